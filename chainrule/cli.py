@@ -1,0 +1,123 @@
+"""The ``chainrule`` command: one click group whose subcommands load lazily.
+
+Each subcommand lives in its own module under ``chainrule.commands`` and is imported only
+when it is invoked (or when ``--help`` lists it), so ``chainrule grade`` never pays for
+sympy or jinja2. Commands parse options, call the library and format the result; library
+code raises ``chainrule.errors`` exceptions and this module turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+import click
+
+from chainrule import __version__
+from chainrule.errors import ChainruleError, ChainruleUsageError
+
+# name -> "module:attribute"; adding a command is one line here plus its module.
+COMMANDS = {
+    "list": "chainrule.commands.list_cmd:list_command",
+    "grade": "chainrule.commands.grade:grade_command",
+    "generate": "chainrule.commands.generate:generate_command",
+    "check": "chainrule.commands.check:check_command",
+    "release": "chainrule.commands.release:release_command",
+    "grade-all": "chainrule.commands.grade_all:grade_all_command",
+}
+
+
+def _debug_enabled(ctx: click.Context | None) -> bool:
+    if os.environ.get("CHAINRULE_DEBUG"):
+        return True
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when the subcommand is needed."""
+
+    def list_commands(self, ctx):
+        return sorted(name for name in COMMANDS if self._available(name))
+
+    @staticmethod
+    def _available(name):
+        module = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module) is not None
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS or not self._available(name):
+            return None
+        module_name, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = args[0] if args else ""
+            if name and not name.startswith("-") and name not in COMMANDS:
+                import difflib
+
+                close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise click.UsageError(
+                    f"Unknown command '{name}'.{hint} (chainrule --help lists the commands)",
+                    ctx,
+                ) from exc
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ChainruleUsageError as exc:
+            if _debug_enabled(ctx):
+                raise
+            sub = click.get_current_context(silent=True) or ctx
+            raise click.UsageError(str(exc), sub) from None
+        except ChainruleError as exc:
+            if _debug_enabled(ctx):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:  # a bug in the kit: one line unless --debug
+            if _debug_enabled(ctx):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+            ) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="chainrule")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx, debug):
+    """chainrule: worksheets and autograding for the mathematics of neural-network training.
+
+    Instructors generate a different worksheet for every student (chainrule generate);
+    students grade their NumPy exercises (chainrule grade) and check their worksheet
+    answers (chainrule check).
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv=None):
+    """Console-script entry point."""
+    try:
+        return cli.main(args=argv, prog_name="chainrule")
+    except BrokenPipeError:  # `chainrule list | head`: the reader left, nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Worksheet problem families (sympy), rendering (jinja2) and the ``generate`` flow."""

@@ -1,0 +1,66 @@
+"""The CLI shell: version, help, list, unknown commands, lazy loading."""
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from chainrule import __version__
+from chainrule.cli import cli
+from chainrule.contract import CONTRACT, qualified_names
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_version_prints_the_package_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"chainrule, version {__version__}\n"
+
+
+def test_cli_list_shows_every_contract_function_grouped_by_module():
+    result = run("list")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Contract functions (52), as module.function:"
+    for qualname in qualified_names():
+        assert f"    {qualname}" in lines
+    # grouped: each module header comes before its functions
+    for module, names in CONTRACT.items():
+        header = lines.index(f"  {module}")
+        assert lines[header + 1] == f"    {module}.{names[0]}"
+
+
+def test_contract_has_52_functions_in_8_modules():
+    assert len(CONTRACT) == 8
+    assert len(qualified_names()) == 52
+    assert len(set(qualified_names())) == 52
+
+
+def test_cli_unknown_command_suggests_the_closest_one():
+    result = run("lsit")
+    assert result.exit_code == 2
+    assert "Error: Unknown command 'lsit'. Did you mean 'list'? (chainrule --help lists the commands)" in result.output
+
+
+def test_cli_help_lists_the_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "list" in result.output
+
+
+def test_cli_list_does_not_import_sympy_or_jinja2():
+    code = (
+        "import sys\n"
+        "from chainrule.cli import main\n"
+        "try:\n"
+        "    main(['list'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "bad = [m for m in ('sympy', 'jinja2') if m in sys.modules]\n"
+        "sys.stderr.write(repr(bad))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stderr == "[]"

@@ -11,6 +11,7 @@ import importlib
 
 FAMILIES = {
     # name: (module, summary)
+    "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
 }
 
 

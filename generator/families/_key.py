@@ -1,0 +1,100 @@
+"""Helpers shared by problem families 5-13: nice exact numbers and a worked key whose every
+step is true by construction.
+
+A ``Key`` holds the exact value of every given and step by Symbol. ``Key.step`` evaluates a
+formula by exact substitution (``xreplace`` of the values so far), so the value shown in the
+key is exactly the formula's substitution; a family never types a value it did not compute
+from its formula.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import sympy as sp
+
+from generator.model import Given, Step, Text
+
+
+def dec(text: str) -> sp.Rational:
+    """An exact decimal: ``dec("0.45")`` is 9/20."""
+    return sp.Rational(text)
+
+
+def choose(rng, options: Sequence):
+    """One of ``options``, drawn through ``rng`` (a numpy Generator)."""
+    return options[int(rng.integers(len(options)))]
+
+
+def grid(lo: str, hi: str, step: str, *, nonzero: bool = True):
+    """The exact decimals lo, lo + step, ..., hi (0 left out when ``nonzero``)."""
+    lo_, hi_, step_ = dec(lo), dec(hi), dec(step)
+    n = int((hi_ - lo_) / step_)
+    values = [lo_ + i * step_ for i in range(n + 1)]
+    return tuple(v for v in values if not (nonzero and v == 0))
+
+
+def distinct(rng, options: Sequence, size: int):
+    """``size`` different entries of ``options`` in random order."""
+    picks = rng.choice(len(options), size=size, replace=False)
+    return [options[int(i)] for i in picks]
+
+
+def sym(name: str) -> sp.Symbol:
+    return sp.Symbol(name)
+
+
+class Key:
+    """Givens and steps of one problem, with the exact value of every Symbol."""
+
+    def __init__(self):
+        self.env = {}
+        self.givens = []
+        self.steps = []
+
+    def given(self, name: str, value, label: Optional[Text] = None) -> sp.Symbol:
+        symbol = sp.Symbol(name)
+        if symbol in self.env:
+            raise ValueError(f"duplicate name {name!r}")
+        value = sp.sympify(value)
+        self.env[symbol] = value
+        self.givens.append(Given(name, value, label))
+        return symbol
+
+    def step(self, name: str, formula, note: Optional[Text] = None) -> sp.Symbol:
+        symbol = sp.Symbol(name)
+        if symbol in self.env:
+            raise ValueError(f"duplicate name {name!r}")
+        formula = sp.sympify(formula)
+        value = formula.xreplace(self.env)
+        if value.free_symbols:
+            raise ValueError(f"step {name!r} uses unknown names {sorted(map(str, value.free_symbols))}")
+        self.env[symbol] = value
+        self.steps.append(Step(name, formula, value, note))
+        return symbol
+
+    def statement(self, name: str, note: Text) -> None:
+        """A step that states a conclusion rather than computing a value."""
+        self.steps.append(Step(name, None, None, note))
+
+    def __getitem__(self, name: str):
+        return self.env[sp.Symbol(name)]
+
+    def float(self, name: str) -> float:
+        return float(sp.N(self[name], 30))
+
+
+def fill(text: Text, **words: Text) -> Text:
+    """``text`` with each ``[word]`` replaced by that word in the same language, so that a
+    language-dependent word (an optimizer's name, a loss's name) can sit inside prose whose
+    ``{slots}`` hold only math and numbers."""
+    en, ko = text.en, text.ko
+    for name, word in words.items():
+        en = en.replace(f"[{name}]", word.en)
+        ko = ko.replace(f"[{name}]", word.ko)
+    return Text(en, ko, text.slots)
+
+
+def equation(expr) -> Text:
+    """A displayed formula on its own line."""
+    return Text("{eq}", "{eq}", {"eq": expr})

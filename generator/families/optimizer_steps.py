@@ -1,0 +1,216 @@
+"""Family 5: k steps of an optimizer on one parameter, reporting the parameter and the
+optimizer's state after every step.
+
+Structure: the optimizer (SGD, momentum, Nesterov, Adagrad, RMSprop, Adam), the number of
+steps, and where the gradients come from (given numbers, or the gradient of a quadratic loss
+at the current parameter). The update rules are the contract's (design/CONTRACT.md,
+``exercises/optimizers.py``): the velocity holds the step, Adam's t counts from 1.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from generator.families._key import Key, choose, dec, equation, fill, grid, sym
+from generator.model import Num, Problem, Question, Text
+from solutions import optimizers as ref
+
+T = sp.Symbol("t", integer=True, positive=True)
+w, g, v, h, s, m, mhat, vhat = (
+    sp.IndexedBase(n) for n in ("w", "g", "v", "h", "s", "m", "mhat", "vhat")
+)
+eta, mu, rho, beta_1, beta_2, epsilon, a, b = sp.symbols("eta mu rho beta_1 beta_2 epsilon a b")
+
+# Each optimizer: its update rules in order (the last one updates w) and its state names.
+RULES = {
+    "sgd": [(w, w[T - 1] - eta * g[T])],
+    "momentum": [(v, mu * v[T - 1] - eta * g[T]), (w, w[T - 1] + v[T])],
+    "nesterov": [(v, mu * v[T - 1] - eta * g[T]), (w, w[T - 1] + mu * v[T] - eta * g[T])],
+    "adagrad": [(h, h[T - 1] + g[T] ** 2), (w, w[T - 1] - eta * g[T] / (sp.sqrt(h[T]) + epsilon))],
+    "rmsprop": [
+        (s, rho * s[T - 1] + (1 - rho) * g[T] ** 2),
+        (w, w[T - 1] - eta * g[T] / (sp.sqrt(s[T]) + epsilon)),
+    ],
+    "adam": [
+        (m, beta_1 * m[T - 1] + (1 - beta_1) * g[T]),
+        (v, beta_2 * v[T - 1] + (1 - beta_2) * g[T] ** 2),
+        (mhat, m[T] / (1 - beta_1**T)),
+        (vhat, v[T] / (1 - beta_2**T)),
+        (w, w[T - 1] - eta * mhat[T] / (sp.sqrt(vhat[T]) + epsilon)),
+    ],
+}
+STATE = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "adagrad": ("h",),
+         "rmsprop": ("s",), "adam": ("m", "v")}
+QUADRATIC_GRADIENT = (g, 2 * a * (w[T - 1] - b))
+
+NAMES = {
+    "sgd": Text("stochastic gradient descent (SGD)", "확률적 경사 하강법(SGD)"),
+    "momentum": Text("SGD with momentum", "모멘텀(momentum)"),
+    "nesterov": Text("Nesterov momentum (NAG)", "네스테로프 모멘텀(NAG)"),
+    "adagrad": Text("Adagrad", "아다그라드(Adagrad)"),
+    "rmsprop": Text("RMSprop", "알엠에스프롭(RMSprop)"),
+    "adam": Text("Adam", "아담(Adam)"),
+}
+STATE_LABELS = {
+    ("momentum", "v"): Text("velocity", "속도(velocity)"),
+    ("nesterov", "v"): Text("velocity", "속도(velocity)"),
+    ("adagrad", "h"): Text("sum of squared gradients", "기울기 제곱의 누적합"),
+    ("rmsprop", "s"): Text("moving average of squared gradients", "기울기 제곱의 지수 이동 평균"),
+    ("adam", "m"): Text("first moment (mean of gradients)", "1차 모멘트(기울기의 이동 평균)"),
+    ("adam", "v"): Text("second moment (mean of squared gradients)", "2차 모멘트(기울기 제곱의 이동 평균)"),
+}
+NOTES = {
+    "mhat": Text("bias correction of the first moment", "1차 모멘트의 편향 보정"),
+    "vhat": Text("bias correction of the second moment", "2차 모멘트의 편향 보정"),
+    "g": Text("gradient of the loss at the current parameter", "현재 매개변수에서 손실 함수의 기울기"),
+}
+HYPER = {  # given name -> label
+    "eta": Text("learning rate", "학습률"),
+    "mu": Text("momentum coefficient", "모멘텀 계수"),
+    "rho": Text("decay rate rho", "감쇠율 rho"),
+    "beta_1": Text("decay rate of the first moment", "1차 모멘트 감쇠율"),
+    "beta_2": Text("decay rate of the second moment", "2차 모멘트 감쇠율"),
+    "epsilon": Text("epsilon (keeps the division finite)", "엡실론(0으로 나누기 방지)"),
+}
+
+
+def _concrete(expr, t):
+    """The rule at step ``t``: Indexed x[t] becomes the Symbol ``x_t``."""
+    expr = expr.subs(T, t)
+    return expr.xreplace({i: sym(f"{i.base}_{i.indices[0]}") for i in expr.atoms(sp.Indexed)})
+
+
+@lru_cache(maxsize=None)
+def _template(optimizer, source, k):
+    """The key's formulas for one structure: [(name, formula), ...] for t = 1..k."""
+    rules = ([QUADRATIC_GRADIENT] if source == "quadratic" else []) + RULES[optimizer]
+    out = []
+    for t in range(1, k + 1):
+        for base, rhs in rules:
+            out.append((base.name, t, _concrete(rhs, t)))
+    return tuple(out)
+
+
+def _rule_equations(optimizer, source):
+    rules = ([QUADRATIC_GRADIENT] if source == "quadratic" else []) + RULES[optimizer]
+    return [sp.Eq(base[T], rhs) for base, rhs in rules]
+
+
+def sample(rng) -> dict:
+    optimizer = choose(rng, tuple(RULES))
+    source = choose(rng, ("gradients", "quadratic"))
+    k = choose(rng, (2, 3) if source == "quadratic" else (2, 3, 4))
+    hyper = {
+        "sgd": lambda: {"eta": choose(rng, ("0.1", "0.05", "0.2", "0.01"))},
+        "momentum": lambda: {"eta": choose(rng, ("0.1", "0.05", "0.01")), "mu": choose(rng, ("0.9", "0.8", "0.5"))},
+        "nesterov": lambda: {"eta": choose(rng, ("0.1", "0.05", "0.01")), "mu": choose(rng, ("0.9", "0.8", "0.5"))},
+        "adagrad": lambda: {"eta": choose(rng, ("0.1", "0.5", "0.01")), "epsilon": "1e-7"},
+        "rmsprop": lambda: {"eta": choose(rng, ("0.01", "0.001", "0.1")), "rho": choose(rng, ("0.9", "0.95", "0.99")),
+                            "epsilon": "1e-7"},
+        "adam": lambda: {"eta": choose(rng, ("0.001", "0.01", "0.1")), "beta_1": "0.9",
+                         "beta_2": choose(rng, ("0.999", "0.99")), "epsilon": "1e-8"},
+    }[optimizer]()
+    params = {"optimizer": optimizer, "source": source, "k": k,
+              "hyper": {n: dec(x) for n, x in hyper.items()}}
+    while True:
+        params["w_0"] = choose(rng, grid("-0.9", "0.9", "0.05"))
+        if source == "gradients":
+            params["gradients"] = [choose(rng, grid("-0.9", "0.9", "0.05")) for _ in range(k)]
+        else:
+            params["a"] = choose(rng, (dec("0.5"), dec("1"), dec("1.5"), dec("2")))
+            params["b"] = choose(rng, grid("-1", "1", "0.1", nonzero=False))
+        # Well conditioned: every gradient (also those of the quadratic) clearly nonzero.
+        if min(abs(x) for x in _reference(params)["g"]) > 1e-3:
+            return params
+
+
+def _reference(params):
+    """The float64 run through ``solutions.optimizers``: lists of g, w and state per step."""
+    opt, hp = params["optimizer"], {n: float(x) for n, x in params["hyper"].items()}
+    x = np.float64(params["w_0"])
+    state = [np.float64(0.0) for _ in STATE[opt]]
+    out = {"g": [], "w": [], **{n: [] for n in STATE[opt]}}
+    for t in range(1, params["k"] + 1):
+        if params["source"] == "gradients":
+            grad = np.float64(params["gradients"][t - 1])
+        else:
+            grad = 2 * np.float64(params["a"]) * (x - np.float64(params["b"]))
+        if opt == "sgd":
+            x = ref.sgd_step(x, grad, lr=hp["eta"])
+        elif opt in ("momentum", "nesterov"):
+            fn = ref.momentum_step if opt == "momentum" else ref.nesterov_step
+            x, state[0] = fn(x, grad, state[0], lr=hp["eta"], momentum=hp["mu"])
+        elif opt == "adagrad":
+            x, state[0] = ref.adagrad_step(x, grad, state[0], lr=hp["eta"], eps=hp["epsilon"])
+        elif opt == "rmsprop":
+            x, state[0] = ref.rmsprop_step(x, grad, state[0], lr=hp["eta"], rho=hp["rho"], eps=hp["epsilon"])
+        else:
+            x, state[0], state[1] = ref.adam_step(x, grad, state[0], state[1], t, lr=hp["eta"],
+                                                  beta1=hp["beta_1"], beta2=hp["beta_2"], eps=hp["epsilon"])
+        out["g"].append(float(grad))
+        out["w"].append(float(x))
+        for name, value in zip(STATE[opt], state):
+            out[name].append(float(value))
+    return out
+
+
+def solve(params) -> Problem:
+    opt, source, k = params["optimizer"], params["source"], params["k"]
+    key = Key()
+    key.given("w_0", params["w_0"], Text("initial parameter", "매개변수의 초깃값"))
+    for name, value in params["hyper"].items():
+        key.given(name, value, HYPER[name])
+    for name in STATE[opt]:
+        key.given(f"{name}_0", 0, fill(Text("initial [what]", "초기 [what]"), what=STATE_LABELS[opt, name]))
+    if source == "gradients":
+        for t, grad in enumerate(params["gradients"], start=1):
+            key.given(f"g_{t}", grad, Text("gradient at step {t}", "{t}번째 스텝의 기울기", {"t": t}))
+    else:
+        key.given("a", params["a"], Text("curvature of the loss", "손실 함수의 곡률 계수"))
+        key.given("b", params["b"], Text("minimiser of the loss", "손실 함수의 최소점"))
+    for base, t, formula in _template(opt, source, k):
+        key.step(f"{base}_{t}", formula, NOTES.get(base) if t == 1 else None)
+
+    reference = _reference(params)
+    questions = []
+    for t in range(1, k + 1):
+        questions.append(Question(
+            key=f"w_{t}", answer=key[f"w_{t}"], reference=reference["w"][t - 1],
+            prompt=Text("the parameter {w} after step {t}", "{t}번째 스텝 후의 매개변수 {w}",
+                        {"w": sym(f"w_{t}"), "t": t})))
+    for name in STATE[opt]:
+        questions.append(Question(
+            key=f"{name}_{k}", answer=key[f"{name}_{k}"], reference=reference[name][k - 1],
+            prompt=fill(Text("the [what] {s} after step {k}", "{k}번째 스텝 후의 [what] {s}",
+                             {"s": sym(f"{name}_{k}"), "k": k}), what=STATE_LABELS[opt, name])))
+
+    intro = [fill(Text(
+        "A single parameter {w0} is trained with [name][state]. The update rules for step "
+        "t = 1, 2, ... are:",
+        "하나의 매개변수 {w0}를 [name] 방법으로 학습시킨다[state]. 스텝 t = 1, 2, ...의 갱신 규칙은 "
+        "다음과 같다.", {"w0": sym("w_0")}), name=NAMES[opt],
+        state=Text("; every optimizer state starts at 0", ". 옵티마이저의 모든 상태는 0에서 시작한다")
+        if STATE[opt] else Text("", ""))]
+    if source == "quadratic":
+        intro.append(Text(
+            "The gradients come from the loss {f}, evaluated at the current parameter.",
+            "기울기는 손실 함수 {f}를 현재 매개변수에서 미분한 값이다.",
+            {"f": sp.Eq(sp.Function("L")(sp.Symbol("w")), a * (sp.Symbol("w") - b) ** 2)}))
+    intro += [equation(rule) for rule in _rule_equations(opt, source)]
+    intro.append(fill(Text(
+        "Carry out {k} steps and report the parameter after every step[state].",
+        "{k}번의 스텝을 진행하고, 매 스텝 후의 매개변수[state] 구하시오.", {"k": k}),
+        state=Text(" and the final state", "와 마지막 상태를") if STATE[opt] else Text("", "를")))
+    remarks = []
+    if opt in ("adagrad", "adam"):
+        remarks.append(Text(
+            "In the first step the gradient's size cancels: the parameter moves by almost exactly "
+            "the learning rate {eta}, against the sign of the gradient.",
+            "첫 스텝에서는 기울기의 크기가 상쇄되어, 매개변수가 기울기의 반대 방향으로 거의 정확히 학습률 {eta}만큼 "
+            "움직인다.", {"eta": eta}))
+    return Problem(
+        family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
+        intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks)

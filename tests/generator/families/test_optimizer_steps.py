@@ -1,0 +1,85 @@
+import pytest
+import sympy as sp
+
+from _checks_5_13 import assert_deterministic, assert_problem_sound, build
+from generator.families import optimizer_steps as family
+
+R = sp.Rational
+
+
+def _params(optimizer, hyper, gradients=None, w_0="0.5", a=None, b=None):
+    params = {"optimizer": optimizer, "source": "gradients" if gradients else "quadratic",
+              "hyper": {k: R(v) for k, v in hyper.items()}, "w_0": R(w_0)}
+    if gradients:
+        params["gradients"] = [R(x) for x in gradients]
+        params["k"] = len(gradients)
+    else:
+        params.update(a=R(a), b=R(b), k=3)
+    return params
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_optimizer_steps_variant_is_sound(seed):
+    _params_, problem = build(family, seed)
+    assert_problem_sound(problem)
+
+
+def test_optimizer_steps_same_seed_same_problem():
+    for seed in (0, 7, 123):
+        assert_deterministic(family, seed)
+
+
+def test_optimizer_steps_variants_differ_in_structure():
+    seen = {(p["optimizer"], p["source"], p["k"]) for p, _ in (build(family, s) for s in range(200))}
+    assert {o for o, _, _ in seen} == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+    assert {src for _, src, _ in seen} == {"gradients", "quadratic"}
+    assert {k for _, _, k in seen} == {2, 3, 4}
+
+
+def test_optimizer_steps_momentum_matches_hand_computation():
+    # v1 = -0.1*0.2 = -0.02, w1 = 0.48; v2 = 0.9*(-0.02) + 0.1*0.4 = 0.022, w2 = 0.502
+    problem = family.solve(_params("momentum", {"eta": "0.1", "mu": "0.9"}, ["0.2", "-0.4"]))
+    answers = {q.key: q.answer for q in problem.questions}
+    assert answers == {"w_1": R("0.48"), "w_2": R("0.502"), "v_2": R("0.022")}
+
+
+def test_optimizer_steps_nesterov_matches_hand_computation():
+    # v1 = -0.02, w1 = 0.5 + 0.9*(-0.02) - 0.02 = 0.462
+    problem = family.solve(_params("nesterov", {"eta": "0.1", "mu": "0.9"}, ["0.2"] * 2))
+    answers = {q.key: q.answer for q in problem.questions}
+    assert answers["w_1"] == R("0.462")
+    # v2 = 0.9*(-0.02) - 0.02 = -0.038, w2 = 0.462 + 0.9*(-0.038) - 0.02 = 0.4078
+    assert answers["v_2"] == R("-0.038") and answers["w_2"] == R("0.4078")
+
+
+def test_optimizer_steps_adam_first_step_is_learning_rate_times_sign():
+    hyper = {"eta": "0.01", "beta_1": "0.9", "beta_2": "0.999", "epsilon": "1e-8"}
+    problem = family.solve(_params("adam", hyper, ["0.3", "-0.6"]))
+    answers = {q.key: q.answer for q in problem.questions}
+    assert answers["w_1"] == R("0.5") - R("0.01") * R("0.3") / (R("0.3") + R("1e-8"))
+    steps = {s.name: s.value for s in problem.steps}
+    assert steps["mhat_1"] == R("0.3") and steps["vhat_1"] == R("0.09")
+    assert steps["m_1"] == R("0.03") and steps["v_1"] == R("0.00009")
+
+
+def test_optimizer_steps_sgd_on_quadratic_matches_closed_form():
+    # w_t - b = (1 - 2 a eta)^t (w_0 - b)
+    problem = family.solve(_params("sgd", {"eta": "0.1"}, w_0="0.9", a="1.5", b="-0.2"))
+    answers = {q.key: q.answer for q in problem.questions}
+    for t in (1, 2, 3):
+        assert answers[f"w_{t}"] == R("-0.2") + R("0.7") ** t * R("1.1")
+
+
+def test_optimizer_steps_adagrad_state_accumulates_squares():
+    problem = family.solve(_params("adagrad", {"eta": "0.1", "epsilon": "1e-7"}, ["0.3", "-0.4", "0.5"]))
+    answers = {q.key: q.answer for q in problem.questions}
+    assert answers["h_3"] == R("0.5")
+    assert sp.N(answers["w_3"], 20) == sp.N(
+        R("0.5") - R("0.1") * (R("0.3") / (R("0.3") + R("1e-7")) - R("0.4") / (R("0.5") + R("1e-7"))
+                               + R("0.5") / (sp.sqrt(R("0.5")) + R("1e-7"))), 20)
+
+
+def test_optimizer_steps_sgd_prose_mentions_no_state():
+    problem = family.solve(_params("sgd", {"eta": "0.1"}, ["0.2", "0.4"]))
+    assert [q.key for q in problem.questions] == ["w_1", "w_2"]
+    assert "state" not in " ".join(t.en for t in problem.intro)

@@ -11,6 +11,7 @@ import importlib
 
 FAMILIES = {
     # name: (module, summary)
+    "output_update": ("generator.families.output_update", "output-layer weight update: dE/dw5 as three chain-rule factors, then the new w5"),
     "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
 }
 

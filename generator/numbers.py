@@ -1,0 +1,123 @@
+"""How numbers are shown on worksheets and keys.
+
+The seed notes print their worked example with 8 decimals (h1 = 0.51998934,
+o1 = 0.60944600, E = 0.02397190, w5 = 0.43703857) and exact inputs as they are
+(z1 = 0.08, lr = 0.5). The rule, which reproduces every string the seed prints for
+quantities of at least 0.01:
+
+1. An exact terminating decimal with at most 8 significant digits and at most 8 decimals
+   is shown exactly, without padding: 0.08, 0.45, 2000, -0.5.
+2. Otherwise, for 0.01 <= |x| < 1: 8 decimals, trailing zeros kept (0.02397190).
+3. Otherwise: 8 significant digits, trailing zeros kept (1.2345679, 0.0020380936,
+   123.45679); below 1e-4 or from 1e8 up in scientific notation (1.2345678e-05).
+
+So every shown value has at least 6 significant digits: the relative error of a copied
+value stays below 1e-6 (``Question.rtol``) whenever |x| >= 0.01, and below 1e-7 outside
+rule 2. Rounding is half-up on the exact value evaluated to 40 digits, so it is the same
+on every machine.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Optional, Tuple
+
+import sympy as sp
+
+SIGNIFICANT = 8
+_DIGITS = 40
+
+
+def _exact_decimal(value: sp.Rational) -> Optional[Decimal]:
+    """The Decimal equal to a Rational whose denominator is 2**a 5**b, else None."""
+    q = int(value.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    if q != 1:
+        return None
+    places = max(twos, fives)
+    with localcontext() as ctx:
+        ctx.prec = 200
+        return (Decimal(int(value.p)) / Decimal(int(value.q))).quantize(Decimal(1).scaleb(-places))
+
+
+def _to_decimal(value) -> Tuple[Decimal, bool]:
+    """(decimal value, exact?)"""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number to display")
+    if isinstance(value, int):
+        return Decimal(value), True
+    value = sp.sympify(value)
+    if value.is_Rational:
+        exact = _exact_decimal(value)
+        if exact is not None:
+            return exact, True
+    approx = value.evalf(_DIGITS + 5) if value.is_number else None
+    if not isinstance(approx, sp.Float):
+        raise TypeError(f"cannot display {value!r} as a real number")
+    return Decimal(str(approx)), False
+
+
+def _strip(d: Decimal) -> str:
+    return format(d.normalize(), "f")
+
+
+def number_parts(value) -> Tuple[str, Optional[int]]:
+    """(mantissa string, power of ten or None): the shown form of ``value``."""
+    d, exact = _to_decimal(value)
+    if d == 0:
+        return "0", None
+    a = abs(d)
+    if exact:
+        digits = len(a.normalize().as_tuple().digits)
+        places = -a.normalize().as_tuple().exponent
+        if digits <= SIGNIFICANT and places <= 8:
+            return _strip(d), None
+    with localcontext() as ctx:
+        ctx.prec = 200
+        if Decimal("0.01") <= a < 1:
+            shown = d.quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP)
+            if abs(shown) < 1:
+                return format(shown, "f"), None
+        exponent = a.adjusted()
+        shown = d.quantize(Decimal(1).scaleb(exponent - SIGNIFICANT + 1), rounding=ROUND_HALF_UP)
+        if abs(shown).adjusted() != exponent:  # 9.99999999 rounded up to 10.0000000
+            exponent += 1
+            shown = d.quantize(Decimal(1).scaleb(exponent - SIGNIFICANT + 1), rounding=ROUND_HALF_UP)
+        if Decimal("1e-4") <= abs(shown) < Decimal("1e8"):
+            return format(shown, "f"), None
+        mantissa = shown.scaleb(-exponent)
+        return format(mantissa, "f"), exponent
+
+
+def format_number(value) -> str:
+    """Plain-text form: ``0.51998934``, ``0.08``, ``1.2345678e-05``."""
+    mantissa, exponent = number_parts(value)
+    if exponent is None:
+        return mantissa
+    return "%se%s%02d" % (mantissa, "-" if exponent < 0 else "+", abs(exponent))
+
+
+def latex_number(value) -> str:
+    mantissa, exponent = number_parts(value)
+    if exponent is None:
+        return mantissa
+    return r"%s \times 10^{%d}" % (mantissa, exponent)
+
+
+def mathml_number(value) -> str:
+    mantissa, exponent = number_parts(value)
+    if mantissa.startswith("-"):
+        sign, mantissa = "<mo>&#x2212;</mo>", mantissa[1:]
+    else:
+        sign = ""
+    if exponent is None:
+        body = "<mn>%s</mn>" % mantissa
+    else:
+        body = "<mn>%s</mn><mo>&#xD7;</mo><msup><mn>10</mn><mn>%d</mn></msup>" % (mantissa, exponent)
+    return "<mrow>%s%s</mrow>" % (sign, body) if sign or exponent is not None else body

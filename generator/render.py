@@ -1,0 +1,358 @@
+"""Rendering problems into worksheets and answer keys (Markdown, HTML, LaTeX).
+
+A ``Format`` knows how to write inline math (sympy's LaTeX or presentation MathML),
+numbers (``generator.numbers``) and escaped prose for one output format. ``problem_view``
+turns a ``Problem`` into plain strings for a format and language; the jinja2 templates in
+``generator/templates/`` (``StrictUndefined``) only interpolate those strings.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import string
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import jinja2
+import sympy as sp
+
+from chainrule import __version__
+from generator import i18n, symbolic
+from generator.model import Num, Problem, Step, Text
+from generator.numbers import format_number, latex_number, mathml_number
+
+FORMATS = ("md", "html", "tex")
+TEMPLATES = Path(__file__).parent / "templates"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+_FORMATTER = string.Formatter()
+
+
+class Format:
+    """Inline math, numbers and prose for one output format."""
+
+    name = ""
+
+    def escape(self, text: str) -> str:
+        return text
+
+    def math_expr(self, expr, display) -> str:  # inner markup, not wrapped
+        raise NotImplementedError
+
+    def math_number(self, value) -> str:
+        raise NotImplementedError
+
+    def wrap(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def equals(self) -> str:
+        raise NotImplementedError
+
+    def equation(self, pieces: Sequence[str]) -> str:
+        return self.wrap(self.equals().join(pieces))
+
+    def math(self, expr, display=None) -> str:
+        return self.wrap(self.math_expr(expr, display or {}))
+
+    def number(self, value) -> str:
+        return self.wrap(self.math_number(value))
+
+    def code(self, text: str) -> str:
+        return self.escape(text)
+
+    def text(self, text: Text, lang: str, display=None) -> str:
+        """Prose with its slots rendered: sympy objects as math, Num as numbers."""
+        out = []
+        for literal, field, spec, conversion in _FORMATTER.parse(text.get(lang)):
+            out.append(self.escape(literal))
+            if field is None:
+                continue
+            if spec or conversion:
+                raise ValueError(f"slot {{{field}}} in {text.get(lang)!r} must be a bare name")
+            if field not in text.slots:
+                raise KeyError(f"Text {text.get(lang)!r} has no slot {field!r}")
+            out.append(self.slot(text.slots[field], display))
+        return "".join(out)
+
+    def slot(self, value, display) -> str:
+        if isinstance(value, Num):
+            return self.number(value.value)
+        if isinstance(value, sp.Basic):
+            return self.math(value, display)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return self.escape(str(value))
+        raise TypeError(f"cannot render slot value {value!r}")
+
+
+class Markdown(Format):
+    name = "md"
+
+    def math_expr(self, expr, display):
+        return symbolic.latex(expr, display)
+
+    def math_number(self, value):
+        return latex_number(value)
+
+    def wrap(self, inner):
+        return "$" + inner + "$"
+
+    def equals(self):
+        return " = "
+
+    def code(self, text):
+        return "`" + text + "`"
+
+
+class Html(Format):
+    name = "html"
+
+    def escape(self, text):
+        return html.escape(text, quote=True)
+
+    def math_expr(self, expr, display):
+        return symbolic.mathml(expr, display)
+
+    def math_number(self, value):
+        return mathml_number(value)
+
+    def wrap(self, inner):
+        return '<math xmlns="%s"><mrow>%s</mrow></math>' % (MATHML_NS, inner)
+
+    def equals(self):
+        return "<mo>=</mo>"
+
+    def code(self, text):
+        return "<code>" + self.escape(text) + "</code>"
+
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+class Latex(Format):
+    name = "tex"
+
+    def escape(self, text):
+        return "".join(_TEX_SPECIAL.get(c, c) for c in text)
+
+    def math_expr(self, expr, display):
+        return symbolic.latex(expr, display)
+
+    def math_number(self, value):
+        return latex_number(value)
+
+    def wrap(self, inner):
+        return "$" + inner + "$"
+
+    def equals(self):
+        return " = "
+
+    def code(self, text):
+        return r"\texttt{" + self.escape(text) + "}"
+
+
+class Plain(Format):
+    """Unicode-free plain text (comments of the answers file)."""
+
+    name = "text"
+
+    def math_expr(self, expr, display):
+        return _plain(expr, display)
+
+    def math_number(self, value):
+        return format_number(value)
+
+    def wrap(self, inner):
+        return inner
+
+    def equals(self):
+        return " = "
+
+
+def _plain(expr, display):
+    display = display or {}
+    expr = sp.sympify(expr)
+    shown = {s: display[s.name] for s in expr.free_symbols if s.name in display}
+    if shown:
+        expr = expr.xreplace(shown)
+    return sp.sstr(expr, order="none")
+
+
+FORMAT_CLASSES = {"md": Markdown, "html": Html, "tex": Latex, "text": Plain}
+
+
+def get_format(name: str) -> Format:
+    return FORMAT_CLASSES[name]()
+
+
+# --- the view of one problem -------------------------------------------------------
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _letter(i: int) -> str:
+    return LETTERS[i] if i < len(LETTERS) else LETTERS[i // 26 - 1] + LETTERS[i % 26]
+
+
+def step_line(fmt: Format, step: Step, display) -> str:
+    """``symbol = formula = value`` (parts that would repeat themselves are left out)."""
+    symbol = sp.Symbol(step.name)
+    pieces = [fmt.math_expr(symbol, display)]
+    if step.formula is not None:
+        formula = sp.sympify(step.formula)
+        if not formula.is_number:
+            pieces.append(fmt.math_expr(formula, display))
+        elif step.value is None or sp.sympify(step.value) != formula:
+            pieces.append(fmt.math_expr(formula, display))
+    if step.value is not None:
+        pieces.append(fmt.math_number(step.value))
+    return fmt.equation(pieces)
+
+
+def answer_text(fmt: Format, question, lang: str, display) -> str:
+    if question.kind == "choice":
+        return fmt.text(question.choices[question.answer], lang, display)
+    if question.kind == "integer":
+        return fmt.number(sp.Integer(int(question.answer)))
+    return fmt.number(question.answer)
+
+
+def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str, figure: bool = True) -> Dict[str, Any]:
+    """Everything a template shows of one problem, as strings in ``fmt``."""
+    display = problem.display
+    givens = []
+    for given in problem.givens:
+        label = fmt.text(given.label, lang) if given.label is not None else ""
+        item = fmt.equation([fmt.math_expr(sp.Symbol(given.name), display), fmt.math_number(given.value)])
+        if givens and givens[-1]["label"] == label:
+            givens[-1]["items"].append(item)
+        else:
+            givens.append({"label": label, "items": [item]})
+    questions = []
+    for i, question in enumerate(problem.questions):
+        choices = []
+        if question.kind == "choice":
+            choices = [
+                {"key": fmt.code(ckey), "text": fmt.text(ctext, lang, display)}
+                for ckey, ctext in question.choices.items()
+            ]
+        questions.append(
+            {
+                "letter": _letter(i),
+                "key": fmt.code(question.key),
+                "prompt": fmt.text(question.prompt, lang, display),
+                "kind": question.kind,
+                "choices": choices,
+                "answer": answer_text(fmt, question, lang, display),
+            }
+        )
+    steps = []
+    for step in problem.steps:
+        if step.formula is None and step.value is None:
+            steps.append({"heading": fmt.text(step.note, lang, display) if step.note else "", "line": "", "note": ""})
+            continue
+        steps.append(
+            {
+                "heading": "",
+                "line": step_line(fmt, step, display),
+                "note": fmt.text(step.note, lang, display) if step.note else "",
+            }
+        )
+    drawing = ""
+    if figure and problem.figure:
+        from generator import figures
+
+        drawing = figures.draw(problem.figure, fmt.name, display)
+    return {
+        "number": number,
+        "key": fmt.code(key),
+        "family": fmt.escape(problem.family),
+        "variant": fmt.escape(problem.variant),
+        "title": fmt.text(problem.title, lang, display),
+        "intro": [fmt.text(t, lang, display) for t in problem.intro],
+        "givens": givens,
+        "figure": drawing,
+        "questions": questions,
+        "steps": steps,
+        "remarks": [fmt.text(t, lang, display) for t in problem.remarks],
+    }
+
+
+# --- templates -----------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # every string is escaped for its format in problem_view
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def page_words(fmt: Format, lang: str, answers_file: str) -> Dict[str, str]:
+    raw = i18n.words(lang)
+    table = {key: fill(fmt, value) for key, value in raw.items()}
+    table["instructions"] = fill(
+        fmt,
+        raw["instructions"],
+        file=fmt.code(answers_file),
+        command=fmt.code("chainrule check " + answers_file),
+    )
+    table["generated_by"] = fill(fmt, raw["generated_by"], version=fmt.escape(__version__))
+    return table
+
+
+def fill(fmt: Format, template: str, **rendered: str) -> str:
+    """Escape ``template`` for ``fmt`` and put the already rendered pieces in its {slots}.
+
+    A slot without a value is left as written (the generic table is filled in twice)."""
+    out = []
+    for literal, field, _spec, _conversion in _FORMATTER.parse(template):
+        out.append(fmt.escape(literal))
+        if field is not None:
+            out.append(rendered[field] if field in rendered else fmt.escape("{" + field + "}"))
+    return "".join(out)
+
+
+def render_sheet(
+    kind: str,
+    problems: List[Problem],
+    keys: List[str],
+    fmt_name: str,
+    lang: str,
+    student: Dict[str, str],
+    seed: Optional[int],
+    answers_file: str = "answers.toml",
+) -> str:
+    """A worksheet (``kind="worksheet"``) or answer key (``kind="key"``) as a string."""
+    if kind not in ("worksheet", "key"):
+        raise ValueError(kind)
+    fmt = get_format(fmt_name)
+    views = [
+        problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
+        for i, problem in enumerate(problems)
+    ]
+    context = {
+        "kind": kind,
+        "lang": lang,
+        "w": page_words(fmt, lang, answers_file),
+        "student_id": fmt.escape(student["id"]),
+        "student_name": fmt.escape(student.get("name") or ""),
+        "seed": "" if seed is None else str(seed),
+        "problems": views,
+    }
+    template = environment().get_template(f"sheet.{fmt_name}.j2")
+    return template.render(**context)

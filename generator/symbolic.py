@@ -1,0 +1,257 @@
+"""Sympy building blocks shared by the problem families and the renderers.
+
+- ``sigma``: the logistic sigmoid as an unevaluated sympy function, printed as sigma(z) in
+  LaTeX and MathML, differentiable (sigma' = sigma (1 - sigma)) and numerically evaluable.
+- ``Partial(num, den)``: a display-only partial derivative, printed as dE/dw with curly d's.
+- ``chain(*factors)`` / ``terms(*terms)``: products and sums that keep the order in which a
+  family writes them (the chain rule reads left to right), printed with ``order="none"``.
+- ``evaluate(formula, values)``: the high-precision value of a formula at exact givens.
+  Rational inputs to a rational formula stay exact (z1 = 0.08 is shown as 0.08); anything
+  through exp or sigma becomes a ``PRECISION``-digit sympy Float.
+- ``latex(expr, display)`` / ``mathml(expr, display)``: sympy's printers, with symbol
+  names replaced by their display forms (``{"dE_dw_5": Partial(E, w_5)}``) and the
+  factor order kept. MathML is well-formed XML (numeric character references only).
+"""
+
+from __future__ import annotations
+
+import functools
+import html.entities
+import re
+from typing import Any, Dict, Mapping
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.mathml import MathMLPresentationPrinter
+
+#: Decimal digits carried by evaluated answers; displays use 8 significant digits.
+PRECISION = 40
+
+
+class sigma(sp.Function):  # noqa: N801 - printed as the Greek letter, like sp.exp
+    """The logistic sigmoid 1 / (1 + exp(-x)), kept unevaluated in formulas."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        s = sigma(self.args[0])
+        return s * (1 - s)
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0].evalf(prec)
+        if not arg.is_number:
+            return None
+        # 1 / (1 + exp(-x)) in mpmath's arbitrary precision cannot overflow for any
+        # argument a worksheet can contain, so the textbook form is safe here.
+        return (1 / (1 + sp.exp(-arg))).evalf(prec)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    def _latex(self, printer, exp=None):
+        inner = printer._print(self.args[0])
+        base = r"\sigma\left(%s\right)" % inner
+        return base if exp is None else r"%s^{%s}" % (base, exp)
+
+    def _mathml_presentation(self, printer):
+        mrow = printer.dom.createElement("mrow")
+        mi = printer.dom.createElement("mi")
+        mi.appendChild(printer.dom.createTextNode("\u03c3"))
+        mrow.appendChild(mi)
+        mrow.appendChild(printer._paren_comma_separated(*self.args))
+        return mrow
+
+
+class Partial(sp.Expr):
+    """Display form of a partial derivative d num / d den (never evaluated)."""
+
+    is_commutative = True
+
+    def __new__(cls, num, den):
+        return sp.Expr.__new__(cls, sp.sympify(num), sp.sympify(den))
+
+    def _latex(self, printer, exp=None):
+        num, den = self.args
+        return r"\frac{\partial %s}{\partial %s}" % (printer._print(num), printer._print(den))
+
+    def _mathml_presentation(self, printer):
+        num, den = self.args
+        dom = printer.dom
+        frac = dom.createElement("mfrac")
+        for arg in (num, den):
+            mrow = dom.createElement("mrow")
+            mo = dom.createElement("mo")
+            mo.appendChild(dom.createTextNode("&#x2202;"))
+            mrow.appendChild(mo)
+            mrow.appendChild(printer._print(arg))
+            frac.appendChild(mrow)
+        return frac
+
+    def _sympystr(self, printer):
+        num, den = self.args
+        return "d%s/d%s" % (printer._print(num), printer._print(den))
+
+
+def sym(name: str) -> sp.Symbol:
+    """The Symbol a family uses for a given or a step called ``name``."""
+    return sp.Symbol(name)
+
+
+def chain(*factors) -> sp.Expr:
+    """A product printed in the order given (chain-rule factors left to right)."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def terms(*addends) -> sp.Expr:
+    """A sum printed in the order given."""
+    return sp.Add(*addends, evaluate=False)
+
+
+# --- numeric evaluation -------------------------------------------------------------
+
+def _sigma_value(x):
+    if isinstance(x, sp.Basic) and not x.is_number:
+        raise TypeError(f"sigma of a non-number {x!r}")
+    arg = sp.Float(x, PRECISION) if not isinstance(x, sp.Float) else x
+    return 1 / (1 + sp.exp(-arg))
+
+
+def _exp_value(x):
+    arg = sp.Float(x, PRECISION) if not isinstance(x, sp.Float) else x
+    return sp.exp(arg)
+
+
+def _sqrt_value(x):
+    x = sp.sympify(x)
+    root = sp.sqrt(x)
+    if root.is_Rational:
+        return root
+    return sp.sqrt(sp.Float(x, PRECISION))
+
+
+def _log_value(x):
+    x = sp.sympify(x)
+    if x == 1:
+        return sp.Integer(0)
+    return sp.log(sp.Float(x, PRECISION))
+
+
+_NUMERIC = {"sigma": _sigma_value, "exp": _exp_value, "sqrt": _sqrt_value, "log": _log_value}
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(formula: sp.Expr):
+    names = tuple(sorted(s.name for s in formula.free_symbols))
+    func = sp.lambdify([sp.Symbol(n) for n in names], formula, modules=[_NUMERIC, "sympy"])
+    return names, func
+
+
+def evaluate(formula: sp.Expr, values: Mapping[str, Any]) -> sp.Expr:
+    """The value of ``formula`` with each Symbol replaced by ``values[symbol.name]``.
+
+    Exact where the arithmetic stays rational, else a ``PRECISION``-digit Float. Compiled
+    once per formula (families reuse their formulas across variants), so a class set is
+    fast. Raises KeyError naming a missing symbol.
+    """
+    formula = sp.sympify(formula)
+    if formula.is_number:
+        return formula
+    names, func = _compiled(formula)
+    try:
+        args = [sp.sympify(values[n]) for n in names]
+    except KeyError as exc:
+        raise KeyError(f"no value for symbol {exc.args[0]!r} in {formula}") from None
+    result = sp.sympify(func(*args))
+    if isinstance(result, sp.Float):
+        return result
+    if result.is_Rational:
+        return result
+    return result.evalf(PRECISION)
+
+
+def to_float(value) -> float:
+    """A Python float of an exact or high-precision sympy value."""
+    return float(sp.sympify(value).evalf(PRECISION))
+
+
+# --- printing -----------------------------------------------------------------------
+
+class _DisplayLatex(LatexPrinter):
+    def __init__(self, display, **settings):
+        super().__init__(settings)
+        self._display = display
+
+    def _print_Symbol(self, expr, style="plain"):
+        shown = self._display.get(expr.name)
+        if isinstance(shown, sp.Symbol):
+            return super()._print_Symbol(shown, style=style)
+        if shown is not None:
+            return self._print(shown)
+        return super()._print_Symbol(expr, style=style)
+
+
+class _DisplayMathML(MathMLPresentationPrinter):
+    def __init__(self, display, **settings):
+        super().__init__(settings)
+        self._display = display
+
+    def _print_Symbol(self, sym, style="plain"):
+        shown = self._display.get(sym.name)
+        if isinstance(shown, sp.Symbol):
+            return super()._print_Symbol(shown, style=style)
+        if shown is not None:
+            return self._print(shown)
+        return super()._print_Symbol(sym, style=style)
+
+
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+
+
+def _numeric_entities(markup: str) -> str:
+    """sympy writes named entities (&InvisibleTimes;); XML knows only numeric ones."""
+
+    def repl(match):
+        name = match.group(1)
+        if name in ("amp", "lt", "gt", "quot", "apos"):
+            return match.group(0)
+        char = html.entities.html5.get(name + ";")
+        if char is None:
+            raise ValueError(f"unknown entity &{name}; in MathML")
+        return "".join("&#x%X;" % ord(c) for c in char)
+
+    return _ENTITY.sub(repl, markup)
+
+
+def _display_key(display: Mapping[str, sp.Basic]):
+    return tuple(sorted(display.items(), key=lambda item: item[0]))
+
+
+@functools.lru_cache(maxsize=65536)
+def _latex_cached(expr, display_items):
+    return _DisplayLatex(dict(display_items), order="none").doprint(expr)
+
+
+@functools.lru_cache(maxsize=65536)
+def _mathml_cached(expr, display_items):
+    printer = _DisplayMathML(dict(display_items), order="old")
+    return _numeric_entities(printer.doprint(expr))
+
+
+def latex(expr, display: Mapping[str, sp.Basic] = None) -> str:
+    """LaTeX of ``expr`` (no surrounding $), symbols shown through ``display``."""
+    expr = sp.sympify(expr)
+    return _latex_cached(expr, _display_key(used_display(expr, display)))
+
+
+def mathml(expr, display: Mapping[str, sp.Basic] = None) -> str:
+    """Presentation MathML of ``expr`` (an <mrow>/<mi>..., no <math> wrapper)."""
+    expr = sp.sympify(expr)
+    return _mathml_cached(expr, _display_key(used_display(expr, display)))
+
+
+def used_display(expr: sp.Basic, display: Mapping[str, sp.Basic]) -> Dict[str, sp.Basic]:
+    """The part of ``display`` that ``expr`` needs (keeps print caches small and shared)."""
+    if not display:
+        return {}
+    names = {s.name for s in expr.free_symbols}
+    return {n: display[n] for n in names if n in display}

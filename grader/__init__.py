@@ -1,0 +1,77 @@
+"""chainrule's code grader: grades a submission folder against the exercise contract.
+
+Public API (numpy + click only; this package never imports sympy or jinja2)::
+
+    from grader import grade_submission
+    result = grade_submission("exercises", only=None, seed=None, case=None,
+                              timeout=None, oracle=None)
+
+``grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
+memory_mb=None, progress=None) -> GradeResult``
+
+- ``path``: a folder laid out like ``exercises/`` (one module per contract module). It is
+  imported as a package in a separate child process, so its modules may import each
+  other (``from .activations import sigmoid`` or ``from exercises import activations``).
+- ``only``: ``None`` for every contract function, or an iterable of ``module.function``
+  and/or ``module`` names. An unknown name raises ``ChainruleUsageError`` with a
+  "Did you mean" suggestion.
+- ``seed``: the seed of every case's inputs (default ``DEFAULT_SEED``); printed in every
+  report so that a run can be reproduced exactly.
+- ``case``: run only case ``K`` (its 1-based number, or its name) of the selected
+  function(s); with ``seed`` this reproduces one failing case.
+- ``timeout``: seconds of child time per function (default ``DEFAULT_TIMEOUT``).
+- ``oracle``: where expected values come from: an ``Oracle`` (``LiveOracle`` calls the
+  ``solutions`` package in this process; ``RecordedOracle`` reads a file written by
+  ``grader.record``), a path to such a recorded file, or ``None`` (live solutions when
+  importable, else the recording shipped in ``grader/data/``).
+- ``memory_mb``: address-space limit of the child beyond what it uses after importing
+  NumPy (default ``DEFAULT_MEMORY_MB``).
+- ``progress``: optional callable ``progress(done, total, qualname)`` called after each
+  function is graded.
+
+``GradeResult`` (see ``grader.results``):
+
+- ``.functions``: ordered dict ``"optimizers.adam_step" -> FunctionResult`` in contract
+  order, each with ``.passed`` (bool), ``.score`` and ``.max_score`` (points from
+  ``grader.points.POINTS``, partial credit in proportion to the cases passed),
+  ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
+  ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses`` (known
+  mistakes matched, ``Diagnosis(name, hint, case)``) and ``.output`` (the function's
+  captured stdout/stderr, capped).
+- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.oracle``, ``.submission``.
+
+Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
+``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release
+(which ships no solutions): ``grader.record(path, seeds=(DEFAULT_SEED,))``.
+"""
+
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+
+DEFAULT_SEED = 2026
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MEMORY_MB = 1024
+
+__all__ = [
+    "grade_submission", "record", "GradeResult", "FunctionResult", "CaseResult",
+    "Diagnosis", "DEFAULT_SEED", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB",
+]
+
+
+def grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
+                     memory_mb=None, progress=None) -> GradeResult:
+    """Grade the submission folder ``path``; see the module docstring."""
+    from grader.engine import grade
+
+    return grade(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
+                 memory_mb=memory_mb, progress=progress)
+
+
+def record(path, seeds=(DEFAULT_SEED,), only=None):
+    """Write the expected values of every case for ``seeds`` to ``path`` (.npz).
+
+    Uses the live ``solutions`` package; a student release ships the file instead of the
+    solutions, and ``RecordedOracle`` reads it back.
+    """
+    from grader.oracle import record as _record
+
+    return _record(path, seeds=seeds, only=only)

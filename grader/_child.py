@@ -1,0 +1,391 @@
+"""The grader's child process: imports the submission and calls its functions.
+
+Run as ``python -I -S -u _child.py CONFIG_JSON`` by ``grader.sandbox`` (never imported):
+``-I -S`` leave only the standard library on ``sys.path``; this script adds a folder
+that holds NumPy alone, so neither ``solutions`` nor the grader is importable here.
+
+Protocol (both directions, on two private pipes): a frame is an 8-byte big-endian length
+then that many bytes: a 4-byte JSON-header length, the UTF-8 JSON header, then the
+arrays the header refers to, each a complete ``.npy`` file (read with
+``allow_pickle=False``). Values are trees in JSON: ``{"t": "a", "i": k}`` (array ``k``),
+``"g"`` (a NumPy scalar, sent as 0-d array ``k``), ``"f"``/``"i"``/``"b"`` (Python float,
+int, bool), ``"n"`` (None), ``"tuple"``/``"list"`` (children), ``"rng"`` (request only:
+``numpy.random.default_rng(seed)``), ``"o"`` (response only: some other object, by type
+name). The reply to a call also carries every argument as it was after the call, so the
+parent can see whether an input was modified.
+
+The helpers below are bound before the submission is imported and use only C-level
+methods of ``numpy.ndarray``, so a submission that monkeypatches NumPy or returns a
+lying ``ndarray`` subclass cannot change what is sent back.
+"""
+
+import builtins
+import json
+import os
+import struct
+import sys
+import traceback
+
+CFG = json.loads(sys.argv[1])
+sys.path.insert(0, CFG["numpy_dir"])
+
+import numpy as np  # noqa: E402
+
+_ndarray = np.ndarray
+_generic = np.generic
+_view = np.ndarray.view
+_tobytes = np.ndarray.tobytes
+_copy = np.ndarray.copy
+_asarray = np.asarray
+_array = np.array
+_default_rng = np.random.default_rng
+_np_seed = np.random.seed
+_load = np.load
+_BytesIO = __import__("io").BytesIO
+_json_dumps = json.dumps
+_json_loads = json.loads
+_write = os.write
+_read = os.read
+_pack = struct.pack
+_unpack = struct.unpack
+_isinstance = builtins.isinstance
+_type = builtins.type
+_issubclass = builtins.issubclass
+_float_value = float.__float__
+_int_value = int.__index__
+_len = builtins.len
+_str = builtins.str
+_MAX_REPLY = 256 * 1024 * 1024
+REQ_FD = CFG["req_fd"]
+RESP_FD = CFG["resp_fd"]
+SUB = os.path.realpath(CFG["submission"])
+
+
+def _limits():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    fsize = CFG["fsize"]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    if CFG.get("memory_mb"):
+        vm = 0
+        try:
+            with open("/proc/self/status") as fh:
+                for line in fh:
+                    if line.startswith("VmSize:"):
+                        vm = int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        limit = vm + CFG["memory_mb"] * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print raises instead
+
+
+def _read_exact(n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = _read(REQ_FD, min(n - got, 1 << 20))
+        if not chunk:
+            os._exit(0)  # parent went away
+        chunks.append(chunk)
+        got += _len(chunk)
+    return b"".join(chunks)
+
+
+def _recv():
+    (size,) = _unpack(">Q", _read_exact(8))
+    data = _read_exact(size)
+    (hlen,) = _unpack(">I", data[:4])
+    header = _json_loads(data[4:4 + hlen].decode("utf-8"))
+    arrays, pos = [], 4 + hlen
+    for nbytes in header.get("sizes", []):
+        arrays.append(_load(_BytesIO(data[pos:pos + nbytes]), allow_pickle=False))
+        pos += nbytes
+    return header, arrays
+
+
+def _npy(arr):
+    """A .npy file for a plain (base-class) ndarray, built without NumPy's writers."""
+    dt = arr.dtype
+    shape = tuple(int(s) for s in arr.shape)
+    body = _tobytes(arr, "C")
+    header = "{'descr': %r, 'fortran_order': False, 'shape': %r, }" % (dt.str, shape)
+    pad = 64 - (10 + _len(header) + 1) % 64
+    header = header + " " * pad + "\n"
+    return b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1") + body
+
+
+def _send(header, blobs=()):
+    header = dict(header)
+    header["sizes"] = [_len(b) for b in blobs]
+    hb = _json_dumps(header).encode("utf-8")
+    payload = b"".join([_pack(">I", _len(hb)), hb] + list(blobs))
+    frame = _pack(">Q", _len(payload)) + payload
+    view = memoryview(frame)
+    while view:
+        n = _write(RESP_FD, view[: 1 << 20])
+        view = view[n:]
+
+
+def _type_name(obj):
+    try:
+        cls = _type(obj)
+        name = type.__dict__["__name__"].__get__(cls)
+        mod = type.__dict__["__module__"].__get__(cls)
+        name = _str.__str__(name) if _isinstance(name, _str) else "?"
+        if _isinstance(mod, _str) and mod not in ("builtins",):
+            name = mod + "." + name
+        return name[:80]
+    except BaseException:
+        return "?"
+
+
+def _encode(obj, blobs, depth=0):
+    """Turn a returned object into a JSON tree plus .npy blobs; never trusts its methods."""
+    cls = _type(obj)
+    if depth > 4:
+        return {"t": "o", "cls": "nested too deeply"}
+    if obj is None:
+        return {"t": "n"}
+    if _issubclass(cls, _ndarray):
+        base = _view(obj, _ndarray)
+        if base.dtype.kind not in "biuf":
+            return {"t": "o", "cls": "ndarray of dtype " + _str(base.dtype)}
+        blobs.append(_npy(base))
+        tree = {"t": "a", "i": _len(blobs) - 1}
+        if cls is not _ndarray:
+            tree["cls"] = _type_name(obj)
+        return tree
+    if _issubclass(cls, _generic):
+        try:
+            base = _asarray(obj)
+            base = _view(base, _ndarray)
+        except BaseException:
+            return {"t": "o", "cls": _type_name(obj)}
+        if base.dtype.kind not in "biuf" or base.ndim != 0:
+            return {"t": "o", "cls": _type_name(obj)}
+        blobs.append(_npy(base))
+        return {"t": "g", "i": _len(blobs) - 1, "cls": _str(base.dtype)}
+    if _issubclass(cls, bool):
+        return {"t": "b", "v": bool(_int_value(obj))}
+    if _issubclass(cls, int):
+        value = _int_value(obj)
+        if -(2 ** 63) <= value < 2 ** 63:
+            return {"t": "i", "v": value}
+        return {"t": "f", "v": float(value)}
+    if _issubclass(cls, float):
+        value = _float_value(obj)
+        if value != value:
+            return {"t": "f", "v": "nan"}
+        if value in (float("inf"), float("-inf")):
+            return {"t": "f", "v": "inf" if value > 0 else "-inf"}
+        return {"t": "f", "v": value}
+    if _issubclass(cls, (tuple, list)):
+        items = tuple.__iter__(obj) if _issubclass(cls, tuple) else list.__iter__(obj)
+        children = []
+        for k, item in enumerate(items):
+            if k >= 10000:
+                return {"t": "o", "cls": "sequence longer than 10000"}
+            children.append(_encode(item, blobs, depth + 1))
+        return {"t": "tuple" if _issubclass(cls, tuple) else "list", "v": children}
+    return {"t": "o", "cls": _type_name(obj)}
+
+
+def _decode(tree, arrays):
+    t = tree["t"]
+    if t == "a":
+        return _copy(arrays[tree["i"]])
+    if t == "g":
+        return arrays[tree["i"]][()]
+    if t in ("f", "i", "b"):
+        v = tree["v"]
+        return float(v) if t == "f" else v
+    if t == "n":
+        return None
+    if t == "rng":
+        return _default_rng(tree["seed"])
+    if t in ("tuple", "list"):
+        items = [_decode(c, arrays) for c in tree["v"]]
+        return tuple(items) if t == "tuple" else items
+    raise ValueError("bad request tree")
+
+
+def _student_frame(tb):
+    """The innermost traceback frame inside the submission: (file, line, function, code)."""
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        fname = frame.f_code.co_filename
+        try:
+            real = os.path.realpath(fname)
+        except BaseException:
+            continue
+        if real.startswith(SUB + os.sep):
+            found = (os.path.relpath(real, os.path.dirname(SUB)), lineno, frame.f_code.co_name)
+    if found is None:
+        return None
+    import linecache
+
+    code = linecache.getline(os.path.join(os.path.dirname(SUB), found[0]), found[1]).strip()
+    return {"file": found[0], "line": found[1], "function": found[2], "code": code[:200]}
+
+
+def _error(exc):
+    kind = "exception"
+    if _isinstance(exc, NotImplementedError):
+        kind = "not-implemented"
+    elif _isinstance(exc, SystemExit):
+        kind = "exit"
+    elif _isinstance(exc, MemoryError):
+        kind = "memory"
+    try:
+        message = _str(exc)
+    except BaseException:
+        message = "<the exception's message could not be shown>"
+    return {
+        "ok": False, "kind": kind, "type": _type_name(exc), "message": message[:500],
+        "frame": _student_frame(exc.__traceback__),
+    }
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+# ---------------------------------------------------------------- the submission as a package
+def _make_package():
+    import importlib.machinery
+    import importlib.util
+    import types
+
+    name = CFG["package"]
+    init = os.path.join(SUB, "__init__.py")
+    if os.path.exists(init):
+        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[SUB])
+        pkg = importlib.util.module_from_spec(spec)
+    else:
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [SUB]
+        pkg = types.ModuleType(name)
+        pkg.__spec__ = spec
+        pkg.__path__ = [SUB]
+        pkg.__package__ = name
+    sys.modules[name] = pkg
+    for alias in CFG.get("aliases", []):
+        sys.modules.setdefault(alias, pkg)
+    if spec.loader is not None:
+        spec.loader.exec_module(pkg)
+    return pkg
+
+
+# -------------------------------------------- undo monkeypatching between functions
+_SNAPSHOT = {}
+
+
+def _snapshot():
+    for name, mod in list(sys.modules.items()):
+        if name == "numpy" or name.startswith("numpy.") or name in ("builtins", "math", "random"):
+            try:
+                _SNAPSHOT[name] = (mod, dict(mod.__dict__))
+            except BaseException:
+                pass
+
+
+def _restore():
+    missing = object()
+    for name, (mod, saved) in _SNAPSHOT.items():
+        if sys.modules.get(name) is not mod:
+            sys.modules[name] = mod
+        d = mod.__dict__
+        if _len(d) != _len(saved):
+            for key in [k for k in d if k not in saved]:
+                del d[key]
+        for key, value in saved.items():
+            if d.get(key, missing) is not value:
+                d[key] = value
+
+
+# ------------------------------------------------------------------------------ main loop
+def main():
+    os.chdir(CFG["workdir"])
+    _limits()
+    modules = {}
+    package = None
+    package_error = None
+    _snapshot()
+    _send({"ok": True, "ready": True})
+    while True:
+        header, arrays = _recv()
+        op = header["op"]
+        if op == "import":
+            _restore()
+            try:
+                if package is None and package_error is None:
+                    try:
+                        package = _make_package()
+                    except BaseException as exc:  # noqa: BLE001 - report, not crash
+                        package_error = _error(exc)
+                        package_error["where"] = "__init__.py"
+                if package_error is not None:
+                    _flush()
+                    _send(package_error)
+                    continue
+                import importlib
+
+                modules[header["module"]] = importlib.import_module(
+                    CFG["package"] + "." + header["module"])
+                _flush()
+                _send({"ok": True})
+            except BaseException as exc:  # noqa: BLE001
+                _flush()
+                _send(_error(exc))
+        elif op == "call":
+            if header.get("reset"):
+                _restore()
+            module = modules.get(header["module"])
+            fn = getattr(module, header["function"], None) if module is not None else None
+            if fn is None or not callable(fn):
+                _send({"ok": False, "kind": "missing", "type": "", "message": "", "frame": None})
+                continue
+            try:
+                args = [_decode(a, arrays) for a in header["args"]]
+                kwargs = {k: _decode(v, arrays) for k, v in header["kwargs"].items()}
+            except BaseException as exc:  # noqa: BLE001
+                _send({"ok": False, "kind": "internal", "type": _type_name(exc), "message": _str(exc), "frame": None})
+                continue
+            if header.get("global_seed") is not None:
+                _np_seed(header["global_seed"])
+                import random
+
+                random.seed(header["global_seed"])
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001
+                _flush()
+                _send(_error(exc))
+                continue
+            _flush()
+            try:
+                blobs = []
+                tree = _encode(result, blobs)
+                inputs = [_encode(a, blobs) for a in args]
+                kw_inputs = {k: _encode(v, blobs) for k, v in kwargs.items()}
+            except BaseException as exc:  # noqa: BLE001
+                _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
+                continue
+            if sum(_len(b) for b in blobs) > _MAX_REPLY:
+                _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
+                continue
+            _send({"ok": True, "result": tree, "inputs": inputs, "kwinputs": kw_inputs}, blobs)
+        elif op == "exit":
+            _flush()
+            os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Comparing a returned value with the expected one, and explaining the difference.
+
+Values on both sides are ``grader.sandbox.Returned`` trees (the reference's are made in
+this process by ``to_returned``). ``compare`` returns ``None`` when they agree within the
+case's tolerance, else a ``Problem``: a short ``kind`` and the student-facing ``text``.
+Specific sentences come first (None, wrong type, wrong shape, NaN/inf); a numeric
+mismatch is laid out like ``numpy.testing.assert_allclose`` with yours/expected labels.
+The tolerance rule is elementwise ``|yours - expected| <= atol + rtol * |expected|``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.sandbox import Returned
+
+NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
+
+
+class Problem:
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind, text):
+        self.kind, self.text = kind, text
+
+    def __repr__(self):
+        return f"Problem({self.kind!r}, {self.text!r})"
+
+
+def to_returned(value) -> Returned:
+    """The ``Returned`` tree of a value computed in this process (reference, mistake)."""
+    if value is None:
+        return Returned("none")
+    if isinstance(value, np.ndarray):
+        return Returned("array", np.array(value, copy=True, subok=False))
+    if isinstance(value, np.generic):
+        return Returned("npscalar", np.asarray(value), str(value.dtype))
+    if isinstance(value, bool):
+        return Returned("bool", value)
+    if isinstance(value, int):
+        return Returned("int", value)
+    if isinstance(value, float):
+        return Returned("float", value)
+    if isinstance(value, tuple):
+        return Returned("tuple", [to_returned(v) for v in value])
+    if isinstance(value, list):
+        return Returned("list", [to_returned(v) for v in value])
+    return Returned("other", None, type(value).__name__)
+
+
+def plain(ret: Returned):
+    """A ``Returned`` as ordinary Python/NumPy values (to feed back into a next call)."""
+    if ret.kind == "array":
+        return ret.value.copy()
+    if ret.kind == "npscalar":
+        return ret.value[()]
+    if ret.kind in ("tuple", "list"):
+        items = [plain(r) for r in ret.value]
+        return tuple(items) if ret.kind == "tuple" else items
+    if ret.kind in ("float", "int", "bool"):
+        return ret.value
+    return None
+
+
+def describe_kind(ret: Returned) -> str:
+    if ret.kind == "array":
+        cls = f"{ret.cls} (an ndarray subclass)" if ret.cls else "numpy.ndarray"
+        return f"a {cls} of shape {fmt_shape(ret.value.shape)} and dtype {ret.value.dtype}"
+    if ret.kind == "npscalar":
+        return f"a NumPy {ret.cls} scalar"
+    if ret.kind in ("float", "int", "bool"):
+        return f"a Python {ret.kind}"
+    if ret.kind in ("tuple", "list"):
+        return f"a {ret.kind} of {len(ret.value)} item{'s' if len(ret.value) != 1 else ''}"
+    if ret.kind == "none":
+        return "None"
+    return f"an object of type {ret.cls}"
+
+
+def fmt_shape(shape):
+    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def fmt_num(x):
+    x = float(x)
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return repr(float(x))
+    return f"{x:.10g}"
+
+
+def fmt_pos(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _expected_text(exp: Returned) -> str:
+    if exp.kind == "array":
+        kinds = {"f": "float", "b": "bool", "i": "integer", "u": "integer"}
+        return f"a numpy.ndarray of shape {fmt_shape(exp.value.shape)} ({kinds[exp.value.dtype.kind]})"
+    if exp.kind in ("float", "npscalar"):
+        return "a float"
+    if exp.kind == "int":
+        return "an int"
+    if exp.kind == "bool":
+        return "a bool"
+    if exp.kind in ("tuple", "list"):
+        return f"a {exp.kind} of {len(exp.value)} items"
+    return exp.kind
+
+
+def _as_numeric(ret: Returned, exp: Returned):
+    """The student's value as an ndarray comparable with ``exp``, or a Problem."""
+    if ret.kind == "none":
+        return Problem("none", f"returned None: {NOT_FILLED}")
+    want_scalar = exp.kind in ("float", "int", "npscalar", "bool") or (
+        exp.kind == "array" and exp.value.ndim == 0)
+    if exp.kind == "array" and exp.value.ndim > 0:
+        if ret.kind != "array":
+            return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)}")
+        return ret.value
+    if want_scalar:
+        if ret.kind in ("float", "int", "bool"):
+            return np.asarray(ret.value, dtype=np.float64 if ret.kind == "float" else None)
+        if ret.kind == "npscalar" or (ret.kind == "array" and ret.value.ndim == 0):
+            return ret.value
+        if ret.kind == "array":
+            return Problem("shape", f"returned an array of shape {fmt_shape(ret.value.shape)}, "
+                                    f"expected a scalar ({_expected_text(exp)})")
+        return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)}")
+    return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)}")
+
+
+def _dtype_problem(mine: np.ndarray, want: np.ndarray, exp: Returned):
+    kind, want_kind = mine.dtype.kind, want.dtype.kind
+    if want_kind == "f" and kind != "f":
+        if exp.kind in ("float", "npscalar") or want.ndim == 0:
+            return None if kind in "iu" else Problem("type", f"returned a value of dtype {mine.dtype}, expected a float")
+        return Problem("type", f"returned an array of dtype {mine.dtype}, expected a float array "
+                               "(NumPy turns bool/int results into floats with .astype(float))")
+    if want_kind == "b" and kind != "b":
+        return Problem("type", f"returned an array of dtype {mine.dtype}, expected a boolean array")
+    if want_kind in "iu" and kind not in "iu":
+        if kind == "f" and want.ndim == 0 and np.isfinite(mine).all() and float(mine) == int(mine):
+            return None   # ceil() returning 10.0 is accepted for an integer answer
+        return Problem("type", f"returned {'an array of ' if mine.ndim else 'a value of '}dtype "
+                               f"{mine.dtype}, expected integers")
+    return None
+
+
+def mismatch_text(mine, want, rtol, atol, label=""):
+    """The assert_allclose-style explanation, or None when within tolerance."""
+    mine64 = mine.astype(np.float64)
+    want64 = want.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(mine64 - want64)
+        bad = ~(diff <= atol + rtol * np.abs(want64))
+    both_nan = np.isnan(mine64) & np.isnan(want64)
+    same_inf = np.isinf(want64) & (mine64 == want64)
+    bad &= ~(both_nan | same_inf)
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return None
+    total = want64.size
+    lines = []
+    prefix = f"{label}: " if label else ""
+    lines.append(f"{prefix}Not equal to tolerance rtol={rtol:g}, atol={atol:g} "
+                 f"(|yours - expected| <= atol + rtol * |expected|)")
+    lines.append(f"Mismatched elements: {n_bad} / {total} ({100.0 * n_bad / total:.3g}%)")
+    if want64.ndim == 0:
+        lines.append(f"yours:    {fmt_num(mine64)}")
+        lines.append(f"expected: {fmt_num(want64)}")
+    else:
+        positions = np.argwhere(bad)[:5]
+        lines.append("First mismatches (position: yours, expected):" if n_bad > 1 else
+                     "Mismatch (position: yours, expected):")
+        for pos in positions:
+            p = tuple(pos)
+            lines.append(f"  {fmt_pos(p)}: {fmt_num(mine64[p])}, {fmt_num(want64[p])}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = diff[bad]
+        rel = d / np.abs(want64[bad])
+    lines.append(f"Max absolute difference among violations: {fmt_num(np.nanmax(d))}")
+    finite_rel = rel[np.isfinite(rel)]
+    lines.append("Max relative difference among violations: "
+                 + (fmt_num(finite_rel.max()) if finite_rel.size else "inf"))
+    return "\n".join(lines)
+
+
+def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | None:
+    """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output."""
+    where = f"{label}: " if label else ""
+    if exp.kind in ("tuple", "list"):
+        if ret.kind == "none":
+            return Problem("none", f"{where}returned None: {NOT_FILLED}")
+        if ret.kind not in ("tuple", "list"):
+            return Problem("type", f"{where}returned {describe_kind(ret)}, expected {_expected_text(exp)}")
+        if len(ret.value) != len(exp.value):
+            return Problem("shape", f"{where}returned a {ret.kind} of {len(ret.value)} items, "
+                                    f"expected {len(exp.value)}")
+        for k, (r, e) in enumerate(zip(ret.value, exp.value)):
+            sub = f"{label}[{k}]" if label else f"item {k}"
+            problem = compare(r, e, rtol, atol, sub)
+            if problem is not None:
+                return problem
+        return None
+    mine = _as_numeric(ret, exp)
+    if isinstance(mine, Problem):
+        mine.text = where + mine.text
+        return mine
+    want = exp.value if exp.kind in ("array", "npscalar") else np.asarray(exp.value)
+    problem = _dtype_problem(mine, want, exp)
+    if problem is not None:
+        problem.text = where + problem.text
+        return problem
+    if mine.shape != want.shape:
+        hint = ": transposed?" if mine.ndim == 2 and mine.shape == want.shape[::-1] else ""
+        if not hint and mine.size == want.size:
+            hint = ": same number of elements, check the reshape/keepdims"
+        elif not hint and mine.ndim != want.ndim:
+            hint = ": check the axis you reduce over (and keepdims)"
+        return Problem("shape", f"{where}shape {fmt_shape(mine.shape)}, expected "
+                                f"{fmt_shape(want.shape)}{hint}")
+    if want.dtype.kind == "f" or mine.dtype.kind == "f":
+        mine_f = mine.astype(np.float64)
+        want_f = want.astype(np.float64)
+        bad = ~np.isfinite(mine_f) & np.isfinite(want_f)
+        if bad.any():
+            n_nan = int(np.isnan(mine_f[bad]).sum())
+            n_inf = int(bad.sum()) - n_nan
+            what = " and ".join(x for x in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} inf" if n_inf else "") if x)
+            first = fmt_pos(tuple(np.argwhere(bad)[0])) if mine_f.ndim else ""
+            at = f" (first at {first})" if first else ""
+            return Problem("nan", f"{where}contains {what} where the expected values are finite{at}: "
+                                  "an overflow in exp, a log of 0 or a division by 0?")
+    text = mismatch_text(mine, want, rtol, atol, label)
+    if text is not None:
+        return Problem("mismatch", text)
+    return None
+
+
+def modified_inputs(sent, back, names):
+    """Sentences for every input array the call changed in place."""
+    out = []
+    for name, before, after in zip(names, sent, back):
+        if isinstance(before, np.ndarray):
+            if after.kind != "array" or after.value.shape != before.shape or not np.array_equal(
+                    after.value, before, equal_nan=before.dtype.kind == "f"):
+                changed = ""
+                if after.kind == "array" and after.value.shape == before.shape:
+                    with np.errstate(invalid="ignore"):
+                        n = int((~((after.value == before) | (np.isnan(after.value.astype(float))
+                                                              & np.isnan(before.astype(float))))).sum())
+                    changed = f" ({n} element{'s' if n != 1 else ''} changed)"
+                out.append(f"modified its input `{name}` in place{changed}; work on a copy "
+                           "(e.g. x = x.copy(), or y = x * 2 instead of x *= 2)")
+    return out

@@ -1,0 +1,137 @@
+"""The grader's one result model; every report format is written from these objects.
+
+``GradeResult.functions`` maps ``module.function`` (contract order) to a
+``FunctionResult``, whose ``cases`` are ``CaseResult`` objects. Everything here is plain
+data made in the parent process: nothing the submission returned is kept except numbers
+and strings the grader wrote itself.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Diagnosis:
+    """A known mistake whose output matched the submission's on a failing case."""
+
+    name: str          # kebab-case id of the mistake, e.g. "no-bias-correction"
+    hint: str          # one sentence for the student
+    case: str          # the case on which it matched
+
+
+@dataclass
+class CaseResult:
+    """One named case of one function."""
+
+    number: int                 # 1-based, what ``--case`` takes
+    name: str
+    passed: bool
+    message: str = ""           # empty when passed; the full explanation otherwise
+    rtol: float = 0.0
+    atol: float = 0.0
+    status: str = "passed"      # passed | failed | not-implemented | error | timeout | crashed | skipped
+    rerun: str = ""             # the command that reruns only this case
+    diagnoses: list = field(default_factory=list)
+
+    def to_dict(self):
+        return {
+            "number": self.number, "name": self.name, "passed": self.passed,
+            "status": self.status, "rtol": self.rtol, "atol": self.atol,
+            "message": self.message, "rerun": self.rerun,
+            "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
+        }
+
+
+@dataclass
+class FunctionResult:
+    """All cases of one contract function and the points they earned."""
+
+    qualname: str
+    max_score: float
+    cases: list = field(default_factory=list)
+    output: str = ""            # the student's captured stdout/stderr (capped)
+
+    @property
+    def module(self):
+        return self.qualname.split(".", 1)[0]
+
+    @property
+    def name(self):
+        return self.qualname.split(".", 1)[1]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.cases) and all(c.passed for c in self.cases)
+
+    @property
+    def n_passed(self) -> int:
+        return sum(1 for c in self.cases if c.passed)
+
+    @property
+    def score(self) -> float:
+        """Points in proportion to the cases passed, rounded to hundredths."""
+        if not self.cases:
+            return 0.0
+        return round(self.max_score * self.n_passed / len(self.cases), 2)
+
+    @property
+    def diagnoses(self) -> list:
+        """Known mistakes matched on any failing case (each mistake once, first match)."""
+        seen, out = set(), []
+        for case in self.cases:
+            for d in case.diagnoses:
+                if d.name not in seen:
+                    seen.add(d.name)
+                    out.append(d)
+        return out
+
+    @property
+    def not_implemented(self) -> bool:
+        return bool(self.cases) and all(c.status == "not-implemented" for c in self.cases)
+
+    def to_dict(self):
+        return {
+            "name": self.qualname, "passed": self.passed, "score": self.score,
+            "max_score": self.max_score,
+            "cases": [c.to_dict() for c in self.cases],
+            "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
+            "output": self.output,
+        }
+
+
+@dataclass
+class GradeResult:
+    """The graded submission: per-function results in contract order, plus totals."""
+
+    submission: str
+    seed: int
+    oracle: str
+    timeout: float
+    functions: "OrderedDict[str, FunctionResult]" = field(default_factory=OrderedDict)
+    elapsed: float = 0.0        # wall seconds (not part of reproducible reports)
+
+    @property
+    def score(self) -> float:
+        return round(sum(f.score for f in self.functions.values()), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(f.max_score for f in self.functions.values()), 2)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(f.passed for f in self.functions.values())
+
+    def to_dict(self):
+        return {
+            "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
+            "timeout": self.timeout, "score": self.score, "max_score": self.max_score,
+            "percent": round(self.percent, 2),
+            "functions": [f.to_dict() for f in self.functions.values()],
+        }

@@ -1,0 +1,492 @@
+"""The parent's side of the child process that runs student code (see ``grader/_child.py``).
+
+One child serves the whole submission and is replaced only when it dies or is killed.
+It runs ``python -I -S -u`` in its own session, with a scrubbed environment, a private
+working directory, ``sys.path`` = (a folder holding only a link to NumPy, the standard
+library), an address-space limit and a file-size limit. Its stdout and stderr go to one
+file that the parent reads and truncates after every function (so output is captured
+per function and capped). Every process the child starts inherits a marker in its
+environment; on a timeout, or when grading ends, the parent SIGKILLs the child's process
+group, every descendant found through ``/proc`` parent links, and every process carrying
+the marker (which finds those that called ``setsid`` and were re-parented), repeating
+until none is left.
+
+What comes back is decoded here with ``numpy.load(..., allow_pickle=False)`` and
+validated (numeric dtypes only, bounded size); nothing else the child sends is trusted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import numpy as np
+
+CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
+MARKER_VAR = "CHAINRULE_GRADER_MARKER"
+OUTPUT_CAP = 4000             # characters of student output kept per function
+FSIZE_LIMIT = 8 * 1024 * 1024  # bytes the child may write to any file
+MAX_FRAME = 512 * 1024 * 1024
+STARTUP_TIMEOUT = 30.0
+
+
+class Rng:
+    """A call argument meaning ``numpy.random.default_rng(seed)``, made in the child."""
+
+    __slots__ = ("seed",)
+
+    def __init__(self, seed):
+        self.seed = int(seed)
+
+    def make(self):
+        return np.random.default_rng(self.seed)
+
+    def __repr__(self):
+        return f"default_rng({self.seed})"
+
+
+class Returned:
+    """A value the child sent back, decoded: kind and plain data only.
+
+    ``kind`` is one of ``array`` (``value`` an ndarray; ``cls`` the student's class name
+    when it was an ndarray subclass), ``npscalar`` (``value`` a 0-d ndarray; ``cls`` its
+    dtype), ``float``, ``int``, ``bool``, ``none``, ``tuple``, ``list`` (``value`` a list
+    of Returned) and ``other`` (``cls`` the type name).
+    """
+
+    __slots__ = ("kind", "value", "cls")
+
+    def __init__(self, kind, value=None, cls=""):
+        self.kind, self.value, self.cls = kind, value, cls
+
+    def __repr__(self):
+        return f"Returned({self.kind}, {self.value!r})"
+
+
+class CallFailed(Exception):
+    """The call did not return a value: ``info`` says why (kind, type, message, frame)."""
+
+    def __init__(self, info):
+        super().__init__(info.get("kind"))
+        self.info = info
+
+
+class ChildDied(Exception):
+    """The child process ended or was killed; ``reason`` is a sentence for the report."""
+
+    def __init__(self, reason, kind="crashed"):
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
+def _encode_arg(value, blobs):
+    if isinstance(value, Rng):
+        return {"t": "rng", "seed": value.seed}
+    if isinstance(value, np.ndarray):
+        buf = io.BytesIO()
+        np.save(buf, value, allow_pickle=False)
+        blobs.append(buf.getvalue())
+        return {"t": "a", "i": len(blobs) - 1}
+    if isinstance(value, np.generic):
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(value), allow_pickle=False)
+        blobs.append(buf.getvalue())
+        return {"t": "g", "i": len(blobs) - 1}
+    if value is None:
+        return {"t": "n"}
+    if isinstance(value, bool):
+        return {"t": "b", "v": value}
+    if isinstance(value, int):
+        return {"t": "i", "v": value}
+    if isinstance(value, float):
+        return {"t": "f", "v": value}
+    if isinstance(value, (tuple, list)):
+        return {"t": "tuple" if isinstance(value, tuple) else "list",
+                "v": [_encode_arg(v, blobs) for v in value]}
+    raise TypeError(f"cannot send {type(value).__name__} to the child")
+
+
+_FLOAT_WORDS = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+
+
+def _decode(tree, arrays, depth=0):
+    if not isinstance(tree, dict) or depth > 6:
+        raise ValueError("malformed reply")
+    t = tree.get("t")
+    if t in ("a", "g"):
+        index = tree.get("i")
+        if not isinstance(index, int) or not 0 <= index < len(arrays):
+            raise ValueError("malformed reply")
+        arr = arrays[index]
+        if t == "a":
+            return Returned("array", arr, str(tree.get("cls", ""))[:80])
+        if arr.ndim != 0:
+            raise ValueError("malformed reply")
+        return Returned("npscalar", arr, str(arr.dtype))
+    if t == "f":
+        v = tree.get("v")
+        v = _FLOAT_WORDS.get(v, v) if isinstance(v, str) else v
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise ValueError("malformed reply")
+        return Returned("float", float(v))
+    if t == "i":
+        if not isinstance(tree.get("v"), int):
+            raise ValueError("malformed reply")
+        return Returned("int", int(tree["v"]))
+    if t == "b":
+        return Returned("bool", bool(tree.get("v")))
+    if t == "n":
+        return Returned("none")
+    if t in ("tuple", "list"):
+        children = tree.get("v")
+        if not isinstance(children, list):
+            raise ValueError("malformed reply")
+        return Returned(t, [_decode(c, arrays, depth + 1) for c in children])
+    if t == "o":
+        return Returned("other", None, str(tree.get("cls", "?"))[:80])
+    raise ValueError("malformed reply")
+
+
+def _load_array(blob):
+    arr = np.load(io.BytesIO(blob), allow_pickle=False)
+    if not isinstance(arr, np.ndarray) or type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
+        raise ValueError("malformed reply")
+    return arr
+
+
+def _numpy_dir(workdir):
+    """A folder whose only importable packages are NumPy (links to the installed one)."""
+    site = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
+    target = os.path.join(workdir, "site")
+    os.mkdir(target)
+    for entry in ("numpy", "numpy.libs"):
+        src = os.path.join(site, entry)
+        if os.path.exists(src):
+            os.symlink(src, os.path.join(target, entry))
+    return target
+
+
+def _proc_table():
+    """pid -> parent pid for every process visible in /proc."""
+    table = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+            rest = stat[stat.rindex(b")") + 2:].split()
+            table[int(name)] = int(rest[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _has_marker(pid, marker):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return marker in fh.read()
+    except OSError:
+        return False
+
+
+def kill_tree(root_pid, marker):
+    """SIGKILL ``root_pid``, its process group, all descendants and all marked processes."""
+    me = os.getpid()
+    needle = f"{MARKER_VAR}={marker}".encode()
+    for _round in range(50):
+        table = _proc_table()
+        doomed = {root_pid} if root_pid in table else set()
+        grew = True
+        while grew:
+            grew = False
+            for pid, ppid in table.items():
+                if ppid in doomed and pid not in doomed:
+                    doomed.add(pid)
+                    grew = True
+        for pid in table:
+            if pid != me and pid not in doomed and _has_marker(pid, needle):
+                doomed.add(pid)
+        doomed.discard(me)
+        try:
+            os.killpg(root_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        if not doomed:
+            return
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        # reap what is ours; others are reaped by their parent (or by init)
+        for pid in doomed:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except (ChildProcessError, OSError):
+                pass
+        if doomed == {root_pid}:
+            alive = [p for p in _proc_table() if p == root_pid or _has_marker(p, needle)]
+            if not alive:
+                return
+        time.sleep(0.005)
+
+
+class Sandbox:
+    """One child process serving calls into a submission; restarted when it dies."""
+
+    def __init__(self, submission, memory_mb=1024):
+        self.submission = os.path.realpath(submission)
+        self.memory_mb = memory_mb
+        self.proc = None
+        self.imported = {}          # module -> None (ok) or an error dict
+        self._workdir = None
+        self.restarts = 0
+        self._pending_output = ""
+
+    # ------------------------------------------------------------------ lifecycle
+    def _package_name(self):
+        return "exercises"
+
+    def start(self):
+        self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
+        numpy_dir = _numpy_dir(self._workdir)
+        run_dir = os.path.join(self._workdir, "run")
+        os.mkdir(run_dir)
+        self.marker = uuid.uuid4().hex
+        base = os.path.basename(self.submission)
+        aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        self.out_path = os.path.join(self._workdir, "output.txt")
+        out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        cfg = {
+            "numpy_dir": numpy_dir, "submission": self.submission, "package": "exercises",
+            "aliases": aliases, "req_fd": req_r, "resp_fd": resp_w, "workdir": run_dir,
+            "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT,
+        }
+        env = {
+            MARKER_VAR: self.marker, "PATH": os.defpath, "HOME": run_dir, "TMPDIR": run_dir,
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-u", CHILD_SCRIPT, json.dumps(cfg)],
+            stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd, env=env,
+            pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
+        )
+        os.close(req_r)
+        os.close(resp_w)
+        os.close(out_fd)
+        self._req, self._resp = req_w, resp_r
+        self.imported = {}
+        try:
+            header, _ = self._receive(STARTUP_TIMEOUT)
+        except ChildDied as exc:
+            output = self.take_output()
+            raise ChildDied(f"the grader's child process could not start: {exc.reason}"
+                            + (f" ({output.strip().splitlines()[-1]})" if output.strip() else ""))
+        if not header.get("ready"):
+            raise ChildDied("the grader's child process could not start")
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        """Kill the child and everything it started; remove its files."""
+        if self.proc is not None:
+            kill_tree(self.proc.pid, self.marker)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
+                pass
+            for fd in (self._req, self._resp):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._pending_output += self._read_output()
+            self.proc = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def restart(self):
+        self.stop()
+        self.restarts += 1
+        self.start()
+
+    def ensure(self):
+        if not self.alive():
+            if self.proc is not None:
+                self.stop()
+            self.start()
+
+    # ------------------------------------------------------------------ output capture
+    def _read_output(self):
+        try:
+            with open(self.out_path, "rb") as fh:
+                data = fh.read(OUTPUT_CAP * 4 + 1)
+            with open(self.out_path, "r+b") as fh:
+                fh.truncate(0)
+        except OSError:
+            return ""
+        return data.decode("utf-8", "replace")
+
+    def take_output(self):
+        """The student's stdout/stderr since the last call of this method, capped."""
+        text = self._pending_output + (self._read_output() if self._workdir else "")
+        self._pending_output = ""
+        if len(text) > OUTPUT_CAP:
+            text = text[:OUTPUT_CAP] + f"\n... (output cut at {OUTPUT_CAP} characters)\n"
+        return text
+
+    # ------------------------------------------------------------------ messages
+    def _send(self, header, blobs=()):
+        header = dict(header)
+        header["sizes"] = [len(b) for b in blobs]
+        hb = json.dumps(header).encode("utf-8")
+        payload = b"".join([struct.pack(">I", len(hb)), hb, *blobs])
+        data = memoryview(struct.pack(">Q", len(payload)) + payload)
+        try:
+            while data:
+                n = os.write(self._req, data[: 1 << 20])
+                data = data[n:]
+        except (BrokenPipeError, OSError):
+            raise self._died() from None
+
+    def _died(self):
+        try:
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            kill_tree(self.proc.pid, self.marker)
+            code = self.proc.wait()
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return ChildDied(f"the process running your code crashed ({name})")
+        return ChildDied(f"the process running your code ended with exit status {code}")
+
+    def _read_exact(self, n, deadline):
+        chunks, got = [], 0
+        while got < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self._resp], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self._resp, min(n - got, 1 << 20))
+            if not chunk:
+                raise self._died()
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _receive(self, timeout):
+        deadline = time.monotonic() + timeout
+        try:
+            (size,) = struct.unpack(">Q", self._read_exact(8, deadline))
+            if size > MAX_FRAME:
+                raise ValueError("reply too large")
+            data = self._read_exact(size, deadline)
+            (hlen,) = struct.unpack(">I", data[:4])
+            header = json.loads(data[4:4 + hlen].decode("utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError("malformed reply")
+            sizes = header.get("sizes", [])
+            if not isinstance(sizes, list) or sum(sizes) != len(data) - 4 - hlen:
+                raise ValueError("malformed reply")
+            arrays, pos = [], 4 + hlen
+            for nbytes in sizes:
+                arrays.append(_load_array(data[pos:pos + nbytes]))
+                pos += nbytes
+        except TimeoutError:
+            raise
+        except ChildDied:
+            raise
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError, EOFError) as exc:
+            self.stop()
+            raise ChildDied(f"the process running your code sent back something unreadable ({exc})",
+                            kind="error") from None
+        return header, arrays
+
+    # ------------------------------------------------------------------ operations
+    def import_module(self, module, timeout):
+        """Import ``module`` of the submission; returns None or an error dict."""
+        if module in self.imported:
+            return self.imported[module]
+        self.ensure()
+        self._send({"op": "import", "module": module})
+        try:
+            header, _ = self._receive(timeout)
+        except TimeoutError:
+            self.stop()
+            error = {"ok": False, "kind": "timeout", "message": f"importing it took longer than {timeout:g} s"}
+            self.imported[module] = error
+            return error
+        except ChildDied as exc:
+            self.stop()
+            error = {"ok": False, "kind": "died", "message": exc.reason}
+            self.imported[module] = error
+            return error
+        error = None if header.get("ok") else header
+        self.imported[module] = error
+        return error
+
+    def call(self, module, function, args, kwargs, timeout, reset=False, global_seed=None):
+        """Call ``module.function(*args, **kwargs)`` in the child.
+
+        Returns ``(Returned result, [Returned args after the call], {kw: Returned})``;
+        raises ``CallFailed`` when the function raised, ``TimeoutError`` (the child has
+        then been killed) or ``ChildDied``.
+        """
+        blobs = []
+        header = {
+            "op": "call", "module": module, "function": function, "reset": reset,
+            "global_seed": global_seed,
+            "args": [_encode_arg(a, blobs) for a in args],
+            "kwargs": {k: _encode_arg(v, blobs) for k, v in kwargs.items()},
+        }
+        self._send(header, blobs)
+        try:
+            reply, arrays = self._receive(timeout)
+        except TimeoutError:
+            self.stop()
+            raise
+        except ChildDied:
+            self.stop()
+            raise
+        if not reply.get("ok"):
+            raise CallFailed(reply)
+        try:
+            result = _decode(reply["result"], arrays)
+            inputs = [_decode(t, arrays) for t in reply.get("inputs", [])]
+            kwinputs = {k: _decode(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.stop()
+            raise ChildDied(f"the process running your code sent back something unreadable ({exc})",
+                            kind="error") from None
+        return result, inputs, kwinputs

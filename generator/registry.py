@@ -13,6 +13,7 @@ FAMILIES = {
     # name: (module, summary)
     "output_update": ("generator.families.output_update", "output-layer weight update: dE/dw5 as three chain-rule factors, then the new w5"),
     "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
+    "loss_values": ("generator.families.loss_values", "MSE, binary, categorical and sparse categorical cross-entropy on a small batch; which loss suits which task"),
 }
 
 

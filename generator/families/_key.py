@@ -98,3 +98,9 @@ def fill(text: Text, **words: Text) -> Text:
 def equation(expr) -> Text:
     """A displayed formula on its own line."""
     return Text("{eq}", "{eq}", {"eq": expr})
+
+
+def mean(items) -> sp.Expr:
+    """(x_1 + ... + x_n) / n, printed as 1/n (x_1 + ... + x_n)."""
+    items = list(items)
+    return sp.Mul(sp.Rational(1, len(items)), sp.Add(*items), evaluate=False)

@@ -1,0 +1,67 @@
+import pytest
+import sympy as sp
+
+from _checks_5_13 import assert_deterministic, assert_problem_sound, build
+from generator.families import loss_values as family
+
+R = sp.Rational
+
+
+def _answers(params):
+    problem = family.solve(params)
+    return {q.key: q.answer for q in problem.questions}
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_loss_values_variant_is_sound(seed):
+    _params, problem = build(family, seed)
+    assert_problem_sound(problem)
+
+
+def test_loss_values_same_seed_same_problem():
+    for seed in (0, 11, 99):
+        assert_deterministic(family, seed)
+
+
+def test_loss_values_variants_differ_in_structure():
+    params = [build(family, s)[0] for s in range(200)]
+    assert {p["loss"] for p in params} == set(family.LOSSES)
+    assert {len(p["y_pred"]) for p in params} == {2, 3, 4}
+    assert {p["task"] for p in params} == set(range(len(family.TASKS)))
+
+
+def test_loss_values_mse_matches_hand_computation():
+    # sample 1: ((1 - 0.5)^2 + (2 - 2.5)^2) / 2 = 0.25; sample 2: (0.2^2 + 0) / 2 = 0.02
+    params = {"loss": "mse", "task": 0, "y_true": [[R(1), R(2)], [R("0.3"), R(0)]],
+              "y_pred": [[R("0.5"), R("2.5")], [R("0.1"), R(0)]]}
+    answers = _answers(params)
+    assert answers["l_1"] == R("0.25") and answers["L"] == R("0.135")
+
+
+def test_loss_values_bce_matches_hand_computation():
+    params = {"loss": "binary_crossentropy", "task": 2, "y_true": [1, 0], "y_pred": [R("0.8"), R("0.4")]}
+    answers = _answers(params)
+    assert sp.simplify(answers["l_1"] + sp.log(R("0.8"))) == 0
+    assert sp.simplify(answers["L"] - (-sp.log(R("0.8")) - sp.log(R("0.6"))) / 2) == 0
+    assert answers["loss_choice"] == "binary_crossentropy"
+
+
+def test_loss_values_sparse_and_one_hot_give_the_same_loss():
+    rows = [[R("0.7"), R("0.2"), R("0.1")], [R("0.25"), R("0.15"), R("0.6")]]
+    sparse = _answers({"loss": "sparse_categorical_crossentropy", "task": 7, "labels": [0, 2], "y_pred": rows})
+    dense = _answers({"loss": "categorical_crossentropy", "task": 4, "labels": [0, 2], "y_pred": rows})
+    assert sp.simplify(sparse["L"] - dense["L"]) == 0
+    assert sp.simplify(sparse["l_1"] + sp.log(R("0.7"))) == 0
+    assert sparse["loss_choice"] == "sparse_categorical_crossentropy"
+    assert dense["loss_choice"] == "categorical_crossentropy"
+
+
+def test_loss_values_probability_rows_sum_to_one_within_clipping_range():
+    for seed in range(100):
+        params, _ = build(family, seed)
+        if "labels" in params:
+            for row in params["y_pred"]:
+                assert sum(row) == 1 and min(row) >= R("0.05") and len(set(row)) == len(row)
+        elif params["loss"] == "binary_crossentropy":
+            assert set(params["y_true"]) == {0, 1}
+            assert all(R("0.05") <= p <= R("0.95") for p in params["y_pred"])

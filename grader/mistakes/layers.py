@@ -107,9 +107,9 @@ KNOWN = [
      "rows."),
     ("dense_backward", "db-averaged", dense_backward__db_averaged,
      "db is the sum of dout over the batch (every sample adds its share), not the mean."),
-    ("dense_backward", "dW-transposed", dense_backward__dW_transposed,
+    ("dense_backward", "dw-transposed", dense_backward__dW_transposed,
      "dW must have the shape of W, (D, M): compute x.T @ dout, not dout.T @ x."),
-    ("dense_backward", "dW-averaged", dense_backward__dW_averaged,
+    ("dense_backward", "dw-averaged", dense_backward__dW_averaged,
      "dW = x.T @ dout already sums over the batch; do not divide it by N (any averaging "
      "belongs in the loss's gradient)."),
     ("dense_backward", "db-not-summed", dense_backward__db_not_summed,

@@ -101,7 +101,7 @@ KNOWN = [
     ("backward", "averaged-over-batch", backward__averaged_over_batch,
      "E is a sum over the samples, so its gradients are sums too; do not divide by the "
      "batch size."),
-    ("train_step", "hidden-uses-updated-W2", train_step__hidden_uses_updated_W2,
+    ("train_step", "hidden-uses-updated-w2", train_step__hidden_uses_updated_W2,
      "You updated W2 before back-propagating to the hidden layer; compute every gradient "
      "with this step's weights first, then update all parameters."),
     ("train_step", "gradient-ascent", train_step__gradient_ascent,

@@ -11,7 +11,10 @@ import importlib
 
 FAMILIES = {
     # name: (module, summary)
+    "forward_pass": ("generator.families.forward_pass", "forward pass of a small sigmoid network: z, h, o and the error E"),
     "output_update": ("generator.families.output_update", "output-layer weight update: dE/dw5 as three chain-rule factors, then the new w5"),
+    "hidden_update": ("generator.families.hidden_update", "hidden-layer weight update: dE/dw1 through both outputs, then the new w1"),
+    "training_step": ("generator.families.training_step", "one full training step: every updated weight, the error before and after"),
     "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
     "loss_values": ("generator.families.loss_values", "MSE, binary, categorical and sparse categorical cross-entropy on a small batch; which loss suits which task"),
 }

@@ -1,0 +1,79 @@
+"""Family: the forward pass of a small sigmoid network (z, h, o, E), as in the seed notes.
+
+Variants differ in the network shape, biases or none, and which hidden unit is asked.
+"""
+
+from __future__ import annotations
+
+from generator.families import _backprop as bp
+from generator.model import Problem, Question, Text
+from generator.symbolic import sym
+
+SHAPES = ((2, 2, 2), (2, 3, 2), (3, 2, 1), (2, 2, 1), (3, 2, 2), (2, 3, 1))
+
+
+def sample(rng):
+    shape = SHAPES[int(rng.integers(len(SHAPES)))]
+    net = bp.Net(*shape, bias=bool(rng.integers(2)))
+    j = int(rng.integers(1, net.n_hidden + 1))
+    while True:
+        values = bp.sample_values(rng, net)
+        if bp.well_conditioned(net, values):
+            return {"net": net, "values": values, "unit": j}
+
+
+def solve(params):
+    net: bp.Net = params["net"]
+    j: int = params["unit"]
+    values = dict(params["values"])
+    steps = [bp.heading("Forward pass", "순전파")]
+    bp.run(bp.forward_formulas(net), values, steps)
+    ref = _reference(net, params["values"])
+
+    def q(name, en, ko):
+        return Question(
+            key=name,
+            prompt=Text(en=en + " {q}", ko=ko + " {q}", slots={"q": sym(name)}),
+            answer=values[name],
+            reference=ref[name],
+        )
+
+    questions = [
+        q(net.z_hidden(j), f"The weighted input of hidden unit {j}", f"은닉층 뉴런 {j}의 가중합"),
+        q(net.h(j), f"The output of hidden unit {j}", f"은닉층 뉴런 {j}의 출력"),
+    ]
+    questions += [q(net.o(k), f"The output of output unit {k}", f"출력층 뉴런 {k}의 출력") for k in net.outputs]
+    questions.append(q("E", "The error", "오차"))
+    return Problem(
+        family="",
+        variant="",
+        title=Text(en="Forward pass", ko="순전파"),
+        intro=bp.intro(net)
+        + [
+            Text(
+                en="Compute the forward pass for the given input and weights: the weighted inputs, the hidden and output activations and the error {E}.",
+                ko="주어진 입력과 가중치로 순전파를 계산하시오: 가중합, 은닉층과 출력층의 출력, 그리고 오차 {E}.",
+                slots={"E": sym("E")},
+            )
+        ],
+        givens=[g for g in bp.givens(net, params["values"]) if g.name != "eta"],
+        questions=questions,
+        steps=steps,
+        display=bp.display(net),
+        figure=bp.figure(net, params["values"]),
+    )
+
+
+def _reference(net, exact_values):
+    """The asked quantities in float64 through solutions/."""
+    from solutions import layers, losses
+
+    network = bp.reference_network()
+    x, t, W1, b1, W2, b2 = net.arrays(exact_values)
+    z = layers.dense_forward(x, W1, b1)
+    h, o = network.forward(x, W1, b1, W2, b2)
+    ref = {net.z_hidden(j): float(z[0, j - 1]) for j in net.hidden}
+    ref.update({net.h(j): float(h[0, j - 1]) for j in net.hidden})
+    ref.update({net.o(k): float(o[0, k - 1]) for k in net.outputs})
+    ref["E"] = float(losses.sum_squared_error(t, o))
+    return ref

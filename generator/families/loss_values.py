@@ -123,33 +123,34 @@ def solve(params) -> Problem:
     key = Key()
     y_pred = params["y_pred"]
     n = len(y_pred)
+    targets = Text("targets", "정답(타깃)")
     if loss == "mse":
         d = len(y_pred[0])
-        for i in range(n):
-            for j in range(d):
-                key.given(f"t_{i + 1},{j + 1}", params["y_true"][i][j],
-                          Text("target {j} of sample {i}", "샘플 {i}의 정답 {j}", {"i": i + 1, "j": j + 1}))
-                key.given(f"p_{i + 1},{j + 1}", y_pred[i][j],
-                          Text("prediction {j} of sample {i}", "샘플 {i}의 예측값 {j}", {"i": i + 1, "j": j + 1}))
+        for i, row in enumerate(params["y_true"], start=1):
+            for j, t in enumerate(row, start=1):
+                key.given(f"t_{i},{j}", t, targets)
+        for i, row in enumerate(y_pred, start=1):
+            for j, p in enumerate(row, start=1):
+                key.given(f"p_{i},{j}", p, Text("predictions", "예측값"))
     elif loss == "binary_crossentropy":
         d = 1
-        for i in range(n):
-            key.given(f"t_{i + 1}", params["y_true"][i], Text("label of sample {i}", "샘플 {i}의 레이블", {"i": i + 1}))
-            key.given(f"p_{i + 1}", y_pred[i], Text("predicted probability of class 1 for sample {i}",
-                                                    "샘플 {i}가 클래스 1일 예측 확률", {"i": i + 1}))
+        for i, t in enumerate(params["y_true"], start=1):
+            key.given(f"t_{i}", t, Text("labels (0 or 1)", "레이블(0 또는 1)"))
+        for i, p in enumerate(y_pred, start=1):
+            key.given(f"p_{i}", p, Text("predicted probabilities of class 1", "클래스 1일 예측 확률"))
     else:
         d = len(y_pred[0])
-        for i, label in enumerate(params["labels"]):
+        for i, label in enumerate(params["labels"], start=1):
             if loss == "categorical_crossentropy":
                 for j, t in enumerate(_one_hot(label, d)):
-                    key.given(f"t_{i + 1},{j}", t, Text("one-hot label of sample {i}, class {j}",
-                                                        "샘플 {i}의 원-핫 레이블, 클래스 {j}", {"i": i + 1, "j": j}))
+                    key.given(f"t_{i},{j}", t, Text("one-hot labels (sample i, class j)",
+                                                    "원-핫 레이블(샘플 i, 클래스 j)"))
             else:
-                key.given(f"y_{i + 1}", label, Text("integer label of sample {i}", "샘플 {i}의 정수 레이블",
-                                                    {"i": i + 1}))
-            for j, p in enumerate(y_pred[i]):
-                key.given(f"p_{i + 1},{j}", p, Text("softmax probability of class {j} for sample {i}",
-                                                    "샘플 {i}의 클래스 {j} 소프트맥스 확률", {"i": i + 1, "j": j}))
+                key.given(f"y_{i}", label, Text("integer labels", "정수 레이블"))
+        for i, row in enumerate(y_pred, start=1):
+            for j, p in enumerate(row):
+                key.given(f"p_{i},{j}", p, Text("softmax probabilities (sample i, class j)",
+                                                "소프트맥스 확률(샘플 i, 클래스 j)"))
 
     for name, formula in _template(loss, n, d):
         key.step(name, formula)

@@ -19,32 +19,32 @@ from generator.model import Num, Problem, Question, Text
 from solutions import optimizers as ref
 
 T = sp.Symbol("t", integer=True, positive=True)
-w, g, v, h, s, m, mhat, vhat = (
-    sp.IndexedBase(n) for n in ("w", "g", "v", "h", "s", "m", "mhat", "vhat")
-)
+BASES = ("w", "g", "v", "h", "s", "m", "mhat", "vhat")
+# x[0] is x_t and x[1] is x_{t-1} in the rules as shown; the key replaces t by 1, 2, ...
+w, g, v, h, s, m, mhat, vhat = ((sym(f"{n}_t"), sym(f"{n}_t-1")) for n in BASES)
 eta, mu, rho, beta_1, beta_2, epsilon, a, b = sp.symbols("eta mu rho beta_1 beta_2 epsilon a b")
 
-# Each optimizer: its update rules in order (the last one updates w) and its state names.
+# Each optimizer: its update rules in order (the last one updates w).
 RULES = {
-    "sgd": [(w, w[T - 1] - eta * g[T])],
-    "momentum": [(v, mu * v[T - 1] - eta * g[T]), (w, w[T - 1] + v[T])],
-    "nesterov": [(v, mu * v[T - 1] - eta * g[T]), (w, w[T - 1] + mu * v[T] - eta * g[T])],
-    "adagrad": [(h, h[T - 1] + g[T] ** 2), (w, w[T - 1] - eta * g[T] / (sp.sqrt(h[T]) + epsilon))],
+    "sgd": [(w, w[1] - eta * g[0])],
+    "momentum": [(v, mu * v[1] - eta * g[0]), (w, w[1] + v[0])],
+    "nesterov": [(v, mu * v[1] - eta * g[0]), (w, w[1] + mu * v[0] - eta * g[0])],
+    "adagrad": [(h, h[1] + g[0] ** 2), (w, w[1] - eta * g[0] / (sp.sqrt(h[0]) + epsilon))],
     "rmsprop": [
-        (s, rho * s[T - 1] + (1 - rho) * g[T] ** 2),
-        (w, w[T - 1] - eta * g[T] / (sp.sqrt(s[T]) + epsilon)),
+        (s, rho * s[1] + (1 - rho) * g[0] ** 2),
+        (w, w[1] - eta * g[0] / (sp.sqrt(s[0]) + epsilon)),
     ],
     "adam": [
-        (m, beta_1 * m[T - 1] + (1 - beta_1) * g[T]),
-        (v, beta_2 * v[T - 1] + (1 - beta_2) * g[T] ** 2),
-        (mhat, m[T] / (1 - beta_1**T)),
-        (vhat, v[T] / (1 - beta_2**T)),
-        (w, w[T - 1] - eta * mhat[T] / (sp.sqrt(vhat[T]) + epsilon)),
+        (m, beta_1 * m[1] + (1 - beta_1) * g[0]),
+        (v, beta_2 * v[1] + (1 - beta_2) * g[0] ** 2),
+        (mhat, m[0] / (1 - beta_1**T)),
+        (vhat, v[0] / (1 - beta_2**T)),
+        (w, w[1] - eta * mhat[0] / (sp.sqrt(vhat[0]) + epsilon)),
     ],
 }
 STATE = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "adagrad": ("h",),
          "rmsprop": ("s",), "adam": ("m", "v")}
-QUADRATIC_GRADIENT = (g, 2 * a * (w[T - 1] - b))
+QUADRATIC_GRADIENT = (g, 2 * a * (w[1] - b))
 
 NAMES = {
     "sgd": Text("stochastic gradient descent (SGD)", "확률적 경사 하강법(SGD)"),
@@ -78,25 +78,23 @@ HYPER = {  # given name -> label
 
 
 def _concrete(expr, t):
-    """The rule at step ``t``: Indexed x[t] becomes the Symbol ``x_t``."""
-    expr = expr.subs(T, t)
-    return expr.xreplace({i: sym(f"{i.base}_{i.indices[0]}") for i in expr.atoms(sp.Indexed)})
+    """The rule at step ``t``: x_t becomes x_3 and x_{t-1} becomes x_2 (for t = 3)."""
+    mapping = {T: t}
+    for n in BASES:
+        mapping[sym(f"{n}_t")] = sym(f"{n}_{t}")
+        mapping[sym(f"{n}_t-1")] = sym(f"{n}_{t - 1}")
+    return expr.xreplace(mapping)
+
+
+def _rules(optimizer, source):
+    return ([QUADRATIC_GRADIENT] if source == "quadratic" else []) + RULES[optimizer]
 
 
 @lru_cache(maxsize=None)
 def _template(optimizer, source, k):
-    """The key's formulas for one structure: [(name, formula), ...] for t = 1..k."""
-    rules = ([QUADRATIC_GRADIENT] if source == "quadratic" else []) + RULES[optimizer]
-    out = []
-    for t in range(1, k + 1):
-        for base, rhs in rules:
-            out.append((base.name, t, _concrete(rhs, t)))
-    return tuple(out)
-
-
-def _rule_equations(optimizer, source):
-    rules = ([QUADRATIC_GRADIENT] if source == "quadratic" else []) + RULES[optimizer]
-    return [sp.Eq(base[T], rhs) for base, rhs in rules]
+    """The key's formulas for one structure: ((base, t, formula), ...) for t = 1..k."""
+    return tuple((base[0].name[:-2], t, _concrete(rhs, t))
+                 for t in range(1, k + 1) for base, rhs in _rules(optimizer, source))
 
 
 def sample(rng) -> dict:
@@ -167,7 +165,7 @@ def solve(params) -> Problem:
         key.given(f"{name}_0", 0, fill(Text("initial [what]", "초기 [what]"), what=STATE_LABELS[opt, name]))
     if source == "gradients":
         for t, grad in enumerate(params["gradients"], start=1):
-            key.given(f"g_{t}", grad, Text("gradient at step {t}", "{t}번째 스텝의 기울기", {"t": t}))
+            key.given(f"g_{t}", grad, Text("gradients of the steps", "각 스텝의 기울기"))
     else:
         key.given("a", params["a"], Text("curvature of the loss", "손실 함수의 곡률 계수"))
         key.given("b", params["b"], Text("minimiser of the loss", "손실 함수의 최소점"))
@@ -188,10 +186,8 @@ def solve(params) -> Problem:
                              {"s": sym(f"{name}_{k}"), "k": k}), what=STATE_LABELS[opt, name])))
 
     intro = [fill(Text(
-        "A single parameter {w0} is trained with [name][state]. The update rules for step "
-        "t = 1, 2, ... are:",
-        "하나의 매개변수 {w0}를 [name] 방법으로 학습시킨다[state]. 스텝 t = 1, 2, ...의 갱신 규칙은 "
-        "다음과 같다.", {"w0": sym("w_0")}), name=NAMES[opt],
+        "A single parameter {w0} is trained with [name][state].",
+        "하나의 매개변수 {w0}를 [name] 방법으로 학습시킨다[state].", {"w0": sym("w_0")}), name=NAMES[opt],
         state=Text("; every optimizer state starts at 0", ". 옵티마이저의 모든 상태는 0에서 시작한다")
         if STATE[opt] else Text("", ""))]
     if source == "quadratic":
@@ -199,7 +195,9 @@ def solve(params) -> Problem:
             "The gradients come from the loss {f}, evaluated at the current parameter.",
             "기울기는 손실 함수 {f}를 현재 매개변수에서 미분한 값이다.",
             {"f": sp.Eq(sp.Function("L")(sp.Symbol("w")), a * (sp.Symbol("w") - b) ** 2)}))
-    intro += [equation(rule) for rule in _rule_equations(opt, source)]
+    intro.append(Text("The update rules for step t = 1, 2, ... are:",
+                      "스텝 t = 1, 2, ...의 갱신 규칙은 다음과 같다."))
+    intro += [equation(sp.Eq(base[0], rhs)) for base, rhs in _rules(opt, source)]
     intro.append(fill(Text(
         "Carry out {k} steps and report the parameter after every step[state].",
         "{k}번의 스텝을 진행하고, 매 스텝 후의 매개변수[state] 구하시오.", {"k": k}),

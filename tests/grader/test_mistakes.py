@@ -12,6 +12,7 @@ import ast
 import builtins
 import copy
 import importlib
+import importlib.util
 import inspect
 import re
 import shutil
@@ -520,3 +521,213 @@ def test_reference_agrees_with_itself_on_every_input():
         reference = _reference(qualname)
         for args, kwargs in INPUTS[qualname](np.random.default_rng(20261122)):
             assert _same(_call(reference, args, kwargs), _call(reference, args, kwargs))
+
+
+# ----------------------------------------------------------------------------------------
+# Part 2: the mutation test. Each mistake is transplanted into a copy of the reference
+# (its source appended to its module under the contract name, so it replaces the
+# reference everywhere the module's own code and the other modules look it up) and the
+# copy is graded by the engine. Mutants whose affected functions (the function and every
+# reference function that calls it, directly or not) are disjoint cannot interact, so
+# they share one submission; each submission is graded in full, which also checks that a
+# mistake fails nothing outside its affected functions.
+
+ENGINE_MISSING = importlib.util.find_spec("grader.engine") is None
+needs_engine = pytest.mark.skipif(
+    ENGINE_MISSING,
+    reason="the grading engine (grader.engine behind grader.grade_submission) is not in "
+           "the tree yet, so the mutation test cannot run",
+)
+
+
+def _reference_calls():
+    """``module.function`` -> the module-level functions its reference body refers to."""
+    calls = {}
+    for module in CONTRACT:
+        tree = ast.parse((SOLUTIONS_DIR / f"{module}.py").read_text(encoding="utf-8"))
+        own = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        imported, modules = {}, {}
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                source = node.module or ""
+                if node.level == 0 and source.startswith("solutions"):
+                    source = source[len("solutions"):].lstrip(".")
+                elif node.level != 1:
+                    continue
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    if source:
+                        imported[local] = f"{source}.{alias.name}"
+                    else:
+                        modules[local] = alias.name
+        for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
+            refs = set()
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    if node.id in own and node.id != fn.name:
+                        refs.add(f"{module}.{node.id}")
+                    elif node.id in imported:
+                        refs.add(imported[node.id])
+                elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                      and node.value.id in modules):
+                    refs.add(f"{modules[node.value.id]}.{node.attr}")
+            calls[f"{module}.{fn.name}"] = refs
+    return calls
+
+
+def _affected(qualname, calls):
+    """The function itself and every contract function whose reference reaches it."""
+    def reaches(start):
+        seen, todo = set(), [start]
+        while todo:
+            for ref in calls.get(todo.pop(), ()):
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.append(ref)
+        return seen
+    return {qualname} | {q for q in qualified_names() if qualname in reaches(q)}
+
+
+def _groups(mistakes, calls, n_groups=12):
+    """Pack mutants into submissions whose mutants have disjoint affected sets.
+
+    Least-loaded fit over ``n_groups`` submissions (more only when a mutant fits nowhere),
+    placing the widest-reaching mutants first: every submission then has a few mutants
+    and leaves most of the contract unaffected, so that grading it in full also checks
+    that the mutants fail nothing else.
+    """
+    groups = [{"mutants": [], "affected": set()} for _ in range(n_groups)]
+    ranked = sorted(mistakes, key=lambda m: -len(_affected(m.function, calls)))
+    for mistake in ranked:
+        affected = _affected(mistake.function, calls)
+        fitting = [g for g in groups if not affected & g["affected"]]
+        if not fitting:
+            fitting = [{"mutants": [], "affected": set()}]
+            groups.append(fitting[0])
+        group = min(fitting, key=lambda g: len(g["mutants"]))
+        group["mutants"].append(mistake)
+        group["affected"] |= affected
+    return [g for g in groups if g["mutants"]]
+
+
+def _transplant(mistake):
+    """The mistake's source as a definition of the contract function."""
+    source = textwrap.dedent(inspect.getsource(mistake.impl))
+    contract_name = mistake.function.split(".", 1)[1]
+    renamed, count = re.subn(rf"^def {re.escape(mistake.impl.__name__)}\(",
+                             f"def {contract_name}(", source, count=1, flags=re.M)
+    assert count == 1, mistake
+    return f"\n\n# Known mistake {mistake.name!r}, transplanted by the mutation test.\n{renamed}"
+
+
+def _submission(folder, mutants=()):
+    folder.mkdir()
+    for path in SOLUTIONS_DIR.glob("*.py"):
+        shutil.copy(path, folder / path.name)
+    for mistake in mutants:
+        module = folder / f"{mistake.function.split('.', 1)[0]}.py"
+        with open(module, "a", encoding="utf-8") as f:
+            f.write(_transplant(mistake))
+    return folder
+
+
+def _explain(result, qualname):
+    fr = result.functions[qualname]
+    lines = [f"{qualname}: passed={fr.passed}, diagnoses={[d.name for d in fr.diagnoses]}"]
+    for case in fr.cases:
+        lines.append(f"  case {case.number} {case.name}: {case.status}")
+        if case.message:
+            lines.append(textwrap.indent(case.message, "    "))
+    return "\n".join(lines)
+
+
+def test_mutation_groups_never_share_an_affected_function():
+    calls = _reference_calls()
+    # The call graph sees the reference's internal calls (so the grouping is not vacuous).
+    assert "layers.dropout_forward" in calls["layers.dropout_backward"]
+    assert "network.backward" in calls["network.train_step"]
+    groups = _groups(MISTAKES, calls)
+    assert sum(len(g["mutants"]) for g in groups) == len(MISTAKES)
+    for group in groups:
+        sets = [_affected(m.function, calls) for m in group["mutants"]]
+        for i, a in enumerate(sets):
+            for b in sets[i + 1:]:
+                assert not a & b
+
+
+def _import_package(folder, name):
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def test_mutation_transplant_replaces_the_reference_function(tmp_path):
+    forward_mistake = for_function("network.forward")[0]
+    adam_mistake = for_function("optimizers.adam_step")[0]
+    folder = _submission(tmp_path / "sub", [forward_mistake, adam_mistake])
+    name = "chainrule_mutation_test_package"
+    try:
+        _import_package(folder, name)
+        optimizers = importlib.import_module(f"{name}.optimizers")
+        network = importlib.import_module(f"{name}.network")
+        args = (np.array([1.0, 2.0]), np.array([0.5, -0.5]), np.zeros(2), np.zeros(2), 1)
+        for got, want in zip(optimizers.adam_step(*args), adam_mistake.impl(*args)):
+            np.testing.assert_array_equal(got, want)
+        # The module's own callers now reach the mutant: backward uses the wrong forward.
+        rng = np.random.default_rng(0)
+        x, t, W1, b1, W2, b2 = _network_params(rng)
+        for got, want in zip(network.forward(x, W1, b1, W2, b2),
+                             forward_mistake.impl(x, W1, b1, W2, b2)):
+            np.testing.assert_array_equal(got, want)
+        assert not _same(network.backward(x, t, W1, b1, W2, b2),
+                         _reference("network.backward")(x, t, W1, b1, W2, b2))
+        assert "network.backward" in _affected("network.forward", _reference_calls())
+    finally:
+        for module in [m for m in sys.modules if m.split(".")[0] == name]:
+            del sys.modules[module]
+
+
+@needs_engine
+def test_mutation_reference_passes_everything(tmp_path):
+    from grader import grade_submission
+
+    result = grade_submission(str(_submission(tmp_path / "reference")))
+    failing = [q for q, fr in result.functions.items() if not fr.passed]
+    assert list(result.functions) == qualified_names()
+    assert not failing, "\n".join(_explain(result, q) for q in failing)
+    assert result.percent == pytest.approx(100.0)
+    assert not [q for q, fr in result.functions.items() if fr.diagnoses]
+
+
+_GROUPS = _groups(MISTAKES, _reference_calls()) if SOLUTIONS_DIR.is_dir() else []
+
+
+@needs_engine
+@pytest.mark.parametrize("group", _GROUPS,
+                         ids=[f"group{i + 1}-{len(g['mutants'])}-mutants"
+                              for i, g in enumerate(_GROUPS)])
+def test_mutation_every_known_mistake_fails_its_function(group, tmp_path):
+    from grader import grade_submission
+
+    mutants = group["mutants"]
+    result = grade_submission(str(_submission(tmp_path / "mutant", mutants)))
+    problems = []
+    for mistake in mutants:
+        fr = result.functions[mistake.function]
+        if fr.passed:
+            problems.append(f"{_mid(mistake)} passed its function\n"
+                            f"{_explain(result, mistake.function)}")
+        elif mistake.name not in [d.name for d in fr.diagnoses]:
+            problems.append(f"{_mid(mistake)} failed but the report does not name it\n"
+                            f"{_explain(result, mistake.function)}")
+    # Everything the mutants cannot reach must still pass: a mistake fails only its own
+    # function (and the reference functions that call it).
+    for qualname, fr in result.functions.items():
+        if qualname not in group["affected"] and not fr.passed:
+            problems.append(f"{qualname} does not depend on any mutant of this group "
+                            f"({[_mid(m) for m in mutants]}) but failed\n"
+                            f"{_explain(result, qualname)}")
+    assert not problems, "\n\n".join(problems)

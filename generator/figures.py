@@ -1,8 +1,162 @@
-"""Network drawings from ``Problem.figure`` (SVG for HTML, TikZ for LaTeX)."""
+"""Network drawings from ``Problem.figure``: inline SVG for HTML, TikZ for LaTeX.
+
+The spec (see ``generator.model.Problem.figure``)::
+
+    {"layers": [["x_1", "x_2"], ["h_1", "h_2"], ["o_1", "o_2"]],   # node names, left to right
+     "edges": [("x_1", "h_1", "w_1"), ...],                         # (from, to, weight name)
+     "values": {"w_1": Rational(3, 10), ...},                       # numbers to print
+     "biases": {"h_1": "b_1"},                                       # optional: bias per node
+     "targets": {"o_1": "t_1"}}                                      # optional: target per output
+
+A weight's label "w_1 = 0.3" sits on its edge near the receiving node, so the labels of
+the edges entering one node are stacked one above the other; biases are printed under
+their node, inputs' and targets' values beside the node. Markdown has no drawing (its
+"Given" list carries the same numbers).
+"""
 
 from __future__ import annotations
 
+import html
+from typing import Dict, List, Tuple
 
-def draw(spec, fmt: str, display) -> str:
+from sympy.printing.conventions import split_super_sub
+
+from generator import symbolic
+from generator.numbers import format_number, latex_number
+
+GAP_X = 250  # between layer columns
+GAP_Y = 100  # between nodes of a layer
+RADIUS = 22
+MARGIN_X = 110
+MARGIN_Y = 45
+LABEL_AT = 0.74  # where on an edge its weight label sits (0 = source, 1 = target)
+
+
+def _layout(spec) -> Tuple[Dict[str, Tuple[float, float]], float, float]:
+    layers: List[List[str]] = spec["layers"]
+    tallest = max(len(layer) for layer in layers)
+    pos = {}
+    for col, layer in enumerate(layers):
+        offset = (tallest - len(layer)) * GAP_Y / 2
+        for row, name in enumerate(layer):
+            pos[name] = (MARGIN_X + col * GAP_X, MARGIN_Y + offset + row * GAP_Y)
+    width = 2 * MARGIN_X + (len(layers) - 1) * GAP_X
+    height = 2 * MARGIN_Y + (tallest - 1) * GAP_Y + 20
+    return pos, width, height
+
+
+def _along(a, b, t):
+    return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+
+
+def draw(spec, fmt: str, display=None) -> str:
     """The drawing in format ``fmt`` ("" where the format has none, as Markdown)."""
+    if not spec:
+        return ""
+    if fmt == "html":
+        return svg(spec)
+    if fmt == "tex":
+        return tikz(spec, display or {})
     return ""
+
+
+# --- SVG ---------------------------------------------------------------------------
+
+def _svg_name(name: str) -> str:
+    """A symbol name as SVG text with sub/superscripts (x_1 -> x<tspan ...>1</tspan>)."""
+    base, sups, subs = split_super_sub(name)
+    greek = {"eta": "\u03b7", "delta": "\u03b4", "sigma": "\u03c3"}
+    out = html.escape(greek.get(base, base))
+    if subs:
+        out += '<tspan class="sub" dy="4">%s</tspan>' % html.escape(",".join(subs))
+        if not sups:
+            out += '<tspan dy="-4"></tspan>'
+    if sups:
+        out += '<tspan class="sub" dy="%d">%s</tspan><tspan dy="%d"></tspan>' % (
+            -9 if subs else -5,
+            html.escape("".join(sups)),
+            5,
+        )
+    return out
+
+
+def _svg_label(name: str, values) -> str:
+    text = _svg_name(name)
+    if name in values:
+        text += " = " + html.escape(format_number(values[name]))
+    return text
+
+
+def svg(spec) -> str:
+    pos, width, height = _layout(spec)
+    values = spec.get("values", {})
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 %d %d" width="%d" '
+        'height="%d" role="img">' % (width, height, width, height)
+    ]
+    out.append("<title>%s</title>" % html.escape(", ".join(
+        "%s = %s" % (n, format_number(v)) for n, v in values.items()
+    )))
+    for src, dst, weight in spec["edges"]:
+        (x1, y1), (x2, y2) = pos[src], pos[dst]
+        out.append('<line x1="%g" y1="%g" x2="%g" y2="%g" class="edge"/>' % (x1, y1, x2, y2))
+    for src, dst, weight in spec["edges"]:
+        x, y = _along(pos[src], pos[dst], LABEL_AT)
+        out.append('<text x="%.1f" y="%.1f" class="weight">%s</text>' % (x, y + 4, _svg_label(weight, values)))
+    for name, (x, y) in pos.items():
+        out.append('<circle cx="%g" cy="%g" r="%d" class="node"/>' % (x, y, RADIUS))
+        out.append('<text x="%g" y="%g" class="name">%s</text>' % (x, y + 5, _svg_name(name)))
+    first = spec["layers"][0]
+    for name in first:
+        if name in values:
+            x, y = pos[name]
+            out.append('<text x="%g" y="%g" class="side" text-anchor="end">%s</text>' % (
+                x - RADIUS - 8, y + 5, html.escape(format_number(values[name]))))
+    for node, target in spec.get("targets", {}).items():
+        x, y = pos[node]
+        out.append('<text x="%g" y="%g" class="side" text-anchor="start">%s</text>' % (
+            x + RADIUS + 8, y + 5, _svg_label(target, values)))
+    for node, bias in spec.get("biases", {}).items():
+        x, y = pos[node]
+        out.append('<text x="%g" y="%g" class="bias">%s</text>' % (x, y + RADIUS + 16, _svg_label(bias, values)))
+    out.append("</svg>")
+    return "".join(out)
+
+
+# --- TikZ --------------------------------------------------------------------------
+
+_CM = 1 / 50.0  # SVG units per cm
+
+
+def _tex_label(name: str, values, display) -> str:
+    text = symbolic.latex(symbolic.sym(name), display)
+    if name in values:
+        text += " = " + latex_number(values[name])
+    return "$" + text + "$"
+
+
+def tikz(spec, display) -> str:
+    pos, _width, _height = _layout(spec)
+    values = spec.get("values", {})
+
+    def at(name):
+        x, y = pos[name]
+        return "(%.2f,%.2f)" % (x * _CM, -y * _CM)
+
+    ids = {name: "n%d" % i for i, name in enumerate(pos)}
+    out = [r"\begin{tikzpicture}[every node/.style={font=\small}]"]
+    for name in pos:
+        out.append(r"\node[draw,circle,minimum size=0.85cm,inner sep=0pt] (%s) at %s {%s};" % (
+            ids[name], at(name), _tex_label(name, {}, display)))
+    for src, dst, weight in spec["edges"]:
+        out.append(r"\draw (%s) -- node[pos=%.2f,fill=white,inner sep=1pt,font=\scriptsize] {%s} (%s);" % (
+            ids[src], LABEL_AT, _tex_label(weight, values, display), ids[dst]))
+    for name in spec["layers"][0]:
+        if name in values:
+            out.append(r"\node[left=2pt of %s] {$%s$};" % (ids[name], latex_number(values[name])))
+    for node, target in spec.get("targets", {}).items():
+        out.append(r"\node[right=2pt of %s] {%s};" % (ids[node], _tex_label(target, values, display)))
+    for node, bias in spec.get("biases", {}).items():
+        out.append(r"\node[below=1pt of %s,font=\scriptsize] {%s};" % (ids[node], _tex_label(bias, values, display)))
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out)

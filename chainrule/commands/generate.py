@@ -1,0 +1,68 @@
+"""``chainrule generate``: a different worksheet for every student, with worked answer keys."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+DEFAULT_SEED = 2024  # kept equal to generator.core.DEFAULT_SEED (checked by a test)
+
+
+@click.command("generate")
+@click.option("--out", "out", default="worksheets", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write into (refused when not empty, unless --force).")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
+              help="Course seed: with a student id it fixes that student's variants.")
+@click.option("--students", "roster", type=click.Path(dir_okay=False),
+              help="Roster CSV with an 'id' column and an optional 'name' column.")
+@click.option("--count", type=click.IntRange(min=1),
+              help="Number of students, named student-001, student-002, ... (default 3).")
+@click.option("--families", help="Comma-separated problem families (default: all; chainrule list shows them).")
+@click.option("--problems", type=click.IntRange(min=1),
+              help="Problems per sheet, taking the families in turn (default: one per family).")
+@click.option("--format", "formats", default="md,html,tex", show_default=True,
+              help="Comma-separated formats: md, html, tex (a PDF too when a TeX engine is installed).")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
+              help="Language of the sheets (Korean uses the course notes' terms).")
+@click.option("--preset", help="A fixed problem set instead of variants: worked-example (the seed notes' example).")
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
+def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, force):
+    """Write worksheets, answer keys and answers templates for a class.
+
+    Every student's variant depends only on (course seed, student id, family), through
+    SHA-256, so the same inputs give byte-identical files on any machine. With no options
+    it writes a sample set for 3 students to ./worksheets.
+    """
+    from generator import worksheets
+
+    students = worksheets.read_roster(roster) if roster is not None else None
+    family_list = worksheets.parse_list(families) if families is not None else None
+    if families is not None and not family_list:
+        raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")
+    format_list = worksheets.parse_list(formats)
+    if not format_list:
+        raise click.UsageError("--format is empty; use md, html and/or tex.")
+
+    def progress(items):
+        if len(items) < 2:
+            return items
+        return _bar(items)
+
+    result = worksheets.generate(
+        out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
+        formats=format_list, lang=lang, preset=preset, force=force, progress=progress,
+    )
+    kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")
+    noun = "student" if result.students == 1 else "students"
+    click.echo(
+        f"Wrote worksheets, answer keys and answers templates for {result.students} {noun} "
+        f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."
+    )
+
+
+def _bar(items):
+    with click.progressbar(items, label="Generating", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda s: s.id if s is not None else None) as bar:
+        for item in bar:
+            yield item

@@ -1,0 +1,437 @@
+"""The ``generate`` flow: a class set of worksheets, answer keys and answers templates.
+
+Layout of the output folder (what to hand out is separate from what to keep)::
+
+    manifest.json                      kit version, options, per student the variants and files
+    students/<id>/worksheet.md|html|tex(|pdf)
+    students/<id>/answers.toml         the blanks that ``chainrule check`` reads
+    keys/<id>/key.md|html|tex(|pdf)    worked answer keys, for the instructor
+
+Everything written is a function of the options only (no timestamps, sorted keys, "\\n"
+line ends), so two runs give byte-identical files, and a student's files depend only on
+(course seed, student id, families, options): adding a student changes nobody else's.
+Files are written atomically (temporary file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from chainrule import __version__
+from chainrule.errors import ChainruleError, ChainruleUsageError
+from generator import i18n, registry
+from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_family_message
+from generator.model import Problem
+
+FORMATS = ("md", "html", "tex")
+DEFAULT_FORMATS = FORMATS
+DEFAULT_COUNT = 3
+DEFAULT_OUT = "worksheets"
+ANSWERS_FILE = "answers.toml"
+MANIFEST = "manifest.json"
+TEX_ENGINES = ("pdflatex", "xelatex", "lualatex")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str = ""
+
+
+@dataclass
+class Sheet:
+    """One student's problems, in sheet order."""
+
+    student: Student
+    keys: List[str]
+    problems: List[Problem]
+    occurrences: List[int]
+    files: List[str] = field(default_factory=list)
+
+
+# --- options -------------------------------------------------------------------------
+
+def parse_list(text: Optional[str]) -> List[str]:
+    """"a, b,,c" -> ["a", "b", "c"] (order kept, repeats dropped)."""
+    if text is None:
+        return []
+    out: List[str] = []
+    for item in text.split(","):
+        item = item.strip()
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def check_families(names: Sequence[str]) -> List[str]:
+    if not names:
+        return registry.names()
+    for name in names:
+        if name not in registry.FAMILIES:
+            raise ChainruleUsageError(unknown_family_message(name))
+    return list(names)
+
+
+def check_formats(names: Sequence[str]) -> List[str]:
+    if not names:
+        return list(DEFAULT_FORMATS)
+    for name in names:
+        if name not in FORMATS:
+            import difflib
+
+            close = difflib.get_close_matches(name, FORMATS, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ChainruleUsageError(
+                f"Unknown format '{name}'.{hint} (valid: md, html, tex; a PDF comes with tex when a TeX engine is installed)"
+            )
+    return [f for f in FORMATS if f in names]  # a fixed order, whatever the user typed
+
+
+def check_lang(lang: str) -> str:
+    if lang not in i18n.LANGUAGES:
+        raise ChainruleUsageError(f"Unknown language '{lang}'; use en or ko.")
+    return lang
+
+
+def read_roster(path) -> List[Student]:
+    """Students from a CSV file with an ``id`` column and an optional ``name`` column."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise ChainruleUsageError(f"Roster '{path}' does not exist.") from None
+    except IsADirectoryError:
+        raise ChainruleUsageError(f"Roster '{path}' is a folder, not a CSV file.") from None
+    except UnicodeDecodeError:
+        raise ChainruleUsageError(f"Roster '{path}' is not UTF-8 text; save it as CSV (UTF-8).") from None
+    except (OSError, csv.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ChainruleUsageError(f"Roster '{path}' cannot be read: {reason}.") from None
+    if not rows:
+        raise ChainruleUsageError(f"Roster '{path}' is empty; it needs a header row with an 'id' column.")
+    header = [cell.strip().lower() for cell in rows[0]]
+    id_col = next((header.index(c) for c in ("id", "student_id") if c in header), None)
+    if id_col is None:
+        shown = ", ".join(cell.strip() for cell in rows[0] if cell.strip()) or "none"
+        raise ChainruleUsageError(
+            f"Roster '{path}' has no 'id' column (its columns: {shown}); name the student id column 'id'."
+        )
+    name_col = header.index("name") if "name" in header else None
+    students: List[Student] = []
+    seen: Dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        sid = row[id_col].strip() if id_col < len(row) else ""
+        if not sid:
+            raise ChainruleUsageError(f"Roster '{path}' line {line} has no student id.")
+        if not _ID.match(sid):
+            raise ChainruleUsageError(
+                f"Roster '{path}' line {line}: student id '{sid}' may contain only letters, digits, '.', '_', '-' and '@'."
+            )
+        if sid in seen:
+            raise ChainruleUsageError(
+                f"Roster '{path}' lists student id '{sid}' twice (lines {seen[sid]} and {line}); ids must be unique."
+            )
+        seen[sid] = line
+        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
+        students.append(Student(sid, name))
+    if not students:
+        raise ChainruleUsageError(f"Roster '{path}' lists no students.")
+    return students
+
+
+def numbered_students(count: int) -> List[Student]:
+    width = max(3, len(str(count)))
+    return [Student(f"student-{i:0{width}d}") for i in range(1, count + 1)]
+
+
+# --- building ------------------------------------------------------------------------
+
+def sheet_plan(families: Sequence[str], problems: Optional[int]) -> List[Tuple[str, str, int]]:
+    """[(problem key, family, occurrence)]: families in turn, ``problems`` in all."""
+    n = len(families) if problems is None else problems
+    plan = []
+    for i in range(n):
+        family = families[i % len(families)]
+        plan.append((f"p{i + 1}_{family}", family, i // len(families)))
+    return plan
+
+
+def build_sheet(student: Student, seed: int, plan, preset_items=None, preset_name=None) -> Sheet:
+    problems, keys, occurrences = [], [], []
+    if preset_items is not None:
+        for i, (family, params) in enumerate(preset_items):
+            keys.append(f"p{i + 1}_{family}")
+            occurrences.append(0)
+            problems.append(make_problem(family, seed, student.id, params=params, variant=preset_name))
+    else:
+        for key, family, occurrence in plan:
+            keys.append(key)
+            occurrences.append(occurrence)
+            problems.append(make_problem(family, seed, student.id, occurrence))
+    return Sheet(student, keys, problems, occurrences)
+
+
+# --- answers template (TOML) -----------------------------------------------------------
+
+def toml_string(text: str) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F:
+            out.append("\\u%04X" % code)
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> str:
+    """The answers template: identification, then one named blank per question."""
+    from generator.render import Plain
+
+    plain = Plain()
+    words = i18n.words(lang)
+    sid = sheet.student.id
+    lines = [
+        f"# chainrule answers for student {sid}" + (f" ({_comment(sheet.student.name)})" if sheet.student.name else ""),
+        "# Write each answer between the quotes, e.g.  dE_dw_5 = \"0.02592286\"  (8 significant digits),",
+        "# or the key of a choice, e.g.  loss_choice = \"mse\". Then run:  chainrule check answers.toml",
+        "# Do not edit the [chainrule] tables: they identify your variant of every problem.",
+        "",
+        "[chainrule]",
+        "format = 1",
+        f"kit_version = {toml_string(__version__)}",
+        f"student_id = {toml_string(sid)}",
+    ]
+    if sheet.student.name:
+        lines.append(f"student_name = {toml_string(sheet.student.name)}")
+    lines += [f"course_seed = {seed}", f"lang = {toml_string(lang)}"]
+    if preset:
+        lines.append(f"preset = {toml_string(preset)}")
+    lines.append("problems = [" + ", ".join(toml_string(k) for k in sheet.keys) + "]")
+    for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences):
+        lines += [
+            "",
+            f"[chainrule.variants.{key}]",
+            f"family = {toml_string(problem.family)}",
+            f"occurrence = {occurrence}",
+            f"variant = {toml_string(problem.variant)}",
+        ]
+    for number, (key, problem) in enumerate(zip(sheet.keys, sheet.problems), start=1):
+        title = _comment(plain.text(problem.title, lang, problem.display))
+        lines += ["", f"# {words['problem']} {number}. {title}", f"[{key}]"]
+        for i, question in enumerate(problem.questions):
+            prompt = _comment(plain.text(question.prompt, lang, problem.display))
+            if question.kind == "choice":
+                kind = "choice: one of " + ", ".join(toml_string(c) for c in question.choices)
+            else:
+                kind = question.kind
+            lines.append(f"# {chr(ord('a') + i) if i < 26 else i}) {prompt}  [{kind}]")
+            lines.append(f'{question.key} = ""')
+    return "\n".join(lines) + "\n"
+
+
+# --- files ---------------------------------------------------------------------------
+
+def write_atomic(path: Path, data) -> None:
+    """Write ``data`` (str as UTF-8, or bytes) to ``path`` through a temporary file."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def tex_engine() -> Optional[str]:
+    for name in TEX_ENGINES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def compile_pdf(engine: str, source: str, target: Path) -> None:
+    """Run the TeX engine on ``source`` in a scratch folder; write ``target`` atomically."""
+    with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
+        tex = Path(scratch) / "sheet.tex"
+        tex.write_text(source, encoding="utf-8")
+        env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
+        try:
+            result = subprocess.run(
+                [engine, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
+                cwd=scratch, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ChainruleError(f"{Path(engine).name} could not make {target.name}: {exc}.") from None
+        pdf = Path(scratch) / "sheet.pdf"
+        if result.returncode != 0 or not pdf.exists():
+            log = result.stdout.decode("utf-8", "replace").splitlines()
+            first = next((line for line in log if line.startswith("!")), "see the LaTeX log")
+            raise ChainruleError(
+                f"{Path(engine).name} failed on {target}: {first.lstrip('! ').strip()} "
+                f"(use --format md,html to skip LaTeX)."
+            )
+        write_atomic(target, pdf.read_bytes())
+
+
+def check_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ChainruleError(f"Output path '{out}' is a file, not a folder; choose another --out.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ChainruleError(
+            f"Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."
+        )
+
+
+def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) -> List[str]:
+    from generator.render import render_sheet
+
+    sid = sheet.student.id
+    student = {"id": sid, "name": sheet.student.name}
+    written: List[str] = []
+    for fmt in formats:
+        for kind, folder, stem in (("worksheet", "students", "worksheet"), ("key", "keys", "key")):
+            relative = f"{folder}/{sid}/{stem}.{fmt}"
+            text = render_sheet(kind, sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
+            write_atomic(out / relative, text)
+            written.append(relative)
+            if fmt == "tex" and engine:
+                pdf = f"{folder}/{sid}/{stem}.pdf"
+                compile_pdf(engine, text, out / pdf)
+                written.append(pdf)
+    relative = f"students/{sid}/{ANSWERS_FILE}"
+    write_atomic(out / relative, answers_toml(sheet, seed, lang, preset))
+    written.append(relative)
+    return sorted(written)
+
+
+def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, problems) -> str:
+    data = {
+        "kit": "chainrule",
+        "kit_version": __version__,
+        "course_seed": seed,
+        "families": list(families),
+        "formats": list(formats),
+        "lang": lang,
+        "preset": preset,
+        "problems_per_sheet": problems,
+        "layout": {
+            "worksheets": "students/<id>/worksheet.<format>",
+            "answers": f"students/<id>/{ANSWERS_FILE}",
+            "keys": "keys/<id>/key.<format>",
+        },
+        "students": [
+            {
+                "id": sheet.student.id,
+                "name": sheet.student.name,
+                "problems": [
+                    {"key": key, "family": problem.family, "occurrence": occ, "variant": problem.variant}
+                    for key, problem, occ in zip(sheet.keys, sheet.problems, sheet.occurrences)
+                ],
+                "files": sheet.files,
+            }
+            for sheet in sheets
+        ],
+    }
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the whole flow --------------------------------------------------------------------
+
+@dataclass
+class Result:
+    out: Path
+    students: int
+    files: int
+    formats: List[str]
+    pdf: bool
+
+
+def generate(
+    out=DEFAULT_OUT,
+    seed: int = DEFAULT_SEED,
+    students: Optional[Sequence[Student]] = None,
+    count: Optional[int] = None,
+    families: Optional[Sequence[str]] = None,
+    problems: Optional[int] = None,
+    formats: Optional[Sequence[str]] = None,
+    lang: str = "en",
+    preset: Optional[str] = None,
+    force: bool = False,
+    progress: Optional[Callable[[Sequence[Student]], Iterable[Student]]] = None,
+) -> Result:
+    """Write a class set; see the module docstring for the layout. Returns a summary."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
+    lang = check_lang(lang)
+    formats = check_formats(list(formats or []))
+    if students is not None and count is not None:
+        raise ChainruleUsageError("Use either --students or --count, not both.")
+    if count is not None and count < 1:
+        raise ChainruleUsageError(f"Count {count} is not valid; use a whole number >= 1.")
+    if problems is not None and problems < 1:
+        raise ChainruleUsageError(f"Problems {problems} is not valid; use a whole number >= 1.")
+    preset_items = None
+    if preset is not None:
+        from generator import presets
+
+        if families or problems is not None:
+            raise ChainruleUsageError("--preset fixes the problems; leave out --families and --problems.")
+        preset_items = presets.load(preset)
+        families = [family for family, _params in preset_items]
+        for family in families:
+            load_family(family)
+        if students is None and count is None:
+            students = [Student(preset)]
+    else:
+        families = check_families(list(families or []))
+    if students is None:
+        students = numbered_students(count if count is not None else DEFAULT_COUNT)
+    out = Path(out)
+    check_out(out, force)
+    plan = sheet_plan(families, problems) if preset_items is None else None
+    engine = tex_engine() if "tex" in formats else None
+
+    sheets: List[Sheet] = []
+    iterator = progress(students) if progress is not None else students
+    for student in iterator:
+        sheet = build_sheet(student, seed, plan, preset_items, preset)
+        sheet.files = write_sheet(sheet, out, formats, lang, seed, preset, engine)
+        sheets.append(sheet)
+    text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems))
+    write_atomic(out / MANIFEST, text)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), engine is not None)

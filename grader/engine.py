@@ -1,0 +1,285 @@
+"""Grading a submission: cases in the parent, calls in one child, one result model.
+
+``grade`` makes every selected function's cases, asks the oracle for the expected
+values, runs the cases through the sandboxed child, judges the returned values here,
+looks for a matching known mistake when a case fails, and returns a ``GradeResult``.
+A function that times out, crashes the child or cannot be imported fails on its own;
+the child is replaced and grading goes on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shlex
+import time
+import warnings
+
+import numpy as np
+
+from chainrule.contract import CONTRACT, qualified_names
+from chainrule.errors import ChainruleError, ChainruleUsageError
+from grader.cases import cases_for
+from grader.compare import modified_inputs, to_returned
+from grader.oracle import resolve
+from grader.points import POINTS
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+from grader.sandbox import CallFailed, ChildDied, Sandbox
+
+
+class _Modified(Exception):
+    def __init__(self, sentences):
+        super().__init__(sentences[0])
+        self.sentences = sentences
+
+
+def select_functions(only):
+    """Contract-ordered qualnames for ``only`` (module.function or module names)."""
+    if not only:
+        return qualified_names()
+    if isinstance(only, str):
+        only = [only]
+    all_names = qualified_names()
+    wanted = set()
+    for item in only:
+        item = str(item).strip()
+        if item in CONTRACT:
+            wanted.update(f"{item}.{n}" for n in CONTRACT[item])
+        elif item in all_names:
+            wanted.add(item)
+        else:
+            bare = {q.split(".", 1)[1]: q for q in all_names}
+            candidates = list(CONTRACT) + all_names
+            close = difflib.get_close_matches(item, candidates, n=1, cutoff=0.6)
+            if not close and item in bare:
+                close = [bare[item]]
+            if not close:
+                close = [bare[c] for c in difflib.get_close_matches(item, list(bare), n=1, cutoff=0.6)]
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ChainruleUsageError(
+                f"Unknown function or module '{item}'.{hint} (chainrule list shows all, as module.function)")
+    return [q for q in all_names if q in wanted]
+
+
+def _mistakes_for(qualname):
+    try:
+        from grader.mistakes import for_function
+    except ImportError:
+        return []
+    try:
+        return list(for_function(qualname))
+    except Exception:  # noqa: BLE001 - a broken mistakes table must not stop grading
+        return []
+
+
+def _check_submission(path):
+    if not os.path.exists(path):
+        raise ChainruleError(f"Submission folder '{path}' does not exist; pass the folder that holds "
+                             "your exercises (default ./exercises).")
+    if not os.path.isdir(path):
+        raise ChainruleError(f"Submission '{path}' is not a folder; pass the folder that holds your "
+                             "exercises (default ./exercises).")
+    present = [m for m in CONTRACT if os.path.isfile(os.path.join(path, f"{m}.py"))]
+    if not present:
+        raise ChainruleError(f"Submission folder '{path}' has none of the contract modules "
+                             f"({', '.join(m + '.py' for m in CONTRACT)}); is it the exercises folder?")
+
+
+def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
+          progress=None):
+    from grader import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
+
+    path = os.fspath(path)
+    names = select_functions(only)
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT
+    if not timeout > 0:
+        raise ChainruleUsageError(f"Timeout {timeout!r} is not valid; give a positive number of seconds.")
+    if memory_mb is None:
+        memory_mb = DEFAULT_MEMORY_MB
+    _check_submission(path)
+    oracle = resolve(oracle)
+    if seed is None:
+        recorded = oracle.seeds()
+        seed = recorded[0] if recorded else DEFAULT_SEED
+    seed = int(seed)
+    if seed < 0:
+        raise ChainruleUsageError(f"Seed {seed} is not valid; give a non-negative integer.")
+
+    plan = []
+    for qualname in names:
+        cases = cases_for(qualname, seed)
+        if case is not None:
+            chosen = [c for c in cases if str(c.number) == str(case) or c.name == str(case)]
+            if not chosen:
+                raise ChainruleUsageError(
+                    f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
+            cases = chosen
+        plan.append((qualname, cases))
+
+    result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
+    started = time.monotonic()
+    sandbox = Sandbox(path, memory_mb=memory_mb)
+    rerun_path = "" if os.path.normpath(path) == "exercises" else " " + shlex.quote(path)
+    try:
+        for done, (qualname, cases) in enumerate(plan, 1):
+            fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), rerun_path, path)
+            result.functions[qualname] = fr
+            if progress is not None:
+                progress(done, len(plan), qualname)
+    finally:
+        sandbox.stop()
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _rerun(rerun_path, qualname, number, seed):
+    return f"chainrule grade{rerun_path} --only {qualname} --case {number} --seed {seed}"
+
+
+def _error_text(info, qualname, submission, timeout, memory_mb):
+    kind = info.get("kind")
+    module, name = qualname.split(".", 1)
+    if kind == "not-implemented":
+        return "not-implemented", "not implemented yet: the TODO is not filled in yet (it still raises NotImplementedError)"
+    if kind == "missing":
+        return "error", f"`{name}` is not defined in {os.path.basename(submission.rstrip(os.sep))}/{module}.py"
+    if kind == "exit":
+        return "error", (f"called sys.exit() ({info.get('message') or 'no code'}): a function must return its "
+                         "result, not end the program")
+    if kind == "memory":
+        return "error", f"ran out of memory (MemoryError; the limit is {memory_mb} MB more than NumPy needs)"
+    if kind in ("timeout", "died"):
+        return kind if kind == "timeout" else "crashed", info.get("message", "")
+    text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")
+    frame = info.get("frame")
+    if frame:
+        text += f"\n  at {frame['file']}, line {frame['line']}, in {frame['function']}"
+        if frame.get("code"):
+            text += f"\n    {frame['code']}"
+    elif kind == "exception":
+        text += "\n  (raised before your code ran: check the function's arguments against the contract)"
+    return "error", text
+
+
+def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path, submission):
+    from grader.framework import SIGNATURES
+
+    module, name = qualname.split(".", 1)
+    fr = FunctionResult(qualname, POINTS[qualname])
+    arg_names = SIGNATURES[qualname]
+
+    def fail_all(status, text, start=0):
+        for c in cases[start:]:
+            fr.cases.append(CaseResult(c.number, c.name, False, _message(c, text, seed, rerun_path),
+                                       c.rtol, c.atol, status, _rerun(rerun_path, qualname, c.number, seed)))
+
+    try:
+        import_error = sandbox.import_module(module, timeout)
+    except ChildDied as exc:
+        fail_all("crashed", exc.reason)
+        fr.output = sandbox.take_output()
+        return fr
+    if import_error is not None:
+        status, text = _error_text(import_error, qualname, submission, timeout, sandbox.memory_mb)
+        where = "__init__.py" if import_error.get("where") else f"{module}.py"
+        prefix = f"importing {where} failed: " if status != "not-implemented" else ""
+        fail_all(status if status != "not-implemented" else "error", prefix + text)
+        fr.output = sandbox.take_output()
+        return fr
+
+    state = {"used": 0.0, "first": True}
+
+    def student(call):
+        remaining = timeout - state["used"]
+        if remaining <= 0:
+            raise TimeoutError
+        t0 = time.monotonic()
+        try:
+            result, inputs, _ = sandbox.call(module, name, call.args, {}, remaining,
+                                             reset=state["first"], global_seed=call.global_seed)
+        finally:
+            state["used"] += time.monotonic() - t0
+            state["first"] = False
+        mods = modified_inputs(call.args, inputs, arg_names)
+        if mods:
+            raise _Modified(mods)
+        return result
+
+    for index, case in enumerate(cases):
+        expected = oracle.expected(case, seed)
+        status, text, diagnoses = "passed", "", []
+        try:
+            actual = case.run(student)
+        except CallFailed as exc:
+            status, text = _error_text(exc.info, qualname, submission, timeout, sandbox.memory_mb)
+        except _Modified as exc:
+            status, text = "failed", "\n".join(exc.sentences)
+        except TimeoutError:
+            fail_all("timeout", f"did not finish within the time limit of {timeout:g} s (an infinite loop?); "
+                                "the process was killed and grading went on", index)
+            break
+        except ChildDied as exc:
+            fail_all("crashed" if exc.kind == "crashed" else "error",
+                     exc.reason + "; the grader restarted it and went on", index)
+            break
+        else:
+            problem = case.judge(actual, expected)
+            if problem is not None:
+                status, text = "failed", problem.text
+                if case.kind != "stat" and problem.kind not in ("stat",):
+                    text += f"\nTolerance: rtol={case.rtol:g}, atol={case.atol:g}" if problem.kind != "mismatch" else ""
+                diagnoses = _diagnose(case, actual, expected)
+        passed = status == "passed"
+        message = "" if passed else _message(case, text, seed, rerun_path, diagnoses)
+        fr.cases.append(CaseResult(case.number, case.name, passed, message, case.rtol, case.atol, status,
+                                   _rerun(rerun_path, qualname, case.number, seed),
+                                   [Diagnosis(m.name, m.hint, case.name) for m in diagnoses]))
+    fr.output = sandbox.take_output()
+    return fr
+
+
+def _message(case, text, seed, rerun_path, diagnoses=()):
+    lines = []
+    described = case.describe()
+    if described:
+        lines.append(f"Inputs: {described} (seed {seed})")
+    lines.append(text)
+    for m in diagnoses:
+        lines.append(f"Known mistake '{m.name}': {m.hint}")
+    lines.append(f"Rerun only this case: {_rerun(rerun_path, case.qualname, case.number, seed)}")
+    return "\n".join(lines)
+
+
+def _diagnose(case, actual, expected):
+    found = []
+    for mistake in _mistakes_for(case.qualname):
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                theirs = case.run(lambda call, m=mistake: to_returned(m.impl(*call.materialize())))
+        except Exception:  # noqa: BLE001 - a mistake may well raise on some inputs
+            continue
+        if len(theirs) != len(actual):
+            continue
+        if case.kind == "stat":
+            if case.judge(theirs, None) is None:
+                continue
+            same = all(_same(a, t) for a, t in zip(actual, theirs))
+        else:
+            if case.judge(theirs, expected) is None:
+                continue        # the mistake is not visible on this case
+            same = case.judge(actual, theirs) is None
+        if same:
+            found.append(mistake)
+    return found
+
+
+def _same(a, b):
+    if a.kind != b.kind and not {a.kind, b.kind} <= {"tuple", "list"}:
+        return False
+    if a.kind in ("tuple", "list"):
+        return len(a.value) == len(b.value) and all(_same(x, y) for x, y in zip(a.value, b.value))
+    if a.kind in ("array", "npscalar"):
+        return a.value.shape == b.value.shape and np.array_equal(a.value, b.value)
+    return a.value == b.value

@@ -1,0 +1,281 @@
+"""What a grading case is, how it runs against any callee, and how it is judged.
+
+A ``Case`` tests one contract function with inputs the grader made. ``run(callee)``
+performs its calls through ``callee(call) -> Returned``: the child process (the
+student), the reference (through an oracle) or a known mistake (in this process) all
+run the very same case code, so expected values, the student's values and a mistake's
+values always come from identical inputs. Kinds:
+
+- ``exact``: fixed calls; expected = the reference's outputs on them.
+- ``fd``: fixed calls; expected = finite differences of the reference *forward*
+  function(s), computed by the case's ``fd`` function (independent of the reference
+  backward).
+- ``steps``: consecutive calls, each fed the previous output (the callee's own ``w`` and
+  state); the ``w`` trajectory is judged first, then the state.
+- ``stat``: random functions; no expected values, a statistical ``judge`` instead
+  (false-fail probability bounded by the DKW/Hoeffding inequalities, below 1e-6).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from grader.compare import Problem, compare, plain, to_returned
+from grader.sandbox import Rng
+
+# positional argument names of every contract function (for messages)
+SIGNATURES = {
+    "activations.sigmoid": ("x",), "activations.sigmoid_derivative": ("x",),
+    "activations.tanh": ("x",), "activations.tanh_derivative": ("x",),
+    "activations.relu": ("x",), "activations.relu_derivative": ("x",),
+    "activations.softplus": ("x",), "activations.softplus_derivative": ("x",),
+    "activations.softmax": ("z", "axis"),
+    "losses.mean_squared_error": ("y_true", "y_pred"),
+    "losses.mean_squared_error_grad": ("y_true", "y_pred"),
+    "losses.sum_squared_error": ("y_true", "y_pred"),
+    "losses.sum_squared_error_grad": ("y_true", "y_pred"),
+    "losses.binary_crossentropy": ("y_true", "y_pred", "eps"),
+    "losses.binary_crossentropy_grad": ("y_true", "y_pred", "eps"),
+    "losses.categorical_crossentropy": ("y_true", "y_pred", "eps"),
+    "losses.sparse_categorical_crossentropy": ("labels", "y_pred", "eps"),
+    "losses.softmax_crossentropy_grad": ("labels", "logits"),
+    "losses.class_weights_balanced": ("labels", "n_classes"),
+    "losses.weighted_sparse_categorical_crossentropy": ("labels", "y_pred", "class_weight", "eps"),
+    "layers.dense_forward": ("x", "W", "b"), "layers.dense_backward": ("dout", "x", "W"),
+    "layers.dropout_mask": ("shape", "rate", "rng"),
+    "layers.dropout_forward": ("x", "mask", "rate"),
+    "layers.dropout_backward": ("dout", "mask", "rate"),
+    "layers.batchnorm_forward": ("x", "gamma", "beta", "eps"),
+    "layers.batchnorm_backward": ("dout", "x", "gamma", "eps"),
+    "network.forward": ("x", "W1", "b1", "W2", "b2"),
+    "network.backward": ("x", "t", "W1", "b1", "W2", "b2"),
+    "network.train_step": ("x", "t", "W1", "b1", "W2", "b2", "lr"),
+    "optimizers.sgd_step": ("w", "grad", "lr"),
+    "optimizers.momentum_step": ("w", "grad", "velocity", "lr", "momentum"),
+    "optimizers.nesterov_step": ("w", "grad", "velocity", "lr", "momentum"),
+    "optimizers.adagrad_step": ("w", "grad", "accum", "lr", "eps"),
+    "optimizers.rmsprop_step": ("w", "grad", "sq_avg", "lr", "rho", "eps"),
+    "optimizers.adam_step": ("w", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+    "regularization.l2_penalty": ("W", "lam"), "regularization.l2_grad": ("W", "lam"),
+    "regularization.l1_penalty": ("W", "lam"), "regularization.l1_grad": ("W", "lam"),
+    "regularization.max_norm": ("W", "max_value", "axis"),
+    "initializers.random_normal": ("shape", "rng", "mean", "stddev"),
+    "initializers.random_uniform": ("shape", "rng", "minval", "maxval"),
+    "initializers.glorot_uniform": ("fan_in", "fan_out", "rng"),
+    "initializers.he_normal": ("fan_in", "fan_out", "rng"),
+    "training.iterations_per_epoch": ("n_samples", "batch_size"),
+    "training.minibatch_indices": ("n_samples", "batch_size", "rng", "shuffle"),
+    "training.early_stopping_epoch": ("val_losses", "patience", "min_delta"),
+    "training.time_based_decay": ("lr0", "decay", "iteration"),
+    "training.gradient_descent_quadratic": ("a", "b", "x0", "lr", "steps"),
+    "training.train_val_test_split": ("n_samples", "val_fraction", "test_fraction", "rng"),
+    "training.log_uniform": ("low", "high", "size", "rng"),
+}
+
+# names of the items of functions that return tuples
+OUTPUT_NAMES = {
+    "layers.dense_backward": ("dx", "dW", "db"),
+    "layers.batchnorm_backward": ("dx", "dgamma", "dbeta"),
+    "network.forward": ("h", "o"),
+    "network.backward": ("dW1", "db1", "dW2", "db2"),
+    "network.train_step": ("W1", "b1", "W2", "b2"),
+    "optimizers.momentum_step": ("w", "velocity"),
+    "optimizers.nesterov_step": ("w", "velocity"),
+    "optimizers.adagrad_step": ("w", "accum"),
+    "optimizers.rmsprop_step": ("w", "sq_avg"),
+    "optimizers.adam_step": ("w", "m", "v"),
+    "training.early_stopping_epoch": ("stop_epoch", "best_epoch"),
+    "training.train_val_test_split": ("train_idx", "val_idx", "test_idx"),
+}
+
+
+class Call:
+    """One call: positional arguments, and optionally a global seed set just before it."""
+
+    __slots__ = ("args", "global_seed")
+
+    def __init__(self, *args, global_seed=None):
+        self.args = tuple(args)
+        self.global_seed = global_seed
+
+    def materialize(self):
+        """Fresh copies of the arguments for an in-process call (reference or mistake)."""
+        return tuple(_fresh(a) for a in self.args)
+
+
+def _fresh(value):
+    if isinstance(value, Rng):
+        return value.make()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_fresh(v) for v in value)
+    return value
+
+
+class FeedError(Exception):
+    """A step's output cannot be fed into the next step (wrong structure)."""
+
+
+def short(value, limit=60):
+    """A compact description of one argument for case descriptions."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 4 and value.ndim <= 1:
+            body = np.array2string(value, separator=", ", precision=6)
+            return f"{body} ({value.dtype})"
+        return f"array{tuple(int(s) for s in value.shape)} {value.dtype}"
+    if isinstance(value, Rng):
+        return repr(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Case:
+    def __init__(self, qualname, name, calls=(), rtol=1e-6, atol=1e-9, kind="exact", fd=None,
+                 judge=None, feed=None, steps=0, state_note=""):
+        self.qualname = qualname
+        self.name = name
+        self.calls = list(calls)
+        self.rtol, self.atol = float(rtol), float(atol)
+        self.kind = kind
+        self.fd = fd
+        self.stat_judge = judge
+        self.feed = feed
+        self.steps = steps
+        self.state_note = state_note
+        self.number = 0          # set by the registry
+
+    @property
+    def module(self):
+        return self.qualname.split(".", 1)[0]
+
+    @property
+    def function(self):
+        return self.qualname.split(".", 1)[1]
+
+    def arg_names(self):
+        return SIGNATURES[self.qualname]
+
+    def describe(self):
+        """One line naming the inputs (first call)."""
+        if not self.calls:
+            return ""
+        names = self.arg_names()
+        first = self.calls[0]
+        parts = [f"{n}={short(v)}" for n, v in zip(names, first.args)]
+        more = ""
+        if self.kind == "steps":
+            more = f", {self.steps} steps with the returned state fed back"
+        elif len(self.calls) > 1:
+            more = f" (and {len(self.calls) - 1} more call{'s' if len(self.calls) > 2 else ''})"
+        return ", ".join(parts) + more
+
+    def fingerprint(self):
+        """A checksum of the case's inputs (recorded oracles check they still match)."""
+        crc = zlib.crc32(f"{self.qualname}|{self.name}|{self.kind}|{self.steps}".encode())
+        for call in self.calls:
+            for arg in call.args:
+                crc = zlib.crc32(_arg_bytes(arg), crc)
+        return crc
+
+    # ---------------------------------------------------------------- running
+    def run(self, callee):
+        """Outputs (``Returned``) of the callee on this case's calls."""
+        if self.kind != "steps":
+            return [callee(call) for call in self.calls]
+        outputs = []
+        call = self.calls[0]
+        for k in range(self.steps):
+            out = callee(call)
+            outputs.append(out)
+            if k + 1 < self.steps:
+                try:
+                    call = self.feed(call, plain(out), k + 1)
+                except FeedError:
+                    break
+        return outputs
+
+    def expected(self, ref):
+        """Expected outputs, given ``ref(qualname) -> reference callable``; None for stat."""
+        if self.kind == "stat":
+            return None
+        if self.kind == "fd":
+            return [to_returned(v) for v in self.fd(ref, *self.calls[0].materialize())]
+        fn = ref(self.qualname)
+        return self.run(lambda call: to_returned(fn(*call.materialize())))
+
+    # ---------------------------------------------------------------- judging
+    def judge(self, actual, expected):
+        """The first Problem of ``actual`` against ``expected`` (or the stat judge)."""
+        if self.kind == "stat":
+            return self.stat_judge(actual, self.calls)
+        names = OUTPUT_NAMES.get(self.qualname)
+        if self.kind == "steps":
+            return self._judge_steps(actual, expected, names)
+        for k, (act, exp) in enumerate(zip(actual, expected)):
+            label = ""
+            if len(expected) > 1:
+                label = f"call {k + 1} of {len(expected)} ({self._call_text(self.calls[k])})"
+            problem = _compare_named(act, exp, self.rtol, self.atol, label, names)
+            if problem is not None:
+                return problem
+        return None
+
+    def _call_text(self, call):
+        return ", ".join(f"{n}={short(v)}" for n, v in zip(self.arg_names(), call.args))
+
+    def _judge_steps(self, actual, expected, names):
+        # structure of every step first (cannot feed otherwise), then w over all steps,
+        # then the state in the contract's convention
+        for k, (act, exp) in enumerate(zip(actual, expected)):
+            label = f"after step {k + 1} of {self.steps}"
+            if exp.kind == "tuple":
+                if act.kind not in ("tuple", "list") or len(act.value) != len(exp.value):
+                    return _compare_named(act, exp, self.rtol, self.atol, label, names)
+        for k, (act, exp) in enumerate(zip(actual, expected)):
+            label = f"after step {k + 1} of {self.steps}"
+            a_w = act.value[0] if exp.kind == "tuple" else act
+            e_w = exp.value[0] if exp.kind == "tuple" else exp
+            problem = compare(a_w, e_w, self.rtol, self.atol, f"{label}, w")
+            if problem is not None:
+                return problem
+        for k, (act, exp) in enumerate(zip(actual, expected)):
+            if exp.kind != "tuple":
+                break
+            label = f"after step {k + 1} of {self.steps}"
+            for j in range(1, len(exp.value)):
+                item = names[j] if names else f"item {j}"
+                problem = compare(act.value[j], exp.value[j], self.rtol, self.atol, f"{label}, {item}")
+                if problem is not None:
+                    if self.state_note:
+                        problem.text += "\n" + self.state_note
+                    return problem
+        return None
+
+
+def _compare_named(act, exp, rtol, atol, label, names):
+    if exp.kind == "tuple" and names and act.kind in ("tuple", "list") and len(act.value) == len(exp.value):
+        for name, a, e in zip(names, act.value, exp.value):
+            problem = compare(a, e, rtol, atol, f"{label}, {name}" if label else name)
+            if problem is not None:
+                return problem
+        return None
+    return compare(act, exp, rtol, atol, label)
+
+
+def _arg_bytes(arg):
+    if isinstance(arg, np.ndarray):
+        return arg.dtype.str.encode() + repr(arg.shape).encode() + arg.tobytes()
+    if isinstance(arg, (list, tuple)):
+        return b"(" + b",".join(_arg_bytes(a) for a in arg) + b")"
+    return repr(arg).encode()
+
+
+def stat_problem(text):
+    return Problem("stat", text)

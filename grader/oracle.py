@@ -1,0 +1,173 @@
+"""Where expected values come from: the live ``solutions`` package, or a recording of it.
+
+An oracle answers ``expected(case, seed) -> list of Returned`` (``None`` for statistical
+cases, which have no expected values). ``LiveOracle`` calls the reference functions in
+this (the parent) process; ``RecordedOracle`` reads what ``record`` wrote with the live
+one, so a student release without ``solutions/`` grades exactly the same way. The
+grader treats both the same.
+
+Recorded file: an ``.npz`` (loaded with ``allow_pickle=False``) holding, for every
+(seed, function, case), a JSON tree of the expected outputs (as a uint8 array) and its
+arrays, plus a checksum of the case's inputs so that a recording made by another
+version of the cases is refused instead of silently misused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from chainrule.errors import ChainruleError, ChainruleUsageError
+from grader.sandbox import Returned
+
+DEFAULT_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recorded.npz")
+
+
+class Oracle:
+    name = "oracle"
+
+    def expected(self, case, seed):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def seeds(self):
+        """Seeds this oracle can answer for (None: any)."""
+        return None
+
+
+class LiveOracle(Oracle):
+    """Expected values from the reference implementation (``solutions`` by default)."""
+
+    def __init__(self, package="solutions"):
+        self.package = package
+        self.name = f"live {package}"
+        try:
+            importlib.import_module(package)
+        except ImportError as exc:
+            raise ChainruleError(f"The reference package '{package}' cannot be imported ({exc}); "
+                                 "a student release grades with the recorded cases instead.") from None
+        self._cache = {}
+
+    def lookup(self, qualname):
+        if qualname not in self._cache:
+            module, name = qualname.split(".", 1)
+            mod = importlib.import_module(f"{self.package}.{module}")
+            self._cache[qualname] = getattr(mod, name)
+        return self._cache[qualname]
+
+    def expected(self, case, seed):
+        return case.expected(self.lookup)
+
+
+class RecordedOracle(Oracle):
+    """Expected values read from a file written by ``record``."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.name = f"recorded {os.path.basename(self.path)}"
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                self._data = {k: data[k] for k in data.files}
+        except (OSError, ValueError) as exc:
+            raise ChainruleError(f"Cannot read the recorded cases '{self.path}': {exc}.") from None
+        meta = json.loads(bytes(self._data.get("meta", np.zeros(0, np.uint8))).decode() or "{}")
+        self._seeds = [int(s) for s in meta.get("seeds", [])]
+
+    def seeds(self):
+        return list(self._seeds)
+
+    def expected(self, case, seed):
+        if case.kind == "stat":
+            return None
+        key = f"{seed}/{case.qualname}/{case.number}"
+        if int(seed) not in self._seeds:
+            raise ChainruleUsageError(
+                f"Seed {seed} is not in the recorded cases '{self.path}' (recorded seeds: "
+                f"{', '.join(str(s) for s in self._seeds)}); grade without --seed or with one of them.")
+        if key + "/tree" not in self._data:
+            raise ChainruleError(f"The recorded cases '{self.path}' have no entry for {case.qualname} "
+                                 f"case {case.number}; record them again with this version of the grader.")
+        if int(self._data[key + "/fingerprint"]) != case.fingerprint():
+            raise ChainruleError(f"The recorded cases '{self.path}' were made for other inputs of "
+                                 f"{case.qualname} case {case.number}; record them again with this "
+                                 "version of the grader.")
+        trees = json.loads(bytes(self._data[key + "/tree"]).decode())
+        return [_from_tree(t, self._data, key) for t in trees]
+
+
+def _to_tree(ret, arrays, prefix):
+    if ret.kind in ("array", "npscalar"):
+        name = f"{prefix}/a{len(arrays)}"
+        arrays[name] = ret.value
+        return {"t": ret.kind, "k": name, "cls": ret.cls}
+    if ret.kind in ("tuple", "list"):
+        return {"t": ret.kind, "v": [_to_tree(r, arrays, prefix) for r in ret.value]}
+    if ret.kind == "float":
+        return {"t": "float", "v": repr(ret.value)}
+    return {"t": ret.kind, "v": ret.value, "cls": ret.cls}
+
+
+def _from_tree(tree, data, prefix):
+    t = tree["t"]
+    if t in ("array", "npscalar"):
+        return Returned(t, data[tree["k"]], tree.get("cls", ""))
+    if t in ("tuple", "list"):
+        return Returned(t, [_from_tree(c, data, prefix) for c in tree["v"]])
+    if t == "float":
+        return Returned("float", float(tree["v"]))
+    return Returned(t, tree.get("v"), tree.get("cls", ""))
+
+
+def record(path, seeds, only=None):
+    """Write every case's expected values for ``seeds`` (live solutions) to ``path``."""
+    from chainrule.contract import qualified_names
+    from grader.cases import cases_for
+
+    live = LiveOracle()
+    names = list(only) if only else qualified_names()
+    arrays = {}
+    for seed in seeds:
+        for qualname in names:
+            for case in cases_for(qualname, seed):
+                if case.kind == "stat":
+                    continue
+                key = f"{seed}/{qualname}/{case.number}"
+                trees = [_to_tree(r, arrays, key) for r in live.expected(case, seed)]
+                arrays[key + "/tree"] = np.frombuffer(json.dumps(trees).encode(), dtype=np.uint8)
+                arrays[key + "/fingerprint"] = np.array(case.fingerprint(), dtype=np.int64)
+    arrays["meta"] = np.frombuffer(json.dumps({"seeds": [int(s) for s in seeds]}).encode(), dtype=np.uint8)
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".npz.tmp")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def default_oracle():
+    """Live solutions when importable, else the recording shipped with the grader."""
+    try:
+        return LiveOracle()
+    except ChainruleError:
+        if os.path.exists(DEFAULT_RECORDING):
+            return RecordedOracle(DEFAULT_RECORDING)
+        raise ChainruleError("No expected values: the 'solutions' package is not importable and "
+                             f"there is no recording at {DEFAULT_RECORDING}.") from None
+
+
+def resolve(oracle):
+    if oracle is None:
+        return default_oracle()
+    if isinstance(oracle, Oracle):
+        return oracle
+    if isinstance(oracle, (str, os.PathLike)):
+        return RecordedOracle(oracle)
+    raise ChainruleUsageError(f"oracle must be an Oracle, a path to recorded cases or None, not {oracle!r}.")

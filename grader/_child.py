@@ -101,9 +101,29 @@ def _recv():
     header = _json_loads(data[4:4 + hlen].decode("utf-8"))
     arrays, pos = [], 4 + hlen
     for nbytes in header.get("sizes", []):
-        arrays.append(_load(_BytesIO(data[pos:pos + nbytes]), allow_pickle=False))
+        arrays.append(_parse_npy(data[pos:pos + nbytes]))
         pos += nbytes
     return header, arrays
+
+
+_NPY_HEADER = __import__("re").compile(
+    r"\{'descr': '([<>|=]?[biuf]\d{1,2})', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$")
+_frombuffer = np.frombuffer
+_dtype = np.dtype
+
+
+def _parse_npy(blob):
+    """The parent's .npy (np.save output); falls back to numpy.load without pickle."""
+    (hlen,) = _unpack("<H", blob[8:10])
+    match = _NPY_HEADER.match(blob[10:10 + hlen].decode("latin1"))
+    if match is None:
+        return _load(_BytesIO(blob), allow_pickle=False)
+    shape = tuple(int(s) for s in match.group(2).replace(" ", "").split(",") if s)
+    dtype = _dtype(match.group(1))
+    count = 1
+    for s in shape:
+        count *= s
+    return _frombuffer(blob[10 + hlen:], dtype=dtype, count=count).reshape(shape)
 
 
 def _npy(arr):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -158,8 +159,28 @@ def _decode(tree, arrays, depth=0):
     raise ValueError("malformed reply")
 
 
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([<>|=]?[biuf]\d{1,2})', 'fortran_order': (False|True), 'shape': \(([0-9, ]*)\), \} *\n$")
+
+
 def _load_array(blob):
-    arr = np.load(io.BytesIO(blob), allow_pickle=False)
+    """A .npy blob as a plain numeric ndarray (never unpickles; fast path for the usual header)."""
+    match = None
+    if blob[:8] == b"\x93NUMPY\x01\x00" and len(blob) >= 10:
+        (hlen,) = struct.unpack("<H", blob[8:10])
+        header = blob[10:10 + hlen].decode("latin1")
+        match = _NPY_HEADER.match(header)
+    if match is not None:
+        dtype = np.dtype(match.group(1))
+        shape = tuple(int(s) for s in match.group(3).replace(" ", "").split(",") if s)
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        body = blob[10 + hlen:]
+        if len(body) != count * dtype.itemsize:
+            raise ValueError("malformed reply")
+        order = "F" if match.group(2) == "True" else "C"
+        arr = np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy()
+    else:
+        arr = np.load(io.BytesIO(blob), allow_pickle=False)
     if not isinstance(arr, np.ndarray) or type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
         raise ValueError("malformed reply")
     return arr

@@ -1,0 +1,250 @@
+"""Report writers: one ``GradeResult``, five formats.
+
+``render(result, fmt, color=False) -> str`` with ``fmt`` in ``FORMATS``; ``write(text,
+path, force=False)`` writes atomically (temp file + ``os.replace``) and refuses to
+overwrite an existing file unless ``force``. Every format is deterministic for a given
+result except where a format demands wall time (Gradescope ``execution_time``, JUnit
+``time``); the text, JSON and Markdown reports contain no timing at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+
+from chainrule.errors import ChainruleError
+
+FORMATS = ("text", "json", "gradescope", "junit", "markdown")
+MAX_CASES_SHOWN = 3
+
+_STATUS_WORD = {"passed": "PASS", "not-implemented": "TODO"}
+
+
+def _num(x):
+    x = round(float(x), 2)
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+def _fn_status(fr):
+    if fr.passed:
+        return "PASS"
+    if fr.not_implemented:
+        return "TODO"
+    return "FAIL"
+
+
+def _fn_summary(fr):
+    """A few words after the points: why a function did not pass."""
+    if fr.passed:
+        return ""
+    if fr.not_implemented:
+        return "not implemented yet"
+    statuses = {c.status for c in fr.cases if not c.passed}
+    parts = [f"{len(fr.cases) - fr.n_passed} of {len(fr.cases)} cases failed"]
+    for word in ("timeout", "crashed", "error"):
+        if word in statuses:
+            parts.append({"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word])
+            break
+    if fr.diagnoses:
+        parts.append("known mistake: " + ", ".join(d.name for d in fr.diagnoses))
+    return "; ".join(parts)
+
+
+def _failing_cases(fr, limit):
+    failing = [c for c in fr.cases if not c.passed]
+    return failing if limit is None else failing[:limit], max(0, len(failing) - (limit or len(failing)))
+
+
+def _case_heading(fr, case):
+    return f"{fr.qualname}, case {case.number} \"{case.name}\""
+
+
+def summary_line(result):
+    n_pass = sum(1 for f in result.functions.values() if f.passed)
+    return (f"Total: {_num(result.score)} / {_num(result.max_score)} points ({result.percent:.1f}%), "
+            f"{n_pass} of {len(result.functions)} functions pass")
+
+
+def render_text(result, color=False, limit=MAX_CASES_SHOWN):
+    def style(text, **kw):
+        if not color:
+            return text
+        import click
+        return click.style(text, **kw)
+
+    colors = {"PASS": "green", "FAIL": "red", "TODO": "yellow"}
+    out = [f"chainrule grade: {result.submission} (seed {result.seed}, expected values from {result.oracle})", ""]
+    width = max([len(f.name) for f in result.functions.values()] + [10])
+    module = None
+    for fr in result.functions.values():
+        if fr.module != module:
+            module = fr.module
+            out.append(module)
+        word = _fn_status(fr)
+        pts = f"{_num(fr.score)}/{_num(fr.max_score)}"
+        note = _fn_summary(fr)
+        line = f"  {style(word, fg=colors[word], bold=True)}  {fr.name:<{width}}  {pts:>7}"
+        out.append(line + (f"  {note}" if note else ""))
+    out.append("")
+    out.append(style(summary_line(result), bold=True))
+    failures = [f for f in result.functions.values() if not f.passed]
+    todo = [f.qualname for f in failures if f.not_implemented]
+    details = [f for f in failures if not f.not_implemented]
+    if todo:
+        out.append("")
+        out.append(f"Not implemented yet ({len(todo)}): the TODO is not filled in yet in "
+                   + ", ".join(todo))
+    for fr in details:
+        shown, more = _failing_cases(fr, limit)
+        for case in shown:
+            out.append("")
+            out.append(style(_case_heading(fr, case), bold=True))
+            out.extend("  " + line for line in case.message.splitlines())
+        if more:
+            out.append("")
+            out.append(f"  ... and {more} more failing case{'s' if more > 1 else ''} of {fr.qualname} "
+                       f"(chainrule grade --only {fr.qualname} shows them all)")
+        if fr.output.strip():
+            out.append(f"  Your code printed while {fr.qualname} was graded:")
+            out.extend("  | " + line for line in fr.output.rstrip("\n").splitlines()[:20])
+    return "\n".join(out) + "\n"
+
+
+def render_json(result):
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _function_output(fr):
+    if fr.passed:
+        return f"All {len(fr.cases)} cases passed."
+    parts = []
+    for case in fr.cases:
+        if not case.passed:
+            parts.append(f"Case {case.number} \"{case.name}\":\n{case.message}")
+    if fr.output.strip():
+        parts.append("Your code printed:\n" + fr.output.rstrip("\n"))
+    return "\n\n".join(parts)
+
+
+def render_gradescope(result):
+    tests = []
+    for number, fr in enumerate(result.functions.values(), 1):
+        tests.append({
+            "name": fr.qualname,
+            "number": str(number),
+            "score": fr.score,
+            "max_score": fr.max_score,
+            "status": "passed" if fr.passed else "failed",
+            "output": _function_output(fr),
+            "output_format": "text",
+            "tags": [fr.module],
+            "visibility": "visible",
+        })
+    doc = {
+        "score": result.score,
+        "execution_time": int(round(result.elapsed)),
+        "output": summary_line(result) + f" (seed {result.seed})",
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(result):
+    failures = sum(1 for f in result.functions.values()
+                   if not f.passed and not _is_error(f))
+    errors = sum(1 for f in result.functions.values() if not f.passed and _is_error(f))
+    root = ET.Element("testsuites", name="chainrule grade", tests=str(len(result.functions)),
+                      failures=str(failures), errors=str(errors), time=f"{result.elapsed:.3f}")
+    suite = ET.SubElement(root, "testsuite", name="chainrule.grade", tests=str(len(result.functions)),
+                          failures=str(failures), errors=str(errors), time=f"{result.elapsed:.3f}")
+    props = ET.SubElement(suite, "properties")
+    for key, value in (("seed", result.seed), ("score", _num(result.score)),
+                       ("max_score", _num(result.max_score)), ("oracle", result.oracle)):
+        ET.SubElement(props, "property", name=key, value=str(value))
+    for fr in result.functions.values():
+        case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
+        if not fr.passed:
+            tag = "error" if _is_error(fr) else "failure"
+            first = next(c for c in fr.cases if not c.passed)
+            headline = first.message.splitlines()[1] if len(first.message.splitlines()) > 1 else first.message
+            if fr.not_implemented:
+                headline = "not implemented yet"
+            el = ET.SubElement(case, tag, message=f"{_num(fr.score)}/{_num(fr.max_score)} points: {headline}"[:300])
+            el.text = _function_output(fr)
+        if fr.output.strip():
+            ET.SubElement(case, "system-out").text = fr.output
+    ET.indent(root) if hasattr(ET, "indent") else None
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _is_error(fr):
+    return any(c.status in ("error", "timeout", "crashed") for c in fr.cases)
+
+
+def _md_escape(text):
+    return text.replace("|", "\\|")
+
+
+def render_markdown(result):
+    out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} points ({result.percent:.1f}%)", ""]
+    out.append(f"Submission `{result.submission}`, seed {result.seed}, expected values from {result.oracle}.")
+    out.append("")
+    out.append("| Function | Result | Points | Notes |")
+    out.append("|---|---|---|---|")
+    icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
+    for fr in result.functions.values():
+        out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(fr.score)}/{_num(fr.max_score)} | "
+                   f"{_md_escape(_fn_summary(fr))} |")
+    out.append("")
+    out.append(f"**{summary_line(result)}**")
+    for fr in result.functions.values():
+        if fr.passed or fr.not_implemented:
+            continue
+        out.append("")
+        out.append(f"<details><summary><code>{fr.qualname}</code>: {_md_escape(_fn_summary(fr))}</summary>")
+        out.append("")
+        out.append("```text")
+        out.append(_function_output(fr).replace("```", "'''"))
+        out.append("```")
+        out.append("")
+        out.append("</details>")
+    return "\n".join(out) + "\n"
+
+
+def render(result, fmt="text", color=False):
+    if fmt == "text":
+        return render_text(result, color=color)
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "gradescope":
+        return render_gradescope(result)
+    if fmt == "junit":
+        return render_junit(result)
+    if fmt == "markdown":
+        return render_markdown(result)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def write(text, path, force=False):
+    """Write ``text`` to ``path`` atomically; refuse to overwrite unless ``force``."""
+    path = os.fspath(path)
+    if os.path.exists(path) and not force:
+        raise ChainruleError(f"Output file '{path}' already exists; pass --force to overwrite it.")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ChainruleError(f"Cannot write '{path}': the folder '{directory}' does not exist.")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".chainrule-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

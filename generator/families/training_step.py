@@ -17,7 +17,7 @@ SHAPES = ((2, 2, 2), (2, 2, 1), (3, 2, 1), (2, 3, 1))
 
 def sample(rng):
     shape = SHAPES[int(rng.integers(len(SHAPES)))]
-    net = bp.Net(*shape, bias=bool(shape[2] == 1 and rng.integers(2)))
+    net = bp.Net(*shape, bias=bool(rng.integers(2)))
     while True:
         values = bp.sample_values(rng, net)
         if bp.well_conditioned(net, values, asked=tuple(net.parameters()), min_grad=1e-4) and _improves(net, values):

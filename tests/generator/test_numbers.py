@@ -1,0 +1,43 @@
+"""The number display rule, against hand-written strings (including the seed's)."""
+
+import sympy as sp
+
+from generator.numbers import format_number, latex_number, mathml_number
+from generator.symbolic import sigma
+
+R = sp.Rational
+
+
+def test_numbers_exact_short_decimals_are_shown_as_they_are():
+    assert format_number(R(2, 25)) == "0.08"
+    assert format_number(R(9, 20)) == "0.45"
+    assert format_number(2000) == "2000"
+    assert format_number(R(-1, 2)) == "-0.5"
+    assert format_number(0) == "0"
+
+
+def test_numbers_seed_strings_between_one_hundredth_and_one_keep_8_decimals():
+    # h1 = sigma(0.08) and E of the seed's example (0.02397190: the trailing zero stays)
+    assert format_number(sigma(R(2, 25))) == "0.51998934"
+    assert format_number(sp.Float("0.023971900751712", 30)) == "0.02397190"
+    assert format_number(sp.Float("0.609446004997", 30)) == "0.60944600"
+    assert format_number(R(1, 3)) == "0.33333333"
+
+
+def test_numbers_outside_the_decimal_range_get_8_significant_digits():
+    assert format_number(sp.Float("0.00203808624", 30)) == "0.0020380862"
+    assert format_number(R(123456789, 1000)) == "123456.79"
+    assert format_number(R(10, 3)) == "3.3333333"
+    assert format_number(R(1, 300000)) == "3.3333333e-06"
+    assert format_number(sp.Integer(10) ** 9 / 3) == "3.3333333e+08"
+
+
+def test_numbers_rounding_carries_into_the_next_digit():
+    assert format_number(sp.Float("9.999999999", 30)) == "10.000000"
+    assert format_number(sp.Float("-0.0123456785", 30)) == "-0.01234568"
+
+
+def test_numbers_latex_and_mathml_forms():
+    assert latex_number(R(1, 300000)) == r"3.3333333 \times 10^{-6}"
+    assert mathml_number(R(-1, 2)) == "<mrow><mo>&#x2212;</mo><mn>0.5</mn></mrow>"
+    assert mathml_number(R(9, 20)) == "<mn>0.45</mn>"

@@ -1,0 +1,243 @@
+"""``chainrule generate`` end to end in a temporary folder (click's CliRunner)."""
+
+import json
+import os
+import stat
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    tomllib = None
+
+from chainrule import __version__
+from chainrule.cli import cli
+from chainrule.commands import generate as generate_cmd
+from generator import core, registry
+from generator.core import make_problem
+
+FAST = ["--families", "forward_pass,output_update"]
+
+
+def run(*args):
+    try:  # click < 8.2 mixes stderr into stdout unless told not to
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(cli, list(args))
+
+
+def tree(folder: Path):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def error_line(result):
+    return [line for line in result.stderr.splitlines() if line.startswith("Error:")][0]
+
+
+def test_generate_with_no_options_writes_a_sample_set_to_worksheets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("generate")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "worksheets"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["course_seed"] == core.DEFAULT_SEED
+    assert manifest["families"] == registry.names()
+    assert [s["id"] for s in manifest["students"]] == ["student-001", "student-002", "student-003"]
+    for student in manifest["students"]:
+        for name in student["files"]:
+            assert (out / name).is_file(), name
+        assert f"students/{student['id']}/answers.toml" in student["files"]
+        assert f"keys/{student['id']}/key.html" in student["files"]
+    assert result.stdout.splitlines()[-1] == (
+        "Wrote worksheets, answer keys and answers templates for 3 students (md, html, tex) to "
+        f"worksheets/ ({sum(len(s['files']) for s in manifest['students']) + 1} files; manifest.json lists them)."
+    )
+
+
+def test_generate_twice_gives_byte_identical_files(tmp_path):
+    args = ["generate", "--seed", "7", "--count", "2", "--format", "md,html,tex", *FAST]
+    assert run(*args, "--out", str(tmp_path / "a")).exit_code == 0
+    assert run(*args, "--out", str(tmp_path / "b")).exit_code == 0
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert a.keys() == b.keys() and a == b
+
+
+def test_generate_adding_a_student_changes_no_one_elses_files(tmp_path):
+    small = tmp_path / "small.csv"
+    small.write_text("id,name\nann,Ann Lee\nbo,Bo Kim\n", encoding="utf-8")
+    big = tmp_path / "big.csv"
+    big.write_text("id,name\nann,Ann Lee\nzed,Zed\nbo,Bo Kim\n", encoding="utf-8")
+    assert run("generate", "--students", str(small), "--out", str(tmp_path / "s"), *FAST).exit_code == 0
+    assert run("generate", "--students", str(big), "--out", str(tmp_path / "b"), *FAST).exit_code == 0
+    s, b = tree(tmp_path / "s"), tree(tmp_path / "b")
+    for name, data in s.items():
+        if name != "manifest.json":
+            assert b[name] == data, name
+    assert any(name.startswith("students/zed/") for name in b)
+
+
+def test_generate_refuses_a_non_empty_folder_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = run("generate", "--out", str(out), *FAST)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    result = run("generate", "--out", str(out), "--force", *FAST)
+    assert result.exit_code == 0, result.output
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert (out / "manifest.json").is_file()
+
+
+def test_generate_negative_seed_is_rejected(tmp_path):
+    result = run("generate", "--seed", "-1", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Invalid value for '--seed': -1 is not in the range x>=0."
+    assert not (tmp_path / "o").exists()
+
+
+def test_generate_unknown_family_suggests_a_name(tmp_path):
+    result = run("generate", "--families", "forward_pass,hiden_update", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: Unknown problem family 'hiden_update'. Did you mean 'hidden_update'? (chainrule list shows all)"
+    )
+
+
+def test_generate_unknown_format_and_language_are_rejected(tmp_path):
+    result = run("generate", "--format", "md,docx", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: Unknown format 'docx'. (valid: md, html, tex; a PDF comes with tex when a TeX engine is installed)"
+    )
+    result = run("generate", "--lang", "fr", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Invalid value for '--lang': 'fr' is not one of 'en', 'ko'."
+
+
+def test_generate_unknown_preset_suggests_a_name(tmp_path):
+    result = run("generate", "--preset", "worked-exampel", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: Unknown preset 'worked-exampel'. Did you mean 'worked-example'? (valid: worked-example)"
+    )
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("name,email\nAnn,a@x\n", "has no 'id' column (its columns: name, email); name the student id column 'id'."),
+        ("id,name\nann,Ann\nbo,Bo\nann,Again\n", "lists student id 'ann' twice (lines 2 and 4); ids must be unique."),
+        ("id,name\nann,Ann\n,Nobody\n", "line 3 has no student id."),
+        ("id\nann lee\n", "line 2: student id 'ann lee' may contain only letters, digits, '.', '_', '-' and '@'."),
+        ("id,name\n", "lists no students."),
+        ("", "is empty; it needs a header row with an 'id' column."),
+    ],
+)
+def test_generate_bad_roster_gives_one_line(tmp_path, content, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(content, encoding="utf-8")
+    result = run("generate", "--students", str(roster), "--out", str(tmp_path / "o"), *FAST)
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Roster '{roster}' {message}"
+    assert not (tmp_path / "o").exists()
+
+
+def test_generate_missing_roster_is_rejected(tmp_path):
+    roster = tmp_path / "nope.csv"
+    result = run("generate", "--students", str(roster), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Roster '{roster}' does not exist."
+
+
+def test_generate_students_and_count_together_are_rejected(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id\nann\n", encoding="utf-8")
+    result = run("generate", "--students", str(roster), "--count", "2", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Use either --students or --count, not both."
+
+
+def test_generate_worked_example_preset(tmp_path):
+    out = tmp_path / "o"
+    result = run("generate", "--preset", "worked-example", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    key = (out / "keys" / "worked-example" / "key.md").read_text(encoding="utf-8")
+    for number in ("0.51998934", "0.60944600", "0.02397190", "0.02592286", "0.43703857", "0.29959556", "0.59624247"):
+        assert number in key
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["preset"] == "worked-example"
+    assert manifest["families"] == ["forward_pass", "output_update", "hidden_update", "training_step"]
+
+
+def test_generate_korean_sheets_use_the_course_terms(tmp_path):
+    out = tmp_path / "o"
+    assert run("generate", "--lang", "ko", "--count", "1", "--out", str(out), *FAST).exit_code == 0
+    sheet = (out / "students" / "student-001" / "worksheet.md").read_text(encoding="utf-8")
+    key = (out / "keys" / "student-001" / "key.html").read_text(encoding="utf-8")
+    for term in ("순전파", "가중치", "은닉층", "출력층", "활성화 함수"):
+        assert term in sheet
+    assert "역전파" in key and "연쇄 법칙" in key
+    ET.fromstring(key.replace("<!DOCTYPE html>", "", 1))
+
+
+def test_generate_problems_cycles_families_with_distinct_variants(tmp_path):
+    out = tmp_path / "o"
+    result = run("generate", "--count", "1", "--problems", "3", "--families", "forward_pass", "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    problems = manifest["students"][0]["problems"]
+    assert [p["key"] for p in problems] == ["p1_forward_pass", "p2_forward_pass", "p3_forward_pass"]
+    assert [p["occurrence"] for p in problems] == [0, 1, 2]
+    assert len({p["variant"] for p in problems}) == 3
+
+
+@pytest.mark.skipif(tomllib is None, reason="tomllib is Python 3.11+")
+def test_generate_answers_template_identifies_every_variant(tmp_path):
+    out = tmp_path / "o"
+    roster = tmp_path / "r.csv"
+    roster.write_text('id,name\nann,"Lee, Ann ""A"""\n', encoding="utf-8")
+    assert run("generate", "--students", str(roster), "--seed", "5", "--out", str(out), "--format", "md").exit_code == 0
+    data = tomllib.loads((out / "students" / "ann" / "answers.toml").read_text(encoding="utf-8"))
+    meta = data["chainrule"]
+    assert meta["student_id"] == "ann" and meta["student_name"] == 'Lee, Ann "A"'
+    assert meta["course_seed"] == 5 and meta["kit_version"] == __version__
+    assert meta["problems"] == [f"p{i + 1}_{f}" for i, f in enumerate(registry.names())]
+    for key in meta["problems"]:
+        variant = meta["variants"][key]
+        # what `chainrule check` will do: regenerate from (seed, student, family, occurrence)
+        problem = make_problem(variant["family"], meta["course_seed"], meta["student_id"], variant["occurrence"])
+        assert problem.variant == variant["variant"]
+        assert data[key] == {q.key: "" for q in problem.questions}
+
+
+def test_generate_makes_a_pdf_when_a_tex_engine_is_on_path(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    engine = bin_dir / "pdflatex"
+    engine.write_text(
+        "#!%s\nimport sys\nopen('sheet.pdf', 'wb').write(b'%%PDF-fake ' + open('sheet.tex', 'rb').read()[:20])\n"
+        % sys.executable,
+        encoding="utf-8",
+    )
+    engine.chmod(engine.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ.get("PATH", ""))
+    out = tmp_path / "o"
+    result = run("generate", "--count", "1", "--format", "tex", "--out", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    assert (out / "students" / "student-001" / "worksheet.pdf").read_bytes().startswith(b"%PDF-fake ")
+    assert (out / "keys" / "student-001" / "key.pdf").is_file()
+    assert "(tex, pdf)" in result.stdout
+
+
+def test_generate_cli_default_seed_matches_the_library():
+    assert generate_cmd.DEFAULT_SEED == core.DEFAULT_SEED

@@ -227,8 +227,6 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
             problem = case.judge(actual, expected)
             if problem is not None:
                 status, text = "failed", problem.text
-                if case.kind != "stat" and problem.kind not in ("stat",):
-                    text += f"\nTolerance: rtol={case.rtol:g}, atol={case.atol:g}" if problem.kind != "mismatch" else ""
                 diagnoses = _diagnose(case, actual, expected)
         passed = status == "passed"
         message = "" if passed else _message(case, text, seed, rerun_path, diagnoses)

@@ -10,6 +10,7 @@ with them) after one ``# TODO:`` line with a hint, and the skeleton imports with
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -234,3 +235,19 @@ def test_skeleton_imports_when_solutions_is_missing():
                           text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_skeleton", Path(__file__).with_name("make_skeleton.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_skeleton_is_what_make_skeleton_generates_from_solutions():
+    expected = _generator().expected_files()
+    stale = [name for name, text in expected.items()
+             if (EXERCISES_DIR / name).read_text(encoding="utf-8") != text]
+    assert not stale, (f"exercises/{stale} differ from solutions/ + the skeleton bodies; "
+                       "run python3 tests/exercises/make_skeleton.py and commit exercises/")

@@ -251,6 +251,17 @@ def _student_frame(tb):
     return {"file": found[0], "line": found[1], "function": found[2], "code": code[:200]}
 
 
+def _syntax_frame(exc):
+    try:
+        real = os.path.realpath(exc.filename)
+    except BaseException:
+        return None
+    if not real.startswith(SUB + os.sep):
+        return None
+    return {"file": os.path.relpath(real, os.path.dirname(SUB)), "line": exc.lineno or 0,
+            "function": "<module>", "code": (exc.text or "").strip()[:200]}
+
+
 def _error(exc):
     kind = "exception"
     if _isinstance(exc, NotImplementedError):
@@ -265,7 +276,8 @@ def _error(exc):
         message = "<the exception's message could not be shown>"
     return {
         "ok": False, "kind": kind, "type": _type_name(exc), "message": message[:500],
-        "frame": _student_frame(exc.__traceback__),
+        "frame": (_syntax_frame(exc) if _isinstance(exc, SyntaxError) else None)
+        or _student_frame(exc.__traceback__),
     }
 
 

@@ -137,7 +137,7 @@ def _rerun(rerun_path, qualname, number, seed):
     return f"chainrule grade{rerun_path} --only {qualname} --case {number} --seed {seed}"
 
 
-def _error_text(info, qualname, submission, timeout, memory_mb):
+def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     kind = info.get("kind")
     module, name = qualname.split(".", 1)
     if kind == "not-implemented":
@@ -157,7 +157,7 @@ def _error_text(info, qualname, submission, timeout, memory_mb):
         text += f"\n  at {frame['file']}, line {frame['line']}, in {frame['function']}"
         if frame.get("code"):
             text += f"\n    {frame['code']}"
-    elif kind == "exception":
+    elif kind == "exception" and calling:
         text += "\n  (raised before your code ran: check the function's arguments against the contract)"
     return "error", text
 
@@ -169,8 +169,8 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
     fr = FunctionResult(qualname, POINTS[qualname])
     arg_names = SIGNATURES[qualname]
 
-    def fail_all(status, text, start=0):
-        for c in cases[start:]:
+    def fail_all(status, text, start=0, stop=None):
+        for c in cases[start:stop]:
             fr.cases.append(CaseResult(c.number, c.name, False, _message(c, text, seed, rerun_path),
                                        c.rtol, c.atol, status, _rerun(rerun_path, qualname, c.number, seed)))
 
@@ -181,7 +181,8 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
         fr.output = sandbox.take_output()
         return fr
     if import_error is not None:
-        status, text = _error_text(import_error, qualname, submission, timeout, sandbox.memory_mb)
+        status, text = _error_text(import_error, qualname, submission, timeout, sandbox.memory_mb,
+                                   calling=False)
         where = "__init__.py" if import_error.get("where") else f"{module}.py"
         prefix = f"importing {where} failed: " if status != "not-implemented" else ""
         fail_all(status if status != "not-implemented" else "error", prefix + text)
@@ -217,11 +218,14 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
             status, text = "failed", "\n".join(exc.sentences)
         except TimeoutError:
             fail_all("timeout", f"did not finish within the time limit of {timeout:g} s (an infinite loop?); "
-                                "the process was killed and grading went on", index)
+                                "the process was killed and grading went on", index, index + 1)
+            fail_all("skipped", f"not run: case {case.number} of this function did not finish in time",
+                     index + 1)
             break
         except ChildDied as exc:
             fail_all("crashed" if exc.kind == "crashed" else "error",
-                     exc.reason + "; the grader restarted it and went on", index)
+                     exc.reason + "; the grader restarted it and went on", index, index + 1)
+            fail_all("skipped", f"not run: case {case.number} of this function ended the process", index + 1)
             break
         else:
             problem = case.judge(actual, expected)

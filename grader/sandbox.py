@@ -283,7 +283,7 @@ class Sandbox:
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
         self.restarts = 0
-        self._pending_output = ""
+        self._pending_bytes = b""
 
     # ------------------------------------------------------------------ lifecycle
     def _package_name(self):
@@ -346,7 +346,7 @@ class Sandbox:
                     os.close(fd)
                 except OSError:
                     pass
-            self._pending_output += self._read_output()
+            self._collect_output()
             self.proc = None
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -364,20 +364,25 @@ class Sandbox:
             self.start()
 
     # ------------------------------------------------------------------ output capture
-    def _read_output(self):
+    def _collect_output(self):
+        """Move the child's output so far into the buffer (capped) and empty the file."""
+        if self._workdir is None:
+            return
         try:
-            with open(self.out_path, "rb") as fh:
-                data = fh.read(OUTPUT_CAP * 4 + 1)
             with open(self.out_path, "r+b") as fh:
+                data = fh.read(OUTPUT_CAP * 4 + 1)
                 fh.truncate(0)
         except OSError:
-            return ""
-        return data.decode("utf-8", "replace")
+            return
+        if data:
+            room = OUTPUT_CAP * 4 + 1 - len(self._pending_bytes)
+            self._pending_bytes += data[:max(0, room)]
 
     def take_output(self):
         """The student's stdout/stderr since the last call of this method, capped."""
-        text = self._pending_output + (self._read_output() if self._workdir else "")
-        self._pending_output = ""
+        self._collect_output()
+        text = self._pending_bytes.decode("utf-8", "replace")
+        self._pending_bytes = b""
         if len(text) > OUTPUT_CAP:
             text = text[:OUTPUT_CAP] + f"\n... (output cut at {OUTPUT_CAP} characters)\n"
         return text
@@ -457,9 +462,9 @@ class Sandbox:
     # ------------------------------------------------------------------ operations
     def import_module(self, module, timeout):
         """Import ``module`` of the submission; returns None or an error dict."""
+        self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
-        self.ensure()
         self._send({"op": "import", "module": module})
         try:
             header, _ = self._receive(timeout)
@@ -484,6 +489,10 @@ class Sandbox:
         raises ``CallFailed`` when the function raised, ``TimeoutError`` (the child has
         then been killed) or ``ChildDied``.
         """
+        if not self.alive():
+            if self.proc is not None:
+                raise self._died()
+            raise ChildDied("the process running your code was not running")
         blobs = []
         header = {
             "op": "call", "module": module, "function": function, "reset": reset,
@@ -500,6 +509,7 @@ class Sandbox:
         except ChildDied:
             self.stop()
             raise
+        self._collect_output()
         if not reply.get("ok"):
             raise CallFailed(reply)
         try:

@@ -1,0 +1,210 @@
+"""The grading engine end to end: reference, skeleton, reruns, determinism, the API."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from chainrule.contract import qualified_names
+from chainrule.errors import ChainruleError, ChainruleUsageError
+from grader import grade_submission
+from grader.cases import BUILDERS, cases_for
+from grader.points import POINTS
+from grader.reports import render_json
+from tests.grader.conftest import SOLUTIONS, make_submission
+
+
+def test_engine_reference_gets_full_marks(reference_result):
+    r = reference_result
+    failing = {q: [c.message for c in f.cases if not c.passed] for q, f in r.functions.items() if not f.passed}
+    assert failing == {}
+    assert list(r.functions) == qualified_names()
+    assert r.score == r.max_score == sum(POINTS.values())
+    assert all(not f.diagnoses for f in r.functions.values())
+
+
+def test_engine_skeleton_gets_zero_with_every_function_not_implemented(skeleton_result):
+    r = skeleton_result
+    assert r.score == 0
+    assert list(r.functions) == qualified_names()
+    for fr in r.functions.values():
+        assert fr.not_implemented, fr.qualname
+        assert all(c.status == "not-implemented" for c in fr.cases)
+        assert "not implemented yet: the TODO is not filled in yet" in fr.cases[0].message
+
+
+def test_engine_every_contract_function_has_named_cases_with_tolerances():
+    assert sorted(BUILDERS) == sorted(qualified_names())
+    for qualname in qualified_names():
+        cases = cases_for(qualname, 7)
+        assert len(cases) >= 2, qualname
+        names = [c.name for c in cases]
+        assert len(set(names)) == len(names), qualname
+        assert [c.number for c in cases] == list(range(1, len(cases) + 1))
+        for c in cases:
+            assert c.rtol >= 0 and c.atol >= 0
+
+
+def test_engine_every_backward_has_a_finite_difference_case():
+    backward = [q for q in qualified_names() if q.endswith(("_derivative", "_grad", "_backward"))
+                or q == "network.backward"]
+    assert len(backward) == 14
+    for qualname in backward:
+        assert any(c.kind == "fd" for c in cases_for(qualname, 1)), qualname
+
+
+def test_engine_cases_depend_on_the_seed_and_only_on_it():
+    a = [c.fingerprint() for c in cases_for("layers.dense_backward", 11)]
+    b = [c.fingerprint() for c in cases_for("layers.dense_backward", 11)]
+    c = [c.fingerprint() for c in cases_for("layers.dense_backward", 12)]
+    assert a == b
+    assert a != c
+
+
+def test_engine_same_seed_gives_identical_reports(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"activations": """
+        def softmax(z, axis=-1):
+            e = np.exp(z)
+            return e / e.sum(axis=axis, keepdims=True)
+        """})
+    first = grade_submission(str(sub), only=["activations"], seed=5)
+    second = grade_submission(str(sub), only=["activations"], seed=5)
+    assert render_json(first) == render_json(second)
+    assert first.seed == 5
+    assert not first.functions["activations.softmax"].passed
+
+
+def test_engine_only_and_case_rerun_exactly_one_case(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"layers": """
+        def dense_forward(x, W, b):
+            return x @ W
+        """})
+    full = grade_submission(str(sub), only=["layers.dense_forward"], seed=3)
+    failing = [c for c in full.functions["layers.dense_forward"].cases if not c.passed]
+    assert failing
+    one = grade_submission(str(sub), only=["layers.dense_forward"], seed=3, case=failing[0].number)
+    cases = one.functions["layers.dense_forward"].cases
+    assert [c.number for c in cases] == [failing[0].number]
+    assert cases[0].message == failing[0].message
+    assert f"--only layers.dense_forward --case {failing[0].number} --seed 3" in cases[0].message
+
+
+def test_engine_only_accepts_module_names_in_contract_order():
+    from grader.engine import select_functions
+
+    assert select_functions(["network", "activations.relu"]) == [
+        "activations.relu", "network.forward", "network.backward", "network.train_step"]
+
+
+def test_engine_unknown_only_suggests_the_closest_name():
+    with pytest.raises(ChainruleUsageError) as info:
+        grade_submission(str(SOLUTIONS), only=["layers.dense_foward"])
+    assert str(info.value) == ("Unknown function or module 'layers.dense_foward'. Did you mean "
+                               "'layers.dense_forward'? (chainrule list shows all, as module.function)")
+
+
+def test_engine_bare_function_name_suggests_the_qualified_one():
+    with pytest.raises(ChainruleUsageError) as info:
+        grade_submission(str(SOLUTIONS), only=["adam_step"])
+    assert "Did you mean 'optimizers.adam_step'?" in str(info.value)
+
+
+def test_engine_unknown_case_is_a_usage_error():
+    with pytest.raises(ChainruleUsageError) as info:
+        grade_submission(str(SOLUTIONS), only=["training.log_uniform"], case=9)
+    assert str(info.value) == "Case '9' does not exist for training.log_uniform; its cases are 1 to 2."
+
+
+def test_engine_missing_folder_is_an_operation_error(tmp_path):
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(tmp_path / "nope"))
+    assert not isinstance(info.value, ChainruleUsageError)
+    assert str(info.value) == (f"Submission folder '{tmp_path / 'nope'}' does not exist; pass the folder "
+                               "that holds your exercises (default ./exercises).")
+
+
+def test_engine_folder_without_contract_modules_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ChainruleError, match="has none of the contract modules"):
+        grade_submission(str(tmp_path / "empty"))
+
+
+def test_engine_does_not_import_sympy_or_jinja2():
+    code = ("import sys; from grader import grade_submission; import grader.reports; "
+            f"grade_submission({str(SOLUTIONS)!r}, only=['network']); "
+            "print(sorted(m for m in ('sympy', 'jinja2') if m in sys.modules))")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_engine_wrong_shape_says_transposed(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"layers": """
+        def dense_forward(x, W, b):
+            return (x @ W + b).T
+        """})
+    r = grade_submission(str(sub), only=["layers.dense_forward"])
+    msg = r.functions["layers.dense_forward"].cases[0].message
+    assert "shape (5, 4), expected (4, 5): transposed?" in msg
+
+
+def test_engine_momentum_in_pytorch_convention_is_told_about_the_state(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"optimizers": """
+        def momentum_step(w, grad, velocity, lr=0.01, momentum=0.9):
+            buf = momentum * velocity + grad
+            return w - lr * buf, buf
+        """})
+    fr = grade_submission(str(sub), only=["optimizers.momentum_step"]).functions["optimizers.momentum_step"]
+    steps = next(c for c in fr.cases if c.name.startswith("5 steps, your returned state"))
+    assert not steps.passed
+    assert "after step 1 of 5, velocity" in steps.message
+    assert "Your w is right at every step" in steps.message
+
+
+def test_engine_result_model_has_the_documented_fields(reference_result):
+    fr = reference_result.functions["optimizers.adam_step"]
+    assert fr.passed is True
+    assert fr.score == fr.max_score == POINTS["optimizers.adam_step"]
+    case = fr.cases[0]
+    assert (case.number, case.passed, case.status, case.message) == (1, True, "passed", "")
+    assert case.rtol > 0 and case.atol > 0
+    assert fr.diagnoses == []
+    data = json.loads(render_json(reference_result))
+    assert data["score"] == data["max_score"]
+
+
+def test_engine_known_mistake_is_diagnosed_when_the_output_matches(tmp_path):
+    mistakes = pytest.importorskip("grader.mistakes")
+    mistake = next(m for m in mistakes.MISTAKES if m.function == "optimizers.adam_step"
+                   and m.name == "no-bias-correction")
+    import inspect
+    import textwrap
+
+    source = textwrap.dedent(inspect.getsource(mistake.impl))
+    fname = mistake.impl.__name__
+    sub = make_submission(tmp_path / "sub", {"optimizers": source + f"\nadam_step = {fname}\n"})
+    fr = grade_submission(str(sub), only=["optimizers.adam_step"]).functions["optimizers.adam_step"]
+    assert not fr.passed
+    assert [d.name for d in fr.diagnoses] == ["no-bias-correction"]
+    failing = next(c for c in fr.cases if not c.passed)
+    lines = failing.message.splitlines()
+    known = next(i for i, line in enumerate(lines) if line.startswith("Known mistake 'no-bias-correction': "))
+    rerun = next(i for i, line in enumerate(lines) if line.startswith("Rerun only this case: "))
+    mismatch = next(i for i, line in enumerate(lines) if "Not equal to tolerance" in line)
+    assert mismatch < known < rerun == len(lines) - 1
+
+
+def test_engine_float32_result_for_float32_input_is_accepted(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"activations": """
+        def sigmoid(x):
+            x = np.asarray(x)
+            out = np.empty_like(x, dtype=np.result_type(x.dtype, np.float32))
+            pos = x >= 0
+            out[pos] = 1 / (1 + np.exp(-x[pos]))
+            e = np.exp(x[~pos])
+            out[~pos] = e / (1 + e)
+            return out
+        """})
+    assert grade_submission(str(sub), only=["activations.sigmoid"]).functions["activations.sigmoid"].passed

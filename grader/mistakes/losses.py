@@ -194,7 +194,8 @@ KNOWN = [
     ("binary_crossentropy_grad", "no-clipping", binary_crossentropy_grad__no_clipping,
      "At p = 0 or 1 the denominator p (1 - p) is 0; clip y_pred to [eps, 1 - eps] first "
      "and take the gradient at the clipped value."),
-    ("binary_crossentropy_grad", "not-divided-by-size", binary_crossentropy_grad__not_divided,
+    ("binary_crossentropy_grad", "not-divided-by-size",
+     binary_crossentropy_grad__not_divided,
      "The loss is a mean over all elements, so divide the gradient by y_pred.size."),
     ("binary_crossentropy_grad", "logit-gradient", binary_crossentropy_grad__logit_gradient,
      "(p - t) / size is the gradient with respect to the sigmoid's logits; with respect "
@@ -216,7 +217,8 @@ KNOWN = [
      sparse_categorical_crossentropy__no_clipping,
      "A probability of exactly 0 for the true label gives -log(0) = inf; clip y_pred to "
      "[eps, 1 - eps] before the log."),
-    ("softmax_crossentropy_grad", "not-divided-by-n", softmax_crossentropy_grad__not_divided,
+    ("softmax_crossentropy_grad", "not-divided-by-n",
+     softmax_crossentropy_grad__not_divided,
      "The loss is the mean over the N rows, so the gradient (softmax - onehot) is divided "
      "by N."),
     ("softmax_crossentropy_grad", "wrong-sign", softmax_crossentropy_grad__wrong_sign,
@@ -228,7 +230,8 @@ KNOWN = [
      class_weights_balanced__present_classes_only,
      "np.unique only sees the classes that occur; count all n_classes classes with "
      "np.bincount(labels, minlength=n_classes) and use n_classes in the formula."),
-    ("class_weights_balanced", "missing-n-classes", class_weights_balanced__missing_n_classes,
+    ("class_weights_balanced", "missing-n-classes",
+     class_weights_balanced__missing_n_classes,
      "The balanced weight is n_samples / (n_classes * count_k); the factor n_classes in "
      "the denominator is missing."),
     ("weighted_sparse_categorical_crossentropy", "divided-by-weight-sum",

@@ -36,9 +36,9 @@ def nesterov_step__plain_momentum(w, grad, velocity, lr=0.01, momentum=0.9):
     return w + v, v
 
 
-def nesterov_step__old_velocity_in_lookahead(w, grad, velocity, lr=0.01, momentum=0.9):
+def nesterov_step__lookahead_missing_gradient(w, grad, velocity, lr=0.01, momentum=0.9):
     v = momentum * velocity - lr * grad
-    return w + momentum * velocity - lr * grad, v
+    return w + momentum * v, v
 
 
 def adagrad_step__eps_inside_sqrt(w, grad, accum, lr=0.01, eps=1e-7):
@@ -125,9 +125,10 @@ KNOWN = [
     ("nesterov_step", "plain-momentum", nesterov_step__plain_momentum,
      "That is classical momentum; Nesterov looks ahead: w = w + momentum * v - lr * grad "
      "with the new v."),
-    ("nesterov_step", "old-velocity-in-lookahead", nesterov_step__old_velocity_in_lookahead,
-     "The look-ahead uses the new velocity: update v first, then "
-     "w = w + momentum * v - lr * grad."),
+    ("nesterov_step", "lookahead-missing-gradient",
+     nesterov_step__lookahead_missing_gradient,
+     "The look-ahead step is w + momentum * v - lr * grad with the new v; the "
+     "- lr * grad term is missing."),
     ("adagrad_step", "eps-inside-sqrt", adagrad_step__eps_inside_sqrt,
      "eps goes outside the square root, grad / (sqrt(h) + eps); inside it dominates "
      "small accumulated gradients."),

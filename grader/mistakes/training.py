@@ -18,7 +18,8 @@ def iterations_per_epoch__always_plus_one(n_samples, batch_size):
 
 def minibatch_indices__drops_last_batch(n_samples, batch_size, rng, shuffle=True):
     order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-    return [order[i:i + batch_size] for i in range(0, n_samples - batch_size + 1, batch_size)]
+    last_start = n_samples - batch_size
+    return [order[i:i + batch_size] for i in range(0, last_start + 1, batch_size)]
 
 
 def minibatch_indices__ignores_shuffle(n_samples, batch_size, rng, shuffle=True):

@@ -505,6 +505,19 @@ def test_mistake_differs_from_the_reference(mistake):
     assert differing, f"{_mid(mistake)} computes the same as the reference on every input"
 
 
+@pytest.mark.parametrize("qualname", qualified_names())
+def test_mistakes_of_one_function_are_distinguishable(qualname):
+    # Two mistakes that agree on every input would always be diagnosed together.
+    mistakes = for_function(qualname)
+    calls = INPUTS[qualname](np.random.default_rng(20261122))
+    outputs = [[_call(m.impl, args, kwargs) for args, kwargs in calls] for m in mistakes]
+    same = _same_distribution if qualname in DISTRIBUTIONAL else _same
+    for i, first in enumerate(outputs):
+        for j in range(i + 1, len(outputs)):
+            assert not all(same(a, b) for a, b in zip(first, outputs[j])), (
+                mistakes[i].name, mistakes[j].name)
+
+
 @pytest.mark.parametrize("qualname", sorted(DISTRIBUTIONAL))
 def test_distribution_comparison_accepts_the_reference_with_another_seed(qualname):
     # The KS comparison must not call every two samples "different".

@@ -108,6 +108,16 @@ def test_softmax_logits_around_1e3_are_stable():
     np.testing.assert_allclose(out, [[1 / 8, 2 / 8, 5 / 8], [0.25, 0.25, 0.5]], rtol=1e-10)
 
 
+def test_softmax_logits_around_1e3_float32_are_stable():
+    z = np.array([[1000.0, 1000.0 + math.log(2.0), 1000.0 + math.log(5.0)]], dtype=np.float32)
+    with no_numeric_warnings():
+        out = act.softmax(z)
+    assert np.all(np.isfinite(out))
+    # float32 spacing at 1000 is 6e-5, so the logits themselves are only that exact
+    np.testing.assert_allclose(np.asarray(out, dtype=np.float64), [[1 / 8, 2 / 8, 5 / 8]],
+                               rtol=2e-4)
+
+
 def test_softmax_large_negative_logits_are_stable():
     z = np.array([[-1000.0, -1000.0], [-1e4, 0.0]])
     with no_numeric_warnings():

@@ -1,0 +1,181 @@
+"""Report writers: Gradescope schema, JUnit XML, Markdown, JSON, and a text snapshot."""
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from chainrule.contract import qualified_names
+from chainrule.errors import ChainruleError
+from grader.reports import render, write
+from tests.grader.conftest import make_submission
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+BUGGY = {
+    "activations": """
+        def sigmoid_derivative(x):
+            s = sigmoid(x)
+            return x * (1 - x)
+
+        def relu(x):
+            raise NotImplementedError
+        """,
+    "layers": """
+        def dense_forward(x, W, b):
+            return (x @ W + b).T
+
+        def dense_backward(dout, x, W):
+            return dout @ W.T, x.T @ dout, dout.mean(axis=0)
+        """,
+    "optimizers": """
+        def adam_step(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return w - lr * m / (np.sqrt(v) + eps), m, v
+        """,
+}
+ONLY = ["activations.sigmoid", "activations.sigmoid_derivative", "activations.relu", "layers.dense_forward",
+        "layers.dense_backward", "optimizers.adam_step"]
+
+
+@pytest.fixture(scope="module")
+def buggy(tmp_path_factory):
+    from grader import grade_submission
+
+    root = tmp_path_factory.mktemp("reports")
+    make_submission(root / "buggy", BUGGY)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return grade_submission("buggy", only=ONLY, seed=42)
+    finally:
+        os.chdir(cwd)
+
+
+# ------------------------------------------------------------------ gradescope
+_TOP = {"score": (int, float), "execution_time": int, "output": str, "output_format": str,
+        "test_output_format": str, "test_name_format": str, "visibility": str, "stdout_visibility": str,
+        "extra_data": dict, "tests": list, "leaderboard": list}
+_TEST = {"score": (int, float), "max_score": (int, float), "status": str, "name": str, "name_format": str,
+         "number": str, "output": str, "output_format": str, "tags": list, "visibility": str,
+         "extra_data": dict}
+_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+_FORMATS = {"text", "simple_format", "html", "md", "ansi"}
+
+
+def gradescope_problems(doc):
+    """Violations of Gradescope's results.json schema (CI-FORMATS.md); empty when valid."""
+    problems = []
+
+    def check(obj, spec, where):
+        for key, value in obj.items():
+            if key not in spec:
+                problems.append(f"{where}: unknown key {key!r}")
+            elif not isinstance(value, spec[key]) or isinstance(value, bool):
+                problems.append(f"{where}.{key}: {type(value).__name__}")
+        for key in ("visibility", "stdout_visibility"):
+            if key in obj and obj[key] not in _VISIBILITY:
+                problems.append(f"{where}.{key}: {obj[key]!r}")
+        for key in ("output_format", "test_output_format"):
+            if key in obj and obj[key] not in _FORMATS:
+                problems.append(f"{where}.{key}: {obj[key]!r}")
+
+    if not isinstance(doc, dict):
+        return ["top level is not an object"]
+    check(doc, _TOP, "results")
+    if "score" not in doc and not all("score" in t for t in doc.get("tests", [])):
+        problems.append("results: no score at the top level or in every test")
+    for k, test in enumerate(doc.get("tests", [])):
+        check(test, _TEST, f"tests[{k}]")
+        if test.get("status") not in (None, "passed", "failed"):
+            problems.append(f"tests[{k}].status: {test.get('status')!r}")
+    return problems
+
+
+def test_reports_gradescope_validates_against_the_schema(buggy):
+    doc = json.loads(render(buggy, "gradescope"))
+    assert gradescope_problems(doc) == []
+    assert [t["name"] for t in doc["tests"]] == ONLY
+    assert doc["score"] == buggy.score
+    by_name = {t["name"]: t for t in doc["tests"]}
+    assert by_name["activations.sigmoid"]["status"] == "passed"
+    assert by_name["activations.sigmoid"]["score"] == by_name["activations.sigmoid"]["max_score"]
+    assert by_name["layers.dense_forward"]["status"] == "failed"
+    assert "transposed?" in by_name["layers.dense_forward"]["output"]
+
+
+def test_reports_gradescope_has_one_test_per_contract_function(reference_result):
+    doc = json.loads(render(reference_result, "gradescope"))
+    assert gradescope_problems(doc) == []
+    assert [t["name"] for t in doc["tests"]] == qualified_names()
+    assert all(t["status"] == "passed" for t in doc["tests"])
+
+
+def test_reports_schema_check_catches_violations():
+    assert gradescope_problems({"score": "1", "tests": [{"status": "ok", "visibility": "public"}]}) == [
+        "results.score: str", "tests[0].visibility: 'public'", "tests[0].status: 'ok'"]
+
+
+# ------------------------------------------------------------------ junit
+def test_reports_junit_parses_with_one_testcase_per_function(buggy, reference_result):
+    root = ET.fromstring(render(buggy, "junit"))
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == ONLY
+    failed = {c.get("name") for c in cases if c.find("failure") is not None or c.find("error") is not None}
+    assert failed == set(ONLY) - {"activations.sigmoid"}
+    suite = root.find("testsuite")
+    assert int(suite.get("tests")) == len(ONLY)
+    assert int(suite.get("failures")) + int(suite.get("errors")) == len(ONLY) - 1
+    full = ET.fromstring(render(reference_result, "junit"))
+    assert len(full.findall("./testsuite/testcase")) == 52
+
+
+# ------------------------------------------------------------------ markdown, json
+def test_reports_markdown_has_a_row_per_function_and_details_for_failures(buggy):
+    md = render(buggy, "markdown")
+    assert md.startswith(f"## chainrule grade: {buggy.score:g} / {buggy.max_score:g} points")
+    for name in ONLY:
+        assert f"| `{name}` |" in md
+    assert "<details><summary><code>layers.dense_forward</code>" in md
+    assert "| `activations.relu` | ⏳ not implemented | 0/1 |" in md
+
+
+def test_reports_json_round_trips_the_result_model(buggy):
+    data = json.loads(render(buggy, "json"))
+    assert data["seed"] == 42
+    assert [f["name"] for f in data["functions"]] == ONLY
+    adam = data["functions"][ONLY.index("optimizers.adam_step")]
+    assert adam["passed"] is False
+    assert all({"number", "name", "passed", "status", "rtol", "atol", "message", "rerun"} <= set(c)
+               for c in adam["cases"])
+
+
+# ------------------------------------------------------------------ text
+def test_reports_text_snapshot(buggy):
+    text = render(buggy, "text")
+    path = SNAPSHOTS / "text_report.txt"
+    if os.environ.get("CHAINRULE_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def test_reports_text_is_coloured_only_when_asked(buggy):
+    assert "\x1b[" not in render(buggy, "text")
+    assert "\x1b[" in render(buggy, "text", color=True)
+
+
+# ------------------------------------------------------------------ writing
+def test_reports_write_is_atomic_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "out.json"
+    write("one\n", target)
+    assert target.read_text() == "one\n"
+    with pytest.raises(ChainruleError) as info:
+        write("two\n", target)
+    assert str(info.value) == f"Output file '{target}' already exists; pass --force to overwrite it."
+    write("two\n", target, force=True)
+    assert target.read_text() == "two\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]

@@ -19,10 +19,12 @@ on every machine.
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Optional, Tuple
 
 import sympy as sp
+from mpmath.libmp import to_str
 
 SIGNIFICANT = 8
 _DIGITS = 40
@@ -57,18 +59,36 @@ def _to_decimal(value) -> Tuple[Decimal, bool]:
         exact = _exact_decimal(value)
         if exact is not None:
             return exact, True
-    approx = value.evalf(_DIGITS + 5) if value.is_number else None
-    if not isinstance(approx, sp.Float):
-        raise TypeError(f"cannot display {value!r} as a real number")
-    return Decimal(str(approx)), False
+        with localcontext() as ctx:
+            ctx.prec = _DIGITS + 5
+            return Decimal(int(value.p)) / Decimal(int(value.q)), False
+    if isinstance(value, sp.Float):
+        approx = value
+    else:
+        approx = value.evalf(_DIGITS + 5) if value.is_number else None
+        if not isinstance(approx, sp.Float):
+            raise TypeError(f"cannot display {value!r} as a real number")
+    return Decimal(to_str(approx._mpf_, _DIGITS + 5)), False
 
 
 def _strip(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+@functools.lru_cache(maxsize=65536)
+def _parts_cached(kind, value) -> Tuple[str, Optional[int]]:
+    return _number_parts(value)
+
+
 def number_parts(value) -> Tuple[str, Optional[int]]:
     """(mantissa string, power of ten or None): the shown form of ``value``."""
+    if isinstance(value, sp.Basic):
+        # keyed by type too: Float(2) == Integer(2) in sympy, but they are shown differently
+        return _parts_cached(type(value), value)
+    return _number_parts(value)
+
+
+def _number_parts(value) -> Tuple[str, Optional[int]]:
     d, exact = _to_decimal(value)
     if d == 0:
         return "0", None

@@ -340,13 +340,26 @@ def render_sheet(
     """A worksheet (``kind="worksheet"``) or answer key (``kind="key"``) as a string."""
     if kind not in ("worksheet", "key"):
         raise ValueError(kind)
+    return render_sheets(problems, keys, fmt_name, lang, student, seed, answers_file, kinds=(kind,))[kind]
+
+
+def render_sheets(
+    problems: List[Problem],
+    keys: List[str],
+    fmt_name: str,
+    lang: str,
+    student: Dict[str, str],
+    seed: Optional[int],
+    answers_file: str = "answers.toml",
+    kinds: Sequence[str] = ("worksheet", "key"),
+) -> Dict[str, str]:
+    """{kind: text} for the worksheet and the key, sharing one view of the problems."""
     fmt = get_format(fmt_name)
     views = [
         problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
         for i, problem in enumerate(problems)
     ]
     context = {
-        "kind": kind,
         "lang": lang,
         "w": page_words(fmt, lang, answers_file),
         "student_id": fmt.escape(student["id"]),
@@ -355,4 +368,4 @@ def render_sheet(
         "problems": views,
     }
     template = environment().get_template(f"sheet.{fmt_name}.j2")
-    return template.render(**context)
+    return {kind: template.render(kind=kind, **context) for kind in kinds}

@@ -20,6 +20,7 @@ import html.entities
 import re
 from typing import Any, Dict, Mapping
 
+import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.mathml import MathMLPresentationPrinter
@@ -109,31 +110,49 @@ def terms(*addends) -> sp.Expr:
 
 # --- numeric evaluation -------------------------------------------------------------
 
+_MP = mpmath.MPContext()  # a private context: never touches mpmath's global precision
+_MP.dps = PRECISION + 5
+
+
+def _mpf(x):
+    """A sympy (or Python) real number as an mpf of the private context."""
+    x = sp.sympify(x)
+    if isinstance(x, sp.Float):
+        return _MP.make_mpf(x._mpf_)
+    if x.is_Rational:
+        return _MP.mpf(int(x.p)) / int(x.q)
+    if not x.is_number:
+        raise TypeError(f"not a number: {x!r}")
+    return _MP.make_mpf(sp.Float(x.evalf(PRECISION + 5), PRECISION + 5)._mpf_)
+
+
+def _float(value) -> sp.Float:
+    return sp.Float(value, PRECISION)
+
+
 def _sigma_value(x):
-    if isinstance(x, sp.Basic) and not x.is_number:
-        raise TypeError(f"sigma of a non-number {x!r}")
-    arg = sp.Float(x, PRECISION) if not isinstance(x, sp.Float) else x
-    return 1 / (1 + sp.exp(-arg))
+    # 1 / (1 + exp(-x)) in arbitrary precision cannot overflow for worksheet-sized x
+    return _float(1 / (1 + _MP.exp(-_mpf(x))))
 
 
 def _exp_value(x):
-    arg = sp.Float(x, PRECISION) if not isinstance(x, sp.Float) else x
-    return sp.exp(arg)
+    return _float(_MP.exp(_mpf(x)))
 
 
 def _sqrt_value(x):
     x = sp.sympify(x)
-    root = sp.sqrt(x)
-    if root.is_Rational:
-        return root
-    return sp.sqrt(sp.Float(x, PRECISION))
+    if x.is_Rational and x >= 0:
+        root = sp.sqrt(x)
+        if root.is_Rational:
+            return root
+    return _float(_MP.sqrt(_mpf(x)))
 
 
 def _log_value(x):
     x = sp.sympify(x)
     if x == 1:
         return sp.Integer(0)
-    return sp.log(sp.Float(x, PRECISION))
+    return _float(_MP.log(_mpf(x)))
 
 
 _NUMERIC = {"sigma": _sigma_value, "exp": _exp_value, "sqrt": _sqrt_value, "log": _log_value}
@@ -237,16 +256,36 @@ def _mathml_cached(expr, display_items):
     return _numeric_entities(printer.doprint(expr))
 
 
+_MEMO: Dict[tuple, tuple] = {}
+
+
+def _memo(kind, expr, display, make):
+    """Print once per (expression, display mapping): a sheet prints the same formulas for
+    every student. The entry keeps ``display`` alive, so its id cannot be reused."""
+    display = display or _EMPTY
+    key = (kind, expr, id(display))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is display:
+        return hit[1]
+    expr = sp.sympify(expr)
+    text = make(expr, _display_key(used_display(expr, display)))
+    if len(_MEMO) > 200000:
+        _MEMO.clear()
+    _MEMO[key] = (display, text)
+    return text
+
+
+_EMPTY: Dict[str, sp.Basic] = {}
+
+
 def latex(expr, display: Mapping[str, sp.Basic] = None) -> str:
     """LaTeX of ``expr`` (no surrounding $), symbols shown through ``display``."""
-    expr = sp.sympify(expr)
-    return _latex_cached(expr, _display_key(used_display(expr, display)))
+    return _memo("latex", expr, display, _latex_cached)
 
 
 def mathml(expr, display: Mapping[str, sp.Basic] = None) -> str:
     """Presentation MathML of ``expr`` (an <mrow>/<mi>..., no <math> wrapper)."""
-    expr = sp.sympify(expr)
-    return _mathml_cached(expr, _display_key(used_display(expr, display)))
+    return _memo("mathml", expr, display, _mathml_cached)
 
 
 def used_display(expr: sp.Basic, display: Mapping[str, sp.Basic]) -> Dict[str, sp.Basic]:

@@ -318,20 +318,20 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) -> List[str]:
-    from generator.render import render_sheet
+    from generator.render import render_sheets
 
     sid = sheet.student.id
     student = {"id": sid, "name": sheet.student.name}
     written: List[str] = []
     for fmt in formats:
-        for kind, folder, stem in (("worksheet", "students", "worksheet"), ("key", "keys", "key")):
-            relative = f"{folder}/{sid}/{stem}.{fmt}"
-            text = render_sheet(kind, sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
-            write_atomic(out / relative, text)
+        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
+        for kind, folder in (("worksheet", "students"), ("key", "keys")):
+            relative = f"{folder}/{sid}/{kind}.{fmt}"
+            write_atomic(out / relative, texts[kind])
             written.append(relative)
             if fmt == "tex" and engine:
-                pdf = f"{folder}/{sid}/{stem}.pdf"
-                compile_pdf(engine, text, out / pdf)
+                pdf = f"{folder}/{sid}/{kind}.pdf"
+                compile_pdf(engine, texts[kind], out / pdf)
                 written.append(pdf)
     relative = f"students/{sid}/{ANSWERS_FILE}"
     write_atomic(out / relative, answers_toml(sheet, seed, lang, preset))
@@ -381,6 +381,71 @@ class Result:
     pdf: bool
 
 
+@dataclass
+class _Job:
+    out: Path
+    seed: int
+    plan: Optional[list]
+    preset_items: Optional[list]
+    preset: Optional[str]
+    formats: List[str]
+    lang: str
+    engine: Optional[str]
+
+
+def _one(job: _Job, student: Student) -> Sheet:
+    """Build, check and write one student's files (runs in a worker process for a class)."""
+    sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset)
+    sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine)
+    # only what the manifest needs travels back from a worker
+    sheet.problems = [_Summary(p.family, p.variant) for p in sheet.problems]
+    return sheet
+
+
+@dataclass
+class _Summary:
+    family: str
+    variant: str
+
+
+def default_jobs(n_students: int) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_students // 4))
+
+
+def _run_all(job: _Job, students: Sequence[Student], jobs: int, report) -> List[Sheet]:
+    total = len(students)
+    if jobs <= 1:
+        sheets = []
+        for i, student in enumerate(students):
+            sheets.append(_one(job, student))
+            if report:
+                report(i + 1, total, student)
+        return sheets
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork shares the warm caches (imports, compiled formulas) with the workers
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    results: Dict[int, Sheet] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_one, job, student): i for i, student in enumerate(students)}
+        try:
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if report:
+                    report(len(results), total, students[i])
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [results[i] for i in range(total)]
+
+
 def generate(
     out=DEFAULT_OUT,
     seed: int = DEFAULT_SEED,
@@ -392,9 +457,14 @@ def generate(
     lang: str = "en",
     preset: Optional[str] = None,
     force: bool = False,
-    progress: Optional[Callable[[Sequence[Student]], Iterable[Student]]] = None,
+    report: Optional[Callable[[int, int, Student], None]] = None,
+    jobs: Optional[int] = None,
 ) -> Result:
-    """Write a class set; see the module docstring for the layout. Returns a summary."""
+    """Write a class set; see the module docstring for the layout.
+
+    ``report(done, total, student)`` is called after each student's files are written;
+    ``jobs`` worker processes share a class (default: one per CPU, up to one per 4
+    students). Returns a summary."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
     lang = check_lang(lang)
@@ -421,17 +491,27 @@ def generate(
         families = check_families(list(families or []))
     if students is None:
         students = numbered_students(count if count is not None else DEFAULT_COUNT)
+    students = list(students)
     out = Path(out)
     check_out(out, force)
-    plan = sheet_plan(families, problems) if preset_items is None else None
-    engine = tex_engine() if "tex" in formats else None
+    job = _Job(
+        out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
+        preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
+        engine=tex_engine() if "tex" in formats else None,
+    )
+    # the first sheet in this process: compiles every family's formulas once, before any
+    # worker forks, and fails early (nothing else written) if a family is broken
+    first = _one(job, students[0])
+    if report:
+        report(1, len(students), students[0])
 
-    sheets: List[Sheet] = []
-    iterator = progress(students) if progress is not None else students
-    for student in iterator:
-        sheet = build_sheet(student, seed, plan, preset_items, preset)
-        sheet.files = write_sheet(sheet, out, formats, lang, seed, preset, engine)
-        sheets.append(sheet)
+    def later(done, total, student):
+        if report:
+            report(done + 1, total + 1, student)
+
+    rest = students[1:]
+    workers = default_jobs(len(rest)) if jobs is None else jobs
+    sheets = [first] + _run_all(job, rest, workers, later)
     text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems))
     write_atomic(out / MANIFEST, text)
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), engine is not None)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), job.engine is not None)

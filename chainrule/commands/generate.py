@@ -44,25 +44,28 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     if not format_list:
         raise click.UsageError("--format is empty; use md, html and/or tex.")
 
-    def progress(items):
-        if len(items) < 2:
-            return items
-        return _bar(items)
+    bar = None
 
-    result = worksheets.generate(
-        out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
-        formats=format_list, lang=lang, preset=preset, force=force, progress=progress,
-    )
+    def report(done, total, student):
+        nonlocal bar
+        if total < 2:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = worksheets.generate(
+            out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
+            formats=format_list, lang=lang, preset=preset, force=force, report=report,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")
     noun = "student" if result.students == 1 else "students"
     click.echo(
         f"Wrote worksheets, answer keys and answers templates for {result.students} {noun} "
         f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."
     )
-
-
-def _bar(items):
-    with click.progressbar(items, label="Generating", file=sys.stderr, show_pos=True,
-                           item_show_func=lambda s: s.id if s is not None else None) as bar:
-        for item in bar:
-            yield item

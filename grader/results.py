@@ -70,11 +70,16 @@ class FunctionResult:
         return sum(1 for c in self.cases if c.passed)
 
     @property
-    def score(self) -> float:
-        """Points in proportion to the cases passed, rounded to hundredths."""
+    def exact_score(self) -> float:
+        """Points in proportion to the cases passed (unrounded)."""
         if not self.cases:
             return 0.0
-        return round(self.max_score * self.n_passed / len(self.cases), 2)
+        return self.max_score * self.n_passed / len(self.cases)
+
+    @property
+    def score(self) -> float:
+        """Points in proportion to the cases passed, rounded to hundredths."""
+        return round(self.exact_score, 2)
 
     @property
     def diagnoses(self) -> list:
@@ -114,7 +119,7 @@ class GradeResult:
 
     @property
     def score(self) -> float:
-        return round(sum(f.score for f in self.functions.values()), 2)
+        return round(sum(f.exact_score for f in self.functions.values()), 2)
 
     @property
     def max_score(self) -> float:
@@ -122,7 +127,8 @@ class GradeResult:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+        exact = sum(f.exact_score for f in self.functions.values())
+        return 100.0 * exact / self.max_score if self.max_score else 0.0
 
     @property
     def passed(self) -> bool:

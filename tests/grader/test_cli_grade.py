@@ -1,0 +1,114 @@
+"""``chainrule grade``: options, exit codes and exact error lines (CliRunner in tmp_path)."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from tests.grader.conftest import SOLUTIONS, make_submission
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["grade", *args], prog_name="chainrule")
+
+
+def test_cli_grade_reference_exits_0_with_the_total(workdir):
+    shutil.copytree(SOLUTIONS, workdir / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+    result = run("--only", "network")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "chainrule grade: exercises (seed 2026, expected values from live solutions)"
+    assert "Total: 9 / 9 points (100.0%), 3 of 3 functions pass" in lines
+
+
+def test_cli_grade_missing_folder_exits_1_with_one_line(workdir):
+    result = run("missing")
+    assert result.exit_code == 1
+    assert result.output == ("Error: Submission folder 'missing' does not exist; pass the folder that "
+                             "holds your exercises (default ./exercises).\n")
+
+
+def test_cli_grade_default_folder_missing_exits_1(workdir):
+    result = run()
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Submission folder 'exercises' does not exist;")
+
+
+def test_cli_grade_unknown_only_exits_2_with_did_you_mean(workdir):
+    result = run(str(SOLUTIONS), "--only", "activations.sigmod")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Unknown function or module 'activations.sigmod'. Did you mean 'activations.sigmoid'? "
+        "(chainrule list shows all, as module.function)")
+    assert result.output.startswith("Usage: chainrule grade [OPTIONS] [SUBMISSION]")
+
+
+def test_cli_grade_bad_format_exits_2(workdir):
+    result = run("--format", "xml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.output
+
+
+def test_cli_grade_fail_under_exits_1_after_the_report(workdir):
+    make_submission(workdir / "sub", {"training": """
+        def time_based_decay(lr0, decay, iteration):
+            return lr0
+        """})
+    result = run("sub", "--only", "training.time_based_decay", "--fail-under", "100")
+    assert result.exit_code == 1
+    assert "FAIL  time_based_decay" in result.output
+    assert result.output.splitlines()[-1] == "Error: Score 33.3% is below --fail-under 100%."
+    ok = run("sub", "--only", "training.time_based_decay", "--fail-under", "30")
+    assert ok.exit_code == 0
+
+
+def test_cli_grade_output_file_is_written_and_not_overwritten(workdir):
+    args = (str(SOLUTIONS), "--only", "losses.mean_squared_error", "--format", "gradescope", "--output",
+            "results.json")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert first.output == ""
+    doc = json.loads((workdir / "results.json").read_text())
+    assert [t["name"] for t in doc["tests"]] == ["losses.mean_squared_error"]
+    second = run(*args)
+    assert second.exit_code == 1
+    assert second.output == "Error: Output file 'results.json' already exists; pass --force to overwrite it.\n"
+    assert run(*args, "--force").exit_code == 0
+
+
+def test_cli_grade_case_and_seed_rerun_one_case(workdir):
+    result = run(str(SOLUTIONS), "--only", "optimizers.adam_step", "--case", "2", "--seed", "9",
+                 "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["seed"] == 9
+    assert [c["number"] for c in data["functions"][0]["cases"]] == [2]
+
+
+def test_cli_grade_unknown_case_exits_2(workdir):
+    result = run(str(SOLUTIONS), "--only", "training.log_uniform", "--case", "7")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Case '7' does not exist for training.log_uniform; its cases are 1 to 2.")
+
+
+def test_cli_grade_non_positive_timeout_exits_2(workdir):
+    result = run(str(SOLUTIONS), "--timeout", "0")
+    assert result.exit_code == 2
+    assert "Invalid value for '--timeout'" in result.output
+
+
+def test_cli_grade_junit_and_markdown_formats(workdir):
+    junit = run(str(SOLUTIONS), "--only", "regularization", "--format", "junit")
+    assert junit.exit_code == 0
+    assert junit.output.count("<testcase ") == 5
+    md = run(str(SOLUTIONS), "--only", "regularization", "--format", "markdown")
+    assert md.output.startswith("## chainrule grade: 5 / 5 points (100.0%)")

@@ -1,0 +1,113 @@
+"""Comparison messages (their texts are interface) and the statistical judges."""
+
+import math
+
+import numpy as np
+import pytest
+
+from grader import stats
+from grader.cases import cases_for
+from grader.compare import compare, modified_inputs, to_returned
+from grader.oracle import LiveOracle
+from grader.sandbox import Returned
+
+
+def _cmp(yours, expected, rtol=1e-7, atol=0.0):
+    problem = compare(yours, to_returned(expected), rtol, atol)
+    return None if problem is None else problem.text
+
+
+def test_compare_none_says_the_todo_is_not_filled_in():
+    assert _cmp(Returned("none"), np.zeros(3)) == (
+        "returned None: the TODO is not filled in yet (or a return statement is missing)")
+
+
+def test_compare_list_instead_of_array_is_a_wrong_type():
+    yours = Returned("list", [Returned("float", 1.0)] * 3)
+    assert _cmp(yours, np.zeros((3,))) == (
+        "returned a list of 3 items, expected a numpy.ndarray of shape (3,) (float)")
+
+
+def test_compare_transposed_shape():
+    assert _cmp(Returned("array", np.zeros((4, 3))), np.zeros((3, 4))) == "shape (4, 3), expected (3, 4): transposed?"
+
+
+def test_compare_lost_axis_shape():
+    assert _cmp(Returned("array", np.zeros((3,))), np.zeros((3, 1))) == (
+        "shape (3,), expected (3, 1): same number of elements, check the reshape/keepdims")
+
+
+def test_compare_nan_is_named_before_the_mismatch():
+    yours = np.array([1.0, np.nan, np.inf])
+    assert _cmp(Returned("array", yours), np.array([1.0, 2.0, 3.0])) == (
+        "contains 1 NaN and 1 inf where the expected values are finite (first at [1]): an overflow in exp, "
+        "a log of 0 or a division by 0?")
+
+
+def test_compare_integer_array_for_a_float_result():
+    text = _cmp(Returned("array", np.array([1, 0, 1])), np.array([1.0, 0.0, 1.0]))
+    assert text.startswith("returned an array of dtype int64, expected a float array")
+
+
+def test_compare_mismatch_in_assert_allclose_layout():
+    yours = np.array([[1.0, 2.0], [3.0, 4.5]])
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert _cmp(Returned("array", yours), expected, rtol=1e-6, atol=1e-9) == "\n".join([
+        "Not equal to tolerance rtol=1e-06, atol=1e-09 (|yours - expected| <= atol + rtol * |expected|)",
+        "Mismatched elements: 1 / 4 (25%)",
+        "Mismatch (position: yours, expected):",
+        "  [1, 1]: 4.5, 4.0",
+        "Max absolute difference among violations: 0.5",
+        "Max relative difference among violations: 0.125",
+    ])
+
+
+def test_compare_scalar_accepts_numpy_scalars_and_0d_arrays():
+    assert _cmp(Returned("npscalar", np.array(0.5)), 0.5) is None
+    assert _cmp(Returned("array", np.array(0.5)), 0.5) is None
+    assert _cmp(Returned("array", np.array([0.5])), 0.5) == (
+        "returned an array of shape (1,), expected a scalar (a float)")
+
+
+def test_compare_tuple_items_are_named_and_lists_accepted():
+    exp = Returned("tuple", [Returned("array", np.zeros(2)), Returned("array", np.ones(2))])
+    yours = Returned("list", [Returned("array", np.zeros(2)), Returned("array", np.ones(2))])
+    assert compare(yours, exp, 1e-7, 0) is None
+    short = Returned("tuple", [Returned("array", np.zeros(2))])
+    assert compare(short, exp, 1e-7, 0).text == "returned a tuple of 1 items, expected 2"
+
+
+def test_compare_modified_inputs_counts_changed_elements():
+    before = np.array([1.0, -2.0, 3.0])
+    after = Returned("array", np.array([1.0, 0.0, 3.0]))
+    assert modified_inputs([before], [after], ["x"]) == [
+        "modified its input `x` in place (1 element changed); work on a copy (e.g. x = x.copy(), or "
+        "y = x * 2 instead of x *= 2)"]
+
+
+def test_stats_bound_is_the_dkw_epsilon():
+    n = 60000
+    e = stats.bound(n)
+    assert math.isclose(2 * math.exp(-2 * n * e * e), stats.P_EACH)
+
+
+@pytest.mark.parametrize("qualname", [
+    "initializers.random_normal", "initializers.random_uniform", "initializers.glorot_uniform",
+    "initializers.he_normal", "layers.dropout_mask", "training.minibatch_indices",
+    "training.train_val_test_split", "training.log_uniform"])
+def test_stats_reference_passes_every_statistical_case_for_many_seeds(qualname):
+    fn = LiveOracle().lookup(qualname)
+    for seed in range(25):
+        for case in cases_for(qualname, seed):
+            if case.kind != "stat":
+                continue
+            outs = case.run(lambda call: to_returned(fn(*call.materialize())))
+            assert case.judge(outs, None) is None, (seed, case.name)
+
+
+def test_stats_wrong_scale_is_rejected():
+    case = cases_for("initializers.he_normal", 0)[0]
+    rng = np.random.default_rng(1)
+    wrong = Returned("array", rng.normal(0, 2.0 / 400, (400, 150)))   # variance used as stddev
+    problem = case.judge([wrong], case.calls)
+    assert problem is not None and "do not follow N(0, 2/400)" in problem.text

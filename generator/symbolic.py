@@ -224,6 +224,8 @@ class _DisplayMathML(MathMLPresentationPrinter):
 
 
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+# sympy's double-struck exponential e and differential d look foreign on a worksheet
+_PLAIN_ENTITIES = {"ExponentialE": "e", "dd": "d"}
 
 
 def _numeric_entities(markup: str) -> str:
@@ -233,6 +235,8 @@ def _numeric_entities(markup: str) -> str:
         name = match.group(1)
         if name in ("amp", "lt", "gt", "quot", "apos"):
             return match.group(0)
+        if name in _PLAIN_ENTITIES:
+            return _PLAIN_ENTITIES[name]
         char = html.entities.html5.get(name + ";")
         if char is None:
             raise ValueError(f"unknown entity &{name}; in MathML")

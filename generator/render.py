@@ -84,8 +84,8 @@ class Format:
         raise TypeError(f"cannot render slot value {value!r}")
 
 
-class Markdown(Format):
-    name = "md"
+class _TexMath(Format):
+    """Math as LaTeX between dollars (Markdown and LaTeX)."""
 
     def math_expr(self, expr, display):
         return symbolic.latex(expr, display)
@@ -98,6 +98,10 @@ class Markdown(Format):
 
     def equals(self):
         return " = "
+
+
+class Markdown(_TexMath):
+    name = "md"
 
     def code(self, text):
         return "`" + text + "`"
@@ -139,23 +143,11 @@ _TEX_SPECIAL = {
 }
 
 
-class Latex(Format):
+class Latex(_TexMath):
     name = "tex"
 
     def escape(self, text):
         return "".join(_TEX_SPECIAL.get(c, c) for c in text)
-
-    def math_expr(self, expr, display):
-        return symbolic.latex(expr, display)
-
-    def math_number(self, value):
-        return latex_number(value)
-
-    def wrap(self, inner):
-        return "$" + inner + "$"
-
-    def equals(self):
-        return " = "
 
     def code(self, text):
         return r"\texttt{" + self.escape(text) + "}"

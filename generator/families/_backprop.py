@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import sympy as sp
 
-from generator.model import Given, Step, Text
+from generator.model import Given, Problem, Question, Step, Text
 from generator.symbolic import Partial, chain, evaluate, sigma, sym, terms
 
 R = sp.Rational
@@ -314,6 +314,26 @@ def sample_values(rng: np.random.Generator, net: Net) -> Dict[str, sp.Rational]:
     return values
 
 
+def sample_update(rng: np.random.Generator, shapes, layer: str) -> Dict:
+    """A variant asking for one parameter of ``layer`` ("hidden" or "output"): a random
+    shape, biases or none, which weight (a bias one time in four when there are biases),
+    and numbers redrawn until the asked gradient is well conditioned."""
+    shape = shapes[int(rng.integers(len(shapes)))]
+    net = Net(*shape, bias=bool(rng.integers(2)))
+    if layer == "output":
+        k = int(rng.integers(1, net.n_out + 1))
+        j = int(rng.integers(1, net.n_hidden + 1))
+        asked = net.b_out(k) if net.bias and rng.random() < 0.25 else net.w_out(k, j)
+    else:
+        j = int(rng.integers(1, net.n_hidden + 1))
+        i = int(rng.integers(1, net.n_in + 1))
+        asked = net.b_hidden(j) if net.bias and rng.random() < 0.25 else net.w_hidden(j, i)
+    while True:
+        values = sample_values(rng, net)
+        if well_conditioned(net, values, asked=(asked,)):
+            return {"net": net, "values": values, "asked": asked}
+
+
 def float_forward(net: Net, values) -> Tuple[np.ndarray, np.ndarray]:
     """Plain float forward pass used only to reject badly conditioned draws."""
     x, t, W1, b1, W2, b2 = net.arrays(values)
@@ -436,3 +456,50 @@ def reference_network():
     from solutions import network
 
     return network
+
+
+def reference_update(net: Net, exact_values) -> Dict[str, float]:
+    """float64 through solutions.network: dE/dp and p^+ for every parameter p."""
+    network = reference_network()
+    x, t, W1, b1, W2, b2 = net.arrays(exact_values)
+    grads = dict(zip(("W1", "b1", "W2", "b2"), network.backward(x, t, W1, b1, W2, b2)))
+    updated = dict(zip(("W1", "b1", "W2", "b2"), network.train_step(x, t, W1, b1, W2, b2, float(exact_values["eta"]))))
+    out = {}
+    for name in net.parameters():
+        layer, index = net.position(name)
+        out[partial_name("E", name)] = float(grads[layer][index])
+        out[new(name)] = float(updated[layer][index])
+    return out
+
+
+def question(name: str, en: str, ko: str, values, reference, **slots) -> Question:
+    """A number question on step ``name``: the prompt ends with the quantity's symbol."""
+    return Question(
+        key=name,
+        prompt=Text(en=en + " {q}", ko=ko + " {q}", slots=dict(slots, q=sym(name))),
+        answer=values[name],
+        reference=reference[name],
+    )
+
+
+def problem(net: Net, params, title: Text, task: Text, questions, steps, with_eta=True) -> Problem:
+    """The Problem of a backprop family: shared intro, givens, display and drawing."""
+    givens_list = givens(net, params["values"])
+    if not with_eta:
+        givens_list = [g for g in givens_list if g.name != "eta"]
+    return Problem(
+        family="",
+        variant="",
+        title=title,
+        intro=intro(net) + [task],
+        givens=givens_list,
+        questions=questions,
+        steps=steps,
+        display=display(net),
+        figure=figure(net, params["values"]),
+    )
+
+
+def parameter_kind(name: str) -> Tuple[str, str]:
+    """("weight", "가중치") or ("bias", "편향")."""
+    return ("bias", "편향") if name.startswith("b_") else ("weight", "가중치")

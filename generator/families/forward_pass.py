@@ -6,7 +6,7 @@ Variants differ in the network shape, biases or none, and which hidden unit is a
 from __future__ import annotations
 
 from generator.families import _backprop as bp
-from generator.model import Problem, Question, Text
+from generator.model import Text
 from generator.symbolic import sym
 
 SHAPES = ((2, 2, 2), (2, 3, 2), (3, 2, 1), (2, 2, 1), (3, 2, 2), (2, 3, 1))
@@ -31,12 +31,7 @@ def solve(params):
     ref = _reference(net, params["values"])
 
     def q(name, en, ko):
-        return Question(
-            key=name,
-            prompt=Text(en=en + " {q}", ko=ko + " {q}", slots={"q": sym(name)}),
-            answer=values[name],
-            reference=ref[name],
-        )
+        return bp.question(name, en, ko, values, ref)
 
     questions = [
         q(net.z_hidden(j), f"The weighted input of hidden unit {j}", f"은닉층 뉴런 {j}의 가중합"),
@@ -44,24 +39,13 @@ def solve(params):
     ]
     questions += [q(net.o(k), f"The output of output unit {k}", f"출력층 뉴런 {k}의 출력") for k in net.outputs]
     questions.append(q("E", "The error", "오차"))
-    return Problem(
-        family="",
-        variant="",
-        title=Text(en="Forward pass", ko="순전파"),
-        intro=bp.intro(net)
-        + [
-            Text(
-                en="Compute the forward pass for the given input and weights: the weighted inputs, the hidden and output activations and the error {E}.",
-                ko="주어진 입력과 가중치로 순전파를 계산하시오: 가중합, 은닉층과 출력층의 출력, 그리고 오차 {E}.",
-                slots={"E": sym("E")},
-            )
-        ],
-        givens=[g for g in bp.givens(net, params["values"]) if g.name != "eta"],
-        questions=questions,
-        steps=steps,
-        display=bp.display(net),
-        figure=bp.figure(net, params["values"]),
+    task = Text(
+        en="Compute the forward pass for the given input and weights: the weighted inputs, the hidden and output activations and the error {E}.",
+        ko="주어진 입력과 가중치로 순전파를 계산하시오: 가중합, 은닉층과 출력층의 출력, 그리고 오차 {E}.",
+        slots={"E": sym("E")},
     )
+    title = Text(en="Forward pass", ko="순전파")
+    return bp.problem(net, params, title, task, questions, steps, with_eta=False)
 
 
 def _reference(net, exact_values):

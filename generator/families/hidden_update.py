@@ -8,7 +8,7 @@ in the network shape, biases or none, and which hidden-layer weight (or bias) is
 from __future__ import annotations
 
 from generator.families import _backprop as bp
-from generator.model import Problem, Question, Text
+from generator.model import Text
 from generator.symbolic import sym
 
 # two or more outputs, so that the gradient really flows back "through both outputs"
@@ -16,17 +16,7 @@ SHAPES = ((2, 2, 2), (2, 3, 2), (3, 2, 2), (2, 2, 3))
 
 
 def sample(rng):
-    shape = SHAPES[int(rng.integers(len(SHAPES)))]
-    net = bp.Net(*shape, bias=bool(rng.integers(2)))
-    j = int(rng.integers(1, net.n_hidden + 1))
-    i = int(rng.integers(1, net.n_in + 1))
-    asked = net.w_hidden(j, i)
-    if net.bias and rng.random() < 0.25:
-        asked = net.b_hidden(j)
-    while True:
-        values = bp.sample_values(rng, net)
-        if bp.well_conditioned(net, values, asked=(asked,)):
-            return {"net": net, "values": values, "asked": asked}
+    return bp.sample_update(rng, SHAPES, "hidden")
 
 
 def solve(params):
@@ -48,65 +38,40 @@ def solve(params):
     steps.append(bp.heading("Gradient-descent update", "경사 하강법 업데이트"))
     bp.run([bp.update_formula(asked)], values, steps)
 
-    ref = _reference(net, params["values"], asked, j)
-
-    def q(name, en, ko):
-        return Question(
-            key=name,
-            prompt=Text(en=en + " {q}", ko=ko + " {q}", slots={"q": sym(name), "h": sym(h)}),
-            answer=values[name],
-            reference=ref[name],
-        )
-
-    kind_en = "bias" if asked.startswith("b_") else "weight"
-    kind_ko = "편향" if asked.startswith("b_") else "가중치"
+    ref = _reference(net, params["values"], j)
+    kind_en, kind_ko = bp.parameter_kind(asked)
     outputs_en = "both outputs" if net.n_out == 2 else f"all {net.n_out} outputs"
     outputs_ko = "두 출력을" if net.n_out == 2 else f"출력 {net.n_out}개를 모두"
+
+    def q(name, en, ko):
+        return bp.question(name, en, ko, values, ref, h=sym(h))
+
     questions = [
         q(bp.partial_name("E", h), f"The derivative of the error with respect to {{h}}, through {outputs_en},", f"{outputs_ko} 거친 {{h}}에 대한 오차의 미분"),
         q(bp.partial_name(h, z), "The derivative of the hidden sigmoid", "은닉층 시그모이드 함수의 미분"),
         q(bp.partial_name("E", asked), "The gradient", "기울기"),
         q(bp.new(asked), f"The updated {kind_en} after one gradient-descent step", f"경사 하강법 한 번 후의 새 {kind_ko}"),
     ]
-    return Problem(
-        family="",
-        variant="",
-        title=Text(en="Hidden-layer update through every output", ko="은닉층 가중치 업데이트"),
-        intro=bp.intro(net)
-        + [
-            Text(
-                en="Backpropagate to the hidden layer and update {w} with learning rate {eta}: {w} reaches the error through every output, so {dh} collects one term per output.",
-                ko="은닉층까지 오차 역전파를 하여 학습률 {eta}로 {w}를 업데이트하시오. {w}는 모든 출력을 거쳐 오차에 영향을 주므로 {dh}는 출력마다 한 항씩 더한 값이다.",
-                slots={"w": sym(asked), "eta": sym("eta"), "dh": sym(bp.partial_name("E", h))},
-            )
-        ],
-        givens=bp.givens(net, params["values"]),
-        questions=questions,
-        steps=steps,
-        display=bp.display(net),
-        figure=bp.figure(net, params["values"]),
+    task = Text(
+        en="Backpropagate to the hidden layer and update {w} with learning rate {eta}: {w} reaches the error through every output, so {dh} collects one term per output.",
+        ko="은닉층까지 오차 역전파를 하여 학습률 {eta}로 {w}를 업데이트하시오. {w}는 모든 출력을 거쳐 오차에 영향을 주므로 {dh}는 출력마다 한 항씩 더한 값이다.",
+        slots={"w": sym(asked), "eta": sym("eta"), "dh": sym(bp.partial_name("E", h))},
     )
+    title = Text(en="Hidden-layer update through every output", ko="은닉층 가중치 업데이트")
+    return bp.problem(net, params, title, task, questions, steps)
 
 
-def _reference(net, exact_values, asked, j):
+def _reference(net, exact_values, j):
     """The asked quantities in float64 through solutions/."""
     from solutions import activations, layers, losses
 
-    network = bp.reference_network()
     x, t, W1, b1, W2, b2 = net.arrays(exact_values)
-    dW1, db1, dW2, db2 = network.backward(x, t, W1, b1, W2, b2)
-    new = network.train_step(x, t, W1, b1, W2, b2, float(exact_values["eta"]))
-    z_hidden = layers.dense_forward(x, W1, b1)
-    h, o = network.forward(x, W1, b1, W2, b2)
+    h, o = bp.reference_network().forward(x, W1, b1, W2, b2)
     # dE/dh is the input gradient of the output layer: dense_backward of the output deltas
     delta_out = losses.sum_squared_error_grad(t, o) * activations.sigmoid_derivative(h @ W2 + b2)
     dh, _dW, _db = layers.dense_backward(delta_out, h, W2)
-    layer, index = net.position(asked)
-    grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
-    updated = dict(zip(("W1", "b1", "W2", "b2"), new))
-    return {
-        bp.partial_name("E", net.h(j)): float(dh[0, j - 1]),
-        bp.partial_name(net.h(j), net.z_hidden(j)): float(activations.sigmoid_derivative(z_hidden)[0, j - 1]),
-        bp.partial_name("E", asked): float(grads[layer][index]),
-        bp.new(asked): float(updated[layer][index]),
-    }
+    ref = bp.reference_update(net, exact_values)
+    ref[bp.partial_name("E", net.h(j))] = float(dh[0, j - 1])
+    z_hidden = layers.dense_forward(x, W1, b1)
+    ref[bp.partial_name(net.h(j), net.z_hidden(j))] = float(activations.sigmoid_derivative(z_hidden)[0, j - 1])
+    return ref

@@ -9,7 +9,7 @@ none, and the learning rate.
 from __future__ import annotations
 
 from generator.families import _backprop as bp
-from generator.model import Problem, Question, Text
+from generator.model import Text
 from generator.symbolic import chain, sym
 
 SHAPES = ((2, 2, 2), (2, 2, 1), (3, 2, 1), (2, 3, 1))
@@ -73,46 +73,27 @@ def solve(params):
     bp.run(bp.forward_formulas(net, after=True), values, steps)
 
     ref = _reference(net, params["values"])
-
-    def q(name, prompt):
-        return Question(key=name, prompt=prompt, answer=values[name], reference=ref[name])
-
-    questions = [q("E", Text(en="The error before the step {E}", ko="학습 전의 오차 {E}", slots={"E": sym("E")}))]
+    questions = [bp.question("E", "The error before the step", "학습 전의 오차", values, ref)]
     for name in net.parameters():
-        en, ko = ("bias", "편향") if name.startswith("b_") else ("weight", "가중치")
-        questions.append(
-            q(bp.new(name), Text(en=f"The updated {en} {{w}}", ko=f"업데이트된 {ko} {{w}}", slots={"w": sym(bp.new(name))}))
-        )
-    questions.append(
-        q(bp.new("E"), Text(en="The error after the step {E}", ko="학습 후의 오차 {E}", slots={"E": sym(bp.new("E"))}))
+        en, ko = bp.parameter_kind(name)
+        questions.append(bp.question(bp.new(name), f"The updated {en}", f"업데이트된 {ko}", values, ref))
+    questions.append(bp.question(bp.new("E"), "The error after the step", "학습 후의 오차", values, ref))
+    task = Text(
+        en=(
+            "Do one training step: the forward pass, backpropagation of the error, and a "
+            f"gradient-descent update of every weight{' and bias' if net.bias else ''} with "
+            "learning rate {eta}. Then run the forward pass again and compare the error "
+            "before and after."
+        ),
+        ko=(
+            "학습을 한 단계 수행하시오: 순전파, 오차 역전파, 그리고 학습률 {eta}로 모든 "
+            f"가중치{'와 편향' if net.bias else ''}를 경사 하강법으로 업데이트한다. 그 뒤 다시 "
+            "순전파를 하여 학습 전과 후의 오차를 비교하시오."
+        ),
+        slots={"eta": sym("eta")},
     )
-    return Problem(
-        family="",
-        variant="",
-        title=Text(en="One full training step", ko="학습 한 단계 (순전파와 오차 역전파)"),
-        intro=bp.intro(net)
-        + [
-            Text(
-                en=(
-                    "Do one training step: the forward pass, backpropagation of the error, and a "
-                    f"gradient-descent update of every weight{' and bias' if net.bias else ''} with "
-                    "learning rate {eta}. Then run the forward pass again and compare the error "
-                    "before and after."
-                ),
-                ko=(
-                    "학습을 한 단계 수행하시오: 순전파, 오차 역전파, 그리고 학습률 {eta}로 모든 "
-                    f"가중치{'와 편향' if net.bias else ''}를 경사 하강법으로 업데이트한다. 그 뒤 다시 "
-                    "순전파를 하여 학습 전과 후의 오차를 비교하시오."
-                ),
-                slots={"eta": sym("eta")},
-            )
-        ],
-        givens=bp.givens(net, params["values"]),
-        questions=questions,
-        steps=steps,
-        display=bp.display(net),
-        figure=bp.figure(net, params["values"]),
-    )
+    title = Text(en="One full training step", ko="학습 한 단계 (순전파와 오차 역전파)")
+    return bp.problem(net, params, title, task, questions, steps)
 
 
 def _reference(net, exact_values):
@@ -120,15 +101,14 @@ def _reference(net, exact_values):
     from solutions import losses
 
     network = bp.reference_network()
+    ref = bp.reference_update(net, exact_values)
+    after = dict(exact_values)
+    after.update({name + bp.NEW: ref[bp.new(name)] for name in net.parameters()})
     x, t, W1, b1, W2, b2 = net.arrays(exact_values)
     _h, o = network.forward(x, W1, b1, W2, b2)
-    W1n, b1n, W2n, b2n = network.train_step(x, t, W1, b1, W2, b2, float(exact_values["eta"]))
-    if not net.bias:  # a network without biases has none to train (train_step would move the zeros)
-        b1n, b2n = b1, b2
+    # a network without biases keeps none after the step (train_step would move its zeros)
+    _x, _t, W1n, b1n, W2n, b2n = net.arrays(after, new=bp.NEW)
     _h, o_after = network.forward(x, W1n, b1n, W2n, b2n)
-    updated = {"W1": W1n, "b1": b1n, "W2": W2n, "b2": b2n}
-    ref = {"E": float(losses.sum_squared_error(t, o)), bp.new("E"): float(losses.sum_squared_error(t, o_after))}
-    for name in net.parameters():
-        layer, index = net.position(name)
-        ref[bp.new(name)] = float(updated[layer][index])
+    ref["E"] = float(losses.sum_squared_error(t, o))
+    ref[bp.new("E")] = float(losses.sum_squared_error(t, o_after))
     return ref

@@ -27,6 +27,9 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 from grader.sandbox import CallFailed, ChildDied, Sandbox
 
 
+PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
+
+
 class _Modified(Exception):
     def __init__(self, sentences):
         super().__init__(sentences[0])
@@ -87,7 +90,7 @@ def _check_submission(path):
 
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
           progress=None):
-    from grader import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
+    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
     path = os.fspath(path)
     names = select_functions(only)
@@ -98,6 +101,21 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     if memory_mb is None:
         memory_mb = DEFAULT_MEMORY_MB
     _check_submission(path)
+    started = time.monotonic()
+    sandbox = Sandbox(path, memory_mb=memory_mb)
+    try:
+        sandbox.start(wait=False)   # NumPy loads in the child while the cases are made here
+    except OSError as exc:
+        raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
+    try:
+        return _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
+    finally:
+        sandbox.stop()
+
+
+def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress):
+    from grader import DEFAULT_SEED
+
     oracle = resolve(oracle)
     if seed is None:
         recorded = oracle.seeds()
@@ -118,17 +136,12 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         plan.append((qualname, cases))
 
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
-    started = time.monotonic()
-    sandbox = Sandbox(path, memory_mb=memory_mb)
     rerun_path = "" if os.path.normpath(path) == "exercises" else " " + shlex.quote(path)
-    try:
-        for done, (qualname, cases) in enumerate(plan, 1):
-            fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), rerun_path, path)
-            result.functions[qualname] = fr
-            if progress is not None:
-                progress(done, len(plan), qualname)
-    finally:
-        sandbox.stop()
+    for done, (qualname, cases) in enumerate(plan, 1):
+        fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), rerun_path, path)
+        result.functions[qualname] = fr
+        if progress is not None:
+            progress(done, len(plan), qualname)
     result.elapsed = time.monotonic() - started
     return result
 
@@ -190,6 +203,27 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
         return fr
 
     state = {"used": 0.0, "first": True}
+    tickets = {}
+
+    def submit(call):
+        ticket, size = sandbox.submit(module, name, call.args, reset=state["first"],
+                                      global_seed=call.global_seed)
+        state["first"] = False
+        return ticket, size
+
+    def prefetch(index):
+        # Send the calls of the following fixed-input cases at once (they do not depend on
+        # earlier replies); replies are read in order, so a failure is still attributed to
+        # its own case. Steps cases feed replies back and are called one at a time.
+        in_flight = 0
+        for later in cases[index:]:
+            if later.kind == "steps":
+                return
+            for call in later.calls:
+                if in_flight > PREFETCH_BYTES:
+                    return
+                tickets[id(call)], size = submit(call)
+                in_flight += size
 
     def student(call):
         remaining = timeout - state["used"]
@@ -197,17 +231,23 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
             raise TimeoutError
         t0 = time.monotonic()
         try:
-            result, inputs, _ = sandbox.call(module, name, call.args, {}, remaining,
-                                             reset=state["first"], global_seed=call.global_seed)
+            ticket = tickets.pop(id(call), None)
+            if ticket is None:
+                ticket, _ = submit(call)
+            result, inputs, _ = sandbox.result(ticket, remaining)
         finally:
             state["used"] += time.monotonic() - t0
-            state["first"] = False
         mods = modified_inputs(call.args, inputs, arg_names)
         if mods:
             raise _Modified(mods)
         return result
 
     for index, case in enumerate(cases):
+        if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
+            try:
+                prefetch(index)
+            except ChildDied:
+                pass            # reported by the case's own call below
         expected = oracle.expected(case, seed)
         status, text, diagnoses = "passed", "", []
         try:
@@ -237,6 +277,8 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
         fr.cases.append(CaseResult(case.number, case.name, passed, message, case.rtol, case.atol, status,
                                    _rerun(rerun_path, qualname, case.number, seed),
                                    [Diagnosis(m.name, m.hint, case.name) for m in diagnoses]))
+    if sandbox.pending():
+        sandbox.drain(max(0.0, timeout - state["used"]))
     fr.output = sandbox.take_output()
     return fr
 

@@ -17,6 +17,7 @@ validated (numeric dtypes only, bounded size); nothing else the child sends is t
 
 from __future__ import annotations
 
+import collections
 import io
 import json
 import os
@@ -32,6 +33,8 @@ import time
 import uuid
 
 import numpy as np
+
+from chainrule.errors import ChainruleError
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 MARKER_VAR = "CHAINRULE_GRADER_MARKER"
@@ -284,12 +287,17 @@ class Sandbox:
         self._workdir = None
         self.restarts = 0
         self._pending_bytes = b""
+        self._ready = False
+        self._pending = collections.deque()   # tickets sent, reply not read yet
+        self._replies = {}
+        self._ticket = 0
 
     # ------------------------------------------------------------------ lifecycle
     def _package_name(self):
         return "exercises"
 
-    def start(self):
+    def start(self, wait=True):
+        """Start the child; with ``wait=False`` return at once (it gets ready meanwhile)."""
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
         numpy_dir = _numpy_dir(self._workdir)
         run_dir = os.path.join(self._workdir, "run")
@@ -321,14 +329,25 @@ class Sandbox:
         os.close(out_fd)
         self._req, self._resp = req_w, resp_r
         self.imported = {}
+        self._ready = False
+        if wait:
+            self._await_ready()
+
+    def _await_ready(self):
+        """Wait for the child's hello (it imports NumPy first)."""
+        if self._ready:
+            return
         try:
             header, _ = self._receive(STARTUP_TIMEOUT)
-        except ChildDied as exc:
-            output = self.take_output()
-            raise ChildDied(f"the grader's child process could not start: {exc.reason}"
-                            + (f" ({output.strip().splitlines()[-1]})" if output.strip() else ""))
-        if not header.get("ready"):
-            raise ChildDied("the grader's child process could not start")
+            if not header.get("ready"):
+                raise ChildDied("it did not say it was ready")
+        except (ChildDied, TimeoutError) as exc:
+            reason = exc.reason if isinstance(exc, ChildDied) else f"no answer within {STARTUP_TIMEOUT:g} s"
+            output = self.take_output().strip()
+            self.stop()
+            last = f" ({output.splitlines()[-1]})" if output else ""
+            raise ChainruleError(f"The grader's child process could not start: {reason}{last}.") from None
+        self._ready = True
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -348,6 +367,8 @@ class Sandbox:
                     pass
             self._collect_output()
             self.proc = None
+            self._pending.clear()
+            self._replies.clear()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -362,6 +383,7 @@ class Sandbox:
             if self.proc is not None:
                 self.stop()
             self.start()
+        self._await_ready()
 
     # ------------------------------------------------------------------ output capture
     def _collect_output(self):
@@ -394,12 +416,14 @@ class Sandbox:
         hb = json.dumps(header).encode("utf-8")
         payload = b"".join([struct.pack(">I", len(hb)), hb, *blobs])
         data = memoryview(struct.pack(">Q", len(payload)) + payload)
+        size = len(data)
         try:
             while data:
                 n = os.write(self._req, data[: 1 << 20])
                 data = data[n:]
         except (BrokenPipeError, OSError):
             raise self._died() from None
+        return size
 
     def _died(self):
         try:
@@ -482,12 +506,12 @@ class Sandbox:
         self.imported[module] = error
         return error
 
-    def call(self, module, function, args, kwargs, timeout, reset=False, global_seed=None):
-        """Call ``module.function(*args, **kwargs)`` in the child.
+    def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None):
+        """Send a call without waiting; returns ``(ticket, bytes sent)``.
 
-        Returns ``(Returned result, [Returned args after the call], {kw: Returned})``;
-        raises ``CallFailed`` when the function raised, ``TimeoutError`` (the child has
-        then been killed) or ``ChildDied``.
+        Replies come back in the order of the requests; ``result(ticket)`` collects one.
+        Callers keep the bytes in flight well below a pipe's capacity (64 KiB), so that
+        the child can never block on a full request pipe while the parent waits.
         """
         if not self.alive():
             if self.proc is not None:
@@ -498,17 +522,34 @@ class Sandbox:
             "op": "call", "module": module, "function": function, "reset": reset,
             "global_seed": global_seed,
             "args": [_encode_arg(a, blobs) for a in args],
-            "kwargs": {k: _encode_arg(v, blobs) for k, v in kwargs.items()},
+            "kwargs": {k: _encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
-        self._send(header, blobs)
-        try:
-            reply, arrays = self._receive(timeout)
-        except TimeoutError:
-            self.stop()
-            raise
-        except ChildDied:
-            self.stop()
-            raise
+        size = self._send(header, blobs)
+        self._ticket += 1
+        self._pending.append(self._ticket)
+        return self._ticket, size
+
+    def pending(self):
+        return len(self._pending)
+
+    def result(self, ticket, timeout):
+        """The reply to ``ticket``: ``(Returned result, [Returned args after the call], {})``.
+
+        Raises ``CallFailed`` when the function raised, ``TimeoutError`` (the child has
+        then been killed) or ``ChildDied``. Replies to earlier tickets read on the way
+        are kept for their own ``result`` call.
+        """
+        deadline = time.monotonic() + timeout
+        while ticket not in self._replies:
+            if not self._pending or self.proc is None:
+                raise ChildDied("the process running your code was not running")
+            try:
+                reply = self._receive(max(0.0, deadline - time.monotonic()))
+            except (TimeoutError, ChildDied):
+                self.stop()
+                raise
+            self._replies[self._pending.popleft()] = reply
+        reply, arrays = self._replies.pop(ticket)
         self._collect_output()
         if not reply.get("ok"):
             raise CallFailed(reply)
@@ -521,3 +562,19 @@ class Sandbox:
             raise ChildDied(f"the process running your code sent back something unreadable ({exc})",
                             kind="error") from None
         return result, inputs, kwinputs
+
+    def drain(self, timeout):
+        """Wait for (and drop) every outstanding reply; kills the child on a timeout."""
+        deadline = time.monotonic() + timeout
+        while self._pending and self.proc is not None:
+            try:
+                self._replies[self._pending[0]] = self._receive(max(0.0, deadline - time.monotonic()))
+                self._pending.popleft()
+            except (TimeoutError, ChildDied):
+                self.stop()
+        self._replies.clear()
+
+    def call(self, module, function, args, kwargs, timeout, reset=False, global_seed=None):
+        """Call ``module.function(*args, **kwargs)`` in the child and wait for the reply."""
+        ticket, _ = self.submit(module, function, args, kwargs, reset=reset, global_seed=global_seed)
+        return self.result(ticket, timeout)

@@ -307,6 +307,9 @@ def _make_package():
         pkg.__spec__ = spec
         pkg.__path__ = [SUB]
         pkg.__package__ = name
+    # the submission folder itself goes last, for flat imports between its modules
+    # (``from activations import sigmoid``); its parent folder is never on sys.path
+    sys.path.append(SUB)
     sys.modules[name] = pkg
     for alias in CFG.get("aliases", []):
         sys.modules.setdefault(alias, pkg)

@@ -95,9 +95,18 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
     todo = [f.qualname for f in failures if f.not_implemented]
     details = [f for f in failures if not f.not_implemented]
     if todo:
+        import textwrap
+
         out.append("")
-        out.append(f"Not implemented yet ({len(todo)}): the TODO is not filled in yet in "
-                   + ", ".join(todo))
+        out.append(f"Not implemented yet ({len(todo)} function{'s' if len(todo) > 1 else ''}; the TODO is "
+                   "not filled in yet, the function still raises NotImplementedError):")
+        by_module = {}
+        for qualname in todo:
+            module_name, name = qualname.split(".", 1)
+            by_module.setdefault(module_name, []).append(name)
+        for module_name, names in by_module.items():
+            out.extend(textwrap.wrap(", ".join(names), width=88, initial_indent=f"  {module_name}: ",
+                                     subsequent_indent="    "))
     for fr in details:
         shown, more = _failing_cases(fr, limit)
         for case in shown:

@@ -208,3 +208,14 @@ def test_engine_float32_result_for_float32_input_is_accepted(tmp_path):
             return out
         """})
     assert grade_submission(str(sub), only=["activations.sigmoid"]).functions["activations.sigmoid"].passed
+
+
+def test_engine_submission_modules_may_import_each_other_in_every_usual_way(tmp_path):
+    sub = make_submission(tmp_path / "my_submission", prepended={
+        "network": "from activations import sigmoid as _flat_sigmoid",
+        "losses": "from exercises import activations as _by_package_name",
+        "layers": "from my_submission.activations import relu as _by_folder_name",
+    })
+    result = grade_submission(str(sub), only=["network.forward", "losses.mean_squared_error",
+                                              "layers.dense_forward"])
+    assert result.passed, [c.message for f in result.functions.values() for c in f.cases if not c.passed]

@@ -212,7 +212,7 @@ def test_engine_float32_result_for_float32_input_is_accepted(tmp_path):
 
 def test_engine_submission_modules_may_import_each_other_in_every_usual_way(tmp_path):
     sub = make_submission(tmp_path / "my_submission", prepended={
-        "network": "from activations import sigmoid as _flat_sigmoid",
+        "network": "from _common import as_float as _flat_import",
         "losses": "from exercises import activations as _by_package_name",
         "layers": "from my_submission.activations import relu as _by_folder_name",
     })

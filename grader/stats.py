@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from grader.compare import describe_kind, fmt_shape
+from grader.compare import NOT_FILLED, describe_kind, fmt_shape
 from grader.framework import stat_problem
 
 P_EACH = 1e-7
@@ -50,8 +50,7 @@ def ks_distance(samples, cdf):
 def _array_of(ret, shape, kind, what="the result"):
     """The returned array, or a Problem (None, wrong type/shape/dtype)."""
     if ret.kind == "none":
-        return stat_problem(f"{what}: returned None: the TODO is not filled in yet (or a return "
-                            "statement is missing)")
+        return stat_problem(f"{what}: returned None: {NOT_FILLED}")
     if ret.kind != "array":
         return stat_problem(f"{what}: returned {describe_kind(ret)}, expected a numpy.ndarray"
                             + (f" of shape {fmt_shape(shape)}" if shape is not None else ""))
@@ -136,8 +135,7 @@ def judge_repro(shape, kind="f"):
 
 def _index_batches(ret, what="the result"):
     if ret.kind == "none":
-        return stat_problem(f"{what}: returned None: the TODO is not filled in yet (or a return "
-                            "statement is missing)")
+        return stat_problem(f"{what}: returned None: {NOT_FILLED}")
     if ret.kind not in ("list", "tuple"):
         return stat_problem(f"{what}: returned {describe_kind(ret)}, expected a list of integer index arrays")
     out = []
@@ -195,7 +193,7 @@ def judge_split(n, val_fraction, test_fraction):
     def judge(outs, calls):
         ret = outs[0]
         if ret.kind == "none":
-            return stat_problem("returned None: the TODO is not filled in yet (or a return statement is missing)")
+            return stat_problem(f"returned None: {NOT_FILLED}")
         if ret.kind not in ("tuple", "list") or len(ret.value) != 3:
             return stat_problem(f"returned {describe_kind(ret)}, expected a tuple (train_idx, val_idx, test_idx)")
         parts = []

@@ -17,6 +17,7 @@ FAMILIES = {
     "training_step": ("generator.families.training_step", "one full training step: every updated weight, the error before and after"),
     "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
     "loss_values": ("generator.families.loss_values", "MSE, binary, categorical and sparse categorical cross-entropy on a small batch; which loss suits which task"),
+    "activations": ("generator.families.activations", "sigmoid, tanh, ReLU or softplus and its derivative; the vanishing gradient through n sigmoid layers"),
 }
 
 

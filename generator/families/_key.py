@@ -1,10 +1,11 @@
 """Helpers shared by problem families 5-13: nice exact numbers and a worked key whose every
 step is true by construction.
 
-A ``Key`` holds the exact value of every given and step by Symbol. ``Key.step`` evaluates a
-formula by exact substitution (``xreplace`` of the values so far), so the value shown in the
-key is exactly the formula's substitution; a family never types a value it did not compute
-from its formula.
+A ``Key`` holds the value of every given and step by name. ``Key.step`` evaluates a formula
+by substituting the values so far: exact while the arithmetic stays rational, else a Float of
+``PRECISION`` (40) digits, as ``generator.symbolic.evaluate`` does, but keeping a formula's
+rational constants (the 1/n of a mean) exact. So the value shown in the key is the formula's
+value; a family never types a value it did not compute from its formula.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Optional, Sequence
 import sympy as sp
 
 from generator.model import Given, Step, Text
+from generator.symbolic import PRECISION
 
 
 def dec(text: str) -> sp.Rational:
@@ -45,43 +47,43 @@ def sym(name: str) -> sp.Symbol:
 
 
 class Key:
-    """Givens and steps of one problem, with the exact value of every Symbol."""
+    """Givens and steps of one problem, with the value of every name."""
 
     def __init__(self):
         self.env = {}
+        self._symbols = {}
         self.givens = []
         self.steps = []
 
-    def given(self, name: str, value, label: Optional[Text] = None) -> sp.Symbol:
-        symbol = sp.Symbol(name)
-        if symbol in self.env:
+    def _add(self, name, value):
+        if name in self.env:
             raise ValueError(f"duplicate name {name!r}")
+        self.env[name] = value
+        self._symbols[sp.Symbol(name)] = value
+
+    def given(self, name: str, value, label: Optional[Text] = None) -> sp.Symbol:
         value = sp.sympify(value)
-        self.env[symbol] = value
+        self._add(name, value)
         self.givens.append(Given(name, value, label))
-        return symbol
+        return sp.Symbol(name)
 
     def step(self, name: str, formula, note: Optional[Text] = None) -> sp.Symbol:
-        symbol = sp.Symbol(name)
-        if symbol in self.env:
-            raise ValueError(f"duplicate name {name!r}")
         formula = sp.sympify(formula)
-        value = formula.xreplace(self.env)
+        value = formula.xreplace(self._symbols)
         if value.free_symbols:
             raise ValueError(f"step {name!r} uses unknown names {sorted(map(str, value.free_symbols))}")
-        self.env[symbol] = value
+        if not value.is_Rational:
+            value = value.evalf(PRECISION)
+        self._add(name, value)
         self.steps.append(Step(name, formula, value, note))
-        return symbol
+        return sp.Symbol(name)
 
     def statement(self, name: str, note: Text) -> None:
-        """A step that states a conclusion rather than computing a value."""
+        """A line of the key that states or heads rather than computes."""
         self.steps.append(Step(name, None, None, note))
 
     def __getitem__(self, name: str):
-        return self.env[sp.Symbol(name)]
-
-    def float(self, name: str) -> float:
-        return float(sp.N(self[name], 30))
+        return self.env[name]
 
 
 def fill(text: Text, **words: Text) -> Text:

@@ -61,7 +61,7 @@ def values_of(problem):
 
 def assert_steps_true(problem):
     """Each step's formula uses only givens and earlier steps, and substituting their values
-    gives the step's value (compared at 30 digits)."""
+    gives the step's value."""
     known = {sp.Symbol(g.name): sp.sympify(g.value) for g in problem.givens}
     names = [g.name for g in problem.givens] + [s.name for s in problem.steps if s.value is not None]
     assert len(names) == len(set(names)), "duplicate names"
@@ -70,7 +70,7 @@ def assert_steps_true(problem):
             assert s.note is not None, f"step {s.name} has neither formula nor note"
             continue
         assert s.formula.free_symbols <= set(known), f"step {s.name} uses later or unknown names"
-        got = sp.N(s.formula.subs(known), 30)
+        got = sp.N(s.formula.xreplace(known), 30)
         want = sp.N(s.value, 30)
         assert got.is_number and want.is_number, s.name
         assert abs(got - want) <= sp.Float("1e-25") * (1 + abs(want)), (s.name, got, want)
@@ -105,3 +105,9 @@ def assert_deterministic(module, seed):
     p2, b = build(module, seed)
     assert repr(p1) == repr(p2)
     assert repr(a) == repr(b)
+
+
+def close(value, exact, digits=25):
+    """``value`` (exact or a 40-digit Float) equals the exact ``exact`` to ``digits`` digits."""
+    exact = sp.N(exact, 40)
+    return abs(sp.N(value, 40) - exact) <= sp.Float(10) ** (-digits) * (1 + abs(exact))

@@ -1,0 +1,48 @@
+import pytest
+
+from _checks_5_13 import assert_deterministic, assert_problem_sound, build
+from generator.families import batch_arithmetic as family
+
+
+def _answers(**params):
+    base = {"fit_kind": "mini_batch", "fit_batch": 32}
+    return {q.key: q.answer for q in family.solve({**base, **params}).questions}
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_batch_arithmetic_variant_is_sound(seed):
+    _params, problem = build(family, seed)
+    assert_problem_sound(problem)
+
+
+def test_batch_arithmetic_same_seed_same_problem():
+    for seed in (0, 3, 42):
+        assert_deterministic(family, seed)
+
+
+def test_batch_arithmetic_variants_differ_in_structure():
+    params = [build(family, s)[0] for s in range(200)]
+    assert {p["N"] % p["B"] == 0 for p in params} == {True, False}
+    assert {p["fit_kind"] for p in params} == set(family.KINDS)
+
+
+def test_batch_arithmetic_seed_notes_example():
+    # the seed notes: 2000 samples, batch size 200 -> 10 iterations
+    answers = _answers(N=2000, B=200, E=50)
+    assert (answers["I"], answers["r"], answers["U"]) == (10, 200, 500)
+    assert (answers["U_batch"], answers["U_sgd"]) == (50, 100000)
+
+
+def test_batch_arithmetic_last_batch_is_smaller():
+    # 1000 = 7 * 128 + 104
+    answers = _answers(N=1000, B=128, E=10)
+    assert (answers["I"], answers["r"], answers["U"]) == (8, 104, 80)
+
+
+@pytest.mark.parametrize("kind", ["batch", "mini_batch", "stochastic"])
+def test_batch_arithmetic_fit_choice(kind):
+    problem = family.solve({"N": 2000, "B": 200, "E": 5, "fit_kind": kind, "fit_batch": 64})
+    question = problem.questions[-1]
+    assert question.answer == kind
+    setting = {"batch": "len(X_train)", "stochastic": "1", "mini_batch": "64"}[kind]
+    assert question.prompt.slots == {"setting": setting}

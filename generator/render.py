@@ -20,7 +20,7 @@ import sympy as sp
 from chainrule import __version__
 from generator import i18n, symbolic
 from generator.model import Num, Problem, Step, Text
-from generator.numbers import format_number, latex_number, mathml_number
+from generator.numbers import format_number, latex_number, mathml_number, number_parts
 
 FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,6 +50,10 @@ class Format:
 
     def equation(self, pieces: Sequence[str]) -> str:
         return self.wrap(self.equals().join(pieces))
+
+    def substituted(self, formula, known) -> Optional[str]:
+        """``formula`` with the shown numbers of its symbols put in (None: no such form)."""
+        return None
 
     def math(self, expr, display=None) -> str:
         return self.wrap(self.math_expr(expr, display or {}))
@@ -100,6 +104,24 @@ class _TexMath(Format):
         return " = "
 
 
+def _negative_or_scientific(value) -> bool:
+    mantissa, exponent = number_parts(value)
+    return mantissa.startswith("-") or exponent is not None
+
+
+def _texmath_substituted(formula, known):
+    numbers = {}
+    for name in (s.name for s in formula.free_symbols):
+        if name not in known:
+            return None
+        text = latex_number(known[name])
+        numbers[name] = r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text
+    return symbolic.substituted(formula, numbers, "latex")
+
+
+_TexMath.substituted = staticmethod(_texmath_substituted)
+
+
 class Markdown(_TexMath):
     name = "md"
 
@@ -127,6 +149,17 @@ class Html(Format):
 
     def code(self, text):
         return "<code>" + self.escape(text) + "</code>"
+
+    def substituted(self, formula, known):
+        numbers = {}
+        for name in (s.name for s in formula.free_symbols):
+            if name not in known:
+                return None
+            text = mathml_number(known[name])
+            if _negative_or_scientific(known[name]):
+                text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
+            numbers[name] = text
+        return symbolic.substituted(formula, numbers, "mathml")
 
 
 _TEX_SPECIAL = {
@@ -196,14 +229,25 @@ def _letter(i: int) -> str:
     return LETTERS[i] if i < len(LETTERS) else LETTERS[i // 26 - 1] + LETTERS[i % 26]
 
 
-def step_line(fmt: Format, step: Step, display) -> str:
-    """``symbol = formula = value`` (parts that would repeat themselves are left out)."""
+#: Formulas with more symbols than this get no line with the numbers put in.
+MAX_SUBSTITUTED = 12
+
+
+def step_line(fmt: Format, step: Step, display, known=None) -> str:
+    """``symbol = formula = formula with numbers = value``, as the seed writes
+    "z1 = 0.03 + 0.05 = 0.08" (parts that would repeat themselves are left out).
+    ``known`` holds the exact values of the givens and earlier steps by name."""
     symbol = sp.Symbol(step.name)
     pieces = [fmt.math_expr(symbol, display)]
     if step.formula is not None:
         formula = sp.sympify(step.formula)
         if not formula.is_number:
             pieces.append(fmt.math_expr(formula, display))
+            symbols = formula.free_symbols
+            if known is not None and not formula.is_Symbol and len(symbols) <= MAX_SUBSTITUTED:
+                numbers = fmt.substituted(formula, known)
+                if numbers is not None:
+                    pieces.append(numbers)
         elif step.value is None or sp.sympify(step.value) != formula:
             pieces.append(fmt.math_expr(formula, display))
     if step.value is not None:
@@ -217,6 +261,14 @@ def answer_text(fmt: Format, question, lang: str, display) -> str:
     if question.kind == "integer":
         return fmt.number(sp.Integer(int(question.answer)))
     return fmt.number(question.answer)
+
+
+def _displayable(value) -> bool:
+    try:
+        number_parts(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str, figure: bool = True) -> Dict[str, Any]:
@@ -249,14 +301,21 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
             }
         )
     steps = []
+    known = {}
+    for given in problem.givens:
+        if _displayable(given.value):
+            known[given.name] = given.value
     for step in problem.steps:
         if step.formula is None and step.value is None:
             steps.append({"heading": fmt.text(step.note, lang, display) if step.note else "", "line": "", "note": ""})
             continue
+        line = step_line(fmt, step, display, known)
+        if step.value is not None and _displayable(step.value):
+            known[step.name] = step.value
         steps.append(
             {
                 "heading": "",
-                "line": step_line(fmt, step, display),
+                "line": line,
                 "note": fmt.text(step.note, lang, display) if step.note else "",
             }
         )

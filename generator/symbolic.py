@@ -298,3 +298,56 @@ def used_display(expr: sp.Basic, display: Mapping[str, sp.Basic]) -> Dict[str, s
         return {}
     names = {s.name for s in expr.free_symbols}
     return {n: display[n] for n in names if n in display}
+
+
+# --- formulas with the numbers put in (the seed's "z1 = 0.03 + 0.05 = 0.08") ----------
+
+_TOKEN = "ZZ%03dZZ"  # a Symbol name that sympy prints verbatim (no auto-subscript)
+
+
+def _rebuild(expr, mapping):
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = [_rebuild(arg, mapping) for arg in expr.args]
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
+@functools.lru_cache(maxsize=65536)
+def _with_tokens(formula, kind):
+    """``formula`` printed once with a token for each symbol (then numbers are pasted in)."""
+    names = sorted(s.name for s in formula.free_symbols)
+    tokens = {sp.Symbol(n): sp.Symbol(_TOKEN % i) for i, n in enumerate(names)}
+    try:
+        placeholder = _rebuild(formula, tokens)
+    except Exception:  # a structure that cannot be rebuilt unevaluated: no such line
+        return None
+    if kind == "latex":
+        text = LatexPrinter({"order": "none", "mul_symbol": "dot"}).doprint(placeholder)
+        marks = [_TOKEN % i for i in range(len(names))]
+    else:
+        printer = MathMLPresentationPrinter({"order": "old", "mul_symbol": "dot"})
+        text = _numeric_entities(printer.doprint(placeholder))
+        marks = ["<mi>%s</mi>" % (_TOKEN % i) for i in range(len(names))]
+    if any(text.count(mark) == 0 for mark in marks):
+        return None
+    return names, marks, text
+
+
+def substituted(formula, numbers: Mapping[str, str], kind: str):
+    """``formula`` with each symbol replaced by its shown number, or None.
+
+    ``numbers`` maps symbol names to number markup in ``kind`` ("latex" or "mathml"),
+    already parenthesised where a sign needs it."""
+    form = _with_tokens(sp.sympify(formula), kind)
+    if form is None:
+        return None
+    names, marks, text = form
+    for name, mark in zip(names, marks):
+        if name not in numbers:
+            return None
+        text = text.replace(mark, numbers[name])
+    return text

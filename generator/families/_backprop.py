@@ -371,13 +371,30 @@ def well_conditioned(net: Net, values, asked=(), min_error=0.05, min_grad=1e-3) 
 
 # --- solving -------------------------------------------------------------------------
 
+_Z = sp.Symbol("z")
+
+#: Notes printed after a key line, by the kind of step (the seed notes' remarks).
+SIGMOID_NOTE = Text(
+    en="the derivative of the sigmoid: {d}",
+    ko="시그모이드 함수의 미분: {d}",
+    slots={"d": sp.Eq(Partial(sigma(_Z), _Z), chain(sigma(_Z), terms(1, -sigma(_Z))), evaluate=False)},
+)
+
+
+def _note(name: str) -> Optional[Text]:
+    # d o_k / d z and d h_j / d z steps are sigmoid derivatives
+    if name.startswith(("do_", "dh_")) and "_dz_" in name:
+        return SIGMOID_NOTE
+    return None
+
+
 def run(formulas, values: Dict[str, sp.Expr], steps: Optional[List[Step]] = None):
     """Evaluate ``(name, formula)`` in order into ``values``; append a Step for each."""
     for name, formula in formulas:
         value = evaluate(formula, values)
         values[name] = value
         if steps is not None:
-            steps.append(Step(name=name, formula=formula, value=value))
+            steps.append(Step(name=name, formula=formula, value=value, note=_note(name)))
     return values
 
 

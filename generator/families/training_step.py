@@ -9,7 +9,7 @@ none, and the learning rate.
 from __future__ import annotations
 
 from generator.families import _backprop as bp
-from generator.model import Text
+from generator.model import Num, Text
 from generator.symbolic import chain, sym
 
 SHAPES = ((2, 2, 2), (2, 2, 1), (3, 2, 1), (2, 3, 1))
@@ -93,7 +93,16 @@ def solve(params):
         slots={"eta": sym("eta")},
     )
     title = Text(en="One full training step", ko="학습 한 단계 (순전파와 오차 역전파)")
-    return bp.problem(net, params, title, task, questions, steps)
+    problem = bp.problem(net, params, title, task, questions, steps)
+    if values[bp.new("E")] < values["E"]:
+        problem.remarks.append(
+            Text(
+                en="One step of backpropagation lowered the error from {E} to {En}. Training repeats forward and backward passes to find the weights that minimise the error.",
+                ko="한 번의 역전파로 전체 오차가 {E}에서 {En}로 감소했다. 인공 신경망의 학습은 오차를 최소화하는 가중치를 찾기 위해 순전파와 역전파를 반복하는 것이다.",
+                slots={"E": Num(values["E"]), "En": Num(values[bp.new("E")])},
+            )
+        )
+    return problem
 
 
 def _reference(net, exact_values):

@@ -77,6 +77,40 @@ def test_worked_example_key_shows_the_seed_numbers_in_every_format():
             assert number in text, (fmt, number)
 
 
+def test_worked_example_key_puts_the_numbers_into_each_formula_as_the_seed_does():
+    problems = [make_problem(f, 0, "x", params=p, variant="worked-example") for f, p in load("worked-example")]
+    md = render_sheet("key", problems[:2], ["p1", "p2"], "md", "en", {"id": "x"}, 0)
+    # seed: z1 = 0.03 + 0.05 = 0.08 (the products written out), h1 = sigmoid(z1) = 0.51998934
+    assert r"$z_{1} = w_{1} x_{1} + w_{2} x_{2} = 0.3 \cdot 0.1 + 0.25 \cdot 0.2 = 0.08$" in md
+    assert r"$h_{1} = \sigma\left(z_{1}\right) = \sigma\left(0.08\right) = 0.51998934$" in md
+    assert (
+        r"= \frac{\partial E}{\partial o_{1}} \frac{\partial o_{1}}{\partial z_{3}} \frac{\partial z_{3}}{\partial w_{5}}"
+        r" = 0.20944600 \cdot 0.23802157 \cdot 0.51998934 = 0.02592286$"
+    ) in md
+    assert r"$w^{+}_{5} = w_{5} - \eta \frac{\partial E}{\partial w_{5}} = 0.45 - 0.5 \cdot 0.02592286 = 0.43703857$" in md
+    html = render_sheet("key", problems[:1], ["p1"], "html", "en", {"id": "x"}, 0)
+    assert "<mi>&#963;</mi><mrow><mo>(</mo><mn>0.08</mn><mo>)</mo></mrow>" in html
+
+
+def test_worked_example_negative_numbers_are_parenthesised_when_put_in():
+    from generator.render import get_format, step_line
+    from generator.model import Step
+    from generator.symbolic import terms
+
+    step = Step("d", terms(sp.Symbol("a"), -sp.Symbol("b")), R(7, 10))
+    line = step_line(get_format("md"), step, {}, {"a": R(1, 2), "b": R(-1, 5)})
+    assert line == r"$d = a - b = 0.5 - \left(-0.2\right) = 0.7$"
+
+
+def test_worked_example_training_step_remarks_that_the_error_went_down():
+    problem = worked("training_step")
+    md = render_sheet("key", [problem], ["p4"], "md", "en", {"id": "x"}, 0)
+    assert "lowered the error from $0.02397190$ to $0.02323634$" in md
+    ko = render_sheet("key", [problem], ["p4"], "md", "ko", {"id": "x"}, 0)
+    assert "전체 오차가 $0.02397190$에서 $0.02323634$로 감소했다" in ko
+    assert "시그모이드 함수의 미분" in ko
+
+
 # --- an independent oracle: sympy differentiates the whole network ----------------------
 
 def symbolic_error(net):

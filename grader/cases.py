@@ -406,7 +406,7 @@ def _net_train(q, rng):
 _STATE_COUNT = {"optimizers.sgd_step": 0, "optimizers.momentum_step": 1, "optimizers.nesterov_step": 1,
                 "optimizers.adagrad_step": 1, "optimizers.rmsprop_step": 1, "optimizers.adam_step": 2}
 
-_MOMENTUM_NOTE = ("Your w is right at every step, so the update is right; but the state must be in the "
+_MOMENTUM_NOTE = ("Your w is right, so the update is right; but the state must be in the "
                   "contract's convention: the velocity holds the step, v = momentum * v - lr * grad "
                   "(Keras, CS231n). PyTorch's buffer b = momentum * b + grad gives the same w but a "
                   "different state.")
@@ -486,7 +486,8 @@ def _optimizer(q, rng):
         tiny = [1e-4 * U(rng, (5,), 0.5, 1.0) * rng.choice([-1, 1], 5) for _ in range(steps)]
         tiny_tol = dict(rtol=0.0, atol=default[0] * 0.05)
     cases = [
-        Case(q, "one step from a zero state", [_optimizer_call(q, w0, grads[0], default)], **tol),
+        Case(q, "one step from a zero state", [_optimizer_call(q, w0, grads[0], default)], state_note=note,
+             **tol),
         Case(q, f"{steps} steps, your returned state fed back", [_optimizer_call(q, w0, grads[0], default)],
              kind="steps", steps=steps, feed=_optimizer_feed(q, grads), state_note=note, **tol),
         Case(q, f"{steps} steps, other hyperparameters", [_optimizer_call(q, w1, grads1[0], other)],
@@ -494,7 +495,7 @@ def _optimizer(q, rng):
         Case(q, f"{steps} steps with small gradients (~{'1e-4' if adam else '1e-5'})",
              [_optimizer_call(q, ws, tiny[0], default)],
              kind="steps", steps=steps, feed=_optimizer_feed(q, tiny), state_note=note, **tiny_tol),
-        Case(q, "float32, one step", [_optimizer_call(q, w32, g32, default)], **F32),
+        Case(q, "float32, one step", [_optimizer_call(q, w32, g32, default)], state_note=note, **F32),
     ]
     return cases
 

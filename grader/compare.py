@@ -82,6 +82,8 @@ def fmt_shape(shape):
 
 
 def fmt_num(x):
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return str(int(x))
     x = float(x)
     if x != x or x in (float("inf"), float("-inf")):
         return str(x)
@@ -168,15 +170,15 @@ def mismatch_text(mine, want, rtol, atol, label=""):
                  f"(|yours - expected| <= atol + rtol * |expected|)")
     lines.append(f"Mismatched elements: {n_bad} / {total} ({100.0 * n_bad / total:.3g}%)")
     if want64.ndim == 0:
-        lines.append(f"yours:    {fmt_num(mine64)}")
-        lines.append(f"expected: {fmt_num(want64)}")
+        lines.append(f"yours:    {fmt_num(mine[()])}")
+        lines.append(f"expected: {fmt_num(want[()])}")
     else:
         positions = np.argwhere(bad)[:5]
         lines.append("First mismatches (position: yours, expected):" if n_bad > 1 else
                      "Mismatch (position: yours, expected):")
         for pos in positions:
             p = tuple(pos)
-            lines.append(f"  {fmt_pos(p)}: {fmt_num(mine64[p])}, {fmt_num(want64[p])}")
+            lines.append(f"  {fmt_pos(p)}: {fmt_num(mine[p])}, {fmt_num(want[p])}")
     with np.errstate(invalid="ignore", divide="ignore"):
         d = diff[bad]
         rel = d / np.abs(want64[bad])

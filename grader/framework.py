@@ -222,7 +222,7 @@ class Case:
             label = ""
             if len(expected) > 1:
                 label = f"call {k + 1} of {len(expected)} ({self._call_text(self.calls[k])})"
-            problem = _compare_named(act, exp, self.rtol, self.atol, label, names)
+            problem = _compare_named(act, exp, self.rtol, self.atol, label, names, self.state_note)
             if problem is not None:
                 return problem
         return None
@@ -259,11 +259,13 @@ class Case:
         return None
 
 
-def _compare_named(act, exp, rtol, atol, label, names):
+def _compare_named(act, exp, rtol, atol, label, names, state_note=""):
     if exp.kind == "tuple" and names and act.kind in ("tuple", "list") and len(act.value) == len(exp.value):
-        for name, a, e in zip(names, act.value, exp.value):
+        for k, (name, a, e) in enumerate(zip(names, act.value, exp.value)):
             problem = compare(a, e, rtol, atol, f"{label}, {name}" if label else name)
             if problem is not None:
+                if k > 0 and state_note:       # w (item 0) was right
+                    problem.text += "\n" + state_note
                 return problem
         return None
     return compare(act, exp, rtol, atol, label)

@@ -160,7 +160,11 @@ def test_engine_momentum_in_pytorch_convention_is_told_about_the_state(tmp_path)
     steps = next(c for c in fr.cases if c.name.startswith("5 steps, your returned state"))
     assert not steps.passed
     assert "after step 1 of 5, velocity" in steps.message
-    assert "Your w is right at every step" in steps.message
+    assert "Your w is right, so the update is right; but the state must be in the contract's" in steps.message
+    one = fr.cases[0]
+    assert one.name == "one step from a zero state" and not one.passed
+    assert one.message.splitlines()[1].startswith("velocity: Not equal to tolerance")
+    assert "PyTorch's buffer b = momentum * b + grad gives the same w" in one.message
 
 
 def test_engine_result_model_has_the_documented_fields(reference_result):

@@ -117,55 +117,26 @@ def _check_step(name, step, got, expected):
 
 # --- explicit hyperparameters, passed positionally in contract order -------------
 
-def test_sgd_step_three_steps_match_sympy():
-    hyper = EXPLICIT["sgd"]
-    expected = _oracle_run(_sgd, [], hyper)
-    w = _array(W0)
-    for k in range(3):
-        w = optimizers.sgd_step(w, _array(GRADS[k]), float(hyper["lr"]))
-        _check_step("sgd_step", k, [w], expected[k])
+RULES = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad,
+         "rmsprop": _rmsprop, "adam": _adam}
+STARTS = {"sgd": [], "momentum": [STATE_A], "nesterov": [STATE_A], "adagrad": [STATE_B],
+          "rmsprop": [STATE_B], "adam": [STATE_A, STATE_B]}
 
 
-@pytest.mark.parametrize("name, rule", [("momentum", _momentum), ("nesterov", _nesterov)])
-def test_velocity_step_three_steps_match_sympy(name, rule):
+@pytest.mark.parametrize("name", list(RULES))
+def test_optimizer_three_steps_match_sympy(name):
+    """Positional call: w, grad, *state, [t,] then EXPLICIT[name]'s values, whose key
+    order is the contract's argument order."""
     hyper = EXPLICIT[name]
+    expected = _oracle_run(RULES[name], STARTS[name], hyper)
     step = getattr(optimizers, f"{name}_step")
-    expected = _oracle_run(rule, [STATE_A], hyper)
-    w, v = _array(W0), _array(STATE_A)
+    w, state = _array(W0), [_array(s) for s in STARTS[name]]
     for k in range(3):
-        w, v = step(w, _array(GRADS[k]), v, float(hyper["lr"]), float(hyper["momentum"]))
-        _check_step(f"{name}_step", k, [w, v], expected[k])
-
-
-def test_adagrad_step_three_steps_match_sympy():
-    hyper = EXPLICIT["adagrad"]
-    expected = _oracle_run(_adagrad, [STATE_B], hyper)
-    w, h = _array(W0), _array(STATE_B)
-    for k in range(3):
-        w, h = optimizers.adagrad_step(w, _array(GRADS[k]), h, float(hyper["lr"]),
-                                       float(hyper["eps"]))
-        _check_step("adagrad_step", k, [w, h], expected[k])
-
-
-def test_rmsprop_step_three_steps_match_sympy():
-    hyper = EXPLICIT["rmsprop"]
-    expected = _oracle_run(_rmsprop, [STATE_B], hyper)
-    w, s = _array(W0), _array(STATE_B)
-    for k in range(3):
-        w, s = optimizers.rmsprop_step(w, _array(GRADS[k]), s, float(hyper["lr"]),
-                                       float(hyper["rho"]), float(hyper["eps"]))
-        _check_step("rmsprop_step", k, [w, s], expected[k])
-
-
-def test_adam_step_three_steps_match_sympy():
-    hyper = EXPLICIT["adam"]
-    expected = _oracle_run(_adam, [STATE_A, STATE_B], hyper)
-    w, m, v = _array(W0), _array(STATE_A), _array(STATE_B)
-    for k in range(3):
-        w, m, v = optimizers.adam_step(w, _array(GRADS[k]), m, v, k + 1, float(hyper["lr"]),
-                                       float(hyper["beta1"]), float(hyper["beta2"]),
-                                       float(hyper["eps"]))
-        _check_step("adam_step", k, [w, m, v], expected[k])
+        t = [k + 1] if name == "adam" else []
+        result = step(w, _array(GRADS[k]), *state, *t, *_floats(hyper).values())
+        result = result if isinstance(result, tuple) else (result,)
+        w, state = result[0], list(result[1:])
+        _check_step(f"{name}_step", k, result, expected[k])
 
 
 # --- the contract's defaults, from a zero state ------------------------------------

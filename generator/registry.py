@@ -19,6 +19,7 @@ FAMILIES = {
     "loss_values": ("generator.families.loss_values", "MSE, binary, categorical and sparse categorical cross-entropy on a small batch; which loss suits which task"),
     "activations": ("generator.families.activations", "sigmoid, tanh, ReLU or softplus and its derivative; the vanishing gradient through n sigmoid layers"),
     "batch_arithmetic": ("generator.families.batch_arithmetic", "iterations per epoch, updates over E epochs; batch vs mini-batch vs stochastic gradient descent"),
+    "learning_rate": ("generator.families.learning_rate", "gradient descent on a quadratic: iterates, converge/oscillate/diverge, critical learning rate; time-based decay"),
 }
 
 

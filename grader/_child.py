@@ -331,8 +331,18 @@ def _snapshot():
                 pass
 
 
+_ERRSTATE = np.geterr()
+_seterr = np.seterr
+_WARNING_FILTERS = list(__import__("warnings").filters)
+
+
 def _restore():
+    """Undo what earlier student code changed in NumPy, builtins, math and random."""
     missing = object()
+    _seterr(**_ERRSTATE)
+    warnings_module = sys.modules.get("warnings")
+    if warnings_module is not None:
+        warnings_module.filters[:] = _WARNING_FILTERS
     for name, (mod, saved) in _SNAPSHOT.items():
         if sys.modules.get(name) is not mod:
             sys.modules[name] = mod

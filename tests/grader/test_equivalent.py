@@ -101,8 +101,9 @@ ALTERNATIVES = {
             return lam * np.einsum("ij,ij->", np.atleast_2d(W), np.atleast_2d(W))
 
         def max_norm(W, max_value=2.0, axis=0):
-            norms = np.sqrt(np.sum(W * W, axis=axis, keepdims=True))
-            return W * np.minimum(1.0, max_value / np.maximum(norms, 1e-300))
+            # Keras's form: a small epsilon in the denominator
+            norms = np.sqrt(np.sum(np.square(W), axis=axis, keepdims=True))
+            return W * (np.clip(norms, 0, max_value) / (1e-7 + norms))
         """,
     "initializers": """
         def random_normal(shape, rng, mean=0.0, stddev=0.05):

@@ -136,6 +136,14 @@ def test_categorical_crossentropy_hand_value():
                                                                             rel=1e-14)
 
 
+def test_categorical_crossentropy_does_not_renormalise_rows():
+    """CONTRACT.md's formula is -sum t log p on the (clipped) input; unlike Keras, a row
+    that does not sum to 1 is not rescaled first."""
+    one_hot = np.array([[1.0, 0.0, 0.0]])
+    value = losses.categorical_crossentropy(one_hot, np.array([[0.35, 0.1, 0.05]]))
+    assert value == pytest.approx(-math.log(0.35), rel=1e-14)
+
+
 def test_categorical_crossentropy_clips_zero_probability():
     one_hot = np.array([[1.0, 0.0, 0.0]])
     with no_numeric_warnings():

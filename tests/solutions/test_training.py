@@ -21,6 +21,7 @@ def test_iterations_per_epoch_is_ceiling(n, batch, expected):
 
 def test_minibatch_indices_partition_with_smaller_last_batch(rng):
     batches = training.minibatch_indices(10, 4, rng)
+    assert isinstance(batches, list)
     assert [len(b) for b in batches] == [4, 4, 2]
     for b in batches:
         assert np.asarray(b).dtype.kind in "iu"

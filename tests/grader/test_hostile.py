@@ -79,6 +79,17 @@ HOSTILE = {
             np.testing.assert_allclose = lambda *a, **k: None
             return w, velocity
 
+        def nesterov_step(w, grad, velocity, lr=0.01, momentum=0.9):
+            import importlib, sys
+            found = []
+            for name in ("solutions", "grader", "chainrule", "sympy", "click", "exercises"):
+                try:
+                    importlib.import_module(name)
+                    found.append(name)
+                except ImportError:
+                    pass
+            raise RuntimeError(f"importable: {found}; sys.path has {len(sys.path)} entries")
+
         def rmsprop_step(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
             import solutions.optimizers as reference
             return reference.rmsprop_step(w, grad, sq_avg, lr, rho, eps)
@@ -144,7 +155,7 @@ def _first_failure(hostile, qualname):
 AFFECTED = {
     "activations.relu", "activations.tanh", "activations.softplus", "activations.relu_derivative",
     "layers.dense_forward", "layers.dropout_backward", "layers.batchnorm_forward",
-    "optimizers.momentum_step", "optimizers.rmsprop_step", "optimizers.adam_step",
+    "optimizers.momentum_step", "optimizers.nesterov_step", "optimizers.rmsprop_step", "optimizers.adam_step",
     "training.time_based_decay", "training.log_uniform", "training.gradient_descent_quadratic",
 }
 AFFECTED |= {q for q in qualified_names() if q.split(".")[0] in ("losses", "regularization", "initializers")}
@@ -224,6 +235,12 @@ def test_hostile_monkeypatching_numpy_does_not_leak_into_other_functions(hostile
 def test_hostile_solutions_are_not_importable_in_the_child(hostile):
     case = _first_failure(hostile, "optimizers.rmsprop_step")
     assert "raised ModuleNotFoundError: No module named 'solutions'" in case.message
+
+
+def test_hostile_child_can_import_numpy_and_the_submission_only(hostile):
+    case = _first_failure(hostile, "optimizers.nesterov_step")
+    # exercises is the submission itself (imported as a package under that name)
+    assert "raised RuntimeError: importable: ['exercises']; sys.path has" in case.message
 
 
 def test_hostile_huge_allocation_is_a_memory_error(hostile):

@@ -112,3 +112,28 @@ def test_cli_grade_junit_and_markdown_formats(workdir):
     assert junit.output.count("<testcase ") == 5
     md = run(str(SOLUTIONS), "--only", "regularization", "--format", "markdown")
     assert md.output.startswith("## chainrule grade: 5 / 5 points (100.0%)")
+
+
+def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
+    import io
+
+    from chainrule.commands.grade import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    progress = _Progress()
+    progress(1, 52, "activations.sigmoid")
+    progress(2, 52, "activations.tanh")
+    progress.clear()
+    assert term.getvalue() == ("\rgrading 1/52 activations.sigmoid\rgrading 2/52 activations.tanh   "
+                               "\r" + " " * 29 + "\r")
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    quiet = _Progress()
+    quiet(1, 52, "activations.sigmoid")
+    quiet.clear()
+    assert pipe.getvalue() == ""

@@ -223,3 +223,20 @@ def test_engine_submission_modules_may_import_each_other_in_every_usual_way(tmp_
     result = grade_submission(str(sub), only=["network.forward", "losses.mean_squared_error",
                                               "layers.dense_forward"])
     assert result.passed, [c.message for f in result.functions.values() for c in f.cases if not c.passed]
+
+
+def test_engine_missing_function_and_wrong_signature_are_explained(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"optimizers": """
+        del adam_step
+
+        def sgd_step(w, grad):
+            return w - 0.01 * grad
+        """})
+    r = grade_submission(str(sub), only=["optimizers.adam_step", "optimizers.sgd_step"])
+    adam = r.functions["optimizers.adam_step"].cases[0]
+    assert adam.status == "error"
+    assert adam.message.splitlines()[1] == "`adam_step` is not defined in sub/optimizers.py"
+    sgd = r.functions["optimizers.sgd_step"].cases[0]
+    assert sgd.message.splitlines()[1:3] == [
+        "raised TypeError: sgd_step() takes 2 positional arguments but 3 were given",
+        "  (raised before your code ran: check the function's arguments against the contract)"]

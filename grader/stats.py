@@ -2,7 +2,8 @@
 
 Every test has a rigorous bound, not an asymptotic one: the Kolmogorov distance of an
 empirical CDF is bounded by the Dvoretzky-Kiefer-Wolfowitz inequality
-P(D_n > e) <= 2 exp(-2 n e**2), and a frequency by Hoeffding's inequality (same form).
+P(D_n > e) <= 2 exp(-2 n e**2), and a frequency or the mean of a random subset by
+Hoeffding's inequality (same form; it holds for sampling without replacement too).
 Each test runs at probability ``P_EACH`` = 1e-7 and a case runs at most a few tests, so a
 correct implementation fails a case with probability below 1e-6.
 """
@@ -149,15 +150,6 @@ def _index_batches(ret, what="the result"):
     return out
 
 
-def _rank_corr_bound(n):
-    """Threshold for the correlation of a random permutation with the identity.
-
-    Its exact variance is 1/(n - 1); sqrt(2 ln(2/P_EACH) / n) is about 5.8 standard
-    deviations for n = 1000, where the (very nearly normal) tail is below 1e-8.
-    """
-    return math.sqrt(2.0 * math.log(2.0 / P_EACH) / n)
-
-
 def judge_minibatches(n, batch):
     def judge(outs, calls):
         batches = _index_batches(outs[0])
@@ -175,13 +167,14 @@ def judge_minibatches(n, batch):
         if allidx.size != n or not np.array_equal(np.sort(allidx), np.arange(n)):
             return stat_problem(f"the batches together are not a permutation of range({n}): every index "
                                 "must appear exactly once")
-        # a random permutation: rank correlation with the identity is near 0
-        pos = np.arange(n, dtype=np.float64)
-        r = float(np.corrcoef(pos, allidx.astype(np.float64))[0, 1])
-        lim = _rank_corr_bound(n)
-        if abs(r) > lim:
-            return stat_problem(f"the order is not shuffled: the correlation of the order with range({n}) "
-                                f"is {r:.3f} (a random permutation stays within +-{lim:.3f})")
+        # shuffled: the first half of a random permutation is a random subset, so the mean
+        # of its indices stays near (n - 1) / 2 (Hoeffding, sampling without replacement)
+        half = allidx[: n // 2].astype(np.float64)
+        e = (n - 1) * bound(half.size)
+        if abs(half.mean() - (n - 1) / 2) > e:
+            return stat_problem(f"the order is not shuffled: the indices in the first half of the batches "
+                                f"average {half.mean():.1f}, a random permutation's stay within "
+                                f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)")
         return None
     return judge
 

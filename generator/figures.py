@@ -118,7 +118,8 @@ def svg(spec) -> str:
             x + RADIUS + 8, y + 5, _svg_label(target, values)))
     for node, bias in spec.get("biases", {}).items():
         x, y = pos[node]
-        out.append('<text x="%g" y="%g" class="bias">%s</text>' % (x, y + RADIUS + 16, _svg_label(bias, values)))
+        # below and to the right of its node: clear of the weight labels, which sit left of it
+        out.append('<text x="%g" y="%g" class="bias">%s</text>' % (x + 4, y + RADIUS + 16, _svg_label(bias, values)))
     out.append("</svg>")
     return "".join(out)
 

@@ -231,6 +231,14 @@ class Case:
         return ", ".join(f"{n}={short(v)}" for n, v in zip(self.arg_names(), call.args))
 
     def _judge_steps(self, actual, expected, names):
+        problem = self._judge_step_values(actual, expected, names)
+        if problem is None and len(actual) < len(expected):
+            problem = Problem("type", f"stopped after step {len(actual)} of {self.steps}: the returned "
+                                      "value could not be fed back as the next step's w and state "
+                                      "(return numpy arrays)")
+        return problem
+
+    def _judge_step_values(self, actual, expected, names):
         # structure of every step first (cannot feed otherwise), then w over all steps,
         # then the state in the contract's convention
         for k, (act, exp) in enumerate(zip(actual, expected)):

@@ -20,6 +20,7 @@ FAMILIES = {
     "activations": ("generator.families.activations", "sigmoid, tanh, ReLU or softplus and its derivative; the vanishing gradient through n sigmoid layers"),
     "batch_arithmetic": ("generator.families.batch_arithmetic", "iterations per epoch, updates over E epochs; batch vs mini-batch vs stochastic gradient descent"),
     "learning_rate": ("generator.families.learning_rate", "gradient descent on a quadratic: iterates, converge/oscillate/diverge, critical learning rate; time-based decay"),
+    "regularization": ("generator.families.regularization", "L1/L2 penalty, its gradient and the update with weight decay; inverted dropout or max-norm"),
 }
 
 

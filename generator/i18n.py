@@ -28,10 +28,10 @@ WORDS = {
     "figure": ("The network with its weights", "가중치가 표시된 인공 신경망"),
     "remarks": ("Remarks", "참고"),
     "instructions": (
-        "Give every number to 8 significant digits (as the worked example in the course notes "
-        "does). Write your answers into {file} under the key shown next to each question, then "
-        "run {command} to check them.",
-        "모든 수는 강의 노트의 예제처럼 유효숫자 8자리로 쓰시오. 각 질문 옆에 표시된 키 아래에 "
+        "Round numbers as the rule below says (as the worked example in the course notes does). "
+        "Write your answers into {file} under the key shown next to each question, then run "
+        "{command} to check them.",
+        "수는 아래 규칙대로 반올림하시오 (강의 노트의 예제와 같다). 각 질문 옆에 표시된 키 아래에 "
         "{file} 파일에 답을 적은 뒤 {command} 명령으로 확인하시오.",
     ),
     "key_intro": (

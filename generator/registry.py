@@ -21,6 +21,7 @@ FAMILIES = {
     "batch_arithmetic": ("generator.families.batch_arithmetic", "iterations per epoch, updates over E epochs; batch vs mini-batch vs stochastic gradient descent"),
     "learning_rate": ("generator.families.learning_rate", "gradient descent on a quadratic: iterates, converge/oscillate/diverge, critical learning rate; time-based decay"),
     "regularization": ("generator.families.regularization", "L1/L2 penalty, its gradient and the update with weight decay; inverted dropout or max-norm"),
+    "batch_norm": ("generator.families.batch_norm", "batch normalization of a small batch: means, variances, normalized values and outputs"),
 }
 
 

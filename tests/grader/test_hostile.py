@@ -118,6 +118,11 @@ HOSTILE = {
             while True:
                 pass
 
+        def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
+            import __main__, os
+            os.write(__main__.RESP_FD, bytes([255]) * 64)
+            return None
+
         def iterations_per_epoch(n_samples, batch_size):
             return np.int64(-(-n_samples // batch_size))
         """,
@@ -157,6 +162,7 @@ AFFECTED = {
     "layers.dense_forward", "layers.dropout_backward", "layers.batchnorm_forward",
     "optimizers.momentum_step", "optimizers.nesterov_step", "optimizers.rmsprop_step", "optimizers.adam_step",
     "training.time_based_decay", "training.log_uniform", "training.gradient_descent_quadratic",
+    "training.train_val_test_split",
 }
 AFFECTED |= {q for q in qualified_names() if q.split(".")[0] in ("losses", "regularization", "initializers")}
 
@@ -286,6 +292,13 @@ def test_hostile_output_is_captured_and_capped(hostile):
     assert fr.output.startswith("spam spam")
     assert fr.output.endswith("(output cut at 4000 characters)\n")
     assert len(fr.output) < 4200
+
+
+def test_hostile_garbage_on_the_reply_pipe_fails_that_function_only(hostile):
+    case = _first_failure(hostile, "training.train_val_test_split")
+    assert case.status == "error"
+    assert "the process running your code sent back something unreadable" in case.message
+    assert _fn(hostile, "training.log_uniform").cases[0].passed
 
 
 def test_hostile_numpy_integer_is_accepted_for_an_int(hostile):

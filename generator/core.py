@@ -153,5 +153,5 @@ def check_answer(question: Question, where: str = "") -> None:
     if abs(exact_float - reference) > CHECK_ATOL + CHECK_RTOL * abs(exact_float):
         raise ChainruleError(
             f"{where}: question '{key}' sympy answer {exact_float!r} disagrees with "
-            f"solutions/ float64 {reference!r}; the key would be wrong, so nothing was written."
+            f"solutions/ float64 {reference!r}; the key would be wrong, so generation stopped."
         )

@@ -130,6 +130,7 @@ def read_roster(path) -> List[Student]:
     name_col = header.index("name") if "name" in header else None
     students: List[Student] = []
     seen: Dict[str, int] = {}
+    seen_folded: Dict[str, Tuple[str, int]] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -144,7 +145,15 @@ def read_roster(path) -> List[Student]:
             raise ChainruleUsageError(
                 f"Roster '{path}' lists student id '{sid}' twice (lines {seen[sid]} and {line}); ids must be unique."
             )
+        folded = sid.casefold()
+        if folded in seen_folded:
+            other, other_line = seen_folded[folded]
+            raise ChainruleUsageError(
+                f"Roster '{path}' lists student ids '{other}' (line {other_line}) and '{sid}' (line {line}), "
+                "which differ only in case; their folders would collide on Windows and macOS."
+            )
         seen[sid] = line
+        seen_folded[folded] = (sid, line)
         name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
         students.append(Student(sid, name))
     if not students:

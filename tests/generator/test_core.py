@@ -66,7 +66,7 @@ def test_core_check_rejects_a_disagreeing_reference_with_a_clear_message():
         core.check_problem(_problem(sp.Rational(1, 3), 0.3334))
     assert str(info.value) == (
         "family 'demo' variant abc: question 'q' sympy answer 0.3333333333333333 disagrees with "
-        "solutions/ float64 0.3334; the key would be wrong, so nothing was written."
+        "solutions/ float64 0.3334; the key would be wrong, so generation stopped."
     )
 
 

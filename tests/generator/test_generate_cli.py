@@ -142,6 +142,8 @@ def test_generate_unknown_preset_suggests_a_name(tmp_path):
         ("id,name\nann,Ann\n,Nobody\n", "line 3 has no student id."),
         ("id\nann lee\n", "line 2: student id 'ann lee' may contain only letters, digits, '.', '_', '-' and '@'."),
         ("id,name\n", "lists no students."),
+        ("id\nAnn\nbo\nann\n", "lists student ids 'Ann' (line 2) and 'ann' (line 4), which differ only in case; "
+         "their folders would collide on Windows and macOS."),
         ("", "is empty; it needs a header row with an 'id' column."),
     ],
 )

@@ -282,3 +282,22 @@ def test_generate_makes_a_pdf_when_a_tex_engine_is_on_path(tmp_path, monkeypatch
 
 def test_generate_cli_default_seed_matches_the_library():
     assert generate_cmd.DEFAULT_SEED == core.DEFAULT_SEED
+
+
+def test_generate_stops_when_solutions_disagree_with_the_exact_answer(tmp_path, monkeypatch):
+    import solutions.network
+
+    real = solutions.network.forward
+
+    def slightly_wrong(*args):
+        h, o = real(*args)
+        return h, o * (1 + 1e-6)
+
+    monkeypatch.setattr(solutions.network, "forward", slightly_wrong)
+    out = tmp_path / "o"
+    result = run("generate", "--families", "forward_pass", "--count", "1", "--out", str(out))
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert line.startswith("Error: family 'forward_pass' variant ")
+    assert "disagrees with solutions/ float64" in line and line.endswith("so generation stopped.")
+    assert not (out / "manifest.json").exists()

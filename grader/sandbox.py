@@ -285,7 +285,6 @@ class Sandbox:
         self.proc = None
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
-        self.restarts = 0
         self._pending_bytes = b""
         self._ready = False
         self._pending = collections.deque()   # tickets sent, reply not read yet
@@ -293,9 +292,6 @@ class Sandbox:
         self._ticket = 0
 
     # ------------------------------------------------------------------ lifecycle
-    def _package_name(self):
-        return "exercises"
-
     def start(self, wait=True):
         """Start the child; with ``wait=False`` return at once (it gets ready meanwhile)."""
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
@@ -373,12 +369,8 @@ class Sandbox:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
-    def restart(self):
-        self.stop()
-        self.restarts += 1
-        self.start()
-
     def ensure(self):
+        """A running, ready child (a new one when the last died or was killed)."""
         if not self.alive():
             if self.proc is not None:
                 self.stop()

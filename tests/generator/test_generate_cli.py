@@ -301,3 +301,21 @@ def test_generate_stops_when_solutions_disagree_with_the_exact_answer(tmp_path, 
     assert line.startswith("Error: family 'forward_pass' variant ")
     assert "disagrees with solutions/ float64" in line and line.endswith("so generation stopped.")
     assert not (out / "manifest.json").exists()
+
+
+def test_generate_output_does_not_depend_on_the_process_hash_seed(tmp_path):
+    # separate processes with different PYTHONHASHSEED: no set or hash() order may leak out
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"h{hash_seed}"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(root))
+        subprocess.run(
+            [sys.executable, "-m", "chainrule", "generate", "--count", "2", "--seed", "3",
+             "--families", "forward_pass,training_step,hidden_update", "--out", str(out)],
+            cwd=str(root), env=env, check=True, capture_output=True,
+        )
+        outs.append(tree(out))
+    assert outs[0] == outs[1]

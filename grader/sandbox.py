@@ -11,8 +11,19 @@ group, every descendant found through ``/proc`` parent links, and every process 
 the marker (which finds those that called ``setsid`` and were re-parented), repeating
 until none is left.
 
-What comes back is decoded here with ``numpy.load(..., allow_pickle=False)`` and
-validated (numeric dtypes only, bounded size); nothing else the child sends is trusted.
+What comes back is decoded here as ``.npy`` data with pickling off (a strict parser for
+the usual header, else ``numpy.load(..., allow_pickle=False)``) and validated (numeric
+dtypes only, bounded size); nothing else the child sends is trusted.
+
+The submission is imported as the package ``exercises`` (also under its folder's name)
+from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
+repository the parent folder also holds ``solutions/``.
+
+Limits, knowingly: the child runs as the same user as the grader, so code that sets out
+to (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
+grading process or read what that user can read; a descendant that both leaves the
+process tree and replaces its environment escapes the kill. Run the grader as its own
+user (or in a container, as Gradescope does) where that matters.
 """
 
 from __future__ import annotations

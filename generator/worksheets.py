@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule import __version__
 from chainrule.errors import ChainruleError, ChainruleUsageError
@@ -162,8 +162,8 @@ def read_roster(path) -> List[Student]:
 
 
 def numbered_students(count: int) -> List[Student]:
-    width = max(3, len(str(count)))
-    return [Student(f"student-{i:0{width}d}") for i in range(1, count + 1)]
+    """student-001, student-002, ...: a student's id never depends on the count."""
+    return [Student(f"student-{i:03d}") for i in range(1, count + 1)]
 
 
 # --- building ------------------------------------------------------------------------

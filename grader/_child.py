@@ -346,10 +346,9 @@ def _restore():
     for name, (mod, saved) in _SNAPSHOT.items():
         if sys.modules.get(name) is not mod:
             sys.modules[name] = mod
+        # names added since the snapshot stay: NumPy adds its lazily imported submodules
+        # (numpy.ma, ...) as attributes, and removing them breaks the next import
         d = mod.__dict__
-        if _len(d) != _len(saved):
-            for key in [k for k in d if k not in saved]:
-                del d[key]
         for key, value in saved.items():
             if d.get(key, missing) is not value:
                 d[key] = value

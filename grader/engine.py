@@ -162,6 +162,11 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
                          "result, not end the program")
     if kind == "memory":
         return "error", f"ran out of memory (MemoryError; the limit is {memory_mb} MB more than NumPy needs)"
+    if kind == "unreadable":
+        return "error", (f"returned a value the grader could not read ({info.get('type')}: "
+                         f"{info.get('message', '')}); return NumPy arrays, floats or tuples of them")
+    if kind == "too-big":
+        return "error", "returned more than 256 MB of data"
     if kind in ("timeout", "died"):
         return kind if kind == "timeout" else "crashed", info.get("message", "")
     text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")

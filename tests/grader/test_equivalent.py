@@ -97,6 +97,13 @@ ALTERNATIVES = {
             return np.subtract(w, lr * grad, dtype=w.dtype)
         """,
     "regularization": """
+        # both use numpy.ma, which NumPy imports lazily on first use (in the first of them)
+        def l2_grad(W, lam):
+            return np.ma.filled(np.ma.masked_array(2 * lam * W), 0.0)
+
+        def l1_grad(W, lam):
+            return np.ma.getdata(lam * np.sign(W))
+
         def l2_penalty(W, lam):
             return lam * np.einsum("ij,ij->", np.atleast_2d(W), np.atleast_2d(W))
 

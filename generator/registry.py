@@ -22,6 +22,7 @@ FAMILIES = {
     "learning_rate": ("generator.families.learning_rate", "gradient descent on a quadratic: iterates, converge/oscillate/diverge, critical learning rate; time-based decay"),
     "regularization": ("generator.families.regularization", "L1/L2 penalty, its gradient and the update with weight decay; inverted dropout or max-norm"),
     "batch_norm": ("generator.families.batch_norm", "batch normalization of a small batch: means, variances, normalized values and outputs"),
+    "initialization": ("generator.families.initialization", "Xavier/He limits and standard deviations; equal weights give equal gradients (symmetry never breaks)"),
 }
 
 

@@ -48,21 +48,22 @@ def ks_distance(samples, cdf):
     return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
 
 
-def _array_of(ret, shape, kind, what="the result"):
+def _array_of(ret, shape, kind, what=""):
     """The returned array, or a Problem (None, wrong type/shape/dtype)."""
+    where = f"{what}: " if what else ""
     if ret.kind == "none":
-        return stat_problem(f"{what}: returned None: {NOT_FILLED}")
+        return stat_problem(f"{where}returned None: {NOT_FILLED}")
     if ret.kind != "array":
-        return stat_problem(f"{what}: returned {describe_kind(ret)}, expected a numpy.ndarray"
+        return stat_problem(f"{where}returned {describe_kind(ret)}, expected a numpy.ndarray"
                             + (f" of shape {fmt_shape(shape)}" if shape is not None else ""))
     arr = ret.value
     if shape is not None and arr.shape != tuple(shape):
         hint = ": transposed?" if arr.ndim == 2 and arr.shape == tuple(shape)[::-1] else ""
-        return stat_problem(f"{what}: shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}{hint}")
+        return stat_problem(f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}{hint}")
     names = {"f": "a float", "b": "a boolean", "i": "an integer"}
     ok = arr.dtype.kind in ("iu" if kind == "i" else kind)
     if not ok:
-        return stat_problem(f"{what}: dtype {arr.dtype}, expected {names[kind]} array")
+        return stat_problem(f"{where}dtype {arr.dtype}, expected {names[kind]} array")
     return arr
 
 
@@ -134,11 +135,11 @@ def judge_repro(shape, kind="f"):
     return judge
 
 
-def _index_batches(ret, what="the result"):
+def _index_batches(ret):
     if ret.kind == "none":
-        return stat_problem(f"{what}: returned None: {NOT_FILLED}")
+        return stat_problem(f"returned None: {NOT_FILLED}")
     if ret.kind not in ("list", "tuple"):
-        return stat_problem(f"{what}: returned {describe_kind(ret)}, expected a list of integer index arrays")
+        return stat_problem(f"returned {describe_kind(ret)}, expected a list of integer index arrays")
     out = []
     for k, item in enumerate(ret.value):
         arr = _array_of(item, None, "i", f"batch {k}")

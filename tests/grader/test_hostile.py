@@ -303,3 +303,36 @@ def test_hostile_garbage_on_the_reply_pipe_fails_that_function_only(hostile):
 
 def test_hostile_numpy_integer_is_accepted_for_an_int(hostile):
     assert _fn(hostile, "training.iterations_per_epoch").passed
+
+
+WEIRD = ['"a string"', '{"a": 1}', '(x for x in range(3))', '[[1, 2], [3]]', 'np.array(["a", "b"])',
+         'np.array([1, 2], dtype=object)', 'np.zeros(3, dtype=[("a", "f8")])', 'float("nan")', '10**40',
+         'np.complex128(1+2j)', 'np.zeros((2, 0))', '[np.zeros(2), None, "x"]', 'type("X", (), {})()',
+         'np.datetime64("2020-01-01")', 'np.float16(3)', 'b"bytes"', 'Ellipsis', '((((((((1,),),),),),),),)',
+         'np.ma.masked_array([1, 2], mask=[0, 1])', 'np.matrix([[1, 2]])']
+
+
+def test_hostile_weird_return_values_fail_with_an_explanation(tmp_path):
+    from chainrule.contract import CONTRACT
+    from grader import grade_submission
+    from grader.framework import SIGNATURES
+    from grader.reports import FORMATS, render
+
+    sub = tmp_path / "weird"
+    sub.mkdir()
+    k = 0
+    for module, names in CONTRACT.items():
+        src = "import numpy as np\n"
+        for name in names:
+            args = ", ".join(SIGNATURES[f"{module}.{name}"])
+            src += f"\ndef {name}({args}, *rest, **kw):\n    return {WEIRD[k % len(WEIRD)]}\n"
+            k += 1
+        (sub / f"{module}.py").write_text(src)
+    result = grade_submission(str(sub))
+    assert result.score == 0
+    for fr in result.functions.values():
+        first = next(c for c in fr.cases if not c.passed)
+        assert first.status in ("failed", "error"), (fr.qualname, first.message)
+        assert "internal" not in first.message and "Recursion" not in first.message
+    for fmt in FORMATS:
+        assert render(result, fmt)

@@ -88,8 +88,22 @@ class Format:
         raise TypeError(f"cannot render slot value {value!r}")
 
 
+def _negative_or_scientific(value) -> bool:
+    mantissa, exponent = number_parts(value)
+    return mantissa.startswith("-") or exponent is not None
+
+
 class _TexMath(Format):
     """Math as LaTeX between dollars (Markdown and LaTeX)."""
+
+    def substituted(self, formula, known):
+        numbers = {}
+        for name in (s.name for s in formula.free_symbols):
+            if name not in known:
+                return None
+            text = latex_number(known[name])
+            numbers[name] = r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text
+        return symbolic.substituted(formula, numbers, "latex")
 
     def math_expr(self, expr, display):
         return symbolic.latex(expr, display)
@@ -104,26 +118,15 @@ class _TexMath(Format):
         return " = "
 
 
-def _negative_or_scientific(value) -> bool:
-    mantissa, exponent = number_parts(value)
-    return mantissa.startswith("-") or exponent is not None
-
-
-def _texmath_substituted(formula, known):
-    numbers = {}
-    for name in (s.name for s in formula.free_symbols):
-        if name not in known:
-            return None
-        text = latex_number(known[name])
-        numbers[name] = r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text
-    return symbolic.substituted(formula, numbers, "latex")
-
-
-_TexMath.substituted = staticmethod(_texmath_substituted)
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*$<"}
 
 
 class Markdown(_TexMath):
     name = "md"
+
+    def escape(self, text):
+        # prose must not open math ($), code (`), emphasis (*) or HTML (<)
+        return "".join(_MD_SPECIAL.get(c, c) for c in text)
 
     def code(self, text):
         return "`" + text + "`"
@@ -187,7 +190,7 @@ class Latex(_TexMath):
 
 
 class Plain(Format):
-    """Unicode-free plain text (comments of the answers file)."""
+    """Plain text without markup (the comments of the answers file)."""
 
     name = "text"
 
@@ -225,7 +228,8 @@ def get_format(name: str) -> Format:
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _letter(i: int) -> str:
+def letter(i: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the label of the i-th question (0-based)."""
     return LETTERS[i] if i < len(LETTERS) else LETTERS[i // 26 - 1] + LETTERS[i % 26]
 
 
@@ -292,7 +296,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
             ]
         questions.append(
             {
-                "letter": _letter(i),
+                "letter": letter(i),
                 "key": fmt.code(question.key),
                 "prompt": fmt.text(question.prompt, lang, display),
                 "kind": question.kind,

@@ -221,7 +221,7 @@ def _comment(text: str) -> str:
 
 def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> str:
     """The answers template: identification, then one named blank per question."""
-    from generator.render import Plain
+    from generator.render import Plain, letter
 
     plain = Plain()
     words = i18n.words(lang)
@@ -260,7 +260,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
                 kind = "choice: one of " + ", ".join(toml_string(c) for c in question.choices)
             else:
                 kind = question.kind
-            lines.append(f"# {chr(ord('a') + i) if i < 26 else i}) {prompt}  [{kind}]")
+            lines.append(f"# {letter(i)}) {prompt}  [{kind}]")
             lines.append(f'{question.key} = ""')
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,72 @@
+"""Formats: prose escaping, slots, step lines; the templates are strict."""
+
+import pytest
+import sympy as sp
+
+from generator.model import Num, Step, Text
+from generator.render import get_format, letter, render_sheet, step_line
+from generator.symbolic import Partial, chain, sigma
+
+R = sp.Rational
+PROSE = Text(en="a_b costs $5 * 2 & 50% <b> {{x}} {w} {n} {s}", ko="{w}", slots={"w": sp.Symbol("w_1"), "n": Num(R(1, 3)), "s": "3 < 4"})
+
+
+def test_render_markdown_escapes_what_would_start_markup():
+    assert get_format("md").text(PROSE, "en") == r"a_b costs \$5 \* 2 & 50% \<b> {x} $w_{1}$ $0.33333333$ 3 \< 4"
+
+
+def test_render_html_escapes_and_writes_mathml():
+    text = get_format("html").text(PROSE, "en")
+    assert text.startswith("a_b costs $5 * 2 &amp; 50% &lt;b&gt; {x} <math xmlns=")
+    assert "<msub><mi>w</mi><mi>1</mi></msub>" in text and "<mn>0.33333333</mn>" in text
+    assert text.endswith(" 3 &lt; 4")
+
+
+def test_render_latex_escapes_specials():
+    assert get_format("tex").text(PROSE, "en") == (
+        r"a\_b costs \$5 * 2 \& 50\% <b> \{x\} $w_{1}$ $0.33333333$ 3 < 4"
+    )
+
+
+def test_render_plain_shows_display_forms():
+    display = {"dE_dw_5": Partial(sp.Symbol("E"), sp.Symbol("w_5"))}
+    text = Text(en="give {g}", ko="{g}", slots={"g": sp.Symbol("dE_dw_5")})
+    assert get_format("text").text(text, "en", display) == "give dE/dw_5"
+
+
+def test_render_text_with_an_unknown_slot_fails_loudly():
+    with pytest.raises(KeyError, match="no slot 'nope'"):
+        get_format("md").text(Text(en="{nope}", ko=""), "en")
+
+
+def test_render_step_line_keeps_the_chain_rule_order():
+    display = {
+        "a": Partial(sp.Symbol("E"), sp.Symbol("o")),
+        "b": Partial(sp.Symbol("o"), sp.Symbol("z")),
+        "c": Partial(sp.Symbol("z"), sp.Symbol("w")),
+    }
+    step = Step("g", chain(sp.Symbol("c"), sp.Symbol("a"), sp.Symbol("b")), R(6))
+    known = {"a": 1, "b": 2, "c": 3}
+    line = step_line(get_format("md"), step, display, known)
+    assert line == (
+        r"$g = \frac{\partial z}{\partial w} \frac{\partial E}{\partial o} \frac{\partial o}{\partial z}"
+        r" = 3 \cdot 1 \cdot 2 = 6$"
+    )
+
+
+def test_render_step_line_leaves_out_repeats():
+    md = get_format("md")
+    assert step_line(md, Step("d", sp.Integer(1), sp.Integer(1)), {}, {}) == "$d = 1$"
+    assert step_line(md, Step("d", sp.Symbol("h"), R(1, 2)), {}, {"h": R(1, 2)}) == "$d = h = 0.5$"
+    assert step_line(md, Step("s", sigma(sp.Symbol("z")), sigma(R(0))), {}, {"z": 0}) == (
+        r"$s = \sigma\left(z\right) = \sigma\left(0\right) = 0.50000000$"  # a Float: 8 decimals
+    )
+
+
+def test_render_question_letters_continue_past_z():
+    assert [letter(i) for i in (0, 25, 26, 27)] == ["a", "z", "aa", "ab"]
+
+
+def test_render_sheet_rejects_an_unknown_kind():
+    with pytest.raises(ValueError):
+        render_sheet("solutions", [], [], "md", "en", {"id": "x"}, 1)

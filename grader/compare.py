@@ -118,6 +118,9 @@ def _as_numeric(ret: Returned, exp: Returned):
     want_scalar = exp.kind in ("float", "int", "npscalar", "bool") or (
         exp.kind == "array" and exp.value.ndim == 0)
     if exp.kind == "array" and exp.value.ndim > 0:
+        if ret.kind in ("list", "tuple"):
+            return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)} "
+                                   "(np.array(...) turns a list into one)")
         if ret.kind != "array":
             return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)}")
         return ret.value

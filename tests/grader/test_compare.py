@@ -25,7 +25,8 @@ def test_compare_none_says_the_todo_is_not_filled_in():
 def test_compare_list_instead_of_array_is_a_wrong_type():
     yours = Returned("list", [Returned("float", 1.0)] * 3)
     assert _cmp(yours, np.zeros((3,))) == (
-        "returned a list of 3 items, expected a numpy.ndarray of shape (3,) (float)")
+        "returned a list of 3 items, expected a numpy.ndarray of shape (3,) (float) "
+        "(np.array(...) turns a list into one)")
 
 
 def test_compare_transposed_shape():

@@ -75,3 +75,18 @@ def test_oracle_unreadable_recording_is_an_error(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(ChainruleError, match="Cannot read the recorded cases"):
         RecordedOracle(str(bad))
+
+
+def test_oracle_default_falls_back_to_the_shipped_recording(recording, monkeypatch):
+    import grader.oracle as oracle_module
+
+    def no_solutions(*args, **kwargs):
+        raise ChainruleError("no solutions here")
+
+    monkeypatch.setattr(oracle_module, "LiveOracle", no_solutions)
+    monkeypatch.setattr(oracle_module, "DEFAULT_RECORDING", str(recording))
+    result = grade_submission(str(SOLUTIONS), only=["layers.dense_backward"])
+    assert result.oracle == "recorded recorded.npz" and result.passed
+    monkeypatch.setattr(oracle_module, "DEFAULT_RECORDING", str(recording) + ".missing")
+    with pytest.raises(ChainruleError, match="the 'solutions' package is not importable and there is no recording"):
+        grade_submission(str(SOLUTIONS), only=["layers.dense_backward"])

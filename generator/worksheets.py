@@ -38,7 +38,8 @@ DEFAULT_COUNT = 3
 DEFAULT_OUT = "worksheets"
 ANSWERS_FILE = "answers.toml"
 MANIFEST = "manifest.json"
-TEX_ENGINES = ("pdflatex", "xelatex", "lualatex")
+# Korean typesets best with XeLaTeX (kotex loads xetexko); any of them compiles the source
+TEX_ENGINES = {"en": ("pdflatex", "xelatex", "lualatex"), "ko": ("xelatex", "lualatex", "pdflatex")}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 
 
@@ -323,8 +324,8 @@ def write_atomic(path: Path, data) -> None:
         raise
 
 
-def tex_engine() -> Optional[str]:
-    for name in TEX_ENGINES:
+def tex_engine(lang: str = "en") -> Optional[str]:
+    for name in TEX_ENGINES[lang]:
         found = shutil.which(name)
         if found:
             return found
@@ -544,7 +545,7 @@ def generate(
     job = _Job(
         out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
         preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
-        engine=tex_engine() if "tex" in formats else None,
+        engine=tex_engine(lang) if "tex" in formats else None,
     )
     # the first sheet in this process: compiles every family's formulas once, before any
     # worker forks, and fails early (nothing else written) if a family is broken

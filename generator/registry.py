@@ -23,6 +23,7 @@ FAMILIES = {
     "regularization": ("generator.families.regularization", "L1/L2 penalty, its gradient and the update with weight decay; inverted dropout or max-norm"),
     "batch_norm": ("generator.families.batch_norm", "batch normalization of a small batch: means, variances, normalized values and outputs"),
     "initialization": ("generator.families.initialization", "Xavier/He limits and standard deviations; equal weights give equal gradients (symmetry never breaks)"),
+    "early_stopping": ("generator.families.early_stopping", "stop and restored epoch for a validation-loss sequence and patience; balanced class weights"),
 }
 
 

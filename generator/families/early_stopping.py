@@ -27,13 +27,45 @@ delta = sym("delta")
 STEP = dec("0.002")  # losses are multiples of 0.002 and min_delta is not, so no comparison ties
 
 
+class Below(sp.Function):
+    """The Iverson bracket [a < b]: 1 when a < b, else 0 (kept unevaluated for symbols)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_number and b.is_number:
+            return sp.Integer(1) if bool(a < b) else sp.Integer(0)
+        return None
+
+    def _latex(self, printer, exp=None):
+        a, b = (printer._print(x) for x in self.args)
+        return r"\left[%s < %s\right]" % (a, b)
+
+    def _mathml_presentation(self, printer):
+        dom = printer.dom
+        row = dom.createElement("mrow")
+        for part in ("[", self.args[0], "&lt;", self.args[1], "]"):
+            if isinstance(part, str):
+                mo = dom.createElement("mo")
+                mo.appendChild(dom.createTextNode(part))
+                row.appendChild(mo)
+            else:
+                row.appendChild(printer._print(part))
+        return row
+
+    def _sympystr(self, printer):
+        return "[%s < %s]" % tuple(printer._print(x) for x in self.args)
+
+
 @lru_cache(maxsize=None)
 def _epoch_template(epoch):
-    """best_e and wait_e after epoch e (e >= 2) from those after epoch e - 1."""
+    """Improved?, best and wait after epoch e (e >= 2) from those after epoch e - 1."""
     loss, best, wait = sym(f"L_{epoch}"), sym(f"best_{epoch - 1}"), sym(f"wait_{epoch - 1}")
-    improves = loss < best - delta
-    return ((f"best_{epoch}", sp.Piecewise((loss, improves), (best, True))),
-            (f"wait_{epoch}", sp.Piecewise((0, improves), (wait + 1, True))))
+    improved = sym(f"i_{epoch}")
+    return ((f"i_{epoch}", Below(loss, best - delta)),
+            (f"best_{epoch}", improved * loss + (1 - improved) * best),
+            (f"wait_{epoch}", (1 - improved) * (wait + 1)))
 
 
 @lru_cache(maxsize=None)
@@ -90,10 +122,12 @@ def solve(params) -> Problem:
     key.statement("part_a", Text("(a) early stopping, epoch by epoch", "(a) 에포크별 조기 종료 판단"))
     key.step("best_1", sym("L_1"), Text("the first epoch always improves", "첫 에포크는 항상 개선으로 본다"))
     key.step("wait_1", sp.Integer(0), Text("epochs since the last improvement", "마지막 개선 이후 지난 에포크 수"))
+    notes = {"i": Text("1 if this epoch improves on the best so far by more than min_delta, else 0",
+                       "이 에포크가 지금까지의 최솟값보다 min_delta 넘게 개선되면 1, 아니면 0")}
     best_epoch, stop = 1, n
     for epoch in range(2, n + 1):
         for name, formula in _epoch_template(epoch):
-            key.step(name, formula)
+            key.step(name, formula, notes.pop(name[0], None) if name.startswith("i_") else None)
         if key[f"wait_{epoch}"] == 0:
             best_epoch = epoch
         elif key[f"wait_{epoch}"] == patience:

@@ -39,6 +39,25 @@ def _debug_enabled(ctx: click.Context | None) -> bool:
     return False
 
 
+def _report_usage_errors_in(command):
+    """Make a ChainruleUsageError from ``command`` a click.UsageError in *its* context, so
+    the message comes with the subcommand's usage line (exit 2), not the group's."""
+    if getattr(command, "_chainrule_wrapped", False):
+        return
+    original = command.invoke
+
+    def invoke(ctx):
+        try:
+            return original(ctx)
+        except ChainruleUsageError as exc:
+            if _debug_enabled(ctx):
+                raise
+            raise click.UsageError(str(exc), ctx) from None
+
+    command.invoke = invoke
+    command._chainrule_wrapped = True
+
+
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when the subcommand is needed."""
 
@@ -54,7 +73,9 @@ class LazyGroup(click.Group):
         if name not in COMMANDS or not self._available(name):
             return None
         module_name, attr = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command = getattr(importlib.import_module(module_name), attr)
+        _report_usage_errors_in(command)
+        return command
 
     def resolve_command(self, ctx, args):
         try:
@@ -75,11 +96,10 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except ChainruleUsageError as exc:
+        except ChainruleUsageError as exc:  # raised outside a subcommand's own invoke
             if _debug_enabled(ctx):
                 raise
-            sub = click.get_current_context(silent=True) or ctx
-            raise click.UsageError(str(exc), sub) from None
+            raise click.UsageError(str(exc), ctx) from None
         except ChainruleError as exc:
             if _debug_enabled(ctx):
                 raise

@@ -162,6 +162,9 @@ def mismatch_text(mine, want, rtol, atol, label=""):
         bad = ~(diff <= atol + rtol * np.abs(want64))
     both_nan = np.isnan(mine64) & np.isnan(want64)
     same_inf = np.isinf(want64) & (mine64 == want64)
+    # rtol * |inf| is inf, so the rule above would let any finite value "equal" an
+    # expected infinity (a diverging run, an unclipped log): only inf itself matches it.
+    bad |= np.isinf(want64) & (mine64 != want64)
     bad &= ~(both_nan | same_inf)
     n_bad = int(bad.sum())
     if n_bad == 0:

@@ -11,7 +11,7 @@ from chainrule.contract import CONTRACT, qualified_names
 
 
 def run(*args):
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), prog_name="chainrule")
 
 
 def test_cli_version_prints_the_package_version():
@@ -64,3 +64,44 @@ def test_cli_list_does_not_import_sympy_or_jinja2():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stderr == "[]"
+
+
+def test_cli_usage_error_from_a_subcommand_shows_the_subcommands_usage(monkeypatch):
+    import click
+
+    from chainrule import cli as cli_module
+    from chainrule.errors import ChainruleUsageError
+
+    @click.command("demo")
+    def demo():
+        raise ChainruleUsageError("Unknown thing 'x'; valid are 'a' and 'b'.")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
+    module = type(sys)("tests_demo_module")
+    module.demo = demo
+    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
+    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    result = run("demo")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == "Usage: chainrule demo [OPTIONS]"
+    assert result.output.splitlines()[-1] == "Error: Unknown thing 'x'; valid are 'a' and 'b'."
+
+
+def test_cli_failed_operation_is_one_line_with_exit_1(monkeypatch):
+    import click
+
+    from chainrule import cli as cli_module
+    from chainrule.errors import ChainruleError
+
+    @click.command("demo")
+    def demo():
+        raise ChainruleError("Cannot read 'roster.csv': no such file.")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
+    module = type(sys)("tests_demo_module")
+    module.demo = demo
+    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
+    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    result = run("demo")
+    assert result.exit_code == 1
+    assert result.output == "Error: Cannot read 'roster.csv': no such file.\n"

@@ -112,3 +112,12 @@ def test_stats_wrong_scale_is_rejected():
     wrong = Returned("array", rng.normal(0, 2.0 / 400, (400, 150)))   # variance used as stddev
     problem = case.judge([wrong], case.calls)
     assert problem is not None and "do not follow N(0, 2/400)" in problem.text
+
+
+def test_compare_finite_value_does_not_match_an_expected_infinity():
+    from grader.compare import mismatch_text
+
+    # rtol * inf is inf: without a rule of its own, 19.77 would count as "close" to inf.
+    assert mismatch_text(np.array(19.77), np.array(np.inf), 1e-6, 1e-9) is not None
+    assert mismatch_text(np.array([1.0, -np.inf]), np.array([1.0, np.inf]), 1e-6, 1e-9) is not None
+    assert mismatch_text(np.array([1.0, np.inf]), np.array([1.0, np.inf]), 1e-6, 1e-9) is None

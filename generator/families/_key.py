@@ -106,3 +106,41 @@ def mean(items) -> sp.Expr:
     """(x_1 + ... + x_n) / n, printed as 1/n (x_1 + ... + x_n)."""
     items = list(items)
     return sp.Mul(sp.Rational(1, len(items)), sp.Add(*items), evaluate=False)
+
+
+class Hat(sp.Expr):
+    """Display form of a hatted, subscripted symbol (m-hat_t, x-hat_i,j): sympy's LaTeX printer
+    understands a "hat" suffix in a Symbol's name but its MathML printer does not."""
+
+    is_commutative = True
+
+    def __new__(cls, base: str, sub: str):
+        return sp.Expr.__new__(cls, sp.Symbol(base), sp.Symbol(sub))
+
+    def _latex(self, printer, exp=None):
+        base, sub = self.args
+        return r"\hat{%s}_{%s}" % (base.name, sub.name)
+
+    def _mathml_presentation(self, printer):
+        dom = printer.dom
+        base, sub = self.args
+        msub, mover = dom.createElement("msub"), dom.createElement("mover")
+        mover.setAttribute("accent", "true")
+        for tag, text, parent in (("mi", base.name, mover), ("mo", "^", mover)):
+            node = dom.createElement(tag)
+            node.appendChild(dom.createTextNode(text))
+            parent.appendChild(node)
+        msub.appendChild(mover)
+        index = dom.createElement("mi")
+        index.appendChild(dom.createTextNode(sub.name))
+        msub.appendChild(index)
+        return msub
+
+    def _sympystr(self, printer):
+        base, sub = self.args
+        return "%shat_%s" % (base.name, sub.name)
+
+
+def hats(names):
+    """``display`` entries showing each "xhat_sub" name through ``Hat``."""
+    return {n: Hat(n.split("hat_")[0], n.split("hat_", 1)[1]) for n in names}

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, distinct, grid, mean, sym
+from generator.families._key import Key, choose, dec, distinct, grid, hats, mean, sym
 from generator.model import Problem, Question, Text
 from solutions import layers as ref
 
@@ -98,7 +98,8 @@ def solve(params) -> Problem:
             questions.append(Question(key=f"y_{i}_{j}", answer=key[f"y_{i},{j}"], reference=float(out[i - 1, j - 1]),
                                       prompt=Text("the output {y}", "출력 {y}", {"y": sym(f"y_{i},{j}")})))
 
-    display = {f"var_{j}": sym(f"sigma^2_{j}") for j in range(1, d + 1)}
+    display = hats([name for name in key.env if name.startswith("xhat_")] + ["xhat_i,j"])
+    display.update({f"var_{j}": sym(f"sigma^2_{j}") for j in range(1, d + 1)})
     display.update({f"sd_{j}": sym(f"s_{j}") for j in range(1, d + 1)})
     intro = [
         Text("A batch normalization layer in training mode receives a batch of {n} samples with {d} "

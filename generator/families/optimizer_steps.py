@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, equation, fill, grid, sym
+from generator.families._key import Key, choose, dec, equation, fill, grid, hats, sym
 from generator.model import Num, Problem, Question, Text
 from solutions import optimizers as ref
 
@@ -211,4 +211,5 @@ def solve(params) -> Problem:
             "움직인다.", {"eta": eta}))
     return Problem(
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
-        intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks)
+        intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
+        display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []))

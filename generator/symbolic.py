@@ -209,10 +209,50 @@ class _DisplayLatex(LatexPrinter):
         return super()._print_Symbol(expr, style=style)
 
 
+_RELATIONS = {"<": "&lt;", ">": "&gt;", "<=": "&#x2264;", ">=": "&#x2265;", "==": "=", "!=": "&#x2260;"}
+
+
 class _DisplayMathML(MathMLPresentationPrinter):
+    """sympy's presentation printer, plus display names, escaped relations (sympy writes a
+    raw "<"), piecewise functions as a brace with cases (as LaTeX does), max/min."""
+
     def __init__(self, display, **settings):
         super().__init__(settings)
         self._display = display
+
+    def _element(self, tag, *children, text=None):
+        element = self.dom.createElement(tag)
+        if text is not None:
+            element.appendChild(self.dom.createTextNode(text))
+        for child in children:
+            element.appendChild(child)
+        return element
+
+    def _print_Relational(self, e):
+        return self._element(
+            "mrow", self._print(e.lhs), self._element("mo", text=_RELATIONS[e.rel_op]), self._print(e.rhs)
+        )
+
+    def _print_Piecewise(self, e):
+        rows = []
+        for value, condition in e.args:
+            if condition == sp.true:
+                case = self._element("mtext", text="otherwise")
+            else:
+                case = self._element("mrow", self._element("mtext", text="for&#xA0;"), self._print(condition))
+            rows.append(self._element("mtr", self._element("mtd", self._print(value)), self._element("mtd", case)))
+        table = self._element("mtable", *rows)
+        table.setAttribute("columnalign", "left left")
+        return self._element("mrow", self._element("mo", text="{"), table)
+
+    def _minmax(self, name, e):
+        return self._element("mrow", self._element("mi", text=name), self._paren_comma_separated(*e.args))
+
+    def _print_Max(self, e):
+        return self._minmax("max", e)
+
+    def _print_Min(self, e):
+        return self._minmax("min", e)
 
     def _print_Symbol(self, sym, style="plain"):
         shown = self._display.get(sym.name)
@@ -329,7 +369,7 @@ def _with_tokens(formula, kind):
         text = LatexPrinter({"order": "none", "mul_symbol": "dot"}).doprint(placeholder)
         marks = [_TOKEN % i for i in range(len(names))]
     else:
-        printer = MathMLPresentationPrinter({"order": "old", "mul_symbol": "dot"})
+        printer = _DisplayMathML({}, order="old", mul_symbol="dot")
         text = _numeric_entities(printer.doprint(placeholder))
         marks = ["<mi>%s</mi>" % (_TOKEN % i) for i in range(len(names))]
     if any(text.count(mark) == 0 for mark in marks):

@@ -146,6 +146,13 @@ def test_family_renders_in_every_format_and_language(family, lang):
                 assert parser.stack == []
             if fmt == "tex":
                 assert text.count("\\begin{") == text.count("\\end{")
+                depth = 0
+                for char in re.sub(r"\\[{}$%&#_]", "", text):  # escaped braces do not count
+                    depth += {"{": 1, "}": -1}.get(char, 0)
+                    assert depth >= 0
+                assert depth == 0
+                body = re.sub(r"\\\$", "", text)
+                assert body.count("$") % 2 == 0  # every inline formula is closed
             if kind == "key":
                 for q in problem.questions:
                     assert q.key.replace("_", "\\_" if fmt == "tex" else "_") in text

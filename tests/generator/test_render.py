@@ -70,3 +70,15 @@ def test_render_question_letters_continue_past_z():
 def test_render_sheet_rejects_an_unknown_kind():
     with pytest.raises(ValueError):
         render_sheet("solutions", [], [], "md", "en", {"id": "x"}, 1)
+
+
+def test_render_mathml_of_relations_and_cases_is_well_formed():
+    import xml.etree.ElementTree as ET
+
+    x, y = sp.symbols("x y")
+    html = get_format("html")
+    for expr in (sp.Lt(x, y), sp.Ge(x, y), sp.Piecewise((x, x < y), (y, True)), sp.Max(x, 0)):
+        root = ET.fromstring(html.math(expr))
+        assert root.tag == "{http://www.w3.org/1998/Math/MathML}math"
+    text = html.math(sp.Piecewise((x, x < y), (y, True)))
+    assert "<mo>&lt;</mo>" in text and "<mtext>otherwise</mtext>" in text and "piecewise" not in text

@@ -16,6 +16,7 @@ Files are written atomically (temporary file + ``os.replace``).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -109,7 +110,12 @@ def read_roster(path) -> List[Student]:
     path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            text = handle.read()
+        try:  # spreadsheets in many locales save CSV with ';' (or tabs): read the header's
+            delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except FileNotFoundError:
         raise ChainruleUsageError(f"Roster '{path}' does not exist.") from None
     except IsADirectoryError:

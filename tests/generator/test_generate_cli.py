@@ -156,6 +156,16 @@ def test_generate_bad_roster_gives_one_line(tmp_path, content, message):
     assert not (tmp_path / "o").exists()
 
 
+def test_generate_roster_may_use_semicolons_and_a_byte_order_mark(tmp_path):
+    roster = tmp_path / "excel.csv"
+    roster.write_bytes("\ufeffID;Name\nkim01;김민수\nlee02;이서연\n".encode("utf-8"))
+    out = tmp_path / "o"
+    assert run("generate", "--students", str(roster), "--format", "md", "--out", str(out), *FAST).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [(s["id"], s["name"]) for s in manifest["students"]] == [("kim01", "김민수"), ("lee02", "이서연")]
+    assert "김민수" in (out / "students" / "kim01" / "worksheet.md").read_text(encoding="utf-8")
+
+
 def test_generate_missing_roster_is_rejected(tmp_path):
     roster = tmp_path / "nope.csv"
     result = run("generate", "--students", str(roster), "--out", str(tmp_path / "o"))

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, choose, dec, equation, fill, grid, hats, sym
-from generator.model import Num, Problem, Question, Text
+from generator.model import Problem, Question, Text
 from solutions import optimizers as ref
 
 T = sp.Symbol("t", integer=True, positive=True)

@@ -120,17 +120,16 @@ def solve(params) -> Problem:
     lam_, eta_, g_ = float(params["lambda"]), float(params["eta"]), float(params["g"])
     penalty_value = (ref.l2_penalty if penalty == "l2" else ref.l1_penalty)(W_, lam_)
     penalty_grad = (ref.l2_grad if penalty == "l2" else ref.l1_grad)(W_, lam_)[i, j]
-    w_sym = _w(*entry)
+    w_sym, updated = _w(*entry), f"w'_{entry[0]},{entry[1]}"
     questions = [
         Question(key="P", answer=key["P"], reference=float(penalty_value),
                  prompt=Text("the penalty {P} added to the loss", "손실에 더해지는 규제 항 {P}", {"P": sym("P")})),
         Question(key="R", answer=key["R"], reference=float(penalty_grad),
                  prompt=Text("the penalty's gradient {R} with respect to {w}", "{w}에 대한 규제 항의 기울기 {R}",
                              {"R": sym("R"), "w": w_sym})),
-        Question(key="w_new", answer=key[f"w'_{entry[0]},{entry[1]}"], reference=float(W_[i, j] - eta_ * (g_ + penalty_grad)),
+        Question(key="w_new", answer=key[updated], reference=float(W_[i, j] - eta_ * (g_ + penalty_grad)),
                  prompt=Text("the updated weight {w_new} after one gradient-descent step",
-                             "경사 하강법 한 스텝 후의 가중치 {w_new}",
-                             {"w_new": sym(f"w'_{entry[0]},{entry[1]}")})),
+                             "경사 하강법 한 스텝 후의 가중치 {w_new}", {"w_new": sym(updated)})),
     ]
     intro = [fill(Text(
         "(a) A layer's weights W are regularized with the [name] penalty {P}, summed over all its weights. For the "
@@ -138,7 +137,8 @@ def solve(params) -> Problem:
         "gradient-descent step on the regularized loss.",
         "(a) 층의 가중치 W를 모든 가중치에 대해 더한 [name] 규제 {P}로 규제한다. 데이터 손실의 기울기가 {g}인 가중치 "
         "{w}에 대해 규제 항, 그 기울기, 규제된 손실에 대한 경사 하강법 한 스텝 후의 가중치를 구하시오.",
-        {"P": sp.Eq(sym("P"), lam * _penalty_shape(penalty, shape)), "w": w_sym, "g": sym("g")}), name=PENALTIES[penalty])]
+        {"P": sp.Eq(sym("P"), lam * _penalty_shape(penalty, shape)), "w": w_sym, "g": sym("g")}),
+        name=PENALTIES[penalty])]
     if params["part"] == "dropout":
         _dropout(params, key, questions, intro)
     else:

@@ -1,23 +1,12 @@
 import pytest
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build
+from _checks_5_13 import build
 from generator.families import batch_arithmetic as family
 
 
 def _answers(**params):
     base = {"fit_kind": "mini_batch", "fit_batch": 32}
     return {q.key: q.answer for q in family.solve({**base, **params}).questions}
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_batch_arithmetic_variant_is_sound(seed):
-    _params, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_batch_arithmetic_same_seed_same_problem():
-    for seed in (0, 3, 42):
-        assert_deterministic(family, seed)
 
 
 def test_batch_arithmetic_variants_differ_in_structure():

@@ -1,21 +1,9 @@
-import pytest
 import sympy as sp
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build, close
+from _checks_5_13 import build, close
 from generator.families import batch_norm as family
 
 R = sp.Rational
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_batch_norm_variant_is_sound(seed):
-    _params, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_batch_norm_same_seed_same_problem():
-    for seed in (0, 9, 90):
-        assert_deterministic(family, seed)
 
 
 def test_batch_norm_variants_differ_in_structure():

@@ -1,7 +1,6 @@
-import pytest
 import sympy as sp
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build
+from _checks_5_13 import build
 from generator.families import early_stopping as family
 
 R = sp.Rational
@@ -11,17 +10,6 @@ def _answers(losses, patience, min_delta="0", counts=(900, 100)):
     params = {"losses": [R(x) for x in losses], "patience": patience, "min_delta": R(min_delta),
               "counts": list(counts)}
     return {q.key: q.answer for q in family.solve(params).questions}
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_early_stopping_variant_is_sound(seed):
-    _params, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_early_stopping_same_seed_same_problem():
-    for seed in (0, 13, 130):
-        assert_deterministic(family, seed)
 
 
 def test_early_stopping_variants_differ_in_structure():

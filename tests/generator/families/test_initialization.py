@@ -1,8 +1,7 @@
 import numpy as np
-import pytest
 import sympy as sp
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build, close
+from _checks_5_13 import build, close
 from generator.families import initialization as family
 from solutions import initializers
 
@@ -18,17 +17,6 @@ def _params(**kw):
               "c_w": R("0.5"), "c_v": R("0.3"), "x": [R("0.1"), R("0.2")], "t": [R("0.9")]}
     params.update(kw)
     return params
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_initialization_variant_is_sound(seed):
-    _params_, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_initialization_same_seed_same_problem():
-    for seed in (0, 4, 44):
-        assert_deterministic(family, seed)
 
 
 def test_initialization_variants_differ_in_structure():

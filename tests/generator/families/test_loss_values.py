@@ -1,7 +1,6 @@
-import pytest
 import sympy as sp
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build, close
+from _checks_5_13 import build, close
 from generator.families import loss_values as family
 
 R = sp.Rational
@@ -10,17 +9,6 @@ R = sp.Rational
 def _answers(params):
     problem = family.solve(params)
     return {q.key: q.answer for q in problem.questions}
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_loss_values_variant_is_sound(seed):
-    _params, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_loss_values_same_seed_same_problem():
-    for seed in (0, 11, 99):
-        assert_deterministic(family, seed)
 
 
 def test_loss_values_variants_differ_in_structure():

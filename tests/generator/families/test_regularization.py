@@ -1,7 +1,6 @@
-import pytest
 import sympy as sp
 
-from _checks_5_13 import assert_deterministic, assert_problem_sound, build, close
+from _checks_5_13 import build, close
 from generator.families import regularization as family
 
 R = sp.Rational
@@ -20,17 +19,6 @@ def _params(penalty="l2", part="dropout", **extra):
 
 def _answers(**kw):
     return {q.key: q.answer for q in family.solve(_params(**kw)).questions}
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_regularization_variant_is_sound(seed):
-    _params_, problem = build(family, seed)
-    assert_problem_sound(problem)
-
-
-def test_regularization_same_seed_same_problem():
-    for seed in (1, 2, 3):
-        assert_deterministic(family, seed)
 
 
 def test_regularization_variants_differ_in_structure():

@@ -195,8 +195,8 @@ def solve(params) -> Problem:
     intro = [
         fill(Text("(a) A dense layer has {nin} inputs and {nout} outputs. Compute the [what] of Xavier (Glorot) and "
                   "of He initialization, and choose the one that suits the layer's activation.",
-                  "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot) 초기화와 He 초기화의 "
-                  "[what]를 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
+                  "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot) 초기화와 He 초기화 각각의 "
+                  "[what] 값을 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
                   {"nin": n_in, "nout": n_out}), what=what),
         Text("(b) A network with inputs {x1}, {x2}, {H} sigmoid hidden units and {K} sigmoid output unit(s), without "
              "biases, is trained on {E}. All first-layer weights start equal, and so do all second-layer weights. "

@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 import sympy as sp
 
 from generator.model import Given, Step, Text
-from generator.symbolic import PRECISION
+from generator.symbolic import PRECISION, sym  # noqa: F401 - sym is re-exported for the families
 
 
 def dec(text: str) -> sp.Rational:
@@ -40,10 +40,6 @@ def distinct(rng, options: Sequence, size: int):
     """``size`` different entries of ``options`` in random order."""
     picks = rng.choice(len(options), size=size, replace=False)
     return [options[int(i)] for i in picks]
-
-
-def sym(name: str) -> sp.Symbol:
-    return sp.Symbol(name)
 
 
 class Key:
@@ -103,7 +99,7 @@ def equation(expr) -> Text:
 
 
 def mean(items) -> sp.Expr:
-    """(x_1 + ... + x_n) / n, printed as 1/n (x_1 + ... + x_n)."""
+    """(x_1 + ... + x_n) / n, kept as a mean of a sum (sympy would split it into x_1/n + ...)."""
     items = list(items)
     return sp.Mul(sp.Rational(1, len(items)), sp.Add(*items), evaluate=False)
 

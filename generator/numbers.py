@@ -19,7 +19,6 @@ on every machine.
 
 from __future__ import annotations
 
-import functools
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Optional, Tuple
 
@@ -75,16 +74,26 @@ def _strip(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-@functools.lru_cache(maxsize=65536)
-def _parts_cached(kind, value) -> Tuple[str, Optional[int]]:
-    return _number_parts(value)
+_PARTS: dict = {}
+
+
+def _parts_cached(key, value) -> Tuple[str, Optional[int]]:
+    hit = _PARTS.get(key)
+    if hit is None:
+        if len(_PARTS) > 200000:
+            _PARTS.clear()
+        hit = _PARTS[key] = _number_parts(value)
+    return hit
 
 
 def number_parts(value) -> Tuple[str, Optional[int]]:
     """(mantissa string, power of ten or None): the shown form of ``value``."""
-    if isinstance(value, sp.Basic):
-        # keyed by type too: Float(2) == Integer(2) in sympy, but they are shown differently
-        return _parts_cached(type(value), value)
+    # memoised on the raw number: hashing a sympy Float goes through float() and is slow,
+    # and Float(2) == Integer(2) in sympy although they are shown differently
+    if isinstance(value, sp.Float):
+        return _parts_cached(("F", value._mpf_), value)
+    if isinstance(value, sp.Rational):
+        return _parts_cached(("Q", int(value.p), int(value.q)), value)
     return _number_parts(value)
 
 

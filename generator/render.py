@@ -98,7 +98,7 @@ class _TexMath(Format):
 
     def substituted(self, formula, known):
         numbers = {}
-        for name in (s.name for s in formula.free_symbols):
+        for name in symbolic.symbol_names(formula):
             if name not in known:
                 return None
             text = latex_number(known[name])
@@ -118,7 +118,7 @@ class _TexMath(Format):
         return " = "
 
 
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*$<"}
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*$<"})
 
 
 class Markdown(_TexMath):
@@ -126,7 +126,7 @@ class Markdown(_TexMath):
 
     def escape(self, text):
         # prose must not open math ($), code (`), emphasis (*) or HTML (<)
-        return "".join(_MD_SPECIAL.get(c, c) for c in text)
+        return text.translate(_MD_SPECIAL)
 
     def code(self, text):
         return "`" + text + "`"
@@ -155,7 +155,7 @@ class Html(Format):
 
     def substituted(self, formula, known):
         numbers = {}
-        for name in (s.name for s in formula.free_symbols):
+        for name in symbolic.symbol_names(formula):
             if name not in known:
                 return None
             text = mathml_number(known[name])
@@ -165,7 +165,7 @@ class Html(Format):
         return symbolic.substituted(formula, numbers, "mathml")
 
 
-_TEX_SPECIAL = {
+_TEX_SPECIAL = str.maketrans({
     "\\": r"\textbackslash{}",
     "&": r"\&",
     "%": r"\%",
@@ -176,14 +176,14 @@ _TEX_SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
-}
+})
 
 
 class Latex(_TexMath):
     name = "tex"
 
     def escape(self, text):
-        return "".join(_TEX_SPECIAL.get(c, c) for c in text)
+        return text.translate(_TEX_SPECIAL)
 
     def code(self, text):
         return r"\texttt{" + self.escape(text) + "}"
@@ -247,8 +247,7 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
         formula = sp.sympify(step.formula)
         if not formula.is_number:
             pieces.append(fmt.math_expr(formula, display))
-            symbols = formula.free_symbols
-            if known is not None and not formula.is_Symbol and len(symbols) <= MAX_SUBSTITUTED:
+            if known is not None and not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED:
                 numbers = fmt.substituted(formula, known)
                 if numbers is not None:
                     pieces.append(numbers)

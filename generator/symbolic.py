@@ -332,12 +332,17 @@ def mathml(expr, display: Mapping[str, sp.Basic] = None) -> str:
     return _memo("mathml", expr, display, _mathml_cached)
 
 
+@functools.lru_cache(maxsize=65536)
+def symbol_names(expr: sp.Basic) -> tuple:
+    """The sorted names of the free symbols of ``expr`` (cached: formulas repeat)."""
+    return tuple(sorted(s.name for s in expr.free_symbols))
+
+
 def used_display(expr: sp.Basic, display: Mapping[str, sp.Basic]) -> Dict[str, sp.Basic]:
     """The part of ``display`` that ``expr`` needs (keeps print caches small and shared)."""
     if not display:
         return {}
-    names = {s.name for s in expr.free_symbols}
-    return {n: display[n] for n in names if n in display}
+    return {n: display[n] for n in symbol_names(expr) if n in display}
 
 
 # --- formulas with the numbers put in (the seed's "z1 = 0.03 + 0.05 = 0.08") ----------

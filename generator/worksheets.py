@@ -234,10 +234,9 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
     words = i18n.words(lang)
     sid = sheet.student.id
     lines = [
-        f"# chainrule answers for student {sid}" + (f" ({_comment(sheet.student.name)})" if sheet.student.name else ""),
-        "# Write each answer between the quotes, e.g.  dE_dw_5 = \"0.02592286\"  (8 significant digits),",
-        "# or the key of a choice, e.g.  loss_choice = \"mse\". Then run:  chainrule check answers.toml",
-        "# Do not edit the [chainrule] tables: they identify your variant of every problem.",
+        "# " + words["answers_for"].format(id=sid) + (f" ({_comment(sheet.student.name)})" if sheet.student.name else ""),
+        "# " + words["answers_how"],
+        "# " + words["answers_check"],
         "",
         "[chainrule]",
         "format = 1",

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid, sym
+from generator.families._key import Below, Key, choose, fill, grid, sym
 from generator.model import Problem, Question, Text
 from generator.symbolic import sigma
 from solutions import activations as ref
@@ -27,7 +27,7 @@ softplus = sp.Function("softplus")
 ACTIVATIONS = {
     "sigmoid": (sigma, lambda x, a: sigma(x), lambda x, a: a * (1 - a)),
     "tanh": (sp.tanh, lambda x, a: sp.tanh(x), lambda x, a: 1 - a**2),
-    "relu": (ReLU, lambda x, a: sp.Max(0, x), lambda x, a: sp.Piecewise((1, x > 0), (0, True))),
+    "relu": (ReLU, lambda x, a: sp.Max(0, x), lambda x, a: Below(0, x)),
     "softplus": (softplus, lambda x, a: sp.log(1 + sp.exp(x)), lambda x, a: sigma(x)),
 }
 NAMES = {
@@ -39,7 +39,8 @@ NAMES = {
 DERIVATIVE_NOTES = {
     "sigmoid": Text("sigma'(x) = sigma(x) (1 - sigma(x))", "시그모이드 함수의 미분: sigma(x)(1 - sigma(x))"),
     "tanh": Text("tanh'(x) = 1 - tanh(x)^2", "tanh의 미분: 1 - tanh(x)^2"),
-    "relu": Text("1 for a positive input, else 0", "입력이 양수이면 1, 아니면 0"),
+    "relu": Text("{b} is 1 for a positive input, else 0", "{b}는 입력이 양수이면 1, 아니면 0",
+                 {"b": Below(0, sym("x"))}),
     "softplus": Text("the derivative of softplus is the sigmoid", "소프트플러스의 미분은 시그모이드 함수이다"),
 }
 DEPTHS = (3, 4, 5, 6)

@@ -18,44 +18,13 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, sym
+from generator.families._key import Below, Key, choose, dec, sym
 from generator.model import Problem, Question, Text
 from solutions import losses as ref_losses
 from solutions import training as ref_training
 
 delta = sym("delta")
 STEP = dec("0.002")  # losses are multiples of 0.002 and min_delta is not, so no comparison ties
-
-
-class Below(sp.Function):
-    """The Iverson bracket [a < b]: 1 when a < b, else 0 (kept unevaluated for symbols)."""
-
-    nargs = 2
-
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_number and b.is_number:
-            return sp.Integer(1) if bool(a < b) else sp.Integer(0)
-        return None
-
-    def _latex(self, printer, exp=None):
-        a, b = (printer._print(x) for x in self.args)
-        return r"\left[%s < %s\right]" % (a, b)
-
-    def _mathml_presentation(self, printer):
-        dom = printer.dom
-        row = dom.createElement("mrow")
-        for part in ("[", self.args[0], "&lt;", self.args[1], "]"):
-            if isinstance(part, str):
-                mo = dom.createElement("mo")
-                mo.appendChild(dom.createTextNode(part))
-                row.appendChild(mo)
-            else:
-                row.appendChild(printer._print(part))
-        return row
-
-    def _sympystr(self, printer):
-        return "[%s < %s]" % tuple(printer._print(x) for x in self.args)
 
 
 @lru_cache(maxsize=None)

@@ -48,7 +48,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
 
     def report(done, total, student):
         nonlocal bar
-        if total < 2:
+        if total < 2 or not sys.stderr.isatty():  # no bar in logs and pipes
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)

@@ -173,6 +173,19 @@ def test_generate_missing_roster_is_rejected(tmp_path):
     assert error_line(result) == f"Error: Roster '{roster}' does not exist."
 
 
+def test_generate_unreadable_roster_is_rejected(tmp_path):
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("id,name\nann,Ren\xe9e\n".encode("latin-1"))
+    result = run("generate", "--students", str(latin1), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Roster '{latin1}' is not UTF-8 text; save it as CSV (UTF-8)."
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    result = run("generate", "--students", str(folder), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Invalid value for '--students': File '{folder}' is a directory."
+
+
 def test_generate_students_and_count_together_are_rejected(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("id\nann\n", encoding="utf-8")

@@ -24,6 +24,7 @@ import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.pycode import SymPyPrinter
 
 #: Decimal digits carried by evaluated answers; displays use 8 significant digits.
 PRECISION = 40
@@ -155,13 +156,28 @@ def _log_value(x):
     return _float(_MP.log(_mpf(x)))
 
 
-_NUMERIC = {"sigma": _sigma_value, "exp": _exp_value, "sqrt": _sqrt_value, "log": _log_value}
+_NUMERIC = {"sigma": _sigma_value, "exp": _exp_value, "sqrt": _sqrt_value, "log": _log_value, "Rational": sp.Rational}
+
+
+class _ExactPrinter(SymPyPrinter):
+    """lambdify's printer, but 1/3 stays the sympy Rational 1/3 (not the float 0.333...)."""
+
+    def _print_Rational(self, expr):
+        return "Rational(%d, %d)" % (expr.p, expr.q)
+
+    def _print_Half(self, expr):
+        return self._print_Rational(expr)
 
 
 @functools.lru_cache(maxsize=None)
 def _compiled(formula: sp.Expr):
     names = tuple(sorted(s.name for s in formula.free_symbols))
-    func = sp.lambdify([sp.Symbol(n) for n in names], formula, modules=[_NUMERIC, "sympy"])
+    func = sp.lambdify(
+        [sp.Symbol(n) for n in names],
+        formula,
+        modules=[_NUMERIC, "sympy"],
+        printer=_ExactPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}),
+    )
     return names, func
 
 

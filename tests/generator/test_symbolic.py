@@ -1,0 +1,49 @@
+"""Symbolic helpers: exact evaluation, precision, printing."""
+
+import mpmath
+import sympy as sp
+
+from generator.symbolic import Partial, chain, evaluate, latex, mathml, sigma, terms
+
+R = sp.Rational
+a, b, c = sp.symbols("a b c")
+
+
+def test_symbolic_rational_formulas_stay_exact():
+    assert evaluate((a + b + c) / 3, {"a": R(1, 10), "b": R(1, 5), "c": R(3, 10)}) == R(1, 5)
+    assert evaluate(sp.sqrt(a) / 2, {"a": R(9, 4)}) == R(3, 4)
+    assert evaluate(chain(R(1, 2), (a - b) ** 2), {"a": R(2, 5), "b": R(1, 10)}) == R(9, 200)
+
+
+def test_symbolic_transcendental_values_carry_40_digits():
+    value = evaluate(sigma(a), {"a": R(2, 25)})
+    with mpmath.workdps(60):
+        expected = 1 / (1 + mpmath.exp(-mpmath.mpf(2) / 25))
+        assert abs(mpmath.mpf(str(value)) - expected) < mpmath.mpf("1e-38")
+    assert str(value).startswith("0.519989340155")
+
+
+def test_symbolic_evaluation_leaves_mpmath_global_precision_alone():
+    before = mpmath.mp.dps
+    evaluate(sp.exp(a) + sp.log(b), {"a": R(1, 3), "b": 7})
+    assert mpmath.mp.dps == before
+
+
+def test_symbolic_sigma_differentiates_and_evaluates_like_the_logistic_function():
+    assert sp.diff(sigma(a), a) == sigma(a) * (1 - sigma(a))
+    assert abs(sigma(R(1, 2)).evalf(30) - (1 / (1 + sp.exp(-R(1, 2)))).evalf(30)) < 1e-28
+
+
+def test_symbolic_printing_keeps_chain_rule_order_and_partials():
+    g = chain(Partial(sp.Symbol("E"), sp.Symbol("o_1")), Partial(sp.Symbol("o_1"), sp.Symbol("z_3")), sp.Symbol("h_1"))
+    assert latex(g) == r"\frac{\partial E}{\partial o_{1}} \frac{\partial o_{1}}{\partial z_{3}} h_{1}"
+    assert latex(terms(sp.Symbol("w_5"), -chain(sp.Symbol("eta"), sp.Symbol("g")))) == r"w_{5} - \eta g"
+    assert mathml(sigma(sp.Symbol("z"))) == "<mrow><mi>&#963;</mi><mrow><mo>(</mo><mi>z</mi><mo>)</mo></mrow></mrow>"
+    assert "&#x2202;" in mathml(Partial(sp.Symbol("E"), sp.Symbol("w")))
+
+
+def test_symbolic_display_names_replace_symbols_when_printing():
+    display = {"dE_dw_5": Partial(sp.Symbol("E"), sp.Symbol("w_5")), "w_5_new": sp.Symbol("w_5^+")}
+    expr = terms(sp.Symbol("w_5"), -chain(sp.Symbol("eta"), sp.Symbol("dE_dw_5")))
+    assert latex(expr, display) == r"w_{5} - \eta \frac{\partial E}{\partial w_{5}}"
+    assert latex(sp.Symbol("w_5_new"), display) == r"w^{+}_{5}"

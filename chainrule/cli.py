@@ -106,6 +106,11 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
+        except OSError as exc:  # the file system said no: a failed operation, not a kit bug
+            if _debug_enabled(ctx):
+                raise
+            where = f" '{exc.filename}'" if exc.filename else ""
+            raise click.ClickException(f"Cannot access{where}: {exc.strerror or exc}.") from None
         except Exception as exc:  # a bug in the kit: one line unless --debug
             if _debug_enabled(ctx):
                 raise

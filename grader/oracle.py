@@ -15,13 +15,14 @@ version of the cases is refused instead of silently misused.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import os
-import tempfile
 
 import numpy as np
 
 from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule.fileio import write_atomic
 from grader.sandbox import Returned
 
 DEFAULT_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recorded.npz")
@@ -139,16 +140,9 @@ def record(path, seeds, only=None):
                 arrays[key + "/tree"] = np.frombuffer(json.dumps(trees).encode(), dtype=np.uint8)
                 arrays[key + "/fingerprint"] = np.array(case.fingerprint(), dtype=np.int64)
     arrays["meta"] = np.frombuffer(json.dumps({"seeds": [int(s) for s in seeds]}).encode(), dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".npz.tmp")
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    write_atomic(path, buffer.getvalue())
     return path
 
 

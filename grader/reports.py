@@ -10,11 +10,9 @@ result except where a format demands wall time (Gradescope ``execution_time``, J
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 
-from chainrule.errors import ChainruleError
+from chainrule.fileio import write_atomic
 
 FORMATS = ("text", "json", "gradescope", "junit", "markdown")
 MAX_CASES_SHOWN = 3
@@ -244,18 +242,4 @@ def render(result, fmt="text", color=False):
 
 def write(text, path, force=False):
     """Write ``text`` to ``path`` atomically; refuse to overwrite unless ``force``."""
-    path = os.fspath(path)
-    if os.path.exists(path) and not force:
-        raise ChainruleError(f"Output file '{path}' already exists; pass --force to overwrite it.")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise ChainruleError(f"Cannot write '{path}': the folder '{directory}' does not exist.")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".chainrule-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text, force=force, make_parents=False)

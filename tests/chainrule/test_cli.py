@@ -105,3 +105,22 @@ def test_cli_failed_operation_is_one_line_with_exit_1(monkeypatch):
     result = run("demo")
     assert result.exit_code == 1
     assert result.output == "Error: Cannot read 'roster.csv': no such file.\n"
+
+
+def test_cli_file_system_error_is_a_failed_operation_not_an_internal_error(monkeypatch):
+    import click
+
+    from chainrule import cli as cli_module
+
+    @click.command("demo")
+    def demo():
+        open("/nonexistent-dir-for-chainrule/x.txt", "w")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
+    module = type(sys)("tests_demo_module")
+    module.demo = demo
+    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
+    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    result = run("demo")
+    assert result.exit_code == 1
+    assert result.output == "Error: Cannot access '/nonexistent-dir-for-chainrule/x.txt': No such file or directory.\n"

@@ -1,0 +1,53 @@
+"""Writing files the way every chainrule command does: atomically, never clobbering.
+
+A reader (a browser, CI, another ``chainrule`` process) never sees a half-written file:
+data goes to a temporary file in the same folder, then ``os.replace`` swaps it in. The
+result gets the permissions an ordinary ``open()`` would give (0666 less the umask), not
+the 0600 of ``tempfile.mkstemp``, so worksheets copied to a course folder stay readable.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from chainrule.errors import ChainruleError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path, data, *, force: bool = True, make_parents: bool = True) -> Path:
+    """Write ``data`` (str as UTF-8 with "\\n" newlines, or bytes) to ``path`` atomically.
+
+    With ``force=False`` an existing file is left alone and a ``ChainruleError`` says so.
+    File-system failures (a parent that is a file, no permission, a full disk) become a
+    ``ChainruleError`` naming the path and the reason.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise ChainruleError(f"Output file '{path}' already exists; pass --force to overwrite it.")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp = None
+    try:
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise ChainruleError(f"Cannot write '{path}': the folder '{path.parent}' does not exist.")
+        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(path.parent))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise ChainruleError(f"Cannot write '{path}': {exc.strerror or exc}.") from exc
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -59,6 +59,7 @@ class Sheet:
     problems: List[Problem]
     occurrences: List[int]
     files: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
 
 
 # --- options -------------------------------------------------------------------------
@@ -349,16 +350,17 @@ def compile_pdf(engine: str, source: str, target: Path) -> None:
                 cwd=scratch, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ChainruleError(f"{Path(engine).name} could not make {target.name}: {exc}.") from None
+            raise PdfError(f"{Path(engine).name} could not run: {exc}") from None
         pdf = Path(scratch) / "sheet.pdf"
         if result.returncode != 0 or not pdf.exists():
             log = result.stdout.decode("utf-8", "replace").splitlines()
-            first = next((line for line in log if line.startswith("!")), "see the LaTeX log")
-            raise ChainruleError(
-                f"{Path(engine).name} failed on {target}: {first.lstrip('! ').strip()} "
-                f"(use --format md,html to skip LaTeX)."
-            )
+            first = next((line for line in log if line.startswith("!")), "see its log")
+            raise PdfError(f"{Path(engine).name} failed: {first.lstrip('! ').strip()}")
         write_atomic(target, pdf.read_bytes())
+
+
+class PdfError(Exception):
+    """The TeX engine could not make a PDF (the .tex source is written all the same)."""
 
 
 def check_out(out: Path, force: bool) -> None:
@@ -371,6 +373,8 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) -> List[str]:
+    """Write one student's files; return their paths relative to ``out``. A PDF the TeX
+    engine cannot make is left out and the reason kept in ``sheet.warnings``."""
     from generator.render import render_sheets
 
     sid = sheet.student.id
@@ -382,10 +386,14 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
             relative = f"{folder}/{sid}/{kind}.{fmt}"
             write_atomic(out / relative, texts[kind])
             written.append(relative)
-            if fmt == "tex" and engine:
+            if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
-                compile_pdf(engine, texts[kind], out / pdf)
-                written.append(pdf)
+                try:
+                    compile_pdf(engine, texts[kind], out / pdf)
+                except PdfError as exc:
+                    sheet.warnings.append(str(exc))
+                else:
+                    written.append(pdf)
     relative = f"students/{sid}/{ANSWERS_FILE}"
     write_atomic(out / relative, answers_toml(sheet, seed, lang, preset))
     written.append(relative)
@@ -432,6 +440,7 @@ class Result:
     files: int
     formats: List[str]
     pdf: bool
+    warnings: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -557,6 +566,8 @@ def generate(
     first = _one(job, students[0])
     if report:
         report(1, len(students), students[0])
+    if first.warnings:  # the engine failed on the first sheet: it will on the others too
+        job.engine = None
 
     def later(done, total, student):
         if report:
@@ -567,4 +578,10 @@ def generate(
     sheets = [first] + _run_all(job, rest, workers, later)
     text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems))
     write_atomic(out / MANIFEST, text)
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), job.engine is not None)
+    warnings = []
+    for sheet in sheets:
+        for warning in sheet.warnings:
+            if warning not in warnings:
+                warnings.append(warning)
+    made_pdf = any(name.endswith(".pdf") for sheet in sheets for name in sheet.files)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings)

@@ -303,6 +303,28 @@ def test_generate_makes_a_pdf_when_a_tex_engine_is_on_path(tmp_path, monkeypatch
     assert "(tex, pdf)" in result.stdout
 
 
+def test_generate_without_pdf_when_the_tex_engine_fails(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    engine = bin_dir / "pdflatex"
+    engine.write_text(
+        "#!%s\nimport sys\nprint(\"! LaTeX Error: File `kotex.sty' not found.\")\nsys.exit(1)\n" % sys.executable,
+        encoding="utf-8",
+    )
+    engine.chmod(engine.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ.get("PATH", ""))
+    out = tmp_path / "o"
+    result = run("generate", "--count", "2", "--format", "tex", "--out", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Warning: no PDF: pdflatex failed: LaTeX Error: File `kotex.sty' not found. (the .tex files are "
+        "written; compile them yourself or install the missing LaTeX package)."
+    ]
+    assert (out / "students" / "student-002" / "worksheet.tex").is_file()
+    assert not list(out.rglob("*.pdf"))
+    assert "(tex)" in result.stdout
+
+
 def test_generate_cli_default_seed_matches_the_library():
     assert generate_cmd.DEFAULT_SEED == core.DEFAULT_SEED
 

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import jinja2
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from chainrule import __version__
 from generator import i18n, symbolic
@@ -207,13 +208,18 @@ class Plain(Format):
         return " = "
 
 
+class _PlainPrinter(StrPrinter):
+    def _print_Equality(self, expr):
+        return "%s = %s" % (self._print(expr.lhs), self._print(expr.rhs))
+
+
 def _plain(expr, display):
     display = display or {}
     expr = sp.sympify(expr)
     shown = {s: display[s.name] for s in expr.free_symbols if s.name in display}
     if shown:
         expr = expr.xreplace(shown)
-    return sp.sstr(expr, order="none")
+    return _PlainPrinter({"order": "none"}).doprint(expr)
 
 
 FORMAT_CLASSES = {"md": Markdown, "html": Html, "tex": Latex, "text": Plain}

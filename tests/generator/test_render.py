@@ -34,6 +34,12 @@ def test_render_plain_shows_display_forms():
     assert get_format("text").text(text, "en", display) == "give dE/dw_5"
 
 
+def test_render_plain_writes_equations_with_an_equals_sign():
+    z = sp.Symbol("z")
+    text = Text(en="{f}", ko="{f}", slots={"f": sp.Eq(sigma(z), 1 / (1 + sp.exp(-z)), evaluate=False)})
+    assert get_format("text").text(text, "en") == "sigma(z) = 1/(1 + exp(-z))"
+
+
 def test_render_text_with_an_unknown_slot_fails_loudly():
     with pytest.raises(KeyError, match="no slot 'nope'"):
         get_format("md").text(Text(en="{nope}", ko=""), "en")

@@ -76,12 +76,13 @@ def _mistakes_for(qualname):
 
 
 def _check_submission(path):
+    # a path that is not a folder is a bad invocation (exit 2), like an unknown --only name
     if not os.path.exists(path):
-        raise ChainruleError(f"Submission folder '{path}' does not exist; pass the folder that holds "
-                             "your exercises (default ./exercises).")
+        raise ChainruleUsageError(f"Submission folder '{path}' does not exist; pass a folder laid out "
+                                  "like exercises/ (default ./exercises).")
     if not os.path.isdir(path):
-        raise ChainruleError(f"Submission '{path}' is not a folder; pass the folder that holds your "
-                             "exercises (default ./exercises).")
+        raise ChainruleUsageError(f"Submission '{path}' is not a folder; pass a folder laid out like "
+                                  "exercises/ (default ./exercises).")
     present = [m for m in CONTRACT if os.path.isfile(os.path.join(path, f"{m}.py"))]
     if not present:
         raise ChainruleError(f"Submission folder '{path}' has none of the contract modules "

@@ -29,17 +29,32 @@ def test_cli_grade_reference_exits_0_with_the_total(workdir):
     assert "Total: 9 / 9 points (100.0%), 3 of 3 functions pass" in lines
 
 
-def test_cli_grade_missing_folder_exits_1_with_one_line(workdir):
-    result = run("missing")
-    assert result.exit_code == 1
-    assert result.output == ("Error: Submission folder 'missing' does not exist; pass the folder that "
-                             "holds your exercises (default ./exercises).\n")
+USAGE = "Usage: chainrule grade [OPTIONS] [SUBMISSION]"
 
 
-def test_cli_grade_default_folder_missing_exits_1(workdir):
+def test_cli_grade_missing_folder_is_a_usage_error(workdir):
+    result = run("nonexist")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == USAGE
+    assert lines[-1] == ("Error: Submission folder 'nonexist' does not exist; pass a folder laid out "
+                         "like exercises/ (default ./exercises).")
+
+
+def test_cli_grade_file_as_submission_is_a_usage_error(workdir):
+    (workdir / "README.md").write_text("# course\n")
+    result = run("README.md")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == USAGE
+    assert lines[-1] == ("Error: Submission 'README.md' is not a folder; pass a folder laid out like "
+                         "exercises/ (default ./exercises).")
+
+
+def test_cli_grade_default_folder_missing_exits_2(workdir):
     result = run()
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: Submission folder 'exercises' does not exist;")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1].startswith("Error: Submission folder 'exercises' does not exist;")
 
 
 def test_cli_grade_unknown_only_exits_2_with_did_you_mean(workdir):

@@ -116,12 +116,19 @@ def test_engine_unknown_case_is_a_usage_error():
     assert str(info.value) == "Case '9' does not exist for training.log_uniform; its cases are 1 to 2."
 
 
-def test_engine_missing_folder_is_an_operation_error(tmp_path):
-    with pytest.raises(ChainruleError) as info:
+def test_engine_missing_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(ChainruleUsageError) as info:
         grade_submission(str(tmp_path / "nope"))
-    assert not isinstance(info.value, ChainruleUsageError)
-    assert str(info.value) == (f"Submission folder '{tmp_path / 'nope'}' does not exist; pass the folder "
-                               "that holds your exercises (default ./exercises).")
+    assert str(info.value) == (f"Submission folder '{tmp_path / 'nope'}' does not exist; pass a folder "
+                               "laid out like exercises/ (default ./exercises).")
+
+
+def test_engine_file_as_submission_is_a_usage_error(tmp_path):
+    (tmp_path / "README.md").write_text("# hi\n")
+    with pytest.raises(ChainruleUsageError) as info:
+        grade_submission(str(tmp_path / "README.md"))
+    assert str(info.value) == (f"Submission '{tmp_path / 'README.md'}' is not a folder; pass a folder "
+                               "laid out like exercises/ (default ./exercises).")
 
 
 def test_engine_folder_without_contract_modules_is_refused(tmp_path):

@@ -17,8 +17,9 @@ memory_mb=None, progress=None) -> GradeResult``
   "Did you mean" suggestion.
 - ``seed``: the seed of every case's inputs (default ``DEFAULT_SEED``); printed in every
   report so that a run can be reproduced exactly.
-- ``case``: run only case ``K`` (its 1-based number, or its name) of the selected
-  function(s); with ``seed`` this reproduces one failing case.
+- ``case``: run only case ``K`` (its 1-based number, or its name) of the one selected
+  function (``only`` must name exactly one function, else ``ChainruleUsageError``); with
+  ``seed`` this reproduces one failing case.
 - ``timeout``: seconds of child time per function (default ``DEFAULT_TIMEOUT``).
 - ``oracle``: where expected values come from: an ``Oracle`` (``LiveOracle`` calls the
   ``solutions`` package in this process; ``RecordedOracle`` reads a file written by

@@ -95,6 +95,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
 
     path = os.fspath(path)
     names = select_functions(only)
+    if case is not None and len(names) != 1:
+        raise ChainruleUsageError("--case needs --only module.function (one function)")
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
     if not timeout > 0:

@@ -41,7 +41,7 @@ class _Progress:
 @click.option("--only", multiple=True, metavar="NAME",
               help="Grade only this module.function or module (repeatable).")
 @click.option("--case", "case", default=None, metavar="K",
-              help="Run only case K (its number or name) of the selected functions.")
+              help="Run only case K (its number or name) of the one --only function.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the cases' inputs (printed in every report).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",

@@ -108,6 +108,16 @@ def test_cli_grade_case_and_seed_rerun_one_case(workdir):
     assert [c["number"] for c in data["functions"][0]["cases"]] == [2]
 
 
+def test_cli_grade_case_without_one_function_is_a_usage_error(workdir):
+    for args in (("--case", "3"), ("--case", "3", "--seed", "5"), ("--only", "losses", "--case", "1"),
+                 ("--only", "losses.mean_squared_error", "--only", "losses.sum_squared_error", "--case", "1")):
+        result = run(str(SOLUTIONS), *args)
+        assert result.exit_code == 2, args
+        lines = result.output.splitlines()
+        assert lines[0] == USAGE
+        assert lines[-1] == "Error: --case needs --only module.function (one function)"
+
+
 def test_cli_grade_unknown_case_exits_2(workdir):
     result = run(str(SOLUTIONS), "--only", "training.log_uniform", "--case", "7")
     assert result.exit_code == 2

@@ -9,9 +9,9 @@ The spec (see ``generator.model.Problem.figure``)::
      "targets": {"o_1": "t_1"}}                                      # optional: target per output
 
 A weight's label "w_1 = 0.3" sits on its edge near the receiving node, so the labels of
-the edges entering one node are stacked one above the other; biases are printed under
-their node, inputs' and targets' values beside the node. Markdown has no drawing (its
-"Given" list carries the same numbers).
+the edges entering one node are stacked one above the other; biases are printed beside
+and under their node, inputs' and targets' values beside the node. Markdown cannot inline
+a drawing, so the sheets link the same SVG written as a file.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _along(a, b, t):
 
 
 def draw(spec, fmt: str, display=None) -> str:
-    """The drawing in format ``fmt`` ("" where the format has none, as Markdown)."""
+    """The drawing in format ``fmt``: inline SVG (html), TikZ (tex); Markdown links a
+    separate .svg file instead (see ``standalone_svg``), so "" here."""
     if not spec:
         return ""
     if fmt == "html":
@@ -58,6 +59,11 @@ def draw(spec, fmt: str, display=None) -> str:
     if fmt == "tex":
         return tikz(spec, display or {})
     return ""
+
+
+def standalone_svg(spec) -> str:
+    """An .svg file of the drawing (for Markdown, which cannot inline one)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg(spec) + "\n"
 
 
 # --- SVG ---------------------------------------------------------------------------
@@ -87,12 +93,26 @@ def _svg_label(name: str, values) -> str:
     return text
 
 
+#: The drawing's own style, inside every SVG so that it also stands alone (Markdown links
+#: the .svg file); scoped to svg.network, so repeating it in a page is harmless.
+SVG_STYLE = (
+    "svg.network .edge { stroke: #7a8ca8; stroke-width: 1.4; }"
+    " svg.network .node { fill: #fff; stroke: #3b5b8c; stroke-width: 2; }"
+    " svg.network text { font-family: 'Noto Serif', 'Times New Roman', serif; font-size: 14px; fill: #1b1b1b; }"
+    " svg.network .name { text-anchor: middle; font-style: italic; font-size: 16px; }"
+    " svg.network .weight { text-anchor: middle; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 4px; }"
+    " svg.network .bias { text-anchor: start; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 4px; }"
+    " svg.network .sub { font-size: 10px; }"
+)
+
+
 def svg(spec) -> str:
     pos, width, height = _layout(spec)
     values = spec.get("values", {})
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 %d %d" width="%d" '
-        'height="%d" role="img">' % (width, height, width, height)
+        'height="%d" role="img">' % (width, height, width, height),
+        "<style>%s</style>" % SVG_STYLE,
     ]
     out.append("<title>%s</title>" % html.escape(", ".join(
         "%s = %s" % (n, format_number(v)) for n, v in values.items()

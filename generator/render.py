@@ -272,6 +272,11 @@ def answer_text(fmt: Format, question, lang: str, display) -> str:
     return fmt.number(question.answer)
 
 
+def figure_file(key: str) -> str:
+    """Where a Markdown sheet finds the drawing of problem ``key`` (next to the sheet)."""
+    return f"figures/{key}.svg"
+
+
 def _displayable(value) -> bool:
     try:
         number_parts(value)
@@ -332,7 +337,10 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
     if figure and problem.figure:
         from generator import figures
 
-        drawing = figures.draw(problem.figure, fmt.name, display)
+        if fmt.name == "md":
+            drawing = figure_file(key)
+        else:
+            drawing = figures.draw(problem.figure, fmt.name, display)
     return {
         "number": number,
         "key": fmt.code(key),

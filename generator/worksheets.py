@@ -5,7 +5,9 @@ Layout of the output folder (what to hand out is separate from what to keep)::
     manifest.json                      kit version, options, per student the variants and files
     students/<id>/worksheet.md|html|tex(|pdf)
     students/<id>/answers.toml         the blanks that ``chainrule check`` reads
+    students/<id>/figures/<key>.svg    network drawings the Markdown sheet links (md only)
     keys/<id>/key.md|html|tex(|pdf)    worked answer keys, for the instructor
+    keys/<id>/figures/<key>.svg        the same drawings for the Markdown key
 
 Everything written is a function of the options only (no timestamps, sorted keys, "\\n"
 line ends), so two runs give byte-identical files, and a student's files depend only on
@@ -394,6 +396,17 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
                     sheet.warnings.append(str(exc))
                 else:
                     written.append(pdf)
+    if "md" in formats:  # Markdown links its drawings; each folder gets its own copy
+        from generator.figures import standalone_svg
+        from generator.render import figure_file
+
+        for key, problem in zip(sheet.keys, sheet.problems):
+            if problem.figure:
+                drawing = standalone_svg(problem.figure)
+                for folder in ("students", "keys"):
+                    relative = f"{folder}/{sid}/{figure_file(key)}"
+                    write_atomic(out / relative, drawing)
+                    written.append(relative)
     relative = f"students/{sid}/{ANSWERS_FILE}"
     write_atomic(out / relative, answers_toml(sheet, seed, lang, preset))
     written.append(relative)

@@ -325,6 +325,19 @@ def test_generate_without_pdf_when_the_tex_engine_fails(tmp_path, monkeypatch):
     assert "(tex)" in result.stdout
 
 
+def test_generate_markdown_sheets_link_their_network_drawings(tmp_path):
+    out = tmp_path / "o"
+    assert run("generate", "--count", "1", "--format", "md", "--out", str(out), *FAST).exit_code == 0
+    for sheet in (out / "students" / "student-001" / "worksheet.md", out / "keys" / "student-001" / "key.md"):
+        text = sheet.read_text(encoding="utf-8")
+        for key in ("p1_forward_pass", "p2_output_update"):
+            assert f"![The network with its weights](figures/{key}.svg)" in text
+            root = ET.parse(sheet.parent / "figures" / f"{key}.svg").getroot()
+            assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "students/student-001/figures/p1_forward_pass.svg" in manifest["students"][0]["files"]
+
+
 def test_generate_cli_default_seed_matches_the_library():
     assert generate_cmd.DEFAULT_SEED == core.DEFAULT_SEED
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.results import counted
 from grader.sandbox import Returned
 
 NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
@@ -107,7 +108,7 @@ def _expected_text(exp: Returned) -> str:
     if exp.kind == "bool":
         return "a bool"
     if exp.kind in ("tuple", "list"):
-        return f"a {exp.kind} of {len(exp.value)} items"
+        return f"a {exp.kind} of {counted(len(exp.value), 'item')}"
     return exp.kind
 
 
@@ -206,7 +207,7 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | Non
         if ret.kind not in ("tuple", "list"):
             return Problem("type", f"{where}returned {describe_kind(ret)}, expected {_expected_text(exp)}")
         if len(ret.value) != len(exp.value):
-            return Problem("shape", f"{where}returned a {ret.kind} of {len(ret.value)} items, "
+            return Problem("shape", f"{where}returned a {ret.kind} of {counted(len(ret.value), 'item')}, "
                                     f"expected {len(exp.value)}")
         for k, (r, e) in enumerate(zip(ret.value, exp.value)):
             sub = f"{label}[{k}]" if label else f"item {k}"

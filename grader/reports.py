@@ -13,6 +13,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from chainrule.fileio import write_atomic
+from grader.results import counted
 
 FORMATS = ("text", "json", "gradescope", "junit", "markdown")
 MAX_CASES_SHOWN = 3
@@ -40,7 +41,8 @@ def _fn_summary(fr):
     if fr.not_implemented:
         return "not implemented yet"
     statuses = {c.status for c in fr.cases if not c.passed}
-    parts = [f"{len(fr.cases) - fr.n_passed} of {len(fr.cases)} cases failed"]
+    # the noun agrees with the total: "1 of 1 case failed", "1 of 3 cases failed"
+    parts = [f"{len(fr.cases) - fr.n_passed} of {counted(len(fr.cases), 'case')} failed"]
     for word in ("timeout", "crashed", "error"):
         if word in statuses:
             parts.append({"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word])
@@ -61,8 +63,10 @@ def _case_heading(fr, case):
 
 def summary_line(result):
     n_pass = sum(1 for f in result.functions.values() if f.passed)
-    return (f"Total: {_num(result.score)} / {_num(result.max_score)} points ({result.percent:.1f}%), "
-            f"{n_pass} of {len(result.functions)} functions pass")
+    n_fns = len(result.functions)
+    points = "point" if result.max_score == 1 else "points"
+    return (f"Total: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%), "
+            f"{n_pass} of {counted(n_fns, 'function')} {'passes' if n_fns == 1 else 'pass'}")
 
 
 def render_text(result, color=False, limit=MAX_CASES_SHOWN):
@@ -96,7 +100,7 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
         import textwrap
 
         out.append("")
-        out.append(f"Not implemented yet ({len(todo)} function{'s' if len(todo) > 1 else ''}; the TODO is "
+        out.append(f"Not implemented yet ({counted(len(todo), 'function')}; the TODO is "
                    "not filled in yet, the function still raises NotImplementedError):")
         by_module = {}
         for qualname in todo:
@@ -127,7 +131,7 @@ def render_json(result):
 
 def _function_output(fr):
     if fr.passed:
-        return f"All {len(fr.cases)} cases passed."
+        return "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
     parts = []
     for case in fr.cases:
         if not case.passed:
@@ -201,7 +205,9 @@ def _md_escape(text):
 
 
 def render_markdown(result):
-    out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} points ({result.percent:.1f}%)", ""]
+    points = "point" if result.max_score == 1 else "points"
+    out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
+           ""]
     out.append(f"Submission `{result.submission}`, seed {result.seed}, expected values from {result.oracle}.")
     out.append("")
     out.append("| Function | Result | Points | Notes |")

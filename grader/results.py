@@ -12,6 +12,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 
+def counted(n, noun, plural=None):
+    """``n`` and ``noun`` in agreement: ``counted(1, "case")`` is "1 case", else "n cases"."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or noun + 's'}"
+
+
 @dataclass
 class Diagnosis:
     """A known mistake whose output matched the submission's on a failing case."""

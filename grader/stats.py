@@ -16,6 +16,7 @@ import numpy as np
 
 from grader.compare import NOT_FILLED, describe_kind, fmt_shape
 from grader.framework import stat_problem
+from grader.results import counted
 
 P_EACH = 1e-7
 
@@ -158,12 +159,12 @@ def judge_minibatches(n, batch):
             return batches
         want = math.ceil(n / batch)
         if len(batches) != want:
-            return stat_problem(f"{len(batches)} batches, expected ceil({n} / {batch}) = {want} "
+            return stat_problem(f"{counted(len(batches), 'batch', 'batches')}, expected ceil({n} / {batch}) = {want} "
                                 "(keep the last, smaller batch)")
         sizes = [b.size for b in batches]
         for k, size in enumerate(sizes[:-1]):
             if size != batch:
-                return stat_problem(f"batch {k} has {size} indices, expected {batch}: only the last may be smaller")
+                return stat_problem(f"batch {k} has {counted(size, 'index', 'indices')}, expected {batch}: only the last may be smaller")
         allidx = np.concatenate(batches)
         if allidx.size != n or not np.array_equal(np.sort(allidx), np.arange(n)):
             return stat_problem(f"the batches together are not a permutation of range({n}): every index "

@@ -179,3 +179,46 @@ def test_reports_write_is_atomic_and_refuses_to_overwrite(tmp_path):
     write("two\n", target, force=True)
     assert target.read_text() == "two\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+# ------------------------------------------------------------------ counts and plurals
+def _one_case_result(passed):
+    from grader.results import CaseResult, FunctionResult, GradeResult
+
+    result = GradeResult(submission="exercises", seed=7, oracle="live solutions", timeout=5.0)
+    fr = FunctionResult("training.time_based_decay", 1)
+    fr.cases.append(CaseResult(1, "the notes", passed, "" if passed else "Inputs: x\nwrong\nRerun", 0, 0,
+                               "passed" if passed else "failed"))
+    result.functions[fr.qualname] = fr
+    return result
+
+
+def test_reports_counts_of_one_are_singular_in_text_and_markdown():
+    failed = _one_case_result(False)
+    text = render(failed, "text")
+    assert "  FAIL  time_based_decay      0/1  1 of 1 case failed" in text.splitlines()
+    assert "Total: 0 / 1 point (0.0%), 0 of 1 function passes" in text.splitlines()
+    md = render(failed, "markdown").splitlines()
+    assert md[0] == "## chainrule grade: 0 / 1 point (0.0%)"
+    assert "| `training.time_based_decay` | ❌ fail | 0/1 | 1 of 1 case failed |" in md
+    passed = _one_case_result(True)
+    doc = json.loads(render(passed, "gradescope"))
+    assert doc["tests"][0]["output"] == "Its one case passed."
+    assert doc["output"] == "Total: 1 / 1 point (100.0%), 1 of 1 function passes (seed 7)"
+
+
+def test_reports_counts_of_several_stay_plural(buggy):
+    text = render(buggy, "text").splitlines()
+    assert "Total: 1.75 / 9 points (19.4%), 1 of 6 functions pass" in text
+    assert "  FAIL  dense_backward       0.75/3  3 of 4 cases failed; known mistake: db-averaged" in text
+
+
+def test_reports_item_counts_agree_with_their_number():
+    from grader.compare import compare
+    from grader.sandbox import Returned
+
+    one = Returned("tuple", [Returned("float", 1.0)])
+    two = Returned("tuple", [Returned("float", 1.0), Returned("float", 2.0)])
+    assert compare(one, two, 0, 0).text == "returned a tuple of 1 item, expected 2"
+    assert compare(two, one, 0, 0).text == "returned a tuple of 2 items, expected 1"
+    assert compare(Returned("float", 1.0), one, 0, 0).text == "returned a Python float, expected a tuple of 1 item"

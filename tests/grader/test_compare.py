@@ -75,7 +75,7 @@ def test_compare_tuple_items_are_named_and_lists_accepted():
     yours = Returned("list", [Returned("array", np.zeros(2)), Returned("array", np.ones(2))])
     assert compare(yours, exp, 1e-7, 0) is None
     short = Returned("tuple", [Returned("array", np.zeros(2))])
-    assert compare(short, exp, 1e-7, 0).text == "returned a tuple of 1 items, expected 2"
+    assert compare(short, exp, 1e-7, 0).text == "returned a tuple of 1 item, expected 2"
 
 
 def test_compare_modified_inputs_counts_changed_elements():

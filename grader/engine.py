@@ -119,7 +119,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
 def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress):
     from grader import DEFAULT_SEED
 
-    oracle = resolve(oracle)
+    seed_given = seed is not None
+    given_oracle, oracle = oracle, resolve(oracle)
     if seed is None:
         recorded = oracle.seeds()
         seed = recorded[0] if recorded else DEFAULT_SEED
@@ -139,9 +140,12 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
         plan.append((qualname, cases))
 
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
-    rerun_path = "" if os.path.normpath(path) == "exercises" else " " + shlex.quote(path)
+    recorded = given_oracle if isinstance(given_oracle, (str, os.PathLike)) else None
+    command = run_command(path, timeout, sandbox.memory_mb, recorded)
+    result.command = command
+    result.seed_given = seed_given
     for done, (qualname, cases) in enumerate(plan, 1):
-        fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), rerun_path, path)
+        fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), command, path)
         result.functions[qualname] = fr
         if progress is not None:
             progress(done, len(plan), qualname)
@@ -149,8 +153,28 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
     return result
 
 
-def _rerun(rerun_path, qualname, number, seed):
-    return f"chainrule grade{rerun_path} --only {qualname} --case {number} --seed {seed}"
+def run_command(path, timeout, memory_mb, recorded):
+    """``chainrule grade`` with the submission and every non-default option of this run.
+
+    Every command a report prints starts with it, so that it reproduces the run (the
+    same submission, time and memory limits and expected values).
+    """
+    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
+    words = ["chainrule grade"]
+    if os.path.normpath(path) != "exercises":
+        words.append(shlex.quote(path))
+    if float(timeout) != DEFAULT_TIMEOUT:
+        words.append(f"--timeout {float(timeout):g}")
+    if memory_mb != DEFAULT_MEMORY_MB:
+        words.append(f"--memory {memory_mb}")
+    if recorded is not None:
+        words.append(f"--recorded {shlex.quote(os.fspath(recorded))}")
+    return " ".join(words)
+
+
+def _rerun(command, qualname, number, seed):
+    return f"{command} --only {qualname} --case {number} --seed {seed}"
 
 
 def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
@@ -183,7 +207,7 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     return "error", text
 
 
-def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path, submission):
+def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, submission):
     from grader.framework import SIGNATURES
 
     module, name = qualname.split(".", 1)
@@ -192,8 +216,8 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
 
     def fail_all(status, text, start=0, stop=None):
         for c in cases[start:stop]:
-            fr.cases.append(CaseResult(c.number, c.name, False, _message(c, text, seed, rerun_path),
-                                       c.rtol, c.atol, status, _rerun(rerun_path, qualname, c.number, seed)))
+            fr.cases.append(CaseResult(c.number, c.name, False, _message(c, text, seed, command),
+                                       c.rtol, c.atol, status, _rerun(command, qualname, c.number, seed)))
 
     try:
         import_error = sandbox.import_module(module, timeout)
@@ -281,9 +305,9 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
                 status, text = "failed", problem.text
                 diagnoses = _diagnose(case, actual, expected)
         passed = status == "passed"
-        message = "" if passed else _message(case, text, seed, rerun_path, diagnoses)
+        message = "" if passed else _message(case, text, seed, command, diagnoses)
         fr.cases.append(CaseResult(case.number, case.name, passed, message, case.rtol, case.atol, status,
-                                   _rerun(rerun_path, qualname, case.number, seed),
+                                   _rerun(command, qualname, case.number, seed),
                                    [Diagnosis(m.name, m.hint, case.name) for m in diagnoses]))
     if sandbox.pending():
         sandbox.drain(max(0.0, timeout - state["used"]))
@@ -291,7 +315,7 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, rerun_path,
     return fr
 
 
-def _message(case, text, seed, rerun_path, diagnoses=()):
+def _message(case, text, seed, command, diagnoses=()):
     lines = []
     described = case.describe()
     if described:
@@ -299,7 +323,7 @@ def _message(case, text, seed, rerun_path, diagnoses=()):
     lines.append(text)
     for m in diagnoses:
         lines.append(f"Known mistake '{m.name}': {m.hint}")
-    lines.append(f"Rerun only this case: {_rerun(rerun_path, case.qualname, case.number, seed)}")
+    lines.append(f"Rerun only this case: {_rerun(command, case.qualname, case.number, seed)}")
     return "\n".join(lines)
 
 

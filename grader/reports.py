@@ -118,7 +118,7 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
         if more:
             out.append("")
             out.append(f"  ... and {more} more failing case{'s' if more > 1 else ''} of {fr.qualname} "
-                       f"(chainrule grade --only {fr.qualname} shows them all)")
+                       f"({result.command_for(fr.qualname)} shows them all)")
         if fr.output.strip():
             out.append(f"  Your code printed while {fr.qualname} was graded:")
             out.extend("  | " + line for line in fr.output.rstrip("\n").splitlines()[:20])

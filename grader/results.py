@@ -123,6 +123,13 @@ class GradeResult:
     timeout: float
     functions: "OrderedDict[str, FunctionResult]" = field(default_factory=OrderedDict)
     elapsed: float = 0.0        # wall seconds (not part of reproducible reports)
+    command: str = "chainrule grade"   # the submission and non-default options of this run
+    seed_given: bool = False    # the seed was chosen (--seed), not the default
+
+    def command_for(self, qualname):
+        """The command that grades only ``qualname`` the way this run did (every case)."""
+        seed = f" --seed {self.seed}" if self.seed_given else ""
+        return f"{self.command} --only {qualname}{seed}"
 
     @property
     def score(self) -> float:

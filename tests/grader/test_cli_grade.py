@@ -162,3 +162,38 @@ def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
     quiet(1, 52, "activations.sigmoid")
     quiet.clear()
     assert pipe.getvalue() == ""
+
+
+def test_cli_grade_printed_commands_reproduce_the_run(workdir):
+    (workdir / "course").mkdir()
+    make_submission(workdir / "repo" / "exercises", {"activations": """
+        def sigmoid_derivative(x):
+            return x * (1 - x)
+        """})
+    import os
+
+    os.chdir(workdir / "course")
+    result = run("../repo/exercises", "--only", "activations.sigmoid", "--only",
+                 "activations.sigmoid_derivative", "--timeout", "3", "--memory", "512")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    base = "chainrule grade ../repo/exercises --timeout 3 --memory 512"
+    assert (f"  Rerun only this case: {base} --only activations.sigmoid_derivative --case 1 --seed 2026"
+            in lines)
+    assert (f"  ... and 3 more failing cases of activations.sigmoid_derivative ({base} --only "
+            "activations.sigmoid_derivative shows them all)") in lines
+    rerun = [line for line in lines if "chainrule grade" in line and "Rerun" in line]
+    assert rerun and all(base in line for line in rerun)
+
+
+def test_cli_grade_default_run_prints_plain_commands(workdir):
+    make_submission(workdir / "exercises", {"activations": """
+        def sigmoid_derivative(x):
+            return x * (1 - x)
+        """})
+    result = run("--only", "activations.sigmoid", "--only", "activations.sigmoid_derivative")
+    lines = result.output.splitlines()
+    assert ("  Rerun only this case: chainrule grade --only activations.sigmoid_derivative --case 2 --seed 2026"
+            in lines)
+    assert ("  ... and 3 more failing cases of activations.sigmoid_derivative (chainrule grade --only "
+            "activations.sigmoid_derivative shows them all)") in lines

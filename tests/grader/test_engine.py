@@ -247,3 +247,12 @@ def test_engine_missing_function_and_wrong_signature_are_explained(tmp_path):
     assert sgd.message.splitlines()[1:3] == [
         "raised TypeError: sgd_step() takes 2 positional arguments but 3 were given",
         "  (raised before your code ran: check the function's arguments against the contract)"]
+
+
+def test_engine_run_command_names_the_path_and_non_default_options_only():
+    from grader.engine import run_command
+
+    assert run_command("exercises", 5.0, 1024, None) == "chainrule grade"
+    assert run_command("./exercises", 5, 1024, None) == "chainrule grade"
+    assert run_command("my work", 2.5, 256, "rec.npz") == (
+        "chainrule grade 'my work' --timeout 2.5 --memory 256 --recorded rec.npz")

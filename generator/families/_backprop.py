@@ -415,7 +415,7 @@ def givens(net: Net, values) -> List[Given]:
     return out
 
 
-def figure(net: Net, values, show=None) -> Dict:
+def figure(net: Net, values) -> Dict:
     """The drawing spec of ``generator.model.Problem.figure`` for this network."""
     layers = [
         [net.x(i) for i in net.inputs],
@@ -429,7 +429,7 @@ def figure(net: Net, values, show=None) -> Dict:
         biases = {net.h(j): net.b_hidden(j) for j in net.hidden}
         biases.update({net.o(k): net.b_out(k) for k in net.outputs})
     names = [net.x(i) for i in net.inputs] + net.parameters() + [net.t(k) for k in net.outputs]
-    shown = {name: values[name] for name in names if show is None or name in show}
+    shown = {name: values[name] for name in names}
     targets = {net.o(k): net.t(k) for k in net.outputs}
     return {"layers": layers, "edges": edges, "values": shown, "biases": biases, "targets": targets}
 

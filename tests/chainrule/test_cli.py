@@ -3,11 +3,14 @@
 import subprocess
 import sys
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from chainrule import __version__
 from chainrule.cli import cli
 from chainrule.contract import CONTRACT, qualified_names
+from chainrule.errors import ChainruleError, ChainruleUsageError
 
 
 def run(*args):
@@ -66,61 +69,61 @@ def test_cli_list_does_not_import_sympy_or_jinja2():
     assert proc.stderr == "[]"
 
 
-def test_cli_usage_error_from_a_subcommand_shows_the_subcommands_usage(monkeypatch):
-    import click
 
+@pytest.fixture
+def demo_command(monkeypatch):
+    """Register a throwaway subcommand ``demo`` whose body is the function passed in."""
     from chainrule import cli as cli_module
-    from chainrule.errors import ChainruleUsageError
 
-    @click.command("demo")
+    def register(body):
+        command = click.command("demo")(body)
+        module = type(sys)("tests_demo_module")
+        module.demo = command
+        monkeypatch.setitem(sys.modules, "tests_demo_module", module)
+        monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
+        monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+
+    return register
+
+
+def test_cli_usage_error_from_a_subcommand_shows_the_subcommands_usage(demo_command):
     def demo():
         raise ChainruleUsageError("Unknown thing 'x'; valid are 'a' and 'b'.")
 
-    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
-    module = type(sys)("tests_demo_module")
-    module.demo = demo
-    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
-    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    demo_command(demo)
     result = run("demo")
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "Usage: chainrule demo [OPTIONS]"
     assert result.output.splitlines()[-1] == "Error: Unknown thing 'x'; valid are 'a' and 'b'."
 
 
-def test_cli_failed_operation_is_one_line_with_exit_1(monkeypatch):
-    import click
-
-    from chainrule import cli as cli_module
-    from chainrule.errors import ChainruleError
-
-    @click.command("demo")
+def test_cli_failed_operation_is_one_line_with_exit_1(demo_command):
     def demo():
         raise ChainruleError("Cannot read 'roster.csv': no such file.")
 
-    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
-    module = type(sys)("tests_demo_module")
-    module.demo = demo
-    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
-    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    demo_command(demo)
     result = run("demo")
     assert result.exit_code == 1
     assert result.output == "Error: Cannot read 'roster.csv': no such file.\n"
 
 
-def test_cli_file_system_error_is_a_failed_operation_not_an_internal_error(monkeypatch):
-    import click
-
-    from chainrule import cli as cli_module
-
-    @click.command("demo")
+def test_cli_file_system_error_is_a_failed_operation_not_an_internal_error(demo_command):
     def demo():
         open("/nonexistent-dir-for-chainrule/x.txt", "w")
 
-    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_demo_module:demo")
-    module = type(sys)("tests_demo_module")
-    module.demo = demo
-    monkeypatch.setitem(sys.modules, "tests_demo_module", module)
-    monkeypatch.setattr(cli_module.LazyGroup, "_available", staticmethod(lambda name: True))
+    demo_command(demo)
     result = run("demo")
     assert result.exit_code == 1
     assert result.output == "Error: Cannot access '/nonexistent-dir-for-chainrule/x.txt': No such file or directory.\n"
+
+
+def test_cli_unexpected_exception_is_one_line_unless_debug(demo_command):
+    def demo():
+        raise KeyError("boom")
+
+    demo_command(demo)
+    result = run("demo")
+    assert result.exit_code == 1
+    assert result.output == "Error: internal error: KeyError: 'boom' (rerun with --debug for the traceback)\n"
+    debug = run("--debug", "demo")
+    assert isinstance(debug.exception, KeyError)

@@ -12,7 +12,8 @@ Layout of the output folder (what to hand out is separate from what to keep)::
 Everything written is a function of the options only (no timestamps, sorted keys, "\\n"
 line ends), so two runs give byte-identical files, and a student's files depend only on
 (course seed, student id, families, options): adding a student changes nobody else's.
-Files are written atomically (temporary file + ``os.replace``).
+Files are written atomically (temporary file + ``os.replace``) with the permissions an
+ordinary ``open()`` gives (0666 less the umask), through ``chainrule.fileio.write_atomic``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule import __version__
 from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule.fileio import write_atomic
 from generator import i18n, registry
 from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_family_message
 from generator.model import Problem
@@ -313,24 +315,6 @@ def problems_from_answers(data: dict, source: str = "answers file") -> Dict[str,
 
 
 # --- files ---------------------------------------------------------------------------
-
-def write_atomic(path: Path, data) -> None:
-    """Write ``data`` (str as UTF-8, or bytes) to ``path`` through a temporary file."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
 
 def tex_engine(lang: str = "en") -> Optional[str]:
     for name in TEX_ENGINES[lang]:

@@ -377,3 +377,17 @@ def test_generate_output_does_not_depend_on_the_process_hash_seed(tmp_path):
         )
         outs.append(tree(out))
     assert outs[0] == outs[1]
+
+
+def test_generate_files_get_the_umask_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        result = run("generate", "--out", str(tmp_path / "o"), "--count", "1", "--format", "md", *FAST)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    files = [p for p in (tmp_path / "o").rglob("*") if p.is_file()]
+    assert any(p.name == "answers.toml" for p in files) and any(p.suffix == ".svg" for p in files)
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+    assert not hasattr(worksheets, "write_atomic") or worksheets.write_atomic.__module__ == "chainrule.fileio"

@@ -14,6 +14,8 @@ line ends), so two runs give byte-identical files, and a student's files depend 
 (course seed, student id, families, options): adding a student changes nobody else's.
 Files are written atomically (temporary file + ``os.replace``) with the permissions an
 ordinary ``open()`` gives (0666 less the umask), through ``chainrule.fileio.write_atomic``.
+With ``force`` over an earlier set, the files its manifest.json lists and this run does
+not write are removed (and the folders that leaves empty); nothing else is deleted.
 """
 
 from __future__ import annotations
@@ -358,6 +360,57 @@ def check_out(out: Path, force: bool) -> None:
         )
 
 
+def previous_files(out: Path) -> List[str]:
+    """The files an earlier run listed in ``out``'s manifest.json (relative paths, sorted).
+
+    Only plain relative paths inside ``out`` count; a missing, unreadable or foreign
+    manifest gives none, so nothing the kit did not write is ever a candidate."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get("kit") != "chainrule" or not isinstance(data.get("students"), list):
+        return []
+    found = {MANIFEST}
+    for student in data["students"]:
+        files = student.get("files") if isinstance(student, dict) else None
+        for name in files if isinstance(files, list) else []:
+            if not isinstance(name, str) or "\\" in name:
+                continue
+            parts = name.split("/")
+            if name.startswith("/") or any(part in ("", ".", "..") for part in parts) or ":" in parts[0]:
+                continue
+            found.add(name)
+    return sorted(found)
+
+
+def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str]:
+    """Delete the files of ``old`` that are not in ``kept``, then the folders that leaves
+    empty (never ``out`` itself); return the paths removed. Anything that is not a
+    regular file (a folder, a link) is left alone."""
+    keep = set(kept)
+    removed: List[str] = []
+    for name in old:
+        if name in keep:
+            continue
+        path = out / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise ChainruleError(f"Cannot remove the old file '{path}': {exc.strerror or exc}.") from exc
+        removed.append(name)
+        folder = path.parent
+        while folder != out:
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+    return removed
+
+
 def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) -> List[str]:
     """Write one student's files; return their paths relative to ``out``. A PDF the TeX
     engine cannot make is left out and the reason kept in ``sheet.warnings``."""
@@ -553,6 +606,7 @@ def generate(
     students = list(students)
     out = Path(out)
     check_out(out, force)
+    stale = previous_files(out) if force else []  # an earlier set's files, from its manifest
     job = _Job(
         out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
         preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
@@ -575,6 +629,9 @@ def generate(
     sheets = [first] + _run_all(job, rest, workers, later)
     text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems))
     write_atomic(out / MANIFEST, text)
+    # --force over an earlier set: what it wrote and this run did not is removed (only
+    # files its manifest lists), so no stale sheet of a dropped student stays behind
+    remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
     warnings = []
     for sheet in sheets:
         for warning in sheet.warnings:

@@ -26,7 +26,8 @@ DEFAULT_SEED = 2024  # kept equal to generator.core.DEFAULT_SEED (checked by a t
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
               help="Language of the sheets (Korean uses the course notes' terms).")
 @click.option("--preset", help="A fixed problem set instead of variants: worked-example (the seed notes' example).")
-@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
+                   "manifest.json and this run does not write are removed.")
 def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, force):
     """Write worksheets, answer keys and answers templates for a class.
 

@@ -391,3 +391,46 @@ def test_generate_files_get_the_umask_permissions(tmp_path):
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
     assert not hasattr(worksheets, "write_atomic") or worksheets.write_atomic.__module__ == "chainrule.fileio"
+
+
+def test_generate_force_removes_the_files_of_an_earlier_set_it_does_not_rewrite(tmp_path):
+    out = tmp_path / "o"
+    assert run("generate", "--preset", "worked-example", "--format", "md", "--out", str(out)).exit_code == 0
+    old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["students"][0]["files"]
+    assert "students/worked-example/answers.toml" in old
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "students" / "worked-example" / "my-notes.txt").write_text("mine too", encoding="utf-8")
+    result = run("generate", "--count", "1", "--format", "md", "--out", str(out), "--force", *FAST)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    written = {name for s in manifest["students"] for name in s["files"]}
+    # what is left: the new set, the manifest, and the files the kit never wrote
+    assert set(tree(out)) == written | {"manifest.json", "notes.txt", "students/worked-example/my-notes.txt"}
+    assert not (out / "keys" / "worked-example").exists()  # emptied folders go too
+    assert not (out / "students" / "worked-example" / "figures").exists()
+
+
+def test_generate_force_without_a_manifest_overwrites_and_deletes_nothing(tmp_path):
+    out = tmp_path / "o"
+    (out / "students" / "gone").mkdir(parents=True)
+    (out / "students" / "gone" / "worksheet.md").write_text("old", encoding="utf-8")
+    result = run("generate", "--count", "1", "--format", "md", "--out", str(out), "--force", *FAST)
+    assert result.exit_code == 0, result.output
+    assert (out / "students" / "gone" / "worksheet.md").read_text(encoding="utf-8") == "old"
+
+
+def test_generate_force_removes_only_paths_inside_the_folder(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep", encoding="utf-8")
+    (out / "stale.md").write_text("old", encoding="utf-8")
+    listed = ["../outside.txt", str(outside), "stale.md", "students/./x", ""]
+    (out / "manifest.json").write_text(
+        json.dumps({"kit": "chainrule", "students": [{"id": "x", "files": listed}]}), encoding="utf-8"
+    )
+    assert worksheets.previous_files(out) == ["manifest.json", "stale.md"]
+    result = run("generate", "--count", "1", "--format", "md", "--out", str(out), "--force", *FAST)
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == "keep"
+    assert not (out / "stale.md").exists()

@@ -434,3 +434,35 @@ def test_generate_force_removes_only_paths_inside_the_folder(tmp_path):
     assert result.exit_code == 0, result.output
     assert outside.read_text(encoding="utf-8") == "keep"
     assert not (out / "stale.md").exists()
+
+
+def test_generate_shows_no_progress_when_stderr_is_not_a_terminal(tmp_path):
+    result = run("generate", "--count", "5", "--format", "md", "--out", str(tmp_path / "o"), *FAST)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses a pseudo-terminal")
+def test_generate_shows_progress_on_a_terminal(tmp_path):
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    code = "from chainrule.cli import cli; cli()"
+    args = ["generate", "--count", "3", "--format", "md", "--out", str(tmp_path / "o"), *FAST]
+    proc = subprocess.run([sys.executable, "-c", code, *args], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    try:
+        while True:
+            chunk = os.read(leader, 4096)
+            if not chunk:
+                break
+            shown += chunk
+    except OSError:  # EIO once the terminal has no writer
+        pass
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"Generating" in shown and b"3/3" in shown

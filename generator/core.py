@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 import sympy as sp
@@ -69,12 +69,21 @@ def load_family(name: str):
 
 
 def unknown_family_message(name: str) -> str:
+    return unknown_families_message([name])
+
+
+def unknown_families_message(names: Sequence[str]) -> str:
+    """One sentence naming every unknown family, each with its closest known name."""
     import difflib
 
     known = registry.names()
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return f"Unknown problem family '{name}'.{hint} (chainrule list shows all)"
+    shown = []
+    for name in names:
+        close = difflib.get_close_matches(name, known, n=1)
+        shown.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    noun = "family" if len(shown) == 1 else "families"
+    return f"Unknown problem {noun} {listed}; chainrule list shows all."
 
 
 def make_problem(

@@ -36,7 +36,7 @@ from chainrule import __version__
 from chainrule.errors import ChainruleError, ChainruleUsageError
 from chainrule.fileio import write_atomic
 from generator import i18n, registry
-from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_family_message
+from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_families_message
 from generator.model import Problem
 
 FORMATS = ("md", "html", "tex")
@@ -85,9 +85,9 @@ def parse_list(text: Optional[str]) -> List[str]:
 def check_families(names: Sequence[str]) -> List[str]:
     if not names:
         return registry.names()
-    for name in names:
-        if name not in registry.FAMILIES:
-            raise ChainruleUsageError(unknown_family_message(name))
+    unknown = [name for name in names if name not in registry.FAMILIES]
+    if unknown:
+        raise ChainruleUsageError(unknown_families_message(unknown))
     return list(names)
 
 

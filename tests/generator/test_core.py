@@ -46,7 +46,7 @@ def test_core_negative_seed_is_a_usage_error():
 def test_core_unknown_family_suggests_the_closest_name():
     with pytest.raises(ChainruleUsageError) as info:
         core.make_problem("forward_pas", 1, "alice")
-    assert str(info.value) == "Unknown problem family 'forward_pas'. Did you mean 'forward_pass'? (chainrule list shows all)"
+    assert str(info.value) == "Unknown problem family 'forward_pas' (did you mean 'forward_pass'?); chainrule list shows all."
 
 
 def _problem(answer, reference, kind="number", choices=None):

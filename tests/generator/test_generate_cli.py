@@ -111,8 +111,18 @@ def test_generate_unknown_family_suggests_a_name(tmp_path):
     result = run("generate", "--families", "forward_pass,hiden_update", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert error_line(result) == (
-        "Error: Unknown problem family 'hiden_update'. Did you mean 'hidden_update'? (chainrule list shows all)"
+        "Error: Unknown problem family 'hiden_update' (did you mean 'hidden_update'?); chainrule list shows all."
     )
+
+
+def test_generate_names_every_unknown_family_in_one_sentence(tmp_path):
+    result = run("generate", "--families", "forward_pas,output_update,batchnorm,qqq", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: Unknown problem families 'forward_pas' (did you mean 'forward_pass'?), "
+        "'batchnorm' (did you mean 'batch_norm'?) and 'qqq'; chainrule list shows all."
+    )
+    assert not (tmp_path / "o").exists()
 
 
 def test_generate_unknown_format_and_language_are_rejected(tmp_path):

@@ -113,7 +113,10 @@ class Problem:
     # names not listed are shown as Symbol(name), so "w_5" prints as w_5.
     display: Dict[str, sp.Basic] = field(default_factory=dict)
     # Optional network drawing: {"layers": [["x_1", "x_2"], ["h_1", "h_2"], ["o_1", "o_2"]],
-    # "edges": [("x_1", "h_1", "w_1"), ...], "values": {"w_1": Rational, ...}}
+    # "edges": [("x_1", "h_1", "w_1"), ...], "values": {"w_1": Rational, ...},
+    # optional "biases": {"h_1": "b_1", ...} (the bias name of a node) and
+    # optional "targets": {"o_1": "t_1", ...} (the target name of an output node)}
+    # (see generator/figures.py)
     figure: Optional[Dict[str, Any]] = None
     # Anything else a family wants its renderer-neutral key to say at the end.
     remarks: List[Text] = field(default_factory=list)

@@ -270,6 +270,34 @@ class _DisplayMathML(MathMLPresentationPrinter):
     def _print_Min(self, e):
         return self._minmax("min", e)
 
+    def _print_Mul(self, expr):
+        """sympy's Mul printing, but with order="none" the factors keep their order (sympy's
+        MathML printer sorts them for every order but "old", unlike its LaTeX printer)."""
+        from sympy.printing.precedence import PRECEDENCE
+        from sympy.simplify import fraction
+
+        row = self.dom.createElement("mrow")
+        if expr.could_extract_minus_sign():
+            row.appendChild(self._element("mo", text="-"))
+            expr = -expr
+        numer, denom = fraction(expr)
+        if denom is not sp.S.One:
+            row.appendChild(self._element("mfrac", self._print(numer), self._print(denom)))
+            return row
+        coeff, factors = expr.as_coeff_mul()
+        if coeff is sp.S.One and len(factors) == 1:
+            row.appendChild(self._print(factors[0]))
+            return row
+        if self.order not in ("old", "none"):
+            factors = sp.Mul._from_args(factors).as_ordered_factors()
+        items = ([coeff] if coeff != 1 else []) + list(factors)
+        for i, factor in enumerate(items):
+            if i:
+                row.appendChild(self._element("mo", text=self.mathml_tag(expr)))
+            row.appendChild(self._print(factor) if factor is coeff and i == 0 and coeff != 1
+                            else self.parenthesize(factor, PRECEDENCE["Mul"]))
+        return row
+
     def _print_Symbol(self, sym, style="plain"):
         shown = self._display.get(sym.name)
         if isinstance(shown, sp.Symbol):
@@ -312,7 +340,7 @@ def _latex_cached(expr, display_items):
 
 @functools.lru_cache(maxsize=65536)
 def _mathml_cached(expr, display_items):
-    printer = _DisplayMathML(dict(display_items), order="old")
+    printer = _DisplayMathML(dict(display_items), order="none")  # the LaTeX printer's order
     return _numeric_entities(printer.doprint(expr))
 
 
@@ -390,7 +418,7 @@ def _with_tokens(formula, kind):
         text = LatexPrinter({"order": "none", "mul_symbol": "dot"}).doprint(placeholder)
         marks = [_TOKEN % i for i in range(len(names))]
     else:
-        printer = _DisplayMathML({}, order="old", mul_symbol="dot")
+        printer = _DisplayMathML({}, order="none", mul_symbol="dot")
         text = _numeric_entities(printer.doprint(placeholder))
         marks = ["<mi>%s</mi>" % (_TOKEN % i) for i in range(len(names))]
     if any(text.count(mark) == 0 for mark in marks):

@@ -3,6 +3,7 @@
 import mpmath
 import sympy as sp
 
+from generator import symbolic
 from generator.symbolic import Partial, chain, evaluate, latex, mathml, sigma, terms
 
 R = sp.Rational
@@ -47,3 +48,33 @@ def test_symbolic_display_names_replace_symbols_when_printing():
     expr = terms(sp.Symbol("w_5"), -chain(sp.Symbol("eta"), sp.Symbol("dE_dw_5")))
     assert latex(expr, display) == r"w_{5} - \eta \frac{\partial E}{\partial w_{5}}"
     assert latex(sp.Symbol("w_5_new"), display) == r"w^{+}_{5}"
+
+
+def test_symbolic_mathml_keeps_the_latex_term_order_in_every_family():
+    import re
+
+    from generator import registry
+    from generator.core import make_problem
+
+    lat = re.compile(r"(?<![\\a-zA-Z])([a-zA-Z])_\{(\d+)\}")
+    mml = re.compile(r"<msub><mi>([a-zA-Z])</mi><mi>(\d+)</mi></msub>")
+    compared = 0
+    for family in registry.names():
+        for sid in ("ann", "bo", "cy"):
+            problem = make_problem(family, 1, sid)
+            for step in problem.steps:
+                if step.formula is None:
+                    continue
+                in_latex = lat.findall(symbolic.latex(step.formula, problem.display))
+                assert mml.findall(symbolic.mathml(step.formula, problem.display)) == in_latex, (family, step.name)
+                compared += bool(in_latex)
+    assert compared > 100
+
+
+def test_symbolic_mathml_prints_sums_and_products_in_the_given_order():
+    w9, h1, w10, h2, b4 = (sp.Symbol(n) for n in ("w_9", "h_1", "w_10", "h_2", "b_4"))
+    expr = symbolic.terms(symbolic.chain(w9, h1), symbolic.chain(w10, h2), b4)
+    assert symbolic.latex(expr) == "w_{9} h_{1} + w_{10} h_{2} + b_{4}"
+    shown = symbolic.mathml(expr)
+    order = [shown.index(f"<mi>{a}</mi><mi>{b}</mi>") for a, b in (("w", 9), ("h", 1), ("w", 10), ("h", 2), ("b", 4))]
+    assert order == sorted(order)

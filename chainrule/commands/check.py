@@ -1,0 +1,52 @@
+"""``chainrule check``: check worksheet answers against the student's own variants."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def _stdout_is_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf8sig", "utf16", "utf32")
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="Report format; csv gives one row per answers file (for a class).")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of the terminal.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Exit with status 1 when a file scores below PERCENT (0-100).")
+@click.pass_context
+def check_command(ctx, files, fmt, output, force, fail_under):
+    """Check the answers in FILE (an answers.toml from chainrule generate).
+
+    Every problem is regenerated from the file's course seed, student id and variants,
+    and every blank is judged: correct, wrong (with a hint that never gives the answer
+    away), not answered, or invalid (not readable as an answer; costs nothing more than
+    an empty blank). Give several files to check a class (--format csv: one row each).
+    """
+    from generator import answers
+
+    reports = answers.check_files(files)
+    unicode = output is not None or _stdout_is_unicode()
+    text = answers.render(reports, fmt, unicode=unicode)
+    if output is not None:
+        from chainrule.fileio import write_atomic
+
+        write_atomic(output, text, force=force)
+        click.echo(f"Wrote the {fmt} report for {len(reports)} answers file{'s' if len(reports) != 1 else ''} to {output}.")
+    else:
+        if not unicode:  # a terminal that cannot show every character gets '?' for them
+            encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+            text = text.encode(encoding, "replace").decode(encoding)
+        click.echo(text, nl=False)
+    if fail_under is not None:
+        failing = answers.below(reports, fail_under)
+        if failing:
+            shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
+            click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
+            ctx.exit(1)

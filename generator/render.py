@@ -98,13 +98,13 @@ class _TexMath(Format):
     """Math as LaTeX between dollars (Markdown and LaTeX)."""
 
     def substituted(self, formula, known):
-        numbers = {}
+        numbers, bare = {}, {}
         for name in symbolic.symbol_names(formula):
             if name not in known:
                 return None
-            text = latex_number(known[name])
+            text = bare[name] = latex_number(known[name])
             numbers[name] = r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text
-        return symbolic.substituted(formula, numbers, "latex")
+        return symbolic.substituted(formula, numbers, "latex", bare)
 
     def math_expr(self, expr, display):
         return symbolic.latex(expr, display)
@@ -155,15 +155,15 @@ class Html(Format):
         return "<code>" + self.escape(text) + "</code>"
 
     def substituted(self, formula, known):
-        numbers = {}
+        numbers, bare = {}, {}
         for name in symbolic.symbol_names(formula):
             if name not in known:
                 return None
-            text = mathml_number(known[name])
+            text = bare[name] = mathml_number(known[name])
             if _negative_or_scientific(known[name]):
                 text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
             numbers[name] = text
-        return symbolic.substituted(formula, numbers, "mathml")
+        return symbolic.substituted(formula, numbers, "mathml", bare)
 
 
 _TEX_SPECIAL = str.maketrans({
@@ -252,7 +252,9 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
     if step.formula is not None:
         formula = sp.sympify(step.formula)
         if not formula.is_number:
-            pieces.append(fmt.math_expr(formula, display))
+            shown = fmt.math_expr(formula, display)
+            if shown != pieces[0]:  # a step named by its own formula: sigma(x_1) = sigma(0.6)
+                pieces.append(shown)
             if known is not None and not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED:
                 numbers = fmt.substituted(formula, known)
                 if numbers is not None:

@@ -426,11 +426,20 @@ def _with_tokens(formula, kind):
     return names, marks, text
 
 
-def substituted(formula, numbers: Mapping[str, str], kind: str):
+#: brackets that already enclose a lone symbol: its number needs no parentheses of its own
+_ENCLOSED = {
+    "latex": ((r"\left(", r"\right)"), (r"\left|{", r"}\right|")),
+    "mathml": (("<mo>(</mo>", "<mo>)</mo>"), ("<mo>|</mo>", "<mo>|</mo>")),
+}
+
+
+def substituted(formula, numbers: Mapping[str, str], kind: str, bare: Mapping[str, str] = None):
     """``formula`` with each symbol replaced by its shown number, or None.
 
     ``numbers`` maps symbol names to number markup in ``kind`` ("latex" or "mathml"),
-    already parenthesised where a sign needs it."""
+    already parenthesised where a sign needs it; ``bare`` (optional) the same numbers
+    without those parentheses, used where the symbol alone fills a pair of brackets
+    (sigma(-0.27), not sigma((-0.27)))."""
     form = _with_tokens(sp.sympify(formula), kind)
     if form is None:
         return None
@@ -438,5 +447,8 @@ def substituted(formula, numbers: Mapping[str, str], kind: str):
     for name, mark in zip(names, marks):
         if name not in numbers:
             return None
+        if bare is not None and name in bare:
+            for left, right in _ENCLOSED[kind]:
+                text = text.replace(left + mark + right, left + bare[name] + right)
         text = text.replace(mark, numbers[name])
     return text

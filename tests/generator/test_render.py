@@ -88,3 +88,28 @@ def test_render_mathml_of_relations_and_cases_is_well_formed():
         assert root.tag == "{http://www.w3.org/1998/Math/MathML}math"
     text = html.math(sp.Piecewise((x, x < y), (y, True)))
     assert "<mo>&lt;</mo>" in text and "<mtext>otherwise</mtext>" in text and "piecewise" not in text
+
+
+def test_render_step_line_drops_a_formula_equal_to_the_step_name():
+    x1 = sp.Symbol("x_1")
+    step = Step("f_1", sigma(x1), sigma(R(3, 5)))
+    display = {"f_1": sigma(x1)}
+    assert step_line(get_format("md"), step, display, {"x_1": R(3, 5)}) == (
+        r"$\sigma\left(x_{1}\right) = \sigma\left(0.6\right) = 0.64565631$"
+    )
+    html = step_line(get_format("html"), step, display, {"x_1": R(3, 5)})
+    assert html.count("<mi>&#963;</mi>") == 2
+
+
+def test_render_step_line_puts_no_second_parentheses_around_a_lone_negative_argument():
+    z, x, b = sp.Symbol("z"), sp.Symbol("x"), sp.Symbol("b")
+    known = {"z": R(-7, 80), "x": R(-1, 2), "b": R(1, 4)}
+    md = get_format("md")
+    line = step_line(md, Step("h", sigma(z), sigma(R(-7, 80))), {}, known)
+    assert line == r"$h = \sigma\left(z\right) = \sigma\left(-0.0875\right) = 0.47813895$"
+    # a negative number inside a sum or a product keeps its own parentheses
+    line = step_line(md, Step("g", chain(2, x - b), 2 * (R(-1, 2) - R(1, 4))), {}, known)
+    assert line == r"$g = 2 \left(x - b\right) = 2 \cdot \left(\left(-0.5\right) - 0.25\right) = -1.5$"
+    html = step_line(get_format("html"), Step("h", sigma(z), sigma(R(-7, 80))), {}, known)
+    assert "<mo>(</mo><mrow><mo>&#x2212;</mo><mn>0.0875</mn></mrow><mo>)</mo>" in html
+    assert "<mo>(</mo><mrow><mo>(</mo>" not in html

@@ -297,6 +297,7 @@ class Sandbox:
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
         self._pending_bytes = b""
+        self._out_pos = 0
         self._ready = False
         self._pending = collections.deque()   # tickets sent, reply not read yet
         self._replies = {}
@@ -315,6 +316,7 @@ class Sandbox:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         self.out_path = os.path.join(self._workdir, "output.txt")
+        self._out_pos = 0
         out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         cfg = {
             "numpy_dir": numpy_dir, "submission": self.submission, "package": "exercises",
@@ -372,7 +374,7 @@ class Sandbox:
                     os.close(fd)
                 except OSError:
                     pass
-            self._collect_output()
+            self._collect_output(empty=True)
             self.proc = None
             self._pending.clear()
             self._replies.clear()
@@ -389,23 +391,31 @@ class Sandbox:
         self._await_ready()
 
     # ------------------------------------------------------------------ output capture
-    def _collect_output(self):
-        """Move the child's output so far into the buffer (capped) and empty the file."""
+    def _collect_output(self, empty=False):
+        """Move the child's new output into the buffer (capped); ``empty`` the file too.
+
+        The file is emptied only while the child is idle (no call in flight) or dead: a
+        prefetched call may be writing to it otherwise, and truncating then loses output.
+        """
         if self._workdir is None:
             return
+        room = max(0, OUTPUT_CAP * 4 + 1 - len(self._pending_bytes))
         try:
             with open(self.out_path, "r+b") as fh:
-                data = fh.read(OUTPUT_CAP * 4 + 1)
-                fh.truncate(0)
+                fh.seek(self._out_pos)
+                data = fh.read(room)
+                # beyond the cap, skip what is there; else continue after what was read
+                self._out_pos = fh.seek(0, os.SEEK_END) if len(data) >= room else self._out_pos + len(data)
+                if empty:
+                    fh.truncate(0)
+                    self._out_pos = 0
         except OSError:
             return
-        if data:
-            room = OUTPUT_CAP * 4 + 1 - len(self._pending_bytes)
-            self._pending_bytes += data[:max(0, room)]
+        self._pending_bytes += data
 
     def take_output(self):
         """The student's stdout/stderr since the last call of this method, capped."""
-        self._collect_output()
+        self._collect_output(empty=not self._pending)
         text = self._pending_bytes.decode("utf-8", "replace")
         self._pending_bytes = b""
         if len(text) > OUTPUT_CAP:

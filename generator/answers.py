@@ -65,10 +65,7 @@ MESSAGES = {
     ),
     "wrong_choice": ("not the right choice", "맞는 보기가 아니다"),
     "wrong_sign": ("wrong sign", "부호가 틀렸다"),
-    "wrong_sign_digits": (
-        "wrong sign, and the size agrees to only {k} significant digits",
-        "부호가 틀렸고, 크기도 유효숫자 {k}자리까지만 맞는다",
-    ),
+    "wrong_sign_and": ("wrong sign; apart from the sign, {hint}", "부호가 틀렸다; 부호를 빼면 {hint}"),
     "too_few_digits": (
         "agrees to the {k} significant digits you gave; write more digits, rounded as the worksheet says "
         "(8 decimals between 0.01 and 1, else 8 significant digits)",
@@ -369,9 +366,17 @@ def _hint(reading: Reading, answer: Fraction, question, lang: str) -> str:
     if x != 0 and answer != 0 and (x < 0) != (answer < 0):
         if _within(-x, answer, question.rtol, question.atol):
             return message(lang, "wrong_sign")
-        k = agreeing_digits(-x, answer)
-        if k >= 2:
-            return message(lang, "wrong_sign_digits", k=k)
+        size = _closeness(Reading(-x, reading.digits), answer, lang)
+        if size:
+            return message(lang, "wrong_sign_and", hint=size)
+    return _closeness(reading, answer, lang) or message(
+        lang, "not_within", rtol=_tolerance(question.rtol), atol=_tolerance(question.atol)
+    )
+
+
+def _closeness(reading: Reading, answer: Fraction, lang: str) -> Optional[str]:
+    """"agrees to ..." for a value near the answer (None when not even 2 digits agree)."""
+    x = reading.value
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
         # a correct rounding of the answer to the digits given: too few digits, not a slip
         half_unit = Fraction(1, 2) * Fraction(10) ** (_exponent(x) - reading.digits + 1)
@@ -380,7 +385,7 @@ def _hint(reading: Reading, answer: Fraction, question, lang: str) -> str:
     k = agreeing_digits(x, answer)
     if k >= 2:
         return message(lang, "agrees_to", k=k)
-    return message(lang, "not_within", rtol=_tolerance(question.rtol), atol=_tolerance(question.atol))
+    return None
 
 
 def _normal_choice(text: str) -> str:

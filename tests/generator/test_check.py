@@ -1,0 +1,511 @@
+"""``chainrule check`` end to end (CliRunner in tmp_path) and its judging rules.
+
+Correct answers come from two places: the key's shown values (the regenerated problem's
+exact answer printed by the worksheets' own number rule, as a student copies them), and,
+for the worked example, values computed here in plain float arithmetic and the numbers
+the seed notes print. Wrong answers are made by hand (rounded, sign flipped, garbled).
+"""
+
+import json
+import math
+import re
+import shutil
+from fractions import Fraction
+
+import pytest
+from click.testing import CliRunner
+
+tomllib = pytest.importorskip("tomllib")  # chainrule check needs Python 3.11+
+
+from chainrule import __version__  # noqa: E402
+from chainrule.cli import cli  # noqa: E402
+from generator import answers, core, registry  # noqa: E402
+from generator.model import Question  # noqa: E402
+from generator.numbers import format_number  # noqa: E402
+
+
+def run(*args):
+    try:  # click < 8.2 mixes stderr into stdout unless told not to
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def error_line(result):
+    return [line for line in result.stderr.splitlines() if line.startswith("Error:")][0]
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """One class set with every family (2 students), a Korean one and the worked example."""
+    root = tmp_path_factory.mktemp("sheets")
+    made = {}
+    for name, extra in (
+        ("all", ["--count", "2"]),
+        ("ko", ["--count", "1", "--lang", "ko", "--families", "output_update,loss_values,batch_arithmetic"]),
+        ("preset", ["--preset", "worked-example"]),
+    ):
+        result = run("generate", "--format", "md", "--out", root / name, *extra)
+        assert result.exit_code == 0, result.output
+        made[name] = root / name
+    return made
+
+
+def copy_answers(sheets, tmp_path, which="all", student="student-001", name="answers.toml"):
+    source = sheets[which] / "students" / student / "answers.toml"
+    target = tmp_path / name
+    shutil.copyfile(source, target)
+    return target
+
+
+def fill(path, values):
+    """Put ``values`` {(problem key, question key): TOML value text} into the blanks."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    table = None
+    done = set()
+    for i, line in enumerate(lines):
+        header = re.match(r"^\[([^\]]+)\]$", line)
+        if header:
+            table = header.group(1)
+            continue
+        blank = re.match(r'^(\w+) = ""$', line)
+        if blank and (table, blank.group(1)) in values:
+            lines[i] = f"{blank.group(1)} = {values[(table, blank.group(1))]}"
+            done.add((table, blank.group(1)))
+    assert done == set(values), set(values) - done
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def problems_of(path):
+    """The file's problems as this kit makes them (seed, student, family, occurrence)."""
+    meta = tomllib.loads(path.read_text(encoding="utf-8"))["chainrule"]
+    out = {}
+    for key in meta["problems"]:
+        info = meta["variants"][key]
+        out[key] = core.make_problem(info["family"], meta["course_seed"], meta["student_id"], info["occurrence"])
+    return out
+
+
+def shown_answer(question):
+    """The answer as the key shows it (what a student copies)."""
+    if question.kind == "choice":
+        return question.answer
+    if question.kind == "integer":
+        return str(int(question.answer))
+    return format_number(question.answer)
+
+
+def key_values(path):
+    return {
+        (key, q.key): '"%s"' % shown_answer(q)
+        for key, problem in problems_of(path).items()
+        for q in problem.questions
+    }
+
+
+def total_line(result):
+    return [line for line in result.stdout.splitlines() if line.strip()][-1]
+
+
+def question_line(result, key, problem):
+    """The report line of question ``key`` of ``problem``, without its indent."""
+    hits, current = [], None
+    for line in result.stdout.splitlines():
+        header = re.search(r"\((p\d+_\w+), variant ", line)
+        if header:
+            current = header.group(1)
+        elif re.match(rf"^  \S [a-z]+\) {re.escape(key)}\b", line) and current == problem:
+            hits.append(line)
+    assert len(hits) == 1, hits
+    return hits[0][2:]
+
+
+# --- all correct ---------------------------------------------------------------------
+
+def test_check_key_values_of_every_family_are_all_correct(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    families = [info.family for info in problems_of(path).values()]
+    assert families == registry.names()
+    values = key_values(path)
+    fill(path, values)
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    n = len(values)
+    assert total_line(result) == f"{n} of {n} correct (0 not answered, 0 invalid)"
+    assert "\u2713 a) z_1" in result.stdout
+    assert "\u2717" not in result.stdout
+
+
+def test_check_korean_sheet_reports_in_korean(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "ko")
+    values = key_values(path)
+    fill(path, values)
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    n = len(values)
+    assert total_line(result) == f"{n}문항 중 {n}문항 정답 (답하지 않음 0, 형식 오류 0)"
+    assert result.stdout.splitlines()[0] == f"{path} 확인: 학생 student-001, 과정 시드 {core.DEFAULT_SEED}"
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _worked_example():
+    """The seed notes' example by hand, in float64: forward pass, gradients, the step."""
+    x1, x2, t1, t2, lr = 0.1, 0.2, 0.4, 0.6, 0.5
+    w = dict(zip(range(1, 9), (0.3, 0.25, 0.4, 0.35, 0.45, 0.4, 0.7, 0.6)))
+
+    def forward(w):
+        z1, z2 = w[1] * x1 + w[2] * x2, w[3] * x1 + w[4] * x2
+        h1, h2 = _sigmoid(z1), _sigmoid(z2)
+        o1, o2 = _sigmoid(w[5] * h1 + w[6] * h2), _sigmoid(w[7] * h1 + w[8] * h2)
+        return z1, h1, h2, o1, o2, ((t1 - o1) ** 2 + (t2 - o2) ** 2) / 2
+
+    z1, h1, h2, o1, o2, E = forward(w)
+    d3, d4 = (o1 - t1) * o1 * (1 - o1), (o2 - t2) * o2 * (1 - o2)
+    g = {5: d3 * h1, 6: d3 * h2, 7: d4 * h1, 8: d4 * h2}
+    back1, back2 = (d3 * w[5] + d4 * w[7]) * h1 * (1 - h1), (d3 * w[6] + d4 * w[8]) * h2 * (1 - h2)
+    g.update({1: back1 * x1, 2: back1 * x2, 3: back2 * x1, 4: back2 * x2})
+    new = {i: w[i] - lr * g[i] for i in w}
+    E_new = forward(new)[-1]
+    values = {
+        ("p1_forward_pass", "z_1"): z1, ("p1_forward_pass", "h_1"): h1, ("p1_forward_pass", "o_1"): o1,
+        ("p1_forward_pass", "o_2"): o2, ("p1_forward_pass", "E"): E,
+        ("p2_output_update", "dE_do_1"): o1 - t1, ("p2_output_update", "do_1_dz_3"): o1 * (1 - o1),
+        ("p2_output_update", "dz_3_dw_5"): h1, ("p2_output_update", "dE_dw_5"): g[5],
+        ("p2_output_update", "w_5_new"): new[5],
+        ("p3_hidden_update", "dE_dh_1"): d3 * w[5] + d4 * w[7], ("p3_hidden_update", "dh_1_dz_1"): h1 * (1 - h1),
+        ("p3_hidden_update", "dE_dw_1"): g[1], ("p3_hidden_update", "w_1_new"): new[1],
+        ("p4_training_step", "E"): E, ("p4_training_step", "E_new"): E_new,
+    }
+    values.update({("p4_training_step", f"w_{i}_new"): new[i] for i in w})
+    return values
+
+
+def _eight(x):
+    """The worksheets' rounding, written independently: 8 decimals in [0.01, 1), else 8 digits."""
+    return "%.8f" % x if 0.01 <= abs(x) < 1 else "%.8g" % x
+
+
+def test_check_worked_example_with_hand_computed_values_is_all_correct(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    values = {k: '"%s"' % _eight(v) for k, v in _worked_example().items()}
+    assert values[("p2_output_update", "w_5_new")] == '"0.43703857"'  # the seed notes' number
+    fill(path, values)
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"Checked {path}: preset worked-example"
+    assert total_line(result) == "24 of 24 correct (0 not answered, 0 invalid)"
+
+
+def test_check_accepts_the_seed_notes_numbers_in_every_written_form(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {
+        ("p1_forward_pass", "z_1"): '"2/25"',            # a fraction
+        ("p1_forward_pass", "h_1"): '"  +0.51998934 "',  # sign and spaces
+        ("p1_forward_pass", "o_1"): "0.60944600",        # a TOML float, no quotes
+        ("p1_forward_pass", "E"): '"2.397190e-2"',       # scientific notation
+        ("p2_output_update", "w_5_new"): '"0.43703857"',
+        ("p3_hidden_update", "dE_dw_1"): '"8.0887538E-4"',
+    })
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert total_line(result) == "6 of 24 correct (18 not answered, 0 invalid)"
+    for table, key in (("p1_forward_pass", "z_1"), ("p1_forward_pass", "h_1"), ("p1_forward_pass", "o_1"),
+                       ("p1_forward_pass", "E"), ("p2_output_update", "w_5_new"), ("p3_hidden_update", "dE_dw_1")):
+        assert question_line(result, key, table).startswith("\u2713 "), key
+
+
+# --- wrong, not answered, invalid --------------------------------------------------------
+
+def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {
+        ("p2_output_update", "w_5_new"): '"0.437"',         # rounded to 3 digits
+        ("p2_output_update", "dE_dw_5"): '"0.02592401"',    # 8 digits, off from the 4th
+        ("p2_output_update", "dE_do_1"): '"-0.20944600"',   # sign flipped
+        ("p2_output_update", "do_1_dz_3"): '"0.5"',         # far off
+        ("p2_output_update", "dz_3_dw_5"): '"-0.52"',       # sign flipped and rounded
+    })
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert question_line(result, "w_5_new", "p2_output_update") == (
+        '\u2717 e) w_5_new = "0.437": agrees to the 3 significant digits you gave; write more digits, '
+        "rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
+    )
+    assert question_line(result, "dE_dw_5", "p2_output_update") == (
+        '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits: did you round an intermediate value?'
+    )
+    assert question_line(result, "dE_do_1", "p2_output_update") == '\u2717 a) dE_do_1 = "-0.20944600": wrong sign'
+    assert question_line(result, "do_1_dz_3", "p2_output_update") == '\u2717 b) do_1_dz_3 = "0.5": not within tolerance (rtol=1e-06, atol=1e-09)'
+    assert question_line(result, "dz_3_dw_5", "p2_output_update") == (
+        '\u2717 c) dz_3_dw_5 = "-0.52": wrong sign; apart from the sign, agrees to the 2 significant digits you gave; '
+        "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
+    )
+    assert total_line(result) == "0 of 24 correct (19 not answered, 0 invalid)"
+    for secret in ("0.43703857", "0.02592286", "0.23802157", "0.51998934", "4370385", "2592286"):
+        assert secret not in result.stdout, secret
+    # the flipped sign echoes the student's own "-0.20944600"; the answer itself never shows
+    assert not re.search(r"(?<!-)0\.209446", result.stdout)
+
+
+def test_check_empty_and_unreadable_answers_are_not_wrong(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {
+        ("p1_forward_pass", "z_1"): '"   "',
+        ("p1_forward_pass", "h_1"): '"0,4.3"',
+        ("p1_forward_pass", "o_1"): '"abc"',
+        ("p1_forward_pass", "o_2"): '"0.66 0.67"',
+        ("p1_forward_pass", "E"): "true",
+        ("p2_output_update", "w_5_new"): '"1/0"',
+    })
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    accepted = "write one number such as 0.165, -2.5e-3 or 1/3 (a decimal point, not a comma)"
+    assert question_line(result, "z_1", "p1_forward_pass") == "\u00b7 a) z_1: not answered"
+    assert question_line(result, "h_1", "p1_forward_pass") == f'? b) h_1 = "0,4.3": "0,4.3" is not a number; {accepted}'
+    assert question_line(result, "o_1", "p1_forward_pass") == f'? c) o_1 = "abc": "abc" is not a number; {accepted}'
+    assert question_line(result, "o_2", "p1_forward_pass") == f'? d) o_2 = "0.66 0.67": "0.66 0.67" is not a number; {accepted}'
+    assert question_line(result, "E", "p1_forward_pass") == f"? e) E = true: true is not a number; {accepted}"
+    assert total_line(result) == "0 of 24 correct (19 not answered, 5 invalid)"
+
+
+def _question_of(path, kind):
+    for key, problem in problems_of(path).items():
+        for q in problem.questions:
+            if q.kind == kind:
+                return key, q
+    raise AssertionError(f"no {kind} question")
+
+
+def test_check_choices_by_key_ignoring_case_and_unknown_keys_are_invalid(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    table, question = _question_of(path, "choice")
+    keys = list(question.choices)
+    other = next(k for k in keys if k != question.answer)
+    fill(path, {(table, question.key): '"  %s "' % question.answer.upper()})
+    result = run("check", path)
+    assert question_line(result, question.key, table).startswith("\u2713 ")
+
+    path = copy_answers(sheets, tmp_path, name="b.toml")
+    fill(path, {(table, question.key): '"%s"' % other})
+    result = run("check", path)
+    assert question_line(result, question.key, table).endswith(f'{question.key} = "{other}": not the right choice')
+
+    path = copy_answers(sheets, tmp_path, name="c.toml")
+    fill(path, {(table, question.key): '"maybe"'})
+    result = run("check", path)
+    assert question_line(result, question.key, table) == (
+        f'? {question_line(result, question.key, table)[2:4]} {question.key} = "maybe": "maybe" is not one of the choices; '
+        f"write one of {', '.join(keys)}"
+    )
+
+
+def test_check_integers_exactly(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    table, question = _question_of(path, "integer")
+    n = int(question.answer)
+    for written, start, end in (
+        (f"{n}", "\u2713 ", question.key),
+        (f'"{n}.0"', "\u2713 ", question.key),
+        (f'"{n}.5"', "\u2717 ", "not a whole number; this question asks for an integer"),
+        (f"{n + 1}", "\u2717 ", "not the right number"),
+    ):
+        target = copy_answers(sheets, tmp_path, name=f"{abs(hash(written))}.toml")
+        fill(target, {(table, question.key): written})
+        line = question_line(run("check", target), question.key, table)
+        assert line.startswith(start) and line.endswith(end), (written, line)
+
+
+def test_check_notes_keys_that_are_not_questions(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    text = path.read_text(encoding="utf-8").replace('z_1 = ""', 'z_1 = ""\nz1 = "0.08"')
+    path.write_text(text, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert "Note: [p1_forward_pass] has no question 'z1' (ignored); its keys are z_1, h_1, o_1, o_2, E" in result.stdout.splitlines()
+
+
+# --- refusals and exit codes -------------------------------------------------------------
+
+def test_check_refuses_a_tampered_variant(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    real = core.variant_id(core.DEFAULT_SEED, "student-001", "output_update")
+    assert f'variant = "{real}"' in text
+    path.write_text(text.replace(f'variant = "{real}"', 'variant = "0000000000"'), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}': problem 'p2_output_update' is output_update variant 0000000000 in the file, but this "
+        f"chainrule ({__version__}) makes output_update variant {real} for it; the [chainrule] tables were edited "
+        f"or the file was made by chainrule {__version__}. Copy your answers into the answers.toml that came with "
+        "your worksheet, or check with the chainrule version that made it."
+    )
+
+
+def test_check_refuses_another_students_id(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    text = path.read_text(encoding="utf-8").replace('student_id = "student-001"', 'student_id = "student-002"')
+    path.write_text(text, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result).startswith(f"Error: '{path}': problem 'p1_forward_pass' is forward_pass variant ")
+
+
+def test_check_missing_file_is_a_usage_error(tmp_path):
+    result = run("check", tmp_path / "nope.toml")
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: Invalid value for 'FILES...': File '{tmp_path / 'nope.toml'}' does not exist."
+
+
+def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = lines.index('h_1 = ""') + 1
+    lines[number - 1] = "h_1 = 0,52"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}' is not valid TOML: Expected newline or end of document after a statement "
+        f'(at line {number}, column 8); answers go between quotes, e.g. z_1 = "0.165".'
+    )
+
+
+def test_check_file_without_chainrule_table_is_refused(tmp_path):
+    path = tmp_path / "answers.toml"
+    path.write_text('[p1]\nz = "1"\n', encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}' has no [chainrule] table; check the answers.toml that chainrule generate wrote "
+        "(its [chainrule] tables must stay as they were)."
+    )
+
+
+def test_check_fail_under(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    values = {k: '"%s"' % _eight(v) for k, v in _worked_example().items() if k[0] == "p4_training_step"}
+    fill(path, values)  # 10 of 24: 41.7 %
+    assert run("check", path, "--fail-under", "40").exit_code == 0
+    result = run("check", path, "--fail-under", "50")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Below --fail-under 50%: worked-example 41.7%."
+    assert run("check", path, "--fail-under", "101").exit_code == 2
+
+
+# --- reports -------------------------------------------------------------------------
+
+def test_check_csv_one_row_per_student(sheets, tmp_path):
+    one = copy_answers(sheets, tmp_path, name="one.toml")
+    two = copy_answers(sheets, tmp_path, student="student-002", name="two.toml")
+    fill(one, key_values(one))
+    problems = problems_of(two)
+    first = next(iter(problems))
+    fill(two, {(first, q.key): '"%s"' % shown_answer(q) for q in problems[first].questions})
+    result = run("check", one, two, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    header = rows[0].split(",")
+    assert header[:5] == ["student_id", "correct", "total", "unanswered", "invalid"]
+    assert header[5:8] == ["p1_forward_pass.a", "p1_forward_pass.b", "p1_forward_pass.c"]
+    assert len(rows) == 3
+    n1 = len(key_values(one))
+    n2 = sum(len(p.questions) for p in problems.values())
+    k = len(problems[first].questions)
+    assert rows[1].split(",")[:5] == ["student-001", str(n1), str(n1), "0", "0"]
+    assert rows[2].split(",")[:5] == ["student-002", str(k), str(n2), str(n2 - k), "0"]
+    cells = dict(zip(header, rows[2].split(",")))
+    assert all(cells[f"{first}.{letter}"] == "1" for letter in "abcde"[:k])
+    assert set(rows[1].split(",")[5:]) <= {"1", ""}
+    # the same files in the other order give the same columns
+    assert run("check", two, one, "--format", "csv").stdout.splitlines()[0] == rows[0]
+
+
+def test_check_json_schema(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {("p2_output_update", "w_5_new"): '"0.437"', ("p1_forward_pass", "h_1"): '"x"',
+                ("p1_forward_pass", "z_1"): '"0.08"'})
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"schema", "kit_version", "files", "totals"}
+    assert data["schema"] == 1 and data["kit_version"] == __version__
+    assert data["totals"] == {"correct": 1, "wrong": 1, "unanswered": 21, "invalid": 1, "total": 24}
+    (item,) = data["files"]
+    assert set(item) == {"file", "student_id", "student_name", "course_seed", "lang", "preset", "kit_version",
+                         "correct", "wrong", "unanswered", "invalid", "total", "percent", "problems", "notes"}
+    assert item["percent"] == round(100 / 24, 2)
+    problem = item["problems"][1]
+    assert set(problem) == {"key", "number", "family", "variant", "title", "correct", "total", "questions"}
+    question = problem["questions"][4]
+    assert set(question) == {"key", "letter", "kind", "status", "given", "message"}
+    assert question["status"] == "wrong" and question["given"] == '"0.437"'
+    assert "0.43703857" not in result.stdout and "4370385" not in result.stdout
+
+
+def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    report = tmp_path / "report.txt"
+    result = run("check", path, "--output", report)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote the text report for 1 answers file to {report}.\n"
+    assert report.read_text(encoding="utf-8").splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"
+    result = run("check", path, "--output", report, "--format", "json")
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
+    assert run("check", path, "--output", report, "--format", "json", "--force").exit_code == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 1
+
+
+def test_check_text_report_has_an_ascii_form(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {("p1_forward_pass", "z_1"): '"0.08"', ("p1_forward_pass", "h_1"): '"0.5"',
+                ("p1_forward_pass", "o_1"): '"?"'})
+    text = answers.text_report([answers.check_file(path)], unicode=False)
+    assert text.isascii()
+    lines = text.splitlines()
+    assert "  + a) z_1" in lines and "  - d) o_2: not answered" in lines
+    assert any(line.startswith("  x b) h_1 = ") for line in lines)
+    assert any(line.startswith('  ? c) o_1 = "?"') for line in lines)
+
+
+# --- the rules, one by one -----------------------------------------------------------
+
+@pytest.mark.parametrize("written, value", [
+    ("0.437", Fraction(437, 1000)), (" -2.5e-3 ", Fraction(-25, 10000)), ("1/3", Fraction(1, 3)),
+    ("+.5", Fraction(1, 2)), ("-1 / 4", Fraction(-1, 4)), ("3", Fraction(3)), ("\u22120.5", Fraction(-1, 2)),
+    (7, Fraction(7)), (0.1, Fraction(1, 10)), ("1E2", Fraction(100)),
+])
+def test_check_read_number_accepts(written, value):
+    assert answers.read_number(written).value == value
+
+
+@pytest.mark.parametrize("written", [
+    "0,4.3", "abc", "0.1 0.2", "1/0", "nan", "inf", "1e", "--1", "1/-2", "0x10", "1_000", True, [1], float("nan"), "",
+])
+def test_check_read_number_refuses(written):
+    with pytest.raises(answers.NotAnAnswer):
+        answers.read_number(written)
+
+
+@pytest.mark.parametrize("x, answer, digits", [
+    ("0.43701234", "0.43703857", 4), ("0.1499", "0.15", 3), ("0.2", "0.15", 1), ("123.46", "123.456", 5), ("123.4", "123.456", 3),
+    ("9.9e-5", "1e-4", 2), ("5", "0.15", 0),
+])
+def test_check_agreeing_digits_by_hand(x, answer, digits):
+    assert answers.agreeing_digits(Fraction(x), Fraction(answer)) == digits
+
+
+def test_check_tolerance_is_the_questions_own():
+    import sympy as sp
+
+    question = Question(key="q", prompt=None, answer=sp.Rational(1, 3), rtol=1e-3, atol=0.0)
+    assert answers.judge(question, "0.3334").status == "correct"
+    assert answers.judge(question, "0.334").status == "wrong"
+    assert answers.judge(Question(key="q", prompt=None, answer=sp.Rational(1, 3)), "0.3334").status == "wrong"
+    near_zero = Question(key="q", prompt=None, answer=sp.Rational(1, 10**12), rtol=1e-6, atol=1e-9)
+    assert answers.judge(near_zero, "0").status == "correct"

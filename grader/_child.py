@@ -258,8 +258,13 @@ def _syntax_frame(exc):
         return None
     if not real.startswith(SUB + os.sep):
         return None
-    return {"file": os.path.relpath(real, os.path.dirname(SUB)), "line": exc.lineno or 0,
-            "function": "<module>", "code": (exc.text or "").strip()[:200]}
+    raw = (exc.text or "").rstrip("\n")
+    code = raw.strip()[:200]
+    frame = {"file": os.path.relpath(real, os.path.dirname(SUB)), "line": exc.lineno or 0,
+             "function": "<module>", "code": code}
+    if code and _isinstance(exc.offset, int) and exc.offset > 0:
+        frame["col"] = exc.offset - 1 - (_len(raw) - _len(raw.lstrip()))
+    return frame
 
 
 def _error(exc):

@@ -179,7 +179,7 @@ def _rerun(command, qualname, number, seed):
 
 def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     kind = info.get("kind")
-    module, name = qualname.split(".", 1)
+    module, name = qualname.split(".", 1) if qualname else ("", "")
     if kind == "not-implemented":
         return "not-implemented", "not implemented yet: the TODO is not filled in yet (it still raises NotImplementedError)"
     if kind == "missing":
@@ -202,9 +202,38 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
         text += f"\n  at {frame['file']}, line {frame['line']}, in {frame['function']}"
         if frame.get("code"):
             text += f"\n    {frame['code']}"
+            col = frame.get("col")
+            if isinstance(col, int) and 0 <= col <= len(frame["code"]):
+                text += "\n    " + " " * col + "^"      # where a SyntaxError was found
     elif kind == "exception" and calling:
         text += "\n  (raised before your code ran: check the function's arguments against the contract)"
     return "error", text
+
+
+def _import_error_text(info, where, timeout, memory_mb):
+    """``(status, full text, one line, cause)`` for a module whose import failed; ``cause``
+    is the other submission file the error is in ("" when in ``where`` or unknown)."""
+    kind = info.get("kind")
+    if kind == "timeout":
+        short = f"importing {where} timed out after {timeout:g} s (--timeout {timeout:g})"
+        return "timeout", (short + "\n  Does code at the top level of the module run forever? The process "
+                           "was killed and the import was not retried for the module's other functions."), short, ""
+    if kind == "died":
+        short = f"importing {where} failed: {info.get('message', '')}"
+        return "crashed", short + "\n  The import was not retried for the module's other functions.", short, ""
+    if kind == "exit":
+        short = f"importing {where} failed: called sys.exit() ({info.get('message') or 'no code'})"
+        return "error", short + " at the top level: importing a module must not end the program", short, ""
+    if kind == "not-implemented":
+        info = dict(info, kind="exception")     # NotImplementedError at the top level of the module
+    status, text = _error_text(info, "", "", timeout, memory_mb, calling=False)
+    full = f"importing {where} failed: {text}"
+    frame = info.get("frame") or {}
+    cause = os.path.basename(str(frame.get("file", "")))
+    if cause and cause != where:
+        # the error is in a module this one imports: say so in the one-line form
+        return status, full, f"importing {where} failed: it imports {cause}, which {text.splitlines()[0]}", cause
+    return status, full, full.splitlines()[0], ""
 
 
 def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, submission):
@@ -226,11 +255,13 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, su
         fr.output = sandbox.take_output()
         return fr
     if import_error is not None:
-        status, text = _error_text(import_error, qualname, submission, timeout, sandbox.memory_mb,
-                                   calling=False)
+        # reported once per module (FunctionResult.import_error); each case gets one line
         where = "__init__.py" if import_error.get("where") else f"{module}.py"
-        prefix = f"importing {where} failed: " if status != "not-implemented" else ""
-        fail_all(status if status != "not-implemented" else "error", prefix + text)
+        status, full, short, cause = _import_error_text(import_error, where, timeout, sandbox.memory_mb)
+        fr.import_error, fr.import_where, fr.import_short, fr.import_cause = full, where, short, cause
+        for c in cases:
+            fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {short}", c.rtol, c.atol,
+                                       status, _rerun(command, qualname, c.number, seed)))
         fr.output = sandbox.take_output()
         return fr
 

@@ -40,6 +40,9 @@ def _fn_summary(fr):
         return ""
     if fr.not_implemented:
         return "not implemented yet"
+    if fr.import_error:
+        how = "timed out" if fr.cases[0].status == "timeout" else "failed"
+        return f"not graded: importing {fr.import_where} {how}"
     statuses = {c.status for c in fr.cases if not c.passed}
     # the noun agrees with the total: "1 of 1 case failed", "1 of 3 cases failed"
     parts = [f"{len(fr.cases) - fr.n_passed} of {counted(len(fr.cases), 'case')} failed"]
@@ -59,6 +62,33 @@ def _failing_cases(fr, limit):
 
 def _case_heading(fr, case):
     return f"{fr.qualname}, case {case.number} \"{case.name}\""
+
+
+def _import_failures(result):
+    """``[(file, [FunctionResult, ...]), ...]``: functions not graded because an import failed."""
+    groups = {}
+    for fr in result.functions.values():
+        if fr.import_error:
+            groups.setdefault(fr.import_where, []).append(fr)
+    return list(groups.items())
+
+
+def _import_failure_lines(result, where, frs, shown):
+    """A failed import, once: its error (or, when the error is in a module it imports
+    whose failure is ``shown`` too, one line saying so) and the functions not graded."""
+    import textwrap
+
+    first = frs[0]
+    error = first.import_short if first.import_cause in shown else first.import_error
+    lines = error.splitlines()
+    lines = [lines[0][:1].upper() + lines[0][1:]] + lines[1:]
+    lines.extend(textwrap.wrap(", ".join(fr.name for fr in frs), width=88,
+                               initial_indent=f"  Not graded ({counted(len(frs), 'function')}): ",
+                               subsequent_indent="    "))
+    modules = list(dict.fromkeys(fr.module for fr in frs))
+    command = result.command_for(*modules)
+    lines.append(f"  Rerun: {command}")
+    return lines
 
 
 def summary_line(result):
@@ -95,7 +125,7 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
     out.append(style(summary_line(result), bold=True))
     failures = [f for f in result.functions.values() if not f.passed]
     todo = [f.qualname for f in failures if f.not_implemented]
-    details = [f for f in failures if not f.not_implemented]
+    details = [f for f in failures if not f.not_implemented and not f.import_error]
     if todo:
         import textwrap
 
@@ -109,6 +139,17 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
         for module_name, names in by_module.items():
             out.extend(textwrap.wrap(", ".join(names), width=88, initial_indent=f"  {module_name}: ",
                                      subsequent_indent="    "))
+    failed_imports = _import_failures(result)
+    shown = {where for where, _ in failed_imports}
+    for where, frs in failed_imports:
+        out.append("")
+        lines = _import_failure_lines(result, where, frs, shown)
+        out.append(style(lines[0], bold=True))
+        out.extend(lines[1:])
+        printed = [fr for fr in frs if fr.output.strip()]
+        if printed:
+            out.append(f"  Your code printed while {where} was imported:")
+            out.extend("  | " + line for line in printed[0].output.rstrip("\n").splitlines()[:20])
     for fr in details:
         shown, more = _failing_cases(fr, limit)
         for case in shown:
@@ -132,6 +173,11 @@ def render_json(result):
 def _function_output(fr):
     if fr.passed:
         return "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
+    if fr.import_error:
+        text = f"Not graded ({counted(len(fr.cases), 'case')} not run): {fr.import_error}"
+        if fr.output.strip():
+            text += "\n\nYour code printed:\n" + fr.output.rstrip("\n")
+        return text
     parts = []
     for case in fr.cases:
         if not case.passed:
@@ -218,8 +264,20 @@ def render_markdown(result):
                    f"{_md_escape(_fn_summary(fr))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
+    failed_imports = _import_failures(result)
+    shown = {where for where, _ in failed_imports}
+    for where, frs in failed_imports:
+        lines = _import_failure_lines(result, where, frs, shown)
+        out.append("")
+        out.append(f"<details><summary>{_md_escape(lines[0])}</summary>")
+        out.append("")
+        out.append("```text")
+        out.extend(line.replace("```", "'''") for line in lines)
+        out.append("```")
+        out.append("")
+        out.append("</details>")
     for fr in result.functions.values():
-        if fr.passed or fr.not_implemented:
+        if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")
         out.append(f"<details><summary><code>{fr.qualname}</code>: {_md_escape(_fn_summary(fr))}</summary>")

@@ -59,6 +59,10 @@ class FunctionResult:
     max_score: float
     cases: list = field(default_factory=list)
     output: str = ""            # the student's captured stdout/stderr (capped)
+    import_error: str = ""      # why its module could not be imported (the same for the module)
+    import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
+    import_short: str = ""      # the same in one line
+    import_cause: str = ""      # the other submission file the error is in, if any
 
     @property
     def module(self):
@@ -109,6 +113,7 @@ class FunctionResult:
             "max_score": self.max_score,
             "cases": [c.to_dict() for c in self.cases],
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
+            "import_error": self.import_error,
             "output": self.output,
         }
 
@@ -126,10 +131,10 @@ class GradeResult:
     command: str = "chainrule grade"   # the submission and non-default options of this run
     seed_given: bool = False    # the seed was chosen (--seed), not the default
 
-    def command_for(self, qualname):
-        """The command that grades only ``qualname`` the way this run did (every case)."""
+    def command_for(self, *names):
+        """The command that grades only ``names`` (functions or modules) the way this run did."""
         seed = f" --seed {self.seed}" if self.seed_given else ""
-        return f"{self.command} --only {qualname}{seed}"
+        return self.command + "".join(f" --only {name}" for name in names) + seed
 
     @property
     def score(self) -> float:

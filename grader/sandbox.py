@@ -337,7 +337,9 @@ class Sandbox:
         os.close(resp_w)
         os.close(out_fd)
         self._req, self._resp = req_w, resp_r
-        self.imported = {}
+        # a new child has imported nothing; a module whose import failed (raised, hung,
+        # ended the process) is not tried again: it would fail the same way
+        self.imported = {m: e for m, e in self.imported.items() if e is not None}
         self._ready = False
         if wait:
             self._await_ready()
@@ -498,7 +500,12 @@ class Sandbox:
 
     # ------------------------------------------------------------------ operations
     def import_module(self, module, timeout):
-        """Import ``module`` of the submission; returns None or an error dict."""
+        """Import ``module`` of the submission; returns None or an error dict.
+
+        A failed import is remembered across restarts of the child and never retried.
+        """
+        if self.imported.get(module) is not None:
+            return self.imported[module]
         self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
@@ -563,7 +570,7 @@ class Sandbox:
                 raise
             self._replies[self._pending.popleft()] = reply
         reply, arrays = self._replies.pop(ticket)
-        self._collect_output()
+        self._collect_output(empty=not self._pending)   # empty when the child is idle
         if not reply.get("ok"):
             raise CallFailed(reply)
         try:

@@ -1,0 +1,109 @@
+"""A module that cannot be imported is reported once, and its import is never retried.
+
+A syntax error, an exception or a hang at import fails that module's functions with one
+reason; the error (file, line, source line) appears once in the report, every function
+of the module gets one short line, and the other modules are still graded.
+"""
+
+import json
+import time
+
+import pytest
+
+from chainrule.contract import CONTRACT
+from grader.reports import render
+from tests.grader.conftest import make_submission
+
+SYNTAX = "\ndef broken(x):\n    return x *\n"
+
+
+@pytest.fixture(scope="module")
+def syntax_error(tmp_path_factory):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path_factory.mktemp("syntax") / "exercises")
+    path = sub / "activations.py"
+    path.write_text(path.read_text() + SYNTAX)
+    line = path.read_text().splitlines().index("    return x *") + 1
+    return grade_submission(str(sub), only=["activations", "losses", "layers"]), line
+
+
+def test_import_syntax_error_is_reported_once_with_file_line_and_source(syntax_error):
+    result, line = syntax_error
+    text = render(result, "text")
+    lines = text.splitlines()
+    start = lines.index(f"Importing activations.py failed: raised SyntaxError: invalid syntax "
+                        f"(activations.py, line {line})")
+    assert lines[start + 1:start + 4] == [
+        f"  at exercises/activations.py, line {line}, in <module>",
+        "    return x *",
+        "              ^",
+    ]
+    assert text.count("SyntaxError") == 2     # its own block, and losses' line naming it
+    assert text.count(f"at exercises/activations.py, line {line}") == 1
+    assert len(lines) < 60
+
+
+def test_import_error_gives_each_function_one_short_line(syntax_error):
+    result, line = syntax_error
+    lines = render(result, "text").splitlines()
+    for name in CONTRACT["activations"]:
+        row = [x for x in lines if x.startswith(f"  FAIL  {name} ")]
+        assert len(row) == 1 and row[0].endswith("not graded: importing activations.py failed"), name
+    assert ("Importing losses.py failed: it imports activations.py, which raised SyntaxError: invalid syntax "
+            f"(activations.py, line {line})") in lines
+    fr = result.functions["losses.mean_squared_error"]
+    assert fr.import_cause == "activations.py"
+    assert all(result.functions[f"layers.{n}"].passed for n in CONTRACT["layers"])
+
+
+def test_import_error_appears_once_per_function_in_gradescope(syntax_error):
+    result, line = syntax_error
+    doc = json.loads(render(result, "gradescope"))
+    sigmoid = next(t for t in doc["tests"] if t["name"] == "activations.sigmoid")
+    n = len(result.functions["activations.sigmoid"].cases)
+    assert n > 1
+    assert sigmoid["output"].startswith(f"Not graded ({n} cases not run): importing activations.py failed: "
+                                        "raised SyntaxError: invalid syntax")
+    assert sigmoid["output"].count("SyntaxError") == 1
+
+
+def test_import_error_markdown_has_one_block_per_module(syntax_error):
+    md = render(syntax_error[0], "markdown")
+    assert md.count("<details><summary>Importing activations.py failed") == 1
+    assert "<code>activations.sigmoid</code>" not in md
+
+
+def test_import_that_hangs_costs_one_timeout_for_the_whole_module(tmp_path, monkeypatch):
+    from grader import grade_submission
+
+    make_submission(tmp_path / "exercises", prepended={"losses": "while True:\n    pass\n"})
+    monkeypatch.chdir(tmp_path)
+    start = time.monotonic()
+    result = grade_submission("exercises", only=["losses", "regularization"], timeout=1.0)
+    elapsed = time.monotonic() - start
+    assert elapsed < 4.0        # one timeout, not one per function (11 of them)
+    for name in CONTRACT["losses"]:
+        fr = result.functions[f"losses.{name}"]
+        assert {c.status for c in fr.cases} == {"timeout"}
+        assert {c.message for c in fr.cases} == {
+            "not graded: importing losses.py timed out after 1 s (--timeout 1)"}
+    assert all(result.functions[f"regularization.{n}"].passed for n in CONTRACT["regularization"])
+    lines = render(result, "text").splitlines()
+    assert lines.count("Importing losses.py timed out after 1 s (--timeout 1)") == 1
+    assert ("  Does code at the top level of the module run forever? The process was killed and the "
+            "import was not retried for the module's other functions.") in lines
+    assert "  Rerun: chainrule grade --timeout 1 --only losses" in lines
+
+
+def test_import_that_kills_the_process_is_not_retried(tmp_path):
+    from grader import grade_submission
+
+    marker = tmp_path / "imports.log"
+    sub = make_submission(tmp_path / "exercises", prepended={
+        "regularization": f"import os\nwith open({str(marker)!r}, 'a') as fh:\n    fh.write('x')\nos._exit(4)\n"})
+    result = grade_submission(str(sub), only=["regularization", "training.time_based_decay"])
+    assert marker.read_text() == "x"
+    for name in CONTRACT["regularization"]:
+        assert {c.status for c in result.functions[f"regularization.{name}"].cases} == {"crashed"}
+    assert result.functions["training.time_based_decay"].passed

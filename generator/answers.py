@@ -67,7 +67,7 @@ MESSAGES = {
     "wrong_sign": ("wrong sign", "부호가 틀렸다"),
     "wrong_sign_and": ("wrong sign; apart from the sign, {hint}", "부호가 틀렸다; 부호를 빼면 {hint}"),
     "too_few_digits": (
-        "agrees to the {k} significant digits you gave; write more digits, rounded as the worksheet says "
+        "agrees to the {k} significant {digits} you gave; write more digits, rounded as the worksheet says "
         "(8 decimals between 0.01 and 1, else 8 significant digits)",
         "쓴 유효숫자 {k}자리까지 맞는다; 문제지의 규칙대로 더 많은 자릿수를 쓰시오 "
         "(0.01과 1 사이는 소수점 아래 8자리, 그 밖에는 유효숫자 8자리)",
@@ -88,6 +88,10 @@ MESSAGES = {
     "unknown_key": (
         "[{table}] has no question '{key}' (ignored); its keys are {keys}",
         "[{table}]에는 '{key}' 질문이 없다 (무시함); 키는 {keys}",
+    ),
+    "unknown_key_close": (
+        "[{table}] has no question '{key}' (ignored); did you mean '{close}'?",
+        "[{table}]에는 '{key}' 질문이 없다 (무시함); '{close}'을(를) 뜻했는가?",
     ),
     "unknown_table": (
         "the file has no problem '{key}' (ignored); its problems are {keys}",
@@ -258,6 +262,8 @@ def exact_value(answer) -> Fraction:
     if answer.is_Rational:
         return Fraction(int(answer.p), int(answer.q))
     approx = sp.N(answer, _ANSWER_DIGITS)
+    if approx.is_Rational:  # an exact zero comes back as sympy's Zero
+        return Fraction(int(approx.p), int(approx.q))
     if not isinstance(approx, sp.Float):
         raise ChainruleError(f"The answer {answer} is not a real number; this is a bug in its problem family.")
     from mpmath.libmp import to_str
@@ -381,7 +387,8 @@ def _closeness(reading: Reading, answer: Fraction, lang: str) -> Optional[str]:
         # a correct rounding of the answer to the digits given: too few digits, not a slip
         half_unit = Fraction(1, 2) * Fraction(10) ** (_exponent(x) - reading.digits + 1)
         if abs(x - answer) <= half_unit:
-            return message(lang, "too_few_digits", k=reading.digits)
+            digits = "digit" if reading.digits == 1 else "digits"
+            return message(lang, "too_few_digits", k=reading.digits, digits=digits)
     k = agreeing_digits(x, answer)
     if k >= 2:
         return message(lang, "agrees_to", k=k)
@@ -547,7 +554,7 @@ def check_data(data: Dict[str, Any], source: str = "answers.toml") -> Report:
         asked = [q.key for q in problem.questions]
         for extra in table:
             if extra not in asked:
-                notes.append(message(lang, "unknown_key", table=key, key=extra, keys=", ".join(asked)))
+                notes.append(_unknown_key_note(lang, key, extra, asked))
         title = " ".join(plain.text(problem.title, lang, problem.display).split())
         results.append(ProblemResult(key, number, problem.family, problem.variant, title, verdicts))
     known = [key for key, _problem in problems]
@@ -559,6 +566,15 @@ def check_data(data: Dict[str, Any], source: str = "answers.toml") -> Report:
         course_seed=ident["course_seed"], lang=lang, preset=ident["preset"], kit_version=ident["kit_version"],
         problems=results, notes=notes,
     )
+
+
+def _unknown_key_note(lang: str, table: str, key: str, asked: List[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, asked, n=1)
+    if close:
+        return message(lang, "unknown_key_close", table=table, key=key, close=close[0])
+    return message(lang, "unknown_key", table=table, key=key, keys=", ".join(asked))
 
 
 def check_file(path) -> Report:

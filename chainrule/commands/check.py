@@ -13,7 +13,7 @@ def _stdout_is_unicode() -> bool:
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of the terminal.")

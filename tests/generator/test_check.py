@@ -321,11 +321,16 @@ def test_check_integers_exactly(sheets, tmp_path):
 
 def test_check_notes_keys_that_are_not_questions(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
-    text = path.read_text(encoding="utf-8").replace('z_1 = ""', 'z_1 = ""\nz1 = "0.08"')
-    path.write_text(text, encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace('\nz_1 = ""', '\nz_1 = ""\nz1 = "0.08"\nweight = "1"')
+    path.write_text(text + '\n[p9]\nx = "1"\n', encoding="utf-8")
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert "Note: [p1_forward_pass] has no question 'z1' (ignored); its keys are z_1, h_1, o_1, o_2, E" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-5:-2] == [
+        "Note: [p1_forward_pass] has no question 'z1' (ignored); did you mean 'z_1'?",
+        "Note: [p1_forward_pass] has no question 'weight' (ignored); its keys are z_1, h_1, o_1, o_2, E",
+        "Note: the file has no problem 'p9' (ignored); its problems are p1_forward_pass, p2_output_update, "
+        "p3_hidden_update, p4_training_step",
+    ]
 
 
 # --- refusals and exit codes -------------------------------------------------------------
@@ -358,7 +363,7 @@ def test_check_refuses_another_students_id(sheets, tmp_path):
 def test_check_missing_file_is_a_usage_error(tmp_path):
     result = run("check", tmp_path / "nope.toml")
     assert result.exit_code == 2
-    assert error_line(result) == f"Error: Invalid value for 'FILES...': File '{tmp_path / 'nope.toml'}' does not exist."
+    assert error_line(result) == f"Error: Invalid value for 'FILE...': File '{tmp_path / 'nope.toml'}' does not exist."
 
 
 def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path):
@@ -509,3 +514,38 @@ def test_check_tolerance_is_the_questions_own():
     assert answers.judge(Question(key="q", prompt=None, answer=sp.Rational(1, 3)), "0.3334").status == "wrong"
     near_zero = Question(key="q", prompt=None, answer=sp.Rational(1, 10**12), rtol=1e-6, atol=1e-9)
     assert answers.judge(near_zero, "0").status == "correct"
+
+
+@pytest.mark.parametrize("family", registry.names())
+def test_check_judges_every_family_over_many_variants(family):
+    """Per variant: the key's shown value is right, a flipped sign says so, 3 digits are too
+    few, another choice or integer is wrong; no hint shows the answer."""
+    from decimal import Decimal
+
+    for student in ("a", "b", "c", "d", "e", "f"):
+        problem = core.make_problem(family, 11, student)
+        for question in problem.questions:
+            shown = shown_answer(question)
+            assert answers.judge(question, shown).status == "correct", (student, question.key, shown)
+            if question.kind == "choice":
+                for other in question.choices:
+                    if other != question.answer:
+                        verdict = answers.judge(question, other)
+                        assert (verdict.status, verdict.message) == ("wrong", "not the right choice")
+                continue
+            if question.kind == "integer":
+                verdict = answers.judge(question, int(question.answer) + 1)
+                assert (verdict.status, verdict.message) == ("wrong", "not the right number")
+                continue
+            exact = Fraction(Decimal(shown))
+            if exact != 0:
+                verdict = answers.judge(question, "-" + shown if exact > 0 else shown[1:])
+                assert (verdict.status, verdict.message) == ("wrong", "wrong sign"), (student, question.key)
+            three = "%#.3g" % float(exact)
+            verdict = answers.judge(question, three)
+            if abs(Fraction(Decimal(three)) - exact) <= Fraction(question.atol) + Fraction(question.rtol) * abs(exact):
+                assert verdict.status == "correct"
+            else:
+                assert verdict.status == "wrong"
+                assert verdict.message.startswith("agrees to the 3 significant digits you gave"), verdict.message
+                assert shown not in verdict.message

@@ -112,7 +112,7 @@ def question_line(result, key, problem):
     """The report line of question ``key`` of ``problem``, without its indent."""
     hits, current = [], None
     for line in result.stdout.splitlines():
-        header = re.search(r"\((p\d+_\w+), variant ", line)
+        header = re.search(r"\((p\d+_\w+), (?:variant|변형) ", line)
         if header:
             current = header.group(1)
         elif re.match(rf"^  \S [a-z]+\) {re.escape(key)}\b", line) and current == problem:
@@ -549,3 +549,71 @@ def test_check_judges_every_family_over_many_variants(family):
                 assert verdict.status == "wrong"
                 assert verdict.message.startswith("agrees to the 3 significant digits you gave"), verdict.message
                 assert shown not in verdict.message
+
+
+def test_check_korean_hints(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "ko")
+    problems = problems_of(path)
+    question = problems["p1_output_update"].questions[0]
+    shown = shown_answer(question)
+    flipped = shown[1:] if shown.startswith("-") else "-" + shown
+    fill(path, {("p1_output_update", question.key): f'"{flipped}"', ("p1_output_update", problems["p1_output_update"].questions[1].key): '"0,5"'})
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert question_line(result, question.key, "p1_output_update") == f'\u2717 a) {question.key} = "{flipped}": 부호가 틀렸다'
+    second = problems["p1_output_update"].questions[1].key
+    assert question_line(result, second, "p1_output_update") == (
+        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)'
+    )
+
+
+def test_check_without_tomllib_says_python_3_11_is_needed(tmp_path, monkeypatch):
+    import sys
+
+    from chainrule.errors import ChainruleError
+
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # what Python 3.10 looks like
+    path = tmp_path / "answers.toml"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ChainruleError) as info:
+        answers.read_toml(path)
+    assert str(info.value) == "chainrule check needs Python 3.11 or later (it reads TOML with tomllib)."
+
+
+def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'# caf\xe9\n[chainrule]\n')
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: '{path}' is not UTF-8 text (line 1); save it as UTF-8."
+
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    path.write_text(path.read_text(encoding="utf-8").replace("format = 1", "format = 2"), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}' is answers format 2, but this chainrule ({__version__}) reads format 1; "
+        "check it with the chainrule version that made it."
+    )
+
+    path = copy_answers(sheets, tmp_path, name="family.toml")
+    path.write_text(path.read_text(encoding="utf-8").replace('family = "batch_norm"', 'family = "batch_norms"'),
+                    encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}': problem 'p11_batch_norm' is of family 'batch_norms', which this chainrule "
+        f"({__version__}) does not have (the file was made by {__version__}); check it with the chainrule "
+        "version that made it."
+    )
+
+    path = copy_answers(sheets, tmp_path, name="seed.toml")
+    path.write_text(path.read_text(encoding="utf-8").replace("course_seed = ", 'course_seed = "x'
+                                                             ).replace('course_seed = "x2024', 'course_seed = "2024"'),
+                    encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}' has an invalid 'course_seed' (\"2024\") in its [chainrule] table; check the answers.toml "
+        "that chainrule generate wrote (its [chainrule] tables must stay as they were)."
+    )

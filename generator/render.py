@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from chainrule import __version__
-from generator import i18n, symbolic
+from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
 
@@ -27,6 +27,7 @@ FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _FORMATTER = string.Formatter()
+_NO_SLOT = object()
 
 
 class Format:
@@ -68,8 +69,12 @@ class Format:
     def text(self, text: Text, lang: str, display=None) -> str:
         """Prose with its slots rendered: sympy objects as math, Num as numbers."""
         out = []
+        sound = _NO_SLOT
         for literal, field, spec, conversion in _FORMATTER.parse(text.get(lang)):
+            if sound is not _NO_SLOT:  # Korean: the particle after a slot fits how it is read
+                literal = korean.agree(sound, literal)
             out.append(self.escape(literal))
+            sound = _NO_SLOT
             if field is None:
                 continue
             if spec or conversion:
@@ -77,6 +82,8 @@ class Format:
             if field not in text.slots:
                 raise KeyError(f"Text {text.get(lang)!r} has no slot {field!r}")
             out.append(self.slot(text.slots[field], display))
+            if lang == "ko":
+                sound = korean.final_sound(text.slots[field], display)
         return "".join(out)
 
     def slot(self, value, display) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule import __version__
 from chainrule.errors import ChainruleError
@@ -582,8 +582,20 @@ def check_file(path) -> Report:
     return check_data(read_toml(path), str(path))
 
 
-def check_files(paths: Sequence) -> List[Report]:
-    return [check_file(path) for path in paths]
+def check_files(paths: Sequence, progress: Optional[Callable[[str], None]] = None) -> Tuple[List[Report], List[str]]:
+    """Check a class: (reports of the files that could be checked, one-line reasons for
+    those that could not), both in the order given. ``progress(path)`` is called after
+    each file."""
+    reports: List[Report] = []
+    failures: List[str] = []
+    for path in paths:
+        try:
+            reports.append(check_file(path))
+        except ChainruleError as exc:
+            failures.append(str(exc))
+        if progress:
+            progress(str(path))
+    return reports, failures
 
 
 # --- reports -------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import sys
 
 import click
 
+#: Files from which a class check shows a progress bar (on a terminal only).
+PROGRESS_FROM = 20
+
 
 def _stdout_is_unicode() -> bool:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
@@ -13,7 +16,8 @@ def _stdout_is_unicode() -> bool:
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of the terminal.")
@@ -27,23 +31,45 @@ def check_command(ctx, files, fmt, output, force, fail_under):
     Every problem is regenerated from the file's course seed, student id and variants,
     and every blank is judged: correct, wrong (with a hint that never gives the answer
     away), not answered, or invalid (not readable as an answer; costs nothing more than
-    an empty blank). Give several files to check a class (--format csv: one row each).
+    an empty blank). Give several files to check a class (--format csv: one row each);
+    a file that cannot be checked is reported and the others are checked all the same.
     """
+    from chainrule.errors import ChainruleError
     from generator import answers
 
-    reports = answers.check_files(files)
-    unicode = output is not None or _stdout_is_unicode()
-    text = answers.render(reports, fmt, unicode=unicode)
-    if output is not None:
-        from chainrule.fileio import write_atomic
-
-        write_atomic(output, text, force=force)
-        click.echo(f"Wrote the {fmt} report for {len(reports)} answers file{'s' if len(reports) != 1 else ''} to {output}.")
+    if len(files) == 1:  # one student: a file that cannot be checked is the whole answer
+        reports, failures = [answers.check_file(files[0])], []
     else:
-        if not unicode:  # a terminal that cannot show every character gets '?' for them
-            encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-            text = text.encode(encoding, "replace").decode(encoding)
-        click.echo(text, nl=False)
+        bar = None
+        if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
+            bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        try:
+            reports, failures = answers.check_files(files, progress=(lambda _path: bar.update(1)) if bar else None)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        for failure in failures:
+            click.echo(f"Error: {failure}", err=True)
+    if reports:
+        unicode = output is not None or _stdout_is_unicode()
+        text = answers.render(reports, fmt, unicode=unicode)
+        if output is not None:
+            from chainrule.fileio import write_atomic
+
+            write_atomic(output, text, force=force)
+            noun = "answers file" if len(reports) == 1 else "answers files"
+            click.echo(f"Wrote the {fmt} report for {len(reports)} {noun} to {output}.")
+        else:
+            if not unicode:  # a terminal that cannot show every character gets '?' for them
+                encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+                text = text.encode(encoding, "replace").decode(encoding)
+            click.echo(text, nl=False)
+    if failures:
+        raise ChainruleError(
+            f"{len(failures)} of {len(files)} answers files could not be checked (the lines above say why); "
+            + ("the report covers the others." if reports else "there is no report.")
+        )
     if fail_under is not None:
         failing = answers.below(reports, fail_under)
         if failing:

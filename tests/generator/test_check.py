@@ -617,3 +617,18 @@ def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
         f"Error: '{path}' has an invalid 'course_seed' (\"2024\") in its [chainrule] table; check the answers.toml "
         "that chainrule generate wrote (its [chainrule] tables must stay as they were)."
     )
+
+
+def test_check_class_goes_on_past_a_file_it_cannot_check(sheets, tmp_path):
+    good = copy_answers(sheets, tmp_path, name="good.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("z = \n", encoding="utf-8")
+    result = run("check", good, bad, "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: '{bad}' is not valid TOML: Invalid value (at line 1, column 5); answers go between quotes, "
+        'e.g. z_1 = "0.165".',
+        "Error: 1 of 2 answers files could not be checked (the lines above say why); the report covers the others.",
+    ]
+    rows = result.stdout.splitlines()
+    assert len(rows) == 2 and rows[1].startswith("student-001,0,")

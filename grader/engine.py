@@ -267,6 +267,7 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, su
 
     state = {"used": 0.0, "first": True}
     tickets = {}
+    judged = []             # (CaseResult, case, text, matched mistakes) of each failing case
 
     def submit(call):
         ticket, size = sandbox.submit(module, name, call.args, reset=state["first"],
@@ -336,14 +337,35 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, su
                 status, text = "failed", problem.text
                 diagnoses = _diagnose(case, actual, expected)
         passed = status == "passed"
-        message = "" if passed else _message(case, text, seed, command, diagnoses)
-        fr.cases.append(CaseResult(case.number, case.name, passed, message, case.rtol, case.atol, status,
-                                   _rerun(command, qualname, case.number, seed),
-                                   [Diagnosis(m.name, m.hint, case.name) for m in diagnoses]))
+        fr.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
+                                   _rerun(command, qualname, case.number, seed)))
+        if not passed:
+            judged.append((fr.cases[-1], case, text, diagnoses))
+    # messages last: which known mistake to name on a case depends on the other cases
+    for result, case, text, diagnoses in judged:
+        chosen = _choose_mistakes(diagnoses, [d for _, _, _, d in judged])
+        result.message = _message(case, text, seed, command, chosen)
+        result.diagnoses = [Diagnosis(m.name, m.hint, case.name) for m in chosen]
     if sandbox.pending():
         sandbox.drain(max(0.0, timeout - state["used"]))
     fr.output = sandbox.take_output()
     return fr
+
+
+def _choose_mistakes(matched, matched_per_case):
+    """The known mistakes to name on one case: of those ``matched`` there, the ones that
+    match on the most failing cases of the function (``matched_per_case``); among those,
+    several only when they matched on exactly the same cases (indistinguishable), else
+    the first in the table's order."""
+    if len(matched) <= 1:
+        return list(matched)
+
+    def cases_of(mistake):
+        return tuple(k for k, found in enumerate(matched_per_case) if any(m is mistake for m in found))
+
+    best = max(len(cases_of(m)) for m in matched)
+    top = [m for m in matched if len(cases_of(m)) == best]
+    return [m for m in top if cases_of(m) == cases_of(top[0])]
 
 
 def _message(case, text, seed, command, diagnoses=()):
@@ -352,7 +374,10 @@ def _message(case, text, seed, command, diagnoses=()):
     if described:
         lines.append(f"Inputs: {described} (seed {seed})")
     lines.append(text)
-    for m in diagnoses:
+    if len(diagnoses) > 1:      # indistinguishable on every case graded
+        lines.append("Known mistake, one of: (they give the same results on every case graded)")
+        lines.extend(f"  '{m.name}': {m.hint}" for m in diagnoses)
+    for m in diagnoses[:1] if len(diagnoses) == 1 else ():
         lines.append(f"Known mistake '{m.name}': {m.hint}")
     lines.append(f"Rerun only this case: {_rerun(command, case.qualname, case.number, seed)}")
     return "\n".join(lines)

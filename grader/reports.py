@@ -51,7 +51,16 @@ def _fn_summary(fr):
             parts.append({"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word])
             break
     if fr.diagnoses:
-        parts.append("known mistake: " + ", ".join(d.name for d in fr.diagnoses))
+        groups = []         # each case's diagnosis once: "a", or "one of a, b" when undecided
+        for case in fr.cases:
+            names = [d.name for d in case.diagnoses]
+            label = names[0] if len(names) == 1 else "one of: " + ", ".join(names)
+            if names and label not in groups:
+                groups.append(label)
+        if len(groups) == 1 and groups[0].startswith("one of: "):
+            parts.append("known mistake, " + groups[0])
+        else:
+            parts.append(f"known mistake{'s' if len(groups) > 1 else ''}: " + "; ".join(groups))
     return "; ".join(parts)
 
 

@@ -11,7 +11,7 @@ from chainrule.errors import ChainruleError, ChainruleUsageError
 from grader import grade_submission
 from grader.cases import BUILDERS, cases_for
 from grader.points import POINTS
-from grader.reports import render_json
+from grader.reports import render_json, render_text
 from tests.grader.conftest import SOLUTIONS, make_submission
 
 
@@ -256,3 +256,54 @@ def test_engine_run_command_names_the_path_and_non_default_options_only():
     assert run_command("./exercises", 5, 1024, None) == "chainrule grade"
     assert run_command("my work", 2.5, 256, "rec.npz") == (
         "chainrule grade 'my work' --timeout 2.5 --memory 256 --recorded rec.npz")
+
+
+MSE_GRAD_TIMES_TWO = {"losses": """
+    def mean_squared_error_grad(y_true, y_pred):
+        return 2 * (y_pred - y_true)
+    """}
+NOT_DIVIDED = ("The loss is a mean, so its gradient is divided by the number of elements, y_pred.size.")
+BY_ROWS = ("You divided by the number of rows, but the mean runs over all elements: divide by y_pred.size.")
+
+
+def test_engine_known_mistake_that_matches_most_cases_wins_over_a_single_row_lookalike(tmp_path):
+    pytest.importorskip("grader.mistakes")
+    sub = make_submission(tmp_path / "sub", MSE_GRAD_TIMES_TWO)
+    result = grade_submission(str(sub), only=["losses.mean_squared_error_grad"])
+    fr = result.functions["losses.mean_squared_error_grad"]
+    batch_of_1 = next(c for c in fr.cases if c.name.startswith("batch of 1"))
+    assert not batch_of_1.passed
+    assert [d.name for d in batch_of_1.diagnoses] == ["not-divided-by-size"]
+    for case in fr.cases:
+        known = [line for line in case.message.splitlines() if line.startswith("Known mistake")]
+        assert known == [f"Known mistake 'not-divided-by-size': {NOT_DIVIDED}"], case.name
+    assert [d.name for d in fr.diagnoses] == ["not-divided-by-size"]
+    row = next(line for line in render_text(result).splitlines() if "FAIL  mean_squared_error_grad" in line)
+    assert row.endswith("cases failed; known mistake: not-divided-by-size")
+
+
+def test_engine_known_mistakes_that_tie_on_every_case_are_named_as_one_of(tmp_path):
+    pytest.importorskip("grader.mistakes")
+    sub = make_submission(tmp_path / "sub", MSE_GRAD_TIMES_TWO)
+    cases = cases_for("losses.mean_squared_error_grad", 2026)
+    number = next(c.number for c in cases if c.name.startswith("batch of 1"))
+    result = grade_submission(str(sub), only=["losses.mean_squared_error_grad"], case=number)
+    case = result.functions["losses.mean_squared_error_grad"].cases[0]
+    lines = case.message.splitlines()
+    start = lines.index("Known mistake, one of: (they give the same results on every case graded)")
+    assert lines[start + 1:start + 3] == [f"  'not-divided-by-size': {NOT_DIVIDED}",
+                                          f"  'divided-by-rows': {BY_ROWS}"]
+    row = next(line for line in render_text(result).splitlines() if "FAIL  mean_squared_error_grad" in line)
+    assert row.endswith("1 of 1 case failed; known mistake, one of: not-divided-by-size, divided-by-rows")
+
+
+def test_engine_choose_mistakes_prefers_most_cases_then_table_order():
+    from grader.engine import _choose_mistakes
+
+    a, b, c = object(), object(), object()
+    per_case = [[a, b], [a], [b, c], [c]]
+    assert _choose_mistakes([a, b], per_case) == [a]          # a on 2 cases, b on 2: different cases
+    assert _choose_mistakes([b, c], per_case) == [b]          # tie on count, not on cases: table order
+    assert _choose_mistakes([a, b], [[a, b], [a, b]]) == [a, b]   # same cases: undecided
+    assert _choose_mistakes([c, a], [[c, a], [a]]) == [a]
+    assert _choose_mistakes([], per_case) == []

@@ -23,6 +23,7 @@ from typing import Any, Dict, Mapping
 import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.conventions import split_super_sub
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.pycode import SymPyPrinter
 
@@ -301,10 +302,36 @@ class _DisplayMathML(MathMLPresentationPrinter):
     def _print_Symbol(self, sym, style="plain"):
         shown = self._display.get(sym.name)
         if isinstance(shown, sp.Symbol):
-            return super()._print_Symbol(shown, style=style)
+            return self._accented_symbol(shown, style)
         if shown is not None:
             return self._print(shown)
-        return super()._print_Symbol(sym, style=style)
+        return self._accented_symbol(sym, style)
+
+    def _accented_symbol(self, sym, style):
+        """A name such as "mhat_1", "xbar" or "ytilde_2" with its accent over the letter,
+        as sympy's LaTeX printer shows it (its MathML printer prints "mhat")."""
+        name, supers, subs = split_super_sub(sym.name)
+        for suffix, accent in _ACCENTS:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                break
+        else:
+            return super()._print_Symbol(sym, style=style)
+        rest = sym.name[len(name):]
+        element = super()._print_Symbol(sp.Symbol(name[: -len(suffix)] + rest), style=style)
+        base = element.firstChild if element.tagName in ("msub", "msup", "msubsup") else None
+        target = base if base is not None else element
+        mover = self.dom.createElement("mover")
+        mover.setAttribute("accent", "true")
+        if base is not None:
+            element.replaceChild(mover, base)
+        mover.appendChild(target)
+        mover.appendChild(self._element("mo", text=accent))
+        return element if base is not None else mover
+
+
+# name suffixes sympy's LaTeX printer turns into accents (longest first), as MathML accents
+_ACCENTS = (("tilde", "~"), ("check", "\u02c7"), ("breve", "\u02d8"), ("ddot", "\u00a8"),
+            ("dot", "\u02d9"), ("hat", "^"), ("bar", "\u00af"), ("vec", "\u2192"))
 
 
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")

@@ -78,3 +78,30 @@ def test_symbolic_mathml_prints_sums_and_products_in_the_given_order():
     shown = symbolic.mathml(expr)
     order = [shown.index(f"<mi>{a}</mi><mi>{b}</mi>") for a, b in (("w", 9), ("h", 1), ("w", 10), ("h", 2), ("b", 4))]
     assert order == sorted(order)
+
+
+def test_symbolic_mathml_puts_hat_bar_and_tilde_suffixes_over_the_letter():
+    assert mathml(sp.Symbol("mhat_1")) == (
+        '<msub><mover accent="true"><mi>m</mi><mo>^</mo></mover><mi>1</mi></msub>'
+    )
+    assert mathml(sp.Symbol("ytilde_2")) == (
+        '<msub><mover accent="true"><mi>y</mi><mo>~</mo></mover><mi>2</mi></msub>'
+    )
+    assert mathml(sp.Symbol("xbar")) == '<mover accent="true"><mi>x</mi><mo>&#175;</mo></mover>'
+    assert latex(sp.Symbol("mhat_1")) == r"\hat{m}_{1}"  # the same reading as sympy's LaTeX
+    assert mathml(sp.Symbol("w_1")) == "<msub><mi>w</mi><mi>1</mi></msub>"
+
+
+def test_symbolic_no_family_prints_an_accent_name_as_letters_in_html():
+    import re
+
+    from generator import registry
+    from generator.core import make_problem
+    from generator.render import render_sheets
+
+    spelled = re.compile(r"<mi>[A-Za-z&#;0-9]*(hat|bar|tilde)</mi>")
+    for family in registry.names():
+        for sid in ("ann", "bo", "cy", "di"):
+            problem = make_problem(family, 3, sid)
+            text = render_sheets([problem], ["p1"], "html", "en", {"id": sid}, 3)["key"]
+            assert not spelled.search(text), (family, spelled.search(text).group(0))

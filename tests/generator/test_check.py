@@ -104,6 +104,13 @@ def key_values(path):
     }
 
 
+def refusal(path):
+    """The one error line of a check that failed (exit 1)."""
+    result = run("check", path)
+    assert result.exit_code == 1, result.output
+    return error_line(result)
+
+
 def total_line(result):
     return [line for line in result.stdout.splitlines() if line.strip()][-1]
 
@@ -341,9 +348,7 @@ def test_check_refuses_a_tampered_variant(sheets, tmp_path):
     real = core.variant_id(core.DEFAULT_SEED, "student-001", "output_update")
     assert f'variant = "{real}"' in text
     path.write_text(text.replace(f'variant = "{real}"', 'variant = "0000000000"'), encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}': problem 'p2_output_update' is output_update variant 0000000000 in the file, but this "
         f"chainrule ({__version__}) makes output_update variant {real} for it; the [chainrule] tables were edited "
         f"or the file was made by chainrule {__version__}. Copy your answers into the answers.toml that came with "
@@ -372,9 +377,7 @@ def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path)
     number = lines.index('h_1 = ""') + 1
     lines[number - 1] = "h_1 = 0,52"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}' is not valid TOML: Expected newline or end of document after a statement "
         f'(at line {number}, column 8); answers go between quotes, e.g. z_1 = "0.165".'
     )
@@ -383,9 +386,7 @@ def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path)
 def test_check_file_without_chainrule_table_is_refused(tmp_path):
     path = tmp_path / "answers.toml"
     path.write_text('[p1]\nz = "1"\n', encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}' has no [chainrule] table; check the answers.toml that chainrule generate wrote "
         "(its [chainrule] tables must stay as they were)."
     )
@@ -583,15 +584,11 @@ def test_check_without_tomllib_says_python_3_11_is_needed(tmp_path, monkeypatch)
 def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes(b'# caf\xe9\n[chainrule]\n')
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == f"Error: '{path}' is not UTF-8 text (line 1); save it as UTF-8."
+    assert refusal(path) == f"Error: '{path}' is not UTF-8 text (line 1); save it as UTF-8."
 
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     path.write_text(path.read_text(encoding="utf-8").replace("format = 1", "format = 2"), encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}' is answers format 2, but this chainrule ({__version__}) reads format 1; "
         "check it with the chainrule version that made it."
     )
@@ -599,21 +596,16 @@ def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, name="family.toml")
     path.write_text(path.read_text(encoding="utf-8").replace('family = "batch_norm"', 'family = "batch_norms"'),
                     encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}': problem 'p11_batch_norm' is of family 'batch_norms', which this chainrule "
         f"({__version__}) does not have (the file was made by {__version__}); check it with the chainrule "
         "version that made it."
     )
 
     path = copy_answers(sheets, tmp_path, name="seed.toml")
-    path.write_text(path.read_text(encoding="utf-8").replace("course_seed = ", 'course_seed = "x'
-                                                             ).replace('course_seed = "x2024', 'course_seed = "2024"'),
+    path.write_text(re.sub(r"course_seed = (\d+)", r'course_seed = "\1"', path.read_text(encoding="utf-8")),
                     encoding="utf-8")
-    result = run("check", path)
-    assert result.exit_code == 1
-    assert error_line(result) == (
+    assert refusal(path) == (
         f"Error: '{path}' has an invalid 'course_seed' (\"2024\") in its [chainrule] table; check the answers.toml "
         "that chainrule generate wrote (its [chainrule] tables must stay as they were)."
     )

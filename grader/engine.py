@@ -321,8 +321,9 @@ def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, su
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
         except TimeoutError:
-            fail_all("timeout", f"did not finish within the time limit of {timeout:g} s (an infinite loop?); "
-                                "the process was killed and grading went on", index, index + 1)
+            fail_all("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
+                                "function may take together): an infinite loop? The process was killed and "
+                                "grading went on", index, index + 1)
             fail_all("skipped", f"not run: case {case.number} of this function did not finish in time",
                      index + 1)
             break

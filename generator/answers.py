@@ -196,7 +196,7 @@ class Report:
 
 # --- reading numbers -------------------------------------------------------------------
 
-_DECIMAL = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
+_DECIMAL = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?"  # exponents: 4 digits at most
 _NUMBER = re.compile(rf"^([+-]?)\s*({_DECIMAL})$")
 _FRACTION = re.compile(rf"^([+-]?)\s*({_DECIMAL})\s*/\s*({_DECIMAL})$")
 

@@ -422,8 +422,13 @@ def read_toml(path) -> Dict[str, Any]:
     """The parsed answers file; a one-line ChainruleError for anything unreadable."""
     try:
         import tomllib
-    except ImportError:  # Python < 3.11
-        raise ChainruleError("chainrule check needs Python 3.11 or later (it reads TOML with tomllib).") from None
+    except ImportError:  # Python < 3.11: the same parser, installed as tomli (setup.cfg)
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ChainruleError(
+                "chainrule check needs a TOML reader: use Python 3.11 or later, or run 'pip install tomli'."
+            ) from None
     path = Path(path)
     try:
         raw = path.read_bytes()

@@ -568,17 +568,20 @@ def test_check_korean_hints(sheets, tmp_path):
     )
 
 
-def test_check_without_tomllib_says_python_3_11_is_needed(tmp_path, monkeypatch):
+def test_check_without_a_toml_reader_says_how_to_get_one(tmp_path, monkeypatch):
     import sys
 
     from chainrule.errors import ChainruleError
 
-    monkeypatch.setitem(sys.modules, "tomllib", None)  # what Python 3.10 looks like
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # what Python 3.10 looks like ...
+    monkeypatch.setitem(sys.modules, "tomli", None)  # ... without the tomli backport
     path = tmp_path / "answers.toml"
     path.write_text("", encoding="utf-8")
     with pytest.raises(ChainruleError) as info:
         answers.read_toml(path)
-    assert str(info.value) == "chainrule check needs Python 3.11 or later (it reads TOML with tomllib)."
+    assert str(info.value) == (
+        "chainrule check needs a TOML reader: use Python 3.11 or later, or run 'pip install tomli'."
+    )
 
 
 def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):

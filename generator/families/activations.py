@@ -36,9 +36,12 @@ NAMES = {
     "relu": Text("ReLU", "렐루(ReLU)"),
     "softplus": Text("softplus", "소프트플러스"),
 }
+_X = sym("x")
 DERIVATIVE_NOTES = {
-    "sigmoid": Text("sigma'(x) = sigma(x) (1 - sigma(x))", "시그모이드 함수의 미분: sigma(x)(1 - sigma(x))"),
-    "tanh": Text("tanh'(x) = 1 - tanh(x)^2", "tanh의 미분: 1 - tanh(x)^2"),
+    "sigmoid": Text("the derivative of the sigmoid: {rule}", "시그모이드 함수의 미분: {rule}",
+                    {"rule": sp.Eq(sp.Derivative(sigma(_X), _X), sigma(_X) * (1 - sigma(_X)), evaluate=False)}),
+    "tanh": Text("the derivative of tanh: {rule}", "tanh의 미분: {rule}",
+                 {"rule": sp.Eq(sp.Derivative(sp.tanh(_X), _X), 1 - sp.tanh(_X) ** 2, evaluate=False)}),
     "relu": Text("{b} is 1 for a positive input, else 0", "{b}는 입력이 양수이면 1, 아니면 0",
                  {"b": Below(0, sym("x"))}),
     "softplus": Text("the derivative of softplus is the sigmoid", "소프트플러스의 미분은 시그모이드 함수이다"),
@@ -124,8 +127,8 @@ def solve(params) -> Problem:
             note = Text("chain rule: the product of every layer's weight and sigmoid derivative",
                         "연쇄법칙: 각 층의 가중치와 시그모이드 미분의 곱")
         elif name == "B":
-            note = Text("the most it can be, since a sigmoid's derivative is at most 1/4",
-                        "시그모이드 함수의 미분은 최대 1/4이므로 가능한 최댓값")
+            note = Text("the most it can be, since a sigmoid's derivative is at most {q}",
+                        "시그모이드 함수의 미분은 최대 {q}이므로 가능한 최댓값", {"q": sp.Rational(1, 4)})
         key.step(name, formula, note)
 
     display = {}

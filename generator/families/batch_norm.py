@@ -40,9 +40,11 @@ def _template(n, d):
 NOTES = {
     "mu": Text("batch mean of the feature", "특성의 배치 평균"),
     "var": Text("biased variance: divide by the batch size", "편향 분산: 배치 크기로 나눈다"),
-    "sd": Text("the divisor; epsilon keeps it away from 0", "나눌 값. 엡실론은 0으로 나누는 것을 막는다"),
+    "sd": Text("the divisor; {eps} keeps it away from 0", "나눌 값. {eps}은 0으로 나누는 것을 막는다",
+               {"eps": sym("epsilon")}),
     "xhat": Text("normalized: mean 0, variance almost 1", "정규화: 평균 0, 분산 약 1"),
-    "y": Text("scale by gamma and shift by beta", "gamma로 스케일, beta로 이동"),
+    "y": Text("scale by {gamma} and shift by {beta}", "{gamma}로 스케일하고 {beta}만큼 이동",
+              {"gamma": sym("gamma_j"), "beta": sym("beta_j")}),
 }
 
 
@@ -72,10 +74,10 @@ def solve(params) -> Problem:
         for j, value in enumerate(row, start=1):
             key.given(f"x_{i},{j}", value, Text("batch (sample i, feature j)", "배치(샘플 i, 특성 j)"))
     for j in range(1, d + 1):
-        key.given(f"gamma_{j}", params["gamma"][j - 1], Text("scale gamma", "스케일 gamma"))
+        key.given(f"gamma_{j}", params["gamma"][j - 1], Text("scale", "스케일"))
     for j in range(1, d + 1):
-        key.given(f"beta_{j}", params["beta"][j - 1], Text("shift beta", "이동 beta"))
-    key.given("epsilon", EPS, Text("epsilon", "엡실론"))
+        key.given(f"beta_{j}", params["beta"][j - 1], Text("shift", "이동"))
+    key.given("epsilon", EPS, Text("small constant (keeps the division finite)", "작은 상수(0으로 나누기 방지)"))
     noted = set()
     for name, formula in _template(n, d):
         kind = name.split("_")[0]
@@ -103,10 +105,10 @@ def solve(params) -> Problem:
     display.update({f"sd_{j}": sym(f"s_{j}") for j in range(1, d + 1)})
     intro = [
         Text("A batch normalization layer in training mode receives a batch of {n} samples with {d} "
-             "feature(s). For each feature j it computes the batch mean {mu} and the batch variance {var} (divided by "
+             + ("feature" if d == 1 else "features") + ". For each feature j it computes the batch mean {mu} and the batch variance {var} (divided by "
              "the batch size), then",
              "학습 모드의 배치 정규화 층이 특성 {d}개인 샘플 {n}개의 배치를 받는다. 각 특성 j에 대해 배치 평균 {mu}와 "
-             "배치 분산 {var}(배치 크기로 나눔)를 구한 뒤 다음을 계산한다.",
+             "배치 분산 {var}(배치 크기로 나눈 값)을 구한 뒤 다음을 계산한다.",
              {"n": n, "d": d, "mu": sym("mu_j"), "var": sym("sigma^2_j")}),
         Text("{xhat} and {y}.", "{xhat}, {y}",
              {"xhat": sp.Eq(sym("xhat_i,j"), (sym("x_i,j") - sym("mu_j")) / sp.sqrt(sym("sigma^2_j") + sym("epsilon"))),
@@ -116,10 +118,11 @@ def solve(params) -> Problem:
     ]
     remarks = [Text(
         "Batch normalization makes each feature's activations have mean 0 and variance close to 1 over the batch "
-        "(exactly {ratio}); gamma and beta, learned like weights, then choose the scale and shift the next layer "
+        "(exactly {ratio}); {gamma} and {beta}, learned like weights, then choose the scale and shift the next layer "
         "sees. It shortens training and makes it depend less on the initial weights.",
         "배치 정규화는 각 특성의 활성화 값이 배치에서 평균 0, 분산 약 1(정확히는 {ratio})이 되게 한다. 가중치처럼 "
-        "학습되는 gamma와 beta가 다음 층이 받을 스케일과 이동을 정한다. 학습 시간이 짧아지고 초기값에 크게 의존하지 "
-        "않게 된다.", {"ratio": sym("sigma^2_j") / (sym("sigma^2_j") + sym("epsilon"))})]
+        "학습되는 {gamma}와 {beta}가 다음 층이 받을 스케일과 이동을 정한다. 학습 시간이 짧아지고 초기값에 크게 의존하지 "
+        "않게 된다.", {"ratio": sym("sigma^2_j") / (sym("sigma^2_j") + sym("epsilon")),
+                    "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks)

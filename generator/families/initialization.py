@@ -132,7 +132,11 @@ def solve(params) -> Problem:
         for k in range(1, outputs + 1):
             key.given(f"v_{j},{k}", params["c_v"], Text("second-layer weights (all equal)", "둘째 층 가중치(모두 같음)"))
 
-    key.statement("part_a", Text("(a) initialization limits", "(a) 초기화 범위"))
+    key.statement("part_a", Text("(a) limits of Xavier and He uniform initialization",
+                                 "(a) Xavier·He 균등 분포 초기화의 경계값")
+                  if distribution == "uniform" else
+                  Text("(a) standard deviations of Xavier and He normal initialization",
+                       "(a) Xavier·He 정규 분포 초기화의 표준 편차"))
     notes = {"xavier": Text("Xavier (Glorot) initialization", "Xavier(Glorot) 초기화"),
              "he": Text("He initialization", "He 초기화"),
              "var_xavier": Text("variance of the Xavier distribution", "Xavier 분포의 분산"),
@@ -144,8 +148,7 @@ def solve(params) -> Problem:
     for name, formula in _network_template(hidden, outputs):
         key.step(name, formula)
 
-    what = Text("limit l of U(-l, l)", "U(-l, l)의 범위 l") if distribution == "uniform" \
-        else Text("standard deviation", "표준 편차")
+    what = Text("limit", "경계값") if distribution == "uniform" else Text("standard deviation", "표준 편차")
     # float64 references: part (a) straight from the definitions (solutions/ only samples),
     # part (b) through solutions.network.backward.
     total = float(fan_in + fan_out)
@@ -192,13 +195,24 @@ def solve(params) -> Problem:
 
     loss = sp.Eq(sym("E"), sp.Rational(1, 2) * sp.Add(*[(sym(f"t_{k}") - sym(f"o_{k}")) ** 2
                                                          for k in range(1, outputs + 1)]))
+    if distribution == "uniform":
+        part_a = Text("(a) A dense layer has {nin} inputs and {nout} outputs. Xavier (Glorot) and He uniform "
+                      "initialization draw its weights from {U}: compute the limit {l} of each, and choose the one "
+                      "that suits the layer's activation.",
+                      "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot)와 He의 균등 분포 초기화는 "
+                      "가중치를 {U}에서 뽑는다. 각각의 경계값 {l}을 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
+                      {"nin": n_in, "nout": n_out, "U": sp.Function("U")(-sym("l"), sym("l")), "l": sym("l")})
+    else:
+        part_a = Text("(a) A dense layer has {nin} inputs and {nout} outputs. Compute the standard deviation {s} of "
+                      "Xavier (Glorot) and of He normal initialization, and choose the one that suits the layer's "
+                      "activation.",
+                      "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot)와 He의 정규 분포 초기화 "
+                      "각각의 표준 편차 {s}를 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
+                      {"nin": n_in, "nout": n_out, "s": sym("sigma")})
+    units = "output unit" if outputs == 1 else "output units"
     intro = [
-        fill(Text("(a) A dense layer has {nin} inputs and {nout} outputs. Compute the [what] of Xavier (Glorot) and "
-                  "of He initialization, and choose the one that suits the layer's activation.",
-                  "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot) 초기화와 He 초기화 각각의 "
-                  "[what] 값을 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
-                  {"nin": n_in, "nout": n_out}), what=what),
-        Text("(b) A network with inputs {x1}, {x2}, {H} sigmoid hidden units and {K} sigmoid output unit(s), without "
+        part_a,
+        Text("(b) A network with inputs {x1}, {x2}, {H} sigmoid hidden units and {K} sigmoid " + units + ", without "
              "biases, is trained on {E}. All first-layer weights start equal, and so do all second-layer weights. "
              "Do the forward and backward pass and compare the gradients of different hidden units.",
              "(b) 입력이 {x1}, {x2}이고 시그모이드 은닉 뉴런 {H}개, 시그모이드 출력 뉴런 {K}개인 편향 없는 신경망을 "

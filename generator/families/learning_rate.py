@@ -44,14 +44,17 @@ def _regime(factor):
 
 @lru_cache(maxsize=None)
 def _template(k, n_decay):
-    steps = [("r", 1 - 2 * a * eta, Text("each step multiplies the distance to the minimum by r",
-                                         "매 스텝 최소점까지의 거리에 r이 곱해진다"))]
+    steps = [("r", 1 - 2 * a * eta, Text("each step multiplies the distance to the minimum by {r}",
+                                         "매 스텝 최소점까지의 거리에 {r}이 곱해진다", {"r": r}))]
     for t in range(1, k + 1):
         previous = sym(f"x_{t - 1}")
         steps.append((f"g_{t}", 2 * a * (previous - b),
-                      Text("gradient f'(x) = 2a(x - b)", "기울기 f'(x) = 2a(x - b)") if t == 1 else None))
+                      Text("the gradient {rule}", "기울기 {rule}",
+                           {"rule": sp.Eq(sp.Derivative(sp.Function("f")(sym("x")), sym("x")), 2 * a * (sym("x") - b))})
+                      if t == 1 else None))
         steps.append((f"x_{t}", previous - eta * sym(f"g_{t}"), None))
-    steps.append(("eta_c", 1 / a, Text("|r| < 1 exactly when eta < 1/a", "eta < 1/a일 때에만 |r| < 1이다")))
+    steps.append(("eta_c", 1 / a, Text("{r1} exactly when {eta1}", "{eta1}일 때에만 {r1}이다",
+                                       {"r1": sp.Lt(sp.Abs(r), 1), "eta1": sp.Lt(eta, 1 / a)})))
     for j in range(1, n_decay + 1):
         steps.append((f"eta_{j}", sym("eta_0") / (1 + sym("k") * sym(f"i_{j}")), None))
     return tuple(steps)

@@ -70,10 +70,10 @@ NOTES = {
 HYPER = {  # given name -> label
     "eta": Text("learning rate", "학습률"),
     "mu": Text("momentum coefficient", "모멘텀 계수"),
-    "rho": Text("decay rate rho", "감쇠율 rho"),
+    "rho": Text("decay rate", "감쇠율"),
     "beta_1": Text("decay rate of the first moment", "1차 모멘트 감쇠율"),
     "beta_2": Text("decay rate of the second moment", "2차 모멘트 감쇠율"),
-    "epsilon": Text("epsilon (keeps the division finite)", "엡실론(0으로 나누기 방지)"),
+    "epsilon": Text("small constant (keeps the division finite)", "작은 상수(0으로 나누기 방지)"),
 }
 
 

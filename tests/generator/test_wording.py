@@ -1,0 +1,58 @@
+"""What the sheets and keys say: notation, plurals, typeset side notes (en and ko)."""
+
+import re
+
+import sympy as sp
+
+from generator import registry
+from generator.core import make_problem
+from generator.families import initialization
+from generator.render import render_sheets
+
+R = sp.Rational
+STUDENTS = ("ann", "bo", "cy", "di", "ed", "flo")
+
+
+def _key(problem, lang="en", fmt="md"):
+    return render_sheets([problem], ["p1"], fmt, lang, {"id": "x"}, 1)["key"]
+
+
+def _prose(markdown: str) -> str:
+    """The Markdown without its maths, code and sub tags."""
+    text = re.sub(r"\$[^$]*\$", "", markdown)
+    return re.sub(r"`[^`]*`|<sub>.*</sub>", "", text)
+
+
+def test_wording_key_notes_typeset_their_maths():
+    ascii_math = re.compile(r"\b(sigma|eta|gamma|beta|epsilon|lambda)\b|[a-z]'\(x\)|\^2|\|r\||\\<")
+    for family in registry.names():
+        for sid in STUDENTS:
+            for lang in ("en", "ko"):
+                text = _prose(_key(make_problem(family, 1, sid), lang))
+                found = ascii_math.search(text)
+                assert not found, (family, sid, lang, text[max(0, found.start() - 60):found.end() + 20])
+
+
+def test_wording_initialization_heading_names_what_part_a_computes():
+    base = {"layer": (400, 200), "activation": "relu", "hidden": 2, "outputs": 1, "c_w": R("0.5"),
+            "c_v": R("0.3"), "x": [R("0.1"), R("0.2")], "t": [R("0.9")]}
+    heads = {}
+    for distribution in ("uniform", "normal"):
+        problem = initialization.solve(dict(base, distribution=distribution))
+        heads[distribution] = [step.note.en for step in problem.steps if step.formula is None][0]
+    assert heads == {"uniform": "(a) limits of Xavier and He uniform initialization",
+                     "normal": "(a) standard deviations of Xavier and He normal initialization"}
+
+
+def test_wording_counts_agree_with_their_nouns():
+    seen = set()
+    for family in ("initialization", "batch_norm", "forward_pass", "output_update", "hidden_update"):
+        for i in range(30):
+            text = _prose(render_sheets([make_problem(family, 1, f"s{i}")], ["p1"], "md", "en", {"id": "x"}, 1)["worksheet"])
+            assert "(s)" not in text, family
+            for count, noun in re.findall(r"\b(\d+) (?:sigmoid )?(output unit|hidden unit|input|feature|sample)s?\b", text):
+                plural = re.search(rf"\b{count} (?:sigmoid )?{noun}s\b", text) is not None
+                seen.add((count == "1", plural))
+            assert not re.search(r"\b1 (?:sigmoid )?(output units|hidden units|inputs|features|samples)\b", text)
+            assert not re.search(r"\b([2-9]|\d\d+) (?:sigmoid )?(output unit|hidden unit|input|feature|sample)\b(?!s)", text)
+    assert (True, False) in seen and (False, True) in seen

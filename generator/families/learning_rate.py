@@ -106,12 +106,14 @@ def solve(params) -> Problem:
                                           "diverges for every learning rate above it",
                                           "임계 학습률 {eta_c}: 이보다 큰 학습률에서는 경사 하강법이 발산한다",
                                           {"eta_c": sym("eta_c")})))
+    # the decayed rate at iteration i is eta_i by the schedule's own notation (eta_200, not eta_1)
+    display = {f"eta_{j}": sym(f"eta_{i}") for j, i in enumerate(iterations, start=1)}
     for j, i in enumerate(iterations, start=1):
         questions.append(Question(
-            key=f"eta_{j}", answer=key[f"eta_{j}"],
+            key=f"eta_{i}", answer=key[f"eta_{j}"],
             reference=float(ref.time_based_decay(float(params["eta_0"]), float(params["decay"]), i)),
-            prompt=Text("the decayed learning rate {eta_j} at iteration {i}", "이터레이션 {i}에서 감소된 학습률 {eta_j}",
-                        {"eta_j": sym(f"eta_{j}"), "i": i})))
+            prompt=Text("the decayed learning rate {eta_i} at iteration {i}", "이터레이션 {i}에서 감소된 학습률 {eta_i}",
+                        {"eta_i": sym(f"eta_{j}"), "i": i})))
 
     x = sym("x")
     intro = [
@@ -134,5 +136,6 @@ def solve(params) -> Problem:
         {"eta_c": sp.Eq(sym("eta_c"), 1 / a), "half": sp.Eq(eta, 1 / (2 * a))})]
     return Problem(family="", variant="", title=Text("Learning rate: gradient descent on a quadratic",
                                                            "학습률: 이차 함수에서의 경사 하강법"),
-                   intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks)
+                   intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
+                   display=display)
 

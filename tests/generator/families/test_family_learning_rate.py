@@ -37,7 +37,22 @@ def test_learning_rate_iterates_and_regime_match_hand_computation(a, eta, regime
 def test_learning_rate_time_based_decay_matches_hand_computation():
     # 0.1 / (1 + 0.01 * 100) = 0.05 and 0.1 / (1 + 0.01 * 300) = 0.025
     answers = _answers("1", "0.25", iterations=(100, 300))
-    assert (answers["eta_1"], answers["eta_2"]) == (R("0.05"), R("0.025"))
+    assert (answers["eta_100"], answers["eta_300"]) == (R("0.05"), R("0.025"))
+
+
+def test_learning_rate_decayed_rate_is_named_by_its_iteration():
+    # the schedule defines eta_i = eta_0 / (1 + k i): the rate at iteration 200 is eta_200, not eta_1
+    from generator.render import render_sheets
+
+    params = {"a": R(1), "b": R(0), "x_0": R(1), "eta": R("0.25"), "k": 3, "eta_0": R("0.1"),
+              "decay": R("0.01"), "iterations": [200]}
+    problem = family.solve(params)
+    assert [q.key for q in problem.questions][-1] == "eta_200"
+    sheets = {lang: render_sheets([problem], ["p9"], "md", lang, {"id": "x"}, 1) for lang in ("en", "ko")}
+    assert "the decayed learning rate $\\eta_{200}$ at iteration 200 (`eta_200`)" in sheets["en"]["worksheet"]
+    assert "이터레이션 200에서 감소된 학습률 $\\eta_{200}$ (`eta_200`)" in sheets["ko"]["worksheet"]
+    assert "$\\eta_{200} = \\frac{\\eta_{0}}{1 + i_{1} k} = " in sheets["en"]["key"]
+    assert "eta_{1}" not in sheets["en"]["key"]
 
 
 def test_learning_rate_sampled_rates_stay_clear_of_the_boundaries():

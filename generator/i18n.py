@@ -48,10 +48,11 @@ WORDS = {
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
     "answers_how": (
-        "Write each answer between the quotes, rounded as the worksheet says, e.g.  "
-        "dE_dw_5 = \"0.02592286\"; for a choice write its key, e.g.  loss_choice = \"mse\".",
-        "각 답을 따옴표 안에 문제지의 규칙대로 반올림하여 쓰시오. 예:  dE_dw_5 = \"0.02592286\". "
-        "선택형 문제는 보기의 키를 쓰시오. 예:  loss_choice = \"mse\".",
+        "Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  "
+        "dE_dw_5 = \"0.02592286\" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, "
+        "e.g.  loss_choice = \"mse\".",
+        "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예:  dE_dw_5 = \"0.02592286\" (0.01과 1 "
+        "사이이므로 소수점 아래 8자리). 선택형 문제는 보기의 키를 쓰시오. 예:  loss_choice = \"mse\".",
     ),
     "answers_check": (
         "Then run:  chainrule check answers.toml   (do not edit the [chainrule] tables: they "

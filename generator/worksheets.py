@@ -243,6 +243,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
     lines = [
         "# " + words["answers_for"].format(id=sid) + (f" ({_comment(sheet.student.name)})" if sheet.student.name else ""),
         "# " + words["answers_how"],
+        "# " + words["number_rule"],  # the sheet's own rule, word for word
         "# " + words["answers_check"],
         "",
         "[chainrule]",

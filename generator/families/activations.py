@@ -31,8 +31,8 @@ ACTIVATIONS = {
     "softplus": (softplus, lambda x, a: sp.log(1 + sp.exp(x)), lambda x, a: sigma(x)),
 }
 NAMES = {
-    "sigmoid": Text("the sigmoid", "시그모이드 함수"),
-    "tanh": Text("the hyperbolic tangent (tanh)", "하이퍼볼릭 탄젠트(tanh)"),
+    "sigmoid": Text("sigmoid", "시그모이드 함수"),
+    "tanh": Text("hyperbolic tangent (tanh)", "하이퍼볼릭 탄젠트(tanh)"),
     "relu": Text("ReLU", "렐루(ReLU)"),
     "softplus": Text("softplus", "소프트플러스"),
 }
@@ -116,7 +116,7 @@ def solve(params) -> Problem:
         key.given(f"w_{layer}", w, Text("weights of the chain", "사슬의 가중치"))
 
     part_a, part_b = _template(activation, n)
-    key.statement("part_a", fill(Text("(a) [f] and its derivative", "(a) [f]와 그 도함수"), f=NAMES[activation]))
+    key.statement("part_a", fill(Text("(a) the [f] activation and its derivative", "(a) [f]와 그 도함수"), f=NAMES[activation]))
     for name, formula in part_a:
         key.step(name, formula, DERIVATIVE_NOTES[activation] if name == "df_1" else None)
     key.statement("part_b", Text("(b) the gradient through {n} sigmoid layers",
@@ -160,8 +160,8 @@ def solve(params) -> Problem:
     ]
     layers = sp.Eq(sym("z_l"), sym("w_l") * sym("h_l-1"))
     intro = [
-        fill(Text("(a) For the activation [f], compute {f1} and its derivative {df1} at {x1}, and the same at {x2}.",
-                  "(a) 활성화 함수 [f]에 대해 {x1}에서 {f1}과 미분값 {df1}을 구하고, {x2}에서도 같은 값을 구하시오.",
+        fill(Text("(a) For the [f] activation, compute {f1} and its derivative {df1} at {x1}, and the same at {x2}.",
+                  "(a) [f]에 대해 {x1}에서의 함숫값 {f1}과 미분값 {df1}을 구하고, {x2}에서도 같은 값을 구하시오.",
                   {"f1": shown(sym("x_1")), "df1": display["df_1"], "x1": sym("x_1"), "x2": sym("x_2")}),
              f=NAMES[activation]),
         Text("(b) A chain of {n} layers with one sigmoid unit each takes the input {x}: with {h0},",
@@ -181,7 +181,7 @@ def solve(params) -> Problem:
         "시그모이드 층마다 기울기에 가중치와 최대 1/4인 미분값이 곱해지므로, 첫 층까지 전달되는 기울기는 층이 깊어질수록 "
         "지수적으로 작아진다(기울기 소실). 렐루는 양수 입력에서 미분값이 1이므로 기울기를 그대로 전달한다.")]
     return Problem(family="", variant="",
-                   title=fill(Text("Activations: [f]; the vanishing gradient", "활성화 함수: [f]; 기울기 소실"),
+                   title=fill(Text("Activations: the [f] activation and the vanishing gradient", "활성화 함수: [f]와 기울기 소실"),
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
                    display=display, remarks=remarks)

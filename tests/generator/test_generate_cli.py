@@ -476,3 +476,21 @@ def test_generate_shows_progress_on_a_terminal(tmp_path):
         os.close(leader)
     assert proc.returncode == 0
     assert b"Generating" in shown and b"3/3" in shown
+
+
+def test_generate_answers_template_states_the_sheets_number_rule(tmp_path):
+    out = tmp_path / "o"
+    assert run("generate", "--out", str(out), "--count", "1", "--format", "md", *FAST).exit_code == 0
+    head = (out / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8").splitlines()[:4]
+    sheet = (out / "students" / "student-001" / "worksheet.md").read_text(encoding="utf-8")
+    rule = "Numbers: exact decimals as they are; otherwise 8 decimals between 0.01 and 1, else 8 significant digits."
+    assert head[1] == (
+        '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  '
+        'dE_dw_5 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, '
+        'e.g.  loss_choice = "mse".'
+    )
+    assert head[2] == "# " + rule and rule in sheet
+    # the example is what the rule makes of such a value
+    from sympy import Rational
+
+    assert format_number(Rational("0.025922864")) == "0.02592286"

@@ -19,11 +19,32 @@ The submission is imported as the package ``exercises`` (also under its folder's
 from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
 repository the parent folder also holds ``solutions/``.
 
-Limits, knowingly: the child runs as the same user as the grader, so code that sets out
-to (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
-grading process or read what that user can read; a descendant that both leaves the
-process tree and replaces its environment escapes the kill. Run the grader as its own
-user (or in a container, as Gradescope does) where that matters.
+Privileges. When the grader runs as root (Gradescope runs it so), the child gives up
+root before it imports student code: it opens its import roots (the standard library,
+NumPy) as directories and reaches them through ``/proc/self/fd`` (the Python
+installation may lie below ``/root``), then calls ``setgroups([])`` and sets real,
+effective and saved gid and uid to ``nobody`` (65534 when there is no such user). It
+imports a private copy of the submission (in a fresh temporary folder, symbolic links
+copied as links, files made world-readable) and may write only in its own working
+folder. Student code then cannot read files that only root may read (e.g.
+``/autograder/source/solutions`` with mode 0700), cannot signal the grader or become
+root again. The environment is scrubbed: PATH, HOME and TMPDIR (the working folder),
+LANG and LC_ALL, the thread-count variables and the marker; ``-I`` ignores PYTHON*.
+
+Limits, knowingly:
+
+- Not as root, the child runs as the grader's own user: code that sets out to
+  (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
+  grading process or read what that user can read. Run the grader as its own user, or
+  as root in a container (as Gradescope does), where that matters.
+- As ``nobody``, student code can still read every world-readable file (the grader's
+  own files, the whole Python installation and, through the open directory
+  descriptors, anything world-readable below them), write in world-writable folders
+  such as ``/tmp``, use the network, and signal other processes running as ``nobody``.
+  Protect secrets by their mode (0700 folders, 0600 files), not by obscurity.
+- A descendant that both leaves the process tree and replaces its environment escapes
+  the kill; it still runs as ``nobody`` when the grader runs as root.
+- Time and memory are limited per function; the number of processes is not.
 """
 
 from __future__ import annotations
@@ -53,6 +74,38 @@ OUTPUT_CAP = 4000             # characters of student output kept per function
 FSIZE_LIMIT = 8 * 1024 * 1024  # bytes the child may write to any file
 MAX_FRAME = 512 * 1024 * 1024
 STARTUP_TIMEOUT = 30.0
+UNPRIVILEGED_NAME = "nobody"  # the user the child becomes when the grader runs as root
+UNPRIVILEGED_ID = 65534       # its uid and gid when the system has no such user
+
+
+def unprivileged_ids():
+    """``(uid, gid)`` the child drops to when the grader runs as root."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(UNPRIVILEGED_NAME)
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return UNPRIVILEGED_ID, UNPRIVILEGED_ID
+
+
+def _private_copy(submission, target):
+    """Copy the submission to ``target``, readable by everyone (for the unprivileged child).
+
+    Symbolic links are copied as links, never followed here as root: a link to a file
+    the grader's user may read but the child's may not stays unreadable to the child.
+    """
+    try:
+        shutil.copytree(submission, target, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", ".git"))
+    except (OSError, shutil.Error) as exc:
+        raise ChainruleError(f"Cannot copy the submission '{submission}' for grading: {exc}.") from None
+    for root, dirs, files in os.walk(target):
+        os.chmod(root, 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 class Rng:
@@ -298,6 +351,7 @@ class Sandbox:
         self._workdir = None
         self._pending_bytes = b""
         self._out_pos = 0
+        self._copy_prefix = None
         self._ready = False
         self._pending = collections.deque()   # tickets sent, reply not read yet
         self._replies = {}
@@ -312,6 +366,19 @@ class Sandbox:
         os.mkdir(run_dir)
         self.marker = uuid.uuid4().hex
         base = os.path.basename(self.submission)
+        submission, drop = self.submission, None
+        if os.geteuid() == 0:
+            # as root (Gradescope), the child becomes an unprivileged user before it runs
+            # student code; it reads a copy of the submission and writes only in run/
+            uid, gid = unprivileged_ids()
+            drop = {"uid": uid, "gid": gid}
+            os.chmod(self._workdir, 0o711)
+            os.chmod(numpy_dir, 0o755)
+            os.chown(run_dir, uid, gid)
+            os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
+            submission = os.path.join(self._workdir, "sub", base)
+            _private_copy(self.submission, submission)
+        self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
@@ -319,15 +386,15 @@ class Sandbox:
         self._out_pos = 0
         out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         cfg = {
-            "numpy_dir": numpy_dir, "submission": self.submission, "package": "exercises",
+            "numpy_dir": numpy_dir, "submission": submission, "package": "exercises",
             "aliases": aliases, "req_fd": req_r, "resp_fd": resp_w, "workdir": run_dir,
-            "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT,
+            "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT, "drop": drop,
         }
         env = {
             MARKER_VAR: self.marker, "PATH": os.defpath, "HOME": run_dir, "TMPDIR": run_dir,
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
-        }
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-u", CHILD_SCRIPT, json.dumps(cfg)],
             stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd, env=env,
@@ -418,10 +485,17 @@ class Sandbox:
     def take_output(self):
         """The student's stdout/stderr since the last call of this method, capped."""
         self._collect_output(empty=not self._pending)
-        text = self._pending_bytes.decode("utf-8", "replace")
+        text = self._unmap(self._pending_bytes.decode("utf-8", "replace"))
         self._pending_bytes = b""
         if len(text) > OUTPUT_CAP:
             text = text[:OUTPUT_CAP] + f"\n... (output cut at {OUTPUT_CAP} characters)\n"
+        return text
+
+    def _unmap(self, text):
+        """``text`` with the private copy's paths shown as the submission's own."""
+        original = os.path.dirname(self.submission) + os.sep
+        if self._copy_prefix and self._copy_prefix != original:
+            text = text.replace(self._copy_prefix, original)
         return text
 
     # ------------------------------------------------------------------ messages
@@ -523,6 +597,8 @@ class Sandbox:
             self.imported[module] = error
             return error
         error = None if header.get("ok") else header
+        if error is not None and isinstance(error.get("message"), str):
+            error["message"] = self._unmap(error["message"])
         self.imported[module] = error
         return error
 
@@ -572,6 +648,8 @@ class Sandbox:
         reply, arrays = self._replies.pop(ticket)
         self._collect_output(empty=not self._pending)   # empty when the child is idle
         if not reply.get("ok"):
+            if isinstance(reply.get("message"), str):
+                reply["message"] = self._unmap(reply["message"])
             raise CallFailed(reply)
         try:
             result = _decode(reply["result"], arrays)

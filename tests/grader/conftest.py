@@ -6,7 +6,9 @@ at import). The reference and the skeleton are graded once per session.
 """
 
 import ast
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -66,3 +68,24 @@ def skeleton_result(skeleton_dir):
     from grader import grade_submission
 
     return grade_submission(str(skeleton_dir))
+
+
+def _open_dir():
+    path = tempfile.mkdtemp(prefix="chainrule-test-")
+    os.chmod(path, 0o777)
+    return Path(path)
+
+
+@pytest.fixture
+def open_dir():
+    """A folder every user may write in: the grader's child may run as 'nobody' (as root)."""
+    path = _open_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def open_dir_module():
+    path = _open_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -130,11 +130,11 @@ HOSTILE = {
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(tmp_path_factory, open_dir_module):
     from grader import grade_submission
 
     root = tmp_path_factory.mktemp("hostile")
-    pidfile = root / "escaped.pid"
+    pidfile = open_dir_module / "escaped.pid"   # the child may run as nobody
     appended = dict(HOSTILE)
     appended["training"] = f"PIDFILE = {str(pidfile)!r}\n" + textwrap.dedent(HOSTILE["training"])
     sub = make_submission(

@@ -96,10 +96,10 @@ def test_import_that_hangs_costs_one_timeout_for_the_whole_module(tmp_path, monk
     assert "  Rerun: chainrule grade --timeout 1 --only losses" in lines
 
 
-def test_import_that_kills_the_process_is_not_retried(tmp_path):
+def test_import_that_kills_the_process_is_not_retried(tmp_path, open_dir):
     from grader import grade_submission
 
-    marker = tmp_path / "imports.log"
+    marker = open_dir / "imports.log"
     sub = make_submission(tmp_path / "exercises", prepended={
         "regularization": f"import os\nwith open({str(marker)!r}, 'a') as fh:\n    fh.write('x')\nos._exit(4)\n"})
     result = grade_submission(str(sub), only=["regularization", "training.time_based_decay"])

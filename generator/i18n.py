@@ -31,8 +31,8 @@ WORDS = {
         "Round numbers as the rule below says (as the worked example in the course notes does). "
         "Write your answers into {file} under the key shown next to each question, then run "
         "{command} to check them.",
-        "수는 아래 규칙대로 반올림하시오 (강의 노트의 예제와 같다). 각 질문 옆에 표시된 키 아래에 "
-        "{file} 파일에 답을 적은 뒤 {command} 명령으로 확인하시오.",
+        "수는 강의 노트의 예제처럼 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
+        "키로 적고, {command} 명령으로 확인하시오.",
     ),
     "key_intro": (
         "Every line reads: quantity = formula = value. Values are rounded for display; each "

@@ -446,8 +446,8 @@ def intro(net: Net) -> List[Text]:
             ),
             ko=(
                 f"입력 {net.n_in}개, 은닉층 뉴런 {net.n_hidden}개, 출력층 뉴런 {net.n_out}개인 "
-                f"인공 신경망이다. 은닉층과 출력층의 모든 뉴런은 활성화 함수로 시그모이드 함수 "
-                f"{{sig}}를 사용한다. {bias_ko} 오차 함수는 {{E}}이다."
+                f"인공 신경망이다. 은닉층과 출력층의 모든 뉴런은 활성화 함수로 시그모이드 함수를 "
+                f"사용한다: {{sig}}. {bias_ko} 오차 함수는 {{E}}이다."
             ),
             slots={
                 "sig": sp.Eq(sigma(sp.Symbol("z")), 1 / (1 + sp.exp(-sp.Symbol("z"))), evaluate=False),

@@ -97,7 +97,7 @@ def solve(params) -> Problem:
     intro = [Text(
         "A network is trained on {N} samples with batch size {B} for {E} epochs; the parameters are updated once "
         "per batch.",
-        "신경망을 {N}개의 샘플로, 배치 크기 {B}, {E} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다.",
+        "신경망을 샘플 {N}개로 배치 크기 {B}를 써서 {E} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다.",
         {"N": N, "B": B, "E": E})]
     remarks = [Text(
         "An epoch is one pass over the whole training set; the batch size is how many samples are used for one "

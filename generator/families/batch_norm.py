@@ -39,7 +39,7 @@ def _template(n, d):
 
 NOTES = {
     "mu": Text("batch mean of the feature", "특성의 배치 평균"),
-    "var": Text("biased variance: divide by the batch size", "편향 분산: 배치 크기로 나눈다"),
+    "var": Text("biased variance: divide by the batch size", "분산: 배치 크기로 나눈다(n - 1이 아니다)"),
     "sd": Text("the divisor; {eps} keeps it away from 0", "나눌 값. {eps}은 0으로 나누는 것을 막는다",
                {"eps": sym("epsilon")}),
     "xhat": Text("normalized: mean 0, variance almost 1", "정규화: 평균 0, 분산 약 1"),

@@ -148,18 +148,18 @@ def solve(params) -> Problem:
              {"p": patience, "d": str(params["min_delta"]) if params["min_delta"] == 0 else
               format(float(params["min_delta"]), "g")}),
         Text("(b) The training set is imbalanced. Compute the balanced class weights {w} for fit(class_weight=...), "
-             "where N is the number of samples and K = {K} the number of classes.",
-             "(b) 훈련 데이터의 클래스가 불균형하다. fit(class_weight=...)에 줄 균형 클래스 가중치 {w}를 구하시오. N은 "
-             "샘플 수, K = {K}는 클래스 수이다.",
-             {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k"))), "K": k}),
+             "where {N} is the number of samples and {K} the number of classes.",
+             "(b) 훈련 데이터의 클래스가 불균형하다. fit(class_weight=...)에 줄 균형 클래스 가중치 {w}를 구하시오. {N}은 "
+             "샘플 수, {K}는 클래스 수이다.",
+             {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k"))), "N": sym("N"), "K": sp.Eq(sym("K"), k)}),
     ]
     remarks = [Text(
-        "Balanced weights make every class contribute the same total weight N / K to the loss, so a rare class is "
+        "Balanced weights make every class contribute the same total weight {NK} to the loss, so a rare class is "
         "not ignored. Early stopping with restore_best_weights keeps the weights of the best validation loss, so "
         "the saved model need not be reloaded.",
-        "균형 가중치를 쓰면 모든 클래스가 손실에 같은 총 가중치 N / K를 기여하므로 적은 클래스가 무시되지 않는다. "
+        "균형 가중치를 쓰면 모든 클래스가 손실에 같은 총 가중치 {NK}를 기여하므로 적은 클래스가 무시되지 않는다. "
         "restore_best_weights를 쓴 조기 종료는 검증 손실이 가장 좋았던 가중치를 복원하므로 저장된 모델을 따로 복원할 "
-        "필요가 없다.")]
+        "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
                    remarks=remarks)

@@ -32,7 +32,7 @@ def solve(params):
     steps.append(bp.heading("Output deltas", "출력층의 델타"))
     for k in net.outputs:
         bp.run(bp.output_delta_formulas(net, k), values, steps)
-    steps.append(bp.heading("Back to the hidden layer: the chain rule", "은닉층으로 역전파: 연쇄 법칙"))
+    steps.append(bp.heading("Back to the hidden layer: the chain rule", "은닉층으로 역전파: 연쇄법칙"))
     bp.run(bp.hidden_unit_formulas(net, j)[:2], values, steps)
     bp.run(bp.hidden_param_formulas(net, asked), values, steps)
     steps.append(bp.heading("Gradient-descent update", "경사 하강법 업데이트"))

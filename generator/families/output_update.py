@@ -26,7 +26,7 @@ def solve(params):
 
     steps = [bp.heading("Forward pass", "순전파")]
     bp.run(bp.forward_formulas(net), values, steps)
-    steps.append(bp.heading("Backward pass: the chain rule", "역전파: 연쇄 법칙"))
+    steps.append(bp.heading("Backward pass: the chain rule", "역전파: 연쇄법칙"))
     bp.run(bp.output_delta_formulas(net, k)[:2], values, steps)
     bp.run(bp.output_param_formulas(net, asked), values, steps)
     steps.append(bp.heading("Gradient-descent update", "경사 하강법 업데이트"))
@@ -40,7 +40,7 @@ def solve(params):
         return bp.question(name, en, ko, values, ref)
 
     questions = [
-        q(bp.partial_name("E", o), "The first chain-rule factor", "연쇄 법칙의 첫째 인수"),
+        q(bp.partial_name("E", o), "The first chain-rule factor", "연쇄법칙의 첫째 인수"),
         q(bp.partial_name(o, z), "The second factor (derivative of the sigmoid)", "둘째 인수 (시그모이드 함수의 미분)"),
         q(bp.partial_name(z, asked), "The third factor", "셋째 인수"),
         q(total, "Their product, the gradient", "세 인수의 곱인 기울기"),
@@ -48,10 +48,10 @@ def solve(params):
     ]
     task = Text(
         en="Do one step of backpropagation for {w}: write {g} as the product of three chain-rule factors, then update {w} with learning rate {eta}.",
-        ko="{w}에 대해 오차 역전파를 한 단계 수행하시오: {g}를 연쇄 법칙의 세 인수의 곱으로 쓰고, 학습률 {eta}로 {w}를 업데이트하시오.",
+        ko="{w}에 대해 오차 역전파를 한 단계 수행하시오: {g}를 연쇄법칙의 세 인수의 곱으로 쓰고, 학습률 {eta}로 {w}를 업데이트하시오.",
         slots={"w": sym(asked), "g": sym(total), "eta": sym("eta")},
     )
-    title = Text(en="Output-layer update by the chain rule", ko="출력층 가중치 업데이트 (연쇄 법칙)")
+    title = Text(en="Output-layer update by the chain rule", ko="출력층 가중치 업데이트 (연쇄법칙)")
     return bp.problem(net, params, title, task, questions, steps)
 
 

@@ -135,7 +135,7 @@ def solve(params) -> Problem:
         "(a) A layer's weights W are regularized with the [name] penalty {P}, summed over all its weights. For the "
         "weight {w}, whose data-loss gradient is {g}, compute the penalty, its gradient, and the weight after one "
         "gradient-descent step on the regularized loss.",
-        "(a) 층의 가중치 W를 모든 가중치에 대해 더한 [name] 규제 {P}로 규제한다. 데이터 손실의 기울기가 {g}인 가중치 "
+        "(a) 층의 가중치 W에 [name] 규제를 건다. 규제 항은 모든 가중치에 대해 더한 {P}이다. 데이터 손실의 기울기가 {g}인 가중치 "
         "{w}에 대해 규제 항, 그 기울기, 규제된 손실에 대한 경사 하강법 한 스텝 후의 가중치를 구하시오.",
         {"P": sp.Eq(sym("P"), lam * _penalty_shape(penalty, shape)), "w": w_sym, "g": sym("g")}),
         name=PENALTIES[penalty])]
@@ -158,15 +158,15 @@ def _penalty_shape(penalty, shape):
 PARTS = {"dropout": Text("dropout", "드롭아웃"), "max_norm": Text("max-norm", "max-norm 제약")}
 REMARKS = {
     "dropout": Text(
-        "Dividing the kept activations by the keep probability 1 - p keeps their expected value unchanged, so "
+        "Dividing the kept activations by the keep probability {q} keeps their expected value unchanged, so "
         "nothing needs rescaling at test time, when dropout is switched off.",
-        "남은 활성화 값을 보존 확률 1 - p로 나누면 기댓값이 그대로이므로, 드롭아웃을 끄는 테스트 때 따로 조정할 필요가 "
-        "없다."),
+        "남은 활성화 값을 보존 확률 {q}로 나누면 기댓값이 그대로이므로, 드롭아웃을 끄는 테스트 때 따로 조정할 필요가 "
+        "없다.", {"q": 1 - sym("p")}),
     "max_norm": Text(
         "Max-norm adds no term to the loss: after each update it shrinks any unit's incoming weight vector whose "
-        "norm exceeds c back to norm c, keeping its direction.",
-        "max-norm은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 c를 넘는 유닛의 입력 가중치 벡터를 방향은 "
-        "그대로 두고 노름이 c가 되도록 줄인다."),
+        "norm exceeds {c} back to norm {c}, keeping its direction.",
+        "max-norm은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 {c}를 넘는 유닛의 입력 가중치 벡터를 방향은 "
+        "그대로 두고 노름이 {c}가 되도록 줄인다.", {"c": sym("c")}),
 }
 
 
@@ -179,7 +179,7 @@ def _dropout(params, key, questions, intro):
     key.given("p", params["rate"], Text("dropout rate", "드롭아웃 비율"))
     key.statement("part_b", Text("(b) inverted dropout", "(b) 역 드롭아웃(inverted dropout)"))
     for name, formula in _dropout_template(n):
-        key.step(name, formula, Text("1 / keep probability", "1 / 보존 확률") if name == "s" else None)
+        key.step(name, formula, Text("one over the keep probability {q}", "보존 확률 {q}의 역수", {"q": 1 - sym("p")}) if name == "s" else None)
     out = ref_layers.dropout_forward(np.array(params["activations"], dtype=float),
                                      np.array(params["mask"], dtype=bool), float(params["rate"]))
     questions.append(Question(key="s", answer=key["s"], reference=1.0 / (1.0 - float(params["rate"])),

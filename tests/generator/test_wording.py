@@ -56,3 +56,32 @@ def test_wording_counts_agree_with_their_nouns():
             assert not re.search(r"\b1 (?:sigmoid )?(output units|hidden units|inputs|features|samples)\b", text)
             assert not re.search(r"\b([2-9]|\d\d+) (?:sigmoid )?(output unit|hidden unit|input|feature|sample)\b(?!s)", text)
     assert (True, False) in seen and (False, True) in seen
+
+
+def test_wording_korean_particles_after_numbers_agree():
+    texts = {}
+    for sid in (f"s{i}" for i in range(40)):
+        problem = make_problem("early_stopping", 1, sid)
+        k = problem.intro[1].slots["K"].rhs
+        line = [l for l in render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"].splitlines()
+                if l.startswith("(b)")][0]
+        texts[int(k)] = line
+    assert texts[3].endswith("$N$은 샘플 수, $K = 3$은 클래스 수이다.")  # 삼: a final consonant
+    assert texts[4].endswith("$N$은 샘플 수, $K = 4$는 클래스 수이다.")  # 사: a vowel
+
+
+def test_wording_korean_titles_use_korean_separators_and_course_terms():
+    for family in registry.names():
+        for sid in STUDENTS:
+            problem = make_problem(family, 1, sid)
+            title = render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"].splitlines()
+            title = [l for l in title if l.startswith("## ")][0]
+            assert ";" not in title, title
+    sigmoid = next(make_problem("activations", 1, f"s{i}") for i in range(50)
+                   if make_problem("activations", 1, f"s{i}").intro[0].ko.startswith("(a) 시그모이드"))
+    sheet = render_sheets([sigmoid], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"]
+    assert "## 문제 1. 활성화 함수: 시그모이드 함수와 기울기 소실" in sheet
+    assert "함수 시그모이드 함수" not in sheet
+    english = render_sheets([sigmoid], ["p1"], "md", "en", {"id": "x"}, 1)["worksheet"]
+    assert "## Problem 1. Activations: the sigmoid activation and the vanishing gradient" in english
+    assert "(a) For the sigmoid activation, compute " in english

@@ -32,23 +32,19 @@ def test_cli_grade_reference_exits_0_with_the_total(workdir):
 USAGE = "Usage: chainrule grade [OPTIONS] [SUBMISSION]"
 
 
-def test_cli_grade_missing_folder_is_a_usage_error(workdir):
-    result = run("nonexist")
-    assert result.exit_code == 2
-    lines = result.output.splitlines()
-    assert lines[0] == USAGE
-    assert lines[-1] == ("Error: Submission folder 'nonexist' does not exist; pass a folder laid out "
-                         "like exercises/ (default ./exercises).")
-
-
-def test_cli_grade_file_as_submission_is_a_usage_error(workdir):
+@pytest.mark.parametrize("path, sentence", [
+    ("nonexist", "Submission folder 'nonexist' does not exist; pass a folder laid out like exercises/ "
+                 "(default ./exercises)."),
+    ("README.md", "Submission 'README.md' is not a folder; pass a folder laid out like exercises/ "
+                  "(default ./exercises)."),
+])
+def test_cli_grade_missing_or_non_folder_submission_is_a_usage_error(workdir, path, sentence):
     (workdir / "README.md").write_text("# course\n")
-    result = run("README.md")
+    result = run(path)
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert lines[0] == USAGE
-    assert lines[-1] == ("Error: Submission 'README.md' is not a folder; pass a folder laid out like "
-                         "exercises/ (default ./exercises).")
+    assert lines[-1] == "Error: " + sentence
 
 
 def test_cli_grade_default_folder_missing_exits_2(workdir):

@@ -17,7 +17,7 @@ import sympy as sp
 
 from generator.families._key import Below, Key, choose, fill, grid, sym
 from generator.model import Problem, Question, Text
-from generator.symbolic import sigma
+from generator.symbolic import chain, sigma
 from solutions import activations as ref
 
 ReLU = sp.Function("ReLU")
@@ -39,7 +39,7 @@ NAMES = {
 _X = sym("x")
 DERIVATIVE_NOTES = {
     "sigmoid": Text("the derivative of the sigmoid: {rule}", "시그모이드 함수의 미분: {rule}",
-                    {"rule": sp.Eq(sp.Derivative(sigma(_X), _X), sigma(_X) * (1 - sigma(_X)), evaluate=False)}),
+                    {"rule": sp.Eq(sp.Derivative(sigma(_X), _X), chain(sigma(_X), 1 - sigma(_X)), evaluate=False)}),
     "tanh": Text("the derivative of tanh: {rule}", "tanh의 미분: {rule}",
                  {"rule": sp.Eq(sp.Derivative(sp.tanh(_X), _X), 1 - sp.tanh(_X) ** 2, evaluate=False)}),
     "relu": Text("{b} is 1 for a positive input, else 0", "{b}는 입력이 양수이면 1, 아니면 0",

@@ -37,9 +37,18 @@ memory_mb=None, progress=None) -> GradeResult``
   ``grader.points.POINTS``, partial credit in proportion to the cases passed),
   ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
   ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses`` (known
-  mistakes matched, ``Diagnosis(name, hint, case)``) and ``.output`` (the function's
-  captured stdout/stderr, capped).
-- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.oracle``, ``.submission``.
+  mistakes matched, ``Diagnosis(name, hint, case)``; on each case the one matching the
+  most failing cases, several only when indistinguishable), ``.output`` (the function's
+  captured stdout/stderr, capped) and, when its module could not be imported,
+  ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
+  line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the
+  other submission file the error is in, if any). A failed import is not retried.
+- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.oracle``, ``.submission``,
+  ``.command`` (``chainrule grade`` with the submission and the non-default options of
+  this run; every printed command starts with it) and ``.command_for(*names)``.
+
+When the grader runs as root, the child drops to an unprivileged user before importing
+student code (see ``grader.sandbox``).
 
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release

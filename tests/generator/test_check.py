@@ -15,7 +15,10 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-tomllib = pytest.importorskip("tomllib")  # chainrule check needs Python 3.11+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11: setup.cfg installs the tomli backport
+    import tomli as tomllib
 
 from chainrule import __version__  # noqa: E402
 from chainrule.cli import cli  # noqa: E402

@@ -8,10 +8,13 @@ The spec (see ``generator.model.Problem.figure``)::
      "biases": {"h_1": "b_1"},                                       # optional: bias per node
      "targets": {"o_1": "t_1"}}                                      # optional: target per output
 
-A weight's label "w_1 = 0.3" sits on its edge near the receiving node, so the labels of
-the edges entering one node are stacked one above the other; biases are printed beside
-and under their node, inputs' and targets' values beside the node. Markdown cannot inline
-a drawing, so the sheets link the same SVG written as a file.
+A weight's label "w_1 = 0.3" sits on its edge, on a white background so that no line runs
+through it. The labels of the edges entering one node sit at different places along their
+edges (from 30% to 70% of the way, by the order of the edges' sources), so they neither
+stack up at the node nor meet the labels of the edges leaving the same source; the place
+depends only on the drawing's structure, so it is the same on every run. Biases are
+printed under their node, inputs' and targets' values beside it. Markdown cannot inline a
+drawing, so the sheets link the same SVG written as a file.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ GAP_Y = 100  # between nodes of a layer
 RADIUS = 22
 MARGIN_X = 110
 MARGIN_Y = 45
-LABEL_AT = 0.74  # where on an edge its weight label sits (0 = source, 1 = target)
+LABEL_FIRST, LABEL_LAST = 0.25, 0.75  # how far along its edge a label may sit
+LABEL_SIZE = 12  # px, the weight labels' font size
+CHAR_WIDTH = 0.5 * LABEL_SIZE  # a generous average advance of the serif font's glyphs
+LABEL_HEIGHT = 18  # px, a label's white box
+CLEAR = 10  # px between two label boxes that counts as clear
 
 
 def _layout(spec) -> Tuple[Dict[str, Tuple[float, float]], float, float]:
@@ -47,6 +54,59 @@ def _layout(spec) -> Tuple[Dict[str, Tuple[float, float]], float, float]:
 
 def _along(a, b, t):
     return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+
+
+def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
+    """{edge: fraction of the way along it where its label sits}, between LABEL_FIRST and
+    LABEL_LAST. The edges are placed in their order: each takes the place, among a few
+    along its edge, whose label box stays furthest from the boxes already placed (enough
+    is enough: CLEAR px), preferring a spread in which the edges into one node, and the
+    edges out of one node, get different places."""
+    values = spec.get("values", {})
+    sources = {}
+    targets = {}
+    for src, dst, _w in spec["edges"]:
+        sources.setdefault(dst, [])
+        if src not in sources[dst]:
+            sources[dst].append(src)
+        targets.setdefault(src, [])
+        if dst not in targets[src]:
+            targets[src].append(dst)
+    steps = 10
+    candidates = [LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * k / steps for k in range(steps + 1)]
+    # boxes to keep clear of, (x, y, half width, half height): the nodes, the bias labels
+    placed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
+    for node, bias in spec.get("biases", {}).items():
+        x, y = pos[node]
+        half = _plain_width(bias, values) / 2
+        placed.append((x + 4 + half, y + RADIUS + 12, half, LABEL_HEIGHT / 2))
+    places = {}
+    for edge in spec["edges"]:
+        src, dst, weight = edge
+        i, j = sources[dst].index(src), targets[src].index(dst)
+        spread = max(len(sources[dst]), len(targets[src]))
+        preferred = 0.5 if spread == 1 else LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * ((i + j) % spread) / (spread - 1)
+        half = _plain_width(weight, values) / 2
+
+        def score(t):
+            x, y = _along(pos[src], pos[dst], t)
+            gaps = [max(abs(x - px) - half - pw, abs(y - py) - LABEL_HEIGHT / 2 - ph) for px, py, pw, ph in placed]
+            return (min(min(gaps), CLEAR), -abs(t - preferred), -t)
+
+        best = max(candidates, key=score)
+        places[edge] = best
+        x, y = _along(pos[src], pos[dst], best)
+        placed.append((x, y, half, LABEL_HEIGHT / 2))
+    return places
+
+
+def _plain_width(name: str, values) -> float:
+    """About how wide the label of ``name`` is (for its white background)."""
+    base, sups, subs = split_super_sub(name)
+    chars = len(base if base not in _GREEK else "x") + 0.8 * len(",".join(subs) + "".join(sups))
+    if name in values:
+        chars += 3 + len(format_number(values[name]))
+    return chars * CHAR_WIDTH + 6
 
 
 def draw(spec, fmt: str, display=None) -> str:
@@ -71,8 +131,7 @@ def standalone_svg(spec) -> str:
 def _svg_name(name: str) -> str:
     """A symbol name as SVG text with sub/superscripts (x_1 -> x<tspan ...>1</tspan>)."""
     base, sups, subs = split_super_sub(name)
-    greek = {"eta": "\u03b7", "delta": "\u03b4", "sigma": "\u03c3"}
-    out = html.escape(greek.get(base, base))
+    out = html.escape(_GREEK.get(base, base))
     if subs:
         out += '<tspan class="sub" dy="4">%s</tspan>' % html.escape(",".join(subs))
         if not sups:
@@ -86,10 +145,17 @@ def _svg_name(name: str) -> str:
     return out
 
 
+_GREEK = {"eta": "\u03b7", "delta": "\u03b4", "sigma": "\u03c3"}
+
+
+def _svg_number(value) -> str:
+    return html.escape(format_number(value).replace("-", "\u2212"))  # a minus sign, not a hyphen
+
+
 def _svg_label(name: str, values) -> str:
-    text = _svg_name(name)
+    text = '<tspan class="var">%s</tspan>' % _svg_name(name)
     if name in values:
-        text += " = " + html.escape(format_number(values[name]))
+        text += " = " + _svg_number(values[name])
     return text
 
 
@@ -100,9 +166,12 @@ SVG_STYLE = (
     " svg.network .node { fill: #fff; stroke: #3b5b8c; stroke-width: 2; }"
     " svg.network text { font-family: 'Noto Serif', 'Times New Roman', serif; font-size: 14px; fill: #1b1b1b; }"
     " svg.network .name { text-anchor: middle; font-style: italic; font-size: 16px; }"
-    " svg.network .weight { text-anchor: middle; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 4px; }"
+    " svg.network .weight { text-anchor: middle; font-size: %dpx; paint-order: stroke; stroke: #fff;"
+    " stroke-width: 4px; stroke-linejoin: round; }"
+    " svg.network .halo { fill: #fff; stroke: none; }"
     " svg.network .bias { text-anchor: start; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 4px; }"
-    " svg.network .sub { font-size: 10px; }"
+    " svg.network .var { font-style: italic; }"
+    " svg.network .sub { font-size: 10px; font-style: normal; }" % LABEL_SIZE
 )
 
 
@@ -120,9 +189,16 @@ def svg(spec) -> str:
     for src, dst, weight in spec["edges"]:
         (x1, y1), (x2, y2) = pos[src], pos[dst]
         out.append('<line x1="%g" y1="%g" x2="%g" y2="%g" class="edge"/>' % (x1, y1, x2, y2))
-    for src, dst, weight in spec["edges"]:
-        x, y = _along(pos[src], pos[dst], LABEL_AT)
-        out.append('<text x="%.1f" y="%.1f" class="weight">%s</text>' % (x, y + 4, _svg_label(weight, values)))
+    places = label_places(spec, pos)
+    labels = []
+    for edge in spec["edges"]:  # every white box first, then the labels: no box covers a label
+        src, dst, weight = edge
+        x, y = _along(pos[src], pos[dst], places[edge])
+        half = _plain_width(weight, values) / 2
+        out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%g" rx="3" class="halo"/>' % (
+            x - half, y - LABEL_HEIGHT / 2, 2 * half, LABEL_HEIGHT))
+        labels.append('<text x="%.1f" y="%.1f" class="weight">%s</text>' % (x, y + 4, _svg_label(weight, values)))
+    out.extend(labels)
     for name, (x, y) in pos.items():
         out.append('<circle cx="%g" cy="%g" r="%d" class="node"/>' % (x, y, RADIUS))
         out.append('<text x="%g" y="%g" class="name">%s</text>' % (x, y + 5, _svg_name(name)))
@@ -131,7 +207,7 @@ def svg(spec) -> str:
         if name in values:
             x, y = pos[name]
             out.append('<text x="%g" y="%g" class="side" text-anchor="end">%s</text>' % (
-                x - RADIUS - 8, y + 5, html.escape(format_number(values[name]))))
+                x - RADIUS - 8, y + 5, _svg_number(values[name])))
     for node, target in spec.get("targets", {}).items():
         x, y = pos[node]
         out.append('<text x="%g" y="%g" class="side" text-anchor="start">%s</text>' % (
@@ -169,9 +245,11 @@ def tikz(spec, display) -> str:
     for name in pos:
         out.append(r"\node[draw,circle,minimum size=0.85cm,inner sep=0pt] (%s) at %s {%s};" % (
             ids[name], at(name), _tex_label(name, {}, display)))
-    for src, dst, weight in spec["edges"]:
+    places = label_places(spec, pos)
+    for edge in spec["edges"]:
+        src, dst, weight = edge
         out.append(r"\draw (%s) -- node[pos=%.2f,fill=white,inner sep=1pt,font=\scriptsize] {%s} (%s);" % (
-            ids[src], LABEL_AT, _tex_label(weight, values, display), ids[dst]))
+            ids[src], places[edge], _tex_label(weight, values, display), ids[dst]))
     for name in spec["layers"][0]:
         if name in values:
             out.append(r"\node[left=2pt of %s] {$%s$};" % (ids[name], latex_number(values[name])))

@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
+import pytest
 import sympy as sp
 
 from generator.families import _backprop as bp
@@ -40,16 +41,51 @@ def test_figure_svg_prints_biases_under_their_units():
     assert "b1 = 0.45" in labels and "b3 = 0.55" in labels
 
 
-def test_figure_svg_labels_of_one_unit_do_not_overlap():
-    _net, figure = spec(bias=False)
+def _boxes(root):
+    return [(float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))
+            for r in root.iter(SVG + "rect") if r.get("class") == "halo"]
+
+
+def _overlap(a, b):
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.parametrize("shape", [(2, 2, 2, False), (3, 2, 1, False), (3, 2, 2, True), (2, 3, 1, True), (3, 3, 2, True)])
+def test_figure_svg_weight_labels_sit_on_their_edges_apart_from_each_other_and_the_units(shape):
+    n_in, n_hidden, n_out, bias = shape
+    net = bp.Net(n_in, n_hidden, n_out, bias=bias)
+    values = {name: R((-1) ** i * (i + 1), 20) for i, name in enumerate(net.parameters())}
+    values.update({f"x_{i}": R(i, 10) for i in range(1, n_in + 1)})
+    values.update({f"t_{k}": R(k, 5) for k in range(1, n_out + 1)})
+    figure = bp.figure(net, values)
     root = ET.fromstring(draw(figure, "html"))
-    weights = [t for t in root.iter(SVG + "text") if t.get("class") == "weight"]
-    by_column = {}
-    for t in weights:
-        by_column.setdefault(t.get("x"), []).append(float(t.get("y")))
-    for ys in by_column.values():
-        ys.sort()
-        assert all(b - a >= 14 for a, b in zip(ys, ys[1:])), ys  # 12 px text
+    boxes = _boxes(root)
+    lines = list(root.iter(SVG + "line"))
+    assert len(boxes) == len(lines) == len(figure["edges"])
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    circles = [(float(c.get("cx")), float(c.get("cy"))) for c in root.iter(SVG + "circle")]
+    for box in boxes:
+        for cx, cy in circles:  # no box on a unit
+            assert not _overlap(box, (cx - 22, cy - 22, 44, 44)), (box, cx, cy)
+    for box, line in zip(boxes, lines):  # each box is centred on its own edge, 25% to 75% along it
+        x1, y1, x2, y2 = (float(line.get(k)) for k in ("x1", "y1", "x2", "y2"))
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        t = (cx - x1) / (x2 - x1)
+        assert 0.25 <= t <= 0.75 and abs(y1 + t * (y2 - y1) - cy) < 0.1
+    # every label is drawn after every white box, so no box hides a label
+    kinds = [el.tag for el in root if el.tag in (SVG + "rect", SVG + "text")]
+    assert kinds.index(SVG + "text") > max(i for i, k in enumerate(kinds) if k == SVG + "rect")
+
+
+def test_figure_svg_is_deterministic_and_writes_minus_signs():
+    _net, figure = spec(bias=True)
+    figure["values"]["w_2"] = R(-3, 10)
+    first = draw(figure, "html")
+    assert first == draw(figure, "html")
+    labels = texts(ET.fromstring(first))
+    assert "w2 = \u22120.3" in labels and not any("-" in label for label in labels)
 
 
 def test_figure_tikz_draws_the_same_network():

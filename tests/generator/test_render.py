@@ -113,3 +113,12 @@ def test_render_step_line_puts_no_second_parentheses_around_a_lone_negative_argu
     html = step_line(get_format("html"), Step("h", sigma(z), sigma(R(-7, 80))), {}, known)
     assert "<mo>(</mo><mrow><mo>&#x2212;</mo><mn>0.0875</mn></mrow><mo>)</mo>" in html
     assert "<mo>(</mo><mrow><mo>(</mo>" not in html
+
+
+def test_render_html_lets_a_wide_formula_scroll_in_its_own_line():
+    from generator.core import make_problem
+
+    page = render_sheet("key", [make_problem("forward_pass", 1, "ann")], ["p1"], "html", "en", {"id": "ann"}, 1)
+    assert ".step, section.problem > p, dl.givens dd, ol.questions > li { overflow-x: auto; overflow-y: hidden; }" in page
+    # and prints in full: no scrolling on paper
+    assert "  .step, section.problem > p, dl.givens dd, ol.questions > li { overflow: visible; }" in page

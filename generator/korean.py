@@ -34,7 +34,7 @@ _WORD = {
     "eta": VOWEL, "theta": VOWEL, "lambda": VOWEL, "mu": VOWEL, "rho": VOWEL, "sigma": VOWEL,
     "tau": VOWEL, "phi": VOWEL, "psi": VOWEL, "omega": VOWEL, "nu": VOWEL, "xi": VOWEL,
     "in": CONSONANT, "out": CONSONANT,  # 인, 아웃
-    "batch": VOWEL, "sgd": VOWEL, "max": CONSONANT, "min": CONSONANT,  # 배치, 에스지디, 맥스, 민
+    "batch": VOWEL, "sgd": VOWEL, "max": VOWEL, "min": CONSONANT,  # 배치, 에스지디, 맥스, 민
     "xavier": VOWEL, "he": VOWEL, "new": VOWEL,
 }
 

@@ -340,7 +340,8 @@ _PLAIN_ENTITIES = {"ExponentialE": "e", "dd": "d"}
 
 
 def _numeric_entities(markup: str) -> str:
-    """sympy writes named entities (&InvisibleTimes;); XML knows only numeric ones."""
+    """sympy writes named entities (&InvisibleTimes;); XML knows only numeric ones. Also a
+    minus sign (U+2212) where sympy writes a hyphen."""
 
     def repl(match):
         name = match.group(1)
@@ -353,7 +354,8 @@ def _numeric_entities(markup: str) -> str:
             raise ValueError(f"unknown entity &{name}; in MathML")
         return "".join("&#x%X;" % ord(c) for c in char)
 
-    return _ENTITY.sub(repl, markup)
+    # sympy writes a hyphen for minus; the numbers beside it use the minus sign U+2212
+    return _ENTITY.sub(repl, markup).replace("<mo>-</mo>", "<mo>&#x2212;</mo>")
 
 
 def _display_key(display: Mapping[str, sp.Basic]):

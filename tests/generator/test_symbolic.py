@@ -105,3 +105,8 @@ def test_symbolic_no_family_prints_an_accent_name_as_letters_in_html():
             problem = make_problem(family, 3, sid)
             text = render_sheets([problem], ["p1"], "html", "en", {"id": sid}, 3)["key"]
             assert not spelled.search(text), (family, spelled.search(text).group(0))
+
+
+def test_symbolic_mathml_writes_minus_signs_not_hyphens():
+    shown = mathml(1 - sp.Symbol("beta_1"))
+    assert "<mo>&#x2212;</mo>" in shown and "<mo>-</mo>" not in shown

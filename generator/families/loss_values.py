@@ -203,10 +203,11 @@ def solve(params) -> Problem:
             "모델의 출력층은 클래스 0, 1, ...에 대한 소프트맥스이고, 레이블은 정수이며 희소 카테고리칼 크로스 "
             "엔트로피로 학습한다."),
     }[loss]
+    log_en, log_ko = ("", "") if loss == "mse" else (" (log is the natural logarithm)", "(log는 자연로그)")
     intro = [rule, Text(
-        "For the batch of {n} samples below, compute the loss of sample 1 and the loss of the batch "
-        "(log is the natural logarithm). Then answer the question about choosing a loss.",
-        "아래 {n}개 샘플로 된 배치에 대해 샘플 1의 손실과 배치의 손실을 구하시오(log는 자연로그). 그리고 손실 "
+        "For the batch of {n} samples below, compute the loss of sample 1 and the loss of the batch"
+        + log_en + ". Then answer the question about choosing a loss.",
+        "아래 {n}개 샘플로 된 배치에 대해 샘플 1의 손실과 배치의 손실을 구하시오" + log_ko + ". 그리고 손실 "
         "함수 선택에 관한 질문에 답하시오.", {"n": n})]
     remarks = [Text(
         "Regression uses the mean squared error; binary classification with a sigmoid output uses the binary "

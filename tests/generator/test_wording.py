@@ -85,3 +85,16 @@ def test_wording_korean_titles_use_korean_separators_and_course_terms():
     english = render_sheets([sigmoid], ["p1"], "md", "en", {"id": "x"}, 1)["worksheet"]
     assert "## Problem 1. Activations: the sigmoid activation and the vanishing gradient" in english
     assert "(a) For the sigmoid activation, compute " in english
+
+
+def test_wording_korean_training_step_object_particle_fits_weights_and_biases():
+    seen = set()
+    for i in range(40):
+        problem = make_problem("training_step", 1, f"s{i}")
+        sheet = render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"]
+        if "모든 가중치와 편향을 경사 하강법으로" in sheet:
+            seen.add("bias")
+        elif "모든 가중치를 경사 하강법으로" in sheet:
+            seen.add("plain")
+        assert "편향를" not in sheet
+    assert seen == {"bias", "plain"}

@@ -8,7 +8,8 @@
   ``evaluate``, the LaTeX/MathML printers.
 - ``generator.numbers``: how numbers are shown (the seed's 8 decimals / 8 significant digits).
 - ``generator.render`` + ``generator/templates/``: Markdown, HTML (MathML, SVG) and LaTeX.
-- ``generator.worksheets``: the class set (files, answers.toml, manifest.json) and
-  ``problems_from_answers`` for ``chainrule check``.
+- ``generator.worksheets``: the class set (files, answers.toml, manifest.json).
+- ``generator.answers``: ``chainrule check`` (regenerate a student's problems from
+  answers.toml, judge every blank, text/json/csv reports).
 - ``generator.presets``: fixed problem sets (``worked-example``).
 """

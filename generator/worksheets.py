@@ -279,44 +279,6 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
     return "\n".join(lines) + "\n"
 
 
-def problems_from_answers(data: dict, source: str = "answers file") -> Dict[str, Problem]:
-    """Regenerate the problems an answers file was made for: {problem key: Problem}.
-
-    ``data`` is the parsed TOML. Each problem is rebuilt from (course seed, student id,
-    family, occurrence), or from the preset, and its variant id must match the file's
-    (a mismatch means another kit version or an edited file).
-    """
-    try:
-        meta = data["chainrule"]
-        seed, sid = meta["course_seed"], meta["student_id"]
-        keys, variants = meta["problems"], meta["variants"]
-    except (KeyError, TypeError) as exc:
-        raise ChainruleError(f"{source} has no valid [chainrule] table (missing {exc}); use the file chainrule generate wrote.") from None
-    preset = meta.get("preset")
-    preset_items = None
-    if preset:
-        from generator import presets
-
-        preset_items = presets.load(preset)
-    out: Dict[str, Problem] = {}
-    for index, key in enumerate(keys):
-        info = variants.get(key) if isinstance(variants, dict) else None
-        if not info:
-            raise ChainruleError(f"{source} lists problem '{key}' but has no [chainrule.variants.{key}] table.")
-        if preset_items is not None:
-            family, params = preset_items[index]
-            problem = make_problem(family, seed, sid, params=params, variant=preset)
-        else:
-            problem = make_problem(info["family"], seed, sid, int(info.get("occurrence", 0)))
-        if problem.family != info["family"] or problem.variant != info["variant"]:
-            raise ChainruleError(
-                f"{source}: problem '{key}' was made as {info['family']} variant {info['variant']}, but this "
-                f"kit makes {problem.family} variant {problem.variant}; regenerate the sheet with this version."
-            )
-        out[key] = problem
-    return out
-
-
 # --- files ---------------------------------------------------------------------------
 
 def tex_engine(lang: str = "en") -> Optional[str]:

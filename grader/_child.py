@@ -12,7 +12,12 @@ arrays the header refers to, each a complete ``.npy`` file (read with
 int, bool), ``"n"`` (None), ``"tuple"``/``"list"`` (children), ``"rng"`` (request only:
 ``numpy.random.default_rng(seed)``), ``"o"`` (response only: some other object, by type
 name). The reply to a call also carries every argument as it was after the call, so the
-parent can see whether an input was modified.
+parent can see whether an input was modified. Every request carries a random nonce
+(header key ``"n"``) that its reply repeats: a frame that student code writes to the
+reply pipe lacks it (or repeats a stale one), so the parent detects it, kills the child
+and fails only that call, instead of taking the next replies as answers to the wrong
+calls. (Student code could read the nonce from this process's memory; that only lets
+it spoil its own grade.) The parent accepts only the ``.npy`` form ``_npy`` writes.
 
 The helpers below are bound before the submission is imported and use only C-level
 methods of ``numpy.ndarray``, so a submission that monkeypatches NumPy or returns a
@@ -137,8 +142,13 @@ def _npy(arr):
     return b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1") + body
 
 
+_NONCE = [None]     # the current request's nonce, echoed in its reply
+
+
 def _send(header, blobs=()):
     header = dict(header)
+    if _NONCE[0] is not None:
+        header["n"] = _NONCE[0]
     header["sizes"] = [_len(b) for b in blobs]
     hb = _json_dumps(header).encode("utf-8")
     payload = b"".join([_pack(">I", _len(hb)), hb] + list(blobs))
@@ -416,6 +426,7 @@ def main():
     _send({"ok": True, "ready": True})
     while True:
         header, arrays = _recv()
+        _NONCE[0] = header.get("n")
         op = header["op"]
         if op == "import":
             _restore()

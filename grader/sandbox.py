@@ -11,9 +11,12 @@ group, every descendant found through ``/proc`` parent links, and every process 
 the marker (which finds those that called ``setsid`` and were re-parented), repeating
 until none is left.
 
-What comes back is decoded here as ``.npy`` data with pickling off (a strict parser for
-the usual header, else ``numpy.load(..., allow_pickle=False)``) and validated (numeric
-dtypes only, bounded size); nothing else the child sends is trusted.
+What comes back is decoded here as ``.npy`` data by a strict parser (format 1.0 as the
+child writes it, numeric dtypes, the body's length checked against the header before
+anything is allocated; never ``numpy.load``, never pickle). A reply must repeat its
+request's nonce and may be at most ``MAX_FRAME`` bytes (a longer one is not read). Any
+failure to decode a reply, whatever the exception, kills the child and fails only that
+call as "sent back something unreadable"; nothing else the child sends is trusted.
 
 The submission is imported as the package ``exercises`` (also under its folder's name)
 from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
@@ -53,7 +56,9 @@ import collections
 import io
 import json
 import os
+import math
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -72,7 +77,8 @@ CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.
 MARKER_VAR = "CHAINRULE_GRADER_MARKER"
 OUTPUT_CAP = 4000             # characters of student output kept per function
 FSIZE_LIMIT = 8 * 1024 * 1024  # bytes the child may write to any file
-MAX_FRAME = 512 * 1024 * 1024
+MAX_DATA = 256 * 1024 * 1024   # bytes of array data a reply may carry (the child's own cap)
+MAX_FRAME = MAX_DATA + (1 << 20)  # a frame: that plus room for the JSON header
 STARTUP_TIMEOUT = 30.0
 UNPRIVILEGED_NAME = "nobody"  # the user the child becomes when the grader runs as root
 UNPRIVILEGED_ID = 65534       # its uid and gid when the system has no such user
@@ -227,30 +233,76 @@ def _decode(tree, arrays, depth=0):
 
 
 _NPY_HEADER = re.compile(
-    r"\{'descr': '([<>|=]?[biuf]\d{1,2})', 'fortran_order': (False|True), 'shape': \(([0-9, ]*)\), \} *\n$")
+    r"\{'descr': '([<>|=]?[biuf]\d{1,2})', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$")
 
 
 def _load_array(blob):
-    """A .npy blob as a plain numeric ndarray (never unpickles; fast path for the usual header)."""
-    match = None
-    if blob[:8] == b"\x93NUMPY\x01\x00" and len(blob) >= 10:
-        (hlen,) = struct.unpack("<H", blob[8:10])
-        header = blob[10:10 + hlen].decode("latin1")
-        match = _NPY_HEADER.match(header)
-    if match is not None:
-        dtype = np.dtype(match.group(1))
-        shape = tuple(int(s) for s in match.group(3).replace(" ", "").split(",") if s)
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        body = blob[10 + hlen:]
-        if len(body) != count * dtype.itemsize:
-            raise ValueError("malformed reply")
-        order = "F" if match.group(2) == "True" else "C"
-        arr = np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy()
+    """A .npy blob as a plain numeric ndarray, or ValueError.
+
+    Only what the child writes is accepted: format version 1.0, the header exactly as
+    ``_child._npy`` writes it, a numeric dtype, C order, and a body whose length is
+    exactly the shape's product times the item size, checked before anything is
+    allocated (a forged header cannot make the parent allocate more than it received).
+    Nothing is ever unpickled and ``numpy.load`` is never called.
+    """
+    if blob[:8] != b"\x93NUMPY\x01\x00" or len(blob) < 10:
+        raise ValueError("not a version 1.0 .npy array")
+    (hlen,) = struct.unpack("<H", blob[8:10])
+    match = _NPY_HEADER.match(blob[10:10 + hlen].decode("latin1"))
+    if match is None:
+        raise ValueError("unexpected .npy header")
+    dtype = np.dtype(match.group(1))
+    if dtype.kind not in "biuf" or dtype.itemsize == 0:
+        raise ValueError("not a numeric dtype")
+    parts = match.group(2).replace(" ", "").split(",")
+    shape = tuple(int(s) for s in parts if s)
+    if len(shape) > 32:
+        raise ValueError("bad shape")
+    count = math.prod(shape)
+    body = blob[10 + hlen:]
+    if count * dtype.itemsize != len(body):
+        raise ValueError("the array's data does not match its header")
+    return np.frombuffer(body, dtype=dtype, count=count).reshape(shape).copy()
+
+
+def _exception_text(exc):
+    """A short description of why a reply could not be read."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "too large"
+    text = str(exc)[:200]
+    return text if text else type(exc).__name__
+
+
+_ERROR_KINDS = {"exception", "not-implemented", "exit", "memory", "missing", "unreadable",
+                "too-big", "internal"}
+
+
+def _clean_error(info):
+    """The child's error report with only known fields of the right types (never trusted)."""
+    def text(value, limit):
+        return value[:limit] if isinstance(value, str) else ""
+
+    kind = info.get("kind")
+    clean = {"ok": False, "kind": kind if isinstance(kind, str) and kind in _ERROR_KINDS else "exception",
+             "type": text(info.get("type"), 200), "message": text(info.get("message"), 500)}
+    if info.get("where") == "__init__.py":
+        clean["where"] = "__init__.py"
+    frame = info.get("frame")
+    if isinstance(frame, dict):
+        line, col = frame.get("line"), frame.get("col")
+        clean["frame"] = {
+            "file": text(frame.get("file"), 300) or "?",
+            "line": line if type(line) is int else 0,
+            "function": text(frame.get("function"), 200) or "?",
+            "code": text(frame.get("code"), 200),
+        }
+        if type(col) is int:
+            clean["frame"]["col"] = col
     else:
-        arr = np.load(io.BytesIO(blob), allow_pickle=False)
-    if not isinstance(arr, np.ndarray) or type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
-        raise ValueError("malformed reply")
-    return arr
+        clean["frame"] = None
+    return clean
 
 
 def _numpy_dir(workdir):
@@ -544,32 +596,49 @@ class Sandbox:
             got += len(chunk)
         return b"".join(chunks)
 
-    def _receive(self, timeout):
+    def _receive(self, timeout, nonce=None):
+        """The next reply frame as ``(header, arrays)``; it must carry ``nonce``.
+
+        Anything wrong with it (a forged or truncated frame, JSON nested too deeply, a
+        bad array, a reply to another request, more than ``MAX_FRAME`` bytes, which are
+        then not read at all) kills the child and raises ``ChildDied`` (kind ``error``):
+        the submission wrote to the reply pipe. ``TimeoutError`` when nothing complete
+        came in time.
+        """
         deadline = time.monotonic() + timeout
         try:
             (size,) = struct.unpack(">Q", self._read_exact(8, deadline))
             if size > MAX_FRAME:
-                raise ValueError("reply too large")
+                self.stop()
+                raise ChildDied(f"the process running your code sent back a reply of more than "
+                                f"{MAX_DATA // (1024 * 1024)} MB (the limit; it was not read)",
+                                kind="error")
             data = self._read_exact(size, deadline)
+            if len(data) < 4:
+                raise ValueError("a frame too short")
             (hlen,) = struct.unpack(">I", data[:4])
+            if hlen > len(data) - 4:
+                raise ValueError("a header longer than its frame")
             header = json.loads(data[4:4 + hlen].decode("utf-8"))
             if not isinstance(header, dict):
                 raise ValueError("malformed reply")
+            if header.get("n") != nonce:
+                raise ValueError("a reply out of sequence: did your code write to the grader's pipe?")
             sizes = header.get("sizes", [])
-            if not isinstance(sizes, list) or sum(sizes) != len(data) - 4 - hlen:
+            if (not isinstance(sizes, list)
+                    or not all(type(n) is int and n >= 0 for n in sizes)
+                    or sum(sizes) != len(data) - 4 - hlen):
                 raise ValueError("malformed reply")
             arrays, pos = [], 4 + hlen
             for nbytes in sizes:
                 arrays.append(_load_array(data[pos:pos + nbytes]))
                 pos += nbytes
-        except TimeoutError:
+        except (TimeoutError, ChildDied):
             raise
-        except ChildDied:
-            raise
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError, EOFError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
             self.stop()
-            raise ChildDied(f"the process running your code sent back something unreadable ({exc})",
-                            kind="error") from None
+            raise ChildDied(f"the process running your code sent back something unreadable "
+                            f"({_exception_text(exc)})", kind="error") from None
         return header, arrays
 
     # ------------------------------------------------------------------ operations
@@ -583,9 +652,10 @@ class Sandbox:
         self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
-        self._send({"op": "import", "module": module})
+        nonce = secrets.token_hex(8)
+        self._send({"op": "import", "module": module, "n": nonce})
         try:
-            header, _ = self._receive(timeout)
+            header, _ = self._receive(timeout, nonce)
         except TimeoutError:
             self.stop()
             error = {"ok": False, "kind": "timeout", "message": f"importing it took longer than {timeout:g} s"}
@@ -596,8 +666,8 @@ class Sandbox:
             error = {"ok": False, "kind": "died", "message": exc.reason}
             self.imported[module] = error
             return error
-        error = None if header.get("ok") else header
-        if error is not None and isinstance(error.get("message"), str):
+        error = None if header.get("ok") is True else _clean_error(header)
+        if error is not None:
             error["message"] = self._unmap(error["message"])
         self.imported[module] = error
         return error
@@ -614,15 +684,16 @@ class Sandbox:
                 raise self._died()
             raise ChildDied("the process running your code was not running")
         blobs = []
+        nonce = secrets.token_hex(8)
         header = {
-            "op": "call", "module": module, "function": function, "reset": reset,
+            "op": "call", "n": nonce, "module": module, "function": function, "reset": reset,
             "global_seed": global_seed,
             "args": [_encode_arg(a, blobs) for a in args],
             "kwargs": {k: _encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
         size = self._send(header, blobs)
         self._ticket += 1
-        self._pending.append(self._ticket)
+        self._pending.append((self._ticket, nonce))
         return self._ticket, size
 
     def pending(self):
@@ -639,34 +710,37 @@ class Sandbox:
         while ticket not in self._replies:
             if not self._pending or self.proc is None:
                 raise ChildDied("the process running your code was not running")
+            waiting, nonce = self._pending[0]
             try:
-                reply = self._receive(max(0.0, deadline - time.monotonic()))
+                reply = self._receive(max(0.0, deadline - time.monotonic()), nonce)
             except (TimeoutError, ChildDied):
                 self.stop()
                 raise
-            self._replies[self._pending.popleft()] = reply
+            self._pending.popleft()
+            self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
         self._collect_output(empty=not self._pending)   # empty when the child is idle
-        if not reply.get("ok"):
-            if isinstance(reply.get("message"), str):
-                reply["message"] = self._unmap(reply["message"])
-            raise CallFailed(reply)
+        if reply.get("ok") is not True:
+            info = _clean_error(reply)
+            info["message"] = self._unmap(info["message"])
+            raise CallFailed(info)
         try:
             result = _decode(reply["result"], arrays)
             inputs = [_decode(t, arrays) for t in reply.get("inputs", [])]
             kwinputs = {k: _decode(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
             self.stop()
-            raise ChildDied(f"the process running your code sent back something unreadable ({exc})",
-                            kind="error") from None
+            raise ChildDied(f"the process running your code sent back something unreadable "
+                            f"({_exception_text(exc)})", kind="error") from None
         return result, inputs, kwinputs
 
     def drain(self, timeout):
         """Wait for (and drop) every outstanding reply; kills the child on a timeout."""
         deadline = time.monotonic() + timeout
         while self._pending and self.proc is not None:
+            waiting, nonce = self._pending[0]
             try:
-                self._replies[self._pending[0]] = self._receive(max(0.0, deadline - time.monotonic()))
+                self._replies[waiting] = self._receive(max(0.0, deadline - time.monotonic()), nonce)
                 self._pending.popleft()
             except (TimeoutError, ChildDied):
                 self.stop()

@@ -300,7 +300,8 @@ def test_hostile_output_is_captured_and_capped(hostile):
 def test_hostile_garbage_on_the_reply_pipe_fails_that_function_only(hostile):
     case = _first_failure(hostile, "training.train_val_test_split")
     assert case.status == "error"
-    assert "the process running your code sent back something unreadable" in case.message
+    # 64 bytes of 0xff: a length prefix far above the limit, so the frame is not read
+    assert "the process running your code sent back a reply of more than 256 MB" in case.message
     assert _fn(hostile, "training.log_uniform").cases[0].passed
 
 

@@ -41,6 +41,11 @@ def nesterov_step__lookahead_missing_gradient(w, grad, velocity, lr=0.01, moment
     return w + momentum * v, v
 
 
+def nesterov_step__pytorch_buffer(w, grad, velocity, lr=0.01, momentum=0.9):
+    b = momentum * velocity + grad
+    return w - lr * (grad + momentum * b), b
+
+
 def adagrad_step__eps_inside_sqrt(w, grad, accum, lr=0.01, eps=1e-7):
     h = accum + grad ** 2
     return w - lr * grad / np.sqrt(h + eps), h
@@ -129,6 +134,9 @@ KNOWN = [
      nesterov_step__lookahead_missing_gradient,
      "The look-ahead step is w + momentum * v - lr * grad with the new v; the "
      "- lr * grad term is missing."),
+    ("nesterov_step", "pytorch-buffer", nesterov_step__pytorch_buffer,
+     "Your w is right but you return PyTorch's buffer b = momentum * b + grad; this "
+     "contract's velocity is the step itself, v = momentum * v - lr * grad (-lr times b)."),
     ("adagrad_step", "eps-inside-sqrt", adagrad_step__eps_inside_sqrt,
      "eps goes outside the square root, grad / (sqrt(h) + eps); inside it dominates "
      "small accumulated gradients."),

@@ -415,7 +415,7 @@ def test_mistakes_include_the_ones_the_issue_names():
         ("layers.batchnorm_backward", "dx-missing-terms"),
         ("network.train_step", "hidden-uses-updated-w2"),
         ("optimizers.momentum_step", "forgets-learning-rate"),
-        ("optimizers.nesterov_step", "plain-momentum"),
+        ("optimizers.nesterov_step", "plain-momentum"), ("optimizers.nesterov_step", "pytorch-buffer"),
         ("training.minibatch_indices", "drops-last-batch"),
         ("training.early_stopping_epoch", "off-by-one"),
         ("training.early_stopping_epoch", "less-or-equal"),

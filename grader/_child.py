@@ -277,9 +277,21 @@ def _syntax_frame(exc):
     return frame
 
 
+def _output_full(exc):
+    """Whether ``exc`` is the file-size limit hit by the student's own output (stdout)."""
+    if not _isinstance(exc, OSError) or exc.errno != __import__("errno").EFBIG:
+        return False
+    try:
+        return os.fstat(1).st_size >= CFG["fsize"] - 65536
+    except BaseException:
+        return False
+
+
 def _error(exc):
     kind = "exception"
-    if _isinstance(exc, NotImplementedError):
+    if _output_full(exc):
+        kind = "output-cap"
+    elif _isinstance(exc, NotImplementedError):
         kind = "not-implemented"
     elif _isinstance(exc, SystemExit):
         kind = "exit"

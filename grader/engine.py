@@ -24,7 +24,7 @@ from grader.compare import modified_inputs, to_returned
 from grader.oracle import resolve
 from grader.points import POINTS
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
-from grader.sandbox import CallFailed, ChildDied, Sandbox
+from grader.sandbox import FSIZE_LIMIT, CallFailed, ChildDied, Sandbox
 
 
 PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
@@ -192,6 +192,9 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     if kind == "unreadable":
         return "error", (f"returned a value the grader could not read ({info.get('type')}: "
                          f"{info.get('message', '')}); return NumPy arrays, floats or tuples of them")
+    if kind == "output-cap":
+        return "error", (f"printed more than {FSIZE_LIMIT // (1024 * 1024)} MB of output; remove or "
+                         "shorten the prints")
     if kind == "too-big":
         return "error", "returned more than 256 MB of data"
     if kind in ("timeout", "died"):

@@ -276,7 +276,7 @@ def _exception_text(exc):
 
 
 _ERROR_KINDS = {"exception", "not-implemented", "exit", "memory", "missing", "unreadable",
-                "too-big", "internal"}
+                "too-big", "internal", "output-cap"}
 
 
 def _clean_error(info):

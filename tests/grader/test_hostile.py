@@ -360,3 +360,19 @@ def test_hostile_output_of_prefetched_calls_is_never_lost(tmp_path):
             "activations.relu", result.seed))
         assert fr.passed
         assert fr.output.count("line 19\n") == calls
+
+
+def test_hostile_printing_past_the_file_size_limit_is_explained(tmp_path):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "sub", {"activations": """
+        def relu(x):
+            print("A" * 50_000_000)
+            return np.maximum(x, 0.0)
+        """})
+    result = grade_submission(str(sub), only=["activations.relu", "activations.sigmoid"])
+    case = result.functions["activations.relu"].cases[0]
+    assert case.status == "error"
+    assert "\nprinted more than 8 MB of output; remove or shorten the prints\n" in case.message
+    assert "File too large" not in case.message
+    assert result.functions["activations.sigmoid"].passed

@@ -47,8 +47,9 @@ memory_mb=None, progress=None) -> GradeResult``
   ``.command`` (``chainrule grade`` with the submission and the non-default options of
   this run; every printed command starts with it) and ``.command_for(*names)``.
 
-When the grader runs as root, the child drops to an unprivileged user before importing
-student code (see ``grader.sandbox``).
+When the grader runs as root, the child drops to a dedicated unprivileged uid before
+importing student code, and every process of that uid is killed when the child's life
+ends (see ``grader.sandbox``).
 
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release

@@ -419,6 +419,10 @@ def _drop_privileges():
         if _isinstance(paths, list):
             paths[:] = [via_fd(p) for p in paths]
     sys.path_importer_cache.clear()
+    if drop.get("nproc"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (drop["nproc"], drop["nproc"]))
     os.setgroups([])
     os.setresgid(drop["gid"], drop["gid"], drop["gid"])
     os.setresuid(drop["uid"], drop["uid"], drop["uid"])

@@ -25,29 +25,41 @@ repository the parent folder also holds ``solutions/``.
 Privileges. When the grader runs as root (Gradescope runs it so), the child gives up
 root before it imports student code: it opens its import roots (the standard library,
 NumPy) as directories and reaches them through ``/proc/self/fd`` (the Python
-installation may lie below ``/root``), then calls ``setgroups([])`` and sets real,
-effective and saved gid and uid to ``nobody`` (65534 when there is no such user). It
-imports a private copy of the submission (in a fresh temporary folder, symbolic links
-copied as links, files made world-readable) and may write only in its own working
-folder. Student code then cannot read files that only root may read (e.g.
-``/autograder/source/solutions`` with mode 0700), cannot signal the grader or become
-root again. The environment is scrubbed: PATH, HOME and TMPDIR (the working folder),
-LANG and LC_ALL, the thread-count variables and the marker; ``-I`` ignores PYTHON*.
+installation may lie below ``/root``), limits the processes of its new uid
+(``RLIMIT_NPROC`` = ``NPROC_LIMIT``, against fork bombs), then calls ``setgroups([])``
+and sets real, effective and saved gid and uid to a dedicated id (``sandbox_ids``: the
+first of ``SANDBOX_IDS``, from 2**31 - 1001 down, that no account, group or running
+process uses). It imports a private copy of the submission (in a fresh temporary
+folder, symbolic links copied as links, files made world-readable) and may write only
+in its own working folder. Student code then cannot read files that only root may read
+(e.g. ``/autograder/source/solutions`` with mode 0700), cannot signal the grader or
+become root again. Since nothing else runs as that uid, every process it has belongs to
+the submission: after each child's life and when grading ends (also on an error),
+``reap_uid`` kills them all (a helper that becomes the uid calls ``kill(-1, SIGKILL)``),
+repeating until ``/proc`` shows none, so even a daemon that double-forked, called
+``setsid`` and ``execve``'d with an empty environment does not outlive the grader. The
+environment is scrubbed: PATH, HOME and TMPDIR (the working folder), LANG and LC_ALL,
+the thread-count variables and the marker; ``-I`` ignores PYTHON*. The child runs a
+copy of ``_child.py`` in its temporary folder, so neither ``sys.argv`` nor its working
+folder reveals where the grader (or ``solutions/``) is installed.
 
 Limits, knowingly:
 
 - Not as root, the child runs as the grader's own user: code that sets out to
   (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
-  grading process or read what that user can read. Run the grader as its own user, or
-  as root in a container (as Gradescope does), where that matters.
-- As ``nobody``, student code can still read every world-readable file (the grader's
-  own files, the whole Python installation and, through the open directory
-  descriptors, anything world-readable below them), write in world-writable folders
-  such as ``/tmp``, use the network, and signal other processes running as ``nobody``.
-  Protect secrets by their mode (0700 folders, 0600 files), not by obscurity.
-- A descendant that both leaves the process tree and replaces its environment escapes
-  the kill; it still runs as ``nobody`` when the grader runs as root.
-- Time and memory are limited per function; the number of processes is not.
+  grading process or read what that user can read, and a descendant that both leaves
+  the process tree and replaces its environment escapes the kill (only the marker
+  finds processes outside the tree), and the number of processes is not limited. Run
+  the grader as root in a container (as Gradescope does), where that matters.
+- As the sandbox uid, student code can still read every world-readable file (the
+  grader's own files, the whole Python installation and, through the open directory
+  descriptors, anything world-readable below them, including ``solutions/`` unless it
+  is mode 0700: the grader warns on stderr when it is readable), write in
+  world-writable folders such as ``/tmp`` and use the network. Protect secrets by their
+  mode (0700 folders, 0600 files), not by obscurity.
+- Two graders started as root at the same instant could pick the same uid; one
+  started while another runs picks the next free one.
+- Time and memory are limited per function.
 """
 
 from __future__ import annotations
@@ -80,19 +92,87 @@ FSIZE_LIMIT = 8 * 1024 * 1024  # bytes the child may write to any file
 MAX_DATA = 256 * 1024 * 1024   # bytes of array data a reply may carry (the child's own cap)
 MAX_FRAME = MAX_DATA + (1 << 20)  # a frame: that plus room for the JSON header
 STARTUP_TIMEOUT = 30.0
-UNPRIVILEGED_NAME = "nobody"  # the user the child becomes when the grader runs as root
-UNPRIVILEGED_ID = 65534       # its uid and gid when the system has no such user
+# When the grader runs as root, the child becomes a uid (and gid) of its own: the first of
+# these that no account, no group and no running process uses. Every process of that uid
+# is then the submission's, so all of them can be killed at once, whatever they did to
+# leave the process tree or their environment.
+SANDBOX_IDS = tuple(2 ** 31 - 1001 - k for k in range(32))
+NPROC_LIMIT = 32              # processes (and threads) the sandbox uid may have at once
 
 
-def unprivileged_ids():
-    """``(uid, gid)`` the child drops to when the grader runs as root."""
+def _uid_processes(uid):
+    """Pids of live (not zombie) processes whose real, effective or saved uid is ``uid``."""
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as fh:
+                status = fh.read()
+        except OSError:
+            continue
+        state = uids = None
+        for line in status.split(b"\n"):
+            if line.startswith(b"State:"):
+                state = line.split()[1:2]
+            elif line.startswith(b"Uid:"):
+                uids = line.split()[1:4]
+        if uids and str(uid).encode() in uids and state not in ([b"Z"], [b"X"]):
+            found.append(int(name))
+    return found
+
+
+def sandbox_ids():
+    """``(uid, gid)`` the child drops to when the grader runs as root.
+
+    The first of ``SANDBOX_IDS`` that is neither an account (``/etc/passwd``) nor a group
+    and has no running process; a ``ChainruleError`` when all are taken.
+    """
+    import grp
     import pwd
 
-    try:
-        entry = pwd.getpwnam(UNPRIVILEGED_NAME)
-        return entry.pw_uid, entry.pw_gid
-    except KeyError:
-        return UNPRIVILEGED_ID, UNPRIVILEGED_ID
+    for candidate in SANDBOX_IDS:
+        try:
+            pwd.getpwuid(candidate)
+            continue
+        except KeyError:
+            pass
+        try:
+            grp.getgrgid(candidate)
+            continue
+        except KeyError:
+            pass
+        if not _uid_processes(candidate):
+            return candidate, candidate
+    raise ChainruleError(f"No free user id to run submissions as: uids {SANDBOX_IDS[-1]} to "
+                         f"{SANDBOX_IDS[0]} all have an account or running processes.")
+
+
+def reap_uid(uid, gid):
+    """SIGKILL every process of ``uid`` (as root), repeating until ``/proc`` shows none.
+
+    A helper process becomes ``uid`` and calls ``kill(-1, SIGKILL)``, which reaches
+    exactly the processes that user may signal: its own (the helper itself is spared).
+    """
+    for _round in range(100):
+        if not _uid_processes(uid):
+            return True
+        pid = os.fork()
+        if pid == 0:    # pragma: no cover - runs in the helper
+            try:
+                os.setgroups([])
+                os.setresgid(gid, gid, gid)
+                os.setresuid(uid, uid, uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.002)
+    return not _uid_processes(uid)
 
 
 def _private_copy(submission, target):
@@ -408,6 +488,7 @@ class Sandbox:
         self._pending = collections.deque()   # tickets sent, reply not read yet
         self._replies = {}
         self._ticket = 0
+        self.ids = sandbox_ids() if os.geteuid() == 0 else None   # (uid, gid) of the child
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, wait=True):
@@ -422,8 +503,8 @@ class Sandbox:
         if os.geteuid() == 0:
             # as root (Gradescope), the child becomes an unprivileged user before it runs
             # student code; it reads a copy of the submission and writes only in run/
-            uid, gid = unprivileged_ids()
-            drop = {"uid": uid, "gid": gid}
+            uid, gid = self.ids
+            drop = {"uid": uid, "gid": gid, "nproc": NPROC_LIMIT}
             os.chmod(self._workdir, 0o711)
             os.chmod(numpy_dir, 0o755)
             os.chown(run_dir, uid, gid)
@@ -447,8 +528,11 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
         }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
+        script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
+        shutil.copyfile(CHILD_SCRIPT, script)
+        os.chmod(script, 0o644)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-u", CHILD_SCRIPT, json.dumps(cfg)],
+            [sys.executable, "-I", "-S", "-u", script, json.dumps(cfg)],
             stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd, env=env,
             pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
         )
@@ -499,6 +583,8 @@ class Sandbox:
             self.proc = None
             self._pending.clear()
             self._replies.clear()
+        if self.ids is not None:
+            reap_uid(*self.ids)     # whatever left the tree or changed its environment
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None

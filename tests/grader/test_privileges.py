@@ -1,4 +1,4 @@
-"""As root (as on Gradescope), the child runs student code as an unprivileged user.
+"""As root (as on Gradescope), the child runs student code as a dedicated unprivileged uid.
 
 It cannot read files only root may read, cannot signal the grader, cannot become root
 again, sees a scrubbed environment, and still imports a submission that only root could
@@ -76,9 +76,62 @@ def test_privileges_submission_readable_only_by_root_is_still_graded(graded):
     assert graded.functions["training.minibatch_indices"].passed
 
 
-def test_privileges_student_code_runs_as_nobody_without_groups(graded):
+def test_privileges_student_code_runs_as_a_dedicated_uid_without_groups(graded):
+    from grader.sandbox import SANDBOX_IDS
+
     message = _message(graded, "training.time_based_decay")
-    assert "raised RuntimeError: ids 65534 65534 65534 65534 groups [] home=True env " in message
+    ids = re.search(r"raised RuntimeError: ids (\d+) (\d+) (\d+) (\d+) groups \[\] home=True env ", message)
+    assert ids, message
+    assert len(set(ids.groups())) == 1 and int(ids.group(1)) in SANDBOX_IDS
+
+
+def test_privileges_sandbox_uid_is_nobody_elses(graded):
+    import pwd
+
+    from grader.sandbox import _uid_processes, sandbox_ids
+
+    uid, gid = sandbox_ids()
+    assert uid == gid
+    with pytest.raises(KeyError):
+        pwd.getpwuid(uid)
+    assert _uid_processes(uid) == []
+
+
+DAEMON = """
+    def relu(x):
+        import os
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.execve("/bin/sh", ["sh", "-c", f"echo $$ > {PIDFILE}; exec sleep 300"], {})
+            os._exit(0)
+        import time
+        deadline = time.monotonic() + 5
+        while not os.path.exists(PIDFILE) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return np.maximum(x, 0.0)
+    """
+
+
+def test_privileges_daemon_that_left_the_tree_and_its_environment_is_killed(tmp_path, open_dir):
+    from grader import grade_submission
+    from grader.sandbox import SANDBOX_IDS, _uid_processes
+
+    pidfile = open_dir / "daemon.pid"
+    code = f"PIDFILE = {str(pidfile)!r}\n" + textwrap.dedent(DAEMON)
+    sub = make_submission(tmp_path / "sub", {"activations": code})
+    result = grade_submission(str(sub), only=["activations.relu"], timeout=3.0)
+    assert result.functions["activations.relu"].passed
+    pid = int(pidfile.read_text())
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            state = re.search(r"State:\s+(\S)", fh.read()).group(1)
+    except FileNotFoundError:
+        state = "gone"
+    if state not in ("gone", "Z", "X"):
+        os.kill(pid, 9)
+        pytest.fail(f"the daemon {pid} outlived the grader")
+    assert all(_uid_processes(uid) == [] for uid in SANDBOX_IDS[:4])
 
 
 def test_privileges_child_environment_is_scrubbed(graded):
@@ -102,3 +155,31 @@ def test_privileges_killing_the_grader_is_refused(graded):
 def test_privileges_cannot_become_root_again(graded):
     assert "raised PermissionError: [Errno 1] Operation not permitted" in _message(
         graded, "training.gradient_descent_quadratic")
+
+
+FORK_BOMB = """
+    def relu(x):
+        import os, time
+        forked = 0
+        try:
+            for _ in range(200):
+                if os.fork() == 0:
+                    time.sleep(60)
+                    os._exit(0)
+                forked += 1
+        except OSError as exc:
+            raise RuntimeError(f"forked {forked}, then {type(exc).__name__}")
+        return np.maximum(x, 0.0)
+    """
+
+
+def test_privileges_processes_of_the_sandbox_uid_are_limited_and_reaped(tmp_path):
+    from grader import grade_submission
+    from grader.sandbox import NPROC_LIMIT, SANDBOX_IDS, _uid_processes
+
+    sub = make_submission(tmp_path / "sub", {"activations": FORK_BOMB})
+    result = grade_submission(str(sub), only=["activations.relu"], timeout=3.0)
+    message = _message(result, "activations.relu")
+    forked = int(re.search(r"raised RuntimeError: forked (\d+), then BlockingIOError", message).group(1))
+    assert forked < NPROC_LIMIT
+    assert all(_uid_processes(uid) == [] for uid in SANDBOX_IDS[:4])

@@ -49,7 +49,9 @@ memory_mb=None, progress=None) -> GradeResult``
 
 When the grader runs as root, the child drops to a dedicated unprivileged uid before
 importing student code, and every process of that uid is killed when the child's life
-ends (see ``grader.sandbox``).
+ends (see ``grader.sandbox``). Grading then with the live ``solutions`` package, the
+grader writes one warning line to stderr (never into a report) when that uid could read
+the package's files: protect it with mode 0700, or grade with a recording.
 
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import shlex
+import sys
 import time
 import warnings
 
@@ -21,10 +22,10 @@ from chainrule.contract import CONTRACT, qualified_names
 from chainrule.errors import ChainruleError, ChainruleUsageError
 from grader.cases import cases_for
 from grader.compare import modified_inputs, to_returned
-from grader.oracle import resolve
+from grader.oracle import LiveOracle, resolve
 from grader.points import POINTS
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
-from grader.sandbox import FSIZE_LIMIT, CallFailed, ChildDied, Sandbox
+from grader.sandbox import FSIZE_LIMIT, CallFailed, ChildDied, Sandbox, readable_by
 
 
 PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
@@ -121,6 +122,7 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
 
     seed_given = seed is not None
     given_oracle, oracle = oracle, resolve(oracle)
+    _warn_if_reference_readable(oracle, sandbox)
     if seed is None:
         recorded = oracle.seeds()
         seed = recorded[0] if recorded else DEFAULT_SEED
@@ -151,6 +153,24 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
             progress(done, len(plan), qualname)
     result.elapsed = time.monotonic() - started
     return result
+
+
+READABLE_WARNING = ("Warning: solutions/ at {path} is readable by the sandbox user; chmod 700 it "
+                    "(or grade with --recorded) so submissions cannot read the reference.")
+
+
+def _warn_if_reference_readable(oracle, sandbox):
+    """One line on stderr (never in the report) when, as root, the child could read the
+    live reference: the privilege drop protects it only if its mode does."""
+    if not isinstance(oracle, LiveOracle) or sandbox.ids is None:
+        return
+    try:
+        folder = os.path.realpath(oracle.folder())
+    except Exception:  # noqa: BLE001 - no folder, nothing to warn about
+        return
+    if readable_by(folder, *sandbox.ids):
+        sys.stderr.write(READABLE_WARNING.format(path=folder) + "\n")
+        sys.stderr.flush()
 
 
 def run_command(path, timeout, memory_mb, recorded):

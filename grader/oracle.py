@@ -52,6 +52,10 @@ class LiveOracle(Oracle):
                                  "a student release grades with the recorded cases instead.") from None
         self._cache = {}
 
+    def folder(self):
+        """The folder of the reference package in use."""
+        return list(importlib.import_module(self.package).__path__)[0]
+
     def lookup(self, qualname):
         if qualname not in self._cache:
             module, name = qualname.split(".", 1)

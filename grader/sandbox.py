@@ -175,6 +175,54 @@ def reap_uid(uid, gid):
     return not _uid_processes(uid)
 
 
+def _permits(st, uid, gid, bit):
+    """Whether ``uid`` (with group ``gid`` only) has permission ``bit`` (4 r, 1 x) on ``st``."""
+    if st.st_uid == uid:
+        return bool(st.st_mode & (bit << 6))
+    if st.st_gid == gid:
+        return bool(st.st_mode & (bit << 3))
+    return bool(st.st_mode & bit)
+
+
+def readable_by(folder, uid, gid):
+    """Whether a process running as ``uid``/``gid`` (no other groups) could read one of the
+    Python files of the package ``folder``: every folder from ``/`` down needs search
+    permission, then a ``.py`` file (or a ``.pyc`` in ``__pycache__``) read permission."""
+    folder = os.path.realpath(folder)
+    path = os.sep
+    for part in [p for p in folder.split(os.sep) if p]:
+        try:
+            if not _permits(os.stat(path), uid, gid, 1):
+                return False
+        except OSError:
+            return False
+        path = os.path.join(path, part)
+    places = [(folder, ".py")]
+    cache = os.path.join(folder, "__pycache__")
+    try:
+        if _permits(os.stat(folder), uid, gid, 1):
+            places.append((cache, ".pyc"))
+        else:
+            return False
+    except OSError:
+        return False
+    for place, suffix in places:
+        try:
+            if place != folder and not _permits(os.stat(place), uid, gid, 1):
+                continue
+            names = sorted(os.listdir(place))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(suffix):
+                try:
+                    if _permits(os.stat(os.path.join(place, name)), uid, gid, 4):
+                        return True
+                except OSError:
+                    continue
+    return False
+
+
 def _private_copy(submission, target):
     """Copy the submission to ``target``, readable by everyone (for the unprivileged child).
 

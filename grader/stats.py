@@ -4,8 +4,36 @@ Every test has a rigorous bound, not an asymptotic one: the Kolmogorov distance 
 empirical CDF is bounded by the Dvoretzky-Kiefer-Wolfowitz inequality
 P(D_n > e) <= 2 exp(-2 n e**2), and a frequency or the mean of a random subset by
 Hoeffding's inequality (same form; it holds for sampling without replacement too).
-Each test runs at probability ``P_EACH`` = 1e-7 and a case runs at most a few tests, so a
-correct implementation fails a case with probability below 1e-6.
+Each test runs at probability ``P_EACH`` = 1e-7 and a case runs at most five tests (so
+at most 5e-7 per case), so a correct implementation fails a case with probability
+below 1e-6.
+
+Distribution tests alone accept non-random or dependent output that has the right
+marginal distribution (one random row broadcast to a whole batch, a rolled block of
+True values, sorted quantiles rotated by the rng, a fixed interleaved order with one
+random swap). Independence is therefore tested too, always on *disjoint* pairs of
+positions, so that the indicators are exactly independent and Hoeffding applies:
+
+- masks (i.i.d. Bernoulli(p), p = 1 - rate): two different elements agree with
+  probability q = p**2 + (1 - p)**2; the share of agreeing pairs must be within
+  ``bound(pairs)`` of q for neighbours in the flattened mask (lag 1, a run test), for
+  row i with row i + R/2 and for column j with column j + C/2 (2-D masks), or for
+  element i with element i + n/2 (1-D);
+- i.i.d. samples of a continuous distribution (initializers; the logarithm of
+  log_uniform): in a pair of independent samples the first is the smaller with
+  probability 1/2 exactly, so the share of ascending pairs must be within
+  ``bound(pairs)`` of 1/2 for neighbours (lag-1 autocorrelation, as a sign test) and for
+  x[i] with x[i + n/2] (the halves against each other); and each half of the sample
+  on its own must pass the DKW test (the two halves have the same distribution);
+- a uniformly random permutation (minibatch_indices): the relative order within
+  disjoint pairs of positions is a fair coin, independent between pairs, so the same
+  ascending-share test applies to neighbours (lag-1 correlation of successive values)
+  and to positions i and i + n/2 (a rank correlation between position and value, as
+  Kendall's tau on disjoint pairs);
+- a random subset (train_val_test_split, whose index sets may be returned in any
+  order): the share of its indices in the lower half and in the middle half of
+  range(n) is hypergeometric, within ``bound(size)`` of the halves' shares by
+  Hoeffding for sampling without replacement.
 """
 
 from __future__ import annotations
@@ -68,6 +96,39 @@ def _array_of(ret, shape, kind, what=""):
     return arr
 
 
+def _share_problem(share, expected, n, what, why):
+    """A Problem when ``share`` (of ``n`` independent indicators) is off ``expected``."""
+    e = bound(n)
+    if abs(share - expected) > e:
+        return stat_problem(f"{what}: {share:.4f}, expected {expected:.4f} within {e:.4f} (a correct "
+                            f"implementation exceeds that with probability below 1e-7): {why}")
+    return None
+
+
+def _ascending_share(a, b):
+    """Share of pairs with a < b (ties count as half an ascent each way)."""
+    return float(np.mean((a < b) + 0.5 * (a == b)))
+
+
+def _strict_ascending_share(a, b):
+    """Share of pairs with a < b; ties count as not ascending (independent continuous
+    samples are never equal, so tied pairs show copied values)."""
+    return float(np.mean(a < b))
+
+
+def independent_samples(flat, why):
+    """The lag-1 and halves sign tests on i.i.d. continuous samples ``flat`` (1-D)."""
+    n = flat.size
+    m = n // 2
+    lag = _strict_ascending_share(flat[0:2 * m:2], flat[1:2 * m:2])
+    problem = _share_problem(lag, 0.5, m, "share of neighbouring samples (x[2i], x[2i+1]) in "
+                             "increasing order", why)
+    if problem is not None:
+        return problem
+    halves = _strict_ascending_share(flat[:m], flat[m:2 * m])
+    return _share_problem(halves, 0.5, m, f"share of pairs (x[i], x[i+{m}]) in increasing order", why)
+
+
 def judge_samples(outs, shape, kind, cdf, bounds, what):
     arr = _array_of(outs[0], shape, kind)
     if not isinstance(arr, np.ndarray):
@@ -86,6 +147,26 @@ def judge_samples(outs, shape, kind, cdf, bounds, what):
             f"CDF and the expected CDF is {d:.4f}, above {e:.4f} (a correct implementation exceeds "
             f"that with probability below 1e-7). Sample mean {arr.mean():.6g}, sample std "
             f"{arr.std():.6g}: check the scale (stddev, not variance; the limit's formula).")
+    return _independent_and_halves(arr.astype(np.float64).ravel(), cdf, what)
+
+
+_NOT_INDEPENDENT = ("the samples are not independent (draw every element from the rng, e.g. "
+                    "rng.normal(mean, stddev, size=shape); no sorting, rolling, repeating or "
+                    "broadcasting one row)")
+
+
+def _independent_and_halves(flat, cdf, what):
+    problem = independent_samples(flat, _NOT_INDEPENDENT)
+    if problem is not None:
+        return problem
+    m = flat.size // 2
+    for name, half in (("first", flat[:m]), ("second", flat[m:])):
+        d, e = ks_distance(half, cdf), bound(half.size)
+        if d > e:
+            return stat_problem(
+                f"the {name} half of the samples (in C order) does not follow {what} on its own: the "
+                f"largest gap between its empirical CDF and the expected CDF is {d:.4f}, above {e:.4f}: "
+                f"{_NOT_INDEPENDENT}")
     return None
 
 
@@ -101,8 +182,37 @@ def judge_mask(shape, keep):
         if abs(frac - keep) > e:
             return stat_problem(f"kept {frac:.4f} of the elements, expected {keep:g} (1 - rate) within "
                                 f"{e:.4f}: each element is kept with probability 1 - rate")
-        return None
+        return mask_independence(arr, keep)
     return judge
+
+
+_MASK_WHY = ("each element must be kept or dropped independently of all others "
+             "(rng.random(shape) >= rate; no block, pattern or row shared by the whole batch)")
+
+
+def mask_independence(arr, keep):
+    """Agreement of disjoint pairs of elements of a Bernoulli(keep) mask, as module doc."""
+    q = keep * keep + (1.0 - keep) * (1.0 - keep)
+    flat = arr.ravel()
+    m = flat.size // 2
+    if arr.ndim == 2 and arr.shape[0] >= 2 and arr.shape[1] >= 2:
+        r, c = arr.shape[0] // 2, arr.shape[1] // 2
+        pairs = [(arr[:r], arr[r:2 * r], f"rows i and i+{r}"),
+                 (arr[:, :c], arr[:, c:2 * c], f"columns j and j+{c}")]
+    else:
+        pairs = [(flat[:m], flat[m:2 * m], f"elements i and i+{m}")]
+    pairs.append((flat[0:2 * m:2], flat[1:2 * m:2], "neighbouring elements (m[2i], m[2i+1]) of the "
+                  "flattened mask"))
+    for a, b, what in pairs:
+        if a.size == 0:
+            continue
+        share = float(np.mean(a == b))
+        problem = _share_problem(share, q, a.size, f"share of equal pairs among {what}",
+                                 _MASK_WHY + f"; independent elements agree with probability "
+                                 f"(1-r)**2 + r**2 = {q:.4f}")
+        if problem is not None:
+            return problem
+    return None
 
 
 def judge_repro(shape, kind="f"):
@@ -177,8 +287,27 @@ def judge_minibatches(n, batch):
             return stat_problem(f"the order is not shuffled: the indices in the first half of the batches "
                                 f"average {half.mean():.1f}, a random permutation's stay within "
                                 f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)")
-        return None
+        return permutation_independence(allidx)
     return judge
+
+
+_PERMUTATION_WHY = "the order is not a random permutation (use rng.permutation(n), then cut it)"
+
+
+def permutation_independence(order):
+    """Sign tests on disjoint pairs of a permutation: lag 1 and position i against i + n/2."""
+    order = order.astype(np.int64)
+    m = order.size // 2
+    if m == 0:
+        return None
+    lag = _ascending_share(order[0:2 * m:2], order[1:2 * m:2])
+    problem = _share_problem(lag, 0.5, m, "share of neighbouring positions (2i, 2i+1) holding "
+                             "increasing indices", _PERMUTATION_WHY)
+    if problem is not None:
+        return problem
+    trend = _ascending_share(order[:m], order[m:2 * m])
+    return _share_problem(trend, 0.5, m, f"share of positions i and i+{m} holding increasing indices",
+                          _PERMUTATION_WHY)
 
 
 def judge_split(n, val_fraction, test_fraction):
@@ -214,8 +343,31 @@ def judge_split(n, val_fraction, test_fraction):
             if abs(mean - (n - 1) / 2) > e:
                 return stat_problem(f"the test indices are not drawn at random: their mean is {mean:.1f}, "
                                     f"a random subset's stays within {(n - 1) / 2:.1f} +- {e:.1f}")
+            # a random subset has about half its indices in each half of range(n), and in
+            # the middle half [n/4, 3n/4) (tested on test_idx and on train_idx)
+            for name, part in (("test_idx", test), ("train_idx", train)):
+                problem = subset_spread(part, n, name)
+                if problem is not None:
+                    return problem
         return None
     return judge
+
+
+def subset_spread(part, n, name):
+    """Shares of a random subset's indices below n/2 and in [n/4, 3n/4): hypergeometric."""
+    if part.size < 50:
+        return None
+    quarter, half = n // 4, n // 2
+    ranges = (("the lower half", 0, half), ("the middle half", quarter, quarter + half))
+    for what, lo, hi in ranges if name == "test_idx" else ranges[1:]:
+        share = float(np.mean((part >= lo) & (part < hi)))
+        problem = _share_problem(share, (hi - lo) / n, part.size,
+                                 f"share of {name} in {what} [{lo}, {hi}) of range({n})",
+                                 "the indices are not drawn at random (take them from "
+                                 "rng.permutation(n_samples))")
+        if problem is not None:
+            return problem
+    return None
 
 
 def judge_log_uniform(low, high, size):
@@ -234,5 +386,6 @@ def judge_log_uniform(low, high, size):
                 f"log(samples) is not uniform on [log {low:g}, log {high:g}]: the largest gap between the "
                 f"empirical and the expected CDF is {d:.4f}, above {e:.4f}; sample the exponent "
                 "uniformly, then exponentiate")
-        return None
+        return _independent_and_halves(np.log(arr.astype(np.float64)).ravel(), uniform_cdf(lo, hi),
+                                       f"log-uniform on [{low:g}, {high:g}] (in log)")
     return judge

@@ -43,6 +43,7 @@ def error_line(result):
 
 def test_generate_with_no_options_writes_a_sample_set_to_worksheets(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)  # same files with or without TeX
     result = run("generate")
     assert result.exit_code == 0, result.output
     out = tmp_path / "worksheets"
@@ -476,3 +477,14 @@ def test_generate_answers_template_states_the_sheets_number_rule(tmp_path):
     from sympy import Rational
 
     assert format_number(Rational("0.025922864")) == "0.02592286"
+
+
+@pytest.mark.skipif(worksheets.tex_engine("ko") is None, reason="no TeX engine installed")
+def test_generate_real_tex_engine_compiles_english_and_korean_sheets(tmp_path):
+    for lang in ("en", "ko"):
+        out = tmp_path / lang
+        result = run("generate", "--preset", "worked-example", "--format", "tex", "--lang", lang, "--out", str(out))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""  # no "Warning: no PDF"
+        for pdf in (out / "students" / "worked-example" / "worksheet.pdf", out / "keys" / "worked-example" / "key.pdf"):
+            assert pdf.read_bytes().startswith(b"%PDF-"), pdf

@@ -100,21 +100,26 @@ SANDBOX_IDS = tuple(2 ** 31 - 1001 - k for k in range(32))
 NPROC_LIMIT = 32              # processes (and threads) the sandbox uid may have at once
 
 
-def _uid_processes(uid):
-    """Pids of live (not zombie) processes whose real, effective or saved uid is ``uid``."""
-    found = []
+def _proc_files(name):
+    """``(pid, contents of /proc/PID/NAME)`` for every process visible in /proc."""
     try:
         names = os.listdir("/proc")
     except OSError:
-        return found
-    for name in names:
-        if not name.isdigit():
+        return
+    for pid in names:
+        if not pid.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/status", "rb") as fh:
-                status = fh.read()
+            with open(f"/proc/{pid}/{name}", "rb") as fh:
+                yield int(pid), fh.read()
         except OSError:
             continue
+
+
+def _uid_processes(uid):
+    """Pids of live (not zombie) processes whose real, effective or saved uid is ``uid``."""
+    found = []
+    for pid, status in _proc_files("status"):
         state = uids = None
         for line in status.split(b"\n"):
             if line.startswith(b"State:"):
@@ -122,7 +127,7 @@ def _uid_processes(uid):
             elif line.startswith(b"Uid:"):
                 uids = line.split()[1:4]
         if uids and str(uid).encode() in uids and state not in ([b"Z"], [b"X"]):
-            found.append(int(name))
+            found.append(pid)
     return found
 
 
@@ -448,19 +453,11 @@ def _numpy_dir(workdir):
 def _proc_table():
     """pid -> parent pid for every process visible in /proc."""
     table = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return table
-    for name in names:
-        if not name.isdigit():
-            continue
+    for pid, stat in _proc_files("stat"):
         try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                stat = fh.read()
             rest = stat[stat.rindex(b")") + 2:].split()
-            table[int(name)] = int(rest[1])
-        except (OSError, ValueError, IndexError):
+            table[pid] = int(rest[1])
+        except (ValueError, IndexError):
             continue
     return table
 

@@ -116,17 +116,28 @@ def _strict_ascending_share(a, b):
     return float(np.mean(a < b))
 
 
+def _sign_tests(values, share, lag_what, halves_what, why):
+    """Ascending shares of disjoint pairs: neighbours (2i, 2i+1), then i against i + n/2.
+
+    Each pair is in increasing order with probability 1/2, independently of the other
+    pairs, for i.i.d. continuous samples and for a uniformly random permutation alike.
+    """
+    m = values.size // 2
+    if m == 0:
+        return None
+    for a, b, what in ((values[0:2 * m:2], values[1:2 * m:2], lag_what),
+                       (values[:m], values[m:2 * m], halves_what.format(m=m))):
+        problem = _share_problem(share(a, b), 0.5, m, what, why)
+        if problem is not None:
+            return problem
+    return None
+
+
 def independent_samples(flat, why):
     """The lag-1 and halves sign tests on i.i.d. continuous samples ``flat`` (1-D)."""
-    n = flat.size
-    m = n // 2
-    lag = _strict_ascending_share(flat[0:2 * m:2], flat[1:2 * m:2])
-    problem = _share_problem(lag, 0.5, m, "share of neighbouring samples (x[2i], x[2i+1]) in "
-                             "increasing order", why)
-    if problem is not None:
-        return problem
-    halves = _strict_ascending_share(flat[:m], flat[m:2 * m])
-    return _share_problem(halves, 0.5, m, f"share of pairs (x[i], x[i+{m}]) in increasing order", why)
+    return _sign_tests(flat, _strict_ascending_share,
+                       "share of neighbouring samples (x[2i], x[2i+1]) in increasing order",
+                       "share of pairs (x[i], x[i+{m}]) in increasing order", why)
 
 
 def judge_samples(outs, shape, kind, cdf, bounds, what):
@@ -296,18 +307,9 @@ _PERMUTATION_WHY = "the order is not a random permutation (use rng.permutation(n
 
 def permutation_independence(order):
     """Sign tests on disjoint pairs of a permutation: lag 1 and position i against i + n/2."""
-    order = order.astype(np.int64)
-    m = order.size // 2
-    if m == 0:
-        return None
-    lag = _ascending_share(order[0:2 * m:2], order[1:2 * m:2])
-    problem = _share_problem(lag, 0.5, m, "share of neighbouring positions (2i, 2i+1) holding "
-                             "increasing indices", _PERMUTATION_WHY)
-    if problem is not None:
-        return problem
-    trend = _ascending_share(order[:m], order[m:2 * m])
-    return _share_problem(trend, 0.5, m, f"share of positions i and i+{m} holding increasing indices",
-                          _PERMUTATION_WHY)
+    return _sign_tests(order.astype(np.int64), _ascending_share,
+                       "share of neighbouring positions (2i, 2i+1) holding increasing indices",
+                       "share of positions i and i+{m} holding increasing indices", _PERMUTATION_WHY)
 
 
 def judge_split(n, val_fraction, test_fraction):

@@ -80,6 +80,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 
 import numpy as np
 
@@ -166,7 +167,11 @@ def reap_uid(uid, gid):
     for _round in range(100):
         if not _uid_processes(uid):
             return True
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about fork() in a process with (BLAS) threads; the helper
+            # only makes system calls and exits, it never returns into Python code
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:    # pragma: no cover - runs in the helper
             try:
                 os.setgroups([])

@@ -12,6 +12,8 @@ itself (v <- momentum v - lr g; w <- w + v).
 
 import numpy as np
 
+from ._common import as_float
+
 
 def sgd_step(w, grad, lr=0.01):
     """

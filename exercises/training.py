@@ -126,12 +126,6 @@ def gradient_descent_quadratic(a, b, x0, lr, steps):
     raise NotImplementedError
 
 
-def _floor_count(n, fraction):
-    # n * fraction in binary floating point can land just below an integer
-    # (100 * 0.29 = 28.999999999999996); count it as the integer the user meant.
-    return int(math.floor(n * fraction + 1e-9))
-
-
 def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
     """
     A random split of range(n_samples) into disjoint training, validation and test index
@@ -154,8 +148,8 @@ def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
             f"val_fraction and test_fraction must be in [0, 1) with a sum below 1, "
             f"got {val_fraction!r} and {test_fraction!r}"
         )
-    # TODO: Permute range(n) with rng, cut off the test and validation indices (sizes with
-    # _floor_count) and keep the rest for training.
+    # TODO: Permute range(n) with rng, cut off floor(n * test_fraction) test and floor(n *
+    # val_fraction) validation indices, and keep the rest for training.
     raise NotImplementedError
 
 

@@ -29,7 +29,7 @@ installation may lie below ``/root``), limits the processes of its new uid
 (``RLIMIT_NPROC`` = ``NPROC_LIMIT``, against fork bombs), then calls ``setgroups([])``
 and sets real, effective and saved gid and uid to a dedicated id (``sandbox_ids``: the
 first of ``SANDBOX_IDS``, from 2**31 - 1001 down, that no account, group or running
-process uses). It imports a private copy of the submission (in a fresh temporary
+process uses, and whose lock in a root-only folder no other grader holds). It imports a private copy of the submission (in a fresh temporary
 folder, symbolic links copied as links, files made world-readable) and may write only
 in its own working folder. Student code then cannot read files that only root may read
 (e.g. ``/autograder/source/solutions`` with mode 0700), cannot signal the grader or
@@ -57,8 +57,9 @@ Limits, knowingly:
   is mode 0700: the grader warns on stderr when it is readable), write in
   world-writable folders such as ``/tmp`` and use the network. Protect secrets by their
   mode (0700 folders, 0600 files), not by obscurity.
-- Two graders started as root at the same instant could pick the same uid; one
-  started while another runs picks the next free one.
+- Graders on one machine never share a uid (each holds its uid's lock), but a process
+  of the uid that another user's program starts by other means is not the grader's
+  concern: nothing else should run as these uids.
 - Time and memory are limited per function.
 """
 
@@ -74,6 +75,7 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -132,15 +134,38 @@ def _uid_processes(uid):
     return found
 
 
+def _lock_folder():
+    """A folder only root may write, shared by every grader on this machine."""
+    base = "/run" if os.path.isdir("/run") and os.access("/run", os.W_OK) else tempfile.gettempdir()
+    folder = os.path.join(base, "chainrule-sandbox-ids")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(folder)
+    # Student code runs as a sandbox uid and may write in /tmp: a folder someone else made
+    # (or a link) could be used to steal or block the ids, so only root's own is trusted.
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o077:
+        raise ChainruleError(f"The lock folder '{folder}' is not a folder owned by root with mode 0700; "
+                             "remove it and grade again.")
+    return folder
+
+
 def sandbox_ids():
-    """``(uid, gid)`` the child drops to when the grader runs as root.
+    """``(uid, gid, lock)`` the child drops to when the grader runs as root.
 
     The first of ``SANDBOX_IDS`` that is neither an account (``/etc/passwd``) nor a group
-    and has no running process; a ``ChainruleError`` when all are taken.
+    and whose lock file this grader can lock: the lock (an open file holding an exclusive
+    ``flock``) is kept for as long as the ``Sandbox`` lives, so two graders on one machine
+    (a class graded in parallel) never share a uid, and one grader's reaping never kills
+    the other's child. Processes left on a uid nobody holds are a dead grader's: they are
+    reaped before the uid is used. A ``ChainruleError`` when all are taken.
     """
+    import fcntl
     import grp
     import pwd
 
+    folder = _lock_folder()
     for candidate in SANDBOX_IDS:
         try:
             pwd.getpwuid(candidate)
@@ -152,10 +177,18 @@ def sandbox_ids():
             continue
         except KeyError:
             pass
-        if not _uid_processes(candidate):
-            return candidate, candidate
+        lock = open(os.path.join(folder, f"{candidate}.lock"), "a+b")
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        if not reap_uid(candidate, candidate):
+            lock.close()
+            continue
+        return candidate, candidate, lock
     raise ChainruleError(f"No free user id to run submissions as: uids {SANDBOX_IDS[-1]} to "
-                         f"{SANDBOX_IDS[0]} all have an account or running processes.")
+                         f"{SANDBOX_IDS[0]} all have an account or are used by other graders.")
 
 
 def reap_uid(uid, gid):
@@ -459,9 +492,9 @@ def _numpy_dir(workdir):
 def _proc_table():
     """pid -> parent pid for every process visible in /proc."""
     table = {}
-    for pid, stat in _proc_files("stat"):
+    for pid, raw in _proc_files("stat"):
         try:
-            rest = stat[stat.rindex(b")") + 2:].split()
+            rest = raw[raw.rindex(b")") + 2:].split()
             table[pid] = int(rest[1])
         except (ValueError, IndexError):
             continue
@@ -539,7 +572,11 @@ class Sandbox:
         self._pending = collections.deque()   # tickets sent, reply not read yet
         self._replies = {}
         self._ticket = 0
-        self.ids = sandbox_ids() if os.geteuid() == 0 else None   # (uid, gid) of the child
+        self.ids = None             # (uid, gid) of the child when the grader runs as root
+        self._id_lock = None        # held while this sandbox may use that uid
+        if os.geteuid() == 0:
+            uid, gid, self._id_lock = sandbox_ids()
+            self.ids = (uid, gid)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, wait=True):

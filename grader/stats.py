@@ -312,9 +312,17 @@ def permutation_independence(order):
                        "share of positions i and i+{m} holding increasing indices", _PERMUTATION_WHY)
 
 
+def _floor_counts(n, fraction):
+    """The counts floor(n * fraction) may mean: n * fraction in floating point can land just
+    below an integer (100 * 0.29 = 28.999999999999996), and rounding that up is as right as
+    the literal floor, so both are accepted."""
+    literal = int(math.floor(n * fraction))
+    return {literal, int(math.floor(n * fraction + 1e-9))}
+
+
 def judge_split(n, val_fraction, test_fraction):
-    n_test = int(math.floor(n * test_fraction))
-    n_val = int(math.floor(n * val_fraction))
+    n_tests = _floor_counts(n, test_fraction)
+    n_vals = _floor_counts(n, val_fraction)
 
     def judge(outs, calls):
         ret = outs[0]
@@ -329,11 +337,14 @@ def judge_split(n, val_fraction, test_fraction):
                 return arr
             parts.append(arr.ravel())
         train, val, test = parts
-        for name, arr, want in (("test_idx", test, n_test), ("val_idx", val, n_val),
-                                ("train_idx", train, n - n_test - n_val)):
-            if arr.size != want:
-                return stat_problem(f"len({name}) is {arr.size}, expected {want} "
+        for name, arr, wants in (("test_idx", test, n_tests), ("val_idx", val, n_vals)):
+            if arr.size not in wants:
+                return stat_problem(f"len({name}) is {arr.size}, expected {' or '.join(map(str, sorted(wants)))} "
                                     f"(floor(n_samples * fraction) for val and test, the rest for training)")
+        if train.size != n - test.size - val.size:
+            return stat_problem(f"len(train_idx) is {train.size}, expected {n - test.size - val.size} "
+                                f"(floor(n_samples * fraction) for val and test, the rest for training)")
+        n_test = test.size
         allidx = np.concatenate(parts)
         if not np.array_equal(np.sort(allidx), np.arange(n)):
             return stat_problem(f"the three index arrays are not disjoint or do not cover range({n})")

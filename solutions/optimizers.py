@@ -12,6 +12,8 @@ itself (v <- momentum v - lr g; w <- w + v).
 
 import numpy as np
 
+from ._common import as_float
+
 
 def sgd_step(w, grad, lr=0.01):
     """
@@ -84,7 +86,7 @@ def adagrad_step(w, grad, accum, lr=0.01, eps=1e-7):
     - accum: array, the new h.
     """
     grad = np.asarray(grad)
-    h = accum + grad * grad
+    h = as_float(accum) + grad * grad  # float even when the state starts as integer zeros
     return w - lr * grad / (np.sqrt(h) + eps), h
 
 

@@ -132,12 +132,6 @@ def gradient_descent_quadratic(a, b, x0, lr, steps):
     return xs
 
 
-def _floor_count(n, fraction):
-    # n * fraction in binary floating point can land just below an integer
-    # (100 * 0.29 = 28.999999999999996); count it as the integer the user meant.
-    return int(math.floor(n * fraction + 1e-9))
-
-
 def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
     """
     A random split of range(n_samples) into disjoint training, validation and test index
@@ -161,8 +155,8 @@ def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
             f"got {val_fraction!r} and {test_fraction!r}"
         )
     order = rng.permutation(n)
-    n_test = _floor_count(n, test_fraction)
-    n_val = _floor_count(n, val_fraction)
+    n_test = math.floor(n * test_fraction)
+    n_val = math.floor(n * val_fraction)
     test_idx = order[:n_test]
     val_idx = order[n_test:n_test + n_val]
     train_idx = order[n_test + n_val:]

@@ -260,8 +260,8 @@ if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test
         f"val_fraction and test_fraction must be in [0, 1) with a sum below 1, "
         f"got {val_fraction!r} and {test_fraction!r}"
     )
-# TODO: Permute range(n) with rng, cut off the test and validation indices (sizes with
-# _floor_count) and keep the rest for training.
+# TODO: Permute range(n) with rng, cut off floor(n * test_fraction) test and
+# floor(n * val_fraction) validation indices, and keep the rest for training.
 """,
     "training.log_uniform": """
 if not 0 < low < high:

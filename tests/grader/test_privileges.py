@@ -90,11 +90,22 @@ def test_privileges_sandbox_uid_is_nobody_elses(graded):
 
     from grader.sandbox import _uid_processes, sandbox_ids
 
-    uid, gid = sandbox_ids()
-    assert uid == gid
-    with pytest.raises(KeyError):
-        pwd.getpwuid(uid)
-    assert _uid_processes(uid) == []
+    uid, gid, lock = sandbox_ids()
+    try:
+        assert uid == gid
+        with pytest.raises(KeyError):
+            pwd.getpwuid(uid)
+        assert _uid_processes(uid) == []
+    finally:
+        lock.close()
+
+
+def test_privileges_two_graders_at_once_never_share_a_uid(tmp_path):
+    """A class graded in parallel: each sandbox holds its uid, so no reaping crosses over."""
+    from grader.sandbox import Sandbox
+
+    first, second = Sandbox(str(tmp_path)), Sandbox(str(tmp_path))
+    assert first.ids != second.ids
 
 
 DAEMON = """
@@ -103,7 +114,7 @@ DAEMON = """
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                os.execve("/bin/sh", ["sh", "-c", f"echo $$ > {PIDFILE}; exec sleep 300"], {})
+                os.execve("/bin/sh", ["sh", "-c", f"echo $$ > {PIDFILE}.tmp && mv {PIDFILE}.tmp {PIDFILE}; exec sleep 300"], {})
             os._exit(0)
         import time
         deadline = time.monotonic() + 5

@@ -42,7 +42,7 @@ def _worked_example() -> List[Tuple[str, Dict[str, Any]]]:
 
 
 PRESETS = {
-    "worked-example": (_worked_example, "the seed notes' backprop example (x = 0.1, 0.2; w1..w8; lr = 0.5)"),
+    "worked-example": (_worked_example, "the course notes' backprop example (x = 0.1, 0.2; w1..w8; lr = 0.5)"),
 }
 
 

@@ -25,7 +25,7 @@ DEFAULT_SEED = 2024  # kept equal to generator.core.DEFAULT_SEED (checked by a t
               help="Comma-separated formats: md, html, tex (a PDF too when a TeX engine is installed).")
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
               help="Language of the sheets (Korean uses the course notes' terms).")
-@click.option("--preset", help="A fixed problem set instead of variants: worked-example (the seed notes' example).")
+@click.option("--preset", help="A fixed problem set instead of variants: worked-example (the course notes' backprop example).")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
                    "manifest.json and this run does not write are removed.")
 def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, force):

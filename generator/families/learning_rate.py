@@ -56,7 +56,7 @@ def _template(k, n_decay):
     steps.append(("eta_c", 1 / a, Text("{r1} exactly when {eta1}", "{eta1}일 때에만 {r1}이다",
                                        {"r1": sp.Lt(sp.Abs(r), 1), "eta1": sp.Lt(eta, 1 / a)})))
     for j in range(1, n_decay + 1):
-        steps.append((f"eta_{j}", sym("eta_0") / (1 + sym("k") * sym(f"i_{j}")), None))
+        steps.append((f"eta_{j}", sym("eta_0") / (1 + sym("d") * sym(f"i_{j}")), None))
     return tuple(steps)
 
 
@@ -85,7 +85,7 @@ def solve(params) -> Problem:
     key.given("x_0", params["x_0"], Text("starting point", "시작점"))
     key.given("eta", params["eta"], Text("learning rate", "학습률"))
     key.given("eta_0", params["eta_0"], Text("initial learning rate of the decay schedule", "감소 스케줄의 초기 학습률"))
-    key.given("k", params["decay"], Text("decay", "감소율(decay)"))
+    key.given("d", params["decay"], Text("decay constant", "감소 상수(decay)"))
     for j, i in enumerate(iterations, start=1):
         key.given(f"i_{j}", i, Text("iterations", "이터레이션"))
     for name, formula, note in _template(k, len(iterations)):
@@ -123,10 +123,10 @@ def solve(params) -> Problem:
         Text("{rule}", "{rule}", {"rule": sp.Eq(sym("x_t"), sym("x_t-1") - eta * 2 * a * (sym("x_t-1") - b))}),
         Text("Compute {k} steps, say how the iteration behaves, and find the critical learning rate.",
              "{k}번의 스텝을 계산하고, 반복이 어떻게 진행되는지 답하고, 임계 학습률을 구하시오.", {"k": k}),
-        Text("Time-based decay (the decay argument of the seed notes' Keras optimizers) lowers the learning rate "
+        Text("Time-based decay (the decay argument of the Keras optimizers in the course notes) lowers the learning rate "
              "at iteration i to {rule}.",
-             "시간 기반 학습률 감소(Keras 옵티마이저의 decay 인자)는 이터레이션 i의 학습률을 {rule}로 줄인다.",
-             {"rule": sp.Eq(sym("eta_i"), sym("eta_0") / (1 + sym("k") * sym("i")))}),
+             "시간 기반 학습률 감소(강의 노트에 나오는 Keras 옵티마이저의 decay 인자)는 이터레이션 i의 학습률을 {rule}로 줄인다.",
+             {"rule": sp.Eq(sym("eta_i"), sym("eta_0") / (1 + sym("d") * sym("i")))}),
     ]
     remarks = [Text(
         "A learning rate that is too large overshoots the minimum and, above {eta_c}, makes the error grow at "

@@ -98,3 +98,25 @@ def test_wording_korean_training_step_object_particle_fits_weights_and_biases():
             seen.add("plain")
         assert "편향를" not in sheet
     assert seen == {"bias", "plain"}
+
+
+def test_wording_users_read_course_notes_not_seed_notes():
+    # "seed notes" is the project's internal name; users call them the course notes (강의 노트)
+    from click.testing import CliRunner
+
+    from chainrule.cli import cli
+    from generator import presets
+
+    texts = [CliRunner().invoke(cli, ["generate", "--help"]).output]
+    texts += [description for _load, description in presets.PRESETS.values()]
+    for family in registry.names():
+        for sid in STUDENTS[:3]:
+            for lang in ("en", "ko"):
+                sheets = render_sheets([make_problem(family, 1, sid)], ["p1"], "md", lang, {"id": "x"}, 1)
+                texts += [sheets["worksheet"], sheets["key"]]
+    assert "course notes" in texts[0]
+    for text in texts:
+        assert "seed note" not in text.lower()
+        assert "시드 노트" not in text
+    lr = render_sheets([make_problem("learning_rate", 1, "ann")], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"]
+    assert "강의 노트" in lr

@@ -41,7 +41,7 @@ def test_learning_rate_time_based_decay_matches_hand_computation():
 
 
 def test_learning_rate_decayed_rate_is_named_by_its_iteration():
-    # the schedule defines eta_i = eta_0 / (1 + k i): the rate at iteration 200 is eta_200, not eta_1
+    # the schedule defines eta_i = eta_0 / (1 + d i): the rate at iteration 200 is eta_200, not eta_1
     from generator.render import render_sheets
 
     params = {"a": R(1), "b": R(0), "x_0": R(1), "eta": R("0.25"), "k": 3, "eta_0": R("0.1"),
@@ -51,7 +51,7 @@ def test_learning_rate_decayed_rate_is_named_by_its_iteration():
     sheets = {lang: render_sheets([problem], ["p9"], "md", lang, {"id": "x"}, 1) for lang in ("en", "ko")}
     assert "the decayed learning rate $\\eta_{200}$ at iteration 200 (`eta_200`)" in sheets["en"]["worksheet"]
     assert "이터레이션 200에서 감소된 학습률 $\\eta_{200}$ (`eta_200`)" in sheets["ko"]["worksheet"]
-    assert "$\\eta_{200} = \\frac{\\eta_{0}}{1 + i_{1} k} = " in sheets["en"]["key"]
+    assert "$\\eta_{200} = \\frac{\\eta_{0}}{1 + d i_{1}} = " in sheets["en"]["key"]
     assert "eta_{1}" not in sheets["en"]["key"]
 
 
@@ -60,3 +60,18 @@ def test_learning_rate_sampled_rates_stay_clear_of_the_boundaries():
         params, _ = build(family, seed)
         r = abs(1 - 2 * params["a"] * params["eta"])
         assert r >= R("0.15") and abs(r - 1) >= R("0.1")
+
+
+def test_learning_rate_decay_constant_is_not_named_like_the_step_count():
+    # the prose says "Compute 3 steps": the decay constant must not also be called k
+    from generator.render import render_sheets
+
+    params = {"a": R(1), "b": R(0), "x_0": R(1), "eta": R("0.25"), "k": 3, "eta_0": R("0.1"),
+              "decay": R("0.01"), "iterations": [100]}
+    problem = family.solve(params)
+    assert [g for g in problem.givens if g.name in ("k", "d")] and all(g.name != "k" for g in problem.givens)
+    for lang in ("en", "ko"):
+        sheet = render_sheets([problem], ["p9"], "md", lang, {"id": "x"}, 1)["worksheet"]
+        assert "$d = 0.01$" in sheet
+        assert "{1 + d i}" in sheet
+        assert "k = " not in sheet and "$k$" not in sheet

@@ -120,14 +120,40 @@ def sample(rng) -> dict:
         else:
             params["a"] = choose(rng, (dec("0.5"), dec("1"), dec("1.5"), dec("2")))
             params["b"] = choose(rng, grid("-1", "1", "0.1", nonzero=False))
-        # Well conditioned: every gradient (also those of the quadratic) clearly nonzero.
-        if min(abs(x) for x in _reference(params)["g"]) > 1e-3:
+        if _well_conditioned(params):
             return params
 
 
-def _reference(params):
-    """The float64 run through ``solutions.optimizers``: lists of g, w and state per step."""
+def _asked(run, params):
+    """The asked values of a run: the parameter after every step, the final state."""
+    return run["w"] + [run[name][-1] for name in STATE[params["optimizer"]]]
+
+
+def _well_conditioned(params) -> bool:
+    """Every gradient (also those of the quadratic) is clearly nonzero, and every asked value
+    is clearly nonzero (at least 1e-3 of the problem's scale, max(|w_0|, eta)) and does not
+    rest on epsilon: without epsilon it changes by less than 1e-3 of itself. (When w_0 = eta
+    and the first Adagrad or Adam step moves by almost exactly eta, w_1 = eta eps / |g| is
+    nothing but the epsilon term, and a student who rightly drops epsilon gets it "wrong".)"""
+    run = _reference(params)
+    if min(abs(x) for x in run["g"]) <= 1e-3:
+        return False
+    scale = max(abs(float(params["w_0"])), float(params["hyper"]["eta"]))
+    asked = _asked(run, params)
+    if min(abs(x) for x in asked) < 1e-3 * scale:
+        return False
+    if "epsilon" in params["hyper"]:
+        plain = _asked(_reference(params, eps=0.0), params)
+        return all(abs(x - y) < 1e-3 * abs(x) for x, y in zip(asked, plain))
+    return True
+
+
+def _reference(params, eps=None):
+    """The float64 run through ``solutions.optimizers``: lists of g, w and state per step
+    (with ``eps`` in place of the given epsilon, if set)."""
     opt, hp = params["optimizer"], {n: float(x) for n, x in params["hyper"].items()}
+    if eps is not None:
+        hp["epsilon"] = eps
     x = np.float64(params["w_0"])
     state = [np.float64(0.0) for _ in STATE[opt]]
     out = {"g": [], "w": [], **{n: [] for n in STATE[opt]}}

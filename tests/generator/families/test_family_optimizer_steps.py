@@ -71,3 +71,63 @@ def test_optimizer_steps_sgd_prose_mentions_no_state():
     problem = family.solve(_params("sgd", {"eta": "0.1"}, ["0.2", "0.4"]))
     assert [q.key for q in problem.questions] == ["w_1", "w_2"]
     assert "state" not in " ".join(t.en for t in problem.intro)
+
+
+def _run_without_helpers(params, eps):
+    """The optimizer by hand in plain floats (an oracle independent of the key and of
+    solutions.optimizers), with ``eps`` as epsilon: the asked values by key."""
+    opt, hp, k = params["optimizer"], {n: float(x) for n, x in params["hyper"].items()}, params["k"]
+    w, s1, s2, out = float(params["w_0"]), 0.0, 0.0, {}
+    for t in range(1, k + 1):
+        g = float(params["gradients"][t - 1]) if params["source"] == "gradients" \
+            else 2 * float(params["a"]) * (w - float(params["b"]))
+        if opt == "sgd":
+            w -= hp["eta"] * g
+        elif opt == "momentum":
+            s1 = hp["mu"] * s1 - hp["eta"] * g
+            w += s1
+        elif opt == "nesterov":
+            s1 = hp["mu"] * s1 - hp["eta"] * g
+            w += hp["mu"] * s1 - hp["eta"] * g
+        elif opt == "adagrad":
+            s1 += g * g
+            w -= hp["eta"] * g / (s1 ** 0.5 + eps)
+        elif opt == "rmsprop":
+            s1 = hp["rho"] * s1 + (1 - hp["rho"]) * g * g
+            w -= hp["eta"] * g / (s1 ** 0.5 + eps)
+        else:
+            s1 = hp["beta_1"] * s1 + (1 - hp["beta_1"]) * g
+            s2 = hp["beta_2"] * s2 + (1 - hp["beta_2"]) * g * g
+            w -= hp["eta"] * (s1 / (1 - hp["beta_1"] ** t)) / ((s2 / (1 - hp["beta_2"] ** t)) ** 0.5 + eps)
+        out[f"w_{t}"] = w
+    names = {"momentum": ("v",), "nesterov": ("v",), "adagrad": ("h",), "rmsprop": ("s",), "adam": ("m", "v")}
+    for name, value in zip(names.get(opt, ()), (s1, s2)):
+        out[f"{name}_{k}"] = value
+    return out
+
+
+def test_optimizer_steps_no_asked_value_rests_on_epsilon():
+    # a student who drops epsilon must still be right: with epsilon = 0 every asked value
+    # changes by less than 1e-3 of itself, and none is tiny next to the problem's scale
+    seen = set()
+    for seed in range(600):
+        params, problem = build(family, seed)
+        eps = float(params["hyper"].get("epsilon", 0))
+        exact = _run_without_helpers(params, eps)
+        plain = _run_without_helpers(params, 0.0)
+        scale = max(abs(float(params["w_0"])), float(params["hyper"]["eta"]))
+        for q in problem.questions:
+            answer = float(q.answer)
+            assert abs(exact[q.key] - answer) <= 1e-9 * max(1.0, abs(answer)), (seed, q.key)  # the oracle agrees
+            assert abs(answer) >= 1e-3 * scale, (seed, q.key, answer)
+            assert abs(plain[q.key] - answer) < 1e-3 * abs(answer), (seed, q.key, answer, plain[q.key])
+        seen.add(params["optimizer"])
+    assert {"adagrad", "rmsprop", "adam"} <= seen
+
+
+def test_optimizer_steps_rejects_a_first_step_onto_zero():
+    # w_0 = eta: Adagrad's first step lands on eta * eps / |g| ~ 1e-8, all epsilon
+    params = _params("adagrad", {"eta": "0.1", "epsilon": "1e-7"}, ["0.5", "0.3"], w_0="0.1")
+    assert abs(float(family.solve(params).questions[0].answer)) < 1e-6
+    assert not family._well_conditioned(params)
+    assert family._well_conditioned(dict(params, w_0=R("0.15")))

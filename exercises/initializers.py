@@ -1,6 +1,6 @@
 """Weight initialization (가중치 초기화).
 
-The seed notes set the initial weights (가중치) and biases (편향) with Keras's
+The course notes set the initial weights (가중치) and biases (편향) with Keras's
 ``RandomNormal(mean=0.0, stddev=0.05)`` and ``RandomUniform(minval=-0.05, maxval=0.05)``
 (정규 분포 / 균등 분포), and discuss Xavier/Glorot initialization (for sigmoid and tanh) and
 He initialization (for ReLU), which scale the spread by the number of inputs (fan_in) and

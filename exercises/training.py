@@ -88,7 +88,7 @@ def early_stopping_epoch(val_losses, patience, min_delta=0.0):
 
 def time_based_decay(lr0, decay, iteration):
     """
-    Time-based learning-rate decay (the ``decay`` argument of the seed notes' Keras
+    Time-based learning-rate decay (the ``decay`` argument of the course notes' Keras
     optimizers): lr0 / (1 + decay * iteration).
 
     Inputs:

@@ -1,6 +1,6 @@
 """Activation functions (활성화 함수) and their derivatives (미분).
 
-The seed notes use the sigmoid (시그모이드) in the worked backprop example, and discuss
+The course notes use the sigmoid (시그모이드) in the worked backprop example, and discuss
 tanh, ReLU and softplus for the hidden layers (은닉층) and softmax (소프트맥스) for the
 output layer (출력층) of a classifier. Every function is elementwise except ``softmax``.
 """

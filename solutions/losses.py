@@ -1,6 +1,6 @@
 """Loss functions (손실 함수 / 오차 함수) and their gradients.
 
-Argument order is ``(y_true, y_pred)`` as in Keras. The seed notes' worked example uses the
+Argument order is ``(y_true, y_pred)`` as in Keras. The course notes' worked example uses the
 squared error E = 1/2 * sum (target - output)**2 (``sum_squared_error``); Keras's ``mse``
 is the mean version. For classification the notes pair ``binary_crossentropy`` with a
 sigmoid output, ``categorical_crossentropy`` with one-hot labels (원-핫 인코딩) and a

@@ -2,7 +2,7 @@
 
 Input layer (입력층) -> hidden layer (은닉층) -> output layer (출력층), with the sigmoid as
 the activation function (활성화 함수) of both layers and the error (오차)
-E = 1/2 * sum over samples and outputs of (t - o)**2, the seed's E = E1 + E2. Forward
+E = 1/2 * sum over samples and outputs of (t - o)**2, the course notes' E = E1 + E2. Forward
 propagation (순전파) computes h and o; backpropagation (역전파) applies the chain rule
 (연쇄 법칙) from the output back to every weight (가중치) and bias (편향); gradient descent
 (경사 하강법) moves each against its gradient, scaled by the learning rate (학습률).

@@ -1,12 +1,12 @@
 """Optimizers (옵티마이저): one functional step of each gradient-descent variant.
 
 Each function takes the parameter w, its gradient (기울기) and the optimizer's state, and
-returns the new parameter and the new state; nothing is modified in place. The seed notes
+returns the new parameter and the new state; nothing is modified in place. The course notes
 cover plain gradient descent (경사 하강법, SGD), momentum (모멘텀), Nesterov momentum
 (네스테로프 모멘텀), Adagrad (아다그라드), RMSprop (알엠에스프롭) and Adam (아담), with
 the Keras defaults for the learning rate (학습률) and the other constants.
 
-The velocity convention is the seed notes', Keras's and CS231n's: v holds the step
+The velocity convention is the course notes', Keras's and CS231n's: v holds the step
 itself (v <- momentum v - lr g; w <- w + v).
 """
 

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import jinja2
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from chainrule import __version__
@@ -216,8 +217,25 @@ class Plain(Format):
 
 
 class _PlainPrinter(StrPrinter):
+    """sympy's str printer, but readable by a student in a plain-text comment: derivatives
+    as dh_5/dx or d sigma(x_1)/d x_1 (never ``Derivative(...)``), a derivative at a point
+    as "... at x = 0.5" (never ``Subs(...)``)."""
+
     def _print_Equality(self, expr):
         return "%s = %s" % (self._print(expr.lhs), self._print(expr.rhs))
+
+    def _print_Derivative(self, expr):
+        order = sum(int(n) for _v, n in expr.variable_count)
+        power = "" if order == 1 else "^%d" % order
+        variables = [self._print(v) + ("" if n == 1 else "^%d" % n) for v, n in expr.variable_count]
+        if isinstance(expr.expr, sp.Symbol):  # dh_5/dx, d^2E/dw_1 dw_2
+            return "d%s%s/%s" % (power, self._print(expr.expr), " ".join("d" + v for v in variables))
+        return "d%s %s/%s" % (power, self.parenthesize(expr.expr, PRECEDENCE["Mul"]),
+                              " ".join("d " + v for v in variables))
+
+    def _print_Subs(self, expr):
+        point = ", ".join("%s = %s" % (self._print(v), self._print(p)) for v, p in zip(expr.variables, expr.point))
+        return "%s at %s" % (self._print(expr.expr), point)
 
 
 def _plain(expr, display):

@@ -488,3 +488,40 @@ def test_generate_real_tex_engine_compiles_english_and_korean_sheets(tmp_path):
         assert result.stderr == ""  # no "Warning: no PDF"
         for pdf in (out / "students" / "worked-example" / "worksheet.pdf", out / "keys" / "worked-example" / "key.pdf"):
             assert pdf.read_bytes().startswith(b"%PDF-"), pdf
+
+
+def test_generate_answers_template_comments_show_no_sympy_class_names(tmp_path):
+    # the comments are read by students in a text editor: dh_5/dx, not Derivative(h_5, x)
+    import re
+
+    import sympy
+
+    from generator import symbolic
+
+    def is_class_name(name):
+        return isinstance(getattr(sympy, name, None) or getattr(symbolic, name, None), type)
+
+    files = []
+    for lang in ("en", "ko"):
+        out = tmp_path / lang
+        assert run("generate", "--count", "8", "--format", "md", "--lang", lang, "--out", str(out)).exit_code == 0
+        files += sorted(out.glob("students/*/answers.toml"))
+    out = tmp_path / "preset"
+    assert run("generate", "--preset", "worked-example", "--format", "md", "--out", str(out)).exit_code == 0
+    files += sorted(out.glob("students/*/answers.toml"))
+    assert len(files) == 17
+    families = set()
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        families.update(tomllib.loads(text)["chainrule"]["variants"][k]["family"]
+                        for k in tomllib.loads(text)["chainrule"]["variants"])
+        for line in text.splitlines():
+            if line.startswith("#"):
+                names = [n for n in re.findall(r"\b([A-Z][A-Za-z]*)\(", line) if is_class_name(n)]
+                assert not names, (path, line)
+                for name in ("Derivative(", "Partial(", "Subs(", "Symbol(", "Rational("):
+                    assert name not in line, (path, line)
+    assert families == set(registry.names())
+    comments = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    assert "the derivative d sigma(x_1)/d x_1  [number]" in comments or \
+        "the derivative d tanh(x_1)/d x_1  [number]" in comments

@@ -34,6 +34,24 @@ def test_render_plain_shows_display_forms():
     assert get_format("text").text(text, "en", display) == "give dE/dw_5"
 
 
+def test_render_plain_writes_derivatives_as_a_student_would():
+    x, x_1, h_5, w_1, w_2 = sp.symbols("x x_1 h_5 w_1 w_2")
+    E = sp.Symbol("E")
+    plain = get_format("text")
+
+    def show(expr):
+        return plain.text(Text(en="{f}", ko="{f}", slots={"f": expr}), "en")
+
+    assert show(sp.Derivative(sigma(x_1), x_1)) == "d sigma(x_1)/d x_1"
+    assert show(sp.Derivative(sp.tanh(x_1), x_1)) == "d tanh(x_1)/d x_1"
+    assert show(sp.Derivative(h_5, x)) == "dh_5/dx"
+    assert show(sp.Derivative(E, w_1, w_2)) == "d^2E/dw_1 dw_2"
+    assert show(sp.Derivative(h_5, (x, 2))) == "d^2h_5/dx^2"
+    assert show(sp.Derivative(x_1 + sp.tanh(x_1), x_1)) == "d (x_1 + tanh(x_1))/d x_1"
+    assert show(sp.Subs(sp.Derivative(sigma(x), x), x, sp.Rational(1, 2))) == "d sigma(x)/d x at x = 1/2"
+    assert show(Partial(E, sp.Symbol("w_5"))) == "dE/dw_5"
+
+
 def test_render_plain_writes_equations_with_an_equals_sign():
     z = sp.Symbol("z")
     text = Text(en="{f}", ko="{f}", slots={"f": sp.Eq(sigma(z), 1 / (1 + sp.exp(-z)), evaluate=False)})

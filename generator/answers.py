@@ -77,21 +77,30 @@ MESSAGES = {
         "유효숫자 {k}자리까지 맞는다: 중간값을 반올림하지 않았는가?",
     ),
     "not_within": (
-        "not within tolerance (rtol={rtol}, atol={atol})",
-        "허용 오차 밖이다 (rtol={rtol}, atol={atol})",
+        "not the right value (an answer must agree to about {k} significant digits)",
+        "맞는 값이 아니다 (답은 유효숫자 약 {k}자리까지 맞아야 한다)",
     ),
+    "not_right_value": ("not the right value", "맞는 값이 아니다"),
     "not_whole": (
         "not a whole number; this question asks for an integer",
         "정수가 아니다; 이 질문의 답은 정수다",
     ),
     "wrong_integer": ("not the right number", "맞는 수가 아니다"),
     "unknown_key": (
-        "[{table}] has no question '{key}' (ignored); its keys are {keys}",
-        "[{table}]에는 '{key}' 질문이 없다 (무시함); 키는 {keys}",
+        "unknown key '{key}' in [{table}] (not checked); its keys are {keys}",
+        "[{table}]에 모르는 키 '{key}' (확인하지 않음); 키는 {keys}",
     ),
     "unknown_key_close": (
-        "[{table}] has no question '{key}' (ignored); did you mean '{close}'?",
-        "[{table}]에는 '{key}' 질문이 없다 (무시함); '{close}'을(를) 뜻했는가?",
+        "unknown key '{key}' (did you mean '{close}'?) in [{table}]; it is not checked",
+        "모르는 키 '{key}' ('{close}'을(를) 뜻했는가?) [{table}]; 확인하지 않음",
+    ),
+    "unknown_lang": (
+        "unknown lang {lang} in the [chainrule] table; checking in English",
+        "unknown lang {lang} in the [chainrule] table; checking in English",
+    ),
+    "checked_problems": (
+        "Checked {n} {problems}: {keys}",
+        "확인한 문제 {n}개: {keys}",
     ),
     "unknown_table": (
         "the file has no problem '{key}' (ignored); its problems are {keys}",
@@ -139,6 +148,10 @@ class Verdict:
     status: str
     given: Optional[str] = None
     message: str = ""
+    #: what the student wrote, without TOML quotes ("0.165" for both "0.165" and 0.165)
+    written: Optional[str] = None
+    #: the TOML type of what they wrote: string, integer, float, boolean, array, table
+    toml_type: Optional[str] = None
 
 
 @dataclass
@@ -149,6 +162,8 @@ class ProblemResult:
     variant: str
     title: str
     verdicts: List[Verdict]
+    #: keys in the problem's table that are not its questions (a typo such as z1 for z_1)
+    notes: List[str] = field(default_factory=list)
 
     @property
     def correct(self) -> int:
@@ -318,12 +333,32 @@ def _shown(value: Any) -> str:
     return toml_string(str(value))
 
 
+def _written(value: Any) -> Tuple[str, str]:
+    """What the student wrote, without TOML quotes, and its TOML type."""
+    if isinstance(value, str):
+        return value, "string"
+    if isinstance(value, bool):
+        return ("true" if value else "false"), "boolean"
+    if isinstance(value, int):
+        return str(value), "integer"
+    if isinstance(value, float):
+        return repr(value), "float"
+    if isinstance(value, list):
+        return _shown(value), "array"
+    if isinstance(value, dict):
+        return _shown(value), "table"
+    return str(value), type(value).__name__
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _tolerance(x: float) -> str:
-    return "%g" % x
+def _tolerance_digits(rtol: float) -> Optional[int]:
+    """The significant digits a relative tolerance asks for (1e-6: 6), None when it is 0."""
+    if not rtol or rtol <= 0:
+        return None
+    return max(1, round(-math.log10(rtol)))
 
 
 # --- judging one blank ---------------------------------------------------------------
@@ -336,6 +371,7 @@ def judge(question, value: Any, letter: str = "", lang: str = "en") -> Verdict:
         verdict.message = message(lang, "unanswered")
         return verdict
     verdict.given = _shown(value)
+    verdict.written, verdict.toml_type = _written(value)
     if question.kind == "choice":
         return _judge_choice(question, value, verdict, lang)
     try:
@@ -375,22 +411,35 @@ def _hint(reading: Reading, answer: Fraction, question, lang: str) -> str:
         size = _closeness(Reading(-x, reading.digits), answer, lang)
         if size:
             return message(lang, "wrong_sign_and", hint=size)
-    return _closeness(reading, answer, lang) or message(
-        lang, "not_within", rtol=_tolerance(question.rtol), atol=_tolerance(question.atol)
-    )
+    closeness = _closeness(reading, answer, lang)
+    if closeness:
+        return closeness
+    digits = _tolerance_digits(question.rtol)
+    if digits is None:
+        return message(lang, "not_right_value")
+    return message(lang, "not_within", k=digits)
+
+
+#: A wrong number gets "did you round an intermediate value?" only from this many
+#: agreeing significant digits on: fewer is as likely a wrong formula as a rounding slip.
+ROUNDING_HINT_FROM = 4
 
 
 def _closeness(reading: Reading, answer: Fraction, lang: str) -> Optional[str]:
-    """"agrees to ..." for a value near the answer (None when not even 2 digits agree)."""
+    """"agrees to ..." for a value near the answer: the answer rounded or truncated to
+    the digits given, or a value agreeing to ROUNDING_HINT_FROM digits or more (None
+    otherwise)."""
     x = reading.value
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
-        # a correct rounding of the answer to the digits given: too few digits, not a slip
-        half_unit = Fraction(1, 2) * Fraction(10) ** (_exponent(x) - reading.digits + 1)
-        if abs(x - answer) <= half_unit:
+        # the answer rounded or truncated to the digits given: too few digits, not a slip
+        unit = Fraction(10) ** (_exponent(x) - reading.digits + 1)
+        rounded = abs(x - answer) <= unit / 2
+        truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
+        if rounded or truncated:
             digits = "digit" if reading.digits == 1 else "digits"
             return message(lang, "too_few_digits", k=reading.digits, digits=digits)
     k = agreeing_digits(x, answer)
-    if k >= 2:
+    if k >= ROUNDING_HINT_FROM:
         return message(lang, "agrees_to", k=k)
     return None
 
@@ -514,6 +563,12 @@ def regenerate(data: Dict[str, Any], source: str = "answers.toml") -> Tuple[Dict
         if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 0:
             raise _meta_error(source, f"an invalid occurrence ({_shown(occurrence)}) for problem '{key}'")
         if family not in registry.FAMILIES:
+            if kit == __version__:  # the same kit made it: the tables were edited
+                raise ChainruleError(
+                    f"'{source}': problem '{key}' is of family '{family}', which chainrule does not have; the "
+                    "[chainrule] tables were edited. Copy your answers into the answers.toml that came with your "
+                    "worksheet."
+                )
             raise ChainruleError(
                 f"'{source}': problem '{key}' is of family '{family}', which this chainrule ({__version__}) does not "
                 f"have (the file was made by {kit}); check it with the chainrule version that made it."
@@ -523,6 +578,12 @@ def regenerate(data: Dict[str, Any], source: str = "answers.toml") -> Tuple[Dict
             problem = core.make_problem(made_family, seed, student, params=params, variant=preset)
         else:
             problem = core.make_problem(family, seed, student, occurrence)
+        if (problem.family != family or problem.variant != variant) and kit == __version__:
+            raise ChainruleError(
+                f"'{source}': problem '{key}' is {family} variant {variant} in the file, but chainrule makes "
+                f"{problem.family} variant {problem.variant} for it; the [chainrule] tables were edited. Copy your "
+                "answers into the answers.toml that came with your worksheet."
+            )
         if problem.family != family or problem.variant != variant:
             raise ChainruleError(
                 f"'{source}': problem '{key}' is {family} variant {variant} in the file, but this chainrule "
@@ -531,23 +592,113 @@ def regenerate(data: Dict[str, Any], source: str = "answers.toml") -> Tuple[Dict
                 "that came with your worksheet, or check with the chainrule version that made it."
             )
         problems.append((key, problem))
+    notes = []
+    if lang not in i18n.LANGUAGES:
+        shown = f"'{lang}'" if isinstance(lang, str) else _shown(lang)
+        notes.append(message("en", "unknown_lang", lang=shown))
+        lang = "en"
     ident = {
         "student_id": student, "student_name": meta.get("student_name", "") if isinstance(meta.get("student_name"), str) else "",
-        "course_seed": seed, "lang": lang if lang in i18n.LANGUAGES else "en",
-        "preset": preset, "kit_version": kit if isinstance(kit, str) else str(kit),
+        "course_seed": seed, "lang": lang, "preset": preset, "kit_version": kit if isinstance(kit, str) else str(kit),
+        "notes": notes,
+        "listed": [
+            (key, variants[key]["family"], variants[key].get("occurrence", 0), variants[key]["variant"]) for key in keys
+        ],
     }
     return ident, problems
 
 
-def check_data(data: Dict[str, Any], source: str = "answers.toml") -> Report:
-    """Judge every blank of a parsed answers file."""
+# --- the class manifest (chainrule check --manifest) -----------------------------------
+
+@dataclass
+class Manifest:
+    """What ``chainrule generate`` wrote in manifest.json, as far as checking needs it:
+    per student id the problems (key, family, occurrence, variant) in sheet order."""
+
+    path: str
+    course_seed: int
+    preset: Optional[str]
+    students: Dict[str, List[Tuple[str, str, int, str]]]
+
+
+def load_manifest(path) -> Manifest:
+    """Read the manifest.json of ``chainrule generate``; a one-line ChainruleUsageError
+    (a bad --manifest is a bad invocation) when it is not one."""
+    from chainrule.errors import ChainruleUsageError
+
+    path = Path(path)
+    bad = f"'{path}' is not a manifest.json written by chainrule generate"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ChainruleUsageError(f"Cannot read the manifest '{path}': {exc.strerror or exc}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ChainruleUsageError(f"{bad} (it is not JSON: {exc}); give the manifest.json of the class.") from None
+    try:
+        seed = data["course_seed"]
+        preset = data.get("preset")
+        students = {}
+        for student in data["students"]:
+            students[student["id"]] = [
+                (p["key"], p["family"], p.get("occurrence", 0), p["variant"]) for p in student["problems"]
+            ]
+        if not isinstance(seed, int) or isinstance(seed, bool) or not (preset is None or isinstance(preset, str)):
+            raise TypeError
+    except (KeyError, TypeError, AttributeError):
+        raise ChainruleUsageError(
+            f"{bad} (it has no course_seed, preset and students with their problems); give the manifest.json of the class."
+        ) from None
+    return Manifest(str(path), seed, preset, students)
+
+
+def against_manifest(ident: Dict[str, Any], manifest: Manifest, source: str) -> None:
+    """Refuse (one-line ChainruleError) a file whose student, course seed, preset or list
+    of problems and variants is not exactly the manifest's for that student."""
+    student = ident["student_id"]
+    if student not in manifest.students:
+        raise ChainruleError(
+            f"'{source}' is the answers file of '{student}', who is not a student of the manifest "
+            f"'{manifest.path}': it belongs to another class or its [chainrule] table was edited."
+        )
+    who = f"'{source}' of {student}"
+    if ident["course_seed"] != manifest.course_seed:
+        raise ChainruleError(
+            f"{who} has course seed {ident['course_seed']}, the manifest gives {manifest.course_seed}: "
+            "its [chainrule] table was edited or it belongs to another class."
+        )
+    if ident["preset"] != manifest.preset:
+        raise ChainruleError(
+            f"{who} has preset {ident['preset'] or 'none'}, the manifest gives {manifest.preset or 'none'}: "
+            "it is not the sheet this student was given."
+        )
+    listed, given = ident["listed"], manifest.students[student]
+    if len(listed) != len(given):
+        what = "removed from" if len(listed) < len(given) else "added to"
+        raise ChainruleError(
+            f"{who} lists {len(listed)} problems, the manifest gives {len(given)}: problems were {what} its "
+            "[chainrule] table."
+        )
+    for number, (mine, theirs) in enumerate(zip(listed, given), start=1):
+        if tuple(mine) != tuple(theirs):
+            raise ChainruleError(
+                f"{who} gives problem {number} as '{mine[0]}' ({mine[1]} variant {mine[3]}, occurrence {mine[2]}), "
+                f"the manifest gives '{theirs[0]}' ({theirs[1]} variant {theirs[3]}, occurrence {theirs[2]}): "
+                "its [chainrule] table was edited."
+            )
+
+
+def check_data(data: Dict[str, Any], source: str = "answers.toml", manifest: Optional[Manifest] = None) -> Report:
+    """Judge every blank of a parsed answers file (refused when it does not match
+    ``manifest``, if given)."""
     from generator.render import Plain, letter
 
     ident, problems = regenerate(data, source)
+    if manifest is not None:
+        against_manifest(ident, manifest, source)
     lang = ident["lang"]
     plain = Plain()
     results = []
-    notes = []
+    notes = list(ident["notes"])
     for number, (key, problem) in enumerate(problems, start=1):
         table = data.get(key, {})
         if not isinstance(table, dict):
@@ -557,11 +708,9 @@ def check_data(data: Dict[str, Any], source: str = "answers.toml") -> Report:
             for i, question in enumerate(problem.questions)
         ]
         asked = [q.key for q in problem.questions]
-        for extra in table:
-            if extra not in asked:
-                notes.append(_unknown_key_note(lang, key, extra, asked))
+        extras = [_unknown_key_note(lang, key, extra, asked) for extra in table if extra not in asked]
         title = " ".join(plain.text(problem.title, lang, problem.display).split())
-        results.append(ProblemResult(key, number, problem.family, problem.variant, title, verdicts))
+        results.append(ProblemResult(key, number, problem.family, problem.variant, title, verdicts, extras))
     known = [key for key, _problem in problems]
     for extra in data:
         if extra != "chainrule" and extra not in known:
@@ -582,25 +731,48 @@ def _unknown_key_note(lang: str, table: str, key: str, asked: List[str]) -> str:
     return message(lang, "unknown_key", table=table, key=key, keys=", ".join(asked))
 
 
-def check_file(path) -> Report:
+def check_file(path, manifest: Optional[Manifest] = None) -> Report:
     """Read, regenerate and judge one answers file."""
-    return check_data(read_toml(path), str(path))
+    return check_data(read_toml(path), str(path), manifest)
 
 
-def check_files(paths: Sequence, progress: Optional[Callable[[str], None]] = None) -> Tuple[List[Report], List[str]]:
-    """Check a class: (reports of the files that could be checked, one-line reasons for
-    those that could not), both in the order given. ``progress(path)`` is called after
-    each file."""
-    reports: List[Report] = []
-    failures: List[str] = []
+@dataclass
+class Failure:
+    """A file of a class check that could not be checked: its one-line reason, and its
+    student id when the file could be read that far ("" otherwise)."""
+
+    source: str
+    reason: str
+    student_id: str = ""
+
+
+def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
+              manifest: Optional[Manifest] = None) -> List[Any]:
+    """Check a class: per file in the order given its Report, or a Failure when it cannot
+    be checked (missing, unreadable, tampered, not the manifest's). ``progress(path)`` is
+    called after each file."""
+    outcomes: List[Any] = []
     for path in paths:
+        data = None
         try:
-            reports.append(check_file(path))
+            data = read_toml(path)
+            outcomes.append(check_data(data, str(path), manifest))
         except ChainruleError as exc:
-            failures.append(str(exc))
+            meta = data.get("chainrule") if isinstance(data, dict) else None
+            student = meta.get("student_id") if isinstance(meta, dict) else None
+            outcomes.append(Failure(str(path), str(exc), student if isinstance(student, str) else ""))
         if progress:
             progress(str(path))
-    return reports, failures
+    return outcomes
+
+
+def check_files(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
+                manifest: Optional[Manifest] = None) -> Tuple[List[Report], List[str]]:
+    """Check a class: (reports of the files that could be checked, one-line reasons for
+    those that could not), both in the order given."""
+    outcomes = check_all(paths, progress, manifest)
+    return ([o for o in outcomes if isinstance(o, Report)],
+            [o.reason for o in outcomes if isinstance(o, Failure)])
 
 
 # --- reports -------------------------------------------------------------------------
@@ -619,6 +791,9 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
         else:
             student = report.student_id + (f" ({report.student_name})" if report.student_name else "")
             lines.append(message(lang, "header", source=report.source, student=student, seed=report.course_seed))
+        keys = [p.key for p in report.problems]  # what a self-check covers, so no removed problem goes unseen
+        lines.append(message(lang, "checked_problems", n=len(keys), keys=", ".join(keys),
+                             problems="problem" if len(keys) == 1 else "problems"))
         for problem in report.problems:
             lines.append("")
             lines.append(message(
@@ -632,6 +807,7 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
                 if v.message:
                     line += f": {v.message}"
                 lines.append(line)
+            lines += ["  " + message(lang, "note", text=note) for note in problem.notes]
         if report.notes:
             lines.append("")
             lines += [message(lang, "note", text=note) for note in report.notes]
@@ -671,9 +847,10 @@ def json_report(reports: Sequence[Report]) -> str:
                 "correct": p.correct, "total": len(p.verdicts),
                 "questions": [
                     {"key": v.key, "letter": v.letter, "kind": v.kind, "status": v.status,
-                     "given": v.given, "message": v.message}
+                     "given": v.written, "given_type": v.toml_type, "message": v.message}
                     for v in p.verdicts
                 ],
+                "notes": list(p.notes),
             }
             for p in report.problems
         ]
@@ -695,28 +872,58 @@ def csv_columns(reports: Sequence[Report]) -> List[str]:
     return sorted(seen, key=lambda name: (seen[name][0], seen[name][2], seen[name][1]))
 
 
-def csv_report(reports: Sequence[Report]) -> str:
-    """One row per answers file: student_id, correct, total, unanswered, invalid, then 1/0
-    per question (empty when that student's sheet has no such question)."""
+def csv_problem_columns(reports: Sequence[Report]) -> List[str]:
+    """Per-problem score columns "<problem key>", in sheet order."""
+    seen: Dict[str, int] = {}
+    for report in reports:
+        for p in report.problems:
+            seen.setdefault(p.key, p.number)
+    return sorted(seen, key=lambda key: (seen[key], key))
+
+
+#: The class CSV's cell per question status; unanswered is an empty cell.
+CSV_CELLS = {"correct": "1", "wrong": "0", "unanswered": "", "invalid": "?"}
+CSV_HEAD = ["student_id", "correct", "total", "unanswered", "invalid", "course_seed", "preset", "problems", "file",
+            "error"]
+
+
+def csv_report(outcomes: Sequence[Any]) -> str:
+    """One row per answers file (Reports and Failures, in order): student_id, correct,
+    total, unanswered, invalid, course_seed, preset (empty if none), problems (how many the
+    file lists), file, error (why a file could not be checked; its other cells are empty);
+    then per problem its correct count, then per question 1 correct, 0 wrong, ? invalid,
+    empty when not answered (or when that student's sheet has no such question)."""
+    reports = [o for o in outcomes if isinstance(o, Report)]
+    problems = csv_problem_columns(reports)
     columns = csv_columns(reports)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", "correct", "total", "unanswered", "invalid"] + columns)
-    for report in reports:
-        cells = {f"{p.key}.{v.letter}": int(v.status == "correct") for p in report.problems for v in p.verdicts}
-        s = report.summary()
+    writer.writerow(CSV_HEAD + problems + columns)
+    for item in outcomes:
+        if isinstance(item, Failure):
+            writer.writerow([item.student_id, "", "", "", "", "", "", "", item.source, item.reason]
+                            + [""] * (len(problems) + len(columns)))
+            continue
+        cells = {f"{p.key}.{v.letter}": CSV_CELLS[v.status] for p in item.problems for v in p.verdicts}
+        scores = {p.key: p.correct for p in item.problems}
+        s = item.summary()
         writer.writerow(
-            [report.student_id, s["correct"], s["total"], s["unanswered"], s["invalid"]]
+            [item.student_id, s["correct"], s["total"], s["unanswered"], s["invalid"], item.course_seed,
+             item.preset or "", len(item.problems), item.source, ""]
+            + [scores.get(key, "") for key in problems]
             + [cells.get(name, "") for name in columns]
         )
     return buffer.getvalue()
 
 
-def render(reports: Sequence[Report], fmt: str = "text", unicode: bool = True) -> str:
+def render(outcomes: Sequence[Any], fmt: str = "text", unicode: bool = True) -> str:
+    """The report on ``outcomes`` (Reports, and for csv also Failures, which get a row
+    with their reason; text and json leave Failures to the caller's error lines)."""
+    if fmt == "csv":
+        return csv_report(outcomes)
+    reports = [o for o in outcomes if isinstance(o, Report)]
     if fmt == "json":
         return json_report(reports)
-    if fmt == "csv":
-        return csv_report(reports)
     return text_report(reports, unicode=unicode)
 
 

@@ -17,15 +17,20 @@ def _stdout_is_unicode() -> bool:
 
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
-                type=click.Path(exists=True, dir_okay=False))
+                type=click.Path(dir_okay=False))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
+              help="The manifest.json that chainrule generate wrote: how an instructor checks a class. Every FILE "
+                   "must then be a student's of that manifest, with its course seed, preset and exactly its "
+                   "problems and variants (a file with problems removed or another sheet's tables is refused).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write the report to this file instead of the terminal.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file instead of the terminal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
 @click.pass_context
-def check_command(ctx, files, fmt, output, force, fail_under):
+def check_command(ctx, files, manifest, fmt, output, force, fail_under):
     """Check the answers in FILE (an answers.toml from chainrule generate).
 
     Every problem is regenerated from the file's course seed, student id and variants,
@@ -33,42 +38,59 @@ def check_command(ctx, files, fmt, output, force, fail_under):
     away), not answered, or invalid (not readable as an answer; costs nothing more than
     an empty blank). Give several files to check a class (--format csv: one row each);
     a file that cannot be checked is reported and the others are checked all the same.
+
+    An instructor checks a class with --manifest worksheets/manifest.json, so that a file
+    whose [chainrule] table was edited (problems removed, the public worked example
+    answered under a student's id) is refused; without it the file is checked as it
+    stands, and the report names the problems it checked.
     """
     from chainrule.errors import ChainruleError
     from generator import answers
 
+    if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
+        param = next(p for p in ctx.command.params if p.name == "files")
+        click.Path(exists=True, dir_okay=False).convert(files[0], param, ctx)
+    loaded = answers.load_manifest(manifest) if manifest is not None else None
     if len(files) == 1:  # one student: a file that cannot be checked is the whole answer
-        reports, failures = [answers.check_file(files[0])], []
+        outcomes = [answers.check_file(files[0], loaded)]
     else:
         bar = None
         if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
             bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)
             bar.__enter__()
         try:
-            reports, failures = answers.check_files(files, progress=(lambda _path: bar.update(1)) if bar else None)
+            outcomes = answers.check_all(files, progress=(lambda _path: bar.update(1)) if bar else None,
+                                         manifest=loaded)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
-        for failure in failures:
-            click.echo(f"Error: {failure}", err=True)
-    if reports:
+    reports = [o for o in outcomes if isinstance(o, answers.Report)]
+    failures = [o for o in outcomes if isinstance(o, answers.Failure)]
+    for failure in failures:
+        click.echo(f"Error: {failure.reason}", err=True)
+    if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
-        text = answers.render(reports, fmt, unicode=unicode)
+        text = answers.render(outcomes, fmt, unicode=unicode)
         if output is not None:
             from chainrule.fileio import write_atomic
 
             write_atomic(output, text, force=force)
-            noun = "answers file" if len(reports) == 1 else "answers files"
-            click.echo(f"Wrote the {fmt} report for {len(reports)} {noun} to {output}.")
+            shown = len(outcomes) if fmt == "csv" else len(reports)
+            noun = "answers file" if shown == 1 else "answers files"
+            click.echo(f"Wrote the {fmt} report for {shown} {noun} to {output}.")
         else:
             if not unicode:  # a terminal that cannot show every character gets '?' for them
                 encoding = getattr(sys.stdout, "encoding", None) or "ascii"
                 text = text.encode(encoding, "replace").decode(encoding)
             click.echo(text, nl=False)
     if failures:
+        covered = "the report covers the others." if reports else "there is no report."
+        if fmt == "csv" and reports:
+            covered = "the report covers the others (and gives the reason in its error column)."
+        elif fmt == "csv":
+            covered = "the report gives the reasons in its error column."
         raise ChainruleError(
-            f"{len(failures)} of {len(files)} answers files could not be checked (the lines above say why); "
-            + ("the report covers the others." if reports else "there is no report.")
+            f"{len(failures)} of {len(files)} answers files could not be checked (the lines above say why); {covered}"
         )
     if fail_under is not None:
         failing = answers.below(reports, fail_under)

@@ -6,6 +6,8 @@ for the worked example, values computed here in plain float arithmetic and the n
 the seed notes print. Wrong answers are made by hand (rounded, sign flipped, garbled).
 """
 
+import csv
+import io
 import json
 import math
 import re
@@ -249,7 +251,9 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
         '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits: did you round an intermediate value?'
     )
     assert question_line(result, "dE_do_1", "p2_output_update") == '\u2717 a) dE_do_1 = "-0.20944600": wrong sign'
-    assert question_line(result, "do_1_dz_3", "p2_output_update") == '\u2717 b) do_1_dz_3 = "0.5": not within tolerance (rtol=1e-06, atol=1e-09)'
+    assert question_line(result, "do_1_dz_3", "p2_output_update") == (
+        '\u2717 b) do_1_dz_3 = "0.5": not the right value (an answer must agree to about 6 significant digits)'
+    )
     assert question_line(result, "dz_3_dw_5", "p2_output_update") == (
         '\u2717 c) dz_3_dw_5 = "-0.52": wrong sign; apart from the sign, agrees to the 2 significant digits you gave; '
         "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
@@ -335,12 +339,17 @@ def test_check_notes_keys_that_are_not_questions(sheets, tmp_path):
     path.write_text(text + '\n[p9]\nx = "1"\n', encoding="utf-8")
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-5:-2] == [
-        "Note: [p1_forward_pass] has no question 'z1' (ignored); did you mean 'z_1'?",
-        "Note: [p1_forward_pass] has no question 'weight' (ignored); its keys are z_1, h_1, o_1, o_2, E",
-        "Note: the file has no problem 'p9' (ignored); its problems are p1_forward_pass, p2_output_update, "
-        "p3_hidden_update, p4_training_step",
+    lines = result.stdout.splitlines()
+    # a key's note stands right under its problem's questions, where the student looks
+    start = lines.index("  \u00b7 e) E: not answered")
+    assert lines[start + 1:start + 3] == [
+        "  Note: unknown key 'z1' (did you mean 'z_1'?) in [p1_forward_pass]; it is not checked",
+        "  Note: unknown key 'weight' in [p1_forward_pass] (not checked); its keys are z_1, h_1, o_1, o_2, E",
     ]
+    assert lines[-3] == (
+        "Note: the file has no problem 'p9' (ignored); its problems are p1_forward_pass, p2_output_update, "
+        "p3_hidden_update, p4_training_step"
+    )
 
 
 # --- refusals and exit codes -------------------------------------------------------------
@@ -351,10 +360,18 @@ def test_check_refuses_a_tampered_variant(sheets, tmp_path):
     real = core.variant_id(core.DEFAULT_SEED, "student-001", "output_update")
     assert f'variant = "{real}"' in text
     path.write_text(text.replace(f'variant = "{real}"', 'variant = "0000000000"'), encoding="utf-8")
+    # made by this very version: no talk of versions, only of the edit
+    assert refusal(path) == (
+        f"Error: '{path}': problem 'p2_output_update' is output_update variant 0000000000 in the file, but "
+        f"chainrule makes output_update variant {real} for it; the [chainrule] tables were edited. Copy your "
+        "answers into the answers.toml that came with your worksheet."
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace(f'kit_version = "{__version__}"', 'kit_version = "0.0.1"'),
+                    encoding="utf-8")
     assert refusal(path) == (
         f"Error: '{path}': problem 'p2_output_update' is output_update variant 0000000000 in the file, but this "
         f"chainrule ({__version__}) makes output_update variant {real} for it; the [chainrule] tables were edited "
-        f"or the file was made by chainrule {__version__}. Copy your answers into the answers.toml that came with "
+        "or the file was made by chainrule 0.0.1. Copy your answers into the answers.toml that came with "
         "your worksheet, or check with the chainrule version that made it."
     )
 
@@ -419,17 +436,23 @@ def test_check_csv_one_row_per_student(sheets, tmp_path):
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()
     header = rows[0].split(",")
-    assert header[:5] == ["student_id", "correct", "total", "unanswered", "invalid"]
-    assert header[5:8] == ["p1_forward_pass.a", "p1_forward_pass.b", "p1_forward_pass.c"]
+    assert header[:10] == ["student_id", "correct", "total", "unanswered", "invalid", "course_seed", "preset",
+                           "problems", "file", "error"]
+    n_problems = len(registry.names())
+    assert header[10:10 + n_problems] == list(problems_of(one))
+    assert header[10 + n_problems:13 + n_problems] == ["p1_forward_pass.a", "p1_forward_pass.b", "p1_forward_pass.c"]
     assert len(rows) == 3
     n1 = len(key_values(one))
     n2 = sum(len(p.questions) for p in problems.values())
     k = len(problems[first].questions)
-    assert rows[1].split(",")[:5] == ["student-001", str(n1), str(n1), "0", "0"]
-    assert rows[2].split(",")[:5] == ["student-002", str(k), str(n2), str(n2 - k), "0"]
+    seed = str(core.DEFAULT_SEED)
+    assert rows[1].split(",")[:10] == ["student-001", str(n1), str(n1), "0", "0", seed, "", str(n_problems), str(one), ""]
+    assert rows[2].split(",")[:10] == ["student-002", str(k), str(n2), str(n2 - k), "0", seed, "", str(n_problems),
+                                       str(two), ""]
     cells = dict(zip(header, rows[2].split(",")))
     assert all(cells[f"{first}.{letter}"] == "1" for letter in "abcde"[:k])
-    assert set(rows[1].split(",")[5:]) <= {"1", ""}
+    assert cells[first] == str(k) and cells[list(problems)[1]] == "0"
+    assert set(rows[1].split(",")[10 + n_problems:]) <= {"1", ""}
     # the same files in the other order give the same columns
     assert run("check", two, one, "--format", "csv").stdout.splitlines()[0] == rows[0]
 
@@ -449,10 +472,10 @@ def test_check_json_schema(sheets, tmp_path):
                          "correct", "wrong", "unanswered", "invalid", "total", "percent", "problems", "notes"}
     assert item["percent"] == round(100 / 24, 2)
     problem = item["problems"][1]
-    assert set(problem) == {"key", "number", "family", "variant", "title", "correct", "total", "questions"}
+    assert set(problem) == {"key", "number", "family", "variant", "title", "correct", "total", "questions", "notes"}
     question = problem["questions"][4]
-    assert set(question) == {"key", "letter", "kind", "status", "given", "message"}
-    assert question["status"] == "wrong" and question["given"] == '"0.437"'
+    assert set(question) == {"key", "letter", "kind", "status", "given", "given_type", "message"}
+    assert (question["status"], question["given"], question["given_type"]) == ("wrong", "0.437", "string")
     assert "0.43703857" not in result.stdout and "4370385" not in result.stdout
 
 
@@ -603,8 +626,14 @@ def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace('family = "batch_norm"', 'family = "batch_norms"'),
                     encoding="utf-8")
     assert refusal(path) == (
+        f"Error: '{path}': problem 'p11_batch_norm' is of family 'batch_norms', which chainrule does not have; "
+        "the [chainrule] tables were edited. Copy your answers into the answers.toml that came with your worksheet."
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace(f'kit_version = "{__version__}"', 'kit_version = "9.9"'),
+                    encoding="utf-8")
+    assert refusal(path) == (
         f"Error: '{path}': problem 'p11_batch_norm' is of family 'batch_norms', which this chainrule "
-        f"({__version__}) does not have (the file was made by {__version__}); check it with the chainrule "
+        f"({__version__}) does not have (the file was made by 9.9); check it with the chainrule "
         "version that made it."
     )
 
@@ -626,7 +655,12 @@ def test_check_class_goes_on_past_a_file_it_cannot_check(sheets, tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: '{bad}' is not valid TOML: Invalid value (at line 1, column 5); answers go between quotes, "
         'e.g. z_1 = "0.165".',
-        "Error: 1 of 2 answers files could not be checked (the lines above say why); the report covers the others.",
+        "Error: 1 of 2 answers files could not be checked (the lines above say why); the report covers the others "
+        "(and gives the reason in its error column).",
     ]
-    rows = result.stdout.splitlines()
-    assert len(rows) == 2 and rows[1].startswith("student-001,0,")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(row["student_id"], row["correct"], row["file"], row["error"]) for row in rows] == [
+        ("student-001", "0", str(good), ""),
+        ("", "", str(bad), f"'{bad}' is not valid TOML: Invalid value (at line 1, column 5); answers go between "
+                           'quotes, e.g. z_1 = "0.165".'),
+    ]

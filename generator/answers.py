@@ -95,8 +95,8 @@ MESSAGES = {
         "모르는 키 '{key}' ('{close}'을(를) 뜻했는가?) [{table}]; 확인하지 않음",
     ),
     "unknown_lang": (
-        "unknown lang {lang} in the [chainrule] table; checking in English",
-        "unknown lang {lang} in the [chainrule] table; checking in English",
+        "unknown lang {code} in the [chainrule] table; checking in English",
+        "unknown lang {code} in the [chainrule] table; checking in English",
     ),
     "checked_problems": (
         "Checked {n} {problems}: {keys}",
@@ -595,7 +595,7 @@ def regenerate(data: Dict[str, Any], source: str = "answers.toml") -> Tuple[Dict
     notes = []
     if lang not in i18n.LANGUAGES:
         shown = f"'{lang}'" if isinstance(lang, str) else _shown(lang)
-        notes.append(message("en", "unknown_lang", lang=shown))
+        notes.append(message("en", "unknown_lang", code=shown))
         lang = "en"
     ident = {
         "student_id": student, "student_name": meta.get("student_name", "") if isinstance(meta.get("student_name"), str) else "",

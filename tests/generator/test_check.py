@@ -664,3 +664,193 @@ def test_check_class_goes_on_past_a_file_it_cannot_check(sheets, tmp_path):
         ("", "", str(bad), f"'{bad}' is not valid TOML: Invalid value (at line 1, column 5); answers go between "
                            'quotes, e.g. z_1 = "0.165".'),
     ]
+
+
+# --- a class checked against its manifest, and what a self-check shows -------------------
+
+def _set_problems(path, keys):
+    text = path.read_text(encoding="utf-8")
+    listed = "problems = [" + ", ".join(f'"{k}"' for k in keys) + "]"
+    text, n = re.subn(r"^problems = \[.*\]$", listed, text, flags=re.M)
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def test_check_manifest_refuses_removed_problems_that_a_self_check_lists(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    keys = list(problems_of(path))
+    values = {k: v for k, v in key_values(path).items() if k[0] == "p2_output_update"}
+    fill(path, values)
+    _set_problems(path, ["p2_output_update", "p5_optimizer_steps", "p13_early_stopping"])
+    result = run("check", path)  # the student's own check: accepted, and says what it covered
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "Checked 3 problems: p2_output_update, p5_optimizer_steps, p13_early_stopping"
+    manifest = sheets["all"] / "manifest.json"
+    result = run("check", path, "--manifest", manifest)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: '{path}' of student-001 lists 3 problems, the manifest gives {len(keys)}: problems were removed "
+        "from its [chainrule] table."
+    )
+    untouched = copy_answers(sheets, tmp_path, name="untouched.toml")
+    result = run("check", untouched, "--manifest", manifest)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == f"Checked {len(keys)} problems: {', '.join(keys)}"
+
+
+def test_check_manifest_refuses_the_worked_example_under_a_students_id(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {k: '"%s"' % _eight(v) for k, v in _worked_example().items()})
+    text = path.read_text(encoding="utf-8").replace('student_id = "worked-example"', 'student_id = "student-001"')
+    path.write_text(text, encoding="utf-8")
+    assert run("check", path).exit_code == 0  # the preset is the same for every id: checked as it stands
+    result = run("check", path, "--manifest", sheets["all"] / "manifest.json", "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: '{path}' of student-001 has preset worked-example, the manifest gives none: it is not the sheet "
+        "this student was given."
+    )
+    # the worked example itself passes against its own manifest, and its CSV row names the preset
+    own = copy_answers(sheets, tmp_path, "preset", "worked-example", name="own.toml")
+    result = run("check", own, "--manifest", sheets["preset"] / "manifest.json", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["student_id"], row["course_seed"], row["preset"], row["problems"]) == (
+        "worked-example", str(core.DEFAULT_SEED), "worked-example", "4")
+
+
+def test_check_manifest_refuses_other_students_seeds_and_problem_orders(sheets, tmp_path):
+    manifest = sheets["all"] / "manifest.json"
+    path = copy_answers(sheets, tmp_path, "ko", name="stranger.toml")
+    path.write_text(path.read_text(encoding="utf-8").replace('"student-001"', '"student-009"'), encoding="utf-8")
+    result = run("check", path, "--manifest", manifest)
+    assert result.exit_code == 1
+    assert error_line(result).startswith(f"Error: '{path}': problem 'p1_output_update' is output_update variant ")
+
+    path = copy_answers(sheets, tmp_path, "ko", name="ko.toml")  # student-001 of another class (3 problems)
+    result = run("check", path, "--manifest", manifest)
+    assert error_line(result) == (
+        f"Error: '{path}' of student-001 lists 3 problems, the manifest gives {len(registry.names())}: problems "
+        "were removed from its [chainrule] table."
+    )
+
+    path = copy_answers(sheets, tmp_path, name="swapped.toml")
+    keys = list(problems_of(path))
+    _set_problems(path, [keys[1], keys[0]] + keys[2:])
+    assert run("check", path).exit_code == 0
+    result = run("check", path, "--manifest", manifest)
+    assert result.exit_code == 1
+    real = core.variant_id(core.DEFAULT_SEED, "student-001", "output_update")
+    first = core.variant_id(core.DEFAULT_SEED, "student-001", "forward_pass")
+    assert error_line(result) == (
+        f"Error: '{path}' of student-001 gives problem 1 as 'p2_output_update' (output_update variant {real}, "
+        f"occurrence 0), the manifest gives 'p1_forward_pass' (forward_pass variant {first}, occurrence 0): its "
+        "[chainrule] table was edited."
+    )
+
+    path = copy_answers(sheets, tmp_path, student="student-002", name="two.toml")
+    other = tmp_path / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["course_seed"] += 1
+    other.write_text(json.dumps(data), encoding="utf-8")
+    result = run("check", path, "--manifest", other)
+    assert error_line(result) == (
+        f"Error: '{path}' of student-002 has course seed {core.DEFAULT_SEED}, the manifest gives "
+        f"{core.DEFAULT_SEED + 1}: its [chainrule] table was edited or it belongs to another class."
+    )
+    del data["students"][1]
+    other.write_text(json.dumps(data), encoding="utf-8")
+    result = run("check", path, "--manifest", other)
+    assert error_line(result) == (
+        f"Error: '{path}' is the answers file of 'student-002', who is not a student of the manifest '{other}': it "
+        "belongs to another class or its [chainrule] table was edited."
+    )
+
+
+def test_check_manifest_that_is_not_one_is_a_usage_error(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path)
+    bad = tmp_path / "manifest.json"
+    bad.write_text('{"course_seed": 1}', encoding="utf-8")
+    result = run("check", path, "--manifest", bad)
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: '{bad}' is not a manifest.json written by chainrule generate (it has no course_seed, preset and "
+        "students with their problems); give the manifest.json of the class."
+    )
+    result = run("check", path, "--manifest", tmp_path / "none.json")
+    assert result.exit_code == 2
+    help_text = " ".join(run("check", "--help").stdout.split())
+    assert "An instructor checks a class with --manifest worksheets/manifest.json" in help_text
+
+
+def test_check_short_output_option(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    report = tmp_path / "class.csv"
+    result = run("check", path, "--format", "csv", "-o", report)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote the csv report for 1 answers file to {report}.\n"
+    assert report.read_text(encoding="utf-8").splitlines()[1].startswith("worked-example,0,24,24,0,")
+
+
+def test_check_json_gives_numbers_as_written_without_toml_quotes(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {("p1_forward_pass", "z_1"): '"0.165"', ("p1_forward_pass", "h_1"): "0.165",
+                ("p1_forward_pass", "o_1"): "3", ("p1_forward_pass", "o_2"): "true"})
+    data = json.loads(run("check", path, "--format", "json").stdout)
+    questions = data["files"][0]["problems"][0]["questions"]
+    assert [(q["given"], q["given_type"]) for q in questions] == [
+        ("0.165", "string"), ("0.165", "float"), ("3", "integer"), ("true", "boolean"), (None, None),
+    ]
+
+
+def test_check_rounding_hint_only_for_four_digits_and_truncation_is_too_few_digits(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {
+        ("p2_output_update", "dE_dw_5"): '"0.02599999"',  # 2 digits agree: a wrong formula as likely as a slip
+        ("p2_output_update", "w_5_new"): '"0.43711111"',  # 3 digits agree
+        ("p1_forward_pass", "h_1"): '"0.51998"',  # 0.51998934 cut after 5 digits, not rounded
+        ("p1_forward_pass", "o_1"): '"0.6094"',  # 0.60944600 cut after 4 digits
+    })
+    result = run("check", path)
+    plain = "not the right value (an answer must agree to about 6 significant digits)"
+    assert question_line(result, "dE_dw_5", "p2_output_update") == f'\u2717 d) dE_dw_5 = "0.02599999": {plain}'
+    assert question_line(result, "w_5_new", "p2_output_update") == f'\u2717 e) w_5_new = "0.43711111": {plain}'
+    rule = "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
+    assert question_line(result, "h_1", "p1_forward_pass") == (
+        f'\u2717 b) h_1 = "0.51998": agrees to the 5 significant digits you gave; {rule}'
+    )
+    assert question_line(result, "o_1", "p1_forward_pass") == (
+        f'\u2717 c) o_1 = "0.6094": agrees to the 4 significant digits you gave; {rule}'
+    )
+    assert "round an intermediate" not in result.stdout
+
+
+def test_check_missing_file_among_several_is_reported_and_the_others_checked(sheets, tmp_path):
+    good = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    missing = tmp_path / "absent" / "answers.toml"
+    result = run("check", missing, good)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: Cannot read '{missing}': No such file or directory.",
+        "Error: 1 of 2 answers files could not be checked (the lines above say why); the report covers the others.",
+    ]
+    assert total_line(result) == "0 of 24 correct (24 not answered, 0 invalid)"
+
+
+def test_check_unknown_lang_is_a_note_and_checks_in_english(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    path.write_text(path.read_text(encoding="utf-8").replace('lang = "en"', 'lang = "fr"'), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
+    assert notes == ["Note: unknown lang 'fr' in the [chainrule] table; checking in English"]
+    assert total_line(result) == "0 of 24 correct (24 not answered, 0 invalid)"
+
+
+def test_check_csv_cells_tell_wrong_unanswered_and_invalid_apart(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {("p1_forward_pass", "z_1"): '"0.08"', ("p1_forward_pass", "h_1"): '"0.5"',
+                ("p1_forward_pass", "o_1"): '"abc"'})
+    row = next(csv.DictReader(io.StringIO(run("check", path, "--format", "csv").stdout)))
+    assert [row[f"p1_forward_pass.{letter}"] for letter in "abcde"] == ["1", "0", "?", "", ""]
+    assert (row["p1_forward_pass"], row["p2_output_update"], row["error"]) == ("1", "0", "")

@@ -9,10 +9,11 @@ The spec (see ``generator.model.Problem.figure``)::
      "targets": {"o_1": "t_1"}}                                      # optional: target per output
 
 A weight's label "w_1 = 0.3" sits on its edge, on a white background so that no line runs
-through it. The labels of the edges entering one node sit at different places along their
-edges (from 30% to 70% of the way, by the order of the edges' sources), so they neither
-stack up at the node nor meet the labels of the edges leaving the same source; the place
-depends only on the drawing's structure, so it is the same on every run. Biases are
+through it, away from every point where two edges cross (so it plainly belongs to one
+line) and clear of the units, the bias labels and the other labels; the labels of the
+edges entering one node prefer different places along their edges (from 25% to 75% of
+the way), so they do not stack up at the node (see ``label_places``). The place depends
+only on the spec (its structure and the labels' widths), so it is the same on every run. Biases are
 printed under their node, inputs' and targets' values beside it. Markdown cannot inline a
 drawing, so the sheets link the same SVG written as a file.
 """
@@ -37,6 +38,7 @@ LABEL_SIZE = 12  # px, the weight labels' font size
 CHAR_WIDTH = 0.5 * LABEL_SIZE  # a generous average advance of the serif font's glyphs
 LABEL_HEIGHT = 18  # px, a label's white box
 CLEAR = 10  # px between two label boxes that counts as clear
+CROSS_CLEAR = LABEL_HEIGHT / 2  # px between a label box and a crossing of two edges
 
 
 def _layout(spec) -> Tuple[Dict[str, Tuple[float, float]], float, float]:
@@ -56,12 +58,61 @@ def _along(a, b, t):
     return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
 
 
+def crossings(spec, pos) -> List[Tuple[float, float]]:
+    """The points where two edges cross (edges that share a unit only meet at it), in the
+    edges' order."""
+    edges = [(pos[src], pos[dst], {src, dst}) for src, dst, _w in spec["edges"]]
+    points = []
+    for i, (p1, p2, ends1) in enumerate(edges):
+        for p3, p4, ends2 in edges[i + 1:]:
+            if ends1 & ends2:
+                continue
+            d = (p2[0] - p1[0]) * (p4[1] - p3[1]) - (p2[1] - p1[1]) * (p4[0] - p3[0])
+            if d == 0:
+                continue
+            t = ((p3[0] - p1[0]) * (p4[1] - p3[1]) - (p3[1] - p1[1]) * (p4[0] - p3[0])) / d
+            u = ((p3[0] - p1[0]) * (p2[1] - p1[1]) - (p3[1] - p1[1]) * (p2[0] - p1[0])) / d
+            if 0 < t < 1 and 0 < u < 1:
+                points.append(_along(p1, p2, t))
+    return points
+
+
+def _box_gap(x, y, half, box) -> float:
+    """How far a label box centred at (x, y) stays from ``box`` (x, y, half width, half
+    height): negative when they overlap."""
+    px, py, pw, ph = box
+    return max(abs(x - px) - half - pw, abs(y - py) - LABEL_HEIGHT / 2 - ph)
+
+
+def _cuts(x, y, half, a, b) -> bool:
+    """Whether the segment a-b passes through the label box centred at (x, y)."""
+    left, right, top, bottom = x - half, x + half, y - LABEL_HEIGHT / 2, y + LABEL_HEIGHT / 2
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-(b[0] - a[0]), a[0] - left), (b[0] - a[0], right - a[0]),
+                 (-(b[1] - a[1]), a[1] - top), (b[1] - a[1], bottom - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+        if t0 > t1:
+            return False
+    return True
+
+
 def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits}, between LABEL_FIRST and
-    LABEL_LAST. The edges are placed in their order: each takes the place, among a few
-    along its edge, whose label box stays furthest from the boxes already placed (enough
-    is enough: CLEAR px), preferring a spread in which the edges into one node, and the
-    edges out of one node, get different places."""
+    LABEL_LAST. A place is good when the label's box keeps CROSS_CLEAR px from every point
+    where two edges cross (so that the label plainly belongs to one line; its centre is
+    then at least a label height from the crossing) and CLEAR px from the units, the bias
+    labels and the labels already placed. Among the good places of an edge the one wins
+    that no other edge runs through, then the one nearest its preferred spread (the edges
+    into one node, and the edges out of one node, at different places). The edges are
+    placed in their order, searching back when an edge has no good place left; when no
+    arrangement is good, each edge takes its least bad place. Deterministic: the result
+    depends only on the drawing's structure."""
     values = spec.get("values", {})
     sources = {}
     targets = {}
@@ -72,32 +123,68 @@ def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
         targets.setdefault(src, [])
         if dst not in targets[src]:
             targets[src].append(dst)
-    steps = 10
+    steps = 40
     candidates = [LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * k / steps for k in range(steps + 1)]
+    cross = crossings(spec, pos)
     # boxes to keep clear of, (x, y, half width, half height): the nodes, the bias labels
-    placed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
+    fixed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
     for node, bias in spec.get("biases", {}).items():
         x, y = pos[node]
         half = _plain_width(bias, values) / 2
-        placed.append((x + 4 + half, y + RADIUS + 12, half, LABEL_HEIGHT / 2))
-    places = {}
+        fixed.append((x + 4 + half, y + RADIUS + 12, half, LABEL_HEIGHT / 2))
+
+    # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score)
+    options = []
     for edge in spec["edges"]:
         src, dst, weight = edge
         i, j = sources[dst].index(src), targets[src].index(dst)
         spread = max(len(sources[dst]), len(targets[src]))
         preferred = 0.5 if spread == 1 else LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * ((i + j) % spread) / (spread - 1)
         half = _plain_width(weight, values) / 2
-
-        def score(t):
+        mine = []
+        for t in candidates:
             x, y = _along(pos[src], pos[dst], t)
-            gaps = [max(abs(x - px) - half - pw, abs(y - py) - LABEL_HEIGHT / 2 - ph) for px, py, pw, ph in placed]
-            return (min(min(gaps), CLEAR), -abs(t - preferred), -t)
+            cross_gap = min((_box_gap(x, y, half, (cx, cy, 0, 0)) for cx, cy in cross), default=CROSS_CLEAR)
+            fixed_gap = min(_box_gap(x, y, half, box) for box in fixed)
+            through = sum(1 for a, b, _w in spec["edges"] if (a, b) != (src, dst) and _cuts(x, y, half, pos[a], pos[b]))
+            good = cross_gap >= CROSS_CLEAR and fixed_gap >= CLEAR
+            mine.append((t, x, y, half, good,
+                         (good, min(cross_gap, CROSS_CLEAR) + min(fixed_gap, CLEAR), -through, -abs(t - preferred), -t)))
+        mine.sort(key=lambda option: option[5], reverse=True)
+        options.append(mine)
 
-        best = max(candidates, key=score)
-        places[edge] = best
-        x, y = _along(pos[src], pos[dst], best)
-        placed.append((x, y, half, LABEL_HEIGHT / 2))
-    return places
+    def apart(option, chosen):
+        _t, x, y, half = option[:4]
+        return all(_box_gap(x, y, half, (ox, oy, oh, LABEL_HEIGHT / 2)) >= CLEAR for _ot, ox, oy, oh in chosen)
+
+    budget = [20000]  # candidate checks before giving up on a fully good arrangement
+
+    def search(k, chosen):
+        if k == len(options):
+            return chosen
+        for option in options[k]:
+            if not option[4]:
+                break  # the rest are not good either
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            if apart(option, chosen):
+                found = search(k + 1, chosen + [option[:4]])
+                if found is not None:
+                    return found
+        return None
+
+    chosen = search(0, [])
+    if chosen is None:  # no fully good arrangement: greedily the least bad place for each edge
+        chosen = []
+        for mine in options:
+            def score(option):
+                _t, x, y, half = option[:4]
+                gap = min((_box_gap(x, y, half, (ox, oy, oh, LABEL_HEIGHT / 2)) for _ot, ox, oy, oh in chosen),
+                          default=CLEAR)
+                return (min(gap, CLEAR) >= CLEAR and option[4], min(gap, CLEAR), option[5])
+            chosen.append(max(mine, key=score)[:4])
+    return {edge: option[0] for edge, option in zip(spec["edges"], chosen)}
 
 
 def _plain_width(name: str, values) -> float:

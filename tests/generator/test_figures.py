@@ -99,3 +99,76 @@ def test_figure_tikz_draws_the_same_network():
 def test_figure_markdown_has_none():
     _net, figure = spec(bias=False)
     assert draw(figure, "md") == ""
+
+
+def _crossings(lines):
+    """Where two of the SVG's lines cross away from their ends (computed here, not by the
+    module under test)."""
+    segs = [tuple(float(line.get(k)) for k in ("x1", "y1", "x2", "y2")) for line in lines]
+    points = []
+    for i, (ax, ay, bx, by) in enumerate(segs):
+        for cx, cy, dx, dy in segs[i + 1:]:
+            den = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx)
+            if den == 0:
+                continue
+            t = ((cx - ax) * (dy - cy) - (cy - ay) * (dx - cx)) / den
+            u = ((cx - ax) * (by - ay) - (cy - ay) * (bx - ax)) / den
+            if 1e-9 < t < 1 - 1e-9 and 1e-9 < u < 1 - 1e-9:
+                points.append((ax + t * (bx - ax), ay + t * (by - ay)))
+    return points
+
+
+def _drawable_figures():
+    """One figure per network structure (layer sizes, biases, label names) that the
+    families can draw, found by sampling them."""
+    import numpy as np
+
+    from generator.families import forward_pass, hidden_update, initialization, output_update, training_step
+
+    found = {}
+    for module in (forward_pass, training_step, output_update, hidden_update, initialization):
+        for seed in range(120):
+            params = module.sample(np.random.default_rng(seed))
+            structure = (module.__name__, repr(params.get("net")), params.get("hidden"), params.get("outputs"))
+            if structure not in found:
+                found[structure] = module.solve(params).figure
+    return list(found.values())
+
+
+def test_figure_svg_no_weight_label_sits_near_an_edge_crossing():
+    # a label on a crossing could belong to either edge: its centre stays a label height
+    # (18 px) from every crossing, in every network the families draw
+    figures = _drawable_figures()
+    shapes = {(tuple(len(layer) for layer in f["layers"]), bool(f.get("biases"))) for f in figures}
+    assert {((2, 2, 3), True), ((3, 2, 1), False), ((3, 2, 1), True), ((2, 3, 2), True)} <= shapes
+    assert len(shapes) >= 12
+    crossed = 0
+    for figure in figures:
+        root = ET.fromstring(draw(figure, "html"))
+        points = _crossings(list(root.iter(SVG + "line")))
+        crossed += bool(points)
+        for box in _boxes(root):
+            cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+            for px, py in points:
+                assert ((cx - px) ** 2 + (cy - py) ** 2) ** 0.5 >= 18, (figure["layers"], (cx, cy), (px, py))
+        boxes = _boxes(root)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _overlap(a, b), (figure["layers"], a, b)
+    assert crossed == len(figures)
+
+
+def test_figure_label_of_the_2_2_3_network_leaves_the_crossing_of_h2_o1_and_h1_o2():
+    # the reviewers' case: both edges' midpoints are the crossing, where w6 used to sit
+    net = bp.Net(2, 2, 3, bias=True)
+    values = {name: R(i + 1, 20) for i, name in enumerate(net.parameters())}
+    values.update({"x_1": R(1, 10), "x_2": R(1, 5), "t_1": R(1, 5), "t_2": R(2, 5), "t_3": R(3, 5)})
+    root = ET.fromstring(draw(bp.figure(net, values), "html"))
+    lines = {("%s,%s" % (line.get("x1"), line.get("y1")), "%s,%s" % (line.get("x2"), line.get("y2"))): line
+             for line in root.iter(SVG + "line")}
+    assert len(lines) == 4 + 6
+    points = _crossings(list(root.iter(SVG + "line")))
+    assert (485.0, 120.0) in [(round(x, 6), round(y, 6)) for x, y in points]
+    for box in _boxes(root):
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        assert abs(cx - 485) + abs(cy - 120) > 18

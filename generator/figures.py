@@ -112,7 +112,7 @@ def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     into one node, and the edges out of one node, at different places). The edges are
     placed in their order, searching back when an edge has no good place left; when no
     arrangement is good, each edge takes its least bad place. Deterministic: the result
-    depends only on the drawing's structure."""
+    depends only on the spec."""
     values = spec.get("values", {})
     sources = {}
     targets = {}

@@ -103,6 +103,29 @@ def _cuts(x, y, half, a, b) -> bool:
 
 
 def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
+    """{edge: fraction of the way along it where its label sits} (see ``_label_places``),
+    remembered per structure and label widths: a class's sheets draw the same few networks."""
+    values = spec.get("values", {})
+    widths = tuple(_plain_width(name, values) for name in
+                   [w for _s, _d, w in spec["edges"]] + [b for _n, b in sorted(spec.get("biases", {}).items())])
+    key = (tuple(tuple(layer) for layer in spec["layers"]), tuple(tuple(edge) for edge in spec["edges"]),
+           tuple(sorted(spec.get("biases", {}).items())), widths,
+           tuple((name, pos[name]) for layer in spec["layers"] for name in layer))
+    return dict(_cached_places(key, spec, pos))
+
+
+def _cached_places(key, spec, pos):
+    if key not in _PLACES:
+        if len(_PLACES) > 512:
+            _PLACES.clear()
+        _PLACES[key] = tuple(_label_places(spec, pos).items())
+    return _PLACES[key]
+
+
+_PLACES: Dict[tuple, tuple] = {}
+
+
+def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits}, between LABEL_FIRST and
     LABEL_LAST. A place is good when the label's box keeps CROSS_CLEAR px from every point
     where two edges cross (so that the label plainly belongs to one line; its centre is

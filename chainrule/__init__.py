@@ -1,3 +1,5 @@
-"""chainrule: practice and autograding for the mathematics of neural-network training."""
+"""chainrule: practice and autograding for the mathematics of neural-network training.
 
-__version__ = "0.1.0"
+Deliberately empty: ``python -m chainrule`` must be able to clean ``sys.path`` before
+anything is imported. The version lives in ``chainrule_core``.
+"""

@@ -3,7 +3,7 @@
 Each subcommand lives in its own module under ``chainrule.commands`` and is imported only
 when it is invoked (or when ``--help`` lists it), so ``chainrule grade`` never pays for
 sympy or jinja2. Commands parse options, call the library and format the result; library
-code raises ``chainrule.errors`` exceptions and this module turns them into exit codes.
+code raises ``chainrule_core.errors`` exceptions and this module turns them into exit codes.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 
 import click
 
-from chainrule import __version__
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core import __version__
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
 # name -> "module:attribute"; adding a command is one line here plus its module.
 COMMANDS = {

@@ -32,8 +32,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from chainrule import __version__
-from chainrule.errors import ChainruleError
+from chainrule_core import __version__
+from chainrule_core.errors import ChainruleError
 
 #: The answers-file layout this module reads (``format = 1`` in the [chainrule] table).
 ANSWERS_FORMAT = 1
@@ -624,7 +624,7 @@ class Manifest:
 def load_manifest(path) -> Manifest:
     """Read the manifest.json of ``chainrule generate``; a one-line ChainruleUsageError
     (a bad --manifest is a bad invocation) when it is not one."""
-    from chainrule.errors import ChainruleUsageError
+    from chainrule_core.errors import ChainruleUsageError
 
     path = Path(path)
     bad = f"'{path}' is not a manifest.json written by chainrule generate"

@@ -22,7 +22,7 @@ from typing import Any, Dict, Optional, Sequence
 import numpy as np
 import sympy as sp
 
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from generator import registry
 from generator.model import Problem, Question
 from generator.symbolic import PRECISION

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Tuple
 
 import sympy as sp
 
-from chainrule.errors import ChainruleUsageError
+from chainrule_core.errors import ChainruleUsageError
 
 R = sp.Rational
 

@@ -19,7 +19,7 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from chainrule import __version__
+from chainrule_core import __version__
 from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
 from generator.numbers import format_number, latex_number, mathml_number, number_parts

@@ -13,7 +13,7 @@ Everything written is a function of the options only (no timestamps, sorted keys
 line ends), so two runs give byte-identical files, and a student's files depend only on
 (course seed, student id, families, options): adding a student changes nobody else's.
 Files are written atomically (temporary file + ``os.replace``) with the permissions an
-ordinary ``open()`` gives (0666 less the umask), through ``chainrule.fileio.write_atomic``.
+ordinary ``open()`` gives (0666 less the umask), through ``chainrule_core.fileio.write_atomic``.
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
 not write are removed (and the folders that leaves empty); nothing else is deleted.
 """
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from chainrule import __version__
-from chainrule.errors import ChainruleError, ChainruleUsageError
-from chainrule.fileio import write_atomic
+from chainrule_core import __version__
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.fileio import write_atomic
 from generator import i18n, registry
 from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_families_message
 from generator.model import Problem

@@ -18,8 +18,8 @@ import warnings
 
 import numpy as np
 
-from chainrule.contract import CONTRACT, qualified_names
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader.cases import cases_for
 from grader.compare import modified_inputs, to_returned
 from grader.oracle import LiveOracle, resolve

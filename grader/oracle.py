@@ -21,8 +21,8 @@ import os
 
 import numpy as np
 
-from chainrule.errors import ChainruleError, ChainruleUsageError
-from chainrule.fileio import write_atomic
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.fileio import write_atomic
 from grader.sandbox import Returned
 
 DEFAULT_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recorded.npz")
@@ -128,7 +128,7 @@ def _from_tree(tree, data, prefix):
 
 def record(path, seeds, only=None):
     """Write every case's expected values for ``seeds`` (live solutions) to ``path``."""
-    from chainrule.contract import qualified_names
+    from chainrule_core.contract import qualified_names
     from grader.cases import cases_for
 
     live = LiveOracle()

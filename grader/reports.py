@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from chainrule.fileio import write_atomic
+from chainrule_core.fileio import write_atomic
 from grader.results import counted
 
 FORMATS = ("text", "json", "gradescope", "junit", "markdown")

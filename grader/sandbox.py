@@ -86,7 +86,7 @@ import warnings
 
 import numpy as np
 
-from chainrule.errors import ChainruleError
+from chainrule_core.errors import ChainruleError
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 MARKER_VAR = "CHAINRULE_GRADER_MARKER"

@@ -44,7 +44,7 @@ def check_command(ctx, files, manifest, fmt, output, force, fail_under):
     answered under a student's id) is refused; without it the file is checked as it
     stands, and the report names the problems it checked.
     """
-    from chainrule.errors import ChainruleError
+    from chainrule_core.errors import ChainruleError
     from generator import answers
 
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
@@ -72,7 +72,7 @@ def check_command(ctx, files, manifest, fmt, output, force, fail_under):
         unicode = output is not None or _stdout_is_unicode()
         text = answers.render(outcomes, fmt, unicode=unicode)
         if output is not None:
-            from chainrule.fileio import write_atomic
+            from chainrule_core.fileio import write_atomic
 
             write_atomic(output, text, force=force)
             shown = len(outcomes) if fmt == "csv" else len(reports)

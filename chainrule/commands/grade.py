@@ -55,7 +55,7 @@ class _Progress:
 def grade_command(submission, fmt, output, force, only, case, seed, fail_under, timeout, memory_mb,
                   recorded):
     """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure."""
-    from chainrule.errors import ChainruleError, ChainruleUsageError
+    from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from grader import grade_submission
     from grader.reports import render, write
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chainrule.contract import CONTRACT
+from chainrule_core.contract import CONTRACT
 
 
 @click.command("list")

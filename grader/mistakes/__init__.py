@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from chainrule.contract import CONTRACT
+from chainrule_core.contract import CONTRACT
 
 from . import (activations, initializers, layers, losses, network, optimizers,
                regularization, training)

@@ -7,10 +7,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from chainrule import __version__
+from chainrule_core import __version__
 from chainrule.cli import cli
-from chainrule.contract import CONTRACT, qualified_names
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
 
 def run(*args):

@@ -1,12 +1,12 @@
-"""chainrule.fileio: atomic, non-clobbering writes with ordinary permissions."""
+"""chainrule_core.fileio: atomic, non-clobbering writes with ordinary permissions."""
 
 import os
 import stat
 
 import pytest
 
-from chainrule.errors import ChainruleError
-from chainrule.fileio import write_atomic
+from chainrule_core.errors import ChainruleError
+from chainrule_core.fileio import write_atomic
 
 
 def test_fileio_writes_text_and_bytes(tmp_path):

@@ -22,7 +22,7 @@ SRC, DST = ROOT / "solutions", ROOT / "exercises"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from chainrule.contract import CONTRACT  # noqa: E402
+from chainrule_core.contract import CONTRACT  # noqa: E402
 
 BODIES = {
     # ---------------------------------------------------------------- activations

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chainrule.contract import CONTRACT, MODULES, qualified_names
+from chainrule_core.contract import CONTRACT, MODULES, qualified_names
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES_DIR = ROOT / "exercises"

@@ -22,7 +22,7 @@ try:
 except ImportError:  # Python < 3.11: setup.cfg installs the tomli backport
     import tomli as tomllib
 
-from chainrule import __version__  # noqa: E402
+from chainrule_core import __version__  # noqa: E402
 from chainrule.cli import cli  # noqa: E402
 from generator import answers, core, registry  # noqa: E402
 from generator.model import Question  # noqa: E402
@@ -597,7 +597,7 @@ def test_check_korean_hints(sheets, tmp_path):
 def test_check_without_a_toml_reader_says_how_to_get_one(tmp_path, monkeypatch):
     import sys
 
-    from chainrule.errors import ChainruleError
+    from chainrule_core.errors import ChainruleError
 
     monkeypatch.setitem(sys.modules, "tomllib", None)  # what Python 3.10 looks like ...
     monkeypatch.setitem(sys.modules, "tomli", None)  # ... without the tomli backport

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from generator import core
 from generator.model import Problem, Question, Text
 

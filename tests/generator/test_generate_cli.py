@@ -15,7 +15,7 @@ try:
 except ImportError:  # Python < 3.11: setup.cfg installs the tomli backport
     import tomli as tomllib
 
-from chainrule import __version__
+from chainrule_core import __version__
 from chainrule.cli import cli
 from chainrule.commands import generate as generate_cmd
 from generator import answers, core, registry, worksheets
@@ -383,7 +383,7 @@ def test_generate_files_get_the_umask_permissions(tmp_path):
     assert any(p.name == "answers.toml" for p in files) and any(p.suffix == ".svg" for p in files)
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
-    assert not hasattr(worksheets, "write_atomic") or worksheets.write_atomic.__module__ == "chainrule.fileio"
+    assert not hasattr(worksheets, "write_atomic") or worksheets.write_atomic.__module__ == "chainrule_core.fileio"
 
 
 def test_generate_force_removes_the_files_of_an_earlier_set_it_does_not_rewrite(tmp_path):

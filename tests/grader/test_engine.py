@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from chainrule.contract import qualified_names
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.contract import qualified_names
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import grade_submission
 from grader.cases import BUILDERS, cases_for
 from grader.points import POINTS

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from chainrule.contract import qualified_names
+from chainrule_core.contract import qualified_names
 from tests.grader.conftest import make_submission
 
 TIMEOUT = 2.0
@@ -317,7 +317,7 @@ WEIRD = ['"a string"', '{"a": 1}', '(x for x in range(3))', '[[1, 2], [3]]', 'np
 
 
 def test_hostile_weird_return_values_fail_with_an_explanation(tmp_path):
-    from chainrule.contract import CONTRACT
+    from chainrule_core.contract import CONTRACT
     from grader import grade_submission
     from grader.framework import SIGNATURES
     from grader.reports import FORMATS, render

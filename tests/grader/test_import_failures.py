@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from chainrule.contract import CONTRACT
+from chainrule_core.contract import CONTRACT
 from grader.reports import render
 from tests.grader.conftest import make_submission
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chainrule.contract import CONTRACT, qualified_names
+from chainrule_core.contract import CONTRACT, qualified_names
 from grader.mistakes import MISTAKES, Mistake, for_function
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -469,7 +469,7 @@ def test_mistakes_modules_import_only_numpy():
             if isinstance(node, ast.Import):
                 assert [a.name for a in node.names] == ["numpy"], (path.name, ast.dump(node))
             elif isinstance(node, ast.ImportFrom):
-                allowed = {"__future__", "dataclasses", "typing", "chainrule.contract"}
+                allowed = {"__future__", "dataclasses", "typing", "chainrule_core.contract"}
                 assert node.level == 1 or node.module in allowed, (path.name, node.module)
 
 

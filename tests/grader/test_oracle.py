@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from chainrule.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import grade_submission, record
 from grader.oracle import LiveOracle, RecordedOracle
 from grader.reports import render_json

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chainrule.contract import qualified_names
-from chainrule.errors import ChainruleError
+from chainrule_core.contract import qualified_names
+from chainrule_core.errors import ChainruleError
 from grader.reports import render, write
 from tests.grader.conftest import make_submission
 

@@ -1,7 +1,7 @@
 """Cross-cutting contract checks for every one of the 52 functions of ``solutions``.
 
 - the signatures (names, order, defaults) are those written in CONTRACT.md, transcribed
-  here by hand rather than read from ``chainrule.contract``, so the registry is checked too;
+  here by hand rather than read from ``chainrule_core.contract``, so the registry is checked too;
 - property tests (hypothesis): output shapes and float dtypes, batch size 1 and non-square
   shapes, float32 and float64 input, finite results, and no input array modified.
 """
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chainrule.contract import CONTRACT
+from chainrule_core.contract import CONTRACT
 from solutions_helpers import PROPERTY_SETTINGS, no_numeric_warnings
 
 _ = inspect.Parameter.empty

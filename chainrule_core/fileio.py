@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from chainrule.errors import ChainruleError
+from chainrule_core.errors import ChainruleError
 
 
 def _umask() -> int:

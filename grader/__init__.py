@@ -34,7 +34,7 @@ memory_mb=None, progress=None) -> GradeResult``
 
 - ``.functions``: ordered dict ``"optimizers.adam_step" -> FunctionResult`` in contract
   order, each with ``.passed`` (bool), ``.score`` and ``.max_score`` (points from
-  ``grader.points.POINTS``, partial credit in proportion to the cases passed),
+  ``chainrule_core.contract.POINTS``, partial credit in proportion to the cases passed),
   ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
   ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses`` (known
   mistakes matched, ``Diagnosis(name, hint, case)``; on each case the one matching the

@@ -14,6 +14,7 @@ import numpy as np
 
 from grader import stats
 from grader.framework import Call, Case, FeedError
+from chainrule_core.contract import STATE_COUNT
 from grader.sandbox import Rng
 
 F64 = dict(rtol=1e-6, atol=1e-9)
@@ -403,9 +404,6 @@ def _net_train(q, rng):
 
 
 # ------------------------------------------------------------------------ optimizers
-_STATE_COUNT = {"optimizers.sgd_step": 0, "optimizers.momentum_step": 1, "optimizers.nesterov_step": 1,
-                "optimizers.adagrad_step": 1, "optimizers.rmsprop_step": 1, "optimizers.adam_step": 2}
-
 _MOMENTUM_NOTE = ("Your w is right, so the update is right; but the state must be in the "
                   "contract's convention: the velocity holds the step, v = momentum * v - lr * grad "
                   "(Keras, CS231n). PyTorch's buffer b = momentum * b + grad gives the same w but a "
@@ -413,7 +411,7 @@ _MOMENTUM_NOTE = ("Your w is right, so the update is right; but the state must b
 
 
 def _optimizer_feed(q, grads):
-    n_state = _STATE_COUNT[q]
+    n_state = STATE_COUNT[q]
 
     def feed(prev_call, out, k):
         if n_state == 0:
@@ -435,7 +433,7 @@ def _optimizer_feed(q, grads):
 
 
 def _optimizer_call(q, w, g, hyper, dtype=np.float64):
-    n_state = _STATE_COUNT[q]
+    n_state = STATE_COUNT[q]
     state = [np.zeros_like(w) for _ in range(n_state)]
     extra = [1] if q == "optimizers.adam_step" else []
     return Call(w, g, *state, *extra, *hyper)

@@ -18,12 +18,11 @@ import warnings
 
 import numpy as np
 
-from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.contract import CONTRACT, POINTS, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader.cases import cases_for
 from grader.compare import modified_inputs, to_returned
 from grader.oracle import LiveOracle, resolve
-from grader.points import POINTS
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 from grader.sandbox import FSIZE_LIMIT, CallFailed, ChildDied, Sandbox, readable_by
 
@@ -260,8 +259,6 @@ def _import_error_text(info, where, timeout, memory_mb):
 
 
 def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, submission):
-    from grader.framework import SIGNATURES
-
     module, name = qualname.split(".", 1)
     fr = FunctionResult(qualname, POINTS[qualname])
     arg_names = SIGNATURES[qualname]

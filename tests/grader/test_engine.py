@@ -10,7 +10,7 @@ from chainrule_core.contract import qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import grade_submission
 from grader.cases import BUILDERS, cases_for
-from grader.points import POINTS
+from chainrule_core.contract import POINTS
 from grader.reports import render_json, render_text
 from tests.grader.conftest import SOLUTIONS, make_submission
 

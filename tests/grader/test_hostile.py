@@ -319,7 +319,7 @@ WEIRD = ['"a string"', '{"a": 1}', '(x for x in range(3))', '[[1, 2], [3]]', 'np
 def test_hostile_weird_return_values_fail_with_an_explanation(tmp_path):
     from chainrule_core.contract import CONTRACT
     from grader import grade_submission
-    from grader.framework import SIGNATURES
+    from chainrule_core.contract import SIGNATURES
     from grader.reports import FORMATS, render
 
     sub = tmp_path / "weird"

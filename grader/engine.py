@@ -20,7 +20,7 @@ import numpy as np
 
 from chainrule_core.contract import CONTRACT, POINTS, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from grader.cases import cases_for
+from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs, to_returned
 from grader.oracle import LiveOracle, resolve
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
@@ -65,10 +65,6 @@ def select_functions(only):
 
 
 def _mistakes_for(qualname):
-    try:
-        from grader.mistakes import for_function
-    except ImportError:
-        return []
     try:
         return list(for_function(qualname))
     except Exception:  # noqa: BLE001 - a broken mistakes table must not stop grading

@@ -129,7 +129,7 @@ def _from_tree(tree, data, prefix):
 def record(path, seeds, only=None):
     """Write every case's expected values for ``seeds`` (live solutions) to ``path``."""
     from chainrule_core.contract import qualified_names
-    from grader.cases import cases_for
+    from grader.specs import cases_for
 
     live = LiveOracle()
     names = list(only) if only else qualified_names()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader import stats
-from grader.cases import cases_for
+from grader.specs import cases_for
 from grader.compare import compare, modified_inputs, to_returned
 from grader.oracle import LiveOracle
 from grader.sandbox import Returned

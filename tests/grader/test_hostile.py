@@ -356,7 +356,7 @@ def test_hostile_output_of_prefetched_calls_is_never_lost(tmp_path):
     for _ in range(3):
         result = grade_submission(str(sub), only=["activations.relu"])
         fr = result.functions["activations.relu"]
-        calls = sum(len(c.calls) for c in __import__("grader.cases", fromlist=["x"]).cases_for(
+        calls = sum(len(c.calls) for c in __import__("grader.specs", fromlist=["x"]).cases_for(
             "activations.relu", result.seed))
         assert fr.passed
         assert fr.output.count("line 19\n") == calls

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.cases import cases_for
+from grader.specs import cases_for
 from grader.compare import to_returned
 
 

@@ -49,7 +49,7 @@ memory_mb=None, progress=None) -> GradeResult``
 
 When the grader runs as root, the child drops to a dedicated unprivileged uid before
 importing student code, and every process of that uid is killed when the child's life
-ends (see ``grader.sandbox``). Grading then with the live ``solutions`` package, the
+ends (see ``grader.sandbox`` and ``grader.privileges``). Grading then with the live ``solutions`` package, the
 grader writes one warning line to stderr (never into a report) when that uid could read
 the package's files: protect it with mode 0700, or grade with a recording.
 
@@ -60,9 +60,7 @@ Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``
 
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 
-DEFAULT_SEED = 2026
-DEFAULT_TIMEOUT = 5.0
-DEFAULT_MEMORY_MB = 1024
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 
 __all__ = [
     "grade_submission", "record", "GradeResult", "FunctionResult", "CaseResult",

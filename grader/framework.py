@@ -23,8 +23,9 @@ import zlib
 import numpy as np
 
 from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES
-from grader.compare import Problem, compare, plain, to_returned
-from grader.sandbox import Rng
+from grader.compare import Problem, compare, plain
+from grader.values import to_returned
+from grader.values import Rng
 
 class Call:
     """One call: positional arguments, and optionally a global seed set just before it."""

@@ -23,7 +23,7 @@ import numpy as np
 
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
-from grader.sandbox import Returned
+from grader.values import Returned
 
 DEFAULT_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recorded.npz")
 

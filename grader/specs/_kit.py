@@ -14,7 +14,7 @@ import numpy as np
 from chainrule_core.contract import CONTRACT
 from grader import stats
 from grader.framework import Call, Case, FeedError
-from grader.sandbox import Rng
+from grader.values import Rng
 
 __all__ = ["Call", "Case", "FeedError", "Rng", "stats", "F64", "F32", "FD", "TINY", "EXACT",
            "U", "central_diff", "seeds", "repro_calls", "dist_judge", "registrar"]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from grader.specs import cases_for
-from grader.compare import to_returned
+from grader.values import to_returned
 
 
 def _row_mask(shape, rate, rng):           # one random row reused for the whole batch

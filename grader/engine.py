@@ -11,7 +11,6 @@ the diagnosis, the messages).
 
 from __future__ import annotations
 
-import difflib
 import os
 import shlex
 import sys
@@ -22,6 +21,7 @@ import numpy as np
 
 from chainrule_core.contract import CONTRACT, POINTS, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
 from grader.oracle import LiveOracle, resolve
@@ -56,16 +56,15 @@ def select_functions(only):
         elif item in all_names:
             wanted.add(item)
         else:
+            # a bare function name ("sigmoid") suggests its qualified name
             bare = {q.split(".", 1)[1]: q for q in all_names}
-            candidates = list(CONTRACT) + all_names
-            close = difflib.get_close_matches(item, candidates, n=1, cutoff=0.6)
-            if not close and item in bare:
-                close = [bare[item]]
-            if not close:
-                close = [bare[c] for c in difflib.get_close_matches(item, list(bare), n=1, cutoff=0.6)]
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise ChainruleUsageError(
-                f"Unknown function or module '{item}'.{hint} (chainrule list shows all, as module.function)")
+            match = closest(item, list(CONTRACT) + all_names)
+            if match is None and item in bare:
+                match = bare[item]
+            if match is None:
+                match = bare.get(closest(item, bare))
+            raise ChainruleUsageError(f"Unknown function or module '{item}'.{suggestion(match)} "
+                                      "(chainrule list shows all, as module.function)")
     return [q for q in all_names if q in wanted]
 
 

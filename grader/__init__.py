@@ -56,6 +56,11 @@ the package's files: protect it with mode 0700, or grade with a recording.
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release
 (which ships no solutions): ``grader.record(path, seeds=(DEFAULT_SEED,))``.
+
+Where things live: what the grader knows of each function (cases, known mistakes) in
+``grader/specs/<module>.py``; limits and defaults in ``grader.limits``; the child process
+in ``grader.sandbox`` (wire format ``grader.wire``, root-only code ``grader.privileges``).
+See docs/ARCHITECTURE.md.
 """
 
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult

@@ -142,7 +142,7 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
     result.command = command
     result.seed_given = seed_given
     for done, (qualname, cases) in enumerate(plan, 1):
-        fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), command, path)
+        fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
         result.functions[qualname] = fr
         if progress is not None:
             progress(done, len(plan), qualname)
@@ -250,10 +250,6 @@ def _import_error_text(info, where, timeout, memory_mb):
         # the error is in a module this one imports: say so in the one-line form
         return status, full, f"importing {where} failed: it imports {cause}, which {text.splitlines()[0]}", cause
     return status, full, full.splitlines()[0], ""
-
-
-def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, submission):
-    return FunctionGrading(sandbox, oracle, qualname, cases, seed, timeout, command, submission).run()
 
 
 class FunctionGrading:

@@ -1,7 +1,7 @@
 """Comparing a returned value with the expected one, and explaining the difference.
 
 Values on both sides are ``grader.values.Returned`` trees (the reference's are made in
-this process by ``to_returned``). ``compare`` returns ``None`` when they agree within the
+this process by ``grader.values.to_returned``). ``compare`` returns ``None`` when they agree within the
 case's tolerance, else a ``Problem``: a short ``kind`` and the student-facing ``text``.
 Specific sentences come first (None, wrong type, wrong shape, NaN/inf); a numeric
 mismatch is laid out like ``numpy.testing.assert_allclose`` with yours/expected labels.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.results import counted
-from grader.values import Returned, to_returned  # noqa: F401 - to_returned re-exported
+from grader.values import Returned
 
 NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
 

@@ -17,6 +17,7 @@ import click
 
 from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.suggest import did_you_mean
 
 # name -> "module:attribute"; adding a command is one line here plus its module.
 COMMANDS = {
@@ -24,8 +25,6 @@ COMMANDS = {
     "grade": "chainrule.commands.grade:grade_command",
     "generate": "chainrule.commands.generate:generate_command",
     "check": "chainrule.commands.check:check_command",
-    "release": "chainrule.commands.release:release_command",
-    "grade-all": "chainrule.commands.grade_all:grade_all_command",
 }
 
 
@@ -83,10 +82,7 @@ class LazyGroup(click.Group):
         except click.UsageError as exc:
             name = args[0] if args else ""
             if name and not name.startswith("-") and name not in COMMANDS:
-                import difflib
-
-                close = difflib.get_close_matches(name, list(COMMANDS), n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(name, self.list_commands(ctx))
                 raise click.UsageError(
                     f"Unknown command '{name}'.{hint} (chainrule --help lists the commands)",
                     ctx,

@@ -34,7 +34,7 @@ memory_mb=None, progress=None) -> GradeResult``
 
 - ``.functions``: ordered dict ``"optimizers.adam_step" -> FunctionResult`` in contract
   order, each with ``.passed`` (bool), ``.score`` and ``.max_score`` (points from
-  ``grader.points.POINTS``, partial credit in proportion to the cases passed),
+  ``chainrule_core.contract.POINTS``, partial credit in proportion to the cases passed),
   ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
   ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses`` (known
   mistakes matched, ``Diagnosis(name, hint, case)``; on each case the one matching the
@@ -49,20 +49,23 @@ memory_mb=None, progress=None) -> GradeResult``
 
 When the grader runs as root, the child drops to a dedicated unprivileged uid before
 importing student code, and every process of that uid is killed when the child's life
-ends (see ``grader.sandbox``). Grading then with the live ``solutions`` package, the
+ends (see ``grader.sandbox`` and ``grader.privileges``). Grading then with the live ``solutions`` package, the
 grader writes one warning line to stderr (never into a report) when that uid could read
 the package's files: protect it with mode 0700, or grade with a recording.
 
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release
 (which ships no solutions): ``grader.record(path, seeds=(DEFAULT_SEED,))``.
+
+Where things live: what the grader knows of each function (cases, known mistakes) in
+``grader/specs/<module>.py``; limits and defaults in ``grader.limits``; the child process
+in ``grader.sandbox`` (wire format ``grader.wire``, root-only code ``grader.privileges``).
+See docs/ARCHITECTURE.md.
 """
 
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 
-DEFAULT_SEED = 2026
-DEFAULT_TIMEOUT = 5.0
-DEFAULT_MEMORY_MB = 1024
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 
 __all__ = [
     "grade_submission", "record", "GradeResult", "FunctionResult", "CaseResult",

@@ -1,7 +1,7 @@
 """Comparing a returned value with the expected one, and explaining the difference.
 
-Values on both sides are ``grader.sandbox.Returned`` trees (the reference's are made in
-this process by ``to_returned``). ``compare`` returns ``None`` when they agree within the
+Values on both sides are ``grader.values.Returned`` trees (the reference's are made in
+this process by ``grader.values.to_returned``). ``compare`` returns ``None`` when they agree within the
 case's tolerance, else a ``Problem``: a short ``kind`` and the student-facing ``text``.
 Specific sentences come first (None, wrong type, wrong shape, NaN/inf); a numeric
 mismatch is laid out like ``numpy.testing.assert_allclose`` with yours/expected labels.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.results import counted
-from grader.sandbox import Returned
+from grader.values import Returned
 
 NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
 
@@ -26,27 +26,6 @@ class Problem:
 
     def __repr__(self):
         return f"Problem({self.kind!r}, {self.text!r})"
-
-
-def to_returned(value) -> Returned:
-    """The ``Returned`` tree of a value computed in this process (reference, mistake)."""
-    if value is None:
-        return Returned("none")
-    if isinstance(value, np.ndarray):
-        return Returned("array", np.array(value, copy=True, subok=False))
-    if isinstance(value, np.generic):
-        return Returned("npscalar", np.asarray(value), str(value.dtype))
-    if isinstance(value, bool):
-        return Returned("bool", value)
-    if isinstance(value, int):
-        return Returned("int", value)
-    if isinstance(value, float):
-        return Returned("float", value)
-    if isinstance(value, tuple):
-        return Returned("tuple", [to_returned(v) for v in value])
-    if isinstance(value, list):
-        return Returned("list", [to_returned(v) for v in value])
-    return Returned("other", None, type(value).__name__)
 
 
 def plain(ret: Returned):

@@ -4,12 +4,13 @@
 values, runs the cases through the sandboxed child, judges the returned values here,
 looks for a matching known mistake when a case fails, and returns a ``GradeResult``.
 A function that times out, crashes the child or cannot be imported fails on its own;
-the child is replaced and grading goes on.
+the child is replaced and grading goes on. ``FunctionGrading`` grades one function (its
+import, its cases with their calls sent ahead where they do not depend on each other,
+the diagnosis, the messages).
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import shlex
 import sys
@@ -18,14 +19,17 @@ import warnings
 
 import numpy as np
 
-from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.contract import CONTRACT, POINTS, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from grader.cases import cases_for
-from grader.compare import modified_inputs, to_returned
+from chainrule_core.suggest import closest, suggestion
+from grader.specs import cases_for, for_function
+from grader.compare import modified_inputs
 from grader.oracle import LiveOracle, resolve
-from grader.points import POINTS
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
-from grader.sandbox import FSIZE_LIMIT, CallFailed, ChildDied, Sandbox, readable_by
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
+from grader.privileges import readable_by
+from grader.sandbox import CallFailed, ChildDied, Sandbox
+from grader.values import to_returned
 
 
 PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
@@ -52,24 +56,19 @@ def select_functions(only):
         elif item in all_names:
             wanted.add(item)
         else:
+            # a bare function name ("sigmoid") suggests its qualified name
             bare = {q.split(".", 1)[1]: q for q in all_names}
-            candidates = list(CONTRACT) + all_names
-            close = difflib.get_close_matches(item, candidates, n=1, cutoff=0.6)
-            if not close and item in bare:
-                close = [bare[item]]
-            if not close:
-                close = [bare[c] for c in difflib.get_close_matches(item, list(bare), n=1, cutoff=0.6)]
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise ChainruleUsageError(
-                f"Unknown function or module '{item}'.{hint} (chainrule list shows all, as module.function)")
+            match = closest(item, list(CONTRACT) + all_names)
+            if match is None and item in bare:
+                match = bare[item]
+            if match is None:
+                match = bare.get(closest(item, bare))
+            raise ChainruleUsageError(f"Unknown function or module '{item}'.{suggestion(match)} "
+                                      "(chainrule list shows all, as module.function)")
     return [q for q in all_names if q in wanted]
 
 
 def _mistakes_for(qualname):
-    try:
-        from grader.mistakes import for_function
-    except ImportError:
-        return []
     try:
         return list(for_function(qualname))
     except Exception:  # noqa: BLE001 - a broken mistakes table must not stop grading
@@ -92,8 +91,6 @@ def _check_submission(path):
 
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
           progress=None):
-    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-
     path = os.fspath(path)
     names = select_functions(only)
     if case is not None and len(names) != 1:
@@ -118,8 +115,6 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
 
 
 def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress):
-    from grader import DEFAULT_SEED
-
     seed_given = seed is not None
     given_oracle, oracle = oracle, resolve(oracle)
     _warn_if_reference_readable(oracle, sandbox)
@@ -147,7 +142,7 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
     result.command = command
     result.seed_given = seed_given
     for done, (qualname, cases) in enumerate(plan, 1):
-        fr = _grade_function(sandbox, oracle, qualname, cases, seed, float(timeout), command, path)
+        fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
         result.functions[qualname] = fr
         if progress is not None:
             progress(done, len(plan), qualname)
@@ -179,8 +174,6 @@ def run_command(path, timeout, memory_mb, recorded):
     Every command a report prints starts with it, so that it reproduces the run (the
     same submission, time and memory limits and expected values).
     """
-    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-
     words = ["chainrule grade"]
     if os.path.normpath(path) != "exercises":
         words.append(shlex.quote(path))
@@ -213,10 +206,10 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
         return "error", (f"returned a value the grader could not read ({info.get('type')}: "
                          f"{info.get('message', '')}); return NumPy arrays, floats or tuples of them")
     if kind == "output-cap":
-        return "error", (f"printed more than {FSIZE_LIMIT // (1024 * 1024)} MB of output; remove or "
+        return "error", (f"printed more than {mb(FSIZE_LIMIT)} MB of output; remove or "
                          "shorten the prints")
     if kind == "too-big":
-        return "error", "returned more than 256 MB of data"
+        return "error", f"returned more than {mb(MAX_DATA)} MB of data"
     if kind in ("timeout", "died"):
         return kind if kind == "timeout" else "crashed", info.get("message", "")
     text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")
@@ -259,121 +252,156 @@ def _import_error_text(info, where, timeout, memory_mb):
     return status, full, full.splitlines()[0], ""
 
 
-def _grade_function(sandbox, oracle, qualname, cases, seed, timeout, command, submission):
-    from grader.framework import SIGNATURES
+class FunctionGrading:
+    """Grading one contract function: import its module, run its cases in the child, judge
+    them against the oracle's expected values and diagnose known mistakes.
 
-    module, name = qualname.split(".", 1)
-    fr = FunctionResult(qualname, POINTS[qualname])
-    arg_names = SIGNATURES[qualname]
+    State shared by the steps: the child time ``used`` so far (all cases of a function
+    share one ``timeout``), the ``tickets`` of calls already sent ahead (prefetched), and
+    the failing cases ``judged``, whose messages are written last (which known mistake to
+    name on a case depends on the other cases).
+    """
 
-    def fail_all(status, text, start=0, stop=None):
-        for c in cases[start:stop]:
-            fr.cases.append(CaseResult(c.number, c.name, False, _message(c, text, seed, command),
-                                       c.rtol, c.atol, status, _rerun(command, qualname, c.number, seed)))
+    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission):
+        self.sandbox, self.oracle = sandbox, oracle
+        self.qualname, self.cases, self.seed = qualname, cases, seed
+        self.timeout, self.command, self.submission = timeout, command, submission
+        self.module, self.name = qualname.split(".", 1)
+        self.arg_names = SIGNATURES[qualname]
+        self.result = FunctionResult(qualname, POINTS[qualname])
+        self.used = 0.0             # child seconds used by this function's calls
+        self.first = True           # the first call resets the child's global state
+        self.tickets = {}           # id(call) -> ticket of a call sent ahead
+        self.judged = []            # (CaseResult, case, text, matched mistakes) of each failing case
 
-    try:
-        import_error = sandbox.import_module(module, timeout)
-    except ChildDied as exc:
-        fail_all("crashed", exc.reason)
-        fr.output = sandbox.take_output()
+    def run(self):
+        fr = self.result
+        if self._import_failed():
+            fr.output = self.sandbox.take_output()
+            return fr
+        for index, case in enumerate(self.cases):
+            if not self._grade_case(index, case):
+                break
+        self._write_messages()
+        if self.sandbox.pending():
+            self.sandbox.drain(max(0.0, self.timeout - self.used))
+        fr.output = self.sandbox.take_output()
         return fr
-    if import_error is not None:
+
+    # ---------------------------------------------------------------- steps
+    def _rerun(self, case):
+        return _rerun(self.command, self.qualname, case.number, self.seed)
+
+    def _fail(self, status, text, start=0, stop=None):
+        for c in self.cases[start:stop]:
+            self.result.cases.append(CaseResult(c.number, c.name, False,
+                                                _message(c, text, self.seed, self.command),
+                                                c.rtol, c.atol, status, self._rerun(c)))
+
+    def _import_failed(self):
+        """Import the module in the child; on failure fail every case and say True."""
+        fr = self.result
+        try:
+            error = self.sandbox.import_module(self.module, self.timeout)
+        except ChildDied as exc:
+            self._fail("crashed", exc.reason)
+            return True
+        if error is None:
+            return False
         # reported once per module (FunctionResult.import_error); each case gets one line
-        where = "__init__.py" if import_error.get("where") else f"{module}.py"
-        status, full, short, cause = _import_error_text(import_error, where, timeout, sandbox.memory_mb)
+        where = "__init__.py" if error.get("where") else f"{self.module}.py"
+        status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb)
         fr.import_error, fr.import_where, fr.import_short, fr.import_cause = full, where, short, cause
-        for c in cases:
+        for c in self.cases:
             fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {short}", c.rtol, c.atol,
-                                       status, _rerun(command, qualname, c.number, seed)))
-        fr.output = sandbox.take_output()
-        return fr
+                                       status, self._rerun(c)))
+        return True
 
-    state = {"used": 0.0, "first": True}
-    tickets = {}
-    judged = []             # (CaseResult, case, text, matched mistakes) of each failing case
-
-    def submit(call):
-        ticket, size = sandbox.submit(module, name, call.args, reset=state["first"],
-                                      global_seed=call.global_seed)
-        state["first"] = False
+    def _submit(self, call):
+        ticket, size = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
+                                           global_seed=call.global_seed)
+        self.first = False
         return ticket, size
 
-    def prefetch(index):
-        # Send the calls of the following fixed-input cases at once (they do not depend on
-        # earlier replies); replies are read in order, so a failure is still attributed to
-        # its own case. Steps cases feed replies back and are called one at a time.
+    def _prefetch(self, index):
+        """Send the calls of the following fixed-input cases at once (they do not depend
+        on earlier replies); replies are read in order, so a failure is still attributed
+        to its own case. Steps cases feed replies back and are called one at a time."""
         in_flight = 0
-        for later in cases[index:]:
+        for later in self.cases[index:]:
             if later.kind == "steps":
                 return
             for call in later.calls:
                 if in_flight > PREFETCH_BYTES:
                     return
-                tickets[id(call)], size = submit(call)
+                self.tickets[id(call)], size = self._submit(call)
                 in_flight += size
 
-    def student(call):
-        remaining = timeout - state["used"]
+    def _student(self, call):
+        """The callee of ``Case.run`` for the submission: the child's reply to ``call``."""
+        remaining = self.timeout - self.used
         if remaining <= 0:
             raise TimeoutError
         t0 = time.monotonic()
         try:
-            ticket = tickets.pop(id(call), None)
+            ticket = self.tickets.pop(id(call), None)
             if ticket is None:
-                ticket, _ = submit(call)
-            result, inputs, _ = sandbox.result(ticket, remaining)
+                ticket, _ = self._submit(call)
+            result, inputs, _ = self.sandbox.result(ticket, remaining)
         finally:
-            state["used"] += time.monotonic() - t0
-        mods = modified_inputs(call.args, inputs, arg_names)
+            self.used += time.monotonic() - t0
+        mods = modified_inputs(call.args, inputs, self.arg_names)
         if mods:
             raise _Modified(mods)
         return result
 
-    for index, case in enumerate(cases):
+    def _grade_case(self, index, case):
+        """Run and judge one case; False when the function's remaining cases are skipped."""
+        sandbox, timeout = self.sandbox, self.timeout
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:
-                prefetch(index)
+                self._prefetch(index)
             except ChildDied:
                 pass            # reported by the case's own call below
-        expected = oracle.expected(case, seed)
+        expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses = "passed", "", []
         try:
-            actual = case.run(student)
+            actual = case.run(self._student)
         except CallFailed as exc:
-            status, text = _error_text(exc.info, qualname, submission, timeout, sandbox.memory_mb)
+            status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
         except TimeoutError:
-            fail_all("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
-                                "function may take together): an infinite loop? The process was killed and "
-                                "grading went on", index, index + 1)
-            fail_all("skipped", f"not run: case {case.number} of this function did not finish in time",
-                     index + 1)
-            break
+            self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
+                                  "function may take together): an infinite loop? The process was killed and "
+                                  "grading went on", index, index + 1)
+            self._fail("skipped", f"not run: case {case.number} of this function did not finish in time",
+                       index + 1)
+            return False
         except ChildDied as exc:
-            fail_all("crashed" if exc.kind == "crashed" else "error",
-                     exc.reason + "; the grader restarted it and went on", index, index + 1)
-            fail_all("skipped", f"not run: case {case.number} of this function ended the process", index + 1)
-            break
+            self._fail("crashed" if exc.kind == "crashed" else "error",
+                       exc.reason + "; the grader restarted it and went on", index, index + 1)
+            self._fail("skipped", f"not run: case {case.number} of this function ended the process", index + 1)
+            return False
         else:
             problem = case.judge(actual, expected)
             if problem is not None:
                 status, text = "failed", problem.text
                 diagnoses = _diagnose(case, actual, expected)
         passed = status == "passed"
-        fr.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
-                                   _rerun(command, qualname, case.number, seed)))
+        self.result.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
+                                            self._rerun(case)))
         if not passed:
-            judged.append((fr.cases[-1], case, text, diagnoses))
-    # messages last: which known mistake to name on a case depends on the other cases
-    for result, case, text, diagnoses in judged:
-        chosen = _choose_mistakes(diagnoses, [d for _, _, _, d in judged])
-        result.message = _message(case, text, seed, command, chosen)
-        result.diagnoses = [Diagnosis(m.name, m.hint, case.name) for m in chosen]
-    if sandbox.pending():
-        sandbox.drain(max(0.0, timeout - state["used"]))
-    fr.output = sandbox.take_output()
-    return fr
+            self.judged.append((self.result.cases[-1], case, text, diagnoses))
+        return True
+
+    def _write_messages(self):
+        """Messages last: which known mistake to name on a case depends on the other cases."""
+        per_case = [d for _, _, _, d in self.judged]
+        for result, case, text, diagnoses in self.judged:
+            chosen = _choose_mistakes(diagnoses, per_case)
+            result.message = _message(case, text, self.seed, self.command, chosen)
+            result.diagnoses = [Diagnosis(m.name, m.hint, case.name) for m in chosen]
 
 
 def _choose_mistakes(matched, matched_per_case):

@@ -22,74 +22,10 @@ import zlib
 
 import numpy as np
 
-from grader.compare import Problem, compare, plain, to_returned
-from grader.sandbox import Rng
-
-# positional argument names of every contract function (for messages)
-SIGNATURES = {
-    "activations.sigmoid": ("x",), "activations.sigmoid_derivative": ("x",),
-    "activations.tanh": ("x",), "activations.tanh_derivative": ("x",),
-    "activations.relu": ("x",), "activations.relu_derivative": ("x",),
-    "activations.softplus": ("x",), "activations.softplus_derivative": ("x",),
-    "activations.softmax": ("z", "axis"),
-    "losses.mean_squared_error": ("y_true", "y_pred"),
-    "losses.mean_squared_error_grad": ("y_true", "y_pred"),
-    "losses.sum_squared_error": ("y_true", "y_pred"),
-    "losses.sum_squared_error_grad": ("y_true", "y_pred"),
-    "losses.binary_crossentropy": ("y_true", "y_pred", "eps"),
-    "losses.binary_crossentropy_grad": ("y_true", "y_pred", "eps"),
-    "losses.categorical_crossentropy": ("y_true", "y_pred", "eps"),
-    "losses.sparse_categorical_crossentropy": ("labels", "y_pred", "eps"),
-    "losses.softmax_crossentropy_grad": ("labels", "logits"),
-    "losses.class_weights_balanced": ("labels", "n_classes"),
-    "losses.weighted_sparse_categorical_crossentropy": ("labels", "y_pred", "class_weight", "eps"),
-    "layers.dense_forward": ("x", "W", "b"), "layers.dense_backward": ("dout", "x", "W"),
-    "layers.dropout_mask": ("shape", "rate", "rng"),
-    "layers.dropout_forward": ("x", "mask", "rate"),
-    "layers.dropout_backward": ("dout", "mask", "rate"),
-    "layers.batchnorm_forward": ("x", "gamma", "beta", "eps"),
-    "layers.batchnorm_backward": ("dout", "x", "gamma", "eps"),
-    "network.forward": ("x", "W1", "b1", "W2", "b2"),
-    "network.backward": ("x", "t", "W1", "b1", "W2", "b2"),
-    "network.train_step": ("x", "t", "W1", "b1", "W2", "b2", "lr"),
-    "optimizers.sgd_step": ("w", "grad", "lr"),
-    "optimizers.momentum_step": ("w", "grad", "velocity", "lr", "momentum"),
-    "optimizers.nesterov_step": ("w", "grad", "velocity", "lr", "momentum"),
-    "optimizers.adagrad_step": ("w", "grad", "accum", "lr", "eps"),
-    "optimizers.rmsprop_step": ("w", "grad", "sq_avg", "lr", "rho", "eps"),
-    "optimizers.adam_step": ("w", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
-    "regularization.l2_penalty": ("W", "lam"), "regularization.l2_grad": ("W", "lam"),
-    "regularization.l1_penalty": ("W", "lam"), "regularization.l1_grad": ("W", "lam"),
-    "regularization.max_norm": ("W", "max_value", "axis"),
-    "initializers.random_normal": ("shape", "rng", "mean", "stddev"),
-    "initializers.random_uniform": ("shape", "rng", "minval", "maxval"),
-    "initializers.glorot_uniform": ("fan_in", "fan_out", "rng"),
-    "initializers.he_normal": ("fan_in", "fan_out", "rng"),
-    "training.iterations_per_epoch": ("n_samples", "batch_size"),
-    "training.minibatch_indices": ("n_samples", "batch_size", "rng", "shuffle"),
-    "training.early_stopping_epoch": ("val_losses", "patience", "min_delta"),
-    "training.time_based_decay": ("lr0", "decay", "iteration"),
-    "training.gradient_descent_quadratic": ("a", "b", "x0", "lr", "steps"),
-    "training.train_val_test_split": ("n_samples", "val_fraction", "test_fraction", "rng"),
-    "training.log_uniform": ("low", "high", "size", "rng"),
-}
-
-# names of the items of functions that return tuples
-OUTPUT_NAMES = {
-    "layers.dense_backward": ("dx", "dW", "db"),
-    "layers.batchnorm_backward": ("dx", "dgamma", "dbeta"),
-    "network.forward": ("h", "o"),
-    "network.backward": ("dW1", "db1", "dW2", "db2"),
-    "network.train_step": ("W1", "b1", "W2", "b2"),
-    "optimizers.momentum_step": ("w", "velocity"),
-    "optimizers.nesterov_step": ("w", "velocity"),
-    "optimizers.adagrad_step": ("w", "accum"),
-    "optimizers.rmsprop_step": ("w", "sq_avg"),
-    "optimizers.adam_step": ("w", "m", "v"),
-    "training.early_stopping_epoch": ("stop_epoch", "best_epoch"),
-    "training.train_val_test_split": ("train_idx", "val_idx", "test_idx"),
-}
-
+from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES
+from grader.compare import Problem, compare, plain
+from grader.values import to_returned
+from grader.values import Rng
 
 class Call:
     """One call: positional arguments, and optionally a global seed set just before it."""

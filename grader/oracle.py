@@ -23,7 +23,7 @@ import numpy as np
 
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
-from grader.sandbox import Returned
+from grader.values import Returned
 
 DEFAULT_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recorded.npz")
 
@@ -129,7 +129,7 @@ def _from_tree(tree, data, prefix):
 def record(path, seeds, only=None):
     """Write every case's expected values for ``seeds`` (live solutions) to ``path``."""
     from chainrule_core.contract import qualified_names
-    from grader.cases import cases_for
+    from grader.specs import cases_for
 
     live = LiveOracle()
     names = list(only) if only else qualified_names()

@@ -1,6 +1,7 @@
 """Report writers: one ``GradeResult``, five formats.
 
-``render(result, fmt, color=False) -> str`` with ``fmt`` in ``FORMATS``; ``write(text,
+``render(result, fmt, color=False) -> str`` with ``fmt`` in ``FORMATS`` (the keys of
+``RENDERERS``, in the order ``chainrule grade --format`` shows them); ``write(text,
 path, force=False)`` writes atomically (temp file + ``os.replace``) and refuses to
 overwrite an existing file unless ``force``. Every format is deterministic for a given
 result except where a format demands wall time (Gradescope ``execution_time``, JUnit
@@ -15,7 +16,6 @@ import xml.etree.ElementTree as ET
 from chainrule_core.fileio import write_atomic
 from grader.results import counted
 
-FORMATS = ("text", "json", "gradescope", "junit", "markdown")
 MAX_CASES_SHOWN = 3
 
 _STATUS_WORD = {"passed": "PASS", "not-implemented": "TODO"}
@@ -299,18 +299,26 @@ def render_markdown(result):
     return "\n".join(out) + "\n"
 
 
+# format name -> writer ``(result, color) -> str``; ``chainrule grade --format`` offers
+# exactly these, in this order. Adding a format is a writer above plus one line here.
+RENDERERS = {
+    "text": lambda result, color: render_text(result, color=color),
+    "json": lambda result, color: render_json(result),
+    "gradescope": lambda result, color: render_gradescope(result),
+    "junit": lambda result, color: render_junit(result),
+    "markdown": lambda result, color: render_markdown(result),
+}
+FORMATS = tuple(RENDERERS)
+
+
 def render(result, fmt="text", color=False):
-    if fmt == "text":
-        return render_text(result, color=color)
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "gradescope":
-        return render_gradescope(result)
-    if fmt == "junit":
-        return render_junit(result)
-    if fmt == "markdown":
-        return render_markdown(result)
-    raise ValueError(f"unknown format {fmt!r}")
+    """The report of ``result`` in format ``fmt`` (one of ``FORMATS``); ``color`` (ANSI)
+    applies to the text format only."""
+    try:
+        writer = RENDERERS[fmt]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}") from None
+    return writer(result, color)
 
 
 def write(text, path, force=False):

@@ -9,3 +9,48 @@ def test_layout_test_module_basenames_are_unique():
     names = collections.Counter(p.name for p in tests.rglob("test_*.py"))
     clashes = sorted(name for name, count in names.items() if count > 1)
     assert clashes == [], f"test modules share a basename (pytest cannot import both): {clashes}"
+
+
+def test_layout_tools_are_not_installed_as_a_package():
+    """tools/ (the skeleton builder) runs from a checkout; setup.cfg installs only the kit."""
+    import configparser
+
+    from setuptools import find_packages
+
+    root = pathlib.Path(__file__).parent.parent
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg")
+    include = cfg["options.packages.find"]["include"].split()
+    packages = find_packages(str(root), include=include)
+    assert "tools" not in packages and not any(p.startswith("tools.") for p in packages)
+    assert {"chainrule", "chainrule_core", "grader", "grader.specs", "generator", "solutions"} <= set(packages)
+
+
+def test_layout_architecture_page_names_only_files_that_exist():
+    import re
+
+    root = pathlib.Path(__file__).parent.parent
+    text = (root / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    paths = {p for p in re.findall(r"`([\w./]+/[\w.]*)`", text) if "<" not in p}
+    assert len(paths) > 20
+    missing = sorted(p for p in paths if not (root / p).exists())
+    assert missing == [], missing
+
+
+def test_layout_layers_import_downwards_only():
+    """chainrule_core imports nothing of the kit; grader and generator not each other."""
+    import ast
+
+    root = pathlib.Path(__file__).parent.parent
+    forbidden = {"chainrule_core": {"chainrule", "grader", "generator", "solutions"},
+                 "grader": {"chainrule", "generator"}, "generator": {"chainrule", "grader"}}
+    for package, banned in forbidden.items():
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names = [node.module]
+                for name in names:
+                    assert name.split(".")[0] not in banned, (str(path), name)

@@ -1,4 +1,8 @@
-"""``chainrule grade``: grade an exercises folder and report (numpy + click only)."""
+"""``chainrule grade``: grade an exercises folder and report (numpy + click only).
+
+The choices and defaults come from the grader: report formats from ``grader.reports``,
+the default timeout and memory from ``grader.limits``.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +10,9 @@ import sys
 
 import click
 
-FORMATS = ("text", "json", "gradescope", "junit", "markdown")
-
-
-class _Progress:
-    """A one-line progress indication on a terminal's stderr (nothing otherwise)."""
-
-    def __init__(self):
-        self.enabled = sys.stderr.isatty()
-        self.width = 0
-
-    def __call__(self, done, total, qualname):
-        if not self.enabled:
-            return
-        line = f"grading {done}/{total} {qualname}"
-        pad = max(0, self.width - len(line))
-        self.width = len(line)
-        sys.stderr.write("\r" + line + " " * pad)
-        sys.stderr.flush()
-
-    def clear(self):
-        if self.enabled and self.width:
-            sys.stderr.write("\r" + " " * self.width + "\r")
-            sys.stderr.flush()
-
+from chainrule_core.progress import Progress
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
+from grader.reports import FORMATS
 
 @click.command("grade")
 @click.argument("submission", default="exercises", required=False, type=click.Path())
@@ -43,13 +26,14 @@ class _Progress:
 @click.option("--case", "case", default=None, metavar="K",
               help="Run only case K (its number or name) of the one --only function.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Seed of the cases' inputs (printed in every report).")
+              help=f"Seed of the cases' inputs (printed in every report; default {DEFAULT_SEED}, "
+                   "or the first seed of a --recorded file).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below PERCENT (for CI).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds each function may run in total (default 5).")
+              help=f"Seconds each function may run in total (default {DEFAULT_TIMEOUT:g}).")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
-              help="Memory the student code may use beyond NumPy's own (default 1024).")
+              help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
 @click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Take expected values from this recording (grader.record) instead of solutions/.")
 def grade_command(submission, fmt, output, force, only, case, seed, fail_under, timeout, memory_mb,
@@ -59,7 +43,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, fail_under, 
     from grader import grade_submission
     from grader.reports import render, write
 
-    progress = _Progress()
+    progress = Progress("grading")
     try:
         result = grade_submission(submission, only=list(only) or None, seed=seed, case=case,
                                   timeout=timeout, oracle=recorded, memory_mb=memory_mb,

@@ -239,7 +239,7 @@ def test_skeleton_imports_when_solutions_is_missing():
 
 def _generator():
     spec = importlib.util.spec_from_file_location(
-        "make_skeleton", Path(__file__).with_name("make_skeleton.py"))
+        "make_skeleton", ROOT / "tools" / "make_skeleton.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -250,4 +250,29 @@ def test_skeleton_is_what_make_skeleton_generates_from_solutions():
     stale = [name for name, text in expected.items()
              if (EXERCISES_DIR / name).read_text(encoding="utf-8") != text]
     assert not stale, (f"exercises/{stale} differ from solutions/ + the skeleton bodies; "
-                       "run python3 tests/exercises/make_skeleton.py and commit exercises/")
+                       "run python tools/make_skeleton.py and commit exercises/")
+    assert sorted(p.name for p in EXERCISES_DIR.glob("*.py")) == sorted(expected)
+
+
+def test_make_skeleton_tool_rewrites_a_folder_and_checks_it(tmp_path, capsys):
+    tool = _generator()
+    tool.DST = tmp_path / "exercises"
+    assert tool.main(["--check"]) == 1
+    assert tool.main([]) == 0
+    assert {p.name: p.read_text(encoding="utf-8") for p in tool.DST.glob("*.py")} == tool.expected_files()
+    assert tool.main(["--check"]) == 0
+    (tool.DST / "layers.py").write_text("# edited\n", encoding="utf-8")
+    (tool.DST / "old_module.py").write_text("", encoding="utf-8")
+    capsys.readouterr()
+    assert tool.main(["--check"]) == 1
+    assert capsys.readouterr().out == ("exercises/layers.py is out of date\n"
+                                       "exercises/old_module.py is out of date\n")
+    assert tool.main([]) == 0
+    assert capsys.readouterr().out == "wrote exercises/layers.py\nremoved exercises/old_module.py\n"
+    assert tool.main(["--check"]) == 0
+
+
+def test_make_skeleton_runs_as_a_script_and_finds_exercises_up_to_date():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_skeleton.py"), "--check"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

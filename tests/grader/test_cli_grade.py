@@ -156,7 +156,7 @@ def test_cli_grade_junit_and_markdown_formats(workdir):
 def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
     import io
 
-    from chainrule.commands.grade import _Progress
+    from chainrule_core.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -164,7 +164,7 @@ def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
 
     term = Terminal()
     monkeypatch.setattr("sys.stderr", term)
-    progress = _Progress()
+    progress = Progress("grading")
     progress(1, 52, "activations.sigmoid")
     progress(2, 52, "activations.tanh")
     progress.clear()
@@ -172,7 +172,7 @@ def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
                                "\r" + " " * 29 + "\r")
     pipe = io.StringIO()
     monkeypatch.setattr("sys.stderr", pipe)
-    quiet = _Progress()
+    quiet = Progress("grading")
     quiet(1, 52, "activations.sigmoid")
     quiet.clear()
     assert pipe.getvalue() == ""

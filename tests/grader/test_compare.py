@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from grader import stats
-from grader.cases import cases_for
-from grader.compare import compare, modified_inputs, to_returned
+from grader.specs import cases_for
+from grader.compare import compare, modified_inputs
+from grader.values import to_returned
 from grader.oracle import LiveOracle
-from grader.sandbox import Returned
+from grader.values import Returned
 
 
 def _cmp(yours, expected, rtol=1e-7, atol=0.0):

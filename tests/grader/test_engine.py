@@ -9,8 +9,8 @@ import pytest
 from chainrule_core.contract import qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import grade_submission
-from grader.cases import BUILDERS, cases_for
-from grader.points import POINTS
+from grader.specs import BUILDERS, cases_for
+from chainrule_core.contract import POINTS
 from grader.reports import render_json, render_text
 from tests.grader.conftest import SOLUTIONS, make_submission
 
@@ -187,7 +187,7 @@ def test_engine_result_model_has_the_documented_fields(reference_result):
 
 
 def test_engine_known_mistake_is_diagnosed_when_the_output_matches(tmp_path):
-    mistakes = pytest.importorskip("grader.mistakes")
+    mistakes = pytest.importorskip("grader.specs")
     mistake = next(m for m in mistakes.MISTAKES if m.function == "optimizers.adam_step"
                    and m.name == "no-bias-correction")
     import inspect
@@ -267,7 +267,7 @@ BY_ROWS = ("You divided by the number of rows, but the mean runs over all elemen
 
 
 def test_engine_known_mistake_that_matches_most_cases_wins_over_a_single_row_lookalike(tmp_path):
-    pytest.importorskip("grader.mistakes")
+    pytest.importorskip("grader.specs")
     sub = make_submission(tmp_path / "sub", MSE_GRAD_TIMES_TWO)
     result = grade_submission(str(sub), only=["losses.mean_squared_error_grad"])
     fr = result.functions["losses.mean_squared_error_grad"]
@@ -283,7 +283,7 @@ def test_engine_known_mistake_that_matches_most_cases_wins_over_a_single_row_loo
 
 
 def test_engine_known_mistakes_that_tie_on_every_case_are_named_as_one_of(tmp_path):
-    pytest.importorskip("grader.mistakes")
+    pytest.importorskip("grader.specs")
     sub = make_submission(tmp_path / "sub", MSE_GRAD_TIMES_TWO)
     cases = cases_for("losses.mean_squared_error_grad", 2026)
     number = next(c.number for c in cases if c.name.startswith("batch of 1"))

@@ -61,7 +61,7 @@ def test_oracle_recorded_refuses_functions_it_does_not_hold(recording):
 
 def test_oracle_live_matches_the_seed_notes_worked_example():
     # an independent check of the oracle path: the seed's printed numbers
-    from grader.cases import cases_for
+    from grader.specs import cases_for
 
     live = LiveOracle()
     case = cases_for("network.forward", 1)[0]

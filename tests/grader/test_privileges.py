@@ -77,7 +77,7 @@ def test_privileges_submission_readable_only_by_root_is_still_graded(graded):
 
 
 def test_privileges_student_code_runs_as_a_dedicated_uid_without_groups(graded):
-    from grader.sandbox import SANDBOX_IDS
+    from grader.privileges import SANDBOX_IDS
 
     message = _message(graded, "training.time_based_decay")
     ids = re.search(r"raised RuntimeError: ids (\d+) (\d+) (\d+) (\d+) groups \[\] home=True env ", message)
@@ -88,7 +88,7 @@ def test_privileges_student_code_runs_as_a_dedicated_uid_without_groups(graded):
 def test_privileges_sandbox_uid_is_nobody_elses(graded):
     import pwd
 
-    from grader.sandbox import _uid_processes, sandbox_ids
+    from grader.privileges import _uid_processes, sandbox_ids
 
     uid, gid, lock = sandbox_ids()
     try:
@@ -126,7 +126,7 @@ DAEMON = """
 
 def test_privileges_daemon_that_left_the_tree_and_its_environment_is_killed(tmp_path, open_dir):
     from grader import grade_submission
-    from grader.sandbox import SANDBOX_IDS, _uid_processes
+    from grader.privileges import SANDBOX_IDS, _uid_processes
 
     pidfile = open_dir / "daemon.pid"
     code = f"PIDFILE = {str(pidfile)!r}\n" + textwrap.dedent(DAEMON)
@@ -186,7 +186,8 @@ FORK_BOMB = """
 
 def test_privileges_processes_of_the_sandbox_uid_are_limited_and_reaped(tmp_path):
     from grader import grade_submission
-    from grader.sandbox import NPROC_LIMIT, SANDBOX_IDS, _uid_processes
+    from grader.limits import NPROC_LIMIT
+    from grader.privileges import SANDBOX_IDS, _uid_processes
 
     sub = make_submission(tmp_path / "sub", {"activations": FORK_BOMB})
     result = grade_submission(str(sub), only=["activations.relu"], timeout=3.0)

@@ -30,13 +30,13 @@ def _package(root, mode=0o755, file_mode=0o644):
     (0o755, 0o644, True), (0o711, 0o644, True), (0o700, 0o644, False), (0o755, 0o600, False),
     (0o750, 0o644, False)])
 def test_reference_readable_by_follows_the_modes(open_dir, mode, file_mode, readable):
-    from grader.sandbox import readable_by
+    from grader.privileges import readable_by
 
     assert readable_by(_package(open_dir, mode, file_mode), UID, GID) is readable
 
 
 def test_reference_readable_by_needs_search_permission_on_every_parent(open_dir):
-    from grader.sandbox import readable_by
+    from grader.privileges import readable_by
 
     parent = open_dir / "private"
     parent.mkdir()

@@ -215,7 +215,7 @@ def test_reports_counts_of_several_stay_plural(buggy):
 
 def test_reports_item_counts_agree_with_their_number():
     from grader.compare import compare
-    from grader.sandbox import Returned
+    from grader.values import Returned
 
     one = Returned("tuple", [Returned("float", 1.0)])
     two = Returned("tuple", [Returned("float", 1.0), Returned("float", 2.0)])

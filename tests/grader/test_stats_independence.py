@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from grader.cases import cases_for
-from grader.compare import to_returned
+from grader.specs import cases_for
+from grader.values import to_returned
 
 
 def _row_mask(shape, rate, rng):           # one random row reused for the whole batch

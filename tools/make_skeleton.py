@@ -5,11 +5,14 @@ docstrings, imports, given helpers, every signature and docstring), so it is gen
 this script copies each ``solutions/<module>.py`` and replaces the body of every contract
 function, after its docstring, by the skeleton body in ``BODIES`` (the given code, one
 ``# TODO:`` hint, ``raise NotImplementedError``). After changing a docstring in
-``solutions/`` or a hint here, run
+``solutions/`` or a hint here (or adding a contract function: give it a body here), run
 
-    python3 tests/exercises/make_skeleton.py
+    python tools/make_skeleton.py
 
-and commit ``exercises/``; tests/exercises/test_skeleton.py fails while the two differ.
+from the repository root and commit ``exercises/``; tests/exercises/test_skeleton.py
+fails while the two differ. It writes only what changed and removes a ``.py`` file of
+``exercises/`` that ``solutions/`` no longer has; ``--check`` writes nothing and exits 1
+when ``exercises/`` is out of date.
 """
 
 import ast
@@ -17,12 +20,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SRC, DST = ROOT / "solutions", ROOT / "exercises"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from chainrule_core.contract import CONTRACT  # noqa: E402
+from chainrule_core.contract import CONTRACT, qualified_names  # noqa: E402
+from chainrule_core.fileio import write_atomic  # noqa: E402
 
 BODIES = {
     # ---------------------------------------------------------------- activations
@@ -316,15 +320,33 @@ def expected_files():
             files[path.name] = INIT
         else:
             files[path.name] = path.read_text(encoding="utf-8")
-    contract = {f"{m}.{n}" for m, names in CONTRACT.items() for n in names}
-    assert set(BODIES) == contract, sorted(set(BODIES) ^ contract)
+    contract = set(qualified_names())
+    if set(BODIES) != contract:
+        raise SystemExit("make_skeleton: BODIES and the contract differ: "
+                         + ", ".join(sorted(set(BODIES) ^ contract)))
     return files
 
 
-def main():
+def main(argv=None):
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
+    files = expected_files()
+    stale = sorted(p.name for p in DST.glob("*.py") if p.name not in files) if DST.is_dir() else []
+    changed = [name for name, text in files.items()
+               if not (DST / name).is_file() or (DST / name).read_text(encoding="utf-8") != text]
+    if check:
+        for name in changed + stale:
+            print(f"exercises/{name} is out of date")
+        return 1 if changed or stale else 0
     DST.mkdir(exist_ok=True)
-    for name, text in expected_files().items():
-        (DST / name).write_text(text, encoding="utf-8")
+    for name in changed:
+        write_atomic(DST / name, files[name])
+        print(f"wrote exercises/{name}")
+    for name in stale:
+        (DST / name).unlink()
+        print(f"removed exercises/{name}")
+    if not changed and not stale:
+        print("exercises/ is up to date")
+    return 0
 
 
 INIT = '''"""Exercises: implement the chainrule contract here (docs: CONTRACT.md).
@@ -337,4 +359,4 @@ check your work: it explains every failing case and the command that reruns it.
 '''
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,13 +1,75 @@
-"""Known mistakes in ``activations``: wrong versions students really write.
+"""Grading spec of ``activations``: the cases of each function, then its known mistakes.
 
-Each function below has the contract signature of the function it gets wrong and is
-self-contained (only ``np``), so that the grader's mutation test can transplant its
-source into a copy of the reference and the diagnosis can run it in the grader process.
+Cases: ``@builder(qualname, ...)`` registers a function ``(qualname, rng) -> [Case]`` in
+``CASES`` (see ``grader.specs._kit`` for ``Case``, ``Call`` and the tolerances). Known
+mistakes: the functions named ``<function>__<what>`` below, listed in ``KNOWN`` as
+``(function, kebab-case id, impl, hint)`` rows. Each impl has the contract signature of
+the function it gets wrong and is self-contained (only ``np``: no helpers, no closures),
+so that the mutation test can transplant its source into a copy of the reference and the
+diagnosis can run it in the grader process.
 """
+
+from __future__ import annotations
 
 import numpy as np
 
+from grader.specs._kit import Call, Case, F32, F64, FD, U, registrar
 
+CASES = {}
+builder = registrar(CASES, "activations")
+
+
+# ------------------------------------------------------------------------ cases
+_FORWARD = {
+    "activations.sigmoid_derivative": "activations.sigmoid",
+    "activations.tanh_derivative": "activations.tanh",
+    "activations.relu_derivative": "activations.relu",
+    "activations.softplus_derivative": "activations.softplus",
+}
+
+
+@builder("activations.sigmoid", "activations.tanh", "activations.relu", "activations.softplus",
+         "activations.sigmoid_derivative", "activations.tanh_derivative",
+         "activations.relu_derivative", "activations.softplus_derivative")
+def _elementwise(q, rng):
+    x = U(rng, (3, 5), -5, 5)
+    x[0, 0] = 0.0
+    cases = [
+        Case(q, "random non-square (3, 5), including 0", [Call(x)], **F64),
+        Case(q, "batch of 1 (1, 4)", [Call(U(rng, (1, 4), -3, 3))], **F64),
+        Case(q, "0-d input", [Call(np.array(rng.uniform(-2, 2)))], **F64),
+        Case(q, "float32 (4, 3)", [Call(U(rng, (4, 3), -4, 4, np.float32))], **F32),
+        Case(q, "extremes +-1000", [Call(np.array([-1000.0, -50.0, -1.5, 0.0, 2.5, 50.0, 1000.0]))],
+             **F64),
+    ]
+    if q in _FORWARD:
+        fwd = _FORWARD[q]
+        xf = U(rng, (4, 3), -4, 4)
+        xf[np.abs(xf) < 0.05] = 0.5   # keep away from relu's kink
+
+        def fd(ref, x, fwd=fwd):
+            f = ref(fwd)
+            h = 1e-6
+            return [(np.asarray(f(x + h), float) - np.asarray(f(x - h), float)) / (2 * h)]
+
+        cases.append(Case(q, "finite differences of the forward function", [Call(xf)],
+                          kind="fd", fd=fd, **FD))
+    return cases
+
+
+@builder("activations.softmax")
+def _softmax(q, rng):
+    return [
+        Case(q, "random (4, 6), axis=-1", [Call(U(rng, (4, 6), -3, 3), -1)], **F64),
+        Case(q, "axis=0 on (5, 3)", [Call(U(rng, (5, 3), -3, 3), 0)], **F64),
+        Case(q, "batch of 1 (1, 7)", [Call(U(rng, (1, 7), -3, 3), -1)], **F64),
+        Case(q, "large logits around 1000", [Call(1000.0 + U(rng, (3, 4), -5, 5), -1)], **F64),
+        Case(q, "float32 (4, 5)", [Call(U(rng, (4, 5), -3, 3, np.float32), -1)], **F32),
+        Case(q, "1-D (6,)", [Call(U(rng, (6,), -3, 3), -1)], **F64),
+    ]
+
+
+# ------------------------------------------------------------------------ known mistakes
 def sigmoid__exp_ratio(x):
     return np.exp(x) / (1.0 + np.exp(x))
 

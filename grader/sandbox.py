@@ -87,6 +87,7 @@ import warnings
 import numpy as np
 
 from chainrule_core.errors import ChainruleError
+from grader.submission_copy import safe_copy
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 MARKER_VAR = "CHAINRULE_GRADER_MARKER"
@@ -587,7 +588,14 @@ class Sandbox:
         os.mkdir(run_dir)
         self.marker = uuid.uuid4().hex
         base = os.path.basename(self.submission)
-        submission, drop = self.submission, None
+        drop = None
+        os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
+        submission = os.path.join(self._workdir, "sub", base)
+        try:
+            safe_copy(self.submission, submission)  # the child imports a copy that follows no link out
+        except Exception:
+            self.stop()
+            raise
         if os.geteuid() == 0:
             # as root (Gradescope), the child becomes an unprivileged user before it runs
             # student code; it reads a copy of the submission and writes only in run/
@@ -596,9 +604,6 @@ class Sandbox:
             os.chmod(self._workdir, 0o711)
             os.chmod(numpy_dir, 0o755)
             os.chown(run_dir, uid, gid)
-            os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
-            submission = os.path.join(self._workdir, "sub", base)
-            _private_copy(self.submission, submission)
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
         req_r, req_w = os.pipe()

@@ -68,8 +68,8 @@ def select_functions(only):
 def _mistakes_for(qualname):
     try:
         from grader.mistakes import for_function
-    except ImportError:
-        return []
+    except ImportError:  # a student release: the mistakes' recorded outputs, not their code
+        from grader.recorded_mistakes import for_function
     try:
         return list(for_function(qualname))
     except Exception:  # noqa: BLE001 - a broken mistakes table must not stop grading

@@ -4,6 +4,7 @@ The report shows them per function and in total; Gradescope and JUnit use the sa
 """
 
 from chainrule_core.contract import qualified_names
+from grader.release_settings import points as _release_points
 
 HEAVY = {
     "layers.dense_backward": 3,
@@ -19,3 +20,4 @@ HEAVY = {
 }
 
 POINTS = {name: float(HEAVY.get(name, 1)) for name in qualified_names()}
+POINTS.update((k, v) for k, v in _release_points().items() if k in POINTS)   # a release's --points

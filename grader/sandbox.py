@@ -19,8 +19,9 @@ failure to decode a reply, whatever the exception, kills the child and fails onl
 call as "sent back something unreadable"; nothing else the child sends is trusted.
 
 The submission is imported as the package ``exercises`` (also under its folder's name)
-from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
-repository the parent folder also holds ``solutions/``.
+from a private copy (``grader.submission_copy``: no link out of the submission is followed,
+such a link is refused); neither its parent folder nor site-packages is on ``sys.path``: in
+a repository the parent folder also holds ``solutions/``.
 
 Privileges. When the grader runs as root (Gradescope runs it so), the child gives up
 root before it imports student code: it opens its import roots (the standard library,
@@ -30,7 +31,7 @@ installation may lie below ``/root``), limits the processes of its new uid
 and sets real, effective and saved gid and uid to a dedicated id (``sandbox_ids``: the
 first of ``SANDBOX_IDS``, from 2**31 - 1001 down, that no account, group or running
 process uses, and whose lock in a root-only folder no other grader holds). It imports a private copy of the submission (in a fresh temporary
-folder, symbolic links copied as links, files made world-readable) and may write only
+folder, links inside it copied as files, files made world-readable) and may write only
 in its own working folder. Student code then cannot read files that only root may read
 (e.g. ``/autograder/source/solutions`` with mode 0700), cannot signal the grader or
 become root again. Since nothing else runs as that uid, every process it has belongs to

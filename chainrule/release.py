@@ -69,7 +69,26 @@ def parse_modules(modules):
             wanted.append(name)
     if not wanted:
         raise ChainruleUsageError("--modules names no module; give one or more of " + ", ".join(CONTRACT) + ".")
-    return [m for m in CONTRACT if m in wanted]
+    chosen = [m for m in CONTRACT if m in wanted]
+    for module in chosen:
+        missing = [m for m in skeleton_imports(module) if m not in chosen]
+        if missing:
+            needed = ",".join(m for m in CONTRACT if m in chosen or m in missing)
+            raise ChainruleUsageError(
+                f"--modules {','.join(chosen)} leaves out {', '.join(missing)}, which {module}.py imports; "
+                f"hand out both: --modules {needed}.")
+    return chosen
+
+
+def skeleton_imports(module):
+    """The contract modules that the skeleton ``module`` imports (``from .activations import``)."""
+    path = ROOT / "exercises" / f"{module}.py"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    found = re.findall(r"^\s*from\s+(?:\.|exercises\.)(\w+)\s+import", text, re.M)
+    return [m for m in CONTRACT if m in found and m != module]
 
 
 def _toml():

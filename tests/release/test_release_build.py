@@ -228,3 +228,11 @@ def test_points_for_a_module_not_released_are_refused(tmp_path):
     with pytest.raises(ChainruleUsageError, match=r"line 1: 'layers.dense_forward' is not in the released modules \(training\)"):
         load_points(path, ["training"])
     assert load_points(path, list(CONTRACT)) == {"layers.dense_forward": 2.0}
+
+
+def test_a_module_whose_skeleton_imports_another_needs_it_too(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "losses,training"])
+    assert result.exit_code == 2
+    assert ("--modules losses,training leaves out activations, which losses.py imports; hand out both: "
+            "--modules activations,losses,training.") in result.stderr
+    assert parse_modules("network,activations") == ["activations", "network"]

@@ -431,6 +431,47 @@ def _build_student(student, modules, functions, points, settings, public_seed):
     _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
     _write(student / "README.md", _student_readme(modules, points, with_checker))
     _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
+    _smoke_test(student, functions)
+
+
+_SMOKE = """
+import json, sys
+from grader import grade_submission
+result = grade_submission(sys.argv[1])
+print(json.dumps({"oracle": result.oracle, "functions": list(result.functions),
+                  "statuses": sorted({c.status for f in result.functions.values() for c in f.cases})}))
+"""
+
+
+def _smoke_test(student, functions):
+    """Grade the student tree's own skeleton with the student tree's grader alone (no
+    checkout, no solutions on the path): every released function must come out "not
+    implemented" against the recording. A grader whose copy misses a file it needs (say,
+    cases that moved into a file with mistake code) is caught here, not by the class."""
+    import subprocess
+    import sys
+
+    import numpy
+
+    site = str(Path(numpy.__file__).resolve().parents[1])
+    code = f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n" + _SMOKE
+    work = tempfile.mkdtemp(prefix="chainrule-smoke-")
+    try:
+        shutil.copytree(student / "exercises", Path(work) / "exercises")
+        done = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(Path(work) / "exercises")],
+                              capture_output=True, text=True, timeout=600, cwd=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    try:
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ChainruleError(f"The student grader built in '{student}' does not run on its own ({last}); "
+                             "a file it imports is missing from the copy.") from None
+    if (not report["oracle"].startswith("recorded") or report["functions"] != functions
+            or report["statuses"] != ["not-implemented"]):
+        raise ChainruleError(f"The student grader built in '{student}' does not grade its own skeleton as "
+                             f"expected (oracle {report['oracle']}, statuses {report['statuses']}).")
 
 
 def _build_autograder(path, modules, settings, public_seed, seeds, visibility):

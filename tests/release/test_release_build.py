@@ -236,3 +236,14 @@ def test_a_module_whose_skeleton_imports_another_needs_it_too(tmp_path):
     assert ("--modules losses,training leaves out activations, which losses.py imports; hand out both: "
             "--modules activations,losses,training.") in result.stderr
     assert parse_modules("network,activations") == ["activations", "network"]
+
+
+def test_a_student_grader_missing_a_file_it_needs_is_caught_at_build_time(tmp_path, monkeypatch):
+    import chainrule.release as release
+
+    real = release.mistake_sources
+    # as if the cases lived in a file with mistake code (and were left out with it)
+    monkeypatch.setattr(release, "mistake_sources", lambda: real() + ["cases.py"])
+    with pytest.raises(ChainruleError, match=r"does not run on its own \(.*No module named 'grader.cases'"):
+        build(tmp_path / "out", modules="training", hidden=0)
+    assert not (tmp_path / "out").exists()

@@ -708,7 +708,8 @@ checks, where the student has no hand.
    `autograder.zip` (Configure Autograder, zip file upload). Choose a base image with
    Python 3.10 or later (Ubuntu 22.04); `setup.sh` installs NumPy with `python3 -m pip`.
    The default 768 MB of memory and 10 minutes are ample: a whole submission grades in a
-   few seconds per seed.
+   few seconds per seed, each function may run 5 s, and a function that times out on the
+   public checks is not run again on the hidden ones (they count as failed).
 2. Students upload their `exercises/` modules (the files, or the folder) or link their
    GitHub repository; `run_autograder` finds the modules in `exercises/` or at the top of
    the submission.

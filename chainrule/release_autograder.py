@@ -75,6 +75,9 @@ def _hidden_output(results, qualname):
     and which case names failed; never the inputs or numbers of a hidden case."""
     passed = total = 0
     failing, hints = [], {}
+    if not any(qualname in result.functions for result in results):
+        return ("Not run: this function timed out on the public checks, so the hidden checks were "
+                "not tried (they count as failed)."), 0, 0
     for result in results:
         fr = result.functions[qualname]
         passed += fr.n_passed
@@ -112,7 +115,7 @@ def build_results(public, hidden, settings, folder_shown):
             score = round(max_hidden * passed / total, 2) if total else 0.0
             tests.append({
                 "name": f"{qualname} (hidden checks)", "number": f"{k}.2", "score": score,
-                "max_score": max_hidden, "status": "passed" if passed == total else "failed",
+                "max_score": max_hidden, "status": "passed" if total and passed == total else "failed",
                 "output": output, "output_format": "text", "tags": [fr.module, "hidden"],
                 "visibility": visibility,
             })
@@ -131,6 +134,13 @@ def build_results(public, hidden, settings, folder_shown):
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+
+
+class _NoHidden:
+    """A hidden seed on which nothing was run (every function timed out publicly)."""
+
+    def __init__(self, seed):
+        self.seed, self.functions = seed, {}
 
 
 def refused_results(message, settings):
@@ -167,7 +177,13 @@ def main(argv=None):
 
         oracle = RecordedOracle(os.path.join(HERE, "grader", "data", "recorded.npz"))
         public = grade_submission(folder, seed=settings["public_seed"], oracle=oracle)
-        hidden = [grade_submission(folder, seed=s, oracle=oracle) for s in settings["hidden_seeds"]]
+        # a function that timed out on the public seed is not run again (a submission that
+        # hangs everywhere must still finish within Gradescope's time limit)
+        again = [q for q, fr in public.functions.items() if not any(c.status == "timeout" for c in fr.cases)]
+        hidden = [grade_submission(folder, only=again, seed=s, oracle=oracle)
+                  for s in settings["hidden_seeds"]] if again else []
+        if settings["hidden_seeds"] and not again:
+            hidden = [_NoHidden(s) for s in settings["hidden_seeds"]]
         shown = os.path.relpath(folder, root)
         doc = build_results(public, hidden, settings, shown)
     except ChainruleError as exc:

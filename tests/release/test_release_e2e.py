@@ -317,3 +317,22 @@ def sigmoid(x):
     assert "'source'" not in out.split("listed")[1]
     mode = stat.S_IMODE(os.stat(autograder / "source").st_mode)
     assert mode == 0o700
+
+
+def test_gradescope_does_not_rerun_a_function_that_hangs(student_venv, autograder):
+    def place(sub):
+        _reference_copy(sub / "exercises", {"activations": """
+            def relu(x):
+                while True:
+                    pass
+        """})
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert "timed out after 5 s" in tests["activations.relu"]["output"]
+    hidden = tests["activations.relu (hidden checks)"]
+    assert hidden["score"] == 0 and hidden["status"] == "failed"
+    assert hidden["output"].startswith("Not run: this function timed out on the public checks")
+    assert tests["activations.relu_derivative (hidden checks)"]["status"] == "passed"
+    assert doc["execution_time"] < 30

@@ -73,7 +73,7 @@ def test_the_student_install_runs_the_copied_grader(student_venv, tmp_path):
     assert "grade" in commands and "list" in commands
     assert "release" not in commands and "generate" not in commands
     listed = run_in(student_venv, ["chainrule", "list"], cwd=tmp_path)
-    assert listed.returncode == 0 and "Contract functions (52)" in listed.stdout
+    assert listed.returncode == 0 and "Functions of this release (52)" in listed.stdout
 
 
 def test_the_untouched_skeleton_scores_zero(student_venv):

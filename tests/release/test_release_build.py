@@ -134,6 +134,19 @@ def test_only_the_chosen_modules_are_released(tmp_path):
         config = json.loads(archive.read("autograder.json"))
     assert config["modules"] == ["optimizers", "training"] and len(config["hidden_seeds"]) == 1
     assert "| **total** | 13 | 16.5 |" in (out / "student" / "README.md").read_text()
+    # the student tree's own grader, alone on the path, takes those points
+    import subprocess
+    import sys
+
+    site = str(Path(np.__file__).resolve().parents[1])
+    code = (f"import sys; sys.path[:0] = [{str(out / 'student')!r}, {site!r}]\n"
+            "import json; from grader.points import POINTS; from grader.engine import select_functions\n"
+            "print(json.dumps([POINTS, select_functions(None)]))")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    student_points, graded = json.loads(done.stdout)
+    assert student_points["optimizers.adam_step"] == 5.0 and student_points["training.log_uniform"] == 0.5
+    assert student_points["optimizers.sgd_step"] == 1.0
+    assert graded == settings["functions"]
 
 
 # ---------------------------------------------------------------------- determinism, the zip

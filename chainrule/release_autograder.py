@@ -39,9 +39,21 @@ def _settings():
 
 
 def find_modules(submission):
-    """The folder holding the contract modules in a Gradescope submission, or None."""
+    """The folder holding the contract modules in a Gradescope submission, or None.
+    A folder that is a link out of the submission is refused (``SubmissionRefused``)."""
+    from grader.submission_copy import SubmissionRefused
+
+    top = os.path.realpath(submission)
+
     def has_modules(folder):
-        return os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, f"{m}.py")) for m in CONTRACT)
+        found = os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, f"{m}.py")) for m in CONTRACT)
+        real = os.path.realpath(folder)
+        if found and real != top and not real.startswith(top + os.sep):
+            raise SubmissionRefused(f"Submission refused: '{os.path.relpath(folder, submission)}' is a link to "
+                                    f"'{os.readlink(folder) if os.path.islink(folder) else real}', outside the "
+                                    "submission folder; submit the folder itself (links that leave the "
+                                    "submission are never followed).")
+        return found
 
     first = os.path.join(submission, "exercises")
     if has_modules(first):
@@ -166,8 +178,8 @@ def main(argv=None):
     _private(results_dir)
     settings = _settings()
     submission = os.path.join(root, "submission")
-    folder = find_modules(submission)
     try:
+        folder = find_modules(submission)
         if folder is None:
             names = ", ".join(f"{m}.py" for m in settings.get("modules", CONTRACT))
             raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "

@@ -336,3 +336,16 @@ def test_gradescope_does_not_rerun_a_function_that_hangs(student_venv, autograde
     assert hidden["output"].startswith("Not run: this function timed out on the public checks")
     assert tests["activations.relu_derivative (hidden checks)"]["status"] == "passed"
     assert doc["execution_time"] < 30
+
+
+def test_gradescope_refuses_an_exercises_folder_linked_out_of_the_submission(student_venv, autograder, tmp_path):
+    outside = _reference_copy(tmp_path / "elsewhere")
+
+    def place(sub):
+        (sub / "exercises").symlink_to(outside)
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    assert doc["score"] == 0
+    assert doc["output"] == (f"Not graded: Submission refused: 'exercises' is a link to '{outside}', outside the "
+                             "submission folder; submit the folder itself (links that leave the submission are "
+                             "never followed).")

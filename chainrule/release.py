@@ -99,13 +99,22 @@ def _toml():
     return tomllib
 
 
-def _line_of(text, key):
-    """1-based line of the first line of ``text`` that mentions ``key`` (0 if none)."""
-    last = key.split(".")[-1]
+def _line_of(text, qualname):
+    """1-based line of ``text`` (TOML) that sets ``qualname`` (``"a.b" =``, ``a.b =`` or ``b =``
+    under ``[a]``); 0 when it cannot be told."""
+    section = ""
     for number, line in enumerate(text.splitlines(), 1):
-        if key in line or re.match(rf"\s*\"?{re.escape(last)}\"?\s*=", line):
-            if key in line or last in line:
-                return number
+        stripped = line.strip()
+        header = re.match(r"^\[\s*[\"']?([^\]\"']+)[\"']?\s*\]", stripped)
+        if header:
+            section = header.group(1).strip()
+            continue
+        key = re.match(r"""^(?:"([^"]*)"|'([^']*)'|([\w.\-]+))\s*=""", stripped)
+        if not key:
+            continue
+        name = key.group(1) or key.group(2) or key.group(3)
+        if (f"{section}.{name}" if section else name) == qualname:
+            return number
     return 0
 
 
@@ -134,16 +143,13 @@ def load_points(path, modules):
     for key, value in data.items():
         if isinstance(value, dict):
             for sub, points in value.items():
-                if isinstance(points, dict):
-                    flat.append((f"{key}.{sub}", points, f"{key}.{sub}"))
-                else:
-                    flat.append((f"{key}.{sub}", points, sub))
+                flat.append((f"{key}.{sub}", points))
         else:
-            flat.append((key, value, key))
+            flat.append((key, value))
     released = {q for q in qualified_names() if q.split(".")[0] in modules}
     table = {}
-    for qualname, points, shown in flat:
-        line = _line_of(text, shown)
+    for qualname, points in flat:
+        line = _line_of(text, qualname)
         where = f"Points file '{path}', line {line}"
         if qualname not in qualified_names():
             if qualname in CONTRACT:

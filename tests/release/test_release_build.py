@@ -260,3 +260,15 @@ def test_a_student_grader_missing_a_file_it_needs_is_caught_at_build_time(tmp_pa
     with pytest.raises(ChainruleError, match=r"does not run on its own \(.*No module named 'grader.cases'"):
         build(tmp_path / "out", modules="training", hidden=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_points_may_be_quoted_dotted_or_in_module_tables(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('# course points\n"activations.relu" = 2\nlosses.sum_squared_error = 0\n'
+                    '[training]\nlog_uniform = 1.5\n')
+    assert load_points(path, list(CONTRACT)) == {
+        "activations.relu": 2.0, "losses.sum_squared_error": 0.0, "training.log_uniform": 1.5}
+    path.write_text('# header\n\n[training]\nlog_uniform = 1\nlog_unifrom = 2\n')
+    with pytest.raises(ChainruleUsageError, match=r"line 5: 'training.log_unifrom' is not a contract function\. "
+                                                  r"Did you mean 'training.log_uniform'\?"):
+        load_points(path, list(CONTRACT))

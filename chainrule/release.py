@@ -672,8 +672,8 @@ def _write_instructor(path, modules, points, public_seed, seeds, visibility):
     seeds_text = ", ".join(str(s) for s in seeds) if seeds else "none"
     text = f"""# Handing out the exercises (chainrule {__version__})
 
-This release covers {', '.join(f'`{m}`' for m in modules)}: {len(points)} functions,
-{sum(points.values()):g} points. Public checks use seed {public_seed}; hidden checks use
+This release covers {len(points)} functions worth {sum(points.values()):g} points, in
+{', '.join(f'`{m}`' for m in modules)}. Public checks use seed {public_seed}; hidden checks use
 seeds {seeds_text} and exist only in `autograder.zip`.
 
 ```
@@ -693,7 +693,8 @@ student read a reference implementation or the hidden checks.
 1. Make `student/` a repository of its own and mark it a **template repository**
    (Settings, General): `cd student && git init && git add -A && git commit -m "Exercises"`,
    then push it to your course organisation.
-2. Create the assignment from that template. Leave Classroom's own tests empty: the
+2. Create the assignment from that template and add no tests in its autograding settings
+   (tests added there make Classroom write its own `classroom.yml` over this one): the
    repository's `.github/workflows/classroom.yml` is the test. It runs on every push,
    grades in one step (`chainrule classroom`) and hands one test per function, each with
    its own score, to `classroom-resources/autograding-grading-reporter@v1`, so partial
@@ -705,8 +706,9 @@ student read a reference implementation or the hidden checks.
 The honest limit: in Classroom the student owns the repository and its workflow. A
 student can edit the workflow, the grader or the recording (protected paths only flag
 it), so **the Classroom score is formative**. Summative grades come from Gradescope
-(below) or from `chainrule grade-all` on the collected repositories with the hidden
-checks, where the student has no hand.
+(below), or from grading the collected repositories on your own machine with the kit's
+reference and other seeds (`chainrule grade --seed N`, `chainrule grade-all`), where the
+student has no hand.
 
 ## Gradescope
 

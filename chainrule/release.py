@@ -464,7 +464,7 @@ def _smoke_test(student, functions):
     work = tempfile.mkdtemp(prefix="chainrule-smoke-")
     try:
         shutil.copytree(student / "exercises", Path(work) / "exercises")
-        done = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(Path(work) / "exercises")],
+        done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code, str(Path(work) / "exercises")],
                               capture_output=True, text=True, timeout=600, cwd=work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -65,6 +65,7 @@ def test_the_student_tree_holds_no_solution_generator_or_mistake_code(release_di
     student = release_dir / "student"
     files = _tree(student)
     assert not any(name.startswith(("solutions/", "generator/", "grader/mistakes/")) for name in files)
+    assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
     # the skeletons are the kit's own (their given lines are public); nothing else quotes a body
     for name, data in files.items():
         if name.startswith("exercises/"):
@@ -142,7 +143,7 @@ def test_only_the_chosen_modules_are_released(tmp_path):
     code = (f"import sys; sys.path[:0] = [{str(out / 'student')!r}, {site!r}]\n"
             "import json; from grader.points import POINTS; from grader.engine import select_functions\n"
             "print(json.dumps([POINTS, select_functions(None)]))")
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code], capture_output=True, text=True, cwd=tmp_path)
     student_points, graded = json.loads(done.stdout)
     assert student_points["optimizers.adam_step"] == 5.0 and student_points["training.log_uniform"] == 0.5
     assert student_points["optimizers.sgd_step"] == 1.0

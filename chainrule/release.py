@@ -119,7 +119,7 @@ def _line_of(text, qualname):
 
 
 def load_points(path, modules):
-    """``{module.function: points}`` from a TOML points file (see the module docstring).
+    """``{module.function: points}`` from the TOML points file of ``--points``.
 
     Accepts ``"module.function" = N`` at the top level and ``[module]`` tables with
     ``function = N``. Every error names the file, the line and the value.

@@ -25,6 +25,8 @@ COMMANDS = {
     "grade": "chainrule.commands.grade:grade_command",
     "generate": "chainrule.commands.generate:generate_command",
     "check": "chainrule.commands.check:check_command",
+    "release": "chainrule.commands.release:release_command",
+    "classroom": "chainrule.commands.classroom:classroom_command",
 }
 
 

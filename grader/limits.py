@@ -19,6 +19,8 @@ MAX_FRAME = MAX_DATA + MB      # a reply frame: that plus room for the JSON head
 STARTUP_TIMEOUT = 30.0         # seconds for the child to import NumPy and say it is ready
 NPROC_LIMIT = 32               # processes (and threads) the sandbox uid may have at once
 IO_CHUNK = 1 << 20             # bytes per read or write on the pipes
+SUBMISSION_MAX_FILES = 2000    # files a submission may hold (grader.submission_copy)
+SUBMISSION_MAX_BYTES = 64 * MB  # bytes a submission may hold
 
 
 def mb(nbytes):

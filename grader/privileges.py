@@ -9,8 +9,8 @@ real, effective and saved gid and uid to a dedicated id (``sandbox_ids``: the fi
 ``SANDBOX_IDS``, from 2**31 - 1001 down, that no account, group or running process uses,
 and whose lock in a root-only folder no other grader holds; the drop itself happens in
 the child, ``grader/_child.py``, which cannot import this module). It imports a private
-copy of the submission (``private_copy``: symbolic links copied as links, files made
-world-readable) and may write only in its own working folder. Since nothing else runs as
+copy of the submission (``grader.submission_copy``: no link followed out of it, files
+made world-readable) and may write only in its own working folder. Since nothing else runs as
 that uid, every process it has belongs to the submission: after each child's life and
 when grading ends, ``reap_uid`` kills them all, repeating until ``/proc`` shows none.
 
@@ -24,7 +24,6 @@ live ``solutions``).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import stat
 import tempfile
@@ -203,25 +202,6 @@ def readable_by(folder, uid, gid):
                 except OSError:
                     continue
     return False
-
-
-def private_copy(submission, target):
-    """Copy the submission to ``target``, readable by everyone (for the unprivileged child).
-
-    Symbolic links are copied as links, never followed here as root: a link to a file
-    the grader's user may read but the child's may not stays unreadable to the child.
-    """
-    try:
-        shutil.copytree(submission, target, symlinks=True,
-                        ignore=shutil.ignore_patterns("__pycache__", ".git"))
-    except (OSError, shutil.Error) as exc:
-        raise ChainruleError(f"Cannot copy the submission '{submission}' for grading: {exc}.") from None
-    for root, dirs, files in os.walk(target):
-        os.chmod(root, 0o755)
-        for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o644)
 
 
 def _proc_table():

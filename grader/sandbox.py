@@ -19,8 +19,9 @@ failure to decode a reply, whatever the exception, kills the child and fails onl
 call as "sent back something unreadable"; nothing else the child sends is trusted.
 
 The submission is imported as the package ``exercises`` (also under its folder's name)
-from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
-repository the parent folder also holds ``solutions/``.
+from a private copy (``grader.submission_copy``: no link out of the submission is followed,
+such a link is refused); neither its parent folder nor site-packages is on ``sys.path``: in
+a repository the parent folder also holds ``solutions/``.
 
 Privileges. When the grader runs as root, the child drops to a dedicated unprivileged uid
 before it imports student code, and every process of that uid is killed when the
@@ -73,7 +74,8 @@ from chainrule_core.errors import ChainruleError
 from grader import wire
 from grader.limits import (DEFAULT_MEMORY_MB, FSIZE_LIMIT, IO_CHUNK, MAX_DATA, MAX_FRAME,
                            NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
-from grader.privileges import MARKER_VAR, kill_tree, private_copy, reap_uid, sandbox_ids
+from grader.privileges import MARKER_VAR, kill_tree, reap_uid, sandbox_ids
+from grader.submission_copy import safe_copy
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 
@@ -138,7 +140,14 @@ class Sandbox:
         os.mkdir(run_dir)
         self.marker = uuid.uuid4().hex
         base = os.path.basename(self.submission)
-        submission, drop = self.submission, None
+        drop = None
+        os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
+        submission = os.path.join(self._workdir, "sub", base)
+        try:
+            safe_copy(self.submission, submission)  # the child imports a copy that follows no link out
+        except Exception:
+            self.stop()
+            raise
         if os.geteuid() == 0:
             # as root (Gradescope), the child becomes an unprivileged user before it runs
             # student code; it reads a copy of the submission and writes only in run/
@@ -147,9 +156,6 @@ class Sandbox:
             os.chmod(self._workdir, 0o711)
             os.chmod(numpy_dir, 0o755)
             os.chown(run_dir, uid, gid)
-            os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
-            submission = os.path.join(self._workdir, "sub", base)
-            private_copy(self.submission, submission)
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
         req_r, req_w = os.pipe()

@@ -10,9 +10,15 @@ from chainrule_core.contract import CONTRACT
 @click.command("list")
 def list_command():
     """List every contract function (by module) and every worksheet problem family."""
-    total = sum(len(names) for names in CONTRACT.values())
-    click.echo(f"Contract functions ({total}), as module.function:")
-    for module, names in CONTRACT.items():
+    from grader.release_settings import functions as released   # a student release's subset
+
+    chosen = released()
+    table = {m: [n for n in names if chosen is None or f"{m}.{n}" in chosen] for m, names in CONTRACT.items()}
+    table = {m: names for m, names in table.items() if names}
+    total = sum(len(names) for names in table.values())
+    what = "Contract functions" if chosen is None else "Functions of this release"
+    click.echo(f"{what} ({total}), as module.function:")
+    for module, names in table.items():
         click.echo(f"  {module}")
         for name in names:
             click.echo(f"    {module}.{name}")

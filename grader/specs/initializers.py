@@ -1,13 +1,7 @@
-"""Grading spec of ``initializers``: the cases of each function, then its known mistakes.
+"""Grading spec of ``initializers``: the cases of each function.
 
-Cases: ``@builder(qualname, ...)`` registers a function ``(qualname, rng) -> [Case]`` in
-``CASES`` (see ``grader.specs._kit`` for ``Case``, ``Call`` and the tolerances). Known
-mistakes: the functions named ``<function>__<what>`` below, listed in ``KNOWN`` as
-``(function, kebab-case id, impl, hint)`` rows. Each impl has the contract signature of
-the function it gets wrong and is self-contained (only ``np``: no helpers, no closures),
-so that the mutation test can transplant its source into a copy of the reference and the
-diagnosis can run it in the grader process. The mistakes draw from ``rng`` like the
-reference, so a diagnosis can rerun them with the case's seed.
+Its known mistakes are in ``grader/specs/known/initializers.py``; how a spec is written and
+registered: ``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
 """
 
 from __future__ import annotations
@@ -76,70 +70,3 @@ def _he(q, rng):
         Case(q, "reproducible from rng, no global np.random", repro_calls(lambda r: (3, 5, r), rng),
              kind="stat", judge=stats.judge_repro((3, 5)), **EXACT),
     ]
-
-
-# ------------------------------------------------------------------------ known mistakes
-def random_normal__variance_as_scale(shape, rng, mean=0.0, stddev=0.05):
-    return rng.normal(mean, stddev ** 2, size=shape)
-
-
-def random_normal__mean_ignored(shape, rng, mean=0.0, stddev=0.05):
-    return stddev * rng.standard_normal(shape)
-
-
-def random_uniform__width_not_scaled(shape, rng, minval=-0.05, maxval=0.05):
-    return minval + rng.random(shape)
-
-
-def glorot_uniform__fan_in_only(fan_in, fan_out, rng):
-    limit = np.sqrt(6.0 / fan_in)
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-
-def glorot_uniform__normal_not_uniform(fan_in, fan_out, rng):
-    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
-
-
-def glorot_uniform__missing_sqrt(fan_in, fan_out, rng):
-    limit = 6.0 / (fan_in + fan_out)
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-
-def he_normal__variance_one_over_fan_in(fan_in, fan_out, rng):
-    return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out))
-
-
-def he_normal__variance_as_std(fan_in, fan_out, rng):
-    return rng.normal(0.0, 2.0 / fan_in, size=(fan_in, fan_out))
-
-
-def he_normal__fan_out(fan_in, fan_out, rng):
-    return rng.normal(0.0, np.sqrt(2.0 / fan_out), size=(fan_in, fan_out))
-
-
-KNOWN = [
-    ("random_normal", "variance-as-scale", random_normal__variance_as_scale,
-     "The scale argument of rng.normal is the standard deviation, so pass stddev, not "
-     "stddev**2."),
-    ("random_normal", "mean-ignored", random_normal__mean_ignored,
-     "Shift the samples by the mean argument: mean + stddev * standard normal."),
-    ("random_uniform", "width-not-scaled", random_uniform__width_not_scaled,
-     "rng.random gives U(0, 1); scale it by the width before shifting, "
-     "minval + (maxval - minval) * rng.random(shape)."),
-    ("glorot_uniform", "fan-in-only", glorot_uniform__fan_in_only,
-     "Glorot's limit uses both fans: sqrt(6 / (fan_in + fan_out))."),
-    ("glorot_uniform", "normal-not-uniform", glorot_uniform__normal_not_uniform,
-     "That is Glorot normal; glorot_uniform draws from U(-limit, limit) with "
-     "limit = sqrt(6 / (fan_in + fan_out))."),
-    ("glorot_uniform", "missing-sqrt", glorot_uniform__missing_sqrt,
-     "The limit is the square root, sqrt(6 / (fan_in + fan_out)), not "
-     "6 / (fan_in + fan_out)."),
-    ("he_normal", "variance-one-over-fan-in", he_normal__variance_one_over_fan_in,
-     "He initialization has variance 2 / fan_in (1 / fan_in is LeCun's), so the standard "
-     "deviation is sqrt(2 / fan_in)."),
-    ("he_normal", "variance-as-std", he_normal__variance_as_std,
-     "2 / fan_in is the variance; rng.normal takes the standard deviation, "
-     "sqrt(2 / fan_in)."),
-    ("he_normal", "fan-out", he_normal__fan_out,
-     "He normal scales by the number of inputs: variance 2 / fan_in, not 2 / fan_out."),
-]

@@ -1,12 +1,7 @@
-"""Grading spec of ``regularization``: the cases of each function, then its known mistakes.
+"""Grading spec of ``regularization``: the cases of each function.
 
-Cases: ``@builder(qualname, ...)`` registers a function ``(qualname, rng) -> [Case]`` in
-``CASES`` (see ``grader.specs._kit`` for ``Case``, ``Call`` and the tolerances). Known
-mistakes: the functions named ``<function>__<what>`` below, listed in ``KNOWN`` as
-``(function, kebab-case id, impl, hint)`` rows. Each impl has the contract signature of
-the function it gets wrong and is self-contained (only ``np``: no helpers, no closures),
-so that the mutation test can transplant its source into a copy of the reference and the
-diagnosis can run it in the grader process.
+Its known mistakes are in ``grader/specs/known/regularization.py``; how a spec is written and
+registered: ``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
 """
 
 from __future__ import annotations
@@ -60,76 +55,3 @@ def _max_norm(q, rng):
              **tol),
         Case(q, "float32 (3, 4), max_value 0.5", [Call(U(rng, (3, 4), dtype=np.float32), 0.5, 0)], **F32),
     ]
-
-
-# ------------------------------------------------------------------------ known mistakes
-def l2_penalty__half_factor(W, lam):
-    return float(0.5 * lam * np.sum(W ** 2))
-
-
-def l2_penalty__norm_not_squared(W, lam):
-    return float(lam * np.sqrt(np.sum(W ** 2)))
-
-
-def l2_grad__missing_two(W, lam):
-    return lam * W
-
-
-def l1_penalty__missing_abs(W, lam):
-    return float(lam * np.sum(W))
-
-
-def l1_grad__one_at_zero(W, lam):
-    return np.where(W >= 0, lam, -lam)
-
-
-def l1_grad__sign_by_division(W, lam):
-    return lam * W / np.abs(W)
-
-
-def max_norm__rescales_all(W, max_value=2.0, axis=0):
-    norms = np.sqrt(np.sum(W ** 2, axis=axis, keepdims=True))
-    return W * max_value / norms
-
-
-def max_norm__rows_not_columns(W, max_value=2.0, axis=0):
-    norms = np.sqrt(np.sum(W ** 2, axis=1, keepdims=True))
-    return W * np.minimum(1.0, max_value / np.maximum(norms, 1e-300))
-
-
-def max_norm__global_norm(W, max_value=2.0, axis=0):
-    norm = np.sqrt(np.sum(W ** 2))
-    return W * max_value / norm if norm > max_value else W.copy()
-
-
-def max_norm__clips_elements(W, max_value=2.0, axis=0):
-    return np.clip(W, -max_value, max_value)
-
-
-KNOWN = [
-    ("l2_penalty", "half-factor", l2_penalty__half_factor,
-     "Keras's l2 penalty is lam * sum(W**2) without the factor 1/2 some textbooks use."),
-    ("l2_penalty", "norm-not-squared", l2_penalty__norm_not_squared,
-     "The penalty uses the squared norm, lam * sum(W**2), not the norm itself."),
-    ("l2_grad", "missing-two", l2_grad__missing_two,
-     "The derivative of lam * W**2 is 2 * lam * W; the factor 2 is missing."),
-    ("l1_penalty", "missing-abs", l1_penalty__missing_abs,
-     "The L1 penalty sums absolute values, lam * sum(abs(W)); without abs positive and "
-     "negative weights cancel."),
-    ("l1_grad", "one-at-zero", l1_grad__one_at_zero,
-     "The contract takes the subgradient 0 where W == 0; np.sign(W) gives exactly that."),
-    ("l1_grad", "sign-by-division", l1_grad__sign_by_division,
-     "W / abs(W) is 0 / 0 = nan where W == 0; use np.sign(W), which is 0 there."),
-    ("max_norm", "rescales-all", max_norm__rescales_all,
-     "Only slices whose norm exceeds max_value are rescaled; slices already within the "
-     "limit must stay unchanged."),
-    ("max_norm", "rows-not-columns", max_norm__rows_not_columns,
-     "Take the norms along the axis argument (axis=0: each column, a unit's incoming "
-     "weights), not along the rows."),
-    ("max_norm", "global-norm", max_norm__global_norm,
-     "The limit applies to each slice along axis separately, not to the norm of the "
-     "whole matrix."),
-    ("max_norm", "clips-elements", max_norm__clips_elements,
-     "np.clip limits each weight on its own; max-norm rescales a whole slice so that its "
-     "L2 norm is at most max_value."),
-]

@@ -1,0 +1,61 @@
+"""``chainrule classroom``: grade in a GitHub Actions step for GitHub Classroom's reporter."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.command("classroom")
+@click.argument("submission", default="exercises", required=False, type=click.Path())
+def classroom_command(submission):
+    """Grade SUBMISSION (default ./exercises) in a GitHub Actions step.
+
+    Writes result=<base64 of the reporter's JSON> to $GITHUB_OUTPUT (one test per
+    function, with its own score, so a half-right function earns half its points), the
+    Markdown report to $GITHUB_STEP_SUMMARY (the job's summary page) and the text report
+    to stdout (the step's log). Exits 0 whenever it wrote the result, even for 0 points:
+    the autograding reporter step that reads it decides what fails.
+    """
+    from chainrule_core.errors import ChainruleError, ChainruleUsageError
+    from grader import grade_submission
+    from grader.classroom_report import encode, error_result, reporter_result
+    from grader.reports import render
+
+    output = os.environ.get("GITHUB_OUTPUT")
+    if not output:
+        raise ChainruleUsageError("GITHUB_OUTPUT is not set: chainrule classroom writes a GitHub Actions "
+                                  "step output; run it in a workflow step (chainrule grade grades anywhere).")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    try:
+        result = grade_submission(submission)
+    except ChainruleUsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ChainruleError as exc:       # e.g. a refused submission: 0 points, and why
+        from grader.engine import select_functions
+        from grader.release_settings import effective_points
+        POINTS = effective_points()
+
+        message = str(exc)
+        doc = error_result(message, {name: POINTS[name] for name in select_functions(None)})
+        markdown = f"## chainrule grade: not graded\n\n{message}\n"
+        text = f"Not graded: {message}\n"
+    else:
+        doc = reporter_result(result)
+        markdown = render(result, "markdown")
+        text = render(result, "text")
+    click.echo(text, nl=False)
+    _append(output, f"result={encode(doc)}\n")
+    if summary:
+        _append(summary, markdown)
+
+
+def _append(path, text):
+    from chainrule_core.errors import ChainruleError
+
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot write '{path}': {exc.strerror or exc}.") from None

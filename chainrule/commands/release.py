@@ -1,0 +1,43 @@
+"""``chainrule release``: a student repository, a Gradescope autograder and instructor notes."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("release")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the release into (refused when not empty, unless --force).")
+@click.option("--modules", default=None, metavar="LIST",
+              help="Comma-separated modules to hand out (default: the whole contract).")
+@click.option("--points", "points_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help='TOML file of "module.function" = points overriding the defaults.')
+@click.option("--hidden-seeds", default=2, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="How many extra seeds the hidden checks use (in autograder.zip only).")
+@click.option("--hidden-visibility", default="after_published", show_default=True,
+              type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
+              help="When Gradescope shows the hidden checks' tests to students.")
+@click.option("--force", is_flag=True, help="Replace the release in a non-empty --out folder.")
+def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, force):
+    """Build what a class gets: OUT/student/ (the template repository, no solutions),
+    OUT/autograder.zip (Gradescope, with hidden checks) and OUT/instructor/README.md.
+
+    The same inputs give byte-identical files.
+    """
+    import sys
+
+    from chainrule.release import build
+
+    def progress(text):
+        if sys.stderr.isatty():
+            click.echo(f"writing {text} ...", err=True)
+
+    info = build(out, modules=modules, points_file=points_file, hidden=hidden_seeds,
+                 hidden_visibility=hidden_visibility, force=force, progress=progress)
+    seeds = ", ".join(str(s) for s in info["hidden_seeds"]) or "none"
+    click.echo(f"Release written to {info['out']}: {info['functions']} functions in "
+               f"{len(info['modules'])} modules, {info['max_score']:g} points; public seed "
+               f"{info['public_seed']}, hidden seeds {seeds}.")
+    click.echo(f"  {info['out']}/student/           the template repository (GitHub Classroom)")
+    click.echo(f"  {info['out']}/autograder.zip     upload to Gradescope")
+    click.echo(f"  {info['out']}/instructor/README.md  how to deploy both")

@@ -1,0 +1,748 @@
+"""``chainrule release``: what an instructor hands to a class, built from this checkout.
+
+``build(out, ...)`` writes three things into ``out``:
+
+- ``student/``: the template repository students get: the exercise skeletons, the grader
+  (a byte-identical copy of every file of ``grader/`` except the known-mistake sources,
+  which are the reference with one line changed), ``chainrule_core``, a ``chainrule``
+  command with ``grade``, ``list`` and ``classroom`` (and ``check`` where the practice-sheet
+  checker exists), the recorded expected values and mistake outputs of the public cases,
+  its own packaging (NumPy and click only), a README and the GitHub Classroom workflow;
+- ``autograder.zip``: Gradescope's autograder: the whole grader, the recording of the
+  public and the hidden seeds, ``setup.sh``, ``run_autograder`` and ``autograder.py``;
+- ``instructor/README.md``: how to deploy both, and what each can and cannot promise.
+
+Nothing of ``solutions/`` or ``generator/`` is copied; the expected values are recorded
+with the live reference here. The same inputs give byte-identical files: recordings and
+the zip are written with fixed timestamps, modes and entry order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import inspect
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from chainrule_core import __version__
+from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.fileio import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+#: the chainrule subcommands a student gets (``check`` only where ``checker`` exists)
+STUDENT_COMMANDS = ("list", "grade", "classroom", "check")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+PUBLIC_SHARE = 0.5
+PYTHON_VERSION = "3.11"
+
+
+# ---------------------------------------------------------------------- options
+def parse_modules(modules):
+    """Contract-ordered modules from ``modules`` (None, or names / comma-separated text)."""
+    if not modules:
+        return list(CONTRACT)
+    if isinstance(modules, str):
+        modules = [modules]
+    wanted = []
+    for item in modules:
+        for name in (part.strip() for part in str(item).split(",")):
+            if not name:
+                continue
+            if name not in CONTRACT:
+                if name in qualified_names():
+                    raise ChainruleUsageError(
+                        f"'{name}' is a function; --modules takes modules, such as "
+                        f"'{name.split('.')[0]}' (a release hands out whole modules).")
+                close = difflib.get_close_matches(name, list(CONTRACT), n=1, cutoff=0.6)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise ChainruleUsageError(f"Unknown module '{name}' in --modules.{hint} "
+                                          f"(the modules are {', '.join(CONTRACT)})")
+            wanted.append(name)
+    if not wanted:
+        raise ChainruleUsageError("--modules names no module; give one or more of " + ", ".join(CONTRACT) + ".")
+    chosen = [m for m in CONTRACT if m in wanted]
+    for module in chosen:
+        missing = [m for m in skeleton_imports(module) if m not in chosen]
+        if missing:
+            needed = ",".join(m for m in CONTRACT if m in chosen or m in missing)
+            raise ChainruleUsageError(
+                f"--modules {','.join(chosen)} leaves out {', '.join(missing)}, which {module}.py imports; "
+                f"hand out both: --modules {needed}.")
+    return chosen
+
+
+def skeleton_imports(module):
+    """The contract modules that the skeleton ``module`` imports (``from .activations import``)."""
+    path = ROOT / "exercises" / f"{module}.py"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    found = re.findall(r"^\s*from\s+(?:\.|exercises\.)(\w+)\s+import", text, re.M)
+    return [m for m in CONTRACT if m in found and m != module]
+
+
+def _toml():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _line_of(text, qualname):
+    """1-based line of ``text`` (TOML) that sets ``qualname`` (``"a.b" =``, ``a.b =`` or ``b =``
+    under ``[a]``); 0 when it cannot be told."""
+    section = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*[\"']?([^\]\"']+)[\"']?\s*\]", stripped)
+        if header:
+            section = header.group(1).strip()
+            continue
+        key = re.match(r"""^(?:"([^"]*)"|'([^']*)'|([\w.\-]+))\s*=""", stripped)
+        if not key:
+            continue
+        name = key.group(1) or key.group(2) or key.group(3)
+        if (f"{section}.{name}" if section else name) == qualname:
+            return number
+    return 0
+
+
+def load_points(path, modules):
+    """``{module.function: points}`` from the TOML points file of ``--points``.
+
+    Accepts ``"module.function" = N`` at the top level and ``[module]`` tables with
+    ``function = N``. Every error names the file, the line and the value.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChainruleUsageError(f"Cannot read the points file '{path}': {getattr(exc, 'strerror', None) or exc}.") from None
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else 0
+        bad = text.splitlines()[line - 1].strip() if 0 < line <= len(text.splitlines()) else ""
+        reason = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise ChainruleUsageError(f"Points file '{path}', line {line}: '{bad}' is not valid TOML ({reason}); "
+                                  "write \"module.function\" = points, one per line.") from None
+    flat = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, points in value.items():
+                flat.append((f"{key}.{sub}", points))
+        else:
+            flat.append((key, value))
+    released = {q for q in qualified_names() if q.split(".")[0] in modules}
+    table = {}
+    for qualname, points in flat:
+        line = _line_of(text, qualname)
+        where = f"Points file '{path}', line {line}"
+        if qualname not in qualified_names():
+            if qualname in CONTRACT:
+                raise ChainruleUsageError(f"{where}: '{qualname}' is a module; give points per function, "
+                                          f"e.g. \"{qualname}.{CONTRACT[qualname][0]}\" = 2.")
+            close = difflib.get_close_matches(qualname, qualified_names(), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ChainruleUsageError(f"{where}: '{qualname}' is not a contract function.{hint} "
+                                      "(chainrule list shows them, as module.function)")
+        if isinstance(points, bool) or not isinstance(points, (int, float)):
+            raise ChainruleUsageError(f"{where}: {qualname} = {json.dumps(points, default=str)} is not a "
+                                      "number of points; give a number such as 2 or 1.5.")
+        if not points >= 0 or points != points or points == float("inf"):
+            raise ChainruleUsageError(f"{where}: {qualname} = {points!r} is not valid; points must be a "
+                                      "finite number, 0 or more.")
+        if qualname not in released:
+            raise ChainruleUsageError(f"{where}: '{qualname}' is not in the released modules "
+                                      f"({', '.join(modules)}); add its module to --modules or remove the line.")
+        table[qualname] = float(points)
+    return table
+
+
+def hidden_seeds(count, public_seed):
+    """``count`` seeds for the hidden checks, derived deterministically and never the public one."""
+    seeds, k = [], 0
+    while len(seeds) < count:
+        digest = hashlib.sha256(f"chainrule hidden seed {k}".encode()).digest()
+        seed = int.from_bytes(digest[:4], "big") % 1_000_000
+        if seed != public_seed and seed not in seeds:
+            seeds.append(seed)
+        k += 1
+    return seeds
+
+
+def check_out(out, force):
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ChainruleError(f"Output path '{out}' is a file, not a folder; choose another --out.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ChainruleError(f"Output folder '{out}' is not empty; use --force to replace the release in it "
+                             "or choose another --out.")
+
+
+# ---------------------------------------------------------------------- what is copied
+def _files(folder, skip_dirs=("__pycache__",)):
+    """Every file below ``folder`` (relative POSIX paths, sorted), no caches."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in skip_dirs and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")) or name.startswith("."):
+                continue
+            found.append(Path(root, name).relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def mistake_sources():
+    """The grader files that hold known-mistake code (relative to ``grader/``), and the
+    packages made of nothing else: a student tree must not contain them."""
+    from grader.specs import MISTAKES
+
+    grader_dir = ROOT / "grader"
+    files = set()
+    for mistake in MISTAKES:
+        source = Path(inspect.getsourcefile(mistake.impl)).resolve()
+        files.add(source.relative_to(grader_dir).as_posix())
+    # a package whose modules all hold mistakes goes as a whole (its __init__ included)
+    for folder in {str(Path(f).parent) for f in files if "/" in f}:
+        modules = [f"{folder}/{n}" for n in _files(grader_dir / folder) if n.endswith(".py") and "/" not in n]
+        if all(m in files or m.endswith("/__init__.py") for m in modules):
+            files.update(modules)
+    return sorted(files)
+
+
+def grader_files(student):
+    """``grader/`` files to copy: all of them for the autograder, all but the mistake
+    sources for a student (never a ``data/`` folder of this checkout)."""
+    files = [f for f in _files(ROOT / "grader") if not f.startswith("data/")]
+    if student:
+        excluded = set(mistake_sources())
+        files = [f for f in files if f not in excluded]
+    return files
+
+
+def checker_available():
+    """The practice-sheet checker ships with students only when it exists and its command
+    needs nothing of the generator."""
+    check = ROOT / "chainrule" / "commands" / "check.py"
+    if not (ROOT / "checker" / "__init__.py").is_file() or not check.is_file():
+        return False
+    return not re.search(r"^\s*(from|import)\s+generator\b", check.read_text(encoding="utf-8"), re.M)
+
+
+def student_command_files():
+    """The ``chainrule`` package files a student gets: the CLI shell and the command
+    modules of ``STUDENT_COMMANDS`` (looked up in ``COMMANDS``)."""
+    from chainrule.cli import COMMANDS
+
+    files = ["chainrule/__init__.py", "chainrule/__main__.py", "chainrule/cli.py",
+             "chainrule/commands/__init__.py"]
+    for name in STUDENT_COMMANDS:
+        if name == "check" and not checker_available():
+            continue
+        if name in COMMANDS:
+            module = COMMANDS[name].split(":")[0]
+            files.append(module.replace(".", "/") + ".py")
+    return files
+
+
+# ---------------------------------------------------------------------- hints
+_CODE = re.compile(r"\b(np|rng|numpy)\.\w+|\w\[[^\]]*\]")
+
+
+def _reference_lines(module):
+    """Normalised statements of the reference module (what a hint must not quote)."""
+    import ast
+
+    path = ROOT / "solutions" / f"{module}.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return []
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Return, ast.Assign, ast.AugAssign, ast.Expr)):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue    # a docstring
+            value = node.value if node.value is not None else node
+            text = _normal(ast.unparse(value))
+            if len(text) >= 12:
+                lines.append(text)
+    return lines
+
+
+def _normal(text):
+    return re.sub(r"\s+|\bnp\.|\bnumpy\.", "", text)
+
+
+def student_hint(mistake, _cache={}):
+    """The hint a student tree carries: the catalog's, unless it quotes code (a NumPy call,
+    indexing, or a statement of the reference), then the mistake's name in words."""
+    module = mistake.function.split(".")[0]
+    if module not in _cache:
+        _cache[module] = _reference_lines(module)
+    hint = mistake.hint
+    quoted = _normal(hint)
+    if _CODE.search(hint) or any(line in quoted for line in _cache[module]):
+        words = mistake.name.replace("-", " ")
+        return (f"Your result matches a known mistake ({words}); compare your code with the "
+                "function's docstring and the TODO hint.")
+    return hint
+
+
+# ---------------------------------------------------------------------- deterministic files
+def _zip_info(name, mode=0o644):
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = (0o100000 | mode) << 16
+    return info
+
+
+def _zip_bytes(entries):
+    """A zip of ``{name: (bytes, mode)}``: sorted names, fixed times, modes and system."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            if name.startswith("/") or ".." in name.split("/"):
+                raise ChainruleError(f"internal: unsafe zip entry '{name}'")
+            data, mode = entries[name]
+            archive.writestr(_zip_info(name, mode), data, compresslevel=9)
+    return buffer.getvalue()
+
+
+def _normalized_npz(path):
+    """Rewrite an .npz (a zip) with fixed timestamps: numpy stamps the current time."""
+    with zipfile.ZipFile(path) as archive:
+        entries = {name: (archive.read(name), 0o644) for name in archive.namelist()}
+    write_atomic(path, _zip_bytes(entries))
+
+
+def _record(data_dir, seeds, functions, with_mistakes):
+    from grader import record
+    from grader import recorded_mistakes
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    record(str(data_dir / "recorded.npz"), seeds=seeds, only=functions)
+    _normalized_npz(data_dir / "recorded.npz")
+    if with_mistakes:
+        recorded_mistakes.record(data_dir / "mistakes.npz", seeds=seeds, only=functions, hint=student_hint)
+        _normalized_npz(data_dir / "mistakes.npz")
+
+
+def _write(path, data):
+    write_atomic(path, data)
+    os.chmod(path, 0o644)
+
+
+def _copy(src_root, rel, dst_root, as_rel=None):
+    dst = Path(dst_root, as_rel or rel)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    _write(dst, Path(src_root, rel).read_bytes())
+
+
+# ---------------------------------------------------------------------- the build
+def build(out, modules=None, points_file=None, hidden=2, hidden_visibility="after_published",
+          force=False, progress=None):
+    """Write a release into ``out``; returns a dict describing what was written."""
+    from grader import DEFAULT_SEED
+    from grader.release_settings import effective_points
+    POINTS = effective_points()
+
+    say = progress or (lambda text: None)
+    out = Path(out)
+    modules = parse_modules(modules)
+    if hidden_visibility not in VISIBILITIES:
+        raise ChainruleUsageError(f"Visibility '{hidden_visibility}' is not valid; use one of "
+                                  f"{', '.join(VISIBILITIES)}.")
+    if int(hidden) < 0:
+        raise ChainruleUsageError(f"--hidden-seeds {hidden} is not valid; give 0 or more.")
+    functions = [q for q in qualified_names() if q.split(".")[0] in modules]
+    points = {q: POINTS[q] for q in functions}
+    if points_file is not None:
+        points.update(load_points(points_file, modules))
+    check_out(out, force)
+    try:
+        import solutions  # noqa: F401 - the recordings need the live reference
+    except ImportError:
+        raise ChainruleError("chainrule release records the expected values with the reference, but the "
+                             "'solutions' package cannot be imported; run it from the kit's checkout.") from None
+    public_seed = DEFAULT_SEED
+    seeds = hidden_seeds(int(hidden), public_seed)
+    settings = {"functions": functions, "points": points}
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".chainrule-release-", dir=out.parent))
+    try:
+        say("student repository")
+        student = staging / "student"
+        _build_student(student, modules, functions, points, settings, public_seed)
+        say("Gradescope autograder")
+        _build_autograder(staging / "autograder.zip", modules, settings, public_seed, seeds,
+                          hidden_visibility)
+        say("instructor notes")
+        _write_instructor(staging / "instructor" / "README.md", modules, points, public_seed, seeds,
+                          hidden_visibility)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("student", "autograder.zip", "instructor"):
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            os.replace(staging / name, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {"out": str(out), "modules": modules, "functions": len(functions),
+            "max_score": round(sum(points.values()), 2), "public_seed": public_seed,
+            "hidden_seeds": seeds}
+
+
+def _build_student(student, modules, functions, points, settings, public_seed):
+    exercises = ROOT / "exercises"
+    for rel in _files(exercises):
+        stem = rel[:-3] if rel.endswith(".py") else None
+        if stem in CONTRACT and stem not in modules:
+            continue
+        _copy(exercises, rel, student / "exercises")
+    for rel in grader_files(student=True):
+        _copy(ROOT / "grader", rel, student / "grader")
+    for rel in _files(ROOT / "chainrule_core"):
+        _copy(ROOT / "chainrule_core", rel, student / "chainrule_core")
+    for rel in student_command_files():
+        _copy(ROOT, rel, student)
+    with_checker = checker_available()
+    if with_checker:
+        for rel in _files(ROOT / "checker"):
+            _copy(ROOT / "checker", rel, student / "checker")
+    if (ROOT / "docs" / "CONTRACT.md").is_file():
+        _copy(ROOT, "docs/CONTRACT.md", student)
+    data = student / "grader" / "data"
+    _record(data, [public_seed], functions, with_mistakes=True)
+    _write(data / "release.json", json.dumps(settings, indent=2, sort_keys=True) + "\n")
+    _write(student / "setup.cfg", _student_setup_cfg(with_checker))
+    _write(student / "pyproject.toml", _PYPROJECT)
+    _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
+    _write(student / "README.md", _student_readme(modules, points, with_checker))
+    _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
+    _smoke_test(student, functions)
+
+
+_SMOKE = """
+import json, sys
+from grader import grade_submission
+result = grade_submission(sys.argv[1])
+print(json.dumps({"oracle": result.oracle, "functions": list(result.functions),
+                  "statuses": sorted({c.status for f in result.functions.values() for c in f.cases})}))
+"""
+
+
+def _smoke_test(student, functions):
+    """Grade the student tree's own skeleton with the student tree's grader alone (no
+    checkout, no solutions on the path): every released function must come out "not
+    implemented" against the recording. A grader whose copy misses a file it needs (say,
+    cases that moved into a file with mistake code) is caught here, not by the class."""
+    import subprocess
+    import sys
+
+    import numpy
+
+    site = str(Path(numpy.__file__).resolve().parents[1])
+    code = f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n" + _SMOKE
+    work = tempfile.mkdtemp(prefix="chainrule-smoke-")
+    try:
+        shutil.copytree(student / "exercises", Path(work) / "exercises")
+        done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code, str(Path(work) / "exercises")],
+                              capture_output=True, text=True, timeout=600, cwd=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    try:
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ChainruleError(f"The student grader built in '{student}' does not run on its own ({last}); "
+                             "a file it imports is missing from the copy.") from None
+    if (not report["oracle"].startswith("recorded") or report["functions"] != functions
+            or report["statuses"] != ["not-implemented"]):
+        raise ChainruleError(f"The student grader built in '{student}' does not grade its own skeleton as "
+                             f"expected (oracle {report['oracle']}, statuses {report['statuses']}).")
+
+
+def _build_autograder(path, modules, settings, public_seed, seeds, visibility):
+    entries = {}
+    for rel in grader_files(student=False):
+        entries[f"grader/{rel}"] = ((ROOT / "grader" / rel).read_bytes(), 0o644)
+    for rel in _files(ROOT / "chainrule_core"):
+        entries[f"chainrule_core/{rel}"] = ((ROOT / "chainrule_core" / rel).read_bytes(), 0o644)
+    with tempfile.TemporaryDirectory() as tmp:
+        _record(Path(tmp), [public_seed, *seeds], settings["functions"], with_mistakes=False)
+        entries["grader/data/recorded.npz"] = ((Path(tmp) / "recorded.npz").read_bytes(), 0o644)
+    entries["grader/data/release.json"] = (json.dumps(settings, indent=2, sort_keys=True).encode() + b"\n", 0o644)
+    config = {"modules": modules, "public_seed": public_seed, "hidden_seeds": seeds,
+              "hidden_visibility": visibility, "public_share": PUBLIC_SHARE, "kit_version": __version__}
+    entries["autograder.json"] = (json.dumps(config, indent=2, sort_keys=True).encode() + b"\n", 0o644)
+    entries["autograder.py"] = ((ROOT / "chainrule" / "release_autograder.py").read_bytes(), 0o644)
+    entries["requirements.txt"] = (b"numpy>=1.22\n", 0o644)
+    entries["setup.sh"] = (SETUP_SH.encode(), 0o755)
+    entries["run_autograder"] = (RUN_AUTOGRADER.encode(), 0o755)
+    write_atomic(path, _zip_bytes(entries))
+    os.chmod(path, 0o644)
+
+
+# ---------------------------------------------------------------------- texts
+_PYPROJECT = """[build-system]
+requires = ["setuptools>=64", "wheel"]
+build-backend = "setuptools.build_meta"
+"""
+
+
+def _student_setup_cfg(with_checker):
+    packages = ["chainrule", "chainrule.*", "chainrule_core", "chainrule_core.*", "grader", "grader.*"]
+    if with_checker:
+        packages += ["checker", "checker.*"]
+    requires = ["numpy>=1.22", "click>=8.2"]
+    if with_checker:
+        requires.append('tomli>=1.1; python_version < "3.11"')
+    return f"""[metadata]
+name = chainrule-exercises
+version = {__version__}
+description = Exercises on the mathematics of neural-network training, with their grader
+long_description = file: README.md
+long_description_content_type = text/markdown
+
+[options]
+python_requires = >=3.10
+packages = find:
+include_package_data = True
+install_requires =
+{''.join(f'    {r}{chr(10)}' for r in requires)}
+[options.packages.find]
+include =
+{''.join(f'    {p}{chr(10)}' for p in packages)}
+[options.package_data]
+grader = data/*
+
+[options.entry_points]
+console_scripts =
+    chainrule = chainrule.cli:main
+"""
+
+
+def _points_table(modules, points):
+    lines = ["| module | functions | points |", "|---|---|---|"]
+    for module in modules:
+        names = [q for q in points if q.split(".")[0] == module]
+        lines.append(f"| `{module}` | {len(names)} | {sum(points[q] for q in names):g} |")
+    lines.append(f"| **total** | {len(points)} | {sum(points.values()):g} |")
+    return "\n".join(lines)
+
+
+def _student_readme(modules, points, with_checker):
+    check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
+             if with_checker else "")
+    return f"""# Neural-network training exercises
+
+Implement the NumPy functions in `exercises/` ({', '.join(f'`{m}.py`' for m in modules)}).
+Every function has its signature, a docstring saying exactly what to compute, and a
+`# TODO` with a hint. `docs/CONTRACT.md` sums up every function's formula.
+
+## Set up (once)
+
+```bash
+python3 -m venv .venv && . .venv/bin/activate
+pip install -e .
+```
+
+That installs NumPy, click and the `chainrule` command (Python 3.10 or later).
+
+## Grade your work
+
+```bash
+chainrule grade                              # grades ./exercises and explains every failure
+chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)
+chainrule list                               # every function, as module.function{check}
+```
+
+Reading a report: each function gets its points in proportion to the cases it passes.
+A failing case says what is wrong: not implemented yet, the exception and the line of
+your code that raised it, a wrong shape or dtype, NaN, an input you modified, or which
+numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`, with the
+tolerance). When your output matches a known mistake the report names it. Every failing
+case ends with the command that reruns just that case. Your code runs in a separate
+process with time and memory limits: an infinite loop or a crash costs only the function
+it is in.
+
+## Points
+
+{_points_table(modules, points)}
+
+## Public and hidden checks
+
+`chainrule grade` runs the **public checks**: fixed inputs whose expected values are
+recorded in `grader/data/` (this repository holds no reference solution). The final grade
+also runs **hidden checks**: the same functions on other inputs, which only the course's
+autograder has. Code that computes the right formula passes both; code tuned to the
+public numbers does not.
+
+## GitHub Classroom
+
+Every push runs `.github/workflows/classroom.yml`, which grades your exercises the same
+way and reports the points to Classroom; the job's summary page shows the full report.
+Classroom's points are the sum of the partial scores of every function (its own table
+marks a function passed only at full marks). Do not edit `.github/`, `grader/` or
+`chainrule_core/`: your instructor may check that they are unchanged, and the grade that
+counts comes from the hidden checks.
+"""
+
+
+CLASSROOM_WORKFLOW = f"""name: Autograding Tests
+on:
+  - push
+  - repository_dispatch
+  - workflow_dispatch
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    steps:
+      - name: Checkout code
+        uses: actions/checkout@v4
+      - name: Set up Python
+        uses: actions/setup-python@v5
+        with:
+          python-version: "{PYTHON_VERSION}"
+      - name: Grade the exercises
+        id: grade
+        timeout-minutes: 10
+        run: |
+          pip install --quiet --disable-pip-version-check -e .
+          chainrule classroom exercises
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          GRADE_RESULTS: "${{{{ steps.grade.outputs.result }}}}"
+        with:
+          runners: grade
+"""
+
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image.
+# It installs what grading needs with python3 -m pip: into the active virtual environment
+# when one is active, else into the system's Python.
+set -euo pipefail
+cd "$(dirname "$0")"
+if python3 -m pip install --disable-pip-version-check --no-input -r requirements.txt; then
+    exit 0
+fi
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+    # a system Python that refuses pip (PEP 668): the image is Gradescope's own
+    python3 -m pip install --disable-pip-version-check --no-input --break-system-packages -r requirements.txt
+else
+    exit 1
+fi
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission (as root). AUTOGRADER_ROOT (default
+# /autograder) holds source/ (this zip), submission/ and results/.
+set -u
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+exec python3 "$ROOT/source/autograder.py"
+"""
+
+
+def _write_instructor(path, modules, points, public_seed, seeds, visibility):
+    seeds_text = ", ".join(str(s) for s in seeds) if seeds else "none"
+    text = f"""# Handing out the exercises (chainrule {__version__})
+
+This release covers {len(points)} functions worth {sum(points.values()):g} points, in
+{', '.join(f'`{m}`' for m in modules)}. Public checks use seed {public_seed}; hidden checks use
+seeds {seeds_text} and exist only in `autograder.zip`.
+
+```
+student/          the template repository students get (no solutions, no generator)
+autograder.zip    Gradescope's autograder (public and hidden checks)
+instructor/       this file
+```
+
+`student/` holds the exercise skeletons, the grader (the same code as the kit's, minus the
+known-mistake sources: it diagnoses from their recorded outputs), the recorded expected
+values of the public cases, its own packaging (`pip install -e .` needs NumPy and click
+only), a README for students and the GitHub Classroom workflow. Nothing in it lets a
+student read a reference implementation or the hidden checks.
+
+## GitHub Classroom
+
+1. Make `student/` a repository of its own and mark it a **template repository**
+   (Settings, General): `cd student && git init && git add -A && git commit -m "Exercises"`,
+   then push it to your course organisation.
+2. Create the assignment from that template and add no tests in its autograding settings
+   (tests added there make Classroom write its own `classroom.yml` over this one): the
+   repository's `.github/workflows/classroom.yml` is the test. It runs on every push,
+   grades in one step (`chainrule classroom`) and hands one test per function, each with
+   its own score, to `classroom-resources/autograding-grading-reporter@v1`, so partial
+   credit counts per function. The job's summary page holds the full report.
+3. Mark these paths **protected** in the assignment, so that a change to them is flagged
+   to you: `.github/**`, `grader/**`, `chainrule_core/**`, `chainrule/**`, `setup.cfg`,
+   `pyproject.toml`.
+
+The honest limit: in Classroom the student owns the repository and its workflow. A
+student can edit the workflow, the grader or the recording (protected paths only flag
+it), so **the Classroom score is formative**. Summative grades come from Gradescope
+(below), or from grading the collected repositories on your own machine with the kit's
+reference and other seeds (`chainrule grade --seed N`, `chainrule grade-all`), where the
+student has no hand.
+
+## Gradescope
+
+1. Create a "Programming Assignment" with {sum(points.values()):g} points and upload
+   `autograder.zip` (Configure Autograder, zip file upload). Choose a base image with
+   Python 3.10 or later (Ubuntu 22.04); `setup.sh` installs NumPy with `python3 -m pip`.
+   The default 768 MB of memory and 10 minutes are ample: a whole submission grades in a
+   few seconds per seed, each function may run 5 s, and a function that times out on the
+   public checks is not run again on the hidden ones (they count as failed).
+2. Students upload their `exercises/` modules (the files, or the folder) or link their
+   GitHub repository; `run_autograder` finds the modules in `exercises/` or at the top of
+   the submission.
+3. Public checks are visible at once. Hidden checks (the same functions on the seeds
+   above) carry visibility `{visibility}`: students see them after you publish the grades
+   (`chainrule release --hidden-visibility` chooses another). Each function's points are
+   split half and half between its public and its hidden test.
+4. The grader runs as root there and runs student code as an unprivileged user of its
+   own, which can read neither the autograder's source folder (the hidden recording) nor
+   the results. A submission is copied without following links: a module that is a link
+   to a file outside the submission is refused with a message and scores 0.
+
+Try it before the students do: `unzip autograder.zip -d ag/source`, put a submission in
+`ag/submission/exercises/`, then `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder`
+and read `ag/results/results.json`.
+
+## Updating a release mid-term
+
+Rebuild with the same options into the same folder (`chainrule release --out DIR --force`):
+the same inputs give byte-identical files, so `git diff` in your copy of the template shows
+exactly what changed. Students who already accepted the assignment pull the change
+(`git pull` from the template, or you push it to their repositories); re-upload
+`autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
+new release with a larger `--modules`; points live in the release (`--points FILE`).
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, text)

@@ -1,0 +1,212 @@
+"""Gradescope's run_autograder, as shipped in a release's autograder.zip (``autograder.py``).
+
+It runs from ``$AUTOGRADER_ROOT/source`` (default ``/autograder``), next to the ``grader``
+and ``chainrule_core`` packages and ``autograder.json`` (written by ``chainrule release``),
+and imports nothing else of the kit: no solutions (the expected values of every seed are
+recorded in ``grader/data/recorded.npz``), no sympy, no jinja2.
+
+1. As root, it makes the source folder and the results folder readable by root only; the
+   grader then runs the student's code as an unprivileged user of its own.
+2. It finds the modules: ``submission/exercises/`` (a linked GitHub repository, or an
+   uploaded folder), else the top of ``submission/`` (uploaded files), else the one
+   ``submission/*/exercises/``.
+3. It grades the public seed (tests ``visible``) and every hidden seed (tests with the
+   configured visibility, ``after_published`` by default); a function's points are split
+   between its public and its hidden test by ``public_share``.
+4. It writes ``results/results.json`` (atomically). A submission that cannot be graded
+   (a link out of it, no modules) gets 0 points and the reason, not a failed run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from chainrule_core.contract import CONTRACT  # noqa: E402
+from chainrule_core.errors import ChainruleError  # noqa: E402
+from chainrule_core.fileio import write_atomic  # noqa: E402
+
+
+def _settings():
+    with open(os.path.join(HERE, "autograder.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def find_modules(submission):
+    """The folder holding the contract modules in a Gradescope submission, or None.
+    A folder that is a link out of the submission is refused (``SubmissionRefused``)."""
+    from grader.submission_copy import SubmissionRefused
+
+    top = os.path.realpath(submission)
+
+    def has_modules(folder):
+        found = os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, f"{m}.py")) for m in CONTRACT)
+        real = os.path.realpath(folder)
+        if found and real != top and not real.startswith(top + os.sep):
+            raise SubmissionRefused(f"Submission refused: '{os.path.relpath(folder, submission)}' is a link to "
+                                    f"'{os.readlink(folder) if os.path.islink(folder) else real}', outside the "
+                                    "submission folder; submit the folder itself (links that leave the "
+                                    "submission are never followed).")
+        return found
+
+    first = os.path.join(submission, "exercises")
+    if has_modules(first):
+        return first
+    if has_modules(submission):
+        return submission
+    try:
+        below = sorted(os.path.join(submission, d, "exercises") for d in os.listdir(submission))
+    except OSError:
+        return None
+    found = [d for d in below if has_modules(d)]
+    return found[0] if len(found) == 1 else None
+
+
+def _private(path):
+    if os.geteuid() == 0 and os.path.isdir(path):
+        os.chmod(path, 0o700)
+
+
+def _summary(fr):
+    if fr.passed:
+        return f"All {len(fr.cases)} cases passed."
+    text = f"{fr.n_passed} of {len(fr.cases)} cases passed."
+    if fr.import_short:
+        text += "\n" + fr.import_short
+    return text
+
+
+def _hidden_output(results, qualname):
+    """What a hidden test says: how many cases passed, the known mistakes it recognised
+    and which case names failed; never the inputs or numbers of a hidden case."""
+    passed = total = 0
+    failing, hints = [], {}
+    if not any(qualname in result.functions for result in results):
+        return ("Not run: this function timed out on the public checks, so the hidden checks were "
+                "not tried (they count as failed)."), 0, 0
+    for result in results:
+        fr = result.functions[qualname]
+        passed += fr.n_passed
+        total += len(fr.cases)
+        for case in fr.cases:
+            if not case.passed:
+                failing.append(f"{case.name} (seed {result.seed}): {case.status}")
+            for d in case.diagnoses:
+                hints.setdefault(d.name, d.hint)
+    lines = [f"{passed} of {total} hidden cases passed (other inputs than the public checks)."]
+    if failing:
+        lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
+    lines.extend(f"Known mistake '{name}': {hint}" for name, hint in hints.items())
+    return "\n".join(lines), passed, total
+
+
+def build_results(public, hidden, settings, folder_shown):
+    """``results.json`` from the public ``GradeResult`` and the hidden ones."""
+    from grader.reports import render
+
+    share = float(settings.get("public_share", 0.5)) if hidden else 1.0
+    visibility = settings.get("hidden_visibility", "after_published")
+    public_doc = json.loads(render(public, "gradescope"))
+    by_name = {t["name"]: t for t in public_doc["tests"]}
+    tests = []
+    for k, (qualname, fr) in enumerate(public.functions.items(), 1):
+        test = dict(by_name[qualname])
+        max_public = round(fr.max_score * share, 4)
+        test.update(number=f"{k}.1", max_score=max_public, score=round(fr.exact_score * share, 2),
+                    tags=[fr.module, "public"], visibility="visible")
+        tests.append(test)
+        if hidden:
+            output, passed, total = _hidden_output(hidden, qualname)
+            max_hidden = round(fr.max_score - max_public, 4)
+            score = round(max_hidden * passed / total, 2) if total else 0.0
+            tests.append({
+                "name": f"{qualname} (hidden checks)", "number": f"{k}.2", "score": score,
+                "max_score": max_hidden, "status": "passed" if total and passed == total else "failed",
+                "output": output, "output_format": "text", "tags": [fr.module, "hidden"],
+                "visibility": visibility,
+            })
+    score = round(sum(t["score"] for t in tests), 2)
+    max_score = round(sum(t["max_score"] for t in tests), 2)
+    hidden_note = (f"; hidden checks on {len(hidden)} more seed{'s' if len(hidden) != 1 else ''}, "
+                   f"shown {visibility.replace('_', ' ')}" if hidden else "")
+    return {
+        "score": score,
+        "execution_time": 0,
+        "output": f"{score:g} / {max_score:g} points. Graded {folder_shown} (public checks: seed "
+                  f"{public.seed}{hidden_note}).",
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+class _NoHidden:
+    """A hidden seed on which nothing was run (every function timed out publicly)."""
+
+    def __init__(self, seed):
+        self.seed, self.functions = seed, {}
+
+
+def refused_results(message, settings):
+    from grader.engine import select_functions
+    from grader.release_settings import effective_points
+    POINTS = effective_points()
+
+    tests = []
+    for k, qualname in enumerate(select_functions(None), 1):
+        tests.append({"name": qualname, "number": f"{k}.1", "score": 0.0, "max_score": POINTS[qualname],
+                      "status": "failed", "output": f"Not graded: {message}", "output_format": "text",
+                      "visibility": "visible"})
+    return {"score": 0.0, "execution_time": 0, "output": f"Not graded: {message}",
+            "output_format": "text", "test_output_format": "text", "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests}
+
+
+def main(argv=None):
+    started = time.monotonic()
+    root = os.environ.get("AUTOGRADER_ROOT") or "/autograder"
+    results_dir = os.path.join(root, "results")
+    os.makedirs(results_dir, exist_ok=True)
+    _private(HERE)                  # the recording of the hidden checks lives here
+    _private(results_dir)
+    settings = _settings()
+    submission = os.path.join(root, "submission")
+    try:
+        folder = find_modules(submission)
+        if folder is None:
+            names = ", ".join(f"{m}.py" for m in settings.get("modules", CONTRACT))
+            raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "
+                                 "exercises/ folder, or link the repository that holds it).")
+        from grader import grade_submission
+        from grader.oracle import RecordedOracle
+
+        oracle = RecordedOracle(os.path.join(HERE, "grader", "data", "recorded.npz"))
+        public = grade_submission(folder, seed=settings["public_seed"], oracle=oracle)
+        # a function that timed out on the public seed is not run again (a submission that
+        # hangs everywhere must still finish within Gradescope's time limit)
+        again = [q for q, fr in public.functions.items() if not any(c.status == "timeout" for c in fr.cases)]
+        hidden = [grade_submission(folder, only=again, seed=s, oracle=oracle)
+                  for s in settings["hidden_seeds"]] if again else []
+        if settings["hidden_seeds"] and not again:
+            hidden = [_NoHidden(s) for s in settings["hidden_seeds"]]
+        shown = os.path.relpath(folder, root)
+        doc = build_results(public, hidden, settings, shown)
+    except ChainruleError as exc:
+        doc = refused_results(str(exc), settings)
+    doc["execution_time"] = int(round(time.monotonic() - started))
+    write_atomic(os.path.join(results_dir, "results.json"), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    if os.geteuid() == 0:
+        os.chmod(os.path.join(results_dir, "results.json"), 0o600)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

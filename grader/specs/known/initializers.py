@@ -1,0 +1,77 @@
+"""Known mistakes of ``initializers``: the wrong versions students really write, with hints.
+
+The cases of these functions are in ``grader/specs/initializers.py``; this file holds the
+wrong versions as code (each the reference with one thing changed), so a student
+release leaves it out and diagnoses from their recorded outputs instead (see
+``grader.specs.known`` and ``grader.recorded_mistakes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def random_normal__variance_as_scale(shape, rng, mean=0.0, stddev=0.05):
+    return rng.normal(mean, stddev ** 2, size=shape)
+
+
+def random_normal__mean_ignored(shape, rng, mean=0.0, stddev=0.05):
+    return stddev * rng.standard_normal(shape)
+
+
+def random_uniform__width_not_scaled(shape, rng, minval=-0.05, maxval=0.05):
+    return minval + rng.random(shape)
+
+
+def glorot_uniform__fan_in_only(fan_in, fan_out, rng):
+    limit = np.sqrt(6.0 / fan_in)
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def glorot_uniform__normal_not_uniform(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def glorot_uniform__missing_sqrt(fan_in, fan_out, rng):
+    limit = 6.0 / (fan_in + fan_out)
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def he_normal__variance_one_over_fan_in(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out))
+
+
+def he_normal__variance_as_std(fan_in, fan_out, rng):
+    return rng.normal(0.0, 2.0 / fan_in, size=(fan_in, fan_out))
+
+
+def he_normal__fan_out(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_out), size=(fan_in, fan_out))
+
+
+KNOWN = [
+    ("random_normal", "variance-as-scale", random_normal__variance_as_scale,
+     "The scale argument of rng.normal is the standard deviation, so pass stddev, not "
+     "stddev**2."),
+    ("random_normal", "mean-ignored", random_normal__mean_ignored,
+     "Shift the samples by the mean argument: mean + stddev * standard normal."),
+    ("random_uniform", "width-not-scaled", random_uniform__width_not_scaled,
+     "rng.random gives U(0, 1); scale it by the width before shifting, "
+     "minval + (maxval - minval) * rng.random(shape)."),
+    ("glorot_uniform", "fan-in-only", glorot_uniform__fan_in_only,
+     "Glorot's limit uses both fans: sqrt(6 / (fan_in + fan_out))."),
+    ("glorot_uniform", "normal-not-uniform", glorot_uniform__normal_not_uniform,
+     "That is Glorot normal; glorot_uniform draws from U(-limit, limit) with "
+     "limit = sqrt(6 / (fan_in + fan_out))."),
+    ("glorot_uniform", "missing-sqrt", glorot_uniform__missing_sqrt,
+     "The limit is the square root, sqrt(6 / (fan_in + fan_out)), not "
+     "6 / (fan_in + fan_out)."),
+    ("he_normal", "variance-one-over-fan-in", he_normal__variance_one_over_fan_in,
+     "He initialization has variance 2 / fan_in (1 / fan_in is LeCun's), so the standard "
+     "deviation is sqrt(2 / fan_in)."),
+    ("he_normal", "variance-as-std", he_normal__variance_as_std,
+     "2 / fan_in is the variance; rng.normal takes the standard deviation, "
+     "sqrt(2 / fan_in)."),
+    ("he_normal", "fan-out", he_normal__fan_out,
+     "He normal scales by the number of inputs: variance 2 / fan_in, not 2 / fan_out."),
+]

@@ -1,0 +1,157 @@
+"""Known mistakes of ``layers``: the wrong versions students really write, with hints.
+
+The cases of these functions are in ``grader/specs/layers.py``; this file holds the
+wrong versions as code (each the reference with one thing changed), so a student
+release leaves it out and diagnoses from their recorded outputs instead (see
+``grader.specs.known`` and ``grader.recorded_mistakes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def dense_forward__missing_bias(x, W, b):
+    return x @ W
+
+
+def dense_backward__db_averaged(dout, x, W):
+    return dout @ W.T, x.T @ dout, np.mean(dout, axis=0)
+
+
+def dense_backward__dW_transposed(dout, x, W):
+    return dout @ W.T, dout.T @ x, np.sum(dout, axis=0)
+
+
+def dense_backward__dW_averaged(dout, x, W):
+    return dout @ W.T, x.T @ dout / x.shape[0], np.sum(dout, axis=0)
+
+
+def dense_backward__db_not_summed(dout, x, W):
+    return dout @ W.T, x.T @ dout, dout
+
+
+def dropout_mask__keeps_with_rate(shape, rate, rng):
+    return rng.random(shape) < rate
+
+
+def dropout_forward__not_rescaled(x, mask, rate):
+    return x * mask
+
+
+def dropout_forward__rescaled_by_rate(x, mask, rate):
+    return x * mask / rate
+
+
+def dropout_forward__test_time_scaling(x, mask, rate):
+    return x * mask * (1 - rate)
+
+
+def dropout_backward__not_rescaled(dout, mask, rate):
+    return dout * mask
+
+
+def dropout_backward__rescaled_by_rate(dout, mask, rate):
+    return dout * mask / rate
+
+
+def batchnorm_forward__ddof_one(x, gamma, beta, eps=1e-5):
+    x_hat = (x - np.mean(x, axis=0)) / np.sqrt(np.var(x, axis=0, ddof=1) + eps)
+    return gamma * x_hat + beta
+
+
+def batchnorm_forward__eps_outside_sqrt(x, gamma, beta, eps=1e-5):
+    x_hat = (x - np.mean(x, axis=0)) / (np.std(x, axis=0) + eps)
+    return gamma * x_hat + beta
+
+
+def batchnorm_forward__per_sample(x, gamma, beta, eps=1e-5):
+    mu = np.mean(x, axis=1, keepdims=True)
+    var = np.var(x, axis=1, keepdims=True)
+    return gamma * (x - mu) / np.sqrt(var + eps) + beta
+
+
+def batchnorm_backward__dx_missing_terms(dout, x, gamma, eps=1e-5):
+    std = np.sqrt(np.var(x, axis=0) + eps)
+    x_hat = (x - np.mean(x, axis=0)) / std
+    return gamma * dout / std, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def batchnorm_backward__dx_missing_variance_term(dout, x, gamma, eps=1e-5):
+    std = np.sqrt(np.var(x, axis=0) + eps)
+    x_hat = (x - np.mean(x, axis=0)) / std
+    dx = gamma / std * (dout - np.mean(dout, axis=0))
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def batchnorm_backward__dgamma_missing_xhat(dout, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    inv_std = 1.0 / np.sqrt(np.var(x, axis=0) + eps)
+    x_hat = (x - np.mean(x, axis=0)) * inv_std
+    dx_hat = dout * gamma
+    dx = inv_std / n * (n * dx_hat - np.sum(dx_hat, axis=0)
+                        - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    return dx, np.sum(dout, axis=0), np.sum(dout, axis=0)
+
+
+def batchnorm_backward__eps_outside_sqrt(dout, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    inv_std = 1.0 / (np.std(x, axis=0) + eps)
+    x_hat = (x - np.mean(x, axis=0)) * inv_std
+    dx_hat = dout * gamma
+    dx = inv_std / n * (n * dx_hat - np.sum(dx_hat, axis=0)
+                        - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+KNOWN = [
+    ("dense_forward", "missing-bias", dense_forward__missing_bias,
+     "The bias is missing: a dense layer computes x @ W + b, with b broadcast over the "
+     "rows."),
+    ("dense_backward", "db-averaged", dense_backward__db_averaged,
+     "db is the sum of dout over the batch (every sample adds its share), not the mean."),
+    ("dense_backward", "dw-transposed", dense_backward__dW_transposed,
+     "dW must have the shape of W, (D, M): compute x.T @ dout, not dout.T @ x."),
+    ("dense_backward", "dw-averaged", dense_backward__dW_averaged,
+     "dW = x.T @ dout already sums over the batch; do not divide it by N (any averaging "
+     "belongs in the loss's gradient)."),
+    ("dense_backward", "db-not-summed", dense_backward__db_not_summed,
+     "db must have the shape of b, (M,): sum dout over the batch axis, "
+     "np.sum(dout, axis=0)."),
+    ("dropout_mask", "keeps-with-rate", dropout_mask__keeps_with_rate,
+     "rate is the probability of dropping an element, so keep an element with "
+     "probability 1 - rate: rng.random(shape) >= rate."),
+    ("dropout_forward", "not-rescaled", dropout_forward__not_rescaled,
+     "Inverted dropout divides the kept activations by 1 - rate so that their expected "
+     "value is unchanged."),
+    ("dropout_forward", "rescaled-by-rate", dropout_forward__rescaled_by_rate,
+     "Divide by the keep probability 1 - rate, not by the drop rate."),
+    ("dropout_forward", "test-time-scaling", dropout_forward__test_time_scaling,
+     "Multiplying by 1 - rate is the old test-time scaling; inverted dropout divides by "
+     "1 - rate during training instead."),
+    ("dropout_backward", "not-rescaled", dropout_backward__not_rescaled,
+     "The forward pass divided by 1 - rate, so the gradient is divided by 1 - rate too: "
+     "dout * mask / (1 - rate)."),
+    ("dropout_backward", "rescaled-by-rate", dropout_backward__rescaled_by_rate,
+     "Divide by the keep probability 1 - rate, not by the drop rate."),
+    ("batchnorm_forward", "ddof-one", batchnorm_forward__ddof_one,
+     "Batch normalization uses the biased variance (divide by N, np.var's default "
+     "ddof=0), not the sample variance with ddof=1."),
+    ("batchnorm_forward", "eps-outside-sqrt", batchnorm_forward__eps_outside_sqrt,
+     "eps goes inside the square root, sqrt(var + eps); adding it to the standard "
+     "deviation changes features with a small variance a lot."),
+    ("batchnorm_forward", "per-sample", batchnorm_forward__per_sample,
+     "You normalized each sample over its features (that is layer norm); batch norm "
+     "takes each feature's mean and variance over the batch, axis=0."),
+    ("batchnorm_backward", "dx-missing-terms", batchnorm_backward__dx_missing_terms,
+     "dx is not just gamma * dout / std: every x_i also moves the batch mean and "
+     "variance, which adds two sums over the batch."),
+    ("batchnorm_backward", "dx-missing-variance-term",
+     batchnorm_backward__dx_missing_variance_term,
+     "You included the path through the mean but not through the variance: subtract "
+     "x_hat * mean(dout * x_hat, axis=0) as well."),
+    ("batchnorm_backward", "dgamma-missing-xhat", batchnorm_backward__dgamma_missing_xhat,
+     "dgamma is sum(dout * x_hat, axis=0); you summed dout alone, which is dbeta."),
+    ("batchnorm_backward", "eps-outside-sqrt", batchnorm_backward__eps_outside_sqrt,
+     "eps goes inside the square root, sqrt(var + eps), exactly as in the forward pass."),
+]

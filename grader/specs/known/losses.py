@@ -1,0 +1,248 @@
+"""Known mistakes of ``losses``: the wrong versions students really write, with hints.
+
+The cases of these functions are in ``grader/specs/losses.py``; this file holds the
+wrong versions as code (each the reference with one thing changed), so a student
+release leaves it out and diagnoses from their recorded outputs instead (see
+``grader.specs.known`` and ``grader.recorded_mistakes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mean_squared_error__sum_not_mean(y_true, y_pred):
+    return float(np.sum((y_true - y_pred) ** 2))
+
+
+def mean_squared_error__half_factor(y_true, y_pred):
+    return float(0.5 * np.mean((y_true - y_pred) ** 2))
+
+
+def mean_squared_error__sum_over_outputs(y_true, y_pred):
+    d = (np.asarray(y_true, dtype=float) - y_pred) ** 2
+    return float(np.mean(np.sum(np.atleast_2d(d), axis=-1)))
+
+
+def mean_squared_error_grad__missing_two(y_true, y_pred):
+    return (y_pred - y_true) / np.size(y_pred)
+
+
+def mean_squared_error_grad__wrong_sign(y_true, y_pred):
+    return 2.0 * (y_true - y_pred) / np.size(y_pred)
+
+
+def mean_squared_error_grad__not_divided(y_true, y_pred):
+    return 2.0 * (y_pred - y_true)
+
+
+def mean_squared_error_grad__divided_by_rows(y_true, y_pred):
+    return 2.0 * (y_pred - y_true) / len(np.atleast_1d(y_pred))
+
+
+def sum_squared_error__missing_half(y_true, y_pred):
+    return float(np.sum((y_true - y_pred) ** 2))
+
+
+def sum_squared_error__mean_not_sum(y_true, y_pred):
+    return float(0.5 * np.mean((y_true - y_pred) ** 2))
+
+
+def sum_squared_error_grad__wrong_sign(y_true, y_pred):
+    return y_true - y_pred
+
+
+def sum_squared_error_grad__extra_two(y_true, y_pred):
+    return 2.0 * (y_pred - y_true)
+
+
+def binary_crossentropy__no_clipping(y_true, y_pred, eps=1e-7):
+    return float(np.mean(-(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))))
+
+
+def binary_crossentropy__missing_minus(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def binary_crossentropy__sum_not_mean(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(np.sum(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))))
+
+
+def binary_crossentropy_grad__no_clipping(y_true, y_pred, eps=1e-7):
+    return (y_pred - y_true) / (y_pred * (1 - y_pred)) / np.size(y_pred)
+
+
+def binary_crossentropy_grad__not_divided(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return (p - y_true) / (p * (1 - p))
+
+
+def binary_crossentropy_grad__logit_gradient(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return (p - y_true) / np.size(p)
+
+
+def categorical_crossentropy__mean_over_elements(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p)))
+
+
+def categorical_crossentropy__no_clipping(y_true, y_pred, eps=1e-7):
+    return float(-np.sum(y_true * np.log(y_pred)) / np.shape(y_pred)[0])
+
+
+def categorical_crossentropy__sum_over_batch(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.sum(y_true * np.log(p)))
+
+
+def sparse_categorical_crossentropy__column_indexing(labels, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.mean(np.log(p[:, labels])))
+
+
+def sparse_categorical_crossentropy__no_clipping(labels, y_pred, eps=1e-7):
+    y_pred = np.asarray(y_pred)
+    return float(-np.mean(np.log(y_pred[np.arange(len(labels)), labels])))
+
+
+def softmax_crossentropy_grad__not_divided(labels, logits):
+    e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
+    grad = e / np.sum(e, axis=-1, keepdims=True)
+    grad[np.arange(len(labels)), labels] -= 1
+    return grad
+
+
+def softmax_crossentropy_grad__wrong_sign(labels, logits):
+    e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
+    grad = e / np.sum(e, axis=-1, keepdims=True)
+    grad[np.arange(len(labels)), labels] -= 1
+    return -grad / len(labels)
+
+
+def class_weights_balanced__divide_by_zero(labels, n_classes):
+    counts = np.bincount(labels, minlength=n_classes)
+    return len(labels) / (n_classes * counts)
+
+
+def class_weights_balanced__present_classes_only(labels, n_classes):
+    classes, counts = np.unique(labels, return_counts=True)
+    return len(labels) / (len(classes) * counts)
+
+
+def class_weights_balanced__missing_n_classes(labels, n_classes):
+    counts = np.bincount(labels, minlength=n_classes).astype(float)
+    weights = np.zeros(n_classes)
+    weights[counts > 0] = len(labels) / counts[counts > 0]
+    return weights
+
+
+def weighted_sparse_categorical_crossentropy__divided_by_weight_sum(
+        labels, y_pred, class_weight, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    w = np.asarray(class_weight)[labels]
+    nll = -np.log(p[np.arange(len(labels)), labels])
+    return float(np.sum(w * nll) / np.sum(w))
+
+
+def weighted_sparse_categorical_crossentropy__no_clipping(
+        labels, y_pred, class_weight, eps=1e-7):
+    y_pred = np.asarray(y_pred)
+    w = np.asarray(class_weight)[labels]
+    nll = -np.log(y_pred[np.arange(len(labels)), labels])
+    return float(np.sum(w * nll) / len(labels))
+
+
+KNOWN = [
+    ("mean_squared_error", "sum-not-mean", mean_squared_error__sum_not_mean,
+     "This is the sum of the squared errors; the mean squared error divides that sum by "
+     "the number of elements (np.mean)."),
+    ("mean_squared_error", "half-factor", mean_squared_error__half_factor,
+     "The 1/2 belongs to sum_squared_error only; mean_squared_error is the plain mean of "
+     "(y_true - y_pred)**2."),
+    ("mean_squared_error", "sum-over-outputs", mean_squared_error__sum_over_outputs,
+     "You summed over the outputs and averaged over the rows; the mean is over all "
+     "elements, so divide by y_pred.size."),
+    ("mean_squared_error_grad", "missing-two", mean_squared_error_grad__missing_two,
+     "The derivative of (y_pred - y_true)**2 brings down a factor 2: "
+     "2 * (y_pred - y_true) / y_pred.size."),
+    ("mean_squared_error_grad", "wrong-sign", mean_squared_error_grad__wrong_sign,
+     "The sign is flipped: the gradient with respect to y_pred is "
+     "2 * (y_pred - y_true) / y_pred.size, positive where the prediction is too large."),
+    ("mean_squared_error_grad", "not-divided-by-size", mean_squared_error_grad__not_divided,
+     "The loss is a mean, so its gradient is divided by the number of elements, "
+     "y_pred.size."),
+    ("mean_squared_error_grad", "divided-by-rows", mean_squared_error_grad__divided_by_rows,
+     "You divided by the number of rows, but the mean runs over all elements: divide by "
+     "y_pred.size."),
+    ("sum_squared_error", "missing-half", sum_squared_error__missing_half,
+     "The worked example's E has a factor 1/2 in front of the sum of squared errors."),
+    ("sum_squared_error", "mean-not-sum", sum_squared_error__mean_not_sum,
+     "E is half the sum of the squared errors over all samples and outputs, not the mean."),
+    ("sum_squared_error_grad", "wrong-sign", sum_squared_error_grad__wrong_sign,
+     "The sign is flipped: dE/dy_pred = y_pred - y_true."),
+    ("sum_squared_error_grad", "extra-two", sum_squared_error_grad__extra_two,
+     "The 1/2 in E cancels the 2 from the square, so the gradient is y_pred - y_true "
+     "without a factor 2."),
+    ("binary_crossentropy", "no-clipping", binary_crossentropy__no_clipping,
+     "log(0) gives -inf and 0 * log(0) gives nan; clip y_pred to [eps, 1 - eps] with "
+     "np.clip before taking any log."),
+    ("binary_crossentropy", "missing-minus", binary_crossentropy__missing_minus,
+     "The loss is the negative mean log-likelihood; you are missing the minus sign, so "
+     "your loss is negative."),
+    ("binary_crossentropy", "sum-not-mean", binary_crossentropy__sum_not_mean,
+     "Binary cross-entropy is the mean over all elements, not the sum."),
+    ("binary_crossentropy_grad", "no-clipping", binary_crossentropy_grad__no_clipping,
+     "At p = 0 or 1 the denominator p (1 - p) is 0; clip y_pred to [eps, 1 - eps] first "
+     "and take the gradient at the clipped value."),
+    ("binary_crossentropy_grad", "not-divided-by-size",
+     binary_crossentropy_grad__not_divided,
+     "The loss is a mean over all elements, so divide the gradient by y_pred.size."),
+    ("binary_crossentropy_grad", "logit-gradient", binary_crossentropy_grad__logit_gradient,
+     "(p - t) / size is the gradient with respect to the sigmoid's logits; with respect "
+     "to the probability p it is (p - t) / (p (1 - p)) / size."),
+    ("categorical_crossentropy", "mean-over-elements",
+     categorical_crossentropy__mean_over_elements,
+     "np.mean over the whole (N, K) array also divides by the number of classes K; sum "
+     "over the classes and average over the N rows only."),
+    ("categorical_crossentropy", "no-clipping", categorical_crossentropy__no_clipping,
+     "A probability of exactly 0 gives log(0) = -inf and 0 * -inf = nan; clip y_pred to "
+     "[eps, 1 - eps] before the log."),
+    ("categorical_crossentropy", "sum-over-batch", categorical_crossentropy__sum_over_batch,
+     "The loss is the mean over the rows; divide the total by the number of rows N."),
+    ("sparse_categorical_crossentropy", "column-indexing",
+     sparse_categorical_crossentropy__column_indexing,
+     "p[:, labels] picks an (N, N) block; index with p[np.arange(N), labels] to get each "
+     "row's probability of its own label."),
+    ("sparse_categorical_crossentropy", "no-clipping",
+     sparse_categorical_crossentropy__no_clipping,
+     "A probability of exactly 0 for the true label gives -log(0) = inf; clip y_pred to "
+     "[eps, 1 - eps] before the log."),
+    ("softmax_crossentropy_grad", "not-divided-by-n",
+     softmax_crossentropy_grad__not_divided,
+     "The loss is the mean over the N rows, so the gradient (softmax - onehot) is divided "
+     "by N."),
+    ("softmax_crossentropy_grad", "wrong-sign", softmax_crossentropy_grad__wrong_sign,
+     "The sign is flipped: the gradient is (softmax(logits) - onehot) / N."),
+    ("class_weights_balanced", "divide-by-zero", class_weights_balanced__divide_by_zero,
+     "A class with no samples has count 0 and you divide by it; give such a class the "
+     "weight 0 instead of inf."),
+    ("class_weights_balanced", "present-classes-only",
+     class_weights_balanced__present_classes_only,
+     "np.unique only sees the classes that occur; count all n_classes classes with "
+     "np.bincount(labels, minlength=n_classes) and use n_classes in the formula."),
+    ("class_weights_balanced", "missing-n-classes",
+     class_weights_balanced__missing_n_classes,
+     "The balanced weight is n_samples / (n_classes * count_k); the factor n_classes in "
+     "the denominator is missing."),
+    ("weighted_sparse_categorical_crossentropy", "divided-by-weight-sum",
+     weighted_sparse_categorical_crossentropy__divided_by_weight_sum,
+     "Keras divides the weighted sum by the number of samples N, not by the sum of the "
+     "weights (that is PyTorch's weighted mean)."),
+    ("weighted_sparse_categorical_crossentropy", "no-clipping",
+     weighted_sparse_categorical_crossentropy__no_clipping,
+     "A probability of exactly 0 for the true label gives -log(0) = inf; clip y_pred to "
+     "[eps, 1 - eps] before the log."),
+]

@@ -1,0 +1,113 @@
+"""Known mistakes of ``network``: the wrong versions students really write, with hints.
+
+The cases of these functions are in ``grader/specs/network.py``; this file holds the
+wrong versions as code (each the reference with one thing changed), so a student
+release leaves it out and diagnoses from their recorded outputs instead (see
+``grader.specs.known`` and ``grader.recorded_mistakes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def forward__linear_output(x, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    return h, h @ W2 + b2
+
+
+def forward__preactivation_passed_on(x, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    h = 0.5 * (1.0 + np.tanh(0.5 * z1))
+    return h, 0.5 * (1.0 + np.tanh(0.5 * (z1 @ W2 + b2)))
+
+
+def backward__derivative_of_preactivation(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    h = 0.5 * (1.0 + np.tanh(0.5 * z1))
+    z2 = h @ W2 + b2
+    o = 0.5 * (1.0 + np.tanh(0.5 * z2))
+    delta_o = (o - t) * z2 * (1.0 - z2)
+    delta_h = (delta_o @ W2.T) * z1 * (1.0 - z1)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__error_sign(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (t - o) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__hidden_missing_derivative(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = delta_o @ W2.T
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__averaged_over_batch(x, t, W1, b1, W2, b2):
+    n = x.shape[0]
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return (x.T @ delta_h / n, np.mean(delta_h, axis=0), h.T @ delta_o / n,
+            np.mean(delta_o, axis=0))
+
+
+def train_step__hidden_uses_updated_W2(x, t, W1, b1, W2, b2, lr):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    W2 = W2 - lr * (h.T @ delta_o)
+    b2 = b2 - lr * np.sum(delta_o, axis=0)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return W1 - lr * (x.T @ delta_h), b1 - lr * np.sum(delta_h, axis=0), W2, b2
+
+
+def train_step__gradient_ascent(x, t, W1, b1, W2, b2, lr):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return (W1 + lr * (x.T @ delta_h), b1 + lr * np.sum(delta_h, axis=0),
+            W2 + lr * (h.T @ delta_o), b2 + lr * np.sum(delta_o, axis=0))
+
+
+def train_step__biases_not_updated(x, t, W1, b1, W2, b2, lr):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return W1 - lr * (x.T @ delta_h), b1, W2 - lr * (h.T @ delta_o), b2
+
+
+KNOWN = [
+    ("forward", "linear-output", forward__linear_output,
+     "The output layer is a sigmoid too: o = sigmoid(h @ W2 + b2), not the linear "
+     "h @ W2 + b2."),
+    ("forward", "preactivation-passed-on", forward__preactivation_passed_on,
+     "The output layer takes the hidden activations h = sigmoid(z1) as input, not the "
+     "pre-activations z1 = x @ W1 + b1."),
+    ("backward", "derivative-of-preactivation", backward__derivative_of_preactivation,
+     "sigmoid'(z) = o * (1 - o) uses the activation o = sigmoid(z), not the "
+     "pre-activation z (and likewise h * (1 - h) in the hidden layer)."),
+    ("backward", "error-sign", backward__error_sign,
+     "dE/do = o - t, not t - o: with the flipped sign every gradient points uphill."),
+    ("backward", "hidden-missing-derivative", backward__hidden_missing_derivative,
+     "The hidden error needs the hidden sigmoid's derivative as well: "
+     "delta_h = (delta_o @ W2.T) * h * (1 - h)."),
+    ("backward", "averaged-over-batch", backward__averaged_over_batch,
+     "E is a sum over the samples, so its gradients are sums too; do not divide by the "
+     "batch size."),
+    ("train_step", "hidden-uses-updated-w2", train_step__hidden_uses_updated_W2,
+     "You updated W2 before back-propagating to the hidden layer; compute every gradient "
+     "with this step's weights first, then update all parameters."),
+    ("train_step", "gradient-ascent", train_step__gradient_ascent,
+     "Gradient descent subtracts: p = p - lr * dE/dp."),
+    ("train_step", "biases-not-updated", train_step__biases_not_updated,
+     "The biases b1 and b2 are parameters too: return b - lr * db for both."),
+]

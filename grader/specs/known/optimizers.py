@@ -1,0 +1,171 @@
+"""Known mistakes of ``optimizers``: the wrong versions students really write, with hints.
+
+The cases of these functions are in ``grader/specs/optimizers.py``; this file holds the
+wrong versions as code (each the reference with one thing changed), so a student
+release leaves it out and diagnoses from their recorded outputs instead (see
+``grader.specs.known`` and ``grader.recorded_mistakes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sgd_step__wrong_sign(w, grad, lr=0.01):
+    return w + lr * grad
+
+
+def sgd_step__missing_learning_rate(w, grad, lr=0.01):
+    return w - grad
+
+
+def momentum_step__forgets_learning_rate(w, grad, velocity, lr=0.01, momentum=0.9):
+    v = momentum * velocity - grad
+    return w + v, v
+
+
+def momentum_step__pytorch_buffer(w, grad, velocity, lr=0.01, momentum=0.9):
+    b = momentum * velocity + grad
+    return w - lr * b, b
+
+
+def momentum_step__stale_velocity(w, grad, velocity, lr=0.01, momentum=0.9):
+    w = w + velocity
+    return w, momentum * velocity - lr * grad
+
+
+def nesterov_step__plain_momentum(w, grad, velocity, lr=0.01, momentum=0.9):
+    v = momentum * velocity - lr * grad
+    return w + v, v
+
+
+def nesterov_step__lookahead_missing_gradient(w, grad, velocity, lr=0.01, momentum=0.9):
+    v = momentum * velocity - lr * grad
+    return w + momentum * v, v
+
+
+def nesterov_step__pytorch_buffer(w, grad, velocity, lr=0.01, momentum=0.9):
+    b = momentum * velocity + grad
+    return w - lr * (grad + momentum * b), b
+
+
+def adagrad_step__eps_inside_sqrt(w, grad, accum, lr=0.01, eps=1e-7):
+    h = accum + grad ** 2
+    return w - lr * grad / np.sqrt(h + eps), h
+
+
+def adagrad_step__stale_accumulator(w, grad, accum, lr=0.01, eps=1e-7):
+    w = w - lr * grad / (np.sqrt(accum) + eps)
+    return w, accum + grad ** 2
+
+
+def rmsprop_step__eps_inside_sqrt(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = rho * sq_avg + (1 - rho) * grad ** 2
+    return w - lr * grad / np.sqrt(s + eps), s
+
+
+def rmsprop_step__rho_swapped(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = (1 - rho) * sq_avg + rho * grad ** 2
+    return w - lr * grad / (np.sqrt(s) + eps), s
+
+
+def rmsprop_step__missing_sqrt(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = rho * sq_avg + (1 - rho) * grad ** 2
+    return w - lr * grad / (s + eps), s
+
+
+def adam_step__no_bias_correction(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+                                  eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_step__t_off_by_one(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+                            eps=1e-8):
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_step__eps_inside_sqrt(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+                               eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / np.sqrt(v_hat + eps), m, v
+
+
+def adam_step__returns_corrected_moments(w, grad, m, v, t, lr=0.001, beta1=0.9,
+                                         beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m = m / (1 - beta1 ** t)
+    v = v / (1 - beta2 ** t)
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_step__betas_swapped(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+                             eps=1e-8):
+    m = (1 - beta1) * m + beta1 * grad
+    v = (1 - beta2) * v + beta2 * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+KNOWN = [
+    ("sgd_step", "wrong-sign", sgd_step__wrong_sign,
+     "Gradient descent steps against the gradient: w - lr * grad."),
+    ("sgd_step", "missing-learning-rate", sgd_step__missing_learning_rate,
+     "The step is scaled by the learning rate: w - lr * grad."),
+    ("momentum_step", "forgets-learning-rate", momentum_step__forgets_learning_rate,
+     "The velocity update needs the learning rate: v = momentum * v - lr * grad."),
+    ("momentum_step", "pytorch-buffer", momentum_step__pytorch_buffer,
+     "Your w is right but the velocity is PyTorch's buffer momentum * v + grad; this "
+     "contract's velocity holds the step itself, v = momentum * v - lr * grad."),
+    ("momentum_step", "stale-velocity", momentum_step__stale_velocity,
+     "Update the velocity first and then move w by the new velocity, w = w + v."),
+    ("nesterov_step", "plain-momentum", nesterov_step__plain_momentum,
+     "That is classical momentum; Nesterov looks ahead: w = w + momentum * v - lr * grad "
+     "with the new v."),
+    ("nesterov_step", "lookahead-missing-gradient",
+     nesterov_step__lookahead_missing_gradient,
+     "The look-ahead step is w + momentum * v - lr * grad with the new v; the "
+     "- lr * grad term is missing."),
+    ("nesterov_step", "pytorch-buffer", nesterov_step__pytorch_buffer,
+     "Your w is right but you return PyTorch's buffer b = momentum * b + grad; this "
+     "contract's velocity is the step itself, v = momentum * v - lr * grad (-lr times b)."),
+    ("adagrad_step", "eps-inside-sqrt", adagrad_step__eps_inside_sqrt,
+     "eps goes outside the square root, grad / (sqrt(h) + eps); inside it dominates "
+     "small accumulated gradients."),
+    ("adagrad_step", "stale-accumulator", adagrad_step__stale_accumulator,
+     "Add grad**2 to the accumulator before the step and divide by the square root of "
+     "the new h."),
+    ("rmsprop_step", "eps-inside-sqrt", rmsprop_step__eps_inside_sqrt,
+     "eps goes outside the square root, grad / (sqrt(s) + eps); inside it dominates "
+     "small gradients."),
+    ("rmsprop_step", "rho-swapped", rmsprop_step__rho_swapped,
+     "rho weights the old average: s = rho * s + (1 - rho) * grad**2."),
+    ("rmsprop_step", "missing-sqrt", rmsprop_step__missing_sqrt,
+     "Divide by the root mean square, sqrt(s) + eps, not by s itself."),
+    ("adam_step", "no-bias-correction", adam_step__no_bias_correction,
+     "Divide m by 1 - beta1**t and v by 1 - beta2**t before the step (bias correction), "
+     "or the first steps are far too small or too large."),
+    ("adam_step", "t-off-by-one", adam_step__t_off_by_one,
+     "t is already the 1-based number of this step; use beta**t in the bias correction "
+     "without adding 1."),
+    ("adam_step", "eps-inside-sqrt", adam_step__eps_inside_sqrt,
+     "eps goes outside the square root, m_hat / (sqrt(v_hat) + eps); inside it dominates "
+     "small gradients."),
+    ("adam_step", "returns-corrected-moments", adam_step__returns_corrected_moments,
+     "Return the raw moving averages m and v as the state; the bias-corrected m_hat and "
+     "v_hat are only used for this step."),
+    ("adam_step", "betas-swapped", adam_step__betas_swapped,
+     "beta weights the old moment: m = beta1 * m + (1 - beta1) * grad and "
+     "v = beta2 * v + (1 - beta2) * grad**2."),
+]

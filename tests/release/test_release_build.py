@@ -1,0 +1,276 @@
+"""``chainrule release``: what it writes, what it must never write, and bad input.
+
+Checked against the source tree itself (the copies must be byte-identical, the student
+tree must hold no line of a reference body or a known-mistake body) and against the
+reporter and Gradescope formats of design/CI-FORMATS.md."""
+
+import ast
+import hashlib
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from chainrule.release import build, hidden_seeds, load_points, parse_modules
+from chainrule_core.contract import CONTRACT, qualified_names
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def _bodies(folder):
+    """Every statement (normalised source, 25+ characters) in the function bodies of the
+    .py files of ``folder`` (docstrings excluded)."""
+    found = set()
+    for path in Path(folder).rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                for stmt in ast.walk(node):
+                    if isinstance(stmt, (ast.Return, ast.Assign, ast.AugAssign)) and stmt.value is not None:
+                        text = re.sub(r"\s+", "", ast.unparse(stmt))
+                        if len(text) >= 25:
+                            found.add(text)
+    return found
+
+
+# ---------------------------------------------------------------------- the student tree
+def test_the_student_grader_is_the_kits_grader_minus_the_mistake_catalog(release_dir):
+    student = release_dir / "student"
+    ours = _tree(ROOT / "grader")
+    ours = {k: v for k, v in ours.items() if "__pycache__" not in k and not k.endswith(".pyc")}
+    theirs = {k: v for k, v in _tree(student / "grader").items() if not k.startswith("data/")}
+    for name, data in theirs.items():
+        assert ours[name] == data, f"grader/{name} differs from the kit's"
+    missing = sorted(set(ours) - set(theirs))
+    assert missing and all(name.startswith("specs/known/") for name in missing), missing
+    for name in ("chainrule_core/contract.py", "chainrule_core/errors.py", "chainrule/cli.py",
+                 "chainrule/commands/grade.py"):
+        assert (student / name).read_bytes() == (ROOT / name).read_bytes()
+    assert sorted(_tree(student / "grader" / "data")) == ["mistakes.npz", "recorded.npz", "release.json"]
+
+
+def test_the_student_tree_holds_no_solution_generator_or_mistake_code(release_dir):
+    student = release_dir / "student"
+    files = _tree(student)
+    assert not any(name.startswith(("solutions/", "generator/", "grader/specs/known/")) for name in files)
+    assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
+    # the skeletons are the kit's own (their given lines are public); nothing else quotes a body
+    for name, data in files.items():
+        if name.startswith("exercises/"):
+            assert data == (ROOT / name).read_bytes()
+    text = "\n".join(re.sub(r"\s+", "", d.decode("utf-8", "replace")) for n, d in files.items()
+                     if not n.endswith(".npz") and not n.startswith("exercises/"))
+    reference = _bodies(ROOT / "solutions")
+    mistakes = _bodies(ROOT / "grader" / "specs" / "known")
+    assert len(reference) > 40 and len(mistakes) > 40
+    leaked = sorted(line for line in reference | mistakes if line in text)
+    assert leaked == []
+
+
+def test_the_recording_is_plain_data_and_its_hints_quote_no_code(release_dir):
+    data = release_dir / "student" / "grader" / "data"
+    with np.load(data / "mistakes.npz", allow_pickle=False) as npz:
+        index = json.loads(bytes(npz["index"]).decode())
+    hints = [e["hint"] for entries in index["functions"].values() for e in entries]
+    assert len(hints) > 100
+    assert not [h for h in hints if re.search(r"\b(np|rng)\.\w+|\w\[", h)]
+    reference = {re.sub(r"\s+|np\.", "", line) for line in _bodies(ROOT / "solutions")}
+    assert not [h for h in hints for line in reference if line in re.sub(r"\s+|np\.", "", h)]
+    # a hint without code is kept word for word
+    assert "The sign is flipped: dE/dy_pred = y_pred - y_true." in hints
+    with np.load(data / "recorded.npz", allow_pickle=False) as npz:
+        meta = json.loads(bytes(npz["meta"]).decode())
+    assert meta["seeds"] == [2026]      # the public seed only: no hidden values in the student tree
+
+
+def test_the_student_package_needs_numpy_and_click_only(release_dir):
+    cfg = (release_dir / "student" / "setup.cfg").read_text()
+    requires = re.search(r"install_requires =\n((?:    .*\n)+)", cfg).group(1).split()
+    assert [r for r in requires if not r.startswith("tomli")] == ["numpy>=1.22", "click>=8.2"]
+    assert "chainrule = chainrule.cli:main" in cfg
+    commands = sorted(p.name for p in (release_dir / "student" / "chainrule" / "commands").glob("*.py"))
+    assert commands[:4] == ["__init__.py", "classroom.py", "grade.py", "list_cmd.py"]
+    assert "release.py" not in commands and "generate.py" not in commands
+
+
+def test_the_workflow_is_one_graded_step_read_by_the_reporter(release_dir):
+    text = (release_dir / "student" / ".github" / "workflows" / "classroom.yml").read_text()
+    assert text.startswith("name: Autograding Tests\n")
+    assert "if: github.actor != 'github-classroom[bot]'" in text
+    for line in ("checks: write", "actions: read", "contents: read", "- push", "- repository_dispatch"):
+        assert line in text
+    assert text.count("run: |") == 1 and "id: grade" in text
+    assert "chainrule classroom exercises" in text and "python -m chainrule" not in text
+    assert "uses: classroom-resources/autograding-grading-reporter@v1" in text
+    assert 'GRADE_RESULTS: "${{ steps.grade.outputs.result }}"' in text
+    assert "runners: grade" in text
+
+
+def test_only_the_chosen_modules_are_released(tmp_path):
+    out = tmp_path / "out"
+    points = tmp_path / "points.toml"
+    points.write_text('"optimizers.adam_step" = 5\n[training]\nlog_uniform = 0.5\n')
+    info = build(out, modules="optimizers, training", points_file=points, hidden=1)
+    assert info["modules"] == ["optimizers", "training"]
+    assert info["max_score"] == 5 + 5 + 6 + 0.5     # five 1-point optimizers, adam 5, six 1-point training, 0.5
+    exercises = sorted(p.name for p in (out / "student" / "exercises").glob("*.py"))
+    assert exercises == ["__init__.py", "_common.py", "optimizers.py", "training.py"]
+    settings = json.loads((out / "student" / "grader" / "data" / "release.json").read_text())
+    assert settings["points"]["optimizers.adam_step"] == 5.0
+    assert settings["points"]["training.log_uniform"] == 0.5
+    assert settings["functions"] == [q for q in qualified_names() if q.split(".")[0] in ("optimizers", "training")]
+    with zipfile.ZipFile(out / "autograder.zip") as archive:
+        config = json.loads(archive.read("autograder.json"))
+    assert config["modules"] == ["optimizers", "training"] and len(config["hidden_seeds"]) == 1
+    assert "| **total** | 13 | 16.5 |" in (out / "student" / "README.md").read_text()
+    # the student tree's own grader, alone on the path, takes those points
+    import subprocess
+    import sys
+
+    site = str(Path(np.__file__).resolve().parents[1])
+    code = (f"import sys; sys.path[:0] = [{str(out / 'student')!r}, {site!r}]\n"
+            "import json; from grader.release_settings import effective_points; from grader.engine import select_functions\n"
+            "POINTS = effective_points()\n"
+            "print(json.dumps([POINTS, select_functions(None)]))")
+    done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    student_points, graded = json.loads(done.stdout)
+    assert student_points["optimizers.adam_step"] == 5.0 and student_points["training.log_uniform"] == 0.5
+    assert student_points["optimizers.sgd_step"] == 1.0
+    assert graded == settings["functions"]
+
+
+# ---------------------------------------------------------------------- determinism, the zip
+def test_same_inputs_give_byte_identical_releases(release_dir, tmp_path):
+    again = tmp_path / "again"
+    build(again)
+    assert _tree(again) == _tree(release_dir)
+
+
+def test_zip_entries_are_relative_sorted_and_stamped_alike(release_dir):
+    with zipfile.ZipFile(release_dir / "autograder.zip") as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert {"setup.sh", "run_autograder", "autograder.py", "autograder.json"} <= set(names)
+    assert not [n for n in names if n.startswith("/") or ".." in n.split("/")]
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in infos}
+    assert modes["setup.sh"] == modes["run_autograder"] == 0o755
+    assert {m for n, m in modes.items() if n not in ("setup.sh", "run_autograder")} == {0o644}
+    assert not [n for n in names if n.startswith(("solutions/", "generator/"))]
+    assert "grader/specs/known/__init__.py" in names     # the autograder diagnoses live
+
+
+def test_hidden_seeds_are_deterministic_and_not_public():
+    assert hidden_seeds(3, 2026) == hidden_seeds(3, 2026)
+    assert len(set(hidden_seeds(5, 2026))) == 5 and 2026 not in hidden_seeds(5, 2026)
+    assert hidden_seeds(0, 2026) == []
+
+
+# ---------------------------------------------------------------------- bad input
+def test_a_non_empty_out_is_refused_and_left_alone(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"Output folder '{out}' is not empty; use --force" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".chainrule-release-")]
+
+
+def test_force_replaces_the_release_and_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    build(out, modules="training", hidden=0)
+    (out / "notes.txt").write_text("mine")
+    (out / "student" / "stale.txt").write_text("old")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "regularization",
+                                      "--hidden-seeds", "0", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "5 functions in 1 modules, 5 points" in result.stdout
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not (out / "student" / "stale.txt").exists()
+    assert (out / "student" / "exercises" / "regularization.py").exists()
+    assert not (out / "student" / "exercises" / "training.py").exists()
+
+
+def test_an_unknown_module_gets_one_line_with_a_suggestion(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "activation"])
+    assert result.exit_code == 2
+    assert "Unknown module 'activation' in --modules. Did you mean 'activations'?" in result.stderr
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(ChainruleUsageError, match="'losses.sum_squared_error' is a function; --modules takes modules"):
+        parse_modules("losses.sum_squared_error")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('"activations.sigmoid" = 2\n"activations.sigmod" = 3\n',
+     "Points file '{f}', line 2: 'activations.sigmod' is not a contract function. Did you mean 'activations.sigmoid'?"),
+    ('"activations.sigmoid" = 2\n\n"activations.relu" = -1\n',
+     "Points file '{f}', line 3: activations.relu = -1 is not valid; points must be a finite number, 0 or more."),
+    ('"activations.sigmoid" = "two"\n',
+     "Points file '{f}', line 1: activations.sigmoid = \"two\" is not a number of points"),
+    ('"activations.sigmoid" = 2\n"activations.relu" = = 3\n',
+     "Points file '{f}', line 2: '\"activations.relu\" = = 3' is not valid TOML"),
+    ('[activations]\nsigmoid = 1\ntanh = -2\n',
+     "Points file '{f}', line 3: activations.tanh = -2 is not valid"),
+    ('activations = 4\n', "Points file '{f}', line 1: 'activations' is a module; give points per function"),
+])
+def test_points_file_errors_name_the_file_the_line_and_the_value(tmp_path, text, message):
+    path = tmp_path / "points.toml"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--points", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message.format(f=path) in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_points_for_a_module_not_released_are_refused(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('"layers.dense_forward" = 2\n')
+    with pytest.raises(ChainruleUsageError, match=r"line 1: 'layers.dense_forward' is not in the released modules \(training\)"):
+        load_points(path, ["training"])
+    assert load_points(path, list(CONTRACT)) == {"layers.dense_forward": 2.0}
+
+
+def test_a_module_whose_skeleton_imports_another_needs_it_too(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "losses,training"])
+    assert result.exit_code == 2
+    assert ("--modules losses,training leaves out activations, which losses.py imports; hand out both: "
+            "--modules activations,losses,training.") in result.stderr
+    assert parse_modules("network,activations") == ["activations", "network"]
+
+
+def test_a_student_grader_missing_a_file_it_needs_is_caught_at_build_time(tmp_path, monkeypatch):
+    import chainrule.release as release
+
+    real = release.mistake_sources
+    # as if the cases lived in a file with mistake code (and were left out with it)
+    monkeypatch.setattr(release, "mistake_sources", lambda: real() + ["specs/_kit.py"])
+    with pytest.raises(ChainruleError, match=r"does not run on its own \(.*No module named 'grader.specs._kit'"):
+        build(tmp_path / "out", modules="training", hidden=0)
+    assert not (tmp_path / "out").exists()
+
+
+def test_points_may_be_quoted_dotted_or_in_module_tables(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('# course points\n"activations.relu" = 2\nlosses.sum_squared_error = 0\n'
+                    '[training]\nlog_uniform = 1.5\n')
+    assert load_points(path, list(CONTRACT)) == {
+        "activations.relu": 2.0, "losses.sum_squared_error": 0.0, "training.log_uniform": 1.5}
+    path.write_text('# header\n\n[training]\nlog_uniform = 1\nlog_unifrom = 2\n')
+    with pytest.raises(ChainruleUsageError, match=r"line 5: 'training.log_unifrom' is not a contract function\. "
+                                                  r"Did you mean 'training.log_uniform'\?"):
+        load_points(path, list(CONTRACT))

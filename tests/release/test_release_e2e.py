@@ -1,0 +1,351 @@
+"""A release used as students, GitHub Actions and Gradescope use it, end to end.
+
+The student folder is installed alone into a fresh virtual environment (once per session);
+everything below runs the installed ``chainrule`` console script or the zip's own scripts
+in subprocesses, as the real systems do. Expected totals are the contract's own points
+(68 for the whole contract); partial credit is checked against the case counts."""
+
+import base64
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chainrule_core.contract import qualified_names
+from chainrule_core.contract import POINTS
+from tests.release.conftest import ROOT, run_in, venv_env
+
+TOTAL = sum(POINTS.values())
+# a wrong adam_step (no bias correction: every case fails) and a relu_derivative that is 1 at
+# x == 0 (only the cases with an exact zero fail): one function at 0, one with partial credit
+WRONG = {
+    "optimizers": """
+        def adam_step(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad ** 2
+            return w - lr * m / (np.sqrt(v) + eps), m, v
+    """,
+    "activations": """
+        def relu_derivative(x):
+            x = np.asarray(x)
+            return np.where(x >= 0, 1.0, 0.0).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    """,
+}
+
+
+def _reference_copy(folder, wrong=None):
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for module, code in (wrong or {}).items():
+        path = Path(folder) / f"{module}.py"
+        path.write_text(path.read_text() + "\n\n" + textwrap.dedent(code))
+    return Path(folder)
+
+
+def _grade_json(venv, folder, cwd):
+    done = run_in(venv, ["chainrule", "grade", str(folder), "--format", "json"], cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# ---------------------------------------------------------------------- the student install
+@pytest.mark.parametrize("module", ["sympy", "jinja2", "solutions", "generator", "grader.specs.known"])
+def test_the_student_install_cannot_import(student_venv, tmp_path, module):
+    done = run_in(student_venv, ["python", "-c", f"import {module}"], cwd=tmp_path)
+    assert done.returncode != 0
+    assert "ModuleNotFoundError" in done.stderr
+
+
+def test_the_student_install_runs_the_copied_grader(student_venv, tmp_path):
+    code = "import grader, chainrule_core, numpy, click; print(grader.__file__)"
+    done = run_in(student_venv, ["python", "-c", code], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(student_venv["student"] / "grader" / "__init__.py")
+    helped = run_in(student_venv, ["chainrule", "--help"], cwd=tmp_path)
+    assert helped.returncode == 0
+    commands = helped.stdout.split("Commands:")[1].split()
+    assert "grade" in commands and "list" in commands
+    assert "release" not in commands and "generate" not in commands
+    listed = run_in(student_venv, ["chainrule", "list"], cwd=tmp_path)
+    assert listed.returncode == 0 and "Functions of this release (52)" in listed.stdout
+
+
+def test_the_untouched_skeleton_scores_zero(student_venv):
+    report = _grade_json(student_venv, "exercises", student_venv["student"])
+    assert report["oracle"] == "recorded recorded.npz"
+    assert report["score"] == 0 and report["max_score"] == TOTAL
+    assert len(report["functions"]) == 52
+
+
+def test_a_copy_of_the_reference_gets_full_marks(student_venv, tmp_path):
+    ref = _reference_copy(tmp_path / "exercises")
+    report = _grade_json(student_venv, ref, tmp_path)
+    assert report["oracle"] == "recorded recorded.npz"
+    assert report["score"] == report["max_score"] == TOTAL
+
+
+def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path):
+    sub = _reference_copy(tmp_path / "exercises", WRONG)
+    done = run_in(student_venv, ["chainrule", "grade", str(sub), "--only", "optimizers.adam_step"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "known mistake: no-bias-correction" in done.stdout
+    assert "Known mistake 'no-bias-correction': Divide m by 1 - beta1**t" in done.stdout
+
+
+def test_a_module_linked_to_the_reference_is_refused(student_venv, tmp_path):
+    sub = _reference_copy(tmp_path / "exercises")
+    (sub / "activations.py").unlink()
+    (sub / "activations.py").symlink_to(ROOT / "solutions" / "activations.py")
+    done = run_in(student_venv, ["chainrule", "grade", str(sub)], cwd=tmp_path)
+    assert done.returncode == 1
+    assert "activations.py' is a link to '" in done.stderr
+    assert "outside the submission folder; submit the file itself" in done.stderr
+    assert "points" not in done.stdout
+
+
+# ---------------------------------------------------------------------- GitHub Actions
+def _run_step(release_dir):
+    """The workflow's one ``run:`` step, extracted from classroom.yml."""
+    lines = (release_dir / "student" / ".github" / "workflows" / "classroom.yml").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "run: |")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    body = []
+    for line in lines[start + 1:]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        body.append(line)
+    return textwrap.dedent("\n".join(body))
+
+
+def test_the_workflow_step_reports_partial_credit_per_function(student_venv, release_dir, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(student_venv["student"], repo, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    shutil.rmtree(repo / "exercises")
+    _reference_copy(repo / "exercises", WRONG)
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    output.write_text("")
+    summary.write_text("")
+    script = tmp_path / "step.sh"
+    script.write_text(_run_step(release_dir))
+    # as Actions runs a run: step: bash --noprofile --norc -eo pipefail {0}
+    done = run_in(student_venv, ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
+                  GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
+    assert done.returncode == 0, done.stderr
+    assert "chainrule grade: exercises" in done.stdout        # the text report in the log
+    lines = output.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("result=")
+    doc = json.loads(base64.b64decode(lines[0][len("result="):], validate=True))
+
+    assert doc["version"] == 1 and doc["status"] == "fail" and doc["max_score"] == TOTAL
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert list(tests) == qualified_names()
+    for t in doc["tests"]:
+        assert set(t) >= {"name", "status", "score", "max_score", "line_no", "message"}
+        assert t["line_no"] == 0 and t["max_score"] == POINTS[t["name"]]
+        assert t["status"] == ("pass" if t["score"] == t["max_score"] else "fail")
+    adam, relu = tests["optimizers.adam_step"], tests["activations.relu_derivative"]
+    assert adam["score"] == 0 and adam["status"] == "fail" and "no-bias-correction" in adam["message"]
+    assert relu["status"] == "fail" and 0 < relu["score"] < relu["max_score"]
+    passed, total = (int(n) for n in relu["message"].split(" cases passed")[0].split(" of "))
+    assert 0 < passed < total and relu["score"] == round(relu["max_score"] * passed / total, 2)
+    others = [t for n, t in tests.items() if n not in ("optimizers.adam_step", "activations.relu_derivative")]
+    assert all(t["status"] == "pass" for t in others)
+    # the reporter's sums: every test's score over every runner's max_score
+    points = sum(t["score"] for t in doc["tests"])
+    assert points == pytest.approx(TOTAL - adam["max_score"] - relu["max_score"] + relu["score"])
+    text = summary.read_text()
+    assert text.startswith("## chainrule grade: ")
+    assert "<code>optimizers.adam_step</code>" in text and "no-bias-correction" in text
+
+
+def test_the_classroom_command_refuses_to_run_outside_actions(student_venv, tmp_path):
+    env_less = run_in(student_venv, ["chainrule", "classroom", str(student_venv["student"] / "exercises")],
+                      cwd=tmp_path, GITHUB_OUTPUT="")
+    assert env_less.returncode == 2
+    assert "GITHUB_OUTPUT is not set" in env_less.stderr
+
+
+# ---------------------------------------------------------------------- Gradescope
+@pytest.fixture(scope="module")
+def autograder(release_dir, student_venv):
+    """The zip unpacked as Gradescope does (source/ plus run_autograder at the root) in a
+    folder that everyone may traverse, and setup.sh run in the student environment."""
+    base = Path(tempfile.mkdtemp(prefix="chainrule-ag-"))
+    os.chmod(base, 0o755)
+    source = base / "source"
+    with zipfile.ZipFile(release_dir / "autograder.zip") as archive:
+        archive.extractall(source)
+        for info in archive.infolist():
+            os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777)
+    for folder, dirs, _ in os.walk(source):
+        for d in dirs:
+            os.chmod(Path(folder, d), 0o755)
+    os.chmod(source, 0o755)
+    shutil.copy2(source / "run_autograder", base / "run_autograder")
+    setup = run_in(student_venv, ["bash", str(source / "setup.sh")], cwd=base)
+    assert setup.returncode == 0, setup.stderr
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _grade_on_gradescope(venv, base, place):
+    for name in ("submission", "results"):
+        shutil.rmtree(base / name, ignore_errors=True)
+    (base / "submission").mkdir(mode=0o755)
+    (base / "results").mkdir(mode=0o755)
+    place(base / "submission")
+    done = run_in(venv, ["bash", str(base / "run_autograder")], cwd="/", AUTOGRADER_ROOT=str(base))
+    assert done.returncode == 0, done.stderr
+    return json.loads((base / "results" / "results.json").read_text())
+
+
+def _valid_results(doc):
+    assert isinstance(doc["score"], float) and isinstance(doc["execution_time"], int)
+    assert doc["output_format"] == doc["test_output_format"] == "text"
+    for t in doc["tests"]:
+        assert isinstance(t["name"], str) and isinstance(t["number"], str)
+        assert t["status"] in ("passed", "failed")
+        assert t["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
+        assert 0 <= t["score"] <= t["max_score"]
+        assert t["status"] == ("passed" if t["score"] == t["max_score"] else "failed")
+    assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]))
+
+
+def test_gradescope_gives_a_correct_submission_full_marks(student_venv, autograder):
+    doc = _grade_on_gradescope(student_venv, autograder,
+                               lambda sub: _reference_copy(sub / "exercises"))
+    _valid_results(doc)
+    public = [t for t in doc["tests"] if t["visibility"] == "visible"]
+    hidden = [t for t in doc["tests"] if t["visibility"] != "visible"]
+    assert [t["name"] for t in public] == qualified_names()
+    assert [t["name"] for t in hidden] == [f"{q} (hidden checks)" for q in qualified_names()]
+    assert {t["visibility"] for t in hidden} == {"after_published"}
+    assert doc["score"] == pytest.approx(TOTAL)
+    assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(TOTAL)
+    assert "Graded submission/exercises" in doc["output"]
+
+
+def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, autograder):
+    def place(sub):
+        _reference_copy(sub / "tmp", WRONG)
+        for path in (sub / "tmp").iterdir():
+            path.rename(sub / path.name)
+        (sub / "tmp").rmdir()
+        (sub / "README.md").write_text("my work\n")
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    tests = {t["name"]: t for t in doc["tests"]}
+    adam_pub, adam_hid = tests["optimizers.adam_step"], tests["optimizers.adam_step (hidden checks)"]
+    assert adam_pub["score"] == adam_hid["score"] == 0
+    assert adam_pub["max_score"] + adam_hid["max_score"] == POINTS["optimizers.adam_step"]
+    assert "0 of 10 hidden cases passed" in adam_hid["output"]
+    assert "no-bias-correction" in adam_hid["output"]
+    assert "[0, 0]" not in adam_hid["output"]         # no numbers of a hidden case
+    relu_hid = tests["activations.relu_derivative (hidden checks)"]
+    assert 0 < relu_hid["score"] < relu_hid["max_score"]
+    wrong = {"optimizers.adam_step", "activations.relu_derivative"}
+    assert all(t["status"] == "passed" for n, t in tests.items() if n.replace(" (hidden checks)", "") not in wrong)
+    assert "Graded submission " in doc["output"] or "Graded submission." in doc["output"]
+
+
+def test_gradescope_refuses_a_submission_linked_to_the_reference(student_venv, autograder):
+    def place(sub):
+        ex = _reference_copy(sub / "exercises")
+        (ex / "activations.py").unlink()
+        (ex / "activations.py").symlink_to(ROOT / "solutions" / "activations.py")
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    assert doc["score"] == 0
+    assert "Submission refused:" in doc["output"] and "outside the submission folder" in doc["output"]
+    assert all(t["score"] == 0 for t in doc["tests"])
+
+
+def test_gradescope_explains_a_submission_without_modules(student_venv, autograder):
+    doc = _grade_on_gradescope(student_venv, autograder, lambda sub: (sub / "notes.txt").write_text("hi"))
+    assert doc["score"] == 0
+    assert doc["output"].startswith("Not graded: No exercise modules found in the submission: upload activations.py")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop exists only when grading as root")
+def test_a_hostile_submission_finds_no_hidden_recording(student_venv, autograder):
+    (autograder / "public.txt").write_text("anyone may read this\n")
+    os.chmod(autograder / "public.txt", 0o644)
+    hostile = f'''
+import os
+
+def sigmoid(x):
+    root = {str(autograder)!r}
+    readable, listed = [], []
+    targets = [os.path.join(root, "source", "grader", "data", "recorded.npz"),
+               os.path.join(root, "source", "autograder.json"),
+               os.path.join(root, "results", "results.json"),
+               os.path.join(root, "public.txt")]
+    for dirpath, dirs, files in os.walk(root):
+        listed.append(dirpath)
+        targets += [os.path.join(dirpath, f) for f in files]
+    for path in targets:
+        try:
+            with open(path, "rb") as handle:
+                handle.read(16)
+            readable.append(os.path.relpath(path, root))
+        except OSError:
+            pass
+    print("HOSTILE uid", os.getuid(), "listed", sorted(os.path.relpath(d, root) for d in listed))
+    print("HOSTILE readable", sorted(set(readable)))
+    return x
+'''
+
+    def place(sub):
+        ex = _reference_copy(sub / "exercises")
+        (ex / "activations.py").write_text((ex / "activations.py").read_text() + "\n" + hostile)
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    out = next(t for t in doc["tests"] if t["name"] == "activations.sigmoid")["output"]
+    assert "HOSTILE uid 0 " not in out and "HOSTILE uid" in out
+    readable = out.split("HOSTILE readable ")[1].splitlines()[0]
+    assert "'public.txt'" in readable                  # the walk works: it reads what it may
+    assert "source" not in readable and "results" not in readable and ".npz" not in readable
+    assert "'.'" in out.split("listed")[1]             # it listed the top, not source/ nor results/
+    assert "'source'" not in out.split("listed")[1]
+    mode = stat.S_IMODE(os.stat(autograder / "source").st_mode)
+    assert mode == 0o700
+
+
+def test_gradescope_does_not_rerun_a_function_that_hangs(student_venv, autograder):
+    def place(sub):
+        _reference_copy(sub / "exercises", {"activations": """
+            def relu(x):
+                while True:
+                    pass
+        """})
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert "timed out after 5 s" in tests["activations.relu"]["output"]
+    hidden = tests["activations.relu (hidden checks)"]
+    assert hidden["score"] == 0 and hidden["status"] == "failed"
+    assert hidden["output"].startswith("Not run: this function timed out on the public checks")
+    assert tests["activations.relu_derivative (hidden checks)"]["status"] == "passed"
+    assert doc["execution_time"] < 30
+
+
+def test_gradescope_refuses_an_exercises_folder_linked_out_of_the_submission(student_venv, autograder, tmp_path):
+    outside = _reference_copy(tmp_path / "elsewhere")
+
+    def place(sub):
+        (sub / "exercises").symlink_to(outside)
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    assert doc["score"] == 0
+    assert doc["output"] == (f"Not graded: Submission refused: 'exercises' is a link to '{outside}', outside the "
+                             "submission folder; submit the folder itself (links that leave the submission are "
+                             "never followed).")

@@ -243,25 +243,27 @@ def extract_zip(path, target):
         infos = archive.infolist()
         if len(infos) > ZIP_MAX_MEMBERS:
             raise BadZip(f"the zip holds {len(infos)} files, more than the {ZIP_MAX_MEMBERS} allowed")
-        total = 0
-        os.makedirs(target, exist_ok=False)
-        for info in infos:
+        members = []
+        for info in infos:          # every member is checked before anything is written
             name = info.filename.replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
             if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
                 raise BadZip(f"the zip member '{info.filename}' points outside the folder")
-            if not parts:
-                continue
-            mode = (info.external_attr >> 16) & 0xFFFF
-            if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+            kind = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)
+            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise BadZip(f"the zip member '{info.filename}' is a link or a special file")
+            if info.file_size > ZIP_MAX_FILE:
+                raise BadZip(f"the zip member '{info.filename}' is larger than {ZIP_MAX_FILE >> 20} MB")
+            if parts:
+                members.append((info, parts))
+        total = 0
+        os.makedirs(target, exist_ok=False)
+        for info, parts in members:
             dest = os.path.join(target, *parts)
             if info.is_dir():
                 os.makedirs(dest, exist_ok=True)
                 continue
             os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if info.file_size > ZIP_MAX_FILE:
-                raise BadZip(f"the zip member '{info.filename}' is larger than {ZIP_MAX_FILE >> 20} MB")
             try:
                 with archive.open(info) as src, open(dest, "xb") as out:
                     while True:

@@ -91,7 +91,7 @@ def grades_csv(rows, names):
 
 
 # --------------------------------------------------------------------------- reports/<id>.md
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~<>&-])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>&])")     # with no [ ], ( ) cannot make a link
 
 
 def md_text(text):

@@ -481,9 +481,12 @@ def _grade_into(record, folder, shown, options, oracle, skeleton):
 
 
 # --------------------------------------------------------------------------- the worker pool
-def _worker_main(conn, options, oracle, skeleton, scratch):
-    """A worker: grade what the parent sends until it sends ``None``."""
+def _worker_main(conn, others, options, oracle, skeleton, scratch):
+    """A worker: grade what the parent sends until it sends ``None`` or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides when to stop
+    for other in others:        # the parent's ends of the other workers' pipes, inherited by
+        other.close()           # the fork: kept open, no worker would see the parent go
+    parent = os.getppid()
 
     def _terminate(signum, frame):
         raise SystemExit(1)         # unwinds: the sandbox's ``finally`` kills its child
@@ -491,8 +494,11 @@ def _worker_main(conn, options, oracle, skeleton, scratch):
     signal.signal(signal.SIGTERM, _terminate)
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             entry = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if entry is None:
             return
@@ -506,9 +512,11 @@ def _worker_main(conn, options, oracle, skeleton, scratch):
 
 
 class _Worker:
-    def __init__(self, ctx, options, oracle, skeleton, scratch):
+    def __init__(self, ctx, others, options, oracle, skeleton, scratch):
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, options, oracle, skeleton, scratch),
+        self.process = ctx.Process(target=_worker_main,
+                                   args=(child, [w.conn for w in others], options, oracle, skeleton,
+                                         scratch),
                                    daemon=True)
         self.process.start()
         child.close()
@@ -532,11 +540,12 @@ class _Worker:
             pass
 
 
-def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=None):
+def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=None, tick=None):
     """Grade ``entries`` in ``jobs`` worker processes; ``on_record(record)`` as each ends.
 
     A worker that dies or exceeds ``watchdog`` seconds on one submission is replaced and
-    that submission gets a record with status "error". ``KeyboardInterrupt`` stops every
+    that submission gets a record with status "error"; ``tick()`` is called about every
+    second (to redraw a progress bar). ``KeyboardInterrupt`` stops every
     worker (their sandboxes kill their children) and is raised again.
     """
     import multiprocessing
@@ -555,7 +564,7 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
             while pending:
                 idle = next((w for w in workers if w.entry is None), None)
                 if idle is None and len(workers) < jobs:
-                    idle = _Worker(ctx, options, oracle, skeleton, scratch)
+                    idle = _Worker(ctx, workers, options, oracle, skeleton, scratch)
                     workers.append(idle)
                 if idle is None:
                     break
@@ -571,6 +580,8 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
             busy = [w for w in workers if w.entry is not None]
             waits = [w.conn for w in busy] + [w.process.sentinel for w in busy]
             ready = set(wait(waits, timeout=1.0))
+            if tick is not None:
+                tick()
             now = time.monotonic()
             for w in busy:
                 record = None
@@ -762,6 +773,13 @@ class Progress:
         self.jobs = jobs
         self.started = time.monotonic()
         self.width = 0
+        self.drawn = 0.0
+        if self.tty and total:
+            self._bar()
+
+    def tick(self):
+        if self.tty and time.monotonic() - self.drawn >= 1.0:
+            self._bar()
 
     def __call__(self, record):
         self.done += 1
@@ -774,12 +792,15 @@ class Progress:
             self.stream.flush()
 
     def _bar(self):
-        elapsed = time.monotonic() - self.started
-        left = elapsed / self.done * (self.total - self.done) if self.done else 0
+        self.drawn = now = time.monotonic()
+        elapsed = now - self.started
+        if self.done:
+            left = f"{_clock(max(0.0, elapsed / self.done * self.total - elapsed))} left"
+        else:
+            left = "time left not known yet"
         filled = int(24 * self.done / self.total) if self.total else 24
         failed = f", {self.failed} not graded" if self.failed else ""
-        line = (f"grading [{'#' * filled}{'.' * (24 - filled)}] {self.done}/{self.total}{failed}, "
-                f"{_clock(left)} left")
+        line = f"grading [{'#' * filled}{'.' * (24 - filled)}] {self.done}/{self.total}{failed}, {left}"
         pad = max(0, self.width - len(line))
         self.width = len(line)
         self.stream.write("\r" + line + " " * pad)

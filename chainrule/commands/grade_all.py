@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -97,8 +98,12 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         done[record["id"]] = record
         progress(record)
 
+    def terminated(signum, frame):      # a batch system's stop: as clean as Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
-        batch.run_pool(todo, options, oracle, jobs, finished, skeleton=skeleton)
+        batch.run_pool(todo, options, oracle, jobs, finished, skeleton=skeleton, tick=progress.tick)
     except KeyboardInterrupt:
         progress.clear()
         results.close()
@@ -108,6 +113,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
                    err=True)
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.clear()
     results.close()
     records = {e.id: done[e.id] for e in selected if e.id in done}

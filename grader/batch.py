@@ -306,15 +306,13 @@ def _known(cls, data):
 
 
 def result_from_json(data):
-    functions = data.pop("functions", [])
-    result = GradeResult(**_known(GradeResult, data))
-    for fdata in functions:
-        cases = fdata.pop("cases", [])
-        fr = FunctionResult(**_known(FunctionResult, fdata))
-        for cdata in cases:
-            diags = cdata.pop("diagnoses", [])
-            case = CaseResult(**_known(CaseResult, cdata))
-            case.diagnoses = [Diagnosis(**_known(Diagnosis, d)) for d in diags]
+    """The ``GradeResult`` of ``result_to_json`` (``data`` is left as it was)."""
+    result = GradeResult(**_known(GradeResult, {k: v for k, v in data.items() if k != "functions"}))
+    for fdata in data.get("functions", []):
+        fr = FunctionResult(**_known(FunctionResult, {k: v for k, v in fdata.items() if k != "cases"}))
+        for cdata in fdata.get("cases", []):
+            case = CaseResult(**_known(CaseResult, {k: v for k, v in cdata.items() if k != "diagnoses"}))
+            case.diagnoses = [Diagnosis(**_known(Diagnosis, d)) for d in cdata.get("diagnoses", [])]
             fr.cases.append(case)
         result.functions[fr.qualname] = fr
     return result

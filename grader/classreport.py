@@ -55,7 +55,7 @@ class Row:
         self.record = record
         self.status = record.get("status", "missing") if record else "missing"
         self.note = (record or {}).get("note", "")
-        self.result = result_from_json(dict(record["result"])) if record and record.get("result") else None
+        self.result = result_from_json(record["result"]) if record and record.get("result") else None
         self.points = {}
         self.diagnoses = {}
         self.full = {}
@@ -236,7 +236,9 @@ def _similarity_intro(pairs, s):
 
     text = (f"Pairs sharing at least {sim.MIN_SHARED} fingerprints covering at least "
             f"{sim.MIN_SHARE:.0%} of the smaller submission's code, after comments, whitespace, names "
-            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing). "
+            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing; "
+            f"code found in more than {sim.MAX_COMMON} submissions, or a tenth of the class if more, "
+            "is common and not counted). "
             "A pointer for a closer look, never a verdict: short functions that everyone writes alike "
             "match too.")
     if not s.info.get("skeleton"):
@@ -376,9 +378,11 @@ def _snippet(s, record, name, first, last):
     if text is None:
         return " <span class=note>(the file is not available here)</span>"
     lines = text.splitlines()
-    last = min(last, first + MAX_PASSAGE_LINES - 1, len(lines))
-    body = "\n".join(f"{n:4d}  {lines[n - 1]}" for n in range(first, last + 1))
-    return f"<pre>{_h(body)}</pre>"
+    last = min(last, len(lines))
+    shown = min(last, first + MAX_PASSAGE_LINES - 1)
+    body = "\n".join(f"{n:4d}  {lines[n - 1]}" for n in range(first, shown + 1))
+    more = f"<span class=note>({last - shown} more lines)</span>" if last > shown else ""
+    return f"<pre>{_h(body)}</pre>{more}"
 
 
 # --------------------------------------------------------------------------- sources for passages

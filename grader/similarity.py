@@ -10,8 +10,10 @@ ones, so any shared run of at least ``K + W - 1`` tokens is found, and the kept 
 (every ``K``-gram of ``exercises/``) are removed first: text every student was given is
 never counted.
 
-Two submissions are a pair when they share at least ``MIN_SHARED`` fingerprints and
-those cover at least ``MIN_SHARE`` of the smaller one's. It is a pointer for the
+A fingerprint found in more than ``max(MAX_COMMON, n / 10)`` of the ``n`` submissions is
+common code (an idiom, or text handed out elsewhere) and is ignored, as MOSS ignores
+passages in more than 10 programs by default. Two submissions are a pair when they share at least ``MIN_SHARED`` fingerprints and
+those cover at least ``MIN_SHARE`` of the smaller one's (common ones not counted). It is a pointer for the
 instructor, never a verdict: short functions that everyone writes alike match too.
 """
 
@@ -27,6 +29,7 @@ K = 25                  # tokens per hashed run (copydetect's noise threshold)
 W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
 MIN_SHARED = 15
 MIN_SHARE = 0.5
+MAX_COMMON = 10
 MAX_FILE_BYTES = 512 * 1024
 
 _DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
@@ -152,14 +155,17 @@ def pairs(records):
     Each pair: ``{"a", "b", "shared", "share_a", "share_b", "hashes"}``.
     """
     index = {}
-    sizes = {}
     for ident, prints in records.items():
-        hashes = {p[0] for p in prints}
-        sizes[ident] = len(hashes)
-        for h in hashes:
+        for h in {p[0] for p in prints}:
             index.setdefault(h, []).append(ident)
+    common = max(MAX_COMMON, len(records) / 10)
+    sizes = dict.fromkeys(records, 0)       # each submission's fingerprints that are not common
     counts = {}
     for h, idents in index.items():
+        if len(idents) > common:
+            continue
+        for ident in idents:
+            sizes[ident] += 1
         if len(idents) < 2:
             continue
         idents = sorted(idents)

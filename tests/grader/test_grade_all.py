@@ -33,6 +33,41 @@ NO_BIAS_CORRECTION = """
     """
 
 
+# a helper two students share (the second renamed it all and rewrote the comments)
+SHARED_HELPER = """
+    def _count_batches(total, size):
+        # long-hand ceiling division, one batch at a time
+        remaining = int(total)
+        batches = 0
+        while remaining > 0:
+            taken = min(remaining, int(size))
+            remaining = remaining - taken
+            batches = batches + 1
+            if remaining < 0:
+                raise ValueError("negative remainder")
+        checks = [batches * int(size) >= int(total), (batches - 1) * int(size) < int(total)]
+        if not all(checks):
+            raise AssertionError("ceiling division went wrong")
+        return batches
+    """
+SHARED_HELPER_RENAMED = """
+    def _how_many(n, b):
+        left = int(n)   # what is still to split
+        count = 0
+
+        while left > 0:
+            chunk = min(left, int(b))
+            left = left - chunk
+            count = count + 1
+            if left < 0: raise ValueError('below zero')
+        # sanity
+        ok = [count * int(b) >= int(n), (count - 1) * int(b) < int(n)]
+        if not all(ok):
+            raise AssertionError('oops')
+        return count
+    """
+
+
 def run(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args])
     return result.exit_code, result.output, result.stderr
@@ -119,9 +154,13 @@ def klass(tmp_path_factory, open_dir_module):
             return _reference_iterations(n_samples, batch_size)
         """})
     expected["sleeper"] = FULL          # right answers; the sleeper it left must be killed
-    hostile_id = "<b>x&y"
-    make_submission(subs / hostile_id / "exercises")
-    expected[hostile_id] = FULL
+    make_submission(subs / "copyA" / "exercises", {"training": SHARED_HELPER})
+    make_submission(subs / "copyB" / "exercises", {"training": SHARED_HELPER_RENAMED})
+    expected["copyA"] = expected["copyB"] = FULL
+    hostile_id = "<b>x&y"              # listed under "Not graded": its id is shown
+    (subs / hostile_id).mkdir()
+    (subs / hostile_id / "README.md").write_text("<script>alert(1)</script>")
+    expected[hostile_id] = 0
     zip_folder(copy_solutions(root / "zipped"), subs / "zipped.zip", prefix="exercises/")
     expected["zipped"] = FULL
     (subs / "empty").mkdir()
@@ -138,7 +177,8 @@ def klass(tmp_path_factory, open_dir_module):
     start = time.monotonic()
     code, stdout, stderr = run("grade-all", subs, "--out", out, "--jobs", "2", "--timeout", TIMEOUT)
     elapsed = time.monotonic() - start
-    return {"subs": subs, "out": out, "expected": expected, "code": code, "stdout": stdout,
+    return {"subs": subs, "out": out, "expected": expected,
+            "not_graded": {"empty", "junk", "escape", hostile_id}, "code": code, "stdout": stdout,
             "stderr": stderr, "pidfile": pidfile, "elapsed": elapsed, "root": root}
 
 
@@ -209,14 +249,14 @@ def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
     summary = (klass["out"] / "summary.md").read_text()
     adam = next(line for line in summary.splitlines() if line.startswith("| `optimizers.adam_step` |"))
     assert adam.endswith("| no-bias-correction (1) |"), adam
-    graded = sum(1 for t in klass["expected"] if t not in ("empty", "junk", "escape"))
+    graded = sum(1 for t in klass["expected"] if t not in klass["not_graded"])
     assert f"| {graded - 2}/{graded} (" in adam            # the mistake and the skeleton miss it
     relu = next(line for line in summary.splitlines() if line.startswith("| `activations.relu` |"))
     assert f"| {graded - 2}/{graded} (" in relu
     assert "no-bias-correction" not in relu
     modules = summary.split("## Modules", 1)[1].split("##", 1)[0]
-    mean_reg = sum(FULL and (0 if t in ("untouched", "importcrash") else 5)
-                   for t in klass["expected"] if t not in ("empty", "junk", "escape")) / graded
+    mean_reg = sum((0 if t in ("untouched", "importcrash") else 5)
+                   for t in klass["expected"] if t not in klass["not_graded"]) / graded
     assert f"| `regularization` | 5 | {mean_reg:.2f} |" in modules
 
 
@@ -231,14 +271,16 @@ def test_grade_all_summary_html_is_self_contained_and_escapes_ids(klass):
     assert (klass["out"] / "reports" / "_b_x_y.md").exists()
 
 
-def test_grade_all_similarity_finds_copies_but_never_the_skeleton(klass):
+def test_grade_all_similarity_finds_the_shared_helper_but_not_common_code(klass):
     page = (klass["out"] / "summary.html").read_text()
     summary = (klass["out"] / "summary.md").read_text()
     section = summary.split("## Similar submissions", 1)[1]
-    assert "| correct01 | correct02 |" in section
-    assert "untouched" not in section and "empty" not in section
-    assert "correct01 and correct02" in page
-    assert "<pre>" in page and "def " in page          # the shared passages, side by side
+    table = [l for l in section.splitlines() if l.startswith("| ") and "Submission" not in l]
+    # the reference's code is in more than 10 submissions: common, never a pair by itself
+    assert len(table) == 1 and table[0].startswith("| copyA | copyB | "), table
+    assert table[0].endswith(" | 100% / 100% |")
+    assert "copyA and copyB" in page
+    assert "remaining = remaining - taken" in page and "left = left - chunk" in page
 
 
 def test_grade_all_plain_progress_lines_when_not_a_terminal(klass):
@@ -427,6 +469,22 @@ def test_grade_all_recorded_expected_values_grade_like_the_live_solutions(tmp_pa
     recorded = grade_submission(str(sub), only=names, seed=11, oracle=oracle)
     assert render(recorded, "json") == render(live, "json")
     assert not live.functions["optimizers.adam_step"].passed
+
+
+def test_grade_all_results_jsonl_round_trip_renders_every_format_the_same(tmp_path):
+    """Reports are written from results.jsonl: what is read back renders exactly as the
+    result graded (import failures, known mistakes, captured output included)."""
+    from grader import grade_submission
+    from grader.batch import result_from_json, result_to_json
+    from grader.reports import FORMATS, render
+
+    sub = make_submission(tmp_path / "sub", {"optimizers": NO_BIAS_CORRECTION + "\nprint('hello')\n"},
+                          prepended={"regularization": "raise RuntimeError('broken at import')"})
+    result = grade_submission(str(sub), only=["optimizers", "regularization", "activations.relu"])
+    again = result_from_json(json.loads(json.dumps(result_to_json(result))))
+    for fmt in FORMATS:
+        assert render(again, fmt) == render(result, fmt), fmt
+    assert again.functions["regularization.l2_penalty"].import_where == "regularization.py"
 
 
 def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):

@@ -168,6 +168,22 @@ def locate(folder):
     return None
 
 
+def escaping_link(folder, root, depth=None):
+    """The first link under ``folder`` (relative to ``root``) whose target is outside
+    ``root``, or ``""``. ``depth`` limits how deep to look (``None``: everywhere)."""
+    real_root = os.path.realpath(root)
+    start = folder.rstrip(os.sep).count(os.sep)
+    for base, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = os.path.join(base, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+                return os.path.relpath(path, root)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        if depth is not None and base.rstrip(os.sep).count(os.sep) - start >= depth - 1:
+            dirs[:] = []
+    return ""
+
+
 def _hash_tree(folder, digest):
     root = os.path.realpath(folder)
     count = 0
@@ -436,8 +452,14 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
             base = entry.path
         folder = locate(base)
         if folder is None:
+            link = escaping_link(base, base, depth=2)
+            if link:
+                raise BadZip(f"'{link}' is a link to a path outside the submission")
             raise BadZip("no contract module (" + ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
                          + ", ...) in it or in its exercises/ folder")
+        link = escaping_link(folder, base)
+        if link:
+            raise BadZip(f"'{link}' is a link to a path outside the submission")
         inner = os.path.relpath(folder, base)
         record["folder"] = inner.replace(os.sep, "/")
         shown = folder if entry.kind == "folder" else (

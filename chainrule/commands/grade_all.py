@@ -66,11 +66,16 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
 
 
 def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force):
+    from chainrule_core.errors import ChainruleUsageError
     from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
 
     shard = batch.parse_shard(shard) if shard is not None else None
+    real_out, real_subs = os.path.realpath(out), os.path.realpath(submissions)
+    if real_out == real_subs or real_out.startswith(real_subs.rstrip(os.sep) + os.sep):
+        raise ChainruleUsageError(f"--out '{out}' is inside the submissions folder '{submissions}'; "
+                                  "it would be graded as a student's entry: choose a folder outside it.")
     names = select_functions(list(only) or None)
     timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb

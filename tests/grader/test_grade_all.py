@@ -429,6 +429,25 @@ def test_grade_all_refuses_an_out_folder_of_another_class_or_settings(tmp_path):
     assert (stranger / "thesis.tex").read_text() == "precious"
 
 
+def test_grade_all_links_out_of_a_submission_make_it_ungradable(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "linked").mkdir(parents=True)
+    os.symlink(SOLUTIONS, subs / "linked" / "exercises")
+    one = make_submission(subs / "onefile" / "exercises")
+    (one / "activations.py").unlink()
+    os.symlink(SOLUTIONS / "activations.py", one / "activations.py")
+    os.symlink(SOLUTIONS, subs / "outside")
+    make_submission(subs / "fine" / "exercises")
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "out", *ONLY)
+    assert code == 0, stdout + stderr
+    _, rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert {k: float(v[-2]) for k, v in rows.items()} == {"fine": ACT, "linked": 0, "onefile": 0, "outside": 0}
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "- linked: 'exercises' is a link to a path outside the submission" in summary
+    assert "- onefile: 'exercises/activations.py' is a link to a path outside the submission" in summary
+    assert "- outside: a link to a path outside the submissions folder" in summary
+
+
 def test_grade_all_bad_invocations_are_one_line_usage_errors(tmp_path):
     code, _, stderr = run("grade-all", tmp_path / "nope", "--out", tmp_path / "o")
     assert code == 2
@@ -448,6 +467,10 @@ def test_grade_all_bad_invocations_are_one_line_usage_errors(tmp_path):
     assert code == 2 and "Did you mean 'activations'?" in stderr
     code, _, stderr = run("grade-all", empty, empty, "--out", tmp_path / "o")
     assert code == 2 and "Give one SUBMISSIONS folder (one folder or .zip per student), not 2; to combine shards use --merge." in stderr
+    code, _, stderr = run("grade-all", empty, "--out", empty / "grades")
+    assert code == 2
+    assert (f"Error: --out '{empty / 'grades'}' is inside the submissions folder '{empty}'; it would be "
+            "graded as a student's entry: choose a folder outside it.") in stderr
     code, _, stderr = run("grade-all", "--merge", empty, "--out", tmp_path / "o", "--seed", "3")
     assert code == 2 and "--seed cannot be used with --merge" in stderr
     assert "Traceback" not in stderr

@@ -365,6 +365,7 @@ class Options:
     oracle_name: str        # what the reports say ("live solutions", "recorded x.npz")
     oracle_hash: str        # hash of the expected values' source
     only: list              # as given (for the commands printed)
+    recorded: str = None    # --recorded, shown in every command a report prints
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
@@ -488,6 +489,11 @@ def _grade_into(record, folder, shown, options, oracle, skeleton):
     except ChainruleError as exc:
         record.update(status="error", note=str(exc))
         return
+    if options.recorded is not None:    # the oracle was given as an object: say where it came from
+        import shlex
+
+        command = result.command
+        _replace_paths(result, command, f"{command} --recorded {shlex.quote(os.fspath(options.recorded))}")
     if shown != folder:
         _replace_paths(result, os.path.realpath(folder), shown)
         _replace_paths(result, folder, shown)

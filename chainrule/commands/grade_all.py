@@ -82,7 +82,8 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     entries, ignored = batch.discover(submissions)
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
     options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
-                            oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only))
+                            oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
+                            recorded=recorded)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)

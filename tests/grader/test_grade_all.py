@@ -70,7 +70,7 @@ SHARED_HELPER_RENAMED = """
 
 def run(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output, result.stderr
+    return result.exit_code, result.stdout, result.stderr
 
 
 def read_csv(path):
@@ -243,6 +243,13 @@ def test_grade_all_student_reports_are_the_grade_markdown(klass):
     assert "no-bias-correction" in report
     zipped = (klass["out"] / "reports" / "zipped.md").read_text()
     assert "zipped.zip" in zipped and "chainrule-batch-" not in zipped and "unpacked-" not in zipped
+
+
+def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klass):
+    folder = klass["subs"] / "mistake" / "exercises"
+    code, stdout, stderr = run("grade", folder, "--timeout", TIMEOUT, "--format", "markdown")
+    assert code == 0, stderr
+    assert (klass["out"] / "reports" / "mistake.md").read_text() == stdout
 
 
 def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
@@ -508,6 +515,22 @@ def test_grade_all_results_jsonl_round_trip_renders_every_format_the_same(tmp_pa
     for fmt in FORMATS:
         assert render(again, fmt) == render(result, fmt), fmt
     assert again.functions["regularization.l2_penalty"].import_where == "regularization.py"
+
+
+def test_grade_all_with_a_recording_prints_it_in_every_rerun_command(tmp_path):
+    from grader import record
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    recording = record(tmp_path / "expected.npz", seeds=(5,), only=["activations.tanh"])
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "--only", "activations.tanh",
+                               "--recorded", recording)
+    assert code == 0, stdout + stderr
+    folder = subs / "wrong" / "exercises"
+    code, direct, _ = run("grade", folder, "--only", "activations.tanh", "--recorded", recording,
+                          "--format", "markdown")
+    assert f"--recorded {recording} --only activations.tanh --case 1 --seed 5" in direct
+    assert (out / "reports" / "wrong.md").read_text() == direct
 
 
 def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):

@@ -599,6 +599,27 @@ def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path)
     assert similarity.fingerprint_folder(tmp_path / "b", skeleton)[0] == []
 
 
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_grade_all_progress_bar_on_a_terminal_counts_failures_and_time_left():
+    from grader.batch import Progress
+
+    stream = _Terminal()
+    progress = Progress(4, 0, 2, stream=stream)
+    assert stream.getvalue() == "\rgrading [........................] 0/4, time left not known yet"
+    progress.started -= 10          # as if the first submission took 10 s
+    progress({"id": "a", "status": "graded", "result": {"functions": []}})
+    progress({"id": "b", "status": "ungradable", "note": "empty"})
+    last = stream.getvalue().split("\r")[-1]
+    assert last.startswith("grading [############............] 2/4, 1 not graded, 0:1")
+    assert last.rstrip().endswith(" left")
+    progress.clear()
+    assert stream.getvalue().endswith("\r" + " " * len(last.rstrip()) + "\r")
+
+
 def test_grade_all_does_not_import_sympy_jinja2_or_plotting():
     import subprocess
     import sys

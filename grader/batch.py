@@ -537,6 +537,17 @@ def _worker_main(conn, others, options, oracle, skeleton, scratch):
         conn.send(record)
 
 
+def _ended(code):
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"ended (exit code {code})"
+
+
 class _Worker:
     def __init__(self, ctx, others, options, oracle, skeleton, scratch):
         parent, child = ctx.Pipe()
@@ -624,9 +635,11 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
                 late = now - w.since > watchdog
                 if died or late:
                     entry = w.entry
-                    code = w.process.exitcode
-                    why = (f"the grader gave up after {watchdog:.0f} s" if late and not died
-                           else f"the grader's worker process ended (exit code {code})")
+                    if late and not died:
+                        why = f"the grader gave up after {watchdog:g} s"
+                    else:
+                        w.process.join(2.0)
+                        why = "the grader's worker process " + _ended(w.process.exitcode)
                     w.stop(wait=1.0)
                     workers.remove(w)
                     on_record({"id": entry.id, "hash": entry.hash, "source": os.path.basename(entry.path),

@@ -138,6 +138,9 @@ def klass(tmp_path_factory, open_dir_module):
             os._exit(3)
         """})
     expected["exits"] = FULL - POINTS["activations.tanh_derivative"]
+    make_submission(subs / "exitsatimport" / "exercises",
+                    prepended={"initializers": "import os\nos._exit(5)"})
+    expected["exitsatimport"] = FULL - sum(v for k, v in POINTS.items() if k.startswith("initializers."))
     pidfile = open_dir_module / "sleeper.pid"
     make_submission(subs / "sleeper" / "exercises", {"training": f"""
         _reference_iterations = iterations_per_epoch
@@ -597,6 +600,37 @@ def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path)
     # given as the skeleton, the text counts for nothing
     skeleton = similarity.skeleton_hashes(tmp_path / "a")
     assert similarity.fingerprint_folder(tmp_path / "b", skeleton)[0] == []
+
+
+def test_grade_all_a_dying_or_stuck_worker_costs_only_its_submission(monkeypatch):
+    """The pool replaces a worker that dies or hangs (a grader bug, never student code)
+    and marks only that submission; the others are graded by the remaining workers."""
+    from grader import batch
+
+    def fake_grade_entry(entry, options, oracle, skeleton, scratch):
+        if entry.id == "boom":
+            os._exit(9)
+        if entry.id == "stuck":
+            time.sleep(60)
+        return {"id": entry.id, "hash": entry.hash, "status": "graded", "note": "", "pid": os.getpid()}
+
+    monkeypatch.setattr(batch, "grade_entry", fake_grade_entry)
+    entries = [batch.Entry(i, f"/nowhere/{i}", "folder", hash=i) for i in ("a", "boom", "b", "stuck", "c", "d")]
+    options = batch.Options(names=["activations.relu"], seed=1, timeout=1.0, memory_mb=64,
+                            oracle_name="none", oracle_hash="", only=[])
+    records = []
+    start = time.monotonic()
+    batch.run_pool(entries, options, None, 2, records.append, watchdog=2.0)
+    assert time.monotonic() - start < 30
+    by_id = {r["id"]: r for r in records}
+    assert sorted(by_id) == ["a", "b", "boom", "c", "d", "stuck"]
+    assert by_id["boom"]["status"] == "error"
+    assert by_id["boom"]["note"] == "the grader's worker process ended (exit code 9)"
+    assert by_id["stuck"]["status"] == "error"
+    assert by_id["stuck"]["note"] == "the grader gave up after 2 s"
+    assert all(by_id[i]["status"] == "graded" for i in "abcd")
+    for pid in {r["pid"] for r in records if "pid" in r}:      # every worker has ended
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z"
 
 
 class _Terminal(io.StringIO):

@@ -727,6 +727,30 @@ def _differences(old, new):
     return ", ".join(words)
 
 
+LOCK = ".grade-all.lock"
+
+
+def lock_out(out):
+    """Hold ``out`` for this run (an open file; the lock ends with the process). A second
+    grade-all writing the same folder at once is refused."""
+    import fcntl
+
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot create the output folder '{out}': {exc.strerror or exc}.") from None
+    if not os.path.isdir(out):
+        raise ChainruleUsageError(f"--out '{out}' is not a folder; give a folder for the class's results.")
+    handle = open(os.path.join(out, LOCK), "a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ChainruleError(f"Output folder '{out}' is being written by another chainrule grade-all; "
+                             "wait for it to finish or choose another --out.") from None
+    return handle
+
+
 def prepare_out(out, info, force):
     """Make or check the output folder; the records already in it that can be kept."""
     os.makedirs(out, exist_ok=True)
@@ -937,8 +961,9 @@ def merge(folders, out, force):
     merged = dict(first)
     merged["shard"] = None
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
+    lock = lock_out(out)
     prepare_out(out, merged, force)
     lines = b"".join(json.dumps(records[i], ensure_ascii=False, sort_keys=True).encode() + b"\n"
                      for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
-    return merged, records
+    return merged, records, lock

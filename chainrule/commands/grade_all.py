@@ -88,6 +88,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)
     info["skeleton"] = bool(skeleton)
+    lock = batch.lock_out(out)        # noqa: F841 - held until this command ends
     done = batch.prepare_out(out, info, force)
     selected = batch.select_shard(entries, shard)
     todo = batch.to_grade(selected, done)
@@ -148,7 +149,7 @@ def _report(summary, out, graded_now, kept):
 def _merge(folders, out, force):
     from grader import batch, classreport
 
-    info, records = batch.merge(folders, out, force)
+    info, records, lock = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
     summary = classreport.write_all(out, info, records)
     if summary.missing:
         click.echo(f"Warning: {len(summary.missing)} submissions are in none of the shards' results "

@@ -458,6 +458,23 @@ def test_grade_all_links_out_of_a_submission_make_it_ungradable(tmp_path):
     assert "- outside: a link to a path outside the submissions folder" in summary
 
 
+def test_grade_all_refuses_an_out_folder_another_run_is_writing(tmp_path):
+    from grader import batch
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    out = tmp_path / "out"
+    held = batch.lock_out(out)
+    try:
+        code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY)
+    finally:
+        held.close()
+    assert code == 1
+    assert (f"Error: Output folder '{out}' is being written by another chainrule grade-all; wait for "
+            "it to finish or choose another --out.") in stderr
+    assert not (out / "results.jsonl").exists()
+    assert run("grade-all", subs, "--out", out, *ONLY)[0] == 0
+
+
 def test_grade_all_bad_invocations_are_one_line_usage_errors(tmp_path):
     code, _, stderr = run("grade-all", tmp_path / "nope", "--out", tmp_path / "o")
     assert code == 2

@@ -123,7 +123,7 @@ def discover(submissions):
         seen[ident] = name
         entries.append(Entry(ident, path, kind))
     if not entries:
-        extra = f" (only {', '.join(n for n, _ in ignored[:3])})" if ignored else ""
+        extra = f" (only {', '.join(printable(n) for n, _ in ignored[:3])})" if ignored else ""
         raise ChainruleUsageError(f"Submissions folder '{submissions}' holds no submissions{extra}; it "
                                   "should hold one folder or .zip per student, named by the student id.")
     entries.sort(key=lambda e: e.id)
@@ -880,20 +880,21 @@ def _clock(seconds):
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _printable(text):
+def printable(text):
+    """Untrusted text for a terminal line: control characters shown as '?'."""
     return "".join(c if c.isprintable() else "?" for c in str(text))
 
 
 def line_for(record):
     """One line about a finished record (ids are printed with control characters replaced)."""
-    ident = _printable(record.get("id", "?"))
+    ident = printable(record.get("id", "?"))
     if record.get("status") == "graded":
         result = record["result"]
         score = sum(_exact(f) for f in result["functions"])
         total = sum(f["max_score"] for f in result["functions"])
         return f"{ident}: {_num(score)} / {_num(total)} points"
     what = "not gradable" if record.get("status") == "ungradable" else "grading failed"
-    return f"{ident}: {what}: {_printable(record.get('note', ''))}"
+    return f"{ident}: {what}: {printable(record.get('note', ''))}"
 
 
 def _exact(fdata):
@@ -948,7 +949,7 @@ def merge(folders, out, force):
             only_here = sorted(set(info["entries"]) ^ set(first["entries"]))
             raise ChainruleError(
                 f"Shard folder '{folder}' was graded from other submissions than '{folders[0]}' "
-                f"({len(only_here)} ids differ, e.g. '{_printable(only_here[0])}'); only shards of one "
+                f"({len(only_here)} ids differ, e.g. '{printable(only_here[0])}'); only shards of one "
                 "class merge.")
     records = {}
     for folder, info in zip(folders, infos):

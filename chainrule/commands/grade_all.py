@@ -153,6 +153,6 @@ def _merge(folders, out, force):
     summary = classreport.write_all(out, info, records)
     if summary.missing:
         click.echo(f"Warning: {len(summary.missing)} submissions are in none of the shards' results "
-                   f"(listed in summary.md): {', '.join(summary.missing[:5])}"
+                   f"(listed in summary.md): {', '.join(batch.printable(m) for m in summary.missing[:5])}"
                    + (", ..." if len(summary.missing) > 5 else "") + ".", err=True)
     _report(summary, out, len(records), 0)

@@ -140,13 +140,24 @@ def fingerprint_folder(folder, skeleton=frozenset()):
     whether the file shown beside a passage is still the one fingerprinted).
     """
     prints, files = [], {}
+    skeleton_key = (len(skeleton), hash(frozenset(skeleton)))
     for name, path in _python_files(folder):
         text = _read(path)
-        files[name] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        grams = [g for g in kgrams(tokens(text)) if g[0] not in skeleton]
-        for h, first, last in winnow(grams):
-            prints.append([f"{h:016x}", name, first, last])
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        files[name] = digest
+        key = (skeleton_key, digest)
+        chosen = _CACHE.get(key)
+        if chosen is None:      # a file many submissions left as handed out is done once
+            grams = [g for g in kgrams(tokens(text)) if g[0] not in skeleton]
+            chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
+            if len(_CACHE) >= 256:
+                _CACHE.clear()
+            _CACHE[key] = chosen
+        prints.extend([h, name, first, last] for h, first, last in chosen)
     return prints, files
+
+
+_CACHE = {}
 
 
 def pairs(records):

@@ -574,6 +574,12 @@ def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):
         archive.writestr(link, "/work/solutions/activations.py")
     with pytest.raises(BadZip, match="is a link or a special file"):
         extract_zip(tmp_path / "link.zip", tmp_path / "link.d")
+    with zipfile.ZipFile(tmp_path / "many.zip", "w") as archive:
+        for i in range(2001):
+            archive.writestr(f"f{i}.py", "")
+    with pytest.raises(BadZip, match="the zip holds 2001 files, more than the 2000 allowed"):
+        extract_zip(tmp_path / "many.zip", tmp_path / "many.d")
+    assert not (tmp_path / "many.d").exists() and not (tmp_path / "abs.zip.d" / "etc").exists()
     with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for i in range(5):
             archive.writestr(f"f{i}.bin", b"\0" * (15 * 1024 * 1024))

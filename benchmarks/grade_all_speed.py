@@ -12,6 +12,7 @@ reused), several times (median). Also checks that sympy and jinja2 were not impo
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,13 +32,20 @@ PROBE = (
 )
 
 
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bare_numpy(runs):
-    times = []
+    """Median wall and CPU seconds of `python -c "import numpy"`."""
+    times, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpus.append(_cpu() - cpu)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def main():
@@ -55,12 +63,13 @@ def main():
         out = os.path.join(work, "out")
         extra = ["--jobs", str(args.jobs)] if args.jobs else []
         numpy_start = bare_numpy(7)
-        times = []
+        times, cpus = [], []
         for _ in range(args.runs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             proc = subprocess.run([sys.executable, "-c", PROBE.format(subs=subs, out=out, extra=extra)],
                                   capture_output=True, text=True, cwd=ROOT)
             times.append(time.perf_counter() - start)
+            cpus.append(_cpu() - cpu)
             code, bad = proc.stdout.split()[-2:]
             if code != "0" or bad != "-":
                 sys.exit(f"grade-all failed or imported {bad}: {proc.stdout}{proc.stderr}")
@@ -74,13 +83,20 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(times)
     per = median / args.count
-    numpy_time = statistics.median([numpy_start, numpy_after])
+    numpy_time = statistics.median([numpy_start[0], numpy_after[0]])
+    numpy_cpu = statistics.median([numpy_start[1], numpy_after[1]])
+    cpu_per = statistics.median(cpus) / args.count
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"chainrule grade-all, {args.count} correct submissions, jobs {args.jobs or 'default (every core)'}: "
           f"{args.runs} runs, median {median:.2f} s (min {min(times):.2f} s, max {max(times):.2f} s), "
           f"{per * 1000:.0f} ms per submission")
     print(f"bare `python -c 'import numpy'`: {numpy_time * 1000:.0f} ms "
-          f"(before {numpy_start * 1000:.0f} ms, after {numpy_after * 1000:.0f} ms)")
-    print(f"per submission / bare NumPy start: {per / numpy_time:.2f}x (target: at most 1.5x)")
+          f"(before {numpy_start[0] * 1000:.0f} ms, after {numpy_after[0] * 1000:.0f} ms), "
+          f"{numpy_cpu * 1000:.0f} ms CPU")
+    print(f"per submission / bare NumPy start: {per / numpy_time:.2f}x wall (target: at most 1.5x)")
+    print(f"CPU per submission (all processes): {cpu_per * 1000:.0f} ms = {cpu_per / numpy_cpu:.2f}x a bare "
+          f"NumPy start's CPU; on an idle machine with {cores} cores that is about "
+          f"{cpu_per / cores / numpy_cpu:.2f}x its wall time (less sensitive to other load)")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
 

@@ -625,6 +625,60 @@ def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path)
     assert similarity.fingerprint_folder(tmp_path / "b", skeleton)[0] == []
 
 
+def _processes_mentioning(word):
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if word.encode() in handle.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def test_grade_all_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    subs = tmp_path / "subs"
+    for i in range(3):         # each hangs in two functions: 2 x 1.5 s per submission
+        make_submission(subs / f"sigint_h{i}", {"activations": """
+            def relu(x):
+                while True:
+                    pass
+
+            def tanh(x):
+                while True:
+                    pass
+            """})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
+               "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    first = proc.stderr.readline()         # the first submission is graded and saved
+    assert first.startswith("[1/3] sigint_h"), first
+    os.killpg(proc.pid, signal.SIGINT)     # what Ctrl-C in a terminal sends
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    saved = len((out / "results.jsonl").read_text().splitlines())
+    assert 1 <= saved < 3
+    assert (f"Interrupted: {saved} of 3 submissions are graded and saved in {out / 'results.jsonl'}; "
+            "run the same command again to grade the rest.") in stderr
+    assert "Traceback" not in stderr and not (out / "grades.csv").exists()
+    time.sleep(0.5)
+    assert _processes_mentioning("sigint_h") == []        # no grading child left
+    assert _processes_mentioning(str(out)) == []          # no worker left
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{saved} of 3 submissions already graded" in proc.stderr
+    _, rows = read_csv(out / "grades.csv")
+    assert {float(r[-2]) for r in rows.values()} == {ACT - 2}
+
+
 def test_grade_all_a_dying_or_stuck_worker_costs_only_its_submission(monkeypatch):
     """The pool replaces a worker that dies or hangs (a grader bug, never student code)
     and marks only that submission; the others are graded by the remaining workers."""

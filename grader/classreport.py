@@ -388,8 +388,6 @@ def _snippet(s, record, name, first, last):
 # --------------------------------------------------------------------------- sources for passages
 def source_reader(submissions):
     """``read(record, file) -> text or None``: a fingerprinted file, if still the same."""
-    from grader import batch
-
     cache = {}
 
     def read(record, name):
@@ -398,7 +396,7 @@ def source_reader(submissions):
             return cache[key]
         text = None
         try:
-            text = _read_source(submissions, record, name, batch)
+            text = _read_source(submissions, record, name)
         except (OSError, ValueError, zipfile.BadZipFile, KeyError):
             text = None
         if text is not None:
@@ -411,7 +409,7 @@ def source_reader(submissions):
     return read
 
 
-def _read_source(submissions, record, name, batch):
+def _read_source(submissions, record, name):
     from grader.similarity import MAX_FILE_BYTES
 
     if not submissions or "/" in name or name.startswith("."):

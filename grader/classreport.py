@@ -207,7 +207,8 @@ def summary_markdown(s, pairs):
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
         mistakes = ", ".join(f"{m} ({n})" for m, n in top) or "-"
         out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
-    out += ["", "## Modules", "", "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
+    out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
+            "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
     for module, most, mean in s.modules():
         out.append(f"| `{module}` | {_num(most)} | {mean:.2f} | {_pct(100 * mean / most if most else 0)} |")
     bad = s.not_graded()
@@ -322,7 +323,7 @@ def summary_html(s, pairs):
         mistakes = "<br>".join(f"<code>{_h(m)}</code> ({n})" for m, n in top) or "-"
         out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
                    f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")
-    out.append("</table><h2>Modules</h2>")
+    out.append(f"</table><h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")
     out.append("<table><tr><th>Module</th><th>Points</th><th>Mean points</th><th>Mean percent</th></tr>")
     for module, most, mean in s.modules():
         out.append(f"<tr><td><code>{_h(module)}</code></td><td class=n>{_num(most)}</td>"

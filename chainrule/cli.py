@@ -27,6 +27,7 @@ COMMANDS = {
     "check": "chainrule.commands.check:check_command",
     "release": "chainrule.commands.release:release_command",
     "classroom": "chainrule.commands.classroom:classroom_command",
+    "grade-all": "chainrule.commands.grade_all:grade_all_command",
 }
 
 

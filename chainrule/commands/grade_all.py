@@ -1,0 +1,158 @@
+"""``chainrule grade-all``: grade a whole class, resumably, on every core (numpy + click only)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import click
+
+
+def _jobs_default():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@click.command("grade-all")
+@click.argument("inputs", nargs=-1, metavar="SUBMISSIONS", type=click.Path())
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False),
+              help="Output folder: results.jsonl, grades.csv, reports/, summary.md, summary.html.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once (default: every core).")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Grade only this module.function or module (repeatable).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Seed of the cases' inputs (the same for the whole class).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds each function may run in total (default 5).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
+              help="Memory the student code may use beyond NumPy's own (default 1024).")
+@click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Take expected values from this recording (grader.record) instead of solutions/.")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Grade only every N-th submission starting at the K-th (1 <= K <= N).")
+@click.option("--merge", is_flag=True,
+              help="Combine the output folders given as arguments (shards of one class) into --out.")
+@click.option("--force", is_flag=True, help="Start over: discard the results already in --out.")
+def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorded, shard, merge, force):
+    """Grade every submission in SUBMISSIONS (one folder or .zip per student) into --out.
+
+    Each submission is graded as `chainrule grade` grades one, in its own confined child.
+    Results are saved as they finish: run the same command again after an interruption
+    and only what is missing or changed is graded. With --merge, the arguments are the
+    --out folders of the shards of one class.
+    """
+    from chainrule_core.errors import ChainruleUsageError
+
+    if merge:
+        given = [name for name, value in (("--only", only), ("--seed", seed), ("--timeout", timeout),
+                                           ("--memory", memory_mb), ("--recorded", recorded),
+                                           ("--shard", shard), ("--jobs", jobs)) if value]
+        if given:
+            raise ChainruleUsageError(f"{given[0]} cannot be used with --merge: the shards' own "
+                                      "settings are merged.")
+        if not inputs:
+            raise ChainruleUsageError("--merge needs the output folders of the shards, e.g. "
+                                      "chainrule grade-all --merge shard1 shard2 --out class.")
+        return _merge(inputs, out, force)
+    if len(inputs) != 1:
+        raise ChainruleUsageError(
+            "Give one SUBMISSIONS folder (one folder or .zip per student)"
+            + (f", not {len(inputs)}" if inputs else "") + "; to combine shards use --merge.")
+    return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force)
+
+
+def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force):
+    from chainrule_core.errors import ChainruleUsageError
+    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    from grader import batch, classreport, similarity
+    from grader.engine import select_functions
+
+    shard = batch.parse_shard(shard) if shard is not None else None
+    real_out, real_subs = os.path.realpath(out), os.path.realpath(submissions)
+    if real_out == real_subs or real_out.startswith(real_subs.rstrip(os.sep) + os.sep):
+        raise ChainruleUsageError(f"--out '{out}' is inside the submissions folder '{submissions}'; "
+                                  "it would be graded as a student's entry: choose a folder outside it.")
+    names = select_functions(list(only) or None)
+    timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
+    memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
+    entries, ignored = batch.discover(submissions)
+    oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
+    options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
+                            oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
+                            recorded=recorded)
+    skeleton_dir = similarity.default_skeleton()
+    skeleton = similarity.skeleton_hashes(skeleton_dir)
+    info = batch.class_info(submissions, entries, ignored, options, shard)
+    info["skeleton"] = bool(skeleton)
+    lock = batch.lock_out(out)        # noqa: F841 - held until this command ends
+    done = batch.prepare_out(out, info, force)
+    selected = batch.select_shard(entries, shard)
+    todo = batch.to_grade(selected, done)
+    jobs = min(jobs or _jobs_default(), max(1, len(todo)))
+    kept = len(selected) - len(todo)
+    if kept and todo:
+        click.echo(f"{kept} of {len(selected)} submissions already graded in {out}; grading the "
+                   f"other {len(todo)}.", err=True)
+    progress = batch.Progress(len(todo), kept, jobs)
+    results = batch.ResultsFile(os.path.join(out, batch.RESULTS))
+
+    def finished(record):
+        results.append(record)
+        done[record["id"]] = record
+        progress(record)
+
+    def terminated(signum, frame):      # a batch system's stop: as clean as Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        batch.run_pool(todo, options, oracle, jobs, finished, skeleton=skeleton, tick=progress.tick)
+    except KeyboardInterrupt:
+        progress.clear()
+        results.close()
+        graded = sum(1 for e in selected if e.id in done and done[e.id].get("hash") == e.hash)
+        click.echo(f"Interrupted: {graded} of {len(selected)} submissions are graded and saved in "
+                   f"{os.path.join(out, batch.RESULTS)}; run the same command again to grade the rest.",
+                   err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        progress.clear()
+    results.close()
+    records = {e.id: done[e.id] for e in selected if e.id in done}
+    summary = classreport.write_all(out, info, records)
+    _report(summary, out, len(todo), kept)
+
+
+def _report(summary, out, graded_now, kept):
+    rows = summary.rows
+    bad = [r for r in rows if not r.graded]
+    totals = summary.totals()
+    what = f"{len(rows)} submissions" if len(rows) != 1 else "1 submission"
+    line = f"Graded {what} into {out}"
+    if kept:
+        line += f" ({graded_now} now, {kept} from an earlier run)"
+    if totals:
+        line += f": mean {totals[0]:.1f}%, median {totals[1]:.1f}%"
+    if bad:
+        line += f"; {len(bad)} not graded (see summary.md)"
+    if summary.missing:
+        line += f"; {len(summary.missing)} missing"
+    click.echo(line + ".")
+    click.echo(f"Wrote grades.csv, reports/, summary.md and summary.html in {out}.")
+
+
+def _merge(folders, out, force):
+    from grader import batch, classreport
+
+    info, records, lock = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
+    summary = classreport.write_all(out, info, records)
+    if summary.missing:
+        click.echo(f"Warning: {len(summary.missing)} submissions are in none of the shards' results "
+                   f"(listed in summary.md): {', '.join(batch.printable(m) for m in summary.missing[:5])}"
+                   + (", ..." if len(summary.missing) > 5 else "") + ".", err=True)
+    _report(summary, out, len(records), 0)

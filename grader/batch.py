@@ -1,0 +1,971 @@
+"""Grading a whole class: find the submissions, grade each in its own child, never lose one.
+
+``SUBMISSIONS`` holds one entry per student, named by the student id: a folder holding
+``exercises/`` or the contract modules at its top level (possibly one folder further down,
+as a downloaded repository ``alice-main/`` lays it out), or a ``.zip`` of such a folder.
+Hidden entries (``.git``, ``.DS_Store``) are skipped; any other file is listed in the
+summary as ignored.
+
+Each submission is graded by ``grader.grade_submission`` exactly as ``chainrule grade``
+grades one (its own sandboxed child, limits, everything it started reaped), in a pool of
+worker processes forked from this one (``--jobs``, every core by default). A submission
+that hangs, crashes or attacks costs its own limits; a worker that dies (it runs only the
+grader, never student code) is replaced and only its submission is marked.
+
+Expected values are computed once per batch: with the live ``solutions`` package the
+parent records them (``grader.record``) into a private temporary file, loads it as a
+``RecordedOracle`` and deletes it; the workers inherit the loaded oracle.
+
+``DIR/results.jsonl`` gets one JSON line per finished submission at once (flushed and
+fsynced), so an interrupted run loses nothing: running the same command again grades only
+what is missing, failed in the grader, or changed since (by a content hash of the graded
+files). ``DIR/batch.json`` holds the class fingerprint (the submissions folder and every
+option that changes a grade); an output folder made for another class or other options is
+refused unless ``--force`` starts over.
+
+``--shard K/N`` grades the submissions at positions K, K+N, K+2N, ... (1-based, in sorted
+id order); ``merge`` combines shard folders of one class into one output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, fields
+
+from chainrule_core import __version__
+from chainrule_core.contract import CONTRACT
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.fileio import write_atomic
+from grader.limits import MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+
+RESULTS = "results.jsonl"
+BATCH = "batch.json"
+FORMAT_VERSION = 1
+
+# safe extraction of a student's .zip
+ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # a zip unpacks to at most what a submission may hold
+ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all members together
+ZIP_MAX_FILE = 16 * MB                   # one member
+HASH_MAX_FILES = 5000                   # files hashed in one gradable folder
+
+_SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints"}
+
+
+# --------------------------------------------------------------------------- discovery
+@dataclass
+class Entry:
+    """One student's entry in the submissions folder."""
+
+    id: str                 # the entry's name without ".zip"
+    path: str               # the folder or zip as found
+    kind: str               # "folder" | "zip" | "bad"
+    note: str = ""          # why a "bad" entry cannot be graded
+    hash: str = ""          # content hash of what is graded
+
+
+def parse_shard(text):
+    """``"K/N"`` -> ``(K, N)`` with 1 <= K <= N; a ``ChainruleUsageError`` otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
+    if match:
+        k, n = int(match.group(1)), int(match.group(2))
+        if n >= 1 and 1 <= k <= n:
+            return k, n
+    raise ChainruleUsageError(f"Shard '{text}' is not valid; give K/N with 1 <= K <= N, e.g. "
+                              "--shard 1/4 for the first of 4 shards.")
+
+
+def discover(submissions):
+    """``(entries, ignored)``: every student entry (sorted by id) and the files skipped."""
+    submissions = os.fspath(submissions)
+    if not os.path.exists(submissions):
+        raise ChainruleUsageError(f"Submissions folder '{submissions}' does not exist; pass a folder "
+                                  "holding one folder or .zip per student, named by the student id.")
+    if not os.path.isdir(submissions):
+        raise ChainruleUsageError(f"Submissions '{submissions}' is not a folder; pass a folder holding "
+                                  "one folder or .zip per student, named by the student id.")
+    root = os.path.realpath(submissions)
+    entries, ignored, seen = [], [], {}
+    for name in sorted(os.listdir(submissions)):
+        if name.startswith("."):
+            continue
+        path = os.path.join(submissions, name)
+        is_zip = name.lower().endswith(".zip")
+        ident = name[:-4] if is_zip else name
+        if not ident:
+            ignored.append((name, "no student id before .zip"))
+            continue
+        if os.path.islink(path):
+            target = os.path.realpath(path)
+            if not _inside(target, root):
+                entries.append(Entry(ident, path, "bad", "a link to a path outside the submissions folder"))
+                continue
+        if os.path.isdir(path):
+            kind = "folder"
+        elif is_zip and os.path.isfile(path):
+            kind = "zip"
+        else:
+            ignored.append((name, "not a folder or a .zip"))
+            continue
+        if ident in seen:
+            entries.append(Entry(ident + " (" + name + ")", path, "bad",
+                                 f"both '{seen[ident]}' and '{name}' are named for this id"))
+            continue
+        seen[ident] = name
+        entries.append(Entry(ident, path, kind))
+    if not entries:
+        extra = f" (only {', '.join(printable(n) for n, _ in ignored[:3])})" if ignored else ""
+        raise ChainruleUsageError(f"Submissions folder '{submissions}' holds no submissions{extra}; it "
+                                  "should hold one folder or .zip per student, named by the student id.")
+    entries.sort(key=lambda e: e.id)
+    for entry in entries:
+        entry.hash = content_hash(entry)
+    return entries, ignored
+
+
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def locate(folder):
+    """The folder inside ``folder`` holding the contract modules, or ``None``.
+
+    Looks at ``folder``, ``folder/exercises`` and, when ``folder`` holds exactly one
+    (non-hidden) folder, the same two places inside it. Never follows a link out of
+    ``folder``.
+    """
+    root = os.path.realpath(folder)
+
+    def gradable(path):
+        real = os.path.realpath(path)
+        if not _inside(real, root) or not os.path.isdir(path):
+            return False
+        return any(os.path.isfile(os.path.join(path, f"{m}.py")) and
+                   _inside(os.path.realpath(os.path.join(path, f"{m}.py")), root) for m in CONTRACT)
+
+    places = [os.path.join(folder, "exercises"), folder]
+    try:
+        subs = [n for n in sorted(os.listdir(folder))
+                if not n.startswith((".", "_")) and os.path.isdir(os.path.join(folder, n))
+                and n not in _SKIP_DIRS]
+    except OSError:
+        subs = []
+    if len(subs) == 1 and subs[0] != "exercises":
+        inner = os.path.join(folder, subs[0])
+        places += [os.path.join(inner, "exercises"), inner]
+    for place in places:
+        if gradable(place):
+            return place
+    return None
+
+
+def escaping_link(folder, root, depth=None):
+    """The first link under ``folder`` (relative to ``root``) whose target is outside
+    ``root``, or ``""``. ``depth`` limits how deep to look (``None``: everywhere)."""
+    real_root = os.path.realpath(root)
+    start = folder.rstrip(os.sep).count(os.sep)
+    for base, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = os.path.join(base, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+                return os.path.relpath(path, root)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        if depth is not None and base.rstrip(os.sep).count(os.sep) - start >= depth - 1:
+            dirs[:] = []
+    return ""
+
+
+def _hash_tree(folder, digest):
+    root = os.path.realpath(folder)
+    count = 0
+    for base, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = os.path.join(base, name)
+            rel = os.path.relpath(path, folder)
+            count += 1
+            if count > HASH_MAX_FILES:
+                digest.update(b"...too many files")
+                return
+            if os.path.islink(path):
+                target = os.readlink(path)
+                digest.update(f"L{rel}\0{target}\0".encode("utf-8", "surrogateescape"))
+                if not _inside(os.path.realpath(path), root):
+                    continue
+            digest.update(f"F{rel}\0".encode("utf-8", "surrogateescape"))
+            try:
+                with open(path, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 16), b""):
+                        digest.update(block)
+            except OSError as exc:
+                digest.update(f"E{exc.errno}".encode())
+            digest.update(b"\0")
+
+
+def content_hash(entry):
+    """A hash of what grading ``entry`` reads: the zip's bytes, or the gradable folder's files."""
+    digest = hashlib.sha256()
+    digest.update(entry.kind.encode() + b"\0")
+    if entry.kind == "zip":
+        try:
+            with open(entry.path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 16), b""):
+                    digest.update(block)
+        except OSError as exc:
+            digest.update(f"E{exc.errno}".encode())
+    elif entry.kind == "folder":
+        place = locate(entry.path)
+        if place is None:
+            digest.update(b"none\0")
+            try:        # adding the modules later changes the hash
+                digest.update("\0".join(sorted(os.listdir(entry.path))).encode("utf-8", "surrogateescape"))
+            except OSError:
+                pass
+        else:
+            digest.update(os.path.relpath(place, entry.path).encode("utf-8", "surrogateescape") + b"\0")
+            _hash_tree(place, digest)
+    else:
+        digest.update(entry.note.encode())
+    return digest.hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- zips
+class BadZip(Exception):
+    """The zip cannot be extracted safely; the message is a note for the summary."""
+
+
+def extract_zip(path, target):
+    """Extract ``path`` into the new folder ``target``, refusing anything unsafe.
+
+    No absolute paths, no ``..``, no links or special files, at most ``ZIP_MAX_MEMBERS``
+    members and ``ZIP_MAX_BYTES`` bytes (counted while reading, not from the headers).
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadZip(f"not a readable zip file ({exc})") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > ZIP_MAX_MEMBERS:
+            raise BadZip(f"the zip holds {len(infos)} files, more than the {ZIP_MAX_MEMBERS} allowed")
+        members = []
+        for info in infos:          # every member is checked before anything is written
+            name = info.filename.replace("\\", "/")
+            parts = [p for p in name.split("/") if p not in ("", ".")]
+            if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+                raise BadZip(f"the zip member '{info.filename}' points outside the folder")
+            kind = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)
+            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+                raise BadZip(f"the zip member '{info.filename}' is a link or a special file")
+            if info.file_size > ZIP_MAX_FILE:
+                raise BadZip(f"the zip member '{info.filename}' is larger than {ZIP_MAX_FILE >> 20} MB")
+            if parts:
+                members.append((info, parts))
+        total = 0
+        os.makedirs(target, exist_ok=False)
+        for info, parts in members:
+            dest = os.path.join(target, *parts)
+            if info.is_dir():
+                os.makedirs(dest, exist_ok=True)
+                continue
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            try:
+                with archive.open(info) as src, open(dest, "xb") as out:
+                    while True:
+                        block = src.read(1 << 16)
+                        if not block:
+                            break
+                        total += len(block)
+                        if total > ZIP_MAX_BYTES:
+                            raise BadZip(f"the zip unpacks to more than {ZIP_MAX_BYTES >> 20} MB")
+                        out.write(block)
+            except FileExistsError:
+                raise BadZip(f"the zip holds '{info.filename}' twice") from None
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
+                if isinstance(exc, BadZip):
+                    raise
+                raise BadZip(f"the zip member '{info.filename}' cannot be read ({exc})") from None
+    return target
+
+
+# --------------------------------------------------------------------------- results <-> JSON
+def _dump(obj):
+    if isinstance(obj, (GradeResult, FunctionResult, CaseResult, Diagnosis)):
+        out = {f.name: _dump(getattr(obj, f.name)) for f in fields(obj)}
+        return out
+    if isinstance(obj, dict):
+        return [_dump(v) for v in obj.values()]
+    if isinstance(obj, (list, tuple)):
+        return [_dump(v) for v in obj]
+    return obj
+
+
+def result_to_json(result):
+    """Every field of a ``GradeResult`` (the reports are rendered again from it)."""
+    return _dump(result)
+
+
+def _known(cls, data):
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def result_from_json(data):
+    """The ``GradeResult`` of ``result_to_json`` (``data`` is left as it was)."""
+    result = GradeResult(**_known(GradeResult, {k: v for k, v in data.items() if k != "functions"}))
+    for fdata in data.get("functions", []):
+        fr = FunctionResult(**_known(FunctionResult, {k: v for k, v in fdata.items() if k != "cases"}))
+        for cdata in fdata.get("cases", []):
+            case = CaseResult(**_known(CaseResult, {k: v for k, v in cdata.items() if k != "diagnoses"}))
+            case.diagnoses = [Diagnosis(**_known(Diagnosis, d)) for d in cdata.get("diagnoses", [])]
+            fr.cases.append(case)
+        result.functions[fr.qualname] = fr
+    return result
+
+
+def _replace_paths(result, old, new):
+    """Show ``new`` wherever the result says ``old`` (a zip's temporary folder)."""
+    def fix(text):
+        return text.replace(old, new) if isinstance(text, str) else text
+
+    def walk(obj):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, str):
+                setattr(obj, f.name, fix(value))
+        return obj
+
+    walk(result)
+    for fr in result.functions.values():
+        walk(fr)
+        for case in fr.cases:
+            walk(case)
+            for d in case.diagnoses:
+                walk(d)
+
+
+# --------------------------------------------------------------------------- options
+@dataclass
+class Options:
+    names: list             # contract-ordered qualnames graded
+    seed: int
+    timeout: float
+    memory_mb: int
+    oracle_name: str        # what the reports say ("live solutions", "recorded x.npz")
+    oracle_hash: str        # hash of the expected values' source
+    only: list              # as given (for the commands printed)
+    recorded: str = None    # --recorded, shown in every command a report prints
+
+    def fingerprint(self):
+        """Every setting that changes a grade, and the grader's version."""
+        return {
+            "format": FORMAT_VERSION, "version": __version__, "functions": list(self.names),
+            "seed": self.seed, "timeout": self.timeout, "memory_mb": self.memory_mb,
+            "expected": self.oracle_hash,
+        }
+
+
+def _hash_files(paths):
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(os.path.basename(path).encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:32]
+
+
+def make_oracle(recorded, names, seed):
+    """``(oracle, seed, name, hash)``: expected values for the batch, computed once.
+
+    With ``recorded`` (a path) or without ``solutions``: a ``RecordedOracle``. With the
+    live solutions: their values for ``seed`` are recorded once into a private file (0600
+    in a 0700 folder), loaded, and the file removed; the oracle keeps the live name.
+    """
+    from grader import DEFAULT_SEED, record
+    from grader.oracle import LiveOracle, RecordedOracle, default_oracle
+
+    if recorded is not None:
+        oracle = RecordedOracle(recorded)
+        return oracle, _pick_seed(oracle, seed, DEFAULT_SEED), oracle.name, _hash_files([recorded])
+    oracle = default_oracle()
+    if not isinstance(oracle, LiveOracle):
+        return (oracle, _pick_seed(oracle, seed, DEFAULT_SEED), oracle.name,
+                _hash_files([oracle.path]))
+    seed = DEFAULT_SEED if seed is None else int(seed)
+    folder = oracle.folder()
+    source_hash = _hash_files([os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py")])
+    private = tempfile.mkdtemp(prefix="chainrule-expected-")     # mode 0700
+    try:
+        path = os.path.join(private, "expected.npz")
+        old = os.umask(0o077)
+        try:
+            record(path, seeds=(seed,), only=names)
+        finally:
+            os.umask(old)
+        os.chmod(path, 0o600)
+        recorded_oracle = RecordedOracle(path)      # loads everything into memory
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    recorded_oracle.name = oracle.name
+    return recorded_oracle, seed, oracle.name, "live:" + source_hash
+
+
+def _pick_seed(oracle, seed, default):
+    if seed is not None:
+        seeds = oracle.seeds()
+        if seeds is not None and int(seed) not in seeds:
+            raise ChainruleUsageError(
+                f"Seed {seed} is not in the recorded cases ({', '.join(str(s) for s in seeds)}); "
+                "grade without --seed or with one of them.")
+        return int(seed)
+    seeds = oracle.seeds()
+    return seeds[0] if seeds else default
+
+
+# --------------------------------------------------------------------------- one submission
+def grade_entry(entry, options, oracle, skeleton, scratch):
+    """Grade one entry; the JSON record for ``results.jsonl`` (never raises for the entry)."""
+    started = time.monotonic()
+    record = {"id": entry.id, "hash": entry.hash, "source": os.path.basename(entry.path),
+              "kind": entry.kind, "status": "graded", "note": "", "result": None,
+              "fingerprints": [], "files": {}}
+    folder, shown, target = None, None, None
+    try:
+        if entry.kind == "bad":
+            raise BadZip(entry.note)
+        if entry.kind == "zip":
+            target = os.path.join(scratch, "unpacked-" + hashlib.sha256(entry.id.encode()).hexdigest()[:12])
+            shutil.rmtree(target, ignore_errors=True)
+            extract_zip(entry.path, target)
+            base = target
+        else:
+            base = entry.path
+        folder = locate(base)
+        if folder is None:
+            link = escaping_link(base, base, depth=2)
+            if link:
+                raise BadZip(f"'{link}' is a link to a path outside the submission")
+            raise BadZip("no contract module (" + ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
+                         + ", ...) in it or in its exercises/ folder")
+        link = escaping_link(folder, base)
+        if link:
+            raise BadZip(f"'{link}' is a link to a path outside the submission")
+        inner = os.path.relpath(folder, base)
+        record["folder"] = inner.replace(os.sep, "/")
+        shown = folder if entry.kind == "folder" else (
+            entry.path if inner == "." else os.path.join(entry.path, inner))
+    except BadZip as exc:
+        record.update(status="ungradable", note=str(exc))
+    except OSError as exc:
+        record.update(status="ungradable", note=f"cannot be read ({exc.strerror or exc})")
+    try:
+        if record["status"] == "graded":
+            _grade_into(record, folder, shown, options, oracle, skeleton)
+    finally:
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
+    record["elapsed"] = round(time.monotonic() - started, 3)
+    return record
+
+
+def _grade_into(record, folder, shown, options, oracle, skeleton):
+    from grader import grade_submission
+    from grader.similarity import fingerprint_folder
+
+    try:
+        result = grade_submission(folder, only=options.names, seed=options.seed,
+                                  timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
+    except ChainruleError as exc:
+        record.update(status="error", note=str(exc))
+        return
+    if options.recorded is not None:    # the oracle was given as an object: say where it came from
+        import shlex
+
+        command = result.command
+        _replace_paths(result, command, f"{command} --recorded {shlex.quote(os.fspath(options.recorded))}")
+    if shown != folder:
+        _replace_paths(result, os.path.realpath(folder), shown)
+        _replace_paths(result, folder, shown)
+    result.submission = shown
+    result.oracle = options.oracle_name
+    record["result"] = result_to_json(result)
+    try:
+        record["fingerprints"], record["files"] = fingerprint_folder(folder, skeleton or frozenset())
+    except Exception as exc:  # noqa: BLE001 - similarity is a pointer, never a grade
+        record["note"] = f"similarity not computed ({type(exc).__name__})"
+
+
+# --------------------------------------------------------------------------- the worker pool
+def _worker_main(conn, others, options, oracle, skeleton, scratch):
+    """A worker: grade what the parent sends until it sends ``None`` or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides when to stop
+    for other in others:        # the parent's ends of the other workers' pipes, inherited by
+        other.close()           # the fork: kept open, no worker would see the parent go
+    parent = os.getppid()
+
+    def _terminate(signum, frame):
+        raise SystemExit(1)         # unwinds: the sandbox's ``finally`` kills its child
+
+    signal.signal(signal.SIGTERM, _terminate)
+    while True:
+        try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
+            entry = conn.recv()
+        except (EOFError, OSError):
+            return
+        if entry is None:
+            return
+        try:
+            record = grade_entry(entry, options, oracle, skeleton, scratch)
+        except Exception as exc:  # noqa: BLE001 - a grader bug costs this submission only
+            record = {"id": entry.id, "hash": entry.hash, "source": os.path.basename(entry.path),
+                      "kind": entry.kind, "status": "error", "result": None, "fingerprints": [],
+                      "files": {}, "note": f"internal grader error: {type(exc).__name__}: {exc}"}
+        conn.send(record)
+
+
+def _ended(code):
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"ended (exit code {code})"
+
+
+class _Worker:
+    def __init__(self, ctx, others, options, oracle, skeleton, scratch):
+        parent, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main,
+                                   args=(child, [w.conn for w in others], options, oracle, skeleton,
+                                         scratch),
+                                   daemon=True)
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.entry = None
+        self.since = 0.0
+
+    def stop(self, wait=2.0):
+        try:
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(wait)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(1.0)
+        except (OSError, ValueError):
+            pass
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=None, tick=None):
+    """Grade ``entries`` in ``jobs`` worker processes; ``on_record(record)`` as each ends.
+
+    A worker that dies or exceeds ``watchdog`` seconds on one submission is replaced and
+    that submission gets a record with status "error"; ``tick()`` is called about every
+    second (to redraw a progress bar). ``KeyboardInterrupt`` stops every
+    worker (their sandboxes kill their children) and is raised again.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    pending = list(entries)
+    pending.reverse()
+    workers = []
+    scratch = tempfile.mkdtemp(prefix="chainrule-batch-")
+    if watchdog is None:
+        # the grader's own limits end every call; this only catches a stuck worker
+        watchdog = 120.0 + 3.0 * options.timeout * (len(options.names) + len(CONTRACT))
+    try:
+        while pending or any(w.entry is not None for w in workers):
+            while pending:
+                idle = next((w for w in workers if w.entry is None), None)
+                if idle is None and len(workers) < jobs:
+                    idle = _Worker(ctx, workers, options, oracle, skeleton, scratch)
+                    workers.append(idle)
+                if idle is None:
+                    break
+                entry = pending.pop()
+                try:
+                    idle.conn.send(entry)
+                except (OSError, EOFError):
+                    pending.append(entry)
+                    idle.stop(wait=1.0)
+                    workers.remove(idle)
+                    continue
+                idle.entry, idle.since = entry, time.monotonic()
+            busy = [w for w in workers if w.entry is not None]
+            waits = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(waits, timeout=1.0))
+            if tick is not None:
+                tick()
+            now = time.monotonic()
+            for w in busy:
+                record = None
+                if w.conn in ready:
+                    try:
+                        record = w.conn.recv()
+                    except (EOFError, OSError):
+                        record = None
+                if record is not None:
+                    w.entry = None
+                    on_record(record)
+                    continue
+                died = w.process.sentinel in ready or w.conn in ready or not w.process.is_alive()
+                late = now - w.since > watchdog
+                if died or late:
+                    entry = w.entry
+                    if late and not died:
+                        why = f"the grader gave up after {watchdog:g} s"
+                    else:
+                        w.process.join(2.0)
+                        why = "the grader's worker process " + _ended(w.process.exitcode)
+                    w.stop(wait=1.0)
+                    workers.remove(w)
+                    on_record({"id": entry.id, "hash": entry.hash, "source": os.path.basename(entry.path),
+                               "kind": entry.kind, "status": "error", "result": None,
+                               "fingerprints": [], "files": {}, "note": why})
+    finally:
+        for w in workers:
+            try:
+                if w.entry is None and w.process.is_alive():
+                    w.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for w in workers:
+            if w.entry is None:
+                w.process.join(2.0)
+            w.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the output folder
+def read_results(path):
+    """The records of ``results.jsonl`` (the last one per id wins); a torn last line is ignored."""
+    records = {}
+    if not os.path.exists(path):
+        return records
+    with open(path, "rb") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue            # a line cut by a crash mid-write: that one is graded again
+            if isinstance(record, dict) and "id" in record:
+                records[record["id"]] = record
+    return records
+
+
+class ResultsFile:
+    """``results.jsonl`` opened for appending; every record is flushed and fsynced at once."""
+
+    def __init__(self, path):
+        self.path = path
+        exists = os.path.exists(path)
+        self.handle = open(path, "ab")
+        if exists and self.handle.tell():
+            with open(path, "rb") as check:       # a torn last line must not glue onto the next
+                check.seek(-1, os.SEEK_END)
+                if check.read(1) != b"\n":
+                    self.handle.write(b"\n")
+
+    def append(self, record):
+        self.handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self):
+        self.handle.close()
+
+
+def class_info(submissions, entries, ignored, options, shard):
+    return {
+        "tool": "chainrule grade-all",
+        "submissions": os.path.realpath(submissions),
+        "fingerprint": options.fingerprint(),
+        "oracle": options.oracle_name,
+        "only": list(options.only or []),
+        "shard": list(shard) if shard else None,
+        "entries": {e.id: e.hash for e in entries},
+        "ignored": [list(i) for i in ignored],
+    }
+
+
+def _differences(old, new):
+    """Words naming how the fingerprint ``old`` differs from ``new``."""
+    words = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            if key == "functions":
+                words.append("the functions graded (--only)")
+            elif key == "expected":
+                words.append("the expected values (solutions or --recorded)")
+            elif key in ("version", "format"):
+                words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
+            else:
+                words.append(f"{key} {old.get(key)} (now {new.get(key)})")
+    return ", ".join(words)
+
+
+LOCK = ".grade-all.lock"
+
+
+def lock_out(out):
+    """Hold ``out`` for this run (an open file; the lock ends with the process). A second
+    grade-all writing the same folder at once is refused."""
+    import fcntl
+
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot create the output folder '{out}': {exc.strerror or exc}.") from None
+    if not os.path.isdir(out):
+        raise ChainruleUsageError(f"--out '{out}' is not a folder; give a folder for the class's results.")
+    handle = open(os.path.join(out, LOCK), "a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ChainruleError(f"Output folder '{out}' is being written by another chainrule grade-all; "
+                             "wait for it to finish or choose another --out.") from None
+    return handle
+
+
+def prepare_out(out, info, force):
+    """Make or check the output folder; the records already in it that can be kept."""
+    os.makedirs(out, exist_ok=True)
+    batch_path = os.path.join(out, BATCH)
+    results_path = os.path.join(out, RESULTS)
+    if force:
+        for name in (RESULTS, BATCH):
+            if os.path.exists(os.path.join(out, name)):
+                os.unlink(os.path.join(out, name))
+        _remove_outputs(out)
+    elif os.path.exists(batch_path):
+        try:
+            with open(batch_path, encoding="utf-8") as handle:
+                old = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise ChainruleError(f"Output folder '{out}' has an unreadable {BATCH} ({exc}); "
+                                 "pass --force to start over.") from None
+        if old.get("submissions") != info["submissions"]:
+            raise ChainruleError(
+                f"Output folder '{out}' holds the grades of another class (submissions "
+                f"'{old.get('submissions')}'); choose another --out, or pass --force to start over.")
+        if old.get("fingerprint") != info["fingerprint"]:
+            raise ChainruleError(
+                f"Output folder '{out}' was graded with other settings ("
+                f"{_differences(old.get('fingerprint') or {}, info['fingerprint'])}); choose another "
+                "--out, or pass --force to start over.")
+        if old.get("shard") != info["shard"]:
+            def show(s):
+                return f"shard {s[0]}/{s[1]}" if s else "no shard"
+            raise ChainruleError(f"Output folder '{out}' was graded as {show(old.get('shard'))}, not "
+                                 f"{show(info['shard'])}; choose another --out, or pass --force to "
+                                 "start over.")
+    elif any(not n.startswith(".") for n in os.listdir(out)):
+        raise ChainruleError(f"Output folder '{out}' is not empty and was not made by chainrule "
+                             "grade-all; choose another --out, or pass --force to write into it.")
+    write_atomic(batch_path, json.dumps(info, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return read_results(results_path)
+
+
+OUTPUTS = ("grades.csv", "summary.md", "summary.html")
+
+
+def _remove_outputs(out):
+    for name in OUTPUTS:
+        path = os.path.join(out, name)
+        if os.path.isfile(path):
+            os.unlink(path)
+    reports = os.path.join(out, "reports")
+    if os.path.isdir(reports):
+        for name in os.listdir(reports):
+            if name.endswith(".md"):
+                os.unlink(os.path.join(reports, name))
+
+
+def to_grade(entries, done):
+    """The entries whose record is missing, changed (hash) or a grader failure."""
+    todo = []
+    for entry in entries:
+        record = done.get(entry.id)
+        if record is None or record.get("hash") != entry.hash or record.get("status") == "error":
+            todo.append(entry)
+    return todo
+
+
+def select_shard(entries, shard):
+    if not shard:
+        return entries
+    k, n = shard
+    return entries[k - 1::n]
+
+
+# --------------------------------------------------------------------------- progress
+class Progress:
+    """A bar on a terminal's stderr (done/total, failures, time left); plain lines otherwise."""
+
+    def __init__(self, total, already, jobs, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.total = total
+        self.done = 0
+        self.already = already
+        self.failed = 0
+        self.jobs = jobs
+        self.started = time.monotonic()
+        self.width = 0
+        self.drawn = 0.0
+        if self.tty and total:
+            self._bar()
+
+    def tick(self):
+        if self.tty and time.monotonic() - self.drawn >= 1.0:
+            self._bar()
+
+    def __call__(self, record):
+        self.done += 1
+        if record.get("status") != "graded":
+            self.failed += 1
+        if self.tty:
+            self._bar()
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {line_for(record)}\n")
+            self.stream.flush()
+
+    def _bar(self):
+        self.drawn = now = time.monotonic()
+        elapsed = now - self.started
+        if self.done:
+            left = f"{_clock(max(0.0, elapsed / self.done * self.total - elapsed))} left"
+        else:
+            left = "time left not known yet"
+        filled = int(24 * self.done / self.total) if self.total else 24
+        failed = f", {self.failed} not graded" if self.failed else ""
+        line = f"grading [{'#' * filled}{'.' * (24 - filled)}] {self.done}/{self.total}{failed}, {left}"
+        pad = max(0, self.width - len(line))
+        self.width = len(line)
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+
+    def clear(self):
+        if self.tty and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _clock(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def printable(text):
+    """Untrusted text for a terminal line: control characters shown as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
+
+
+def line_for(record):
+    """One line about a finished record (ids are printed with control characters replaced)."""
+    ident = printable(record.get("id", "?"))
+    if record.get("status") == "graded":
+        result = record["result"]
+        score = sum(_exact(f) for f in result["functions"])
+        total = sum(f["max_score"] for f in result["functions"])
+        return f"{ident}: {_num(score)} / {_num(total)} points"
+    what = "not gradable" if record.get("status") == "ungradable" else "grading failed"
+    return f"{ident}: {what}: {printable(record.get('note', ''))}"
+
+
+def _exact(fdata):
+    cases = fdata.get("cases") or []
+    if not cases:
+        return 0.0
+    return fdata["max_score"] * sum(1 for c in cases if c["passed"]) / len(cases)
+
+
+def _num(x):
+    x = round(float(x), 2)
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+# --------------------------------------------------------------------------- merging shards
+def _read_info(folder):
+    path = os.path.join(folder, BATCH)
+    if not os.path.isdir(folder):
+        raise ChainruleUsageError(f"Shard folder '{folder}' does not exist; give the --out folders of "
+                                  "the shards (chainrule grade-all --shard K/N ... --out FOLDER).")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            info = json.load(handle)
+    except FileNotFoundError:
+        raise ChainruleUsageError(f"Folder '{folder}' is not a grade-all output folder (it has no "
+                                  f"{BATCH}); give the --out folders of the shards.") from None
+    except (OSError, ValueError) as exc:
+        raise ChainruleError(f"Cannot read '{path}': {exc}.") from None
+    if not isinstance(info, dict) or "fingerprint" not in info or "entries" not in info:
+        raise ChainruleError(f"'{path}' is not a grade-all class file; give the --out folders of the shards.")
+    return info
+
+
+def merge(folders, out, force):
+    """``(info, records)`` of the shard folders of one class combined into ``out``.
+
+    The shards must come from the same class (the same submission ids) and settings; a
+    submission graded in several, the graded record wins over a grader failure.
+    """
+    real_out = os.path.realpath(out)
+    for folder in folders:
+        if os.path.realpath(folder) == real_out:
+            raise ChainruleUsageError(f"--out '{out}' is one of the folders to merge; give a new folder.")
+    infos = [_read_info(folder) for folder in folders]
+    first = infos[0]
+    for folder, info in zip(folders[1:], infos[1:]):
+        if info["fingerprint"] != first["fingerprint"]:
+            raise ChainruleError(
+                f"Shard folder '{folder}' was graded with other settings than '{folders[0]}' ("
+                f"{_differences(first['fingerprint'], info['fingerprint'])}); only shards of one run merge.")
+        if set(info["entries"]) != set(first["entries"]):
+            only_here = sorted(set(info["entries"]) ^ set(first["entries"]))
+            raise ChainruleError(
+                f"Shard folder '{folder}' was graded from other submissions than '{folders[0]}' "
+                f"({len(only_here)} ids differ, e.g. '{printable(only_here[0])}'); only shards of one "
+                "class merge.")
+    records = {}
+    for folder, info in zip(folders, infos):
+        for ident, record in read_results(os.path.join(folder, RESULTS)).items():
+            if ident not in first["entries"] or record.get("hash") != info["entries"].get(ident):
+                continue            # a submission no longer in the class, or changed since
+            old = records.get(ident)
+            if old is None or (old.get("status") == "error" and record.get("status") != "error"):
+                records[ident] = record
+    merged = dict(first)
+    merged["shard"] = None
+    merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
+    lock = lock_out(out)
+    prepare_out(out, merged, force)
+    lines = b"".join(json.dumps(records[i], ensure_ascii=False, sort_keys=True).encode() + b"\n"
+                     for i in sorted(records))
+    write_atomic(os.path.join(out, RESULTS), lines)
+    return merged, records, lock

@@ -1,0 +1,475 @@
+"""What a graded class produces: grades.csv, one report per student and a class summary.
+
+``write_all(out, info, records)`` writes, from the records of ``results.jsonl`` alone (so
+a resumed run or a merge of shards writes the same files):
+
+- ``grades.csv``: the submission id, points per function (contract order), total, percent;
+- ``reports/<id>.md``: the student's feedback (the Markdown report of ``chainrule grade``);
+- ``summary.md`` and a self-contained ``summary.html`` (inline CSS and SVG, no script):
+  a histogram of totals, per function the share at full marks and the most frequent
+  known mistakes, per module averages, the submissions not graded and why, and pairs of
+  similar submissions (``grader.similarity``) with the shared passages side by side.
+
+Student ids and code are untrusted: every piece of them is escaped for the format it is
+written in, and no output depends on time or on the order submissions finished in.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import os
+import re
+import statistics
+import zipfile
+
+from chainrule_core.fileio import write_atomic
+from grader.release_settings import effective_points
+from grader.results import counted
+
+POINTS = effective_points()   # the contract's points, or a release's choice
+
+BINS = 10
+MAX_PAIRS = 30
+MAX_PASSAGE_LINES = 40
+TOP_MISTAKES = 3
+
+
+def _num(x):
+    x = round(float(x), 2)
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+def _pct(x):
+    return f"{x:.1f}%"
+
+
+# --------------------------------------------------------------------------- rows
+class Row:
+    """One submission's line of the class: points per function (0 when not graded)."""
+
+    def __init__(self, ident, names, record):
+        from grader.batch import result_from_json
+
+        self.id = ident
+        self.record = record
+        self.status = record.get("status", "missing") if record else "missing"
+        self.note = (record or {}).get("note", "")
+        self.result = result_from_json(record["result"]) if record and record.get("result") else None
+        self.points = {}
+        self.diagnoses = {}
+        self.full = {}
+        self.todo = {}
+        for name in names:
+            fr = self.result.functions.get(name) if self.result else None
+            self.points[name] = fr.exact_score if fr else 0.0
+            self.full[name] = bool(fr and fr.passed)
+            self.todo[name] = bool(fr is None or fr.not_implemented)
+            self.diagnoses[name] = sorted({d.name for c in fr.cases for d in c.diagnoses}) if fr else []
+        self.max = sum(POINTS[n] for n in names)
+        self.total = sum(self.points.values())
+        self.percent = 100.0 * self.total / self.max if self.max else 0.0
+
+    @property
+    def graded(self):
+        return self.status == "graded"
+
+
+def build_rows(ids, names, records):
+    return [Row(i, names, records.get(i)) for i in ids]
+
+
+# --------------------------------------------------------------------------- grades.csv
+def grades_csv(rows, names):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", *names, "total", "percent"])
+    for row in rows:
+        writer.writerow([row.id, *(_num(row.points[n]) for n in names), _num(row.total),
+                         f"{row.percent:.2f}"])
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- reports/<id>.md
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>&])")     # with no [ ], ( ) cannot make a link
+
+
+def md_text(text):
+    """Untrusted text as plain Markdown text: control characters replaced, specials escaped."""
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def student_report(row, total_max):
+    from grader.reports import render
+
+    if row.result is not None:
+        return render(row.result, "markdown")
+    points = "point" if total_max == 1 else "points"
+    why = {"ungradable": "could not be graded", "error": "could not be graded (a grader failure, "
+           "not the submission's: run grade-all again)", "missing": "was not graded"}[row.status]
+    return (f"## chainrule grade: 0 / {_num(total_max)} {points} (0.0%)\n\n"
+            f"Submission {md_text(row.id)} {why}: {md_text(row.note)}.\n")
+
+
+def report_name(ident):
+    """The file name of a student's report: the id, made safe as one path component."""
+    name = "".join(c if (c.isalnum() or c in "-_.@+ ") else "_" for c in ident).strip()
+    if not name or name.startswith("."):
+        name = "_" + name
+    return name + ".md"
+
+
+# --------------------------------------------------------------------------- class statistics
+class Summary:
+    def __init__(self, info, rows, names, missing=(), sources=None):
+        self.info = info
+        self.rows = rows
+        self.names = names
+        self.graded = [r for r in rows if r.graded]
+        self.missing = list(missing)
+        self.max = sum(POINTS[n] for n in names)
+        self.sources = sources
+        fp = info.get("fingerprint", {})
+        self.seed = fp.get("seed")
+        self.oracle = info.get("oracle", "")
+
+    def histogram(self):
+        counts = [0] * BINS
+        for row in self.rows:
+            index = min(BINS - 1, int(row.percent // (100 / BINS)))
+            counts[index] += 1
+        return counts
+
+    def functions(self):
+        """Per function: (name, points, full count, not implemented count, mean, [(mistake, n)])."""
+        out = []
+        n = len(self.graded)
+        for name in self.names:
+            full = sum(1 for r in self.graded if r.full[name])
+            todo = sum(1 for r in self.graded if r.todo[name])
+            mean = statistics.fmean([r.points[name] for r in self.graded]) if n else 0.0
+            tally = {}
+            for r in self.graded:
+                for d in r.diagnoses[name]:
+                    tally[d] = tally.get(d, 0) + 1
+            top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
+            out.append((name, POINTS[name], full, todo, mean, top))
+        return out
+
+    def modules(self):
+        grouped = {}
+        for name in self.names:
+            grouped.setdefault(name.split(".", 1)[0], []).append(name)
+        out = []
+        for module, names in grouped.items():
+            most = sum(POINTS[n] for n in names)
+            mean = statistics.fmean([sum(r.points[n] for n in names) for r in self.graded]) if self.graded else 0.0
+            out.append((module, most, mean))
+        return out
+
+    def not_graded(self):
+        return [r for r in self.rows if not r.graded]
+
+    def totals(self):
+        values = [r.percent for r in self.rows]
+        if not values:
+            return None
+        return statistics.fmean(values), statistics.median(values), min(values), max(values)
+
+
+# --------------------------------------------------------------------------- summary.md
+def summary_markdown(s, pairs):
+    out = ["# chainrule grade-all: class summary", ""]
+    graded = len(s.graded)
+    out.append(f"{counted(len(s.rows), 'submission')}, {graded} graded; "
+               f"{counted(len(s.names), 'function')} worth {_num(s.max)} points; seed {s.seed}; "
+               f"expected values from {md_text(s.oracle)}.")
+    totals = s.totals()
+    if totals:
+        mean, median, low, high = totals
+        out.append("")
+        out.append(f"Total (percent of {_num(s.max)} points, every submission counted): mean {_pct(mean)}, "
+                   f"median {_pct(median)}, lowest {_pct(low)}, highest {_pct(high)}.")
+    out += ["", "## Totals", "", "| Percent | Submissions | |", "|---|---|---|"]
+    counts = s.histogram()
+    width = max(counts) or 1
+    for i, count in enumerate(counts):
+        label = f"{i * 10}-{i * 10 + 10}" + ("" if i == BINS - 1 else "")
+        bar = "█" * round(20 * count / width)
+        out.append(f"| {label}{'%' if i < BINS - 1 else '% (incl. 100)'} | {count} | {bar} |")
+    out += ["", "## Functions", "",
+            "What to teach again: per function, the share of graded submissions at full marks and "
+            "the known mistakes most often matched.", "",
+            "| Function | Points | Full marks | Not implemented | Mean points | Most frequent known mistakes |",
+            "|---|---|---|---|---|---|"]
+    for name, points, full, todo, mean, top in s.functions():
+        share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
+        mistakes = ", ".join(f"{m} ({n})" for m, n in top) or "-"
+        out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
+    out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
+            "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
+    for module, most, mean in s.modules():
+        out.append(f"| `{module}` | {_num(most)} | {mean:.2f} | {_pct(100 * mean / most if most else 0)} |")
+    bad = s.not_graded()
+    out += ["", "## Not graded", ""]
+    if bad:
+        out.append("These rows have 0 points in grades.csv:")
+        out.append("")
+        for row in bad:
+            out.append(f"- {md_text(row.id)}: {md_text(row.note or row.status)}")
+    else:
+        out.append("Every submission was graded.")
+    ignored = s.info.get("ignored") or []
+    if ignored:
+        out += ["", "Ignored in the submissions folder: " +
+                "; ".join(f"{md_text(n)} ({md_text(why)})" for n, why in ignored) + "."]
+    if s.missing:
+        out += ["", f"Not in these results yet ({len(s.missing)}): " +
+                ", ".join(md_text(m) for m in s.missing) + "."]
+    out += ["", "## Similar submissions", ""]
+    out += _similarity_md(pairs, s)
+    return "\n".join(out) + "\n"
+
+
+def _similarity_intro(pairs, s):
+    from grader import similarity as sim
+
+    text = (f"Pairs sharing at least {sim.MIN_SHARED} fingerprints covering at least "
+            f"{sim.MIN_SHARE:.0%} of the smaller submission's code, after comments, whitespace, names "
+            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing; "
+            f"code found in more than {sim.MAX_COMMON} submissions, or a tenth of the class if more, "
+            "is common and not counted). "
+            "A pointer for a closer look, never a verdict: short functions that everyone writes alike "
+            "match too.")
+    if not s.info.get("skeleton"):
+        text += " (The exercise skeleton was not found, so its text was not removed.)"
+    return text
+
+
+def _similarity_md(pairs, s):
+    out = [_similarity_intro(pairs, s), ""]
+    if not pairs:
+        out.append("No similar pairs.")
+        return out
+    out += ["| Submission | Submission | Shared fingerprints | Share of each |", "|---|---|---|---|"]
+    for p in pairs[:MAX_PAIRS]:
+        out.append(f"| {md_text(p['a'])} | {md_text(p['b'])} | {p['shared']} | "
+                   f"{p['share_a']:.0%} / {p['share_b']:.0%} |")
+    if len(pairs) > MAX_PAIRS:
+        out += ["", f"And {len(pairs) - MAX_PAIRS} more pairs (the most similar are shown)."]
+    out += ["", "summary.html shows the shared passages side by side."]
+    return out
+
+
+# --------------------------------------------------------------------------- summary.html
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}td.n{text-align:right}code{font-size:.95em}
+pre{margin:0;font-size:.85em;white-space:pre;overflow-x:auto;max-width:34em}
+.pair td{width:50%}.note{color:#555}
+"""
+
+
+def _h(text):
+    return html.escape("".join(c if c.isprintable() or c in "\n\t" else "?" for c in str(text)), quote=True)
+
+
+def histogram_svg(counts):
+    width, height, pad, bottom = 520, 200, 30, 30
+    most = max(counts) or 1
+    bar = (width - 2 * pad) / len(counts)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + bottom}" '
+             f'role="img" aria-label="Histogram of totals">']
+    parts.append(f'<line x1="{pad}" y1="{height}" x2="{width - pad}" y2="{height}" stroke="#444"/>')
+    for i, count in enumerate(counts):
+        h = (height - 20) * count / most
+        x = pad + i * bar
+        parts.append(f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" '
+                     f'fill="#4a7ab5"><title>{i * 10}-{i * 10 + 10}%: {count}</title></rect>')
+        if count:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - h - 4:.1f}" font-size="12" '
+                         f'text-anchor="middle">{count}</text>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 16}" font-size="11" '
+                     f'text-anchor="middle">{i * 10}</text>')
+    parts.append(f'<text x="{width - pad}" y="{height + bottom - 2}" font-size="11" '
+                 'text-anchor="end">percent of the points (last bar includes 100)</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def summary_html(s, pairs):
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           "<title>chainrule grade-all: class summary</title>", f"<style>{_CSS}</style></head><body>",
+           "<h1>chainrule grade-all: class summary</h1>"]
+    graded = len(s.graded)
+    out.append(f"<p>{_h(counted(len(s.rows), 'submission'))}, {graded} graded; "
+               f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points; seed {_h(s.seed)}; "
+               f"expected values from {_h(s.oracle)}.</p>")
+    totals = s.totals()
+    if totals:
+        mean, median, low, high = totals
+        out.append(f"<p>Total (percent of {_num(s.max)} points, every submission counted): mean {_pct(mean)}, "
+                   f"median {_pct(median)}, lowest {_pct(low)}, highest {_pct(high)}.</p>")
+    out.append("<h2>Totals</h2>")
+    out.append(histogram_svg(s.histogram()))
+    out.append("<h2>Functions</h2><p>What to teach again: per function, the share of graded submissions "
+               "at full marks and the known mistakes most often matched.</p>")
+    out.append("<table><tr><th>Function</th><th>Points</th><th>Full marks</th><th>Not implemented</th>"
+               "<th>Mean points</th><th>Most frequent known mistakes</th></tr>")
+    for name, points, full, todo, mean, top in s.functions():
+        share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
+        mistakes = "<br>".join(f"<code>{_h(m)}</code> ({n})" for m, n in top) or "-"
+        out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
+                   f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")
+    out.append(f"</table><h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")
+    out.append("<table><tr><th>Module</th><th>Points</th><th>Mean points</th><th>Mean percent</th></tr>")
+    for module, most, mean in s.modules():
+        out.append(f"<tr><td><code>{_h(module)}</code></td><td class=n>{_num(most)}</td>"
+                   f"<td class=n>{mean:.2f}</td><td class=n>{_pct(100 * mean / most if most else 0)}</td></tr>")
+    out.append("</table><h2>Not graded</h2>")
+    bad = s.not_graded()
+    if bad:
+        out.append("<p>These rows have 0 points in grades.csv:</p><ul>")
+        out += [f"<li>{_h(r.id)}: {_h(r.note or r.status)}</li>" for r in bad]
+        out.append("</ul>")
+    else:
+        out.append("<p>Every submission was graded.</p>")
+    ignored = s.info.get("ignored") or []
+    if ignored:
+        out.append("<p>Ignored in the submissions folder: " +
+                   "; ".join(f"{_h(n)} ({_h(why)})" for n, why in ignored) + ".</p>")
+    if s.missing:
+        out.append(f"<p>Not in these results yet ({len(s.missing)}): " +
+                   ", ".join(_h(m) for m in s.missing) + ".</p>")
+    out.append("<h2>Similar submissions</h2>")
+    out.append(f"<p class=note>{_h(_similarity_intro(pairs, s))}</p>")
+    if not pairs:
+        out.append("<p>No similar pairs.</p>")
+    for p in pairs[:MAX_PAIRS]:
+        out.append(f"<h3>{_h(p['a'])} and {_h(p['b'])}: {p['shared']} shared fingerprints "
+                   f"({p['share_a']:.0%} of {_h(p['a'])}, {p['share_b']:.0%} of {_h(p['b'])})</h3>")
+        out.append(_passages_html(s, p))
+    if len(pairs) > MAX_PAIRS:
+        out.append(f"<p>And {len(pairs) - MAX_PAIRS} more pairs (the most similar are shown).</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _passages_html(s, p):
+    from grader.similarity import passages
+
+    rows = {r.id: r for r in s.rows}
+    a, b = rows[p["a"]].record, rows[p["b"]].record
+    found = passages(a.get("fingerprints", []), b.get("fingerprints", []), p["hashes"])
+    if not found:
+        return ""
+    parts = ['<table class="pair">']
+    for (fa, a1, a2), (fb, b1, b2) in found:
+        left = _snippet(s, a, fa, a1, a2)
+        right = _snippet(s, b, fb, b1, b2)
+        parts.append(f"<tr><td>{_h(fa)}, lines {a1}-{a2}{left}</td><td>{_h(fb)}, lines {b1}-{b2}{right}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _snippet(s, record, name, first, last):
+    text = s.sources(record, name) if s.sources else None
+    if text is None:
+        return " <span class=note>(the file is not available here)</span>"
+    lines = text.splitlines()
+    last = min(last, len(lines))
+    shown = min(last, first + MAX_PASSAGE_LINES - 1)
+    body = "\n".join(f"{n:4d}  {lines[n - 1]}" for n in range(first, shown + 1))
+    more = f"<span class=note>({last - shown} more lines)</span>" if last > shown else ""
+    return f"<pre>{_h(body)}</pre>{more}"
+
+
+# --------------------------------------------------------------------------- sources for passages
+def source_reader(submissions):
+    """``read(record, file) -> text or None``: a fingerprinted file, if still the same."""
+    cache = {}
+
+    def read(record, name):
+        key = (record.get("id"), name)
+        if key in cache:
+            return cache[key]
+        text = None
+        try:
+            text = _read_source(submissions, record, name)
+        except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+            text = None
+        if text is not None:
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            if digest != (record.get("files") or {}).get(name):
+                text = None
+        cache[key] = text
+        return text
+
+    return read
+
+
+def _read_source(submissions, record, name):
+    from grader.similarity import MAX_FILE_BYTES
+
+    if not submissions or "/" in name or name.startswith("."):
+        return None
+    source = record.get("source", "")
+    if "/" in source or source.startswith(".") or not source:
+        return None
+    inner = record.get("folder") or "."
+    parts = [p for p in inner.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return None
+    path = os.path.join(submissions, source)
+    if record.get("kind") == "zip":
+        with zipfile.ZipFile(path) as archive:
+            want = "/".join(parts + [name])
+            for info in archive.infolist():
+                if info.filename.replace("\\", "/").strip("/") == want and info.file_size <= MAX_FILE_BYTES:
+                    with archive.open(info) as handle:
+                        return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+        return None
+    root = os.path.realpath(path)
+    full = os.path.join(path, *parts, name)
+    if not os.path.realpath(full).startswith(root + os.sep) or os.path.islink(full):
+        return None
+    with open(full, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- everything
+def write_all(out, info, records, ids=None):
+    """Write grades.csv, reports/ and the summaries for ``ids`` (default: the class's entries
+    in ``info``, limited to its shard); returns the ``Summary``."""
+    from grader import similarity
+
+    names = list(info["fingerprint"]["functions"])
+    entries = list(info.get("entries", {}))
+    if ids is None:
+        ids = entries
+        shard = info.get("shard")
+        if shard:
+            ids = ids[shard[0] - 1::shard[1]]
+    present = [i for i in ids if i in records]
+    missing = [i for i in ids if i not in records]
+    rows = build_rows(present, names, records)
+    summary = Summary(info, rows, names, missing, source_reader(info.get("submissions")))
+    write_atomic(os.path.join(out, "grades.csv"), grades_csv(rows, names))
+    reports = os.path.join(out, "reports")
+    os.makedirs(reports, exist_ok=True)
+    written = set()
+    for row in rows:
+        name = report_name(row.id)
+        while name in written:
+            name = name[:-3] + "_.md"
+        written.add(name)
+        write_atomic(os.path.join(reports, name), student_report(row, summary.max))
+    prints = {r.id: r.record.get("fingerprints") or [] for r in rows if r.graded}
+    pairs = similarity.pairs(prints)
+    write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))
+    write_atomic(os.path.join(out, "summary.html"), summary_html(summary, pairs))
+    return summary

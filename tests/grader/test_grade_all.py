@@ -1,0 +1,742 @@
+"""``chainrule grade-all``: a whole class, resumably, on every core; class reports; shards.
+
+Expected totals are computed by hand from the points table (``chainrule_core.contract.POINTS``) and what
+each submission breaks, never by grading the same submission another way.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from chainrule_core.contract import POINTS
+from tests.grader.conftest import EXERCISES, SOLUTIONS, make_skeleton, make_submission
+
+FULL = sum(POINTS.values())             # 68 points for the whole contract
+TIMEOUT = "2"          # per function: generous for a loaded machine, short for the hanging one
+
+# a hand-written Adam without bias correction: the known mistake "no-bias-correction"
+NO_BIAS_CORRECTION = """
+    def adam_step(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * np.asarray(m) + (1.0 - beta1) * np.asarray(grad)
+        v = beta2 * np.asarray(v) + (1.0 - beta2) * np.asarray(grad) ** 2
+        return w - lr * m / (np.sqrt(v) + eps), m, v
+    """
+
+
+# a helper two students share (the second renamed it all and rewrote the comments)
+SHARED_HELPER = """
+    def _count_batches(total, size):
+        # long-hand ceiling division, one batch at a time
+        remaining = int(total)
+        batches = 0
+        while remaining > 0:
+            taken = min(remaining, int(size))
+            remaining = remaining - taken
+            batches = batches + 1
+            if remaining < 0:
+                raise ValueError("negative remainder")
+        checks = [batches * int(size) >= int(total), (batches - 1) * int(size) < int(total)]
+        if not all(checks):
+            raise AssertionError("ceiling division went wrong")
+        return batches
+    """
+SHARED_HELPER_RENAMED = """
+    def _how_many(n, b):
+        left = int(n)   # what is still to split
+        count = 0
+
+        while left > 0:
+            chunk = min(left, int(b))
+            left = left - chunk
+            count = count + 1
+            if left < 0: raise ValueError('below zero')
+        # sanity
+        ok = [count * int(b) >= int(n), (count - 1) * int(b) < int(n)]
+        if not all(ok):
+            raise AssertionError('oops')
+        return count
+    """
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], {row[0]: row for row in rows[1:]}
+
+
+def zip_folder(folder, target, prefix=""):
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, prefix + str(path.relative_to(folder)))
+    return target
+
+
+def copy_solutions(target):
+    shutil.copytree(SOLUTIONS, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def skeleton_copy(target):
+    if EXERCISES.is_dir() and (EXERCISES / "activations.py").exists():
+        shutil.copytree(EXERCISES, target, ignore=shutil.ignore_patterns("__pycache__"))
+        return target
+    return make_skeleton(target)
+
+
+# --------------------------------------------------------------------------- the class
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory, open_dir_module):
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submissions"
+    subs.mkdir()
+    expected = {}
+    for i in range(1, 6):
+        make_submission(subs / f"correct{i:02d}" / "exercises")
+        expected[f"correct{i:02d}"] = FULL
+    # modules at the top level, and a downloaded repository one folder down
+    make_submission(subs / "toplevel")
+    expected["toplevel"] = FULL
+    make_submission(subs / "repo" / "repo-main" / "exercises")
+    expected["repo"] = FULL
+    skeleton_copy(subs / "untouched" / "exercises")
+    expected["untouched"] = 0
+    make_submission(subs / "wrong" / "exercises", {"activations": """
+        def relu(x):
+            return np.abs(x) + 1.0
+        """})
+    expected["wrong"] = FULL - POINTS["activations.relu"]
+    make_submission(subs / "mistake" / "exercises", {"optimizers": NO_BIAS_CORRECTION})
+    expected["mistake"] = FULL - POINTS["optimizers.adam_step"]
+    make_submission(subs / "hanging" / "exercises", {"activations": """
+        def softplus_derivative(x):
+            while True:
+                pass
+        """})
+    expected["hanging"] = FULL - POINTS["activations.softplus_derivative"]
+    make_submission(subs / "importcrash" / "exercises",
+                    prepended={"regularization": "raise RuntimeError('broken at import')"})
+    expected["importcrash"] = FULL - sum(v for k, v in POINTS.items() if k.startswith("regularization."))
+    make_submission(subs / "exits" / "exercises", {"activations": """
+        def tanh_derivative(x):
+            import os
+            os._exit(3)
+        """})
+    expected["exits"] = FULL - POINTS["activations.tanh_derivative"]
+    make_submission(subs / "exitsatimport" / "exercises",
+                    prepended={"initializers": "import os\nos._exit(5)"})
+    expected["exitsatimport"] = FULL - sum(v for k, v in POINTS.items() if k.startswith("initializers."))
+    pidfile = open_dir_module / "sleeper.pid"
+    make_submission(subs / "sleeper" / "exercises", {"training": f"""
+        _reference_iterations = iterations_per_epoch
+
+        def iterations_per_epoch(n_samples, batch_size):
+            import os, time
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    with open({str(pidfile)!r}, "w") as fh:
+                        fh.write(str(os.getpid()))
+                    time.sleep(600)
+                os._exit(0)
+            return _reference_iterations(n_samples, batch_size)
+        """})
+    expected["sleeper"] = FULL          # right answers; the sleeper it left must be killed
+    make_submission(subs / "copyA" / "exercises", {"training": SHARED_HELPER})
+    make_submission(subs / "copyB" / "exercises", {"training": SHARED_HELPER_RENAMED})
+    expected["copyA"] = expected["copyB"] = FULL
+    hostile_id = "<b>x&y"              # listed under "Not graded": its id is shown
+    (subs / hostile_id).mkdir()
+    (subs / hostile_id / "README.md").write_text("<script>alert(1)</script>")
+    expected[hostile_id] = 0
+    zip_folder(copy_solutions(root / "zipped"), subs / "zipped.zip", prefix="exercises/")
+    expected["zipped"] = FULL
+    (subs / "empty").mkdir()
+    expected["empty"] = 0
+    (subs / "junk.zip").write_bytes(b"this is not a zip file")
+    expected["junk"] = 0
+    with zipfile.ZipFile(subs / "escape.zip", "w") as archive:
+        archive.writestr("exercises/activations.py", "import numpy as np\n")
+        archive.writestr("../outside.py", "print('escaped')\n")
+    expected["escape"] = 0
+    (subs / "notes.txt").write_text("the instructor's notes, not a submission\n")
+
+    out = root / "out"
+    start = time.monotonic()
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "--jobs", "2", "--timeout", TIMEOUT)
+    elapsed = time.monotonic() - start
+    return {"subs": subs, "out": out, "expected": expected,
+            "not_graded": {"empty", "junk", "escape", hostile_id}, "code": code, "stdout": stdout,
+            "stderr": stderr, "pidfile": pidfile, "elapsed": elapsed, "root": root}
+
+
+def test_grade_all_class_gets_the_right_totals(klass):
+    assert klass["code"] == 0, klass["stdout"] + klass["stderr"]
+    header, rows = read_csv(klass["out"] / "grades.csv")
+    assert header == ["id", *POINTS, "total", "percent"]
+    assert set(rows) == set(klass["expected"])
+    for ident, total in klass["expected"].items():
+        row = rows[ident]
+        assert float(row[-2]) == pytest.approx(total), ident
+        assert float(row[-1]) == pytest.approx(100 * total / FULL, abs=0.005), ident
+        assert sum(float(x) for x in row[1:-2]) == pytest.approx(total), ident
+    assert float(rows["wrong"][1 + list(POINTS).index("activations.relu")]) == 0
+    assert float(rows["mistake"][1 + list(POINTS).index("optimizers.adam_step")]) == 0
+
+
+def test_grade_all_rows_are_in_id_order_and_the_stray_file_is_ignored(klass):
+    text = (klass["out"] / "grades.csv").read_text()
+    ids = [line.split(",")[0] for line in text.splitlines()[1:]]
+    assert ids == sorted(ids)
+    summary = (klass["out"] / "summary.md").read_text()
+    assert "Ignored in the submissions folder: notes.txt (not a folder or a .zip)." in summary
+
+
+def test_grade_all_sleeper_is_killed_with_its_submission(klass):
+    pidfile = klass["pidfile"]
+    assert pidfile.exists(), "the sleeper never started: the test proves nothing"
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().split(")")[-1].split()[0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the sleeper {pid} started by a submission survived the batch")
+
+
+def test_grade_all_bad_entries_are_zero_rows_with_a_note(klass):
+    summary = (klass["out"] / "summary.md").read_text()
+    section = summary.split("## Not graded", 1)[1].split("##", 1)[0]
+    from chainrule_core.contract import CONTRACT
+
+    first = ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
+    assert f"- empty: no contract module ({first}, ...) in it or in its exercises/ folder" in section
+    assert "- junk: not a readable zip file" in section
+    assert "- escape: the zip member '../outside.py' points outside the folder" in section
+    assert not (klass["root"] / "outside.py").exists()
+    report = (klass["out"] / "reports" / "junk.md").read_text()
+    assert report.startswith(f"## chainrule grade: 0 / {FULL:g} points (0.0%)")
+    assert "could not be graded: not a readable zip file" in report
+
+
+def test_grade_all_student_reports_are_the_grade_markdown(klass):
+    report = (klass["out"] / "reports" / "mistake.md").read_text()
+    assert report.startswith(f"## chainrule grade: {FULL - 2:g} / {FULL:g} points")
+    assert "`optimizers.adam_step` | ❌ fail | 0/2 |" in report
+    assert "no-bias-correction" in report
+    zipped = (klass["out"] / "reports" / "zipped.md").read_text()
+    assert "zipped.zip" in zipped and "chainrule-batch-" not in zipped and "unpacked-" not in zipped
+
+
+def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klass):
+    folder = klass["subs"] / "mistake" / "exercises"
+    code, stdout, stderr = run("grade", folder, "--timeout", TIMEOUT, "--format", "markdown")
+    assert code == 0, stderr
+    assert (klass["out"] / "reports" / "mistake.md").read_text() == stdout
+
+
+def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
+    summary = (klass["out"] / "summary.md").read_text()
+    adam = next(line for line in summary.splitlines() if line.startswith("| `optimizers.adam_step` |"))
+    assert adam.endswith("| no-bias-correction (1) |"), adam
+    graded = sum(1 for t in klass["expected"] if t not in klass["not_graded"])
+    assert f"| {graded - 2}/{graded} (" in adam            # the mistake and the skeleton miss it
+    relu = next(line for line in summary.splitlines() if line.startswith("| `activations.relu` |"))
+    assert f"| {graded - 2}/{graded} (" in relu
+    assert "no-bias-correction" not in relu
+    modules = summary.split("## Modules", 1)[1].split("##", 1)[0]
+    mean_reg = sum((0 if t in ("untouched", "importcrash") else 5)
+                   for t in klass["expected"] if t not in klass["not_graded"]) / graded
+    assert f"| `regularization` | 5 | {mean_reg:.2f} |" in modules
+
+
+def test_grade_all_summary_html_is_self_contained_and_escapes_ids(klass):
+    page = (klass["out"] / "summary.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "Histogram of totals" in page
+    assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<b>x&y" not in page and "&lt;b&gt;x&amp;y" in page
+    summary = (klass["out"] / "summary.md").read_text()
+    assert "<b>" not in summary and "\\<b\\>x\\&y" in summary
+    assert (klass["out"] / "reports" / "_b_x_y.md").exists()
+
+
+def test_grade_all_similarity_finds_the_shared_helper_but_not_common_code(klass):
+    page = (klass["out"] / "summary.html").read_text()
+    summary = (klass["out"] / "summary.md").read_text()
+    section = summary.split("## Similar submissions", 1)[1]
+    table = [l for l in section.splitlines() if l.startswith("| ") and "Submission" not in l]
+    # the reference's code is in more than 10 submissions: common, never a pair by itself
+    assert len(table) == 1 and table[0].startswith("| copyA | copyB | "), table
+    assert table[0].endswith(" | 100% / 100% |")
+    assert "copyA and copyB" in page
+    assert "remaining = remaining - taken" in page and "left = left - chunk" in page
+
+
+def test_grade_all_plain_progress_lines_when_not_a_terminal(klass):
+    lines = [l for l in klass["stderr"].splitlines() if l.startswith("[")]
+    assert len(lines) == len(klass["expected"])
+    assert lines[-1].startswith(f"[{len(lines)}/{len(lines)}] ")
+    assert any(l.endswith("junk: not gradable: not a readable zip file (File is not a zip file)")
+               for l in lines)
+    assert f"Graded {len(klass['expected'])} submissions into " in klass["stdout"]
+
+
+def test_grade_all_rerun_grades_nothing_and_writes_the_same_files(klass):
+    out = klass["out"]
+    before = {p.name: p.read_bytes() for p in [out / "grades.csv", out / "summary.md", out / "summary.html"]}
+    lines = (out / "results.jsonl").read_text().splitlines()
+    code, stdout, stderr = run("grade-all", klass["subs"], "--out", out, "--timeout", TIMEOUT)
+    assert code == 0, stdout + stderr
+    assert (out / "results.jsonl").read_text().splitlines() == lines     # nothing graded again
+    assert not [l for l in stderr.splitlines() if l.startswith("[")]
+    for name, data in before.items():
+        assert (out / name).read_bytes() == data, name
+
+
+# --------------------------------------------------------------------------- batch machinery
+def small_class(root, n=4, zipped=True):
+    subs = root / "subs"
+    subs.mkdir(parents=True)
+    for i in range(n):
+        make_submission(subs / f"s{i}" / "exercises")
+    make_submission(subs / "wrong" / "exercises", {"activations": """
+        def tanh(x):
+            return np.asarray(x, dtype=float) * 0.0 + 3.0
+        """})
+    skeleton_copy(subs / "skel" / "exercises")
+    if zipped:
+        zip_folder(copy_solutions(root / "z"), subs / "zip1.zip")
+    return subs
+
+
+ONLY = ("--only", "activations")
+ACT = sum(v for k, v in POINTS.items() if k.startswith("activations."))
+
+
+def test_grade_all_resumes_after_an_interrupt(tmp_path):
+    subs = small_class(tmp_path)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--jobs", "2")
+    assert code == 0, stdout + stderr
+    full_csv = (out / "grades.csv").read_text()
+    lines = (out / "results.jsonl").read_bytes().splitlines(keepends=True)
+    assert len(lines) == 7
+    # as if killed while writing the fourth record: three whole lines and a torn one
+    (out / "results.jsonl").write_bytes(b"".join(lines[:3]) + lines[3][:40])
+    for name in ("grades.csv", "summary.md", "summary.html"):
+        (out / name).unlink()
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--jobs", "2")
+    assert code == 0, stdout + stderr
+    assert "3 of 7 submissions already graded in" in stderr and "grading the other 4." in stderr
+    assert len([l for l in stderr.splitlines() if l.startswith("[")]) == 4
+    assert (out / "grades.csv").read_text() == full_csv
+    # a student changes a file: only that one is graded again
+    (subs / "wrong" / "exercises" / "activations.py").write_text(
+        (SOLUTIONS / "activations.py").read_text())
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY)
+    assert code == 0, stdout + stderr
+    graded = [l for l in stderr.splitlines() if l.startswith("[")]
+    assert graded == [f"[1/1] wrong: {ACT:g} / {ACT:g} points"]
+    # --force starts over
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--force")
+    assert code == 0
+    assert len([l for l in stderr.splitlines() if l.startswith("[")]) == 7
+
+
+def test_grade_all_jobs_1_and_2_give_identical_grades(tmp_path):
+    subs = small_class(tmp_path)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--jobs", jobs)
+        assert code == 0, stdout + stderr
+        outs.append(out)
+    for name in ("grades.csv", "summary.md", "summary.html", "reports/wrong.md", "reports/zip1.md"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    header, rows = read_csv(outs[0] / "grades.csv")
+    assert float(rows["zip1"][-2]) == ACT and float(rows["skel"][-2]) == 0
+    assert float(rows["wrong"][-2]) == ACT - POINTS["activations.tanh"]
+
+
+def test_grade_all_shards_merged_equal_one_run(tmp_path):
+    subs = small_class(tmp_path)
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "whole", *ONLY)
+    assert code == 0, stdout + stderr
+    shards = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard{k}"
+        code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--shard", f"{k}/3")
+        assert code == 0, stdout + stderr
+        shards.append(out)
+    _, rows1 = read_csv(shards[0] / "grades.csv")
+    assert sorted(rows1) == ["s0", "s3", "zip1"]           # positions 1, 4, 7 of 7 (sorted ids)
+    code, stdout, stderr = run("grade-all", "--merge", *shards, "--out", tmp_path / "merged")
+    assert code == 0, stdout + stderr
+    for name in ("grades.csv", "summary.md", "summary.html", "reports/s1.md"):
+        assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    # a shard missing: the merge says what is not graded
+    code, stdout, stderr = run("grade-all", "--merge", *shards[:2], "--out", tmp_path / "partial")
+    assert code == 0
+    assert "Warning: 2 submissions are in none of the shards' results (listed in summary.md): s2, wrong." in stderr
+    _, rows = read_csv(tmp_path / "partial" / "grades.csv")
+    assert "s2" not in rows and "s0" in rows
+
+
+def test_grade_all_merge_refuses_shards_of_other_settings(tmp_path):
+    subs = small_class(tmp_path, n=1, zipped=False)
+    run("grade-all", subs, "--out", tmp_path / "a", *ONLY, "--shard", "1/2")
+    run("grade-all", subs, "--out", tmp_path / "b", "--only", "losses", "--shard", "2/2")
+    code, stdout, stderr = run("grade-all", "--merge", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "m")
+    assert code == 1
+    assert (f"Error: Shard folder '{tmp_path / 'b'}' was graded with other settings than "
+            f"'{tmp_path / 'a'}' (the functions graded (--only)); only shards of one run merge.") in stderr
+    code, stdout, stderr = run("grade-all", "--merge", tmp_path / "a", subs, "--out", tmp_path / "m")
+    assert code == 2
+    assert f"Folder '{subs}' is not a grade-all output folder (it has no batch.json)" in stderr
+
+
+def test_grade_all_refuses_an_out_folder_of_another_class_or_settings(tmp_path):
+    subs = small_class(tmp_path, n=1, zipped=False)
+    other = tmp_path / "other"
+    shutil.copytree(subs, other)
+    out = tmp_path / "out"
+    assert run("grade-all", subs, "--out", out, *ONLY)[0] == 0
+    code, stdout, stderr = run("grade-all", other, "--out", out, *ONLY)
+    assert code == 1
+    assert (f"Error: Output folder '{out}' holds the grades of another class (submissions "
+            f"'{os.path.realpath(subs)}'); choose another --out, or pass --force to start over.") in stderr
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--seed", "7")
+    assert code == 1
+    assert (f"Error: Output folder '{out}' was graded with other settings (seed 2026 (now 7)); choose "
+            "another --out, or pass --force to start over.") in stderr
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    (stranger / "thesis.tex").write_text("precious")
+    code, stdout, stderr = run("grade-all", subs, "--out", stranger, *ONLY)
+    assert code == 1
+    assert "is not empty and was not made by chainrule grade-all" in stderr
+    assert (stranger / "thesis.tex").read_text() == "precious"
+
+
+def test_grade_all_links_out_of_a_submission_make_it_ungradable(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "linked").mkdir(parents=True)
+    os.symlink(SOLUTIONS, subs / "linked" / "exercises")
+    one = make_submission(subs / "onefile" / "exercises")
+    (one / "activations.py").unlink()
+    os.symlink(SOLUTIONS / "activations.py", one / "activations.py")
+    os.symlink(SOLUTIONS, subs / "outside")
+    make_submission(subs / "fine" / "exercises")
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "out", *ONLY)
+    assert code == 0, stdout + stderr
+    _, rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert {k: float(v[-2]) for k, v in rows.items()} == {"fine": ACT, "linked": 0, "onefile": 0, "outside": 0}
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "- linked: 'exercises' is a link to a path outside the submission" in summary
+    assert "- onefile: 'exercises/activations.py' is a link to a path outside the submission" in summary
+    assert "- outside: a link to a path outside the submissions folder" in summary
+
+
+def test_grade_all_refuses_an_out_folder_another_run_is_writing(tmp_path):
+    from grader import batch
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    out = tmp_path / "out"
+    held = batch.lock_out(out)
+    try:
+        code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY)
+    finally:
+        held.close()
+    assert code == 1
+    assert (f"Error: Output folder '{out}' is being written by another chainrule grade-all; wait for "
+            "it to finish or choose another --out.") in stderr
+    assert not (out / "results.jsonl").exists()
+    assert run("grade-all", subs, "--out", out, *ONLY)[0] == 0
+
+
+def test_grade_all_bad_invocations_are_one_line_usage_errors(tmp_path):
+    code, _, stderr = run("grade-all", tmp_path / "nope", "--out", tmp_path / "o")
+    assert code == 2
+    assert (f"Error: Submissions folder '{tmp_path / 'nope'}' does not exist; pass a folder holding one "
+            "folder or .zip per student, named by the student id.") in stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, stderr = run("grade-all", empty, "--out", tmp_path / "o")
+    assert code == 2
+    assert f"Error: Submissions folder '{empty}' holds no submissions; it should hold" in stderr
+    (empty / "s").mkdir()
+    for bad in ("0/2", "3/2", "1/0", "x", "1-2"):
+        code, _, stderr = run("grade-all", empty, "--out", tmp_path / "o", "--shard", bad)
+        assert code == 2, bad
+        assert f"Error: Shard '{bad}' is not valid; give K/N with 1 <= K <= N, e.g. --shard 1/4" in stderr
+    code, _, stderr = run("grade-all", empty, "--out", tmp_path / "o", "--only", "activatons")
+    assert code == 2 and "Did you mean 'activations'?" in stderr
+    code, _, stderr = run("grade-all", empty, empty, "--out", tmp_path / "o")
+    assert code == 2 and "Give one SUBMISSIONS folder (one folder or .zip per student), not 2; to combine shards use --merge." in stderr
+    code, _, stderr = run("grade-all", empty, "--out", empty / "grades")
+    assert code == 2
+    assert (f"Error: --out '{empty / 'grades'}' is inside the submissions folder '{empty}'; it would be "
+            "graded as a student's entry: choose a folder outside it.") in stderr
+    code, _, stderr = run("grade-all", "--merge", empty, "--out", tmp_path / "o", "--seed", "3")
+    assert code == 2 and "--seed cannot be used with --merge" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_grade_all_recorded_expected_values_grade_like_the_live_solutions(tmp_path):
+    """The batch's once-computed expected values (a private recording) give the same
+    result as the live solutions, on a wrong submission with a per-case seed."""
+    from grader import batch, grade_submission
+    from grader.oracle import LiveOracle, RecordedOracle
+    from grader.reports import render
+
+    names = list(POINTS)                # every case of every function, stochastic ones included
+    oracle, seed, name, _ = batch.make_oracle(None, names, 11)
+    assert isinstance(oracle, RecordedOracle) and seed == 11 and name == LiveOracle().name
+    assert not os.path.exists(oracle.path)          # the private file is gone once loaded
+    sub = make_submission(tmp_path / "sub", {"optimizers": NO_BIAS_CORRECTION})
+    live = grade_submission(str(sub), only=names, seed=11)
+    recorded = grade_submission(str(sub), only=names, seed=11, oracle=oracle)
+    assert render(recorded, "json") == render(live, "json")
+    assert not live.functions["optimizers.adam_step"].passed
+
+
+def test_grade_all_results_jsonl_round_trip_renders_every_format_the_same(tmp_path):
+    """Reports are written from results.jsonl: what is read back renders exactly as the
+    result graded (import failures, known mistakes, captured output included)."""
+    from grader import grade_submission
+    from grader.batch import result_from_json, result_to_json
+    from grader.reports import FORMATS, render
+
+    sub = make_submission(tmp_path / "sub", {"optimizers": NO_BIAS_CORRECTION + "\nprint('hello')\n"},
+                          prepended={"regularization": "raise RuntimeError('broken at import')"})
+    result = grade_submission(str(sub), only=["optimizers", "regularization", "activations.relu"])
+    again = result_from_json(json.loads(json.dumps(result_to_json(result))))
+    for fmt in FORMATS:
+        assert render(again, fmt) == render(result, fmt), fmt
+    assert again.functions["regularization.l2_penalty"].import_where == "regularization.py"
+
+
+def test_grade_all_with_a_recording_prints_it_in_every_rerun_command(tmp_path):
+    from grader import record
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    recording = record(tmp_path / "expected.npz", seeds=(5,), only=["activations.tanh"])
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "--only", "activations.tanh",
+                               "--recorded", recording)
+    assert code == 0, stdout + stderr
+    folder = subs / "wrong" / "exercises"
+    code, direct, _ = run("grade", folder, "--only", "activations.tanh", "--recorded", recording,
+                          "--format", "markdown")
+    assert f"--recorded {recording} --only activations.tanh --case 1 --seed 5" in direct
+    assert (out / "reports" / "wrong.md").read_text() == direct
+
+
+def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):
+    import stat
+
+    from grader.batch import BadZip, extract_zip
+
+    cases = {
+        "abs.zip": [("/etc/evil.py", "x")],
+        "up.zip": [("a/../../evil.py", "x")],
+    }
+    for name, members in cases.items():
+        with zipfile.ZipFile(tmp_path / name, "w") as archive:
+            for member, data in members:
+                archive.writestr(member, data)
+        with pytest.raises(BadZip, match="points outside the folder"):
+            extract_zip(tmp_path / name, tmp_path / (name + ".d"))
+    link = zipfile.ZipInfo("exercises/activations.py")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(tmp_path / "link.zip", "w") as archive:
+        archive.writestr(link, "/work/solutions/activations.py")
+    with pytest.raises(BadZip, match="is a link or a special file"):
+        extract_zip(tmp_path / "link.zip", tmp_path / "link.d")
+    with zipfile.ZipFile(tmp_path / "many.zip", "w") as archive:
+        for i in range(2001):
+            archive.writestr(f"f{i}.py", "")
+    with pytest.raises(BadZip, match="the zip holds 2001 files, more than the 2000 allowed"):
+        extract_zip(tmp_path / "many.zip", tmp_path / "many.d")
+    assert not (tmp_path / "many.d").exists() and not (tmp_path / "abs.zip.d" / "etc").exists()
+    with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(5):
+            archive.writestr(f"f{i}.bin", b"\0" * (15 * 1024 * 1024))
+    with pytest.raises(BadZip, match="unpacks to more than 64 MB"):
+        extract_zip(tmp_path / "big.zip", tmp_path / "big.d")
+
+
+def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path):
+    from grader import similarity
+
+    body = textwrap.dedent('''
+        def step(weights, gradient, velocity, lr=0.1, momentum=0.9):
+            """Momentum."""
+            velocity = momentum * velocity - lr * gradient
+            weights = weights + velocity
+            return weights, velocity
+
+        def total(values):
+            out = 0.0
+            for v in values:
+                out += v * v + 2.0 * v - 1.0
+            return out / len(values)
+        ''')
+    renamed = (body.replace("weights", "w").replace("gradient", "g").replace("velocity", "vel")
+               .replace("values", "xs").replace("0.9", "0.5"))
+    renamed = "# my own work!\n" + renamed.replace("    ", "        ").replace(
+        "return out", "# average\n        return    out")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "m.py").write_text(body)
+    (tmp_path / "b" / "m.py").write_text(renamed)
+    pa, _ = similarity.fingerprint_folder(tmp_path / "a")
+    pb, _ = similarity.fingerprint_folder(tmp_path / "b")
+    assert pa and {p[0] for p in pa} == {p[0] for p in pb}
+    # a different computation shares nothing
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "m.py").write_text(body.replace("out += v * v + 2.0 * v - 1.0",
+                                                      "out = max(out, abs(v)) if v else out - 1"))
+    pc, _ = similarity.fingerprint_folder(tmp_path / "c")
+    assert {p[0] for p in pc} != {p[0] for p in pa}
+    # given as the skeleton, the text counts for nothing
+    skeleton = similarity.skeleton_hashes(tmp_path / "a")
+    assert similarity.fingerprint_folder(tmp_path / "b", skeleton)[0] == []
+
+
+def _processes_mentioning(word):
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if word.encode() in handle.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def test_grade_all_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    subs = tmp_path / "subs"
+    for i in range(3):         # each hangs in two functions: 2 x 1.5 s per submission
+        make_submission(subs / f"sigint_h{i}", {"activations": """
+            def relu(x):
+                while True:
+                    pass
+
+            def tanh(x):
+                while True:
+                    pass
+            """})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
+               "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    first = proc.stderr.readline()         # the first submission is graded and saved
+    assert first.startswith("[1/3] sigint_h"), first
+    os.killpg(proc.pid, signal.SIGINT)     # what Ctrl-C in a terminal sends
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    saved = len((out / "results.jsonl").read_text().splitlines())
+    assert 1 <= saved < 3
+    assert (f"Interrupted: {saved} of 3 submissions are graded and saved in {out / 'results.jsonl'}; "
+            "run the same command again to grade the rest.") in stderr
+    assert "Traceback" not in stderr and not (out / "grades.csv").exists()
+    time.sleep(0.5)
+    assert _processes_mentioning("sigint_h") == []        # no grading child left
+    assert _processes_mentioning(str(out)) == []          # no worker left
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{saved} of 3 submissions already graded" in proc.stderr
+    _, rows = read_csv(out / "grades.csv")
+    assert {float(r[-2]) for r in rows.values()} == {ACT - 2}
+
+
+def test_grade_all_a_dying_or_stuck_worker_costs_only_its_submission(monkeypatch):
+    """The pool replaces a worker that dies or hangs (a grader bug, never student code)
+    and marks only that submission; the others are graded by the remaining workers."""
+    from grader import batch
+
+    def fake_grade_entry(entry, options, oracle, skeleton, scratch):
+        if entry.id == "boom":
+            os._exit(9)
+        if entry.id == "stuck":
+            time.sleep(60)
+        return {"id": entry.id, "hash": entry.hash, "status": "graded", "note": "", "pid": os.getpid()}
+
+    monkeypatch.setattr(batch, "grade_entry", fake_grade_entry)
+    entries = [batch.Entry(i, f"/nowhere/{i}", "folder", hash=i) for i in ("a", "boom", "b", "stuck", "c", "d")]
+    options = batch.Options(names=["activations.relu"], seed=1, timeout=1.0, memory_mb=64,
+                            oracle_name="none", oracle_hash="", only=[])
+    records = []
+    start = time.monotonic()
+    batch.run_pool(entries, options, None, 2, records.append, watchdog=2.0)
+    assert time.monotonic() - start < 30
+    by_id = {r["id"]: r for r in records}
+    assert sorted(by_id) == ["a", "b", "boom", "c", "d", "stuck"]
+    assert by_id["boom"]["status"] == "error"
+    assert by_id["boom"]["note"] == "the grader's worker process ended (exit code 9)"
+    assert by_id["stuck"]["status"] == "error"
+    assert by_id["stuck"]["note"] == "the grader gave up after 2 s"
+    assert all(by_id[i]["status"] == "graded" for i in "abcd")
+    for pid in {r["pid"] for r in records if "pid" in r}:      # every worker has ended
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_grade_all_progress_bar_on_a_terminal_counts_failures_and_time_left():
+    from grader.batch import Progress
+
+    stream = _Terminal()
+    progress = Progress(4, 0, 2, stream=stream)
+    assert stream.getvalue() == "\rgrading [........................] 0/4, time left not known yet"
+    progress.started -= 10          # as if the first submission took 10 s
+    progress({"id": "a", "status": "graded", "result": {"functions": []}})
+    progress({"id": "b", "status": "ungradable", "note": "empty"})
+    last = stream.getvalue().split("\r")[-1]
+    assert last.startswith("grading [############............] 2/4, 1 not graded, 0:1")
+    assert last.rstrip().endswith(" left")
+    progress.clear()
+    assert stream.getvalue().endswith("\r" + " " * len(last.rstrip()) + "\r")
+
+
+def test_grade_all_does_not_import_sympy_jinja2_or_plotting():
+    import subprocess
+    import sys
+
+    probe = ("import sys; from chainrule.commands import grade_all; "
+             "from grader import batch, classreport, similarity; "
+             "print(sorted(m for m in ('sympy', 'jinja2', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

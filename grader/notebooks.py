@@ -1,0 +1,361 @@
+"""Grading notebooks: a ``.ipynb`` (or a folder of them) becomes a folder of modules.
+
+``chainrule grade`` accepts a single notebook, or a folder holding ``<module>.ipynb``
+notebooks instead of ``exercises/*.py``. The notebook is read here, in the parent, as JSON
+(never with nbformat: the grade path keeps its import budget) and size-limited; its code
+cells are written, in order, as files of a private temporary folder, beside one module
+per contract module that runs them when the child imports it. That folder is then graded
+by the ordinary engine, in the ordinary sandbox, so every confinement of a module
+submission holds for a notebook too.
+
+Running the cells, the module does what "Run all" does with one difference: a cell that
+raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
+still run, so the functions defined before it (and after it) are graded. Check cells
+(``check(...)``, ``from chainrule.notebook import check``) are left out; IPython syntax
+(``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note. Cells are
+numbered from the top of the notebook, Markdown cells included, from 1.
+
+A single notebook is run once and every contract module re-exports its names, so a
+student may put any function in any cell of any notebook; grading defaults to the module
+the notebook is for (its ``metadata.chainrule.module``, else its file name) when that is
+a contract module. In a folder, ``<module>.ipynb`` (or a notebook whose metadata names the
+module) is that module; other notebooks (``your_worksheet.ipynb``) are not graded.
+
+Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shlex
+import shutil
+import tempfile
+
+from chainrule_core.contract import CONTRACT
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from grader.limits import MAX_NOTEBOOK_BYTES, mb
+
+SUFFIX = ".ipynb"
+RUNNER = "_notebook_runner"
+SHARED = "_notebook"
+
+# What the child runs to execute the cells (a module of the submission package; numpy-free).
+RUNNER_SOURCE = '''\
+"""Runs a notebook's code cells in order (written by chainrule's grader, not the student)."""
+
+import errno as _errno
+import os as _os
+import sys as _sys
+
+
+def _line(exc, path):
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        return exc.lineno
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+            break
+        tb = tb.tb_next
+    return line
+
+
+def run(namespace, label, cells, notes):
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    for note in notes:
+        _sys.stderr.write(note + "\\n")
+    for cell in cells:
+        path = _os.path.join(here, label, cell)
+        with open(path, encoding="utf-8") as fh:
+            source = fh.read()
+        try:
+            exec(compile(source, path, "exec"), namespace)
+        except (Exception, SystemExit) as exc:
+            if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
+                raise           # the output limit: the grader reports it
+            line = _line(exc, path)
+            where = f"{label}, {cell}" + (f", line {line}" if line else "")
+            if isinstance(exc, SystemExit):
+                what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+            else:
+                what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+            _sys.stderr.write(f"{where}: {what} (the cells after it still ran)\\n")
+            _sys.stderr.flush()
+'''
+
+_MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()*]+=\s*[%!])")
+
+
+def is_notebook_submission(path) -> bool:
+    """Whether ``path`` is a notebook, or a folder of notebooks without contract modules."""
+    path = os.fspath(path)
+    if os.path.isfile(path):
+        return path.endswith(SUFFIX)
+    if not os.path.isdir(path):
+        return False
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    if any(f"{m}.py" in names for m in CONTRACT):
+        return False
+    return any(n.endswith(SUFFIX) for n in names)
+
+
+def read_notebook(path) -> dict:
+    """The notebook at ``path`` as a dict; ChainruleError (one line naming it) if it is too
+    big, not JSON or not nbformat 4."""
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_NOTEBOOK_BYTES:
+            raise ChainruleError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
+                                 f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ChainruleError(f"Notebook '{path}' is not valid JSON ({exc}); save it again from "
+                             "Jupyter.") from None
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        version = nb.get("nbformat") if isinstance(nb, dict) else None
+        raise ChainruleError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
+                             f"{version!r}); save it from Jupyter 4 or later.")
+    return nb
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        src = "".join(str(s) for s in src)
+    return str(src)
+
+
+def code_cells(nb):
+    """``(number, source)`` of each code cell, numbered from 1 over every cell."""
+    return [(i, _source(c)) for i, c in enumerate(nb["cells"], 1)
+            if isinstance(c, dict) and c.get("cell_type") == "code"]
+
+
+def notebook_module(nb, filename):
+    """The contract module a notebook is for (metadata, else file name), or None."""
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    own = meta.get("chainrule") if isinstance(meta.get("chainrule"), dict) else {}
+    module = own.get("module")
+    if module in CONTRACT:
+        return module
+    stem = os.path.basename(filename)[: -len(SUFFIX)] if filename.endswith(SUFFIX) else None
+    return stem if stem in CONTRACT else None
+
+
+def _is_check_statement(node):
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "chainrule"
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] == "chainrule" for a in node.names)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name == "check"
+    return False
+
+
+def clean_cell(source, where):
+    """``(code, notes)``: the cell with IPython syntax and check statements blanked out
+    (line numbers kept), and one note per line of IPython syntax left out.
+
+    ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
+    """
+    lines = source.split("\n")
+    notes = []
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return None, [f"{where}: skipped the cell magic {first.strip()[:60]} (IPython syntax)"]
+    for i, line in enumerate(lines):
+        if _MAGIC_LINE.match(line) and not line.lstrip().startswith("#"):
+            notes.append(f"{where}, line {i + 1}: skipped {line.strip()[:60]} (IPython syntax)")
+            lines[i] = ""
+            # a continued magic line takes its continuation lines with it
+            while lines[i].rstrip().endswith("\\") and i + 1 < len(lines):
+                i += 1
+                lines[i] = ""
+    code = "\n".join(lines)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code, notes          # reported when the cell runs, with its line
+    dropped = [n for n in tree.body if _is_check_statement(n)]
+    if dropped and len(dropped) == len(tree.body):
+        return None, notes
+    for node in dropped:
+        for j in range(node.lineno - 1, node.end_lineno):
+            lines[j] = ""
+        if node.col_offset:         # `x = 1; check("a.b")` shares its line: keep it whole
+            return code, notes
+    code = "\n".join(lines)
+    return (code if code.strip() else None), notes
+
+
+def _write(path, text):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+class Converted:
+    """A notebook submission written as a folder of modules (see ``convert``)."""
+
+    def __init__(self, tmp, folder, labels, default_module, files):
+        self.tmp = tmp                      # the private temporary folder (removed by cleanup)
+        self.folder = folder                # the package folder to grade
+        self.labels = labels                # cell-folder label -> how reports show it
+        self.default_module = default_module
+        self.files = files                  # contract module -> the notebook shown for it
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_cells(folder, label, cells, label_dir=None):
+    """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes)``
+    of the cells to run."""
+    os.makedirs(os.path.join(folder, label), exist_ok=True)
+    names, notes = [], []
+    for name, source in cells:
+        code, cell_notes = clean_cell(source, f"{label_dir or label}, {name}")
+        notes.extend(cell_notes)
+        if code is None:
+            continue
+        _write(os.path.join(folder, label, name), code)
+        names.append(name)
+    return names, notes
+
+
+def _runner_call(label, names, notes):
+    return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
+            f"from .{RUNNER} import run as _run\n\n"
+            f"_run(globals(), {label!r}, {names!r}, {notes!r})\n"
+            "del _run\n")
+
+
+def _reexport():
+    return (f"from . import {SHARED} as _nb\n\n"
+            "globals().update({k: v for k, v in vars(_nb).items() if not k.startswith('__')})\n"
+            "del _nb\n")
+
+
+def write_shared(folder, label, cells):
+    """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
+    contract module re-exports its names. Returns nothing; the folder is ready to grade."""
+    names, notes = write_cells(folder, label, cells)
+    _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
+    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes))
+    for module in CONTRACT:
+        _write(os.path.join(folder, f"{module}.py"), _reexport())
+
+
+def convert(path) -> Converted:
+    """Write the notebook submission ``path`` as a module folder in a private temporary
+    folder (the caller calls ``cleanup()``)."""
+    path = os.fspath(path)
+    shown = path.rstrip(os.sep) or path
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
+    try:
+        if os.path.isfile(path):
+            nb = read_notebook(path)
+            base = os.path.basename(path)
+            stem = base[: -len(SUFFIX)]
+            folder = os.path.join(tmp, stem if stem.isidentifier() else "notebook")
+            os.mkdir(folder)
+            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)])
+            return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
+                             {m: shown for m in CONTRACT})
+        folder = os.path.join(tmp, os.path.basename(os.path.abspath(path)) or "notebooks")
+        os.mkdir(folder)
+        found, labels = {}, {}
+        for name in sorted(os.listdir(path)):
+            if not name.endswith(SUFFIX) or not os.path.isfile(os.path.join(path, name)):
+                continue
+            nb = read_notebook(os.path.join(path, name))
+            module = notebook_module(nb, name)
+            if module is None:
+                continue
+            if module in found:
+                raise ChainruleError(f"Both {found[module]} and {name} in '{path}' are the {module} "
+                                     "notebook; keep one.")
+            found[module] = name
+            cells = [(f"cell {n}", s) for n, s in code_cells(nb)]
+            names, notes = write_cells(folder, name, cells)
+            _write(os.path.join(folder, f"{module}.py"), _runner_call(name, names, notes))
+            labels[name] = os.path.join(shown, name)
+        if not found:
+            raise ChainruleError(f"Folder '{path}' has no notebook of a contract module ("
+                                 f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
+        _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
+        return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def relabel(result, folder, labels, submission, module_files=None):
+    """Show ``result`` (graded from ``folder``) as the notebook submission's: paths of the
+    temporary folder become the notebooks' names, ``cell 7`` frames read "hw.ipynb, cell 7".
+
+    ``labels``: cell-folder label -> shown name ("" to show the cell alone);
+    ``module_files``: module -> shown notebook, for "not defined in ..." and imports.
+    """
+    base = os.path.basename(folder)
+    pairs = [(shlex.quote(folder), shlex.quote(submission)), (folder, submission)]
+    for label, shown in labels.items():
+        for prefix in (os.path.join(folder, label) + os.sep, f"{base}/{label}/", f"{label}/"):
+            pairs.append((prefix, f"{shown}, " if shown else ""))
+    for module, shown in (module_files or {}).items():
+        pairs.append((f"{base}/{module}.py", shown))
+        pairs.append((f"importing {module}.py", f"running the cells of {shown}"))
+        pairs.append((f"{module}.py", shown))
+    pairs.append((folder + os.sep, os.path.dirname(submission) + os.sep if os.path.dirname(submission) else ""))
+
+    def fix(text):
+        if not text:
+            return text
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    result.submission = submission
+    result.command = fix(result.command)
+    for fr in result.functions.values():
+        fr.output = fix(fr.output)
+        fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
+        fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
+        for case in fr.cases:
+            case.message, case.rerun = fix(case.message), fix(case.rerun)
+    return result
+
+
+def grade_notebooks(path, only=None, **options):
+    """Grade the notebook (or folder of notebooks) ``path`` like a module folder."""
+    from grader.engine import grade
+
+    path = os.fspath(path)
+    converted = convert(path)
+    try:
+        if only is None and converted.default_module is not None:
+            only = [converted.default_module]
+        result = grade(converted.folder, only=only, **options)
+        return relabel(result, converted.folder, converted.labels, path, converted.files)
+    finally:
+        converted.cleanup()
+
+
+def usage_error_if_missing(path):
+    """A ChainruleUsageError for a ``.ipynb`` path that does not exist (exit 2)."""
+    if os.fspath(path).endswith(SUFFIX) and not os.path.exists(path):
+        raise ChainruleUsageError(f"Notebook '{path}' does not exist; pass a notebook, a folder of "
+                                  "notebooks or a folder laid out like exercises/.")

@@ -25,6 +25,7 @@ COMMANDS = {
     "grade": "chainrule.commands.grade:grade_command",
     "generate": "chainrule.commands.generate:generate_command",
     "check": "chainrule.commands.check:check_command",
+    "notebook": "chainrule.commands.notebook:notebook_command",
 }
 
 

@@ -63,7 +63,7 @@ def _line(exc, path):
     return line
 
 
-def run(namespace, label, cells, notes):
+def run(namespace, label, cells, notes, shown):
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
         _sys.stderr.write(note + "\\n")
@@ -77,7 +77,7 @@ def run(namespace, label, cells, notes):
             if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
                 raise           # the output limit: the grader reports it
             line = _line(exc, path)
-            where = f"{label}, {cell}" + (f", line {line}" if line else "")
+            where = (f"{shown}, {cell}" if shown else cell) + (f", line {line}" if line else "")
             if isinstance(exc, SystemExit):
                 what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
             else:
@@ -221,14 +221,16 @@ class Converted:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def write_cells(folder, label, cells, label_dir=None):
+def write_cells(folder, label, cells, shown, quiet_magics=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes)``
-    of the cells to run."""
+    of the cells to run. ``shown``: how notes name the notebook ("" for the cell alone);
+    ``quiet_magics``: no note for IPython syntax (in a kernel's history it is expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     for name, source in cells:
-        code, cell_notes = clean_cell(source, f"{label_dir or label}, {name}")
-        notes.extend(cell_notes)
+        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name)
+        if not quiet_magics:
+            notes.extend(cell_notes)
         if code is None:
             continue
         _write(os.path.join(folder, label, name), code)
@@ -236,10 +238,10 @@ def write_cells(folder, label, cells, label_dir=None):
     return names, notes
 
 
-def _runner_call(label, names, notes):
+def _runner_call(label, names, notes, shown):
     return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
             f"from .{RUNNER} import run as _run\n\n"
-            f"_run(globals(), {label!r}, {names!r}, {notes!r})\n"
+            f"_run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r})\n"
             "del _run\n")
 
 
@@ -249,12 +251,12 @@ def _reexport():
             "del _nb\n")
 
 
-def write_shared(folder, label, cells):
+def write_shared(folder, label, cells, shown="", quiet_magics=False):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
     contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes = write_cells(folder, label, cells)
+    names, notes = write_cells(folder, label, cells, shown, quiet_magics)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
-    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes))
+    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes, shown))
     for module in CONTRACT:
         _write(os.path.join(folder, f"{module}.py"), _reexport())
 
@@ -272,7 +274,7 @@ def convert(path) -> Converted:
             stem = base[: -len(SUFFIX)]
             folder = os.path.join(tmp, stem if stem.isidentifier() else "notebook")
             os.mkdir(folder)
-            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)])
+            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown)
             return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
                              {m: shown for m in CONTRACT})
         folder = os.path.join(tmp, os.path.basename(os.path.abspath(path)) or "notebooks")
@@ -290,9 +292,9 @@ def convert(path) -> Converted:
                                      "notebook; keep one.")
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb)]
-            names, notes = write_cells(folder, name, cells)
-            _write(os.path.join(folder, f"{module}.py"), _runner_call(name, names, notes))
             labels[name] = os.path.join(shown, name)
+            names, notes = write_cells(folder, name, cells, labels[name])
+            _write(os.path.join(folder, f"{module}.py"), _runner_call(name, names, notes, labels[name]))
         if not found:
             raise ChainruleError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")

@@ -1,0 +1,167 @@
+"""``check``: grade a function of a notebook as the kernel defines it now.
+
+In the first cell of every chainrule notebook::
+
+    from chainrule.notebook import check
+
+and below each function ``check("activations.sigmoid")``. ``check`` collects the code
+the kernel has run (IPython's input history, in order, without check cells and IPython
+syntax), writes it as a module folder exactly as ``chainrule grade`` writes a submitted
+notebook (``grader.notebooks``), and grades it with ``grader.grade_submission`` in the
+grader's sandbox: the same cases, comparison, diagnosis and report as ``chainrule grade``.
+It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) that Jupyter
+shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
+``# %%`` script run with ``python``) it prints the report. A wrong answer never raises, so
+*Run All* goes through a half-done notebook. ``check()`` with no argument checks every
+module whose functions the kernel defines.
+
+Building the notebooks (``chainrule notebook``) lives in ``chainrule.notebook.build`` and
+needs ``nbformat``; this module does not.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import sys
+import tempfile
+
+from chainrule_core.contract import BY_QUALNAME, CONTRACT
+
+__all__ = ["check", "CheckResult"]
+
+KERNEL_LABEL = "kernel"
+
+
+class CheckResult:
+    """What ``check`` found: ``passed``, ``score``, ``max_score``, the grader's ``result``
+    (a ``GradeResult``, None when nothing was graded) and the report ``text``."""
+
+    def __init__(self, passed, score, max_score, text, result=None, markdown=None):
+        self.passed, self.score, self.max_score = bool(passed), score, max_score
+        self.text, self.result, self.markdown = text, result, markdown
+
+    def __repr__(self):
+        return self.text.rstrip("\n")
+
+    def __bool__(self):
+        return self.passed
+
+    def _repr_html_(self):
+        if self.result is None:
+            return f"<p><b>chainrule check:</b> {html.escape(self.text.strip())}</p>"
+        color, word = ("#1a7f37", "✅ passed") if self.passed else ("#cf222e", "❌ not passed yet")
+        return (f'<div class="chainrule-check"><p style="color:{color};font-weight:bold">'
+                f"{word}: {self.score:g} / {self.max_score:g} "
+                f"point{'s' if self.max_score != 1 else ''}</p>"
+                f'<pre style="white-space:pre-wrap">{html.escape(self.text.rstrip())}</pre></div>')
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def kernel_sources(shell):
+    """``[(label, source)]`` of every input the kernel ran, in order (``In [n]``)."""
+    hist = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    if hist is None:
+        hist = shell.user_ns.get("In", [])
+    return [(f"In [{n}]", src) for n, src in enumerate(hist) if n and str(src).strip()]
+
+
+def script_sources():
+    """``[(label, source)]`` of the running script (a percent script run with python)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not os.path.isfile(path):
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [(os.path.basename(path), fh.read())]
+
+
+def _defined(namespace):
+    return [q for q, f in BY_QUALNAME.items() if callable(namespace.get(f.name))]
+
+
+def _unknown(name, namespace):
+    from chainrule_core.suggest import did_you_mean
+
+    module = name.split(".", 1)[0] if "." in name else None
+    if module not in CONTRACT:
+        defined = {q.split(".")[0] for q in _defined(namespace)}
+        module = next(iter(defined), None) if len(defined) == 1 else None
+    if module is None:
+        return (f"Unknown function '{name}'.{did_you_mean(name, list(BY_QUALNAME))} Name it as "
+                f"module.function; the modules are {', '.join(CONTRACT)}.")
+    names = [f"{module}.{n}" for n in CONTRACT[module]]
+    return (f"Unknown function '{name}'.{did_you_mean(name, names)} The functions of {module} are "
+            f"{', '.join(names)}.")
+
+
+def notebook_name(module):
+    """How reports name the notebook: the file Jupyter runs it from when the kernel knows
+    it (``JPY_SESSION_NAME``, VS Code's ``__vsc_ipynb_file__``), else ``<module>.ipynb``."""
+    shell = _shell()
+    vscode = getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__") if shell is not None else None
+    for value in (os.environ.get("JPY_SESSION_NAME"), vscode):
+        if value and str(value).endswith(".ipynb"):
+            return os.path.basename(str(value))
+    return f"{module}.ipynb"
+
+
+def _show(res):
+    """Outside IPython print the report (inside, Jupyter shows the returned value)."""
+    if _shell() is None:
+        print(res.text, end="" if res.text.endswith("\n") else "\n")
+    return res
+
+
+def check(name=None, *, seed=None, timeout=None):
+    """Grade ``name`` (``"activations.sigmoid"``, or a module) as the kernel defines it now;
+    ``check()`` grades every module whose functions are defined. Never raises for a wrong
+    answer or an unknown name: the report says so."""
+    shell = _shell()
+    if shell is not None:
+        namespace, sources, quiet = shell.user_ns, kernel_sources(shell), True
+    else:
+        main = sys.modules.get("__main__")
+        namespace, sources, quiet = vars(main) if main else {}, script_sources(), False
+    if name is None:
+        only = sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
+        if not only:
+            return _show(CheckResult(False, 0.0, 0.0, "No function of the contract is defined yet; run "
+                                     "the cells that define them first.\n"))
+    else:
+        name = str(name).strip()
+        if name not in BY_QUALNAME and name not in CONTRACT:
+            return _show(CheckResult(False, 0.0, 0.0, _unknown(name, namespace) + "\n"))
+        only = [name]
+    module = only[0].split(".")[0]
+    return _show(grade_sources(sources, only, notebook_name(module), seed=seed, timeout=timeout,
+                               quiet_magics=quiet))
+
+
+def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=True):
+    """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order);
+    reports name the notebook ``shown``."""
+    from grader import grade_submission
+    from grader.notebooks import relabel, write_shared
+    from grader.reports import render
+
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-check-"))
+    try:
+        folder = os.path.join(tmp, "notebook")
+        os.mkdir(folder)
+        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics)
+        result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
+        relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    text = render(result, "text")
+    return CheckResult(result.passed, result.score, result.max_score, text, result,
+                       markdown=render(result, "markdown"))

@@ -13,7 +13,8 @@ It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) 
 shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
 ``# %%`` script run with ``python``) it prints the report. A wrong answer never raises, so
 *Run All* goes through a half-done notebook. ``check()`` with no argument checks every
-module whose functions the kernel defines.
+function of the notebook's module (its file name when the kernel knows it, else the module
+of the latest ``check("module.function")``, else every module with a function defined).
 
 Building the notebooks (``chainrule notebook``) lives in ``chainrule.notebook.build`` and
 needs ``nbformat``; this module does not.
@@ -114,6 +115,22 @@ def notebook_name(module):
     return f"{module}.ipynb"
 
 
+_LAST = [None]      # the module of the latest check("module.function") in this kernel
+
+
+def _notebook_module(namespace):
+    """The modules ``check()`` grades: the notebook's (its file name when the kernel knows
+    it, else the module of the latest named check), else every module with a function
+    defined."""
+    for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
+        stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
+        if str(value or "").endswith(".ipynb") and stem in CONTRACT:
+            return [stem]
+    if _LAST[0] in CONTRACT:
+        return [_LAST[0]]
+    return sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
+
+
 def _show(res):
     """Outside IPython print the report (inside, Jupyter shows the returned value)."""
     if _shell() is None:
@@ -132,7 +149,7 @@ def check(name=None, *, seed=None, timeout=None):
         main = sys.modules.get("__main__")
         namespace, sources, quiet = vars(main) if main else {}, script_sources(), False
     if name is None:
-        only = sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
+        only = _notebook_module(namespace)
         if not only:
             return _show(CheckResult(False, 0.0, 0.0, "No function of the contract is defined yet; run "
                                      "the cells that define them first.\n"))
@@ -141,6 +158,7 @@ def check(name=None, *, seed=None, timeout=None):
         if name not in BY_QUALNAME and name not in CONTRACT:
             return _show(CheckResult(False, 0.0, 0.0, _unknown(name, namespace) + "\n"))
         only = [name]
+        _LAST[0] = name.split(".")[0]
     module = only[0].split(".")[0]
     return _show(grade_sources(sources, only, notebook_name(module), seed=seed, timeout=timeout,
                                quiet_magics=quiet))

@@ -183,3 +183,139 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     text = render(result, "text")
     return CheckResult(result.passed, result.score, result.max_score, text, result,
                        markdown=render(result, "markdown"))
+
+
+# ---------------------------------------------------------------- your_worksheet.ipynb
+class Loaded:
+    """The definitions of a notebook's code cells (``load_notebook``), as attributes."""
+
+    def __init__(self, path, namespace):
+        self._path, self._ns = path, namespace
+
+    def __getattr__(self, name):
+        ns = self.__dict__.get("_ns", {})
+        if name in ns:
+            return ns[name]
+        raise AttributeError(f"{self.__dict__.get('_path')} does not define {name}; define it there "
+                             "and run this cell again")
+
+    def __dir__(self):
+        return sorted(self._ns)
+
+
+def load_notebook(path):
+    """Run the code cells of the notebook ``path`` (without check cells and IPython syntax)
+    in a fresh namespace, as ``chainrule grade`` does, and return its definitions. A cell
+    that raises is reported on stderr and the others still run."""
+    import traceback
+
+    from grader.notebooks import clean_cell, code_cells, read_notebook
+
+    path = os.fspath(path)
+    namespace = {"__name__": "__notebook__"}
+    for number, source in code_cells(read_notebook(path)):
+        code, _notes = clean_cell(source, "")
+        if code is None:
+            continue
+        try:
+            exec(compile(code, f"{path}, cell {number}", "exec"), namespace)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported, the others still run
+            last = traceback.extract_tb(exc.__traceback__)
+            line = next((f.lineno for f in last if f.filename == f"{path}, cell {number}"), None)
+            where = f"{path}, cell {number}" + (f", line {line}" if line else "")
+            print(f"{where}: raised {type(exc).__name__}: {exc} (the cells after it still ran)",
+                  file=sys.stderr)
+    return Loaded(path, namespace)
+
+
+def _hand_answers(family, variant, answers):
+    """``(section dict or None, note)``: the hand answers of the ``family`` problem of
+    variant ``variant`` in the answers file ``answers``."""
+    if not os.path.isfile(answers):
+        return None, f"No {answers} next to this notebook: only your code's values are shown."
+    try:
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        with open(answers, "rb") as fh:
+            data = tomllib.load(fh)
+    except Exception as exc:  # noqa: BLE001 - a broken file is reported, not raised
+        return None, f"{answers} cannot be read ({exc}); only your code's values are shown."
+    variants = data.get("chainrule", {}).get("variants", {})
+    for key, info in variants.items():
+        if isinstance(info, dict) and info.get("family") == family and info.get("variant") == variant:
+            return data.get(key, {}), f"Hand answers from {answers}, problem {key}."
+    return None, (f"{answers} has no {family} problem of variant {variant} (is it for another course "
+                  "seed?): only your code's values are shown.")
+
+
+def _ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def compare_numbers(code, hand_text):
+    """How the hand answer ``hand_text`` (as written) stands beside the code's ``code``."""
+    text = str(hand_text).strip()
+    if not text:
+        return ""
+    try:
+        hand = float(text)
+    except ValueError:
+        return f"'{text}' is not a number"
+    decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
+    if abs(code - hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
+        return f"agree (to the {decimals} decimals you wrote)" if decimals else "agree"
+    if hand != 0 and abs(code + hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
+        return "the signs differ"
+    for place in range(-6, 17):
+        if round(code, place) != round(hand, place):
+            if place <= 0:
+                return "they differ before the decimal point"
+            return f"they differ from the {_ordinal(place)} decimal place"
+    return "they differ"
+
+
+class Beside:
+    """The table ``beside`` shows: quantity, your code, your hand answer, how they compare."""
+
+    def __init__(self, title, rows, note):
+        self.title, self.rows, self.note = title, rows, note
+
+    def __repr__(self):
+        width = max([len("quantity")] + [len(r[0]) for r in self.rows])
+        lines = [self.title, self.note, f"{'quantity':<{width}}  {'your code':>16}  {'by hand':>12}  "]
+        for name, code, hand, verdict in self.rows:
+            lines.append(f"{name:<{width}}  {code:>16}  {hand:>12}  {verdict}".rstrip())
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        esc = html.escape
+        body = "".join(f"<tr><td><code>{esc(n)}</code></td><td>{esc(c)}</td><td>{esc(h)}</td><td>{esc(v)}</td></tr>"
+                       for n, c, h, v in self.rows)
+        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr><th>quantity</th>"
+                f"<th>your code</th><th>by hand</th><th></th></tr>{body}</table>")
+
+
+def beside(family, variant, values, answers="answers.toml"):
+    """Your code's ``values`` (``{answers.toml name: number}``) beside your hand answers
+    for the ``family`` problem of ``variant`` in ``answers`` (when it is there)."""
+    section, note = _hand_answers(family, variant, answers)
+    rows = []
+    names = list(values)
+    if section:
+        names = [n for n in section if n in values] + [n for n in names if n not in section]
+    for name in names:
+        try:
+            code = float(values[name])
+            shown = f"{code:.10g}"
+        except (TypeError, ValueError):
+            code, shown = None, str(values[name])
+        hand = section.get(name, "") if section else ""
+        hand = "" if hand is None else str(hand)
+        verdict = compare_numbers(code, hand) if code is not None else ""
+        rows.append((name, shown, hand, verdict))
+    res = Beside(f"{family} (variant {variant}): your code beside your hand answers", rows, note)
+    if _shell() is None:
+        print(repr(res))
+    return res

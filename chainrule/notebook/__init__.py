@@ -246,8 +246,8 @@ def _hand_answers(family, variant, answers):
     for key, info in variants.items():
         if isinstance(info, dict) and info.get("family") == family and info.get("variant") == variant:
             return data.get(key, {}), f"Hand answers from {answers}, problem {key}."
-    return None, (f"{answers} has no {family} problem of variant {variant} (is it for another course "
-                  "seed?): only your code's values are shown.")
+    return None, (f"{answers} has no {family} problem of variant {variant} (it is not on your sheet, "
+                  "or the file is of another course seed): only your code's values are shown.")
 
 
 def _ordinal(n):

@@ -52,7 +52,7 @@ class CheckResult:
     def _repr_html_(self):
         if self.result is None:
             return f"<p><b>chainrule check:</b> {html.escape(self.text.strip())}</p>"
-        color, word = ("#1a7f37", "✅ passed") if self.passed else ("#cf222e", "❌ not passed yet")
+        color, word = ("#1a7f37", "Passed") if self.passed else ("#cf222e", "Not passed yet")
         return (f'<div class="chainrule-check"><p style="color:{color};font-weight:bold">'
                 f"{word}: {self.score:g} / {self.max_score:g} "
                 f"point{'s' if self.max_score != 1 else ''}</p>"

@@ -12,7 +12,8 @@ Running the cells, the module does what "Run all" does with one difference: a ce
 raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
 still run, so the functions defined before it (and after it) are graded. Check cells
 (``check(...)``, ``from chainrule.notebook import check``) are left out; IPython syntax
-(``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note. Cells are
+(``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note (the
+cell under ``%%time`` or ``%%capture`` still runs). Cells are
 numbered from the top of the notebook, Markdown cells included, from 1.
 
 A single notebook is run once and every contract module re-exports its names, so a
@@ -86,7 +87,12 @@ def run(namespace, label, cells, notes, shown):
             _sys.stderr.flush()
 '''
 
+# cell magics whose cell is plain Python run as it is (timing, capturing its output)
+TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()*]+=\s*[%!])")
+
+
+_WARNING_LINE = re.compile(r"\b(cell \d+|In \[\d+\]):(\d+): ")
 
 
 def is_notebook_submission(path) -> bool:
@@ -174,9 +180,13 @@ def clean_cell(source, where):
     """
     lines = source.split("\n")
     notes = []
-    first = next((ln for ln in lines if ln.strip()), "")
-    if first.lstrip().startswith("%%"):
-        return None, [f"{where}: skipped the cell magic {first.strip()[:60]} (IPython syntax)"]
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    magic = lines[first].strip() if first is not None else ""
+    if magic.startswith("%%"):
+        if magic.split()[0] not in TRANSPARENT_CELL_MAGICS:
+            return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
+        notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
+        lines[first] = ""
     for i, line in enumerate(lines):
         if _MAGIC_LINE.match(line) and not line.lstrip().startswith("#"):
             notes.append(f"{where}, line {i + 1}: skipped {line.strip()[:60]} (IPython syntax)")
@@ -313,22 +323,24 @@ def relabel(result, folder, labels, submission, module_files=None):
     ``module_files``: module -> shown notebook, for "not defined in ..." and imports.
     """
     base = os.path.basename(folder)
-    pairs = [(shlex.quote(folder), shlex.quote(submission)), (folder, submission)]
+    pairs = []      # the most specific first: a cell's path, a module's, then the folder's
     for label, shown in labels.items():
         for prefix in (os.path.join(folder, label) + os.sep, f"{base}/{label}/", f"{label}/"):
             pairs.append((prefix, f"{shown}, " if shown else ""))
     for module, shown in (module_files or {}).items():
+        pairs.append((os.path.join(folder, f"{module}.py"), shown))
         pairs.append((f"{base}/{module}.py", shown))
         pairs.append((f"importing {module}.py", f"running the cells of {shown}"))
         pairs.append((f"{module}.py", shown))
-    pairs.append((folder + os.sep, os.path.dirname(submission) + os.sep if os.path.dirname(submission) else ""))
+    pairs += [(shlex.quote(folder), shlex.quote(submission)), (folder, submission)]
 
     def fix(text):
         if not text:
             return text
         for old, new in pairs:
             text = text.replace(old, new)
-        return text
+        # a warning's "file:line:" of a cell reads "cell 5, line 5:"
+        return _WARNING_LINE.sub(r"\1, line \2: ", text)
 
     result.submission = submission
     result.command = fix(result.command)

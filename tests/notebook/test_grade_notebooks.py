@@ -64,6 +64,19 @@ def test_a_raising_cell_is_reported_and_the_others_still_graded(tmp_path):
     assert "check" not in output
 
 
+def test_cell_magics(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "%%time\n" + RELU, "%%bash\necho hi\n",
+                  "\n%%capture out\n" + SIGMOID)
+    result = grade_submission(str(nb), only=["activations.relu", "activations.sigmoid"])
+    assert result.functions["activations.relu"].passed and result.functions["activations.sigmoid"].passed
+    output = result.functions["activations.sigmoid"].output     # the first function graded
+    assert output.startswith(f"{nb}, cell 3, line 1: ran the cell without %%time (IPython syntax)\n"
+                             f"{nb}, cell 4: skipped the cell magic %%bash (IPython syntax)\n"
+                             f"{nb}, cell 5, line 2: ran the cell without %%capture out (IPython syntax)\n")
+    # the test's sigmoid overflows: NumPy's warning names the cell like every message
+    assert f"\n{nb}, cell 5, line 5: RuntimeWarning: overflow encountered in exp" in output
+
+
 def test_an_error_inside_a_function_names_the_cell_and_line(tmp_path):
     nb = notebook(tmp_path / "hw.ipynb", AS_FLOAT, "def relu(x):\n    y = 2\n    return np.maximum(x, zz)\n")
     result = grade_submission(str(nb), only=["activations.relu"])

@@ -165,7 +165,7 @@ def _is_check_statement(node):
         return (node.module or "").split(".")[0] == "chainrule"
     if isinstance(node, ast.Import):
         return all(a.name.split(".")[0] == "chainrule" for a in node.names)
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+    if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
         func = node.value.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         return name == "check"

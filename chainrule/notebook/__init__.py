@@ -90,7 +90,7 @@ def _defined(namespace):
 
 
 def _unknown(name, namespace):
-    from chainrule_core.suggest import did_you_mean
+    from chainrule_core.suggest import closest, did_you_mean, suggestion
 
     module = name.split(".", 1)[0] if "." in name else None
     if module not in CONTRACT:
@@ -100,8 +100,9 @@ def _unknown(name, namespace):
         return (f"Unknown function '{name}'.{did_you_mean(name, list(BY_QUALNAME))} Name it as "
                 f"module.function; the modules are {', '.join(CONTRACT)}.")
     names = [f"{module}.{n}" for n in CONTRACT[module]]
-    return (f"Unknown function '{name}'.{did_you_mean(name, names)} The functions of {module} are "
-            f"{', '.join(names)}.")
+    bare = closest(name.split(".")[-1], CONTRACT[module])
+    hint = suggestion(f"{module}.{bare}") if bare else did_you_mean(name, names)
+    return f"Unknown function '{name}'.{hint} The functions of {module} are {', '.join(names)}."
 
 
 def notebook_name(module):
@@ -155,6 +156,9 @@ def check(name=None, *, seed=None, timeout=None):
                                      "the cells that define them first.\n"))
     else:
         name = str(name).strip()
+        bare = [q for q, f in BY_QUALNAME.items() if f.name == name]
+        if name not in BY_QUALNAME and name not in CONTRACT and len(bare) == 1:
+            name = bare[0]          # check("sigmoid") is check("activations.sigmoid")
         if name not in BY_QUALNAME and name not in CONTRACT:
             return _show(CheckResult(False, 0.0, 0.0, _unknown(name, namespace) + "\n"))
         only = [name]

@@ -51,7 +51,8 @@ def test_cli_grades_one_notebook_for_its_module(filled_folder):
 
 def test_a_raising_cell_is_reported_and_the_others_still_graded(tmp_path):
     nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, SIGMOID,
-                  "x = 1\ny = undefined_name + x\n", RELU, "%matplotlib inline\n!ls\ncheck('activations.relu')")
+                  "x = 1\ny = undefined_name + x\n", RELU, "%matplotlib inline\n!ls\ncheck('activations.relu')",
+                  "result = check('activations.relu')\nassert result.passed")
     result = grade_submission(str(nb), only=["activations.sigmoid", "activations.relu",
                                              "activations.tanh"])
     f = result.functions
@@ -62,6 +63,7 @@ def test_a_raising_cell_is_reported_and_the_others_still_graded(tmp_path):
     assert f"{nb}, cell 6, line 1: skipped %matplotlib inline (IPython syntax)" in output
     assert f"{nb}, cell 6, line 2: skipped !ls (IPython syntax)" in output
     assert "check" not in output
+    assert f"{nb}, cell 7, line 2: raised NameError: name 'result' is not defined" in output
 
 
 def test_cell_magics(tmp_path):

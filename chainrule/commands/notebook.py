@@ -38,6 +38,9 @@ def notebook_command(out, modules, roster, seed, worksheet, force):
     if roster is not None and seed is None:
         raise click.UsageError("--students needs --seed S, the course seed the worksheets were "
                                "generated with.")
+    if roster is not None and worksheet and "network" not in names:
+        raise click.UsageError("your_worksheet.ipynb runs the student's network.ipynb: add network to "
+                               "--modules, or pass --without-worksheet.")
     build.check_out(out, force)
     build.need_nbformat()
     files = build.notebook_files(names)

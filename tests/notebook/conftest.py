@@ -1,15 +1,12 @@
 """Fixtures of the notebook tests: built notebooks, and the same with the reference pasted in."""
 
-import ast
-import copy
-import importlib
-import inspect
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from nb_helpers import filled
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,37 +24,6 @@ def built(nbformat, tmp_path_factory):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     return out
-
-
-def reference_source(name):
-    """The reference ``solutions`` source of function ``name`` (any module), via inspect."""
-    for module in ("activations", "losses", "layers", "network", "optimizers", "regularization",
-                   "initializers", "training", "_common"):
-        mod = importlib.import_module(f"solutions.{module}")
-        fn = getattr(mod, name, None)
-        if fn is not None and getattr(fn, "__module__", "") == mod.__name__:
-            return inspect.getsource(fn)
-    return None
-
-
-def filled(nb):
-    """``nb`` with every cell that defines one function replaced by the reference's."""
-    nb = copy.deepcopy(nb)
-    replaced = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            body = ast.parse(cell.source).body
-        except SyntaxError:
-            continue
-        if len(body) == 1 and isinstance(body[0], ast.FunctionDef):
-            source = reference_source(body[0].name)
-            if source is not None and "raise NotImplementedError" in cell.source:
-                cell.source = source.rstrip("\n")
-                replaced += 1
-    assert replaced, "no skeleton cell found"
-    return nb
 
 
 @pytest.fixture(scope="session")

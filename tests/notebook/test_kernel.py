@@ -9,7 +9,7 @@ import pytest
 
 from chainrule_core.contract import CONTRACT
 
-from conftest import filled
+from nb_helpers import filled
 
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import filled
+from nb_helpers import filled
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -126,3 +126,21 @@ def test_without_worksheet_and_seed_rules(tmp_path):
     assert result.exit_code == 2
     assert "--students needs --seed S, the course seed the worksheets were generated with." in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_worksheet_needs_the_network_notebook_and_is_reproducible(tmp_path):
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+    from chainrule.notebook.build import notebook_text
+    from chainrule.notebook.worksheet import student_items, worksheet_notebook
+
+    (tmp_path / "r.csv").write_text("id\na1\n")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--modules", "losses",
+                                      "--students", str(tmp_path / "r.csv"), "--seed", "1"])
+    assert result.exit_code == 2
+    assert ("your_worksheet.ipynb runs the student's network.ipynb: add network to --modules, or pass "
+            "--without-worksheet.") in result.output
+    one = notebook_text(worksheet_notebook("a1", "", 1, student_items(1, "a1")))
+    two = notebook_text(worksheet_notebook("a1", "", 1, student_items(1, "a1")))
+    other = notebook_text(worksheet_notebook("a2", "", 1, student_items(1, "a2")))
+    assert one == two and one != other

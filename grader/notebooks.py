@@ -10,7 +10,9 @@ submission holds for a notebook too.
 
 Running the cells, the module does what "Run all" does with one difference: a cell that
 raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
-still run, so the functions defined before it (and after it) are graded. Check cells
+still run, so the functions defined before it (and after it) are graded. All cells together
+may take ``CELLS_SHARE`` of the time limit: a cell still running then is stopped and
+reported, the cells after it are not run, and what was defined before is graded. Check cells
 (``check(...)``, ``from chainrule.notebook import check``) are left out; IPython syntax
 (``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note (the
 cell under ``%%time`` or ``%%capture`` still runs). Cells are
@@ -37,7 +39,9 @@ import tempfile
 
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from grader.limits import MAX_NOTEBOOK_BYTES, mb
+from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
+
+CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
 
 SUFFIX = ".ipynb"
 RUNNER = "_notebook_runner"
@@ -49,7 +53,17 @@ RUNNER_SOURCE = '''\
 
 import errno as _errno
 import os as _os
+import signal as _signal
 import sys as _sys
+import time as _time
+
+
+class _CellTimeout(BaseException):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _CellTimeout()
 
 
 def _line(exc, path):
@@ -64,27 +78,55 @@ def _line(exc, path):
     return line
 
 
-def run(namespace, label, cells, notes, shown):
+def _say(text):
+    _sys.stderr.write(text + "\\n")
+    _sys.stderr.flush()
+
+
+def run(namespace, label, cells, notes, shown, budget=None):
+    """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
+    (a cell still running then is stopped and reported, and the cells after it are not run)."""
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
-        _sys.stderr.write(note + "\\n")
-    for cell in cells:
-        path = _os.path.join(here, label, cell)
-        with open(path, encoding="utf-8") as fh:
-            source = fh.read()
-        try:
-            exec(compile(source, path, "exec"), namespace)
-        except (Exception, SystemExit) as exc:
-            if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
-                raise           # the output limit: the grader reports it
-            line = _line(exc, path)
-            where = (f"{shown}, {cell}" if shown else cell) + (f", line {line}" if line else "")
-            if isinstance(exc, SystemExit):
-                what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
-            else:
-                what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
-            _sys.stderr.write(f"{where}: {what} (the cells after it still ran)\\n")
-            _sys.stderr.flush()
+        _say(note)
+    start = _time.monotonic()
+    old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
+    try:
+        for cell in cells:
+            path = _os.path.join(here, label, cell)
+            with open(path, encoding="utf-8") as fh:
+                source = fh.read()
+            name = f"{shown}, {cell}" if shown else cell
+            left = budget - (_time.monotonic() - start) if budget else None
+            if left is not None and left <= 0:
+                _say(f"{name}: not run, the cells before it used the {budget:g} s the cells may take")
+                continue
+            try:
+                try:
+                    if left is not None:
+                        _signal.setitimer(_signal.ITIMER_REAL, left)
+                    exec(compile(source, path, "exec"), namespace)
+                finally:
+                    if left is not None:
+                        _signal.setitimer(_signal.ITIMER_REAL, 0)
+            except _CellTimeout as exc:
+                line = _line(exc, path)
+                where = name + (f", line {line}" if line else "")
+                _say(f"{where}: still running after {budget:g} s (the time all cells may take) "
+                     "and stopped; the functions defined so far are graded")
+            except (Exception, SystemExit) as exc:
+                if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
+                    raise           # the output limit: the grader reports it
+                line = _line(exc, path)
+                where = name + (f", line {line}" if line else "")
+                if isinstance(exc, SystemExit):
+                    what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+                else:
+                    what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+                _say(f"{where}: {what} (the cells after it still ran)")
+    finally:
+        if budget:
+            _signal.signal(_signal.SIGALRM, old)
 '''
 
 # cell magics whose cell is plain Python run as it is (timing, capturing its output)
@@ -248,10 +290,10 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     return names, notes
 
 
-def _runner_call(label, names, notes, shown):
+def _runner_call(label, names, notes, shown, budget):
     return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
             f"from .{RUNNER} import run as _run\n\n"
-            f"_run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r})\n"
+            f"_run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
             "del _run\n")
 
 
@@ -261,19 +303,26 @@ def _reexport():
             "del _nb\n")
 
 
-def write_shared(folder, label, cells, shown="", quiet_magics=False):
+def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
     contract module re-exports its names. Returns nothing; the folder is ready to grade."""
     names, notes = write_cells(folder, label, cells, shown, quiet_magics)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
-    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes, shown))
+    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes, shown, cell_budget(timeout)))
     for module in CONTRACT:
         _write(os.path.join(folder, f"{module}.py"), _reexport())
 
 
-def convert(path) -> Converted:
+def cell_budget(timeout):
+    """Seconds all code cells of a notebook may take together: a share of the time its
+    import may take, so that a cell that runs forever is stopped and reported and the
+    functions defined before it are still graded (the child is killed at ``timeout``)."""
+    return round(CELLS_SHARE * float(DEFAULT_TIMEOUT if timeout is None else timeout), 3)
+
+
+def convert(path, timeout=None) -> Converted:
     """Write the notebook submission ``path`` as a module folder in a private temporary
-    folder (the caller calls ``cleanup()``)."""
+    folder (the caller calls ``cleanup()``); ``timeout`` as in ``grade_submission``."""
     path = os.fspath(path)
     shown = path.rstrip(os.sep) or path
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
@@ -284,7 +333,8 @@ def convert(path) -> Converted:
             stem = base[: -len(SUFFIX)]
             folder = os.path.join(tmp, stem if stem.isidentifier() else "notebook")
             os.mkdir(folder)
-            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown)
+            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown,
+                         timeout=timeout)
             return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
                              {m: shown for m in CONTRACT})
         folder = os.path.join(tmp, os.path.basename(os.path.abspath(path)) or "notebooks")
@@ -304,7 +354,8 @@ def convert(path) -> Converted:
             cells = [(f"cell {n}", s) for n, s in code_cells(nb)]
             labels[name] = os.path.join(shown, name)
             names, notes = write_cells(folder, name, cells, labels[name])
-            _write(os.path.join(folder, f"{module}.py"), _runner_call(name, names, notes, labels[name]))
+            _write(os.path.join(folder, f"{module}.py"),
+                   _runner_call(name, names, notes, labels[name], cell_budget(timeout)))
         if not found:
             raise ChainruleError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
@@ -358,7 +409,7 @@ def grade_notebooks(path, only=None, **options):
     from grader.engine import grade
 
     path = os.fspath(path)
-    converted = convert(path)
+    converted = convert(path, options.get("timeout"))
     try:
         if only is None and converted.default_module is not None:
             only = [converted.default_module]

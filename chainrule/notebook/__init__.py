@@ -179,7 +179,7 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     try:
         folder = os.path.join(tmp, "notebook")
         os.mkdir(folder)
-        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics)
+        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
         result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
         relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
     finally:

@@ -214,7 +214,8 @@ def notebook_text(nb) -> str:
     """The notebook as the bytes Jupyter saves (sorted keys, one-space indent)."""
     import nbformat
 
-    return nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def percent_script(nb) -> str:

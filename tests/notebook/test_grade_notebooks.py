@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -102,8 +103,22 @@ def test_metadata_names_the_module(tmp_path):
     assert list(result.functions) == [f"activations.{n}" for n in CONTRACT["activations"]]
 
 
+def test_a_cell_that_runs_forever_is_stopped_and_the_others_graded(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, RELU, "x = 0\nwhile True:\n    x += 1\n", SIGMOID)
+    result = grade_submission(str(nb), only=["activations.relu", "activations.sigmoid"], timeout=2)
+    assert result.functions["activations.relu"].passed
+    assert not result.functions["activations.sigmoid"].passed     # its cell came after: not run
+    output = result.functions["activations.sigmoid"].output     # the first function graded
+    assert re.fullmatch(re.escape(f"{nb}, cell 4, line ") + "[23]" + re.escape(
+        ": still running after 1.2 s (the time all cells may take) and stopped; the functions "
+        f"defined so far are graded\n{nb}, cell 5: not run, the cells before it used the 1.2 s the "
+        "cells may take\n"), output), output
+
+
 @pytest.mark.parametrize("cell, status, text", [
-    ("while True:\n    pass\n", "timeout", "running the cells of {nb} timed out after 2 s"),
+    # a loop that swallows the stop is killed with the child when the import's time is up
+    ("while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n",
+     "timeout", "running the cells of {nb} timed out after 2 s"),
     ("import os\nos._exit(3)\n", "crashed", "running the cells of {nb} failed"),
 ])
 def test_hostile_cells_are_contained_and_reported(tmp_path, cell, status, text):

@@ -221,6 +221,14 @@ def notebook_module(nb, filename):
     return stem if stem in CONTRACT else None
 
 
+def _parses(code):
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def _is_check_statement(node):
     if isinstance(node, ast.ImportFrom):
         return (node.module or "").split(".")[0] == "chainrule"
@@ -248,14 +256,17 @@ def clean_cell(source, where):
             return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
-    for i, line in enumerate(lines):
-        if _MAGIC_LINE.match(line) and not line.lstrip().startswith("#"):
-            notes.append(f"{where}, line {i + 1}: skipped {line.strip()[:60]} (IPython syntax)")
-            lines[i] = ""
-            # a continued magic line takes its continuation lines with it
-            while lines[i].rstrip().endswith("\\") and i + 1 < len(lines):
-                i += 1
+    if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
+        original, i = list(lines), 0
+        while i < len(lines):
+            if _MAGIC_LINE.match(original[i]):
+                notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
                 lines[i] = ""
+                # a continued magic line takes its continuation lines with it
+                while original[i].rstrip().endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    lines[i] = ""
+            i += 1
     code = "\n".join(lines)
     try:
         tree = ast.parse(code)

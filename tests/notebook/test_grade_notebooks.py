@@ -198,3 +198,18 @@ def test_grading_a_notebook_imports_no_nbformat_sympy_or_jinja2(filled_folder):
             "print(sorted(m for m in ('nbformat', 'sympy', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_clean_cell_leaves_python_alone_and_blanks_ipython_syntax():
+    from grader.notebooks import clean_cell
+
+    assert clean_cell('s = ("abc %s"\n% 3)\nx = 1', "c") == ('s = ("abc %s"\n% 3)\nx = 1', [])
+    code, notes = clean_cell('%matplotlib inline\n!pip install \\\n  numpy\nx = !ls\nsigmoid?\n'
+                             'import numpy as np\ncheck("a.b")', "hw.ipynb, cell 2")
+    assert code == "\n\n\n\n\nimport numpy as np\n"            # line numbers kept
+    assert notes == ["hw.ipynb, cell 2, line 1: skipped %matplotlib inline (IPython syntax)",
+                     "hw.ipynb, cell 2, line 2: skipped !pip install \\ (IPython syntax)",
+                     "hw.ipynb, cell 2, line 4: skipped x = !ls (IPython syntax)",
+                     "hw.ipynb, cell 2, line 5: skipped sigmoid? (IPython syntax)"]
+    assert clean_cell('from chainrule.notebook import check\ncheck("a.b")\n', "c") == (None, [])
+    assert clean_cell("x = 1; check('a.b')", "c") == ("x = 1; check('a.b')", [])

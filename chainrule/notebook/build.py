@@ -55,13 +55,14 @@ def need_nbformat():
 
 
 def exercises_dir() -> Path:
-    """The ``exercises/`` folder the skeletons are read from."""
+    """The ``exercises/`` folder the skeletons are read from: the kit's own (beside its
+    packages), else an importable ``exercises`` package."""
+    here = Path(__file__).resolve().parents[2] / "exercises"
+    if (here / "__init__.py").is_file():
+        return here
     spec = importlib.util.find_spec("exercises")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
-    here = Path(__file__).resolve().parents[2] / "exercises"
-    if here.is_dir():
-        return here
     raise ChainruleError("The exercises/ folder (the skeletons the notebooks are made of) was not found; "
                          "run chainrule notebook from the chainrule repository.")
 
@@ -148,6 +149,7 @@ def notebook_cells(nbformat, module: str, folder: Path):
     names = CONTRACT[module]
     cells = _Cells(nbformat, module)
     title, _, rest = src.docstring.partition("\n")
+    title = title.rstrip(".")
     functions = ", ".join(f"`{n}`" for n in names)
     total = sum(POINTS[f"{module}.{n}"] for n in names)
     cells.md(f"# {module}: {title}\n\n{rest.strip()}\n\n"

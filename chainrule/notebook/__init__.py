@@ -39,9 +39,9 @@ class CheckResult:
     """What ``check`` found: ``passed``, ``score``, ``max_score``, the grader's ``result``
     (a ``GradeResult``, None when nothing was graded) and the report ``text``."""
 
-    def __init__(self, passed, score, max_score, text, result=None, markdown=None):
+    def __init__(self, passed, score, max_score, text, result=None):
         self.passed, self.score, self.max_score = bool(passed), score, max_score
-        self.text, self.result, self.markdown = text, result, markdown
+        self.text, self.result = text, result
 
     def __repr__(self):
         return self.text.rstrip("\n")
@@ -185,8 +185,7 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     text = render(result, "text")
-    return CheckResult(result.passed, result.score, result.max_score, text, result,
-                       markdown=render(result, "markdown"))
+    return CheckResult(result.passed, result.score, result.max_score, text, result)
 
 
 # ---------------------------------------------------------------- your_worksheet.ipynb

@@ -201,7 +201,8 @@ def _source(cell):
     src = cell.get("source", "")
     if isinstance(src, list):
         src = "".join(str(s) for s in src)
-    return str(src)
+    # JSON may hold lone surrogates, which no file can: each becomes "?"
+    return str(src).encode("utf-8", "replace").decode("utf-8")
 
 
 def code_cells(nb):
@@ -270,7 +271,7 @@ def clean_cell(source, where):
     code = "\n".join(lines)
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
     if dropped and len(dropped) == len(tree.body):

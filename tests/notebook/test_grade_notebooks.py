@@ -213,3 +213,18 @@ def test_clean_cell_leaves_python_alone_and_blanks_ipython_syntax():
                      "hw.ipynb, cell 2, line 5: skipped sigmoid? (IPython syntax)"]
     assert clean_cell('from chainrule.notebook import check\ncheck("a.b")\n', "c") == (None, [])
     assert clean_cell("x = 1; check('a.b')", "c") == ("x = 1; check('a.b')", [])
+
+
+def test_odd_cells_are_reported_not_crashed_on(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "x = '\ud800'\n", "y = 1\x00\n", "def f(:\n", RELU)
+    data = json.loads(nb.read_text())
+    data["cells"].append({"cell_type": "code", "source": 42, "metadata": {}, "outputs": []})
+    data["cells"].append("not a cell")
+    nb.write_text(json.dumps(data))
+    result = grade_submission(str(nb), only=["activations.relu"])
+    fr = result.functions["activations.relu"]
+    assert fr.passed
+    assert re.search(re.escape(f"{nb}, cell 4: raised ") + r"(SyntaxError|ValueError): source code string "
+                     "cannot contain null bytes", fr.output)      # which one depends on the Python
+    assert f"{nb}, cell 5, line 1: raised SyntaxError: invalid syntax" in fr.output
+    assert f"{nb}, cell 7, line 1: raised NameError" not in fr.output     # 42 is a valid cell

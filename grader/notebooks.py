@@ -172,16 +172,20 @@ def is_notebook_submission(path) -> bool:
     return any(n.endswith(SUFFIX) for n in names)
 
 
-def read_notebook(path) -> dict:
+def read_notebook(path, follow_links=True) -> dict:
     """The notebook at ``path`` as a dict; ChainruleError (one line naming it) if it is too
-    big, not JSON or not nbformat 4."""
+    big, not JSON or not nbformat 4. ``follow_links=False`` for a file of a submitted folder:
+    a symbolic link there is refused (the grader may read files its student may not)."""
     path = os.fspath(path)
+    if not follow_links and os.path.islink(path):
+        raise ChainruleError(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
     try:
-        size = os.path.getsize(path)
-        if size > MAX_NOTEBOOK_BYTES:
-            raise ChainruleError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
-                                 f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
-        with open(path, "rb") as fh:
+        flags = os.O_RDONLY | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                raise ChainruleError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
+                                     f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
             raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
         raise ChainruleError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
@@ -372,9 +376,10 @@ def convert(path, timeout=None) -> Converted:
         os.mkdir(folder)
         found, labels = {}, {}
         for name in sorted(os.listdir(path)):
-            if not name.endswith(SUFFIX) or not os.path.isfile(os.path.join(path, name)):
+            entry = os.path.join(path, name)
+            if not name.endswith(SUFFIX) or not (os.path.isfile(entry) or os.path.islink(entry)):
                 continue
-            nb = read_notebook(os.path.join(path, name))
+            nb = read_notebook(os.path.join(path, name), follow_links=False)
             module = notebook_module(nb, name)
             if module is None:
                 continue

@@ -228,3 +228,14 @@ def test_odd_cells_are_reported_not_crashed_on(tmp_path):
                      "cannot contain null bytes", fr.output)      # which one depends on the Python
     assert f"{nb}, cell 5, line 1: raised SyntaxError: invalid syntax" in fr.output
     assert f"{nb}, cell 7, line 1: raised NameError" not in fr.output     # 42 is a valid cell
+
+
+def test_a_linked_notebook_in_a_folder_is_refused(tmp_path):
+    target = notebook(tmp_path / "elsewhere.ipynb", AS_FLOAT, RELU)
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "activations.ipynb").symlink_to(target)
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(folder))
+    assert str(info.value) == (f"Notebook '{folder / 'activations.ipynb'}' is a symbolic link; submit the "
+                               "notebook itself.")

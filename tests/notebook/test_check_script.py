@@ -65,3 +65,15 @@ def test_unknown_names_are_one_line(tmp_path):
 def test_check_with_nothing_defined(tmp_path):
     out = run_script(tmp_path, "from chainrule.notebook import check\ncheck()\n")
     assert out == "No function of the contract is defined yet; run the cells that define them first.\n"
+
+
+def test_a_grading_that_cannot_run_is_one_line(tmp_path):
+    out = run_script(tmp_path, """\
+        from chainrule.notebook import check
+        def relu(x):
+            return x
+        r = check("activations.relu", seed=-1)
+        print(r.passed, r.score)
+        """)
+    assert out == ("check could not grade activations.relu: Seed -1 is not valid; give a non-negative "
+                   "integer.\nFalse 0.0\n")

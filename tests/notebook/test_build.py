@@ -130,3 +130,11 @@ def test_missing_nbformat_is_one_clear_line(tmp_path):
     assert proc.stderr == ("Error: chainrule notebook needs nbformat: pip install 'chainrule[notebook]' "
                            "(or pip install nbformat).\n")
     assert not (tmp_path / "o").exists()
+
+
+def test_help_lists_the_command_and_its_options():
+    assert "  notebook " in run("--help").output
+    out = run("notebook", "--help").output
+    for option in ("--out", "--modules", "--students", "--seed", "--with-worksheet / --without-worksheet",
+                   "--force"):
+        assert option in out

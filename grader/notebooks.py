@@ -45,6 +45,8 @@ from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
 
 SUFFIX = ".ipynb"
+# the converted folder's name: also importable in the child, so never a name a student imports
+PACKAGE_DIR = "_chainrule_notebook"
 RUNNER = "_notebook_runner"
 SHARED = "_notebook"
 
@@ -365,14 +367,13 @@ def convert(path, timeout=None) -> Converted:
         if os.path.isfile(path):
             nb = read_notebook(path)
             base = os.path.basename(path)
-            stem = base[: -len(SUFFIX)]
-            folder = os.path.join(tmp, stem if stem.isidentifier() else "notebook")
+            folder = os.path.join(tmp, PACKAGE_DIR)
             os.mkdir(folder)
             write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown,
                          timeout=timeout)
             return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
                              {m: shown for m in CONTRACT})
-        folder = os.path.join(tmp, os.path.basename(os.path.abspath(path)) or "notebooks")
+        folder = os.path.join(tmp, PACKAGE_DIR)
         os.mkdir(folder)
         found, labels = {}, {}
         for name in sorted(os.listdir(path)):

@@ -178,12 +178,12 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order);
     reports name the notebook ``shown``."""
     from grader import grade_submission
-    from grader.notebooks import relabel, write_shared
+    from grader.notebooks import PACKAGE_DIR, relabel, write_shared
     from grader.reports import render
 
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-check-"))
     try:
-        folder = os.path.join(tmp, "notebook")
+        folder = os.path.join(tmp, PACKAGE_DIR)
         os.mkdir(folder)
         write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
         result = grade_submission(folder, only=only, seed=seed, timeout=timeout)

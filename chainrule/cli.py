@@ -28,6 +28,7 @@ COMMANDS = {
     "release": "chainrule.commands.release:release_command",
     "classroom": "chainrule.commands.classroom:classroom_command",
     "grade-all": "chainrule.commands.grade_all:grade_all_command",
+    "notebook": "chainrule.commands.notebook:notebook_command",
 }
 
 

@@ -12,6 +12,8 @@ memory_mb=None, progress=None) -> GradeResult``
 - ``path``: a folder laid out like ``exercises/`` (one module per contract module). It is
   imported as a package in a separate child process, so its modules may import each
   other (``from .activations import sigmoid`` or ``from exercises import activations``).
+  Or a notebook (``.ipynb``), or a folder of ``<module>.ipynb`` notebooks: their code
+  cells run in order in the same child (see ``grader.notebooks``).
 - ``only``: ``None`` for every contract function, or an iterable of ``module.function``
   and/or ``module`` names. An unknown name raises ``ChainruleUsageError`` with a
   "Did you mean" suggestion.
@@ -76,6 +78,12 @@ __all__ = [
 def grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
                      memory_mb=None, progress=None) -> GradeResult:
     """Grade the submission folder ``path``; see the module docstring."""
+    from grader.notebooks import grade_notebooks, is_notebook_submission, usage_error_if_missing
+
+    usage_error_if_missing(path)
+    if is_notebook_submission(path):    # a .ipynb, or a folder of them (grader.notebooks)
+        return grade_notebooks(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
+                               memory_mb=memory_mb, progress=progress)
     from grader.engine import grade
 
     return grade(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,

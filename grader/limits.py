@@ -10,6 +10,7 @@ MB = 1024 * 1024
 DEFAULT_SEED = 2026            # the seed of the cases when none is given and no recording says
 DEFAULT_TIMEOUT = 5.0          # seconds per function (per call batch, per import)
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
+MAX_NOTEBOOK_BYTES = 16 * MB   # a submitted notebook (.ipynb), read as JSON by the parent
 
 # the child process
 OUTPUT_CAP = 4000              # characters of student output kept per function

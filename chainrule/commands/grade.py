@@ -38,7 +38,10 @@ from grader.reports import FORMATS
               help="Take expected values from this recording (grader.record) instead of solutions/.")
 def grade_command(submission, fmt, output, force, only, case, seed, fail_under, timeout, memory_mb,
                   recorded):
-    """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure."""
+    """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure.
+
+    SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
+    """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from grader import grade_submission
     from grader.reports import render, write

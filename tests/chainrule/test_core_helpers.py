@@ -19,7 +19,9 @@ def test_did_you_mean_suggests_the_closest_name_or_nothing():
 def test_cli_suggests_only_commands_that_exist():
     result = CliRunner().invoke(cli, ["gradeall"])
     assert result.exit_code == 2
-    assert "Unknown command 'gradeall'. Did you mean 'grade'?" in result.stderr
+    assert "Unknown command 'gradeall'. Did you mean 'grade-all'?" in result.stderr
+    result = CliRunner().invoke(cli, ["releas"])
+    assert "Unknown command 'releas'. Did you mean 'release'?" in result.stderr
 
 
 def test_every_registered_command_exists():

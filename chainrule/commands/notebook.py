@@ -1,0 +1,68 @@
+"""``chainrule notebook``: the exercises as Jupyter notebooks with inline checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("notebook")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write into (refused when not empty, unless --force).")
+@click.option("--modules", multiple=True, metavar="NAME[,NAME...]",
+              help="Only these contract modules (repeatable or comma-separated; default: all; "
+                   "chainrule list shows them).")
+@click.option("--students", "roster", type=click.Path(dir_okay=False),
+              help="Roster CSV (an 'id' column, an optional 'name'): write OUT/students/<id>/ per student.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Course seed of the worksheets (with --students): fixes each student's own network.")
+@click.option("--with-worksheet/--without-worksheet", "worksheet", default=True, show_default=True,
+              help="With --students, add your_worksheet.ipynb: the student's own backprop network "
+                   "run through their code.")
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
+def notebook_command(out, modules, roster, seed, worksheet, force):
+    """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
+
+    Each notebook has, per function, what it computes (from its docstring), the skeleton
+    from exercises/ and a check cell: check("activations.sigmoid") grades the function as
+    the kernel defines it, with chainrule grade's feedback. Submitted notebooks are graded
+    with chainrule grade OUT/activations.ipynb (or the folder). Needs nbformat.
+    """
+    from chainrule.notebook import build
+
+    names = build.check_modules(modules)
+    out = Path(out)
+    if roster is None and seed is not None:
+        raise click.UsageError("--seed goes with --students (it fixes each student's own network).")
+    if roster is not None and seed is None:
+        raise click.UsageError("--students needs --seed S, the course seed the worksheets were "
+                               "generated with.")
+    if roster is not None and worksheet and "network" not in names:
+        raise click.UsageError("your_worksheet.ipynb runs the student's network.ipynb: add network to "
+                               "--modules, or pass --without-worksheet.")
+    build.check_out(out, force)
+    build.need_nbformat()
+    files = build.notebook_files(names)
+    if roster is not None:
+        from generator.worksheets import read_roster
+
+        from chainrule.notebook.worksheet import NOTEBOOK, student_items, worksheet_notebook
+
+        students = read_roster(roster)
+        for student in students:
+            folder = out / "students" / student.id
+            build.write_files(folder, files)
+            if worksheet:
+                nb = worksheet_notebook(student.id, student.name, seed, student_items(seed, student.id))
+                build.write_files(folder, {NOTEBOOK: build.notebook_text(nb),
+                                           NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
+        extra = f" and {NOTEBOOK}" if worksheet else ""
+        noun = "student" if len(students) == 1 else "students"
+        click.echo(f"Wrote the notebooks ({', '.join(n + '.ipynb' for n in names)}){extra} for "
+                   f"{len(students)} {noun} to {out}/students/<id>/.")
+        return
+    build.write_files(out, files)
+    noun = "notebook" if len(names) == 1 else "notebooks"
+    click.echo(f"Wrote {len(names)} {noun} and {'its percent script' if len(names) == 1 else 'their percent scripts'} to {out}/ "
+               f"({', '.join(n + '.ipynb' for n in names)}).")

@@ -1,0 +1,330 @@
+"""``check``: grade a function of a notebook as the kernel defines it now.
+
+In the first cell of every chainrule notebook::
+
+    from chainrule.notebook import check
+
+and below each function ``check("activations.sigmoid")``. ``check`` collects the code
+the kernel has run (IPython's input history, in order, without check cells and IPython
+syntax), writes it as a module folder exactly as ``chainrule grade`` writes a submitted
+notebook (``grader.notebooks``), and grades it with ``grader.grade_submission`` in the
+grader's sandbox: the same cases, comparison, diagnosis and report as ``chainrule grade``.
+It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) that Jupyter
+shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
+``# %%`` script run with ``python``) it prints the report. A wrong answer never raises, so
+*Run All* goes through a half-done notebook. ``check()`` with no argument checks every
+function of the notebook's module (its file name when the kernel knows it, else the module
+of the latest ``check("module.function")``, else every module with a function defined).
+
+Building the notebooks (``chainrule notebook``) lives in ``chainrule.notebook.build`` and
+needs ``nbformat``; this module does not.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import sys
+import tempfile
+
+from chainrule_core.contract import BY_QUALNAME, CONTRACT
+
+__all__ = ["check", "CheckResult"]
+
+KERNEL_LABEL = "kernel"
+
+
+class CheckResult:
+    """What ``check`` found: ``passed``, ``score``, ``max_score``, the grader's ``result``
+    (a ``GradeResult``, None when nothing was graded) and the report ``text``."""
+
+    def __init__(self, passed, score, max_score, text, result=None):
+        self.passed, self.score, self.max_score = bool(passed), score, max_score
+        self.text, self.result = text, result
+
+    def __repr__(self):
+        return self.text.rstrip("\n")
+
+    def __bool__(self):
+        return self.passed
+
+    def _repr_html_(self):
+        if self.result is None:
+            return f"<p><b>chainrule check:</b> {html.escape(self.text.strip())}</p>"
+        color, word = ("#1a7f37", "Passed") if self.passed else ("#cf222e", "Not passed yet")
+        return (f'<div class="chainrule-check"><p style="color:{color};font-weight:bold">'
+                f"{word}: {self.score:g} / {self.max_score:g} "
+                f"point{'s' if self.max_score != 1 else ''}</p>"
+                f'<pre style="white-space:pre-wrap">{html.escape(self.text.rstrip())}</pre></div>')
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def kernel_sources(shell):
+    """``[(label, source)]`` of every input the kernel ran, in order (``In [n]``)."""
+    hist = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    if hist is None:
+        hist = shell.user_ns.get("In", [])
+    return [(f"In [{n}]", src) for n, src in enumerate(hist) if n and str(src).strip()]
+
+
+def script_sources():
+    """``[(label, source)]`` of the running script (a percent script run with python)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not os.path.isfile(path):
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [(os.path.basename(path), fh.read())]
+
+
+def _defined(namespace):
+    return [q for q, f in BY_QUALNAME.items() if callable(namespace.get(f.name))]
+
+
+def _unknown(name, namespace):
+    from chainrule_core.suggest import closest, did_you_mean, suggestion
+
+    module = name.split(".", 1)[0] if "." in name else None
+    if module not in CONTRACT:
+        defined = {q.split(".")[0] for q in _defined(namespace)}
+        module = next(iter(defined), None) if len(defined) == 1 else None
+    if module is None:
+        return (f"Unknown function '{name}'.{did_you_mean(name, list(BY_QUALNAME))} Name it as "
+                f"module.function; the modules are {', '.join(CONTRACT)}.")
+    names = [f"{module}.{n}" for n in CONTRACT[module]]
+    bare = closest(name.split(".")[-1], CONTRACT[module])
+    hint = suggestion(f"{module}.{bare}") if bare else did_you_mean(name, names)
+    return f"Unknown function '{name}'.{hint} The functions of {module} are {', '.join(names)}."
+
+
+def notebook_name(module):
+    """How reports name the notebook: the file Jupyter runs it from when the kernel knows
+    it (``JPY_SESSION_NAME``, VS Code's ``__vsc_ipynb_file__``), else ``<module>.ipynb``."""
+    shell = _shell()
+    vscode = getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__") if shell is not None else None
+    for value in (os.environ.get("JPY_SESSION_NAME"), vscode):
+        if value and str(value).endswith(".ipynb"):
+            return os.path.basename(str(value))
+    return f"{module}.ipynb"
+
+
+_LAST = [None]      # the module of the latest check("module.function") in this kernel
+
+
+def _notebook_module(namespace):
+    """The modules ``check()`` grades: the notebook's (its file name when the kernel knows
+    it, else the module of the latest named check), else every module with a function
+    defined."""
+    for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
+        stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
+        if str(value or "").endswith(".ipynb") and stem in CONTRACT:
+            return [stem]
+    if _LAST[0] in CONTRACT:
+        return [_LAST[0]]
+    return sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
+
+
+def _show(res):
+    """Outside IPython print the report (inside, Jupyter shows the returned value)."""
+    if _shell() is None:
+        print(res.text, end="" if res.text.endswith("\n") else "\n")
+    return res
+
+
+def check(name=None, *, seed=None, timeout=None):
+    """Grade ``name`` (``"activations.sigmoid"``, ``"sigmoid"`` or a module) as the kernel
+    defines it now; ``check()`` grades the notebook's module. Never raises for a wrong answer,
+    an unknown name or a grading that could not run: the report says so."""
+    shell = _shell()
+    if shell is not None:
+        namespace, sources, quiet = shell.user_ns, kernel_sources(shell), True
+    else:
+        main = sys.modules.get("__main__")
+        namespace, sources, quiet = vars(main) if main else {}, script_sources(), False
+    if name is None:
+        only = _notebook_module(namespace)
+        if not only:
+            return _show(CheckResult(False, 0.0, 0.0, "No function of the contract is defined yet; run "
+                                     "the cells that define them first.\n"))
+    else:
+        name = str(name).strip()
+        bare = [q for q, f in BY_QUALNAME.items() if f.name == name]
+        if name not in BY_QUALNAME and name not in CONTRACT and len(bare) == 1:
+            name = bare[0]          # check("sigmoid") is check("activations.sigmoid")
+        if name not in BY_QUALNAME and name not in CONTRACT:
+            return _show(CheckResult(False, 0.0, 0.0, _unknown(name, namespace) + "\n"))
+        only = [name]
+        _LAST[0] = name.split(".")[0]
+    module = only[0].split(".")[0]
+    from chainrule_core.errors import ChainruleError
+
+    try:
+        res = grade_sources(sources, only, notebook_name(module), seed=seed, timeout=timeout,
+                            quiet_magics=quiet)
+    except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
+        res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
+    return _show(res)
+
+
+def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=True):
+    """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order);
+    reports name the notebook ``shown``."""
+    from grader import grade_submission
+    from grader.notebooks import PACKAGE_DIR, relabel, write_shared
+    from grader.reports import render
+
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-check-"))
+    try:
+        folder = os.path.join(tmp, PACKAGE_DIR)
+        os.mkdir(folder)
+        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
+        result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
+        relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    text = render(result, "text")
+    return CheckResult(result.passed, result.score, result.max_score, text, result)
+
+
+# ---------------------------------------------------------------- your_worksheet.ipynb
+class Loaded:
+    """The definitions of a notebook's code cells (``load_notebook``), as attributes."""
+
+    def __init__(self, path, namespace):
+        self._path, self._ns = path, namespace
+
+    def __getattr__(self, name):
+        ns = self.__dict__.get("_ns", {})
+        if name in ns:
+            return ns[name]
+        raise AttributeError(f"{self.__dict__.get('_path')} does not define {name}; define it there "
+                             "and run this cell again")
+
+    def __dir__(self):
+        return sorted(self._ns)
+
+
+def load_notebook(path):
+    """Run the code cells of the notebook ``path`` (without check cells and IPython syntax)
+    in a fresh namespace, as ``chainrule grade`` does, and return its definitions. A cell
+    that raises is reported on stderr and the others still run."""
+    import traceback
+
+    from grader.notebooks import clean_cell, code_cells, read_notebook
+
+    path = os.fspath(path)
+    namespace = {"__name__": "__notebook__"}
+    for number, source in code_cells(read_notebook(path)):
+        code, _notes = clean_cell(source, "")
+        if code is None:
+            continue
+        try:
+            exec(compile(code, f"{path}, cell {number}", "exec"), namespace)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported, the others still run
+            last = traceback.extract_tb(exc.__traceback__)
+            line = next((f.lineno for f in last if f.filename == f"{path}, cell {number}"), None)
+            where = f"{path}, cell {number}" + (f", line {line}" if line else "")
+            print(f"{where}: raised {type(exc).__name__}: {exc} (the cells after it still ran)",
+                  file=sys.stderr)
+    return Loaded(path, namespace)
+
+
+def _hand_answers(family, variant, answers):
+    """``(section dict or None, note)``: the hand answers of the ``family`` problem of
+    variant ``variant`` in the answers file ``answers``."""
+    if not os.path.isfile(answers):
+        return None, f"No {answers} next to this notebook: only your code's values are shown."
+    try:
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        with open(answers, "rb") as fh:
+            data = tomllib.load(fh)
+    except Exception as exc:  # noqa: BLE001 - a broken file is reported, not raised
+        return None, f"{answers} cannot be read ({exc}); only your code's values are shown."
+    variants = data.get("chainrule", {}).get("variants", {})
+    for key, info in variants.items():
+        if isinstance(info, dict) and info.get("family") == family and info.get("variant") == variant:
+            return data.get(key, {}), f"Hand answers from {answers}, problem {key}."
+    return None, (f"{answers} has no {family} problem of variant {variant} (it is not on your sheet, "
+                  "or the file is of another course seed): only your code's values are shown.")
+
+
+def _ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def compare_numbers(code, hand_text):
+    """How the hand answer ``hand_text`` (as written) stands beside the code's ``code``."""
+    text = str(hand_text).strip()
+    if not text:
+        return ""
+    try:
+        hand = float(text)
+    except ValueError:
+        return f"'{text}' is not a number"
+    decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
+    if abs(code - hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
+        return f"agree (to the {decimals} decimals you wrote)" if decimals else "agree"
+    if hand != 0 and abs(code + hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
+        return "the signs differ"
+    for place in range(-6, 17):
+        if round(code, place) != round(hand, place):
+            if place <= 0:
+                return "they differ before the decimal point"
+            return f"they differ from the {_ordinal(place)} decimal place"
+    return "they differ"
+
+
+class Beside:
+    """The table ``beside`` shows: quantity, your code, your hand answer, how they compare."""
+
+    def __init__(self, title, rows, note):
+        self.title, self.rows, self.note = title, rows, note
+
+    def __repr__(self):
+        width = max([len("quantity")] + [len(r[0]) for r in self.rows])
+        lines = [self.title, self.note, f"{'quantity':<{width}}  {'your code':>16}  {'by hand':>12}  "]
+        for name, code, hand, verdict in self.rows:
+            lines.append(f"{name:<{width}}  {code:>16}  {hand:>12}  {verdict}".rstrip())
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        esc = html.escape
+        body = "".join(f"<tr><td><code>{esc(n)}</code></td><td>{esc(c)}</td><td>{esc(h)}</td><td>{esc(v)}</td></tr>"
+                       for n, c, h, v in self.rows)
+        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr><th>quantity</th>"
+                f"<th>your code</th><th>by hand</th><th></th></tr>{body}</table>")
+
+
+def beside(family, variant, values, answers="answers.toml"):
+    """Your code's ``values`` (``{answers.toml name: number}``) beside your hand answers
+    for the ``family`` problem of ``variant`` in ``answers`` (when it is there)."""
+    section, note = _hand_answers(family, variant, answers)
+    rows = []
+    names = list(values)
+    if section:
+        names = [n for n in section if n in values] + [n for n in names if n not in section]
+    for name in names:
+        try:
+            code = float(values[name])
+            shown = f"{code:.10g}"
+        except (TypeError, ValueError):
+            code, shown = None, str(values[name])
+        hand = section.get(name, "") if section else ""
+        hand = "" if hand is None else str(hand)
+        verdict = compare_numbers(code, hand) if code is not None else ""
+        rows.append((name, shown, hand, verdict))
+    res = Beside(f"{family} (variant {variant}): your code beside your hand answers", rows, note)
+    if _shell() is None:
+        print(repr(res))
+    return res

@@ -1,0 +1,285 @@
+"""Build the exercise notebooks from the contract table and the ``exercises/`` modules.
+
+One home for each fact: the functions, their order and points come from
+``chainrule_core.contract``; what a function computes, its shapes and conventions from its
+docstring; the skeleton (signature, docstring, the given lines, the ``TODO`` hint) is the
+function's own source text in ``exercises/<module>.py``, cut out with ``ast``. Nothing of
+it is written a second time here.
+
+A notebook is: an introduction (the module's docstring and how to work), a first code cell
+(``from chainrule.notebook import check`` and the module's imports), the given helpers
+the module imports (``as_float``) as a code cell, the contract functions of other modules
+it uses (``sigmoid`` in ``network``) as skeleton cells to paste one's own into, then per
+function a Markdown cell, the skeleton cell and a one-line check cell, and at the end
+``check()`` for the whole module. The same notebook is also written as a ``# %%``
+percent-format script, ``<module>.pct.py`` (jupytext's ``ipynb,.pct.py:percent`` pairing;
+not ``<module>.py``, which would read as an exercises module to ``chainrule grade``). ``nbformat`` is needed to build (the ``notebook`` extra); grading
+never needs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import os
+import re
+from pathlib import Path
+
+from chainrule_core import __version__
+from chainrule_core.contract import BY_QUALNAME, CONTRACT, POINTS
+from chainrule_core.errors import ChainruleError
+
+NBFORMAT_MINOR = 5
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+HOW_TO = (
+    "**How to work.** Fill in each function in its code cell (replace the `TODO` and the "
+    "`raise NotImplementedError`), run it, then run the check cell below it: "
+    "`check(\"{first}\")` grades the function as the notebook defines it now, on the same "
+    "cases and with the same feedback as `chainrule grade`. Functions may be defined in any "
+    "cell and in any order, with your own helpers and imports; a check never stops "
+    "*Run All*. Submit this notebook as it is: `chainrule grade {module}.ipynb` grades it "
+    "like `exercises/{module}.py`."
+)
+
+
+def need_nbformat():
+    """``nbformat``, or a ChainruleError saying how to install it."""
+    try:
+        import nbformat
+    except ImportError:
+        raise ChainruleError("chainrule notebook needs nbformat: pip install 'chainrule[notebook]' "
+                             "(or pip install nbformat).") from None
+    return nbformat
+
+
+def exercises_dir() -> Path:
+    """The ``exercises/`` folder the skeletons are read from: the kit's own (beside its
+    packages), else an importable ``exercises`` package."""
+    here = Path(__file__).resolve().parents[2] / "exercises"
+    if (here / "__init__.py").is_file():
+        return here
+    spec = importlib.util.find_spec("exercises")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    raise ChainruleError("The exercises/ folder (the skeletons the notebooks are made of) was not found; "
+                         "run chainrule notebook from the chainrule repository.")
+
+
+class _Source:
+    """One module of ``exercises/``: its text, tree and top-level definitions."""
+
+    def __init__(self, folder: Path, module: str):
+        path = folder / f"{module}.py"
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ChainruleError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        self.tree = ast.parse(self.text)
+        self.docstring = ast.get_docstring(self.tree) or ""
+        self.defs = {n.name: n for n in self.tree.body
+                     if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))}
+
+    def segment(self, node) -> str:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        lines = self.text.splitlines()[start - 1: node.end_lineno]
+        return "\n".join(lines)
+
+
+def _docstring_markdown(doc: str) -> str:
+    """A CS231n docstring as Markdown: the description as text, ``Inputs:``/``Returns``
+    sections bold, their ``- name: ...`` items as a list with the name in code."""
+    doc = inspect.cleandoc(doc)
+    out = []
+    for line in doc.splitlines():
+        if re.match(r"^(Inputs|Returns.*|Raises.*|Note.*):\s*$", line):
+            out += ["", f"**{line.strip()}**", ""]
+            continue
+        item = re.match(r"^-\s+([\w, ]+):\s*(.*)$", line)
+        if item:
+            names = ", ".join(f"`{n.strip()}`" for n in item.group(1).split(","))
+            out.append(f"- {names}: {item.group(2)}")
+        elif line.startswith("  ") and out and out[-1].startswith("- "):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    text = "\n".join(out).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _signature(fn: str, node) -> str:
+    args = [a.arg for a in node.args.args]
+    return f"{fn}({', '.join(args)})"
+
+
+class _Cells:
+    """The cells of one notebook, with stable ids ``<module>-<n>``."""
+
+    def __init__(self, nbformat, module):
+        self.nbformat, self.module, self.cells = nbformat, module, []
+
+    def _id(self):
+        return f"{self.module}-{len(self.cells) + 1:02d}"
+
+    def md(self, text):
+        self.cells.append(self.nbformat.v4.new_markdown_cell(text.strip("\n"), id=self._id()))
+
+    def code(self, text):
+        self.cells.append(self.nbformat.v4.new_code_cell(text.strip("\n"), id=self._id()))
+
+
+def _imports(src: _Source):
+    """(plain import lines, [(module, [names])] of relative imports) of an exercises module."""
+    plain, relative = [], []
+    for node in src.tree.body:
+        if isinstance(node, ast.Import):
+            plain.append(ast.get_source_segment(src.text, node))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                relative.append((node.module, [a.name for a in node.names]))
+            else:
+                plain.append(ast.get_source_segment(src.text, node))
+    return plain, relative
+
+
+def notebook_cells(nbformat, module: str, folder: Path):
+    """The cells of ``module``'s notebook (read from ``folder``, the exercises)."""
+    src = _Source(folder, module)
+    names = CONTRACT[module]
+    cells = _Cells(nbformat, module)
+    title, _, rest = src.docstring.partition("\n")
+    title = title.rstrip(".")
+    functions = ", ".join(f"`{n}`" for n in names)
+    total = sum(POINTS[f"{module}.{n}"] for n in names)
+    cells.md(f"# {module}: {title}\n\n{rest.strip()}\n\n"
+             f"This notebook holds the {len(names)} functions of `{module}` ({functions}; "
+             f"{total:g} points).\n\n" + HOW_TO.format(first=f"{module}.{names[0]}", module=module))
+    plain, relative = _imports(src)
+    cells.code("\n".join(["from chainrule.notebook import check", ""] + plain))
+
+    cache = {}
+    for other, imported in relative:
+        other_src = cache.setdefault(other, _Source(folder, other))
+        given = [n for n in imported if f"{other}.{n}" not in BY_QUALNAME]
+        theirs = [n for n in imported if f"{other}.{n}" in BY_QUALNAME]
+        if given:
+            cells.md(f"Given code (`{other.lstrip('_')}` helpers, not an exercise): "
+                     + ", ".join(f"`{n}`" for n in given) + ". Run this cell.")
+            body = "\n".join(l for l in _imports(other_src)[0] if l not in plain)
+            segs = [other_src.segment(other_src.defs[n]) for n in given]
+            cells.code("\n\n\n".join(([body] if body else []) + segs))
+        for n in theirs:
+            cells.md(f"`{module}` uses `{n}` from the `{other}` notebook: paste your "
+                     f"implementation of it from there into this cell (it is not graded here).")
+            cells.code(other_src.segment(other_src.defs[n]))
+
+    graded = set(names)
+    for node in src.tree.body[1 if src.docstring else 0:]:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        name = getattr(node, "name", None)
+        if name in graded:
+            qual = f"{module}.{name}"
+            points = POINTS[qual]
+            cells.md(f"## `{_signature(name, node)}`\n\n{_docstring_markdown(ast.get_docstring(node) or '')}"
+                     f"\n\n*{points:g} point{'s' if points != 1 else ''}.*")
+            cells.code(src.segment(node))
+            cells.code(f'check("{qual}")')
+        else:
+            label = f"`{name}`" if name else "this code"
+            cells.md(f"Given code ({label}, not an exercise): run this cell.")
+            cells.code(ast.get_source_segment(src.text, node) if name is None else src.segment(node))
+    cells.md(f"## All of `{module}`\n\nEvery function of the notebook at once, as `chainrule grade` "
+             "reports them.")
+    cells.code("check()")
+    return cells.cells
+
+
+def build_notebook(module: str, folder: Path | None = None):
+    """The notebook of ``module`` as an ``nbformat`` node (validated)."""
+    nbformat = need_nbformat()
+    folder = folder or exercises_dir()
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = NBFORMAT_MINOR
+    nb.cells = notebook_cells(nbformat, module, folder)
+    nb.metadata = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+        "chainrule": {"module": module, "version": __version__},
+    }
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(nb) -> str:
+    """The notebook as the bytes Jupyter saves (sorted keys, one-space indent)."""
+    import nbformat
+
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def percent_script(nb) -> str:
+    """The notebook as a ``# %%`` percent-format script (jupytext, VS Code, Spyder)."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            out.append("# %% [markdown]")
+            out.extend(("# " + line).rstrip() for line in cell.source.splitlines())
+        else:
+            out.append("# %%")
+            out.extend(cell.source.splitlines())
+        out.append("")
+    return "\n".join(out)
+
+
+def check_modules(modules):
+    """``modules`` (names; None or empty for all) in contract order; a ChainruleUsageError
+    with a suggestion for an unknown one."""
+    from chainrule_core.suggest import did_you_mean
+    from chainrule_core.errors import ChainruleUsageError
+
+    if not modules:
+        return list(CONTRACT)
+    wanted = []
+    for item in modules:
+        for name in str(item).split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name not in CONTRACT:
+                raise ChainruleUsageError(f"Unknown module '{name}'.{did_you_mean(name, CONTRACT)} "
+                                          f"The modules are {', '.join(CONTRACT)}.")
+            wanted.append(name)
+    if not wanted:
+        raise ChainruleUsageError(f"--modules is empty; give names such as {', '.join(list(CONTRACT)[:2])}.")
+    return [m for m in CONTRACT if m in wanted]
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse a file, or a non-empty folder without ``force`` (nothing is touched)."""
+    if out.exists() and not out.is_dir():
+        raise ChainruleError(f"Output path '{out}' is a file, not a folder; choose another --out.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ChainruleError(f"Output folder '{out}' is not empty; use --force to overwrite it or "
+                             "choose another --out.")
+
+
+def notebook_files(modules, folder: Path | None = None):
+    """``{relative path: text}`` of the notebooks of ``modules`` and their scripts."""
+    files = {}
+    for module in modules:
+        nb = build_notebook(module, folder)
+        files[f"{module}.ipynb"] = notebook_text(nb)
+        files[f"{module}.pct.py"] = percent_script(nb)
+    return files
+
+
+def write_files(out: Path, files) -> list:
+    from chainrule_core.fileio import write_atomic
+
+    written = []
+    for rel, text in files.items():
+        written.append(write_atomic(out / rel, text, force=True))
+    return written

@@ -1,0 +1,463 @@
+"""Grading notebooks: a ``.ipynb`` (or a folder of them) becomes a folder of modules.
+
+``chainrule grade`` accepts a single notebook, or a folder holding ``<module>.ipynb``
+notebooks instead of ``exercises/*.py``. The notebook is read here, in the parent, as JSON
+(never with nbformat: the grade path keeps its import budget) and size-limited; its code
+cells are written, in order, as files of a private temporary folder, beside one module
+per contract module that runs them when the child imports it. That folder is then graded
+by the ordinary engine, in the ordinary sandbox, so every confinement of a module
+submission holds for a notebook too.
+
+Running the cells, the module does what "Run all" does with one difference: a cell that
+raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
+still run, so the functions defined before it (and after it) are graded. All cells together
+may take ``CELLS_SHARE`` of the time limit: a cell still running then is stopped and
+reported, and of the cells after it only the ``def``, ``class`` and ``import`` statements
+run (a training loop left in a cell costs no function its grade). Check cells
+(``check(...)``, ``from chainrule.notebook import check``) are left out; IPython syntax
+(``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note (the
+cell under ``%%time`` or ``%%capture`` still runs). Cells are
+numbered from the top of the notebook, Markdown cells included, from 1.
+
+A single notebook is run once and every contract module re-exports its names, so a
+student may put any function in any cell of any notebook; grading defaults to the module
+the notebook is for (its ``metadata.chainrule.module``, else its file name) when that is
+a contract module. In a folder, ``<module>.ipynb`` (or a notebook whose metadata names the
+module) is that module; other notebooks (``your_worksheet.ipynb``) are not graded.
+
+Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shlex
+import shutil
+import tempfile
+
+from chainrule_core.contract import CONTRACT
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
+
+CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
+
+SUFFIX = ".ipynb"
+# the converted folder's name: also importable in the child, so never a name a student imports
+PACKAGE_DIR = "_chainrule_notebook"
+RUNNER = "_notebook_runner"
+SHARED = "_notebook"
+
+# What the child runs to execute the cells (a module of the submission package; numpy-free).
+RUNNER_SOURCE = '''\
+"""Runs a notebook's code cells in order (written by chainrule's grader, not the student)."""
+
+import errno as _errno
+import os as _os
+import signal as _signal
+import sys as _sys
+import time as _time
+
+
+class _CellTimeout(BaseException):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _CellTimeout()
+
+
+def _line(exc, path):
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        return exc.lineno
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+            break
+        tb = tb.tb_next
+    return line
+
+
+def _definitions(source, path):
+    import ast
+
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError:
+        return None
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    tree.body = [node for node in tree.body if isinstance(node, kinds)]
+    return compile(tree, path, "exec") if tree.body else None
+
+
+def _say(text):
+    _sys.stderr.write(text + "\\n")
+    _sys.stderr.flush()
+
+
+def run(namespace, label, cells, notes, shown, budget=None):
+    """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
+    (a cell still running then is stopped and reported; of the cells after it only the
+    definitions run)."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    for note in notes:
+        _say(note)
+    start = _time.monotonic()
+    old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
+    try:
+        for cell in cells:
+            path = _os.path.join(here, label, cell)
+            with open(path, encoding="utf-8") as fh:
+                source = fh.read()
+            name = f"{shown}, {cell}" if shown else cell
+            left = budget - (_time.monotonic() - start) if budget else None
+            try:
+                if left is not None and left <= 0:
+                    # the time is used up: the cell's definitions only (they take no time)
+                    code = _definitions(source, path)
+                    _say(f"{name}: " + ("only its def, class and import statements ran" if code else "not run")
+                         + f" (the {budget:g} s the cells may take were used up)")
+                    if code is not None:
+                        exec(code, namespace)
+                    continue
+                try:
+                    if left is not None:
+                        _signal.setitimer(_signal.ITIMER_REAL, left)
+                    exec(compile(source, path, "exec"), namespace)
+                finally:
+                    if left is not None:
+                        _signal.setitimer(_signal.ITIMER_REAL, 0)
+            except _CellTimeout as exc:
+                line = _line(exc, path)
+                where = name + (f", line {line}" if line else "")
+                _say(f"{where}: still running after {budget:g} s (the time all cells may take) "
+                     "and stopped; the functions defined so far are graded")
+            except (Exception, SystemExit) as exc:
+                if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
+                    raise           # the output limit: the grader reports it
+                line = _line(exc, path)
+                where = name + (f", line {line}" if line else "")
+                if isinstance(exc, SystemExit):
+                    what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+                else:
+                    what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+                _say(f"{where}: {what} (the cells after it still ran)")
+    finally:
+        if budget:
+            _signal.signal(_signal.SIGALRM, old)
+'''
+
+# cell magics whose cell is plain Python run as it is (timing, capturing its output)
+TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
+_MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()*]+=\s*[%!])")
+
+
+_WARNING_LINE = re.compile(r"\b(cell \d+|In \[\d+\]):(\d+): ")
+
+
+def is_notebook_submission(path) -> bool:
+    """Whether ``path`` is a notebook, or a folder of notebooks without contract modules."""
+    path = os.fspath(path)
+    if os.path.isfile(path):
+        return path.endswith(SUFFIX)
+    if not os.path.isdir(path):
+        return False
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    if any(f"{m}.py" in names for m in CONTRACT):
+        return False
+    return any(n.endswith(SUFFIX) for n in names)
+
+
+def read_notebook(path, follow_links=True) -> dict:
+    """The notebook at ``path`` as a dict; ChainruleError (one line naming it) if it is too
+    big, not JSON or not nbformat 4. ``follow_links=False`` for a file of a submitted folder:
+    a symbolic link there is refused (the grader may read files its student may not)."""
+    path = os.fspath(path)
+    if not follow_links and os.path.islink(path):
+        raise ChainruleError(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
+    try:
+        flags = os.O_RDONLY | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                raise ChainruleError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
+                                     f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
+            raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ChainruleError(f"Notebook '{path}' is not valid JSON ({exc}); save it again from "
+                             "Jupyter.") from None
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        version = nb.get("nbformat") if isinstance(nb, dict) else None
+        raise ChainruleError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
+                             f"{version!r}); save it from Jupyter 4 or later.")
+    return nb
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        src = "".join(str(s) for s in src)
+    # JSON may hold lone surrogates, which no file can: each becomes "?"
+    return str(src).encode("utf-8", "replace").decode("utf-8")
+
+
+def code_cells(nb):
+    """``(number, source)`` of each code cell, numbered from 1 over every cell."""
+    return [(i, _source(c)) for i, c in enumerate(nb["cells"], 1)
+            if isinstance(c, dict) and c.get("cell_type") == "code"]
+
+
+def notebook_module(nb, filename):
+    """The contract module a notebook is for (metadata, else file name), or None."""
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    own = meta.get("chainrule") if isinstance(meta.get("chainrule"), dict) else {}
+    module = own.get("module")
+    if module in CONTRACT:
+        return module
+    stem = os.path.basename(filename)[: -len(SUFFIX)] if filename.endswith(SUFFIX) else None
+    return stem if stem in CONTRACT else None
+
+
+def _parses(code):
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _is_check_statement(node):
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "chainrule"
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] == "chainrule" for a in node.names)
+    if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name == "check"
+    return False
+
+
+def clean_cell(source, where):
+    """``(code, notes)``: the cell with IPython syntax and check statements blanked out
+    (line numbers kept), and one note per line of IPython syntax left out.
+
+    ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
+    """
+    lines = source.split("\n")
+    notes = []
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    magic = lines[first].strip() if first is not None else ""
+    if magic.startswith("%%"):
+        if magic.split()[0] not in TRANSPARENT_CELL_MAGICS:
+            return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
+        notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
+        lines[first] = ""
+    if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
+        original, i = list(lines), 0
+        while i < len(lines):
+            if _MAGIC_LINE.match(original[i]):
+                notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
+                lines[i] = ""
+                # a continued magic line takes its continuation lines with it
+                while original[i].rstrip().endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    lines[i] = ""
+            i += 1
+    code = "\n".join(lines)
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code, notes          # reported when the cell runs, with its line
+    dropped = [n for n in tree.body if _is_check_statement(n)]
+    if dropped and len(dropped) == len(tree.body):
+        return None, notes
+    for node in dropped:
+        for j in range(node.lineno - 1, node.end_lineno):
+            lines[j] = ""
+        if node.col_offset:         # `x = 1; check("a.b")` shares its line: keep it whole
+            return code, notes
+    code = "\n".join(lines)
+    return (code if code.strip() else None), notes
+
+
+def _write(path, text):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+class Converted:
+    """A notebook submission written as a folder of modules (see ``convert``)."""
+
+    def __init__(self, tmp, folder, labels, default_module, files):
+        self.tmp = tmp                      # the private temporary folder (removed by cleanup)
+        self.folder = folder                # the package folder to grade
+        self.labels = labels                # cell-folder label -> how reports show it
+        self.default_module = default_module
+        self.files = files                  # contract module -> the notebook shown for it
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_cells(folder, label, cells, shown, quiet_magics=False):
+    """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes)``
+    of the cells to run. ``shown``: how notes name the notebook ("" for the cell alone);
+    ``quiet_magics``: no note for IPython syntax (in a kernel's history it is expected)."""
+    os.makedirs(os.path.join(folder, label), exist_ok=True)
+    names, notes = [], []
+    for name, source in cells:
+        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name)
+        if not quiet_magics:
+            notes.extend(cell_notes)
+        if code is None:
+            continue
+        _write(os.path.join(folder, label, name), code)
+        names.append(name)
+    return names, notes
+
+
+def _runner_call(label, names, notes, shown, budget):
+    return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
+            f"from .{RUNNER} import run as _run\n\n"
+            f"_run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
+            "del _run\n")
+
+
+def _reexport():
+    return (f"from . import {SHARED} as _nb\n\n"
+            "globals().update({k: v for k, v in vars(_nb).items() if not k.startswith('__')})\n"
+            "del _nb\n")
+
+
+def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
+    """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
+    contract module re-exports its names. Returns nothing; the folder is ready to grade."""
+    names, notes = write_cells(folder, label, cells, shown, quiet_magics)
+    _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
+    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes, shown, cell_budget(timeout)))
+    for module in CONTRACT:
+        _write(os.path.join(folder, f"{module}.py"), _reexport())
+
+
+def cell_budget(timeout):
+    """Seconds all code cells of a notebook may take together: a share of the time its
+    import may take, so that a cell that runs forever is stopped and reported and the
+    functions defined before it are still graded (the child is killed at ``timeout``)."""
+    return round(CELLS_SHARE * float(DEFAULT_TIMEOUT if timeout is None else timeout), 3)
+
+
+def convert(path, timeout=None) -> Converted:
+    """Write the notebook submission ``path`` as a module folder in a private temporary
+    folder (the caller calls ``cleanup()``); ``timeout`` as in ``grade_submission``."""
+    path = os.fspath(path)
+    shown = path.rstrip(os.sep) or path
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
+    try:
+        if os.path.isfile(path):
+            nb = read_notebook(path)
+            base = os.path.basename(path)
+            folder = os.path.join(tmp, PACKAGE_DIR)
+            os.mkdir(folder)
+            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown,
+                         timeout=timeout)
+            return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
+                             {m: shown for m in CONTRACT})
+        folder = os.path.join(tmp, PACKAGE_DIR)
+        os.mkdir(folder)
+        found, labels = {}, {}
+        for name in sorted(os.listdir(path)):
+            entry = os.path.join(path, name)
+            if not name.endswith(SUFFIX) or not (os.path.isfile(entry) or os.path.islink(entry)):
+                continue
+            nb = read_notebook(os.path.join(path, name), follow_links=False)
+            module = notebook_module(nb, name)
+            if module is None:
+                continue
+            if module in found:
+                raise ChainruleError(f"Both {found[module]} and {name} in '{path}' are the {module} "
+                                     "notebook; keep one.")
+            found[module] = name
+            cells = [(f"cell {n}", s) for n, s in code_cells(nb)]
+            labels[name] = os.path.join(shown, name)
+            names, notes = write_cells(folder, name, cells, labels[name])
+            _write(os.path.join(folder, f"{module}.py"),
+                   _runner_call(name, names, notes, labels[name], cell_budget(timeout)))
+        if not found:
+            raise ChainruleError(f"Folder '{path}' has no notebook of a contract module ("
+                                 f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
+        _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
+        return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def relabel(result, folder, labels, submission, module_files=None):
+    """Show ``result`` (graded from ``folder``) as the notebook submission's: paths of the
+    temporary folder become the notebooks' names, ``cell 7`` frames read "hw.ipynb, cell 7".
+
+    ``labels``: cell-folder label -> shown name ("" to show the cell alone);
+    ``module_files``: module -> shown notebook, for "not defined in ..." and imports.
+    """
+    base = os.path.basename(folder)
+    pairs = []      # the most specific first: a cell's path, a module's, then the folder's
+    for label, shown in labels.items():
+        for prefix in (os.path.join(folder, label) + os.sep, f"{base}/{label}/", f"{label}/"):
+            pairs.append((prefix, f"{shown}, " if shown else ""))
+    for module, shown in (module_files or {}).items():
+        pairs.append((os.path.join(folder, f"{module}.py"), shown))
+        pairs.append((f"{base}/{module}.py", shown))
+        pairs.append((f"importing {module}.py", f"running the cells of {shown}"))
+        pairs.append((f"{module}.py", shown))
+    pairs += [(shlex.quote(folder), shlex.quote(submission)), (folder, submission)]
+
+    def fix(text):
+        if not text:
+            return text
+        for old, new in pairs:
+            text = text.replace(old, new)
+        # a warning's "file:line:" of a cell reads "cell 5, line 5:"
+        return _WARNING_LINE.sub(r"\1, line \2: ", text)
+
+    result.submission = submission
+    result.command = fix(result.command)
+    for fr in result.functions.values():
+        fr.output = fix(fr.output)
+        fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
+        fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
+        for case in fr.cases:
+            case.message, case.rerun = fix(case.message), fix(case.rerun)
+    return result
+
+
+def grade_notebooks(path, only=None, **options):
+    """Grade the notebook (or folder of notebooks) ``path`` like a module folder."""
+    from grader.engine import grade
+
+    path = os.fspath(path)
+    converted = convert(path, options.get("timeout"))
+    try:
+        if only is None and converted.default_module is not None:
+            only = [converted.default_module]
+        result = grade(converted.folder, only=only, **options)
+        return relabel(result, converted.folder, converted.labels, path, converted.files)
+    finally:
+        converted.cleanup()
+
+
+def usage_error_if_missing(path):
+    """A ChainruleUsageError for a ``.ipynb`` path that does not exist (exit 2)."""
+    if os.fspath(path).endswith(SUFFIX) and not os.path.exists(path):
+        raise ChainruleUsageError(f"Notebook '{path}' does not exist; pass a notebook, a folder of "
+                                  "notebooks or a folder laid out like exercises/.")

@@ -1,0 +1,79 @@
+"""``check`` outside IPython: a ``# %%`` script run with python prints the grader's report."""
+
+import subprocess
+import sys
+import textwrap
+
+from chainrule_core.contract import CONTRACT
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def run_script(tmp_path, body):
+    script = tmp_path / "mine.pct.py"
+    script.write_text(textwrap.dedent(body))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_script_check_prints_the_report_and_returns_a_result(tmp_path):
+    out = run_script(tmp_path, """\
+        # %%
+        from chainrule.notebook import check
+        import numpy as np
+
+        # %%
+        def relu(x):
+            y = 1
+            return np.maximum(x, zz)
+
+        def sigmoid(x):
+            return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+        # %%
+        r = check("activations.relu")
+        print("relu:", r.passed, r.score, r.max_score)
+        s = check("activations.sigmoid")
+        print("sigmoid:", s.passed, s.score, s.max_score)
+        """)
+    assert out.startswith("chainrule grade: activations.ipynb (seed 2026, expected values from ")
+    assert "  FAIL  relu            0/1  5 of 5 cases failed; raised an error" in out
+    assert ("raised NameError: name 'zz' is not defined\n    at mine.pct.py, line 8, in relu\n"
+            "      return np.maximum(x, zz)\n") in out
+    assert "\nrelu: False 0.0 1.0\n" in out
+    assert "\nsigmoid: True 1.0 1.0\n" in out
+
+
+def test_unknown_names_are_one_line(tmp_path):
+    out = run_script(tmp_path, """\
+        from chainrule.notebook import check
+        def relu(x):
+            return x
+        check("activations.relux")
+        check("relu_deriv")
+        check("nonsense.thing")
+        """)
+    names = ", ".join(f"activations.{n}" for n in CONTRACT["activations"])
+    assert out.splitlines() == [
+        f"Unknown function 'activations.relux'. Did you mean 'activations.relu'? The functions of activations are {names}.",
+        f"Unknown function 'relu_deriv'. Did you mean 'activations.relu_derivative'? The functions of activations are {names}.",
+        f"Unknown function 'nonsense.thing'. The functions of activations are {names}.",
+    ]
+
+
+def test_check_with_nothing_defined(tmp_path):
+    out = run_script(tmp_path, "from chainrule.notebook import check\ncheck()\n")
+    assert out == "No function of the contract is defined yet; run the cells that define them first.\n"
+
+
+def test_a_grading_that_cannot_run_is_one_line(tmp_path):
+    out = run_script(tmp_path, """\
+        from chainrule.notebook import check
+        def relu(x):
+            return x
+        r = check("activations.relu", seed=-1)
+        print(r.passed, r.score)
+        """)
+    assert out == ("check could not grade activations.relu: Seed -1 is not valid; give a non-negative "
+                   "integer.\nFalse 0.0\n")

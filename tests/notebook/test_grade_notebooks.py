@@ -1,0 +1,241 @@
+"""``chainrule grade`` on notebooks: cells run in order in the sandbox, graded like modules."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from chainrule_core.contract import CONTRACT, POINTS
+from chainrule_core.errors import ChainruleError
+from grader import grade_submission
+
+TOTAL = sum(POINTS.values())
+
+
+def notebook(path, *sources, metadata=None):
+    """Write a minimal nbformat-4 notebook: a Markdown cell, then one code cell per source."""
+    cells = [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# title"}]
+    cells += [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None,
+               "outputs": [], "source": s} for i, s in enumerate(sources)]
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata or {},
+                                "cells": cells}))
+    return path
+
+
+AS_FLOAT = "import numpy as np\n\ndef as_float(x):\n    x = np.asarray(x)\n    return x.astype(float) if x.dtype.kind != 'f' else x\n"
+SIGMOID = "def sigmoid(x):\n    x = as_float(x)\n    return 1 / (1 + np.exp(-x))\n"
+RELU = "def relu(x):\n    return np.maximum(as_float(x), 0.0)\n"
+
+
+def test_filled_notebooks_get_full_marks_and_skeletons_zero(built, filled_folder):
+    full = grade_submission(str(filled_folder))
+    assert full.max_score == TOTAL and full.score == TOTAL, [
+        (q, f.cases[0].message) for q, f in full.functions.items() if not f.passed][:3]
+    none = grade_submission(str(built))
+    assert none.score == 0 and none.max_score == TOTAL
+    assert all(f.not_implemented for f in none.functions.values())
+
+
+def test_cli_grades_one_notebook_for_its_module(filled_folder):
+    result = CliRunner().invoke(cli, ["grade", str(filled_folder / "network.ipynb")])
+    assert result.exit_code == 0, result.output
+    head = result.stdout.splitlines()[0]
+    assert head.startswith(f"chainrule grade: {filled_folder / 'network.ipynb'} (seed 2026")
+    points = sum(POINTS[f"network.{n}"] for n in CONTRACT["network"])
+    assert f"Total: {points:g} / {points:g} points (100.0%)" in result.output
+
+
+def test_a_raising_cell_is_reported_and_the_others_still_graded(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, SIGMOID,
+                  "x = 1\ny = undefined_name + x\n", RELU, "%matplotlib inline\n!ls\ncheck('activations.relu')",
+                  "result = check('activations.relu')\nassert result.passed")
+    result = grade_submission(str(nb), only=["activations.sigmoid", "activations.relu",
+                                             "activations.tanh"])
+    f = result.functions
+    assert f["activations.sigmoid"].passed and f["activations.relu"].passed
+    assert f"\n`tanh` is not defined in {nb}\n" in f["activations.tanh"].cases[0].message
+    output = f["activations.sigmoid"].output
+    assert f"{nb}, cell 4, line 2: raised NameError: name 'undefined_name' is not defined (the cells after it still ran)" in output
+    assert f"{nb}, cell 6, line 1: skipped %matplotlib inline (IPython syntax)" in output
+    assert f"{nb}, cell 6, line 2: skipped !ls (IPython syntax)" in output
+    assert "check" not in output
+    assert f"{nb}, cell 7, line 2: raised NameError: name 'result' is not defined" in output
+
+
+def test_cell_magics(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "%%time\n" + RELU, "%%bash\necho hi\n",
+                  "\n%%capture out\n" + SIGMOID)
+    result = grade_submission(str(nb), only=["activations.relu", "activations.sigmoid"])
+    assert result.functions["activations.relu"].passed and result.functions["activations.sigmoid"].passed
+    output = result.functions["activations.sigmoid"].output     # the first function graded
+    assert output.startswith(f"{nb}, cell 3, line 1: ran the cell without %%time (IPython syntax)\n"
+                             f"{nb}, cell 4: skipped the cell magic %%bash (IPython syntax)\n"
+                             f"{nb}, cell 5, line 2: ran the cell without %%capture out (IPython syntax)\n")
+    # the test's sigmoid overflows: NumPy's warning names the cell like every message
+    assert f"\n{nb}, cell 5, line 5: RuntimeWarning: overflow encountered in exp" in output
+
+
+def test_an_error_inside_a_function_names_the_cell_and_line(tmp_path):
+    nb = notebook(tmp_path / "hw.ipynb", AS_FLOAT, "def relu(x):\n    y = 2\n    return np.maximum(x, zz)\n")
+    result = grade_submission(str(nb), only=["activations.relu"])
+    message = result.functions["activations.relu"].cases[0].message
+    assert f"raised NameError: name 'zz' is not defined\n  at {nb}, cell 3, line 3, in relu\n    return np.maximum(x, zz)" in message
+    assert result.command == f"chainrule grade {nb}"
+    assert "chainrule-notebook-" not in json.dumps(result.to_dict())
+
+
+def test_a_generic_notebook_is_graded_for_every_module(tmp_path):
+    nb = notebook(tmp_path / "homework.ipynb", AS_FLOAT, SIGMOID)
+    result = grade_submission(str(nb))
+    assert list(result.functions) == [q for m in CONTRACT for q in (f"{m}.{n}" for n in CONTRACT[m])]
+    assert result.functions["activations.sigmoid"].score == 1
+    assert result.score == 1
+
+
+def test_metadata_names_the_module(tmp_path):
+    nb = notebook(tmp_path / "mine.ipynb", AS_FLOAT, RELU, metadata={"chainrule": {"module": "activations"}})
+    result = grade_submission(str(nb))
+    assert list(result.functions) == [f"activations.{n}" for n in CONTRACT["activations"]]
+
+
+def test_a_cell_that_runs_forever_is_stopped_and_the_others_graded(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, RELU, "x = 0\nwhile True:\n    x += 1\n",
+                  SIGMOID + "print('demo')\n", "print('more')")
+    result = grade_submission(str(nb), only=["activations.relu", "activations.sigmoid"], timeout=2)
+    assert result.functions["activations.relu"].passed
+    assert result.functions["activations.sigmoid"].passed     # defined after the loop: still graded
+    output = result.functions["activations.sigmoid"].output     # the first function graded
+    assert re.match(re.escape(f"{nb}, cell 4, line ") + "[23]" + re.escape(
+        ": still running after 1.2 s (the time all cells may take) and stopped; the functions "
+        f"defined so far are graded\n{nb}, cell 5: only its def, class and import statements ran (the "
+        f"1.2 s the cells may take were used up)\n{nb}, cell 6: not run (the 1.2 s the cells may "
+        "take were used up)\n"), output), output
+    assert "demo" not in output and "more" not in output
+
+
+@pytest.mark.parametrize("cell, status, text", [
+    # a loop that swallows the stop is killed with the child when the import's time is up
+    ("while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n",
+     "timeout", "running the cells of {nb} timed out after 2 s"),
+    ("import os\nos._exit(3)\n", "crashed", "running the cells of {nb} failed"),
+])
+def test_hostile_cells_are_contained_and_reported(tmp_path, cell, status, text):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, RELU, cell)
+    result = grade_submission(str(nb), only=["activations.relu"], timeout=2)
+    fr = result.functions["activations.relu"]
+    assert not fr.passed and fr.cases[0].status == status
+    assert fr.import_short.startswith(text.format(nb=nb)), fr.import_short
+
+
+def test_sys_exit_and_file_reading_in_a_cell_are_reported(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("key")
+    secret.chmod(0o600)
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, f"print(open({str(secret)!r}).read())\n",
+                  "import sys\nsys.exit(4)\n", RELU)
+    result = grade_submission(str(nb), only=["activations.relu"])
+    fr = result.functions["activations.relu"]
+    assert fr.passed
+    assert f"{nb}, cell 4, line 2: called sys.exit(4) (the cells after it still ran)" in fr.output
+    if os.geteuid() == 0:   # the child runs as an unprivileged user: the file is not readable
+        assert f"{nb}, cell 3, line 1: raised PermissionError" in fr.output
+        assert "key" not in fr.output
+
+
+def test_output_flood_in_a_cell_is_capped(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, RELU, "print('x' * (20 * 2**20))\n")
+    result = grade_submission(str(nb), only=["activations.relu"])
+    fr = result.functions["activations.relu"]
+    assert not fr.passed and "printed more than 8 MB of output" in fr.import_short
+    assert len(fr.output) < 20000
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "Notebook '{nb}' is not valid JSON"),
+    ('{"nbformat": 3, "cells": []}', "Notebook '{nb}' is not an nbformat 4 notebook (nbformat 3); "
+                                      "save it from Jupyter 4 or later."),
+    ('[1, 2]', "Notebook '{nb}' is not an nbformat 4 notebook (nbformat None)"),
+])
+def test_bad_notebook_is_one_line_naming_it(tmp_path, content, message):
+    nb = tmp_path / "activations.ipynb"
+    nb.write_text(content)
+    result = CliRunner().invoke(cli, ["grade", str(nb)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: " + message.format(nb=nb))
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_too_big_notebook_is_refused(tmp_path, monkeypatch):
+    import grader.notebooks
+
+    monkeypatch.setattr(grader.notebooks, "MAX_NOTEBOOK_BYTES", 1000)
+    nb = notebook(tmp_path / "activations.ipynb", "x = '" + "a" * 2000 + "'")
+    with pytest.raises(ChainruleError, match=r"is 0\.0 MB; a notebook may be at most 0 MB"):
+        grade_submission(str(nb))
+
+
+def test_missing_notebook_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["grade", str(tmp_path / "nope.ipynb")])
+    assert result.exit_code == 2
+    assert (f"Error: Notebook '{tmp_path / 'nope.ipynb'}' does not exist; pass a notebook, a folder of "
+            "notebooks or a folder laid out like exercises/.") in result.output
+
+
+def test_folder_of_unrelated_notebooks_is_refused(tmp_path):
+    notebook(tmp_path / "scratch.ipynb", "x = 1")
+    with pytest.raises(ChainruleError, match=r"has no notebook of a contract module \(activations.ipynb, "):
+        grade_submission(str(tmp_path))
+
+
+def test_grading_a_notebook_imports_no_nbformat_sympy_or_jinja2(filled_folder):
+    code = ("import sys; from grader import grade_submission; import grader.reports; "
+            f"grade_submission({str(filled_folder / 'network.ipynb')!r}); "
+            "print(sorted(m for m in ('nbformat', 'sympy', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_clean_cell_leaves_python_alone_and_blanks_ipython_syntax():
+    from grader.notebooks import clean_cell
+
+    assert clean_cell('s = ("abc %s"\n% 3)\nx = 1', "c") == ('s = ("abc %s"\n% 3)\nx = 1', [])
+    code, notes = clean_cell('%matplotlib inline\n!pip install \\\n  numpy\nx = !ls\nsigmoid?\n'
+                             'import numpy as np\ncheck("a.b")', "hw.ipynb, cell 2")
+    assert code == "\n\n\n\n\nimport numpy as np\n"            # line numbers kept
+    assert notes == ["hw.ipynb, cell 2, line 1: skipped %matplotlib inline (IPython syntax)",
+                     "hw.ipynb, cell 2, line 2: skipped !pip install \\ (IPython syntax)",
+                     "hw.ipynb, cell 2, line 4: skipped x = !ls (IPython syntax)",
+                     "hw.ipynb, cell 2, line 5: skipped sigmoid? (IPython syntax)"]
+    assert clean_cell('from chainrule.notebook import check\ncheck("a.b")\n', "c") == (None, [])
+    assert clean_cell("x = 1; check('a.b')", "c") == ("x = 1; check('a.b')", [])
+
+
+def test_odd_cells_are_reported_not_crashed_on(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "x = '\ud800'\n", "y = 1\x00\n", "def f(:\n", RELU)
+    data = json.loads(nb.read_text())
+    data["cells"].append({"cell_type": "code", "source": 42, "metadata": {}, "outputs": []})
+    data["cells"].append("not a cell")
+    nb.write_text(json.dumps(data))
+    result = grade_submission(str(nb), only=["activations.relu"])
+    fr = result.functions["activations.relu"]
+    assert fr.passed
+    assert re.search(re.escape(f"{nb}, cell 4: raised ") + r"(SyntaxError|ValueError): source code string "
+                     "cannot contain null bytes", fr.output)      # which one depends on the Python
+    assert f"{nb}, cell 5, line 1: raised SyntaxError: invalid syntax" in fr.output
+    assert f"{nb}, cell 7, line 1: raised NameError" not in fr.output     # 42 is a valid cell
+
+
+def test_a_linked_notebook_in_a_folder_is_refused(tmp_path):
+    target = notebook(tmp_path / "elsewhere.ipynb", AS_FLOAT, RELU)
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "activations.ipynb").symlink_to(target)
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(folder))
+    assert str(info.value) == (f"Notebook '{folder / 'activations.ipynb'}' is a symbolic link; submit the "
+                               "notebook itself.")

@@ -1,0 +1,146 @@
+"""``your_worksheet.ipynb``: the student's own network, through their own code, beside their
+hand answers. Checked against the generator's exact (sympy) answers and the course notes'
+printed w5 = 0.43703857; the notebook itself never holds a key value."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from nb_helpers import filled
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+
+@pytest.fixture(scope="module")
+def student(nbformat, tmp_path_factory):
+    """OUT/students/s001 for course seed 7, with the reference pasted into network.ipynb."""
+    base = tmp_path_factory.mktemp("class")
+    (base / "roster.csv").write_text("id,name\ns001,Kim\n")
+    out = base / "out"
+    proc = subprocess.run([sys.executable, "-m", "chainrule", "notebook", "--out", str(out), "--modules",
+                           "network", "--students", str(base / "roster.csv"), "--seed", "7"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (f"Wrote the notebooks (network.ipynb) and your_worksheet.ipynb for 1 student "
+                           f"to {out}/students/<id>/.\n")
+    folder = out / "students" / "s001"
+    nb = nbformat.read(str(folder / "network.ipynb"), as_version=4)
+    nbformat.write(filled(nb), str(folder / "network.ipynb"))
+    return folder
+
+
+def run_worksheet(nbformat, folder):
+    nb = nbformat.read(str(folder / "your_worksheet.ipynb"), as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    tables = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "execute_result" and "beside" in cell.source:
+                tables.append(out.data["text/plain"])
+    return tables
+
+
+def rows(table):
+    """name -> (code value, hand answer text, verdict) of a printed table."""
+    found = {}
+    for line in table.splitlines()[3:]:
+        parts = line.split(None, 2)
+        rest = parts[2] if len(parts) > 2 else ""
+        found[parts[0]] = (float(parts[1]), rest)
+    return found
+
+
+def test_worksheet_reproduces_the_students_key_values(student, nbformat):
+    from generator.core import make_problem
+
+    text = (student / "your_worksheet.ipynb").read_text()
+    output = make_problem("output_update", 7, "s001")
+    hidden = make_problem("hidden_update", 7, "s001")
+    # no key value is written in the notebook
+    for q in output.questions[-2:] + hidden.questions[-2:]:
+        assert f"{float(q.answer):.8f}" not in text
+    # an answers file with one right and one wrong hand answer
+    grad = next(q for q in output.questions if q.key.startswith("dE_dw"))
+    new = next(q for q in output.questions if q.key.endswith("_new"))
+    (student / "answers.toml").write_text(
+        "[chainrule]\nstudent_id = \"s001\"\ncourse_seed = 7\n"
+        f"[chainrule.variants.p1_output_update]\nfamily = \"output_update\"\noccurrence = 0\n"
+        f"variant = \"{output.variant}\"\n"
+        f"[p1_output_update]\n{grad.key} = \"{float(grad.answer):.8f}\"\n"
+        f"{new.key} = \"{float(new.answer) + 0.0004:.8f}\"\n")
+    try:
+        first, second = run_worksheet(nbformat, student)
+    finally:
+        (student / "answers.toml").unlink()
+    got = rows(first)
+    for q in output.questions:
+        if q.key in got:
+            assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+    assert got[grad.key][1].endswith("agree (to the 8 decimals you wrote)")
+    assert got[new.key][1].endswith("they differ from the 4th decimal place")
+    assert list(got)[:2] == [grad.key, new.key]           # the sheet's own questions first
+    assert "Hand answers from answers.toml, problem p1_output_update." in first
+    got = rows(second)
+    assert (f"answers.toml has no hidden_update problem of variant {hidden.variant} (it is not on your "
+            "sheet, or the file is of another course seed): only your code's values are shown.") in second
+    checked = [q for q in hidden.questions if q.key in got]
+    assert len(checked) >= 2
+    for q in checked:
+        assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+
+
+def test_worked_example_gives_the_course_notes_w5(student, nbformat, tmp_path):
+    from chainrule.notebook.build import notebook_text
+    from chainrule.notebook.worksheet import worksheet_notebook
+    from generator.presets import load
+
+    params = dict(load("worked-example"))["output_update"]
+    nb = worksheet_notebook("demo", "", 0, [("output_update", params, "preset")])
+    shutil.copy(student / "network.ipynb", tmp_path / "network.ipynb")
+    (tmp_path / "your_worksheet.ipynb").write_text(notebook_text(nb))
+    (table,) = run_worksheet(nbformat, tmp_path)
+    assert "No answers.toml next to this notebook: only your code's values are shown." in table
+    assert f"{rows(table)['w_5_new'][0]:.8f}" == "0.43703857"
+
+
+def test_without_worksheet_and_seed_rules(tmp_path):
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+
+    (tmp_path / "r.csv").write_text("id\na1\n")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--modules", "network",
+                                      "--students", str(tmp_path / "r.csv"), "--seed", "1",
+                                      "--without-worksheet"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "o" / "students" / "a1").iterdir()) == [
+        "network.ipynb", "network.pct.py"]
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "p"), "--students",
+                                      str(tmp_path / "r.csv")])
+    assert result.exit_code == 2
+    assert "--students needs --seed S, the course seed the worksheets were generated with." in result.output
+    assert not (tmp_path / "p").exists()
+
+
+def test_worksheet_needs_the_network_notebook_and_is_reproducible(tmp_path):
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+    from chainrule.notebook.build import notebook_text
+    from chainrule.notebook.worksheet import student_items, worksheet_notebook
+
+    (tmp_path / "r.csv").write_text("id\na1\n")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--modules", "losses",
+                                      "--students", str(tmp_path / "r.csv"), "--seed", "1"])
+    assert result.exit_code == 2
+    assert ("your_worksheet.ipynb runs the student's network.ipynb: add network to --modules, or pass "
+            "--without-worksheet.") in result.output
+    one = notebook_text(worksheet_notebook("a1", "", 1, student_items(1, "a1")))
+    two = notebook_text(worksheet_notebook("a1", "", 1, student_items(1, "a1")))
+    other = notebook_text(worksheet_notebook("a2", "", 1, student_items(1, "a2")))
+    assert one == two and one != other

@@ -24,3 +24,10 @@ IO_CHUNK = 1 << 20             # bytes per read or write on the pipes
 def mb(nbytes):
     """``nbytes`` as a whole number of MB, for messages."""
     return nbytes // MB
+
+
+# a submission, checked before it is copied or imported (``grader.privileges.check_submission``)
+SUBMISSION_MAX_FILES = 2000                 # files and folders
+SUBMISSION_MAX_DEPTH = 8                    # folders below the submission folder
+SUBMISSION_MAX_BYTES = 64 * MB              # all files together
+COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")   # the contract is .py files

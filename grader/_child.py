@@ -406,8 +406,8 @@ def _unshare_network():
 
 def _landlock(plan):
     """Confine this process with Landlock as the parent planned (``CFG["landlock"]``)."""
-    if not plan:
-        return {"abi": 0, "why": "not requested"}
+    if not plan or plan.get("unavailable"):
+        return {"abi": 0, "why": (plan or {}).get("unavailable") or "not requested"}
     import importlib.util
 
     try:

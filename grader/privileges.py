@@ -525,12 +525,12 @@ def child_read_paths(protected=()):
 
 def landlock_plan(run_dir, submission, protected, module):
     """The Landlock rules for the child (``CFG["landlock"]``), or None where the kernel has
-    no Landlock: read what ``child_read_paths`` allows and the submission, write only
+    no Landlock (``{"unavailable": why}``): read what ``child_read_paths`` allows and the submission, write only
     ``run_dir``. ``module`` is the copy of ``grader/landlock.py`` the child loads."""
     from grader import landlock
 
     if landlock.abi() <= 0:
-        return None
+        return {"unavailable": landlock.unavailable() or "unavailable"}
     read, listable = child_read_paths(protected)
     return {"module": module, "read": read + [submission], "listable": listable, "write": [run_dir]}
 

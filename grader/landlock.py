@@ -18,7 +18,6 @@ says why; nothing is restricted then and the caller says so.
 """
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import platform
@@ -87,7 +86,8 @@ _REASON = []
 
 def _libc():
     if not _LIBC:
-        _LIBC.append(ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True))
+        # the C library already loaded (find_library would run ldconfig: slow)
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
     return _LIBC[0]
 
 

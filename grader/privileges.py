@@ -484,20 +484,36 @@ def child_read_paths(protected=()):
     any ``site-packages``), the system library folders and the loader's cache.
     ``listable``: the standard library's folder itself, whose names Python's importer
     lists. A path that is, or lies above, one of ``protected`` (the reference, the
-    grader, a recording) is left out, so no rule ever covers them.
+    grader, a recording) is left out, so no rule ever covers them; when one lies below
+    the standard library (the kit installed in its ``site-packages``), the library's
+    entries are allowed one by one, its ``site-packages`` not. Cached per ``protected``.
     """
+    key = tuple(protected)
+    if key not in _READ_PATHS:
+        _READ_PATHS[key] = _child_read_paths(key)
+    return _READ_PATHS[key]
+
+
+_READ_PATHS = {}
+
+
+def _child_read_paths(protected):
     import sysconfig
 
     import numpy
 
     stdlib = _real(sysconfig.get_paths()["stdlib"])
+    guarded = [_real(p) for p in protected]
     read, listable = [], [stdlib]
-    try:
-        for name in sorted(os.listdir(stdlib)):
-            if name not in _SITE_DIRS:
-                read.append(os.path.join(stdlib, name))
-    except OSError:
-        pass
+    if not any(_below(g, stdlib) for g in guarded):
+        read.append(stdlib)     # one rule: nothing protected lies below it
+    else:
+        try:
+            for name in sorted(os.listdir(stdlib)):
+                if name not in _SITE_DIRS:
+                    read.append(os.path.join(stdlib, name))
+        except OSError:
+            pass
     np_dir = _real(os.path.dirname(numpy.__file__))
     read.append(np_dir)
     read.append(os.path.join(os.path.dirname(np_dir), "numpy.libs"))
@@ -514,7 +530,6 @@ def child_read_paths(protected=()):
         if folder and os.path.isdir(folder):
             read.append(_real(folder))
     read.extend(["/etc/ld.so.cache", "/dev/null", "/dev/urandom"])
-    guarded = [_real(p) for p in protected]
     keep = []
     for path in read:
         if path not in keep and os.path.exists(path) and not any(_below(g, path) for g in guarded):

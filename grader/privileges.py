@@ -467,12 +467,19 @@ def _mapped_libraries():
 
 
 def kit_folders():
-    """Real paths of the grader's own installed packages (never readable by the child)."""
-    import chainrule
+    """Real paths of the grader's own installed packages (never readable by the child):
+    ``grader``, ``chainrule_core`` and the CLI package ``chainrule`` (found, not imported:
+    the grader sits below the CLI)."""
+    import importlib.util
+
     import chainrule_core
     import grader
 
-    return [_real(os.path.dirname(m.__file__)) for m in (grader, chainrule_core, chainrule)]
+    folders = [_real(os.path.dirname(m.__file__)) for m in (grader, chainrule_core)]
+    spec = importlib.util.find_spec("chainrule")
+    if spec is not None and spec.submodule_search_locations:
+        folders.extend(_real(p) for p in spec.submodule_search_locations)
+    return folders
 
 
 def child_read_paths(protected=()):

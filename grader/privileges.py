@@ -560,7 +560,9 @@ def landlock_plan(run_dir, submission, protected, module):
 def describe(ids, info):
     """One line naming the layers in force for a run, from the child's own account."""
     info = info or {}
-    parts = [f"uid {ids[0]}" if ids else "your own user"]
+    # "a uid of its own", not its number: which free uid a run gets varies, and the
+    # report of the same submission must be the same byte for byte
+    parts = ["a uid of its own" if ids else "your own user"]
     lock = info.get("landlock") or {}
     if lock.get("abi"):
         parts.append(f"landlock ABI {lock['abi']}")

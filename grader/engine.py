@@ -376,8 +376,10 @@ class FunctionGrading:
         return True
 
     def _submit(self, call):
+        # writing the request has a deadline too: the function's remaining time
         ticket, size = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
-                                           global_seed=call.global_seed)
+                                           global_seed=call.global_seed,
+                                           timeout=max(0.05, self.timeout - self.used))
         self.first = False
         return ticket, size
 
@@ -419,7 +421,7 @@ class FunctionGrading:
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:
                 self._prefetch(index)
-            except ChildDied:
+            except (ChildDied, TimeoutError):
                 pass            # reported by the case's own call below
         expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses = "passed", "", []

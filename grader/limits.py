@@ -12,8 +12,8 @@ DEFAULT_TIMEOUT = 5.0          # seconds per function (per call batch, per impor
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
 
 # the child process
-OUTPUT_CAP = 4000              # characters of student output kept per function
-FSIZE_LIMIT = 8 * MB           # bytes the child may write to any file (its output included)
+OUTPUT_CAP = 4000              # characters of student output kept per function (the rest is dropped)
+FSIZE_LIMIT = 8 * MB           # bytes the child may write to any file (its output is a pipe, capped by OUTPUT_CAP)
 MAX_DATA = 256 * MB            # bytes of array data one reply may carry (the child's own cap)
 MAX_FRAME = MAX_DATA + MB      # a reply frame: that plus room for the JSON header
 STARTUP_TIMEOUT = 30.0         # seconds for the child to import NumPy and say it is ready

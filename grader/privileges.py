@@ -1,24 +1,29 @@
-"""Privileges and process reaping: everything the grader does as root, in one place.
+"""Confinement policy and process reaping: what the child may do, decided in one place.
 
-When the grader runs as root (Gradescope runs it so), the child gives up root before it
-imports student code: it opens its import roots (the standard library, NumPy) as
-directories and reaches them through ``/proc/self/fd`` (the Python installation may lie
-below ``/root``), limits the processes of its new uid (``RLIMIT_NPROC`` =
-``grader.limits.NPROC_LIMIT``, against fork bombs), then calls ``setgroups([])`` and sets
-real, effective and saved gid and uid to a dedicated id (``sandbox_ids``: the first of
-``SANDBOX_IDS``, from 2**31 - 1001 down, that no account, group or running process uses,
-and whose lock in a root-only folder no other grader holds; the drop itself happens in
-the child, ``grader/_child.py``, which cannot import this module). It imports a private
-copy of the submission (``private_copy``: symbolic links copied as links, files made
-world-readable) and may write only in its own working folder. Since nothing else runs as
-that uid, every process it has belongs to the submission: after each child's life and
-when grading ends, ``reap_uid`` kills them all, repeating until ``/proc`` shows none.
+As root (Gradescope runs the grader so) the child gives up root before it imports
+student code (the drop itself happens in ``grader/_child.py``, which cannot import this
+module): a dedicated uid and gid (``sandbox_ids``: the first of ``SANDBOX_IDS``, from
+2**31 - 1001 down, that no account, group or running process uses, and whose lock in a
+root-only folder no other grader holds), ``RLIMIT_NPROC`` = ``grader.limits.NPROC_LIMIT``,
+a network namespace of its own. It imports a private copy of the submission
+(``private_copy``: 0700 folders and 0600 files owned by that uid) after
+``check_submission`` refused links, special files, compiled modules and oversized trees.
+Since nothing else runs as that uid, every process it has belongs to the submission:
+after each child's life ``reap_uid`` kills them all, and ``remove_uid_files`` removes
+what it left in ``/tmp``, ``/var/tmp`` and ``/dev/shm`` where Landlock did not stop it.
+
+For any user, where the kernel has Landlock, the child confines itself with the rules
+``landlock_plan`` makes: read the standard library, NumPy, the shared libraries already
+loaded and the submission (``child_read_paths``; never a folder holding the grader, the
+reference or a recording), write only its run folder. ``describe`` turns the child's
+account of what held into the reports' ``sandbox:`` line; ``reference_exposure`` says
+whether the reference could be read (``--require-isolation``, the release build);
+``kit_fingerprint`` lets a non-root grader without Landlock notice a rewritten kit.
 
 Whatever the uid, ``kill_tree`` SIGKILLs the child's process group, every descendant
 found through ``/proc`` parent links and every process carrying the child's environment
-marker (``MARKER_VAR``), repeating until none is left. ``readable_by`` tells whether the
-sandbox uid could read a package's Python files (the grader warns when it could read the
-live ``solutions``).
+marker (``MARKER_VAR``), repeating until none is left. docs/SECURITY.md has the threat
+model and what each mode protects.
 """
 
 from __future__ import annotations
@@ -554,7 +559,8 @@ def landlock_plan(run_dir, submission, protected, module):
     if landlock.abi() <= 0:
         return {"unavailable": landlock.unavailable() or "unavailable"}
     read, listable = child_read_paths(protected)
-    return {"module": module, "read": read + [submission], "listable": listable, "write": [run_dir]}
+    return {"module": module, "read": read + [submission], "listable": listable,
+            "write": [run_dir, "/dev/null"]}
 
 
 def describe(ids, info):

@@ -1,11 +1,11 @@
 """The parent's side of the child process that runs student code (see ``grader/_child.py``).
 
 One child serves the whole submission and is replaced only when it dies or is killed.
-It runs ``python -I -S -u`` in its own session, with a scrubbed environment, a private
-working directory, ``sys.path`` = (a folder holding only a link to NumPy, the standard
-library), an address-space limit and a file-size limit. Its stdout and stderr go to one
-file that the parent reads and truncates after every function (so output is captured
-per function and capped). Every process the child starts inherits a marker in its
+It runs ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
+private working directory, ``sys.path`` = (a folder holding only a link to NumPy, the
+standard library), an address-space limit and a file-size limit. Its stdout and stderr
+go to one pipe that the parent drains whenever it waits (so output is captured per
+function and capped). Every process the child starts inherits a marker in its
 environment; on a timeout, or when grading ends, the parent SIGKILLs the child's process
 group, every descendant found through ``/proc`` parent links, and every process carrying
 the marker (which finds those that called ``setsid`` and were re-parented), repeating
@@ -14,7 +14,8 @@ until none is left.
 What comes back is decoded (``grader.wire``) as ``.npy`` data by a strict parser (format 1.0 as the
 child writes it, numeric dtypes, the body's length checked against the header before
 anything is allocated; never ``numpy.load``, never pickle). A reply must repeat its
-request's nonce and may be at most ``MAX_FRAME`` bytes (a longer one is not read). Any
+request's nonce, checked before the rest is read, and may be at most ``MAX_FRAME`` bytes
+(a longer one is not read). Any
 failure to decode a reply, whatever the exception, kills the child and fails only that
 call as "sent back something unreadable"; nothing else the child sends is trusted.
 
@@ -22,34 +23,36 @@ The submission is imported as the package ``exercises`` (also under its folder's
 from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
 repository the parent folder also holds ``solutions/``.
 
-Privileges. When the grader runs as root, the child drops to a dedicated unprivileged uid
-before it imports student code, and every process of that uid is killed when the
-child's life ends: see ``grader.privileges``, the one module that does anything as root.
-The child runs a copy of ``_child.py`` in its temporary folder, so neither ``sys.argv``
-nor its working folder reveals where the grader (or ``solutions/``) is installed. The
-environment is scrubbed: PATH, HOME and TMPDIR (the working folder), LANG and LC_ALL,
-the thread-count variables and the marker; ``-I`` ignores PYTHON*.
+Confinement. Before the child imports anything of the submission it confines itself
+(``grader/_child.py``, ``_confine``): as root a network namespace of its own and a
+dedicated unprivileged uid (``grader.privileges``); for any user, where the kernel has
+it, Landlock (``grader/landlock.py``: read only Python, NumPy and the submission, write
+only its run folder, no TCP, no signals out). Its hello says what held; ``describe()``
+is the reports' ``sandbox:`` line. The child runs copies of ``_child.py`` and
+``landlock.py`` in its temporary folder, so neither ``sys.argv`` nor its working folder
+reveals where the grader (or ``solutions/``) is installed. The environment is scrubbed:
+PATH, HOME and TMPDIR (the run folder), LANG and LC_ALL, the thread-count variables and
+the marker; ``-I`` ignores PYTHON*, ``-B`` writes no bytecode.
+
+The parent never waits unbounded: every write of a request and every read of a reply
+has a deadline (the function's remaining time), during which the child's output pipe is
+drained (what is over ``OUTPUT_CAP`` is dropped with one note, so a flood of prints
+neither blocks the child nor fails the function). The temporary folder (the private
+copy, NumPy's link folder, the scripts) is made once per submission and reused by every
+restart; each child gets a fresh run folder.
 
 Seams: the wire format is ``grader.wire``, the values ``grader.values``, the limits
-``grader.limits``.
+``grader.limits``, the policy ``grader.privileges``.
 
-Limits, knowingly:
+Limits, knowingly (docs/SECURITY.md has the full table):
 
-- Not as root, the child runs as the grader's own user: code that sets out to
-  (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
-  grading process or read what that user can read, and a descendant that both leaves
-  the process tree and replaces its environment escapes the kill (only the marker
-  finds processes outside the tree), and the number of processes is not limited. Run
-  the grader as root in a container (as Gradescope does), where that matters.
-- As the sandbox uid, student code can still read every world-readable file (the
-  grader's own files, the whole Python installation and, through the open directory
-  descriptors, anything world-readable below them, including ``solutions/`` unless it
-  is mode 0700: the grader warns on stderr when it is readable), write in
-  world-writable folders such as ``/tmp`` and use the network. Protect secrets by their
-  mode (0700 folders, 0600 files), not by obscurity.
-- Graders on one machine never share a uid (each holds its uid's lock), but a process
-  of the uid that another user's program starts by other means is not the grader's
-  concern: nothing else should run as these uids.
+- Without Landlock and not as root, the child runs as the grader's own user: it can read
+  what that user can, signal the grader and write anywhere that user can; the grader
+  then checks its own files after the run (``grader.engine``) and stops if they changed.
+- Without Landlock, as root, the sandbox uid can read every world-readable file,
+  including ``..`` of the descriptors it holds to Python and NumPy: protect the
+  reference by its mode (``reference_exposure`` checks it, ``--require-isolation``
+  refuses).
 - Time and memory are limited per function.
 """
 

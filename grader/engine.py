@@ -154,6 +154,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         raise ChainruleError(f"Grading was interrupted ({exc.name}) before any function was graded; "
                              "nothing is left running.") from None
     finally:
+        for signum in handlers:     # a second signal must not cut the cleanup short
+            signal.signal(signum, signal.SIG_IGN)
         try:
             sandbox.stop()
         finally:

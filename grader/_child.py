@@ -439,8 +439,12 @@ def _confine():
     info = {"uid": None, "net": ""}
     if drop:
         _import_roots_by_fd()
+        net_started = time.perf_counter()
         info["net"] = _unshare_network() or "namespace"
+        info["ms_net"] = round((time.perf_counter() - net_started) * 1000, 3)
+    lock_started = time.perf_counter()
     info["landlock"] = _landlock(CFG.get("landlock"))
+    info["ms_landlock"] = round((time.perf_counter() - lock_started) * 1000, 3)
     if drop:
         _drop_privileges(drop)
         info["uid"] = os.getuid()

@@ -25,7 +25,6 @@ from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
-from grader import landlock
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
@@ -134,11 +133,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     given_oracle, oracle = oracle, resolve(oracle)
     reference = _reference_location(oracle)
     protected = kit_folders() + ([reference] if reference else [])
-    # without Landlock, a child running as this very user could rewrite the grader: check
-    fingerprint = None
-    if os.geteuid() != 0 and landlock.abi() <= 0:
-        fingerprint = kit_fingerprint(protected)
     sandbox = Sandbox(path, memory_mb=memory_mb, protected=protected)
+    sandbox.kit_before = None       # see _grade: the grader's files before student code ran
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -161,8 +157,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
-        if fingerprint is not None:
-            changed = changed_files(fingerprint, kit_fingerprint(protected))
+        if sandbox.kit_before is not None:
+            changed = changed_files(sandbox.kit_before, kit_fingerprint(protected))
             if changed:
                 raise ChainruleError(
                     f"The grader's own files changed while {path} was graded ({', '.join(changed[:3])}"
@@ -198,6 +194,10 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_ora
         plan.append((qualname, cases))
 
     sandbox.ready()     # confined before anything of the submission runs
+    if sandbox.ids is None and not sandbox.landlocked():
+        # the child runs as this very user, unconfined, and could rewrite the grader: its
+        # files now (no student code has run yet), compared when grading ends
+        sandbox.kit_before = kit_fingerprint(sandbox.protected)
     exposure = reference_exposure(reference, sandbox.ids, sandbox.confinement) if reference else None
     if exposure and require_isolation:
         raise ChainruleError(f"{exposure} Not grading (--require-isolation).")

@@ -438,7 +438,7 @@ def _confine():
     drop = CFG.get("drop")
     info = {"uid": None, "net": ""}
     if drop:
-        _import_roots_by_fd()
+        _import_roots_by_fd(drop.get("fd_roots", ()))
         net_started = time.perf_counter()
         info["net"] = _unshare_network() or "namespace"
         info["ms_net"] = round((time.perf_counter() - net_started) * 1000, 3)
@@ -452,16 +452,20 @@ def _confine():
     return info
 
 
-def _import_roots_by_fd():
-    """Reach every import root through ``/proc/self/fd`` (for after the uid drop).
+def _import_roots_by_fd(fd_roots):
+    """Reach the import roots the sandbox user cannot reach by path through descriptors.
 
     The Python installation may lie below a folder the sandbox user cannot enter
-    (``/root``), so every import root (``sys.path``, and the folders of packages already
-    loaded, NumPy's among them) is opened as a directory and from then on reached as
-    ``/proc/self/fd/N``: a process may always follow its own descriptors. What these
-    descriptors lead to is checked by Landlock like any path; without Landlock the parent
-    counts everything reachable from them (``..`` included) as readable by the child.
+    (``/root``): the parent names those roots (``fd_roots``: the standard library, NumPy,
+    whichever the uid cannot reach); each is opened as a directory and every import
+    path below it (``sys.path``, the folders of packages already loaded, NumPy's among
+    them) is from then on reached as ``/proc/self/fd/N/...``: a process may always
+    follow its own descriptors. Landlock checks what they lead to like any path; without
+    Landlock the parent counts everything reachable from them (``..`` included) as
+    readable by the child (``reference_exposure``). Roots the uid reaches by path get no
+    descriptor at all.
     """
+    fd_roots = [os.path.realpath(r) for r in fd_roots]
     roots = {}
 
     def via_fd(path):
@@ -469,17 +473,14 @@ def _import_roots_by_fd():
             real = os.path.realpath(path)
         except BaseException:
             return path
-        for root, alias in roots.items():
+        for root in fd_roots:
             if real == root or real.startswith(root + os.sep):
-                return alias + real[_len(root):]
-        if not os.path.isdir(real):
-            return path
-        fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
-        roots[real] = f"/proc/self/fd/{fd}"
-        return roots[real]
+                if root not in roots:
+                    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+                    roots[root] = f"/proc/self/fd/{fd}"
+                return roots[root] + real[_len(root):]
+        return path
 
-    np_real = os.path.realpath(os.path.dirname(np.__file__))
-    via_fd(np_real)                             # NumPy's own folder (not all of site-packages)
     sys.path[:] = [via_fd(p) for p in sys.path if p]
     for name, mod in list(sys.modules.items()):
         paths = getattr(mod, "__path__", None)

@@ -197,17 +197,18 @@ def _reachable(folder, uid, gid, start):
     return True
 
 
-def descriptor_roots():
-    """The folders the child, as root, opens and keeps as descriptors before the uid drop
-    (the standard library, its extension modules, NumPy): without Landlock, ``..`` from
-    them leads wherever search permission allows, whatever the modes above them."""
+def descriptor_roots(uid=SANDBOX_IDS[0], gid=SANDBOX_IDS[0]):
+    """The import roots (the standard library, NumPy) the child, as root, opens and keeps
+    as descriptors before it drops to ``uid``: those ``uid`` cannot reach by path (Python
+    below ``/root``). Without Landlock, ``..`` from them leads wherever search permission
+    allows, whatever the modes above them (``readable_by``'s ``roots``)."""
     import sysconfig
 
     import numpy
 
-    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
-    roots = [stdlib, os.path.join(stdlib, "lib-dynload"), os.path.realpath(os.path.dirname(numpy.__file__))]
-    return [r for r in roots if os.path.isdir(r)]
+    roots = [os.path.realpath(sysconfig.get_paths()["stdlib"]),
+             os.path.realpath(os.path.dirname(numpy.__file__))]
+    return [r for r in roots if os.path.isdir(r) and not _reachable(r, uid, gid, os.sep)]
 
 
 def readable_by(folder, uid, gid, roots=()):
@@ -618,9 +619,10 @@ def reference_exposure(folder=None, ids=None, confinement=None):
     if os.path.isfile(folder):
         st = os.stat(folder)
         readable = (_permits(st, uid, gid, 4)
-                    and any(_reachable(os.path.dirname(folder), uid, gid, s) for s in [os.sep, *descriptor_roots()]))
+                    and any(_reachable(os.path.dirname(folder), uid, gid, s)
+                            for s in [os.sep, *descriptor_roots(uid, gid)]))
     else:
-        readable = readable_by(folder, uid, gid, descriptor_roots())
+        readable = readable_by(folder, uid, gid, descriptor_roots(uid, gid))
     if readable:
         return (f"The reference at {folder} is readable by the sandbox user and Landlock is unavailable "
                 f"({why or 'unavailable'}); chmod 700 it (and 700 a folder above it that is not on the way "

@@ -76,8 +76,8 @@ from chainrule_core.errors import ChainruleError
 from grader import wire
 from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
                            MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
-from grader.privileges import (MARKER_VAR, check_submission, describe, kill_tree, landlock_plan,
-                               private_copy, reap_uid, remove_uid_files, sandbox_ids)
+from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
+                               landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
@@ -177,6 +177,7 @@ class Sandbox:
             os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
             submission = os.path.join(self._workdir, "sub", base)
             private_copy(self.submission, submission, uid, gid)
+            self._fd_roots = descriptor_roots(uid, gid)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
@@ -199,7 +200,7 @@ class Sandbox:
         drop = None
         if self.ids is not None:
             uid, gid = self.ids
-            drop = {"uid": uid, "gid": gid, "nproc": NPROC_LIMIT}
+            drop = {"uid": uid, "gid": gid, "nproc": NPROC_LIMIT, "fd_roots": self._fd_roots}
             os.chown(run_dir, uid, gid)
         aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
         req_r, req_w = os.pipe()

@@ -397,17 +397,19 @@ def test_finding8_an_argument_over_the_reply_limit_is_not_sent(tmp_path, monkeyp
      "Submission 'sub' holds more than 2000 files and folders (the limit); remove what is not part of the "
      "exercises."),
 ])
-def test_finding10_a_submission_is_checked_before_copying(tmp_path, make, why):
+def test_finding10_a_submission_is_checked_before_copying(tmp_path, make, why, monkeypatch):
+    import grader.sandbox
     from chainrule_core.errors import ChainruleError
     from grader import grade_submission
 
     sub = make_submission(tmp_path / "sub")
     make(sub)
-    before = set(os.listdir("/tmp"))
+    made = []       # no temporary folder, no copy, no child: refused first
+    monkeypatch.setattr(grader.sandbox.tempfile, "mkdtemp", lambda *a, **k: made.append(a) or 1 / 0)
     with pytest.raises(ChainruleError) as info:
         grade_submission(str(sub), only=["activations.relu"])
     assert str(info.value) == why
-    assert not [n for n in set(os.listdir("/tmp")) - before if n.startswith("chainrule-grade-")]
+    assert made == []
 
 
 def test_finding10_restarts_reuse_the_copy(tmp_path):

@@ -313,11 +313,12 @@ class Sandbox:
 
     # ------------------------------------------------------------------ output capture
     def _drain_output(self):
-        """Read what the child printed so far; beyond the cap it is dropped (counted)."""
+        """Read what the child printed so far (at most 16 chunks a call; callers that wait
+        call it again); beyond the cap it is dropped (counted)."""
         if self._out is None:
             return
         room = OUTPUT_CAP * 4 + 1
-        while True:
+        for _chunk in range(16):    # bounded: a writer that never stops must not hold us here
             try:
                 chunk = os.read(self._out, IO_CHUNK)
             except (BlockingIOError, InterruptedError):

@@ -432,6 +432,22 @@ def test_finding10_restarts_reuse_the_copy(tmp_path):
     assert all(not fr.passed for fr in result.functions.values())
 
 
+def test_finding10_a_function_that_prints_forever_times_out_on_time(tmp_path):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "sub", {"activations": """
+        def relu(x):
+            import os
+            while True:
+                os.write(1, b"C" * 65536)
+        """})
+    start = time.monotonic()
+    result = grade_submission(str(sub), only=["activations.relu", "activations.tanh"], timeout=2)
+    assert time.monotonic() - start < 15
+    assert result.functions["activations.relu"].cases[0].status == "timeout"
+    assert result.functions["activations.tanh"].passed
+
+
 def test_finding10_a_200_mb_flood_of_output_still_passes_every_case(tmp_path):
     from grader import grade_submission
 

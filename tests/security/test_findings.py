@@ -324,7 +324,8 @@ def test_finding8_a_forged_huge_reply_is_refused_after_its_nonce(tmp_path):
             "did your code write to the grader's pipe?)") in message(result, "activations.relu")
 
 
-def test_finding8_sigterm_kills_the_child_and_removes_the_copy_and_the_report_says_so(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_finding8_a_signal_kills_the_child_and_removes_the_copy_and_the_report_says_so(tmp_path, signum):
     sub = make_submission(tmp_path / "sub", {"activations": """
         def sigmoid(x):
             import time
@@ -351,18 +352,19 @@ def test_finding8_sigterm_kills_the_child_and_removes_the_copy_and_the_report_sa
                 continue
     assert children, "the child never started"
     time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
+    name = signal.Signals(signum).name
     assert proc.returncode == 1
-    assert "Grading was interrupted (SIGTERM); the report covers the functions graded before" in err
+    assert f"Grading was interrupted ({name}); the report covers the functions graded before" in err
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}/cmdline") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] in "ZX"
     for folder in workdirs:
         assert not os.path.exists(folder)
     data = json.loads(report.read_text())
-    assert data["interrupted"] == "SIGTERM"
+    assert data["interrupted"] == name
     sigmoid = data["functions"][0]
-    assert sigmoid["cases"][0]["message"] == "not graded: the grading was interrupted (SIGTERM)"
+    assert sigmoid["cases"][0]["message"] == f"not graded: the grading was interrupted ({name})"
 
 
 def test_finding8_an_argument_over_the_reply_limit_is_not_sent(tmp_path, monkeypatch):

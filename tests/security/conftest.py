@@ -1,10 +1,10 @@
 """Fixtures for the security tests (issue 15): hostile submissions against the grader.
 
 Most need root (the uid drop, the network namespace) and Landlock; they skip where the
-machine has neither. The non-root modes are simulated in the grading process itself
-(``as_user``: the grader believes it is not root, so it neither drops the uid nor copies
-the submission; Landlock then is the only layer, and it binds root too), since the
-Python installation here lies below /root, which an ordinary user cannot enter.
+machine has neither. A real non-root grader runs in ``test_unprivileged.py`` (under
+``setpriv``); in-process, ``as_user`` makes the grader believe it is not root, so it
+neither drops the uid nor copies the submission: Landlock is then the only layer, and it
+binds root too.
 """
 
 import os

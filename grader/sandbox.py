@@ -153,6 +153,7 @@ class Sandbox:
         self._replies = {}
         self._ticket = 0
         self._out = None            # read end of the child's stdout/stderr pipe
+        self._out_open = False
         self._timed_out = False     # the last child was killed for a deadline
         self.confinement = None     # the child's own account of its layers (its hello)
         self.ids = None             # (uid, gid) of the child when the grader runs as root
@@ -231,6 +232,7 @@ class Sandbox:
         for fd in (req_w, resp_r, out_r):
             os.set_blocking(fd, False)
         self._req, self._resp, self._out = req_w, resp_r, out_r
+        self._out_open = True       # until every writer of the output pipe has gone
         self._timed_out = False
         # a new child has imported nothing; a module whose import failed (raised, hung,
         # ended the process) is not tried again: it would fail the same way
@@ -326,10 +328,15 @@ class Sandbox:
             except OSError:
                 return
             if not chunk:
+                self._out_open = False      # at its end: select would wake us for nothing
                 return
             keep = max(0, room - len(self._pending_bytes))
             self._pending_bytes += chunk[:keep]
             self._dropped += len(chunk) - min(keep, len(chunk))
+
+    def _watch(self):
+        """The output pipe while something may still write to it, else None."""
+        return self._out if self._out is not None and self._out_open else None
 
     def take_output(self):
         """The student's stdout/stderr since the last call of this method, capped."""
@@ -357,7 +364,7 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             while data:
-                _wait_fd(self._req, True, deadline, self._out, self._drain_output)
+                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output)
                 try:
                     n = os.write(self._req, data[:IO_CHUNK])
                 except BlockingIOError:
@@ -387,7 +394,7 @@ class Sandbox:
     def _read_exact(self, n, deadline):
         chunks, got = [], 0
         while got < n:
-            _wait_fd(self._resp, False, deadline, self._out, self._drain_output)
+            _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
             try:
                 chunk = os.read(self._resp, min(n - got, IO_CHUNK))
             except BlockingIOError:

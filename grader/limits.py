@@ -7,7 +7,7 @@ itself (``FSIZE_LIMIT``, ``MAX_DATA``, the memory limit) reach it in its configu
 MB = 1024 * 1024
 
 # defaults of ``grade_submission`` and ``chainrule grade``
-DEFAULT_SEED = 2026            # the seed of the cases when none is given and no recording says
+DEFAULT_SEED = 2026            # the seed when none is given, no recording says and no live reference derives one (grader.seeds)
 DEFAULT_TIMEOUT = 5.0          # seconds per function (per call batch, per import)
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
 

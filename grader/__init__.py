@@ -51,9 +51,12 @@ memory_mb=None, progress=None) -> GradeResult``
 
 When the grader runs as root, the child drops to a dedicated unprivileged uid before
 importing student code, and every process of that uid is killed when the child's life
-ends (see ``grader.sandbox`` and ``grader.privileges``). Grading then with the live ``solutions`` package, the
-grader writes one warning line to stderr (never into a report) when that uid could read
-the package's files: protect it with mode 0700, or grade with a recording.
+ends (see ``grader.sandbox`` and ``grader.privileges``). Where the kernel has Landlock
+the child also confines itself (it reads only Python, NumPy and its submission, writes
+only its run folder); ``.confinement`` names the layers in force, and
+``grader.privileges.reference_exposure()`` says whether the reference could be read
+(``require_isolation=True`` refuses to grade then). With the live reference and no
+``seed``, the cases follow from ``submission_seed(path, secret)`` (docs/SECURITY.md).
 
 Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
 ``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release
@@ -71,23 +74,32 @@ from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 
 __all__ = [
     "grade_submission", "record", "GradeResult", "FunctionResult", "CaseResult",
-    "Diagnosis", "DEFAULT_SEED", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB",
+    "Diagnosis", "submission_seed", "DEFAULT_SEED", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB",
 ]
 
 
 def grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
-                     memory_mb=None, progress=None) -> GradeResult:
+                     memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeResult:
     """Grade the submission folder ``path``; see the module docstring."""
     from grader.notebooks import grade_notebooks, is_notebook_submission, usage_error_if_missing
 
     usage_error_if_missing(path)
     if is_notebook_submission(path):    # a .ipynb, or a folder of them (grader.notebooks)
         return grade_notebooks(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
-                               memory_mb=memory_mb, progress=progress)
+                               memory_mb=memory_mb, progress=progress, secret=secret,
+                               require_isolation=require_isolation)
     from grader.engine import grade
 
     return grade(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
-                 memory_mb=memory_mb, progress=progress)
+                 memory_mb=memory_mb, progress=progress, secret=secret,
+                 require_isolation=require_isolation)
+
+
+def submission_seed(path, secret=None):
+    """The seed of the cases for the submission ``path`` (see ``grader.seeds``)."""
+    from grader.seeds import submission_seed as _seed
+
+    return _seed(path, secret)
 
 
 def record(path, seeds=(DEFAULT_SEED,), only=None):

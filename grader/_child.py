@@ -5,7 +5,7 @@ Run as ``python -I -S -u _child.py CONFIG_JSON`` by ``grader.sandbox`` (never im
 that holds NumPy alone, so neither ``solutions`` nor the grader is importable here.
 
 Protocol (both directions, on two private pipes): a frame is an 8-byte big-endian length
-then that many bytes: a 4-byte JSON-header length, the UTF-8 JSON header, then the
+then that many bytes: the nonce, a 4-byte JSON-header length, the UTF-8 JSON header, then the
 arrays the header refers to, each a complete ``.npy`` file (read with
 ``allow_pickle=False``). Values are trees in JSON: ``{"t": "a", "i": k}`` (array ``k``),
 ``"g"`` (a NumPy scalar, sent as 0-d array ``k``), ``"f"``/``"i"``/``"b"`` (Python float,
@@ -13,7 +13,7 @@ int, bool), ``"n"`` (None), ``"tuple"``/``"list"`` (children), ``"rng"`` (reques
 ``numpy.random.default_rng(seed)``), ``"o"`` (response only: some other object, by type
 name). The reply to a call also carries every argument as it was after the call, so the
 parent can see whether an input was modified. Every request carries a random nonce
-(header key ``"n"``) that its reply repeats: a frame that student code writes to the
+(16 hex characters before the JSON header) that its reply repeats: a frame that student code writes to the
 reply pipe lacks it (or repeats a stale one), so the parent detects it, kills the child
 and fails only that call, instead of taking the next replies as answers to the wrong
 calls. (Student code could read the nonce from this process's memory; that only lets
@@ -32,6 +32,7 @@ import sys
 import traceback
 
 CFG = json.loads(sys.argv[1])
+sys.dont_write_bytecode = True      # nothing compiled is left where another run could load it
 sys.path.insert(0, CFG["numpy_dir"])
 
 import numpy as np  # noqa: E402
@@ -102,6 +103,8 @@ def _read_exact(n):
 def _recv():
     (size,) = _unpack(">Q", _read_exact(8))
     data = _read_exact(size)
+    _NONCE[0] = data[:16].decode("ascii")
+    data = data[16:]
     (hlen,) = _unpack(">I", data[:4])
     header = _json_loads(data[4:4 + hlen].decode("utf-8"))
     arrays, pos = [], 4 + hlen
@@ -142,16 +145,14 @@ def _npy(arr):
     return b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1") + body
 
 
-_NONCE = [None]     # the current request's nonce, echoed in its reply
+_NONCE = [CFG["hello"]]     # the current request's nonce, echoed in its reply
 
 
 def _send(header, blobs=()):
     header = dict(header)
-    if _NONCE[0] is not None:
-        header["n"] = _NONCE[0]
     header["sizes"] = [_len(b) for b in blobs]
     hb = _json_dumps(header).encode("utf-8")
-    payload = b"".join([_pack(">I", _len(hb)), hb] + list(blobs))
+    payload = b"".join([_NONCE[0].encode("ascii"), _pack(">I", _len(hb)), hb] + list(blobs))
     frame = _pack(">Q", _len(payload)) + payload
     view = memoryview(frame)
     while view:
@@ -381,20 +382,90 @@ def _restore():
                 d[key] = value
 
 
-# ------------------------------------------------------------------ dropping root privileges
-def _drop_privileges():
-    """Become the unprivileged user in ``CFG["drop"]`` (when the grader runs as root).
+# ------------------------------------------------------------------ confinement
+def _threads():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 1
 
-    The Python installation may lie below a folder that user cannot enter (``/root``),
-    so first every import root (``sys.path``, and the folders of packages already
-    loaded, NumPy's among them) is opened as a directory and from then on reached as
-    ``/proc/self/fd/N``: a process may always follow its own descriptors, and what is
-    below such a folder is world-readable anyway. Then supplementary groups, gid and uid
-    are given up for good (real, effective and saved), so nothing can regain root.
+
+def _unshare_network():
+    """As root: a network namespace of this process's own (only a loopback, down)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:       # CLONE_NEWNET
+        return "no network namespace (" + os.strerror(ctypes.get_errno()) + ")"
+    return ""
+
+
+def _landlock(plan):
+    """Confine this process with Landlock as the parent planned (``CFG["landlock"]``)."""
+    if not plan or plan.get("unavailable"):
+        return {"abi": 0, "why": (plan or {}).get("unavailable") or "not requested"}
+    import importlib.util
+
+    try:
+        spec = importlib.util.spec_from_file_location("_chainrule_landlock", plan["module"])
+        landlock = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(landlock)
+        version = landlock.abi()
+        if version <= 0:
+            return {"abi": 0, "why": landlock.unavailable()}
+        threads = _threads()
+        if threads > 1:     # Landlock confines the calling thread only
+            return {"abi": 0, "why": f"the child already had {threads} threads"}
+        info = landlock.restrict(plan["read"], plan["write"], plan.get("listable", ()))
+    except BaseException as exc:  # noqa: BLE001 - the parent reports the layer as missing
+        return {"abi": 0, "why": "Landlock failed (" + _str(exc)[:200] + ")"}
+    return info
+
+
+def _confine():
+    """Every layer, before any student code runs: returns what held, for the reports.
+
+    As root: the import roots reached through descriptors (below), a network namespace
+    of its own, Landlock, then the uid drop. Not as root: Landlock only.
     """
+    import time
+
+    started = time.perf_counter()
     drop = CFG.get("drop")
-    if not drop:
-        return
+    info = {"uid": None, "net": ""}
+    if drop:
+        _import_roots_by_fd(drop.get("fd_roots", ()))
+        net_started = time.perf_counter()
+        info["net"] = _unshare_network() or "namespace"
+        info["ms_net"] = round((time.perf_counter() - net_started) * 1000, 3)
+    lock_started = time.perf_counter()
+    info["landlock"] = _landlock(CFG.get("landlock"))
+    info["ms_landlock"] = round((time.perf_counter() - lock_started) * 1000, 3)
+    if drop:
+        _drop_privileges(drop)
+        info["uid"] = os.getuid()
+    info["ms"] = round((time.perf_counter() - started) * 1000, 3)     # for benchmarks/
+    return info
+
+
+def _import_roots_by_fd(fd_roots):
+    """Reach the import roots the sandbox user cannot reach by path through descriptors.
+
+    The Python installation may lie below a folder the sandbox user cannot enter
+    (``/root``): the parent names those roots (``fd_roots``: the standard library, NumPy,
+    whichever the uid cannot reach); each is opened as a directory and every import
+    path below it (``sys.path``, the folders of packages already loaded, NumPy's among
+    them) is from then on reached as ``/proc/self/fd/N/...``: a process may always
+    follow its own descriptors. Landlock checks what they lead to like any path; without
+    Landlock the parent counts everything reachable from them (``..`` included) as
+    readable by the child (``reference_exposure``). Roots the uid reaches by path get no
+    descriptor at all.
+    """
+    fd_roots = [os.path.realpath(r) for r in fd_roots]
     roots = {}
 
     def via_fd(path):
@@ -402,23 +473,25 @@ def _drop_privileges():
             real = os.path.realpath(path)
         except BaseException:
             return path
-        for root, alias in roots.items():
+        for root in fd_roots:
             if real == root or real.startswith(root + os.sep):
-                return alias + real[_len(root):]
-        if not os.path.isdir(real):
-            return path
-        fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
-        roots[real] = f"/proc/self/fd/{fd}"
-        return roots[real]
+                if root not in roots:
+                    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+                    roots[root] = f"/proc/self/fd/{fd}"
+                return roots[root] + real[_len(root):]
+        return path
 
-    np_real = os.path.realpath(os.path.dirname(np.__file__))
-    via_fd(np_real)                             # NumPy's own folder (not all of site-packages)
     sys.path[:] = [via_fd(p) for p in sys.path if p]
     for name, mod in list(sys.modules.items()):
         paths = getattr(mod, "__path__", None)
         if _isinstance(paths, list):
             paths[:] = [via_fd(p) for p in paths]
     sys.path_importer_cache.clear()
+
+
+def _drop_privileges(drop):
+    """Become the unprivileged user ``drop`` names, for good: supplementary groups, gid
+    and uid are given up (real, effective and saved), so nothing can regain root."""
     if drop.get("nproc"):
         import resource
 
@@ -434,15 +507,14 @@ def _drop_privileges():
 def main():
     os.chdir(CFG["workdir"])
     _limits()
-    _drop_privileges()
+    confinement = _confine()
     modules = {}
     package = None
     package_error = None
     _snapshot()
-    _send({"ok": True, "ready": True})
+    _send({"ok": True, "ready": True, "confinement": confinement})
     while True:
         header, arrays = _recv()
-        _NONCE[0] = header.get("n")
         op = header["op"]
         if op == "import":
             _restore()

@@ -12,9 +12,12 @@ worker processes forked from this one (``--jobs``, every core by default). A sub
 that hangs, crashes or attacks costs its own limits; a worker that dies (it runs only the
 grader, never student code) is replaced and only its submission is marked.
 
-Expected values are computed once per batch: with the live ``solutions`` package the
-parent records them (``grader.record``) into a private temporary file, loads it as a
-``RecordedOracle`` and deletes it; the workers inherit the loaded oracle.
+Expected values: with the live ``solutions`` package and no ``--seed``, each submission
+meets the cases of its own seed (``grader.seeds``: a hash of its content, so the values a
+report shows cannot be replayed by a lookup table) and its worker computes them. With
+``--seed`` they are computed once per batch: the parent records them (``grader.record``)
+into a private temporary file, loads it as a ``RecordedOracle`` and deletes it; the
+workers inherit the loaded oracle. A recording (``--recorded``) has fixed seeds.
 
 ``DIR/results.jsonl`` gets one JSON line per finished submission at once (flushed and
 fsynced), so an interrupted run loses nothing: running the same command again grades only
@@ -403,9 +406,14 @@ def make_oracle(recorded, names, seed):
     if not isinstance(oracle, LiveOracle):
         return (oracle, _pick_seed(oracle, seed, DEFAULT_SEED), oracle.name,
                 _hash_files([oracle.path]))
-    seed = DEFAULT_SEED if seed is None else int(seed)
     folder = oracle.folder()
     source_hash = _hash_files([os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py")])
+    if seed is None:
+        # summative grading: every submission meets the cases of its own seed (a hash of its
+        # content, grader.seeds), so values shown in feedback cannot be replayed; the
+        # reference computes each submission's expected values in its worker
+        return oracle, None, oracle.name, "live:" + source_hash
+    seed = int(seed)
     private = tempfile.mkdtemp(prefix="chainrule-expected-")     # mode 0700
     try:
         path = os.path.join(private, "expected.npz")
@@ -724,7 +732,9 @@ def _differences(old, new):
             elif key in ("version", "format"):
                 words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
             else:
-                words.append(f"{key} {old.get(key)} (now {new.get(key)})")
+                def shown(value):
+                    return "per submission" if key == "seed" and value is None else value
+                words.append(f"{key} {shown(old.get(key))} (now {shown(new.get(key))})")
     return ", ".join(words)
 
 

@@ -185,7 +185,7 @@ def summary_markdown(s, pairs):
     out = ["# chainrule grade-all: class summary", ""]
     graded = len(s.graded)
     out.append(f"{counted(len(s.rows), 'submission')}, {graded} graded; "
-               f"{counted(len(s.names), 'function')} worth {_num(s.max)} points; seed {s.seed}; "
+               f"{counted(len(s.names), 'function')} worth {_num(s.max)} points; seed {s.seed if s.seed is not None else 'per submission'}; "
                f"expected values from {md_text(s.oracle)}.")
     totals = s.totals()
     if totals:
@@ -307,7 +307,7 @@ def summary_html(s, pairs):
            "<h1>chainrule grade-all: class summary</h1>"]
     graded = len(s.graded)
     out.append(f"<p>{_h(counted(len(s.rows), 'submission'))}, {graded} graded; "
-               f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points; seed {_h(s.seed)}; "
+               f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points; seed {_h(s.seed if s.seed is not None else 'per submission')}; "
                f"expected values from {_h(s.oracle)}.</p>")
     totals = s.totals()
     if totals:

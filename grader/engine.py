@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
+import signal
+import threading
 import time
 import warnings
 
@@ -24,11 +25,12 @@ from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
-from grader.oracle import LiveOracle, resolve
+from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
-from grader.privileges import readable_by
+from grader.privileges import changed_files, kit_folders, kit_fingerprint, reference_exposure
+from grader.seeds import submission_seed
 from grader.sandbox import CallFailed, ChildDied, Sandbox
 from grader.values import to_returned
 
@@ -90,8 +92,33 @@ def _check_submission(path):
                              f"({', '.join(m + '.py' for m in CONTRACT)}); is it the exercises folder?")
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived while grading; ``name`` is the signal's. A BaseException,
+    like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+def _on_signal(signum, _frame):
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _reference_location(oracle):
+    """The reference's folder (live) or file (recorded), or None."""
+    try:
+        if isinstance(oracle, LiveOracle):
+            return os.path.realpath(oracle.folder())
+        if isinstance(oracle, RecordedOracle):
+            return os.path.realpath(oracle.path)
+    except Exception:  # noqa: BLE001 - nothing found, nothing to protect
+        return None
+    return None
+
+
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
-          progress=None):
+          progress=None, secret=None, require_isolation=False):
     path = os.fspath(path)
     names = select_functions(only)
     if case is not None and len(names) != 1:
@@ -104,24 +131,54 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         memory_mb = DEFAULT_MEMORY_MB
     _check_submission(path)
     started = time.monotonic()
-    sandbox = Sandbox(path, memory_mb=memory_mb)
-    try:
-        sandbox.start(wait=False)   # NumPy loads in the child while the cases are made here
-    except OSError as exc:
-        raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
-    try:
-        return _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
-    finally:
-        sandbox.stop()
-
-
-def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress):
-    seed_given = seed is not None
     given_oracle, oracle = oracle, resolve(oracle)
-    _warn_if_reference_readable(oracle, sandbox)
+    reference = _reference_location(oracle)
+    protected = kit_folders() + ([reference] if reference else [])
+    sandbox = Sandbox(path, memory_mb=memory_mb, protected=protected)
+    sandbox.kit_before = None       # see _grade: the grader's files before student code ran
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            handlers[signum] = signal.signal(signum, _on_signal)
+    try:
+        try:
+            sandbox.start(wait=False)   # NumPy loads in the child while the cases are made here
+        except OSError as exc:
+            raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
+        return _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_oracle,
+                      progress, secret, require_isolation, reference)
+    except Interrupted as exc:
+        raise ChainruleError(f"Grading was interrupted ({exc.name}) before any function was graded; "
+                             "nothing is left running.") from None
+    finally:
+        for signum in handlers:     # a second signal must not cut the cleanup short
+            signal.signal(signum, signal.SIG_IGN)
+        try:
+            sandbox.stop()
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+        if sandbox.kit_before is not None:
+            changed = changed_files(sandbox.kit_before, kit_fingerprint(protected))
+            if changed:
+                raise ChainruleError(
+                    f"The grader's own files changed while {path} was graded ({', '.join(changed[:3])}"
+                    f"{', ...' if len(changed) > 3 else ''}): the submission may have rewritten the grader. "
+                    "Reinstall chainrule before grading again, and grade where Landlock or root confines "
+                    "submissions.")
+
+
+def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_oracle, progress,
+           secret, require_isolation, reference):
+    seed_given = seed is not None
     if seed is None:
         recorded = oracle.seeds()
-        seed = recorded[0] if recorded else DEFAULT_SEED
+        if recorded:
+            seed = recorded[0]      # a recording answers for its own seeds only
+        elif isinstance(oracle, LiveOracle):
+            seed = submission_seed(path, secret)    # values shown cannot be replayed
+        else:
+            seed = DEFAULT_SEED
     seed = int(seed)
     if seed < 0:
         raise ChainruleUsageError(f"Seed {seed} is not valid; give a non-negative integer.")
@@ -137,36 +194,39 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, progress)
             cases = chosen
         plan.append((qualname, cases))
 
+    sandbox.ready()     # confined before anything of the submission runs
+    if sandbox.ids is None and not sandbox.landlocked():
+        # the child runs as this very user, unconfined, and could rewrite the grader: its
+        # files now (no student code has run yet), compared when grading ends
+        sandbox.kit_before = kit_fingerprint(sandbox.protected)
+    exposure = reference_exposure(reference, sandbox.ids, sandbox.confinement) if reference else None
+    if exposure and require_isolation:
+        raise ChainruleError(f"{exposure} Not grading (--require-isolation).")
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
+    result.confinement = sandbox.describe()
     recorded = given_oracle if isinstance(given_oracle, (str, os.PathLike)) else None
     command = run_command(path, timeout, sandbox.memory_mb, recorded)
     result.command = command
     result.seed_given = seed_given
-    for done, (qualname, cases) in enumerate(plan, 1):
-        fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
-        result.functions[qualname] = fr
-        if progress is not None:
-            progress(done, len(plan), qualname)
+    try:
+        for done, (qualname, cases) in enumerate(plan, 1):
+            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
+            result.functions[qualname] = fr
+            if progress is not None:
+                progress(done, len(plan), qualname)
+    except Interrupted as exc:
+        result.interrupted = exc.name
+        for qualname, cases in plan:
+            if qualname in result.functions:
+                continue
+            fr = FunctionResult(qualname, effective_points()[qualname])
+            for c in cases:
+                fr.cases.append(CaseResult(c.number, c.name, False,
+                                           f"not graded: the grading was interrupted ({exc.name})",
+                                           c.rtol, c.atol, "skipped", _rerun(command, qualname, c.number, seed)))
+            result.functions[qualname] = fr
     result.elapsed = time.monotonic() - started
     return result
-
-
-READABLE_WARNING = ("Warning: solutions/ at {path} is readable by the sandbox user; chmod 700 it "
-                    "(or grade with --recorded) so submissions cannot read the reference.")
-
-
-def _warn_if_reference_readable(oracle, sandbox):
-    """One line on stderr (never in the report) when, as root, the child could read the
-    live reference: the privilege drop protects it only if its mode does."""
-    if not isinstance(oracle, LiveOracle) or sandbox.ids is None:
-        return
-    try:
-        folder = os.path.realpath(oracle.folder())
-    except Exception:  # noqa: BLE001 - no folder, nothing to warn about
-        return
-    if readable_by(folder, *sandbox.ids):
-        sys.stderr.write(READABLE_WARNING.format(path=folder) + "\n")
-        sys.stderr.flush()
 
 
 def run_command(path, timeout, memory_mb, recorded):
@@ -319,8 +379,10 @@ class FunctionGrading:
         return True
 
     def _submit(self, call):
+        # writing the request has a deadline too: the function's remaining time
         ticket, size = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
-                                           global_seed=call.global_seed)
+                                           global_seed=call.global_seed,
+                                           timeout=max(0.05, self.timeout - self.used))
         self.first = False
         return ticket, size
 
@@ -362,7 +424,7 @@ class FunctionGrading:
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:
                 self._prefetch(index)
-            except ChildDied:
+            except (ChildDied, TimeoutError):
                 pass            # reported by the case's own call below
         expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses = "passed", "", []

@@ -14,10 +14,12 @@ version of the cases is refused instead of silently misused.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import json
 import os
+import sys
 
 import numpy as np
 
@@ -39,14 +41,33 @@ class Oracle:
         return None
 
 
+@contextlib.contextmanager
+def _no_bytecode():
+    """Import without writing bytecode anywhere, whatever PYTHONPYCACHEPREFIX or
+    PYTHONDONTWRITEBYTECODE say: a ``.pyc`` of the reference written to a shared cache
+    prefix (as many CI images set) would be readable, or even planted, by student code."""
+    saved = sys.dont_write_bytecode, sys.pycache_prefix
+    sys.dont_write_bytecode, sys.pycache_prefix = True, None
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode, sys.pycache_prefix = saved
+
+
+def _import(name):
+    with _no_bytecode():
+        return importlib.import_module(name)
+
+
 class LiveOracle(Oracle):
-    """Expected values from the reference implementation (``solutions`` by default)."""
+    """Expected values from the reference implementation (``solutions`` by default),
+    imported without writing (or reading a prefix's) bytecode: ``_no_bytecode``."""
 
     def __init__(self, package="solutions"):
         self.package = package
         self.name = f"live {package}"
         try:
-            importlib.import_module(package)
+            _import(package)
         except ImportError as exc:
             raise ChainruleError(f"The reference package '{package}' cannot be imported ({exc}); "
                                  "a student release grades with the recorded cases instead.") from None
@@ -54,12 +75,12 @@ class LiveOracle(Oracle):
 
     def folder(self):
         """The folder of the reference package in use."""
-        return list(importlib.import_module(self.package).__path__)[0]
+        return list(_import(self.package).__path__)[0]
 
     def lookup(self, qualname):
         if qualname not in self._cache:
             module, name = qualname.split(".", 1)
-            mod = importlib.import_module(f"{self.package}.{module}")
+            mod = _import(f"{self.package}.{module}")
             self._cache[qualname] = getattr(mod, name)
         return self._cache[qualname]
 
@@ -127,7 +148,8 @@ def _from_tree(tree, data, prefix):
 
 
 def record(path, seeds, only=None):
-    """Write every case's expected values for ``seeds`` (live solutions) to ``path``."""
+    """Write every case's expected values for ``seeds`` (live solutions) to ``path``,
+    mode 0600 (a release build that ships it chooses its mode deliberately)."""
     from chainrule_core.contract import qualified_names
     from grader.specs import cases_for
 
@@ -146,7 +168,11 @@ def record(path, seeds, only=None):
     arrays["meta"] = np.frombuffer(json.dumps({"seeds": [int(s) for s in seeds]}).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    write_atomic(path, buffer.getvalue())
+    old = os.umask(0o077)       # 0600 from its first byte: expected values are the answers
+    try:
+        write_atomic(path, buffer.getvalue())
+    finally:
+        os.umask(old)
     return path
 
 

@@ -119,6 +119,7 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
 
     colors = {"PASS": "green", "FAIL": "red", "TODO": "yellow"}
     out = [f"chainrule grade: {result.submission} (seed {result.seed}, expected values from {result.oracle})", ""]
+    out[1:1] = [result.confinement] if result.confinement else []
     width = max([len(f.name) for f in result.functions.values()] + [10])
     module = None
     for fr in result.functions.values():
@@ -213,7 +214,7 @@ def render_gradescope(result):
     doc = {
         "score": result.score,
         "execution_time": int(round(result.elapsed)),
-        "output": summary_line(result) + f" (seed {result.seed})",
+        "output": summary_line(result) + f" (seed {result.seed})" + (f"\n{result.confinement}" if result.confinement else ""),
         "output_format": "text",
         "test_output_format": "text",
         "visibility": "visible",
@@ -233,7 +234,8 @@ def render_junit(result):
                           failures=str(failures), errors=str(errors), time=f"{result.elapsed:.3f}")
     props = ET.SubElement(suite, "properties")
     for key, value in (("seed", result.seed), ("score", _num(result.score)),
-                       ("max_score", _num(result.max_score)), ("oracle", result.oracle)):
+                       ("max_score", _num(result.max_score)), ("oracle", result.oracle),
+                       ("confinement", result.confinement)):
         ET.SubElement(props, "property", name=key, value=str(value))
     for fr in result.functions.values():
         case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
@@ -264,6 +266,7 @@ def render_markdown(result):
     out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
            ""]
     out.append(f"Submission `{result.submission}`, seed {result.seed}, expected values from {result.oracle}.")
+    out[-1:] = [out[-1], "", result.confinement] if result.confinement else out[-1:]
     out.append("")
     out.append("| Function | Result | Points | Notes |")
     out.append("|---|---|---|---|")

@@ -130,6 +130,8 @@ class GradeResult:
     elapsed: float = 0.0        # wall seconds (not part of reproducible reports)
     command: str = "chainrule grade"   # the submission and non-default options of this run
     seed_given: bool = False    # the seed was chosen (--seed), not the default
+    confinement: str = ""       # the layers that confined the student code, in one line
+    interrupted: str = ""       # the signal that ended grading early (SIGTERM, SIGINT), if any
 
     def command_for(self, *names):
         """The command that grades only ``names`` (functions or modules) the way this run did."""
@@ -157,6 +159,7 @@ class GradeResult:
         return {
             "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
             "timeout": self.timeout, "score": self.score, "max_score": self.max_score,
-            "percent": round(self.percent, 2),
+            "percent": round(self.percent, 2), "confinement": self.confinement,
+            "interrupted": self.interrupted,
             "functions": [f.to_dict() for f in self.functions.values()],
         }

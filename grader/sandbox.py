@@ -1,11 +1,11 @@
 """The parent's side of the child process that runs student code (see ``grader/_child.py``).
 
 One child serves the whole submission and is replaced only when it dies or is killed.
-It runs ``python -I -S -u`` in its own session, with a scrubbed environment, a private
-working directory, ``sys.path`` = (a folder holding only a link to NumPy, the standard
-library), an address-space limit and a file-size limit. Its stdout and stderr go to one
-file that the parent reads and truncates after every function (so output is captured
-per function and capped). Every process the child starts inherits a marker in its
+It runs ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
+private working directory, ``sys.path`` = (a folder holding only a link to NumPy, the
+standard library), an address-space limit and a file-size limit. Its stdout and stderr
+go to one pipe that the parent drains whenever it waits (so output is captured per
+function and capped). Every process the child starts inherits a marker in its
 environment; on a timeout, or when grading ends, the parent SIGKILLs the child's process
 group, every descendant found through ``/proc`` parent links, and every process carrying
 the marker (which finds those that called ``setsid`` and were re-parented), repeating
@@ -14,43 +14,45 @@ until none is left.
 What comes back is decoded (``grader.wire``) as ``.npy`` data by a strict parser (format 1.0 as the
 child writes it, numeric dtypes, the body's length checked against the header before
 anything is allocated; never ``numpy.load``, never pickle). A reply must repeat its
-request's nonce and may be at most ``MAX_FRAME`` bytes (a longer one is not read). Any
+request's nonce, checked before the rest is read, and may be at most ``MAX_FRAME`` bytes
+(a longer one is not read). Any
 failure to decode a reply, whatever the exception, kills the child and fails only that
 call as "sent back something unreadable"; nothing else the child sends is trusted.
 
 The submission is imported as the package ``exercises`` (also under its folder's name)
-from a private copy (``grader.submission_copy``: no link out of the submission is followed,
-such a link is refused); neither its parent folder nor site-packages is on ``sys.path``: in
-a repository the parent folder also holds ``solutions/``.
+from its own path; neither its parent folder nor site-packages is on ``sys.path``: in a
+repository the parent folder also holds ``solutions/``.
 
-Privileges. When the grader runs as root, the child drops to a dedicated unprivileged uid
-before it imports student code, and every process of that uid is killed when the
-child's life ends: see ``grader.privileges``, the one module that does anything as root.
-The child runs a copy of ``_child.py`` in its temporary folder, so neither ``sys.argv``
-nor its working folder reveals where the grader (or ``solutions/``) is installed. The
-environment is scrubbed: PATH, HOME and TMPDIR (the working folder), LANG and LC_ALL,
-the thread-count variables and the marker; ``-I`` ignores PYTHON*.
+Confinement. Before the child imports anything of the submission it confines itself
+(``grader/_child.py``, ``_confine``): as root a network namespace of its own and a
+dedicated unprivileged uid (``grader.privileges``); for any user, where the kernel has
+it, Landlock (``grader/landlock.py``: read only Python, NumPy and the submission, write
+only its run folder, no TCP, no signals out). Its hello says what held; ``describe()``
+is the reports' ``sandbox:`` line. The child runs copies of ``_child.py`` and
+``landlock.py`` in its temporary folder, so neither ``sys.argv`` nor its working folder
+reveals where the grader (or ``solutions/``) is installed. The environment is scrubbed:
+PATH, HOME and TMPDIR (the run folder), LANG and LC_ALL, the thread-count variables and
+the marker; ``-I`` ignores PYTHON*, ``-B`` writes no bytecode.
+
+The parent never waits unbounded: every write of a request and every read of a reply
+has a deadline (the function's remaining time), during which the child's output pipe is
+drained (what is over ``OUTPUT_CAP`` is dropped with one note, so a flood of prints
+neither blocks the child nor fails the function). The temporary folder (the private
+copy, NumPy's link folder, the scripts) is made once per submission and reused by every
+restart; each child gets a fresh run folder.
 
 Seams: the wire format is ``grader.wire``, the values ``grader.values``, the limits
-``grader.limits``.
+``grader.limits``, the policy ``grader.privileges``.
 
-Limits, knowingly:
+Limits, knowingly (docs/SECURITY.md has the full table):
 
-- Not as root, the child runs as the grader's own user: code that sets out to
-  (``os.kill(os.getppid(), 9)``, reading files by absolute path) can still harm the
-  grading process or read what that user can read, and a descendant that both leaves
-  the process tree and replaces its environment escapes the kill (only the marker
-  finds processes outside the tree), and the number of processes is not limited. Run
-  the grader as root in a container (as Gradescope does), where that matters.
-- As the sandbox uid, student code can still read every world-readable file (the
-  grader's own files, the whole Python installation and, through the open directory
-  descriptors, anything world-readable below them, including ``solutions/`` unless it
-  is mode 0700: the grader warns on stderr when it is readable), write in
-  world-writable folders such as ``/tmp`` and use the network. Protect secrets by their
-  mode (0700 folders, 0600 files), not by obscurity.
-- Graders on one machine never share a uid (each holds its uid's lock), but a process
-  of the uid that another user's program starts by other means is not the grader's
-  concern: nothing else should run as these uids.
+- Without Landlock and not as root, the child runs as the grader's own user: it can read
+  what that user can, signal the grader and write anywhere that user can; the grader
+  then checks its own files after the run (``grader.engine``) and stops if they changed.
+- Without Landlock, as root, the sandbox uid can read every world-readable file,
+  including ``..`` of the descriptors it holds to Python and NumPy: protect the
+  reference by its mode (``reference_exposure`` checks it, ``--require-isolation``
+  refuses).
 - Time and memory are limited per function.
 """
 
@@ -72,12 +74,13 @@ import numpy as np
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
-from grader.limits import (DEFAULT_MEMORY_MB, FSIZE_LIMIT, IO_CHUNK, MAX_DATA, MAX_FRAME,
-                           NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
-from grader.privileges import MARKER_VAR, kill_tree, reap_uid, sandbox_ids
-from grader.submission_copy import safe_copy
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
+                           MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
+from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
+                               landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
+LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
 
 
 class CallFailed(Exception):
@@ -109,22 +112,50 @@ def _numpy_dir(workdir):
     return target
 
 
-class Sandbox:
-    """One child process serving calls into a submission; restarted when it dies."""
+def _wait_fd(fd, write, deadline, also=None, on_also=None):
+    """Wait until ``fd`` is readable (or writable); meanwhile call ``on_also`` whenever
+    ``also`` is readable. TimeoutError at ``deadline``."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        rlist = [] if write else [fd]
+        if also is not None:
+            rlist.append(also)
+        ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], remaining)
+        if also is not None and also in ready_r:
+            on_also()
+        if (write and ready_w) or (not write and fd in ready_r):
+            return
 
-    def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB):
+
+class Sandbox:
+    """One child process serving calls into a submission; restarted when it dies.
+
+    The temporary folder (the private copy of the submission, NumPy's link folder, the
+    child's script) is made once and reused by every restart; each child gets a fresh,
+    empty run folder.
+    """
+
+    def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB, protected=()):
         self.submission = os.path.realpath(submission)
+        check_submission(self.submission)
         self.memory_mb = memory_mb
+        self.protected = [os.path.realpath(p) for p in protected]   # never readable by the child
         self.proc = None
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
         self._pending_bytes = b""
-        self._out_pos = 0
+        self._dropped = 0           # bytes of output dropped over the cap since the last take
         self._copy_prefix = None
         self._ready = False
         self._pending = collections.deque()   # tickets sent, reply not read yet
         self._replies = {}
         self._ticket = 0
+        self._out = None            # read end of the child's stdout/stderr pipe
+        self._out_open = False
+        self._timed_out = False     # the last child was killed for a deadline
+        self.confinement = None     # the child's own account of its layers (its hello)
         self.ids = None             # (uid, gid) of the child when the grader runs as root
         self._id_lock = None        # held while this sandbox may use that uid
         if os.geteuid() == 0:
@@ -132,59 +163,77 @@ class Sandbox:
             self.ids = (uid, gid)
 
     # ------------------------------------------------------------------ lifecycle
+    def _prepare(self):
+        """The temporary folder shared by every child of this sandbox (made once)."""
+        self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
+        self._numpy_dir = _numpy_dir(self._workdir)
+        base = os.path.basename(self.submission)
+        submission = self.submission
+        if self.ids is not None:
+            # as root (Gradescope), the child becomes an unprivileged user before it runs
+            # student code; it reads a copy of the submission only it (and root) may read
+            uid, gid = self.ids
+            os.chmod(self._workdir, 0o711)
+            os.chmod(self._numpy_dir, 0o755)
+            os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
+            submission = os.path.join(self._workdir, "sub", base)
+            private_copy(self.submission, submission, uid, gid)
+            self._fd_roots = descriptor_roots(uid, gid)
+        self._sub_copy = submission
+        self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
+        self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
+        shutil.copyfile(CHILD_SCRIPT, self._script)
+        self._landlock_module = os.path.join(self._workdir, "landlock.py")
+        shutil.copyfile(LANDLOCK_MODULE, self._landlock_module)
+        for path in (self._script, self._landlock_module):
+            os.chmod(path, 0o644)
+
     def start(self, wait=True):
         """Start the child; with ``wait=False`` return at once (it gets ready meanwhile)."""
-        self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
-        numpy_dir = _numpy_dir(self._workdir)
+        if self._workdir is None:
+            self._prepare()
         run_dir = os.path.join(self._workdir, "run")
-        os.mkdir(run_dir)
+        if os.path.lexists(run_dir):
+            shutil.rmtree(run_dir, ignore_errors=True)
+        os.mkdir(run_dir, 0o700)
         self.marker = uuid.uuid4().hex
         base = os.path.basename(self.submission)
         drop = None
-        os.mkdir(os.path.join(self._workdir, "sub"), 0o755)
-        submission = os.path.join(self._workdir, "sub", base)
-        try:
-            safe_copy(self.submission, submission)  # the child imports a copy that follows no link out
-        except Exception:
-            self.stop()
-            raise
-        if os.geteuid() == 0:
-            # as root (Gradescope), the child becomes an unprivileged user before it runs
-            # student code; it reads a copy of the submission and writes only in run/
+        if self.ids is not None:
             uid, gid = self.ids
-            drop = {"uid": uid, "gid": gid, "nproc": NPROC_LIMIT}
-            os.chmod(self._workdir, 0o711)
-            os.chmod(numpy_dir, 0o755)
+            drop = {"uid": uid, "gid": gid, "nproc": NPROC_LIMIT, "fd_roots": self._fd_roots}
             os.chown(run_dir, uid, gid)
-        self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         aliases = [base] if base.isidentifier() and base not in ("numpy", "exercises") else []
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        self.out_path = os.path.join(self._workdir, "output.txt")
-        self._out_pos = 0
-        out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        out_r, out_w = os.pipe()
+        self._hello = wire.new_nonce()
         cfg = {
-            "numpy_dir": numpy_dir, "submission": submission, "package": "exercises",
+            "numpy_dir": self._numpy_dir, "submission": self._sub_copy, "package": "exercises",
             "aliases": aliases, "req_fd": req_r, "resp_fd": resp_w, "workdir": run_dir,
             "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT, "max_data": MAX_DATA, "drop": drop,
+            "hello": self._hello,
+            "landlock": landlock_plan(run_dir, self._sub_copy, self.protected, self._landlock_module),
         }
         env = {
             MARKER_VAR: self.marker, "PATH": os.defpath, "HOME": run_dir, "TMPDIR": run_dir,
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
         }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
-        script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
-        shutil.copyfile(CHILD_SCRIPT, script)
-        os.chmod(script, 0o644)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-u", script, json.dumps(cfg)],
-            stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd, env=env,
-            pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
-        )
-        os.close(req_r)
-        os.close(resp_w)
-        os.close(out_fd)
-        self._req, self._resp = req_w, resp_r
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-u", "-B", self._script, json.dumps(cfg)],
+                stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
+                pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
+            )
+        finally:
+            for fd in (req_r, resp_w, out_w):
+                os.close(fd)
+        for fd in (req_w, resp_r, out_r):
+            os.set_blocking(fd, False)
+        self._req, self._resp, self._out = req_w, resp_r, out_r
+        self._out_open = True       # until every writer of the output pipe has gone
+        self._timed_out = False
         # a new child has imported nothing; a module whose import failed (raised, hung,
         # ended the process) is not tried again: it would fail the same way
         self.imported = {m: e for m, e in self.imported.items() if e is not None}
@@ -193,11 +242,11 @@ class Sandbox:
             self._await_ready()
 
     def _await_ready(self):
-        """Wait for the child's hello (it imports NumPy first)."""
+        """Wait for the child's hello (it imports NumPy and confines itself first)."""
         if self._ready:
             return
         try:
-            header, _ = self._receive(STARTUP_TIMEOUT)
+            header, _ = self._receive(STARTUP_TIMEOUT, self._hello)
             if not header.get("ready"):
                 raise ChildDied("it did not say it was ready")
         except (ChildDied, TimeoutError) as exc:
@@ -206,30 +255,52 @@ class Sandbox:
             self.stop()
             last = f" ({output.splitlines()[-1]})" if output else ""
             raise ChainruleError(f"The grader's child process could not start: {reason}{last}.") from None
+        info = header.get("confinement")
+        self.confinement = info if isinstance(info, dict) else {}
         self._ready = True
+
+    def ready(self):
+        """Wait until the child is running and confined; ``describe()`` then holds."""
+        self.ensure()
+
+    def describe(self):
+        """One line naming the layers in force (``grader.privileges.describe``)."""
+        return describe(self.ids, self.confinement)
+
+    def landlocked(self):
+        return bool(((self.confinement or {}).get("landlock") or {}).get("abi"))
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self):
-        """Kill the child and everything it started; remove its files."""
+    def _kill(self, timed_out=False):
+        """End this child's life: kill it and everything it started (the folder stays)."""
         if self.proc is not None:
             kill_tree(self.proc.pid, self.marker)
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
                 pass
-            for fd in (self._req, self._resp):
+            self._drain_output()
+            for fd in (self._req, self._resp, self._out):
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            self._collect_output(empty=True)
+            self._out = None
             self.proc = None
             self._pending.clear()
             self._replies.clear()
+            self._timed_out = timed_out
         if self.ids is not None:
             reap_uid(*self.ids)     # whatever left the tree or changed its environment
+
+    def stop(self):
+        """Kill the child and everything it started; remove every file of the run,
+        the sandbox uid's files outside it included (where Landlock did not confine it)."""
+        self._kill()
+        if self.ids is not None and not self.landlocked():
+            remove_uid_files(self.ids[0])
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -238,39 +309,42 @@ class Sandbox:
         """A running, ready child (a new one when the last died or was killed)."""
         if not self.alive():
             if self.proc is not None:
-                self.stop()
+                self._kill()
             self.start()
         self._await_ready()
 
     # ------------------------------------------------------------------ output capture
-    def _collect_output(self, empty=False):
-        """Move the child's new output into the buffer (capped); ``empty`` the file too.
+    def _drain_output(self):
+        """Read what the child printed so far (at most 16 chunks a call; callers that wait
+        call it again); beyond the cap it is dropped (counted)."""
+        if self._out is None:
+            return
+        room = OUTPUT_CAP * 4 + 1
+        for _chunk in range(16):    # bounded: a writer that never stops must not hold us here
+            try:
+                chunk = os.read(self._out, IO_CHUNK)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if not chunk:
+                self._out_open = False      # at its end: select would wake us for nothing
+                return
+            keep = max(0, room - len(self._pending_bytes))
+            self._pending_bytes += chunk[:keep]
+            self._dropped += len(chunk) - min(keep, len(chunk))
 
-        The file is emptied only while the child is idle (no call in flight) or dead: a
-        prefetched call may be writing to it otherwise, and truncating then loses output.
-        """
-        if self._workdir is None:
-            return
-        room = max(0, OUTPUT_CAP * 4 + 1 - len(self._pending_bytes))
-        try:
-            with open(self.out_path, "r+b") as fh:
-                fh.seek(self._out_pos)
-                data = fh.read(room)
-                # beyond the cap, skip what is there; else continue after what was read
-                self._out_pos = fh.seek(0, os.SEEK_END) if len(data) >= room else self._out_pos + len(data)
-                if empty:
-                    fh.truncate(0)
-                    self._out_pos = 0
-        except OSError:
-            return
-        self._pending_bytes += data
+    def _watch(self):
+        """The output pipe while something may still write to it, else None."""
+        return self._out if self._out is not None and self._out_open else None
 
     def take_output(self):
         """The student's stdout/stderr since the last call of this method, capped."""
-        self._collect_output(empty=not self._pending)
+        self._drain_output()
         text = self._unmap(self._pending_bytes.decode("utf-8", "replace"))
-        self._pending_bytes = b""
-        if len(text) > OUTPUT_CAP:
+        dropped = self._dropped
+        self._pending_bytes, self._dropped = b"", 0
+        if len(text) > OUTPUT_CAP or dropped:
             text = text[:OUTPUT_CAP] + f"\n... (output cut at {OUTPUT_CAP} characters)\n"
         return text
 
@@ -282,14 +356,24 @@ class Sandbox:
         return text
 
     # ------------------------------------------------------------------ messages
-    def _send(self, header, blobs=()):
-        data = memoryview(wire.frame(header, blobs))
+    def _send(self, header, nonce, blobs=(), timeout=DEFAULT_TIMEOUT):
+        """Write a request within ``timeout`` seconds (draining the child's output
+        meanwhile): a child that stops reading is killed (TimeoutError)."""
+        data = memoryview(wire.frame(header, blobs, nonce))
         size = len(data)
+        deadline = time.monotonic() + timeout
         try:
             while data:
-                n = os.write(self._req, data[:IO_CHUNK])
+                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output)
+                try:
+                    n = os.write(self._req, data[:IO_CHUNK])
+                except BlockingIOError:
+                    continue
                 data = data[n:]
-        except (BrokenPipeError, OSError):
+        except TimeoutError:
+            self._kill(timed_out=True)
+            raise
+        except OSError:
             raise self._died() from None
         return size
 
@@ -310,44 +394,53 @@ class Sandbox:
     def _read_exact(self, n, deadline):
         chunks, got = [], 0
         while got < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self._resp], [], [], remaining)
-            if not ready:
-                raise TimeoutError
-            chunk = os.read(self._resp, min(n - got, IO_CHUNK))
+            _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
+            try:
+                chunk = os.read(self._resp, min(n - got, IO_CHUNK))
+            except BlockingIOError:
+                continue
             if not chunk:
                 raise self._died()
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
 
-    def _receive(self, timeout, nonce=None):
+    def _unreadable(self, why):
+        self._kill()
+        return ChildDied(f"the process running your code sent back something unreadable ({why})",
+                         kind="error")
+
+    def _receive(self, timeout, nonce):
         """The next reply frame as ``(header, arrays)``; it must carry ``nonce``.
 
-        Anything wrong with it (a forged or truncated frame, JSON nested too deeply, a
-        bad array, a reply to another request, more than ``MAX_FRAME`` bytes, which are
-        then not read at all) kills the child and raises ``ChildDied`` (kind ``error``):
-        the submission wrote to the reply pipe. ``TimeoutError`` when nothing complete
-        came in time.
+        Its announced length is checked against ``MAX_FRAME`` and its nonce against
+        ``nonce`` before anything more is read; anything wrong with it (a forged or
+        truncated frame, JSON nested too deeply, a bad array, a reply to another request)
+        kills the child and raises ``ChildDied`` (kind ``error``): the submission wrote to
+        the reply pipe. ``TimeoutError`` when nothing complete came in time.
         """
         deadline = time.monotonic() + timeout
         try:
             size = wire.frame_size(self._read_exact(8, deadline))
             if size > MAX_FRAME:
-                self.stop()
+                self._kill()
                 raise ChildDied(f"the process running your code sent back a reply of more than "
                                 f"{mb(MAX_DATA)} MB (the limit; it was not read)",
                                 kind="error")
-            header, arrays = wire.parse_payload(self._read_exact(size, deadline), nonce)
+            if size < wire.NONCE_BYTES or not wire.nonce_matches(self._read_exact(wire.NONCE_BYTES, deadline),
+                                                                 nonce):
+                raise self._unreadable("a reply out of sequence: did your code write to the grader's pipe?")
+            header, arrays = wire.parse_payload(self._read_exact(size - wire.NONCE_BYTES, deadline))
         except (TimeoutError, ChildDied):
             raise
         except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
-            self.stop()
-            raise ChildDied(f"the process running your code sent back something unreadable "
-                            f"({wire.exception_text(exc)})", kind="error") from None
+            raise self._unreadable(wire.exception_text(exc)) from None
         return header, arrays
+
+    def _not_running(self):
+        if self._timed_out:
+            return TimeoutError()
+        return ChildDied("the process running your code was not running")
 
     # ------------------------------------------------------------------ operations
     def import_module(self, module, timeout):
@@ -361,16 +454,16 @@ class Sandbox:
         if module in self.imported:
             return self.imported[module]
         nonce = wire.new_nonce()
-        self._send({"op": "import", "module": module, "n": nonce})
         try:
+            self._send({"op": "import", "module": module}, nonce, timeout=timeout)
             header, _ = self._receive(timeout, nonce)
         except TimeoutError:
-            self.stop()
+            self._kill(timed_out=True)
             error = {"ok": False, "kind": "timeout", "message": f"importing it took longer than {timeout:g} s"}
             self.imported[module] = error
             return error
         except ChildDied as exc:
-            self.stop()
+            self._kill()
             error = {"ok": False, "kind": "died", "message": exc.reason}
             self.imported[module] = error
             return error
@@ -380,26 +473,33 @@ class Sandbox:
         self.imported[module] = error
         return error
 
-    def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None):
-        """Send a call without waiting; returns ``(ticket, bytes sent)``.
+    def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
+               timeout=DEFAULT_TIMEOUT):
+        """Send a call without waiting (within ``timeout`` seconds); returns ``(ticket,
+        bytes sent)``.
 
         Replies come back in the order of the requests; ``result(ticket)`` collects one.
         Callers keep the bytes in flight well below a pipe's capacity (64 KiB), so that
-        the child can never block on a full request pipe while the parent waits.
+        the child can never block on a full request pipe while the parent waits; a
+        request larger than that (an array the submission returned, fed back) is written
+        against the same deadline.
         """
         if not self.alive():
             if self.proc is not None:
                 raise self._died()
-            raise ChildDied("the process running your code was not running")
+            raise self._not_running()
         blobs = []
         nonce = wire.new_nonce()
         header = {
-            "op": "call", "n": nonce, "module": module, "function": function, "reset": reset,
+            "op": "call", "module": module, "function": function, "reset": reset,
             "global_seed": global_seed,
             "args": [wire.encode_arg(a, blobs) for a in args],
             "kwargs": {k: wire.encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
-        size = self._send(header, blobs)
+        if sum(len(b) for b in blobs) > MAX_DATA:
+            raise ChildDied(f"an argument of more than {mb(MAX_DATA)} MB (returned by your code "
+                            "and passed back) was not sent", kind="error")
+        size = self._send(header, nonce, blobs, timeout=timeout)
         self._ticket += 1
         self._pending.append((self._ticket, nonce))
         return self._ticket, size
@@ -417,17 +517,20 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         while ticket not in self._replies:
             if not self._pending or self.proc is None:
-                raise ChildDied("the process running your code was not running")
+                raise self._not_running()
             waiting, nonce = self._pending[0]
             try:
                 reply = self._receive(max(0.0, deadline - time.monotonic()), nonce)
-            except (TimeoutError, ChildDied):
-                self.stop()
+            except TimeoutError:
+                self._kill(timed_out=True)
+                raise
+            except ChildDied:
+                self._kill()
                 raise
             self._pending.popleft()
             self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
-        self._collect_output(empty=not self._pending)   # empty when the child is idle
+        self._drain_output()
         if reply.get("ok") is not True:
             info = wire.clean_error(reply)
             info["message"] = self._unmap(info["message"])
@@ -437,9 +540,7 @@ class Sandbox:
             inputs = [wire.decode(t, arrays) for t in reply.get("inputs", [])]
             kwinputs = {k: wire.decode(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
         except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
-            self.stop()
-            raise ChildDied(f"the process running your code sent back something unreadable "
-                            f"({wire.exception_text(exc)})", kind="error") from None
+            raise self._unreadable(wire.exception_text(exc)) from None
         return result, inputs, kwinputs
 
     def drain(self, timeout):
@@ -451,10 +552,11 @@ class Sandbox:
                 self._replies[waiting] = self._receive(max(0.0, deadline - time.monotonic()), nonce)
                 self._pending.popleft()
             except (TimeoutError, ChildDied):
-                self.stop()
+                self._kill()
         self._replies.clear()
 
     def call(self, module, function, args, kwargs, timeout, reset=False, global_seed=None):
         """Call ``module.function(*args, **kwargs)`` in the child and wait for the reply."""
-        ticket, _ = self.submit(module, function, args, kwargs, reset=reset, global_seed=global_seed)
+        ticket, _ = self.submit(module, function, args, kwargs, reset=reset, global_seed=global_seed,
+                                timeout=timeout)
         return self.result(ticket, timeout)

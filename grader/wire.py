@@ -1,10 +1,11 @@
 """The wire format between the grader and its child process (the child's side is
 ``grader/_child.py``, which cannot import this module and writes the same format).
 
-A frame is an 8-byte big-endian length, then that many bytes: a 4-byte JSON-header
-length, the UTF-8 JSON header, then the arrays the header refers to (``"sizes"``), each
-a complete ``.npy`` file. Every request carries a random nonce (``"n"``) that its reply
-must repeat. Values are JSON trees (see ``encode_arg`` and ``decode``). Replies are
+A frame is an 8-byte big-endian length, then that many bytes: the 16-character nonce
+(ASCII hex), a 4-byte JSON-header length, the UTF-8 JSON header, then the arrays the
+header refers to (``"sizes"``), each a complete ``.npy`` file. Every request carries a
+random nonce that its reply must repeat; the parent checks a reply's announced length
+against ``MAX_FRAME`` and its nonce before it reads (let alone parses) the rest. Values are JSON trees (see ``encode_arg`` and ``decode``). Replies are
 decoded by a strict parser: ``.npy`` format 1.0 as the child writes it, numeric dtypes,
 the body's length checked against the header before anything is allocated; never
 ``numpy.load``, never pickle. A failed reply carries a ``"kind"`` from the error-kind
@@ -13,6 +14,7 @@ vocabulary below; ``clean_error`` keeps only known fields of the right types.
 
 from __future__ import annotations
 
+import hmac
 import io
 import json
 import math
@@ -44,18 +46,27 @@ PARENT_ERROR_KINDS = frozenset({
 ERROR_KINDS = CHILD_ERROR_KINDS | PARENT_ERROR_KINDS
 
 
+NONCE_BYTES = 16
+
+
 def new_nonce():
-    """A fresh request nonce."""
-    return secrets.token_hex(8)
+    """A fresh request nonce (16 hex characters)."""
+    return secrets.token_hex(NONCE_BYTES // 2)
 
 
-def frame(header, blobs=()):
-    """One frame (length prefix included) carrying ``header`` and the ``.npy`` ``blobs``."""
+def frame(header, blobs=(), nonce="0" * NONCE_BYTES):
+    """One frame (length prefix included) carrying ``nonce``, ``header`` and the ``.npy``
+    ``blobs``."""
     header = dict(header)
     header["sizes"] = [len(b) for b in blobs]
     hb = json.dumps(header).encode("utf-8")
-    payload = b"".join([struct.pack(">I", len(hb)), hb, *blobs])
+    payload = b"".join([nonce.encode("ascii"), struct.pack(">I", len(hb)), hb, *blobs])
     return struct.pack(">Q", len(payload)) + payload
+
+
+def nonce_matches(received, nonce):
+    """Whether a frame's 16 nonce bytes are ``nonce`` (compared in constant time)."""
+    return hmac.compare_digest(received, nonce.encode("ascii"))
 
 
 def frame_size(prefix):
@@ -64,9 +75,9 @@ def frame_size(prefix):
     return size
 
 
-def parse_payload(data, nonce):
-    """``(header, arrays)`` of a frame's payload, which must repeat ``nonce``; ValueError
-    (or another exception from a malformed payload) otherwise."""
+def parse_payload(data):
+    """``(header, arrays)`` of a frame's payload after its nonce (checked already by the
+    reader); ValueError (or another exception from a malformed payload) otherwise."""
     if len(data) < 4:
         raise ValueError("a frame too short")
     (hlen,) = struct.unpack(">I", data[:4])
@@ -75,8 +86,6 @@ def parse_payload(data, nonce):
     header = json.loads(data[4:4 + hlen].decode("utf-8"))
     if not isinstance(header, dict):
         raise ValueError("malformed reply")
-    if header.get("n") != nonce:
-        raise ValueError("a reply out of sequence: did your code write to the grader's pipe?")
     sizes = header.get("sizes", [])
     if (not isinstance(sizes, list)
             or not all(type(n) is int and n >= 0 for n in sizes)

@@ -26,8 +26,13 @@ from grader.reports import FORMATS
 @click.option("--case", "case", default=None, metavar="K",
               help="Run only case K (its number or name) of the one --only function.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help=f"Seed of the cases' inputs (printed in every report; default {DEFAULT_SEED}, "
-                   "or the first seed of a --recorded file).")
+              help="Seed of the cases' inputs (printed in every report). Without it: derived from "
+                   "the submission's content with the live reference, the first seed of a --recorded "
+                   f"file; default {DEFAULT_SEED} where neither applies.")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file holding the course secret, mixed into the per-submission seed.")
+@click.option("--require-isolation", is_flag=True,
+              help="Refuse to grade when student code could read the reference (autograders).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below PERCENT (for CI).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -36,8 +41,8 @@ from grader.reports import FORMATS
               help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
 @click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Take expected values from this recording (grader.record) instead of solutions/.")
-def grade_command(submission, fmt, output, force, only, case, seed, fail_under, timeout, memory_mb,
-                  recorded):
+def grade_command(submission, fmt, output, force, only, case, seed, secret_file, require_isolation,
+                  fail_under, timeout, memory_mb, recorded):
     """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure.
 
     SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
@@ -46,11 +51,15 @@ def grade_command(submission, fmt, output, force, only, case, seed, fail_under, 
     from grader import grade_submission
     from grader.reports import render, write
 
+    from grader.seeds import read_secret
+
     progress = Progress("grading")
     try:
+        secret = read_secret(secret_file) if secret_file else None
         result = grade_submission(submission, only=list(only) or None, seed=seed, case=case,
                                   timeout=timeout, oracle=recorded, memory_mb=memory_mb,
-                                  progress=progress)
+                                  progress=progress, secret=secret,
+                                  require_isolation=require_isolation)
     except ChainruleUsageError as exc:  # shown with this command's usage line
         raise click.UsageError(str(exc)) from None
     finally:
@@ -60,5 +69,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, fail_under, 
     else:
         color = fmt == "text" and sys.stdout.isatty()
         click.echo(render(result, fmt, color=color), nl=False, color=color)
+    if result.interrupted:
+        raise ChainruleError(f"Grading was interrupted ({result.interrupted}); the report covers the "
+                             "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")

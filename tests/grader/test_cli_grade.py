@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from chainrule.cli import cli
+from grader import submission_seed
 from tests.grader.conftest import SOLUTIONS, make_submission
 
 
@@ -43,7 +44,9 @@ def test_cli_grade_reference_exits_0_with_the_total(workdir):
     result = run("--only", "network")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "chainrule grade: exercises (seed 2026, expected values from live solutions)"
+    # with the live reference, the cases' seed is the submission's own (grader.submission_seed)
+    seed = submission_seed(workdir / "exercises")
+    assert lines[0] == f"chainrule grade: exercises (seed {seed}, expected values from live solutions)"
     assert "Total: 9 / 9 points (100.0%), 3 of 3 functions pass" in lines
 
 
@@ -192,7 +195,8 @@ def test_cli_grade_printed_commands_reproduce_the_run(workdir):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     base = "chainrule grade ../repo/exercises --timeout 3 --memory 512"
-    assert (f"  Rerun only this case: {base} --only activations.sigmoid_derivative --case 1 --seed 2026"
+    seed = submission_seed(workdir / "repo" / "exercises")
+    assert (f"  Rerun only this case: {base} --only activations.sigmoid_derivative --case 1 --seed {seed}"
             in lines)
     assert (f"  ... and 3 more failing cases of activations.sigmoid_derivative ({base} --only "
             "activations.sigmoid_derivative shows them all)") in lines
@@ -207,7 +211,8 @@ def test_cli_grade_default_run_prints_plain_commands(workdir):
         """})
     result = run("--only", "activations.sigmoid", "--only", "activations.sigmoid_derivative")
     lines = result.output.splitlines()
-    assert ("  Rerun only this case: chainrule grade --only activations.sigmoid_derivative --case 2 --seed 2026"
+    seed = submission_seed(workdir / "exercises")
+    assert (f"  Rerun only this case: chainrule grade --only activations.sigmoid_derivative --case 2 --seed {seed}"
             in lines)
     assert ("  ... and 3 more failing cases of activations.sigmoid_derivative (chainrule grade --only "
             "activations.sigmoid_derivative shows them all)") in lines

@@ -6,6 +6,7 @@ that the test can check that it was killed.
 """
 
 import os
+import re
 import textwrap
 import time
 
@@ -110,9 +111,8 @@ HOSTILE = {
             pid = os.fork()
             if pid == 0:
                 os.setsid()
-                if os.fork() == 0:
-                    with open(PIDFILE, "w") as fh:
-                        fh.write(str(os.getpid()))
+                if os.fork() == 0:     # Landlock: it may write only in its run folder
+                    print("PID", os.getpid(), flush=True)
                     time.sleep(600)
                 os._exit(0)
             while True:
@@ -271,10 +271,9 @@ def test_hostile_exception_shows_type_message_and_line(hostile):
 
 
 def test_hostile_processes_that_escaped_with_setsid_are_killed(hostile):
-    pidfile = hostile[1]
-    assert _fn(hostile, "training.gradient_descent_quadratic").cases[0].status == "timeout"
-    assert pidfile.exists()
-    pid = int(pidfile.read_text())
+    fr = _fn(hostile, "training.gradient_descent_quadratic")
+    assert fr.cases[0].status == "timeout"
+    pid = int(re.search(r"PID (\d+)", fr.output).group(1))
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:
@@ -362,7 +361,8 @@ def test_hostile_output_of_prefetched_calls_is_never_lost(tmp_path):
         assert fr.output.count("line 19\n") == calls
 
 
-def test_hostile_printing_past_the_file_size_limit_is_explained(tmp_path):
+def test_hostile_printing_a_flood_still_passes_with_one_note(tmp_path):
+    """Issue 10: output over the cap is dropped with one note; the values are judged."""
     from grader import grade_submission
 
     sub = make_submission(tmp_path / "sub", {"activations": """
@@ -371,8 +371,8 @@ def test_hostile_printing_past_the_file_size_limit_is_explained(tmp_path):
             return np.maximum(x, 0.0)
         """})
     result = grade_submission(str(sub), only=["activations.relu", "activations.sigmoid"])
-    case = result.functions["activations.relu"].cases[0]
-    assert case.status == "error"
-    assert "\nprinted more than 8 MB of output; remove or shorten the prints\n" in case.message
-    assert "File too large" not in case.message
+    fr = result.functions["activations.relu"]
+    assert fr.passed
+    assert fr.output.endswith("\n... (output cut at 4000 characters)\n")
+    assert fr.output.count("(output cut at") == 1
     assert result.functions["activations.sigmoid"].passed

@@ -1,7 +1,7 @@
 """Submissions that write forged frames to the child's reply pipe.
 
 Student code can find the reply pipe (``__main__.RESP_FD``) and even the current
-request's nonce (``__main__._NONCE``). Whatever it writes there, the parent must not
+request's nonce (``__main__._NONCE``, sent first in every frame). Whatever it writes there, the parent must not
 crash: the report is written and only the function that wrote (and those built on it
 in the reference) fails, as "sent back something unreadable".
 """
@@ -15,13 +15,14 @@ from tests.grader.conftest import make_submission
 _FRAME = """
 import __main__ as _m, json as _json, os as _os, struct as _struct
 
-def _frame(payload):
+def _frame(payload, nonce=None):     # the current request's nonce unless told
+    payload = (nonce or _m._NONCE[0]).encode() + payload
     _os.write(_m.RESP_FD, _struct.pack(">Q", len(payload)) + payload)
 
-def _reply(header, blob=b""):
+def _reply(header, blob=b"", nonce=None):
     header = dict(header, sizes=[len(blob)] if blob else [])
     hb = _json.dumps(header).encode()
-    _frame(_struct.pack(">I", len(hb)) + hb + blob)
+    _frame(_struct.pack(">I", len(hb)) + hb + blob, nonce)
 """
 
 FORGED = {
@@ -32,7 +33,7 @@ def relu(x):        # JSON nested far deeper than the parser's recursion limit
     return np.maximum(x, 0.0)
 
 def tanh(x):        # a frame shorter than its own 4-byte header length
-    _os.write(_m.RESP_FD, _struct.pack(">Q", 2) + b"ab")
+    _frame(b"ab")
     return np.tanh(x)
 """,
     "losses": _FRAME + """
@@ -42,13 +43,13 @@ def mean_squared_error(y_true, y_pred):
     hdr = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
     hdr += " " * (64 - (12 + len(hdr) + 1) % 64) + "\\n"
     blob = b"\\x93NUMPY\\x03\\x00" + _struct.pack("<I", len(hdr)) + hdr.encode() + bytes(64)
-    _reply({"ok": True, "n": _m._NONCE[0], "result": {"t": "a", "i": 0}, "inputs": [],
+    _reply({"ok": True, "result": {"t": "a", "i": 0}, "inputs": [],
             "kwinputs": {}}, blob)
     return float(np.mean((np.asarray(y_true) - y_pred) ** 2))
 """,
     "layers": _FRAME + """
-def dense_forward(x, W, b):     # a well-formed reply written ahead of the real one
-    _reply({"ok": True, "result": {"t": "f", "v": 0.5}, "inputs": [], "kwinputs": {}})
+def dense_forward(x, W, b):     # a well-formed reply with a stale nonce, ahead of the real one
+    _reply({"ok": True, "result": {"t": "f", "v": 0.5}, "inputs": [], "kwinputs": {}}, nonce="f" * 16)
     return x @ W + b
 """,
     "optimizers": _FRAME + """
@@ -58,7 +59,7 @@ def sgd_step(w, grad, lr=0.01):     # a frame that claims to be 1 TB long
 """,
     "regularization": _FRAME + """
 def l2_grad(W, lam):    # an error reply with the right nonce and fields of the wrong types
-    _reply({"ok": False, "n": _m._NONCE[0], "kind": ["x"], "type": 3, "message": {"a": 1},
+    _reply({"ok": False, "kind": ["x"], "type": 3, "message": {"a": 1},
             "frame": "not a frame"})
     return 2.0 * lam * W
 """,

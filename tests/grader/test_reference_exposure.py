@@ -56,19 +56,32 @@ def refpkg(open_dir, monkeypatch):
         del sys.modules[name]
 
 
-def test_reference_world_readable_gives_one_warning_line_on_stderr(refpkg, capfd):
+def test_reference_world_readable_is_never_a_warning_in_a_students_run(refpkg, capfd):
+    """Issue 10: the warning belonged to instructors; a student's run prints none."""
     from grader import grade_submission
     from grader.oracle import LiveOracle
     from grader.reports import FORMATS, render
 
     result = grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=LiveOracle("refpkg"))
     out, err = capfd.readouterr()
-    assert err == (f"Warning: solutions/ at {os.path.realpath(refpkg)} is readable by the sandbox user; "
-                   "chmod 700 it (or grade with --recorded) so submissions cannot read the reference.\n")
-    assert out == ""
+    assert (out, err) == ("", "")
     assert result.functions["activations.relu"].passed
     for fmt in FORMATS:
         assert "readable by the sandbox user" not in render(result, fmt)
+
+
+def test_reference_world_readable_without_landlock_is_refused_with_require_isolation(refpkg, monkeypatch):
+    from chainrule_core.errors import ChainruleError
+    from grader import grade_submission, landlock
+    from grader.oracle import LiveOracle
+
+    monkeypatch.setattr(landlock, "abi", lambda: 0)
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=LiveOracle("refpkg"),
+                         require_isolation=True)
+    assert str(info.value).startswith(f"The reference at {os.path.realpath(refpkg)} is readable by the "
+                                      "sandbox user and Landlock is unavailable (")
+    assert str(info.value).endswith("Not grading (--require-isolation).")
 
 
 def test_reference_mode_700_gives_no_warning(refpkg, capfd):

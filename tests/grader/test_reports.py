@@ -50,7 +50,9 @@ def buggy(tmp_path_factory):
     cwd = os.getcwd()
     os.chdir(root)
     try:
-        return grade_submission("buggy", only=ONLY, seed=42)
+        result = grade_submission("buggy", only=ONLY, seed=42)
+        result.confinement = "sandbox: a uid of its own · landlock ABI 7 · no network · no signals out"   # machine-independent snapshots
+        return result
     finally:
         os.chdir(cwd)
 

@@ -22,7 +22,7 @@ def test_a_module_linked_to_the_reference_is_refused_not_graded(tmp_path):
     with pytest.raises(SubmissionRefused) as info:
         grade_submission(str(sub), only=["activations"])
     text = str(info.value)
-    assert text == (f"Submission refused: '{os.path.realpath(sub)}/activations.py' is a link to "
+    assert text == (f"Submission refused: 'exercises/activations.py' is a link to "
                     f"'{SOLUTIONS / 'activations.py'}', outside the submission folder; submit the file "
                     "itself (links that leave the submission are never followed).")
 

@@ -45,7 +45,7 @@ def test_cli_grades_one_notebook_for_its_module(filled_folder):
     result = CliRunner().invoke(cli, ["grade", str(filled_folder / "network.ipynb")])
     assert result.exit_code == 0, result.output
     head = result.stdout.splitlines()[0]
-    assert head.startswith(f"chainrule grade: {filled_folder / 'network.ipynb'} (seed 2026")
+    assert re.match(re.escape(f"chainrule grade: {filled_folder / 'network.ipynb'} (seed ") + r"\d+", head)
     points = sum(POINTS[f"network.{n}"] for n in CONTRACT["network"])
     assert f"Total: {points:g} / {points:g} points (100.0%)" in result.output
 
@@ -151,7 +151,8 @@ def test_output_flood_in_a_cell_is_capped(tmp_path):
     nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, RELU, "print('x' * (20 * 2**20))\n")
     result = grade_submission(str(nb), only=["activations.relu"])
     fr = result.functions["activations.relu"]
-    assert not fr.passed and "printed more than 8 MB of output" in fr.import_short
+    # the flood is cut with one note and the values are still judged (a correct relu passes)
+    assert fr.passed and "(output cut at" in fr.output
     assert len(fr.output) < 20000
 
 

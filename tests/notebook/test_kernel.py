@@ -5,6 +5,7 @@ feedback, Run All reaches the end), and the network and losses notebooks with th
 reference pasted in (every check passes; network needs the pasted sigmoid, losses softmax).
 """
 
+import re
 import pytest
 
 from chainrule_core.contract import CONTRACT
@@ -39,7 +40,7 @@ def test_skeleton_runs_to_the_end_with_every_check_failing(built, nbformat):
     for name in CONTRACT["activations"]:
         html, text = outputs[f'check("activations.{name}")']
         assert "Not passed yet: 0 / " in html
-        assert text.startswith("chainrule grade: activations.ipynb (seed 2026")
+        assert re.match(r"chainrule grade: activations\.ipynb \(seed \d+", text)
         assert f"  TODO  {name} " in text
         assert "the TODO is not filled in yet" in text
     html, text = outputs["check()"]

@@ -1,0 +1,60 @@
+"""Per-submission seeds: the cases a submission meets follow from its own content.
+
+With a live reference, ``chainrule grade`` (without ``--seed``) draws the cases' inputs
+from ``submission_seed``: a hash of every file of the submission (its relative path and
+bytes; ``__pycache__`` and ``.git`` left out, as they are never graded) and, where the
+course has one, of a secret. The same submission always meets the same cases, so a grade
+is reproducible and the seed printed in the report reruns it; a submission changed to
+hold a lookup table of the expected values a report showed meets new inputs. With a
+course secret the seed cannot be computed in advance by a student who lacks it.
+
+A recording (a student release, no reference) answers only for the seeds it was made
+with, so it keeps its fixed seeds: fine for practice, not for summative grading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+SEED_MODULUS = 10 ** 9      # seeds are 0 <= seed < 10**9: short enough to type
+
+
+def submission_seed(path, secret=None):
+    """The seed of the cases for the submission folder ``path`` (and ``secret``: bytes,
+    str or None). Depends only on the files' relative paths and contents, in sorted
+    order, so it is the same on every machine and for every copy of the submission."""
+    from grader.privileges import IGNORED
+
+    digest = hashlib.sha256(b"chainrule submission seed v1\0")
+    if secret:
+        key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+        digest.update(len(key).to_bytes(8, "big") + key)
+    root = os.path.realpath(os.fspath(path))
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED)
+        for name in names:
+            full = os.path.join(folder, name)
+            if os.path.isfile(full) and not os.path.islink(full):
+                files.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    for rel in sorted(files):
+        with open(os.path.join(root, rel), "rb") as fh:
+            content = hashlib.sha256(fh.read()).digest()
+        name = rel.encode("utf-8", "surrogateescape")
+        digest.update(len(name).to_bytes(8, "big") + name + content)
+    return int.from_bytes(digest.digest()[:8], "big") % SEED_MODULUS
+
+
+def read_secret(path):
+    """The course secret in the file ``path`` (surrounding whitespace removed)."""
+    from chainrule_core.errors import ChainruleUsageError
+
+    try:
+        with open(path, "rb") as fh:
+            secret = fh.read().strip()
+    except OSError as exc:
+        raise ChainruleUsageError(f"Cannot read the secret file '{path}': {exc.strerror}.") from None
+    if not secret:
+        raise ChainruleUsageError(f"The secret file '{path}' is empty; put the course secret in it.")
+    return secret

@@ -24,6 +24,7 @@ from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
+from grader import diagnose as generic
 from grader.oracle import LiveOracle, resolve
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
@@ -364,13 +365,14 @@ class FunctionGrading:
             except ChildDied:
                 pass            # reported by the case's own call below
         expected = self.oracle.expected(case, self.seed)
-        status, text, diagnoses = "passed", "", []
+        status, text, diagnoses, findings, scalar = "passed", "", [], [], False
         try:
             actual = case.run(self._student)
         except CallFailed as exc:
             status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
+            findings = [generic.Finding("modified-input", exc.sentences[0])]
         except TimeoutError:
             self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
                                   "function may take together): an infinite loop? The process was killed and "
@@ -386,22 +388,39 @@ class FunctionGrading:
         else:
             problem = case.judge(actual, expected)
             if problem is not None:
-                status, text = "failed", problem.text
+                status, text, scalar = "failed", problem.text, problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
+                findings = _findings(case, problem, actual, expected)
         passed = status == "passed"
         self.result.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
                                             self._rerun(case)))
         if not passed:
-            self.judged.append((self.result.cases[-1], case, text, diagnoses))
+            self.judged.append((self.result.cases[-1], case, text, diagnoses, findings, scalar))
         return True
 
     def _write_messages(self):
-        """Messages last: which known mistake to name on a case depends on the other cases."""
-        per_case = [d for _, _, _, d in self.judged]
-        for result, case, text, diagnoses in self.judged:
+        """Messages last: which known mistake to name on a case depends on the other cases.
+
+        A case's diagnoses: the findings the grader made (an input modified in place, the rng
+        ignored, a statistical property off, a state in another convention), then the known
+        mistakes that match, or else the generic diagnoses read from the values."""
+        per_case = [j[3] for j in self.judged]
+        for result, case, text, diagnoses, findings, scalar in self.judged:
             chosen = _choose_mistakes(diagnoses, per_case)
-            result.message = _message(case, text, self.seed, self.command, chosen)
-            result.diagnoses = [Diagnosis(m.name, m.hint, case.name) for m in chosen]
+            result.message = _message(case, text, self.seed, scalar=scalar)
+            found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings
+                     if f.name not in _GENERIC_NAMES]
+            if len(chosen) > 1:     # indistinguishable on every case graded: named together
+                found.append(Diagnosis(" or ".join(m.name for m in chosen),
+                                       "one of these known mistakes (they give the same results on every "
+                                       "case graded): " + " / ".join(f"{m.name}: {m.hint}" for m in chosen),
+                                       case.name, "known"))
+            else:
+                found.extend(Diagnosis(m.name, m.hint, case.name, "known") for m in chosen)
+            if not chosen:
+                found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings
+                             if f.name in _GENERIC_NAMES)
+            result.diagnoses = found
 
 
 def _choose_mistakes(matched, matched_per_case):
@@ -420,19 +439,41 @@ def _choose_mistakes(matched, matched_per_case):
     return [m for m in top if cases_of(m) == cases_of(top[0])]
 
 
-def _message(case, text, seed, command, diagnoses=()):
+def _message(case, text, seed, command=None, scalar=False):
+    """A failing case's explanation: its inputs, then what is wrong. Hints and the rerun
+    command are the report's (once per function; ``CaseResult.rerun``)."""
     lines = []
     described = case.describe()
-    if described:
+    if described and not scalar:        # a scalar sentence names its inputs itself
         lines.append(f"Inputs: {described} (seed {seed})")
     lines.append(text)
-    if len(diagnoses) > 1:      # indistinguishable on every case graded
-        lines.append("Known mistake, one of: (they give the same results on every case graded)")
-        lines.extend(f"  '{m.name}': {m.hint}" for m in diagnoses)
-    for m in diagnoses[:1] if len(diagnoses) == 1 else ():
-        lines.append(f"Known mistake '{m.name}': {m.hint}")
-    lines.append(f"Rerun only this case: {_rerun(command, case.qualname, case.number, seed)}")
     return "\n".join(lines)
+
+
+# the generic diagnoses, told from findings the grader made itself
+_GENERIC_NAMES = frozenset({
+    "negated", "scaled", "scaled-by-2", "scaled-by-half", "sum-for-mean", "mean-for-sum",
+    "transposed", "reshaped", "not-reduced", "wrong-axis", "outputs-swapped", "state-unchanged",
+    "one-step-stale", "off-by-one", "wrong-at-zero", "wrong-for-negative", "wrong-for-positive",
+    "shifted"})
+
+
+def _findings(case, problem, actual, expected):
+    """What the judge itself found (``problem.finding``), the state convention of a case whose
+    w is right, and the generic diagnoses read from the values."""
+    out = []
+    if problem.finding is not None:
+        out.append(generic.Finding(*problem.finding))
+    if case.state_note and problem.wrong and problem.right and problem.right[0] == "w":
+        out.append(generic.Finding("state-convention", case.state_note))
+        return out
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            found = generic.diagnose(case, actual, expected) or generic.looks_stale(case, actual, expected)
+    except Exception:  # noqa: BLE001 - a diagnosis must never stop grading
+        found = []
+    return out + found
 
 
 def _diagnose(case, actual, expected):

@@ -36,8 +36,10 @@ from grader.reports import FORMATS
               help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
 @click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Take expected values from this recording (grader.record) instead of solutions/.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show every failing case in full (by default the first, and one line for each other).")
 def grade_command(submission, fmt, output, force, only, case, seed, fail_under, timeout, memory_mb,
-                  recorded):
+                  recorded, verbose):
     """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure."""
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from grader import grade_submission
@@ -53,9 +55,9 @@ def grade_command(submission, fmt, output, force, only, case, seed, fail_under, 
     finally:
         progress.clear()
     if output is not None:
-        write(render(result, fmt, color=False), output, force=force)
+        write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
         color = fmt == "text" and sys.stdout.isatty()
-        click.echo(render(result, fmt, color=color), nl=False, color=color)
+        click.echo(render(result, fmt, color=color, verbose=verbose), nl=False, color=color)
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")

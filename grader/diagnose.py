@@ -1,0 +1,372 @@
+"""Generic diagnoses: what a wrong output is, read from the values alone.
+
+For every function, with no per-function data, a failing case's wrong outputs are tested
+against transformations of the expected ones and of the inputs; the first transformation
+that reproduces an output (within a tolerance ten times the case's) names the mistake:
+
+- ``negated``; ``scaled`` by 2, 1/2 or a size of the inputs (the batch size, the number
+  of elements or of classes: a mean where a sum belongs, or the reverse), or by another
+  constant factor;
+- ``transposed``; ``reshaped`` (right values, wrong shape: keepdims);
+- ``wrong-axis`` (an input reduced over another axis, or with a mean for a sum) and
+  ``not-reduced`` (the batch axis still there);
+- ``outputs-swapped`` (two outputs of a tuple in each other's place);
+- ``state-unchanged`` (an output returned as it came in: a state or parameter not
+  updated); ``one-step-stale`` (an output of a multi-step case one step behind);
+- ``off-by-one`` (an integer one more or one less; a sequence that misses its first or
+  last value or has one too many);
+- ``wrong-at-zero`` / ``wrong-for-negative`` / ``wrong-for-positive`` (every wrong value
+  sits where the input is exactly 0, negative or positive: the branch for that region);
+- ``shifted`` (every value off by the same constant).
+
+A diagnosis is only given when it reproduces every wrong value of the output, so that it
+is never a guess; the per-function catalog of known mistakes (``grader.specs``) covers
+what values alone cannot show (a formula with a misplaced eps, a stale accumulator).
+Hints say what is wrong, never the code that fixes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES
+from grader.values import Returned
+
+
+class Finding:
+    """A diagnosis read from the values: ``name`` (kebab-case) and a ``hint`` sentence."""
+
+    __slots__ = ("name", "hint")
+
+    def __init__(self, name, hint):
+        self.name, self.hint = name, hint
+
+    def __repr__(self):
+        return f"Finding({self.name!r}, {self.hint!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Finding) and (self.name, self.hint) == (other.name, other.hint)
+
+    def __hash__(self):
+        return hash((self.name, self.hint))
+
+
+def _num(x):
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
+
+
+def _array(ret):
+    """A float64 ndarray of a numeric ``Returned``, else None."""
+    if ret is None:
+        return None
+    if ret.kind in ("array", "npscalar"):
+        v = ret.value
+        if v.dtype.kind not in "fiub":
+            return None
+        return v.astype(np.float64)
+    if ret.kind in ("float", "int", "bool"):
+        return np.asarray(float(ret.value))
+    return None
+
+
+class _Fit:
+    """Closeness within a tolerance ten times the case's (at least 1e-7 relative)."""
+
+    def __init__(self, rtol, atol):
+        self.rtol = max(10 * rtol, 1e-7)
+        self.atol = max(10 * atol, 1e-12)
+        self.exact = rtol == 0 and atol == 0
+
+    def __call__(self, a, b):
+        if a is None or b is None or a.shape != b.shape or a.size == 0:
+            return False
+        if not (np.isfinite(a).all() and np.isfinite(b).all()):
+            return False
+        if self.exact:
+            return bool(np.array_equal(a, b))
+        return bool(np.all(np.abs(a - b) <= self.atol + self.rtol * np.abs(b)))
+
+
+def _sizes(names, args):
+    """Named sizes of the array inputs, most telling first: (value, description)."""
+    out = []
+    arrays = [(n, a) for n, a in zip(names, args) if isinstance(a, np.ndarray) and a.ndim >= 1]
+    for n, a in arrays:
+        if a.ndim >= 2:
+            out.append((a.shape[0], f"{n}.shape[0], the number of rows"))
+    for n, a in arrays:
+        out.append((a.size, f"{n}.size, the number of elements"))
+    for n, a in arrays:
+        if a.ndim >= 2:
+            out.append((a.shape[-1], f"{n}.shape[-1], the number of columns"))
+    return [(int(v), d) for v, d in out if v > 2]
+
+
+def _factor_text(c, sizes):
+    """``(name, words)`` for the factor ``c`` (yours = c * expected), or None."""
+    if abs(c - 2.0) <= 2e-6:
+        return "scaled-by-2", "twice the expected value everywhere: a factor 2 too many (or a 1/2 missing)"
+    if abs(c - 0.5) <= 5e-7:
+        return "scaled-by-half", "half the expected value everywhere: a factor 2 is missing (or a 1/2 too many)"
+    for value, desc in sizes:
+        if abs(c - value) <= 1e-6 * value:
+            return "sum-for-mean", (f"{value} times the expected value everywhere ({value} = {desc}): "
+                                    "not divided by it, a sum where the contract takes a mean")
+        if abs(c - 1.0 / value) <= 1e-6 / value:
+            return "mean-for-sum", (f"1/{value} of the expected value everywhere ({value} = {desc}): "
+                                    "divided by it, a mean where the contract takes a sum")
+    return None
+
+
+def _scaled(a, e, fit, sizes, name):
+    if a.shape != e.shape or not np.any(np.abs(e) > fit.atol):
+        return None
+    denom = float(np.sum(e * e))
+    if denom == 0:
+        return None
+    c = float(np.sum(a * e)) / denom
+    if not np.isfinite(c) or abs(c) < 1e-12 or abs(c - 1.0) < 1e-9:
+        return None
+    if not fit(a, c * e):
+        return None
+    if abs(c + 1.0) <= 1e-6:
+        return Finding("negated", f"{name} has the right size but the opposite sign everywhere: "
+                                  "a sign is flipped (the direction of a difference, or a missing minus)")
+    named = _factor_text(abs(c), sizes)
+    if named is not None and c > 0:
+        kind, words = named
+        return Finding(kind, f"{name} is {words}")
+    sign = "the opposite sign and " if c < 0 else ""
+    return Finding("scaled", f"{name} has {sign}{_num(abs(c))} times the expected value everywhere: "
+                             "one constant factor is wrong (a coefficient, a learning rate, a normaliser)")
+
+
+def _reduction(a, e, fit, names, args, name):
+    """An input reduced over another axis or with another operation than expected."""
+    ops = (("sum", np.sum), ("mean", np.mean))
+    for arg_name, x in zip(names, args):
+        if not isinstance(x, np.ndarray) or x.ndim != 2 or x.dtype.kind != "f":
+            continue
+        want = None
+        for op_name, op in ops:
+            for axis in (0, 1):
+                for keep in (False, True):
+                    if fit(e, op(x, axis=axis, keepdims=keep).astype(np.float64)):
+                        want = (op_name, axis)
+        if want is None:
+            continue
+        if fit(a, x.astype(np.float64)):
+            return Finding("not-reduced", f"{name} is {arg_name} itself: it must be the {want[0]} of "
+                                          f"{arg_name} over axis {want[1]}")
+        for op_name, op in ops:
+            for axis in (0, 1):
+                if (op_name, axis) == want:
+                    continue
+                got = op(x, axis=axis).astype(np.float64)
+                if fit(a.ravel() if a.size == got.size else a, got.ravel() if a.size == got.size else got):
+                    if axis == want[1]:
+                        return Finding("mean-for-sum" if op_name == "mean" else "sum-for-mean",
+                                       f"{name} is the {op_name} of {arg_name} over axis {axis}; "
+                                       f"it must be the {want[0]}")
+                    return Finding("wrong-axis", f"{name} reduces {arg_name} over axis {axis} "
+                                                 f"(shape {a.shape}); it must reduce over axis {want[1]}")
+    return None
+
+
+def _regions(a, e, fit, names, args, name):
+    """Every wrong value where a same-shape input is 0, negative or positive."""
+    if a.shape != e.shape or a.ndim == 0:
+        return None
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(a - e) <= fit.atol + fit.rtol * np.abs(e))
+    if not bad.any() or bad.all():
+        return None
+    for arg_name, x in zip(names, args):
+        if not isinstance(x, np.ndarray) or x.shape != a.shape or x.dtype.kind not in "fi":
+            continue
+        for test, kind, words in ((x == 0, "wrong-at-zero", "exactly 0"),
+                                  (x < 0, "wrong-for-negative", "negative"),
+                                  (x > 0, "wrong-for-positive", "positive")):
+            if test[bad].all() and test.any():
+                if kind != "wrong-at-zero" and not bad[test].all():
+                    continue        # only some of the region is wrong: no clear rule
+                return Finding(kind, f"{name} is right except where {arg_name} is {words}: check the "
+                                     f"value your function gives for {arg_name} {words}")
+    return None
+
+
+def _shape_findings(a, e, fit, names, args, name):
+    if a.shape == e.shape:
+        return None
+    if a.ndim == 2 and a.shape == e.shape[::-1] and fit(a.T, e):
+        return Finding("transposed", f"{name} has the right values but transposed: its shape "
+                                     f"must be {e.shape}")
+    if a.size == e.size and fit(a.reshape(e.shape), e):
+        return Finding("reshaped", f"{name} has the right values in the shape {a.shape}; the "
+                                   f"contract's shape is {e.shape} (keep or drop the reduced axis)")
+    if a.ndim == e.ndim + 1:
+        for axis in range(a.ndim):
+            for op_name, op in (("sum", np.sum), ("mean", np.mean)):
+                if fit(op(a, axis=axis), e):
+                    return Finding("not-reduced", f"{name} still has axis {axis} (shape {a.shape}); "
+                                                  f"its {op_name} over that axis is the expected value")
+    if a.ndim == e.ndim == 1:
+        n = min(a.size, e.size)
+        if abs(a.size - e.size) == 1 and n > 0:
+            if a.size < e.size and fit(a, e[1:]):
+                return Finding("off-by-one", f"{name} misses the first value (it has {a.size} values, "
+                                             f"expected {e.size}): the start is not included")
+            if a.size < e.size and fit(a, e[:-1]):
+                return Finding("off-by-one", f"{name} misses the last value (it has {a.size} values, "
+                                             f"expected {e.size}): a loop stops one step early")
+            if a.size > e.size and (fit(a[1:], e) or fit(a[:-1], e)):
+                return Finding("off-by-one", f"{name} has one value too many ({a.size}, expected "
+                                             f"{e.size}): a loop runs one step too far")
+    return None
+
+
+def output_findings(a, e, fit, names, args, name, before=None):
+    """Findings for one wrong output ``a`` (yours) against ``e`` (expected), as arrays."""
+    if a is None or e is None:
+        return []
+    if a.shape != e.shape:
+        found = _shape_findings(a, e, fit, names, args, name) or _reduction(a, e, fit, names, args, name)
+        return [found] if found else []
+    if not (np.isfinite(a).all() and np.isfinite(e).all()):
+        return []
+    if before is not None and fit(a, before) and not fit(e, before):
+        return [Finding("state-unchanged", f"{name} is returned unchanged, as it came in: it is "
+                                           "never updated")]
+    if a.size == 1 and float(e.ravel()[0]) == int(e.ravel()[0]) and float(a.ravel()[0]) == int(a.ravel()[0]):
+        diff = float(a.ravel()[0] - e.ravel()[0])
+        if abs(diff) == 1:
+            more = "one more" if diff > 0 else "one less"
+            return [Finding("off-by-one", f"{name} is {more} than expected ({_num(a.ravel()[0])} for "
+                                          f"{_num(e.ravel()[0])}): an off-by-one in a count, a rounding or a "
+                                          "comparison")]
+    sizes = _sizes(names, args)
+    for probe in (_scaled(a, e, fit, sizes, name), _reduction(a, e, fit, names, args, name),
+                  _regions(a, e, fit, names, args, name)):
+        if probe is not None:
+            return [probe]
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and fit(a, e.T) and not fit(e, e.T):
+        return [Finding("transposed", f"{name} is the transpose of the expected value")]
+    d = a - e
+    if a.size > 1 and np.ptp(d) <= fit.atol + fit.rtol * float(np.max(np.abs(e))) and abs(d.flat[0]) > fit.atol:
+        return [Finding("shifted", f"every value of {name} is off by the same {_num(d.flat[0])}: a "
+                                   "constant term is missing or extra")]
+    return []
+
+
+def _items(ret, n):
+    if n == 1:
+        return [ret]
+    if ret.kind in ("tuple", "list") and len(ret.value) == n:
+        return list(ret.value)
+    return None
+
+
+def diagnose(case, actual, expected):
+    """Findings for a failing case, from its first call (or first step) whose outputs are
+    wrong; [] when no transformation explains every wrong output."""
+    if case.kind == "stat" or not expected or not actual:
+        return []
+    names_out = OUTPUT_NAMES.get(case.qualname)
+    arg_names = SIGNATURES[case.qualname]
+    fit = _Fit(case.rtol, case.atol)
+    pairs = list(zip(actual, expected))
+    calls = case.calls if case.kind != "steps" else case.calls[:1]
+    if case.kind == "steps":
+        pairs = pairs[:1]
+    for k, (act, exp) in enumerate(pairs):
+        args = calls[k].args if k < len(calls) else calls[0].args
+        n = len(exp.value) if exp.kind == "tuple" else 1
+        labels = list(names_out) if names_out and n > 1 else (["your result"] if n == 1 else
+                                                              [f"item {j}" for j in range(n)])
+        a_items, e_items = _items(act, n), _items(exp, n)
+        if a_items is None:
+            continue
+        arrays = [(lab, _array(x), _array(y)) for lab, x, y in zip(labels, a_items, e_items)]
+        wrong = [(j, lab, a, e) for j, (lab, a, e) in enumerate(arrays)
+                 if a is None or e is None or not fit(a, e)]
+        if not wrong:
+            continue
+        swapped = _swapped(arrays, wrong, fit)
+        if swapped:
+            return [swapped]
+        found = []
+        for j, lab, a, e in wrong:
+            before = None
+            if lab in arg_names:
+                arg = args[arg_names.index(lab)]
+                before = arg.astype(np.float64) if isinstance(arg, np.ndarray) else None
+            out = output_findings(a, e, fit, arg_names, args, lab, before)
+            if not out:
+                return []       # one wrong output unexplained: say nothing rather than half
+            found.extend(out)
+        return _merge(found)
+    return []
+
+
+def _swapped(arrays, wrong, fit):
+    idx = [j for j, *_ in wrong]
+    for p in idx:
+        for q in idx:
+            if p < q:
+                ap, ep = arrays[p][1], arrays[p][2]
+                aq, eq = arrays[q][1], arrays[q][2]
+                if fit(ap, eq) and fit(aq, ep) and len(idx) == 2:
+                    return Finding("outputs-swapped", f"{arrays[p][0]} and {arrays[q][0]} are in each "
+                                                      "other's place: return them in the contract's order")
+    return None
+
+
+def _merge(found):
+    """One finding per name: outputs with the same mistake named together."""
+    by_name = {}
+    for f in found:
+        by_name.setdefault(f.name, []).append(f)
+    out = []
+    for name, group in by_name.items():
+        if len(group) == 1:
+            out.append(group[0])
+        else:
+            out.append(Finding(name, "; ".join(dict.fromkeys(f.hint for f in group))))
+    return out
+
+
+def looks_stale(case, actual, expected):
+    """For a multi-step case: an output at step k equal to the expected one at step k - 1
+    (k >= 2) on every step that is wrong: one step behind."""
+    if case.kind != "steps" or len(actual) < 3:
+        return []
+    names_out = OUTPUT_NAMES.get(case.qualname)
+    fit = _Fit(case.rtol, case.atol)
+    n = len(expected[0].value) if expected[0].kind == "tuple" else 1
+    labels = list(names_out) if names_out and n > 1 else ["w"]
+    found = []
+    for j, lab in enumerate(labels):
+        lag = True
+        wrong_any = False
+        for k in range(1, len(actual)):
+            a_items, e_items = _items(actual[k], n), _items(expected[k], n)
+            prev = _items(expected[k - 1], n)
+            if a_items is None:
+                return []
+            a, e, p = _array(a_items[j]), _array(e_items[j]), _array(prev[j])
+            if fit(a, e):
+                continue
+            wrong_any = True
+            if not fit(a, p):
+                lag = False
+                break
+        if wrong_any and lag:
+            found.append(Finding("one-step-stale", f"{lab} is one step behind: at each step it has "
+                                                   "the value the previous step should have returned"))
+    return found
+
+
+__all__ = ["Finding", "diagnose", "looks_stale", "output_findings", "Returned"]

@@ -205,7 +205,7 @@ def test_hostile_modified_input_is_named(hostile):
 
 def test_hostile_lying_subclass_is_judged_on_its_data(hostile):
     case = _first_failure(hostile, "layers.dense_forward")
-    assert "Mismatched elements" in case.message
+    assert "values differ" in case.message
     # a subclass with correct data (whatever its __eq__) is fine
     assert _fn(hostile, "layers.dropout_forward").passed
 
@@ -373,6 +373,6 @@ def test_hostile_printing_past_the_file_size_limit_is_explained(tmp_path):
     result = grade_submission(str(sub), only=["activations.relu", "activations.sigmoid"])
     case = result.functions["activations.relu"].cases[0]
     assert case.status == "error"
-    assert "\nprinted more than 8 MB of output; remove or shorten the prints\n" in case.message
+    assert case.message.endswith("\nprinted more than 8 MB of output; remove or shorten the prints")
     assert "File too large" not in case.message
     assert result.functions["activations.sigmoid"].passed

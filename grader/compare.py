@@ -277,6 +277,7 @@ def modified_inputs(sent, back, names):
                         n = int((~((after.value == before) | (np.isnan(after.value.astype(float))
                                                               & np.isnan(before.astype(float))))).sum())
                     changed = f" ({n} element{'s' if n != 1 else ''} changed)"
-                out.append(f"modified its input `{name}` in place{changed}; work on a copy "
-                           "(e.g. x = x.copy(), or y = x * 2 instead of x *= 2)")
+                out.append(f"modified its input `{name}` in place{changed}; compute into a new array "
+                           "instead (an in-place operator such as += or an assignment to a slice of "
+                           f"`{name}` writes into the caller's array)")
     return out

@@ -106,8 +106,8 @@ def test_compare_modified_inputs_counts_changed_elements():
     before = np.array([1.0, -2.0, 3.0])
     after = Returned("array", np.array([1.0, 0.0, 3.0]))
     assert modified_inputs([before], [after], ["x"]) == [
-        "modified its input `x` in place (1 element changed); work on a copy (e.g. x = x.copy(), or "
-        "y = x * 2 instead of x *= 2)"]
+        "modified its input `x` in place (1 element changed); compute into a new array instead (an "
+        "in-place operator such as += or an assignment to a slice of `x` writes into the caller's array)"]
 
 
 def test_stats_bound_is_the_dkw_epsilon():

@@ -265,5 +265,6 @@ def _arg_bytes(arg):
     return repr(arg).encode()
 
 
-def stat_problem(text):
-    return Problem("stat", text)
+def stat_problem(text, finding=None):
+    """A statistical judge's Problem; ``finding`` ``(name, sentence)`` names what is off."""
+    return Problem("stat", text, finding)

@@ -231,8 +231,13 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
         return mine
     want = exp.value if exp.kind in ("array", "npscalar") else np.asarray(exp.value)
     problem = _dtype_problem(mine, want, exp)
-    if problem is None and keep_dtype and exp.kind in ("array", "npscalar"):
+    if problem is not None:
+        problem.finding = ("wrong-dtype", problem.text)
+    elif keep_dtype and exp.kind in ("array", "npscalar"):
         problem = _dtype_promise(ret, mine, exp, want)
+        if problem is not None:
+            problem.finding = ("python-float" if ret.kind in ("float", "int", "bool") else "dtype-changed",
+                               problem.text)
     if problem is not None:
         problem.text = where + problem.text
         return problem

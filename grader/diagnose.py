@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES
+from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES, STATE_COUNT
 from grader.values import Returned
 
 
@@ -91,7 +91,8 @@ class _Fit:
 
 
 def _sizes(names, args):
-    """Named sizes of the array inputs, most telling first: (value, description)."""
+    """Named sizes of the array inputs, most telling first: (value, description); then the
+    scalar arguments (a learning rate, lam, n_classes) as (value, name)."""
     out = []
     arrays = [(n, a) for n, a in zip(names, args) if isinstance(a, np.ndarray) and a.ndim >= 1]
     for n, a in arrays:
@@ -102,22 +103,43 @@ def _sizes(names, args):
     for n, a in arrays:
         if a.ndim >= 2:
             out.append((a.shape[-1], f"{n}.shape[-1], the number of columns"))
-    return [(int(v), d) for v, d in out if v > 2]
+    sizes = [(int(v), d) for v, d in out if v > 2]
+    for n, a in zip(names, args):
+        if isinstance(a, (int, float, np.integer, np.floating)) and not isinstance(a, bool):
+            v = float(a)
+            if v not in (0.0, 1.0, -1.0) and np.isfinite(v) and abs(v) > 1e-12:
+                sizes.append((v, n))
+    return sizes
 
 
 def _factor_text(c, sizes):
-    """``(name, words)`` for the factor ``c`` (yours = c * expected), or None."""
+    """``(name, words)`` for the factor ``c`` (yours = c * expected), or None. A scalar
+    argument (lr, lam, n_classes) is named first: when it happens to be 2 or 1/2, its
+    name says more than the number."""
+    for value, desc in sizes:
+        if "," in desc:
+            continue
+        if abs(c - abs(value)) <= 1e-6 * abs(value):
+            return "factor-extra", (f"{_num(abs(value))} times the expected value everywhere "
+                                    f"({desc} = {_num(value)}): a factor {desc} too many, or a division "
+                                    f"by {desc} missing")
+        if abs(c - 1.0 / abs(value)) <= 1e-6 / abs(value):
+            return "factor-missing", (f"the expected value divided by {_num(abs(value))} everywhere "
+                                      f"({desc} = {_num(value)}): the factor {desc} is missing, or you "
+                                      f"divided by it")
     if abs(c - 2.0) <= 2e-6:
         return "scaled-by-2", "twice the expected value everywhere: a factor 2 too many (or a 1/2 missing)"
     if abs(c - 0.5) <= 5e-7:
         return "scaled-by-half", "half the expected value everywhere: a factor 2 is missing (or a 1/2 too many)"
     for value, desc in sizes:
+        if "," not in desc:
+            continue
         if abs(c - value) <= 1e-6 * value:
-            return "sum-for-mean", (f"{value} times the expected value everywhere ({value} = {desc}): "
-                                    "not divided by it, a sum where the contract takes a mean")
+            return "missing-division", (f"{value} times the expected value everywhere ({value} = {desc}): "
+                                        "a division by it is missing (a sum where the contract takes a mean?)")
         if abs(c - 1.0 / value) <= 1e-6 / value:
-            return "mean-for-sum", (f"1/{value} of the expected value everywhere ({value} = {desc}): "
-                                    "divided by it, a mean where the contract takes a sum")
+            return "extra-division", (f"1/{value} of the expected value everywhere ({value} = {desc}): "
+                                      "divided by it once too often (a mean where the contract takes a sum?)")
     return None
 
 
@@ -139,6 +161,8 @@ def _scaled(a, e, fit, sizes, name):
     if named is not None and c > 0:
         kind, words = named
         return Finding(kind, f"{name} is {words}")
+    if a.size == 1:
+        return None         # any two single numbers differ by some factor: no diagnosis
     sign = "the opposite sign and " if c < 0 else ""
     return Finding("scaled", f"{name} has {sign}{_num(abs(c))} times the expected value everywhere: "
                              "one constant factor is wrong (a coefficient, a learning rate, a normaliser)")
@@ -185,8 +209,10 @@ def _regions(a, e, fit, names, args, name):
     if not bad.any() or bad.all():
         return None
     for arg_name, x in zip(names, args):
-        if not isinstance(x, np.ndarray) or x.shape != a.shape or x.dtype.kind not in "fi":
+        if not isinstance(x, np.ndarray) or x.shape != a.shape or x.dtype.kind not in "fib":
             continue
+        if x.dtype.kind == "b":
+            x = x.astype(np.float64)
         for test, kind, words in ((x == 0, "wrong-at-zero", "exactly 0"),
                                   (x < 0, "wrong-for-negative", "negative"),
                                   (x > 0, "wrong-for-positive", "positive")):
@@ -196,6 +222,52 @@ def _regions(a, e, fit, names, args, name):
                 return Finding(kind, f"{name} is right except where {arg_name} is {words}: check the "
                                      f"value your function gives for {arg_name} {words}")
     return None
+
+
+def _complement(a, e, fit, name):
+    if fit(a, 1.0 - e) and not fit(e, 1.0 - e):
+        return Finding("complement", f"{name} is 1 minus the expected value everywhere: the complementary "
+                                     "probability, or a sign inside an exponent flipped")
+    return None
+
+
+def _missing_term(a, e, fit, names, args, name):
+    """yours - expected equals an input (or its negative), broadcast: a term left out or added."""
+    d = a - e
+    for arg_name, x in zip(names, args):
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or x.size < 2 or a.ndim == 0:
+            continue
+        try:
+            xb = np.broadcast_to(x.astype(np.float64), a.shape)
+        except ValueError:
+            continue
+        if not np.any(np.abs(xb) > fit.atol):
+            continue
+        tol = fit.atol + fit.rtol * float(np.max(np.abs(e)))
+        for sign, kind, word in ((-1.0, "missing-term", "is missing"),
+                                 (1.0, "extra-term", "is added once too often"),
+                                 (-2.0, "term-sign", "has the wrong sign (subtracted instead of added)"),
+                                 (2.0, "term-sign", "has the wrong sign (added instead of subtracted)")):
+            if np.all(np.abs(d - sign * xb) <= tol):
+                return Finding(kind, f"{name} differs from the expected value by exactly "
+                                     f"{_num(sign)} times {arg_name}: the term {arg_name} {word}")
+    return None
+
+
+def _update(a, e, fit, sizes, before, name):
+    """For an output that is an updated input (w, a state): its change against the expected
+    change (negated, scaled, missing a factor such as the learning rate)."""
+    if before is None or before.shape != a.shape:
+        return None
+    da, de = a - before, e - before
+    if not np.any(np.abs(de) > fit.atol):
+        return None
+    scale = float(np.max(np.abs(e))) or 1.0
+    fit_d = _Fit(fit.rtol * scale / max(float(np.max(np.abs(de))), 1e-300) / 10, fit.atol / 10)
+    found = _scaled(da, de, fit_d, sizes, f"the change of {name}")
+    if found is None:
+        return None
+    return Finding(f"update-{found.name}", found.hint)
 
 
 def _shape_findings(a, e, fit, names, args, name):
@@ -228,7 +300,7 @@ def _shape_findings(a, e, fit, names, args, name):
     return None
 
 
-def output_findings(a, e, fit, names, args, name, before=None):
+def output_findings(a, e, fit, names, args, name, before=None, integer=False):
     """Findings for one wrong output ``a`` (yours) against ``e`` (expected), as arrays."""
     if a is None or e is None:
         return []
@@ -240,16 +312,24 @@ def output_findings(a, e, fit, names, args, name, before=None):
     if before is not None and fit(a, before) and not fit(e, before):
         return [Finding("state-unchanged", f"{name} is returned unchanged, as it came in: it is "
                                            "never updated")]
-    if a.size == 1 and float(e.ravel()[0]) == int(e.ravel()[0]) and float(a.ravel()[0]) == int(a.ravel()[0]):
+    if integer and a.size == 1 and float(a.ravel()[0]) == int(a.ravel()[0]):
         diff = float(a.ravel()[0] - e.ravel()[0])
         if abs(diff) == 1:
             more = "one more" if diff > 0 else "one less"
             return [Finding("off-by-one", f"{name} is {more} than expected ({_num(a.ravel()[0])} for "
                                           f"{_num(e.ravel()[0])}): an off-by-one in a count, a rounding or a "
                                           "comparison")]
+    if not np.any(np.abs(e) > fit.atol) and np.any(np.abs(a) > fit.atol):
+        zero = [n for n, v in zip(names, args) if isinstance(v, (int, float, np.integer, np.floating))
+                and not isinstance(v, bool) and float(v) == 0.0]
+        if zero:
+            return [Finding("factor-missing", f"{name} must be 0 everywhere since {zero[0]} = 0: the "
+                                              f"factor {zero[0]} is missing")]
+        return []
     sizes = _sizes(names, args)
-    for probe in (_scaled(a, e, fit, sizes, name), _reduction(a, e, fit, names, args, name),
-                  _regions(a, e, fit, names, args, name)):
+    for probe in (_scaled(a, e, fit, sizes, name), _complement(a, e, fit, name),
+                  _missing_term(a, e, fit, names, args, name), _reduction(a, e, fit, names, args, name),
+                  _regions(a, e, fit, names, args, name), _update(a, e, fit, sizes, before, name)):
         if probe is not None:
             return [probe]
     if a.ndim == 2 and a.shape[0] == a.shape[1] and fit(a, e.T) and not fit(e, e.T):
@@ -284,7 +364,8 @@ def diagnose(case, actual, expected):
     for k, (act, exp) in enumerate(pairs):
         args = calls[k].args if k < len(calls) else calls[0].args
         n = len(exp.value) if exp.kind == "tuple" else 1
-        labels = list(names_out) if names_out and n > 1 else (["your result"] if n == 1 else
+        single = "w" if case.qualname in STATE_COUNT else "your result"    # an optimizer's step returns w
+        labels = list(names_out) if names_out and n > 1 else ([single] if n == 1 else
                                                               [f"item {j}" for j in range(n)])
         a_items, e_items = _items(act, n), _items(exp, n)
         if a_items is None:
@@ -303,12 +384,16 @@ def diagnose(case, actual, expected):
             if lab in arg_names:
                 arg = args[arg_names.index(lab)]
                 before = arg.astype(np.float64) if isinstance(arg, np.ndarray) else None
-            out = output_findings(a, e, fit, arg_names, args, lab, before)
+            out = output_findings(a, e, fit, arg_names, args, lab, before, _is_int(e_items[j]))
             if not out:
                 return []       # one wrong output unexplained: say nothing rather than half
             found.extend(out)
         return _merge(found)
     return []
+
+
+def _is_int(ret):
+    return ret.kind == "int" or (ret.kind in ("array", "npscalar") and ret.value.dtype.kind in "iu")
 
 
 def _swapped(arrays, wrong, fit):

@@ -404,10 +404,17 @@ class FunctionGrading:
         A case's diagnoses: the findings the grader made (an input modified in place, the rng
         ignored, a statistical property off, a state in another convention), then the known
         mistakes that match, or else the generic diagnoses read from the values."""
-        per_case = [j[3] for j in self.judged]
-        for result, case, text, diagnoses, findings, scalar in self.judged:
+        _write_messages(self.judged, self.seed)
+
+
+def _write_messages(judged, seed):
+    """The message and the diagnoses of each failing case ``judged``: ``(CaseResult, case,
+    text, matched known mistakes, findings, scalar)``."""
+    if True:
+        per_case = [j[3] for j in judged]
+        for result, case, text, diagnoses, findings, scalar in judged:
             chosen = _choose_mistakes(diagnoses, per_case)
-            result.message = _message(case, text, self.seed, scalar=scalar)
+            result.message = _message(case, text, seed, scalar=scalar)
             found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings
                      if f.name not in _GENERIC_NAMES]
             if len(chosen) > 1:     # indistinguishable on every case graded: named together
@@ -421,6 +428,55 @@ class FunctionGrading:
                 found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings
                              if f.name in _GENERIC_NAMES)
             result.diagnoses = found
+
+
+def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
+    """A ``FunctionResult`` for ``impl`` (a callable with the contract signature) run in
+    this process, judged and diagnosed exactly as ``grade`` judges a submission's function.
+
+    For the grader's own measurements and tests (the catalog of wrong implementations):
+    never for student code, which runs only in the sandboxed child."""
+    oracle = resolve(oracle)
+    names = SIGNATURES[qualname]
+    fr = FunctionResult(qualname, POINTS[qualname])
+    judged = []
+
+    def callee(call):
+        args = call.materialize()
+        sent = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        if call.global_seed is not None:
+            np.random.seed(call.global_seed)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = impl(*args)
+        mods = modified_inputs(sent, [to_returned(a) for a in args], names)
+        if mods:
+            raise _Modified(mods)
+        return to_returned(out)
+
+    for case in cases_for(qualname, seed):
+        expected = oracle.expected(case, seed)
+        findings, diagnoses, scalar = [], [], False
+        try:
+            actual = case.run(callee)
+        except _Modified as exc:
+            status, text = "failed", "\n".join(exc.sentences)
+            findings = [generic.Finding("modified-input", exc.sentences[0])]
+        except Exception as exc:  # noqa: BLE001 - reported as the case's error
+            status, text = "error", f"raised {type(exc).__name__}: {exc}"
+        else:
+            problem = case.judge(actual, expected)
+            status, text = ("passed", "") if problem is None else ("failed", problem.text)
+            if problem is not None:
+                scalar = problem.scalar
+                diagnoses = _diagnose(case, actual, expected)
+                findings = _findings(case, problem, actual, expected)
+        fr.cases.append(CaseResult(case.number, case.name, status == "passed", "", case.rtol, case.atol,
+                                   status, _rerun("chainrule grade", qualname, case.number, seed)))
+        if status != "passed":
+            judged.append((fr.cases[-1], case, text, diagnoses, findings, scalar))
+    _write_messages(judged, seed)
+    return fr
 
 
 def _choose_mistakes(matched, matched_per_case):
@@ -464,15 +520,15 @@ def _findings(case, problem, actual, expected):
     out = []
     if problem.finding is not None:
         out.append(generic.Finding(*problem.finding))
-    if case.state_note and problem.wrong and problem.right and problem.right[0] == "w":
-        out.append(generic.Finding("state-convention", case.state_note))
-        return out
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             found = generic.diagnose(case, actual, expected) or generic.looks_stale(case, actual, expected)
     except Exception:  # noqa: BLE001 - a diagnosis must never stop grading
         found = []
+    if not found and case.state_note and problem.wrong and problem.right and problem.right[0] == "w":
+        # w right, the state wrong in no simpler way: the state is in another convention
+        out.append(generic.Finding("state-convention", case.state_note))
     return out + found
 
 

@@ -133,7 +133,8 @@ def what_is_off(arr, cdf):
             return ("scale", f"your samples cover {got}, expected {want}: the right centre, but "
                              f"{_g((hi_x - lo_x) / width)} times the width")
         return ("range", f"your samples cover {got}, expected {want}: both ends are wrong")
-    loc_ok = abs(m - cdf.mean) <= 6.0 * cdf.sd / math.sqrt(n)
+    spread = max(s, cdf.sd)     # the standard error of the mean is the sample's own spread / sqrt(n)
+    loc_ok = abs(m - cdf.mean) <= 6.0 * spread / math.sqrt(n)
     scale_ok = abs(s / cdf.sd - 1.0) <= 6.0 / math.sqrt(n) + 1e-12
     if not loc_ok and scale_ok:
         return ("location", f"your samples are centred on {_g(m)}, expected {_g(cdf.mean)}: the spread is "
@@ -171,8 +172,11 @@ def _array_of(ret, shape, kind, what=""):
                             + (f" of shape {fmt_shape(shape)}" if shape is not None else ""))
     arr = ret.value
     if shape is not None and arr.shape != tuple(shape):
-        hint = ": transposed?" if arr.ndim == 2 and arr.shape == tuple(shape)[::-1] else ""
-        return stat_problem(f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}{hint}")
+        if arr.ndim == 2 and arr.shape == tuple(shape)[::-1]:
+            text = f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}: transposed?"
+            return stat_problem(text, finding=("transposed", f"the shape is {fmt_shape(arr.shape)}, the "
+                                                             f"transpose of the contract's {fmt_shape(shape)}"))
+        return stat_problem(f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}")
     names = {"f": "a float", "b": "a boolean", "i": "an integer"}
     ok = arr.dtype.kind in ("iu" if kind == "i" else kind)
     if not ok:

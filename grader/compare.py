@@ -200,8 +200,8 @@ def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndar
                                "or float()")
     if want.dtype.kind == "f" and mine.dtype.kind == "f" and mine.dtype != want.dtype:
         return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} input; the contract keeps "
-                               f"x's float dtype (a {mine.dtype} constant or np.asarray(x, float) converts "
-                               "it; convert back with .astype(x.dtype))")
+                               f"x's float dtype (a {mine.dtype} constant array or an explicit conversion to "
+                               "float changes it: convert the result back to x's dtype)")
     return None
 
 

@@ -36,10 +36,11 @@ from grader.values import Returned
 class Finding:
     """A diagnosis read from the values: ``name`` (kebab-case) and a ``hint`` sentence."""
 
-    __slots__ = ("name", "hint")
+    __slots__ = ("name", "hint", "generic")
 
-    def __init__(self, name, hint):
+    def __init__(self, name, hint, generic=True):
         self.name, self.hint = name, hint
+        self.generic = generic      # read from the values; False: a finding of the grader itself
 
     def __repr__(self):
         return f"Finding({self.name!r}, {self.hint!r})"
@@ -97,12 +98,12 @@ def _sizes(names, args):
     arrays = [(n, a) for n, a in zip(names, args) if isinstance(a, np.ndarray) and a.ndim >= 1]
     for n, a in arrays:
         if a.ndim >= 2:
-            out.append((a.shape[0], f"{n}.shape[0], the number of rows"))
+            out.append((a.shape[0], f"the number of rows of {n}"))
     for n, a in arrays:
-        out.append((a.size, f"{n}.size, the number of elements"))
+        out.append((a.size, f"the number of elements of {n}"))
     for n, a in arrays:
         if a.ndim >= 2:
-            out.append((a.shape[-1], f"{n}.shape[-1], the number of columns"))
+            out.append((a.shape[-1], f"the number of columns of {n}"))
     sizes = [(int(v), d) for v, d in out if v > 2]
     for n, a in zip(names, args):
         if isinstance(a, (int, float, np.integer, np.floating)) and not isinstance(a, bool):
@@ -117,7 +118,7 @@ def _factor_text(c, sizes):
     argument (lr, lam, n_classes) is named first: when it happens to be 2 or 1/2, its
     name says more than the number."""
     for value, desc in sizes:
-        if "," in desc:
+        if desc.startswith("the number of "):
             continue
         if abs(c - abs(value)) <= 1e-6 * abs(value):
             return "factor-extra", (f"{_num(abs(value))} times the expected value everywhere "
@@ -132,7 +133,7 @@ def _factor_text(c, sizes):
     if abs(c - 0.5) <= 5e-7:
         return "scaled-by-half", "half the expected value everywhere: a factor 2 is missing (or a 1/2 too many)"
     for value, desc in sizes:
-        if "," not in desc:
+        if not desc.startswith("the number of "):
             continue
         if abs(c - value) <= 1e-6 * value:
             return "missing-division", (f"{value} times the expected value everywhere ({value} = {desc}): "
@@ -207,7 +208,7 @@ def _regions(a, e, fit, names, args, name):
     with np.errstate(invalid="ignore"):
         bad = ~(np.abs(a - e) <= fit.atol + fit.rtol * np.abs(e))
     if not bad.any() or bad.all():
-        return None
+        return None         # all wrong: the region would be a guess
     for arg_name, x in zip(names, args):
         if not isinstance(x, np.ndarray) or x.shape != a.shape or x.dtype.kind not in "fib":
             continue
@@ -378,7 +379,7 @@ def diagnose(case, actual, expected):
         swapped = _swapped(arrays, wrong, fit)
         if swapped:
             return [swapped]
-        found = []
+        found, subjects = [], []
         for j, lab, a, e in wrong:
             before = None
             if lab in arg_names:
@@ -388,7 +389,8 @@ def diagnose(case, actual, expected):
             if not out:
                 return []       # one wrong output unexplained: say nothing rather than half
             found.extend(out)
-        return _merge(found)
+            subjects.extend([lab] * len(out))
+        return _merge(found, subjects)
     return []
 
 
@@ -405,21 +407,33 @@ def _swapped(arrays, wrong, fit):
                 aq, eq = arrays[q][1], arrays[q][2]
                 if fit(ap, eq) and fit(aq, ep) and len(idx) == 2:
                     return Finding("outputs-swapped", f"{arrays[p][0]} and {arrays[q][0]} are in each "
-                                                      "other's place: return them in the contract's order")
+                                                      "other's place: the contract's order of the outputs "
+                                                      "is another")
     return None
 
 
-def _merge(found):
-    """One finding per name: outputs with the same mistake named together."""
+def _merge(found, subjects):
+    """One finding per name: outputs with the same mistake named together ("dW1 and db1 are
+    1/4 of the expected value ..." rather than the sentence once per output)."""
     by_name = {}
-    for f in found:
-        by_name.setdefault(f.name, []).append(f)
+    for f, subject in zip(found, subjects):
+        by_name.setdefault(f.name, []).append((f, subject))
     out = []
     for name, group in by_name.items():
         if len(group) == 1:
-            out.append(group[0])
+            out.append(group[0][0])
+            continue
+        rests = {f.hint[len(s):] if f.hint.startswith(s + " ") else None for f, s in group}
+        if len(rests) == 1 and None not in rests:
+            rest = rests.pop()
+            for verb, plural in ((" is ", " are "), (" has ", " have ")):
+                if rest.startswith(verb):
+                    rest = plural + rest[len(verb):]
+                    break
+            names = [s for _, s in group]
+            out.append(Finding(name, ", ".join(names[:-1]) + " and " + names[-1] + rest))
         else:
-            out.append(Finding(name, "; ".join(dict.fromkeys(f.hint for f in group))))
+            out.append(Finding(name, "; ".join(dict.fromkeys(f.hint for f, _ in group))))
     return out
 
 

@@ -372,7 +372,7 @@ class FunctionGrading:
             status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
-            findings = [generic.Finding("modified-input", exc.sentences[0])]
+            findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
         except TimeoutError:
             self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
                                   "function may take together): an infinite loop? The process was killed and "
@@ -409,25 +409,29 @@ class FunctionGrading:
 
 def _write_messages(judged, seed):
     """The message and the diagnoses of each failing case ``judged``: ``(CaseResult, case,
-    text, matched known mistakes, findings, scalar)``."""
-    if True:
-        per_case = [j[3] for j in judged]
-        for result, case, text, diagnoses, findings, scalar in judged:
-            chosen = _choose_mistakes(diagnoses, per_case)
-            result.message = _message(case, text, seed, scalar=scalar)
-            found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings
-                     if f.name not in _GENERIC_NAMES]
-            if len(chosen) > 1:     # indistinguishable on every case graded: named together
-                found.append(Diagnosis(" or ".join(m.name for m in chosen),
-                                       "one of these known mistakes (they give the same results on every "
-                                       "case graded): " + " / ".join(f"{m.name}: {m.hint}" for m in chosen),
-                                       case.name, "known"))
-            else:
-                found.extend(Diagnosis(m.name, m.hint, case.name, "known") for m in chosen)
-            if not chosen:
-                found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings
-                             if f.name in _GENERIC_NAMES)
-            result.diagnoses = found
+    text, matched known mistakes, findings, scalar)``.
+
+    A known mistake is named only if no failing case rules it out (it fails that case with
+    other values than the submission's). A case's diagnoses: the findings the grader made,
+    then the known mistakes that match, or else the generic diagnoses read from the values."""
+    ruled_out = set()
+    for j in judged:
+        ruled_out |= getattr(j[3], "contradicted", set())
+    per_case = [[m for m in j[3] if m.name not in ruled_out] for j in judged]
+    for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):
+        chosen = _choose_mistakes(matched, per_case)
+        result.message = _message(case, text, seed, scalar=scalar)
+        found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings if not f.generic]
+        if len(chosen) > 1:     # indistinguishable on every case graded: named together
+            found.append(Diagnosis(" or ".join(m.name for m in chosen),
+                                   "one of these known mistakes (they give the same results on every "
+                                   "case graded): " + " / ".join(f"{m.name}: {m.hint}" for m in chosen),
+                                   case.name, "known"))
+        else:
+            found.extend(Diagnosis(m.name, m.hint, case.name, "known") for m in chosen)
+        if not chosen:
+            found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings if f.generic)
+        result.diagnoses = found
 
 
 def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
@@ -461,7 +465,7 @@ def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
             actual = case.run(callee)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
-            findings = [generic.Finding("modified-input", exc.sentences[0])]
+            findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
         except Exception as exc:  # noqa: BLE001 - reported as the case's error
             status, text = "error", f"raised {type(exc).__name__}: {exc}"
         else:
@@ -506,20 +510,12 @@ def _message(case, text, seed, command=None, scalar=False):
     return "\n".join(lines)
 
 
-# the generic diagnoses, told from findings the grader made itself
-_GENERIC_NAMES = frozenset({
-    "negated", "scaled", "scaled-by-2", "scaled-by-half", "sum-for-mean", "mean-for-sum",
-    "transposed", "reshaped", "not-reduced", "wrong-axis", "outputs-swapped", "state-unchanged",
-    "one-step-stale", "off-by-one", "wrong-at-zero", "wrong-for-negative", "wrong-for-positive",
-    "shifted"})
-
-
 def _findings(case, problem, actual, expected):
     """What the judge itself found (``problem.finding``), the state convention of a case whose
     w is right, and the generic diagnoses read from the values."""
     out = []
     if problem.finding is not None:
-        out.append(generic.Finding(*problem.finding))
+        out.append(generic.Finding(*problem.finding, generic=False))
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -528,12 +524,22 @@ def _findings(case, problem, actual, expected):
         found = []
     if not found and case.state_note and problem.wrong and problem.right and problem.right[0] == "w":
         # w right, the state wrong in no simpler way: the state is in another convention
-        out.append(generic.Finding("state-convention", case.state_note))
+        out.append(generic.Finding("state-convention", case.state_note, generic=False))
     return out + found
 
 
+class _Matches(list):
+    """The known mistakes whose output matched on a case; ``contradicted``: the names of
+    those visible on the case (they fail it) whose output differs from the submission's,
+    which rules them out for the whole function."""
+
+    def __init__(self):
+        super().__init__()
+        self.contradicted = set()
+
+
 def _diagnose(case, actual, expected):
-    found = []
+    found = _Matches()
     for mistake in _mistakes_for(case.qualname):
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -551,6 +557,8 @@ def _diagnose(case, actual, expected):
             if case.judge(theirs, expected) is None:
                 continue        # the mistake is not visible on this case
             same = case.judge(actual, theirs) is None
+            if not same:
+                found.contradicted.add(mistake.name)
         if same:
             found.append(mistake)
     return found

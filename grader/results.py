@@ -137,6 +137,8 @@ class FunctionResult:
                 break
             if covered and set(numbers) <= covered:
                 continue
+            if chosen and d.kind == "generic" and len(numbers) < 2:
+                continue        # a second, generic reading of one case only: too weak to show
             chosen.append((d, numbers))
             covered.update(numbers)
         return chosen

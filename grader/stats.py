@@ -184,12 +184,13 @@ def _array_of(ret, shape, kind, what=""):
     return arr
 
 
-def _share_problem(share, expected, n, what, why):
+def _share_problem(share, expected, n, what, why, finding="not-independent"):
     """A Problem when ``share`` (of ``n`` independent indicators) is off ``expected``."""
     e = bound(n)
     if abs(share - expected) > e:
         return stat_problem(f"{what}: {share:.4f}, expected {expected:.4f} within {e:.4f} (a correct "
-                            f"implementation exceeds that with probability below 1e-7): {why}")
+                            f"implementation exceeds that with probability below 1e-7): {why}",
+                            finding=(finding, why))
     return None
 
 
@@ -277,7 +278,7 @@ def _independent_and_halves(flat, cdf, what):
             return stat_problem(
                 f"the {name} half of the samples (in C order) does not follow {what} on its own: the "
                 f"largest gap between its empirical CDF and the expected CDF is {d:.4f}, above {e:.4f}: "
-                f"{_NOT_INDEPENDENT}")
+                f"{_NOT_INDEPENDENT}", finding=("not-independent", _NOT_INDEPENDENT))
     return None
 
 
@@ -290,9 +291,17 @@ def judge_mask(shape, keep):
             return arr
         frac = float(arr.mean())
         e = bound(arr.size)
+        # dependence first, measured against the observed keep fraction: a row shared by the
+        # whole batch also moves the fraction, and "kept 0.8" would point at the wrong thing.
+        # If the fraction test below passes, |q(frac) - q(keep)| <= 2e, hence the slack.
+        problem = mask_independence(arr, frac, slack=2 * e)
+        if problem is not None:
+            return problem
         if abs(frac - keep) > e:
+            why = "each element is kept with probability 1 - rate"
             return stat_problem(f"kept {frac:.4f} of the elements, expected {keep:g} (1 - rate) within "
-                                f"{e:.4f}: each element is kept with probability 1 - rate")
+                                f"{e:.4f}: {why}", finding=("keep-probability", f"you kept {frac:.4f} of the "
+                                                             f"elements, not {keep:g}: {why}"))
         return mask_independence(arr, keep)
     return judge
 
@@ -301,8 +310,9 @@ _MASK_WHY = ("each element must be kept or dropped independently of all others, 
              "draw from the rng (no block, pattern or row shared by the whole batch)")
 
 
-def mask_independence(arr, keep):
-    """Agreement of disjoint pairs of elements of a Bernoulli(keep) mask, as module doc."""
+def mask_independence(arr, keep, slack=0.0):
+    """Agreement of disjoint pairs of elements of a Bernoulli(keep) mask, as module doc
+    (``slack`` widens the bound when ``keep`` is itself estimated)."""
     q = keep * keep + (1.0 - keep) * (1.0 - keep)
     flat = arr.ravel()
     m = flat.size // 2
@@ -318,9 +328,11 @@ def mask_independence(arr, keep):
         if a.size == 0:
             continue
         share = float(np.mean(a == b))
+        if slack and abs(share - q) <= bound(a.size) + slack:
+            continue
         problem = _share_problem(share, q, a.size, f"share of equal pairs among {what}",
                                  _MASK_WHY + f"; independent elements agree with probability "
-                                 f"(1-r)**2 + r**2 = {q:.4f}")
+                                 f"(1-r)² + r² = {q:.4f}")
         if problem is not None:
             return problem
     return None
@@ -404,7 +416,9 @@ def judge_minibatches(n, batch):
         if abs(half.mean() - (n - 1) / 2) > e:
             return stat_problem(f"the order is not shuffled: the indices in the first half of the batches "
                                 f"average {half.mean():.1f}, a random permutation's stay within "
-                                f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)")
+                                f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)",
+                                finding=("not-shuffled", "the order is not shuffled: shuffle the whole range "
+                                                         "once with the rng, then cut it into batches"))
         return permutation_independence(allidx)
     return judge
 
@@ -462,7 +476,9 @@ def judge_split(n, val_fraction, test_fraction):
             mean = float(test.mean())
             if abs(mean - (n - 1) / 2) > e:
                 return stat_problem(f"the test indices are not drawn at random: their mean is {mean:.1f}, "
-                                    f"a random subset's stays within {(n - 1) / 2:.1f} +- {e:.1f}")
+                                    f"a random subset's stays within {(n - 1) / 2:.1f} +- {e:.1f}",
+                                    finding=("not-shuffled", "the test indices are not drawn at random: cut "
+                                                             "the index sets from a random permutation"))
             # a random subset has about half its indices in each half of range(n), and in
             # the middle half [n/4, 3n/4) (tested on test_idx and on train_idx)
             for name, part in (("test_idx", test), ("train_idx", train)):
@@ -484,7 +500,7 @@ def subset_spread(part, n, name):
         problem = _share_problem(share, (hi - lo) / n, part.size,
                                  f"share of {name} in {what} [{lo}, {hi}) of range({n})",
                                  "the indices are not drawn at random (take them from a "
-                                 "random permutation of all the indices)")
+                                 "random permutation of all the indices)", finding="not-shuffled")
         if problem is not None:
             return problem
     return None
@@ -498,7 +514,9 @@ def judge_log_uniform(low, high, size):
         if not isinstance(arr, np.ndarray):
             return arr
         if not np.isfinite(arr).all() or arr.min() < low * (1 - 1e-12) or arr.max() > high * (1 + 1e-12):
-            return stat_problem(f"samples outside [{low:g}, {high:g}]: min {arr.min():.6g}, max {arr.max():.6g}")
+            return stat_problem(f"samples outside [{low:g}, {high:g}]: min {arr.min():.6g}, max {arr.max():.6g}",
+                                finding=("range", f"your samples cover [{_g(arr.min())}, {_g(arr.max())}], "
+                                                  f"outside [{low:g}, {high:g}]"))
         d = ks_distance(np.log(arr), uniform_cdf(lo, hi))
         e = bound(arr.size)
         if d > e:

@@ -361,7 +361,7 @@ def train_step(x, t, W1, b1, W2, b2, lr):
     do = (o - t) * o * (1 - o)
     dh = (do @ W2.T) * h * (1 - h)
     return W1 - x.T @ dh, b1 - dh.sum(axis=0), W2 - h.T @ do, b2 - do.sum(axis=0)
-""", {"update-factor-missing"}),
+""", {"update-factor-missing", "factor-missing"}),
     # ------------------------------------------------------------------ optimizers
     ("optimizers.sgd_step", "plus", """
 def sgd_step(w, grad, lr=0.01):
@@ -617,3 +617,105 @@ def log_uniform(low, high, size, rng):
     return rng.uniform(low, high, size=size)
 """, {"uniform"}),
 ]
+
+# Harder ones: mistakes the values alone cannot show and no known mistake covers. They are
+# in the catalog so that the measured share is honest; ``accept`` empty means that any
+# diagnosis would mislead (the grader must then say nothing beyond what differs).
+CATALOG += [
+    ("losses.mean_squared_error", "root-mean-square", """
+def mean_squared_error(y_true, y_pred):
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+""", set()),
+    ("losses.binary_crossentropy", "one-term-only", """
+def binary_crossentropy(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p)))
+""", set()),
+    ("activations.softmax", "log-softmax", """
+def softmax(z, axis=-1):
+    s = z - np.max(z, axis=axis, keepdims=True)
+    return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+""", set()),
+    ("optimizers.adam_step", "t-ignored", """
+def adam_step(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    return w - lr * (m / (1 - beta1)) / (np.sqrt(v / (1 - beta2)) + eps), m, v
+""", set()),
+    ("training.time_based_decay", "next-iteration", """
+def time_based_decay(lr0, decay, iteration):
+    return lr0 / (1 + decay * (iteration + 1))
+""", set()),
+    ("layers.batchnorm_forward", "sample-variance", """
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=0)
+    var = x.var(axis=0, ddof=1)
+    return gamma * (x - mu) / np.sqrt(var + eps) + beta
+""", {"ddof-one"}),
+    ("initializers.he_normal", "fan-out", """
+def he_normal(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_out), size=(fan_in, fan_out))
+""", {"fan-out", "scale"}),
+    ("layers.dropout_mask", "one-row-for-the-batch", """
+def dropout_mask(shape, rate, rng):
+    row = rng.random(shape[-1]) >= rate
+    return np.broadcast_to(row, shape).copy()
+""", {"not-independent"}),
+    ("training.minibatch_indices", "never-shuffled", """
+def minibatch_indices(n_samples, batch_size, rng, shuffle=True):
+    order = np.arange(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+""", {"not-shuffled", "ignores-shuffle", "rng-ignored"}),
+    ("regularization.l1_penalty", "no-abs", """
+def l1_penalty(W, lam):
+    return float(lam * np.sum(W))
+""", {"missing-abs"}),
+    ("activations.tanh_derivative", "no-square", """
+def tanh_derivative(x):
+    return 1 - np.tanh(x)
+""", {"missing-square"}),
+    ("training.train_val_test_split", "in-order", """
+def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
+    order = np.arange(n_samples)
+    n_test = int(n_samples * test_fraction)
+    n_val = int(n_samples * val_fraction)
+    return order[n_test + n_val:], order[n_test:n_test + n_val], order[:n_test]
+""", {"not-shuffled"}),
+]
+
+
+def implementation(qualname, source):
+    """The function an entry's source defines."""
+    import numpy as np
+
+    namespace = {"np": np}
+    exec(compile(source, f"<catalog {qualname}>", "exec"), namespace)  # noqa: S102 - our own catalog
+    return namespace[qualname.split(".", 1)[1]]
+
+
+def named(diagnosis_name, accept):
+    """A shown diagnosis names the mistake: its name is accepted (a tie of known mistakes,
+    "a or b", names it when any of them is accepted)."""
+    return any(part in accept for part in diagnosis_name.split(" or "))
+
+
+def evaluate(seed=2026):
+    """``[(verdict, qualname, id, shown names)]`` for every entry, graded in process the way
+    ``grade`` judges a submission. Verdicts: ``named`` (every hint shown names the mistake),
+    ``misleading`` (a hint shown names something else), ``none`` (no hint), ``passed``."""
+    from grader.engine import grade_in_process
+
+    rows = []
+    for qualname, ident, source, accept in CATALOG:
+        fr = grade_in_process(qualname, implementation(qualname, source), seed)
+        names = [d.name for d, _ in fr.hints()]
+        if fr.passed:
+            verdict = "passed"
+        elif not names:
+            verdict = "none"
+        elif all(named(n, accept) for n in names):
+            verdict = "named"
+        else:
+            verdict = "misleading"
+        rows.append((verdict, qualname, ident, names))
+    return rows

@@ -80,7 +80,8 @@ def hint_lines(fr):
     for d, numbers in fr.hints():
         which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
         label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
-        lines.append(f"{label} ({which}): {d.hint}")
+        hint = d.hint[:1].upper() + d.hint[1:]
+        lines.append(f"{label} ({which}): {hint}")
     return lines
 
 

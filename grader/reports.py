@@ -20,7 +20,8 @@ from grader import escape
 from grader.results import counted
 
 MAX_CASES_SHOWN = 3         # a failing function's cases listed one line each (after the first)
-MAX_MESSAGE_LINES = 12      # lines of the first failing case's explanation shown by default
+MAX_MESSAGE_LINES = 10      # lines of the first failing case's explanation shown by default
+MAX_PRINTED_LINES = 4       # lines of what the code printed shown by default
 
 _STATUS_WORD = {"passed": "PASS", "not-implemented": "TODO"}
 
@@ -80,7 +81,7 @@ def hint_lines(fr):
     for d, numbers in fr.hints():
         which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
         label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
-        hint = d.hint[:1].upper() + d.hint[1:]
+        hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
         lines.append(f"{label} ({which}): {hint}")
     return lines
 
@@ -117,8 +118,12 @@ def function_lines(result, fr, verbose=False):
     else:
         lines.append(f"  Rerun this function: {result.command_for(fr.qualname)}")
     if fr.output.strip():
+        printed = fr.output.rstrip("\n").splitlines()
+        shown_lines = printed if verbose else printed[:MAX_PRINTED_LINES]
         lines.append(f"  Your code printed while {fr.qualname} was graded:")
-        lines.extend("  | " + line for line in fr.output.rstrip("\n").splitlines()[:20])
+        lines.extend("  | " + line for line in shown_lines[:200])
+        if len(printed) > len(shown_lines):
+            lines.append(f"  | ... ({len(printed) - len(shown_lines)} more lines with --verbose)")
     return lines
 
 

@@ -153,6 +153,7 @@ class FunctionResult:
             "max_score": self.max_score,
             "cases": [c.to_dict() for c in self.cases],
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
+            "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
             "output": self.output,
         }

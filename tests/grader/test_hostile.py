@@ -201,6 +201,8 @@ def test_hostile_segfault_is_reported_as_a_crash(hostile):
 def test_hostile_modified_input_is_named(hostile):
     case = _first_failure(hostile, "activations.relu_derivative")
     assert "modified its input `x` in place" in case.message
+    # a finding of the grader, counted like any diagnosis in reports and class statistics
+    assert [(d.kind, d.name) for d in case.diagnoses] == [("finding", "modified-input")]
 
 
 def test_hostile_lying_subclass_is_judged_on_its_data(hostile):

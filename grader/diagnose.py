@@ -153,7 +153,9 @@ def _scaled(a, e, fit, sizes, name):
     c = float(np.sum(a * e)) / denom
     if not np.isfinite(c) or abs(c) < 1e-12 or abs(c - 1.0) < 1e-9:
         return None
-    if not fit(a, c * e):
+    # the factor must hold to relative precision, not merely within a case's absolute
+    # tolerance (which, for tiny values, would let almost any factor fit)
+    if not fit(a, c * e) or np.max(np.abs(a - c * e)) > fit.rtol * np.max(np.abs(a)):
         return None
     if abs(c + 1.0) <= 1e-6:
         return Finding("negated", f"{name} has the right size but the opposite sign everywhere: "
@@ -217,7 +219,7 @@ def _regions(a, e, fit, names, args, name):
         for test, kind, words in ((x == 0, "wrong-at-zero", "exactly 0"),
                                   (x < 0, "wrong-for-negative", "negative"),
                                   (x > 0, "wrong-for-positive", "positive")):
-            if test[bad].all() and test.any():
+            if test[bad].all() and test.any() and not test.all():
                 if kind != "wrong-at-zero" and not bad[test].all():
                     continue        # only some of the region is wrong: no clear rule
                 return Finding(kind, f"{name} is right except where {arg_name} is {words}: check the "
@@ -310,7 +312,8 @@ def output_findings(a, e, fit, names, args, name, before=None, integer=False):
         return [found] if found else []
     if not (np.isfinite(a).all() and np.isfinite(e).all()):
         return []
-    if before is not None and fit(a, before) and not fit(e, before):
+    if (before is not None and before.shape == a.shape and np.allclose(a, before, rtol=1e-12, atol=0)
+            and not fit(e, before)):        # the very values that came in, not merely close to them
         return [Finding("state-unchanged", f"{name} is returned unchanged, as it came in: it is "
                                            "never updated")]
     if integer and a.size == 1 and float(a.ravel()[0]) == int(a.ravel()[0]):

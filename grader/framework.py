@@ -203,7 +203,7 @@ class Case:
         lines = []
         if len(verdicts) > 1:
             head = f"{_names(n for n, _ in wrong)} wrong"
-            if when and len(wrong) == 1:
+            if when and len({when[n] for n, _ in wrong}) == 1:
                 head += f" {when[wrong[0][0]]}"
             elif when:
                 head += " (" + ", ".join(f"{n} {when[n]}" for n, _ in wrong) + ")"

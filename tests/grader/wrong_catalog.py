@@ -719,3 +719,27 @@ def evaluate(seed=2026):
             verdict = "misleading"
         rows.append((verdict, qualname, ident, names))
     return rows
+
+# Found while trying the grader as a student: each once drew a wrong diagnosis (a state
+# "returned unchanged" on the small-gradient case, a factor fitted within a large absolute
+# tolerance, a region that was the whole input). No transformation names them.
+CATALOG += [
+    ("optimizers.adam_step", "v-not-squared", """
+def adam_step(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(np.abs(v_hat)) + eps), m, v
+""", set()),
+    ("optimizers.rmsprop_step", "gradient-not-squared", """
+def rmsprop_step(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = rho * sq_avg + (1 - rho) * np.abs(grad)
+    return w - lr * grad / (np.sqrt(s) + eps), s
+""", set()),
+    ("optimizers.adagrad_step", "accumulates-gradient", """
+def adagrad_step(w, grad, accum, lr=0.01, eps=1e-7):
+    h = accum + np.abs(grad)
+    return w - lr * grad / (np.sqrt(h) + eps), h
+""", set()),
+]

@@ -320,9 +320,8 @@ def output_findings(a, e, fit, names, args, name, before=None, integer=False):
         diff = float(a.ravel()[0] - e.ravel()[0])
         if abs(diff) == 1:
             more = "one more" if diff > 0 else "one less"
-            return [Finding("off-by-one", f"{name} is {more} than expected ({_num(a.ravel()[0])} for "
-                                          f"{_num(e.ravel()[0])}): an off-by-one in a count, a rounding or a "
-                                          "comparison")]
+            return [Finding("off-by-one", f"{name} is {more} than expected: an off-by-one in a count, a "
+                                          "rounding or a comparison (> for >=, a 0- or 1-based index)")]
     if not np.any(np.abs(e) > fit.atol) and np.any(np.abs(a) > fit.atol):
         zero = [n for n, v in zip(names, args) if isinstance(v, (int, float, np.integer, np.floating))
                 and not isinstance(v, bool) and float(v) == 0.0]

@@ -76,8 +76,8 @@ def test_integers_one_apart_are_off_by_one_in_the_direction_of_the_numbers():
     more = output_findings(np.array(11.0), np.array(10.0), _Fit(0, 0), (), (), "stop_epoch", integer=True)
     less = output_findings(np.array(9.0), np.array(10.0), _Fit(0, 0), (), (), "stop_epoch", integer=True)
     assert more[0].name == less[0].name == "off-by-one"
-    assert "one more than expected (11 for 10)" in more[0].hint
-    assert "one less than expected (9 for 10)" in less[0].hint
+    assert more[0].hint.startswith("stop_epoch is one more than expected: an off-by-one")
+    assert less[0].hint.startswith("stop_epoch is one less than expected: an off-by-one")
     # floats that happen to be whole numbers are no count
     assert _names(np.array(1.0), np.array(0.0), (), ()) == []
 

@@ -36,11 +36,12 @@ from grader.values import Returned
 class Finding:
     """A diagnosis read from the values: ``name`` (kebab-case) and a ``hint`` sentence."""
 
-    __slots__ = ("name", "hint", "generic")
+    __slots__ = ("name", "hint", "generic", "single")
 
     def __init__(self, name, hint, generic=True):
         self.name, self.hint = name, hint
         self.generic = generic      # read from the values; False: a finding of the grader itself
+        self.single = False         # read from one number: kept only when two cases agree
 
     def __repr__(self):
         return f"Finding({self.name!r}, {self.hint!r})"
@@ -151,8 +152,8 @@ def _scaled(a, e, fit, sizes, name):
     if denom == 0:
         return None
     c = float(np.sum(a * e)) / denom
-    if not np.isfinite(c) or abs(c) < 1e-12 or abs(c - 1.0) < 1e-9:
-        return None
+    if not np.isfinite(c) or abs(c) < 1e-12 or abs(c - 1.0) < 100 * fit.rtol:
+        return None         # a factor within the comparison's resolution of 1 is no diagnosis
     # the factor must hold to relative precision, not merely within a case's absolute
     # tolerance (which, for tiny values, would let almost any factor fit)
     if not fit(a, c * e) or np.max(np.abs(a - c * e)) > fit.rtol * np.max(np.abs(a)):
@@ -166,9 +167,8 @@ def _scaled(a, e, fit, sizes, name):
         return Finding(kind, f"{name} is {words}")
     if a.size == 1:
         return None         # any two single numbers differ by some factor: no diagnosis
-    sign = "the opposite sign and " if c < 0 else ""
-    return Finding("scaled", f"{name} has {sign}{_num(abs(c))} times the expected value everywhere: "
-                             "one constant factor is wrong (a coefficient, a learning rate, a normaliser)")
+    return Finding("scaled", f"{name} is {_num(c)} times the expected value everywhere: one constant "
+                             "factor is wrong (a coefficient, a learning rate, a normaliser)")
 
 
 def _reduction(a, e, fit, names, args, name):
@@ -263,14 +263,30 @@ def _update(a, e, fit, sizes, before, name):
     if before is None or before.shape != a.shape:
         return None
     da, de = a - before, e - before
-    if not np.any(np.abs(de) > fit.atol):
+    # the change must stand out of the comparison's tolerance, and the factor must hold to
+    # 1e-6 of the change itself (a case's absolute tolerance would let any factor fit)
+    resolution = fit.atol + fit.rtol * float(np.max(np.abs(e)))
+    biggest = float(np.max(np.abs(de)))
+    if biggest <= 10 * resolution:
         return None
-    scale = float(np.max(np.abs(e))) or 1.0
-    fit_d = _Fit(fit.rtol * scale / max(float(np.max(np.abs(de))), 1e-300) / 10, fit.atol / 10)
+    fit_d = _Fit(1e-7, 1e-7 * biggest)
     found = _scaled(da, de, fit_d, sizes, f"the change of {name}")
     if found is None:
         return None
     return Finding(f"update-{found.name}", found.hint)
+
+
+# the generic readings of "a constant factor off": on one function they must agree
+SCALE_FAMILY = frozenset({"scaled", "scaled-by-2", "scaled-by-half", "missing-division", "extra-division",
+                          "factor-missing", "factor-extra"})
+
+
+def scale_family(name):
+    """"scaled" or "update-scaled" when ``name`` reads a constant factor, else None."""
+    base = name[len("update-"):] if name.startswith("update-") else name
+    if base in SCALE_FAMILY:
+        return "update-scaled" if name.startswith("update-") else "scaled"
+    return None
 
 
 def _shape_findings(a, e, fit, names, args, name):
@@ -334,11 +350,13 @@ def output_findings(a, e, fit, names, args, name, before=None, integer=False):
                   _missing_term(a, e, fit, names, args, name), _reduction(a, e, fit, names, args, name),
                   _regions(a, e, fit, names, args, name), _update(a, e, fit, sizes, before, name)):
         if probe is not None:
+            probe.single = a.size == 1      # any two numbers are related somehow: weak evidence
             return [probe]
     if a.ndim == 2 and a.shape[0] == a.shape[1] and fit(a, e.T) and not fit(e, e.T):
         return [Finding("transposed", f"{name} is the transpose of the expected value")]
     d = a - e
-    if a.size > 1 and np.ptp(d) <= fit.atol + fit.rtol * float(np.max(np.abs(e))) and abs(d.flat[0]) > fit.atol:
+    resolution = fit.atol + fit.rtol * float(np.max(np.abs(e)))
+    if a.size > 1 and np.ptp(d) <= resolution and abs(float(np.mean(d))) > 100 * resolution:
         return [Finding("shifted", f"every value of {name} is off by the same {_num(d.flat[0])}: a "
                                    "constant term is missing or extra")]
     return []

@@ -418,6 +418,7 @@ def _write_messages(judged, seed):
     for j in judged:
         ruled_out |= getattr(j[3], "contradicted", set())
     per_case = [[m for m in j[3] if m.name not in ruled_out] for j in judged]
+    _agree_on_factors(judged)
     for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):
         chosen = _choose_mistakes(matched, per_case)
         result.message = _message(case, text, seed, scalar=scalar)
@@ -432,6 +433,36 @@ def _write_messages(judged, seed):
         if not chosen:
             found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings if f.generic)
         result.diagnoses = found
+
+
+def _agree_on_factors(judged):
+    """Generic readings must hold across a function's failing cases. A reading of a single
+    number (one loss value "is 0.5 times the expected, decay = 0.5") is kept only when two
+    cases give it. Readings of a constant factor must agree: "a factor lr too many" on one
+    case and "0.04 times" on another show that the factor only happened to equal lr, so
+    every case gets the plain reading instead."""
+    # a reading of one number alone must be found on two failing cases
+    counts = {}
+    for j in judged:
+        for f in j[4]:
+            counts[f.name] = counts.get(f.name, 0) + 1
+    for j in judged:
+        j[4][:] = [f for f in j[4] if not (getattr(f, "single", False) and counts[f.name] < 2)]
+    families = {}
+    for j in judged:
+        for f in j[4]:
+            family = generic.scale_family(f.name) if f.generic else None
+            if family:
+                families.setdefault(family, set()).add(f.name)
+    for family, names in families.items():
+        if len(names) < 2:
+            continue
+        what = "the change of the updated output" if family == "update-scaled" else "your result"
+        plain = generic.Finding(family, f"{what} is a constant factor off the expected value on each "
+                                        "case, a factor that differs between cases: a coefficient of the "
+                                        "formula is wrong")
+        for j in judged:
+            j[4][:] = [plain if f.generic and generic.scale_family(f.name) == family else f for f in j[4]]
 
 
 def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):

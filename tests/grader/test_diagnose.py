@@ -139,3 +139,17 @@ def test_a_constant_initializer_is_not_told_the_rng_is_ignored():
     assert problem.finding[0] == "constant-output"
     ignored = judge([to_returned(np.arange(12.0).reshape(4, 3))] * 3, calls)
     assert ignored.finding[0] == "rng-ignored"
+
+
+def test_an_output_one_step_behind_over_the_steps_is_named():
+    from grader.diagnose import looks_stale
+    from grader.framework import Call, Case
+
+    w = np.array([1.0, -2.0, 0.5])
+    case = Case("optimizers.sgd_step", "steps", [Call(w, np.ones(3), 0.1)], kind="steps", steps=5,
+                rtol=1e-6, atol=1e-9)
+    expected = [to_returned(w - 0.1 * (k + 1)) for k in range(5)]
+    stale = [to_returned(w * 7)] + expected[:-1]        # each step returns the previous step's w
+    assert [f.name for f in looks_stale(case, stale, expected)] == ["one-step-stale"]
+    other = [to_returned(w * 7)] + [to_returned(e.value + 1) for e in expected[1:]]
+    assert looks_stale(case, other, expected) == []

@@ -82,6 +82,7 @@ def hint_lines(fr):
         which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
         label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
         hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
+        hint = hint if hint.endswith((".", "?", "!", ")")) else hint + "."
         lines.append(f"{label} ({which}): {hint}")
     return lines
 

@@ -105,7 +105,8 @@ class FunctionResult:
 
     @property
     def diagnoses(self) -> list:
-        """Known mistakes matched on any failing case (each mistake once, first match)."""
+        """The diagnoses of every failing case, each name once (first found): known mistakes,
+        findings and generic diagnoses alike (``hints`` says which to show)."""
         seen, out = set(), []
         for case in self.cases:
             for d in case.diagnoses:

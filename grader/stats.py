@@ -6,7 +6,14 @@ P(D_n > e) <= 2 exp(-2 n e**2), and a frequency or the mean of a random subset b
 Hoeffding's inequality (same form; it holds for sampling without replacement too).
 Each test runs at probability ``P_EACH`` = 1e-7 and a case runs at most five tests (so
 at most 5e-7 per case), so a correct implementation fails a case with probability
-below 1e-6.
+below 1e-6. (The mask judge tests independence first against the observed keep fraction,
+with a slack of twice the fraction's bound: it can fail a correct mask only on the events
+of its other tests, so the union bound is unchanged.)
+
+When a distribution test fails, ``what_is_off`` names the property that is off (constant
+output, uniform versus normal, which bound, the location or the scale) as the Problem's
+``finding``; its thresholds are far in the tails, so that a correct sample is never
+described as off (a description, not a test: the test has already failed).
 
 Distribution tests alone accept non-random or dependent output that has the right
 marginal distribution (one random row broadcast to a whole batch, a rolled block of

@@ -75,7 +75,10 @@ def early_stopping_epoch(val_losses, patience, min_delta=0.0):
     Returns a tuple of:
     - stop_epoch: int, 0-based epoch at which training stops (len(val_losses) - 1 if it
       never stops early).
-    - best_epoch: int, 0-based epoch with the best loss so far at the stop.
+    - best_epoch: int, 0-based epoch of the last improvement before the stop (the epoch
+      whose weights ``restore_best_weights`` restores). With min_delta > 0 this is not
+      always the epoch with the lowest loss: a later epoch whose loss is lower by less than
+      min_delta does not improve, so it does not count.
     """
     losses = [float(v) for v in val_losses]
     if not losses:

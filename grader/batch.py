@@ -370,6 +370,7 @@ class Options:
     oracle_hash: str        # hash of the expected values' source
     only: list              # as given (for the commands printed)
     recorded: str = None    # --recorded, shown in every command a report prints
+    seed_given: bool = False  # --seed was given (else a recording's own seed, or per submission)
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
@@ -493,7 +494,7 @@ def _grade_into(record, folder, shown, options, oracle, skeleton):
     from grader.similarity import fingerprint_folder
 
     try:
-        result = grade_submission(folder, only=options.names, seed=options.seed,
+        result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
     except ChainruleError as exc:
         record.update(status="error", note=str(exc))

@@ -4,7 +4,8 @@ Values on both sides are ``grader.values.Returned`` trees (the reference's are m
 this process by ``grader.values.to_returned``). ``compare`` returns ``None`` when they agree within the
 case's tolerance, else a ``Problem``: a short ``kind`` and the student-facing ``text``.
 Specific sentences come first (None, wrong type, wrong shape, NaN/inf); a numeric
-mismatch is laid out like ``numpy.testing.assert_allclose`` with yours/expected labels.
+mismatch says in plain words how many values differ, the largest difference and the first
+few positions (a single number: "yours 10, expected 11").
 The tolerance rule is elementwise ``|yours - expected| <= atol + rtol * |expected|``.
 """
 
@@ -19,10 +20,21 @@ NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
 
 
 class Problem:
-    __slots__ = ("kind", "text")
+    """What is wrong with a returned value: a short ``kind`` and the student-facing ``text``.
 
-    def __init__(self, kind, text):
+    ``scalar`` is True for a mismatch of one number (the case then writes it as one plain
+    sentence with the inputs); ``finding`` is ``(name, hint)`` when the judge itself knows
+    the mistake (a statistical judge naming the scale, the rng ignored); ``wrong`` and
+    ``right`` name the outputs of a function with several outputs.
+    """
+
+    __slots__ = ("kind", "text", "scalar", "finding", "wrong", "right")
+
+    def __init__(self, kind, text, finding=None):
         self.kind, self.text = kind, text
+        self.scalar = False
+        self.finding = finding
+        self.wrong, self.right = [], []
 
     def __repr__(self):
         return f"Problem({self.kind!r}, {self.text!r})"
@@ -133,8 +145,19 @@ def _dtype_problem(mine: np.ndarray, want: np.ndarray, exp: Returned):
     return None
 
 
+def _tolerance(rtol, atol):
+    if rtol == 0 and atol == 0:
+        return "exactly"
+    parts = [f"{rtol:g} relative" if rtol else "", f"{atol:g} absolute" if atol else ""]
+    return "within " + " + ".join(p for p in parts if p)
+
+
 def mismatch_text(mine, want, rtol, atol, label=""):
-    """The assert_allclose-style explanation, or None when within tolerance."""
+    """A plain explanation of the elements outside the tolerance, or None when all agree.
+
+    A single number reads "yours 10, expected 11"; an array says how many of its values
+    differ, the largest difference and the first three positions (yours, expected).
+    """
     mine64 = mine.astype(np.float64)
     want64 = want.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -149,36 +172,44 @@ def mismatch_text(mine, want, rtol, atol, label=""):
     n_bad = int(bad.sum())
     if n_bad == 0:
         return None
-    total = want64.size
-    lines = []
     prefix = f"{label}: " if label else ""
-    lines.append(f"{prefix}Not equal to tolerance rtol={rtol:g}, atol={atol:g} "
-                 f"(|yours - expected| <= atol + rtol * |expected|)")
-    lines.append(f"Mismatched elements: {n_bad} / {total} ({100.0 * n_bad / total:.3g}%)")
-    if want64.ndim == 0:
-        lines.append(f"yours:    {fmt_num(mine[()])}")
-        lines.append(f"expected: {fmt_num(want[()])}")
-    else:
-        positions = np.argwhere(bad)[:5]
-        lines.append("First mismatches (position: yours, expected):" if n_bad > 1 else
-                     "Mismatch (position: yours, expected):")
-        for pos in positions:
-            p = tuple(pos)
-            lines.append(f"  {fmt_pos(p)}: {fmt_num(mine[p])}, {fmt_num(want[p])}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = diff[bad]
-        rel = d / np.abs(want64[bad])
-    known = d[~np.isnan(d)]
-    lines.append("Max absolute difference among violations: "
-                 + (fmt_num(known.max()) if known.size else "nan"))
-    finite_rel = rel[np.isfinite(rel)]
-    lines.append("Max relative difference among violations: "
-                 + (fmt_num(finite_rel.max()) if finite_rel.size else "inf"))
+    if want64.size == 1:
+        return f"{prefix}yours {fmt_num(mine.ravel()[0])}, expected {fmt_num(want.ravel()[0])}"
+    total = want64.size
+    with np.errstate(invalid="ignore"):
+        known = np.where(bad & ~np.isnan(diff), diff, -1.0)
+    worst = tuple(np.unravel_index(int(np.argmax(known)), known.shape))
+    many = "all" if n_bad == total else f"{n_bad} of"
+    head = (f"{prefix}{many} {total} values differ (compared {_tolerance(rtol, atol)}); "
+            f"the largest difference is {float(diff[worst]):.4g} at {fmt_pos(worst)}")
+    lines = [head]
+    for pos in np.argwhere(bad)[:3]:
+        p = tuple(pos)
+        lines.append(f"  at {fmt_pos(p)}: yours {fmt_num(mine[p])}, expected {fmt_num(want[p])}")
+    if n_bad > 3:
+        lines.append(f"  ... and {n_bad - 3} more")
     return "\n".join(lines)
 
 
-def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | None:
-    """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output."""
+def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndarray):
+    """The contract's "same float dtype as x", for functions that promise it."""
+    if ret.kind in ("float", "int", "bool"):
+        return Problem("type", f"returned a Python {ret.kind} for a 0-d array input; the contract "
+                               f"returns a NumPy value of x's dtype ({want.dtype}) for every shape, "
+                               "0-d included: compute with NumPy functions instead of the math module "
+                               "or float()")
+    if want.dtype.kind == "f" and mine.dtype.kind == "f" and mine.dtype != want.dtype:
+        return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} input; the contract keeps "
+                               f"x's float dtype (a {mine.dtype} constant array or an explicit conversion to "
+                               "float changes it: convert the result back to x's dtype)")
+    return None
+
+
+def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False) -> Problem | None:
+    """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output.
+
+    ``keep_dtype``: the function promises an array of x's float dtype (also for 0-d x, where
+    a NumPy scalar of that dtype is accepted but not a Python float)."""
     where = f"{label}: " if label else ""
     if exp.kind in ("tuple", "list"):
         if ret.kind == "none":
@@ -190,7 +221,7 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | Non
                                     f"expected {len(exp.value)}")
         for k, (r, e) in enumerate(zip(ret.value, exp.value)):
             sub = f"{label}[{k}]" if label else f"item {k}"
-            problem = compare(r, e, rtol, atol, sub)
+            problem = compare(r, e, rtol, atol, sub, keep_dtype)
             if problem is not None:
                 return problem
         return None
@@ -200,6 +231,13 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | Non
         return mine
     want = exp.value if exp.kind in ("array", "npscalar") else np.asarray(exp.value)
     problem = _dtype_problem(mine, want, exp)
+    if problem is not None:
+        problem.finding = ("wrong-dtype", problem.text)
+    elif keep_dtype and exp.kind in ("array", "npscalar"):
+        problem = _dtype_promise(ret, mine, exp, want)
+        if problem is not None:
+            problem.finding = ("python-float" if ret.kind in ("float", "int", "bool") else "dtype-changed",
+                               problem.text)
     if problem is not None:
         problem.text = where + problem.text
         return problem
@@ -225,7 +263,9 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="") -> Problem | Non
                                   "an overflow in exp, a log of 0 or a division by 0?")
     text = mismatch_text(mine, want, rtol, atol, label)
     if text is not None:
-        return Problem("mismatch", text)
+        problem = Problem("mismatch", text)
+        problem.scalar = want.size == 1 and want.ndim <= 1 and mine.size == 1
+        return problem
     return None
 
 
@@ -242,6 +282,7 @@ def modified_inputs(sent, back, names):
                         n = int((~((after.value == before) | (np.isnan(after.value.astype(float))
                                                               & np.isnan(before.astype(float))))).sum())
                     changed = f" ({n} element{'s' if n != 1 else ''} changed)"
-                out.append(f"modified its input `{name}` in place{changed}; work on a copy "
-                           "(e.g. x = x.copy(), or y = x * 2 instead of x *= 2)")
+                out.append(f"modified its input `{name}` in place{changed}; compute into a new array "
+                           "instead (an in-place operator such as += or an assignment to a slice of "
+                           f"`{name}` writes into the caller's array)")
     return out

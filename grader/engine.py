@@ -25,6 +25,7 @@ from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
+from grader import diagnose as generic
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
@@ -427,13 +428,14 @@ class FunctionGrading:
             except (ChildDied, TimeoutError):
                 pass            # reported by the case's own call below
         expected = self.oracle.expected(case, self.seed)
-        status, text, diagnoses = "passed", "", []
+        status, text, diagnoses, findings, scalar = "passed", "", [], [], False
         try:
             actual = case.run(self._student)
         except CallFailed as exc:
             status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
+            findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
         except TimeoutError:
             self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
                                   "function may take together): an infinite loop? The process was killed and "
@@ -449,22 +451,130 @@ class FunctionGrading:
         else:
             problem = case.judge(actual, expected)
             if problem is not None:
-                status, text = "failed", problem.text
+                status, text, scalar = "failed", problem.text, problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
+                findings = _findings(case, problem, actual, expected)
         passed = status == "passed"
         self.result.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
                                             self._rerun(case)))
         if not passed:
-            self.judged.append((self.result.cases[-1], case, text, diagnoses))
+            self.judged.append((self.result.cases[-1], case, text, diagnoses, findings, scalar))
         return True
 
     def _write_messages(self):
-        """Messages last: which known mistake to name on a case depends on the other cases."""
-        per_case = [d for _, _, _, d in self.judged]
-        for result, case, text, diagnoses in self.judged:
-            chosen = _choose_mistakes(diagnoses, per_case)
-            result.message = _message(case, text, self.seed, self.command, chosen)
-            result.diagnoses = [Diagnosis(m.name, m.hint, case.name) for m in chosen]
+        """Messages last: which known mistake to name on a case depends on the other cases.
+
+        A case's diagnoses: the findings the grader made (an input modified in place, the rng
+        ignored, a statistical property off, a state in another convention), then the known
+        mistakes that match, or else the generic diagnoses read from the values."""
+        _write_messages(self.judged, self.seed)
+
+
+def _write_messages(judged, seed):
+    """The message and the diagnoses of each failing case ``judged``: ``(CaseResult, case,
+    text, matched known mistakes, findings, scalar)``.
+
+    A known mistake is named only if no failing case rules it out (it fails that case with
+    other values than the submission's). A case's diagnoses: the findings the grader made,
+    then the known mistakes that match, or else the generic diagnoses read from the values."""
+    ruled_out = set()
+    for j in judged:
+        ruled_out |= getattr(j[3], "contradicted", set())
+    per_case = [[m for m in j[3] if m.name not in ruled_out] for j in judged]
+    _agree_on_factors(judged)
+    for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):
+        chosen = _choose_mistakes(matched, per_case)
+        result.message = _message(case, text, seed, scalar=scalar)
+        found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings if not f.generic]
+        if len(chosen) > 1:     # indistinguishable on every case graded: named together
+            found.append(Diagnosis(" or ".join(m.name for m in chosen),
+                                   "one of these known mistakes (they give the same results on every "
+                                   "case graded): " + " / ".join(f"{m.name}: {m.hint}" for m in chosen),
+                                   case.name, "known"))
+        else:
+            found.extend(Diagnosis(m.name, m.hint, case.name, "known") for m in chosen)
+        if not chosen:
+            found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings if f.generic)
+        result.diagnoses = found
+
+
+def _agree_on_factors(judged):
+    """Generic readings must hold across a function's failing cases. A reading of a single
+    number (one loss value "is 0.5 times the expected, decay = 0.5") is kept only when two
+    cases give it. Readings of a constant factor must agree: "a factor lr too many" on one
+    case and "0.04 times" on another show that the factor only happened to equal lr, so
+    every case gets the plain reading instead."""
+    # a reading of one number alone must be found on two failing cases
+    counts = {}
+    for j in judged:
+        for f in j[4]:
+            counts[f.name] = counts.get(f.name, 0) + 1
+    for j in judged:
+        j[4][:] = [f for f in j[4] if not (getattr(f, "single", False) and counts[f.name] < 2)]
+    families = {}
+    for j in judged:
+        for f in j[4]:
+            family = generic.scale_family(f.name) if f.generic else None
+            if family:
+                families.setdefault(family, set()).add(f.name)
+    for family, names in families.items():
+        if len(names) < 2:
+            continue
+        what = "the change of the updated output" if family == "update-scaled" else "your result"
+        plain = generic.Finding(family, f"{what} is a constant factor off the expected value on each "
+                                        "case, a factor that differs between cases: a coefficient of the "
+                                        "formula is wrong")
+        for j in judged:
+            j[4][:] = [plain if f.generic and generic.scale_family(f.name) == family else f for f in j[4]]
+
+
+def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
+    """A ``FunctionResult`` for ``impl`` (a callable with the contract signature) run in
+    this process, judged and diagnosed exactly as ``grade`` judges a submission's function.
+
+    For the grader's own measurements and tests (the catalog of wrong implementations):
+    never for student code, which runs only in the sandboxed child."""
+    oracle = resolve(oracle)
+    names = SIGNATURES[qualname]
+    fr = FunctionResult(qualname, effective_points()[qualname])
+    judged = []
+
+    def callee(call):
+        args = call.materialize()
+        sent = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        if call.global_seed is not None:
+            np.random.seed(call.global_seed)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = impl(*args)
+        mods = modified_inputs(sent, [to_returned(a) for a in args], names)
+        if mods:
+            raise _Modified(mods)
+        return to_returned(out)
+
+    for case in cases_for(qualname, seed):
+        expected = oracle.expected(case, seed)
+        findings, diagnoses, scalar = [], [], False
+        try:
+            actual = case.run(callee)
+        except _Modified as exc:
+            status, text = "failed", "\n".join(exc.sentences)
+            findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
+        except Exception as exc:  # noqa: BLE001 - reported as the case's error
+            status, text = "error", f"raised {type(exc).__name__}: {exc}"
+        else:
+            problem = case.judge(actual, expected)
+            status, text = ("passed", "") if problem is None else ("failed", problem.text)
+            if problem is not None:
+                scalar = problem.scalar
+                diagnoses = _diagnose(case, actual, expected)
+                findings = _findings(case, problem, actual, expected)
+        fr.cases.append(CaseResult(case.number, case.name, status == "passed", "", case.rtol, case.atol,
+                                   status, _rerun("chainrule grade", qualname, case.number, seed)))
+        if status != "passed":
+            judged.append((fr.cases[-1], case, text, diagnoses, findings, scalar))
+    _write_messages(judged, seed)
+    return fr
 
 
 def _choose_mistakes(matched, matched_per_case):
@@ -483,23 +593,47 @@ def _choose_mistakes(matched, matched_per_case):
     return [m for m in top if cases_of(m) == cases_of(top[0])]
 
 
-def _message(case, text, seed, command, diagnoses=()):
+def _message(case, text, seed, command=None, scalar=False):
+    """A failing case's explanation: its inputs, then what is wrong. Hints and the rerun
+    command are the report's (once per function; ``CaseResult.rerun``)."""
     lines = []
     described = case.describe()
-    if described:
+    if described and not scalar:        # a scalar sentence names its inputs itself
         lines.append(f"Inputs: {described} (seed {seed})")
     lines.append(text)
-    if len(diagnoses) > 1:      # indistinguishable on every case graded
-        lines.append("Known mistake, one of: (they give the same results on every case graded)")
-        lines.extend(f"  '{m.name}': {m.hint}" for m in diagnoses)
-    for m in diagnoses[:1] if len(diagnoses) == 1 else ():
-        lines.append(f"Known mistake '{m.name}': {m.hint}")
-    lines.append(f"Rerun only this case: {_rerun(command, case.qualname, case.number, seed)}")
     return "\n".join(lines)
 
 
+def _findings(case, problem, actual, expected):
+    """What the judge itself found (``problem.finding``), the state convention of a case whose
+    w is right, and the generic diagnoses read from the values."""
+    out = []
+    if problem.finding is not None:
+        out.append(generic.Finding(*problem.finding, generic=False))
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            found = generic.diagnose(case, actual, expected) or generic.looks_stale(case, actual, expected)
+    except Exception:  # noqa: BLE001 - a diagnosis must never stop grading
+        found = []
+    if not found and case.state_note and problem.wrong and problem.right and problem.right[0] == "w":
+        # w right, the state wrong in no simpler way: the state is in another convention
+        out.append(generic.Finding("state-convention", case.state_note, generic=False))
+    return out + found
+
+
+class _Matches(list):
+    """The known mistakes whose output matched on a case; ``contradicted``: the names of
+    those visible on the case (they fail it) whose output differs from the submission's,
+    which rules them out for the whole function."""
+
+    def __init__(self):
+        super().__init__()
+        self.contradicted = set()
+
+
 def _diagnose(case, actual, expected):
-    found = []
+    found = _Matches()
     for mistake in _mistakes_for(case.qualname):
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -517,6 +651,8 @@ def _diagnose(case, actual, expected):
             if case.judge(theirs, expected) is None:
                 continue        # the mistake is not visible on this case
             same = case.judge(actual, theirs) is None
+            if not same:
+                found.contradicted.add(mistake.name)
         if same:
             found.append(mistake)
     return found

@@ -11,7 +11,8 @@ values always come from identical inputs. Kinds:
   function(s), computed by the case's ``fd`` function (independent of the reference
   backward).
 - ``steps``: consecutive calls, each fed the previous output (the callee's own ``w`` and
-  state); the ``w`` trajectory is judged first, then the state.
+  state); every output (``w`` and each state array) is judged over all steps, and the
+  problem names the wrong ones with the step each first goes wrong.
 - ``stat``: random functions; no expected values, a statistical ``judge`` instead
   (false-fail probability bounded by the DKW/Hoeffding inequalities, below 1e-6).
 """
@@ -74,7 +75,7 @@ def short(value, limit=60):
 
 class Case:
     def __init__(self, qualname, name, calls=(), rtol=1e-6, atol=1e-9, kind="exact", fd=None,
-                 judge=None, feed=None, steps=0, state_note=""):
+                 judge=None, feed=None, steps=0, state_note="", keep_dtype=False):
         self.qualname = qualname
         self.name = name
         self.calls = list(calls)
@@ -85,6 +86,7 @@ class Case:
         self.feed = feed
         self.steps = steps
         self.state_note = state_note
+        self.keep_dtype = keep_dtype    # the contract promises x's float dtype (activations)
         self.number = 0          # set by the registry
 
     @property
@@ -148,7 +150,11 @@ class Case:
 
     # ---------------------------------------------------------------- judging
     def judge(self, actual, expected):
-        """The first Problem of ``actual`` against ``expected`` (or the stat judge)."""
+        """The Problem of ``actual`` against ``expected`` (or the stat judge), None if right.
+
+        Every output of a function with several outputs is compared: the Problem names the
+        wrong ones and the right ones ("dW2 and db2 wrong; dW1 and db1 right") and explains
+        each wrong one. With several calls, the first call that is wrong is explained."""
         if self.kind == "stat":
             return self.stat_judge(actual, self.calls)
         names = OUTPUT_NAMES.get(self.qualname)
@@ -158,13 +164,58 @@ class Case:
             label = ""
             if len(expected) > 1:
                 label = f"call {k + 1} of {len(expected)} ({self._call_text(self.calls[k])})"
-            problem = _compare_named(act, exp, self.rtol, self.atol, label, names, self.state_note)
+            problem = self._judge_outputs(act, exp, label, names)
             if problem is not None:
+                if problem.scalar and not problem.wrong:
+                    call = self.calls[k] if k < len(self.calls) else self.calls[0]
+                    problem.text = self._scalar_sentence(call, problem.text)
                 return problem
         return None
 
     def _call_text(self, call):
         return ", ".join(f"{n}={short(v)}" for n, v in zip(self.arg_names(), call.args))
+
+    def _scalar_sentence(self, call, text):
+        """One plain sentence: "iterations_per_epoch(n_samples=105, batch_size=10) returned
+        10, expected 11." (``text`` is "[label: ]yours A, expected B")."""
+        tail = text.rsplit("yours ", 1)[-1]
+        yours, _, expected = tail.partition(", expected ")
+        return f"{self.function}({self._call_text(call)}) returned {yours}, expected {expected}."
+
+    def _judge_outputs(self, act, exp, label, names):
+        if not (exp.kind == "tuple" and names and act.kind in ("tuple", "list")
+                and len(act.value) == len(exp.value)):
+            return compare(act, exp, self.rtol, self.atol, label, self.keep_dtype)
+        verdicts = []
+        for name, a, e in zip(names, act.value, exp.value):
+            where = f"{label}, {name}" if label else name
+            verdicts.append((name, compare(a, e, self.rtol, self.atol, where, self.keep_dtype)))
+        return self._combine(verdicts, label)
+
+    def _combine(self, verdicts, label, when=None):
+        """One Problem from ``[(output name, Problem or None)]``: the wrong and the right
+        outputs named in one line, then each wrong output explained."""
+        wrong = [(n, p) for n, p in verdicts if p is not None]
+        if not wrong:
+            return None
+        right = [n for n, p in verdicts if p is None]
+        first = wrong[0][1]
+        lines = []
+        if len(verdicts) > 1:
+            head = f"{_names(n for n, _ in wrong)} wrong"
+            if when and len({when[n] for n, _ in wrong}) == 1:
+                head += f" {when[wrong[0][0]]}"
+            elif when:
+                head += " (" + ", ".join(f"{n} {when[n]}" for n, _ in wrong) + ")"
+            if right:
+                head += f"; {_names(right)} right"
+            lines.append((f"{label}: " if label else "") + head + ".")
+        lines.extend(p.text for _, p in wrong)
+        problem = Problem(first.kind, "\n".join(lines))
+        problem.scalar = first.scalar and len(verdicts) == 1
+        problem.wrong = [n for n, _ in wrong]
+        problem.right = right
+        return problem
 
     def _judge_steps(self, actual, expected, names):
         problem = self._judge_step_values(actual, expected, names)
@@ -175,44 +226,35 @@ class Case:
         return problem
 
     def _judge_step_values(self, actual, expected, names):
-        # structure of every step first (cannot feed otherwise), then w over all steps,
-        # then the state in the contract's convention
+        # structure of every step first (cannot feed otherwise); then each output (w, then
+        # the state in the contract's convention) over all steps: its first wrong step
         for k, (act, exp) in enumerate(zip(actual, expected)):
             label = f"after step {k + 1} of {self.steps}"
             if exp.kind == "tuple":
                 if act.kind not in ("tuple", "list") or len(act.value) != len(exp.value):
-                    return _compare_named(act, exp, self.rtol, self.atol, label, names)
-        for k, (act, exp) in enumerate(zip(actual, expected)):
-            label = f"after step {k + 1} of {self.steps}"
-            a_w = act.value[0] if exp.kind == "tuple" else act
-            e_w = exp.value[0] if exp.kind == "tuple" else exp
-            problem = compare(a_w, e_w, self.rtol, self.atol, f"{label}, w")
-            if problem is not None:
-                return problem
-        for k, (act, exp) in enumerate(zip(actual, expected)):
-            if exp.kind != "tuple":
-                break
-            label = f"after step {k + 1} of {self.steps}"
-            for j in range(1, len(exp.value)):
-                item = names[j] if names else f"item {j}"
-                problem = compare(act.value[j], exp.value[j], self.rtol, self.atol, f"{label}, {item}")
+                    return compare(act, exp, self.rtol, self.atol, label)
+        n_out = len(expected[0].value) if expected and expected[0].kind == "tuple" else 1
+        out_names = list(names) if names and n_out > 1 else (["w"] if n_out == 1 else
+                                                            [f"item {j}" for j in range(n_out)])
+        verdicts, when = [], {}
+        for j, name in enumerate(out_names):
+            found = None
+            for k, (act, exp) in enumerate(zip(actual, expected)):
+                a = act.value[j] if exp.kind == "tuple" else act
+                e = exp.value[j] if exp.kind == "tuple" else exp
+                problem = compare(a, e, self.rtol, self.atol, f"after step {k + 1} of {self.steps}, {name}")
                 if problem is not None:
-                    if self.state_note:
-                        problem.text += "\n" + self.state_note
-                    return problem
-        return None
+                    found = problem
+                    when[name] = f"from step {k + 1}"
+                    break
+            verdicts.append((name, found))
+        return self._combine(verdicts, "", when=when)
 
 
-def _compare_named(act, exp, rtol, atol, label, names, state_note=""):
-    if exp.kind == "tuple" and names and act.kind in ("tuple", "list") and len(act.value) == len(exp.value):
-        for k, (name, a, e) in enumerate(zip(names, act.value, exp.value)):
-            problem = compare(a, e, rtol, atol, f"{label}, {name}" if label else name)
-            if problem is not None:
-                if k > 0 and state_note:       # w (item 0) was right
-                    problem.text += "\n" + state_note
-                return problem
-        return None
-    return compare(act, exp, rtol, atol, label)
+def _names(names):
+    """"a", "a and b", "a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _arg_bytes(arg):
@@ -223,5 +265,6 @@ def _arg_bytes(arg):
     return repr(arg).encode()
 
 
-def stat_problem(text):
-    return Problem("stat", text)
+def stat_problem(text, finding=None):
+    """A statistical judge's Problem; ``finding`` ``(name, sentence)`` names what is off."""
+    return Problem("stat", text, finding)

@@ -5,7 +5,9 @@
 path, force=False)`` writes atomically (temp file + ``os.replace``) and refuses to
 overwrite an existing file unless ``force``. Every format is deterministic for a given
 result except where a format demands wall time (Gradescope ``execution_time``, JUnit
-``time``); the text, JSON and Markdown reports contain no timing at all.
+``time``); the text, JSON and Markdown reports contain no timing at all. Text from the
+submission (messages, printed output, names) reaches every format through
+``grader.escape`` only, so any string a submission makes gives a valid report.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import json
 import xml.etree.ElementTree as ET
 
 from chainrule_core.fileio import write_atomic
+from grader import escape
 from grader.results import counted
 
-MAX_CASES_SHOWN = 3
+MAX_CASES_SHOWN = 3         # a failing function's cases listed one line each (after the first)
+MAX_MESSAGE_LINES = 10      # lines of the first failing case's explanation shown by default
+MAX_PRINTED_LINES = 4       # lines of what the code printed shown by default
 
 _STATUS_WORD = {"passed": "PASS", "not-implemented": "TODO"}
 
@@ -50,27 +55,84 @@ def _fn_summary(fr):
         if word in statuses:
             parts.append({"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word])
             break
-    if fr.diagnoses:
-        groups = []         # each case's diagnosis once: "a", or "one of a, b" when undecided
-        for case in fr.cases:
-            names = [d.name for d in case.diagnoses]
-            label = names[0] if len(names) == 1 else "one of: " + ", ".join(names)
-            if names and label not in groups:
-                groups.append(label)
-        if len(groups) == 1 and groups[0].startswith("one of: "):
-            parts.append("known mistake, " + groups[0])
-        else:
-            parts.append(f"known mistake{'s' if len(groups) > 1 else ''}: " + "; ".join(groups))
+    hints = fr.hints(limit=1)
+    if hints:
+        d, _ = hints[0]
+        word = {"known": "known mistake", "finding": "found", "generic": "looks like"}[d.kind]
+        parts.append(f"{word}: {d.name}")
     return "; ".join(parts)
-
-
-def _failing_cases(fr, limit):
-    failing = [c for c in fr.cases if not c.passed]
-    return failing if limit is None else failing[:limit], max(0, len(failing) - (limit or len(failing)))
 
 
 def _case_heading(fr, case):
     return f"{fr.qualname}, case {case.number} \"{case.name}\""
+
+
+def _numbers(numbers):
+    numbers = list(numbers)
+    if len(numbers) == 1:
+        return f"case {numbers[0]}"
+    return "cases " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def hint_lines(fr):
+    """The function's hints, once each, with the cases they explain."""
+    lines = []
+    failing = [c.number for c in fr.cases if not c.passed]
+    for d, numbers in fr.hints():
+        which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
+        label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
+        hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
+        hint = hint if hint.endswith((".", "?", "!", ")")) else hint + "."
+        lines.append(f"{label} ({which}): {hint}")
+    return lines
+
+
+def function_lines(result, fr, verbose=False):
+    """A failing function's explanation: its hint, the first failing case in full, the
+    other failing cases one line each (every case in full with ``verbose``), the command
+    that reruns it. About 25 lines by default, whatever the number of cases."""
+    failing = [c for c in fr.cases if not c.passed]
+    lines = [f"{fr.qualname}: {len(failing)} of {counted(len(fr.cases), 'case')} failed"]
+    lines.extend("  " + line for line in hint_lines(fr))
+    shown = failing if verbose else failing[:1]
+    for case in shown:
+        lines.append(f"  Case {case.number} \"{case.name}\":")
+        message = case.message.splitlines()
+        if not verbose and len(message) > MAX_MESSAGE_LINES:
+            message = message[:MAX_MESSAGE_LINES] + [f"... ({len(message) - MAX_MESSAGE_LINES} more lines "
+                                                     "with --verbose)"]
+        lines.extend("    " + line for line in message)
+        if verbose:
+            lines.append(f"    Rerun only this case: {case.rerun}")
+    rest = [] if verbose else failing[1:]
+    for case in rest[:MAX_CASES_SHOWN]:
+        first = _headline(case)
+        lines.append(f"  Case {case.number} \"{case.name}\": {first}")
+    if len(rest) > MAX_CASES_SHOWN:
+        lines.append(f"  ... and {len(rest) - MAX_CASES_SHOWN} more failing case"
+                     f"{'s' if len(rest) - MAX_CASES_SHOWN > 1 else ''}")
+    if not verbose:
+        if failing:
+            lines.append(f"  Rerun case {failing[0].number}: {failing[0].rerun}")
+        if len(failing) > 1:
+            lines.append(f"  Every case in full: {result.command_for(fr.qualname)} --verbose")
+    else:
+        lines.append(f"  Rerun this function: {result.command_for(fr.qualname)}")
+    if fr.output.strip():
+        printed = fr.output.rstrip("\n").splitlines()
+        shown_lines = printed if verbose else printed[:MAX_PRINTED_LINES]
+        lines.append(f"  Your code printed while {fr.qualname} was graded:")
+        lines.extend("  | " + line for line in shown_lines[:200])
+        if len(printed) > len(shown_lines):
+            lines.append(f"  | ... ({len(printed) - len(shown_lines)} more lines with --verbose)")
+    return lines
+
+
+def _headline(case):
+    """The line of a case's message that says what is wrong (not the inputs line)."""
+    lines = [line for line in case.message.splitlines() if not line.startswith("Inputs: ")]
+    text = lines[0] if lines else case.message
+    return text if len(text) <= 150 else text[:147] + "..."
 
 
 def _import_failures(result):
@@ -108,18 +170,19 @@ def summary_line(result):
             f"{n_pass} of {counted(n_fns, 'function')} {'passes' if n_fns == 1 else 'pass'}")
 
 
-def render_text(result, color=False, limit=MAX_CASES_SHOWN):
-    if len(result.functions) == 1:
-        limit = None            # grading one function: show every failing case
-    def style(text, **kw):
-        if not color:
-            return text
-        import click
-        return click.style(text, **kw)
+def render_text(result, color=False, verbose=False):
+    out, marks = [], []     # marks: (line index, text within it, click.style options)
+
+    def style(text, **kw):  # styled after escaping, so student text never carries ANSI codes
+        marks.append((len(out), text, kw))
+        return text
 
     colors = {"PASS": "green", "FAIL": "red", "TODO": "yellow"}
-    out = [f"chainrule grade: {result.submission} (seed {result.seed}, expected values from {result.oracle})", ""]
-    out[1:1] = [result.confinement] if result.confinement else []
+    out.append(f"chainrule grade: {result.submission} (seed {result.seed}, expected values from "
+               f"{result.oracle})")
+    if result.confinement:
+        out.append(result.confinement)
+    out.append("")
     width = max([len(f.name) for f in result.functions.values()] + [10])
     module = None
     for fr in result.functions.values():
@@ -161,26 +224,36 @@ def render_text(result, color=False, limit=MAX_CASES_SHOWN):
             out.append(f"  Your code printed while {where} was imported:")
             out.extend("  | " + line for line in printed[0].output.rstrip("\n").splitlines()[:20])
     for fr in details:
-        shown, more = _failing_cases(fr, limit)
-        for case in shown:
-            out.append("")
-            out.append(style(_case_heading(fr, case), bold=True))
-            out.extend("  " + line for line in case.message.splitlines())
-        if more:
-            out.append("")
-            out.append(f"  ... and {more} more failing case{'s' if more > 1 else ''} of {fr.qualname} "
-                       f"({result.command_for(fr.qualname)} shows them all)")
-        if fr.output.strip():
-            out.append(f"  Your code printed while {fr.qualname} was graded:")
-            out.extend("  | " + line for line in fr.output.rstrip("\n").splitlines()[:20])
-    return "\n".join(out) + "\n"
+        lines = function_lines(result, fr, verbose)
+        out.append("")
+        out.append(style(lines[0], bold=True))
+        out.extend(lines[1:])
+    text = [escape.clean(line) for line in out]
+    if color:
+        import click
+
+        for index, part, kw in marks:
+            part = escape.clean(part)
+            text[index] = text[index].replace(part, click.style(part, **kw), 1)
+    return "\n".join(text) + "\n"
+
+
+def _cleaned(value):
+    """Every string in a JSON-able tree made valid Unicode (``escape.clean``)."""
+    if isinstance(value, str):
+        return escape.clean(value)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def render_json(result):
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_cleaned(result.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
 
-def _function_output(fr):
+def _function_output(fr, result=None, verbose=False):
     if fr.passed:
         return "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
     if fr.import_error:
@@ -188,16 +261,13 @@ def _function_output(fr):
         if fr.output.strip():
             text += "\n\nYour code printed:\n" + fr.output.rstrip("\n")
         return text
-    parts = []
-    for case in fr.cases:
-        if not case.passed:
-            parts.append(f"Case {case.number} \"{case.name}\":\n{case.message}")
-    if fr.output.strip():
-        parts.append("Your code printed:\n" + fr.output.rstrip("\n"))
-    return "\n\n".join(parts)
+    if fr.not_implemented:
+        return "Not implemented yet: the TODO is not filled in yet (it still raises NotImplementedError)."
+    lines = function_lines(result, fr, verbose)[1:]
+    return "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
 
 
-def render_gradescope(result):
+def render_gradescope(result, verbose=False):
     tests = []
     for number, fr in enumerate(result.functions.values(), 1):
         tests.append({
@@ -206,7 +276,7 @@ def render_gradescope(result):
             "score": fr.score,
             "max_score": fr.max_score,
             "status": "passed" if fr.passed else "failed",
-            "output": _function_output(fr),
+            "output": _function_output(fr, result, verbose),
             "output_format": "text",
             "tags": [fr.module],
             "visibility": "visible",
@@ -221,10 +291,11 @@ def render_gradescope(result):
         "stdout_visibility": "hidden",
         "tests": tests,
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_cleaned(doc), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_junit(result):
+def render_junit(result, verbose=False):
+    x = escape.xml      # every text and attribute: always well-formed XML 1.0
     failures = sum(1 for f in result.functions.values()
                    if not f.passed and not _is_error(f))
     errors = sum(1 for f in result.functions.values() if not f.passed and _is_error(f))
@@ -236,19 +307,19 @@ def render_junit(result):
     for key, value in (("seed", result.seed), ("score", _num(result.score)),
                        ("max_score", _num(result.max_score)), ("oracle", result.oracle),
                        ("confinement", result.confinement)):
-        ET.SubElement(props, "property", name=key, value=str(value))
+        ET.SubElement(props, "property", name=key, value=x(value))
     for fr in result.functions.values():
         case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
         if not fr.passed:
             tag = "error" if _is_error(fr) else "failure"
             first = next(c for c in fr.cases if not c.passed)
-            headline = first.message.splitlines()[1] if len(first.message.splitlines()) > 1 else first.message
+            headline = _headline(first)
             if fr.not_implemented:
                 headline = "not implemented yet"
-            el = ET.SubElement(case, tag, message=f"{_num(fr.score)}/{_num(fr.max_score)} points: {headline}"[:300])
-            el.text = _function_output(fr)
+            el = ET.SubElement(case, tag, message=x(f"{_num(fr.score)}/{_num(fr.max_score)} points: {headline}"[:300]))
+            el.text = x(_function_output(fr, result, verbose))
         if fr.output.strip():
-            ET.SubElement(case, "system-out").text = fr.output
+            ET.SubElement(case, "system-out").text = x(fr.output)
     ET.indent(root) if hasattr(ET, "indent") else None
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -257,23 +328,24 @@ def _is_error(fr):
     return any(c.status in ("error", "timeout", "crashed") for c in fr.cases)
 
 
-def _md_escape(text):
-    return text.replace("|", "\\|")
-
-
-def render_markdown(result):
+def render_markdown(result, verbose=False):
+    """Markdown for a CI step summary. Text from the submission only ever appears inside
+    an HTML element (escaped), a code fence it cannot close, or escaped running text: it
+    makes no HTML, link or formatting of its own (``grader.escape``)."""
     points = "point" if result.max_score == 1 else "points"
     out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
            ""]
-    out.append(f"Submission `{result.submission}`, seed {result.seed}, expected values from {result.oracle}.")
-    out[-1:] = [out[-1], "", result.confinement] if result.confinement else out[-1:]
+    out.append(f"Submission {escape.md_inline(result.submission)}, seed {result.seed}, expected values from "
+               f"{escape.md_inline(result.oracle)}.")
+    if result.confinement:
+        out.extend(["", result.confinement])   # the grader's own words, not student text
     out.append("")
     out.append("| Function | Result | Points | Notes |")
     out.append("|---|---|---|---|")
     icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
     for fr in result.functions.values():
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(fr.score)}/{_num(fr.max_score)} | "
-                   f"{_md_escape(_fn_summary(fr))} |")
+                   f"{escape.md_inline(_fn_summary(fr))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
     failed_imports = _import_failures(result)
@@ -281,22 +353,18 @@ def render_markdown(result):
     for where, frs in failed_imports:
         lines = _import_failure_lines(result, where, frs, shown)
         out.append("")
-        out.append(f"<details><summary>{_md_escape(lines[0])}</summary>")
+        out.append(f"<details><summary>{escape.html(lines[0])}</summary>")
         out.append("")
-        out.append("```text")
-        out.extend(line.replace("```", "'''") for line in lines)
-        out.append("```")
+        out.append(escape.md_fence("\n".join(lines)))
         out.append("")
         out.append("</details>")
     for fr in result.functions.values():
         if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")
-        out.append(f"<details><summary><code>{fr.qualname}</code>: {_md_escape(_fn_summary(fr))}</summary>")
+        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html(_fn_summary(fr))}</summary>")
         out.append("")
-        out.append("```text")
-        out.append(_function_output(fr).replace("```", "'''"))
-        out.append("```")
+        out.append(escape.md_fence(_function_output(fr, result, verbose)))
         out.append("")
         out.append("</details>")
     return "\n".join(out) + "\n"
@@ -305,23 +373,24 @@ def render_markdown(result):
 # format name -> writer ``(result, color) -> str``; ``chainrule grade --format`` offers
 # exactly these, in this order. Adding a format is a writer above plus one line here.
 RENDERERS = {
-    "text": lambda result, color: render_text(result, color=color),
-    "json": lambda result, color: render_json(result),
-    "gradescope": lambda result, color: render_gradescope(result),
-    "junit": lambda result, color: render_junit(result),
-    "markdown": lambda result, color: render_markdown(result),
+    "text": lambda result, color, verbose=False: render_text(result, color=color, verbose=verbose),
+    "json": lambda result, color, verbose=False: render_json(result),
+    "gradescope": lambda result, color, verbose=False: render_gradescope(result, verbose),
+    "junit": lambda result, color, verbose=False: render_junit(result, verbose),
+    "markdown": lambda result, color, verbose=False: render_markdown(result, verbose),
 }
 FORMATS = tuple(RENDERERS)
 
 
-def render(result, fmt="text", color=False):
+def render(result, fmt="text", color=False, verbose=False):
     """The report of ``result`` in format ``fmt`` (one of ``FORMATS``); ``color`` (ANSI)
-    applies to the text format only."""
+    applies to the text format only; ``verbose`` shows every failing case in full (by
+    default a failing function shows its first failing case and one line per other)."""
     try:
         writer = RENDERERS[fmt]
     except (KeyError, TypeError):
         raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}") from None
-    return writer(result, color)
+    return writer(result, color, verbose)
 
 
 def write(text, path, force=False):

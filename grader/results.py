@@ -19,13 +19,24 @@ def counted(n, noun, plural=None):
     return f"{n} {plural or noun + 's'}"
 
 
+DIAGNOSIS_KINDS = ("known", "finding", "generic")
+
+
 @dataclass
 class Diagnosis:
-    """A known mistake whose output matched the submission's on a failing case."""
+    """What the grader found wrong on a failing case, for the student and class statistics.
 
-    name: str          # kebab-case id of the mistake, e.g. "no-bias-correction"
-    hint: str          # one sentence for the student
-    case: str          # the case on which it matched
+    ``kind`` says where it comes from: ``known`` (a known mistake of the function whose
+    output matched the submission's, ``grader.specs``), ``finding`` (something the grader
+    observed: an input modified in place, the rng argument ignored, a state in another
+    convention, a statistical property that is off) or ``generic`` (a transformation of
+    the expected values that reproduces the wrong output, ``grader.diagnose``).
+    """
+
+    name: str          # kebab-case id, e.g. "no-bias-correction", "negated", "modified-input"
+    hint: str          # one sentence for the student: what is wrong and where, never the code
+    case: str          # the case on which it was found
+    kind: str = "known"
 
 
 @dataclass
@@ -94,7 +105,8 @@ class FunctionResult:
 
     @property
     def diagnoses(self) -> list:
-        """Known mistakes matched on any failing case (each mistake once, first match)."""
+        """The diagnoses of every failing case, each name once (first found): known mistakes,
+        findings and generic diagnoses alike (``hints`` says which to show)."""
         seen, out = set(), []
         for case in self.cases:
             for d in case.diagnoses:
@@ -102,6 +114,35 @@ class FunctionResult:
                     seen.add(d.name)
                     out.append(d)
         return out
+
+    def hints(self, limit=2):
+        """The hints to show for this function: ``[(Diagnosis, [case numbers])]``.
+
+        One hint per diagnosis, with the failing cases it explains; the first explains the
+        most cases (ties: known mistakes, then findings, then generic diagnoses). A second
+        is given only for cases the first does not explain, up to ``limit`` in all."""
+        rank = {k: i for i, k in enumerate(DIAGNOSIS_KINDS)}
+        groups = {}
+        for case in self.cases:
+            if case.passed:
+                continue
+            for d in case.diagnoses:
+                key = (d.kind, d.name)
+                if key not in groups:
+                    groups[key] = (d, [])
+                groups[key][1].append(case.number)
+        order = sorted(groups.values(), key=lambda g: (-len(g[1]), rank.get(g[0].kind, 9)))
+        chosen, covered = [], set()
+        for d, numbers in order:
+            if len(chosen) >= limit:
+                break
+            if covered and set(numbers) <= covered:
+                continue
+            if chosen and d.kind == "generic" and len(numbers) < 2:
+                continue        # a second, generic reading of one case only: too weak to show
+            chosen.append((d, numbers))
+            covered.update(numbers)
+        return chosen
 
     @property
     def not_implemented(self) -> bool:
@@ -113,6 +154,7 @@ class FunctionResult:
             "max_score": self.max_score,
             "cases": [c.to_dict() for c in self.cases],
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
+            "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
             "output": self.output,
         }

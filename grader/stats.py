@@ -6,7 +6,14 @@ P(D_n > e) <= 2 exp(-2 n e**2), and a frequency or the mean of a random subset b
 Hoeffding's inequality (same form; it holds for sampling without replacement too).
 Each test runs at probability ``P_EACH`` = 1e-7 and a case runs at most five tests (so
 at most 5e-7 per case), so a correct implementation fails a case with probability
-below 1e-6.
+below 1e-6. (The mask judge tests independence first against the observed keep fraction,
+with a slack of twice the fraction's bound: it can fail a correct mask only on the events
+of its other tests, so the union bound is unchanged.)
+
+When a distribution test fails, ``what_is_off`` names the property that is off (constant
+output, uniform versus normal, which bound, the location or the scale) as the Problem's
+``finding``; its thresholds are far in the tails, so that a correct sample is never
+described as off (a description, not a test: the test has already failed).
 
 Distribution tests alone accept non-random or dependent output that has the right
 marginal distribution (one random row broadcast to a whole batch, a rolled block of
@@ -57,16 +64,101 @@ def bound(n, p=P_EACH):
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
+class _Cdf:
+    """A CDF that knows its family and parameters (so a failing judge can say what is off)."""
+
+    def __init__(self, family, fn, mean, sd, lo=None, hi=None):
+        self.family, self.fn = family, fn
+        self.mean, self.sd, self.lo, self.hi = mean, sd, lo, hi
+
+    def __call__(self, x):
+        return self.fn(x)
+
+
 def normal_cdf(mean, sd):
     def cdf(x):
         return 0.5 * (1.0 + _erf((x - mean) / (sd * math.sqrt(2.0))).astype(np.float64))
-    return cdf
+    return _Cdf("normal", cdf, float(mean), float(sd))
 
 
 def uniform_cdf(lo, hi):
     def cdf(x):
         return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
-    return cdf
+    return _Cdf("uniform", cdf, (lo + hi) / 2.0, (hi - lo) / math.sqrt(12.0), float(lo), float(hi))
+
+
+def _g(x):
+    return f"{float(x):.4g}"
+
+
+def what_is_off(arr, cdf):
+    """``(name, sentence)`` naming the property of the samples that is off: constant output,
+    the shape (uniform versus normal), the bounds (which end), the location or the scale;
+    None when none of them stands out (the samples differ in some other way).
+
+    Thresholds are far out in the sampling distribution of each statistic (6 standard
+    errors, or a tail of e^-40 for the minimum of a uniform sample), so that a property a
+    correct implementation has is never named as off."""
+    x = arr.astype(np.float64).ravel()
+    n = x.size
+    if n == 0:
+        return None
+    if np.ptp(x) == 0:
+        return ("constant-output", f"every sample is the same value, {_g(x[0])}: nothing is drawn from "
+                                   "the rng (the numbers must be random)")
+    family = getattr(cdf, "family", None)
+    if family is None:
+        return None
+    m, s = float(x.mean()), float(x.std())
+    zmax = float(np.max(np.abs(x - m))) / s
+    lo_x, hi_x = float(x.min()), float(x.max())
+    # a uniform sample never leaves mean +- sqrt(3) sd; a normal one of this size goes far beyond
+    if family == "normal" and zmax < 2.0 and n >= 1000:
+        return ("uniform-not-normal", f"your samples are spread evenly between {_g(lo_x)} and {_g(hi_x)} "
+                                      "with no tails, like a uniform draw; a normal distribution is "
+                                      "bell-shaped, with values beyond 3 standard deviations")
+    if family == "uniform" and zmax > 2.5 and n >= 1000:
+        return ("normal-not-uniform", "your samples are bell-shaped with tails, like a normal draw; a "
+                                      "uniform distribution is flat between its bounds and never beyond")
+    if family == "uniform":
+        width = cdf.hi - cdf.lo
+        slack = 40.0 * width / n          # P(min - lo > slack) = (1 - slack/width)^n < e^-40
+        lo_ok = cdf.lo - 1e-9 * width <= lo_x <= cdf.lo + slack
+        hi_ok = cdf.hi - slack <= hi_x <= cdf.hi + 1e-9 * width
+        if lo_ok and hi_ok:
+            return None
+        got, want = f"[{_g(lo_x)}, {_g(hi_x)}]", f"[{_g(cdf.lo)}, {_g(cdf.hi)}]"
+        if hi_ok:
+            return ("lower-bound", f"your samples cover {got}, expected {want}: the lower end is wrong "
+                                   "(is the lower bound used?)")
+        if lo_ok:
+            return ("upper-bound", f"your samples cover {got}, expected {want}: the upper end is wrong")
+        if abs((hi_x - lo_x) - width) <= 2 * slack:
+            return ("location", f"your samples cover {got}, expected {want}: the right width, shifted "
+                                f"by {_g((lo_x + hi_x) / 2 - cdf.mean)}")
+        if abs((lo_x + hi_x) / 2 - cdf.mean) <= 2 * slack:
+            return ("scale", f"your samples cover {got}, expected {want}: the right centre, but "
+                             f"{_g((hi_x - lo_x) / width)} times the width")
+        return ("range", f"your samples cover {got}, expected {want}: both ends are wrong")
+    spread = max(s, cdf.sd)     # the standard error of the mean is the sample's own spread / sqrt(n)
+    loc_ok = abs(m - cdf.mean) <= 6.0 * spread / math.sqrt(n)
+    scale_ok = abs(s / cdf.sd - 1.0) <= 6.0 / math.sqrt(n) + 1e-12
+    if not loc_ok and scale_ok:
+        return ("location", f"your samples are centred on {_g(m)}, expected {_g(cdf.mean)}: the spread is "
+                            "right but the mean is not applied as the centre")
+    if loc_ok and not scale_ok:
+        why = ""
+        if abs(s - cdf.sd ** 2) <= 6.0 * cdf.sd ** 2 / math.sqrt(n):
+            why = f" ({_g(s)} is the variance, the square of the standard deviation)"
+        elif abs(s - math.sqrt(cdf.sd)) <= 6.0 * math.sqrt(cdf.sd) / math.sqrt(n):
+            why = f" ({_g(s)} is the square root of the expected standard deviation)"
+        return ("scale", f"your samples have standard deviation {_g(s)}, expected {_g(cdf.sd)}{why}: "
+                         "the centre is right but the spread is off")
+    if not loc_ok and not scale_ok:
+        return ("location-and-scale", f"your samples have mean {_g(m)} and standard deviation {_g(s)}, "
+                                      f"expected {_g(cdf.mean)} and {_g(cdf.sd)}: both the centre and the "
+                                      "spread are off")
+    return None
 
 
 def ks_distance(samples, cdf):
@@ -87,8 +179,11 @@ def _array_of(ret, shape, kind, what=""):
                             + (f" of shape {fmt_shape(shape)}" if shape is not None else ""))
     arr = ret.value
     if shape is not None and arr.shape != tuple(shape):
-        hint = ": transposed?" if arr.ndim == 2 and arr.shape == tuple(shape)[::-1] else ""
-        return stat_problem(f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}{hint}")
+        if arr.ndim == 2 and arr.shape == tuple(shape)[::-1]:
+            text = f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}: transposed?"
+            return stat_problem(text, finding=("transposed", f"the shape is {fmt_shape(arr.shape)}, the "
+                                                             f"transpose of the contract's {fmt_shape(shape)}"))
+        return stat_problem(f"{where}shape {fmt_shape(arr.shape)}, expected {fmt_shape(shape)}")
     names = {"f": "a float", "b": "a boolean", "i": "an integer"}
     ok = arr.dtype.kind in ("iu" if kind == "i" else kind)
     if not ok:
@@ -96,12 +191,13 @@ def _array_of(ret, shape, kind, what=""):
     return arr
 
 
-def _share_problem(share, expected, n, what, why):
+def _share_problem(share, expected, n, what, why, finding="not-independent"):
     """A Problem when ``share`` (of ``n`` independent indicators) is off ``expected``."""
     e = bound(n)
     if abs(share - expected) > e:
         return stat_problem(f"{what}: {share:.4f}, expected {expected:.4f} within {e:.4f} (a correct "
-                            f"implementation exceeds that with probability below 1e-7): {why}")
+                            f"implementation exceeds that with probability below 1e-7): {why}",
+                            finding=(finding, why))
     return None
 
 
@@ -140,30 +236,42 @@ def independent_samples(flat, why):
                        "share of pairs (x[i], x[i+{m}]) in increasing order", why)
 
 
+def _off_problem(arr, cdf, what, lead):
+    off = what_is_off(arr, cdf)
+    if off is None:
+        return None
+    return stat_problem(f"{lead}: {off[1]}.", finding=off)
+
+
 def judge_samples(outs, shape, kind, cdf, bounds, what):
     arr = _array_of(outs[0], shape, kind)
     if not isinstance(arr, np.ndarray):
         return arr
     if not np.isfinite(arr).all():
         return stat_problem("the samples contain NaN or inf")
+    lead = f"the {arr.size} samples do not follow {what}"
     if bounds is not None:
         lo, hi = bounds
         if arr.min() < lo or arr.max() > hi:
-            return stat_problem(f"samples outside [{lo:g}, {hi:g}]: min {arr.min():.6g}, max {arr.max():.6g}")
+            return (_off_problem(arr, cdf, lead, lead) or
+                    stat_problem(f"samples outside [{lo:g}, {hi:g}]: min {arr.min():.6g}, max {arr.max():.6g}"))
+    if np.ptp(arr) == 0:
+        return _off_problem(arr, cdf, what, lead)
     d = ks_distance(arr, cdf)
     e = bound(arr.size)
     if d > e:
+        problem = _off_problem(arr, cdf, what, lead)
+        if problem is not None:
+            return problem
         return stat_problem(
-            f"the {arr.size} samples do not follow {what}: the largest gap between their empirical "
-            f"CDF and the expected CDF is {d:.4f}, above {e:.4f} (a correct implementation exceeds "
-            f"that with probability below 1e-7). Sample mean {arr.mean():.6g}, sample std "
-            f"{arr.std():.6g}: check the scale (stddev, not variance; the limit's formula).")
+            f"{lead}: the largest gap between their empirical CDF and the expected CDF is {d:.4f}, above "
+            f"{e:.4f} (a correct implementation exceeds that with probability below 1e-7); sample mean "
+            f"{arr.mean():.6g}, sample standard deviation {arr.std():.6g}.")
     return _independent_and_halves(arr.astype(np.float64).ravel(), cdf, what)
 
 
-_NOT_INDEPENDENT = ("the samples are not independent (draw every element from the rng, e.g. "
-                    "rng.normal(mean, stddev, size=shape); no sorting, rolling, repeating or "
-                    "broadcasting one row)")
+_NOT_INDEPENDENT = ("the samples are not independent (every element must be its own draw from the "
+                    "rng argument: no sorting, rolling, repeating or broadcasting one row)")
 
 
 def _independent_and_halves(flat, cdf, what):
@@ -177,7 +285,7 @@ def _independent_and_halves(flat, cdf, what):
             return stat_problem(
                 f"the {name} half of the samples (in C order) does not follow {what} on its own: the "
                 f"largest gap between its empirical CDF and the expected CDF is {d:.4f}, above {e:.4f}: "
-                f"{_NOT_INDEPENDENT}")
+                f"{_NOT_INDEPENDENT}", finding=("not-independent", _NOT_INDEPENDENT))
     return None
 
 
@@ -186,23 +294,32 @@ def judge_mask(shape, keep):
         arr = _array_of(outs[0], shape, "b")
         if not isinstance(arr, np.ndarray):
             if getattr(arr, "text", "").find("dtype") >= 0:
-                arr.text += " (rng.random(shape) >= rate is already one)"
+                arr.text += " (a comparison of the random numbers with rate is already one)"
             return arr
         frac = float(arr.mean())
         e = bound(arr.size)
+        # dependence first, measured against the observed keep fraction: a row shared by the
+        # whole batch also moves the fraction, and "kept 0.8" would point at the wrong thing.
+        # If the fraction test below passes, |q(frac) - q(keep)| <= 2e, hence the slack.
+        problem = mask_independence(arr, frac, slack=2 * e)
+        if problem is not None:
+            return problem
         if abs(frac - keep) > e:
+            why = "each element is kept with probability 1 - rate"
             return stat_problem(f"kept {frac:.4f} of the elements, expected {keep:g} (1 - rate) within "
-                                f"{e:.4f}: each element is kept with probability 1 - rate")
+                                f"{e:.4f}: {why}", finding=("keep-probability", f"you kept {frac:.4f} of the "
+                                                             f"elements, not {keep:g}: {why}"))
         return mask_independence(arr, keep)
     return judge
 
 
-_MASK_WHY = ("each element must be kept or dropped independently of all others "
-             "(rng.random(shape) >= rate; no block, pattern or row shared by the whole batch)")
+_MASK_WHY = ("each element must be kept or dropped independently of all others, by its own "
+             "draw from the rng (no block, pattern or row shared by the whole batch)")
 
 
-def mask_independence(arr, keep):
-    """Agreement of disjoint pairs of elements of a Bernoulli(keep) mask, as module doc."""
+def mask_independence(arr, keep, slack=0.0):
+    """Agreement of disjoint pairs of elements of a Bernoulli(keep) mask, as module doc
+    (``slack`` widens the bound when ``keep`` is itself estimated)."""
     q = keep * keep + (1.0 - keep) * (1.0 - keep)
     flat = arr.ravel()
     m = flat.size // 2
@@ -218,9 +335,11 @@ def mask_independence(arr, keep):
         if a.size == 0:
             continue
         share = float(np.mean(a == b))
+        if slack and abs(share - q) <= bound(a.size) + slack:
+            continue
         problem = _share_problem(share, q, a.size, f"share of equal pairs among {what}",
                                  _MASK_WHY + f"; independent elements agree with probability "
-                                 f"(1-r)**2 + r**2 = {q:.4f}")
+                                 f"(1-r)² + r² = {q:.4f}")
         if problem is not None:
             return problem
     return None
@@ -246,13 +365,20 @@ def judge_repro(shape, kind="f"):
                 flat.append(a.ravel())
         seed_a = calls[0].args[[i for i, a in enumerate(calls[0].args) if type(a).__name__ == "Rng"][0]]
         if flat[0].shape != flat[1].shape or not np.array_equal(flat[0], flat[1]):
+            hint = ("draw every random number from the rng argument, never from NumPy's global "
+                    "random state or the random module")
             return stat_problem(
                 f"two calls with rng = np.random.default_rng({seed_a.seed}) gave different results "
-                "(the global np.random state was different): draw every random number from the rng "
-                "argument, never from np.random.* or the random module")
+                f"(the global np.random state was different): {hint}", finding=("global-random-state", hint))
         if flat[0].shape == flat[2].shape and np.array_equal(flat[0], flat[2]):
-            return stat_problem("calls with two different rng seeds gave the same result: the rng "
-                                "argument is ignored (a generator made inside the function?)")
+            if kind == "f" and flat[0].size > 1 and np.ptp(flat[0]) == 0:
+                hint = (f"every element is the same value, {_g(flat[0][0])}, whatever the seed: nothing "
+                        "is drawn from the rng (the numbers must be random)")
+                return stat_problem(f"calls with two different rng seeds gave the same result: {hint}",
+                                    finding=("constant-output", hint))
+            hint = "the rng argument is ignored (a generator made inside the function?)"
+            return stat_problem(f"calls with two different rng seeds gave the same result: {hint}",
+                                finding=("rng-ignored", hint))
         return None
     return judge
 
@@ -297,12 +423,14 @@ def judge_minibatches(n, batch):
         if abs(half.mean() - (n - 1) / 2) > e:
             return stat_problem(f"the order is not shuffled: the indices in the first half of the batches "
                                 f"average {half.mean():.1f}, a random permutation's stay within "
-                                f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)")
+                                f"{(n - 1) / 2:.1f} +- {e:.1f} (shuffle the whole range once, then cut it)",
+                                finding=("not-shuffled", "the order is not shuffled: shuffle the whole range "
+                                                         "once with the rng, then cut it into batches"))
         return permutation_independence(allidx)
     return judge
 
 
-_PERMUTATION_WHY = "the order is not a random permutation (use rng.permutation(n), then cut it)"
+_PERMUTATION_WHY = "the order is not a random permutation (shuffle the whole range once with the rng, then cut it)"
 
 
 def permutation_independence(order):
@@ -355,7 +483,9 @@ def judge_split(n, val_fraction, test_fraction):
             mean = float(test.mean())
             if abs(mean - (n - 1) / 2) > e:
                 return stat_problem(f"the test indices are not drawn at random: their mean is {mean:.1f}, "
-                                    f"a random subset's stays within {(n - 1) / 2:.1f} +- {e:.1f}")
+                                    f"a random subset's stays within {(n - 1) / 2:.1f} +- {e:.1f}",
+                                    finding=("not-shuffled", "the test indices are not drawn at random: cut "
+                                                             "the index sets from a random permutation"))
             # a random subset has about half its indices in each half of range(n), and in
             # the middle half [n/4, 3n/4) (tested on test_idx and on train_idx)
             for name, part in (("test_idx", test), ("train_idx", train)):
@@ -376,8 +506,8 @@ def subset_spread(part, n, name):
         share = float(np.mean((part >= lo) & (part < hi)))
         problem = _share_problem(share, (hi - lo) / n, part.size,
                                  f"share of {name} in {what} [{lo}, {hi}) of range({n})",
-                                 "the indices are not drawn at random (take them from "
-                                 "rng.permutation(n_samples))")
+                                 "the indices are not drawn at random (take them from a "
+                                 "random permutation of all the indices)", finding="not-shuffled")
         if problem is not None:
             return problem
     return None
@@ -391,14 +521,16 @@ def judge_log_uniform(low, high, size):
         if not isinstance(arr, np.ndarray):
             return arr
         if not np.isfinite(arr).all() or arr.min() < low * (1 - 1e-12) or arr.max() > high * (1 + 1e-12):
-            return stat_problem(f"samples outside [{low:g}, {high:g}]: min {arr.min():.6g}, max {arr.max():.6g}")
+            return stat_problem(f"samples outside [{low:g}, {high:g}]: min {arr.min():.6g}, max {arr.max():.6g}",
+                                finding=("range", f"your samples cover [{_g(arr.min())}, {_g(arr.max())}], "
+                                                  f"outside [{low:g}, {high:g}]"))
         d = ks_distance(np.log(arr), uniform_cdf(lo, hi))
         e = bound(arr.size)
         if d > e:
             return stat_problem(
                 f"log(samples) is not uniform on [log {low:g}, log {high:g}]: the largest gap between the "
-                f"empirical and the expected CDF is {d:.4f}, above {e:.4f}; sample the exponent "
-                "uniformly, then exponentiate")
+                f"empirical and the expected CDF is {d:.4f}, above {e:.4f}; the exponent must be "
+                "uniform, and the sample its exponential")
         return _independent_and_halves(np.log(arr.astype(np.float64)).ravel(), uniform_cdf(lo, hi),
                                        f"log-uniform on [{low:g}, {high:g}] (in log)")
     return judge

@@ -3,6 +3,10 @@
 The course notes use the sigmoid (시그모이드) in the worked backprop example, and discuss
 tanh, ReLU and softplus for the hidden layers (은닉층) and softmax (소프트맥스) for the
 output layer (출력층) of a classifier. Every function is elementwise except ``softmax``.
+
+Every function returns NumPy values of x's float dtype (the grader checks it: float32 in,
+float32 out), for every shape, 0-d included; for a 0-d x, a 0-d array or a NumPy scalar of
+that dtype (what NumPy's own functions return) is fine, a Python float is not.
 """
 
 import numpy as np

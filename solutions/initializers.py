@@ -63,8 +63,10 @@ def glorot_uniform(fan_in, fan_out, rng):
 
 def he_normal(fan_in, fan_out, rng):
     """
-    He normal initialization: N(0, 2 / fan_in), which compensates for ReLU zeroing half
-    of its inputs.
+    He normal initialization: a plain (untruncated) normal distribution N(0, 2 / fan_in),
+    standard deviation sqrt(2 / fan_in), which compensates for ReLU zeroing half of its
+    inputs. This is He et al.'s original initializer, not Keras's ``HeNormal``, which
+    draws from a normal truncated at two standard deviations (and rescaled).
 
     Inputs:
     - fan_in: int, the number of inputs of the layer.

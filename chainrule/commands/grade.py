@@ -41,8 +41,10 @@ from grader.reports import FORMATS
               help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
 @click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Take expected values from this recording (grader.record) instead of solutions/.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show every failing case in full (by default the first, and one line for each other).")
 def grade_command(submission, fmt, output, force, only, case, seed, secret_file, require_isolation,
-                  fail_under, timeout, memory_mb, recorded):
+                  fail_under, timeout, memory_mb, recorded, verbose):
     """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure.
 
     SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
@@ -65,10 +67,10 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     finally:
         progress.clear()
     if output is not None:
-        write(render(result, fmt, color=False), output, force=force)
+        write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
         color = fmt == "text" and sys.stdout.isatty()
-        click.echo(render(result, fmt, color=color), nl=False, color=color)
+        click.echo(render(result, fmt, color=color, verbose=verbose), nl=False, color=color)
     if result.interrupted:
         raise ChainruleError(f"Grading was interrupted ({result.interrupted}); the report covers the "
                              "functions graded before, the others are marked not graded.")

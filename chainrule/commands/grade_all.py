@@ -80,10 +80,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
     entries, ignored = batch.discover(submissions)
+    seed_given = seed is not None
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
     options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
                             oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
-                            recorded=recorded)
+                            recorded=recorded, seed_given=seed_given)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)

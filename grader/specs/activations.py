@@ -27,15 +27,17 @@ _FORWARD = {
          "activations.sigmoid_derivative", "activations.tanh_derivative",
          "activations.relu_derivative", "activations.softplus_derivative")
 def _elementwise(q, rng):
+    # keep_dtype: the docstrings promise an array of x's float dtype, 0-d included (a NumPy
+    # scalar of that dtype is accepted: NumPy's ufuncs return one for a 0-d array)
     x = U(rng, (3, 5), -5, 5)
     x[0, 0] = 0.0
     cases = [
-        Case(q, "random non-square (3, 5), including 0", [Call(x)], **F64),
-        Case(q, "batch of 1 (1, 4)", [Call(U(rng, (1, 4), -3, 3))], **F64),
-        Case(q, "0-d input", [Call(np.array(rng.uniform(-2, 2)))], **F64),
-        Case(q, "float32 (4, 3)", [Call(U(rng, (4, 3), -4, 4, np.float32))], **F32),
+        Case(q, "random non-square (3, 5), including 0", [Call(x)], **F64, keep_dtype=True),
+        Case(q, "batch of 1 (1, 4)", [Call(U(rng, (1, 4), -3, 3))], **F64, keep_dtype=True),
+        Case(q, "0-d input", [Call(np.array(rng.uniform(-2, 2)))], **F64, keep_dtype=True),
+        Case(q, "float32 (4, 3)", [Call(U(rng, (4, 3), -4, 4, np.float32))], **F32, keep_dtype=True),
         Case(q, "extremes +-1000", [Call(np.array([-1000.0, -50.0, -1.5, 0.0, 2.5, 50.0, 1000.0]))],
-             **F64),
+             **F64, keep_dtype=True),
     ]
     if q in _FORWARD:
         fwd = _FORWARD[q]
@@ -55,10 +57,10 @@ def _elementwise(q, rng):
 @builder("activations.softmax")
 def _softmax(q, rng):
     return [
-        Case(q, "random (4, 6), axis=-1", [Call(U(rng, (4, 6), -3, 3), -1)], **F64),
-        Case(q, "axis=0 on (5, 3)", [Call(U(rng, (5, 3), -3, 3), 0)], **F64),
-        Case(q, "batch of 1 (1, 7)", [Call(U(rng, (1, 7), -3, 3), -1)], **F64),
-        Case(q, "large logits around 1000", [Call(1000.0 + U(rng, (3, 4), -5, 5), -1)], **F64),
-        Case(q, "float32 (4, 5)", [Call(U(rng, (4, 5), -3, 3, np.float32), -1)], **F32),
-        Case(q, "1-D (6,)", [Call(U(rng, (6,), -3, 3), -1)], **F64),
+        Case(q, "random (4, 6), axis=-1", [Call(U(rng, (4, 6), -3, 3), -1)], **F64, keep_dtype=True),
+        Case(q, "axis=0 on (5, 3)", [Call(U(rng, (5, 3), -3, 3), 0)], **F64, keep_dtype=True),
+        Case(q, "batch of 1 (1, 7)", [Call(U(rng, (1, 7), -3, 3), -1)], **F64, keep_dtype=True),
+        Case(q, "large logits around 1000", [Call(1000.0 + U(rng, (3, 4), -5, 5), -1)], **F64, keep_dtype=True),
+        Case(q, "float32 (4, 5)", [Call(U(rng, (4, 5), -3, 3, np.float32), -1)], **F32, keep_dtype=True),
+        Case(q, "1-D (6,)", [Call(U(rng, (6,), -3, 3), -1)], **F64, keep_dtype=True),
     ]

@@ -17,9 +17,9 @@ builder = registrar(CASES, "optimizers")
 
 # ------------------------------------------------------------------------ cases
 _MOMENTUM_NOTE = ("Your w is right, so the update is right; but the state must be in the "
-                  "contract's convention: the velocity holds the step, v = momentum * v - lr * grad "
-                  "(Keras, CS231n). PyTorch's buffer b = momentum * b + grad gives the same w but a "
-                  "different state.")
+                  "contract's convention, where the velocity holds the step itself, learning rate "
+                  "included (Keras, CS231n), not PyTorch's buffer of momentum-weighted gradients, "
+                  "which gives the same w but a different state.")
 
 
 def _optimizer_feed(q, grads):

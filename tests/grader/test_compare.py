@@ -51,17 +51,40 @@ def test_compare_integer_array_for_a_float_result():
     assert text.startswith("returned an array of dtype int64, expected a float array")
 
 
-def test_compare_mismatch_in_assert_allclose_layout():
+def test_compare_mismatch_says_how_many_values_differ_and_where():
     yours = np.array([[1.0, 2.0], [3.0, 4.5]])
     expected = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert _cmp(Returned("array", yours), expected, rtol=1e-6, atol=1e-9) == "\n".join([
-        "Not equal to tolerance rtol=1e-06, atol=1e-09 (|yours - expected| <= atol + rtol * |expected|)",
-        "Mismatched elements: 1 / 4 (25%)",
-        "Mismatch (position: yours, expected):",
-        "  [1, 1]: 4.5, 4.0",
-        "Max absolute difference among violations: 0.5",
-        "Max relative difference among violations: 0.125",
+        "1 of 4 values differ (compared within 1e-06 relative + 1e-09 absolute); the largest "
+        "difference is 0.5 at [1, 1]",
+        "  at [1, 1]: yours 4.5, expected 4.0",
     ])
+    many = _cmp(Returned("array", np.arange(6.0) + 1), np.arange(6.0), rtol=0, atol=0)
+    assert many.splitlines()[0].startswith("all 6 values differ (compared exactly)")
+    assert many.splitlines()[-1] == "  ... and 3 more"
+
+
+def test_compare_a_single_number_is_one_plain_sentence_without_tolerance_jargon():
+    text = _cmp(Returned("int", 10), np.array(11), rtol=0, atol=0)
+    assert text == "yours 10, expected 11"
+    for jargon in ("rtol", "atol", "Mismatched", "tolerance"):
+        assert jargon not in text
+
+
+def test_compare_keeps_the_float_dtype_promise_only_where_asked():
+    from grader.compare import compare
+
+    f32 = Returned("array", np.ones(3, np.float32))
+    f64 = Returned("array", np.ones(3))
+    assert compare(f64, f32, 1e-4, 1e-6) is None
+    problem = compare(f64, f32, 1e-4, 1e-6, keep_dtype=True)
+    assert problem.text.startswith("returned dtype float64 for a float32 input; the contract keeps x's "
+                                   "float dtype")
+    zero_d = Returned("array", np.array(0.5))
+    assert compare(Returned("float", 0.5), zero_d, 1e-6, 1e-9) is None
+    assert compare(Returned("npscalar", np.array(0.5), "float64"), zero_d, 1e-6, 1e-9, keep_dtype=True) is None
+    problem = compare(Returned("float", 0.5), zero_d, 1e-6, 1e-9, keep_dtype=True)
+    assert problem.text.startswith("returned a Python float for a 0-d array input")
 
 
 def test_compare_scalar_accepts_numpy_scalars_and_0d_arrays():
@@ -83,8 +106,8 @@ def test_compare_modified_inputs_counts_changed_elements():
     before = np.array([1.0, -2.0, 3.0])
     after = Returned("array", np.array([1.0, 0.0, 3.0]))
     assert modified_inputs([before], [after], ["x"]) == [
-        "modified its input `x` in place (1 element changed); work on a copy (e.g. x = x.copy(), or "
-        "y = x * 2 instead of x *= 2)"]
+        "modified its input `x` in place (1 element changed); compute into a new array instead (an "
+        "in-place operator such as += or an assignment to a slice of `x` writes into the caller's array)"]
 
 
 def test_stats_bound_is_the_dkw_epsilon():

@@ -87,7 +87,7 @@ def test_engine_only_and_case_rerun_exactly_one_case(tmp_path):
     cases = one.functions["layers.dense_forward"].cases
     assert [c.number for c in cases] == [failing[0].number]
     assert cases[0].message == failing[0].message
-    assert f"--only layers.dense_forward --case {failing[0].number} --seed 3" in cases[0].message
+    assert cases[0].rerun.endswith(f"--only layers.dense_forward --case {failing[0].number} --seed 3")
 
 
 def test_engine_only_accepts_module_names_in_contract_order():
@@ -167,11 +167,23 @@ def test_engine_momentum_in_pytorch_convention_is_told_about_the_state(tmp_path)
     steps = next(c for c in fr.cases if c.name.startswith("5 steps, your returned state"))
     assert not steps.passed
     assert "after step 1 of 5, velocity" in steps.message
-    assert "Your w is right, so the update is right; but the state must be in the contract's" in steps.message
+    assert steps.message.splitlines()[1] == "velocity wrong from step 1; w right."
     one = fr.cases[0]
     assert one.name == "one step from a zero state" and not one.passed
-    assert one.message.splitlines()[1].startswith("velocity: Not equal to tolerance")
-    assert "PyTorch's buffer b = momentum * b + grad gives the same w" in one.message
+    assert one.message.splitlines()[1] == "velocity wrong; w right."
+    assert one.message.splitlines()[2].startswith("velocity: all 12 values differ")
+    assert [(d.kind, d.name) for d in one.diagnoses] == [("known", "pytorch-buffer")]
+    text = render_text(GradeResultOf(fr))
+    assert text.count("PyTorch's buffer") == 1        # one hint for the function, not one per case
+
+
+def GradeResultOf(fr):
+    """A GradeResult holding only ``fr`` (to render one function's report)."""
+    from grader.results import GradeResult
+
+    result = GradeResult(submission="sub", seed=2026, oracle="live solutions", timeout=5.0)
+    result.functions[fr.qualname] = fr
+    return result
 
 
 def test_engine_result_model_has_the_documented_fields(reference_result):
@@ -199,12 +211,15 @@ def test_engine_known_mistake_is_diagnosed_when_the_output_matches(tmp_path):
     fr = grade_submission(str(sub), only=["optimizers.adam_step"]).functions["optimizers.adam_step"]
     assert not fr.passed
     assert [d.name for d in fr.diagnoses] == ["no-bias-correction"]
-    failing = next(c for c in fr.cases if not c.passed)
-    lines = failing.message.splitlines()
-    known = next(i for i, line in enumerate(lines) if line.startswith("Known mistake 'no-bias-correction': "))
-    rerun = next(i for i, line in enumerate(lines) if line.startswith("Rerun only this case: "))
-    mismatch = next(i for i, line in enumerate(lines) if "Not equal to tolerance" in line)
-    assert mismatch < known < rerun == len(lines) - 1
+    failing = [c for c in fr.cases if not c.passed]
+    assert all([(d.kind, d.name) for d in c.diagnoses] == [("known", "no-bias-correction")] for c in failing)
+    lines = render_text(GradeResultOf(fr)).splitlines()
+    hint = [line for line in lines if "Known mistake" in line]
+    assert hint == [f"  Known mistake (every failing case): {mistake.hint}"]
+    head = lines.index("optimizers.adam_step: 5 of 5 cases failed")
+    assert lines[head + 1] == hint[0]
+    assert lines[head + 2] == '  Case 1 "one step from a zero state":'
+    assert any("values differ" in line for line in lines[head + 3:head + 8])
 
 
 def test_engine_float32_result_for_float32_input_is_accepted(tmp_path):
@@ -275,8 +290,7 @@ def test_engine_known_mistake_that_matches_most_cases_wins_over_a_single_row_loo
     assert not batch_of_1.passed
     assert [d.name for d in batch_of_1.diagnoses] == ["not-divided-by-size"]
     for case in fr.cases:
-        known = [line for line in case.message.splitlines() if line.startswith("Known mistake")]
-        assert known == [f"Known mistake 'not-divided-by-size': {NOT_DIVIDED}"], case.name
+        assert [(d.name, d.hint) for d in case.diagnoses] == [("not-divided-by-size", NOT_DIVIDED)], case.name
     assert [d.name for d in fr.diagnoses] == ["not-divided-by-size"]
     row = next(line for line in render_text(result).splitlines() if "FAIL  mean_squared_error_grad" in line)
     assert row.endswith("cases failed; known mistake: not-divided-by-size")
@@ -289,12 +303,12 @@ def test_engine_known_mistakes_that_tie_on_every_case_are_named_as_one_of(tmp_pa
     number = next(c.number for c in cases if c.name.startswith("batch of 1"))
     result = grade_submission(str(sub), only=["losses.mean_squared_error_grad"], case=number)
     case = result.functions["losses.mean_squared_error_grad"].cases[0]
-    lines = case.message.splitlines()
-    start = lines.index("Known mistake, one of: (they give the same results on every case graded)")
-    assert lines[start + 1:start + 3] == [f"  'not-divided-by-size': {NOT_DIVIDED}",
-                                          f"  'divided-by-rows': {BY_ROWS}"]
+    [both] = case.diagnoses
+    assert both.name == "not-divided-by-size or divided-by-rows"
+    assert both.hint == ("one of these known mistakes (they give the same results on every case graded): "
+                         f"not-divided-by-size: {NOT_DIVIDED} / divided-by-rows: {BY_ROWS}")
     row = next(line for line in render_text(result).splitlines() if "FAIL  mean_squared_error_grad" in line)
-    assert row.endswith("1 of 1 case failed; known mistake, one of: not-divided-by-size, divided-by-rows")
+    assert row.endswith("1 of 1 case failed; known mistake: not-divided-by-size or divided-by-rows")
 
 
 def test_engine_choose_mistakes_prefers_most_cases_then_table_order():

@@ -19,21 +19,23 @@ ALTERNATIVES = {
             return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(dtype)
 
         def tanh(x):
-            x = np.asarray(x, dtype=float)
-            return 2.0 / (1.0 + np.exp(np.clip(-2.0 * x, -700, 700))) - 1.0
+            x = np.asarray(x)
+            wide = x.astype(float)      # computed in float64, returned in x's dtype (the contract)
+            return (2.0 / (1.0 + np.exp(np.clip(-2.0 * wide, -700, 700))) - 1.0).astype(x.dtype)
 
         def relu(x):
             x = np.asarray(x)
-            return np.where(x > 0, x, np.zeros_like(x)).astype(float)
+            return np.where(x > 0, x, np.zeros_like(x))
 
         def softplus(x):
             return np.logaddexp(0.0, x)
 
         def softmax(z, axis=-1):
-            z = np.asarray(z, dtype=np.float64)
-            shifted = z - z.max(axis=axis, keepdims=True)
+            z = np.asarray(z)
+            wide = z.astype(np.float64)
+            shifted = wide - wide.max(axis=axis, keepdims=True)
             logsum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-            return np.exp(shifted - logsum)
+            return np.exp(shifted - logsum).astype(z.dtype)
         """,
     "losses": """
         def mean_squared_error(y_true, y_pred):

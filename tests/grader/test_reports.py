@@ -224,3 +224,70 @@ def test_reports_item_counts_agree_with_their_number():
     assert compare(one, two, 0, 0).text == "returned a tuple of 1 item, expected 2"
     assert compare(two, one, 0, 0).text == "returned a tuple of 2 items, expected 1"
     assert compare(Returned("float", 1.0), one, 0, 0).text == "returned a Python float, expected a tuple of 1 item"
+
+
+# ------------------------------------------------------------------ short by default
+NOISY = {
+    "network": """
+        def backward(x, t, W1, b1, W2, b2):
+            print("debugging backward")
+            h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+            o = 1 / (1 + np.exp(-(h @ W2 + b2)))
+            do = (t - o) * o * (1 - o)
+            dh = (do @ W2.T) * h * (1 - h)
+            return x.T @ dh, dh.sum(axis=0), h.T @ do, do.sum(axis=0)
+        """,
+    "training": """
+        def iterations_per_epoch(n_samples, batch_size):
+            return n_samples // batch_size
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def noisy(tmp_path_factory):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path_factory.mktemp("noisy") / "sub", NOISY)
+    return grade_submission(str(sub), only=["network.backward", "training.iterations_per_epoch"], seed=7)
+
+
+def _blocks(text):
+    """Each failing function's block of the text report: its lines, by function."""
+    blocks, current = {}, None
+    for line in text.splitlines():
+        if ": " in line and " of " in line and line.split(":")[0].count(".") == 1 and not line.startswith(" "):
+            current = line.split(":")[0]
+            blocks[current] = []
+        elif current and not line.strip():
+            current = None
+        if current:
+            blocks[current].append(line)
+    return blocks
+
+
+def test_reports_a_failing_function_fits_in_about_25_lines_and_verbose_shows_every_case(noisy):
+    short = _blocks(render(noisy, "text"))
+    full = _blocks(render(noisy, "text", verbose=True))
+    backward = noisy.functions["network.backward"]
+    failing = [c for c in backward.cases if not c.passed]
+    assert len(failing) >= 3
+    for name, lines in short.items():
+        assert len(lines) <= 25, "\n".join(lines)
+    # one hint for the function, with the cases it explains, never once per case
+    assert sum("Known mistake" in line or "Likely mistake" in line for line in short["network.backward"]) == 1
+    assert sum(line.startswith("  Case ") for line in full["network.backward"]) == len(failing)
+    assert sum("Rerun only this case" in line for line in full["network.backward"]) == len(failing)
+    # every output named right or wrong, all four wrong here
+    assert "    dW1, db1, dW2 and db2 wrong." in short["network.backward"]
+    assert "  | debugging backward" in short["network.backward"]
+
+
+def test_reports_a_scalar_mismatch_is_one_plain_sentence_with_the_inputs(noisy):
+    fr = noisy.functions["training.iterations_per_epoch"]
+    case = next(c for c in fr.cases if not c.passed)
+    assert case.message.startswith("iterations_per_epoch(n_samples=")
+    assert ") returned " in case.message and ", expected " in case.message
+    assert case.message.count("\n") == 0
+    for jargon in ("rtol", "atol", "Mismatched", "tolerance", "1 / 1", "100%"):
+        assert jargon not in case.message

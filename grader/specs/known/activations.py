@@ -85,50 +85,50 @@ def softmax__sum_over_all(z, axis=-1):
 
 KNOWN = [
     ("sigmoid", "exp-ratio-overflow", sigmoid__exp_ratio,
-     "exp(x) / (1 + exp(x)) is inf / inf = nan for large x; use 1 / (1 + exp(-x)) where "
-     "x >= 0 and exp(x) / (1 + exp(x)) only where x < 0, so that exp never overflows."),
+     "The form eˣ / (1 + eˣ) gives inf / inf = NaN for large x; use it only for negative x "
+     "and the form with e⁻ˣ for x ≥ 0, so that exp never overflows."),
     ("sigmoid", "sign-flipped", sigmoid__sign_flipped,
-     "You computed 1 / (1 + exp(x)), which is sigmoid(-x); the exponent needs a minus "
-     "sign, 1 / (1 + exp(-x))."),
+     "You computed 1 / (1 + eˣ), which is σ(−x): the exponent needs a minus sign."),
     ("sigmoid_derivative", "applied-to-input", sigmoid_derivative__applied_to_input,
-     "x * (1 - x) is the derivative written in terms of the activation, but x here is the "
-     "pre-activation z: compute s = sigmoid(x) first and return s * (1 - s)."),
+     "You applied s(1 − s) to x itself, but that form needs the activation s = σ(x), while "
+     "x here is the pre-activation."),
     ("sigmoid_derivative", "missing-one-minus", sigmoid_derivative__missing_one_minus,
-     "The derivative is sigmoid(x) * (1 - sigmoid(x)), not sigmoid(x) squared."),
+     "The derivative is σ(x) times (1 − σ(x)), not σ(x) squared."),
     ("tanh", "exp-formula-overflow", tanh__exp_formula,
-     "(exp(x) - exp(-x)) / (exp(x) + exp(-x)) overflows to inf / inf = nan for "
-     "abs(x) above about 710; use np.tanh, which is stable."),
+     "The textbook ratio of exponentials overflows to inf / inf = NaN for |x| above about "
+     "710; NumPy's own hyperbolic tangent is stable."),
     ("tanh_derivative", "applied-to-input", tanh_derivative__applied_to_input,
-     "1 - x**2 is the derivative in terms of the activation, but x is the pre-activation: "
-     "return 1 - np.tanh(x)**2."),
+     "You applied 1 − t² to x itself, but that form needs the activation t = tanh(x), "
+     "while x here is the pre-activation."),
     ("tanh_derivative", "missing-square", tanh_derivative__missing_square,
-     "The derivative of tanh is 1 - tanh(x)**2; the square is missing."),
+     "The derivative of tanh is 1 minus the square of tanh(x); the square is missing."),
     ("relu", "leaky", relu__leaky,
-     "That is a leaky ReLU (0.01 x for negative x); the contract's ReLU is max(0, x), "
-     "exactly 0 for every negative input."),
+     "That is a leaky ReLU (0.01 x for negative x); the contract's ReLU is exactly 0 for "
+     "every negative input."),
     ("relu_derivative", "one-at-zero", relu_derivative__one_at_zero,
-     "The contract sets the ReLU derivative to 0 at x == 0: test x > 0, not x >= 0."),
+     "The contract sets the ReLU derivative to 0 at x = 0 exactly; yours gives 1 there."),
     ("relu_derivative", "returns-relu", relu_derivative__returns_relu,
-     "You returned max(0, x) itself; the derivative is the step function, 1 where x > 0 "
-     "and 0 elsewhere."),
+     "You returned the ReLU itself; its derivative is a step function, 1 where x > 0 and 0 "
+     "elsewhere."),
     ("softplus", "naive-overflow", softplus__naive,
-     "log(1 + exp(x)) overflows to inf for large x; use max(x, 0) + log1p(exp(-abs(x))), "
-     "which never evaluates exp of a positive number."),
+     "log(1 + eˣ) overflows to inf for large x; rewrite it as max(x, 0) plus a log1p term "
+     "whose exponent is never positive."),
     ("softplus", "half-stable", softplus__half_stable,
-     "max(x, 0) + log1p(exp(-x)) still overflows for very negative x; the stable form "
-     "uses exp(-abs(x))."),
+     "Your stable form still overflows for very negative x: the exponent inside log1p must "
+     "be −|x|, never positive."),
     ("softplus_derivative", "sign-flipped", softplus_derivative__sign_flipped,
-     "d/dx log(1 + exp(x)) = exp(x) / (1 + exp(x)) = sigmoid(x), not 1 / (1 + exp(x))."),
+     "The derivative of log(1 + eˣ) is σ(x) = eˣ / (1 + eˣ), not 1 / (1 + eˣ), which is "
+     "σ(−x)."),
     ("softplus_derivative", "exp-ratio-overflow", softplus_derivative__exp_ratio,
-     "exp(x) / (1 + exp(x)) is inf / inf = nan for large x; the derivative is sigmoid(x), "
-     "computed in its stable form."),
+     "eˣ / (1 + eˣ) is inf / inf = NaN for large x; the derivative is σ(x), computed in "
+     "its stable form."),
     ("softmax", "no-max-shift", softmax__no_max_shift,
-     "exp of logits around 1e3 overflows to inf and inf / inf = nan; subtract the maximum "
-     "along the axis (keepdims=True) before exp, which leaves the result unchanged."),
+     "exp of logits around 1e3 overflows to inf and inf / inf = NaN; subtract each slice's "
+     "maximum before exp, which leaves the result unchanged."),
     ("softmax", "axis-zero", softmax__axis_zero,
-     "You normalised along axis 0 (down the batch); use the axis argument (default -1, "
-     "each row) for the max, the sum and keepdims."),
+     "You normalised down the batch (axis 0); the max, the sum and the division run along "
+     "the axis argument (default: the last axis, each row)."),
     ("softmax", "sum-over-all", softmax__sum_over_all,
-     "You divided by the sum of the whole array, so only the full batch sums to 1; sum "
-     "along the axis with keepdims=True so that each row sums to 1."),
+     "You divided by the sum of the whole array, so only the full batch sums to 1; each "
+     "slice along the axis must sum to 1 on its own."),
 ]

@@ -51,27 +51,26 @@ def he_normal__fan_out(fan_in, fan_out, rng):
 
 KNOWN = [
     ("random_normal", "variance-as-scale", random_normal__variance_as_scale,
-     "The scale argument of rng.normal is the standard deviation, so pass stddev, not "
-     "stddev**2."),
+     "The scale of a normal draw is its standard deviation, so the spread must be stddev, "
+     "not stddev squared."),
     ("random_normal", "mean-ignored", random_normal__mean_ignored,
-     "Shift the samples by the mean argument: mean + stddev * standard normal."),
+     "The samples must be centred on the mean argument; yours are centred on 0."),
     ("random_uniform", "width-not-scaled", random_uniform__width_not_scaled,
-     "rng.random gives U(0, 1); scale it by the width before shifting, "
-     "minval + (maxval - minval) * rng.random(shape)."),
+     "A standard uniform draw lies in [0, 1); it must be stretched to the width maxval − "
+     "minval before the shift to minval."),
     ("glorot_uniform", "fan-in-only", glorot_uniform__fan_in_only,
-     "Glorot's limit uses both fans: sqrt(6 / (fan_in + fan_out))."),
+     "Glorot's limit uses both fans, √(6 / (fan_in + fan_out))."),
     ("glorot_uniform", "normal-not-uniform", glorot_uniform__normal_not_uniform,
-     "That is Glorot normal; glorot_uniform draws from U(-limit, limit) with "
-     "limit = sqrt(6 / (fan_in + fan_out))."),
+     "That is Glorot normal; glorot_uniform draws uniformly from [−limit, limit] with "
+     "limit √(6 / (fan_in + fan_out))."),
     ("glorot_uniform", "missing-sqrt", glorot_uniform__missing_sqrt,
-     "The limit is the square root, sqrt(6 / (fan_in + fan_out)), not "
-     "6 / (fan_in + fan_out)."),
+     "The limit is the square root √(6 / (fan_in + fan_out)), not 6 / (fan_in + fan_out)."),
     ("he_normal", "variance-one-over-fan-in", he_normal__variance_one_over_fan_in,
      "He initialization has variance 2 / fan_in (1 / fan_in is LeCun's), so the standard "
-     "deviation is sqrt(2 / fan_in)."),
+     "deviation is √(2 / fan_in)."),
     ("he_normal", "variance-as-std", he_normal__variance_as_std,
-     "2 / fan_in is the variance; rng.normal takes the standard deviation, "
-     "sqrt(2 / fan_in)."),
+     "2 / fan_in is the variance; a normal draw takes the standard deviation, √(2 / "
+     "fan_in)."),
     ("he_normal", "fan-out", he_normal__fan_out,
      "He normal scales by the number of inputs: variance 2 / fan_in, not 2 / fan_out."),
 ]

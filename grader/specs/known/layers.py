@@ -106,52 +106,50 @@ def batchnorm_backward__eps_outside_sqrt(dout, x, gamma, eps=1e-5):
 
 KNOWN = [
     ("dense_forward", "missing-bias", dense_forward__missing_bias,
-     "The bias is missing: a dense layer computes x @ W + b, with b broadcast over the "
-     "rows."),
+     "The bias is missing: a dense layer adds b to every row of xW."),
     ("dense_backward", "db-averaged", dense_backward__db_averaged,
      "db is the sum of dout over the batch (every sample adds its share), not the mean."),
     ("dense_backward", "dw-transposed", dense_backward__dW_transposed,
-     "dW must have the shape of W, (D, M): compute x.T @ dout, not dout.T @ x."),
+     "dW must have the shape of W, (D, M): the product of the transposed input with dout, "
+     "in that order."),
     ("dense_backward", "dw-averaged", dense_backward__dW_averaged,
-     "dW = x.T @ dout already sums over the batch; do not divide it by N (any averaging "
-     "belongs in the loss's gradient)."),
+     "dW already sums over the batch through the matrix product; it is not divided by N "
+     "(any averaging belongs in the loss's gradient)."),
     ("dense_backward", "db-not-summed", dense_backward__db_not_summed,
-     "db must have the shape of b, (M,): sum dout over the batch axis, "
-     "np.sum(dout, axis=0)."),
+     "db must have the shape of b, (M,): dout summed over the batch axis."),
     ("dropout_mask", "keeps-with-rate", dropout_mask__keeps_with_rate,
-     "rate is the probability of dropping an element, so keep an element with "
-     "probability 1 - rate: rng.random(shape) >= rate."),
+     "rate is the probability of dropping an element, so an element is kept with "
+     "probability 1 − rate."),
     ("dropout_forward", "not-rescaled", dropout_forward__not_rescaled,
-     "Inverted dropout divides the kept activations by 1 - rate so that their expected "
+     "Inverted dropout divides the kept activations by 1 − rate so that their expected "
      "value is unchanged."),
     ("dropout_forward", "rescaled-by-rate", dropout_forward__rescaled_by_rate,
-     "Divide by the keep probability 1 - rate, not by the drop rate."),
+     "Divide by the keep probability 1 − rate, not by the drop rate."),
     ("dropout_forward", "test-time-scaling", dropout_forward__test_time_scaling,
-     "Multiplying by 1 - rate is the old test-time scaling; inverted dropout divides by "
-     "1 - rate during training instead."),
+     "Multiplying by 1 − rate is the old test-time scaling; inverted dropout divides by 1 "
+     "− rate during training instead."),
     ("dropout_backward", "not-rescaled", dropout_backward__not_rescaled,
-     "The forward pass divided by 1 - rate, so the gradient is divided by 1 - rate too: "
-     "dout * mask / (1 - rate)."),
+     "The forward pass divided by 1 − rate, so the gradient through the mask is divided by "
+     "1 − rate too."),
     ("dropout_backward", "rescaled-by-rate", dropout_backward__rescaled_by_rate,
-     "Divide by the keep probability 1 - rate, not by the drop rate."),
+     "Divide by the keep probability 1 − rate, not by the drop rate."),
     ("batchnorm_forward", "ddof-one", batchnorm_forward__ddof_one,
-     "Batch normalization uses the biased variance (divide by N, np.var's default "
-     "ddof=0), not the sample variance with ddof=1."),
+     "Batch normalization uses the biased variance (divide by N), not the sample variance "
+     "with N − 1."),
     ("batchnorm_forward", "eps-outside-sqrt", batchnorm_forward__eps_outside_sqrt,
-     "eps goes inside the square root, sqrt(var + eps); adding it to the standard "
-     "deviation changes features with a small variance a lot."),
+     "eps goes inside the square root, √(var + eps); adding it to the standard deviation "
+     "changes features with a small variance a lot."),
     ("batchnorm_forward", "per-sample", batchnorm_forward__per_sample,
-     "You normalized each sample over its features (that is layer norm); batch norm "
-     "takes each feature's mean and variance over the batch, axis=0."),
+     "You normalized each sample over its features (that is layer norm); batch norm takes "
+     "each feature's mean and variance over the batch, axis 0."),
     ("batchnorm_backward", "dx-missing-terms", batchnorm_backward__dx_missing_terms,
-     "dx is not just gamma * dout / std: every x_i also moves the batch mean and "
-     "variance, which adds two sums over the batch."),
-    ("batchnorm_backward", "dx-missing-variance-term",
-     batchnorm_backward__dx_missing_variance_term,
-     "You included the path through the mean but not through the variance: subtract "
-     "x_hat * mean(dout * x_hat, axis=0) as well."),
+     "dx is not just γ · dout / std: every x_i also moves the batch mean and variance, "
+     "which adds two sums over the batch."),
+    ("batchnorm_backward", "dx-missing-variance-term", batchnorm_backward__dx_missing_variance_term,
+     "You included the path through the mean but not through the variance: the term with "
+     "x̂ times the batch mean of dout · x̂ is missing."),
     ("batchnorm_backward", "dgamma-missing-xhat", batchnorm_backward__dgamma_missing_xhat,
-     "dgamma is sum(dout * x_hat, axis=0); you summed dout alone, which is dbeta."),
+     "dgamma is the batch sum of dout times x̂; you summed dout alone, which is dbeta."),
     ("batchnorm_backward", "eps-outside-sqrt", batchnorm_backward__eps_outside_sqrt,
-     "eps goes inside the square root, sqrt(var + eps), exactly as in the forward pass."),
+     "eps goes inside the square root, √(var + eps), exactly as in the forward pass."),
 ]

@@ -158,19 +158,18 @@ def weighted_sparse_categorical_crossentropy__no_clipping(
 KNOWN = [
     ("mean_squared_error", "sum-not-mean", mean_squared_error__sum_not_mean,
      "This is the sum of the squared errors; the mean squared error divides that sum by "
-     "the number of elements (np.mean)."),
+     "the number of elements."),
     ("mean_squared_error", "half-factor", mean_squared_error__half_factor,
-     "The 1/2 belongs to sum_squared_error only; mean_squared_error is the plain mean of "
-     "(y_true - y_pred)**2."),
+     "The factor 1/2 belongs to sum_squared_error only; the mean squared error is the "
+     "plain mean of the squared errors."),
     ("mean_squared_error", "sum-over-outputs", mean_squared_error__sum_over_outputs,
-     "You summed over the outputs and averaged over the rows; the mean is over all "
-     "elements, so divide by y_pred.size."),
+     "You summed over the outputs and averaged over the rows; the mean runs over all "
+     "elements at once."),
     ("mean_squared_error_grad", "missing-two", mean_squared_error_grad__missing_two,
-     "The derivative of (y_pred - y_true)**2 brings down a factor 2: "
-     "2 * (y_pred - y_true) / y_pred.size."),
+     "The derivative of a square brings down a factor 2, which is missing."),
     ("mean_squared_error_grad", "wrong-sign", mean_squared_error_grad__wrong_sign,
-     "The sign is flipped: the gradient with respect to y_pred is "
-     "2 * (y_pred - y_true) / y_pred.size, positive where the prediction is too large."),
+     "The sign is flipped: the gradient with respect to y_pred is positive where the "
+     "prediction is too large."),
     ("mean_squared_error_grad", "not-divided-by-size", mean_squared_error_grad__not_divided,
      "The loss is a mean, so its gradient is divided by the number of elements, "
      "y_pred.size."),
@@ -180,69 +179,62 @@ KNOWN = [
     ("sum_squared_error", "missing-half", sum_squared_error__missing_half,
      "The worked example's E has a factor 1/2 in front of the sum of squared errors."),
     ("sum_squared_error", "mean-not-sum", sum_squared_error__mean_not_sum,
-     "E is half the sum of the squared errors over all samples and outputs, not the mean."),
+     "E is half the sum of the squared errors over all samples and outputs, not their "
+     "mean."),
     ("sum_squared_error_grad", "wrong-sign", sum_squared_error_grad__wrong_sign,
-     "The sign is flipped: dE/dy_pred = y_pred - y_true."),
+     "The sign is flipped: dE/dy_pred is the prediction minus the target, positive where "
+     "the prediction is too large."),
     ("sum_squared_error_grad", "extra-two", sum_squared_error_grad__extra_two,
-     "The 1/2 in E cancels the 2 from the square, so the gradient is y_pred - y_true "
-     "without a factor 2."),
+     "The 1/2 in E cancels the 2 from the square, so the gradient has no factor 2."),
     ("binary_crossentropy", "no-clipping", binary_crossentropy__no_clipping,
-     "log(0) gives -inf and 0 * log(0) gives nan; clip y_pred to [eps, 1 - eps] with "
-     "np.clip before taking any log."),
+     "log(0) gives −inf and 0 · log(0) gives NaN; clip y_pred to [eps, 1 − eps] before "
+     "taking any log."),
     ("binary_crossentropy", "missing-minus", binary_crossentropy__missing_minus,
-     "The loss is the negative mean log-likelihood; you are missing the minus sign, so "
-     "your loss is negative."),
+     "The loss is the negative mean log-likelihood; the minus sign is missing, so your "
+     "loss is negative."),
     ("binary_crossentropy", "sum-not-mean", binary_crossentropy__sum_not_mean,
      "Binary cross-entropy is the mean over all elements, not the sum."),
     ("binary_crossentropy_grad", "no-clipping", binary_crossentropy_grad__no_clipping,
-     "At p = 0 or 1 the denominator p (1 - p) is 0; clip y_pred to [eps, 1 - eps] first "
-     "and take the gradient at the clipped value."),
-    ("binary_crossentropy_grad", "not-divided-by-size",
-     binary_crossentropy_grad__not_divided,
-     "The loss is a mean over all elements, so divide the gradient by y_pred.size."),
+     "At p = 0 or 1 the denominator p(1 − p) is 0; clip y_pred to [eps, 1 − eps] first and "
+     "take the gradient at the clipped value."),
+    ("binary_crossentropy_grad", "not-divided-by-size", binary_crossentropy_grad__not_divided,
+     "The loss is a mean over all elements, so its gradient is divided by the number of "
+     "elements too."),
     ("binary_crossentropy_grad", "logit-gradient", binary_crossentropy_grad__logit_gradient,
-     "(p - t) / size is the gradient with respect to the sigmoid's logits; with respect "
-     "to the probability p it is (p - t) / (p (1 - p)) / size."),
-    ("categorical_crossentropy", "mean-over-elements",
-     categorical_crossentropy__mean_over_elements,
-     "np.mean over the whole (N, K) array also divides by the number of classes K; sum "
-     "over the classes and average over the N rows only."),
+     "(p − t) / size is the gradient with respect to the sigmoid's logits; with respect to "
+     "the probability p there is an extra division by p(1 − p)."),
+    ("categorical_crossentropy", "mean-over-elements", categorical_crossentropy__mean_over_elements,
+     "A mean over the whole (N, K) array also divides by the number of classes K; sum over "
+     "the classes and average over the N rows only."),
     ("categorical_crossentropy", "no-clipping", categorical_crossentropy__no_clipping,
-     "A probability of exactly 0 gives log(0) = -inf and 0 * -inf = nan; clip y_pred to "
-     "[eps, 1 - eps] before the log."),
+     "A probability of exactly 0 gives log(0) = −inf and 0 · (−inf) = NaN; clip y_pred to "
+     "[eps, 1 − eps] before the log."),
     ("categorical_crossentropy", "sum-over-batch", categorical_crossentropy__sum_over_batch,
-     "The loss is the mean over the rows; divide the total by the number of rows N."),
-    ("sparse_categorical_crossentropy", "column-indexing",
-     sparse_categorical_crossentropy__column_indexing,
-     "p[:, labels] picks an (N, N) block; index with p[np.arange(N), labels] to get each "
-     "row's probability of its own label."),
-    ("sparse_categorical_crossentropy", "no-clipping",
-     sparse_categorical_crossentropy__no_clipping,
-     "A probability of exactly 0 for the true label gives -log(0) = inf; clip y_pred to "
-     "[eps, 1 - eps] before the log."),
-    ("softmax_crossentropy_grad", "not-divided-by-n",
-     softmax_crossentropy_grad__not_divided,
-     "The loss is the mean over the N rows, so the gradient (softmax - onehot) is divided "
-     "by N."),
+     "The loss is the mean over the rows; the total is divided by the number of rows N."),
+    ("sparse_categorical_crossentropy", "column-indexing", sparse_categorical_crossentropy__column_indexing,
+     "Indexing the columns with the labels picks an (N, N) block; each row needs only the "
+     "probability of its own label, one value per row."),
+    ("sparse_categorical_crossentropy", "no-clipping", sparse_categorical_crossentropy__no_clipping,
+     "A probability of exactly 0 for the true label gives −log(0) = inf; clip y_pred to "
+     "[eps, 1 − eps] before the log."),
+    ("softmax_crossentropy_grad", "not-divided-by-n", softmax_crossentropy_grad__not_divided,
+     "The loss is the mean over the N rows, so the gradient, softmax minus one-hot, is "
+     "divided by N."),
     ("softmax_crossentropy_grad", "wrong-sign", softmax_crossentropy_grad__wrong_sign,
-     "The sign is flipped: the gradient is (softmax(logits) - onehot) / N."),
+     "The sign is flipped: the gradient is the softmax minus the one-hot labels, over N."),
     ("class_weights_balanced", "divide-by-zero", class_weights_balanced__divide_by_zero,
      "A class with no samples has count 0 and you divide by it; give such a class the "
      "weight 0 instead of inf."),
-    ("class_weights_balanced", "present-classes-only",
-     class_weights_balanced__present_classes_only,
-     "np.unique only sees the classes that occur; count all n_classes classes with "
-     "np.bincount(labels, minlength=n_classes) and use n_classes in the formula."),
-    ("class_weights_balanced", "missing-n-classes",
-     class_weights_balanced__missing_n_classes,
-     "The balanced weight is n_samples / (n_classes * count_k); the factor n_classes in "
-     "the denominator is missing."),
-    ("weighted_sparse_categorical_crossentropy", "divided-by-weight-sum",
-     weighted_sparse_categorical_crossentropy__divided_by_weight_sum,
+    ("class_weights_balanced", "present-classes-only", class_weights_balanced__present_classes_only,
+     "Only the classes that occur were counted; count all n_classes classes (a class may "
+     "have no samples) and use n_classes in the formula."),
+    ("class_weights_balanced", "missing-n-classes", class_weights_balanced__missing_n_classes,
+     "The balanced weight is n_samples / (n_classes · count of the class); the factor "
+     "n_classes in the denominator is missing."),
+    ("weighted_sparse_categorical_crossentropy", "divided-by-weight-sum", weighted_sparse_categorical_crossentropy__divided_by_weight_sum,
      "Keras divides the weighted sum by the number of samples N, not by the sum of the "
      "weights (that is PyTorch's weighted mean)."),
-    ("weighted_sparse_categorical_crossentropy", "no-clipping",
-     weighted_sparse_categorical_crossentropy__no_clipping,
-     "A probability of exactly 0 for the true label gives -log(0) = inf; clip y_pred to "
-     "[eps, 1 - eps] before the log."),
+    ("weighted_sparse_categorical_crossentropy", "no-clipping", weighted_sparse_categorical_crossentropy__no_clipping,
+     "A probability of exactly 0 for the true label gives −log(0) = inf; clip y_pred to "
+     "[eps, 1 − eps] before the log."),
 ]

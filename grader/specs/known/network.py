@@ -87,27 +87,27 @@ def train_step__biases_not_updated(x, t, W1, b1, W2, b2, lr):
 
 KNOWN = [
     ("forward", "linear-output", forward__linear_output,
-     "The output layer is a sigmoid too: o = sigmoid(h @ W2 + b2), not the linear "
-     "h @ W2 + b2."),
+     "The output layer is a sigmoid too: o is σ of the output layer's pre-activation, not "
+     "the pre-activation itself."),
     ("forward", "preactivation-passed-on", forward__preactivation_passed_on,
-     "The output layer takes the hidden activations h = sigmoid(z1) as input, not the "
-     "pre-activations z1 = x @ W1 + b1."),
+     "The output layer takes the hidden activations h = σ(z₁) as input, not the "
+     "pre-activations z₁."),
     ("backward", "derivative-of-preactivation", backward__derivative_of_preactivation,
-     "sigmoid'(z) = o * (1 - o) uses the activation o = sigmoid(z), not the "
-     "pre-activation z (and likewise h * (1 - h) in the hidden layer)."),
+     "σ'(z) = o(1 − o) uses the activation o = σ(z), not the pre-activation z (and "
+     "likewise h(1 − h) in the hidden layer)."),
     ("backward", "error-sign", backward__error_sign,
-     "dE/do = o - t, not t - o: with the flipped sign every gradient points uphill."),
+     "dE/do is o − t, not t − o: with the flipped sign every gradient points uphill."),
     ("backward", "hidden-missing-derivative", backward__hidden_missing_derivative,
-     "The hidden error needs the hidden sigmoid's derivative as well: "
-     "delta_h = (delta_o @ W2.T) * h * (1 - h)."),
+     "The hidden error needs the hidden sigmoid's derivative h(1 − h) as well, after "
+     "back-propagating through W2."),
     ("backward", "averaged-over-batch", backward__averaged_over_batch,
-     "E is a sum over the samples, so its gradients are sums too; do not divide by the "
-     "batch size."),
+     "E is a sum over the samples, so its gradients are sums too; they are not divided by "
+     "the batch size."),
     ("train_step", "hidden-uses-updated-w2", train_step__hidden_uses_updated_W2,
      "You updated W2 before back-propagating to the hidden layer; compute every gradient "
      "with this step's weights first, then update all parameters."),
     ("train_step", "gradient-ascent", train_step__gradient_ascent,
-     "Gradient descent subtracts: p = p - lr * dE/dp."),
+     "Gradient descent subtracts the learning rate times the gradient; you added it."),
     ("train_step", "biases-not-updated", train_step__biases_not_updated,
-     "The biases b1 and b2 are parameters too: return b - lr * db for both."),
+     "The biases b1 and b2 are parameters too and take a gradient step like the weights."),
 ]

@@ -120,52 +120,50 @@ def adam_step__betas_swapped(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
 
 KNOWN = [
     ("sgd_step", "wrong-sign", sgd_step__wrong_sign,
-     "Gradient descent steps against the gradient: w - lr * grad."),
+     "Gradient descent steps against the gradient; you stepped along it."),
     ("sgd_step", "missing-learning-rate", sgd_step__missing_learning_rate,
-     "The step is scaled by the learning rate: w - lr * grad."),
+     "The step is the gradient scaled by the learning rate; the learning rate is missing."),
     ("momentum_step", "forgets-learning-rate", momentum_step__forgets_learning_rate,
-     "The velocity update needs the learning rate: v = momentum * v - lr * grad."),
+     "The velocity update needs the learning rate: the new velocity adds −lr times the "
+     "gradient, not −1 times it."),
     ("momentum_step", "pytorch-buffer", momentum_step__pytorch_buffer,
-     "Your w is right but the velocity is PyTorch's buffer momentum * v + grad; this "
-     "contract's velocity holds the step itself, v = momentum * v - lr * grad."),
+     "Your w is right but the velocity is PyTorch's buffer (momentum times the buffer plus "
+     "the gradient); this contract's velocity holds the step itself, including −lr."),
     ("momentum_step", "stale-velocity", momentum_step__stale_velocity,
-     "Update the velocity first and then move w by the new velocity, w = w + v."),
+     "Update the velocity first and then move w by the new velocity, not the old one."),
     ("nesterov_step", "plain-momentum", nesterov_step__plain_momentum,
-     "That is classical momentum; Nesterov looks ahead: w = w + momentum * v - lr * grad "
-     "with the new v."),
-    ("nesterov_step", "lookahead-missing-gradient",
-     nesterov_step__lookahead_missing_gradient,
-     "The look-ahead step is w + momentum * v - lr * grad with the new v; the "
-     "- lr * grad term is missing."),
+     "That is classical momentum; Nesterov looks ahead and moves w by momentum times the "
+     "new velocity minus lr times the gradient."),
+    ("nesterov_step", "lookahead-missing-gradient", nesterov_step__lookahead_missing_gradient,
+     "The look-ahead step is momentum times the new velocity minus lr times the gradient; "
+     "the gradient term is missing."),
     ("nesterov_step", "pytorch-buffer", nesterov_step__pytorch_buffer,
-     "Your w is right but you return PyTorch's buffer b = momentum * b + grad; this "
-     "contract's velocity is the step itself, v = momentum * v - lr * grad (-lr times b)."),
+     "Your w is right but you return PyTorch's buffer; this contract's velocity is the "
+     "step itself, −lr times that buffer."),
     ("adagrad_step", "eps-inside-sqrt", adagrad_step__eps_inside_sqrt,
-     "eps goes outside the square root, grad / (sqrt(h) + eps); inside it dominates "
-     "small accumulated gradients."),
+     "eps goes outside the square root, added to √h; inside it dominates small accumulated "
+     "gradients."),
     ("adagrad_step", "stale-accumulator", adagrad_step__stale_accumulator,
-     "Add grad**2 to the accumulator before the step and divide by the square root of "
-     "the new h."),
+     "Add the squared gradient to the accumulator before the step and divide by the square "
+     "root of the new accumulator."),
     ("rmsprop_step", "eps-inside-sqrt", rmsprop_step__eps_inside_sqrt,
-     "eps goes outside the square root, grad / (sqrt(s) + eps); inside it dominates "
-     "small gradients."),
+     "eps goes outside the square root, added to √s; inside it dominates small gradients."),
     ("rmsprop_step", "rho-swapped", rmsprop_step__rho_swapped,
-     "rho weights the old average: s = rho * s + (1 - rho) * grad**2."),
+     "rho weights the old average and 1 − rho the new squared gradient; you swapped them."),
     ("rmsprop_step", "missing-sqrt", rmsprop_step__missing_sqrt,
-     "Divide by the root mean square, sqrt(s) + eps, not by s itself."),
+     "Divide by the root mean square √s (plus eps), not by s itself."),
     ("adam_step", "no-bias-correction", adam_step__no_bias_correction,
-     "Divide m by 1 - beta1**t and v by 1 - beta2**t before the step (bias correction), "
-     "or the first steps are far too small or too large."),
+     "The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the "
+     "step, or the first steps are far too small or too large."),
     ("adam_step", "t-off-by-one", adam_step__t_off_by_one,
-     "t is already the 1-based number of this step; use beta**t in the bias correction "
-     "without adding 1."),
+     "t is already the 1-based number of this step; the bias correction uses βᵗ with this "
+     "t, without adding 1."),
     ("adam_step", "eps-inside-sqrt", adam_step__eps_inside_sqrt,
-     "eps goes outside the square root, m_hat / (sqrt(v_hat) + eps); inside it dominates "
-     "small gradients."),
+     "eps goes outside the square root, added to the square root of the corrected v; "
+     "inside it dominates small gradients."),
     ("adam_step", "returns-corrected-moments", adam_step__returns_corrected_moments,
-     "Return the raw moving averages m and v as the state; the bias-corrected m_hat and "
-     "v_hat are only used for this step."),
+     "Return the raw moving averages m and v as the state; the bias-corrected m̂ and v̂ "
+     "are only used for this step."),
     ("adam_step", "betas-swapped", adam_step__betas_swapped,
-     "beta weights the old moment: m = beta1 * m + (1 - beta1) * grad and "
-     "v = beta2 * v + (1 - beta2) * grad**2."),
+     "beta weights the old moment and 1 − beta the new gradient term; you swapped them."),
 ]

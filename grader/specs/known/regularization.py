@@ -56,28 +56,30 @@ def max_norm__clips_elements(W, max_value=2.0, axis=0):
 
 KNOWN = [
     ("l2_penalty", "half-factor", l2_penalty__half_factor,
-     "Keras's l2 penalty is lam * sum(W**2) without the factor 1/2 some textbooks use."),
+     "Keras's L2 penalty is lam times the sum of squared weights, without the factor 1/2 "
+     "some textbooks use."),
     ("l2_penalty", "norm-not-squared", l2_penalty__norm_not_squared,
-     "The penalty uses the squared norm, lam * sum(W**2), not the norm itself."),
+     "The penalty uses the squared norm (the sum of squared weights), not the norm itself."),
     ("l2_grad", "missing-two", l2_grad__missing_two,
-     "The derivative of lam * W**2 is 2 * lam * W; the factor 2 is missing."),
+     "The derivative of lam · W² is 2 · lam · W; the factor 2 is missing."),
     ("l1_penalty", "missing-abs", l1_penalty__missing_abs,
-     "The L1 penalty sums absolute values, lam * sum(abs(W)); without abs positive and "
-     "negative weights cancel."),
+     "The L1 penalty sums absolute values; without them positive and negative weights "
+     "cancel."),
     ("l1_grad", "one-at-zero", l1_grad__one_at_zero,
-     "The contract takes the subgradient 0 where W == 0; np.sign(W) gives exactly that."),
+     "The contract takes the subgradient 0 where W is exactly 0 (the sign function's value "
+     "there)."),
     ("l1_grad", "sign-by-division", l1_grad__sign_by_division,
-     "W / abs(W) is 0 / 0 = nan where W == 0; use np.sign(W), which is 0 there."),
+     "W / |W| is 0 / 0 = NaN where W is 0; the sign function is 0 there."),
     ("max_norm", "rescales-all", max_norm__rescales_all,
      "Only slices whose norm exceeds max_value are rescaled; slices already within the "
      "limit must stay unchanged."),
     ("max_norm", "rows-not-columns", max_norm__rows_not_columns,
-     "Take the norms along the axis argument (axis=0: each column, a unit's incoming "
+     "Take the norms along the axis argument (axis 0: each column, a unit's incoming "
      "weights), not along the rows."),
     ("max_norm", "global-norm", max_norm__global_norm,
-     "The limit applies to each slice along axis separately, not to the norm of the "
+     "The limit applies to each slice along the axis separately, not to the norm of the "
      "whole matrix."),
     ("max_norm", "clips-elements", max_norm__clips_elements,
-     "np.clip limits each weight on its own; max-norm rescales a whole slice so that its "
+     "Clipping limits each weight on its own; max-norm rescales a whole slice so that its "
      "L2 norm is at most max_value."),
 ]

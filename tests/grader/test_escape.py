@@ -1,0 +1,115 @@
+"""Reports survive any student text (issue 15, item 9): one place escapes it per format."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from grader import escape
+from grader.reports import FORMATS, render
+from tests.grader.conftest import make_submission
+
+NASTY = ("\ud800 lone surrogate, \udcff surrogateescape byte, \x1b[31mred\x1b[0m, bell \x07, nul \x00, "
+         "\x7f del, \u2028 line separator, <script>alert(1)</script> <b>bold</b> "
+         "[link](http://evil.example) ![img](http://evil.example/x.png) https://bare.example www.bare.example "
+         "*em* _u_ `code` ``` ```` ~~~ | pipe &amp;")
+
+
+def test_escape_clean_replaces_surrogates_and_shows_control_characters():
+    text = escape.clean(NASTY)
+    text.encode("utf-8")        # never raises
+    assert "\ufffd lone surrogate" in text and "\ufffd surrogateescape byte" in text
+    assert "\\x1b[31mred\\x1b[0m" in text and "bell \\x07" in text and "nul \\x00" in text
+    assert "\\x7f del" in text and "\\u2028 line separator" in text
+    assert escape.clean("a\tb\nc\r\nd") == "a\tb\nc\nd"
+    assert escape.clean(42) == "42"
+
+
+def test_escape_xml_is_always_well_formed():
+    root = ET.Element("r", attr=escape.xml(NASTY + "\ufffe\uffff"))
+    root.text = escape.xml(NASTY)
+    back = ET.fromstring(ET.tostring(root, encoding="unicode"))
+    assert "<script>" in back.text           # kept as text, escaped by ElementTree
+
+
+def test_escape_html_has_no_tags():
+    out = escape.html(NASTY)
+    assert "<" not in out and ">" not in out and "&lt;script&gt;" in out
+
+
+def test_escape_md_inline_makes_no_html_link_or_emphasis():
+    out = escape.md_inline(NASTY)
+    assert "<" not in out and "](" not in out and "http://" not in out and "https://" not in out
+    assert "www." not in out and "|" not in out.replace("\\|", "")
+    assert "\n" not in out
+
+
+@pytest.mark.parametrize("body", ["```", "a\n```\nb", "````` x", "~~~\n```"])
+def test_escape_md_fence_cannot_be_closed_from_inside(body):
+    block = escape.md_fence(body)
+    fence = block.splitlines()[0].rstrip("text")
+    inner = block.splitlines()[1:-1]
+    assert block.splitlines()[-1] == fence
+    assert all(not line.strip().startswith(fence) for line in inner)
+
+
+@pytest.fixture(scope="module")
+def hostile_result(tmp_path_factory):
+    from grader import grade_submission
+
+    root = tmp_path_factory.mktemp("escape")
+    sub = make_submission(root / "sub", {
+        "activations": '''
+        def sigmoid(x):
+            raise ValueError("\\ud800 <script>alert(1)</script> [x](http://evil.example) ``` \\x1b[2J")
+
+        def relu(x):
+            print("\\x1b[31m<img src=x onerror=alert(1)>\\udcff ``` **bold** \\x00")
+            return np.maximum(x, 0.0).astype(np.float64)
+        ''',
+        "layers": '''
+        raise RuntimeError("import failed: \\ud800 </details><script>alert(2)</script> ````")
+        ''',
+    })
+    return grade_submission(str(sub), only=["activations.sigmoid", "activations.relu", "layers.dense_forward"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_hostile_student_text(hostile_result, fmt):
+    out = render(hostile_result, fmt)
+    out.encode("utf-8")
+    assert "\x1b" not in out and "\x00" not in out
+    if fmt in ("json", "gradescope"):
+        json.loads(out)
+    if fmt == "junit":
+        ET.fromstring(out.encode("utf-8"))
+
+
+def test_markdown_has_no_raw_html_or_link_from_the_student(hostile_result):
+    """Outside code blocks, only the report's own HTML and no link; inside, the student's
+    text cannot close the block (the fence is longer than any backtick run in it)."""
+    import re
+
+    out = render(hostile_result, "markdown")
+    outside, opened, blocks = [], None, 0
+    for line in out.splitlines():
+        if opened is None and line.startswith("```"):
+            opened = line[:len(line) - len(line.lstrip("`"))]
+            blocks += 1
+        elif opened is not None and line == opened:
+            opened = None
+        elif opened is not None:
+            assert not line.lstrip().startswith(opened), line
+        else:
+            outside.append(line)
+    assert opened is None and blocks >= 2
+    text = "\n".join(outside)
+    assert set(re.findall(r"</?([a-zA-Z]+)", text)) <= {"details", "summary", "code"}
+    assert "](" not in text.replace("\\]", "") and "http://" not in text
+    assert "<script" in out      # the student's text is still shown, inside a code block
+
+
+def test_text_report_shows_the_student_text_escaped(hostile_result):
+    out = render(hostile_result, "text")
+    assert "\ufffd <script>alert(1)</script>" in out
+    assert "\\x1b[2J" in out

@@ -21,7 +21,7 @@ sympy objects printed with sympy's LaTeX and MathML printers, never hand-made ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import sympy as sp
 
@@ -101,6 +101,20 @@ class Question:
 
 
 @dataclass
+class Mistake:
+    """A classic wrong computation of one question: ``value`` is what the mistake gives
+    (computed from the variant's numbers through an alternative formula), ``hint`` names
+    the mistake in English and Korean without giving the answer ("this is what you get if
+    you leave out the sigmoid derivative o_1(1 - o_1)"). ``chainrule check`` names it
+    when a wrong answer matches; two mistakes with one value are both named."""
+
+    question: str
+    name: str
+    hint: Tuple[str, str]
+    value: Any
+
+
+@dataclass
 class Problem:
     family: str
     variant: str
@@ -120,3 +134,5 @@ class Problem:
     figure: Optional[Dict[str, Any]] = None
     # Anything else a family wants its renderer-neutral key to say at the end.
     remarks: List[Text] = field(default_factory=list)
+    # The classic wrong computations of its questions (``Mistake``), for chainrule check.
+    mistakes: List[Mistake] = field(default_factory=list)

@@ -34,3 +34,14 @@ def names():
 def load(name):
     module, _summary = FAMILIES[name]
     return importlib.import_module(module)
+
+
+def did_you_mean(name, known):
+    """The closest of ``known`` to a mistyped ``name`` (difflib's ratio >= 0.6), or None.
+
+    The one "did you mean" of the generator and the checker (unknown families, formats,
+    presets, answer keys); standard library only."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None

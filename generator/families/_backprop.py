@@ -24,7 +24,8 @@ import numpy as np
 import sympy as sp
 
 from generator.model import Given, Problem, Question, Step, Text
-from generator.symbolic import Partial, chain, evaluate, sigma, sym, terms
+from generator.notation import Partial, chain, sigma, sym, terms
+from generator.symbolic import evaluate
 
 R = sp.Rational
 

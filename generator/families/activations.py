@@ -15,9 +15,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Below, Key, choose, fill, grid, sym
+from generator.families._key import Key, choose, fill, grid
+from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
-from generator.symbolic import chain, sigma
+from generator.notation import chain, sigma
 from solutions import activations as ref
 
 ReLU = sp.Function("ReLU")

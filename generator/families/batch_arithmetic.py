@@ -13,7 +13,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, sym
+from generator.families._key import Key, choose
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 

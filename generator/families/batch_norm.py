@@ -13,7 +13,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, distinct, grid, hats, mean, sym
+from generator.families._key import Key, choose, dec, distinct, grid
+from generator.notation import hats, mean, sym
 from generator.model import Problem, Question, Text
 from solutions import layers as ref
 

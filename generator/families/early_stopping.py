@@ -18,7 +18,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Below, Key, choose, dec, sym
+from generator.families._key import Key, choose, dec
+from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
 from solutions import losses as ref_losses
 from solutions import training as ref_training

@@ -21,9 +21,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid, sym
+from generator.families._key import Key, choose, fill, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
-from generator.symbolic import Partial, sigma
+from generator.notation import Partial, sigma
 from solutions import network as ref_network
 
 LAYERS = ((784, 256), (256, 128), (128, 64), (64, 10), (300, 100), (100, 50), (512, 512), (20, 10),

@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, grid, sym
+from generator.families._key import Key, choose, dec, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 

@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid, mean, sym
+from generator.families._key import Key, choose, fill, grid
+from generator.notation import mean, sym
 from generator.model import Problem, Question, Text
 from solutions import losses as ref
 

@@ -14,7 +14,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, equation, fill, grid, hats, sym
+from generator.families._key import Key, choose, dec, equation, fill, grid
+from generator.notation import hats, sym
 from generator.model import Problem, Question, Text
 from solutions import optimizers as ref
 

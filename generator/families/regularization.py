@@ -17,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, distinct, fill, grid, sym
+from generator.families._key import Key, choose, dec, distinct, fill, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import layers as ref_layers
 from solutions import regularization as ref

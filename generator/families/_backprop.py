@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import sympy as sp
 
+from generator.families._chain_mistakes import chain_mistakes
 from generator.model import Given, Problem, Question, Step, Text
 from generator.notation import Partial, chain, sigma, sym, terms
 from generator.symbolic import evaluate
@@ -515,6 +516,7 @@ def problem(net: Net, params, title: Text, task: Text, questions, steps, with_et
         steps=steps,
         display=display(net),
         figure=figure(net, params["values"]),
+        mistakes=chain_mistakes(net, params["values"], questions),
     )
 
 

@@ -1,0 +1,158 @@
+"""The classic hand mistakes of the backprop chain, as alternative formulas.
+
+``chain_mistakes(net, givens, questions)`` returns a ``generator.model.Mistake`` for every
+asked quantity a known mistake changes: forgetting the 1/2 of E, o - t written t - o,
+dropping the sigmoid derivative o(1 - o) (or h(1 - h)), z(1 - z) for o(1 - o), the
+sigmoid derivative applied twice, adding the gradient instead of subtracting it,
+forgetting the learning rate, using the updated output weight w^+ for the hidden layer,
+following only one output's path, forgetting the activation in the forward pass. Each
+value is the formula evaluated at the variant's exact givens by the one evaluator
+(``generator.symbolic.evaluate``); each hint names the mistake, never the value.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import sympy as sp
+
+from generator.model import Mistake
+from generator.notation import sym
+from generator.symbolic import evaluate
+
+
+def chain_mistakes(net, givens: Dict[str, sp.Expr], questions) -> List[Mistake]:
+    from generator.families._backprop import new, partial_name
+
+    asked = {q.key for q in questions}
+    out: List[Mistake] = []
+
+    def add(key, name, en, ko, formula):
+        if key not in asked:
+            return
+        value = evaluate(formula, givens)
+        out.append(Mistake(key, name, (en, ko), value))
+
+    S, eta = sym, sym("eta")
+    z_val: Dict[str, sp.Expr] = {}
+    h = {j: None for j in net.hidden}
+    # the forward pass as formulas in the givens only
+    for j in net.hidden:
+        zj = sp.Add(*[S(net.w_hidden(j, i)) * S(net.x(i)) for i in net.inputs],
+                    *([S(net.b_hidden(j))] if net.bias else []))
+        z_val[net.z_hidden(j)] = zj
+        h[j] = 1 / (1 + sp.exp(-zj))
+    o, z_out = {}, {}
+    for k in net.outputs:
+        zk = sp.Add(*[S(net.w_out(k, j)) * h[j] for j in net.hidden], *([S(net.b_out(k))] if net.bias else []))
+        z_out[k] = zk
+        o[k] = 1 / (1 + sp.exp(-zk))
+    t = {k: S(net.t(k)) for k in net.outputs}
+
+    # --- forward pass
+    for j in net.hidden:
+        hj = net.h(j)
+        add(hj, "no_activation", f"this is what you get if you leave out the sigmoid: {hj} = sigma({net.z_hidden(j)})",
+            f"시그모이드 함수를 빠뜨리면 나오는 값이다: {hj} = sigma({net.z_hidden(j)})", z_val[net.z_hidden(j)])
+    for k in net.outputs:
+        ok = net.o(k)
+        add(ok, "no_activation", f"this is what you get if you leave out the sigmoid: {ok} = sigma({net.z_out(k)})",
+            f"시그모이드 함수를 빠뜨리면 나오는 값이다: {ok} = sigma({net.z_out(k)})", z_out[k])
+    squares = sp.Add(*[(t[k] - o[k]) ** 2 for k in net.outputs])
+    add("E", "no_half", "this is what you get if you forget the 1/2 in E = 1/2 sum (t_k - o_k)^2",
+        "E = 1/2 sum (t_k - o_k)^2의 1/2을 빠뜨리면 나오는 값이다", squares)
+
+    # --- output layer
+    half = ("this is what you get if you forget the 1/2 of E: dE/do_{k} is o_{k} - t_{k}, not 2(o_{k} - t_{k})",
+            "E의 1/2을 빠뜨리면 나오는 값이다: dE/do_{k}는 2(o_{k} - t_{k})가 아니라 o_{k} - t_{k}이다")
+    flipped = ("this is what you get with t_{k} - o_{k} for dE/do_{k}: the derivative of 1/2 (t_{k} - o_{k})^2 "
+               "with respect to o_{k} is o_{k} - t_{k}",
+               "dE/do_{k}를 t_{k} - o_{k}로 쓰면 나오는 값이다: 1/2 (t_{k} - o_{k})^2을 o_{k}로 미분하면 o_{k} - t_{k}이다")
+    no_sig = ("this is what you get if you leave out the sigmoid derivative o_{k}(1 - o_{k})",
+              "시그모이드 함수의 미분 o_{k}(1 - o_{k})를 빠뜨리면 나오는 값이다")
+    z_for_o = ("this is what you get with z(1 - z) for the sigmoid derivative: it is o_{k}(1 - o_{k}), with the "
+               "output o_{k}, not the weighted input",
+               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 가중합이 아니라 출력 o_{k}로 o_{k}(1 - o_{k})이다")
+    twice = ("this is what you get if you apply the sigmoid derivative o_{k}(1 - o_{k}) twice",
+             "시그모이드 함수의 미분 o_{k}(1 - o_{k})를 두 번 곱하면 나오는 값이다")
+    added = ("this is what you get if you add the gradient: gradient descent subtracts eta times the gradient",
+             "기울기를 더하면 나오는 값이다: 경사 하강법은 학습률 곱하기 기울기를 뺀다")
+    no_eta = ("this is what you get if you forget the learning rate eta in the update",
+              "업데이트에서 학습률 eta를 빠뜨리면 나오는 값이다")
+
+    def fmt(pair, **slots):
+        return pair[0].format(**slots), pair[1].format(**slots)
+
+    delta = {}
+    for k in net.outputs:
+        ok, zk = net.o(k), net.z_out(k)
+        d_sig = o[k] * (1 - o[k])
+        delta[k] = (o[k] - t[k]) * d_sig
+        add(partial_name("E", ok), "no_half", *fmt(half, k=k), 2 * (o[k] - t[k]))
+        add(partial_name("E", ok), "t_minus_o", *fmt(flipped, k=k), t[k] - o[k])
+        add(partial_name(ok, zk), "z_for_o", *fmt(z_for_o, k=k), z_out[k] * (1 - z_out[k]))
+        params = [(net.w_out(k, j), h[j]) for j in net.hidden] + ([(net.b_out(k), sp.Integer(1))] if net.bias else [])
+        for p, local in params:
+            g = delta[k] * local
+            wrong = {
+                "no_half": (fmt(half, k=k), 2 * g),
+                "t_minus_o": (fmt(flipped, k=k), -g),
+                "no_sigmoid_derivative": (fmt(no_sig, k=k), (o[k] - t[k]) * local),
+                "z_for_o": (fmt(z_for_o, k=k), (o[k] - t[k]) * z_out[k] * (1 - z_out[k]) * local),
+                "sigmoid_derivative_twice": (fmt(twice, k=k), (o[k] - t[k]) * d_sig ** 2 * local),
+            }
+            for name, (hint, value) in wrong.items():
+                add(partial_name("E", p), name, *hint, value)
+                add(new(p), name, *hint, S(p) - eta * value)
+            add(new(p), "added_gradient", *added, S(p) + eta * g)
+            add(new(p), "no_eta", *no_eta, S(p) - g)
+
+    # --- hidden layer
+    one_path = ("this is what you get from the path through o_{k} alone: dE/dh_{j} adds one term per output",
+                "o_{k}를 거치는 경로만 계산하면 나오는 값이다: dE/dh_{j}는 출력마다 한 항씩 더한다")
+    updated = ("this is what you get with the updated output weights (w^+): backpropagate with the weights from "
+               "before the update",
+               "업데이트된 출력층 가중치(w^+)를 쓰면 나오는 값이다: 업데이트 전의 가중치로 역전파하시오")
+    no_out_sig = ("this is what you get if you leave out the output sigmoid derivatives o_k(1 - o_k) in dE/dh_{j}",
+                  "dE/dh_{j}에서 출력층 시그모이드 함수의 미분 o_k(1 - o_k)를 빠뜨리면 나오는 값이다")
+    no_hid_sig = ("this is what you get if you leave out the sigmoid derivative h_{j}(1 - h_{j})",
+                  "시그모이드 함수의 미분 h_{j}(1 - h_{j})를 빠뜨리면 나오는 값이다")
+    z_for_h = ("this is what you get with z(1 - z) for the sigmoid derivative: it is h_{j}(1 - h_{j}), with the "
+               "hidden output h_{j}",
+               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 은닉층 출력 h_{j}로 h_{j}(1 - h_{j})이다")
+    hid_twice = ("this is what you get if you apply the sigmoid derivative h_{j}(1 - h_{j}) twice",
+                 "시그모이드 함수의 미분 h_{j}(1 - h_{j})를 두 번 곱하면 나오는 값이다")
+    half_h = ("this is what you get if you forget the 1/2 of E: every output delta doubles",
+              "E의 1/2을 빠뜨리면 나오는 값이다: 출력층의 델타가 모두 두 배가 된다")
+    for j in net.hidden:
+        hj, zj = net.h(j), net.z_hidden(j)
+        dEdh = sp.Add(*[delta[k] * S(net.w_out(k, j)) for k in net.outputs])
+        d_sig = h[j] * (1 - h[j])
+        zval = z_val[zj]
+        alternatives = {
+            "updated_output_weights": (fmt(updated), sp.Add(*[delta[k] * (S(net.w_out(k, j)) - eta * delta[k] * h[j])
+                                                               for k in net.outputs])),
+            "no_output_sigmoid_derivative": (fmt(no_out_sig, j=j),
+                                             sp.Add(*[(o[k] - t[k]) * S(net.w_out(k, j)) for k in net.outputs])),
+            "no_half": (fmt(half_h), 2 * dEdh),
+        }
+        if net.n_out > 1:
+            for k in net.outputs:
+                alternatives[f"one_output_path@{k}"] = (fmt(one_path, k=k, j=j), delta[k] * S(net.w_out(k, j)))
+        for name, (hint, value) in alternatives.items():
+            add(partial_name("E", hj), name.split("@")[0], *hint, value)
+        add(partial_name(hj, zj), "z_for_h", *fmt(z_for_h, j=j), zval * (1 - zval))
+        params = [(net.w_hidden(j, i), S(net.x(i))) for i in net.inputs]
+        params += [(net.b_hidden(j), sp.Integer(1))] if net.bias else []
+        for p, local in params:
+            g = dEdh * d_sig * local
+            wrong = {name: (hint, value * d_sig * local) for name, (hint, value) in alternatives.items()}
+            wrong["no_hidden_sigmoid_derivative"] = (fmt(no_hid_sig, j=j), dEdh * local)
+            wrong["z_for_h"] = (fmt(z_for_h, j=j), dEdh * zval * (1 - zval) * local)
+            wrong["sigmoid_derivative_twice"] = (fmt(hid_twice, j=j), dEdh * d_sig ** 2 * local)
+            for name, (hint, value) in wrong.items():
+                add(partial_name("E", p), name.split("@")[0], *hint, value)
+                add(new(p), name.split("@")[0], *hint, S(p) - eta * value)
+            add(new(p), "added_gradient", *added, S(p) + eta * g)
+            add(new(p), "no_eta", *no_eta, S(p) - g)
+    return out

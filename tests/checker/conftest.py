@@ -1,0 +1,28 @@
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def fill(path, values):
+    """Write answers into an answers.toml: {(problem key, question key): TOML value}."""
+    text = path.read_text(encoding="utf-8")
+    for (table, key), value in values.items():
+        start = text.index(f"\n[{table}]\n")
+        match = re.compile(rf"^{re.escape(key)} = .*$", re.M).search(text, start)
+        assert match, (table, key)
+        text = text[: match.start()] + f"{key} = {value}" + text[match.end():]
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def secret_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("secret") / "course.secret"
+    path.write_text("3f1c0b7e9a5d42c6b8e1f0a9d3c7b2e4\n", encoding="utf-8")
+    return path

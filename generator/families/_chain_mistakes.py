@@ -60,25 +60,25 @@ def chain_mistakes(net, givens: Dict[str, sp.Expr], questions) -> List[Mistake]:
             f"시그모이드 함수를 빠뜨리면 나오는 값이다: {ok} = sigma({net.z_out(k)})", z_out[k])
     squares = sp.Add(*[(t[k] - o[k]) ** 2 for k in net.outputs])
     add("E", "no_half", "this is what you get if you forget the 1/2 in E = 1/2 sum (t_k - o_k)^2",
-        "E = 1/2 sum (t_k - o_k)^2의 1/2을 빠뜨리면 나오는 값이다", squares)
+        "오차 E = 1/2 sum (t_k - o_k)^2에서 1/2을 빠뜨리면 나오는 값이다", squares)
 
     # --- output layer
     half = ("this is what you get if you forget the 1/2 of E: dE/do_{k} is o_{k} - t_{k}, not 2(o_{k} - t_{k})",
-            "E의 1/2을 빠뜨리면 나오는 값이다: dE/do_{k}는 2(o_{k} - t_{k})가 아니라 o_{k} - t_{k}이다")
+            "E의 1/2을 빠뜨리면 나오는 값이다: 출력에 대한 미분 dE/do_{k} = o_{k} - t_{k}에는 2가 곱해지지 않는다")
     flipped = ("this is what you get with t_{k} - o_{k} for dE/do_{k}: the derivative of 1/2 (t_{k} - o_{k})^2 "
                "with respect to o_{k} is o_{k} - t_{k}",
-               "dE/do_{k}를 t_{k} - o_{k}로 쓰면 나오는 값이다: 1/2 (t_{k} - o_{k})^2을 o_{k}로 미분하면 o_{k} - t_{k}이다")
+               "뺄셈을 t_{k} - o_{k}처럼 거꾸로 쓰면 나오는 값이다: 1/2 (t_{k} - o_{k})^2을 o_{k}에 대해 미분하면 o_{k} - t_{k}이다")
     no_sig = ("this is what you get if you leave out the sigmoid derivative o_{k}(1 - o_{k})",
-              "시그모이드 함수의 미분 o_{k}(1 - o_{k})를 빠뜨리면 나오는 값이다")
+              "시그모이드 함수의 미분(o_{k}(1 - o_{k}))을 빠뜨리면 나오는 값이다")
     z_for_o = ("this is what you get with z(1 - z) for the sigmoid derivative: it is o_{k}(1 - o_{k}), with the "
                "output o_{k}, not the weighted input",
-               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 가중합이 아니라 출력 o_{k}로 o_{k}(1 - o_{k})이다")
+               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 가중합이 아니라 출력(o_{k})을 넣은 o_{k}(1 - o_{k})이다")
     twice = ("this is what you get if you apply the sigmoid derivative o_{k}(1 - o_{k}) twice",
-             "시그모이드 함수의 미분 o_{k}(1 - o_{k})를 두 번 곱하면 나오는 값이다")
+             "시그모이드 함수의 미분(o_{k}(1 - o_{k}))을 두 번 곱하면 나오는 값이다")
     added = ("this is what you get if you add the gradient: gradient descent subtracts eta times the gradient",
              "기울기를 더하면 나오는 값이다: 경사 하강법은 학습률 곱하기 기울기를 뺀다")
     no_eta = ("this is what you get if you forget the learning rate eta in the update",
-              "업데이트에서 학습률 eta를 빠뜨리면 나오는 값이다")
+              "업데이트에서 학습률(eta)을 빠뜨리면 나오는 값이다")
 
     def fmt(pair, **slots):
         return pair[0].format(**slots), pair[1].format(**slots)
@@ -109,19 +109,19 @@ def chain_mistakes(net, givens: Dict[str, sp.Expr], questions) -> List[Mistake]:
 
     # --- hidden layer
     one_path = ("this is what you get from the path through o_{k} alone: dE/dh_{j} adds one term per output",
-                "o_{k}를 거치는 경로만 계산하면 나오는 값이다: dE/dh_{j}는 출력마다 한 항씩 더한다")
+                "한 출력(o_{k})을 거치는 경로만 계산하면 나오는 값이다: 은닉층 출력에 대한 미분(dE/dh_{j})은 출력마다 한 항씩 더한 값이다")
     updated = ("this is what you get with the updated output weights (w^+): backpropagate with the weights from "
                "before the update",
                "업데이트된 출력층 가중치(w^+)를 쓰면 나오는 값이다: 업데이트 전의 가중치로 역전파하시오")
     no_out_sig = ("this is what you get if you leave out the output sigmoid derivatives o_k(1 - o_k) in dE/dh_{j}",
-                  "dE/dh_{j}에서 출력층 시그모이드 함수의 미분 o_k(1 - o_k)를 빠뜨리면 나오는 값이다")
+                  "은닉층 출력에 대한 미분(dE/dh_{j})에서 출력층 시그모이드 함수의 미분(o_k(1 - o_k))을 빠뜨리면 나오는 값이다")
     no_hid_sig = ("this is what you get if you leave out the sigmoid derivative h_{j}(1 - h_{j})",
-                  "시그모이드 함수의 미분 h_{j}(1 - h_{j})를 빠뜨리면 나오는 값이다")
+                  "시그모이드 함수의 미분(h_{j}(1 - h_{j}))을 빠뜨리면 나오는 값이다")
     z_for_h = ("this is what you get with z(1 - z) for the sigmoid derivative: it is h_{j}(1 - h_{j}), with the "
                "hidden output h_{j}",
-               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 은닉층 출력 h_{j}로 h_{j}(1 - h_{j})이다")
+               "시그모이드 함수의 미분을 z(1 - z)로 쓰면 나오는 값이다: 은닉층 출력(h_{j})을 넣은 h_{j}(1 - h_{j})이다")
     hid_twice = ("this is what you get if you apply the sigmoid derivative h_{j}(1 - h_{j}) twice",
-                 "시그모이드 함수의 미분 h_{j}(1 - h_{j})를 두 번 곱하면 나오는 값이다")
+                 "시그모이드 함수의 미분(h_{j}(1 - h_{j}))을 두 번 곱하면 나오는 값이다")
     half_h = ("this is what you get if you forget the 1/2 of E: every output delta doubles",
               "E의 1/2을 빠뜨리면 나오는 값이다: 출력층의 델타가 모두 두 배가 된다")
     for j in net.hidden:

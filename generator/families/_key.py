@@ -102,3 +102,39 @@ def equation(expr) -> Text:
     return Text("{eq}", "{eq}", {"eq": expr})
 
 
+
+
+def alternatives(key: Key, questions, mistakes) -> list:
+    """Named mistakes as alternative formulas: ``mistakes`` is a sequence of
+    (name, (hint_en, hint_ko), replace), where ``replace(step_name, formula)`` returns the
+    formula a student making that mistake uses (or ``formula`` unchanged). The key is
+    re-run in order with the replaced formulas through the one evaluator; every asked
+    number or integer whose value changes gets a ``generator.model.Mistake``."""
+    from generator.model import Mistake
+
+    steps = {s.name for s in key.steps if s.formula is not None}
+    where = {}
+    for q in questions:
+        if q.kind == "choice":
+            continue
+        if q.key in steps:
+            where[q.key] = q.key
+        else:  # a question named apart from its step (w_new for w'_1,2): the step whose value it asks
+            found = [s.name for s in key.steps if s.formula is not None and key.env[s.name] is q.answer]
+            if found:
+                where[q.key] = found[-1]
+    out = []
+    for name, hint, replace in mistakes:
+        env = {g.name: number(g.value) for g in key.givens}
+        for step in key.steps:
+            if step.formula is None:
+                continue
+            env[step.name] = evaluate_numbers(sp.sympify(replace(step.name, step.formula)), env)
+        for q in questions:
+            step = where.get(q.key)
+            if step is None:
+                continue
+            value = to_sympy(env[step])
+            if value != key[step]:
+                out.append(Mistake(q.key, name, hint, int(value) if q.kind == "integer" else value))
+    return out

@@ -9,11 +9,15 @@ import pytest
 
 from checker.check import exact_value, targets
 from checker.judge import judge
-from generator import core
+from generator import core, registry
 from generator.numbers import format_number
 
-BACKPROP = ["forward_pass", "output_update", "hidden_update", "training_step"]
-MAX_VARIANTS = 200
+#: families whose classic mistakes are not (yet) listed
+WITHOUT_MISTAKES = ("learning_rate",)
+MAX_VARIANTS = 400
+#: epsilon inside or outside the root changes an answer by less than the tolerance in most
+#: variants (the sheets' epsilon is 1e-7 or 1e-8): it can be named only where it shows
+RARE = {"epsilon_inside_root": 20}
 
 
 def _verdict(problem, key, written):
@@ -23,14 +27,14 @@ def _verdict(problem, key, written):
     return judge(target, written)
 
 
-@pytest.mark.parametrize("family", BACKPROP)
+@pytest.mark.parametrize("family", [f for f in registry.names() if f not in WITHOUT_MISTAKES])
 def test_every_mistake_is_named_on_at_least_50_variants_and_never_on_a_correct_answer(family):
     named, offered = Counter(), Counter()
     for i in range(MAX_VARIANTS):
         problem = core.make_problem(family, 7, f"m{i}")
         alone = {t.key: t for t in targets(problem, {}, None, "en")}  # each blank judged on its own
         for q in problem.questions:
-            right = judge(alone[q.key], format_number(q.answer))
+            right = judge(alone[q.key], q.answer if q.kind == "choice" else format_number(q.answer))
             assert right.status == "correct" and right.mistakes == [] and right.message == "", (q.key, right)
         seen = set()
         for m in problem.mistakes:
@@ -41,14 +45,14 @@ def test_every_mistake_is_named_on_at_least_50_variants_and_never_on_a_correct_a
             verdict = judge(target, format_number(m.value))
             assert verdict.status == "wrong", (m.question, m.name, verdict)
             assert m.name in verdict.mistakes and m.hint[0] in verdict.message
-            assert format_number(m.value) not in verdict.message
-            assert format_number(target.answer) not in verdict.message
+            for shown in (format_number(m.value), format_number(target.answer)):
+                assert len(shown) < 3 or shown not in verdict.message
             seen.add(m.name)
         named.update(seen)
-        if offered and all(named[name] >= 50 for name in offered):
+        if offered and all(named[name] >= RARE.get(name, 50) for name in offered):
             break
     assert offered, f"{family} lists no mistakes"
-    assert {name: n for name, n in named.items() if n < 50} == {}
+    assert {name: n for name, n in named.items() if n < RARE.get(name, 50)} == {}
     assert set(named) == set(offered)
 
 

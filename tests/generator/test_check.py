@@ -251,7 +251,9 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
     assert question_line(result, "dE_dw_5", "p2_output_update") == (
         '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits, but not to the digits asked'
     )
-    assert question_line(result, "dE_do_1", "p2_output_update") == '\u2717 a) dE_do_1 = "-0.20944600": wrong sign'
+    assert question_line(result, "dE_do_1", "p2_output_update") == (  # a flipped sign here is a named mistake
+        '\u2717 a) dE_do_1 = "-0.20944600": this is what you get with t_1 - o_1 for dE/do_1: the derivative of '
+        "1/2 (t_1 - o_1)^2 with respect to o_1 is o_1 - t_1")
     assert question_line(result, "do_1_dz_3", "p2_output_update") == (
         '\u2717 b) do_1_dz_3 = "0.5": not the right value (an answer must agree to about 6 significant digits)'
     )
@@ -592,7 +594,12 @@ def test_check_korean_hints(sheets, tmp_path):
     fill(path, {("p1_output_update", question.key): f'"{flipped}"', ("p1_output_update", problems["p1_output_update"].questions[1].key): '"0,5"'})
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert question_line(result, question.key, "p1_output_update") == f'\u2717 a) {question.key} = "{flipped}": 부호가 틀렸다'
+    assert question_line(result, question.key, "p1_output_update").startswith(  # the named mistake t - o
+        f'\u2717 a) {question.key} = "{flipped}": 뺄셈을 t_')
+    third = problems["p1_output_update"].questions[2]  # dz/dw: a flipped sign is just that
+    fill(path, {("p1_output_update", third.key): f'"-{shown_answer(third)}"'})
+    assert question_line(run("check", path), third.key, "p1_output_update") == (
+        f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
         f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)'

@@ -21,7 +21,7 @@ sympy objects printed with sympy's LaTeX and MathML printers, never hand-made ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import sympy as sp
 
@@ -134,5 +134,15 @@ class Problem:
     figure: Optional[Dict[str, Any]] = None
     # Anything else a family wants its renderer-neutral key to say at the end.
     remarks: List[Text] = field(default_factory=list)
-    # The classic wrong computations of its questions (``Mistake``), for chainrule check.
-    mistakes: List[Mistake] = field(default_factory=list)
+    # The classic wrong computations of its questions (``Mistake``), for chainrule check:
+    # a function giving them, called on first use of ``mistakes`` (generating a sheet never
+    # pays for them; checking and practice sheets do).
+    make_mistakes: Optional[Callable[[], List[Mistake]]] = field(default=None, repr=False, compare=False)
+
+    @property
+    def mistakes(self) -> List[Mistake]:
+        made = self.__dict__.get("_mistakes")
+        if made is None:
+            made = list(self.make_mistakes()) if self.make_mistakes is not None else []
+            self.__dict__["_mistakes"] = made
+        return made

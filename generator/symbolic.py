@@ -177,6 +177,14 @@ def number(value):
     return _MP.mpf(str(value.evalf(PRECISION + 5)))
 
 
+def inexact(value):
+    """``number(value)`` as an mpf of the private context even when it is rational: an
+    environment of mpfs evaluates fastest (no Fraction is converted in every operation),
+    for values that need ``PRECISION`` digits, not exactness."""
+    value = number(value)
+    return _MP.mpf(value.numerator) / value.denominator if isinstance(value, Fraction) else value
+
+
 def to_sympy(value) -> sp.Expr:
     """A Fraction as a sympy Rational, an mpf as a ``PRECISION``-digit sympy Float."""
     if isinstance(value, Fraction):

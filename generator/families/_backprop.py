@@ -516,7 +516,7 @@ def problem(net: Net, params, title: Text, task: Text, questions, steps, with_et
         steps=steps,
         display=display(net),
         figure=figure(net, params["values"]),
-        mistakes=chain_mistakes(net, params["values"], questions),
+        make_mistakes=lambda: chain_mistakes(net, params["values"], questions),
     )
 
 

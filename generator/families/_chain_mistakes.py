@@ -6,47 +6,52 @@ dropping the sigmoid derivative o(1 - o) (or h(1 - h)), z(1 - z) for o(1 - o), t
 sigmoid derivative applied twice, adding the gradient instead of subtracting it,
 forgetting the learning rate, using the updated output weight w^+ for the hidden layer,
 following only one output's path, forgetting the activation in the forward pass. Each
-value is the formula evaluated at the variant's exact givens by the one evaluator
-(``generator.symbolic.evaluate``); each hint names the mistake, never the value.
+value is the formula evaluated at the variant's exact givens and forward pass by the one
+evaluator (``generator.symbolic.evaluate_numbers``); each hint names the mistake, never
+the value.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Dict, List
 
 import sympy as sp
 
 from generator.model import Mistake
 from generator.notation import sym
-from generator.symbolic import evaluate
+from generator.symbolic import evaluate_numbers, inexact, to_sympy
 
 
 def chain_mistakes(net, givens: Dict[str, sp.Expr], questions) -> List[Mistake]:
+    """The mistakes of the asked questions, evaluated at this variant's givens."""
+    from generator.families._backprop import forward_formulas
+
+    env = {name: inexact(value) for name, value in givens.items()}  # 45 digits are plenty here
+    for name, formula in forward_formulas(net):  # z, h, o: the formulas below are in these
+        env[name] = evaluate_numbers(formula, env)
+    asked = {q.key for q in questions}
+    return [Mistake(key, name, hint, to_sympy(evaluate_numbers(formula, env)))
+            for key, name, hint, formula in _catalogue(net) if key in asked]
+
+
+@functools.lru_cache(maxsize=None)
+def _catalogue(net):
+    """(question, mistake, hint, formula in the givens) for every quantity of one network
+    shape: built once per shape, evaluated per variant."""
     from generator.families._backprop import new, partial_name
 
-    asked = {q.key for q in questions}
-    out: List[Mistake] = []
+    out = []
 
     def add(key, name, en, ko, formula):
-        if key not in asked:
-            return
-        value = evaluate(formula, givens)
-        out.append(Mistake(key, name, (en, ko), value))
+        out.append((key, name, (en, ko), formula))
 
     S, eta = sym, sym("eta")
-    z_val: Dict[str, sp.Expr] = {}
-    h = {j: None for j in net.hidden}
-    # the forward pass as formulas in the givens only
-    for j in net.hidden:
-        zj = sp.Add(*[S(net.w_hidden(j, i)) * S(net.x(i)) for i in net.inputs],
-                    *([S(net.b_hidden(j))] if net.bias else []))
-        z_val[net.z_hidden(j)] = zj
-        h[j] = 1 / (1 + sp.exp(-zj))
-    o, z_out = {}, {}
-    for k in net.outputs:
-        zk = sp.Add(*[S(net.w_out(k, j)) * h[j] for j in net.hidden], *([S(net.b_out(k))] if net.bias else []))
-        z_out[k] = zk
-        o[k] = 1 / (1 + sp.exp(-zk))
+    # the forward pass by name (chain_mistakes evaluates it first): small formulas, fast
+    z_val = {net.z_hidden(j): S(net.z_hidden(j)) for j in net.hidden}
+    h = {j: S(net.h(j)) for j in net.hidden}
+    z_out = {k: S(net.z_out(k)) for k in net.outputs}
+    o = {k: S(net.o(k)) for k in net.outputs}
     t = {k: S(net.t(k)) for k in net.outputs}
 
     # --- forward pass
@@ -155,4 +160,4 @@ def chain_mistakes(net, givens: Dict[str, sp.Expr], questions) -> List[Mistake]:
                 add(new(p), name.split("@")[0], *hint, S(p) - eta * value)
             add(new(p), "added_gradient", *added, S(p) + eta * g)
             add(new(p), "no_eta", *no_eta, S(p) - g)
-    return out
+    return tuple(out)

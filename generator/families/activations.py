@@ -186,7 +186,7 @@ def solve(params) -> Problem:
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
                    display=display, remarks=remarks,
-                   mistakes=alternatives(key, questions, MISTAKES))
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
 
 def _twice(name, formula):

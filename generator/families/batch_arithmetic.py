@@ -107,7 +107,7 @@ def solve(params) -> Problem:
         "이터레이션(스텝)은 한 에포크의 배치 수, 곧 매개변수 갱신 횟수이다.")]
     title = Text("Batch size, epochs and iterations", "배치 크기, 에포크와 이터레이션")
     return Problem(family="", variant="", title=title, intro=intro, givens=key.givens, questions=questions,
-                   steps=key.steps, remarks=remarks, mistakes=alternatives(key, questions, MISTAKES))
+                   steps=key.steps, remarks=remarks, make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
 
 def _floor(name, formula):

@@ -127,7 +127,7 @@ def solve(params) -> Problem:
                     "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
-                   mistakes=alternatives(key, questions, _mistakes(n)))
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
 
 
 def _mistakes(n):

@@ -163,7 +163,7 @@ def solve(params) -> Problem:
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
-                   remarks=remarks, mistakes=_mistakes(stop, best_epoch, n))
+                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n))
 
 
 def _mistakes(stop, best, n):

@@ -229,7 +229,7 @@ def solve(params) -> Problem:
         "복사본으로 남아, 뉴런이 1000개여도 1개만 있는 것과 같다. 초기 가중치를 무작위로 정하면 이 대칭이 깨진다.")]
     return Problem(family="", variant="", title=Text("Weight initialization", "가중치 초기화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
-                   figure=_figure(params), mistakes=_mistakes(key))
+                   figure=_figure(params), make_mistakes=lambda: _mistakes(key))
 
 
 def _figure(params):

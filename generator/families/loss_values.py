@@ -220,7 +220,7 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=fill(Text("Loss values: [loss]", "손실 함수 값: [loss]"),
                                                       loss=NAMES[loss]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   mistakes=alternatives(key, questions, _mistakes(n)))
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
 
 
 def _mistakes(n):

@@ -240,7 +240,7 @@ def solve(params) -> Problem:
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
         display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),
-        mistakes=alternatives(key, questions, MISTAKES[opt]))
+        make_mistakes=lambda: alternatives(key, questions, MISTAKES[opt]))
 
 
 def _added(name, formula):

@@ -149,7 +149,7 @@ def solve(params) -> Problem:
                               name=PENALTIES[penalty], part=PARTS[params["part"]]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
                    remarks=[REMARKS[params["part"]]],
-                   mistakes=alternatives(key, questions, MISTAKES))
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
 
 def _penalty_shape(penalty, shape):

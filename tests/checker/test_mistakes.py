@@ -103,13 +103,14 @@ def test_mistake_values_agree_with_float64_through_solutions(student):
     net, values, asked = params["net"], params["values"], params["asked"]
     x, t, W1, b1, W2, b2 = net.arrays(values)
     h, o = network.forward(x, W1, b1, W2, b2)
-    layer, (row, k) = net.position(asked)
-    local = h[0, row] if layer == "W2" else 1.0
+    layer, index = net.position(asked)
+    k = index[-1]
+    local = h[0, index[0]] if layer == "W2" else 1.0  # dz/db = 1
     eta, w = float(values["eta"]), float(values[asked])
     d = o[0, k] - t[0, k]
     sig = o[0, k] * (1 - o[0, k])
     got = _floats(problem)
-    key = f"dE_dw_{asked[2:]}" if layer == "W2" else f"dE_d{asked}"
+    key = f"dE_d{asked}"
     new = f"{asked}_new"
     assert got[f"dE_do_{k + 1}/no_half"] == pytest.approx(2 * d, rel=1e-12)
     assert got[f"{key}/no_sigmoid_derivative"] == pytest.approx(d * local, rel=1e-12)
@@ -127,7 +128,7 @@ def test_mistake_values_agree_with_float64_through_solutions(student):
     eta = float(values["eta"])
     updated = W2 - eta * h.T @ delta  # the output weights after the update
     got = _floats(problem)
-    assert got[f"dE_dh_{j + 1}/updated_output_weights"] == pytest.approx(float(delta @ updated[j]), rel=1e-12)
-    assert got[f"dE_dh_{j + 1}/no_output_sigmoid_derivative"] == pytest.approx(float((o - t) @ W2[j]), rel=1e-12)
+    assert got[f"dE_dh_{j + 1}/updated_output_weights"] == pytest.approx(float((delta @ updated[j])[0]), rel=1e-12)
+    assert got[f"dE_dh_{j + 1}/no_output_sigmoid_derivative"] == pytest.approx(float(((o - t) @ W2[j])[0]), rel=1e-12)
     if net.n_out > 1:
         assert got[f"dE_dh_{j + 1}/one_output_path"] == pytest.approx(float(delta[0, 0] * W2[j, 0]), rel=1e-12)

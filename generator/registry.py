@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from checker.suggest import did_you_mean  # noqa: F401 - the one "did you mean" (generator and checker)
+
 FAMILIES = {
     # name: (module, summary)
     "forward_pass": ("generator.families.forward_pass", "forward pass of a small sigmoid network: z, h, o and the error E"),
@@ -35,13 +37,3 @@ def load(name):
     module, _summary = FAMILIES[name]
     return importlib.import_module(module)
 
-
-def did_you_mean(name, known):
-    """The closest of ``known`` to a mistyped ``name`` (difflib's ratio >= 0.6), or None.
-
-    The one "did you mean" of the generator and the checker (unknown families, formats,
-    presets, answer keys); standard library only."""
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return close[0] if close else None

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import fill, run
+from _check_helpers import fill, run
 
 from checker import answers_file, check, practice, tolerance
 from chainrule_core.errors import ChainruleUsageError

@@ -264,7 +264,7 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
 def _practice_entry(entry: Entry, table: Any, source: str) -> None:
     from checker import practice
 
-    if not isinstance(table, dict) or not isinstance(table.get("salt"), str):
+    if not isinstance(table, dict) or not practice.valid_salt(table.get("salt")):
         raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'")
     entry.salt = table["salt"]
     for key, spec in table.items():

@@ -96,9 +96,25 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
     return out
 
 
+#: What a practice entry read from a file may hold (a hostile file cannot make the check
+#: hash for minutes): hashes and named mistakes per blank, choices, characters of a hint.
+MAX_HASHES = len(DIGITS)
+MAX_MISTAKES = 40
+MAX_CHOICES = 20
+MAX_HINT = 400
+
+
+def valid_salt(salt: Any) -> bool:
+    return isinstance(salt, str) and len(salt) == 32 and all(c in "0123456789abcdef" for c in salt)
+
+
 def valid_spec(spec: Any) -> bool:
-    """Whether ``spec`` (read from a file) has the shape ``spec`` writes."""
+    """Whether ``spec`` (read from a file) has the shape ``spec`` writes, within bounds."""
     if not isinstance(spec, dict) or spec.get("kind") not in ("number", "integer", "choice"):
+        return False
+    if len(spec.get("hashes", [])) > MAX_HASHES or len(spec.get("mistakes", [])) > MAX_MISTAKES:
+        return False
+    if len(spec.get("choices", [])) > MAX_CHOICES:
         return False
     kind = spec["kind"]
     if kind == "choice":
@@ -116,7 +132,8 @@ def valid_spec(spec: Any) -> bool:
             return False
     mistakes = spec.get("mistakes", [])
     return isinstance(mistakes, list) and all(
-        isinstance(m, dict) and isinstance(m.get("hash"), str) and isinstance(m.get("hint"), str) for m in mistakes
+        isinstance(m, dict) and isinstance(m.get("hash"), str) and isinstance(m.get("hint"), str)
+        and len(m["hint"]) <= MAX_HINT for m in mistakes
     )
 
 

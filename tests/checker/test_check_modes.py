@@ -360,3 +360,21 @@ def test_rounding_hint_only_when_rounded_intermediates_give_the_answer(made, tmp
     # a conceptual mistake is named, never put down to rounding
     fill(path, {("p2_output_update", "dE_dw_5"): '"0.10890969"'})
     assert "rounded" not in line_of(run("check", path), "dE_dw_5")
+
+
+def test_a_hostile_practice_file_is_refused_in_one_line(made, tmp_path):
+    path = answers(made, "practice", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[chainrule.practice.p1_forward_pass]")
+    line_start = text.index("\n", text.index("salt = ", start)) + 1
+    line_end = text.index("\n", line_start)
+    key = text[line_start:line_end].split(" = ")[0]
+    many = ", ".join('{hash = "00", hint = "x"}' for _ in range(5000))
+    hostile = text[:line_start] + f'{key} = {{kind = "number", digits = [6], hashes = ["00"], mistakes = [{many}]}}' \
+        + text[line_end:]
+    path.write_text(hostile, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: '{path}' has a broken practice entry for 'p1_forward_pass.{key}'; check the "
+                             "answers.toml that chainrule generate wrote (its [chainrule] tables must stay as they "
+                             "were).\n")

@@ -32,6 +32,8 @@ from checker.reading import shown, toml_string
 FORMAT = 2
 FILE_NAME = "answers.toml"
 MODES = ("open", "graded", "practice")
+#: The largest answers file read (a practice sheet of 13 problems is about 40 kB).
+MAX_BYTES = 2_000_000
 
 
 @dataclass
@@ -163,11 +165,16 @@ def read(path) -> Dict[str, Any]:
             ) from None
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise ChainruleError(f"'{path}' is a folder, not an answers.toml file.") from None
     except OSError as exc:
         raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+    if len(raw) > MAX_BYTES:
+        raise ChainruleError(
+            f"'{path}' is larger than {MAX_BYTES // 1_000_000} MB; an answers.toml is a few kilobytes (is it the right file?)."
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from checker import practice
 from checker.messages import message
-from checker.reading import (MAX_CHARS, MAX_DIGITS, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
+from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
                              read_number, shown, written)
 from checker.tolerance import Tolerance
 
@@ -106,8 +106,9 @@ def read(verdict: Verdict, value: Any, lang: str) -> Optional[Reading]:
         reading = read_number(value)
     except NotAnAnswer as exc:
         verdict.status = "invalid"
-        if "digits" in str(exc) or "characters" in str(exc):
-            verdict.message = message(lang, "too_long", given=verdict.given, chars=MAX_CHARS, digits=MAX_DIGITS)
+        if any(word in str(exc) for word in ("digits", "characters", "size")):
+            verdict.message = message(lang, "too_long", given=verdict.given, chars=MAX_CHARS, digits=MAX_DIGITS,
+                                      e=MAX_EXPONENT)
         else:
             verdict.message = message(lang, "not_a_number", given=verdict.given)
         return None

@@ -49,8 +49,9 @@ MESSAGES = {
         "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (이어지는 점수는 인정하지 않음)",
     ),
     "too_long": (
-        "{given} is not an answer (at most {chars} characters and {digits} digits); write one number such as 0.165",
-        "{given}은(는) 답이 아니다 (최대 {chars}자, 숫자 {digits}개); 0.165처럼 수 하나를 쓰시오",
+        "{given} is not an answer (at most {chars} characters, {digits} digits, a size between 1e-{e} and 1e{e}); "
+        "write one number such as 0.165",
+        "{given}은(는) 답이 아니다 (최대 {chars}자, 숫자 {digits}개, 크기 1e-{e}부터 1e{e}까지); 0.165처럼 수 하나를 쓰시오",
     ),
     "tolerance": (
         "Numbers count as right within {tolerance}{how}.",

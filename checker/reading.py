@@ -17,9 +17,12 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Optional, Tuple
 
-#: Longest text read as an answer, and most digits in one number of it.
+#: Longest text read as an answer, most digits in one number of it, and the range of sizes
+#: (1e-100 to 1e100: no worksheet answer is near either end; far beyond them a formula
+#: evaluated with the student's value, as carried-forward checking does, could take minutes).
 MAX_CHARS = 100
 MAX_DIGITS = 40
+MAX_EXPONENT = 100
 #: How much of a long value a report quotes.
 SHOWN_CHARS = 40
 
@@ -80,6 +83,14 @@ def _check_size(number: str) -> None:
 
 def read_number(value: Any) -> Reading:
     """The number in a TOML value; raises ``NotAnAnswer`` for anything else."""
+    reading = _read_number(value)
+    x = abs(reading.value)
+    if x and not Fraction(1, 10 ** MAX_EXPONENT) <= x < 10 ** MAX_EXPONENT:
+        raise NotAnAnswer(f"a size outside 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT}")
+    return reading
+
+
+def _read_number(value: Any) -> Reading:
     if isinstance(value, bool):
         raise NotAnAnswer("a boolean")
     if isinstance(value, int):

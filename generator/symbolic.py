@@ -36,6 +36,8 @@ from generator.notation import Below, sigma, sym  # noqa: F401 - sym: generator.
 
 #: Decimal digits carried by evaluated answers; displays use 8 significant digits.
 PRECISION = 40
+#: ``to_fraction`` refuses values beyond 2**MAX_BITS (or below 2**-MAX_BITS).
+MAX_BITS = 4000
 
 
 # --- numeric evaluation -------------------------------------------------------------
@@ -199,6 +201,9 @@ def to_fraction(value) -> Fraction:
         return value
     if isinstance(value, int):
         return Fraction(value)
+    _sign, _man, exp, bits = value._mpf_
+    if bits and abs(exp + bits) > MAX_BITS:  # 2**4000: far beyond any answer; exactly, a hang
+        raise OverflowError(f"a value near 2**{exp + bits} has no useful exact form")
     return Fraction(mpmath.libmp.to_str(value._mpf_, PRECISION))
 
 

@@ -302,8 +302,24 @@ def test_hostile_answers_are_invalid_blanks_and_never_crash(made, tmp_path):
                                              "answer (at most 100 characters and 40 digits)") or \
         "is not an answer" in line_of(result, "z_1")
     assert "is not an answer" in line_of(result, "h_1") and "is not an answer" in line_of(result, "o_2")
-    assert line_of(result, "o_1").startswith('\u2717 c) o_1 = "1e9999"')
+    assert line_of(result, "o_1") == (
+        '? c) o_1 = "1e9999": "1e9999" is not an answer (at most 100 characters, 40 digits, a size between 1e-100 '
+        "and 1e100); write one number such as 0.165")
     assert "1" * 100 not in result.stdout
+
+
+def test_huge_answers_carried_through_the_chain_do_not_hang_the_check(made, tmp_path):
+    import time
+
+    path = answers(made, "preset", tmp_path)
+    # sigma(-(-1e99)) = exp(1e99)-sized values downstream: never turned into exact numbers
+    fill(path, {("p1_forward_pass", "z_1"): '"-1e99"', ("p3_hidden_update", "dE_dh_1"): '"9e99"',
+                ("p3_hidden_update", "dh_1_dz_1"): '"-9e99"', ("p2_output_update", "dE_do_1"): '"1e-99"'})
+    start = time.monotonic()
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start < 30
+    assert line_of(result, "z_1").startswith('\u2717 a) z_1 = "-1e99"')
 
 
 def test_one_hostile_file_never_stops_a_class_check(made, tmp_path):
@@ -378,3 +394,18 @@ def test_a_hostile_practice_file_is_refused_in_one_line(made, tmp_path):
     assert result.stderr == (f"Error: '{path}' has a broken practice entry for 'p1_forward_pass.{key}'; check the "
                              "answers.toml that chainrule generate wrote (its [chainrule] tables must stay as they "
                              "were).\n")
+
+
+def test_deeply_nested_and_huge_files_are_reported_and_the_others_checked(made, tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[chainrule]\nx = " + "[" * 3000 + "1" + "]" * 3000 + "\n", encoding="utf-8")
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"a" * 3_000_000)
+    good = answers(made, "preset", tmp_path, name="good.toml")
+    result = run("check", deep, big, good)
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert errors[0] == (f"Error: '{deep}' cannot be read as TOML (maximum recursion depth exceeded); answers go "
+                         'between quotes, e.g. z_1 = "0.165".')
+    assert errors[1] == f"Error: '{big}' is larger than 2 MB; an answers.toml is a few kilobytes (is it the right file?)."
+    assert result.stdout.splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"

@@ -151,17 +151,36 @@ def _chain_values(problem, student: Dict[str, Fraction], rounding: Optional[int]
     return out
 
 
+def steps_of(problem) -> Dict[str, str]:
+    """The step each number or integer question asks: its own key when a step has that
+    name, else the step whose value it is (w_new asks the step w'_1,2)."""
+    named = {s.name for s in problem.steps if s.formula is not None and s.value is not None}
+    out = {}
+    for q in problem.questions:
+        if q.kind == "choice":
+            continue
+        if q.key in named:
+            out[q.key] = q.key
+            continue
+        found = [s.name for s in problem.steps if s.formula is not None and s.value is q.answer]
+        if found:
+            out[q.key] = found[-1]
+    return out
+
+
 def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str) -> List[Target]:
     """The Target of every question of a rebuilt problem, given the student's table."""
     exact = {q.key: exact_value(q.answer) for q in problem.questions if q.kind != "choice"}
     tol = {q.key: tolerance or default_tolerance(q.rtol, q.atol) for q in problem.questions}
-    student = {}
+    step = steps_of(problem)
+    key_of = {s: k for k, s in step.items()}
+    student = {}  # by step name
     for q in problem.questions:
-        if q.kind != "choice" and isinstance(table, dict):
+        if q.key in step and isinstance(table, dict):
             value = _read(table.get(q.key))
             if value is not None:
-                student[q.key] = value
-    wrong = {k for k, v in student.items() if not tol[k].accepts(v, exact[k])}
+                student[step[q.key]] = value
+    wrong = {s for s, v in student.items() if not tol[key_of[s]].accepts(v, exact[key_of[s]])}
     chain = _chain_values(problem, student) if student else {}
     rounded_chains = None
     out = []
@@ -171,20 +190,21 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
         for m in getattr(problem, "mistakes", []) or []:
             if m.question == q.key:
                 t.mistakes.append(Mistake(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value)))
-        value, used = chain.get(q.key, (None, frozenset()))
-        if value is not None and q.kind != "choice":
-            bad = sorted(used & wrong)
+        s = step.get(q.key)
+        value, used = chain.get(s, (None, frozenset())) if s else (None, frozenset())
+        if value is not None:
+            bad = sorted(key_of[u] for u in used & wrong)
             if bad:
                 t.consistent = value
                 t.used = [f"{k} = {_written(table.get(k))}" for k in bad]
-            elif used and value != exact[q.key] and q.key in wrong:
+            elif used and value != exact[q.key] and s in wrong:
                 t.rounded.append((None, value))
-                t.rounded_used = [f"{k} = {_written(table.get(k))}" for k in sorted(used)]
-        if q.kind == "number" and q.key in wrong:
+                t.rounded_used = [f"{key_of[u]} = {_written(table.get(key_of[u]))}" for u in sorted(used)]
+        if q.kind == "number" and s in wrong:
             if rounded_chains is None:
                 rounded_chains = {d: _chain_values(problem, {}, rounding=d) for d in ROUNDING_DIGITS}
             for d, values in rounded_chains.items():
-                v, _used = values.get(q.key, (None, frozenset()))
+                v, _used = values.get(s, (None, frozenset()))
                 if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
                     t.rounded.append((d, v))
         out.append(t)

@@ -409,3 +409,24 @@ def test_deeply_nested_and_huge_files_are_reported_and_the_others_checked(made, 
                          'between quotes, e.g. z_1 = "0.165".')
     assert errors[1] == f"Error: '{big}' is larger than 2 MB; an answers.toml is a few kilobytes (is it the right file?)."
     assert result.stdout.splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"
+
+
+def test_carry_forward_follows_a_question_named_apart_from_its_step():
+    """regularization asks w_new for the step w'_i,j: an update consistent with the
+    student's own wrong R gets credit (w - eta (g + R), with their R)."""
+    from checker.judge import judge
+
+    for i in range(40):
+        problem = core.make_problem("regularization", 3, f"r{i}")
+        if "R" in {q.key for q in problem.questions}:
+            break
+    given = {g.name: Fraction(str(g.value)) for g in problem.givens}
+    entry = next(s for s in problem.steps if s.name.startswith("w'_"))
+    w = given["w_" + entry.name[3:]]
+    r_student = Fraction("0.0123")
+    consistent = w - given["eta"] * (given["g"] + r_student)
+    table = {"R": "0.0123", "w_new": format_number(consistent)}
+    target = next(t for t in check.targets(problem, table, None, "en") if t.key == "w_new")
+    verdict = judge(target, table["w_new"])
+    assert (verdict.status, verdict.credit) == ("consistent", 1.0)
+    assert verdict.message == "consistent with your R = 0.0123: credit carried forward"

@@ -152,20 +152,10 @@ def _chain_values(problem, student: Dict[str, Fraction], rounding: Optional[int]
 
 
 def steps_of(problem) -> Dict[str, str]:
-    """The step each number or integer question asks: its own key when a step has that
-    name, else the step whose value it is (w_new asks the step w'_1,2)."""
-    named = {s.name for s in problem.steps if s.formula is not None and s.value is not None}
-    out = {}
-    for q in problem.questions:
-        if q.kind == "choice":
-            continue
-        if q.key in named:
-            out[q.key] = q.key
-            continue
-        found = [s.name for s in problem.steps if s.formula is not None and s.value is q.answer]
-        if found:
-            out[q.key] = found[-1]
-    return out
+    """The step each number or integer question asks (``generator.model.asked_steps``)."""
+    from generator.model import asked_steps
+
+    return asked_steps(problem.steps, problem.questions)
 
 
 def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str) -> List[Target]:

@@ -146,3 +146,21 @@ class Problem:
             made = list(self.make_mistakes()) if self.make_mistakes is not None else []
             self.__dict__["_mistakes"] = made
         return made
+
+
+def asked_steps(steps: List[Step], questions: List[Question]) -> Dict[str, str]:
+    """The step each number or integer question asks: the step of its own name, else the
+    step whose value it is (regularization's w_new asks the step w'_1,2). Named mistakes
+    and carried-forward checking follow the steps through this."""
+    named = {s.name for s in steps if s.formula is not None and s.value is not None}
+    out = {}
+    for q in questions:
+        if q.kind == "choice":
+            continue
+        if q.key in named:
+            out[q.key] = q.key
+            continue
+        found = [s.name for s in steps if s.formula is not None and s.value is q.answer]
+        if found:
+            out[q.key] = found[-1]
+    return out

@@ -110,19 +110,9 @@ def alternatives(key: Key, questions, mistakes) -> list:
     formula a student making that mistake uses (or ``formula`` unchanged). The key is
     re-run in order with the replaced formulas through the one evaluator; every asked
     number or integer whose value changes gets a ``generator.model.Mistake``."""
-    from generator.model import Mistake
+    from generator.model import Mistake, asked_steps
 
-    steps = {s.name for s in key.steps if s.formula is not None}
-    where = {}
-    for q in questions:
-        if q.kind == "choice":
-            continue
-        if q.key in steps:
-            where[q.key] = q.key
-        else:  # a question named apart from its step (w_new for w'_1,2): the step whose value it asks
-            found = [s.name for s in key.steps if s.formula is not None and key.env[s.name] is q.answer]
-            if found:
-                where[q.key] = found[-1]
+    where = asked_steps(key.steps, questions)
     out = []
     for name, hint, replace in mistakes:
         env = {g.name: number(g.value) for g in key.givens}

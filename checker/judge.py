@@ -264,9 +264,10 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     verdict.status = "wrong"
-    hints = practice.named_mistakes(spec, salt, key, x)
-    if hints:
-        verdict.message = "; ".join(hints)
+    named = practice.named_mistakes(spec, salt, key, x)
+    if named:
+        verdict.message = "; ".join(hint for _name, hint in named)
+        verdict.mistakes = [name for name, _hint in named]
         return verdict
     if kind == "integer":
         if x.denominator != 1:

@@ -71,7 +71,7 @@ def choice_text(key: str) -> str:
 def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence[str] = (),
          mistakes: Sequence[Tuple[str, Any]] = ()) -> Dict[str, Any]:
     """What the answers file keeps for one blank: ``answer`` is a Fraction (number), an
-    int (integer) or a choice key; ``mistakes`` are (hint, value) pairs."""
+    int (integer) or a choice key; ``mistakes`` are (name, hint, value)."""
     out: Dict[str, Any] = {"kind": kind}
     if kind == "choice":
         out["choices"] = list(choices)
@@ -83,14 +83,14 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
         out["digits"] = list(DIGITS)
         out["hashes"] = [number_hash(salt_hex, question, Fraction(answer), p) for p in DIGITS]
     named = []
-    for hint, value in mistakes:
+    for name, hint, value in mistakes:
         if kind == "integer":
             if Fraction(value).denominator != 1:
                 continue
             digest = exact_hash(salt_hex, question, str(int(value)))
         else:
             digest = number_hash(salt_hex, question, Fraction(value), MISTAKE_DIGITS)
-        named.append({"hash": digest, "hint": hint})
+        named.append({"hash": digest, "name": name, "hint": hint})
     if named:
         out["mistakes"] = named
     return out
@@ -149,13 +149,14 @@ def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: 
     return number_matches(salt_hex, question, value, digits, stored)
 
 
-def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[str]:
-    hints = []
+def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:
+    """(name, hint) of every named mistake ``value`` matches (a hint once)."""
+    found: List[Tuple[str, str]] = []
     for m in spec.get("mistakes", []):
         if spec["kind"] == "integer":
             hit = value.denominator == 1 and exact_hash(salt_hex, question, str(int(value))) == m["hash"]
         else:
             hit = number_matches(salt_hex, question, value, MISTAKE_DIGITS, m["hash"])
-        if hit and m["hint"] not in hints:
-            hints.append(m["hint"])
-    return hints
+        if hit and m["hint"] not in [hint for _name, hint in found]:
+            found.append((str(m.get("name", "")), m["hint"]))
+    return found

@@ -187,7 +187,7 @@ class ProblemSummary:
     blanks: int
     correct: int
     points: float
-    mistakes: List[Tuple[str, int]]  # (hint, how many answers), most frequent first
+    mistakes: List[Tuple[str, int]]  # (a hint of the mistake, how many answers), most frequent first
 
 
 def class_summary(reports: Sequence[Report], top: int = 3) -> List[ProblemSummary]:
@@ -204,12 +204,15 @@ def class_summary(reports: Sequence[Report], top: int = 3) -> List[ProblemSummar
             item["correct"] += p.correct
             item["points"] += p.points
             for v in p.verdicts:
-                if v.mistakes:
-                    item["hints"][v.message] += 1
+                if v.mistakes:  # counted by name (o_1 or o_2 in the hint depends on the variant)
+                    name = " + ".join(sorted(set(v.mistakes)))
+                    item["hints"][name] += 1
+                    item.setdefault("shown", {}).setdefault(name, v.message)
     out = []
     for key in sorted(acc, key=lambda k: (order[k][0], k)):
         item = acc[key]
-        hints = sorted(item["hints"].items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        ranked = sorted(item["hints"].items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        hints = [(item["shown"][name], n) for name, n in ranked]
         out.append(ProblemSummary(key, order[key][1], item["students"], item["blanks"], item["correct"],
                                   item["points"], hints))
     return out

@@ -248,7 +248,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
                                        choices)
             if mode == "practice":
                 answer = question.answer if question.kind == "choice" else exact_value(question.answer)
-                mistakes = [(m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
+                mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
                             for m in problem.mistakes if m.question == question.key]
                 blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
             entry.blanks.append(blank)

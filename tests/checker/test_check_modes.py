@@ -157,7 +157,7 @@ def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
     salt = practice.salt(5, "p", "k", problem.variant)
     q = next(q for q in problem.questions if q.key.startswith("dE_dw"))
     answer = check.exact_value(q.answer)
-    mistakes = [(m.hint[0], check.exact_value(m.value)) for m in problem.mistakes if m.question == q.key]
+    mistakes = [(m.name, m.hint[0], check.exact_value(m.value)) for m in problem.mistakes if m.question == q.key]
     spec = practice.spec("number", q.key, answer, salt, mistakes=mistakes)
     from checker.judge import judge_practice
 
@@ -180,6 +180,7 @@ def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
     no_sig = next(m for m in problem.mistakes if m.question == q.key and m.name == "no_sigmoid_derivative")
     verdict = judge_practice(q.key, spec, salt, format_number(no_sig.value))
     assert verdict.status == "wrong" and verdict.message.startswith("this is what you get if you leave out the sigmoid")
+    assert "no_sigmoid_derivative" in verdict.mistakes
     # 437/1000 and 0.437 alike
     assert judge_practice(q.key, spec, salt, "437/1000").message == judge_practice(q.key, spec, salt, "0.437").message
 

@@ -1,8 +1,10 @@
 """Variants: from (course seed, student id, family) to a checked ``Problem``.
 
 A variant is fully determined by the course seed, the student id, the family name and
-the occurrence of the family on the sheet (0 for the first). They are joined into one
-string, hashed with SHA-256, and the digest seeds a ``numpy.random.Generator`` (PCG64)
+the occurrence of the family on the sheet (0 for the first), and for a graded sheet the
+instructor's course secret. They are joined into one string, hashed with SHA-256 (or
+HMAC-SHA256 keyed by the secret: without it nobody can rebuild the variant), and the
+digest seeds a ``numpy.random.Generator`` (PCG64)
 that the family's ``sample`` draws from; the variant id is the digest's first 10 hex
 digits. Python's ``hash()`` is never used, so the same inputs give the same problem on
 every machine and in every process, and a student's problems do not depend on anyone
@@ -15,6 +17,7 @@ Every problem is checked before anything is written: each numeric answer (sympy,
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import re
 from typing import Any, Dict, Optional, Sequence
@@ -25,10 +28,9 @@ import sympy as sp
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from generator import registry
 from generator.model import Problem, Question
+from generator.options import DEFAULT_SEED  # noqa: F401 - the worksheets' one default course seed
 from generator.symbolic import PRECISION
 
-#: The course seed used when none is given (the sample set of ``chainrule generate``).
-DEFAULT_SEED = 2024
 
 #: Version of the derivation scheme; part of the hashed string so that a future change
 #: of scheme can never silently give an old roster different sheets under the same name.
@@ -41,23 +43,28 @@ CHECK_ATOL = 1e-12
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-def variant_digest(seed: int, student_id: str, family: str, occurrence: int = 0) -> bytes:
-    """SHA-256 of the variant's defining inputs."""
+def variant_digest(seed: int, student_id: str, family: str, occurrence: int = 0,
+                   secret: Optional[bytes] = None) -> bytes:
+    """SHA-256 of the variant's defining inputs; HMAC-SHA256 keyed by ``secret`` (the
+    instructor's course secret, ``checker.secret``) for a graded sheet."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
     text = f"{SCHEME}\x1f{seed}\x1f{student_id}\x1f{family}"
     if occurrence:
         text += f"\x1f{occurrence}"
+    if secret is not None:
+        return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).digest()
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-def variant_id(seed: int, student_id: str, family: str, occurrence: int = 0) -> str:
+def variant_id(seed: int, student_id: str, family: str, occurrence: int = 0, secret: Optional[bytes] = None) -> str:
     """The short hex identifier printed on the sheet and stored in the answers file."""
-    return variant_digest(seed, student_id, family, occurrence).hex()[:10]
+    return variant_digest(seed, student_id, family, occurrence, secret).hex()[:10]
 
 
-def variant_rng(seed: int, student_id: str, family: str, occurrence: int = 0) -> np.random.Generator:
-    digest = variant_digest(seed, student_id, family, occurrence)
+def variant_rng(seed: int, student_id: str, family: str, occurrence: int = 0,
+                secret: Optional[bytes] = None) -> np.random.Generator:
+    digest = variant_digest(seed, student_id, family, occurrence, secret)
     return np.random.Generator(np.random.PCG64(int.from_bytes(digest[:16], "big")))
 
 
@@ -74,12 +81,11 @@ def unknown_family_message(name: str) -> str:
 
 def unknown_families_message(names: Sequence[str]) -> str:
     """One sentence naming every unknown family, each with its closest known name."""
-    import difflib
-
     known = registry.names()
     shown = []
     for name in names:
-        close = difflib.get_close_matches(name, known, n=1)
+        close = registry.did_you_mean(name, known)
+        close = [close] if close else []
         shown.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     noun = "family" if len(shown) == 1 else "families"
@@ -93,15 +99,17 @@ def make_problem(
     occurrence: int = 0,
     params: Optional[Dict[str, Any]] = None,
     variant: Optional[str] = None,
+    secret: Optional[bytes] = None,
 ) -> Problem:
     """The checked problem of ``family`` for this student.
 
     ``params`` replaces the sampled parameters (a preset); ``variant`` then names it.
+    ``secret`` keys the variant (a graded sheet).
     """
     module = load_family(family)
     if params is None:
-        params = module.sample(variant_rng(seed, student_id, family, occurrence))
-        vid = variant_id(seed, student_id, family, occurrence)
+        params = module.sample(variant_rng(seed, student_id, family, occurrence, secret))
+        vid = variant_id(seed, student_id, family, occurrence, secret)
     else:
         vid = variant or "preset"
     problem = module.solve(params)

@@ -95,8 +95,7 @@ def _symbol_name(name: str):
 def final_sound(value, display=None):
     """The last sound (VOWEL, RIEUL or CONSONANT) of ``value`` read aloud in Korean."""
     from generator.model import Num
-    from generator.families._key import Hat
-    from generator.symbolic import Partial
+    from generator.notation import Hat, Partial
 
     display = display or {}
     if isinstance(value, Num):  # shown as a decimal

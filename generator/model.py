@@ -21,7 +21,7 @@ sympy objects printed with sympy's LaTeX and MathML printers, never hand-made ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import sympy as sp
 
@@ -101,6 +101,20 @@ class Question:
 
 
 @dataclass
+class Mistake:
+    """A classic wrong computation of one question: ``value`` is what the mistake gives
+    (computed from the variant's numbers through an alternative formula), ``hint`` names
+    the mistake in English and Korean without giving the answer ("this is what you get if
+    you leave out the sigmoid derivative o_1(1 - o_1)"). ``chainrule check`` names it
+    when a wrong answer matches; two mistakes with one value are both named."""
+
+    question: str
+    name: str
+    hint: Tuple[str, str]
+    value: Any
+
+
+@dataclass
 class Problem:
     family: str
     variant: str
@@ -120,3 +134,33 @@ class Problem:
     figure: Optional[Dict[str, Any]] = None
     # Anything else a family wants its renderer-neutral key to say at the end.
     remarks: List[Text] = field(default_factory=list)
+    # The classic wrong computations of its questions (``Mistake``), for chainrule check:
+    # a function giving them, called on first use of ``mistakes`` (generating a sheet never
+    # pays for them; checking and practice sheets do).
+    make_mistakes: Optional[Callable[[], List[Mistake]]] = field(default=None, repr=False, compare=False)
+
+    @property
+    def mistakes(self) -> List[Mistake]:
+        made = self.__dict__.get("_mistakes")
+        if made is None:
+            made = list(self.make_mistakes()) if self.make_mistakes is not None else []
+            self.__dict__["_mistakes"] = made
+        return made
+
+
+def asked_steps(steps: List[Step], questions: List[Question]) -> Dict[str, str]:
+    """The step each number or integer question asks: the step of its own name, else the
+    step whose value it is (regularization's w_new asks the step w'_1,2). Named mistakes
+    and carried-forward checking follow the steps through this."""
+    named = {s.name for s in steps if s.formula is not None and s.value is not None}
+    out = {}
+    for q in questions:
+        if q.kind == "choice":
+            continue
+        if q.key in named:
+            out[q.key] = q.key
+            continue
+        found = [s.name for s in steps if s.formula is not None and s.value is q.answer]
+        if found:
+            out[q.key] = found[-1]
+    return out

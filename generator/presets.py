@@ -53,10 +53,10 @@ def names() -> List[str]:
 def load(name: str) -> List[Tuple[str, Dict[str, Any]]]:
     """[(family, params), ...] of the preset; an unknown name is a usage error."""
     if name not in PRESETS:
-        import difflib
+        from generator.registry import did_you_mean
 
-        close = difflib.get_close_matches(name, names(), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        close = did_you_mean(name, names())
+        hint = f" Did you mean '{close}'?" if close else ""
         raise ChainruleUsageError(
             f"Unknown preset '{name}'.{hint} (valid: {', '.join(names())})"
         )

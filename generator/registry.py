@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from chainrule_core.suggest import closest as did_you_mean  # noqa: F401 - the one "did you mean"
+
 FAMILIES = {
     # name: (module, summary)
     "forward_pass": ("generator.families.forward_pass", "forward pass of a small sigmoid network: z, h, o and the error E"),
@@ -34,3 +36,4 @@ def names():
 def load(name):
     module, _summary = FAMILIES[name]
     return importlib.import_module(module)
+

@@ -1,23 +1,29 @@
-"""Sympy building blocks shared by the problem families and the renderers.
+"""The one formula evaluator, and the printers of formulas (LaTeX, MathML).
 
-- ``sigma``: the logistic sigmoid as an unevaluated sympy function, printed as sigma(z) in
-  LaTeX and MathML, differentiable (sigma' = sigma (1 - sigma)) and numerically evaluable.
-- ``Partial(num, den)``: a display-only partial derivative, printed as dE/dw with curly d's.
-- ``chain(*factors)`` / ``terms(*terms)``: products and sums that keep the order in which a
-  family writes them (the chain rule reads left to right), printed with ``order="none"``.
 - ``evaluate(formula, values)``: the high-precision value of a formula at exact givens.
   Rational inputs to a rational formula stay exact (z1 = 0.08 is shown as 0.08); anything
-  through exp or sigma becomes a ``PRECISION``-digit sympy Float.
+  through exp, log, sigma or a non-square root becomes a ``PRECISION``-digit sympy Float,
+  computed with ``PRECISION + 5`` digits in a private mpmath context. Each formula is
+  compiled once into Python closures over ``Fraction`` and mpmath numbers (families reuse
+  their formulas across variants), much faster than substituting into the sympy tree.
+  ``evaluate_numbers`` is the same on already-converted numbers (``number``/``to_sympy``
+  convert), for callers that evaluate many formulas over one set of values (the worked
+  keys of ``families/_key.py``, the carried-forward checking of ``checker``).
 - ``latex(expr, display)`` / ``mathml(expr, display)``: sympy's printers, with symbol
   names replaced by their display forms (``{"dE_dw_5": Partial(E, w_5)}``) and the
   factor order kept. MathML is well-formed XML (numeric character references only).
+
+The symbols a formula can hold (sigma, Partial, Hat, Below, chain, terms, ...) live in
+``generator.notation``.
 """
 
 from __future__ import annotations
 
 import functools
 import html.entities
+import math
 import re
+from fractions import Fraction
 from typing import Any, Dict, Mapping
 
 import mpmath
@@ -25,89 +31,13 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.conventions import split_super_sub
 from sympy.printing.mathml import MathMLPresentationPrinter
-from sympy.printing.pycode import SymPyPrinter
+
+from generator.notation import Below, sigma, sym  # noqa: F401 - sym: generator.figures uses symbolic.sym
 
 #: Decimal digits carried by evaluated answers; displays use 8 significant digits.
 PRECISION = 40
-
-
-class sigma(sp.Function):  # noqa: N801 - printed as the Greek letter, like sp.exp
-    """The logistic sigmoid 1 / (1 + exp(-x)), kept unevaluated in formulas."""
-
-    nargs = 1
-
-    def fdiff(self, argindex=1):
-        s = sigma(self.args[0])
-        return s * (1 - s)
-
-    def _eval_evalf(self, prec):
-        arg = self.args[0].evalf(prec)
-        if not arg.is_number:
-            return None
-        # 1 / (1 + exp(-x)) in mpmath's arbitrary precision cannot overflow for any
-        # argument a worksheet can contain, so the textbook form is safe here.
-        return (1 / (1 + sp.exp(-arg))).evalf(prec)
-
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return 1 / (1 + sp.exp(-x))
-
-    def _latex(self, printer, exp=None):
-        inner = printer._print(self.args[0])
-        base = r"\sigma\left(%s\right)" % inner
-        return base if exp is None else r"%s^{%s}" % (base, exp)
-
-    def _mathml_presentation(self, printer):
-        mrow = printer.dom.createElement("mrow")
-        mi = printer.dom.createElement("mi")
-        mi.appendChild(printer.dom.createTextNode("\u03c3"))
-        mrow.appendChild(mi)
-        mrow.appendChild(printer._paren_comma_separated(*self.args))
-        return mrow
-
-
-class Partial(sp.Expr):
-    """Display form of a partial derivative d num / d den (never evaluated)."""
-
-    is_commutative = True
-
-    def __new__(cls, num, den):
-        return sp.Expr.__new__(cls, sp.sympify(num), sp.sympify(den))
-
-    def _latex(self, printer, exp=None):
-        num, den = self.args
-        return r"\frac{\partial %s}{\partial %s}" % (printer._print(num), printer._print(den))
-
-    def _mathml_presentation(self, printer):
-        num, den = self.args
-        dom = printer.dom
-        frac = dom.createElement("mfrac")
-        for arg in (num, den):
-            mrow = dom.createElement("mrow")
-            mo = dom.createElement("mo")
-            mo.appendChild(dom.createTextNode("&#x2202;"))
-            mrow.appendChild(mo)
-            mrow.appendChild(printer._print(arg))
-            frac.appendChild(mrow)
-        return frac
-
-    def _sympystr(self, printer):
-        num, den = self.args
-        return "d%s/d%s" % (printer._print(num), printer._print(den))
-
-
-def sym(name: str) -> sp.Symbol:
-    """The Symbol a family uses for a given or a step called ``name``."""
-    return sp.Symbol(name)
-
-
-def chain(*factors) -> sp.Expr:
-    """A product printed in the order given (chain-rule factors left to right)."""
-    return sp.Mul(*factors, evaluate=False)
-
-
-def terms(*addends) -> sp.Expr:
-    """A sum printed in the order given."""
-    return sp.Add(*addends, evaluate=False)
+#: ``to_fraction`` refuses values beyond 2**MAX_BITS (or below 2**-MAX_BITS).
+MAX_BITS = 4000
 
 
 # --- numeric evaluation -------------------------------------------------------------
@@ -116,93 +46,188 @@ _MP = mpmath.MPContext()  # a private context: never touches mpmath's global pre
 _MP.dps = PRECISION + 5
 
 
-def _mpf(x):
-    """A sympy (or Python) real number as an mpf of the private context."""
-    x = sp.sympify(x)
-    if isinstance(x, sp.Float):
-        return _MP.make_mpf(x._mpf_)
-    if x.is_Rational:
-        return _MP.mpf(int(x.p)) / int(x.q)
-    if not x.is_number:
-        raise TypeError(f"not a number: {x!r}")
-    return _MP.make_mpf(sp.Float(x.evalf(PRECISION + 5), PRECISION + 5)._mpf_)
+def _mp(x):
+    return x if isinstance(x, _MP.mpf) else _MP.mpf(x.numerator) / x.denominator
 
 
-def _float(value) -> sp.Float:
-    return sp.Float(value, PRECISION)
+def _exact(*xs):
+    return all(isinstance(x, (int, Fraction)) for x in xs)
 
 
-def _sigma_value(x):
-    # 1 / (1 + exp(-x)) in arbitrary precision cannot overflow for worksheet-sized x
-    return _float(1 / (1 + _MP.exp(-_mpf(x))))
+def _add(xs):
+    return sum(xs, Fraction(0)) if _exact(*xs) else _MP.fsum([_mp(x) for x in xs])
 
 
-def _exp_value(x):
-    return _float(_MP.exp(_mpf(x)))
+def _mul(xs):
+    if _exact(*xs):
+        return math.prod(xs, start=Fraction(1))
+    return _MP.fprod([_mp(x) for x in xs])
 
 
-def _sqrt_value(x):
-    x = sp.sympify(x)
-    if x.is_Rational and x >= 0:
-        root = sp.sqrt(x)
-        if root.is_Rational:
-            return root
-    return _float(_MP.sqrt(_mpf(x)))
+def _sqrt(x):
+    if _exact(x) and x >= 0:
+        num, den = math.isqrt(x.numerator), math.isqrt(x.denominator)
+        if num * num == x.numerator and den * den == x.denominator:
+            return Fraction(num, den)
+    return _MP.sqrt(_mp(x))
 
 
-def _log_value(x):
-    x = sp.sympify(x)
-    if x == 1:
-        return sp.Integer(0)
-    return _float(_MP.log(_mpf(x)))
+def _pow(base, exponent):
+    if _exact(base) and isinstance(exponent, Fraction) and exponent.denominator == 1:
+        return Fraction(base) ** exponent.numerator
+    if exponent == Fraction(1, 2):
+        return _sqrt(base)
+    if exponent == Fraction(-1, 2):
+        return 1 / _sqrt(base)
+    return _MP.power(_mp(base), _mp(exponent))
 
 
-_NUMERIC = {"sigma": _sigma_value, "exp": _exp_value, "sqrt": _sqrt_value, "log": _log_value, "Rational": sp.Rational}
+def _sign(x):
+    return Fraction((x > 0) - (x < 0))
 
 
-class _ExactPrinter(SymPyPrinter):
-    """lambdify's printer, but 1/3 stays the sympy Rational 1/3 (not the float 0.333...)."""
+def _below(a, b):
+    return Fraction(1) if (_mp(a) < _mp(b) if not _exact(a, b) else a < b) else Fraction(0)
 
-    def _print_Rational(self, expr):
-        return "Rational(%d, %d)" % (expr.p, expr.q)
 
-    def _print_Half(self, expr):
-        return self._print_Rational(expr)
+def _log(x):
+    return Fraction(0) if x == 1 else _MP.log(_mp(x))
+
+
+def _rounding(fn):
+    def apply(x):
+        return Fraction(fn(x)) if _exact(x) else Fraction(int(fn(_mp(x))))
+    return apply
+
+
+_ONE_ARGUMENT = {
+    sp.exp: lambda x: _MP.exp(_mp(x)),
+    sp.log: _log,
+    sp.tanh: lambda x: _MP.tanh(_mp(x)),
+    sigma: lambda x: 1 / (1 + _MP.exp(-_mp(x))),  # cannot overflow in arbitrary precision
+    sp.Abs: abs,
+    sp.sign: _sign,
+    sp.ceiling: _rounding(math.ceil),
+    sp.floor: _rounding(math.floor),
+}
+
+
+def _compile(expr):
+    """A function env -> value of ``expr`` (env maps Symbol names to Fraction or mpf)."""
+    if expr.is_Symbol:
+        name = expr.name
+        return lambda env: env[name]
+    if expr.is_Rational:
+        constant = Fraction(int(expr.p), int(expr.q))
+        return lambda env: constant
+    if isinstance(expr, sp.Float):
+        constant = _MP.mpf(expr._mpf_)
+        return lambda env: constant
+    args = [_compile(a) for a in expr.args]
+    if expr.is_Add:
+        return lambda env: _add([f(env) for f in args])
+    if expr.is_Mul:
+        return lambda env: _mul([f(env) for f in args])
+    if expr.is_Pow:
+        base, exponent = args
+        return lambda env: _pow(base(env), exponent(env))
+    if expr.func in _ONE_ARGUMENT:
+        fn, (arg,) = _ONE_ARGUMENT[expr.func], args
+        return lambda env: fn(arg(env))
+    if expr.func in (sp.Max, sp.Min):
+        pick = max if expr.func is sp.Max else min
+        return lambda env: pick((f(env) for f in args), key=_mp)
+    if expr.func is Below:
+        a, b = args
+        return lambda env: _below(a(env), b(env))
+    if expr is sp.pi:
+        constant = _MP.pi
+        return lambda env: constant
+    if expr is sp.E:
+        constant = _MP.e
+        return lambda env: constant
+    raise TypeError(f"cannot evaluate {expr.func.__name__} in {expr}")
 
 
 @functools.lru_cache(maxsize=None)
-def _compiled(formula: sp.Expr):
-    names = tuple(sorted(s.name for s in formula.free_symbols))
-    func = sp.lambdify(
-        [sp.Symbol(n) for n in names],
-        formula,
-        modules=[_NUMERIC, "sympy"],
-        printer=_ExactPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}),
-    )
-    return names, func
+def compiled(formula: sp.Expr):
+    """``formula`` compiled once: a function env -> value (Fraction or mpf)."""
+    return _compile(formula)
+
+
+@functools.lru_cache(maxsize=None)
+def _names(formula: sp.Expr):
+    return tuple(sorted(s.name for s in formula.free_symbols))
+
+
+def number(value):
+    """A sympy (or Python) real number as a Fraction (rational) or an mpf of the private
+    context: what ``evaluate_numbers`` computes with."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, _MP.mpf):
+        return value
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, sp.Float):
+        return _MP.mpf(value._mpf_)
+    if not value.is_number:
+        raise TypeError(f"not a number: {value!r}")
+    return _MP.mpf(str(value.evalf(PRECISION + 5)))
+
+
+def inexact(value):
+    """``number(value)`` as an mpf of the private context even when it is rational: an
+    environment of mpfs evaluates fastest (no Fraction is converted in every operation),
+    for values that need ``PRECISION`` digits, not exactness."""
+    value = number(value)
+    return _MP.mpf(value.numerator) / value.denominator if isinstance(value, Fraction) else value
+
+
+def to_sympy(value) -> sp.Expr:
+    """A Fraction as a sympy Rational, an mpf as a ``PRECISION``-digit sympy Float."""
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return sp.Float(mpmath.libmp.to_str(value._mpf_, PRECISION + 5), PRECISION)
+
+
+def to_fraction(value) -> Fraction:
+    """A Fraction or mpf (from ``evaluate_numbers``) as an exact Fraction (an mpf rounded
+    to ``PRECISION`` significant digits)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    _sign, _man, exp, bits = value._mpf_
+    if bits and abs(exp + bits) > MAX_BITS:  # 2**4000: far beyond any answer; exactly, a hang
+        raise OverflowError(f"a value near 2**{exp + bits} has no useful exact form")
+    return Fraction(mpmath.libmp.to_str(value._mpf_, PRECISION))
+
+
+def evaluate_numbers(formula: sp.Expr, env: Mapping[str, Any]):
+    """The value (Fraction or mpf) of ``formula`` with env's numbers (see ``number``)."""
+    return compiled(formula)(env)
 
 
 def evaluate(formula: sp.Expr, values: Mapping[str, Any]) -> sp.Expr:
     """The value of ``formula`` with each Symbol replaced by ``values[symbol.name]``.
 
-    Exact where the arithmetic stays rational, else a ``PRECISION``-digit Float. Compiled
-    once per formula (families reuse their formulas across variants), so a class set is
-    fast. Raises KeyError naming a missing symbol.
+    Exact where the arithmetic stays rational, else a ``PRECISION``-digit Float. Raises
+    KeyError naming a missing symbol.
     """
     formula = sp.sympify(formula)
-    if formula.is_number:
-        return formula
-    names, func = _compiled(formula)
+    if formula.is_number and not formula.free_symbols:
+        if formula.is_Rational:
+            return formula
+    names = _names(formula)
     try:
-        args = [sp.sympify(values[n]) for n in names]
+        env = {n: number(values[n]) for n in names}
     except KeyError as exc:
         raise KeyError(f"no value for symbol {exc.args[0]!r} in {formula}") from None
-    result = sp.sympify(func(*args))
-    if isinstance(result, sp.Float):
-        return result
-    if result.is_Rational:
-        return result
-    return result.evalf(PRECISION)
+    return to_sympy(compiled(formula)(env))
 
 
 def to_float(value) -> float:

@@ -3,8 +3,10 @@
 Layout of the output folder (what to hand out is separate from what to keep)::
 
     manifest.json                      kit version, options, per student the variants and files
+                                       (format: ``checker.manifest_file``)
     students/<id>/worksheet.md|html|tex(|pdf)
     students/<id>/answers.toml         the blanks that ``chainrule check`` reads
+                                       (format: ``checker.answers_file``)
     students/<id>/figures/<key>.svg    network drawings the Markdown sheet links (md only)
     keys/<id>/key.md|html|tex(|pdf)    worked answer keys, for the instructor
     keys/<id>/figures/<key>.svg        the same drawings for the Markdown key
@@ -16,13 +18,17 @@ Files are written atomically (temporary file + ``os.replace``) with the permissi
 ordinary ``open()`` gives (0666 less the umask), through ``chainrule_core.fileio.write_atomic``.
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
 not write are removed (and the folders that leaves empty); nothing else is deleted.
+
+Sheet modes: "open" (checked by rebuilding the variants from the course seed), "graded"
+(``secret``: variants keyed by the instructor's course secret, which is never written;
+only its fingerprint), "practice" (answers.toml carries salted hashes, so that
+``chainrule check`` judges it without rebuilding anything).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import shutil
@@ -35,16 +41,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
+from checker import answers_file, manifest_file
 from generator import i18n, registry
-from generator.core import DEFAULT_SEED, load_family, make_problem, unknown_families_message
+from generator.core import load_family, make_problem, unknown_families_message
 from generator.model import Problem
-
-FORMATS = ("md", "html", "tex")
-DEFAULT_FORMATS = FORMATS
-DEFAULT_COUNT = 3
-DEFAULT_OUT = "worksheets"
-ANSWERS_FILE = "answers.toml"
-MANIFEST = "manifest.json"
+from generator.options import (DEFAULT_COUNT, DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_OUT, DEFAULT_SEED, FORMATS,
+                               LANGUAGES)
+ANSWERS_FILE = answers_file.FILE_NAME
+MANIFEST = manifest_file.FILE_NAME
 # Korean typesets best with XeLaTeX (kotex loads xetexko); any of them compiles the source
 TEX_ENGINES = {"en": ("pdflatex", "xelatex", "lualatex"), "ko": ("xelatex", "lualatex", "pdflatex")}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -96,19 +100,18 @@ def check_formats(names: Sequence[str]) -> List[str]:
         return list(DEFAULT_FORMATS)
     for name in names:
         if name not in FORMATS:
-            import difflib
-
-            close = difflib.get_close_matches(name, FORMATS, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
+            close = registry.did_you_mean(name, FORMATS)
+            hint = f" Did you mean '{close}'?" if close else ""
             raise ChainruleUsageError(
-                f"Unknown format '{name}'.{hint} (valid: md, html, tex; a PDF comes with tex when a TeX engine is installed)"
+                f"Unknown format '{name}'.{hint} (valid: {', '.join(FORMATS)}; a PDF comes with tex when a TeX engine "
+                "is installed)"
             )
     return [f for f in FORMATS if f in names]  # a fixed order, whatever the user typed
 
 
 def check_lang(lang: str) -> str:
     if lang not in i18n.LANGUAGES:
-        raise ChainruleUsageError(f"Unknown language '{lang}'; use en or ko.")
+        raise ChainruleUsageError(f"Unknown language '{lang}'; use {' or '.join(LANGUAGES)}.")
     return lang
 
 
@@ -192,7 +195,11 @@ def sheet_plan(families: Sequence[str], problems: Optional[int]) -> List[Tuple[s
     return plan
 
 
-def build_sheet(student: Student, seed: int, plan, preset_items=None, preset_name=None) -> Sheet:
+def build_sheet(student: Student, seed: int, plan, preset_items=None, preset_name=None,
+                secret: Optional[bytes] = None) -> Sheet:
+    """One student's problems: from ``plan`` ([(key, family, occurrence)]) or a preset's
+    fixed items. ``generate`` and ``chainrule check`` (which rebuilds a sheet from its
+    answers file) both build sheets here."""
     problems, keys, occurrences = [], [], []
     if preset_items is not None:
         for i, (family, params) in enumerate(preset_items):
@@ -203,80 +210,50 @@ def build_sheet(student: Student, seed: int, plan, preset_items=None, preset_nam
         for key, family, occurrence in plan:
             keys.append(key)
             occurrences.append(occurrence)
-            problems.append(make_problem(family, seed, student.id, occurrence))
+            problems.append(make_problem(family, seed, student.id, occurrence, secret=secret))
     return Sheet(student, keys, problems, occurrences)
 
 
 # --- answers template (TOML) -----------------------------------------------------------
 
-def toml_string(text: str) -> str:
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append("\\u%04X" % code)
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
-
-
-def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> str:
-    """The answers template: identification, then one named blank per question."""
-    from generator.render import Plain, letter
+def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode: str = "open",
+                 fingerprint: Optional[str] = None) -> str:
+    """The answers template (``checker.answers_file`` writes it): identification, then one
+    named blank per question; a practice sheet also gets the hashes that judge them."""
+    from checker import practice
+    from checker.check import exact_value
+    from generator.render import Plain
 
     plain = Plain()
     words = i18n.words(lang)
     sid = sheet.student.id
-    lines = [
-        "# " + words["answers_for"].format(id=sid) + (f" ({_comment(sheet.student.name)})" if sheet.student.name else ""),
-        "# " + words["answers_how"],
-        "# " + words["number_rule"],  # the sheet's own rule, word for word
-        "# " + words["answers_check"],
-        "",
-        "[chainrule]",
-        "format = 1",
-        f"kit_version = {toml_string(__version__)}",
-        f"student_id = {toml_string(sid)}",
+    header = [
+        words["answers_for"].format(id=sid) + (f" ({' '.join(sheet.student.name.split())})" if sheet.student.name else ""),
+        words["answers_how"],
+        words["number_rule"],  # the sheet's own rule, word for word
+        words["answers_check"],
     ]
-    if sheet.student.name:
-        lines.append(f"student_name = {toml_string(sheet.student.name)}")
-    lines += [f"course_seed = {seed}", f"lang = {toml_string(lang)}"]
-    if preset:
-        lines.append(f"preset = {toml_string(preset)}")
-    lines.append("problems = [" + ", ".join(toml_string(k) for k in sheet.keys) + "]")
+    form = answers_file.Sheet(
+        student_id=sid, course_seed=seed, lang=lang, student_name=sheet.student.name, preset=preset, mode=mode,
+        secret=fingerprint,
+    )
     for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences):
-        lines += [
-            "",
-            f"[chainrule.variants.{key}]",
-            f"family = {toml_string(problem.family)}",
-            f"occurrence = {occurrence}",
-            f"variant = {toml_string(problem.variant)}",
-        ]
-    for number, (key, problem) in enumerate(zip(sheet.keys, sheet.problems), start=1):
-        title = _comment(plain.text(problem.title, lang, problem.display))
-        lines += ["", f"# {words['problem']} {number}. {title}", f"[{key}]"]
-        for i, question in enumerate(problem.questions):
-            prompt = _comment(plain.text(question.prompt, lang, problem.display))
-            if question.kind == "choice":
-                kind = "choice: one of " + ", ".join(toml_string(c) for c in question.choices)
-            else:
-                kind = question.kind
-            lines.append(f"# {letter(i)}) {prompt}  [{kind}]")
-            lines.append(f'{question.key} = ""')
-    return "\n".join(lines) + "\n"
+        entry = answers_file.Entry(key, problem.family, occurrence, problem.variant,
+                                   plain.text(problem.title, lang, problem.display))
+        if mode == "practice":
+            entry.salt = practice.salt(seed, sid, key, problem.variant)
+        for question in problem.questions:
+            choices = list(question.choices or {})
+            blank = answers_file.Blank(question.key, question.kind, plain.text(question.prompt, lang, problem.display),
+                                       choices)
+            if mode == "practice":
+                answer = question.answer if question.kind == "choice" else exact_value(question.answer)
+                mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
+                            for m in problem.mistakes if m.question == question.key]
+                blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
+            entry.blanks.append(blank)
+        form.entries.append(entry)
+    return answers_file.dumps(form, header, words["problem"])
 
 
 # --- files ---------------------------------------------------------------------------
@@ -324,27 +301,8 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def previous_files(out: Path) -> List[str]:
-    """The files an earlier run listed in ``out``'s manifest.json (relative paths, sorted).
-
-    Only plain relative paths inside ``out`` count; a missing, unreadable or foreign
-    manifest gives none, so nothing the kit did not write is ever a candidate."""
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(data, dict) or data.get("kit") != "chainrule" or not isinstance(data.get("students"), list):
-        return []
-    found = {MANIFEST}
-    for student in data["students"]:
-        files = student.get("files") if isinstance(student, dict) else None
-        for name in files if isinstance(files, list) else []:
-            if not isinstance(name, str) or "\\" in name:
-                continue
-            parts = name.split("/")
-            if name.startswith("/") or any(part in ("", ".", "..") for part in parts) or ":" in parts[0]:
-                continue
-            found.add(name)
-    return sorted(found)
+    """The files an earlier run listed in ``out``'s manifest.json (``checker.manifest_file``)."""
+    return manifest_file.previous_files(out)
 
 
 def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str]:
@@ -374,7 +332,8 @@ def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str
     return removed
 
 
-def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) -> List[str]:
+def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mode="open",
+                fingerprint=None) -> List[str]:
     """Write one student's files; return their paths relative to ``out``. A PDF the TeX
     engine cannot make is left out and the reason kept in ``sheet.warnings``."""
     from generator.render import render_sheets
@@ -408,40 +367,29 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
                     write_atomic(out / relative, drawing)
                     written.append(relative)
     relative = f"students/{sid}/{ANSWERS_FILE}"
-    write_atomic(out / relative, answers_toml(sheet, seed, lang, preset))
+    write_atomic(out / relative, answers_toml(sheet, seed, lang, preset, mode, fingerprint))
     written.append(relative)
     return sorted(written)
 
 
-def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, problems) -> str:
-    data = {
-        "kit": "chainrule",
-        "kit_version": __version__,
-        "course_seed": seed,
-        "families": list(families),
-        "formats": list(formats),
-        "lang": lang,
-        "preset": preset,
-        "problems_per_sheet": problems,
-        "layout": {
-            "worksheets": "students/<id>/worksheet.<format>",
-            "answers": f"students/<id>/{ANSWERS_FILE}",
-            "keys": "keys/<id>/key.<format>",
-        },
-        "students": [
-            {
-                "id": sheet.student.id,
-                "name": sheet.student.name,
-                "problems": [
-                    {"key": key, "family": problem.family, "occurrence": occ, "variant": problem.variant}
-                    for key, problem, occ in zip(sheet.keys, sheet.problems, sheet.occurrences)
-                ],
-                "files": sheet.files,
-            }
-            for sheet in sheets
-        ],
-    }
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, problems, mode="open",
+             fingerprint=None) -> str:
+    """manifest.json (``checker.manifest_file`` writes it)."""
+    students = [
+        {
+            "id": sheet.student.id,
+            "name": sheet.student.name,
+            "problems": [
+                {"key": key, "family": problem.family, "occurrence": occ, "variant": problem.variant}
+                for key, problem, occ in zip(sheet.keys, sheet.problems, sheet.occurrences)
+            ],
+            "files": sheet.files,
+        }
+        for sheet in sheets
+    ]
+    return manifest_file.dumps(seed=seed, families=families, formats=formats, lang=lang, preset=preset,
+                               problems=problems, mode=mode, secret=fingerprint, answers_file=ANSWERS_FILE,
+                               students=students)
 
 
 # --- the whole flow --------------------------------------------------------------------
@@ -454,6 +402,7 @@ class Result:
     formats: List[str]
     pdf: bool
     warnings: List[str] = field(default_factory=list)
+    mode: str = "open"
 
 
 @dataclass
@@ -466,12 +415,16 @@ class _Job:
     formats: List[str]
     lang: str
     engine: Optional[str]
+    secret: Optional[bytes] = None
+    mode: str = "open"
+    fingerprint: Optional[str] = None
 
 
 def _one(job: _Job, student: Student) -> Sheet:
     """Build, check and write one student's files (runs in a worker process for a class)."""
-    sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset)
-    sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine)
+    sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset, job.secret)
+    sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine, job.mode,
+                              job.fingerprint)
     # only what the manifest needs travels back from a worker
     sheet.problems = [_Summary(p.family, p.variant) for p in sheet.problems]
     return sheet
@@ -529,17 +482,21 @@ def generate(
     families: Optional[Sequence[str]] = None,
     problems: Optional[int] = None,
     formats: Optional[Sequence[str]] = None,
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
     preset: Optional[str] = None,
     force: bool = False,
     report: Optional[Callable[[int, int, Student], None]] = None,
     jobs: Optional[int] = None,
+    secret: Optional[bytes] = None,
+    practice: bool = False,
 ) -> Result:
     """Write a class set; see the module docstring for the layout.
 
     ``report(done, total, student)`` is called after each student's files are written;
     ``jobs`` worker processes share a class (default: one per CPU, up to one per 4
-    students). Returns a summary."""
+    students). ``secret`` (the course secret, ``checker.secret.load``) makes graded
+    sheets; ``practice`` practice sheets (both: practice sheets whose variants only the
+    secret rebuilds). Returns a summary."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
     lang = check_lang(lang)
@@ -556,6 +513,9 @@ def generate(
 
         if families or problems is not None:
             raise ChainruleUsageError("--preset fixes the problems; leave out --families and --problems.")
+        if secret is not None:
+            raise ChainruleUsageError("--preset is the public worked example; it cannot be a graded sheet "
+                                      "(leave out --secret-file).")
         preset_items = presets.load(preset)
         families = [family for family, _params in preset_items]
         for family in families:
@@ -570,10 +530,14 @@ def generate(
     out = Path(out)
     check_out(out, force)
     stale = previous_files(out) if force else []  # an earlier set's files, from its manifest
+    from checker.secret import fingerprint as secret_fingerprint
+
+    mode = "practice" if practice else ("graded" if secret is not None else "open")
+    fingerprint = secret_fingerprint(secret) if secret is not None else None
     job = _Job(
         out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
         preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
-        engine=tex_engine(lang) if "tex" in formats else None,
+        engine=tex_engine(lang) if "tex" in formats else None, secret=secret, mode=mode, fingerprint=fingerprint,
     )
     # the first sheet in this process: compiles every family's formulas once, before any
     # worker forks, and fails early (nothing else written) if a family is broken
@@ -590,7 +554,7 @@ def generate(
     rest = students[1:]
     workers = default_jobs(len(rest)) if jobs is None else jobs
     sheets = [first] + _run_all(job, rest, workers, later)
-    text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems))
+    text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
     write_atomic(out / MANIFEST, text)
     # --force over an earlier set: what it wrote and this run did not is removed (only
     # files its manifest lists), so no stale sheet of a dropped student stays behind
@@ -601,4 +565,4 @@ def generate(
             if warning not in warnings:
                 warnings.append(warning)
     made_pdf = any(name.endswith(".pdf") for sheet in sheets for name in sheet.files)
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode)

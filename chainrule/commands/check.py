@@ -1,10 +1,13 @@
-"""``chainrule check``: check worksheet answers against the student's own variants."""
+"""``chainrule check``: check worksheet answers (choices and defaults from ``checker``)."""
 
 from __future__ import annotations
 
 import sys
 
 import click
+
+from checker.judge import CARRY_FORWARD
+from checker.report import DEFAULT_FORMAT, FORMATS
 
 #: Files from which a class check shows a progress bar (on a terminal only).
 PROGRESS_FROM = 20
@@ -22,22 +25,37 @@ def _stdout_is_unicode() -> bool:
               help="The manifest.json that chainrule generate wrote: how an instructor checks a class. Every FILE "
                    "must then be a student's of that manifest, with its course seed, preset and exactly its "
                    "problems and variants (a file with problems removed or another sheet's tables is refused).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+@click.option("--secret-file", "secret_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The course secret the graded sheets were made with (chainrule generate --secret-file).")
+@click.option("--tolerance", metavar="SPEC",
+              help="How close a number must be: rel:0.1% (or rel:0.001), abs:1e-4 or sig:4 (default: each family's "
+                   "own, stated in the report; practice sheets: sig:4 to sig:8).")
+@click.option("--carry-forward", "carry", type=click.Choice(list(CARRY_FORWARD)), default=CARRY_FORWARD[0],
+              show_default=True,
+              help="Credit for an answer that is wrong but right given the student's own earlier answers in the chain.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of the terminal.")
-@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+@click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a gradebook CSV: id, name, points per problem, total (a file that cannot be checked "
+                   "gets a row with the reason).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output or --gradebook file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
 @click.pass_context
-def check_command(ctx, files, manifest, fmt, output, force, fail_under):
+def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, output, gradebook, force, fail_under):
     """Check the answers in FILE (an answers.toml from chainrule generate).
 
-    Every problem is regenerated from the file's course seed, student id and variants,
-    and every blank is judged: correct, wrong (with a hint that never gives the answer
-    away), not answered, or invalid (not readable as an answer; costs nothing more than
-    an empty blank). Give several files to check a class (--format csv: one row each);
-    a file that cannot be checked is reported and the others are checked all the same.
+    An open sheet's problems are rebuilt from its course seed, student id and variants; a
+    graded sheet's only with the instructor's --secret-file; a practice sheet is judged
+    from the hashes in the file alone. Every blank is judged: correct, consistent with
+    the student's own earlier answers (credit by --carry-forward), wrong (with a hint
+    that names a classic mistake but never gives the answer away), not answered, or
+    invalid (not readable as an answer; costs nothing more than an empty blank). Give
+    several files to check a class (--format csv: one row each; --gradebook; a class
+    summary ends the text report); a file that cannot be checked is reported and the
+    others are checked all the same.
 
     An instructor checks a class with --manifest worksheets/manifest.json, so that a file
     whose [chainrule] table was edited (problems removed, the public worked example
@@ -45,36 +63,49 @@ def check_command(ctx, files, manifest, fmt, output, force, fail_under):
     stands, and the report names the problems it checked.
     """
     from chainrule_core.errors import ChainruleError
-    from generator import answers
+    from checker import check, manifest_file, report, secret as course_secret, tolerance as tolerances
 
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
         param = next(p for p in ctx.command.params if p.name == "files")
         click.Path(exists=True, dir_okay=False).convert(files[0], param, ctx)
-    loaded = answers.load_manifest(manifest) if manifest is not None else None
-    if len(files) == 1:  # one student: a file that cannot be checked is the whole answer
-        outcomes = [answers.check_file(files[0], loaded)]
-    else:
-        bar = None
-        if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
-            bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)
-            bar.__enter__()
-        try:
-            outcomes = answers.check_all(files, progress=(lambda _path: bar.update(1)) if bar else None,
-                                         manifest=loaded)
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
-    reports = [o for o in outcomes if isinstance(o, answers.Report)]
-    failures = [o for o in outcomes if isinstance(o, answers.Failure)]
+    options = check.Options(
+        manifest=manifest_file.load(manifest) if manifest is not None else None,
+        secret=course_secret.load(secret_file) if secret_file is not None else None,
+        tolerance=tolerances.parse(tolerance) if tolerance is not None else None,
+        carry=carry,
+    )
+    for target in (output, gradebook):
+        if target is not None and not force:
+            from pathlib import Path
+
+            if Path(target).exists():
+                raise ChainruleError(f"Output file '{target}' already exists; pass --force to overwrite it.")
+    bar = None
+    if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
+        bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)
+        bar.__enter__()
+    try:
+        outcomes = check.check_all(files, progress=(lambda _path: bar.update(1)) if bar else None, options=options)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    reports = [o for o in outcomes if isinstance(o, report.Report)]
+    failures = [o for o in outcomes if isinstance(o, report.Failure)]
+    if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
+        raise ChainruleError(failures[0].reason)
     for failure in failures:
         click.echo(f"Error: {failure.reason}", err=True)
+    from chainrule_core.fileio import write_atomic
+
+    if gradebook is not None:
+        write_atomic(gradebook, report.gradebook(outcomes), force=True)
+        click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
+                   f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
-        text = answers.render(outcomes, fmt, unicode=unicode)
+        text = report.render(outcomes, fmt, unicode=unicode)
         if output is not None:
-            from chainrule_core.fileio import write_atomic
-
-            write_atomic(output, text, force=force)
+            write_atomic(output, text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)
             noun = "answers file" if shown == 1 else "answers files"
             click.echo(f"Wrote the {fmt} report for {shown} {noun} to {output}.")
@@ -93,7 +124,7 @@ def check_command(ctx, files, manifest, fmt, output, force, fail_under):
             f"{len(failures)} of {len(files)} answers files could not be checked (the lines above say why); {covered}"
         )
     if fail_under is not None:
-        failing = answers.below(reports, fail_under)
+        failing = report.below(reports, fail_under)
         if failing:
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
             click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)

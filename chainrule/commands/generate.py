@@ -6,44 +6,56 @@ import sys
 
 import click
 
-DEFAULT_SEED = 2024  # kept equal to generator.core.DEFAULT_SEED (checked by a test)
+from generator import options as gen
+
+DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second literal)
 
 
 @click.command("generate")
-@click.option("--out", "out", default="worksheets", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Folder to write into (refused when not empty, unless --force).")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,
               help="Course seed: with a student id it fixes that student's variants.")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
               help="Roster CSV with an 'id' column and an optional 'name' column.")
 @click.option("--count", type=click.IntRange(min=1),
-              help="Number of students, named student-001, student-002, ... (default 3).")
+              help=f"Number of students, named student-001, student-002, ... (default {gen.DEFAULT_COUNT}).")
 @click.option("--families", help="Comma-separated problem families (default: all; chainrule list shows them).")
 @click.option("--problems", type=click.IntRange(min=1),
               help="Problems per sheet, taking the families in turn (default: one per family).")
-@click.option("--format", "formats", default="md,html,tex", show_default=True,
-              help="Comma-separated formats: md, html, tex (a PDF too when a TeX engine is installed).")
-@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
+@click.option("--format", "formats", default=",".join(gen.DEFAULT_FORMATS), show_default=True,
+              help=f"Comma-separated formats: {', '.join(gen.FORMATS)} (a PDF too when a TeX engine is installed).")
+@click.option("--lang", type=click.Choice(list(gen.LANGUAGES)), default=gen.DEFAULT_LANG, show_default=True,
               help="Language of the sheets (Korean uses the course notes' terms).")
 @click.option("--preset", help="A fixed problem set instead of variants: worked-example (the course notes' backprop example).")
+@click.option("--secret-file", "secret_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Graded sheets: derive every variant with HMAC-SHA256 keyed by the course secret in FILE (at least "
+                   "16 random bytes), so that no student can rebuild a key. The secret is never written; the manifest "
+                   "keeps its fingerprint. Check with chainrule check --secret-file FILE --manifest.")
+@click.option("--practice", is_flag=True,
+              help="Practice sheets: answers.toml carries salted hashes of the answers, so that chainrule check "
+                   "answers.toml judges it alone (also without sympy), never holding an answer in clear.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
                    "manifest.json and this run does not write are removed.")
-def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, force):
+def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, force):
     """Write worksheets, answer keys and answers templates for a class.
 
     Every student's variant depends only on (course seed, student id, family), through
-    SHA-256, so the same inputs give byte-identical files on any machine. With no options
-    it writes a sample set for 3 students to ./worksheets.
+    SHA-256 (HMAC-SHA256 with --secret-file), so the same inputs give byte-identical
+    files on any machine. With no options it writes a sample set for 3 students to
+    ./worksheets.
     """
+    from checker import secret as course_secret
     from generator import worksheets
 
+    secret = course_secret.load(secret_file) if secret_file is not None else None
     students = worksheets.read_roster(roster) if roster is not None else None
     family_list = worksheets.parse_list(families) if families is not None else None
     if families is not None and not family_list:
         raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")
     format_list = worksheets.parse_list(formats)
     if not format_list:
-        raise click.UsageError("--format is empty; use md, html and/or tex.")
+        raise click.UsageError(f"--format is empty; use {', '.join(gen.FORMATS)}.")
 
     bar = None
 
@@ -59,7 +71,8 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     try:
         result = worksheets.generate(
             out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
-            formats=format_list, lang=lang, preset=preset, force=force, report=report,
+            formats=format_list, lang=lang, preset=preset, force=force, report=report, secret=secret,
+            practice=practice,
         )
     finally:
         if bar is not None:
@@ -68,7 +81,8 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         click.echo(f"Warning: no PDF: {warning} (the .tex files are written; compile them yourself or install the missing LaTeX package).", err=True)
     kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")
     noun = "student" if result.students == 1 else "students"
+    what = {"graded": "graded ", "practice": "practice "}.get(result.mode, "")
     click.echo(
-        f"Wrote worksheets, answer keys and answers templates for {result.students} {noun} "
+        f"Wrote {what}worksheets, answer keys and answers templates for {result.students} {noun} "
         f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."
     )

@@ -23,8 +23,10 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import sympy as sp
 
+from generator.families._chain_mistakes import chain_mistakes
 from generator.model import Given, Problem, Question, Step, Text
-from generator.symbolic import Partial, chain, evaluate, sigma, sym, terms
+from generator.notation import Partial, chain, sigma, sym, terms
+from generator.symbolic import evaluate
 
 R = sp.Rational
 
@@ -514,6 +516,7 @@ def problem(net: Net, params, title: Text, task: Text, questions, steps, with_et
         steps=steps,
         display=display(net),
         figure=figure(net, params["values"]),
+        make_mistakes=lambda: chain_mistakes(net, params["values"], questions),
     )
 
 

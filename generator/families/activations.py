@@ -15,9 +15,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Below, Key, choose, fill, grid, sym
+from generator.families._key import Key, alternatives, choose, fill, grid
+from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
-from generator.symbolic import chain, sigma
+from generator.notation import chain, sigma
 from solutions import activations as ref
 
 ReLU = sp.Function("ReLU")
@@ -184,4 +185,27 @@ def solve(params) -> Problem:
                    title=fill(Text("Activations: the [f] activation and the vanishing gradient", "활성화 함수: [f]와 기울기 소실"),
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
-                   display=display, remarks=remarks)
+                   display=display, remarks=remarks,
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+
+
+def _twice(name, formula):
+    """sigma' applied twice: every layer's sigmoid derivative squared in the chain."""
+    if name != "G":
+        return formula
+    return formula.replace(lambda e: e.is_Symbol and e.name.startswith("d_"), lambda e: e ** 2)
+
+
+def _no_weights(name, formula):
+    if name != "G":
+        return formula
+    return formula.replace(lambda e: e.is_Symbol and e.name.startswith("w_"), lambda e: sp.Integer(1))
+
+
+MISTAKES = (
+    ("sigmoid_derivative_twice", ("this is what you get if you apply each layer's sigmoid derivative twice",
+                                  "층마다 시그모이드 함수의 미분을 두 번 곱하면 나오는 값이다"), _twice),
+    ("no_weights", ("this is what you get if you leave out the weights: each layer contributes its weight times its "
+                    "sigmoid derivative",
+                    "가중치를 빠뜨리면 나오는 값이다: 층마다 가중치와 시그모이드 함수의 미분을 곱한다"), _no_weights),
+)

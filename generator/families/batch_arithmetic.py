@@ -13,7 +13,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, sym
+from generator.families._key import Key, alternatives, choose
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 
@@ -106,4 +107,17 @@ def solve(params) -> Problem:
         "이터레이션(스텝)은 한 에포크의 배치 수, 곧 매개변수 갱신 횟수이다.")]
     title = Text("Batch size, epochs and iterations", "배치 크기, 에포크와 이터레이션")
     return Problem(family="", variant="", title=title, intro=intro, givens=key.givens, questions=questions,
-                   steps=key.steps, remarks=remarks)
+                   steps=key.steps, remarks=remarks, make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+
+
+def _floor(name, formula):
+    return formula.replace(sp.ceiling, sp.floor)
+
+
+#: floor for ceiling, and the partial last batch dropped: one formula, two ways to say it
+MISTAKES = (
+    ("floor_for_ceiling", ("this is what you get if you round N/B down: the iterations per epoch are N/B rounded up",
+                           "나눗셈(N/B)을 내림하면 나오는 값이다: 에포크당 반복 횟수는 N/B의 올림이다"), _floor),
+    ("partial_batch_dropped", ("this is what you get if you drop the last, smaller batch: it is still one iteration",
+                               "마지막의 작은 배치를 빼면 나오는 값이다: 그 배치도 한 번의 반복이다"), _floor),
+)

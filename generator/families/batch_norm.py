@@ -13,7 +13,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, distinct, grid, hats, mean, sym
+from generator.families._key import Key, alternatives, choose, dec, distinct, grid
+from generator.notation import hats, mean, sym
 from generator.model import Problem, Question, Text
 from solutions import layers as ref
 
@@ -125,4 +126,13 @@ def solve(params) -> Problem:
         "않게 된다.", {"ratio": sym("sigma^2_j") / (sym("sigma^2_j") + sym("epsilon")),
                     "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,
-                   givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks)
+                   givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
+
+
+def _mistakes(n):
+    """The variance with n - 1 (the sample variance) instead of the batch size n."""
+    return (("n_minus_1", ("this is what you get if you divide by n - 1: batch normalization divides the variance "
+                           "by the batch size n",
+                           "n - 1로 나누면 나오는 값이다: 배치 정규화는 분산을 배치 크기 n으로 나눈다"),
+             lambda name, f: f * sp.Rational(n, n - 1) if name.startswith("var_") else f),)

@@ -18,7 +18,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Below, Key, choose, dec, sym
+from generator.families._key import Key, choose, dec
+from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
 from solutions import losses as ref_losses
 from solutions import training as ref_training
@@ -162,4 +163,25 @@ def solve(params) -> Problem:
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
-                   remarks=remarks)
+                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n))
+
+
+def _mistakes(stop, best, n):
+    """Patience counted from the wrong epoch (one early, one late); the last epoch restored."""
+    from generator.model import Mistake
+
+    out = []
+    wrong_start = ("this is what you get if you count the patience from the wrong epoch: it counts the epochs "
+                   "after the last improvement",
+                   "patience를 잘못된 에포크부터 세면 나오는 값이다: 마지막 개선 다음 에포크부터 센다")
+    if stop - 1 > best:
+        out.append(Mistake("stop_epoch", "patience_from_wrong_epoch", wrong_start, stop - 1))
+    if stop < n:
+        out.append(Mistake("stop_epoch", "patience_from_wrong_epoch", wrong_start, stop + 1))
+    if stop != best:
+        out.append(Mistake("restored_epoch", "restored_last_epoch",
+                           ("this is what you get if you restore the last epoch: restore_best_weights brings back the "
+                            "best one",
+                            "마지막 에포크를 복원하면 나오는 값이다: restore_best_weights는 가장 좋은 에포크를 복원한다"),
+                           stop))
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from generator.families import _backprop as bp
 from generator.model import Text
-from generator.symbolic import sym
+from generator.notation import sym
 
 SHAPES = ((2, 2, 2), (2, 3, 2), (3, 2, 1), (2, 2, 1), (3, 2, 2), (2, 3, 1))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from generator.families import _backprop as bp
 from generator.model import Text
-from generator.symbolic import sym
+from generator.notation import sym
 
 # two or more outputs, so that the gradient really flows back "through both outputs"
 SHAPES = ((2, 2, 2), (2, 3, 2), (3, 2, 2), (2, 2, 3))

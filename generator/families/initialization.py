@@ -21,9 +21,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid, sym
+from generator.families._key import Key, choose, fill, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
-from generator.symbolic import Partial, sigma
+from generator.notation import Partial, sigma
 from solutions import network as ref_network
 
 LAYERS = ((784, 256), (256, 128), (128, 64), (64, 10), (300, 100), (100, 50), (512, 512), (20, 10),
@@ -228,7 +229,7 @@ def solve(params) -> Problem:
         "복사본으로 남아, 뉴런이 1000개여도 1개만 있는 것과 같다. 초기 가중치를 무작위로 정하면 이 대칭이 깨진다.")]
     return Problem(family="", variant="", title=Text("Weight initialization", "가중치 초기화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
-                   figure=_figure(params))
+                   figure=_figure(params), make_mistakes=lambda: _mistakes(key))
 
 
 def _figure(params):
@@ -242,3 +243,17 @@ def _figure(params):
                        [f"o_{k}" for k in range(1, outputs + 1)]],
             "edges": edges, "values": values,
             "targets": {f"o_{k}": f"t_{k}" for k in range(1, outputs + 1)}}
+
+
+def _mistakes(key):
+    """He for Xavier and Xavier for He: the fan_in alone against fan_in + fan_out."""
+    from generator.model import Mistake
+
+    return [
+        Mistake("xavier", "he_for_xavier", ("this is what you get with He's formula: Xavier uses fan_in + fan_out",
+                                            "He 초기화 공식을 쓰면 나오는 값이다: Xavier는 fan_in + fan_out을 쓴다"),
+                key["he"]),
+        Mistake("he", "xavier_for_he", ("this is what you get with Xavier's formula: He uses fan_in alone",
+                                        "Xavier 초기화 공식을 쓰면 나오는 값이다: He는 fan_in만 쓴다"),
+                key["xavier"]),
+    ]

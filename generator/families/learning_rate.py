@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, grid, sym
+from generator.families._key import Key, alternatives, choose, dec, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 
@@ -137,5 +138,22 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=Text("Learning rate: gradient descent on a quadratic",
                                                            "학습률: 이차 함수에서의 경사 하강법"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   display=display)
+                   display=display, make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
+
+def _no_two(name, formula):
+    if name.startswith("g_"):
+        return formula / 2
+    return 2 / a if name == "eta_c" else formula
+
+
+MISTAKES = (
+    ("no_factor_2", ("this is what you get without the 2 of the derivative: the gradient of a(x - b)^2 is 2a(x - b)",
+                     "미분의 2를 빠뜨리면 나오는 값이다: a(x - b)^2의 기울기는 2a(x - b)이다"), _no_two),
+    ("added_gradient", ("this is what you get if you add the gradient: each step moves against the gradient",
+                        "기울기 방향으로 더하면 나오는 값이다: 스텝은 기울기의 반대 방향으로 움직인다"),
+     lambda name, f: f.subs(eta, -eta) if name.startswith("x_") else f),
+    ("overshoot_bound", ("this is 1/(2a), where overshooting begins: gradient descent diverges only above twice that",
+                         "1/(2a)는 최소점을 지나치기 시작하는 학습률이다: 발산은 그 두 배보다 클 때 일어난다"),
+     lambda name, f: 1 / (2 * a) if name == "eta_c" else f),
+)

@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid, mean, sym
+from generator.families._key import Key, alternatives, choose, fill, grid
+from generator.notation import mean, sym
 from generator.model import Problem, Question, Text
 from solutions import losses as ref
 
@@ -218,4 +219,17 @@ def solve(params) -> Problem:
         "쓴다(두 값은 같다).")]
     return Problem(family="", variant="", title=fill(Text("Loss values: [loss]", "손실 함수 값: [loss]"),
                                                       loss=NAMES[loss]),
-                   intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks)
+                   intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
+
+
+def _mistakes(n):
+    """log10 for ln; the sum of the sample losses for their mean."""
+    return (
+        ("log10_for_ln", ("this is what you get with log base 10: the losses use the natural logarithm ln",
+                          "상용로그(밑 10)를 쓰면 나오는 값이다: 손실 함수는 자연로그(ln)를 쓴다"),
+         lambda name, f: f.replace(sp.log, lambda x: sp.log(x) / sp.log(10))),
+        ("sum_for_mean", ("this is what you get with the sum of the sample losses: the batch loss is their mean",
+                          "샘플 손실의 합을 쓰면 나오는 값이다: 배치의 손실은 평균이다"),
+         lambda name, f: f * n if name == "L" else f),
+    )

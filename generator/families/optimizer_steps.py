@@ -14,7 +14,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, equation, fill, grid, hats, sym
+from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
+from generator.notation import hats, sym
 from generator.model import Problem, Question, Text
 from solutions import optimizers as ref
 
@@ -238,4 +239,57 @@ def solve(params) -> Problem:
     return Problem(
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-        display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []))
+        display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),
+        make_mistakes=lambda: alternatives(key, questions, MISTAKES[opt]))
+
+
+def _added(name, formula):
+    return formula.subs(eta, -eta)
+
+
+def _no_correction(name, formula):
+    return sym(name.replace("hat", "")) if name.startswith(("mhat_", "vhat_")) else formula
+
+
+def _t_off_by_one(name, formula):
+    """m_t / (1 - beta_1^(t+1)): the bias correction of step t with t + 1 (counting from 0)."""
+    if not name.startswith(("mhat_", "vhat_")):
+        return formula
+    base, t = name.split("hat_")
+    return sym(f"{base}_{t}") / (1 - (beta_1 if base == "m" else beta_2) ** (int(t) + 1))
+
+
+def _is_root(e):
+    return isinstance(e, sp.Pow) and e.exp == sp.S.Half
+
+
+def _eps_inside(name, formula):
+    """sqrt(h) + epsilon written sqrt(h + epsilon)."""
+    if not name.startswith("w_"):
+        return formula
+
+    def inside(e):
+        return sp.sqrt(sp.Add(*[a.base if _is_root(a) else a for a in e.args]))
+
+    return formula.replace(lambda e: e.is_Add and epsilon in e.args and any(_is_root(a) for a in e.args), inside)
+
+
+_ADDED = ("added_gradient", ("this is what you get if you add the gradient: each step moves against the gradient",
+                             "기울기 방향으로 더하면 나오는 값이다: 스텝은 기울기의 반대 방향으로 움직인다"), _added)
+_EPS = ("epsilon_inside_root", ("this is what you get with epsilon inside the square root: it is added after the root",
+                                "epsilon을 제곱근 안에 넣으면 나오는 값이다: epsilon은 제곱근을 구한 뒤에 더한다"),
+        _eps_inside)
+MISTAKES = {
+    "sgd": (_ADDED,),
+    "momentum": (_ADDED,),
+    "nesterov": (_ADDED,),
+    "adagrad": (_ADDED, _EPS),
+    "rmsprop": (_ADDED, _EPS),
+    "adam": (
+        _ADDED, _EPS,
+        ("no_bias_correction", ("this is what you get without the bias correction: divide m and v by 1 - beta^t",
+                                "편향 보정을 빠뜨리면 나오는 값이다: m과 v는 나눗셈으로 보정한다 (분모 1 - beta^t)"), _no_correction),
+        ("t_off_by_one", ("this is what you get with t off by one in the bias correction: the first step has t = 1",
+                          "편향 보정에서 t를 하나 어긋나게 쓰면 나오는 값이다: 첫 스텝이 t = 1이다"), _t_off_by_one),
+    ),
+}

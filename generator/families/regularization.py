@@ -17,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, distinct, fill, grid, sym
+from generator.families._key import Key, alternatives, choose, dec, distinct, fill, grid
+from generator.notation import sym
 from generator.model import Problem, Question, Text
 from solutions import layers as ref_layers
 from solutions import regularization as ref
@@ -147,7 +148,8 @@ def solve(params) -> Problem:
                    title=fill(Text("Regularization: [name] and [part]", "규제: [name] 규제와 [part]"),
                               name=PENALTIES[penalty], part=PARTS[params["part"]]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
-                   remarks=[REMARKS[params["part"]]])
+                   remarks=[REMARKS[params["part"]]],
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
 
 def _penalty_shape(penalty, shape):
@@ -230,3 +232,15 @@ def _max_norm(params, key, questions, intro):
         "weights after max-norm.",
         "(b) 다른 층의 입력 가중치 V에 한계값 {c}의 max-norm을 적용한다. L2 노름이 {c}를 넘는 열(한 유닛으로 들어오는 "
         "가중치)은 노름이 {c}가 되도록 줄인다. 각 열의 노름과 max-norm 후의 가중치를 구하시오.", {"c": sym("c")}))
+
+
+#: 2 lambda w versus lambda w (the derivative of lambda w^2 keeps its 2); dropout not rescaled
+MISTAKES = (
+    ("lambda_w", ("this is what you get with lambda w: the derivative of lambda w^2 is 2 lambda w",
+                  "lambda w를 쓰면 나오는 값이다: lambda w^2의 미분은 2 lambda w이다"),
+     lambda name, f: f / 2 if name == "R" and f.is_Mul and sp.Integer(2) in f.args else f),
+    ("dropout_not_rescaled", ("this is what you get without the rescaling by 1/(1 - p): inverted dropout divides the "
+                              "kept activations by the keep probability",
+                              "1/(1 - p)로 키우지 않으면 나오는 값이다: 역 드롭아웃은 남은 활성화 값을 보존 확률로 나눈다"),
+     lambda name, f: sp.Integer(1) if name == "s" else f),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from generator.families import _backprop as bp
 from generator.model import Num, Text
-from generator.symbolic import chain, sym
+from generator.notation import chain, sym
 
 SHAPES = ((2, 2, 2), (2, 2, 1), (3, 2, 1), (2, 3, 1))
 

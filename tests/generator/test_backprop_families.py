@@ -95,7 +95,7 @@ def test_worked_example_key_puts_the_numbers_into_each_formula_as_the_seed_does(
 def test_worked_example_negative_numbers_are_parenthesised_when_put_in():
     from generator.render import get_format, step_line
     from generator.model import Step
-    from generator.symbolic import terms
+    from generator.notation import terms
 
     step = Step("d", terms(sp.Symbol("a"), -sp.Symbol("b")), R(7, 10))
     line = step_line(get_format("md"), step, {}, {"a": R(1, 2), "b": R(-1, 5)})

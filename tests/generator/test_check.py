@@ -24,7 +24,8 @@ except ImportError:  # Python < 3.11: setup.cfg installs the tomli backport
 
 from chainrule_core import __version__  # noqa: E402
 from chainrule.cli import cli  # noqa: E402
-from generator import answers, core, registry  # noqa: E402
+from checker import answers_file, check, reading, report  # noqa: E402
+from generator import core, registry  # noqa: E402
 from generator.model import Question  # noqa: E402
 from generator.numbers import format_number  # noqa: E402
 
@@ -248,9 +249,11 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
         "rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
     )
     assert question_line(result, "dE_dw_5", "p2_output_update") == (
-        '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits: did you round an intermediate value?'
+        '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits, but not to the digits asked'
     )
-    assert question_line(result, "dE_do_1", "p2_output_update") == '\u2717 a) dE_do_1 = "-0.20944600": wrong sign'
+    assert question_line(result, "dE_do_1", "p2_output_update") == (  # a flipped sign here is a named mistake
+        '\u2717 a) dE_do_1 = "-0.20944600": this is what you get with t_1 - o_1 for dE/do_1: the derivative of '
+        "1/2 (t_1 - o_1)^2 with respect to o_1 is o_1 - t_1")
     assert question_line(result, "do_1_dz_3", "p2_output_update") == (
         '\u2717 b) do_1_dz_3 = "0.5": not the right value (an answer must agree to about 6 significant digits)'
     )
@@ -464,17 +467,21 @@ def test_check_json_schema(sheets, tmp_path):
     result = run("check", path, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"schema", "kit_version", "files", "totals"}
-    assert data["schema"] == 1 and data["kit_version"] == __version__
-    assert data["totals"] == {"correct": 1, "wrong": 1, "unanswered": 21, "invalid": 1, "total": 24}
+    assert set(data) == {"schema", "kit_version", "files", "totals", "summary"}
+    assert data["schema"] == 2 and data["kit_version"] == __version__
+    assert data["totals"] == {"correct": 1, "consistent": 0, "wrong": 1, "unanswered": 21, "invalid": 1, "total": 24,
+                              "points": 1.0}
     (item,) = data["files"]
-    assert set(item) == {"file", "student_id", "student_name", "course_seed", "lang", "preset", "kit_version",
-                         "correct", "wrong", "unanswered", "invalid", "total", "percent", "problems", "notes"}
+    assert set(item) == {"file", "student_id", "student_name", "course_seed", "lang", "preset", "kit_version", "mode",
+                         "correct", "consistent", "wrong", "unanswered", "invalid", "total", "points", "percent",
+                         "problems", "notes"}
     assert item["percent"] == round(100 / 24, 2)
     problem = item["problems"][1]
-    assert set(problem) == {"key", "number", "family", "variant", "title", "correct", "total", "questions", "notes"}
+    assert set(problem) == {"key", "number", "family", "variant", "title", "correct", "points", "total", "tolerance",
+                            "questions", "notes"}
     question = problem["questions"][4]
-    assert set(question) == {"key", "letter", "kind", "status", "given", "given_type", "message"}
+    assert set(question) == {"key", "letter", "kind", "status", "credit", "given", "given_type", "message",
+                             "mistakes"}
     assert (question["status"], question["given"], question["given_type"]) == ("wrong", "0.437", "string")
     assert "0.43703857" not in result.stdout and "4370385" not in result.stdout
 
@@ -490,14 +497,14 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
     assert run("check", path, "--output", report, "--format", "json", "--force").exit_code == 0
-    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 1
+    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 2
 
 
 def test_check_text_report_has_an_ascii_form(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     fill(path, {("p1_forward_pass", "z_1"): '"0.08"', ("p1_forward_pass", "h_1"): '"0.5"',
                 ("p1_forward_pass", "o_1"): '"?"'})
-    text = answers.text_report([answers.check_file(path)], unicode=False)
+    text = report.text_report([check.check_file(path)], unicode=False)
     assert text.isascii()
     lines = text.splitlines()
     assert "  + a) z_1" in lines and "  - d) o_2: not answered" in lines
@@ -513,15 +520,15 @@ def test_check_text_report_has_an_ascii_form(sheets, tmp_path):
     (7, Fraction(7)), (0.1, Fraction(1, 10)), ("1E2", Fraction(100)),
 ])
 def test_check_read_number_accepts(written, value):
-    assert answers.read_number(written).value == value
+    assert reading.read_number(written).value == value
 
 
 @pytest.mark.parametrize("written", [
     "0,4.3", "abc", "0.1 0.2", "1/0", "nan", "inf", "1e", "--1", "1/-2", "0x10", "1_000", True, [1], float("nan"), "",
 ])
 def test_check_read_number_refuses(written):
-    with pytest.raises(answers.NotAnAnswer):
-        answers.read_number(written)
+    with pytest.raises(reading.NotAnAnswer):
+        reading.read_number(written)
 
 
 @pytest.mark.parametrize("x, answer, digits", [
@@ -529,18 +536,18 @@ def test_check_read_number_refuses(written):
     ("9.9e-5", "1e-4", 2), ("5", "0.15", 0),
 ])
 def test_check_agreeing_digits_by_hand(x, answer, digits):
-    assert answers.agreeing_digits(Fraction(x), Fraction(answer)) == digits
+    assert reading.agreeing_digits(Fraction(x), Fraction(answer)) == digits
 
 
 def test_check_tolerance_is_the_questions_own():
     import sympy as sp
 
     question = Question(key="q", prompt=None, answer=sp.Rational(1, 3), rtol=1e-3, atol=0.0)
-    assert answers.judge(question, "0.3334").status == "correct"
-    assert answers.judge(question, "0.334").status == "wrong"
-    assert answers.judge(Question(key="q", prompt=None, answer=sp.Rational(1, 3)), "0.3334").status == "wrong"
+    assert check.judge_question(question, "0.3334").status == "correct"
+    assert check.judge_question(question, "0.334").status == "wrong"
+    assert check.judge_question(Question(key="q", prompt=None, answer=sp.Rational(1, 3)), "0.3334").status == "wrong"
     near_zero = Question(key="q", prompt=None, answer=sp.Rational(1, 10**12), rtol=1e-6, atol=1e-9)
-    assert answers.judge(near_zero, "0").status == "correct"
+    assert check.judge_question(near_zero, "0").status == "correct"
 
 
 @pytest.mark.parametrize("family", registry.names())
@@ -553,23 +560,23 @@ def test_check_judges_every_family_over_many_variants(family):
         problem = core.make_problem(family, 11, student)
         for question in problem.questions:
             shown = shown_answer(question)
-            assert answers.judge(question, shown).status == "correct", (student, question.key, shown)
+            assert check.judge_question(question, shown).status == "correct", (student, question.key, shown)
             if question.kind == "choice":
                 for other in question.choices:
                     if other != question.answer:
-                        verdict = answers.judge(question, other)
+                        verdict = check.judge_question(question, other)
                         assert (verdict.status, verdict.message) == ("wrong", "not the right choice")
                 continue
             if question.kind == "integer":
-                verdict = answers.judge(question, int(question.answer) + 1)
+                verdict = check.judge_question(question, int(question.answer) + 1)
                 assert (verdict.status, verdict.message) == ("wrong", "not the right number")
                 continue
             exact = Fraction(Decimal(shown))
             if exact != 0:
-                verdict = answers.judge(question, "-" + shown if exact > 0 else shown[1:])
+                verdict = check.judge_question(question, "-" + shown if exact > 0 else shown[1:])
                 assert (verdict.status, verdict.message) == ("wrong", "wrong sign"), (student, question.key)
             three = "%#.3g" % float(exact)
-            verdict = answers.judge(question, three)
+            verdict = check.judge_question(question, three)
             if abs(Fraction(Decimal(three)) - exact) <= Fraction(question.atol) + Fraction(question.rtol) * abs(exact):
                 assert verdict.status == "correct"
             else:
@@ -587,7 +594,12 @@ def test_check_korean_hints(sheets, tmp_path):
     fill(path, {("p1_output_update", question.key): f'"{flipped}"', ("p1_output_update", problems["p1_output_update"].questions[1].key): '"0,5"'})
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert question_line(result, question.key, "p1_output_update") == f'\u2717 a) {question.key} = "{flipped}": 부호가 틀렸다'
+    assert question_line(result, question.key, "p1_output_update").startswith(  # the named mistake t - o
+        f'\u2717 a) {question.key} = "{flipped}": 뺄셈을 t_')
+    third = problems["p1_output_update"].questions[2]  # dz/dw: a flipped sign is just that
+    fill(path, {("p1_output_update", third.key): f'"-{shown_answer(third)}"'})
+    assert question_line(run("check", path), third.key, "p1_output_update") == (
+        f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
         f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)'
@@ -604,7 +616,7 @@ def test_check_without_a_toml_reader_says_how_to_get_one(tmp_path, monkeypatch):
     path = tmp_path / "answers.toml"
     path.write_text("", encoding="utf-8")
     with pytest.raises(ChainruleError) as info:
-        answers.read_toml(path)
+        answers_file.read(path)
     assert str(info.value) == (
         "chainrule check needs a TOML reader: use Python 3.11 or later, or run 'pip install tomli'."
     )
@@ -616,9 +628,9 @@ def test_check_refuses_files_it_cannot_read_as_answers(sheets, tmp_path):
     assert refusal(path) == f"Error: '{path}' is not UTF-8 text (line 1); save it as UTF-8."
 
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
-    path.write_text(path.read_text(encoding="utf-8").replace("format = 1", "format = 2"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("format = 2", "format = 3"), encoding="utf-8")
     assert refusal(path) == (
-        f"Error: '{path}' is answers format 2, but this chainrule ({__version__}) reads format 1; "
+        f"Error: '{path}' is answers format 3, but this chainrule ({__version__}) reads format 2; "
         "check it with the chainrule version that made it."
     )
 
@@ -803,7 +815,7 @@ def test_check_json_gives_numbers_as_written_without_toml_quotes(sheets, tmp_pat
     ]
 
 
-def test_check_rounding_hint_only_for_four_digits_and_truncation_is_too_few_digits(sheets, tmp_path):
+def test_check_near_misses_get_no_rounding_hint_and_truncation_is_too_few_digits(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     fill(path, {
         ("p2_output_update", "dE_dw_5"): '"0.02599999"',  # 2 digits agree: a wrong formula as likely as a slip

@@ -18,7 +18,8 @@ except ImportError:  # Python < 3.11: setup.cfg installs the tomli backport
 from chainrule_core import __version__
 from chainrule.cli import cli
 from chainrule.commands import generate as generate_cmd
-from generator import answers, core, registry, worksheets
+from checker import answers_file, check
+from generator import core, registry, worksheets
 from generator.core import make_problem
 from generator.numbers import format_number
 
@@ -254,7 +255,7 @@ def test_generate_answers_template_identifies_every_variant(tmp_path):
         problem = make_problem(variant["family"], meta["course_seed"], meta["student_id"], variant["occurrence"])
         assert problem.variant == variant["variant"]
         assert data[key] == {q.key: "" for q in problem.questions}
-    _ident, rebuilt = answers.regenerate(data)
+    rebuilt = check.rebuild(answers_file.parse(data), "answers.toml")
     assert [key for key, _ in rebuilt] == meta["problems"]
     assert all(problem.variant == meta["variants"][key]["variant"] for key, problem in rebuilt)
 
@@ -264,7 +265,7 @@ def test_generate_answers_of_a_preset_regenerate_the_preset(tmp_path):
     assert run("generate", "--preset", "worked-example", "--format", "md", "--out", str(out)).exit_code == 0
     data = tomllib.loads((out / "students" / "worked-example" / "answers.toml").read_text(encoding="utf-8"))
     assert data["chainrule"]["preset"] == "worked-example"
-    rebuilt = dict(answers.regenerate(data)[1])
+    rebuilt = dict(check.rebuild(answers_file.parse(data), "answers.toml"))
     exact = {q.key: q.answer for q in rebuilt["p2_output_update"].questions}
     assert format_number(exact["w_5_new"]) == "0.43703857"
 

@@ -2,11 +2,11 @@
 
 import sympy as sp
 
-from generator.families._key import Hat
+from generator.notation import Hat
 from generator.korean import CONSONANT, RIEUL, VOWEL, agree, final_sound
 from generator.model import Num, Text
 from generator.render import get_format
-from generator.symbolic import Partial, sigma
+from generator.notation import Partial, sigma
 
 S = sp.Symbol
 

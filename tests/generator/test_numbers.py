@@ -3,7 +3,7 @@
 import sympy as sp
 
 from generator.numbers import format_number, latex_number, mathml_number
-from generator.symbolic import sigma
+from generator.notation import sigma
 
 R = sp.Rational
 

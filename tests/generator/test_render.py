@@ -5,7 +5,7 @@ import sympy as sp
 
 from generator.model import Num, Step, Text
 from generator.render import get_format, letter, render_sheet, step_line
-from generator.symbolic import Partial, chain, sigma
+from generator.notation import Partial, chain, sigma
 
 R = sp.Rational
 PROSE = Text(en="a_b costs $5 * 2 & 50% <b> {{x}} {w} {n} {s}", ko="{w}", slots={"w": sp.Symbol("w_1"), "n": Num(R(1, 3)), "s": "3 < 4"})

@@ -4,7 +4,8 @@ import mpmath
 import sympy as sp
 
 from generator import symbolic
-from generator.symbolic import Partial, chain, evaluate, latex, mathml, sigma, terms
+from generator.notation import Partial, chain, sigma, terms
+from generator.symbolic import evaluate, latex, mathml
 
 R = sp.Rational
 a, b, c = sp.symbols("a b c")
@@ -73,7 +74,7 @@ def test_symbolic_mathml_keeps_the_latex_term_order_in_every_family():
 
 def test_symbolic_mathml_prints_sums_and_products_in_the_given_order():
     w9, h1, w10, h2, b4 = (sp.Symbol(n) for n in ("w_9", "h_1", "w_10", "h_2", "b_4"))
-    expr = symbolic.terms(symbolic.chain(w9, h1), symbolic.chain(w10, h2), b4)
+    expr = terms(chain(w9, h1), chain(w10, h2), b4)
     assert symbolic.latex(expr) == "w_{9} h_{1} + w_{10} h_{2} + b_{4}"
     shown = symbolic.mathml(expr)
     order = [shown.index(f"<mi>{a}</mi><mi>{b}</mi>") for a, b in (("w", 9), ("h", 1), ("w", 10), ("h", 2), ("b", 4))]

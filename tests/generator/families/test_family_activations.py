@@ -3,7 +3,7 @@ import math
 import pytest
 import sympy as sp
 
-from _checks_5_13 import build, close
+from _family_checks import build, close
 from generator.families import activations as family
 
 R = sp.Rational

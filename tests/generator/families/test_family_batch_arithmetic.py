@@ -1,6 +1,6 @@
 import pytest
 
-from _checks_5_13 import build
+from _family_checks import build
 from generator.families import batch_arithmetic as family
 
 

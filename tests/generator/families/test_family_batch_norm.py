@@ -1,6 +1,6 @@
 import sympy as sp
 
-from _checks_5_13 import build, close
+from _family_checks import build, close
 from generator.families import batch_norm as family
 
 R = sp.Rational

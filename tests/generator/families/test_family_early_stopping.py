@@ -1,6 +1,6 @@
 import sympy as sp
 
-from _checks_5_13 import build
+from _family_checks import build
 from generator.families import early_stopping as family
 
 R = sp.Rational

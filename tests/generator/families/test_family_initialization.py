@@ -1,7 +1,7 @@
 import numpy as np
 import sympy as sp
 
-from _checks_5_13 import build, close
+from _family_checks import build, close
 from generator.families import initialization as family
 from solutions import initializers
 

@@ -1,7 +1,8 @@
 import pytest
 import sympy as sp
 
-from generator.families._key import Hat, Key, fill, grid, hats, mean, sym
+from generator.families._key import Key, fill, grid
+from generator.notation import Hat, hats, mean, sym
 from generator.model import Text
 from generator.symbolic import latex, mathml
 

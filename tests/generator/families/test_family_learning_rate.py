@@ -1,7 +1,7 @@
 import pytest
 import sympy as sp
 
-from _checks_5_13 import build
+from _family_checks import build
 from generator.families import learning_rate as family
 
 R = sp.Rational

@@ -1,4 +1,6 @@
-"""Checks shared by the tests of problem families 5-13 (see the family modules)."""
+"""Checks shared by the tests of the problem families built on ``families._key``: building
+a variant, bilingual prose with matching slots, every step true in order, answers equal to
+solutions/, determinism."""
 
 import re
 

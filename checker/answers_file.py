@@ -1,0 +1,283 @@
+"""The answers.toml format: written by ``chainrule generate``, read by ``chainrule check``.
+
+This module is the format's only owner: ``dumps`` writes it (``generator.worksheets``
+calls it with plain strings, so nothing here needs sympy or jinja2) and ``read`` /
+``parse`` read it back. Layout (``FORMAT`` 2)::
+
+    [chainrule]                 format, kit_version, student_id, student_name, course_seed,
+                                lang, preset, mode ("open", "graded" or "practice"),
+                                secret (the course secret's fingerprint, graded sheets),
+                                problems (the keys, in sheet order)
+    [chainrule.variants.<key>]  family, occurrence, variant, title
+    [<key>]                     one blank per question: <question key> = ""
+    [chainrule.practice.<key>]  practice sheets only: salt, and per question what
+                                ``checker.practice`` needs to judge it (salted hashes)
+
+An "open" sheet is checked by rebuilding its problems from the course seed; a "graded"
+one needs the instructor's course secret to rebuild them; a "practice" one is judged
+from the hashes alone (no sympy needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from chainrule_core import __version__
+from chainrule_core.errors import ChainruleError
+from checker.reading import shown, toml_string
+
+#: The layout written and read here (``format = 2`` in the [chainrule] table).
+FORMAT = 2
+FILE_NAME = "answers.toml"
+MODES = ("open", "graded", "practice")
+#: The largest answers file read (a practice sheet of 13 problems is about 40 kB).
+MAX_BYTES = 2_000_000
+
+
+@dataclass
+class Blank:
+    """One question as the answers file lists it."""
+
+    key: str
+    kind: str  # number, integer, choice
+    prompt: str = ""  # plain text, for the comment above the blank
+    choices: List[str] = field(default_factory=list)
+    #: practice sheets: what checker.practice needs to judge this blank
+    practice: Optional[Dict[str, Any]] = None
+
+
+@dataclass
+class Entry:
+    """One problem of the sheet."""
+
+    key: str
+    family: str
+    occurrence: int
+    variant: str
+    title: str = ""
+    blanks: List[Blank] = field(default_factory=list)
+    salt: str = ""  # practice sheets
+
+
+@dataclass
+class Sheet:
+    """What an answers file says about its student and problems (not the answers)."""
+
+    student_id: str
+    course_seed: int
+    lang: str = "en"
+    student_name: str = ""
+    preset: Optional[str] = None
+    mode: str = "open"
+    secret: Optional[str] = None  # fingerprint of the course secret
+    kit_version: str = __version__
+    entries: List[Entry] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> List[str]:
+        return [e.key for e in self.entries]
+
+    def listed(self):
+        """(key, family, occurrence, variant) per problem, as the manifest lists them."""
+        return [(e.key, e.family, e.occurrence, e.variant) for e in self.entries]
+
+
+# --- writing -------------------------------------------------------------------------
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} into answers.toml")
+
+
+def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem") -> str:
+    """The answers template: ``header`` comment lines, identification, then one named
+    blank per question, and for a practice sheet the tables that judge them."""
+    from checker.report import letter
+
+    lines = ["# " + line.replace("\n", " ") for line in header] + [
+        "",
+        "[chainrule]",
+        f"format = {FORMAT}",
+        f"kit_version = {toml_string(sheet.kit_version)}",
+        f"student_id = {toml_string(sheet.student_id)}",
+    ]
+    if sheet.student_name:
+        lines.append(f"student_name = {toml_string(sheet.student_name)}")
+    lines += [f"course_seed = {sheet.course_seed}", f"lang = {toml_string(sheet.lang)}"]
+    if sheet.preset:
+        lines.append(f"preset = {toml_string(sheet.preset)}")
+    lines.append(f"mode = {toml_string(sheet.mode)}")
+    if sheet.secret:
+        lines.append(f"secret = {toml_string(sheet.secret)}")
+    lines.append("problems = [" + ", ".join(toml_string(e.key) for e in sheet.entries) + "]")
+    for e in sheet.entries:
+        lines += [
+            "",
+            f"[chainrule.variants.{e.key}]",
+            f"family = {toml_string(e.family)}",
+            f"occurrence = {e.occurrence}",
+            f"variant = {toml_string(e.variant)}",
+            f"title = {toml_string(_comment(e.title))}",
+        ]
+    for number, e in enumerate(sheet.entries, start=1):
+        lines += ["", f"# {problem_word} {number}. {_comment(e.title)}", f"[{e.key}]"]
+        for i, b in enumerate(e.blanks):
+            kind = "choice: one of " + ", ".join(toml_string(c) for c in b.choices) if b.kind == "choice" else b.kind
+            lines.append(f"# {letter(i)}) {_comment(b.prompt)}  [{kind}]")
+            lines.append(f'{b.key} = ""')
+    if sheet.mode == "practice":
+        lines += ["", "# What chainrule check needs to judge your answers (salted hashes, no answers): do not edit."]
+        for e in sheet.entries:
+            lines += ["", f"[chainrule.practice.{e.key}]", f"salt = {toml_string(e.salt)}"]
+            for b in e.blanks:
+                lines.append(f"{b.key} = {_inline(b.practice or {})}")
+    return "\n".join(lines) + "\n"
+
+
+# --- reading -------------------------------------------------------------------------
+
+def read(path) -> Dict[str, Any]:
+    """The parsed answers file; a one-line ChainruleError for anything unreadable."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: the same parser, installed as tomli (setup.cfg)
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ChainruleError(
+                "chainrule check needs a TOML reader: use Python 3.11 or later, or run 'pip install tomli'."
+            ) from None
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise ChainruleError(f"'{path}' is a folder, not an answers.toml file.") from None
+    except OSError as exc:
+        raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+    if len(raw) > MAX_BYTES:
+        raise ChainruleError(
+            f"'{path}' is larger than {MAX_BYTES // 1_000_000} MB; an answers.toml is a few kilobytes (is it the right file?)."
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ChainruleError(f"'{path}' is not UTF-8 text (line {line}); save it as UTF-8.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChainruleError(
+            f"'{path}' is not valid TOML: {exc}; answers go between quotes, e.g. z_1 = \"0.165\"."
+        ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5000 digits
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        raise ChainruleError(
+            f"'{path}' cannot be read as TOML ({reason}); answers go between quotes, e.g. z_1 = \"0.165\"."
+        ) from None
+
+
+def meta_error(source: str, what: str) -> ChainruleError:
+    return ChainruleError(
+        f"'{source}' has {what}; check the answers.toml that chainrule generate wrote (its [chainrule] tables must "
+        "stay as they were)."
+    )
+
+
+def _require(meta: dict, name: str, kind, source: str):
+    value = meta.get(name)
+    if value is None:
+        raise meta_error(source, f"no '{name}' in its [chainrule] table")
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise meta_error(source, f"an invalid '{name}' ({shown(value)}) in its [chainrule] table")
+    return value
+
+
+def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
+    """The identification of a parsed answers file; a one-line ChainruleError when its
+    [chainrule] tables are missing or broken (not whether the variants are genuine:
+    ``checker.check`` rebuilds them, or the practice hashes judge them)."""
+    meta = data.get("chainrule")
+    if not isinstance(meta, dict):
+        raise meta_error(source, "no [chainrule] table")
+    version = meta.get("format", FORMAT)
+    if version != FORMAT:
+        raise ChainruleError(
+            f"'{source}' is answers format {shown(version)}, but this chainrule ({__version__}) reads format "
+            f"{FORMAT}; check it with the chainrule version that made it."
+        )
+    seed = _require(meta, "course_seed", int, source)
+    if seed < 0:
+        raise meta_error(source, f"an invalid 'course_seed' ({seed}) in its [chainrule] table")
+    student = _require(meta, "student_id", str, source)
+    keys = _require(meta, "problems", list, source)
+    variants = _require(meta, "variants", dict, source)
+    if not keys or not all(isinstance(k, str) for k in keys) or len(set(keys)) != len(keys):
+        raise meta_error(source, "an invalid 'problems' list in its [chainrule] table")
+    mode = meta.get("mode", "open")
+    if mode not in MODES:
+        raise meta_error(source, f"an invalid 'mode' ({shown(mode)}) in its [chainrule] table")
+    secret = meta.get("secret")
+    if secret is not None and not isinstance(secret, str):
+        raise meta_error(source, f"an invalid 'secret' ({shown(secret)}) in its [chainrule] table")
+    if mode == "graded" and not secret:
+        raise meta_error(source, "no 'secret' fingerprint for a graded sheet in its [chainrule] table")
+    preset = meta.get("preset")
+    if preset is not None and not isinstance(preset, str):
+        raise meta_error(source, f"an unknown preset {shown(preset)}")
+    kit = meta.get("kit_version", "unknown")
+    name = meta.get("student_name", "")
+    sheet = Sheet(
+        student_id=student, course_seed=seed, lang=meta.get("lang", "en"),
+        student_name=name if isinstance(name, str) else "", preset=preset, mode=mode, secret=secret,
+        kit_version=kit if isinstance(kit, str) else str(kit),
+    )
+    practice = meta.get("practice") if mode == "practice" else None
+    if mode == "practice" and not isinstance(practice, dict):
+        raise meta_error(source, "no [chainrule.practice] tables for a practice sheet")
+    for key in keys:
+        info = variants.get(key)
+        if not isinstance(info, dict):
+            raise meta_error(source, f"no [chainrule.variants.{key}] table for problem '{key}'")
+        family, variant = info.get("family"), info.get("variant")
+        occurrence, title = info.get("occurrence", 0), info.get("title", "")
+        if not isinstance(family, str) or not isinstance(variant, str):
+            raise meta_error(source, f"no family or variant for problem '{key}'")
+        if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 0:
+            raise meta_error(source, f"an invalid occurrence ({shown(occurrence)}) for problem '{key}'")
+        entry = Entry(key, family, occurrence, variant, title if isinstance(title, str) else "")
+        if practice is not None:
+            _practice_entry(entry, practice.get(key), source)
+        sheet.entries.append(entry)
+    return sheet
+
+
+def _practice_entry(entry: Entry, table: Any, source: str) -> None:
+    from checker import practice
+
+    if not isinstance(table, dict) or not practice.valid_salt(table.get("salt")):
+        raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'")
+    entry.salt = table["salt"]
+    for key, spec in table.items():
+        if key == "salt":
+            continue
+        if not practice.valid_spec(spec):
+            raise meta_error(source, f"a broken practice entry for '{entry.key}.{key}'")
+        choices = [c for c in spec.get("choices", []) if isinstance(c, str)]
+        entry.blanks.append(Blank(key, spec["kind"], choices=choices, practice=spec))

@@ -1,0 +1,362 @@
+"""Checking answers files: one student's, or a class's.
+
+``check_data`` reads a file's identification (``checker.answers_file``) and then, by the
+sheet's mode:
+
+- practice: judges every blank from the file's salted hashes (``checker.practice``);
+  nothing here imports sympy;
+- open: rebuilds the problems from the course seed through the generator's own sheet
+  loop (``generator.worksheets.build_sheet``) and refuses a file whose variant ids this
+  kit does not reproduce;
+- graded: the same, with the variants keyed by the instructor's course secret; without
+  the secret (or with another) the file is refused in one line and nothing is judged.
+
+A rebuilt problem gives each blank a ``checker.judge.Target``: the exact answer, the
+family's named mistakes, and the value right given the student's own earlier answers
+(the problem's step formulas evaluated with the student's values substituted: error
+carried forward), with values from rounded intermediates for the rounding hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from chainrule_core import __version__
+from chainrule_core.errors import ChainruleError
+from checker import answers_file, manifest_file, practice, secret as course_secret
+from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice
+from checker.messages import message
+from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown
+from checker.report import Failure, ProblemResult, Report, letter
+from checker.tolerance import Tolerance, default as default_tolerance
+
+LANGUAGES = ("en", "ko")
+#: Significant digits the rounding hint tries for the intermediates a student did not write.
+ROUNDING_DIGITS = (2, 3, 4, 5, 6)
+
+
+@dataclass
+class Options:
+    """How to check: a class manifest, the course secret (graded sheets), a tolerance
+    for every number (None: each family's default), the carried-forward credit."""
+
+    manifest: Optional[manifest_file.Manifest] = None
+    secret: Optional[bytes] = None
+    tolerance: Optional[Tolerance] = None
+    carry: str = "full"
+
+
+# --- rebuilding (open and graded sheets) -------------------------------------------------
+
+def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = None) -> List[Tuple[str, Any]]:
+    """The sheet's problems rebuilt by this kit, through the generator's sheet loop:
+    [(key, Problem)]. A one-line ChainruleError when a family is unknown or a variant id
+    is not the one this kit makes (an edited file or another kit version)."""
+    from generator import presets, registry, worksheets
+
+    kit = sheet.kit_version
+    preset_items = None
+    if sheet.preset is not None:
+        if sheet.preset not in presets.PRESETS:
+            raise answers_file.meta_error(source, f"an unknown preset {shown(sheet.preset)}")
+        preset_items = presets.load(sheet.preset)
+        if len(preset_items) != len(sheet.entries):
+            raise answers_file.meta_error(
+                source, f"{len(sheet.entries)} problems where the preset {sheet.preset} has {len(preset_items)}")
+    for e in sheet.entries:
+        if e.family not in registry.FAMILIES:
+            if kit == __version__:  # the same kit made it: the tables were edited
+                raise ChainruleError(
+                    f"'{source}': problem '{e.key}' is of family '{e.family}', which chainrule does not have; the "
+                    "[chainrule] tables were edited. Copy your answers into the answers.toml that came with your "
+                    "worksheet."
+                )
+            raise ChainruleError(
+                f"'{source}': problem '{e.key}' is of family '{e.family}', which this chainrule ({__version__}) does "
+                f"not have (the file was made by {kit}); check it with the chainrule version that made it."
+            )
+    plan = [(e.key, e.family, e.occurrence) for e in sheet.entries]
+    built = worksheets.build_sheet(worksheets.Student(sheet.student_id), sheet.course_seed, plan, preset_items,
+                                   sheet.preset, secret=secret)
+    problems = []
+    for e, key, problem in zip(sheet.entries, built.keys, built.problems):
+        if problem.family != e.family or problem.variant != e.variant or (preset_items and key != e.key):
+            if kit == __version__:
+                raise ChainruleError(
+                    f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but chainrule makes "
+                    f"{problem.family} variant {problem.variant} for it; the [chainrule] tables were edited. Copy "
+                    "your answers into the answers.toml that came with your worksheet."
+                )
+            raise ChainruleError(
+                f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but this chainrule "
+                f"({__version__}) makes {problem.family} variant {problem.variant} for it; the [chainrule] tables "
+                f"were edited or the file was made by chainrule {kit}. Copy your answers into the answers.toml "
+                "that came with your worksheet, or check with the chainrule version that made it."
+            )
+        problems.append((e.key, problem))
+    return problems
+
+
+def exact_value(answer) -> Fraction:
+    """A problem's exact answer as a Fraction: exact for rationals, else to 40 digits."""
+    from generator.symbolic import number, to_fraction
+
+    if isinstance(answer, int) and not isinstance(answer, bool):
+        return Fraction(answer)
+    try:
+        return to_fraction(number(answer))
+    except TypeError:
+        raise ChainruleError(f"The answer {answer} is not a real number; this is a bug in its problem family.") from None
+
+
+def _read(value: Any) -> Optional[Fraction]:
+    try:
+        return read_number(value).value
+    except NotAnAnswer:
+        return None
+
+
+def _chain_values(problem, student: Dict[str, Fraction], rounding: Optional[int] = None):
+    """Every step's value with the student's answers substituted for their steps (and, with
+    ``rounding``, every other step's value rounded to that many significant digits):
+    {step: (value or None, the student's answers it used)}."""
+    from generator.symbolic import evaluate_numbers, number, symbol_names, to_fraction
+
+    env: Dict[str, Any] = {g.name: number(g.value) for g in problem.givens}
+    uses: Dict[str, frozenset] = {}
+    out: Dict[str, Tuple[Optional[Fraction], frozenset]] = {}
+    for step in problem.steps:
+        if step.formula is None or step.value is None:
+            continue
+        names = symbol_names(step.formula)
+        used = frozenset().union(*(uses.get(n, frozenset()) for n in names))
+        try:
+            value = to_fraction(evaluate_numbers(step.formula, env))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            value = None
+        out[step.name] = (value, used)
+        if step.name in student:
+            env[step.name] = student[step.name]
+            uses[step.name] = frozenset([step.name])
+        else:
+            if value is None:
+                value = to_fraction(number(step.value))
+            if rounding is not None and value.denominator != 1:
+                n, k = round_significant(value, rounding)
+                value = Fraction(n) * Fraction(10) ** k
+            env[step.name] = value
+            uses[step.name] = used
+    return out
+
+
+def steps_of(problem) -> Dict[str, str]:
+    """The step each number or integer question asks (``generator.model.asked_steps``)."""
+    from generator.model import asked_steps
+
+    return asked_steps(problem.steps, problem.questions)
+
+
+def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str) -> List[Target]:
+    """The Target of every question of a rebuilt problem, given the student's table."""
+    exact = {q.key: exact_value(q.answer) for q in problem.questions if q.kind != "choice"}
+    tol = {q.key: tolerance or default_tolerance(q.rtol, q.atol) for q in problem.questions}
+    step = steps_of(problem)
+    key_of = {s: k for k, s in step.items()}
+    student = {}  # by step name
+    for q in problem.questions:
+        if q.key in step and isinstance(table, dict):
+            value = _read(table.get(q.key))
+            if value is not None:
+                student[step[q.key]] = value
+    wrong = {s for s, v in student.items() if not tol[key_of[s]].accepts(v, exact[key_of[s]])}
+    chain = _chain_values(problem, student) if student else {}
+    rounded_chains = None
+    out = []
+    for q in problem.questions:
+        t = Target(q.key, q.kind, q.answer if q.kind == "choice" else exact[q.key], tol[q.key],
+                   list(q.choices or {}))
+        for m in getattr(problem, "mistakes", []) or []:
+            if m.question == q.key:
+                t.mistakes.append(Mistake(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value)))
+        s = step.get(q.key)
+        value, used = chain.get(s, (None, frozenset())) if s else (None, frozenset())
+        if value is not None:
+            bad = sorted(key_of[u] for u in used & wrong)
+            if bad:
+                t.consistent = value
+                t.used = [f"{k} = {_written(table.get(k))}" for k in bad]
+            elif used and value != exact[q.key] and s in wrong:
+                t.rounded.append((None, value))
+                t.rounded_used = [f"{key_of[u]} = {_written(table.get(key_of[u]))}" for u in sorted(used)]
+        if q.kind == "number" and s in wrong:
+            if rounded_chains is None:
+                rounded_chains = {d: _chain_values(problem, {}, rounding=d) for d in ROUNDING_DIGITS}
+            for d, values in rounded_chains.items():
+                v, _used = values.get(s, (None, frozenset()))
+                if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
+                    t.rounded.append((d, v))
+        out.append(t)
+    return out
+
+
+def _written(value: Any) -> str:
+    from checker.reading import written
+
+    return written(value)[0].strip()
+
+
+# --- one file --------------------------------------------------------------------------
+
+def _unknown_key_note(lang: str, table: str, key: str, asked: List[str]) -> str:
+    from chainrule_core.suggest import closest as did_you_mean
+
+    close = did_you_mean(key, asked)
+    if close:
+        return message(lang, "unknown_key_close", table=table, key=key, close=close)
+    return message(lang, "unknown_key", table=table, key=key, keys=", ".join(asked))
+
+
+def _table(data: Dict[str, Any], key: str, source: str) -> Dict[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise answers_file.meta_error(
+            source, f"'{key}' as a value where the answers of problem '{key}' belong in a [{key}] table")
+    return table
+
+
+def needs_secret_message(source: str) -> str:
+    return (f"'{source}' is a graded sheet: checking it needs the instructor's course secret "
+            "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
+
+
+def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
+               options: Optional[Options] = None) -> Report:
+    """Judge every blank of a parsed answers file."""
+    options = options or Options()
+    if options.carry not in CARRY_FORWARD:
+        raise ValueError(f"carry must be one of {CARRY_FORWARD}")
+    sheet = answers_file.parse(data, source)
+    notes = list(sheet.notes)
+    lang = sheet.lang
+    if lang not in LANGUAGES:
+        code = f"'{lang}'" if isinstance(lang, str) else shown(lang)
+        notes.append(message("en", "unknown_lang", code=code))
+        lang = "en"
+    if sheet.mode == "practice":
+        if options.manifest is not None:
+            manifest_file.against(sheet, options.manifest, source)
+        results, tolerance_note = _check_practice(sheet, data, source, options, lang)
+    else:
+        secret = None
+        if sheet.secret:
+            if options.secret is None:
+                raise ChainruleError(needs_secret_message(source))
+            if course_secret.fingerprint(options.secret) != sheet.secret:
+                raise ChainruleError(
+                    f"'{source}' was made with another course secret than the --secret-file given (fingerprints "
+                    "differ); nothing was judged.")
+            secret = options.secret
+        problems = rebuild(sheet, source, secret)  # a tampered variant is named before a manifest mismatch
+        if options.manifest is not None:
+            manifest_file.against(sheet, options.manifest, source)
+        results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems)
+    known = sheet.keys
+    for extra in data:
+        if extra != "chainrule" and extra not in known:
+            notes.append(message(lang, "unknown_table", key=extra, keys=", ".join(known)))
+    return Report(
+        source=source, student_id=sheet.student_id, student_name=sheet.student_name, course_seed=sheet.course_seed,
+        lang=lang, preset=sheet.preset, kit_version=sheet.kit_version, problems=results, notes=notes,
+        mode=sheet.mode, tolerance_note=tolerance_note,
+    )
+
+
+def _check_rebuilt(sheet, data, source, options, lang, problems):
+    results = []
+    shown_tolerances: List[str] = []
+    for number, ((key, problem), entry) in enumerate(zip(problems, sheet.entries), start=1):
+        table = _table(data, key, source)
+        verdicts = []
+        for i, t in enumerate(targets(problem, table, options.tolerance, lang)):
+            verdicts.append(judge(t, table.get(t.key), letter(i), lang, options.carry))
+        asked = [q.key for q in problem.questions]
+        extras = [_unknown_key_note(lang, key, extra, asked) for extra in table if extra not in asked]
+        numbers = [q for q in problem.questions if q.kind == "number"]
+        tol = str(options.tolerance or (default_tolerance(numbers[0].rtol, numbers[0].atol) if numbers else ""))
+        if tol and tol not in shown_tolerances:
+            shown_tolerances.append(tol)
+        results.append(ProblemResult(key, number, problem.family, problem.variant, entry.title or key, verdicts,
+                                     extras, tol))
+    how = message(lang, "tolerance_given" if options.tolerance else "tolerance_default")
+    note = message(lang, "tolerance", tolerance=", ".join(shown_tolerances), how=how) if shown_tolerances else ""
+    return results, note
+
+
+def _check_practice(sheet, data, source, options, lang):
+    digits = practice.DEFAULT_DIGITS
+    if options.tolerance is not None:
+        tol = options.tolerance
+        stored = practice.DIGITS
+        if tol.kind != "sig" or int(tol.amount) not in stored:
+            raise ChainruleError(
+                f"'{source}' is a practice sheet, judged to significant digits from hashes: use --tolerance "
+                f"sig:{stored[0]} to sig:{stored[-1]}, not {tol}."
+            )
+        digits = int(tol.amount)
+    results = []
+    for number, entry in enumerate(sheet.entries, start=1):
+        table = _table(data, entry.key, source)
+        verdicts = [
+            judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits)
+            for i, b in enumerate(entry.blanks)
+        ]
+        asked = [b.key for b in entry.blanks]
+        extras = [_unknown_key_note(lang, entry.key, extra, asked) for extra in table if extra not in asked]
+        results.append(ProblemResult(entry.key, number, entry.family, entry.variant, entry.title or entry.key,
+                                     verdicts, extras, f"sig:{digits}"))
+    return results, message(lang, "practice_note", k=digits)
+
+
+def check_file(path, options: Optional[Options] = None) -> Report:
+    """Read and judge one answers file."""
+    return check_data(answers_file.read(path), str(path), options)
+
+
+def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
+              options: Optional[Options] = None) -> List[Any]:
+    """Check a class: per file in the order given its Report, or a Failure when it cannot
+    be checked (missing, unreadable, tampered, not the manifest's, graded without the
+    secret, or anything unexpected: one file never stops the others). ``progress(path)``
+    is called after each file."""
+    outcomes: List[Any] = []
+    for path in paths:
+        data = None
+        try:
+            data = answers_file.read(path)
+            outcomes.append(check_data(data, str(path), options))
+        except ChainruleError as exc:
+            outcomes.append(Failure(str(path), str(exc), _student(data)))
+        except (Exception, RecursionError) as exc:  # one file never stops a class check
+            reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
+            outcomes.append(Failure(str(path), reason, _student(data)))
+        if progress:
+            progress(str(path))
+    return outcomes
+
+
+def _student(data) -> str:
+    meta = data.get("chainrule") if isinstance(data, dict) else None
+    student = meta.get("student_id") if isinstance(meta, dict) else None
+    return student if isinstance(student, str) else ""
+
+
+def judge_question(question, value: Any, letter: str = "", lang: str = "en",
+                   tolerance: Optional[Tolerance] = None) -> "Verdict":
+    """The verdict on ``value`` for one ``generator.model.Question`` on its own (no chain,
+    no named mistakes): the exact answer and the question's own tolerance."""
+    answer = question.answer if question.kind == "choice" else exact_value(question.answer)
+    target = Target(question.key, question.kind, answer, tolerance or default_tolerance(question.rtol, question.atol),
+                    list(question.choices or {}))
+    return judge(target, value, letter, lang)

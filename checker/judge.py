@@ -1,0 +1,290 @@
+"""The verdict on one blank.
+
+- ``correct``: within the tolerance of the exact answer (numbers), equal (integers), the
+  right key (choices, case-insensitive);
+- ``consistent``: not the answer, but what the problem's own formulas give from the
+  student's earlier answers in the chain (error carried forward; credit by
+  ``--carry-forward full|half|none``), e.g. "consistent with your o_1 = 0.61";
+- ``wrong``: read but not right, with a hint that never reveals the answer: a named
+  mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
+  intermediates (only when recomputing with rounded values gives the student's number),
+  the wrong sign, too few digits;
+- ``unanswered``: an empty blank or a missing key;
+- ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
+
+Numbers are compared exactly (``Fraction``), so the verdict is the same on every machine,
+and ``437/1000`` gets the verdict and message of ``0.437``. No sympy here: a ``Target``
+holds exact Fractions (``checker.check`` builds it from a rebuilt problem) and
+``judge_practice`` works from a practice sheet's hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from checker import practice
+from checker.messages import message
+from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
+                             read_number, shown, written)
+from checker.tolerance import Tolerance
+
+STATUSES = ("correct", "consistent", "wrong", "unanswered", "invalid")
+CARRY_FORWARD = ("full", "half", "none")
+CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
+#: Significant digits the worksheets ask for (generator.numbers.SIGNIFICANT).
+ASKED_DIGITS = 8
+#: A wrong number is said to "agree to k significant digits" from this many on.
+AGREES_FROM = 4
+
+
+@dataclass
+class Verdict:
+    """The judgement of one blank. ``given`` is what the student wrote, as shown in
+    reports (None when the blank is empty or missing); never the expected answer."""
+
+    key: str
+    letter: str
+    kind: str
+    status: str
+    given: Optional[str] = None
+    message: str = ""
+    #: what the student wrote, without TOML quotes ("0.165" for both "0.165" and 0.165)
+    written: Optional[str] = None
+    #: the TOML type of what they wrote: string, integer, float, boolean, array, table
+    toml_type: Optional[str] = None
+    #: points for this blank: 1 correct, the carried-forward share when consistent, else 0
+    credit: float = 0.0
+    #: the named mistakes this answer matches (their names)
+    mistakes: List[str] = field(default_factory=list)
+    #: the student's value, exactly (numbers that could be read)
+    value: Optional[Fraction] = None
+
+
+@dataclass
+class Mistake:
+    name: str
+    hint: str  # in the file's language
+    value: Fraction
+
+
+@dataclass
+class Target:
+    """What one blank of a rebuilt problem is judged against (all exact)."""
+
+    key: str
+    kind: str
+    answer: Any  # Fraction (number, integer) or a choice key
+    tolerance: Tolerance
+    choices: Sequence[str] = ()
+    mistakes: List[Mistake] = field(default_factory=list)
+    #: the value right given the student's own earlier answers, and which of them it
+    #: used that were not right ("o_1 = 0.61"); None when nothing earlier was wrong
+    consistent: Optional[Fraction] = None
+    used: List[str] = field(default_factory=list)
+    #: values from rounded intermediates: (digits or None for the student's own, value)
+    rounded: List[Tuple[Optional[int], Fraction]] = field(default_factory=list)
+    #: the student's own rounded values a "rounded" entry used ("o_1 = 0.6")
+    rounded_used: List[str] = field(default_factory=list)
+
+
+def start(key: str, kind: str, value: Any, letter: str, lang: str) -> Verdict:
+    verdict = Verdict(key, letter, kind, "unanswered")
+    if blank(value):
+        verdict.message = message(lang, "unanswered")
+        return verdict
+    verdict.given = shown(value)
+    verdict.written, verdict.toml_type = written(value)
+    return verdict
+
+
+def read(verdict: Verdict, value: Any, lang: str) -> Optional[Reading]:
+    """The number in ``value``, or None with the verdict made ``invalid``."""
+    try:
+        reading = read_number(value)
+    except NotAnAnswer as exc:
+        verdict.status = "invalid"
+        if any(word in str(exc) for word in ("digits", "characters", "size")):
+            verdict.message = message(lang, "too_long", given=verdict.given, chars=MAX_CHARS, digits=MAX_DIGITS,
+                                      e=MAX_EXPONENT)
+        else:
+            verdict.message = message(lang, "not_a_number", given=verdict.given)
+        return None
+    verdict.value = reading.value
+    return reading
+
+
+def _normal_choice(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().casefold())
+
+
+def _chosen(value: Any, keys: Sequence[str]) -> Optional[str]:
+    if isinstance(value, str) and len(value) <= MAX_CHARS:
+        wanted = _normal_choice(value)
+        return next((k for k in keys if _normal_choice(k) == wanted), None)
+    return None
+
+
+def _choice(verdict: Verdict, value: Any, keys: Sequence[str], right, lang: str) -> Verdict:
+    chosen = _chosen(value, keys)
+    if chosen is None:
+        verdict.status = "invalid"
+        verdict.message = message(lang, "not_a_choice", given=verdict.given, keys=", ".join(keys))
+    elif right(chosen):
+        verdict.status, verdict.credit = "correct", 1.0
+    else:
+        verdict.status = "wrong"
+        verdict.message = message(lang, "wrong_choice")
+    return verdict
+
+
+def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry: str = "full") -> Verdict:
+    """The verdict on ``value`` (a TOML value, None when missing) for ``target``."""
+    verdict = start(target.key, target.kind, value, letter, lang)
+    if verdict.given is None:
+        return verdict
+    if target.kind == "choice":
+        return _choice(verdict, value, list(target.choices), lambda k: k == target.answer, lang)
+    reading = read(verdict, value, lang)
+    if reading is None:
+        return verdict
+    x, answer = reading.value, target.answer
+    if target.kind == "integer":
+        right = x == answer
+    else:
+        right = target.tolerance.accepts(x, answer)
+    if right:
+        verdict.status, verdict.credit = "correct", 1.0
+        return verdict
+    same = (lambda a, b: a == b) if target.kind == "integer" else target.tolerance.accepts
+    if target.consistent is not None and target.used and same(x, target.consistent):
+        used = ", ".join(target.used)
+        verdict.credit = CREDIT[carry]
+        verdict.status = "consistent" if verdict.credit else "wrong"
+        name = {"full": "consistent", "half": "consistent_half", "none": "consistent_none"}[carry]
+        verdict.message = message(lang, name, used=used)
+        return verdict
+    verdict.status = "wrong"
+    hints = []
+    for mistake in target.mistakes:
+        if same(x, mistake.value) and mistake.hint not in hints:
+            hints.append(mistake.hint)
+            verdict.mistakes.append(mistake.name)
+    if hints:
+        verdict.message = "; ".join(hints)
+        return verdict
+    if target.kind == "integer":
+        if x.denominator != 1:
+            verdict.message = message(lang, "not_whole")
+        elif x != 0 and -x == answer:
+            verdict.message = message(lang, "wrong_sign")
+        else:
+            verdict.message = message(lang, "wrong_integer")
+        return verdict
+    verdict.message = number_hint(reading, target, lang)
+    return verdict
+
+
+def _explains(reading: Reading, value: Fraction) -> bool:
+    """Whether ``value`` is the student's number up to the digits they wrote."""
+    x = reading.value
+    if value == x:
+        return True
+    if x == 0 or reading.digits is None:
+        return agreeing_digits(x, value) >= 6
+    if reading.digits < 4:  # "0.5" is within a unit of too many values to explain anything
+        return False
+    unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
+    return abs(x - value) <= unit
+
+
+def number_hint(reading: Reading, target: Target, lang: str) -> str:
+    """How a wrong number is wrong, without giving the answer away."""
+    x, answer, tol = reading.value, target.answer, target.tolerance
+    if x != 0 and answer != 0 and (x < 0) != (answer < 0):
+        if tol.accepts(-x, answer):
+            return message(lang, "wrong_sign")
+        size = _closeness(Reading(-x, reading.digits), target, lang)
+        if size:
+            return message(lang, "wrong_sign_and", hint=size)
+    closeness = _closeness(reading, target, lang)
+    if closeness:
+        return closeness
+    for digits, value in target.rounded:
+        if _explains(reading, value):
+            if digits is None:
+                return message(lang, "rounded_own", used=", ".join(target.rounded_used))
+            return message(lang, "rounded_intermediate", k=digits)
+    k = agreeing_digits(x, answer)
+    if k >= AGREES_FROM:
+        return message(lang, "agrees_to", k=k)
+    if tol.digits:
+        return message(lang, "not_within", k=tol.digits)
+    return message(lang, "not_right_value")
+
+
+def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
+    """"agrees to the digits you gave" for the answer rounded or truncated to the digits
+    given (None otherwise)."""
+    x, answer = reading.value, target.answer
+    if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
+        unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
+        rounded = abs(x - answer) <= unit / 2
+        truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
+        if rounded or truncated:
+            digits = "digit" if reading.digits == 1 else "digits"
+            return message(lang, "too_few_digits", k=reading.digits, digits=digits)
+    return None
+
+
+# --- practice sheets -------------------------------------------------------------------
+
+def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
+                   digits: int = practice.DEFAULT_DIGITS) -> Verdict:
+    """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits."""
+    kind = spec["kind"]
+    verdict = start(key, kind, value, letter, lang)
+    if verdict.given is None:
+        return verdict
+    if kind == "choice":
+        digest = spec["hash"]
+        return _choice(verdict, value, spec["choices"],
+                       lambda k: practice.exact_hash(salt, key, practice.choice_text(k)) == digest, lang)
+    reading = read(verdict, value, lang)
+    if reading is None:
+        return verdict
+    x = reading.value
+    if kind == "integer":
+        if x.denominator == 1 and practice.exact_hash(salt, key, str(int(x))) == spec["hash"]:
+            verdict.status, verdict.credit = "correct", 1.0
+            return verdict
+    elif practice.correct_number(spec, salt, key, x, digits):
+        verdict.status, verdict.credit = "correct", 1.0
+        return verdict
+    verdict.status = "wrong"
+    named = practice.named_mistakes(spec, salt, key, x)
+    if named:
+        verdict.message = "; ".join(hint for _name, hint in named)
+        verdict.mistakes = [name for name, _hint in named]
+        return verdict
+    if kind == "integer":
+        if x.denominator != 1:
+            verdict.message = message(lang, "not_whole")
+        elif x != 0 and practice.exact_hash(salt, key, str(int(-x))) == spec["hash"]:
+            verdict.message = message(lang, "wrong_sign")
+        else:
+            verdict.message = message(lang, "wrong_integer")
+        return verdict
+    if x != 0 and practice.correct_number(spec, salt, key, -x, digits):
+        verdict.message = message(lang, "wrong_sign")
+    elif reading.digits is not None and reading.digits < digits and practice.correct_number(
+            spec, salt, key, x, reading.digits):
+        plural = "digit" if reading.digits == 1 else "digits"
+        verdict.message = message(lang, "too_few_digits", k=reading.digits, digits=plural)
+    elif reading.digits is not None and reading.digits < digits:
+        verdict.message = message(lang, "practice_too_few", k=digits, given_digits=reading.digits)
+    else:
+        verdict.message = message(lang, "not_within", k=digits)
+    return verdict

@@ -1,0 +1,128 @@
+"""Every message of ``chainrule check``, in English and Korean (the file's lang chooses).
+
+Messages never contain an expected answer; a named mistake's hint names the mistake,
+never the value it gives.
+"""
+
+MESSAGES = {
+    "unanswered": ("not answered", "답하지 않음"),
+    "not_a_number": (
+        "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3 (a decimal point, not a comma)",
+        "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)",
+    ),
+    "not_a_choice": (
+        "{given} is not one of the choices; write one of {keys}",
+        "{given}은(는) 보기에 없다; {keys} 중 하나를 쓰시오",
+    ),
+    "wrong_choice": ("not the right choice", "맞는 보기가 아니다"),
+    "wrong_sign": ("wrong sign", "부호가 틀렸다"),
+    "wrong_sign_and": ("wrong sign; apart from the sign, {hint}", "부호가 틀렸다; 부호를 빼면 {hint}"),
+    "too_few_digits": (
+        "agrees to the {k} significant {digits} you gave; write more digits, rounded as the worksheet says "
+        "(8 decimals between 0.01 and 1, else 8 significant digits)",
+        "쓴 유효숫자 {k}자리까지 맞는다; 문제지의 규칙대로 더 많은 자릿수를 쓰시오 "
+        "(0.01과 1 사이는 소수점 아래 8자리, 그 밖에는 유효숫자 8자리)",
+    ),
+    "rounded_intermediate": (
+        "this is what you get from intermediate values rounded to {k} significant digits: carry more digits "
+        "until the end",
+        "중간값을 유효숫자 {k}자리로 반올림하면 나오는 값이다: 끝까지 더 많은 자릿수로 계산하시오",
+    ),
+    "rounded_own": (
+        "this is what your own rounded values give ({used}): carry more digits until the end",
+        "직접 반올림한 값({used})으로 계산하면 나오는 값이다: 끝까지 더 많은 자릿수로 계산하시오",
+    ),
+    "agrees_to": (
+        "agrees to {k} significant digits, but not to the digits asked",
+        "유효숫자 {k}자리까지 맞지만, 요구한 자릿수까지는 맞지 않는다",
+    ),
+    "consistent": (
+        "consistent with your {used}: credit carried forward",
+        "앞에서 쓴 {used}와(과) 일관된다: 이어서 맞은 것으로 인정",
+    ),
+    "consistent_half": (
+        "consistent with your {used}: half credit carried forward",
+        "앞에서 쓴 {used}와(과) 일관된다: 절반을 인정",
+    ),
+    "consistent_none": (
+        "consistent with your {used}, but not the right value (no credit is carried forward)",
+        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (이어지는 점수는 인정하지 않음)",
+    ),
+    "too_long": (
+        "{given} is not an answer (at most {chars} characters, {digits} digits, a size between 1e-{e} and 1e{e}); "
+        "write one number such as 0.165",
+        "{given}은(는) 답이 아니다 (최대 {chars}자, 숫자 {digits}개, 크기 1e-{e}부터 1e{e}까지); 0.165처럼 수 하나를 쓰시오",
+    ),
+    "tolerance": (
+        "Numbers count as right within {tolerance}{how}.",
+        "수는 {tolerance} 이내면 맞는 것으로 본다{how}.",
+    ),
+    "tolerance_default": (" (each family's default)", " (문제 유형별 기본값)"),
+    "tolerance_given": (" (--tolerance)", " (--tolerance)"),
+    "practice_note": (
+        "Practice sheet: judged from salted hashes, to {k} significant digits (one unit either way in the last); "
+        "no credit is carried forward.",
+        "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+    ),
+    "practice_too_few": (
+        "not the right value to {k} significant digits (you gave {given_digits}; the worksheet asks for 8)",
+        "유효숫자 {k}자리까지 맞는 값이 아니다 (쓴 자릿수 {given_digits}; 문제지는 8자리를 요구한다)",
+    ),
+    "not_within": (
+        "not the right value (an answer must agree to about {k} significant digits)",
+        "맞는 값이 아니다 (답은 유효숫자 약 {k}자리까지 맞아야 한다)",
+    ),
+    "not_right_value": ("not the right value", "맞는 값이 아니다"),
+    "not_whole": (
+        "not a whole number; this question asks for an integer",
+        "정수가 아니다; 이 질문의 답은 정수다",
+    ),
+    "wrong_integer": ("not the right number", "맞는 수가 아니다"),
+    "unknown_key": (
+        "unknown key '{key}' in [{table}] (not checked); its keys are {keys}",
+        "[{table}]에 모르는 키 '{key}' (확인하지 않음); 키는 {keys}",
+    ),
+    "unknown_key_close": (
+        "unknown key '{key}' (did you mean '{close}'?) in [{table}]; it is not checked",
+        "모르는 키 '{key}' ('{close}'을(를) 뜻했는가?) [{table}]; 확인하지 않음",
+    ),
+    "unknown_lang": (
+        "unknown lang {code} in the [chainrule] table; checking in English",
+        "unknown lang {code} in the [chainrule] table; checking in English",
+    ),
+    "checked_problems": (
+        "Checked {n} {problems}: {keys}",
+        "확인한 문제 {n}개: {keys}",
+    ),
+    "unknown_table": (
+        "the file has no problem '{key}' (ignored); its problems are {keys}",
+        "'{key}' 문제는 없다 (무시함); 문제는 {keys}",
+    ),
+    "header": (
+        "Checked {source}: student {student}, course seed {seed}",
+        "{source} 확인: 학생 {student}, 과정 시드 {seed}",
+    ),
+    "header_preset": (
+        "Checked {source}: preset {preset}",
+        "{source} 확인: 프리셋 {preset}",
+    ),
+    "problem": (
+        "Problem {number}. {title}  ({key}, variant {variant}): {correct} of {total}",
+        "문제 {number}. {title}  ({key}, 변형 {variant}): {total}문항 중 {correct}문항 정답",
+    ),
+    "note": ("Note: {text}", "참고: {text}"),
+    "total": (
+        "{correct} of {total} correct ({unanswered} not answered, {invalid} invalid)",
+        "{total}문항 중 {correct}문항 정답 (답하지 않음 {unanswered}, 형식 오류 {invalid})",
+    ),
+    "class_total": (
+        "All {files} files: {correct} of {total} correct ({unanswered} not answered, {invalid} invalid)",
+        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 (답하지 않음 {unanswered}, 형식 오류 {invalid})",
+    ),
+}
+
+
+def message(lang: str, name: str, **slots) -> str:
+    """The message ``name`` in ``lang`` ("ko" or anything else: English), slots filled."""
+    pair = MESSAGES[name]
+    return (pair[1] if lang == "ko" else pair[0]).format(**slots)

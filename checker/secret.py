@@ -1,0 +1,46 @@
+"""The instructor's course secret: graded sheets whose variants students cannot rebuild.
+
+With ``chainrule generate --secret-file FILE`` every variant is derived with HMAC-SHA256
+keyed by the secret (``generator.core.variant_digest``), so a student with the kit, their
+answers.toml and the course seed gets other variants. The secret itself is never written
+anywhere: the manifest and the answers files keep only its ``fingerprint`` (a domain-
+separated SHA-256, which identifies the secret without revealing it when the secret is
+long enough; ``MIN_BYTES`` is enforced). Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from chainrule_core.errors import ChainruleUsageError
+
+MIN_BYTES = 16
+MAX_BYTES = 4096
+HOW = "e.g. python -c \"import secrets; print(secrets.token_hex(32))\" > course.secret"
+
+
+def load(path) -> bytes:
+    """The secret in ``path`` (surrounding whitespace removed); a one-line
+    ChainruleUsageError when it is missing, empty or too short to protect anything."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()[: MAX_BYTES + 1]
+    except IsADirectoryError:
+        raise ChainruleUsageError(f"Secret file '{path}' is a folder, not a file.") from None
+    except OSError as exc:
+        raise ChainruleUsageError(f"Cannot read the secret file '{path}': {exc.strerror or exc}.") from None
+    secret = raw.strip()
+    if len(secret) > MAX_BYTES:
+        raise ChainruleUsageError(f"Secret file '{path}' is longer than {MAX_BYTES} bytes; a secret is one line.")
+    if len(secret) < MIN_BYTES:
+        raise ChainruleUsageError(
+            f"Secret file '{path}' holds {len(secret)} bytes; a course secret needs at least {MIN_BYTES} random "
+            f"bytes ({HOW})."
+        )
+    return secret
+
+
+def fingerprint(secret: bytes) -> str:
+    """What the manifest and answers files keep of the secret: 16 hex digits."""
+    return hashlib.sha256(b"chainrule-secret-fingerprint\x1f" + secret).hexdigest()[:16]

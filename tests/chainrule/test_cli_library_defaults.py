@@ -1,0 +1,28 @@
+"""generate and check take their choices and defaults from the library: one home each."""
+
+from chainrule.commands import check as check_cmd
+from chainrule.commands import generate as generate_cmd
+from checker import judge, report
+from generator import core, i18n, options, worksheets
+
+
+def _param(command, name):
+    return next(p for p in command.params if p.name == name)
+
+
+def test_generate_options_come_from_the_generator():
+    command = generate_cmd.generate_command
+    assert _param(command, "seed").default == options.DEFAULT_SEED == core.DEFAULT_SEED == worksheets.DEFAULT_SEED
+    assert list(_param(command, "lang").type.choices) == list(i18n.LANGUAGES)
+    assert _param(command, "lang").default == options.DEFAULT_LANG
+    assert _param(command, "formats").default == ",".join(options.DEFAULT_FORMATS)
+    assert _param(command, "out").default == options.DEFAULT_OUT
+    assert worksheets.FORMATS is options.FORMATS
+
+
+def test_check_options_come_from_the_checker():
+    command = check_cmd.check_command
+    assert list(_param(command, "fmt").type.choices) == list(report.FORMATS)
+    assert _param(command, "fmt").default == report.DEFAULT_FORMAT
+    assert list(_param(command, "carry").type.choices) == list(judge.CARRY_FORWARD)
+    assert _param(command, "carry").default == "full"

@@ -1,0 +1,57 @@
+"""``chainrule check`` stays light: no jinja2 ever, and no sympy for a practice sheet
+(the student release ships numpy and click only)."""
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+
+BLOCK = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in BLOCKED:
+            raise ImportError('blocked: ' + name)
+        return None
+BLOCKED = set(sys.argv[1].split(','))
+sys.meta_path.insert(0, Block())
+from chainrule.cli import main
+try:
+    main(['check', sys.argv[2]])
+except SystemExit as exc:
+    code = exc.code
+loaded = [m for m in ('sympy', 'jinja2', 'generator.render') if m in sys.modules]
+sys.stderr.write('LOADED=' + repr(loaded) + ' CODE=' + repr(code))
+"""
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    root = tmp_path_factory.mktemp("imports")
+    runner = CliRunner()
+    for name, extra in (("open", []), ("practice", ["--practice"])):
+        result = runner.invoke(cli, ["generate", "--count", "1", "--format", "md", "--families",
+                                     "forward_pass,batch_arithmetic", "--out", str(root / name), *extra])
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def _run(blocked, path):
+    proc = subprocess.run([sys.executable, "-c", BLOCK, blocked, str(path)], capture_output=True, text=True)
+    return proc.stdout, proc.stderr
+
+
+def test_check_open_sheet_does_not_import_jinja2(sheets):
+    out, err = _run("jinja2", sheets / "open" / "students" / "student-001" / "answers.toml")
+    assert "LOADED=['sympy'] CODE=0" in err, err
+    assert "Checked 2 problems" in out
+
+
+def test_check_practice_sheet_imports_neither_sympy_nor_jinja2(sheets):
+    # sympy and jinja2 cannot even be imported here: as in the student release
+    out, err = _run("jinja2,sympy,mpmath", sheets / "practice" / "students" / "student-001" / "answers.toml")
+    assert "LOADED=[] CODE=0" in err, err
+    assert "Checked 2 problems" in out and "Practice sheet" in out

@@ -1,0 +1,433 @@
+"""Graded sheets (a course secret), practice sheets (hashes), carried-forward credit,
+tolerances, fractions, hostile files, the gradebook and the class summary, end to end."""
+
+import csv
+import io
+import json
+import shutil
+from fractions import Fraction
+
+import pytest
+
+from _check_helpers import fill, run
+
+from checker import answers_file, check, practice, tolerance
+from chainrule_core.errors import ChainruleUsageError
+from generator import core, registry
+from generator.numbers import format_number
+
+WORKED = {  # the seed notes' numbers (4. 역전파), by hand
+    ("p2_output_update", "dE_do_1"): '"0.20944600"', ("p2_output_update", "do_1_dz_3"): '"0.23802157"',
+    ("p2_output_update", "dz_3_dw_5"): '"0.51998934"',
+}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, secret_file):
+    root = tmp_path_factory.mktemp("modes")
+    small = ["--count", "2", "--format", "md"]
+    for name, extra in (("graded", ["--secret-file", secret_file]), ("practice", ["--practice"]),
+                        ("open", []), ("preset", ["--preset", "worked-example"])):
+        args = small if name != "preset" else ["--format", "md"]
+        result = run("generate", "--out", root / name, *args, *extra)
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def answers(made, which, tmp_path, student="student-001", name="answers.toml"):
+    folder = made / which / "students" / (student if which != "preset" else "worked-example")
+    target = tmp_path / name
+    shutil.copy(folder / "answers.toml", target)
+    return target
+
+
+def key_answers(problem):
+    return {q.key: (q.answer if q.kind == "choice" else format_number(q.answer)) for q in problem.questions}
+
+
+# --- graded sheets ---------------------------------------------------------------------
+
+def test_graded_sheet_is_refused_in_one_line_without_the_secret(made, tmp_path):
+    path = answers(made, "graded", tmp_path)
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: '{path}' is a graded sheet: checking it needs the instructor's course secret (chainrule check "
+        "--secret-file FILE --manifest manifest.json); nothing was judged.\n"
+    )
+
+
+def test_graded_sheet_is_refused_with_another_secret(made, tmp_path):
+    path = answers(made, "graded", tmp_path)
+    other = tmp_path / "other.secret"
+    other.write_text("0" * 32, encoding="utf-8")
+    result = run("check", path, "--secret-file", other)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "was made with another course secret" in result.stderr
+
+
+def test_graded_secret_is_written_nowhere_and_the_variants_cannot_be_rebuilt_without_it(made, secret_file):
+    secret = secret_file.read_text(encoding="utf-8").strip()
+    for path in (made / "graded").rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(encoding="utf-8", errors="replace"), path
+    manifest = json.loads((made / "graded" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["mode"] == "graded" and len(manifest["secret"]) == 16
+    for student in manifest["students"]:
+        for p in student["problems"]:
+            # the public derivation (course seed, id, family) gives another variant
+            assert core.variant_id(manifest["course_seed"], student["id"], p["family"], p["occurrence"]) != p["variant"]
+            keyed = core.variant_id(manifest["course_seed"], student["id"], p["family"], p["occurrence"],
+                                    secret.encode())
+            assert keyed == p["variant"]
+
+
+def test_graded_sheet_is_checked_with_the_secret_and_the_manifest(made, tmp_path, secret_file):
+    path = answers(made, "graded", tmp_path)
+    sheet = answers_file.parse(answers_file.read(path), str(path))
+    problems = check.rebuild(sheet, str(path), secret_file.read_text().strip().encode())
+    values = {}
+    for key, problem in problems:
+        for qkey, value in key_answers(problem).items():
+            values[(key, qkey)] = f'"{value}"'
+    fill(path, values)
+    result = run("check", path, "--secret-file", secret_file, "--manifest", made / "graded" / "manifest.json")
+    assert result.exit_code == 0, result.output
+    total = sum(len(p.questions) for _k, p in problems)
+    assert result.stdout.splitlines()[-1] == f"{total} of {total} correct (0 not answered, 0 invalid)"
+
+
+def test_short_secret_is_a_usage_error(tmp_path):
+    weak = tmp_path / "weak.secret"
+    weak.write_text("hunter2\n", encoding="utf-8")
+    result = run("generate", "--out", tmp_path / "o", "--secret-file", weak)
+    assert result.exit_code == 2
+    assert f"Secret file '{weak}' holds 7 bytes; a course secret needs at least 16 random bytes" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+# --- practice sheets -------------------------------------------------------------------
+
+def test_practice_file_holds_no_answer_in_clear_yet_judges_every_family(made, tmp_path):
+    path = answers(made, "practice", tmp_path)
+    import re
+
+    # everything but the hex digests and salts, where any digits may turn up by chance
+    text = re.sub(r'"[0-9a-f]{24,32}"', '""', path.read_text(encoding="utf-8"))
+    data = answers_file.read(path)
+    meta = data["chainrule"]
+    assert meta["mode"] == "practice"
+    values, wrong = {}, {}
+    for key in meta["problems"]:
+        info = meta["variants"][key]
+        problem = core.make_problem(info["family"], meta["course_seed"], meta["student_id"], info["occurrence"])
+        for q in problem.questions:
+            shown = key_answers(problem)[q.key]
+            digits = shown.replace(".", "").replace("-", "").lstrip("0")
+            if q.kind == "number" and len(digits) >= 4:  # no answer in clear (short ones match anything)
+                assert shown not in text and digits not in text, (key, q.key, shown)
+            elif q.kind == "integer":
+                assert f"= {shown}" not in text and f'"{shown}"' not in text
+            values[(key, q.key)] = f'"{shown}"'
+            if q.kind == "choice":
+                other = next(c for c in q.choices if c != q.answer)
+                wrong[(key, q.key)] = f'"{other}"'
+            elif q.kind == "integer":
+                wrong[(key, q.key)] = f'"{int(q.answer) + 1}"'
+            else:
+                wrong[(key, q.key)] = f'"{format_number(q.answer * Fraction(101, 100) + Fraction(1, 1000))}"'
+    assert {registry_family for registry_family in registry.names()} == {
+        meta["variants"][k]["family"] for k in meta["problems"]}
+    right = tmp_path / "right.toml"
+    shutil.copy(path, right)
+    fill(right, values)
+    result = run("check", right)
+    assert result.exit_code == 0, result.output
+    n = len(values)
+    assert result.stdout.splitlines()[-1] == f"{n} of {n} correct (0 not answered, 0 invalid)"
+    assert "Practice sheet: judged from salted hashes, to 6 significant digits" in result.stdout
+    fill(path, wrong)
+    result = run("check", path)
+    assert result.stdout.splitlines()[-1] == f"0 of {n} correct (0 not answered, 0 invalid)"
+
+
+def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
+    problem = core.make_problem("output_update", 5, "p")
+    salt = practice.salt(5, "p", "k", problem.variant)
+    q = next(q for q in problem.questions if q.key.startswith("dE_dw"))
+    answer = check.exact_value(q.answer)
+    mistakes = [(m.name, m.hint[0], check.exact_value(m.value)) for m in problem.mistakes if m.question == q.key]
+    spec = practice.spec("number", q.key, answer, salt, mistakes=mistakes)
+    from checker.judge import judge_practice
+
+    shown = format_number(q.answer)
+    assert judge_practice(q.key, spec, salt, shown).status == "correct"
+    six = "%.6g" % float(answer)
+    assert judge_practice(q.key, spec, salt, six).status == "correct"  # 6 digits are enough by default
+    assert judge_practice(q.key, spec, salt, six, digits=8).status == "wrong"
+    sign = shown[1:] if shown.startswith("-") else "-" + shown
+    # a flipped sign here is a named mistake: t - o for dE/do
+    assert judge_practice(q.key, spec, salt, sign).message.startswith("this is what you get with t_")
+    d = next(q for q in problem.questions if q.key.startswith("do_"))
+    d_spec = practice.spec("number", d.key, check.exact_value(d.answer), salt)
+    assert judge_practice(d.key, d_spec, salt, "-" + format_number(d.answer)).message == "wrong sign"
+    short = "%.4g" % float(answer)
+    assert judge_practice(q.key, spec, salt, short).message.startswith("agrees to the 4 significant digits you gave")
+    three = "%.3g" % float(answer)  # no hash is kept below 4 digits: they would give the answer away
+    assert judge_practice(q.key, spec, salt, three).message == (
+        "not the right value to 6 significant digits (you gave 3; the worksheet asks for 8)")
+    no_sig = next(m for m in problem.mistakes if m.question == q.key and m.name == "no_sigmoid_derivative")
+    verdict = judge_practice(q.key, spec, salt, format_number(no_sig.value))
+    assert verdict.status == "wrong" and verdict.message.startswith("this is what you get if you leave out the sigmoid")
+    assert "no_sigmoid_derivative" in verdict.mistakes
+    # 437/1000 and 0.437 alike
+    assert judge_practice(q.key, spec, salt, "437/1000").message == judge_practice(q.key, spec, salt, "0.437").message
+
+
+def test_practice_tolerance_must_be_significant_digits(made, tmp_path):
+    path = answers(made, "practice", tmp_path)
+    result = run("check", path, "--tolerance", "rel:1%")
+    assert result.exit_code == 1
+    assert "is a practice sheet, judged to significant digits from hashes: use --tolerance sig:4 to sig:8, not " \
+           "rel:1%." in result.stderr
+    assert run("check", path, "--tolerance", "sig:4").exit_code == 0
+
+
+# --- carried-forward credit ------------------------------------------------------------
+
+def _chain(made, tmp_path, first):
+    path = answers(made, "preset", tmp_path)
+    # dE/do1 wrong (0.21 instead of 0.20944600); the rest right *given* 0.21
+    product = Fraction("0.21") * Fraction("0.23802157") * Fraction("0.51998934")
+    values = dict(WORKED)
+    values[("p2_output_update", "dE_do_1")] = f'"{first}"'
+    values[("p2_output_update", "dE_dw_5")] = f'"{float(product):.8f}"'
+    values[("p2_output_update", "w_5_new")] = f'"{float(Fraction("0.45") - product / 2):.8f}"'
+    fill(path, values)
+    return path
+
+
+def line_of(result, key):
+    return next(line.strip() for line in result.stdout.splitlines() if f") {key}" in line)
+
+
+def test_carry_forward_credits_answers_consistent_with_a_wrong_first_blank(made, tmp_path):
+    path = _chain(made, tmp_path, "0.21")
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert line_of(result, "dE_dw_5") == (
+        '\u2713 d) dE_dw_5 = "0.02599142": consistent with your dE_do_1 = 0.21: credit carried forward')
+    assert line_of(result, "w_5_new") == (
+        '\u2713 e) w_5_new = "0.43700429": consistent with your dE_dw_5 = 0.02599142: credit carried forward')
+    assert line_of(result, "dE_do_1").startswith('\u2717 a) dE_do_1 = "0.21"')
+    assert "Problem 2. Output-layer update by the chain rule  (p2_output_update, variant worked-example): 4 of 5" \
+        in result.stdout
+    half = run("check", path, "--carry-forward", "half")
+    assert "half credit carried forward" in line_of(half, "w_5_new")
+    assert half.stdout.splitlines()[-1] == "3 of 24 correct (19 not answered, 0 invalid)"
+    none = run("check", path, "--carry-forward", "none")
+    assert line_of(none, "w_5_new").startswith('\u2717 e) w_5_new')
+    assert "no credit is carried forward" in line_of(none, "w_5_new")
+    assert none.stdout.splitlines()[-1] == "2 of 24 correct (19 not answered, 0 invalid)"
+
+
+def test_carry_forward_needs_a_value_the_student_wrote(made, tmp_path):
+    path = _chain(made, tmp_path, "0.21")
+    text = path.read_text(encoding="utf-8").replace('dE_do_1 = "0.21"', 'dE_do_1 = ""')
+    path.write_text(text, encoding="utf-8")  # 0.21 not written: nothing to be consistent with
+    result = run("check", path)
+    assert line_of(result, "dE_dw_5").startswith('\u2717 d) dE_dw_5')
+    assert "consistent" not in line_of(result, "dE_dw_5")
+    # w_5_new is still consistent with the dE_dw_5 the student did write
+    assert line_of(result, "w_5_new").endswith("consistent with your dE_dw_5 = 0.02599142: credit carried forward")
+
+
+# --- numbers, tolerances, hostile files ------------------------------------------------
+
+def test_a_fraction_and_its_decimal_get_the_same_verdict_and_message(made, tmp_path):
+    for written in ('"0.437"', '"437/1000"', '"0.4370"', '"4370/10000"'):
+        path = answers(made, "preset", tmp_path, name="f.toml")
+        fill(path, {("p2_output_update", "w_5_new"): written})
+        result = run("check", path)
+        line = line_of(result, "w_5_new")
+        assert line.endswith(": agrees to the 3 significant digits you gave; write more digits, rounded as the "
+                             "worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)") or \
+            line.endswith("agrees to the 4 significant digits you gave; write more digits, rounded as the worksheet "
+                          "says (8 decimals between 0.01 and 1, else 8 significant digits)"), line
+
+
+@pytest.mark.parametrize("spec, text", [("rel:0.1%", "rel:0.1%"), ("rel:0.001", "rel:0.1%"), ("abs:1e-4", "abs:0.0001"),
+                                        ("sig:4", "sig:4"), ("SIG:4", "sig:4")])
+def test_tolerance_specs(spec, text):
+    assert str(tolerance.parse(spec)) == text
+
+
+@pytest.mark.parametrize("spec", ["rel", "rel:", "rel:-1", "rel:150%", "sig:0", "sig:2.5", "abs:x", "ulp:3"])
+def test_bad_tolerance_specs_are_usage_errors(spec):
+    with pytest.raises(ChainruleUsageError, match=f"Tolerance '{spec}' is not valid"):
+        tolerance.parse(spec)
+
+
+def test_tolerance_by_hand():
+    a = Fraction("0.43703857")
+    assert tolerance.parse("sig:4").accepts(Fraction("0.4370"), a)
+    assert not tolerance.parse("sig:5").accepts(Fraction("0.4370"), a)
+    assert tolerance.parse("abs:1e-4").accepts(Fraction("0.4371"), a)
+    assert not tolerance.parse("abs:1e-5").accepts(Fraction("0.4371"), a)
+    assert tolerance.parse("rel:0.1%").accepts(Fraction("0.4374"), a)
+    assert not tolerance.parse("rel:0.01%").accepts(Fraction("0.4374"), a)
+
+
+def test_tolerance_option_is_stated_in_the_report(made, tmp_path):
+    path = answers(made, "preset", tmp_path)
+    fill(path, {("p2_output_update", "w_5_new"): '"0.437"'})
+    default = run("check", path)
+    assert "Numbers count as right within rel:0.0001% (each family's default)." in default.stdout
+    loose = run("check", path, "--tolerance", "sig:3")
+    assert "Numbers count as right within sig:3 (--tolerance)." in loose.stdout
+    assert line_of(loose, "w_5_new") == "\u2713 e) w_5_new"
+    bad = run("check", path, "--tolerance", "pct:3")
+    assert bad.exit_code == 2 and "Tolerance 'pct:3' is not valid" in bad.stderr
+
+
+def test_hostile_answers_are_invalid_blanks_and_never_crash(made, tmp_path):
+    path = answers(made, "preset", tmp_path)
+    fill(path, {("p1_forward_pass", "z_1"): '"' + "1" * 5000 + '"',
+                ("p1_forward_pass", "h_1"): '"0.' + "5" * 5000 + '"',
+                ("p1_forward_pass", "o_1"): '"1e9999"',
+                ("p1_forward_pass", "o_2"): '"' + "9" * 41 + "/" + "3" * 41 + '"'})
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert line_of(result, "z_1").startswith('? a) z_1 = "1111111111111111111111111111111111111111\u2026": is not an '
+                                             "answer (at most 100 characters and 40 digits)") or \
+        "is not an answer" in line_of(result, "z_1")
+    assert "is not an answer" in line_of(result, "h_1") and "is not an answer" in line_of(result, "o_2")
+    assert line_of(result, "o_1") == (
+        '? c) o_1 = "1e9999": "1e9999" is not an answer (at most 100 characters, 40 digits, a size between 1e-100 '
+        "and 1e100); write one number such as 0.165")
+    assert "1" * 100 not in result.stdout
+
+
+def test_huge_answers_carried_through_the_chain_do_not_hang_the_check(made, tmp_path):
+    import time
+
+    path = answers(made, "preset", tmp_path)
+    # sigma(-(-1e99)) = exp(1e99)-sized values downstream: never turned into exact numbers
+    fill(path, {("p1_forward_pass", "z_1"): '"-1e99"', ("p3_hidden_update", "dE_dh_1"): '"9e99"',
+                ("p3_hidden_update", "dh_1_dz_1"): '"-9e99"', ("p2_output_update", "dE_do_1"): '"1e-99"'})
+    start = time.monotonic()
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start < 30
+    assert line_of(result, "z_1").startswith('\u2717 a) z_1 = "-1e99"')
+
+
+def test_one_hostile_file_never_stops_a_class_check(made, tmp_path):
+    good = answers(made, "preset", tmp_path, name="good.toml")
+    huge = tmp_path / "huge.toml"
+    huge.write_text(good.read_text(encoding="utf-8").replace('z_1 = ""', "z_1 = " + "7" * 5000), encoding="utf-8")
+    other = answers(made, "open", tmp_path, student="student-002", name="other.toml")
+    result = run("check", huge, good, other, "--format", "csv")
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["file"] for r in rows] == [str(huge), str(good), str(other)]
+    assert rows[0]["error"].startswith(f"'{huge}' cannot be read as TOML (Exceeds the limit (4300 digits)")
+    assert rows[1]["error"] == "" and rows[2]["error"] == ""
+    assert "internal error" not in result.stderr
+
+
+# --- gradebook and class summary -------------------------------------------------------
+
+def test_class_check_end_to_end_with_gradebook_and_summary(made, tmp_path):
+    first = answers(made, "preset", tmp_path, name="a.toml")
+    fill(first, {**WORKED, ("p2_output_update", "dE_dw_5"): '"0.10890969"'})  # no o1(1 - o1)
+    second = answers(made, "preset", tmp_path, name="b.toml")
+    fill(second, {("p2_output_update", "dE_dw_5"): '"0.10890969"', ("p1_forward_pass", "z_1"): '"0.08"'})
+    broken = tmp_path / "c.toml"
+    broken.write_text("not = [toml", encoding="utf-8")
+    book = tmp_path / "book.csv"
+    result = run("check", first, second, broken, "--gradebook", book)
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["id", "name", "p1_forward_pass", "p2_output_update", "p3_hidden_update",
+                             "p4_training_step", "total", "out_of", "file", "error"]
+    assert [(r["id"], r["p1_forward_pass"], r["p2_output_update"], r["total"]) for r in rows[:2]] == [
+        ("worked-example", "0", "3", "3"), ("worked-example", "1", "0", "1")]
+    assert rows[2]["file"] == str(broken) and rows[2]["error"].startswith(f"'{broken}' is not valid TOML")
+    summary = result.stdout[result.stdout.index("Class summary"):].splitlines()
+    assert summary[0] == "Class summary (per problem: share of answers right, most frequent named mistakes):"
+    assert "  p2_output_update: 30% (3/10)" in summary
+    assert "    2\u00d7 this is what you get if you leave out the sigmoid derivative o_1(1 - o_1)" in summary
+    again = run("check", first, "--gradebook", book)
+    assert again.exit_code == 1 and f"Output file '{book}' already exists; pass --force" in again.stderr
+
+
+def test_rounding_hint_only_when_rounded_intermediates_give_the_answer(made, tmp_path):
+    path = answers(made, "preset", tmp_path)
+    # by hand, every intermediate rounded to 3 digits: o1 = 0.609, dE/do1 = 0.209,
+    # do1/dz3 = 0.609 * 0.391 = 0.238, dz3/dw5 = h1 = 0.520; 0.209 * 0.238 * 0.520 = 0.02586584
+    fill(path, {("p2_output_update", "dE_dw_5"): '"0.02586584"',
+                ("p3_hidden_update", "dE_dh_1"): '"0.02586584"'})  # the same number where it explains nothing
+    result = run("check", path)
+    assert line_of(result, "dE_dw_5") == (
+        '\u2717 d) dE_dw_5 = "0.02586584": this is what you get from intermediate values rounded to 3 significant '
+        "digits: carry more digits until the end")
+    assert "rounded" not in line_of(result, "dE_dh_1")
+    # a conceptual mistake is named, never put down to rounding
+    fill(path, {("p2_output_update", "dE_dw_5"): '"0.10890969"'})
+    assert "rounded" not in line_of(run("check", path), "dE_dw_5")
+
+
+def test_a_hostile_practice_file_is_refused_in_one_line(made, tmp_path):
+    path = answers(made, "practice", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[chainrule.practice.p1_forward_pass]")
+    line_start = text.index("\n", text.index("salt = ", start)) + 1
+    line_end = text.index("\n", line_start)
+    key = text[line_start:line_end].split(" = ")[0]
+    many = ", ".join('{hash = "00", hint = "x"}' for _ in range(5000))
+    hostile = text[:line_start] + f'{key} = {{kind = "number", digits = [6], hashes = ["00"], mistakes = [{many}]}}' \
+        + text[line_end:]
+    path.write_text(hostile, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: '{path}' has a broken practice entry for 'p1_forward_pass.{key}'; check the "
+                             "answers.toml that chainrule generate wrote (its [chainrule] tables must stay as they "
+                             "were).\n")
+
+
+def test_deeply_nested_and_huge_files_are_reported_and_the_others_checked(made, tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[chainrule]\nx = " + "[" * 3000 + "1" + "]" * 3000 + "\n", encoding="utf-8")
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"a" * 3_000_000)
+    good = answers(made, "preset", tmp_path, name="good.toml")
+    result = run("check", deep, big, good)
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert errors[0] == (f"Error: '{deep}' cannot be read as TOML (maximum recursion depth exceeded); answers go "
+                         'between quotes, e.g. z_1 = "0.165".')
+    assert errors[1] == f"Error: '{big}' is larger than 2 MB; an answers.toml is a few kilobytes (is it the right file?)."
+    assert result.stdout.splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"
+
+
+def test_carry_forward_follows_a_question_named_apart_from_its_step():
+    """regularization asks w_new for the step w'_i,j: an update consistent with the
+    student's own wrong R gets credit (w - eta (g + R), with their R)."""
+    from checker.judge import judge
+
+    for i in range(40):
+        problem = core.make_problem("regularization", 3, f"r{i}")
+        if "R" in {q.key for q in problem.questions}:
+            break
+    given = {g.name: Fraction(str(g.value)) for g in problem.givens}
+    entry = next(s for s in problem.steps if s.name.startswith("w'_"))
+    w = given["w_" + entry.name[3:]]
+    r_student = Fraction("0.0123")
+    consistent = w - given["eta"] * (given["g"] + r_student)
+    table = {"R": "0.0123", "w_new": format_number(consistent)}
+    target = next(t for t in check.targets(problem, table, None, "en") if t.key == "w_new")
+    verdict = judge(target, table["w_new"])
+    assert (verdict.status, verdict.credit) == ("consistent", 1.0)
+    assert verdict.message == "consistent with your R = 0.0123: credit carried forward"

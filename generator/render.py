@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import string
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -53,6 +55,11 @@ class Format:
 
     def equation(self, pieces: Sequence[str]) -> str:
         return self.wrap(self.equals().join(pieces))
+
+    def long_equation(self, pieces: Sequence[str]) -> str:
+        """A worked-solution line ``a = formula = numbers = value``, which may be wider
+        than the page: formats that can break it after an ``=`` do so."""
+        return self.equation(pieces)
 
     def substituted(self, formula, known) -> Optional[str]:
         """``formula`` with the shown numbers of its symbols put in (None: no such form)."""
@@ -141,6 +148,127 @@ class Markdown(_TexMath):
         return "`" + text + "`"
 
 
+# --- MathML as a browser should show it ------------------------------------------------
+
+#: function names sympy's MathML printer writes in lower case, as the other formats write them
+_MATHML_NAMES = {"relu": "ReLU"}
+_FENCES = "()[]|"
+#: a fence around one of these keeps growing with it (a fraction in parentheses)
+_TALL = {"mfrac", "munderover", "msqrt", "mroot", "mtable"}
+_INDEX = re.compile(r"[A-Za-z0-9]+(,[A-Za-z0-9]+)+\Z")  # i,j  1,2
+
+
+def _tall(elements) -> bool:
+    return any(node.tag in _TALL for element in elements for node in element.iter())
+
+
+def _script_tokens(text: str):
+    """The tokens of a subscript written as one identifier: "i,j" -> i , j; "12" -> 12."""
+    tokens = []
+    for part in re.split(r"(,)", text):
+        if part == ",":
+            tokens.append(ET.Element("mo", separator="true"))
+            tokens[-1].text = ","
+        elif part:
+            tokens.append(ET.Element("mn" if part.isdigit() else "mi"))
+            tokens[-1].text = part
+    return tokens
+
+
+def _polish(element) -> None:
+    children = list(element)
+    for child in children:
+        _polish(child)
+    # parentheses hug what they enclose unless it is taller than a line (sigma(z), not sigma ( z ))
+    if element.tag == "mrow":
+        for i, child in enumerate(children):
+            if child.tag == "mo" and (child.text or "") in _FENCES and "stretchy" not in child.attrib:
+                if not _tall(children):
+                    child.set("stretchy", "false")
+    # g_t^2 as one base with both scripts, not a subscripted base raised again
+    if element.tag == "msup" and len(children) == 2 and children[0].tag == "msub" and len(children[0]) == 2:
+        base, sub = list(children[0])
+        element.tag = "msubsup"
+        element.clear()
+        element.extend([base, sub, children[1]])
+        children = list(element)
+    # a subscript of several indices (w_{i,j}) or a word (sigma_{Xavier}) in the italic of
+    # the other formats, not upright as a multi-letter identifier
+    if element.tag in ("msub", "msup", "msubsup") and len(children) >= 2:
+        for position, script in enumerate(children[1:], start=1):
+            text = script.text or ""
+            if script.tag != "mi" or len(script) or len(text) < 2:
+                continue
+            if _INDEX.match(text) or text.isdigit():
+                row = ET.Element("mrow")
+                row.extend(_script_tokens(text))
+                element.remove(script)
+                element.insert(position, row)
+            elif text.isalpha():
+                script.set("mathvariant", "italic")
+                script.set("class", "word")
+    if element.tag == "mi" and element.text in _MATHML_NAMES:
+        element.text = _MATHML_NAMES[element.text]
+
+
+@functools.lru_cache(maxsize=20000)
+def polish_mathml(markup: str) -> str:
+    """sympy's presentation MathML as a browser should show it: parentheses that do not
+    stretch around a one-line argument, subscripts and superscripts on one base, index
+    lists and word subscripts in italic, ReLU spelled as the other formats spell it."""
+    root = ET.fromstring("<mrow>" + markup + "</mrow>")
+    _polish(root)
+    inner = ET.tostring(root, encoding="us-ascii").decode("ascii")
+    return inner[len("<mrow>"):-len("</mrow>")]
+
+
+def _nested_sums(expr):
+    """Sum(f, (i, ...), (j, ...)) as Sum(Sum(f, (j, ...)), (i, ...)): sympy's MathML printer
+    shows only the first range of a multiple sum."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr
+
+    def nest(s):
+        inner = s.function
+        for limit in reversed(s.limits):
+            inner = sp.Sum(inner, limit)
+        return inner
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) > 1, nest)
+
+
+#: operators a long formula may break before (a product of many factors, a long sum)
+_BREAK_BEFORE = {"+", "&#x2212;", "\u2212", "&#183;", "\u00b7", "\u22c5", "\u2062", "\u00d7", "-"}
+#: a formula shorter than this (in tokens) stays whole
+_BREAK_TOKENS = 12
+
+
+@functools.lru_cache(maxsize=20000)
+def _break_points(markup: str) -> tuple:
+    root = ET.fromstring("<mrow>" + markup + "</mrow>")
+    while len(root) == 1 and root[0].tag == "mrow":
+        root = root[0]
+    tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
+    if tokens < _BREAK_TOKENS:
+        return (markup,)
+    chunks, current = [], []
+    for child in root:
+        if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
+            chunks.append(current)
+            current = []
+        current.append(child)
+    chunks.append(current)
+    if len(chunks) == 1:
+        return (markup,)
+    return tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
+
+
+def break_points(markup: str) -> List[str]:
+    """A long MathML formula cut before its top-level operators (``+``, ``-``, a product's
+    dot), each piece to be set as its own ``<math>`` so that the line can break there."""
+    return list(_break_points(markup))
+
+
 class Html(Format):
     name = "html"
 
@@ -148,7 +276,7 @@ class Html(Format):
         return html.escape(text, quote=True)
 
     def math_expr(self, expr, display):
-        return symbolic.mathml(expr, display)
+        return polish_mathml(symbolic.mathml(_nested_sums(expr), display))
 
     def math_number(self, value):
         return mathml_number(value)
@@ -158,6 +286,17 @@ class Html(Format):
 
     def equals(self):
         return "<mo>=</mo>"
+
+    def long_equation(self, pieces):
+        # one <math> per piece, each after the first opening with its "=": the line breaks
+        # between them as words do (browsers do not break inside a <math>)
+        head, *rest = pieces
+        maths = [self.wrap(head)]
+        for piece in rest:
+            chunks = break_points(piece)
+            chunks[0] = self.equals() + chunks[0]
+            maths.append("<wbr/>".join(self.wrap(chunk) for chunk in chunks))
+        return '<span class="eq">' + " ".join(maths) + "</span>"
 
     def code(self, text):
         return "<code>" + self.escape(text) + "</code>"
@@ -171,7 +310,8 @@ class Html(Format):
             if _negative_or_scientific(known[name]):
                 text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
             numbers[name] = text
-        return symbolic.substituted(formula, numbers, "mathml", bare)
+        shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
+        return None if shown is None else polish_mathml(shown)
 
 
 _TEX_SPECIAL = str.maketrans({
@@ -288,7 +428,7 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
             pieces.append(fmt.math_expr(formula, display))
     if step.value is not None:
         pieces.append(fmt.math_number(step.value))
-    return fmt.equation(pieces)
+    return fmt.long_equation(pieces)
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:

@@ -1,6 +1,8 @@
 """Formats: prose escaping, slots, step lines; the templates are strict."""
 
 import pytest
+import re
+
 import sympy as sp
 
 from generator.model import Num, Step, Text
@@ -129,14 +131,46 @@ def test_render_step_line_puts_no_second_parentheses_around_a_lone_negative_argu
     line = step_line(md, Step("g", chain(2, x - b), 2 * (R(-1, 2) - R(1, 4))), {}, known)
     assert line == r"$g = 2 \left(x - b\right) = 2 \cdot \left(\left(-0.5\right) - 0.25\right) = -1.5$"
     html = step_line(get_format("html"), Step("h", sigma(z), sigma(R(-7, 80))), {}, known)
-    assert "<mo>(</mo><mrow><mo>&#x2212;</mo><mn>0.0875</mn></mrow><mo>)</mo>" in html
-    assert "<mo>(</mo><mrow><mo>(</mo>" not in html
+    paren, close = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+    assert paren + "<mrow><mo>&#8722;</mo><mn>0.0875</mn></mrow>" + close in html
+    assert paren + "<mrow>" + paren not in html
 
 
-def test_render_html_lets_a_wide_formula_scroll_in_its_own_line():
-    from generator.core import make_problem
+def test_render_html_breaks_a_long_solution_line_after_its_equals_signs_and_operators():
+    known = {f"w{i}": R(i, 7) for i in range(1, 8)}
+    product = sp.Mul(*[sp.Symbol(f"w{i}") for i in range(1, 8)], evaluate=False)
+    line = step_line(get_format("html"), Step("p", product, sp.Integer(1)), {}, known)
+    assert line.startswith('<span class="eq"><math ') and line.endswith("</math></span>")
+    maths = re.findall(r"<math [^>]*>(.*?)</math>", line)
+    # p | = w1 | w2 ... | = 0.14285714 | · 0.28571429 | ... | = 1: a break before every factor
+    assert maths[0] == "<mrow><mi>p</mi></mrow>"
+    assert maths[1].startswith("<mrow><mo>=</mo>") and maths[-1] == "<mrow><mo>=</mo><mn>1</mn></mrow>"
+    numbers = [m for m in maths if "0.14285714" in m or "0.28571429" in m]
+    assert len(numbers) == 2 and len(maths) == 1 + 7 + 7 + 1  # the formula breaks too
+    assert "<wbr/>" in line
+    # a short line stays one formula per piece
+    short = step_line(get_format("html"), Step("h", sp.Symbol("z"), R(1, 2)), {}, {"z": R(1, 2)})
+    assert short.count("<math ") == 3
 
-    page = render_sheet("key", [make_problem("forward_pass", 1, "ann")], ["p1"], "html", "en", {"id": "ann"}, 1)
-    assert ".step, section.problem > p, dl.givens dd, ol.questions > li { overflow-x: auto; overflow-y: hidden; }" in page
-    # and prints in full: no scrolling on paper
-    assert "  .step, section.problem > p, dl.givens dd, ol.questions > li { overflow: visible; }" in page
+
+def test_render_mathml_fixes_sympy_presentation():
+    from generator.render import polish_mathml
+
+    html = get_format("html")
+    i, j, w = sp.Symbol("i"), sp.Symbol("j"), sp.Symbol("w_i,j")
+    double = html.math_expr(sp.Sum(sp.Abs(w), (i, 1, 2), (j, 1, 3)), {})
+    assert double.count("&#8721;") == 2  # sympy alone prints one sum for the two ranges
+    assert "<mi>i</mi><mo>=</mo><mn>1</mn>" in double and "<mi>j</mi><mo>=</mo><mn>1</mn>" in double
+    assert "<mi>i</mi><mo separator=\"true\">,</mo><mi>j</mi>" in double  # not an upright "i,j"
+    assert polish_mathml("<msup><msub><mi>g</mi><mi>t</mi></msub><mn>2</mn></msup>") == (
+        "<msubsup><mi>g</mi><mi>t</mi><mn>2</mn></msubsup>"
+    )
+    assert polish_mathml("<mi>relu</mi><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow>") == (
+        '<mi>ReLU</mi><mrow><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo></mrow>'
+    )
+    # a fence around a fraction keeps growing with it
+    tall = "<mrow><mo>(</mo><mfrac><mi>a</mi><mi>b</mi></mfrac><mo>)</mo></mrow>"
+    assert polish_mathml(tall) == tall
+    assert 'class="word"' in polish_mathml("<msub><mi>E</mi><mi>best</mi></msub>")
+
+

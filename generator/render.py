@@ -75,23 +75,47 @@ class Format:
         return self.escape(text)
 
     def text(self, text: Text, lang: str, display=None) -> str:
-        """Prose with its slots rendered: sympy objects as math, Num as numbers."""
+        """Prose with its slots rendered: sympy objects as math, Num as numbers.
+
+        Code in the prose is written between backticks (`fit(class_weight=...)`): it is
+        set as code (monospace, with break points, never hyphenated); a slot inside it is
+        put in as plain text (`batch_size={setting}` -> batch_size=32)."""
         out = []
         sound = _NO_SLOT
+        code = None  # the code span being collected, or None outside one
         for literal, field, spec, conversion in _FORMATTER.parse(text.get(lang)):
-            if sound is not _NO_SLOT:  # Korean: the particle after a slot fits how it is read
-                literal = korean.agree(sound, literal)
-            out.append(self.escape(literal))
-            sound = _NO_SLOT
+            while literal:
+                if code is not None:
+                    inside, tick, literal = literal.partition("`")
+                    code.append(inside)
+                    if not tick:
+                        break
+                    shown = "".join(code)
+                    out.append(self.code(shown))
+                    code = None
+                    sound = korean.code_sound(shown) if lang == "ko" else _NO_SLOT
+                    continue
+                if sound is not _NO_SLOT:  # Korean: the particle after a slot fits how it is read
+                    literal = korean.agree(sound, literal)
+                    sound = _NO_SLOT
+                before, tick, literal = literal.partition("`")
+                out.append(self.escape(before))
+                if tick:
+                    code = []
             if field is None:
                 continue
             if spec or conversion:
                 raise ValueError(f"slot {{{field}}} in {text.get(lang)!r} must be a bare name")
             if field not in text.slots:
                 raise KeyError(f"Text {text.get(lang)!r} has no slot {field!r}")
+            if code is not None:
+                code.append(_plain_slot(text.slots[field], display))
+                continue
             out.append(self.slot(text.slots[field], display))
             if lang == "ko":
                 sound = korean.final_sound(text.slots[field], display)
+        if code is not None:
+            raise ValueError(f"unclosed code span (`) in {text.get(lang)!r}")
         return "".join(out)
 
     def slot(self, value, display) -> str:
@@ -102,6 +126,15 @@ class Format:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return self.escape(str(value))
         raise TypeError(f"cannot render slot value {value!r}")
+
+
+def _plain_slot(value, display) -> str:
+    """A slot's value inside code: digits and names as typed, not math."""
+    if isinstance(value, Num):
+        return format_number(value.value)
+    if isinstance(value, sp.Basic):
+        return format_number(value) if value.is_number else _plain(value, display)
+    return str(value)
 
 
 def _negative_or_scientific(value) -> bool:
@@ -137,8 +170,39 @@ class _TexMath(Format):
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*$<"})
 
 
+def _plain_fences(piece: str) -> str:
+    r"""``\left( ... \right)`` as plain parentheses when nothing inside is taller than a line:
+    TeX cannot break a line inside a \left...\right group."""
+    if any(tall in piece for tall in (r"\frac", r"\sum", r"\sqrt", r"\prod", r"\begin")):
+        return piece
+    return piece.replace(r"\left(", "(").replace(r"\right)", ")").replace(r"\left|", "|").replace(r"\right|", "|")
+
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$")
+
+
+def _github_safe_math(text: str) -> str:
+    """Inline math followed directly by a letter or digit ($E$이다, $w$-axis) in GitHub's
+    $`...`$ form, which it renders where it does not render $...$."""
+    parts = _MATH_SPAN.split(text)
+    if len(parts) < 3 or len(parts) % 2 == 0:
+        return text
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        math, after = parts[i], parts[i + 1]
+        if after[:1].isalnum() and not math.startswith("`"):
+            out.append("$`" + math + "`$")
+        else:
+            out.append("$" + math + "$")
+        out.append(after)
+    return "".join(out)
+
+
 class Markdown(_TexMath):
     name = "md"
+
+    def text(self, text, lang, display=None):
+        return _github_safe_math(super().text(text, lang, display))
 
     def escape(self, text):
         # prose must not open math ($), code (`), emphasis (*) or HTML (<)
@@ -222,6 +286,14 @@ def polish_mathml(markup: str) -> str:
     return inner[len("<mrow>"):-len("</mrow>")]
 
 
+class _InnerSum(sp.Sum):
+    """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
+
+
+class _InnerSum2(sp.Sum):
+    """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
+
+
 def _nested_sums(expr):
     """Sum(f, (i, ...), (j, ...)) as Sum(Sum(f, (j, ...)), (i, ...)): sympy's MathML printer
     shows only the first range of a multiple sum."""
@@ -229,9 +301,12 @@ def _nested_sums(expr):
         return expr
 
     def nest(s):
+        # a Sum directly inside a Sum of the same class is merged back into one: the inner
+        # ones alternate between two subclasses (printed as Sum)
         inner = s.function
-        for limit in reversed(s.limits):
-            inner = sp.Sum(inner, limit)
+        for k, limit in enumerate(reversed(s.limits)):
+            cls = sp.Sum if k == len(s.limits) - 1 else (_InnerSum, _InnerSum2)[k % 2]
+            inner = cls(inner, limit)
         return inner
 
     return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) > 1, nest)
@@ -331,11 +406,29 @@ _TEX_SPECIAL = str.maketrans({
 class Latex(_TexMath):
     name = "tex"
 
+    def long_equation(self, pieces):
+        # each piece its own formula, so that the line may break after an "=", and without
+        # \left...\right around one-line groups, so that it may break inside them too
+        head, *rest = pieces
+        return " ".join([self.wrap(head)] + [self.wrap("{}= " + _plain_fences(piece)) for piece in rest])
+
     def escape(self, text):
         return text.translate(_TEX_SPECIAL)
 
     def code(self, text):
-        return r"\texttt{" + self.escape(text) + "}"
+        # straight quotes, and a break allowed after _ , = ( . / so that a long name
+        # (sparse_categorical_crossentropy, fit(class_weight=...)) never runs off the page
+        out = []
+        for char in text:
+            if char == "'":
+                out.append(r"\textquotesingle{}")
+            elif char == '"':
+                out.append(r"\textquotedbl{}")
+            else:
+                out.append(self.escape(char))
+            if char in ",=(./":  # after "_" the \code macro breaks by itself
+                out.append(r"\allowbreak{}")
+        return r"\code{" + "".join(out) + "}"
 
 
 class Plain(Format):

@@ -281,10 +281,27 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
 
 # --- files ---------------------------------------------------------------------------
 
+#: the package kotex loads under each engine (Debian's texlive-lang-korean has only the
+#: pdfLaTeX one, so a lualatex there cannot typeset Korean while pdflatex can)
+KOREAN_PACKAGE = {"xelatex": "xetexko.sty", "lualatex": "luatexko.sty", "pdflatex": "cjkutf8-ko.sty"}
+
+
+def _has_tex_file(engine_path: str, name: str) -> bool:
+    kpsewhich = Path(engine_path).with_name("kpsewhich")
+    if not kpsewhich.exists():
+        return True  # cannot tell: let the engine try
+    try:
+        found = subprocess.run([str(kpsewhich), name], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return bool(found.stdout.strip())
+
+
 def tex_engine(lang: str = "en") -> Optional[str]:
+    """The first TeX engine installed that can typeset ``lang`` (None: no PDF)."""
     for name in TEX_ENGINES[lang]:
         found = shutil.which(name)
-        if found:
+        if found and (lang != "ko" or _has_tex_file(found, KOREAN_PACKAGE[name])):
             return found
     return None
 

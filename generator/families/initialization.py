@@ -33,8 +33,8 @@ ACTIVATIONS = {"relu": ("he", Text("ReLU", "렐루(ReLU)")),
                "sigmoid": ("xavier", Text("sigmoid", "시그모이드"))}
 SCHEMES = {"xavier": Text("Xavier (Glorot) initialization", "Xavier(Glorot) 초기화"),
            "he": Text("He initialization", "He 초기화"),
-           "small": Text("RandomNormal(stddev=0.05) whatever the layer size",
-                         "층 크기와 상관없이 RandomNormal(stddev=0.05)")}
+           "small": Text("`RandomNormal(stddev=0.05)` whatever the layer size",
+                         "층 크기와 상관없이 `RandomNormal(stddev=0.05)`")}
 SYMMETRY = {
     "stay_equal": Text("stay identical after every update: the hidden units never become different",
                        "매 갱신 후에도 똑같이 유지된다: 은닉 뉴런들이 결코 달라지지 않는다"),
@@ -119,8 +119,8 @@ def solve(params) -> Problem:
     activation = params["activation"]
     right = ACTIVATIONS[activation][0]
     key = Key()
-    key.given("n_in", fan_in, Text("inputs of the layer (fan_in)", "층의 입력 수(fan_in)"))
-    key.given("n_out", fan_out, Text("outputs of the layer (fan_out)", "층의 출력 수(fan_out)"))
+    key.given("n_in", fan_in, Text("inputs of the layer (`fan_in`)", "층의 입력 수(`fan_in`)"))
+    key.given("n_out", fan_out, Text("outputs of the layer (`fan_out`)", "층의 출력 수(`fan_out`)"))
     for i in (1, 2):
         key.given(f"x_{i}", params["x"][i - 1], Text("inputs of the network in (b)", "(b) 신경망의 입력"))
     for k in range(1, outputs + 1):

@@ -107,7 +107,7 @@ def test_worked_example_training_step_remarks_that_the_error_went_down():
     md = render_sheet("key", [problem], ["p4"], "md", "en", {"id": "x"}, 0)
     assert "lowered the error from $0.02397190$ to $0.02323634$" in md
     ko = render_sheet("key", [problem], ["p4"], "md", "ko", {"id": "x"}, 0)
-    assert "전체 오차가 $0.02397190$에서 $0.02323634$로 감소했다" in ko
+    assert "전체 오차가 $`0.02397190`$에서 $`0.02323634`$로 감소했다" in ko
     assert "시그모이드 함수의 미분" in ko
 
 

@@ -51,7 +51,9 @@ def test_korean_agree_rewrites_only_a_leading_particle():
 def test_korean_rendered_prose_gets_the_fitting_particle():
     md = get_format("md")
     text = Text("update {w}", "{w}를 업데이트하고 K = {K}는 클래스 수, {v}은 속도", {"w": S("w_1"), "K": 3, "v": S("v_2")})
-    assert md.text(text, "ko") == "$w_{1}$을 업데이트하고 K = 3은 클래스 수, $v_{2}$는 속도"
+    # math right before Hangul in GitHub's $`...`$ form, which it renders there
+    assert md.text(text, "ko") == "$`w_{1}`$을 업데이트하고 K = 3은 클래스 수, $`v_{2}`$는 속도"
+    assert get_format("tex").text(text, "ko") == "$w_{1}$을 업데이트하고 K = 3은 클래스 수, $v_{2}$는 속도"
     assert md.text(text, "en") == "update $w_{1}$"
     html = get_format("html").text(Text("{w}", "{w}를", {"w": S("x_1")}), "ko")
     assert html.endswith("</math>을")

@@ -66,8 +66,8 @@ def test_wording_korean_particles_after_numbers_agree():
         line = [l for l in render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"].splitlines()
                 if l.startswith("(b)")][0]
         texts[int(k)] = line
-    assert texts[3].endswith("$N$은 샘플 수, $K = 3$은 클래스 수이다.")  # 삼: a final consonant
-    assert texts[4].endswith("$N$은 샘플 수, $K = 4$는 클래스 수이다.")  # 사: a vowel
+    assert texts[3].endswith("$`N`$은 샘플 수, $`K = 3`$은 클래스 수이다.")  # 삼: a final consonant
+    assert texts[4].endswith("$`N`$은 샘플 수, $`K = 4`$는 클래스 수이다.")  # 사: a vowel
 
 
 def test_wording_korean_titles_use_korean_separators_and_course_terms():

@@ -178,6 +178,29 @@ def _plain_fences(piece: str) -> str:
     return piece.replace(r"\left(", "(").replace(r"\right)", ")").replace(r"\left|", "|").replace(r"\right|", "|")
 
 
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_OVER_NUMBER = re.compile(r"\\frac\{(.*)\}\{(\d+)\}\Z")
+#: a LaTeX piece longer than this may be rewritten so that it can break
+_LONG_TEX = 100
+
+
+def _breakable_tex(piece: str) -> str:
+    r"""A long ``\frac{a + b + ...}{5}`` as ``\frac{1}{5} (a + b + ...)``: TeX cannot break
+    a line inside a fraction, but can after each + of the numerator set on the line."""
+    match = _OVER_NUMBER.match(piece)
+    if len(piece) > _LONG_TEX and match and _balanced(match.group(1)):
+        return r"\frac{1}{%s} (%s)" % (match.group(2), _plain_fences(match.group(1)))
+    return _plain_fences(piece)
+
+
 _MATH_SPAN = re.compile(r"(?<!\\)\$")
 
 
@@ -410,7 +433,7 @@ class Latex(_TexMath):
         # each piece its own formula, so that the line may break after an "=", and without
         # \left...\right around one-line groups, so that it may break inside them too
         head, *rest = pieces
-        return " ".join([self.wrap(head)] + [self.wrap("{}= " + _plain_fences(piece)) for piece in rest])
+        return " ".join([self.wrap(head)] + [self.wrap("{}= " + _breakable_tex(piece)) for piece in rest])
 
     def escape(self, text):
         return text.translate(_TEX_SPECIAL)

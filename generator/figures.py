@@ -364,7 +364,8 @@ def svg(spec) -> str:
 
 # --- TikZ --------------------------------------------------------------------------
 
-_CM = 1 / 50.0  # SVG units per cm
+_CM = 1 / 40.0  # cm per SVG unit: the labels (\scriptsize, with TeX's wider math spacing) keep the room
+# they have in the SVG
 
 
 def _tex_label(name: str, values, display) -> str:

@@ -27,6 +27,12 @@ WORDS = {
     "choose_one": ("choose one", "하나를 고르시오"),
     "figure": ("The network with its weights", "가중치가 표시된 인공 신경망"),
     "remarks": ("Remarks", "참고"),
+    # the kind of answer each question wants, in the comments of answers.toml
+    "kind_number": ("number", "수"),
+    "kind_integer": ("integer", "정수"),
+    "kind_choice": ("choice: one of {choices}", "선택: {choices} 중 하나"),
+    "connections": ("Which units each weight connects", "각 가중치가 잇는 뉴런"),
+    "bias_of": ("{bias}: the bias of {unit}", "{bias}: {unit}의 편향"),
     "instructions": (
         "Round numbers as the rule below says (as the worked example in the course notes does). "
         "Write your answers into {file} under the key shown next to each question, then run "

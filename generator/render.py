@@ -568,6 +568,21 @@ def _displayable(value) -> bool:
     return True
 
 
+def _connections(fmt: Format, lang: str, spec, display) -> List[str]:
+    """"w_1: x_1 -> h_1" for every weight of a drawn network and "b_3: h_3" for every bias:
+    the text says which units each weight connects, not only the figure."""
+    def name(n):
+        return fmt.math_expr(sp.Symbol(n), display)
+
+    arrow = {"html": "<mo>&#8594;</mo>", "text": " -> "}.get(fmt.name, r" \to ")
+    colon = {"html": "<mo>:</mo>", "text": ": "}.get(fmt.name, r"\colon ")
+    out = [fmt.wrap(name(weight) + colon + name(src) + arrow + name(dst)) for src, dst, weight in spec.get("edges", ())]
+    bias_of = i18n.words(lang)["bias_of"]
+    for unit, bias in spec.get("biases", {}).items():
+        out.append(fill(fmt, bias_of, bias=fmt.wrap(name(bias)), unit=fmt.wrap(name(unit))))
+    return out
+
+
 def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str, figure: bool = True) -> Dict[str, Any]:
     """Everything a template shows of one problem, as strings in ``fmt``."""
     display = problem.display
@@ -616,6 +631,9 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
                 "note": fmt.text(step.note, lang, display) if step.note else "",
             }
         )
+    connections = []
+    if problem.figure:
+        connections = _connections(fmt, lang, problem.figure, display)
     drawing = ""
     if figure and problem.figure:
         from generator import figures
@@ -633,6 +651,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
         "intro": [fmt.text(t, lang, display) for t in problem.intro],
         "givens": givens,
         "figure": drawing,
+        "connections": connections,
         "questions": questions,
         "steps": steps,
         "remarks": [fmt.text(t, lang, display) for t in problem.remarks],

@@ -271,9 +271,9 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str]) -> s
         for i, question in enumerate(problem.questions):
             prompt = _comment(plain.text(question.prompt, lang, problem.display))
             if question.kind == "choice":
-                kind = "choice: one of " + ", ".join(toml_string(c) for c in question.choices)
+                kind = words["kind_choice"].format(choices=", ".join(toml_string(c) for c in question.choices))
             else:
-                kind = question.kind
+                kind = words["kind_" + question.kind]
             lines.append(f"# {letter(i)}) {prompt}  [{kind}]")
             lines.append(f'{question.key} = ""')
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ import re
 import sympy as sp
 
 from generator.model import Num, Step, Text
-from generator.render import get_format, letter, render_sheet, step_line
+from generator.render import get_format, letter, render_sheet, render_sheets, step_line
 from generator.symbolic import Partial, chain, sigma
 
 R = sp.Rational
@@ -174,3 +174,57 @@ def test_render_mathml_fixes_sympy_presentation():
     assert 'class="word"' in polish_mathml("<msub><mi>E</mi><mi>best</mi></msub>")
 
 
+
+
+def test_render_print_layout_of_the_html_sheets():
+    # issue 8: the key's body met the rule for key labels (grey, 85 %); problems were told
+    # not to split and split anyway after leaving a near-blank page
+    from generator.core import make_problem
+
+    problems = [make_problem("forward_pass", 1, "ann"), make_problem("early_stopping", 1, "ann")]
+    sheets = render_sheets(problems, ["p1", "p2"], "html", "en", {"id": "ann"}, 1)
+    key, worksheet = sheets["key"], sheets["worksheet"]
+    assert '<body class="sheet-key">' in key and '<body class="sheet-worksheet">' in worksheet
+    assert 'class="key"' not in worksheet and '<span class="qkey"><code>' in worksheet
+    css = key[key.index("<style>"):key.index("</style>")]
+    assert "@page {" in css and "margin:" in css[css.index("@page"):]
+    assert "section.problem { break-inside" not in css  # a problem may split between questions
+    assert "ol.questions > li, .step, figure" in css and "break-inside: avoid" in css
+    assert ".key {" not in css and "body.key" not in css
+    assert ":lang(ko) .remark { font-style: normal; }" in css
+    # the givens stay whole: "w_8 = 0.6," never splits from its comma
+    assert '<dd><span class="item"><math' in worksheet and ',</span> <span class="item"><math' in worksheet
+
+
+def test_render_tex_preamble_loads_vector_fonts_and_no_extra_packages():
+    from generator.core import make_problem
+
+    problem = make_problem("early_stopping", 1, "ann")
+    for lang in ("en", "ko"):
+        key = render_sheets([problem], ["p1"], "tex", lang, {"id": "ann"}, 1)["key"]
+        assert r"\usepackage{lmodern}" in key
+        assert "enumitem" not in key  # texlive-latex-extra, which a lean TeX install lacks
+        assert r"\paragraph{" not in key  # run-in headings ran into the next line
+        assert r"\sheethead{" in key and r"\newcommand{\code}" in key
+        if lang == "ko":
+            assert r"\emph{" not in key  # Korean has no italic face: remarks are not slanted
+        else:
+            assert r"\emph{" in key
+    worksheet = render_sheets([problem], ["p1"], "tex", "en", {"id": "ann"}, 1)["worksheet"]
+    assert worksheet.count("\n\\answerblank\n") == len(problem.questions)  # one blank per question
+
+
+def test_render_latex_solution_lines_can_break():
+    from generator.render import _breakable_tex
+
+    md, tex = get_format("md"), get_format("tex")
+    x, y = sp.Symbol("x"), sp.Symbol("y")
+    known = {"x": R(-1, 2), "y": R(1, 4)}
+    line = step_line(tex, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known)
+    # each piece its own formula (a break after "="), one-line groups without \left...\right
+    assert line == r"$g$ ${}= 2 (x - y)$ ${}= 2 \cdot ((-0.5) - 0.25)$ ${}= -1.5$"
+    # Markdown keeps one formula per line
+    assert step_line(md, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known).count("$") == 2
+    long = r"\frac{" + " + ".join(r"\left(x_{%d} - \mu\right)^{2}" % i for i in range(1, 6)) + "}{5}"
+    assert _breakable_tex(long) == r"\frac{1}{5} (" + " + ".join(r"(x_{%d} - \mu)^{2}" % i for i in range(1, 6)) + ")"
+    assert _breakable_tex(r"\frac{a}{b}") == r"\frac{a}{b}"

@@ -430,10 +430,10 @@ class Latex(_TexMath):
     name = "tex"
 
     def long_equation(self, pieces):
-        # each piece its own formula, so that the line may break after an "=", and without
-        # \left...\right around one-line groups, so that it may break inside them too
+        # TeX breaks an inline formula after its "=" signs and operators by itself, but not
+        # inside \left...\right or a fraction: one-line groups lose their \left...\right
         head, *rest = pieces
-        return " ".join([self.wrap(head)] + [self.wrap("{}= " + _breakable_tex(piece)) for piece in rest])
+        return self.equation([head] + [_breakable_tex(piece) for piece in rest])
 
     def escape(self, text):
         return text.translate(_TEX_SPECIAL)

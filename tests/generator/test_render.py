@@ -221,8 +221,8 @@ def test_render_latex_solution_lines_can_break():
     x, y = sp.Symbol("x"), sp.Symbol("y")
     known = {"x": R(-1, 2), "y": R(1, 4)}
     line = step_line(tex, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known)
-    # each piece its own formula (a break after "="), one-line groups without \left...\right
-    assert line == r"$g$ ${}= 2 (x - y)$ ${}= 2 \cdot ((-0.5) - 0.25)$ ${}= -1.5$"
+    # one-line groups without \left...\right, inside which TeX cannot break
+    assert line == r"$g = 2 (x - y) = 2 \cdot ((-0.5) - 0.25) = -1.5$"
     # Markdown keeps one formula per line
     assert step_line(md, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known).count("$") == 2
     long = r"\frac{" + " + ".join(r"\left(x_{%d} - \mu\right)^{2}" % i for i in range(1, 6)) + "}{5}"

@@ -298,12 +298,15 @@ def _has_tex_file(engine_path: str, name: str) -> bool:
 
 
 def tex_engine(lang: str = "en") -> Optional[str]:
-    """The first TeX engine installed that can typeset ``lang`` (None: no PDF)."""
-    for name in TEX_ENGINES[lang]:
-        found = shutil.which(name)
-        if found and (lang != "ko" or _has_tex_file(found, KOREAN_PACKAGE[name])):
-            return found
-    return None
+    """The first TeX engine installed that can typeset ``lang`` (None: no PDF). Without
+    kotex for any of them, the first one installed: its error then names the missing file."""
+    installed = [(name, shutil.which(name)) for name in TEX_ENGINES[lang]]
+    installed = [(name, path) for name, path in installed if path]
+    if lang == "ko":
+        for name, path in installed:
+            if _has_tex_file(path, KOREAN_PACKAGE[name]):
+                return path
+    return installed[0][1] if installed else None
 
 
 def compile_pdf(engine: str, source: str, target: Path) -> None:

@@ -13,6 +13,7 @@ import base64
 import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -72,6 +73,9 @@ class Browser:
 
     def _receive(self) -> dict:
         while b"\0" not in self._buffer:
+            ready, _w, _x = select.select([self._reader], [], [], self.timeout)
+            if not ready:
+                raise BrowserError(f"chromium did not answer within {self.timeout:g} s")
             chunk = self._reader.read(1 << 20)
             if not chunk:
                 raise BrowserError("chromium closed the DevTools pipe")

@@ -242,7 +242,7 @@ _MATHML_NAMES = {"relu": "ReLU"}
 _FENCES = "()[]|"
 #: a fence around one of these keeps growing with it (a fraction in parentheses)
 _TALL = {"mfrac", "munderover", "msqrt", "mroot", "mtable"}
-_INDEX = re.compile(r"[A-Za-z0-9]+(,[A-Za-z0-9]+)+\Z")  # i,j  1,2
+_INDEX = re.compile(r"[A-Za-z0-9]+([,+-][A-Za-z0-9]+)+\Z")  # i,j  1,2  t-1
 
 
 def _tall(elements) -> bool:
@@ -250,12 +250,16 @@ def _tall(elements) -> bool:
 
 
 def _script_tokens(text: str):
-    """The tokens of a subscript written as one identifier: "i,j" -> i , j; "12" -> 12."""
+    """The tokens of a subscript written as one identifier: "i,j" -> i , j; "t-1" -> t − 1;
+    "12" -> 12."""
     tokens = []
-    for part in re.split(r"(,)", text):
+    for part in re.split(r"([,+-])", text):
         if part == ",":
             tokens.append(ET.Element("mo", separator="true"))
             tokens[-1].text = ","
+        elif part in ("+", "-"):
+            tokens.append(ET.Element("mo"))
+            tokens[-1].text = "\u2212" if part == "-" else "+"
         elif part:
             tokens.append(ET.Element("mn" if part.isdigit() else "mi"))
             tokens[-1].text = part
@@ -358,6 +362,9 @@ def _break_points(markup: str) -> tuple:
     chunks.append(current)
     if len(chunks) == 1:
         return (markup,)
+    for chunk in chunks[1:]:  # "+ b" opening a formula of its own is still a binary operator
+        if chunk[0].tag == "mo":
+            chunk[0].set("form", "infix")
     return tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
 
 
@@ -394,7 +401,7 @@ class Html(Format):
             chunks = break_points(piece)
             chunks[0] = self.equals() + chunks[0]
             maths.append("<wbr/>".join(self.wrap(chunk) for chunk in chunks))
-        return '<span class="eq">' + " ".join(maths) + "</span>"
+        return '<span class="eq">' + "<wbr/>".join(maths) + "</span>"
 
     def code(self, text):
         return "<code>" + self.escape(text) + "</code>"

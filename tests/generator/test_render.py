@@ -228,3 +228,16 @@ def test_render_latex_solution_lines_can_break():
     long = r"\frac{" + " + ".join(r"\left(x_{%d} - \mu\right)^{2}" % i for i in range(1, 6)) + "}{5}"
     assert _breakable_tex(long) == r"\frac{1}{5} (" + " + ".join(r"(x_{%d} - \mu)^{2}" % i for i in range(1, 6)) + ")"
     assert _breakable_tex(r"\frac{a}{b}") == r"\frac{a}{b}"
+
+
+def test_render_mathml_subscript_with_an_offset_and_operators_that_open_a_line():
+    from generator.render import break_points, polish_mathml
+
+    # m_{t-1}: italic t, a minus sign, 1 (as LaTeX sets it), not an upright "t-1"
+    assert polish_mathml("<msub><mi>m</mi><mi>t-1</mi></msub>") == (
+        "<msub><mi>m</mi><mrow><mi>t</mi><mo>&#8722;</mo><mn>1</mn></mrow></msub>"
+    )
+    # "+ b" set as a formula of its own keeps the spacing of a binary operator
+    terms = "<mrow>" + "<mo>+</mo>".join("<msub><mi>x</mi><mn>%d</mn></msub>" % i for i in range(1, 8)) + "</mrow>"
+    chunks = break_points(terms)
+    assert len(chunks) == 7 and all(c.startswith('<mo form="infix">+</mo>') for c in chunks[1:])

@@ -129,9 +129,9 @@ def test_no_near_blank_page(printed):
 def test_printed_text_is_not_shrunk_to_fit(printed):
     # a page wider than the paper is shrunk whole by the print dialog (issue 8: a key printed
     # at about 7 pt). A word's box in the PDF is about 1.16 times its font size in points
-    # (Latin; Hangul a little more): the typical word of a page must not be smaller than
-    # from 9.5 pt text (the body is 11 pt; subscripts and the 10 pt small print pull the
-    # median down).
+    # (Latin; Hangul a little more). The body is 11 pt, small print 10 pt, subscripts less:
+    # on every page the larger words (the 90th percentile) must come from text of 10 pt or
+    # more (a page shrunk to 85 % fails).
     import re
     import statistics
 
@@ -143,4 +143,5 @@ def test_printed_text_is_not_shrunk_to_fit(printed):
                 r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">[A-Za-z\uac00-\ud7a3]{2,}<', page)]
             if len(heights) < 10:
                 continue  # a page of formulas and figures
-            assert statistics.median(heights) >= 1.16 * 9.5, f"{name}: page {number}"
+            tall = statistics.quantiles(heights, n=10)[-1]
+            assert tall >= 1.16 * 10, f"{name}: page {number}: {tall:.1f}"

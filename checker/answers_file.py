@@ -105,9 +105,14 @@ def _inline(value: Any) -> str:
     raise TypeError(f"cannot write {value!r} into answers.toml")
 
 
-def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem") -> str:
+KINDS_EN = {"number": "number", "integer": "integer", "choice": "choice: one of {choices}"}
+
+
+def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem", kinds=None) -> str:
     """The answers template: ``header`` comment lines, identification, then one named
-    blank per question, and for a practice sheet the tables that judge them."""
+    blank per question (its kind named in the sheet's language: ``kinds`` maps number,
+    integer and choice to words), and for a practice sheet the tables that judge them."""
+    kinds = kinds or KINDS_EN
     from checker.report import letter
 
     lines = ["# " + line.replace("\n", " ") for line in header] + [
@@ -138,7 +143,10 @@ def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem") ->
     for number, e in enumerate(sheet.entries, start=1):
         lines += ["", f"# {problem_word} {number}. {_comment(e.title)}", f"[{e.key}]"]
         for i, b in enumerate(e.blanks):
-            kind = "choice: one of " + ", ".join(toml_string(c) for c in b.choices) if b.kind == "choice" else b.kind
+            if b.kind == "choice":
+                kind = kinds["choice"].format(choices=", ".join(toml_string(c) for c in b.choices))
+            else:
+                kind = kinds.get(b.kind, b.kind)
             lines.append(f"# {letter(i)}) {_comment(b.prompt)}  [{kind}]")
             lines.append(f'{b.key} = ""')
     if sheet.mode == "practice":

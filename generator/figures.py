@@ -151,10 +151,8 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     cross = crossings(spec, pos)
     # boxes to keep clear of, (x, y, half width, half height): the nodes, the bias labels
     fixed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
-    for node, bias in spec.get("biases", {}).items():
-        x, y = pos[node]
-        half = _plain_width(bias, values) / 2
-        fixed.append((x + 4 + half, y + RADIUS + 12, half, LABEL_HEIGHT / 2))
+    for node, (x, y, half) in bias_places(spec, pos).items():
+        fixed.append((x, y, half, LABEL_HEIGHT / 2))
 
     # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score)
     options = []
@@ -208,6 +206,40 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
                 return (min(gap, CLEAR) >= CLEAR and option[4], min(gap, CLEAR), option[5])
             chosen.append(max(mine, key=score)[:4])
     return {edge: option[0] for edge, option in zip(spec["edges"], chosen)}
+
+
+#: where a bias label may sit around its unit, as (dx, dy) of the label's centre from the
+#: unit's centre, in order of preference: below, then above, right or left of the unit
+_BIAS_OFFSETS = (
+    (1, RADIUS + 12), (-1, RADIUS + 12), (1, -RADIUS - 12), (-1, -RADIUS - 12), (0, RADIUS + 12), (0, -RADIUS - 12),
+)
+
+
+def bias_places(spec, pos) -> Dict[str, Tuple[float, float, float]]:
+    """{unit: (x, y, half width)}: the centre of each bias label's box, next to its unit
+    where no edge runs through the label (so that it cannot be read as a weight) and clear
+    of the other units and bias labels; the first such place in ``_BIAS_OFFSETS``, else
+    the one cut by the fewest edges."""
+    values = spec.get("values", {})
+    placed: Dict[str, Tuple[float, float, float]] = {}
+    for node, bias in spec.get("biases", {}).items():
+        ux, uy = pos[node]
+        half = _plain_width(bias, values) / 2
+        best = None
+        for sign, dy in _BIAS_OFFSETS:
+            x = ux + sign * (half + 4) if sign else ux
+            y = uy + dy
+            cut = sum(1 for a, b, _w in spec["edges"] if _cuts(x, y, half, pos[a], pos[b]))
+            near = sum(1 for other, (ox, oy) in pos.items()
+                       if other != node and _box_gap(x, y, half, (ox, oy, RADIUS + 2, RADIUS + 2)) < CLEAR / 2)
+            near += sum(1 for ox, oy, oh in placed.values() if _box_gap(x, y, half, (ox, oy, oh, LABEL_HEIGHT / 2)) < CLEAR)
+            score = (cut + near, 0)
+            if best is None or score < best[0]:
+                best = (score, (x, y, half))
+            if cut + near == 0:
+                break
+        placed[node] = best[1]
+    return placed
 
 
 def _plain_width(name: str, values) -> float:
@@ -322,17 +354,18 @@ def svg(spec) -> str:
         x, y = pos[node]
         out.append('<text x="%g" y="%g" class="side" text-anchor="start">%s</text>' % (
             x + RADIUS + 8, y + 5, _svg_label(target, values)))
-    for node, bias in spec.get("biases", {}).items():
-        x, y = pos[node]
-        # below and to the right of its node: clear of the weight labels, which sit left of it
-        out.append('<text x="%g" y="%g" class="bias">%s</text>' % (x + 4, y + RADIUS + 16, _svg_label(bias, values)))
+    for node, (x, y, half) in bias_places(spec, pos).items():
+        # next to its node, where no edge runs through it
+        out.append('<text x="%.1f" y="%.1f" class="bias">%s</text>' % (
+            x - half + 3, y + 4, _svg_label(spec["biases"][node], values)))
     out.append("</svg>")
     return "".join(out)
 
 
 # --- TikZ --------------------------------------------------------------------------
 
-_CM = 1 / 50.0  # SVG units per cm
+_CM = 1 / 40.0  # cm per SVG unit: the labels (\scriptsize, with TeX's wider math spacing) keep the room
+# they have in the SVG
 
 
 def _tex_label(name: str, values, display) -> str:
@@ -365,7 +398,8 @@ def tikz(spec, display) -> str:
             out.append(r"\node[left=2pt of %s] {$%s$};" % (ids[name], latex_number(values[name])))
     for node, target in spec.get("targets", {}).items():
         out.append(r"\node[right=2pt of %s] {%s};" % (ids[node], _tex_label(target, values, display)))
-    for node, bias in spec.get("biases", {}).items():
-        out.append(r"\node[below=1pt of %s,font=\scriptsize] {%s};" % (ids[node], _tex_label(bias, values, display)))
+    for node, (x, y, _half) in bias_places(spec, pos).items():
+        out.append(r"\node[font=\scriptsize,fill=white,inner sep=1pt] at (%.2f,%.2f) {%s};" % (
+            x * _CM, -y * _CM, _tex_label(spec["biases"][node], values, display)))
     out.append(r"\end{tikzpicture}")
     return "\n".join(out)

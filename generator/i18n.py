@@ -27,6 +27,12 @@ WORDS = {
     "choose_one": ("choose one", "하나를 고르시오"),
     "figure": ("The network with its weights", "가중치가 표시된 인공 신경망"),
     "remarks": ("Remarks", "참고"),
+    # the kind of answer each question wants, in the comments of answers.toml
+    "kind_number": ("number", "수"),
+    "kind_integer": ("integer", "정수"),
+    "kind_choice": ("choice: one of {choices}", "선택: {choices} 중 하나"),
+    "connections": ("Which units each weight connects", "각 가중치가 잇는 뉴런"),
+    "bias_of": ("{bias}: the bias of {unit}", "{bias}: {unit}의 편향"),
     "instructions": (
         "Round numbers as the rule below says (as the worked example in the course notes does). "
         "Write your answers into {file} under the key shown next to each question, then run "
@@ -41,10 +47,14 @@ WORDS = {
         "정확한 값으로 계산했다.",
     ),
     "number_rule": (
-        "Numbers: exact decimals as they are; otherwise 8 decimals between 0.01 and 1, else 8 "
-        "significant digits.",
-        "수 표기: 정확한 소수는 그대로, 그 밖에는 0.01과 1 사이에서 소수점 아래 8자리, 나머지는 "
-        "유효숫자 8자리.",
+        "Numbers: a value that is exactly a decimal of at most 8 significant digits is written as it is "
+        "(0.08, -0.5, 2000); any other value gets 8 decimals if its size is between 0.01 and 1 (0.02397190), "
+        "else 8 significant digits (1.9664077), in scientific notation below 0.0001 or from 100000000 up "
+        "(1.2345678e-05). Round half up on the size (0.123456785 to 0.12345679, -0.123456785 to -0.12345679).",
+        "수 표기: 유효숫자 8자리 이하의 유한소수로 정확히 나타나는 값은 그대로 쓴다(0.08, -0.5, 2000). 그 밖의 값은 "
+        "크기가 0.01과 1 사이이면 소수점 아래 8자리(0.02397190), 아니면 유효숫자 8자리(1.9664077)로 쓰고, 0.0001보다 "
+        "작거나 100000000 이상이면 지수 표기(1.2345678e-05)로 쓴다. 반올림은 크기에 대해 한다(0.123456785는 "
+        "0.12345679, -0.123456785는 -0.12345679).",
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
     "answers_how": (

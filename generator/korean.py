@@ -116,6 +116,9 @@ def final_sound(value, display=None):
         return _symbol_name(expr.name)
     if isinstance(expr, Hat):  # m-hat_1: the subscript is said last
         return final_sound(expr.args[1], display)
+    if isinstance(expr, sp.Derivative) and isinstance(expr.expr, sp.Symbol):
+        # printed d/dx h_5 (the operator, then what it differentiates): h_5 is said last
+        return final_sound(expr.expr, display)
     if isinstance(expr, (Partial, sp.Derivative)):
         den = expr.args[1]
         if isinstance(den, sp.Tuple):  # Derivative stores (variable, count)
@@ -156,6 +159,12 @@ _PAIRS = {"을": ("을", "를"), "를": ("을", "를"), "은": ("은", "는"), "
           "과": ("과", "와"), "와": ("과", "와")}
 _SUBJECT = re.compile(r"^(이|가)(?=$|[\s.,;:!?)\]])")
 _DIRECTION = re.compile(r"^(으로|로)")
+
+
+def code_sound(code: str):
+    """The last sound of code read aloud: ``batch_size=1)`` by its last name or number
+    ("일"), the closing brackets and quotes silent."""
+    return _word(re.sub(r"[\s)\]}'\"]+$", "", code) or code)
 
 
 def agree(sound, following: str) -> str:

@@ -3,18 +3,21 @@
 The seed notes print their worked example with 8 decimals (h1 = 0.51998934,
 o1 = 0.60944600, E = 0.02397190, w5 = 0.43703857) and exact inputs as they are
 (z1 = 0.08, lr = 0.5). The rule, which reproduces every string the seed prints for
-quantities of at least 0.01:
+quantities of at least 0.01, and which the sheets state (``i18n`` "number_rule"):
 
-1. An exact terminating decimal with at most 8 significant digits and at most 8 decimals
-   is shown exactly, without padding: 0.08, 0.45, 2000, -0.5.
+1. A value that is exactly a decimal with at most 8 significant digits and at most 8
+   decimals is shown as it is, without padding: 0.08, 0.45, 2000, -0.5. A computed value
+   counts as exact when it agrees with such a decimal to 30 digits (sigma(0) = 0.5).
 2. Otherwise, for 0.01 <= |x| < 1: 8 decimals, trailing zeros kept (0.02397190).
 3. Otherwise: 8 significant digits, trailing zeros kept (1.2345679, 0.0020380936,
-   123.45679); below 1e-4 or from 1e8 up in scientific notation (1.2345678e-05).
+   123.45679, and 1.9664077 for the exact 1.96640768); below 1e-4 or from 1e8 up in
+   scientific notation (1.2345678e-05).
 
 So every shown value has at least 6 significant digits: the relative error of a copied
 value stays below 1e-6 (``Question.rtol``) whenever |x| >= 0.01, and below 1e-7 outside
-rule 2. Rounding is half-up on the exact value evaluated to 40 digits, so it is the same
-on every machine.
+rule 2. Rounding is half-up on the exact value evaluated to 40 digits (a tie goes away
+from zero: 0.123456785 -> 0.12345679, -0.123456785 -> -0.12345679; a negative number is
+rounded as its size is), so it is the same on every machine.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from mpmath.libmp import to_str
 
 SIGNIFICANT = 8
 _DIGITS = 40
+#: a computed value that agrees with a decimal of at most 8 significant digits to this many
+#: digits is that decimal (the values are computed to 40 digits)
+_EXACT_DIGITS = 30
 
 
 def _exact_decimal(value: sp.Rational) -> Optional[Decimal]:
@@ -63,6 +69,11 @@ def _to_decimal(value) -> Tuple[Decimal, bool]:
             return Decimal(int(value.p)) / Decimal(int(value.q)), False
     if isinstance(value, sp.Float):
         approx = value
+        shown = Decimal(to_str(approx._mpf_, _EXACT_DIGITS))
+        if shown.is_finite() and len(shown.normalize().as_tuple().digits) <= SIGNIFICANT:
+            # a computed value equal to a short decimal to 30 digits (sigma(0) = 0.5) is that
+            # decimal, shown as the rule shows exact decimals (0.5, not 0.50000000)
+            return shown.normalize(), True
     else:
         approx = value.evalf(_DIGITS + 5) if value.is_number else None
         if not isinstance(approx, sp.Float):

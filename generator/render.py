@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import string
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -54,6 +56,11 @@ class Format:
     def equation(self, pieces: Sequence[str]) -> str:
         return self.wrap(self.equals().join(pieces))
 
+    def long_equation(self, pieces: Sequence[str]) -> str:
+        """A worked-solution line ``a = formula = numbers = value``, which may be wider
+        than the page: formats that can break it after an ``=`` do so."""
+        return self.equation(pieces)
+
     def substituted(self, formula, known) -> Optional[str]:
         """``formula`` with the shown numbers of its symbols put in (None: no such form)."""
         return None
@@ -68,23 +75,47 @@ class Format:
         return self.escape(text)
 
     def text(self, text: Text, lang: str, display=None) -> str:
-        """Prose with its slots rendered: sympy objects as math, Num as numbers."""
+        """Prose with its slots rendered: sympy objects as math, Num as numbers.
+
+        Code in the prose is written between backticks (`fit(class_weight=...)`): it is
+        set as code (monospace, with break points, never hyphenated); a slot inside it is
+        put in as plain text (`batch_size={setting}` -> batch_size=32)."""
         out = []
         sound = _NO_SLOT
+        code = None  # the code span being collected, or None outside one
         for literal, field, spec, conversion in _FORMATTER.parse(text.get(lang)):
-            if sound is not _NO_SLOT:  # Korean: the particle after a slot fits how it is read
-                literal = korean.agree(sound, literal)
-            out.append(self.escape(literal))
-            sound = _NO_SLOT
+            while literal:
+                if code is not None:
+                    inside, tick, literal = literal.partition("`")
+                    code.append(inside)
+                    if not tick:
+                        break
+                    shown = "".join(code)
+                    out.append(self.code(shown))
+                    code = None
+                    sound = korean.code_sound(shown) if lang == "ko" else _NO_SLOT
+                    continue
+                if sound is not _NO_SLOT:  # Korean: the particle after a slot fits how it is read
+                    literal = korean.agree(sound, literal)
+                    sound = _NO_SLOT
+                before, tick, literal = literal.partition("`")
+                out.append(self.escape(before))
+                if tick:
+                    code = []
             if field is None:
                 continue
             if spec or conversion:
                 raise ValueError(f"slot {{{field}}} in {text.get(lang)!r} must be a bare name")
             if field not in text.slots:
                 raise KeyError(f"Text {text.get(lang)!r} has no slot {field!r}")
+            if code is not None:
+                code.append(_plain_slot(text.slots[field], display))
+                continue
             out.append(self.slot(text.slots[field], display))
             if lang == "ko":
                 sound = korean.final_sound(text.slots[field], display)
+        if code is not None:
+            raise ValueError(f"unclosed code span (`) in {text.get(lang)!r}")
         return "".join(out)
 
     def slot(self, value, display) -> str:
@@ -95,6 +126,15 @@ class Format:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return self.escape(str(value))
         raise TypeError(f"cannot render slot value {value!r}")
+
+
+def _plain_slot(value, display) -> str:
+    """A slot's value inside code: digits and names as typed, not math."""
+    if isinstance(value, Num):
+        return format_number(value.value)
+    if isinstance(value, sp.Basic):
+        return format_number(value) if value.is_number else _plain(value, display)
+    return str(value)
 
 
 def _negative_or_scientific(value) -> bool:
@@ -130,8 +170,62 @@ class _TexMath(Format):
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*$<"})
 
 
+def _plain_fences(piece: str) -> str:
+    r"""``\left( ... \right)`` as plain parentheses when nothing inside is taller than a line:
+    TeX cannot break a line inside a \left...\right group."""
+    if any(tall in piece for tall in (r"\frac", r"\sum", r"\sqrt", r"\prod", r"\begin")):
+        return piece
+    return piece.replace(r"\left(", "(").replace(r"\right)", ")").replace(r"\left|", "|").replace(r"\right|", "|")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_OVER_NUMBER = re.compile(r"\\frac\{(.*)\}\{(\d+)\}\Z")
+#: a LaTeX piece longer than this may be rewritten so that it can break
+_LONG_TEX = 100
+
+
+def _breakable_tex(piece: str) -> str:
+    r"""A long ``\frac{a + b + ...}{5}`` as ``\frac{1}{5} (a + b + ...)``: TeX cannot break
+    a line inside a fraction, but can after each + of the numerator set on the line."""
+    match = _OVER_NUMBER.match(piece)
+    if len(piece) > _LONG_TEX and match and _balanced(match.group(1)):
+        return r"\frac{1}{%s} (%s)" % (match.group(2), _plain_fences(match.group(1)))
+    return _plain_fences(piece)
+
+
+_MATH_SPAN = re.compile(r"(?<!\\)\$")
+
+
+def _github_safe_math(text: str) -> str:
+    """Inline math followed directly by a letter or digit ($E$이다, $w$-axis) in GitHub's
+    $`...`$ form, which it renders where it does not render $...$."""
+    parts = _MATH_SPAN.split(text)
+    if len(parts) < 3 or len(parts) % 2 == 0:
+        return text
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        math, after = parts[i], parts[i + 1]
+        if after[:1].isalnum() and not math.startswith("`"):
+            out.append("$`" + math + "`$")
+        else:
+            out.append("$" + math + "$")
+        out.append(after)
+    return "".join(out)
+
+
 class Markdown(_TexMath):
     name = "md"
+
+    def text(self, text, lang, display=None):
+        return _github_safe_math(super().text(text, lang, display))
 
     def escape(self, text):
         # prose must not open math ($), code (`), emphasis (*) or HTML (<)
@@ -141,6 +235,145 @@ class Markdown(_TexMath):
         return "`" + text + "`"
 
 
+# --- MathML as a browser should show it ------------------------------------------------
+
+#: function names sympy's MathML printer writes in lower case, as the other formats write them
+_MATHML_NAMES = {"relu": "ReLU"}
+_FENCES = "()[]|"
+#: a fence around one of these keeps growing with it (a fraction in parentheses)
+_TALL = {"mfrac", "munderover", "msqrt", "mroot", "mtable"}
+_INDEX = re.compile(r"[A-Za-z0-9]+([,+-][A-Za-z0-9]+)+\Z")  # i,j  1,2  t-1
+
+
+def _tall(elements) -> bool:
+    return any(node.tag in _TALL for element in elements for node in element.iter())
+
+
+def _script_tokens(text: str):
+    """The tokens of a subscript written as one identifier: "i,j" -> i , j; "t-1" -> t − 1;
+    "12" -> 12."""
+    tokens = []
+    for part in re.split(r"([,+-])", text):
+        if part == ",":
+            tokens.append(ET.Element("mo", separator="true"))
+            tokens[-1].text = ","
+        elif part in ("+", "-"):
+            tokens.append(ET.Element("mo"))
+            tokens[-1].text = "\u2212" if part == "-" else "+"
+        elif part:
+            tokens.append(ET.Element("mn" if part.isdigit() else "mi"))
+            tokens[-1].text = part
+    return tokens
+
+
+def _polish(element) -> None:
+    children = list(element)
+    for child in children:
+        _polish(child)
+    # parentheses hug what they enclose unless it is taller than a line (sigma(z), not sigma ( z ))
+    if element.tag == "mrow":
+        for i, child in enumerate(children):
+            if child.tag == "mo" and (child.text or "") in _FENCES and "stretchy" not in child.attrib:
+                if not _tall(children):
+                    child.set("stretchy", "false")
+    # g_t^2 as one base with both scripts, not a subscripted base raised again
+    if element.tag == "msup" and len(children) == 2 and children[0].tag == "msub" and len(children[0]) == 2:
+        base, sub = list(children[0])
+        element.tag = "msubsup"
+        element.clear()
+        element.extend([base, sub, children[1]])
+        children = list(element)
+    # a subscript of several indices (w_{i,j}) or a word (sigma_{Xavier}) in the italic of
+    # the other formats, not upright as a multi-letter identifier
+    if element.tag in ("msub", "msup", "msubsup") and len(children) >= 2:
+        for position, script in enumerate(children[1:], start=1):
+            text = script.text or ""
+            if script.tag != "mi" or len(script) or len(text) < 2:
+                continue
+            if _INDEX.match(text) or text.isdigit():
+                row = ET.Element("mrow")
+                row.extend(_script_tokens(text))
+                element.remove(script)
+                element.insert(position, row)
+            elif text.isalpha():
+                script.set("mathvariant", "italic")
+                script.set("class", "word")
+    if element.tag == "mi" and element.text in _MATHML_NAMES:
+        element.text = _MATHML_NAMES[element.text]
+
+
+@functools.lru_cache(maxsize=20000)
+def polish_mathml(markup: str) -> str:
+    """sympy's presentation MathML as a browser should show it: parentheses that do not
+    stretch around a one-line argument, subscripts and superscripts on one base, index
+    lists and word subscripts in italic, ReLU spelled as the other formats spell it."""
+    root = ET.fromstring("<mrow>" + markup + "</mrow>")
+    _polish(root)
+    inner = ET.tostring(root, encoding="us-ascii").decode("ascii")
+    return inner[len("<mrow>"):-len("</mrow>")]
+
+
+class _InnerSum(sp.Sum):
+    """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
+
+
+class _InnerSum2(sp.Sum):
+    """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
+
+
+def _nested_sums(expr):
+    """Sum(f, (i, ...), (j, ...)) as Sum(Sum(f, (j, ...)), (i, ...)): sympy's MathML printer
+    shows only the first range of a multiple sum."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr
+
+    def nest(s):
+        # a Sum directly inside a Sum of the same class is merged back into one: the inner
+        # ones alternate between two subclasses (printed as Sum)
+        inner = s.function
+        for k, limit in enumerate(reversed(s.limits)):
+            cls = sp.Sum if k == len(s.limits) - 1 else (_InnerSum, _InnerSum2)[k % 2]
+            inner = cls(inner, limit)
+        return inner
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) > 1, nest)
+
+
+#: operators a long formula may break before (a product of many factors, a long sum)
+_BREAK_BEFORE = {"+", "&#x2212;", "\u2212", "&#183;", "\u00b7", "\u22c5", "\u2062", "\u00d7", "-"}
+#: a formula shorter than this (in tokens) stays whole
+_BREAK_TOKENS = 12
+
+
+@functools.lru_cache(maxsize=20000)
+def _break_points(markup: str) -> tuple:
+    root = ET.fromstring("<mrow>" + markup + "</mrow>")
+    while len(root) == 1 and root[0].tag == "mrow":
+        root = root[0]
+    tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
+    if tokens < _BREAK_TOKENS:
+        return (markup,)
+    chunks, current = [], []
+    for child in root:
+        if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
+            chunks.append(current)
+            current = []
+        current.append(child)
+    chunks.append(current)
+    if len(chunks) == 1:
+        return (markup,)
+    for chunk in chunks[1:]:  # "+ b" opening a formula of its own is still a binary operator
+        if chunk[0].tag == "mo":
+            chunk[0].set("form", "infix")
+    return tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
+
+
+def break_points(markup: str) -> List[str]:
+    """A long MathML formula cut before its top-level operators (``+``, ``-``, a product's
+    dot), each piece to be set as its own ``<math>`` so that the line can break there."""
+    return list(_break_points(markup))
+
+
 class Html(Format):
     name = "html"
 
@@ -148,7 +381,7 @@ class Html(Format):
         return html.escape(text, quote=True)
 
     def math_expr(self, expr, display):
-        return symbolic.mathml(expr, display)
+        return polish_mathml(symbolic.mathml(_nested_sums(expr), display))
 
     def math_number(self, value):
         return mathml_number(value)
@@ -158,6 +391,17 @@ class Html(Format):
 
     def equals(self):
         return "<mo>=</mo>"
+
+    def long_equation(self, pieces):
+        # one <math> per piece, each after the first opening with its "=": the line breaks
+        # between them as words do (browsers do not break inside a <math>)
+        head, *rest = pieces
+        maths = [self.wrap(head)]
+        for piece in rest:
+            chunks = break_points(piece)
+            chunks[0] = self.equals() + chunks[0]
+            maths.append("<wbr/>".join(self.wrap(chunk) for chunk in chunks))
+        return '<span class="eq">' + "<wbr/>".join(maths) + "</span>"
 
     def code(self, text):
         return "<code>" + self.escape(text) + "</code>"
@@ -171,7 +415,8 @@ class Html(Format):
             if _negative_or_scientific(known[name]):
                 text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
             numbers[name] = text
-        return symbolic.substituted(formula, numbers, "mathml", bare)
+        shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
+        return None if shown is None else polish_mathml(shown)
 
 
 _TEX_SPECIAL = str.maketrans({
@@ -191,11 +436,29 @@ _TEX_SPECIAL = str.maketrans({
 class Latex(_TexMath):
     name = "tex"
 
+    def long_equation(self, pieces):
+        # TeX breaks an inline formula after its "=" signs and operators by itself, but not
+        # inside \left...\right or a fraction: one-line groups lose their \left...\right
+        head, *rest = pieces
+        return self.equation([head] + [_breakable_tex(piece) for piece in rest])
+
     def escape(self, text):
         return text.translate(_TEX_SPECIAL)
 
     def code(self, text):
-        return r"\texttt{" + self.escape(text) + "}"
+        # straight quotes, and a break allowed after _ , = ( . / so that a long name
+        # (sparse_categorical_crossentropy, fit(class_weight=...)) never runs off the page
+        out = []
+        for char in text:
+            if char == "'":
+                out.append(r"\textquotesingle{}")
+            elif char == '"':
+                out.append(r"\textquotedbl{}")
+            else:
+                out.append(self.escape(char))
+            if char in ",=(./":  # after "_" the \code macro breaks by itself
+                out.append(r"\allowbreak{}")
+        return r"\code{" + "".join(out) + "}"
 
 
 class Plain(Format):
@@ -288,7 +551,7 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
             pieces.append(fmt.math_expr(formula, display))
     if step.value is not None:
         pieces.append(fmt.math_number(step.value))
-    return fmt.equation(pieces)
+    return fmt.long_equation(pieces)
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:
@@ -310,6 +573,21 @@ def _displayable(value) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _connections(fmt: Format, lang: str, spec, display) -> List[str]:
+    """"w_1: x_1 -> h_1" for every weight of a drawn network and "b_3: h_3" for every bias:
+    the text says which units each weight connects, not only the figure."""
+    def name(n):
+        return fmt.math_expr(sp.Symbol(n), display)
+
+    arrow = {"html": "<mo>&#8594;</mo>", "text": " -> "}.get(fmt.name, r" \to ")
+    colon = {"html": "<mo>:</mo>", "text": ": "}.get(fmt.name, r"\colon ")
+    out = [fmt.wrap(name(weight) + colon + name(src) + arrow + name(dst)) for src, dst, weight in spec.get("edges", ())]
+    bias_of = i18n.words(lang)["bias_of"]
+    for unit, bias in spec.get("biases", {}).items():
+        out.append(fill(fmt, bias_of, bias=fmt.wrap(name(bias)), unit=fmt.wrap(name(unit))))
+    return out
 
 
 def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str, figure: bool = True) -> Dict[str, Any]:
@@ -360,6 +638,9 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
                 "note": fmt.text(step.note, lang, display) if step.note else "",
             }
         )
+    connections = []
+    if problem.figure:
+        connections = _connections(fmt, lang, problem.figure, display)
     drawing = ""
     if figure and problem.figure:
         from generator import figures
@@ -377,6 +658,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
         "intro": [fmt.text(t, lang, display) for t in problem.intro],
         "givens": givens,
         "figure": drawing,
+        "connections": connections,
         "questions": questions,
         "steps": steps,
         "remarks": [fmt.text(t, lang, display) for t in problem.remarks],

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
 from checker import answers_file, manifest_file
@@ -253,17 +252,38 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
                 blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
             entry.blanks.append(blank)
         form.entries.append(entry)
-    return answers_file.dumps(form, header, words["problem"])
+    kinds = {kind: words["kind_" + kind] for kind in ("number", "integer", "choice")}
+    return answers_file.dumps(form, header, words["problem"], kinds=kinds)
 
 
 # --- files ---------------------------------------------------------------------------
 
+#: the package kotex loads under each engine (Debian's texlive-lang-korean has only the
+#: pdfLaTeX one, so a lualatex there cannot typeset Korean while pdflatex can)
+KOREAN_PACKAGE = {"xelatex": "xetexko.sty", "lualatex": "luatexko.sty", "pdflatex": "cjkutf8-ko.sty"}
+
+
+def _has_tex_file(engine_path: str, name: str) -> bool:
+    kpsewhich = Path(engine_path).with_name("kpsewhich")
+    if not kpsewhich.exists():
+        return True  # cannot tell: let the engine try
+    try:
+        found = subprocess.run([str(kpsewhich), name], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return bool(found.stdout.strip())
+
+
 def tex_engine(lang: str = "en") -> Optional[str]:
-    for name in TEX_ENGINES[lang]:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    """The first TeX engine installed that can typeset ``lang`` (None: no PDF). Without
+    kotex for any of them, the first one installed: its error then names the missing file."""
+    installed = [(name, shutil.which(name)) for name in TEX_ENGINES[lang]]
+    installed = [(name, path) for name, path in installed if path]
+    if lang == "ko":
+        for name, path in installed:
+            if _has_tex_file(path, KOREAN_PACKAGE[name]):
+                return path
+    return installed[0][1] if installed else None
 
 
 def compile_pdf(engine: str, source: str, target: Path) -> None:

@@ -412,7 +412,7 @@ def givens(net: Net, values) -> List[Given]:
     for name in net.biases():
         out.append(Given(name, values[name], Text("bias", "편향")))
     for k in net.outputs:
-        out.append(Given(net.t(k), values[net.t(k)], Text("target", "목표값")))
+        out.append(Given(net.t(k), values[net.t(k)], Text("target", "목푯값")))
     out.append(Given("eta", values["eta"], Text("learning rate", "학습률")))
     return out
 

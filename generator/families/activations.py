@@ -105,6 +105,10 @@ def _reference(params):
     return out
 
 
+#: sigma'(z) <= 1/4 for every z: where the bound B comes from
+_SIGMOID_BOUND = sp.Le(sp.Derivative(sigma(sym("z")), sym("z")), sp.Rational(1, 4))
+
+
 def solve(params) -> Problem:
     activation, weights = params["activation"], params["weights"]
     n = len(weights)
@@ -128,8 +132,10 @@ def solve(params) -> Problem:
             note = Text("chain rule: the product of every layer's weight and sigmoid derivative",
                         "연쇄법칙: 각 층의 가중치와 시그모이드 미분의 곱")
         elif name == "B":
-            note = Text("the most it can be, since a sigmoid's derivative is at most {q}",
-                        "시그모이드 함수의 미분은 최대 {q}이므로 가능한 최댓값", {"q": sp.Rational(1, 4)})
+            note = Text("the bound from a sigmoid's derivative being at most {q}; no input makes every "
+                        "derivative {q} at once, so the gradient itself always stays below it",
+                        "시그모이드 함수의 미분이 {q} 이하라는 데서 나오는 상한. 모든 미분값이 동시에 {q}가 되는 "
+                        "입력은 없으므로 실제 기울기는 늘 이보다 작다", {"q": sp.Rational(1, 4)})
         key.step(name, formula, note)
 
     display = {}
@@ -151,9 +157,11 @@ def solve(params) -> Problem:
                  prompt=Text("the gradient {G} of the chain's output with respect to its input",
                              "사슬의 입력에 대한 출력의 기울기 {G}", {"G": sym("G")})),
         Question(key="B", answer=key["B"], reference=reference["B"],
-                 prompt=Text("the largest value {B} that the size of this gradient could have for these weights, "
-                             "whatever the input",
-                             "입력과 상관없이, 이 가중치에서 기울기의 크기가 가질 수 있는 최댓값 {B}", {"B": sym("B")})),
+                 prompt=Text("the bound {B} on the size of this gradient for these weights that follows from "
+                             "{rule} (the product of the weights' sizes and of {q} per layer)",
+                             "{rule}에서 나오는, 이 가중치에서의 기울기 크기의 상한 {B}(가중치 크기의 곱에 층마다 "
+                             "{q}를 곱한 값)",
+                             {"B": sym("B"), "rule": _SIGMOID_BOUND, "q": sp.Rational(1, 4)})),
         Question(key="deep_choice", kind="choice", answer="relu", choices=dict(CHOICES),
                  prompt=Text("Which activation for the hidden layers keeps the gradient from vanishing in a deep "
                              "network?",
@@ -171,9 +179,11 @@ def solve(params) -> Problem:
         Text("{zl} and {hl} for l = 1, ..., {n} (no biases).",
              "l = 1, ..., {n}에 대해 {zl}, {hl}이다(편향 없음).",
              {"zl": layers, "hl": sp.Eq(sym("h_l"), sigma(sym("z_l"))), "n": n}),
-        Text("Compute the gradient {G} by the chain rule and the largest size {B} it could have for these weights.",
-             "연쇄법칙으로 기울기 {G}를 구하고, 이 가중치에서 그 크기가 가질 수 있는 최댓값 {B}를 구하시오.",
-             {"G": display["G"], "B": sym("B")}),
+        Text("Compute the gradient {G} by the chain rule, and the bound {B} on its size that {rule} gives for "
+             "these weights (a bound: no input reaches it).",
+             "연쇄법칙으로 기울기 {G}를 구하고, {rule}에서 나오는 이 가중치에서의 기울기 크기의 상한 {B}를 "
+             "구하시오(상한일 뿐, 어떤 입력도 이 값에 닿지 않는다).",
+             {"G": display["G"], "B": sym("B"), "rule": _SIGMOID_BOUND}),
     ]
     remarks = [Text(
         "Every sigmoid layer multiplies the gradient by its weight and by a derivative of at most 1/4, so the "

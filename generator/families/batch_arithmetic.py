@@ -90,15 +90,18 @@ def solve(params) -> Problem:
     setting = {"batch": "len(X_train)", "stochastic": "1", "mini_batch": str(params["fit_batch"])}[fit_kind]
     questions.append(Question(
         key="fit_kind", kind="choice", answer=fit_kind, choices=dict(KINDS),
-        prompt=Text("Training a Keras model with model.fit(X_train, y_train, batch_size={setting}) is which kind "
+        prompt=Text("Training a Keras model with `model.fit(X_train, y_train, batch_size={setting})` is which kind "
                     "of gradient descent?",
-                    "케라스 모델을 model.fit(X_train, y_train, batch_size={setting})으로 학습시키는 것은 어떤 경사 "
+                    "케라스 모델을 `model.fit(X_train, y_train, batch_size={setting})`로 학습시키는 것은 어떤 경사 "
                     "하강법인가?", {"setting": setting})))
 
     intro = [Text(
         "A network is trained on {N} samples with batch size {B} for {E} epochs; the parameters are updated once "
-        "per batch.",
-        "신경망을 샘플 {N}개로 배치 크기 {B}를 써서 {E} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다.",
+        "per batch. When {B} does not divide {N}, the last batch of an epoch is smaller and is kept (as Keras "
+        "does): it is a batch and an update like the others.",
+        "신경망을 샘플 {N}개로 배치 크기 {B}를 써서 {E} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다. "
+        "{N}이 {B}로 나누어떨어지지 않으면 에포크의 마지막 배치는 더 작으며, 버리지 않고 그대로 쓴다(케라스와 같다): "
+        "다른 배치처럼 한 번의 갱신이 된다.",
         {"N": N, "B": B, "E": E})]
     remarks = [Text(
         "An epoch is one pass over the whole training set; the batch size is how many samples are used for one "

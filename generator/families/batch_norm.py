@@ -122,7 +122,7 @@ def solve(params) -> Problem:
         "(exactly {ratio}); {gamma} and {beta}, learned like weights, then choose the scale and shift the next layer "
         "sees. It shortens training and makes it depend less on the initial weights.",
         "배치 정규화는 각 특성의 활성화 값이 배치에서 평균 0, 분산 약 1(정확히는 {ratio})이 되게 한다. 가중치처럼 "
-        "학습되는 {gamma}와 {beta}가 다음 층이 받을 스케일과 이동을 정한다. 학습 시간이 짧아지고 초기값에 크게 의존하지 "
+        "학습되는 {gamma}와 {beta}가 다음 층이 받을 스케일과 이동을 정한다. 학습 시간이 짧아지고 초깃값에 크게 의존하지 "
         "않게 된다.", {"ratio": sym("sigma^2_j") / (sym("sigma^2_j") + sym("epsilon")),
                     "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,

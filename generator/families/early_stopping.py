@@ -83,17 +83,17 @@ def solve(params) -> Problem:
     n, k = len(losses), len(counts)
     key = Key()
     for epoch, loss in enumerate(losses, start=1):
-        key.given(f"L_{epoch}", loss, Text("validation loss (val_loss) of each epoch", "에포크별 검증 손실(val_loss)"))
-    key.given("p", patience, Text("patience", "patience(인내 에포크 수)"))
-    key.given("delta", params["min_delta"], Text("min_delta", "min_delta(최소 개선폭)"))
+        key.given(f"L_{epoch}", loss, Text("validation loss (`val_loss`) of each epoch", "에포크별 검증 손실(`val_loss`)"))
+    key.given("p", patience, Text("`patience`", "`patience`(인내 에포크 수)"))
+    key.given("delta", params["min_delta"], Text("`min_delta`", "`min_delta`(최소 개선폭)"))
     for c, count in enumerate(counts):
         key.given(f"n_{c}", count, Text("number of samples of each class", "클래스별 샘플 수"))
 
     key.statement("part_a", Text("(a) early stopping, epoch by epoch", "(a) 에포크별 조기 종료 판단"))
     key.step("best_1", sym("L_1"), Text("the first epoch always improves", "첫 에포크는 항상 개선으로 본다"))
     key.step("wait_1", sp.Integer(0), Text("epochs since the last improvement", "마지막 개선 이후 지난 에포크 수"))
-    notes = {"i": Text("1 if this epoch improves on the best so far by more than min_delta, else 0",
-                       "이 에포크가 지금까지의 최솟값보다 min_delta 넘게 개선되면 1, 아니면 0")}
+    notes = {"i": Text("1 if this epoch's loss is below the best value by more than `min_delta`, else 0",
+                       "이 에포크의 검증 손실이 기준값보다 `min_delta` 넘게 작으면 1, 아니면 0")}
     best_epoch, stop = 1, n
     for epoch in range(2, n + 1):
         for name, formula in _epoch_template(epoch):
@@ -111,10 +111,10 @@ def solve(params) -> Problem:
             "복원한다.", {"p": patience, "s": stop, "b": best_epoch}))
     else:
         key.statement("stop", Text(
-            "Never {p} epochs in a row without improvement: training runs to the last epoch, {s}, and restores the "
-            "weights of epoch {b}, the last one that improved.",
-            "개선 없는 에포크가 {p}번 연속된 적이 없으므로 마지막 에포크 {s}까지 학습하고, 마지막으로 개선된 에포크 "
-            "{b}의 가중치를 복원한다.", {"p": patience, "s": stop, "b": best_epoch}))
+            "Never {p} epochs in a row without improvement: training runs to the last epoch, {s}, and then "
+            "restores the weights of epoch {b}, the last one that improved.",
+            "개선 없는 에포크가 {p}번 연속된 적이 없으므로 마지막 에포크 {s}까지 학습하고, 그 뒤 마지막으로 개선된 "
+            "에포크 {b}의 가중치를 복원한다.", {"p": patience, "s": stop, "b": best_epoch}))
     key.statement("part_b", Text("(b) balanced class weights", "(b) 균형 클래스 가중치"))
     for name, formula in _weights_template(k):
         key.step(name, formula)
@@ -126,8 +126,8 @@ def solve(params) -> Problem:
                  prompt=Text("the epoch after which training stops (epochs counted from 1)",
                              "학습이 멈추는 에포크(1부터 센다)")),
         Question(key="restored_epoch", kind="integer", answer=best_epoch, reference=int(best0) + 1,
-                 prompt=Text("the epoch whose weights restore_best_weights=True brings back",
-                             "restore_best_weights=True가 복원하는 가중치의 에포크")),
+                 prompt=Text("the epoch whose weights `restore_best_weights=True` brings back",
+                             "`restore_best_weights=True`가 복원하는 가중치의 에포크")),
         Question(key="best_loss", answer=key[f"L_{best_epoch}"], reference=float(losses[int(best0)]),
                  prompt=Text("the validation loss of the restored weights", "복원된 가중치의 검증 손실")),
     ]
@@ -139,27 +139,33 @@ def solve(params) -> Problem:
     display = {f"cw_{c}": sym(f"w_{c}") for c in range(k)}
     display.update({f"wait_{e}": sym(f"c_{e}") for e in range(1, n + 1)})
     intro = [
-        Text("(a) A model is trained with EarlyStopping(monitor='val_loss', patience={p}, min_delta={d}, "
-             "restore_best_weights=True). An epoch improves when its validation loss is below the best so far minus "
-             "min_delta; training stops once {p} epochs in a row have not improved. The validation losses of epochs "
-             "1, 2, ... are given below.",
-             "(a) 모델을 EarlyStopping(monitor='val_loss', patience={p}, min_delta={d}, restore_best_weights=True)로 "
-             "학습시킨다. 검증 손실이 지금까지의 최솟값에서 min_delta를 뺀 값보다 작으면 개선된 것이고, {p} 에포크 "
-             "연속으로 개선되지 않으면 학습을 멈춘다(조기 종료). 에포크 1, 2, ...의 검증 손실은 아래와 같다.",
+        Text("(a) A model is trained with `EarlyStopping(monitor='val_loss', patience={p}, min_delta={d}, "
+             "restore_best_weights=True)`. The callback keeps a best value: the validation loss of epoch 1, then "
+             "that of each epoch that improves. An epoch improves when its validation loss is below the best value "
+             "minus `min_delta` (a smaller decrease leaves the best value as it is); training stops once {p} epochs "
+             "in a row have not improved. The validation losses of epochs 1, 2, ... below are all of training: if "
+             "the callback never stops it, training ends after the last of them, and the weights of the best epoch "
+             "are restored then too (as Keras 3 does).",
+             "(a) 모델을 `EarlyStopping(monitor='val_loss', patience={p}, min_delta={d}, restore_best_weights=True)`로 "
+             "학습시킨다. 콜백은 기준값을 기억한다: 처음에는 에포크 1의 검증 손실이고, 그 뒤로는 개선된 에포크가 "
+             "나올 때마다 그 에포크의 검증 손실이 된다. 검증 손실이 기준값에서 `min_delta`를 뺀 값보다 작으면 개선된 "
+             "것이다(그보다 적게 줄면 기준값은 그대로이다). {p} 에포크 연속으로 개선되지 않으면 학습을 멈춘다(조기 "
+             "종료). 아래 에포크 1, 2, ...의 검증 손실이 학습의 전부이다: 조기 종료가 일어나지 않으면 마지막 에포크 "
+             "뒤에 학습이 끝나고, 그때에도 가장 좋았던 에포크의 가중치를 복원한다(Keras 3의 동작).",
              {"p": patience, "d": str(params["min_delta"]) if params["min_delta"] == 0 else
               format(float(params["min_delta"]), "g")}),
-        Text("(b) The training set is imbalanced. Compute the balanced class weights {w} for fit(class_weight=...), "
+        Text("(b) The training set is imbalanced. Compute the balanced class weights {w} for `fit(class_weight=...)`, "
              "where {N} is the number of samples and {K} the number of classes.",
-             "(b) 훈련 데이터의 클래스가 불균형하다. fit(class_weight=...)에 줄 균형 클래스 가중치 {w}를 구하시오. {N}은 "
+             "(b) 훈련 데이터의 클래스가 불균형하다. `fit(class_weight=...)`에 줄 균형 클래스 가중치 {w}를 구하시오. {N}은 "
              "샘플 수, {K}는 클래스 수이다.",
              {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k"))), "N": sym("N"), "K": sp.Eq(sym("K"), k)}),
     ]
     remarks = [Text(
         "Balanced weights make every class contribute the same total weight {NK} to the loss, so a rare class is "
-        "not ignored. Early stopping with restore_best_weights keeps the weights of the best validation loss, so "
+        "not ignored. Early stopping with `restore_best_weights` keeps the weights of the best validation loss, so "
         "the saved model need not be reloaded.",
         "균형 가중치를 쓰면 모든 클래스가 손실에 같은 총 가중치 {NK}를 기여하므로 적은 클래스가 무시되지 않는다. "
-        "restore_best_weights를 쓴 조기 종료는 검증 손실이 가장 좋았던 가중치를 복원하므로 저장된 모델을 따로 복원할 "
+        "`restore_best_weights`를 쓴 조기 종료는 검증 손실이 가장 좋았던 가중치를 복원하므로 저장된 모델을 따로 복원할 "
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,

@@ -34,8 +34,8 @@ ACTIVATIONS = {"relu": ("he", Text("ReLU", "렐루(ReLU)")),
                "sigmoid": ("xavier", Text("sigmoid", "시그모이드"))}
 SCHEMES = {"xavier": Text("Xavier (Glorot) initialization", "Xavier(Glorot) 초기화"),
            "he": Text("He initialization", "He 초기화"),
-           "small": Text("RandomNormal(stddev=0.05) whatever the layer size",
-                         "층 크기와 상관없이 RandomNormal(stddev=0.05)")}
+           "small": Text("`RandomNormal(stddev=0.05)` whatever the layer size",
+                         "층 크기와 상관없이 `RandomNormal(stddev=0.05)`")}
 SYMMETRY = {
     "stay_equal": Text("stay identical after every update: the hidden units never become different",
                        "매 갱신 후에도 똑같이 유지된다: 은닉 뉴런들이 결코 달라지지 않는다"),
@@ -120,12 +120,12 @@ def solve(params) -> Problem:
     activation = params["activation"]
     right = ACTIVATIONS[activation][0]
     key = Key()
-    key.given("n_in", fan_in, Text("inputs of the layer (fan_in)", "층의 입력 수(fan_in)"))
-    key.given("n_out", fan_out, Text("outputs of the layer (fan_out)", "층의 출력 수(fan_out)"))
+    key.given("n_in", fan_in, Text("inputs of the layer (`fan_in`)", "층의 입력 수(`fan_in`)"))
+    key.given("n_out", fan_out, Text("outputs of the layer (`fan_out`)", "층의 출력 수(`fan_out`)"))
     for i in (1, 2):
         key.given(f"x_{i}", params["x"][i - 1], Text("inputs of the network in (b)", "(b) 신경망의 입력"))
     for k in range(1, outputs + 1):
-        key.given(f"t_{k}", params["t"][k - 1], Text("targets", "목표값"))
+        key.given(f"t_{k}", params["t"][k - 1], Text("targets", "목푯값"))
     for i in (1, 2):
         for j in range(1, hidden + 1):
             key.given(f"w_{i},{j}", params["c_w"], Text("first-layer weights (all equal)", "첫째 층 가중치(모두 같음)"))
@@ -134,7 +134,7 @@ def solve(params) -> Problem:
             key.given(f"v_{j},{k}", params["c_v"], Text("second-layer weights (all equal)", "둘째 층 가중치(모두 같음)"))
 
     key.statement("part_a", Text("(a) limits of Xavier and He uniform initialization",
-                                 "(a) Xavier·He 균등 분포 초기화의 경계값")
+                                 "(a) Xavier·He 균등 분포 초기화의 경곗값")
                   if distribution == "uniform" else
                   Text("(a) standard deviations of Xavier and He normal initialization",
                        "(a) Xavier·He 정규 분포 초기화의 표준 편차"))
@@ -149,7 +149,7 @@ def solve(params) -> Problem:
     for name, formula in _network_template(hidden, outputs):
         key.step(name, formula)
 
-    what = Text("limit", "경계값") if distribution == "uniform" else Text("standard deviation", "표준 편차")
+    what = Text("limit", "경곗값") if distribution == "uniform" else Text("standard deviation", "표준 편차")
     # float64 references: part (a) straight from the definitions (solutions/ only samples),
     # part (b) through solutions.network.backward.
     total = float(fan_in + fan_out)
@@ -201,7 +201,7 @@ def solve(params) -> Problem:
                       "initialization draw its weights from {U}: compute the limit {l} of each, and choose the one "
                       "that suits the layer's activation.",
                       "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot)와 He의 균등 분포 초기화는 "
-                      "가중치를 {U}에서 뽑는다. 각각의 경계값 {l}을 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
+                      "가중치를 {U}에서 뽑는다. 각각의 경곗값 {l}을 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
                       {"nin": n_in, "nout": n_out, "U": sp.Function("U")(-sym("l"), sym("l")), "l": sym("l")})
     else:
         part_a = Text("(a) A dense layer has {nin} inputs and {nout} outputs. Compute the standard deviation {s} of "

@@ -24,14 +24,14 @@ from solutions import losses as ref
 LOSSES = ("mse", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
 
 CHOICES = {
-    "mse": Text("mean squared error, loss='mse'", "평균 제곱 오차(MSE), loss='mse'"),
-    "binary_crossentropy": Text("binary cross-entropy, loss='binary_crossentropy'",
-                                "이진 크로스 엔트로피, loss='binary_crossentropy'"),
-    "categorical_crossentropy": Text("categorical cross-entropy, loss='categorical_crossentropy'",
-                                     "카테고리칼 크로스 엔트로피, loss='categorical_crossentropy'"),
+    "mse": Text("mean squared error, `loss='mse'`", "평균 제곱 오차(MSE), `loss='mse'`"),
+    "binary_crossentropy": Text("binary cross-entropy, `loss='binary_crossentropy'`",
+                                "이진 크로스 엔트로피(이진 교차 엔트로피), `loss='binary_crossentropy'`"),
+    "categorical_crossentropy": Text("categorical cross-entropy, `loss='categorical_crossentropy'`",
+                                     "카테고리칼 크로스 엔트로피(범주형 교차 엔트로피), `loss='categorical_crossentropy'`"),
     "sparse_categorical_crossentropy": Text(
-        "sparse categorical cross-entropy, loss='sparse_categorical_crossentropy'",
-        "희소 카테고리칼 크로스 엔트로피, loss='sparse_categorical_crossentropy'"),
+        "sparse categorical cross-entropy, `loss='sparse_categorical_crossentropy'`",
+        "희소 카테고리칼 크로스 엔트로피(희소 범주형 교차 엔트로피), `loss='sparse_categorical_crossentropy'`"),
 }
 
 # (task, the loss that suits it): the seed notes' rule — regression: MSE; binary

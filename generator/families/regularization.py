@@ -157,7 +157,7 @@ def _penalty_shape(penalty, shape):
     return sp.Sum(w**2 if penalty == "l2" else sp.Abs(w), (sym("i"), 1, shape[0]), (sym("j"), 1, shape[1]))
 
 
-PARTS = {"dropout": Text("dropout", "드롭아웃"), "max_norm": Text("max-norm", "max-norm 제약")}
+PARTS = {"dropout": Text("dropout", "드롭아웃"), "max_norm": Text("max-norm", "최대 노름 제약(max-norm)")}
 REMARKS = {
     "dropout": Text(
         "Dividing the kept activations by the keep probability {q} keeps their expected value unchanged, so "
@@ -167,7 +167,7 @@ REMARKS = {
     "max_norm": Text(
         "Max-norm adds no term to the loss: after each update it shrinks any unit's incoming weight vector whose "
         "norm exceeds {c} back to norm {c}, keeping its direction.",
-        "max-norm은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 {c}를 넘는 유닛의 입력 가중치 벡터를 방향은 "
+        "최대 노름 제약은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 {c}를 넘는 유닛의 입력 가중치 벡터를 방향은 "
         "그대로 두고 노름이 {c}가 되도록 줄인다.", {"c": sym("c")}),
 }
 
@@ -205,12 +205,12 @@ def _max_norm(params, key, questions, intro):
     for i, row in enumerate(V, start=1):
         for j, x in enumerate(row, start=1):
             key.given(f"v_{i},{j}", x, Text("incoming weights (column j feeds unit j)", "입력 가중치(열 j가 유닛 j로)"))
-    key.given("c", params["c"], Text("max-norm limit", "max-norm 한계값"))
-    key.statement("part_b", Text("(b) max-norm", "(b) max-norm 제약"))
+    key.given("c", params["c"], Text("max-norm limit", "최대 노름 한곗값"))
+    key.statement("part_b", Text("(b) max-norm", "(b) 최대 노름 제약(max-norm)"))
     for name, formula in _max_norm_template(rows, cols):
         note = None
         if name.startswith("f_"):
-            note = Text("1 if the norm is within the limit", "노름이 한계값 이내이면 1")
+            note = Text("1 if the norm is within the limit", "노름이 한곗값 이내이면 1")
         key.step(name, formula, note)
     rescaled = ref.max_norm(np.array(V, dtype=float), float(params["c"]), axis=0)
     norms = np.sqrt((np.array(V, dtype=float) ** 2).sum(axis=0))
@@ -224,14 +224,14 @@ def _max_norm(params, key, questions, intro):
         for i in range(1, rows + 1):
             questions.append(Question(key=f"v_{i}_{j}", answer=key[f"v'_{i},{j}"],
                                       reference=float(rescaled[i - 1, j - 1]),
-                                      prompt=Text("the weight {v} after max-norm", "max-norm 후의 가중치 {v}",
+                                      prompt=Text("the weight {v} after max-norm", "최대 노름 제약 후의 가중치 {v}",
                                                   {"v": sym(f"v'_{i},{j}")})))
     intro.append(Text(
         "(b) Another layer's incoming weights V are constrained by max-norm with limit {c}: every column (the "
         "weights into one unit) whose L2 norm exceeds {c} is scaled down to norm {c}. Compute the norms and the "
         "weights after max-norm.",
-        "(b) 다른 층의 입력 가중치 V에 한계값 {c}의 max-norm을 적용한다. L2 노름이 {c}를 넘는 열(한 유닛으로 들어오는 "
-        "가중치)은 노름이 {c}가 되도록 줄인다. 각 열의 노름과 max-norm 후의 가중치를 구하시오.", {"c": sym("c")}))
+        "(b) 다른 층의 입력 가중치 V에 한곗값 {c}의 최대 노름 제약(max-norm)을 적용한다. L2 노름이 {c}를 넘는 열(한 유닛으로 들어오는 "
+        "가중치)은 노름이 {c}가 되도록 줄인다. 각 열의 노름과 최대 노름 제약 후의 가중치를 구하시오.", {"c": sym("c")}))
 
 
 #: 2 lambda w versus lambda w (the derivative of lambda w^2 keeps its 2); dropout not rescaled

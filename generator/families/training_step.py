@@ -82,13 +82,15 @@ def solve(params):
         en=(
             "Do one training step: the forward pass, backpropagation of the error, and a "
             f"gradient-descent update of every weight{' and bias' if net.bias else ''} with "
-            "learning rate {eta}. Then run the forward pass again and compare the error "
-            "before and after."
+            "learning rate {eta}. Every gradient is computed with the weights before the step "
+            "(all of them are updated at once, none uses another's new value). Then run the forward "
+            "pass again and compare the error before and after."
         ),
         ko=(
             "학습을 한 단계 수행하시오: 순전파, 오차 역전파, 그리고 학습률 {eta}로 모든 "
-            f"{'가중치와 편향을' if net.bias else '가중치를'} 경사 하강법으로 업데이트한다. 그 뒤 다시 "
-            "순전파를 하여 학습 전과 후의 오차를 비교하시오."
+            f"{'가중치와 편향을' if net.bias else '가중치를'} 경사 하강법으로 업데이트한다. 모든 기울기는 "
+            "업데이트하기 전의 가중치로 계산한다(모두 한꺼번에 업데이트하며, 다른 가중치의 새 값을 쓰지 않는다). "
+            "그 뒤 다시 순전파를 하여 학습 전과 후의 오차를 비교하시오."
         ),
         slots={"eta": sym("eta")},
     )

@@ -89,7 +89,7 @@ def test_worked_example_key_puts_the_numbers_into_each_formula_as_the_seed_does(
     ) in md
     assert r"$w^{+}_{5} = w_{5} - \eta \frac{\partial E}{\partial w_{5}} = 0.45 - 0.5 \cdot 0.02592286 = 0.43703857$" in md
     html = render_sheet("key", problems[:1], ["p1"], "html", "en", {"id": "x"}, 0)
-    assert "<mi>&#963;</mi><mrow><mo>(</mo><mn>0.08</mn><mo>)</mo></mrow>" in html
+    assert '<mi>&#963;</mi><mrow><mo stretchy="false">(</mo><mn>0.08</mn><mo stretchy="false">)</mo></mrow>' in html
 
 
 def test_worked_example_negative_numbers_are_parenthesised_when_put_in():
@@ -107,7 +107,7 @@ def test_worked_example_training_step_remarks_that_the_error_went_down():
     md = render_sheet("key", [problem], ["p4"], "md", "en", {"id": "x"}, 0)
     assert "lowered the error from $0.02397190$ to $0.02323634$" in md
     ko = render_sheet("key", [problem], ["p4"], "md", "ko", {"id": "x"}, 0)
-    assert "전체 오차가 $0.02397190$에서 $0.02323634$로 감소했다" in ko
+    assert "전체 오차가 $`0.02397190`$에서 $`0.02323634`$로 감소했다" in ko
     assert "시그모이드 함수의 미분" in ko
 
 

@@ -172,3 +172,32 @@ def test_figure_label_of_the_2_2_3_network_leaves_the_crossing_of_h2_o1_and_h1_o
     for box in _boxes(root):
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         assert abs(cx - 485) + abs(cy - 120) > 18
+
+
+def test_figures_no_edge_runs_through_a_bias_label_in_any_network_the_families_draw():
+    # issue 8: with 3 hidden units the bias label under h_1 sat on the edge h_1 -> o_2 and
+    # read as that edge's weight
+    import itertools
+
+    import sympy as sp
+
+    from generator import figures as F
+    from generator.families._backprop import Net, figure
+
+    for n_in, n_hidden, n_out in itertools.product((2, 3), (2, 3), (1, 2, 3)):
+        net = Net(n_in, n_hidden, n_out, True)
+        names = [net.x(i) for i in net.inputs] + net.parameters() + [net.t(k) for k in net.outputs]
+        spec = figure(net, {name: sp.Rational(-35, 100) for name in names})
+        pos, _width, height = F._layout(spec)
+        places = F.bias_places(spec, pos)
+        assert set(places) == set(spec["biases"])
+        for node, (x, y, half) in places.items():
+            through = [w for a, b, w in spec["edges"] if F._cuts(x, y, half, pos[a], pos[b])]
+            assert through == [], (n_in, n_hidden, n_out, node, through)
+            assert 0 <= y - F.LABEL_HEIGHT / 2 and y + F.LABEL_HEIGHT / 2 <= height  # inside the drawing
+            # and clear of every other unit
+            for other, (ox, oy) in pos.items():
+                if other != node:
+                    assert F._box_gap(x, y, half, (ox, oy, F.RADIUS, F.RADIUS)) > 0, (node, other)
+        svg = F.svg(spec)
+        assert svg.count('class="bias"') == len(spec["biases"])

@@ -467,7 +467,10 @@ def test_generate_answers_template_states_the_sheets_number_rule(tmp_path):
     assert run("generate", "--out", str(out), "--count", "1", "--format", "md", *FAST).exit_code == 0
     head = (out / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8").splitlines()[:4]
     sheet = (out / "students" / "student-001" / "worksheet.md").read_text(encoding="utf-8")
-    rule = "Numbers: exact decimals as they are; otherwise 8 decimals between 0.01 and 1, else 8 significant digits."
+    from generator.i18n import WORDS
+
+    rule = WORDS["number_rule"][0]
+    assert rule.startswith("Numbers: a value that is exactly a decimal of at most 8 significant digits is written")
     assert head[1] == (
         '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  '
         'dE_dw_5 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, '

@@ -1,5 +1,7 @@
 """Korean particles after formulas and numbers agree with how they are read aloud."""
 
+import re
+
 import sympy as sp
 
 from generator.notation import Hat
@@ -51,7 +53,23 @@ def test_korean_agree_rewrites_only_a_leading_particle():
 def test_korean_rendered_prose_gets_the_fitting_particle():
     md = get_format("md")
     text = Text("update {w}", "{w}를 업데이트하고 K = {K}는 클래스 수, {v}은 속도", {"w": S("w_1"), "K": 3, "v": S("v_2")})
-    assert md.text(text, "ko") == "$w_{1}$을 업데이트하고 K = 3은 클래스 수, $v_{2}$는 속도"
+    # math right before Hangul in GitHub's $`...`$ form, which it renders there
+    assert md.text(text, "ko") == "$`w_{1}`$을 업데이트하고 K = 3은 클래스 수, $`v_{2}`$는 속도"
+    assert get_format("tex").text(text, "ko") == "$w_{1}$을 업데이트하고 K = 3은 클래스 수, $v_{2}$는 속도"
     assert md.text(text, "en") == "update $w_{1}$"
     html = get_format("html").text(Text("{w}", "{w}를", {"w": S("x_1")}), "ko")
     assert html.endswith("</math>을")
+
+
+def test_korean_answers_file_names_the_kind_of_answer_in_korean():
+    # issue 8: English type tags ("[number]") in a Korean answers.toml
+    from generator import registry
+    from generator.worksheets import Student, answers_toml, build_sheet, sheet_plan
+
+    families = list(registry.names())
+    sheet = build_sheet(Student("ann", ""), 3, sheet_plan(families, len(families)))
+    ko = answers_toml(sheet, 3, "ko", None)
+    en = answers_toml(sheet, 3, "en", None)
+    assert "  [수]" in ko and "  [정수]" in ko and re.search(r'  \[선택: "[a-z_]+"(, "[a-z_]+")+ 중 하나\]', ko)
+    assert "[number]" not in ko and "[integer]" not in ko and "choice: one of" not in ko
+    assert "  [number]" in en and "  [integer]" in en and "  [choice: one of " in en

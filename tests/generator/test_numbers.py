@@ -41,3 +41,24 @@ def test_numbers_latex_and_mathml_forms():
     assert latex_number(R(1, 300000)) == r"3.3333333 \times 10^{-6}"
     assert mathml_number(R(-1, 2)) == "<mrow><mo>&#x2212;</mo><mn>0.5</mn></mrow>"
     assert mathml_number(R(9, 20)) == "<mn>0.45</mn>"
+
+
+def test_numbers_a_computed_value_equal_to_a_short_decimal_is_shown_as_that_decimal():
+    # issue 8: sigma(0) evaluated to 40 digits printed as 0.50000000 broke "exact decimals as they are"
+    import sympy as sp
+
+    from generator.i18n import WORDS
+
+    assert format_number(sp.Float("0.5", 40)) == "0.5"
+    assert format_number((1 / (1 + sp.exp(-sp.Integer(0)))).evalf(40)) == "0.5"
+    assert format_number(sp.Float("2000", 40)) == "2000"
+    # a binary float that is not 0.1 to 30 digits is not exact
+    assert format_number(sp.Float(0.1)) == "0.10000000"
+    # an exact decimal with 9 significant digits is rounded, as the stated rule says
+    assert format_number(sp.Rational("1.96640768")) == "1.9664077"
+    rule = WORDS["number_rule"][0]
+    assert "at most 8 significant digits" in rule and "1.9664077" in rule and "e-05" in rule
+    # ties away from zero, the same for a negative number
+    assert format_number(sp.Rational("0.123456785")) == "0.12345679"
+    assert format_number(sp.Rational("-0.123456785")) == "-0.12345679"
+    assert "유한소수" in WORDS["number_rule"][1] and "정확한 소수" not in WORDS["number_rule"][1]

@@ -1,11 +1,13 @@
 """Formats: prose escaping, slots, step lines; the templates are strict."""
 
 import pytest
+import re
+
 import sympy as sp
 
 from generator.model import Num, Step, Text
-from generator.render import get_format, letter, render_sheet, step_line
 from generator.notation import Partial, chain, sigma
+from generator.render import get_format, letter, render_sheet, render_sheets, step_line
 
 R = sp.Rational
 PROSE = Text(en="a_b costs $5 * 2 & 50% <b> {{x}} {w} {n} {s}", ko="{w}", slots={"w": sp.Symbol("w_1"), "n": Num(R(1, 3)), "s": "3 < 4"})
@@ -129,14 +131,113 @@ def test_render_step_line_puts_no_second_parentheses_around_a_lone_negative_argu
     line = step_line(md, Step("g", chain(2, x - b), 2 * (R(-1, 2) - R(1, 4))), {}, known)
     assert line == r"$g = 2 \left(x - b\right) = 2 \cdot \left(\left(-0.5\right) - 0.25\right) = -1.5$"
     html = step_line(get_format("html"), Step("h", sigma(z), sigma(R(-7, 80))), {}, known)
-    assert "<mo>(</mo><mrow><mo>&#x2212;</mo><mn>0.0875</mn></mrow><mo>)</mo>" in html
-    assert "<mo>(</mo><mrow><mo>(</mo>" not in html
+    paren, close = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+    assert paren + "<mrow><mo>&#8722;</mo><mn>0.0875</mn></mrow>" + close in html
+    assert paren + "<mrow>" + paren not in html
 
 
-def test_render_html_lets_a_wide_formula_scroll_in_its_own_line():
+def test_render_html_breaks_a_long_solution_line_after_its_equals_signs_and_operators():
+    known = {f"w{i}": R(i, 7) for i in range(1, 8)}
+    product = sp.Mul(*[sp.Symbol(f"w{i}") for i in range(1, 8)], evaluate=False)
+    line = step_line(get_format("html"), Step("p", product, sp.Integer(1)), {}, known)
+    assert line.startswith('<span class="eq"><math ') and line.endswith("</math></span>")
+    maths = re.findall(r"<math [^>]*>(.*?)</math>", line)
+    # p | = w1 | w2 ... | = 0.14285714 | · 0.28571429 | ... | = 1: a break before every factor
+    assert maths[0] == "<mrow><mi>p</mi></mrow>"
+    assert maths[1].startswith("<mrow><mo>=</mo>") and maths[-1] == "<mrow><mo>=</mo><mn>1</mn></mrow>"
+    numbers = [m for m in maths if "0.14285714" in m or "0.28571429" in m]
+    assert len(numbers) == 2 and len(maths) == 1 + 7 + 7 + 1  # the formula breaks too
+    assert "<wbr/>" in line
+    # a short line stays one formula per piece
+    short = step_line(get_format("html"), Step("h", sp.Symbol("z"), R(1, 2)), {}, {"z": R(1, 2)})
+    assert short.count("<math ") == 3
+
+
+def test_render_mathml_fixes_sympy_presentation():
+    from generator.render import polish_mathml
+
+    html = get_format("html")
+    i, j, w = sp.Symbol("i"), sp.Symbol("j"), sp.Symbol("w_i,j")
+    double = html.math_expr(sp.Sum(sp.Abs(w), (i, 1, 2), (j, 1, 3)), {})
+    assert double.count("&#8721;") == 2  # sympy alone prints one sum for the two ranges
+    assert "<mi>i</mi><mo>=</mo><mn>1</mn>" in double and "<mi>j</mi><mo>=</mo><mn>1</mn>" in double
+    assert "<mi>i</mi><mo separator=\"true\">,</mo><mi>j</mi>" in double  # not an upright "i,j"
+    assert polish_mathml("<msup><msub><mi>g</mi><mi>t</mi></msub><mn>2</mn></msup>") == (
+        "<msubsup><mi>g</mi><mi>t</mi><mn>2</mn></msubsup>"
+    )
+    assert polish_mathml("<mi>relu</mi><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow>") == (
+        '<mi>ReLU</mi><mrow><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo></mrow>'
+    )
+    # a fence around a fraction keeps growing with it
+    tall = "<mrow><mo>(</mo><mfrac><mi>a</mi><mi>b</mi></mfrac><mo>)</mo></mrow>"
+    assert polish_mathml(tall) == tall
+    assert 'class="word"' in polish_mathml("<msub><mi>E</mi><mi>best</mi></msub>")
+
+
+
+
+def test_render_print_layout_of_the_html_sheets():
+    # issue 8: the key's body met the rule for key labels (grey, 85 %); problems were told
+    # not to split and split anyway after leaving a near-blank page
     from generator.core import make_problem
 
-    page = render_sheet("key", [make_problem("forward_pass", 1, "ann")], ["p1"], "html", "en", {"id": "ann"}, 1)
-    assert ".step, section.problem > p, dl.givens dd, ol.questions > li { overflow-x: auto; overflow-y: hidden; }" in page
-    # and prints in full: no scrolling on paper
-    assert "  .step, section.problem > p, dl.givens dd, ol.questions > li { overflow: visible; }" in page
+    problems = [make_problem("forward_pass", 1, "ann"), make_problem("early_stopping", 1, "ann")]
+    sheets = render_sheets(problems, ["p1", "p2"], "html", "en", {"id": "ann"}, 1)
+    key, worksheet = sheets["key"], sheets["worksheet"]
+    assert '<body class="sheet-key">' in key and '<body class="sheet-worksheet">' in worksheet
+    assert 'class="key"' not in worksheet and '<span class="qkey"><code>' in worksheet
+    css = key[key.index("<style>"):key.index("</style>")]
+    assert "@page {" in css and "margin:" in css[css.index("@page"):]
+    assert "section.problem { break-inside" not in css  # a problem may split between questions
+    assert "ol.questions > li, .step, figure" in css and "break-inside: avoid" in css
+    assert ".key {" not in css and "body.key" not in css
+    assert ":lang(ko) .remark { font-style: normal; }" in css
+    # the givens stay whole: "w_8 = 0.6," never splits from its comma
+    assert '<dd><span class="item"><math' in worksheet and ',</span> <span class="item"><math' in worksheet
+
+
+def test_render_tex_preamble_loads_vector_fonts_and_no_extra_packages():
+    from generator.core import make_problem
+
+    problem = make_problem("early_stopping", 1, "ann")
+    for lang in ("en", "ko"):
+        key = render_sheets([problem], ["p1"], "tex", lang, {"id": "ann"}, 1)["key"]
+        assert r"\usepackage{lmodern}" in key
+        assert "enumitem" not in key  # texlive-latex-extra, which a lean TeX install lacks
+        assert r"\paragraph{" not in key  # run-in headings ran into the next line
+        assert r"\sheethead{" in key and r"\newcommand{\code}" in key
+        if lang == "ko":
+            assert r"\emph{" not in key  # Korean has no italic face: remarks are not slanted
+        else:
+            assert r"\emph{" in key
+    worksheet = render_sheets([problem], ["p1"], "tex", "en", {"id": "ann"}, 1)["worksheet"]
+    assert worksheet.count("\n\\answerblank\n") == len(problem.questions)  # one blank per question
+
+
+def test_render_latex_solution_lines_can_break():
+    from generator.render import _breakable_tex
+
+    md, tex = get_format("md"), get_format("tex")
+    x, y = sp.Symbol("x"), sp.Symbol("y")
+    known = {"x": R(-1, 2), "y": R(1, 4)}
+    line = step_line(tex, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known)
+    # one-line groups without \left...\right, inside which TeX cannot break
+    assert line == r"$g = 2 (x - y) = 2 \cdot ((-0.5) - 0.25) = -1.5$"
+    # Markdown keeps one formula per line
+    assert step_line(md, Step("g", chain(2, x - y), 2 * (R(-1, 2) - R(1, 4))), {}, known).count("$") == 2
+    long = r"\frac{" + " + ".join(r"\left(x_{%d} - \mu\right)^{2}" % i for i in range(1, 6)) + "}{5}"
+    assert _breakable_tex(long) == r"\frac{1}{5} (" + " + ".join(r"(x_{%d} - \mu)^{2}" % i for i in range(1, 6)) + ")"
+    assert _breakable_tex(r"\frac{a}{b}") == r"\frac{a}{b}"
+
+
+def test_render_mathml_subscript_with_an_offset_and_operators_that_open_a_line():
+    from generator.render import break_points, polish_mathml
+
+    # m_{t-1}: italic t, a minus sign, 1 (as LaTeX sets it), not an upright "t-1"
+    assert polish_mathml("<msub><mi>m</mi><mi>t-1</mi></msub>") == (
+        "<msub><mi>m</mi><mrow><mi>t</mi><mo>&#8722;</mo><mn>1</mn></mrow></msub>"
+    )
+    # "+ b" set as a formula of its own keeps the spacing of a binary operator
+    terms = "<mrow>" + "<mo>+</mo>".join("<msub><mi>x</mi><mn>%d</mn></msub>" % i for i in range(1, 8)) + "</mrow>"
+    chunks = break_points(terms)
+    assert len(chunks) == 7 and all(c.startswith('<mo form="infix">+</mo>') for c in chunks[1:])

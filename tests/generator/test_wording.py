@@ -66,8 +66,8 @@ def test_wording_korean_particles_after_numbers_agree():
         line = [l for l in render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"].splitlines()
                 if l.startswith("(b)")][0]
         texts[int(k)] = line
-    assert texts[3].endswith("$N$은 샘플 수, $K = 3$은 클래스 수이다.")  # 삼: a final consonant
-    assert texts[4].endswith("$N$은 샘플 수, $K = 4$는 클래스 수이다.")  # 사: a vowel
+    assert texts[3].endswith("$`N`$은 샘플 수, $`K = 3`$은 클래스 수이다.")  # 삼: a final consonant
+    assert texts[4].endswith("$`N`$은 샘플 수, $`K = 4`$는 클래스 수이다.")  # 사: a vowel
 
 
 def test_wording_korean_titles_use_korean_separators_and_course_terms():
@@ -120,3 +120,121 @@ def test_wording_users_read_course_notes_not_seed_notes():
         assert "시드 노트" not in text
     lr = render_sheets([make_problem("learning_rate", 1, "ann")], ["p1"], "md", "ko", {"id": "x"}, 1)["worksheet"]
     assert "강의 노트" in lr
+
+
+# --- issue 8: what a careful student reads ------------------------------------------------
+
+def _first(family, test, lang="en", fmt="md"):
+    """The key of the first student's variant for which ``test(problem)`` holds."""
+    for i in range(200):
+        problem = make_problem(family, 1, f"s{i}")
+        if test(problem):
+            return problem, _key(problem, lang, fmt)
+    raise AssertionError(f"no variant of {family} found")
+
+
+def test_wording_activations_ask_for_the_bound_not_a_maximum():
+    import numpy as np
+
+    for sid in STUDENTS:
+        problem = make_problem("activations", 1, sid)
+        b = next(q for q in problem.questions if q.key == "B")
+        assert "bound" in b.prompt.en and "largest value" not in b.prompt.en
+        assert "상한" in b.prompt.ko and "최댓값" not in b.prompt.ko
+        key = _key(problem)
+        assert "no input reaches it" in key and "stays below it" in key
+        # what the text now says is true: over the inputs, the gradient's size stays below B
+        weights = [float(g.value) for g in problem.givens if re.fullmatch(r"w_\d+", g.name)]
+        x = np.linspace(-12, 12, 24001)
+        h, grad = x, np.ones_like(x)
+        for w in weights:
+            s = 1 / (1 + np.exp(-w * h))
+            grad, h = grad * w * s * (1 - s), s
+        assert np.abs(grad).max() < float(b.answer) * (1 - 1e-9), sid
+
+
+def test_wording_early_stopping_states_the_rule_and_the_end_of_training():
+    for lang, needles in (
+        ("en", ("best value", "leaves the best value as it is", "all of training", "restored then too")),
+        ("ko", ("기준값", "그대로", "학습의 전부", "그때에도")),
+    ):
+        key = _key(make_problem("early_stopping", 1, "ann"), lang)
+        for needle in needles:
+            assert needle in key, (lang, needle)
+        assert "최솟값" not in key  # "the minimum so far" is another rule
+    # the code is set as code, in one piece
+    key = _key(make_problem("early_stopping", 1, "ann"))
+    assert re.search(r"`EarlyStopping\(monitor='val_loss', patience=\d+, min_delta=[0-9.]+, "
+                     r"restore_best_weights=True\)`", key)
+    assert "`fit(class_weight=...)`" in key
+
+
+def test_wording_batch_arithmetic_keeps_the_partial_batch():
+    for lang, needle in (("en", "is smaller and is kept"), ("ko", "버리지 않고 그대로 쓴다")):
+        assert needle in _key(make_problem("batch_arithmetic", 1, "ann"), lang)
+
+
+def test_wording_korean_particle_after_code_reads_the_number():
+    # issue 8: "batch_size=1)으로" -- 일 takes 로
+    problem, key = _first("batch_arithmetic", lambda p: p.questions[-1].answer == "stochastic", "ko")
+    assert "batch_size=1)`로 학습" in key
+    problem, key = _first("batch_arithmetic", lambda p: p.questions[-1].answer == "mini_batch", "ko")
+    assert re.search(r"batch_size=\d+\)`(으로|로) 학습", key)
+    size = re.search(r"batch_size=(\d+)\)`(으로|로)", key)
+    # 16 (십육), 32 (삼십이), 64 (육십사), 128 (백이십팔): 으로 only after a final consonant other than ㄹ
+    ends = {"0": "으로", "3": "으로", "6": "으로"}
+    assert size.group(2) == ends.get(size.group(1)[-1], "로")
+
+
+def test_wording_korean_particle_after_a_derivative_written_as_an_operator():
+    # d/dx h_3 is read ending in "삼": 을, not 를
+    from generator.korean import CONSONANT, final_sound
+
+    assert final_sound(sp.Derivative(sp.Symbol("h_3"), sp.Symbol("x"))) == CONSONANT
+
+
+def test_wording_training_step_says_gradients_use_the_weights_before_the_step():
+    problem = make_problem("training_step", 1, "ann")
+    assert "weights before the step" in _key(problem)
+    assert "업데이트하기 전의 가중치" in _key(problem, "ko")
+
+
+def test_wording_every_network_problem_says_which_units_each_weight_connects():
+    from generator.families._backprop import Net  # noqa: F401 - the families that draw networks
+
+    for family in ("forward_pass", "output_update", "hidden_update", "training_step"):
+        problem = make_problem(family, 1, "ann")
+        edges, biases = problem.figure["edges"], problem.figure.get("biases", {})
+        md = _key(problem)
+        assert "Which units each weight connects" in md
+        for src, dst, weight in edges:
+            w, a, b = (sp.latex(sp.Symbol(n)) for n in (weight, src, dst))
+            assert f"${w}\\colon {a} \\to {b}$" in md, (family, weight)
+        for unit, bias in biases.items():
+            assert f"${sp.latex(sp.Symbol(bias))}$: the bias of ${sp.latex(sp.Symbol(unit))}$" in md
+        html = _key(problem, "en", "html")
+        assert html.count("<li><math") >= len(edges)
+        assert "각 가중치가 잇는 뉴런" in _key(problem, "ko")
+
+
+def test_wording_korean_uses_standard_spellings_and_korean_terms():
+    banned = ("목표값", "경계값", "한계값", "최대값", "최소값", "초기값", "max-norm 제약", "max-norm 한계", "정확한 소수")
+    for family in registry.names():
+        for sid in STUDENTS[:3]:
+            problem = make_problem(family, 1, sid)
+            for kind, text in render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1).items():
+                for word in banned:
+                    assert word not in text, (family, sid, kind, word)
+    loss = make_problem("loss_values", 1, "ann")
+    ko = _key(loss, "ko")
+    assert "카테고리칼 크로스 엔트로피(범주형 교차 엔트로피)" in ko or "이진 크로스 엔트로피(이진 교차 엔트로피)" in ko
+
+
+def test_wording_code_in_prose_is_set_as_code_in_every_format():
+    problem, md = _first("loss_values", lambda p: True)
+    tex = _key(problem, "en", "tex")
+    html = _key(problem, "en", "html")
+    assert "`loss='sparse_categorical_crossentropy'`" in md
+    assert r"\code{loss=\allowbreak{}\textquotesingle{}sparse\_categorical\_crossentropy\textquotesingle{}}" in tex
+    assert "<code>loss=&#x27;sparse_categorical_crossentropy&#x27;</code>" in html
+    assert "loss='" not in re.sub(r"\\code\{[^}]*\}", "", tex)

@@ -289,9 +289,13 @@ def tex_engine(lang: str = "en") -> Optional[str]:
     return None
 
 
-def compile_pdf(engine: str, source: str, target: Path) -> None:
-    """Run the TeX engine on ``source`` in a scratch folder; write ``target`` atomically."""
+def compile_pdf(engine: str, source: str, target: Path, files=None) -> None:
+    """Run the TeX engine on ``source`` in a scratch folder holding ``files`` ({relative
+    path: bytes}, the figures the sheet includes); write ``target`` atomically."""
     with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
+        for name, data in (files or {}).items():
+            (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / name).write_bytes(data)
         tex = Path(scratch) / "sheet.tex"
         tex.write_text(source, encoding="utf-8")
         env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
@@ -382,6 +386,15 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
     sid = sheet.student.id
     student = {"id": sid, "name": sheet.student.name}
     written: List[str] = []
+    plots = {}  # {folder: {relative path: bytes}}: the plots' files, before the TeX engine needs them
+    for folder, is_key in (("students", False), ("keys", True)):
+        plots[folder] = {}
+        for key, problem in zip(sheet.keys, sheet.problems):
+            if problem.figure and not isinstance(problem.figure, dict):  # a plot (generator/plots.py)
+                plots[folder].update(problem.figure.files(formats, lang, key, is_key))
+        for name, data in plots[folder].items():
+            write_atomic(out / folder / sid / name, data)
+            written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
         texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
@@ -391,7 +404,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
             if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
                 try:
-                    compile_pdf(engine, texts[kind], out / pdf)
+                    compile_pdf(engine, texts[kind], out / pdf, plots[folder])
                 except PdfError as exc:
                     sheet.warnings.append(str(exc))
                 else:
@@ -401,7 +414,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine) ->
         from generator.render import figure_file
 
         for key, problem in zip(sheet.keys, sheet.problems):
-            if problem.figure:
+            if isinstance(problem.figure, dict):
                 drawing = standalone_svg(problem.figure)
                 for folder in ("students", "keys"):
                     relative = f"{folder}/{sid}/{figure_file(key)}"

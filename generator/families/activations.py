@@ -17,6 +17,7 @@ import sympy as sp
 
 from generator.families._key import Below, Key, choose, fill, grid, sym
 from generator.model import Problem, Question, Text
+from generator.plots import Plot
 from generator.symbolic import chain, sigma
 from solutions import activations as ref
 
@@ -30,6 +31,7 @@ ACTIVATIONS = {
     "relu": (ReLU, lambda x, a: sp.Max(0, x), lambda x, a: Below(0, x)),
     "softplus": (softplus, lambda x, a: sp.log(1 + sp.exp(x)), lambda x, a: sigma(x)),
 }
+LABELS = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{ReLU}", "softplus": "\\mathrm{softplus}"}
 NAMES = {
     "sigmoid": Text("sigmoid", "시그모이드 함수"),
     "tanh": Text("hyperbolic tangent (tanh)", "하이퍼볼릭 탄젠트(tanh)"),
@@ -184,4 +186,7 @@ def solve(params) -> Problem:
                    title=fill(Text("Activations: the [f] activation and the vanishing gradient", "활성화 함수: [f]와 기울기 소실"),
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
-                   display=display, remarks=remarks)
+                   display=display, remarks=remarks,
+                   figure=Plot("activation", {"name": activation, "label": LABELS[activation],
+                                              "name_en": NAMES[activation].en, "name_ko": NAMES[activation].ko,
+                                              "points": (float(params["x_1"]), float(params["x_2"]))}))

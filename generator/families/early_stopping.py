@@ -20,6 +20,7 @@ import sympy as sp
 
 from generator.families._key import Below, Key, choose, dec, sym
 from generator.model import Problem, Question, Text
+from generator.plots import Plot
 from solutions import losses as ref_losses
 from solutions import training as ref_training
 
@@ -162,4 +163,6 @@ def solve(params) -> Problem:
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
-                   remarks=remarks)
+                   remarks=remarks,
+                   figure=Plot("val_curve", {"losses": tuple(float(x) for x in losses), "patience": patience,
+                                             "min_delta": float(params["min_delta"]), "best": best_epoch, "stop": stop}))

@@ -1,0 +1,345 @@
+"""Plots of the families whose course notes teach with a picture, drawn with matplotlib.
+
+A family puts a ``Plot`` in ``Problem.figure`` (network drawings stay dicts, drawn by
+``generator.figures``). A Plot is plain data: building one costs nothing and imports no
+plotting library, so ``chainrule check`` (which rebuilds problems) and ``grade`` never load
+matplotlib; only drawing it (``svg``/``pdf``, on the ``generate`` path) does.
+
+Each plot has two faces: the student's (``key=False``) never marks what the problem asks
+for, the key's (``key=True``) may (iterates, the stopping epoch, values at the asked
+points). Text is in the sheet's language; Korean needs a Hangul font (``korean_font``), and
+without one the axis labels fall back to English.
+
+Bytes are deterministic: matplotlib's SVG backend with a fixed ``svg.hashsalt`` and no date,
+text drawn as paths (so the picture does not depend on a viewer's fonts), and the PDF
+backend with no creation date and a fixed creator.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+SALT = "chainrule"
+WIDTH, HEIGHT = 6.4, 3.4  # inches
+KOREAN_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
+
+
+@dataclass(frozen=True)
+class Plot:
+    """What to draw: ``kind`` names a drawing function below, ``data`` holds plain floats,
+    ints, strings and tuples (never sympy objects)."""
+
+    kind: str
+    data: Dict[str, Any] = field(default_factory=dict)
+
+    def svg(self, lang: str = "en", key: bool = False) -> str:
+        return to_svg(self, lang, key)
+
+    def pdf(self, lang: str = "en", key: bool = False) -> bytes:
+        return to_pdf(self, lang, key)
+
+    def embed(self, fmt: str, lang: str, name: str, key: bool) -> str:
+        """What a sheet in ``fmt`` holds where the plot goes: HTML the SVG itself, LaTeX an
+        \\includegraphics of the PDF written beside the sheet (``files``), Markdown a link to
+        the SVG written beside it."""
+        if fmt == "html":
+            return inline_svg(self, lang, key)
+        if fmt == "tex":
+            return r"\includegraphics[width=0.9\linewidth]{%s}" % pdf_file(name)
+        return svg_file(name)
+
+    def files(self, formats, lang: str, name: str, key: bool) -> Dict[str, bytes]:
+        """{path relative to the sheet: bytes} of the files the sheets in ``formats`` link."""
+        out = {}
+        if "md" in formats:
+            out[svg_file(name)] = self.svg(lang, key).encode("utf-8")
+        if "tex" in formats:
+            out[pdf_file(name)] = self.pdf(lang, key)
+        return out
+
+
+def svg_file(name: str) -> str:
+    """Where a Markdown sheet finds the plot of problem ``name`` (as for network drawings)."""
+    return f"figures/{name}.svg"
+
+
+def pdf_file(name: str) -> str:
+    """Where a LaTeX sheet finds the plot of problem ``name``."""
+    return f"figures/{name}.pdf"
+
+
+# --- fonts and the rendering context -------------------------------------------------------
+
+KOREAN_FILES = ("NanumGothic.ttf", "NotoSansCJK-Regular.ttc", "NotoSansKR-Regular.otf", "UnDotum.ttf", "gulim.ttf")
+
+
+@functools.lru_cache(maxsize=None)
+def korean_font() -> Optional[str]:
+    """The name of an installed font with Hangul (the first of KOREAN_FONTS found), or None.
+
+    Fonts installed after matplotlib built its font cache are found by file name and added."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in KOREAN_FONTS:
+        if name in known:
+            return name
+    files = {}
+    for path in font_manager.findSystemFonts():
+        files.setdefault(path.rsplit("/", 1)[-1], path)
+    for filename in KOREAN_FILES:
+        if filename in files:
+            font_manager.fontManager.addfont(files[filename])
+            return font_manager.FontProperties(fname=files[filename]).get_name()
+    return None
+
+
+def text_language(lang: str) -> str:
+    """The language the plot's labels are written in: Korean only with a Hangul font."""
+    return "ko" if lang == "ko" and korean_font() else "en"
+
+
+def _rc(lang: str) -> Dict[str, Any]:
+    families = ["DejaVu Sans"]
+    if lang == "ko" and korean_font():
+        families.append(korean_font())
+    return {
+        "svg.hashsalt": SALT,
+        "svg.fonttype": "path",
+        "pdf.fonttype": 3,
+        "pdf.compression": 6,
+        "font.family": families,
+        "mathtext.fontset": "dejavusans",
+        "font.size": 9,
+        "axes.titlesize": 9,
+        "axes.labelsize": 9,
+        "legend.fontsize": 8,
+        "lines.linewidth": 1.4,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "savefig.bbox": None,
+    }
+
+
+def _figure(plot: Plot, lang: str, key: bool):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, HEIGHT), dpi=72)
+    DRAW[plot.kind](fig, plot.data, _Words(text_language(lang)), key)
+    fig.tight_layout(pad=0.6)
+    return fig
+
+
+def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
+    """The plot as a standalone SVG document (text drawn as paths, no date)."""
+    import matplotlib
+
+    with matplotlib.rc_context(_rc(lang)):
+        fig = _figure(plot, lang, key)
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()
+
+
+def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
+    """The SVG without its XML prologue and doctype, for an HTML page."""
+    document = to_svg(plot, lang, key)
+    return document[document.index("<svg"):].strip()
+
+
+def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:
+    """The plot as a PDF (fonts embedded, no creation date, fixed creator)."""
+    import matplotlib
+
+    with matplotlib.rc_context(_rc(lang)):
+        fig = _figure(plot, lang, key)
+        out = io.BytesIO()
+        fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
+    return out.getvalue()
+
+
+class _Words:
+    """Picks the English or the Korean of a label."""
+
+    def __init__(self, lang):
+        self.lang = lang
+
+    def __call__(self, en: str, ko: str) -> str:
+        return ko if self.lang == "ko" else en
+
+
+# --- the drawings ---------------------------------------------------------------------------
+
+STUDENT, KEY, GREY = "#1f5fa8", "#c0392b", "#777777"
+
+
+def _linspace(lo, hi, n=241):
+    return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+
+
+def _quadratic(fig, data, w, key):
+    """Gradient descent on f(x) = a (x - b)^2: the student sees the loss, the start and the
+    minimum; the key adds the iterates x_1..x_k joined in order."""
+    a, b, x0, path = data["a"], data["b"], data["x0"], data["path"]
+    ax = fig.add_subplot(1, 1, 1)
+    span = max(abs(x0 - b), 0.5) * 1.5
+    lo, hi = b - span, b + span
+    if key:
+        lo, hi = min(lo, *path) - 0.2, max(hi, *path) + 0.2
+    xs = _linspace(lo, hi)
+    ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
+    ax.plot([x0], [a * (x0 - b) ** 2], "o", color=STUDENT)
+    ax.annotate("$x_0$", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+    ax.axvline(b, color=GREY, linestyle=":", linewidth=1)
+    ax.annotate(w("minimum $b$", "최소점 b"), (b, 0), textcoords="offset points", xytext=(4, 4), color=GREY)
+    if key:
+        points = [(x, a * (x - b) ** 2) for x in path]
+        ax.plot([p[0] for p in points], [p[1] for p in points], "-", color=KEY, linewidth=0.9, alpha=0.7)
+        ax.plot([p[0] for p in points[1:]], [p[1] for p in points[1:]], "o", color=KEY, markersize=4)
+        for t, (x, y) in enumerate(points[1:], start=1):
+            ax.annotate(f"$x_{t}$", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
+        ax.set_title(w(f"$\\eta$ = {data['eta']:g}: each step multiplies $x - b$ by $r$ = {1 - 2 * a * data['eta']:g}",
+                       f"η = {data['eta']:g}: 매 스텝 x − b에 r = {1 - 2 * a * data['eta']:g}이 곱해진다"))
+    else:
+        ax.set_title(w(f"$f(x) = {a:g}\\,(x - b)^2$, learning rate $\\eta$ = {data['eta']:g}",
+                       f"f(x) = {a:g}(x − b)², 학습률 η = {data['eta']:g}"))
+    ax.set_xlabel("$x$")
+    ax.set_ylabel(w("loss $f(x)$", "손실 f(x)"))
+
+
+def _optimizer(fig, data, w, key):
+    """k optimizer steps on one parameter. Student: the given gradients per step, or the
+    quadratic loss with the start. Key: the parameter's path per step, and for a quadratic loss
+    every optimizer's path from the same start side by side."""
+    k, w0 = data["k"], data["w0"]
+    compare = key and data.get("compare")
+    ax = fig.add_subplot(1, 2 if compare else 1, 1)
+    if data["source"] == "gradients":
+        steps = list(range(1, k + 1))
+        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5, label=w("gradient $g_t$", "기울기 gₜ"))
+        ax.axhline(0, color=GREY, linewidth=0.8)
+        ax.set_xticks(range(0, k + 1))
+        ax.set_xlabel(w("step $t$", "스텝 t"))
+        if key:
+            ax.plot(range(0, k + 1), data["path"], "o-", color=KEY, label=w("parameter $w_t$", "매개변수 wₜ"))
+        else:
+            ax.plot([0], [w0], "o", color=KEY, label="$w_0$")
+        ax.legend(frameon=False)
+        ax.set_title(w(data["name_en"], data["name_ko"]))
+    else:
+        a, b = data["a"], data["b"]
+        span = max(abs(w0 - b), 0.5) * 1.6
+        xs = _linspace(b - span, b + span)
+        ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
+        ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
+        ax.annotate("$w_0$", (w0, a * (w0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+        if key:
+            path = data["path"]
+            ax.plot(path, [a * (x - b) ** 2 for x in path], "o-", color=KEY, markersize=4, linewidth=0.9)
+            for t, x in enumerate(path[1:], start=1):
+                ax.annotate(f"$w_{t}$", (x, a * (x - b) ** 2), textcoords="offset points", xytext=(4, -11),
+                            color=KEY)
+        ax.set_xlabel("$w$")
+        ax.set_ylabel(w("loss", "손실"))
+        ax.set_title(w(f"{data['name_en']} on $L(w) = {a:g}\\,(w - b)^2$", f"L(w) = {a:g}(w − b)²에서 {data['name_ko']}"))
+    if compare:
+        right = fig.add_subplot(1, 2, 2)
+        for name, path in data["compare"]:
+            right.plot(range(len(path)), path, "-", linewidth=1.1, label=name)
+        right.axhline(data["b"], color=GREY, linestyle=":", linewidth=1)
+        right.set_xlabel(w("step $t$", "스텝 t"))
+        right.set_ylabel("$w_t$")
+        right.set_title(w(f"every optimizer from $w_0$ with $\\eta$ = {data['eta']:g}",
+                          f"같은 w₀, η = {data['eta']:g}에서 옵티마이저 비교"))
+        right.legend(frameon=False, fontsize=7, ncol=2)
+
+
+def _val_curve(fig, data, w, key):
+    """Validation loss per epoch; the key marks the restored (best) epoch, the patience
+    window and the stop."""
+    losses = data["losses"]
+    epochs = list(range(1, len(losses) + 1))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(epochs, losses, "o-", color=STUDENT, markersize=4, label=w("validation loss", "검증 손실(val_loss)"))
+    ax.set_xticks(epochs)
+    ax.set_xlabel(w("epoch", "에포크"))
+    ax.set_ylabel(w("validation loss", "검증 손실"))
+    ax.set_title(w(f"EarlyStopping(patience={data['patience']}, min_delta={data['min_delta']:g})",
+                   f"EarlyStopping(patience={data['patience']}, min_delta={data['min_delta']:g})"))
+    if key:
+        best, stop = data["best"], data["stop"]
+        ax.axvspan(best + 0.5, stop + 0.5, color=KEY, alpha=0.08, linewidth=0,
+                   label=w("epochs without improvement", "개선 없는 에포크"))
+        ax.plot([best], [losses[best - 1]], "*", color=KEY, markersize=11,
+                label=w(f"best, restored: epoch {best}", f"최적, 복원: 에포크 {best}"))
+        ax.axvline(stop, color=KEY, linestyle="--", linewidth=1, label=w(f"stop after epoch {stop}", f"에포크 {stop} 후 멈춤"))
+    ax.legend(frameon=False)
+
+
+def _activation(fig, data, w, key):
+    """The activation and its derivative; the sigmoid's derivative with its bound 1/4. The
+    key marks the values at the asked inputs."""
+    from solutions import activations as act
+
+    name = data["name"]
+    f, df = getattr(act, name), getattr(act, f"{name}_derivative")
+    xs = _linspace(-4.0, 4.0)
+    import numpy as np
+
+    grid = np.array(xs)
+    ax = fig.add_subplot(1, 1, 1)
+    label = data["label"]
+    ax.plot(xs, f(grid), color=STUDENT, label=f"${label}(x)$")
+    ax.plot(xs, df(grid), color=STUDENT, linestyle="--", label=f"${label}'(x)$")
+    if name != "sigmoid":
+        ax.plot(xs, act.sigmoid_derivative(grid), color=GREY, linestyle="--", linewidth=1, label="$\\sigma'(x)$")
+    ax.axhline(0.25, color=GREY, linestyle=":", linewidth=1)
+    ax.annotate(w("$\\sigma'(x) \\leq 1/4$", "$\\sigma'(x) \\leq 1/4$"), (-4.0, 0.25), textcoords="offset points",
+                xytext=(2, 3), color=GREY)
+    ax.axhline(0, color=GREY, linewidth=0.6)
+    if key:
+        for x in data["points"]:
+            y, dy = float(f(np.float64(x))), float(df(np.float64(x)))
+            ax.plot([x, x], [y, dy], "o", color=KEY, markersize=4)
+    ax.set_xlabel("$x$")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.92))
+    ax.set_title(w(f"{data['name_en']} and its derivative", f"{data['name_ko']}와 그 도함수"))
+
+
+def _log_draws(fig, data, w, key):
+    """Where n_iter log-uniform draws fall on a log axis (and the same quantiles drawn
+    uniformly, for comparison); the interval [c, d] shaded. The key adds the draw for the
+    given u."""
+    low, high, c, d = data["low"], data["high"], data["c"], data["d"]
+    draws = data["draws"]
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_xscale("log")
+    ax.set_xlim(low / 1.3, high * 1.3)
+    quantiles = [math.log(x / low) / math.log(high / low) for x in draws]
+    uniform = [low + q * (high - low) for q in quantiles]
+    ax.axvspan(c, d, color=STUDENT, alpha=0.1, linewidth=0)
+    ax.annotate("$[c, d]$", (math.sqrt(c * d), 1.55), ha="center", color=STUDENT)
+    ax.plot(draws, [1.0] * len(draws), "|", color=STUDENT, markersize=18, markeredgewidth=1.6)
+    ax.plot(uniform, [0.0] * len(uniform), "|", color=GREY, markersize=18, markeredgewidth=1.6)
+    for edge in (low, high):
+        ax.axvline(edge, color=GREY, linewidth=0.8)
+    ax.set_yticks([0.0, 1.0])
+    ax.set_yticklabels([w("uniform", "균등 분포"), w("log-uniform", "로그 균등")])
+    ax.set_ylim(-0.7, 1.9)
+    ax.grid(True, axis="x", which="major", color="#dddddd", linewidth=0.8)
+    ax.set_xlabel(w("learning rate (log scale)", "학습률 (로그 눈금)"))
+    ax.set_title(w(f"{len(draws)} draws from reciprocal({low:g}, {high:g})",
+                   f"reciprocal({low:g}, {high:g})에서 뽑은 {len(draws)}개"))
+    if key:
+        lr = data["lr"]
+        ax.plot([lr], [1.0], "v", color=KEY, markersize=8)
+        ax.annotate(f"$u$ = {data['u']:g}: lr = {lr:.4g}", (lr, 1.0), textcoords="offset points", xytext=(0, 12),
+                    ha="center", color=KEY)
+
+
+DRAW = {"quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,
+        "log_draws": _log_draws}

@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
+from generator.model import Text
+
 SALT = "chainrule"
 WIDTH, HEIGHT = 6.4, 3.4  # inches
 KOREAN_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
@@ -35,6 +37,7 @@ class Plot:
 
     kind: str
     data: Dict[str, Any] = field(default_factory=dict)
+    caption: Optional[Any] = None  # a generator.model.Text without slots, shown under the plot
 
     def svg(self, lang: str = "en", key: bool = False) -> str:
         return to_svg(self, lang, key)
@@ -130,12 +133,25 @@ def _figure(plot: Plot, lang: str, key: bool):
 
     fig = Figure(figsize=(WIDTH, HEIGHT), dpi=72)
     DRAW[plot.kind](fig, plot.data, _Words(text_language(lang)), key)
-    fig.tight_layout(pad=0.6)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9, wspace=0.3)
     return fig
+
+
+_SVG_CACHE: Dict[tuple, str] = {}  # the Markdown file and the HTML page show the same SVG
+_SVG_CACHE_SIZE = 64
 
 
 def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
     """The plot as a standalone SVG document (text drawn as paths, no date)."""
+    memo = (plot.kind, repr(sorted(plot.data.items())), lang, key)
+    if memo not in _SVG_CACHE:
+        if len(_SVG_CACHE) >= _SVG_CACHE_SIZE:
+            _SVG_CACHE.pop(next(iter(_SVG_CACHE)))
+        _SVG_CACHE[memo] = _to_svg(plot, lang, key)
+    return _SVG_CACHE[memo]
+
+
+def _to_svg(plot: Plot, lang: str, key: bool) -> str:
     import matplotlib
 
     with matplotlib.rc_context(_rc(lang)):
@@ -177,6 +193,19 @@ class _Words:
 STUDENT, KEY, GREY = "#1f5fa8", "#c0392b", "#777777"
 
 
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def sub(n: int) -> str:
+    """``n`` in subscript digits (x₁₂): plain text, no mathtext to parse."""
+    return str(n).translate(SUBSCRIPTS)
+
+
+def num(x: float, digits: int = 6) -> str:
+    """A number as printed on a plot: up to ``digits`` significant digits, a true minus sign."""
+    return f"{x:.{digits}g}".replace("-", "−")
+
+
 def _linspace(lo, hi, n=241):
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
@@ -193,22 +222,22 @@ def _quadratic(fig, data, w, key):
     xs = _linspace(lo, hi)
     ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
     ax.plot([x0], [a * (x0 - b) ** 2], "o", color=STUDENT)
-    ax.annotate("$x_0$", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+    ax.annotate("x₀", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
     ax.axvline(b, color=GREY, linestyle=":", linewidth=1)
-    ax.annotate(w("minimum $b$", "최소점 b"), (b, 0), textcoords="offset points", xytext=(4, 4), color=GREY)
+    ax.annotate(w("minimum b", "최소점 b"), (b, 0), textcoords="offset points", xytext=(4, 4), color=GREY)
     if key:
         points = [(x, a * (x - b) ** 2) for x in path]
         ax.plot([p[0] for p in points], [p[1] for p in points], "-", color=KEY, linewidth=0.9, alpha=0.7)
         ax.plot([p[0] for p in points[1:]], [p[1] for p in points[1:]], "o", color=KEY, markersize=4)
         for t, (x, y) in enumerate(points[1:], start=1):
-            ax.annotate(f"$x_{t}$", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
-        ax.set_title(w(f"$\\eta$ = {data['eta']:g}: each step multiplies $x - b$ by $r$ = {1 - 2 * a * data['eta']:g}",
-                       f"η = {data['eta']:g}: 매 스텝 x − b에 r = {1 - 2 * a * data['eta']:g}이 곱해진다"))
+            ax.annotate(f"x{sub(t)}", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
+        ax.set_title(w(f"η = {num(data['eta'])}: each step multiplies x − b by r = {num(1 - 2 * a * data['eta'])}",
+                       f"η = {num(data['eta'])}: 매 스텝 x − b에 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
     else:
-        ax.set_title(w(f"$f(x) = {a:g}\\,(x - b)^2$, learning rate $\\eta$ = {data['eta']:g}",
-                       f"f(x) = {a:g}(x − b)², 학습률 η = {data['eta']:g}"))
-    ax.set_xlabel("$x$")
-    ax.set_ylabel(w("loss $f(x)$", "손실 f(x)"))
+        ax.set_title(w(f"f(x) = {num(a)}(x − b)², learning rate η = {num(data['eta'])}",
+                       f"f(x) = {num(a)}(x − b)², 학습률 η = {num(data['eta'])}"))
+    ax.set_xlabel("x")
+    ax.set_ylabel(w("loss f(x)", "손실 f(x)"))
 
 
 def _optimizer(fig, data, w, key):
@@ -220,14 +249,14 @@ def _optimizer(fig, data, w, key):
     ax = fig.add_subplot(1, 2 if compare else 1, 1)
     if data["source"] == "gradients":
         steps = list(range(1, k + 1))
-        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5, label=w("gradient $g_t$", "기울기 gₜ"))
+        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5, label=w("gradient gₜ", "기울기 gₜ"))
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.set_xticks(range(0, k + 1))
-        ax.set_xlabel(w("step $t$", "스텝 t"))
+        ax.set_xlabel(w("step t", "스텝 t"))
         if key:
-            ax.plot(range(0, k + 1), data["path"], "o-", color=KEY, label=w("parameter $w_t$", "매개변수 wₜ"))
+            ax.plot(range(0, k + 1), data["path"], "o-", color=KEY, label=w("parameter wₜ", "매개변수 wₜ"))
         else:
-            ax.plot([0], [w0], "o", color=KEY, label="$w_0$")
+            ax.plot([0], [w0], "o", color=KEY, label="w₀")
         ax.legend(frameon=False)
         ax.set_title(w(data["name_en"], data["name_ko"]))
     else:
@@ -236,25 +265,25 @@ def _optimizer(fig, data, w, key):
         xs = _linspace(b - span, b + span)
         ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
         ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
-        ax.annotate("$w_0$", (w0, a * (w0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+        ax.annotate("w₀", (w0, a * (w0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
         if key:
             path = data["path"]
             ax.plot(path, [a * (x - b) ** 2 for x in path], "o-", color=KEY, markersize=4, linewidth=0.9)
             for t, x in enumerate(path[1:], start=1):
-                ax.annotate(f"$w_{t}$", (x, a * (x - b) ** 2), textcoords="offset points", xytext=(4, -11),
+                ax.annotate(f"w{sub(t)}", (x, a * (x - b) ** 2), textcoords="offset points", xytext=(4, -11),
                             color=KEY)
-        ax.set_xlabel("$w$")
+        ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
-        ax.set_title(w(f"{data['name_en']} on $L(w) = {a:g}\\,(w - b)^2$", f"L(w) = {a:g}(w − b)²에서 {data['name_ko']}"))
+        ax.set_title(w(f"{data['name_en']} on L(w) = {num(a)}(w − b)²", f"L(w) = {num(a)}(w − b)²에서 {data['name_ko']}"))
     if compare:
         right = fig.add_subplot(1, 2, 2)
         for name, path in data["compare"]:
             right.plot(range(len(path)), path, "-", linewidth=1.1, label=name)
         right.axhline(data["b"], color=GREY, linestyle=":", linewidth=1)
-        right.set_xlabel(w("step $t$", "스텝 t"))
-        right.set_ylabel("$w_t$")
-        right.set_title(w(f"every optimizer from $w_0$ with $\\eta$ = {data['eta']:g}",
-                          f"같은 w₀, η = {data['eta']:g}에서 옵티마이저 비교"))
+        right.set_xlabel(w("step t", "스텝 t"))
+        right.set_ylabel("wₜ")
+        right.set_title(w(f"every optimizer from w₀ with η = {num(data['eta'])}",
+                          f"같은 w₀, η = {num(data['eta'])}에서 옵티마이저 비교"))
         right.legend(frameon=False, fontsize=7, ncol=2)
 
 
@@ -268,8 +297,8 @@ def _val_curve(fig, data, w, key):
     ax.set_xticks(epochs)
     ax.set_xlabel(w("epoch", "에포크"))
     ax.set_ylabel(w("validation loss", "검증 손실"))
-    ax.set_title(w(f"EarlyStopping(patience={data['patience']}, min_delta={data['min_delta']:g})",
-                   f"EarlyStopping(patience={data['patience']}, min_delta={data['min_delta']:g})"))
+    ax.set_title(w(f"EarlyStopping(patience={data['patience']}, min_delta={num(data['min_delta'])})",
+                   f"EarlyStopping(patience={data['patience']}, min_delta={num(data['min_delta'])})"))
     if key:
         best, stop = data["best"], data["stop"]
         ax.axvspan(best + 0.5, stop + 0.5, color=KEY, alpha=0.08, linewidth=0,
@@ -293,19 +322,19 @@ def _activation(fig, data, w, key):
     grid = np.array(xs)
     ax = fig.add_subplot(1, 1, 1)
     label = data["label"]
-    ax.plot(xs, f(grid), color=STUDENT, label=f"${label}(x)$")
-    ax.plot(xs, df(grid), color=STUDENT, linestyle="--", label=f"${label}'(x)$")
+    ax.plot(xs, f(grid), color=STUDENT, label=f"{label}(x)")
+    ax.plot(xs, df(grid), color=STUDENT, linestyle="--", label=f"{label}′(x)")
     if name != "sigmoid":
-        ax.plot(xs, act.sigmoid_derivative(grid), color=GREY, linestyle="--", linewidth=1, label="$\\sigma'(x)$")
+        ax.plot(xs, act.sigmoid_derivative(grid), color=GREY, linestyle="--", linewidth=1, label="σ′(x)")
     ax.axhline(0.25, color=GREY, linestyle=":", linewidth=1)
-    ax.annotate(w("$\\sigma'(x) \\leq 1/4$", "$\\sigma'(x) \\leq 1/4$"), (-4.0, 0.25), textcoords="offset points",
+    ax.annotate("σ′(x) ≤ 1/4", (-4.0, 0.25), textcoords="offset points",
                 xytext=(2, 3), color=GREY)
     ax.axhline(0, color=GREY, linewidth=0.6)
     if key:
         for x in data["points"]:
             y, dy = float(f(np.float64(x))), float(df(np.float64(x)))
             ax.plot([x, x], [y, dy], "o", color=KEY, markersize=4)
-    ax.set_xlabel("$x$")
+    ax.set_xlabel("x")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.92))
     ax.set_title(w(f"{data['name_en']} and its derivative", f"{data['name_ko']}와 그 도함수"))
 
@@ -318,11 +347,15 @@ def _log_draws(fig, data, w, key):
     draws = data["draws"]
     ax = fig.add_subplot(1, 1, 1)
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: num(value)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(low / 1.3, high * 1.3)
     quantiles = [math.log(x / low) / math.log(high / low) for x in draws]
     uniform = [low + q * (high - low) for q in quantiles]
     ax.axvspan(c, d, color=STUDENT, alpha=0.1, linewidth=0)
-    ax.annotate("$[c, d]$", (math.sqrt(c * d), 1.55), ha="center", color=STUDENT)
+    ax.annotate("[c, d]", (math.sqrt(c * d), 1.55), ha="center", color=STUDENT)
     ax.plot(draws, [1.0] * len(draws), "|", color=STUDENT, markersize=18, markeredgewidth=1.6)
     ax.plot(uniform, [0.0] * len(uniform), "|", color=GREY, markersize=18, markeredgewidth=1.6)
     for edge in (low, high):
@@ -337,8 +370,26 @@ def _log_draws(fig, data, w, key):
     if key:
         lr = data["lr"]
         ax.plot([lr], [1.0], "v", color=KEY, markersize=8)
-        ax.annotate(f"$u$ = {data['u']:g}: lr = {lr:.4g}", (lr, 1.0), textcoords="offset points", xytext=(0, 12),
+        ax.annotate(f"u = {num(data['u'])}: lr = {num(lr, 4)}", (lr, 1.0), textcoords="offset points", xytext=(0, 12),
                     ha="center", color=KEY)
+
+
+CAPTIONS = {
+    "quadratic": Text("Gradient descent on the quadratic loss", "이차 손실 함수에서의 경사 하강법"),
+    "optimizer": Text("The optimizer's steps", "옵티마이저의 스텝"),
+    "val_curve": Text("Validation loss per epoch", "에포크별 검증 손실"),
+    "activation": Text("The activation and its derivative; a sigmoid's derivative is at most 1/4",
+                       "활성화 함수와 그 도함수; 시그모이드 함수의 미분은 최대 1/4"),
+    "log_draws": Text("Where the random search's learning rates fall, on a log scale",
+                      "랜덤 탐색이 뽑은 학습률의 위치(로그 눈금)"),
+}
+
+
+def plot(kind: str, data: Dict[str, Any]) -> Plot:
+    """A Plot of ``kind`` with its usual caption."""
+    if kind not in DRAW:
+        raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(sorted(DRAW))}")
+    return Plot(kind, data, CAPTIONS[kind])
 
 
 DRAW = {"quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,

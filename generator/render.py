@@ -380,6 +380,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
         "givens": givens,
         "figure": drawing,
         "key_figure": key_drawing,
+        "caption": fmt.text(problem.figure.caption, lang) if getattr(problem.figure, "caption", None) else "",
         "questions": questions,
         "steps": steps,
         "remarks": [fmt.text(t, lang, display) for t in problem.remarks],

@@ -17,7 +17,7 @@ import sympy as sp
 
 from generator.families._key import Below, Key, choose, fill, grid, sym
 from generator.model import Problem, Question, Text
-from generator.plots import Plot
+from generator.plots import plot
 from generator.symbolic import chain, sigma
 from solutions import activations as ref
 
@@ -31,7 +31,7 @@ ACTIVATIONS = {
     "relu": (ReLU, lambda x, a: sp.Max(0, x), lambda x, a: Below(0, x)),
     "softplus": (softplus, lambda x, a: sp.log(1 + sp.exp(x)), lambda x, a: sigma(x)),
 }
-LABELS = {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{ReLU}", "softplus": "\\mathrm{softplus}"}
+LABELS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "softplus": "softplus"}
 NAMES = {
     "sigmoid": Text("sigmoid", "시그모이드 함수"),
     "tanh": Text("hyperbolic tangent (tanh)", "하이퍼볼릭 탄젠트(tanh)"),
@@ -187,6 +187,6 @@ def solve(params) -> Problem:
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
                    display=display, remarks=remarks,
-                   figure=Plot("activation", {"name": activation, "label": LABELS[activation],
+                   figure=plot("activation", {"name": activation, "label": LABELS[activation],
                                               "name_en": NAMES[activation].en, "name_ko": NAMES[activation].ko,
                                               "points": (float(params["x_1"]), float(params["x_2"]))}))

@@ -20,7 +20,7 @@ import sympy as sp
 
 from generator.families._key import Below, Key, choose, dec, sym
 from generator.model import Problem, Question, Text
-from generator.plots import Plot
+from generator.plots import plot
 from solutions import losses as ref_losses
 from solutions import training as ref_training
 
@@ -164,5 +164,5 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
                    remarks=remarks,
-                   figure=Plot("val_curve", {"losses": tuple(float(x) for x in losses), "patience": patience,
+                   figure=plot("val_curve", {"losses": tuple(float(x) for x in losses), "patience": patience,
                                              "min_delta": float(params["min_delta"]), "best": best_epoch, "stop": stop}))

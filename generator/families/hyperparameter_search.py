@@ -217,9 +217,9 @@ def solve(params) -> Problem:
         "테스트 세트로 튜닝하면 일반화 오차를 매우 낙관적으로 추정하게 되므로, 테스트 세트는 마지막에 한 번(evaluate())만 "
         "쓴다. {I}에서 균등 분포로 뽑으면 맨 위 10배 구간에만 학습률의 {share}가 몰린다.",
         {"I": sp.Interval(a, b), "share": Num((params["high"] - params["high"] / 10) / (params["high"] - params["low"]))})]
-    from generator.plots import Plot
+    from generator.plots import plot
 
-    figure = Plot("log_draws", {"low": float(params["low"]), "high": float(params["high"]),
+    figure = plot("log_draws", {"low": float(params["low"]), "high": float(params["high"]),
                                 "c": float(params["c"]), "d": float(params["d"]), "draws": tuple(draws(params)),
                                 "lr": float(key["lr"]), "u": float(params["u"])})
     return Problem(family="", variant="", title=Text("Hyperparameter search: random search over the learning rate",

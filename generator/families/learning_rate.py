@@ -16,7 +16,7 @@ import sympy as sp
 
 from generator.families._key import Key, choose, dec, grid, sym
 from generator.model import Problem, Question, Text
-from generator.plots import Plot
+from generator.plots import plot
 from solutions import training as ref
 
 a, b, eta, r = sym("a"), sym("b"), sym("eta"), sym("r")
@@ -139,6 +139,6 @@ def solve(params) -> Problem:
                                                            "학습률: 이차 함수에서의 경사 하강법"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
                    display=display,
-                   figure=Plot("quadratic", {"a": float(params["a"]), "b": float(params["b"]), "x0": float(params["x_0"]),
+                   figure=plot("quadratic", {"a": float(params["a"]), "b": float(params["b"]), "x0": float(params["x_0"]),
                                              "eta": float(params["eta"]), "path": tuple(float(x) for x in path)}))
 

@@ -16,7 +16,7 @@ import sympy as sp
 
 from generator.families._key import Key, choose, dec, equation, fill, grid, hats, sym
 from generator.model import Problem, Question, Text
-from generator.plots import Plot
+from generator.plots import plot
 from solutions import optimizers as ref
 
 T = sp.Symbol("t", integer=True, positive=True)
@@ -188,7 +188,7 @@ LEGEND = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad
 COMPARE_STEPS = 15
 
 
-def _plot(params) -> Plot:
+def _plot(params):
     """The figure: the given gradients or the quadratic loss; the key adds the path, and on a
     quadratic every optimizer's first steps from the same start with the same learning rate."""
     name = NAMES[params["optimizer"]]
@@ -203,7 +203,7 @@ def _plot(params) -> Plot:
             (LEGEND[o], tuple([w0] + _reference({**params, "optimizer": o, "k": COMPARE_STEPS,
                                                   "hyper": {**DEFAULTS, "eta": params["hyper"]["eta"]}})["w"]))
             for o in RULES)
-    return Plot("optimizer", data)
+    return plot("optimizer", data)
 
 
 def solve(params) -> Problem:

@@ -137,6 +137,14 @@ def _figure(plot: Plot, lang: str, key: bool):
     return fig
 
 
+def figure(plot: Plot, lang: str = "en", key: bool = False):
+    """The plot's matplotlib Figure, to look at (``to_svg``/``to_pdf`` write it)."""
+    import matplotlib
+
+    with matplotlib.rc_context(_rc(lang)):
+        return _figure(plot, lang, key)
+
+
 _SVG_CACHE: Dict[tuple, str] = {}  # the Markdown file and the HTML page show the same SVG
 _SVG_CACHE_SIZE = 64
 

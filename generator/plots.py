@@ -27,7 +27,6 @@ from generator.model import Text
 
 SALT = "chainrule"
 WIDTH, HEIGHT = 6.4, 3.4  # inches
-KOREAN_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
 
 
 @dataclass(frozen=True)
@@ -77,27 +76,31 @@ def pdf_file(name: str) -> str:
 
 # --- fonts and the rendering context -------------------------------------------------------
 
-KOREAN_FILES = ("NanumGothic.ttf", "NotoSansCJK-Regular.ttc", "NotoSansKR-Regular.otf", "UnDotum.ttf", "gulim.ttf")
+# preferred first: (family name, its file)
+KOREAN = (("NanumGothic", "NanumGothic.ttf"), ("Noto Sans CJK KR", "NotoSansCJK-Regular.ttc"),
+          ("UnDotum", "UnDotum.ttf"), ("Baekmuk Gulim", "gulim.ttf"))
 
 
 @functools.lru_cache(maxsize=None)
 def korean_font() -> Optional[str]:
-    """The name of an installed font with Hangul (the first of KOREAN_FONTS found), or None.
+    """The name of the first installed font of KOREAN (it has Hangul), or None.
 
-    Fonts installed after matplotlib built its font cache are found by file name and added."""
+    The same fonts give the same choice whatever matplotlib's font cache holds: a font
+    installed after the cache was built is found by its file name and added."""
     from matplotlib import font_manager
 
     known = {f.name for f in font_manager.fontManager.ttflist}
-    for name in KOREAN_FONTS:
+    files = None
+    for name, filename in KOREAN:
         if name in known:
             return name
-    files = {}
-    for path in font_manager.findSystemFonts():
-        files.setdefault(path.rsplit("/", 1)[-1], path)
-    for filename in KOREAN_FILES:
+        if files is None:
+            files = {}
+            for path in sorted(font_manager.findSystemFonts()):
+                files.setdefault(path.rsplit("/", 1)[-1], path)
         if filename in files:
             font_manager.fontManager.addfont(files[filename])
-            return font_manager.FontProperties(fname=files[filename]).get_name()
+            return name
     return None
 
 

@@ -386,6 +386,8 @@ def _log_draws(fig, data, w, key):
 
 
 CAPTIONS = {
+    "loss_curve": Text("The loss of one sample against the predicted probability",
+                       "예측 확률에 따른 샘플 하나의 손실"),
     "quadratic": Text("Gradient descent on the quadratic loss", "이차 손실 함수에서의 경사 하강법"),
     "optimizer": Text("The optimizer's steps", "옵티마이저의 스텝"),
     "val_curve": Text("Validation loss per epoch", "에포크별 검증 손실"),
@@ -403,5 +405,30 @@ def plot(kind: str, data: Dict[str, Any]) -> Plot:
     return Plot(kind, data, CAPTIONS[kind])
 
 
-DRAW = {"quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,
+def _loss_curve(fig, data, w, key):
+    """A cross-entropy's loss of one sample against the predicted probability: -ln p for the
+    true class (and -ln(1 - p) for label 0 of a binary one). The key marks the batch's samples
+    at their losses."""
+    import numpy as np
+
+    ax = fig.add_subplot(1, 1, 1)
+    grid = np.array(_linspace(0.01, 0.99))
+    if data["binary"]:
+        ax.plot(grid, -np.log(grid), color=STUDENT, label=w("label 1: −ln p", "레이블 1: −ln p"))
+        ax.plot(grid, -np.log(1 - grid), color=STUDENT, linestyle="--", label=w("label 0: −ln(1 − p)", "레이블 0: −ln(1 − p)"))
+        ax.set_xlabel(w("predicted probability p of class 1", "클래스 1의 예측 확률 p"))
+    else:
+        ax.plot(grid, -np.log(grid), color=STUDENT, label="−ln p")
+        ax.set_xlabel(w("predicted probability p of the true class", "정답 클래스의 예측 확률 p"))
+    ax.set_ylabel(w("loss of the sample", "샘플의 손실"))
+    ax.set_ylim(0, 4.8)
+    ax.set_title(w("A confident wrong prediction costs the most", "틀린 예측을 확신할수록 손실이 커진다"))
+    if key:
+        for i, (p, _label, loss) in enumerate(data["points"], start=1):
+            ax.plot([p], [loss], "o", color=KEY, markersize=5)
+            ax.annotate(w(f"sample {i}", f"샘플 {i}"), (p, loss), textcoords="offset points", xytext=(5, 4), color=KEY)
+    ax.legend(frameon=False, loc="upper center")
+
+
+DRAW = {"loss_curve": _loss_curve, "quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,
         "log_draws": _log_draws}

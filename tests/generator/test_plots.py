@@ -26,6 +26,9 @@ from generator.core import make_problem
 from generator.render import render_sheets
 
 PLOTTED = ["learning_rate", "optimizer_steps", "early_stopping", "activations", "hyperparameter_search"]
+# loss_values plots its cross-entropies (not the mean squared error): a student whose variant has one
+LOSS_STUDENT = next(s for s in (f"s{i}" for i in range(50))
+                    if make_problem("loss_values", 11, s).figure is not None)
 HANGUL = re.compile("[\uac00-\ud7a3]")
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +46,15 @@ def _problem(family, student="alice", seed=11):
     return make_problem(family, seed, student)
 
 
+CASES = [(family, "alice") for family in PLOTTED] + [("loss_values", LOSS_STUDENT)]
+
+
 # --- every format and language ---------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-@pytest.mark.parametrize("family", PLOTTED)
-def test_plots_every_family_shows_its_figure_in_every_format_and_language(family, lang):
-    problem = _problem(family)
+@pytest.mark.parametrize("family, who", CASES)
+def test_plots_every_family_shows_its_figure_in_every_format_and_language(family, who, lang):
+    problem = _problem(family, who)
     assert isinstance(problem.figure, plots.Plot)
     student = {"id": "alice"}
     html = render_sheets([problem], ["p1"], "html", lang, student, 11)
@@ -125,20 +131,20 @@ import hashlib, json, sys
 from generator import plots
 from generator.core import make_problem
 out = {}
-for family in %r:
-    figure = make_problem(family, 11, "alice").figure
+for family, who in %r:
+    figure = make_problem(family, 11, who).figure
     for lang in ("en", "ko"):
         for key in (False, True):
             out[f"{family} {lang} {key}"] = [hashlib.sha256(plots._to_svg(figure, lang, key).encode()).hexdigest(),
                                             hashlib.sha256(plots.to_pdf(figure, lang, key)).hexdigest()]
 print(json.dumps(out))
-""" % (PLOTTED,)
+""" % (CASES,)
 
 
 def test_plots_same_bytes_in_every_run():
     here = {}
-    for family in PLOTTED:
-        figure = _problem(family).figure
+    for family, who in CASES:
+        figure = _problem(family, who).figure
         for lang in ("en", "ko"):
             for key in (False, True):
                 first = [plots._to_svg(figure, lang, key), plots.to_pdf(figure, lang, key)]
@@ -178,6 +184,7 @@ DRAWN = {
     "optimizer_steps": re.compile(r"w_\d+$"),
     "activations": re.compile(r"d?f_\d$"),
     "hyperparameter_search": re.compile(r"lr$"),
+    "loss_values": re.compile(r"l_1$"),
 }
 
 
@@ -200,10 +207,16 @@ def _shows(points, texts, value):
     return any(abs(n - value) <= 5e-4 * abs(value) for n in printed)
 
 
-@pytest.mark.parametrize("family", ["learning_rate", "optimizer_steps", "activations", "hyperparameter_search"])
+@pytest.mark.parametrize("family", ["learning_rate", "optimizer_steps", "activations", "hyperparameter_search",
+                                    "loss_values"])
 def test_plots_student_figure_carries_no_answer_and_the_key_figure_does(family):
-    for student in (f"s{i}" for i in range(12)):
+    plotted = 0
+    for student in (f"s{i}" for i in range(16)):
         problem = _problem(family, student)
+        if problem.figure is None:  # the mean squared error has no plot
+            assert family == "loss_values"
+            continue
+        plotted += 1
         asked = _drawn_answers(family, problem)
         assert asked
         points, texts = _marks(plots.figure(problem.figure, "en", key=False))
@@ -212,6 +225,7 @@ def test_plots_student_figure_carries_no_answer_and_the_key_figure_does(family):
         points, texts = _marks(plots.figure(problem.figure, "en", key=True))
         assert all(_shows(points, texts, v) for v in asked), (family, student)
         assert plots.to_svg(problem.figure, "en", False) != plots.to_svg(problem.figure, "en", True)
+    assert plotted >= 8
 
 
 def test_plots_early_stopping_student_figure_marks_no_epoch():

@@ -386,6 +386,7 @@ def _log_draws(fig, data, w, key):
 
 
 CAPTIONS = {
+    "batch_norm": Text("The batch, feature by feature", "특성별로 본 배치"),
     "loss_curve": Text("The loss of one sample against the predicted probability",
                        "예측 확률에 따른 샘플 하나의 손실"),
     "quadratic": Text("Gradient descent on the quadratic loss", "이차 손실 함수에서의 경사 하강법"),
@@ -430,5 +431,34 @@ def _loss_curve(fig, data, w, key):
     ax.legend(frameon=False, loc="upper center")
 
 
-DRAW = {"loss_curve": _loss_curve, "quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,
+def _batch_norm(fig, data, w, key):
+    """The batch, feature by feature, on one axis; the key adds the outputs after
+    normalization (joined to their inputs) and each feature's mean."""
+    x, y = data["x"], data["y"]
+    d = len(x[0])
+    ax = fig.add_subplot(1, 1, 1)
+    rows = []
+    for j in range(d):
+        column = [row[j] for row in x]
+        top = 2 * (d - 1 - j) + 1
+        ax.plot(column, [top] * len(column), "o", color=STUDENT, markersize=6)
+        rows.append((top, w(f"feature {j + 1}: x", f"특성 {j + 1}: x")))
+        if key:
+            out = [row[j] for row in y]
+            mean = sum(column) / len(column)
+            ax.plot(out, [top - 1] * len(out), "o", color=KEY, markersize=6)
+            for a, b in zip(column, out):
+                ax.plot([a, b], [top, top - 1], color=KEY, linewidth=0.6, alpha=0.6)
+            ax.plot([mean], [top], "|", color=GREY, markersize=16, markeredgewidth=1.5)
+            rows.append((top - 1, w(f"feature {j + 1}: y", f"특성 {j + 1}: y")))
+    ax.set_yticks([r[0] for r in rows])
+    ax.set_yticklabels([r[1] for r in rows])
+    ax.set_ylim(-0.6 if key else 0.4, 2 * d - 0.4)
+    ax.axvline(0, color=GREY, linewidth=0.6)
+    ax.set_xlabel(w("value", "값"))
+    ax.set_title(w("The batch before (x) and after (y) batch normalization",
+                   "배치 정규화 전(x)과 후(y)의 배치"))
+
+
+DRAW = {"batch_norm": _batch_norm, "loss_curve": _loss_curve, "quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,
         "log_draws": _log_draws}

@@ -15,6 +15,7 @@ import sympy as sp
 
 from generator.families._key import Key, choose, dec, distinct, grid, hats, mean, sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import layers as ref
 
 SHAPES = ((3, 1), (4, 1), (5, 1), (3, 2), (4, 2))
@@ -125,4 +126,6 @@ def solve(params) -> Problem:
         "않게 된다.", {"ratio": sym("sigma^2_j") / (sym("sigma^2_j") + sym("epsilon")),
                     "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,
-                   givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks)
+                   givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
+                   figure=plot("batch_norm", {"x": tuple(tuple(float(v) for v in row) for row in x),
+                                              "y": tuple(tuple(float(v) for v in row) for row in out)}))

@@ -25,7 +25,7 @@ from generator import plots, worksheets
 from generator.core import make_problem
 from generator.render import render_sheets
 
-PLOTTED = ["learning_rate", "optimizer_steps", "early_stopping", "activations", "hyperparameter_search"]
+PLOTTED = ["learning_rate", "optimizer_steps", "early_stopping", "activations", "hyperparameter_search", "batch_norm"]
 # loss_values plots its cross-entropies (not the mean squared error): a student whose variant has one
 LOSS_STUDENT = next(s for s in (f"s{i}" for i in range(50))
                     if make_problem("loss_values", 11, s).figure is not None)
@@ -96,9 +96,9 @@ def test_plots_generate_writes_the_figures_beside_every_sheet(tmp_path, monkeypa
             assert {student, key} <= files
             assert (out / student).read_bytes() != (out / key).read_bytes()
     # the network drawing keeps its one SVG, the same for both
-    drawing = "figures/p6_forward_pass.svg"
+    drawing = f"figures/p{len(PLOTTED) + 1}_forward_pass.svg"
     assert (out / "students/student-001" / drawing).read_bytes() == (out / "keys/student-001" / drawing).read_bytes()
-    assert not (out / "students/student-001/figures/p6_forward_pass.pdf").exists()
+    assert not (out / "students/student-001" / drawing.replace(".svg", ".pdf")).exists()
     sheet = (out / "students/student-001/worksheet.tex").read_text(encoding="utf-8")
     assert r"\includegraphics[width=0.9\linewidth]{figures/p1_learning_rate.pdf}" in sheet
 
@@ -185,6 +185,7 @@ DRAWN = {
     "activations": re.compile(r"d?f_\d$"),
     "hyperparameter_search": re.compile(r"lr$"),
     "loss_values": re.compile(r"l_1$"),
+    "batch_norm": re.compile(r"(mu|y)_\d"),
 }
 
 
@@ -208,7 +209,7 @@ def _shows(points, texts, value):
 
 
 @pytest.mark.parametrize("family", ["learning_rate", "optimizer_steps", "activations", "hyperparameter_search",
-                                    "loss_values"])
+                                    "loss_values", "batch_norm"])
 def test_plots_student_figure_carries_no_answer_and_the_key_figure_does(family):
     plotted = 0
     for student in (f"s{i}" for i in range(16)):
@@ -259,7 +260,7 @@ def test_plots_korean_labels_with_a_korean_font_else_english(monkeypatch):
 
 
 def test_plots_unknown_kind_is_refused():
-    with pytest.raises(ValueError, match="unknown plot kind 'pie'; valid: activation, log_draws"):
+    with pytest.raises(ValueError, match="unknown plot kind .pie.; valid: activation, batch_norm, log_draws, loss_curve, optimizer, quadratic, val_curve$"):
         plots.plot("pie", {})
 
 
@@ -293,4 +294,4 @@ def test_plots_check_and_grade_import_no_matplotlib(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code, str(answers)], capture_output=True, text=True, cwd=ROOT)
     assert proc.stderr.endswith("[]"), proc.stderr[-2000:]
-    assert "Checked 5 problems" in proc.stdout
+    assert f"Checked {len(PLOTTED)} problems" in proc.stdout

@@ -613,5 +613,5 @@ def generate(
         for warning in sheet.warnings:
             if warning not in warnings:
                 warnings.append(warning)
-    made_pdf = any(name.endswith(".pdf") for sheet in sheets for name in sheet.files)
+    made_pdf = any(name.endswith(("/worksheet.pdf", "/key.pdf")) for sheet in sheets for name in sheet.files)  # not the plots
     return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings)

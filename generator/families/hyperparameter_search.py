@@ -53,6 +53,34 @@ WHY_LOG = {
 a, b, u, c, d = sym("a"), sym("b"), sym("u"), sym("c"), sym("d")
 
 
+class Closed(sp.Expr):
+    """The closed interval [a, b] as shown in prose (sympy's Interval prints as
+    "Interval(a, b)" in the answers template's plain text)."""
+
+    is_commutative = True
+
+    def __new__(cls, low, high):
+        return sp.Expr.__new__(cls, sp.sympify(low), sp.sympify(high))
+
+    def _latex(self, printer, exp=None):
+        return r"\left[%s, %s\right]" % tuple(printer._print(x) for x in self.args)
+
+    def _mathml_presentation(self, printer):
+        dom = printer.dom
+        row = dom.createElement("mrow")
+        for part in ("[", self.args[0], ",", self.args[1], "]"):
+            if isinstance(part, str):
+                mo = dom.createElement("mo")
+                mo.appendChild(dom.createTextNode(part))
+                row.appendChild(mo)
+            else:
+                row.appendChild(printer._print(part))
+        return row
+
+    def _sympystr(self, printer):
+        return "[%s, %s]" % tuple(printer._print(x) for x in self.args)
+
+
 class _GivenUniform:
     """A stand-in for numpy's Generator whose ``uniform`` returns the quantile ``u`` of its
     interval: log_uniform(a, b, 1, _GivenUniform(u)) is then the draw for that u."""
@@ -84,9 +112,9 @@ def _template():
                                       {"log": sp.log(sym("lr"))})),
         ("D", sp.log(b / a) / sp.log(10), Text("decades in the range", "범위에 들어 있는 10배 구간의 수")),
         ("P", sp.log(d / c) / sp.log(b / a), Text("the share of the logarithm's range that {I} covers",
-                                                  "로그 눈금에서 {I}가 차지하는 비율", {"I": sp.Interval(c, d)})),
+                                                  "로그 눈금에서 {I}가 차지하는 비율", {"I": Closed(c, d)})),
         ("P_uniform", (d - c) / (b - a), Text("for comparison: a plain uniform draw on {I}",
-                                              "비교: {I}에서 그냥 균등 분포로 뽑을 때", {"I": sp.Interval(a, b)})),
+                                              "비교: {I}에서 그냥 균등 분포로 뽑을 때", {"I": Closed(a, b)})),
         ("s", 1 / sym("D"), Text("every decade gets the same share", "모든 10배 구간이 같은 비율을 받는다")),
         ("F_search", sym("n_iter") * sym("k"), Text("every candidate is trained once per fold",
                                                     "후보마다 폴드 수만큼 학습한다")),
@@ -140,7 +168,7 @@ def solve(params) -> Problem:
     key = Key()
     key.given("a", params["low"], Text("lower end of the learning rate's range", "학습률 범위의 아래 끝"))
     key.given("b", params["high"], Text("upper end of the learning rate's range", "학습률 범위의 위 끝"))
-    key.given("u", params["u"], Text("a uniform draw on {I}", "{I}에서 균등하게 뽑은 수", {"I": sp.Interval(0, 1)}))
+    key.given("u", params["u"], Text("a uniform draw on {I}", "{I}에서 균등하게 뽑은 수", {"I": Closed(0, 1)}))
     key.given("c", params["c"], Text("ends of the interval", "구간의 양 끝"))
     key.given("d", params["d"], Text("ends of the interval", "구간의 양 끝"))
     key.given("n_iter", params["n_iter"], Text("n_iter (candidates drawn)", "n_iter(뽑는 후보 수)"))
@@ -157,10 +185,10 @@ def solve(params) -> Problem:
         ("lr", Text("the learning rate {lr} that the uniform draw {u} gives", "균등 분포에서 뽑은 {u}가 주는 학습률 {lr}",
                     {"lr": sym("lr"), "u": u})),
         ("P", Text("the probability {P} that a draw falls in {I}", "뽑은 학습률이 {I}에 들어갈 확률 {P}",
-                   {"P": sym("P"), "I": sp.Interval(c, d)})),
+                   {"P": sym("P"), "I": Closed(c, d)})),
         ("P_uniform", Text("the same probability {P} if the learning rate were drawn uniformly on {I}",
                            "학습률을 {I}에서 균등 분포로 뽑는다면 같은 확률 {P}",
-                           {"P": P_u, "I": sp.Interval(a, b)})),
+                           {"P": P_u, "I": Closed(a, b)})),
         ("s", Text("the share {s} of the draws that falls in each decade (such as from 0.001 to 0.01) inside the range",
                    "범위 안의 각 10배 구간(예: 0.001에서 0.01까지)에 들어가는 뽑기의 비율 {s}", {"s": sym("s")})),
     ]
@@ -199,7 +227,7 @@ def solve(params) -> Problem:
         Text("A random search draws the learning rate from scipy's reciprocal({a}, {b}): its logarithm is uniform, "
              "so a uniform draw {u} on {I} gives",
              "랜덤 탐색이 학습률을 scipy의 reciprocal({a}, {b})에서 뽑는다. 학습률의 로그가 균등 분포를 따르므로, "
-             "{I}에서 균등하게 뽑은 {u}는 다음 학습률을 준다.", {"a": a, "b": b, "u": u, "I": sp.Interval(0, 1)}),
+             "{I}에서 균등하게 뽑은 {u}는 다음 학습률을 준다.", {"a": a, "b": b, "u": u, "I": Closed(0, 1)}),
         equation(sp.Eq(sym("lr"), a * (b / a) ** u)),
         Text("RandomizedSearchCV(model, param_distribs, n_iter={n}, cv={k}) tries {n} candidates, each with {k}-fold "
              "cross-validation on the training set.",
@@ -216,7 +244,7 @@ def solve(params) -> Problem:
         "learning rates in the top decade alone.",
         "테스트 세트로 튜닝하면 일반화 오차를 매우 낙관적으로 추정하게 되므로, 테스트 세트는 마지막에 한 번(evaluate())만 "
         "쓴다. {I}에서 균등 분포로 뽑으면 맨 위 10배 구간에만 학습률의 {share}가 몰린다.",
-        {"I": sp.Interval(a, b), "share": Num((params["high"] - params["high"] / 10) / (params["high"] - params["low"]))})]
+        {"I": Closed(a, b), "share": Num((params["high"] - params["high"] / 10) / (params["high"] - params["low"]))})]
     from generator.plots import plot
 
     figure = plot("log_draws", {"low": float(params["low"]), "high": float(params["high"]),

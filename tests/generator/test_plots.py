@@ -76,6 +76,7 @@ def test_plots_every_family_shows_its_figure_in_every_format_and_language(family
         assert root.tag == SVG + "svg"
         assert root.find(f".//{SVG}text") is None  # text drawn as paths: no viewer font needed
         pdf = files["figures/p1.pdf"]
+        assert pdf == plots.to_pdf(problem.figure, lang, is_key)  # drawn with the SVG or alone: same bytes
         assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
         assert b"/CreationDate" not in pdf and b"Matplotlib" not in pdf
         assert b"<dc:date>" not in files["figures/p1.svg"] and b"Matplotlib" not in files["figures/p1.svg"]

@@ -105,6 +105,10 @@ def korean_font() -> Optional[str]:
     return None
 
 
+NO_KOREAN_FONT = ("no font with Hangul is installed, so the plots of the Korean sheets are labelled in English "
+                  "(install one, e.g. apt-get install fonts-nanum, and generate again).")
+
+
 def text_language(lang: str) -> str:
     """The language the plot's labels are written in: Korean only with a Hangul font."""
     return "ko" if lang == "ko" and korean_font() else "en"

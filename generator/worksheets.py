@@ -467,6 +467,7 @@ class Result:
     formats: List[str]
     pdf: bool
     warnings: List[str] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # said once, after the warnings
 
 
 @dataclass
@@ -486,7 +487,8 @@ def _one(job: _Job, student: Student) -> Sheet:
     sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset)
     sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine)
     # only what the manifest needs travels back from a worker
-    sheet.problems = [_Summary(p.family, p.variant) for p in sheet.problems]
+    sheet.problems = [_Summary(p.family, p.variant, bool(p.figure) and not isinstance(p.figure, dict))
+                      for p in sheet.problems]
     return sheet
 
 
@@ -494,6 +496,7 @@ def _one(job: _Job, student: Student) -> Sheet:
 class _Summary:
     family: str
     variant: str
+    plotted: bool = False  # has a plot (generator/plots.py)
 
 
 def default_jobs(n_students: int) -> int:
@@ -614,4 +617,10 @@ def generate(
             if warning not in warnings:
                 warnings.append(warning)
     made_pdf = any(name.endswith(("/worksheet.pdf", "/key.pdf")) for sheet in sheets for name in sheet.files)  # not the plots
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings)
+    notes = []
+    if lang == "ko" and any(p.plotted for p in first.problems):
+        from generator import plots
+
+        if plots.korean_font() is None:
+            notes.append(plots.NO_KOREAN_FONT)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, notes)

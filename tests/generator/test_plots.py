@@ -260,6 +260,20 @@ def test_plots_korean_labels_with_a_korean_font_else_english(monkeypatch):
     assert any("stop after epoch" in t for t in texts)
 
 
+def test_plots_generate_says_when_korean_plots_fall_back_to_english(tmp_path, monkeypatch):
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    monkeypatch.setattr(plots, "korean_font", lambda: None)
+    result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--lang", "ko", "--format", "md",
+                 "--families", "learning_rate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Note: no font with Hangul is installed, so the plots of the Korean sheets are labelled in English "
+        "(install one, e.g. apt-get install fonts-nanum, and generate again)."]
+    for args in (["--lang", "en", "--families", "learning_rate"], ["--lang", "ko", "--families", "forward_pass"]):
+        result = run("generate", "--out", tmp_path / args[1] / args[3], "--count", "1", "--format", "md", *args)
+        assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_plots_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown plot kind .pie.; valid: activation, batch_norm, log_draws, loss_curve, optimizer, quadratic, val_curve$"):
         plots.plot("pie", {})

@@ -254,11 +254,16 @@ def _linspace(lo, hi, n=241):
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
 
+# the course notes' three pictures: x_t - b is multiplied by r = 1 - 2 a eta at every step
+REGIMES = ((0.5, "converges", "수렴"), (-0.6, "oscillates", "진동하며 수렴"), (-1.25, "diverges", "발산"))
+
+
 def _quadratic(fig, data, w, key):
     """Gradient descent on f(x) = a (x - b)^2: the student sees the loss, the start and the
-    minimum; the key adds the iterates x_1..x_k joined in order."""
+    minimum; the key adds the iterates x_1..x_k joined in order and, beside them, the notes'
+    three pictures (a converging, an oscillating and a diverging learning rate on this loss)."""
     a, b, x0, path = data["a"], data["b"], data["x0"], data["path"]
-    ax = fig.add_subplot(1, 1, 1)
+    ax = fig.add_subplot(1, 2 if key else 1, 1)
     span = max(abs(x0 - b), 0.5) * 1.5
     lo, hi = b - span, b + span
     if key:
@@ -268,15 +273,28 @@ def _quadratic(fig, data, w, key):
     ax.plot([x0], [a * (x0 - b) ** 2], "o", color=STUDENT)
     ax.annotate("x₀", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
     ax.axvline(b, color=GREY, linestyle=":", linewidth=1)
-    ax.annotate(w("minimum b", "최소점 b"), (b, 0), textcoords="offset points", xytext=(4, 4), color=GREY)
+    ax.annotate(w("minimum b", "최소점 b"), (b, 1.0), xycoords=("data", "axes fraction"), textcoords="offset points",
+                xytext=(4, -10), color=GREY)
     if key:
         points = [(x, a * (x - b) ** 2) for x in path]
         ax.plot([p[0] for p in points], [p[1] for p in points], "-", color=KEY, linewidth=0.9, alpha=0.7)
         ax.plot([p[0] for p in points[1:]], [p[1] for p in points[1:]], "o", color=KEY, markersize=4)
         for t, (x, y) in enumerate(points[1:], start=1):
             ax.annotate(f"x{sub(t)}", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
-        ax.set_title(w(f"η = {num(data['eta'])}: each step multiplies x − b by r = {num(1 - 2 * a * data['eta'])}",
-                       f"η = {num(data['eta'])}: 매 스텝 x − b에 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
+        ax.set_title(w(f"η = {num(data['eta'])}: x − b is multiplied by r = {num(1 - 2 * a * data['eta'])}",
+                       f"η = {num(data['eta'])}: x − b에 매번 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
+        right = fig.add_subplot(1, 2, 2)
+        steps = list(range(0, 7))
+        for (r, en, ko), style in zip(REGIMES, ("o-", "s-", "^-")):
+            eta = (1 - r) / (2 * a)
+            right.plot(steps, [(x0 - b) * r ** t for t in steps], style, markersize=3, linewidth=1,
+                       label=w(f"η = {num(eta, 3)}: {en}", f"η = {num(eta, 3)}: {ko}"))
+        right.axhline(0, color=GREY, linewidth=0.6)
+        right.set_xlabel(w("step t", "스텝 t"))
+        right.set_ylabel("xₜ − b")
+        right.set_title(w(f"critical learning rate 1/a = {num(1 / a, 4)}", f"임계 학습률 1/a = {num(1 / a, 4)}"))
+        right.legend(frameon=False, fontsize=7)
+        _few_ticks(right)
     else:
         ax.set_title(w(f"f(x) = {num(a)}(x − b)², learning rate η = {num(data['eta'])}",
                        f"f(x) = {num(a)}(x − b)², 학습률 η = {num(data['eta'])}"))

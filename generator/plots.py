@@ -438,7 +438,7 @@ def _log_draws(fig, data, w, key):
     if key:
         lr = data["lr"]
         ax.plot([lr], [1.0], "v", color=KEY, markersize=8)
-        ax.annotate(f"u = {num(data['u'])}: lr = {num(lr, 4)}", (lr, 1.0), textcoords="offset points", xytext=(0, 12),
+        ax.annotate(f"u = {num(data['u'])}: η = {num(lr, 4)}", (lr, 1.0), textcoords="offset points", xytext=(0, 12),
                     ha="center", color=KEY)
 
 

@@ -51,6 +51,7 @@ WHY_LOG = {
                    "로그 균등 분포의 학습률은 모든 학습을 더 빨리 수렴시킨다"),
 }
 a, b, u, c, d = sym("a"), sym("b"), sym("u"), sym("c"), sym("d")
+eta = sp.Symbol("eta")  # how the learning rate "lr" is shown, as everywhere in the kit
 
 
 class Closed(sp.Expr):
@@ -120,8 +121,9 @@ def _template():
                                                     "후보마다 폴드 수만큼 학습한다")),
         ("F", sym("F_search") + 1, Text("refit=True trains the best candidate once more on the whole training set",
                                         "refit=True이므로 가장 좋은 후보를 전체 훈련 세트로 한 번 더 학습한다")),
-        ("n_test", N * t, Text("test set first, rounded down", "테스트 세트 먼저, 내림")),
-        ("n_val", N * v, Text("then the validation set, rounded down", "다음은 검증 세트, 내림")),
+        ("n_test", N * t, Text("the test set first (train_val_test_split rounds down; here the product is whole)",
+                                     "테스트 세트 먼저(train_val_test_split은 내림을 하지만 여기서는 곱이 정수이다)")),
+        ("n_val", N * v, Text("then the validation set", "다음은 검증 세트")),
         ("n_train", N - sym("n_test") - sym("n_val"), Text("the rest trains", "나머지가 훈련 세트")),
     )
 
@@ -253,4 +255,4 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=Text("Hyperparameter search: random search over the learning rate",
                                                      "하이퍼파라미터 탐색: 학습률의 랜덤 탐색"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   figure=figure)
+                   display={"lr": eta}, figure=figure)

@@ -203,7 +203,9 @@ def _to_svg(plot: Plot, lang: str, key: bool) -> str:
 def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
     """The SVG without its XML prologue and doctype, for an HTML page."""
     document = to_svg(plot, lang, key)
-    return document[document.index("<svg"):].strip()
+    svg = document[document.index("<svg"):].strip()
+    # as wide as the page allows, never wider (the viewBox keeps the proportions)
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:

@@ -130,8 +130,9 @@ class Problem:
     # "edges": [("x_1", "h_1", "w_1"), ...], "values": {"w_1": Rational, ...},
     # optional "biases": {"h_1": "b_1", ...} (the bias name of a node) and
     # optional "targets": {"o_1": "t_1", ...} (the target name of an output node)}
-    # (see generator/figures.py)
-    figure: Optional[Dict[str, Any]] = None
+    # (see generator/figures.py); or a plot, generator.plots.Plot, drawn with matplotlib
+    # only when a sheet is written (the student's and the key's may differ)
+    figure: Optional[Any] = None
     # Anything else a family wants its renderer-neutral key to say at the end.
     remarks: List[Text] = field(default_factory=list)
     # The classic wrong computations of its questions (``Mistake``), for chainrule check:

@@ -26,6 +26,7 @@ FAMILIES = {
     "batch_norm": ("generator.families.batch_norm", "batch normalization of a small batch: means, variances, normalized values and outputs"),
     "initialization": ("generator.families.initialization", "Xavier/He limits and standard deviations; equal weights give equal gradients (symmetry never breaks)"),
     "early_stopping": ("generator.families.early_stopping", "stop and restored epoch for a validation-loss sequence and patience; balanced class weights"),
+    "hyperparameter_search": ("generator.families.hyperparameter_search", "random search: a log-uniform learning rate, where its draws fall, RandomizedSearchCV fits, train/validation/test split"),
 }
 
 

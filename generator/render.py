@@ -639,16 +639,18 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
             }
         )
     connections = []
-    if problem.figure:
+    if isinstance(problem.figure, dict):    # a network drawing (a plot lists no connections)
         connections = _connections(fmt, lang, problem.figure, display)
-    drawing = ""
+    drawing = key_drawing = ""
     if figure and problem.figure:
         from generator import figures
 
         if fmt.name == "md":
-            drawing = figure_file(key)
+            drawing = key_drawing = figure_file(key)
+        elif not isinstance(problem.figure, dict):  # a plot (generator/plots.py): the key's may differ
+            drawing, key_drawing = (problem.figure.embed(fmt.name, lang, key, k) for k in (False, True))
         else:
-            drawing = figures.draw(problem.figure, fmt.name, display)
+            drawing = key_drawing = figures.draw(problem.figure, fmt.name, display)
     return {
         "number": number,
         "key": fmt.code(key),
@@ -659,6 +661,8 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
         "givens": givens,
         "figure": drawing,
         "connections": connections,
+        "key_figure": key_drawing,
+        "caption": fmt.text(problem.figure.caption, lang) if getattr(problem.figure, "caption", None) else "",
         "questions": questions,
         "steps": steps,
         "remarks": [fmt.text(t, lang, display) for t in problem.remarks],
@@ -745,4 +749,5 @@ def render_sheets(
         "problems": views,
     }
     template = environment().get_template(f"sheet.{fmt_name}.j2")
-    return {kind: template.render(kind=kind, **context) for kind in kinds}
+    keyed = dict(context, problems=[dict(view, figure=view["key_figure"]) for view in views])
+    return {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}

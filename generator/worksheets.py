@@ -286,9 +286,13 @@ def tex_engine(lang: str = "en") -> Optional[str]:
     return installed[0][1] if installed else None
 
 
-def compile_pdf(engine: str, source: str, target: Path) -> None:
-    """Run the TeX engine on ``source`` in a scratch folder; write ``target`` atomically."""
+def compile_pdf(engine: str, source: str, target: Path, files=None) -> None:
+    """Run the TeX engine on ``source`` in a scratch folder holding ``files`` ({relative
+    path: bytes}, the figures the sheet includes); write ``target`` atomically."""
     with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
+        for name, data in (files or {}).items():
+            (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / name).write_bytes(data)
         tex = Path(scratch) / "sheet.tex"
         tex.write_text(source, encoding="utf-8")
         env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
@@ -361,6 +365,15 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
     sid = sheet.student.id
     student = {"id": sid, "name": sheet.student.name}
     written: List[str] = []
+    plots = {}  # {folder: {relative path: bytes}}: the plots' files, before the TeX engine needs them
+    for folder, is_key in (("students", False), ("keys", True)):
+        plots[folder] = {}
+        for key, problem in zip(sheet.keys, sheet.problems):
+            if problem.figure and not isinstance(problem.figure, dict):  # a plot (generator/plots.py)
+                plots[folder].update(problem.figure.files(formats, lang, key, is_key))
+        for name, data in plots[folder].items():
+            write_atomic(out / folder / sid / name, data)
+            written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
         texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
@@ -370,7 +383,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
             if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
                 try:
-                    compile_pdf(engine, texts[kind], out / pdf)
+                    compile_pdf(engine, texts[kind], out / pdf, plots[folder])
                 except PdfError as exc:
                     sheet.warnings.append(str(exc))
                 else:
@@ -380,7 +393,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
         from generator.render import figure_file
 
         for key, problem in zip(sheet.keys, sheet.problems):
-            if problem.figure:
+            if isinstance(problem.figure, dict):
                 drawing = standalone_svg(problem.figure)
                 for folder in ("students", "keys"):
                     relative = f"{folder}/{sid}/{figure_file(key)}"
@@ -423,6 +436,7 @@ class Result:
     pdf: bool
     warnings: List[str] = field(default_factory=list)
     mode: str = "open"
+    notes: List[str] = field(default_factory=list)  # said once, after the warnings
 
 
 @dataclass
@@ -446,7 +460,8 @@ def _one(job: _Job, student: Student) -> Sheet:
     sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine, job.mode,
                               job.fingerprint)
     # only what the manifest needs travels back from a worker
-    sheet.problems = [_Summary(p.family, p.variant) for p in sheet.problems]
+    sheet.problems = [_Summary(p.family, p.variant, bool(p.figure) and not isinstance(p.figure, dict))
+                      for p in sheet.problems]
     return sheet
 
 
@@ -454,6 +469,7 @@ def _one(job: _Job, student: Student) -> Sheet:
 class _Summary:
     family: str
     variant: str
+    plotted: bool = False  # has a plot (generator/plots.py)
 
 
 def default_jobs(n_students: int) -> int:
@@ -584,5 +600,11 @@ def generate(
         for warning in sheet.warnings:
             if warning not in warnings:
                 warnings.append(warning)
-    made_pdf = any(name.endswith(".pdf") for sheet in sheets for name in sheet.files)
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode)
+    made_pdf = any(name.endswith(("/worksheet.pdf", "/key.pdf")) for sheet in sheets for name in sheet.files)  # not the plots
+    notes = []
+    if lang == "ko" and any(p.plotted for p in first.problems):
+        from generator import plots
+
+        if plots.korean_font() is None:
+            notes.append(plots.NO_KOREAN_FONT)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes)

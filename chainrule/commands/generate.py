@@ -79,6 +79,8 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
             bar.__exit__(None, None, None)
     for warning in result.warnings:
         click.echo(f"Warning: no PDF: {warning} (the .tex files are written; compile them yourself or install the missing LaTeX package).", err=True)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
     kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")
     noun = "student" if result.students == 1 else "students"
     what = {"graded": "graded ", "practice": "practice "}.get(result.mode, "")

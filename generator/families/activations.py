@@ -19,6 +19,7 @@ from generator.families._key import Key, alternatives, choose, fill, grid
 from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
 from generator.notation import chain, sigma
+from generator.plots import plot
 from solutions import activations as ref
 
 ReLU = sp.Function("ReLU")
@@ -31,6 +32,7 @@ ACTIVATIONS = {
     "relu": (ReLU, lambda x, a: sp.Max(0, x), lambda x, a: Below(0, x)),
     "softplus": (softplus, lambda x, a: sp.log(1 + sp.exp(x)), lambda x, a: sigma(x)),
 }
+LABELS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "softplus": "softplus"}
 NAMES = {
     "sigmoid": Text("sigmoid", "시그모이드 함수"),
     "tanh": Text("hyperbolic tangent (tanh)", "하이퍼볼릭 탄젠트(tanh)"),
@@ -196,7 +198,10 @@ def solve(params) -> Problem:
                               f=NAMES[activation]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps,
                    display=display, remarks=remarks,
-                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES),
+                   figure=plot("activation", {"name": activation, "label": LABELS[activation],
+                                              "name_en": NAMES[activation].en, "name_ko": NAMES[activation].ko,
+                                              "points": (float(params["x_1"]), float(params["x_2"]))}))
 
 
 def _twice(name, formula):

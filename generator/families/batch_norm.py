@@ -16,6 +16,7 @@ import sympy as sp
 from generator.families._key import Key, alternatives, choose, dec, distinct, grid
 from generator.notation import hats, mean, sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import layers as ref
 
 SHAPES = ((3, 1), (4, 1), (5, 1), (3, 2), (4, 2))
@@ -127,7 +128,9 @@ def solve(params) -> Problem:
                     "gamma": sym("gamma_j"), "beta": sym("beta_j")})]
     return Problem(family="", variant="", title=Text("Batch normalization", "배치 정규화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
-                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)),
+                   figure=plot("batch_norm", {"x": tuple(tuple(float(v) for v in row) for row in x),
+                                              "y": tuple(tuple(float(v) for v in row) for row in out)}))
 
 
 def _mistakes(n):

@@ -21,6 +21,7 @@ import sympy as sp
 from generator.families._key import Key, choose, dec
 from generator.notation import Below, sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import losses as ref_losses
 from solutions import training as ref_training
 
@@ -169,7 +170,9 @@ def solve(params) -> Problem:
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
-                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n))
+                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n),
+                   figure=plot("val_curve", {"losses": tuple(float(x) for x in losses), "patience": patience,
+                                             "min_delta": float(params["min_delta"]), "best": best_epoch, "stop": stop}))
 
 
 def _mistakes(stop, best, n):

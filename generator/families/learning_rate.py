@@ -17,6 +17,7 @@ import sympy as sp
 from generator.families._key import Key, alternatives, choose, dec, grid
 from generator.notation import sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import training as ref
 
 a, b, eta, r = sym("a"), sym("b"), sym("eta"), sym("r")
@@ -138,7 +139,9 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=Text("Learning rate: gradient descent on a quadratic",
                                                            "학습률: 이차 함수에서의 경사 하강법"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   display=display, make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+                   display=display, make_mistakes=lambda: alternatives(key, questions, MISTAKES),
+                   figure=plot("quadratic", {"a": float(params["a"]), "b": float(params["b"]), "x0": float(params["x_0"]),
+                                             "eta": float(params["eta"]), "path": tuple(float(x) for x in path)}))
 
 
 def _no_two(name, formula):

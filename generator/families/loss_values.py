@@ -19,6 +19,7 @@ import sympy as sp
 from generator.families._key import Key, alternatives, choose, fill, grid
 from generator.notation import mean, sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import losses as ref
 
 LOSSES = ("mse", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
@@ -220,7 +221,23 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=fill(Text("Loss values: [loss]", "손실 함수 값: [loss]"),
                                                       loss=NAMES[loss]),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)))
+                   make_mistakes=lambda: alternatives(key, questions, _mistakes(n)),
+                   figure=_figure(params))
+
+
+def _figure(params):
+    """For a cross-entropy: each sample's loss against the probability the model gives (the
+    curves -ln p and -ln(1 - p)); none for the mean squared error."""
+    loss = params["loss"]
+    if loss == "mse":
+        return None
+    if loss == "binary_crossentropy":
+        points = tuple((float(p), int(t), float(-np.log(float(p) if t == 1 else 1 - float(p))))
+                       for p, t in zip(params["y_pred"], params["y_true"]))
+        return plot("loss_curve", {"binary": True, "points": points})
+    points = tuple((float(row[label]), label, float(-np.log(float(row[label]))))
+                   for row, label in zip(params["y_pred"], params["labels"]))
+    return plot("loss_curve", {"binary": False, "points": points})
 
 
 def _mistakes(n):

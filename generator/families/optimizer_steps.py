@@ -17,6 +17,7 @@ import sympy as sp
 from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
 from generator.notation import hats, sym
 from generator.model import Problem, Question, Text
+from generator.plots import plot
 from solutions import optimizers as ref
 
 T = sp.Symbol("t", integer=True, positive=True)
@@ -182,6 +183,30 @@ def _reference(params, eps=None):
     return out
 
 
+DEFAULTS = {"mu": 0.9, "rho": 0.9, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+LEGEND = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSprop",
+          "adam": "Adam"}
+COMPARE_STEPS = 15
+
+
+def _plot(params):
+    """The figure: the given gradients or the quadratic loss; the key adds the path, and on a
+    quadratic every optimizer's first steps from the same start with the same learning rate."""
+    name = NAMES[params["optimizer"]]
+    w0 = float(params["w_0"])
+    data = {"source": params["source"], "k": params["k"], "w0": w0, "name_en": name.en, "name_ko": name.ko,
+            "eta": float(params["hyper"]["eta"]), "path": tuple([w0] + _reference(params)["w"])}
+    if params["source"] == "gradients":
+        data["gradients"] = tuple(float(g) for g in params["gradients"])
+    else:
+        data.update(a=float(params["a"]), b=float(params["b"]))
+        data["compare"] = tuple(
+            (LEGEND[o], tuple([w0] + _reference({**params, "optimizer": o, "k": COMPARE_STEPS,
+                                                  "hyper": {**DEFAULTS, "eta": params["hyper"]["eta"]}})["w"]))
+            for o in RULES)
+    return plot("optimizer", data)
+
+
 def solve(params) -> Problem:
     opt, source, k = params["optimizer"], params["source"], params["k"]
     key = Key()
@@ -237,6 +262,7 @@ def solve(params) -> Problem:
             "첫 스텝에서는 기울기의 크기가 상쇄되어, 매개변수가 기울기의 반대 방향으로 거의 정확히 학습률 {eta}만큼 "
             "움직인다.", {"eta": eta}))
     return Problem(
+        figure=_plot(params),
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
         display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),

@@ -9,7 +9,7 @@ import pytest
 from _family_checks import assert_deterministic, assert_problem_sound, build
 
 FAMILIES = ["optimizer_steps", "loss_values", "activations", "batch_arithmetic", "learning_rate",
-            "regularization", "batch_norm", "initialization", "early_stopping"]
+            "regularization", "batch_norm", "initialization", "early_stopping", "hyperparameter_search"]
 
 
 @pytest.fixture(params=FAMILIES)

@@ -1,0 +1,312 @@
+"""Plots (generator/plots.py): every plot family's figure in every format and language,
+byte-identical from run to run (also in a fresh interpreter with another hash seed), the
+student's figure without the answers the key's shows, and no matplotlib in check or grade.
+
+Oracles: the problems' own exact answers (compared with every marker and text the student's
+figure draws), XML and PDF structure, and a second interpreter for the bytes.
+"""
+
+import hashlib
+from html import unescape
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from generator import plots, worksheets
+from generator.core import make_problem
+from generator.render import render_sheets
+
+PLOTTED = ["learning_rate", "optimizer_steps", "early_stopping", "activations", "hyperparameter_search", "batch_norm"]
+# loss_values plots its cross-entropies (not the mean squared error): a student whose variant has one
+LOSS_STUDENT = next(s for s in (f"s{i}" for i in range(50))
+                    if make_problem("loss_values", 11, s).figure is not None)
+HANGUL = re.compile("[\uac00-\ud7a3]")
+SVG = "{http://www.w3.org/2000/svg}"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def _problem(family, student="alice", seed=11):
+    return make_problem(family, seed, student)
+
+
+CASES = [(family, "alice") for family in PLOTTED] + [("loss_values", LOSS_STUDENT)]
+
+
+# --- every format and language ---------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("family, who", CASES)
+def test_plots_every_family_shows_its_figure_in_every_format_and_language(family, who, lang):
+    problem = _problem(family, who)
+    assert isinstance(problem.figure, plots.Plot)
+    student = {"id": "alice"}
+    html = render_sheets([problem], ["p1"], "html", lang, student, 11)
+    for kind, is_key in (("worksheet", False), ("key", True)):
+        assert html[kind].count("<svg") == 1
+        assert plots.inline_svg(problem.figure, lang, is_key) in html[kind]
+        assert f"<figcaption>{problem.figure.caption.get(lang)}</figcaption>" in unescape(html[kind])
+    assert plots.inline_svg(problem.figure, lang, True) not in html["worksheet"]
+    md = render_sheets([problem], ["p1"], "md", lang, student, 11)
+    for text in md.values():
+        assert f"![{problem.figure.caption.get(lang)}](figures/p1.svg)" in text
+    tex = render_sheets([problem], ["p1"], "tex", lang, student, 11)
+    for text in tex.values():
+        assert r"\includegraphics[width=0.9\linewidth]{figures/p1.pdf}" in text
+    for is_key in (False, True):
+        files = problem.figure.files(["md", "html", "tex"], lang, "p1", is_key)
+        assert sorted(files) == ["figures/p1.pdf", "figures/p1.svg"]
+        root = ET.fromstring(files["figures/p1.svg"])
+        assert root.tag == SVG + "svg"
+        assert root.find(f".//{SVG}text") is None  # text drawn as paths: no viewer font needed
+        pdf = files["figures/p1.pdf"]
+        assert pdf == plots.to_pdf(problem.figure, lang, is_key)  # drawn with the SVG or alone: same bytes
+        assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+        assert b"/CreationDate" not in pdf and b"Matplotlib" not in pdf
+        assert b"<dc:date>" not in files["figures/p1.svg"] and b"Matplotlib" not in files["figures/p1.svg"]
+
+
+def test_plots_generate_writes_the_figures_beside_every_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    out = tmp_path / "out"
+    result = run("generate", "--out", out, "--count", "1", "--lang", "ko",
+                 "--families", ",".join(PLOTTED + ["forward_pass"]))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = set(manifest["students"][0]["files"])
+    for i, family in enumerate(PLOTTED, start=1):
+        for ext in ("svg", "pdf"):
+            student = f"students/student-001/figures/p{i}_{family}.{ext}"
+            key = f"keys/student-001/figures/p{i}_{family}.{ext}"
+            assert {student, key} <= files
+            assert (out / student).read_bytes() != (out / key).read_bytes()
+    # the network drawing keeps its one SVG, the same for both
+    drawing = f"figures/p{len(PLOTTED) + 1}_forward_pass.svg"
+    assert (out / "students/student-001" / drawing).read_bytes() == (out / "keys/student-001" / drawing).read_bytes()
+    assert not (out / "students/student-001" / drawing.replace(".svg", ".pdf")).exists()
+    sheet = (out / "students/student-001/worksheet.tex").read_text(encoding="utf-8")
+    assert r"\includegraphics[width=0.9\linewidth]{figures/p1_learning_rate.pdf}" in sheet
+
+
+def test_plots_the_tex_engine_finds_the_figures(tmp_path):
+    # a stand-in engine that fails unless the figure is where the sheet includes it
+    engine = tmp_path / "fake-pdflatex"
+    engine.write_text("#!/bin/sh\ntest -s figures/p1.pdf || exit 1\nprintf '%%PDF-1.5 fake' > sheet.pdf\n")
+    engine.chmod(0o755)
+    worksheets.compile_pdf(str(engine), "source", tmp_path / "sheet.pdf", {"figures/p1.pdf": b"%PDF-1.4 x"})
+    assert (tmp_path / "sheet.pdf").read_bytes() == b"%PDF-1.5 fake"
+    with pytest.raises(worksheets.PdfError):
+        worksheets.compile_pdf(str(engine), "source", tmp_path / "other.pdf")
+
+
+@pytest.mark.skipif(not worksheets.shutil.which("pdflatex") if hasattr(worksheets, "shutil") else True,
+                    reason="no pdflatex")
+def test_plots_pdflatex_includes_the_plot(tmp_path):
+    problem = _problem("hyperparameter_search")
+    source = ("\\documentclass{article}\\usepackage{tikz}\\begin{document}\n"
+              + problem.figure.embed("tex", "en", "p1", False) + "\n\\end{document}\n")
+    worksheets.compile_pdf("pdflatex", source, tmp_path / "sheet.pdf", problem.figure.files(["tex"], "en", "p1", False))
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
+
+
+# --- the same bytes every time ------------------------------------------------------------------
+
+DIGEST = """
+import hashlib, json, sys
+from generator import plots
+from generator.core import make_problem
+out = {}
+for family, who in %r:
+    figure = make_problem(family, 11, who).figure
+    for lang in ("en", "ko"):
+        for key in (False, True):
+            out[f"{family} {lang} {key}"] = [hashlib.sha256(plots._to_svg(figure, lang, key).encode()).hexdigest(),
+                                            hashlib.sha256(plots.to_pdf(figure, lang, key)).hexdigest()]
+print(json.dumps(out))
+""" % (CASES,)
+
+
+def test_plots_same_bytes_in_every_run():
+    here = {}
+    for family, who in CASES:
+        figure = _problem(family, who).figure
+        for lang in ("en", "ko"):
+            for key in (False, True):
+                first = [plots._to_svg(figure, lang, key), plots.to_pdf(figure, lang, key)]
+                second = [plots._to_svg(figure, lang, key), plots.to_pdf(figure, lang, key)]
+                assert first == second, (family, lang, key)
+                here[f"{family} {lang} {key}"] = [hashlib.sha256(first[0].encode()).hexdigest(),
+                                                 hashlib.sha256(first[1]).hexdigest()]
+    for hash_seed in ("1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        proc = subprocess.run([sys.executable, "-c", DIGEST], capture_output=True, text=True, check=True,
+                              cwd=ROOT, env=env)
+        assert json.loads(proc.stdout) == here
+
+
+# --- the student's figure does not show the answers ---------------------------------------------
+
+def _marks(fig):
+    """Every point drawn with a marker, and every piece of text, of a figure."""
+    points, texts = [], []
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_marker() not in (None, "None", "", " "):
+                points.extend(tuple(map(float, p)) for p in line.get_xydata())
+        for text in ax.texts:
+            texts.append(text.get_text())
+        texts.append(ax.get_title())
+        legend = ax.get_legend()
+        if legend is not None:
+            texts.extend(t.get_text() for t in legend.get_texts())
+    return points, texts
+
+
+# The answers each family's key figure draws (the iterates, the values at the asked inputs, the
+# learning rate of the given u); the student's must show none of them.
+DRAWN = {
+    "learning_rate": re.compile(r"x_\d+$"),
+    "optimizer_steps": re.compile(r"w_\d+$"),
+    "activations": re.compile(r"d?f_\d$"),
+    "hyperparameter_search": re.compile(r"lr$"),
+    "loss_values": re.compile(r"l_1$"),
+    "batch_norm": re.compile(r"(mu|y)_\d"),
+}
+
+
+def _drawn_answers(family, problem):
+    """Those answers, less any that equals a given (the sheet states it anyway: SGD's w_2 = w_0
+    when the two gradients cancel)."""
+    givens = [float(sp.sympify(g.value)) for g in problem.givens]
+    values = [float(sp.sympify(q.answer)) for q in problem.questions if DRAWN[family].match(q.key)]
+    return [v for v in values if not any(abs(v - g) <= 1e-12 * max(1.0, abs(g)) for g in givens)]
+
+
+NUMBER = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?")
+
+
+def _shows(points, texts, value):
+    """Whether a marker sits at ``value`` or a text prints it (to 4 significant digits)."""
+    if any(abs(c - value) <= 1e-9 * max(1.0, abs(value)) for p in points for c in p):
+        return True
+    printed = [float(n.replace("−", "-")) for t in texts for n in NUMBER.findall(t)]
+    return any(abs(n - value) <= 5e-4 * abs(value) for n in printed)
+
+
+@pytest.mark.parametrize("family", ["learning_rate", "optimizer_steps", "activations", "hyperparameter_search",
+                                    "loss_values", "batch_norm"])
+def test_plots_student_figure_carries_no_answer_and_the_key_figure_does(family):
+    plotted = 0
+    for student in (f"s{i}" for i in range(16)):
+        problem = _problem(family, student)
+        if problem.figure is None:  # the mean squared error has no plot
+            assert family == "loss_values"
+            continue
+        plotted += 1
+        asked = _drawn_answers(family, problem)
+        assert asked
+        points, texts = _marks(plots.figure(problem.figure, "en", key=False))
+        shown = [v for v in asked if _shows(points, texts, v)]
+        assert not shown, (family, student, shown)
+        points, texts = _marks(plots.figure(problem.figure, "en", key=True))
+        assert all(_shows(points, texts, v) for v in asked), (family, student)
+        assert plots.to_svg(problem.figure, "en", False) != plots.to_svg(problem.figure, "en", True)
+    assert plotted >= 8
+
+
+def test_plots_early_stopping_student_figure_marks_no_epoch():
+    for student in (f"s{i}" for i in range(12)):
+        problem = _problem("early_stopping", student)
+        answers = {q.key: q.answer for q in problem.questions}
+        student_fig = plots.figure(problem.figure, "en", key=False)
+        (ax,) = student_fig.axes
+        assert len(ax.lines) == 1 and not ax.patches  # the losses only: no line, span or star
+        _points, texts = _marks(student_fig)
+        assert not any("stop" in t or "restored" in t for t in texts)
+        key_fig = plots.figure(problem.figure, "en", key=True)
+        points, texts = _marks(key_fig)
+        best, stop = answers["restored_epoch"], answers["stop_epoch"]
+        assert (float(best), float(answers["best_loss"])) in points
+        assert f"best, restored: epoch {best}" in texts and f"stop after epoch {stop}" in texts
+
+
+# --- languages and fonts -------------------------------------------------------------------------
+
+def test_plots_korean_labels_with_a_korean_font_else_english(monkeypatch):
+    problem = _problem("early_stopping")
+    if plots.korean_font():
+        _points, texts = _marks(plots.figure(problem.figure, "ko", key=True))
+        assert any(HANGUL.search(t) for t in texts)
+    monkeypatch.setattr(plots, "korean_font", lambda: None)
+    assert plots.text_language("ko") == "en"
+    _points, texts = _marks(plots.figure(problem.figure, "ko", key=True))
+    assert not any(HANGUL.search(t) for t in texts)
+    assert any("stop after epoch" in t for t in texts)
+
+
+def test_plots_generate_says_when_korean_plots_fall_back_to_english(tmp_path, monkeypatch):
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    monkeypatch.setattr(plots, "korean_font", lambda: None)
+    result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--lang", "ko", "--format", "md",
+                 "--families", "learning_rate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Note: no font with Hangul is installed, so the plots of the Korean sheets are labelled in English "
+        "(install one, e.g. apt-get install fonts-nanum, and generate again)."]
+    for args in (["--lang", "en", "--families", "learning_rate"], ["--lang", "ko", "--families", "forward_pass"]):
+        result = run("generate", "--out", tmp_path / args[1] / args[3], "--count", "1", "--format", "md", *args)
+        assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_plots_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown plot kind .pie.; valid: activation, batch_norm, log_draws, loss_curve, optimizer, quadratic, val_curve$"):
+        plots.plot("pie", {})
+
+
+# --- import budget ---------------------------------------------------------------------------------
+
+def test_plots_building_problems_imports_no_matplotlib():
+    code = ("import sys\nfrom generator.core import make_problem\n"
+            f"for family in {PLOTTED!r}:\n    make_problem(family, 1, 'alice')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_plots_check_and_grade_import_no_matplotlib(tmp_path):
+    out = tmp_path / "out"
+    result = run("generate", "--out", out, "--count", "1", "--format", "md", "--families", ",".join(PLOTTED))
+    assert result.exit_code == 0, result.output
+    answers = out / "students" / "student-001" / "answers.toml"
+    solutions = ROOT / "solutions"
+    code = (
+        "import sys\n"
+        "from chainrule.cli import main\n"
+        "for args in (['check', sys.argv[1]], ['grade', sys.argv[2], '--only', 'network']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "sys.stderr.write(repr(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib')))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(answers), str(solutions)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.stderr.endswith("[]"), proc.stderr[-2000:]
+    assert f"Checked {len(PLOTTED)} problems" in proc.stdout
+    assert "network" in proc.stdout  # the grade report ran too

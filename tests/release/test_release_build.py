@@ -88,11 +88,33 @@ def test_the_recording_is_plain_data_and_its_hints_quote_no_code(release_dir):
     assert not [h for h in hints if re.search(r"\b(np|rng)\.\w+|\w\[", h)]
     reference = {re.sub(r"\s+|np\.", "", line) for line in _bodies(ROOT / "solutions")}
     assert not [h for h in hints for line in reference if line in re.sub(r"\s+|np\.", "", h)]
-    # a hint without code is kept word for word
-    assert "The sign is flipped: dE/dy_pred = y_pred - y_true." in hints
+    # the catalog's hints quote no code: each is kept word for word, none replaced
+    from grader.specs import for_function
+    catalog = {(m.function, m.name): m.hint for q in qualified_names() for m in for_function(q)}
+    recorded = {(q, e["name"]): e["hint"] for q, entries in index["functions"].items() for e in entries}
+    assert recorded == catalog
+    assert ("The sign is flipped: dE/dy_pred is the prediction minus the target, positive where "
+            "the prediction is too large.") in hints
     with np.load(data / "recorded.npz", allow_pickle=False) as npz:
         meta = json.loads(bytes(npz["meta"]).decode())
     assert meta["seeds"] == [2026]      # the public seed only: no hidden values in the student tree
+
+
+def test_a_hint_that_quotes_code_is_replaced_by_words():
+    from chainrule.release import student_hint
+    from grader.specs import Mistake
+
+    def hint_of(text):
+        return student_hint(Mistake("losses.mean_squared_error", "no-mean", text, None))
+
+    words = ("Your result matches a known mistake (no mean); compare your code with the "
+             "function's docstring and the TODO hint.")
+    assert hint_of("Divide by the number of values: use np.mean, not np.sum.") == words
+    assert hint_of("Average over x[0], the batch.") == words
+    # a statement of the reference solution, spaced and without np.
+    assert hint_of("Write return float(mean(diff * diff)) here.") == words
+    kept = "E is the mean of the squared errors over every sample and output."
+    assert hint_of(kept) == kept
 
 
 def test_the_student_package_needs_numpy_and_click_only(release_dir):

@@ -125,7 +125,7 @@ def test_the_student_package_needs_numpy_and_click_only(release_dir):
     assert all(r == 'tomli>=1.1; python_version < "3.11"' for r in requires if r.startswith("tomli"))
     assert "chainrule = chainrule.cli:main" in cfg
     commands = sorted(p.name for p in (release_dir / "student" / "chainrule" / "commands").glob("*.py"))
-    assert commands[:4] == ["__init__.py", "classroom.py", "grade.py", "list_cmd.py"]
+    assert commands == ["__init__.py", "check.py", "classroom.py", "grade.py", "list_cmd.py"]   # check: practice sheets
     assert "release.py" not in commands and "generate.py" not in commands
 
 

@@ -32,6 +32,11 @@ def make_submission(root, appended=None, prepended=None):
     return root
 
 
+def message(result, qualname):
+    """The first failing case's message of ``qualname``."""
+    return next(c for c in result.functions[qualname].cases if not c.passed).message
+
+
 def make_skeleton(root):
     """The reference with every public function's body replaced by NotImplementedError."""
     root = Path(root)

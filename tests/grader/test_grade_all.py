@@ -87,11 +87,6 @@ def zip_folder(folder, target, prefix=""):
     return target
 
 
-def copy_solutions(target):
-    shutil.copytree(SOLUTIONS, target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
-
-
 def skeleton_copy(target):
     if EXERCISES.is_dir() and (EXERCISES / "activations.py").exists():
         shutil.copytree(EXERCISES, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -169,7 +164,7 @@ def klass(tmp_path_factory, open_dir_module):
     (subs / hostile_id).mkdir()
     (subs / hostile_id / "README.md").write_text("<script>alert(1)</script>")
     expected[hostile_id] = 0
-    zip_folder(copy_solutions(root / "zipped"), subs / "zipped.zip", prefix="exercises/")
+    zip_folder(make_submission(root / "zipped"), subs / "zipped.zip", prefix="exercises/")
     expected["zipped"] = FULL
     (subs / "empty").mkdir()
     expected["empty"] = 0
@@ -352,7 +347,7 @@ def small_class(root, n=4, zipped=True):
         """})
     skeleton_copy(subs / "skel" / "exercises")
     if zipped:
-        zip_folder(copy_solutions(root / "z"), subs / "zip1.zip")
+        zip_folder(make_submission(root / "z"), subs / "zip1.zip")
     return subs
 
 

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.grader.conftest import make_submission
+from tests.grader.conftest import make_submission, message as _message
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops privileges only as root")
 
@@ -65,10 +65,6 @@ def graded(tmp_path_factory, open_dir_module):
     for path in sub.glob("*.py"):
         os.chmod(path, 0o600)
     return grade_submission(str(sub), only=["training", "layers.dense_forward"], timeout=3.0)
-
-
-def _message(result, qualname):
-    return next(c for c in result.functions[qualname].cases if not c.passed).message
 
 
 def test_privileges_submission_readable_only_by_root_is_still_graded(graded):

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import tempfile
 import textwrap
 import zipfile
@@ -20,7 +19,8 @@ import pytest
 
 from chainrule_core.contract import qualified_names
 from chainrule_core.contract import POINTS
-from tests.release.conftest import ROOT, run_in, venv_env
+from tests.grader.conftest import make_submission
+from tests.release.conftest import ROOT, run_in
 
 TOTAL = sum(POINTS.values())
 # a wrong adam_step (no bias correction: every case fails) and a relu_derivative that is 1 at
@@ -38,14 +38,6 @@ WRONG = {
             return np.where(x >= 0, 1.0, 0.0).astype(x.dtype if x.dtype.kind == "f" else np.float64)
     """,
 }
-
-
-def _reference_copy(folder, wrong=None):
-    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for module, code in (wrong or {}).items():
-        path = Path(folder) / f"{module}.py"
-        path.write_text(path.read_text() + "\n\n" + textwrap.dedent(code))
-    return Path(folder)
 
 
 def _grade_json(venv, folder, cwd):
@@ -84,14 +76,14 @@ def test_the_untouched_skeleton_scores_zero(student_venv):
 
 
 def test_a_copy_of_the_reference_gets_full_marks(student_venv, tmp_path):
-    ref = _reference_copy(tmp_path / "exercises")
+    ref = make_submission(tmp_path / "exercises")
     report = _grade_json(student_venv, ref, tmp_path)
     assert report["oracle"] == "recorded recorded.npz"
     assert report["score"] == report["max_score"] == TOTAL
 
 
 def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path):
-    sub = _reference_copy(tmp_path / "exercises", WRONG)
+    sub = make_submission(tmp_path / "exercises", WRONG)
     done = run_in(student_venv, ["chainrule", "grade", str(sub), "--only", "optimizers.adam_step"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "known mistake: no-bias-correction" in done.stdout
@@ -102,7 +94,7 @@ def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path
 
 
 def test_a_module_linked_to_the_reference_is_refused(student_venv, tmp_path):
-    sub = _reference_copy(tmp_path / "exercises")
+    sub = make_submission(tmp_path / "exercises")
     (sub / "activations.py").unlink()
     (sub / "activations.py").symlink_to(ROOT / "solutions" / "activations.py")
     done = run_in(student_venv, ["chainrule", "grade", str(sub)], cwd=tmp_path)
@@ -130,7 +122,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(student_venv, rel
     repo = tmp_path / "repo"
     shutil.copytree(student_venv["student"], repo, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     shutil.rmtree(repo / "exercises")
-    _reference_copy(repo / "exercises", WRONG)
+    make_submission(repo / "exercises", WRONG)
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     output.write_text("")
     summary.write_text("")
@@ -222,7 +214,7 @@ def _valid_results(doc):
 
 def test_gradescope_gives_a_correct_submission_full_marks(student_venv, autograder):
     doc = _grade_on_gradescope(student_venv, autograder,
-                               lambda sub: _reference_copy(sub / "exercises"))
+                               lambda sub: make_submission(sub / "exercises"))
     _valid_results(doc)
     public = [t for t in doc["tests"] if t["visibility"] == "visible"]
     hidden = [t for t in doc["tests"] if t["visibility"] != "visible"]
@@ -236,7 +228,7 @@ def test_gradescope_gives_a_correct_submission_full_marks(student_venv, autograd
 
 def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, autograder):
     def place(sub):
-        _reference_copy(sub / "tmp", WRONG)
+        make_submission(sub / "tmp", WRONG)
         for path in (sub / "tmp").iterdir():
             path.rename(sub / path.name)
         (sub / "tmp").rmdir()
@@ -260,7 +252,7 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
 
 def test_gradescope_refuses_a_submission_linked_to_the_reference(student_venv, autograder):
     def place(sub):
-        ex = _reference_copy(sub / "exercises")
+        ex = make_submission(sub / "exercises")
         (ex / "activations.py").unlink()
         (ex / "activations.py").symlink_to(ROOT / "solutions" / "activations.py")
 
@@ -307,7 +299,7 @@ def sigmoid(x):
 '''
 
     def place(sub):
-        ex = _reference_copy(sub / "exercises")
+        ex = make_submission(sub / "exercises")
         (ex / "activations.py").write_text((ex / "activations.py").read_text() + "\n" + hostile)
 
     doc = _grade_on_gradescope(student_venv, autograder, place)
@@ -329,7 +321,7 @@ def sigmoid(x):
 
 def test_gradescope_does_not_rerun_a_function_that_hangs(student_venv, autograder):
     def place(sub):
-        _reference_copy(sub / "exercises", {"activations": """
+        make_submission(sub / "exercises", {"activations": """
             def relu(x):
                 while True:
                     pass
@@ -347,7 +339,7 @@ def test_gradescope_does_not_rerun_a_function_that_hangs(student_venv, autograde
 
 
 def test_gradescope_refuses_an_exercises_folder_linked_out_of_the_submission(student_venv, autograder, tmp_path):
-    outside = _reference_copy(tmp_path / "elsewhere")
+    outside = make_submission(tmp_path / "elsewhere")
 
     def place(sub):
         (sub / "exercises").symlink_to(outside)

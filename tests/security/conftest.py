@@ -9,13 +9,12 @@ binds root too.
 
 import os
 import shutil
-import site
 import sys
 import uuid
 
 import pytest
 
-from tests.grader.conftest import SOLUTIONS, make_submission  # noqa: F401 - re-exported
+from tests.grader.conftest import SOLUTIONS, make_submission, message  # noqa: F401 - re-exported
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the uid drop)")
 
@@ -28,11 +27,6 @@ def _landlock_abi():
 
 LANDLOCK = pytest.mark.skipif(_landlock_abi() < 1, reason="the kernel has no Landlock")
 LANDLOCK6 = pytest.mark.skipif(_landlock_abi() < 6, reason="needs Landlock ABI 6 (scoped signals)")
-
-
-def message(result, qualname):
-    """The first failing case's message of ``qualname``."""
-    return next(c for c in result.functions[qualname].cases if not c.passed).message
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
-import os
 import re
 from pathlib import Path
 

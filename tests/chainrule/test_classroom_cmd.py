@@ -4,7 +4,6 @@ settings a student grader reads (grader.release_settings)."""
 import base64
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from chainrule.cli import cli

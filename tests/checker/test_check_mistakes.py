@@ -4,7 +4,6 @@ agree with an independent float64 recomputation through solutions/."""
 
 from collections import Counter
 
-import numpy as np
 import pytest
 
 from checker.check import exact_value, targets

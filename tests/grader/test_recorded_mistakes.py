@@ -4,7 +4,6 @@ the same diagnosis on every case from the recording as from the live catalog; in
 were not recorded replay nothing; the engine falls back to the recording when the catalog
 cannot be imported."""
 
-import sys
 import warnings
 
 import numpy as np

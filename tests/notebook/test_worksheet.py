@@ -2,7 +2,6 @@
 hand answers. Checked against the generator's exact (sympy) answers and the course notes'
 printed w5 = 0.43703857; the notebook itself never holds a key value."""
 
-import json
 import shutil
 import subprocess
 import sys

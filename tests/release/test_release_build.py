@@ -5,9 +5,7 @@ tree must hold no line of a reference body or a known-mistake body) and against 
 reporter and Gradescope formats of design/CI-FORMATS.md."""
 
 import ast
-import hashlib
 import json
-import os
 import re
 import zipfile
 from pathlib import Path

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.security.conftest import LANDLOCK, LANDLOCK6, ROOT_ONLY, make_submission, message
+from tests.security.conftest import LANDLOCK6, ROOT_ONLY, make_submission, message
 
 PROBES = {
     "walk_fds": """

@@ -7,7 +7,7 @@ Public API (numpy + click only; this package never imports sympy or jinja2)::
                               timeout=None, oracle=None)
 
 ``grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
-memory_mb=None, progress=None) -> GradeResult``
+memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeResult``
 
 - ``path``: a folder laid out like ``exercises/`` (one module per contract module). It is
   imported as a package in a separate child process, so its modules may import each
@@ -17,8 +17,10 @@ memory_mb=None, progress=None) -> GradeResult``
 - ``only``: ``None`` for every contract function, or an iterable of ``module.function``
   and/or ``module`` names. An unknown name raises ``ChainruleUsageError`` with a
   "Did you mean" suggestion.
-- ``seed``: the seed of every case's inputs (default ``DEFAULT_SEED``); printed in every
-  report so that a run can be reproduced exactly.
+- ``seed``: the seed of every case's inputs; printed in every report so that a run can be
+  reproduced exactly. ``None``: a recording's first seed, else with the live reference
+  ``submission_seed(path, secret)`` (the submission's own content decides its cases),
+  else ``DEFAULT_SEED``.
 - ``case``: run only case ``K`` (its 1-based number, or its name) of the one selected
   function (``only`` must name exactly one function, else ``ChainruleUsageError``); with
   ``seed`` this reproduces one failing case.
@@ -31,6 +33,10 @@ memory_mb=None, progress=None) -> GradeResult``
   NumPy (default ``DEFAULT_MEMORY_MB``).
 - ``progress``: optional callable ``progress(done, total, qualname)`` called after each
   function is graded.
+- ``secret``: the course secret (str or bytes) mixed into ``submission_seed``, so that a
+  student without it cannot compute the seed in advance; ``None`` for none.
+- ``require_isolation``: refuse to grade (``ChainruleError``) when the student code could
+  read the reference (``grader.privileges.reference_exposure``).
 
 ``GradeResult`` (see ``grader.results``):
 
@@ -38,14 +44,16 @@ memory_mb=None, progress=None) -> GradeResult``
   order, each with ``.passed`` (bool), ``.score`` and ``.max_score`` (points from
   ``chainrule_core.contract.POINTS``, partial credit in proportion to the cases passed),
   ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
-  ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses`` (known
-  mistakes matched, ``Diagnosis(name, hint, case)``; on each case the one matching the
-  most failing cases, several only when indistinguishable), ``.output`` (the function's
+  ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses``
+  (``Diagnosis(name, hint, case, kind)``: a known mistake matched, a finding or a generic
+  diagnosis; on each case the one matching the most failing cases, several only when
+  indistinguishable), ``.output`` (the function's
   captured stdout/stderr, capped) and, when its module could not be imported,
   ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
   line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the
   other submission file the error is in, if any). A failed import is not retried.
-- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.oracle``, ``.submission``,
+- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.seed_given``, ``.oracle``,
+  ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of
   this run; every printed command starts with it) and ``.command_for(*names)``.
 
@@ -58,8 +66,9 @@ only its run folder); ``.confinement`` names the layers in force, and
 (``require_isolation=True`` refuses to grade then). With the live reference and no
 ``seed``, the cases follow from ``submission_seed(path, secret)`` (docs/SECURITY.md).
 
-Reports: ``grader.reports.render(result, fmt)`` with ``fmt`` one of ``text``, ``json``,
-``gradescope``, ``junit``, ``markdown``. Recording expected values for a student release
+Reports: ``grader.reports.render(result, fmt, color=False, verbose=False)`` with ``fmt``
+one of ``text``, ``json``, ``gradescope``, ``junit``, ``markdown`` (``verbose``: every
+failing case in full, not the first one and a line for each other). Recording expected values for a student release
 (which ships no solutions): ``grader.record(path, seeds=(DEFAULT_SEED,))``.
 
 Where things live: what the grader knows of each function (cases, known mistakes) in

@@ -6,8 +6,9 @@ module): a dedicated uid and gid (``sandbox_ids``: the first of ``SANDBOX_IDS``,
 2**31 - 1001 down, that no account, group or running process uses, and whose lock in a
 root-only folder no other grader holds), ``RLIMIT_NPROC`` = ``grader.limits.NPROC_LIMIT``,
 a network namespace of its own. It imports a private copy of the submission
-(``private_copy``: 0700 folders and 0600 files owned by that uid) after
-``check_submission`` refused links, special files, compiled modules and oversized trees.
+(``private_copy``: 0700 folders and 0600 files owned by that uid, a link inside the
+submission copied as the file it names) after ``check_submission`` refused links out of
+it, special files, compiled modules and oversized trees.
 Since nothing else runs as that uid, every process it has belongs to the submission:
 after each child's life ``reap_uid`` kills them all, and ``remove_uid_files`` removes
 what it left in ``/tmp``, ``/var/tmp`` and ``/dev/shm`` where Landlock did not stop it.
@@ -244,10 +245,10 @@ IGNORED = ("__pycache__", ".git")   # never copied, never checked, never importe
 
 def check_submission(folder):
     """Refuse, in one sentence (``ChainruleError``), a submission the grader will not copy
-    or import: anything but regular files, folders and links to a file inside it (FIFOs,
-    devices, links out of it), more than
-    ``SUBMISSION_MAX_FILES`` entries, folders nested deeper than ``SUBMISSION_MAX_DEPTH``,
-    more than ``SUBMISSION_MAX_BYTES``, a compiled module (``.so``, ``.pyd``: the contract
+    or import: anything but regular files, folders and links to a regular file inside it
+    (FIFOs, devices, links out of it or to a folder), more than ``SUBMISSION_MAX_FILES``
+    entries, folders nested deeper than ``SUBMISSION_MAX_DEPTH``, more than
+    ``SUBMISSION_MAX_BYTES``, a compiled module (``.so``, ``.pyd``: the contract
     is ``.py`` files) or a folder named like a contract module (it would be imported
     instead of the student's ``.py``). Nothing is followed out of the submission.
     """

@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
 
 def _jobs_default():
     try:
@@ -25,11 +27,13 @@ def _jobs_default():
 @click.option("--only", multiple=True, metavar="NAME",
               help="Grade only this module.function or module (repeatable).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Seed of the cases' inputs (the same for the whole class).")
+              help="Seed of the cases' inputs, the same for the whole class. Without it: each "
+                   "submission's own, derived from its content, with the live reference; the first "
+                   "seed of the recording otherwise.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds each function may run in total (default 5).")
+              help=f"Seconds each function may run in total (default {DEFAULT_TIMEOUT:g}).")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
-              help="Memory the student code may use beyond NumPy's own (default 1024).")
+              help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
 @click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Take expected values from this recording (grader.record) instead of solutions/.")
 @click.option("--shard", default=None, metavar="K/N",
@@ -50,7 +54,7 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
     if merge:
         given = [name for name, value in (("--only", only), ("--seed", seed), ("--timeout", timeout),
                                            ("--memory", memory_mb), ("--recorded", recorded),
-                                           ("--shard", shard), ("--jobs", jobs)) if value]
+                                           ("--shard", shard), ("--jobs", jobs)) if value not in (None, ())]
         if given:
             raise ChainruleUsageError(f"{given[0]} cannot be used with --merge: the shards' own "
                                       "settings are merged.")
@@ -67,7 +71,6 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
 
 def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force):
     from chainrule_core.errors import ChainruleUsageError
-    from grader import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
 

@@ -1,4 +1,4 @@
-"""generate and check take their choices and defaults from the library: one home each."""
+"""generate, check, grade and grade-all take their choices and defaults from the library: one home each."""
 
 from chainrule.commands import check as check_cmd
 from chainrule.commands import generate as generate_cmd
@@ -26,3 +26,15 @@ def test_check_options_come_from_the_checker():
     assert _param(command, "fmt").default == report.DEFAULT_FORMAT
     assert list(_param(command, "carry").type.choices) == list(judge.CARRY_FORWARD)
     assert _param(command, "carry").default == "full"
+
+
+def test_grade_and_grade_all_defaults_come_from_grader_limits():
+    from chainrule.commands import grade as grade_cmd
+    from chainrule.commands import grade_all as grade_all_cmd
+    from grader import limits
+
+    for command in (grade_cmd.grade_command, grade_all_cmd.grade_all_command):
+        assert f"(default {limits.DEFAULT_TIMEOUT:g})" in _param(command, "timeout").help
+        assert f"(default {limits.DEFAULT_MEMORY_MB})" in _param(command, "memory_mb").help
+        assert _param(command, "timeout").default is None     # the library applies its default
+        assert _param(command, "memory_mb").default is None

@@ -521,6 +521,8 @@ def test_grade_all_bad_invocations_are_one_line_usage_errors(tmp_path):
             "graded as a student's entry: choose a folder outside it.") in stderr
     code, _, stderr = run("grade-all", "--merge", empty, "--out", tmp_path / "o", "--seed", "3")
     assert code == 2 and "--seed cannot be used with --merge" in stderr
+    code, _, stderr = run("grade-all", "--merge", empty, "--out", tmp_path / "o", "--seed", "0")
+    assert code == 2 and "--seed cannot be used with --merge" in stderr     # 0 is a seed too
     assert "Traceback" not in stderr
 
 

@@ -38,6 +38,8 @@ from chainrule_core.fileio import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_HIDDEN_SEEDS = 2                   # extra seeds of the hidden checks (autograder.zip)
+DEFAULT_VISIBILITY = "after_published"     # when Gradescope shows the hidden checks
 #: the chainrule subcommands a student gets (``check`` only where ``checker`` exists)
 STUDENT_COMMANDS = ("list", "grade", "classroom", "check")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -359,7 +361,7 @@ def _copy(src_root, rel, dst_root, as_rel=None):
 
 
 # ---------------------------------------------------------------------- the build
-def build(out, modules=None, points_file=None, hidden=2, hidden_visibility="after_published",
+def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidden_visibility=DEFAULT_VISIBILITY,
           force=False, progress=None):
     """Write a release into ``out``; returns a dict describing what was written."""
     from grader import DEFAULT_SEED

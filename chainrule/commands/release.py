@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_VISIBILITY, VISIBILITIES
+
 
 @click.command("release")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
@@ -12,10 +14,10 @@ import click
               help="Comma-separated modules to hand out (default: the whole contract).")
 @click.option("--points", "points_file", default=None, type=click.Path(exists=True, dir_okay=False),
               metavar="FILE", help='TOML file of "module.function" = points overriding the defaults.')
-@click.option("--hidden-seeds", default=2, show_default=True, type=click.IntRange(min=0), metavar="N",
+@click.option("--hidden-seeds", default=DEFAULT_HIDDEN_SEEDS, show_default=True, type=click.IntRange(min=0), metavar="N",
               help="How many extra seeds the hidden checks use (in autograder.zip only).")
-@click.option("--hidden-visibility", default="after_published", show_default=True,
-              type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
+@click.option("--hidden-visibility", default=DEFAULT_VISIBILITY, show_default=True,
+              type=click.Choice(VISIBILITIES),
               help="When Gradescope shows the hidden checks' tests to students.")
 @click.option("--force", is_flag=True, help="Replace the release in a non-empty --out folder.")
 def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, force):

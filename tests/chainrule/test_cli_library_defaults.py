@@ -1,4 +1,4 @@
-"""generate, check, grade and grade-all take their choices and defaults from the library: one home each."""
+"""generate, check, grade, grade-all and release take their choices and defaults from the library: one home each."""
 
 from chainrule.commands import check as check_cmd
 from chainrule.commands import generate as generate_cmd
@@ -38,3 +38,17 @@ def test_grade_and_grade_all_defaults_come_from_grader_limits():
         assert f"(default {limits.DEFAULT_MEMORY_MB})" in _param(command, "memory_mb").help
         assert _param(command, "timeout").default is None     # the library applies its default
         assert _param(command, "memory_mb").default is None
+
+
+def test_release_options_come_from_chainrule_release():
+    import inspect
+
+    from chainrule import release
+    from chainrule.commands import release as release_cmd
+
+    command = release_cmd.release_command
+    build = inspect.signature(release.build).parameters
+    assert _param(command, "hidden_seeds").default == release.DEFAULT_HIDDEN_SEEDS == build["hidden"].default
+    assert _param(command, "hidden_visibility").default == release.DEFAULT_VISIBILITY
+    assert build["hidden_visibility"].default == release.DEFAULT_VISIBILITY
+    assert list(_param(command, "hidden_visibility").type.choices) == list(release.VISIBILITIES)

@@ -27,8 +27,9 @@ from grader.reports import FORMATS
               help="Run only case K (its number or name) of the one --only function.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the cases' inputs (printed in every report). Without it: derived from "
-                   "the submission's content with the live reference, the first seed of a --recorded "
-                   f"file; default {DEFAULT_SEED} where neither applies.")
+                   "the submission's content with the live reference, the first seed of the recording "
+                   "(--recorded, or the one a student release ships) otherwise; default "
+                   f"{DEFAULT_SEED} where neither applies.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A file holding the course secret, mixed into the per-submission seed.")
 @click.option("--require-isolation", is_flag=True,

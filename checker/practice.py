@@ -137,10 +137,6 @@ def valid_spec(spec: Any) -> bool:
     )
 
 
-def stored_digits(spec: Dict[str, Any]) -> List[int]:
-    return list(spec.get("digits", []))
-
-
 def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: int) -> Optional[bool]:
     """Whether ``value`` is right at ``digits`` (None when the file keeps no hash there)."""
     if digits not in spec["digits"]:

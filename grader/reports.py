@@ -23,8 +23,6 @@ MAX_CASES_SHOWN = 3         # a failing function's cases listed one line each (a
 MAX_MESSAGE_LINES = 10      # lines of the first failing case's explanation shown by default
 MAX_PRINTED_LINES = 4       # lines of what the code printed shown by default
 
-_STATUS_WORD = {"passed": "PASS", "not-implemented": "TODO"}
-
 
 def _num(x):
     x = round(float(x), 2)
@@ -61,10 +59,6 @@ def _fn_summary(fr):
         word = {"known": "known mistake", "finding": "found", "generic": "looks like"}[d.kind]
         parts.append(f"{word}: {d.name}")
     return "; ".join(parts)
-
-
-def _case_heading(fr, case):
-    return f"{fr.qualname}, case {case.number} \"{case.name}\""
 
 
 def _numbers(numbers):

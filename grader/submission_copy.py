@@ -3,8 +3,11 @@
 A submission is untrusted files, not only untrusted code: a module that is a symbolic link
 to the reference (``exercises/activations.py -> ../solutions/activations.py``, which a
 GitHub-linked Gradescope submission preserves) would otherwise be imported as the
-student's work. ``safe_copy`` therefore copies the submission into the grader's private
-folder and the child imports only that copy:
+student's work. ``grader.privileges.check_submission`` refuses such a link at any uid
+before anything is imported; as root (Gradescope), ``grader.privileges.private_copy``
+then uses ``safe_copy`` to copy the submission into the grader's private folder, and the
+child, running as the sandbox uid, imports only that copy. The copy checks again, by
+itself:
 
 - every path is opened relative to an open directory with ``O_NOFOLLOW``, so no link is
   followed by the copy itself, not even in the middle of a path;
@@ -21,8 +24,8 @@ folder and the child imports only that copy:
   one way left to make a file outside the submission look like the student's own;
 - at most ``MAX_FILES`` files and ``MAX_BYTES`` bytes are copied.
 
-The copy is made world-readable (folders 0755, files 0644), for a child that runs as
-another user. Refusals raise ``SubmissionRefused`` (a ``ChainruleError``: the operation
+``safe_copy`` makes the copy world-readable (folders 0755, files 0644);
+``private_copy`` then gives it to the sandbox uid alone (0700, 0600). Refusals raise ``SubmissionRefused`` (a ``ChainruleError``: the operation
 failed, exit status 1).
 """
 

@@ -49,17 +49,16 @@ from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
-from grader.limits import MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES
+from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
 FORMAT_VERSION = 1
 
-# safe extraction of a student's .zip
+# safe extraction of a student's .zip (one member: grader.limits.ZIP_MAX_FILE)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # a zip unpacks to at most what a submission may hold
 ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all members together
-ZIP_MAX_FILE = 16 * MB                   # one member
 HASH_MAX_FILES = 5000                   # files hashed in one gradable folder
 
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints"}
@@ -273,7 +272,7 @@ def extract_zip(path, target):
             if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise BadZip(f"the zip member '{info.filename}' is a link or a special file")
             if info.file_size > ZIP_MAX_FILE:
-                raise BadZip(f"the zip member '{info.filename}' is larger than {ZIP_MAX_FILE >> 20} MB")
+                raise BadZip(f"the zip member '{info.filename}' is larger than {mb(ZIP_MAX_FILE)} MB")
             if parts:
                 members.append((info, parts))
         total = 0
@@ -292,7 +291,7 @@ def extract_zip(path, target):
                             break
                         total += len(block)
                         if total > ZIP_MAX_BYTES:
-                            raise BadZip(f"the zip unpacks to more than {ZIP_MAX_BYTES >> 20} MB")
+                            raise BadZip(f"the zip unpacks to more than {mb(ZIP_MAX_BYTES)} MB")
                         out.write(block)
             except FileExistsError:
                 raise BadZip(f"the zip holds '{info.filename}' twice") from None

@@ -32,3 +32,4 @@ SUBMISSION_MAX_FILES = 2000                 # files and folders
 SUBMISSION_MAX_DEPTH = 8                    # folders below the submission folder
 SUBMISSION_MAX_BYTES = 64 * MB              # all files together
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")   # the contract is .py files
+ZIP_MAX_FILE = 16 * MB                      # one member of a student's .zip (grade-all; all of it: SUBMISSION_MAX_BYTES)

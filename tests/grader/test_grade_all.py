@@ -608,6 +608,11 @@ def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):
             archive.writestr(f"f{i}.bin", b"\0" * (15 * 1024 * 1024))
     with pytest.raises(BadZip, match="unpacks to more than 64 MB"):
         extract_zip(tmp_path / "big.zip", tmp_path / "big.d")
+    with zipfile.ZipFile(tmp_path / "member.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("exercises/data.bin", b"\0" * (16 * 1024 * 1024 + 1))
+    with pytest.raises(BadZip, match="the zip member 'exercises/data.bin' is larger than 16 MB"):
+        extract_zip(tmp_path / "member.zip", tmp_path / "member.d")
+    assert not (tmp_path / "member.d").exists()     # refused before anything is written
 
 
 def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path):

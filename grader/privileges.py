@@ -310,11 +310,11 @@ def _check_link(path, folder, rel):
     resolved = os.path.realpath(path)
     if os.path.commonpath([resolved, folder]) != folder:
         raise SubmissionRefused(f"Submission refused: '{rel}' is a link to '{target}', outside the submission "
-                             "folder; submit the file itself (links that leave the submission are never "
-                             "followed).")
+                                "folder; submit the file itself (links that leave the submission are never "
+                                "followed).")
     if not os.path.isfile(resolved) or os.path.islink(os.path.join(os.path.dirname(path), target)):
         raise SubmissionRefused(f"Submission refused: '{rel}' is a link to '{target}', which is not a regular "
-                             "file of the submission; submit the file itself.")
+                                "file of the submission; submit the file itself.")
 
 
 def private_copy(submission, target, uid, gid):

@@ -14,6 +14,7 @@ from chainrule_core.progress import Progress
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 from grader.reports import FORMATS
 
+
 @click.command("grade")
 @click.argument("submission", default="exercises", required=False, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -53,7 +54,6 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from grader import grade_submission
     from grader.reports import render, write
-
     from grader.seeds import read_secret
 
     progress = Progress("grading")

@@ -370,6 +370,7 @@ class Options:
     only: list              # as given (for the commands printed)
     recorded: str = None    # --recorded, shown in every command a report prints
     seed_given: bool = False  # --seed was given (else a recording's own seed, or per submission)
+    secret: bytes = None    # the course secret (--secret-file), mixed into per-submission seeds
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
@@ -377,6 +378,8 @@ class Options:
             "format": FORMAT_VERSION, "version": __version__, "functions": list(self.names),
             "seed": self.seed, "timeout": self.timeout, "memory_mb": self.memory_mb,
             "expected": self.oracle_hash,
+            # a fingerprint of the secret, never the secret: another secret means other seeds
+            "secret": hashlib.sha256(self.secret).hexdigest()[:16] if self.secret else None,
         }
 
 
@@ -494,6 +497,7 @@ def _grade_into(record, folder, shown, options, oracle, skeleton):
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
+                                  secret=options.secret,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
     except ChainruleError as exc:
         record.update(status="error", note=str(exc))
@@ -729,6 +733,8 @@ def _differences(old, new):
                 words.append("the functions graded (--only)")
             elif key == "expected":
                 words.append("the expected values (solutions or --recorded)")
+            elif key == "secret":
+                words.append("the course secret (--secret-file)")
             elif key in ("version", "format"):
                 words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
             else:

@@ -40,8 +40,11 @@ def _jobs_default():
               help="Grade only every N-th submission starting at the K-th (1 <= K <= N).")
 @click.option("--merge", is_flag=True,
               help="Combine the output folders given as arguments (shards of one class) into --out.")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file holding the course secret, mixed into each submission's seed (as for grade).")
 @click.option("--force", is_flag=True, help="Start over: discard the results already in --out.")
-def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorded, shard, merge, force):
+def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorded, shard, merge, secret_file,
+                      force):
     """Grade every submission in SUBMISSIONS (one folder or .zip per student) into --out.
 
     Each submission is graded as `chainrule grade` grades one, in its own confined child.
@@ -54,7 +57,8 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
     if merge:
         given = [name for name, value in (("--only", only), ("--seed", seed), ("--timeout", timeout),
                                            ("--memory", memory_mb), ("--recorded", recorded),
-                                           ("--shard", shard), ("--jobs", jobs)) if value not in (None, ())]
+                                           ("--shard", shard), ("--jobs", jobs),
+                                           ("--secret-file", secret_file)) if value not in (None, ())]
         if given:
             raise ChainruleUsageError(f"{given[0]} cannot be used with --merge: the shards' own "
                                       "settings are merged.")
@@ -66,10 +70,10 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
         raise ChainruleUsageError(
             "Give one SUBMISSIONS folder (one folder or .zip per student)"
             + (f", not {len(inputs)}" if inputs else "") + "; to combine shards use --merge.")
-    return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force)
+    return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file)
 
 
-def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force):
+def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file=None):
     from chainrule_core.errors import ChainruleUsageError
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
@@ -84,10 +88,13 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
     entries, ignored = batch.discover(submissions)
     seed_given = seed is not None
+    from grader.seeds import read_secret
+
+    secret = read_secret(secret_file) if secret_file else None
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
     options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
                             oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
-                            recorded=recorded, seed_given=seed_given)
+                            recorded=recorded, seed_given=seed_given, secret=secret)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)

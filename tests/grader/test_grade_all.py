@@ -768,3 +768,25 @@ def test_grade_all_does_not_import_sympy_jinja2_or_plotting():
              "print(sorted(m for m in ('sympy', 'jinja2', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_grade_all_secret_file_mixes_the_course_secret_into_each_seed(tmp_path):
+    from grader import submission_seed
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a course secret of some length\n")
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "--only", "activations.tanh",
+                               "--secret-file", secret)
+    assert code == 0, stdout + stderr
+    records = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    folder = subs / "wrong" / "exercises"
+    seed = records["wrong"]["result"]["seed"]
+    assert seed == submission_seed(folder, secret=b"a course secret of some length")
+    assert seed != submission_seed(folder)
+    # the same --out with another secret would mix two classes' seeds: refused
+    secret.write_text("another secret entirely\n")
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "--only", "activations.tanh",
+                               "--secret-file", secret)
+    assert code == 1 and "the course secret (--secret-file)" in stderr

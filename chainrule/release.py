@@ -464,6 +464,7 @@ def _smoke_test(student, functions):
 
     import numpy
 
+    student = Path(student).resolve()  # the child runs in another folder: a relative --out must still resolve
     site = str(Path(numpy.__file__).resolve().parents[1])
     code = f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n" + _SMOKE
     work = tempfile.mkdtemp(prefix="chainrule-smoke-")

@@ -766,3 +766,15 @@ def test_grade_all_does_not_import_sympy_jinja2_or_plotting():
              "print(sorted(m for m in ('sympy', 'jinja2', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_grade_all_progress_line_says_point_for_one_point():
+    from grader.batch import line_for
+
+    def record(passed, max_score):
+        return {"id": "s1", "status": "graded",
+                "result": {"functions": [{"max_score": max_score, "cases": [{"passed": p} for p in passed]}]}}
+
+    assert line_for(record([True, True], 1.0)) == "s1: 1 / 1 point"
+    assert line_for(record([True, False], 1.0)) == "s1: 0.5 / 1 point"
+    assert line_for(record([True, True], 2.0)) == "s1: 2 / 2 points"

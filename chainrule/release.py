@@ -466,6 +466,7 @@ def _smoke_test(student, functions):
 
     import numpy
 
+    student = Path(student).resolve()  # the child runs in another folder: a relative --out must still resolve
     site = str(Path(numpy.__file__).resolve().parents[1])
     code = f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n" + _SMOKE
     work = tempfile.mkdtemp(prefix="chainrule-smoke-")
@@ -582,14 +583,19 @@ chainrule grade --only optimizers            # one module (or --only optimizers.
 chainrule list                               # every function, as module.function{check}
 ```
 
-Reading a report: each function gets its points in proportion to the cases it passes.
-A failing case says what is wrong: not implemented yet, the exception and the line of
-your code that raised it, a wrong shape or dtype, NaN, an input you modified, or which
-numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`, with the
-tolerance). When your output matches a known mistake the report names it. Every failing
-case ends with the command that reruns just that case. Your code runs in a separate
-process with time and memory limits: an infinite loop or a crash costs only the function
-it is in.
+Reading a report: the first lines give every function (PASS, FAIL or TODO) with its
+points, in proportion to the cases it passes. Each failing function then gets at most one
+hint (a known mistake its output matches, or what your numbers look like: negated, scaled,
+transposed, ...) and its first failing case in full: the inputs, what is wrong (not
+implemented yet, the exception and the line of your code that raised it, a wrong shape or
+dtype, NaN, an input you modified), which of its outputs are right and which wrong, and
+which numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`,
+with the tolerance). The other failing cases get one line each; the function ends with
+the command that reruns its first failing case, and `--verbose` shows every case in full.
+A function that calls another of yours (`network.forward` calls your `sigmoid`) fails with
+it: fix the functions it uses first. Your code runs in a separate process with time and
+memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
+graded the same way: `chainrule grade activations.ipynb` (or a folder of `<module>.ipynb`).
 
 ## Points
 

@@ -909,7 +909,7 @@ def line_for(record):
         result = record["result"]
         score = sum(_exact(f) for f in result["functions"])
         total = sum(f["max_score"] for f in result["functions"])
-        return f"{ident}: {_num(score)} / {_num(total)} points"
+        return f"{ident}: {_num(score)} / {_num(total)} point{'' if total == 1 else 's'}"
     what = "not gradable" if record.get("status") == "ungradable" else "grading failed"
     return f"{ident}: {what}: {printable(record.get('note', ''))}"
 

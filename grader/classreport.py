@@ -270,7 +270,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;m
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.n{text-align:right}code{font-size:.95em}
 pre{margin:0;font-size:.85em;white-space:pre;overflow-x:auto;max-width:34em}
-.pair td{width:50%}.note{color:#555}
+.pair{width:100%;table-layout:fixed}.pair td{width:50%}.pair pre{max-width:none}.note{color:#555}
 """
 
 

@@ -38,12 +38,14 @@ def test_layout_architecture_page_names_only_files_that_exist():
 
 
 def test_layout_layers_import_downwards_only():
-    """chainrule_core imports nothing of the kit; grader and generator not each other."""
+    """chainrule_core imports nothing of the kit; grader and generator not each other; grader
+    not checker; checker neither grader nor the CLI (it imports generator only to rebuild)."""
     import ast
 
     root = pathlib.Path(__file__).parent.parent
-    forbidden = {"chainrule_core": {"chainrule", "grader", "generator", "solutions"},
-                 "grader": {"chainrule", "generator"}, "generator": {"chainrule", "grader"}}
+    forbidden = {"chainrule_core": {"chainrule", "grader", "generator", "solutions", "checker"},
+                 "grader": {"chainrule", "generator", "checker"}, "generator": {"chainrule", "grader"},
+                 "checker": {"chainrule", "grader"}}
     for package, banned in forbidden.items():
         for path in sorted((root / package).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -54,3 +56,19 @@ def test_layout_layers_import_downwards_only():
                     names = [node.module]
                 for name in names:
                     assert name.split(".")[0] not in banned, (str(path), name)
+
+
+def test_layout_checker_imports_generator_only_inside_functions():
+    """A practice sheet is checked without sympy: checker's modules import no generator at
+    their top level (rebuilding an open or graded sheet imports it when it is needed)."""
+    import ast
+
+    root = pathlib.Path(__file__).parent.parent
+    for path in sorted((root / "checker").rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            assert not [n for n in names if n.split(".")[0] in ("generator", "sympy", "jinja2")], (str(path), names)

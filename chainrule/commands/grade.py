@@ -7,9 +7,11 @@ the default timeout and memory from ``grader.limits``.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
+from chainrule.commands import split_names
 from chainrule_core.progress import Progress
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 from grader.reports import FORMATS
@@ -23,7 +25,7 @@ from grader.reports import FORMATS
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @click.option("--only", multiple=True, metavar="NAME",
-              help="Grade only this module.function or module (repeatable).")
+              help="Grade only this module.function or module (repeatable, or comma-separated).")
 @click.option("--case", "case", default=None, metavar="K",
               help="Run only case K (its number or name) of the one --only function.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -56,10 +58,12 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     from grader.reports import render, write
     from grader.seeds import read_secret
 
+    if output is not None and not force and Path(output).exists():   # before grading, not after
+        raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
     progress = Progress("grading")
     try:
         secret = read_secret(secret_file) if secret_file else None
-        result = grade_submission(submission, only=list(only) or None, seed=seed, case=case,
+        result = grade_submission(submission, only=split_names(only), seed=seed, case=case,
                                   timeout=timeout, oracle=recorded, memory_mb=memory_mb,
                                   progress=progress, secret=secret,
                                   require_isolation=require_isolation)

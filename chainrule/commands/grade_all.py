@@ -25,7 +25,7 @@ def _jobs_default():
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Submissions graded at once (default: every core).")
 @click.option("--only", multiple=True, metavar="NAME",
-              help="Grade only this module.function or module (repeatable).")
+              help="Grade only this module.function or module (repeatable, or comma-separated).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the cases' inputs, the same for the whole class. Without it: each "
                    "submission's own, derived from its content, with the live reference; the first "
@@ -83,7 +83,10 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     if real_out == real_subs or real_out.startswith(real_subs.rstrip(os.sep) + os.sep):
         raise ChainruleUsageError(f"--out '{out}' is inside the submissions folder '{submissions}'; "
                                   "it would be graded as a student's entry: choose a folder outside it.")
-    names = select_functions(list(only) or None)
+    from chainrule.commands import split_names
+
+    only = split_names(only) or []
+    names = select_functions(only or None)
     timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
     entries, ignored = batch.discover(submissions)
@@ -125,7 +128,9 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     except KeyboardInterrupt:
         progress.clear()
         results.close()
-        graded = sum(1 for e in selected if e.id in done and done[e.id].get("hash") == e.hash)
+        # count what a rerun will find: Ctrl-C may land between writing a record and noting it
+        saved = batch.read_results(results.path)
+        graded = sum(1 for e in selected if e.id in saved and saved[e.id].get("hash") == e.hash)
         click.echo(f"Interrupted: {graded} of {len(selected)} submissions are graded and saved in "
                    f"{os.path.join(out, batch.RESULTS)}; run the same command again to grade the rest.",
                    err=True)

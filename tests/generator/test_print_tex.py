@@ -29,11 +29,14 @@ STUDENTS = ("tex-a", "tex-b", "tex-c", "tex-d", "tex-e")  # 5 students x 2 langu
 
 def _compile(job):
     name, engine, folder = job
+    own = folder / name          # each sheet in a folder of its own, with its figures/, as generate writes it
     result = subprocess.run(
         [engine, "-interaction=nonstopmode", "-halt-on-error", name + ".tex"],
-        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300,
+        cwd=own, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300,
     )
-    log = (folder / (name + ".log")).read_text(encoding="utf-8", errors="replace")
+    log = (own / (name + ".log")).read_text(encoding="utf-8", errors="replace")
+    if (own / (name + ".pdf")).exists():
+        shutil.copyfile(own / (name + ".pdf"), folder / (name + ".pdf"))
     return name, result.returncode, log
 
 
@@ -52,7 +55,14 @@ def compiled(tmp_path_factory):
             texts = render_sheets(sheet.problems, sheet.keys, "tex", lang, {"id": sid}, SEED)
             for kind, text in texts.items():
                 name = f"{sid}-{lang}-{kind}"
-                (folder / (name + ".tex")).write_text(text, encoding="utf-8")
+                own = folder / name
+                own.mkdir()
+                (own / (name + ".tex")).write_text(text, encoding="utf-8")
+                for key, problem in zip(sheet.keys, sheet.problems):   # the plots the sheet includes
+                    if problem.figure and not isinstance(problem.figure, dict):
+                        for relative, data in problem.figure.files(("tex",), lang, key, kind == "key").items():
+                            (own / relative).parent.mkdir(parents=True, exist_ok=True)
+                            (own / relative).write_bytes(data)
                 jobs.append((name, ENGINES[lang], folder))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_compile, jobs))

@@ -218,3 +218,26 @@ def test_cli_grade_default_run_prints_plain_commands(workdir):
     assert any(re.fullmatch(r"    Rerun only this case: chainrule grade --only "
                             rf"activations\.sigmoid_derivative --case \d+ --seed {seed}", line)
                for line in verbose), verbose
+
+
+def test_cli_grade_refuses_an_existing_output_before_grading(workdir, monkeypatch):
+    (workdir / "results.json").write_text("mine")
+    import grader
+
+    def must_not_run(*a, **k):
+        raise AssertionError("graded although the output would be refused")
+
+    monkeypatch.setattr(grader, "grade_submission", must_not_run)
+    refused = run(str(SOLUTIONS), "--only", "losses.mean_squared_error", "-o", "results.json")
+    assert refused.exit_code == 1
+    assert refused.output == "Error: Output file 'results.json' already exists; pass --force to overwrite it.\n"
+    assert (workdir / "results.json").read_text() == "mine"
+
+
+def test_cli_grade_only_takes_comma_separated_names(workdir):
+    both = run(str(SOLUTIONS), "--only", "activations.relu, losses.mean_squared_error", "--format", "json")
+    assert both.exit_code == 0, both.output
+    assert [f["name"] for f in json.loads(both.stdout)["functions"]] == ["activations.relu", "losses.mean_squared_error"]
+    bad = run(str(SOLUTIONS), "--only", "activations.relu,losses.mse")
+    assert bad.exit_code == 2
+    assert "Unknown function or module 'losses.mse'" in bad.output

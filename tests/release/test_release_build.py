@@ -228,6 +228,17 @@ def test_force_replaces_the_release_and_keeps_other_files(tmp_path):
     assert not (out / "student" / "exercises" / "training.py").exists()
 
 
+def test_a_relative_out_folder_works(tmp_path, monkeypatch):
+    # the README's own command is `chainrule release --out dist/`: relative to the current folder
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["release", "--out", "dist/", "--modules", "regularization",
+                                      "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Release written to dist" in result.stdout
+    assert (tmp_path / "dist" / "student" / "exercises" / "regularization.py").exists()
+    assert (tmp_path / "dist" / "autograder.zip").exists()
+
+
 def test_an_unknown_module_gets_one_line_with_a_suggestion(tmp_path):
     result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "activation"])
     assert result.exit_code == 2

@@ -349,3 +349,79 @@ def test_gradescope_refuses_an_exercises_folder_linked_out_of_the_submission(stu
     assert doc["output"] == (f"Not graded: Submission refused: 'exercises' is a link to '{outside}', outside the "
                              "submission folder; submit the folder itself (links that leave the submission are "
                              "never followed).")
+
+
+# ---------------------------------------------------------------------- worksheets, in the student install
+def _key_answers(key_md):
+    """The answers a key prints for one problem, ``{name: "value"}``, read from its text."""
+    import re
+
+    text = key_md.read_text()
+    numbers = re.findall(r"^- [a-z]\) `(\w+)`: \$([^$]+)\$", text, re.M)
+    assert numbers, f"no answers found in {key_md}"
+    return dict(numbers)
+
+
+def test_a_practice_sheet_is_checked_in_the_student_install(student_venv, tmp_path):
+    """The instructor makes a practice sheet with the full kit; a student checks it with the
+    release alone (no sympy, no generator): right answers pass, a wrong sign is named, too
+    few digits is said, and no expected value is printed."""
+    from click.testing import CliRunner
+
+    from chainrule.cli import cli
+
+    (tmp_path / "roster.csv").write_text("id,name\ns1,Ada\n")
+    made = CliRunner().invoke(cli, ["generate", "--students", str(tmp_path / "roster.csv"), "--seed", "11",
+                                    "--families", "output_update", "--format", "md", "--practice",
+                                    "--out", str(tmp_path / "practice")])
+    assert made.exit_code == 0, made.output
+    key = _key_answers(tmp_path / "practice" / "keys" / "s1" / "key.md")
+    names = list(key)
+    assert len(names) == 5, key                      # dE/do, do/dz, dz/dw, dE/dw, the new weight
+    answers = (tmp_path / "practice" / "students" / "s1" / "answers.toml").read_text()
+    for name in names[:3]:
+        answers = answers.replace(f'{name} = ""', f'{name} = "{key[name]}"', 1)
+    gradient = key[names[3]]
+    flipped = gradient[1:] if gradient.startswith("-") else "-" + gradient
+    answers = answers.replace(f'{names[3]} = ""', f'{names[3]} = "{flipped}"', 1)
+    short = f"{float(key[names[4]]):.2g}"
+    answers = answers.replace(f'{names[4]} = ""', f'{names[4]} = "{short}"', 1)
+    sheet = tmp_path / "student" / "answers.toml"
+    sheet.parent.mkdir()
+    sheet.write_text(answers)
+
+    done = run_in(student_venv, ["chainrule", "check", "answers.toml"], cwd=sheet.parent)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Practice sheet: judged from salted hashes" in out
+    for name in names[:3]:
+        assert f"✓ a) {name}" in out or f"✓ b) {name}" in out or f"✓ c) {name}" in out
+    assert f'✗ d) {names[3]} = "{flipped}"' in out
+    wrong = out.split(f'✗ d) {names[3]}')[1].splitlines()[0]
+    assert "sign" in wrong or "o_" in wrong          # a wrong sign or the named t - o mistake
+    assert f"✗ e) {names[4]} = \"{short}\": not the right value" in out and "you gave 2" in out
+    assert "3 of 5" in out
+    shown = out.replace(f'"{flipped}"', "").replace(f'"{short}"', "")   # leave out the student's own text
+    for name in names[3:]:
+        assert key[name].lstrip("-") not in shown    # the answers stay hidden
+    # without sympy in the environment at all
+    probe = run_in(student_venv, ["python", "-c", "import sympy"], cwd=tmp_path)
+    assert probe.returncode != 0
+
+
+def test_a_graded_sheet_in_the_student_install_asks_for_the_secret(student_venv, tmp_path):
+    from click.testing import CliRunner
+
+    from chainrule.cli import cli
+
+    (tmp_path / "roster.csv").write_text("id\ns1\n")
+    (tmp_path / "course.secret").write_text("ab" * 32 + "\n")
+    made = CliRunner().invoke(cli, ["generate", "--students", str(tmp_path / "roster.csv"),
+                                    "--secret-file", str(tmp_path / "course.secret"),
+                                    "--families", "loss_values", "--format", "md", "--out", str(tmp_path / "g")])
+    assert made.exit_code == 0, made.output
+    done = run_in(student_venv, ["chainrule", "check", str(tmp_path / "g" / "students" / "s1" / "answers.toml")],
+                  cwd=tmp_path)
+    assert done.returncode == 1
+    assert "is a graded sheet: checking it needs the instructor's course secret" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

@@ -121,7 +121,7 @@ def _rc(lang: str) -> Dict[str, Any]:
     return {
         "svg.hashsalt": SALT,
         "svg.fonttype": "path",
-        "pdf.fonttype": 3,
+        "pdf.fonttype": 42,  # TrueType (Type 42) fonts embedded, never bitmap Type 3
         "pdf.compression": 6,
         "font.family": families,
         "mathtext.fontset": "dejavusans",
@@ -204,8 +204,9 @@ def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
     """The SVG without its XML prologue and doctype, for an HTML page."""
     document = to_svg(plot, lang, key)
     svg = document[document.index("<svg"):].strip()
-    # as wide as the page allows, never wider (the viewBox keeps the proportions)
-    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+    # as wide as the page allows, never wider (the viewBox keeps the proportions); the
+    # sheet's CSS gives class "plot" its print size
+    return svg.replace("<svg ", '<svg class="plot" style="max-width: 100%; height: auto" ', 1)
 
 
 def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:

@@ -116,19 +116,14 @@ def text_language(lang: str) -> str:
 
 
 def _rc(lang: str) -> Dict[str, Any]:
-    from matplotlib import patheffects
-
     families = ["DejaVu Sans"]
     if lang == "ko" and korean_font():
         families.append(korean_font())
     return {
         "svg.hashsalt": SALT,
         "svg.fonttype": "path",
-        # every text drawn as paths in both backends (a path effect draws text through
-        # the renderer's text-to-path): the picture does not depend on a viewer's fonts,
-        # a PDF holds no font at all (never a bitmap Type 3 one), and it is faster than
-        # embedding a font subset per file. Type 42 should any text escape it.
-        "path.effects": [patheffects.Normal()],
+        # the PDF's text is drawn as paths too (``_text_as_paths``); Type 42, never a
+        # bitmap Type 3 font, should any text escape it
         "pdf.fonttype": 42,
         "pdf.compression": 6,
         "font.family": families,
@@ -219,11 +214,24 @@ def _render(plot: Plot, lang: str, key: bool, svg: bool = True, pdf: bool = Fals
             svg_text = out.getvalue()
             _keep(memo + ("svg",), svg_text)
         if pdf:
+            _text_as_paths(fig)
             out = io.BytesIO()
             fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
             pdf_bytes = out.getvalue()
             _keep(memo + ("pdf",), pdf_bytes)
     return svg_text, pdf_bytes
+
+
+def _text_as_paths(fig) -> None:
+    """Every text of ``fig`` drawn as paths by any backend (a path effect draws text through
+    the renderer's text-to-path): a PDF then holds no font at all, never a bitmap Type 3
+    one, and is faster to write than one embedding a font subset. (The SVG backend draws
+    text as paths by itself, each glyph defined once and reused, which is smaller.)"""
+    from matplotlib import patheffects
+    from matplotlib.text import Text as MplText
+
+    for text in fig.findobj(MplText):
+        text.set_path_effects([patheffects.Normal()])
 
 
 def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:

@@ -11,8 +11,8 @@ points). Text is in the sheet's language; Korean needs a Hangul font (``korean_f
 without one the axis labels fall back to English.
 
 Bytes are deterministic: matplotlib's SVG backend with a fixed ``svg.hashsalt`` and no date,
-text drawn as paths (so the picture does not depend on a viewer's fonts), and the PDF
-backend with no creation date and a fixed creator.
+text drawn as paths in both backends (so the picture does not depend on a viewer's fonts and
+a PDF embeds no font), and the PDF backend with no creation date and a fixed creator.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
@@ -121,7 +122,9 @@ def _rc(lang: str) -> Dict[str, Any]:
     return {
         "svg.hashsalt": SALT,
         "svg.fonttype": "path",
-        "pdf.fonttype": 3,
+        # the PDF's text is drawn as paths too (``_text_as_paths``); Type 42, never a
+        # bitmap Type 3 font, should any text escape it
+        "pdf.fonttype": 42,
         "pdf.compression": 6,
         "font.family": families,
         "mathtext.fontset": "dejavusans",
@@ -154,39 +157,81 @@ def figure(plot: Plot, lang: str = "en", key: bool = False):
         return _figure(plot, lang, key)
 
 
-_SVG_CACHE: Dict[tuple, str] = {}  # the Markdown file and the HTML page show the same SVG
-_SVG_CACHE_SIZE = 64
+#: the data each kind's student face does not show (the key's markers): two students whose
+#: plots differ only there get the same student picture, drawn once
+KEY_ONLY = {
+    "quadratic": ("path",),
+    "optimizer": ("path", "compare"),
+    "val_curve": ("best", "stop"),
+    "activation": ("points",),
+    "log_draws": ("lr", "u"),
+    "loss_curve": ("points",),
+    "batch_norm": ("y",),
+}
+
+# Drawn pictures by what they show: the Markdown file and the HTML page of one sheet show
+# the same SVG, and faces that do not depend on the student (an activation's curves, a
+# loss's curve) are shared by the whole class. Least recently used out first.
+_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_CACHE_SIZE = 128
 
 
 def _memo(plot: Plot, lang: str, key: bool) -> tuple:
-    return (plot.kind, repr(sorted(plot.data.items())), lang, key)
+    hidden = () if key else KEY_ONLY.get(plot.kind, ())
+    shown = sorted((name, value) for name, value in plot.data.items() if name not in hidden)
+    return (plot.kind, repr(shown), text_language(lang), key)
+
+
+def _cached(memo: tuple):
+    if memo in _CACHE:
+        _CACHE.move_to_end(memo)
+        return _CACHE[memo]
+    return None
+
+
+def _keep(memo: tuple, value) -> None:
+    _CACHE[memo] = value
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
 
 
 def _render(plot: Plot, lang: str, key: bool, svg: bool = True, pdf: bool = False):
-    """(SVG text or None, PDF bytes or None), drawing the figure once for both. The SVG is
-    kept for the HTML page that shows the same plot."""
+    """(SVG text or None, PDF bytes or None), drawing the figure once for both and only for
+    the formats asked; a picture drawn before is reused."""
     import matplotlib
 
     memo = _memo(plot, lang, key)
-    svg_text = pdf_bytes = None
-    if svg and memo in _SVG_CACHE:
-        svg, svg_text = False, _SVG_CACHE[memo]
+    svg_text = _cached(memo + ("svg",)) if svg else None
+    pdf_bytes = _cached(memo + ("pdf",)) if pdf else None
+    svg, pdf = svg and svg_text is None, pdf and pdf_bytes is None
     if not (svg or pdf):
-        return svg_text, None
+        return svg_text, pdf_bytes
     with matplotlib.rc_context(_rc(lang)):
         fig = _figure(plot, lang, key)
         if svg:
             out = io.StringIO()
             fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
             svg_text = out.getvalue()
-            if len(_SVG_CACHE) >= _SVG_CACHE_SIZE:
-                _SVG_CACHE.pop(next(iter(_SVG_CACHE)))
-            _SVG_CACHE[memo] = svg_text
+            _keep(memo + ("svg",), svg_text)
         if pdf:
+            _text_as_paths(fig)
             out = io.BytesIO()
             fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
             pdf_bytes = out.getvalue()
+            _keep(memo + ("pdf",), pdf_bytes)
     return svg_text, pdf_bytes
+
+
+def _text_as_paths(fig) -> None:
+    """Every text of ``fig`` drawn as paths by any backend (a path effect draws text through
+    the renderer's text-to-path): a PDF then holds no font at all, never a bitmap Type 3
+    one, and is faster to write than one embedding a font subset. (The SVG backend draws
+    text as paths by itself, each glyph defined once and reused, which is smaller.)"""
+    from matplotlib import patheffects
+    from matplotlib.text import Text as MplText
+
+    for text in fig.findobj(MplText):
+        text.set_path_effects([patheffects.Normal()])
 
 
 def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
@@ -196,20 +241,27 @@ def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
 
 def _to_svg(plot: Plot, lang: str, key: bool) -> str:
     """A fresh drawing, past the cache (for tests of determinism)."""
-    _SVG_CACHE.pop(_memo(plot, lang, key), None)
+    _CACHE.pop(_memo(plot, lang, key) + ("svg",), None)
     return _render(plot, lang, key)[0]
+
+
+def _to_pdf(plot: Plot, lang: str, key: bool) -> bytes:
+    """A fresh PDF, past the cache (for tests of determinism)."""
+    _CACHE.pop(_memo(plot, lang, key) + ("pdf",), None)
+    return _render(plot, lang, key, svg=False, pdf=True)[1]
 
 
 def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
     """The SVG without its XML prologue and doctype, for an HTML page."""
     document = to_svg(plot, lang, key)
     svg = document[document.index("<svg"):].strip()
-    # as wide as the page allows, never wider (the viewBox keeps the proportions)
-    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+    # as wide as the page allows, never wider (the viewBox keeps the proportions); the
+    # sheet's CSS gives class "plot" its print size
+    return svg.replace("<svg ", '<svg class="plot" style="max-width: 100%; height: auto" ', 1)
 
 
 def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:
-    """The plot as a PDF (fonts embedded, no creation date, fixed creator)."""
+    """The plot as a PDF (text drawn as paths, no fonts; no creation date, fixed creator)."""
     return _render(plot, lang, key, svg=False, pdf=True)[1]
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, dec, equation
+from generator.families._key import Key, alternatives, choose, dec, equation
 from generator.notation import sym
 from generator.model import Num, Problem, Question, Text
 from solutions import training as ref
@@ -256,4 +256,54 @@ def solve(params) -> Problem:
     return Problem(family="", variant="", title=Text("Hyperparameter search: random search over the learning rate",
                                                      "하이퍼파라미터 탐색: 학습률의 랜덤 탐색"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
-                   display={"lr": eta}, figure=figure)
+                   display={"lr": eta}, figure=figure,
+                   make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+
+
+def _only(step, wrong):
+    """A mistake in one step: ``wrong`` replaces that step's formula, the others stay."""
+    return lambda name, formula: wrong if name == step else formula
+
+
+N_, fv_, ft_ = sym("N"), sym("f_val"), sym("f_test")
+# The classic wrong computations, each an alternative formula for one step (``alternatives``
+# re-runs the key with it and names every asked value it changes). Only mistakes whose value
+# differs from the answer on the variants are listed (log10 in both places of P, for one,
+# gives the right value: the ratio of two logarithms does not depend on their base).
+MISTAKES = (
+    ("power_of_difference", ("this is what you get with (b - a)^u: the log-uniform draw raises the ratio b/a to the "
+                             "power u",
+                             "(b - a)^u로 계산하면 나오는 값이다: 로그 균등 분포의 값은 비율 b/a를 u제곱한다"),
+     _only("lr", a * (b - a) ** u)),
+    ("uniform_draw", ("this is the plain uniform draw a + u(b - a): the log-uniform draw interpolates the logarithms "
+                      "of a and b, not a and b",
+                      "그냥 균등 분포로 뽑은 a + u(b - a)이다: 로그 균등 분포는 a와 b가 아니라 그 로그 사이를 나눈다"),
+     _only("lr", a + u * (b - a))),
+    ("reversed_ends", ("this is the draw for 1 - u: the draw is a at u = 0 and b at u = 1",
+                       "1 - u에 대한 값이다: u = 0일 때 a, u = 1일 때 b가 나와야 한다"),
+     _only("lr", b * (a / b) ** u)),
+    ("mixed_log_bases", ("this is what you get with log10 in one place and ln in the other: the ratio of two "
+                         "logarithms needs the same base above and below",
+                         "한쪽은 log10, 다른 쪽은 ln으로 계산하면 나오는 값이다: 두 로그의 비는 위아래 밑이 같아야 한다"),
+     _only("P", sp.log(d / c) / sp.log(10) / sp.log(b / a))),
+    ("uniform_probability", ("this is the probability under a plain uniform draw on [a, b]: the draws are "
+                             "log-uniform, so compare the interval's length on the log scale",
+                             "[a, b]에서 그냥 균등 분포로 뽑을 때의 확률이다: 로그 균등 분포이므로 로그 눈금에서의 "
+                             "길이를 비교한다"),
+     _only("P", (d - c) / (b - a))),
+    ("ln_decades", ("this is what you get counting decades with ln: a decade is a factor of 10, so count them with "
+                    "log10",
+                    "10배 구간의 수를 ln으로 세면 나오는 값이다: 10배 구간은 10배이므로 log10으로 센다"),
+     _only("D", sp.log(b / a))),
+    ("n_iter_plus_cv", ("this is what you get if you add n_iter and cv: every candidate is trained once per fold",
+                        "n_iter와 cv를 더하면 나오는 값이다: 후보마다 폴드 수만큼 학습한다"),
+     _only("F_search", sym("n_iter") + sym("k"))),
+    ("no_refit", ("this is the number before the refit: with refit=True the best candidate is trained once more on "
+                  "the whole training set",
+                  "다시 학습하기 전의 수이다: refit=True이면 가장 좋은 후보를 전체 훈련 세트로 한 번 더 학습한다"),
+     _only("F", sym("F_search"))),
+    ("validation_of_rest", ("this is what you get if you take the validation share of what is left after the test "
+                            "set: both shares are of all the samples",
+                            "테스트 세트를 뺀 나머지에서 검증 비율을 취하면 나오는 값이다: 두 비율 모두 전체 샘플에 대한 것이다"),
+     _only("n_val", sp.floor((N_ - sym("n_test")) * fv_))),
+)

@@ -12,7 +12,7 @@ from generator import core, registry
 from generator.numbers import format_number
 
 #: families whose classic mistakes are not (yet) listed
-WITHOUT_MISTAKES = ("hyperparameter_search",)  # merged from the plots work with none listed yet
+WITHOUT_MISTAKES = ()
 MAX_VARIANTS = 400
 #: epsilon inside or outside the root changes an answer by less than the tolerance in most
 #: variants (the sheets' epsilon is 1e-7 or 1e-8): it can be named only where it shows
@@ -131,3 +131,28 @@ def test_mistake_values_agree_with_float64_through_solutions(student):
     assert got[f"dE_dh_{j + 1}/no_output_sigmoid_derivative"] == pytest.approx(float(((o - t) @ W2[j])[0]), rel=1e-12)
     if net.n_out > 1:
         assert got[f"dE_dh_{j + 1}/one_output_path"] == pytest.approx(float(delta[0, 0] * W2[j, 0]), rel=1e-12)
+
+
+@pytest.mark.parametrize("student", [f"h{i}" for i in range(10)])
+def test_hyperparameter_search_mistakes_agree_with_float64(student):
+    """Each named slip of the random-search family, recomputed by hand in float64."""
+    import math
+
+    family = core.load_family("hyperparameter_search")
+    params = family.sample(core.variant_rng(5, student, "hyperparameter_search"))
+    got = _floats(family.solve(params))
+    a, b, u = float(params["low"]), float(params["high"]), float(params["u"])
+    c, d, n_iter, cv, n = float(params["c"]), float(params["d"]), params["n_iter"], params["cv"], params["N"]
+    assert got["lr/power_of_difference"] == pytest.approx(a * (b - a) ** u, rel=1e-12)
+    assert got["lr/uniform_draw"] == pytest.approx(a + u * (b - a), rel=1e-12)
+    if u != 0.5:
+        assert got["lr/reversed_ends"] == pytest.approx(b * (a / b) ** u, rel=1e-12)
+    assert got["P/mixed_log_bases"] == pytest.approx(math.log10(d / c) / math.log(b / a), rel=1e-12)
+    assert got["P/uniform_probability"] == pytest.approx((d - c) / (b - a), rel=1e-12)
+    assert got["s/ln_decades"] == pytest.approx(1 / math.log(b / a), rel=1e-12)
+    assert got["F_search/n_iter_plus_cv"] == n_iter + cv and got["F/n_iter_plus_cv"] == n_iter + cv + 1
+    assert got["F/no_refit"] == n_iter * cv
+    n_test = math.floor(n * float(params["f_test"]))
+    wrong_val = math.floor((n - n_test) * float(params["f_val"]))
+    assert got["n_val/validation_of_rest"] == wrong_val
+    assert got["n_train/validation_of_rest"] == n - n_test - wrong_val

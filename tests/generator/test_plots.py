@@ -76,7 +76,7 @@ def test_plots_every_family_shows_its_figure_in_every_format_and_language(family
         assert root.tag == SVG + "svg"
         assert root.find(f".//{SVG}text") is None  # text drawn as paths: no viewer font needed
         pdf = files["figures/p1.pdf"]
-        assert pdf == plots.to_pdf(problem.figure, lang, is_key)  # drawn with the SVG or alone: same bytes
+        assert pdf == plots._to_pdf(problem.figure, lang, is_key)  # drawn with the SVG or alone: same bytes
         assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
         assert b"/CreationDate" not in pdf and b"Matplotlib" not in pdf
         assert b"<dc:date>" not in files["figures/p1.svg"] and b"Matplotlib" not in files["figures/p1.svg"]
@@ -137,7 +137,7 @@ for family, who in %r:
     for lang in ("en", "ko"):
         for key in (False, True):
             out[f"{family} {lang} {key}"] = [hashlib.sha256(plots._to_svg(figure, lang, key).encode()).hexdigest(),
-                                            hashlib.sha256(plots.to_pdf(figure, lang, key)).hexdigest()]
+                                            hashlib.sha256(plots._to_pdf(figure, lang, key)).hexdigest()]
 print(json.dumps(out))
 """ % (CASES,)
 
@@ -148,8 +148,8 @@ def test_plots_same_bytes_in_every_run():
         figure = _problem(family, who).figure
         for lang in ("en", "ko"):
             for key in (False, True):
-                first = [plots._to_svg(figure, lang, key), plots.to_pdf(figure, lang, key)]
-                second = [plots._to_svg(figure, lang, key), plots.to_pdf(figure, lang, key)]
+                first = [plots._to_svg(figure, lang, key), plots._to_pdf(figure, lang, key)]
+                second = [plots._to_svg(figure, lang, key), plots._to_pdf(figure, lang, key)]
                 assert first == second, (family, lang, key)
                 here[f"{family} {lang} {key}"] = [hashlib.sha256(first[0].encode()).hexdigest(),
                                                  hashlib.sha256(first[1]).hexdigest()]

@@ -29,15 +29,22 @@ STUDENTS = ("tex-a", "tex-b", "tex-c", "tex-d", "tex-e")  # 5 students x 2 langu
 
 def _compile(job):
     name, engine, folder = job
-    own = folder / name          # each sheet in a folder of its own, with its figures/, as generate writes it
     result = subprocess.run(
         [engine, "-interaction=nonstopmode", "-halt-on-error", name + ".tex"],
-        cwd=own, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300,
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300,
     )
-    log = (own / (name + ".log")).read_text(encoding="utf-8", errors="replace")
-    if (own / (name + ".pdf")).exists():
-        shutil.copyfile(own / (name + ".pdf"), folder / (name + ".pdf"))
-    return name, result.returncode, log
+    log = (folder / (name + ".log")).read_text(encoding="utf-8", errors="replace")
+    return name, result.returncode, log, folder / (name + ".pdf")
+
+
+def _plot_files(sheet, lang, is_key):
+    """The plots' files the sheet includes, as ``worksheets.write_sheet`` writes them beside
+    it for ``chainrule generate --format tex`` ({path relative to the sheet: bytes})."""
+    files = {}
+    for key, problem in zip(sheet.keys, sheet.problems):
+        if problem.figure and not isinstance(problem.figure, dict):  # a plot (generator/plots.py)
+            files.update(problem.figure.files(("tex",), lang, key, is_key))
+    return files
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +62,15 @@ def compiled(tmp_path_factory):
             texts = render_sheets(sheet.problems, sheet.keys, "tex", lang, {"id": sid}, SEED)
             for kind, text in texts.items():
                 name = f"{sid}-{lang}-{kind}"
-                own = folder / name
-                own.mkdir()
-                (own / (name + ".tex")).write_text(text, encoding="utf-8")
-                for key, problem in zip(sheet.keys, sheet.problems):   # the plots the sheet includes
-                    if problem.figure and not isinstance(problem.figure, dict):
-                        for relative, data in problem.figure.files(("tex",), lang, key, kind == "key").items():
-                            (own / relative).parent.mkdir(parents=True, exist_ok=True)
-                            (own / relative).write_bytes(data)
-                jobs.append((name, ENGINES[lang], folder))
+                # each sheet in its own folder with its figures/, as the sheets of one student
+                # are in students/<id>/ and keys/<id>/
+                here = folder / name
+                for relative, data in _plot_files(sheet, lang, kind == "key").items():
+                    (here / relative).parent.mkdir(parents=True, exist_ok=True)
+                    (here / relative).write_bytes(data)
+                here.mkdir(exist_ok=True)
+                (here / (name + ".tex")).write_text(text, encoding="utf-8")
+                jobs.append((name, ENGINES[lang], here))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_compile, jobs))
     return folder, results
@@ -72,7 +79,7 @@ def compiled(tmp_path_factory):
 def test_the_sample_is_twenty_sheets_and_every_one_compiles(compiled):
     _folder, results = compiled
     assert len(results) == 20
-    for name, code, log in results:
+    for name, code, log, _pdf in results:
         first_error = next((line for line in log.splitlines() if line.startswith("!")), "")
         assert code == 0, f"{name}: {first_error}"
 
@@ -80,7 +87,7 @@ def test_the_sample_is_twenty_sheets_and_every_one_compiles(compiled):
 def test_no_overfull_box(compiled):
     _folder, results = compiled
     overfull = []
-    for name, _code, log in results:
+    for name, _code, log, _pdf in results:
         lines = log.splitlines()
         for i, line in enumerate(lines):
             if line.startswith("Overfull \\hbox") or line.startswith("Overfull \\vbox"):
@@ -93,8 +100,8 @@ def test_pdfs_use_vector_fonts_only(compiled):
     folder, results = compiled
     # the fonts are those of the template and the language: two students' sheets show them
     # all (pdffonts is slow on the Korean PDFs, which hold hundreds of subset fonts)
-    for name, _code, _log in results[:8]:
-        fonts = subprocess.run(["pdffonts", str(folder / (name + ".pdf"))], stdout=subprocess.PIPE, check=True)
+    for name, _code, _log, pdf in results[:8]:
+        fonts = subprocess.run(["pdffonts", str(pdf)], stdout=subprocess.PIPE, check=True)
         rows = fonts.stdout.decode().splitlines()[2:]
         assert rows, name
         bitmap = [row for row in rows if re.search(r"\bType 3\b", row)]

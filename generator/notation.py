@@ -96,6 +96,21 @@ def terms(*addends) -> sp.Expr:
     return sp.Add(*addends, evaluate=False)
 
 
+def bracketed_mathml(printer, args, separator):
+    """``[a SEP b]`` in presentation MathML: square brackets and the separator as operators
+    around the printed arguments (an interval, an Iverson bracket)."""
+    dom = printer.dom
+    row = dom.createElement("mrow")
+    for part in ("[", args[0], separator, args[1], "]"):
+        if isinstance(part, str):
+            mo = dom.createElement("mo")
+            mo.appendChild(dom.createTextNode(part))
+            row.appendChild(mo)
+        else:
+            row.appendChild(printer._print(part))
+    return row
+
+
 class Below(sp.Function):
     """The Iverson bracket [a < b]: 1 when a < b, else 0 (kept unevaluated for symbols)."""
 
@@ -112,16 +127,7 @@ class Below(sp.Function):
         return r"\left[%s < %s\right]" % (a, b)
 
     def _mathml_presentation(self, printer):
-        dom = printer.dom
-        row = dom.createElement("mrow")
-        for part in ("[", self.args[0], "&lt;", self.args[1], "]"):
-            if isinstance(part, str):
-                mo = dom.createElement("mo")
-                mo.appendChild(dom.createTextNode(part))
-                row.appendChild(mo)
-            else:
-                row.appendChild(printer._print(part))
-        return row
+        return bracketed_mathml(printer, self.args, "&lt;")
 
     def _sympystr(self, printer):
         return "[%s < %s]" % tuple(printer._print(x) for x in self.args)

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose, dec, equation
-from generator.notation import sym
+from generator.notation import bracketed_mathml, sym
 from generator.model import Num, Problem, Question, Text
 from solutions import training as ref
 
@@ -68,16 +68,7 @@ class Closed(sp.Expr):
         return r"\left[%s, %s\right]" % tuple(printer._print(x) for x in self.args)
 
     def _mathml_presentation(self, printer):
-        dom = printer.dom
-        row = dom.createElement("mrow")
-        for part in ("[", self.args[0], ",", self.args[1], "]"):
-            if isinstance(part, str):
-                mo = dom.createElement("mo")
-                mo.appendChild(dom.createTextNode(part))
-                row.appendChild(mo)
-            else:
-                row.appendChild(printer._print(part))
-        return row
+        return bracketed_mathml(printer, self.args, ",")
 
     def _sympystr(self, printer):
         return "[%s, %s]" % tuple(printer._print(x) for x in self.args)

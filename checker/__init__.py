@@ -10,7 +10,7 @@ problem (an open or a graded sheet) imports the generator, and with it sympy.
 - ``checker.reading``: numbers as a student writes them (``0.437``, ``437/1000``), bounded.
 - ``checker.tolerance``: ``rel:0.1%``, ``abs:1e-4``, ``sig:4``.
 - ``checker.practice``: salted hashes that judge a practice sheet without its answers.
-- ``checker.secret``: the instructor's course secret (HMAC variants, fingerprint).
+- the instructor's course secret (HMAC variants, fingerprint) is ``chainrule_core.secret``.
 - ``checker.judge``: the verdict on one blank (named mistakes, carried-forward credit).
 - ``checker.messages``: every message, English and Korean.
 - ``checker.report``: results and the text/json/csv reports, gradebook, class summary.

@@ -25,7 +25,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError
-from checker import answers_file, manifest_file, practice, secret as course_secret
+from chainrule_core import secret as course_secret
+from checker import answers_file, manifest_file, practice
 from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice
 from checker.messages import message
 from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown

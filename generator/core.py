@@ -46,7 +46,7 @@ _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 def variant_digest(seed: int, student_id: str, family: str, occurrence: int = 0,
                    secret: Optional[bytes] = None) -> bytes:
     """SHA-256 of the variant's defining inputs; HMAC-SHA256 keyed by ``secret`` (the
-    instructor's course secret, ``checker.secret``) for a graded sheet."""
+    instructor's course secret, ``chainrule_core.secret``) for a graded sheet."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
     text = f"{SCHEME}\x1f{seed}\x1f{student_id}\x1f{family}"

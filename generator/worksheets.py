@@ -530,7 +530,7 @@ def generate(
 
     ``report(done, total, student)`` is called after each student's files are written;
     ``jobs`` worker processes share a class (default: one per CPU, up to one per 4
-    students). ``secret`` (the course secret, ``checker.secret.load``) makes graded
+    students). ``secret`` (the course secret, ``chainrule_core.secret.load``) makes graded
     sheets; ``practice`` practice sheets (both: practice sheets whose variants only the
     secret rebuilds). Returns a summary."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -566,7 +566,7 @@ def generate(
     out = Path(out)
     check_out(out, force)
     stale = previous_files(out) if force else []  # an earlier set's files, from its manifest
-    from checker.secret import fingerprint as secret_fingerprint
+    from chainrule_core.secret import fingerprint as secret_fingerprint
 
     mode = "practice" if practice else ("graded" if secret is not None else "open")
     fingerprint = secret_fingerprint(secret) if secret is not None else None

@@ -47,14 +47,8 @@ def submission_seed(path, secret=None):
 
 
 def read_secret(path):
-    """The course secret in the file ``path`` (surrounding whitespace removed)."""
-    from chainrule_core.errors import ChainruleUsageError
+    """The course secret in the file ``path``, read and checked as every command reads it
+    (``chainrule_core.secret.load``: at least 16 bytes, one line)."""
+    from chainrule_core.secret import load
 
-    try:
-        with open(path, "rb") as fh:
-            secret = fh.read().strip()
-    except OSError as exc:
-        raise ChainruleUsageError(f"Cannot read the secret file '{path}': {exc.strerror}.") from None
-    if not secret:
-        raise ChainruleUsageError(f"The secret file '{path}' is empty; put the course secret in it.")
-    return secret
+    return load(path)

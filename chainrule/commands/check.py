@@ -63,7 +63,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     stands, and the report names the problems it checked.
     """
     from chainrule_core.errors import ChainruleError
-    from checker import check, manifest_file, report, secret as course_secret, tolerance as tolerances
+    from chainrule_core import secret as course_secret
+    from checker import check, manifest_file, report, tolerance as tolerances
 
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
         param = next(p for p in ctx.command.params if p.name == "files")

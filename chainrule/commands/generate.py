@@ -45,7 +45,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     files on any machine. With no options it writes a sample set for 3 students to
     ./worksheets.
     """
-    from checker import secret as course_secret
+    from chainrule_core import secret as course_secret
     from generator import worksheets
 
     secret = course_secret.load(secret_file) if secret_file is not None else None

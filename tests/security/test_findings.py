@@ -211,18 +211,18 @@ def test_finding5_the_secret_file_changes_the_seed_and_the_report_prints_it(tmp_
     from grader import submission_seed
 
     secret = tmp_path / "secret"
-    secret.write_text("course-2026-key\n")
+    secret.write_text("course-2026-key-of-ours\n")
     sub = make_submission(tmp_path / "sub")
     out = subprocess.run(CHAINRULE + ["grade", str(sub), "--only", "activations.relu", "--secret-file",
                                       str(secret)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert f"(seed {submission_seed(sub, b'course-2026-key')}," in out.stdout.splitlines()[0]
+    assert f"(seed {submission_seed(sub, b'course-2026-key-of-ours')}," in out.stdout.splitlines()[0]
     empty = tmp_path / "empty"
     empty.write_text("\n")
     bad = subprocess.run(CHAINRULE + ["grade", str(sub), "--secret-file", str(empty)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
-    assert f"The secret file '{empty}' is empty; put the course secret in it." in bad.stderr
+    assert f"Secret file '{empty}' holds 0 bytes; a course secret needs at least 16 random bytes" in bad.stderr
 
 
 # ---------------------------------------------------------------- 6. python -m chainrule in a student's folder

@@ -1,11 +1,13 @@
-"""The instructor's course secret: graded sheets whose variants students cannot rebuild.
+"""The instructor's course secret, read the same way by every command that takes one.
 
-With ``chainrule generate --secret-file FILE`` every variant is derived with HMAC-SHA256
+Graded worksheets: with ``chainrule generate --secret-file FILE`` every variant is derived with HMAC-SHA256
 keyed by the secret (``generator.core.variant_digest``), so a student with the kit, their
 answers.toml and the course seed gets other variants. The secret itself is never written
 anywhere: the manifest and the answers files keep only its ``fingerprint`` (a domain-
 separated SHA-256, which identifies the secret without revealing it when the secret is
-long enough; ``MIN_BYTES`` is enforced). Standard library only.
+long enough; ``MIN_BYTES`` is enforced). Code grading: ``chainrule grade`` and
+``grade-all --secret-file FILE`` mix it into each submission's seed (``grader.seeds``), so a
+student cannot compute the seed in advance. Standard library only.
 """
 
 from __future__ import annotations

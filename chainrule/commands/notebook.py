@@ -17,11 +17,14 @@ import click
               help="Roster CSV (an 'id' column, an optional 'name'): write OUT/students/<id>/ per student.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Course seed of the worksheets (with --students): fixes each student's own network.")
-@click.option("--with-worksheet/--without-worksheet", "worksheet", default=True, show_default=True,
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The course secret the graded worksheets were generated with (with --students).")
+@click.option("--with-worksheet/--without-worksheet", "worksheet", default=None,
               help="With --students, add your_worksheet.ipynb: the student's own backprop network "
-                   "run through their code.")
+                   "run through their code (default: with it for practice sheets, without it for "
+                   "graded sheets, --secret-file).")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
-def notebook_command(out, modules, roster, seed, worksheet, force):
+def notebook_command(out, modules, roster, seed, secret_file, worksheet, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
     Each notebook has, per function, what it computes (from its docstring), the skeleton
@@ -38,6 +41,10 @@ def notebook_command(out, modules, roster, seed, worksheet, force):
     if roster is not None and seed is None:
         raise click.UsageError("--students needs --seed S, the course seed the worksheets were "
                                "generated with.")
+    if roster is None and secret_file is not None:
+        raise click.UsageError("--secret-file goes with --students (it fixes each student's graded network).")
+    if worksheet is None:   # a graded sheet's own network is the instructor's choice to hand out
+        worksheet = secret_file is None
     if roster is not None and worksheet and "network" not in names:
         raise click.UsageError("your_worksheet.ipynb runs the student's network.ipynb: add network to "
                                "--modules, or pass --without-worksheet.")
@@ -49,12 +56,15 @@ def notebook_command(out, modules, roster, seed, worksheet, force):
 
         from chainrule.notebook.worksheet import NOTEBOOK, student_items, worksheet_notebook
 
+        from chainrule_core.secret import load as load_secret
+
+        secret = load_secret(secret_file) if secret_file is not None else None
         students = read_roster(roster)
         for student in students:
             folder = out / "students" / student.id
             build.write_files(folder, files)
             if worksheet:
-                nb = worksheet_notebook(student.id, student.name, seed, student_items(seed, student.id))
+                nb = worksheet_notebook(student.id, student.name, seed, student_items(seed, student.id, secret=secret))
                 build.write_files(folder, {NOTEBOOK: build.notebook_text(nb),
                                            NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
         extra = f" and {NOTEBOOK}" if worksheet else ""

@@ -22,14 +22,15 @@ FAMILIES = ("output_update", "hidden_update")
 NOTEBOOK = "your_worksheet.ipynb"
 
 
-def student_items(seed, student_id, families=FAMILIES):
-    """``[(family, params, variant)]`` of a student's sheets, drawn by the generator."""
+def student_items(seed, student_id, families=FAMILIES, secret=None):
+    """``[(family, params, variant)]`` of a student's sheets, drawn by the generator (with
+    the course ``secret`` for graded sheets, as ``chainrule generate --secret-file`` draws)."""
     from generator.core import load_family, variant_id, variant_rng
 
     items = []
     for family in families:
-        params = load_family(family).sample(variant_rng(seed, student_id, family, 0))
-        items.append((family, params, variant_id(seed, student_id, family, 0)))
+        params = load_family(family).sample(variant_rng(seed, student_id, family, 0, secret))
+        items.append((family, params, variant_id(seed, student_id, family, 0, secret)))
     return items
 
 

@@ -143,3 +143,35 @@ def test_worksheet_needs_the_network_notebook_and_is_reproducible(tmp_path):
     two = notebook_text(worksheet_notebook("a1", "", 1, student_items(1, "a1")))
     other = notebook_text(worksheet_notebook("a2", "", 1, student_items(1, "a2")))
     assert one == two and one != other
+
+
+def test_graded_sheets_worksheet_is_off_by_default_and_follows_the_secret(tmp_path):
+    try:
+        import tomllib
+    except ImportError:     # Python 3.10
+        import tomli as tomllib
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+    from chainrule.notebook.worksheet import student_items
+
+    (tmp_path / "r.csv").write_text("id\na1\n")
+    secret = tmp_path / "course.secret"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--modules", "network",
+                                      "--students", str(tmp_path / "r.csv"), "--seed", "1",
+                                      "--secret-file", str(secret)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "o" / "students" / "a1").iterdir()) == [
+        "network.ipynb", "network.pct.py"]          # graded: the instructor opts in
+    # the graded sheet's variants, as `chainrule generate --secret-file` wrote them
+    result = CliRunner().invoke(cli, ["generate", "--students", str(tmp_path / "r.csv"), "--seed", "1",
+                                      "--secret-file", str(secret), "--families",
+                                      "output_update,hidden_update", "--format", "md",
+                                      "--out", str(tmp_path / "g")])
+    assert result.exit_code == 0, result.output
+    answers = tomllib.loads((tmp_path / "g" / "students" / "a1" / "answers.toml").read_text())
+    written = {v["family"]: v["variant"] for v in answers["chainrule"]["variants"].values()}
+    graded = {family: variant for family, _, variant in
+              student_items(1, "a1", secret=b"0123456789abcdef0123456789abcdef")}
+    assert graded == written
+    assert {family: variant for family, _, variant in student_items(1, "a1")} != written

@@ -189,11 +189,13 @@ def main(argv=None):
         from grader.oracle import RecordedOracle
 
         oracle = RecordedOracle(os.path.join(HERE, "grader", "data", "recorded.npz"))
-        public = grade_submission(folder, seed=settings["public_seed"], oracle=oracle)
+        # summative: refuse (one line in results.json) rather than grade where the submission
+        # could read the recording of the hidden checks (grader.privileges.reference_exposure)
+        public = grade_submission(folder, seed=settings["public_seed"], oracle=oracle, require_isolation=True)
         # a function that timed out on the public seed is not run again (a submission that
         # hangs everywhere must still finish within Gradescope's time limit)
         again = [q for q, fr in public.functions.items() if not any(c.status == "timeout" for c in fr.cases)]
-        hidden = [grade_submission(folder, only=again, seed=s, oracle=oracle)
+        hidden = [grade_submission(folder, only=again, seed=s, oracle=oracle, require_isolation=True)
                   for s in settings["hidden_seeds"]] if again else []
         if settings["hidden_seeds"] and not again:
             hidden = [_NoHidden(s) for s in settings["hidden_seeds"]]

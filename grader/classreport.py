@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import os
 import re
@@ -27,6 +26,7 @@ import zipfile
 
 from chainrule_core.fileio import write_atomic
 from grader.release_settings import effective_points
+from grader import escape
 from grader.results import counted
 
 POINTS = effective_points()   # the contract's points, or a release's choice
@@ -275,7 +275,9 @@ pre{margin:0;font-size:.85em;white-space:pre;overflow-x:auto;max-width:34em}
 
 
 def _h(text):
-    return html.escape("".join(c if c.isprintable() or c in "\n\t" else "?" for c in str(text)), quote=True)
+    """Student-controlled text (ids, code, messages) in the summary page: the grader's one
+    HTML escaping (``grader.escape``: control characters shown, lone surrogates replaced)."""
+    return escape.html(str(text))
 
 
 def histogram_svg(counts):

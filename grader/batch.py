@@ -724,23 +724,29 @@ def class_info(submissions, entries, ignored, options, shard):
     }
 
 
+#: fingerprint keys named in words (others are shown with their old and new values)
+_SETTING_WORDS = {
+    "functions": "the functions graded (--only)",
+    "expected": "the expected values (solutions or --recorded)",
+    "secret": "the course secret (--secret-file)",
+}
+
+
 def _differences(old, new):
     """Words naming how the fingerprint ``old`` differs from ``new``."""
+    def shown(key, value):
+        return "per submission" if key == "seed" and value is None else value
+
     words = []
     for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            if key == "functions":
-                words.append("the functions graded (--only)")
-            elif key == "expected":
-                words.append("the expected values (solutions or --recorded)")
-            elif key == "secret":
-                words.append("the course secret (--secret-file)")
-            elif key in ("version", "format"):
-                words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
-            else:
-                def shown(value):
-                    return "per submission" if key == "seed" and value is None else value
-                words.append(f"{key} {shown(old.get(key))} (now {shown(new.get(key))})")
+        if old.get(key) == new.get(key):
+            continue
+        if key in _SETTING_WORDS:
+            words.append(_SETTING_WORDS[key])
+        elif key in ("version", "format"):
+            words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
+        else:
+            words.append(f"{key} {shown(key, old.get(key))} (now {shown(key, new.get(key))})")
     return ", ".join(words)
 
 

@@ -226,6 +226,8 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_ora
                                            f"not graded: the grading was interrupted ({exc.name})",
                                            c.rtol, c.atol, "skipped", _rerun(command, qualname, c.number, seed)))
             result.functions[qualname] = fr
+    from grader.calls import trace      # a failure traced to a failing function it calls
+    trace(result, path)
     result.elapsed = time.monotonic() - started
     return result
 

@@ -16,12 +16,13 @@ import json
 import xml.etree.ElementTree as ET
 
 from chainrule_core.fileio import write_atomic
-from grader import escape
+from grader import calls, escape
 from grader.results import counted
 
 MAX_CASES_SHOWN = 3         # a failing function's cases listed one line each (after the first)
 MAX_MESSAGE_LINES = 10      # lines of the first failing case's explanation shown by default
 MAX_PRINTED_LINES = 4       # lines of what the code printed shown by default
+MIN_COLLAPSED = 3           # a module with this many functions, none started, is one row
 
 
 def _num(x):
@@ -37,10 +38,28 @@ def _fn_status(fr):
     return "FAIL"
 
 
-def _fn_summary(fr):
+def _waits_for(fr, functions=None):
+    """The not-implemented functions ``fr`` (itself "not implemented") only waits for: it
+    calls them, directly or through functions that wait too, and raises no
+    NotImplementedError of its own (``grader.calls``)."""
+    if not fr.not_implemented or not any(d.kind == calls.KIND for c in fr.cases for d in c.diagnoses):
+        return []
+    return (calls.roots(fr.qualname, functions) if functions else []) or list(fr.depends_on)
+
+
+def _traced(fr):
+    """Whether every failing case of ``fr`` may be explained by a failing function it calls."""
+    failing = [c for c in fr.cases if not c.passed and c.status != "skipped"]
+    return bool(failing) and all(any(d.kind == calls.KIND for d in c.diagnoses) for c in failing)
+
+
+def _fn_summary(fr, functions=None):
     """A few words after the points: why a function did not pass."""
     if fr.passed:
         return ""
+    waits = _waits_for(fr, functions)
+    if waits:
+        return f"waits for {calls._and(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
     if fr.not_implemented:
         return "not implemented yet"
     if fr.import_error:
@@ -56,9 +75,68 @@ def _fn_summary(fr):
     hints = fr.hints(limit=1)
     if hints:
         d, _ = hints[0]
-        word = {"known": "known mistake", "finding": "found", "generic": "looks like"}[d.kind]
-        parts.append(f"{word}: {d.name}")
+        if d.kind == calls.KIND and fr.depends_on:
+            first = (calls.roots(fr.qualname, functions) if functions else []) or fr.depends_on
+            parts.append(f"fix {calls._and(calls.shown_name(q, fr.module) for q in first)} first")
+        else:
+            word = {"known": "known mistake", "finding": "found", "generic": "looks like"}.get(d.kind, "found")
+            parts.append(f"{word}: {d.name}")
     return "; ".join(parts)
+
+
+def _callers(fr, functions):
+    """The failing functions that call ``fr``, directly or through other failing ones."""
+    out = []
+    for other in functions.values():
+        if other is fr or other.passed:
+            continue
+        seen, stack = set(), list(other.depends_on)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name == fr.qualname:
+                out.append(other)
+                break
+            if name in functions:
+                stack.extend(functions[name].depends_on)
+    return out
+
+
+def fix_first_line(fr, functions):
+    """"Fix this first" for a failing function that failing functions call, or ""."""
+    if fr.not_implemented:
+        return ""
+    callers = [c for c in _callers(fr, functions) if not c.not_implemented]
+    if not callers:
+        return ""
+    names = calls._and(calls.shown_name(c.qualname, fr.module) for c in callers)
+    one = len(callers) == 1
+    text = (f"{names} {'calls' if one else 'call'} {fr.name}{'' if one else ', directly or not,'} and "
+            f"{'fails' if one else 'fail'} too; {'it' if one else 'they'} may pass once {fr.name} does.")
+    if any(d in functions for d in fr.depends_on):
+        return text     # it waits for another fix itself: not the one to fix first
+    return "Fix this first: " + text
+
+
+def details_order(frs, functions):
+    """``frs`` with every function after the failing functions it calls (else contract order)."""
+    wanted = {fr.qualname for fr in frs}
+    out, done = [], set()
+
+    def visit(name, path):
+        if name in done or name in path or name not in functions:
+            return
+        for below in functions[name].depends_on:
+            visit(below, path | {name})
+        done.add(name)
+        if name in wanted:
+            out.append(functions[name])
+
+    for fr in frs:
+        visit(fr.qualname, frozenset())
+    return out
 
 
 def _numbers(numbers):
@@ -73,6 +151,10 @@ def hint_lines(fr):
     lines = []
     failing = [c.number for c in fr.cases if not c.passed]
     for d, numbers in fr.hints():
+        if d.kind == calls.KIND:     # a sentence of its own: "forward calls sigmoid, which ..."
+            text = d.hint      # starts with the function's name: never capitalised
+            lines.append(text if numbers == failing else f"{text} ({_numbers(numbers)})")
+            continue
         which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
         label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
         hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
@@ -87,8 +169,13 @@ def function_lines(result, fr, verbose=False):
     that reruns it. About 25 lines by default, whatever the number of cases."""
     failing = [c for c in fr.cases if not c.passed]
     lines = [f"{fr.qualname}: {len(failing)} of {counted(len(fr.cases), 'case')} failed"]
+    fix_first = fix_first_line(fr, result.functions) if result is not None else ""
+    if fix_first:
+        lines.append("  " + fix_first)
     lines.extend("  " + line for line in hint_lines(fr))
-    shown = failing if verbose else failing[:1]
+    # a failure a failing callee may explain: its values say little until that is fixed,
+    # so one line per case (every case in full with --verbose)
+    shown = failing if verbose else [] if _traced(fr) else failing[:1]
     for case in shown:
         lines.append(f"  Case {case.number} \"{case.name}\":")
         message = case.message.splitlines()
@@ -98,17 +185,18 @@ def function_lines(result, fr, verbose=False):
         lines.extend("    " + line for line in message)
         if verbose:
             lines.append(f"    Rerun only this case: {case.rerun}")
-    rest = [] if verbose else failing[1:]
-    for case in rest[:MAX_CASES_SHOWN]:
+    rest = [] if verbose else failing[len(shown):]
+    for case in rest[:MAX_CASES_SHOWN + (1 - len(shown))]:
         first = _headline(case)
         lines.append(f"  Case {case.number} \"{case.name}\": {first}")
-    if len(rest) > MAX_CASES_SHOWN:
-        lines.append(f"  ... and {len(rest) - MAX_CASES_SHOWN} more failing case"
-                     f"{'s' if len(rest) - MAX_CASES_SHOWN > 1 else ''}")
+    listed = MAX_CASES_SHOWN + (1 - len(shown))
+    if len(rest) > listed:
+        lines.append(f"  ... and {len(rest) - listed} more failing case"
+                     f"{'s' if len(rest) - listed > 1 else ''}")
     if not verbose:
-        if failing:
+        if failing and shown:
             lines.append(f"  Rerun case {failing[0].number}: {failing[0].rerun}")
-        if len(failing) > 1:
+        if len(failing) > 1 or not shown:
             lines.append(f"  Every case in full: {result.command_for(fr.qualname)} --verbose")
     else:
         lines.append(f"  Rerun this function: {result.command_for(fr.qualname)}")
@@ -177,21 +265,33 @@ def render_text(result, color=False, verbose=False):
     if result.confinement:
         out.append(result.confinement)
     out.append("")
-    width = max([len(f.name) for f in result.functions.values()] + [10])
-    module = None
+    by_module = {}
     for fr in result.functions.values():
-        if fr.module != module:
-            module = fr.module
-            out.append(module)
-        word = _fn_status(fr)
-        pts = f"{_num(fr.score)}/{_num(fr.max_score)}"
-        note = _fn_summary(fr)
-        line = f"  {style(word, fg=colors[word], bold=True)}  {fr.name:<{width}}  {pts:>7}"
-        out.append(line + (f"  {note}" if note else ""))
+        by_module.setdefault(fr.module, []).append(fr)
+    # a module not started at all is one row, not one per function
+    untouched = {m for m, frs in by_module.items()
+                 if len(frs) >= MIN_COLLAPSED and all(f.not_implemented and not _waits_for(f) for f in frs)}
+    rows = [f.name for m, frs in by_module.items() if m not in untouched for f in frs]
+    width = max([len(name) for name in rows] + [16])
+    for module, frs in by_module.items():
+        out.append(module)
+        if module in untouched:
+            pts = f"0/{_num(sum(f.max_score for f in frs))}"
+            label = f"all {len(frs)} functions"
+            out.append(f"  {style('TODO', fg=colors['TODO'], bold=True)}  {label:<{width}}  {pts:>7}  "
+                       "not implemented yet")
+            continue
+        for fr in frs:
+            word = _fn_status(fr)
+            pts = f"{_num(fr.score)}/{_num(fr.max_score)}"
+            note = _fn_summary(fr, result.functions)
+            line = f"  {style(word, fg=colors[word], bold=True)}  {fr.name:<{width}}  {pts:>7}"
+            out.append(line + (f"  {note}" if note else ""))
     out.append("")
     out.append(style(summary_line(result), bold=True))
     failures = [f for f in result.functions.values() if not f.passed]
-    todo = [f.qualname for f in failures if f.not_implemented]
+    todo = [f for f in failures if f.not_implemented and not _waits_for(f)]
+    waiting = [f for f in failures if _waits_for(f)]
     details = [f for f in failures if not f.not_implemented and not f.import_error]
     if todo:
         import textwrap
@@ -199,13 +299,20 @@ def render_text(result, color=False, verbose=False):
         out.append("")
         out.append(f"Not implemented yet ({counted(len(todo), 'function')}; the TODO is "
                    "not filled in yet, the function still raises NotImplementedError):")
-        by_module = {}
-        for qualname in todo:
-            module_name, name = qualname.split(".", 1)
-            by_module.setdefault(module_name, []).append(name)
-        for module_name, names in by_module.items():
-            out.extend(textwrap.wrap(", ".join(names), width=88, initial_indent=f"  {module_name}: ",
+        todo_by_module = {}
+        for fr in todo:
+            todo_by_module.setdefault(fr.module, []).append(fr.name)
+        for module_name, names in todo_by_module.items():
+            listed = "all its functions" if module_name in untouched else ", ".join(names)
+            out.extend(textwrap.wrap(listed, width=88, initial_indent=f"  {module_name}: ",
                                      subsequent_indent="    "))
+    if waiting:
+        out.append("")
+        out.append(f"Written but not graded yet ({counted(len(waiting), 'function')}; each calls a function "
+                   "that is not implemented yet, whose NotImplementedError stops it too):")
+        for fr in waiting:
+            names = calls._and(calls.shown_name(q, fr.module) for q in _waits_for(fr, result.functions))
+            out.append(f"  {fr.qualname}: implement {names} first")
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}
     for where, frs in failed_imports:
@@ -217,7 +324,7 @@ def render_text(result, color=False, verbose=False):
         if printed:
             out.append(f"  Your code printed while {where} was imported:")
             out.extend("  | " + line for line in printed[0].output.rstrip("\n").splitlines()[:20])
-    for fr in details:
+    for fr in details_order(details, result.functions):
         lines = function_lines(result, fr, verbose)
         out.append("")
         out.append(style(lines[0], bold=True))
@@ -339,7 +446,7 @@ def render_markdown(result, verbose=False):
     icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
     for fr in result.functions.values():
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(fr.score)}/{_num(fr.max_score)} | "
-                   f"{escape.md_inline(_fn_summary(fr))} |")
+                   f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
     failed_imports = _import_failures(result)
@@ -356,7 +463,7 @@ def render_markdown(result, verbose=False):
         if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")
-        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html(_fn_summary(fr))}</summary>")
+        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html(_fn_summary(fr, result.functions))}</summary>")
         out.append("")
         out.append(escape.md_fence(_function_output(fr, result, verbose)))
         out.append("")

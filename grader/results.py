@@ -19,14 +19,18 @@ def counted(n, noun, plural=None):
     return f"{n} {plural or noun + 's'}"
 
 
-DIAGNOSIS_KINDS = ("known", "finding", "generic")
+# the order hints are ranked in when they explain as many cases; ``dependency``: the case
+# may fail only because a function it calls fails (``grader.calls``), so that comes first
+DIAGNOSIS_KINDS = ("dependency", "known", "finding", "generic")
 
 
 @dataclass
 class Diagnosis:
     """What the grader found wrong on a failing case, for the student and class statistics.
 
-    ``kind`` says where it comes from: ``known`` (a known mistake of the function whose
+    ``kind`` says where it comes from: ``dependency`` (the function calls a contract
+    function that fails its own checks in the same run, which may be the whole cause:
+    ``grader.calls``), ``known`` (a known mistake of the function whose
     output matched the submission's, ``grader.specs``), ``finding`` (something the grader
     observed: an input modified in place, the rng argument ignored, a state in another
     convention, a statistical property that is off) or ``generic`` (a transformation of
@@ -74,6 +78,7 @@ class FunctionResult:
     import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
     import_short: str = ""      # the same in one line
     import_cause: str = ""      # the other submission file the error is in, if any
+    depends_on: list = field(default_factory=list)  # failing contract functions it calls (qualnames)
 
     @property
     def module(self):
@@ -157,6 +162,7 @@ class FunctionResult:
             "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
             "output": self.output,
+            "depends_on": list(self.depends_on),
         }
 
 

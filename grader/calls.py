@@ -1,0 +1,562 @@
+"""Which contract functions each function of a submission calls, read from its source.
+
+A function that fails only because a function it calls is wrong (the student's
+``forward`` calls their ``sigmoid``) should say so, so that the student fixes the called
+function first instead of hunting for a mistake that is not in ``forward``. This module
+finds the calls statically, in the parent, from the submission's source files alone: it
+parses them with ``ast`` (nothing is imported or run, and the child learns nothing new)
+and follows names the way Python would resolve them:
+
+- a name used inside the function that is global there (not a parameter, not assigned,
+  defined or imported inside the function or a function around it);
+- bound at the module's top level by ``def``, by ``from .activations import sigmoid [as
+  s]`` (also ``from activations import ...``, ``from exercises.activations import ...``
+  and the submission folder's own name, which the child accepts too), by ``import
+  activations [as act]`` / ``from . import activations`` (then ``act.sigmoid``), or by a
+  plain alias ``s = sigmoid``;
+- through module-level helpers (a function of the submission that is not a contract
+  function: its own calls count as the caller's), in any module of the submission.
+
+``contract_calls(folder)`` returns, for each contract function defined in the
+submission, the contract functions it calls (with the helper it goes through, if any) and
+whether its own code raises ``NotImplementedError``. ``trace(result, folder)`` adds to a
+``GradeResult`` what the reports say: a failing function whose callee failed in the same
+run gets a ``dependency`` diagnosis on its failing cases and the callee in
+``FunctionResult.depends_on``. Nothing here may stop grading: any problem with a file
+(unreadable, not Python, too deep to walk) means no tracing through that file.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import stat
+
+from chainrule_core.contract import CONTRACT
+
+PACKAGE = "exercises"           # the name the child imports a submission under (grader.sandbox)
+MAX_FILE_BYTES = 1 << 20        # a module larger than this is not read for tracing
+MAX_FILES = 64                  # modules of a submission read at most
+MAX_DEPTH = 50                  # helper-to-helper (and alias) steps followed at most
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class Calls:
+    """What one contract function calls: ``callees`` maps each contract function it calls
+    (qualname) to the helper it goes through ("" when called directly, else the first
+    helper's name); ``raises_todo``: its own code (or a helper's) raises
+    NotImplementedError."""
+
+    __slots__ = ("callees", "raises_todo")
+
+    def __init__(self):
+        self.callees = {}
+        self.raises_todo = False
+
+    def __repr__(self):
+        return f"Calls({self.callees!r}, raises_todo={self.raises_todo})"
+
+
+# ------------------------------------------------------------------------ reading the files
+def _read(path):
+    """The text of the regular file ``path`` (no link followed, no FIFO opened), or None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    return data
+
+
+def _parse(folder):
+    """``{module name: ast.Module}`` of the submission's top-level ``.py`` files."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return {}
+    trees = {}
+    for name in names:
+        if len(trees) >= MAX_FILES:
+            break
+        stem, ext = os.path.splitext(name)
+        if ext != ".py" or not (stem.isidentifier() or stem == "__init__"):
+            continue
+        data = _read(os.path.join(folder, name))
+        if data is None:
+            continue
+        try:
+            trees[stem] = ast.parse(data, filename=name)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            continue
+    return trees
+
+
+# ------------------------------------------------------------------------ module namespaces
+class _Module:
+    """The top-level bindings of one module: name -> binding, the last one wins."""
+
+    def __init__(self, name, tree, packages):
+        self.name = name
+        self.bindings = {}
+        self.stars = []         # ``from .activations import *``: where other names may come from
+        for node in _top_level(tree.body):
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                target = _module_of(node.module.split(".") if node.module else [], node.level or 0,
+                                    name, packages)
+                if target is not None:
+                    self.stars.append(target)
+            for bound, binding in _bindings_of(node, name, packages):
+                self.bindings[bound] = binding
+
+
+def _top_level(body):
+    """Statements at a module's top level, including those inside if/try/with blocks."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith)):
+            yield from _top_level(node.body)
+            yield from _top_level(getattr(node, "orelse", []))
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            yield from _top_level(node.body)
+            for handler in node.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(node.orelse)
+            yield from _top_level(node.finalbody)
+
+
+def _module_of(parts, level, current, packages):
+    """The submission module a dotted import names, ``("package",)``, or None.
+
+    ``parts``: the dotted name's components; ``level``: the number of leading dots;
+    ``packages``: the names the submission's package is imported under."""
+    if level > 1:
+        return None
+    if level == 1:
+        if not parts:
+            return ("package",)
+        return ("module", parts[0]) if len(parts) == 1 else None
+    if not parts:
+        return None
+    if parts[0] in packages:
+        if len(parts) == 1:
+            return ("package",)
+        return ("module", parts[1]) if len(parts) == 2 else None
+    if len(parts) == 1 and parts[0] != current:
+        return ("module", parts[0])     # a flat import between the submission's modules
+    return None
+
+
+def _bindings_of(node, module, packages):
+    """``(name, binding)`` pairs ``node`` makes at the top of a scope. A binding is
+    ``("def", module, node)``, ``("from", target, attr)`` (``attr`` of a module or the
+    package), ``("target", target)`` (a module or the package itself), ``("alias", expr)``
+    or ``("other",)``."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [(node.name, ("def", module, node))]
+    if isinstance(node, ast.ClassDef):
+        return [(node.name, ("other",))]
+    if isinstance(node, ast.ImportFrom):
+        parts = node.module.split(".") if node.module else []
+        target = _module_of(parts, node.level or 0, module, packages)
+        out = []
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            bound = alias.asname or alias.name
+            out.append((bound, ("from", target, alias.name) if target else ("other",)))
+        return out
+    if isinstance(node, ast.Import):
+        out = []
+        for alias in node.names:
+            parts = alias.name.split(".")
+            if alias.asname:
+                target = _module_of(parts, 0, module, packages)
+                out.append((alias.asname, ("target", target) if target else ("other",)))
+            else:   # ``import a.b`` binds ``a``
+                target = _module_of(parts[:1], 0, module, packages)
+                out.append((parts[0], ("target", target) if target else ("other",)))
+        return out
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        plain = isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(value, (ast.Name, ast.Attribute))
+        out = []
+        for target in targets:
+            if isinstance(target, ast.Name):
+                out.append((target.id, ("alias", value) if plain else ("other",)))
+            else:
+                out.extend((n.id, ("other",)) for n in ast.walk(target)
+                           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        return out
+    return []
+
+
+# ------------------------------------------------------------------------ the resolver
+class _Resolver:
+    def __init__(self, trees, packages):
+        self.packages = packages
+        self.modules = {name: _Module(name, tree, packages) for name, tree in trees.items()}
+
+    def contract_name(self, module, name):
+        return f"{module}.{name}" if name in CONTRACT.get(module, {}) else None
+
+    def lookup(self, module, name, depth=0):
+        """What ``name`` at the top of ``module`` is: ``("def", module, node)``,
+        ``("target", target)`` or None (not the submission's, or not known)."""
+        if depth > MAX_DEPTH or module not in self.modules:
+            return None
+        binding = self.modules[module].bindings.get(name)
+        if binding is None:
+            for target in self.modules[module].stars:
+                found = self.attribute(target, name, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        return self._resolve_binding(binding, module, depth + 1)
+
+    def _resolve_binding(self, binding, module, depth, scopes=()):
+        kind = binding[0]
+        if kind == "def":
+            return binding
+        if kind == "target":
+            return binding
+        if kind == "from":
+            return self.attribute(binding[1], binding[2], depth + 1)
+        if kind == "alias":
+            return self.expr(binding[1], module, scopes, depth + 1)
+        return None
+
+    def attribute(self, target, attr, depth):
+        """``attr`` of a module or the package (``target``)."""
+        if target is None or depth > MAX_DEPTH:
+            return None
+        if target[0] == "package":
+            if attr in self.modules and attr != "__init__":
+                return ("target", ("module", attr))
+            return self.lookup("__init__", attr, depth + 1)
+        return self.lookup(target[1], attr, depth + 1)
+
+    def expr(self, node, module, scopes, depth):
+        """What the expression ``node`` (a name or an attribute chain) evaluated in
+        ``module`` within the function ``scopes`` (innermost last) refers to."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            for index in range(len(scopes) - 1, -1, -1):
+                local = scopes[index].get(node.id)
+                if local is not None:
+                    return self._local(local, module, scopes[:index + 1], depth)
+            return self.lookup(module, node.id, depth + 1)
+        if isinstance(node, ast.Attribute):
+            base = self.expr(node.value, module, scopes, depth + 1)
+            if base is not None and base[0] == "target":
+                return self.attribute(base[1], node.attr, depth + 1)
+        return None
+
+    def _local(self, bindings, module, scopes, depth):
+        """A name bound in a function: an import or a plain alias inside it is followed
+        (when it is its only kind of binding there); anything else is the function's own."""
+        found = None
+        for binding in bindings:
+            if binding[0] == "other":
+                return None
+            if binding[0] == "alias":
+                # the alias's value is read in the scope where it is bound, minus itself
+                inner = list(scopes[:-1]) + [{k: v for k, v in scopes[-1].items() if v is not bindings}]
+                resolved = self.expr(binding[1], module, inner, depth + 1)
+            else:
+                resolved = self._resolve_binding(binding, module, depth + 1)
+            if resolved is None:
+                return None
+            if found is not None and resolved[:2] != found[:2]:
+                return None     # bound to different things: not followed
+            found = resolved
+        return found
+
+
+# ------------------------------------------------------------------------ function bodies
+def _local_bindings(scope, packages):
+    """``{name: [bindings]}`` made inside the function, lambda or comprehension ``scope``
+    (its own scope: nested functions are not entered), minus its ``global`` names."""
+    bound, declared = {}, set()
+
+    def add(name, binding):
+        bound.setdefault(name, []).append(binding)
+
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if arg is not None:
+                add(arg.arg, ("other",))
+        body = scope.body if isinstance(scope.body, list) else [scope.body]
+    elif isinstance(scope, _COMPREHENSIONS):
+        for gen in scope.generators:
+            for n in ast.walk(gen.target):
+                if isinstance(n, ast.Name):
+                    add(n.id, ("other",))
+        return bound
+    else:
+        body = scope.body
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            if isinstance(node, ast.Global):
+                declared.update(node.names)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(node.name, ("other",) if isinstance(node, ast.ClassDef) else ("def", None, node))
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, (ast.Lambda,) + _COMPREHENSIONS):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)):
+            for name, binding in _bindings_of(node, None, packages):
+                add(name, binding)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                stack.extend(ast.iter_child_nodes(node))
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            add(node.id, ("other",))
+        elif isinstance(node, ast.arg):
+            add(node.arg, ("other",))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            add(node.name, ("other",))
+        elif isinstance(node, ast.alias):
+            continue
+        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+            add(node.name, ("other",))
+        stack.extend(ast.iter_child_nodes(node))
+    for name in declared:
+        bound.pop(name, None)
+    return bound
+
+
+def _references(scope, scopes, packages):
+    """``(expression, scopes)`` for every name and attribute chain read in ``scope``
+    (nested functions, lambdas and comprehensions included, each with its own scope)."""
+    scopes = scopes + [_local_bindings(scope, packages)]
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        stack = list(scope.body)
+    elif isinstance(scope, ast.Lambda):
+        stack = [scope.body]
+    else:   # a comprehension
+        stack = [scope.elt] if hasattr(scope, "elt") else [scope.key, scope.value]
+        for gen in scope.generators:
+            stack.extend([gen.iter] + list(gen.ifs))
+    out = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda) + _COMPREHENSIONS):
+            if not isinstance(node, ast.Lambda) and hasattr(node, "decorator_list"):
+                stack.extend(node.decorator_list)
+            out.extend(_references(node, scopes, packages))
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            out.append((node, scopes))      # ``act.sigmoid``: the whole chain
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            out.append((node, scopes))
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _raises_todo(function):
+    for node in ast.walk(function):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                return True
+    return False
+
+
+def _calls_of(resolver, module, node, self_name):
+    """The contract functions ``node`` (a function of ``module``) calls, through helpers."""
+    calls = Calls()
+    seen = {id(node)}
+    todo = [(module, node, "", [])]
+    while todo:
+        mod, fn, via, outer = todo.pop()
+        if _raises_todo(fn):
+            calls.raises_todo = True
+        for expr, scopes in _references(fn, outer, resolver.packages):
+            if isinstance(expr, ast.Attribute) and not isinstance(expr.value, (ast.Name, ast.Attribute)):
+                continue
+            found = resolver.expr(expr, mod, scopes, 0)
+            if found is None or found[0] != "def":
+                continue
+            _, def_module, def_node = found
+            if def_module is None or def_node is node or id(def_node) in seen:
+                continue    # a function nested in the one read: its body is read with it
+            qualname = resolver.contract_name(def_module, def_node.name)
+            if qualname and resolver.lookup(def_module, def_node.name) == found:
+                if qualname != self_name:
+                    calls.callees.setdefault(qualname, via)
+                continue
+            seen.add(id(def_node))
+            todo.append((def_module, def_node, via or def_node.name, []))
+        if len(seen) > 10_000:
+            break
+    return calls
+
+
+def contract_calls(folder):
+    """``{qualname: Calls}`` for every contract function the submission in ``folder``
+    defines (as the child would find it: the module's last top-level binding)."""
+    packages = {PACKAGE}
+    base = os.path.basename(os.path.normpath(os.fspath(folder)))
+    if base.isidentifier() and base != "numpy":
+        packages.add(base)      # the child accepts the folder's own name as an alias
+    resolver = _Resolver(_parse(folder), packages)
+    out = {}
+    for module, functions in CONTRACT.items():
+        if module not in resolver.modules:
+            continue
+        for name in functions:
+            qualname = f"{module}.{name}"
+            try:
+                found = resolver.lookup(module, name)
+                if found is None or found[0] != "def":
+                    continue
+                out[qualname] = _calls_of(resolver, found[1] or module, found[2], qualname)
+            except RecursionError:
+                continue
+    return out
+
+
+# ------------------------------------------------------------------------ into the result
+FAILED = ("failed", "error", "timeout", "crashed")     # a case's statuses that mean "wrong"
+KIND = "dependency"     # the Diagnosis kind of a failure traced to a called function
+
+
+def shown_name(qualname, module):
+    """How a note names ``qualname`` seen from ``module``: bare in its own module."""
+    callee_module, name = qualname.split(".", 1)
+    return name if callee_module == module else qualname
+
+
+def _and(words):
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def roots(qualname, functions):
+    """The failing functions at the bottom of ``qualname``'s ``depends_on`` chains: those
+    that fail and call no failing function themselves (contract order)."""
+    seen, out, stack = {qualname}, set(), list(functions[qualname].depends_on)
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        below = [n for n in functions[name].depends_on if n in functions]
+        if below:
+            stack.extend(below)
+        else:
+            out.add(name)
+    return [n for n in functions if n in out]
+
+
+def _hint(fr, callees, via, todo, functions):
+    caller = fr.name
+    names = [shown_name(q, fr.module) for q in callees]
+    helpers = sorted({via[q] for q in callees if via[q]})
+    through = f" (through your helper {_and(helpers)})" if helpers else ""
+    if todo:
+        verb = "is" if len(names) == 1 else "are"
+        deeper = [q for q in roots(fr.qualname, functions) if q not in callees]
+        if deeper:
+            fix = _and(shown_name(q, fr.module) for q in deeper)
+            return (f"{caller} calls {_and(names)}{through}, which cannot run until {fix} is implemented "
+                    f"(it still raises NotImplementedError): implement {fix} first, then {caller} can "
+                    "be graded.")
+        return (f"{caller} calls {_and(names)}{through}, which {verb} not implemented yet, so {caller} "
+                f"stops with its NotImplementedError too: implement {_and(names)} first, then {caller} "
+                "can be graded.")
+    which = "which fails its own checks" if len(names) == 1 else "which fail their own checks"
+    deeper = [q for q in roots(fr.qualname, functions) if q not in callees]
+    if deeper:
+        fix = _and(shown_name(q, fr.module) for q in deeper)
+        return (f"{caller} calls {_and(names)}{through}, {which}, and {'that depends' if len(names) == 1 else 'they depend'} "
+                f"on {fix}, which fails too: fix {fix} first; {caller} may then pass too.")
+    them = _and(names) if len(names) == 1 else "them"
+    return f"{caller} calls {_and(names)}{through}, {which}: fix {them} first; {caller} may then pass too."
+
+
+def trace(result, folder):
+    """Add to ``result`` (a ``GradeResult`` of the submission in ``folder``) the failures
+    that a called function explains: a failing function that calls a contract function
+    which failed in this very run gets the callee in ``depends_on`` and, first on each
+    failing case it may explain, a ``dependency`` diagnosis. A case that raised
+    NotImplementedError is traced only to a callee that is not implemented and only when
+    the function's own code raises no NotImplementedError. Never raises."""
+    try:
+        _trace(result, folder)
+    except Exception:  # noqa: BLE001 - tracing is advice: it must never stop grading
+        pass
+
+
+def _trace(result, folder):
+    from grader.results import Diagnosis
+
+    functions = result.functions
+    failing = [fr for fr in functions.values() if not fr.passed and fr.cases and not fr.import_error]
+    if not failing:
+        return
+    calls = contract_calls(folder)
+    plans = []
+    for fr in failing:
+        info = calls.get(fr.qualname)
+        if info is None:
+            continue
+        broken, todo = [], []
+        for callee in info.callees:
+            other = functions.get(callee)
+            if other is None or other.passed or other.import_error:
+                continue
+            statuses = {c.status for c in other.cases if not c.passed}
+            if statuses & set(FAILED):
+                broken.append(callee)
+            elif "not-implemented" in statuses:
+                todo.append(callee)
+        if info.raises_todo:
+            todo = []
+        order = list(functions)
+        broken.sort(key=order.index)
+        todo.sort(key=order.index)
+        statuses = {c.status for c in fr.cases if not c.passed}
+        use_broken = broken if statuses & set(FAILED) else []
+        use_todo = todo if "not-implemented" in statuses else []
+        if use_broken or use_todo:
+            fr.depends_on = list(dict.fromkeys(use_broken + use_todo))
+            plans.append((fr, info, use_broken, use_todo))
+    for fr, info, broken, todo in plans:     # hints after every depends_on is known
+        notes = {}
+        if broken:
+            notes["broken"] = Diagnosis("calls-failing-" + "-and-".join(q.split(".", 1)[1] for q in broken)
+                                        .replace("_", "-"),
+                                        _hint(fr, broken, info.callees, False, functions), "", KIND)
+        if todo:
+            notes["todo"] = Diagnosis("calls-unimplemented-" + "-and-".join(q.split(".", 1)[1] for q in todo)
+                                      .replace("_", "-"),
+                                      _hint(fr, todo, info.callees, True, functions), "", KIND)
+        for case in fr.cases:
+            if case.passed:
+                continue
+            note = notes.get("todo" if case.status == "not-implemented" else
+                             "broken" if case.status in FAILED else None)
+            if note is not None:
+                case.diagnoses.insert(0, Diagnosis(note.name, note.hint, case.name, KIND))

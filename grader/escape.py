@@ -13,10 +13,12 @@ here takes any ``str`` and returns text that is safe in one context:
 - ``xml(text)``: ``clean`` plus nothing XML 1.0 forbids (ElementTree escapes ``<&>``);
 - ``html(text)``: ``clean`` with ``& < > " '`` as entities (inside an HTML element of a
   Markdown report, where Markdown is not parsed, so no link can form);
-- ``md_inline(text)``: for Markdown running text and table cells: ``html`` plus every
-  Markdown punctuation character escaped and every ``:`` and ``www`` followed by a
-  zero-width space (GitHub turns bare URLs into links), so the student makes no link,
-  emphasis, image or table cell;
+- ``md_inline(text)``: for Markdown running text and table cells: a backslash before
+  only what Markdown would misread there (a tag, an entity, a code span, emphasis, a
+  link's ``](``, a table's ``|``, a block marker at the start) and an invisible zero-width
+  space that breaks bare URLs (GitHub links them), so the student makes no link, HTML,
+  emphasis, image or table cell, and the text still reads cleanly unrendered;
+- ``md_code(text)``: an inline code span holding ``text`` literally;
 - ``md_fence(text)``: a fenced code block around ``text`` whose fence is longer than any
   run of backticks or tildes in it, so the student cannot close it.
 """
@@ -29,7 +31,6 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _XML_BAD = re.compile("[\ufffe\uffff]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:])")
 
 
 def _visible(match):
@@ -57,16 +58,54 @@ def html(text) -> str:
     return _html.escape(clean(text), quote=True)
 
 
+# what Markdown (CommonMark + GitHub's extensions) would read as markup inside a line, and
+# only that, so that a report reads the same raw (a terminal, a CI log) and rendered:
+_MD_ALWAYS = re.compile(r"[`*~|$]")                 # code, emphasis, strike, table cell, math
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")     # one that would escape what follows
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")           # an HTML tag, comment or autolink <http:...>
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")    # an entity (&lt; &#60;) would be decoded
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")   # expected_value is no emphasis
+_MD_LINK = re.compile(r"\](?=[(\[])")               # [text](url), [text][ref], ![img](url)
+_MD_AUTOLINK = re.compile(r"(?i)(?<=:)(?=\S)|(?<=www)|(?<=@)(?=\w)")   # GitHub links bare URLs, mails
+
+
+def _md_block(text):
+    """A backslash in the marker that would start a block (heading, quote, list, setext
+    underline) if ``text`` began a line: ``\\# x``, ``\\- x``, ``1\\. x``."""
+    match = re.match(r"(\s*)(?:([#>=+*-])|(\d{1,9})([.)]))", text)
+    if not match:
+        return text
+    if match.group(2):
+        return text[:match.start(2)] + "\\" + text[match.start(2):]
+    return text[:match.start(4)] + "\\" + text[match.start(4):]
+
+
 def md_inline(text) -> str:
-    """``text`` for Markdown running text or a table cell: no HTML, link or formatting."""
-    escaped = _html.escape(clean(text), quote=False)
-    escaped = escaped.replace("\n", " ")
-    # entities first (& < > done above), then every Markdown punctuation with a backslash;
-    # '&' of the entities must stay as it is, so it is not in _MD_SPECIAL
-    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
-    # GitHub links bare URLs even after escapes are resolved: a zero-width space breaks
-    # every scheme (http://, javascript:) and www. so that no link can form
-    return re.sub(r"(?i)(\\:|www)", lambda m: m.group(1) + "\u200b", escaped)
+    """``text`` inside a line of Markdown (running text or a table cell): no HTML, link,
+    image, code span or emphasis of its own, and nothing escaped that Markdown would not
+    misread: ``expected_value`` and ``activations.py: sign-flipped`` stay as they are."""
+    out = clean(text).replace("\n", " ")
+    out = _MD_BACKSLASH.sub(r"\\\\", out)
+    out = _MD_ALWAYS.sub(lambda m: "\\" + m.group(0), out)
+    out = _MD_TAG.sub(r"\\<", out)
+    out = _MD_ENTITY.sub("&amp;", out)
+    out = _MD_UNDERSCORE.sub(r"\\_", out)
+    out = _MD_LINK.sub(r"\\]", out)
+    out = _md_block(out)
+    # GitHub links bare URLs (http://, www., a@b.c) even after escapes are resolved: an
+    # invisible zero-width space after every ':' that is not followed by a space, after
+    # 'www' and after '@' breaks each of them without changing what a reader sees
+    return _MD_AUTOLINK.sub("\u200b", out)
+
+
+def md_code(text) -> str:
+    """``text`` as an inline code span: shown literally, nothing in it is Markdown or HTML.
+    Not for a table cell (a ``|`` would still split it); newlines become spaces."""
+    body = clean(text).replace("\n", " ")
+    longest = max([len(run) for run in re.findall(r"`+", body)] + [0])
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def md_fence(text, info="text") -> str:

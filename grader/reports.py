@@ -436,7 +436,7 @@ def render_markdown(result, verbose=False):
     points = "point" if result.max_score == 1 else "points"
     out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
            ""]
-    out.append(f"Submission {escape.md_inline(result.submission)}, seed {result.seed}, expected values from "
+    out.append(f"Submission {escape.md_code(result.submission)}, seed {result.seed}, expected values from "
                f"{escape.md_inline(result.oracle)}.")
     if result.confinement:
         out.extend(["", result.confinement])   # the grader's own words, not student text
@@ -459,7 +459,7 @@ def render_markdown(result, verbose=False):
         out.append(escape.md_fence("\n".join(lines)))
         out.append("")
         out.append("</details>")
-    for fr in result.functions.values():
+    for fr in details_order(list(result.functions.values()), result.functions):
         if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")

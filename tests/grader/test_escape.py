@@ -39,9 +39,78 @@ def test_escape_html_has_no_tags():
 
 def test_escape_md_inline_makes_no_html_link_or_emphasis():
     out = escape.md_inline(NASTY)
-    assert "<" not in out and "](" not in out and "http://" not in out and "https://" not in out
-    assert "www." not in out and "|" not in out.replace("\\|", "")
+    # every '<' that could open a tag is backslash-escaped, every scheme and www broken
+    assert "<" not in out.replace("\\<", "") and "](" not in out.replace("\\](", "") and "http://" not in out
+    assert "https://" not in out and "www." not in out and "|" not in out.replace("\\|", "")
     assert "\n" not in out
+
+
+@pytest.mark.parametrize("text", [
+    "expected_value", "activations.py: known mistake: sign-flipped", "5 of 6 cases failed; fix sigmoid first",
+    "looks like: wrong-axis", "not graded: importing __init__ failed (1/2)", "x = -1.5e-3, [0, 4] {a}",
+    "a < b, c > d, #3, 50% (tol 1e-6) + 2!", "a_b_c.d-e", "submissions/alice.kim",
+])
+def test_escape_md_inline_leaves_plain_text_alone(text):
+    """A report reads the same raw (terminal, CI log) and rendered: no backslash where
+    Markdown would not misread the text."""
+    expected = text.replace("__init__", "\\_\\_init\\_\\_")    # there it would be bold
+    assert escape.md_inline(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("# title", "\\# title"), ("- item", "\\- item"), ("1. item", "1\\. item"), ("> quote", "\\> quote"),
+    ("*bold*", "\\*bold\\*"), ("_u_", "\\_u\\_"), ("`code`", "\\`code\\`"), ("a | b", "a \\| b"),
+    ("<b>", "\\<b>"), ("&lt;", "&amp;lt;"), ("[x](y)", "[x\\](y)"), ("a\\*", "a\\\\\\*"),
+    ("~~s~~", "\\~\\~s\\~\\~"), ("$x$", "\\$x\\$"),
+])
+def test_escape_md_inline_escapes_what_markdown_would_read(text, expected):
+    assert escape.md_inline(text) == expected
+
+
+HOSTILE = [
+    NASTY,
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<!-- c -->", "<?php ?>", "<http://evil.example>",
+    "[a](javascript:alert(1))", "[a][r]", "![i](http://evil.example/x.png)", "[a]: http://evil.example",
+    "https://evil.example/x?y=1", "www.evil.example", "mail me@evil.example", "javascript:alert(1)",
+    "# heading", "## h", "> quote", "- list", "1. list", "---", "===", "| a | b |", "a|b", "**bold**", "__b__",
+    "*em*", "_em_", "~~del~~", "~del~", "`code`", "``x``", "$x^2$", "&lt;b&gt; &#60;b&#62; &amp;", "\\<b>",
+    "x\\", "\\", "a\\_b_", "trailing \\", "*", "_", "<", "[", "]", "](", "1)", "+ x", "* x", "\\*x*",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escape_md_inline_renders_to_exactly_the_text_on_github(text):
+    """Rendered by GitHub's own Markdown (cmark-gfm, when installed) in a table cell and in
+    running text, the student's text makes no element and reads exactly as written."""
+    import html as html_module
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    want = escape.clean(text).replace("\n", " ").strip()
+    for doc, allowed in ((f"| a | b |\n|---|---|\n| {escape.md_inline(text)} | end |\n",
+                          {"table", "thead", "tbody", "tr", "th", "td"}),
+                         (f"Submission {escape.md_inline(text)}, seed 1.\n", {"p"})):
+        out = cmarkgfm.github_flavored_markdown_to_html(doc, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
+        assert set(re.findall(r"</?([a-zA-Z]+)", out)) <= allowed, out
+        assert "raw HTML omitted" not in out
+        shown = html_module.unescape(re.sub(r"<[^>]*>", "\n", out)).replace("\u200b", "")
+        cells = [line.strip() for line in shown.splitlines() if line.strip()]
+        if "table" in allowed:
+            assert cells == ["a", "b", want, "end"] if want else cells == ["a", "b", "end"], out
+        else:
+            assert cells == [f"Submission {want}, seed 1.".replace("  ", " ")], out
+
+
+@pytest.mark.parametrize("text", ["sub", "a `b` c", "`x", "<b>[l](http://e.x)</b> *e* | y"])
+def test_escape_md_code_is_literal(text):
+    import html as html_module
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    out = cmarkgfm.github_flavored_markdown_to_html(f"Submission {escape.md_code(text)}, seed 1.\n")
+    assert set(re.findall(r"</?([a-zA-Z]+)", out)) <= {"p", "code"}
+    assert html_module.unescape(re.search(r"<code>(.*)</code>", out).group(1)) == text
+    assert escape.md_code("sub") == "`sub`"
 
 
 @pytest.mark.parametrize("body", ["```", "a\n```\nb", "````` x", "~~~\n```"])
@@ -107,6 +176,20 @@ def test_markdown_has_no_raw_html_or_link_from_the_student(hostile_result):
     assert set(re.findall(r"</?([a-zA-Z]+)", text)) <= {"details", "summary", "code"}
     assert "](" not in text.replace("\\]", "") and "http://" not in text
     assert "<script" in out      # the student's text is still shown, inside a code block
+
+
+def test_markdown_report_rendered_by_github_has_no_element_of_the_student(hostile_result):
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    # raw HTML kept (GitHub keeps <details>): the student's would show up as tags here
+    out = cmarkgfm.github_flavored_markdown_to_html(render(hostile_result, "markdown"),
+                                                    options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
+    tags = set(re.findall(r"</?([a-zA-Z0-9]+)", out))
+    assert tags <= {"h2", "p", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "pre",
+                    "details", "summary"}, tags
+    assert "raw HTML omitted" not in out and "href" not in out and "src=" not in out.replace("src=x", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out       # shown, as text
 
 
 def test_text_report_shows_the_student_text_escaped(hostile_result):

@@ -26,6 +26,9 @@ def _message(fr):
     if fr.import_short:
         return fr.import_short
     text = f"{fr.n_passed} of {counted(len(fr.cases), 'case')} passed."
+    first = [d for d in fr.diagnoses if d.kind == "dependency"]    # grader.calls
+    if first:
+        return f"{text} Note: {first[0].hint}"
     names = [d.name for d in fr.diagnoses]
     if names:
         text += " Known mistake: " + ", ".join(f"'{n}'" for n in names) + "."

@@ -303,9 +303,13 @@ def render_text(result, color=False, verbose=False):
         for fr in todo:
             todo_by_module.setdefault(fr.module, []).append(fr.name)
         for module_name, names in todo_by_module.items():
-            listed = "all its functions" if module_name in untouched else ", ".join(names)
-            out.extend(textwrap.wrap(listed, width=88, initial_indent=f"  {module_name}: ",
-                                     subsequent_indent="    "))
+            if module_name not in untouched:
+                out.extend(textwrap.wrap(", ".join(names), width=88, initial_indent=f"  {module_name}: ",
+                                         subsequent_indent="    "))
+        modules = [m for m in todo_by_module if m in untouched]
+        if modules:
+            out.extend(textwrap.wrap(calls._and(modules), width=88, subsequent_indent="    ",
+                                     initial_indent=f"  every function of {'this module' if len(modules) == 1 else 'these modules'}: "))
     if waiting:
         out.append("")
         out.append(f"Written but not graded yet ({counted(len(waiting), 'function')}; each calls a function "

@@ -243,6 +243,12 @@ def test_wrong_sigmoid_and_a_correct_forward(tmp_path):
     markdown = render(result, "markdown")
     assert "fix activations.sigmoid first" in markdown and hint in markdown
 
+    # GitHub Classroom's reporter says it too (and calls it no known mistake)
+    from grader.classroom_report import reporter_result
+
+    message = next(t for t in reporter_result(result)["tests"] if t["name"] == "network.forward")["message"]
+    assert message == f"0 of 3 cases passed. Note: {hint}"
+
     # the model round-trips through grade-all's results.jsonl (batch.result_from_json)
     from grader.batch import result_from_json, result_to_json
 

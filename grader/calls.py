@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import stat
 
 from chainrule_core.contract import CONTRACT
@@ -98,11 +99,46 @@ def _parse(folder):
         data = _read(os.path.join(folder, name))
         if data is None:
             continue
-        try:
-            trees[stem] = ast.parse(data, filename=name)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            continue
+        tree = _parse_one(data, name)
+        if tree is not None:
+            trees[stem] = _notebook_cells(folder, tree) or tree
     return trees
+
+
+def _parse_one(data, name):
+    try:
+        return ast.parse(data, filename=name)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def _notebook_cells(folder, tree):
+    """A notebook's module as ``grader.notebooks`` writes it (``_run(globals(), label,
+    [cell names], ...)``): its code cells, read in order as one module; else None."""
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_run"
+                and len(call.args) >= 3 and isinstance(call.args[1], ast.Constant)
+                and isinstance(call.args[2], ast.List)):
+            continue
+        label = call.args[1].value
+        names = [n.value for n in call.args[2].elts if isinstance(n, ast.Constant)]
+        if not isinstance(label, str) or not _plain_name(label):
+            return None
+        body = []
+        for name in names:
+            if not isinstance(name, str) or not _plain_name(name):
+                continue
+            data = _read(os.path.join(folder, label, name))
+            cell = _parse_one(data, name) if data is not None else None
+            if cell is not None:
+                body.extend(cell.body)
+        return ast.Module(body=body, type_ignores=[])
+    return None
+
+
+def _plain_name(name):
+    return bool(name) and os.sep not in name and "/" not in name and name not in (".", "..")
 
 
 # ------------------------------------------------------------------------ module namespaces
@@ -113,7 +149,14 @@ class _Module:
         self.name = name
         self.bindings = {}
         self.stars = []         # ``from .activations import *``: where other names may come from
+        # ``globals().update(vars(module))`` (a notebook's modules share one namespace):
+        # every ``from . import module`` of this module is then read as ``import *``
+        updates = any(isinstance(n, ast.Attribute) and n.attr == "update" and isinstance(n.value, ast.Call)
+                      and isinstance(n.value.func, ast.Name) and n.value.func.id == "globals"
+                      for n in ast.walk(tree))
         for node in _top_level(tree.body):
+            if updates and isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module:
+                self.stars.extend(("module", a.name) for a in node.names)
             if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
                 target = _module_of(node.module.split(".") if node.module else [], node.level or 0,
                                     name, packages)
@@ -211,8 +254,23 @@ class _Resolver:
         self.packages = packages
         self.modules = {name: _Module(name, tree, packages) for name, tree in trees.items()}
 
-    def contract_name(self, module, name):
-        return f"{module}.{name}" if name in CONTRACT.get(module, {}) else None
+    def contract_functions(self):
+        """``{id(def node): qualname}``: the function the child finds for each contract
+        name (defined in its module, or imported into it from another file)."""
+        self.contract_of, found = {}, {}
+        for module, functions in CONTRACT.items():
+            if module not in self.modules:
+                continue
+            for name in functions:
+                qualname = f"{module}.{name}"
+                try:
+                    binding = self.lookup(module, name)
+                except RecursionError:
+                    continue
+                if binding is not None and binding[0] == "def" and binding[1] is not None:
+                    found[qualname] = binding
+                    self.contract_of.setdefault(id(binding[2]), qualname)
+        return found
 
     def lookup(self, module, name, depth=0):
         """What ``name`` at the top of ``module`` is: ``("def", module, node)``,
@@ -401,8 +459,8 @@ def _calls_of(resolver, module, node, self_name):
             _, def_module, def_node = found
             if def_module is None or def_node is node or id(def_node) in seen:
                 continue    # a function nested in the one read: its body is read with it
-            qualname = resolver.contract_name(def_module, def_node.name)
-            if qualname and resolver.lookup(def_module, def_node.name) == found:
+            qualname = resolver.contract_of.get(id(def_node))
+            if qualname:
                 if qualname != self_name:
                     calls.callees.setdefault(qualname, via)
                 continue
@@ -422,18 +480,11 @@ def contract_calls(folder):
         packages.add(base)      # the child accepts the folder's own name as an alias
     resolver = _Resolver(_parse(folder), packages)
     out = {}
-    for module, functions in CONTRACT.items():
-        if module not in resolver.modules:
+    for qualname, (_, module, node) in resolver.contract_functions().items():
+        try:
+            out[qualname] = _calls_of(resolver, module, node, qualname)
+        except RecursionError:
             continue
-        for name in functions:
-            qualname = f"{module}.{name}"
-            try:
-                found = resolver.lookup(module, name)
-                if found is None or found[0] != "def":
-                    continue
-                out[qualname] = _calls_of(resolver, found[1] or module, found[2], qualname)
-            except RecursionError:
-                continue
     return out
 
 
@@ -509,6 +560,36 @@ def trace(result, folder):
         pass
 
 
+_FRAME = re.compile(r"^\s*at .*, line \d+, in (\S+)$", re.M)
+
+
+def _chain(names, calls, functions):
+    """The bare names of the failing contract functions ``names`` and of every failing
+    one they call, directly or not (where an error raised "in sigmoid" may come from)."""
+    out, stack = set(), list(names)
+    while stack:
+        name = stack.pop()
+        if name in out or name not in functions or functions[name].passed:
+            continue
+        out.add(name)
+        info = calls.get(name)
+        if info is not None:
+            stack.extend(info.callees)
+    return {q.split(".", 1)[1] for q in out}
+
+
+def _explains(case, broken, calls, functions):
+    """Whether a failing callee in ``broken`` may explain the failing ``case``: wrong values
+    always may; an error only when it was raised inside one of them (the message's "at
+    ..., in sigmoid"), a timeout or a crash only when one of them did the same."""
+    if case.status == "failed":
+        return True
+    if case.status == "error":
+        frames = _FRAME.findall(case.message)
+        return bool(frames) and frames[-1] in _chain(broken, calls, functions)
+    return any(c.status == case.status for q in broken for c in functions[q].cases)
+
+
 def _trace(result, folder):
     from grader.results import Diagnosis
 
@@ -517,6 +598,7 @@ def _trace(result, folder):
     if not failing:
         return
     calls = contract_calls(folder)
+    order = list(functions)
     plans = []
     for fr in failing:
         info = calls.get(fr.qualname)
@@ -534,29 +616,31 @@ def _trace(result, folder):
                 todo.append(callee)
         if info.raises_todo:
             todo = []
-        order = list(functions)
         broken.sort(key=order.index)
         todo.sort(key=order.index)
-        statuses = {c.status for c in fr.cases if not c.passed}
-        use_broken = broken if statuses & set(FAILED) else []
-        use_todo = todo if "not-implemented" in statuses else []
-        if use_broken or use_todo:
-            fr.depends_on = list(dict.fromkeys(use_broken + use_todo))
-            plans.append((fr, info, use_broken, use_todo))
-    for fr, info, broken, todo in plans:     # hints after every depends_on is known
+        marks = {}      # case number -> "broken" | "todo"
+        for case in fr.cases:
+            if case.passed:
+                continue
+            if case.status == "not-implemented" and todo:
+                marks[case.number] = "todo"
+            elif case.status in FAILED and broken and _explains(case, broken, calls, functions):
+                marks[case.number] = "broken"
+        if marks:
+            kinds = set(marks.values())
+            fr.depends_on = (broken if "broken" in kinds else []) + (todo if "todo" in kinds else [])
+            plans.append((fr, info, broken, todo, marks))
+    for fr, info, broken, todo, marks in plans:     # hints after every depends_on is known
         notes = {}
-        if broken:
+        if "broken" in marks.values():
             notes["broken"] = Diagnosis("calls-failing-" + "-and-".join(q.split(".", 1)[1] for q in broken)
                                         .replace("_", "-"),
                                         _hint(fr, broken, info.callees, False, functions), "", KIND)
-        if todo:
+        if "todo" in marks.values():
             notes["todo"] = Diagnosis("calls-unimplemented-" + "-and-".join(q.split(".", 1)[1] for q in todo)
                                       .replace("_", "-"),
                                       _hint(fr, todo, info.callees, True, functions), "", KIND)
         for case in fr.cases:
-            if case.passed:
-                continue
-            note = notes.get("todo" if case.status == "not-implemented" else
-                             "broken" if case.status in FAILED else None)
+            note = notes.get(marks.get(case.number))
             if note is not None:
                 case.diagnoses.insert(0, Diagnosis(note.name, note.hint, case.name, KIND))

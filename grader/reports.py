@@ -271,8 +271,9 @@ def render_text(result, color=False, verbose=False):
     # a module not started at all is one row, not one per function
     untouched = {m for m, frs in by_module.items()
                  if len(frs) >= MIN_COLLAPSED and all(f.not_implemented and not _waits_for(f) for f in frs)}
-    rows = [f.name for m, frs in by_module.items() if m not in untouched for f in frs]
-    width = max([len(name) for name in rows] + [16])
+    rows = [f.name if m not in untouched else f"all {len(frs)} functions"
+            for m, frs in by_module.items() for f in frs]
+    width = max([len(name) for name in rows] + [10])
     for module, frs in by_module.items():
         out.append(module)
         if module in untouched:

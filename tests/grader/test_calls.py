@@ -340,3 +340,44 @@ def test_the_skeleton_is_not_traced(skeleton_result):
     assert all(fr.depends_on == [] for fr in skeleton_result.functions.values())
     text = render(skeleton_result, "text")
     assert "waits for" not in text and "fix " not in text
+
+
+def test_an_error_is_traced_only_when_raised_inside_the_failing_callee(tmp_path):
+    raising = """
+        def sigmoid(x):
+            raise ValueError("not like this")
+        """
+    result = grade(tmp_path, {"activations": raising})
+    forward = result.functions["network.forward"]
+    assert {c.status for c in forward.cases} == {"error"}
+    assert forward.depends_on == ["activations.sigmoid"]        # "raised ... in sigmoid"
+    # forward's own error (a name it never defined) is forward's, even though sigmoid fails
+    own_error = """
+        def forward(x, W1, b1, W2, b2):
+            h = sigmoid(x @ W1 + b1)
+            return h, sigmoid(h @ W2 + b2) + undefined_name
+        """
+    result = grade(tmp_path, {"activations": WRONG_SIGMOID, "network": own_error}, name="own")
+    forward = result.functions["network.forward"]
+    assert {c.status for c in forward.cases} == {"error"} and forward.depends_on == []
+
+
+def test_a_notebook_is_traced_through_its_cells(tmp_path):
+    from grader import grade_submission
+
+    cells = [
+        "import numpy as np",
+        "def sigmoid(x):\n    x = np.asarray(x)\n    x = x if x.dtype.kind == 'f' else x.astype(float)\n"
+        "    return 1 / (1 + np.exp(-2 * x))",
+        "def forward(x, W1, b1, W2, b2):\n    h = sigmoid(np.asarray(x, dtype=float) @ W1 + b1)\n"
+        "    return h, sigmoid(h @ W2 + b2)",
+    ]
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": c}
+                    for c in cells],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    result = grade_submission(str(path), only=ONLY, seed=7)
+    assert result.functions["network.forward"].depends_on == ["activations.sigmoid"]
+    assert "fix activations.sigmoid first" in render(result, "text")

@@ -330,6 +330,9 @@ def test_a_written_function_waiting_for_an_unimplemented_one(tmp_path):
     assert "TODO  forward" in text and "waits for activations.sigmoid (not implemented yet)" in text
     assert "  network.forward: implement activations.sigmoid first" in text
     assert "  network.backward: implement activations.sigmoid first" in text
+    gradescope = json.loads(render(result, "gradescope"))
+    output = next(t for t in gradescope["tests"] if t["name"] == "network.forward")["output"]
+    assert output == "Not graded yet: " + forward.hints()[0][0].hint
     assert backward.hints()[0][0].hint == (
         "backward calls forward, which cannot run until activations.sigmoid is implemented (it still "
         "raises NotImplementedError): implement activations.sigmoid first, then backward can be graded.")

@@ -11,7 +11,8 @@ here takes any ``str`` and returns text that is safe in one context:
   characters other than newline and tab become visible escapes (``\\x1b``), so that a
   report can always be encoded as UTF-8 and never drives a terminal;
 - ``xml(text)``: ``clean`` plus nothing XML 1.0 forbids (ElementTree escapes ``<&>``);
-- ``html(text)``: ``clean`` with ``& < > " '`` as entities (inside an HTML element of a
+- ``html(text)``: ``clean`` with ``& < > " '`` as entities (an attribute or an element);
+  ``html_text(text)``: only ``& < >``, for an element's content (the ``<summary>`` of a
   Markdown report, where Markdown is not parsed, so no link can form);
 - ``md_inline(text)``: for Markdown running text and table cells: a backslash before
   only what Markdown would misread there (a tag, an entity, a code span, emphasis, a
@@ -78,6 +79,12 @@ def _md_block(text):
     if match.group(2):
         return text[:match.start(2)] + "\\" + text[match.start(2):]
     return text[:match.start(4)] + "\\" + text[match.start(4):]
+
+
+def html_text(text) -> str:
+    """``clean(text)`` for the content of an HTML element (never an attribute): only
+    ``& < >`` as entities, so quotes stay readable in the raw report."""
+    return _html.escape(clean(text), quote=False)
 
 
 def md_inline(text) -> str:

@@ -462,7 +462,7 @@ def render_markdown(result, verbose=False):
     for where, frs in failed_imports:
         lines = _import_failure_lines(result, where, frs, shown)
         out.append("")
-        out.append(f"<details><summary>{escape.html(lines[0])}</summary>")
+        out.append(f"<details><summary>{escape.html_text(lines[0])}</summary>")
         out.append("")
         out.append(escape.md_fence("\n".join(lines)))
         out.append("")
@@ -471,7 +471,7 @@ def render_markdown(result, verbose=False):
         if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")
-        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html(_fn_summary(fr, result.functions))}</summary>")
+        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html_text(_fn_summary(fr, result.functions))}</summary>")
         out.append("")
         out.append(escape.md_fence(_function_output(fr, result, verbose)))
         out.append("")

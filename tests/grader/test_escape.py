@@ -35,6 +35,8 @@ def test_escape_xml_is_always_well_formed():
 def test_escape_html_has_no_tags():
     out = escape.html(NASTY)
     assert "<" not in out and ">" not in out and "&lt;script&gt;" in out
+    text = escape.html_text(NASTY + " it's \"quoted\"")
+    assert "<" not in text and ">" not in text and "&lt;script&gt;" in text and "it's \"quoted\"" in text
 
 
 def test_escape_md_inline_makes_no_html_link_or_emphasis():

@@ -81,6 +81,9 @@ def _fn_summary(fr, functions=None):
         else:
             word = {"known": "known mistake", "finding": "found", "generic": "looks like"}.get(d.kind, "found")
             parts.append(f"{word}: {d.name}")
+    if functions and fix_first_line(fr, functions).startswith("Fix this first"):
+        users = [c for c in _callers(fr, functions) if not c.not_implemented]
+        parts.append(f"fix first: {counted(len(users), 'function')} {'calls' if len(users) == 1 else 'call'} it")
     return "; ".join(parts)
 
 

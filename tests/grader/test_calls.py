@@ -221,6 +221,7 @@ def test_wrong_sigmoid_and_a_correct_forward(tmp_path):
 
     text = render(result, "text")
     assert "FAIL  forward" in text and "fix activations.sigmoid first" in text
+    assert "5 of 5 cases failed; fix first: 1 function calls it\n" in text      # sigmoid's row
     # the helper is listed first and marked; the caller's section is short
     assert text.index("activations.sigmoid: ") < text.index("network.forward: ")
     assert ("Fix this first: network.forward calls sigmoid and fails too; it may pass once sigmoid does."

@@ -255,8 +255,9 @@ class _Resolver:
         self.modules = {name: _Module(name, tree, packages) for name, tree in trees.items()}
 
     def contract_functions(self):
-        """``{id(def node): qualname}``: the function the child finds for each contract
-        name (defined in its module, or imported into it from another file)."""
+        """``{qualname: ("def", module, node)}``: the function the child finds for each
+        contract name (defined in its module, or imported into it from another file); and
+        ``self.contract_of``, ``{id(node): qualname}``, to tell a call of one."""
         self.contract_of, found = {}, {}
         for module, functions in CONTRACT.items():
             if module not in self.modules:
@@ -499,8 +500,11 @@ def shown_name(qualname, module):
     return name if callee_module == module else qualname
 
 
-def _and(words):
+def and_list(words):
+    """``a``, ``a and b``, ``a, b and c``."""
     words = list(words)
+    if not words:
+        return ""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -525,26 +529,26 @@ def _hint(fr, callees, via, todo, functions):
     caller = fr.name
     names = [shown_name(q, fr.module) for q in callees]
     helpers = sorted({via[q] for q in callees if via[q]})
-    through = f" (through your helper {_and(helpers)})" if helpers else ""
+    through = f" (through your helper {and_list(helpers)})" if helpers else ""
     if todo:
         verb = "is" if len(names) == 1 else "are"
         deeper = [q for q in roots(fr.qualname, functions) if q not in callees]
         if deeper:
-            fix = _and(shown_name(q, fr.module) for q in deeper)
-            return (f"{caller} calls {_and(names)}{through}, which cannot run until {fix} is implemented "
+            fix = and_list(shown_name(q, fr.module) for q in deeper)
+            return (f"{caller} calls {and_list(names)}{through}, which cannot run until {fix} is implemented "
                     f"(it still raises NotImplementedError): implement {fix} first, then {caller} can "
                     "be graded.")
-        return (f"{caller} calls {_and(names)}{through}, which {verb} not implemented yet, so {caller} "
-                f"stops with its NotImplementedError too: implement {_and(names)} first, then {caller} "
+        return (f"{caller} calls {and_list(names)}{through}, which {verb} not implemented yet, so {caller} "
+                f"stops with its NotImplementedError too: implement {and_list(names)} first, then {caller} "
                 "can be graded.")
     which = "which fails its own checks" if len(names) == 1 else "which fail their own checks"
     deeper = [q for q in roots(fr.qualname, functions) if q not in callees]
     if deeper:
-        fix = _and(shown_name(q, fr.module) for q in deeper)
-        return (f"{caller} calls {_and(names)}{through}, {which}, and {'that depends' if len(names) == 1 else 'they depend'} "
+        fix = and_list(shown_name(q, fr.module) for q in deeper)
+        return (f"{caller} calls {and_list(names)}{through}, {which}, and {'that depends' if len(names) == 1 else 'they depend'} "
                 f"on {fix}, which fails too: fix {fix} first; {caller} may then pass too.")
-    them = _and(names) if len(names) == 1 else "them"
-    return f"{caller} calls {_and(names)}{through}, {which}: fix {them} first; {caller} may then pass too."
+    them = and_list(names) if len(names) == 1 else "them"
+    return f"{caller} calls {and_list(names)}{through}, {which}: fix {them} first; {caller} may then pass too."
 
 
 def trace(result, folder):

@@ -59,7 +59,7 @@ def _fn_summary(fr, functions=None):
         return ""
     waits = _waits_for(fr, functions)
     if waits:
-        return f"waits for {calls._and(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
+        return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
     if fr.not_implemented:
         return "not implemented yet"
     if fr.import_error:
@@ -77,7 +77,7 @@ def _fn_summary(fr, functions=None):
         d, _ = hints[0]
         if d.kind == calls.KIND and fr.depends_on:
             first = (calls.roots(fr.qualname, functions) if functions else []) or fr.depends_on
-            parts.append(f"fix {calls._and(calls.shown_name(q, fr.module) for q in first)} first")
+            parts.append(f"fix {calls.and_list(calls.shown_name(q, fr.module) for q in first)} first")
         else:
             word = {"known": "known mistake", "finding": "found", "generic": "looks like"}.get(d.kind, "found")
             parts.append(f"{word}: {d.name}")
@@ -114,7 +114,7 @@ def fix_first_line(fr, functions):
     callers = [c for c in _callers(fr, functions) if not c.not_implemented]
     if not callers:
         return ""
-    names = calls._and(calls.shown_name(c.qualname, fr.module) for c in callers)
+    names = calls.and_list(calls.shown_name(c.qualname, fr.module) for c in callers)
     one = len(callers) == 1
     text = (f"{names} {'calls' if one else 'call'} {fr.name}{'' if one else ', directly or not,'} and "
             f"{'fails' if one else 'fail'} too; {'it' if one else 'they'} may pass once {fr.name} does.")
@@ -312,14 +312,14 @@ def render_text(result, color=False, verbose=False):
                                          subsequent_indent="    "))
         modules = [m for m in todo_by_module if m in untouched]
         if modules:
-            out.extend(textwrap.wrap(calls._and(modules), width=88, subsequent_indent="    ",
+            out.extend(textwrap.wrap(calls.and_list(modules), width=88, subsequent_indent="    ",
                                      initial_indent=f"  every function of {'this module' if len(modules) == 1 else 'these modules'}: "))
     if waiting:
         out.append("")
         out.append(f"Written but not graded yet ({counted(len(waiting), 'function')}; each calls a function "
                    "that is not implemented yet, whose NotImplementedError stops it too):")
         for fr in waiting:
-            names = calls._and(calls.shown_name(q, fr.module) for q in _waits_for(fr, result.functions))
+            names = calls.and_list(calls.shown_name(q, fr.module) for q in _waits_for(fr, result.functions))
             out.append(f"  {fr.qualname}: implement {names} first")
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}

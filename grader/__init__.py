@@ -47,7 +47,9 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses``
   (``Diagnosis(name, hint, case, kind)``: a known mistake matched, a finding or a generic
   diagnosis; on each case the one matching the most failing cases, several only when
-  indistinguishable), ``.output`` (the function's
+  indistinguishable; kind ``dependency`` when the failure is traced to a contract function
+  it calls that failed too, see ``grader.calls``), ``.depends_on`` (the names of those
+  failing callees), ``.output`` (the function's
   captured stdout/stderr, capped) and, when its module could not be imported,
   ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
   line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the

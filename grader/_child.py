@@ -3,6 +3,10 @@
 Run as ``python -I -S -u _child.py CONFIG_JSON`` by ``grader.sandbox`` (never imported):
 ``-I -S`` leave only the standard library on ``sys.path``; this script adds a folder
 that holds NumPy alone, so neither ``solutions`` nor the grader is importable here.
+Or, the warm start (``grader.zygote``), as ``python -I -S -u _child.py --zygote NUMPY_DIR
+FD``: the same imports, then ``_zygote`` forks one child per request received on the
+control socket ``FD``; each fork makes itself what the first form would have started
+(``_become_child``) and runs the same ``main``.
 
 Protocol (both directions, on two private pipes): a frame is an 8-byte big-endian length
 then that many bytes: the nonce, a 4-byte JSON-header length, the UTF-8 JSON header, then the
@@ -676,7 +680,8 @@ def _zygote_cleanup(children):
 
 def _zygote():
     """Serve ``grader.zygote``: for each request (settings + three descriptors) on the
-    control socket (descriptor 3), fork a child; report each child's exit to the parent.
+    control socket (the descriptor ``argv[3]``), fork a child; report each child's exit to
+    the parent.
 
     This process holds NumPy, this runtime and its control socket, nothing else: no
     grader module, no reference, no expected value. It never runs student code; it ends

@@ -1,7 +1,10 @@
 """The parent's side of the child process that runs student code (see ``grader/_child.py``).
 
 One child serves the whole submission and is replaced only when it dies or is killed.
-It runs ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
+It is forked from this process's warm process (``grader.zygote``: NumPy and the child
+runtime only, exec'd, never a fork of the grader) and made exactly what a fresh start
+would be; when the warm process is unusable it is started fresh (``start_mode`` says
+which). Either way it runs as ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
 private working directory, ``sys.path`` = (a folder holding only a link to NumPy, the
 standard library), an address-space limit and a file-size limit. Its stdout and stderr
 go to one pipe that the parent drains whenever it waits (so output is captured per

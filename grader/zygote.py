@@ -47,6 +47,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -111,6 +112,8 @@ class Zygote:
         self.dead = None                    # why it can no longer be used
         self._spawned = []
         self._errors = []
+        self._exits = {}                    # exits of children not registered yet
+        self._lock = threading.RLock()      # sandboxes in several threads share one zygote
         self.dir = tempfile.mkdtemp(prefix="chainrule-zygote-")
         try:
             site = _numpy_site(self.dir)
@@ -155,10 +158,14 @@ class Zygote:
         if self.dead is not None:
             return
         try:
-            ready, _, _ = select.select([self.sock], [], [], timeout)
+            select.select([self.sock], [], [], timeout)     # not under the lock: may be long
         except (OSError, ValueError):
-            ready = [self.sock]
-        while ready:
+            pass
+        with self._lock:
+            self._read_all()
+
+    def _read_all(self):
+        while self.dead is None:
             try:
                 data = self.sock.recv(4096)
             except BlockingIOError:
@@ -179,6 +186,8 @@ class Zygote:
                 child = self.children.pop(message["exit"], None)
                 if child is not None:
                     child.returncode = int(message.get("code", -9))
+                else:       # read together with its "spawned": _spawn takes it
+                    self._exits[message["exit"]] = int(message.get("code", -9))
             elif "spawned" in message:
                 self._spawned.append(int(message["spawned"]))
             elif "error" in message:
@@ -199,6 +208,10 @@ class Zygote:
     def spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout=STARTUP_TIMEOUT):
         """Fork a child with these settings and pipe ends; a ``ZygoteChild``, or
         ``ZygoteUnusable`` (nothing was started then, or what was is killed)."""
+        with self._lock:
+            return self._spawn(cfg, env, argv0, out_w, req_r, resp_w, timeout)
+
+    def _spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout):
         if not self.usable():
             raise ZygoteUnusable(self.dead or "it belongs to another process")
         request = json.dumps({"cfg": cfg, "env": env, "argv0": argv0}).encode("utf-8")
@@ -222,7 +235,10 @@ class Zygote:
             self.pump(remaining)
         pid = self._spawned.pop(0)
         child = ZygoteChild(self, pid)
-        self.children[pid] = child
+        if pid in self._exits:
+            child.returncode = self._exits.pop(pid)
+        else:
+            self.children[pid] = child
         return child
 
     def close(self):

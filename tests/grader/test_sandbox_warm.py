@@ -213,6 +213,17 @@ def _zygotes(marker_dir=None):
     return found
 
 
+def _describe(pids):
+    text = []
+    for pid in sorted(pids):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                text.append(fh.read()[:120])
+        except OSError:
+            text.append(f"{pid} gone")
+    return "; ".join(text)
+
+
 def _named(comm):
     found = []
     for name in os.listdir("/proc"):
@@ -226,7 +237,7 @@ def _named(comm):
     return found
 
 
-def _settle(check, seconds=5.0):
+def _settle(check, seconds=20.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not check():
@@ -286,7 +297,8 @@ def test_nothing_is_left_after_ctrl_c_or_when_the_parent_is_killed(tmp_path, how
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert _settle(lambda: _zygotes() - before), f"a warm process outlived the parent's {how}"
+    assert _settle(lambda: _zygotes() - before), (f"a warm process outlived the parent's {how}: "
+                                                  f"{_describe(_zygotes() - before)}")
     assert _settle(lambda: _named(name)), f"the submission's sleeper outlived the parent's {how}"
 
 

@@ -748,6 +748,9 @@ def _zygote():
     except (BrokenPipeError, ConnectionResetError):
         pass
     finally:
+        # the parent's death brings both the socket's end and SIGTERM (PDEATHSIG): the
+        # second must not cut the cleanup short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _zygote_cleanup(children)
 
 

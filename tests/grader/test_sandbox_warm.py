@@ -323,3 +323,17 @@ def test_grade_all_gives_the_same_grades_with_and_without_the_warm_start(tmp_pat
     act = sum(v for k, v in POINTS.items() if k.startswith("activations."))
     assert rows["good"].endswith(",100.00")
     assert float(rows["wrong"].split(",")[-2]) == act - POINTS["activations.tanh"]
+
+
+def test_verbose_and_debug_say_how_the_child_started(tmp_path):
+    sub = make_submission(tmp_path / "exercises")
+    fresh = subprocess.run(_cli("grade", sub, "--only", "activations.relu", "--verbose"),
+                           capture_output=True, text=True, cwd=ROOT, env=_env(**{zygote.DISABLE_VAR: "1"}),
+                           timeout=120)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert fresh.stderr == ("note: the grader's child process started fresh (CHAINRULE_NO_ZYGOTE is set); "
+                            "grading is slower so.\n")
+    warm = subprocess.run(_cli("grade", sub, "--only", "activations.relu", "--verbose"),
+                          capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=120)
+    assert warm.returncode == 0 and warm.stderr == ""      # nothing to say when all went well
+    assert warm.stdout == fresh.stdout                      # the same report either way

@@ -18,6 +18,7 @@ as it is instead.
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,19 @@ PROBE = (
 )
 
 
-def _run(argv, env):
-    start = time.perf_counter()
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU = {}
+
+
+def _run(argv, env, cpu_key=None):
+    start, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
+    if cpu_key:
+        CPU.setdefault(cpu_key, []).append(_cpu() - cpu)
     return time.perf_counter() - start, proc
 
 
@@ -64,9 +75,9 @@ def main():
     _run(grade, env)        # writes the kit's bytecode (unless --no-bytecode)
     bare, warm, fresh = [], [], []
     for _ in range(args.runs):
-        bare.append(_run([sys.executable, "-c", "import numpy"], env)[0])
-        for times, run_env in ((warm, env), (fresh, cold)):
-            elapsed, proc = _run(grade, run_env)
+        bare.append(_run([sys.executable, "-c", "import numpy"], env, "bare")[0])
+        for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
+            elapsed, proc = _run(grade, run_env, key)
             times.append(elapsed)
             code, bad = (proc.stdout.split() + ["?", "?"])[:2]
             if code != "0" or bad != "-":
@@ -78,6 +89,10 @@ def main():
           f"{statistics.median(warm) / base:.2f}x the bare start (target: at most 3x)")
     print(f"the same with CHAINRULE_NO_ZYGOTE=1 (fresh child): {_summary(fresh)}, "
           f"{statistics.median(fresh) / base:.2f}x")
+    cpu = {k: statistics.median(v) for k, v in CPU.items()}
+    print(f"CPU time (user + system, every process): bare {cpu['bare'] * 1000:.0f} ms, "
+          f"warm {cpu['warm'] * 1000:.0f} ms ({cpu['warm'] / cpu['bare']:.2f}x), "
+          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x)")
     print(f"{args.runs} interleaved runs, wall time of the whole command in a fresh process; "
           f"bytecode {'as the environment says' if args.no_bytecode else 'written once, then read'}; "
           "sympy/jinja2 not imported")

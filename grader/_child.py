@@ -789,7 +789,10 @@ def _become_child(request, fds, sock, wake):
 
 if __name__ == "__main__":
     if ZYGOTE:
-        _zygote()
+        try:
+            _zygote()
+        finally:
+            os._exit(0)     # no interpreter teardown: the parent waits for this exit
     else:
         _configure(CFG)
         main()

@@ -113,6 +113,7 @@ class Zygote:
         self._spawned = []
         self._errors = []
         self._exits = {}                    # exits of children not registered yet
+        self._forked = False                # whether it ever forked a child
         self._lock = threading.RLock()      # sandboxes in several threads share one zygote
         self.dir = tempfile.mkdtemp(prefix="chainrule-zygote-")
         try:
@@ -234,6 +235,7 @@ class Zygote:
                 raise ZygoteUnusable(why)
             self.pump(remaining)
         pid = self._spawned.pop(0)
+        self._forked = True
         child = ZygoteChild(self, pid)
         if pid in self._exits:
             child.returncode = self._exits.pop(pid)
@@ -255,6 +257,8 @@ class Zygote:
                 self.sock.close()
             except OSError:
                 pass
+        if not self._forked and self.proc.poll() is None:
+            self.proc.kill()        # it never forked: nothing to clean up, no need to wait for NumPy
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -53,16 +53,16 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
 
     SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
     """
-    from grader import zygote
-
-    zygote.start_early()    # a fresh process imports NumPy while this one reads the reference
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
-    from grader import grade_submission
-    from grader.reports import render, write
-    from grader.seeds import read_secret
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
+    from grader import zygote
+
+    zygote.start_early()    # a fresh process imports NumPy while this one reads the reference
+    from grader import grade_submission
+    from grader.reports import render, write
+    from grader.seeds import read_secret
     progress = Progress("grading")
     try:
         secret = read_secret(secret_file) if secret_file else None

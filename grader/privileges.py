@@ -411,12 +411,14 @@ def _proc_table():
     return table
 
 
-def _has_one_marker(pid, marker):
+def _has_marker(pid, needles):
+    """Whether the environment ``pid`` started with holds one of ``needles``."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as fh:
-            return marker in fh.read()
+            environ = fh.read()
     except OSError:
         return False
+    return any(needle in environ for needle in needles)
 
 
 def _zombie(pid):
@@ -435,11 +437,6 @@ def kill_tree(root_pid, marker, also=None, spare=()):
     me = os.getpid()
     needles = [f"{MARKER_VAR}={m}".encode() for m in (marker, also) if m]
     spare = set(spare)
-
-    def _has_marker(pid, needle):
-        return any(_has_one_marker(pid, n) for n in needles)
-
-    needle = None
     for _round in range(50):
         table = _proc_table()
         doomed = {root_pid} if root_pid in table else set()
@@ -451,7 +448,7 @@ def kill_tree(root_pid, marker, also=None, spare=()):
                     doomed.add(pid)
                     grew = True
         for pid in table:
-            if pid != me and pid not in doomed and _has_marker(pid, needle):
+            if pid != me and pid not in doomed and _has_marker(pid, needles):
                 doomed.add(pid)
         doomed.discard(me)
         doomed -= spare
@@ -479,7 +476,7 @@ def kill_tree(root_pid, marker, also=None, spare=()):
                 pass
         if doomed == {root_pid}:
             alive = [p for p in _proc_table()
-                     if (p == root_pid or _has_marker(p, needle)) and p not in spare and not _zombie(p)]
+                     if (p == root_pid or _has_marker(p, needles)) and p not in spare and not _zombie(p)]
             if not alive:
                 return
         time.sleep(0.005)

@@ -752,6 +752,11 @@ def _zygote():
         # second must not cut the cleanup short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _zygote_cleanup(children)
+        home = os.path.dirname(os.path.abspath(sys.argv[0]))
+        if os.path.basename(home).startswith("chainrule-zygote-"):     # its own folder: gone
+            import shutil       # with it even when the parent that made it was killed
+
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def _become_child(request, fds, sock, wake):

@@ -213,6 +213,13 @@ def _zygotes(marker_dir=None):
     return found
 
 
+def _zygote_folders():
+    import glob
+    import tempfile
+
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "chainrule-zygote-*")))
+
+
 def _describe(pids):
     text = []
     for pid in sorted(pids):
@@ -283,7 +290,7 @@ def test_nothing_is_left_after_a_grade_from_the_command_line(tmp_path):
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
 def test_nothing_is_left_after_ctrl_c_or_when_the_parent_is_killed(tmp_path, how):
     name = "crwarm" + how[3:].lower()
-    before = _zygotes()
+    before, folders = _zygotes(), _zygote_folders()
     sub = make_submission(tmp_path / "exercises",
                           {"activations": SLEEPER.format(name=name, then="time.sleep(60)")})
     proc = subprocess.Popen(_cli("grade", sub, *ONLY_ACT, "--timeout", "60"), cwd=ROOT, env=_env(),
@@ -300,6 +307,7 @@ def test_nothing_is_left_after_ctrl_c_or_when_the_parent_is_killed(tmp_path, how
     assert _settle(lambda: _zygotes() - before), (f"a warm process outlived the parent's {how}: "
                                                   f"{_describe(_zygotes() - before)}")
     assert _settle(lambda: _named(name)), f"the submission's sleeper outlived the parent's {how}"
+    assert _settle(lambda: _zygote_folders() - folders), "the warm process's folder was left behind"
 
 
 def test_grade_all_gives_the_same_grades_with_and_without_the_warm_start(tmp_path):

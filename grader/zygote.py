@@ -300,8 +300,8 @@ def get():
     _STATE["starts"] += 1
     try:
         _STATE["zygote"] = Zygote()
-    except OSError as exc:
-        _STATE["why"] = f"the warm process could not start ({exc})"
+    except Exception as exc:  # noqa: BLE001 - e.g. no SOCK_SEQPACKET (macOS): start fresh children
+        _STATE["why"] = f"the warm process could not start ({exc or type(exc).__name__})"
         return None
     return _STATE["zygote"]
 

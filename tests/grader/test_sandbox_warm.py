@@ -193,11 +193,11 @@ def test_fallback_when_the_warm_process_cannot_start(tmp_path, monkeypatch):
         POINTS["activations.relu"]
 
 
-def _cli(*args, env=None):
+def _cli(*args):
     return [sys.executable, "-c", "from chainrule.cli import main; main()", *map(str, args)]
 
 
-def _zygotes(marker_dir=None):
+def _zygotes():
     """pids of processes running a warm process's script (the zygote and its forks)."""
     found = set()
     for name in os.listdir("/proc"):

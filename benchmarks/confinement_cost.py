@@ -8,6 +8,8 @@ namespace and the uid drop) and once with Landlock switched off, and times a bar
 difference and its ratio to a bare interpreter start, and the time the child's own clock
 measured for all its confinement steps (``_confine``; insensitive to the machine's load,
 which swamps the end-to-end difference on a busy machine). Exit status 1 above 20 ms.
+The children are forked from the warm process (``grader.zygote``) as in a grade;
+``CHAINRULE_NO_ZYGOTE=1`` times fresh children (NumPy imported by each) instead.
 
     python3 benchmarks/confinement_cost.py [--runs 15]
 """

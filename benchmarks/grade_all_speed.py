@@ -7,7 +7,13 @@ the bare start several times (median), then the whole command in a fresh process
 case of all 52 functions for each submission, every core, --force so that nothing is
 reused), several times (median). Also checks that sympy and jinja2 were not imported.
 
-    python3 benchmarks/grade_all_speed.py [--count 100] [--runs 3] [--jobs N]
+Each worker forks its children from its own warm process (``grader.zygote``);
+``--fresh`` sets ``CHAINRULE_NO_ZYGOTE=1`` (each child a fresh interpreter, as before) for
+comparison. Bytecode: the kit is compiled first (``compileall``, as an installed kit is)
+and ``PYTHONDONTWRITEBYTECODE`` is dropped from the command's environment; NumPy's is
+there since its installation.
+
+    python3 benchmarks/grade_all_speed.py [--count 100] [--runs 3] [--jobs N] [--fresh]
 """
 
 import argparse
@@ -53,7 +59,16 @@ def main():
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--fresh", action="store_true", help="the warm start off (CHAINRULE_NO_ZYGOTE=1)")
     args = parser.parse_args()
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CHAINRULE_NO_ZYGOTE", None)
+    if args.fresh:
+        env["CHAINRULE_NO_ZYGOTE"] = "1"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *(os.path.join(ROOT, p) for p in
+                                                              ("chainrule", "chainrule_core", "grader"))],
+                   check=True, env=env)
     work = tempfile.mkdtemp(prefix="chainrule-bench-")
     try:
         subs = os.path.join(work, "submissions")
@@ -67,7 +82,7 @@ def main():
         for _ in range(args.runs):
             start, cpu = time.perf_counter(), _cpu()
             proc = subprocess.run([sys.executable, "-c", PROBE.format(subs=subs, out=out, extra=extra)],
-                                  capture_output=True, text=True, cwd=ROOT)
+                                  capture_output=True, text=True, cwd=ROOT, env=env)
             times.append(time.perf_counter() - start)
             cpus.append(_cpu() - cpu)
             code, bad = proc.stdout.split()[-2:]
@@ -87,7 +102,8 @@ def main():
     numpy_cpu = statistics.median([numpy_start[1], numpy_after[1]])
     cpu_per = statistics.median(cpus) / args.count
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"chainrule grade-all, {args.count} correct submissions, jobs {args.jobs or 'default (every core)'}: "
+    print(f"chainrule grade-all, {args.count} correct submissions, jobs {args.jobs or 'default (every core)'}, "
+          f"{'fresh children (CHAINRULE_NO_ZYGOTE=1)' if args.fresh else 'warm start'}: "
           f"{args.runs} runs, median {median:.2f} s (min {min(times):.2f} s, max {max(times):.2f} s), "
           f"{per * 1000:.0f} ms per submission")
     print(f"bare `python -c 'import numpy'`: {numpy_time * 1000:.0f} ms "

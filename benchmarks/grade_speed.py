@@ -1,15 +1,24 @@
-"""How long `chainrule grade` takes on a complete, correct submission.
+"""How long `chainrule grade` takes on a complete, correct submission, against a bare NumPy start.
 
-Target (issue 3): at most 1.5 s wall on the project's 2-core machine, for the whole
-command (Python start-up, imports, one child process, every case of all 52 functions).
-Measures the command end to end in a fresh process, several times, and prints the
-median and the range; also checks that neither sympy nor jinja2 was imported.
+Target (issue 11): at most 3x a bare `python -c "import numpy"` start, both measured side
+by side in this run, on the project's 2-core machine, for the whole command (Python
+start-up, imports, the warm process and one child, every case of all 52 functions).
+Runs are interleaved: bare start, grade (warm start), grade with the warm start off
+(``CHAINRULE_NO_ZYGOTE=1``: each child a fresh interpreter, as before issue 11), each in a
+fresh process, several times; prints medians and ranges. Also checks that neither sympy
+nor jinja2 was imported.
 
-    python3 benchmarks/grade_speed.py [--runs 7] [--submission solutions]
+Bytecode: the kit's ``.pyc`` files are written by one run first (as an installed kit has
+them) and ``PYTHONDONTWRITEBYTECODE`` is dropped from the measured commands' environment;
+NumPy's are there since its installation. ``--no-bytecode`` measures with the environment
+as it is instead.
+
+    python3 benchmarks/grade_speed.py [--runs 9] [--submission solutions] [--no-bytecode]
 """
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -18,7 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROBE = (
-    "import sys, time; t0 = time.perf_counter(); "
+    "import sys; "
     "from chainrule.cli import main; "
     "sys.argv = ['chainrule', 'grade', {sub!r}, '--format', 'json', '--output', {out!r}, '--force']; "
     "code = 0\n"
@@ -28,25 +37,65 @@ PROBE = (
 )
 
 
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU = {}
+
+
+def _run(argv, env, cpu_key=None):
+    start, cpu = time.perf_counter(), _cpu()
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
+    if cpu_key:
+        CPU.setdefault(cpu_key, []).append(_cpu() - cpu)
+    return time.perf_counter() - start, proc
+
+
+def _summary(times):
+    return (f"median {statistics.median(times) * 1000:.0f} ms "
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--submission", default=os.path.join(ROOT, "solutions"))
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE as it is (the kit compiled on every run)")
     args = parser.parse_args()
     out = os.path.join(ROOT, "benchmarks", ".grade_speed.json")
-    times = []
+    env = dict(os.environ)
+    if not args.no_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CHAINRULE_NO_ZYGOTE", None)
+    cold = dict(env, CHAINRULE_NO_ZYGOTE="1")
+    grade = [sys.executable, "-c", PROBE.format(sub=args.submission, out=out)]
+    _run(grade, env)        # writes the kit's bytecode (unless --no-bytecode)
+    bare, warm, fresh = [], [], []
     for _ in range(args.runs):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", PROBE.format(sub=args.submission, out=out)],
-                              capture_output=True, text=True, cwd=ROOT)
-        times.append(time.perf_counter() - start)
-        code, bad = proc.stdout.split()
-        if code != "0" or bad != "-":
-            sys.exit(f"grading failed or imported {bad}: {proc.stdout}{proc.stderr}")
+        bare.append(_run([sys.executable, "-c", "import numpy"], env, "bare")[0])
+        for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
+            elapsed, proc = _run(grade, run_env, key)
+            times.append(elapsed)
+            code, bad = (proc.stdout.split() + ["?", "?"])[:2]
+            if code != "0" or bad != "-":
+                sys.exit(f"grading failed or imported {bad}: {proc.stdout}{proc.stderr}")
     os.unlink(out)
-    print(f"chainrule grade {os.path.relpath(args.submission, ROOT)}: {args.runs} runs, "
-          f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s "
-          "(wall, whole command in a fresh process; sympy/jinja2 not imported)")
+    base = statistics.median(bare)
+    print(f"bare `python -c 'import numpy'`: {_summary(bare)}")
+    print(f"chainrule grade {os.path.relpath(args.submission, ROOT)} (warm start): {_summary(warm)}, "
+          f"{statistics.median(warm) / base:.2f}x the bare start (target: at most 3x)")
+    print(f"the same with CHAINRULE_NO_ZYGOTE=1 (fresh child): {_summary(fresh)}, "
+          f"{statistics.median(fresh) / base:.2f}x")
+    cpu = {k: statistics.median(v) for k, v in CPU.items()}
+    print(f"CPU time (user + system, every process): bare {cpu['bare'] * 1000:.0f} ms, "
+          f"warm {cpu['warm'] * 1000:.0f} ms ({cpu['warm'] / cpu['bare']:.2f}x), "
+          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x)")
+    print(f"{args.runs} interleaved runs, wall time of the whole command in a fresh process; "
+          f"bytecode {'as the environment says' if args.no_bytecode else 'written once, then read'}; "
+          "sympy/jinja2 not imported")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
 

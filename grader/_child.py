@@ -3,6 +3,10 @@
 Run as ``python -I -S -u _child.py CONFIG_JSON`` by ``grader.sandbox`` (never imported):
 ``-I -S`` leave only the standard library on ``sys.path``; this script adds a folder
 that holds NumPy alone, so neither ``solutions`` nor the grader is importable here.
+Or, the warm start (``grader.zygote``), as ``python -I -S -u _child.py --zygote NUMPY_DIR
+FD``: the same imports, then ``_zygote`` forks one child per request received on the
+control socket ``FD``; each fork makes itself what the first form would have started
+(``_become_child``) and runs the same ``main``.
 
 Protocol (both directions, on two private pipes): a frame is an 8-byte big-endian length
 then that many bytes: the nonce, a 4-byte JSON-header length, the UTF-8 JSON header, then the
@@ -31,9 +35,12 @@ import struct
 import sys
 import traceback
 
-CFG = json.loads(sys.argv[1])
+# ``_child.py CONFIG_JSON``: one child. ``_child.py --zygote NUMPY_DIR``: the warm start
+# (``grader.zygote``): import NumPy and this runtime, then fork one child per request.
+ZYGOTE = len(sys.argv) > 1 and sys.argv[1] == "--zygote"
+CFG = None if ZYGOTE else json.loads(sys.argv[1])
 sys.dont_write_bytecode = True      # nothing compiled is left where another run could load it
-sys.path.insert(0, CFG["numpy_dir"])
+sys.path.insert(0, sys.argv[2] if ZYGOTE else CFG["numpy_dir"])
 
 import numpy as np  # noqa: E402
 
@@ -61,10 +68,18 @@ _float_value = float.__float__
 _int_value = int.__index__
 _len = builtins.len
 _str = builtins.str
-_MAX_REPLY = CFG["max_data"]     # grader.limits.MAX_DATA
-REQ_FD = CFG["req_fd"]
-RESP_FD = CFG["resp_fd"]
-SUB = os.path.realpath(CFG["submission"])
+_MAX_REPLY = REQ_FD = RESP_FD = SUB = None     # set by _configure
+
+
+def _configure(cfg):
+    """Take ``cfg`` (the parent's settings for this child) as this process's own."""
+    global CFG, _MAX_REPLY, REQ_FD, RESP_FD, SUB
+    CFG = cfg
+    _MAX_REPLY = cfg["max_data"]     # grader.limits.MAX_DATA
+    REQ_FD = cfg["req_fd"]
+    RESP_FD = cfg["resp_fd"]
+    SUB = os.path.realpath(cfg["submission"])
+    _NONCE[0] = cfg["hello"]
 
 
 def _limits():
@@ -145,7 +160,7 @@ def _npy(arr):
     return b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1") + body
 
 
-_NONCE = [CFG["hello"]]     # the current request's nonce, echoed in its reply
+_NONCE = [None]     # the current request's nonce, echoed in its reply
 
 
 def _send(header, blobs=()):
@@ -404,16 +419,24 @@ def _unshare_network():
     return ""
 
 
+_LANDLOCK = [None]      # the zygote loads grader/landlock.py (its copy) once for every fork
+
+
+def _load_landlock(path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_chainrule_landlock", path)
+    landlock = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(landlock)
+    return landlock
+
+
 def _landlock(plan):
     """Confine this process with Landlock as the parent planned (``CFG["landlock"]``)."""
     if not plan or plan.get("unavailable"):
         return {"abi": 0, "why": (plan or {}).get("unavailable") or "not requested"}
-    import importlib.util
-
     try:
-        spec = importlib.util.spec_from_file_location("_chainrule_landlock", plan["module"])
-        landlock = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(landlock)
+        landlock = _LANDLOCK[0] or _load_landlock(plan["module"])
         version = landlock.abi()
         if version <= 0:
             return {"abi": 0, "why": landlock.unavailable()}
@@ -508,6 +531,10 @@ def main():
     os.chdir(CFG["workdir"])
     _limits()
     confinement = _confine()
+    if CFG.get("zygote_pid"):   # forked by the zygote: end with it (set after the uid drop,
+        _prctl(_PR_SET_PDEATHSIG, 9)    # which clears the setting)
+        if os.getppid() != CFG["zygote_pid"]:
+            os._exit(0)
     modules = {}
     package = None
     package_error = None
@@ -581,5 +608,196 @@ def main():
             os._exit(0)
 
 
-if __name__ == "__main__":
+# ------------------------------------------------------------------------------ the zygote
+def _prctl(option, value):
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except BaseException:  # noqa: BLE001 - best effort; the parent reaps in any case
+        return -1
+
+
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _proc_children_of(root):
+    """Every process below ``root`` (through /proc parent links) and every one whose
+    environment carries this zygote's marker (a fork of a fork that called setsid)."""
+    table, marked = {}, set()
+    needle = ("CHAINRULE_GRADER_MARKER=" + os.environ.get("CHAINRULE_GRADER_MARKER", "")).encode()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                raw = fh.read()
+            table[pid] = int(raw[raw.rindex(b")") + 2:].split()[1])
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if needle in fh.read():
+                    marked.add(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    doomed, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, ppid in table.items():
+            if ppid in doomed and pid not in doomed:
+                doomed.add(pid)
+                grew = True
+    doomed |= marked
+    doomed.discard(root)
+    return doomed
+
+
+def _zygote_cleanup(children):
+    """SIGKILL every child and everything below them (the zygote is ending)."""
+    import signal
+
+    me = os.getpid()
+    for _round in range(20):
+        doomed = _proc_children_of(me)
+        if not doomed:
+            break
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        import time
+
+        time.sleep(0.005)
+
+
+def _zygote():
+    """Serve ``grader.zygote``: for each request (settings + three descriptors) on the
+    control socket (the descriptor ``argv[3]``), fork a child; report each child's exit to
+    the parent.
+
+    This process holds NumPy, this runtime and its control socket, nothing else: no
+    grader module, no reference, no expected value. It never runs student code; it ends
+    (killing every child and their descendants) when its parent closes the socket or dies.
+    """
+    import select
+    import signal
+    import socket
+
+    _LANDLOCK[0] = _load_landlock(os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "landlock.py"))
+    sock = socket.socket(fileno=int(sys.argv[3]))
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)     # orphans of a child come back here to be reaped
+    parent = os.getppid()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    os.set_blocking(wake_r, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # the parent decides; it closes the socket
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) == 0 and os.getppid() != parent:
+        return
+    children = set()
+    try:
+        sock.sendall(b'{"ready": true}')
+        while True:
+            ready, _, _ = select.select([sock, wake_r], [], [])
+            if wake_r in ready:
+                try:
+                    while os.read(wake_r, 512):
+                        pass
+                except BlockingIOError:
+                    pass
+            while True:     # reap: children (reported) and adopted orphans (not)
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                if pid in children:
+                    children.discard(pid)
+                    sock.sendall(_json_dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+            if sock in ready:
+                msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 3)
+                if not msg:
+                    return
+                request = _json_loads(msg.decode("utf-8"))
+                if _len(fds) != 3:
+                    for fd in fds:
+                        os.close(fd)
+                    sock.sendall(b'{"error": "a request without its three descriptors"}')
+                    continue
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        _become_child(request, fds, sock, (wake_r, wake_w))
+                    finally:
+                        os._exit(70)
+                children.add(pid)
+                for fd in fds:
+                    os.close(fd)
+                sock.sendall(_json_dumps({"spawned": pid}).encode())
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    finally:
+        # the parent's death brings both the socket's end and SIGTERM (PDEATHSIG): the
+        # second must not cut the cleanup short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _zygote_cleanup(children)
+        home = os.path.dirname(os.path.abspath(sys.argv[0]))
+        if os.path.basename(home).startswith("chainrule-zygote-"):     # its own folder: gone
+            import shutil       # with it even when the parent that made it was killed
+
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _become_child(request, fds, sock, wake):
+    """In a fresh fork of the zygote: become the child ``request`` describes, exactly as
+    ``python _child.py CONFIG`` would be, then serve it (never returns)."""
+    import signal
+
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.setsid()
+    out_fd, req_fd, resp_fd = fds
+    sock.detach()
+    # descriptors: 0 /dev/null, 1 and 2 the output pipe, 3 requests, 4 replies; nothing else
+    high = [__import__("fcntl").fcntl(fd, __import__("fcntl").F_DUPFD, 10) for fd in fds]
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(high[0], 1)
+    os.dup2(high[0], 2)
+    os.dup2(high[1], 3)
+    os.dup2(high[2], 4)
+    os.closerange(5, 1 << 20)
+    cfg = request["cfg"]
+    cfg["req_fd"], cfg["resp_fd"] = 3, 4
+    cfg["zygote_pid"] = os.getppid()
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(cfg["workdir"])
+    sys.argv[:] = [request["argv0"]]
+    sys.path[0] = cfg["numpy_dir"]
+    _configure(cfg)
     main()
+
+
+if __name__ == "__main__":
+    if ZYGOTE:
+        try:
+            _zygote()
+        finally:
+            os._exit(0)     # no interpreter teardown: the parent waits for this exit
+    else:
+        _configure(CFG)
+        main()

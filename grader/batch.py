@@ -531,6 +531,16 @@ def _worker_main(conn, others, options, oracle, skeleton, scratch):
         raise SystemExit(1)         # unwinds: the sandbox's ``finally`` kills its child
 
     signal.signal(signal.SIGTERM, _terminate)
+    from grader import zygote
+
+    zygote.start_early()    # this worker's own warm process (a fresh interpreter: it holds
+    try:                    # none of what this fork inherited), serving all its submissions
+        _serve(conn, parent, options, oracle, skeleton, scratch)
+    finally:
+        zygote.shutdown()
+
+
+def _serve(conn, parent, options, oracle, skeleton, scratch):
     while True:
         try:
             while not conn.poll(1.0):

@@ -411,18 +411,32 @@ def _proc_table():
     return table
 
 
-def _has_marker(pid, marker):
+def _has_marker(pid, needles):
+    """Whether the environment ``pid`` started with holds one of ``needles``."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as fh:
-            return marker in fh.read()
+            environ = fh.read()
     except OSError:
         return False
+    return any(needle in environ for needle in needles)
 
 
-def kill_tree(root_pid, marker):
-    """SIGKILL ``root_pid``, its process group, all descendants and all marked processes."""
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+        return raw[raw.rindex(b")") + 2:].split()[0] == b"Z"
+    except (OSError, ValueError, IndexError):
+        return True
+
+
+def kill_tree(root_pid, marker, also=None, spare=()):
+    """SIGKILL ``root_pid``, its process group, all descendants and all marked processes
+    (``marker``, and ``also`` when given), except ``spare`` (the zygote, which carries
+    ``also`` itself)."""
     me = os.getpid()
-    needle = f"{MARKER_VAR}={marker}".encode()
+    needles = [f"{MARKER_VAR}={m}".encode() for m in (marker, also) if m]
+    spare = set(spare)
     for _round in range(50):
         table = _proc_table()
         doomed = {root_pid} if root_pid in table else set()
@@ -434,9 +448,10 @@ def kill_tree(root_pid, marker):
                     doomed.add(pid)
                     grew = True
         for pid in table:
-            if pid != me and pid not in doomed and _has_marker(pid, needle):
+            if pid != me and pid not in doomed and _has_marker(pid, needles):
                 doomed.add(pid)
         doomed.discard(me)
+        doomed -= spare
         try:
             os.killpg(root_pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError, OSError):
@@ -460,7 +475,8 @@ def kill_tree(root_pid, marker):
             except (ChildProcessError, OSError):
                 pass
         if doomed == {root_pid}:
-            alive = [p for p in _proc_table() if p == root_pid or _has_marker(p, needle)]
+            alive = [p for p in _proc_table()
+                     if (p == root_pid or _has_marker(p, needles)) and p not in spare and not _zombie(p)]
             if not alive:
                 return
         time.sleep(0.005)

@@ -1,7 +1,10 @@
 """The parent's side of the child process that runs student code (see ``grader/_child.py``).
 
 One child serves the whole submission and is replaced only when it dies or is killed.
-It runs ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
+It is forked from this process's warm process (``grader.zygote``: NumPy and the child
+runtime only, exec'd, never a fork of the grader) and made exactly what a fresh start
+would be; when the warm process is unusable it is started fresh (``start_mode`` says
+which). Either way it runs as ``python -I -S -u -B`` in its own session, with a scrubbed environment, a
 private working directory, ``sys.path`` = (a folder holding only a link to NumPy, the
 standard library), an address-space limit and a file-size limit. Its stdout and stderr
 go to one pipe that the parent drains whenever it waits (so output is captured per
@@ -76,6 +79,8 @@ from chainrule_core.errors import ChainruleError
 from grader import wire
 from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
                            MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
+from grader import zygote
+from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
 
@@ -137,7 +142,7 @@ class Sandbox:
     empty run folder.
     """
 
-    def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB, protected=()):
+    def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB, protected=(), warm=True):
         self.submission = os.path.realpath(submission)
         check_submission(self.submission)
         self.memory_mb = memory_mb
@@ -158,6 +163,9 @@ class Sandbox:
         self.confinement = None     # the child's own account of its layers (its hello)
         self.ids = None             # (uid, gid) of the child when the grader runs as root
         self._id_lock = None        # held while this sandbox may use that uid
+        self.warm = warm            # fork children from the zygote (grader.zygote)
+        self._zygote = None
+        self.start_mode = None      # "warm", or "fresh (why)": how the last child started
         if os.geteuid() == 0:
             uid, gid, self._id_lock = sandbox_ids()
             self.ids = (uid, gid)
@@ -220,15 +228,28 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
         }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
+        self.proc = None
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-u", "-B", self._script, json.dumps(cfg)],
-                stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
-                pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
-            )
+            self._zygote = zygote.get() if self.warm else None
+            if self._zygote is not None:
+                try:
+                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w)
+                    self.start_mode = "warm"
+                except ZygoteUnusable as exc:
+                    zygote.discard(self._zygote, str(exc))
+                    self._zygote = None
+            if self.proc is None:
+                why = zygote.why_not() if self.warm else "the warm start is off"
+                self.start_mode = "fresh" + (f" ({why})" if why else "")
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-u", "-B", self._script, json.dumps(cfg)],
+                    stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
+                    pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
+                )
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
+        zygote.note_start(self.start_mode)
         for fd in (req_w, resp_r, out_r):
             os.set_blocking(fd, False)
         self._req, self._resp, self._out = req_w, resp_r, out_r
@@ -276,7 +297,7 @@ class Sandbox:
     def _kill(self, timed_out=False):
         """End this child's life: kill it and everything it started (the folder stays)."""
         if self.proc is not None:
-            kill_tree(self.proc.pid, self.marker)
+            self._kill_tree()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
@@ -294,6 +315,15 @@ class Sandbox:
             self._timed_out = timed_out
         if self.ids is not None:
             reap_uid(*self.ids)     # whatever left the tree or changed its environment
+
+    def _kill_tree(self):
+        """SIGKILL the child and all it started; below the zygote, forks of forks too
+        (they carry the zygote's marker; the zygote itself is spared)."""
+        if isinstance(self.proc, ZygoteChild):
+            z = self.proc.zygote
+            kill_tree(self.proc.pid, self.marker, also=z.marker, spare=(z.pid,))
+        else:
+            kill_tree(self.proc.pid, self.marker)
 
     def stop(self):
         """Kill the child and everything it started; remove every file of the run,
@@ -381,8 +411,8 @@ class Sandbox:
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            kill_tree(self.proc.pid, self.marker)
-            code = self.proc.wait()
+            self._kill_tree()
+            code = self.proc.wait(timeout=5)
         if code < 0:
             try:
                 name = signal.Signals(-code).name

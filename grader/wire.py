@@ -98,18 +98,28 @@ def parse_payload(data):
     return header, arrays
 
 
+def npy_bytes(arr):
+    """``arr`` as a ``.npy`` file (format 1.0, C order): for a numeric dtype built here the
+    way ``_child._npy`` builds it (the child's fast parser reads it; ``numpy.save`` costs
+    about 20 us more per array), else by ``numpy.save``."""
+    arr = np.asarray(arr)
+    if arr.dtype.kind not in "biuf" or type(arr) is not np.ndarray:
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        return buf.getvalue()
+    header = "{'descr': %r, 'fortran_order': False, 'shape': %r, }" % (arr.dtype.str, tuple(int(n) for n in arr.shape))
+    header += " " * (64 - (10 + len(header) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + arr.tobytes("C")
+
+
 def encode_arg(value, blobs):
     if isinstance(value, Rng):
         return {"t": "rng", "seed": value.seed}
     if isinstance(value, np.ndarray):
-        buf = io.BytesIO()
-        np.save(buf, value, allow_pickle=False)
-        blobs.append(buf.getvalue())
+        blobs.append(npy_bytes(value))
         return {"t": "a", "i": len(blobs) - 1}
     if isinstance(value, np.generic):
-        buf = io.BytesIO()
-        np.save(buf, np.asarray(value), allow_pickle=False)
-        blobs.append(buf.getvalue())
+        blobs.append(npy_bytes(np.asarray(value)))
         return {"t": "g", "i": len(blobs) - 1}
     if value is None:
         return {"t": "n"}

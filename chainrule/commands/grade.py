@@ -54,12 +54,15 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
-    from grader import grade_submission
-    from grader.reports import render, write
-    from grader.seeds import read_secret
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
+    from grader import zygote
+
+    zygote.start_early()    # a fresh process imports NumPy while this one reads the reference
+    from grader import grade_submission
+    from grader.reports import render, write
+    from grader.seeds import read_secret
     progress = Progress("grading")
     try:
         secret = read_secret(secret_file) if secret_file else None
@@ -71,6 +74,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         raise click.UsageError(str(exc)) from None
     finally:
         progress.clear()
+    _say_start(verbose)
     if output is not None:
         write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
@@ -81,3 +85,22 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+def _say_start(verbose):
+    """With --debug, how the child started; with --verbose, only a fresh (slow) start."""
+    from grader import zygote
+
+    ctx = click.get_current_context(silent=True)
+    debug = False
+    while ctx is not None:
+        debug = debug or (isinstance(ctx.obj, dict) and bool(ctx.obj.get("debug")))
+        ctx = ctx.parent
+    mode = zygote.last_start()
+    if mode is None:
+        return
+    if debug:
+        click.echo(f"debug: the grader's child process started {mode}"
+                   + (" (forked from the warm process)" if mode == "warm" else ""), err=True)
+    elif verbose and mode != "warm":
+        click.echo(f"note: the grader's child process started {mode}; grading is slower so.", err=True)

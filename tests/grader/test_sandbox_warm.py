@@ -1,0 +1,347 @@
+"""The warm start (``grader.zygote``): children forked from a process that holds NumPy and
+the child runtime only.
+
+What is checked: the child sees no module of the grader, the CLI or the reference and
+no value of the parent (a submission that searches for them finds nothing, while the
+same search finds what it planted itself); the warm process survives a child's crash
+and the next child is warm again; no process is left after a grade, after Ctrl-C, after
+the parent is SIGKILLed; a dead or disabled warm process falls back to a fresh child
+with the same grades; ``grade-all`` gives the same ``grades.csv`` with and without it.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from chainrule_core.contract import POINTS
+from grader import zygote
+from tests.grader.conftest import ROOT, make_submission
+
+ONLY_ACT = ["--only", "activations"]
+SENTINEL = "chainrule-parent-sentinel-5e1f0c"   # held by the parent only
+
+# relu searches the child for what it must never see; the search first proves it works
+# by finding a value it planted itself
+SEARCHER = """
+    def relu(x):
+        import gc, sys
+        # every needle is built at run time: the code's own constants must not match
+        own_needle = "".join(["self-", "planted-", "marker"])
+        parent_needle = "".join(["chainrule-parent-", "sen", "tinel"])
+        expected = np.maximum(x, 0.0)
+        mine = ["-".join(["self", "planted", "marker"]), expected.copy()]   # a tracked container
+        suspicious = sorted(m for m in list(sys.modules)
+                            if m.split(".")[0] in ("solutions", "grader", "click", "chainrule",
+                                                   "chainrule_core", "sympy", "jinja2", "tests"))
+        hits, self_check, sentinel = 0, False, False
+        for obj in gc.get_objects():
+            if isinstance(obj, dict):
+                values = list(obj.values())
+            elif isinstance(obj, (list, tuple)):
+                values = list(obj)
+            else:
+                continue
+            own, arrays = False, 0
+            for value in values:
+                if isinstance(value, str):
+                    own = own or value == own_needle
+                    sentinel = sentinel or parent_needle in value
+                elif (isinstance(value, np.ndarray) and value is not x and value is not expected
+                      and value.shape == x.shape and value.dtype == x.dtype
+                      and np.array_equal(value, expected) and not np.array_equal(value, x)):
+                    arrays += 1
+            if obj is mine:
+                self_check = own and arrays == 1
+            else:
+                hits += arrays
+        print("modules:", ", ".join(suspicious) or "none")
+        print("self-check:", "found" if self_check else "MISSED")
+        print("sentinel:", "FOUND" if sentinel else "none")
+        print("expected arrays:", hits)
+        print("argv:", sys.argv[1:], "cwd holds:", sorted(os.listdir(".")))
+        return x - 1.0      # wrong: relu must fail
+    """
+
+
+def _output(result, qualname="activations.relu"):
+    return result.functions[qualname].output
+
+
+@pytest.fixture()
+def searcher(tmp_path):
+    return make_submission(tmp_path / "exercises", {"activations": "import os\n" + textwrap.dedent(SEARCHER)})
+
+
+def _grade(path, **kw):
+    from grader import grade_submission
+
+    return grade_submission(str(path), only=["activations.relu"], timeout=10, **kw)
+
+
+def test_warm_child_holds_nothing_of_the_grader_or_the_reference(searcher, monkeypatch):
+    import solutions
+    monkeypatch.setattr(solutions, "_test_sentinel", SENTINEL, raising=False)
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    result = _grade(searcher)
+    assert zygote.last_start() == "warm"
+    out = _output(result)
+    assert "self-check: found" in out, out      # the search works...
+    assert "modules: none" in out, out          # ...and finds no grader, CLI or reference module
+    assert "sentinel: none" in out, out
+    assert "expected arrays: 0" in out, out
+    assert "argv: []" in out and "cwd holds: []" in out, out
+    assert not result.functions["activations.relu"].passed
+
+
+def test_fresh_child_holds_nothing_either(searcher, monkeypatch):
+    import solutions
+    monkeypatch.setattr(solutions, "_test_sentinel", SENTINEL, raising=False)
+    monkeypatch.setenv(zygote.DISABLE_VAR, "1")
+    zygote.shutdown()
+    result = _grade(searcher)
+    assert zygote.last_start() == f"fresh ({zygote.DISABLE_VAR} is set)"
+    out = _output(result)
+    assert "self-check: found" in out and "modules: none" in out and "expected arrays: 0" in out, out
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+CRASHES = {"activations": """
+    def tanh(x):
+        import ctypes
+        return ctypes.string_at(0)
+
+    def relu_derivative(x):
+        import os
+        os._exit(3)
+
+    def relu(x):
+        import os, signal
+        try:
+            os.kill(os.getppid(), signal.SIGKILL)   # the warm process: another uid, or no signals out
+        except OSError as exc:
+            print("could not kill the warm process:", type(exc).__name__)
+        return np.maximum(x, 0.0)
+    """}
+
+
+def test_the_warm_process_survives_a_child_crash_and_serves_the_next_child(tmp_path, monkeypatch):
+    from grader import grade_submission
+
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    sub = make_submission(tmp_path / "exercises", CRASHES)
+    first = zygote.get()
+    result = grade_submission(str(sub), only=["activations"], timeout=10)
+    assert "crashed (SIGSEGV)" in result.functions["activations.tanh"].cases[0].message
+    assert "ended with exit status 3" in result.functions["activations.relu_derivative"].cases[0].message
+    lock = result.confinement
+    if os.geteuid() == 0 or "no signals out" in lock:
+        # a child cannot kill its zygote: another uid (as root) or Landlock's signal scope
+        assert result.functions["activations.relu"].passed
+        assert "could not kill the warm process: PermissionError" in result.functions["activations.relu"].output
+        assert zygote.get() is first and _alive(first.pid)
+    rest = [q for q in result.functions if q not in ("activations.tanh", "activations.relu_derivative",
+                                                       "activations.relu")]
+    assert all(result.functions[q].passed for q in rest)
+    again = grade_submission(str(sub), only=["activations.softplus"], timeout=10)
+    assert again.functions["activations.softplus"].passed and zygote.last_start() == "warm"
+
+
+def test_a_killed_warm_process_is_replaced_and_the_grade_is_the_same(tmp_path, monkeypatch):
+    from grader import grade_submission
+
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    sub = make_submission(tmp_path / "exercises")
+    first = zygote.get()
+    os.kill(first.pid, signal.SIGKILL)
+    first.proc.wait()
+    result = grade_submission(str(sub), only=["activations"], timeout=10)
+    assert result.percent == 100.0
+    assert zygote.last_start() == "warm" and zygote.get() is not first
+
+
+def test_fallback_when_the_warm_process_cannot_start(tmp_path, monkeypatch):
+    from grader import grade_submission
+
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    zygote.shutdown()
+
+    def broken(self):
+        raise OSError("no warm process today")
+
+    monkeypatch.setattr(zygote.Zygote, "__init__", broken)
+    monkeypatch.setitem(zygote._STATE, "starts", 0)
+    sub = make_submission(tmp_path / "exercises", {"activations": """
+        def relu(x):
+            return np.abs(x)
+        """})
+    result = grade_submission(str(sub), only=["activations"], timeout=10)
+    assert zygote.last_start() == "fresh (the warm process could not start (no warm process today))"
+    assert not result.functions["activations.relu"].passed
+    assert result.score == sum(v for k, v in POINTS.items() if k.startswith("activations.")) - \
+        POINTS["activations.relu"]
+
+
+def _cli(*args):
+    return [sys.executable, "-c", "from chainrule.cli import main; main()", *map(str, args)]
+
+
+def _zygotes():
+    """pids of processes running a warm process's script (the zygote and its forks)."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        if b"--zygote" in cmd and b"chainrule-zygote-" in cmd and _alive(int(name)):
+            found.add(int(name))
+    return found
+
+
+def _zygote_folders():
+    import glob
+    import tempfile
+
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "chainrule-zygote-*")))
+
+
+def _describe(pids):
+    text = []
+    for pid in sorted(pids):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                text.append(fh.read()[:120])
+        except OSError:
+            text.append(f"{pid} gone")
+    return "; ".join(text)
+
+
+def _named(comm):
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/comm") as fh:
+                    if fh.read().strip() == comm and _alive(int(name)):
+                        found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def _settle(check, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not check():
+            return True
+        time.sleep(0.05)
+    return not check()
+
+
+SLEEPER = """
+    def relu(x):
+        import ctypes, os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                ctypes.CDLL(None).prctl(15, b"{name}", 0, 0, 0)   # PR_SET_NAME: findable
+                time.sleep(600)
+            os._exit(0)
+        print("a sleeper was started")
+        {then}
+        return np.maximum(x, 0.0)
+    """
+
+
+def _env(**extra):
+    env = dict(os.environ)
+    env.pop(zygote.DISABLE_VAR, None)
+    env.update(extra)
+    return env
+
+
+def test_nothing_is_left_after_a_grade_from_the_command_line(tmp_path):
+    before = _zygotes()
+    sub = make_submission(tmp_path / "exercises", {"activations": SLEEPER.format(name="crwarm1", then="pass")})
+    proc = subprocess.run(_cli("--debug", "grade", sub, *ONLY_ACT, "--format", "json"), capture_output=True,
+                          text=True, cwd=ROOT, env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "a sleeper was started" in proc.stdout      # the function's output, in the report
+    assert "debug: the grader's child process started warm" in proc.stderr
+    assert _settle(lambda: _zygotes() - before), "a warm process (or a fork of it) outlived the grade"
+    assert _settle(lambda: _named("crwarm1")), "the submission's sleeper outlived the grade"
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
+def test_nothing_is_left_after_ctrl_c_or_when_the_parent_is_killed(tmp_path, how):
+    name = "crwarm" + how[3:].lower()
+    before, folders = _zygotes(), _zygote_folders()
+    sub = make_submission(tmp_path / "exercises",
+                          {"activations": SLEEPER.format(name=name, then="time.sleep(60)")})
+    proc = subprocess.Popen(_cli("grade", sub, *ONLY_ACT, "--timeout", "60"), cwd=ROOT, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _settle(lambda: not _named(name), seconds=60), "the sleeper never started"
+        assert _zygotes() - before, "no warm process was running"
+        os.kill(proc.pid, getattr(signal, how))
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert _settle(lambda: _zygotes() - before), (f"a warm process outlived the parent's {how}: "
+                                                  f"{_describe(_zygotes() - before)}")
+    assert _settle(lambda: _named(name)), f"the submission's sleeper outlived the parent's {how}"
+    assert _settle(lambda: _zygote_folders() - folders), "the warm process's folder was left behind"
+
+
+def test_grade_all_gives_the_same_grades_with_and_without_the_warm_start(tmp_path):
+    subs = tmp_path / "subs"
+    make_submission(subs / "good" / "exercises")
+    make_submission(subs / "wrong" / "exercises", {"activations": """
+        def tanh(x):
+            return np.tanh(x) + 1e-3
+        """})
+    make_submission(subs / "crash" / "exercises", CRASHES)
+    outs = []
+    for label, extra in (("warm", {}), ("fresh", {zygote.DISABLE_VAR: "1"})):
+        out = tmp_path / label
+        proc = subprocess.run(_cli("grade-all", subs, "--out", out, *ONLY_ACT, "--jobs", "2",
+                                   "--timeout", "10"),
+                              capture_output=True, text=True, cwd=ROOT, env=_env(**extra), timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        outs.append((out / "grades.csv").read_bytes())
+    assert outs[0] == outs[1]
+    rows = {line.split(",")[0]: line for line in outs[0].decode().splitlines()[1:]}
+    act = sum(v for k, v in POINTS.items() if k.startswith("activations."))
+    assert rows["good"].endswith(",100.00")
+    assert float(rows["wrong"].split(",")[-2]) == act - POINTS["activations.tanh"]
+
+
+def test_verbose_and_debug_say_how_the_child_started(tmp_path):
+    sub = make_submission(tmp_path / "exercises")
+    fresh = subprocess.run(_cli("grade", sub, "--only", "activations.relu", "--verbose"),
+                           capture_output=True, text=True, cwd=ROOT, env=_env(**{zygote.DISABLE_VAR: "1"}),
+                           timeout=120)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert fresh.stderr == ("note: the grader's child process started fresh (CHAINRULE_NO_ZYGOTE is set); "
+                            "grading is slower so.\n")
+    warm = subprocess.run(_cli("grade", sub, "--only", "activations.relu", "--verbose"),
+                          capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=120)
+    assert warm.returncode == 0 and warm.stderr == ""      # nothing to say when all went well
+    assert warm.stdout == fresh.stdout                      # the same report either way

@@ -185,6 +185,9 @@ def main(argv=None):
             names = ", ".join(f"{m}.py" for m in settings.get("modules", CONTRACT))
             raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "
                                  "exercises/ folder, or link the repository that holds it).")
+        from grader import zygote
+
+        zygote.start_early()    # the warm process imports NumPy while this one reads the recording
         from grader import grade_submission
         from grader.oracle import RecordedOracle
 

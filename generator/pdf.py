@@ -138,6 +138,7 @@ class FormatCache:
             self._folder = Path(tempfile.mkdtemp(prefix="chainrule-texfmt-"))
             self._owner = os.getpid()
             atexit.register(self.remove)
+        self._folder.mkdir(parents=True, exist_ok=True)
         return self._folder
 
     def remove(self) -> None:

@@ -105,15 +105,56 @@ def _unknown(name, namespace):
     return f"Unknown function '{name}'.{hint} The functions of {module} are {', '.join(names)}."
 
 
-def notebook_name(module):
-    """How reports name the notebook: the file Jupyter runs it from when the kernel knows
-    it (``JPY_SESSION_NAME``, VS Code's ``__vsc_ipynb_file__``), else ``<module>.ipynb``."""
+MAX_SEARCHED = 50   # notebooks of the kernel's folder read to find where its code came from
+
+
+def _kernel_file():
+    """The notebook file Jupyter runs this kernel for, when it says (``JPY_SESSION_NAME``,
+    VS Code's ``__vsc_ipynb_file__``), as a path from the kernel's folder; else None."""
     shell = _shell()
     vscode = getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__") if shell is not None else None
     for value in (os.environ.get("JPY_SESSION_NAME"), vscode):
-        if value and str(value).endswith(".ipynb"):
-            return os.path.basename(str(value))
-    return f"{module}.ipynb"
+        value = str(value or "")
+        if not value.endswith(".ipynb"):
+            continue
+        for path in (value, os.path.basename(value)):
+            if os.path.isfile(path):
+                relative = os.path.relpath(path)
+                return relative if not relative.startswith(os.pardir) else os.path.abspath(path)
+    return None
+
+
+def _source_file(module, sources):
+    """The ``.ipynb`` of the kernel's folder whose code cells the kernel ran (the most
+    cells found among its inputs; a tie goes to ``<module>.ipynb``, then to the first by
+    name); None when no notebook there holds any of them."""
+    from grader.notebooks import code_cells, read_notebook
+    from chainrule_core.errors import ChainruleError
+
+    ran = {str(src).strip() for _label, src in sources if str(src).strip()}
+    if not ran:
+        return None
+    try:
+        names = sorted(n for n in os.listdir(".") if n.endswith(".ipynb") and os.path.isfile(n))
+    except OSError:
+        return None
+    best, best_score = None, 0
+    for name in names[:MAX_SEARCHED]:
+        try:
+            cells = code_cells(read_notebook(name))
+        except (ChainruleError, OSError, ValueError, KeyError, TypeError):
+            continue
+        score = sum(1 for _number, src in cells if src.strip() in ran)
+        if score > best_score or (score == best_score and score and name == f"{module}.ipynb"):
+            best, best_score = name, score
+    return best
+
+
+def notebook_name(module, sources=()):
+    """How reports and the commands they print name the notebook: the file the kernel's
+    code came from (the one Jupyter names, else the notebook of the kernel's folder whose
+    cells the kernel ran), else ``<module>.ipynb``."""
+    return _kernel_file() or _source_file(module, sources) or f"{module}.ipynb"
 
 
 _LAST = [None]      # the module of the latest check("module.function") in this kernel
@@ -167,7 +208,7 @@ def check(name=None, *, seed=None, timeout=None):
     from chainrule_core.errors import ChainruleError
 
     try:
-        res = grade_sources(sources, only, notebook_name(module), seed=seed, timeout=timeout,
+        res = grade_sources(sources, only, notebook_name(module, sources), seed=seed, timeout=timeout,
                             quiet_magics=quiet)
     except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
         res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
@@ -187,6 +228,9 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
         os.mkdir(folder)
         write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
         result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
+        # the seed came from the kernel's code, which the notebook file need not hold
+        # byte for byte: every command the report prints names it (--seed)
+        result.seed_given = True
         relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

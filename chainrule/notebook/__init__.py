@@ -281,11 +281,57 @@ def load_notebook(path):
     return Loaded(path, namespace)
 
 
-def _hand_answers(family, variant, answers):
+#: what ``beside`` says, (English, Korean): ``chainrule notebook --lang`` writes
+#: ``beside(..., lang="ko")`` into a Korean your_worksheet.ipynb
+BESIDE_WORDS = {
+    "title": ("{family} ({variant_word} {variant}): your code beside your hand answers",
+              "{family} ({variant_word} {variant}): 코드가 계산한 값과 손으로 계산한 답"),
+    "columns": (("quantity", "your code", "by hand"), ("값", "내 코드", "손 계산")),
+    "no_file": ("No {answers} next to this notebook: only your code's values are shown.",
+                "이 노트북 옆에 {answers} 파일이 없다. 코드가 계산한 값만 보인다."),
+    "unreadable": ("{answers} cannot be read ({error}); only your code's values are shown.",
+                   "{answers} 파일을 읽을 수 없다({error}). 코드가 계산한 값만 보인다."),
+    "from": ("Hand answers from {answers}, problem {key}.", "손 계산 답: {answers}의 {key} 문제."),
+    "no_problem": ("{answers} has no {family} problem of {variant_word} {variant} (it is not on your sheet, "
+                   "or the file is of another {course_seed}): only your code's values are shown.",
+                   "{answers}에 {variant_word} {variant}인 {family} 문제가 없다(문제지에 없는 문제이거나 다른 "
+                   "{course_seed}의 파일이다). 코드가 계산한 값만 보인다."),
+    "not_number": ("'{text}' is not a number", "'{text}': 수가 아니다"),
+    "agree_to": ("agree (to the {decimals} decimals you wrote)", "일치 (적은 대로 소수점 아래 {decimals}자리까지)"),
+    "agree": ("agree", "일치"),
+    "signs": ("the signs differ", "부호가 다르다"),
+    "before_point": ("they differ before the decimal point", "소수점 앞부터 다르다"),
+    "from_place": ("they differ from the {nth} decimal place", "소수점 아래 {n}째 자리부터 다르다"),
+    "differ": ("they differ", "다르다"),
+}
+
+
+def _words(lang):
+    """``BESIDE_WORDS`` in ``lang``, with the generator's own words for a variant and the
+    course seed filled in (``generator.i18n``: a plain table, no sympy)."""
+    from generator.i18n import LANGUAGES, words
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"Language '{lang}' is not valid; use {' or '.join(LANGUAGES)}.")
+    shared = words(lang)
+    slots = {"variant_word": shared["variant"], "course_seed": shared["course_seed"].lower()
+             if lang == "en" else shared["course_seed"]}
+    out = {}
+    for key, pair in BESIDE_WORDS.items():
+        text = pair[LANGUAGES.index(lang)]
+        if isinstance(text, str):
+            for slot, value in slots.items():
+                text = text.replace("{" + slot + "}", value)
+        out[key] = text
+    return out
+
+
+def _hand_answers(family, variant, answers, lang="en"):
     """``(section dict or None, note)``: the hand answers of the ``family`` problem of
     variant ``variant`` in the answers file ``answers``."""
+    w = _words(lang)
     if not os.path.isfile(answers):
-        return None, f"No {answers} next to this notebook: only your code's values are shown."
+        return None, w["no_file"].format(answers=answers)
     try:
         try:
             import tomllib
@@ -294,50 +340,51 @@ def _hand_answers(family, variant, answers):
         with open(answers, "rb") as fh:
             data = tomllib.load(fh)
     except Exception as exc:  # noqa: BLE001 - a broken file is reported, not raised
-        return None, f"{answers} cannot be read ({exc}); only your code's values are shown."
+        return None, w["unreadable"].format(answers=answers, error=exc)
     variants = data.get("chainrule", {}).get("variants", {})
     for key, info in variants.items():
         if isinstance(info, dict) and info.get("family") == family and info.get("variant") == variant:
-            return data.get(key, {}), f"Hand answers from {answers}, problem {key}."
-    return None, (f"{answers} has no {family} problem of variant {variant} (it is not on your sheet, "
-                  "or the file is of another course seed): only your code's values are shown.")
+            return data.get(key, {}), w["from"].format(answers=answers, key=key)
+    return None, w["no_problem"].format(answers=answers, family=family, variant=variant)
 
 
 def _ordinal(n):
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def compare_numbers(code, hand_text):
+def compare_numbers(code, hand_text, lang="en"):
     """How the hand answer ``hand_text`` (as written) stands beside the code's ``code``."""
+    w = _words(lang)
     text = str(hand_text).strip()
     if not text:
         return ""
     try:
         hand = float(text)
     except ValueError:
-        return f"'{text}' is not a number"
+        return w["not_number"].format(text=text)
     decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
     if abs(code - hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
-        return f"agree (to the {decimals} decimals you wrote)" if decimals else "agree"
+        return w["agree_to"].format(decimals=decimals) if decimals else w["agree"]
     if hand != 0 and abs(code + hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
-        return "the signs differ"
+        return w["signs"]
     for place in range(-6, 17):
         if round(code, place) != round(hand, place):
             if place <= 0:
-                return "they differ before the decimal point"
-            return f"they differ from the {_ordinal(place)} decimal place"
-    return "they differ"
+                return w["before_point"]
+            return w["from_place"].format(nth=_ordinal(place), n=place)
+    return w["differ"]
 
 
 class Beside:
     """The table ``beside`` shows: quantity, your code, your hand answer, how they compare."""
 
-    def __init__(self, title, rows, note):
-        self.title, self.rows, self.note = title, rows, note
+    def __init__(self, title, rows, note, columns=BESIDE_WORDS["columns"][0]):
+        self.title, self.rows, self.note, self.columns = title, rows, note, columns
 
     def __repr__(self):
-        width = max([len("quantity")] + [len(r[0]) for r in self.rows])
-        lines = [self.title, self.note, f"{'quantity':<{width}}  {'your code':>16}  {'by hand':>12}  "]
+        quantity, code, hand = self.columns
+        width = max([len(quantity)] + [len(r[0]) for r in self.rows])
+        lines = [self.title, self.note, f"{quantity:<{width}}  {code:>16}  {hand:>12}  "]
         for name, code, hand, verdict in self.rows:
             lines.append(f"{name:<{width}}  {code:>16}  {hand:>12}  {verdict}".rstrip())
         return "\n".join(lines)
@@ -346,14 +393,17 @@ class Beside:
         esc = html.escape
         body = "".join(f"<tr><td><code>{esc(n)}</code></td><td>{esc(c)}</td><td>{esc(h)}</td><td>{esc(v)}</td></tr>"
                        for n, c, h, v in self.rows)
-        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr><th>quantity</th>"
-                f"<th>your code</th><th>by hand</th><th></th></tr>{body}</table>")
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr>{head}"
+                f"<th></th></tr>{body}</table>")
 
 
-def beside(family, variant, values, answers="answers.toml"):
+def beside(family, variant, values, answers="answers.toml", lang="en"):
     """Your code's ``values`` (``{answers.toml name: number}``) beside your hand answers
-    for the ``family`` problem of ``variant`` in ``answers`` (when it is there)."""
-    section, note = _hand_answers(family, variant, answers)
+    for the ``family`` problem of ``variant`` in ``answers`` (when it is there); the words
+    in ``lang`` (``en`` or ``ko``)."""
+    w = _words(lang)
+    section, note = _hand_answers(family, variant, answers, lang)
     rows = []
     names = list(values)
     if section:
@@ -366,9 +416,9 @@ def beside(family, variant, values, answers="answers.toml"):
             code, shown = None, str(values[name])
         hand = section.get(name, "") if section else ""
         hand = "" if hand is None else str(hand)
-        verdict = compare_numbers(code, hand) if code is not None else ""
+        verdict = compare_numbers(code, hand, lang) if code is not None else ""
         rows.append((name, shown, hand, verdict))
-    res = Beside(f"{family} (variant {variant}): your code beside your hand answers", rows, note)
+    res = Beside(w["title"].format(family=family, variant=variant), rows, note, w["columns"])
     if _shell() is None:
         print(repr(res))
     return res

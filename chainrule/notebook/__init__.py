@@ -160,14 +160,25 @@ def notebook_name(module, sources=()):
 _LAST = [None]      # the module of the latest check("module.function") in this kernel
 
 
-def _notebook_module(namespace):
+def _notebook_module(namespace, sources=()):
     """The modules ``check()`` grades: the notebook's (its file name when the kernel knows
-    it, else the module of the latest named check), else every module with a function
-    defined."""
+    it, else the module the notebook the kernel's code came from is for, else the module of
+    the latest named check), else every module with a function defined."""
     for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
         stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
         if str(value or "").endswith(".ipynb") and stem in CONTRACT:
             return [stem]
+    found = _kernel_file() or _source_file(None, sources)
+    if found:
+        from grader.notebooks import notebook_module, read_notebook
+        from chainrule_core.errors import ChainruleError
+
+        try:
+            module = notebook_module(read_notebook(found), found)
+        except (ChainruleError, OSError, ValueError):
+            module = None
+        if module in CONTRACT:
+            return [module]
     if _LAST[0] in CONTRACT:
         return [_LAST[0]]
     return sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
@@ -191,7 +202,7 @@ def check(name=None, *, seed=None, timeout=None):
         main = sys.modules.get("__main__")
         namespace, sources, quiet = vars(main) if main else {}, script_sources(), False
     if name is None:
-        only = _notebook_module(namespace)
+        only = _notebook_module(namespace, sources)
         if not only:
             return _show(CheckResult(False, 0.0, 0.0, "No function of the contract is defined yet; run "
                                      "the cells that define them first.\n"))

@@ -218,9 +218,19 @@ def compile_pdf(engine: str, source: str, target: Path, files=None, cache: Optio
     """Run the TeX engine on ``source`` in a scratch folder holding ``files`` ({relative
     path: bytes}, the figures the sheet includes); write ``target`` atomically. With a
     ``cache`` (default: this run's), the preamble comes from its format (see the module
-    docstring); ``cache=None`` compiles the whole source."""
+    docstring); ``cache=None`` compiles the whole source. A run from the format that fails
+    is run again in full: the error reported is always the whole source's."""
     parts = split_preamble(source) if cache is not None else None
     made = cache.get(engine, parts[0]) if parts else None
+    if made:
+        try:
+            return _compile(engine, source, target, files, made, parts[1])
+        except PdfError:
+            pass
+    _compile(engine, source, target, files)
+
+
+def _compile(engine, source, target, files, made=None, body=None) -> None:
     with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
         scratch = Path(scratch)
         for name, data in (files or {}).items():
@@ -230,7 +240,7 @@ def compile_pdf(engine: str, source: str, target: Path, files=None, cache: Optio
         command, env = [engine, "-interaction=batchmode", "-halt-on-error"], TEX_ENV
         if made:
             fmt, restore = made
-            (scratch / "sheet-body.tex").write_text(restore + parts[1], encoding="utf-8")
+            (scratch / "sheet-body.tex").write_text(restore + body, encoding="utf-8")
             command, env = command + [f"-fmt={fmt}", "-jobname=sheet", "sheet-body.tex"], FMT_ENV
         else:
             command += ["sheet.tex"]

@@ -131,3 +131,15 @@ def test_the_cache_folder_is_removed_by_the_process_that_made_it(tmp_path, monke
 def test_worksheets_keeps_its_names_for_the_pdf_helpers():
     assert worksheets.compile_pdf is pdf.compile_pdf and worksheets.PdfError is pdf.PdfError
     assert worksheets.tex_engine is pdf.tex_engine
+
+
+@needs_tex
+def test_a_format_that_went_missing_falls_back_to_the_full_run(tmp_path):
+    source = "\\documentclass{article}\n\\begin{document}\nx\n\\end{document}\n"
+    cache = pdf.FormatCache(tmp_path / "cache")
+    made = cache.get(ENGINES["en"], pdf.split_preamble(source)[0])
+    assert made and Path(made[0] + ".fmt").is_file()
+    Path(made[0] + ".fmt").unlink()        # e.g. a cleaner emptied /tmp during the run
+    pdf.compile_pdf(ENGINES["en"], source, tmp_path / "a.pdf", cache=cache)
+    pdf.compile_pdf(ENGINES["en"], source, tmp_path / "b.pdf", cache=None)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

@@ -150,11 +150,23 @@ def _source_file(module, sources):
     return best
 
 
+def _paired_notebook(sources):
+    """The notebook paired with a ``# %%`` script run with python (``mine.pct.py`` or
+    ``mine.py`` beside ``mine.ipynb``, as jupytext pairs them); None without one."""
+    for label, _source in sources:
+        for suffix in (".pct.py", ".py"):
+            if label.endswith(suffix) and os.path.isfile(label[: -len(suffix)] + ".ipynb"):
+                return label[: -len(suffix)] + ".ipynb"
+    return None
+
+
 def notebook_name(module, sources=()):
     """How reports and the commands they print name the notebook: the file the kernel's
     code came from (the one Jupyter names, else the notebook of the kernel's folder whose
-    cells the kernel ran), else ``<module>.ipynb``."""
-    return _kernel_file() or _source_file(module, sources) or f"{module}.ipynb"
+    cells the kernel ran, or the notebook a script run with python is paired with), else
+    ``<module>.ipynb``."""
+    return (_kernel_file() or _source_file(module, sources) or _paired_notebook(sources)
+            or f"{module}.ipynb")
 
 
 _LAST = [None]      # the module of the latest check("module.function") in this kernel

@@ -236,13 +236,13 @@ def _compile(engine, source, target, files, made=None, body=None) -> None:
         for name, data in (files or {}).items():
             (scratch / name).parent.mkdir(parents=True, exist_ok=True)
             (scratch / name).write_bytes(data)
-        (scratch / "sheet.tex").write_text(source, encoding="utf-8")
         command, env = [engine, "-interaction=batchmode", "-halt-on-error"], TEX_ENV
         if made:
             fmt, restore = made
             (scratch / "sheet-body.tex").write_text(restore + body, encoding="utf-8")
             command, env = command + [f"-fmt={fmt}", "-jobname=sheet", "sheet-body.tex"], FMT_ENV
         else:
+            (scratch / "sheet.tex").write_text(source, encoding="utf-8")
             command += ["sheet.tex"]
         try:
             result = subprocess.run(command, cwd=scratch, env=dict(os.environ, **env),

@@ -398,6 +398,18 @@ def compare_numbers(code, hand_text, lang="en"):
     return w["differ"]
 
 
+def _width(text):
+    """Columns ``text`` takes in a monospace font (Hangul and other wide characters: 2)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width, align=">"):
+    space = " " * max(0, width - _width(text))
+    return text + space if align == "<" else space + text
+
+
 class Beside:
     """The table ``beside`` shows: quantity, your code, your hand answer, how they compare."""
 
@@ -406,8 +418,8 @@ class Beside:
 
     def __repr__(self):
         quantity, code, hand = self.columns
-        width = max([len(quantity)] + [len(r[0]) for r in self.rows])
-        lines = [self.title, self.note, f"{quantity:<{width}}  {code:>16}  {hand:>12}  "]
+        width = max([_width(quantity)] + [len(r[0]) for r in self.rows])
+        lines = [self.title, self.note, f"{_pad(quantity, width, '<')}  {_pad(code, 16)}  {_pad(hand, 12)}  "]
         for name, code, hand, verdict in self.rows:
             lines.append(f"{name:<{width}}  {code:>16}  {hand:>12}  {verdict}".rstrip())
         return "\n".join(lines)

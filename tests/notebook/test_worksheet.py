@@ -247,5 +247,9 @@ def test_beside_words_in_korean_and_a_bad_language():
     assert repr(table).splitlines()[:2] == [
         "output_update (변형 abc): 코드가 계산한 값과 손으로 계산한 답",
         "이 노트북 옆에 /nowhere/answers.toml 파일이 없다. 코드가 계산한 값만 보인다."]
+    # Hangul takes two columns of a monospace font: the code column ends where the header's does
+    header, row = repr(table).splitlines()[2:4]
+    assert header == "값" + " " * 3 + " " * 9 + "내 코드" + " " * 7 + "손 계산  "
+    assert row == "h_1" + "  " + " " * 13 + "0.5"
     with pytest.raises(ValueError, match="Language 'fr' is not valid; use en or ko."):
         beside("output_update", "abc", {}, lang="fr")

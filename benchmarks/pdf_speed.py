@@ -101,8 +101,8 @@ def main(argv=None):
     before = bare(engine, 5)
     modes = ["none", "pdf"] + (["nocache"] if args.compare else [])
     results = {mode: [] for mode in modes}
-    for _ in range(args.runs):
-        for mode in modes:
+    for run in range(args.runs):
+        for mode in modes[run % len(modes):] + modes[:run % len(modes)]:   # each run in another order
             loads.append(os.getloadavg()[0])
             results[mode].append(klass(args.count, args.lang, mode))
             wall, cpu, pdfs = results[mode][-1]

@@ -107,3 +107,37 @@ def test_script_paired_with_a_notebook_names_it_in_runnable_commands(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"chainrule grade: mine.ipynb (seed {seed},")
     assert case1 in proc.stdout
+
+
+def test_notebook_name_prefers_what_jupyter_names_then_the_folders_notebook(tmp_path, monkeypatch):
+    import json
+
+    from chainrule import notebook
+
+    def write(name, sources):
+        cells = [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                  "source": src} for i, src in enumerate(sources)]
+        (tmp_path / name).write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                 "cells": cells}))
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    ran = [("In [1]", "import numpy as np"), ("In [2]", "def relu(x):\n    return x\n"),
+           ("In [3]", 'check("activations.relu")')]
+    assert notebook.notebook_name("activations", ran) == "activations.ipynb"     # nothing to go by
+    write("zzz.ipynb", ["import numpy as np", 'check("activations.relu")'])
+    write("other.ipynb", ["print(1)"])
+    assert notebook.notebook_name("activations", ran) == "zzz.ipynb"
+    write("aaa.ipynb", ["import numpy as np", "def relu(x):\n    return x", 'check("activations.relu")'])
+    assert notebook.notebook_name("activations", ran) == "aaa.ipynb"             # holds more of them
+    write("activations.ipynb", ["import numpy as np", "def relu(x):\n    return x",
+                                'check("activations.relu")'])
+    assert notebook.notebook_name("activations", ran) == "activations.ipynb"     # a tie: the module's
+    # Jupyter's own name wins, given from the server's root or as a path from here
+    write("my hw.ipynb", [])
+    monkeypatch.setenv("JPY_SESSION_NAME", "/srv/jupyter/course/my hw.ipynb")
+    assert notebook.notebook_name("activations", ran) == "my hw.ipynb"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.ipynb").write_text("{}")
+    monkeypatch.setenv("JPY_SESSION_NAME", "sub/x.ipynb")
+    assert notebook.notebook_name("activations", ran) == "sub/x.ipynb"

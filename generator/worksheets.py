@@ -31,9 +31,6 @@ import csv
 import io
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -46,10 +43,9 @@ from generator.core import load_family, make_problem, unknown_families_message
 from generator.model import Problem
 from generator.options import (DEFAULT_COUNT, DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_OUT, DEFAULT_SEED, FORMATS,
                                LANGUAGES)
+from generator.pdf import TEX_ENGINES, PdfError, compile_pdf, tex_engine  # noqa: F401 (TEX_ENGINES: re-exported)
 ANSWERS_FILE = answers_file.FILE_NAME
 MANIFEST = manifest_file.FILE_NAME
-# Korean typesets best with XeLaTeX (kotex loads xetexko); any of them compiles the source
-TEX_ENGINES = {"en": ("pdflatex", "xelatex", "lualatex"), "ko": ("xelatex", "lualatex", "pdflatex")}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 
 
@@ -257,63 +253,6 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
 
 
 # --- files ---------------------------------------------------------------------------
-
-#: the package kotex loads under each engine (Debian's texlive-lang-korean has only the
-#: pdfLaTeX one, so a lualatex there cannot typeset Korean while pdflatex can)
-KOREAN_PACKAGE = {"xelatex": "xetexko.sty", "lualatex": "luatexko.sty", "pdflatex": "cjkutf8-ko.sty"}
-
-
-def _has_tex_file(engine_path: str, name: str) -> bool:
-    kpsewhich = Path(engine_path).with_name("kpsewhich")
-    if not kpsewhich.exists():
-        return True  # cannot tell: let the engine try
-    try:
-        found = subprocess.run([str(kpsewhich), name], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return True
-    return bool(found.stdout.strip())
-
-
-def tex_engine(lang: str = "en") -> Optional[str]:
-    """The first TeX engine installed that can typeset ``lang`` (None: no PDF). Without
-    kotex for any of them, the first one installed: its error then names the missing file."""
-    installed = [(name, shutil.which(name)) for name in TEX_ENGINES[lang]]
-    installed = [(name, path) for name, path in installed if path]
-    if lang == "ko":
-        for name, path in installed:
-            if _has_tex_file(path, KOREAN_PACKAGE[name]):
-                return path
-    return installed[0][1] if installed else None
-
-
-def compile_pdf(engine: str, source: str, target: Path, files=None) -> None:
-    """Run the TeX engine on ``source`` in a scratch folder holding ``files`` ({relative
-    path: bytes}, the figures the sheet includes); write ``target`` atomically."""
-    with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
-        for name, data in (files or {}).items():
-            (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
-            (Path(scratch) / name).write_bytes(data)
-        tex = Path(scratch) / "sheet.tex"
-        tex.write_text(source, encoding="utf-8")
-        env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-        try:
-            result = subprocess.run(
-                [engine, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
-                cwd=scratch, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError(f"{Path(engine).name} could not run: {exc}") from None
-        pdf = Path(scratch) / "sheet.pdf"
-        if result.returncode != 0 or not pdf.exists():
-            log = result.stdout.decode("utf-8", "replace").splitlines()
-            first = next((line for line in log if line.startswith("!")), "see its log")
-            raise PdfError(f"{Path(engine).name} failed: {first.lstrip('! ').strip()}")
-        write_atomic(target, pdf.read_bytes())
-
-
-class PdfError(Exception):
-    """The TeX engine could not make a PDF (the .tex source is written all the same)."""
-
 
 def check_out(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():

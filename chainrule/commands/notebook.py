@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from generator.options import DEFAULT_LANG, LANGUAGES
+
 
 @click.command("notebook")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
@@ -23,8 +25,12 @@ import click
               help="With --students, add your_worksheet.ipynb: the student's own backprop network "
                    "run through their code (default: with it for practice sheets, without it for "
                    "graded sheets, --secret-file).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=DEFAULT_LANG, show_default=True,
+              help="Language of your_worksheet.ipynb (with --students), as chainrule generate's: the "
+                   "problems' titles and statements are the worksheet's own. The exercise notebooks "
+                   "are in English.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
-def notebook_command(out, modules, roster, seed, secret_file, worksheet, force):
+def notebook_command(out, modules, roster, seed, secret_file, worksheet, lang, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
     Each notebook has, per function, what it computes (from its docstring), the skeleton
@@ -45,6 +51,9 @@ def notebook_command(out, modules, roster, seed, secret_file, worksheet, force):
         raise click.UsageError("--secret-file goes with --students (it fixes each student's graded network).")
     if worksheet is None:   # a graded sheet's own network is the instructor's choice to hand out
         worksheet = secret_file is None
+    if lang != DEFAULT_LANG and (roster is None or not worksheet):
+        raise click.UsageError(f"--lang {lang} translates your_worksheet.ipynb, which comes with --students "
+                               "(and not with --without-worksheet); the exercise notebooks are in English.")
     if roster is not None and worksheet and "network" not in names:
         raise click.UsageError("your_worksheet.ipynb runs the student's network.ipynb: add network to "
                                "--modules, or pass --without-worksheet.")
@@ -64,7 +73,8 @@ def notebook_command(out, modules, roster, seed, secret_file, worksheet, force):
             folder = out / "students" / student.id
             build.write_files(folder, files)
             if worksheet:
-                nb = worksheet_notebook(student.id, student.name, seed, student_items(seed, student.id, secret=secret))
+                nb = worksheet_notebook(student.id, student.name, seed,
+                                        student_items(seed, student.id, secret=secret), lang)
                 build.write_files(folder, {NOTEBOOK: build.notebook_text(nb),
                                            NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
         extra = f" and {NOTEBOOK}" if worksheet else ""

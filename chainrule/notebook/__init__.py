@@ -105,28 +105,92 @@ def _unknown(name, namespace):
     return f"Unknown function '{name}'.{hint} The functions of {module} are {', '.join(names)}."
 
 
-def notebook_name(module):
-    """How reports name the notebook: the file Jupyter runs it from when the kernel knows
-    it (``JPY_SESSION_NAME``, VS Code's ``__vsc_ipynb_file__``), else ``<module>.ipynb``."""
+MAX_SEARCHED = 50   # notebooks of the kernel's folder read to find where its code came from
+
+
+def _kernel_file():
+    """The notebook file Jupyter runs this kernel for, when it says (``JPY_SESSION_NAME``,
+    VS Code's ``__vsc_ipynb_file__``), as a path from the kernel's folder; else None."""
     shell = _shell()
     vscode = getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__") if shell is not None else None
     for value in (os.environ.get("JPY_SESSION_NAME"), vscode):
-        if value and str(value).endswith(".ipynb"):
-            return os.path.basename(str(value))
-    return f"{module}.ipynb"
+        value = str(value or "")
+        if not value.endswith(".ipynb"):
+            continue
+        for path in (value, os.path.basename(value)):
+            if os.path.isfile(path):
+                relative = os.path.relpath(path)
+                return relative if not relative.startswith(os.pardir) else os.path.abspath(path)
+    return None
+
+
+def _source_file(module, sources):
+    """The ``.ipynb`` of the kernel's folder whose code cells the kernel ran (the most
+    cells found among its inputs; a tie goes to ``<module>.ipynb``, then to the first by
+    name); None when no notebook there holds any of them."""
+    from grader.notebooks import code_cells, read_notebook
+    from chainrule_core.errors import ChainruleError
+
+    ran = {str(src).strip() for _label, src in sources if str(src).strip()}
+    if not ran:
+        return None
+    try:
+        names = sorted(n for n in os.listdir(".") if n.endswith(".ipynb") and os.path.isfile(n))
+    except OSError:
+        return None
+    best, best_score = None, 0
+    for name in names[:MAX_SEARCHED]:
+        try:
+            cells = code_cells(read_notebook(name))
+        except (ChainruleError, OSError, ValueError, KeyError, TypeError):
+            continue
+        score = sum(1 for _number, src in cells if src.strip() in ran)
+        if score > best_score or (score == best_score and score and name == f"{module}.ipynb"):
+            best, best_score = name, score
+    return best
+
+
+def _paired_notebook(sources):
+    """The notebook paired with a ``# %%`` script run with python (``mine.pct.py`` or
+    ``mine.py`` beside ``mine.ipynb``, as jupytext pairs them); None without one."""
+    for label, _source in sources:
+        for suffix in (".pct.py", ".py"):
+            if label.endswith(suffix) and os.path.isfile(label[: -len(suffix)] + ".ipynb"):
+                return label[: -len(suffix)] + ".ipynb"
+    return None
+
+
+def notebook_name(module, sources=()):
+    """How reports and the commands they print name the notebook: the file the kernel's
+    code came from (the one Jupyter names, else the notebook of the kernel's folder whose
+    cells the kernel ran, or the notebook a script run with python is paired with), else
+    ``<module>.ipynb``."""
+    return (_kernel_file() or _source_file(module, sources) or _paired_notebook(sources)
+            or f"{module}.ipynb")
 
 
 _LAST = [None]      # the module of the latest check("module.function") in this kernel
 
 
-def _notebook_module(namespace):
+def _notebook_module(namespace, sources=()):
     """The modules ``check()`` grades: the notebook's (its file name when the kernel knows
-    it, else the module of the latest named check), else every module with a function
-    defined."""
+    it, else the module the notebook the kernel's code came from is for, else the module of
+    the latest named check), else every module with a function defined."""
     for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
         stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
         if str(value or "").endswith(".ipynb") and stem in CONTRACT:
             return [stem]
+    found = _kernel_file() or _source_file(None, sources)
+    if found:
+        from grader.notebooks import notebook_module, read_notebook
+        from chainrule_core.errors import ChainruleError
+
+        try:
+            module = notebook_module(read_notebook(found), found)
+        except (ChainruleError, OSError, ValueError):
+            module = None
+        if module in CONTRACT:
+            return [module]
     if _LAST[0] in CONTRACT:
         return [_LAST[0]]
     return sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
@@ -150,7 +214,7 @@ def check(name=None, *, seed=None, timeout=None):
         main = sys.modules.get("__main__")
         namespace, sources, quiet = vars(main) if main else {}, script_sources(), False
     if name is None:
-        only = _notebook_module(namespace)
+        only = _notebook_module(namespace, sources)
         if not only:
             return _show(CheckResult(False, 0.0, 0.0, "No function of the contract is defined yet; run "
                                      "the cells that define them first.\n"))
@@ -167,7 +231,7 @@ def check(name=None, *, seed=None, timeout=None):
     from chainrule_core.errors import ChainruleError
 
     try:
-        res = grade_sources(sources, only, notebook_name(module), seed=seed, timeout=timeout,
+        res = grade_sources(sources, only, notebook_name(module, sources), seed=seed, timeout=timeout,
                             quiet_magics=quiet)
     except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
         res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
@@ -187,6 +251,9 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
         os.mkdir(folder)
         write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
         result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
+        # the seed came from the kernel's code, which the notebook file need not hold
+        # byte for byte: every command the report prints names it (--seed)
+        result.seed_given = True
         relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -237,11 +304,57 @@ def load_notebook(path):
     return Loaded(path, namespace)
 
 
-def _hand_answers(family, variant, answers):
+#: what ``beside`` says, (English, Korean): ``chainrule notebook --lang`` writes
+#: ``beside(..., lang="ko")`` into a Korean your_worksheet.ipynb
+BESIDE_WORDS = {
+    "title": ("{family} ({variant_word} {variant}): your code beside your hand answers",
+              "{family} ({variant_word} {variant}): 코드가 계산한 값과 손으로 계산한 답"),
+    "columns": (("quantity", "your code", "by hand"), ("값", "내 코드", "손 계산")),
+    "no_file": ("No {answers} next to this notebook: only your code's values are shown.",
+                "이 노트북 옆에 {answers} 파일이 없다. 코드가 계산한 값만 보인다."),
+    "unreadable": ("{answers} cannot be read ({error}); only your code's values are shown.",
+                   "{answers} 파일을 읽을 수 없다({error}). 코드가 계산한 값만 보인다."),
+    "from": ("Hand answers from {answers}, problem {key}.", "손 계산 답: {answers}의 {key} 문제."),
+    "no_problem": ("{answers} has no {family} problem of {variant_word} {variant} (it is not on your sheet, "
+                   "or the file is of another {course_seed}): only your code's values are shown.",
+                   "{answers}에 {variant_word} {variant}인 {family} 문제가 없다(문제지에 없는 문제이거나 다른 "
+                   "{course_seed}의 파일이다). 코드가 계산한 값만 보인다."),
+    "not_number": ("'{text}' is not a number", "'{text}': 수가 아니다"),
+    "agree_to": ("agree (to the {decimals} decimals you wrote)", "일치 (적은 대로 소수점 아래 {decimals}자리까지)"),
+    "agree": ("agree", "일치"),
+    "signs": ("the signs differ", "부호가 다르다"),
+    "before_point": ("they differ before the decimal point", "소수점 앞부터 다르다"),
+    "from_place": ("they differ from the {nth} decimal place", "소수점 아래 {n}째 자리부터 다르다"),
+    "differ": ("they differ", "다르다"),
+}
+
+
+def _words(lang):
+    """``BESIDE_WORDS`` in ``lang``, with the generator's own words for a variant and the
+    course seed filled in (``generator.i18n``: a plain table, no sympy)."""
+    from generator.i18n import LANGUAGES, words
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"Language '{lang}' is not valid; use {' or '.join(LANGUAGES)}.")
+    shared = words(lang)
+    slots = {"variant_word": shared["variant"], "course_seed": shared["course_seed"].lower()
+             if lang == "en" else shared["course_seed"]}
+    out = {}
+    for key, pair in BESIDE_WORDS.items():
+        text = pair[LANGUAGES.index(lang)]
+        if isinstance(text, str):
+            for slot, value in slots.items():
+                text = text.replace("{" + slot + "}", value)
+        out[key] = text
+    return out
+
+
+def _hand_answers(family, variant, answers, lang="en"):
     """``(section dict or None, note)``: the hand answers of the ``family`` problem of
     variant ``variant`` in the answers file ``answers``."""
+    w = _words(lang)
     if not os.path.isfile(answers):
-        return None, f"No {answers} next to this notebook: only your code's values are shown."
+        return None, w["no_file"].format(answers=answers)
     try:
         try:
             import tomllib
@@ -250,50 +363,63 @@ def _hand_answers(family, variant, answers):
         with open(answers, "rb") as fh:
             data = tomllib.load(fh)
     except Exception as exc:  # noqa: BLE001 - a broken file is reported, not raised
-        return None, f"{answers} cannot be read ({exc}); only your code's values are shown."
+        return None, w["unreadable"].format(answers=answers, error=exc)
     variants = data.get("chainrule", {}).get("variants", {})
     for key, info in variants.items():
         if isinstance(info, dict) and info.get("family") == family and info.get("variant") == variant:
-            return data.get(key, {}), f"Hand answers from {answers}, problem {key}."
-    return None, (f"{answers} has no {family} problem of variant {variant} (it is not on your sheet, "
-                  "or the file is of another course seed): only your code's values are shown.")
+            return data.get(key, {}), w["from"].format(answers=answers, key=key)
+    return None, w["no_problem"].format(answers=answers, family=family, variant=variant)
 
 
 def _ordinal(n):
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def compare_numbers(code, hand_text):
+def compare_numbers(code, hand_text, lang="en"):
     """How the hand answer ``hand_text`` (as written) stands beside the code's ``code``."""
+    w = _words(lang)
     text = str(hand_text).strip()
     if not text:
         return ""
     try:
         hand = float(text)
     except ValueError:
-        return f"'{text}' is not a number"
+        return w["not_number"].format(text=text)
     decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
     if abs(code - hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
-        return f"agree (to the {decimals} decimals you wrote)" if decimals else "agree"
+        return w["agree_to"].format(decimals=decimals) if decimals else w["agree"]
     if hand != 0 and abs(code + hand) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(code):
-        return "the signs differ"
+        return w["signs"]
     for place in range(-6, 17):
         if round(code, place) != round(hand, place):
             if place <= 0:
-                return "they differ before the decimal point"
-            return f"they differ from the {_ordinal(place)} decimal place"
-    return "they differ"
+                return w["before_point"]
+            return w["from_place"].format(nth=_ordinal(place), n=place)
+    return w["differ"]
+
+
+def _width(text):
+    """Columns ``text`` takes in a monospace font (Hangul and other wide characters: 2)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width, align=">"):
+    space = " " * max(0, width - _width(text))
+    return text + space if align == "<" else space + text
 
 
 class Beside:
     """The table ``beside`` shows: quantity, your code, your hand answer, how they compare."""
 
-    def __init__(self, title, rows, note):
-        self.title, self.rows, self.note = title, rows, note
+    def __init__(self, title, rows, note, columns=BESIDE_WORDS["columns"][0]):
+        self.title, self.rows, self.note, self.columns = title, rows, note, columns
 
     def __repr__(self):
-        width = max([len("quantity")] + [len(r[0]) for r in self.rows])
-        lines = [self.title, self.note, f"{'quantity':<{width}}  {'your code':>16}  {'by hand':>12}  "]
+        quantity, code, hand = self.columns
+        width = max([_width(quantity)] + [len(r[0]) for r in self.rows])
+        lines = [self.title, self.note, f"{_pad(quantity, width, '<')}  {_pad(code, 16)}  {_pad(hand, 12)}  "]
         for name, code, hand, verdict in self.rows:
             lines.append(f"{name:<{width}}  {code:>16}  {hand:>12}  {verdict}".rstrip())
         return "\n".join(lines)
@@ -302,14 +428,17 @@ class Beside:
         esc = html.escape
         body = "".join(f"<tr><td><code>{esc(n)}</code></td><td>{esc(c)}</td><td>{esc(h)}</td><td>{esc(v)}</td></tr>"
                        for n, c, h, v in self.rows)
-        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr><th>quantity</th>"
-                f"<th>your code</th><th>by hand</th><th></th></tr>{body}</table>")
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        return (f"<p><b>{esc(self.title)}</b><br>{esc(self.note)}</p><table><tr>{head}"
+                f"<th></th></tr>{body}</table>")
 
 
-def beside(family, variant, values, answers="answers.toml"):
+def beside(family, variant, values, answers="answers.toml", lang="en"):
     """Your code's ``values`` (``{answers.toml name: number}``) beside your hand answers
-    for the ``family`` problem of ``variant`` in ``answers`` (when it is there)."""
-    section, note = _hand_answers(family, variant, answers)
+    for the ``family`` problem of ``variant`` in ``answers`` (when it is there); the words
+    in ``lang`` (``en`` or ``ko``)."""
+    w = _words(lang)
+    section, note = _hand_answers(family, variant, answers, lang)
     rows = []
     names = list(values)
     if section:
@@ -322,9 +451,9 @@ def beside(family, variant, values, answers="answers.toml"):
             code, shown = None, str(values[name])
         hand = section.get(name, "") if section else ""
         hand = "" if hand is None else str(hand)
-        verdict = compare_numbers(code, hand) if code is not None else ""
+        verdict = compare_numbers(code, hand, lang) if code is not None else ""
         rows.append((name, shown, hand, verdict))
-    res = Beside(f"{family} (variant {variant}): your code beside your hand answers", rows, note)
+    res = Beside(w["title"].format(family=family, variant=variant), rows, note, w["columns"])
     if _shell() is None:
         print(repr(res))
     return res

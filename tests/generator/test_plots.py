@@ -11,6 +11,7 @@ from html import unescape
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -115,7 +116,7 @@ def test_plots_the_tex_engine_finds_the_figures(tmp_path):
         worksheets.compile_pdf(str(engine), "source", tmp_path / "other.pdf")
 
 
-@pytest.mark.skipif(not worksheets.shutil.which("pdflatex") if hasattr(worksheets, "shutil") else True,
+@pytest.mark.skipif(not shutil.which("pdflatex"),
                     reason="no pdflatex")
 def test_plots_pdflatex_includes_the_plot(tmp_path):
     problem = _problem("hyperparameter_search")

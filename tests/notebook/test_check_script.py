@@ -80,3 +80,64 @@ def test_a_grading_that_cannot_run_is_one_line(tmp_path):
         """)
     assert out == ("check could not grade activations.relu: Seed -1 is not valid; give a non-negative "
                    "integer.\nFalse 0.0\n")
+
+
+def test_script_paired_with_a_notebook_names_it_in_runnable_commands(tmp_path):
+    # mine.pct.py beside mine.ipynb (as jupytext pairs them): the commands name mine.ipynb,
+    # with the seed of the script's cases, and reproduce them when run
+    import json
+    import shlex
+
+    cells = ["from chainrule.notebook import check\nimport numpy as np",
+             "def relu(x):\n    return np.asarray(x, dtype=float) + 1",
+             'check("activations.relu")']
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"chainrule": {"module": "activations"}},
+          "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                     "source": src} for i, src in enumerate(cells)]}
+    (tmp_path / "mine.ipynb").write_text(json.dumps(nb))
+    out = run_script(tmp_path, "".join(f"# %%\n{src}\n\n" for src in cells[:2]) + "# %%\ncheck('activations.relu')\n")
+    seed = re.search(r"^chainrule grade: mine\.ipynb \(seed (\d+),", out).group(1)
+    rerun = re.search(r"^  Rerun case 1: (.*)$", out, re.MULTILINE).group(1)
+    full = re.search(r"^  Every case in full: (.*)$", out, re.MULTILINE).group(1)
+    assert rerun == f"chainrule grade mine.ipynb --only activations.relu --case 1 --seed {seed}"
+    assert full == f"chainrule grade mine.ipynb --only activations.relu --seed {seed} --verbose"
+    case1 = out[out.index('  Case 1 "'):].splitlines()[2]
+    proc = subprocess.run([sys.executable, "-m", "chainrule"] + shlex.split(rerun)[1:], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"chainrule grade: mine.ipynb (seed {seed},")
+    assert case1 in proc.stdout
+
+
+def test_notebook_name_prefers_what_jupyter_names_then_the_folders_notebook(tmp_path, monkeypatch):
+    import json
+
+    from chainrule import notebook
+
+    def write(name, sources):
+        cells = [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                  "source": src} for i, src in enumerate(sources)]
+        (tmp_path / name).write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                 "cells": cells}))
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    ran = [("In [1]", "import numpy as np"), ("In [2]", "def relu(x):\n    return x\n"),
+           ("In [3]", 'check("activations.relu")')]
+    assert notebook.notebook_name("activations", ran) == "activations.ipynb"     # nothing to go by
+    write("zzz.ipynb", ["import numpy as np", 'check("activations.relu")'])
+    write("other.ipynb", ["print(1)"])
+    assert notebook.notebook_name("activations", ran) == "zzz.ipynb"
+    write("aaa.ipynb", ["import numpy as np", "def relu(x):\n    return x", 'check("activations.relu")'])
+    assert notebook.notebook_name("activations", ran) == "aaa.ipynb"             # holds more of them
+    write("activations.ipynb", ["import numpy as np", "def relu(x):\n    return x",
+                                'check("activations.relu")'])
+    assert notebook.notebook_name("activations", ran) == "activations.ipynb"     # a tie: the module's
+    # Jupyter's own name wins, given from the server's root or as a path from here
+    write("my hw.ipynb", [])
+    monkeypatch.setenv("JPY_SESSION_NAME", "/srv/jupyter/course/my hw.ipynb")
+    assert notebook.notebook_name("activations", ran) == "my hw.ipynb"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.ipynb").write_text("{}")
+    monkeypatch.setenv("JPY_SESSION_NAME", "sub/x.ipynb")
+    assert notebook.notebook_name("activations", ran) == "sub/x.ipynb"

@@ -76,3 +76,44 @@ def test_check_in_a_kernel_grades_the_latest_definition_and_explains(nbformat):
     unknown = nb.cells[6].outputs[-1].data["text/plain"]
     assert unknown == ("Unknown function 'activations.relux'. Did you mean 'activations.relu'? The functions "
                        "of activations are " + ", ".join(f"activations.{n}" for n in CONTRACT["activations"]) + ".")
+
+
+def test_check_prints_commands_that_rerun_the_kernels_cases_on_its_own_notebook(built, nbformat, tmp_path):
+    # the student's copy is named as they like (with a space); the untouched skeleton
+    # activations.ipynb sits beside it and must not be the one named
+    import shlex
+    import subprocess
+    import sys
+
+    folder = tmp_path / "course"
+    folder.mkdir()
+    skeleton = nbformat.read(str(built / "activations.ipynb"), as_version=4)
+    nbformat.write(skeleton, str(folder / "activations.ipynb"))
+    nb = filled(skeleton)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def relu"):
+            cell.source = "def relu(x):\n    return np.asarray(x, dtype=float) + 1"
+    nbformat.write(nb, str(folder / "my hw1.ipynb"))
+    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                                     resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    text = next(c.outputs[-1].data["text/plain"] for c in nb.cells
+                if c.cell_type == "code" and c.source == 'check("activations.relu")')
+    seed = re.search(r"\(seed (\d+),", text).group(1)
+    assert text.startswith("chainrule grade: my hw1.ipynb (seed ")
+    lines = {line.split(": ", 1)[0].strip(): line.split(": ", 1)[1] for line in text.splitlines()
+             if line.startswith(("  Rerun case", "  Every case in full"))}
+    assert lines["Every case in full"] == (f"chainrule grade 'my hw1.ipynb' --only activations.relu --seed {seed} "
+                                           "--verbose")
+    assert lines["Rerun case 1"] == f"chainrule grade 'my hw1.ipynb' --only activations.relu --case 1 --seed {seed}"
+    # run as printed, from the notebook's folder: the same cases, failing the same way
+    case1 = text[text.index('  Case 1 "'):].split("\n  Case 2")[0]
+    for command in lines.values():
+        argv = shlex.split(command)
+        assert argv[0] == "chainrule"
+        proc = subprocess.run([sys.executable, "-m", "chainrule"] + argv[1:], cwd=folder,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert f"chainrule grade: my hw1.ipynb (seed {seed}," in proc.stdout
+        assert case1.splitlines()[2] in proc.stdout       # case 1's numbers, value for value
+        assert "  FAIL  relu " in proc.stdout

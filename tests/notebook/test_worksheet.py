@@ -175,3 +175,81 @@ def test_graded_sheets_worksheet_is_off_by_default_and_follows_the_secret(tmp_pa
               student_items(1, "a1", secret=b"0123456789abcdef0123456789abcdef")}
     assert graded == written
     assert {family: variant for family, _, variant in student_items(1, "a1")} != written
+
+
+def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path):
+    """--lang ko: the generator's Korean title and statement, Korean comments and verdicts;
+    the hand answers come from the answers.toml of `chainrule generate --lang ko` for the
+    same student, filled in with the key's values (one rounded wrong)."""
+    import re
+
+    from generator.core import make_problem
+
+    (tmp_path / "r.csv").write_text("id,name\ns001,김민수\n", encoding="utf-8")
+    for argv in (["notebook", "--out", "nb", "--modules", "network", "--students", "r.csv", "--seed", "7",
+                  "--lang", "ko"],
+                 ["generate", "--students", "r.csv", "--seed", "7", "--families", "output_update,hidden_update",
+                  "--format", "md", "--lang", "ko", "--out", "sheets"]):
+        proc = subprocess.run([sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True,
+                              cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "nb" / "students" / "s001"
+    nb = nbformat.read(str(folder / "your_worksheet.ipynb"), as_version=4)
+    output = make_problem("output_update", 7, "s001")
+    title = output.title.get("ko")
+    assert nb.cells[0].source.startswith("# 내 연습 문제지의 신경망: 김민수 (s001)\n\n")
+    assert f"## {title}\n\n여러분의 `output_update` 문제, 변형 `{output.variant}` (" in nb.cells[2].source
+    assert "입력 2개, 은닉층 뉴런 2개" in nb.cells[2].source and "$`" not in nb.cells[2].source
+    assert "    # 입력, shape (1, " in nb.cells[3].source and "    # 학습률 eta" in nb.cells[3].source
+    assert nb.cells[4].source.endswith("}, lang='ko')")
+    nbformat.write(filled(nbformat.read(str(folder / "network.ipynb"), as_version=4)), str(folder / "network.ipynb"))
+    # the sheet's own answers file, two answers written in: one right, one off in the 4th decimal
+    text = (tmp_path / "sheets" / "students" / "s001" / "answers.toml").read_text(encoding="utf-8")
+    grad = next(q for q in output.questions if q.key.startswith("dE_dw"))
+    new = next(q for q in output.questions if q.key.endswith("_new"))
+    section = text.index("[p1_output_update]")
+    head, tail = text[:section], text[section:]
+    for key, value in ((grad.key, f"{float(grad.answer):.8f}"), (new.key, f"{float(new.answer) + 0.0004:.8f}")):
+        tail, count = re.subn(rf'^{key} = ""', f'{key} = "{value}"', tail, count=1, flags=re.MULTILINE)
+        assert count == 1, key
+    (folder / "answers.toml").write_text(head + tail, encoding="utf-8")
+    first, second = run_worksheet(nbformat, folder)
+    assert first.startswith(f"output_update (변형 {output.variant}): 코드가 계산한 값과 손으로 계산한 답\n"
+                            "손 계산 답: answers.toml의 p1_output_update 문제.\n")
+    got = rows(first)
+    for q in output.questions:
+        if q.key in got:
+            assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+    assert got[grad.key][1].endswith("일치 (적은 대로 소수점 아래 8자리까지)")
+    assert got[new.key][1].endswith("소수점 아래 4째 자리부터 다르다")
+    assert "p2_hidden_update 문제" in second
+
+
+def test_lang_needs_the_worksheet(tmp_path):
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--lang", "ko"])
+    assert result.exit_code == 2
+    assert ("Error: --lang ko translates your_worksheet.ipynb, which comes with --students (and not with "
+            "--without-worksheet); the exercise notebooks are in English.") in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_beside_words_in_korean_and_a_bad_language():
+    from chainrule.notebook import beside, compare_numbers
+
+    assert compare_numbers(0.12345, "0.1235", "ko") == "일치 (적은 대로 소수점 아래 4자리까지)"
+    assert compare_numbers(0.12345, "-0.1235", "ko") == "부호가 다르다"
+    assert compare_numbers(12.5, "3", "ko") == "소수점 앞부터 다르다"
+    assert compare_numbers(0.12345, "x", "ko") == "'x': 수가 아니다"
+    table = beside("output_update", "abc", {"h_1": 0.5}, answers="/nowhere/answers.toml", lang="ko")
+    assert repr(table).splitlines()[:2] == [
+        "output_update (변형 abc): 코드가 계산한 값과 손으로 계산한 답",
+        "이 노트북 옆에 /nowhere/answers.toml 파일이 없다. 코드가 계산한 값만 보인다."]
+    # Hangul takes two columns of a monospace font: the code column ends where the header's does
+    header, row = repr(table).splitlines()[2:4]
+    assert header == "값" + " " * 3 + " " * 9 + "내 코드" + " " * 7 + "손 계산  "
+    assert row == "h_1" + "  " + " " * 13 + "0.5"
+    with pytest.raises(ValueError, match="Language 'fr' is not valid; use en or ko."):
+        beside("output_update", "abc", {}, lang="fr")

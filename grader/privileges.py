@@ -344,33 +344,43 @@ SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
 def remove_uid_files(uid, folders=SHARED_FOLDERS, limit=200000):
     """Remove what ``uid`` left in the world-writable folders (as root, after a run that
     Landlock did not confine): the next submission, run as the same uid, must not find
-    a message or code from this one. Returns the paths removed."""
+    a message or code from this one. Returns the paths removed.
+
+    A folder of another owner that others may not enter (no ``o+x``, such as pytest's
+    0700 folders of root) is not walked: ``uid`` could not have reached anything below it.
+    Each shared folder has its own budget of ``limit`` entries, so a crowded /tmp does not
+    keep /var/tmp and /dev/shm from being searched."""
     removed = []
-    seen = 0
     for base in folders:
         if not os.path.isdir(base) or os.path.islink(base):
             continue
+        seen = 0
         for root, dirs, files in os.walk(base):
+            keep = []
             for name in list(dirs) + files:
                 seen += 1
                 if seen > limit:
-                    return removed
+                    break
                 path = os.path.join(root, name)
                 try:
                     st = os.lstat(path)
                 except OSError:
                     continue
                 if st.st_uid != uid:
+                    if stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IXOTH:
+                        keep.append(name)
                     continue
                 if stat.S_ISDIR(st.st_mode):
                     shutil.rmtree(path, ignore_errors=True)
-                    dirs.remove(name)
                 else:
                     try:
                         os.unlink(path)
                     except OSError:
                         continue
                 removed.append(path)
+            dirs[:] = [d for d in dirs if d in keep]
+            if seen > limit:
+                break
     return removed
 
 

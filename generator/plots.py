@@ -723,6 +723,7 @@ def _axes_svg(ax: Axes, fr: Frame, clip: str) -> List[str]:
                          color=note.color))
     box = legend_box(ax, fr)
     if box is not None:
+        out.append('<g class="legend">')
         size, handle = box.size, 2.0 * box.size
         x = box.x + 0.4 * size
         for column in box.rows:
@@ -732,6 +733,7 @@ def _axes_svg(ax: Axes, fr: Frame, clip: str) -> List[str]:
                 out.append(_text(x + handle + 0.8 * size, y + 0.36 * size, label, size=size))
                 y += 1.5 * size
             x += handle + 0.8 * size + max(text_width(label, size) for label, _a in column) + 2.0 * size
+        out.append("</g>")
     return out
 
 
@@ -742,7 +744,9 @@ def _svg_document(plot: Plot, lang: str, key: bool) -> str:
     # ids unique to the picture: many plots share one HTML page
     tag = hashlib.sha256(repr((plot.kind, sorted(plot.data.items()), lang, key)).encode()).hexdigest()[:12]
     for ax in fig.axes:
+        body.append('<g class="axes">')
         body.extend(_axes_svg(ax, frame(ax), f"clip-{tag}-{ax.index}"))
+        body.append("</g>")
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(PT_W)}pt" height="{_f(PT_H)}pt" '
             f'viewBox="0 0 {_f(PT_W)} {_f(PT_H)}" version="1.1">\n'
             f'<g font-family="{_esc(font).replace(chr(34), "&quot;")}" font-size="{_f(FONT_SIZE)}" fill="#000000">\n'

@@ -741,8 +741,9 @@ def _svg_document(plot: Plot, lang: str, key: bool) -> str:
     fig = _figure(plot, lang, key)
     font = FONT_KO if text_language(lang) == "ko" else FONT
     body: List[str] = []
-    # ids unique to the picture: many plots share one HTML page
-    tag = hashlib.sha256(repr((plot.kind, sorted(plot.data.items()), lang, key)).encode()).hexdigest()[:12]
+    # ids unique to what the picture shows (many plots share one HTML page), the same for
+    # every plot showing it (the cache hands one drawing to all of them)
+    tag = hashlib.sha256(repr(_memo(plot, lang, key)).encode()).hexdigest()[:12]
     for ax in fig.axes:
         body.append('<g class="axes">')
         body.extend(_axes_svg(ax, frame(ax), f"clip-{tag}-{ax.index}"))

@@ -154,7 +154,11 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     for node, (x, y, half) in bias_places(spec, pos).items():
         fixed.append((x, y, half, LABEL_HEIGHT / 2))
 
-    # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score)
+    # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score);
+    # the gaps and cuts are _box_gap's and _cuts' sums, inlined (the same arithmetic, in the
+    # same order: this is most of a class's drawing time)
+    h2 = LABEL_HEIGHT / 2
+    segments = [((a, b), pos[a], pos[b]) for a, b, _w in spec["edges"]]
     options = []
     for edge in spec["edges"]:
         src, dst, weight = edge
@@ -165,9 +169,16 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
         mine = []
         for t in candidates:
             x, y = _along(pos[src], pos[dst], t)
-            cross_gap = min((_box_gap(x, y, half, (cx, cy, 0, 0)) for cx, cy in cross), default=CROSS_CLEAR)
-            fixed_gap = min(_box_gap(x, y, half, box) for box in fixed)
-            through = sum(1 for a, b, _w in spec["edges"] if (a, b) != (src, dst) and _cuts(x, y, half, pos[a], pos[b]))
+            cross_gap = min((max(abs(x - cx) - half - 0, abs(y - cy) - h2 - 0) for cx, cy in cross),
+                            default=CROSS_CLEAR)
+            fixed_gap = min(max(abs(x - px) - half - pw, abs(y - py) - h2 - ph) for px, py, pw, ph in fixed)
+            left, right, top, bottom = x - half, x + half, y - h2, y + h2
+            # a segment whose bounding box lies wholly beside the label's box cannot cut it
+            through = sum(1 for ends, pa, pb in segments
+                          if ends != (src, dst)
+                          and not (max(pa[0], pb[0]) < left or min(pa[0], pb[0]) > right
+                                   or max(pa[1], pb[1]) < top or min(pa[1], pb[1]) > bottom)
+                          and _cuts(x, y, half, pa, pb))
             good = cross_gap >= CROSS_CLEAR and fixed_gap >= CLEAR
             mine.append((t, x, y, half, good,
                          (good, min(cross_gap, CROSS_CLEAR) + min(fixed_gap, CLEAR), -through, -abs(t - preferred), -t)))
@@ -176,7 +187,10 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
 
     def apart(option, chosen):
         _t, x, y, half = option[:4]
-        return all(_box_gap(x, y, half, (ox, oy, oh, LABEL_HEIGHT / 2)) >= CLEAR for _ot, ox, oy, oh in chosen)
+        for _ot, ox, oy, oh in chosen:  # _box_gap(...) < CLEAR: both of its terms are
+            if abs(x - ox) - half - oh < CLEAR and abs(y - oy) - h2 - h2 < CLEAR:
+                return False
+        return True
 
     budget = [20000]  # candidate checks before giving up on a fully good arrangement
 

@@ -407,16 +407,31 @@ class Html(Format):
         return "<code>" + self.escape(text) + "</code>"
 
     def substituted(self, formula, known):
-        numbers, bare = {}, {}
-        for name in symbolic.symbol_names(formula):
-            if name not in known:
-                return None
-            text = bare[name] = mathml_number(known[name])
-            if _negative_or_scientific(known[name]):
-                text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
-            numbers[name] = text
-        shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
-        return None if shown is None else polish_mathml(shown)
+        names = symbolic.symbol_names(formula)
+        if any(name not in known for name in names):
+            return None
+        # the formula with a mark for each number, printed and polished once per formula and
+        # per pattern of parenthesised numbers; then each student's (polished) numbers pasted
+        # in: the same markup as polishing the whole line, without parsing it per student
+        text = _marked_line(formula, names, tuple(_negative_or_scientific(known[name]) for name in names))
+        if text is None:
+            return None
+        for i, name in enumerate(names):
+            text = text.replace(_NUMBER_MARK % i, polish_mathml(mathml_number(known[name])))
+        return text
+
+
+_NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_line(formula, names, parenthesised):
+    numbers, bare = {}, {}
+    for i, (name, wrap) in enumerate(zip(names, parenthesised)):
+        text = bare[name] = _NUMBER_MARK % i
+        numbers[name] = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text if wrap else text
+    shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
+    return None if shown is None else polish_mathml(shown)
 
 
 _TEX_SPECIAL = str.maketrans({

@@ -13,7 +13,8 @@ through it, away from every point where two edges cross (so it plainly belongs t
 line) and clear of the units, the bias labels and the other labels; the labels of the
 edges entering one node prefer different places along their edges (from 25% to 75% of
 the way), so they do not stack up at the node (see ``label_places``). The place depends
-only on the spec (its structure and the labels' widths), so it is the same on every run. Biases are
+only on the spec (its structure, the bias labels and the labels' widths, each number taken as
+at least PLACED_DIGITS characters), so it is the same on every run. Biases are
 printed under their node, inputs' and targets' values beside it. Markdown cannot inline a
 drawing, so the sheets link the same SVG written as a file.
 """
@@ -102,30 +103,34 @@ def _cuts(x, y, half, a, b) -> bool:
     return True
 
 
+#: the weight labels are placed as if each number were at least this many characters long
+#: (most are 3 to 5): the places then depend on the network and its bias labels, not on
+#: each student's numbers, and are worked out once for a class's sheets, not per sheet; a
+#: shorter label only keeps more room
+PLACED_DIGITS = 5
+
+
 def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits} (see ``_label_places``),
-    remembered per structure and label widths: a class's sheets draw the same few networks."""
+    remembered per structure, bias labels and (padded) label widths: a class's sheets draw
+    the same few networks."""
     values = spec.get("values", {})
-    widths = tuple(_plain_width(name, values) for name in
-                   [w for _s, _d, w in spec["edges"]] + [b for _n, b in sorted(spec.get("biases", {}).items())])
+    halves = {tuple(edge): _plain_width(edge[2], values, PLACED_DIGITS) / 2 for edge in spec["edges"]}
+    biases = bias_places(spec, pos)
     key = (tuple(tuple(layer) for layer in spec["layers"]), tuple(tuple(edge) for edge in spec["edges"]),
-           tuple(sorted(spec.get("biases", {}).items())), widths,
+           tuple(sorted(biases.items())), tuple(halves.values()),
            tuple((name, pos[name]) for layer in spec["layers"] for name in layer))
-    return dict(_cached_places(key, spec, pos))
-
-
-def _cached_places(key, spec, pos):
     if key not in _PLACES:
         if len(_PLACES) > 512:
             _PLACES.clear()
-        _PLACES[key] = tuple(_label_places(spec, pos).items())
-    return _PLACES[key]
+        _PLACES[key] = tuple(_label_places(spec, pos, halves, biases).items())
+    return dict(_PLACES[key])
 
 
 _PLACES: Dict[tuple, tuple] = {}
 
 
-def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
+def _label_places(spec, pos, halves, biases) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits}, between LABEL_FIRST and
     LABEL_LAST. A place is good when the label's box keeps CROSS_CLEAR px from every point
     where two edges cross (so that the label plainly belongs to one line; its centre is
@@ -134,9 +139,9 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     that no other edge runs through, then the one nearest its preferred spread (the edges
     into one node, and the edges out of one node, at different places). The edges are
     placed in their order, searching back when an edge has no good place left; when no
-    arrangement is good, each edge takes its least bad place. Deterministic: the result
-    depends only on the spec."""
-    values = spec.get("values", {})
+    arrangement is good, each edge takes its least bad place. ``halves``: each edge's label's
+    half width; ``biases``: the bias labels' boxes (``bias_places``). Deterministic: the
+    result depends only on the arguments."""
     sources = {}
     targets = {}
     for src, dst, _w in spec["edges"]:
@@ -151,7 +156,7 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     cross = crossings(spec, pos)
     # boxes to keep clear of, (x, y, half width, half height): the nodes, the bias labels
     fixed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
-    for node, (x, y, half) in bias_places(spec, pos).items():
+    for node, (x, y, half) in biases.items():
         fixed.append((x, y, half, LABEL_HEIGHT / 2))
 
     # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score);
@@ -165,7 +170,7 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
         i, j = sources[dst].index(src), targets[src].index(dst)
         spread = max(len(sources[dst]), len(targets[src]))
         preferred = 0.5 if spread == 1 else LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * ((i + j) % spread) / (spread - 1)
-        half = _plain_width(weight, values) / 2
+        half = halves[tuple(edge)]
         mine = []
         for t in candidates:
             x, y = _along(pos[src], pos[dst], t)
@@ -256,12 +261,13 @@ def bias_places(spec, pos) -> Dict[str, Tuple[float, float, float]]:
     return placed
 
 
-def _plain_width(name: str, values) -> float:
-    """About how wide the label of ``name`` is (for its white background)."""
+def _plain_width(name: str, values, digits: int = 0) -> float:
+    """About how wide the label of ``name`` is (for its white background), its number taken
+    as at least ``digits`` characters long."""
     base, sups, subs = split_super_sub(name)
     chars = len(base if base not in _GREEK else "x") + 0.8 * len(",".join(subs) + "".join(sups))
     if name in values:
-        chars += 3 + len(format_number(values[name]))
+        chars += 3 + max(digits, len(format_number(values[name])))
     return chars * CHAR_WIDTH + 6
 
 

@@ -347,6 +347,8 @@ _BREAK_TOKENS = 12
 
 @functools.lru_cache(maxsize=20000)
 def _break_points(markup: str) -> tuple:
+    if sum(markup.count(tag) for tag in ("<mi", "<mn", "<mo")) < _BREAK_TOKENS:
+        return (markup,)  # fewer tags than tokens needed (a count at least the tokens'): no parse
     root = ET.fromstring("<mrow>" + markup + "</mrow>")
     while len(root) == 1 and root[0].tag == "mrow":
         root = root[0]

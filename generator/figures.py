@@ -116,7 +116,13 @@ def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     the same few networks."""
     values = spec.get("values", {})
     halves = {tuple(edge): _plain_width(edge[2], values, PLACED_DIGITS) / 2 for edge in spec["edges"]}
-    biases = bias_places(spec, pos)
+    # each bias label's box at its place, padded the same way: it grows away from its unit
+    # (or both ways when centred under it), so it holds the label as drawn
+    biases = {}
+    for node, (x, y, half) in bias_places(spec, pos).items():
+        ux = pos[node][0]
+        padded = max(half, _plain_width(spec["biases"][node], values, PLACED_DIGITS) / 2)
+        biases[node] = (ux + (padded + 4) * (1 if x > ux else -1) if x != ux else x, y, padded)
     key = (tuple(tuple(layer) for layer in spec["layers"]), tuple(tuple(edge) for edge in spec["edges"]),
            tuple(sorted(biases.items())), tuple(halves.values()),
            tuple((name, pos[name]) for layer in spec["layers"] for name in layer))

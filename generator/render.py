@@ -400,7 +400,7 @@ class Html(Format):
         head, *rest = pieces
         maths = [self.wrap(head)]
         for piece in rest:
-            chunks = break_points(piece)
+            chunks = _line_breaks(piece) if isinstance(piece, _NumbersLine) else break_points(piece)
             chunks[0] = self.equals() + chunks[0]
             maths.append("<wbr/>".join(self.wrap(chunk) for chunk in chunks))
         return '<span class="eq">' + "<wbr/>".join(maths) + "</span>"
@@ -415,12 +415,71 @@ class Html(Format):
         # the formula with a mark for each number, printed and polished once per formula and
         # per pattern of parenthesised numbers; then each student's (polished) numbers pasted
         # in: the same markup as polishing the whole line, without parsing it per student
-        text = _marked_line(formula, names, tuple(_negative_or_scientific(known[name]) for name in names))
-        if text is None:
+        marked = _marked_line(formula, names, tuple(_negative_or_scientific(known[name]) for name in names))
+        if marked is None:
             return None
-        for i, name in enumerate(names):
-            text = text.replace(_NUMBER_MARK % i, polish_mathml(mathml_number(known[name])))
-        return text
+        numbers = [polish_mathml(mathml_number(known[name])) for name in names]
+        text = marked
+        for i, number in enumerate(numbers):
+            text = text.replace(_NUMBER_MARK % i, number)
+        return _NumbersLine(text, marked, numbers)
+
+
+class _NumbersLine(str):
+    """A key line with the numbers put in that remembers its marked form and its numbers, so
+    that ``long_equation`` finds its break points without parsing it (``_line_breaks``)."""
+
+    def __new__(cls, text, marked, numbers):
+        line = super().__new__(cls, text)
+        line.marked, line.numbers = marked, numbers
+        return line
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_breaks(marked: str, count: int):
+    """(tokens of the marked line, occurrences of each mark, its pieces or None): what
+    ``_break_points`` finds in the line, worked out once per marked line. A number is one
+    element where its mark is (an <mn>, or an <mrow> of a sign or a power), never a
+    top-level operator, so the pieces are the marked line's with the numbers pasted in; only
+    the token count depends on the numbers."""
+    root = ET.fromstring("<mrow>" + marked + "</mrow>")
+    while len(root) == 1 and root[0].tag == "mrow":
+        root = root[0]
+    tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
+    occurrences = tuple(marked.count(_NUMBER_MARK % i) for i in range(count))
+    chunks, current = [], []
+    for child in root:
+        if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
+            chunks.append(current)
+            current = []
+        current.append(child)
+    chunks.append(current)
+    if len(chunks) == 1:
+        return tokens, occurrences, None
+    for chunk in chunks[1:]:
+        if chunk[0].tag == "mo":
+            chunk[0].set("form", "infix")
+    pieces = tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
+    return tokens, occurrences, pieces
+
+
+@functools.lru_cache(maxsize=20000)
+def _tokens(markup: str) -> int:
+    return sum(1 for node in ET.fromstring("<mrow>" + markup + "</mrow>").iter() if node.tag in ("mi", "mn", "mo"))
+
+
+def _line_breaks(line: "_NumbersLine") -> List[str]:
+    """``break_points(line)``, from the marked line's pieces."""
+    tokens, occurrences, pieces = _marked_breaks(line.marked, len(line.numbers))
+    tokens += sum(n * (_tokens(number) - 1) for n, number in zip(occurrences, line.numbers))
+    if pieces is None or tokens < _BREAK_TOKENS:
+        return [str(line)]
+    out = []
+    for piece in pieces:
+        for i, number in enumerate(line.numbers):
+            piece = piece.replace(_NUMBER_MARK % i, number)
+        out.append(piece)
+    return out
 
 
 _NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)

@@ -611,23 +611,47 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
     """``symbol = formula = formula with numbers = value``, as the seed writes
     "z1 = 0.03 + 0.05 = 0.08" (parts that would repeat themselves are left out).
     ``known`` holds the exact values of the givens and earlier steps by name."""
-    symbol = sp.Symbol(step.name)
-    pieces = [fmt.math_expr(symbol, display)]
-    if step.formula is not None:
-        formula = sp.sympify(step.formula)
-        if not formula.is_number:
-            shown = fmt.math_expr(formula, display)
-            if shown != pieces[0]:  # a step named by its own formula: sigma(x_1) = sigma(0.6)
-                pieces.append(shown)
-            if known is not None and not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED:
+    head, formula, substitutable, numeric = _step_head(fmt, step.name, step.formula, display)
+    pieces = list(head)
+    if formula is not None:
+        if numeric is None:
+            if known is not None and substitutable:
                 numbers = fmt.substituted(formula, known)
                 if numbers is not None:
                     pieces.append(numbers)
         elif step.value is None or sp.sympify(step.value) != formula:
-            pieces.append(fmt.math_expr(formula, display))
+            pieces.append(numeric)
     if step.value is not None:
         pieces.append(fmt.math_number(step.value))
     return fmt.long_equation(pieces)
+
+
+_HEADS: Dict[tuple, tuple] = {}
+
+
+def _step_head(fmt: Format, name: str, formula, display) -> tuple:
+    """What a step's line shows before the numbers, the same for every student whose display
+    has the same content: (``symbol = formula`` pieces, the formula, whether its numbers may be
+    put in, the formula's own markup when it is a number)."""
+    key = (type(fmt), name, formula, symbolic.display_number(display or symbolic._EMPTY))
+    hit = _HEADS.get(key)
+    if hit is not None:
+        return hit
+    pieces = [fmt.math_expr(sp.Symbol(name), display)]
+    substitutable, numeric = False, None
+    if formula is not None:
+        formula = sp.sympify(formula)
+        if not formula.is_number:
+            shown = fmt.math_expr(formula, display)
+            if shown != pieces[0]:  # a step named by its own formula: sigma(x_1) = sigma(0.6)
+                pieces.append(shown)
+            substitutable = not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED
+        else:
+            numeric = fmt.math_expr(formula, display)
+    if len(_HEADS) > 100000:
+        _HEADS.clear()
+    hit = _HEADS[key] = (tuple(pieces), formula, substitutable, numeric)
+    return hit
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:

@@ -406,7 +406,8 @@ _DISPLAY_CONTENTS: Dict[tuple, int] = {}
 _BY_CONTENT: Dict[tuple, str] = {}
 
 
-def _display_number(display) -> int:
+def display_number(display) -> int:
+    """A number for the content of the display mapping ``display``: equal contents, equal numbers."""
     hit = _DISPLAY_IDS.get(id(display))
     if hit is not None and hit[0] is display:
         return hit[1]
@@ -430,7 +431,7 @@ def _memo(kind, expr, display, make):
     hit = _MEMO.get(key)
     if hit is not None and hit[0] is display:
         return hit[1]
-    content_key = (kind, expr, _display_number(display))
+    content_key = (kind, expr, display_number(display))
     text = _BY_CONTENT.get(content_key)
     if text is None:
         expr = sp.sympify(expr)

@@ -418,11 +418,18 @@ class Html(Format):
         marked = _marked_line(formula, names, tuple(_negative_or_scientific(known[name]) for name in names))
         if marked is None:
             return None
-        numbers = [polish_mathml(mathml_number(known[name])) for name in names]
+        numbers = [_polished_number(mathml_number(known[name])) for name in names]
         text = marked
         for i, number in enumerate(numbers):
             text = text.replace(_NUMBER_MARK % i, number)
         return _NumbersLine(text, marked, numbers)
+
+
+def _polished_number(markup: str) -> str:
+    """``polish_mathml`` of a number's markup (``numbers.mathml_number``: <mn>, a sign, a
+    power of ten; nothing for ``_polish`` to change), without the parse: the round trip only
+    writes its two entities as decimal character references."""
+    return markup.replace("&#x2212;", "&#8722;").replace("&#xD7;", "&#215;")
 
 
 class _NumbersLine(str):

@@ -449,6 +449,22 @@ class Frame:
         lo, hi = self.ylim
         return self.y0 + self.height - (value - lo) / (hi - lo) * self.height
 
+    def xs(self, values) -> List[float]:
+        """``x`` of many values (a curve's 241 points)."""
+        return [self.x(v) for v in values] if self.log else self._map(values, self.xlim, self.x0, self.width)
+
+    def ys(self, values) -> List[float]:
+        lo, hi = self.ylim
+        scale = self.height / (hi - lo)
+        bottom = self.y0 + self.height
+        return [bottom - (v - lo) * scale for v in values]
+
+    @staticmethod
+    def _map(values, lim, start, size):
+        lo, hi = lim
+        scale = size / (hi - lo)
+        return [start + (v - lo) * scale for v in values]
+
 
 def frame(ax: Axes) -> Frame:
     """The panel's place, limits and ticks: limits from the data with a 5 % margin unless set."""
@@ -637,11 +653,11 @@ def _text(x, y, text, size=FONT_SIZE, anchor="start", color="#000000", rotate=Fa
 
 def _line_svg(line: Line, fr: Frame, clip: str) -> List[str]:
     out = []
-    points = [(fr.x(x), fr.y(y)) for x, y in line.points()]
+    points = list(zip(fr.xs(line.xs), fr.ys(line.ys)))
     if line.linestyle and len(points) > 1:
         out.append('<polyline points="%s" fill="none" %s stroke-linejoin="round" stroke-linecap="%s" '
                    'clip-path="url(#%s)"/>'
-                   % (" ".join(f"{_f(a)},{_f(b)}" for a, b in points),
+                   % (" ".join(["%.2f,%.2f" % point for point in points]),
                       _stroke(line.color, line.linewidth, line.linestyle, line.alpha),
                       "round" if line.linestyle == "-" else "butt", clip))
     if line.marker:

@@ -24,6 +24,7 @@ from sympy.printing.str import StrPrinter
 from chainrule_core import __version__
 from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
+from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
 
 FORMATS = ("md", "html", "tex")
@@ -686,7 +687,7 @@ def _connections(fmt: Format, lang: str, spec, display) -> List[str]:
     """"w_1: x_1 -> h_1" for every weight of a drawn network and "b_3: h_3" for every bias:
     the text says which units each weight connects, not only the figure."""
     def name(n):
-        return fmt.math_expr(sp.Symbol(n), display)
+        return fmt.math_expr(sym(n), display)
 
     arrow = {"html": "<mo>&#8594;</mo>", "text": " -> "}.get(fmt.name, r" \to ")
     colon = {"html": "<mo>:</mo>", "text": ": "}.get(fmt.name, r"\colon ")
@@ -703,7 +704,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
     givens = []
     for given in problem.givens:
         label = fmt.text(given.label, lang) if given.label is not None else ""
-        item = fmt.equation([fmt.math_expr(sp.Symbol(given.name), display), fmt.math_number(given.value)])
+        item = fmt.equation([fmt.math_expr(sym(given.name), display), fmt.math_number(given.value)])
         if givens and givens[-1]["label"] == label:
             givens[-1]["items"].append(item)
         else:

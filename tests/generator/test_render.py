@@ -257,6 +257,8 @@ def test_render_html_numbers_lines_and_breaks_equal_the_parsed_ones():
     for value in (sp.Rational(-1, 3), sp.Float("1.5e-9"), sp.Float("-2.5e12"), sp.Integer(0), sp.Rational(7, 2)):
         markup = mathml_number(value)
         assert render._polished_number(markup) == render.polish_mathml(markup)
+        parsed = render.ET.fromstring("<mrow>" + markup + "</mrow>")
+        assert render._tokens(markup) == sum(1 for node in parsed.iter() if node.tag in ("mi", "mn", "mo"))
     fmt = get_format("html")
     lines = 0
     for student in ("s1", "s2", "s3"):

@@ -797,16 +797,9 @@ def _rc(lang: str) -> Dict[str, Any]:
     }
 
 
-def matplotlib_figure(plot: Plot, lang: str = "en", key: bool = False):
-    """The description drawn on a matplotlib Figure, with the SVG's limits, ticks and legend
-    place (what ``to_pdf`` writes)."""
-    import matplotlib
-
-    with matplotlib.rc_context(_rc(lang)):
-        return _replay(_figure(plot, lang, key))
-
-
 def _replay(fig: Figure):
+    """The description drawn on a matplotlib Figure, with the SVG's limits, ticks and legend
+    place (what ``to_pdf`` writes; call it inside ``matplotlib.rc_context(_rc(lang))``)."""
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.ticker import NullLocator
 

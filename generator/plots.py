@@ -353,7 +353,6 @@ class Figure:
 
     def __init__(self):
         self.axes: List[Axes] = []
-        self._ncols = 1
 
     def add_subplot(self, nrows: int, ncols: int, index: int) -> Axes:
         ax = Axes(self, index - 1, ncols)
@@ -675,7 +674,7 @@ def _handle(artist, x: float, y: float, size: float) -> List[str]:
         return [f'<rect x="{_f(x)}" y="{_f(y - 0.35 * size)}" width="{_f(length)}" height="{_f(0.7 * size)}" '
                 f'fill="{artist.color}"{opacity}/>']
     out = []
-    style = artist.linestyle if isinstance(artist, Line) else artist.linestyle
+    style = artist.linestyle  # a Line's or a Rule's
     if style:
         out.append(f'<line x1="{_f(x)}" y1="{_f(y)}" x2="{_f(x + length)}" y2="{_f(y)}" '
                    f'{_stroke(artist.color, artist.linewidth, style, getattr(artist, "alpha", 1.0))}/>')

@@ -12,7 +12,9 @@ the first compilation of every family's formulas are included. Wall time depends
 load on the machine; CPU time (user + system of every process of the run) hardly does, so
 both are printed.
 
-    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf]
+    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N]
+
+``--jobs`` is passed to the library (``chainrule generate --jobs``; default: every core).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def once(count: int, lang: str, formats, pdf: bool) -> None:
+def once(count: int, lang: str, formats, pdf: bool, jobs=None) -> None:
     start = time.perf_counter()
     sys.path.insert(0, str(ROOT))
     from generator import registry, worksheets
@@ -44,7 +46,7 @@ def once(count: int, lang: str, formats, pdf: bool) -> None:
         worksheets.tex_engine = lambda lang="en": None
 
     with tempfile.TemporaryDirectory(prefix="chainrule-bench-") as tmp:
-        result = worksheets.generate(out=Path(tmp) / "set", count=count, lang=lang, formats=formats)
+        result = worksheets.generate(out=Path(tmp) / "set", count=count, lang=lang, formats=formats, jobs=jobs)
         elapsed = time.perf_counter() - start
         size = sum(p.stat().st_size for p in (Path(tmp) / "set").rglob("*") if p.is_file())
     print(f"{elapsed:.3f} {result.students} {result.files} {size} {len(registry.FAMILIES)}")
@@ -68,11 +70,12 @@ def main(argv=None):
     parser.add_argument("--lang", default="en")
     parser.add_argument("--format", default="md,html", help="comma-separated formats (default md,html: issue 11's target)")
     parser.add_argument("--pdf", action="store_true", help="also compile PDFs when a TeX engine is installed")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     formats = [f for f in args.format.split(",") if f]
     if args.once:
-        once(args.count, args.lang, formats, args.pdf)
+        once(args.count, args.lang, formats, args.pdf, args.jobs)
         return 0
     loads = [os.getloadavg()[0]]
     before = bare_sympy(5)
@@ -82,7 +85,8 @@ def main(argv=None):
         start_cpu = _cpu()
         out = subprocess.run(
             [sys.executable, __file__, "--once", "--count", str(args.count), "--lang", args.lang,
-             "--format", ",".join(formats)] + (["--pdf"] if args.pdf else []),
+             "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
+            + (["--jobs", str(args.jobs)] if args.jobs else []),
             check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
         ).stdout.split()
         cpus.append(_cpu() - start_cpu)
@@ -95,7 +99,7 @@ def main(argv=None):
     sympy_cpu = statistics.median([before[1], after[1]])
     wall, cpu = statistics.median(times), statistics.median(cpus)
     print(f"{students} students, {families} families, {files} files, {size / 1e6:.1f} MB, "
-          f"{'+'.join(formats)}{'+pdf' if args.pdf else ''}, lang {args.lang}")
+          f"{'+'.join(formats)}{'+pdf' if args.pdf else ''}, lang {args.lang}, jobs {args.jobs or 'every core'}")
     print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU; "
           f"on {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}")
     print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall "

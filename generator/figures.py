@@ -13,7 +13,8 @@ through it, away from every point where two edges cross (so it plainly belongs t
 line) and clear of the units, the bias labels and the other labels; the labels of the
 edges entering one node prefer different places along their edges (from 25% to 75% of
 the way), so they do not stack up at the node (see ``label_places``). The place depends
-only on the spec (its structure and the labels' widths), so it is the same on every run. Biases are
+only on the spec (its structure, the bias labels and the labels' widths, each number taken as
+at least PLACED_DIGITS characters), so it is the same on every run. Biases are
 printed under their node, inputs' and targets' values beside it. Markdown cannot inline a
 drawing, so the sheets link the same SVG written as a file.
 """
@@ -102,30 +103,40 @@ def _cuts(x, y, half, a, b) -> bool:
     return True
 
 
+#: the weight labels are placed as if each number were at least this many characters long
+#: (most are 3 to 5): the places then depend on the network and its bias labels, not on
+#: each student's numbers, and are worked out once for a class's sheets, not per sheet; a
+#: shorter label only keeps more room
+PLACED_DIGITS = 5
+
+
 def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits} (see ``_label_places``),
-    remembered per structure and label widths: a class's sheets draw the same few networks."""
+    remembered per structure, bias labels and (padded) label widths: a class's sheets draw
+    the same few networks."""
     values = spec.get("values", {})
-    widths = tuple(_plain_width(name, values) for name in
-                   [w for _s, _d, w in spec["edges"]] + [b for _n, b in sorted(spec.get("biases", {}).items())])
+    halves = {tuple(edge): _plain_width(edge[2], values, PLACED_DIGITS) / 2 for edge in spec["edges"]}
+    # each bias label's box at its place, padded the same way: it grows away from its unit
+    # (or both ways when centred under it), so it holds the label as drawn
+    biases = {}
+    for node, (x, y, half) in bias_places(spec, pos).items():
+        ux = pos[node][0]
+        padded = max(half, _plain_width(spec["biases"][node], values, PLACED_DIGITS) / 2)
+        biases[node] = (ux + (padded + 4) * (1 if x > ux else -1) if x != ux else x, y, padded)
     key = (tuple(tuple(layer) for layer in spec["layers"]), tuple(tuple(edge) for edge in spec["edges"]),
-           tuple(sorted(spec.get("biases", {}).items())), widths,
+           tuple(sorted(biases.items())), tuple(halves.values()),
            tuple((name, pos[name]) for layer in spec["layers"] for name in layer))
-    return dict(_cached_places(key, spec, pos))
-
-
-def _cached_places(key, spec, pos):
     if key not in _PLACES:
         if len(_PLACES) > 512:
             _PLACES.clear()
-        _PLACES[key] = tuple(_label_places(spec, pos).items())
-    return _PLACES[key]
+        _PLACES[key] = tuple(_label_places(spec, pos, halves, biases).items())
+    return dict(_PLACES[key])
 
 
 _PLACES: Dict[tuple, tuple] = {}
 
 
-def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
+def _label_places(spec, pos, halves, biases) -> Dict[Tuple[str, str, str], float]:
     """{edge: fraction of the way along it where its label sits}, between LABEL_FIRST and
     LABEL_LAST. A place is good when the label's box keeps CROSS_CLEAR px from every point
     where two edges cross (so that the label plainly belongs to one line; its centre is
@@ -134,9 +145,9 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     that no other edge runs through, then the one nearest its preferred spread (the edges
     into one node, and the edges out of one node, at different places). The edges are
     placed in their order, searching back when an edge has no good place left; when no
-    arrangement is good, each edge takes its least bad place. Deterministic: the result
-    depends only on the spec."""
-    values = spec.get("values", {})
+    arrangement is good, each edge takes its least bad place. ``halves``: each edge's label's
+    half width; ``biases``: the bias labels' boxes (``bias_places``). Deterministic: the
+    result depends only on the arguments."""
     sources = {}
     targets = {}
     for src, dst, _w in spec["edges"]:
@@ -151,23 +162,34 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     cross = crossings(spec, pos)
     # boxes to keep clear of, (x, y, half width, half height): the nodes, the bias labels
     fixed: List[Tuple[float, float, float, float]] = [(x, y, RADIUS + 2, RADIUS + 2) for x, y in pos.values()]
-    for node, (x, y, half) in bias_places(spec, pos).items():
+    for node, (x, y, half) in biases.items():
         fixed.append((x, y, half, LABEL_HEIGHT / 2))
 
-    # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score)
+    # every edge's candidate places, best first: (t, x, y, half, clear of crossings, score);
+    # the gaps and cuts are _box_gap's and _cuts' sums, inlined (the same arithmetic, in the
+    # same order: this is most of a class's drawing time)
+    h2 = LABEL_HEIGHT / 2
+    segments = [((a, b), pos[a], pos[b]) for a, b, _w in spec["edges"]]
     options = []
     for edge in spec["edges"]:
         src, dst, weight = edge
         i, j = sources[dst].index(src), targets[src].index(dst)
         spread = max(len(sources[dst]), len(targets[src]))
         preferred = 0.5 if spread == 1 else LABEL_FIRST + (LABEL_LAST - LABEL_FIRST) * ((i + j) % spread) / (spread - 1)
-        half = _plain_width(weight, values) / 2
+        half = halves[tuple(edge)]
         mine = []
         for t in candidates:
             x, y = _along(pos[src], pos[dst], t)
-            cross_gap = min((_box_gap(x, y, half, (cx, cy, 0, 0)) for cx, cy in cross), default=CROSS_CLEAR)
-            fixed_gap = min(_box_gap(x, y, half, box) for box in fixed)
-            through = sum(1 for a, b, _w in spec["edges"] if (a, b) != (src, dst) and _cuts(x, y, half, pos[a], pos[b]))
+            cross_gap = min((max(abs(x - cx) - half - 0, abs(y - cy) - h2 - 0) for cx, cy in cross),
+                            default=CROSS_CLEAR)
+            fixed_gap = min(max(abs(x - px) - half - pw, abs(y - py) - h2 - ph) for px, py, pw, ph in fixed)
+            left, right, top, bottom = x - half, x + half, y - h2, y + h2
+            # a segment whose bounding box lies wholly beside the label's box cannot cut it
+            through = sum(1 for ends, pa, pb in segments
+                          if ends != (src, dst)
+                          and not (max(pa[0], pb[0]) < left or min(pa[0], pb[0]) > right
+                                   or max(pa[1], pb[1]) < top or min(pa[1], pb[1]) > bottom)
+                          and _cuts(x, y, half, pa, pb))
             good = cross_gap >= CROSS_CLEAR and fixed_gap >= CLEAR
             mine.append((t, x, y, half, good,
                          (good, min(cross_gap, CROSS_CLEAR) + min(fixed_gap, CLEAR), -through, -abs(t - preferred), -t)))
@@ -176,7 +198,10 @@ def _label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
 
     def apart(option, chosen):
         _t, x, y, half = option[:4]
-        return all(_box_gap(x, y, half, (ox, oy, oh, LABEL_HEIGHT / 2)) >= CLEAR for _ot, ox, oy, oh in chosen)
+        for _ot, ox, oy, oh in chosen:  # _box_gap(...) < CLEAR: both of its terms are
+            if abs(x - ox) - half - oh < CLEAR and abs(y - oy) - h2 - h2 < CLEAR:
+                return False
+        return True
 
     budget = [20000]  # candidate checks before giving up on a fully good arrangement
 
@@ -242,12 +267,13 @@ def bias_places(spec, pos) -> Dict[str, Tuple[float, float, float]]:
     return placed
 
 
-def _plain_width(name: str, values) -> float:
-    """About how wide the label of ``name`` is (for its white background)."""
+def _plain_width(name: str, values, digits: int = 0) -> float:
+    """About how wide the label of ``name`` is (for its white background), its number taken
+    as at least ``digits`` characters long."""
     base, sups, subs = split_super_sub(name)
     chars = len(base if base not in _GREEK else "x") + 0.8 * len(",".join(subs) + "".join(sups))
     if name in values:
-        chars += 3 + len(format_number(values[name]))
+        chars += 3 + max(digits, len(format_number(values[name])))
     return chars * CHAR_WIDTH + 6
 
 

@@ -14,6 +14,8 @@ is printed is ``generator.symbolic.latex``/``mathml``.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 
@@ -81,8 +83,10 @@ class Partial(sp.Expr):
         return "d%s/d%s" % (printer._print(num), printer._print(den))
 
 
+@functools.lru_cache(maxsize=65536)
 def sym(name: str) -> sp.Symbol:
-    """The Symbol a family uses for a given or a step called ``name``."""
+    """The Symbol a family uses for a given or a step called ``name`` (remembered: sympy's
+    own cache returns the same object, a dict look-up is faster)."""
     return sp.Symbol(name)
 
 

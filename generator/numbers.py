@@ -97,15 +97,26 @@ def _parts_cached(key, value) -> Tuple[str, Optional[int]]:
     return hit
 
 
+_BY_ID: dict = {}  # {id(value): (value, parts)}: the same number object is shown many times
+
+
 def number_parts(value) -> Tuple[str, Optional[int]]:
     """(mantissa string, power of ten or None): the shown form of ``value``."""
+    hit = _BY_ID.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
     # memoised on the raw number: hashing a sympy Float goes through float() and is slow,
     # and Float(2) == Integer(2) in sympy although they are shown differently
     if isinstance(value, sp.Float):
-        return _parts_cached(("F", value._mpf_), value)
-    if isinstance(value, sp.Rational):
-        return _parts_cached(("Q", int(value.p), int(value.q)), value)
-    return _number_parts(value)
+        parts = _parts_cached(("F", value._mpf_), value)
+    elif isinstance(value, sp.Rational):
+        parts = _parts_cached(("Q", int(value.p), int(value.q)), value)
+    else:
+        return _number_parts(value)
+    if len(_BY_ID) > 200000:
+        _BY_ID.clear()
+    _BY_ID[id(value)] = (value, parts)  # keeps value alive: its id is not reused
+    return parts
 
 
 def _number_parts(value) -> Tuple[str, Optional[int]]:

@@ -1,33 +1,51 @@
-"""Plots of the families whose course notes teach with a picture, drawn with matplotlib.
+"""Plots of the families whose course notes teach with a picture.
 
 A family puts a ``Plot`` in ``Problem.figure`` (network drawings stay dicts, drawn by
 ``generator.figures``). A Plot is plain data: building one costs nothing and imports no
 plotting library, so ``chainrule check`` (which rebuilds problems) and ``grade`` never load
-matplotlib; only drawing it (``svg``/``pdf``, on the ``generate`` path) does.
+one.
+
+Drawing a plot first records a *description* (``figure``: a ``Figure`` of ``Axes`` holding
+lines, markers, spans, bars, texts, ticks, legend), with the axis limits and ticks decided
+here (nice numbers, at most 5 steps an axis). Two writers draw the same description:
+
+- ``to_svg`` (the Markdown and HTML sheets): a small SVG writer of this module, labels as
+  ``<text>`` in a stated font stack (DejaVu Sans first, then common sans-serif fonts, Hangul
+  fonts for Korean), about a millisecond a picture and no plotting library imported;
+- ``to_pdf`` (the LaTeX sheets): matplotlib, replaying the description with the same limits,
+  ticks and legend place, text drawn as paths (a PDF embeds no font).
 
 Each plot has two faces: the student's (``key=False``) never marks what the problem asks
 for, the key's (``key=True``) may (iterates, the stopping epoch, values at the asked
-points). Text is in the sheet's language; Korean needs a Hangul font (``korean_font``), and
-without one the axis labels fall back to English.
+points). Text is in the sheet's language; Korean needs a Hangul font for the PDF
+(``korean_font``), and without one the labels of both formats fall back to English.
 
-Bytes are deterministic: matplotlib's SVG backend with a fixed ``svg.hashsalt`` and no date,
-text drawn as paths in both backends (so the picture does not depend on a viewer's fonts and
-a PDF embeds no font), and the PDF backend with no creation date and a fixed creator.
+Bytes are deterministic: the SVG is written from the description with fixed number
+formats; the PDF with a fixed ``svg.hashsalt``, no creation date and a fixed creator.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from generator.model import Text
 
 SALT = "chainrule"
 WIDTH, HEIGHT = 6.4, 3.4  # inches
+PT_W, PT_H = WIDTH * 72, HEIGHT * 72  # the SVG's user units are points, as matplotlib's were
+# the axes' box in the figure (fractions), and the space between two panels (of a panel's width)
+LEFT, RIGHT, BOTTOM, TOP, WSPACE = 0.12, 0.97, 0.15, 0.9, 0.3
+FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
+FONT_KO = ("'DejaVu Sans', NanumGothic, 'Noto Sans CJK KR', 'Noto Sans KR', 'Apple SD Gothic Neo', "
+           "'Malgun Gothic', UnDotum, sans-serif")
+FONT_SIZE, LEGEND_SIZE = 9.0, 8.0
+CYCLE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
 @dataclass(frozen=True)
@@ -57,12 +75,11 @@ class Plot:
 
     def files(self, formats, lang: str, name: str, key: bool) -> Dict[str, bytes]:
         """{path relative to the sheet: bytes} of the files the sheets in ``formats`` link."""
-        svg, pdf = _render(self, lang, key, svg="md" in formats, pdf="tex" in formats)
         out = {}
-        if svg is not None:
-            out[svg_file(name)] = svg.encode("utf-8")
-        if pdf is not None:
-            out[pdf_file(name)] = pdf
+        if "md" in formats:
+            out[svg_file(name)] = to_svg(self, lang, key).encode("utf-8")
+        if "tex" in formats:
+            out[pdf_file(name)] = to_pdf(self, lang, key)
         return out
 
 
@@ -76,7 +93,7 @@ def pdf_file(name: str) -> str:
     return f"figures/{name}.pdf"
 
 
-# --- fonts and the rendering context -------------------------------------------------------
+# --- fonts -----------------------------------------------------------------------------------
 
 # preferred first: (family name, its file)
 KOREAN = (("NanumGothic", "NanumGothic.ttf"), ("Noto Sans CJK KR", "NotoSansCJK-Regular.ttc"),
@@ -115,24 +132,663 @@ def text_language(lang: str) -> str:
     return "ko" if lang == "ko" and korean_font() else "en"
 
 
+# DejaVu Sans advance widths of " " .. "~" in 1/1000 em (from the font's metrics): the SVG
+# writer's estimate of a text's width, for the legend's box and the y label's place
+_ASCII = (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636,
+          636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295,
+          295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838,
+          500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521,
+          392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838)
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is at ``size`` points (DejaVu Sans; Hangul a full em)."""
+    total = 0
+    for ch in text:
+        o = ord(ch)
+        if 32 <= o < 127:
+            total += _ASCII[o - 32]
+        elif 0xAC00 <= o <= 0xD7A3:
+            total += 920
+        elif 0x2080 <= o <= 0x2089 or o in (0xB2, 0xB3, 0x2032):
+            total += 401
+        else:
+            total += 640
+    return total * size / 1000
+
+
+# --- the description -------------------------------------------------------------------------
+
+MARKERS = "os^v*|"
+
+
+@dataclass
+class Line:
+    """A polyline and/or markers at data points (matplotlib's ``plot``)."""
+
+    xs: List[float]
+    ys: List[float]
+    color: str
+    linestyle: Optional[str]  # "-", "--", ":" or None (markers only)
+    marker: Optional[str]  # one of MARKERS or None
+    linewidth: float = 1.4
+    markersize: float = 6.0
+    markeredgewidth: float = 1.0
+    alpha: float = 1.0
+    label: Optional[str] = None
+
+    def points(self):
+        return list(zip(self.xs, self.ys))
+
+
+@dataclass
+class Rule:
+    """A line across the axes at one x (``vertical``) or one y."""
+
+    at: float
+    vertical: bool
+    color: str
+    linestyle: str = "-"
+    linewidth: float = 1.4
+    label: Optional[str] = None
+
+
+@dataclass
+class Span:
+    """A shaded band across the axes between x0 and x1 (matplotlib's ``axvspan``)."""
+
+    x0: float
+    x1: float
+    color: str
+    alpha: float
+    label: Optional[str] = None
+
+
+@dataclass
+class Bar:
+    x: float
+    height: float
+    width: float
+    color: str
+    label: Optional[str] = None
+
+
+@dataclass
+class Note:
+    """A text at a point (data, or x in data and y as a fraction of the axes' height),
+    moved by ``offset`` points."""
+
+    text: str
+    xy: Tuple[float, float]
+    offset: Tuple[float, float]
+    color: str = "#000000"
+    ha: str = "left"
+    y_fraction: bool = False
+
+
+def _style(fmt: str) -> Tuple[Optional[str], Optional[str]]:
+    marker = next((c for c in fmt if c in MARKERS), None)
+    rest = fmt.replace(marker, "") if marker else fmt
+    linestyle = rest if rest in ("-", "--", ":") else None
+    if not fmt:
+        linestyle = "-"
+    return marker, linestyle
+
+
+def _floats(values) -> List[float]:
+    return [float(v) for v in values]
+
+
+class Axes:
+    """One panel: what a drawing function records (the subset of matplotlib's Axes the
+    drawings use, with the same names)."""
+
+    def __init__(self, figure: "Figure", index: int, ncols: int):
+        self.figure, self.index, self.ncols = figure, index, ncols
+        self.lines: List[Line] = []
+        self.rules: List[Rule] = []
+        self.spans: List[Span] = []
+        self.bars: List[Bar] = []
+        self.texts: List[Note] = []
+        self.order: List[Any] = []  # lines, rules, spans and bars as drawn (the legend's order)
+        self.title = self.xlabel = self.ylabel = ""
+        self.xticks: Optional[List[float]] = None
+        self.yticks: Optional[List[float]] = None
+        self.yticklabels: Optional[List[str]] = None
+        self.xlim: Optional[Tuple[float, float]] = None
+        self.ylim: Optional[Tuple[float, float]] = None
+        self.xscale = "linear"
+        self.xgrid: Optional[Tuple[str, float]] = None
+        self.legend_args: Optional[Dict[str, Any]] = None
+        self._cycle = 0
+
+    def _next_color(self):
+        color = CYCLE[self._cycle % len(CYCLE)]
+        self._cycle += 1
+        return color
+
+    def plot(self, xs, ys, fmt: str = "", color=None, linestyle=None, linewidth=1.4, markersize=6.0,
+             markeredgewidth=1.0, alpha=1.0, label=None):
+        marker, style = _style(fmt)
+        self._add(self.lines, Line(_floats(xs), _floats(ys), color or self._next_color(), linestyle or style, marker,
+                                   linewidth, markersize, markeredgewidth, alpha, label))
+
+    def _add(self, where, artist):
+        where.append(artist)
+        self.order.append(artist)
+
+    def axhline(self, y, color="#000000", linestyle="-", linewidth=1.4, label=None):
+        self._add(self.rules, Rule(float(y), False, color, linestyle, linewidth, label))
+
+    def axvline(self, x, color="#000000", linestyle="-", linewidth=1.4, label=None):
+        self._add(self.rules, Rule(float(x), True, color, linestyle, linewidth, label))
+
+    def axvspan(self, x0, x1, color, alpha=1.0, linewidth=0, label=None):
+        self._add(self.spans, Span(float(x0), float(x1), color, alpha, label))
+
+    def bar(self, xs, heights, color, width=0.8, label=None):
+        for i, (x, h) in enumerate(zip(xs, heights)):
+            self._add(self.bars, Bar(float(x), float(h), width, color, label if i == 0 else None))
+
+    def annotate(self, text, xy, xycoords="data", textcoords="offset points", xytext=(0, 0), color="#000000",
+                 ha="left"):
+        self.texts.append(Note(text, (float(xy[0]), float(xy[1])), (float(xytext[0]), float(xytext[1])), color, ha,
+                               xycoords != "data"))
+
+    def set_title(self, text):
+        self.title = text
+
+    def set_xlabel(self, text):
+        self.xlabel = text
+
+    def set_ylabel(self, text):
+        self.ylabel = text
+
+    def set_xticks(self, ticks):
+        self.xticks = _floats(ticks)
+
+    def set_yticks(self, ticks):
+        self.yticks = _floats(ticks)
+
+    def set_yticklabels(self, labels):
+        self.yticklabels = list(labels)
+
+    def set_xlim(self, lo, hi):
+        self.xlim = (float(lo), float(hi))
+
+    def set_ylim(self, lo, hi):
+        self.ylim = (float(lo), float(hi))
+
+    def set_xscale(self, scale):
+        self.xscale = scale
+
+    def grid_x(self, color, linewidth):
+        """Vertical grid lines at the x ticks."""
+        self.xgrid = (color, linewidth)
+
+    def legend(self, frameon=False, fontsize=LEGEND_SIZE, loc="best", ncol=1, bbox_to_anchor=None):
+        self.legend_args = {"fontsize": fontsize, "loc": loc, "ncol": ncol, "anchor": bbox_to_anchor}
+
+    # what the figure shows, for readers and tests
+    def marked_points(self):
+        """Every point drawn with a marker."""
+        return [p for line in self.lines if line.marker for p in line.points()]
+
+    def all_texts(self):
+        """Every text: notes, title, axis labels, tick labels, legend labels."""
+        out = [n.text for n in self.texts] + [self.title, self.xlabel, self.ylabel]
+        out += list(self.yticklabels or [])
+        out += [label for label, _handle in self.legend_entries()]
+        return [t for t in out if t]
+
+    def legend_entries(self):
+        """(label, artist) in drawing order, as matplotlib lists them."""
+        if self.legend_args is None:
+            return []
+        return [(a.label, a) for a in self.order if a.label]
+
+
+class Figure:
+    """A plot's description: its panels, left to right."""
+
+    def __init__(self):
+        self.axes: List[Axes] = []
+
+    def add_subplot(self, nrows: int, ncols: int, index: int) -> Axes:
+        ax = Axes(self, index - 1, ncols)
+        self.axes.append(ax)
+        return ax
+
+
+def _figure(plot: Plot, lang: str, key: bool) -> Figure:
+    fig = Figure()
+    DRAW[plot.kind](fig, plot.data, _Words(text_language(lang)), key)
+    return fig
+
+
+def figure(plot: Plot, lang: str = "en", key: bool = False) -> Figure:
+    """The plot's description (what ``to_svg`` and ``to_pdf`` draw)."""
+    return _figure(plot, lang, key)
+
+
+# --- layout: limits and ticks ----------------------------------------------------------------
+
+STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)  # matplotlib's MaxNLocator's
+
+
+def nice_ticks(lo: float, hi: float, nbins: int = 5) -> List[float]:
+    """At most ``nbins`` + 1 ticks in [lo, hi] at multiples of one of STEPS times a power of ten
+    (matplotlib's MaxNLocator)."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / nbins
+    scale = 10.0 ** math.floor(math.log10(raw))
+    step = next(s * scale for s in STEPS if s * scale >= raw * (1 - 1e-9))
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return [round(i * step, 12) + 0.0 for i in range(first, last + 1)]
+
+
+def tick_labels(ticks: List[float]) -> List[str]:
+    """Tick labels with as many decimals as the step needs, all alike, a true minus sign."""
+    if len(ticks) < 2:
+        decimals = 0 if all(float(t).is_integer() for t in ticks) else 2
+    else:
+        step = abs(ticks[1] - ticks[0])
+        decimals = 0
+        while decimals < 8 and abs(round(step, decimals) - step) > 1e-9 * max(step, 1e-300):
+            decimals += 1
+    return [f"{t:.{decimals}f}".replace("-", "−") if t != 0 else f"{0:.{decimals}f}" for t in ticks]
+
+
+def log_ticks(lo: float, hi: float) -> List[float]:
+    """Powers of ten in [lo, hi]; with fewer than two of them, 2 and 5 times them too."""
+    first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    ticks = [10.0 ** k for k in range(first, last + 1)]
+    if len(ticks) < 2:
+        ticks = sorted(m * 10.0 ** k for k in range(first - 1, last + 1) for m in (1, 2, 5)
+                       if lo <= m * 10.0 ** k <= hi)
+    return [float(f"{t:.12g}") for t in ticks]
+
+
+def _extent(values, margin=0.05, log=False):
+    lo, hi = min(values), max(values)
+    if log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    if hi == lo:
+        lo, hi = lo - 0.5 if not log else lo - 0.1, hi + 0.5 if not log else hi + 0.1
+    pad = (hi - lo) * margin
+    lo, hi = lo - pad, hi + pad
+    return (10 ** lo, 10 ** hi) if log else (lo, hi)
+
+
+@dataclass
+class Frame:
+    """Where one panel is drawn and how data maps into it."""
+
+    x0: float
+    y0: float  # top, in SVG coordinates
+    width: float
+    height: float
+    xlim: Tuple[float, float]
+    ylim: Tuple[float, float]
+    log: bool
+    xticks: List[float]
+    xlabels: List[str]
+    yticks: List[float]
+    ylabels: List[str]
+
+    def x(self, value: float) -> float:
+        lo, hi = self.xlim
+        if self.log:
+            value, lo, hi = math.log10(value), math.log10(lo), math.log10(hi)
+        return self.x0 + (value - lo) / (hi - lo) * self.width
+
+    def y(self, value: float) -> float:
+        lo, hi = self.ylim
+        return self.y0 + self.height - (value - lo) / (hi - lo) * self.height
+
+    def xs(self, values) -> List[float]:
+        """``x`` of many values (a curve's 241 points)."""
+        return [self.x(v) for v in values] if self.log else self._map(values, self.xlim, self.x0, self.width)
+
+    def ys(self, values) -> List[float]:
+        lo, hi = self.ylim
+        scale = self.height / (hi - lo)
+        bottom = self.y0 + self.height
+        return [bottom - (v - lo) * scale for v in values]
+
+    @staticmethod
+    def _map(values, lim, start, size):
+        lo, hi = lim
+        scale = size / (hi - lo)
+        return [start + (v - lo) * scale for v in values]
+
+
+def frame(ax: Axes) -> Frame:
+    """The panel's place, limits and ticks: limits from the data with a 5 % margin unless set."""
+    total = (RIGHT - LEFT) * PT_W
+    width = total / (ax.ncols + WSPACE * (ax.ncols - 1))
+    x0 = LEFT * PT_W + ax.index * width * (1 + WSPACE)
+    y0, height = (1 - TOP) * PT_H, (TOP - BOTTOM) * PT_H
+    xs, ys = [], []
+    for line in ax.lines:
+        xs += line.xs
+        ys += line.ys
+    for bar in ax.bars:
+        xs += [bar.x - bar.width / 2, bar.x + bar.width / 2]
+        ys += [0.0, bar.height]
+    for span in ax.spans:
+        xs += [span.x0, span.x1]
+    for rule in ax.rules:
+        (xs if rule.vertical else ys).append(rule.at)
+    log = ax.xscale == "log"
+    xlim = ax.xlim or _extent(xs or [0.0, 1.0], log=log)
+    ylim = ax.ylim or _extent(ys or [0.0, 1.0])
+    if log:
+        xticks = log_ticks(*xlim)
+        xlabels = [num(t) for t in xticks]
+    else:
+        xticks = ax.xticks if ax.xticks is not None else nice_ticks(*xlim)
+        xlabels = tick_labels(xticks)
+    yticks = ax.yticks if ax.yticks is not None else nice_ticks(*ylim)
+    ylabels = ax.yticklabels if ax.yticklabels is not None else tick_labels(yticks)
+    slack = 1e-9 * abs(xlim[1] - xlim[0])
+    keep = [i for i, t in enumerate(xticks) if min(xlim) - slack <= t <= max(xlim) + slack]
+    xticks, xlabels = [xticks[i] for i in keep], [xlabels[i] for i in keep]
+    if ax.index == 0:  # long tick labels (words) move the panel right, never off the picture
+        need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
+        need += FONT_SIZE + 4 if ax.ylabel else 0
+        if need > x0:
+            width, x0 = width - (need - x0), need
+    return Frame(x0, y0, width, height, xlim, ylim, log, xticks, xlabels, list(yticks), list(ylabels))
+
+
+# the legend's places (matplotlib's names, its order for "best"), as fractions of the axes
+LOCATIONS = {
+    "upper right": (1.0, 1.0), "upper left": (0.0, 1.0), "lower left": (0.0, 0.0), "lower right": (1.0, 0.0),
+    "right": (1.0, 0.5), "center left": (0.0, 0.5), "center right": (1.0, 0.5), "lower center": (0.5, 0.0),
+    "upper center": (0.5, 1.0), "center": (0.5, 0.5),
+}
+
+
+@dataclass
+class LegendBox:
+    loc: str
+    x: float  # left, SVG coordinates
+    y: float  # top
+    width: float
+    height: float
+    rows: List[List[Tuple[str, Any]]]  # per column
+    size: float
+
+
+def legend_box(ax: Axes, fr: Frame) -> Optional[LegendBox]:
+    """The legend's box: its size from the labels, its place from ``loc`` (``"best"``: the
+    first of matplotlib's places covering the fewest data points)."""
+    entries = ax.legend_entries()
+    if not entries:
+        return None
+    size, ncol = ax.legend_args["fontsize"], ax.legend_args["ncol"]
+    per = -(-len(entries) // ncol)
+    columns = [entries[i * per:(i + 1) * per] for i in range(ncol)]
+    columns = [c for c in columns if c]
+    handle, pad, spacing = 2.0 * size, 0.8 * size, 0.5 * size
+    widths = [handle + pad + max(text_width(label, size) for label, _a in c) for c in columns]
+    width = sum(widths) + 2.0 * size * (len(columns) - 1) + 0.8 * size
+    height = per * size + (per - 1) * spacing + 0.8 * size
+    border = 0.5 * size
+    loc = ax.legend_args["loc"]
+    anchor = ax.legend_args["anchor"]
+
+    def place(name):
+        fx, fy = LOCATIONS[name]
+        if anchor is not None:
+            ax_x, ax_y = fr.x0 + anchor[0] * fr.width, fr.y0 + (1 - anchor[1]) * fr.height
+            return ax_x + border - fx * (width + 2 * border), ax_y + border - (1 - fy) * (height + 2 * border)
+        left = fr.x0 + border + fx * (fr.width - 2 * border - width)
+        top = fr.y0 + border + (1 - fy) * (fr.height - 2 * border - height)
+        return left, top
+
+    if loc == "best":
+        paths = [[(fr.x(x), fr.y(y)) for x, y in line.points()] for line in ax.lines]
+        boxes = [sorted((fr.x(s.x0), fr.x(s.x1))) + [fr.y0, fr.y0 + fr.height] for s in ax.spans]
+        boxes += [sorted((fr.x(b.x - b.width / 2), fr.x(b.x + b.width / 2))) + sorted((fr.y(0.0), fr.y(b.height)))
+                  for b in ax.bars]
+        rules = [(r.vertical, fr.x(r.at) if r.vertical else fr.y(r.at)) for r in ax.rules]
+        best = None
+        for name in LOCATIONS:
+            left, top = place(name)
+            right, bottom = left + width, top + height
+            # matplotlib's badness: data points inside, boxes overlapping, lines crossing
+            bad = sum(1 for path in paths for px, py in path if left <= px <= right and top <= py <= bottom)
+            bad += sum(1 for a, b, c, d in boxes if a < right and b > left and c < bottom and d > top)
+            bad += sum(1 for path in paths if _crosses(path, left, top, right, bottom))
+            bad += sum(1 for vertical, at in rules if (left <= at <= right if vertical else top <= at <= bottom))
+            if best is None or bad < best[0]:
+                best = (bad, name)
+        loc = best[1]
+    left, top = place(loc)
+    return LegendBox(loc, left, top, width, height, columns, size)
+
+
+def _crosses(path, left, top, right, bottom) -> bool:
+    """Whether a polyline meets the box (a segment with an end inside, or crossing an edge)."""
+    def inside(p):
+        return left <= p[0] <= right and top <= p[1] <= bottom
+
+    for (x1, y1), (x2, y2) in zip(path, path[1:]):
+        if inside((x1, y1)) or inside((x2, y2)):
+            return True
+        if max(x1, x2) < left or min(x1, x2) > right or max(y1, y2) < top or min(y1, y2) > bottom:
+            continue
+        # the segment's bounding box meets the box: does the segment separate the box's corners?
+        sides = {(x2 - x1) * (cy - y1) - (y2 - y1) * (cx - x1) > 0
+                 for cx, cy in ((left, top), (right, top), (left, bottom), (right, bottom))}
+        if len(sides) == 2:
+            return True
+    return False
+
+
+# --- the SVG writer --------------------------------------------------------------------------
+
+def _f(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+DASHES = {"--": (3.7, 1.6), ":": (1.0, 1.65)}
+
+
+def _stroke(color, width, style="-", alpha=1.0):
+    out = f'stroke="{color}" stroke-width="{_f(width)}"'
+    if style in DASHES:
+        out += ' stroke-dasharray="%s"' % ",".join(_f(d * width) for d in DASHES[style])
+    if alpha != 1.0:
+        out += f' stroke-opacity="{_f(alpha)}"'
+    return out
+
+
+def _marker(kind: str, x: float, y: float, size: float, color: str, edge: float, alpha: float = 1.0) -> str:
+    """One marker as SVG (matplotlib's shapes and sizes: ``size`` is the marker's height)."""
+    r = size / 2
+    fill = f'fill="{color}" stroke="{color}" stroke-width="{_f(edge)}"'
+    if alpha != 1.0:
+        fill += f' fill-opacity="{_f(alpha)}" stroke-opacity="{_f(alpha)}"'
+    if kind == "o":
+        return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" {fill}/>'
+    if kind == "s":
+        return f'<rect x="{_f(x - r)}" y="{_f(y - r)}" width="{_f(size)}" height="{_f(size)}" {fill}/>'
+    if kind in "^v":
+        s = 1 if kind == "^" else -1
+        pts = [(x, y - s * r), (x - r, y + s * r), (x + r, y + s * r)]
+    elif kind == "*":
+        pts = []
+        for i in range(10):
+            radius = r if i % 2 == 0 else r * 0.381966
+            angle = math.pi / 2 + i * math.pi / 5
+            pts.append((x + radius * math.cos(angle), y - radius * math.sin(angle)))
+    else:  # "|"
+        return f'<line x1="{_f(x)}" y1="{_f(y - r)}" x2="{_f(x)}" y2="{_f(y + r)}" {_stroke(color, edge, "-", alpha)}/>'
+    return '<polygon points="%s" %s/>' % (" ".join(f"{_f(a)},{_f(b)}" for a, b in pts), fill)
+
+
+def _text(x, y, text, size=FONT_SIZE, anchor="start", color="#000000", rotate=False) -> str:
+    attrs = f'x="{_f(x)}" y="{_f(y)}"'
+    if size != FONT_SIZE:
+        attrs += f' font-size="{_f(size)}"'
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    if color != "#000000":
+        attrs += f' fill="{color}"'
+    if rotate:
+        attrs += f' transform="rotate(-90 {_f(x)} {_f(y)})"'
+    return f"<text {attrs}>{_esc(text)}</text>"
+
+
+def _line_svg(line: Line, fr: Frame, clip: str) -> List[str]:
+    out = []
+    points = list(zip(fr.xs(line.xs), fr.ys(line.ys)))
+    if line.linestyle and len(points) > 1:
+        out.append('<polyline points="%s" fill="none" %s stroke-linejoin="round" stroke-linecap="%s" '
+                   'clip-path="url(#%s)"/>'
+                   % (" ".join(["%.2f,%.2f" % point for point in points]),
+                      _stroke(line.color, line.linewidth, line.linestyle, line.alpha),
+                      "round" if line.linestyle == "-" else "butt", clip))
+    if line.marker:
+        out.extend(_marker(line.marker, a, b, line.markersize, line.color, line.markeredgewidth, line.alpha)
+                   for a, b in points)
+    return out
+
+
+def _handle(artist, x: float, y: float, size: float) -> List[str]:
+    """A legend entry's sample: a short line and/or a marker, a patch for a bar or span."""
+    length = 2.0 * size
+    if isinstance(artist, (Bar, Span)):
+        alpha = artist.alpha if isinstance(artist, Span) else 1.0
+        opacity = f' fill-opacity="{_f(alpha)}"' if alpha != 1.0 else ""
+        return [f'<rect x="{_f(x)}" y="{_f(y - 0.35 * size)}" width="{_f(length)}" height="{_f(0.7 * size)}" '
+                f'fill="{artist.color}"{opacity}/>']
+    out = []
+    style = artist.linestyle  # a Line's or a Rule's
+    if style:
+        out.append(f'<line x1="{_f(x)}" y1="{_f(y)}" x2="{_f(x + length)}" y2="{_f(y)}" '
+                   f'{_stroke(artist.color, artist.linewidth, style, getattr(artist, "alpha", 1.0))}/>')
+    if isinstance(artist, Line) and artist.marker:
+        out.append(_marker(artist.marker, x + length / 2, y, artist.markersize, artist.color,
+                           artist.markeredgewidth, artist.alpha))
+    return out
+
+
+def _axes_svg(ax: Axes, fr: Frame, clip: str) -> List[str]:
+    out = [f'<clipPath id="{clip}"><rect x="{_f(fr.x0)}" y="{_f(fr.y0)}" width="{_f(fr.width)}" '
+           f'height="{_f(fr.height)}"/></clipPath>']
+    top, bottom, left, right = fr.y0, fr.y0 + fr.height, fr.x0, fr.x0 + fr.width
+    for span in ax.spans:
+        a, b = sorted((fr.x(span.x0), fr.x(span.x1)))
+        out.append(f'<rect x="{_f(a)}" y="{_f(top)}" width="{_f(b - a)}" height="{_f(fr.height)}" '
+                   f'fill="{span.color}" fill-opacity="{_f(span.alpha)}" clip-path="url(#{clip})"/>')
+    for bar in ax.bars:
+        a, b = fr.x(bar.x - bar.width / 2), fr.x(bar.x + bar.width / 2)
+        y1, y2 = sorted((fr.y(0.0), fr.y(bar.height)))
+        out.append(f'<rect x="{_f(a)}" y="{_f(y1)}" width="{_f(b - a)}" height="{_f(y2 - y1)}" fill="{bar.color}"/>')
+    if ax.xgrid:
+        color, width = ax.xgrid
+        out.extend(f'<line x1="{_f(fr.x(t))}" y1="{_f(top)}" x2="{_f(fr.x(t))}" y2="{_f(bottom)}" '
+                   f'{_stroke(color, width)}/>' for t in fr.xticks)
+    for rule in ax.rules:
+        if rule.vertical:
+            x = fr.x(rule.at)
+            a = (x, top, x, bottom)
+        else:
+            y = fr.y(rule.at)
+            a = (left, y, right, y)
+        out.append('<line x1="%s" y1="%s" x2="%s" y2="%s" %s/>' % (*map(_f, a), _stroke(rule.color, rule.linewidth,
+                                                                                           rule.linestyle)))
+    for line in ax.lines:
+        out.extend(_line_svg(line, fr, clip))
+    # the frame: the left and bottom spines, ticks outward, tick labels
+    out.append(f'<path d="M{_f(left)} {_f(top)}V{_f(bottom)}H{_f(right)}" fill="none" stroke="#000000" '
+               f'stroke-width="0.8" stroke-linecap="square"/>')
+    ticks = [f"M{_f(fr.x(t))} {_f(bottom)}v3.5" for t in fr.xticks]
+    ticks += [f"M{_f(left)} {_f(fr.y(t))}h-3.5" for t in fr.yticks]
+    if ticks:
+        out.append(f'<path d="{"".join(ticks)}" stroke="#000000" stroke-width="0.8"/>')
+    for t, label in zip(fr.xticks, fr.xlabels):
+        out.append(_text(fr.x(t), bottom + 7 + 0.76 * FONT_SIZE, label, anchor="middle"))
+    for t, label in zip(fr.yticks, fr.ylabels):
+        out.append(_text(left - 7, fr.y(t) + 0.36 * FONT_SIZE, label, anchor="end"))
+    if ax.xlabel:
+        out.append(_text(left + fr.width / 2, bottom + 7 + FONT_SIZE + 4 + 0.76 * FONT_SIZE, ax.xlabel,
+                         anchor="middle"))
+    if ax.ylabel:
+        widest = max([text_width(label, FONT_SIZE) for label in fr.ylabels] or [0.0])
+        out.append(_text(left - 7 - widest - 4 - 0.24 * FONT_SIZE, top + fr.height / 2, ax.ylabel,
+                         anchor="middle", rotate=True))
+    if ax.title:
+        out.append(_text(left + fr.width / 2, top - 0.02 * fr.height - 6, ax.title, anchor="middle"))
+    for note in ax.texts:
+        x = fr.x(note.xy[0]) + note.offset[0]
+        y = (top + (1 - note.xy[1]) * fr.height if note.y_fraction else fr.y(note.xy[1])) - note.offset[1]
+        out.append(_text(x, y, note.text, anchor={"left": "start", "center": "middle", "right": "end"}[note.ha],
+                         color=note.color))
+    box = legend_box(ax, fr)
+    if box is not None:
+        out.append('<g class="legend">')
+        size, handle = box.size, 2.0 * box.size
+        x = box.x + 0.4 * size
+        for column in box.rows:
+            y = box.y + 0.4 * size + 0.5 * size
+            for label, artist in column:
+                out.extend(_handle(artist, x, y, size))
+                out.append(_text(x + handle + 0.8 * size, y + 0.36 * size, label, size=size))
+                y += 1.5 * size
+            x += handle + 0.8 * size + max(text_width(label, size) for label, _a in column) + 2.0 * size
+        out.append("</g>")
+    return out
+
+
+def _svg_document(plot: Plot, lang: str, key: bool) -> str:
+    fig = _figure(plot, lang, key)
+    font = FONT_KO if text_language(lang) == "ko" else FONT
+    body: List[str] = []
+    # ids unique to what the picture shows (many plots share one HTML page), the same for
+    # every plot showing it (the cache hands one drawing to all of them)
+    tag = hashlib.sha256(repr(_memo(plot, lang, key)).encode()).hexdigest()[:12]
+    for ax in fig.axes:
+        body.append('<g class="axes">')
+        body.extend(_axes_svg(ax, frame(ax), f"clip-{tag}-{ax.index}"))
+        body.append("</g>")
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(PT_W)}pt" height="{_f(PT_H)}pt" '
+            f'viewBox="0 0 {_f(PT_W)} {_f(PT_H)}" version="1.1">\n'
+            f'<g font-family="{_esc(font).replace(chr(34), "&quot;")}" font-size="{_f(FONT_SIZE)}" fill="#000000">\n'
+            f'<rect width="100%" height="100%" fill="#ffffff"/>\n')
+    return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + head + "\n".join(body) + "\n</g>\n</svg>\n"
+
+
+# --- the PDF: matplotlib replays the description ----------------------------------------------
+
 def _rc(lang: str) -> Dict[str, Any]:
     families = ["DejaVu Sans"]
     if lang == "ko" and korean_font():
         families.append(korean_font())
     return {
         "svg.hashsalt": SALT,
-        "svg.fonttype": "path",
-        # the PDF's text is drawn as paths too (``_text_as_paths``); Type 42, never a
-        # bitmap Type 3 font, should any text escape it
+        # text is drawn as paths (``_text_as_paths``); Type 42, never a bitmap Type 3 font,
+        # should any text escape it
         "pdf.fonttype": 42,
         "pdf.compression": 6,
         "font.family": families,
         "mathtext.fontset": "dejavusans",
-        "font.size": 9,
-        "axes.titlesize": 9,
-        "axes.titley": 1.02,  # a fixed place: no search around the tick labels (faster)
-        "axes.labelsize": 9,
-        "legend.fontsize": 8,
+        "font.size": FONT_SIZE,
+        "axes.titlesize": FONT_SIZE,
+        "axes.titley": 1.02,
+        "axes.labelsize": FONT_SIZE,
+        "legend.fontsize": LEGEND_SIZE,
         "lines.linewidth": 1.4,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -140,21 +796,55 @@ def _rc(lang: str) -> Dict[str, Any]:
     }
 
 
-def _figure(plot: Plot, lang: str, key: bool):
-    from matplotlib.figure import Figure
+def _replay(fig: Figure):
+    """The description drawn on a matplotlib Figure, with the SVG's limits, ticks and legend
+    place (what ``to_pdf`` writes; call it inside ``matplotlib.rc_context(_rc(lang))``)."""
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import NullLocator
 
-    fig = Figure(figsize=(WIDTH, HEIGHT), dpi=72)
-    DRAW[plot.kind](fig, plot.data, _Words(text_language(lang)), key)
-    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9, wspace=0.3)
-    return fig
-
-
-def figure(plot: Plot, lang: str = "en", key: bool = False):
-    """The plot's matplotlib Figure, to look at (``to_svg``/``to_pdf`` write it)."""
-    import matplotlib
-
-    with matplotlib.rc_context(_rc(lang)):
-        return _figure(plot, lang, key)
+    out = MplFigure(figsize=(WIDTH, HEIGHT), dpi=72)
+    for ax in fig.axes:
+        fr = frame(ax)
+        m = out.add_axes([fr.x0 / PT_W, 1 - (fr.y0 + fr.height) / PT_H, fr.width / PT_W, fr.height / PT_H])
+        if ax.xgrid:
+            for t in fr.xticks:
+                m.axvline(t, color=ax.xgrid[0], linewidth=ax.xgrid[1], zorder=0.5)
+        for artist in ax.order:  # in the order drawn: the legend lists them so
+            if isinstance(artist, Span):
+                m.axvspan(artist.x0, artist.x1, color=artist.color, alpha=artist.alpha, linewidth=0,
+                          label=artist.label)
+            elif isinstance(artist, Bar):
+                m.bar([artist.x], [artist.height], color=artist.color, width=artist.width, label=artist.label)
+            elif isinstance(artist, Rule):
+                draw = m.axvline if artist.vertical else m.axhline
+                draw(artist.at, color=artist.color, linestyle=artist.linestyle, linewidth=artist.linewidth,
+                     label=artist.label)
+            else:
+                m.plot(artist.xs, artist.ys, color=artist.color, linestyle=artist.linestyle or "None",
+                       marker=artist.marker or "None", linewidth=artist.linewidth, markersize=artist.markersize,
+                       markeredgewidth=artist.markeredgewidth, alpha=artist.alpha, label=artist.label)
+        for note in ax.texts:
+            m.annotate(note.text, note.xy, xycoords=("data", "axes fraction") if note.y_fraction else "data",
+                       textcoords="offset points", xytext=note.offset, color=note.color, ha=note.ha)
+        if fr.log:
+            m.set_xscale("log")
+            m.xaxis.set_minor_locator(NullLocator())
+        m.set_xlim(*fr.xlim)
+        m.set_ylim(*fr.ylim)
+        m.set_xticks(fr.xticks)
+        m.set_xticklabels(fr.xlabels)
+        m.set_yticks(fr.yticks)
+        m.set_yticklabels(fr.ylabels)
+        m.set_title(ax.title)
+        m.set_xlabel(ax.xlabel)
+        m.set_ylabel(ax.ylabel)
+        box = legend_box(ax, fr)
+        if box is not None:
+            kwargs = dict(frameon=False, fontsize=ax.legend_args["fontsize"], loc=box.loc, ncol=ax.legend_args["ncol"])
+            if ax.legend_args["anchor"] is not None:
+                kwargs["bbox_to_anchor"] = ax.legend_args["anchor"]
+            m.legend(**kwargs)
+    return out
 
 
 #: the data each kind's student face does not show (the key's markers): two students whose
@@ -182,51 +872,32 @@ def _memo(plot: Plot, lang: str, key: bool) -> tuple:
     return (plot.kind, repr(shown), text_language(lang), key)
 
 
-def _cached(memo: tuple):
+def _cached(memo: tuple, make):
     if memo in _CACHE:
         _CACHE.move_to_end(memo)
         return _CACHE[memo]
-    return None
-
-
-def _keep(memo: tuple, value) -> None:
+    value = make()
     _CACHE[memo] = value
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
+    return value
 
 
-def _render(plot: Plot, lang: str, key: bool, svg: bool = True, pdf: bool = False):
-    """(SVG text or None, PDF bytes or None), drawing the figure once for both and only for
-    the formats asked; a picture drawn before is reused."""
+def _pdf_bytes(plot: Plot, lang: str, key: bool) -> bytes:
     import matplotlib
 
-    memo = _memo(plot, lang, key)
-    svg_text = _cached(memo + ("svg",)) if svg else None
-    pdf_bytes = _cached(memo + ("pdf",)) if pdf else None
-    svg, pdf = svg and svg_text is None, pdf and pdf_bytes is None
-    if not (svg or pdf):
-        return svg_text, pdf_bytes
     with matplotlib.rc_context(_rc(lang)):
-        fig = _figure(plot, lang, key)
-        if svg:
-            out = io.StringIO()
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-            svg_text = out.getvalue()
-            _keep(memo + ("svg",), svg_text)
-        if pdf:
-            _text_as_paths(fig)
-            out = io.BytesIO()
-            fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
-            pdf_bytes = out.getvalue()
-            _keep(memo + ("pdf",), pdf_bytes)
-    return svg_text, pdf_bytes
+        fig = _replay(_figure(plot, lang, key))
+        _text_as_paths(fig)
+        out = io.BytesIO()
+        fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
+    return out.getvalue()
 
 
 def _text_as_paths(fig) -> None:
-    """Every text of ``fig`` drawn as paths by any backend (a path effect draws text through
-    the renderer's text-to-path): a PDF then holds no font at all, never a bitmap Type 3
-    one, and is faster to write than one embedding a font subset. (The SVG backend draws
-    text as paths by itself, each glyph defined once and reused, which is smaller.)"""
+    """Every text of ``fig`` drawn as paths (a path effect draws text through the renderer's
+    text-to-path): a PDF then holds no font at all, never a bitmap Type 3 one, and is faster
+    to write than one embedding a font subset."""
     from matplotlib import patheffects
     from matplotlib.text import Text as MplText
 
@@ -235,24 +906,22 @@ def _text_as_paths(fig) -> None:
 
 
 def to_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
-    """The plot as a standalone SVG document (text drawn as paths, no date)."""
-    return _render(plot, lang, key)[0]
+    """The plot as a standalone SVG document (labels as text in a stated font stack)."""
+    return _cached(_memo(plot, lang, key) + ("svg",), lambda: _svg_document(plot, lang, key))
 
 
 def _to_svg(plot: Plot, lang: str, key: bool) -> str:
     """A fresh drawing, past the cache (for tests of determinism)."""
-    _CACHE.pop(_memo(plot, lang, key) + ("svg",), None)
-    return _render(plot, lang, key)[0]
+    return _svg_document(plot, lang, key)
 
 
 def _to_pdf(plot: Plot, lang: str, key: bool) -> bytes:
     """A fresh PDF, past the cache (for tests of determinism)."""
-    _CACHE.pop(_memo(plot, lang, key) + ("pdf",), None)
-    return _render(plot, lang, key, svg=False, pdf=True)[1]
+    return _pdf_bytes(plot, lang, key)
 
 
 def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
-    """The SVG without its XML prologue and doctype, for an HTML page."""
+    """The SVG without its XML prologue, for an HTML page."""
     document = to_svg(plot, lang, key)
     svg = document[document.index("<svg"):].strip()
     # as wide as the page allows, never wider (the viewBox keeps the proportions); the
@@ -262,7 +931,7 @@ def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
 
 def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:
     """The plot as a PDF (text drawn as paths, no fonts; no creation date, fixed creator)."""
-    return _render(plot, lang, key, svg=False, pdf=True)[1]
+    return _cached(_memo(plot, lang, key) + ("pdf",), lambda: _pdf_bytes(plot, lang, key))
 
 
 class _Words:
@@ -291,17 +960,6 @@ def sub(n: int) -> str:
 def num(x: float, digits: int = 6) -> str:
     """A number as printed on a plot: up to ``digits`` significant digits, a true minus sign."""
     return f"{x:.{digits}g}".replace("-", "−")
-
-
-def _few_ticks(ax, x=True, y=True):
-    """At most 5 labelled ticks an axis: easier to read, and ticks are most of a plot's
-    drawing time."""
-    from matplotlib.ticker import MaxNLocator
-
-    if x:
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-    if y:
-        ax.yaxis.set_major_locator(MaxNLocator(5))
 
 
 def _linspace(lo, hi, n=241):
@@ -348,13 +1006,11 @@ def _quadratic(fig, data, w, key):
         right.set_ylabel("xₜ − b")
         right.set_title(w(f"critical learning rate 1/a = {num(1 / a, 4)}", f"임계 학습률 1/a = {num(1 / a, 4)}"))
         right.legend(frameon=False, fontsize=7)
-        _few_ticks(right)
     else:
         ax.set_title(w(f"f(x) = {num(a)}(x − b)², learning rate η = {num(data['eta'])}",
                        f"f(x) = {num(a)}(x − b)², 학습률 η = {num(data['eta'])}"))
     ax.set_xlabel("x")
     ax.set_ylabel(w("loss f(x)", "손실 f(x)"))
-    _few_ticks(ax)
 
 
 def _optimizer(fig, data, w, key):
@@ -376,7 +1032,6 @@ def _optimizer(fig, data, w, key):
             ax.plot([0], [w0], "o", color=KEY, label="w₀")
         ax.legend(frameon=False)
         ax.set_title(w(data["name_en"], data["name_ko"]))
-        _few_ticks(ax, x=False)
     else:
         a, b = data["a"], data["b"]
         span = max(abs(w0 - b), 0.5) * 1.6
@@ -392,7 +1047,6 @@ def _optimizer(fig, data, w, key):
                             color=KEY)
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
-        _few_ticks(ax)
         ax.set_title(w(f"{data['name_en']} on L(w) = {num(a)}(w − b)²", f"L(w) = {num(a)}(w − b)²에서 {data['name_ko']}"))
     if compare:
         right = fig.add_subplot(1, 2, 2)
@@ -404,7 +1058,6 @@ def _optimizer(fig, data, w, key):
         right.set_title(w(f"every optimizer from w₀ with η = {num(data['eta'])}",
                           f"같은 w₀, η = {num(data['eta'])}에서 옵티마이저 비교"))
         right.legend(frameon=False, fontsize=7, ncol=2)
-        _few_ticks(right)
 
 
 def _val_curve(fig, data, w, key):
@@ -417,7 +1070,6 @@ def _val_curve(fig, data, w, key):
     ax.set_xticks(epochs)
     ax.set_xlabel(w("epoch", "에포크"))
     ax.set_ylabel(w("validation loss", "검증 손실"))
-    _few_ticks(ax, x=False)
     ax.set_title(w(f"EarlyStopping(patience={data['patience']}, min_delta={num(data['min_delta'])})",
                    f"EarlyStopping(patience={data['patience']}, min_delta={num(data['min_delta'])})"))
     if key:
@@ -456,7 +1108,6 @@ def _activation(fig, data, w, key):
             y, dy = float(f(np.float64(x))), float(df(np.float64(x)))
             ax.plot([x, x], [y, dy], "o", color=KEY, markersize=4)
     ax.set_xlabel("x")
-    _few_ticks(ax)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.92))
     ax.set_title(w(f"{data['name_en']} and its derivative", f"{data['name_ko']}와 그 도함수"))
 
@@ -469,10 +1120,6 @@ def _log_draws(fig, data, w, key):
     draws = data["draws"]
     ax = fig.add_subplot(1, 1, 1)
     ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter, NullLocator
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: num(value)))
-    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(low / 1.3, high * 1.3)
     quantiles = [math.log(x / low) / math.log(high / low) for x in draws]
     uniform = [low + q * (high - low) for q in quantiles]
@@ -485,7 +1132,7 @@ def _log_draws(fig, data, w, key):
     ax.set_yticks([0.0, 1.0])
     ax.set_yticklabels([w("uniform", "균등 분포"), w("log-uniform", "로그 균등")])
     ax.set_ylim(-0.7, 1.9)
-    ax.grid(True, axis="x", which="major", color="#dddddd", linewidth=0.8)
+    ax.grid_x(color="#dddddd", linewidth=0.8)
     ax.set_xlabel(w("learning rate (log scale)", "학습률 (로그 눈금)"))
     ax.set_title(w(f"{len(draws)} draws from reciprocal({low:g}, {high:g})",
                    f"reciprocal({low:g}, {high:g})에서 뽑은 {len(draws)}개"))
@@ -534,7 +1181,6 @@ def _loss_curve(fig, data, w, key):
         ax.set_xlabel(w("predicted probability p of the true class", "정답 클래스의 예측 확률 p"))
     ax.set_ylabel(w("loss of the sample", "샘플의 손실"))
     ax.set_ylim(0, 4.8)
-    _few_ticks(ax)
     ax.set_title(w("A confident wrong prediction costs the most", "틀린 예측을 확신할수록 손실이 커진다"))
     if key:
         for i, (p, _label, loss) in enumerate(data["points"], start=1):
@@ -568,7 +1214,6 @@ def _batch_norm(fig, data, w, key):
     ax.set_ylim(-0.6 if key else 0.4, 2 * d - 0.4)
     ax.axvline(0, color=GREY, linewidth=0.6)
     ax.set_xlabel(w("value", "값"))
-    _few_ticks(ax, y=False)
     ax.set_title(w("The batch before (x) and after (y) batch normalization",
                    "배치 정규화 전(x)과 후(y)의 배치"))
 

@@ -24,6 +24,7 @@ from sympy.printing.str import StrPrinter
 from chainrule_core import __version__
 from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
+from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
 
 FORMATS = ("md", "html", "tex")
@@ -347,6 +348,8 @@ _BREAK_TOKENS = 12
 
 @functools.lru_cache(maxsize=20000)
 def _break_points(markup: str) -> tuple:
+    if sum(markup.count(tag) for tag in ("<mi", "<mn", "<mo")) < _BREAK_TOKENS:
+        return (markup,)  # fewer tags than tokens needed (a count at least the tokens'): no parse
     root = ET.fromstring("<mrow>" + markup + "</mrow>")
     while len(root) == 1 and root[0].tag == "mrow":
         root = root[0]
@@ -398,7 +401,7 @@ class Html(Format):
         head, *rest = pieces
         maths = [self.wrap(head)]
         for piece in rest:
-            chunks = break_points(piece)
+            chunks = _line_breaks(piece) if isinstance(piece, _NumbersLine) else break_points(piece)
             chunks[0] = self.equals() + chunks[0]
             maths.append("<wbr/>".join(self.wrap(chunk) for chunk in chunks))
         return '<span class="eq">' + "<wbr/>".join(maths) + "</span>"
@@ -407,16 +410,98 @@ class Html(Format):
         return "<code>" + self.escape(text) + "</code>"
 
     def substituted(self, formula, known):
-        numbers, bare = {}, {}
-        for name in symbolic.symbol_names(formula):
-            if name not in known:
-                return None
-            text = bare[name] = mathml_number(known[name])
-            if _negative_or_scientific(known[name]):
-                text = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text
-            numbers[name] = text
-        shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
-        return None if shown is None else polish_mathml(shown)
+        names = symbolic.symbol_names(formula)
+        if any(name not in known for name in names):
+            return None
+        # the formula with a mark for each number, printed and polished once per formula and
+        # per pattern of parenthesised numbers; then each student's (polished) numbers pasted
+        # in: the same markup as polishing the whole line, without parsing it per student
+        marked = _marked_line(formula, names, tuple(_negative_or_scientific(known[name]) for name in names))
+        if marked is None:
+            return None
+        numbers = [_polished_number(mathml_number(known[name])) for name in names]
+        text = marked
+        for i, number in enumerate(numbers):
+            text = text.replace(_NUMBER_MARK % i, number)
+        return _NumbersLine(text, marked, numbers)
+
+
+def _polished_number(markup: str) -> str:
+    """``polish_mathml`` of a number's markup (``numbers.mathml_number``: <mn>, a sign, a
+    power of ten; nothing for ``_polish`` to change), without the parse: the round trip only
+    writes its two entities as decimal character references."""
+    return markup.replace("&#x2212;", "&#8722;").replace("&#xD7;", "&#215;")
+
+
+class _NumbersLine(str):
+    """A key line with the numbers put in that remembers its marked form and its numbers, so
+    that ``long_equation`` finds its break points without parsing it (``_line_breaks``)."""
+
+    def __new__(cls, text, marked, numbers):
+        line = super().__new__(cls, text)
+        line.marked, line.numbers = marked, numbers
+        return line
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_breaks(marked: str, count: int):
+    """(tokens of the marked line, occurrences of each mark, its pieces or None): what
+    ``_break_points`` finds in the line, worked out once per marked line. A number is one
+    element where its mark is (an <mn>, or an <mrow> of a sign or a power), never a
+    top-level operator, so the pieces are the marked line's with the numbers pasted in; only
+    the token count depends on the numbers."""
+    root = ET.fromstring("<mrow>" + marked + "</mrow>")
+    while len(root) == 1 and root[0].tag == "mrow":
+        root = root[0]
+    tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
+    occurrences = tuple(marked.count(_NUMBER_MARK % i) for i in range(count))
+    chunks, current = [], []
+    for child in root:
+        if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
+            chunks.append(current)
+            current = []
+        current.append(child)
+    chunks.append(current)
+    if len(chunks) == 1:
+        return tokens, occurrences, None
+    for chunk in chunks[1:]:
+        if chunk[0].tag == "mo":
+            chunk[0].set("form", "infix")
+    pieces = tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
+    return tokens, occurrences, pieces
+
+
+def _tokens(number: str) -> int:
+    """The tokens (<mi>, <mn>, <mo>) of a number's markup, which holds no other tag starting
+    so (only <mn>, <mo>, <msup>, <mrow>)."""
+    return number.count("<mn") + number.count("<mo") + number.count("<mi")
+
+
+def _line_breaks(line: "_NumbersLine") -> List[str]:
+    """``break_points(line)``, from the marked line's pieces."""
+    tokens, occurrences, pieces = _marked_breaks(line.marked, len(line.numbers))
+    tokens += sum(n * (_tokens(number) - 1) for n, number in zip(occurrences, line.numbers))
+    if pieces is None or tokens < _BREAK_TOKENS:
+        return [str(line)]
+    out = []
+    for piece in pieces:
+        for i, number in enumerate(line.numbers):
+            piece = piece.replace(_NUMBER_MARK % i, number)
+        out.append(piece)
+    return out
+
+
+_NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_line(formula, names, parenthesised):
+    numbers, bare = {}, {}
+    for i, (name, wrap) in enumerate(zip(names, parenthesised)):
+        text = bare[name] = _NUMBER_MARK % i
+        numbers[name] = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text if wrap else text
+    shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
+    return None if shown is None else polish_mathml(shown)
 
 
 _TEX_SPECIAL = str.maketrans({
@@ -535,23 +620,47 @@ def step_line(fmt: Format, step: Step, display, known=None) -> str:
     """``symbol = formula = formula with numbers = value``, as the seed writes
     "z1 = 0.03 + 0.05 = 0.08" (parts that would repeat themselves are left out).
     ``known`` holds the exact values of the givens and earlier steps by name."""
-    symbol = sp.Symbol(step.name)
-    pieces = [fmt.math_expr(symbol, display)]
-    if step.formula is not None:
-        formula = sp.sympify(step.formula)
-        if not formula.is_number:
-            shown = fmt.math_expr(formula, display)
-            if shown != pieces[0]:  # a step named by its own formula: sigma(x_1) = sigma(0.6)
-                pieces.append(shown)
-            if known is not None and not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED:
+    head, formula, substitutable, numeric = _step_head(fmt, step.name, step.formula, display)
+    pieces = list(head)
+    if formula is not None:
+        if numeric is None:
+            if known is not None and substitutable:
                 numbers = fmt.substituted(formula, known)
                 if numbers is not None:
                     pieces.append(numbers)
         elif step.value is None or sp.sympify(step.value) != formula:
-            pieces.append(fmt.math_expr(formula, display))
+            pieces.append(numeric)
     if step.value is not None:
         pieces.append(fmt.math_number(step.value))
     return fmt.long_equation(pieces)
+
+
+_HEADS: Dict[tuple, tuple] = {}
+
+
+def _step_head(fmt: Format, name: str, formula, display) -> tuple:
+    """What a step's line shows before the numbers, the same for every student whose display
+    has the same content: (``symbol = formula`` pieces, the formula, whether its numbers may be
+    put in, the formula's own markup when it is a number)."""
+    key = (type(fmt), name, formula, symbolic.display_number(display or symbolic._EMPTY))
+    hit = _HEADS.get(key)
+    if hit is not None:
+        return hit
+    pieces = [fmt.math_expr(sp.Symbol(name), display)]
+    substitutable, numeric = False, None
+    if formula is not None:
+        formula = sp.sympify(formula)
+        if not formula.is_number:
+            shown = fmt.math_expr(formula, display)
+            if shown != pieces[0]:  # a step named by its own formula: sigma(x_1) = sigma(0.6)
+                pieces.append(shown)
+            substitutable = not formula.is_Symbol and len(symbolic.symbol_names(formula)) <= MAX_SUBSTITUTED
+        else:
+            numeric = fmt.math_expr(formula, display)
+    if len(_HEADS) > 100000:
+        _HEADS.clear()
+    hit = _HEADS[key] = (tuple(pieces), formula, substitutable, numeric)
+    return hit
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:
@@ -579,7 +688,7 @@ def _connections(fmt: Format, lang: str, spec, display) -> List[str]:
     """"w_1: x_1 -> h_1" for every weight of a drawn network and "b_3: h_3" for every bias:
     the text says which units each weight connects, not only the figure."""
     def name(n):
-        return fmt.math_expr(sp.Symbol(n), display)
+        return fmt.math_expr(sym(n), display)
 
     arrow = {"html": "<mo>&#8594;</mo>", "text": " -> "}.get(fmt.name, r" \to ")
     colon = {"html": "<mo>:</mo>", "text": ": "}.get(fmt.name, r"\colon ")
@@ -596,7 +705,7 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
     givens = []
     for given in problem.givens:
         label = fmt.text(given.label, lang) if given.label is not None else ""
-        item = fmt.equation([fmt.math_expr(sp.Symbol(given.name), display), fmt.math_number(given.value)])
+        item = fmt.equation([fmt.math_expr(sym(given.name), display), fmt.math_number(given.value)])
         if givens and givens[-1]["label"] == label:
             givens[-1]["items"].append(item)
         else:

@@ -399,6 +399,28 @@ def _mathml_cached(expr, display_items):
 
 
 _MEMO: Dict[tuple, tuple] = {}
+#: by the display mapping's content: every student's problem has a display of its own, mostly
+#: equal to the other students' ({id: (display, number of its content)}, {content: number})
+_DISPLAY_IDS: Dict[int, tuple] = {}
+_DISPLAY_CONTENTS: Dict[tuple, int] = {}
+_BY_CONTENT: Dict[tuple, str] = {}
+
+
+def display_number(display) -> int:
+    """A number for the content of the display mapping ``display``: equal contents, equal numbers."""
+    hit = _DISPLAY_IDS.get(id(display))
+    if hit is not None and hit[0] is display:
+        return hit[1]
+    if len(_DISPLAY_IDS) > 50000:
+        _DISPLAY_IDS.clear()
+    if len(_DISPLAY_CONTENTS) > 50000:  # the numbers start again: forget what they keyed
+        _DISPLAY_CONTENTS.clear()
+        _BY_CONTENT.clear()
+        _DISPLAY_IDS.clear()
+    content = _display_key(display)
+    number = _DISPLAY_CONTENTS.setdefault(content, len(_DISPLAY_CONTENTS))
+    _DISPLAY_IDS[id(display)] = (display, number)  # keeps display alive: its id is not reused
+    return number
 
 
 def _memo(kind, expr, display, make):
@@ -409,8 +431,14 @@ def _memo(kind, expr, display, make):
     hit = _MEMO.get(key)
     if hit is not None and hit[0] is display:
         return hit[1]
-    expr = sp.sympify(expr)
-    text = make(expr, _display_key(used_display(expr, display)))
+    content_key = (kind, expr, display_number(display))
+    text = _BY_CONTENT.get(content_key)
+    if text is None:
+        expr = sp.sympify(expr)
+        text = make(expr, _display_key(used_display(expr, display)))
+        if len(_BY_CONTENT) > 200000:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[content_key] = text
     if len(_MEMO) > 200000:
         _MEMO.clear()
     _MEMO[key] = (display, text)

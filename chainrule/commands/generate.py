@@ -35,9 +35,13 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 @click.option("--practice", is_flag=True,
               help="Practice sheets: answers.toml carries salted hashes of the answers, so that chainrule check "
                    "answers.toml judges it alone (also without sympy), never holding an answer in clear.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes sharing the class (default: every core, one per 4 students at most); "
+                   "the files are the same whatever the number.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
                    "manifest.json and this run does not write are removed.")
-def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, force):
+def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, jobs,
+                     force):
     """Write worksheets, answer keys and answers templates for a class.
 
     Every student's variant depends only on (course seed, student id, family), through
@@ -72,7 +76,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         result = worksheets.generate(
             out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
             formats=format_list, lang=lang, preset=preset, force=force, report=report, secret=secret,
-            practice=practice,
+            practice=practice, jobs=jobs,
         )
     finally:
         if bar is not None:

@@ -169,7 +169,7 @@ def solve(params) -> Problem:
                              "network?",
                              "깊은 신경망에서 기울기 소실을 막기 위해 은닉층에 쓰는 활성화 함수는 무엇인가?")),
     ]
-    layers = sp.Eq(sym("z_l"), sym("w_l") * sym("h_l-1"))
+    layers = sp.Eq(sym("z_l"), sym("w_l") * sym("h_l-1"), evaluate=False)
     intro = [
         fill(Text("(a) For the [f] activation, compute {f1} and its derivative {df1} at {x1}, and the same at {x2}.",
                   "(a) [f]에 대해 {x1}에서의 함숫값 {f1}과 미분값 {df1}을 구하고, {x2}에서도 같은 값을 구하시오.",
@@ -177,10 +177,10 @@ def solve(params) -> Problem:
              f=NAMES[activation]),
         Text("(b) A chain of {n} layers with one sigmoid unit each takes the input {x}: with {h0},",
              "(b) 뉴런이 하나씩인 시그모이드 층 {n}개가 사슬처럼 이어져 입력 {x}를 받는다. {h0}일 때",
-             {"n": n, "x": sym("x"), "h0": sp.Eq(sym("h_0"), sym("x"))}),
+             {"n": n, "x": sym("x"), "h0": sp.Eq(sym("h_0"), sym("x"), evaluate=False)}),
         Text("{zl} and {hl} for l = 1, ..., {n} (no biases).",
              "l = 1, ..., {n}에 대해 {zl}, {hl}이다(편향 없음).",
-             {"zl": layers, "hl": sp.Eq(sym("h_l"), sigma(sym("z_l"))), "n": n}),
+             {"zl": layers, "hl": sp.Eq(sym("h_l"), sigma(sym("z_l")), evaluate=False), "n": n}),
         Text("Compute the gradient {G} by the chain rule, and the bound {B} on its size that {rule} gives for "
              "these weights (a bound: no input reaches it).",
              "연쇄법칙으로 기울기 {G}를 구하고, {rule}에서 나오는 이 가중치에서의 기울기 크기의 상한 {B}를 "

@@ -113,8 +113,9 @@ def solve(params) -> Problem:
              "배치 분산 {var}(배치 크기로 나눈 값)을 구한 뒤 다음을 계산한다.",
              {"n": n, "d": d, "mu": sym("mu_j"), "var": sym("sigma^2_j")}),
         Text("{xhat} and {y}.", "{xhat}, {y}",
-             {"xhat": sp.Eq(sym("xhat_i,j"), (sym("x_i,j") - sym("mu_j")) / sp.sqrt(sym("sigma^2_j") + sym("epsilon"))),
-              "y": sp.Eq(sym("y_i,j"), sym("gamma_j") * sym("xhat_i,j") + sym("beta_j"))}),
+             {"xhat": sp.Eq(sym("xhat_i,j"), (sym("x_i,j") - sym("mu_j")) / sp.sqrt(sym("sigma^2_j") + sym("epsilon")),
+                            evaluate=False),
+              "y": sp.Eq(sym("y_i,j"), sym("gamma_j") * sym("xhat_i,j") + sym("beta_j"), evaluate=False)}),
         Text("Compute the mean and variance of every feature and every output.",
              "각 특성의 평균과 분산, 그리고 모든 출력을 구하시오."),
     ]

@@ -159,7 +159,8 @@ def solve(params) -> Problem:
              "where {N} is the number of samples and {K} the number of classes.",
              "(b) 훈련 데이터의 클래스가 불균형하다. `fit(class_weight=...)`에 줄 균형 클래스 가중치 {w}를 구하시오. {N}은 "
              "샘플 수, {K}는 클래스 수이다.",
-             {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k"))), "N": sym("N"), "K": sp.Eq(sym("K"), k)}),
+             {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k")), evaluate=False), "N": sym("N"),
+              "K": sp.Eq(sym("K"), k, evaluate=False)}),
     ]
     remarks = [Text(
         "Balanced weights make every class contribute the same total weight {NK} to the loss, so a rare class is "

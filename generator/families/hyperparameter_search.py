@@ -222,7 +222,7 @@ def solve(params) -> Problem:
              "so a uniform draw {u} on {I} gives",
              "랜덤 탐색이 학습률을 scipy의 reciprocal({a}, {b})에서 뽑는다. 학습률의 로그가 균등 분포를 따르므로, "
              "{I}에서 균등하게 뽑은 {u}는 다음 학습률을 준다.", {"a": a, "b": b, "u": u, "I": Closed(0, 1)}),
-        equation(sp.Eq(sym("lr"), a * (b / a) ** u)),
+        equation(sp.Eq(sym("lr"), a * (b / a) ** u, evaluate=False)),
         Text("RandomizedSearchCV(model, param_distribs, n_iter={n}, cv={k}) tries {n} candidates, each with {k}-fold "
              "cross-validation on the training set.",
              "RandomizedSearchCV(model, param_distribs, n_iter={n}, cv={k})는 후보 {n}개를 뽑아 각각 훈련 세트에서 "

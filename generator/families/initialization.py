@@ -195,7 +195,7 @@ def solve(params) -> Problem:
         display[f"delta_h,{j}"] = sym(f"delta^h_{j}")
 
     loss = sp.Eq(sym("E"), sp.Rational(1, 2) * sp.Add(*[(sym(f"t_{k}") - sym(f"o_{k}")) ** 2
-                                                         for k in range(1, outputs + 1)]))
+                                                         for k in range(1, outputs + 1)]), evaluate=False)
     if distribution == "uniform":
         part_a = Text("(a) A dense layer has {nin} inputs and {nout} outputs. Xavier (Glorot) and He uniform "
                       "initialization draw its weights from {U}: compute the limit {l} of each, and choose the one "

@@ -52,7 +52,8 @@ def _template(k, n_decay):
         previous = sym(f"x_{t - 1}")
         steps.append((f"g_{t}", 2 * a * (previous - b),
                       Text("the gradient {rule}", "기울기 {rule}",
-                           {"rule": sp.Eq(sp.Derivative(sp.Function("f")(sym("x")), sym("x")), 2 * a * (sym("x") - b))})
+                           {"rule": sp.Eq(sp.Derivative(sp.Function("f")(sym("x")), sym("x")), 2 * a * (sym("x") - b),
+                                                  evaluate=False)})
                       if t == 1 else None))
         steps.append((f"x_{t}", previous - eta * sym(f"g_{t}"), None))
     steps.append(("eta_c", 1 / a, Text("{r1} exactly when {eta1}", "{eta1}일 때에만 {r1}이다",
@@ -121,21 +122,22 @@ def solve(params) -> Problem:
     intro = [
         Text("Gradient descent minimises the loss {f} with learning rate {eta}, starting from {x0}:",
              "경사 하강법으로 손실 함수 {f}를 학습률 {eta}로 최소화한다. 시작점은 {x0}이다.",
-             {"f": sp.Eq(sp.Function("f")(x), a * (x - b) ** 2), "eta": eta, "x0": sym("x_0")}),
-        Text("{rule}", "{rule}", {"rule": sp.Eq(sym("x_t"), sym("x_t-1") - eta * 2 * a * (sym("x_t-1") - b))}),
+             {"f": sp.Eq(sp.Function("f")(x), a * (x - b) ** 2, evaluate=False), "eta": eta, "x0": sym("x_0")}),
+        Text("{rule}", "{rule}", {"rule": sp.Eq(sym("x_t"), sym("x_t-1") - eta * 2 * a * (sym("x_t-1") - b),
+                                               evaluate=False)}),
         Text("Compute {k} steps, say how the iteration behaves, and find the critical learning rate.",
              "{k}번의 스텝을 계산하고, 반복이 어떻게 진행되는지 답하고, 임계 학습률을 구하시오.", {"k": k}),
         Text("Time-based decay (the decay argument of the Keras optimizers in the course notes) lowers the learning rate "
              "at iteration i to {rule}.",
              "시간 기반 학습률 감소(강의 노트에 나오는 Keras 옵티마이저의 decay 인자)는 이터레이션 i의 학습률을 {rule}로 줄인다.",
-             {"rule": sp.Eq(sym("eta_i"), sym("eta_0") / (1 + sym("d") * sym("i")))}),
+             {"rule": sp.Eq(sym("eta_i"), sym("eta_0") / (1 + sym("d") * sym("i")), evaluate=False)}),
     ]
     remarks = [Text(
         "A learning rate that is too large overshoots the minimum and, above {eta_c}, makes the error grow at "
         "every step; one that is too small converges slowly. Here {half} would reach the minimum in one step.",
         "학습률이 너무 크면 최소점을 지나치고, {eta_c}보다 크면 매 스텝 오차가 커져 발산한다. 너무 작으면 수렴이 "
         "느리다. 이 손실 함수에서는 {half}이면 한 번에 최소점에 도달한다.",
-        {"eta_c": sp.Eq(sym("eta_c"), 1 / a), "half": sp.Eq(eta, 1 / (2 * a))})]
+        {"eta_c": sp.Eq(sym("eta_c"), 1 / a, evaluate=False), "half": sp.Eq(eta, 1 / (2 * a), evaluate=False)})]
     return Problem(family="", variant="", title=Text("Learning rate: gradient descent on a quadratic",
                                                            "학습률: 이차 함수에서의 경사 하강법"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,

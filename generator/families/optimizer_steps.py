@@ -246,10 +246,10 @@ def solve(params) -> Problem:
         intro.append(Text(
             "The gradients come from the loss {f}, evaluated at the current parameter.",
             "기울기는 손실 함수 {f}를 현재 매개변수에서 미분한 값이다.",
-            {"f": sp.Eq(sp.Function("L")(sp.Symbol("w")), a * (sp.Symbol("w") - b) ** 2)}))
+            {"f": sp.Eq(sp.Function("L")(sp.Symbol("w")), a * (sp.Symbol("w") - b) ** 2, evaluate=False)}))
     intro.append(Text("The update rules for step t = 1, 2, ... are:",
                       "스텝 t = 1, 2, ...의 갱신 규칙은 다음과 같다."))
-    intro += [equation(sp.Eq(base[0], rhs)) for base, rhs in _rules(opt, source)]
+    intro += [equation(sp.Eq(base[0], rhs, evaluate=False)) for base, rhs in _rules(opt, source)]
     intro.append(fill(Text(
         "Carry out {k} steps and report the parameter after every step[state].",
         "{k}번의 스텝을 진행하고, 매 스텝 후의 매개변수[state] 구하시오.", {"k": k}),

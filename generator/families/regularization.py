@@ -138,7 +138,7 @@ def solve(params) -> Problem:
         "gradient-descent step on the regularized loss.",
         "(a) 층의 가중치 W에 [name] 규제를 건다. 규제 항은 모든 가중치에 대해 더한 {P}이다. 데이터 손실의 기울기가 {g}인 가중치 "
         "{w}에 대해 규제 항, 그 기울기, 규제된 손실에 대한 경사 하강법 한 스텝 후의 가중치를 구하시오.",
-        {"P": sp.Eq(sym("P"), lam * _penalty_shape(penalty, shape)), "w": w_sym, "g": sym("g")}),
+        {"P": sp.Eq(sym("P"), lam * _penalty_shape(penalty, shape), evaluate=False), "w": w_sym, "g": sym("g")}),
         name=PENALTIES[penalty])]
     if params["part"] == "dropout":
         _dropout(params, key, questions, intro)
@@ -196,7 +196,7 @@ def _dropout(params, key, questions, intro):
         "(b) 학습 중에 드롭아웃 비율이 {p}인 층이 아래의 활성화 값 {a}와 마스크 {m}를 받는다. 역 드롭아웃으로 출력 "
         "{y}를 구하시오.",
         {"p": sym("p"), "a": sym("a_i"), "m": sym("m_i"),
-         "y": sp.Eq(sym("y_i"), sym("a_i") * sym("m_i") / (1 - sym("p")))}))
+         "y": sp.Eq(sym("y_i"), sym("a_i") * sym("m_i") / (1 - sym("p")), evaluate=False)}))
 
 
 def _max_norm(params, key, questions, intro):

@@ -71,6 +71,27 @@ def test_generate_twice_gives_byte_identical_files(tmp_path):
     assert a.keys() == b.keys() and a == b
 
 
+def test_generate_jobs_1_and_jobs_2_give_byte_identical_files(tmp_path, monkeypatch):
+    # plots (SVG and their PDFs), network drawings and tables, written by one process or by
+    # the main process and two forked workers
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    args = ["generate", "--seed", "5", "--count", "9", "--format", "md,html,tex",
+            "--families", "forward_pass,learning_rate,early_stopping,activations,batch_norm,hyperparameter_search"]
+    for jobs in ("1", "2"):
+        result = run(*args, "--jobs", jobs, "--out", str(tmp_path / jobs))
+        assert result.exit_code == 0, result.output
+    one, two = tree(tmp_path / "1"), tree(tmp_path / "2")
+    assert len(one) > 9 * 10 and one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_generate_jobs_must_be_at_least_one(tmp_path):
+    result = run("generate", "--jobs", "0", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1."
+    assert not (tmp_path / "o").exists()
+
+
 def test_generate_adding_a_student_changes_no_one_elses_files(tmp_path):
     small = tmp_path / "small.csv"
     small.write_text("id,name\nann,Ann Lee\nbo,Bo Kim\n", encoding="utf-8")

@@ -1,9 +1,11 @@
 """Plots (generator/plots.py): every plot family's figure in every format and language,
 byte-identical from run to run (also in a fresh interpreter with another hash seed), the
-student's figure without the answers the key's shows, and no matplotlib in check or grade.
+student's figure without the answers the key's shows, the SVG's markers at the student's
+numbers, and no matplotlib in check, grade or an md/html class.
 
-Oracles: the problems' own exact answers (compared with every marker and text the student's
-figure draws), XML and PDF structure, and a second interpreter for the bytes.
+Oracles: the problems' own exact answers and givens (compared with every marker and text the
+figure draws, and with the markers of the SVG read back through its own tick labels), XML and
+PDF structure, and a second interpreter for the bytes.
 """
 
 import hashlib
@@ -75,7 +77,11 @@ def test_plots_every_family_shows_its_figure_in_every_format_and_language(family
         assert sorted(files) == ["figures/p1.pdf", "figures/p1.svg"]
         root = ET.fromstring(files["figures/p1.svg"])
         assert root.tag == SVG + "svg"
-        assert root.find(f".//{SVG}text") is None  # text drawn as paths: no viewer font needed
+        # labels are text in a stated font stack, every text of the description among them
+        assert root.find(f"{SVG}g").get("font-family").startswith("'DejaVu Sans'")
+        shown = {t.text for t in root.iter(f"{SVG}text")}
+        described = {t for ax in plots.figure(problem.figure, lang, is_key).axes for t in ax.all_texts()}
+        assert described and described <= shown
         pdf = files["figures/p1.pdf"]
         assert pdf == plots._to_pdf(problem.figure, lang, is_key)  # drawn with the SVG or alone: same bytes
         assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -164,19 +170,19 @@ def test_plots_same_bytes_in_every_run():
 # --- the student's figure does not show the answers ---------------------------------------------
 
 def _marks(fig):
-    """Every point drawn with a marker, and every piece of text, of a figure."""
+    """Every point drawn with a marker, and every note, title and legend label, of a figure's
+    description (axis and tick labels name the axes: "feature 2: x")."""
     points, texts = [], []
     for ax in fig.axes:
-        for line in ax.lines:
-            if line.get_marker() not in (None, "None", "", " "):
-                points.extend(tuple(map(float, p)) for p in line.get_xydata())
-        for text in ax.texts:
-            texts.append(text.get_text())
-        texts.append(ax.get_title())
-        legend = ax.get_legend()
-        if legend is not None:
-            texts.extend(t.get_text() for t in legend.get_texts())
+        points.extend(ax.marked_points())
+        texts.extend([note.text for note in ax.texts] + [ax.title] + [label for label, _a in ax.legend_entries()])
     return points, texts
+
+
+def _svg_texts(svg):
+    """The SVG's texts but its tick labels (a number or a name at a tick is a scale, not an answer)."""
+    return [t.text for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("text-anchor") != "end"
+            and not NUMBER.fullmatch(t.text)]
 
 
 # The answers each family's key figure draws (the iterates, the values at the asked inputs, the
@@ -227,7 +233,10 @@ def test_plots_student_figure_carries_no_answer_and_the_key_figure_does(family):
         assert not shown, (family, student, shown)
         points, texts = _marks(plots.figure(problem.figure, "en", key=True))
         assert all(_shows(points, texts, v) for v in asked), (family, student)
-        assert plots.to_svg(problem.figure, "en", False) != plots.to_svg(problem.figure, "en", True)
+        # and the SVG itself prints none of them on the student's face
+        student_svg, key_svg = (plots.to_svg(problem.figure, "en", k) for k in (False, True))
+        assert not [v for v in asked if _shows([], _svg_texts(student_svg), v)], (family, student)
+        assert student_svg != key_svg
     assert plotted >= 8
 
 
@@ -237,7 +246,7 @@ def test_plots_early_stopping_student_figure_marks_no_epoch():
         answers = {q.key: q.answer for q in problem.questions}
         student_fig = plots.figure(problem.figure, "en", key=False)
         (ax,) = student_fig.axes
-        assert len(ax.lines) == 1 and not ax.patches  # the losses only: no line, span or star
+        assert len(ax.lines) == 1 and not ax.rules and not ax.spans  # the losses only: no line, span or star
         _points, texts = _marks(student_fig)
         assert not any("stop" in t or "restored" in t for t in texts)
         key_fig = plots.figure(problem.figure, "en", key=True)
@@ -245,6 +254,53 @@ def test_plots_early_stopping_student_figure_marks_no_epoch():
         best, stop = answers["restored_epoch"], answers["stop_epoch"]
         assert (float(best), float(answers["best_loss"])) in points
         assert f"best, restored: epoch {best}" in texts and f"stop after epoch {stop}" in texts
+
+
+def _svg_markers(svg, panel=0):
+    """The circles of an SVG's panel in data coordinates, read back through the panel's own
+    labelled ticks (two tick labels an axis give the scale): what a reader of the picture sees."""
+    root = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "axes"][panel]
+    texts = list(root.iter(f"{SVG}text"))
+
+    def scale(ticks):
+        (p1, v1), (p2, v2) = ticks[0], ticks[-1]
+        return lambda p: v1 + (p - p1) * (v2 - v1) / (p2 - p1)
+
+    def number(t):
+        try:
+            return float(t.text.replace("−", "-"))
+        except ValueError:
+            return None
+
+    # x tick labels are centred under the axis, y tick labels end left of it
+    xs = [(float(t.get("x")), number(t)) for t in texts if t.get("text-anchor") == "middle" and number(t) is not None]
+    ys = [(float(t.get("y")) - 0.36 * plots.FONT_SIZE, number(t)) for t in texts
+          if t.get("text-anchor") == "end" and number(t) is not None]
+    fx, fy = scale(xs), scale(ys)
+    legend = {id(c) for g in root.iter(f"{SVG}g") if g.get("class") == "legend" for c in g.iter(f"{SVG}circle")}
+    return [(fx(float(c.get("cx"))), fy(float(c.get("cy")))) for c in root.iter(f"{SVG}circle") if id(c) not in legend]
+
+
+def test_plots_svg_markers_are_the_students_numbers():
+    """The early-stopping curve's markers sit at the epochs and the validation losses the sheet
+    gives, and the learning-rate key's iterates at x_t and f(x_t) of its answers."""
+    for student in ("alice", "s1", "s2"):
+        problem = _problem("early_stopping", student)
+        given = {int(g.name[2:]): float(sp.sympify(g.value)) for g in problem.givens if re.match(r"L_\d+$", g.name)}
+        losses = [given[epoch] for epoch in sorted(given)]
+        markers = _svg_markers(plots.to_svg(problem.figure, "en", False))
+        assert len(markers) == len(losses) >= 3
+        step = max(losses) - min(losses)
+        for (x, y), (epoch, loss) in zip(markers, enumerate(losses, start=1)):
+            assert abs(x - epoch) < 0.01 and abs(y - loss) < 0.002 * step, (student, epoch, x, y, loss)
+    problem = _problem("learning_rate", "alice")
+    given = {g.name: float(sp.sympify(g.value)) for g in problem.givens}
+    a, b = given["a"], given["b"]
+    iterates = [float(sp.sympify(q.answer)) for q in problem.questions if re.match(r"x_\d+$", q.key)]
+    assert len(iterates) >= 2
+    markers = _svg_markers(plots.to_svg(problem.figure, "en", True))
+    for x in iterates:
+        assert any(abs(mx - x) < 0.01 and abs(my - a * (x - b) ** 2) < 0.05 for mx, my in markers), (x, markers)
 
 
 # --- languages and fonts -------------------------------------------------------------------------
@@ -288,6 +344,17 @@ def test_plots_building_problems_imports_no_matplotlib():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_plots_a_class_in_md_and_html_imports_no_matplotlib(tmp_path):
+    code = ("import sys\nfrom chainrule.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(repr(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib')))\n")
+    proc = subprocess.run([sys.executable, "-c", code, "generate", "--out", str(tmp_path / "out"), "--count", "2",
+                           "--jobs", "1", "--format", "md,html", "--families", ",".join(PLOTTED)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.stderr.endswith("[]"), proc.stderr[-2000:]
+    assert len(list((tmp_path / "out").rglob("*.svg"))) == 2 * 2 * len(PLOTTED)
 
 
 def test_plots_check_and_grade_import_no_matplotlib(tmp_path):

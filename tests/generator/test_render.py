@@ -241,3 +241,43 @@ def test_render_mathml_subscript_with_an_offset_and_operators_that_open_a_line()
     terms = "<mrow>" + "<mo>+</mo>".join("<msub><mi>x</mi><mn>%d</mn></msub>" % i for i in range(1, 8)) + "</mrow>"
     chunks = break_points(terms)
     assert len(chunks) == 7 and all(c.startswith('<mo form="infix">+</mo>') for c in chunks[1:])
+
+
+# --- the fast paths of the HTML key lines give what the full parse gives ---------------------------
+
+def test_render_html_numbers_lines_and_breaks_equal_the_parsed_ones():
+    """A key line with the numbers put in is polished once per formula with marks, its numbers
+    pasted in and its break points taken from the marked line (render._NumbersLine): the
+    same markup and the same pieces as polishing and breaking the whole line, for the lines of
+    every family over several students, and for numbers of every shape."""
+    from generator import registry, render
+    from generator.core import make_problem
+    from generator.numbers import mathml_number
+
+    for value in (sp.Rational(-1, 3), sp.Float("1.5e-9"), sp.Float("-2.5e12"), sp.Integer(0), sp.Rational(7, 2)):
+        markup = mathml_number(value)
+        assert render._polished_number(markup) == render.polish_mathml(markup)
+        parsed = render.ET.fromstring("<mrow>" + markup + "</mrow>")
+        assert render._tokens(markup) == sum(1 for node in parsed.iter() if node.tag in ("mi", "mn", "mo"))
+    fmt = get_format("html")
+    lines = 0
+    for student in ("s1", "s2", "s3"):
+        for family in registry.names():
+            problem = make_problem(family, 11, student)
+            known = {g.name: g.value for g in problem.givens}
+            for step in problem.steps:
+                if step.formula is not None and not sp.sympify(step.formula).is_number:
+                    line = fmt.substituted(sp.sympify(step.formula), known)
+                    if line is not None:
+                        lines += 1
+                        whole = render.symbolic.substituted(
+                            render._nested_sums(sp.sympify(step.formula)),
+                            {n: ("<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % mathml_number(known[n])
+                                 if render._negative_or_scientific(known[n]) else mathml_number(known[n]))
+                             for n in render.symbolic.symbol_names(sp.sympify(step.formula))},
+                            "mathml", {n: mathml_number(known[n]) for n in known})
+                        assert str(line) == render.polish_mathml(whole), (family, step.name)
+                        assert render._line_breaks(line) == render.break_points(str(line)), (family, step.name)
+                if step.value is not None:
+                    known[step.name] = step.value
+    assert lines > 100

@@ -22,7 +22,6 @@ import numpy as np
 
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
 from grader import diagnose as generic
@@ -60,6 +59,8 @@ def select_functions(only):
         elif item in all_names:
             wanted.add(item)
         else:
+            from chainrule_core.suggest import closest, suggestion  # difflib: only on this error
+
             # a bare function name ("sigmoid") suggests its qualified name
             bare = {q.split(".", 1)[1]: q for q in all_names}
             match = closest(item, list(CONTRACT) + all_names)

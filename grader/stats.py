@@ -75,13 +75,23 @@ AS_ERROR = 1.5e-7
 
 
 def _erf_approx(z):
-    """erf of every element of ``z`` within ``AS_ERROR``, vectorised (for a quick decision)."""
+    """erf of every element of ``z`` (an array of at least one dimension) within
+    ``AS_ERROR``, vectorised (for a quick decision); a new array (``z`` is not changed)."""
+    z = np.asarray(z, dtype=np.float64)
     a = np.abs(z)
-    t = 1.0 / (1.0 + _AS_P * a)
-    poly = _AS_A[0]
-    for c in _AS_A[1:]:
-        poly = poly * t + c
-    return np.copysign(1.0 - poly * t * np.exp(-a * a), z)
+    t = a * _AS_P
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * _AS_A[0]
+    for c in _AS_A[1:]:     # Horner: ((a5 t + a4) t + ...) t + a1, times t
+        poly += c
+        poly *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(1.0, poly, out=poly)
+    return np.copysign(poly, z, out=poly)
 
 
 class _Cdf:
@@ -104,7 +114,10 @@ def normal_cdf(mean, sd):
         return 0.5 * (1.0 + _erf((x - mean) / (sd * math.sqrt(2.0))))
 
     def approx(x):
-        return 0.5 * (1.0 + _erf_approx((x - mean) / (sd * math.sqrt(2.0))))
+        f = _erf_approx((x - mean) / (sd * math.sqrt(2.0)))
+        f += 1.0
+        f *= 0.5
+        return f
     return _Cdf("normal", cdf, float(mean), float(sd), approx=approx, error=0.5 * AS_ERROR)
 
 

@@ -205,6 +205,12 @@ def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndar
     return None
 
 
+def _identical(mine, want):
+    """The same dtype and values exactly (NaN is never equal): such a result passes every
+    check that follows in ``compare``, so it is accepted without the tolerance arithmetic."""
+    return mine.dtype == want.dtype and np.array_equal(mine, want)
+
+
 def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False) -> Problem | None:
     """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output.
 
@@ -249,8 +255,8 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
             hint = ": check the axis you reduce over (and keepdims)"
         return Problem("shape", f"{where}shape {fmt_shape(mine.shape)}, expected "
                                 f"{fmt_shape(want.shape)}{hint}")
-    if mine.dtype == want.dtype and np.array_equal(mine, want):
-        return None     # the same values exactly (NaN never is): nothing below can object
+    if _identical(mine, want):
+        return None     # nothing below can object to the very same values
     if want.dtype.kind == "f" or mine.dtype.kind == "f":
         mine_f = mine.astype(np.float64)
         want_f = want.astype(np.float64)

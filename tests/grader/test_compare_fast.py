@@ -31,3 +31,22 @@ def test_the_same_numbers_in_another_dtype_are_judged_by_the_dtype_rules():
     assert compare(mine, want, **F64) is None       # values within tolerance, no promise
     problem = compare(mine, want, keep_dtype=True, **F64)
     assert problem.kind == "type" and problem.text.startswith("returned dtype float64 for a float32 input")
+
+
+@pytest.mark.parametrize("before, after, changed", [
+    (np.arange(4.0), np.arange(4.0), False),
+    (np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), False),                 # NaN stays NaN
+    (np.array([0.0, 1.0]), np.array([-0.0, 1.0]), False),                      # other bytes, equal values
+    (np.arange(4.0), np.array([0.0, 1.0, 2.5, 3.0]), True),
+    (np.arange(4), np.arange(4.0), False),                                     # equal values, another dtype
+    (np.ones((2, 2)), np.ones(4), True),
+    (np.array([True, False]), np.array([True, True]), True),
+])
+def test_modified_inputs_with_and_without_the_byte_shortcut(before, after, changed, monkeypatch):
+    from grader import compare as module
+
+    fast = module.modified_inputs([before], [to_returned(after)], ["x"])
+    monkeypatch.setattr(module, "_same_bytes", lambda b, a: False)
+    slow = module.modified_inputs([before], [to_returned(after)], ["x"])
+    assert fast == slow
+    assert bool(fast) == changed

@@ -2,7 +2,8 @@
 the very same reports.
 
 Shortcuts (issue 11, a grade's start-up time): ``compare._identical`` (identical values
-pass without the tolerance arithmetic), ``stats._ks_above`` (a clearly passing normal
+pass without the tolerance arithmetic), ``compare._same_bytes`` (an input returned with its
+very bytes was not modified), ``stats._ks_above`` (a clearly passing normal
 sample is settled with an approximate erf), ``reports._dumps`` (JSON written in one pass
 instead of ``json.dumps(indent=2)``). The submission below fails in many ways: wrong
 values, wrong distributions, known mistakes, a crash, so that every path is exercised.
@@ -50,7 +51,11 @@ def submission(tmp_path_factory):
 
 def test_reports_are_the_same_with_every_shortcut_off(submission, monkeypatch):
     fast = _reports(submission)
-    used = {"identical": 0, "ks": 0, "dumps": 0}
+    used = {"identical": 0, "same_bytes": 0, "ks": 0, "dumps": 0}
+
+    def not_same_bytes(before, after):
+        used["same_bytes"] += 1
+        return False
 
     def not_identical(mine, want):
         used["identical"] += 1
@@ -65,10 +70,11 @@ def test_reports_are_the_same_with_every_shortcut_off(submission, monkeypatch):
         return json.dumps(reports._cleaned(doc), indent=2, ensure_ascii=False)
 
     monkeypatch.setattr(compare, "_identical", not_identical)
+    monkeypatch.setattr(compare, "_same_bytes", not_same_bytes)
     monkeypatch.setattr(stats, "_ks_above", exact_ks)
     monkeypatch.setattr(reports, "_dumps", plain_dumps)
     slow = _reports(submission)
-    assert used["identical"] > 100 and used["ks"] >= 6 and used["dumps"] == 1
+    assert used["identical"] > 100 and used["same_bytes"] > 100 and used["ks"] >= 6 and used["dumps"] == 1
     assert fast == slow
     graded = json.loads(fast["json"])
     failed = {f["name"] for f in graded["functions"] if not f["passed"]}

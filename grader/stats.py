@@ -205,11 +205,22 @@ def ks_distance(samples, cdf):
     return _ks_sorted(np.sort(samples.astype(np.float64).ravel()), cdf)
 
 
+_STEPS = {}     # n -> (i / n, (i - 1) / n) for i = 1..n: the empirical CDF's steps
+
+
+def _steps(n):
+    if n not in _STEPS:
+        if len(_STEPS) > 16:
+            _STEPS.clear()
+        i = np.arange(1, n + 1)
+        _STEPS[n] = (i / n, (i - 1) / n)
+    return _STEPS[n]
+
+
 def _ks_sorted(x, cdf):
-    n = x.size
+    above, below = _steps(x.size)
     f = cdf(x)
-    i = np.arange(1, n + 1)
-    return float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+    return float(max(np.max(above - f), np.max(f - below)))
 
 
 def _ks_above(samples, cdf, e):

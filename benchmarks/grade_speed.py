@@ -33,7 +33,8 @@ PROBE = (
     "code = 0\n"
     "try:\n    main()\nexcept SystemExit as e:\n    code = e.code or 0\n"
     "bad = [m for m in ('sympy', 'jinja2') if m in sys.modules]\n"
-    "print(code, ','.join(bad) or '-')"
+    "import resource; own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(code, ','.join(bad) or '-', own.ru_utime + own.ru_stime)"
 )
 
 
@@ -79,9 +80,10 @@ def main():
         for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
             elapsed, proc = _run(grade, run_env, key)
             times.append(elapsed)
-            code, bad = (proc.stdout.split() + ["?", "?"])[:2]
+            code, bad, own = (proc.stdout.split() + ["?", "?", "?"])[:3]
             if code != "0" or bad != "-":
                 sys.exit(f"grading failed or imported {bad}: {proc.stdout}{proc.stderr}")
+            CPU.setdefault(key + " parent", []).append(float(own))
     os.unlink(out)
     base = statistics.median(bare)
     print(f"bare `python -c 'import numpy'`: {_summary(bare)}")
@@ -92,7 +94,9 @@ def main():
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
     print(f"CPU time (user + system, every process): bare {cpu['bare'] * 1000:.0f} ms, "
           f"warm {cpu['warm'] * 1000:.0f} ms ({cpu['warm'] / cpu['bare']:.2f}x), "
-          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x)")
+          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x); of it the grading "
+          f"process itself (imports, cases, expected values, judging, report): warm "
+          f"{cpu['warm parent'] * 1000:.0f} ms, fresh {cpu['fresh parent'] * 1000:.0f} ms")
     print(f"{args.runs} interleaved runs, wall time of the whole command in a fresh process; "
           f"bytecode {'as the environment says' if args.no_bytecode else 'written once, then read'}; "
           "sympy/jinja2 not imported")

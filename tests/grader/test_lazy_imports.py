@@ -48,3 +48,32 @@ def tanh_derivative(x):
     fn = next(f for f in report["functions"] if f["name"] == "activations.tanh_derivative")
     assert not fn["passed"]
     assert [d["kind"] for d in fn["diagnoses"]] == ["known"]
+
+
+BLAS_PROBE = """
+import os, sys
+from chainrule.cli import main
+sys.argv = ["chainrule", "grade", {sub!r}, "--only", "activations.relu", "--format", "json", "--output", {out!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print(os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("OMP_NUM_THREADS"))
+"""
+
+
+def test_grade_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path):
+    import os
+
+    def threads(**env):
+        base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                                  "MKL_NUM_THREADS")}
+        out = tmp_path / f"r{len(env)}.json"
+        proc = subprocess.run([sys.executable, "-c", BLAS_PROBE.format(sub=str(ROOT / "solutions"), out=str(out))],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(base, **env))
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(out.read_text())["percent"] == 100.0
+        return proc.stdout.split()[-2:]
+
+    assert threads() == ["1", "1"]
+    assert threads(OPENBLAS_NUM_THREADS="3") == ["3", "1"]

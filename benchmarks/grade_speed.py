@@ -13,6 +13,11 @@ them) and ``PYTHONDONTWRITEBYTECODE`` is dropped from the measured commands' env
 NumPy's are there since its installation. ``--no-bytecode`` measures with the environment
 as it is instead.
 
+BLAS threads: ``chainrule grade`` runs NumPy with one BLAS thread unless the user set one
+(starting OpenBLAS's thread pool costs about 50 ms of CPU per process); the bare start is
+measured as a user's shell runs it (no thread setting: the target's reference) and, for
+comparison, with one thread as well.
+
     python3 benchmarks/grade_speed.py [--runs 9] [--submission solutions] [--no-bytecode]
 """
 
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import time
 
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROBE = (
@@ -71,12 +77,16 @@ def main():
     if not args.no_bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("CHAINRULE_NO_ZYGOTE", None)
+    for var in BLAS_THREAD_VARS:    # NumPy as a user's shell starts it (the bare start's default)
+        env.pop(var, None)
     cold = dict(env, CHAINRULE_NO_ZYGOTE="1")
     grade = [sys.executable, "-c", PROBE.format(sub=args.submission, out=out)]
     _run(grade, env)        # writes the kit's bytecode (unless --no-bytecode)
-    bare, warm, fresh = [], [], []
+    one = dict(env, **{var: "1" for var in BLAS_THREAD_VARS})
+    bare, bare1, warm, fresh = [], [], [], []
     for _ in range(args.runs):
         bare.append(_run([sys.executable, "-c", "import numpy"], env, "bare")[0])
+        bare1.append(_run([sys.executable, "-c", "import numpy"], one, "bare1")[0])
         for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
             elapsed, proc = _run(grade, run_env, key)
             times.append(elapsed)
@@ -87,6 +97,8 @@ def main():
     os.unlink(out)
     base = statistics.median(bare)
     print(f"bare `python -c 'import numpy'`: {_summary(bare)}")
+    print(f"  the same with one BLAS thread (as `chainrule grade` runs NumPy): {_summary(bare1)}; "
+          f"the grade below is {statistics.median(warm) / statistics.median(bare1):.2f}x that (warm)")
     print(f"chainrule grade {os.path.relpath(args.submission, ROOT)} (warm start): {_summary(warm)}, "
           f"{statistics.median(warm) / base:.2f}x the bare start (target: at most 3x)")
     print(f"the same with CHAINRULE_NO_ZYGOTE=1 (fresh child): {_summary(fresh)}, "

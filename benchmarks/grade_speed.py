@@ -13,6 +13,11 @@ them) and ``PYTHONDONTWRITEBYTECODE`` is dropped from the measured commands' env
 NumPy's are there since its installation. ``--no-bytecode`` measures with the environment
 as it is instead.
 
+BLAS threads: ``chainrule grade`` runs NumPy with one BLAS thread unless the user set one
+(starting OpenBLAS's thread pool costs about 50 ms of CPU per process); the bare start is
+measured as a user's shell runs it (no thread setting: the target's reference) and, for
+comparison, with one thread as well.
+
     python3 benchmarks/grade_speed.py [--runs 9] [--submission solutions] [--no-bytecode]
 """
 
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import time
 
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROBE = (
@@ -33,7 +39,8 @@ PROBE = (
     "code = 0\n"
     "try:\n    main()\nexcept SystemExit as e:\n    code = e.code or 0\n"
     "bad = [m for m in ('sympy', 'jinja2') if m in sys.modules]\n"
-    "print(code, ','.join(bad) or '-')"
+    "import resource; own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(code, ','.join(bad) or '-', own.ru_utime + own.ru_stime)"
 )
 
 
@@ -70,21 +77,28 @@ def main():
     if not args.no_bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("CHAINRULE_NO_ZYGOTE", None)
+    for var in BLAS_THREAD_VARS:    # NumPy as a user's shell starts it (the bare start's default)
+        env.pop(var, None)
     cold = dict(env, CHAINRULE_NO_ZYGOTE="1")
     grade = [sys.executable, "-c", PROBE.format(sub=args.submission, out=out)]
     _run(grade, env)        # writes the kit's bytecode (unless --no-bytecode)
-    bare, warm, fresh = [], [], []
+    one = dict(env, **{var: "1" for var in BLAS_THREAD_VARS})
+    bare, bare1, warm, fresh = [], [], [], []
     for _ in range(args.runs):
         bare.append(_run([sys.executable, "-c", "import numpy"], env, "bare")[0])
+        bare1.append(_run([sys.executable, "-c", "import numpy"], one, "bare1")[0])
         for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
             elapsed, proc = _run(grade, run_env, key)
             times.append(elapsed)
-            code, bad = (proc.stdout.split() + ["?", "?"])[:2]
+            code, bad, own = (proc.stdout.split() + ["?", "?", "?"])[:3]
             if code != "0" or bad != "-":
                 sys.exit(f"grading failed or imported {bad}: {proc.stdout}{proc.stderr}")
+            CPU.setdefault(key + " parent", []).append(float(own))
     os.unlink(out)
     base = statistics.median(bare)
     print(f"bare `python -c 'import numpy'`: {_summary(bare)}")
+    print(f"  the same with one BLAS thread (as `chainrule grade` runs NumPy): {_summary(bare1)}; "
+          f"the grade below is {statistics.median(warm) / statistics.median(bare1):.2f}x that (warm)")
     print(f"chainrule grade {os.path.relpath(args.submission, ROOT)} (warm start): {_summary(warm)}, "
           f"{statistics.median(warm) / base:.2f}x the bare start (target: at most 3x)")
     print(f"the same with CHAINRULE_NO_ZYGOTE=1 (fresh child): {_summary(fresh)}, "
@@ -92,7 +106,9 @@ def main():
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
     print(f"CPU time (user + system, every process): bare {cpu['bare'] * 1000:.0f} ms, "
           f"warm {cpu['warm'] * 1000:.0f} ms ({cpu['warm'] / cpu['bare']:.2f}x), "
-          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x)")
+          f"fresh {cpu['fresh'] * 1000:.0f} ms ({cpu['fresh'] / cpu['bare']:.2f}x); of it the grading "
+          f"process itself (imports, cases, expected values, judging, report): warm "
+          f"{cpu['warm parent'] * 1000:.0f} ms, fresh {cpu['fresh parent'] * 1000:.0f} ms")
     print(f"{args.runs} interleaved runs, wall time of the whole command in a fresh process; "
           f"bytecode {'as the environment says' if args.no_bytecode else 'written once, then read'}; "
           "sympy/jinja2 not imported")

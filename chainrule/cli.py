@@ -17,7 +17,6 @@ import click
 
 from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from chainrule_core.suggest import did_you_mean
 
 # name -> "module:attribute"; adding a command is one line here plus its module.
 COMMANDS = {
@@ -86,6 +85,8 @@ class LazyGroup(click.Group):
         except click.UsageError as exc:
             name = args[0] if args else ""
             if name and not name.startswith("-") and name not in COMMANDS:
+                from chainrule_core.suggest import did_you_mean    # difflib: only on this error
+
                 hint = did_you_mean(name, self.list_commands(ctx))
                 raise click.UsageError(
                     f"Unknown command '{name}'.{hint} (chainrule --help lists the commands)",

@@ -22,7 +22,6 @@ import numpy as np
 
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
-from chainrule_core.suggest import closest, suggestion
 from grader.specs import cases_for, for_function
 from grader.compare import modified_inputs
 from grader import diagnose as generic
@@ -60,6 +59,8 @@ def select_functions(only):
         elif item in all_names:
             wanted.add(item)
         else:
+            from chainrule_core.suggest import closest, suggestion  # difflib: only on this error
+
             # a bare function name ("sigmoid") suggests its qualified name
             bare = {q.split(".", 1)[1]: q for q in all_names}
             match = closest(item, list(CONTRACT) + all_names)
@@ -142,12 +143,17 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         for signum in (signal.SIGTERM, signal.SIGINT):
             handlers[signum] = signal.signal(signum, _on_signal)
     try:
-        try:
-            sandbox.start(wait=False)   # NumPy loads in the child while the cases are made here
-        except OSError as exc:
-            raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
-        return _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_oracle,
-                      progress, secret, require_isolation, reference)
+        if _warm(sandbox):
+            # the child is forked from the warm process once that has imported NumPy: the
+            # cases and their expected values are made meanwhile (asking for the child
+            # first would only wait for it here)
+            planned = _plan(path, names, seed, case, oracle, secret, expect=True)
+            _start(sandbox)
+        else:
+            _start(sandbox)             # NumPy loads in the child while the cases are made here
+            planned = _plan(path, names, seed, case, oracle, secret)
+        return _grade(sandbox, started, path, planned, timeout, oracle, given_oracle,
+                      progress, require_isolation, reference)
     except Interrupted as exc:
         raise ChainruleError(f"Grading was interrupted ({exc.name}) before any function was graded; "
                              "nothing is left running.") from None
@@ -169,8 +175,27 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
                     "submissions.")
 
 
-def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_oracle, progress,
-           secret, require_isolation, reference):
+def _warm(sandbox):
+    """Whether the child will be forked from a warm process (``grader.zygote``)."""
+    if not getattr(sandbox, "warm", False):
+        return False
+    from grader import zygote
+
+    return zygote.get() is not None
+
+
+def _start(sandbox):
+    try:
+        sandbox.start(wait=False)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
+
+
+def _plan(path, names, seed, case, oracle, secret, expect=False):
+    """``(seed, seed_given, [(qualname, cases)], expected)``: the seed of the cases, every
+    selected function's cases (only case ``case`` with ``--case``) and, with ``expect``,
+    their expected values (``{id(case): values}``; otherwise each is computed when its
+    case is graded). Expected values stay in this process: the child never sees them."""
     seed_given = seed is not None
     if seed is None:
         recorded = oracle.seeds()
@@ -194,7 +219,13 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_ora
                     f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
             cases = chosen
         plan.append((qualname, cases))
+    expected = {id(c): oracle.expected(c, seed) for _, cases in plan for c in cases} if expect else {}
+    return seed, seed_given, plan, expected
 
+
+def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progress,
+           require_isolation, reference):
+    seed, seed_given, plan, expected = planned
     sandbox.ready()     # confined before anything of the submission runs
     if sandbox.ids is None and not sandbox.landlocked():
         # the child runs as this very user, unconfined, and could rewrite the grader: its
@@ -211,7 +242,8 @@ def _grade(sandbox, started, path, names, seed, case, timeout, oracle, given_ora
     result.seed_given = seed_given
     try:
         for done, (qualname, cases) in enumerate(plan, 1):
-            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
+            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path,
+                                 expected).run()
             result.functions[qualname] = fr
             if progress is not None:
                 progress(done, len(plan), qualname)
@@ -326,8 +358,9 @@ class FunctionGrading:
     name on a case depends on the other cases).
     """
 
-    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission):
+    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission, expected=None):
         self.sandbox, self.oracle = sandbox, oracle
+        self.expected = expected if expected is not None else {}   # id(case) -> values made ahead
         self.qualname, self.cases, self.seed = qualname, cases, seed
         self.timeout, self.command, self.submission = timeout, command, submission
         self.module, self.name = qualname.split(".", 1)
@@ -429,7 +462,10 @@ class FunctionGrading:
                 self._prefetch(index)
             except (ChildDied, TimeoutError):
                 pass            # reported by the case's own call below
-        expected = self.oracle.expected(case, self.seed)
+        if id(case) in self.expected:
+            expected = self.expected.pop(id(case))
+        else:
+            expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses, findings, scalar = "passed", "", [], [], False
         try:
             actual = case.run(self._student)

@@ -57,6 +57,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
+    _one_blas_thread()
     from grader import zygote
 
     zygote.start_early()    # a fresh process imports NumPy while this one reads the reference
@@ -85,6 +86,20 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread():
+    """One BLAS thread for this process unless the user chose otherwise, set before NumPy is
+    imported: the grader's matrices are tiny, and starting OpenBLAS's thread pool costs about
+    50 ms of CPU on every grade. The child computes with one thread already (grader.sandbox),
+    so expected and returned values now come from the same BLAS code path."""
+    import os
+
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
 
 
 def _say_start(verbose):

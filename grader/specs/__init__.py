@@ -108,7 +108,24 @@ def _collect_mistakes():
 
 
 BUILDERS = _collect_builders()
-MISTAKES: tuple | None = _collect_mistakes()   # None: no mistake code here (a release)
+# MISTAKES: tuple | None -- None: no mistake code here (a release). Loaded on first use
+# (``_mistakes``, the module's ``__getattr__``): grading a submission that passes every
+# case never needs the catalog.
+_UNLOADED = object()
+
+
+def _mistakes():
+    """``MISTAKES``, collected on the first call (or as a test set it)."""
+    mistakes = globals().get("MISTAKES", _UNLOADED)
+    if mistakes is _UNLOADED:
+        mistakes = globals()["MISTAKES"] = _collect_mistakes()
+    return mistakes
+
+
+def __getattr__(name):
+    if name == "MISTAKES":
+        return _mistakes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cases_for(qualname, seed):
@@ -130,11 +147,12 @@ def for_function(qualname: str) -> list[Mistake]:
     if function not in CONTRACT.get(module, ()):
         raise ValueError(f"unknown contract function {qualname!r}; expected "
                          f"'module.function', e.g. 'optimizers.adam_step'")
-    if MISTAKES is None:   # a student release: replay the recorded outputs
+    mistakes = _mistakes()
+    if mistakes is None:   # a student release: replay the recorded outputs
         from grader.recorded_mistakes import for_function as recorded
 
         return list(recorded(qualname))
-    return [m for m in MISTAKES if m.function == qualname]
+    return [m for m in mistakes if m.function == qualname]
 
 
 def spec_for(qualname: str) -> Spec:

@@ -1,0 +1,82 @@
+"""The grader's shortcuts change no result: a grade with every shortcut switched off writes
+the very same reports.
+
+Shortcuts (issue 11, a grade's start-up time): ``compare._identical`` (identical values
+pass without the tolerance arithmetic), ``compare._same_bytes`` (an input returned with its
+very bytes was not modified), ``stats._ks_above`` (a clearly passing normal
+sample is settled with an approximate erf), ``reports._dumps`` (JSON written in one pass
+instead of ``json.dumps(indent=2)``). The submission below fails in many ways: wrong
+values, wrong distributions, known mistakes, a crash, so that every path is exercised.
+"""
+
+import json
+
+import pytest
+
+from grader import compare, grade_submission, reports, stats
+from tests.grader.conftest import make_submission
+from tests.grader.wrong_catalog import CATALOG
+
+PICKED = ("initializers.random_normal", "initializers.he_normal", "initializers.random_uniform",
+          "activations.tanh_derivative", "losses.mean_squared_error", "optimizers.adam_step",
+          "layers.dense_backward", "training.log_uniform", "layers.dropout_mask")
+
+
+def _submission(root):
+    appended, seen = {}, set()
+    for qualname, _ident, source, _accept in CATALOG:
+        if qualname in PICKED and qualname not in seen:
+            seen.add(qualname)
+            module = qualname.split(".")[0]
+            appended[module] = appended.get(module, "") + "\nimport numpy as np\n" + source
+    assert len(seen) >= 6
+    return make_submission(root, appended=appended)
+
+
+def _exact_ks(samples, cdf, e):
+    d = stats.ks_distance(samples, cdf)
+    return d, d > e
+
+
+def _reports(sub):
+    result = grade_submission(sub, seed=11, only=["initializers", "activations", "losses", "optimizers",
+                                                  "layers", "training"])
+    return {fmt: reports.render(result, fmt, verbose=True) for fmt in ("json", "text", "markdown")}
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    return _submission(tmp_path_factory.mktemp("fast") / "sub")
+
+
+def test_reports_are_the_same_with_every_shortcut_off(submission, monkeypatch):
+    fast = _reports(submission)
+    used = {"identical": 0, "same_bytes": 0, "ks": 0, "dumps": 0}
+
+    def not_same_bytes(before, after):
+        used["same_bytes"] += 1
+        return False
+
+    def not_identical(mine, want):
+        used["identical"] += 1
+        return False
+
+    def exact_ks(samples, cdf, e):
+        used["ks"] += 1
+        return _exact_ks(samples, cdf, e)
+
+    def plain_dumps(doc):
+        used["dumps"] += 1
+        return json.dumps(reports._cleaned(doc), indent=2, ensure_ascii=False)
+
+    monkeypatch.setattr(compare, "_identical", not_identical)
+    monkeypatch.setattr(compare, "_same_bytes", not_same_bytes)
+    monkeypatch.setattr(stats, "_ks_above", exact_ks)
+    monkeypatch.setattr(reports, "_dumps", plain_dumps)
+    slow = _reports(submission)
+    assert used["identical"] > 100 and used["same_bytes"] > 100 and used["ks"] >= 6 and used["dumps"] == 1
+    assert fast == slow
+    graded = json.loads(fast["json"])
+    failed = {f["name"] for f in graded["functions"] if not f["passed"]}
+    assert set(PICKED) <= failed          # the shortcuts were compared on failing functions too
+    assert 0 < graded["percent"] < 100

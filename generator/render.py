@@ -780,9 +780,28 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
 
 # --- templates -----------------------------------------------------------------------
 
+#: names a plain dict has as attributes (``group.items`` is the method, as in jinja2)
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja2's environment with a faster ``p.title`` on the views (plain dicts): the key
+    directly, where jinja2 would first fail an attribute lookup (an exception per access,
+    thousands per sheet). Same meaning: a dict's own attributes (``items``, ``keys``) still
+    win, and a missing key falls back to jinja2's lookup (an undefined value)."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # every string is escaped for its format in problem_view

@@ -281,3 +281,25 @@ def test_render_html_numbers_lines_and_breaks_equal_the_parsed_ones():
                 if step.value is not None:
                     known[step.name] = step.value
     assert lines > 100
+
+
+def test_template_lookups_mean_what_jinja2_means():
+    # the templates' environment looks up a view's key directly (fast path); every lookup
+    # must give what jinja2's own environment gives: a dict's methods win (group.items is
+    # the method), a missing key is undefined, non-dicts go through jinja2 unchanged
+    import jinja2
+
+    from generator.render import environment
+
+    ours, theirs = environment(), jinja2.Environment(undefined=jinja2.StrictUndefined)
+    view = {"title": "T", "items": [1, 2], "key": "k", "number": 0, "empty": ""}
+    for name in ("title", "items", "key", "number", "empty", "keys", "get"):
+        assert ours.getattr(view, name) == theirs.getattr(view, name), name
+    assert ours.getattr(view, "items") == view.items  # the method, not the list
+    assert isinstance(ours.getattr(view, "missing"), jinja2.Undefined)
+    with pytest.raises(jinja2.UndefinedError):
+        str(ours.getattr(view, "missing"))
+    template = ours.from_string("{{ v.title }} {{ v['items'] | join(',') }} {{ v.key }}")
+    assert template.render(v=view) == "T 1,2 k"
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("{{ v.nope }}").render(v=view)

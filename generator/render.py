@@ -32,6 +32,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _FORMATTER = string.Formatter()
 _NO_SLOT = object()
+_TEXTS: Dict[tuple, tuple] = {}  # Format.text: {key: (the slot values, kept alive; the text)}
 
 
 class Format:
@@ -81,6 +82,24 @@ class Format:
         Code in the prose is written between backticks (`fit(class_weight=...)`): it is
         set as code (monospace, with break points, never hyphenated); a slot inside it is
         put in as plain text (`batch_size={setting}` -> batch_size=32)."""
+        # remembered by (format, language, wording, the slots' values as objects, the
+        # display's content): most prose (titles, prompts, notes) is the same for every
+        # student. Slot values are keyed by identity (and kept alive by the entry, so an id
+        # is never reused): sympy's == holds for 2 and 2.0, which are shown differently.
+        template = text.get(lang)
+        values = tuple(text.slots.values())
+        key = (type(self), lang, template, tuple(text.slots), tuple(map(id, values)),
+               symbolic.display_number(display) if display else -1)
+        hit = _TEXTS.get(key)
+        if hit is not None:
+            return hit[1]
+        shown = self._text(text, lang, display)
+        if len(_TEXTS) > 100000:
+            _TEXTS.clear()
+        _TEXTS[key] = (values, shown)
+        return shown
+
+    def _text(self, text: Text, lang: str, display=None) -> str:
         out = []
         sound = _NO_SLOT
         code = None  # the code span being collected, or None outside one
@@ -314,6 +333,9 @@ def polish_mathml(markup: str) -> str:
     return inner[len("<mrow>"):-len("</mrow>")]
 
 
+_HAS_SUM: Dict[Any, bool] = {}
+
+
 class _InnerSum(sp.Sum):
     """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
 
@@ -325,7 +347,14 @@ class _InnerSum2(sp.Sum):
 def _nested_sums(expr):
     """Sum(f, (i, ...), (j, ...)) as Sum(Sum(f, (j, ...)), (i, ...)): sympy's MathML printer
     shows only the first range of a multiple sum."""
-    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+    if not isinstance(expr, sp.Basic):
+        return expr
+    has_sum = _HAS_SUM.get(expr)  # the same for expressions sympy calls equal
+    if has_sum is None:
+        if len(_HAS_SUM) > 100000:
+            _HAS_SUM.clear()
+        has_sum = _HAS_SUM[expr] = expr.has(sp.Sum)
+    if not has_sum:
         return expr
 
     def nest(s):

@@ -303,3 +303,19 @@ def test_template_lookups_mean_what_jinja2_means():
     assert template.render(v=view) == "T 1,2 k"
     with pytest.raises(jinja2.UndefinedError):
         ours.from_string("{{ v.nope }}").render(v=view)
+
+
+def test_remembered_prose_keeps_numbers_sympy_calls_equal_apart():
+    # Format.text remembers prose by its slots' objects: 2.0, 2 and the int 2 are equal to
+    # sympy (and hash alike) but are shown differently; each must stay its own
+    md = get_format("md")
+    cases = [(sp.Float(2.0), "x $2.0$ y"), (sp.Integer(2), "x $2$ y"), (2, "x 2 y"),
+             (sp.Float(0.5), "x $0.5$ y"), (R(1, 2), r"x $\frac{1}{2}$ y"), (sp.Float(2.0), "x $2.0$ y")]
+    for value, expected in cases * 2:
+        assert md.text(Text(en="x {v} y", ko="{v}", slots={"v": value}), "en") == expected, value
+    # the same wording in another language, format or display is another entry
+    words = Text(en="x {v} y", ko="{v} 값", slots={"v": sp.Symbol("w_1")})
+    assert md.text(words, "ko") == "$w_{1}$ 값"
+    assert get_format("tex").text(words, "en") == "x $w_{1}$ y"
+    assert md.text(words, "en", {"w_1": sp.Symbol("v")}) == "x $v$ y"
+    assert md.text(words, "en") == "x $w_{1}$ y"

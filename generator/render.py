@@ -523,14 +523,40 @@ def _line_breaks(line: "_NumbersLine") -> List[str]:
 _NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)
 
 
+#: where number i goes when its sign may need parentheses (a mark _polish leaves alone too)
+_WRAPPABLE_MARK = "<mi>QW%03dQW</mi>"
+
+
 @functools.lru_cache(maxsize=20000)
-def _marked_line(formula, names, parenthesised):
-    numbers, bare = {}, {}
-    for i, (name, wrap) in enumerate(zip(names, parenthesised)):
-        text = bare[name] = _NUMBER_MARK % i
-        numbers[name] = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text if wrap else text
+def _marked_form(formula, names):
+    """The formula printed and polished once with two marks per number: where it stands
+    alone in brackets (``_NUMBER_MARK``) and where a negative or scientific number needs
+    parentheses of its own (``_WRAPPABLE_MARK``)."""
+    numbers = {name: _WRAPPABLE_MARK % i for i, name in enumerate(names)}
+    bare = {name: _NUMBER_MARK % i for i, name in enumerate(names)}
     shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
     return None if shown is None else polish_mathml(shown)
+
+
+@functools.lru_cache(maxsize=None)
+def _wrapped_mark(i: int) -> str:
+    """Mark i in parentheses, polished: a pair of non-stretching fences around one token,
+    which is what polishing gives them inside any formula (a mark is never tall, never a
+    script's word or index, never a fence: nothing around it polishes differently)."""
+    return polish_mathml("<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % (_NUMBER_MARK % i))
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_line(formula, names, parenthesised):
+    """The polished formula with a mark for each number, the numbers that need it in
+    parentheses: the formula is printed and polished once (``_marked_form``), each
+    pattern of parenthesised numbers is pasted in."""
+    form = _marked_form(formula, names)
+    if form is None:
+        return None
+    for i, wrap in enumerate(parenthesised):
+        form = form.replace(_WRAPPABLE_MARK % i, _wrapped_mark(i) if wrap else _NUMBER_MARK % i)
+    return form
 
 
 _TEX_SPECIAL = str.maketrans({

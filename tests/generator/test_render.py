@@ -319,3 +319,23 @@ def test_remembered_prose_keeps_numbers_sympy_calls_equal_apart():
     assert get_format("tex").text(words, "en") == "x $w_{1}$ y"
     assert md.text(words, "en", {"w_1": sp.Symbol("v")}) == "x $v$ y"
     assert md.text(words, "en") == "x $w_{1}$ y"
+
+
+def test_html_numbers_line_parenthesises_each_pattern_of_signs_of_one_formula():
+    # one formula printed once, then each student's pattern of negative numbers pasted in:
+    # a negative number in a sum gets its own (non-stretching) parentheses, a positive none
+    x, b = sp.Symbol("x"), sp.Symbol("b")
+    html = get_format("html")
+    paren, close = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+    minus = "<mrow><mo>&#8722;</mo><mn>0.5</mn></mrow>"
+    lines = {}
+    for xv, bv in ((R(1, 2), R(1, 4)), (R(-1, 2), R(1, 4)), (R(1, 2), R(-1, 4)), (R(-1, 2), R(1, 4))):
+        lines[(xv, bv)] = step_line(html, Step("g", x - b, xv - bv), {}, {"x": xv, "b": bv})
+    both_positive = lines[(R(1, 2), R(1, 4))]
+    assert "<mn>0.5</mn><mo>&#8722;</mo><mn>0.25</mn>" in both_positive and paren not in both_positive
+    negative_x = lines[(R(-1, 2), R(1, 4))]
+    assert "<mrow>" + paren + minus + close + "</mrow><mo>&#8722;</mo><mn>0.25</mn>" in negative_x
+    negative_b = lines[(R(1, 2), R(-1, 4))]
+    assert "<mn>0.5</mn><mo>&#8722;</mo><mrow>" + paren + "<mrow><mo>&#8722;</mo><mn>0.25</mn></mrow>" + close in negative_b
+    assert lines[(R(-1, 2), R(1, 4))] == negative_x and paren not in lines[(R(1, 2), R(1, 4))]
+    assert "QQ" not in "".join(lines.values()) and "QW" not in "".join(lines.values())

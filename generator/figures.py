@@ -343,7 +343,23 @@ SVG_STYLE = (
 )
 
 
+_SVGS: dict = {}  # {id(spec): (spec, svg)}: a sheet's drawing is inlined (html) and linked (md)
+
+
 def svg(spec) -> str:
+    """The drawing as an SVG element (remembered for the same ``spec`` object, which the
+    entry keeps alive; a spec is not changed once a problem holds it)."""
+    hit = _SVGS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    if len(_SVGS) > 256:
+        _SVGS.clear()
+    text = _svg(spec)
+    _SVGS[id(spec)] = (spec, text)
+    return text
+
+
+def _svg(spec) -> str:
     pos, width, height = _layout(spec)
     values = spec.get("values", {})
     out = [

@@ -32,6 +32,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _FORMATTER = string.Formatter()
 _NO_SLOT = object()
+_TEXTS: Dict[tuple, tuple] = {}  # Format.text: {key: (the slot values, kept alive; the text)}
 
 
 class Format:
@@ -81,6 +82,24 @@ class Format:
         Code in the prose is written between backticks (`fit(class_weight=...)`): it is
         set as code (monospace, with break points, never hyphenated); a slot inside it is
         put in as plain text (`batch_size={setting}` -> batch_size=32)."""
+        # remembered by (format, language, wording, the slots' values as objects, the
+        # display's content): most prose (titles, prompts, notes) is the same for every
+        # student. Slot values are keyed by identity (and kept alive by the entry, so an id
+        # is never reused): sympy's == holds for 2 and 2.0, which are shown differently.
+        template = text.get(lang)
+        values = tuple(text.slots.values())
+        key = (type(self), lang, template, tuple(text.slots), tuple(map(id, values)),
+               symbolic.display_number(display) if display else -1)
+        hit = _TEXTS.get(key)
+        if hit is not None:
+            return hit[1]
+        shown = self._text(text, lang, display)
+        if len(_TEXTS) > 100000:
+            _TEXTS.clear()
+        _TEXTS[key] = (values, shown)
+        return shown
+
+    def _text(self, text: Text, lang: str, display=None) -> str:
         out = []
         sound = _NO_SLOT
         code = None  # the code span being collected, or None outside one
@@ -314,6 +333,9 @@ def polish_mathml(markup: str) -> str:
     return inner[len("<mrow>"):-len("</mrow>")]
 
 
+_HAS_SUM: Dict[Any, bool] = {}
+
+
 class _InnerSum(sp.Sum):
     """A Sum kept apart from the Sum around it (see ``_nested_sums``)."""
 
@@ -325,7 +347,14 @@ class _InnerSum2(sp.Sum):
 def _nested_sums(expr):
     """Sum(f, (i, ...), (j, ...)) as Sum(Sum(f, (j, ...)), (i, ...)): sympy's MathML printer
     shows only the first range of a multiple sum."""
-    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+    if not isinstance(expr, sp.Basic):
+        return expr
+    has_sum = _HAS_SUM.get(expr)  # the same for expressions sympy calls equal
+    if has_sum is None:
+        if len(_HAS_SUM) > 100000:
+            _HAS_SUM.clear()
+        has_sum = _HAS_SUM[expr] = expr.has(sp.Sum)
+    if not has_sum:
         return expr
 
     def nest(s):
@@ -494,14 +523,40 @@ def _line_breaks(line: "_NumbersLine") -> List[str]:
 _NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)
 
 
+#: where number i goes when its sign may need parentheses (a mark _polish leaves alone too)
+_WRAPPABLE_MARK = "<mi>QW%03dQW</mi>"
+
+
 @functools.lru_cache(maxsize=20000)
-def _marked_line(formula, names, parenthesised):
-    numbers, bare = {}, {}
-    for i, (name, wrap) in enumerate(zip(names, parenthesised)):
-        text = bare[name] = _NUMBER_MARK % i
-        numbers[name] = "<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % text if wrap else text
+def _marked_form(formula, names):
+    """The formula printed and polished once with two marks per number: where it stands
+    alone in brackets (``_NUMBER_MARK``) and where a negative or scientific number needs
+    parentheses of its own (``_WRAPPABLE_MARK``)."""
+    numbers = {name: _WRAPPABLE_MARK % i for i, name in enumerate(names)}
+    bare = {name: _NUMBER_MARK % i for i, name in enumerate(names)}
     shown = symbolic.substituted(_nested_sums(formula), numbers, "mathml", bare)
     return None if shown is None else polish_mathml(shown)
+
+
+@functools.lru_cache(maxsize=None)
+def _wrapped_mark(i: int) -> str:
+    """Mark i in parentheses, polished: a pair of non-stretching fences around one token,
+    which is what polishing gives them inside any formula (a mark is never tall, never a
+    script's word or index, never a fence: nothing around it polishes differently)."""
+    return polish_mathml("<mrow><mo>(</mo>%s<mo>)</mo></mrow>" % (_NUMBER_MARK % i))
+
+
+@functools.lru_cache(maxsize=20000)
+def _marked_line(formula, names, parenthesised):
+    """The polished formula with a mark for each number, the numbers that need it in
+    parentheses: the formula is printed and polished once (``_marked_form``), each
+    pattern of parenthesised numbers is pasted in."""
+    form = _marked_form(formula, names)
+    if form is None:
+        return None
+    for i, wrap in enumerate(parenthesised):
+        form = form.replace(_WRAPPABLE_MARK % i, _wrapped_mark(i) if wrap else _NUMBER_MARK % i)
+    return form
 
 
 _TEX_SPECIAL = str.maketrans({
@@ -780,9 +835,28 @@ def problem_view(problem: Problem, fmt: Format, lang: str, number: int, key: str
 
 # --- templates -----------------------------------------------------------------------
 
+#: names a plain dict has as attributes (``group.items`` is the method, as in jinja2)
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja2's environment with a faster ``p.title`` on the views (plain dicts): the key
+    directly, where jinja2 would first fail an attribute lookup (an exception per access,
+    thousands per sheet). Same meaning: a dict's own attributes (``items``, ``keys``) still
+    win, and a missing key falls back to jinja2's lookup (an undefined value)."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # every string is escaped for its format in problem_view

@@ -83,6 +83,10 @@ def test_generate_jobs_1_and_jobs_2_give_byte_identical_files(tmp_path, monkeypa
     one, two = tree(tmp_path / "1"), tree(tmp_path / "2")
     assert len(one) > 9 * 10 and one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
+    # the heap frozen for the workers' garbage collectors is unfrozen in this process again
+    import gc
+
+    assert gc.get_freeze_count() == 0
 
 
 def test_generate_jobs_must_be_at_least_one(tmp_path):

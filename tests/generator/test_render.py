@@ -281,3 +281,61 @@ def test_render_html_numbers_lines_and_breaks_equal_the_parsed_ones():
                 if step.value is not None:
                     known[step.name] = step.value
     assert lines > 100
+
+
+def test_template_lookups_mean_what_jinja2_means():
+    # the templates' environment looks up a view's key directly (fast path); every lookup
+    # must give what jinja2's own environment gives: a dict's methods win (group.items is
+    # the method), a missing key is undefined, non-dicts go through jinja2 unchanged
+    import jinja2
+
+    from generator.render import environment
+
+    ours, theirs = environment(), jinja2.Environment(undefined=jinja2.StrictUndefined)
+    view = {"title": "T", "items": [1, 2], "key": "k", "number": 0, "empty": ""}
+    for name in ("title", "items", "key", "number", "empty", "keys", "get"):
+        assert ours.getattr(view, name) == theirs.getattr(view, name), name
+    assert ours.getattr(view, "items") == view.items  # the method, not the list
+    assert isinstance(ours.getattr(view, "missing"), jinja2.Undefined)
+    with pytest.raises(jinja2.UndefinedError):
+        str(ours.getattr(view, "missing"))
+    template = ours.from_string("{{ v.title }} {{ v['items'] | join(',') }} {{ v.key }}")
+    assert template.render(v=view) == "T 1,2 k"
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("{{ v.nope }}").render(v=view)
+
+
+def test_remembered_prose_keeps_numbers_sympy_calls_equal_apart():
+    # Format.text remembers prose by its slots' objects: 2.0, 2 and the int 2 are equal to
+    # sympy (and hash alike) but are shown differently; each must stay its own
+    md = get_format("md")
+    cases = [(sp.Float(2.0), "x $2.0$ y"), (sp.Integer(2), "x $2$ y"), (2, "x 2 y"),
+             (sp.Float(0.5), "x $0.5$ y"), (R(1, 2), r"x $\frac{1}{2}$ y"), (sp.Float(2.0), "x $2.0$ y")]
+    for value, expected in cases * 2:
+        assert md.text(Text(en="x {v} y", ko="{v}", slots={"v": value}), "en") == expected, value
+    # the same wording in another language, format or display is another entry
+    words = Text(en="x {v} y", ko="{v} 값", slots={"v": sp.Symbol("w_1")})
+    assert md.text(words, "ko") == "$w_{1}$ 값"
+    assert get_format("tex").text(words, "en") == "x $w_{1}$ y"
+    assert md.text(words, "en", {"w_1": sp.Symbol("v")}) == "x $v$ y"
+    assert md.text(words, "en") == "x $w_{1}$ y"
+
+
+def test_html_numbers_line_parenthesises_each_pattern_of_signs_of_one_formula():
+    # one formula printed once, then each student's pattern of negative numbers pasted in:
+    # a negative number in a sum gets its own (non-stretching) parentheses, a positive none
+    x, b = sp.Symbol("x"), sp.Symbol("b")
+    html = get_format("html")
+    paren, close = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+    minus = "<mrow><mo>&#8722;</mo><mn>0.5</mn></mrow>"
+    lines = {}
+    for xv, bv in ((R(1, 2), R(1, 4)), (R(-1, 2), R(1, 4)), (R(1, 2), R(-1, 4)), (R(-1, 2), R(1, 4))):
+        lines[(xv, bv)] = step_line(html, Step("g", x - b, xv - bv), {}, {"x": xv, "b": bv})
+    both_positive = lines[(R(1, 2), R(1, 4))]
+    assert "<mn>0.5</mn><mo>&#8722;</mo><mn>0.25</mn>" in both_positive and paren not in both_positive
+    negative_x = lines[(R(-1, 2), R(1, 4))]
+    assert "<mrow>" + paren + minus + close + "</mrow><mo>&#8722;</mo><mn>0.25</mn>" in negative_x
+    negative_b = lines[(R(1, 2), R(-1, 4))]
+    assert "<mn>0.5</mn><mo>&#8722;</mo><mrow>" + paren + "<mrow><mo>&#8722;</mo><mn>0.25</mn></mrow>" + close in negative_b
+    assert lines[(R(-1, 2), R(1, 4))] == negative_x and paren not in lines[(R(1, 2), R(1, 4))]
+    assert "QQ" not in "".join(lines.values()) and "QW" not in "".join(lines.values())

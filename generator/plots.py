@@ -17,8 +17,10 @@ here (nice numbers, at most 5 steps an axis). Two writers draw the same descript
 
 Each plot has two faces: the student's (``key=False``) never marks what the problem asks
 for, the key's (``key=True``) may (iterates, the stopping epoch, values at the asked
-points). Text is in the sheet's language; Korean needs a Hangul font for the PDF
-(``korean_font``), and without one the labels of both formats fall back to English.
+points). Text is in the sheet's language. The SVG states a font stack with Hangul fonts and lets
+the reader's browser pick one, so its Korean labels do not depend on the generating
+machine; the PDF draws its text as paths and needs a Hangul font installed for Korean
+(``korean_font``): without one the PDF's labels fall back to English.
 
 Bytes are deterministic: the SVG is written from the description with fixed number
 formats; the PDF with a fixed ``svg.hashsalt``, no creation date and a fixed creator.
@@ -123,8 +125,8 @@ def korean_font() -> Optional[str]:
     return None
 
 
-NO_KOREAN_FONT = ("no font with Hangul is installed, so the plots of the Korean sheets are labelled in English "
-                  "(install one, e.g. apt-get install fonts-nanum, and generate again).")
+NO_KOREAN_FONT = ("no font with Hangul is installed, so the plots in the Korean LaTeX sheets (their PDF figures) "
+                  "are labelled in English (install one, e.g. apt-get install fonts-nanum, and generate again).")
 
 
 def text_language(lang: str) -> str:
@@ -360,15 +362,18 @@ class Figure:
         return ax
 
 
-def _figure(plot: Plot, lang: str, key: bool) -> Figure:
+def _figure(plot: Plot, words: str, key: bool) -> Figure:
+    """The description with its labels in the language ``words``."""
     fig = Figure()
-    DRAW[plot.kind](fig, plot.data, _Words(text_language(lang)), key)
+    DRAW[plot.kind](fig, plot.data, _Words(words), key)
     return fig
 
 
-def figure(plot: Plot, lang: str = "en", key: bool = False) -> Figure:
-    """The plot's description (what ``to_svg`` and ``to_pdf`` draw)."""
-    return _figure(plot, lang, key)
+def figure(plot: Plot, lang: str = "en", key: bool = False, fmt: str = "svg") -> Figure:
+    """The plot's description as ``fmt`` ("svg" or "pdf") draws it: ``to_svg`` writes the
+    labels in the sheet's language on any machine (the reader's browser picks a font from
+    the stated stack), ``to_pdf`` in Korean only where a Hangul font is installed."""
+    return _figure(plot, lang if fmt == "svg" else text_language(lang), key)
 
 
 # --- layout: limits and ticks ----------------------------------------------------------------
@@ -754,7 +759,7 @@ def _axes_svg(ax: Axes, fr: Frame, clip: str) -> List[str]:
 
 def _svg_document(plot: Plot, lang: str, key: bool) -> str:
     fig = _figure(plot, lang, key)
-    font = FONT_KO if text_language(lang) == "ko" else FONT
+    font = FONT_KO if lang == "ko" else FONT
     body: List[str] = []
     # ids unique to what the picture shows (many plots share one HTML page), the same for
     # every plot showing it (the cache hands one drawing to all of them)
@@ -866,10 +871,11 @@ _CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
 _CACHE_SIZE = 128
 
 
-def _memo(plot: Plot, lang: str, key: bool) -> tuple:
+def _memo(plot: Plot, words: str, key: bool) -> tuple:
+    """What a drawing shows: the kind, the data its face shows, the labels' language."""
     hidden = () if key else KEY_ONLY.get(plot.kind, ())
     shown = sorted((name, value) for name, value in plot.data.items() if name not in hidden)
-    return (plot.kind, repr(shown), text_language(lang), key)
+    return (plot.kind, repr(shown), words, key)
 
 
 def _cached(memo: tuple, make):
@@ -887,7 +893,7 @@ def _pdf_bytes(plot: Plot, lang: str, key: bool) -> bytes:
     import matplotlib
 
     with matplotlib.rc_context(_rc(lang)):
-        fig = _replay(_figure(plot, lang, key))
+        fig = _replay(_figure(plot, text_language(lang), key))
         _text_as_paths(fig)
         out = io.BytesIO()
         fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Creator": "chainrule", "Producer": None})
@@ -931,7 +937,7 @@ def inline_svg(plot: Plot, lang: str = "en", key: bool = False) -> str:
 
 def to_pdf(plot: Plot, lang: str = "en", key: bool = False) -> bytes:
     """The plot as a PDF (text drawn as paths, no fonts; no creation date, fixed creator)."""
-    return _cached(_memo(plot, lang, key) + ("pdf",), lambda: _pdf_bytes(plot, lang, key))
+    return _cached(_memo(plot, text_language(lang), key) + ("pdf",), lambda: _pdf_bytes(plot, lang, key))
 
 
 class _Words:

@@ -551,7 +551,7 @@ def generate(
                 warnings.append(warning)
     made_pdf = any(name.endswith(("/worksheet.pdf", "/key.pdf")) for sheet in sheets for name in sheet.files)  # not the plots
     notes = []
-    if lang == "ko" and any(p.plotted for p in first.problems):
+    if lang == "ko" and "tex" in formats and any(p.plotted for p in first.problems):
         from generator import plots
 
         if plots.korean_font() is None:

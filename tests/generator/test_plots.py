@@ -305,30 +305,51 @@ def test_plots_svg_markers_are_the_students_numbers():
 
 # --- languages and fonts -------------------------------------------------------------------------
 
-def test_plots_korean_labels_with_a_korean_font_else_english(monkeypatch):
+def test_plots_korean_svg_labels_on_any_machine_pdf_labels_only_with_a_korean_font(monkeypatch):
     problem = _problem("early_stopping")
     if plots.korean_font():
-        _points, texts = _marks(plots.figure(problem.figure, "ko", key=True))
+        _points, texts = _marks(plots.figure(problem.figure, "ko", key=True, fmt="pdf"))
         assert any(HANGUL.search(t) for t in texts)
     monkeypatch.setattr(plots, "korean_font", lambda: None)
+    plots._CACHE.clear()
     assert plots.text_language("ko") == "en"
-    _points, texts = _marks(plots.figure(problem.figure, "ko", key=True))
+    # the SVG (md, html) is the same with or without a Hangul font here: the browser picks one
+    svg_texts = _svg_texts(plots.to_svg(problem.figure, "ko", True))
+    assert any(HANGUL.search(t) for t in svg_texts), svg_texts
+    assert "NanumGothic" in plots.to_svg(problem.figure, "ko", True)
+    _points, texts = _marks(plots.figure(problem.figure, "ko", key=True, fmt="pdf"))
     assert not any(HANGUL.search(t) for t in texts)
     assert any("stop after epoch" in t for t in texts)
+    plots._CACHE.clear()
 
 
-def test_plots_generate_says_when_korean_plots_fall_back_to_english(tmp_path, monkeypatch):
+def test_plots_korean_svg_does_not_depend_on_the_installed_fonts(monkeypatch):
+    problem = _problem("learning_rate")
+    plots._CACHE.clear()
+    monkeypatch.setattr(plots, "korean_font", lambda: "NanumGothic")
+    with_font = plots._to_svg(problem.figure, "ko", True)
+    monkeypatch.setattr(plots, "korean_font", lambda: None)
+    assert plots._to_svg(problem.figure, "ko", True) == with_font
+    plots._CACHE.clear()
+
+
+def test_plots_generate_says_when_korean_pdf_plots_fall_back_to_english(tmp_path, monkeypatch):
     monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
     monkeypatch.setattr(plots, "korean_font", lambda: None)
-    result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--lang", "ko", "--format", "md",
+    plots._CACHE.clear()
+    result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--lang", "ko", "--format", "md,tex",
                  "--families", "learning_rate")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        "Note: no font with Hangul is installed, so the plots of the Korean sheets are labelled in English "
-        "(install one, e.g. apt-get install fonts-nanum, and generate again)."]
-    for args in (["--lang", "en", "--families", "learning_rate"], ["--lang", "ko", "--families", "forward_pass"]):
-        result = run("generate", "--out", tmp_path / args[1] / args[3], "--count", "1", "--format", "md", *args)
-        assert result.exit_code == 0 and result.stderr == ""
+        "Note: no font with Hangul is installed, so the plots in the Korean LaTeX sheets (their PDF figures) "
+        "are labelled in English (install one, e.g. apt-get install fonts-nanum, and generate again)."]
+    for args in (["--format", "md,tex", "--lang", "en", "--families", "learning_rate"],
+                 ["--format", "md,tex", "--lang", "ko", "--families", "forward_pass"],
+                 ["--format", "md,html", "--lang", "ko", "--families", "learning_rate"]):
+        result = run("generate", "--out", tmp_path / args[3] / args[5] / args[1].replace(",", "-"), "--count", "1",
+                     *args)
+        assert result.exit_code == 0 and result.stderr == "", (args, result.stderr)
+    plots._CACHE.clear()
 
 
 def test_plots_unknown_kind_is_refused():

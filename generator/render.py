@@ -375,16 +375,14 @@ _BREAK_BEFORE = {"+", "&#x2212;", "\u2212", "&#183;", "\u00b7", "\u22c5", "\u206
 _BREAK_TOKENS = 12
 
 
-@functools.lru_cache(maxsize=20000)
-def _break_points(markup: str) -> tuple:
-    if sum(markup.count(tag) for tag in ("<mi", "<mn", "<mo")) < _BREAK_TOKENS:
-        return (markup,)  # fewer tags than tokens needed (a count at least the tokens'): no parse
+def _top_pieces(markup: str):
+    """(tokens, pieces) of a MathML row: its <mi>/<mn>/<mo> count, and its top-level
+    children split before each operator a formula may break at (None when it holds no such
+    place), a leading operator of a later piece marked infix."""
     root = ET.fromstring("<mrow>" + markup + "</mrow>")
     while len(root) == 1 and root[0].tag == "mrow":
         root = root[0]
     tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
-    if tokens < _BREAK_TOKENS:
-        return (markup,)
     chunks, current = [], []
     for child in root:
         if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
@@ -393,11 +391,22 @@ def _break_points(markup: str) -> tuple:
         current.append(child)
     chunks.append(current)
     if len(chunks) == 1:
-        return (markup,)
+        return tokens, None
     for chunk in chunks[1:]:  # "+ b" opening a formula of its own is still a binary operator
         if chunk[0].tag == "mo":
             chunk[0].set("form", "infix")
-    return tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
+    return tokens, tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk)
+                         for chunk in chunks)
+
+
+@functools.lru_cache(maxsize=20000)
+def _break_points(markup: str) -> tuple:
+    if sum(markup.count(tag) for tag in ("<mi", "<mn", "<mo")) < _BREAK_TOKENS:
+        return (markup,)  # fewer tags than tokens needed (a count at least the tokens'): no parse
+    tokens, pieces = _top_pieces(markup)
+    if tokens < _BREAK_TOKENS or pieces is None:
+        return (markup,)
+    return pieces
 
 
 def break_points(markup: str) -> List[str]:
@@ -479,25 +488,8 @@ def _marked_breaks(marked: str, count: int):
     element where its mark is (an <mn>, or an <mrow> of a sign or a power), never a
     top-level operator, so the pieces are the marked line's with the numbers pasted in; only
     the token count depends on the numbers."""
-    root = ET.fromstring("<mrow>" + marked + "</mrow>")
-    while len(root) == 1 and root[0].tag == "mrow":
-        root = root[0]
-    tokens = sum(1 for node in root.iter() if node.tag in ("mi", "mn", "mo"))
-    occurrences = tuple(marked.count(_NUMBER_MARK % i) for i in range(count))
-    chunks, current = [], []
-    for child in root:
-        if child.tag == "mo" and child.text in _BREAK_BEFORE and current:
-            chunks.append(current)
-            current = []
-        current.append(child)
-    chunks.append(current)
-    if len(chunks) == 1:
-        return tokens, occurrences, None
-    for chunk in chunks[1:]:
-        if chunk[0].tag == "mo":
-            chunk[0].set("form", "infix")
-    pieces = tuple("".join(ET.tostring(c, encoding="us-ascii").decode("ascii") for c in chunk) for chunk in chunks)
-    return tokens, occurrences, pieces
+    tokens, pieces = _top_pieces(marked)
+    return tokens, tuple(marked.count(_NUMBER_MARK % i) for i in range(count)), pieces
 
 
 def _tokens(number: str) -> int:

@@ -73,7 +73,6 @@ import tempfile
 import time
 import uuid
 
-import numpy as np
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
@@ -103,18 +102,6 @@ class ChildDied(Exception):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
-
-
-def _numpy_dir(workdir):
-    """A folder whose only importable packages are NumPy (links to the installed one)."""
-    site = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
-    target = os.path.join(workdir, "site")
-    os.mkdir(target)
-    for entry in ("numpy", "numpy.libs"):
-        src = os.path.join(site, entry)
-        if os.path.exists(src):
-            os.symlink(src, os.path.join(target, entry))
-    return target
 
 
 def _wait_fd(fd, write, deadline, also=None, on_also=None):
@@ -174,7 +161,7 @@ class Sandbox:
     def _prepare(self):
         """The temporary folder shared by every child of this sandbox (made once)."""
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
-        self._numpy_dir = _numpy_dir(self._workdir)
+        self._numpy_dir = zygote.numpy_site(self._workdir)
         base = os.path.basename(self.submission)
         submission = self.submission
         if self.ids is not None:

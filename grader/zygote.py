@@ -87,8 +87,9 @@ class ZygoteChild:
         return self.returncode
 
 
-def _numpy_site(folder):
-    """A folder whose only importable packages are NumPy (links), found without importing it."""
+def numpy_site(folder):
+    """``folder/site``: a folder whose only importable packages are NumPy (links to the
+    installed one, found without importing it), for the child's ``sys.path``."""
     spec = importlib.util.find_spec("numpy")
     if spec is None or not spec.submodule_search_locations:
         raise OSError("NumPy is not installed")
@@ -117,7 +118,7 @@ class Zygote:
         self._lock = threading.RLock()      # sandboxes in several threads share one zygote
         self.dir = tempfile.mkdtemp(prefix="chainrule-zygote-")
         try:
-            site = _numpy_site(self.dir)
+            site = numpy_site(self.dir)
             script = os.path.join(self.dir, "child.py")      # argv names no grader folder
             shutil.copyfile(CHILD_SCRIPT, script)
             shutil.copyfile(LANDLOCK_MODULE, os.path.join(self.dir, "landlock.py"))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from chainrule.commands import split_names
+from chainrule.commands import limit_options, split_names
 from chainrule_core.progress import Progress
-from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
+from grader.limits import DEFAULT_SEED
 from grader.reports import FORMATS
 
 
@@ -39,12 +39,7 @@ from grader.reports import FORMATS
               help="Refuse to grade when student code could read the reference (autograders).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below PERCENT (for CI).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"Seconds each function may run in total (default {DEFAULT_TIMEOUT:g}).")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
-              help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
-@click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Take expected values from this recording (grader.record) instead of solutions/.")
+@limit_options
 @click.option("--verbose", "-v", is_flag=True,
               help="Show every failing case in full (by default the first, and one line for each other).")
 def grade_command(submission, fmt, output, force, only, case, seed, secret_file, require_isolation,

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from chainrule.commands import limit_options
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 
@@ -30,12 +31,7 @@ def _jobs_default():
               help="Seed of the cases' inputs, the same for the whole class. Without it: each "
                    "submission's own, derived from its content, with the live reference; the first "
                    "seed of the recording otherwise.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"Seconds each function may run in total (default {DEFAULT_TIMEOUT:g}).")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
-              help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB}).")
-@click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Take expected values from this recording (grader.record) instead of solutions/.")
+@limit_options
 @click.option("--shard", default=None, metavar="K/N",
               help="Grade only every N-th submission starting at the K-th (1 <= K <= N).")
 @click.option("--merge", is_flag=True,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,14 +34,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import bare_python, children_cpu, compile_kit
+
 ROOT = Path(__file__).resolve().parent.parent
 #: the kit's packages a class run imports (byte-compiled before measuring, see above)
 PACKAGES = ("chainrule", "chainrule_core", "checker", "generator", "solutions")
-
-
-def _cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def once(count: int, lang: str, formats, pdf: bool, jobs=None) -> None:
@@ -58,17 +54,6 @@ def once(count: int, lang: str, formats, pdf: bool, jobs=None) -> None:
         elapsed = time.perf_counter() - start
         size = sum(p.stat().st_size for p in (Path(tmp) / "set").rglob("*") if p.is_file())
     print(f"{elapsed:.3f} {result.students} {result.files} {size} {len(registry.FAMILIES)}")
-
-
-def bare_sympy(runs):
-    """Median wall and CPU seconds of `python -c "import sympy"`."""
-    times, cpus = [], []
-    for _ in range(runs):
-        start, cpu = time.perf_counter(), _cpu()
-        subprocess.run([sys.executable, "-c", "import sympy"], check=True)
-        times.append(time.perf_counter() - start)
-        cpus.append(_cpu() - cpu)
-    return statistics.median(times), statistics.median(cpus)
 
 
 def main(argv=None):
@@ -88,26 +73,24 @@ def main(argv=None):
         once(args.count, args.lang, formats, args.pdf, args.jobs)
         return 0
     if not args.source:
-        packages = [str(ROOT / name) for name in PACKAGES if (ROOT / name).is_dir()]
-        subprocess.run([sys.executable, "-m", "compileall", "-q"] + packages, check=True, cwd=str(ROOT),
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE=""))
+        compile_kit(ROOT, PACKAGES)
     loads = [os.getloadavg()[0]]
-    before = bare_sympy(5)
+    before = bare_python("import sympy", 5)
     times, cpus = [], []
     for _ in range(args.runs):
         loads.append(os.getloadavg()[0])
-        start_cpu = _cpu()
+        start_cpu = children_cpu()
         out = subprocess.run(
             [sys.executable, __file__, "--once", "--count", str(args.count), "--lang", args.lang,
              "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
             + (["--jobs", str(args.jobs)] if args.jobs else []),
             check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
         ).stdout.split()
-        cpus.append(_cpu() - start_cpu)
+        cpus.append(children_cpu() - start_cpu)
         elapsed, students, files, size, families = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
         times.append(elapsed)
         print(f"run: {elapsed:.2f} s wall, {cpus[-1]:.2f} s CPU (load average before: {loads[-1]:.2f})")
-    after = bare_sympy(5)
+    after = bare_python("import sympy", 5)
     loads.append(os.getloadavg()[0])
     sympy_wall = statistics.median([before[0], after[0]])
     sympy_cpu = statistics.median([before[1], after[1]])

@@ -18,13 +18,14 @@ there since its installation.
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from _measure import bare_python, children_cpu, compile_kit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,22 +37,6 @@ PROBE = (
     "bad = [m for m in ('sympy', 'jinja2') if m in sys.modules]\n"
     "print(code, ','.join(bad) or '-')"
 )
-
-
-def _cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def bare_numpy(runs):
-    """Median wall and CPU seconds of `python -c "import numpy"`."""
-    times, cpus = [], []
-    for _ in range(runs):
-        start, cpu = time.perf_counter(), _cpu()
-        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
-        times.append(time.perf_counter() - start)
-        cpus.append(_cpu() - cpu)
-    return statistics.median(times), statistics.median(cpus)
 
 
 def main():
@@ -66,9 +51,7 @@ def main():
     env.pop("CHAINRULE_NO_ZYGOTE", None)
     if args.fresh:
         env["CHAINRULE_NO_ZYGOTE"] = "1"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *(os.path.join(ROOT, p) for p in
-                                                              ("chainrule", "chainrule_core", "grader"))],
-                   check=True, env=env)
+    compile_kit(ROOT, ("chainrule", "chainrule_core", "grader"))
     work = tempfile.mkdtemp(prefix="chainrule-bench-")
     try:
         subs = os.path.join(work, "submissions")
@@ -77,14 +60,14 @@ def main():
                             ignore=shutil.ignore_patterns("__pycache__"))
         out = os.path.join(work, "out")
         extra = ["--jobs", str(args.jobs)] if args.jobs else []
-        numpy_start = bare_numpy(7)
+        numpy_start = bare_python("import numpy", 7)
         times, cpus = [], []
         for _ in range(args.runs):
-            start, cpu = time.perf_counter(), _cpu()
+            start, cpu = time.perf_counter(), children_cpu()
             proc = subprocess.run([sys.executable, "-c", PROBE.format(subs=subs, out=out, extra=extra)],
                                   capture_output=True, text=True, cwd=ROOT, env=env)
             times.append(time.perf_counter() - start)
-            cpus.append(_cpu() - cpu)
+            cpus.append(children_cpu() - cpu)
             code, bad = proc.stdout.split()[-2:]
             if code != "0" or bad != "-":
                 sys.exit(f"grade-all failed or imported {bad}: {proc.stdout}{proc.stderr}")
@@ -93,7 +76,7 @@ def main():
         full = sum(1 for row in rows if row.endswith(",100.00"))
         if full != args.count:
             sys.exit(f"only {full} of {args.count} submissions got full marks")
-        numpy_after = bare_numpy(7)
+        numpy_after = bare_python("import numpy", 7)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(times)

@@ -23,11 +23,12 @@ comparison, with one thread as well.
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
+
+from _measure import children_cpu
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,19 +45,14 @@ PROBE = (
 )
 
 
-def _cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 CPU = {}
 
 
 def _run(argv, env, cpu_key=None):
-    start, cpu = time.perf_counter(), _cpu()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
     if cpu_key:
-        CPU.setdefault(cpu_key, []).append(_cpu() - cpu)
+        CPU.setdefault(cpu_key, []).append(children_cpu() - cpu)
     return time.perf_counter() - start, proc
 
 

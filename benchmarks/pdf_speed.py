@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,14 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import bare_start, children_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 ONE_LINE = "\\documentclass{article}\\begin{document}x\\end{document}\n"
 TARGET = 1.5
-
-
-def _cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def once(count: int, lang: str, mode: str) -> None:
@@ -59,24 +55,18 @@ def once(count: int, lang: str, mode: str) -> None:
 
 def bare(engine: str, runs: int):
     """Median wall and CPU seconds of the engine on a one-line document."""
-    times, cpus = [], []
     with tempfile.TemporaryDirectory(prefix="chainrule-bench-tex-") as tmp:
         Path(tmp, "one.tex").write_text(ONE_LINE, encoding="utf-8")
         env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-        for _ in range(runs):
-            start, cpu = time.perf_counter(), _cpu()
-            subprocess.run([engine, "-interaction=batchmode", "one.tex"], cwd=tmp, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
-            cpus.append(_cpu() - cpu)
-    return statistics.median(times), statistics.median(cpus)
+        return bare_start([engine, "-interaction=batchmode", "one.tex"], runs, cwd=tmp, env=env,
+                          stdout=subprocess.DEVNULL)
 
 
 def klass(count: int, lang: str, mode: str):
-    start_cpu = _cpu()
+    start_cpu = children_cpu()
     out = subprocess.run([sys.executable, __file__, "--once", mode, "--count", str(count), "--lang", lang],
                          check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT)).stdout.split()
-    return float(out[0]), _cpu() - start_cpu, int(out[1])
+    return float(out[0]), children_cpu() - start_cpu, int(out[1])
 
 
 def main(argv=None):

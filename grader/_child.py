@@ -701,13 +701,17 @@ def _zygote():
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # the parent decides; it closes the socket
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM (the parent's death, PDEATHSIG) only sets a flag: the wakeup descriptor ends
+    # the wait below, and the cleanup in ``finally`` can never be cut short by an exception
+    # raised in the middle of it (a child left running would orphan its descendants)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     if _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) == 0 and os.getppid() != parent:
         return
     children = set()
     try:
         sock.sendall(b'{"ready": true}')
-        while True:
+        while not stop:
             ready, _, _ = select.select([sock, wake_r], [], [])
             if wake_r in ready:
                 try:
@@ -748,9 +752,7 @@ def _zygote():
     except (BrokenPipeError, ConnectionResetError):
         pass
     finally:
-        # the parent's death brings both the socket's end and SIGTERM (PDEATHSIG): the
-        # second must not cut the cleanup short
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)     # the cleanup runs to its end
         _zygote_cleanup(children)
         home = os.path.dirname(os.path.abspath(sys.argv[0]))
         if os.path.basename(home).startswith("chainrule-zygote-"):     # its own folder: gone

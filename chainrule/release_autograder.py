@@ -7,9 +7,10 @@ recorded in ``grader/data/recorded.npz``), no sympy, no jinja2.
 
 1. As root, it makes the source folder and the results folder readable by root only; the
    grader then runs the student's code as an unprivileged user of its own.
-2. It finds the modules: ``submission/exercises/`` (a linked GitHub repository, or an
-   uploaded folder), else the top of ``submission/`` (uploaded files), else the one
-   ``submission/*/exercises/``.
+2. It finds the modules as ``chainrule grade-all`` does (``grader.locate``):
+   ``submission/exercises/`` (a linked GitHub repository, or an uploaded folder), else the
+   top of ``submission/`` (uploaded files), else the one folder inside that holds them
+   (``submission/*/exercises/`` or ``submission/*/``); links out are refused.
 3. It grades the public seed (tests ``visible``) and every hidden seed (tests with the
    configured visibility, ``after_published`` by default); a function's points are split
    between its public and its hidden test by ``public_share``.
@@ -31,41 +32,12 @@ if HERE not in sys.path:
 from chainrule_core.contract import CONTRACT  # noqa: E402
 from chainrule_core.errors import ChainruleError  # noqa: E402
 from chainrule_core.fileio import write_atomic  # noqa: E402
+from grader.locate import NotGradable, find_modules, module_names  # noqa: E402
 
 
 def _settings():
     with open(os.path.join(HERE, "autograder.json"), encoding="utf-8") as handle:
         return json.load(handle)
-
-
-def find_modules(submission):
-    """The folder holding the contract modules in a Gradescope submission, or None.
-    A folder that is a link out of the submission is refused (``SubmissionRefused``)."""
-    from grader.submission_copy import SubmissionRefused
-
-    top = os.path.realpath(submission)
-
-    def has_modules(folder):
-        found = os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, f"{m}.py")) for m in CONTRACT)
-        real = os.path.realpath(folder)
-        if found and real != top and not real.startswith(top + os.sep):
-            raise SubmissionRefused(f"Submission refused: '{os.path.relpath(folder, submission)}' is a link to "
-                                    f"'{os.readlink(folder) if os.path.islink(folder) else real}', outside the "
-                                    "submission folder; submit the folder itself (links that leave the "
-                                    "submission are never followed).")
-        return found
-
-    first = os.path.join(submission, "exercises")
-    if has_modules(first):
-        return first
-    if has_modules(submission):
-        return submission
-    try:
-        below = sorted(os.path.join(submission, d, "exercises") for d in os.listdir(submission))
-    except OSError:
-        return None
-    found = [d for d in below if has_modules(d)]
-    return found[0] if len(found) == 1 else None
 
 
 def _private(path):
@@ -180,11 +152,17 @@ def main(argv=None):
     settings = _settings()
     submission = os.path.join(root, "submission")
     try:
-        folder = find_modules(submission)
-        if folder is None:
-            names = ", ".join(f"{m}.py" for m in settings.get("modules", CONTRACT))
+        modules = settings.get("modules", CONTRACT)
+        try:
+            folder = find_modules(submission, modules)
+        except NotGradable as exc:
+            if exc.kind == "link":
+                raise ChainruleError(f"Submission refused: {exc.note}.") from None
+            if exc.kind != "none":
+                raise
+            names = module_names(modules, most=len(modules))
             raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "
-                                 "exercises/ folder, or link the repository that holds it).")
+                                 "exercises/ folder, or link the repository that holds it).") from None
         from grader import zygote
 
         zygote.start_early()    # the warm process imports NumPy while this one reads the recording

@@ -2,7 +2,8 @@
 
 ``SUBMISSIONS`` holds one entry per student, named by the student id: a folder holding
 ``exercises/`` or the contract modules at its top level (possibly one folder further down,
-as a downloaded repository ``alice-main/`` lays it out), or a ``.zip`` of such a folder.
+as a downloaded repository ``alice-main/`` lays it out: ``grader.locate``, the rule the
+Gradescope autograder uses too), or a ``.zip`` of such a folder.
 Hidden entries (``.git``, ``.DS_Store``) are skipped; any other file is listed in the
 summary as ignored.
 
@@ -49,6 +50,7 @@ from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
+from grader.locate import NotGradable, find_modules, inside
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 
@@ -109,7 +111,7 @@ def discover(submissions):
             continue
         if os.path.islink(path):
             target = os.path.realpath(path)
-            if not _inside(target, root):
+            if not inside(target, root):
                 entries.append(Entry(ident, path, "bad", "a link to a path outside the submissions folder"))
                 continue
         if os.path.isdir(path):
@@ -135,55 +137,16 @@ def discover(submissions):
     return entries, ignored
 
 
-def _inside(path, root):
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def locate(folder):
-    """The folder inside ``folder`` holding the contract modules, or ``None``.
-
-    Looks at ``folder``, ``folder/exercises`` and, when ``folder`` holds exactly one
-    (non-hidden) folder, the same two places inside it. Never follows a link out of
-    ``folder``.
-    """
-    root = os.path.realpath(folder)
-
-    def gradable(path):
-        real = os.path.realpath(path)
-        if not _inside(real, root) or not os.path.isdir(path):
-            return False
-        return any(os.path.isfile(os.path.join(path, f"{m}.py")) and
-                   _inside(os.path.realpath(os.path.join(path, f"{m}.py")), root) for m in CONTRACT)
-
-    places = [os.path.join(folder, "exercises"), folder]
-    try:
-        subs = [n for n in sorted(os.listdir(folder))
-                if not n.startswith((".", "_")) and os.path.isdir(os.path.join(folder, n))
-                and n not in _SKIP_DIRS]
-    except OSError:
-        subs = []
-    if len(subs) == 1 and subs[0] != "exercises":
-        inner = os.path.join(folder, subs[0])
-        places += [os.path.join(inner, "exercises"), inner]
-    for place in places:
-        if gradable(place):
-            return place
-    return None
-
-
-def escaping_link(folder, root, depth=None):
+def escaping_link(folder, root):
     """The first link under ``folder`` (relative to ``root``) whose target is outside
-    ``root``, or ``""``. ``depth`` limits how deep to look (``None``: everywhere)."""
+    ``root``, or ``""``."""
     real_root = os.path.realpath(root)
-    start = folder.rstrip(os.sep).count(os.sep)
     for base, dirs, files in os.walk(folder):
         for name in sorted(dirs + files):
             path = os.path.join(base, name)
-            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+            if os.path.islink(path) and not inside(os.path.realpath(path), real_root):
                 return os.path.relpath(path, root)
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        if depth is not None and base.rstrip(os.sep).count(os.sep) - start >= depth - 1:
-            dirs[:] = []
     return ""
 
 
@@ -204,7 +167,7 @@ def _hash_tree(folder, digest):
             if os.path.islink(path):
                 target = os.readlink(path)
                 digest.update(f"L{rel}\0{target}\0".encode("utf-8", "surrogateescape"))
-                if not _inside(os.path.realpath(path), root):
+                if not inside(os.path.realpath(path), root):
                     continue
             digest.update(f"F{rel}\0".encode("utf-8", "surrogateescape"))
             try:
@@ -228,9 +191,11 @@ def content_hash(entry):
         except OSError as exc:
             digest.update(f"E{exc.errno}".encode())
     elif entry.kind == "folder":
-        place = locate(entry.path)
-        if place is None:
-            digest.update(b"none\0")
+        try:
+            place = find_modules(entry.path)
+        except NotGradable as exc:
+            place = None
+            digest.update(b"none\0" + exc.note.encode("utf-8", "surrogateescape") + b"\0")
             try:        # adding the modules later changes the hash
                 digest.update("\0".join(sorted(os.listdir(entry.path))).encode("utf-8", "surrogateescape"))
             except OSError:
@@ -463,13 +428,10 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
             base = target
         else:
             base = entry.path
-        folder = locate(base)
-        if folder is None:
-            link = escaping_link(base, base, depth=2)
-            if link:
-                raise BadZip(f"'{link}' is a link to a path outside the submission")
-            raise BadZip("no contract module (" + ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
-                         + ", ...) in it or in its exercises/ folder")
+        try:
+            folder = find_modules(base)
+        except NotGradable as exc:
+            raise BadZip(exc.note) from None
         link = escaping_link(folder, base)
         if link:
             raise BadZip(f"'{link}' is a link to a path outside the submission")

@@ -251,7 +251,8 @@ def test_grade_all_bad_entries_are_zero_rows_with_a_note(klass):
     from chainrule_core.contract import CONTRACT
 
     first = ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
-    assert f"- empty: no contract module ({first}, ...) in it or in its exercises/ folder" in section
+    assert (f"- empty: no exercise module ({first}, ...) in the submission, its exercises/ folder or "
+            "a folder directly inside it") in section
     assert "- junk: not a readable zip file" in section
     assert "- escape: the zip member '../outside.py' points outside the folder" in section
     assert not (klass["root"] / "outside.py").exists()

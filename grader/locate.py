@@ -1,0 +1,94 @@
+"""Where a submission keeps its exercise modules: one rule for ``chainrule grade-all`` and the
+Gradescope autograder (``autograder.py`` of a release), so a class graded on a laptop and the
+same class graded on Gradescope find the same files.
+
+Looked at, in order: ``FOLDER/exercises``, ``FOLDER`` itself (uploaded files, or a repository
+whose modules sit at its top), then the folders directly inside ``FOLDER`` (a downloaded
+repository or an unpacked zip often wraps everything in one folder), each as ``SUB/exercises``
+or ``SUB``. A place counts when it holds at least one contract module (``activations.py``,
+...). Hidden folders, ``__pycache__``, ``__MACOSX`` and the like are never looked into. A place
+that is a link to something outside ``FOLDER`` is refused, never followed (a module that is
+such a link is refused later, by the copy: ``grader.submission_copy``); two folders inside
+that both hold modules are refused too (which one to grade would be a guess).
+"""
+
+from __future__ import annotations
+
+import os
+
+from chainrule_core.contract import CONTRACT
+from chainrule_core.errors import ChainruleError
+
+# folders never looked into for modules (tools' and archivers' own folders)
+SKIPPED = frozenset({"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints", "node_modules"})
+
+
+class NotGradable(ChainruleError):
+    """No place to grade in a submission. ``kind`` is ``"none"`` (no module anywhere it
+    looks), ``"link"`` (a place or module links outside) or ``"several"`` (two candidates)."""
+
+    def __init__(self, note, kind):
+        super().__init__(note[0].upper() + note[1:] + ".")
+        self.note = note        # the same as a clause: "no exercise module (...) in ..."
+        self.kind = kind
+
+
+def inside(path, root):
+    """Whether the real path ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _shown(path, folder):
+    rel = os.path.relpath(path, folder)
+    return "." if rel == os.curdir else rel.replace(os.sep, "/")
+
+
+def module_names(modules=None, most=3):
+    """``activations.py, losses.py, ...`` for messages (at most ``most`` names)."""
+    names = [f"{m}.py" for m in (modules or CONTRACT)]
+    return ", ".join(names[:most] + (["..."] if len(names) > most else []))
+
+
+def find_modules(folder, modules=None):
+    """The folder inside ``folder`` that holds the exercise modules (``modules``: the contract's
+    by default). Raises ``NotGradable`` with a sentence for the student or the instructor."""
+    modules = list(modules or CONTRACT)
+    root = os.path.realpath(folder)
+
+    def holds(place):
+        if not os.path.isdir(place):
+            return False
+        if not any(os.path.isfile(os.path.join(place, f"{m}.py")) for m in modules):
+            return False
+        real = os.path.realpath(place)
+        if not inside(real, root):
+            target = os.readlink(place) if os.path.islink(place) else real
+            raise NotGradable(f"'{_shown(place, folder)}' is a link to '{target}', outside the submission "
+                              "folder; submit the folder itself (links that leave the submission are "
+                              "never followed)", "link")
+        return True
+
+    for place in (os.path.join(folder, "exercises"), folder):
+        if holds(place):
+            return place
+    try:
+        subs = sorted(n for n in os.listdir(folder)
+                      if not n.startswith(".") and n not in SKIPPED
+                      and os.path.isdir(os.path.join(folder, n)))
+    except OSError:
+        subs = []
+    found = []
+    for sub in subs:
+        inner = os.path.join(folder, sub)
+        for place in (os.path.join(inner, "exercises"), inner):
+            if holds(place):
+                found.append(place)
+                break
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = ", ".join(f"'{_shown(p, folder)}'" for p in found[:4])
+        raise NotGradable(f"several folders hold exercise modules ({listed}); a submission should "
+                          "hold one copy of the exercises", "several")
+    raise NotGradable(f"no exercise module ({module_names(modules)}) in the submission, its "
+                      "exercises/ folder or a folder directly inside it", "none")

@@ -1,4 +1,4 @@
-"""Network drawings from ``Problem.figure``: inline SVG for HTML, TikZ for LaTeX.
+"""Network drawings from ``Problem.figure``: inline SVG for HTML, a LaTeX picture for LaTeX.
 
 The spec (see ``generator.model.Problem.figure``)::
 
@@ -278,7 +278,7 @@ def _plain_width(name: str, values, digits: int = 0) -> float:
 
 
 def draw(spec, fmt: str, display=None) -> str:
-    """The drawing in format ``fmt``: inline SVG (html), TikZ (tex); Markdown links a
+    """The drawing in format ``fmt``: inline SVG (html), a picture (tex); Markdown links a
     separate .svg file instead (see ``standalone_svg``), so "" here."""
     if not spec:
         return ""
@@ -418,6 +418,9 @@ def _tex_label(name: str, values, display) -> str:
 
 
 def tikz(spec, display) -> str:
+    """The drawing as TikZ, as the sheets drew it before ``picture``: kept as the reference
+    that ``tests/generator/test_figures.py`` compiles beside the picture (same size, same
+    pixels); the sheets' preamble no longer loads TikZ."""
     pos, _width, _height = _layout(spec)
     values = spec.get("values", {})
 

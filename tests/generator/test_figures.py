@@ -238,8 +238,9 @@ def tikz_and_picture(tmp_path_factory):
     body = ["\\usepackage{tikz}\\usetikzlibrary{positioning}\\begin{document}\\pagestyle{empty}"]
     for i, figure in enumerate(figures):
         for kind, drawing in (("tikz", tikz(figure, {})), ("picture", picture(figure, {}))):
-            body.append("\\clearpage\\noindent\\sbox0{%s}\\typeout{BOX %d %s \\the\\wd0 \\space\\the\\ht0 \\space\\the\\dp0}"
-                        "\\usebox0" % (drawing, i, kind))
+            # measured, then placed as the sheets place it (centred in a figure)
+            body.append("\\clearpage\\sbox0{%s}\\typeout{BOX %d %s \\the\\wd0 \\space\\the\\ht0 \\space\\the\\dp0}"
+                        "\\begin{figure}[h]\n\\centering\n%s\n\\end{figure}" % (drawing, i, kind, drawing))
     body.append("\\end{document}\n")
     folder = tmp_path_factory.mktemp("figures-tex")
     (folder / "both.tex").write_text(preamble + "\n".join(body), encoding="utf-8")

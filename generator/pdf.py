@@ -1,7 +1,7 @@
 """PDFs from the sheets' TeX sources: which engine, and running it fast.
 
 Every sheet of a class starts with the same preamble (``generator/templates/sheet.tex.j2``:
-the document class, fonts, kotex, amsmath, TikZ ...), and loading it is a good part of a
+the document class, fonts, kotex, amsmath, graphicx, pict2e ...), and loading it is a good part of a
 TeX run. So the preamble is compiled once per (engine, preamble) into a TeX *format*
 (``engine -ini "&engine" preamble \\dump``), kept in a cache folder for the run, and each
 sheet is typeset from ``\\begin{document}`` on with ``-fmt``: the same PDF, byte for byte,

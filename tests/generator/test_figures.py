@@ -1,5 +1,6 @@
 """The network drawings: SVG for HTML, TikZ for LaTeX, from Problem.figure."""
 
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -88,12 +89,18 @@ def test_figure_svg_is_deterministic_and_writes_minus_signs():
     assert "w2 = \u22120.3" in labels and not any("-" in label for label in labels)
 
 
-def test_figure_tikz_draws_the_same_network():
+def test_figure_tex_draws_the_same_network():
     net, figure = spec(bias=True)
-    tikz = draw(figure, "tex", bp.display(net))
-    assert tikz.startswith(r"\begin{tikzpicture}") and tikz.endswith(r"\end{tikzpicture}")
-    assert tikz.count(r"\draw") == len(net.weights())
-    assert "$w_{8} = 0.4$" in tikz and "$b_{1} = 0.45$" in tikz
+    tex = draw(figure, "tex", bp.display(net))
+    assert tex.startswith(r"\begin{network}") and tex.endswith(r"\end{network}")
+    assert "tikz" not in tex
+    assert tex.count(r"\netunit{") == 3 + 2 + 1
+    assert tex.count(r"\netedge{") == len(net.weights())
+    # one white-boxed label per weight and per bias; the inputs' values and the target beside their units
+    assert tex.count(r"\netlabel{") == len(net.weights()) + 3
+    assert tex.count(r"\netside{l}") == 3 and tex.count(r"\netside{r}") == 1
+    assert "{$w_{8} = 0.4$}" in tex and "{$b_{1} = 0.45$}" in tex and "{$t_{1} = 0.5$}" in tex
+    assert r"\netside{l}" in tex and "{$0.3$}" in tex  # x_3's value
 
 
 def test_figure_markdown_has_none():
@@ -201,3 +208,111 @@ def test_figures_no_edge_runs_through_a_bias_label_in_any_network_the_families_d
                     assert F._box_gap(x, y, half, (ox, oy, F.RADIUS, F.RADIUS)) > 0, (node, other)
         svg = F.svg(spec)
         assert svg.count('class="bias"') == len(spec["biases"])
+
+
+# --- the LaTeX drawing against TikZ ------------------------------------------------------------
+#
+# The sheets draw a network in picture mode (``figures.picture``, the ``network`` environment of
+# the preamble); before, TikZ drew it (``figures.tikz``, kept as the reference). TikZ works out
+# its node borders, label boxes and bounding box itself, so it is an independent oracle for
+# the picture's geometry: both are compiled side by side, and the boxes must have the same
+# size and the pages the same pixels.
+
+_TEX = shutil.which("pdflatex")
+_PPM = shutil.which("pdftoppm")
+
+
+@pytest.fixture(scope="module")
+def tikz_and_picture(tmp_path_factory):
+    import re
+    import subprocess
+
+    from generator.figures import picture, tikz
+    from generator.render import render_sheets
+    from generator.worksheets import Student, build_sheet, sheet_plan
+
+    figures = _drawable_figures()
+    sheet = build_sheet(Student("fig", ""), 2026, sheet_plan(["output_update"], None))
+    source = render_sheets(sheet.problems, sheet.keys, "tex", "en", {"id": "fig"}, 2026)["key"]
+    preamble = source[:source.index("\\begin{document}")]
+    body = ["\\usepackage{tikz}\\usetikzlibrary{positioning}\\begin{document}\\pagestyle{empty}"]
+    for i, figure in enumerate(figures):
+        for kind, drawing in (("tikz", tikz(figure, {})), ("picture", picture(figure, {}))):
+            # measured, then placed as the sheets place it (centred in a figure)
+            body.append("\\clearpage\\sbox0{%s}\\typeout{BOX %d %s \\the\\wd0 \\space\\the\\ht0 \\space\\the\\dp0}"
+                        "\\begin{figure}[h]\n\\centering\n%s\n\\end{figure}" % (drawing, i, kind, drawing))
+    body.append("\\end{document}\n")
+    folder = tmp_path_factory.mktemp("figures-tex")
+    (folder / "both.tex").write_text(preamble + "\n".join(body), encoding="utf-8")
+    subprocess.run([_TEX, "-interaction=batchmode", "-halt-on-error", "both.tex"], cwd=folder,
+                   stdout=subprocess.DEVNULL, timeout=300, check=True)
+    log = (folder / "both.log").read_text(encoding="utf-8", errors="replace")
+    boxes = {}
+    for i, kind, wd, ht, dp in re.findall(r"BOX (\d+) (\w+) ([-0-9.]+)pt ([-0-9.]+)pt ([-0-9.]+)pt", log):
+        boxes.setdefault(int(i), {})[kind] = (float(wd), float(ht), float(dp))
+    return figures, boxes, folder / "both.pdf"
+
+
+needs_tex = pytest.mark.skipif(_TEX is None, reason="needs pdflatex (apt-get install texlive-latex-extra)")
+
+
+@needs_tex
+def test_figure_tex_picture_has_the_size_of_the_tikz_drawing(tikz_and_picture):
+    figures, boxes, _pdf = tikz_and_picture
+    assert len(boxes) == len(figures) >= 12
+    for i, sizes in boxes.items():
+        old, new = sizes["tikz"], sizes["picture"]
+        assert old[0] > 300 and old[1] > 80  # a whole drawing, not an empty box
+        assert all(abs(a - b) < 0.01 for a, b in zip(old, new)), (figures[i]["layers"], old, new)
+
+
+@needs_tex
+@pytest.mark.skipif(_PPM is None, reason="needs pdftoppm (apt-get install poppler-utils)")
+def test_figure_tex_picture_looks_like_the_tikz_drawing(tikz_and_picture, tmp_path):
+    # every circle, line and label at the same place: rendered at 100 dpi, hardly a pixel
+    # differs by more than a quarter of the grey scale from the same pixel or a neighbour of
+    # it in the other render (a glyph 0.001 pt from a pixel's edge may fall on either side;
+    # a label a point away would differ in hundreds of pixels)
+    import subprocess
+
+    np = pytest.importorskip("numpy")
+    figures, _boxes, pdf = tikz_and_picture
+    subprocess.run([_PPM, "-r", "100", "-gray", str(pdf), str(tmp_path / "p")], check=True, timeout=300)
+    pages = sorted(tmp_path.glob("p-*.pgm"))
+    assert len(pages) == 2 * len(figures)
+
+    def read(path):
+        data = path.read_bytes()
+        magic, width, height, maxval, rest = data.split(maxsplit=4)
+        assert magic == b"P5" and maxval == b"255"
+        return np.frombuffer(rest[:int(width) * int(height)], dtype=np.uint8).reshape(int(height), int(width))
+
+    for i in range(len(figures)):
+        old, new = read(pages[2 * i]).astype(int), read(pages[2 * i + 1]).astype(int)
+        ink = int((old < 128).sum())
+        assert ink > 1000, i  # the drawing is on the page
+        height, width = old.shape
+        padded = np.pad(new, 1, constant_values=255)
+        nearest = np.min([abs(old - padded[1 + dy:1 + dy + height, 1 + dx:1 + dx + width])
+                          for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
+        differ = int((nearest > 64).sum())
+        assert differ <= 0.002 * ink, (figures[i]["layers"], differ, ink)
+        assert int((abs(old - new) > 64).sum()) <= 0.05 * ink, (figures[i]["layers"], ink)
+
+
+@needs_tex
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (apt-get install poppler-utils)")
+def test_figure_tex_picture_labels_are_text(tikz_and_picture):
+    # vector text a reader can select and search, not outlines: every weight's number is
+    # in the page's text
+    import subprocess
+
+    from generator.numbers import format_number
+
+    figures, _boxes, pdf = tikz_and_picture
+    for i in (0, len(figures) - 1):
+        page = str(2 * i + 2)
+        text = subprocess.run(["pdftotext", "-f", page, "-l", page, str(pdf), "-"], stdout=subprocess.PIPE,
+                              check=True).stdout.decode("utf-8")
+        for _src, _dst, weight in figures[i]["edges"]:
+            assert format_number(abs(figures[i]["values"][weight])) in text, (weight, text)

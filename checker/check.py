@@ -55,7 +55,12 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     """The sheet's problems rebuilt by this kit, through the generator's sheet loop:
     [(key, Problem)]. A one-line ChainruleError when a family is unknown or a variant id
     is not the one this kit makes (an edited file or another kit version)."""
-    from generator import presets, registry, worksheets
+    try:
+        from generator import presets, registry, worksheets
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("generator", "sympy", "jinja2"):
+            raise
+        raise ChainruleError(needs_kit_message(source)) from None
 
     kit = sheet.kit_version
     preset_items = None
@@ -230,6 +235,12 @@ def _table(data: Dict[str, Any], key: str, source: str) -> Dict[str, Any]:
 def needs_secret_message(source: str) -> str:
     return (f"'{source}' is a graded sheet: checking it needs the instructor's course secret "
             "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
+
+
+def needs_kit_message(source: str) -> str:
+    return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and "
+            "sympy) can check; this installation checks practice sheets (chainrule generate --practice): ask "
+            "your instructor to check it, or for a practice sheet; nothing was judged.")
 
 
 def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,

@@ -335,21 +335,43 @@ def csv_report(outcomes: Sequence[Any]) -> str:
 GRADEBOOK_HEAD = ["id", "name"]
 
 
-def gradebook(outcomes: Sequence[Any]) -> str:
-    """The gradebook CSV: per student id, name, points per problem, total, out of (blanks);
-    a file that could not be checked gets its id (when known) and an empty total."""
+def duplicate_ids(outcomes: Sequence[Any]) -> Dict[str, List[str]]:
+    """Student ids that more than one answers file carries: {id: [file, ...]} (files in the
+    order given; Failures count when their id could be read)."""
+    files: Dict[str, List[str]] = {}
+    for item in outcomes:
+        if item.student_id:
+            files.setdefault(item.student_id, []).append(item.source)
+    return {sid: paths for sid, paths in files.items() if len(paths) > 1}
+
+
+def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = ()) -> str:
+    """The gradebook CSV: per student id, name, points per problem, total, out of (blanks),
+    percent; a file that could not be checked gets its id (when known) and an empty total;
+    ``missing`` (id, name) pairs, students of the manifest without a file, get a row with
+    an empty total. The note column says when another file carries the same id, or that
+    no file was given."""
     reports = [o for o in outcomes if isinstance(o, Report)]
     problems = csv_problem_columns(reports)
+    twins = duplicate_ids(outcomes)
+
+    def note(item):
+        others = [path for path in twins.get(item.student_id, []) if path != item.source]
+        return "another answers file has this id: " + ", ".join(others) if others else ""
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(GRADEBOOK_HEAD + problems + ["total", "out_of", "file", "error"])
+    writer.writerow(GRADEBOOK_HEAD + problems + ["total", "out_of", "percent", "file", "error", "note"])
     for item in outcomes:
         if isinstance(item, Failure):
-            writer.writerow([item.student_id, ""] + [""] * len(problems) + ["", "", item.source, item.reason])
+            writer.writerow([item.student_id, ""] + [""] * len(problems)
+                            + ["", "", "", item.source, item.reason, note(item)])
             continue
         scores = {p.key: points_text(p.points) for p in item.problems}
         writer.writerow([item.student_id, item.student_name] + [scores.get(k, "") for k in problems]
-                        + [points_text(item.points), item.total, item.source, ""])
+                        + [points_text(item.points), item.total, f"{item.percent:.1f}", item.source, "", note(item)])
+    for sid, name in missing:
+        writer.writerow([sid, name] + [""] * len(problems) + ["", "", "", "", "", "no answers file was given"])
     return buffer.getvalue()
 
 

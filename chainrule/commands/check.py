@@ -38,8 +38,9 @@ def _stdout_is_unicode() -> bool:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of the terminal.")
 @click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write a gradebook CSV: id, name, points per problem, total (a file that cannot be checked "
-                   "gets a row with the reason).")
+              help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent (a file "
+                   "that cannot be checked gets a row with the reason; with --manifest, a student without a file "
+                   "gets an empty row).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output or --gradebook file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
@@ -66,6 +67,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     from chainrule_core import secret as course_secret
     from checker import check, manifest_file, report, tolerance as tolerances
 
+    files = list(dict.fromkeys(files))  # a file named twice (a shell pattern and its name) is checked once
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
         param = next(p for p in ctx.command.params if p.name == "files")
         click.Path(exists=True, dir_okay=False).convert(files[0], param, ctx)
@@ -96,10 +98,23 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         raise ChainruleError(failures[0].reason)
     for failure in failures:
         click.echo(f"Error: {failure.reason}", err=True)
+    for sid, paths in report.duplicate_ids(outcomes).items():
+        click.echo(f"Warning: {len(paths)} answers files carry the student id '{sid}' ({', '.join(paths)}); "
+                   "each is reported, so keep the one that counts.", err=True)
+    missing = []
+    if options.manifest is not None and len(files) > 1:
+        given = {o.student_id for o in outcomes if o.student_id}
+        missing = [(sid, options.manifest.names.get(sid, "")) for sid in options.manifest.students
+                   if sid not in given]
+        if missing:
+            shown = ", ".join(sid for sid, _ in missing[:8]) + (", ..." if len(missing) > 8 else "")
+            click.echo(f"Note: {len(missing)} of the manifest's {len(options.manifest.students)} students have no "
+                       f"answers file here: {shown}" + (" (their gradebook rows are empty)." if gradebook else "."),
+                       err=True)
     from chainrule_core.fileio import write_atomic
 
     if gradebook is not None:
-        write_atomic(gradebook, report.gradebook(outcomes), force=True)
+        write_atomic(gradebook, report.gradebook(outcomes, missing), force=True)
         click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
                    f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check

@@ -351,9 +351,16 @@ def test_class_check_end_to_end_with_gradebook_and_summary(made, tmp_path):
     assert result.exit_code == 1
     rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["id", "name", "p1_forward_pass", "p2_output_update", "p3_hidden_update",
-                             "p4_training_step", "total", "out_of", "file", "error"]
+                             "p4_training_step", "total", "out_of", "percent", "file", "error", "note"]
     assert [(r["id"], r["p1_forward_pass"], r["p2_output_update"], r["total"]) for r in rows[:2]] == [
         ("worked-example", "0", "3", "3"), ("worked-example", "1", "0", "1")]
+    out_of = int(rows[0]["out_of"])
+    assert out_of > 10 and rows[0]["percent"] == f"{100 * 3 / out_of:.1f}"
+    # the same student's sheet handed in twice is said, in the gradebook and on stderr
+    assert rows[0]["note"] == f"another answers file has this id: {second}"
+    assert rows[1]["note"] == f"another answers file has this id: {first}"
+    assert (f"Warning: 2 answers files carry the student id 'worked-example' ({first}, {second}); each is "
+            "reported, so keep the one that counts.") in result.stderr
     assert rows[2]["file"] == str(broken) and rows[2]["error"].startswith(f"'{broken}' is not valid TOML")
     summary = result.stdout[result.stdout.index("Class summary"):].splitlines()
     assert summary[0] == "Class summary (per problem: share of answers right, most frequent named mistakes):"
@@ -361,6 +368,21 @@ def test_class_check_end_to_end_with_gradebook_and_summary(made, tmp_path):
     assert "    2\u00d7 this is what you get if you leave out the sigmoid derivative o_1(1 - o_1)" in summary
     again = run("check", first, "--gradebook", book)
     assert again.exit_code == 1 and f"Output file '{book}' already exists; pass --force" in again.stderr
+
+
+def test_a_class_check_with_the_manifest_lists_who_handed_in_nothing(made, tmp_path):
+    manifest = made / "open" / "manifest.json"
+    first = answers(made, "open", tmp_path, name="a.toml")
+    copy = answers(made, "open", tmp_path, name="copy.toml")
+    book = tmp_path / "book.csv"
+    result = run("check", first, copy, first, "--manifest", manifest, "--gradebook", book)  # a file given twice counts once
+    assert result.exit_code == 0, result.stderr
+    assert ("Note: 1 of the manifest's 2 students have no answers file here: student-002 (their gradebook rows "
+            "are empty).") in result.stderr
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    assert [(r["id"], r["total"], r["note"]) for r in rows[2:]] == [("student-002", "", "no answers file was given")]
+    assert rows[0]["note"] == f"another answers file has this id: {copy}"
+    assert rows[1]["note"] == f"another answers file has this id: {first}"
 
 
 def test_rounding_hint_only_when_rounded_intermediates_give_the_answer(made, tmp_path):

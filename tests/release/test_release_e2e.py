@@ -425,3 +425,23 @@ def test_a_graded_sheet_in_the_student_install_asks_for_the_secret(student_venv,
     assert done.returncode == 1
     assert "is a graded sheet: checking it needs the instructor's course secret" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_an_open_sheet_in_the_student_install_is_refused_in_one_line(student_venv, tmp_path):
+    """An open sheet is rebuilt by the generator, which a student install does not hold."""
+    from click.testing import CliRunner
+
+    from chainrule.cli import cli
+
+    (tmp_path / "roster.csv").write_text("id\ns1\n")
+    made = CliRunner().invoke(cli, ["generate", "--students", str(tmp_path / "roster.csv"),
+                                    "--families", "loss_values", "--format", "md", "--out", str(tmp_path / "o")])
+    assert made.exit_code == 0, made.output
+    sheet = tmp_path / "o" / "students" / "s1" / "answers.toml"
+    done = run_in(student_venv, ["chainrule", "check", str(sheet)], cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"Error: '{sheet}' is an open worksheet, which only the full chainrule kit (with its generator and "
+        "sympy) can check; this installation checks practice sheets (chainrule generate --practice): ask your "
+        "instructor to check it, or for a practice sheet; nothing was judged.")
+    assert done.stdout == ""

@@ -445,7 +445,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
         record.update(status="ungradable", note=f"cannot be read ({exc.strerror or exc})")
     try:
         if record["status"] == "graded":
-            _grade_into(record, folder, shown, options, oracle, skeleton)
+            _grade_into(record, folder, shown, inner, options, oracle, skeleton)
     finally:
         if target is not None:
             shutil.rmtree(target, ignore_errors=True)
@@ -453,8 +453,9 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
     return record
 
 
-def _grade_into(record, folder, shown, options, oracle, skeleton):
+def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader import grade_submission
+    from grader.engine import run_command
     from grader.similarity import fingerprint_folder
 
     try:
@@ -464,11 +465,16 @@ def _grade_into(record, folder, shown, options, oracle, skeleton):
     except ChainruleError as exc:
         record.update(status="error", note=str(exc))
         return
-    if options.recorded is not None:    # the oracle was given as an object: say where it came from
-        import shlex
-
-        command = result.command
-        _replace_paths(result, command, f"{command} --recorded {shlex.quote(os.fspath(options.recorded))}")
+    # The report is the student's feedback: its commands are for the student's own repository
+    # (the modules in exercises/ or at its top; the instructor's paths, recording and, unless
+    # the class was graded with --seed, this submission's own seed mean nothing there).
+    mine = run_command("exercises" if os.path.basename(inner) == "exercises" else ".",
+                       options.timeout, options.memory_mb, None)
+    _replace_paths(result, result.command, mine)
+    if not options.seed_given:
+        for fr in result.functions.values():
+            for case in fr.cases:
+                case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
     if shown != folder:
         _replace_paths(result, os.path.realpath(folder), shown)
         _replace_paths(result, folder, shown)

@@ -274,7 +274,12 @@ def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klas
     folder = klass["subs"] / "mistake" / "exercises"
     code, stdout, stderr = run("grade", folder, "--timeout", TIMEOUT, "--format", "markdown")
     assert code == 0, stderr
-    assert (klass["out"] / "reports" / "mistake.md").read_text() == stdout
+    # the same report, with its commands for the student's own repository (the class was
+    # graded with each submission's own seed, which a student cannot give)
+    seed = json.loads(run("grade", folder, "--timeout", TIMEOUT, "--format", "json")[1])["seed"]
+    mine = stdout.replace(f"chainrule grade {folder} ", "chainrule grade ").replace(f" --seed {seed}", "")
+    assert mine != stdout
+    assert (klass["out"] / "reports" / "mistake.md").read_text() == mine
 
 
 def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
@@ -475,7 +480,8 @@ def test_grade_all_links_out_of_a_submission_make_it_ungradable(tmp_path):
     _, rows = read_csv(tmp_path / "out" / "grades.csv")
     assert {k: float(v[-2]) for k, v in rows.items()} == {"fine": ACT, "linked": 0, "onefile": 0, "outside": 0}
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "- linked: 'exercises' is a link to a path outside the submission" in summary
+    assert (f"- linked: 'exercises' is a link to '{SOLUTIONS}', outside the submission folder; submit the folder "
+            "itself (links that leave the submission are never followed)") in summary
     assert "- onefile: 'exercises/activations.py' is a link to a path outside the submission" in summary
     assert "- outside: a link to a path outside the submissions folder" in summary
 
@@ -561,10 +567,17 @@ def test_grade_all_results_jsonl_round_trip_renders_every_format_the_same(tmp_pa
     assert again.functions["regularization.l2_penalty"].import_where == "regularization.py"
 
 
-def test_grade_all_with_a_recording_prints_it_in_every_rerun_command(tmp_path):
+def test_grade_all_reports_give_commands_for_the_students_own_repository(tmp_path):
+    """A report is the student's feedback: its commands run in the student's repository (no
+    instructor path, no recording; the seed only when the class was graded with --seed);
+    everything else is what chainrule grade reports for the same submission."""
     from grader import record
 
     subs = small_class(tmp_path, n=1, zipped=False)
+    top = subs / "top"          # modules at the top of the repository, handed in as a zip
+    shutil.copytree(subs / "wrong" / "exercises", top / "repo")
+    shutil.make_archive(str(subs / "top"), "zip", top)
+    shutil.rmtree(top)
     recording = record(tmp_path / "expected.npz", seeds=(5,), only=["activations.tanh"])
     out = tmp_path / "out"
     code, stdout, stderr = run("grade-all", subs, "--out", out, "--only", "activations.tanh",
@@ -574,7 +587,21 @@ def test_grade_all_with_a_recording_prints_it_in_every_rerun_command(tmp_path):
     code, direct, _ = run("grade", folder, "--only", "activations.tanh", "--recorded", recording,
                           "--format", "markdown")
     assert f"--recorded {recording} --only activations.tanh --case 1 --seed 5" in direct
-    assert (out / "reports" / "wrong.md").read_text() == direct
+    report = (out / "reports" / "wrong.md").read_text()
+    assert "Rerun case 1: chainrule grade --only activations.tanh --case 1\n" in report
+    assert "Every case in full: chainrule grade --only activations.tanh --verbose" in report
+    assert str(recording) not in report.split("expected values from")[1].split("\n", 1)[1]
+    assert str(tmp_path) not in report.replace(f"`{folder}`", "")
+    assert report == direct.replace(f"chainrule grade {folder} --recorded {recording}", "chainrule grade").replace(
+        " --seed 5", "")
+    zipped = (out / "reports" / "top.md").read_text()
+    assert "Rerun case 1: chainrule grade . --only activations.tanh --case 1\n" in zipped
+    # graded with --seed: the seed stays in the commands (the student can give it too)
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "seeded", "--only", "activations.tanh",
+                               "--recorded", recording, "--seed", "5")
+    assert code == 0, stdout + stderr
+    seeded = (tmp_path / "seeded" / "reports" / "wrong.md").read_text()
+    assert "Rerun case 1: chainrule grade --only activations.tanh --case 1 --seed 5\n" in seeded
 
 
 def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):

@@ -330,7 +330,7 @@ class Options:
     seed: int
     timeout: float
     memory_mb: int
-    oracle_name: str        # what the reports say ("live solutions", "recorded x.npz")
+    oracle_name: str        # what the reports say ("live solutions", "the recording x.npz")
     oracle_hash: str        # hash of the expected values' source
     only: list              # as given (for the commands printed)
     recorded: str = None    # --recorded, shown in every command a report prints

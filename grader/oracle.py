@@ -93,7 +93,7 @@ class RecordedOracle(Oracle):
 
     def __init__(self, path):
         self.path = str(path)
-        self.name = f"recorded {os.path.basename(self.path)}"
+        self.name = f"the recording {os.path.basename(self.path)}"
         try:
             with np.load(self.path, allow_pickle=False) as data:
                 self._data = {k: data[k] for k in data.files}

@@ -30,7 +30,7 @@ def test_oracle_recorded_grades_like_live(recording, tmp_path):
         """})
     live = grade_submission(str(sub), only=ONLY, seed=2026)    # else: the submission's own seed
     recorded = grade_submission(str(sub), only=ONLY, oracle=str(recording))
-    assert recorded.oracle == "recorded recorded.npz"
+    assert recorded.oracle == "the recording recorded.npz"
     # the same report, except that its rerun commands name the recording (they reproduce the run)
     assert f"--recorded {recording} --only optimizers.momentum_step --case 1" in render_json(recorded)
     strip = lambda r: {k: v for k, v in json.loads(render_json(r).replace(f" --recorded {recording}", "")).items()  # noqa: E731
@@ -89,7 +89,7 @@ def test_oracle_default_falls_back_to_the_shipped_recording(recording, monkeypat
     monkeypatch.setattr(oracle_module, "LiveOracle", no_solutions)
     monkeypatch.setattr(oracle_module, "DEFAULT_RECORDING", str(recording))
     result = grade_submission(str(SOLUTIONS), only=["layers.dense_backward"])
-    assert result.oracle == "recorded recorded.npz" and result.passed
+    assert result.oracle == "the recording recorded.npz" and result.passed
     monkeypatch.setattr(oracle_module, "DEFAULT_RECORDING", str(recording) + ".missing")
     with pytest.raises(ChainruleError, match="the 'solutions' package is not importable and there is no recording"):
         grade_submission(str(SOLUTIONS), only=["layers.dense_backward"])

@@ -70,7 +70,7 @@ def test_the_student_install_runs_the_copied_grader(student_venv, tmp_path):
 
 def test_the_untouched_skeleton_scores_zero(student_venv):
     report = _grade_json(student_venv, "exercises", student_venv["student"])
-    assert report["oracle"] == "recorded recorded.npz"
+    assert report["oracle"] == "the recording recorded.npz"
     assert report["score"] == 0 and report["max_score"] == TOTAL
     assert len(report["functions"]) == 52
 
@@ -78,7 +78,7 @@ def test_the_untouched_skeleton_scores_zero(student_venv):
 def test_a_copy_of_the_reference_gets_full_marks(student_venv, tmp_path):
     ref = make_submission(tmp_path / "exercises")
     report = _grade_json(student_venv, ref, tmp_path)
-    assert report["oracle"] == "recorded recorded.npz"
+    assert report["oracle"] == "the recording recorded.npz"
     assert report["score"] == report["max_score"] == TOTAL
 
 

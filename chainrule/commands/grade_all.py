@@ -145,6 +145,8 @@ def _report(summary, out, graded_now, kept):
     bad = [r for r in rows if not r.graded]
     totals = summary.totals()
     what = f"{len(rows)} submissions" if len(rows) != 1 else "1 submission"
+    if bad:
+        what = f"{len(rows) - len(bad)} of {what}"
     line = f"Graded {what} into {out}"
     if kept:
         line += f" ({graded_now} now, {kept} from an earlier run)"

@@ -326,7 +326,9 @@ def test_grade_all_plain_progress_lines_when_not_a_terminal(klass):
     assert lines[-1].startswith(f"[{len(lines)}/{len(lines)}] ")
     assert any(l.endswith("junk: not gradable: not a readable zip file (File is not a zip file)")
                for l in lines)
-    assert f"Graded {len(klass['expected'])} submissions into " in klass["stdout"]
+    bad = len(klass["not_graded"])
+    assert bad and f"Graded {len(klass['expected']) - bad} of {len(klass['expected'])} submissions into " in klass["stdout"]
+    assert f"; {bad} not graded (see summary.md)" in klass["stdout"]
 
 
 def test_grade_all_rerun_grades_nothing_and_writes_the_same_files(klass):

@@ -936,10 +936,24 @@ def merge(folders, out, force):
     submission graded in several, the graded record wins over a grader failure.
     """
     real_out = os.path.realpath(out)
+    seen = {}
     for folder in folders:
-        if os.path.realpath(folder) == real_out:
+        real = os.path.realpath(folder)
+        if real == real_out:
             raise ChainruleUsageError(f"--out '{out}' is one of the folders to merge; give a new folder.")
+        if real in seen:
+            raise ChainruleUsageError(f"Shard folder '{folder}' is given twice (as '{seen[real]}' too); give each "
+                                      "shard once.")
+        seen[real] = folder
     infos = [_read_info(folder) for folder in folders]
+    shards = {}
+    for folder, info in zip(folders, infos):
+        shard = info.get("shard")
+        if shard and tuple(shard) in shards:
+            raise ChainruleUsageError(f"Shard folders '{shards[tuple(shard)]}' and '{folder}' are both shard "
+                                      f"{shard[0]}/{shard[1]}; give each shard once.")
+        if shard:
+            shards[tuple(shard)] = folder
     first = infos[0]
     for folder, info in zip(folders[1:], infos[1:]):
         if info["fingerprint"] != first["fingerprint"]:

@@ -430,6 +430,14 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert "Warning: 2 submissions are in none of the shards' results (listed in summary.md): s2, wrong." in stderr
     _, rows = read_csv(tmp_path / "partial" / "grades.csv")
     assert "s2" not in rows and "s0" in rows
+    # a shard given twice, or two copies of one shard, is a mistake of the command
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[0], "--out", tmp_path / "twice")
+    assert code == 2 and f"Shard folder '{shards[0]}' is given twice (as '{shards[0]}' too); give each shard once." in stderr
+    shutil.copytree(shards[0], tmp_path / "copy")
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], tmp_path / "copy", "--out", tmp_path / "twice")
+    assert code == 2 and (f"Shard folders '{shards[0]}' and '{tmp_path / 'copy'}' are both shard 1/3; give each "
+                          "shard once.") in stderr
+    assert not (tmp_path / "twice").exists()
 
 
 def test_grade_all_merge_refuses_shards_of_other_settings(tmp_path):

@@ -482,7 +482,7 @@ def _smoke_test(student, functions):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ChainruleError(f"The student grader built in '{student}' does not run on its own ({last}); "
                              "a file it imports is missing from the copy.") from None
-    if (not report["oracle"].startswith("recorded") or report["functions"] != functions
+    if (not report["oracle"].startswith("the recording") or report["functions"] != functions
             or report["statuses"] != ["not-implemented"]):
         raise ChainruleError(f"The student grader built in '{student}' does not grade its own skeleton as "
                              f"expected (oracle {report['oracle']}, statuses {report['statuses']}).")

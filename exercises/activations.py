@@ -25,8 +25,9 @@ def sigmoid(x):
     - out: array of the same shape and float dtype as x, values in [0, 1].
     """
     x = as_float(x)
-    # TODO: 1 / (1 + exp(-x)) overflows for x = -1000; exp(-abs(x)) never does, and np.where
-    # can pick the right form for each sign of x.
+    # TODO: 1 / (1 + exp(-x)) gives the right 0 for x = -1000, but only after exp overflows
+    # to inf (a RuntimeWarning); exp(-abs(x)) never overflows, and np.where can pick the
+    # right form for each sign of x.
     raise NotImplementedError
 
 

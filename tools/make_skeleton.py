@@ -32,8 +32,9 @@ BODIES = {
     # ---------------------------------------------------------------- activations
     "activations.sigmoid": """
 x = as_float(x)
-# TODO: 1 / (1 + exp(-x)) overflows for x = -1000; exp(-abs(x)) never does, and np.where
-# can pick the right form for each sign of x.
+# TODO: 1 / (1 + exp(-x)) gives the right 0 for x = -1000, but only after exp overflows to
+# inf (a RuntimeWarning); exp(-abs(x)) never overflows, and np.where can pick the right
+# form for each sign of x.
 """,
     "activations.sigmoid_derivative": """
 # TODO: x is the pre-activation z, not sigmoid(z): build the derivative from sigmoid(x).

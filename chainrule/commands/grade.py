@@ -46,9 +46,12 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                   fail_under, timeout, memory_mb, recorded, verbose):
     """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure.
 
-    SUBMISSION may also be a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
+    SUBMISSION may also be one module (exercises/activations.py: that module alone, in its
+    folder), a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
+
+    submission, only = _one_module(submission, split_names(only))
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
@@ -62,7 +65,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     progress = Progress("grading")
     try:
         secret = read_secret(secret_file) if secret_file else None
-        result = grade_submission(submission, only=split_names(only), seed=seed, case=case,
+        result = grade_submission(submission, only=only, seed=seed, case=case,
                                   timeout=timeout, oracle=recorded, memory_mb=memory_mb,
                                   progress=progress, secret=secret,
                                   require_isolation=require_isolation)
@@ -81,6 +84,28 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+def _one_module(submission, only):
+    """A module file given as SUBMISSION: its folder, graded for that module only (``--only``
+    may narrow it to some of its functions)."""
+    import os
+
+    from chainrule_core.contract import CONTRACT
+    from chainrule_core.errors import ChainruleUsageError
+
+    if not (submission.endswith(".py") and os.path.isfile(submission)):
+        return submission, only
+    module = os.path.basename(submission)[:-3]
+    if module not in CONTRACT:
+        raise ChainruleUsageError(f"'{submission}' is not one of the exercise modules "
+                                  f"({', '.join(m + '.py' for m in CONTRACT)}); give one of them or the "
+                                  "folder that holds them.")
+    outside = [name for name in only or () if name.split(".")[0] != module]
+    if outside:
+        raise ChainruleUsageError(f"--only {outside[0]} is not in {module}.py, the module given; name a "
+                                  f"function of {module} or give the folder.")
+    return os.path.dirname(submission) or ".", only or [module]
 
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

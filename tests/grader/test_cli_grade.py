@@ -241,3 +241,33 @@ def test_cli_grade_only_takes_comma_separated_names(workdir):
     bad = run(str(SOLUTIONS), "--only", "activations.relu,losses.mse")
     assert bad.exit_code == 2
     assert "Unknown function or module 'losses.mse'" in bad.output
+
+
+def test_one_module_file_is_graded_alone_in_its_folder(workdir):
+    shutil.copytree(SOLUTIONS, workdir / "mine", ignore=shutil.ignore_patterns("__pycache__"))
+    result = CliRunner().invoke(cli, ["grade", "mine/activations.py", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    names = [f["name"] for f in report["functions"]]
+    assert names and all(n.startswith("activations.") for n in names)
+    assert report["seed"] == submission_seed(workdir / "mine")   # the folder's own seed, as for the folder
+    rerun = report["functions"][0]["cases"][0]["rerun"]
+    assert rerun.startswith("chainrule grade mine --only activations.")
+    narrowed = CliRunner().invoke(cli, ["grade", "mine/activations.py", "--only", "activations.tanh", "--format", "json"])
+    assert [f["name"] for f in json.loads(narrowed.output)["functions"]] == ["activations.tanh"]
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (["mine/__init__.py"], "'mine/__init__.py' is not one of the exercise modules (activations.py, losses.py, "
+                           "layers.py, network.py, optimizers.py, regularization.py, initializers.py, training.py); "
+                           "give one of them or the folder that holds them."),
+    (["mine/activations.py", "--only", "losses.mse"], "--only losses.mse is not in activations.py, the module "
+                                                       "given; name a function of activations or give the folder."),
+])
+def test_a_module_file_that_cannot_be_graded_is_a_usage_error(workdir, args, sentence):
+    (workdir / "mine").mkdir()
+    (workdir / "mine" / "__init__.py").write_text("")
+    (workdir / "mine" / "activations.py").write_text("")
+    result = CliRunner().invoke(cli, ["grade", *args])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == f"Error: {sentence}"

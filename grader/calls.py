@@ -115,7 +115,7 @@ def _parse_one(data, name):
 def _notebook_cells(folder, tree):
     """A notebook's module as ``grader.notebooks`` writes it (``_run(globals(), label,
     [cell names], ...)``): its code cells, read in order as one module; else None."""
-    for node in tree.body:
+    for node in _top_level(tree.body):
         call = node.value if isinstance(node, ast.Expr) else None
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_run"
                 and len(call.args) >= 3 and isinstance(call.args[1], ast.Constant)

@@ -327,17 +327,34 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     return names, notes
 
 
+# A module file imported flat rather than as part of the graded package: a cell's
+# ``from activations import sigmoid`` (the submission folder is on sys.path for flat imports
+# between modules). It takes the graded module's names, so the cells run once and the
+# function imported is the one graded (a relative import would fail there).
+_FLAT = (
+    "else:  # imported flat by a cell (from activations import sigmoid): the graded module's names\n"
+    "    import importlib as _il, os as _os, sys as _sys\n"
+    "    _here = _os.path.dirname(_os.path.abspath(__file__))\n"
+    "    _pkg = next(n for n, m in list(_sys.modules.items())\n"
+    "                if _here in list(getattr(m, '__path__', None) or ()))\n"
+    "    globals().update({k: v for k, v in vars(_il.import_module(_pkg + '.' + __name__)).items()\n"
+    "                      if not k.startswith('__')})\n"
+    "    del _il, _os, _sys, _here, _pkg\n")
+
+
 def _runner_call(label, names, notes, shown, budget):
     return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
-            f"from .{RUNNER} import run as _run\n\n"
-            f"_run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
-            "del _run\n")
+            "if __package__:\n"
+            f"    from .{RUNNER} import run as _run\n\n"
+            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
+            "    del _run\n" + _FLAT)
 
 
 def _reexport():
-    return (f"from . import {SHARED} as _nb\n\n"
-            "globals().update({k: v for k, v in vars(_nb).items() if not k.startswith('__')})\n"
-            "del _nb\n")
+    return ("if __package__:\n"
+            f"    from . import {SHARED} as _nb\n\n"
+            "    globals().update({k: v for k, v in vars(_nb).items() if not k.startswith('__')})\n"
+            "    del _nb\n" + _FLAT)
 
 
 def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):

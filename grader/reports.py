@@ -313,6 +313,10 @@ def render_text(result, color=False, verbose=False):
         if modules:
             out.extend(textwrap.wrap(calls.and_list(modules), width=88, subsequent_indent="    ",
                                      initial_indent=f"  every function of {'this module' if len(modules) == 1 else 'these modules'}: "))
+    for module_name, fr in _todo_printed(todo + waiting):
+        out.append(f"  {module_name} printed while graded (a cell or line that failed there can leave the TODO "
+                   "in place):")
+        out.extend("  | " + line for line in fr.output.rstrip("\n").splitlines()[:TODO_PRINTED_LINES])
     if waiting:
         out.append("")
         out.append(f"Written but not graded yet ({counted(len(waiting), 'function')}; each calls a function "
@@ -439,6 +443,20 @@ def _dumps(doc):
     return "".join(out)
 
 
+#: Lines of what a module printed shown beside its not-implemented functions.
+TODO_PRINTED_LINES = 10
+
+
+def _todo_printed(frs):
+    """(module, the first function with output) per module of the not-implemented ``frs``
+    that printed something while graded: a notebook cell that raised, a warning."""
+    seen = {}
+    for fr in frs:
+        if fr.output.strip() and fr.module not in seen:
+            seen[fr.module] = fr
+    return list(seen.items())
+
+
 def render_json(result):
     return _dumps(result.to_dict()) + "\n"
 
@@ -454,8 +472,12 @@ def _function_output(fr, result=None, verbose=False):
     if fr.not_implemented:
         waiting = [d for d, _ in fr.hints(limit=1) if d.kind == calls.KIND]
         if waiting and _waits_for(fr, result.functions if result is not None else None):
-            return f"Not graded yet: {waiting[0].hint}"
-        return "Not implemented yet: the TODO is not filled in yet (it still raises NotImplementedError)."
+            text = f"Not graded yet: {waiting[0].hint}"
+        else:
+            text = "Not implemented yet: the TODO is not filled in yet (it still raises NotImplementedError)."
+        if fr.output.strip():
+            text += "\n\nYour code printed:\n" + fr.output.rstrip("\n")
+        return text
     lines = function_lines(result, fr, verbose)[1:]
     return "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
 
@@ -551,6 +573,15 @@ def render_markdown(result, verbose=False):
         out.append(f"<details><summary>{escape.html_text(lines[0])}</summary>")
         out.append("")
         out.append(escape.md_fence("\n".join(lines)))
+        out.append("")
+        out.append("</details>")
+    todo = [fr for fr in result.functions.values() if fr.not_implemented]
+    for module_name, fr in _todo_printed(todo):
+        out.append("")
+        out.append(f"<details><summary><code>{module_name}</code> printed while graded (a cell or line that "
+                   "failed there can leave the TODO in place)</summary>")
+        out.append("")
+        out.append(escape.md_fence("\n".join(fr.output.rstrip("\n").splitlines()[:TODO_PRINTED_LINES])))
         out.append("")
         out.append("</details>")
     for fr in details_order(list(result.functions.values()), result.functions):

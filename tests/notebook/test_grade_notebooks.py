@@ -240,3 +240,44 @@ def test_a_linked_notebook_in_a_folder_is_refused(tmp_path):
         grade_submission(str(folder))
     assert str(info.value) == (f"Notebook '{folder / 'activations.ipynb'}' is a symbolic link; submit the "
                                "notebook itself.")
+
+
+FORWARD = ("def forward(x, W1, b1, W2, b2):\n    h = sigmoid(as_float(x) @ W1 + b1)\n"
+           "    return h, sigmoid(h @ W2 + b2)\n")
+
+
+def test_a_notebook_imports_another_notebooks_function_by_its_module_name(tmp_path):
+    """In a notebooks folder, network.ipynb's ``from activations import sigmoid`` gets the
+    sigmoid of activations.ipynb, the one graded (its cells run once)."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    notebook(folder / "activations.ipynb", AS_FLOAT, "print('activations cells ran')\n" + SIGMOID)
+    notebook(folder / "network.ipynb", AS_FLOAT, "from activations import sigmoid\n", FORWARD)
+    result = grade_submission(str(folder), only=["activations.sigmoid", "network.forward"], seed=3)
+    assert result.functions["network.forward"].passed, result.functions["network.forward"].cases[0].message
+    assert result.functions["activations.sigmoid"].output.count("activations cells ran") == 1
+    # a wrong sigmoid there is traced to its notebook as for modules
+    notebook(folder / "activations.ipynb", AS_FLOAT, SIGMOID.replace("-x", "x"))
+    result = grade_submission(str(folder), only=["activations.sigmoid", "network.forward"], seed=3)
+    assert result.functions["network.forward"].depends_on == ["activations.sigmoid"]
+
+
+def test_what_a_module_printed_is_shown_beside_its_not_implemented_functions(tmp_path):
+    """A cell that failed leaves the skeleton's TODO in place: the report says why."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    notebook(folder / "activations.ipynb", AS_FLOAT, SIGMOID)
+    skeleton = "def forward(x, W1, b1, W2, b2):\n    raise NotImplementedError\n"
+    notebook(folder / "network.ipynb", AS_FLOAT, skeleton, "from activations import sigmod\n" + FORWARD)
+    result = grade_submission(str(folder), only=["network.forward"], seed=3)
+    assert result.functions["network.forward"].not_implemented
+    from grader.reports import render
+
+    where = f"{folder / 'network.ipynb'}, cell 4, line 1: raised ImportError: cannot import name 'sigmod'"
+    text = render(result, "text")
+    lines = text.splitlines()
+    at = lines.index("  network printed while graded (a cell or line that failed there can leave the TODO in place):")
+    assert lines[at + 1].startswith(f"  | {where}")
+    assert f"\n{where}" in render(result, "markdown")
+    gradescope = json.loads(render(result, "gradescope"))
+    assert f"Your code printed:\n{where}" in gradescope["tests"][0]["output"]

@@ -488,15 +488,10 @@ def _run_all(job: _Job, students: Sequence[Student], jobs: int, report) -> List[
     # never walk it, nor copy its pages (a collection writes to every object it visits);
     # about a tenth of a class's CPU time. The parent unfreezes once the workers exist.
     gc.freeze()
-    # and fewer young-generation collections in the workers (sympy makes many short-lived
-    # objects; a worker lives for one class): about 3 % of a warm student's CPU
-    thresholds = gc.get_threshold()
-    gc.set_threshold(20000, 20, 1000)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(_one, job, student): i for i, student in enumerate(students)}
             gc.unfreeze()  # the workers have forked (all at the first submit)
-            gc.set_threshold(*thresholds)
             try:
                 for future in as_completed(futures):
                     i = futures[future]
@@ -508,7 +503,6 @@ def _run_all(job: _Job, students: Sequence[Student], jobs: int, report) -> List[
                 raise
     finally:
         gc.unfreeze()
-        gc.set_threshold(*thresholds)
     return [results[i] for i in range(total)]
 
 
@@ -577,6 +571,38 @@ def generate(
         preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
         engine=tex_engine(lang) if "tex" in formats else None, secret=secret, mode=mode, fingerprint=fingerprint,
     )
+    _freeze_at_exit()
+    # fewer young-generation collections while a class is made (sympy makes many
+    # short-lived objects; the workers inherit the setting): about 3 % of a warm student's
+    # CPU and 10 % of the first student's
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        return _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
+                         out, stale)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+#: the garbage collector's thresholds while a class is made (Python's default: 700, 10, 10)
+_GC_THRESHOLDS = (20000, 20, 1000)
+_EXIT_HOOK: List[bool] = []
+
+
+def _freeze_at_exit() -> None:
+    """At the interpreter's exit, move every object to the collector's permanent generation
+    (``gc.freeze``): the exit's last full collection then does not walk the whole heap (sympy
+    and the class's caches: about 0.1 s). Only the exit changes; atexit handlers (the PDF
+    format cache's cleanup) run as before."""
+    if not _EXIT_HOOK:
+        import atexit
+
+        atexit.register(gc.freeze)
+        _EXIT_HOOK.append(True)
+
+
+def _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint, out,
+              stale) -> Result:
     # the first sheet in this process: compiles every family's formulas once, before any
     # worker forks, and fails early (nothing else written) if a family is broken
     first = _one(job, students[0])

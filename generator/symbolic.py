@@ -228,7 +228,15 @@ def to_sympy(value) -> sp.Expr:
     """A Fraction as a sympy Rational, an mpf as a ``PRECISION``-digit sympy Float."""
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
-    return sp.Float(mpmath.libmp.to_str(value._mpf_, PRECISION + 5), PRECISION)
+    text = mpmath.libmp.to_str(value._mpf_, PRECISION + 5)
+    if not value._mpf_[1]:  # zero, an infinity, not a number: sympy's own special cases
+        return sp.Float(text, PRECISION)
+    # what sp.Float(text, PRECISION) does with a plain decimal string, without its checks
+    return sp.Float._new(mpmath.libmp.from_str(text, _FLOAT_PREC, mpmath.libmp.round_nearest), _FLOAT_PREC,
+                         zero=False)
+
+
+_FLOAT_PREC = mpmath.libmp.dps_to_prec(PRECISION)
 
 
 def to_fraction(value) -> Fraction:

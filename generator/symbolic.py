@@ -44,10 +44,31 @@ MAX_BITS = 4000
 
 _MP = mpmath.MPContext()  # a private context: never touches mpmath's global precision
 _MP.dps = PRECISION + 5
+_PREC = _MP.prec
+_make_mpf = _MP.make_mpf
+_from_rational = mpmath.libmp.from_rational
+_ROUND = mpmath.libmp.round_nearest
+_LIMIT = 1 << _PREC
+_AS_MPF: Dict[tuple, Any] = {}  # {(numerator, denominator): mpf}: givens and constants recur
 
 
 def _mp(x):
-    return x if isinstance(x, _MP.mpf) else _MP.mpf(x.numerator) / x.denominator
+    if isinstance(x, _MP.mpf):
+        return x
+    p, q = x.numerator, x.denominator
+    hit = _AS_MPF.get((p, q))
+    if hit is not None:
+        return hit
+    if -_LIMIT < p < _LIMIT:
+        # p is exact at the context's precision, so mpf(p) / q is p / q rounded once:
+        # the same number, without an intermediate mpf and the division's dispatch
+        value = _make_mpf(_from_rational(p, q, _PREC, _ROUND))
+    else:
+        value = _MP.mpf(p) / q
+    if len(_AS_MPF) > 100000:
+        _AS_MPF.clear()
+    _AS_MPF[(p, q)] = value
+    return value
 
 
 def _exact(*xs):
@@ -160,6 +181,9 @@ def _names(formula: sp.Expr):
     return tuple(sorted(s.name for s in formula.free_symbols))
 
 
+_NUMBERS: Dict[int, tuple] = {}  # {id(sympy number): (it, its Fraction or mpf)}
+
+
 def number(value):
     """A sympy (or Python) real number as a Fraction (rational) or an mpf of the private
     context: what ``evaluate_numbers`` computes with."""
@@ -169,11 +193,24 @@ def number(value):
         return Fraction(value)
     if isinstance(value, _MP.mpf):
         return value
+    # a family's given or step value is converted again by every later formula using it:
+    # remembered per object (the entry keeps it alive, so its id is not reused)
+    hit = _NUMBERS.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    given = value
     value = sp.sympify(value)
     if value.is_Rational:
-        return Fraction(int(value.p), int(value.q))
-    if isinstance(value, sp.Float):
-        return _MP.mpf(value._mpf_)
+        converted = Fraction(int(value.p), int(value.q))
+    elif isinstance(value, sp.Float):
+        converted = _MP.mpf(value._mpf_)
+    else:
+        converted = None
+    if converted is not None:
+        if len(_NUMBERS) > 200000:
+            _NUMBERS.clear()
+        _NUMBERS[id(given)] = (given, converted)
+        return converted
     if not value.is_number:
         raise TypeError(f"not a number: {value!r}")
     return _MP.mpf(str(value.evalf(PRECISION + 5)))
@@ -191,7 +228,15 @@ def to_sympy(value) -> sp.Expr:
     """A Fraction as a sympy Rational, an mpf as a ``PRECISION``-digit sympy Float."""
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
-    return sp.Float(mpmath.libmp.to_str(value._mpf_, PRECISION + 5), PRECISION)
+    text = mpmath.libmp.to_str(value._mpf_, PRECISION + 5)
+    if not value._mpf_[1]:  # zero, an infinity, not a number: sympy's own special cases
+        return sp.Float(text, PRECISION)
+    # what sp.Float(text, PRECISION) does with a plain decimal string, without its checks
+    return sp.Float._new(mpmath.libmp.from_str(text, _FLOAT_PREC, mpmath.libmp.round_nearest), _FLOAT_PREC,
+                         zero=False)
+
+
+_FLOAT_PREC = mpmath.libmp.dps_to_prec(PRECISION)
 
 
 def to_fraction(value) -> Fraction:
@@ -218,10 +263,10 @@ def evaluate(formula: sp.Expr, values: Mapping[str, Any]) -> sp.Expr:
     Exact where the arithmetic stays rational, else a ``PRECISION``-digit Float. Raises
     KeyError naming a missing symbol.
     """
-    formula = sp.sympify(formula)
-    if formula.is_number and not formula.free_symbols:
-        if formula.is_Rational:
-            return formula
+    if not isinstance(formula, sp.Basic):
+        formula = sp.sympify(formula)
+    if formula.is_Rational:  # a number with no symbol: itself
+        return formula
     names = _names(formula)
     try:
         env = {n: number(values[n]) for n in names}

@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 import sympy as sp
 
 from generator.model import Given, Step, Text
-from generator.symbolic import evaluate_numbers, number, to_sympy
+from generator.symbolic import evaluate_numbers, number, symbol_names, to_sympy
 
 
 def dec(text: str) -> sp.Rational:
@@ -70,7 +70,7 @@ class Key:
 
     def step(self, name: str, formula, note: Optional[Text] = None) -> sp.Symbol:
         formula = sp.sympify(formula)
-        unknown = sorted(s.name for s in formula.free_symbols if s.name not in self._numbers)
+        unknown = [n for n in symbol_names(formula) if n not in self._numbers]  # sorted
         if unknown:
             raise ValueError(f"step {name!r} uses unknown names {unknown}")
         value = to_sympy(evaluate_numbers(formula, self._numbers))

@@ -111,3 +111,31 @@ def test_symbolic_no_family_prints_an_accent_name_as_letters_in_html():
 def test_symbolic_mathml_writes_minus_signs_not_hyphens():
     shown = mathml(1 - sp.Symbol("beta_1"))
     assert "<mo>&#x2212;</mo>" in shown and "<mo>-</mo>" not in shown
+
+
+def test_fast_conversions_equal_sympy_and_mpmath_own():
+    """to_sympy builds the Float as sp.Float(decimal string, PRECISION) does, and _mp a
+    Fraction's mpf as mpf(p) / q does (one rounding), on many values and the special ones."""
+    import random
+    from fractions import Fraction
+
+    import mpmath
+    import sympy as sp
+
+    from generator import symbolic
+
+    rng = random.Random(7)
+    values = [symbolic._MP.mpf(rng.uniform(-1e3, 1e3)) * symbolic._MP.exp(rng.uniform(-40, 40)) / rng.randint(1, 99)
+              for _ in range(2000)]
+    values += [symbolic._MP.mpf(0), symbolic._MP.mpf("inf"), symbolic._MP.mpf("-inf")]
+    for value in values:
+        fast = symbolic.to_sympy(value)
+        slow = sp.Float(mpmath.libmp.to_str(value._mpf_, symbolic.PRECISION + 5), symbolic.PRECISION)
+        assert type(fast) is type(slow) and fast == slow
+        if isinstance(slow, sp.Float):
+            assert (fast._mpf_, fast._prec) == (slow._mpf_, slow._prec)
+    for _ in range(2000):
+        big = 10 ** rng.randint(1, 80)
+        fraction = Fraction(rng.randint(-big, big), rng.randint(1, 10 ** rng.randint(1, 80)))
+        for _again in range(2):  # computed, then remembered
+            assert symbolic._mp(fraction)._mpf_ == (symbolic._MP.mpf(fraction.numerator) / fraction.denominator)._mpf_

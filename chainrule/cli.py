@@ -165,6 +165,11 @@ def main(argv=None):
     finally:
         if early is not None:   # used or not (a bad invocation, --help): ended now
             early.shutdown()
+        # The process ends next: spare its last garbage collection over every object the
+        # command made (about 20 ms of a grade's exit); memory is returned all the same.
+        import gc
+
+        gc.freeze()
 
 
 def _warm_start(args):

@@ -414,27 +414,31 @@ class FunctionGrading:
                                        status, self._rerun(c)))
         return True
 
-    def _submit(self, call):
+    def _submit(self, call, hold=False):
         # writing the request has a deadline too: the function's remaining time
         ticket, size = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
                                            global_seed=call.global_seed,
-                                           timeout=max(0.05, self.timeout - self.used))
+                                           timeout=max(0.05, self.timeout - self.used), hold=hold)
         self.first = False
         return ticket, size
 
     def _prefetch(self, index):
         """Send the calls of the following fixed-input cases at once (they do not depend
         on earlier replies); replies are read in order, so a failure is still attributed
-        to its own case. Steps cases feed replies back and are called one at a time."""
+        to its own case. Steps cases feed replies back and are called one at a time. The
+        requests are written together, in one piece."""
         in_flight = 0
-        for later in self.cases[index:]:
-            if later.kind == "steps":
-                return
-            for call in later.calls:
-                if in_flight > PREFETCH_BYTES:
+        try:
+            for later in self.cases[index:]:
+                if later.kind == "steps":
                     return
-                self.tickets[id(call)], size = self._submit(call)
-                in_flight += size
+                for call in later.calls:
+                    if in_flight > PREFETCH_BYTES:
+                        return
+                    self.tickets[id(call)], size = self._submit(call, hold=True)
+                    in_flight += size
+        finally:
+            self.sandbox.flush(max(0.05, self.timeout - self.used))
 
     def _student(self, call):
         """The callee of ``Case.run`` for the submission: the child's reply to ``call``."""

@@ -121,6 +121,23 @@ def _wait_fd(fd, write, deadline, also=None, on_also=None):
             return
 
 
+READ_AHEAD = 1 << 16        # bytes a small read of the reply pipe takes when they are there
+PIPE_SIZE = 1 << 20         # the reply pipe's capacity, where the system allows it (Linux)
+
+
+def _widen(fd):
+    """Give the pipe ``fd`` a capacity of ``PIPE_SIZE`` bytes where the system allows it.
+
+    A pipe holds 64 KiB by default: a reply of 480 KB (a distribution case's samples) then
+    crosses it in eight turns of writing and reading, each a wake-up of the other side."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
+    except (OSError, ImportError):
+        pass        # a smaller limit (/proc/sys/fs/pipe-max-size), or not Linux: as before
+
+
 class Sandbox:
     """One child process serving calls into a submission; restarted when it dies.
 
@@ -138,6 +155,8 @@ class Sandbox:
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
         self._pending_bytes = b""
+        self._read_buf = bytearray()    # reply bytes read ahead (see _read_exact)
+        self._held = []                 # requests not written yet (submit's ``hold``)
         self._dropped = 0           # bytes of output dropped over the cap since the last take
         self._copy_prefix = None
         self._ready = False
@@ -202,6 +221,7 @@ class Sandbox:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
+        _widen(resp_r)      # a distribution case's samples in one piece, not sixteen
         self._hello = wire.new_nonce()
         cfg = {
             "numpy_dir": self._numpy_dir, "submission": self._sub_copy, "package": "exercises",
@@ -240,6 +260,7 @@ class Sandbox:
         for fd in (req_w, resp_r, out_r):
             os.set_blocking(fd, False)
         self._req, self._resp, self._out = req_w, resp_r, out_r
+        self._read_buf = bytearray()
         self._out_open = True       # until every writer of the output pipe has gone
         self._timed_out = False
         # a new child has imported nothing; a module whose import failed (raised, hung,
@@ -299,6 +320,7 @@ class Sandbox:
             self.proc = None
             self._pending.clear()
             self._replies.clear()
+            self._held.clear()
             self._timed_out = timed_out
         if self.ids is not None:
             reap_uid(*self.ids)     # whatever left the tree or changed its environment
@@ -373,11 +395,26 @@ class Sandbox:
         return text
 
     # ------------------------------------------------------------------ messages
-    def _send(self, header, nonce, blobs=(), timeout=DEFAULT_TIMEOUT):
+    def _send(self, header, nonce, blobs=(), timeout=DEFAULT_TIMEOUT, hold=False):
         """Write a request within ``timeout`` seconds (draining the child's output
-        meanwhile): a child that stops reading is killed (TimeoutError)."""
-        data = memoryview(wire.frame(header, blobs, nonce))
-        size = len(data)
+        meanwhile): a child that stops reading is killed (TimeoutError). Requests held
+        back (``hold``: written with the next request or ``flush``) go first; returns the
+        request's size."""
+        frame = wire.frame(header, blobs, nonce)
+        self._held.append(frame)
+        if not hold:
+            self.flush(timeout)
+        return len(frame)
+
+    def flush(self, timeout=DEFAULT_TIMEOUT):
+        """Write the requests held back (``submit(hold=True)``), in one piece."""
+        if not self._held:
+            return
+        if self.proc is None:       # the child was killed meanwhile: nothing to write to
+            self._held.clear()
+            return
+        data = memoryview(b"".join(self._held))
+        self._held.clear()
         deadline = time.monotonic() + timeout
         try:
             while data:
@@ -392,7 +429,6 @@ class Sandbox:
             raise
         except OSError:
             raise self._died() from None
-        return size
 
     def _died(self):
         try:
@@ -409,15 +445,30 @@ class Sandbox:
         return ChildDied(f"the process running your code ended with exit status {code}")
 
     def _read_exact(self, n, deadline):
-        chunks, got = [], 0
+        """The next ``n`` bytes of the reply pipe. Small reads take what is there (up to
+        ``READ_AHEAD`` bytes: the next replies of pipelined calls, read in one system call
+        instead of three per reply) and keep the rest for the next read."""
+        held = self._read_buf
+        if len(held) >= n:
+            data = bytes(held[:n])
+            del held[:n]
+            return data
+        chunks, got = [bytes(held)], len(held)
+        held.clear()
         while got < n:
-            _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            want = n - got
             try:
-                chunk = os.read(self._resp, min(n - got, IO_CHUNK))
+                chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
+                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
                 continue
             if not chunk:
                 raise self._died()
+            if len(chunk) > want:
+                held += chunk[want:]
+                chunk = chunk[:want]
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -491,9 +542,11 @@ class Sandbox:
         return error
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
-               timeout=DEFAULT_TIMEOUT):
+               timeout=DEFAULT_TIMEOUT, hold=False):
         """Send a call without waiting (within ``timeout`` seconds); returns ``(ticket,
-        bytes sent)``.
+        bytes sent)``. With ``hold``, the request is written later, together with the next
+        one sent or by ``flush`` (several calls in one write: one wake-up of the child);
+        waiting for any reply writes it first.
 
         Replies come back in the order of the requests; ``result(ticket)`` collects one.
         Callers keep the bytes in flight well below a pipe's capacity (64 KiB), so that
@@ -516,7 +569,7 @@ class Sandbox:
         if sum(len(b) for b in blobs) > MAX_DATA:
             raise ChildDied(f"an argument of more than {mb(MAX_DATA)} MB (returned by your code "
                             "and passed back) was not sent", kind="error")
-        size = self._send(header, nonce, blobs, timeout=timeout)
+        size = self._send(header, nonce, blobs, timeout=timeout, hold=hold)
         self._ticket += 1
         self._pending.append((self._ticket, nonce))
         return self._ticket, size
@@ -532,6 +585,8 @@ class Sandbox:
         are kept for their own ``result`` call.
         """
         deadline = time.monotonic() + timeout
+        if ticket not in self._replies and self._held and self.proc is not None:
+            self.flush(timeout)     # its request may be among those held back
         while ticket not in self._replies:
             if not self._pending or self.proc is None:
                 raise self._not_running()
@@ -554,8 +609,8 @@ class Sandbox:
             raise CallFailed(info)
         try:
             result = wire.decode(reply["result"], arrays)
-            inputs = [wire.decode(t, arrays) for t in reply.get("inputs", [])]
-            kwinputs = {k: wire.decode(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
+            inputs = [wire.decode_input(t, arrays) for t in reply.get("inputs", [])]
+            kwinputs = {k: wire.decode_input(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
         except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
             raise self._unreadable(wire.exception_text(exc)) from None
         return result, inputs, kwinputs
@@ -563,6 +618,11 @@ class Sandbox:
     def drain(self, timeout):
         """Wait for (and drop) every outstanding reply; kills the child on a timeout."""
         deadline = time.monotonic() + timeout
+        if self._held and self.proc is not None:
+            try:
+                self.flush(timeout)
+            except (TimeoutError, ChildDied):
+                self._kill()
         while self._pending and self.proc is not None:
             waiting, nonce = self._pending[0]
             try:

@@ -176,6 +176,17 @@ def decode(tree, arrays, depth=0):
     raise ValueError("malformed reply")
 
 
+UNCHANGED = Returned("unchanged")   # an argument the call left as it was sent
+
+
+def decode_input(tree, arrays):
+    """An argument as the child echoes it after a call: ``UNCHANGED`` (``{"t": "same"}``:
+    the child found it as it was sent), else a value as ``decode`` reads it."""
+    if isinstance(tree, dict) and tree.get("t") == "same" and len(tree) == 1:
+        return UNCHANGED
+    return decode(tree, arrays)
+
+
 NPY_HEADER = re.compile(
     r"\{'descr': '([<>|=]?[biuf]\d{1,2})', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$")
 

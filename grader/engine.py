@@ -143,15 +143,13 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         for signum in (signal.SIGTERM, signal.SIGINT):
             handlers[signum] = signal.signal(signum, _on_signal)
     try:
-        if _warm(sandbox):
-            # the child is forked from the warm process once that has imported NumPy: the
-            # cases and their expected values are made meanwhile (asking for the child
-            # first would only wait for it here)
-            planned = _plan(path, names, seed, case, oracle, secret, expect=True)
-            _start(sandbox)
-        else:
-            _start(sandbox)             # NumPy loads in the child while the cases are made here
-            planned = _plan(path, names, seed, case, oracle, secret)
+        # The child is asked for first: the warm process forks it once it has imported
+        # NumPy (the request does not wait for that) and it confines itself, or a fresh
+        # child imports NumPy, while the cases (and, warm, their expected values) are made
+        # here. The expected values stay in this process either way.
+        warm = _warm(sandbox)
+        _start(sandbox)
+        planned = _plan(path, names, seed, case, oracle, secret, expect=warm)
         return _grade(sandbox, started, path, planned, timeout, oracle, given_oracle,
                       progress, require_isolation, reference)
     except Interrupted as exc:

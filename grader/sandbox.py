@@ -202,8 +202,10 @@ class Sandbox:
         for path in (self._script, self._landlock_module):
             os.chmod(path, 0o644)
 
-    def start(self, wait=True):
-        """Start the child; with ``wait=False`` return at once (it gets ready meanwhile)."""
+    def start(self, wait=True, fresh=False):
+        """Start the child; with ``wait=False`` return at once (it gets ready meanwhile:
+        from the warm process, only the request to fork it is sent). ``fresh``: not from
+        the warm process (it failed to fork this child)."""
         if self._workdir is None:
             self._prepare()
         run_dir = os.path.join(self._workdir, "run")
@@ -237,10 +239,10 @@ class Sandbox:
         }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
         self.proc = None
         try:
-            self._zygote = zygote.get() if self.warm else None
+            self._zygote = zygote.get() if self.warm and not fresh else None
             if self._zygote is not None:
                 try:
-                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w)
+                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w, wait=wait)
                     self.start_mode = "warm"
                 except ZygoteUnusable as exc:
                     zygote.discard(self._zygote, str(exc))
@@ -274,6 +276,15 @@ class Sandbox:
         """Wait for the child's hello (it imports NumPy and confines itself first)."""
         if self._ready:
             return
+        if isinstance(self.proc, ZygoteChild) and not self.proc.resolved():
+            try:
+                self.proc.resolve()     # the warm process said it forked the child
+            except ZygoteUnusable as exc:   # it did not: a fresh child, as start() would
+                zygote.discard(self._zygote, str(exc))
+                self._zygote = None
+                self._close_pipes()
+                self.proc = None
+                self.start(wait=False, fresh=True)
         try:
             header, _ = self._receive(STARTUP_TIMEOUT, self._hello)
             if not header.get("ready"):
@@ -302,21 +313,34 @@ class Sandbox:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def _forked(self):
+        """Whether the child exists (False: the warm process never forked it)."""
+        if isinstance(self.proc, ZygoteChild) and not self.proc.resolved():
+            try:
+                self.proc.resolve()
+            except ZygoteUnusable:
+                return False
+        return True
+
+    def _close_pipes(self):
+        for fd in (self._req, self._resp, self._out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._out = None
+
     def _kill(self, timed_out=False):
         """End this child's life: kill it and everything it started (the folder stays)."""
         if self.proc is not None:
-            self._kill_tree()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
-                pass
-            self._drain_output()
-            for fd in (self._req, self._resp, self._out):
+            if self._forked():
+                self._kill_tree()
                 try:
-                    os.close(fd)
-                except OSError:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
                     pass
-            self._out = None
+            self._drain_output()
+            self._close_pipes()
             self.proc = None
             self._pending.clear()
             self._replies.clear()
@@ -431,6 +455,8 @@ class Sandbox:
             raise self._died() from None
 
     def _died(self):
+        if not self._forked():
+            return ChildDied(f"the process running your code did not start ({self.proc.failed})")
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:

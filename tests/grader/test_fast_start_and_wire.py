@@ -212,3 +212,30 @@ def test_a_child_the_warm_process_does_not_fork_falls_back_to_a_fresh_one(tmp_pa
     monkeypatch.undo()
     again = grade_submission(str(sub), only=["activations.relu"], timeout=10)
     assert again.functions["activations.relu"].passed and zygote.last_start() == "warm"
+
+
+# ------------------------------------------------------------------ undoing monkeypatching
+PATCHER = {"activations": """
+_PATCHED = []
+
+
+def sigmoid(x):
+    import builtins, math
+    result = 1.0 / (1.0 + np.exp(-x))
+    if not _PATCHED:                 # once: removed, replaced, patched in three modules
+        _PATCHED.append(True)
+        del np.tanh
+        np.maximum = lambda *a, **k: 0.0
+        builtins.abs = lambda v: 0
+        math.tanh = None
+    return result
+"""}
+
+
+def test_what_a_function_changed_in_numpy_builtins_and_math_is_undone_before_the_next(tmp_path):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "exercises", PATCHER)
+    result = grade_submission(str(sub), only=["activations"], timeout=10)
+    assert all(fr.passed for fr in result.functions.values()), [
+        (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]

@@ -269,6 +269,74 @@ def _decode(tree, arrays):
 
 
 _SAME = {"t": "same"}     # an argument the call left as it was sent
+_list = list
+
+
+def _answer(fn, args, kwargs, kept, kw_kept, rule):
+    """Call ``fn`` and send the reply. With ``rule`` (a chain of steps goes on: see
+    ``main``), the arrays of its output to feed into the next step, when the call left
+    every argument as it was and its output has the shape ``rule`` names (-1: an array,
+    n: a tuple or list of n arrays, the arrays numeric); the reply then says ``"more"``.
+    None otherwise: the chain stops there and the parent goes on step by step."""
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001
+        _flush()
+        _send(_error(exc))
+        return None
+    _flush()
+    try:
+        blobs = []
+        tree = _encode(result, blobs)
+        inputs = [_echo(a, k, blobs) for a, k in zip(args, kept)]
+        kw_inputs = {k: _echo(v, kw_kept[k], blobs) for k, v in kwargs.items()}
+    except BaseException as exc:  # noqa: BLE001
+        _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
+        return None
+    if sum(_len(b) for b in blobs) > _MAX_REPLY:
+        _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
+        return None
+    fed = None
+    if rule is not None and _all(t is _SAME for t in inputs) and _all(t is _SAME for t in kw_inputs.values()):
+        fed = _feedable(result, rule)
+    reply = {"ok": True, "result": tree, "inputs": inputs, "kwinputs": kw_inputs}
+    if fed is not None:
+        reply["more"] = True
+    _send(reply, blobs)
+    return fed
+
+
+def _numeric_array(obj):
+    return _issubclass(_type(obj), _ndarray) and _view(obj, _ndarray).dtype.kind in "biuf"
+
+
+def _feedable(obj, rule):
+    """The arrays of the output ``obj`` (copies, as the parent would send them back: plain
+    C-ordered ndarrays of the same dtype, shape and values), or None unless it has the
+    shape ``rule`` names. Only C-level methods: the output cannot lie about itself."""
+    if rule == -1:
+        items = [obj]
+    else:
+        cls = _type(obj)
+        if _issubclass(cls, tuple):
+            items = _list(tuple.__iter__(obj))
+        elif _issubclass(cls, list):
+            items = _list(list.__iter__(obj))
+        else:
+            return None
+        if _len(items) != rule:
+            return None
+    if not _all(_numeric_array(item) for item in items):
+        return None
+    return [_copy(_view(item, _ndarray)) for item in items]
+
+
+def _fed(spec, fed, arrays):
+    """An argument of a chained step: item ``i`` of the last output (``{"t": "out"}``,
+    -1: the output itself), else a value sent with the chain."""
+    if spec.get("t") == "out":
+        return fed[0] if spec["i"] == -1 else fed[spec["i"]]
+    return _decode(spec, arrays)
 
 
 def _keep(arg):
@@ -629,25 +697,21 @@ def main():
                 import random
 
                 random.seed(header["global_seed"])
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001
-                _flush()
-                _send(_error(exc))
-                continue
-            _flush()
-            try:
-                blobs = []
-                tree = _encode(result, blobs)
-                inputs = [_echo(a, k, blobs) for a, k in zip(args, kept)]
-                kw_inputs = {k: _echo(v, kw_kept[k], blobs) for k, v in kwargs.items()}
-            except BaseException as exc:  # noqa: BLE001
-                _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
-                continue
-            if sum(_len(b) for b in blobs) > _MAX_REPLY:
-                _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
-                continue
-            _send({"ok": True, "result": tree, "inputs": inputs, "kwinputs": kw_inputs}, blobs)
+            chain = header.get("chain") or {}
+            steps, nonces, rule = chain.get("steps", []), chain.get("nonces", []), chain.get("out")
+            for step in range(_len(steps) + 1):
+                if step:
+                    _NONCE[0] = nonces[step - 1]
+                    try:
+                        args = [_fed(a, fed, arrays) for a in steps[step - 1]]
+                        kept, kwargs, kw_kept = [_keep(a) for a in args], {}, {}
+                    except BaseException as exc:  # noqa: BLE001
+                        _send({"ok": False, "kind": "internal", "type": _type_name(exc), "message": _str(exc),
+                               "frame": None})
+                        break
+                fed = _answer(fn, args, kwargs, kept, kw_kept, rule if step < _len(steps) else None)
+                if fed is None:
+                    break
         elif op == "exit":
             _flush()
             os._exit(0)

@@ -11,6 +11,7 @@ the diagnosis, the messages).
 
 from __future__ import annotations
 
+import collections
 import os
 import shlex
 import signal
@@ -367,6 +368,9 @@ class FunctionGrading:
         self.used = 0.0             # child seconds used by this function's calls
         self.first = True           # the first call resets the child's global state
         self.tickets = {}           # id(call) -> ticket of a call sent ahead
+        self.case = None            # the case being run
+        self.chain = collections.deque()    # tickets of its steps the child runs on its own
+        self.chain_live = False     # whether the child said it goes on with them
         self.judged = []            # (CaseResult, case, text, matched mistakes) of each failing case
 
     def run(self):
@@ -446,9 +450,14 @@ class FunctionGrading:
         t0 = time.monotonic()
         try:
             ticket = self.tickets.pop(id(call), None)
+            if ticket is None and self.chain and self.chain_live:
+                ticket = self.chain.popleft()   # the child made this call itself (feed)
             if ticket is None:
-                ticket, _ = self._submit(call)
-            result, inputs, _ = self.sandbox.result(ticket, remaining)
+                ticket = self._submit_chain(call)
+            try:
+                result, inputs, _ = self.sandbox.result(ticket, remaining)
+            finally:
+                self.chain_live = self.sandbox.last_more    # an error reply ends a chain
         finally:
             self.used += time.monotonic() - t0
         mods = modified_inputs(call.args, inputs, self.arg_names)
@@ -456,8 +465,52 @@ class FunctionGrading:
             raise _Modified(mods)
         return result
 
+    def _submit_chain(self, call):
+        """Send ``call``; the first call of a steps case goes with its later steps, which
+        the child feeds itself (``Case.chain_plan``): one round trip for the case, not one
+        per step, and the same calls in the same order."""
+        case = self.case
+        plan = case.chain_plan() if case is not None and case.kind == "steps" and call is case.calls[0] else None
+        if plan is None:
+            return self._submit(call)[0]
+        ticket, _ = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
+                                        global_seed=call.global_seed,
+                                        timeout=max(0.05, self.timeout - self.used), chain=plan)
+        self.first = False
+        self.chain = collections.deque(self.sandbox.chained)
+        self.chain_live = True
+        return ticket
+
+    def _end_chain(self):
+        """After a steps case: steps the child will not make are forgotten; steps it made
+        that this process did not ask for (its feed stopped first) are read and dropped."""
+        if not self.chain:
+            return
+        tickets, self.chain = list(self.chain), collections.deque()
+        if not self.chain_live or not self.sandbox.alive():
+            self.sandbox.cancel(tickets)
+            return
+        for ticket in tickets:
+            try:
+                self.sandbox.result(ticket, max(0.05, self.timeout - self.used))
+            except CallFailed:
+                pass
+            except (TimeoutError, ChildDied):
+                return
+            if not self.sandbox.last_more:
+                self.sandbox.cancel(tickets)
+                return
+
     def _grade_case(self, index, case):
         """Run and judge one case; False when the function's remaining cases are skipped."""
+        self.case = case
+        try:
+            return self._run_case(index, case)
+        finally:
+            self._end_chain()
+            self.case = None
+
+    def _run_case(self, index, case):
         sandbox, timeout = self.sandbox, self.timeout
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:

@@ -157,6 +157,8 @@ class Sandbox:
         self._pending_bytes = b""
         self._read_buf = bytearray()    # reply bytes read ahead (see _read_exact)
         self._held = []                 # requests not written yet (submit's ``hold``)
+        self.chained = []               # tickets of the calls chained to the last submit
+        self.last_more = False          # whether the last reply said its chain goes on
         self._dropped = 0           # bytes of output dropped over the cap since the last take
         self._copy_prefix = None
         self._ready = False
@@ -568,11 +570,21 @@ class Sandbox:
         return error
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
-               timeout=DEFAULT_TIMEOUT, hold=False):
+               timeout=DEFAULT_TIMEOUT, hold=False, chain=None):
         """Send a call without waiting (within ``timeout`` seconds); returns ``(ticket,
         bytes sent)``. With ``hold``, the request is written later, together with the next
         one sent or by ``flush`` (several calls in one write: one wake-up of the child);
         waiting for any reply writes it first.
+
+        ``chain``: ``(rule, steps)``, the calls that follow this one, each fed by the child
+        with the previous output (one request, one reply per call: a steps case without a
+        round trip per step). ``steps`` holds each later call's arguments, ``FromOutput(i)``
+        where item ``i`` of the previous output goes (``rule``: -1, the output is an array
+        and is fed itself; n, it is a tuple or list of n arrays). The child stops the chain
+        after a call that failed, changed an argument or returned another shape; a reply
+        says whether the next follows (``last_more`` after ``result``), and ``cancel``
+        forgets the tickets of calls that will not come. Returns ``(ticket, bytes)``, the
+        later calls' tickets in ``chained``.
 
         Replies come back in the order of the requests; ``result(ticket)`` collects one.
         Callers keep the bytes in flight well below a pipe's capacity (64 KiB), so that
@@ -592,13 +604,30 @@ class Sandbox:
             "args": [wire.encode_arg(a, blobs) for a in args],
             "kwargs": {k: wire.encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
+        nonces = []
+        if chain is not None:
+            rule, steps = chain
+            nonces = [wire.new_nonce() for _ in steps]
+            header["chain"] = {"out": int(rule), "nonces": nonces,
+                               "steps": [[wire.encode_arg(a, blobs) for a in step] for step in steps]}
         if sum(len(b) for b in blobs) > MAX_DATA:
             raise ChildDied(f"an argument of more than {mb(MAX_DATA)} MB (returned by your code "
                             "and passed back) was not sent", kind="error")
         size = self._send(header, nonce, blobs, timeout=timeout, hold=hold)
         self._ticket += 1
         self._pending.append((self._ticket, nonce))
-        return self._ticket, size
+        first = self._ticket
+        self.chained = []
+        for later in nonces:
+            self._ticket += 1
+            self._pending.append((self._ticket, later))
+            self.chained.append(self._ticket)
+        return first, size
+
+    def cancel(self, tickets):
+        """Forget ``tickets`` of chained calls the child will not make (see ``submit``)."""
+        gone = set(tickets)
+        self._pending = collections.deque(p for p in self._pending if p[0] not in gone)
 
     def pending(self):
         return len(self._pending)
@@ -629,6 +658,7 @@ class Sandbox:
             self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
         self._drain_output()
+        self.last_more = reply.get("more") is True
         if reply.get("ok") is not True:
             info = wire.clean_error(reply)
             info["message"] = self._unmap(info["message"])

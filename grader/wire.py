@@ -24,7 +24,7 @@ import struct
 
 import numpy as np
 
-from grader.values import Returned, Rng
+from grader.values import FromOutput, Returned, Rng
 
 # The error-kind vocabulary. What the child reports for a failed import or call:
 CHILD_ERROR_KINDS = frozenset({
@@ -115,6 +115,8 @@ def npy_bytes(arr):
 def encode_arg(value, blobs):
     if isinstance(value, Rng):
         return {"t": "rng", "seed": value.seed}
+    if isinstance(value, FromOutput):
+        return {"t": "out", "i": value.index}
     if isinstance(value, np.ndarray):
         blobs.append(npy_bytes(value))
         return {"t": "a", "i": len(blobs) - 1}

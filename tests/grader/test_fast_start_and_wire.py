@@ -239,3 +239,111 @@ def test_what_a_function_changed_in_numpy_builtins_and_math_is_undone_before_the
     result = grade_submission(str(sub), only=["activations"], timeout=10)
     assert all(fr.passed for fr in result.functions.values()), [
         (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]
+
+
+# ------------------------------------------------------------------ steps chained in the child
+def test_every_steps_case_has_a_chain_plan_that_places_what_its_feed_places():
+    """The plan read off each feed, filled with a real output, gives the very call the feed
+    makes of it: the output's arrays where the feed puts them, its other values as sent."""
+    import solutions.optimizers as ref
+    from chainrule_core.contract import qualified_names
+    from grader.compare import plain
+    from grader.specs import cases_for
+    from grader.values import FromOutput, to_returned
+
+    checked = 0
+    for qualname in qualified_names():
+        for seed in (0, 2026):
+            for case in cases_for(qualname, seed):
+                if case.kind != "steps":
+                    continue
+                rule, steps = case.chain_plan()
+                assert len(steps) == case.steps - 1
+                fn, call = getattr(ref, case.function), case.calls[0]
+                for k in range(1, case.steps):
+                    out = plain(to_returned(fn(*call.materialize())))
+                    items = [out] if rule == -1 else list(out)
+                    assert rule == -1 or len(items) == rule
+                    nxt = case.feed(call, out, k)
+                    assert len(nxt.args) == len(steps[k - 1])
+                    for made, planned in zip(nxt.args, steps[k - 1]):
+                        if isinstance(planned, FromOutput):
+                            assert made is items[planned.index]
+                        elif isinstance(made, np.ndarray):
+                            assert made is planned
+                        else:
+                            assert type(made) is type(planned) and made == planned
+                    call = nxt
+                    checked += 1
+    assert checked >= 6 * 3 * 4 * 2        # every optimizer, three steps cases, four later steps
+
+
+def test_a_feed_that_computes_with_the_output_gets_no_plan():
+    from grader.framework import Call, Case
+
+    def scaled(prev, out, k):
+        return Call(out * 2.0, prev.args[1])
+
+    def older(prev, out, k):
+        first = getattr(older, "first", None)
+        older.first = first if first is not None else out
+        return Call(out, older.first)
+
+    x = np.ones(3)
+    assert Case("optimizers.sgd_step", "s", [Call(x, x)], kind="steps", steps=3, feed=scaled).chain_plan() is None
+    assert Case("optimizers.sgd_step", "o", [Call(x, x)], kind="steps", steps=3, feed=older).chain_plan() is None
+
+
+STEPPERS = {"activations": """
+_N = [0]
+
+
+def halve(w, g):
+    return w / 2.0, g
+
+def halve_third_touches(w, g):
+    _N[0] += 1
+    if _N[0] == 3:
+        g += 1.0
+    return w / 2.0, g
+"""}
+
+
+@pytest.fixture()
+def stepper(tmp_path):
+    box = Sandbox(str(make_submission(tmp_path / "exercises", STEPPERS)))
+    box.start()
+    assert box.import_module("activations", 10) is None
+    yield box
+    box.stop()
+
+
+def _chain(box, function, steps=4):
+    from grader.values import FromOutput
+
+    later = [[FromOutput(0), FromOutput(1)]] * (steps - 1)
+    first, _ = box.submit("activations", function, [np.full(3, 8.0), np.ones(3)], chain=(2, later))
+    return [first] + box.chained
+
+
+def test_a_chain_runs_every_step_in_the_child_and_says_each_time_that_it_goes_on(stepper):
+    tickets = _chain(stepper, "halve")
+    seen = []
+    for ticket in tickets:
+        result, inputs, _ = stepper.result(ticket, 10)
+        seen.append((float(result.value[0].value[0]), stepper.last_more, inputs[0] is wire.UNCHANGED))
+    assert seen == [(4.0, True, True), (2.0, True, True), (1.0, True, True), (0.5, False, True)]
+    assert stepper.pending() == 0
+
+
+def test_a_chain_stops_after_a_call_that_changed_an_argument(stepper):
+    tickets = _chain(stepper, "halve_third_touches", steps=5)
+    more = []
+    for ticket in tickets[:3]:
+        _, inputs, _ = stepper.result(ticket, 10)
+        more.append(stepper.last_more)
+    assert more == [True, True, False] and inputs[1].kind == "array"     # g came back whole
+    stepper.cancel(tickets[3:])             # never made: forgotten, nothing waits for them
+    assert stepper.pending() == 0
+    result, _, _ = stepper.call("activations", "halve", [np.full(3, 8.0), np.ones(3)], {}, timeout=10)
+    assert float(result.value[0].value[0]) == 4.0

@@ -71,7 +71,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 
 from chainrule_core.errors import ChainruleError
@@ -214,7 +213,7 @@ class Sandbox:
         if os.path.lexists(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)
         os.mkdir(run_dir, 0o700)
-        self.marker = uuid.uuid4().hex
+        self.marker = os.urandom(16).hex()
         base = os.path.basename(self.submission)
         drop = None
         if self.ids is not None:

@@ -49,7 +49,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 
 from grader.limits import STARTUP_TIMEOUT
 from grader.privileges import MARKER_VAR
@@ -135,7 +134,7 @@ class Zygote:
 
     def __init__(self):
         self.owner = os.getpid()
-        self.marker = uuid.uuid4().hex      # in every process forked below the zygote
+        self.marker = os.urandom(16).hex()      # in every process forked below the zygote
         self.children = {}                  # pid -> ZygoteChild, until its exit is reported
         self.dead = None                    # why it can no longer be used
         self._spawned = []

@@ -458,6 +458,11 @@ class FunctionGrading:
                 result, inputs, _ = self.sandbox.result(ticket, remaining)
             finally:
                 self.chain_live = self.sandbox.last_more    # an error reply ends a chain
+                if self.chain and not self.chain_live:
+                    # the child stopped the chain: its later steps will not come, and a
+                    # call sent next must not wait behind them
+                    self.sandbox.cancel(list(self.chain))
+                    self.chain.clear()
         finally:
             self.used += time.monotonic() - t0
         mods = modified_inputs(call.args, inputs, self.arg_names)

@@ -140,10 +140,15 @@ def _widen(fd):
 class Sandbox:
     """One child process serving calls into a submission; restarted when it dies.
 
+    ``full_echo`` (a class attribute, for tests): the child sends every argument back
+    whole, never ``{"t": "same"}`` (and so never goes on with a chain of steps on its own).
+
     The temporary folder (the private copy of the submission, NumPy's link folder, the
     child's script) is made once and reused by every restart; each child gets a fresh,
     empty run folder.
     """
+
+    full_echo = False
 
     def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB, protected=(), warm=True):
         self.submission = os.path.realpath(submission)
@@ -604,6 +609,8 @@ class Sandbox:
             "kwargs": {k: wire.encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
         nonces = []
+        if self.full_echo:
+            header["full_echo"] = True
         if chain is not None:
             rule, steps = chain
             nonces = [wire.new_nonce() for _ in steps]

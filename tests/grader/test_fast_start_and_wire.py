@@ -199,6 +199,7 @@ def test_a_child_the_warm_process_does_not_fork_falls_back_to_a_fresh_one(tmp_pa
     from grader import grade_submission
 
     monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    monkeypatch.setitem(zygote._STATE, "starts", 0)     # this test's warm processes: not the session's
     real = zygote.socket.send_fds
 
     def two_descriptors(sock, buffers, fds):     # the zygote answers with an error
@@ -209,7 +210,7 @@ def test_a_child_the_warm_process_does_not_fork_falls_back_to_a_fresh_one(tmp_pa
     result = grade_submission(str(sub), only=["activations.relu"], timeout=10)
     assert result.functions["activations.relu"].passed
     assert zygote.last_start() == "fresh (a request without its three descriptors)"
-    monkeypatch.undo()
+    monkeypatch.setattr(zygote.socket, "send_fds", real)
     again = grade_submission(str(sub), only=["activations.relu"], timeout=10)
     assert again.functions["activations.relu"].passed and zygote.last_start() == "warm"
 

@@ -467,19 +467,14 @@ def _make_package():
 
 
 # -------------------------------------------- undo monkeypatching between functions
-_SNAPSHOT = {}     # name -> (module, its dict's items then, their names, their values)
-_all = all
-_map = map
-_is = __import__("operator").is_
-_repeat = __import__("itertools").repeat
+_SNAPSHOT = {}
 
 
 def _snapshot():
     for name, mod in list(sys.modules.items()):
         if name == "numpy" or name.startswith("numpy.") or name in ("builtins", "math", "random"):
             try:
-                saved = dict(mod.__dict__)
-                _SNAPSHOT[name] = (mod, saved, tuple(saved), tuple(saved.values()))
+                _SNAPSHOT[name] = (mod, dict(mod.__dict__))
             except BaseException:
                 pass
 
@@ -496,16 +491,12 @@ def _restore():
     warnings_module = sys.modules.get("warnings")
     if warnings_module is not None:
         warnings_module.filters[:] = _WARNING_FILTERS
-    for name, (mod, saved, keys, values) in _SNAPSHOT.items():
+    for name, (mod, saved) in _SNAPSHOT.items():
         if sys.modules.get(name) is not mod:
             sys.modules[name] = mod
         # names added since the snapshot stay: NumPy adds its lazily imported submodules
         # (numpy.ma, ...) as attributes, and removing them breaks the next import
         d = mod.__dict__
-        # the usual case, nothing changed, found in one pass at C speed (about 6000
-        # names in all: the loop below took about 1 ms per function in Python)
-        if _all(_map(_is, _map(d.get, keys, _repeat(missing)), values)):
-            continue
         for key, value in saved.items():
             if d.get(key, missing) is not value:
                 d[key] = value

@@ -270,6 +270,7 @@ def _decode(tree, arrays):
 
 _SAME = {"t": "same"}     # an argument the call left as it was sent
 _list = list
+_all = all
 
 
 def _answer(fn, args, kwargs, kept, kw_kept, rule, full=False):

@@ -131,10 +131,13 @@ def _widen(fd):
     crosses it in eight turns of writing and reading, each a wake-up of the other side."""
     try:
         import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
-    except (OSError, ImportError):
-        pass        # a smaller limit (/proc/sys/fs/pipe-max-size), or not Linux: as before
+    except ImportError:
+        return
+    if hasattr(fcntl, "F_SETPIPE_SZ"):     # Linux only
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass    # a smaller limit (/proc/sys/fs/pipe-max-size): as before
 
 
 class Sandbox:

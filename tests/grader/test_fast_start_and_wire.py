@@ -348,3 +348,12 @@ def test_a_chain_stops_after_a_call_that_changed_an_argument(stepper):
     assert stepper.pending() == 0
     result, _, _ = stepper.call("activations", "halve", [np.full(3, 8.0), np.ones(3)], {}, timeout=10)
     assert float(result.value[0].value[0]) == 4.0
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux pipes only")
+def test_the_reply_pipe_holds_a_distribution_cases_samples_in_one_piece(sandbox):
+    import fcntl
+
+    from grader.sandbox import PIPE_SIZE
+
+    assert fcntl.fcntl(sandbox._resp, fcntl.F_GETPIPE_SZ) == PIPE_SIZE >= 60000 * 8

@@ -5,8 +5,8 @@ values, runs the cases through the sandboxed child, judges the returned values h
 looks for a matching known mistake when a case fails, and returns a ``GradeResult``.
 A function that times out, crashes the child or cannot be imported fails on its own;
 the child is replaced and grading goes on. ``FunctionGrading`` grades one function (its
-import, its cases with their calls sent ahead where they do not depend on each other,
-the diagnosis, the messages).
+import, its cases with their calls sent ahead where they do not depend on each other and
+the steps of a steps case chained in the child, the diagnosis, the messages).
 """
 
 from __future__ import annotations
@@ -427,8 +427,9 @@ class FunctionGrading:
     def _prefetch(self, index):
         """Send the calls of the following fixed-input cases at once (they do not depend
         on earlier replies); replies are read in order, so a failure is still attributed
-        to its own case. Steps cases feed replies back and are called one at a time. The
-        requests are written together, in one piece."""
+        to its own case. Steps cases feed replies back: they are not sent ahead (their
+        later steps go with their first call, see ``_submit_chain``). The requests are
+        written together, in one piece."""
         in_flight = 0
         try:
             for later in self.cases[index:]:

@@ -89,6 +89,8 @@ class ZygoteChild:
     def resolve(self):
         """Wait until the zygote said it forked this child; ``ZygoteUnusable`` if it did not."""
         while self._pid is None:
+            if self.failed is None and self.zygote.dead is not None:
+                self.failed = self.zygote.dead      # closed or ended before it said so
             if self.failed is None and time.monotonic() > self._deadline:
                 self.zygote.close()
                 self.failed = f"no answer within {STARTUP_TIMEOUT:g} s"

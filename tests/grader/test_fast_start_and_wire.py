@@ -357,3 +357,21 @@ def test_the_reply_pipe_holds_a_distribution_cases_samples_in_one_piece(sandbox)
     from grader.sandbox import PIPE_SIZE
 
     assert fcntl.fcntl(sandbox._resp, fcntl.F_GETPIPE_SZ) == PIPE_SIZE >= 60000 * 8
+
+
+def test_a_child_asked_for_from_a_warm_process_closed_meanwhile_fails_at_once():
+    import time
+
+    from grader.zygote import Zygote, ZygoteUnusable
+
+    warm = Zygote()
+    ends = [os.pipe() for _ in range(3)]
+    child = warm.spawn({}, {}, "/nonexistent", ends[0][1], ends[1][0], ends[2][1], wait=False)
+    warm.close()
+    started = time.monotonic()
+    with pytest.raises(ZygoteUnusable, match="closed"):
+        child.resolve()
+    assert time.monotonic() - started < 1        # not the 30 s of a request never answered
+    for pair in ends:
+        for fd in pair:
+            os.close(fd)

@@ -18,7 +18,12 @@ BLAS threads: ``chainrule grade`` runs NumPy with one BLAS thread unless the use
 measured as a user's shell runs it (no thread setting: the target's reference) and, for
 comparison, with one thread as well.
 
+``--baseline DIR``: also grade with the kit of another checkout (``DIR``, e.g. a copy of
+main made with ``git archive``), imported through ``PYTHONPATH`` from there, interleaved
+with the others: a before/after comparison under the very same load.
+
     python3 benchmarks/grade_speed.py [--runs 9] [--submission solutions] [--no-bytecode]
+                                      [--baseline DIR]
 """
 
 import argparse
@@ -48,9 +53,9 @@ PROBE = (
 CPU = {}
 
 
-def _run(argv, env, cpu_key=None):
+def _run(argv, env, cpu_key=None, cwd=ROOT):
     start, cpu = time.perf_counter(), children_cpu()
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=env)
     if cpu_key:
         CPU.setdefault(cpu_key, []).append(children_cpu() - cpu)
     return time.perf_counter() - start, proc
@@ -67,6 +72,8 @@ def main():
     parser.add_argument("--submission", default=os.path.join(ROOT, "solutions"))
     parser.add_argument("--no-bytecode", action="store_true",
                         help="keep PYTHONDONTWRITEBYTECODE as it is (the kit compiled on every run)")
+    parser.add_argument("--baseline", default=None, metavar="DIR",
+                        help="also grade with the kit of this other checkout (interleaved), for before/after")
     args = parser.parse_args()
     out = os.path.join(ROOT, "benchmarks", ".grade_speed.json")
     env = dict(os.environ)
@@ -79,12 +86,17 @@ def main():
     grade = [sys.executable, "-c", PROBE.format(sub=args.submission, out=out)]
     _run(grade, env)        # writes the kit's bytecode (unless --no-bytecode)
     one = dict(env, **{var: "1" for var in BLAS_THREAD_VARS})
-    bare, bare1, warm, fresh = [], [], [], []
+    bare, bare1, warm, fresh, baseline = [], [], [], [], []
+    kinds = [(warm, env, "warm", ROOT), (fresh, cold, "fresh", ROOT)]
+    if args.baseline:
+        other = os.path.abspath(args.baseline)
+        kinds.append((baseline, dict(env, PYTHONPATH=other), "baseline", other))
+        _run(grade, kinds[-1][1], cwd=other)
     for _ in range(args.runs):
         bare.append(_run([sys.executable, "-c", "import numpy"], env, "bare")[0])
         bare1.append(_run([sys.executable, "-c", "import numpy"], one, "bare1")[0])
-        for times, run_env, key in ((warm, env, "warm"), (fresh, cold, "fresh")):
-            elapsed, proc = _run(grade, run_env, key)
+        for times, run_env, key, where in kinds:
+            elapsed, proc = _run(grade, run_env, key, cwd=where)
             times.append(elapsed)
             code, bad, own = (proc.stdout.split() + ["?", "?", "?"])[:3]
             if code != "0" or bad != "-":
@@ -99,6 +111,10 @@ def main():
           f"{statistics.median(warm) / base:.2f}x the bare start (target: at most 3x)")
     print(f"the same with CHAINRULE_NO_ZYGOTE=1 (fresh child): {_summary(fresh)}, "
           f"{statistics.median(fresh) / base:.2f}x")
+    if args.baseline:
+        print(f"the baseline's kit ({args.baseline}), warm: {_summary(baseline)}, "
+              f"{statistics.median(baseline) / base:.2f}x; CPU {statistics.median(CPU['baseline']) * 1000:.0f} ms, "
+              f"of it its grading process {statistics.median(CPU['baseline parent']) * 1000:.0f} ms")
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
     print(f"CPU time (user + system, every process): bare {cpu['bare'] * 1000:.0f} ms, "
           f"warm {cpu['warm'] * 1000:.0f} ms ({cpu['warm'] / cpu['bare']:.2f}x), "

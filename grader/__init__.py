@@ -79,9 +79,19 @@ in ``grader.sandbox`` (wire format ``grader.wire``, root-only code ``grader.priv
 See docs/ARCHITECTURE.md.
 """
 
-from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
-
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
+
+_RESULTS = ("CaseResult", "Diagnosis", "FunctionResult", "GradeResult")
+
+
+def __getattr__(name):
+    """The result classes (``grader.results``), loaded on first use: ``chainrule grade``
+    imports ``grader.zygote`` first thing and must not wait for dataclasses there."""
+    if name in _RESULTS:
+        from grader import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "grade_submission", "record", "GradeResult", "FunctionResult", "CaseResult",
@@ -90,7 +100,7 @@ __all__ = [
 
 
 def grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle=None,
-                     memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeResult:
+                     memory_mb=None, progress=None, secret=None, require_isolation=False) -> "GradeResult":
     """Grade the submission folder ``path``; see the module docstring."""
     from grader.notebooks import grade_notebooks, is_notebook_submission, usage_error_if_missing
 

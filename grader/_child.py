@@ -16,7 +16,9 @@ arrays the header refers to, each a complete ``.npy`` file (read with
 int, bool), ``"n"`` (None), ``"tuple"``/``"list"`` (children), ``"rng"`` (request only:
 ``numpy.random.default_rng(seed)``), ``"o"`` (response only: some other object, by type
 name). The reply to a call also carries every argument as it was after the call, so the
-parent can see whether an input was modified. Every request carries a random nonce
+parent can see whether an input was modified: ``{"t": "same"}`` (response only) for an
+argument found as it was sent (an array with its dtype, shape and bytes; anything not an
+array, which the parent does not compare), the value itself otherwise. Every request carries a random nonce
 (16 hex characters before the JSON header) that its reply repeats: a frame that student code writes to the
 reply pipe lacks it (or repeats a stale one), so the parent detects it, kills the child
 and fails only that call, instead of taking the next replies as answers to the wrong
@@ -104,15 +106,23 @@ def _limits():
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long print raises instead
 
 
+_bytes = bytes
+_READ_BUF = bytearray()     # request bytes read ahead: the parent writes several calls at once
+
+
 def _read_exact(n):
-    chunks, got = [], 0
-    while got < n:
-        chunk = _read(REQ_FD, min(n - got, 1 << 20))
+    """The next ``n`` bytes of the request pipe; a read takes up to 64 KiB more when they
+    are there (the following requests), kept for the next call."""
+    held = _READ_BUF
+    while _len(held) < n:
+        want = n - _len(held)
+        chunk = _read(REQ_FD, 65536 if want < 65536 else (want if want < 1 << 20 else 1 << 20))
         if not chunk:
             os._exit(0)  # parent went away
-        chunks.append(chunk)
-        got += _len(chunk)
-    return b"".join(chunks)
+        held += chunk
+    data = _bytes(held[:n])
+    del held[:n]
+    return data
 
 
 def _recv():
@@ -256,6 +266,102 @@ def _decode(tree, arrays):
         items = [_decode(c, arrays) for c in tree["v"]]
         return tuple(items) if t == "tuple" else items
     raise ValueError("bad request tree")
+
+
+_SAME = {"t": "same"}     # an argument the call left as it was sent
+_list = list
+_all = all
+
+
+def _answer(fn, args, kwargs, kept, kw_kept, rule, full=False):
+    """Call ``fn`` and send the reply. With ``rule`` (a chain of steps goes on: see
+    ``main``), the arrays of its output to feed into the next step, when the call left
+    every argument as it was and its output has the shape ``rule`` names (-1: an array,
+    n: a tuple or list of n arrays, the arrays numeric); the reply then says ``"more"``.
+    None otherwise: the chain stops there and the parent goes on step by step."""
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001
+        _flush()
+        _send(_error(exc))
+        return None
+    _flush()
+    try:
+        blobs = []
+        tree = _encode(result, blobs)
+        inputs = [_echo(a, k, blobs, full) for a, k in zip(args, kept)]
+        kw_inputs = {k: _echo(v, kw_kept[k], blobs, full) for k, v in kwargs.items()}
+    except BaseException as exc:  # noqa: BLE001
+        _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
+        return None
+    if sum(_len(b) for b in blobs) > _MAX_REPLY:
+        _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
+        return None
+    fed = None
+    if rule is not None and _all(t is _SAME for t in inputs) and _all(t is _SAME for t in kw_inputs.values()):
+        fed = _feedable(result, rule)
+    reply = {"ok": True, "result": tree, "inputs": inputs, "kwinputs": kw_inputs}
+    if fed is not None:
+        reply["more"] = True
+    _send(reply, blobs)
+    return fed
+
+
+def _numeric_array(obj):
+    return _issubclass(_type(obj), _ndarray) and _view(obj, _ndarray).dtype.kind in "biuf"
+
+
+def _feedable(obj, rule):
+    """The arrays of the output ``obj`` (copies, as the parent would send them back: plain
+    C-ordered ndarrays of the same dtype, shape and values), or None unless it has the
+    shape ``rule`` names. Only C-level methods: the output cannot lie about itself."""
+    if rule == -1:
+        items = [obj]
+    else:
+        cls = _type(obj)
+        if _issubclass(cls, tuple):
+            items = _list(tuple.__iter__(obj))
+        elif _issubclass(cls, list):
+            items = _list(list.__iter__(obj))
+        else:
+            return None
+        if _len(items) != rule:
+            return None
+    if not _all(_numeric_array(item) for item in items):
+        return None
+    return [_copy(_view(item, _ndarray)) for item in items]
+
+
+def _fed(spec, fed, arrays):
+    """An argument of a chained step: item ``i`` of the last output (``{"t": "out"}``,
+    -1: the output itself), else a value sent with the chain."""
+    if spec.get("t") == "out":
+        return fed[0] if spec["i"] == -1 else fed[spec["i"]]
+    return _decode(spec, arrays)
+
+
+def _keep(arg):
+    """What ``_echo`` compares an array argument with after the call: a copy of it (None
+    for anything else: the parent looks at array arguments only)."""
+    if _type(arg) is _ndarray and arg.dtype.kind in "biuf":
+        return _copy(arg)
+    return None
+
+
+def _echo(arg, kept, blobs, full=False):
+    """An argument as it is after the call, for the parent to see whether the call
+    modified it: ``{"t": "same"}`` for a numeric array still of its dtype and shape and
+    holding its very bytes, and for every argument that is no array (the parent compares
+    array arguments only); any other array is sent back whole, as before. ``full``: every
+    argument sent back whole (the parent's check of this shortcut)."""
+    if full:
+        return _encode(arg, blobs)
+    if kept is None:
+        return _SAME if not _issubclass(_type(arg), _ndarray) else _encode(arg, blobs)
+    if (_type(arg) is _ndarray and arg.dtype == kept.dtype and arg.shape == kept.shape
+            and _tobytes(arg) == _tobytes(kept)):
+        return _SAME
+    return _encode(arg, blobs)
 
 
 def _student_frame(tb):
@@ -576,6 +682,8 @@ def main():
             try:
                 args = [_decode(a, arrays) for a in header["args"]]
                 kwargs = {k: _decode(v, arrays) for k, v in header["kwargs"].items()}
+                kept = [_keep(a) for a in args]
+                kw_kept = {k: _keep(v) for k, v in kwargs.items()}
             except BaseException as exc:  # noqa: BLE001
                 _send({"ok": False, "kind": "internal", "type": _type_name(exc), "message": _str(exc), "frame": None})
                 continue
@@ -584,25 +692,22 @@ def main():
                 import random
 
                 random.seed(header["global_seed"])
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001
-                _flush()
-                _send(_error(exc))
-                continue
-            _flush()
-            try:
-                blobs = []
-                tree = _encode(result, blobs)
-                inputs = [_encode(a, blobs) for a in args]
-                kw_inputs = {k: _encode(v, blobs) for k, v in kwargs.items()}
-            except BaseException as exc:  # noqa: BLE001
-                _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
-                continue
-            if sum(_len(b) for b in blobs) > _MAX_REPLY:
-                _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
-                continue
-            _send({"ok": True, "result": tree, "inputs": inputs, "kwinputs": kw_inputs}, blobs)
+            chain = header.get("chain") or {}
+            steps, nonces, rule = chain.get("steps", []), chain.get("nonces", []), chain.get("out")
+            for step in range(_len(steps) + 1):
+                if step:
+                    _NONCE[0] = nonces[step - 1]
+                    try:
+                        args = [_fed(a, fed, arrays) for a in steps[step - 1]]
+                        kept, kwargs, kw_kept = [_keep(a) for a in args], {}, {}
+                    except BaseException as exc:  # noqa: BLE001
+                        _send({"ok": False, "kind": "internal", "type": _type_name(exc), "message": _str(exc),
+                               "frame": None})
+                        break
+                fed = _answer(fn, args, kwargs, kept, kw_kept, rule if step < _len(steps) else None,
+                              header.get("full_echo") is True)
+                if fed is None:
+                    break
         elif op == "exit":
             _flush()
             os._exit(0)
@@ -652,10 +757,28 @@ def _proc_children_of(root):
     return doomed
 
 
+def _no_children():
+    """Whether this process has no child at all, live or not reaped yet (reaping those)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if pid == 0:
+            return False
+
+
 def _zygote_cleanup(children):
-    """SIGKILL every child and everything below them (the zygote is ending)."""
+    """SIGKILL every child and everything below them (the zygote is ending).
+
+    With no child left (the grader ended each one and everything below it), there is
+    nothing to look for: every process a child started is below this subreaper, which
+    then has a child (a setsid does not change a process's parent).
+    """
     import signal
 
+    if _no_children():
+        return
     me = os.getpid()
     for _round in range(20):
         doomed = _proc_children_of(me)
@@ -755,8 +878,10 @@ def _zygote():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)     # the cleanup runs to its end
         _zygote_cleanup(children)
         home = os.path.dirname(os.path.abspath(sys.argv[0]))
-        if os.path.basename(home).startswith("chainrule-zygote-"):     # its own folder: gone
-            import shutil       # with it even when the parent that made it was killed
+        # its own folder: gone with it even when the parent that made it was killed (a
+        # parent that closed it normally has removed it already)
+        if os.path.basename(home).startswith("chainrule-zygote-") and os.path.isdir(home):
+            import shutil
 
             shutil.rmtree(home, ignore_errors=True)
 

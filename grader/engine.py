@@ -5,12 +5,13 @@ values, runs the cases through the sandboxed child, judges the returned values h
 looks for a matching known mistake when a case fails, and returns a ``GradeResult``.
 A function that times out, crashes the child or cannot be imported fails on its own;
 the child is replaced and grading goes on. ``FunctionGrading`` grades one function (its
-import, its cases with their calls sent ahead where they do not depend on each other,
-the diagnosis, the messages).
+import, its cases with their calls sent ahead where they do not depend on each other and
+the steps of a steps case chained in the child, the diagnosis, the messages).
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import shlex
 import signal
@@ -143,15 +144,14 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         for signum in (signal.SIGTERM, signal.SIGINT):
             handlers[signum] = signal.signal(signum, _on_signal)
     try:
-        if _warm(sandbox):
-            # the child is forked from the warm process once that has imported NumPy: the
-            # cases and their expected values are made meanwhile (asking for the child
-            # first would only wait for it here)
-            planned = _plan(path, names, seed, case, oracle, secret, expect=True)
-            _start(sandbox)
-        else:
-            _start(sandbox)             # NumPy loads in the child while the cases are made here
-            planned = _plan(path, names, seed, case, oracle, secret)
+        # The child is asked for first: the warm process forks it once it has imported
+        # NumPy (the request does not wait for that) and it confines itself, or a fresh
+        # child imports NumPy, while the cases are made here. Each case's expected values
+        # are computed when it is graded, while the child runs the calls sent ahead (made
+        # all at once here they were about 10 ms more before the first call); they stay
+        # in this process.
+        _start(sandbox)
+        planned = _plan(path, names, seed, case, oracle, secret)
         return _grade(sandbox, started, path, planned, timeout, oracle, given_oracle,
                       progress, require_isolation, reference)
     except Interrupted as exc:
@@ -173,15 +173,6 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
                     f"{', ...' if len(changed) > 3 else ''}): the submission may have rewritten the grader. "
                     "Reinstall chainrule before grading again, and grade where Landlock or root confines "
                     "submissions.")
-
-
-def _warm(sandbox):
-    """Whether the child will be forked from a warm process (``grader.zygote``)."""
-    if not getattr(sandbox, "warm", False):
-        return False
-    from grader import zygote
-
-    return zygote.get() is not None
 
 
 def _start(sandbox):
@@ -369,6 +360,9 @@ class FunctionGrading:
         self.used = 0.0             # child seconds used by this function's calls
         self.first = True           # the first call resets the child's global state
         self.tickets = {}           # id(call) -> ticket of a call sent ahead
+        self.case = None            # the case being run
+        self.chain = collections.deque()    # tickets of its steps the child runs on its own
+        self.chain_live = False     # whether the child said it goes on with them
         self.judged = []            # (CaseResult, case, text, matched mistakes) of each failing case
 
     def run(self):
@@ -414,27 +408,32 @@ class FunctionGrading:
                                        status, self._rerun(c)))
         return True
 
-    def _submit(self, call):
+    def _submit(self, call, hold=False):
         # writing the request has a deadline too: the function's remaining time
         ticket, size = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
                                            global_seed=call.global_seed,
-                                           timeout=max(0.05, self.timeout - self.used))
+                                           timeout=max(0.05, self.timeout - self.used), hold=hold)
         self.first = False
         return ticket, size
 
     def _prefetch(self, index):
         """Send the calls of the following fixed-input cases at once (they do not depend
         on earlier replies); replies are read in order, so a failure is still attributed
-        to its own case. Steps cases feed replies back and are called one at a time."""
+        to its own case. Steps cases feed replies back: they are not sent ahead (their
+        later steps go with their first call, see ``_submit_chain``). The requests are
+        written together, in one piece."""
         in_flight = 0
-        for later in self.cases[index:]:
-            if later.kind == "steps":
-                return
-            for call in later.calls:
-                if in_flight > PREFETCH_BYTES:
+        try:
+            for later in self.cases[index:]:
+                if later.kind == "steps":
                     return
-                self.tickets[id(call)], size = self._submit(call)
-                in_flight += size
+                for call in later.calls:
+                    if in_flight > PREFETCH_BYTES:
+                        return
+                    self.tickets[id(call)], size = self._submit(call, hold=True)
+                    in_flight += size
+        finally:
+            self.sandbox.flush(max(0.05, self.timeout - self.used))
 
     def _student(self, call):
         """The callee of ``Case.run`` for the submission: the child's reply to ``call``."""
@@ -444,9 +443,19 @@ class FunctionGrading:
         t0 = time.monotonic()
         try:
             ticket = self.tickets.pop(id(call), None)
+            if ticket is None and self.chain and self.chain_live:
+                ticket = self.chain.popleft()   # the child made this call itself (feed)
             if ticket is None:
-                ticket, _ = self._submit(call)
-            result, inputs, _ = self.sandbox.result(ticket, remaining)
+                ticket = self._submit_chain(call)
+            try:
+                result, inputs, _ = self.sandbox.result(ticket, remaining)
+            finally:
+                self.chain_live = self.sandbox.last_more    # an error reply ends a chain
+                if self.chain and not self.chain_live:
+                    # the child stopped the chain: its later steps will not come, and a
+                    # call sent next must not wait behind them
+                    self.sandbox.cancel(list(self.chain))
+                    self.chain.clear()
         finally:
             self.used += time.monotonic() - t0
         mods = modified_inputs(call.args, inputs, self.arg_names)
@@ -454,8 +463,52 @@ class FunctionGrading:
             raise _Modified(mods)
         return result
 
+    def _submit_chain(self, call):
+        """Send ``call``; the first call of a steps case goes with its later steps, which
+        the child feeds itself (``Case.chain_plan``): one round trip for the case, not one
+        per step, and the same calls in the same order."""
+        case = self.case
+        plan = case.chain_plan() if case is not None and case.kind == "steps" and call is case.calls[0] else None
+        if plan is None:
+            return self._submit(call)[0]
+        ticket, _ = self.sandbox.submit(self.module, self.name, call.args, reset=self.first,
+                                        global_seed=call.global_seed,
+                                        timeout=max(0.05, self.timeout - self.used), chain=plan)
+        self.first = False
+        self.chain = collections.deque(self.sandbox.chained)
+        self.chain_live = True
+        return ticket
+
+    def _end_chain(self):
+        """After a steps case: steps the child will not make are forgotten; steps it made
+        that this process did not ask for (its feed stopped first) are read and dropped."""
+        if not self.chain:
+            return
+        tickets, self.chain = list(self.chain), collections.deque()
+        if not self.chain_live or not self.sandbox.alive():
+            self.sandbox.cancel(tickets)
+            return
+        for ticket in tickets:
+            try:
+                self.sandbox.result(ticket, max(0.05, self.timeout - self.used))
+            except CallFailed:
+                pass
+            except (TimeoutError, ChildDied):
+                return
+            if not self.sandbox.last_more:
+                self.sandbox.cancel(tickets)
+                return
+
     def _grade_case(self, index, case):
         """Run and judge one case; False when the function's remaining cases are skipped."""
+        self.case = case
+        try:
+            return self._run_case(index, case)
+        finally:
+            self._end_chain()
+            self.case = None
+
+    def _run_case(self, index, case):
         sandbox, timeout = self.sandbox, self.timeout
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:

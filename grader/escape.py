@@ -26,7 +26,6 @@ here takes any ``str`` and returns text that is safe in one context:
 
 from __future__ import annotations
 
-import html as _html
 import re
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -56,7 +55,9 @@ def xml(text) -> str:
 
 def html(text) -> str:
     """``clean(text)`` with HTML's special characters as entities."""
-    return _html.escape(clean(text), quote=True)
+    import html as html_module      # only where HTML is written (html.entities is a large table)
+
+    return html_module.escape(clean(text), quote=True)
 
 
 # what Markdown (CommonMark + GitHub's extensions) would read as markup inside a line, and
@@ -84,7 +85,9 @@ def _md_block(text):
 def html_text(text) -> str:
     """``clean(text)`` for the content of an HTML element (never an attribute): only
     ``& < >`` as entities, so quotes stay readable in the raw report."""
-    return _html.escape(clean(text), quote=False)
+    import html as html_module
+
+    return html_module.escape(clean(text), quote=False)
 
 
 def md_inline(text) -> str:

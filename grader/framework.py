@@ -26,7 +26,7 @@ import numpy as np
 from chainrule_core.contract import OUTPUT_NAMES, SIGNATURES
 from grader.compare import Problem, compare, plain
 from grader.values import to_returned
-from grader.values import Rng
+from grader.values import FromOutput, Rng
 
 class Call:
     """One call: positional arguments, and optionally a global seed set just before it."""
@@ -138,6 +138,46 @@ class Case:
                 except FeedError:
                     break
         return outputs
+
+    def chain_plan(self):
+        """How the child may run this steps case without a round trip per step:
+        ``(rule, [arguments of each later step])`` for ``Sandbox.submit(chain=...)``, or
+        None. Read off ``feed`` itself by feeding it markers: each later call's arguments
+        are the values it sends, and ``FromOutput(i)`` where it places item ``i`` of the
+        previous output as it is (``rule``: -1, the output is one array; n, a tuple of n).
+        A feed that makes something of the output, or reuses an older output, has no plan."""
+        if self.kind != "steps" or self.steps < 2 or self.feed is None:
+            return None
+        for rule in (-1, 1, 2, 3, 4, 5, 6, 7, 8):
+            plan = self._chain_with(rule)
+            if plan is not None:
+                return plan
+        return None
+
+    def _chain_with(self, rule):
+        call, steps, older = self.calls[0], [], []
+        for k in range(1, self.steps):
+            marks = [np.empty(0) for _ in range(1 if rule == -1 else rule)]
+            try:
+                call = self.feed(call, marks[0] if rule == -1 else tuple(marks), k)
+            except Exception:  # noqa: BLE001 - FeedError, or a feed that computes with it
+                return None
+            if call.global_seed is not None:
+                return None
+            args = []
+            for arg in call.args:
+                hit = [i for i, mark in enumerate(marks) if arg is mark]
+                if hit:
+                    args.append(FromOutput(-1 if rule == -1 else hit[0]))
+                elif any(arg is mark for mark in older) or (isinstance(arg, np.ndarray) and arg.size == 0):
+                    return None     # an older output, or something made of one
+                elif isinstance(arg, (np.ndarray, np.generic, int, float, Rng)) or arg is None:
+                    args.append(arg)
+                else:
+                    return None     # a container: it might hold an output
+            older.extend(marks)
+            steps.append(args)
+        return rule, steps
 
     def expected(self, ref):
         """Expected outputs, given ``ref(qualname) -> reference callable``; None for stat."""

@@ -478,6 +478,7 @@ def kill_tree(root_pid, marker, also=None, spare=()):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+        _await_death(doomed, 0.005)
         # reap what is ours; others are reaped by their parent (or by init)
         for pid in doomed:
             try:
@@ -489,7 +490,19 @@ def kill_tree(root_pid, marker, also=None, spare=()):
                      if (p == root_pid or _has_marker(p, needles)) and p not in spare and not _zombie(p)]
             if not alive:
                 return
-        time.sleep(0.005)
+
+
+def _await_death(pids, timeout):
+    """Wait (up to ``timeout`` seconds, polling every half millisecond) until each of
+    ``pids`` has died (gone, or a zombie): a SIGKILLed process takes a moment to die, and a
+    fixed pause made ending every grade several milliseconds longer than that moment."""
+    deadline = time.monotonic() + timeout
+    waiting = set(pids)
+    while True:
+        waiting = {pid for pid in waiting if not _zombie(pid)}
+        if not waiting or time.monotonic() >= deadline:
+            return
+        time.sleep(0.0005)
 
 
 # ------------------------------------------------------------------ Landlock: what the child may read

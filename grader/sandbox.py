@@ -71,7 +71,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 
 from chainrule_core.errors import ChainruleError
@@ -121,13 +120,38 @@ def _wait_fd(fd, write, deadline, also=None, on_also=None):
             return
 
 
+READ_AHEAD = 1 << 16        # bytes a small read of the reply pipe takes when they are there
+PIPE_SIZE = 1 << 20         # the reply pipe's capacity, where the system allows it (Linux)
+
+
+def _widen(fd):
+    """Give the pipe ``fd`` a capacity of ``PIPE_SIZE`` bytes where the system allows it.
+
+    A pipe holds 64 KiB by default: a reply of 480 KB (a distribution case's samples) then
+    crosses it in eight turns of writing and reading, each a wake-up of the other side."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    if hasattr(fcntl, "F_SETPIPE_SZ"):     # Linux only
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass    # a smaller limit (/proc/sys/fs/pipe-max-size): as before
+
+
 class Sandbox:
     """One child process serving calls into a submission; restarted when it dies.
+
+    ``full_echo`` (a class attribute, for tests): the child sends every argument back
+    whole, never ``{"t": "same"}`` (and so never goes on with a chain of steps on its own).
 
     The temporary folder (the private copy of the submission, NumPy's link folder, the
     child's script) is made once and reused by every restart; each child gets a fresh,
     empty run folder.
     """
+
+    full_echo = False
 
     def __init__(self, submission, memory_mb=DEFAULT_MEMORY_MB, protected=(), warm=True):
         self.submission = os.path.realpath(submission)
@@ -138,6 +162,10 @@ class Sandbox:
         self.imported = {}          # module -> None (ok) or an error dict
         self._workdir = None
         self._pending_bytes = b""
+        self._read_buf = bytearray()    # reply bytes read ahead (see _read_exact)
+        self._held = []                 # requests not written yet (submit's ``hold``)
+        self.chained = []               # tickets of the calls chained to the last submit
+        self.last_more = False          # whether the last reply said its chain goes on
         self._dropped = 0           # bytes of output dropped over the cap since the last take
         self._copy_prefix = None
         self._ready = False
@@ -183,15 +211,17 @@ class Sandbox:
         for path in (self._script, self._landlock_module):
             os.chmod(path, 0o644)
 
-    def start(self, wait=True):
-        """Start the child; with ``wait=False`` return at once (it gets ready meanwhile)."""
+    def start(self, wait=True, fresh=False):
+        """Start the child; with ``wait=False`` return at once (it gets ready meanwhile:
+        from the warm process, only the request to fork it is sent). ``fresh``: not from
+        the warm process (it failed to fork this child)."""
         if self._workdir is None:
             self._prepare()
         run_dir = os.path.join(self._workdir, "run")
         if os.path.lexists(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)
         os.mkdir(run_dir, 0o700)
-        self.marker = uuid.uuid4().hex
+        self.marker = os.urandom(16).hex()
         base = os.path.basename(self.submission)
         drop = None
         if self.ids is not None:
@@ -202,6 +232,7 @@ class Sandbox:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
+        _widen(resp_r)      # a distribution case's samples in one piece, not sixteen
         self._hello = wire.new_nonce()
         cfg = {
             "numpy_dir": self._numpy_dir, "submission": self._sub_copy, "package": "exercises",
@@ -217,10 +248,10 @@ class Sandbox:
         }   # nothing else: no PYTHON* variable (``-I`` ignores them anyway), no secrets
         self.proc = None
         try:
-            self._zygote = zygote.get() if self.warm else None
+            self._zygote = zygote.get() if self.warm and not fresh else None
             if self._zygote is not None:
                 try:
-                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w)
+                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w, wait=wait)
                     self.start_mode = "warm"
                 except ZygoteUnusable as exc:
                     zygote.discard(self._zygote, str(exc))
@@ -240,6 +271,7 @@ class Sandbox:
         for fd in (req_w, resp_r, out_r):
             os.set_blocking(fd, False)
         self._req, self._resp, self._out = req_w, resp_r, out_r
+        self._read_buf = bytearray()
         self._out_open = True       # until every writer of the output pipe has gone
         self._timed_out = False
         # a new child has imported nothing; a module whose import failed (raised, hung,
@@ -253,6 +285,15 @@ class Sandbox:
         """Wait for the child's hello (it imports NumPy and confines itself first)."""
         if self._ready:
             return
+        if isinstance(self.proc, ZygoteChild) and not self.proc.resolved():
+            try:
+                self.proc.resolve()     # the warm process said it forked the child
+            except ZygoteUnusable as exc:   # it did not: a fresh child, as start() would
+                zygote.discard(self._zygote, str(exc))
+                self._zygote = None
+                self._close_pipes()
+                self.proc = None
+                self.start(wait=False, fresh=True)
         try:
             header, _ = self._receive(STARTUP_TIMEOUT, self._hello)
             if not header.get("ready"):
@@ -281,24 +322,38 @@ class Sandbox:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def _forked(self):
+        """Whether the child exists (False: the warm process never forked it)."""
+        if isinstance(self.proc, ZygoteChild) and not self.proc.resolved():
+            try:
+                self.proc.resolve()
+            except ZygoteUnusable:
+                return False
+        return True
+
+    def _close_pipes(self):
+        for fd in (self._req, self._resp, self._out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._out = None
+
     def _kill(self, timed_out=False):
         """End this child's life: kill it and everything it started (the folder stays)."""
         if self.proc is not None:
-            self._kill_tree()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
-                pass
-            self._drain_output()
-            for fd in (self._req, self._resp, self._out):
+            if self._forked():
+                self._kill_tree()
                 try:
-                    os.close(fd)
-                except OSError:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
                     pass
-            self._out = None
+            self._drain_output()
+            self._close_pipes()
             self.proc = None
             self._pending.clear()
             self._replies.clear()
+            self._held.clear()
             self._timed_out = timed_out
         if self.ids is not None:
             reap_uid(*self.ids)     # whatever left the tree or changed its environment
@@ -373,11 +428,26 @@ class Sandbox:
         return text
 
     # ------------------------------------------------------------------ messages
-    def _send(self, header, nonce, blobs=(), timeout=DEFAULT_TIMEOUT):
+    def _send(self, header, nonce, blobs=(), timeout=DEFAULT_TIMEOUT, hold=False):
         """Write a request within ``timeout`` seconds (draining the child's output
-        meanwhile): a child that stops reading is killed (TimeoutError)."""
-        data = memoryview(wire.frame(header, blobs, nonce))
-        size = len(data)
+        meanwhile): a child that stops reading is killed (TimeoutError). Requests held
+        back (``hold``: written with the next request or ``flush``) go first; returns the
+        request's size."""
+        frame = wire.frame(header, blobs, nonce)
+        self._held.append(frame)
+        if not hold:
+            self.flush(timeout)
+        return len(frame)
+
+    def flush(self, timeout=DEFAULT_TIMEOUT):
+        """Write the requests held back (``submit(hold=True)``), in one piece."""
+        if not self._held:
+            return
+        if self.proc is None:       # the child was killed meanwhile: nothing to write to
+            self._held.clear()
+            return
+        data = memoryview(b"".join(self._held))
+        self._held.clear()
         deadline = time.monotonic() + timeout
         try:
             while data:
@@ -392,9 +462,10 @@ class Sandbox:
             raise
         except OSError:
             raise self._died() from None
-        return size
 
     def _died(self):
+        if not self._forked():
+            return ChildDied(f"the process running your code did not start ({self.proc.failed})")
         try:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -409,15 +480,30 @@ class Sandbox:
         return ChildDied(f"the process running your code ended with exit status {code}")
 
     def _read_exact(self, n, deadline):
-        chunks, got = [], 0
+        """The next ``n`` bytes of the reply pipe. Small reads take what is there (up to
+        ``READ_AHEAD`` bytes: the next replies of pipelined calls, read in one system call
+        instead of three per reply) and keep the rest for the next read."""
+        held = self._read_buf
+        if len(held) >= n:
+            data = bytes(held[:n])
+            del held[:n]
+            return data
+        chunks, got = [bytes(held)], len(held)
+        held.clear()
         while got < n:
-            _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            want = n - got
             try:
-                chunk = os.read(self._resp, min(n - got, IO_CHUNK))
+                chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
+                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
                 continue
             if not chunk:
                 raise self._died()
+            if len(chunk) > want:
+                held += chunk[want:]
+                chunk = chunk[:want]
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -491,9 +577,21 @@ class Sandbox:
         return error
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
-               timeout=DEFAULT_TIMEOUT):
+               timeout=DEFAULT_TIMEOUT, hold=False, chain=None):
         """Send a call without waiting (within ``timeout`` seconds); returns ``(ticket,
-        bytes sent)``.
+        bytes sent)``. With ``hold``, the request is written later, together with the next
+        one sent or by ``flush`` (several calls in one write: one wake-up of the child);
+        waiting for any reply writes it first.
+
+        ``chain``: ``(rule, steps)``, the calls that follow this one, each fed by the child
+        with the previous output (one request, one reply per call: a steps case without a
+        round trip per step). ``steps`` holds each later call's arguments, ``FromOutput(i)``
+        where item ``i`` of the previous output goes (``rule``: -1, the output is an array
+        and is fed itself; n, it is a tuple or list of n arrays). The child stops the chain
+        after a call that failed, changed an argument or returned another shape; a reply
+        says whether the next follows (``last_more`` after ``result``), and ``cancel``
+        forgets the tickets of calls that will not come. Returns ``(ticket, bytes)``, the
+        later calls' tickets in ``chained``.
 
         Replies come back in the order of the requests; ``result(ticket)`` collects one.
         Callers keep the bytes in flight well below a pipe's capacity (64 KiB), so that
@@ -513,13 +611,32 @@ class Sandbox:
             "args": [wire.encode_arg(a, blobs) for a in args],
             "kwargs": {k: wire.encode_arg(v, blobs) for k, v in (kwargs or {}).items()},
         }
+        nonces = []
+        if self.full_echo:
+            header["full_echo"] = True
+        if chain is not None:
+            rule, steps = chain
+            nonces = [wire.new_nonce() for _ in steps]
+            header["chain"] = {"out": int(rule), "nonces": nonces,
+                               "steps": [[wire.encode_arg(a, blobs) for a in step] for step in steps]}
         if sum(len(b) for b in blobs) > MAX_DATA:
             raise ChildDied(f"an argument of more than {mb(MAX_DATA)} MB (returned by your code "
                             "and passed back) was not sent", kind="error")
-        size = self._send(header, nonce, blobs, timeout=timeout)
+        size = self._send(header, nonce, blobs, timeout=timeout, hold=hold)
         self._ticket += 1
         self._pending.append((self._ticket, nonce))
-        return self._ticket, size
+        first = self._ticket
+        self.chained = []
+        for later in nonces:
+            self._ticket += 1
+            self._pending.append((self._ticket, later))
+            self.chained.append(self._ticket)
+        return first, size
+
+    def cancel(self, tickets):
+        """Forget ``tickets`` of chained calls the child will not make (see ``submit``)."""
+        gone = set(tickets)
+        self._pending = collections.deque(p for p in self._pending if p[0] not in gone)
 
     def pending(self):
         return len(self._pending)
@@ -532,6 +649,8 @@ class Sandbox:
         are kept for their own ``result`` call.
         """
         deadline = time.monotonic() + timeout
+        if ticket not in self._replies and self._held and self.proc is not None:
+            self.flush(timeout)     # its request may be among those held back
         while ticket not in self._replies:
             if not self._pending or self.proc is None:
                 raise self._not_running()
@@ -548,14 +667,15 @@ class Sandbox:
             self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
         self._drain_output()
+        self.last_more = reply.get("more") is True
         if reply.get("ok") is not True:
             info = wire.clean_error(reply)
             info["message"] = self._unmap(info["message"])
             raise CallFailed(info)
         try:
             result = wire.decode(reply["result"], arrays)
-            inputs = [wire.decode(t, arrays) for t in reply.get("inputs", [])]
-            kwinputs = {k: wire.decode(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
+            inputs = [wire.decode_input(t, arrays) for t in reply.get("inputs", [])]
+            kwinputs = {k: wire.decode_input(t, arrays) for k, t in reply.get("kwinputs", {}).items()}
         except Exception as exc:  # noqa: BLE001 - whatever it is, the reply is unreadable
             raise self._unreadable(wire.exception_text(exc)) from None
         return result, inputs, kwinputs
@@ -563,6 +683,11 @@ class Sandbox:
     def drain(self, timeout):
         """Wait for (and drop) every outstanding reply; kills the child on a timeout."""
         deadline = time.monotonic() + timeout
+        if self._held and self.proc is not None:
+            try:
+                self.flush(timeout)
+            except (TimeoutError, ChildDied):
+                self._kill()
         while self._pending and self.proc is not None:
             waiting, nonce = self._pending[0]
             try:

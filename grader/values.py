@@ -26,6 +26,19 @@ class Rng:
         return f"default_rng({self.seed})"
 
 
+class FromOutput:
+    """An argument of a chained step (``Sandbox.submit(chain=...)``): item ``index`` of the
+    previous step's output (-1: the output itself), fed back by the child."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = int(index)
+
+    def __repr__(self):
+        return f"FromOutput({self.index})"
+
+
 class Returned:
     """A value the child sent back, decoded: kind and plain data only.
 

@@ -24,7 +24,7 @@ import struct
 
 import numpy as np
 
-from grader.values import Returned, Rng
+from grader.values import FromOutput, Returned, Rng
 
 # The error-kind vocabulary. What the child reports for a failed import or call:
 CHILD_ERROR_KINDS = frozenset({
@@ -115,6 +115,8 @@ def npy_bytes(arr):
 def encode_arg(value, blobs):
     if isinstance(value, Rng):
         return {"t": "rng", "seed": value.seed}
+    if isinstance(value, FromOutput):
+        return {"t": "out", "i": value.index}
     if isinstance(value, np.ndarray):
         blobs.append(npy_bytes(value))
         return {"t": "a", "i": len(blobs) - 1}
@@ -174,6 +176,17 @@ def decode(tree, arrays, depth=0):
     if t == "o":
         return Returned("other", None, str(tree.get("cls", "?"))[:80])
     raise ValueError("malformed reply")
+
+
+UNCHANGED = Returned("unchanged")   # an argument the call left as it was sent
+
+
+def decode_input(tree, arrays):
+    """An argument as the child echoes it after a call: ``UNCHANGED`` (``{"t": "same"}``:
+    the child found it as it was sent), else a value as ``decode`` reads it."""
+    if isinstance(tree, dict) and tree.get("t") == "same" and len(tree) == 1:
+        return UNCHANGED
+    return decode(tree, arrays)
 
 
 NPY_HEADER = re.compile(

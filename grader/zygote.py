@@ -49,7 +49,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 
 from grader.limits import STARTUP_TIMEOUT
 from grader.privileges import MARKER_VAR
@@ -65,12 +64,40 @@ class ZygoteUnusable(Exception):
 
 
 class ZygoteChild:
-    """A child forked by the zygote: what the sandbox uses of ``subprocess.Popen``."""
+    """A child forked by the zygote: what the sandbox uses of ``subprocess.Popen``.
 
-    def __init__(self, zygote, pid):
+    Asked for without waiting (``Zygote.spawn(wait=False)``), its pid is known once the
+    zygote has said it forked: ``resolve`` waits for that (``ZygoteUnusable`` if it never
+    does), ``pid`` resolves on first use."""
+
+    def __init__(self, zygote, pid, deadline=None):
         self.zygote = zygote
-        self.pid = pid
+        self._pid = pid
         self.returncode = None
+        self.failed = None          # why the zygote did not fork it (an unresolved request)
+        self._deadline = deadline   # of an unresolved request
+
+    @property
+    def pid(self):
+        if self._pid is None:
+            self.resolve()
+        return self._pid
+
+    def resolved(self):
+        return self._pid is not None
+
+    def resolve(self):
+        """Wait until the zygote said it forked this child; ``ZygoteUnusable`` if it did not."""
+        while self._pid is None:
+            if self.failed is None and self.zygote.dead is not None:
+                self.failed = self.zygote.dead      # closed or ended before it said so
+            if self.failed is None and time.monotonic() > self._deadline:
+                self.zygote.close()
+                self.failed = f"no answer within {STARTUP_TIMEOUT:g} s"
+            if self.failed is not None:
+                raise ZygoteUnusable(self.failed)
+            self.zygote.pump(max(0.0, self._deadline - time.monotonic()))
+        return self._pid
 
     def poll(self):
         if self.returncode is None:
@@ -78,6 +105,7 @@ class ZygoteChild:
         return self.returncode
 
     def wait(self, timeout=None):
+        self.resolve()
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.returncode is None:
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -108,10 +136,11 @@ class Zygote:
 
     def __init__(self):
         self.owner = os.getpid()
-        self.marker = uuid.uuid4().hex      # in every process forked below the zygote
+        self.marker = os.urandom(16).hex()      # in every process forked below the zygote
         self.children = {}                  # pid -> ZygoteChild, until its exit is reported
         self.dead = None                    # why it can no longer be used
         self._spawned = []
+        self._unresolved = []               # children asked for without waiting, in order
         self._errors = []
         self._exits = {}                    # exits of children not registered yet
         self._forked = False                # whether it ever forked a child
@@ -191,9 +220,23 @@ class Zygote:
                 else:       # read together with its "spawned": _spawn takes it
                     self._exits[message["exit"]] = int(message.get("code", -9))
             elif "spawned" in message:
-                self._spawned.append(int(message["spawned"]))
+                if self._unresolved:        # answers come in the order of the requests
+                    self._register(self._unresolved.pop(0), int(message["spawned"]))
+                else:
+                    self._spawned.append(int(message["spawned"]))
             elif "error" in message:
-                self._errors.append(str(message["error"]))
+                if self._unresolved:
+                    self._unresolved.pop(0).failed = str(message["error"])
+                else:
+                    self._errors.append(str(message["error"]))
+
+    def _register(self, child, pid):
+        child._pid = pid
+        self._forked = True
+        if pid in self._exits:
+            child.returncode = self._exits.pop(pid)
+        else:
+            self.children[pid] = child
 
     def _died(self, why):
         self.dead = f"the warm process ended ({why})"
@@ -202,18 +245,24 @@ class Zygote:
             if child.returncode is None:
                 child.returncode = -9
         self.children.clear()
+        for child in self._unresolved:
+            child.failed = self.dead
+        self._unresolved.clear()
         try:
             self.sock.close()
         except OSError:
             pass
 
-    def spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout=STARTUP_TIMEOUT):
+    def spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout=STARTUP_TIMEOUT, wait=True):
         """Fork a child with these settings and pipe ends; a ``ZygoteChild``, or
-        ``ZygoteUnusable`` (nothing was started then, or what was is killed)."""
+        ``ZygoteUnusable`` (nothing was started then, or what was is killed). With
+        ``wait=False`` only the request is sent: the zygote forks once it is ready (it may
+        still be importing NumPy) while this process goes on, and the child's ``resolve``
+        (or its first use) says whether it did."""
         with self._lock:
-            return self._spawn(cfg, env, argv0, out_w, req_r, resp_w, timeout)
+            return self._spawn(cfg, env, argv0, out_w, req_r, resp_w, timeout, wait)
 
-    def _spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout):
+    def _spawn(self, cfg, env, argv0, out_w, req_r, resp_w, timeout, wait=True):
         if not self.usable():
             raise ZygoteUnusable(self.dead or "it belongs to another process")
         request = json.dumps({"cfg": cfg, "env": env, "argv0": argv0}).encode("utf-8")
@@ -228,6 +277,10 @@ class Zygote:
         finally:
             if self.dead is None:
                 self.sock.setblocking(False)
+        if not wait:
+            child = ZygoteChild(self, None, deadline)
+            self._unresolved.append(child)
+            return child
         while not self._spawned:
             remaining = deadline - time.monotonic()
             if self.dead is not None or self._errors or remaining <= 0:
@@ -235,13 +288,8 @@ class Zygote:
                 self.close()
                 raise ZygoteUnusable(why)
             self.pump(remaining)
-        pid = self._spawned.pop(0)
-        self._forked = True
-        child = ZygoteChild(self, pid)
-        if pid in self._exits:
-            child.returncode = self._exits.pop(pid)
-        else:
-            self.children[pid] = child
+        child = ZygoteChild(self, None)
+        self._register(child, self._spawned.pop(0))
         return child
 
     def close(self):
@@ -253,19 +301,38 @@ class Zygote:
                 pass
             return
         if self.dead is None:
+            # its folder first: the zygote removes it only when this process did not
+            shutil.rmtree(self.dir, ignore_errors=True)
             self.dead = "closed"
             try:
                 self.sock.close()
             except OSError:
                 pass
-        if not self._forked and self.proc.poll() is None:
+        if not self._forked and not self._unresolved and self.proc.poll() is None:
             self.proc.kill()        # it never forked: nothing to clean up, no need to wait for NumPy
         try:
-            self.proc.wait(timeout=5)
+            wait_exit(self.proc, 5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_exit(proc, timeout):
+    """``proc.wait(timeout)``, woken by the exit itself where Linux offers a process
+    descriptor (``Popen.wait`` with a timeout polls with growing sleeps, which made ending
+    a grade a few milliseconds longer than the exit took)."""
+    if proc.returncode is None and hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(proc.pid)
+        except OSError:
+            pass
+        else:
+            try:
+                select.select([fd], [], [], timeout)
+            finally:
+                os.close(fd)
+    return proc.wait(timeout=timeout)
 
 
 _STATE = {"zygote": None, "starts": 0, "why": None, "owner": None}

@@ -3,7 +3,10 @@ the very same reports.
 
 Shortcuts (issue 11, a grade's start-up time): ``compare._identical`` (identical values
 pass without the tolerance arithmetic), ``compare._same_bytes`` (an input returned with its
-very bytes was not modified), ``stats._ks_above`` (a clearly passing normal
+very bytes was not modified), the child's ``{"t": "same"}`` for an argument it found as
+sent and its chains of steps fed without a round trip (both off with
+``Sandbox.full_echo``: every argument comes back whole and each step is asked for by the
+grading process), ``stats._ks_above`` (a clearly passing normal
 sample is settled with an approximate erf), ``reports._dumps`` (JSON written in one pass
 instead of ``json.dumps(indent=2)``). The submission below fails in many ways: wrong
 values, wrong distributions, known mistakes, a crash, so that every path is exercised.
@@ -14,6 +17,7 @@ import json
 import pytest
 
 from grader import compare, grade_submission, reports, stats
+from grader.sandbox import Sandbox
 from tests.grader.conftest import make_submission
 from tests.grader.wrong_catalog import CATALOG
 
@@ -73,6 +77,7 @@ def test_reports_are_the_same_with_every_shortcut_off(submission, monkeypatch):
     monkeypatch.setattr(compare, "_same_bytes", not_same_bytes)
     monkeypatch.setattr(stats, "_ks_above", exact_ks)
     monkeypatch.setattr(reports, "_dumps", plain_dumps)
+    monkeypatch.setattr(Sandbox, "full_echo", True)
     slow = _reports(submission)
     assert used["identical"] > 100 and used["same_bytes"] > 100 and used["ks"] >= 6 and used["dumps"] == 1
     assert fast == slow

@@ -240,9 +240,6 @@ def readable_by(folder, uid, gid, roots=()):
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a device file"), (stat.S_ISBLK, "a device file"))
-IGNORED = ("__pycache__", ".git")   # never copied, never checked, never imported from
-
-
 def check_submission(folder):
     """Refuse, in one sentence (``ChainruleError``), a submission the grader will not copy
     or import: anything but regular files, folders and links to a regular file inside it
@@ -250,11 +247,14 @@ def check_submission(folder):
     entries, folders nested deeper than ``SUBMISSION_MAX_DEPTH``, more than
     ``SUBMISSION_MAX_BYTES``, a compiled module (``.so``, ``.pyd``: the contract
     is ``.py`` files) or a folder named like a contract module (it would be imported
-    instead of the student's ``.py``). Nothing is followed out of the submission.
+    instead of the student's ``.py``). Nothing is followed out of the submission. Hidden
+    entries and caches (``submission_copy.not_graded``: a .venv, .git) are left out, as
+    the copy leaves them out.
     """
     from chainrule_core.contract import CONTRACT
     from grader.limits import (COMPILED_SUFFIXES, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_DEPTH,
                                SUBMISSION_MAX_FILES, mb)
+    from grader.submission_copy import not_graded
 
     folder = os.path.realpath(folder)
     shown = os.path.basename(folder)
@@ -267,7 +267,7 @@ def check_submission(folder):
         except OSError as exc:
             raise ChainruleError(f"Cannot read the submission folder '{current}': {exc.strerror}.") from None
         for entry in entries:
-            if entry.name in IGNORED:
+            if not_graded(entry.name):
                 continue
             rel = os.path.join(shown, os.path.relpath(entry.path, folder))
             count += 1

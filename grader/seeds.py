@@ -24,7 +24,7 @@ def submission_seed(path, secret=None):
     """The seed of the cases for the submission folder ``path`` (and ``secret``: bytes,
     str or None). Depends only on the files' relative paths and contents, in sorted
     order, so it is the same on every machine and for every copy of the submission."""
-    from grader.privileges import IGNORED
+    from grader.submission_copy import not_graded
 
     digest = hashlib.sha256(b"chainrule submission seed v1\0")
     if secret:
@@ -33,8 +33,10 @@ def submission_seed(path, secret=None):
     root = os.path.realpath(os.fspath(path))
     files = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED)
+        dirs[:] = sorted(d for d in dirs if not not_graded(d))
         for name in names:
+            if not_graded(name):
+                continue
             full = os.path.join(folder, name)
             if os.path.isfile(full) and not os.path.islink(full):
                 files.append(os.path.relpath(full, root).replace(os.sep, "/"))

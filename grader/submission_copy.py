@@ -39,7 +39,7 @@ from grader.limits import IO_CHUNK, MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FIL
 
 MAX_FILES = SUBMISSION_MAX_FILES
 MAX_BYTES = SUBMISSION_MAX_BYTES
-SKIPPED = ("__pycache__",)
+SKIPPED = ("__pycache__",)     # and every hidden entry (.git, .venv, .DS_Store): see not_graded
 _CHUNK = IO_CHUNK
 
 
@@ -47,7 +47,10 @@ class SubmissionRefused(ChainruleError):
     """The submission holds something the grader will not copy (a link out of it, ...)."""
 
 
-def _skipped(name):
+def not_graded(name):
+    """Whether a submission's file or folder ``name`` is left out: never copied, checked,
+    imported from or part of the submission's seed (caches and hidden entries: .git,
+    .venv, .ipynb_checkpoints, .DS_Store)."""
     return name in SKIPPED or name.startswith(".")
 
 
@@ -138,7 +141,7 @@ class _Copier:
         with os.scandir(dir_fd) as it:
             names = sorted(entry.name for entry in it)
         for name in names:
-            if _skipped(name):
+            if not_graded(name):
                 continue
             child_rel = f"{rel}/{name}" if rel else name
             child_dst = os.path.join(dst, name)

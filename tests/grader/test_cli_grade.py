@@ -1,6 +1,7 @@
 """``chainrule grade``: options, exit codes and exact error lines (CliRunner in tmp_path)."""
 
 import json
+import os
 import re
 import shutil
 
@@ -271,3 +272,26 @@ def test_a_module_file_that_cannot_be_graded_is_a_usage_error(workdir, args, sen
     result = CliRunner().invoke(cli, ["grade", *args])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == f"Error: {sentence}"
+
+
+def test_hidden_folders_are_left_out_of_the_checks_and_the_seed(workdir):
+    """A virtual environment or .git inside the graded folder is never copied or imported, so it
+    neither counts toward the size limits nor changes the cases' seed."""
+    from grader.limits import SUBMISSION_MAX_FILES
+
+    make_submission(workdir / "exercises")
+    seed = submission_seed(workdir / "exercises")
+    venv = workdir / "exercises" / ".venv" / "lib"
+    venv.mkdir(parents=True)
+    for i in range(SUBMISSION_MAX_FILES + 10):
+        (venv / f"m{i}.py").write_text("x = 1\n")
+    (workdir / "exercises" / ".DS_Store").write_bytes(b"\0\1")
+    os.mkfifo(workdir / "exercises" / ".venv" / "pipe")       # a special file there is never opened
+    assert submission_seed(workdir / "exercises") == seed
+    result = CliRunner().invoke(cli, ["grade", "--only", "activations.sigmoid", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["seed"] == seed
+    # the same files outside a hidden folder are refused, as before
+    shutil.move(str(venv), str(workdir / "exercises" / "lib"))
+    refused = CliRunner().invoke(cli, ["grade", "--only", "activations.sigmoid"])
+    assert refused.exit_code == 1 and f"holds more than {SUBMISSION_MAX_FILES} files and folders" in refused.output

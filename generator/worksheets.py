@@ -319,12 +319,13 @@ class _Writer:
             data = data.encode("utf-8")
         folder, name = os.path.split(path)
         tmp = os.path.join(folder, "." + name + self.suffix)
-        fd = None
+        fd, made = None, False
         try:
             if folder not in self.folders:
                 os.makedirs(folder, exist_ok=True)
                 self.folders.add(folder)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            made = True
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -335,6 +336,7 @@ class _Writer:
         except OSError:
             if fd is not None:
                 os.close(fd)
+            if made:        # this call made it (O_EXCL): never someone else's file
                 try:
                     os.unlink(tmp)
                 except OSError:

@@ -51,6 +51,7 @@ from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
 from grader.locate import NotGradable, find_modules, inside
+from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
 
@@ -62,9 +63,6 @@ FORMAT_VERSION = 1
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # a zip unpacks to at most what a submission may hold
 ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all members together
 HASH_MAX_FILES = 5000                   # files hashed in one gradable folder
-
-_SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints"}
-
 
 # --------------------------------------------------------------------------- discovery
 @dataclass
@@ -139,14 +137,14 @@ def discover(submissions):
 
 def escaping_link(folder, root):
     """The first link under ``folder`` (relative to ``root``) whose target is outside
-    ``root``, or ``""``."""
+    ``root``, or ``""``; what is never graded (``not_graded``: a .venv, .git) is left out."""
     real_root = os.path.realpath(root)
     for base, dirs, files in os.walk(folder):
-        for name in sorted(dirs + files):
+        dirs[:] = sorted(d for d in dirs if not not_graded(d))
+        for name in sorted(dirs + [f for f in files if not not_graded(f)]):
             path = os.path.join(base, name)
             if os.path.islink(path) and not inside(os.path.realpath(path), real_root):
                 return os.path.relpath(path, root)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
     return ""
 
 
@@ -154,9 +152,9 @@ def _hash_tree(folder, digest):
     root = os.path.realpath(folder)
     count = 0
     for base, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if not not_graded(d))
         for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
+            if not_graded(name) or name.endswith((".pyc", ".pyo")):
                 continue
             path = os.path.join(base, name)
             rel = os.path.relpath(path, folder)

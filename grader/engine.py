@@ -182,11 +182,10 @@ def _start(sandbox):
         raise ChainruleError(f"Cannot start the grader's child process: {exc}.") from None
 
 
-def _plan(path, names, seed, case, oracle, secret, expect=False):
-    """``(seed, seed_given, [(qualname, cases)], expected)``: the seed of the cases, every
-    selected function's cases (only case ``case`` with ``--case``) and, with ``expect``,
-    their expected values (``{id(case): values}``; otherwise each is computed when its
-    case is graded). Expected values stay in this process: the child never sees them."""
+def _plan(path, names, seed, case, oracle, secret):
+    """``(seed, seed_given, [(qualname, cases)])``: the seed of the cases and every selected
+    function's cases (only case ``case`` with ``--case``). Each case's expected values are
+    computed when it is graded, in this process: the child never sees them."""
     seed_given = seed is not None
     if seed is None:
         recorded = oracle.seeds()
@@ -210,13 +209,12 @@ def _plan(path, names, seed, case, oracle, secret, expect=False):
                     f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
             cases = chosen
         plan.append((qualname, cases))
-    expected = {id(c): oracle.expected(c, seed) for _, cases in plan for c in cases} if expect else {}
-    return seed, seed_given, plan, expected
+    return seed, seed_given, plan
 
 
 def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progress,
            require_isolation, reference):
-    seed, seed_given, plan, expected = planned
+    seed, seed_given, plan = planned
     sandbox.ready()     # confined before anything of the submission runs
     if sandbox.ids is None and not sandbox.landlocked():
         # the child runs as this very user, unconfined, and could rewrite the grader: its
@@ -233,8 +231,7 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     result.seed_given = seed_given
     try:
         for done, (qualname, cases) in enumerate(plan, 1):
-            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path,
-                                 expected).run()
+            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
             result.functions[qualname] = fr
             if progress is not None:
                 progress(done, len(plan), qualname)
@@ -349,9 +346,8 @@ class FunctionGrading:
     name on a case depends on the other cases).
     """
 
-    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission, expected=None):
+    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission):
         self.sandbox, self.oracle = sandbox, oracle
-        self.expected = expected if expected is not None else {}   # id(case) -> values made ahead
         self.qualname, self.cases, self.seed = qualname, cases, seed
         self.timeout, self.command, self.submission = timeout, command, submission
         self.module, self.name = qualname.split(".", 1)
@@ -489,12 +485,15 @@ class FunctionGrading:
             self.sandbox.cancel(tickets)
             return
         for ticket in tickets:
+            t0 = time.monotonic()
             try:
                 self.sandbox.result(ticket, max(0.05, self.timeout - self.used))
             except CallFailed:
                 pass
             except (TimeoutError, ChildDied):
                 return
+            finally:
+                self.used += time.monotonic() - t0  # the function's time, as every call's
             if not self.sandbox.last_more:
                 self.sandbox.cancel(tickets)
                 return
@@ -515,10 +514,7 @@ class FunctionGrading:
                 self._prefetch(index)
             except (ChildDied, TimeoutError):
                 pass            # reported by the case's own call below
-        if id(case) in self.expected:
-            expected = self.expected.pop(id(case))
-        else:
-            expected = self.oracle.expected(case, self.seed)
+        expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses, findings, scalar = "passed", "", [], [], False
         try:
             actual = case.run(self._student)

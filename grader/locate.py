@@ -18,9 +18,11 @@ import os
 
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError
+from grader.submission_copy import not_graded
 
-# folders never looked into for modules (tools' and archivers' own folders)
-SKIPPED = frozenset({"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints", "node_modules"})
+# folders never looked into for modules: what is never graded (hidden folders, caches:
+# grader.submission_copy.not_graded) and archivers' and tools' own folders
+SKIPPED = frozenset({"__MACOSX", "node_modules"})
 
 
 class NotGradable(ChainruleError):
@@ -73,7 +75,7 @@ def find_modules(folder, modules=None):
             return place
     try:
         subs = sorted(n for n in os.listdir(folder)
-                      if not n.startswith(".") and n not in SKIPPED
+                      if not not_graded(n) and n not in SKIPPED
                       and os.path.isdir(os.path.join(folder, n)))
     except OSError:
         subs = []

@@ -101,11 +101,15 @@ def _one_module(submission, only):
         raise ChainruleUsageError(f"'{submission}' is not one of the exercise modules "
                                   f"({', '.join(m + '.py' for m in CONTRACT)}); give one of them or the "
                                   "folder that holds them.")
-    outside = [name for name in only or () if name.split(".")[0] != module]
-    if outside:
-        raise ChainruleUsageError(f"--only {outside[0]} is not in {module}.py, the module given; name a "
-                                  f"function of {module} or give the folder.")
-    return os.path.dirname(submission) or ".", only or [module]
+    names = []
+    for name in only or ():
+        if "." not in name and name in CONTRACT[module]:
+            name = f"{module}.{name}"       # a function of the module given, named alone
+        if name.split(".")[0] != module:
+            raise ChainruleUsageError(f"--only {name} is not in {module}.py, the module given; name a "
+                                      f"function of {module} or give the folder.")
+        names.append(name)
+    return os.path.dirname(submission) or ".", names or [module]
 
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -50,3 +50,11 @@ def test_writer_failure_is_write_atomics_message(tmp_path):
         write_atomic(tmp_path / "students" / "s1" / "worksheet.md", "x")
     assert str(fast.value) == str(slow.value)
     assert str(fast.value).startswith(f"Cannot write '{tmp_path / 'students' / 's1' / 'worksheet.md'}': ")
+
+
+def test_writer_leaves_no_temporary_file_when_the_replace_fails(tmp_path):
+    folder = tmp_path / "students" / "s1"
+    (folder / "worksheet.md").mkdir(parents=True)     # a folder where the file should go
+    with pytest.raises(ChainruleError):
+        _Writer(tmp_path)("students/s1/worksheet.md", "x")
+    assert sorted(p.name for p in folder.iterdir()) == ["worksheet.md"]

@@ -256,6 +256,8 @@ def test_one_module_file_is_graded_alone_in_its_folder(workdir):
     assert rerun.startswith("chainrule grade mine --only activations.")
     narrowed = CliRunner().invoke(cli, ["grade", "mine/activations.py", "--only", "activations.tanh", "--format", "json"])
     assert [f["name"] for f in json.loads(narrowed.output)["functions"]] == ["activations.tanh"]
+    alone = CliRunner().invoke(cli, ["grade", "mine/activations.py", "--only", "tanh,relu", "--format", "json"])
+    assert [f["name"] for f in json.loads(alone.output)["functions"]] == ["activations.tanh", "activations.relu"]
 
 
 @pytest.mark.parametrize("args, sentence", [

@@ -842,3 +842,17 @@ def test_grade_all_progress_line_says_point_for_one_point():
     assert line_for(record([True, True], 1.0)) == "s1: 1 / 1 point"
     assert line_for(record([True, False], 1.0)) == "s1: 0.5 / 1 point"
     assert line_for(record([True, True], 2.0)) == "s1: 2 / 2 points"
+
+
+def test_grade_all_grades_a_submission_holding_a_virtual_environment(tmp_path):
+    """A .venv (its python a link out of the submission) is never graded, copied or hashed,
+    as chainrule grade and the Gradescope autograder leave it out too."""
+    subs = tmp_path / "subs"
+    folder = make_submission(subs / "venv" / "exercises")
+    bin_dir = folder / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    os.symlink("/usr/bin/python3", bin_dir / "python")
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "out", *ONLY)
+    assert code == 0, stdout + stderr
+    _, rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert float(rows["venv"][-2]) == ACT

@@ -83,3 +83,9 @@ def test_only_the_given_modules_count(tmp_path):
     touch(tmp_path / "extra" / "losses.py")
     touch(tmp_path / "mine" / "activations.py")
     assert find_modules(str(tmp_path), ["activations"]) == str(tmp_path / "mine")
+
+
+def test_hidden_folders_are_never_candidates(tmp_path):
+    touch(tmp_path / ".venv" / "lib" / "activations.py")
+    touch(tmp_path / "repo" / "activations.py")
+    assert find_modules(str(tmp_path)) == str(tmp_path / "repo")

@@ -13,6 +13,7 @@ submission (messages, printed output, names) reaches every format through
 from __future__ import annotations
 
 import json
+import re
 
 from chainrule_core.fileio import write_atomic
 from grader import calls, escape
@@ -324,6 +325,14 @@ def render_text(result, color=False, verbose=False):
         for fr in waiting:
             names = calls.and_list(calls.shown_name(q, fr.module) for q in _waits_for(fr, result.functions))
             out.append(f"  {fr.qualname}: implement {names} first")
+    cautions = [(fr, warned(fr)) for fr in result.functions.values() if warned(fr)]
+    if cautions:
+        out.append("")
+        out.append(f"Passed, but warned ({counted(len(cautions), 'function')}; the results were right, yet "
+                   "the computation warned on the way: an overflow, a division by zero or an invalid value):")
+        for fr, lines in cautions:
+            out.append(f"  {fr.qualname}:")
+            out.extend("  | " + line for line in lines)
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}
     for where, frs in failed_imports:
@@ -443,6 +452,22 @@ def _dumps(doc):
     return "".join(out)
 
 
+#: A warning line as Python's warnings module prints it ("file.py:31: RuntimeWarning: ...").
+_WARNING = re.compile(r":\d+: RuntimeWarning: ")
+#: Lines shown of what a passing function's warnings said (the warning and its source line).
+WARNING_LINES = 4
+
+
+def warned(fr):
+    """The first lines of the warnings a passing function printed (NumPy's overflow or
+    invalid-value RuntimeWarning: right results this time, a fragile computation), or []."""
+    if not fr.passed or "RuntimeWarning: " not in fr.output:
+        return []
+    lines = fr.output.rstrip("\n").splitlines()
+    first = next((i for i, line in enumerate(lines) if _WARNING.search(line)), None)
+    return [] if first is None else lines[first:first + WARNING_LINES]
+
+
 #: Lines of what a module printed shown beside its not-implemented functions.
 TODO_PRINTED_LINES = 10
 
@@ -463,7 +488,11 @@ def render_json(result):
 
 def _function_output(fr, result=None, verbose=False):
     if fr.passed:
-        return "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
+        text = "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
+        if warned(fr):
+            text += ("\n\nThe results were right, yet the computation warned on the way (an overflow, a "
+                     "division by zero or an invalid value):\n" + "\n".join(warned(fr)))
+        return text
     if fr.import_error:
         text = f"Not graded ({counted(len(fr.cases), 'case')} not run): {fr.import_error}"
         if fr.output.strip():
@@ -575,6 +604,14 @@ def render_markdown(result, verbose=False):
         out.append(escape.md_fence("\n".join(lines)))
         out.append("")
         out.append("</details>")
+    for fr in result.functions.values():
+        if warned(fr):
+            out.append("")
+            out.append(f"<details><summary><code>{fr.qualname}</code> passed, but warned</summary>")
+            out.append("")
+            out.append(escape.md_fence(_function_output(fr, result, verbose)))
+            out.append("")
+            out.append("</details>")
     todo = [fr for fr in result.functions.values() if fr.not_implemented]
     for module_name, fr in _todo_printed(todo):
         out.append("")

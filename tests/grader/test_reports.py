@@ -291,3 +291,37 @@ def test_reports_a_scalar_mismatch_is_one_plain_sentence_with_the_inputs(noisy):
     assert case.message.count("\n") == 0
     for jargon in ("rtol", "atol", "Mismatched", "tolerance", "1 / 1", "100%"):
         assert jargon not in case.message
+
+
+def test_a_passing_function_whose_computation_warned_is_pointed_out(tmp_path):
+    """The naive sigmoid gives the right 0 for x = -1000 after exp overflows: it passes, and
+    every report says it warned; a passing function's plain prints are not shown."""
+    from grader import grade_submission
+
+    folder = make_submission(tmp_path / "sub", appended={
+        "activations": """
+            def sigmoid(x):
+                x = as_float(x)
+                return 1.0 / (1.0 + np.exp(-x))
+
+
+            def relu(x):
+                print("debugging relu")
+                return np.maximum(as_float(x), 0.0)
+            """})
+    result = grade_submission(str(folder), only=["activations.sigmoid", "activations.relu"], seed=5)
+    assert result.functions["activations.sigmoid"].passed and result.functions["activations.relu"].passed
+    lines = render(result, "text").splitlines()
+    at = lines.index("Passed, but warned (1 function; the results were right, yet the computation warned on "
+                     "the way: an overflow, a division by zero or an invalid value):")
+    assert lines[at + 1] == "  activations.sigmoid:"
+    assert lines[at + 2].startswith("  | ") and "activations.py:" in lines[at + 2]
+    assert lines[at + 2].endswith(": RuntimeWarning: overflow encountered in exp")
+    assert lines[at + 3] == "  |   return 1.0 / (1.0 + np.exp(-x))"
+    assert "debugging relu" not in "\n".join(lines)
+    markdown = render(result, "markdown")
+    assert "<details><summary><code>activations.sigmoid</code> passed, but warned</summary>" in markdown
+    assert "relu</code> passed" not in markdown
+    tests = {t["name"]: t for t in json.loads(render(result, "gradescope"))["tests"]}
+    assert "RuntimeWarning: overflow encountered in exp" in tests["activations.sigmoid"]["output"]
+    assert "warned" not in tests["activations.relu"]["output"]

@@ -125,11 +125,17 @@ def reinterpret(x, k):
 """}
 
 
-@pytest.fixture()
-def sandbox(tmp_path):
-    box = Sandbox(str(make_submission(tmp_path / "exercises", TOUCHERS)))
+def _started(folder, appended):
+    """A started sandbox on the reference with ``appended`` code, activations imported."""
+    box = Sandbox(str(make_submission(folder, appended)))
     box.start()
     assert box.import_module("activations", 10) is None
+    return box
+
+
+@pytest.fixture()
+def sandbox(tmp_path):
+    box = _started(tmp_path / "exercises", TOUCHERS)
     yield box
     box.stop()
 
@@ -312,9 +318,7 @@ def halve_third_touches(w, g):
 
 @pytest.fixture()
 def stepper(tmp_path):
-    box = Sandbox(str(make_submission(tmp_path / "exercises", STEPPERS)))
-    box.start()
-    assert box.import_module("activations", 10) is None
+    box = _started(tmp_path / "exercises", STEPPERS)
     yield box
     box.stop()
 

@@ -14,20 +14,22 @@ from tests.grader.conftest import make_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PROBE = """
-import json, sys
-from chainrule.cli import main
-sys.argv = ["chainrule", "grade", {sub!r}, "--only", "activations", "--format", "json", "--output", {out!r}]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted(m for m in ("grader.specs.known", "difflib", "xml.etree.ElementTree") if m in sys.modules)))
-"""
+
+def probe(sub, out, only, then):
+    """A Python program that runs ``chainrule grade SUB --only ONLY`` (JSON to OUT) in its
+    own process, then runs ``then`` (which prints what the test looks at)."""
+    return (f"import json, os, sys\nfrom chainrule.cli import main\n"
+            f"sys.argv = ['chainrule', 'grade', {str(sub)!r}, '--only', {only!r}, '--format', 'json', "
+            f"'--output', {str(out)!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n" + then + "\n")
+
+
+LOADED = ('print(json.dumps(sorted(m for m in ("grader.specs.known", "difflib", "xml.etree.ElementTree") '
+          'if m in sys.modules)))')
 
 
 def _loaded(sub, out):
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(sub=str(sub), out=str(out))], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-c", probe(sub, out, "activations", LOADED)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
@@ -50,18 +52,6 @@ def tanh_derivative(x):
     assert [d["kind"] for d in fn["diagnoses"]] == ["known"]
 
 
-BLAS_PROBE = """
-import os, sys
-from chainrule.cli import main
-sys.argv = ["chainrule", "grade", {sub!r}, "--only", "activations.relu", "--format", "json", "--output", {out!r}]
-try:
-    main()
-except SystemExit:
-    pass
-print(os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("OMP_NUM_THREADS"))
-"""
-
-
 def test_grade_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path):
     import os
 
@@ -69,7 +59,9 @@ def test_grade_runs_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path):
         base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                                                   "MKL_NUM_THREADS")}
         out = tmp_path / f"r{len(env)}.json"
-        proc = subprocess.run([sys.executable, "-c", BLAS_PROBE.format(sub=str(ROOT / "solutions"), out=str(out))],
+        proc = subprocess.run([sys.executable, "-c", probe(ROOT / "solutions", out, "activations.relu",
+                                                           'print(os.environ.get("OPENBLAS_NUM_THREADS"), '
+                                                           'os.environ.get("OMP_NUM_THREADS"))')],
                               cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(base, **env))
         assert proc.returncode == 0, proc.stderr
         assert json.loads(out.read_text())["percent"] == 100.0

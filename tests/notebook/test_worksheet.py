@@ -56,6 +56,14 @@ def rows(table):
     return found
 
 
+def computed_rows(text, problem):
+    """``rows(text)``, each value the code computed checked against the problem's exact answer."""
+    got = rows(text)
+    for q in problem.questions:
+        if q.key in got:
+            assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+    return got
+
 def test_worksheet_reproduces_the_students_key_values(student, nbformat):
     from generator.core import make_problem
 
@@ -78,10 +86,7 @@ def test_worksheet_reproduces_the_students_key_values(student, nbformat):
         first, second = run_worksheet(nbformat, student)
     finally:
         (student / "answers.toml").unlink()
-    got = rows(first)
-    for q in output.questions:
-        if q.key in got:
-            assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+    got = computed_rows(first, output)
     assert got[grad.key][1].endswith("agree (to the 8 decimals you wrote)")
     assert got[new.key][1].endswith("they differ from the 4th decimal place")
     assert list(got)[:2] == [grad.key, new.key]           # the sheet's own questions first
@@ -216,10 +221,7 @@ def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path
     first, second = run_worksheet(nbformat, folder)
     assert first.startswith(f"output_update (변형 {output.variant}): 코드가 계산한 값과 손으로 계산한 답\n"
                             "손 계산 답: answers.toml의 p1_output_update 문제.\n")
-    got = rows(first)
-    for q in output.questions:
-        if q.key in got:
-            assert got[q.key][0] == pytest.approx(float(q.answer), rel=1e-9, abs=1e-12), q.key
+    got = computed_rows(first, output)
     assert got[grad.key][1].endswith("일치 (적은 대로 소수점 아래 8자리까지)")
     assert got[new.key][1].endswith("소수점 아래 4째 자리부터 다르다")
     assert "p2_hidden_update 문제" in second

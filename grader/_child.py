@@ -516,13 +516,117 @@ def _threads():
 
 
 def _unshare_network():
-    """As root: a network namespace of this process's own (only a loopback, down)."""
+    """As root: a network namespace of this process's own (only a loopback, down) and an
+    IPC namespace of its own (no System V object of another process: the seccomp filter
+    below refuses the calls too; the namespace is the second layer)."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(0x40000000) != 0:       # CLONE_NEWNET
+    if libc.unshare(0x40000000 | 0x08000000) == 0:      # CLONE_NEWNET | CLONE_NEWIPC
+        return ""
+    if libc.unshare(0x40000000) != 0:       # CLONE_NEWNET alone
         return "no network namespace (" + os.strerror(ctypes.get_errno()) + ")"
     return ""
+
+
+# --- seccomp: the system calls Landlock does not govern --------------------------------
+# Landlock decides which files a process may open; it does not see a connect() to a UNIX
+# socket that has a path (an ssh-agent, a desktop bus), the kernel's keyrings, System V
+# IPC or POSIX message queues, all reachable by name from any process of the same (or the
+# sandbox) user: channels to other students' children, to the grading user's secrets and
+# out of the sandbox. Student code needs none of them, nor a socket of any kind, nor new
+# namespaces, io_uring (which opens sockets past this filter) or another process's memory.
+# A classic-BPF filter (no libseccomp: a dozen instructions per call, built here) makes each
+# of these calls fail with EPERM; clone3 fails with ENOSYS, so that the C library falls
+# back to clone, whose namespace flags the filter can read. Numbers: the kernel's
+# unistd_64.h (x86_64) and asm-generic/unistd.h (aarch64).
+_SECCOMP_DENIED = {
+    # arch: (AUDIT_ARCH, {call: number}, clone, clone3)
+    "x86_64": (0xC000003E, {
+        "socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50,
+        "add_key": 248, "request_key": 249, "keyctl": 250,
+        "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65, "semctl": 66,
+        "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
+        "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244,
+        "mq_getsetattr": 245, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "unshare": 272, "setns": 308, "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
+        "pidfd_getfd": 438, "kcmp": 312, "bpf": 321, "perf_event_open": 298, "userfaultfd": 323,
+    }, 56, 435),
+    "aarch64": (0xC00000B7, {
+        "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
+        "add_key": 217, "request_key": 218, "keyctl": 219,
+        "shmget": 194, "shmat": 196, "shmctl": 195, "shmdt": 197, "semget": 190, "semop": 193, "semctl": 191,
+        "semtimedop": 192, "msgget": 186, "msgsnd": 189, "msgrcv": 188, "msgctl": 187,
+        "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183, "mq_notify": 184,
+        "mq_getsetattr": 185, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "unshare": 97, "setns": 268, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
+        "pidfd_getfd": 438, "kcmp": 272, "bpf": 280, "perf_event_open": 241, "userfaultfd": 282,
+    }, 220, 435),
+}
+#: CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
+_CLONE_NEW_ANY = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+
+
+def _seccomp_program(arch):
+    """The filter for ``arch`` as (code, jt, jf, k) instructions, or None for an
+    architecture it does not know. Anything of another architecture (a 32-bit call through
+    int 0x80) and x86_64's x32 calls fail with EPERM too."""
+    entry = _SECCOMP_DENIED.get(arch)
+    if entry is None:
+        return None
+    audit_arch, denied, clone, clone3 = entry
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    calls = sorted(set(denied.values()))
+    prog = [(ld, 0, 0, 4)]                              # A = seccomp_data.arch
+    # then: jump to "deny" unless the architecture is ours
+    tail = len(calls) + 7                               # instructions after the arch check
+    prog.append((jeq, 0, tail, audit_arch))
+    prog.append((ld, 0, 0, 0))                          # A = seccomp_data.nr
+    prog.append((jge, tail - 2, 0, 0x40000000))         # x32 calls: deny
+    for i, nr in enumerate(calls):                      # a denied call: deny
+        prog.append((jeq, len(calls) - i + 4, 0, nr))
+    prog.append((jeq, 5, 0, clone3))                    # clone3: ENOSYS
+    prog.append((jeq, 0, 2, clone))                     # clone: look at its flags
+    prog.append((ld, 0, 0, 16))                         # A = low 32 bits of args[0]
+    prog.append((jset, 1, 0, _CLONE_NEW_ANY))           # a new namespace: deny
+    prog.append((ret, 0, 0, allow))
+    prog.append((ret, 0, 0, eperm))                     # deny
+    prog.append((ret, 0, 0, enosys))                    # clone3
+    return prog
+
+
+def _seccomp():
+    """Install the filter on this (single-threaded) process and whatever it starts; returns
+    what held, for the reports: {"calls": n} or {"why": ...}."""
+    try:
+        import ctypes
+        import platform
+
+        machine = platform.machine().lower()
+        arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+        prog = _seccomp_program(arch)
+        if prog is None:
+            return {"why": "no filter for " + (machine or "this machine")}
+
+        class _Insn(ctypes.Structure):
+            _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                        ("k", ctypes.c_uint32)]
+
+        class _Prog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Insn))]
+
+        insns = (_Insn * _len(prog))(*[_Insn(*i) for i in prog])
+        fprog = _Prog(_len(prog), ctypes.cast(insns, ctypes.POINTER(_Insn)))
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+        if libc.prctl(38, 1, None, 0, 0) != 0:          # PR_SET_NO_NEW_PRIVS
+            return {"why": "no_new_privs refused (" + os.strerror(ctypes.get_errno()) + ")"}
+        if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+            return {"why": "seccomp refused (" + os.strerror(ctypes.get_errno()) + ")"}
+        return {"calls": _len(_SECCOMP_DENIED[arch][1]) + 2}
+    except BaseException as exc:  # noqa: BLE001 - the parent reports the layer as missing
+        return {"why": "seccomp failed (" + _str(exc)[:200] + ")"}
 
 
 _LANDLOCK = [None]      # the zygote loads grader/landlock.py (its copy) once for every fork
@@ -577,6 +681,9 @@ def _confine():
     if drop:
         _drop_privileges(drop)
         info["uid"] = os.getuid()
+    seccomp_started = time.perf_counter()
+    info["seccomp"] = _seccomp()
+    info["ms_seccomp"] = round((time.perf_counter() - seccomp_started) * 1000, 3)
     info["ms"] = round((time.perf_counter() - started) * 1000, 3)     # for benchmarks/
     return info
 

@@ -635,12 +635,15 @@ def describe(ids, info):
         parts.append(f"landlock ABI {lock['abi']}")
     else:
         parts.append(f"no landlock ({lock.get('why') or 'unavailable'})")
-    if info.get("net") == "namespace":
+    filtered = bool((info.get("seccomp") or {}).get("calls"))     # no socket of any kind
+    if info.get("net") == "namespace" or filtered:
         parts.append("no network")
     elif lock.get("tcp"):
         parts.append("no TCP")
     if lock.get("scoped"):
         parts.append("no signals out")
+    if filtered:
+        parts.append("no sockets, IPC or keyrings")
     return "sandbox: " + " · ".join(parts)
 
 

@@ -27,6 +27,7 @@ import zipfile
 from chainrule_core.fileio import write_atomic
 from grader.release_settings import effective_points
 from grader import escape
+from grader.calls import KIND as DEPENDENCY
 from grader.results import counted
 
 POINTS = effective_points()   # the contract's points, or a release's choice
@@ -67,7 +68,10 @@ class Row:
             self.points[name] = fr.exact_score if fr else 0.0
             self.full[name] = bool(fr and fr.passed)
             self.todo[name] = bool(fr is None or fr.not_implemented)
-            self.diagnoses[name] = sorted({d.name for c in fr.cases for d in c.diagnoses}) if fr else []
+            # what to teach again: the function's own mistakes, not a failure it inherits
+            # from a function it calls (that one's row counts the mistake)
+            self.diagnoses[name] = sorted({d.name for c in fr.cases for d in c.diagnoses
+                                           if d.kind != DEPENDENCY}) if fr else []
         self.max = sum(POINTS[n] for n in names)
         self.total = sum(self.points.values())
         self.percent = 100.0 * self.total / self.max if self.max else 0.0

@@ -856,3 +856,25 @@ def test_grade_all_grades_a_submission_holding_a_virtual_environment(tmp_path):
     assert code == 0, stdout + stderr
     _, rows = read_csv(tmp_path / "out" / "grades.csv")
     assert float(rows["venv"][-2]) == ACT
+
+
+def test_class_rows_count_a_functions_own_mistakes_not_the_failures_it_inherits(tmp_path):
+    """network.forward fails only because the sigmoid it calls is wrong: the sigmoid's row
+    counts the mistake, forward's row names none (no "calls-failing-sigmoid" as a mistake)."""
+    from grader import grade_submission
+    from grader.batch import result_to_json
+    from grader.classreport import Row
+    from tests.grader.conftest import make_submission
+
+    sub = make_submission(tmp_path / "sub", {"activations": """
+        def sigmoid(x):
+            return 1.0 / (1.0 + np.exp(x))
+        """})
+    names = ["activations.sigmoid", "network.forward"]
+    result = grade_submission(str(sub), only=names)
+    forward = result.functions["network.forward"]
+    assert not forward.passed and forward.depends_on == ["activations.sigmoid"]
+    assert any(d.kind == "dependency" for c in forward.cases for d in c.diagnoses)
+    row = Row("s1", names, {"status": "graded", "result": result_to_json(result)})
+    assert row.diagnoses["network.forward"] == []
+    assert row.diagnoses["activations.sigmoid"] != []

@@ -48,6 +48,22 @@ def backward__hidden_missing_derivative(x, t, W1, b1, W2, b2):
     return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
 
 
+def backward__output_missing_derivative(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = o - t
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__no_sigmoid_derivatives(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = o - t
+    delta_h = delta_o @ W2.T
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
 def backward__averaged_over_batch(x, t, W1, b1, W2, b2):
     n = x.shape[0]
     h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
@@ -100,6 +116,12 @@ KNOWN = [
     ("backward", "hidden-missing-derivative", backward__hidden_missing_derivative,
      "The hidden error needs the hidden sigmoid's derivative h(1 − h) as well, after "
      "back-propagating through W2."),
+    ("backward", "output-missing-derivative", backward__output_missing_derivative,
+     "The output error needs the output sigmoid's derivative: delta_o = (o − t) · o(1 − o), "
+     "not o − t alone (dE/dz₂ = dE/do · do/dz₂)."),
+    ("backward", "no-sigmoid-derivatives", backward__no_sigmoid_derivatives,
+     "Both errors need their sigmoid's derivative: delta_o = (o − t) · o(1 − o) and "
+     "delta_h = (delta_o W2ᵀ) · h(1 − h); you left out o(1 − o) and h(1 − h)."),
     ("backward", "averaged-over-batch", backward__averaged_over_batch,
      "E is a sum over the samples, so its gradients are sums too; they are not divided by "
      "the batch size."),

@@ -18,7 +18,7 @@ from grader.reports import FORMATS
 
 
 @click.command("grade")
-@click.argument("submission", default="exercises", required=False, type=click.Path())
+@click.argument("submission", default=None, required=False, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format (gradescope: results.json; markdown: for $GITHUB_STEP_SUMMARY).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
@@ -44,14 +44,15 @@ from grader.reports import FORMATS
               help="Show every failing case in full (by default the first, and one line for each other).")
 def grade_command(submission, fmt, output, force, only, case, seed, secret_file, require_isolation,
                   fail_under, timeout, memory_mb, recorded, verbose):
-    """Grade the exercises in SUBMISSION (default ./exercises) and explain every failure.
+    """Grade the exercises in SUBMISSION (default ./exercises, or . when run from inside the
+    exercises folder) and explain every failure.
 
-    SUBMISSION may also be one module (exercises/activations.py: that module alone, in its
+    SUBMISSION may also be a repository (its exercises/ folder is graded), one module (exercises/activations.py: that module alone, in its
     folder), a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
-    submission, only = _one_module(submission, split_names(only))
+    submission, only = _one_module(_exercises_folder(submission), split_names(only))
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
@@ -84,6 +85,31 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+def _holds_modules(folder):
+    """Whether ``folder`` holds an exercise module (as .py or as a notebook)."""
+    import os
+
+    from chainrule_core.contract import CONTRACT
+
+    return any(os.path.isfile(os.path.join(folder, m + ext)) for m in CONTRACT for ext in (".py", ".ipynb"))
+
+
+def _exercises_folder(submission):
+    """The folder to grade: SUBMISSION as given, except that a repository given (or the
+    default, ./exercises, asked for from inside the exercises folder itself) means the folder
+    that holds the modules: ``REPO/exercises``, or ``.``."""
+    import os
+
+    if submission is None:
+        if not os.path.exists("exercises") and _holds_modules("."):
+            return "."
+        return "exercises"
+    inner = os.path.join(submission, "exercises")
+    if os.path.isdir(submission) and not _holds_modules(submission) and _holds_modules(inner):
+        return inner
+    return submission
 
 
 def _one_module(submission, only):

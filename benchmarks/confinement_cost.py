@@ -38,7 +38,7 @@ def _child_ready(confined):
         box.start()
         elapsed = time.perf_counter() - t0
         described = box.describe()
-        inside = {k: box.confinement.get(k, 0.0) for k in ("ms", "ms_net", "ms_landlock")}
+        inside = {k: box.confinement.get(k, 0.0) for k in ("ms", "ms_net", "ms_landlock", "ms_seccomp")}
         box.stop()
     finally:
         landlock.abi = real
@@ -66,6 +66,7 @@ def main():
     own = statistics.median(i["ms"] for i in inside)
     net = statistics.median(i["ms_net"] for i in inside)
     lock = statistics.median(i["ms_landlock"] for i in inside)
+    seccomp = statistics.median(i["ms_seccomp"] for i in inside)
     print(f"confined child ready: {med['confined']:.1f} ms median  ({described[True]})")
     print(f"without Landlock:     {med['plain']:.1f} ms median  ({described[False]})")
     print(f"bare interpreter:     {med['bare']:.1f} ms median")
@@ -73,7 +74,7 @@ def main():
           f"({args.runs} runs, load {os.getloadavg()[0]:.2f})")
     print(f"the child's own clock: its confinement (every layer) took {own:.1f} ms median "
           f"= {own / med['bare']:.2f} x a bare interpreter start; of it the network namespace "
-          f"{net:.1f} ms, Landlock (module, rules, restrict) {lock:.1f} ms")
+          f"{net:.1f} ms, Landlock (module, rules, restrict) {lock:.1f} ms, the seccomp filter {seccomp:.1f} ms")
     return 0 if own <= 20 else 1
 
 

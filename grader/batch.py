@@ -463,6 +463,10 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     except ChainruleError as exc:
         record.update(status="error", note=str(exc))
         return
+    if result.interrupted:      # never a grade: an "error" record is graded again by a rerun
+        record.update(status="error", note=f"grading was interrupted ({result.interrupted}); "
+                                           "running the same command again grades it")
+        return
     # The report is the student's feedback: its commands are for the student's own repository
     # (the modules in exercises/ or at its top; the instructor's paths, recording and, unless
     # the class was graded with --seed, this submission's own seed mean nothing there).

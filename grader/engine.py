@@ -142,7 +142,11 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
-            handlers[signum] = signal.signal(signum, _on_signal)
+            # a signal this process was told to ignore stays ignored: a background job of a
+            # script (the shell ignores SIGINT for it) or a grade-all worker, whose parent
+            # decides when to stop, must not end a grade on a Ctrl-C meant for others
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                handlers[signum] = signal.signal(signum, _on_signal)
     try:
         # The child is asked for first: the warm process forks it once it has imported
         # NumPy (the request does not wait for that) and it confines itself, or a fresh

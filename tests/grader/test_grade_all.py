@@ -747,6 +747,62 @@ def test_grade_all_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
     assert {float(r[-2]) for r in rows.values()} == {ACT - 2}
 
 
+def test_grade_all_started_ignoring_sigint_never_saves_an_interrupted_grade(tmp_path):
+    """A background job of a script ignores SIGINT (the shell sets it so): a SIGINT sent to
+    its process group must not end any submission's grade, let alone save it as 0 points (a
+    new user's trial found one saved as 'graded', every case "interrupted")."""
+    import signal
+    import subprocess
+    import sys
+
+    subs = tmp_path / "subs"
+    for i in range(4):
+        make_submission(subs / f"bg_h{i}", {"activations": """
+            def relu(x):
+                while True:
+                    pass
+            """})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
+               "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+
+    def background():
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=background)
+    first = proc.stderr.readline()
+    assert first.startswith("[1/4] bg_h"), first
+    time.sleep(0.3)         # the next two are being graded
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    _, rows = read_csv(out / "grades.csv")
+    assert {float(r[-2]) for r in rows.values()} == {ACT - 1}, rows
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert {r["status"] for r in records} == {"graded"}
+    assert [r["result"]["interrupted"] for r in records] == ["", "", "", ""]
+
+
+def test_grade_all_an_interrupted_grade_is_saved_as_an_error_to_grade_again(tmp_path, monkeypatch):
+    import grader
+    from grader import batch
+    from grader.results import GradeResult
+
+    def interrupted(folder, **kwargs):
+        return GradeResult(submission=folder, seed=1, oracle="live solutions", timeout=1.0, interrupted="SIGINT")
+
+    monkeypatch.setattr(grader, "grade_submission", interrupted)
+    record = {"status": "graded", "note": ""}
+    sub = make_submission(tmp_path / "s1", {})
+    batch._grade_into(record, str(sub), str(sub), ".", type("O", (), {
+        "names": None, "seed": None, "seed_given": False, "secret": None, "timeout": 1.0,
+        "memory_mb": 256, "oracle_name": "live solutions"})(), None, None)
+    assert record["status"] == "error" and "interrupted (SIGINT)" in record["note"], record
+    assert batch.to_grade([type("E", (), {"id": "s1", "hash": "h"})()], {"s1": dict(record, hash="h")})
+
+
 def test_grade_all_a_dying_or_stuck_worker_costs_only_its_submission(monkeypatch):
     """The pool replaces a worker that dies or hangs (a grader bug, never student code)
     and marks only that submission; the others are graded by the remaining workers."""

@@ -931,6 +931,15 @@ def _read_info(folder):
     return info
 
 
+def _graded_as(record):
+    """What a record says of its submission: status, note and each case's outcome (not the
+    time it took), for comparing two shards' records of one submission."""
+    result = record.get("result") or {}
+    return (record.get("status"), record.get("note"),
+            [(f.get("qualname"), [(c.get("passed"), c.get("status")) for c in f.get("cases", [])])
+             for f in result.get("functions", [])])
+
+
 def merge(folders, out, force):
     """``(info, records)`` of the shard folders of one class combined into ``out``.
 
@@ -956,6 +965,18 @@ def merge(folders, out, force):
                                       f"{shard[0]}/{shard[1]}; give each shard once.")
         if shard:
             shards[tuple(shard)] = folder
+    splits = {}     # shard count: a folder of that split (None: a whole class's run)
+    for folder, info in zip(folders, infos):
+        shard = info.get("shard")
+        splits.setdefault(shard[1] if shard else None, folder)
+    if len(splits) > 1:
+        (a, fa), (b, fb) = list(splits.items())[:2]
+
+        def said(n, f):
+            return f"'{f}' is a whole run (no --shard)" if n is None else f"'{f}' is a shard of {n}"
+
+        raise ChainruleUsageError(f"{said(a, fa)} and {said(b, fb)}; give the shards of one split (--shard K/N "
+                                  "with the same N), each once.")
     first = infos[0]
     for folder, info in zip(folders[1:], infos[1:]):
         if info["fingerprint"] != first["fingerprint"]:
@@ -968,7 +989,7 @@ def merge(folders, out, force):
                 f"Shard folder '{folder}' was graded from other submissions than '{folders[0]}' "
                 f"({len(only_here)} ids differ, e.g. '{printable(only_here[0])}'); only shards of one "
                 "class merge.")
-    records = {}
+    records, origin = {}, {}
     for folder, info in zip(folders, infos):
         for ident, record in read_results(os.path.join(folder, RESULTS)).items():
             if ident not in first["entries"] or record.get("hash") != info["entries"].get(ident):
@@ -976,6 +997,11 @@ def merge(folders, out, force):
             old = records.get(ident)
             if old is None or (old.get("status") == "error" and record.get("status") != "error"):
                 records[ident] = record
+                origin[ident] = folder
+            elif record.get("status") != "error" and _graded_as(record) != _graded_as(old):
+                raise ChainruleError(
+                    f"Submission '{printable(ident)}' was graded differently in '{origin[ident]}' and '{folder}'; "
+                    "merge the shards of one run, each once.")
     merged = dict(first)
     merged["shard"] = None
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}

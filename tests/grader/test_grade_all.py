@@ -438,6 +438,31 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert code == 2 and (f"Shard folders '{shards[0]}' and '{tmp_path / 'copy'}' are both shard 1/3; give each "
                           "shard once.") in stderr
     assert not (tmp_path / "twice").exists()
+    # a whole run among shards, or shards of two splits: which record wins would be a guess
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], tmp_path / "whole", "--out", tmp_path / "mixed")
+    assert code == 2 and (f"'{shards[0]}' is a shard of 3 and '{tmp_path / 'whole'}' is a whole run (no --shard); "
+                          "give the shards of one split (--shard K/N with the same N), each once.") in stderr
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "half", *ONLY, "--shard", "1/2")
+    assert code == 0
+    code, stdout, stderr = run("grade-all", "--merge", shards[1], tmp_path / "half", "--out", tmp_path / "mixed")
+    assert code == 2 and f"'{shards[1]}' is a shard of 3 and '{tmp_path / 'half'}' is a shard of 2" in stderr
+    assert not (tmp_path / "mixed").exists()
+
+
+def test_grade_all_merge_refuses_one_submission_graded_two_ways(tmp_path):
+    subs = small_class(tmp_path, n=1, zipped=False)
+    assert run("grade-all", subs, "--out", tmp_path / "a", *ONLY)[0] == 0
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    lines = (tmp_path / "b" / "results.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    graded = next(r for r in records if r["status"] == "graded" and r["result"]["functions"][0]["cases"][0]["passed"])
+    graded["result"]["functions"][0]["cases"][0].update(passed=False, status="failed")  # another grade
+    (tmp_path / "b" / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, stdout, stderr = run("grade-all", "--merge", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "m")
+    assert code == 1
+    assert (f"Submission '{graded['id']}' was graded differently in '{tmp_path / 'a'}' and '{tmp_path / 'b'}'; "
+            "merge the shards of one run, each once.") in stderr
+    assert not (tmp_path / "m").exists()
 
 
 def test_grade_all_merge_refuses_shards_of_other_settings(tmp_path):

@@ -50,6 +50,10 @@ PACKAGE_DIR = "_chainrule_notebook"
 RUNNER = "_notebook_runner"
 SHARED = "_notebook"
 
+#: what the runner's notes on the cells start with in the captured output: ``relabel`` takes
+#: them out of the graded functions' output into the result's ``notes`` (shown whatever passes)
+NOTE_MARK = "[notebook] "
+
 # What the child runs to execute the cells (a module of the submission package; numpy-free).
 RUNNER_SOURCE = '''\
 """Runs a notebook's code cells in order (written by chainrule's grader, not the student)."""
@@ -94,7 +98,7 @@ def _definitions(source, path):
 
 
 def _say(text):
-    _sys.stderr.write(text + "\\n")
+    _sys.stderr.write(__NOTE_MARK__ + text + "\\n")
     _sys.stderr.flush()
 
 
@@ -148,7 +152,7 @@ def run(namespace, label, cells, notes, shown, budget=None):
     finally:
         if budget:
             _signal.signal(_signal.SIGALRM, old)
-'''
+'''.replace("__NOTE_MARK__", repr(NOTE_MARK))
 
 # cell magics whose cell is plain Python run as it is (timing, capturing its output)
 TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
@@ -450,12 +454,29 @@ def relabel(result, folder, labels, submission, module_files=None):
     result.submission = submission
     result.command = fix(result.command)
     for fr in result.functions.values():
-        fr.output = fix(fr.output)
+        fr.output = fix(_take_notes(fr.output, result.notes, fix))
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:
             case.message, case.rerun = fix(case.message), fix(case.rerun)
     return result
+
+
+def _take_notes(output, notes, fix):
+    """``output`` without the runner's notes (``NOTE_MARK`` lines), which go to ``notes``
+    (each once, in order, relabelled by ``fix``): what the cells did is said whether the
+    function whose grading ran them passes or not."""
+    if NOTE_MARK not in (output or ""):
+        return output
+    kept = []
+    for line in output.splitlines(keepends=True):
+        if line.startswith(NOTE_MARK):
+            note = fix(line[len(NOTE_MARK):].rstrip("\n"))
+            if note not in notes:
+                notes.append(note)
+        else:
+            kept.append(line)
+    return "".join(kept)
 
 
 def grade_notebooks(path, only=None, **options):

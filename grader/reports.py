@@ -247,6 +247,10 @@ def _import_failure_lines(result, where, frs, shown):
     return lines
 
 
+#: the heading of what running a notebook's cells said (``GradeResult.notes``)
+NOTES_HEADING = "Running your notebook's cells:"
+
+
 def summary_line(result):
     n_pass = sum(1 for f in result.functions.values() if f.passed)
     n_fns = len(result.functions)
@@ -293,6 +297,10 @@ def render_text(result, color=False, verbose=False):
             out.append(line + (f"  {note}" if note else ""))
     out.append("")
     out.append(style(summary_line(result), bold=True))
+    if result.notes:
+        out.append("")
+        out.append(NOTES_HEADING)
+        out.extend("  " + note for note in result.notes)
     failures = [f for f in result.functions.values() if not f.passed]
     todo = [f for f in failures if f.not_implemented and not _waits_for(f)]
     waiting = [f for f in failures if _waits_for(f)]
@@ -528,7 +536,8 @@ def render_gradescope(result, verbose=False):
     doc = {
         "score": result.score,
         "execution_time": int(round(result.elapsed)),
-        "output": summary_line(result) + f" (seed {result.seed})" + (f"\n{result.confinement}" if result.confinement else ""),
+        "output": summary_line(result) + f" (seed {result.seed})" + (f"\n{result.confinement}" if result.confinement else "")
+                  + (f"\n\n{NOTES_HEADING}\n" + "\n".join(result.notes) if result.notes else ""),
         "output_format": "text",
         "test_output_format": "text",
         "visibility": "visible",
@@ -566,6 +575,8 @@ def render_junit(result, verbose=False):
             el.text = x(_function_output(fr, result, verbose))
         if fr.output.strip():
             ET.SubElement(case, "system-out").text = x(fr.output)
+    if result.notes:
+        ET.SubElement(suite, "system-out").text = x(NOTES_HEADING + "\n" + "\n".join(result.notes))
     ET.indent(root) if hasattr(ET, "indent") else None
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -594,6 +605,8 @@ def render_markdown(result, verbose=False):
                    f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
+    if result.notes:
+        out.extend(["", NOTES_HEADING, "", escape.md_fence("\n".join(result.notes))])
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}
     for where, frs in failed_imports:

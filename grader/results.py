@@ -180,6 +180,7 @@ class GradeResult:
     seed_given: bool = False    # the seed was chosen (--seed), not the default
     confinement: str = ""       # the layers that confined the student code, in one line
     interrupted: str = ""       # the signal that ended grading early (SIGTERM, SIGINT), if any
+    notes: list = field(default_factory=list)   # what running a notebook's cells said (grader.notebooks)
 
     def command_for(self, *names):
         """The command that grades only ``names`` (functions or modules) the way this run did."""
@@ -209,5 +210,6 @@ class GradeResult:
             "timeout": self.timeout, "score": self.score, "max_score": self.max_score,
             "percent": round(self.percent, 2), "confinement": self.confinement,
             "interrupted": self.interrupted,
+            **({"notes": list(self.notes)} if self.notes else {}),
             "functions": [f.to_dict() for f in self.functions.values()],
         }

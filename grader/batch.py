@@ -119,11 +119,12 @@ def discover(submissions):
         else:
             ignored.append((name, "not a folder or a .zip"))
             continue
-        if ident in seen:
-            entries.append(Entry(ident + " (" + name + ")", path, "bad",
-                                 f"both '{seen[ident]}' and '{name}' are named for this id"))
+        if ident in seen:       # which one to grade would be a guess: the id's one row says so
+            first, index = seen[ident]
+            entries[index] = Entry(ident, entries[index].path, "bad",
+                                   f"both '{first}' and '{name}' are named for this id; keep one")
             continue
-        seen[ident] = name
+        seen[ident] = (name, len(entries))
         entries.append(Entry(ident, path, kind))
     if not entries:
         extra = f" (only {', '.join(printable(n) for n, _ in ignored[:3])})" if ignored else ""

@@ -959,3 +959,21 @@ def test_class_rows_count_a_functions_own_mistakes_not_the_failures_it_inherits(
     row = Row("s1", names, {"status": "graded", "result": result_to_json(result)})
     assert row.diagnoses["network.forward"] == []
     assert row.diagnoses["activations.sigmoid"] != []
+
+
+def test_grade_all_one_id_given_twice_is_one_row_that_says_so(tmp_path):
+    """s0/ and s0.zip both present: which to grade would be a guess; the id keeps one row (an
+    LMS import needs valid ids; a new user's trial got an extra row "s0 (s0.zip)")."""
+    from grader.batch import discover
+
+    subs = small_class(tmp_path, n=2, zipped=False)
+    zip_folder(make_submission(tmp_path / "z"), subs / "s0.zip")
+    entries, ignored = discover(subs)
+    assert [e.id for e in entries] == ["s0", "s1", "skel", "wrong"]
+    s0 = entries[0]
+    assert s0.kind == "bad" and s0.note == "both 's0' and 's0.zip' are named for this id; keep one"
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "out", *ONLY)
+    assert code == 0, stderr
+    _, rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert sorted(rows) == ["s0", "s1", "skel", "wrong"] and float(rows["s0"][-2]) == 0
+    assert "both 's0' and 's0.zip' are named for this id; keep one" in (tmp_path / "out" / "summary.md").read_text()

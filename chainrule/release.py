@@ -435,7 +435,7 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
     try:
         say("student repository")
         student = staging / "student"
-        _build_student(student, modules, functions, points, settings, public_seed)
+        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0)
         say("Gradescope autograder")
         _build_autograder(staging / "autograder.zip", modules, settings, public_seed, seeds,
                           hidden_visibility, share)
@@ -458,7 +458,7 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
             "seeds_from": "secret" if secret_file is not None else "random"}
 
 
-def _build_student(student, modules, functions, points, settings, public_seed):
+def _build_student(student, modules, functions, points, settings, public_seed, share):
     exercises = ROOT / "exercises"
     for rel in _files(exercises):
         stem = rel[:-3] if rel.endswith(".py") else None
@@ -483,7 +483,7 @@ def _build_student(student, modules, functions, points, settings, public_seed):
     _write(student / "setup.cfg", _student_setup_cfg(with_checker))
     _write(student / "pyproject.toml", _PYPROJECT)
     _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
-    _write(student / "README.md", _student_readme(modules, points, with_checker))
+    _write(student / "README.md", _student_readme(modules, points, with_checker, share))
     _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
     _smoke_test(student, functions)
 
@@ -598,7 +598,14 @@ def _points_table(modules, points):
     return "\n".join(lines)
 
 
-def _student_readme(modules, points, with_checker):
+def _share_text(share):
+    if share >= 1.0:
+        return ""
+    return (f" On the course's autograder the public checks carry {share:g} of each function's points "
+            "and the hidden checks the rest.")
+
+
+def _student_readme(modules, points, with_checker, share):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
     return f"""# Neural-network training exercises
@@ -648,7 +655,7 @@ graded the same way: `chainrule grade activations.ipynb` (or a folder of `<modul
 recorded in `grader/data/` (this repository holds no reference solution). The final grade
 also runs **hidden checks**: the same functions on other inputs, which only the course's
 autograder has. Code that computes the right formula passes both; code tuned to the
-public numbers does not.
+public numbers does not.{_share_text(share)}
 
 ## GitHub Classroom
 

@@ -365,3 +365,12 @@ def test_points_may_be_quoted_dotted_or_in_module_tables(tmp_path):
     with pytest.raises(ChainruleUsageError, match=r"line 5: 'training.log_unifrom' is not a contract function\. "
                                                   r"Did you mean 'training.log_uniform'\?"):
         load_points(path, list(CONTRACT))
+
+
+def test_a_secret_too_short_is_refused_before_anything_is_written(tmp_path):
+    short = tmp_path / "short.secret"
+    short.write_text("short\n")
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "out"), "--secret-file", str(short)])
+    assert result.exit_code == 2
+    assert f"Secret file '{short}' holds 5 bytes; a course secret needs at least 16 random bytes" in result.stderr
+    assert not (tmp_path / "out").exists()

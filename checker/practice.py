@@ -68,8 +68,8 @@ def number_hash(salt_hex: str, question: str, value: Fraction, digits: int = DIG
 
 
 def number_matches(salt_hex: str, question: str, value: Fraction, digits: int, stored: Sequence[str]) -> Optional[int]:
-    """The index in ``stored`` of the number behind it that ``value`` rounded to ``digits``
-    significant digits, or a neighbour in its last digit, is (None: no match)."""
+    """Which digest of ``stored`` matches ``value`` rounded to ``digits`` significant digits,
+    or a neighbour of it in the last digit: its index, or None."""
     units, scale = round_units(value, digits)
     steps = (0,) if units == 0 else (0, -1, 1)
     for step in steps:

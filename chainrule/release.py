@@ -9,23 +9,28 @@
   checker exists), the recorded expected values and mistake outputs of the public cases,
   its own packaging (NumPy and click only), a README and the GitHub Classroom workflow;
 - ``autograder.zip``: Gradescope's autograder: the whole grader, the recording of the
-  public and the hidden seeds, ``setup.sh``, ``run_autograder`` and ``autograder.py``;
+  public and the hidden seeds, ``setup.sh``, ``run_autograder`` and ``autograder.py``.
+  The hidden seeds are derived from the course secret (``--secret-file``) or, without one,
+  from random bytes drawn at build time; they are written into the zip only;
 - ``instructor/README.md``: how to deploy both, and what each can and cannot promise.
 
 Nothing of ``solutions/`` or ``generator/`` is copied; the expected values are recorded
 with the live reference here. The same inputs give byte-identical files: recordings and
-the zip are written with fixed timestamps, modes and entry order.
+the zip are written with fixed timestamps, modes and entry order (``autograder.zip`` only
+with ``--secret-file``: without a secret its hidden seeds are new random ones each time).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import hmac
 import inspect
 import io
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import zipfile
@@ -43,7 +48,10 @@ DEFAULT_VISIBILITY = "after_published"     # when Gradescope shows the hidden ch
 #: the chainrule subcommands a student gets (``check`` only where ``checker`` exists)
 STUDENT_COMMANDS = ("list", "grade", "classroom", "check")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-PUBLIC_SHARE = 0.5
+#: the share of each function's points its public test carries (the rest: the hidden checks).
+#: Small, because a student copy holds the public inputs and their expected values: a
+#: submission that looks them up earns only this share (``--public-share`` chooses another).
+DEFAULT_PUBLIC_SHARE = 0.2
 PYTHON_VERSION = "3.11"
 
 
@@ -174,16 +182,34 @@ def load_points(path, modules):
     return table
 
 
-def hidden_seeds(count, public_seed):
-    """``count`` seeds for the hidden checks, derived deterministically and never the public one."""
+def hidden_seeds(count, public_seed, key):
+    """``count`` seeds for the hidden checks, never the public one, derived with
+    HMAC-SHA256 keyed by ``key`` (bytes): the course secret, or random bytes drawn for one
+    build. Without the key nobody can tell them, and so nobody can record their values."""
+    from grader.seeds import SEED_MODULUS
+
+    if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
+        raise ChainruleError("internal: the hidden seeds need a key of at least 16 bytes")
     seeds, k = [], 0
     while len(seeds) < count:
-        digest = hashlib.sha256(f"chainrule hidden seed {k}".encode()).digest()
-        seed = int.from_bytes(digest[:4], "big") % 1_000_000
+        digest = hmac.new(bytes(key), f"chainrule hidden seed {k}".encode(), hashlib.sha256).digest()
+        seed = int.from_bytes(digest[:8], "big") % SEED_MODULUS
         if seed != public_seed and seed not in seeds:
             seeds.append(seed)
         k += 1
     return seeds
+
+
+def check_public_share(share):
+    """``share`` as a float in [0, 1]; a one-line usage error otherwise."""
+    try:
+        value = float(share)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise ChainruleUsageError(f"--public-share {share} is not valid; give a fraction from 0 to 1, such as "
+                                  f"{DEFAULT_PUBLIC_SHARE} (the public test's share of each function's points).")
+    return value
 
 
 def check_out(out, force):
@@ -362,8 +388,12 @@ def _copy(src_root, rel, dst_root, as_rel=None):
 
 # ---------------------------------------------------------------------- the build
 def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidden_visibility=DEFAULT_VISIBILITY,
-          force=False, progress=None):
-    """Write a release into ``out``; returns a dict describing what was written."""
+          force=False, progress=None, public_share=DEFAULT_PUBLIC_SHARE, secret_file=None):
+    """Write a release into ``out``; returns a dict describing what was written.
+
+    ``public_share``: the fraction of each function's points its public test carries;
+    ``secret_file``: the course secret the hidden seeds are derived from (None: random
+    bytes drawn now, so that only this build's ``autograder.zip`` knows the seeds)."""
     from grader import DEFAULT_SEED
     from grader.release_settings import effective_points
     POINTS = effective_points()
@@ -376,6 +406,13 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
                                   f"{', '.join(VISIBILITIES)}.")
     if int(hidden) < 0:
         raise ChainruleUsageError(f"--hidden-seeds {hidden} is not valid; give 0 or more.")
+    share = check_public_share(public_share)
+    if secret_file is not None:
+        from chainrule_core.secret import load
+
+        key = hmac.new(load(secret_file), b"chainrule release hidden seeds", hashlib.sha256).digest()
+    else:
+        key = secrets.token_bytes(32)
     functions = [q for q in qualified_names() if q.split(".")[0] in modules]
     points = {q: POINTS[q] for q in functions}
     if points_file is not None:
@@ -387,21 +424,24 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
         raise ChainruleError("chainrule release records the expected values with the reference, but the "
                              "'solutions' package cannot be imported; run it from the kit's checkout.") from None
     public_seed = DEFAULT_SEED
-    seeds = hidden_seeds(int(hidden), public_seed)
+    seeds = hidden_seeds(int(hidden), public_seed, key)
     settings = {"functions": functions, "points": points}
+    from grader.release_settings import new_inputs
+
+    public_only = [q for q in functions if seeds and not any(new_inputs(q, public_seed, seeds).values())]
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".chainrule-release-", dir=out.parent))
     try:
         say("student repository")
         student = staging / "student"
-        _build_student(student, modules, functions, points, settings, public_seed)
+        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0)
         say("Gradescope autograder")
         _build_autograder(staging / "autograder.zip", modules, settings, public_seed, seeds,
-                          hidden_visibility)
+                          hidden_visibility, share)
         say("instructor notes")
         _write_instructor(staging / "instructor" / "README.md", modules, points, public_seed, seeds,
-                          hidden_visibility)
+                          hidden_visibility, share, public_only, secret_file is not None)
         out.mkdir(parents=True, exist_ok=True)
         for name in ("student", "autograder.zip", "instructor"):
             target = out / name
@@ -414,10 +454,11 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
         shutil.rmtree(staging, ignore_errors=True)
     return {"out": str(out), "modules": modules, "functions": len(functions),
             "max_score": round(sum(points.values()), 2), "public_seed": public_seed,
-            "hidden_seeds": seeds}
+            "hidden_seeds": seeds, "public_share": share, "public_only": public_only,
+            "seeds_from": "secret" if secret_file is not None else "random"}
 
 
-def _build_student(student, modules, functions, points, settings, public_seed):
+def _build_student(student, modules, functions, points, settings, public_seed, share):
     exercises = ROOT / "exercises"
     for rel in _files(exercises):
         stem = rel[:-3] if rel.endswith(".py") else None
@@ -442,7 +483,7 @@ def _build_student(student, modules, functions, points, settings, public_seed):
     _write(student / "setup.cfg", _student_setup_cfg(with_checker))
     _write(student / "pyproject.toml", _PYPROJECT)
     _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
-    _write(student / "README.md", _student_readme(modules, points, with_checker))
+    _write(student / "README.md", _student_readme(modules, points, with_checker, share))
     _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
     _smoke_test(student, functions)
 
@@ -488,7 +529,7 @@ def _smoke_test(student, functions):
                              f"expected (oracle {report['oracle']}, statuses {report['statuses']}).")
 
 
-def _build_autograder(path, modules, settings, public_seed, seeds, visibility):
+def _build_autograder(path, modules, settings, public_seed, seeds, visibility, share):
     entries = {}
     for rel in grader_files(student=False):
         entries[f"grader/{rel}"] = ((ROOT / "grader" / rel).read_bytes(), 0o644)
@@ -499,7 +540,7 @@ def _build_autograder(path, modules, settings, public_seed, seeds, visibility):
         entries["grader/data/recorded.npz"] = ((Path(tmp) / "recorded.npz").read_bytes(), 0o644)
     entries["grader/data/release.json"] = (json.dumps(settings, indent=2, sort_keys=True).encode() + b"\n", 0o644)
     config = {"modules": modules, "public_seed": public_seed, "hidden_seeds": seeds,
-              "hidden_visibility": visibility, "public_share": PUBLIC_SHARE, "kit_version": __version__}
+              "hidden_visibility": visibility, "public_share": share, "kit_version": __version__}
     entries["autograder.json"] = (json.dumps(config, indent=2, sort_keys=True).encode() + b"\n", 0o644)
     entries["autograder.py"] = ((ROOT / "chainrule" / "release_autograder.py").read_bytes(), 0o644)
     entries["requirements.txt"] = (b"numpy>=1.22\n", 0o644)
@@ -557,7 +598,14 @@ def _points_table(modules, points):
     return "\n".join(lines)
 
 
-def _student_readme(modules, points, with_checker):
+def _share_text(share):
+    if share >= 1.0:
+        return ""
+    return (f" On the course's autograder the public checks carry {share:g} of each function's points "
+            "and the hidden checks the rest.")
+
+
+def _student_readme(modules, points, with_checker, share):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
     return f"""# Neural-network training exercises
@@ -607,7 +655,7 @@ graded the same way: `chainrule grade activations.ipynb` (or a folder of `<modul
 recorded in `grader/data/` (this repository holds no reference solution). The final grade
 also runs **hidden checks**: the same functions on other inputs, which only the course's
 autograder has. Code that computes the right formula passes both; code tuned to the
-public numbers does not.
+public numbers does not.{_share_text(share)}
 
 ## GitHub Classroom
 
@@ -681,13 +729,42 @@ exec python3 "$ROOT/source/autograder.py"
 """
 
 
-def _write_instructor(path, modules, points, public_seed, seeds, visibility):
-    seeds_text = ", ".join(str(s) for s in seeds) if seeds else "none"
+def _hidden_text(seeds, share, public_only, from_secret, visibility):
+    """Step 3 of the Gradescope section: what the hidden checks are and what they weigh."""
+    if not seeds:
+        return ("3. Public checks are visible at once. This release has no hidden checks (`--hidden-seeds 0`): each function's points come from "
+                "its public test, whose inputs and expected values are in the student repository. A "
+                "submission that looks them up gets full marks: use hidden seeds for summative grades.")
+    origin = ("derived from your course secret (`--secret-file`): the same secret gives the same seeds"
+              if from_secret else
+              "drawn from random bytes when this release was built (`--secret-file FILE` derives them "
+              "from a course secret instead, so that a rebuild gives the same ones)")
+    lines = [
+        f"3. Public checks are visible at once. Hidden checks run every function again on {len(seeds)} more seed{'s' if len(seeds) != 1 else ''}, "
+        f"{origin}. The seeds are written only into `autograder.zip` (not here, not in `student/`); "
+        "keep the zip from students. Only the cases whose inputs differ from the public ones count "
+        "there: a fixed edge case (the same inputs on every seed) is already answered by the student "
+        "repository's recording, so it counts once, in the public test.",
+        f"   Each function's public test carries {share:g} of its points and its hidden test the rest "
+        "(`chainrule release --public-share` chooses another share): a submission that looks up the "
+        "public recording earns about that share. The hidden tests carry visibility "
+        f"`{visibility}` (`--hidden-visibility`); while a test is hidden Gradescope does not show "
+        "students their total score, and the autograder's visible message names only the public points.",
+    ]
+    if public_only:
+        names = ", ".join(f"`{q}`" for q in public_only)
+        lines.append(f"   These functions have only fixed cases, so no hidden test: all their points are public and "
+                     f"a lookup earns them: {names}.")
+    return "\n".join(lines)
+
+
+def _write_instructor(path, modules, points, public_seed, seeds, visibility, share, public_only, from_secret):
+    hidden_line = (f"hidden checks use {len(seeds)} more seed{'s' if len(seeds) != 1 else ''}, kept only in "
+                   "`autograder.zip`." if seeds else "there are no hidden checks.")
     text = f"""# Handing out the exercises (chainrule {__version__})
 
 This release covers {len(points)} functions worth {sum(points.values()):g} points, in
-{', '.join(f'`{m}`' for m in modules)}. Public checks use seed {public_seed}; hidden checks use
-seeds {seeds_text} and exist only in `autograder.zip`.
+{', '.join(f'`{m}`' for m in modules)}. Public checks use seed {public_seed}; {hidden_line}
 
 ```
 student/          the template repository students get (no solutions, no generator)
@@ -734,10 +811,7 @@ student has no hand.
 2. Students upload their `exercises/` modules (the files, or the folder) or link their
    GitHub repository; `run_autograder` finds the modules in `exercises/` or at the top of
    the submission.
-3. Public checks are visible at once. Hidden checks (the same functions on the seeds
-   above) carry visibility `{visibility}`: students see them after you publish the grades
-   (`chainrule release --hidden-visibility` chooses another). Each function's points are
-   split half and half between its public and its hidden test.
+{_hidden_text(seeds, share, public_only, from_secret, visibility)}
 4. The grader runs as root there and runs student code as an unprivileged user of its
    own, which can read neither the autograder's source folder (the hidden recording) nor
    the results. A submission is copied without following links: a module that is a link
@@ -750,8 +824,9 @@ and read `ag/results/results.json`.
 ## Updating a release mid-term
 
 Rebuild with the same options into the same folder (`chainrule release --out DIR --force`):
-the same inputs give byte-identical files, so `git diff` in your copy of the template shows
-exactly what changed. Students who already accepted the assignment pull the change
+the same inputs give a byte-identical `student/`, so `git diff` in your copy of the template
+shows exactly what changed (`autograder.zip` too with `--secret-file`; without it the rebuild
+draws new hidden seeds). Students who already accepted the assignment pull the change
 (`git pull` from the template, or you push it to their repositories); re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).

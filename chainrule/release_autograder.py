@@ -13,7 +13,9 @@ recorded in ``grader/data/recorded.npz``), no sympy, no jinja2.
    (``submission/*/exercises/`` or ``submission/*/``); links out are refused.
 3. It grades the public seed (tests ``visible``) and every hidden seed (tests with the
    configured visibility, ``after_published`` by default); a function's points are split
-   between its public and its hidden test by ``public_share``.
+   between its public and its hidden test by ``public_share``, and the hidden test counts
+   only the cases whose inputs the public checks do not have (``build_results``). Nothing
+   visible before the hidden tests are says the hidden score or the total.
 4. It writes ``results/results.json`` (atomically). A submission that cannot be graded
    (a link out of it, no modules) gets 0 points and the reason, not a failed run.
 """
@@ -54,24 +56,29 @@ def _summary(fr):
     return text
 
 
-def _hidden_output(results, qualname):
-    """What a hidden test says: how many cases passed, the known mistakes it recognised
-    and which case names failed; never the inputs or numbers of a hidden case."""
+def _hidden_output(results, qualname, counted):
+    """What a hidden test says: how many of its counted cases passed (``counted``:
+    ``{seed: case numbers}``, the cases whose inputs the public checks do not have), the
+    known mistakes it recognised and which case names failed; never the inputs, numbers
+    or seeds of a hidden case."""
     passed = total = 0
     failing, hints = [], {}
     if not any(qualname in result.functions for result in results):
         return ("Not run: this function timed out on the public checks, so the hidden checks were "
-                "not tried (they count as failed)."), 0, 0
-    for result in results:
+                "not tried (they count as failed)."), 0, sum(len(v) for v in counted.values())
+    for k, result in enumerate(results, 1):
         fr = result.functions[qualname]
-        passed += fr.n_passed
-        total += len(fr.cases)
+        numbers = set(counted.get(result.seed, ()))
         for case in fr.cases:
+            if case.number not in numbers:
+                continue
+            total += 1
+            passed += bool(case.passed)
             if not case.passed:
-                failing.append(f"{case.name} (seed {result.seed}): {case.status}")
+                failing.append(f"{case.name} (hidden set {k}): {case.status}")
             for d in case.diagnoses:
                 hints.setdefault(d.name, d.hint)
-    lines = [f"{passed} of {total} hidden cases passed (other inputs than the public checks)."]
+    lines = [f"{passed} of {total} hidden cases passed (inputs the public checks do not have)."]
     if failing:
         lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
     lines.extend(f"Known mistake '{name}': {hint}" for name, hint in hints.items())
@@ -79,22 +86,39 @@ def _hidden_output(results, qualname):
 
 
 def build_results(public, hidden, settings, folder_shown):
-    """``results.json`` from the public ``GradeResult`` and the hidden ones."""
+    """``results.json`` from the public ``GradeResult`` and the hidden ones.
+
+    A function's points are split between its public test (``public_share``) and its
+    hidden test, which counts only the hidden cases with inputs of their own
+    (``grader.release_settings.new_inputs``); a function without any gets all its points
+    in the public test. While the hidden tests are not visible, nothing visible states
+    the total: Gradescope hides the total score while a test is hidden, and the top-level
+    message names the public points only."""
+    from grader.release_settings import new_inputs
     from grader.reports import render
 
-    share = float(settings.get("public_share", 0.5)) if hidden else 1.0
+    share = float(settings.get("public_share", 0.2))
     visibility = settings.get("hidden_visibility", "after_published")
+    seeds = [result.seed for result in hidden]
     public_doc = json.loads(render(public, "gradescope"))
     by_name = {t["name"]: t for t in public_doc["tests"]}
     tests = []
+    public_score = public_max = 0.0
+    n_hidden = 0
     for k, (qualname, fr) in enumerate(public.functions.items(), 1):
+        counted = new_inputs(qualname, public.seed, seeds) if seeds else {}
+        has_hidden = any(counted.values())
+        part = share if has_hidden else 1.0
         test = dict(by_name[qualname])
-        max_public = round(fr.max_score * share, 4)
-        test.update(number=f"{k}.1", max_score=max_public, score=round(fr.exact_score * share, 2),
+        max_public = round(fr.max_score * part, 4)
+        test.update(number=f"{k}.1", max_score=max_public, score=round(fr.exact_score * part, 2),
                     tags=[fr.module, "public"], visibility="visible")
         tests.append(test)
-        if hidden:
-            output, passed, total = _hidden_output(hidden, qualname)
+        public_score += test["score"]
+        public_max += max_public
+        if has_hidden:
+            n_hidden += 1
+            output, passed, total = _hidden_output(hidden, qualname, counted)
             max_hidden = round(fr.max_score - max_public, 4)
             score = round(max_hidden * passed / total, 2) if total else 0.0
             tests.append({
@@ -105,13 +129,24 @@ def build_results(public, hidden, settings, folder_shown):
             })
     score = round(sum(t["score"] for t in tests), 2)
     max_score = round(sum(t["max_score"] for t in tests), 2)
-    hidden_note = (f"; hidden checks on {len(hidden)} more seed{'s' if len(hidden) != 1 else ''}, "
-                   f"shown {visibility.replace('_', ' ')}" if hidden else "")
+    where = f"Graded {folder_shown} (public checks: seed {public.seed})."
+    if not n_hidden:
+        output = f"{score:g} / {max_score:g} points. {where}"
+    elif visibility == "visible":
+        output = (f"{score:g} / {max_score:g} points. {where} Hidden checks on {len(seeds)} more "
+                  f"seed{'s' if len(seeds) != 1 else ''} carry {max_score - public_max:g} of the points.")
+    else:
+        when = {"after_published": "when your instructor publishes the grades",
+                "after_due_date": "after the due date"}.get(visibility, "")
+        shown = ("their results are not shown to students" if visibility == "hidden"
+                 else f"their results and your total are shown {when}")
+        output = (f"Public checks: {public_score:g} / {public_max:g} points. {where} The hidden checks "
+                  f"(other inputs, {max_score - public_max:g} more points) decide the rest of the grade; "
+                  f"{shown}.")
     return {
         "score": score,
         "execution_time": 0,
-        "output": f"{score:g} / {max_score:g} points. Graded {folder_shown} (public checks: seed "
-                  f"{public.seed}{hidden_note}).",
+        "output": output,
         "output_format": "text",
         "test_output_format": "text",
         "visibility": "visible",
@@ -175,7 +210,12 @@ def main(argv=None):
         public = grade_submission(folder, seed=settings["public_seed"], oracle=oracle, require_isolation=True)
         # a function that timed out on the public seed is not run again (a submission that
         # hangs everywhere must still finish within Gradescope's time limit)
-        again = [q for q, fr in public.functions.items() if not any(c.status == "timeout" for c in fr.cases)]
+        # nor is a function whose cases are the same on every seed (nothing hidden to check)
+        from grader.release_settings import new_inputs
+
+        seeds = settings["hidden_seeds"]
+        again = [q for q, fr in public.functions.items() if not any(c.status == "timeout" for c in fr.cases)
+                 and seeds and any(new_inputs(q, public.seed, seeds).values())]
         hidden = [grade_submission(folder, only=again, seed=s, oracle=oracle, require_isolation=True)
                   for s in settings["hidden_seeds"]] if again else []
         if settings["hidden_seeds"] and not again:

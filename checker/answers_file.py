@@ -7,6 +7,8 @@ calls it with plain strings, so nothing here needs sympy or jinja2) and ``read``
     [chainrule]                 format, kit_version, student_id, student_name, course_seed,
                                 lang, preset, mode ("open", "graded" or "practice"),
                                 secret (the course secret's fingerprint, graded sheets),
+                                practice_scheme (practice sheets: the hashes' format,
+                                ``checker.practice.SCHEME``; an older one is refused),
                                 problems (the keys, in sheet order)
     [chainrule.variants.<key>]  family, occurrence, variant, title
     [<key>]                     one blank per question: <question key> = ""
@@ -128,6 +130,10 @@ def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem", ki
     if sheet.preset:
         lines.append(f"preset = {toml_string(sheet.preset)}")
     lines.append(f"mode = {toml_string(sheet.mode)}")
+    if sheet.mode == "practice":
+        from checker import practice
+
+        lines.append(f"practice_scheme = {toml_string(practice.SCHEME)}")
     if sheet.secret:
         lines.append(f"secret = {toml_string(sheet.secret)}")
     lines.append("problems = [" + ", ".join(toml_string(e.key) for e in sheet.entries) + "]")
@@ -259,6 +265,11 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
     practice = meta.get("practice") if mode == "practice" else None
     if mode == "practice" and not isinstance(practice, dict):
         raise meta_error(source, "no [chainrule.practice] tables for a practice sheet")
+    if mode == "practice" and meta.get("practice_scheme") != _practice_scheme():
+        raise ChainruleError(
+            f"'{source}' is a practice sheet in an older format whose hashes give its answers away in minutes, "
+            "so it is not checked; ask for the sheet to be made again with this version's "
+            "chainrule generate --practice.")
     for key in keys:
         info = variants.get(key)
         if not isinstance(info, dict):
@@ -274,6 +285,12 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
             _practice_entry(entry, practice.get(key), source)
         sheet.entries.append(entry)
     return sheet
+
+
+def _practice_scheme() -> str:
+    from checker import practice
+
+    return practice.SCHEME
 
 
 def _practice_entry(entry: Entry, table: Any, source: str) -> None:

@@ -307,16 +307,14 @@ def _check_rebuilt(sheet, data, source, options, lang, problems):
 
 
 def _check_practice(sheet, data, source, options, lang):
-    digits = practice.DEFAULT_DIGITS
+    digits = practice.DIGITS
     if options.tolerance is not None:
         tol = options.tolerance
-        stored = practice.DIGITS
-        if tol.kind != "sig" or int(tol.amount) not in stored:
+        if tol.kind != "sig" or int(tol.amount) != digits:
             raise ChainruleError(
-                f"'{source}' is a practice sheet, judged to significant digits from hashes: use --tolerance "
-                f"sig:{stored[0]} to sig:{stored[-1]}, not {tol}."
+                f"'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits "
+                f"only: use --tolerance sig:{digits} or none, not {tol}."
             )
-        digits = int(tol.amount)
     results = []
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)

@@ -279,10 +279,6 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         return verdict
     if x != 0 and practice.correct_number(spec, salt, key, -x, digits):
         verdict.message = message(lang, "wrong_sign")
-    elif reading.digits is not None and reading.digits < digits and practice.correct_number(
-            spec, salt, key, x, reading.digits):
-        plural = "digit" if reading.digits == 1 else "digits"
-        verdict.message = message(lang, "too_few_digits", k=reading.digits, digits=plural)
     elif reading.digits is not None and reading.digits < digits:
         verdict.message = message(lang, "practice_too_few", k=digits, given_digits=reading.digits)
     else:

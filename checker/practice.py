@@ -1,33 +1,45 @@
 """Practice sheets: judging a blank from salted hashes, without the answer in the file.
 
-For a number blank the answers file keeps, per precision p in ``DIGITS``, a hash of the
-answer rounded to p significant digits; ``chainrule check`` rounds the student's number
-the same way and tries it and its two neighbours in the last digit (so an answer on the
-other side of a rounding boundary still counts). The default precision is
-``DEFAULT_DIGITS``; a named mistake is kept at ``MISTAKE_DIGITS`` with its hint. Integers
-and choices keep one hash each. Hashes are PBKDF2-HMAC-SHA256 (``ITERATIONS`` rounds) of
-the question key, the precision and the rounded number, salted per problem.
+For a number blank the answers file keeps one hash: of the answer rounded to ``DIGITS``
+significant digits. ``chainrule check`` rounds the student's number the same way and tries
+it and its two neighbours in the last digit (so an answer on the other side of a rounding
+boundary still counts). A named mistake is kept the same way, at the same precision, with
+its hint. Integers and choices keep one hash each. Every hash is scrypt (``hashlib.scrypt``,
+``SCRYPT`` parameters: memory-hard, 4 MiB and about 7 ms a try on one core) of the
+precision and the canonical value, salted per blank (the problem's salt and the question
+key). A problem's table says ``scheme = SCHEME``; a file of the older format (hashes at
+every precision from 4 to 8 digits, PBKDF2) is refused with one sentence saying to
+regenerate it, because each of its precisions was a cheap step from the one before.
 
-What this cannot protect: a hash of a short number can be found by trying every number
-of that length. At 4 significant digits that is under 200 000 tries (about a minute of
-one CPU); at 6, about 20 million (hours); the hashes hide the answers from reading, not
-from a determined search. Practice sheets are for practice; graded sheets
-(``--secret-file``) keep no answer in any form. Standard library only.
+Why one precision: a hash at 4 digits is found in under 200 000 tries, and each further
+digit then takes at most 20 more; the checker needs only to tell whether an answer is
+right to the sheet's precision, so nothing shorter is kept. What a hash still cannot
+protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
+candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
+hours of one core per power of ten, typically a day for one blank (answers span several
+powers of ten), weeks of CPU for a sheet. Integer and choice blanks have few candidates
+and hide nothing from a search (the checker itself answers a guess). Practice sheets are
+for practice; graded sheets (``--secret-file``) keep no answer in any form. Standard
+library only.
 """
 
 from __future__ import annotations
 
 import hashlib
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from checker.reading import normal, round_significant, round_units
+from checker.reading import normal, round_units
 
-DIGITS = (4, 5, 6, 7, 8)
-DEFAULT_DIGITS = 6
-MISTAKE_DIGITS = 4
-ITERATIONS = 2000
-_HEX = 24
+#: the precision (significant digits) a number blank is kept and judged at
+DIGITS = 6
+DEFAULT_DIGITS = DIGITS
+#: the format of the hashes, written in every practice table (``scheme = ...``)
+SCHEME = "scrypt-1"
+#: scrypt's cost: N = 2**12, r = 8 (4 MiB of memory a try), p = 1
+SCRYPT = {"n": 2 ** 12, "r": 8, "p": 1}
+_BYTES = 16
 
 
 def salt(seed: int, student_id: str, key: str, variant: str) -> str:
@@ -35,9 +47,14 @@ def salt(seed: int, student_id: str, key: str, variant: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+@lru_cache(maxsize=4096)
 def _hash(salt_hex: str, question: str, tag: str, canonical: str) -> str:
-    message = f"{question}\x1f{tag}\x1f{canonical}".encode("utf-8")
-    return hashlib.pbkdf2_hmac("sha256", message, bytes.fromhex(salt_hex), ITERATIONS).hex()[:_HEX]
+    """scrypt of ``tag`` and ``canonical``, salted with the problem's salt and the question
+    (a salt per blank); cached, so that a student's number is hashed once however many
+    stored hashes (the answer, named mistakes) it is compared with."""
+    blank_salt = hashlib.sha256(bytes.fromhex(salt_hex) + b"\x1f" + question.encode("utf-8")).digest()
+    message = f"{tag}\x1f{canonical}".encode("utf-8")
+    return hashlib.scrypt(message, salt=blank_salt, dklen=_BYTES, maxmem=32 * 2 ** 20, **SCRYPT).hex()
 
 
 def _canonical(n: int, k: int) -> str:
@@ -45,17 +62,21 @@ def _canonical(n: int, k: int) -> str:
     return f"{n}e{k}"
 
 
-def number_hash(salt_hex: str, question: str, value: Fraction, digits: int) -> str:
-    n, k = round_significant(value, digits)
+def number_hash(salt_hex: str, question: str, value: Fraction, digits: int = DIGITS) -> str:
+    n, k = round_units(value, digits)
     return _hash(salt_hex, question, str(digits), _canonical(n, k))
 
 
-def number_matches(salt_hex: str, question: str, value: Fraction, digits: int, stored: str) -> bool:
-    """Whether ``value`` rounded to ``digits`` significant digits, or a neighbour in its
-    last digit, is the number behind ``stored``."""
+def number_matches(salt_hex: str, question: str, value: Fraction, digits: int, stored: Sequence[str]) -> Optional[int]:
+    """Which digest of ``stored`` matches ``value`` rounded to ``digits`` significant digits,
+    or a neighbour of it in the last digit: its index, or None."""
     units, scale = round_units(value, digits)
     steps = (0,) if units == 0 else (0, -1, 1)
-    return any(_hash(salt_hex, question, str(digits), _canonical(units + step, scale)) == stored for step in steps)
+    for step in steps:
+        digest = _hash(salt_hex, question, str(digits), _canonical(units + step, scale))
+        if digest in stored:
+            return list(stored).index(digest)
+    return None
 
 
 def exact_hash(salt_hex: str, question: str, text: str) -> str:
@@ -80,8 +101,8 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
     if kind == "integer":
         out["hash"] = exact_hash(salt_hex, question, str(int(answer)))
     else:
-        out["digits"] = list(DIGITS)
-        out["hashes"] = [number_hash(salt_hex, question, Fraction(answer), p) for p in DIGITS]
+        out["digits"] = DIGITS
+        out["hash"] = number_hash(salt_hex, question, Fraction(answer))
     named = []
     for name, hint, value in mistakes:
         if kind == "integer":
@@ -89,7 +110,9 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
                 continue
             digest = exact_hash(salt_hex, question, str(int(value)))
         else:
-            digest = number_hash(salt_hex, question, Fraction(value), MISTAKE_DIGITS)
+            digest = number_hash(salt_hex, question, Fraction(value))
+        if digest == out["hash"]:
+            continue            # a "mistake" that gives the right answer names nothing
         named.append({"hash": digest, "name": name, "hint": hint})
     if named:
         out["mistakes"] = named
@@ -97,8 +120,8 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
 
 
 #: What a practice entry read from a file may hold (a hostile file cannot make the check
-#: hash for minutes): hashes and named mistakes per blank, choices, characters of a hint.
-MAX_HASHES = len(DIGITS)
+#: hash for minutes: a student's number is hashed at most 6 times, whatever the file holds):
+#: named mistakes per blank, choices, characters of a hint.
 MAX_MISTAKES = 40
 MAX_CHOICES = 20
 MAX_HINT = 400
@@ -112,47 +135,51 @@ def valid_spec(spec: Any) -> bool:
     """Whether ``spec`` (read from a file) has the shape ``spec`` writes, within bounds."""
     if not isinstance(spec, dict) or spec.get("kind") not in ("number", "integer", "choice"):
         return False
-    if len(spec.get("hashes", [])) > MAX_HASHES or len(spec.get("mistakes", [])) > MAX_MISTAKES:
+    if not isinstance(spec.get("hash"), str):
         return False
-    if len(spec.get("choices", [])) > MAX_CHOICES:
+    mistakes = spec.get("mistakes", [])
+    if not isinstance(mistakes, list) or len(mistakes) > MAX_MISTAKES:
         return False
     kind = spec["kind"]
     if kind == "choice":
         choices = spec.get("choices")
-        return isinstance(choices, list) and all(isinstance(c, str) for c in choices) and isinstance(spec.get("hash"), str)
-    if kind == "integer" and not isinstance(spec.get("hash"), str):
+        return (isinstance(choices, list) and len(choices) <= MAX_CHOICES
+                and all(isinstance(c, str) for c in choices))
+    if kind == "number" and spec.get("digits") != DIGITS:
         return False
-    if kind == "number":
-        digits, hashes = spec.get("digits"), spec.get("hashes")
-        if not (isinstance(digits, list) and isinstance(hashes, list) and len(digits) == len(hashes)):
-            return False
-        if not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 20 for d in digits):
-            return False
-        if not all(isinstance(h, str) for h in hashes):
-            return False
-    mistakes = spec.get("mistakes", [])
-    return isinstance(mistakes, list) and all(
+    return all(
         isinstance(m, dict) and isinstance(m.get("hash"), str) and isinstance(m.get("hint"), str)
         and len(m["hint"]) <= MAX_HINT for m in mistakes
     )
 
 
-def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: int) -> Optional[bool]:
+def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: int = DIGITS) -> Optional[bool]:
     """Whether ``value`` is right at ``digits`` (None when the file keeps no hash there)."""
-    if digits not in spec["digits"]:
+    if digits != spec.get("digits"):
         return None
-    stored = spec["hashes"][spec["digits"].index(digits)]
-    return number_matches(salt_hex, question, value, digits, stored)
+    return number_matches(salt_hex, question, value, digits, [spec["hash"]]) is not None
 
 
 def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:
     """(name, hint) of every named mistake ``value`` matches (a hint once)."""
     found: List[Tuple[str, str]] = []
-    for m in spec.get("mistakes", []):
-        if spec["kind"] == "integer":
-            hit = value.denominator == 1 and exact_hash(salt_hex, question, str(int(value))) == m["hash"]
-        else:
-            hit = number_matches(salt_hex, question, value, MISTAKE_DIGITS, m["hash"])
-        if hit and m["hint"] not in [hint for _name, hint in found]:
+    stored = [m["hash"] for m in spec.get("mistakes", [])]
+    if not stored:
+        return found
+    if spec["kind"] == "integer":
+        if value.denominator != 1:
+            return found
+        digest = exact_hash(salt_hex, question, str(int(value)))
+        hits = [i for i, h in enumerate(stored) if h == digest]
+    else:
+        # the student's number and its neighbours are hashed once (``_hash`` is cached);
+        # every mistake is compared with those digests
+        units, scale = round_units(value, DIGITS)
+        digests = {_hash(salt_hex, question, str(DIGITS), _canonical(units + step, scale))
+                   for step in ((0,) if units == 0 else (0, -1, 1))}
+        hits = [i for i, h in enumerate(stored) if h in digests]
+    for i in hits:
+        m = spec["mistakes"][i]
+        if m["hint"] not in [hint for _name, hint in found]:
             found.append((str(m.get("name", "")), m["hint"]))
     return found

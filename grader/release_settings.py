@@ -55,3 +55,39 @@ def effective_points(path=SETTINGS_FILE):
     table = dict(POINTS)
     table.update((k, v) for k, v in points(path).items() if k in table)
     return table
+
+
+def _inputs_key(case):
+    """A digest of everything a case feeds the function (its kind, steps and every call's
+    arguments), not of its name: two cases with equal keys ask the same question."""
+    import hashlib
+
+    from grader.framework import _arg_bytes
+
+    digest = hashlib.sha256(f"{case.qualname}\x1f{case.kind}\x1f{case.steps}".encode())
+    for call in case.calls:
+        digest.update(b"\x1e")
+        for arg in call.args:
+            raw = _arg_bytes(arg)
+            digest.update(len(raw).to_bytes(8, "big") + raw)
+    return digest.digest()
+
+
+def new_inputs(qualname, public_seed, hidden_seeds):
+    """``{hidden seed: [case numbers]}``: the cases of ``qualname`` on each hidden seed whose
+    inputs neither the public seed nor an earlier hidden seed has. A fixed edge case (the
+    same inputs on every seed) is answered by the student copy's recording, so it counts
+    once, in the public test; only these cases make a function's hidden checks."""
+    from grader.specs import cases_for
+
+    seen = {_inputs_key(c) for c in cases_for(qualname, public_seed)}
+    chosen = {}
+    for seed in hidden_seeds:
+        numbers = []
+        for case in cases_for(qualname, seed):
+            key = _inputs_key(case)
+            if key not in seen:
+                seen.add(key)
+                numbers.append(case.number)
+        chosen[seed] = numbers
+    return chosen

@@ -29,7 +29,7 @@ def _stdout_is_unicode() -> bool:
               help="The course secret the graded sheets were made with (chainrule generate --secret-file).")
 @click.option("--tolerance", metavar="SPEC",
               help="How close a number must be: rel:0.1% (or rel:0.001), abs:1e-4 or sig:4 (default: each family's "
-                   "own, stated in the report; practice sheets: sig:4 to sig:8).")
+                   "own, stated in the report; practice sheets: sig:6 only).")
 @click.option("--carry-forward", "carry", type=click.Choice(list(CARRY_FORWARD)), default=CARRY_FORWARD[0],
               show_default=True,
               help="Credit for an answer that is wrong but right given the student's own earlier answers in the chain.")

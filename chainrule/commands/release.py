@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_VISIBILITY, VISIBILITIES
+from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_PUBLIC_SHARE, DEFAULT_VISIBILITY, VISIBILITIES
 
 
 @click.command("release")
@@ -19,8 +19,14 @@ from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_VISIBILITY, VISIBILI
 @click.option("--hidden-visibility", default=DEFAULT_VISIBILITY, show_default=True,
               type=click.Choice(VISIBILITIES),
               help="When Gradescope shows the hidden checks' tests to students.")
+@click.option("--public-share", default=DEFAULT_PUBLIC_SHARE, show_default=True, metavar="FRACTION",
+              help="Share of each function's points its public test carries on Gradescope (0 to 1); "
+                   "the hidden checks carry the rest.")
+@click.option("--secret-file", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Course secret the hidden seeds are derived from (default: random bytes drawn now, "
+                   "kept only in autograder.zip).")
 @click.option("--force", is_flag=True, help="Replace the release in a non-empty --out folder.")
-def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, force):
+def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, public_share, secret_file, force):
     """Build what a class gets: OUT/student/ (the template repository, no solutions),
     OUT/autograder.zip (Gradescope, with hidden checks) and OUT/instructor/README.md.
 
@@ -35,11 +41,18 @@ def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, 
             click.echo(f"writing {text} ...", err=True)
 
     info = build(out, modules=modules, points_file=points_file, hidden=hidden_seeds,
-                 hidden_visibility=hidden_visibility, force=force, progress=progress)
-    seeds = ", ".join(str(s) for s in info["hidden_seeds"]) or "none"
+                 hidden_visibility=hidden_visibility, force=force, progress=progress,
+                 public_share=public_share, secret_file=secret_file)
+    count = len(info["hidden_seeds"])
+    if count:
+        origin = "from the course secret" if info["seeds_from"] == "secret" else "drawn at random"
+        hidden = (f"{count} hidden seed{'s' if count != 1 else ''} ({origin}, kept only in autograder.zip), "
+                  f"public tests carry {info['public_share']:g} of the points")
+    else:
+        hidden = "no hidden checks"
     click.echo(f"Release written to {info['out']}: {info['functions']} functions in "
                f"{len(info['modules'])} modules, {info['max_score']:g} points; public seed "
-               f"{info['public_seed']}, hidden seeds {seeds}.")
+               f"{info['public_seed']}, {hidden}.")
     click.echo(f"  {info['out']}/student/           the template repository (GitHub Classroom)")
     click.echo(f"  {info['out']}/autograder.zip     upload to Gradescope")
     click.echo(f"  {info['out']}/instructor/README.md  how to deploy both")

@@ -164,19 +164,21 @@ def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
     shown = format_number(q.answer)
     assert judge_practice(q.key, spec, salt, shown).status == "correct"
     six = "%.6g" % float(answer)
-    assert judge_practice(q.key, spec, salt, six).status == "correct"  # 6 digits are enough by default
-    assert judge_practice(q.key, spec, salt, six, digits=8).status == "wrong"
+    assert judge_practice(q.key, spec, salt, six).status == "correct"  # 6 digits are enough
+    seven = "%.7g" % float(answer)
+    assert judge_practice(q.key, spec, salt, seven).status == "correct"
     sign = shown[1:] if shown.startswith("-") else "-" + shown
     # a flipped sign here is a named mistake: t - o for dE/do
     assert judge_practice(q.key, spec, salt, sign).message.startswith("this is what you get with t_")
     d = next(q for q in problem.questions if q.key.startswith("do_"))
     d_spec = practice.spec("number", d.key, check.exact_value(d.answer), salt)
     assert judge_practice(d.key, d_spec, salt, "-" + format_number(d.answer)).message == "wrong sign"
-    short = "%.4g" % float(answer)
-    assert judge_practice(q.key, spec, salt, short).message.startswith("agrees to the 4 significant digits you gave")
-    three = "%.3g" % float(answer)  # no hash is kept below 4 digits: they would give the answer away
-    assert judge_practice(q.key, spec, salt, three).message == (
-        "not the right value to 6 significant digits (you gave 3; the worksheet asks for 8)")
+    # no hash is kept below 6 digits (a short one would be a cheap first step to the answer):
+    # 4 right digits are not told apart from 4 wrong ones, only "too few"
+    for shown_digits in ("%.4g" % float(answer), "%.4g" % (float(answer) * 1.01), "%.3g" % float(answer)):
+        given = len(shown_digits.replace(".", "").replace("-", "").lstrip("0"))
+        assert judge_practice(q.key, spec, salt, shown_digits).message == (
+            f"not the right value to 6 significant digits (you gave {given}; the worksheet asks for 8)")
     no_sig = next(m for m in problem.mistakes if m.question == q.key and m.name == "no_sigmoid_derivative")
     verdict = judge_practice(q.key, spec, salt, format_number(no_sig.value))
     assert verdict.status == "wrong" and verdict.message.startswith("this is what you get if you leave out the sigmoid")
@@ -189,9 +191,106 @@ def test_practice_tolerance_must_be_significant_digits(made, tmp_path):
     path = answers(made, "practice", tmp_path)
     result = run("check", path, "--tolerance", "rel:1%")
     assert result.exit_code == 1
-    assert "is a practice sheet, judged to significant digits from hashes: use --tolerance sig:4 to sig:8, not " \
-           "rel:1%." in result.stderr
-    assert run("check", path, "--tolerance", "sig:4").exit_code == 0
+    assert result.stderr == (f"Error: '{path}' is a practice sheet, whose hashes keep each answer at 6 significant "
+                             "digits only: use --tolerance sig:6 or none, not rel:1%.\n")
+    assert "use --tolerance sig:6 or none, not sig:4." in run("check", path, "--tolerance", "sig:4").stderr
+    assert run("check", path, "--tolerance", "sig:6").exit_code == 0
+
+
+def _number_blank(seed=5):
+    problem = core.make_problem("output_update", seed, "p")
+    q = next(q for q in problem.questions if q.key.startswith("dE_dw"))
+    salt = practice.salt(seed, "p", "k", problem.variant)
+    return q, salt, practice.spec("number", q.key, check.exact_value(q.answer), salt)
+
+
+def test_a_number_blank_keeps_one_scrypt_hash_at_six_digits_and_nothing_shorter():
+    import hashlib
+
+    from checker.reading import round_units
+
+    q, salt, spec = _number_blank()
+    assert set(spec) == {"kind", "digits", "hash"} and spec["digits"] == 6
+    # the documented construction, computed here on its own: scrypt (N 2**12, r 8, p 1) of the
+    # precision and the rounded value, salted with the problem's salt and the question key
+    n, k = round_units(check.exact_value(q.answer), 6)
+    while n % 10 == 0:
+        n, k = n // 10, k + 1
+    blank_salt = hashlib.sha256(bytes.fromhex(salt) + b"\x1f" + q.key.encode()).digest()
+    expected = hashlib.scrypt(f"6\x1f{n}e{k}".encode(), salt=blank_salt, n=2 ** 12, r=8, p=1, dklen=16).hex()
+    assert spec["hash"] == expected
+    # no shorter precision is kept: the 4- and 5-digit roundings of the answer match nothing
+    text = repr(spec)
+    for digits in (4, 5):
+        n4, k4 = round_units(check.exact_value(q.answer), digits)
+        while n4 % 10 == 0:
+            n4, k4 = n4 // 10, k4 + 1
+        assert hashlib.scrypt(f"{digits}\x1f{n4}e{k4}".encode(), salt=blank_salt, n=2 ** 12, r=8, p=1,
+                              dklen=16).hex() not in text
+
+
+def test_searching_a_blank_costs_hours_of_cpu():
+    # a brute-force search as an attacker runs it (candidates at 6 significant digits, nearest
+    # first), on a window that holds the answer: it finds it, and its cost per try, measured,
+    # puts one power of ten (1.8 million candidates, both signs) at an hour or more of one core
+    import time
+
+    from checker.reading import round_units
+
+    q, salt, spec = _number_blank()
+    units, scale = round_units(check.exact_value(q.answer), 6)
+    practice._hash.cache_clear()
+    started, tries, found = time.perf_counter(), 0, None
+    for n in range(units - 40, units + 1):
+        tries += 1
+        if practice._hash(salt, q.key, "6", practice._canonical(n, scale)) == spec["hash"]:
+            found = n
+    per_try = (time.perf_counter() - started) / tries
+    assert found == units and tries == 41
+    assert per_try * 1.8e6 >= 3600, f"{per_try * 1000:.2f} ms a try"
+
+
+def test_checking_a_whole_practice_sheet_hashes_each_number_at_most_six_times(made, tmp_path, monkeypatch):
+    import hashlib
+
+    path = answers(made, "practice", tmp_path)
+    data = answers_file.read(path)
+    meta = data["chainrule"]
+    wrong, numbers = {}, 0
+    for key in meta["problems"]:
+        info = meta["variants"][key]
+        problem = core.make_problem(info["family"], meta["course_seed"], meta["student_id"], info["occurrence"])
+        for q in problem.questions:
+            if q.kind == "number":
+                numbers += 1
+                wrong[(key, q.key)] = f'"{format_number(q.answer * Fraction(101, 100) + Fraction(1, 1000))}"'
+            elif q.kind == "integer":
+                wrong[(key, q.key)] = f'"{int(q.answer) + 1}"'
+            else:
+                wrong[(key, q.key)] = '"%s"' % next(c for c in q.choices if c != q.answer)
+    fill(path, wrong)
+    calls = []
+    real = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    practice._hash.cache_clear()
+    report = check.check_file(path)
+    assert sum(1 for r in report.problems for v in r.verdicts if v.status == "correct") == 0
+    # every wrong number: itself and its 2 neighbours, then the same for its negation (named
+    # mistakes reuse those digests); an integer or a choice: 1 or 2
+    assert len(calls) <= 6 * numbers + 2 * (len(wrong) - numbers)
+
+
+def test_an_older_practice_file_is_refused_in_one_sentence(made, tmp_path):
+    path = answers(made, "practice", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert 'practice_scheme = "scrypt-1"\n' in text
+    path.write_text(text.replace('practice_scheme = "scrypt-1"\n', ""), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: '{path}' is a practice sheet in an older format whose hashes give its answers away in minutes, "
+        "so it is not checked; ask for the sheet to be made again with this version's chainrule generate "
+        "--practice.\n")
 
 
 # --- carried-forward credit ------------------------------------------------------------

@@ -174,10 +174,41 @@ def test_only_the_chosen_modules_are_released(tmp_path):
 
 
 # ---------------------------------------------------------------------- determinism, the zip
+def _config(out):
+    with zipfile.ZipFile(Path(out) / "autograder.zip") as archive:
+        return json.loads(archive.read("autograder.json"))
+
+
 def test_same_inputs_give_byte_identical_releases(release_dir, tmp_path):
+    # without a course secret the hidden seeds are new random ones: all but the zip is identical
     again = tmp_path / "again"
     build(again)
-    assert _tree(again) == _tree(release_dir)
+    first, second = _tree(release_dir), _tree(again)
+    assert {k: v for k, v in first.items() if k != "autograder.zip"} == \
+        {k: v for k, v in second.items() if k != "autograder.zip"}
+    assert _config(release_dir)["hidden_seeds"] != _config(again)["hidden_seeds"]
+    assert _config(release_dir)["public_seed"] == _config(again)["public_seed"] == 2026
+
+
+def test_a_course_secret_gives_byte_identical_zips_and_seeds_of_its_own(tmp_path):
+    secret = tmp_path / "course.secret"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    other = tmp_path / "other.secret"
+    other.write_text("fedcba9876543210fedcba9876543210\n")
+    build(tmp_path / "a", modules="regularization", secret_file=secret)
+    build(tmp_path / "b", modules="regularization", secret_file=secret)
+    build(tmp_path / "c", modules="regularization", secret_file=other)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    seeds = _config(tmp_path / "a")["hidden_seeds"]
+    assert len(seeds) == 2 and seeds != _config(tmp_path / "c")["hidden_seeds"]
+    # the seeds are nowhere but in the zip: not in the instructor notes, not in the student tree
+    notes = (tmp_path / "a" / "instructor" / "README.md").read_text()
+    assert "derived from your course secret" in notes
+    for seed in seeds:
+        assert str(seed) not in notes
+        for path in (tmp_path / "a" / "student").rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".json", ".md", ".cfg", ".yml"):
+                assert str(seed) not in path.read_text(encoding="utf-8")
 
 
 def test_zip_entries_are_relative_sorted_and_stamped_alike(release_dir):
@@ -195,10 +226,37 @@ def test_zip_entries_are_relative_sorted_and_stamped_alike(release_dir):
     assert "grader/specs/known/__init__.py" in names     # the autograder diagnoses live
 
 
-def test_hidden_seeds_are_deterministic_and_not_public():
-    assert hidden_seeds(3, 2026) == hidden_seeds(3, 2026)
-    assert len(set(hidden_seeds(5, 2026))) == 5 and 2026 not in hidden_seeds(5, 2026)
-    assert hidden_seeds(0, 2026) == []
+def test_hidden_seeds_follow_the_key_alone_and_are_never_public():
+    key, other = b"k" * 32, b"o" * 32
+    assert hidden_seeds(3, 2026, key) == hidden_seeds(3, 2026, key)
+    assert hidden_seeds(3, 2026, key) != hidden_seeds(3, 2026, other)
+    assert len(set(hidden_seeds(5, 2026, key))) == 5 and 2026 not in hidden_seeds(5, 2026, key)
+    assert hidden_seeds(0, 2026, key) == []
+    # HMAC-SHA256 keyed by the key (an independent computation of the first seed)
+    import hashlib
+    import hmac
+
+    first = int.from_bytes(hmac.new(key, b"chainrule hidden seed 0", hashlib.sha256).digest()[:8], "big") % 10 ** 9
+    assert hidden_seeds(1, 2026, key) == [first]
+    # not the seeds every course used to share: sha256("chainrule hidden seed k")
+    shared = {int.from_bytes(hashlib.sha256(f"chainrule hidden seed {k}".encode()).digest()[:4], "big") % 1_000_000
+              for k in range(5)}
+    assert not shared & set(hidden_seeds(5, 2026, key))
+
+
+def test_public_share_is_checked_and_shapes_the_points(tmp_path):
+    for bad in ("1.5", "-0.1", "nan"):
+        result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "x"), "--public-share", bad])
+        assert result.exit_code == 2
+        assert f"--public-share {float(bad)} is not valid; give a fraction from 0 to 1" in result.stderr
+    assert not (tmp_path / "x").exists()
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
+                                      "--public-share", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert ("2 hidden seeds (drawn at random, kept only in autograder.zip), public tests carry 0.3 of the points"
+            in result.stdout)
+    assert _config(tmp_path / "r")["public_share"] == 0.3
+    assert "public test carries 0.3 of its points" in (tmp_path / "r" / "instructor" / "README.md").read_text()
 
 
 # ---------------------------------------------------------------------- bad input
@@ -307,3 +365,12 @@ def test_points_may_be_quoted_dotted_or_in_module_tables(tmp_path):
     with pytest.raises(ChainruleUsageError, match=r"line 5: 'training.log_unifrom' is not a contract function\. "
                                                   r"Did you mean 'training.log_uniform'\?"):
         load_points(path, list(CONTRACT))
+
+
+def test_a_secret_too_short_is_refused_before_anything_is_written(tmp_path):
+    short = tmp_path / "short.secret"
+    short.write_text("short\n")
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "out"), "--secret-file", str(short)])
+    assert result.exit_code == 2
+    assert f"Secret file '{short}' holds 5 bytes; a course secret needs at least 16 random bytes" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,8 @@ from tests.grader.conftest import make_submission
 from tests.release.conftest import ROOT, run_in
 
 TOTAL = sum(POINTS.values())
+# the functions whose cases are all fixed edge cases (the same on every seed): counted publicly only
+FIXED_ONLY = ("training.iterations_per_epoch", "training.time_based_decay")
 # a wrong adam_step (no bias correction: every case fails) and a relu_derivative that is 1 at
 # x == 0 (only the cases with an exact zero fail): one function at 0, one with partial credit
 WRONG = {
@@ -219,11 +221,16 @@ def test_gradescope_gives_a_correct_submission_full_marks(student_venv, autograd
     public = [t for t in doc["tests"] if t["visibility"] == "visible"]
     hidden = [t for t in doc["tests"] if t["visibility"] != "visible"]
     assert [t["name"] for t in public] == qualified_names()
-    assert [t["name"] for t in hidden] == [f"{q} (hidden checks)" for q in qualified_names()]
+    # every function but those whose cases are fixed (the same inputs on every seed) has a hidden test
+    assert [t["name"] for t in hidden] == [f"{q} (hidden checks)" for q in qualified_names() if q not in FIXED_ONLY]
     assert {t["visibility"] for t in hidden} == {"after_published"}
     assert doc["score"] == pytest.approx(TOTAL)
     assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(TOTAL)
     assert "Graded submission/exercises" in doc["output"]
+    # nothing visible says the total before the hidden tests are shown: the message names the public points
+    public_max = sum(t["max_score"] for t in public)
+    assert doc["output"].startswith(f"Public checks: {public_max:g} / {public_max:g} points.")
+    assert f"{TOTAL:g}" not in doc["output"].replace(f"{TOTAL - public_max:g} more points", "")
 
 
 def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, autograder):
@@ -240,6 +247,7 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
     adam_pub, adam_hid = tests["optimizers.adam_step"], tests["optimizers.adam_step (hidden checks)"]
     assert adam_pub["score"] == adam_hid["score"] == 0
     assert adam_pub["max_score"] + adam_hid["max_score"] == POINTS["optimizers.adam_step"]
+    assert adam_pub["max_score"] == pytest.approx(0.2 * POINTS["optimizers.adam_step"])   # the default share
     assert "0 of 10 hidden cases passed" in adam_hid["output"]
     assert "no-bias-correction" in adam_hid["output"]
     assert "[0, 0]" not in adam_hid["output"]         # no numbers of a hidden case
@@ -445,3 +453,99 @@ def test_an_open_sheet_in_the_student_install_is_refused_in_one_line(student_ven
         "sympy) can check; this installation checks practice sheets (chainrule generate --practice): ask your "
         "instructor to check it, or for a practice sheet; nothing was judged.")
     assert done.stdout == ""
+
+
+# a submission that answers from a table: every public case's inputs and expected values,
+# read from the student copy's own recording (what a student has), looked up by the inputs
+LOOKUP_BUILDER = r'''
+import hashlib, json, os, sys
+import numpy as np
+from chainrule_core.contract import CONTRACT
+from grader.framework import _arg_bytes
+from grader.oracle import RecordedOracle, DEFAULT_RECORDING
+from grader.specs import cases_for
+from grader.values import Rng
+
+def pair(r):
+    if r.kind in ("tuple", "list"):
+        return [r.kind, [pair(x) for x in r.value]]
+    return [r.kind, plain(r)]
+
+def plain(r):
+    if r.kind == "array":
+        return np.array(r.value).tolist()
+    if r.kind == "npscalar":
+        return r.value[()].item()
+    return r.value
+
+oracle = RecordedOracle(DEFAULT_RECORDING)
+seed = oracle.seeds()[0]
+table = {}
+for module, names in CONTRACT.items():
+    for name in names:
+        q = f"{module}.{name}"
+        for case in cases_for(q, seed):
+            if case.kind == "stat":
+                continue
+            outputs = iter(oracle.expected(case, seed))
+            def callee(call, q=q):
+                out = next(outputs)
+                args = call.materialize()
+                if not any(isinstance(a, (Rng, np.random.Generator)) for a in args):
+                    key = hashlib.sha256(b"|".join(_arg_bytes(a) for a in args)).hexdigest()
+                    table.setdefault(q, {})[key] = pair(out)
+                return out
+            case.run(callee)
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "_table.json"), "w") as f:
+    json.dump(table, f)
+with open(os.path.join(out, "_lookup.py"), "w") as f:
+    f.write("""import hashlib, json, os
+import numpy as np
+T = json.load(open(os.path.join(os.path.dirname(__file__), "_table.json")))
+def _ab(a):
+    if isinstance(a, np.ndarray):
+        return a.dtype.str.encode() + repr(a.shape).encode() + a.tobytes()
+    if isinstance(a, (list, tuple)):
+        return b"(" + b",".join(_ab(x) for x in a) + b")"
+    return repr(a).encode()
+def _back(kind, v):
+    if kind == "tuple":
+        return tuple(_back(k, x) for k, x in v)
+    if kind == "list":
+        return [_back(k, x) for k, x in v]
+    if kind in ("array", "npscalar"):
+        return np.array(v) if kind == "array" else np.float64(v)
+    return v
+def look(q, args):
+    kind, v = T[q][hashlib.sha256(b"|".join(_ab(a) for a in args)).hexdigest()]
+    return _back(kind, v)
+""")
+for module, names in CONTRACT.items():
+    with open(os.path.join(out, module + ".py"), "w") as f:
+        f.write("from ._lookup import look\n")
+        for name in names:
+            f.write(f"def {name}(*args):\n    return look({module + '.' + name!r}, args)\n")
+print(sum(len(v) for v in table.values()))
+'''
+
+
+def test_a_lookup_of_the_student_copy_earns_only_the_public_share(student_venv, autograder, tmp_path):
+    # the attack of a student who has only the student copy: a table of its recorded public
+    # cases. It must pass public cases (the attack is real) and earn no hidden point
+    script = tmp_path / "build_lookup.py"
+    script.write_text(LOOKUP_BUILDER)
+    made = tmp_path / "lookup"
+    done = run_in(student_venv, ["python", str(script), str(made)], cwd=student_venv["student"])
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 200        # entries in the table
+
+    doc = _grade_on_gradescope(student_venv, autograder, lambda sub: shutil.copytree(made, sub / "exercises"))
+    _valid_results(doc)
+    public = [t for t in doc["tests"] if t["visibility"] == "visible"]
+    hidden = [t for t in doc["tests"] if t["visibility"] != "visible"]
+    assert sum(t["score"] for t in public) > 0.8 * sum(t["max_score"] for t in public)   # the lookup works publicly
+    assert sum(t["score"] for t in hidden) == 0                                          # and earns nothing hidden
+    fixed = sum(POINTS[q] for q in FIXED_ONLY)
+    assert doc["score"] <= 0.2 * (TOTAL - fixed) + fixed + 1e-6                          # 15.2 of 68 at most

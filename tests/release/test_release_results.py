@@ -1,0 +1,106 @@
+"""``results.json`` as the Gradescope autograder writes it (``build_results``), from grade
+results made here: which cases a hidden test counts, how the points split, and what a
+student sees before the hidden tests are."""
+
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+from chainrule_core.contract import POINTS
+from grader.results import CaseResult, FunctionResult, GradeResult
+from grader.specs import cases_for
+
+PUBLIC, HIDDEN = 2026, (11, 12)
+SIGMOID, FIXED = "activations.sigmoid", "training.iterations_per_epoch"
+
+
+@pytest.fixture(scope="module")
+def build_results():
+    saved = list(sys.path)      # autograder.py puts its own folder first on the path
+    try:
+        from chainrule.release_autograder import build_results
+    finally:
+        sys.path[:] = saved
+    return build_results
+
+
+def _result(seed, passing):
+    """A GradeResult of sigmoid and iterations_per_epoch on ``seed``; ``passing(name)`` says
+    which cases (by name) pass."""
+    functions = OrderedDict()
+    for q in (SIGMOID, FIXED):
+        cases = [CaseResult(c.number, c.name, passing(c.name), status="passed" if passing(c.name) else "failed")
+                 for c in cases_for(q, seed)]
+        functions[q] = FunctionResult(q, POINTS[q], cases)
+    return GradeResult("exercises", seed, "the recording recorded.npz", 5.0, functions)
+
+
+def _same_inputs(a, b):
+    """Whether two cases feed the function the same arguments (compared value by value)."""
+    def plain(arg):
+        if isinstance(arg, (list, tuple)):
+            return [plain(x) for x in arg]
+        if isinstance(arg, np.ndarray):
+            return (arg.dtype.str, arg.shape, arg.tolist())
+        return repr(arg)
+    return a.kind == b.kind and [[plain(x) for x in c.args] for c in a.calls] == \
+        [[plain(x) for x in c.args] for c in b.calls]
+
+
+def _settings(visibility="after_published", share=0.2):
+    return {"public_share": share, "hidden_visibility": visibility, "hidden_seeds": list(HIDDEN)}
+
+
+def test_a_hidden_test_counts_only_cases_with_inputs_of_their_own(build_results):
+    public = _result(PUBLIC, lambda name: True)
+    # the fixed edge case of sigmoid (the same inputs on every seed) fails on the hidden seeds:
+    # it is the public test's, so the hidden test does not count it
+    fixed_names = {c.name for c in cases_for(SIGMOID, HIDDEN[0])
+                   if any(_same_inputs(c, p) for p in cases_for(SIGMOID, PUBLIC))}
+    assert fixed_names == {"extremes +-1000"}
+    hidden = [_result(s, lambda name: name not in fixed_names) for s in HIDDEN]
+    doc = build_results(public, hidden, _settings(), "exercises")
+    tests = {t["name"]: t for t in doc["tests"]}
+    own = sum(1 for s in HIDDEN for c in cases_for(SIGMOID, s) if c.name not in fixed_names)
+    assert own == 8
+    hid = tests[f"{SIGMOID} (hidden checks)"]
+    assert hid["output"].startswith(f"{own} of {own} hidden cases passed (inputs the public checks do not have).")
+    assert hid["status"] == "passed" and hid["score"] == hid["max_score"] == pytest.approx(0.8 * POINTS[SIGMOID])
+    assert tests[SIGMOID]["max_score"] == pytest.approx(0.2 * POINTS[SIGMOID])
+    # a function whose cases are all fixed has no hidden test: all its points are public
+    assert f"{FIXED} (hidden checks)" not in tests
+    assert tests[FIXED]["max_score"] == POINTS[FIXED] and tests[FIXED]["visibility"] == "visible"
+    assert doc["score"] == pytest.approx(POINTS[SIGMOID] + POINTS[FIXED])
+    # no seed of a hidden check is shown
+    assert not [t for t in doc["tests"] if any(str(s) in t["output"] for s in HIDDEN)]
+
+
+@pytest.mark.parametrize("visibility, when", [
+    ("after_published", "their results and your total are shown when your instructor publishes the grades."),
+    ("after_due_date", "their results and your total are shown after the due date."),
+    ("hidden", "their results are not shown to students."),
+])
+def test_nothing_visible_states_the_total_before_the_hidden_tests_are(build_results, visibility, when):
+    public = _result(PUBLIC, lambda name: True)
+    hidden = [_result(s, lambda name: False) for s in HIDDEN]      # a lookup: every hidden case fails
+    doc = build_results(public, hidden, _settings(visibility), "exercises")
+    assert doc["visibility"] == "visible"
+    public_points = 0.2 * POINTS[SIGMOID] + POINTS[FIXED]
+    assert doc["score"] == pytest.approx(public_points)             # Gradescope keeps it hidden
+    assert doc["output"] == (f"Public checks: {public_points:g} / {public_points:g} points. Graded exercises "
+                             f"(public checks: seed {PUBLIC}). The hidden checks (other inputs, "
+                             f"{0.8 * POINTS[SIGMOID]:g} more points) decide the rest of the grade; {when}")
+    visible = [t for t in doc["tests"] if t["visibility"] == "visible"]
+    assert all("hidden" not in t["name"] for t in visible)
+    assert {t["visibility"] for t in doc["tests"] if "hidden" in t["name"]} == {visibility}
+
+
+def test_visible_hidden_tests_let_the_message_state_the_total(build_results):
+    public = _result(PUBLIC, lambda name: True)
+    hidden = [_result(s, lambda name: True) for s in HIDDEN]
+    doc = build_results(public, hidden, _settings("visible", share=0.5), "exercises")
+    total = POINTS[SIGMOID] + POINTS[FIXED]
+    assert doc["output"].startswith(f"{total:g} / {total:g} points. Graded exercises")
+    assert {t["name"]: t["max_score"] for t in doc["tests"]}[SIGMOID] == pytest.approx(0.5 * POINTS[SIGMOID])

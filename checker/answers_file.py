@@ -194,6 +194,8 @@ def read(path) -> Dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ChainruleError(f"'{path}' is not UTF-8 text (line {line}); save it as UTF-8.") from None
+    if text.startswith("\ufeff"):     # a byte-order mark (Windows Notepad's UTF-8): not TOML, not an answer
+        text = text[1:]
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

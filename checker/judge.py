@@ -110,10 +110,23 @@ def read(verdict: Verdict, value: Any, lang: str) -> Optional[Reading]:
             verdict.message = message(lang, "too_long", given=verdict.given, chars=MAX_CHARS, digits=MAX_DIGITS,
                                       e=MAX_EXPONENT)
         else:
-            verdict.message = message(lang, "not_a_number", given=verdict.given)
+            verdict.message = message(lang, "not_a_number", given=verdict.given, why=_why_not(value, lang))
         return None
     verdict.value = reading.value
     return reading
+
+
+def _why_not(value: Any, lang: str) -> str:
+    """What an answer that is not read as a number shows of why (a decimal comma, a
+    percentage, a power of ten written out), as ``not_a_number``'s ending, or ""."""
+    text = str(value)
+    if "%" in text:
+        return message(lang, "why_percent")
+    if re.search(r"\\times|\\cdot|[×·]|\*\s*10|10\s*\^|10\*\*", text):
+        return message(lang, "why_power")
+    if re.search(r"\d,\d", text):
+        return message(lang, "why_comma")
+    return ""
 
 
 def _normal_choice(text: str) -> str:

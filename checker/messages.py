@@ -7,9 +7,13 @@ never the value it gives.
 MESSAGES = {
     "unanswered": ("not answered", "답하지 않음"),
     "not_a_number": (
-        "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3 (a decimal point, not a comma)",
-        "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)",
+        "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3{why}",
+        "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
     ),
+    # what ``not_a_number`` adds when the answer shows why it is not read (``judge.read``)
+    "why_comma": (" (a decimal point, not a comma)", " (쉼표가 아닌 소수점)"),
+    "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율이 아닌 수: 33%가 아니라 0.33)"),
+    "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로: 9.25 × 10^-5는 9.25e-5)"),
     "not_a_choice": (
         "{given} is not one of the choices; write one of {keys}",
         "{given}은(는) 보기에 없다; {keys} 중 하나를 쓰시오",

@@ -277,16 +277,24 @@ def test_check_empty_and_unreadable_answers_are_not_wrong(sheets, tmp_path):
         ("p1_forward_pass", "o_2"): '"0.66 0.67"',
         ("p1_forward_pass", "E"): "true",
         ("p2_output_update", "w_5_new"): '"1/0"',
+        ("p2_output_update", "dE_do_1"): '"33%"',
+        ("p2_output_update", "do_1_dz_3"): '"9.25 \\\\times 10^{-5}"',
     })
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    accepted = "write one number such as 0.165, -2.5e-3 or 1/3 (a decimal point, not a comma)"
+    accepted = "write one number such as 0.165, -2.5e-3 or 1/3"
+    comma = " (a decimal point, not a comma)"
     assert question_line(result, "z_1", "p1_forward_pass") == "\u00b7 a) z_1: not answered"
-    assert question_line(result, "h_1", "p1_forward_pass") == f'? b) h_1 = "0,4.3": "0,4.3" is not a number; {accepted}'
+    assert question_line(result, "h_1", "p1_forward_pass") == f'? b) h_1 = "0,4.3": "0,4.3" is not a number; {accepted}{comma}'
     assert question_line(result, "o_1", "p1_forward_pass") == f'? c) o_1 = "abc": "abc" is not a number; {accepted}'
     assert question_line(result, "o_2", "p1_forward_pass") == f'? d) o_2 = "0.66 0.67": "0.66 0.67" is not a number; {accepted}'
     assert question_line(result, "E", "p1_forward_pass") == f"? e) E = true: true is not a number; {accepted}"
-    assert total_line(result) == "0 of 24 correct (19 not answered, 5 invalid)"
+    # the hint fits what was written (a new user's trial: every one said "not a comma")
+    assert question_line(result, "dE_do_1", "p2_output_update").endswith(
+        f'"33%" is not a number; {accepted} (a fraction, not a percentage: 0.33, not 33%)')
+    assert question_line(result, "do_1_dz_3", "p2_output_update").endswith(
+        f"{accepted} (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)")
+    assert total_line(result) == "0 of 24 correct (17 not answered, 7 invalid)"
 
 
 def _question_of(path, kind):
@@ -866,3 +874,19 @@ def test_check_csv_cells_tell_wrong_unanswered_and_invalid_apart(sheets, tmp_pat
     row = next(csv.DictReader(io.StringIO(run("check", path, "--format", "csv").stdout)))
     assert [row[f"p1_forward_pass.{letter}"] for letter in "abcde"] == ["1", "0", "?", "", ""]
     assert (row["p1_forward_pass"], row["p2_output_update"], row["error"]) == ("1", "0", "")
+
+
+def test_check_reads_a_file_saved_with_a_byte_order_mark_or_crlf(sheets, tmp_path):
+    """Windows Notepad saved UTF-8 with a BOM by default: the same answers, the same verdicts
+    (a new user's trial: "not valid TOML: Invalid statement (at line 1, column 1)")."""
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    fill(path, {("p1_forward_pass", "z_1"): '"0.08"'})
+    plain = run("check", path)
+    assert plain.exit_code == 0, plain.output
+    text = path.read_text(encoding="utf-8")
+    for variant, data in (("bom", "\ufeff" + text), ("bom-crlf", "\ufeff" + text.replace("\n", "\r\n"))):
+        other = tmp_path / f"{variant}.toml"
+        other.write_bytes(data.encode("utf-8"))
+        result = run("check", other)
+        assert result.exit_code == 0, result.output
+        assert question_line(result, "z_1", "p1_forward_pass") == question_line(plain, "z_1", "p1_forward_pass")

@@ -98,8 +98,8 @@ def test_cli_grade_fail_under_exits_1_after_the_report(workdir):
     result = run("sub", "--only", "training.time_based_decay", "--fail-under", "100")
     assert result.exit_code == 1
     assert "FAIL  time_based_decay" in result.output
-    assert result.output.splitlines()[-1] == "Error: Score 33.3% is below --fail-under 100%."
-    ok = run("sub", "--only", "training.time_based_decay", "--fail-under", "30")
+    assert result.output.splitlines()[-1] == "Error: Score 25.0% is below --fail-under 100%."
+    ok = run("sub", "--only", "training.time_based_decay", "--fail-under", "25")
     assert ok.exit_code == 0
 
 

@@ -23,8 +23,10 @@ from tests.grader.conftest import make_submission
 from tests.release.conftest import ROOT, run_in
 
 TOTAL = sum(POINTS.values())
-# the functions whose cases are all fixed edge cases (the same on every seed): counted publicly only
-FIXED_ONLY = ("training.iterations_per_epoch", "training.time_based_decay")
+# the functions whose cases are all fixed edge cases (the same on every seed), counted publicly
+# only: none since every function has a seeded case (iterations_per_epoch and time_based_decay
+# had none, so a lookup of the student copy earned their 2 points)
+FIXED_ONLY = ()
 # a wrong adam_step (no bias correction: every case fails) and a relu_derivative that is 1 at
 # x == 0 (only the cases with an exact zero fail): one function at 0, one with partial credit
 WRONG = {
@@ -548,4 +550,4 @@ def test_a_lookup_of_the_student_copy_earns_only_the_public_share(student_venv, 
     assert sum(t["score"] for t in public) > 0.8 * sum(t["max_score"] for t in public)   # the lookup works publicly
     assert sum(t["score"] for t in hidden) == 0                                          # and earns nothing hidden
     fixed = sum(POINTS[q] for q in FIXED_ONLY)
-    assert doc["score"] <= 0.2 * (TOTAL - fixed) + fixed + 1e-6                          # 15.2 of 68 at most
+    assert doc["score"] <= 0.2 * (TOTAL - fixed) + fixed + 1e-6                          # 13.6 of 68 at most

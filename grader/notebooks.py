@@ -86,7 +86,7 @@ def _definitions(source, path):
 
     try:
         tree = ast.parse(source, path)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
@@ -124,9 +124,16 @@ def run(namespace, label, cells, notes, shown, budget=None):
                         exec(code, namespace)
                     continue
                 try:
+                    code = compile(source, path, "exec")
+                except (MemoryError, RecursionError):
+                    # a parser's limit, not the student's code failing: said as such
+                    _say(f"{name}: does not parse (nested too deeply for Python's parser); "
+                         "it did not run (the cells after it still ran)")
+                    continue
+                try:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, left)
-                    exec(compile(source, path, "exec"), namespace)
+                    exec(code, namespace)
                 finally:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, 0)
@@ -228,10 +235,15 @@ def notebook_module(nb, filename):
     return stem if stem in CONTRACT else None
 
 
+# what ast.parse raises for a cell that does not parse: a syntax error, a NUL byte, and
+# (a hostile cell: ``y = ---...---1`` 100000 deep) the parser's own limits
+UNPARSABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
+
+
 def _parses(code):
     try:
         ast.parse(code)
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return False
     return True
 
@@ -277,7 +289,7 @@ def clean_cell(source, where):
     code = "\n".join(lines)
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
     if dropped and len(dropped) == len(tree.body):

@@ -154,7 +154,7 @@ def _hash_tree(folder, digest):
     for base, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not not_graded(d))
         for name in sorted(files):
-            if not_graded(name) or name.endswith((".pyc", ".pyo")):
+            if not_graded(name):    # as the copy the child imports (a .pyc there is refused)
                 continue
             path = os.path.join(base, name)
             rel = os.path.relpath(path, folder)

@@ -78,6 +78,7 @@ from grader import wire
 from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
                            MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
 from grader import zygote
+from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
@@ -191,17 +192,22 @@ class Sandbox:
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
         self._numpy_dir = zygote.numpy_site(self._workdir)
         base = os.path.basename(self.submission)
-        submission = self.submission
+        os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
+        submission = os.path.join(self._workdir, "sub", base)
+        # The child imports and reads a private copy, never the submission in place, at any
+        # uid: the copy holds exactly what the seed hashes and the reports show (no
+        # __pycache__, no hidden file: grader.submission_copy.not_graded), and Landlock
+        # lets the child read that copy alone.
         if self.ids is not None:
             # as root (Gradescope), the child becomes an unprivileged user before it runs
             # student code; it reads a copy of the submission only it (and root) may read
             uid, gid = self.ids
             os.chmod(self._workdir, 0o711)
             os.chmod(self._numpy_dir, 0o755)
-            os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
-            submission = os.path.join(self._workdir, "sub", base)
             private_copy(self.submission, submission, uid, gid)
             self._fd_roots = descriptor_roots(uid, gid)
+        else:
+            safe_copy(self.submission, submission)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder

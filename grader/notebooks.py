@@ -40,6 +40,7 @@ import tempfile
 
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from grader import janitor
 from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
@@ -320,6 +321,7 @@ class Converted:
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+        janitor.release(self.tmp)
 
 
 def write_cells(folder, label, cells, shown, quiet_magics=False):
@@ -392,6 +394,7 @@ def convert(path, timeout=None) -> Converted:
     path = os.fspath(path)
     shown = path.rstrip(os.sep) or path
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
+    janitor.watch(tmp)      # removed even if this process is SIGKILLed
     try:
         if os.path.isfile(path):
             nb = read_notebook(path)
@@ -429,6 +432,7 @@ def convert(path, timeout=None) -> Converted:
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        janitor.release(tmp)
         raise
 
 

@@ -77,7 +77,8 @@ from chainrule_core.errors import ChainruleError
 from grader import wire
 from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
                            MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
-from grader import zygote
+from grader import janitor, zygote
+from grader.janitor import remove_tree
 from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
@@ -190,6 +191,7 @@ class Sandbox:
     def _prepare(self):
         """The temporary folder shared by every child of this sandbox (made once)."""
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
+        janitor.watch(self._workdir)     # removed even if this process is SIGKILLed
         self._numpy_dir = zygote.numpy_site(self._workdir)
         base = os.path.basename(self.submission)
         os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
@@ -380,7 +382,11 @@ class Sandbox:
         if self.ids is not None and not self.landlocked():
             remove_uid_files(self.ids[0])
         if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            try:
+                remove_tree(self._workdir)
+            except OSError:
+                pass
+            janitor.release(self._workdir)
             self._workdir = None
 
     def ensure(self):

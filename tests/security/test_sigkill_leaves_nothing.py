@@ -1,0 +1,85 @@
+"""Session 5, finding 2: a SIGKILLed ``chainrule grade`` (or ``grade-all``) leaves none of
+its temporary folders (the private copy of the submission, the run folder, the scratch of
+grade-all, the expected values) behind: its janitor (``grader.janitor``) removes them."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+from tests.security.conftest import make_submission
+
+SLOW = """
+    def sigmoid(x):
+        import time
+        with open("written-by-the-child", "w") as fh:
+            fh.write("x" * 1000)
+        time.sleep(60)
+    """
+
+
+@pytest.fixture
+def tmpdir_for_grader():
+    """A TMPDIR for the grader run in the test (world-searchable, as /tmp: the sandbox uid
+    must reach its run folder)."""
+    folder = tempfile.mkdtemp(prefix="chainrule-test-tmp-")
+    os.chmod(folder, 0o1777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _sigkill_while_grading(tmp_path, tmpdir, args, started):
+    env = dict(os.environ, TMPDIR=tmpdir)
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=str(tmp_path), start_new_session=True)
+    try:
+        assert _wait_for(lambda: started(tmpdir), 60), os.listdir(tmpdir)
+        os.killpg(proc.pid, signal.SIGKILL)     # the grader and everything in its group
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _wait_for(lambda: not os.listdir(tmpdir), 10), os.listdir(tmpdir)
+
+
+def _child_wrote(tmpdir):
+    for root, _dirs, files in os.walk(tmpdir):
+        if "written-by-the-child" in files:
+            return True
+    return False
+
+
+def test_sigkill_of_grade_leaves_no_folder(tmp_path, tmpdir_for_grader):
+    sub = make_submission(tmp_path / "sub", {"activations": SLOW})
+    _sigkill_while_grading(tmp_path, tmpdir_for_grader,
+                           ["grade", str(sub), "--only", "activations.sigmoid", "--timeout", "60"],
+                           _child_wrote)
+
+
+@pytest.mark.parametrize("seed", [[], ["--seed", "3"]], ids=["own seeds", "one seed: expected values recorded"])
+def test_sigkill_of_grade_all_leaves_no_folder(tmp_path, tmpdir_for_grader, seed):
+    subs = tmp_path / "class"
+    for name in ("ann", "bob"):
+        make_submission(subs / name / "exercises", {"activations": SLOW})
+    _sigkill_while_grading(tmp_path, tmpdir_for_grader,
+                           ["grade-all", str(subs), "--out", str(tmp_path / "out"), "--only",
+                            "activations.sigmoid", "--timeout", "60", "--jobs", "2", *seed],
+                           _child_wrote)

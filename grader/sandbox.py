@@ -67,6 +67,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -75,14 +76,16 @@ import time
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
-from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
-                           MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IO_CHUNK,
+                           MAX_DATA, MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, RUN_DISK_LIMIT, RUN_MAX_ENTRIES,
+                           STARTUP_TIMEOUT, mb)
 from grader import janitor, zygote
 from grader.janitor import remove_tree
 from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
+from grader.privileges import _proc_table
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
@@ -105,9 +108,10 @@ class ChildDied(Exception):
         self.kind = kind
 
 
-def _wait_fd(fd, write, deadline, also=None, on_also=None):
+def _wait_fd(fd, write, deadline, also=None, on_also=None, tick=None):
     """Wait until ``fd`` is readable (or writable); meanwhile call ``on_also`` whenever
-    ``also`` is readable. TimeoutError at ``deadline``."""
+    ``also`` is readable, and ``tick`` at least every ``DISK_CHECK_EVERY`` seconds.
+    TimeoutError at ``deadline``."""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -115,11 +119,60 @@ def _wait_fd(fd, write, deadline, also=None, on_also=None):
         rlist = [] if write else [fd]
         if also is not None:
             rlist.append(also)
-        ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], remaining)
+        wait = remaining if tick is None else min(remaining, DISK_CHECK_EVERY)
+        ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], wait)
         if also is not None and also in ready_r:
             on_also()
         if (write and ready_w) or (not write and fd in ready_r):
             return
+        if tick is not None:
+            tick()
+
+
+def disk_used(folder, most_bytes, most_entries):
+    """``(bytes, entries)``: the disk space the files and folders below ``folder`` take
+    (allocated blocks: a sparse file counts what it really takes) and how many there are;
+    counting stops once either is over its ``most_``. Links are not followed."""
+    used = entries = 0
+    stack = [folder]
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                entries += 1
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                used += st.st_blocks * 512
+                if used > most_bytes or entries > most_entries:
+                    return used, entries
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+    return used, entries
+
+
+def deleted_files_held(pids):
+    """The disk space taken by files that the processes ``pids`` hold open but that have
+    no name any more (written, then unlinked: invisible to ``disk_used``)."""
+    seen, used = set(), 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                st = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                used += st.st_blocks * 512
+    return used
 
 
 READ_AHEAD = 1 << 16        # bytes a small read of the reply pipe takes when they are there
@@ -183,6 +236,13 @@ class Sandbox:
         self.warm = warm            # fork children from the zygote (grader.zygote)
         self._zygote = None
         self.start_mode = None      # "warm", or "fresh (why)": how the last child started
+        self.disk_limit = RUN_DISK_LIMIT    # what the submission's files may take (grader.limits)
+        self.max_entries = RUN_MAX_ENTRIES
+        self.over_disk = None       # once over: why, and no more of the submission runs
+        self._run_dir = None
+        self._disk_checked = 0.0    # when the run folder was last measured
+        self._disk_cost = 0.0       # and how long that took
+        self._running = ""          # what the child was last asked to do, for messages
         if os.geteuid() == 0:
             uid, gid, self._id_lock = sandbox_ids()
             self.ids = (uid, gid)
@@ -229,6 +289,7 @@ class Sandbox:
         if os.path.lexists(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)
         os.mkdir(run_dir, 0o700)
+        self._run_dir = run_dir
         self.marker = os.urandom(16).hex()
         base = os.path.basename(self.submission)
         drop = None
@@ -389,6 +450,60 @@ class Sandbox:
             janitor.release(self._workdir)
             self._workdir = None
 
+    # ------------------------------------------------------------------ the disk limit
+    def _disk_tick(self):
+        """While the parent waits for the child: measure what the submission wrote."""
+        self._check_disk(held=True)
+
+    def _check_disk(self, held=False):
+        """Kill the child and fail (``ChildDied``, kind ``disk``) when the run folder takes
+        more than ``disk_limit`` bytes or holds more than ``max_entries`` entries; with
+        ``held``, files the child's processes keep open after unlinking them count too."""
+        if self._run_dir is None or self.proc is None or self.over_disk:
+            return
+        start = time.monotonic()
+        used, entries = disk_used(self._run_dir, self.disk_limit, self.max_entries)
+        self._disk_checked = time.monotonic()
+        self._disk_cost = self._disk_checked - start
+        if held and used <= self.disk_limit and entries <= self.max_entries:
+            used += deleted_files_held(self._tree_pids())
+        if used > self.disk_limit or entries > self.max_entries:
+            self._over_disk(entries > self.max_entries)
+
+    def _tree_pids(self):
+        """The child and every process below it (not waiting for an unresolved fork)."""
+        if self.proc is None or (isinstance(self.proc, ZygoteChild) and not self.proc.resolved()):
+            return []
+        tree, table, grew = {self.proc.pid}, _proc_table(), True
+        while grew:
+            grew = False
+            for pid, ppid in table.items():
+                if ppid in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        return sorted(tree)
+
+    def _over_disk(self, entries):
+        what = (f"made more than {self.max_entries} files and folders" if entries
+                else f"wrote more than {mb(self.disk_limit)} MB of files")
+        self.over_disk = (what, self._running)
+        self._kill()
+        try:
+            remove_tree(self._run_dir)
+        except OSError:
+            pass
+        raise ChildDied(f"your code {what} (the limit for everything a submission writes while it is "
+                        "graded): the process was killed, its files were removed, and no more of the "
+                        "submission's code is run", kind="disk")
+
+    def spent(self):
+        """None, or the sentence that says why no more of the submission runs."""
+        if not self.over_disk:
+            return None
+        what, during = self.over_disk
+        return (f"not run: the submission {what} while {during} (the limit for everything a submission "
+                "writes while it is graded), so no more of its code is run")
+
     def ensure(self):
         """A running, ready child (a new one when the last died or was killed)."""
         if not self.alive():
@@ -463,7 +578,7 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             while data:
-                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output)
+                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output, self._disk_tick)
                 try:
                     n = os.write(self._req, data[:IO_CHUNK])
                 except BlockingIOError:
@@ -509,7 +624,7 @@ class Sandbox:
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
+                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output, self._disk_tick)
                 continue
             if not chunk:
                 raise self._died()
@@ -565,6 +680,9 @@ class Sandbox:
         """
         if self.imported.get(module) is not None:
             return self.imported[module]
+        if self.over_disk:
+            return {"ok": False, "kind": "died", "message": self.spent()}
+        self._running = f"{module} was imported"
         self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
@@ -586,6 +704,11 @@ class Sandbox:
         if error is not None:
             error["message"] = self._unmap(error["message"])
         self.imported[module] = error
+        try:
+            self._check_disk()          # what the import wrote
+        except ChildDied as exc:
+            error = {"ok": False, "kind": "died", "message": exc.reason}
+            self.imported[module] = error
         return error
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
@@ -611,10 +734,13 @@ class Sandbox:
         request larger than that (an array the submission returned, fed back) is written
         against the same deadline.
         """
+        if self.over_disk:
+            raise ChildDied(self.spent(), kind="disk")
         if not self.alive():
             if self.proc is not None:
                 raise self._died()
             raise self._not_running()
+        self._running = f"{module}.{function} was graded"
         blobs = []
         nonce = wire.new_nonce()
         header = {
@@ -679,6 +805,9 @@ class Sandbox:
             self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
         self._drain_output()
+        if self._disk_cost < 0.001 or time.monotonic() - self._disk_checked > DISK_CHECK_EVERY:
+            self._check_disk()      # after every call (an empty run folder costs microseconds;
+                                    # a crowded one is measured every DISK_CHECK_EVERY seconds)
         self.last_more = reply.get("more") is True
         if reply.get("ok") is not True:
             info = wire.clean_error(reply)

@@ -37,6 +37,19 @@ reveals where the grader (or ``solutions/``) is installed. The environment is sc
 PATH, HOME and TMPDIR (the run folder), LANG and LC_ALL, the thread-count variables and
 the marker; ``-I`` ignores PYTHON*, ``-B`` writes no bytecode.
 
+The child imports a private copy of the submission, at any uid (``_prepare``): made by
+``grader.submission_copy.safe_copy`` with the seed's own filter (no ``__pycache__``, no
+hidden entry), so what the child can import or read is what the seed hashes; Landlock
+lets it read that copy alone.
+
+Disk. The child's run folder is kept from call to call; the parent measures it after
+every reply and every ``DISK_CHECK_EVERY`` seconds while it waits (``disk_used``, with
+the files the child's processes hold open after unlinking them: ``deleted_files_held``).
+Over ``RUN_DISK_LIMIT`` bytes or ``RUN_MAX_ENTRIES`` entries the child is killed, its
+files removed and the call fails (``ChildDied``, kind ``disk``); from then on nothing of
+the submission runs (``spent``). The temporary folder is named to ``grader.janitor``,
+which removes it if this process is SIGKILLed.
+
 The parent never waits unbounded: every write of a request and every read of a reply
 has a deadline (the function's remaining time), during which the child's output pipe is
 drained (what is over ``OUTPUT_CAP`` is dropped with one note, so a flood of prints
@@ -136,8 +149,18 @@ def disk_used(folder, most_bytes, most_entries):
     used = entries = 0
     stack = [folder]
     while stack:
+        current = stack.pop()
         try:
-            it = os.scandir(stack.pop())
+            it = os.scandir(current)
+        except PermissionError:
+            # a folder the submission made unreadable (mode 000; root is never refused):
+            # made readable again, else counted as over the limit (hidden from the measure)
+            if not _reopen(current):
+                return most_bytes + 1, entries
+            try:
+                it = os.scandir(current)
+            except OSError:
+                return most_bytes + 1, entries
         except OSError:
             continue
         with it:
@@ -153,6 +176,24 @@ def disk_used(folder, most_bytes, most_entries):
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
     return used, entries
+
+
+def _reopen(folder):
+    """Give the folder ``folder`` (of this process's own user) mode 0700 again, never
+    following a link to do so; whether it was done."""
+    try:
+        fd = os.open(folder, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            return False
+        os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def deleted_files_held(pids):

@@ -133,3 +133,32 @@ def test_small_writes_call_after_call_are_counted(tmp_path, own_tmp, monkeypatch
 def test_a_submission_writing_within_the_limit_is_graded_as_usual(tmp_path, own_tmp):
     result = _grade(make_submission(tmp_path / "sub", {"activations": EACH_CALL}))
     assert result.functions["activations.sigmoid"].passed and result.functions["activations.relu"].passed
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_a_folder_made_unreadable_is_measured_all_the_same():
+    """Not as root, a folder of mode 000 cannot be listed: the measure gives it 0700 back
+    (the folder is the grader's own user's) and counts what it holds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = tempfile.mkdtemp(prefix="chainrule-test-tmp-")
+    try:
+        os.chmod(base, 0o755)
+        run = Path(base, "run")
+        (run / "hide").mkdir(parents=True)
+        (run / "hide" / "data").write_bytes(b"x" * (3 * MB))
+        for path in (run, run / "hide", run / "hide" / "data"):
+            os.chown(path, 65534, 65534)
+        os.chmod(run / "hide", 0)
+        kit = str(Path(__file__).resolve().parents[2])
+        code = (f"import sys; sys.path.insert(0, {kit!r}); from grader.sandbox import disk_used; "
+                f"print(disk_used({str(run)!r}, 2 << 20, 100)[0] > 2 << 20, disk_used({str(run)!r}, 8 << 20, 100))")
+        out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              "--inh-caps=-all", sys.executable, "-I", "-c", code],
+                             capture_output=True, text=True, timeout=60)
+        assert out.stdout.split()[0] == "True", out.stdout + out.stderr
+        assert out.stdout.strip().endswith(", 2)"), out.stdout
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -328,7 +328,10 @@ class Sandbox:
             self._prepare()
         run_dir = os.path.join(self._workdir, "run")
         if os.path.lexists(run_dir):
-            shutil.rmtree(run_dir, ignore_errors=True)
+            try:
+                remove_tree(run_dir)    # the last child's files, folders it made unreadable too
+            except OSError:
+                pass
         os.mkdir(run_dir, 0o700)
         self._run_dir = run_dir
         self.marker = os.urandom(16).hex()

@@ -14,6 +14,12 @@ listed, a few times over a second in case a process of the run was still writing
 ends. It removes only paths the grader named; the child never holds the pipe (every
 process that runs student code is started with only the descriptors it needs).
 
+A child started fresh (not forked by the zygote, whose children die with it) would go on
+running after a SIGKILL of the grader: it is named to the janitor too (``k`` lines: pid,
+start time, marker), which then kills it, its descendants and every process carrying its
+marker before removing the folders. A pid counts only with the start time it had when it
+was named, so a pid used again by another process is never killed.
+
 Where the janitor cannot start, grading goes on as before (the grader still removes its
 folders itself whenever it gets the chance).
 """
@@ -105,12 +111,84 @@ def release(path):
         _send(b"-" + os.fsencode(os.path.abspath(path)) + b"\n")
 
 
+def _stat_of(pid):
+    """``(parent pid, start time)`` of the process ``pid`` (``/proc/PID/stat``), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+        rest = raw[raw.rindex(b")") + 2:].split()
+        return int(rest[1]), int(rest[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def watch_process(pid, marker):
+    """Have the process ``pid`` (a child started fresh, in a session of its own), its
+    descendants and every process whose environment holds ``marker`` (``NAME=value``)
+    killed if this process is killed. The pid counts only while its start time is the
+    one it has now: a pid used again by another process is never killed."""
+    known = _stat_of(pid)
+    if known is not None and _start():
+        _send(b"k%d %d " % (pid, known[1]) + os.fsencode(marker) + b"\n")
+
+
+def release_process(pid):
+    """The process ``pid`` was killed and reaped: forget it."""
+    if _State.owner == os.getpid() and _State.fd is not None:
+        _send(b"K%d\n" % pid)
+
+
+def _kill_listed(procs):
+    """SIGKILL the listed processes still alive (same start time), their descendants and
+    every process carrying one of their markers, until none is left."""
+    import signal
+
+    needles = [marker for _start_time, marker in procs.values() if marker]
+    me = os.getpid()
+    for _round in range(20):
+        table, doomed = {}, set()
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            known = _stat_of(pid)
+            if known is None:
+                continue
+            table[pid] = known[0]
+            if pid in procs and procs[pid][0] == known[1]:
+                doomed.add(pid)
+            elif needles and pid != me:
+                try:
+                    with open(f"/proc/{pid}/environ", "rb") as fh:
+                        env = fh.read().split(b"\0")
+                except OSError:
+                    continue
+                if any(n in env for n in needles):
+                    doomed.add(pid)
+        grew = True
+        while grew:
+            grew = False
+            for pid, ppid in table.items():
+                if ppid in doomed and pid not in doomed:
+                    doomed.add(pid)
+                    grew = True
+        doomed.discard(me)
+        if not doomed:
+            return
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+
+
 def _serve(fd):
     import signal
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)   # it ends with its pipe, nothing else
-    listed, buf = {}, b""
+    listed, procs, buf = {}, {}, b""
     while True:
         try:
             data = os.read(fd, 1 << 16)
@@ -123,11 +201,26 @@ def _serve(fd):
         buf += data
         *lines, buf = buf.split(b"\n")
         for line in lines:
-            path = os.fsdecode(line[1:])
-            if line[:1] == b"+" and os.path.isabs(path):
-                listed[path] = True
-            elif line[:1] == b"-":
-                listed.pop(path, None)
+            op, rest = line[:1], line[1:]
+            if op in (b"+", b"-"):
+                path = os.fsdecode(rest)
+                if op == b"+" and os.path.isabs(path):
+                    listed[path] = True
+                else:
+                    listed.pop(path, None)
+            elif op == b"k":
+                try:
+                    pid, started, marker = rest.split(b" ", 2)
+                    procs[int(pid)] = (int(started), marker if b"=" in marker else b"")
+                except ValueError:
+                    continue
+            elif op == b"K":
+                try:
+                    procs.pop(int(rest), None)
+                except ValueError:
+                    continue
+    if procs:
+        _kill_listed(procs)     # first: nothing of the run may write while its folders go
     for _round in range(5):
         for path in list(listed):
             try:

@@ -377,6 +377,8 @@ class Sandbox:
                     stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
                     pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
                 )
+                # it would outlive a SIGKILL of this process (a zygote's child dies with it)
+                janitor.watch_process(self.proc.pid, f"{MARKER_VAR}={self.marker}")
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
@@ -463,6 +465,8 @@ class Sandbox:
                     pass
             self._drain_output()
             self._close_pipes()
+            if isinstance(self.proc, subprocess.Popen):
+                janitor.release_process(self.proc.pid)
             self.proc = None
             self._pending.clear()
             self._replies.clear()

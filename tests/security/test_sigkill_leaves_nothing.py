@@ -16,10 +16,11 @@ from tests.security.conftest import make_submission
 
 SLOW = """
     def sigmoid(x):
-        import time
+        import os
         with open("written-by-the-child", "w") as fh:
-            fh.write("x" * 1000)
-        time.sleep(60)
+            fh.write(str(os.getpid()))
+        while True:
+            pass
     """
 
 
@@ -44,13 +45,29 @@ def _wait_for(predicate, seconds):
     return predicate()
 
 
-def _sigkill_while_grading(tmp_path, tmpdir, args, started):
-    env = dict(os.environ, TMPDIR=tmpdir)
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", *args], env=env,
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# the grader believes it is not root (as the ``as_user`` fixture): no uid drop, so no
+# other grader on this machine that takes the freed sandbox uid reaps the child for us
+AS_USER = ("import os, sys; os.geteuid = lambda: 1000; from chainrule.cli import main; "
+           "sys.argv[0] = 'chainrule'; main()")
+
+
+def _sigkill_while_grading(tmp_path, tmpdir, args, started, extra_env=None, as_user=False):
+    env = dict(os.environ, TMPDIR=tmpdir, **(extra_env or {}))
+    command = ["-c", AS_USER] if as_user else ["-m", "chainrule.cli"]
+    proc = subprocess.Popen([sys.executable, *command, *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             cwd=str(tmp_path), start_new_session=True)
     try:
         assert _wait_for(lambda: started(tmpdir), 60), os.listdir(tmpdir)
+        children = _child_pids(tmpdir)
         os.killpg(proc.pid, signal.SIGKILL)     # the grader and everything in its group
         proc.wait(10)
     finally:
@@ -58,20 +75,33 @@ def _sigkill_while_grading(tmp_path, tmpdir, args, started):
             proc.kill()
             proc.wait()
     assert _wait_for(lambda: not os.listdir(tmpdir), 10), os.listdir(tmpdir)
+    assert children and _wait_for(lambda: not any(_alive(p) for p in children), 10), children
+
+
+def _child_pids(tmpdir):
+    found = []
+    for root, _dirs, files in os.walk(tmpdir):
+        if "written-by-the-child" in files:
+            with open(os.path.join(root, "written-by-the-child")) as fh:
+                text = fh.read()
+            if text.isdigit():
+                found.append(int(text))
+    return found
 
 
 def _child_wrote(tmpdir):
-    for root, _dirs, files in os.walk(tmpdir):
-        if "written-by-the-child" in files:
-            return True
-    return False
+    return bool(_child_pids(tmpdir))
 
 
-def test_sigkill_of_grade_leaves_no_folder(tmp_path, tmpdir_for_grader):
+@pytest.mark.parametrize("start", ["warm", "fresh"])
+def test_sigkill_of_grade_leaves_no_folder_and_no_process(tmp_path, tmpdir_for_grader, start):
+    # a fresh child (not forked by the zygote) runs in a session of its own and would go
+    # on looping after its grader was killed: the janitor kills it
     sub = make_submission(tmp_path / "sub", {"activations": SLOW})
     _sigkill_while_grading(tmp_path, tmpdir_for_grader,
                            ["grade", str(sub), "--only", "activations.sigmoid", "--timeout", "60"],
-                           _child_wrote)
+                           _child_wrote, {"CHAINRULE_NO_ZYGOTE": "1"} if start == "fresh" else None,
+                           as_user=start == "fresh")
 
 
 @pytest.mark.parametrize("seed", [[], ["--seed", "3"]], ids=["own seeds", "one seed: expected values recorded"])

@@ -61,15 +61,15 @@ EACH_CALL = """
 @pytest.fixture
 def own_tmp(monkeypatch):
     """The grader's temporary folders in a folder of the test's (to see nothing is left)."""
+    from grader import zygote
+
+    zygote.get()        # the warm process, shared by the tests, keeps its folder where it is
     folder = tempfile.mkdtemp(prefix="chainrule-test-tmp-")
     os.chmod(folder, 0o1777)
     monkeypatch.setattr(tempfile, "tempdir", folder)
     try:
         yield folder
     finally:
-        from grader import zygote
-
-        zygote.shutdown()       # the warm process made its folder here too
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -50,6 +50,7 @@ from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
+from grader import janitor
 from grader.locate import NotGradable, find_modules, inside
 from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
@@ -155,7 +156,7 @@ def _hash_tree(folder, digest):
     for base, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not not_graded(d))
         for name in sorted(files):
-            if not_graded(name) or name.endswith((".pyc", ".pyo")):
+            if not_graded(name):    # as the copy the child imports (a .pyc there is refused)
                 continue
             path = os.path.join(base, name)
             rel = os.path.relpath(path, folder)
@@ -382,6 +383,7 @@ def make_oracle(recorded, names, seed):
         return oracle, None, oracle.name, "live:" + source_hash
     seed = int(seed)
     private = tempfile.mkdtemp(prefix="chainrule-expected-")     # mode 0700
+    janitor.watch(private)      # expected values: never left behind, even after a SIGKILL
     try:
         path = os.path.join(private, "expected.npz")
         old = os.umask(0o077)
@@ -393,6 +395,7 @@ def make_oracle(recorded, names, seed):
         recorded_oracle = RecordedOracle(path)      # loads everything into memory
     finally:
         shutil.rmtree(private, ignore_errors=True)
+        janitor.release(private)
     recorded_oracle.name = oracle.name
     return recorded_oracle, seed, oracle.name, "live:" + source_hash
 
@@ -587,6 +590,7 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
     pending.reverse()
     workers = []
     scratch = tempfile.mkdtemp(prefix="chainrule-batch-")
+    janitor.watch(scratch)      # before the workers fork: they hold the janitor's pipe too
     if watchdog is None:
         # the grader's own limits end every call; this only catches a stuck worker
         watchdog = 120.0 + 3.0 * options.timeout * (len(options.names) + len(CONTRACT))
@@ -651,6 +655,7 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
                 w.process.join(2.0)
             w.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+        janitor.release(scratch)
 
 
 # --------------------------------------------------------------------------- the output folder

@@ -392,6 +392,10 @@ class FunctionGrading:
     def _import_failed(self):
         """Import the module in the child; on failure fail every case and say True."""
         fr = self.result
+        spent = self.sandbox.spent()
+        if spent:       # an earlier function went over the disk limit
+            self._fail("error", spent)
+            return True
         try:
             error = self.sandbox.import_module(self.module, self.timeout)
         except ChildDied as exc:
@@ -535,6 +539,11 @@ class FunctionGrading:
                        index + 1)
             return False
         except ChildDied as exc:
+            if exc.kind == "disk":      # over the disk limit: nothing more of it runs
+                self._fail("error", exc.reason, index, index + 1)
+                self._fail("skipped", f"not run: case {case.number} of this function went over the disk "
+                                      "limit", index + 1)
+                return False
             self._fail("crashed" if exc.kind == "crashed" else "error",
                        exc.reason + "; the grader restarted it and went on", index, index + 1)
             self._fail("skipped", f"not run: case {case.number} of this function ended the process", index + 1)

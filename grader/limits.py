@@ -17,6 +17,9 @@ OUTPUT_CAP = 4000              # characters of student output kept per function 
 FSIZE_LIMIT = 8 * MB           # bytes the child may write to any file (its output is a pipe, capped by OUTPUT_CAP)
 MAX_DATA = 256 * MB            # bytes of array data one reply may carry (the child's own cap)
 MAX_FRAME = MAX_DATA + MB      # a reply frame: that plus room for the JSON header
+RUN_DISK_LIMIT = 64 * MB       # bytes of disk all files a submission writes may take at once (its run folder)
+RUN_MAX_ENTRIES = 10000        # files and folders it may make there
+DISK_CHECK_EVERY = 0.1         # seconds between two measures of the run folder while the parent waits
 STARTUP_TIMEOUT = 30.0         # seconds for the child to import NumPy and say it is ready
 NPROC_LIMIT = 32               # processes (and threads) the sandbox uid may have at once
 IO_CHUNK = 1 << 20             # bytes per read or write on the pipes
@@ -31,5 +34,6 @@ def mb(nbytes):
 SUBMISSION_MAX_FILES = 2000                 # files and folders
 SUBMISSION_MAX_DEPTH = 8                    # folders below the submission folder
 SUBMISSION_MAX_BYTES = 64 * MB              # all files together
-COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")   # the contract is .py files
+COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll",  # the contract is .py files: extension
+                     ".pyc", ".pyo")                    # modules and bytecode (outside __pycache__) are refused
 ZIP_MAX_FILE = 16 * MB                      # one member of a student's .zip (grade-all; all of it: SUBMISSION_MAX_BYTES)

@@ -40,6 +40,7 @@ import tempfile
 
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from grader import janitor
 from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
@@ -90,7 +91,7 @@ def _definitions(source, path):
 
     try:
         tree = ast.parse(source, path)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
@@ -128,9 +129,16 @@ def run(namespace, label, cells, notes, shown, budget=None):
                         exec(code, namespace)
                     continue
                 try:
+                    code = compile(source, path, "exec")
+                except (MemoryError, RecursionError):
+                    # a parser's limit, not the student's code failing: said as such
+                    _say(f"{name}: does not parse (nested too deeply for Python's parser); "
+                         "it did not run (the cells after it still ran)")
+                    continue
+                try:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, left)
-                    exec(compile(source, path, "exec"), namespace)
+                    exec(code, namespace)
                 finally:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, 0)
@@ -232,10 +240,15 @@ def notebook_module(nb, filename):
     return stem if stem in CONTRACT else None
 
 
+# what ast.parse raises for a cell that does not parse: a syntax error, a NUL byte, and
+# (a hostile cell: ``y = ---...---1`` 100000 deep) the parser's own limits
+UNPARSABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
+
+
 def _parses(code):
     try:
         ast.parse(code)
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return False
     return True
 
@@ -281,7 +294,7 @@ def clean_cell(source, where):
     code = "\n".join(lines)
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
     if dropped and len(dropped) == len(tree.body):
@@ -312,6 +325,7 @@ class Converted:
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+        janitor.release(self.tmp)
 
 
 def write_cells(folder, label, cells, shown, quiet_magics=False):
@@ -384,6 +398,7 @@ def convert(path, timeout=None) -> Converted:
     path = os.fspath(path)
     shown = path.rstrip(os.sep) or path
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
+    janitor.watch(tmp)      # removed even if this process is SIGKILLed
     try:
         if os.path.isfile(path):
             nb = read_notebook(path)
@@ -421,6 +436,7 @@ def convert(path, timeout=None) -> Converted:
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        janitor.release(tmp)
         raise
 
 

@@ -37,6 +37,19 @@ reveals where the grader (or ``solutions/``) is installed. The environment is sc
 PATH, HOME and TMPDIR (the run folder), LANG and LC_ALL, the thread-count variables and
 the marker; ``-I`` ignores PYTHON*, ``-B`` writes no bytecode.
 
+The child imports a private copy of the submission, at any uid (``_prepare``): made by
+``grader.submission_copy.safe_copy`` with the seed's own filter (no ``__pycache__``, no
+hidden entry), so what the child can import or read is what the seed hashes; Landlock
+lets it read that copy alone.
+
+Disk. The child's run folder is kept from call to call; the parent measures it after
+every reply and every ``DISK_CHECK_EVERY`` seconds while it waits (``disk_used``, with
+the files the child's processes hold open after unlinking them: ``deleted_files_held``).
+Over ``RUN_DISK_LIMIT`` bytes or ``RUN_MAX_ENTRIES`` entries the child is killed, its
+files removed and the call fails (``ChildDied``, kind ``disk``); from then on nothing of
+the submission runs (``spent``). The temporary folder is named to ``grader.janitor``,
+which removes it if this process is SIGKILLed.
+
 The parent never waits unbounded: every write of a request and every read of a reply
 has a deadline (the function's remaining time), during which the child's output pipe is
 drained (what is over ``OUTPUT_CAP`` is dropped with one note, so a flood of prints
@@ -67,6 +80,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -75,12 +89,16 @@ import time
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
-from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FSIZE_LIMIT, IO_CHUNK, MAX_DATA,
-                           MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, STARTUP_TIMEOUT, mb)
-from grader import zygote
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IO_CHUNK,
+                           MAX_DATA, MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, RUN_DISK_LIMIT, RUN_MAX_ENTRIES,
+                           STARTUP_TIMEOUT, mb)
+from grader import janitor, zygote
+from grader.janitor import remove_tree
+from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
+from grader.privileges import _proc_table
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
@@ -103,9 +121,10 @@ class ChildDied(Exception):
         self.kind = kind
 
 
-def _wait_fd(fd, write, deadline, also=None, on_also=None):
+def _wait_fd(fd, write, deadline, also=None, on_also=None, tick=None):
     """Wait until ``fd`` is readable (or writable); meanwhile call ``on_also`` whenever
-    ``also`` is readable. TimeoutError at ``deadline``."""
+    ``also`` is readable, and ``tick`` at least every ``DISK_CHECK_EVERY`` seconds.
+    TimeoutError at ``deadline``."""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -113,11 +132,88 @@ def _wait_fd(fd, write, deadline, also=None, on_also=None):
         rlist = [] if write else [fd]
         if also is not None:
             rlist.append(also)
-        ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], remaining)
+        wait = remaining if tick is None else min(remaining, DISK_CHECK_EVERY)
+        ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], wait)
         if also is not None and also in ready_r:
             on_also()
         if (write and ready_w) or (not write and fd in ready_r):
             return
+        if tick is not None:
+            tick()
+
+
+def disk_used(folder, most_bytes, most_entries):
+    """``(bytes, entries)``: the disk space the files and folders below ``folder`` take
+    (allocated blocks: a sparse file counts what it really takes) and how many there are;
+    counting stops once either is over its ``most_``. Links are not followed."""
+    used = entries = 0
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            it = os.scandir(current)
+        except PermissionError:
+            # a folder the submission made unreadable (mode 000; root is never refused):
+            # made readable again, else counted as over the limit (hidden from the measure)
+            if not _reopen(current):
+                return most_bytes + 1, entries
+            try:
+                it = os.scandir(current)
+            except OSError:
+                return most_bytes + 1, entries
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                entries += 1
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                used += st.st_blocks * 512
+                if used > most_bytes or entries > most_entries:
+                    return used, entries
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+    return used, entries
+
+
+def _reopen(folder):
+    """Give the folder ``folder`` (of this process's own user) mode 0700 again, never
+    following a link to do so; whether it was done."""
+    try:
+        fd = os.open(folder, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            return False
+        os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def deleted_files_held(pids):
+    """The disk space taken by files that the processes ``pids`` hold open but that have
+    no name any more (written, then unlinked: invisible to ``disk_used``)."""
+    seen, used = set(), 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                st = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                used += st.st_blocks * 512
+    return used
 
 
 READ_AHEAD = 1 << 16        # bytes a small read of the reply pipe takes when they are there
@@ -181,6 +277,13 @@ class Sandbox:
         self.warm = warm            # fork children from the zygote (grader.zygote)
         self._zygote = None
         self.start_mode = None      # "warm", or "fresh (why)": how the last child started
+        self.disk_limit = RUN_DISK_LIMIT    # what the submission's files may take (grader.limits)
+        self.max_entries = RUN_MAX_ENTRIES
+        self.over_disk = None       # once over: why, and no more of the submission runs
+        self._run_dir = None
+        self._disk_checked = 0.0    # when the run folder was last measured
+        self._disk_cost = 0.0       # and how long that took
+        self._running = ""          # what the child was last asked to do, for messages
         if os.geteuid() == 0:
             uid, gid, self._id_lock = sandbox_ids()
             self.ids = (uid, gid)
@@ -189,19 +292,25 @@ class Sandbox:
     def _prepare(self):
         """The temporary folder shared by every child of this sandbox (made once)."""
         self._workdir = tempfile.mkdtemp(prefix="chainrule-grade-")
+        janitor.watch(self._workdir)     # removed even if this process is SIGKILLed
         self._numpy_dir = zygote.numpy_site(self._workdir)
         base = os.path.basename(self.submission)
-        submission = self.submission
+        os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
+        submission = os.path.join(self._workdir, "sub", base)
+        # The child imports and reads a private copy, never the submission in place, at any
+        # uid: the copy holds exactly what the seed hashes and the reports show (no
+        # __pycache__, no hidden file: grader.submission_copy.not_graded), and Landlock
+        # lets the child read that copy alone.
         if self.ids is not None:
             # as root (Gradescope), the child becomes an unprivileged user before it runs
             # student code; it reads a copy of the submission only it (and root) may read
             uid, gid = self.ids
             os.chmod(self._workdir, 0o711)
             os.chmod(self._numpy_dir, 0o755)
-            os.mkdir(os.path.join(self._workdir, "sub"), 0o711)
-            submission = os.path.join(self._workdir, "sub", base)
             private_copy(self.submission, submission, uid, gid)
             self._fd_roots = descriptor_roots(uid, gid)
+        else:
+            safe_copy(self.submission, submission)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
@@ -219,8 +328,12 @@ class Sandbox:
             self._prepare()
         run_dir = os.path.join(self._workdir, "run")
         if os.path.lexists(run_dir):
-            shutil.rmtree(run_dir, ignore_errors=True)
+            try:
+                remove_tree(run_dir)    # the last child's files, folders it made unreadable too
+            except OSError:
+                pass
         os.mkdir(run_dir, 0o700)
+        self._run_dir = run_dir
         self.marker = os.urandom(16).hex()
         base = os.path.basename(self.submission)
         drop = None
@@ -264,6 +377,8 @@ class Sandbox:
                     stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
                     pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
                 )
+                # it would outlive a SIGKILL of this process (a zygote's child dies with it)
+                janitor.watch_process(self.proc.pid, f"{MARKER_VAR}={self.marker}")
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
@@ -350,6 +465,8 @@ class Sandbox:
                     pass
             self._drain_output()
             self._close_pipes()
+            if isinstance(self.proc, subprocess.Popen):
+                janitor.release_process(self.proc.pid)
             self.proc = None
             self._pending.clear()
             self._replies.clear()
@@ -374,8 +491,66 @@ class Sandbox:
         if self.ids is not None and not self.landlocked():
             remove_uid_files(self.ids[0])
         if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            try:
+                remove_tree(self._workdir)
+            except OSError:
+                pass
+            janitor.release(self._workdir)
             self._workdir = None
+
+    # ------------------------------------------------------------------ the disk limit
+    def _disk_tick(self):
+        """While the parent waits for the child: measure what the submission wrote."""
+        self._check_disk(held=True)
+
+    def _check_disk(self, held=False):
+        """Kill the child and fail (``ChildDied``, kind ``disk``) when the run folder takes
+        more than ``disk_limit`` bytes or holds more than ``max_entries`` entries; with
+        ``held``, files the child's processes keep open after unlinking them count too."""
+        if self._run_dir is None or self.proc is None or self.over_disk:
+            return
+        start = time.monotonic()
+        used, entries = disk_used(self._run_dir, self.disk_limit, self.max_entries)
+        self._disk_checked = time.monotonic()
+        self._disk_cost = self._disk_checked - start
+        if held and used <= self.disk_limit and entries <= self.max_entries:
+            used += deleted_files_held(self._tree_pids())
+        if used > self.disk_limit or entries > self.max_entries:
+            self._over_disk(entries > self.max_entries)
+
+    def _tree_pids(self):
+        """The child and every process below it (not waiting for an unresolved fork)."""
+        if self.proc is None or (isinstance(self.proc, ZygoteChild) and not self.proc.resolved()):
+            return []
+        tree, table, grew = {self.proc.pid}, _proc_table(), True
+        while grew:
+            grew = False
+            for pid, ppid in table.items():
+                if ppid in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        return sorted(tree)
+
+    def _over_disk(self, entries):
+        what = (f"made more than {self.max_entries} files and folders" if entries
+                else f"wrote more than {mb(self.disk_limit)} MB of files")
+        self.over_disk = (what, self._running)
+        self._kill()
+        try:
+            remove_tree(self._run_dir)
+        except OSError:
+            pass
+        raise ChildDied(f"your code {what} (the limit for everything a submission writes while it is "
+                        "graded): the process was killed, its files were removed, and no more of the "
+                        "submission's code is run", kind="disk")
+
+    def spent(self):
+        """None, or the sentence that says why no more of the submission runs."""
+        if not self.over_disk:
+            return None
+        what, during = self.over_disk
+        return (f"not run: the submission {what} while {during} (the limit for everything a submission "
+                "writes while it is graded), so no more of its code is run")
 
     def ensure(self):
         """A running, ready child (a new one when the last died or was killed)."""
@@ -451,7 +626,7 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             while data:
-                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output)
+                _wait_fd(self._req, True, deadline, self._watch(), self._drain_output, self._disk_tick)
                 try:
                     n = os.write(self._req, data[:IO_CHUNK])
                 except BlockingIOError:
@@ -497,7 +672,7 @@ class Sandbox:
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output)
+                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output, self._disk_tick)
                 continue
             if not chunk:
                 raise self._died()
@@ -553,6 +728,9 @@ class Sandbox:
         """
         if self.imported.get(module) is not None:
             return self.imported[module]
+        if self.over_disk:
+            return {"ok": False, "kind": "died", "message": self.spent()}
+        self._running = f"{module} was imported"
         self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
@@ -574,6 +752,11 @@ class Sandbox:
         if error is not None:
             error["message"] = self._unmap(error["message"])
         self.imported[module] = error
+        try:
+            self._check_disk()          # what the import wrote
+        except ChildDied as exc:
+            error = {"ok": False, "kind": "died", "message": exc.reason}
+            self.imported[module] = error
         return error
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
@@ -599,10 +782,13 @@ class Sandbox:
         request larger than that (an array the submission returned, fed back) is written
         against the same deadline.
         """
+        if self.over_disk:
+            raise ChildDied(self.spent(), kind="disk")
         if not self.alive():
             if self.proc is not None:
                 raise self._died()
             raise self._not_running()
+        self._running = f"{module}.{function} was graded"
         blobs = []
         nonce = wire.new_nonce()
         header = {
@@ -667,6 +853,9 @@ class Sandbox:
             self._replies[waiting] = reply
         reply, arrays = self._replies.pop(ticket)
         self._drain_output()
+        if self._disk_cost < 0.001 or time.monotonic() - self._disk_checked > DISK_CHECK_EVERY:
+            self._check_disk()      # after every call (an empty run folder costs microseconds;
+                                    # a crowded one is measured every DISK_CHECK_EVERY seconds)
         self.last_more = reply.get("more") is True
         if reply.get("ok") is not True:
             info = wire.clean_error(reply)

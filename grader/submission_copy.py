@@ -19,13 +19,19 @@ itself:
   read what the student could not submit or silently drop a module;
 - anything that is neither a folder nor a regular file (a FIFO, a socket, a device) is
   refused; ``__pycache__`` and hidden entries (``.git``, ``.venv``, ``.github``) are
-  skipped;
+  skipped: the copy holds exactly what the per-submission seed hashes (``grader.seeds``)
+  and what the reports and the similarity check read;
+- compiled code (``.pyc``, ``.pyo``, ``.so``, ...: ``COMPILED_SUFFIXES``), a file or a link
+  of that name, is refused: a sourceless ``_impl.pyc`` would be imported by
+  ``import _impl``, and neither the seed nor a reader sees what bytecode does;
 - as root, a regular file with more than one hard link is refused: a hard link is the
   one way left to make a file outside the submission look like the student's own;
 - at most ``MAX_FILES`` files and ``MAX_BYTES`` bytes are copied.
 
 ``safe_copy`` makes the copy world-readable (folders 0755, files 0644);
-``private_copy`` then gives it to the sandbox uid alone (0700, 0600). Refusals raise ``SubmissionRefused`` (a ``ChainruleError``: the operation
+``private_copy`` then gives it to the sandbox uid alone (0700, 0600). Not as root, the
+sandbox copies the submission with ``safe_copy`` too, into its own 0700 folder: at any
+uid the child imports the copy, never the submission in place. Refusals raise ``SubmissionRefused`` (a ``ChainruleError``: the operation
 failed, exit status 1).
 """
 
@@ -35,12 +41,23 @@ import os
 import stat
 
 from chainrule_core.errors import ChainruleError
-from grader.limits import IO_CHUNK, MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES
+from grader.limits import COMPILED_SUFFIXES, IO_CHUNK, MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES
 
 MAX_FILES = SUBMISSION_MAX_FILES
 MAX_BYTES = SUBMISSION_MAX_BYTES
 SKIPPED = ("__pycache__",)     # and every hidden entry (.git, .venv, .DS_Store): see not_graded
 _CHUNK = IO_CHUNK
+
+
+COMPILED_REFUSAL = ("is compiled code (a .pyc, .so or the like), which is never graded: the "
+                    "contract is .py source files only; remove it")
+
+
+def compiled(name):
+    """Whether the file ``name`` is compiled code the child could import instead of a
+    ``.py`` (``COMPILED_SUFFIXES``: Python bytecode, extension modules)."""
+    low = name.lower()
+    return low.endswith(COMPILED_SUFFIXES) or ".so." in low
 
 
 class SubmissionRefused(ChainruleError):
@@ -146,6 +163,9 @@ class _Copier:
             child_rel = f"{rel}/{name}" if rel else name
             child_dst = os.path.join(dst, name)
             st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            if not stat.S_ISDIR(st.st_mode) and compiled(name):
+                # by name, a link too: a link named _impl.pyc would be copied as the file
+                self.refuse(child_rel, COMPILED_REFUSAL)
             if stat.S_ISLNK(st.st_mode):
                 self.copy_link(top_fd, dir_fd, child_rel, name, child_dst)
             elif stat.S_ISDIR(st.st_mode):

@@ -294,3 +294,22 @@ def test_what_a_module_printed_is_shown_beside_its_not_implemented_functions(tmp
     assert f"\n{where}" in render(result, "markdown")
     gradescope = json.loads(render(result, "gradescope"))
     assert f"Running your notebook's cells:\n{where}" in gradescope["output"]
+
+
+def test_a_cell_too_deep_to_parse_is_reported_and_the_grade_goes_on(tmp_path):
+    # ``y = ---...---1`` 100000 deep: ast.parse raises MemoryError (not SyntaxError); it
+    # once ended ``chainrule grade`` with "internal error: MemoryError" and no report
+    deep = "y = " + "-" * 100000 + "1\n"
+    nested = "z = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, deep, SIGMOID, nested, "%time\n" + deep)
+    result = grade_submission(str(nb), only=["activations.sigmoid"])
+    fr = result.functions["activations.sigmoid"]
+    assert fr.passed, fr.cases[0].message
+    notes = "\n".join(result.notes)
+    assert f"{nb}, cell 5, line 1: raised SyntaxError: too many nested parentheses" in notes
+    for cell in (3, 6):     # cell 1 is the Markdown cell
+        assert (f"{nb}, cell {cell}: does not parse (nested too deeply for Python's parser); it did not "
+                "run (the cells after it still ran)") in notes, notes
+    out = CliRunner().invoke(cli, ["grade", str(nb), "--only", "activations.sigmoid"])
+    assert out.exit_code == 0, out.output
+    assert "PASS  sigmoid" in out.output

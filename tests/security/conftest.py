@@ -3,8 +3,8 @@
 Most need root (the uid drop, the network namespace) and Landlock; they skip where the
 machine has neither. A real non-root grader runs in ``test_unprivileged.py`` (under
 ``setpriv``); in-process, ``as_user`` makes the grader believe it is not root, so it
-neither drops the uid nor copies the submission: Landlock is then the only layer, and it
-binds root too.
+does not drop the uid (it copies the submission as a non-root grader does): Landlock is
+then the only layer, and it binds root too.
 """
 
 import os

@@ -117,11 +117,11 @@ KNOWN = [
      "The hidden error needs the hidden sigmoid's derivative h(1 − h) as well, after "
      "back-propagating through W2."),
     ("backward", "output-missing-derivative", backward__output_missing_derivative,
-     "The output error needs the output sigmoid's derivative: delta_o = (o − t) · o(1 − o), "
-     "not o − t alone (dE/dz₂ = dE/do · do/dz₂)."),
+     "The output error needs the output sigmoid's derivative o(1 − o) as well: dE/dz₂ is "
+     "dE/do · do/dz₂, not dE/do alone."),
     ("backward", "no-sigmoid-derivatives", backward__no_sigmoid_derivatives,
-     "Both errors need their sigmoid's derivative: delta_o = (o − t) · o(1 − o) and "
-     "delta_h = (delta_o W2ᵀ) · h(1 − h); you left out o(1 − o) and h(1 − h)."),
+     "Both errors need their sigmoid's derivative as well: o(1 − o) at the output and h(1 − h) "
+     "in the hidden layer; you left out both."),
     ("backward", "averaged-over-batch", backward__averaged_over_batch,
      "E is a sum over the samples, so its gradients are sums too; they are not divided by "
      "the batch size."),

@@ -12,6 +12,7 @@ import functools
 import html
 import re
 import string
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -26,6 +27,7 @@ from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
 from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
+from generator.pdf import needs_kotex
 
 FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -915,11 +917,17 @@ def render_sheets(
         problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
         for i, problem in enumerate(problems)
     ]
+    name = student.get("name") or ""
+    if fmt_name == "tex":  # composed letters (e + U+0301 as one é): inputenc knows only those
+        name = unicodedata.normalize("NFC", name)
     context = {
         "lang": lang,
+        # kotex's fonts set Hangul (and Hanja, kana, Greek, Cyrillic): a Korean sheet, or an
+        # English one for a student whose name has such letters (generator/pdf.py)
+        "kotex": lang == "ko" or needs_kotex(name),
         "w": page_words(fmt, lang, answers_file),
         "student_id": fmt.escape(student["id"]),
-        "student_name": fmt.escape(student.get("name") or ""),
+        "student_name": fmt.escape(name),
         "seed": "" if seed is None else str(seed),
         "problems": views,
     }

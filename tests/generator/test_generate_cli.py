@@ -336,8 +336,8 @@ def test_generate_without_pdf_when_the_tex_engine_fails(tmp_path, monkeypatch):
     result = run("generate", "--count", "2", "--format", "tex", "--out", str(out), *FAST)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        "Warning: no PDF: pdflatex failed: LaTeX Error: File `kotex.sty' not found. (the .tex files are "
-        "written; compile them yourself or install the missing LaTeX package)."
+        "Warning: no PDF for any student: pdflatex failed: LaTeX Error: File `kotex.sty' not found. (the .tex "
+        "files are written; compile them yourself or install the missing LaTeX package)."
     ]
     assert (out / "students" / "student-002" / "worksheet.tex").is_file()
     assert not list(out.rglob("*.pdf"))

@@ -580,8 +580,8 @@ class Latex(_TexMath):
         return text.translate(_TEX_SPECIAL)
 
     def code(self, text):
-        # straight quotes, and a break allowed after _ , = ( . / so that a long name
-        # (sparse_categorical_crossentropy, fit(class_weight=...)) never runs off the page
+        # straight quotes; never split (a name, a number or a call is read whole: only the
+        # code's own spaces may end a line), a line that cannot hold it ends short
         out = []
         for char in text:
             if char == "'":
@@ -590,8 +590,6 @@ class Latex(_TexMath):
                 out.append(r"\textquotedbl{}")
             else:
                 out.append(self.escape(char))
-            if char in ",=(./":  # after "_" the \code macro breaks by itself
-                out.append(r"\allowbreak{}")
         return r"\code{" + "".join(out) + "}"
 
 

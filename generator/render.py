@@ -228,17 +228,17 @@ _MATH_SPAN = re.compile(r"(?<!\\)\$")
 
 def _github_safe_math(text: str) -> str:
     """Inline math followed directly by a letter or digit ($E$이다, $w$-axis) in GitHub's
-    $`...`$ form, which it renders where it does not render $...$."""
+    $`...`$ form, which it renders where it does not render $...$; then every formula of
+    the same text (a paragraph, a prompt) in that form too: one kind of delimiter a line."""
     parts = _MATH_SPAN.split(text)
     if len(parts) < 3 or len(parts) % 2 == 0:
+        return text
+    if not any(parts[i + 1][:1].isalnum() for i in range(1, len(parts), 2) if not parts[i].startswith("`")):
         return text
     out = [parts[0]]
     for i in range(1, len(parts), 2):
         math, after = parts[i], parts[i + 1]
-        if after[:1].isalnum() and not math.startswith("`"):
-            out.append("$`" + math + "`$")
-        else:
-            out.append("$" + math + "$")
+        out.append("$" + math + "$" if math.startswith("`") else "$`" + math + "`$")
         out.append(after)
     return "".join(out)
 

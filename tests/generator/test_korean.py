@@ -73,3 +73,13 @@ def test_korean_answers_file_names_the_kind_of_answer_in_korean():
     assert "  [수]" in ko and "  [정수]" in ko and re.search(r'  \[선택: "[a-z_]+"(, "[a-z_]+")+ 중 하나\]', ko)
     assert "[number]" not in ko and "[integer]" not in ko and "choice: one of" not in ko
     assert "  [number]" in en and "  [integer]" in en and "  [choice: one of " in en
+
+
+def test_korean_markdown_writes_every_formula_of_a_text_with_one_kind_of_delimiter():
+    from generator.model import Text
+    from generator.render import get_format
+
+    md = get_format("md")
+    text = Text("{a} and {b}", "{a}에 대해 {b}, {c}이다", {"a": sp.Symbol("l"), "b": sp.Symbol("z"), "c": sp.Symbol("h")})
+    assert md.text(text, "ko") == "$`l`$에 대해 $`z`$, $`h`$이다"
+    assert md.text(text, "en") == "$l$ and $z$"  # nothing glued to a letter: plain $...$

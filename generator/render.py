@@ -243,6 +243,23 @@ def _github_safe_math(text: str) -> str:
     return "".join(out)
 
 
+def one_delimiter_a_line(markdown: str) -> str:
+    """Every formula of a line in GitHub's $`...`$ form when one of them is (a worked step
+    ``$B = ...$`` with its note's ``$`\\frac{1}{4}`$이하``): one kind of delimiter a line."""
+    out = []
+    for line in markdown.split("\n"):
+        parts = _MATH_SPAN.split(line)
+        if len(parts) >= 3 and len(parts) % 2 == 1:
+            maths = parts[1::2]
+            if any(m.startswith("`") for m in maths) and not all(m.startswith("`") for m in maths):
+                for i in range(1, len(parts), 2):
+                    if not parts[i].startswith("`"):
+                        parts[i] = "`" + parts[i] + "`"
+                line = "$".join(parts)
+        out.append(line)
+    return "\n".join(out)
+
+
 class Markdown(_TexMath):
     name = "md"
 
@@ -931,4 +948,7 @@ def render_sheets(
     }
     template = environment().get_template(f"sheet.{fmt_name}.j2")
     keyed = dict(context, problems=[dict(view, figure=view["key_figure"]) for view in views])
-    return {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}
+    sheets = {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}
+    if fmt_name == "md":
+        sheets = {kind: one_delimiter_a_line(text) for kind, text in sheets.items()}
+    return sheets

@@ -37,12 +37,16 @@ class IndexRange(sp.Expr):
     def _mathml_presentation(self, printer):
         row = printer.dom.createElement("mrow")
         index, first, last = self.args
+        # "1, …, 5" spaced as LaTeX's 1, \ldots, 5 (an operator … gets a browser's operator spacing)
         for part in (printer._print(index), "=", printer._print(first), ",", "\u2026", ",", printer._print(last)):
             if isinstance(part, str):
-                node = printer.dom.createElement("mo")
+                node = printer.dom.createElement("mi" if part == "\u2026" else "mo")
                 node.appendChild(printer.dom.createTextNode(part))
                 if part == ",":
                     node.setAttribute("separator", "true")
+                    node.setAttribute("rspace", "0.2em")
+                elif part == "\u2026":
+                    node.setAttribute("mathvariant", "normal")
                 part = node
             row.appendChild(part)
         return row

@@ -89,5 +89,6 @@ def test_activations_the_chain_is_one_sentence_with_its_range_as_math():
             assert "l = 1, ..." not in text  # never as prose
     html = render_sheets([problem], ["p1"], "html", "en", {"id": "x"}, 1)["worksheet"]
     line = next(line for line in html.splitlines() if "(b) A chain" in line)
-    assert line.endswith(f'<mi>l</mi><mo>=</mo><mn>1</mn><mo separator="true">,</mo><mo>&#8230;</mo>'
-                         f'<mo separator="true">,</mo><mn>{depth}</mn></mrow></mrow></math> (no biases).</p>')
+    assert line.endswith(f'<mi>l</mi><mo>=</mo><mn>1</mn><mo separator="true" rspace="0.2em">,</mo>'
+                         f'<mi mathvariant="normal">&#8230;</mi><mo separator="true" rspace="0.2em">,</mo>'
+                         f'<mn>{depth}</mn></mrow></mrow></math> (no biases).</p>')

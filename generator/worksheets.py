@@ -46,7 +46,7 @@ from generator.model import Problem
 from generator.options import (DEFAULT_COUNT, DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_OUT, DEFAULT_SEED, FORMATS,
                                LANGUAGES)
 from generator.pdf import (  # noqa: F401 (TEX_ENGINES: re-exported)
-    TEX_ENGINES, PdfError, cannot_typeset, compile_pdf, describe_characters, tex_engine,
+    TEX_ENGINES, PdfError, cannot_typeset, compile_pdf, describe_characters, needs_kotex, tex_engine,
 )
 ANSWERS_FILE = answers_file.FILE_NAME
 MANIFEST = manifest_file.FILE_NAME
@@ -644,8 +644,10 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     if report:
         report(1, len(students), students[0])
     engine_off = None
-    if first.warnings and not cannot_typeset(job.engine, first.student.name):
-        # the engine failed on the first sheet (not because of its student's name): it will on the others too
+    name = first.student.name
+    if first.warnings and not cannot_typeset(job.engine, name) and (lang == "ko" or not needs_kotex(name)):
+        # the engine failed on the first sheet, and not because of its student's name (nor kotex,
+        # which only such a name loads on an English sheet): it will on the others too
         engine_off, job.engine = first.warnings[0], None
 
     def later(done, total, student):

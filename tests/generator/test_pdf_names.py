@@ -115,3 +115,35 @@ def test_the_kotex_english_preamble_from_the_cached_format_is_the_full_runs_pdf(
     pdf.compile_pdf(ENGINE, source, tmp_path / "fmt.pdf", cache=cache)
     assert [made for made in cache._made.values() if made]  # the format was used
     assert (tmp_path / "fmt.pdf").read_bytes() == (tmp_path / "full.pdf").read_bytes()
+
+
+def test_a_first_sheet_that_fails_only_through_its_names_kotex_leaves_the_engine_on(tmp_path, monkeypatch):
+    # a pdflatex without kotex (no texlive-lang-korean): the Hangul name's sheet fails, the
+    # other students still get their PDFs, and the warning names the student and the file
+    import os
+    import stat
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    engine = bin_dir / "pdflatex"
+    engine.write_text(
+        "#!%s\nimport sys\nsource = open('sheet.tex', encoding='utf-8').read()\n"
+        "if 'usepackage{kotex}' in source:\n"
+        "    print(\"! LaTeX Error: File `kotex.sty' not found.\")\n    sys.exit(1)\n"
+        "open('sheet.pdf', 'wb').write(b'%%PDF-fake')\n" % sys.executable, encoding="utf-8")
+    engine.chmod(engine.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ.get("PATH", ""))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns01,김민준\ns02,Bob\ns03,\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = run("generate", "--students", str(roster), "--out", str(out), "--format", "tex", "--families",
+                 "forward_pass", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Warning: no PDF for s01 (김민준): pdflatex failed: LaTeX Error: File `kotex.sty' not found. "
+        "(the .tex files are written)."
+    ]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == [
+        "keys/s02/key.pdf", "keys/s03/key.pdf", "students/s02/worksheet.pdf", "students/s03/worksheet.pdf"]
+    assert "(tex) to" in result.stdout

@@ -314,4 +314,20 @@ def _compile(engine, source, target, files, made=None, body=None) -> None:
         pdf = scratch / "sheet.pdf"
         if result.returncode != 0 or not pdf.exists():
             raise PdfError(f"{Path(engine).name} failed: {_first_error(scratch, result.stdout)}")
+        lost = _lost_characters(scratch)
+        if lost:  # a PDF that silently leaves out letters (of a name, say) is no sheet to hand out
+            raise PdfError(f"{Path(engine).name} left out {lost}")
         write_atomic(target, pdf.read_bytes())
+
+
+def _lost_characters(scratch: Path) -> str:
+    """What TeX's "Missing character: There is no ... in font ...!" lines say (it sets the page
+    without them and only logs them): "2 characters its fonts do not have (font uwmj5f)", or ""."""
+    log = scratch / "sheet.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    lines = [line for line in text.splitlines() if line.startswith("Missing character: ")]
+    if not lines:
+        return ""
+    fonts = sorted({m.group(1) for m in (re.search(r" in font (\S+?)!?$", line) for line in lines) if m})
+    count = f"{len(lines)} characters" if len(lines) > 1 else "a character"
+    return f"{count} its fonts do not have" + (f" (font {', '.join(fonts)})" if fonts else "")

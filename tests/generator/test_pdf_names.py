@@ -147,3 +147,19 @@ def test_a_first_sheet_that_fails_only_through_its_names_kotex_leaves_the_engine
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == [
         "keys/s02/key.pdf", "keys/s03/key.pdf", "students/s02/worksheet.pdf", "students/s03/worksheet.pdf"]
     assert "(tex) to" in result.stdout
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_pdf_that_would_leave_out_characters_is_not_made(tmp_path, cached):
+    # 张 (a simplified Chinese character) is in no font kotex has under pdfLaTeX: TeX sets the
+    # page without it and only logs "Missing character"; such a PDF is refused
+    sheet = build_sheet(Student("s1", ""), 2026, sheet_plan(["forward_pass"], None))
+    source = render_sheets(sheet.problems, sheet.keys, "tex", "en", {"id": "s1", "name": "张伟"}, 2026)["worksheet"]
+    assert "\\usepackage{kotex}" in source
+    cache = pdf.FormatCache(tmp_path / "cache") if cached else None
+    # (4: the name is on the sheet twice)
+    with pytest.raises(pdf.PdfError, match=r"^pdflatex left out 4 characters its fonts do not have \(font \w+(, \w+)*\)$"):
+        pdf.compile_pdf(ENGINE, source, tmp_path / "sheet.pdf", cache=cache)
+    assert not (tmp_path / "sheet.pdf").exists()
+    assert pdf.cannot_typeset(ENGINE, "张伟") == ["张", "伟"]  # generate does not even run TeX for it

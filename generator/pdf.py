@@ -13,6 +13,13 @@ preamble's leftovers on the main vertical list (LaTeX's colour stack push and an
 ``\\begin{document}``; a preamble that leaves anything else there, an engine that cannot
 dump it (XeTeX with fonts loaded, LuaTeX), or a dump that fails for any reason: that
 preamble is compiled in full for every sheet, as without a cache.
+
+Students' names: an English sheet's preamble loads kotex when its student's name has letters
+beyond pdfLaTeX's T1 ones (``needs_kotex``: Hangul, and with kotex's fonts also Hanja, kana,
+Greek and Cyrillic; a second format then, keyed by that preamble). A name with characters no
+font of the preamble has (accented Greek, Vietnamese, Chinese simplified, Arabic, emoji ...)
+is found before TeX runs (``cannot_typeset``), and a run whose log says TeX left out a
+character is refused too: no PDF silently without letters of a name.
 """
 
 from __future__ import annotations

@@ -644,8 +644,8 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     if report:
         report(1, len(students), students[0])
     engine_off = None
-    name = first.student.name
-    if first.warnings and not cannot_typeset(job.engine, name) and (lang == "ko" or not needs_kotex(name)):
+    first_name = first.student.name
+    if first.warnings and not cannot_typeset(job.engine, first_name) and (lang == "ko" or not needs_kotex(first_name)):
         # the engine failed on the first sheet, and not because of its student's name (nor kotex,
         # which only such a name loads on an English sheet): it will on the others too
         engine_off, job.engine = first.warnings[0], None

@@ -5,8 +5,9 @@ o1 = 0.60944600, E = 0.02397190, w5 = 0.43703857) and exact inputs as they are
 (z1 = 0.08, lr = 0.5). The rule, which reproduces every string the seed prints for
 quantities of at least 0.01, and which the sheets state (``i18n`` "number_rule"):
 
-1. A value that is exactly a decimal with at most 8 significant digits and at most 8
-   decimals is shown as it is, without padding: 0.08, 0.45, 2000, -0.5. A computed value
+1. A value that is exactly a decimal with at most 8 significant digits is shown as it is,
+   without padding, as the sheets' rule says: 0.08, 0.45, 2000, -0.5, 0.0009765625 (1/1024),
+   0.00001 (never in scientific notation, never with a trailing zero). A computed value
    counts as exact when it agrees with such a decimal to 30 digits (sigma(0) = 0.5).
 2. Otherwise, for 0.01 <= |x| < 1: 8 decimals, trailing zeros kept (0.02397190).
 3. Otherwise: 8 significant digits, trailing zeros kept (1.2345679, 0.0020380936,
@@ -124,10 +125,8 @@ def _number_parts(value) -> Tuple[str, Optional[int]]:
     if d == 0:
         return "0", None
     a = abs(d)
-    if exact:
-        digits = len(a.normalize().as_tuple().digits)
-        places = -a.normalize().as_tuple().exponent
-        if digits <= SIGNIFICANT and places <= 8:
+    if exact:  # as it is, however many places (1/1024 = 0.0009765625, never 0.00097656250)
+        if len(a.normalize().as_tuple().digits) <= SIGNIFICANT:
             return _strip(d), None
     with localcontext() as ctx:
         ctx.prec = 200

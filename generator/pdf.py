@@ -13,6 +13,13 @@ preamble's leftovers on the main vertical list (LaTeX's colour stack push and an
 ``\\begin{document}``; a preamble that leaves anything else there, an engine that cannot
 dump it (XeTeX with fonts loaded, LuaTeX), or a dump that fails for any reason: that
 preamble is compiled in full for every sheet, as without a cache.
+
+Students' names: an English sheet's preamble loads kotex when its student's name has letters
+beyond pdfLaTeX's T1 ones (``needs_kotex``: Hangul, and with kotex's fonts also Hanja, kana,
+Greek and Cyrillic; a second format then, keyed by that preamble). A name with characters no
+font of the preamble has (accented Greek, Vietnamese, Chinese simplified, Arabic, emoji ...)
+is found before TeX runs (``cannot_typeset``), and a run whose log says TeX left out a
+character is refused too: no PDF silently without letters of a name.
 """
 
 from __future__ import annotations
@@ -73,6 +80,68 @@ def tex_engine(lang: str = "en") -> Optional[str]:
             if _has_tex_file(path, KOREAN_PACKAGE[name]):
                 return path
     return installed[0][1] if installed else None
+
+
+# --- what pdfLaTeX can typeset -------------------------------------------------------------
+
+#: the characters beyond ASCII that pdfLaTeX sets with inputenc (utf8) and the T1 encoding of
+#: the sheets' preamble (the ones LaTeX's t1enc.dfu declares): accented Latin letters
+_T1_RANGES = (
+    (0x00A0, 0x00A1), (0x00A3, 0x00A3), (0x00AB, 0x00AB), (0x00AD, 0x00AD), (0x00BB, 0x00BB),
+    (0x00BF, 0x00D6), (0x00D8, 0x00F6), (0x00F8, 0x0125), (0x0128, 0x0137), (0x0139, 0x013E),
+    (0x0141, 0x0148), (0x014A, 0x0165), (0x0168, 0x017E), (0x01C4, 0x01D4), (0x01E2, 0x01E3),
+    (0x01E6, 0x01EB), (0x01F0, 0x01F0), (0x01F4, 0x01F5), (0x0218, 0x021B), (0x0232, 0x0233),
+    (0x0237, 0x0237), (0x02D9, 0x02D9), (0x02DB, 0x02DB), (0x1E02, 0x1E03), (0x1E0D, 0x1E0D),
+    (0x1E1E, 0x1E21), (0x1E25, 0x1E25), (0x1E30, 0x1E31), (0x1E37, 0x1E37), (0x1E43, 0x1E43),
+    (0x1E45, 0x1E45), (0x1E47, 0x1E47), (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D),
+    (0x1E8E, 0x1E91), (0x1E9E, 0x1E9E), (0x1EF2, 0x1EF3), (0x2010, 0x2015), (0x2018, 0x201A),
+    (0x201C, 0x201E), (0x2030, 0x2031), (0x2039, 0x203A),
+)
+_T1 = frozenset(chr(c) for low, high in _T1_RANGES for c in range(low, high + 1))
+
+
+def _latin(char: str) -> bool:
+    return " " <= char <= "~" or char in _T1
+
+
+def _korean_font(char: str) -> bool:
+    """Whether kotex under pdfLaTeX sets ``char``: every Hangul syllable, and the rest of
+    the Korean standard character set KS X 1001 (Hanja, kana, Greek and Cyrillic letters
+    without accents, symbols), which its fonts hold."""
+    if "\uac00" <= char <= "\ud7a3":
+        return True
+    try:
+        char.encode("euc_kr")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def needs_kotex(text: str) -> bool:
+    """Whether ``text`` (a student's name on an English sheet) has characters only kotex's
+    fonts set (Hangul, Hanja, kana, Greek, Cyrillic): the sheet's preamble loads kotex then."""
+    return any(not _latin(char) for char in text)
+
+
+def cannot_typeset(engine: Optional[str], text: str) -> list:
+    """The characters of ``text`` (a student's name) that ``engine`` cannot set with the
+    sheets' preamble, in order, each once: known for pdfLaTeX (ASCII, T1's accented
+    letters and, with kotex, KS X 1001); XeLaTeX and LuaLaTeX take any character their fonts
+    hold (not checked here: an empty list)."""
+    if not engine or Path(engine).name != "pdflatex":
+        return []
+    out = []
+    for char in text:
+        if not (_latin(char) or _korean_font(char)) and char not in out:
+            out.append(char)
+    return out
+
+
+def describe_characters(chars) -> str:
+    """"έ (U+03AD GREEK SMALL LETTER EPSILON WITH TONOS), ..." for a warning."""
+    import unicodedata
+
+    return ", ".join(f"{c} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in chars)
 
 
 # --- the preamble as a format ---------------------------------------------------------------
@@ -252,4 +321,20 @@ def _compile(engine, source, target, files, made=None, body=None) -> None:
         pdf = scratch / "sheet.pdf"
         if result.returncode != 0 or not pdf.exists():
             raise PdfError(f"{Path(engine).name} failed: {_first_error(scratch, result.stdout)}")
+        lost = _lost_characters(scratch)
+        if lost:  # a PDF that silently leaves out letters (of a name, say) is no sheet to hand out
+            raise PdfError(f"{Path(engine).name} left out {lost}")
         write_atomic(target, pdf.read_bytes())
+
+
+def _lost_characters(scratch: Path) -> str:
+    """What TeX's "Missing character: There is no ... in font ...!" lines say (it sets the page
+    without them and only logs them): "2 characters its fonts do not have (font uwmj5f)", or ""."""
+    log = scratch / "sheet.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    lines = [line for line in text.splitlines() if line.startswith("Missing character: ")]
+    if not lines:
+        return ""
+    fonts = sorted({m.group(1) for m in (re.search(r" in font (\S+?)!?$", line) for line in lines) if m})
+    count = f"{len(lines)} characters" if len(lines) > 1 else "a character"
+    return f"{count} its fonts do not have" + (f" (font {', '.join(fonts)})" if fonts else "")

@@ -255,6 +255,7 @@ class Axes:
         self.order: List[Any] = []  # lines, rules, spans and bars as drawn (the legend's order)
         self.title = self.xlabel = self.ylabel = ""
         self.xticks: Optional[List[float]] = None
+        self.xinteger = False  # whole-number ticks only (a step or epoch axis)
         self.yticks: Optional[List[float]] = None
         self.yticklabels: Optional[List[str]] = None
         self.xlim: Optional[Tuple[float, float]] = None
@@ -308,6 +309,10 @@ class Axes:
 
     def set_xticks(self, ticks):
         self.xticks = _floats(ticks)
+
+    def set_xinteger(self):
+        """Ticks at whole numbers only (steps, epochs: matplotlib's MaxNLocator(integer=True))."""
+        self.xinteger = True
 
     def set_yticks(self, ticks):
         self.yticks = _floats(ticks)
@@ -381,14 +386,18 @@ def figure(plot: Plot, lang: str = "en", key: bool = False, fmt: str = "svg") ->
 STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)  # matplotlib's MaxNLocator's
 
 
-def nice_ticks(lo: float, hi: float, nbins: int = 5) -> List[float]:
+def nice_ticks(lo: float, hi: float, nbins: int = 5, integer: bool = False) -> List[float]:
     """At most ``nbins`` + 1 ticks in [lo, hi] at multiples of one of STEPS times a power of ten
-    (matplotlib's MaxNLocator)."""
+    (matplotlib's MaxNLocator); ``integer``: whole-number multiples only (1, 2, 5, 10 ..., never
+    1.5 or 2.5: a step or epoch axis)."""
     if not hi > lo:
         return [lo]
     raw = (hi - lo) / nbins
+    if integer:
+        raw = max(raw, 1.0)
     scale = 10.0 ** math.floor(math.log10(raw))
-    step = next(s * scale for s in STEPS if s * scale >= raw * (1 - 1e-9))
+    step = next(s * scale for s in STEPS + (20,)
+                if s * scale >= raw * (1 - 1e-9) and (not integer or float(s * scale).is_integer()))
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     return [round(i * step, 12) + 0.0 for i in range(first, last + 1)]
@@ -494,7 +503,7 @@ def frame(ax: Axes) -> Frame:
         xticks = log_ticks(*xlim)
         xlabels = [num(t) for t in xticks]
     else:
-        xticks = ax.xticks if ax.xticks is not None else nice_ticks(*xlim)
+        xticks = ax.xticks if ax.xticks is not None else nice_ticks(*xlim, integer=ax.xinteger)
         xlabels = tick_labels(xticks)
     yticks = ax.yticks if ax.yticks is not None else nice_ticks(*ylim)
     ylabels = ax.yticklabels if ax.yticklabels is not None else tick_labels(yticks)
@@ -1009,6 +1018,7 @@ def _quadratic(fig, data, w, key):
                        label=w(f"η = {num(eta, 3)}: {en}", f"η = {num(eta, 3)}: {ko}"))
         right.axhline(0, color=GREY, linewidth=0.6)
         right.set_xlabel(w("step t", "스텝 t"))
+        right.set_xinteger()
         right.set_ylabel("xₜ − b")
         right.set_title(w(f"critical learning rate 1/a = {num(1 / a, 4)}", f"임계 학습률 1/a = {num(1 / a, 4)}"))
         right.legend(frameon=False, fontsize=7)
@@ -1060,6 +1070,7 @@ def _optimizer(fig, data, w, key):
             right.plot(range(len(path)), path, "-", linewidth=1.1, label=name)
         right.axhline(data["b"], color=GREY, linestyle=":", linewidth=1)
         right.set_xlabel(w("step t", "스텝 t"))
+        right.set_xinteger()
         right.set_ylabel("wₜ")
         right.set_title(w(f"every optimizer from w₀ with η = {num(data['eta'])}",
                           f"같은 w₀, η = {num(data['eta'])}에서 옵티마이저 비교"))

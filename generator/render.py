@@ -12,6 +12,7 @@ import functools
 import html
 import re
 import string
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -26,6 +27,7 @@ from generator import i18n, korean, symbolic
 from generator.model import Num, Problem, Step, Text
 from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
+from generator.pdf import needs_kotex
 
 FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -226,19 +228,36 @@ _MATH_SPAN = re.compile(r"(?<!\\)\$")
 
 def _github_safe_math(text: str) -> str:
     """Inline math followed directly by a letter or digit ($E$이다, $w$-axis) in GitHub's
-    $`...`$ form, which it renders where it does not render $...$."""
+    $`...`$ form, which it renders where it does not render $...$; then every formula of
+    the same text (a paragraph, a prompt) in that form too: one kind of delimiter a line."""
     parts = _MATH_SPAN.split(text)
     if len(parts) < 3 or len(parts) % 2 == 0:
+        return text
+    if not any(parts[i + 1][:1].isalnum() for i in range(1, len(parts), 2) if not parts[i].startswith("`")):
         return text
     out = [parts[0]]
     for i in range(1, len(parts), 2):
         math, after = parts[i], parts[i + 1]
-        if after[:1].isalnum() and not math.startswith("`"):
-            out.append("$`" + math + "`$")
-        else:
-            out.append("$" + math + "$")
+        out.append("$" + math + "$" if math.startswith("`") else "$`" + math + "`$")
         out.append(after)
     return "".join(out)
+
+
+def one_delimiter_a_line(markdown: str) -> str:
+    """Every formula of a line in GitHub's $`...`$ form when one of them is (a worked step
+    ``$B = ...$`` with its note's ``$`\\frac{1}{4}`$이하``): one kind of delimiter a line."""
+    out = []
+    for line in markdown.split("\n"):
+        parts = _MATH_SPAN.split(line)
+        if len(parts) >= 3 and len(parts) % 2 == 1:
+            maths = parts[1::2]
+            if any(m.startswith("`") for m in maths) and not all(m.startswith("`") for m in maths):
+                for i in range(1, len(parts), 2):
+                    if not parts[i].startswith("`"):
+                        parts[i] = "`" + parts[i] + "`"
+                line = "$".join(parts)
+        out.append(line)
+    return "\n".join(out)
 
 
 class Markdown(_TexMath):
@@ -578,8 +597,8 @@ class Latex(_TexMath):
         return text.translate(_TEX_SPECIAL)
 
     def code(self, text):
-        # straight quotes, and a break allowed after _ , = ( . / so that a long name
-        # (sparse_categorical_crossentropy, fit(class_weight=...)) never runs off the page
+        # straight quotes; never split (a name, a number or a call is read whole: only the
+        # code's own spaces may end a line), a line that cannot hold it ends short
         out = []
         for char in text:
             if char == "'":
@@ -588,8 +607,6 @@ class Latex(_TexMath):
                 out.append(r"\textquotedbl{}")
             else:
                 out.append(self.escape(char))
-            if char in ",=(./":  # after "_" the \code macro breaks by itself
-                out.append(r"\allowbreak{}")
         return r"\code{" + "".join(out) + "}"
 
 
@@ -915,14 +932,23 @@ def render_sheets(
         problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
         for i, problem in enumerate(problems)
     ]
+    name = student.get("name") or ""
+    if fmt_name == "tex":  # composed letters (e + U+0301 as one é): inputenc knows only those
+        name = unicodedata.normalize("NFC", name)
     context = {
         "lang": lang,
+        # kotex's fonts set Hangul (and Hanja, kana, Greek, Cyrillic): a Korean sheet, or an
+        # English one for a student whose name has such letters (generator/pdf.py)
+        "kotex": lang == "ko" or needs_kotex(name),
         "w": page_words(fmt, lang, answers_file),
         "student_id": fmt.escape(student["id"]),
-        "student_name": fmt.escape(student.get("name") or ""),
+        "student_name": fmt.escape(name),
         "seed": "" if seed is None else str(seed),
         "problems": views,
     }
     template = environment().get_template(f"sheet.{fmt_name}.j2")
     keyed = dict(context, problems=[dict(view, figure=view["key_figure"]) for view in views])
-    return {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}
+    sheets = {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}
+    if fmt_name == "md":
+        sheets = {kind: one_delimiter_a_line(text) for kind, text in sheets.items()}
+    return sheets

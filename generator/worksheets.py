@@ -45,7 +45,9 @@ from generator.core import load_family, make_problem, unknown_families_message
 from generator.model import Problem
 from generator.options import (DEFAULT_COUNT, DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_OUT, DEFAULT_SEED, FORMATS,
                                LANGUAGES)
-from generator.pdf import TEX_ENGINES, PdfError, compile_pdf, tex_engine  # noqa: F401 (TEX_ENGINES: re-exported)
+from generator.pdf import (  # noqa: F401 (TEX_ENGINES: re-exported)
+    TEX_ENGINES, PdfError, cannot_typeset, compile_pdf, describe_characters, needs_kotex, tex_engine,
+)
 ANSWERS_FILE = answers_file.FILE_NAME
 MANIFEST = manifest_file.FILE_NAME
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -371,10 +373,16 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
             written.append(relative)
             if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
+                unset = cannot_typeset(engine, sheet.student.name)
+                if unset:  # the engine would fail on them (or leave them out): not run
+                    sheet.warnings.append(
+                        f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)} "
+                        "with the sheets' fonts (the .tex files are written)")
+                    continue
                 try:
                     compile_pdf(engine, texts[kind], out / pdf, plots[folder])
                 except PdfError as exc:
-                    sheet.warnings.append(str(exc))
+                    sheet.warnings.append(f"{exc} (the .tex files are written)")
                 else:
                     written.append(pdf)
     if "md" in formats:  # Markdown links its drawings; each folder gets its own copy
@@ -603,6 +611,31 @@ def _freeze_at_exit() -> None:
         _EXIT_HOOK.append(True)
 
 
+def _pdf_warnings(sheets, engine_off: Optional[str]) -> List[str]:
+    """The warnings of the sheets without a PDF, each naming its students ("s01 (Kim), s02"),
+    students with the same reason on one line; an engine that failed on the first sheet and
+    was not run again: one line for everyone."""
+    if engine_off is not None:
+        return [f"no PDF for any student: {engine_off[:-1]}; compile them yourself or install the missing "
+                "LaTeX package)."]
+    reasons: Dict[str, List[str]] = {}
+    for sheet in sheets:
+        for warning in sheet.warnings:
+            who = sheet.student.id + (f" ({sheet.student.name})" if sheet.student.name else "")
+            reasons.setdefault(warning, []).append(who)
+    out = []
+    for warning, who in reasons.items():
+        shown = ", ".join(who[:PDF_WARNING_NAMES])
+        if len(who) > PDF_WARNING_NAMES:
+            shown += f" and {len(who) - PDF_WARNING_NAMES} more"
+        out.append(f"no PDF for {shown}: {warning}.")
+    return out
+
+
+#: students named in one PDF warning (the rest are counted)
+PDF_WARNING_NAMES = 10
+
+
 def _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint, out,
               stale) -> Result:
     # the first sheet in this process: compiles every family's formulas once, before any
@@ -610,8 +643,12 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     first = _one(job, students[0])
     if report:
         report(1, len(students), students[0])
-    if first.warnings:  # the engine failed on the first sheet: it will on the others too
-        job.engine = None
+    engine_off = None
+    first_name = first.student.name
+    if first.warnings and not cannot_typeset(job.engine, first_name) and (lang == "ko" or not needs_kotex(first_name)):
+        # the engine failed on the first sheet, and not because of its student's name (nor kotex,
+        # which only such a name loads on an English sheet): it will on the others too
+        engine_off, job.engine = first.warnings[0], None
 
     def later(done, total, student):
         if report:
@@ -625,12 +662,9 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     # --force over an earlier set: what it wrote and this run did not is removed (only
     # files its manifest lists), so no stale sheet of a dropped student stays behind
     remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
-    warnings = []
-    for sheet in sheets:
-        for warning in sheet.warnings:
-            if warning not in warnings:
-                warnings.append(warning)
-    made_pdf = any(name.endswith(("/worksheet.pdf", "/key.pdf")) for sheet in sheets for name in sheet.files)  # not the plots
+    warnings = _pdf_warnings(sheets, engine_off)
+    # "pdf" in the summary only when every student has both PDFs (not the plots' PDFs)
+    made_pdf = all(sum(name.endswith(("/worksheet.pdf", "/key.pdf")) for name in sheet.files) == 2 for sheet in sheets)
     notes = []
     if lang == "ko" and "tex" in formats and any(p.plotted for p in first.problems):
         from generator import plots

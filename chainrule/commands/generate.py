@@ -82,7 +82,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in result.warnings:
-        click.echo(f"Warning: no PDF: {warning} (the .tex files are written; compile them yourself or install the missing LaTeX package).", err=True)
+        click.echo(f"Warning: {warning}", err=True)  # the wording: generator.worksheets._pdf_warnings
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")

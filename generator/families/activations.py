@@ -22,6 +22,40 @@ from generator.notation import chain, sigma
 from generator.plots import plot
 from solutions import activations as ref
 
+class IndexRange(sp.Expr):
+    """``l = 1, ..., n``: an index running over 1 to n, as math in every format (not prose)."""
+
+    is_commutative = True
+
+    def __new__(cls, index, last):
+        return sp.Expr.__new__(cls, index, sp.Integer(1), sp.sympify(last))
+
+    def _latex(self, printer, exp=None):
+        index, first, last = (printer._print(arg) for arg in self.args)
+        return r"%s = %s, \ldots, %s" % (index, first, last)
+
+    def _mathml_presentation(self, printer):
+        row = printer.dom.createElement("mrow")
+        index, first, last = self.args
+        # "1, …, 5" spaced as LaTeX's 1, \ldots, 5 (an operator … gets a browser's operator spacing)
+        for part in (printer._print(index), "=", printer._print(first), ",", "\u2026", ",", printer._print(last)):
+            if isinstance(part, str):
+                node = printer.dom.createElement("mi" if part == "\u2026" else "mo")
+                node.appendChild(printer.dom.createTextNode(part))
+                if part == ",":
+                    node.setAttribute("separator", "true")
+                    node.setAttribute("rspace", "0.2em")
+                elif part == "\u2026":
+                    node.setAttribute("mathvariant", "normal")
+                part = node
+            row.appendChild(part)
+        return row
+
+    def _sympystr(self, printer):
+        index, first, last = (printer._print(arg) for arg in self.args)
+        return "%s = %s, ..., %s" % (index, first, last)
+
+
 ReLU = sp.Function("ReLU")
 softplus = sp.Function("softplus")
 
@@ -175,12 +209,12 @@ def solve(params) -> Problem:
                   "(a) [f]에 대해 {x1}에서의 함숫값 {f1}과 미분값 {df1}을 구하고, {x2}에서도 같은 값을 구하시오.",
                   {"f1": shown(sym("x_1")), "df1": display["df_1"], "x1": sym("x_1"), "x2": sym("x_2")}),
              f=NAMES[activation]),
-        Text("(b) A chain of {n} layers with one sigmoid unit each takes the input {x}: with {h0},",
-             "(b) 뉴런이 하나씩인 시그모이드 층 {n}개가 사슬처럼 이어져 입력 {x}를 받는다. {h0}일 때",
-             {"n": n, "x": sym("x"), "h0": sp.Eq(sym("h_0"), sym("x"), evaluate=False)}),
-        Text("{zl} and {hl} for l = 1, ..., {n} (no biases).",
-             "l = 1, ..., {n}에 대해 {zl}, {hl}이다(편향 없음).",
-             {"zl": layers, "hl": sp.Eq(sym("h_l"), sigma(sym("z_l")), evaluate=False), "n": n}),
+        Text("(b) A chain of {n} layers with one sigmoid unit each takes the input {x}: with {h0}, "
+             "{zl} and {hl} for {l} (no biases).",
+             "(b) 뉴런이 하나씩인 시그모이드 층 {n}개가 사슬처럼 이어져 입력 {x}를 받는다. {h0}이고 "
+             "{l}에 대해 {zl}, {hl}이다(편향 없음).",
+             {"n": n, "x": sym("x"), "h0": sp.Eq(sym("h_0"), sym("x"), evaluate=False), "zl": layers,
+              "hl": sp.Eq(sym("h_l"), sigma(sym("z_l")), evaluate=False), "l": IndexRange(sym("l"), n)}),
         Text("Compute the gradient {G} by the chain rule, and the bound {B} on its size that {rule} gives for "
              "these weights (a bound: no input reaches it).",
              "연쇄법칙으로 기울기 {G}를 구하고, {rule}에서 나오는 이 가중치에서의 기울기 크기의 상한 {B}를 "

@@ -73,3 +73,30 @@ def test_korean_answers_file_names_the_kind_of_answer_in_korean():
     assert "  [수]" in ko and "  [정수]" in ko and re.search(r'  \[선택: "[a-z_]+"(, "[a-z_]+")+ 중 하나\]', ko)
     assert "[number]" not in ko and "[integer]" not in ko and "choice: one of" not in ko
     assert "  [number]" in en and "  [integer]" in en and "  [choice: one of " in en
+
+
+def test_korean_markdown_writes_every_formula_of_a_text_with_one_kind_of_delimiter():
+    from generator.model import Text
+    from generator.render import get_format
+
+    md = get_format("md")
+    text = Text("{a} and {b}", "{a}에 대해 {b}, {c}이다", {"a": sp.Symbol("l"), "b": sp.Symbol("z"), "c": sp.Symbol("h")})
+    assert md.text(text, "ko") == "$`l`$에 대해 $`z`$, $`h`$이다"
+    assert md.text(text, "en") == "$l$ and $z$"  # nothing glued to a letter: plain $...$
+
+
+def test_korean_markdown_sheets_use_one_kind_of_math_delimiter_a_line():
+    from generator.core import make_problem
+    from generator.render import render_sheets
+
+    mixed = 0
+    for family in ("activations", "batch_norm", "hidden_update", "hyperparameter_search", "initialization"):
+        for sid in ("s1", "s2", "s3"):
+            problem = make_problem(family, 2026, sid)
+            for text in render_sheets([problem], ["p1"], "md", "ko", {"id": "x"}, 1).values():
+                for line in text.splitlines():
+                    maths = re.split(r"(?<!\\)\$", line)[1::2]
+                    kinds = {m.startswith("`") for m in maths}
+                    assert len(kinds) <= 1, (family, sid, line)
+                    mixed += len(maths) > 1 and kinds == {True}
+    assert mixed  # lines that had both kinds now have the GitHub one only

@@ -14,6 +14,15 @@ def test_numbers_exact_short_decimals_are_shown_as_they_are():
     assert format_number(2000) == "2000"
     assert format_number(R(-1, 2)) == "-0.5"
     assert format_number(0) == "0"
+    # the sheets' rule: "exactly a decimal of at most 8 significant digits is written as it is",
+    # also with more than 8 places (the key printed B = 0.00097656250 for 1/1024)
+    assert format_number(R(1, 1024)) == "0.0009765625"
+    assert format_number(sp.Float(1) / 1024) == "0.0009765625"
+    assert format_number(R(-3, 1024)) == "-0.0029296875"
+    assert format_number(R(3, 2048)) == "0.0014648438"  # 9 significant digits: rounded
+    assert format_number(R(1, 100000)) == "0.00001"
+    assert latex_number(R(1, 1024)) == "0.0009765625"
+    assert format_number(R(1, 2**20)) == "9.5367432e-07"  # 13 significant digits: rounded
 
 
 def test_numbers_seed_strings_between_one_hundredth_and_one_keep_8_decimals():

@@ -399,3 +399,27 @@ def test_plots_check_and_grade_import_no_matplotlib(tmp_path):
     assert proc.stderr.endswith("[]"), proc.stderr[-2000:]
     assert f"Checked {len(PLOTTED)} problems" in proc.stdout
     assert "network" in proc.stdout  # the grade report ran too
+
+
+def test_plots_a_step_or_epoch_axis_has_whole_number_ticks_only():
+    # the brief: the Korean learning-rate key's step axis had ticks at 1.5 and 4.5
+    words = ("step", "epoch", "iteration", "스텝", "에포크", "반복")
+    seen = set()
+    for family in ("learning_rate", "optimizer_steps", "early_stopping"):
+        for i in range(30):
+            problem = make_problem(family, 2026, f"s{i}")
+            if not problem.figure or isinstance(problem.figure, dict):
+                continue
+            for lang in ("en", "ko"):
+                for key in (False, True):
+                    for ax in plots.figure(problem.figure, lang, key).axes:
+                        if any(word in ax.xlabel for word in words):
+                            ticks = plots.frame(ax).xticks
+                            seen.add((family, ax.xlabel))
+                            assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), (family, i, ticks)
+    assert ("learning_rate", "스텝 t") in seen and ("optimizer_steps", "step t") in seen and \
+        ("early_stopping", "epoch") in seen
+    # the rule itself: MaxNLocator's steps without 1.5 and 2.5
+    assert plots.nice_ticks(-0.3, 6.3) == [0.0, 1.5, 3.0, 4.5, 6.0]
+    assert plots.nice_ticks(-0.3, 6.3, integer=True) == [0.0, 2.0, 4.0, 6.0]
+    assert plots.nice_ticks(-0.15, 3.15, integer=True) == [0.0, 1.0, 2.0, 3.0]

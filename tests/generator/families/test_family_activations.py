@@ -61,3 +61,34 @@ def test_activations_chain_gradient_matches_finite_difference():
     assert answers["B"] == R("1.5") * R("0.75") * 2 * R("0.5") / 4**4
     assert abs(float(answers["G"])) < float(answers["B"])
     assert answers["deep_choice"] == "relu"
+
+
+def test_activations_the_chain_is_one_sentence_with_its_range_as_math():
+    # issue: "(b) ... with h_0 = x," then a new paragraph "z_l = ... for l = 1, ..., 5" in text font
+    import re
+
+    from generator.core import make_problem
+    from generator.render import render_sheets
+
+    problem = make_problem("activations", 1, "s1")
+    depth = sum(1 for g in problem.givens if re.fullmatch(r"w_\d+", g.name))
+    expected = {
+        ("md", "en"): rf"with $h_{{0}} = x$, $z_{{l}} = h_{{l-1}} w_{{l}}$ and $h_{{l}} = \sigma\left(z_{{l}}\right)$ "
+                      rf"for $l = 1, \ldots, {depth}$ (no biases).",
+        ("tex", "en"): rf"with $h_{{0}} = x$, $z_{{l}} = h_{{l-1}} w_{{l}}$ and $h_{{l}} = \sigma\left(z_{{l}}\right)$ "
+                       rf"for $l = 1, \ldots, {depth}$ (no biases).",
+        ("tex", "ko"): rf"$h_{{0}} = x$이고 $l = 1, \ldots, {depth}$에 대해 $z_{{l}} = h_{{l-1}} w_{{l}}$, "
+                       rf"$h_{{l}} = \sigma\left(z_{{l}}\right)$이다(편향 없음).",
+        ("md", "ko"): rf"$`h_{{0}} = x`$이고 $`l = 1, \ldots, {depth}`$에 대해 $`z_{{l}} = h_{{l-1}} w_{{l}}`$, "
+                      rf"$`h_{{l}} = \sigma\left(z_{{l}}\right)`$이다(편향 없음).",
+    }
+    for (fmt, lang), sentence in expected.items():
+        for text in render_sheets([problem], ["p1"], fmt, lang, {"id": "x"}, 1).values():
+            line = next(line for line in text.splitlines() if line.startswith("(b)"))
+            assert line.endswith(sentence), (fmt, lang, line)
+            assert "l = 1, ..." not in text  # never as prose
+    html = render_sheets([problem], ["p1"], "html", "en", {"id": "x"}, 1)["worksheet"]
+    line = next(line for line in html.splitlines() if "(b) A chain" in line)
+    assert line.endswith(f'<mi>l</mi><mo>=</mo><mn>1</mn><mo separator="true" rspace="0.2em">,</mo>'
+                         f'<mi mathvariant="normal">&#8230;</mi><mo separator="true" rspace="0.2em">,</mo>'
+                         f'<mn>{depth}</mn></mrow></mrow></math> (no biases).</p>')

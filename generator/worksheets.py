@@ -523,7 +523,7 @@ def _read_journal(out: Path) -> Optional[_Record]:
         header = json.loads(lines[0])
         if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
             return None
-        options, stale = header["options"], [str(name) for name in header.get("stale", [])]
+        options, stale = header["options"], [name for name in header.get("stale", []) if _plain(name)]
     except (ValueError, AttributeError, TypeError):
         return None
     known = {row[0]: row[1] for row in options.get("students") or [] if isinstance(row, list) and len(row) == 2}
@@ -532,7 +532,8 @@ def _read_journal(out: Path) -> Optional[_Record]:
         try:
             entry = json.loads(line)
             sid = entry["id"]
-            if sid not in known:
+            own = (f"students/{sid}/", f"keys/{sid}/")
+            if sid not in known or not all(_plain(name) and name.startswith(own) for name in entry["files"]):
                 continue
             sheet = Sheet(Student(sid, known[sid]), list(entry["keys"]),
                           [_Summary(f, v, bool(p)) for f, v, p in entry["problems"]], list(entry["occurrences"]),
@@ -541,6 +542,14 @@ def _read_journal(out: Path) -> Optional[_Record]:
             continue
         sheets[sid] = sheet
     return _Record(options, stale, sheets)
+
+
+def _plain(name) -> bool:
+    """A plain relative path inside the output folder (as ``previous_files`` accepts them)."""
+    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
+        return False
+    parts = name.split("/")
+    return not any(part in ("", ".", "..") for part in parts) and ":" not in parts[0]
 
 
 def _complete(out: Path, sheets: Dict[str, Sheet]) -> Dict[str, Sheet]:

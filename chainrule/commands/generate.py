@@ -92,7 +92,9 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
             done = f"after {exc.done} of {exc.total} sheets"
         else:  # before the class was started: nothing of it was written
             done = "before any sheet was made"
-        click.echo(f"Interrupted {done}; run the same command again to finish (or --force to start over).", err=True)
+        how = ("run it again without --force to finish (with --force it starts over)" if force else
+               "run the same command again to finish (or --force to start over)")
+        click.echo(f"Interrupted {done}; {how}.", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)

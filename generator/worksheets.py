@@ -738,7 +738,7 @@ def _run_all(job: _Job, students: Sequence[Student], jobs: int, report, finished
                     if report:
                         report(len(results), total, students[i])
             except BaseException:
-                _stop(pool, futures, results, finished)
+                _stop(pool, futures, results, finished, report, students)
                 raise
     finally:
         gc.unfreeze()
@@ -756,9 +756,9 @@ def _worker_start() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
 
 
-def _stop(pool, futures, results, finished) -> None:
+def _stop(pool, futures, results, finished, report, students) -> None:
     """Cancel the students not started, wait for those being written (a second Ctrl-C
-    meanwhile is ignored), and pass on to ``finished`` those that completed."""
+    meanwhile is ignored), and pass on to ``finished`` (and ``report``) those that completed."""
     import signal
     import threading
     from concurrent.futures import CancelledError
@@ -771,11 +771,15 @@ def _stop(pool, futures, results, finished) -> None:
             if not future.done():
                 continue
             try:
-                results[i] = future.result()
+                sheet = future.result()
             except (CancelledError, Exception, KeyboardInterrupt):
                 continue
             if finished:
-                finished(results[i])  # again for one noted already: no harm (the journal keeps one line)
+                finished(sheet)  # again for one noted already: no harm (the journal keeps one line)
+            if i not in results:
+                results[i] = sheet
+                if report:
+                    report(len(results), len(students), students[i])
     finally:
         for signum, handler in previous:
             signal.signal(signum, handler)
@@ -799,7 +803,8 @@ def generate(
 ) -> Result:
     """Write a class set; see the module docstring for the layout.
 
-    ``report(done, total, student)`` is called after each student's files are written;
+    ``report(done, total, student)`` is called after each student's files are written
+    (``done`` counts the students an interrupted run had finished too);
     ``jobs`` worker processes share a class (default: one per CPU, up to one per 4
     students). ``secret`` (the course secret, ``chainrule_core.secret.load``) makes graded
     sheets; ``practice`` practice sheets (both: practice sheets whose variants only the
@@ -908,14 +913,15 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
             first = _one(job, todo[0])
             journal.add(first)
             made[first.student.id] = first
+            before = len(students) - len(todo)  # the progress goes on from the students kept
             if report:
-                report(1, len(todo), todo[0])
+                report(before + 1, len(students), todo[0])
             if first.warnings:  # the engine failed on the first sheet: it will on the others too
                 job.engine = None
 
             def later(done, total, student):
                 if report:
-                    report(done + 1, total + 1, student)
+                    report(before + done + 1, before + total + 1, student)
 
             def finished(sheet):
                 journal.add(sheet)

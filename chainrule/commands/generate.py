@@ -72,7 +72,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         if bar is None:
             bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)  # a resumed class starts where the interrupted run stopped
 
     def terminated(signum, frame):  # a batch system's stop: as clean as Ctrl-C
         raise KeyboardInterrupt

@@ -316,3 +316,29 @@ def test_generate_journal_paths_outside_a_students_folders_are_ignored(tmp_path,
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Resumed: 11 sheets made, 1 kept from the interrupted run.\n")
     assert outside.read_text(encoding="utf-8") == "keep"
+
+
+def test_generate_interrupted_twice_then_finished(tmp_path, clean, monkeypatch):
+    out = tmp_path / "o"
+    for target, kept in (("keys/student-004/key.md", 3), ("students/student-009/answers.toml", 8)):
+        with monkeypatch.context() as patch:
+            fail_at(patch, target)
+            result = run(*CLASS, "--out", str(out), "--jobs", "1")
+        assert result.exit_code == 130
+        assert result.stderr.splitlines() == [LINE.format(kept)]
+        assert journaled(out) == [f"student-{i:03d}" for i in range(1, kept + 1)]
+    finish(out, clean, 8)
+
+
+def test_generate_resumed_progress_counts_the_students_kept(tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    options = dict(out=out, count=6, families=["forward_pass"], formats=["md"], jobs=1)
+    with monkeypatch.context() as patch:
+        fail_at(patch, "keys/student-003/key.md")
+        with pytest.raises(worksheets.Interrupted) as caught:
+            worksheets.generate(**options)
+    assert (caught.value.done, caught.value.total) == (2, 6)
+    seen = []
+    result = worksheets.generate(**options, report=lambda done, total, student: seen.append((done, total, student.id)))
+    assert seen == [(i, 6, f"student-{i:03d}") for i in range(3, 7)]
+    assert (result.students, result.kept) == (6, 2)

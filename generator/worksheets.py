@@ -20,6 +20,11 @@ writes them (a student's files through ``_Writer``, the same with fewer system c
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
 not write are removed (and the folders that leaves empty); nothing else is deleted.
 
+An interrupted class resumes: until manifest.json is written the folder holds a journal
+(``JOURNAL``, hidden) with the options and a line per student whose files are all
+written; the same options in that folder make only the students missing, and give the
+same bytes as an uninterrupted run (other options are refused; ``force`` starts over).
+
 Sheet modes: "open" (checked by rebuilding the variants from the course seed), "graded"
 (``secret``: variants keyed by the instructor's course secret, which is never written;
 only its fingerprint), "practice" (answers.toml carries salted hashes, so that

@@ -49,7 +49,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     Every student's variant depends only on (course seed, student id, family), through
     SHA-256 (HMAC-SHA256 with --secret-file), so the same inputs give byte-identical
     files on any machine. With no options it writes a sample set for 3 students to
-    ./worksheets.
+    ./worksheets. Interrupted (Ctrl-C), the same command again finishes the class.
     """
     from chainrule_core import secret as course_secret
     from generator import worksheets

@@ -499,8 +499,8 @@ def _differences(old: dict, new: dict) -> List[str]:
         elif len(before) != len(now):
             said.append(f"{len(before)} students there, {len(now)} here")
         else:
-            said.append(f"other student ids ({len(now)} students, first difference: "
-                        + next(f"'{a[0]}' there, '{b[0]}' here" for a, b in zip(before, now) if a[0] != b[0]) + ")")
+            said.append(next(f"student {n} '{a[0]}' there, '{b[0]}' here"  # the first that differs
+                             for n, (a, b) in enumerate(zip(before, now), start=1) if a[0] != b[0]))
     names = {"families": "--families", "problems": "--problems", "formats": "--format", "lang": "--lang",
              "preset": "--preset"}
     for key, option in names.items():

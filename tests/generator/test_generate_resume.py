@@ -342,3 +342,42 @@ def test_generate_resumed_progress_counts_the_students_kept(tmp_path, monkeypatc
     result = worksheets.generate(**options, report=lambda done, total, student: seen.append((done, total, student.id)))
     assert seen == [(i, 6, f"student-{i:03d}") for i in range(3, 7)]
     assert (result.students, result.kept) == (6, 2)
+
+
+def test_generate_interrupted_before_the_class_starts_says_so(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worksheets, "check_out", interrupted)
+    result = run(*CLASS, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        "Interrupted before any sheet was made; run the same command again to finish (or --force to start over)."
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_generate_resume_is_refused_when_the_roster_or_the_tex_engine_changed(tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nann,Ann Lee\nbo,Bo Kim\nkai,Kai\n", encoding="utf-8")
+    args = ["generate", "--students", str(roster), "--format", "md,tex", *FAST, "--out", str(out)]
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    with monkeypatch.context() as patch:
+        fail_at(patch, "keys/bo/key.md")
+        assert run(*args, "--jobs", "1").exit_code == 130
+    roster.write_text("id,name\nann,Ann Lee\nbo,Bo Kim-Park\nkai,Kai\n", encoding="utf-8")
+    result = run(*args)
+    assert "other options (the same student ids with other names);" in result.stderr
+    roster.write_text("id,name\nann,Ann Lee\nbo,Bo Kim\nkay,Kai\n", encoding="utf-8")
+    result = run(*args)
+    assert "other options (student 3 'kai' there, 'kay' here);" in result.stderr
+    roster.write_text("id,name\nann,Ann Lee\nbo,Bo Kim\nkai,Kai\n", encoding="utf-8")
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": "/opt/texlive/bin/xelatex")
+    result = run(*args)
+    assert result.exit_code == 1
+    assert "other options (TeX engine none there, xelatex here);" in result.stderr
+    monkeypatch.setattr(worksheets, "tex_engine", lambda lang="en": None)
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Resumed: 2 sheets made, 1 kept from the interrupted run.\n")

@@ -851,6 +851,41 @@ def generate(
     fingerprint = secret_fingerprint(secret) if secret is not None else None
     engine = tex_engine(lang) if "tex" in formats else None
     options = _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine)
+    held = _hold(out)  # one generate at a time in a folder (a second one would resume the same class)
+    try:
+        return _generate_in(out, force, options, students, families, problems, formats, lang, preset, preset_items,
+                            seed, secret, mode, fingerprint, engine, report, jobs)
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _hold(out: Path) -> Optional[int]:
+    """Lock ``out`` (made if missing; ``flock`` on the folder itself, so nothing is written
+    in it) for this run; the descriptor to close at the end, or None where there are no
+    such locks. Another generate holding it: a one-line ChainruleError."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX
+        return None
+    if out.exists() and not out.is_dir():
+        return None  # check_out says so
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None  # the first file written says why
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise ChainruleError(f"Output folder '{out}' is being written by another chainrule generate; wait for it to "
+                             "finish or choose another --out.") from None
+    return fd
+
+
+def _generate_in(out, force, options, students, families, problems, formats, lang, preset, preset_items, seed, secret,
+                 mode, fingerprint, engine, report, jobs) -> Result:
     record = check_out(out, force, options)  # an interrupted run of this class: resumed
     kept: Dict[str, Sheet] = {}
     if record is not None:

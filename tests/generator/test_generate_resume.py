@@ -354,7 +354,7 @@ def test_generate_interrupted_before_the_class_starts_says_so(tmp_path, monkeypa
     assert result.stderr.splitlines() == [
         "Interrupted before any sheet was made; run the same command again to finish (or --force to start over)."
     ]
-    assert not (tmp_path / "o").exists()
+    assert list((tmp_path / "o").iterdir()) == []  # made (and locked) for the run, nothing in it
 
 
 def test_generate_resume_is_refused_when_the_roster_or_the_tex_engine_changed(tmp_path, monkeypatch):
@@ -381,3 +381,25 @@ def test_generate_resume_is_refused_when_the_roster_or_the_tex_engine_changed(tm
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Resumed: 2 sheets made, 1 kept from the interrupted run.\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="flock on a folder")
+def test_generate_refuses_a_folder_another_generate_is_writing(tmp_path):
+    import fcntl
+
+    out = tmp_path / "o"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running generate holds it
+        result = run(*CLASS, "--out", str(out))
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"Error: Output folder '{out}' is being written by another chainrule generate; wait for it to finish "
+            "or choose another --out."
+        ]
+        assert list(out.iterdir()) == []
+    finally:
+        os.close(fd)
+    result = run("generate", "--count", "1", "--format", "md", *FAST, "--out", str(out))
+    assert result.exit_code == 0, result.output

@@ -947,6 +947,11 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     todo = [student for student in students if student.id not in kept]
     try:
         journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+        if MANIFEST in stale:  # --force: the earlier set's manifest goes now (the journal lists its files), so
+            try:               # an interrupted folder never looks finished
+                os.unlink(out / MANIFEST)
+            except FileNotFoundError:
+                pass
         if todo:
             # the first sheet in this process: compiles every family's formulas once, before any
             # worker forks, and fails early (nothing else written) if a family is broken

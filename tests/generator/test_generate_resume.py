@@ -269,6 +269,8 @@ def test_generate_interrupted_force_run_is_finished_without_force(tmp_path, monk
     assert result.stderr.splitlines() == [
         "Interrupted after 1 of 3 sheets; run it again without --force to finish (with --force it starts over)."
     ]
+    assert not (out / "manifest.json").exists()  # the earlier set's: gone, its files are in the journal
+    assert (out / "students" / "student-005" / "worksheet.html").exists()
     result = run(*small, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Resumed: 2 sheets made, 1 kept from the interrupted run.\n")

@@ -558,9 +558,16 @@ def _plain(name) -> bool:
 
 
 def _complete(out: Path, sheets: Dict[str, Sheet]) -> Dict[str, Sheet]:
-    """The journal's students whose files are all there (a file removed since: made again)."""
-    return {sid: sheet for sid, sheet in sheets.items()
-            if sheet.files and all(os.path.isfile(os.path.join(out, name)) for name in sheet.files)}
+    """The journal's students whose files are all there and not empty (none the kit writes
+    is): a file removed since, or emptied by a machine's crash before it reached the disk
+    (nothing is synced), has its student made again."""
+    def there(name):
+        try:
+            return os.stat(os.path.join(out, name)).st_size > 0
+        except OSError:
+            return False
+
+    return {sid: sheet for sid, sheet in sheets.items() if sheet.files and all(there(name) for name in sheet.files)}
 
 
 def _sweep(out: Path, students: Sequence[Student]) -> None:

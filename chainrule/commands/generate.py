@@ -41,7 +41,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
               help="Worker processes sharing the class (default: every core, one per 4 students at most); "
                    "the files are the same whatever the number.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
-                   "manifest.json and this run does not write are removed.")
+                   "manifest.json (or an interrupted one in its journal) and this run does not write are removed. "
+                   "An interrupted class starts over.")
 def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, jobs,
                      force):
     """Write worksheets, answer keys and answers templates for a class.

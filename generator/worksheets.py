@@ -20,6 +20,11 @@ writes them (a student's files through ``_Writer``, the same with fewer system c
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
 not write are removed (and the folders that leaves empty); nothing else is deleted.
 
+An interrupted class resumes: until manifest.json is written the folder holds a journal
+(``JOURNAL``, hidden) with the options and a line per student whose files are all
+written; the same options in that folder make only the students missing, and give the
+same bytes as an uninterrupted run (other options are refused; ``force`` starts over).
+
 Sheet modes: "open" (checked by rebuilding the variants from the course seed), "graded"
 (``secret``: variants keyed by the instructor's course secret, which is never written;
 only its fingerprint), "practice" (answers.toml carries salted hashes, so that
@@ -31,6 +36,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -258,13 +264,29 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
 
 # --- files ---------------------------------------------------------------------------
 
-def check_out(out: Path, force: bool) -> None:
+def check_out(out: Path, force: bool, options: Optional[dict] = None) -> Optional["_Record"]:
+    """Refuse an ``out`` that is a file, or a non-empty folder without ``force``, unless it
+    holds an interrupted run of the same class (its journal, ``JOURNAL``): then return what
+    that run finished, for ``generate`` to keep. An interrupted run with other ``options``
+    is refused with one sentence naming what differs."""
     if out.exists() and not out.is_dir():
         raise ChainruleError(f"Output path '{out}' is a file, not a folder; choose another --out.")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    if force or not out.is_dir():
+        return None
+    record = _read_journal(out) if options is not None else None
+    if record is not None:
+        differs = _differences(record.options, options)
+        if not differs:
+            return record
+        raise ChainruleError(
+            f"Output folder '{out}' holds an interrupted class made with other options ({'; '.join(differs)}); "
+            "run that command again to finish it, or use --force to start over."
+        )
+    if any(out.iterdir()):
         raise ChainruleError(
             f"Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."
         )
+    return None
 
 
 def previous_files(out: Path) -> List[str]:
@@ -335,14 +357,19 @@ class _Writer:
             fd = None
             os.replace(tmp, path)
             return
-        except OSError:
+        except BaseException as exc:  # a failure, or Ctrl-C mid-file: no temporary file stays behind
             if fd is not None:
-                os.close(fd)
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
             if made:        # this call made it (O_EXCL): never someone else's file
                 try:
                     os.unlink(tmp)
                 except OSError:
                     pass
+            if not isinstance(exc, OSError):
+                raise
         write_atomic(path, data)
 
 
@@ -422,6 +449,207 @@ def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, pro
                                students=students)
 
 
+# --- resuming an interrupted class ----------------------------------------------------------
+#
+# A run keeps a journal in the output folder (``JOURNAL``, hidden): a first line with the
+# options that decide the files, then one line per student, appended (one ``write``) after
+# all of that student's files are written, holding what the manifest needs of the student.
+# A student is complete when its line is there and the files it lists exist; anything else
+# is made again (files are written atomically, so a student interrupted between two files,
+# or between its last file and its line, only has whole files, which the next run rewrites
+# with the same bytes). A torn last line (a crash mid-write) does not parse and is dropped.
+# The journal is removed once manifest.json is written: a finished class has none.
+
+JOURNAL = ".chainrule-generate.journal"
+_JOURNAL_FORMAT = 1
+_TEMPORARY = re.compile(r"^\..+\.tmp$")  # write_atomic's and _Writer's temporary files
+
+
+@dataclass
+class _Record:
+    """An interrupted run's journal: its options, the files an earlier set left to remove
+    (``--force``), and its complete students' sheets (id -> Sheet with ``_Summary``
+    problems)."""
+
+    options: dict
+    stale: List[str]
+    sheets: Dict[str, Sheet]
+
+
+def _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine) -> dict:
+    """What decides a class's files: a run with other options does not finish this one."""
+    from chainrule_core import __version__
+
+    return {
+        "kit_version": __version__, "seed": seed, "students": [[s.id, s.name] for s in students],
+        "families": list(families), "problems": problems, "formats": list(formats), "lang": lang, "preset": preset,
+        "mode": mode, "secret": fingerprint, "engine": os.path.basename(engine) if engine else None,
+    }
+
+
+def _differences(old: dict, new: dict) -> List[str]:
+    """What differs between an interrupted run's options and this run's, one phrase each."""
+
+    def shown(value, none="none"):
+        if value is None:
+            return none
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+    said = []
+    if old.get("kit_version") != new["kit_version"]:
+        said.append(f"chainrule {shown(old.get('kit_version'))} there, {new['kit_version']} here")
+    if old.get("seed") != new["seed"]:
+        said.append(f"--seed {shown(old.get('seed'))} there, {new['seed']} here")
+    before, now = old.get("students") or [], new["students"]
+    if before != now:
+        if [row[0] for row in before] == [row[0] for row in now]:
+            said.append("the same student ids with other names")
+        elif len(before) != len(now):
+            said.append(f"{len(before)} students there, {len(now)} here")
+        else:
+            said.append(next(f"student {n} '{a[0]}' there, '{b[0]}' here"  # the first that differs
+                             for n, (a, b) in enumerate(zip(before, now), start=1) if a[0] != b[0]))
+    names = {"families": "--families", "problems": "--problems", "formats": "--format", "lang": "--lang",
+             "preset": "--preset"}
+    for key, option in names.items():
+        if old.get(key) != new[key]:
+            none = "one per family" if key == "problems" else "none"
+            said.append(f"{option} {shown(old.get(key), none)} there, {shown(new[key], none)} here")
+    if old.get("mode") != new["mode"]:
+        said.append(f"{shown(old.get('mode'))} sheets there, {new['mode']} here")
+    elif old.get("secret") != new["secret"]:
+        said.append("another course secret (--secret-file)")
+    if old.get("engine") != new["engine"]:
+        said.append(f"TeX engine {shown(old.get('engine'))} there, {shown(new['engine'])} here")
+    return said
+
+
+def _read_journal(out: Path) -> Optional[_Record]:
+    """``out``'s journal, or None when it has none (or none this kit can read: then the
+    folder is refused as any non-empty folder is)."""
+    try:
+        with open(out / JOURNAL, "rb") as handle:
+            lines = handle.read().split(b"\n")
+    except OSError:
+        return None
+    try:
+        header = json.loads(lines[0])
+        if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
+            return None
+        options, stale = header["options"], [name for name in header.get("stale", []) if _plain(name)]
+    except (ValueError, AttributeError, TypeError):
+        return None
+    known = {row[0]: row[1] for row in options.get("students") or [] if isinstance(row, list) and len(row) == 2}
+    sheets: Dict[str, Sheet] = {}
+    for line in lines[1:-1]:  # the last piece follows the last "\n": empty, or a torn line
+        try:
+            entry = json.loads(line)
+            sid = entry["id"]
+            own = (f"students/{sid}/", f"keys/{sid}/")
+            if sid not in known or not all(_plain(name) and name.startswith(own) for name in entry["files"]):
+                continue
+            sheet = Sheet(Student(sid, known[sid]), list(entry["keys"]),
+                          [_Summary(f, v, bool(p)) for f, v, p in entry["problems"]], list(entry["occurrences"]),
+                          [str(name) for name in entry["files"]], [str(w) for w in entry["warnings"]])
+        except (ValueError, KeyError, TypeError):
+            continue
+        sheets[sid] = sheet
+    return _Record(options, stale, sheets)
+
+
+def _plain(name) -> bool:
+    """A plain relative path inside the output folder (as ``previous_files`` accepts them)."""
+    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
+        return False
+    parts = name.split("/")
+    return not any(part in ("", ".", "..") for part in parts) and ":" not in parts[0]
+
+
+def _complete(out: Path, sheets: Dict[str, Sheet]) -> Dict[str, Sheet]:
+    """The journal's students whose files are all there and not empty (none the kit writes
+    is): a file removed since, or emptied by a machine's crash before it reached the disk
+    (nothing is synced), has its student made again."""
+    def there(name):
+        try:
+            return os.stat(os.path.join(out, name)).st_size > 0
+        except OSError:
+            return False
+
+    return {sid: sheet for sid, sheet in sheets.items() if sheet.files and all(there(name) for name in sheet.files)}
+
+
+def _sweep(out: Path, students: Sequence[Student]) -> None:
+    """Remove the temporary files a killed run may have left: in ``out`` those of the
+    manifest and the journal, in the class's student folders any."""
+    def unlink(path):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+    for name in os.listdir(out):
+        if _TEMPORARY.match(name) and name.startswith(("." + MANIFEST + ".", "." + JOURNAL + ".")):
+            unlink(os.path.join(out, name))
+    for student in students:
+        for top in ("students", "keys"):
+            for root, _dirs, names in os.walk(os.path.join(out, top, student.id)):
+                for name in names:
+                    if _TEMPORARY.match(name):
+                        unlink(os.path.join(root, name))
+
+
+class _Journal:
+    """The journal being written: the header and the students kept, then a line per
+    student made (``add``), appended with one ``write`` each."""
+
+    def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet]):
+        self.path = out / JOURNAL
+        self.ids = {sheet.student.id for sheet in kept}
+        head = json.dumps({"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)},
+                          sort_keys=True, ensure_ascii=False)
+        write_atomic(self.path, "".join([head + "\n"] + [self._line(sheet) for sheet in kept]))
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+
+    @staticmethod
+    def _line(sheet: Sheet) -> str:
+        return json.dumps({
+            "id": sheet.student.id, "keys": sheet.keys, "occurrences": sheet.occurrences,
+            "problems": [[p.family, p.variant, int(getattr(p, "plotted", False))] for p in sheet.problems],
+            "files": sheet.files, "warnings": sheet.warnings,
+        }, ensure_ascii=False) + "\n"
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def add(self, sheet: Sheet) -> None:
+        if sheet.student.id not in self.ids:
+            os.write(self.fd, self._line(sheet).encode("utf-8"))
+            self.ids.add(sheet.student.id)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def remove(self) -> None:
+        self.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, which ``chainrule generate`` turns into it) stopped a class:
+    ``done`` of ``total`` students are complete and kept for the next run."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(done, total)
+        self.done = done
+        self.total = total
+
+
 # --- the whole flow --------------------------------------------------------------------
 
 @dataclass
@@ -434,6 +662,7 @@ class Result:
     warnings: List[str] = field(default_factory=list)
     mode: str = "open"
     notes: List[str] = field(default_factory=list)  # said once, after the warnings
+    kept: int = 0  # students an interrupted run had finished (the others were made now)
 
 
 @dataclass
@@ -477,43 +706,103 @@ def default_jobs(n_students: int) -> int:
     return max(1, min(cpus, n_students // 4))
 
 
-def _run_all(job: _Job, students: Sequence[Student], jobs: int, report) -> List[Sheet]:
+def _run_all(job: _Job, students: Sequence[Student], jobs: int, report, finished=None) -> List[Sheet]:
+    """Make ``students`` (``jobs`` worker processes share them); ``finished(sheet)`` is called
+    in this process as each one's files are all written, ``report`` after it. On Ctrl-C
+    (``KeyboardInterrupt`` here) the workers finish the student each is writing (they ignore
+    SIGINT: this process stops them), the others are cancelled, and the interrupt goes on;
+    ``finished`` has seen every student whose files were all written by then."""
     total = len(students)
     if jobs <= 1:
         sheets = []
         for i, student in enumerate(students):
             sheets.append(_one(job, student))
+            if finished:
+                finished(sheets[-1])
             if report:
                 report(i + 1, total, student)
         return sheets
     import multiprocessing
+    import signal
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     methods = multiprocessing.get_all_start_methods()
     # fork shares the warm caches (imports, compiled formulas) with the workers
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     results: Dict[int, Sheet] = {}
+    # Ctrl-C reaches every process of the terminal's group: the workers ignore it from their
+    # start, for this process to stop them between two students. Until they have forked and
+    # set that up, SIGINT and SIGTERM wait here, blocked, not lost. (A SIGTERM to a worker
+    # still ends it at once: a temporary file it leaves is swept by the next run.)
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    mask = hasattr(signal, "pthread_sigmask")
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stopping) if mask else None
     # the warm heap (sympy, the compiled formulas, the caches) goes to the garbage
     # collector's permanent generation before the workers fork: their collections then
     # never walk it, nor copy its pages (a collection writes to every object it visits);
     # about a tenth of a class's CPU time. The parent unfreezes once the workers exist.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start) as pool:
             futures = {pool.submit(_one, job, student): i for i, student in enumerate(students)}
             gc.unfreeze()  # the workers have forked (all at the first submit)
             try:
+                if mask:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile: raised here
+                    mask = False
                 for future in as_completed(futures):
                     i = futures[future]
                     results[i] = future.result()
+                    if finished:
+                        finished(results[i])
                     if report:
                         report(len(results), total, students[i])
             except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _stop(pool, futures, results, finished, report, students)
                 raise
     finally:
         gc.unfreeze()
+        if mask:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return [results[i] for i in range(total)]
+
+
+def _worker_start() -> None:
+    """A worker of ``_run_all``: Ctrl-C is its parent's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
+
+
+def _stop(pool, futures, results, finished, report, students) -> None:
+    """Cancel the students not started, wait for those being written (a second Ctrl-C
+    meanwhile is ignored), and pass on to ``finished`` (and ``report``) those that completed."""
+    import signal
+    import threading
+    from concurrent.futures import CancelledError
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = [(s, signal.signal(s, signal.SIG_IGN)) for s in (signal.SIGINT, signal.SIGTERM)] if main else []
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, i in futures.items():
+            if not future.done():
+                continue
+            try:
+                sheet = future.result()
+            except (CancelledError, Exception, KeyboardInterrupt):
+                continue
+            if finished:
+                finished(sheet)  # again for one noted already: no harm (the journal keeps one line)
+            if i not in results:
+                results[i] = sheet
+                if report:
+                    report(len(results), len(students), students[i])
+    finally:
+        for signum, handler in previous:
+            signal.signal(signum, handler)
 
 
 def generate(
@@ -534,7 +823,8 @@ def generate(
 ) -> Result:
     """Write a class set; see the module docstring for the layout.
 
-    ``report(done, total, student)`` is called after each student's files are written;
+    ``report(done, total, student)`` is called after each student's files are written
+    (``done`` counts the students an interrupted run had finished too);
     ``jobs`` worker processes share a class (default: one per CPU, up to one per 4
     students). ``secret`` (the course secret, ``chainrule_core.secret.load``) makes graded
     sheets; ``practice`` practice sheets (both: practice sheets whose variants only the
@@ -570,16 +860,67 @@ def generate(
         students = numbered_students(count if count is not None else DEFAULT_COUNT)
     students = list(students)
     out = Path(out)
-    check_out(out, force)
-    stale = previous_files(out) if force else []  # an earlier set's files, from its manifest
     from chainrule_core.secret import fingerprint as secret_fingerprint
 
     mode = "practice" if practice else ("graded" if secret is not None else "open")
     fingerprint = secret_fingerprint(secret) if secret is not None else None
+    engine = tex_engine(lang) if "tex" in formats else None
+    options = _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine)
+    held = _hold(out)  # one generate at a time in a folder (a second one would resume the same class)
+    try:
+        return _generate_in(out, force, options, students, families, problems, formats, lang, preset, preset_items,
+                            seed, secret, mode, fingerprint, engine, report, jobs)
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _hold(out: Path) -> Optional[int]:
+    """Lock ``out`` (made if missing; ``flock`` on the folder itself, so nothing is written
+    in it) for this run; the descriptor to close at the end, or None where there are no
+    such locks. Another generate holding it: a one-line ChainruleError."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX
+        return None
+    if out.exists() and not out.is_dir():
+        return None  # check_out says so
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None  # the first file written says why
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise ChainruleError(f"Output folder '{out}' is being written by another chainrule generate; wait for it to "
+                             "finish or choose another --out.") from None
+    return fd
+
+
+def _generate_in(out, force, options, students, families, problems, formats, lang, preset, preset_items, seed, secret,
+                 mode, fingerprint, engine, report, jobs) -> Result:
+    record = check_out(out, force, options)  # an interrupted run of this class: resumed
+    kept: Dict[str, Sheet] = {}
+    if record is not None:
+        stale = record.stale
+        kept = _complete(out, record.sheets)
+        _sweep(out, students)
+    elif force:  # an earlier set's files, from its manifest (and an interrupted run's journal)
+        stale = previous_files(out)
+        interrupted = _read_journal(out) if out.is_dir() else None
+        if interrupted is not None:  # what it wrote goes too, unless this run writes it again
+            listed = set(interrupted.stale).union(*(sheet.files for sheet in interrupted.sheets.values()))
+            stale = sorted(set(stale) | listed)
+            _sweep(out, [Student(row[0]) for row in interrupted.options.get("students") or []
+                         if isinstance(row, list) and row and isinstance(row[0], str) and _ID.match(row[0])])
+    else:
+        stale = []
     job = _Job(
         out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
         preset_items=preset_items, preset=preset, formats=list(formats), lang=lang,
-        engine=tex_engine(lang) if "tex" in formats else None, secret=secret, mode=mode, fingerprint=fingerprint,
+        engine=engine, secret=secret, mode=mode, fingerprint=fingerprint,
     )
     _freeze_at_exit()
     # fewer young-generation collections while a class is made (sympy makes many
@@ -589,7 +930,7 @@ def generate(
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         return _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
-                         out, stale)
+                         out, stale, options, kept)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -637,38 +978,68 @@ PDF_WARNING_NAMES = 10
 
 
 def _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint, out,
-              stale) -> Result:
-    # the first sheet in this process: compiles every family's formulas once, before any
-    # worker forks, and fails early (nothing else written) if a family is broken
-    first = _one(job, students[0])
-    if report:
-        report(1, len(students), students[0])
+              stale, options, kept) -> Result:
+    """Make the students ``kept`` (an interrupted run's complete ones) does not hold, each
+    noted in the journal once its files are written, then the manifest; the journal goes
+    last. Ctrl-C: ``Interrupted`` (what is complete stays, for the same command to finish)."""
+    journal = None
+    made: Dict[str, Sheet] = {}
+    todo = [student for student in students if student.id not in kept]
     engine_off = None
-    first_name = first.student.name
-    if first.warnings and not cannot_typeset(job.engine, first_name) and (lang == "ko" or not needs_kotex(first_name)):
-        # the engine failed on the first sheet, and not because of its student's name (nor kotex,
-        # which only such a name loads on an English sheet): it will on the others too
-        engine_off, job.engine = first.warnings[0], None
+    try:
+        journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+        if MANIFEST in stale:  # --force: the earlier set's manifest goes now (the journal lists its files), so
+            try:               # an interrupted folder never looks finished
+                os.unlink(out / MANIFEST)
+            except FileNotFoundError:
+                pass
+        if todo:
+            # the first sheet in this process: compiles every family's formulas once, before any
+            # worker forks, and fails early (nothing else written) if a family is broken
+            first = _one(job, todo[0])
+            journal.add(first)
+            made[first.student.id] = first
+            before = len(students) - len(todo)  # the progress goes on from the students kept
+            if report:
+                report(before + 1, len(students), todo[0])
+            first_name = first.student.name
+            if (first.warnings and not cannot_typeset(job.engine, first_name)
+                    and (lang == "ko" or not needs_kotex(first_name))):
+                # the engine failed on the first sheet, and not because of its student's name (nor
+                # kotex, which only such a name loads on an English sheet): it will on the others too
+                engine_off, job.engine = first.warnings[0], None
 
-    def later(done, total, student):
-        if report:
-            report(done + 1, total + 1, student)
+            def later(done, total, student):
+                if report:
+                    report(before + done + 1, before + total + 1, student)
 
-    rest = students[1:]
-    workers = default_jobs(len(rest)) if jobs is None else jobs
-    sheets = [first] + _run_all(job, rest, workers, later)
-    text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
-    write_atomic(out / MANIFEST, text)
-    # --force over an earlier set: what it wrote and this run did not is removed (only
-    # files its manifest lists), so no stale sheet of a dropped student stays behind
-    remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
+            def finished(sheet):
+                journal.add(sheet)
+                made[sheet.student.id] = sheet
+
+            rest = todo[1:]
+            workers = default_jobs(len(rest)) if jobs is None else jobs
+            _run_all(job, rest, workers, later, finished)
+        sheets = [kept[s.id] if s.id in kept else made[s.id] for s in students]
+        text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
+        write_atomic(out / MANIFEST, text)
+        # --force over an earlier set: what it wrote and this run did not is removed (only
+        # files its manifest lists), so no stale sheet of a dropped student stays behind
+        remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
+        journal.remove()  # the class is finished
+    except KeyboardInterrupt:
+        raise Interrupted(journal.count if journal is not None else len(kept), len(students)) from None
+    finally:
+        if journal is not None:
+            journal.close()  # left on disk unless the class is finished
     warnings = _pdf_warnings(sheets, engine_off)
     # "pdf" in the summary only when every student has both PDFs (not the plots' PDFs)
     made_pdf = all(sum(name.endswith(("/worksheet.pdf", "/key.pdf")) for name in sheet.files) == 2 for sheet in sheets)
     notes = []
-    if lang == "ko" and "tex" in formats and any(p.plotted for p in first.problems):
+    if lang == "ko" and "tex" in formats and any(p.plotted for p in sheets[0].problems):
         from generator import plots
 
         if plots.korean_font() is None:
             notes.append(plots.NO_KOREAN_FONT)
-    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes)
+    return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes,
+                  sum(1 for s in students if s.id in kept))

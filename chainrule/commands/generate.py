@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -13,7 +14,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 
 @click.command("generate")
 @click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write into (refused when not empty, unless --force).")
+              help="Folder to write into (refused when not empty, unless --force; a class interrupted there is "
+                   "finished by the same command).")
 @click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,
               help="Course seed: with a student id it fixes that student's variants.")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
@@ -39,7 +41,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
               help="Worker processes sharing the class (default: every core, one per 4 students at most); "
                    "the files are the same whatever the number.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
-                   "manifest.json and this run does not write are removed.")
+                   "manifest.json (or an interrupted one in its journal) and this run does not write are removed. "
+                   "An interrupted class starts over.")
 def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, jobs,
                      force):
     """Write worksheets, answer keys and answers templates for a class.
@@ -47,7 +50,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     Every student's variant depends only on (course seed, student id, family), through
     SHA-256 (HMAC-SHA256 with --secret-file), so the same inputs give byte-identical
     files on any machine. With no options it writes a sample set for 3 students to
-    ./worksheets.
+    ./worksheets. Interrupted (Ctrl-C), the same command again finishes the class.
     """
     from chainrule_core import secret as course_secret
     from generator import worksheets
@@ -70,15 +73,32 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         if bar is None:
             bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)  # a resumed class starts where the interrupted run stopped
 
+    def terminated(signum, frame):  # a batch system's stop: as clean as Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         result = worksheets.generate(
             out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
             formats=format_list, lang=lang, preset=preset, force=force, report=report, secret=secret,
             practice=practice, jobs=jobs,
         )
+    except KeyboardInterrupt as exc:
+        if bar is not None:
+            bar.__exit__(None, None, None)  # ends the bar's line
+            bar = None
+        if isinstance(exc, worksheets.Interrupted):
+            done = f"after {exc.done} of {exc.total} sheets"
+        else:  # before the class was started: nothing of it was written
+            done = "before any sheet was made"
+        how = ("run it again without --force to finish (with --force it starts over)" if force else
+               "run the same command again to finish (or --force to start over)")
+        click.echo(f"Interrupted {done}; {how}.", err=True)
+        sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in result.warnings:
@@ -88,6 +108,9 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     kinds = ", ".join(result.formats) + (", pdf" if result.pdf else "")
     noun = "student" if result.students == 1 else "students"
     what = {"graded": "graded ", "practice": "practice "}.get(result.mode, "")
+    if result.kept:
+        made = result.students - result.kept
+        click.echo(f"Resumed: {made} sheet{'' if made == 1 else 's'} made, {result.kept} kept from the interrupted run.")
     click.echo(
         f"Wrote {what}worksheets, answer keys and answers templates for {result.students} {noun} "
         f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."

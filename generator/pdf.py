@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -119,8 +120,9 @@ def _korean_font(char: str) -> bool:
 
 def needs_kotex(text: str) -> bool:
     """Whether ``text`` (a student's name on an English sheet) has characters only kotex's
-    fonts set (Hangul, Hanja, kana, Greek, Cyrillic): the sheet's preamble loads kotex then."""
-    return any(not _latin(char) for char in text)
+    fonts set (Hangul, Hanja, kana, Greek, Cyrillic): the sheet's preamble loads kotex then.
+    Read as the sheet prints it: composed (NFC), an accent typed apart joined to its letter."""
+    return any(not _latin(char) for char in unicodedata.normalize("NFC", text))
 
 
 def cannot_typeset(engine: Optional[str], text: str) -> list:
@@ -131,7 +133,7 @@ def cannot_typeset(engine: Optional[str], text: str) -> list:
     if not engine or Path(engine).name != "pdflatex":
         return []
     out = []
-    for char in text:
+    for char in unicodedata.normalize("NFC", text):     # as the sheet prints it (render_sheets)
         if not (_latin(char) or _korean_font(char)) and char not in out:
             out.append(char)
     return out

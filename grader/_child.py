@@ -88,6 +88,11 @@ def _limits():
     import resource
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # open files: what one process may hold, written and unlinked, out of the run folder's
+    # sight (the parent counts them, grader.sandbox.deleted_files_held); 256 is plenty
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    files = 256 if hard == resource.RLIM_INFINITY else min(256, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, files) if soft != resource.RLIM_INFINITY else files, files))
     fsize = CFG["fsize"]
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     if CFG.get("memory_mb"):
@@ -535,7 +540,8 @@ def _unshare_network():
 # IPC or POSIX message queues, all reachable by name from any process of the same (or the
 # sandbox) user: channels to other students' children, to the grading user's secrets and
 # out of the sandbox. Student code needs none of them, nor a socket of any kind, nor new
-# namespaces, io_uring (which opens sockets past this filter) or another process's memory.
+# namespaces, io_uring (which opens sockets past this filter), another process's memory or
+# memfd_create (files in memory, outside the run folder and the address-space limit).
 # A classic-BPF filter (no libseccomp: a dozen instructions per call, built here) makes each
 # of these calls fail with EPERM; clone3 fails with ENOSYS, so that the C library falls
 # back to clone, whose namespace flags the filter can read. Numbers: the kernel's
@@ -551,6 +557,7 @@ _SECCOMP_DENIED = {
         "mq_getsetattr": 245, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
         "unshare": 272, "setns": 308, "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
         "pidfd_getfd": 438, "kcmp": 312, "bpf": 321, "perf_event_open": 298, "userfaultfd": 323,
+        "memfd_create": 319,
     }, 56, 435),
     "aarch64": (0xC00000B7, {
         "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
@@ -561,6 +568,7 @@ _SECCOMP_DENIED = {
         "mq_getsetattr": 185, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
         "unshare": 97, "setns": 268, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
         "pidfd_getfd": 438, "kcmp": 272, "bpf": 280, "perf_event_open": 241, "userfaultfd": 282,
+        "memfd_create": 279,
     }, 220, 435),
 }
 #: CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
@@ -662,8 +670,9 @@ def _landlock(plan):
 def _confine():
     """Every layer, before any student code runs: returns what held, for the reports.
 
-    As root: the import roots reached through descriptors (below), a network namespace
-    of its own, Landlock, then the uid drop. Not as root: Landlock only.
+    As root: the import roots reached through descriptors (below), network and IPC
+    namespaces of its own, Landlock, then the uid drop. Not as root: Landlock. At any uid,
+    last, the seccomp filter (``_seccomp``).
     """
     import time
 

@@ -399,7 +399,7 @@ class FunctionGrading:
         try:
             error = self.sandbox.import_module(self.module, self.timeout)
         except ChildDied as exc:
-            self._fail("crashed", exc.reason)
+            self._fail("error" if exc.kind == "disk" else "crashed", exc.reason)
             return True
         if error is None:
             return False
@@ -520,7 +520,13 @@ class FunctionGrading:
         if case.kind != "steps" and not sandbox.pending() and sandbox.alive():
             try:
                 self._prefetch(index)
-            except (ChildDied, TimeoutError):
+            except ChildDied as exc:
+                if exc.kind == "disk":      # this function's calls wrote past the limit: said here,
+                    self._fail("error", exc.reason, index, index + 1)   # not "not run" below
+                    self._fail("skipped", f"not run: case {case.number} of this function went over the disk "
+                                          "limit", index + 1)
+                    return False
+            except TimeoutError:
                 pass            # reported by the case's own call below
         expected = self.oracle.expected(case, self.seed)
         status, text, diagnoses, findings, scalar = "passed", "", [], [], False

@@ -34,23 +34,42 @@ import sys
 # (about 20 ms of CPU instead of 8); each is imported where it is used
 
 
+def reopen(folder):
+    """Give the folder ``folder`` (of this process's own user) mode 0700 again, never
+    following a link to do so (it is opened with O_NOFOLLOW and changed through its
+    descriptor: a folder swapped for a link meanwhile is not touched); whether it was done."""
+    import stat
+
+    try:
+        fd = os.open(folder, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            return False
+        os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def remove_tree(path):
     """Remove the folder ``path`` and everything in it, also what its owner made
-    unreadable (a folder of mode 000 left by the submission); never follows a link."""
+    unreadable (a folder of mode 000 left by the submission); never follows a link and
+    never changes anything above ``path``."""
     import shutil
-    import stat
+
+    top = os.path.abspath(path)
 
     def retry(func, failed, _exc):
         if os.geteuid() == 0:       # root is refused nothing for a mode: no chmod as root,
             return                  # ever (a path swapped for a link must not be chmodded)
-        parent = os.path.dirname(failed)
-        for target in (parent, failed):
-            try:
-                st = os.lstat(target)
-                if stat.S_ISDIR(st.st_mode):
-                    os.chmod(target, 0o700)
-            except OSError:
-                pass
+        for target in (os.path.dirname(failed), failed):
+            target = os.path.abspath(target)
+            if target == top or target.startswith(top + os.sep):
+                reopen(target)
         try:
             func(failed)
         except OSError:

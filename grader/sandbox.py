@@ -98,7 +98,7 @@ from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
-from grader.privileges import _proc_table
+from grader.privileges import _has_marker, _proc_table, _uid_processes
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
@@ -155,7 +155,7 @@ def disk_used(folder, most_bytes, most_entries):
         except PermissionError:
             # a folder the submission made unreadable (mode 000; root is never refused):
             # made readable again, else counted as over the limit (hidden from the measure)
-            if not _reopen(current):
+            if not janitor.reopen(current):
                 return most_bytes + 1, entries
             try:
                 it = os.scandir(current)
@@ -176,24 +176,6 @@ def disk_used(folder, most_bytes, most_entries):
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
     return used, entries
-
-
-def _reopen(folder):
-    """Give the folder ``folder`` (of this process's own user) mode 0700 again, never
-    following a link to do so; whether it was done."""
-    try:
-        fd = os.open(folder, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
-    except (OSError, AttributeError):
-        return False
-    try:
-        if not stat.S_ISDIR(os.fstat(fd).st_mode):
-            return False
-        os.chmod(f"/proc/self/fd/{fd}", 0o700)
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def deleted_files_held(pids):
@@ -519,7 +501,10 @@ class Sandbox:
             self._over_disk(entries > self.max_entries)
 
     def _tree_pids(self):
-        """The child and every process below it (not waiting for an unresolved fork)."""
+        """Every process of the submission (not waiting for an unresolved fork): the child,
+        every process below it, and those that left the tree (a double fork makes an orphan,
+        adopted by the zygote or init): as root every process of the sandbox uid, else every
+        process carrying the child's marker (as ``kill_tree`` finds them)."""
         if self.proc is None or (isinstance(self.proc, ZygoteChild) and not self.proc.resolved()):
             return []
         tree, table, grew = {self.proc.pid}, _proc_table(), True
@@ -529,6 +514,16 @@ class Sandbox:
                 if ppid in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
+        if self.ids is not None:
+            tree.update(_uid_processes(self.ids[0]))
+        else:
+            # a fork of the zygote shows the zygote's environment in /proc (its marker), not
+            # the one the child set: as ``_kill_tree`` does, both, the zygote itself spared
+            needles, spare = [f"{MARKER_VAR}={self.marker}".encode()], {os.getpid()}
+            if isinstance(self.proc, ZygoteChild):
+                needles.append(f"{MARKER_VAR}={self.proc.zygote.marker}".encode())
+                spare.add(self.proc.zygote.pid)
+            tree.update(pid for pid in table if pid not in tree and pid not in spare and _has_marker(pid, needles))
         return sorted(tree)
 
     def _over_disk(self, entries):

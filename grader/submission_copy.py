@@ -49,8 +49,8 @@ SKIPPED = ("__pycache__",)     # and every hidden entry (.git, .venv, .DS_Store)
 _CHUNK = IO_CHUNK
 
 
-COMPILED_REFUSAL = ("is compiled code (a .pyc, .so or the like), which is never graded: the "
-                    "contract is .py source files only; remove it")
+#: the same words as the submission check's (``privileges.check_submission``)
+COMPILED_REFUSAL = "is a compiled module; the contract is .py files only: remove it"
 
 
 def compiled(name):

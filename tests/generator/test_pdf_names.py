@@ -38,6 +38,9 @@ def test_which_names_need_kotex_and_which_pdflatex_cannot_set():
     # XeLaTeX and LuaLaTeX set what their fonts hold: not judged here
     assert pdf.cannot_typeset("/usr/bin/xelatex", "Ελένη") == []
     assert pdf.describe_characters(["\u03ad"]) == "\u03ad (U+03AD GREEK SMALL LETTER EPSILON WITH TONOS)"
+    # an accent typed apart (macOS exports decomposed names): read as printed, composed
+    assert pdf.cannot_typeset("/usr/bin/pdflatex", "Rene\u0301 Dupont") == []
+    assert not pdf.needs_kotex("Rene\u0301 Dupont")
 
 
 def test_the_latin_letters_pdflatex_sets_are_those_latex_declares_for_t1():

@@ -41,6 +41,26 @@ HIDDEN = """
         time.sleep(30)
     """
 
+ORPHAN = """
+    def sigmoid(x):
+        import os, time
+        if os.fork() == 0:                  # a double fork: the grandchild leaves the tree
+            if os.fork() == 0:
+                held = []
+                block = b"x" * (1 << 20)
+                for i in range(40):         # 160 MB written, unlinked, kept open
+                    fh = open(f"orphan{i}", "wb")
+                    for _ in range(4):
+                        fh.write(block)
+                    fh.flush()
+                    os.unlink(f"orphan{i}")
+                    held.append(fh)
+                time.sleep(60)
+            os._exit(0)
+        time.sleep(8)                       # while the orphan writes and holds
+        return 1 / (1 + np.exp(-x))
+    """
+
 MANY = """
     def sigmoid(x):
         for i in range(50000):
@@ -110,6 +130,18 @@ def test_as_user_too(tmp_path, own_tmp, as_user):
 
 def test_unlinked_files_held_open_count(tmp_path, own_tmp):
     result = _grade(make_submission(tmp_path / "sub", {"activations": HIDDEN}))
+    _assert_failed_over(result, "wrote more than 64 MB of files")
+
+
+def test_unlinked_files_held_by_an_orphan_count(tmp_path, own_tmp):
+    """A process that forked twice is no longer below the child (the zygote or init adopts
+    it); what it holds counts all the same (a review found 160 MB passing unseen)."""
+    result = _grade(make_submission(tmp_path / "sub", {"activations": ORPHAN}))
+    _assert_failed_over(result, "wrote more than 64 MB of files")
+
+
+def test_unlinked_files_held_by_an_orphan_count_as_user(tmp_path, own_tmp, as_user):
+    result = _grade(make_submission(tmp_path / "sub", {"activations": ORPHAN}))
     _assert_failed_over(result, "wrote more than 64 MB of files")
 
 

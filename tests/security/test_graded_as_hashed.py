@@ -98,8 +98,8 @@ def test_a_link_named_pyc_is_refused_by_the_copy(tmp_path):
     os.symlink("data.bin", sub / "_impl.pyc")
     with pytest.raises(SubmissionRefused) as info:
         safe_copy(sub, tmp_path / "copy")
-    assert str(info.value) == (f"Submission refused: '{sub}/_impl.pyc' is compiled code (a .pyc, .so or the "
-                               "like), which is never graded: the contract is .py source files only; remove it.")
+    assert str(info.value) == (f"Submission refused: '{sub}/_impl.pyc' is a compiled module; the contract is .py "
+                               "files only: remove it.")
 
 
 def test_the_sourceless_pyc_poc_is_refused_before_anything_runs(tmp_path):

@@ -136,6 +136,8 @@ PROBE = """
             allowed.append("io_uring_setup")
         if sc(272, 0x10000000) == 0:                         # unshare(CLONE_NEWUSER)
             allowed.append("unshare")
+        if sc(319, b"held", 0) >= 0:                         # memfd_create: a file in memory
+            allowed.append("memfd_create")
         # what students do use still works: threads, fork, NumPy
         box = []
         t = threading.Thread(target=lambda: box.append(1))

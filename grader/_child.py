@@ -89,10 +89,12 @@ def _limits():
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # open files: what one process may hold, written and unlinked, out of the run folder's
-    # sight (the parent counts them, grader.sandbox.deleted_files_held); 256 is plenty
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    files = 256 if hard == resource.RLIM_INFINITY else min(256, hard)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, files) if soft != resource.RLIM_INFINITY else files, files))
+    # sight (the parent counts them, grader.sandbox.deleted_files_held)
+    files = CFG.get("nofile")
+    if files:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        files = files if hard == resource.RLIM_INFINITY else min(files, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
     fsize = CFG["fsize"]
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     if CFG.get("memory_mb"):

@@ -89,7 +89,7 @@ import time
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
-from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IO_CHUNK,
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IO_CHUNK, NOFILE_LIMIT,
                            MAX_DATA, MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, RUN_DISK_LIMIT, RUN_MAX_ENTRIES,
                            STARTUP_TIMEOUT, mb)
 from grader import janitor, zygote
@@ -123,22 +123,26 @@ class ChildDied(Exception):
 
 def _wait_fd(fd, write, deadline, also=None, on_also=None, tick=None):
     """Wait until ``fd`` is readable (or writable); meanwhile call ``on_also`` whenever
-    ``also`` is readable, and ``tick`` at least every ``DISK_CHECK_EVERY`` seconds.
-    TimeoutError at ``deadline``."""
+    ``also`` is readable, and ``tick`` every ``DISK_CHECK_EVERY`` seconds (not at every
+    wake-up: a flood of output wakes this loop thousands of times). TimeoutError at
+    ``deadline``."""
+    ticked = time.monotonic()
     while True:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             raise TimeoutError
         rlist = [] if write else [fd]
         if also is not None:
             rlist.append(also)
-        wait = remaining if tick is None else min(remaining, DISK_CHECK_EVERY)
+        wait = remaining if tick is None else max(0.0, min(remaining, ticked + DISK_CHECK_EVERY - now))
         ready_r, ready_w, _ = select.select(rlist, [fd] if write else [], [], wait)
         if also is not None and also in ready_r:
             on_also()
         if (write and ready_w) or (not write and fd in ready_r):
             return
-        if tick is not None:
+        if tick is not None and time.monotonic() - ticked >= DISK_CHECK_EVERY:
+            ticked = time.monotonic()
             tick()
 
 
@@ -332,7 +336,8 @@ class Sandbox:
         cfg = {
             "numpy_dir": self._numpy_dir, "submission": self._sub_copy, "package": "exercises",
             "aliases": aliases, "req_fd": req_r, "resp_fd": resp_w, "workdir": run_dir,
-            "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT, "max_data": MAX_DATA, "drop": drop,
+            "memory_mb": self.memory_mb, "fsize": FSIZE_LIMIT, "nofile": NOFILE_LIMIT, "max_data": MAX_DATA,
+            "drop": drop,
             "hello": self._hello,
             "landlock": landlock_plan(run_dir, self._sub_copy, self.protected, self._landlock_module),
         }

@@ -440,6 +440,18 @@ def _zombie(pid):
         return True
 
 
+def descendants(roots, table):
+    """``roots`` and every process below them in ``table`` (pid -> parent pid, ``_proc_table``)."""
+    found, grew = set(roots), True
+    while grew:
+        grew = False
+        for pid, ppid in table.items():
+            if ppid in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return found
+
+
 def kill_tree(root_pid, marker, also=None, spare=()):
     """SIGKILL ``root_pid``, its process group, all descendants and all marked processes
     (``marker``, and ``also`` when given), except ``spare`` (the zygote, which carries
@@ -449,14 +461,7 @@ def kill_tree(root_pid, marker, also=None, spare=()):
     spare = set(spare)
     for _round in range(50):
         table = _proc_table()
-        doomed = {root_pid} if root_pid in table else set()
-        grew = True
-        while grew:
-            grew = False
-            for pid, ppid in table.items():
-                if ppid in doomed and pid not in doomed:
-                    doomed.add(pid)
-                    grew = True
+        doomed = descendants({root_pid} if root_pid in table else set(), table)
         for pid in table:
             if pid != me and pid not in doomed and _has_marker(pid, needles):
                 doomed.add(pid)

@@ -98,7 +98,7 @@ from grader.submission_copy import safe_copy
 from grader.zygote import ZygoteChild, ZygoteUnusable
 from grader.privileges import (MARKER_VAR, check_submission, describe, descriptor_roots, kill_tree,
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
-from grader.privileges import _has_marker, _proc_table, _uid_processes
+from grader.privileges import _has_marker, _proc_table, _uid_processes, descendants
 
 CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
 LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
@@ -512,13 +512,8 @@ class Sandbox:
         process carrying the child's marker (as ``kill_tree`` finds them)."""
         if self.proc is None or (isinstance(self.proc, ZygoteChild) and not self.proc.resolved()):
             return []
-        tree, table, grew = {self.proc.pid}, _proc_table(), True
-        while grew:
-            grew = False
-            for pid, ppid in table.items():
-                if ppid in tree and pid not in tree:
-                    tree.add(pid)
-                    grew = True
+        table = _proc_table()
+        tree = descendants({self.proc.pid}, table)
         if self.ids is not None:
             tree.update(_uid_processes(self.ids[0]))
         else:

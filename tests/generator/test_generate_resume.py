@@ -13,28 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from chainrule.cli import cli
 from generator import worksheets
+from tests.generator.test_generate_cli import FAST, run, tree     # tree: hidden files too
 
-FAST = ["--families", "forward_pass,output_update"]
 CLASS = ["generate", "--count", "12", "--format", "md,html", *FAST]
 JOURNAL = ".chainrule-generate.journal"
 LINE = "Interrupted after {} of 12 sheets; run the same command again to finish (or --force to start over)."
-
-
-def run(*args):
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, list(args))
-
-
-def tree(folder: Path):
-    """Every file (hidden ones too) by its path inside ``folder``."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def journaled(out: Path):

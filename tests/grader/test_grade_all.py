@@ -729,25 +729,27 @@ def _processes_mentioning(word):
     return found
 
 
+def _hanging_class(tmp_path, prefix, n, hanging):
+    """``n`` submissions ``prefix0``... whose ``hanging`` activations never return; the
+    grade-all command (2 jobs, 1.5 s a function) and its output folder."""
+    import sys
+
+    subs = tmp_path / "subs"
+    body = "".join(f"def {name}(x):\n    while True:\n        pass\n\n" for name in hanging)
+    for i in range(n):
+        make_submission(subs / f"{prefix}{i}", {"activations": body})
+    out = tmp_path / "out"
+    return out, [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
+                 "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+
+
 def test_grade_all_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
     import signal
     import subprocess
     import sys
 
-    subs = tmp_path / "subs"
-    for i in range(3):         # each hangs in two functions: 2 x 1.5 s per submission
-        make_submission(subs / f"sigint_h{i}", {"activations": """
-            def relu(x):
-                while True:
-                    pass
-
-            def tanh(x):
-                while True:
-                    pass
-            """})
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
-               "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+    # each hangs in two functions: 2 x 1.5 s per submission
+    out, command = _hanging_class(tmp_path, "sigint_h", 3, ("relu", "tanh"))
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     first = proc.stderr.readline()         # the first submission is graded and saved
@@ -780,16 +782,7 @@ def test_grade_all_started_ignoring_sigint_never_saves_an_interrupted_grade(tmp_
     import subprocess
     import sys
 
-    subs = tmp_path / "subs"
-    for i in range(4):
-        make_submission(subs / f"bg_h{i}", {"activations": """
-            def relu(x):
-                while True:
-                    pass
-            """})
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "chainrule", "grade-all", str(subs), "--out", str(out),
-               "--only", "activations", "--timeout", "1.5", "--jobs", "2"]
+    out, command = _hanging_class(tmp_path, "bg_h", 4, ("relu",))
 
     def background():
         os.setsid()

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.grader.test_sandbox_warm import _alive
 from tests.security.conftest import make_submission
 
 SLOW = """
@@ -43,14 +44,6 @@ def _wait_for(predicate, seconds):
             return True
         time.sleep(0.05)
     return predicate()
-
-
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 # the grader believes it is not root (as the ``as_user`` fixture): no uid drop, so no

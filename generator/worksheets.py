@@ -79,14 +79,14 @@ class Sheet:
 
 # --- options -------------------------------------------------------------------------
 
-def parse_list(text: Optional[str]) -> List[str]:
-    """"a, b,,c" -> ["a", "b", "c"] (order kept, repeats dropped)."""
+def parse_list(text: Optional[str], repeats: bool = False) -> List[str]:
+    """"a, b,,c" -> ["a", "b", "c"] (order kept; repeats dropped unless ``repeats``)."""
     if text is None:
         return []
     out: List[str] = []
     for item in text.split(","):
         item = item.strip()
-        if item and item not in out:
+        if item and (repeats or item not in out):
             out.append(item)
     return out
 
@@ -191,12 +191,16 @@ def numbered_students(count: int) -> List[Student]:
 # --- building ------------------------------------------------------------------------
 
 def sheet_plan(families: Sequence[str], problems: Optional[int]) -> List[Tuple[str, str, int]]:
-    """[(problem key, family, occurrence)]: families in turn, ``problems`` in all."""
+    """[(problem key, family, occurrence)]: families in turn, ``problems`` in all. A family's
+    occurrence counts its earlier problems on the sheet, so a family named twice
+    (``forward_pass,forward_pass``) gives two different problems."""
     n = len(families) if problems is None else problems
     plan = []
+    seen: Dict[str, int] = {}
     for i in range(n):
         family = families[i % len(families)]
-        plan.append((f"p{i + 1}_{family}", family, i // len(families)))
+        plan.append((f"p{i + 1}_{family}", family, seen.get(family, 0)))
+        seen[family] = seen.get(family, 0) + 1
     return plan
 
 

@@ -22,7 +22,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
               help="Roster CSV with an 'id' column and an optional 'name' column.")
 @click.option("--count", type=click.IntRange(min=1),
               help=f"Number of students, named student-001, student-002, ... (default {gen.DEFAULT_COUNT}).")
-@click.option("--families", help="Comma-separated problem families (default: all; chainrule list shows them).")
+@click.option("--families", help="Comma-separated problem families (default: all; chainrule list shows them); a family "
+                                   "named twice gives two different problems of it.")
 @click.option("--problems", type=click.IntRange(min=1),
               help="Problems per sheet, taking the families in turn (default: one per family).")
 @click.option("--format", "formats", default=",".join(gen.DEFAULT_FORMATS), show_default=True,
@@ -57,7 +58,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
 
     secret = course_secret.load(secret_file) if secret_file is not None else None
     students = worksheets.read_roster(roster) if roster is not None else None
-    family_list = worksheets.parse_list(families) if families is not None else None
+    family_list = worksheets.parse_list(families, repeats=True) if families is not None else None
     if families is not None and not family_list:
         raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")
     format_list = worksheets.parse_list(formats)

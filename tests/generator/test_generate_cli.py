@@ -264,6 +264,27 @@ def test_generate_problems_cycles_families_with_distinct_variants(tmp_path):
     assert len({p["variant"] for p in problems}) == 3
 
 
+def test_generate_family_named_twice_gives_two_different_problems(tmp_path):
+    # --families a,b,a asks for two problems of a: it was silently cut to a,b (and the library
+    # call gave two copies of one variant); each repeat is now the family's next occurrence
+    out = tmp_path / "o"
+    result = run("generate", "--count", "1", "--problems", "5", "--families", "forward_pass,activations,forward_pass",
+                 "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    problems = manifest["students"][0]["problems"]
+    assert [(p["key"], p["occurrence"]) for p in problems] == [
+        ("p1_forward_pass", 0), ("p2_activations", 0), ("p3_forward_pass", 1), ("p4_forward_pass", 2),
+        ("p5_activations", 1)]
+    assert len({p["variant"] for p in problems}) == 5
+    assert manifest["families"] == ["forward_pass", "activations", "forward_pass"]
+    # the sheet's third problem is forward_pass's second variant, as check rebuilds it
+    data = tomllib.loads((out / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8"))
+    rebuilt = dict(check.rebuild(answers_file.parse(data), "answers.toml"))
+    assert rebuilt["p3_forward_pass"].variant == problems[2]["variant"]
+    assert rebuilt["p3_forward_pass"].variant == make_problem("forward_pass", manifest["course_seed"], "student-001", 1).variant
+
+
 def test_generate_answers_template_identifies_every_variant(tmp_path):
     out = tmp_path / "o"
     roster = tmp_path / "r.csv"

@@ -21,6 +21,18 @@ def _umask() -> int:
     return mask
 
 
+def _make_folder(path: Path) -> None:
+    """Make ``path``'s folder and its missing parents; a file standing where a folder must be
+    is named (mkdir alone says only "File exists")."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for folder in reversed((path.parent, *path.parent.parents)):
+            if folder.exists() and not folder.is_dir():
+                raise ChainruleError(f"Cannot write '{path}': '{folder}' is a file, not a folder.") from None
+        raise
+
+
 def write_atomic(path, data, *, force: bool = True, make_parents: bool = True) -> Path:
     """Write ``data`` (str as UTF-8 with "\\n" newlines, or bytes) to ``path`` atomically.
 
@@ -36,7 +48,7 @@ def write_atomic(path, data, *, force: bool = True, make_parents: bool = True) -
     tmp = None
     try:
         if make_parents:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(path)
         elif not path.parent.is_dir():
             raise ChainruleError(f"Cannot write '{path}': the folder '{path.parent}' does not exist.")
         fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(path.parent))

@@ -670,5 +670,7 @@ def render(result, fmt="text", color=False, verbose=False):
 
 
 def write(text, path, force=False):
-    """Write ``text`` to ``path`` atomically; refuse to overwrite unless ``force``."""
-    write_atomic(path, text, force=force, make_parents=False)
+    """Write ``text`` to ``path`` atomically (missing folders made, as `chainrule check -o`
+    and `generate --out` make them: CI writes `-o reports/grade.json`); refuse to overwrite
+    unless ``force``."""
+    write_atomic(path, text, force=force)

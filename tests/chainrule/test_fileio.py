@@ -42,4 +42,8 @@ def test_fileio_filesystem_failure_is_a_one_line_kit_error(tmp_path):
     blocker.write_text("id\n")
     with pytest.raises(ChainruleError) as info:
         write_atomic(blocker / "sub" / "x.md", "x")
-    assert str(info.value) == f"Cannot write '{blocker / 'sub' / 'x.md'}': Not a directory."
+    # the file in the way is named (mkdir says only "Not a directory" or "File exists")
+    assert str(info.value) == f"Cannot write '{blocker / 'sub' / 'x.md'}': '{blocker}' is a file, not a folder."
+    with pytest.raises(ChainruleError) as info:
+        write_atomic(blocker / "x.md", "x")
+    assert str(info.value) == f"Cannot write '{blocker / 'x.md'}': '{blocker}' is a file, not a folder."

@@ -117,6 +117,18 @@ def test_cli_grade_output_file_is_written_and_not_overwritten(workdir):
     assert run(*args, "--force").exit_code == 0
 
 
+def test_cli_grade_output_in_a_missing_folder_makes_it(workdir):
+    # as `chainrule check -o` and `generate --out` do (CI writes -o reports/grade.json)
+    result = run(str(SOLUTIONS), "--only", "losses.mean_squared_error", "--format", "junit", "-o",
+                 "reports/ci/grade.xml")
+    assert result.exit_code == 0, result.output
+    assert (workdir / "reports" / "ci" / "grade.xml").read_text().startswith("<?xml")
+    (workdir / "blocked").write_text("a file, not a folder")
+    refused = run(str(SOLUTIONS), "--only", "losses.mean_squared_error", "-o", "blocked/grade.txt")
+    assert refused.exit_code == 1
+    assert refused.output == "Error: Cannot write 'blocked/grade.txt': 'blocked' is a file, not a folder.\n"
+
+
 def test_cli_grade_case_and_seed_rerun_one_case(workdir):
     result = run(str(SOLUTIONS), "--only", "optimizers.adam_step", "--case", "2", "--seed", "9",
                  "--format", "json")

@@ -94,13 +94,27 @@ class RecordedOracle(Oracle):
     def __init__(self, path):
         self.path = str(path)
         self.name = f"the recording {os.path.basename(self.path)}"
+        not_one = (f"'{self.path}' is not a recording of graded cases (the .npz file the kit's recorder "
+                   "writes, grader/data/recorded.npz in a student copy).")
         try:
-            with np.load(self.path, allow_pickle=False) as data:
+            loaded = np.load(self.path, allow_pickle=False)
+        except OSError as exc:  # missing, a folder, unreadable
+            if os.path.isfile(self.path) and exc.errno is None:
+                raise ChainruleError(not_one) from None  # NumPy's "cannot load file as pickled"
+            raise ChainruleError(f"Cannot read the recorded cases '{self.path}': {exc.strerror or exc}.") from None
+        except (ValueError, EOFError):  # pickled data, a torn file: NumPy's own advice is not ours
+            raise ChainruleError(not_one) from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a plain .npy array
+            raise ChainruleError(not_one)
+        try:
+            with loaded as data:
                 self._data = {k: data[k] for k in data.files}
-        except (OSError, ValueError) as exc:
-            raise ChainruleError(f"Cannot read the recorded cases '{self.path}': {exc}.") from None
-        meta = json.loads(bytes(self._data.get("meta", np.zeros(0, np.uint8))).decode() or "{}")
-        self._seeds = [int(s) for s in meta.get("seeds", [])]
+            meta = json.loads(bytes(self._data["meta"]).decode() or "{}")
+            self._seeds = [int(s) for s in meta.get("seeds", [])]
+        except (KeyError, ValueError, TypeError, AttributeError, OSError, EOFError):
+            raise ChainruleError(not_one) from None
+        if not self._seeds:
+            raise ChainruleError(not_one)
 
     def seeds(self):
         return list(self._seeds)

@@ -76,8 +76,27 @@ def test_oracle_live_matches_the_seed_notes_worked_example():
 def test_oracle_unreadable_recording_is_an_error(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(ChainruleError, match="Cannot read the recorded cases"):
+    with pytest.raises(ChainruleError, match="is not a recording of graded cases"):
         RecordedOracle(str(bad))
+    with pytest.raises(ChainruleError, match="Cannot read the recorded cases .*: No such file or directory"):
+        RecordedOracle(str(tmp_path / "missing.npz"))
+
+
+@pytest.mark.parametrize("kind", ["csv", "npy", "npz-without-meta"])
+def test_oracle_a_file_that_is_not_a_recording_is_named_in_our_words(tmp_path, kind):
+    # a roster given to --recorded leaked NumPy's "... load it unsafely using the
+    # `allow_pickle=` keyword argument or `pickle.load()`.." (advice to load it unsafely)
+    path = tmp_path / ("x." + kind.split("-")[0])
+    if kind == "csv":
+        path.write_text("id,name\ns1,Ann\n", encoding="utf-8")
+    elif kind == "npy":
+        np.save(path, np.arange(3))
+    else:
+        np.savez(path, a=np.arange(3))
+    with pytest.raises(ChainruleError) as info:
+        RecordedOracle(str(path))
+    assert str(info.value) == (f"'{path}' is not a recording of graded cases (the .npz file the kit's recorder "
+                               "writes, grader/data/recorded.npz in a student copy).")
 
 
 def test_oracle_default_falls_back_to_the_shipped_recording(recording, monkeypatch):

@@ -124,6 +124,8 @@ def _why_not(value: Any, lang: str) -> str:
         return message(lang, "why_percent")
     if re.search(r"\\times|\\cdot|[×·]|\*\s*10|10\s*\^|10\*\*", text):
         return message(lang, "why_power")
+    if re.fullmatch(r"\s*[-+−]?\d{1,3}(,\d{3})+(\.\d*)?\s*", text):  # 3,000 or 12,500.5: grouped digits
+        return message(lang, "why_grouping")
     if re.search(r"\d,\d", text):
         return message(lang, "why_comma")
     return ""

@@ -19,6 +19,7 @@ carried forward), with values from rounded intermediates for the rounding hint.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -347,13 +348,28 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
             data = answers_file.read(path)
             outcomes.append(check_data(data, str(path), options))
         except ChainruleError as exc:
-            outcomes.append(Failure(str(path), str(exc), _student(data)))
+            outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path)))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
             reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
-            outcomes.append(Failure(str(path), reason, _student(data)))
+            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path)))
         if progress:
             progress(str(path))
     return outcomes
+
+
+_STUDENT_LINE = re.compile(r'^[ \t]*student_id[ \t]*=[ \t]*"([^"\\\r\n]{1,200})"[ \t]*(?:#.*)?$', re.MULTILINE)
+
+
+def _student_in_text(path) -> str:
+    """The ``student_id = "..."`` line of a file that is not valid TOML (a hand edit broke
+    another line), or "": its failure is then the student's, not a file nobody handed in."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1 << 20).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = _STUDENT_LINE.findall(text)
+    return found[0] if len(set(found)) == 1 else ""
 
 
 def _student(data) -> str:

@@ -345,12 +345,13 @@ def duplicate_ids(outcomes: Sequence[Any]) -> Dict[str, List[str]]:
     return {sid: paths for sid, paths in files.items() if len(paths) > 1}
 
 
-def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = ()) -> str:
+def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = (),
+              names: Optional[Dict[str, str]] = None) -> str:
     """The gradebook CSV: per student id, name, points per problem, total, out of (blanks),
     percent; a file that could not be checked gets its id (when known) and an empty total;
     ``missing`` (id, name) pairs, students of the manifest without a file, get a row with
-    an empty total. The note column says when another file carries the same id, or that
-    no file was given."""
+    an empty total (its name from ``names``, the manifest's, when known). The note column says
+    when another file carries the same id, or that no file was given."""
     reports = [o for o in outcomes if isinstance(o, Report)]
     problems = csv_problem_columns(reports)
     twins = duplicate_ids(outcomes)
@@ -364,7 +365,7 @@ def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = ()) 
     writer.writerow(GRADEBOOK_HEAD + problems + ["total", "out_of", "percent", "file", "error", "note"])
     for item in outcomes:
         if isinstance(item, Failure):
-            writer.writerow([item.student_id, ""] + [""] * len(problems)
+            writer.writerow([item.student_id, (names or {}).get(item.student_id, "")] + [""] * len(problems)
                             + ["", "", "", item.source, item.reason, note(item)])
             continue
         scores = {p.key: points_text(p.points) for p in item.problems}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -103,18 +104,22 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
                    "each is reported, so keep the one that counts.", err=True)
     missing = []
     if options.manifest is not None and len(files) > 1:
+        _attribute_by_folder(failures, options.manifest.students)
         given = {o.student_id for o in outcomes if o.student_id}
         missing = [(sid, options.manifest.names.get(sid, "")) for sid in options.manifest.students
                    if sid not in given]
         if missing:
             shown = ", ".join(sid for sid, _ in missing[:8]) + (", ..." if len(missing) > 8 else "")
-            click.echo(f"Note: {len(missing)} of the manifest's {len(options.manifest.students)} students have no "
-                       f"answers file here: {shown}" + (" (their gradebook rows are empty)." if gradebook else "."),
-                       err=True)
+            one = len(missing) == 1
+            click.echo(f"Note: {len(missing)} of the manifest's {len(options.manifest.students)} students "
+                       f"{'has' if one else 'have'} no answers file here: {shown}"
+                       + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
+                          if gradebook else "."), err=True)
     from chainrule_core.fileio import write_atomic
 
     if gradebook is not None:
-        write_atomic(gradebook, report.gradebook(outcomes, missing), force=True)
+        names = options.manifest.names if options.manifest is not None else {}
+        write_atomic(gradebook, report.gradebook(outcomes, missing, names), force=True)
         click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
                    f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
@@ -145,3 +150,17 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
             click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
             ctx.exit(1)
+
+
+def _attribute_by_folder(failures, students) -> None:
+    """A file that could not be read far enough to give its student id, in a folder named
+    after one of the manifest's students (handin/s007/answers.toml): the failure is that
+    student's (an error row of theirs), not a student who handed nothing in."""
+    known = set(students)
+    for failure in failures:
+        if failure.student_id:
+            continue
+        for part in reversed(Path(failure.source).parent.parts):
+            if part in known:
+                failure.student_id = part
+                break

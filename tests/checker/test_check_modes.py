@@ -478,12 +478,39 @@ def test_a_class_check_with_the_manifest_lists_who_handed_in_nothing(made, tmp_p
     book = tmp_path / "book.csv"
     result = run("check", first, copy, first, "--manifest", manifest, "--gradebook", book)  # a file given twice counts once
     assert result.exit_code == 0, result.stderr
-    assert ("Note: 1 of the manifest's 2 students have no answers file here: student-002 (their gradebook rows "
-            "are empty).") in result.stderr
+    assert ("Note: 1 of the manifest's 2 students has no answers file here: student-002 (the gradebook row "
+            "is empty).") in result.stderr
     rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
     assert [(r["id"], r["total"], r["note"]) for r in rows[2:]] == [("student-002", "", "no answers file was given")]
     assert rows[0]["note"] == f"another answers file has this id: {copy}"
     assert rows[1]["note"] == f"another answers file has this id: {first}"
+
+
+def test_a_handed_in_file_that_cannot_be_read_is_its_students_not_a_missing_one(made, tmp_path):
+    # a new user's trial: handin/s007/answers.toml broken by hand was reported as an error row
+    # without id AND as "no answers file was given" for s007 (a zero for a student who handed in)
+    manifest = made / "open" / "manifest.json"
+    first = answers(made, "open", tmp_path, name="a.toml")
+    folder = tmp_path / "handin" / "student-002"
+    folder.mkdir(parents=True)
+    broken = folder / "answers.toml"
+    broken.write_text("[chainrule]\nformat = = 2\n", encoding="utf-8")  # its id line is gone too
+    book = tmp_path / "book.csv"
+    result = run("check", first, broken, "--manifest", manifest, "--gradebook", book)
+    assert result.exit_code == 1
+    assert "no answers file here" not in result.stderr
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    assert [(r["id"], r["file"], r["note"]) for r in rows] == [
+        ("student-001", str(first), ""), ("student-002", str(broken), "")]
+    assert rows[1]["error"].startswith(f"'{broken}' is not valid TOML")
+    # the id line survives in a file broken elsewhere: the file's own id, wherever it lies
+    other = tmp_path / "loose.toml"
+    other.write_text('[chainrule]\nstudent_id = "student-002"\nkit_version = = "x"\n', encoding="utf-8")
+    book.unlink()
+    result = run("check", first, other, "--manifest", manifest, "--gradebook", book)
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    assert [(r["id"], r["file"]) for r in rows] == [("student-001", str(first)), ("student-002", str(other))]
+    assert "no answers file here" not in result.stderr
 
 
 def test_rounding_hint_only_when_rounded_intermediates_give_the_answer(made, tmp_path):

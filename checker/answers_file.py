@@ -22,6 +22,7 @@ from the hashes alone (no sympy needed).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -199,14 +200,31 @@ def read(path) -> Dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if _korean(text):  # a Korean sheet's student reads the rest of check in Korean
+            raise ChainruleError(f"'{path}'은(는) 올바른 TOML이 아니다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
+                                 "예: z_1 = \"0.165\"") from None
         raise ChainruleError(
             f"'{path}' is not valid TOML: {exc}; answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of 5000 digits
         reason = str(exc).split("\n")[0] or type(exc).__name__
+        if _korean(text):
+            raise ChainruleError(f"'{path}'을(를) TOML로 읽을 수 없다({reason}); 답은 따옴표 안에 쓴다. "
+                                 "예: z_1 = \"0.165\"") from None
         raise ChainruleError(
             f"'{path}' cannot be read as TOML ({reason}); answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
+
+
+def _korean(text: str) -> bool:
+    """A file that does not parse, written for a Korean sheet (its ``lang = "ko"`` line)."""
+    return re.search(r'^[ \t]*lang[ \t]*=[ \t]*"ko"[ \t]*(#.*)?$', text, re.MULTILINE) is not None
+
+
+def _where_ko(exc) -> str:
+    """tomllib's reason with its place in Korean: "Invalid value (at line 1, column 10)" ->
+    "Invalid value (1번째 줄, 10번째 글자)"."""
+    return re.sub(r"\(at line (\d+), column (\d+)\)", r"(\1번째 줄, \2번째 글자)", str(exc))
 
 
 def meta_error(source: str, what: str) -> ChainruleError:

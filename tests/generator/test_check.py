@@ -421,6 +421,21 @@ def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path)
     )
 
 
+def test_check_invalid_toml_of_a_korean_sheet_is_said_in_korean(sheets, tmp_path):
+    # the rest of check speaks the sheet's language; this refusal was English on Korean sheets
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    text = path.read_text(encoding="utf-8")
+    assert '\nlang = "en"\n' in text
+    lines = text.replace('\nlang = "en"\n', '\nlang = "ko"\n').splitlines()
+    number = lines.index('h_1 = ""') + 1
+    lines[number - 1] = "h_1 = 0,52"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert refusal(path) == (
+        f"Error: '{path}'은(는) 올바른 TOML이 아니다: Expected newline or end of document after a statement "
+        f'({number}번째 줄, 8번째 글자); 답은 따옴표 안에 쓴다. 예: z_1 = "0.165"'
+    )
+
+
 def test_check_file_without_chainrule_table_is_refused(tmp_path):
     path = tmp_path / "answers.toml"
     path.write_text('[p1]\nz = "1"\n', encoding="utf-8")

@@ -79,6 +79,11 @@ def _define():
             module = COMMANDS[name].split(":")[0]
             return importlib.util.find_spec(module) is not None
 
+        def format_help_text(self, ctx, formatter):
+            if not self._available("generate"):  # a student copy (chainrule release): what it does
+                self.help = STUDENT_HELP
+            super().format_help_text(ctx, formatter)
+
         def get_command(self, ctx, name):
             if name not in COMMANDS or not self._available(name):
                 return None
@@ -143,6 +148,14 @@ def _define():
 
     globals().update(LazyGroup=LazyGroup, cli=cli)
     return cli
+
+
+#: ``chainrule --help`` in a student copy, which has no generate (``chainrule release``)
+STUDENT_HELP = """chainrule: grade your NumPy exercises and check your worksheet answers.
+
+Grade the exercises in exercises/ (chainrule grade) and check a practice worksheet's
+answers (chainrule check answers.toml); chainrule list shows the functions to write.
+"""
 
 
 def __getattr__(name):

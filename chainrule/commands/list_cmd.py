@@ -9,7 +9,7 @@ from chainrule_core.contract import CONTRACT
 
 @click.command("list")
 def list_command():
-    """List every contract function (by module) and every worksheet problem family."""
+    """List every contract function (by module), and the worksheet problem families where the full kit is installed."""
     from grader.release_settings import functions as released   # a student release's subset
 
     chosen = released()

@@ -68,6 +68,8 @@ def test_the_student_install_runs_the_copied_grader(student_venv, tmp_path):
     commands = helped.stdout.split("Commands:")[1].split()
     assert "grade" in commands and "list" in commands
     assert "release" not in commands and "generate" not in commands
+    # the help speaks of what a student copy does (it told students that instructors generate)
+    assert "generate" not in helped.stdout and "grade your NumPy exercises" in helped.stdout
     listed = run_in(student_venv, ["chainrule", "list"], cwd=tmp_path)
     assert listed.returncode == 0 and "Functions of this release (52)" in listed.stdout
 

@@ -409,12 +409,21 @@ def test_check_missing_file_is_a_usage_error(tmp_path):
     assert error_line(result) == f"Error: Invalid value for 'FILE...': File '{tmp_path / 'nope.toml'}' does not exist."
 
 
-def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path):
+def _h1_broken(sheets, tmp_path, lang):
+    """The worked example's answers file with h_1 = 0,52 (not TOML), its lang set to ``lang``;
+    (path, the line number of h_1)."""
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    assert '\nlang = "en"\n' in text
+    lines = text.replace('\nlang = "en"\n', f'\nlang = "{lang}"\n').splitlines()
     number = lines.index('h_1 = ""') + 1
     lines[number - 1] = "h_1 = 0,52"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, number
+
+
+def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path):
+    path, number = _h1_broken(sheets, tmp_path, "en")
     assert refusal(path) == (
         f"Error: '{path}' is not valid TOML: Expected newline or end of document after a statement "
         f'(at line {number}, column 8); answers go between quotes, e.g. z_1 = "0.165".'
@@ -423,13 +432,7 @@ def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path)
 
 def test_check_invalid_toml_of_a_korean_sheet_is_said_in_korean(sheets, tmp_path):
     # the rest of check speaks the sheet's language; this refusal was English on Korean sheets
-    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
-    text = path.read_text(encoding="utf-8")
-    assert '\nlang = "en"\n' in text
-    lines = text.replace('\nlang = "en"\n', '\nlang = "ko"\n').splitlines()
-    number = lines.index('h_1 = ""') + 1
-    lines[number - 1] = "h_1 = 0,52"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path, number = _h1_broken(sheets, tmp_path, "ko")
     assert refusal(path) == (
         f"Error: '{path}'은(는) 올바른 TOML이 아니다: Expected newline or end of document after a statement "
         f'({number}번째 줄, 8번째 글자); 답은 따옴표 안에 쓴다. 예: z_1 = "0.165"'

@@ -240,7 +240,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
         words["answers_for"].format(id=sid) + (f" ({' '.join(sheet.student.name.split())})" if sheet.student.name else ""),
         words["answers_how"],
         words["number_rule"],  # the sheet's own rule, word for word
-        words["answers_check"],
+        words["answers_check_" + mode],
     ]
     form = answers_file.Sheet(
         student_id=sid, course_seed=seed, lang=lang, student_name=sheet.student.name, preset=preset, mode=mode,
@@ -397,7 +397,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
             write(f"{folder}/{sid}/{name}", data)
             written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
-        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
+        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE, mode=mode)
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
             relative = f"{folder}/{sid}/{kind}.{fmt}"
             write(relative, texts[kind])

@@ -728,8 +728,9 @@ def _step_head(fmt: Format, name: str, formula, display) -> tuple:
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:
-    if question.kind == "choice":
-        return fmt.text(question.choices[question.answer], lang, display)
+    if question.kind == "choice":  # the key answers.toml wants, then the choice's words
+        return (fmt.code(question.answer) + fmt.escape(" (") + fmt.text(question.choices[question.answer], lang, display)
+                + fmt.escape(")"))
     if question.kind == "integer":
         return fmt.number(sp.Integer(int(question.answer)))
     return fmt.number(question.answer)

@@ -106,11 +106,9 @@ def check_formats(names: Sequence[str]) -> List[str]:
     for name in names:
         if name not in FORMATS:
             close = registry.did_you_mean(name, FORMATS)
-            hint = f" Did you mean '{close}'?" if close else ""
-            raise ChainruleUsageError(
-                f"Unknown format '{name}'.{hint} (valid: {', '.join(FORMATS)}; a PDF comes with tex when a TeX engine "
-                "is installed)"
-            )
+            valid = f"(valid: {', '.join(FORMATS)}; a PDF comes with tex when a TeX engine is installed)"
+            raise ChainruleUsageError(f"Unknown format '{name}'. Did you mean '{close}'? {valid}" if close
+                                      else f"Unknown format '{name}' {valid}.")
     return [f for f in FORMATS if f in names]  # a fixed order, whatever the user typed
 
 
@@ -153,9 +151,12 @@ def read_roster(path) -> List[Student]:
     students: List[Student] = []
     seen: Dict[str, int] = {}
     seen_folded: Dict[str, Tuple[str, int]] = {}
+    width = len(rows[0])
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if len(row) > width and any(cell.strip() for cell in row[width:]):  # a name's comma, unquoted
+            raise ChainruleUsageError(_too_many_fields(path, line, row, width, name_col, delimiter))
         sid = row[id_col].strip() if id_col < len(row) else ""
         if not sid:
             raise ChainruleUsageError(f"Roster '{path}' line {line} has no student id.")
@@ -181,6 +182,20 @@ def read_roster(path) -> List[Student]:
     if not students:
         raise ChainruleUsageError(f"Roster '{path}' lists no students.")
     return students
+
+
+def _too_many_fields(path, line, row, width, name_col, delimiter) -> str:
+    """A row with more fields than its header: the values beyond it would be lost (an unquoted
+    comma in a name, ``s005,O'Brien, Sean``). The message shows the row's name quoted when the
+    name is the last column, the usual case."""
+    shown = {",": "comma", ";": "semicolon", "\t": "tab"}.get(delimiter, repr(delimiter))
+    if name_col is not None and name_col == width - 1:
+        name = delimiter.join(row[name_col:]).strip().replace('"', '""')
+        how = f'put the name in double quotes ("{name}")'
+    else:
+        how = "put a value that contains a " + shown + " in double quotes"
+    return (f"Roster '{path}' line {line} has {len(row)} fields where its header has {width}: {how}, or remove the "
+            f"extra {shown}{'s' if len(row) - width > 1 else ''}.")
 
 
 def numbered_students(count: int) -> List[Student]:

@@ -295,3 +295,20 @@ def test_worksheet_sends_only_practice_sheets_to_chainrule_check(nbformat, lang,
     intro = worksheet_notebook("s001", "", 2026, student_items(2026, "s001"), lang).cells[0].source
     assert intro.count("chainrule check answers.toml") == 1
     assert practice_only in intro
+
+
+def test_notebook_refuses_a_roster_row_with_an_unquoted_comma(tmp_path):
+    """The same rule as chainrule generate's (its roster reader): a name's second half is not
+    dropped silently (session 6's trial, finding 4)."""
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns001,Ann\ns005,O'Brien, Sean\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--students", str(roster),
+                                      "--seed", "2026"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: Roster '{roster}' line 3 has 3 fields where its header has 2: put the name in double quotes "
+        "(\"O'Brien, Sean\"), or remove the extra comma.")
+    assert not (tmp_path / "o").exists()

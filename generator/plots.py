@@ -977,6 +977,15 @@ def num(x: float, digits: int = 6) -> str:
     return f"{x:.{digits}g}".replace("-", "−")
 
 
+def times(a: float, factor: str) -> str:
+    """``a`` times ``factor`` as a teacher writes it: (x − b)² for a = 1, 0.5(x − b)², −(x − b)²."""
+    if a == 1:
+        return factor
+    if a == -1:
+        return "−" + factor
+    return num(a) + factor
+
+
 def _linspace(lo, hi, n=241):
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
@@ -1023,8 +1032,8 @@ def _quadratic(fig, data, w, key):
         right.set_title(w(f"critical learning rate 1/a = {num(1 / a, 4)}", f"임계 학습률 1/a = {num(1 / a, 4)}"))
         right.legend(frameon=False, fontsize=7)
     else:
-        ax.set_title(w(f"f(x) = {num(a)}(x − b)², learning rate η = {num(data['eta'])}",
-                       f"f(x) = {num(a)}(x − b)², 학습률 η = {num(data['eta'])}"))
+        ax.set_title(w(f"f(x) = {times(a, '(x − b)²')}, learning rate η = {num(data['eta'])}",
+                       f"f(x) = {times(a, '(x − b)²')}, 학습률 η = {num(data['eta'])}"))
     ax.set_xlabel("x")
     ax.set_ylabel(w("loss f(x)", "손실 f(x)"))
 
@@ -1063,7 +1072,8 @@ def _optimizer(fig, data, w, key):
                             color=KEY)
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
-        ax.set_title(w(f"{data['name_en']} on L(w) = {num(a)}(w − b)²", f"L(w) = {num(a)}(w − b)²에서 {data['name_ko']}"))
+        loss = f"L(w) = {times(a, '(w − b)²')}"
+        ax.set_title(w(f"{data['name_en']} on {loss}", f"{loss}에서 {data['name_ko']}"))
     if compare:
         right = fig.add_subplot(1, 2, 2)
         for name, path in data["compare"]:
@@ -1231,8 +1241,12 @@ def _batch_norm(fig, data, w, key):
     ax.set_ylim(-0.6 if key else 0.4, 2 * d - 0.4)
     ax.axvline(0, color=GREY, linewidth=0.6)
     ax.set_xlabel(w("value", "값"))
-    ax.set_title(w("The batch before (x) and after (y) batch normalization",
-                   "배치 정규화 전(x)과 후(y)의 배치"))
+    if key:
+        ax.set_title(w("The batch before (x) and after (y) batch normalization",
+                       "배치 정규화 전(x)과 후(y)의 배치"))
+    else:  # the outputs y are the questions: the student's figure shows the inputs only
+        ax.set_title(w("The batch x, feature by feature, before batch normalization",
+                       "배치 정규화 전의 배치 x (특성별)"))
 
 
 DRAW = {"batch_norm": _batch_norm, "loss_curve": _loss_curve, "quadratic": _quadratic, "optimizer": _optimizer, "val_curve": _val_curve, "activation": _activation,

@@ -56,8 +56,7 @@ def load(name: str) -> List[Tuple[str, Dict[str, Any]]]:
         from generator.registry import did_you_mean
 
         close = did_you_mean(name, names())
-        hint = f" Did you mean '{close}'?" if close else ""
-        raise ChainruleUsageError(
-            f"Unknown preset '{name}'.{hint} (valid: {', '.join(names())})"
-        )
+        valid = f"(valid: {', '.join(names())})"
+        raise ChainruleUsageError(f"Unknown preset '{name}'. Did you mean '{close}'? {valid}" if close
+                                  else f"Unknown preset '{name}' {valid}.")
     return PRESETS[name][0]()

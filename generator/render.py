@@ -728,8 +728,9 @@ def _step_head(fmt: Format, name: str, formula, display) -> tuple:
 
 
 def answer_text(fmt: Format, question, lang: str, display) -> str:
-    if question.kind == "choice":
-        return fmt.text(question.choices[question.answer], lang, display)
+    if question.kind == "choice":  # the key answers.toml wants, then the choice's words
+        return (fmt.code(question.answer) + fmt.escape(" (") + fmt.text(question.choices[question.answer], lang, display)
+                + fmt.escape(")"))
     if question.kind == "integer":
         return fmt.number(sp.Integer(int(question.answer)))
     return fmt.number(question.answer)
@@ -875,12 +876,16 @@ def environment() -> jinja2.Environment:
     )
 
 
-def page_words(fmt: Format, lang: str, answers_file: str) -> Dict[str, str]:
+def page_words(fmt: Format, lang: str, answers_file: str, mode: str = "open") -> Dict[str, str]:
+    """The page's words for ``fmt``; the instructions say how a sheet of ``mode`` (open,
+    graded, practice) is handed in and checked."""
+    if mode not in i18n.MODES:
+        raise ValueError(f"unknown sheet mode {mode!r}")
     raw = i18n.words(lang)
     table = {key: fill(fmt, value) for key, value in raw.items()}
     table["instructions"] = fill(
         fmt,
-        raw["instructions"],
+        raw["instructions_" + mode],
         file=fmt.code(answers_file),
         command=fmt.code("chainrule check " + answers_file),
     )
@@ -909,11 +914,12 @@ def render_sheet(
     student: Dict[str, str],
     seed: Optional[int],
     answers_file: str = "answers.toml",
+    mode: str = "open",
 ) -> str:
     """A worksheet (``kind="worksheet"``) or answer key (``kind="key"``) as a string."""
     if kind not in ("worksheet", "key"):
         raise ValueError(kind)
-    return render_sheets(problems, keys, fmt_name, lang, student, seed, answers_file, kinds=(kind,))[kind]
+    return render_sheets(problems, keys, fmt_name, lang, student, seed, answers_file, kinds=(kind,), mode=mode)[kind]
 
 
 def render_sheets(
@@ -925,8 +931,10 @@ def render_sheets(
     seed: Optional[int],
     answers_file: str = "answers.toml",
     kinds: Sequence[str] = ("worksheet", "key"),
+    mode: str = "open",
 ) -> Dict[str, str]:
-    """{kind: text} for the worksheet and the key, sharing one view of the problems."""
+    """{kind: text} for the worksheet and the key, sharing one view of the problems; ``mode``
+    (the sheet's: open, graded or practice) decides how the worksheet says to check it."""
     fmt = get_format(fmt_name)
     views = [
         problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
@@ -940,7 +948,7 @@ def render_sheets(
         # kotex's fonts set Hangul (and Hanja, kana, Greek, Cyrillic): a Korean sheet, or an
         # English one for a student whose name has such letters (generator/pdf.py)
         "kotex": lang == "ko" or needs_kotex(name),
-        "w": page_words(fmt, lang, answers_file),
+        "w": page_words(fmt, lang, answers_file, mode),
         "student_id": fmt.escape(student["id"]),
         "student_name": fmt.escape(name),
         "seed": "" if seed is None else str(seed),

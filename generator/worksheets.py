@@ -106,11 +106,9 @@ def check_formats(names: Sequence[str]) -> List[str]:
     for name in names:
         if name not in FORMATS:
             close = registry.did_you_mean(name, FORMATS)
-            hint = f" Did you mean '{close}'?" if close else ""
-            raise ChainruleUsageError(
-                f"Unknown format '{name}'.{hint} (valid: {', '.join(FORMATS)}; a PDF comes with tex when a TeX engine "
-                "is installed)"
-            )
+            valid = f"(valid: {', '.join(FORMATS)}; a PDF comes with tex when a TeX engine is installed)"
+            raise ChainruleUsageError(f"Unknown format '{name}'. Did you mean '{close}'? {valid}" if close
+                                      else f"Unknown format '{name}' {valid}.")
     return [f for f in FORMATS if f in names]  # a fixed order, whatever the user typed
 
 
@@ -153,9 +151,12 @@ def read_roster(path) -> List[Student]:
     students: List[Student] = []
     seen: Dict[str, int] = {}
     seen_folded: Dict[str, Tuple[str, int]] = {}
+    width = len(rows[0])
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if len(row) > width and any(cell.strip() for cell in row[width:]):  # a name's comma, unquoted
+            raise ChainruleUsageError(_too_many_fields(path, line, row, width, name_col, delimiter))
         sid = row[id_col].strip() if id_col < len(row) else ""
         if not sid:
             raise ChainruleUsageError(f"Roster '{path}' line {line} has no student id.")
@@ -181,6 +182,20 @@ def read_roster(path) -> List[Student]:
     if not students:
         raise ChainruleUsageError(f"Roster '{path}' lists no students.")
     return students
+
+
+def _too_many_fields(path, line, row, width, name_col, delimiter) -> str:
+    """A row with more fields than its header: the values beyond it would be lost (an unquoted
+    comma in a name, ``s005,O'Brien, Sean``). The message shows the row's name quoted when the
+    name is the last column, the usual case."""
+    shown = {",": "comma", ";": "semicolon", "\t": "tab"}.get(delimiter, repr(delimiter))
+    if name_col is not None and name_col == width - 1:
+        name = delimiter.join(row[name_col:]).strip().replace('"', '""')
+        how = f'put the name in double quotes ("{name}")'
+    else:
+        how = "put a value that contains a " + shown + " in double quotes"
+    return (f"Roster '{path}' line {line} has {len(row)} fields where its header has {width}: {how}, or remove the "
+            f"extra {shown}{'s' if len(row) - width > 1 else ''}.")
 
 
 def numbered_students(count: int) -> List[Student]:
@@ -240,7 +255,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
         words["answers_for"].format(id=sid) + (f" ({' '.join(sheet.student.name.split())})" if sheet.student.name else ""),
         words["answers_how"],
         words["number_rule"],  # the sheet's own rule, word for word
-        words["answers_check"],
+        words["answers_check_" + mode],
     ]
     form = answers_file.Sheet(
         student_id=sid, course_seed=seed, lang=lang, student_name=sheet.student.name, preset=preset, mode=mode,
@@ -397,7 +412,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
             write(f"{folder}/{sid}/{name}", data)
             written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
-        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE)
+        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE, mode=mode)
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
             relative = f"{folder}/{sid}/{kind}.{fmt}"
             write(relative, texts[kind])

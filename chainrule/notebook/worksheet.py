@@ -49,15 +49,17 @@ WORDS = {
         "and compare what your code gives with what you worked out by hand.\n\n"
         "Keep this notebook next to `network.ipynb`; put your `answers.toml` next to it too to "
         "see your hand answers beside your code's. The numbers here come from your code only: "
-        "when the two disagree, one of them is wrong, and `chainrule check answers.toml` and "
-        "`check(\"network.backward\")` tell you which.",
+        "when the two disagree, one of them is wrong: `check(\"network.backward\")` tells you whether "
+        "your code is, and `chainrule check answers.toml` whether your hand answers are (a practice "
+        "sheet; your worksheet's first lines say how yours is checked).",
         "아래 신경망은 여러분의 오차 역전파 연습 문제지에 나온 신경망과 같다(입력, 가중치, 편향, 목푯값, "
         "학습률이 모두 같고 과정 시드는 {seed}이다). `network.ipynb`에 작성한 `forward`, `backward`, "
         "`train_step`을 이 신경망에 실행하여, 코드가 계산한 값과 손으로 계산한 값을 비교하시오.\n\n"
         "이 노트북은 `network.ipynb`와 같은 폴더에 두시오. 손으로 계산한 답을 함께 보려면 `answers.toml`도 "
         "같은 폴더에 두시오. 여기에 나오는 수는 모두 여러분의 코드가 계산한 값이다. 두 값이 다르면 둘 중 "
-        "하나가 틀린 것이며, 어느 쪽인지는 `chainrule check answers.toml`과 `check(\"network.backward\")`로 "
-        "알 수 있다.",
+        "하나가 틀린 것이다. 코드가 틀렸는지는 `check(\"network.backward\")`로, 손으로 계산한 답이 "
+        "틀렸는지는 `chainrule check answers.toml`로 알 수 있다(연습용 문제지의 경우이며, 여러분의 문제지를 "
+        "확인하는 방법은 문제지 첫머리에 있다).",
     ),
     "mine": ("your functions, as network.ipynb defines them", "network.ipynb에 정의한 여러분의 함수"),
     "problem": ("Your `{family}` problem, {variant_word} `{variant}` (a {label} network){ask}.",
@@ -78,14 +80,16 @@ def words(lang: str) -> dict:
     return {key: pair[index] for key, pair in WORDS.items()}
 
 
-def _markdown(text, lang) -> str:
+def _markdown(text, lang, display=None) -> str:
     """A generator ``Text`` as Jupyter's Markdown: math between single dollars (the
-    generator's GitHub-safe $`...`$ would show its backticks in Jupyter)."""
+    generator's GitHub-safe $`...`$ would show its backticks in Jupyter). ``display`` is the
+    problem's (``Problem.display``): how its symbols are shown, dE_db_3 as the fraction
+    dE/db_3, as the worksheet shows them."""
     import re
 
     from generator.render import Markdown
 
-    return re.sub(r"\$`(.*?)`\$", r"$\1$", Markdown().text(text, lang))
+    return re.sub(r"\$`(.*?)`\$", r"$\1$", Markdown().text(text, lang, display))
 
 
 def _labels(net, values, lang) -> dict:
@@ -177,8 +181,8 @@ def worksheet_notebook(student_id, student_name, seed, items, lang="en"):
         net, values, asked = params["net"], params["values"], params.get("asked")
         problem = load_family(family).solve(params)     # the sheet's own title and statement
         ask = w["asks"].format(asked=asked) if asked else ""
-        statement = "\n\n".join(_markdown(paragraph, lang) for paragraph in problem.intro)
-        add("md", f"## {_markdown(problem.title, lang)}\n\n"
+        statement = "\n\n".join(_markdown(paragraph, lang, problem.display) for paragraph in problem.intro)
+        add("md", f"## {_markdown(problem.title, lang, problem.display)}\n\n"
                   + w["problem"].format(family=family, variant_word=variant_word, variant=variant,
                                         label=net.label, ask=ask)
                   + f"\n\n{statement}")

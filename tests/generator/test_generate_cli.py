@@ -155,7 +155,13 @@ def test_generate_unknown_format_and_language_are_rejected(tmp_path):
     result = run("generate", "--format", "md,docx", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert error_line(result) == (
-        "Error: Unknown format 'docx'. (valid: md, html, tex; a PDF comes with tex when a TeX engine is installed)"
+        "Error: Unknown format 'docx' (valid: md, html, tex; a PDF comes with tex when a TeX engine is installed)."
+    )
+    result = run("generate", "--format", "htm", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: Unknown format 'htm'. Did you mean 'html'? (valid: md, html, tex; a PDF comes with tex when a TeX "
+        "engine is installed)"
     )
     result = run("generate", "--lang", "fr", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
@@ -168,6 +174,9 @@ def test_generate_unknown_preset_suggests_a_name(tmp_path):
     assert error_line(result) == (
         "Error: Unknown preset 'worked-exampel'. Did you mean 'worked-example'? (valid: worked-example)"
     )
+    result = run("generate", "--preset", "exam", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Unknown preset 'exam' (valid: worked-example)."
 
 
 @pytest.mark.parametrize(
@@ -181,6 +190,18 @@ def test_generate_unknown_preset_suggests_a_name(tmp_path):
         ("id\nAnn\nbo\nann\n", "lists student ids 'Ann' (line 2) and 'ann' (line 4), which differ only in case; "
          "their folders would collide on Windows and macOS."),
         ("", "is empty; it needs a header row with an 'id' column."),
+        # an unquoted comma in a name would lose its second half (session 6's trial, finding 4)
+        ("id,name\ns001,Ann\ns002,Bo\ns003,Cy\ns004,Di\ns005,O'Brien, Sean\n",
+         "line 6 has 3 fields where its header has 2: put the name in double quotes (\"O'Brien, Sean\"), or remove "
+         "the extra comma."),
+        ('id,name\ns1,Kim, Min "MJ", Jun\n',
+         "line 2 has 4 fields where its header has 2: put the name in double quotes (\"Kim, Min \"\"MJ\"\", Jun\"), "
+         "or remove the extra commas."),
+        ("id;name;email\ns1;Kim; Lee;k@x\n",
+         "line 2 has 4 fields where its header has 3: put a value that contains a semicolon in double quotes, or "
+         "remove the extra semicolon."),
+        ("name,id\nAnn, Lee,s1\n", "line 2 has 3 fields where its header has 2: put a value that contains a comma "
+         "in double quotes, or remove the extra comma."),
     ],
 )
 def test_generate_bad_roster_gives_one_line(tmp_path, content, message):
@@ -200,6 +221,16 @@ def test_generate_roster_may_use_semicolons_and_a_byte_order_mark(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [(s["id"], s["name"]) for s in manifest["students"]] == [("kim01", "김민수"), ("lee02", "이서연")]
     assert "김민수" in (out / "students" / "kim01" / "worksheet.md").read_text(encoding="utf-8")
+
+
+def test_generate_roster_a_quoted_comma_and_empty_trailing_cells_are_fine(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text('id,name\ns005,"O\'Brien, Sean"\ns006,Ann,\ns007,Bo,,\n', encoding="utf-8")
+    out = tmp_path / "o"
+    assert run("generate", "--students", str(roster), "--format", "md", "--out", str(out), *FAST).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [(s["id"], s["name"]) for s in manifest["students"]] == [("s005", "O'Brien, Sean"), ("s006", "Ann"),
+                                                                    ("s007", "Bo")]
 
 
 def test_generate_missing_roster_is_rejected(tmp_path):

@@ -423,3 +423,53 @@ def test_plots_a_step_or_epoch_axis_has_whole_number_ticks_only():
     assert plots.nice_ticks(-0.3, 6.3) == [0.0, 1.5, 3.0, 4.5, 6.0]
     assert plots.nice_ticks(-0.3, 6.3, integer=True) == [0.0, 2.0, 4.0, 6.0]
     assert plots.nice_ticks(-0.15, 3.15, integer=True) == [0.0, 1.0, 2.0, 3.0]
+
+
+# --- titles as a teacher writes them (session 6's trial, findings 9 and 10) -------------------
+
+def _title(problem, lang, key):
+    return [ax.title for ax in plots.figure(problem.figure, lang, key=key).axes][0]
+
+
+def _by_curvature(family, wanted):
+    """A student (of s0..s199) whose problem's figure is a quadratic with curvature ``wanted``."""
+    for i in range(200):
+        problem = _problem(family, f"s{i}")
+        data = problem.figure.data if problem.figure is not None else {}
+        if data.get("a") == wanted and (family == "learning_rate" or data.get("source") != "gradients"):
+            return problem
+    raise AssertionError(f"no {family} variant with a = {wanted}")
+
+
+@pytest.mark.parametrize("family, loss", [("learning_rate", "f(x) = {}(x − b)²"), ("optimizer_steps", "L(w) = {}(w − b)²")])
+def test_plots_a_curvature_of_1_is_not_printed_and_another_is(family, loss):
+    one, half = _by_curvature(family, 1.0), _by_curvature(family, 0.5)
+    for lang in ("en", "ko"):
+        assert loss.format("") in _title(one, lang, key=False)
+        assert not re.search(r"\b1\(", _title(one, lang, key=False))
+        assert loss.format("0.5") in _title(half, lang, key=False)
+    # the SVG prints what the description says
+    svg = plots.to_svg(one.figure, "en", False)
+    assert loss.format("") in unescape(svg) or loss.format("").replace(" ", "") in unescape(svg).replace(" ", "")
+
+
+def test_plots_times_writes_a_coefficient_as_a_teacher_does():
+    assert plots.times(1.0, "(x − b)²") == "(x − b)²"
+    assert plots.times(-1.0, "(x − b)²") == "−(x − b)²"
+    assert plots.times(0.5, "(x − b)²") == "0.5(x − b)²"
+    assert plots.times(1.5, "(w − b)²") == "1.5(w − b)²"
+    assert plots.times(2.0, "(w − b)²") == "2(w − b)²"
+
+
+def test_plots_batch_norm_student_title_promises_only_the_inputs():
+    problem = _problem("batch_norm")
+    student = {lang: _title(problem, lang, key=False) for lang in ("en", "ko")}
+    key = {lang: _title(problem, lang, key=True) for lang in ("en", "ko")}
+    assert student == {"en": "The batch x, feature by feature, before batch normalization",
+                       "ko": "배치 정규화 전의 배치 x (특성별)"}
+    assert key == {"en": "The batch before (x) and after (y) batch normalization", "ko": "배치 정규화 전(x)과 후(y)의 배치"}
+    # and the student's figure draws no y at all: its row labels name x only
+    texts = [t.text for t in ET.fromstring(plots.to_svg(problem.figure, "en", False)).iter(f"{SVG}text")]
+    labels = [t for t in texts if t.startswith("feature")]
+    assert labels and all(t.endswith(": x") for t in labels)
+    assert "The batch x, feature by feature, before batch normalization" in texts

@@ -255,3 +255,60 @@ def test_beside_words_in_korean_and_a_bad_language():
     assert row == "h_1" + "  " + " " * 13 + "0.5"
     with pytest.raises(ValueError, match="Language 'fr' is not valid; use en or ko."):
         beside("output_update", "abc", {}, lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_worksheet_shows_the_derivatives_as_the_sheet_does(nbformat, lang):
+    """dE/db_3 as a fraction, as worksheet.md prints it (session 6's trial: the notebook wrote
+    the answer name's symbol, `$dE_{db 3}$`)."""
+    import re
+
+    from chainrule.notebook.build import percent_script
+    from chainrule.notebook.worksheet import student_items, worksheet_notebook
+    from generator.render import render_sheets
+    from generator.worksheets import Student, build_sheet, sheet_plan
+
+    nb = worksheet_notebook("s001", "", 2026, student_items(2026, "s001"), lang)
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    maths = re.findall(r"\$([^$]+)\$", markdown)
+    assert maths and not [m for m in maths if re.search(r"d[A-Za-z]_\{d", m)], maths
+    assert r"\frac{\partial E}{\partial b_{3}}" in markdown and r"\frac{\partial E}{\partial h_{2}}" in markdown
+    script = percent_script(nb)
+    assert "dE_{d" not in script and r"\frac{\partial E}{\partial b_{3}}" in script
+    # word for word the worksheet's statement (which writes GitHub's $`...`$ where it must)
+    sheet = build_sheet(Student("s001"), 2026, sheet_plan(["output_update", "hidden_update"], None))
+    md = render_sheets(sheet.problems, sheet.keys, "md", lang, {"id": "s001"}, 2026)["worksheet"]
+    md = re.sub(r"\$`(.*?)`\$", r"$\1$", md)
+    for problem_maths in (r"\frac{\partial E}{\partial b_{3}}", r"\frac{\partial E}{\partial h_{2}}"):
+        sentence = next(line for line in markdown.splitlines() if problem_maths in line)
+        assert sentence in md
+
+
+@pytest.mark.parametrize("lang, practice_only", [("en", "(a practice sheet; your worksheet's first lines say how "
+                                                        "yours is checked)"),
+                                                 ("ko", "(연습용 문제지의 경우이며, 여러분의 문제지를 확인하는 방법은 "
+                                                        "문제지 첫머리에 있다)")])
+def test_worksheet_sends_only_practice_sheets_to_chainrule_check(nbformat, lang, practice_only):
+    """An open or a graded sheet cannot be checked in the student release (finding 1)."""
+    from chainrule.notebook.worksheet import student_items, worksheet_notebook
+
+    intro = worksheet_notebook("s001", "", 2026, student_items(2026, "s001"), lang).cells[0].source
+    assert intro.count("chainrule check answers.toml") == 1
+    assert practice_only in intro
+
+
+def test_notebook_refuses_a_roster_row_with_an_unquoted_comma(tmp_path):
+    """The same rule as chainrule generate's (its roster reader): a name's second half is not
+    dropped silently (session 6's trial, finding 4)."""
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns001,Ann\ns005,O'Brien, Sean\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "o"), "--students", str(roster),
+                                      "--seed", "2026"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: Roster '{roster}' line 3 has 3 fields where its header has 2: put the name in double quotes "
+        "(\"O'Brien, Sean\"), or remove the extra comma.")
+    assert not (tmp_path / "o").exists()

@@ -61,7 +61,7 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in ("generator", "sympy", "jinja2"):
             raise
-        raise ChainruleError(needs_kit_message(source)) from None
+        raise ChainruleError(needs_kit_message(source, sheet.lang)) from None
 
     kit = sheet.kit_version
     preset_items = None
@@ -233,15 +233,31 @@ def _table(data: Dict[str, Any], key: str, source: str) -> Dict[str, Any]:
     return table
 
 
-def needs_secret_message(source: str) -> str:
-    return (f"'{source}' is a graded sheet: checking it needs the instructor's course secret "
-            "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
+def needs_secret_message(source: str, lang: str = "en") -> str:
+    """A graded sheet checked without the course secret: the instructor forgot --secret-file
+    (the full kit), or a student ran check in their copy (no generator), who hands it in."""
+    import importlib.util
+
+    if importlib.util.find_spec("generator") is not None:
+        if lang == "ko":
+            return (f"'{source}'은(는) 채점용 문제지다: 확인하려면 과정 비밀 키가 필요하다 "
+                    "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.")
+        return (f"'{source}' is a graded sheet: checking it needs the course secret "
+                "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
+    if lang == "ko":
+        return (f"'{source}'은(는) 채점용 문제지라 과정 비밀 키를 가진 교수자만 확인할 수 있다: 이 파일을 제출하시오. "
+                "아무것도 채점하지 않았다.")
+    return (f"'{source}' is a graded sheet, which only your instructor can check (with the course secret): hand it "
+            "in; nothing was judged.")
 
 
-def needs_kit_message(source: str) -> str:
-    return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and "
-            "sympy) can check; this installation checks practice sheets (chainrule generate --practice): ask "
-            "your instructor to check it, or for a practice sheet; nothing was judged.")
+def needs_kit_message(source: str, lang: str = "en") -> str:
+    if lang == "ko":
+        return (f"'{source}'은(는) 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 "
+                "설치로는 확인할 수 없다: 교수자에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.")
+    return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and sympy) can "
+            "check, not this student installation: hand it in to your instructor, or check it where the full kit is "
+            "installed; nothing was judged.")
 
 
 def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
@@ -265,7 +281,7 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         secret = None
         if sheet.secret:
             if options.secret is None:
-                raise ChainruleError(needs_secret_message(source))
+                raise ChainruleError(needs_secret_message(source, lang))
             if course_secret.fingerprint(options.secret) != sheet.secret:
                 raise ChainruleError(
                     f"'{source}' was made with another course secret than the --secret-file given (fingerprints "

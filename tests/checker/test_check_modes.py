@@ -53,9 +53,21 @@ def test_graded_sheet_is_refused_in_one_line_without_the_secret(made, tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"Error: '{path}' is a graded sheet: checking it needs the instructor's course secret (chainrule check "
+        f"Error: '{path}' is a graded sheet: checking it needs the course secret (chainrule check "
         "--secret-file FILE --manifest manifest.json); nothing was judged.\n"
     )
+
+
+def test_graded_sheet_of_a_korean_class_is_refused_in_korean(secret_file, tmp_path):
+    result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--format", "md", "--lang", "ko",
+                 "--families", "loss_values", "--secret-file", secret_file)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "ko" / "students" / "student-001" / "answers.toml"
+    refused = run("check", path)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: '{path}'은(는) 채점용 문제지다: 확인하려면 과정 비밀 키가 필요하다 "
+        "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.\n")
 
 
 def test_graded_sheet_is_refused_with_another_secret(made, tmp_path):

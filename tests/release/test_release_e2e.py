@@ -435,7 +435,10 @@ def test_a_graded_sheet_in_the_student_install_asks_for_the_secret(student_venv,
     done = run_in(student_venv, ["chainrule", "check", str(tmp_path / "g" / "students" / "s1" / "answers.toml")],
                   cwd=tmp_path)
     assert done.returncode == 1
-    assert "is a graded sheet: checking it needs the instructor's course secret" in done.stderr
+    # a student copy is told to hand it in (it was shown the instructor's command)
+    assert done.stderr.strip() == (
+        f"Error: '{tmp_path / 'g' / 'students' / 's1' / 'answers.toml'}' is a graded sheet, which only your "
+        "instructor can check (with the course secret): hand it in; nothing was judged.")
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
@@ -454,8 +457,8 @@ def test_an_open_sheet_in_the_student_install_is_refused_in_one_line(student_ven
     assert done.returncode == 1
     assert done.stderr.strip() == (
         f"Error: '{sheet}' is an open worksheet, which only the full chainrule kit (with its generator and "
-        "sympy) can check; this installation checks practice sheets (chainrule generate --practice): ask your "
-        "instructor to check it, or for a practice sheet; nothing was judged.")
+        "sympy) can check, not this student installation: hand it in to your instructor, or check it where the "
+        "full kit is installed; nothing was judged.")
     assert done.stdout == ""
 
 

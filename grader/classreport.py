@@ -253,8 +253,34 @@ def _similarity_intro(pairs, s):
     return text
 
 
+def similarity_notes(s):
+    """``[(sentence before the ids, [(id, detail)], sentence after)]``: the submissions the
+    check could not compare in full (a pointer for a look, as the pairs are)."""
+    from grader import similarity as sim
+
+    capped, dynamic = [], []
+    for row in s.graded:
+        stats = row.record.get("similarity") or {}
+        if stats.get("capped"):
+            capped.append((row.id, f"{stats.get('tokens', 0):,} tokens"))
+        if stats.get("dynamic"):
+            dynamic.append((row.id, ", ".join(str(n) for n in stats["dynamic"])))
+    notes = []
+    if capped:
+        notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens of code "
+                      f"and {sim.MAX_FILES} files of a submission; a full solution is about 3,000 tokens): ",
+                      capped, ". Code past that point was not compared; padding can hide a copy there."))
+    if dynamic:
+        notes.append(("Code that runs code built at run time (exec, eval, compile, __import__ or "
+                      "importlib; string literals that are Python are compared, code assembled "
+                      "from pieces cannot be): ", dynamic, "."))
+    return notes
+
+
 def _similarity_md(pairs, s):
     out = [_similarity_intro(pairs, s), ""]
+    for before, who, after in similarity_notes(s):
+        out += [before + "; ".join(f"{md_text(i)} ({md_text(d)})" for i, d in who) + after, ""]
     if not pairs:
         out.append("No similar pairs.")
         return out
@@ -353,6 +379,8 @@ def summary_html(s, pairs):
                    ", ".join(_h(m) for m in s.missing) + ".</p>")
     out.append("<h2>Similar submissions</h2>")
     out.append(f"<p class=note>{_h(_similarity_intro(pairs, s))}</p>")
+    for before, who, after in similarity_notes(s):
+        out.append(f"<p>{_h(before)}" + "; ".join(f"{_h(i)} ({_h(d)})" for i, d in who) + f"{_h(after)}</p>")
     if not pairs:
         out.append("<p>No similar pairs.</p>")
     for p in pairs[:MAX_PAIRS]:
@@ -366,11 +394,11 @@ def summary_html(s, pairs):
 
 
 def _passages_html(s, p):
-    from grader.similarity import passages
+    from grader.similarity import passages, unpack
 
     rows = {r.id: r for r in s.rows}
     a, b = rows[p["a"]].record, rows[p["b"]].record
-    found = passages(a.get("fingerprints", []), b.get("fingerprints", []), p["hashes"])
+    found = passages(unpack(a.get("fingerprints")), unpack(b.get("fingerprints")), p["hashes"])
     if not found:
         return ""
     parts = ['<table class="pair">']
@@ -419,9 +447,10 @@ def source_reader(submissions):
 
 
 def _read_source(submissions, record, name):
-    from grader.similarity import MAX_FILE_BYTES
+    from grader.similarity import MAX_FILE_BYTES, read_source
 
-    if not submissions or "/" in name or name.startswith("."):
+    name_parts = name.split("/")
+    if not submissions or any(p in ("", ".", "..") or p.startswith(".") for p in name_parts):
         return None
     source = record.get("source", "")
     if "/" in source or source.startswith(".") or not source:
@@ -435,16 +464,15 @@ def _read_source(submissions, record, name):
         with zipfile.ZipFile(path) as archive:
             want = "/".join(parts + [name])
             for info in archive.infolist():
-                if info.filename.replace("\\", "/").strip("/") == want and info.file_size <= MAX_FILE_BYTES:
+                if info.filename.replace("\\", "/").strip("/") == want:
                     with archive.open(info) as handle:
                         return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
         return None
     root = os.path.realpath(path)
-    full = os.path.join(path, *parts, name)
+    full = os.path.join(path, *parts, *name_parts)
     if not os.path.realpath(full).startswith(root + os.sep) or os.path.islink(full):
         return None
-    with open(full, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+    return read_source(full)
 
 
 # --------------------------------------------------------------------------- everything
@@ -474,7 +502,7 @@ def write_all(out, info, records, ids=None):
             name = name[:-3] + "_.md"
         written.add(name)
         write_atomic(os.path.join(reports, name), student_report(row, summary.max))
-    prints = {r.id: r.record.get("fingerprints") or [] for r in rows if r.graded}
+    prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))
     write_atomic(os.path.join(out, "summary.html"), summary_html(summary, pairs))

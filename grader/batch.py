@@ -836,7 +836,7 @@ def _remove_outputs(out):
     reports = os.path.join(out, "reports")
     if os.path.isdir(reports):
         for name in os.listdir(reports):
-            if name.endswith(".md"):
+            if name.endswith(".md") or name == "index.csv":
                 os.unlink(os.path.join(reports, name))
 
 
@@ -1038,7 +1038,11 @@ def merge(folders, out, force):
     merged["shard"] = None
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
     lock = lock_out(out)
-    prepare_out(out, merged, force)
+    try:
+        prepare_out(out, merged, force)
+    except BaseException:       # refused: the folder is free again at once
+        lock.close()
+        raise
     lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
     return merged, records, lock

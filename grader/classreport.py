@@ -5,6 +5,8 @@ a resumed run or a merge of shards writes the same files):
 
 - ``grades.csv``: the submission id, points per function (contract order), total, percent;
 - ``reports/<id>.md``: the student's feedback (the Markdown report of ``chainrule grade``);
+  an id that is not safe as a file name gets a file named for it made safe plus a short
+  hash of the id (``report_name``), and ``reports/index.csv`` lists every id's file;
 - ``summary.md`` and a self-contained ``summary.html`` (inline CSS and SVG, no script):
   a histogram of totals, per function the share at full marks and the most frequent
   known mistakes, per module averages, the submissions not graded and why, and pairs of
@@ -118,12 +120,43 @@ def student_report(row, total_max):
             f"Submission {md_text(row.id)} {why}: {md_text(row.note)}.\n")
 
 
-def report_name(ident):
-    """The file name of a student's report: the id, made safe as one path component."""
+def report_name(ident, hashed=False):
+    """The file name of a student's report: the id itself when it is safe as a file name;
+    else the id made safe (every other character ``_``) and the first 8 hex digits of its
+    SHA-256, so that ``kim(1)`` (``kim_1_-….md``) never takes ``kim_1_``'s file
+    (``kim_1_.md``). ``hashed``: add the hash anyway (two ids differing only in case,
+    which collide on a case-insensitive file system)."""
     name = "".join(c if (c.isalnum() or c in "-_.@+ ") else "_" for c in ident).strip()
     if not name or name.startswith("."):
         name = "_" + name
+    if hashed or name != ident:
+        name += "-" + hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return name + ".md"
+
+
+def report_names(ids):
+    """``{id: file name}`` for a class: ``report_name``, no two names alike even ignoring case."""
+    folded = {}
+    for ident in ids:
+        folded.setdefault(report_name(ident).casefold(), []).append(ident)
+    names, taken = {}, set()
+    for ident in ids:
+        name = report_name(ident, hashed=len(folded[report_name(ident).casefold()]) > 1)
+        while name.casefold() in taken:     # an id that is itself another's made-safe name
+            name = name[:-3] + "_.md"
+        taken.add(name.casefold())
+        names[ident] = name
+    return names
+
+
+def report_index(names):
+    """``reports/index.csv``: which file holds which student's report."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "report"])
+    for ident, name in names.items():
+        writer.writerow([ident, name])
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- class statistics
@@ -495,13 +528,10 @@ def write_all(out, info, records, ids=None):
     write_atomic(os.path.join(out, "grades.csv"), grades_csv(rows, names))
     reports = os.path.join(out, "reports")
     os.makedirs(reports, exist_ok=True)
-    written = set()
+    names = report_names([row.id for row in rows])
     for row in rows:
-        name = report_name(row.id)
-        while name in written:
-            name = name[:-3] + "_.md"
-        written.add(name)
-        write_atomic(os.path.join(reports, name), student_report(row, summary.max))
+        write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
+    write_atomic(os.path.join(reports, "index.csv"), report_index(names))
     prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))

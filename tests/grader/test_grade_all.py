@@ -305,7 +305,8 @@ def test_grade_all_summary_html_is_self_contained_and_escapes_ids(klass):
     assert "<b>x&y" not in page and "&lt;b&gt;x&amp;y" in page
     summary = (klass["out"] / "summary.md").read_text()
     assert "<b>" not in summary and "\\<b\\>x\\&y" in summary
-    assert (klass["out"] / "reports" / "_b_x_y.md").exists()
+    # made safe as a file name, with a hash of the id (reports/index.csv says whose it is)
+    assert (klass["out"] / "reports" / "_b_x_y-c4f8d5c7.md").exists()   # sha256("<b>x&y")[:8]
 
 
 def test_grade_all_similarity_finds_the_shared_helper_but_not_common_code(klass):

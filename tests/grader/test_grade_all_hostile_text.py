@@ -89,3 +89,38 @@ def test_student_id_spells_bytes_that_are_not_utf8():
 
     assert student_id("kim") == "kim" and student_id("김민지") == "김민지"
     assert student_id(os.fsdecode(b"b\xffx")) == "b\\xffx"
+
+
+# --------------------------------------------------------------------------- report file names
+def _sha8(ident):
+    import hashlib
+
+    return hashlib.sha256(ident.encode()).hexdigest()[:8]
+
+
+def test_report_names_never_give_one_student_anothers_file():
+    from grader.classreport import report_names
+
+    ids = ["Kim", "kim", "kim(1)", "kim_1_", "lee", "김민지", ".hidden", "a/b"]
+    names = report_names(ids)
+    assert names["kim(1)"] == f"kim_1_-{_sha8('kim(1)')}.md" and names["kim_1_"] == "kim_1_.md"
+    assert names["lee"] == "lee.md" and names["김민지"] == "김민지.md"
+    # two ids alike but for case share one file on macOS or Windows: both get the hash
+    assert names["Kim"] == f"Kim-{_sha8('Kim')}.md" and names["kim"] == f"kim-{_sha8('kim')}.md"
+    assert names[".hidden"] == f"_.hidden-{_sha8('.hidden')}.md" and names["a/b"] == f"a_b-{_sha8('a/b')}.md"
+    assert len({n.casefold() for n in names.values()}) == len(ids)
+
+
+def test_grade_all_kim_1_and_kim_1_each_get_their_own_report_and_an_index(tmp_path):
+    subs = tmp_path / "subs"
+    make_submission(subs / "kim(1)" / "exercises")
+    make_submission(subs / "kim_1_" / "exercises", SURROGATE_MESSAGE)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    plain = (out / "reports" / "kim_1_.md").read_text()
+    assert "kim_1_" in plain.splitlines()[2] and "raised ValueError" in plain
+    odd = (out / "reports" / f"kim_1_-{_sha8('kim(1)')}.md").read_text()
+    assert "kim(1)" in odd.splitlines()[2] and "raised ValueError" not in odd
+    assert (out / "reports" / "index.csv").read_text() == (
+        f"id,report\nkim(1),kim_1_-{_sha8('kim(1)')}.md\nkim_1_,kim_1_.md\n")

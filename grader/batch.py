@@ -985,8 +985,10 @@ def merge(folders, out, force):
         if real == real_out:
             raise ChainruleUsageError(f"--out '{out}' is one of the folders to merge; give a new folder.")
         if real in seen:
-            raise ChainruleUsageError(f"Shard folder '{folder}' is given twice (as '{seen[real]}' too); give each "
-                                      "shard once.")
+            if seen[real] == folder:
+                raise ChainruleUsageError(f"Shard folder '{folder}' is given twice; give each shard once.")
+            raise ChainruleUsageError(f"Shard folders '{seen[real]}' and '{folder}' are the same folder; give "
+                                      "each shard once.")
         seen[real] = folder
     infos = [_read_info(folder) for folder in folders]
     shards = {}

@@ -63,6 +63,7 @@ class Row:
         self.result = result_from_json(record["result"]) if record and record.get("result") else None
         self.points = {}
         self.diagnoses = {}
+        self.sentences = {}     # mistake id -> the sentence the student was given
         self.full = {}
         self.todo = {}
         for name in names:
@@ -72,8 +73,10 @@ class Row:
             self.todo[name] = bool(fr is None or fr.not_implemented)
             # what to teach again: the function's own mistakes, not a failure it inherits
             # from a function it calls (that one's row counts the mistake)
-            self.diagnoses[name] = sorted({d.name for c in fr.cases for d in c.diagnoses
-                                           if d.kind != DEPENDENCY}) if fr else []
+            own = [d for c in fr.cases for d in c.diagnoses if d.kind != DEPENDENCY] if fr else []
+            self.diagnoses[name] = sorted({d.name for d in own})
+            for d in sorted(own, key=lambda d: d.hint, reverse=True):   # the first in order wins
+                self.sentences[d.name] = d.hint
         self.max = sum(POINTS[n] for n in names)
         self.total = sum(self.points.values())
         self.percent = 100.0 * self.total / self.max if self.max else 0.0
@@ -159,6 +162,13 @@ def report_index(names):
     return buffer.getvalue()
 
 
+def _sentence(hint):
+    """A hint as a sentence for the instructor: capitalised, ending in a full stop."""
+    text = " ".join(str(hint).split())
+    text = "Your" + text[4:] if text.startswith("your ") else text
+    return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
 # --------------------------------------------------------------------------- class statistics
 class Summary:
     def __init__(self, info, rows, names, missing=(), sources=None):
@@ -181,18 +191,21 @@ class Summary:
         return counts
 
     def functions(self):
-        """Per function: (name, points, full count, not implemented count, mean, [(mistake, n)])."""
+        """Per function: (name, points, full count, not implemented count, mean, [(mistake id,
+        n, its sentence)])."""
         out = []
         n = len(self.graded)
         for name in self.names:
             full = sum(1 for r in self.graded if r.full[name])
             todo = sum(1 for r in self.graded if r.todo[name])
             mean = statistics.fmean([r.points[name] for r in self.graded]) if n else 0.0
-            tally = {}
+            tally, sentences = {}, {}
             for r in self.graded:
                 for d in r.diagnoses[name]:
                     tally[d] = tally.get(d, 0) + 1
+                    sentences.setdefault(d, set()).add(r.sentences.get(d, ""))
             top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
+            top = [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
             out.append((name, POINTS[name], full, todo, mean, top))
         return out
 
@@ -244,7 +257,7 @@ def summary_markdown(s, pairs):
             "|---|---|---|---|---|---|"]
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = ", ".join(f"{m} ({n})" for m, n in top) or "-"
+        mistakes = "<br>".join(f"{md_text(t)} ({n}, `{m}`)" for m, n, t in top) or "-"
         out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
     out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
@@ -387,7 +400,8 @@ def summary_html(s, pairs):
                "<th>Mean points</th><th>Most frequent known mistakes</th></tr>")
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = "<br>".join(f"<code>{_h(m)}</code> ({n})" for m, n in top) or "-"
+        mistakes = "<br>".join(f'<span title="{_h(m)}">{_h(t)}</span> ({n}, <code>{_h(m)}</code>)'
+                               for m, n, t in top) or "-"
         out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
                    f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")
     out.append(f"</table><h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")

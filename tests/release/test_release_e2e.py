@@ -90,7 +90,7 @@ def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path
     sub = make_submission(tmp_path / "exercises", WRONG)
     done = run_in(student_venv, ["chainrule", "grade", str(sub), "--only", "optimizers.adam_step"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "known mistake: no-bias-correction" in done.stdout
+    assert "known mistake: the moments need the bias correction" in done.stdout
     # the recorded hint, the catalog's word for word (the catalog itself is not in the student tree)
     assert ("\n  Known mistake (every failing case): The moments need the bias correction, "
             "m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the step, or the first steps are far too "

@@ -51,6 +51,7 @@ MAX_TOKENS = 40_000     # per submission, after comments and blank lines (a full
 MAX_FILES = 300         # .py files read per submission
 MAX_FILE_BYTES = 8 << 20    # read of one file
 MAX_CODE_STRING = 64 * 1024     # a string literal longer than this is not parsed as code
+MAX_CODE_BYTES = 1 << 20        # string literals parsed as code, per submission
 MAX_DEPTH = 2           # code in a string in a string ... is read this deep
 DYNAMIC = ("exec", "eval", "compile", "__import__", "importlib")
 
@@ -69,6 +70,7 @@ class _Budget:
 
     def __init__(self, tokens=MAX_TOKENS):
         self.left = tokens
+        self.parse_left = MAX_CODE_BYTES
         self.capped = False
         self.dynamic = set()
 
@@ -82,10 +84,12 @@ def _code_lines(text):
         yield number, match.group(0) + "\n"
 
 
-def _as_code(literal, depth):
+def _as_code(literal, depth, budget):
     """The text of a string literal token when it is Python code worth reading, else None."""
-    if depth >= MAX_DEPTH or len(literal) > MAX_CODE_STRING or not _STRING_PREFIX.match(literal):
+    if (depth >= MAX_DEPTH or len(literal) > min(MAX_CODE_STRING, budget.parse_left)
+            or not _STRING_PREFIX.match(literal)):
         return None
+    budget.parse_left -= len(literal)
     try:
         value = ast.literal_eval(literal)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -136,7 +140,7 @@ def tokens(source, budget=None, depth=0):
             elif kind == tokenize.NUMBER:
                 text = "N"
             elif kind == tokenize.STRING:
-                code = _as_code(tok.string, depth)
+                code = _as_code(tok.string, depth, budget)
                 if code is not None:        # exec(compile('<source>')): its tokens, at this line
                     inner = tokens(code, budget, depth + 1)
                     out.extend((t, line) for t, _ in inner)
@@ -269,19 +273,22 @@ def fingerprint_submission(folder, skeleton=frozenset()):
         text = read_source(path)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         files[name] = digest
-        key = (skeleton_key, digest, budget.left)
+        key = (skeleton_key, digest, budget.left, budget.parse_left)
         cached = _CACHE.get(key)
         if cached is None:      # a file many submissions left as handed out is done once
             local = _Budget(budget.left)
+            local.parse_left = budget.parse_left
             toks = tokens(text, local)
             grams = [g for g in kgrams(toks) if g[0] not in skeleton]
             chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
-            cached = (chosen, len(toks), local.capped, frozenset(local.dynamic))
+            cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
+                      budget.parse_left - local.parse_left)
             if len(_CACHE) >= 256:
                 _CACHE.clear()
             _CACHE[key] = cached
-        chosen, used, capped, dynamic = cached
+        chosen, used, capped, dynamic, parsed = cached
         budget.left -= used
+        budget.parse_left -= parsed
         budget.capped = budget.capped or capped
         budget.dynamic.update(dynamic)
         for h, first, last in chosen:

@@ -313,8 +313,9 @@ def similarity_notes(s):
             dynamic.append((row.id, ", ".join(str(n) for n in stats["dynamic"])))
     notes = []
     if capped:
-        notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens of code "
-                      f"and {sim.MAX_FILES} files of a submission; a full solution is about 3,000 tokens): ",
+        notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens, "
+                      f"{sim.MAX_LINE_BYTES >> 20} MB of code lines and {sim.MAX_FILES} files of a "
+                      "submission; a full solution is about 3,000 tokens): ",
                       capped, ". Code past that point was not compared; padding can hide a copy there."))
     if dynamic:
         notes.append(("Code that runs code built at run time (exec, eval, compile, __import__ or "

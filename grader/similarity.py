@@ -15,8 +15,9 @@ the exercise skeleton (every ``K``-gram of ``exercises/``) are removed first: te
 student was given is never counted.
 
 The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
-and blank lines are dropped; a full solution of every exercise is about 3,000), read from
-at most ``MAX_FILES`` files of at most ``MAX_FILE_BYTES`` each. A submission cut at that
+and blank lines are dropped; a full solution of every exercise is about 3,000) and
+``MAX_LINE_BYTES`` of code lines, read from at most ``MAX_FILES`` files of at most
+``MAX_FILE_BYTES`` each; string literals parsed as code, ``MAX_CODE_BYTES`` in all. A submission cut at that
 bound says so (``capped``), and the class summary lists it: a pointer to look at, since
 padding could push copied code past the bound. A submission that runs code built at run
 time (``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``) is listed too
@@ -52,6 +53,7 @@ MAX_FILES = 300         # .py files read per submission
 MAX_FILE_BYTES = 8 << 20    # read of one file
 MAX_CODE_STRING = 64 * 1024     # a string literal longer than this is not parsed as code
 MAX_CODE_BYTES = 1 << 20        # string literals parsed as code, per submission
+MAX_LINE_BYTES = 16 << 20       # code lines (not comments, not blank) tokenized, per submission
 MAX_DEPTH = 2           # code in a string in a string ... is read this deep
 DYNAMIC = ("exec", "eval", "compile", "__import__", "importlib")
 
@@ -71,6 +73,7 @@ class _Budget:
     def __init__(self, tokens=MAX_TOKENS):
         self.left = tokens
         self.parse_left = MAX_CODE_BYTES
+        self.bytes_left = MAX_LINE_BYTES      # what a never-closed string would feed the tokenizer
         self.capped = False
         self.dynamic = set()
 
@@ -115,10 +118,12 @@ def tokens(source, budget=None, depth=0):
     numbers = []
 
     def readline():
-        if budget.left <= 0:
+        if budget.left <= 0 or budget.bytes_left <= 0:
+            budget.capped = True
             return ""
         for number, line in lines:
             numbers.append(number)
+            budget.bytes_left -= len(line)
             return line
         return ""
 
@@ -266,29 +271,30 @@ def fingerprint_submission(folder, skeleton=frozenset()):
     found = python_files(folder, MAX_FILES + 1)
     capped_files = len(found) > MAX_FILES
     for rel, path in found[:MAX_FILES]:
-        if budget.left <= 0:
+        if budget.left <= 0 or budget.bytes_left <= 0:
             budget.capped = True
             break
         name = clean(rel)       # a file name that was not UTF-8 can still be written
         text = read_source(path)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         files[name] = digest
-        key = (skeleton_key, digest, budget.left, budget.parse_left)
+        key = (skeleton_key, digest, budget.left, budget.parse_left, budget.bytes_left)
         cached = _CACHE.get(key)
         if cached is None:      # a file many submissions left as handed out is done once
             local = _Budget(budget.left)
-            local.parse_left = budget.parse_left
+            local.parse_left, local.bytes_left = budget.parse_left, budget.bytes_left
             toks = tokens(text, local)
             grams = [g for g in kgrams(toks) if g[0] not in skeleton]
             chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
-                      budget.parse_left - local.parse_left)
+                      budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left)
             if len(_CACHE) >= 256:
                 _CACHE.clear()
             _CACHE[key] = cached
-        chosen, used, capped, dynamic, parsed = cached
+        chosen, used, capped, dynamic, parsed, fed = cached
         budget.left -= used
         budget.parse_left -= parsed
+        budget.bytes_left -= fed
         budget.capped = budget.capped or capped
         budget.dynamic.update(dynamic)
         for h, first, last in chosen:

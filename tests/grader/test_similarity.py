@@ -137,8 +137,8 @@ def test_grade_all_summary_finds_the_evasions_and_names_what_it_could_not_compar
     section = summary[summary.index("## Similar submissions"):]
     for a, b in (("alice", "carol"), ("alice", "frank"), ("carol", "frank")):
         assert f"| {a} | {b} |" in section
-    assert ("Compared only in part (the check reads at most 40,000 tokens of code and 300 files of a "
-            "submission; a full solution is about 3,000 tokens): mallory (40,000 tokens). Code past "
+    assert ("Compared only in part (the check reads at most 40,000 tokens, 16 MB of code lines and 300 "
+            "files of a submission; a full solution is about 3,000 tokens): mallory (40,000 tokens). Code past "
             "that point was not compared; padding can hide a copy there.") in section
     assert ("Code that runs code built at run time (exec, eval, compile, __import__ or importlib; "
             "string literals that are Python are compared, code assembled from pieces cannot be): "
@@ -148,3 +148,15 @@ def test_grade_all_summary_finds_the_evasions_and_names_what_it_could_not_compar
     assert "impl/acts.py, lines" in html and "(the file is not available here)" not in html
     size = os.path.getsize(out / "results.jsonl")
     assert size < 2_000_000, size
+
+
+def test_a_string_never_closed_stops_at_the_byte_bound(tmp_path, monkeypatch):
+    """A never-closed string yields no token however long it runs: the lines fed to the
+    tokenizer are bounded too (MAX_LINE_BYTES), and the submission is marked as cut."""
+    from grader import similarity
+
+    monkeypatch.setattr(similarity, "MAX_LINE_BYTES", 100_000)
+    folder = _folder(tmp_path / "open", {"a.py": '"""\n' + "abc def\n" * 50_000, "b.py": CODE})
+    found = similarity.fingerprint_submission(folder)
+    assert found["capped"] and found["tokens"] == 0 and found["prints"] == []
+    assert not similarity.fingerprint_submission(_folder(tmp_path / "fine", {"b.py": CODE}))["capped"]

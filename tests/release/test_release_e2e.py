@@ -160,7 +160,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(student_venv, rel
     assert points == pytest.approx(TOTAL - adam["max_score"] - relu["max_score"] + relu["score"])
     text = summary.read_text()
     assert text.startswith("## chainrule grade: ")
-    assert "<code>optimizers.adam_step</code>" in text and "no-bias-correction" in text
+    assert "<code>optimizers.adam_step</code>" in text and "The moments need the bias correction" in text
 
 
 def test_the_classroom_command_refuses_to_run_outside_actions(student_venv, tmp_path):

@@ -543,7 +543,9 @@ def write_all(out, info, records, ids=None):
     write_atomic(os.path.join(out, "grades.csv"), grades_csv(rows, names))
     reports = os.path.join(out, "reports")
     os.makedirs(reports, exist_ok=True)
-    names = report_names([row.id for row in rows])
+    # named over the whole class, so a student's file is the same in a shard and in the merge
+    every = report_names(list(dict.fromkeys(entries + [row.id for row in rows])))
+    names = {row.id: every[row.id] for row in rows}
     for row in rows:
         write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
     write_atomic(os.path.join(reports, "index.csv"), report_index(names))

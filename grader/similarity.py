@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import io
 import keyword
 import os
 import re
@@ -225,18 +224,11 @@ def python_files(folder, limit=MAX_FILES):
     return found[:limit]
 
 
-def _python_files(folder):      # the name earlier code used
-    return python_files(folder)
-
-
 def read_source(path):
     """The text of a source file as the check reads it (at most ``MAX_FILE_BYTES``)."""
     with open(path, "rb") as handle:
         data = handle.read(MAX_FILE_BYTES)
     return data.decode("utf-8", "replace")
-
-
-_read = read_source
 
 
 def skeleton_hashes(folder):

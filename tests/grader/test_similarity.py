@@ -7,7 +7,7 @@ import os
 import textwrap
 import time
 
-from tests.grader.conftest import SOLUTIONS, make_submission
+from tests.grader.conftest import make_submission
 from tests.grader.test_grade_all import ONLY, run
 
 CODE = textwrap.dedent('''

@@ -50,7 +50,7 @@ from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
-from grader import janitor
+from grader import escape, janitor
 from grader.locate import NotGradable, find_modules, inside
 from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
@@ -88,6 +88,17 @@ def parse_shard(text):
                               "--shard 1/4 for the first of 4 shards.")
 
 
+def student_id(name):
+    """The id of an entry named ``name``: the name itself, except that bytes which were not
+    UTF-8 (``os.listdir`` gives them as lone surrogates, which no UTF-8 file can hold) are
+    spelled ``\\xff``, so the id can be written everywhere and still tells entries apart."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(submissions):
     """``(entries, ignored)``: every student entry (sorted by id) and the files skipped."""
     submissions = os.fspath(submissions)
@@ -104,7 +115,7 @@ def discover(submissions):
             continue
         path = os.path.join(submissions, name)
         is_zip = name.lower().endswith(".zip")
-        ident = name[:-4] if is_zip else name
+        ident = student_id(name[:-4] if is_zip else name)
         if not ident:
             ignored.append((name, "no student id before .zip"))
             continue
@@ -438,7 +449,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
         if link:
             raise BadZip(f"'{link}' is a link to a path outside the submission")
         inner = os.path.relpath(folder, base)
-        record["folder"] = inner.replace(os.sep, "/")
+        record["folder"] = inner.replace(os.sep, "/")     # locates the sources: kept as it is
         shown = folder if entry.kind == "folder" else (
             entry.path if inner == "." else os.path.join(entry.path, inner))
     except BadZip as exc:
@@ -451,6 +462,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
     finally:
         if target is not None:
             shutil.rmtree(target, ignore_errors=True)
+    record["note"] = escape.clean(record["note"])     # may quote a file name that was not UTF-8
     record["elapsed"] = round(time.monotonic() - started, 3)
     return record
 
@@ -458,7 +470,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
 def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader import grade_submission
     from grader.engine import run_command
-    from grader.similarity import fingerprint_folder
+    from grader.similarity import fingerprint_submission, pack
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
@@ -488,9 +500,13 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     result.oracle = options.oracle_name
     record["result"] = result_to_json(result)
     try:
-        record["fingerprints"], record["files"] = fingerprint_folder(folder, skeleton or frozenset())
+        found = fingerprint_submission(folder, skeleton or frozenset())
     except Exception as exc:  # noqa: BLE001 - similarity is a pointer, never a grade
         record["note"] = f"similarity not computed ({type(exc).__name__})"
+    else:
+        record["fingerprints"], record["files"] = pack(found["prints"]), found["files"]
+        record["similarity"] = {"tokens": found["tokens"], "capped": found["capped"],
+                                "dynamic": found["dynamic"]}
 
 
 # --------------------------------------------------------------------------- the worker pool
@@ -675,6 +691,16 @@ def read_results(path):
     return records
 
 
+def json_bytes(obj, indent=None):
+    """``obj`` as UTF-8 JSON that can always be written: readable UTF-8 when every string is
+    valid Unicode, else with ``\\uXXXX`` escapes (a lone surrogate that reached a record, a
+    file name that was not UTF-8), which ``json.loads`` reads back to the very same text."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=indent).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, sort_keys=True, indent=indent).encode("ascii")
+
+
 class ResultsFile:
     """``results.jsonl`` opened for appending; every record is flushed and fsynced at once."""
 
@@ -689,7 +715,7 @@ class ResultsFile:
                     self.handle.write(b"\n")
 
     def append(self, record):
-        self.handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+        self.handle.write(json_bytes(record) + b"\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -795,7 +821,7 @@ def prepare_out(out, info, force):
     elif any(not n.startswith(".") for n in os.listdir(out)):
         raise ChainruleError(f"Output folder '{out}' is not empty and was not made by chainrule "
                              "grade-all; choose another --out, or pass --force to write into it.")
-    write_atomic(batch_path, json.dumps(info, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_atomic(batch_path, json_bytes(info, indent=1) + b"\n")
     return read_results(results_path)
 
 
@@ -810,7 +836,7 @@ def _remove_outputs(out):
     reports = os.path.join(out, "reports")
     if os.path.isdir(reports):
         for name in os.listdir(reports):
-            if name.endswith(".md"):
+            if name.endswith(".md") or name == "index.csv":
                 os.unlink(os.path.join(reports, name))
 
 
@@ -959,8 +985,10 @@ def merge(folders, out, force):
         if real == real_out:
             raise ChainruleUsageError(f"--out '{out}' is one of the folders to merge; give a new folder.")
         if real in seen:
-            raise ChainruleUsageError(f"Shard folder '{folder}' is given twice (as '{seen[real]}' too); give each "
-                                      "shard once.")
+            if seen[real] == folder:
+                raise ChainruleUsageError(f"Shard folder '{folder}' is given twice; give each shard once.")
+            raise ChainruleUsageError(f"Shard folders '{seen[real]}' and '{folder}' are the same folder; give "
+                                      "each shard once.")
         seen[real] = folder
     infos = [_read_info(folder) for folder in folders]
     shards = {}
@@ -1012,8 +1040,11 @@ def merge(folders, out, force):
     merged["shard"] = None
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
     lock = lock_out(out)
-    prepare_out(out, merged, force)
-    lines = b"".join(json.dumps(records[i], ensure_ascii=False, sort_keys=True).encode() + b"\n"
-                     for i in sorted(records))
+    try:
+        prepare_out(out, merged, force)
+    except BaseException:       # refused: the folder is free again at once
+        lock.close()
+        raise
+    lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
     return merged, records, lock

@@ -5,6 +5,8 @@ a resumed run or a merge of shards writes the same files):
 
 - ``grades.csv``: the submission id, points per function (contract order), total, percent;
 - ``reports/<id>.md``: the student's feedback (the Markdown report of ``chainrule grade``);
+  an id that is not safe as a file name gets a file named for it made safe plus a short
+  hash of the id (``report_name``), and ``reports/index.csv`` lists every id's file;
 - ``summary.md`` and a self-contained ``summary.html`` (inline CSS and SVG, no script):
   a histogram of totals, per function the share at full marks and the most frequent
   known mistakes, per module averages, the submissions not graded and why, and pairs of
@@ -61,6 +63,7 @@ class Row:
         self.result = result_from_json(record["result"]) if record and record.get("result") else None
         self.points = {}
         self.diagnoses = {}
+        self.sentences = {}     # mistake id -> the sentence the student was given
         self.full = {}
         self.todo = {}
         for name in names:
@@ -70,8 +73,10 @@ class Row:
             self.todo[name] = bool(fr is None or fr.not_implemented)
             # what to teach again: the function's own mistakes, not a failure it inherits
             # from a function it calls (that one's row counts the mistake)
-            self.diagnoses[name] = sorted({d.name for c in fr.cases for d in c.diagnoses
-                                           if d.kind != DEPENDENCY}) if fr else []
+            own = [d for c in fr.cases for d in c.diagnoses if d.kind != DEPENDENCY] if fr else []
+            self.diagnoses[name] = sorted({d.name for d in own})
+            for d in sorted(own, key=lambda d: d.hint, reverse=True):   # the first in order wins
+                self.sentences[d.name] = d.hint
         self.max = sum(POINTS[n] for n in names)
         self.total = sum(self.points.values())
         self.percent = 100.0 * self.total / self.max if self.max else 0.0
@@ -118,12 +123,50 @@ def student_report(row, total_max):
             f"Submission {md_text(row.id)} {why}: {md_text(row.note)}.\n")
 
 
-def report_name(ident):
-    """The file name of a student's report: the id, made safe as one path component."""
+def report_name(ident, hashed=False):
+    """The file name of a student's report: the id itself when it is safe as a file name;
+    else the id made safe (every other character ``_``) and the first 8 hex digits of its
+    SHA-256, so that ``kim(1)`` (``kim_1_-….md``) never takes ``kim_1_``'s file
+    (``kim_1_.md``). ``hashed``: add the hash anyway (two ids differing only in case,
+    which collide on a case-insensitive file system)."""
     name = "".join(c if (c.isalnum() or c in "-_.@+ ") else "_" for c in ident).strip()
     if not name or name.startswith("."):
         name = "_" + name
+    if hashed or name != ident:
+        name += "-" + hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return name + ".md"
+
+
+def report_names(ids):
+    """``{id: file name}`` for a class: ``report_name``, no two names alike even ignoring case."""
+    folded = {}
+    for ident in ids:
+        folded.setdefault(report_name(ident).casefold(), []).append(ident)
+    names, taken = {}, set()
+    for ident in ids:
+        name = report_name(ident, hashed=len(folded[report_name(ident).casefold()]) > 1)
+        while name.casefold() in taken:     # an id that is itself another's made-safe name
+            name = name[:-3] + "_.md"
+        taken.add(name.casefold())
+        names[ident] = name
+    return names
+
+
+def report_index(names):
+    """``reports/index.csv``: which file holds which student's report."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "report"])
+    for ident, name in names.items():
+        writer.writerow([ident, name])
+    return buffer.getvalue()
+
+
+def _sentence(hint):
+    """A hint as a sentence for the instructor: capitalised, ending in a full stop."""
+    text = " ".join(str(hint).split())
+    text = "Your" + text[4:] if text.startswith("your ") else text
+    return text if text.endswith((".", "?", "!", ")")) else text + "."
 
 
 # --------------------------------------------------------------------------- class statistics
@@ -148,18 +191,21 @@ class Summary:
         return counts
 
     def functions(self):
-        """Per function: (name, points, full count, not implemented count, mean, [(mistake, n)])."""
+        """Per function: (name, points, full count, not implemented count, mean, [(mistake id,
+        n, its sentence)])."""
         out = []
         n = len(self.graded)
         for name in self.names:
             full = sum(1 for r in self.graded if r.full[name])
             todo = sum(1 for r in self.graded if r.todo[name])
             mean = statistics.fmean([r.points[name] for r in self.graded]) if n else 0.0
-            tally = {}
+            tally, sentences = {}, {}
             for r in self.graded:
                 for d in r.diagnoses[name]:
                     tally[d] = tally.get(d, 0) + 1
+                    sentences.setdefault(d, set()).add(r.sentences.get(d, ""))
             top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
+            top = [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
             out.append((name, POINTS[name], full, todo, mean, top))
         return out
 
@@ -211,7 +257,7 @@ def summary_markdown(s, pairs):
             "|---|---|---|---|---|---|"]
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = ", ".join(f"{m} ({n})" for m, n in top) or "-"
+        mistakes = "<br>".join(f"{md_text(t)} ({n}, `{m}`)" for m, n, t in top) or "-"
         out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
     out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
@@ -253,8 +299,35 @@ def _similarity_intro(pairs, s):
     return text
 
 
+def similarity_notes(s):
+    """``[(sentence before the ids, [(id, detail)], sentence after)]``: the submissions the
+    check could not compare in full (a pointer for a look, as the pairs are)."""
+    from grader import similarity as sim
+
+    capped, dynamic = [], []
+    for row in s.graded:
+        stats = row.record.get("similarity") or {}
+        if stats.get("capped"):
+            capped.append((row.id, f"{stats.get('tokens', 0):,} tokens"))
+        if stats.get("dynamic"):
+            dynamic.append((row.id, ", ".join(str(n) for n in stats["dynamic"])))
+    notes = []
+    if capped:
+        notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens, "
+                      f"{sim.MAX_LINE_BYTES >> 20} MB of code lines and {sim.MAX_FILES} files of a "
+                      "submission; a full solution is about 3,000 tokens): ",
+                      capped, ". Code past that point was not compared; padding can hide a copy there."))
+    if dynamic:
+        notes.append(("Code that runs code built at run time (exec, eval, compile, __import__ or "
+                      "importlib; string literals that are Python are compared, code assembled "
+                      "from pieces cannot be): ", dynamic, "."))
+    return notes
+
+
 def _similarity_md(pairs, s):
     out = [_similarity_intro(pairs, s), ""]
+    for before, who, after in similarity_notes(s):
+        out += [before + "; ".join(f"{md_text(i)} ({md_text(d)})" for i, d in who) + after, ""]
     if not pairs:
         out.append("No similar pairs.")
         return out
@@ -328,7 +401,8 @@ def summary_html(s, pairs):
                "<th>Mean points</th><th>Most frequent known mistakes</th></tr>")
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = "<br>".join(f"<code>{_h(m)}</code> ({n})" for m, n in top) or "-"
+        mistakes = "<br>".join(f'<span title="{_h(m)}">{_h(t)}</span> ({n}, <code>{_h(m)}</code>)'
+                               for m, n, t in top) or "-"
         out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
                    f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")
     out.append(f"</table><h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")
@@ -353,6 +427,8 @@ def summary_html(s, pairs):
                    ", ".join(_h(m) for m in s.missing) + ".</p>")
     out.append("<h2>Similar submissions</h2>")
     out.append(f"<p class=note>{_h(_similarity_intro(pairs, s))}</p>")
+    for before, who, after in similarity_notes(s):
+        out.append(f"<p>{_h(before)}" + "; ".join(f"{_h(i)} ({_h(d)})" for i, d in who) + f"{_h(after)}</p>")
     if not pairs:
         out.append("<p>No similar pairs.</p>")
     for p in pairs[:MAX_PAIRS]:
@@ -366,11 +442,11 @@ def summary_html(s, pairs):
 
 
 def _passages_html(s, p):
-    from grader.similarity import passages
+    from grader.similarity import passages, unpack
 
     rows = {r.id: r for r in s.rows}
     a, b = rows[p["a"]].record, rows[p["b"]].record
-    found = passages(a.get("fingerprints", []), b.get("fingerprints", []), p["hashes"])
+    found = passages(unpack(a.get("fingerprints")), unpack(b.get("fingerprints")), p["hashes"])
     if not found:
         return ""
     parts = ['<table class="pair">']
@@ -419,9 +495,10 @@ def source_reader(submissions):
 
 
 def _read_source(submissions, record, name):
-    from grader.similarity import MAX_FILE_BYTES
+    from grader.similarity import MAX_FILE_BYTES, read_source
 
-    if not submissions or "/" in name or name.startswith("."):
+    name_parts = name.split("/")
+    if not submissions or any(p in ("", ".", "..") or p.startswith(".") for p in name_parts):
         return None
     source = record.get("source", "")
     if "/" in source or source.startswith(".") or not source:
@@ -435,16 +512,15 @@ def _read_source(submissions, record, name):
         with zipfile.ZipFile(path) as archive:
             want = "/".join(parts + [name])
             for info in archive.infolist():
-                if info.filename.replace("\\", "/").strip("/") == want and info.file_size <= MAX_FILE_BYTES:
+                if info.filename.replace("\\", "/").strip("/") == want:
                     with archive.open(info) as handle:
                         return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
         return None
     root = os.path.realpath(path)
-    full = os.path.join(path, *parts, name)
+    full = os.path.join(path, *parts, *name_parts)
     if not os.path.realpath(full).startswith(root + os.sep) or os.path.islink(full):
         return None
-    with open(full, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+    return read_source(full)
 
 
 # --------------------------------------------------------------------------- everything
@@ -467,14 +543,13 @@ def write_all(out, info, records, ids=None):
     write_atomic(os.path.join(out, "grades.csv"), grades_csv(rows, names))
     reports = os.path.join(out, "reports")
     os.makedirs(reports, exist_ok=True)
-    written = set()
+    # named over the whole class, so a student's file is the same in a shard and in the merge
+    every = report_names(list(dict.fromkeys(entries + [row.id for row in rows])))
+    names = {row.id: every[row.id] for row in rows}
     for row in rows:
-        name = report_name(row.id)
-        while name in written:
-            name = name[:-3] + "_.md"
-        written.add(name)
-        write_atomic(os.path.join(reports, name), student_report(row, summary.max))
-    prints = {r.id: r.record.get("fingerprints") or [] for r in rows if r.graded}
+        write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
+    write_atomic(os.path.join(reports, "index.csv"), report_index(names))
+    prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))
     write_atomic(os.path.join(out, "summary.html"), summary_html(summary, pairs))

@@ -29,9 +29,10 @@ def _message(fr):
     first = [d for d in fr.diagnoses if d.kind == "dependency"]    # grader.calls
     if first:
         return f"{text} Note: {first[0].hint}"
-    names = [d.name for d in fr.diagnoses]
-    if names:
-        text += " Known mistake: " + ", ".join(f"'{n}'" for n in names) + "."
+    for d, _ in fr.hints():       # the sentences the text report gives, never a bare id
+        label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}.get(d.kind, "Found")
+        hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
+        text += f" {label}: {hint}" + ("" if hint.endswith((".", "?", "!", ")")) else ".")
     return text
 
 

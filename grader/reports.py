@@ -80,11 +80,37 @@ def _fn_summary(fr, functions=None):
             parts.append(f"fix {calls.and_list(calls.shown_name(q, fr.module) for q in first)} first")
         else:
             word = {"known": "known mistake", "finding": "found", "generic": "looks like"}.get(d.kind, "found")
-            parts.append(f"{word}: {d.name}")
+            if " or " in d.name:        # mistakes that tie on every case: their sentences follow
+                parts.append(f"{word}: one of {d.name.count(' or ') + 1} that give these results (below)")
+            else:
+                parts.append(f"{word}: {short_hint(d.hint) or d.name}")
     if functions and fix_first_line(fr, functions).startswith("Fix this first"):
         users = [c for c in _callers(fr, functions) if not c.not_implemented]
         parts.append(f"fix first: {counted(len(users), 'function')} {'calls' if len(users) == 1 else 'call'} it")
     return "; ".join(parts)
+
+
+_CLAUSE_END = re.compile(r"(?:; |\. |, but |, while |, so |: |\.$)")
+_PLAIN_FIRST = {"You", "Your", "This", "That", "These", "The", "It", "Both", "With", "A", "An"}
+
+
+def short_hint(hint, limit=64):
+    """The first clause of a hint, for a one-line summary: "You applied s(1 − s) to x
+    itself, but ..." -> "you applied s(1 − s) to x itself" (the whole sentence follows in
+    the function's explanation); cut at a word with "…" past ``limit`` characters."""
+    text = " ".join(str(hint or "").split())
+    match = _CLAUSE_END.search(text)
+    if match:
+        text = text[:match.start()]
+    if len(text) > limit:   # at a comma or a remark in parentheses when there is one, else at a word
+        cuts = [m.start() for m in re.finditer(r", | \((?=[a-z]{2,} )", text[:limit])
+                if text[:m.start()].count("(") == text[:m.start()].count(")")]    # never inside ( )
+        cut = max(cuts, default=0)
+        text = text[:cut] if cut >= 20 else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    first = text.split(" ", 1)[0]
+    if first in _PLAIN_FIRST:       # "You ..." -> "you ...": it follows "known mistake:" (not "He")
+        text = first.lower() + text[len(first):]
+    return text
 
 
 def _callers(fr, functions):

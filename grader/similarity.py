@@ -1,69 +1,172 @@
 """Pairs of submissions whose code is nearly the same: MOSS-style winnowing.
 
-Each ``.py`` file of a submission is turned into tokens with Python's ``tokenize``:
-comments and whitespace (newlines, indentation) are dropped, every name becomes ``V``
-(except a name after a dot: ``np.exp`` stays ``V.exp``), every number ``N`` and every
-string ``S``. Every run of ``K`` consecutive tokens is hashed; winnowing (Schleimer,
-Wilkerson and Aiken, 2003) keeps the smallest hash of every window of ``W`` consecutive
-ones, so any shared run of at least ``K + W - 1`` tokens is found, and the kept hashes
-(the fingerprints) remember their file and lines. Fingerprints of the exercise skeleton
-(every ``K``-gram of ``exercises/``) are removed first: text every student was given is
-never counted.
+Every ``.py`` file of a submission, in every folder below it (code moved into a
+subpackage counts as much as the modules themselves; hidden folders, caches and virtual
+environments are left out, as grading leaves them out), is turned into tokens with
+Python's ``tokenize``: comments, blank lines and whitespace (newlines, indentation) are
+dropped, every name becomes ``V`` (except a name after a dot: ``np.exp`` stays
+``V.exp``), every number ``N`` and every string ``S``, except a string literal that is
+itself Python code (what ``exec(compile('...'))`` runs): its own tokens stand in its
+place. Every run of ``K`` consecutive tokens is hashed; winnowing (Schleimer, Wilkerson
+and Aiken, 2003) keeps the smallest hash of every window of ``W`` consecutive ones, so
+any shared run of at least ``K + W - 1`` tokens is found, and the kept hashes (the
+fingerprints, each once per submission) remember their file and lines. Fingerprints of
+the exercise skeleton (every ``K``-gram of ``exercises/``) are removed first: text every
+student was given is never counted.
+
+The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
+and blank lines are dropped; a full solution of every exercise is about 3,000) and
+``MAX_LINE_BYTES`` of code lines, read from at most ``MAX_FILES`` files of at most
+``MAX_FILE_BYTES`` each; string literals parsed as code, ``MAX_CODE_BYTES`` in all. A submission cut at that
+bound says so (``capped``), and the class summary lists it: a pointer to look at, since
+padding could push copied code past the bound. A submission that runs code built at run
+time (``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``) is listed too
+(``dynamic``), since code assembled from pieces cannot be compared.
 
 A fingerprint found in more than ``max(MAX_COMMON, n / 10)`` of the ``n`` submissions is
 common code (an idiom, or text handed out elsewhere) and is ignored, as MOSS ignores
-passages in more than 10 programs by default. Two submissions are a pair when they share at least ``MIN_SHARED`` fingerprints and
-those cover at least ``MIN_SHARE`` of the smaller one's (common ones not counted). It is a pointer for the
-instructor, never a verdict: short functions that everyone writes alike match too.
+passages in more than 10 programs by default. Two submissions are a pair when they share
+at least ``MIN_SHARED`` fingerprints and those cover at least ``MIN_SHARE`` of the smaller
+one's (common ones not counted). It is a pointer for the instructor, never a verdict:
+short functions that everyone writes alike match too.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import io
 import keyword
 import os
+import re
 import tokenize
+
+from grader.escape import clean
 
 K = 25                  # tokens per hashed run (copydetect's noise threshold)
 W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
 MIN_SHARED = 15
 MIN_SHARE = 0.5
 MAX_COMMON = 10
-MAX_FILE_BYTES = 512 * 1024
+MAX_TOKENS = 40_000     # per submission, after comments and blank lines (a full solution: ~3,000)
+MAX_FILES = 300         # .py files read per submission
+MAX_FILE_BYTES = 8 << 20    # read of one file
+MAX_CODE_STRING = 64 * 1024     # a string literal longer than this is not parsed as code
+MAX_CODE_BYTES = 1 << 20        # string literals parsed as code, per submission
+MAX_LINE_BYTES = 16 << 20       # code lines (not comments, not blank) tokenized, per submission
+MAX_DEPTH = 2           # code in a string in a string ... is read this deep
+DYNAMIC = ("exec", "eval", "compile", "__import__", "importlib")
 
 _DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
          tokenize.ENCODING, tokenize.ENDMARKER}
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
 _FSTRING_SKIP = {getattr(tokenize, n) for n in ("FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
+# a line that holds code: neither blank nor only a comment (found by the regex engine, so
+# megabytes of comment lines cost next to nothing and never count towards MAX_TOKENS)
+_CODE_LINE = re.compile(r"^[ \t\f]*[^\s#].*$", re.M)
+_STRING_PREFIX = re.compile(r"(?i)^[ru]*['\"]")
 
 
-def tokens(source):
-    """``[(token, line), ...]``: the normalised tokens of ``source`` (as far as it tokenizes)."""
+class _Budget:
+    """The tokens a submission may still produce, and what was met on the way."""
+
+    def __init__(self, tokens=MAX_TOKENS):
+        self.left = tokens
+        self.parse_left = MAX_CODE_BYTES
+        self.bytes_left = MAX_LINE_BYTES      # what a never-closed string would feed the tokenizer
+        self.capped = False
+        self.dynamic = set()
+
+
+def _code_lines(text):
+    """``(line number, line)`` of each line of ``text`` that holds code."""
+    number, pos = 1, 0
+    for match in _CODE_LINE.finditer(text):
+        number += text.count("\n", pos, match.start())
+        pos = match.start()
+        yield number, match.group(0) + "\n"
+
+
+def _as_code(literal, depth, budget):
+    """The text of a string literal token when it is Python code worth reading, else None."""
+    if (depth >= MAX_DEPTH or len(literal) > min(MAX_CODE_STRING, budget.parse_left)
+            or not _STRING_PREFIX.match(literal)):
+        return None
+    budget.parse_left -= len(literal)
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, str) or len(value) < 2 * K:
+        return None
+    try:
+        tree = ast.parse(value)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    # prose that happens to parse (a docstring "Returns x") is one bare expression
+    if not any(not isinstance(node, ast.Expr) for node in tree.body):
+        return None
+    return value
+
+
+def tokens(source, budget=None, depth=0):
+    """``[(token, line), ...]``: the normalised tokens of ``source`` (as far as it tokenizes,
+    and as far as ``budget`` allows)."""
+    budget = budget if budget is not None else _Budget()
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    lines = _code_lines(text)
+    numbers = []
+
+    def readline():
+        if budget.left <= 0 or budget.bytes_left <= 0:
+            budget.capped = True
+            return ""
+        for number, line in lines:
+            numbers.append(number)
+            budget.bytes_left -= len(line)
+            return line
+        return ""
+
     out = []
     previous = None
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        for tok in tokenize.generate_tokens(readline):
             kind = tok.type
             if kind in _DROP or kind in _FSTRING_SKIP:
                 continue
+            line = numbers[tok.start[0] - 1] if 0 < tok.start[0] <= len(numbers) else 0
             if kind == tokenize.NAME:
                 if keyword.iskeyword(tok.string) or previous == ".":
                     text = tok.string
                 else:
                     text = "V"
+                    if tok.string in DYNAMIC:
+                        budget.dynamic.add(tok.string)
             elif kind == tokenize.NUMBER:
                 text = "N"
-            elif kind == tokenize.STRING or kind == _FSTRING_START:
+            elif kind == tokenize.STRING:
+                code = _as_code(tok.string, depth, budget)
+                if code is not None:        # exec(compile('<source>')): its tokens, at this line
+                    inner = tokens(code, budget, depth + 1)
+                    out.extend((t, line) for t, _ in inner)
+                    previous = inner[-1][0] if inner else previous
+                    continue
+                text = "S"
+            elif kind == _FSTRING_START:
                 text = "S"
             elif kind == tokenize.ERRORTOKEN and tok.string.isspace():
                 continue
             else:
                 text = tok.string
-            out.append((text, tok.start[0]))
+            out.append((text, line))
             previous = text
+            budget.left -= 1
+            if budget.left <= 0:
+                budget.capped = True
+                break
     except (tokenize.TokenError, IndentationError, SyntaxError, ValueError):
         pass            # student code need not be valid: the tokens so far still count
+    if budget.left <= 0:
+        budget.capped = True
     return out
 
 
@@ -93,24 +196,36 @@ def winnow(grams):
     return chosen
 
 
-def _python_files(folder):
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
+def _skipped(name):
+    from grader.submission_copy import not_graded
+
+    return not_graded(name) or name.startswith(".")
+
+
+def python_files(folder, limit=MAX_FILES):
+    """``[(relative path with '/', path), ...]``: the ``.py`` files of ``folder`` and of every
+    folder below it (no links, nothing grading leaves out), the top level first, then by
+    path; at most ``limit``."""
     root = os.path.realpath(folder)
-    out = []
-    for name in names:
-        path = os.path.join(folder, name)
-        if not name.endswith(".py") or os.path.islink(path) or not os.path.isfile(path):
-            continue
-        if not os.path.realpath(path).startswith(root + os.sep):
-            continue
-        out.append((name, path))
-    return out
+    found = []
+    for base, dirs, files in os.walk(folder):       # os.walk follows no link to a folder
+        dirs[:] = sorted(d for d in dirs if not _skipped(d) and not os.path.islink(os.path.join(base, d)))
+        for name in sorted(files):
+            if not name.endswith(".py") or _skipped(name):
+                continue
+            path = os.path.join(base, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            if not os.path.realpath(path).startswith(root + os.sep):
+                continue
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            found.append((rel, path))
+    found.sort(key=lambda f: (f[0].count("/"), f[0]))
+    return found[:limit]
 
 
-def _read(path):
+def read_source(path):
+    """The text of a source file as the check reads it (at most ``MAX_FILE_BYTES``)."""
     with open(path, "rb") as handle:
         data = handle.read(MAX_FILE_BYTES)
     return data.decode("utf-8", "replace")
@@ -120,8 +235,8 @@ def skeleton_hashes(folder):
     """Every ``K``-gram hash of the skeleton's files (a set; empty when there is none)."""
     hashes = set()
     if folder and os.path.isdir(folder):
-        for _, path in _python_files(folder):
-            hashes.update(h for h, _, _ in kgrams(tokens(_read(path))))
+        for _, path in python_files(folder):
+            hashes.update(h for h, _, _ in kgrams(tokens(read_source(path), _Budget())))
     return hashes
 
 
@@ -132,32 +247,90 @@ def default_skeleton():
     return folder if os.path.isfile(os.path.join(folder, "activations.py")) else None
 
 
-def fingerprint_folder(folder, skeleton=frozenset()):
-    """``(fingerprints, files)`` of a submission folder's top-level ``.py`` files.
+def fingerprint_submission(folder, skeleton=frozenset()):
+    """What the check keeps of a submission folder: a dict with
 
-    ``fingerprints``: ``[[hash as 16 hex digits, file, first line, last line], ...]``
-    without the skeleton's; ``files``: file name -> SHA-256 of its text (to tell later
-    whether the file shown beside a passage is still the one fingerprinted).
+    ``prints``: ``[[hash as 16 hex digits, file, first line, last line], ...]``, each hash
+    once (where it first occurs), without the skeleton's; ``files``: file (its path in the
+    folder, '/'-separated) -> SHA-256 of its text (to tell later whether the file shown
+    beside a passage is still the one fingerprinted); ``tokens``: how many were read;
+    ``capped``: the bound ``MAX_TOKENS`` or ``MAX_FILES`` cut the reading short;
+    ``dynamic``: the names of run-time code (``exec``...) the code uses, sorted.
     """
-    prints, files = [], {}
+    prints, files, seen = [], {}, set()
+    budget = _Budget()
     skeleton_key = (len(skeleton), hash(frozenset(skeleton)))
-    for name, path in _python_files(folder):
-        text = _read(path)
+    found = python_files(folder, MAX_FILES + 1)
+    capped_files = len(found) > MAX_FILES
+    for rel, path in found[:MAX_FILES]:
+        if budget.left <= 0 or budget.bytes_left <= 0:
+            budget.capped = True
+            break
+        name = clean(rel)       # a file name that was not UTF-8 can still be written
+        text = read_source(path)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         files[name] = digest
-        key = (skeleton_key, digest)
-        chosen = _CACHE.get(key)
-        if chosen is None:      # a file many submissions left as handed out is done once
-            grams = [g for g in kgrams(tokens(text)) if g[0] not in skeleton]
+        key = (skeleton_key, digest, budget.left, budget.parse_left, budget.bytes_left)
+        cached = _CACHE.get(key)
+        if cached is None:      # a file many submissions left as handed out is done once
+            local = _Budget(budget.left)
+            local.parse_left, local.bytes_left = budget.parse_left, budget.bytes_left
+            toks = tokens(text, local)
+            grams = [g for g in kgrams(toks) if g[0] not in skeleton]
             chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
+            cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
+                      budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left)
             if len(_CACHE) >= 256:
                 _CACHE.clear()
-            _CACHE[key] = chosen
-        prints.extend([h, name, first, last] for h, first, last in chosen)
-    return prints, files
+            _CACHE[key] = cached
+        chosen, used, capped, dynamic, parsed, fed = cached
+        budget.left -= used
+        budget.parse_left -= parsed
+        budget.bytes_left -= fed
+        budget.capped = budget.capped or capped
+        budget.dynamic.update(dynamic)
+        for h, first, last in chosen:
+            if h not in seen:
+                seen.add(h)
+                prints.append([h, name, first, last])
+    return {"prints": prints, "files": files, "tokens": MAX_TOKENS - max(budget.left, 0),
+            "capped": budget.capped or capped_files, "dynamic": sorted(budget.dynamic)}
+
+
+def fingerprint_folder(folder, skeleton=frozenset()):
+    """``(fingerprints, files)`` of ``fingerprint_submission``."""
+    found = fingerprint_submission(folder, skeleton)
+    return found["prints"], found["files"]
 
 
 _CACHE = {}
+
+
+def pack(prints):
+    """``prints`` for results.jsonl, compactly: ``{"files": [file, ...], "prints": [[hash,
+    index of the file, first, last], ...]}``."""
+    names, index, rows = [], {}, []
+    for h, name, first, last in prints:
+        if name not in index:
+            index[name] = len(names)
+            names.append(name)
+        rows.append([h, index[name], first, last])
+    return {"files": names, "prints": rows}
+
+
+def unpack(stored):
+    """The ``[[hash, file, first, last], ...]`` of ``pack`` (or of a list stored as it is)."""
+    if isinstance(stored, dict):
+        names = stored.get("files") or []
+        out = []
+        for row in stored.get("prints") or []:
+            try:
+                h, i, first, last = row
+                out.append([h, names[i], first, last])
+            except (ValueError, TypeError, IndexError):
+                continue
+        return out
+    return list(stored or [])
 
 
 def pairs(records):

@@ -24,6 +24,7 @@ import struct
 
 import numpy as np
 
+from grader.escape import clean as clean_text
 from grader.values import FromOutput, Returned, Rng
 
 # The error-kind vocabulary. What the child reports for a failed import or call:
@@ -150,7 +151,7 @@ def decode(tree, arrays, depth=0):
             raise ValueError("malformed reply")
         arr = arrays[index]
         if t == "a":
-            return Returned("array", arr, str(tree.get("cls", ""))[:80])
+            return Returned("array", arr, clean_text(str(tree.get("cls", ""))[:80]))
         if arr.ndim != 0:
             raise ValueError("malformed reply")
         return Returned("npscalar", arr, str(arr.dtype))
@@ -174,7 +175,7 @@ def decode(tree, arrays, depth=0):
             raise ValueError("malformed reply")
         return Returned(t, [decode(c, arrays, depth + 1) for c in children])
     if t == "o":
-        return Returned("other", None, str(tree.get("cls", "?"))[:80])
+        return Returned("other", None, clean_text(str(tree.get("cls", "?"))[:80]))
     raise ValueError("malformed reply")
 
 
@@ -234,8 +235,8 @@ def exception_text(exc):
 
 def clean_error(info):
     """The child's error report with only known fields of the right types (never trusted)."""
-    def text(value, limit):
-        return value[:limit] if isinstance(value, str) else ""
+    def text(value, limit):         # student text: valid Unicode (a lone surrogate must never
+        return clean_text(value[:limit]) if isinstance(value, str) else ""   # stop a writer)
 
     kind = info.get("kind")
     clean = {"ok": False, "kind": kind if isinstance(kind, str) and kind in CHILD_ERROR_KINDS else "exception",

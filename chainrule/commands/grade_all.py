@@ -98,8 +98,12 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)
     info["skeleton"] = bool(skeleton)
-    lock = batch.lock_out(out)        # noqa: F841 - held until this command ends
-    done = batch.prepare_out(out, info, force)
+    lock = batch.lock_out(out)        # held until this command ends
+    try:
+        done = batch.prepare_out(out, info, force)
+    except BaseException:   # refused: free the folder now, not when a traceback is collected
+        lock.close()
+        raise
     selected = batch.select_shard(entries, shard)
     todo = batch.to_grade(selected, done)
     jobs = min(jobs or _jobs_default(), max(1, len(todo)))

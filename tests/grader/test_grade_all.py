@@ -265,7 +265,7 @@ def test_grade_all_student_reports_are_the_grade_markdown(klass):
     report = (klass["out"] / "reports" / "mistake.md").read_text()
     assert report.startswith(f"## chainrule grade: {FULL - 2:g} / {FULL:g} points")
     assert "`optimizers.adam_step` | ❌ fail | 0/2 |" in report
-    assert "no-bias-correction" in report
+    assert "known mistake: the moments need the bias correction" in report      # its sentence, not its id
     zipped = (klass["out"] / "reports" / "zipped.md").read_text()
     assert "zipped.zip" in zipped.replace("\\", "") and "chainrule-batch-" not in zipped and "unpacked-" not in zipped
 
@@ -285,7 +285,14 @@ def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klas
 def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
     summary = (klass["out"] / "summary.md").read_text()
     adam = next(line for line in summary.splitlines() if line.startswith("| `optimizers.adam_step` |"))
-    assert adam.endswith("| no-bias-correction (1) |"), adam
+    # the sentence the student was given, then how many, then the mistake's id
+    assert adam.endswith("| The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before "
+                         "the step, or the first steps are far too small or too large. (1, "
+                         "`no-bias-correction`) |"), adam
+    page = (klass["out"] / "summary.html").read_text()
+    assert ('<span title="no-bias-correction">The moments need the bias correction, m / (1 − β₁ᵗ) and v '
+            "/ (1 − β₂ᵗ), before the step, or the first steps are far too small or too large.</span> (1, "
+            "<code>no-bias-correction</code>)") in page
     graded = sum(1 for t in klass["expected"] if t not in klass["not_graded"])
     assert f"| {graded - 2}/{graded} (" in adam            # the mistake and the skeleton miss it
     relu = next(line for line in summary.splitlines() if line.startswith("| `activations.relu` |"))
@@ -305,7 +312,8 @@ def test_grade_all_summary_html_is_self_contained_and_escapes_ids(klass):
     assert "<b>x&y" not in page and "&lt;b&gt;x&amp;y" in page
     summary = (klass["out"] / "summary.md").read_text()
     assert "<b>" not in summary and "\\<b\\>x\\&y" in summary
-    assert (klass["out"] / "reports" / "_b_x_y.md").exists()
+    # made safe as a file name, with a hash of the id (reports/index.csv says whose it is)
+    assert (klass["out"] / "reports" / "_b_x_y-c4f8d5c7.md").exists()   # sha256("<b>x&y")[:8]
 
 
 def test_grade_all_similarity_finds_the_shared_helper_but_not_common_code(klass):
@@ -432,7 +440,11 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert "s2" not in rows and "s0" in rows
     # a shard given twice, or two copies of one shard, is a mistake of the command
     code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[0], "--out", tmp_path / "twice")
-    assert code == 2 and f"Shard folder '{shards[0]}' is given twice (as '{shards[0]}' too); give each shard once." in stderr
+    assert code == 2 and f"Shard folder '{shards[0]}' is given twice; give each shard once." in stderr
+    # one folder spelled two ways (session 6's trial: "is given twice (as 'sh1/' too)" read oddly)
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], f"{shards[0]}/", "--out", tmp_path / "twice")
+    assert code == 2 and (f"Shard folders '{shards[0]}' and '{shards[0]}/' are the same folder; give each "
+                          "shard once.") in stderr
     shutil.copytree(shards[0], tmp_path / "copy")
     code, stdout, stderr = run("grade-all", "--merge", shards[0], tmp_path / "copy", "--out", tmp_path / "twice")
     assert code == 2 and (f"Shard folders '{shards[0]}' and '{tmp_path / 'copy'}' are both shard 1/3; give each "

@@ -212,7 +212,8 @@ def test_reports_counts_of_one_are_singular_in_text_and_markdown():
 def test_reports_counts_of_several_stay_plural(buggy):
     text = render(buggy, "text").splitlines()
     assert "Total: 1.75 / 9 points (19.4%), 1 of 6 functions pass" in text
-    assert "  FAIL  dense_backward       0.75/3  3 of 4 cases failed; known mistake: db-averaged" in text
+    assert ("  FAIL  dense_backward       0.75/3  3 of 4 cases failed; known mistake: db is the sum of dout "
+            "over the batch") in text
 
 
 def test_reports_item_counts_agree_with_their_number():
@@ -325,3 +326,33 @@ def test_a_passing_function_whose_computation_warned_is_pointed_out(tmp_path):
     tests = {t["name"]: t for t in json.loads(render(result, "gradescope"))["tests"]}
     assert "RuntimeWarning: overflow encountered in exp" in tests["activations.sigmoid"]["output"]
     assert "warned" not in tests["activations.relu"]["output"]
+
+
+def test_reports_summary_line_and_classroom_message_say_the_mistake_not_its_id(buggy):
+    """Session 6's trial: "known mistake: applied-to-input" and "Known mistake:
+    'applied-to-input'." reached students; the sentence (as the catalog words it) does now."""
+    from grader.classroom_report import reporter_result
+
+    text = render(buggy, "text")
+    assert ("  FAIL  sigmoid_derivative      0/1  6 of 6 cases failed; known mistake: you applied "
+            "s(1 − s) to x itself\n") in text
+    assert "applied-to-input" not in text and "db-averaged" not in text
+    tests = {t["name"]: t["message"] for t in reporter_result(buggy)["tests"]}
+    assert tests["activations.sigmoid_derivative"] == (
+        "0 of 6 cases passed. Known mistake: You applied s(1 − s) to x itself, but that form needs "
+        "the activation s = σ(x), while x here is the pre-activation.")
+    assert "db-averaged" not in tests["layers.dense_backward"]
+    assert tests["layers.dense_backward"].startswith("1 of 4 cases passed. Known mistake: db is the sum of dout")
+
+
+def test_short_hint_is_the_first_clause_cut_at_a_comma_or_word():
+    from grader.reports import short_hint
+
+    assert short_hint("You applied s(1 − s) to x itself, but that form needs s.") == "you applied s(1 − s) to x itself"
+    assert short_hint("He initialization has variance 2 / fan_in.") == "He initialization has variance 2 / fan_in"
+    assert short_hint("The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the step.") == (
+        "the moments need the bias correction")
+    assert short_hint("db is the sum of dout over the batch (every sample adds its share), not the mean.") == (
+        "db is the sum of dout over the batch")
+    long = "a probability of exactly 0 for the true label gives log of zero which is minus infinity here"
+    assert short_hint(long) == "a probability of exactly 0 for the true label gives log of zero…"

@@ -92,7 +92,7 @@ def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path
     sub = make_submission(tmp_path / "exercises", WRONG)
     done = run_in(student_venv, ["chainrule", "grade", str(sub), "--only", "optimizers.adam_step"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "known mistake: no-bias-correction" in done.stdout
+    assert "known mistake: the moments need the bias correction" in done.stdout
     # the recorded hint, the catalog's word for word (the catalog itself is not in the student tree)
     assert ("\n  Known mistake (every failing case): The moments need the bias correction, "
             "m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the step, or the first steps are far too "
@@ -151,7 +151,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(student_venv, rel
         assert t["line_no"] == 0 and t["max_score"] == POINTS[t["name"]]
         assert t["status"] == ("pass" if t["score"] == t["max_score"] else "fail")
     adam, relu = tests["optimizers.adam_step"], tests["activations.relu_derivative"]
-    assert adam["score"] == 0 and adam["status"] == "fail" and "no-bias-correction" in adam["message"]
+    assert adam["score"] == 0 and adam["status"] == "fail" and "Known mistake: The moments need the bias correction" in adam["message"]
     assert relu["status"] == "fail" and 0 < relu["score"] < relu["max_score"]
     passed, total = (int(n) for n in relu["message"].split(" cases passed")[0].split(" of "))
     assert 0 < passed < total and relu["score"] == round(relu["max_score"] * passed / total, 2)
@@ -162,7 +162,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(student_venv, rel
     assert points == pytest.approx(TOTAL - adam["max_score"] - relu["max_score"] + relu["score"])
     text = summary.read_text()
     assert text.startswith("## chainrule grade: ")
-    assert "<code>optimizers.adam_step</code>" in text and "no-bias-correction" in text
+    assert "<code>optimizers.adam_step</code>" in text and "The moments need the bias correction" in text
 
 
 def test_the_classroom_command_refuses_to_run_outside_actions(student_venv, tmp_path):

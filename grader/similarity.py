@@ -16,9 +16,10 @@ student was given is never counted.
 
 The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
 and blank lines are dropped; a full solution of every exercise is about 3,000) and
-``MAX_LINE_BYTES`` of code lines, read from at most ``MAX_FILES`` files of at most
-``MAX_FILE_BYTES`` each; string literals parsed as code, ``MAX_CODE_BYTES`` in all. A submission cut at that
-bound says so (``capped``), and the class summary lists it: a pointer to look at, since
+``MAX_LINE_BYTES`` of lines, at most ``MAX_OTHER_LINES`` of them comment or blank lines
+(every line goes to the tokenizer: a "#" line may close a string), read from at most
+``MAX_FILES`` files of at most ``MAX_FILE_BYTES`` each; string literals parsed as code,
+``MAX_CODE_BYTES`` in all. A submission cut at that bound says so (``capped``), and the class summary lists it: a pointer to look at, since
 padding could push copied code past the bound. A submission that runs code built at run
 time (``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``) is listed too
 (``dynamic``), since code assembled from pieces cannot be compared.
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import keyword
 import os
 import re
@@ -52,7 +54,8 @@ MAX_FILES = 300         # .py files read per submission
 MAX_FILE_BYTES = 8 << 20    # read of one file
 MAX_CODE_STRING = 64 * 1024     # a string literal longer than this is not parsed as code
 MAX_CODE_BYTES = 1 << 20        # string literals parsed as code, per submission
-MAX_LINE_BYTES = 16 << 20       # code lines (not comments, not blank) tokenized, per submission
+MAX_LINE_BYTES = 16 << 20       # lines tokenized, per submission
+MAX_OTHER_LINES = 200_000       # comment and blank lines tokenized, per submission (each costs the tokenizer)
 MAX_DEPTH = 2           # code in a string in a string ... is read this deep
 DYNAMIC = ("exec", "eval", "compile", "__import__", "importlib")
 
@@ -60,9 +63,12 @@ _DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, token
          tokenize.ENCODING, tokenize.ENDMARKER}
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
 _FSTRING_SKIP = {getattr(tokenize, n) for n in ("FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
-# a line that holds code: neither blank nor only a comment (found by the regex engine, so
-# megabytes of comment lines cost next to nothing and never count towards MAX_TOKENS)
-_CODE_LINE = re.compile(r"^[ \t\f]*[^\s#].*$", re.M)
+# a line that holds code: neither blank nor only a comment. Every line goes to the tokenizer
+# (a "#" line may lie inside a string, which the next line closes: skipping it hid the code
+# after it); comment and blank lines count towards a bound of their own, in lines (the
+# tokenizer's cost is per line; thousands of comment lines above copied code hide nothing),
+# and their COMMENT tokens never count towards MAX_TOKENS
+_CODE_LINE = re.compile(r"[ \t\f]*[^\s#]")
 _STRING_PREFIX = re.compile(r"(?i)^[ru]*['\"]")
 
 
@@ -73,17 +79,9 @@ class _Budget:
         self.left = tokens
         self.parse_left = MAX_CODE_BYTES
         self.bytes_left = MAX_LINE_BYTES      # what a never-closed string would feed the tokenizer
+        self.other_left = MAX_OTHER_LINES
         self.capped = False
         self.dynamic = set()
-
-
-def _code_lines(text):
-    """``(line number, line)`` of each line of ``text`` that holds code."""
-    number, pos = 1, 0
-    for match in _CODE_LINE.finditer(text):
-        number += text.count("\n", pos, match.start())
-        pos = match.start()
-        yield number, match.group(0) + "\n"
 
 
 def _as_code(literal, depth, budget):
@@ -112,19 +110,17 @@ def tokens(source, budget=None, depth=0):
     """``[(token, line), ...]``: the normalised tokens of ``source`` (as far as it tokenizes,
     and as far as ``budget`` allows)."""
     budget = budget if budget is not None else _Budget()
-    text = source.replace("\r\n", "\n").replace("\r", "\n")
-    lines = _code_lines(text)
-    numbers = []
+    lines = io.StringIO(source.replace("\r\n", "\n").replace("\r", "\n"))
 
     def readline():
-        if budget.left <= 0 or budget.bytes_left <= 0:
+        if budget.left <= 0 or budget.bytes_left <= 0 or budget.other_left <= 0:
             budget.capped = True
             return ""
-        for number, line in lines:
-            numbers.append(number)
-            budget.bytes_left -= len(line)
-            return line
-        return ""
+        line = lines.readline()
+        budget.bytes_left -= len(line)
+        if not _CODE_LINE.match(line):
+            budget.other_left -= 1
+        return line
 
     out = []
     previous = None
@@ -133,7 +129,7 @@ def tokens(source, budget=None, depth=0):
             kind = tok.type
             if kind in _DROP or kind in _FSTRING_SKIP:
                 continue
-            line = numbers[tok.start[0] - 1] if 0 < tok.start[0] <= len(numbers) else 0
+            line = tok.start[0]
             if kind == tokenize.NAME:
                 if keyword.iskeyword(tok.string) or previous == ".":
                     text = tok.string
@@ -263,30 +259,32 @@ def fingerprint_submission(folder, skeleton=frozenset()):
     found = python_files(folder, MAX_FILES + 1)
     capped_files = len(found) > MAX_FILES
     for rel, path in found[:MAX_FILES]:
-        if budget.left <= 0 or budget.bytes_left <= 0:
+        if budget.left <= 0 or budget.bytes_left <= 0 or budget.other_left <= 0:
             budget.capped = True
             break
         name = clean(rel)       # a file name that was not UTF-8 can still be written
         text = read_source(path)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         files[name] = digest
-        key = (skeleton_key, digest, budget.left, budget.parse_left, budget.bytes_left)
+        key = (skeleton_key, digest, budget.left, budget.parse_left, budget.bytes_left, budget.other_left)
         cached = _CACHE.get(key)
         if cached is None:      # a file many submissions left as handed out is done once
             local = _Budget(budget.left)
-            local.parse_left, local.bytes_left = budget.parse_left, budget.bytes_left
+            local.parse_left, local.bytes_left, local.other_left = budget.parse_left, budget.bytes_left, budget.other_left
             toks = tokens(text, local)
             grams = [g for g in kgrams(toks) if g[0] not in skeleton]
             chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
-                      budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left)
+                      budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left,
+                      budget.other_left - local.other_left)
             if len(_CACHE) >= 256:
                 _CACHE.clear()
             _CACHE[key] = cached
-        chosen, used, capped, dynamic, parsed, fed = cached
+        chosen, used, capped, dynamic, parsed, fed, other = cached
         budget.left -= used
         budget.parse_left -= parsed
         budget.bytes_left -= fed
+        budget.other_left -= other
         budget.capped = budget.capped or capped
         budget.dynamic.update(dynamic)
         for h, first, last in chosen:

@@ -150,6 +150,26 @@ def test_grade_all_summary_finds_the_evasions_and_names_what_it_could_not_compar
     assert size < 2_000_000, size
 
 
+def test_a_comment_line_that_closes_a_string_does_not_hide_the_code_after_it(tmp_path):
+    # the review's evasion: comment lines were dropped before the tokenizer, so a string whose
+    # closing quotes sit on a "#" line never closed for it, and the code after it vanished
+    from grader import similarity
+
+    flat = _folder(tmp_path / "flat", {"m.py": CODE})
+    hidden = _folder(tmp_path / "hidden", {"m.py": "x_ = '''\n#'''\n" + CODE})
+    assert _hashes(flat) and _hashes(flat) <= _hashes(hidden)
+    assert not similarity.fingerprint_submission(hidden)["capped"]
+
+
+def test_comment_lines_are_bounded_on_their_own(tmp_path, monkeypatch):
+    from grader import similarity
+
+    monkeypatch.setattr(similarity, "MAX_OTHER_LINES", 50_000)
+    folder = _folder(tmp_path / "pad", {"a.py": "#\n" * 60_000 + CODE})
+    found = similarity.fingerprint_submission(folder)
+    assert found["capped"] and found["prints"] == []
+
+
 def test_a_string_never_closed_stops_at_the_byte_bound(tmp_path, monkeypatch):
     """A never-closed string yields no token however long it runs: the lines fed to the
     tokenizer are bounded too (MAX_LINE_BYTES), and the submission is marked as cut."""

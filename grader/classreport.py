@@ -63,7 +63,7 @@ class Row:
         self.result = result_from_json(record["result"]) if record and record.get("result") else None
         self.points = {}
         self.diagnoses = {}
-        self.sentences = {}     # mistake id -> the sentence the student was given
+        self.sentences = {}     # (function, mistake id) -> the sentence the student was given
         self.full = {}
         self.todo = {}
         for name in names:
@@ -76,7 +76,7 @@ class Row:
             own = [d for c in fr.cases for d in c.diagnoses if d.kind != DEPENDENCY] if fr else []
             self.diagnoses[name] = sorted({d.name for d in own})
             for d in sorted(own, key=lambda d: d.hint, reverse=True):   # the first in order wins
-                self.sentences[d.name] = d.hint
+                self.sentences[name, d.name] = d.hint
         self.max = sum(POINTS[n] for n in names)
         self.total = sum(self.points.values())
         self.percent = 100.0 * self.total / self.max if self.max else 0.0
@@ -164,9 +164,9 @@ def report_index(names):
 
 def _sentence(hint):
     """A hint as a sentence for the instructor: capitalised, ending in a full stop."""
-    text = " ".join(str(hint).split())
-    text = "Your" + text[4:] if text.startswith("your ") else text
-    return text if text.endswith((".", "?", "!", ")")) else text + "."
+    from grader.reports import as_sentence
+
+    return as_sentence(" ".join(str(hint).split()))
 
 
 # --------------------------------------------------------------------------- class statistics
@@ -203,7 +203,7 @@ class Summary:
             for r in self.graded:
                 for d in r.diagnoses[name]:
                     tally[d] = tally.get(d, 0) + 1
-                    sentences.setdefault(d, set()).add(r.sentences.get(d, ""))
+                    sentences.setdefault(d, set()).add(r.sentences.get((name, d), ""))
             top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
             top = [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
             out.append((name, POINTS[name], full, todo, mean, top))

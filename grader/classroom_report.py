@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 
+from grader.reports import as_sentence
 from grader.results import counted
 
 
@@ -31,8 +32,7 @@ def _message(fr):
         return f"{text} Note: {first[0].hint}"
     for d, _ in fr.hints():       # the sentences the text report gives, never a bare id
         label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}.get(d.kind, "Found")
-        hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
-        text += f" {label}: {hint}" + ("" if hint.endswith((".", "?", "!", ")")) else ".")
+        text += f" {label}: {as_sentence(d.hint)}"
     return text
 
 

@@ -94,6 +94,13 @@ _CLAUSE_END = re.compile(r"(?:; |\. |, but |, while |, so |: |\.$)")
 _PLAIN_FIRST = {"You", "Your", "This", "That", "These", "The", "It", "Both", "With", "A", "An"}
 
 
+def as_sentence(hint):
+    """A hint as a sentence of its own: "your ..." capitalised, a full stop at the end."""
+    text = str(hint or "")
+    text = "Your" + text[4:] if text.startswith("your ") else text
+    return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
 def short_hint(hint, limit=64):
     """The first clause of a hint, for a one-line summary: "You applied s(1 − s) to x
     itself, but ..." -> "you applied s(1 − s) to x itself" (the whole sentence follows in

@@ -982,3 +982,29 @@ def test_grade_all_one_id_given_twice_is_one_row_that_says_so(tmp_path):
     _, rows = read_csv(tmp_path / "out" / "grades.csv")
     assert sorted(rows) == ["s0", "s1", "skel", "wrong"] and float(rows["s0"][-2]) == 0
     assert "both 's0' and 's0.zip' are named for this id; keep one" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_grade_all_summary_gives_each_function_its_own_mistakes_sentence(tmp_path):
+    # the review found summary rows quoting another function's sentence: sixteen mistake ids
+    # (applied-to-input, wrong-sign, ...) are shared between functions, and the sentences were
+    # kept per id alone
+    subs = tmp_path / "subs"
+    make_submission(subs / "s1" / "exercises", appended={"activations": """
+        def sigmoid_derivative(x):
+            s = np.asarray(x)
+            return s * (1 - s)
+
+        def tanh_derivative(x):
+            t = np.asarray(x)
+            return 1 - t * t
+        """})
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--jobs", "1")
+    assert code == 0, stdout + stderr
+    summary = (out / "summary.md").read_text()
+    rows = {name: next(line for line in summary.splitlines() if line.startswith(f"| `activations.{name}` |"))
+            for name in ("sigmoid_derivative", "tanh_derivative")}
+    assert "You applied s(1 − s) to x itself" in rows["sigmoid_derivative"], rows
+    assert "1 − t²" not in rows["sigmoid_derivative"]
+    assert "You applied 1 − t² to x itself" in rows["tanh_derivative"], rows
+    assert "s(1 − s)" not in rows["tanh_derivative"]

@@ -91,12 +91,16 @@ def parse_shard(text):
 def student_id(name):
     """The id of an entry named ``name``: the name itself, except that bytes which were not
     UTF-8 (``os.listdir`` gives them as lone surrogates, which no UTF-8 file can hold) are
-    spelled ``\\xff``, so the id can be written everywhere and still tells entries apart."""
+    spelled ``\\xff``, and control characters so too (``\\x1b``), so the id can be written
+    everywhere, shown in a terminal and still tells entries apart."""
     try:
         name.encode("utf-8")
-        return name
     except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if not name.isprintable():  # a control character (ESC...) would act in a terminal reading the CSVs
+        name = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                       for c in name)
+    return name
 
 
 def discover(submissions):

@@ -127,14 +127,20 @@ def report_name(ident, hashed=False):
     """The file name of a student's report: the id itself when it is safe as a file name;
     else the id made safe (every other character ``_``) and the first 8 hex digits of its
     SHA-256, so that ``kim(1)`` (``kim_1_-….md``) never takes ``kim_1_``'s file
-    (``kim_1_.md``). ``hashed``: add the hash anyway (two ids differing only in case,
+    (``kim_1_.md``); an id longer than ``MAX_NAME_BYTES`` is cut there and hashed too. ``hashed``: add the hash anyway (two ids differing only in case,
     which collide on a case-insensitive file system)."""
     name = "".join(c if (c.isalnum() or c in "-_.@+ ") else "_" for c in ident).strip()
     if not name or name.startswith("."):
         name = "_" + name
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:  # a file name holds 255 bytes, its temporary copy more
+        name = name.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip()
     if hashed or name != ident:
         name += "-" + hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return name + ".md"
+
+
+#: the part of a report's file name taken from its id, at most (a longer id is cut and hashed)
+MAX_NAME_BYTES = 100
 
 
 def report_names(ids):

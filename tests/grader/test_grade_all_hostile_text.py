@@ -89,6 +89,27 @@ def test_student_id_spells_bytes_that_are_not_utf8():
 
     assert student_id("kim") == "kim" and student_id("김민지") == "김민지"
     assert student_id(os.fsdecode(b"b\xffx")) == "b\\xffx"
+    # a folder named with a terminal sequence: spelled out, never acting in a terminal (index.csv)
+    assert student_id("s9\x1b[2Jx") == "s9\\x1b[2Jx" and student_id("a\u200bb") == "a\\u200bb"
+
+
+def test_grade_all_with_a_very_long_id_writes_every_report(tmp_path):
+    # the review: a 240-character folder name (or about 80 Korean letters) made the report's
+    # temporary file name longer than 255 bytes, and grade-all stopped there on every rerun
+    from grader.classreport import MAX_NAME_BYTES, report_names
+
+    long_ids = ["x" * 240, "김" * 84, "a(" + "b" * 230]
+    names = report_names(long_ids)
+    assert all(len(name.encode()) <= MAX_NAME_BYTES + 12 for name in names.values())
+    assert len(set(names.values())) == 3 and names["x" * 240] == "x" * 100 + f"-{_sha8('x' * 240)}.md"
+    subs = tmp_path / "subs"
+    for ident in long_ids[:2]:
+        make_submission(subs / ident / "exercises")
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stdout + stderr
+    assert sorted(p.name for p in (out / "reports").iterdir()) == sorted(
+        [names[i] for i in long_ids[:2]] + ["index.csv"])
 
 
 # --------------------------------------------------------------------------- report file names

@@ -124,8 +124,13 @@ def _why_not(value: Any, lang: str) -> str:
         return message(lang, "why_percent")
     if re.search(r"\\times|\\cdot|[×·]|\*\s*10|10\s*\^|10\*\*", text):
         return message(lang, "why_power")
-    if re.fullmatch(r"\s*[-+−]?\d{1,3}(,\d{3})+(\.\d*)?\s*", text):  # 3,000 or 12,500.5: grouped digits
-        return message(lang, "why_grouping")
+    grouped = re.fullmatch(r"\s*([-+−]?)([1-9]\d{0,2}(?:,\d{3})+)(\.\d*)?\s*", text)  # 3,000; 12,500.5
+    if grouped:
+        sign, digits, fraction = grouped.group(1).replace("−", "-").replace("+", ""), grouped.group(2), grouped.group(3)
+        thousands = sign + digits.replace(",", "") + (fraction or "")
+        if digits.count(",") == 1 and not fraction:  # 12,500: also 12.5 with a decimal comma
+            return message(lang, "why_grouping", thousands=thousands, decimal=sign + digits.replace(",", "."))
+        return message(lang, "why_grouping_only", thousands=thousands)
     if re.search(r"\d,\d", text):
         return message(lang, "why_comma")
     return ""

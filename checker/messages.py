@@ -12,9 +12,11 @@ MESSAGES = {
     ),
     # what ``not_a_number`` adds when the answer shows why it is not read (``judge.read``)
     "why_comma": (" (a decimal point, not a comma)", " (쉼표가 아닌 소수점)"),
-    # "3,000" may be three thousand or a decimal comma: both readings, each written as a number
-    "why_grouping": (" (no comma in a number: 3000 for three thousand, 3.0 for three)",
-                     " (수에는 쉼표를 쓰지 않는다: 삼천은 3000, 삼은 3.0)"),
+    # "12,500" may be grouped thousands or a decimal comma: the student's number both ways
+    "why_grouping": (" (no comma in a number: {thousands} if the comma groups thousands, {decimal} if it is a "
+                     "decimal point)",
+                     " (수에는 쉼표를 쓰지 않는다: 천 단위를 나눈 쉼표라면 {thousands}, 소수점이라면 {decimal})"),
+    "why_grouping_only": (" (no comma in a number: {thousands})", " (수에는 쉼표를 쓰지 않는다: {thousands})"),
     "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율이 아닌 수: 33%가 아니라 0.33)"),
     "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로: 9.25 × 10^-5는 9.25e-5)"),
     "not_a_choice": (

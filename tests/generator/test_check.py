@@ -281,6 +281,7 @@ def test_check_empty_and_unreadable_answers_are_not_wrong(sheets, tmp_path):
         ("p2_output_update", "do_1_dz_3"): '"9.25 \\\\times 10^{-5}"',
         ("p2_output_update", "dz_3_dw_5"): '"3,000"',
         ("p2_output_update", "dE_dw_5"): '"-12,500.25"',
+        ("p3_hidden_update", "dE_dh_1"): '"0,125"',
     })
     result = run("check", path)
     assert result.exit_code == 0, result.output
@@ -296,12 +297,15 @@ def test_check_empty_and_unreadable_answers_are_not_wrong(sheets, tmp_path):
         f'"33%" is not a number; {accepted} (a fraction, not a percentage: 0.33, not 33%)')
     assert question_line(result, "do_1_dz_3", "p2_output_update").endswith(
         f"{accepted} (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)")
-    # digits grouped by commas: three thousand, or 3 with a decimal comma; "a decimal point,
-    # not a comma" alone would have made it 3.000
-    grouping = " (no comma in a number: 3000 for three thousand, 3.0 for three)"
-    assert question_line(result, "dz_3_dw_5", "p2_output_update").endswith(f'"3,000" is not a number; {accepted}{grouping}')
-    assert question_line(result, "dE_dw_5", "p2_output_update").endswith(f"{accepted}{grouping}")
-    assert total_line(result) == "0 of 24 correct (15 not answered, 9 invalid)"
+    # digits grouped by commas: three thousand, or 3 with a decimal comma ("a decimal point, not
+    # a comma" alone would have made it 3.000): the student's own number both ways
+    assert question_line(result, "dz_3_dw_5", "p2_output_update").endswith(
+        f'"3,000" is not a number; {accepted} (no comma in a number: 3000 if the comma groups thousands, 3.000 if '
+        "it is a decimal point)")
+    assert question_line(result, "dE_dw_5", "p2_output_update").endswith(
+        f"{accepted} (no comma in a number: -12500.25)")
+    assert question_line(result, "dE_dh_1", "p3_hidden_update").endswith(f"{accepted}{comma}")  # 0.125
+    assert total_line(result) == "0 of 24 correct (14 not answered, 10 invalid)"
 
 
 def _question_of(path, kind):

@@ -245,7 +245,7 @@ def needs_secret_message(source: str, lang: str = "en") -> str:
         return (f"'{source}' is a graded sheet: checking it needs the course secret "
                 "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
     if lang == "ko":
-        return (f"'{source}'은(는) 채점용 문제지라 과정 비밀 키를 가진 교수자만 확인할 수 있다: 이 파일을 제출하시오. "
+        return (f"'{source}'은(는) 채점용 문제지라 과정 비밀 키를 가진 강사만 확인할 수 있다: 이 파일을 제출하시오. "
                 "아무것도 채점하지 않았다.")
     return (f"'{source}' is a graded sheet, which only your instructor can check (with the course secret): hand it "
             "in; nothing was judged.")
@@ -254,7 +254,7 @@ def needs_secret_message(source: str, lang: str = "en") -> str:
 def needs_kit_message(source: str, lang: str = "en") -> str:
     if lang == "ko":
         return (f"'{source}'은(는) 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 "
-                "설치로는 확인할 수 없다: 교수자에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.")
+                "설치로는 확인할 수 없다: 강사에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.")
     return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and sympy) can "
             "check, not this student installation: hand it in to your instructor, or check it where the full kit is "
             "installed; nothing was judged.")

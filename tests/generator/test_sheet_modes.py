@@ -74,9 +74,9 @@ def test_answers_file_comment_depends_on_the_mode(sheet, lang):
             .split("\n[chainrule]")[0].splitlines()[-1] for mode in ("practice", "graded", "open")}
     if lang == "en":
         assert last["practice"].startswith("# Then run:  chainrule check answers.toml   (do not edit")
-        assert last["graded"].startswith("# Then hand this file in: your instructor checks it   (do not edit")
+        assert last["graded"].startswith("# Then hand this file in; your instructor checks it (do not edit")
         assert last["open"].startswith("# Then, if the full chainrule kit (with its generator) is installed, run:  "
-                                       "chainrule check answers.toml   else hand this file in to your instructor")
+                                       "chainrule check answers.toml   Otherwise hand this file in to your instructor")
     else:
         assert last["practice"].startswith("# 그 뒤 실행:  chainrule check answers.toml")
         assert last["graded"].startswith("# 그 뒤 이 파일을 제출하시오. 채점은 강사가 한다")

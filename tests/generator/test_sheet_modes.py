@@ -29,12 +29,16 @@ def _header(text: str) -> str:
     return next(line for line in plain.splitlines() if "answers.toml" in line)
 
 
+def _headers(sheet, fmt, lang):
+    """{mode: the worksheet's instructions} for a practice, a graded and an open sheet."""
+    return {mode: _header(render_sheets(sheet.problems, sheet.keys, fmt, lang, {"id": "s001"}, SEED,
+                                        mode=mode)["worksheet"])
+            for mode in ("practice", "graded", "open")}
+
+
 @pytest.mark.parametrize("fmt", ["md", "html", "tex"])
 def test_worksheet_instructions_depend_on_the_mode(sheet, fmt):
-    said = {
-        mode: _header(render_sheets(sheet.problems, sheet.keys, fmt, "en", {"id": "s001"}, SEED, mode=mode)["worksheet"])
-        for mode in ("practice", "graded", "open")
-    }
+    said = _headers(sheet, fmt, "en")
     assert "then run chainrule check answers.toml to check them." in said["practice"]
     assert "hand" not in said["practice"]
     assert "chainrule check" not in said["graded"]
@@ -47,10 +51,7 @@ def test_worksheet_instructions_depend_on_the_mode(sheet, fmt):
 
 @pytest.mark.parametrize("fmt", ["md", "html", "tex"])
 def test_korean_worksheet_instructions_depend_on_the_mode(sheet, fmt):
-    said = {
-        mode: _header(render_sheets(sheet.problems, sheet.keys, fmt, "ko", {"id": "s001"}, SEED, mode=mode)["worksheet"])
-        for mode in ("practice", "graded", "open")
-    }
+    said = _headers(sheet, fmt, "ko")
     assert "chainrule check answers.toml 명령으로 확인하시오." in said["practice"]
     assert "chainrule check" not in said["graded"] and said["graded"].endswith("제출하시오. 채점은 강사가 한다.")
     assert "설치되어 있으면 chainrule check answers.toml 명령으로 확인하고, 아니면 answers.toml 파일을 강사에게 " \

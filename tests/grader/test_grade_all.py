@@ -690,22 +690,26 @@ def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):
     assert not (tmp_path / "member.d").exists()     # refused before anything is written
 
 
+#: two helpers long enough to be fingerprinted (also tests/grader/test_similarity.py's code)
+MOMENTUM_CODE = textwrap.dedent('''
+    def step(weights, gradient, velocity, lr=0.1, momentum=0.9):
+        """Momentum."""
+        velocity = momentum * velocity - lr * gradient
+        weights = weights + velocity
+        return weights, velocity
+
+    def total(values):
+        out = 0.0
+        for v in values:
+            out += v * v + 2.0 * v - 1.0
+        return out / len(values)
+    ''')
+
+
 def test_similarity_ignores_names_comments_whitespace_and_the_skeleton(tmp_path):
     from grader import similarity
 
-    body = textwrap.dedent('''
-        def step(weights, gradient, velocity, lr=0.1, momentum=0.9):
-            """Momentum."""
-            velocity = momentum * velocity - lr * gradient
-            weights = weights + velocity
-            return weights, velocity
-
-        def total(values):
-            out = 0.0
-            for v in values:
-                out += v * v + 2.0 * v - 1.0
-            return out / len(values)
-        ''')
+    body = MOMENTUM_CODE
     renamed = (body.replace("weights", "w").replace("gradient", "g").replace("velocity", "vel")
                .replace("values", "xs").replace("0.9", "0.5"))
     renamed = "# my own work!\n" + renamed.replace("    ", "        ").replace(

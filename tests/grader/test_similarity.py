@@ -4,24 +4,12 @@ files of junk that made one submission cost 1.35 GB and a 129 MB results.jsonl."
 
 import json
 import os
-import textwrap
 import time
 
 from tests.grader.conftest import make_submission
-from tests.grader.test_grade_all import ONLY, run
+from tests.grader.test_grade_all import MOMENTUM_CODE, ONLY, run
 
-CODE = textwrap.dedent('''
-    def step(weights, gradient, velocity, lr=0.1, momentum=0.9):
-        velocity = momentum * velocity - lr * gradient
-        weights = weights + velocity
-        return weights, velocity
-
-    def total(values):
-        out = 0.0
-        for v in values:
-            out += v * v + 2.0 * v - 1.0
-        return out / len(values)
-    ''')
+CODE = MOMENTUM_CODE.replace('    """Momentum."""\n', "")
 
 
 def _folder(root, files):

@@ -513,6 +513,26 @@ def test_grade_all_refuses_an_out_folder_of_another_class_or_settings(tmp_path):
     assert (stranger / "thesis.tex").read_text() == "precious"
 
 
+def test_grade_all_refused_out_folder_is_free_again_at_once(tmp_path):
+    # a refused --out kept its lock until the refusal's traceback was collected: a second
+    # command in the same process (a notebook, a script calling the CLI) was told the folder
+    # "is being written by another chainrule grade-all"; with the collector off, that is certain
+    import gc
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    out = tmp_path / "out"
+    assert run("grade-all", subs, "--out", out, *ONLY)[0] == 0
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert run("grade-all", subs, "--out", out, *ONLY, "--seed", "7")[0] == 1   # other settings: refused
+        code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--seed", "7", "--force")
+    finally:
+        if enabled:
+            gc.enable()
+    assert code == 0, stdout + stderr
+
+
 def test_grade_all_links_out_of_a_submission_make_it_ungradable(tmp_path):
     subs = tmp_path / "subs"
     (subs / "linked").mkdir(parents=True)

@@ -168,3 +168,15 @@ def test_a_string_never_closed_stops_at_the_byte_bound(tmp_path, monkeypatch):
     found = similarity.fingerprint_submission(folder)
     assert found["capped"] and found["tokens"] == 0 and found["prints"] == []
     assert not similarity.fingerprint_submission(_folder(tmp_path / "fine", {"b.py": CODE}))["capped"]
+
+
+def test_python_files_never_reads_through_a_link(tmp_path):
+    # grade-all refuses such a submission before, but the similarity check must not rely on it
+    from grader import similarity
+
+    outside = _folder(tmp_path / "outside", {"secret.py": CODE, "pkg/m.py": CODE})
+    sub = _folder(tmp_path / "sub", {"m.py": "x = 1\n"})
+    os.symlink(outside / "secret.py", sub / "linked.py")
+    os.symlink(outside / "pkg", sub / "pkg")
+    assert [rel for rel, _ in similarity.python_files(sub)] == ["m.py"]
+    assert similarity.fingerprint_submission(sub)["prints"] == []

@@ -91,7 +91,12 @@ def _fn_summary(fr, functions=None):
 
 
 _CLAUSE_END = re.compile(r"(?:; |\. |, but |, while |, so |: |\.$)")
-_PLAIN_FIRST = {"You", "Your", "This", "That", "These", "The", "It", "Both", "With", "A", "An"}
+_PLAIN_FIRST = {"You", "Your", "This", "That", "These", "The", "It", "Both", "With", "A", "An",
+                # the imperatives and plain words the known mistakes' hints start with (never a
+                # name such as He, Glorot, Keras, Adam, E or W, which keep their capital)
+                "Divide", "Return", "Only", "Gradient", "Binary", "At", "Indexing", "Update", "Add",
+                "Inverted", "Multiplying", "Batch", "Take", "Clipping", "Adding", "Reset", "Operator",
+                "Sample"}
 
 
 def as_sentence(hint):

@@ -350,6 +350,12 @@ def test_short_hint_is_the_first_clause_cut_at_a_comma_or_word():
 
     assert short_hint("You applied s(1 − s) to x itself, but that form needs s.") == "you applied s(1 − s) to x itself"
     assert short_hint("He initialization has variance 2 / fan_in.") == "He initialization has variance 2 / fan_in"
+    # it follows "known mistake:": a plain first word loses its capital (the review found
+    # "known mistake: Add the squared gradient..."), a name keeps it
+    assert short_hint("Add the squared gradient to the cache, not the gradient.").startswith(
+        "add the squared gradient to the cache")
+    assert short_hint("Inverted dropout divides the kept units by keep_prob.").startswith("inverted dropout")
+    assert short_hint("Glorot's bound is sqrt(6 / (fan_in + fan_out)).").startswith("Glorot's bound")
     assert short_hint("The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the step.") == (
         "the moments need the bias correction")
     assert short_hint("db is the sum of dout over the batch (every sample adds its share), not the mean.") == (

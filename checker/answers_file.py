@@ -203,8 +203,9 @@ def read(path) -> Dict[str, Any]:
         if _korean(text):  # a Korean sheet's student reads the rest of check in Korean
             raise ChainruleError(f"'{path}'은(는) 올바른 TOML이 아니다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
+        reason = re.sub(r"^Illegal character '\\n'", "a quote is left open at the end of the line", str(exc))
         raise ChainruleError(
-            f"'{path}' is not valid TOML: {exc}; answers go between quotes, e.g. z_1 = \"0.165\"."
+            f"'{path}' is not valid TOML: {reason}; answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of 5000 digits
         reason = str(exc).split("\n")[0] or type(exc).__name__
@@ -221,10 +222,27 @@ def _korean(text: str) -> bool:
     return re.search(r'^[ \t]*lang[ \t]*=[ \t]*"ko"[ \t]*(#.*)?$', text, re.MULTILINE) is not None
 
 
+#: tomllib's reasons an edited answers file meets most, in Korean (any other stays as tomllib says it)
+_TOML_KO = (
+    (r"^Invalid value", "값을 읽을 수 없다"),
+    (r"^Expected newline or end of document after a statement", "값 뒤에 다른 글자가 있다(한 줄에 값 하나)"),
+    (r"^Unterminated string", "따옴표가 닫히지 않았다"),
+    (r"^Illegal character '\\n'", "따옴표가 닫히지 않았다"),     # a quote left open at the line's end
+    (r"^Expected '=' after a key in a key/value pair", "키 뒤에 '='가 없다"),
+    (r"^Cannot declare (.+) twice", r"\1이(가) 두 번 나온다"),
+    (r"^Invalid statement", "읽을 수 없는 줄이다"),
+)
+
+
 def _where_ko(exc) -> str:
-    """tomllib's reason with its place in Korean: "Invalid value (at line 1, column 10)" ->
-    "Invalid value (1번째 줄, 10번째 글자)"."""
-    return re.sub(r"\(at line (\d+), column (\d+)\)", r"(\1번째 줄, \2번째 글자)", str(exc))
+    """tomllib's reason in Korean where it is a common one, and its place: "Invalid value
+    (at line 1, column 10)" -> "값을 읽을 수 없다 (1번째 줄, 10번째 글자)"."""
+    text = str(exc)
+    for pattern, korean in _TOML_KO:
+        text, found = re.subn(pattern, korean, text, count=1)
+        if found:
+            break
+    return re.sub(r"\(at line (\d+), column (\d+)\)", r"(\1번째 줄, \2번째 글자)", text)
 
 
 def meta_error(source: str, what: str) -> ChainruleError:

@@ -421,9 +421,17 @@ def _h1_broken(sheets, tmp_path, lang):
     assert '\nlang = "en"\n' in text
     lines = text.replace('\nlang = "en"\n', f'\nlang = "{lang}"\n').splitlines()
     number = lines.index('h_1 = ""') + 1
-    lines[number - 1] = "h_1 = 0,52"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _set_lines(path, {number: "h_1 = 0,52"})
     return path, number
+
+
+def _set_lines(path, lines):
+    """Replace lines of ``path`` ({1-based number: new text})."""
+    text = path.read_text(encoding="utf-8").splitlines()
+    for number, line in lines.items():
+        text[number - 1] = line
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
 
 
 def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path):
@@ -432,9 +440,7 @@ def test_check_invalid_toml_quotes_the_parsers_line_and_column(sheets, tmp_path)
         f"Error: '{path}' is not valid TOML: Expected newline or end of document after a statement "
         f'(at line {number}, column 8); answers go between quotes, e.g. z_1 = "0.165".'
     )
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[number - 1] = 'h_1 = "0.52'     # tomllib says "Illegal character '\n'"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _set_lines(path, {number: 'h_1 = "0.52'})     # tomllib says "Illegal character '\n'"
     assert refusal(path) == (
         f"Error: '{path}' is not valid TOML: a quote is left open at the end of the line (at line {number}, "
         'column 12); answers go between quotes, e.g. z_1 = "0.165".')
@@ -447,10 +453,7 @@ def test_check_invalid_toml_of_a_korean_sheet_is_said_in_korean(sheets, tmp_path
         f"Error: '{path}'은(는) 올바른 TOML이 아니다: 값 뒤에 다른 글자가 있다(한 줄에 값 하나) "
         f'({number}번째 줄, 8번째 글자); 답은 따옴표 안에 쓴다. 예: z_1 = "0.165"'
     )
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[number - 1] = "h_1 = 0.52"      # unquoted is read; an unclosed quote is not
-    lines[number] = 'o_1 = "0.6'
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _set_lines(path, {number: "h_1 = 0.52", number + 1: 'o_1 = "0.6'})  # unquoted is read; an open quote is not
     assert "올바른 TOML이 아니다: 따옴표가 닫히지 않았다 (" in refusal(path)
 
 

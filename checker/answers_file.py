@@ -217,9 +217,17 @@ def read(path) -> Dict[str, Any]:
         ) from None
 
 
+def line_value(text: str, key: str) -> str:
+    """The value of the one ``key = "..."`` line of ``text``, a file that is not valid TOML (a
+    hand edit broke another line), or "" when there is none or the lines disagree."""
+    found = re.findall(r'^[ \t]*%s[ \t]*=[ \t]*"([^"\\\r\n]{1,200})"[ \t]*(?:#.*)?$' % re.escape(key), text,
+                       re.MULTILINE)
+    return found[0] if len(set(found)) == 1 else ""
+
+
 def _korean(text: str) -> bool:
     """A file that does not parse, written for a Korean sheet (its ``lang = "ko"`` line)."""
-    return re.search(r'^[ \t]*lang[ \t]*=[ \t]*"ko"[ \t]*(#.*)?$', text, re.MULTILINE) is not None
+    return line_value(text, "lang") == "ko"
 
 
 #: tomllib's reasons an edited answers file meets most, in Korean (any other stays as tomllib says it)

@@ -19,7 +19,6 @@ carried forward), with values from rounded intermediates for the rounding hint.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -373,9 +372,6 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
     return outcomes
 
 
-_STUDENT_LINE = re.compile(r'^[ \t]*student_id[ \t]*=[ \t]*"([^"\\\r\n]{1,200})"[ \t]*(?:#.*)?$', re.MULTILINE)
-
-
 def _student_in_text(path) -> str:
     """The ``student_id = "..."`` line of a file that is not valid TOML (a hand edit broke
     another line), or "": its failure is then the student's, not a file nobody handed in."""
@@ -384,8 +380,7 @@ def _student_in_text(path) -> str:
             text = handle.read(1 << 20).decode("utf-8", errors="replace")
     except OSError:
         return ""
-    found = _STUDENT_LINE.findall(text)
-    return found[0] if len(set(found)) == 1 else ""
+    return answers_file.line_value(text, "student_id")
 
 
 def _student(data) -> str:

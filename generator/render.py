@@ -935,52 +935,11 @@ def render_sheets(
 ) -> Dict[str, str]:
     """{kind: text} for the worksheet and the key, sharing one view of the problems; ``mode``
     (the sheet's: open, graded or practice) decides how the worksheet says to check it."""
-    views = problem_views(problems, keys, fmt_name, lang)
-    blocks = problem_blocks(views, fmt_name, lang, answers_file, mode, kinds)
-    return page_texts({kind: "".join(texts) for kind, texts in blocks.items()}, fmt_name, lang, student, seed,
-                      answers_file, mode)
-
-
-def problem_views(problems: Sequence[Problem], keys: Sequence[str], fmt_name: str, lang: str,
-                  numbers: Optional[Sequence[int]] = None) -> List[Dict[str, Any]]:
-    """The views (``problem_view``) of ``problems``, numbered 1, 2, ... or by ``numbers``."""
     fmt = get_format(fmt_name)
-    return [problem_view(problem, fmt, lang, number=numbers[i] if numbers else i + 1, key=keys[i])
-            for i, problem in enumerate(problems)]
-
-
-#: begins each problem's block when the blocks of a sheet are rendered to be sent apart (a
-#: record separator: no sheet's text holds one, and ``problem_blocks`` checks that)
-_BLOCK_MARK = "\x1e"
-
-
-def problem_blocks(views: Sequence[Dict[str, Any]], fmt_name: str, lang: str, answers_file: str = "answers.toml",
-                   mode: str = "open", kinds: Sequence[str] = ("worksheet", "key")) -> Dict[str, List[str]]:
-    """{kind: [the text of each problem]}: what ``page_texts`` puts together, in any grouping
-    (a class shared out by family renders each worker's problems apart). One rendering of
-    ``problems.FMT.j2`` a kind, split at a mark; the mark found elsewhere: a rendering a problem."""
-    fmt = get_format(fmt_name)
-    template = environment().get_template(f"problems.{fmt_name}.j2")
-    context = {"lang": lang, "w": page_words(fmt, lang, answers_file, mode)}
-    keyed = [dict(view, figure=view["key_figure"]) for view in views]
-    out = {}
-    for kind in kinds:
-        shown = keyed if kind == "key" else views
-        if len(shown) <= 1:
-            out[kind] = [template.render(kind=kind, problems=shown, separator="", **context)] if shown else []
-            continue
-        pieces = template.render(kind=kind, problems=shown, separator=_BLOCK_MARK, **context).split(_BLOCK_MARK)
-        if len(pieces) == len(shown) + 1 and not pieces[0]:
-            out[kind] = pieces[1:]
-        else:  # a mark in a problem's text (never expected): each problem on its own
-            out[kind] = [template.render(kind=kind, problems=[view], separator="", **context) for view in shown]
-    return out
-
-
-def page_texts(bodies: Dict[str, str], fmt_name: str, lang: str, student: Dict[str, str], seed: Optional[int],
-               answers_file: str = "answers.toml", mode: str = "open") -> Dict[str, str]:
-    """{kind: the whole sheet}: each kind's page around its problems' text ``bodies[kind]``."""
-    fmt = get_format(fmt_name)
+    views = [
+        problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
+        for i, problem in enumerate(problems)
+    ]
     name = student.get("name") or ""
     if fmt_name == "tex":  # composed letters (e + U+0301 as one é): inputenc knows only those
         name = unicodedata.normalize("NFC", name)
@@ -993,9 +952,11 @@ def page_texts(bodies: Dict[str, str], fmt_name: str, lang: str, student: Dict[s
         "student_id": fmt.escape(student["id"]),
         "student_name": fmt.escape(name),
         "seed": "" if seed is None else str(seed),
+        "problems": views,
     }
     template = environment().get_template(f"sheet.{fmt_name}.j2")
-    sheets = {kind: template.render(kind=kind, body=body, **context) for kind, body in bodies.items()}
+    keyed = dict(context, problems=[dict(view, figure=view["key_figure"]) for view in views])
+    sheets = {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}
     if fmt_name == "md":
         sheets = {kind: one_delimiter_a_line(text) for kind, text in sheets.items()}
     return sheets

@@ -224,21 +224,18 @@ def build_sheet(student: Student, seed: int, plan, preset_items=None, preset_nam
     """One student's problems: from ``plan`` ([(key, family, occurrence)]) or a preset's
     fixed items. ``generate`` and ``chainrule check`` (which rebuilds a sheet from its
     answers file) both build sheets here."""
-    count = len(preset_items) if preset_items is not None else len(plan)
-    built = [build_item(student, seed, plan, preset_items, preset_name, secret, i) for i in range(count)]
-    return Sheet(student, [key for key, _, _ in built], [problem for _, problem, _ in built],
-                 [occurrence for _, _, occurrence in built])
-
-
-def build_item(student: Student, seed: int, plan, preset_items, preset_name, secret: Optional[bytes],
-               i: int) -> Tuple[str, Problem, int]:
-    """(key, problem, occurrence) of the sheet's problem ``i``: the same whichever process
-    builds it, and whatever else that process built before."""
+    problems, keys, occurrences = [], [], []
     if preset_items is not None:
-        family, params = preset_items[i]
-        return f"p{i + 1}_{family}", make_problem(family, seed, student.id, params=params, variant=preset_name), 0
-    key, family, occurrence = plan[i]
-    return key, make_problem(family, seed, student.id, occurrence, secret=secret), occurrence
+        for i, (family, params) in enumerate(preset_items):
+            keys.append(f"p{i + 1}_{family}")
+            occurrences.append(0)
+            problems.append(make_problem(family, seed, student.id, params=params, variant=preset_name))
+    else:
+        for key, family, occurrence in plan:
+            keys.append(key)
+            occurrences.append(occurrence)
+            problems.append(make_problem(family, seed, student.id, occurrence, secret=secret))
+    return Sheet(student, keys, problems, occurrences)
 
 
 # --- answers template (TOML) -----------------------------------------------------------
@@ -247,53 +244,39 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
                  fingerprint: Optional[str] = None) -> str:
     """The answers template (``checker.answers_file`` writes it): identification, then one
     named blank per question; a practice sheet also gets the hashes that judge them."""
-    entries = [answers_entry(problem, key, occurrence, seed, sheet.student.id, lang, mode)
-               for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences)]
-    return answers_text(sheet.student, entries, seed, lang, preset, mode, fingerprint)
-
-
-def answers_entry(problem: Problem, key: str, occurrence: int, seed: int, sid: str, lang: str,
-                  mode: str) -> answers_file.Entry:
-    """One problem's part of the answers template: its blanks (and on a practice sheet the
-    hashes that judge them)."""
     from checker import practice
     from checker.check import exact_value
     from generator.render import Plain
 
     plain = Plain()
-    entry = answers_file.Entry(key, problem.family, occurrence, problem.variant,
-                               plain.text(problem.title, lang, problem.display))
-    if mode == "practice":
-        entry.salt = practice.salt(seed, sid, key, problem.variant)
-    for question in problem.questions:
-        choices = list(question.choices or {})
-        blank = answers_file.Blank(question.key, question.kind, plain.text(question.prompt, lang, problem.display),
-                                   choices)
-        if mode == "practice":
-            answer = question.answer if question.kind == "choice" else exact_value(question.answer)
-            mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
-                        for m in problem.mistakes if m.question == question.key]
-            blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
-        entry.blanks.append(blank)
-    return entry
-
-
-def answers_text(student: Student, entries: Sequence[answers_file.Entry], seed: int, lang: str,
-                 preset: Optional[str], mode: str = "open", fingerprint: Optional[str] = None) -> str:
-    """The answers template of ``student`` from its problems' entries (``answers_entry``)."""
     words = i18n.words(lang)
-    sid = student.id
+    sid = sheet.student.id
     header = [
-        words["answers_for"].format(id=sid) + (f" ({' '.join(student.name.split())})" if student.name else ""),
+        words["answers_for"].format(id=sid) + (f" ({' '.join(sheet.student.name.split())})" if sheet.student.name else ""),
         words["answers_how"],
         words["number_rule"],  # the sheet's own rule, word for word
         words["answers_check_" + mode],
     ]
     form = answers_file.Sheet(
-        student_id=sid, course_seed=seed, lang=lang, student_name=student.name, preset=preset, mode=mode,
+        student_id=sid, course_seed=seed, lang=lang, student_name=sheet.student.name, preset=preset, mode=mode,
         secret=fingerprint,
     )
-    form.entries.extend(entries)
+    for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences):
+        entry = answers_file.Entry(key, problem.family, occurrence, problem.variant,
+                                   plain.text(problem.title, lang, problem.display))
+        if mode == "practice":
+            entry.salt = practice.salt(seed, sid, key, problem.variant)
+        for question in problem.questions:
+            choices = list(question.choices or {})
+            blank = answers_file.Blank(question.key, question.kind, plain.text(question.prompt, lang, problem.display),
+                                       choices)
+            if mode == "practice":
+                answer = question.answer if question.kind == "choice" else exact_value(question.answer)
+                mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
+                            for m in problem.mistakes if m.question == question.key]
+                blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
+            entry.blanks.append(blank)
+        form.entries.append(entry)
     kinds = {kind: words["kind_" + kind] for kind in ("number", "integer", "choice")}
     return answers_file.dumps(form, header, words["problem"], kinds=kinds)
 
@@ -413,100 +396,54 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
                 fingerprint=None) -> List[str]:
     """Write one student's files; return their paths relative to ``out``. A PDF the TeX
     engine cannot make is left out and the reason kept in ``sheet.warnings``."""
-    parts = sheet_parts(sheet.student.id, list(zip(sheet.keys, sheet.problems, sheet.occurrences)), range(len(sheet.keys)),
-                        formats, lang, seed, mode)
-    return write_parts(sheet.student, parts, out, formats, lang, seed, preset, engine, mode, fingerprint, sheet.warnings)
+    from generator.render import render_sheets
 
-
-@dataclass
-class _Part:
-    """What one problem of a student's sheet gives their files: made where the problem is built
-    (a worker, when a class is shared out by family), put together by ``write_parts``."""
-
-    key: str
-    summary: "_Summary"
-    blocks: Dict[str, Dict[str, str]]  # {format: {kind: the problem's text on the sheet or key}}
-    plots: Dict[str, Dict[str, bytes]]  # {folder: {path in the student's folder: a plot's file}}
-    drawing: Optional[str]  # the network drawing the Markdown sheets link, or None
-    entry: answers_file.Entry
-
-
-def sheet_parts(sid: str, built: Sequence[Tuple[str, Problem, int]], positions: Sequence[int], formats, lang, seed,
-                mode) -> List[_Part]:
-    """The parts (``_Part``) of problems ``built`` ([(key, problem, occurrence)]) at ``positions``
-    (0-based) on student ``sid``'s sheet."""
-    from generator.render import problem_blocks, problem_views
-
-    keys = [key for key, _, _ in built]
-    problems = [problem for _, problem, _ in built]
-    numbers = [i + 1 for i in positions]
-    blocks = {fmt: problem_blocks(problem_views(problems, keys, fmt, lang, numbers), fmt, lang, ANSWERS_FILE, mode)
-              for fmt in formats}
-    parts = []
-    for n, (key, problem, occurrence) in enumerate(built):
-        plotted = bool(problem.figure) and not isinstance(problem.figure, dict)  # a plot (generator/plots.py)
-        plots = {folder: problem.figure.files(formats, lang, key, is_key) if plotted else {}
-                 for folder, is_key in (("students", False), ("keys", True))}
-        drawing = None
-        if "md" in formats and isinstance(problem.figure, dict):  # Markdown links its network drawings
-            from generator.figures import standalone_svg
-
-            drawing = standalone_svg(problem.figure)
-        parts.append(_Part(key, _Summary(problem.family, problem.variant, plotted),
-                           {fmt: {kind: texts[n] for kind, texts in blocks[fmt].items()} for fmt in formats},
-                           plots, drawing, answers_entry(problem, key, occurrence, seed, sid, lang, mode)))
-    return parts
-
-
-def write_parts(student: Student, parts: Sequence[_Part], out: Path, formats, lang, seed, preset, engine, mode="open",
-                fingerprint=None, warnings: Optional[List[str]] = None) -> List[str]:
-    """Write a student's files from their sheet's ``parts`` (in sheet order); return their
-    paths relative to ``out``. A PDF the TeX engine cannot make is left out and the reason
-    added to ``warnings``."""
-    from generator.render import figure_file, page_texts
-
-    warnings = [] if warnings is None else warnings
-    sid = student.id
-    page_student = {"id": sid, "name": student.name}
+    sid = sheet.student.id
+    student = {"id": sid, "name": sheet.student.name}
     write = _Writer(out)
     written: List[str] = []
     plots = {}  # {folder: {relative path: bytes}}: the plots' files, before the TeX engine needs them
-    for folder in ("students", "keys"):
+    for folder, is_key in (("students", False), ("keys", True)):
         plots[folder] = {}
-        for part in parts:
-            plots[folder].update(part.plots[folder])
+        for key, problem in zip(sheet.keys, sheet.problems):
+            if problem.figure and not isinstance(problem.figure, dict):  # a plot (generator/plots.py)
+                plots[folder].update(problem.figure.files(formats, lang, key, is_key))
         for name, data in plots[folder].items():
             write(f"{folder}/{sid}/{name}", data)
             written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
-        bodies = {kind: "".join(part.blocks[fmt][kind] for part in parts) for kind in ("worksheet", "key")}
-        texts = page_texts(bodies, fmt, lang, page_student, seed, ANSWERS_FILE, mode)
+        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE, mode=mode)
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
             relative = f"{folder}/{sid}/{kind}.{fmt}"
             write(relative, texts[kind])
             written.append(relative)
-            if fmt == "tex" and engine and not warnings:
+            if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
-                unset = cannot_typeset(engine, student.name)
+                unset = cannot_typeset(engine, sheet.student.name)
                 if unset:  # the engine would fail on them (or leave them out): not run
-                    warnings.append(
+                    sheet.warnings.append(
                         f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)} "
                         "with the sheets' fonts (the .tex files are written)")
                     continue
                 try:
                     compile_pdf(engine, texts[kind], out / pdf, plots[folder])
                 except PdfError as exc:
-                    warnings.append(f"{exc} (the .tex files are written)")
+                    sheet.warnings.append(f"{exc} (the .tex files are written)")
                 else:
                     written.append(pdf)
-    for part in parts:  # each folder gets its own copy of the drawings the Markdown sheets link
-        if part.drawing is not None:
-            for folder in ("students", "keys"):
-                relative = f"{folder}/{sid}/{figure_file(part.key)}"
-                write(relative, part.drawing)
-                written.append(relative)
+    if "md" in formats:  # Markdown links its drawings; each folder gets its own copy
+        from generator.figures import standalone_svg
+        from generator.render import figure_file
+
+        for key, problem in zip(sheet.keys, sheet.problems):
+            if isinstance(problem.figure, dict):
+                drawing = standalone_svg(problem.figure)
+                for folder in ("students", "keys"):
+                    relative = f"{folder}/{sid}/{figure_file(key)}"
+                    write(relative, drawing)
+                    written.append(relative)
     relative = f"students/{sid}/{ANSWERS_FILE}"
-    write(relative, answers_text(student, [part.entry for part in parts], seed, lang, preset, mode, fingerprint))
+    write(relative, answers_toml(sheet, seed, lang, preset, mode, fingerprint))
     written.append(relative)
     return sorted(written)
 

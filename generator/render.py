@@ -246,8 +246,13 @@ def _github_safe_math(text: str) -> str:
 def one_delimiter_a_line(markdown: str) -> str:
     """Every formula of a line in GitHub's $`...`$ form when one of them is (a worked step
     ``$B = ...$`` with its note's ``$`\\frac{1}{4}`$이하``): one kind of delimiter a line."""
+    if "$`" not in markdown:  # no formula in that form (a formula starting so holds "$`")
+        return markdown
     out = []
     for line in markdown.split("\n"):
+        if "$`" not in line:
+            out.append(line)
+            continue
         parts = _MATH_SPAN.split(line)
         if len(parts) >= 3 and len(parts) % 2 == 1:
             maths = parts[1::2]

@@ -96,6 +96,7 @@ def build_results(public, hidden, settings, folder_shown):
     message names the public points only."""
     from grader.release_settings import new_inputs
     from grader.reports import render
+    from grader.results import apportion
 
     share = float(settings.get("public_share", 0.2))
     visibility = settings.get("hidden_visibility", "after_published")
@@ -103,7 +104,7 @@ def build_results(public, hidden, settings, folder_shown):
     public_doc = json.loads(render(public, "gradescope"))
     by_name = {t["name"]: t for t in public_doc["tests"]}
     tests = []
-    public_score = public_max = 0.0
+    public_max = 0.0
     n_hidden = 0
     for k, (qualname, fr) in enumerate(public.functions.items(), 1):
         counted = new_inputs(qualname, public.seed, seeds) if seeds else {}
@@ -111,23 +112,30 @@ def build_results(public, hidden, settings, folder_shown):
         part = share if has_hidden else 1.0
         test = dict(by_name[qualname])
         max_public = round(fr.max_score * part, 4)
-        test.update(number=f"{k}.1", max_score=max_public, score=round(fr.exact_score * part, 2),
+        test.update(number=f"{k}.1", max_score=max_public, score=fr.exact_score * part,
                     tags=[fr.module, "public"], visibility="visible")
         tests.append(test)
-        public_score += test["score"]
         public_max += max_public
         if has_hidden:
             n_hidden += 1
             output, passed, total = _hidden_output(hidden, qualname, counted)
             max_hidden = round(fr.max_score - max_public, 4)
-            score = round(max_hidden * passed / total, 2) if total else 0.0
+            score = max_hidden * passed / total if total else 0.0
             tests.append({
                 "name": f"{qualname} (hidden checks)", "number": f"{k}.2", "score": score,
                 "max_score": max_hidden, "status": "passed" if total and passed == total else "failed",
                 "output": output, "output_format": "text", "tags": [fr.module, "hidden"],
                 "visibility": visibility,
             })
+    # each test's points in hundredths, the public ones adding up to the public points and
+    # the hidden ones to the hidden points (Gradescope shows the rows and their sum; a public
+    # row never takes a hundredth from a hidden result)
+    for kind in ("public", "hidden"):
+        group = [t for t in tests if t["tags"][-1] == kind]
+        for test, shown in zip(group, apportion([t["score"] for t in group])):
+            test["score"] = shown
     score = round(sum(t["score"] for t in tests), 2)
+    public_score = round(sum(t["score"] for t in tests if t["tags"][-1] == "public"), 2)
     max_score = round(sum(t["max_score"] for t in tests), 2)
     where = f"Graded {folder_shown} (public checks: seed {public.seed})."
     if not n_hidden:

@@ -28,6 +28,7 @@ import zipfile
 
 from chainrule_core.fileio import write_atomic
 from grader.release_settings import effective_points
+from grader.results import apportion
 from grader import escape
 from grader.calls import KIND as DEPENDENCY
 from grader.results import counted
@@ -95,8 +96,8 @@ def grades_csv(rows, names):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", *names, "total", "percent"])
-    for row in rows:
-        writer.writerow([row.id, *(_num(row.points[n]) for n in names), _num(row.total),
+    for row in rows:  # a row's points add up to its total (grader.results.apportion)
+        writer.writerow([row.id, *(_num(p) for p in apportion([row.points[n] for n in names])), _num(row.total),
                          f"{row.percent:.2f}"])
     return buffer.getvalue()
 

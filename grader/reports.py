@@ -319,6 +319,7 @@ def render_text(result, color=False, verbose=False):
     rows = [f.name if m not in untouched else f"all {len(frs)} functions"
             for m, frs in by_module.items() for f in frs]
     width = max([len(name) for name in rows] + [10])
+    shown = result.points
     for module, frs in by_module.items():
         out.append(module)
         if module in untouched:
@@ -329,7 +330,7 @@ def render_text(result, color=False, verbose=False):
             continue
         for fr in frs:
             word = _fn_status(fr)
-            pts = f"{_num(fr.score)}/{_num(fr.max_score)}"
+            pts = f"{_num(shown[fr.qualname])}/{_num(fr.max_score)}"
             note = _fn_summary(fr, result.functions)
             line = f"  {style(word, fg=colors[word], bold=True)}  {fr.name:<{width}}  {pts:>7}"
             out.append(line + (f"  {note}" if note else ""))
@@ -559,11 +560,12 @@ def _function_output(fr, result=None, verbose=False):
 
 def render_gradescope(result, verbose=False):
     tests = []
+    shown = result.points
     for number, fr in enumerate(result.functions.values(), 1):
         tests.append({
             "name": fr.qualname,
             "number": str(number),
-            "score": fr.score,
+            "score": shown[fr.qualname],
             "max_score": fr.max_score,
             "status": "passed" if fr.passed else "failed",
             "output": _function_output(fr, result, verbose),
@@ -601,6 +603,7 @@ def render_junit(result, verbose=False):
                        ("max_score", _num(result.max_score)), ("oracle", result.oracle),
                        ("confinement", result.confinement)):
         ET.SubElement(props, "property", name=key, value=x(value))
+    shown = result.points
     for fr in result.functions.values():
         case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
         if not fr.passed:
@@ -609,7 +612,7 @@ def render_junit(result, verbose=False):
             headline = _headline(first)
             if fr.not_implemented:
                 headline = "not implemented yet"
-            el = ET.SubElement(case, tag, message=x(f"{_num(fr.score)}/{_num(fr.max_score)} points: {headline}"[:300]))
+            el = ET.SubElement(case, tag, message=x(f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points: {headline}"[:300]))
             el.text = x(_function_output(fr, result, verbose))
         if fr.output.strip():
             ET.SubElement(case, "system-out").text = x(fr.output)
@@ -638,8 +641,9 @@ def render_markdown(result, verbose=False):
     out.append("| Function | Result | Points | Notes |")
     out.append("|---|---|---|---|")
     icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
+    shown = result.points
     for fr in result.functions.values():
-        out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(fr.score)}/{_num(fr.max_score)} | "
+        out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(shown[fr.qualname])}/{_num(fr.max_score)} | "
                    f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")

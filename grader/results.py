@@ -8,6 +8,7 @@ and strings the grader wrote itself.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -196,6 +197,13 @@ class GradeResult:
         return round(sum(f.max_score for f in self.functions.values()), 2)
 
     @property
+    def points(self) -> "OrderedDict[str, float]":
+        """Each function's points in hundredths, adding up to ``score`` (``apportion``): what
+        every report shows per function, so that its rows add up to its total."""
+        names = list(self.functions)
+        return OrderedDict(zip(names, apportion([self.functions[n].exact_score for n in names])))
+
+    @property
     def percent(self) -> float:
         exact = sum(f.exact_score for f in self.functions.values())
         return 100.0 * exact / self.max_score if self.max_score else 0.0
@@ -213,3 +221,24 @@ class GradeResult:
             **({"notes": list(self.notes)} if self.notes else {}),
             "functions": [f.to_dict() for f in self.functions.values()],
         }
+
+
+def apportion(values) -> list:
+    """``values`` (points) in hundredths that add up to their sum in hundredths: each rounded
+    down, then the hundredths left go to the largest remainders (the first of equal ones).
+    Rounded one by one they need not: three functions with a third of a point each would
+    show 0.33 + 0.33 + 0.33 = 0.99 beside a total of 1 (GitHub Classroom adds up the rows)."""
+    values = [float(v) for v in values]
+    target = round(round(sum(values), 2) * 100)
+    cents = [v * 100 for v in values]
+    shown = [math.floor(c + 1e-6) for c in cents]  # down, forgiving float error (0.29 * 100 = 28.999...)
+    rest = [c - n for c, n in zip(cents, shown)]
+    left = target - sum(shown)
+    order = sorted(range(len(values)), key=lambda i: (-rest[i], i))
+    if left > 0:
+        for i in order[:left]:
+            shown[i] += 1
+    elif left < 0:  # float error the other way: the smallest remainders give theirs back
+        for i in order[left:]:
+            shown[i] -= 1
+    return [n / 100 for n in shown]

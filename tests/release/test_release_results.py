@@ -118,3 +118,37 @@ def test_visible_hidden_tests_let_the_message_state_the_total(build_results):
     total = POINTS[SIGMOID] + POINTS[FIXED]
     assert doc["output"].startswith(f"{total:g} / {total:g} points. Graded exercises")
     assert {t["name"]: t["max_score"] for t in doc["tests"]}[SIGMOID] == pytest.approx(0.5 * POINTS[SIGMOID])
+
+
+def test_the_rows_add_up_to_the_points_stated(build_results):
+    """Each test's score in whole hundredths, the public rows adding up to the public points
+    the message states (and those to the exact points rounded once), all rows to the score,
+    over outcomes among which rounding each row on its own loses a hundredth (searched for
+    here, not assumed)."""
+    from fractions import Fraction
+    from itertools import product
+
+    names = [SIGMOID, "activations.relu", "activations.tanh"]
+
+    def result(seed, fails):
+        functions = OrderedDict()
+        for q, k in zip(names, fails):
+            cases = [CaseResult(c.number, c.name, i >= k, status="passed" if i >= k else "failed")
+                     for i, c in enumerate(cases_for(q, seed))]
+            functions[q] = FunctionResult(q, POINTS[q], cases)
+        return GradeResult("exercises", seed, "the recording recorded.npz", 5.0, functions)
+
+    share = Fraction(1, 3)
+    found = 0
+    for fails in product(range(3), repeat=3):
+        public = result(PUBLIC, fails)
+        doc = build_results(public, [result(s, fails) for s in HIDDEN], _settings(share=float(share)), "exercises")
+        rows = doc["tests"]
+        assert all(round(t["score"], 2) == t["score"] for t in rows)
+        assert round(sum(t["score"] for t in rows), 2) == doc["score"]
+        public_rows = round(sum(t["score"] for t in rows if t["tags"][-1] == "public"), 2)
+        assert doc["output"].startswith(f"Public checks: {public_rows:g} / ")
+        exact = [Fraction(fr.exact_score) * share for fr in public.functions.values()]
+        assert public_rows == round(float(sum(exact)), 2)
+        found += sum(round(float(x), 2) for x in exact) != round(float(sum(exact)), 2)
+    assert found, "no outcome where rounding each row alone loses a hundredth: the test shows nothing"

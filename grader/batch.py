@@ -977,7 +977,8 @@ def _graded_as(record):
 
 
 def merge(folders, out, force):
-    """``(info, records)`` of the shard folders of one class combined into ``out``.
+    """``(info, records, lock, absent)`` of the shard folders of one class combined into
+    ``out``; ``absent``: the shards of their split (``K/N``) not among them.
 
     The shards must come from the same class (the same submission ids) and settings; a
     submission graded in several, the graded record wins over a grader failure.
@@ -1051,4 +1052,6 @@ def merge(folders, out, force):
         raise
     lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
-    return merged, records, lock
+    split = next((tuple(k_n)[1] for k_n in shards), None)
+    absent = [f"{k}/{split}" for k in range(1, split + 1) if (k, split) not in shards] if split else []
+    return merged, records, lock, absent

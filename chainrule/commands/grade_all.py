@@ -165,12 +165,20 @@ def _report(summary, out, graded_now, kept):
 
 
 def _merge(folders, out, force):
+    from chainrule_core.errors import ChainruleError
     from grader import batch, classreport
 
-    info, records, lock = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
+    info, records, lock, absent = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
     summary = classreport.write_all(out, info, records)
-    if summary.missing:
-        click.echo(f"Warning: {len(summary.missing)} submissions are in none of the shards' results "
-                   f"(listed in summary.md): {', '.join(batch.printable(m) for m in summary.missing[:5])}"
-                   + (", ..." if len(summary.missing) > 5 else "") + ".", err=True)
     _report(summary, out, len(records), 0)
+    if summary.missing:  # written as far as it goes, and said as a failure: a gradebook would lack them
+        names = ", ".join(batch.printable(m) for m in summary.missing[:5]) + (", ..." if len(summary.missing) > 5 else "")
+        n = len(summary.missing)
+        them = "them" if n != 1 else "it"
+        some = f"{n} submission{'s are' if n != 1 else ' is'} in none of the shards' results ({names})"
+        if absent:
+            why = (f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} {'are' if len(absent) > 1 else 'is'} "
+                   "not among the folders merged; merge again with every shard's --out folder")
+        else:
+            why = f"a shard did not finish {them}; run that shard's command again, then merge again"
+        raise ChainruleError(f"{some}: {why} (grades.csv has no row for {them} yet).")

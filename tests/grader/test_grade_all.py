@@ -432,12 +432,25 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert code == 0, stdout + stderr
     for name in ("grades.csv", "summary.md", "summary.html", "reports/s1.md"):
         assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
-    # a shard missing: the merge says what is not graded
+    # a shard missing: the merge writes what it has and fails, naming the shard (a gradebook
+    # uploaded from it would lack two students)
     code, stdout, stderr = run("grade-all", "--merge", *shards[:2], "--out", tmp_path / "partial")
-    assert code == 0
-    assert "Warning: 2 submissions are in none of the shards' results (listed in summary.md): s2, wrong." in stderr
+    assert code == 1, stdout + stderr
+    assert stderr.strip().splitlines()[-1] == (
+        "Error: 2 submissions are in none of the shards' results (s2, wrong): shard 3/3 is not among the folders "
+        "merged; merge again with every shard's --out folder (grades.csv has no row for them yet).")
+    assert "Traceback" not in stderr
     _, rows = read_csv(tmp_path / "partial" / "grades.csv")
     assert "s2" not in rows and "s0" in rows
+    # every shard given, one unfinished (its record of s2 lost): run that shard again
+    unfinished = tmp_path / "shard3-unfinished"
+    shutil.copytree(shards[2], unfinished)
+    results = unfinished / "results.jsonl"
+    results.write_text("".join(line + "\n" for line in results.read_text().splitlines() if '"s2"' not in line))
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[1], unfinished, "--out", tmp_path / "p2")
+    assert code == 1 and stderr.strip().splitlines()[-1] == (
+        "Error: 1 submission is in none of the shards' results (s2): a shard did not finish it; run that "
+        "shard's command again, then merge again (grades.csv has no row for it yet).")
     # a shard given twice, or two copies of one shard, is a mistake of the command
     code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[0], "--out", tmp_path / "twice")
     assert code == 2 and f"Shard folder '{shards[0]}' is given twice; give each shard once." in stderr

@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule_core import __version__
-from chainrule_core.errors import ChainruleError
+from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core import secret as course_secret
 from checker import answers_file, manifest_file, practice
 from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice
@@ -326,8 +326,12 @@ def _check_practice(sheet, data, source, options, lang):
     digits = practice.DIGITS
     if options.tolerance is not None:
         tol = options.tolerance
-        if tol.kind != "sig" or int(tol.amount) != digits:
-            raise ChainruleError(
+        if tol.kind != "sig" or int(tol.amount) != digits:  # an option this sheet cannot take: a usage error
+            if lang == "ko":
+                raise ChainruleUsageError(
+                    f"'{source}'은(는) 연습 문제지라 해시가 답을 유효숫자 {digits}자리까지만 담고 있다: "
+                    f"--tolerance {tol} 대신 --tolerance sig:{digits}을(를) 쓰거나 --tolerance 없이 확인하시오.")
+            raise ChainruleUsageError(
                 f"'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits "
                 f"only: use --tolerance sig:{digits} or none, not {tol}."
             )
@@ -363,7 +367,8 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
             data = answers_file.read(path)
             outcomes.append(check_data(data, str(path), options))
         except ChainruleError as exc:
-            outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path)))
+            outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path),
+                                    isinstance(exc, ChainruleUsageError)))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
             reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
             outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path)))

@@ -113,6 +113,7 @@ class Failure:
     source: str
     reason: str
     student_id: str = ""
+    usage: bool = False  # the invocation cannot check it (an option the sheet cannot take): exit 2 for one file
 
 
 # --- text ----------------------------------------------------------------------------

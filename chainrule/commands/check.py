@@ -64,7 +64,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     answered under a student's id) is refused; without it the file is checked as it
     stands, and the report names the problems it checked.
     """
-    from chainrule_core.errors import ChainruleError
+    from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from chainrule_core import secret as course_secret
     from checker import check, manifest_file, report, tolerance as tolerances
 
@@ -96,7 +96,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     reports = [o for o in outcomes if isinstance(o, report.Report)]
     failures = [o for o in outcomes if isinstance(o, report.Failure)]
     if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
-        raise ChainruleError(failures[0].reason)
+        raise (ChainruleUsageError if failures[0].usage else ChainruleError)(failures[0].reason)
     for failure in failures:
         click.echo(f"Error: {failure.reason}", err=True)
     for sid, paths in report.duplicate_ids(outcomes).items():

@@ -202,9 +202,19 @@ def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
 def test_practice_tolerance_must_be_significant_digits(made, tmp_path):
     path = answers(made, "practice", tmp_path)
     result = run("check", path, "--tolerance", "rel:1%")
-    assert result.exit_code == 1
-    assert result.stderr == (f"Error: '{path}' is a practice sheet, whose hashes keep each answer at 6 significant "
+    assert result.exit_code == 2  # an option this sheet cannot take: a usage error, not a failed check
+    assert result.stderr.splitlines(True)[-1] == (f"Error: '{path}' is a practice sheet, whose hashes keep each answer at 6 significant "
                              "digits only: use --tolerance sig:6 or none, not rel:1%.\n")
+    # a Korean sheet is refused in Korean
+    korean = tmp_path / "ko" / "answers.toml"
+    korean.parent.mkdir()
+    text = path.read_text(encoding="utf-8")
+    assert 'lang = "en"' in text
+    korean.write_text(text.replace('lang = "en"', 'lang = "ko"'), encoding="utf-8")
+    result = run("check", korean, "--tolerance", "rel:1%")
+    assert result.exit_code == 2 and result.stderr.splitlines(True)[-1] == (
+        f"Error: '{korean}'은(는) 연습 문제지라 해시가 답을 유효숫자 6자리까지만 담고 있다: --tolerance rel:1% 대신 "
+        "--tolerance sig:6을(를) 쓰거나 --tolerance 없이 확인하시오.\n")
     assert "use --tolerance sig:6 or none, not sig:4." in run("check", path, "--tolerance", "sig:4").stderr
     assert run("check", path, "--tolerance", "sig:6").exit_code == 0
 

@@ -28,10 +28,9 @@ import zipfile
 
 from chainrule_core.fileio import write_atomic
 from grader.release_settings import effective_points
-from grader.results import apportion
 from grader import escape
 from grader.calls import KIND as DEPENDENCY
-from grader.results import counted
+from grader.results import apportion, counted
 
 POINTS = effective_points()   # the contract's points, or a release's choice
 

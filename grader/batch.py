@@ -42,6 +42,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, fields
@@ -664,18 +665,33 @@ def run_pool(entries, options, oracle, jobs, on_record, skeleton=None, watchdog=
                                "kind": entry.kind, "status": "error", "result": None,
                                "fingerprints": [], "files": {}, "note": why})
     finally:
-        for w in workers:
-            try:
-                if w.entry is None and w.process.is_alive():
-                    w.conn.send(None)
-            except (OSError, ValueError):
-                pass
-        for w in workers:
-            if w.entry is None:
-                w.process.join(2.0)
-            w.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
-        janitor.release(scratch)
+        # a second Ctrl-C or SIGTERM (a terminal's, a batch system's, one that reaches the whole
+        # process group) must not cut this short: a worker left running would keep the output
+        # folder locked, and the interpreter's exit would wait for it for good
+        held = _hold_signals()
+        try:
+            for w in workers:
+                try:
+                    if w.entry is None and w.process.is_alive():
+                        w.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+            for w in workers:
+                if w.entry is None:
+                    w.process.join(2.0)
+                w.stop()
+            shutil.rmtree(scratch, ignore_errors=True)
+            janitor.release(scratch)
+        finally:
+            for signum, handler in held:
+                signal.signal(signum, handler)
+
+
+def _hold_signals():
+    """Ignore SIGINT and SIGTERM until the handlers returned are put back (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    return [(signum, signal.signal(signum, signal.SIG_IGN)) for signum in (signal.SIGINT, signal.SIGTERM)]
 
 
 # --------------------------------------------------------------------------- the output folder

@@ -427,6 +427,11 @@ def test_mistakes_include_the_ones_the_issue_names():
         ("initializers.he_normal", "variance-as-std"),
         ("training.time_based_decay", "exponential"),
         ("losses.class_weights_balanced", "divide-by-zero"), ("training.log_uniform", "uniform"),
+        # the course's own slips (session 7): the notes' E = ½Σ(t − o)² for the MSE, log10
+        ("losses.mean_squared_error", "half-sum"), ("losses.mean_squared_error_grad", "half-sum"),
+        ("losses.binary_crossentropy", "log10"), ("losses.categorical_crossentropy", "log10"),
+        ("losses.sparse_categorical_crossentropy", "log10"),
+        ("losses.weighted_sparse_categorical_crossentropy", "log10"),
     }
     assert required <= names, sorted(required - names)
 

@@ -24,6 +24,10 @@ def mean_squared_error__sum_over_outputs(y_true, y_pred):
     return float(np.mean(np.sum(np.atleast_2d(d), axis=-1)))
 
 
+def mean_squared_error__half_sum(y_true, y_pred):
+    return float(0.5 * np.sum((y_true - y_pred) ** 2))
+
+
 def mean_squared_error_grad__missing_two(y_true, y_pred):
     return (y_pred - y_true) / np.size(y_pred)
 
@@ -38,6 +42,10 @@ def mean_squared_error_grad__not_divided(y_true, y_pred):
 
 def mean_squared_error_grad__divided_by_rows(y_true, y_pred):
     return 2.0 * (y_pred - y_true) / len(np.atleast_1d(y_pred))
+
+
+def mean_squared_error_grad__half_sum(y_true, y_pred):
+    return y_pred - y_true
 
 
 def sum_squared_error__missing_half(y_true, y_pred):
@@ -70,6 +78,11 @@ def binary_crossentropy__sum_not_mean(y_true, y_pred, eps=1e-7):
     return float(np.sum(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))))
 
 
+def binary_crossentropy__log10(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(np.mean(-(y_true * np.log10(p) + (1 - y_true) * np.log10(1 - p))))
+
+
 def binary_crossentropy_grad__no_clipping(y_true, y_pred, eps=1e-7):
     return (y_pred - y_true) / (y_pred * (1 - y_pred)) / np.size(y_pred)
 
@@ -98,6 +111,11 @@ def categorical_crossentropy__sum_over_batch(y_true, y_pred, eps=1e-7):
     return float(-np.sum(y_true * np.log(p)))
 
 
+def categorical_crossentropy__log10(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.sum(y_true * np.log10(p)) / np.shape(p)[0])
+
+
 def sparse_categorical_crossentropy__column_indexing(labels, y_pred, eps=1e-7):
     p = np.clip(y_pred, eps, 1 - eps)
     return float(-np.mean(np.log(p[:, labels])))
@@ -106,6 +124,11 @@ def sparse_categorical_crossentropy__column_indexing(labels, y_pred, eps=1e-7):
 def sparse_categorical_crossentropy__no_clipping(labels, y_pred, eps=1e-7):
     y_pred = np.asarray(y_pred)
     return float(-np.mean(np.log(y_pred[np.arange(len(labels)), labels])))
+
+
+def sparse_categorical_crossentropy__log10(labels, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.mean(np.log10(p[np.arange(len(labels)), labels])))
 
 
 def softmax_crossentropy_grad__not_divided(labels, logits):
@@ -155,6 +178,17 @@ def weighted_sparse_categorical_crossentropy__no_clipping(
     return float(np.sum(w * nll) / len(labels))
 
 
+def weighted_sparse_categorical_crossentropy__log10(labels, y_pred, class_weight, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    w = np.asarray(class_weight)[labels]
+    nll = -np.log10(p[np.arange(len(labels)), labels])
+    return float(np.sum(w * nll) / len(labels))
+
+
+# the same slip in every cross-entropy: the logarithm to base 10, off by ln 10 on every case
+LOG10_HINT = ("You took the logarithm to base 10 (log10); cross-entropy uses the natural logarithm ln, "
+              "so your loss is the right one divided by ln 10 ≈ 2.303.")
+
 KNOWN = [
     ("mean_squared_error", "sum-not-mean", mean_squared_error__sum_not_mean,
      "This is the sum of the squared errors; the mean squared error divides that sum by "
@@ -165,6 +199,9 @@ KNOWN = [
     ("mean_squared_error", "sum-over-outputs", mean_squared_error__sum_over_outputs,
      "You summed over the outputs and averaged over the rows; the mean runs over all "
      "elements at once."),
+    ("mean_squared_error", "half-sum", mean_squared_error__half_sum,
+     "You wrote the notes' E = ½Σ(t − o)², which is sum_squared_error here; the mean squared "
+     "error has no ½ and divides the sum of squares by the number of elements."),
     ("mean_squared_error_grad", "missing-two", mean_squared_error_grad__missing_two,
      "The derivative of a square brings down a factor 2, which is missing."),
     ("mean_squared_error_grad", "wrong-sign", mean_squared_error_grad__wrong_sign,
@@ -176,6 +213,9 @@ KNOWN = [
     ("mean_squared_error_grad", "divided-by-rows", mean_squared_error_grad__divided_by_rows,
      "You divided by the number of rows, but the mean runs over all elements: divide by "
      "y_pred.size."),
+    ("mean_squared_error_grad", "half-sum", mean_squared_error_grad__half_sum,
+     "You took the gradient of the notes' E = ½Σ(t − o)², y_pred − y_true; the gradient of "
+     "the mean squared error is twice that, divided by y_pred.size."),
     ("sum_squared_error", "missing-half", sum_squared_error__missing_half,
      "The worked example's E has a factor 1/2 in front of the sum of squared errors."),
     ("sum_squared_error", "mean-not-sum", sum_squared_error__mean_not_sum,
@@ -194,6 +234,8 @@ KNOWN = [
      "loss is negative."),
     ("binary_crossentropy", "sum-not-mean", binary_crossentropy__sum_not_mean,
      "Binary cross-entropy is the mean over all elements, not the sum."),
+    ("binary_crossentropy", "log10", binary_crossentropy__log10,
+     LOG10_HINT),
     ("binary_crossentropy_grad", "no-clipping", binary_crossentropy_grad__no_clipping,
      "At p = 0 or 1 the denominator p(1 − p) is 0; clip y_pred to [eps, 1 − eps] first and "
      "take the gradient at the clipped value."),
@@ -211,12 +253,16 @@ KNOWN = [
      "[eps, 1 − eps] before the log."),
     ("categorical_crossentropy", "sum-over-batch", categorical_crossentropy__sum_over_batch,
      "The loss is the mean over the rows; the total is divided by the number of rows N."),
+    ("categorical_crossentropy", "log10", categorical_crossentropy__log10,
+     LOG10_HINT),
     ("sparse_categorical_crossentropy", "column-indexing", sparse_categorical_crossentropy__column_indexing,
      "Indexing the columns with the labels picks an (N, N) block; each row needs only the "
      "probability of its own label, one value per row."),
     ("sparse_categorical_crossentropy", "no-clipping", sparse_categorical_crossentropy__no_clipping,
      "A probability of exactly 0 for the true label gives −log(0) = inf; clip y_pred to "
      "[eps, 1 − eps] before the log."),
+    ("sparse_categorical_crossentropy", "log10", sparse_categorical_crossentropy__log10,
+     LOG10_HINT),
     ("softmax_crossentropy_grad", "not-divided-by-n", softmax_crossentropy_grad__not_divided,
      "The loss is the mean over the N rows, so the gradient, softmax minus one-hot, is "
      "divided by N."),
@@ -237,4 +283,6 @@ KNOWN = [
     ("weighted_sparse_categorical_crossentropy", "no-clipping", weighted_sparse_categorical_crossentropy__no_clipping,
      "A probability of exactly 0 for the true label gives −log(0) = inf; clip y_pred to "
      "[eps, 1 − eps] before the log."),
+    ("weighted_sparse_categorical_crossentropy", "log10", weighted_sparse_categorical_crossentropy__log10,
+     LOG10_HINT),
 ]

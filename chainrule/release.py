@@ -442,20 +442,85 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
         say("instructor notes")
         _write_instructor(staging / "instructor" / "README.md", modules, points, public_seed, seeds,
                           hidden_visibility, share, public_only, secret_file is not None)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("student", "autograder.zip", "instructor"):
-            target = out / name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            elif target.exists() or target.is_symlink():
-                target.unlink()
-            os.replace(staging / name, target)
+        _install(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {"out": str(out), "modules": modules, "functions": len(functions),
             "max_score": round(sum(points.values()), 2), "public_seed": public_seed,
             "hidden_seeds": seeds, "public_share": share, "public_only": public_only,
             "seeds_from": "secret" if secret_file is not None else "random"}
+
+
+LISTING = ".chainrule-release"
+_LISTING_HEAD = ("# The files chainrule release wrote here, one a line. A rebuild with --force replaces them\n"
+                 "# and removes those it no longer writes; it never touches .git or any other file.\n")
+
+
+def _listed(out):
+    """The files an earlier release wrote into ``out`` (its listing), relative POSIX paths;
+    empty without a listing. A line that leaves the folder or enters ``.git`` is ignored."""
+    try:
+        text = (out / LISTING).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = []
+    for line in text.splitlines():
+        rel = line.strip()
+        parts = rel.split("/")
+        if (not rel or rel.startswith("#") or rel.startswith("/") or "\\" in rel
+                or any(part in ("", ".", "..", ".git") for part in parts) or rel == LISTING):
+            continue
+        found.append(rel)
+    return found
+
+
+def _write_listing(out, names):
+    _write(out / LISTING, _LISTING_HEAD + "".join(f"{n}\n" for n in sorted(set(names))))
+
+
+def _install(staging, out):
+    """Move the release built in ``staging`` into ``out`` file by file.
+
+    Every file the release writes replaces the one of that name; of the files an earlier
+    release wrote (``out``'s listing), those this one does not write are removed, with the
+    folders they leave empty. Nothing else in ``out`` is touched: not ``.git`` (the
+    instructor README makes ``student/`` a repository), not a file the instructor added.
+    The listing is written first as the union of both releases, so that an interrupted
+    install is cleaned up by the next one, and last as this release's files."""
+    new = sorted(Path(root, name).relative_to(staging).as_posix()
+                 for root, _dirs, files in os.walk(staging) for name in files)
+    out.mkdir(parents=True, exist_ok=True)
+    # refuse before moving anything: a folder where a file goes, or a file where a folder goes
+    for rel in new:
+        target = out / rel
+        if target.is_dir() and not target.is_symlink():
+            raise ChainruleError(f"'{target}' is a folder, and this release writes a file there; "
+                                 "move it away and build again.")
+        for parent in list(Path(rel).parents)[:-1]:
+            above = out / parent
+            if (above.exists() or above.is_symlink()) and not above.is_dir():
+                raise ChainruleError(f"'{above}' is a file, and this release writes a folder there; "
+                                     "move it away and build again.")
+    old = _listed(out)
+    _write_listing(out, old + new)
+    for rel in new:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, target)
+    keep = set(new)
+    for rel in old:
+        if rel in keep:
+            continue
+        target = out / rel
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        else:
+            continue
+        folder = target.parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    _write_listing(out, new)
 
 
 def _build_student(student, modules, functions, points, settings, public_seed, share):
@@ -770,6 +835,7 @@ This release covers {len(points)} functions worth {sum(points.values()):g} point
 student/          the template repository students get (no solutions, no generator)
 autograder.zip    Gradescope's autograder (public and hidden checks)
 instructor/       this file
+.chainrule-release  the list of files this release wrote (what a rebuild may replace)
 ```
 
 `student/` holds the exercise skeletons, the grader (the same code as the kit's, minus the
@@ -826,7 +892,9 @@ and read `ag/results/results.json`.
 Rebuild with the same options into the same folder (`chainrule release --out DIR --force`):
 the same inputs give a byte-identical `student/`, so `git diff` in your copy of the template
 shows exactly what changed (`autograder.zip` too with `--secret-file`; without it the rebuild
-draws new hidden seeds). Students who already accepted the assignment pull the change
+draws new hidden seeds). `--force` replaces only the files a release writes and removes those
+an earlier release wrote (listed in `.chainrule-release`) that this one no longer does, such
+as a module dropped from `--modules`; `student/.git` and every file you added are kept. Students who already accepted the assignment pull the change
 (`git pull` from the template, or you push it to their repositories); re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).

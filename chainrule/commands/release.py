@@ -50,8 +50,9 @@ def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, 
                   f"public tests carry {info['public_share']:g} of the points")
     else:
         hidden = "no hidden checks"
-    click.echo(f"Release written to {info['out']}: {info['functions']} functions in "
-               f"{len(info['modules'])} modules, {info['max_score']:g} points; public seed "
+    count_modules = len(info["modules"])
+    click.echo(f"Release written to {info['out']}: {info['functions']} function{'s' if info['functions'] != 1 else ''} "
+               f"in {count_modules} module{'s' if count_modules != 1 else ''}, {info['max_score']:g} points; public seed "
                f"{info['public_seed']}, {hidden}.")
     click.echo(f"  {info['out']}/student/           the template repository (GitHub Classroom)")
     click.echo(f"  {info['out']}/autograder.zip     upload to Gradescope")

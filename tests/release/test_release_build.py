@@ -279,11 +279,103 @@ def test_force_replaces_the_release_and_keeps_other_files(tmp_path):
     result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "regularization",
                                       "--hidden-seeds", "0", "--force"])
     assert result.exit_code == 0, result.output
-    assert "5 functions in 1 modules, 5 points" in result.stdout
+    assert "5 functions in 1 module, 5 points" in result.stdout
     assert (out / "notes.txt").read_text() == "mine"
-    assert not (out / "student" / "stale.txt").exists()
+    assert (out / "student" / "stale.txt").read_text() == "old"      # not the release's: kept
     assert (out / "student" / "exercises" / "regularization.py").exists()
-    assert not (out / "student" / "exercises" / "training.py").exists()
+    assert not (out / "student" / "exercises" / "training.py").exists()   # the earlier release's: gone
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    done = subprocess.run(["git", "-c", "user.name=Instructor", "-c", "user.email=i@example.org", *args],
+                          cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_force_keeps_the_instructors_repository_and_files(tmp_path):
+    # the instructor README's own steps: make student/ a repository, commit, add a file of
+    # one's own, then update the release mid-term with --force and read `git diff`
+    out = tmp_path / "dist"
+    build(out, modules="activations,losses,layers", hidden=0)
+    notes = (out / "instructor" / "README.md").read_text()
+    assert "`cd student && git init && git add -A && git commit -m \"Exercises\"`" in notes
+    assert "`chainrule release --out DIR --force`" in notes
+    student = out / "student"
+    _git(student, "init", "-q")
+    _git(student, "add", "-A")
+    _git(student, "commit", "-q", "-m", "Exercises")
+    head = _git(student, "rev-parse", "HEAD").strip()
+    (student / "SYLLABUS.md").write_text("office hours: Tuesday\n")
+    (student / "exercises" / "extra.py").write_text("# a bonus exercise of my own\n")
+    (out / "instructor" / "todo.txt").write_text("upload the zip\n")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "activations,losses",
+                                      "--hidden-seeds", "0", "--force"])
+    assert result.exit_code == 0, result.output
+    assert _git(student, "rev-parse", "HEAD").strip() == head
+    assert _git(student, "log", "--format=%s") == "Exercises\n"
+    assert (student / "SYLLABUS.md").read_text() == "office hours: Tuesday\n"
+    assert (student / "exercises" / "extra.py").exists()
+    assert (out / "instructor" / "todo.txt").read_text() == "upload the zip\n"
+    # the module dropped from --modules is removed; git shows exactly what changed
+    assert not (student / "exercises" / "layers.py").exists()
+    status = _git(student, "status", "--porcelain").splitlines()
+    assert " D exercises/layers.py" in status
+    assert "?? SYLLABUS.md" in status and "?? exercises/extra.py" in status
+    assert " M grader/data/release.json" in status
+    assert not [line for line in status if line.startswith(" D") and "layers" not in line]
+    # the listing names this release's files, and nothing of git's or the instructor's
+    listing = (out / ".chainrule-release").read_text().splitlines()
+    assert "student/exercises/activations.py" in listing and "autograder.zip" in listing
+    assert not [n for n in listing if "exercises/layers.py" in n or ".git/" in n or "SYLLABUS" in n or "todo" in n]
+    # the same options again: nothing changes
+    build(out, modules="activations,losses", hidden=0, force=True)
+    assert _git(student, "status", "--porcelain").splitlines() == status
+
+
+def test_force_on_a_folder_without_a_listing_removes_nothing_it_does_not_write(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    (out / ".chainrule-release").unlink()            # a release of an older kit, or a folder of one's own
+    (out / "student" / "exercises" / "old.py").write_text("x = 1\n")
+    (out / "student" / "README.md").write_text("edited\n")
+    build(out, modules="training", hidden=0, force=True)
+    assert (out / "student" / "exercises" / "old.py").exists()
+    assert (out / "student" / "exercises" / "regularization.py").exists()     # unknown to this build: kept
+    assert (out / "student" / "README.md").read_text() != "edited\n"         # written over
+    assert (out / "student" / "exercises" / "training.py").exists()
+
+
+def test_a_listing_line_outside_the_release_is_never_followed(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    (tmp_path / "precious.txt").write_text("keep")
+    (out / "student" / ".git").mkdir()
+    (out / "student" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    with open(out / ".chainrule-release", "a") as listing:
+        listing.write("../precious.txt\nstudent/.git/HEAD\n/etc/hostname\n")
+    build(out, modules="training", hidden=0, force=True)
+    assert (tmp_path / "precious.txt").read_text() == "keep"
+    assert (out / "student" / ".git" / "HEAD").exists()
+
+
+def test_a_folder_where_the_release_writes_a_file_is_refused_before_anything_moves(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    before = (out / "student" / "README.md").read_bytes()
+    (out / "autograder.zip").unlink()
+    (out / "autograder.zip").mkdir()
+    (out / "autograder.zip" / "mine.txt").write_text("mine")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "training",
+                                      "--hidden-seeds", "0", "--force"])
+    assert result.exit_code == 1
+    assert f"'{out / 'autograder.zip'}' is a folder, and this release writes a file there" in result.stderr
+    assert (out / "autograder.zip" / "mine.txt").exists()
+    assert (out / "student" / "README.md").read_bytes() == before
+    assert (out / "student" / "exercises" / "regularization.py").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".chainrule-release-")]
 
 
 def test_a_relative_out_folder_works(tmp_path, monkeypatch):

@@ -58,8 +58,9 @@ PYTHON_VERSION = "3.11"
 # ---------------------------------------------------------------------- options
 def parse_modules(modules):
     """Contract-ordered modules from ``modules`` (None, or names / comma-separated text)."""
-    if not modules:
+    if modules is None:
         return list(CONTRACT)
+    given = modules
     if isinstance(modules, str):
         modules = [modules]
     wanted = []
@@ -76,9 +77,13 @@ def parse_modules(modules):
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise ChainruleUsageError(f"Unknown module '{name}' in --modules.{hint} "
                                           f"(the modules are {', '.join(CONTRACT)})")
+            if name in wanted:
+                raise ChainruleUsageError(f"--modules names '{name}' twice; give each module once.")
             wanted.append(name)
     if not wanted:
-        raise ChainruleUsageError("--modules names no module; give one or more of " + ", ".join(CONTRACT) + ".")
+        shown = given if isinstance(given, str) else ",".join(map(str, given))
+        raise ChainruleUsageError(f"--modules '{shown}' names no module; name at least one of "
+                                  + ", ".join(CONTRACT) + ".")
     chosen = [m for m in CONTRACT if m in wanted]
     for module in chosen:
         missing = [m for m in skeleton_imports(module) if m not in chosen]

@@ -398,6 +398,27 @@ def test_an_unknown_module_gets_one_line_with_a_suggestion(tmp_path):
         parse_modules("losses.sum_squared_error")
 
 
+@pytest.mark.parametrize("given, message", [
+    ("activations,activations", "--modules names 'activations' twice; give each module once."),
+    ("losses, activations,losses", "--modules names 'losses' twice; give each module once."),
+    ("", "--modules '' names no module; name at least one of " + ", ".join(CONTRACT) + "."),
+    (" , ", "--modules ' , ' names no module; name at least one of " + ", ".join(CONTRACT) + "."),
+])
+def test_modules_named_twice_or_none_are_usage_errors(tmp_path, given, message):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", given])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_one_module_is_said_in_the_singular(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "activations",
+                                      "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "functions in 1 module, " in result.stdout
+
+
 @pytest.mark.parametrize("text, message", [
     ('"activations.sigmoid" = 2\n"activations.sigmod" = 3\n',
      "Points file '{f}', line 2: 'activations.sigmod' is not a contract function. Did you mean 'activations.sigmoid'?"),

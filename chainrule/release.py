@@ -440,7 +440,8 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
     try:
         say("student repository")
         student = staging / "student"
-        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0)
+        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0,
+                       hidden=bool(seeds))
         say("Gradescope autograder")
         _build_autograder(staging / "autograder.zip", modules, settings, public_seed, seeds,
                           hidden_visibility, share)
@@ -528,7 +529,7 @@ def _install(staging, out):
     _write_listing(out, new)
 
 
-def _build_student(student, modules, functions, points, settings, public_seed, share):
+def _build_student(student, modules, functions, points, settings, public_seed, share, hidden=True):
     exercises = ROOT / "exercises"
     for rel in _files(exercises):
         stem = rel[:-3] if rel.endswith(".py") else None
@@ -553,7 +554,7 @@ def _build_student(student, modules, functions, points, settings, public_seed, s
     _write(student / "setup.cfg", _student_setup_cfg(with_checker))
     _write(student / "pyproject.toml", _PYPROJECT)
     _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
-    _write(student / "README.md", _student_readme(modules, points, with_checker, share))
+    _write(student / "README.md", _student_readme(modules, points, with_checker, share, hidden))
     _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
     _smoke_test(student, functions)
 
@@ -675,7 +676,25 @@ def _share_text(share):
             "and the hidden checks the rest.")
 
 
-def _student_readme(modules, points, with_checker, share):
+def _checks_text(hidden, share):
+    """The student README's section on what is checked, as the release's options have it."""
+    if not hidden:
+        return """## The checks
+
+`chainrule grade` runs the checks: fixed inputs whose expected values are recorded in
+`grader/data/` (this repository holds no reference solution). The course's autograder runs
+these same checks (this release has no hidden checks), so a function earns there the points
+it earns here."""
+    return f"""## Public and hidden checks
+
+`chainrule grade` runs the **public checks**: fixed inputs whose expected values are
+recorded in `grader/data/` (this repository holds no reference solution). The final grade
+also runs **hidden checks**: the same functions on other inputs, which only the course's
+autograder has. Code that computes the right formula passes both; code tuned to the
+public numbers does not.{_share_text(share)}"""
+
+
+def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
     return f"""# Neural-network training exercises
@@ -719,13 +738,7 @@ graded the same way: `chainrule grade activations.ipynb` (or a folder of `<modul
 
 {_points_table(modules, points)}
 
-## Public and hidden checks
-
-`chainrule grade` runs the **public checks**: fixed inputs whose expected values are
-recorded in `grader/data/` (this repository holds no reference solution). The final grade
-also runs **hidden checks**: the same functions on other inputs, which only the course's
-autograder has. Code that computes the right formula passes both; code tuned to the
-public numbers does not.{_share_text(share)}
+{_checks_text(hidden, share)}
 
 ## GitHub Classroom
 
@@ -734,7 +747,7 @@ way and reports the points to Classroom; the job's summary page shows the full r
 Classroom's points are the sum of the partial scores of every function (its own table
 marks a function passed only at full marks). Do not edit `.github/`, `grader/` or
 `chainrule_core/`: your instructor may check that they are unchanged, and the grade that
-counts comes from the hidden checks.
+counts comes from {'the hidden checks' if hidden else "the course's autograder, which has its own copy of the grader"}.
 """
 
 
@@ -838,7 +851,7 @@ This release covers {len(points)} functions worth {sum(points.values()):g} point
 
 ```
 student/          the template repository students get (no solutions, no generator)
-autograder.zip    Gradescope's autograder (public and hidden checks)
+autograder.zip    Gradescope's autograder ({'public and hidden checks' if seeds else 'public checks only'})
 instructor/       this file
 .chainrule-release  the list of files this release wrote (what a rebuild may replace)
 ```

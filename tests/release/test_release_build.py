@@ -259,6 +259,39 @@ def test_public_share_is_checked_and_shapes_the_points(tmp_path):
     assert "public test carries 0.3 of its points" in (tmp_path / "r" / "instructor" / "README.md").read_text()
 
 
+def test_without_hidden_seeds_the_student_readme_promises_no_hidden_checks(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
+                                      "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""                  # --public-share not given: nothing to warn about
+    readme = (tmp_path / "r" / "student" / "README.md").read_text()
+    assert "hidden checks" not in readme.replace("this release has no hidden checks", "")
+    assert "The course's autograder runs\nthese same checks (this release has no hidden checks)" in readme
+    assert "the grade that\ncounts comes from the course's autograder" in readme
+    notes = (tmp_path / "r" / "instructor" / "README.md").read_text()
+    assert "A submission that looks them up gets full marks" in notes
+    assert "Gradescope's autograder (public checks only)" in notes
+    # with hidden seeds the student README says what they weigh
+    build(tmp_path / "h", modules="regularization", hidden=1, public_share=0.25)
+    readme = (tmp_path / "h" / "student" / "README.md").read_text()
+    assert "the grade that\ncounts comes from the hidden checks" in readme
+    assert "the public checks carry 0.25 of each function's points" in readme
+
+
+@pytest.mark.parametrize("share", ["0", "0.5"])
+def test_a_public_share_without_hidden_seeds_is_warned_about_in_one_line(tmp_path, share):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
+                                      "--public-share", share, "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Warning: --public-share {float(share):g} has no effect with --hidden-seeds 0: "
+                             "without hidden checks every point comes from the public checks.\n")
+    assert _config(tmp_path / "r")["hidden_seeds"] == []
+    # a bad share is still a usage error first
+    bad = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "b"), "--public-share", "2",
+                                   "--hidden-seeds", "0"])
+    assert bad.exit_code == 2 and "Warning" not in bad.stderr
+
+
 # ---------------------------------------------------------------------- bad input
 def test_a_non_empty_out_is_refused_and_left_alone(tmp_path):
     out = tmp_path / "out"

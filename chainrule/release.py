@@ -33,6 +33,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -529,6 +530,29 @@ def _install(staging, out):
     _write_listing(out, new)
 
 
+def released_contract(text, modules):
+    """The contract document ``text`` (docs/CONTRACT.md) for a release of ``modules``: the
+    whole text when every module is released; else only the sections of the released modules
+    (``## exercises/<module>.py``), with a note after the title naming them."""
+    if list(modules) == list(CONTRACT):
+        return text
+    parts = re.split(r"^(?=## exercises/)", text, flags=re.M)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        found = re.match(r"## exercises/(\w+)\.py", part)
+        if found and found.group(1) in modules:
+            kept.append(part)
+    named = ", ".join(f"`{m}`" for m in modules)
+    count = len(modules)
+    note = (f"**This release hands out {count} of the {len(CONTRACT)} module{'s' if len(CONTRACT) != 1 else ''}: "
+            f"{named}.** Only {'its section follows' if count == 1 else 'their sections follow'}; where the "
+            "general rules name a function of another module, it is not part of this release.")
+    note = "\n" + textwrap.fill(note, width=90, initial_indent="> ", subsequent_indent="> ",
+                                break_on_hyphens=False, break_long_words=False) + "\n"
+    head, sep, rest = kept[0].partition("\n")
+    return (head + sep + note + rest + "".join(kept[1:])).rstrip("\n") + "\n"
+
+
 def _build_student(student, modules, functions, points, settings, public_seed, share, hidden=True):
     exercises = ROOT / "exercises"
     for rel in _files(exercises):
@@ -547,7 +571,9 @@ def _build_student(student, modules, functions, points, settings, public_seed, s
         for rel in _files(ROOT / "checker"):
             _copy(ROOT / "checker", rel, student / "checker")
     if (ROOT / "docs" / "CONTRACT.md").is_file():
-        _copy(ROOT, "docs/CONTRACT.md", student)
+        text = (ROOT / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+        (student / "docs").mkdir(parents=True, exist_ok=True)
+        _write(student / "docs" / "CONTRACT.md", released_contract(text, modules))
     data = student / "grader" / "data"
     _record(data, [public_seed], functions, with_mistakes=True)
     _write(data / "release.json", json.dumps(settings, indent=2, sort_keys=True) + "\n")
@@ -694,9 +720,45 @@ autograder has. Code that computes the right formula passes both; code tuned to 
 public numbers does not.{_share_text(share)}"""
 
 
+def _grade_example(modules):
+    """``(module, module.function)`` for the README's ``--only`` example, from the released modules."""
+    if "optimizers" in modules:
+        return "optimizers", "optimizers.adam_step"
+    return modules[0], f"{modules[0]}.{CONTRACT[modules[0]][0]}"
+
+
+def _calls_example(modules):
+    """``(module.function, name)``: a released function whose skeleton says it calls ``name``,
+    a function of another released module (``network.forward`` calls ``sigmoid``); None
+    when no released function calls another module's."""
+    for module in sorted(modules, key=lambda m: m != "network"):
+        try:
+            text = (ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        imported = []
+        for source, names in re.findall(r"^\s*from\s+(?:\.|exercises\.)(\w+)\s+import\s+([\w, ]+)$", text, re.M):
+            if source in modules and source != module:
+                imported += [n.strip() for n in names.split(",") if n.strip() and not n.strip().startswith("_")]
+        blocks = re.split(r"^def ", text, flags=re.M)[1:]
+        for block in blocks:
+            name = block.split("(", 1)[0]
+            if name.startswith("_") or name not in CONTRACT[module]:
+                continue
+            for called in imported:
+                if re.search(rf"\b{re.escape(called)}\(", block):
+                    return f"{module}.{name}", called
+    return None
+
+
 def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
+    module, function = _grade_example(modules)
+    only = f"chainrule grade --only {module}".ljust(44)
+    calls = _calls_example(modules)
+    calls = (f"\nA function that calls another of yours (`{calls[0]}` calls your `{calls[1]}`) fails with\n"
+             "it: fix the functions it uses first." if calls else "")
     return f"""# Neural-network training exercises
 
 Implement the NumPy functions in `exercises/` ({', '.join(f'`{m}.py`' for m in modules)}).
@@ -716,7 +778,7 @@ That installs NumPy, click and the `chainrule` command (Python 3.10 or later).
 
 ```bash
 chainrule grade                              # grades ./exercises and explains every failure
-chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)
+{only} # one module (or --only {function})
 chainrule list                               # every function, as module.function{check}
 ```
 
@@ -728,9 +790,8 @@ implemented yet, the exception and the line of your code that raised it, a wrong
 dtype, NaN, an input you modified), which of its outputs are right and which wrong, and
 which numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`,
 with the tolerance). The other failing cases get one line each; the function ends with
-the command that reruns its first failing case, and `--verbose` shows every case in full.
-A function that calls another of yours (`network.forward` calls your `sigmoid`) fails with
-it: fix the functions it uses first. Your code runs in a separate process with time and
+the command that reruns its first failing case, and `--verbose` shows every case in full.{calls}
+Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
 graded the same way: `chainrule grade activations.ipynb` (or a folder of `<module>.ipynb`).
 

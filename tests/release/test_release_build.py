@@ -520,3 +520,79 @@ def test_a_secret_too_short_is_refused_before_anything_is_written(tmp_path):
     assert result.exit_code == 2
     assert f"Secret file '{short}' holds 5 bytes; a course secret needs at least 16 random bytes" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------- a release of some modules
+@pytest.fixture(scope="module")
+def partial_release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("partial") / "dist"
+    build(out, modules="activations,losses", hidden=0)
+    return out
+
+
+def _student_chainrule(student, *args):
+    """The student tree's own ``chainrule`` command, alone on the path (no checkout)."""
+    import subprocess
+    import sys
+
+    site = str(Path(np.__file__).resolve().parents[1])
+    code = (f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n"
+            "from chainrule.cli import main; sys.argv = ['chainrule', *sys.argv[1:]]; main()")
+    return subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code, *args], capture_output=True,
+                          text=True, cwd=student, timeout=600)
+
+
+@pytest.mark.parametrize("only, name", [("optimizers", "optimizers"), ("optimizers.adam_step", "optimizers.adam_step"),
+                                        ("activations,network", "network")])
+def test_grading_a_module_the_release_does_not_hold_is_a_usage_error(partial_release, only, name):
+    done = _student_chainrule(partial_release / "student", "grade", "--only", only)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"Error: '{name}' is not in this release (activations, losses)."
+    assert "Traceback" not in done.stderr and "FAIL" not in done.stdout
+
+
+def test_a_module_the_release_holds_is_graded_and_a_typo_still_gets_its_suggestion(partial_release):
+    student = partial_release / "student"
+    done = _student_chainrule(student, "grade", "--only", "activations.sigmoid")
+    assert "not in this release" not in done.stderr
+    assert "activations: sigmoid" in done.stdout and "TODO is not filled in yet" in done.stdout
+    typo = _student_chainrule(student, "grade", "--only", "activation")
+    assert typo.returncode == 2 and "Did you mean 'activations'?" in typo.stderr
+
+
+def test_the_kit_without_a_release_grades_every_module(tmp_path):
+    from grader.engine import select_functions
+
+    assert select_functions(["optimizers"]) == [f"optimizers.{n}" for n in CONTRACT["optimizers"]]
+
+
+def test_the_student_readme_and_contract_speak_of_the_released_modules(partial_release, release_dir):
+    readme = (partial_release / "student" / "README.md").read_text()
+    for absent in ("optimizers", "adam_step", "network.", "`network", "layers", "training.py"):
+        assert absent not in readme, absent
+    assert "chainrule grade --only activations           # one module (or --only activations.sigmoid)" in readme
+    # the skeleton of losses.softmax_crossentropy_grad says softmax is imported from activations
+    skeleton = (ROOT / "exercises" / "losses.py").read_text()
+    assert "from .activations import softmax" in skeleton
+    assert "(`losses.softmax_crossentropy_grad` calls your `softmax`)" in " ".join(readme.split())
+    contract = (partial_release / "student" / "docs" / "CONTRACT.md").read_text()
+    kit = (ROOT / "docs" / "CONTRACT.md").read_text()
+    assert re.findall(r"^## .*", contract, re.M) == ["## exercises/activations.py", "## exercises/losses.py"]
+    for module in ("activations", "losses"):
+        section = re.search(rf"^## exercises/{module}\.py\n.*?(?=^## |\Z)", kit, re.M | re.S).group(0).rstrip()
+        assert section in contract
+    note = " ".join(line[2:] for line in contract.splitlines() if line.startswith("> "))
+    assert note == ("**This release hands out 2 of the 8 modules: `activations`, `losses`.** Only their sections "
+                    "follow; where the general rules name a function of another module, it is not part of this release.")
+    # the whole contract: the kit's README examples and the kit's contract, unchanged
+    full = (release_dir / "student" / "README.md").read_text()
+    assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in full
+    assert "(`network.forward` calls your `sigmoid`)" in " ".join(full.split())
+    assert (release_dir / "student" / "docs" / "CONTRACT.md").read_text() == kit
+
+
+def test_a_release_without_cross_calls_says_none(tmp_path):
+    build(tmp_path / "r", modules="optimizers,training", hidden=0)
+    readme = (tmp_path / "r" / "student" / "README.md").read_text()
+    assert "A function that calls another of yours" not in readme
+    assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in readme

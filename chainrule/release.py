@@ -755,6 +755,7 @@ def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
     module, function = _grade_example(modules)
+    notebook = "activations" if "activations" in modules else modules[0]
     only = f"chainrule grade --only {module}".ljust(44)
     calls = _calls_example(modules)
     calls = (f"\nA function that calls another of yours (`{calls[0]}` calls your `{calls[1]}`) fails with\n"
@@ -793,7 +794,7 @@ with the tolerance). The other failing cases get one line each; the function end
 the command that reruns its first failing case, and `--verbose` shows every case in full.{calls}
 Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
-graded the same way: `chainrule grade activations.ipynb` (or a folder of `<module>.ipynb`).
+graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module>.ipynb`).
 
 ## Points
 

@@ -595,4 +595,5 @@ def test_a_release_without_cross_calls_says_none(tmp_path):
     build(tmp_path / "r", modules="optimizers,training", hidden=0)
     readme = (tmp_path / "r" / "student" / "README.md").read_text()
     assert "A function that calls another of yours" not in readme
+    assert "`chainrule grade optimizers.ipynb`" in readme and "activations" not in readme
     assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in readme

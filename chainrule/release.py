@@ -33,6 +33,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -58,8 +59,9 @@ PYTHON_VERSION = "3.11"
 # ---------------------------------------------------------------------- options
 def parse_modules(modules):
     """Contract-ordered modules from ``modules`` (None, or names / comma-separated text)."""
-    if not modules:
+    if modules is None:
         return list(CONTRACT)
+    given = modules
     if isinstance(modules, str):
         modules = [modules]
     wanted = []
@@ -76,9 +78,13 @@ def parse_modules(modules):
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise ChainruleUsageError(f"Unknown module '{name}' in --modules.{hint} "
                                           f"(the modules are {', '.join(CONTRACT)})")
+            if name in wanted:
+                raise ChainruleUsageError(f"--modules names '{name}' twice; give each module once.")
             wanted.append(name)
     if not wanted:
-        raise ChainruleUsageError("--modules names no module; give one or more of " + ", ".join(CONTRACT) + ".")
+        shown = given if isinstance(given, str) else ",".join(map(str, given))
+        raise ChainruleUsageError(f"--modules '{shown}' names no module; name at least one of "
+                                  + ", ".join(CONTRACT) + ".")
     chosen = [m for m in CONTRACT if m in wanted]
     for module in chosen:
         missing = [m for m in skeleton_imports(module) if m not in chosen]
@@ -435,21 +441,15 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
     try:
         say("student repository")
         student = staging / "student"
-        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0)
+        _build_student(student, modules, functions, points, settings, public_seed, share if seeds else 1.0,
+                       hidden=bool(seeds))
         say("Gradescope autograder")
         _build_autograder(staging / "autograder.zip", modules, settings, public_seed, seeds,
                           hidden_visibility, share)
         say("instructor notes")
         _write_instructor(staging / "instructor" / "README.md", modules, points, public_seed, seeds,
                           hidden_visibility, share, public_only, secret_file is not None)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("student", "autograder.zip", "instructor"):
-            target = out / name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            elif target.exists() or target.is_symlink():
-                target.unlink()
-            os.replace(staging / name, target)
+        _install(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {"out": str(out), "modules": modules, "functions": len(functions),
@@ -458,7 +458,102 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
             "seeds_from": "secret" if secret_file is not None else "random"}
 
 
-def _build_student(student, modules, functions, points, settings, public_seed, share):
+LISTING = ".chainrule-release"
+_LISTING_HEAD = ("# The files chainrule release wrote here, one a line. A rebuild with --force replaces them\n"
+                 "# and removes those it no longer writes; it never touches .git or any other file.\n")
+
+
+def _listed(out):
+    """The files an earlier release wrote into ``out`` (its listing), relative POSIX paths;
+    empty without a listing. A line that leaves the folder or enters ``.git`` is ignored."""
+    try:
+        text = (out / LISTING).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = []
+    for line in text.splitlines():
+        rel = line.strip()
+        parts = rel.split("/")
+        if (not rel or rel.startswith("#") or rel.startswith("/") or "\\" in rel
+                or any(part in ("", ".", "..", ".git") for part in parts) or rel == LISTING):
+            continue
+        found.append(rel)
+    return found
+
+
+def _write_listing(out, names):
+    _write(out / LISTING, _LISTING_HEAD + "".join(f"{n}\n" for n in sorted(set(names))))
+
+
+def _install(staging, out):
+    """Move the release built in ``staging`` into ``out`` file by file.
+
+    Every file the release writes replaces the one of that name; of the files an earlier
+    release wrote (``out``'s listing), those this one does not write are removed, with the
+    folders they leave empty. Nothing else in ``out`` is touched: not ``.git`` (the
+    instructor README makes ``student/`` a repository), not a file the instructor added.
+    The listing is written first as the union of both releases, so that an interrupted
+    install is cleaned up by the next one, and last as this release's files."""
+    new = sorted(Path(root, name).relative_to(staging).as_posix()
+                 for root, _dirs, files in os.walk(staging) for name in files)
+    out.mkdir(parents=True, exist_ok=True)
+    # refuse before moving anything: a folder where a file goes, or a file where a folder goes
+    for rel in new:
+        target = out / rel
+        if target.is_dir() and not target.is_symlink():
+            raise ChainruleError(f"'{target}' is a folder, and this release writes a file there; "
+                                 "move it away and build again.")
+        for parent in list(Path(rel).parents)[:-1]:
+            above = out / parent
+            if (above.exists() or above.is_symlink()) and not above.is_dir():
+                raise ChainruleError(f"'{above}' is a file, and this release writes a folder there; "
+                                     "move it away and build again.")
+    old = _listed(out)
+    _write_listing(out, old + new)
+    for rel in new:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, target)
+    keep = set(new)
+    for rel in old:
+        if rel in keep:
+            continue
+        target = out / rel
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        else:
+            continue
+        folder = target.parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    _write_listing(out, new)
+
+
+def released_contract(text, modules):
+    """The contract document ``text`` (docs/CONTRACT.md) for a release of ``modules``: the
+    whole text when every module is released; else only the sections of the released modules
+    (``## exercises/<module>.py``), with a note after the title naming them."""
+    if list(modules) == list(CONTRACT):
+        return text
+    parts = re.split(r"^(?=## exercises/)", text, flags=re.M)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        found = re.match(r"## exercises/(\w+)\.py", part)
+        if found and found.group(1) in modules:
+            kept.append(part)
+    named = ", ".join(f"`{m}`" for m in modules)
+    count = len(modules)
+    note = (f"**This release hands out {count} of the {len(CONTRACT)} module{'s' if len(CONTRACT) != 1 else ''}: "
+            f"{named}.** Only {'its section follows' if count == 1 else 'their sections follow'}; where the "
+            "general rules name a function of another module, it is not part of this release.")
+    note = "\n" + textwrap.fill(note, width=90, initial_indent="> ", subsequent_indent="> ",
+                                break_on_hyphens=False, break_long_words=False) + "\n"
+    head, sep, rest = kept[0].partition("\n")
+    return (head + sep + note + rest + "".join(kept[1:])).rstrip("\n") + "\n"
+
+
+def _build_student(student, modules, functions, points, settings, public_seed, share, hidden=True):
     exercises = ROOT / "exercises"
     for rel in _files(exercises):
         stem = rel[:-3] if rel.endswith(".py") else None
@@ -476,14 +571,16 @@ def _build_student(student, modules, functions, points, settings, public_seed, s
         for rel in _files(ROOT / "checker"):
             _copy(ROOT / "checker", rel, student / "checker")
     if (ROOT / "docs" / "CONTRACT.md").is_file():
-        _copy(ROOT, "docs/CONTRACT.md", student)
+        text = (ROOT / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+        (student / "docs").mkdir(parents=True, exist_ok=True)
+        _write(student / "docs" / "CONTRACT.md", released_contract(text, modules))
     data = student / "grader" / "data"
     _record(data, [public_seed], functions, with_mistakes=True)
     _write(data / "release.json", json.dumps(settings, indent=2, sort_keys=True) + "\n")
     _write(student / "setup.cfg", _student_setup_cfg(with_checker))
     _write(student / "pyproject.toml", _PYPROJECT)
     _write(student / ".gitignore", "__pycache__/\n*.egg-info/\n.venv/\nbuild/\n")
-    _write(student / "README.md", _student_readme(modules, points, with_checker, share))
+    _write(student / "README.md", _student_readme(modules, points, with_checker, share, hidden))
     _write(student / ".github" / "workflows" / "classroom.yml", CLASSROOM_WORKFLOW)
     _smoke_test(student, functions)
 
@@ -605,9 +702,64 @@ def _share_text(share):
             "and the hidden checks the rest.")
 
 
-def _student_readme(modules, points, with_checker, share):
+def _checks_text(hidden, share):
+    """The student README's section on what is checked, as the release's options have it."""
+    if not hidden:
+        return """## The checks
+
+`chainrule grade` runs the checks: fixed inputs whose expected values are recorded in
+`grader/data/` (this repository holds no reference solution). The course's autograder runs
+these same checks (this release has no hidden checks), so a function earns there the points
+it earns here."""
+    return f"""## Public and hidden checks
+
+`chainrule grade` runs the **public checks**: fixed inputs whose expected values are
+recorded in `grader/data/` (this repository holds no reference solution). The final grade
+also runs **hidden checks**: the same functions on other inputs, which only the course's
+autograder has. Code that computes the right formula passes both; code tuned to the
+public numbers does not.{_share_text(share)}"""
+
+
+def _grade_example(modules):
+    """``(module, module.function)`` for the README's ``--only`` example, from the released modules."""
+    if "optimizers" in modules:
+        return "optimizers", "optimizers.adam_step"
+    return modules[0], f"{modules[0]}.{CONTRACT[modules[0]][0]}"
+
+
+def _calls_example(modules):
+    """``(module.function, name)``: a released function whose skeleton says it calls ``name``,
+    a function of another released module (``network.forward`` calls ``sigmoid``); None
+    when no released function calls another module's."""
+    for module in sorted(modules, key=lambda m: m != "network"):
+        try:
+            text = (ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        imported = []
+        for source, names in re.findall(r"^\s*from\s+(?:\.|exercises\.)(\w+)\s+import\s+([\w, ]+)$", text, re.M):
+            if source in modules and source != module:
+                imported += [n.strip() for n in names.split(",") if n.strip() and not n.strip().startswith("_")]
+        blocks = re.split(r"^def ", text, flags=re.M)[1:]
+        for block in blocks:
+            name = block.split("(", 1)[0]
+            if name.startswith("_") or name not in CONTRACT[module]:
+                continue
+            for called in imported:
+                if re.search(rf"\b{re.escape(called)}\(", block):
+                    return f"{module}.{name}", called
+    return None
+
+
+def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
+    module, function = _grade_example(modules)
+    notebook = "activations" if "activations" in modules else modules[0]
+    only = f"chainrule grade --only {module}".ljust(44)
+    calls = _calls_example(modules)
+    calls = (f"\nA function that calls another of yours (`{calls[0]}` calls your `{calls[1]}`) fails with\n"
+             "it: fix the functions it uses first." if calls else "")
     return f"""# Neural-network training exercises
 
 Implement the NumPy functions in `exercises/` ({', '.join(f'`{m}.py`' for m in modules)}).
@@ -627,7 +779,7 @@ That installs NumPy, click and the `chainrule` command (Python 3.10 or later).
 
 ```bash
 chainrule grade                              # grades ./exercises and explains every failure
-chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)
+{only} # one module (or --only {function})
 chainrule list                               # every function, as module.function{check}
 ```
 
@@ -639,23 +791,16 @@ implemented yet, the exception and the line of your code that raised it, a wrong
 dtype, NaN, an input you modified), which of its outputs are right and which wrong, and
 which numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`,
 with the tolerance). The other failing cases get one line each; the function ends with
-the command that reruns its first failing case, and `--verbose` shows every case in full.
-A function that calls another of yours (`network.forward` calls your `sigmoid`) fails with
-it: fix the functions it uses first. Your code runs in a separate process with time and
+the command that reruns its first failing case, and `--verbose` shows every case in full.{calls}
+Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
-graded the same way: `chainrule grade activations.ipynb` (or a folder of `<module>.ipynb`).
+graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module>.ipynb`).
 
 ## Points
 
 {_points_table(modules, points)}
 
-## Public and hidden checks
-
-`chainrule grade` runs the **public checks**: fixed inputs whose expected values are
-recorded in `grader/data/` (this repository holds no reference solution). The final grade
-also runs **hidden checks**: the same functions on other inputs, which only the course's
-autograder has. Code that computes the right formula passes both; code tuned to the
-public numbers does not.{_share_text(share)}
+{_checks_text(hidden, share)}
 
 ## GitHub Classroom
 
@@ -664,7 +809,7 @@ way and reports the points to Classroom; the job's summary page shows the full r
 Classroom's points are the sum of the partial scores of every function (its own table
 marks a function passed only at full marks). Do not edit `.github/`, `grader/` or
 `chainrule_core/`: your instructor may check that they are unchanged, and the grade that
-counts comes from the hidden checks.
+counts comes from {'the hidden checks' if hidden else "the course's autograder, which has its own copy of the grader"}.
 """
 
 
@@ -768,8 +913,9 @@ This release covers {len(points)} functions worth {sum(points.values()):g} point
 
 ```
 student/          the template repository students get (no solutions, no generator)
-autograder.zip    Gradescope's autograder (public and hidden checks)
+autograder.zip    Gradescope's autograder ({'public and hidden checks' if seeds else 'public checks only'})
 instructor/       this file
+.chainrule-release  the list of files this release wrote (what a rebuild may replace)
 ```
 
 `student/` holds the exercise skeletons, the grader (the same code as the kit's, minus the
@@ -826,7 +972,9 @@ and read `ag/results/results.json`.
 Rebuild with the same options into the same folder (`chainrule release --out DIR --force`):
 the same inputs give a byte-identical `student/`, so `git diff` in your copy of the template
 shows exactly what changed (`autograder.zip` too with `--secret-file`; without it the rebuild
-draws new hidden seeds). Students who already accepted the assignment pull the change
+draws new hidden seeds). `--force` replaces only the files a release writes and removes those
+an earlier release wrote (listed in `.chainrule-release`) that this one no longer does, such
+as a module dropped from `--modules`; `student/.git` and every file you added are kept. Students who already accepted the assignment pull the change
 (`git pull` from the template, or you push it to their repositories); re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).

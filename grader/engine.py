@@ -52,13 +52,16 @@ def select_functions(only):
     if isinstance(only, str):
         only = [only]
     all_names = qualified_names()
+    released = release_functions()     # None: no release, the whole contract
     wanted = set()
     for item in only:
         item = str(item).strip()
-        if item in CONTRACT:
-            wanted.update(f"{item}.{n}" for n in CONTRACT[item])
-        elif item in all_names:
-            wanted.add(item)
+        if item in CONTRACT or item in all_names:
+            names = [f"{item}.{n}" for n in CONTRACT[item]] if item in CONTRACT else [item]
+            if released is not None and not set(names) & set(released):
+                modules = [m for m in CONTRACT if any(q.split(".")[0] == m for q in released)]
+                raise ChainruleUsageError(f"'{item}' is not in this release ({', '.join(modules)}).")
+            wanted.update(names)
         else:
             from chainrule_core.suggest import closest, suggestion  # difflib: only on this error
 

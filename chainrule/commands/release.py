@@ -40,6 +40,13 @@ def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, 
         if sys.stderr.isatty():
             click.echo(f"writing {text} ...", err=True)
 
+    from chainrule.release import check_public_share
+
+    check_public_share(public_share)
+    source = click.get_current_context().get_parameter_source("public_share")
+    if hidden_seeds == 0 and source not in (None, click.core.ParameterSource.DEFAULT):
+        click.echo(f"Warning: --public-share {float(public_share):g} has no effect with --hidden-seeds 0: without hidden "
+                   "checks every point comes from the public checks.", err=True)
     info = build(out, modules=modules, points_file=points_file, hidden=hidden_seeds,
                  hidden_visibility=hidden_visibility, force=force, progress=progress,
                  public_share=public_share, secret_file=secret_file)
@@ -50,8 +57,9 @@ def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, 
                   f"public tests carry {info['public_share']:g} of the points")
     else:
         hidden = "no hidden checks"
-    click.echo(f"Release written to {info['out']}: {info['functions']} functions in "
-               f"{len(info['modules'])} modules, {info['max_score']:g} points; public seed "
+    count_modules = len(info["modules"])
+    click.echo(f"Release written to {info['out']}: {info['functions']} function{'s' if info['functions'] != 1 else ''} "
+               f"in {count_modules} module{'s' if count_modules != 1 else ''}, {info['max_score']:g} points; public seed "
                f"{info['public_seed']}, {hidden}.")
     click.echo(f"  {info['out']}/student/           the template repository (GitHub Classroom)")
     click.echo(f"  {info['out']}/autograder.zip     upload to Gradescope")

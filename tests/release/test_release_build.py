@@ -259,6 +259,39 @@ def test_public_share_is_checked_and_shapes_the_points(tmp_path):
     assert "public test carries 0.3 of its points" in (tmp_path / "r" / "instructor" / "README.md").read_text()
 
 
+def test_without_hidden_seeds_the_student_readme_promises_no_hidden_checks(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
+                                      "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""                  # --public-share not given: nothing to warn about
+    readme = (tmp_path / "r" / "student" / "README.md").read_text()
+    assert "hidden checks" not in readme.replace("this release has no hidden checks", "")
+    assert "The course's autograder runs\nthese same checks (this release has no hidden checks)" in readme
+    assert "the grade that\ncounts comes from the course's autograder" in readme
+    notes = (tmp_path / "r" / "instructor" / "README.md").read_text()
+    assert "A submission that looks them up gets full marks" in notes
+    assert "Gradescope's autograder (public checks only)" in notes
+    # with hidden seeds the student README says what they weigh
+    build(tmp_path / "h", modules="regularization", hidden=1, public_share=0.25)
+    readme = (tmp_path / "h" / "student" / "README.md").read_text()
+    assert "the grade that\ncounts comes from the hidden checks" in readme
+    assert "the public checks carry 0.25 of each function's points" in readme
+
+
+@pytest.mark.parametrize("share", ["0", "0.5"])
+def test_a_public_share_without_hidden_seeds_is_warned_about_in_one_line(tmp_path, share):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
+                                      "--public-share", share, "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Warning: --public-share {float(share):g} has no effect with --hidden-seeds 0: "
+                             "without hidden checks every point comes from the public checks.\n")
+    assert _config(tmp_path / "r")["hidden_seeds"] == []
+    # a bad share is still a usage error first
+    bad = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "b"), "--public-share", "2",
+                                   "--hidden-seeds", "0"])
+    assert bad.exit_code == 2 and "Warning" not in bad.stderr
+
+
 # ---------------------------------------------------------------------- bad input
 def test_a_non_empty_out_is_refused_and_left_alone(tmp_path):
     out = tmp_path / "out"
@@ -279,11 +312,103 @@ def test_force_replaces_the_release_and_keeps_other_files(tmp_path):
     result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "regularization",
                                       "--hidden-seeds", "0", "--force"])
     assert result.exit_code == 0, result.output
-    assert "5 functions in 1 modules, 5 points" in result.stdout
+    assert "5 functions in 1 module, 5 points" in result.stdout
     assert (out / "notes.txt").read_text() == "mine"
-    assert not (out / "student" / "stale.txt").exists()
+    assert (out / "student" / "stale.txt").read_text() == "old"      # not the release's: kept
     assert (out / "student" / "exercises" / "regularization.py").exists()
-    assert not (out / "student" / "exercises" / "training.py").exists()
+    assert not (out / "student" / "exercises" / "training.py").exists()   # the earlier release's: gone
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    done = subprocess.run(["git", "-c", "user.name=Instructor", "-c", "user.email=i@example.org", *args],
+                          cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_force_keeps_the_instructors_repository_and_files(tmp_path):
+    # the instructor README's own steps: make student/ a repository, commit, add a file of
+    # one's own, then update the release mid-term with --force and read `git diff`
+    out = tmp_path / "dist"
+    build(out, modules="activations,losses,layers", hidden=0)
+    notes = (out / "instructor" / "README.md").read_text()
+    assert "`cd student && git init && git add -A && git commit -m \"Exercises\"`" in notes
+    assert "`chainrule release --out DIR --force`" in notes
+    student = out / "student"
+    _git(student, "init", "-q")
+    _git(student, "add", "-A")
+    _git(student, "commit", "-q", "-m", "Exercises")
+    head = _git(student, "rev-parse", "HEAD").strip()
+    (student / "SYLLABUS.md").write_text("office hours: Tuesday\n")
+    (student / "exercises" / "extra.py").write_text("# a bonus exercise of my own\n")
+    (out / "instructor" / "todo.txt").write_text("upload the zip\n")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "activations,losses",
+                                      "--hidden-seeds", "0", "--force"])
+    assert result.exit_code == 0, result.output
+    assert _git(student, "rev-parse", "HEAD").strip() == head
+    assert _git(student, "log", "--format=%s") == "Exercises\n"
+    assert (student / "SYLLABUS.md").read_text() == "office hours: Tuesday\n"
+    assert (student / "exercises" / "extra.py").exists()
+    assert (out / "instructor" / "todo.txt").read_text() == "upload the zip\n"
+    # the module dropped from --modules is removed; git shows exactly what changed
+    assert not (student / "exercises" / "layers.py").exists()
+    status = _git(student, "status", "--porcelain").splitlines()
+    assert " D exercises/layers.py" in status
+    assert "?? SYLLABUS.md" in status and "?? exercises/extra.py" in status
+    assert " M grader/data/release.json" in status
+    assert not [line for line in status if line.startswith(" D") and "layers" not in line]
+    # the listing names this release's files, and nothing of git's or the instructor's
+    listing = (out / ".chainrule-release").read_text().splitlines()
+    assert "student/exercises/activations.py" in listing and "autograder.zip" in listing
+    assert not [n for n in listing if "exercises/layers.py" in n or ".git/" in n or "SYLLABUS" in n or "todo" in n]
+    # the same options again: nothing changes
+    build(out, modules="activations,losses", hidden=0, force=True)
+    assert _git(student, "status", "--porcelain").splitlines() == status
+
+
+def test_force_on_a_folder_without_a_listing_removes_nothing_it_does_not_write(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    (out / ".chainrule-release").unlink()            # a release of an older kit, or a folder of one's own
+    (out / "student" / "exercises" / "old.py").write_text("x = 1\n")
+    (out / "student" / "README.md").write_text("edited\n")
+    build(out, modules="training", hidden=0, force=True)
+    assert (out / "student" / "exercises" / "old.py").exists()
+    assert (out / "student" / "exercises" / "regularization.py").exists()     # unknown to this build: kept
+    assert (out / "student" / "README.md").read_text() != "edited\n"         # written over
+    assert (out / "student" / "exercises" / "training.py").exists()
+
+
+def test_a_listing_line_outside_the_release_is_never_followed(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    (tmp_path / "precious.txt").write_text("keep")
+    (out / "student" / ".git").mkdir()
+    (out / "student" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    with open(out / ".chainrule-release", "a") as listing:
+        listing.write("../precious.txt\nstudent/.git/HEAD\n/etc/hostname\n")
+    build(out, modules="training", hidden=0, force=True)
+    assert (tmp_path / "precious.txt").read_text() == "keep"
+    assert (out / "student" / ".git" / "HEAD").exists()
+
+
+def test_a_folder_where_the_release_writes_a_file_is_refused_before_anything_moves(tmp_path):
+    out = tmp_path / "dist"
+    build(out, modules="regularization", hidden=0)
+    before = (out / "student" / "README.md").read_bytes()
+    (out / "autograder.zip").unlink()
+    (out / "autograder.zip").mkdir()
+    (out / "autograder.zip" / "mine.txt").write_text("mine")
+    result = CliRunner().invoke(cli, ["release", "--out", str(out), "--modules", "training",
+                                      "--hidden-seeds", "0", "--force"])
+    assert result.exit_code == 1
+    assert f"'{out / 'autograder.zip'}' is a folder, and this release writes a file there" in result.stderr
+    assert (out / "autograder.zip" / "mine.txt").exists()
+    assert (out / "student" / "README.md").read_bytes() == before
+    assert (out / "student" / "exercises" / "regularization.py").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".chainrule-release-")]
 
 
 def test_a_relative_out_folder_works(tmp_path, monkeypatch):
@@ -304,6 +429,27 @@ def test_an_unknown_module_gets_one_line_with_a_suggestion(tmp_path):
     assert not (tmp_path / "o").exists()
     with pytest.raises(ChainruleUsageError, match="'losses.sum_squared_error' is a function; --modules takes modules"):
         parse_modules("losses.sum_squared_error")
+
+
+@pytest.mark.parametrize("given, message", [
+    ("activations,activations", "--modules names 'activations' twice; give each module once."),
+    ("losses, activations,losses", "--modules names 'losses' twice; give each module once."),
+    ("", "--modules '' names no module; name at least one of " + ", ".join(CONTRACT) + "."),
+    (" , ", "--modules ' , ' names no module; name at least one of " + ", ".join(CONTRACT) + "."),
+])
+def test_modules_named_twice_or_none_are_usage_errors(tmp_path, given, message):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", given])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_one_module_is_said_in_the_singular(tmp_path):
+    result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "o"), "--modules", "activations",
+                                      "--hidden-seeds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "functions in 1 module, " in result.stdout
 
 
 @pytest.mark.parametrize("text, message", [
@@ -374,3 +520,80 @@ def test_a_secret_too_short_is_refused_before_anything_is_written(tmp_path):
     assert result.exit_code == 2
     assert f"Secret file '{short}' holds 5 bytes; a course secret needs at least 16 random bytes" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------- a release of some modules
+@pytest.fixture(scope="module")
+def partial_release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("partial") / "dist"
+    build(out, modules="activations,losses", hidden=0)
+    return out
+
+
+def _student_chainrule(student, *args):
+    """The student tree's own ``chainrule`` command, alone on the path (no checkout)."""
+    import subprocess
+    import sys
+
+    site = str(Path(np.__file__).resolve().parents[1])
+    code = (f"import sys; sys.path[:0] = [{str(student)!r}, {site!r}]\n"
+            "from chainrule.cli import main; sys.argv = ['chainrule', *sys.argv[1:]]; main()")
+    return subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code, *args], capture_output=True,
+                          text=True, cwd=student, timeout=600)
+
+
+@pytest.mark.parametrize("only, name", [("optimizers", "optimizers"), ("optimizers.adam_step", "optimizers.adam_step"),
+                                        ("activations,network", "network")])
+def test_grading_a_module_the_release_does_not_hold_is_a_usage_error(partial_release, only, name):
+    done = _student_chainrule(partial_release / "student", "grade", "--only", only)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"Error: '{name}' is not in this release (activations, losses)."
+    assert "Traceback" not in done.stderr and "FAIL" not in done.stdout
+
+
+def test_a_module_the_release_holds_is_graded_and_a_typo_still_gets_its_suggestion(partial_release):
+    student = partial_release / "student"
+    done = _student_chainrule(student, "grade", "--only", "activations.sigmoid")
+    assert "not in this release" not in done.stderr
+    assert "activations: sigmoid" in done.stdout and "TODO is not filled in yet" in done.stdout
+    typo = _student_chainrule(student, "grade", "--only", "activation")
+    assert typo.returncode == 2 and "Did you mean 'activations'?" in typo.stderr
+
+
+def test_the_kit_without_a_release_grades_every_module(tmp_path):
+    from grader.engine import select_functions
+
+    assert select_functions(["optimizers"]) == [f"optimizers.{n}" for n in CONTRACT["optimizers"]]
+
+
+def test_the_student_readme_and_contract_speak_of_the_released_modules(partial_release, release_dir):
+    readme = (partial_release / "student" / "README.md").read_text()
+    for absent in ("optimizers", "adam_step", "network.", "`network", "layers", "training.py"):
+        assert absent not in readme, absent
+    assert "chainrule grade --only activations           # one module (or --only activations.sigmoid)" in readme
+    # the skeleton of losses.softmax_crossentropy_grad says softmax is imported from activations
+    skeleton = (ROOT / "exercises" / "losses.py").read_text()
+    assert "from .activations import softmax" in skeleton
+    assert "(`losses.softmax_crossentropy_grad` calls your `softmax`)" in " ".join(readme.split())
+    contract = (partial_release / "student" / "docs" / "CONTRACT.md").read_text()
+    kit = (ROOT / "docs" / "CONTRACT.md").read_text()
+    assert re.findall(r"^## .*", contract, re.M) == ["## exercises/activations.py", "## exercises/losses.py"]
+    for module in ("activations", "losses"):
+        section = re.search(rf"^## exercises/{module}\.py\n.*?(?=^## |\Z)", kit, re.M | re.S).group(0).rstrip()
+        assert section in contract
+    note = " ".join(line[2:] for line in contract.splitlines() if line.startswith("> "))
+    assert note == ("**This release hands out 2 of the 8 modules: `activations`, `losses`.** Only their sections "
+                    "follow; where the general rules name a function of another module, it is not part of this release.")
+    # the whole contract: the kit's README examples and the kit's contract, unchanged
+    full = (release_dir / "student" / "README.md").read_text()
+    assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in full
+    assert "(`network.forward` calls your `sigmoid`)" in " ".join(full.split())
+    assert (release_dir / "student" / "docs" / "CONTRACT.md").read_text() == kit
+
+
+def test_a_release_without_cross_calls_says_none(tmp_path):
+    build(tmp_path / "r", modules="optimizers,training", hidden=0)
+    readme = (tmp_path / "r" / "student" / "README.md").read_text()
+    assert "A function that calls another of yours" not in readme
+    assert "`chainrule grade optimizers.ipynb`" in readme and "activations" not in readme
+    assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in readme

@@ -1045,3 +1045,40 @@ def test_grade_all_summary_gives_each_function_its_own_mistakes_sentence(tmp_pat
     assert "1 − t²" not in rows["sigmoid_derivative"]
     assert "You applied 1 − t² to x itself" in rows["tanh_derivative"], rows
     assert "s(1 − s)" not in rows["tanh_derivative"]
+
+
+def test_a_second_interrupt_during_the_cleanup_leaves_no_worker_running(monkeypatch):
+    """Session 7's trial: a Ctrl-C, then another signal while the workers were being stopped,
+    left one worker running; the exit then waited for it for good (multiprocessing joins its
+    children at exit) and the rerun was refused as "being written by another grade-all"."""
+    import multiprocessing
+    import signal as signals
+
+    from grader import batch
+
+    def fake_grade_entry(entry, options, oracle, skeleton, scratch):
+        time.sleep(60)                  # busy with its submission when the Ctrl-C comes
+
+    monkeypatch.setattr(batch, "grade_entry", fake_grade_entry)
+    stop = batch._Worker.stop
+
+    def stop_then_interrupt_again(self, wait=2.0):
+        os.kill(os.getpid(), signals.SIGINT)    # a second Ctrl-C while the first is cleaned up
+        time.sleep(0.05)
+        stop(self, wait)
+
+    monkeypatch.setattr(batch._Worker, "stop", stop_then_interrupt_again)
+    entries = [batch.Entry(i, f"/nowhere/{i}", "folder", hash=i) for i in ("a", "b", "c")]
+    options = batch.Options(names=["activations.relu"], seed=1, timeout=1.0, memory_mb=64,
+                            oracle_name="none", oracle_hash="", only=[])
+    ticks = []
+
+    def ctrl_c():                       # the first Ctrl-C, once both workers are busy
+        ticks.append(1)
+        if len(ticks) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_pool(entries, options, None, 2, lambda record: None, tick=ctrl_c)
+    assert multiprocessing.active_children() == []
+    assert signals.getsignal(signals.SIGINT) is signals.default_int_handler   # put back

@@ -1057,6 +1057,11 @@ def merge(folders, out, force):
                 raise ChainruleError(
                     f"Submission '{printable(ident)}' was graded differently in '{origin[ident]}' and '{folder}'; "
                     "merge the shards of one run, each once.")
+    if not force and any(os.path.exists(os.path.join(out, name)) for name in (BATCH, RESULTS)):
+        # a merge writes a whole class's results anew: another run's (a whole class graded
+        # there, an earlier merge) are not replaced without --force
+        raise ChainruleError(f"Output folder '{out}' already holds grade-all results; give the merge a new --out, "
+                             "or pass --force to replace them.")
     merged = dict(first)
     merged["shard"] = None
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}

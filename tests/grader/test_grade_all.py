@@ -451,6 +451,16 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert code == 1 and stderr.strip().splitlines()[-1] == (
         "Error: 1 submission is in none of the shards' results (s2): a shard did not finish it; run that "
         "shard's command again, then merge again (grades.csv has no row for it yet).")
+    # a folder holding results already (the whole class graded there) is not replaced without --force
+    before = (tmp_path / "whole" / "results.jsonl").read_bytes()
+    code, stdout, stderr = run("grade-all", "--merge", shards[0], "--out", tmp_path / "whole")
+    assert code == 1 and stderr.strip().splitlines()[-1] == (
+        f"Error: Output folder '{tmp_path / 'whole'}' already holds grade-all results; give the merge a new "
+        "--out, or pass --force to replace them.")
+    assert (tmp_path / "whole" / "results.jsonl").read_bytes() == before
+    code, stdout, stderr = run("grade-all", "--merge", *shards, "--out", tmp_path / "whole", "--force")
+    assert code == 0, stdout + stderr
+    assert (tmp_path / "whole" / "grades.csv").read_bytes() == (tmp_path / "merged" / "grades.csv").read_bytes()
     # a shard given twice, or two copies of one shard, is a mistake of the command
     code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[0], "--out", tmp_path / "twice")
     assert code == 2 and f"Shard folder '{shards[0]}' is given twice; give each shard once." in stderr

@@ -127,15 +127,21 @@ def build_results(public, hidden, settings, folder_shown):
                 "output": output, "output_format": "text", "tags": [fr.module, "hidden"],
                 "visibility": visibility,
             })
-    # each test's points in hundredths, the public ones adding up to the public points and
-    # the hidden ones to the hidden points (Gradescope shows the rows and their sum; a public
-    # row never takes a hundredth from a hidden result)
-    for kind in ("public", "hidden"):
-        group = [t for t in tests if t["tags"][-1] == kind]
-        for test, shown in zip(group, apportion([t["score"] for t in group])):
+    # each test's points in hundredths: the public ones adding up to the public points, then
+    # the hidden ones to what the whole rounded once leaves (Gradescope shows the rows and
+    # their sum, which is then the exact total rounded; a public row never depends on a
+    # hidden result)
+    public_tests = [t for t in tests if t["tags"][-1] == "public"]
+    hidden_tests = [t for t in tests if t["tags"][-1] == "hidden"]
+    exact_total = sum(t["score"] for t in tests)
+    for test, shown in zip(public_tests, apportion([t["score"] for t in public_tests])):
+        test["score"] = shown
+    public_score = round(sum(t["score"] for t in public_tests), 2)
+    if hidden_tests:
+        left = exact_total - public_score
+        for test, shown in zip(hidden_tests, apportion([t["score"] for t in hidden_tests], total=left)):
             test["score"] = shown
     score = round(sum(t["score"] for t in tests), 2)
-    public_score = round(sum(t["score"] for t in tests if t["tags"][-1] == "public"), 2)
     max_score = round(sum(t["max_score"] for t in tests), 2)
     where = f"Graded {folder_shown} (public checks: seed {public.seed})."
     if not n_hidden:

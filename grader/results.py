@@ -223,22 +223,26 @@ class GradeResult:
         }
 
 
-def apportion(values) -> list:
+def apportion(values, total=None) -> list:
     """``values`` (points) in hundredths that add up to their sum in hundredths: each rounded
     down, then the hundredths left go to the largest remainders (the first of equal ones).
     Rounded one by one they need not: three functions with a third of a point each would
-    show 0.33 + 0.33 + 0.33 = 0.99 beside a total of 1 (GitHub Classroom adds up the rows)."""
+    show 0.33 + 0.33 + 0.33 = 0.99 beside a total of 1 (GitHub Classroom adds up the rows).
+    ``total``: the sum to reach instead (within a hundredth or so of theirs: the rest of a
+    total whose other part was shown already)."""
     values = [float(v) for v in values]
-    target = round(round(sum(values), 2) * 100)
+    target = round(round(sum(values) if total is None else total, 2) * 100)
     cents = [v * 100 for v in values]
     shown = [math.floor(c + 1e-6) for c in cents]  # down, forgiving float error (0.29 * 100 = 28.999...)
     rest = [c - n for c, n in zip(cents, shown)]
     left = target - sum(shown)
-    order = sorted(range(len(values)), key=lambda i: (-rest[i], i))
+    # only a value rounded down takes a hundredth or gives one back: a whole number of
+    # hundredths (0, full marks) is shown as it is
+    rounded = [i for i in range(len(values)) if rest[i] > 1e-6]
     if left > 0:
-        for i in order[:left]:
+        for i in sorted(rounded, key=lambda i: (-rest[i], i))[:left]:
             shown[i] += 1
-    elif left < 0:  # float error the other way: the smallest remainders give theirs back
-        for i in order[left:]:
+    elif left < 0:  # float error, or a total below theirs: the smallest remainders give theirs back
+        for i in sorted(rounded, key=lambda i: (rest[i], i))[:-left]:
             shown[i] -= 1
     return [n / 100 for n in shown]

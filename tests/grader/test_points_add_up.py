@@ -80,3 +80,12 @@ def test_apportion_keeps_the_total_and_each_value_within_a_hundredth(parts):
         assert abs(Fraction(s).limit_denominator(100) - Fraction(v)) < Fraction(1, 100)
         assert round(s, 2) == s  # whole hundredths
     assert abs(Fraction(round(sum(shown), 2)).limit_denominator(100) - exact) <= Fraction(1, 200) + Fraction(1, 10**9)
+
+
+def test_apportion_to_a_given_total_never_moves_whole_hundredths():
+    third = 1 / 3
+    assert apportion([third] * 3, total=0.99) == [0.33, 0.33, 0.33]
+    assert apportion([third] * 3, total=1.01) == [0.34, 0.34, 0.33]
+    # zero and full marks are shown as they are, even when the total asks for a hundredth more
+    assert apportion([0.0, 2.0], total=2.01) == [0.0, 2.0]
+    assert apportion([0.0, 2.0, third], total=2.35) == [0.0, 2.0, 0.34]

@@ -150,5 +150,12 @@ def test_the_rows_add_up_to_the_points_stated(build_results):
         assert doc["output"].startswith(f"Public checks: {public_rows:g} / ")
         exact = [Fraction(fr.exact_score) * share for fr in public.functions.values()]
         assert public_rows == round(float(sum(exact)), 2)
+        # and the whole: the exact points of every row, rounded once (as `chainrule grade` rounds)
+        hidden_exact = []
+        for t in rows:
+            if t["tags"][-1] == "hidden":
+                passed, _, total = t["output"].split(" hidden cases")[0].partition(" of ")
+                hidden_exact.append(Fraction(t["max_score"]) * int(passed) / int(total))
+        assert doc["score"] == round(float(sum(exact) + sum(hidden_exact)), 2)
         found += sum(round(float(x), 2) for x in exact) != round(float(sum(exact)), 2)
     assert found, "no outcome where rounding each row alone loses a hundredth: the test shows nothing"

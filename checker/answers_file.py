@@ -253,7 +253,14 @@ def _where_ko(exc) -> str:
     return re.sub(r"\(at line (\d+), column (\d+)\)", r"(\1번째 줄, \2번째 글자)", text)
 
 
-def meta_error(source: str, what: str) -> ChainruleError:
+def meta_error(source: str, what: str, lang: str = "en", what_ko: str = "") -> ChainruleError:
+    """``source``'s [chainrule] tables are not as generate wrote them; in Korean for a Korean
+    sheet when ``what_ko`` says what in Korean."""
+    if lang == "ko" and what_ko:
+        return ChainruleError(
+            f"'{source}'에 {what_ko}: chainrule generate가 쓴 answers.toml을 확인하시오 ([chainrule] 표는 쓰인 그대로 "
+            "두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 표까지 바꾸었을 수 있다)."
+        )
     return ChainruleError(
         f"'{source}' has {what}; check the answers.toml that chainrule generate wrote (its [chainrule] tables must "
         "stay as they were)."
@@ -312,6 +319,10 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
     if mode == "practice" and not isinstance(practice, dict):
         raise meta_error(source, "no [chainrule.practice] tables for a practice sheet")
     if mode == "practice" and meta.get("practice_scheme") != _practice_scheme():
+        if sheet.lang == "ko":
+            raise ChainruleError(
+                f"'{source}'은(는) 예전 형식의 연습 문제지라 그 해시로 답을 몇 분 만에 알아낼 수 있어 확인하지 않는다: "
+                "이 버전의 chainrule generate --practice로 문제지를 다시 만들어 달라고 하시오.")
         raise ChainruleError(
             f"'{source}' is a practice sheet in an older format whose hashes give its answers away in minutes, "
             "so it is not checked; ask for the sheet to be made again with this version's "
@@ -328,7 +339,7 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
             raise meta_error(source, f"an invalid occurrence ({shown(occurrence)}) for problem '{key}'")
         entry = Entry(key, family, occurrence, variant, title if isinstance(title, str) else "")
         if practice is not None:
-            _practice_entry(entry, practice.get(key), source)
+            _practice_entry(entry, practice.get(key), source, sheet.lang)
         sheet.entries.append(entry)
     return sheet
 
@@ -339,16 +350,18 @@ def _practice_scheme() -> str:
     return practice.SCHEME
 
 
-def _practice_entry(entry: Entry, table: Any, source: str) -> None:
+def _practice_entry(entry: Entry, table: Any, source: str, lang: str = "en") -> None:
     from checker import practice
 
     if not isinstance(table, dict) or not practice.valid_salt(table.get("salt")):
-        raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'")
+        raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'",
+                         lang, f"문제 '{entry.key}'의 솔트가 든 [chainrule.practice.{entry.key}] 표가 없다")
     entry.salt = table["salt"]
     for key, spec in table.items():
         if key == "salt":
             continue
         if not practice.valid_spec(spec):
-            raise meta_error(source, f"a broken practice entry for '{entry.key}.{key}'")
+            raise meta_error(source, f"a broken practice entry for '{entry.key}.{key}'", lang,
+                             f"'{entry.key}.{key}'의 연습 해시 항목이 망가져 있다")
         choices = [c for c in spec.get("choices", []) if isinstance(c, str)]
         entry.blanks.append(Blank(key, spec["kind"], choices=choices, practice=spec))

@@ -13,7 +13,7 @@ LANGUAGES = ("en", "ko")
 MODES = ("open", "graded", "practice")
 
 WORDS = {
-    "worksheet": ("Worksheet", "연습 문제지"),
+    "worksheet": ("Worksheet", "문제지"),
     "answer_key": ("Answer key", "풀이 및 정답"),
     "student": ("Student", "학생"),
     "name": ("Name", "이름"),

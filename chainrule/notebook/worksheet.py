@@ -41,7 +41,7 @@ def student_items(seed, student_id, families=FAMILIES, secret=None):
 
 #: the sentences of this notebook alone, (English, Korean); the rest is the generator's
 WORDS = {
-    "title": ("# Your worksheet network, {who}", "# 내 연습 문제지의 신경망: {who}"),
+    "title": ("# Your worksheet network, {who}", "# 내 문제지의 신경망: {who}"),
     "intro": (
         "The networks below are the ones of your own backpropagation worksheet (the same inputs, "
         "weights, biases, targets and learning rate, course seed "
@@ -52,7 +52,7 @@ WORDS = {
         "when the two disagree, one of them is wrong: `check(\"network.backward\")` tells you whether "
         "your code is, and `chainrule check answers.toml` whether your hand answers are (a practice "
         "sheet; your worksheet's first lines say how yours is checked).",
-        "아래 신경망은 여러분의 오차 역전파 연습 문제지에 나온 신경망과 같다(입력, 가중치, 편향, 목푯값, "
+        "아래 신경망은 여러분의 오차 역전파 문제지에 나온 신경망과 같다(입력, 가중치, 편향, 목푯값, "
         "학습률이 모두 같고 과정 시드는 {seed}이다). `network.ipynb`에 작성한 `forward`, `backward`, "
         "`train_step`을 이 신경망에 실행하여, 코드가 계산한 값과 손으로 계산한 값을 비교하시오.\n\n"
         "이 노트북은 `network.ipynb`와 같은 폴더에 두시오. 손으로 계산한 답을 함께 보려면 `answers.toml`도 "

@@ -603,3 +603,23 @@ def test_carry_forward_follows_a_question_named_apart_from_its_step():
     verdict = judge(target, table["w_new"])
     assert (verdict.status, verdict.credit) == ("consistent", 1.0)
     assert verdict.message == "consistent with your R = 0.0123: credit carried forward"
+
+
+def test_a_korean_practice_sheet_with_a_broken_hash_table_is_refused_in_korean(made, tmp_path):
+    """Session 7's trial: a find-and-replace over the answer names also reaches the hash table
+    (``z_1 = {kind = ...}``); a Korean sheet was then refused in English."""
+    path = answers(made, "practice", tmp_path)
+    text = path.read_text(encoding="utf-8").replace('lang = "en"', 'lang = "ko"')
+    broken = text.replace('z_1 = {kind = "number"', 'z_1 = {kind = "nombre"', 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: '{path}'에 'p1_forward_pass.z_1'의 연습 해시 항목이 망가져 있다: chainrule generate가 쓴 answers.toml을 "
+        "확인하시오 ([chainrule] 표는 쓰인 그대로 두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 표까지 바꾸었을 수 "
+        "있다).\n")
+    # the older format too
+    path.write_text(text.replace('practice_scheme = "scrypt-1"', 'practice_scheme = "sha256-digits"'), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1 and "예전 형식의 연습 문제지라" in result.stderr

@@ -202,7 +202,7 @@ def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path
     nb = nbformat.read(str(folder / "your_worksheet.ipynb"), as_version=4)
     output = make_problem("output_update", 7, "s001")
     title = output.title.get("ko")
-    assert nb.cells[0].source.startswith("# 내 연습 문제지의 신경망: 김민수 (s001)\n\n")
+    assert nb.cells[0].source.startswith("# 내 문제지의 신경망: 김민수 (s001)\n\n")
     assert f"## {title}\n\n여러분의 `output_update` 문제, 변형 `{output.variant}` (" in nb.cells[2].source
     assert "입력 2개, 은닉층 뉴런 2개" in nb.cells[2].source and "$`" not in nb.cells[2].source
     assert "    # 입력, shape (1, " in nb.cells[3].source and "    # 학습률 eta" in nb.cells[3].source

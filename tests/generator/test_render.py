@@ -192,6 +192,9 @@ def test_render_print_layout_of_the_html_sheets():
     assert "ol.questions > li, .step, figure" in css and "break-inside: avoid" in css
     assert ".key {" not in css and "body.key" not in css
     assert ":lang(ko) .remark { font-style: normal; }" in css
+    # the answer names in the key's table are never split (session 7's trial: "dE_dw_1" / "_1")
+    assert "table.answers td code { white-space: nowrap; overflow-wrap: normal; }" in css
+    assert "<td><code>" in key
     # the givens stay whole: "w_8 = 0.6," never splits from its comma
     assert '<dd><span class="item"><math' in worksheet and ',</span> <span class="item"><math' in worksheet
 

@@ -114,9 +114,20 @@ def discover(submissions):
         raise ChainruleUsageError(f"Submissions '{submissions}' is not a folder; pass a folder holding "
                                   "one folder or .zip per student, named by the student id.")
     root = os.path.realpath(submissions)
+    names = sorted(os.listdir(submissions))
+    modules = [n for n in names if n == "exercises" and os.path.isdir(os.path.join(submissions, n))
+               or n[:-3] in CONTRACT and n.endswith(".py") or n[:-6] in CONTRACT and n.endswith(".ipynb")]
+    if modules:     # one student's work, not a class: its "exercises" would be graded as a student
+        raise ChainruleUsageError(
+            f"Submissions folder '{submissions}' looks like one student's submission (it holds "
+            f"{', '.join(modules[:3])}); pass the folder that holds one folder or .zip per student, or grade "
+            f"this one with chainrule grade {submissions}.")
     entries, ignored, seen = [], [], {}
-    for name in sorted(os.listdir(submissions)):
+    for name in names:
         if name.startswith("."):
+            continue
+        if name == "__MACOSX":    # what macOS's Archive Utility adds when it unzips a download
+            ignored.append((name, "macOS archive metadata, not a submission"))
             continue
         path = os.path.join(submissions, name)
         is_zip = name.lower().endswith(".zip")

@@ -86,6 +86,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
     memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
     entries, ignored = batch.discover(submissions)
+    if ignored:     # said here too, not only in summary.md: an archive the instructor meant to grade
+        shown = "; ".join(f"{batch.printable(name)} ({why})" for name, why in ignored[:5])
+        click.echo(f"Skipped {len(ignored)} entr{'ies' if len(ignored) != 1 else 'y'} of {submissions} that "
+                   f"{'are' if len(ignored) != 1 else 'is'} not a submission: {shown}"
+                   + (" ..." if len(ignored) > 5 else "") + ".", err=True)
     seed_given = seed is not None
     from grader.seeds import read_secret
 

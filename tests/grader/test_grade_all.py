@@ -1092,3 +1092,26 @@ def test_a_second_interrupt_during_the_cleanup_leaves_no_worker_running(monkeypa
         batch.run_pool(entries, options, None, 2, lambda record: None, tick=ctrl_c)
     assert multiprocessing.active_children() == []
     assert signals.getsignal(signals.SIGINT) is signals.default_int_handler   # put back
+
+
+def test_grade_all_skips_mac_metadata_says_what_it_skips_and_refuses_one_students_folder(tmp_path):
+    """Session 7's trial: an unzipped class download's __MACOSX/ became a student row with 0
+    points in grades.csv; an ignored s009.tar.gz was named only in summary.md; and one
+    student's folder given by mistake was graded as a student called "exercises"."""
+    subs = small_class(tmp_path, n=1, zipped=False)
+    (subs / "__MACOSX" / "s0").mkdir(parents=True)
+    (subs / "__MACOSX" / "s0" / "._activations.py").write_bytes(b"\x00\x05\x16\x07")
+    (subs / "s9.tar.gz").write_bytes(b"\x1f\x8b")
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "out", *ONLY)
+    assert code == 0, stdout + stderr
+    _, rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert sorted(rows) == ["s0", "skel", "wrong"]
+    assert (f"Skipped 2 entries of {subs} that are not a submission: __MACOSX (macOS archive metadata, not a "
+            "submission); s9.tar.gz (not a folder or a .zip).") in stderr
+    # one student's folder instead of the class's: refused, with the command that grades it
+    one = subs / "s0"
+    code, stdout, stderr = run("grade-all", one, "--out", tmp_path / "out1", *ONLY)
+    assert code == 2 and stderr.strip().splitlines()[-1] == (
+        f"Error: Submissions folder '{one}' looks like one student's submission (it holds exercises); pass the "
+        f"folder that holds one folder or .zip per student, or grade this one with chainrule grade {one}.")
+    assert not (tmp_path / "out1" / "grades.csv").exists()

@@ -807,7 +807,9 @@ graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module
 Every push runs `.github/workflows/classroom.yml`, which grades your exercises the same
 way and reports the points to Classroom; the job's summary page shows the full report.
 Classroom's points are the sum of the partial scores of every function (its own table
-marks a function passed only at full marks). Do not edit `.github/`, `grader/` or
+marks a function passed only at full marks). Until every function is at full marks the run
+shows as failed (a red ✗, and GitHub may e-mail "Run failed"): that is how Classroom shows
+points still to earn, not a broken setup; the summary page says which. Do not edit `.github/`, `grader/` or
 `chainrule_core/`: your instructor may check that they are unchanged, and the grade that
 counts comes from {'the hidden checks' if hidden else "the course's autograder, which has its own copy of the grader"}.
 """

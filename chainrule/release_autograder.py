@@ -34,7 +34,7 @@ if HERE not in sys.path:
 from chainrule_core.contract import CONTRACT  # noqa: E402
 from chainrule_core.errors import ChainruleError  # noqa: E402
 from chainrule_core.fileio import write_atomic  # noqa: E402
-from grader.locate import NotGradable, find_modules, module_names  # noqa: E402
+from grader.locate import NotGradable, find_modules, find_notebooks, module_names  # noqa: E402
 
 
 def _settings():
@@ -209,9 +209,13 @@ def main(argv=None):
                 raise ChainruleError(f"Submission refused: {exc.note}.") from None
             if exc.kind != "none":
                 raise
-            names = module_names(modules, most=len(modules))
-            raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "
-                                 "exercises/ folder, or link the repository that holds it).") from None
+            folder = find_notebooks(submission)     # a notebook course: <module>.ipynb uploaded
+            if folder is None:
+                names = module_names(modules, most=len(modules))
+                notebooks = ", ".join(f"{m}.ipynb" for m in list(modules)[:2])
+                raise ChainruleError(f"No exercise modules found in the submission: upload {names} (or the "
+                                     f"exercises/ folder, or link the repository that holds it; in a notebook "
+                                     f"course the notebooks, {notebooks}, ...).") from None
         from grader import zygote
 
         zygote.start_early()    # the warm process imports NumPy while this one reads the recording

@@ -52,7 +52,7 @@ from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
 from grader import escape, janitor
-from grader.locate import NotGradable, find_modules, inside
+from grader.locate import NotGradable, find_modules, find_notebooks, inside
 from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
@@ -460,7 +460,9 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
         try:
             folder = find_modules(base)
         except NotGradable as exc:
-            raise BadZip(exc.note) from None
+            folder = find_notebooks(base) if exc.kind == "none" else None    # a notebook course's hand-in
+            if folder is None:
+                raise BadZip(exc.note) from None
         link = escaping_link(folder, base)
         if link:
             raise BadZip(f"'{link}' is a link to a path outside the submission")

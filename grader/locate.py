@@ -73,19 +73,7 @@ def find_modules(folder, modules=None):
     for place in (os.path.join(folder, "exercises"), folder):
         if holds(place):
             return place
-    try:
-        subs = sorted(n for n in os.listdir(folder)
-                      if not not_graded(n) and n not in SKIPPED
-                      and os.path.isdir(os.path.join(folder, n)))
-    except OSError:
-        subs = []
-    found = []
-    for sub in subs:
-        inner = os.path.join(folder, sub)
-        for place in (os.path.join(inner, "exercises"), inner):
-            if holds(place):
-                found.append(place)
-                break
+    found = _one_down(folder, holds)
     if len(found) == 1:
         return found[0]
     if found:
@@ -94,3 +82,39 @@ def find_modules(folder, modules=None):
                           "hold one copy of the exercises", "several")
     raise NotGradable(f"no exercise module ({module_names(modules)}) in the submission, its "
                       "exercises/ folder or a folder directly inside it", "none")
+
+
+def _one_down(folder, holds):
+    """The places one folder down in ``folder`` (each folder's exercises/, else the folder)
+    for which ``holds(place)``, one a folder at most."""
+    try:
+        subs = sorted(n for n in os.listdir(folder)
+                      if not not_graded(n) and n not in SKIPPED and os.path.isdir(os.path.join(folder, n)))
+    except OSError:
+        return []
+    found = []
+    for sub in subs:
+        inner = os.path.join(folder, sub)
+        for place in (os.path.join(inner, "exercises"), inner):
+            if holds(place):
+                found.append(place)
+                break
+    return found
+
+
+def find_notebooks(folder):
+    """The folder inside ``folder`` that holds ``<module>.ipynb`` notebooks and no exercise
+    modules (``grader.notebooks`` grades it): its exercises/ folder, itself, or the one folder
+    directly inside it (or that one's exercises/) that does; None when there is none (or several)."""
+    from grader.notebooks import is_notebook_submission
+
+    root = os.path.realpath(folder)
+
+    def holds(place):
+        return os.path.isdir(place) and inside(os.path.realpath(place), root) and is_notebook_submission(place)
+
+    for place in (os.path.join(folder, "exercises"), folder):
+        if holds(place):
+            return place
+    found = _one_down(folder, holds)
+    return found[0] if len(found) == 1 else None

@@ -313,3 +313,23 @@ def test_a_cell_too_deep_to_parse_is_reported_and_the_grade_goes_on(tmp_path):
     out = CliRunner().invoke(cli, ["grade", str(nb), "--only", "activations.sigmoid"])
     assert out.exit_code == 0, out.output
     assert "PASS  sigmoid" in out.output
+
+
+def test_grade_all_grades_a_class_of_notebook_submissions(built, filled_folder, tmp_path):
+    """Session 7's trial: a notebook course could grade one student at a time only; grade-all
+    found "no exercise module (activations.py, ...)" in every notebook submission."""
+    import csv
+    import shutil
+
+    subs = tmp_path / "subs"
+    shutil.copytree(filled_folder, subs / "kim")                        # notebooks at the top
+    shutil.copytree(filled_folder, subs / "lee" / "repo" / "exercises")  # a repository, one folder down
+    shutil.copytree(built, subs / "park")                              # the notebooks untouched
+    only = ["--only", "activations"]
+    result = CliRunner().invoke(cli, ["grade-all", str(subs), "--out", str(tmp_path / "out"), *only])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+        rows = {row[0]: row for row in csv.reader(handle)}
+    points = sum(POINTS[f"activations.{n}"] for n in CONTRACT["activations"])
+    assert float(rows["kim"][-2]) == points and float(rows["lee"][-2]) == points
+    assert float(rows["park"][-2]) == 0

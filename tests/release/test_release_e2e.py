@@ -556,3 +556,24 @@ def test_a_lookup_of_the_student_copy_earns_only_the_public_share(student_venv, 
     assert sum(t["score"] for t in hidden) == 0                                          # and earns nothing hidden
     fixed = sum(POINTS[q] for q in FIXED_ONLY)
     assert doc["score"] <= 0.2 * (TOTAL - fixed) + fixed + 1e-6                          # 13.6 of 68 at most
+
+
+def test_gradescope_grades_uploaded_notebooks(student_venv, autograder):
+    """Session 7's trial: a notebook course's students upload <module>.ipynb; the autograder
+    gave 0 and asked for activations.py, which they do not have."""
+    common = (ROOT / "solutions" / "_common.py").read_text()
+    code = common + "\n" + (ROOT / "solutions" / "activations.py").read_text().replace(
+        "from ._common import as_float\n", "")
+
+    def place(sub):
+        cells = [{"cell_type": "code", "id": "c0", "metadata": {}, "execution_count": None, "outputs": [],
+                  "source": code}]
+        (sub / "activations.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                           "cells": cells}))
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    assert not doc["output"].startswith("Not graded"), doc["output"]
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert tests["activations.sigmoid"]["score"] == tests["activations.sigmoid"]["max_score"] > 0
+    assert doc["score"] > 0

@@ -158,6 +158,12 @@ def against(sheet, manifest: Manifest, source: str) -> None:
             "[chainrule] table."
         )
     for number, (mine, theirs) in enumerate(zip(listed, given), start=1):
+        if tuple(mine) != tuple(theirs) and tuple(mine[:3]) == tuple(theirs[:3]):  # only the variant differs
+            raise ChainruleError(
+                f"{who} gives problem {number} ('{mine[0]}', {mine[1]}) as variant {mine[3]}, but the manifest's "
+                f"variant for this student is {theirs[3]}: its [chainrule] table was edited, or the file is "
+                "another student's."
+            )
         if tuple(mine) != tuple(theirs):
             raise ChainruleError(
                 f"{who} gives problem {number} as '{mine[0]}' ({mine[1]} variant {mine[3]}, occurrence {mine[2]}), "

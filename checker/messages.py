@@ -6,6 +6,7 @@ never the value it gives.
 
 MESSAGES = {
     "unanswered": ("not answered", "답하지 않음"),
+    "carried": ("{n} with credit carried forward, ", "이어받아 인정 {n}, "),
     "not_a_number": (
         "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3{why}",
         "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
@@ -121,12 +122,12 @@ MESSAGES = {
     ),
     "note": ("Note: {text}", "참고: {text}"),
     "total": (
-        "{correct} of {total} correct ({unanswered} not answered, {invalid} invalid)",
-        "{total}문항 중 {correct}문항 정답 (답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "{correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
+        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
     ),
     "class_total": (
-        "All {files} files: {correct} of {total} correct ({unanswered} not answered, {invalid} invalid)",
-        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 (답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
+        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
     ),
 }
 

@@ -157,10 +157,12 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
         lines.append("")
         s = report.summary()
         s["correct"] = points_text(report.points)
+        s["carried"] = message(lang, "carried", n=s["consistent"]) if s["consistent"] else ""
         lines.append(message(lang, "total", **s))
     if len(reports) > 1:
         totals = _totals(reports)
         totals["correct"] = points_text(totals["points"])
+        totals["carried"] = message(reports[0].lang, "carried", n=totals["consistent"]) if totals["consistent"] else ""
         lines.append("")
         lines.append(message(reports[0].lang, "class_total", files=len(reports), **totals))
         lines.append("")

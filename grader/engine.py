@@ -90,8 +90,9 @@ def _check_submission(path):
         raise ChainruleUsageError(f"Submission folder '{path}' does not exist; pass a folder laid out "
                                   "like exercises/ (default ./exercises).")
     if not os.path.isdir(path):
-        raise ChainruleUsageError(f"Submission '{path}' is not a folder; pass a folder laid out like "
-                                  "exercises/ (default ./exercises).")
+        raise ChainruleUsageError(f"Submission '{path}' is not a folder, an exercise module or a notebook; pass a "
+                                  "folder laid out like exercises/ (default ./exercises), one of its modules "
+                                  "(exercises/activations.py) or a notebook (.ipynb).")
     present = [m for m in CONTRACT if os.path.isfile(os.path.join(path, f"{m}.py"))]
     if not present:
         raise ChainruleError(f"Submission folder '{path}' has none of the contract modules "

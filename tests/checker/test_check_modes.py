@@ -107,7 +107,7 @@ def test_graded_sheet_is_checked_with_the_secret_and_the_manifest(made, tmp_path
     result = run("check", path, "--secret-file", secret_file, "--manifest", made / "graded" / "manifest.json")
     assert result.exit_code == 0, result.output
     total = sum(len(p.questions) for _k, p in problems)
-    assert result.stdout.splitlines()[-1] == f"{total} of {total} correct (0 not answered, 0 invalid)"
+    assert result.stdout.splitlines()[-1] == f"{total} of {total} correct (0 wrong, 0 not answered, 0 invalid)"
 
 
 def test_short_secret_is_a_usage_error(tmp_path):
@@ -157,11 +157,11 @@ def test_practice_file_holds_no_answer_in_clear_yet_judges_every_family(made, tm
     result = run("check", right)
     assert result.exit_code == 0, result.output
     n = len(values)
-    assert result.stdout.splitlines()[-1] == f"{n} of {n} correct (0 not answered, 0 invalid)"
+    assert result.stdout.splitlines()[-1] == f"{n} of {n} correct (0 wrong, 0 not answered, 0 invalid)"
     assert "Practice sheet: judged from salted hashes, to 6 significant digits" in result.stdout
     fill(path, wrong)
     result = run("check", path)
-    assert result.stdout.splitlines()[-1] == f"0 of {n} correct (0 not answered, 0 invalid)"
+    assert result.stdout.splitlines()[-1] == f"0 of {n} correct ({n} wrong, 0 not answered, 0 invalid)"
 
 
 def test_practice_check_gives_digits_sign_and_mistake_hints(tmp_path):
@@ -348,11 +348,11 @@ def test_carry_forward_credits_answers_consistent_with_a_wrong_first_blank(made,
         in result.stdout
     half = run("check", path, "--carry-forward", "half")
     assert "half credit carried forward" in line_of(half, "w_5_new")
-    assert half.stdout.splitlines()[-1] == "3 of 24 correct (19 not answered, 0 invalid)"
+    assert half.stdout.splitlines()[-1] == "3 of 24 correct (2 with credit carried forward, 1 wrong, 19 not answered, 0 invalid)"
     none = run("check", path, "--carry-forward", "none")
     assert line_of(none, "w_5_new").startswith('\u2717 e) w_5_new')
     assert "no credit is carried forward" in line_of(none, "w_5_new")
-    assert none.stdout.splitlines()[-1] == "2 of 24 correct (19 not answered, 0 invalid)"
+    assert none.stdout.splitlines()[-1] == "2 of 24 correct (3 wrong, 19 not answered, 0 invalid)"
 
 
 def test_carry_forward_needs_a_value_the_student_wrote(made, tmp_path):
@@ -581,7 +581,7 @@ def test_deeply_nested_and_huge_files_are_reported_and_the_others_checked(made, 
     assert errors[0] == (f"Error: '{deep}' cannot be read as TOML (maximum recursion depth exceeded); answers go "
                          'between quotes, e.g. z_1 = "0.165".')
     assert errors[1] == f"Error: '{big}' is larger than 2 MB; an answers.toml is a few kilobytes (is it the right file?)."
-    assert result.stdout.splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"
+    assert result.stdout.splitlines()[-1] == "0 of 24 correct (0 wrong, 24 not answered, 0 invalid)"
 
 
 def test_carry_forward_follows_a_question_named_apart_from_its_step():
@@ -623,3 +623,19 @@ def test_a_korean_practice_sheet_with_a_broken_hash_table_is_refused_in_korean(m
     path.write_text(text.replace('practice_scheme = "scrypt-1"', 'practice_scheme = "sha256-digits"'), encoding="utf-8")
     result = run("check", path)
     assert result.exit_code == 1 and "예전 형식의 연습 문제지라" in result.stderr
+
+
+def test_a_practice_file_with_an_edited_student_id_names_the_variant_that_differs(made, tmp_path):
+    """Session 7's trial: "gives problem 1 as 'p1_forward_pass' (... variant ccbb...), the
+    manifest gives 'p1_forward_pass' (... variant 2126...)" read as if both were the same."""
+    path = answers(made, "practice", tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('"student-001"', '"student-002"'), encoding="utf-8")
+    manifest = json.loads((made / "practice" / "manifest.json").read_text(encoding="utf-8"))
+    mine = manifest["students"][0]["problems"][0]
+    theirs = manifest["students"][1]["problems"][0]
+    result = run("check", path, "--manifest", made / "practice" / "manifest.json")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: '{path}' of student-002 gives problem 1 ('{mine['key']}', {mine['family']}) as variant "
+        f"{mine['variant']}, but the manifest's variant for this student is {theirs['variant']}: its [chainrule] "
+        "table was edited, or the file is another student's.")

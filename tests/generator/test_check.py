@@ -145,7 +145,7 @@ def test_check_key_values_of_every_family_are_all_correct(sheets, tmp_path):
     result = run("check", path)
     assert result.exit_code == 0, result.output
     n = len(values)
-    assert total_line(result) == f"{n} of {n} correct (0 not answered, 0 invalid)"
+    assert total_line(result) == f"{n} of {n} correct (0 wrong, 0 not answered, 0 invalid)"
     assert "\u2713 a) z_1" in result.stdout
     assert "\u2717" not in result.stdout
 
@@ -157,7 +157,7 @@ def test_check_korean_sheet_reports_in_korean(sheets, tmp_path):
     result = run("check", path)
     assert result.exit_code == 0, result.output
     n = len(values)
-    assert total_line(result) == f"{n}문항 중 {n}문항 정답 (답하지 않음 0, 형식 오류 0)"
+    assert total_line(result) == f"{n}문항 중 {n}문항 정답 (오답 0, 답하지 않음 0, 형식 오류 0)"
     assert result.stdout.splitlines()[0] == f"{path} 확인: 학생 student-001, 과정 시드 {core.DEFAULT_SEED}"
 
 
@@ -210,7 +210,7 @@ def test_check_worked_example_with_hand_computed_values_is_all_correct(sheets, t
     result = run("check", path)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == f"Checked {path}: preset worked-example"
-    assert total_line(result) == "24 of 24 correct (0 not answered, 0 invalid)"
+    assert total_line(result) == "24 of 24 correct (0 wrong, 0 not answered, 0 invalid)"
 
 
 def test_check_accepts_the_seed_notes_numbers_in_every_written_form(sheets, tmp_path):
@@ -225,7 +225,7 @@ def test_check_accepts_the_seed_notes_numbers_in_every_written_form(sheets, tmp_
     })
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert total_line(result) == "6 of 24 correct (18 not answered, 0 invalid)"
+    assert total_line(result) == "6 of 24 correct (0 wrong, 18 not answered, 0 invalid)"
     for table, key in (("p1_forward_pass", "z_1"), ("p1_forward_pass", "h_1"), ("p1_forward_pass", "o_1"),
                        ("p1_forward_pass", "E"), ("p2_output_update", "w_5_new"), ("p3_hidden_update", "dE_dw_1")):
         assert question_line(result, key, table).startswith("\u2713 "), key
@@ -261,7 +261,7 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
         '\u2717 c) dz_3_dw_5 = "-0.52": wrong sign; apart from the sign, agrees to the 2 significant digits you gave; '
         "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
     )
-    assert total_line(result) == "0 of 24 correct (19 not answered, 0 invalid)"
+    assert total_line(result) == "0 of 24 correct (5 wrong, 19 not answered, 0 invalid)"
     for secret in ("0.43703857", "0.02592286", "0.23802157", "0.51998934", "4370385", "2592286"):
         assert secret not in result.stdout, secret
     # the flipped sign echoes the student's own "-0.20944600"; the answer itself never shows
@@ -305,7 +305,7 @@ def test_check_empty_and_unreadable_answers_are_not_wrong(sheets, tmp_path):
     assert question_line(result, "dE_dw_5", "p2_output_update").endswith(
         f"{accepted} (no comma in a number: -12500.25)")
     assert question_line(result, "dE_dh_1", "p3_hidden_update").endswith(f"{accepted}{comma}")  # 0.125
-    assert total_line(result) == "0 of 24 correct (14 not answered, 10 invalid)"
+    assert total_line(result) == "0 of 24 correct (0 wrong, 14 not answered, 10 invalid)"
 
 
 def _question_of(path, kind):
@@ -543,7 +543,7 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     result = run("check", path, "--output", report)
     assert result.exit_code == 0, result.output
     assert result.stdout == f"Wrote the text report for 1 answers file to {report}.\n"
-    assert report.read_text(encoding="utf-8").splitlines()[-1] == "0 of 24 correct (24 not answered, 0 invalid)"
+    assert report.read_text(encoding="utf-8").splitlines()[-1] == "0 of 24 correct (0 wrong, 24 not answered, 0 invalid)"
     result = run("check", path, "--output", report, "--format", "json")
     assert result.exit_code == 1
     assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
@@ -897,7 +897,7 @@ def test_check_missing_file_among_several_is_reported_and_the_others_checked(she
         f"Error: Cannot read '{missing}': No such file or directory.",
         "Error: 1 of 2 answers files could not be checked (the lines above say why); the report covers the others.",
     ]
-    assert total_line(result) == "0 of 24 correct (24 not answered, 0 invalid)"
+    assert total_line(result) == "0 of 24 correct (0 wrong, 24 not answered, 0 invalid)"
 
 
 def test_check_unknown_lang_is_a_note_and_checks_in_english(sheets, tmp_path):
@@ -907,7 +907,7 @@ def test_check_unknown_lang_is_a_note_and_checks_in_english(sheets, tmp_path):
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
     assert notes == ["Note: unknown lang 'fr' in the [chainrule] table; checking in English"]
-    assert total_line(result) == "0 of 24 correct (24 not answered, 0 invalid)"
+    assert total_line(result) == "0 of 24 correct (0 wrong, 24 not answered, 0 invalid)"
 
 
 def test_check_csv_cells_tell_wrong_unanswered_and_invalid_apart(sheets, tmp_path):
@@ -933,3 +933,4 @@ def test_check_reads_a_file_saved_with_a_byte_order_mark_or_crlf(sheets, tmp_pat
         result = run("check", other)
         assert result.exit_code == 0, result.output
         assert question_line(result, "z_1", "p1_forward_pass") == question_line(plain, "z_1", "p1_forward_pass")
+

@@ -57,8 +57,9 @@ USAGE = "Usage: chainrule grade [OPTIONS] [SUBMISSION]"
 @pytest.mark.parametrize("path, sentence", [
     ("nonexist", "Submission folder 'nonexist' does not exist; pass a folder laid out like exercises/ "
                  "(default ./exercises)."),
-    ("README.md", "Submission 'README.md' is not a folder; pass a folder laid out like exercises/ "
-                  "(default ./exercises)."),
+    ("README.md", "Submission 'README.md' is not a folder, an exercise module or a notebook; pass a folder "
+                  "laid out like exercises/ (default ./exercises), one of its modules (exercises/activations.py) "
+                  "or a notebook (.ipynb)."),
 ])
 def test_cli_grade_missing_or_non_folder_submission_is_a_usage_error(workdir, path, sentence):
     (workdir / "README.md").write_text("# course\n")

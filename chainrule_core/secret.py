@@ -35,12 +35,26 @@ def load(path) -> bytes:
     secret = raw.strip()
     if len(secret) > MAX_BYTES:
         raise ChainruleUsageError(f"Secret file '{path}' is longer than {MAX_BYTES} bytes; a secret is one line.")
+    if b"\n" in secret and _text(secret):  # lines of text (a roster, notes): not a secret file
+        lines = secret.count(b"\n") + 1
+        raise ChainruleUsageError(
+            f"Secret file '{path}' holds {lines} lines of text; a course secret is one line of random characters "
+            f"({HOW}): is it the right file?"
+        )
     if len(secret) < MIN_BYTES:
         raise ChainruleUsageError(
             f"Secret file '{path}' holds {len(secret)} bytes; a course secret needs at least {MIN_BYTES} random "
             f"bytes ({HOW})."
         )
     return secret
+
+
+def _text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c.isspace() for c in text)
 
 
 def fingerprint(secret: bytes) -> str:

@@ -117,6 +117,19 @@ def test_short_secret_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert f"Secret file '{weak}' holds 7 bytes; a course secret needs at least 16 random bytes" in result.stderr
     assert not (tmp_path / "o").exists()
+    # another file given for the secret (session 7's trial: a roster was accepted as one)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns001,Kim Minji\ns002,Lee Jiwoo\n", encoding="utf-8")
+    result = run("generate", "--out", tmp_path / "o", "--secret-file", roster)
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1] == (
+        f"Error: Secret file '{roster}' holds 3 lines of text; a course secret is one line of random characters "
+        "(e.g. python -c \"import secrets; print(secrets.token_hex(32))\" > course.secret): is it the right file?")
+    assert not (tmp_path / "o").exists()
+    # random bytes may hold a newline byte: a binary secret is still one
+    binary = tmp_path / "binary.secret"
+    binary.write_bytes(bytes(range(256)))
+    from chainrule_core import secret as course_secret
+    assert course_secret.load(binary) == bytes(range(256)).strip()
 
 
 # --- practice sheets -------------------------------------------------------------------

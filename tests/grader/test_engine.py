@@ -126,8 +126,9 @@ def test_engine_file_as_submission_is_a_usage_error(tmp_path):
     (tmp_path / "README.md").write_text("# hi\n")
     with pytest.raises(ChainruleUsageError) as info:
         grade_submission(str(tmp_path / "README.md"))
-    assert str(info.value) == (f"Submission '{tmp_path / 'README.md'}' is not a folder; pass a folder "
-                               "laid out like exercises/ (default ./exercises).")
+    assert str(info.value) == (f"Submission '{tmp_path / 'README.md'}' is not a folder, an exercise module or a "
+                               "notebook; pass a folder laid out like exercises/ (default ./exercises), one of its "
+                               "modules (exercises/activations.py) or a notebook (.ipynb).")
 
 
 def test_engine_folder_without_contract_modules_is_refused(tmp_path):

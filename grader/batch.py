@@ -52,7 +52,7 @@ from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
 from grader import escape, janitor
-from grader.locate import NotGradable, find_modules, find_notebooks, inside
+from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
@@ -115,8 +115,7 @@ def discover(submissions):
                                   "one folder or .zip per student, named by the student id.")
     root = os.path.realpath(submissions)
     names = sorted(os.listdir(submissions))
-    modules = [n for n in names if n == "exercises" and os.path.isdir(os.path.join(submissions, n))
-               or n[:-3] in CONTRACT and n.endswith(".py") or n[:-6] in CONTRACT and n.endswith(".ipynb")]
+    modules = (["exercises"] if os.path.isdir(os.path.join(submissions, "exercises")) else []) + holds_modules(submissions)
     if modules:     # one student's work, not a class: its "exercises" would be graded as a student
         raise ChainruleUsageError(
             f"Submissions folder '{submissions}' looks like one student's submission (it holds "

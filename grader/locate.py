@@ -51,6 +51,12 @@ def module_names(modules=None, most=3):
     return ", ".join(names[:most] + (["..."] if len(names) > most else []))
 
 
+def holds_modules(folder):
+    """The exercise modules ``folder`` holds at its top, as ``.py`` files or ``.ipynb`` notebooks
+    (file names, in contract order)."""
+    return [m + ext for m in CONTRACT for ext in (".py", ".ipynb") if os.path.isfile(os.path.join(folder, m + ext))]
+
+
 def find_modules(folder, modules=None):
     """The folder inside ``folder`` that holds the exercise modules (``modules``: the contract's
     by default). Raises ``NotGradable`` with a sentence for the student or the instructor."""

@@ -89,11 +89,9 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
 
 def _holds_modules(folder):
     """Whether ``folder`` holds an exercise module (as .py or as a notebook)."""
-    import os
+    from grader.locate import holds_modules
 
-    from chainrule_core.contract import CONTRACT
-
-    return any(os.path.isfile(os.path.join(folder, m + ext)) for m in CONTRACT for ext in (".py", ".ipynb"))
+    return bool(holds_modules(folder))
 
 
 def _exercises_folder(submission):

@@ -73,6 +73,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     from chainrule_core.errors import ChainruleUsageError
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
+    from grader.results import counted
 
     shard = batch.parse_shard(shard) if shard is not None else None
     real_out, real_subs = os.path.realpath(out), os.path.realpath(submissions)
@@ -88,7 +89,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     entries, ignored = batch.discover(submissions)
     if ignored:     # said here too, not only in summary.md: an archive the instructor meant to grade
         shown = "; ".join(f"{batch.printable(name)} ({why})" for name, why in ignored[:5])
-        click.echo(f"Skipped {len(ignored)} entr{'ies' if len(ignored) != 1 else 'y'} of {submissions} that "
+        click.echo(f"Skipped {counted(len(ignored), 'entry', 'entries')} of {submissions} that "
                    f"{'are' if len(ignored) != 1 else 'is'} not a submission: {shown}"
                    + (" ..." if len(ignored) > 5 else "") + ".", err=True)
     seed_given = seed is not None
@@ -172,6 +173,7 @@ def _report(summary, out, graded_now, kept):
 def _merge(folders, out, force):
     from chainrule_core.errors import ChainruleError
     from grader import batch, classreport
+    from grader.results import counted
 
     info, records, lock, absent = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
     summary = classreport.write_all(out, info, records)
@@ -180,7 +182,7 @@ def _merge(folders, out, force):
         names = ", ".join(batch.printable(m) for m in summary.missing[:5]) + (", ..." if len(summary.missing) > 5 else "")
         n = len(summary.missing)
         them = "them" if n != 1 else "it"
-        some = f"{n} submission{'s are' if n != 1 else ' is'} in none of the shards' results ({names})"
+        some = f"{counted(n, 'submission')} {'are' if n != 1 else 'is'} in none of the shards' results ({names})"
         if absent:
             why = (f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} {'are' if len(absent) > 1 else 'is'} "
                    "not among the folders merged; merge again with every shard's --out folder")

@@ -9,7 +9,9 @@ or ``SUB``. A place counts when it holds at least one contract module (``activat
 ...). Hidden folders, ``__pycache__``, ``__MACOSX`` and the like are never looked into. A place
 that is a link to something outside ``FOLDER`` is refused, never followed (a module that is
 such a link is refused later, by the copy: ``grader.submission_copy``); two folders inside
-that both hold modules are refused too (which one to grade would be a guess).
+that both hold modules are refused too (which one to grade would be a guess), and so is a
+folder that holds modules (or notebooks) both at its top and in its ``exercises/``, here and
+by ``chainrule grade`` (``two_places``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,23 @@ def holds_modules(folder):
     return [m + ext for m in CONTRACT for ext in (".py", ".ipynb") if os.path.isfile(os.path.join(folder, m + ext))]
 
 
+def two_places(folder):
+    """The sentence refusing ``folder`` when both it and its ``exercises/`` hold exercise modules
+    (``.py`` files or notebooks), else None: which of the two holds the student's work would be
+    a guess, and ``chainrule grade``, ``grade-all`` and the Gradescope autograder must not guess
+    differently (the student would see one score at home and get another)."""
+    inner = os.path.join(folder, "exercises")
+    top = holds_modules(folder) if os.path.isdir(folder) else []
+    below = holds_modules(inner) if os.path.isdir(inner) else []
+    if not (top and below):
+        return None
+    def listed(names):
+        return ", ".join(names[:2] + (["..."] if len(names) > 2 else []))
+
+    return (f"both the folder itself ({listed(top)}) and its exercises/ folder ({listed(below)}) hold "
+            "exercise modules; keep the work in one of them (grading either would be a guess)")
+
+
 def find_modules(folder, modules=None):
     """The folder inside ``folder`` that holds the exercise modules (``modules``: the contract's
     by default). Raises ``NotGradable`` with a sentence for the student or the instructor."""
@@ -76,6 +95,9 @@ def find_modules(folder, modules=None):
                               "never followed)", "link")
         return True
 
+    ambiguous = two_places(folder)
+    if ambiguous:
+        raise NotGradable(ambiguous, "several")
     for place in (os.path.join(folder, "exercises"), folder):
         if holds(place):
             return place

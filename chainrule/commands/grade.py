@@ -100,6 +100,12 @@ def _exercises_folder(submission):
     that holds the modules: ``REPO/exercises``, or ``.``."""
     import os
 
+    from chainrule_core.errors import ChainruleUsageError
+    from grader.locate import two_places
+
+    ambiguous = two_places("." if submission is None else submission)
+    if ambiguous:   # grade-all and the Gradescope autograder refuse such a folder too
+        raise ChainruleUsageError(f"'{submission or '.'}': {ambiguous}.")
     if submission is None:
         if not os.path.exists("exercises") and _holds_modules("."):
             return "."

@@ -44,3 +44,28 @@ def test_without_exercises_here_the_default_still_says_what_is_missing(tmp_path)
     assert code == 2
     assert "Submission folder 'exercises' does not exist" in err
     assert "Traceback" not in err
+
+
+def test_work_both_in_a_folder_and_its_exercises_is_refused_as_grade_all_refuses_it(tmp_path):
+    """`grade REPO` graded the notebooks at REPO's top, grade-all graded REPO/exercises (and
+    `grade` alone, standing in REPO, graded exercises/ too): one score at home, another in
+    the gradebook. Now each refuses, naming both places."""
+    from grader.locate import NotGradable, find_modules
+
+    repo = repository(tmp_path)
+    (repo / "activations.ipynb").write_text("{}")
+    sentence = ("both the folder itself (activations.ipynb) and its exercises/ folder (activations.py, "
+                "losses.py, ...) hold exercise modules; keep the work in one of them (grading either "
+                "would be a guess).")
+    code, out, err = grade(tmp_path, "repo")
+    assert (code, out) == (2, "")
+    assert f"'repo': {sentence}" in err and "Traceback" not in err
+    code, out, err = grade(repo)
+    assert (code, out) == (2, "")
+    assert f"'.': {sentence}" in err
+    try:
+        find_modules(str(repo))
+    except NotGradable as exc:
+        assert str(exc) == sentence[0].upper() + sentence[1:]
+    else:
+        raise AssertionError("grade-all's rule graded one of the two")

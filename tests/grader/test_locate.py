@@ -89,3 +89,18 @@ def test_hidden_folders_are_never_candidates(tmp_path):
     touch(tmp_path / ".venv" / "lib" / "activations.py")
     touch(tmp_path / "repo" / "activations.py")
     assert find_modules(str(tmp_path)) == str(tmp_path / "repo")
+
+
+@pytest.mark.parametrize("top", ["activations.ipynb", "activations.py"])
+def test_work_in_both_the_folder_and_its_exercises_is_refused(tmp_path, top):
+    """``chainrule grade REPO`` took the folder itself, grade-all and the autograder took
+    exercises/: a student saw one score and got another. Now all three refuse the same way."""
+    touch(tmp_path / "exercises" / "activations.py")
+    touch(tmp_path / "exercises" / "losses.py")
+    touch(tmp_path / top, "{}" if top.endswith(".ipynb") else "def sigmoid(x):\n    return x\n")
+    with pytest.raises(NotGradable) as caught:
+        find_modules(str(tmp_path))
+    assert caught.value.kind == "several"
+    assert str(caught.value) == (f"Both the folder itself ({top}) and its exercises/ folder (activations.py, "
+                                 "losses.py) hold exercise modules; keep the work in one of them (grading "
+                                 "either would be a guess).")

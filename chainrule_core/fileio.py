@@ -63,3 +63,16 @@ def write_atomic(path, data, *, force: bool = True, make_parents: bool = True) -
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+#: what makes a spreadsheet read a CSV cell as a formula (OWASP's list: = + - @, tab, CR)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value) -> str:
+    """A text cell of a CSV made for a spreadsheet or an LMS import (ids, names, file names,
+    notes: text a student chose), never read as a formula: one starting with ``= + - @``, a tab
+    or a carriage return gets a leading apostrophe, which spreadsheets show as text and hide
+    (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``). Numbers are written as they are elsewhere."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

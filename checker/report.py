@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from chainrule_core.fileio import spreadsheet_text
+
 from chainrule_core import __version__
 from checker.judge import Verdict
 from checker.messages import message
@@ -320,15 +322,16 @@ def csv_report(outcomes: Sequence[Any]) -> str:
     writer.writerow(CSV_HEAD + problems + columns)
     for item in outcomes:
         if isinstance(item, Failure):
-            writer.writerow([item.student_id, "", "", "", "", "", "", "", item.source, item.reason]
+            writer.writerow([spreadsheet_text(item.student_id), "", "", "", "", "", "", "",
+                             spreadsheet_text(item.source), spreadsheet_text(item.reason)]
                             + [""] * (len(problems) + len(columns)))
             continue
         cells = {f"{p.key}.{v.letter}": _cell(v) for p in item.problems for v in p.verdicts}
         scores = {p.key: points_text(p.points) for p in item.problems}
         s = item.summary()
         writer.writerow(
-            [item.student_id, points_text(item.points), s["total"], s["unanswered"], s["invalid"], item.course_seed,
-             item.preset or "", len(item.problems), item.source, ""]
+            [spreadsheet_text(item.student_id), points_text(item.points), s["total"], s["unanswered"], s["invalid"],
+             item.course_seed, spreadsheet_text(item.preset or ""), len(item.problems), spreadsheet_text(item.source), ""]
             + [scores.get(key, "") for key in problems]
             + [cells.get(name, "") for name in columns]
         )
@@ -354,28 +357,46 @@ def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = (),
     percent; a file that could not be checked gets its id (when known) and an empty total;
     ``missing`` (id, name) pairs, students of the manifest without a file, get a row with
     an empty total (its name from ``names``, the manifest's, when known). The note column says
-    when another file carries the same id, or that no file was given."""
+    when another file carries the same id, or that no file was given.
+
+    A name is the manifest's when it knows the id (``names``): the student_name line of an
+    answers file is the student's to edit, so a name there that is not the manifest's is only
+    quoted in the note. Every text cell is made safe for a spreadsheet (``spreadsheet_text``)."""
     reports = [o for o in outcomes if isinstance(o, Report)]
     problems = csv_problem_columns(reports)
     twins = duplicate_ids(outcomes)
+    names = names or {}
 
-    def note(item):
+    def note(item, given=""):
+        notes = []
         others = [path for path in twins.get(item.student_id, []) if path != item.source]
-        return "another answers file has this id: " + ", ".join(others) if others else ""
+        if others:
+            notes.append("another answers file has this id: " + ", ".join(others))
+        known = names.get(item.student_id)
+        if known is not None and given and given != known:
+            notes.append(f"the answers file names the student {given!r}; the manifest "
+                         + (f"names them {known!r}" if known else "gives no name"))
+        return "; ".join(notes)
+
+    def row(cells):
+        return [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(GRADEBOOK_HEAD + problems + ["total", "out_of", "percent", "file", "error", "note"])
     for item in outcomes:
         if isinstance(item, Failure):
-            writer.writerow([item.student_id, (names or {}).get(item.student_id, "")] + [""] * len(problems)
-                            + ["", "", "", item.source, item.reason, note(item)])
+            writer.writerow(row([item.student_id, names.get(item.student_id, "")] + [""] * len(problems)
+                                + ["", "", "", item.source, item.reason, note(item)]))
             continue
         scores = {p.key: points_text(p.points) for p in item.problems}
-        writer.writerow([item.student_id, item.student_name] + [scores.get(k, "") for k in problems]
-                        + [points_text(item.points), item.total, f"{item.percent:.1f}", item.source, "", note(item)])
+        writer.writerow([spreadsheet_text(item.student_id),
+                         spreadsheet_text(names.get(item.student_id, item.student_name))]
+                        + [scores.get(k, "") for k in problems]
+                        + [points_text(item.points), item.total, f"{item.percent:.1f}"]
+                        + row([item.source, "", note(item, item.student_name)]))
     for sid, name in missing:
-        writer.writerow([sid, name] + [""] * len(problems) + ["", "", "", "", "", "no answers file was given"])
+        writer.writerow(row([sid, name] + [""] * len(problems) + ["", "", "", "", "", "no answers file was given"]))
     return buffer.getvalue()
 
 

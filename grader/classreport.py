@@ -26,7 +26,7 @@ import re
 import statistics
 import zipfile
 
-from chainrule_core.fileio import write_atomic
+from chainrule_core.fileio import spreadsheet_text, write_atomic
 from grader.release_settings import effective_points
 from grader import escape
 from grader.calls import KIND as DEPENDENCY
@@ -96,8 +96,8 @@ def grades_csv(rows, names):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", *names, "total", "percent"])
     for row in rows:  # a row's points add up to its total (grader.results.apportion)
-        writer.writerow([row.id, *(_num(p) for p in apportion([row.points[n] for n in names])), _num(row.total),
-                         f"{row.percent:.2f}"])
+        writer.writerow([spreadsheet_text(row.id), *(_num(p) for p in apportion([row.points[n] for n in names])),
+                         _num(row.total), f"{row.percent:.2f}"])
     return buffer.getvalue()
 
 
@@ -164,7 +164,7 @@ def report_index(names):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "report"])
     for ident, name in names.items():
-        writer.writerow([ident, name])
+        writer.writerow([spreadsheet_text(ident), name])
     return buffer.getvalue()
 
 

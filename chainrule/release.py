@@ -218,8 +218,18 @@ def check_public_share(share):
     return value
 
 
+#: the kit's own folders: a release copies from them, so it never writes into them
+KIT_FOLDERS = ("chainrule", "chainrule_core", "checker", "docs", "exercises", "generator", "grader", "solutions",
+               "tests")
+
+
 def check_out(out, force):
     out = Path(out)
+    real, root = Path(os.path.realpath(out)), Path(os.path.realpath(ROOT))
+    if real == root or any(real == root / name or root / name in real.parents for name in KIT_FOLDERS):
+        where = "the kit itself" if real == root else f"in the kit's own {real.relative_to(root).parts[0]}/ folder"
+        raise ChainruleUsageError(f"--out '{out}' is {where}, which a release copies from; choose a folder "
+                                  "outside the kit's packages (such as release/ beside them).")
     if out.exists() and not out.is_dir():
         raise ChainruleError(f"Output path '{out}' is a file, not a folder; choose another --out.")
     if out.is_dir() and any(out.iterdir()) and not force:

@@ -597,3 +597,20 @@ def test_a_release_without_cross_calls_says_none(tmp_path):
     assert "A function that calls another of yours" not in readme
     assert "`chainrule grade optimizers.ipynb`" in readme and "activations" not in readme
     assert "chainrule grade --only optimizers            # one module (or --only optimizers.adam_step)" in readme
+
+
+@pytest.mark.parametrize("inside", ["exercises/rel", "grader", "solutions/x/y", "."])
+def test_an_out_folder_inside_the_kits_own_folders_is_refused(inside):
+    """A new user's trial released into the kit's exercises/ (exit 0): the next release would
+    have copied that release (keys of a worksheet set put there too) into the students'
+    exercises. Nothing is written."""
+    from chainrule.release import ROOT
+
+    target = ROOT / inside
+    existed = target.exists()
+    result = CliRunner().invoke(cli, ["release", "--out", str(target), "--force"])
+    assert result.exit_code == 2
+    where = "the kit itself" if inside == "." else f"in the kit's own {inside.split('/')[0]}/ folder"
+    assert result.stderr.strip().splitlines()[-1] == (f"Error: --out '{target}' is {where}, which a release copies from; choose a "
+                                     "folder outside the kit's packages (such as release/ beside them).")
+    assert target.exists() == existed

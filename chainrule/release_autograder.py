@@ -242,6 +242,13 @@ def main(argv=None):
         doc = build_results(public, hidden, settings, shown)
     except ChainruleError as exc:
         doc = refused_results(str(exc), settings)
+    except Exception as exc:    # noqa: BLE001 - a grader failure still leaves a results.json
+        import traceback
+
+        traceback.print_exc()   # to the autograder's log, for the instructor
+        doc = refused_results(f"the grader failed on this submission ({type(exc).__name__}); this is the "
+                              "grader's fault, not yours: tell your instructor, who sees the details in "
+                              "the autograder's log", settings)
     doc["execution_time"] = int(round(time.monotonic() - started))
     write_atomic(os.path.join(results_dir, "results.json"), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     if os.geteuid() == 0:

@@ -125,7 +125,9 @@ def _reference_location(oracle):
 
 
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
-          progress=None, secret=None, require_isolation=False):
+          progress=None, secret=None, require_isolation=False, seed_path=None):
+    """``seed_path``: what the submission's own seed is drawn from when it is not ``path``
+    (a notebook submission is graded from a converted folder: the seed follows the notebooks)."""
     path = os.fspath(path)
     names = select_functions(only)
     if case is not None and len(names) != 1:
@@ -159,7 +161,7 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         # all at once here they were about 10 ms more before the first call); they stay
         # in this process.
         _start(sandbox)
-        planned = _plan(path, names, seed, case, oracle, secret)
+        planned = _plan(path if seed_path is None else os.fspath(seed_path), names, seed, case, oracle, secret)
         return _grade(sandbox, started, path, planned, timeout, oracle, given_oracle,
                       progress, require_isolation, reference)
     except Interrupted as exc:

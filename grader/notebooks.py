@@ -167,6 +167,16 @@ TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()*]+=\s*[%!])")
 
 
+#: the longest line tried as IPython syntax (``%timeit f(x)``, ``!pip install numpy``)
+MAX_MAGIC_LINE = 500
+#: a cell longer than this is not cleaned (nor parsed) in this unconfined process: parsing
+#: 2 MB of code takes about a gigabyte here; the child runs it as it is, within its limits
+MAX_CLEAN_BYTES = 256 * 1024
+#: code cells one notebook may have (each is a file of the converted folder)
+MAX_CODE_CELLS = 1000
+#: notes (IPython syntax left out) kept per notebook; the rest are counted in one more
+MAX_NOTES = 20
+
 _WARNING_LINE = re.compile(r"\b(cell \d+|In \[\d+\]):(\d+): ")
 
 
@@ -205,9 +215,9 @@ def read_notebook(path, follow_links=True) -> dict:
         raise ChainruleError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
     try:
         nb = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ChainruleError(f"Notebook '{path}' is not valid JSON ({exc}); save it again from "
-                             "Jupyter.") from None
+    except (ValueError, RecursionError) as exc:   # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ChainruleError(f"Notebook '{path}' is not valid JSON ({str(exc).rstrip('.')}); save it "
+                             "again from Jupyter.") from None
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
         version = nb.get("nbformat") if isinstance(nb, dict) else None
         raise ChainruleError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
@@ -223,10 +233,14 @@ def _source(cell):
     return str(src).encode("utf-8", "replace").decode("utf-8")
 
 
-def code_cells(nb):
-    """``(number, source)`` of each code cell, numbered from 1 over every cell."""
-    return [(i, _source(c)) for i, c in enumerate(nb["cells"], 1)
-            if isinstance(c, dict) and c.get("cell_type") == "code"]
+def code_cells(nb, shown="the notebook"):
+    """``(number, source)`` of each code cell, numbered from 1 over every cell; a notebook of
+    more than ``MAX_CODE_CELLS`` code cells is refused (ChainruleError naming ``shown``)."""
+    cells = [(i, c) for i, c in enumerate(nb["cells"], 1) if isinstance(c, dict) and c.get("cell_type") == "code"]
+    if len(cells) > MAX_CODE_CELLS:
+        raise ChainruleError(f"Notebook '{shown}' has {len(cells)} code cells; a notebook may have at most "
+                             f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
+    return [(i, _source(c)) for i, c in cells]
 
 
 def notebook_module(nb, filename):
@@ -234,7 +248,7 @@ def notebook_module(nb, filename):
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     own = meta.get("chainrule") if isinstance(meta.get("chainrule"), dict) else {}
     module = own.get("module")
-    if module in CONTRACT:
+    if isinstance(module, str) and module in CONTRACT:
         return module
     stem = os.path.basename(filename)[: -len(SUFFIX)] if filename.endswith(SUFFIX) else None
     return stem if stem in CONTRACT else None
@@ -280,10 +294,14 @@ def clean_cell(source, where):
             return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
+    if len(source) > MAX_CLEAN_BYTES:   # parsed in the child (with its limits), never here
+        return source, notes
     if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
         original, i = list(lines), 0
         while i < len(lines):
-            if _MAGIC_LINE.match(original[i]):
+            # a magic line is short: a long one is never matched (the pattern's time grows
+            # with the square of a line's length)
+            if len(original[i]) <= MAX_MAGIC_LINE and _MAGIC_LINE.match(original[i]):
                 notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
                 lines[i] = ""
                 # a continued magic line takes its continuation lines with it
@@ -334,14 +352,20 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     ``quiet_magics``: no note for IPython syntax (in a kernel's history it is expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
+    left_out = 0
     for name, source in cells:
         code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name)
         if not quiet_magics:
-            notes.extend(cell_notes)
+            room = max(0, MAX_NOTES - len(notes))
+            notes.extend(cell_notes[:room])
+            left_out += len(cell_notes) - len(cell_notes[:room])
         if code is None:
             continue
         _write(os.path.join(folder, label, name), code)
         names.append(name)
+    if left_out:
+        notes.append(f"{shown or 'the notebook'}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
+                     "syntax skipped")
     return names, notes
 
 
@@ -361,7 +385,7 @@ _FLAT = (
 
 
 def _runner_call(label, names, notes, shown, budget):
-    return (f'"""Runs the code cells of {label} (written by chainrule\'s grader)."""\n\n'
+    return ('"""Runs the code cells of a notebook (written by chainrule\'s grader)."""\n\n'
             "if __package__:\n"
             f"    from .{RUNNER} import run as _run\n\n"
             f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
@@ -405,7 +429,7 @@ def convert(path, timeout=None) -> Converted:
             base = os.path.basename(path)
             folder = os.path.join(tmp, PACKAGE_DIR)
             os.mkdir(folder)
-            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb)], shown,
+            write_shared(folder, base, [(f"cell {n}", s) for n, s in code_cells(nb, shown)], shown,
                          timeout=timeout)
             return Converted(tmp, folder, {base: shown}, notebook_module(nb, base),
                              {m: shown for m in CONTRACT})
@@ -424,7 +448,7 @@ def convert(path, timeout=None) -> Converted:
                 raise ChainruleError(f"Both {found[module]} and {name} in '{path}' are the {module} "
                                      "notebook; keep one.")
             found[module] = name
-            cells = [(f"cell {n}", s) for n, s in code_cells(nb)]
+            cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
             names, notes = write_cells(folder, name, cells, labels[name])
             _write(os.path.join(folder, f"{module}.py"),
@@ -504,7 +528,9 @@ def grade_notebooks(path, only=None, **options):
     try:
         if only is None and converted.default_module is not None:
             only = [converted.default_module]
-        result = grade(converted.folder, only=only, **options)
+        # the seed follows the notebooks as handed in, never the converted folder (which names
+        # the path it was given and the cells' time budget)
+        result = grade(converted.folder, only=only, seed_path=path, **options)
         return relabel(result, converted.folder, converted.labels, path, converted.files)
     finally:
         converted.cleanup()

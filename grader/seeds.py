@@ -21,9 +21,10 @@ SEED_MODULUS = 10 ** 9      # seeds are 0 <= seed < 10**9: short enough to type
 
 
 def submission_seed(path, secret=None):
-    """The seed of the cases for the submission folder ``path`` (and ``secret``: bytes,
-    str or None). Depends only on the files' relative paths and contents, in sorted
-    order, so it is the same on every machine and for every copy of the submission."""
+    """The seed of the cases for the submission folder ``path`` (or one file, a notebook: its
+    name and bytes) and ``secret`` (bytes, str or None). Depends only on the files' relative
+    paths and contents, in sorted order, so it is the same on every machine and for every
+    copy of the submission."""
     from grader.submission_copy import not_graded
 
     digest = hashlib.sha256(b"chainrule submission seed v1\0")
@@ -32,7 +33,10 @@ def submission_seed(path, secret=None):
         digest.update(len(key).to_bytes(8, "big") + key)
     root = os.path.realpath(os.fspath(path))
     files = []
-    for folder, dirs, names in os.walk(root):
+    if os.path.isfile(root):        # one file (a notebook): its name and its bytes
+        root, name = os.path.split(root)
+        files.append(name)
+    for folder, dirs, names in os.walk(root) if not files else ():
         dirs[:] = sorted(d for d in dirs if not not_graded(d))
         for name in names:
             if not_graded(name):

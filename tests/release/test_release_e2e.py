@@ -577,3 +577,17 @@ def test_gradescope_grades_uploaded_notebooks(student_venv, autograder):
     tests = {t["name"]: t for t in doc["tests"]}
     assert tests["activations.sigmoid"]["score"] == tests["activations.sigmoid"]["max_score"] > 0
     assert doc["score"] > 0
+
+
+def test_gradescope_writes_results_for_a_notebook_that_crashed_the_autograder(student_venv, autograder):
+    """A student attack: a 5000-digit integer in a notebook's JSON (and a list as its module
+    name) ended the autograder with a traceback and no results.json ("autograder failed")."""
+    def place(sub):
+        (sub / "activations.ipynb").write_text('{"nbformat": 4, "cells": [], "metadata": {"chainrule": '
+                                               '{"module": ["activations"]}}, "n": ' + "9" * 5000 + "}")
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    assert doc["score"] == 0
+    assert doc["output"].startswith("Not graded: Notebook ")
+    assert "is not valid JSON (Exceeds the limit (4300 digits)" in doc["output"]

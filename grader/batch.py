@@ -220,13 +220,15 @@ def content_hash(entry):
         try:
             place = find_modules(entry.path)
         except NotGradable as exc:
-            place = None
-            digest.update(b"none\0" + exc.note.encode("utf-8", "surrogateescape") + b"\0")
-            try:        # adding the modules later changes the hash
-                digest.update("\0".join(sorted(os.listdir(entry.path))).encode("utf-8", "surrogateescape"))
-            except OSError:
-                pass
-        else:
+            # a notebook course's hand-in: its notebooks' bytes decide (as grade_entry grades it)
+            place = find_notebooks(entry.path) if exc.kind == "none" else None
+            if place is None:
+                digest.update(b"none\0" + exc.note.encode("utf-8", "surrogateescape") + b"\0")
+                try:        # adding the modules later changes the hash
+                    digest.update("\0".join(sorted(os.listdir(entry.path))).encode("utf-8", "surrogateescape"))
+                except OSError:
+                    pass
+        if place is not None:
             digest.update(os.path.relpath(place, entry.path).encode("utf-8", "surrogateescape") + b"\0")
             _hash_tree(place, digest)
     else:
@@ -489,12 +491,17 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader.engine import run_command
     from grader.similarity import fingerprint_submission, pack
 
+    from grader.notebooks import NotebookError
+
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
                                   secret=options.secret,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
+    except NotebookError as exc:    # the hand-in's notebooks cannot be read: the submission's fault
+        record.update(status="ungradable", note=str(exc).rstrip("."))
+        return
     except ChainruleError as exc:
-        record.update(status="error", note=str(exc))
+        record.update(status="error", note=str(exc).rstrip("."))
         return
     if result.interrupted:      # never a grade: an "error" record is graded again by a rerun
         record.update(status="error", note=f"grading was interrupted ({result.interrupted}); "

@@ -501,7 +501,8 @@ def source_reader(submissions):
 
 
 def _read_source(submissions, record, name):
-    from grader.similarity import MAX_FILE_BYTES, read_source
+    from grader.limits import MAX_NOTEBOOK_BYTES
+    from grader.similarity import read_source, source_text
 
     name_parts = name.split("/")
     if not submissions or any(p in ("", ".", "..") or p.startswith(".") for p in name_parts):
@@ -520,7 +521,7 @@ def _read_source(submissions, record, name):
             for info in archive.infolist():
                 if info.filename.replace("\\", "/").strip("/") == want:
                     with archive.open(info) as handle:
-                        return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+                        return source_text(name, handle.read(MAX_NOTEBOOK_BYTES + 1))
         return None
     root = os.path.realpath(path)
     full = os.path.join(path, *parts, *name_parts)

@@ -180,6 +180,11 @@ MAX_NOTES = 20
 _WARNING_LINE = re.compile(r"\b(cell \d+|In \[\d+\]):(\d+): ")
 
 
+class NotebookError(ChainruleError):
+    """A notebook of the submission cannot be graded (not JSON, too big, two notebooks for one
+    module, ...): the hand-in's fault, never the grader's (grade-all's row says "ungradable")."""
+
+
 def is_notebook_submission(path) -> bool:
     """Whether ``path`` is a notebook, or a folder of notebooks without contract modules."""
     path = os.fspath(path)
@@ -202,25 +207,25 @@ def read_notebook(path, follow_links=True) -> dict:
     a symbolic link there is refused (the grader may read files its student may not)."""
     path = os.fspath(path)
     if not follow_links and os.path.islink(path):
-        raise ChainruleError(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
+        raise NotebookError(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
     try:
         flags = os.O_RDONLY | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(os.open(path, flags), "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_NOTEBOOK_BYTES:
-                raise ChainruleError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
+                raise NotebookError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
                                      f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
             raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
-        raise ChainruleError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
+        raise NotebookError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
     try:
         nb = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:   # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise ChainruleError(f"Notebook '{path}' is not valid JSON ({str(exc).rstrip('.')}); save it "
+        raise NotebookError(f"Notebook '{path}' is not valid JSON ({str(exc).rstrip('.')}); save it "
                              "again from Jupyter.") from None
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
         version = nb.get("nbformat") if isinstance(nb, dict) else None
-        raise ChainruleError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
+        raise NotebookError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
                              f"{version!r}); save it from Jupyter 4 or later.")
     return nb
 
@@ -238,7 +243,7 @@ def code_cells(nb, shown="the notebook"):
     more than ``MAX_CODE_CELLS`` code cells is refused (ChainruleError naming ``shown``)."""
     cells = [(i, c) for i, c in enumerate(nb["cells"], 1) if isinstance(c, dict) and c.get("cell_type") == "code"]
     if len(cells) > MAX_CODE_CELLS:
-        raise ChainruleError(f"Notebook '{shown}' has {len(cells)} code cells; a notebook may have at most "
+        raise NotebookError(f"Notebook '{shown}' has {len(cells)} code cells; a notebook may have at most "
                              f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
     return [(i, _source(c)) for i, c in cells]
 
@@ -445,7 +450,7 @@ def convert(path, timeout=None) -> Converted:
             if module is None:
                 continue
             if module in found:
-                raise ChainruleError(f"Both {found[module]} and {name} in '{path}' are the {module} "
+                raise NotebookError(f"Both {found[module]} and {name} in '{path}' are the {module} "
                                      "notebook; keep one.")
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
@@ -454,7 +459,7 @@ def convert(path, timeout=None) -> Converted:
             _write(os.path.join(folder, f"{module}.py"),
                    _runner_call(name, names, notes, labels[name], cell_budget(timeout)))
         if not found:
-            raise ChainruleError(f"Folder '{path}' has no notebook of a contract module ("
+            raise NotebookError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
         _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})

@@ -1,6 +1,7 @@
 """Pairs of submissions whose code is nearly the same: MOSS-style winnowing.
 
-Every ``.py`` file of a submission, in every folder below it (code moved into a
+Every ``.py`` file of a submission (and every notebook's code cells, each after a
+``# cell N`` line), in every folder below it (code moved into a
 subpackage counts as much as the modules themselves; hidden folders, caches and virtual
 environments are left out, as grading leaves them out), is turned into tokens with
 Python's ``tokenize``: comments, blank lines and whitespace (newlines, indentation) are
@@ -42,6 +43,7 @@ import os
 import re
 import tokenize
 
+from chainrule_core.errors import ChainruleError
 from grader.escape import clean
 
 K = 25                  # tokens per hashed run (copydetect's noise threshold)
@@ -207,7 +209,7 @@ def python_files(folder, limit=MAX_FILES):
     for base, dirs, files in os.walk(folder):       # os.walk follows no link to a folder
         dirs[:] = sorted(d for d in dirs if not _skipped(d) and not os.path.islink(os.path.join(base, d)))
         for name in sorted(files):
-            if not name.endswith(".py") or _skipped(name):
+            if not name.endswith(SOURCE_SUFFIXES) or _skipped(name):
                 continue
             path = os.path.join(base, name)
             if os.path.islink(path) or not os.path.isfile(path):
@@ -220,11 +222,40 @@ def python_files(folder, limit=MAX_FILES):
     return found[:limit]
 
 
+#: what is compared: modules, and notebooks (a notebook course hands in ``<module>.ipynb``)
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
 def read_source(path):
-    """The text of a source file as the check reads it (at most ``MAX_FILE_BYTES``)."""
+    """The text of a source file as the check reads it (at most ``MAX_FILE_BYTES``; of a
+    notebook, its code cells: ``source_text``)."""
+    from grader.limits import MAX_NOTEBOOK_BYTES
+
+    notebook = path.endswith(".ipynb")
     with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES)
-    return data.decode("utf-8", "replace")
+        data = handle.read(MAX_NOTEBOOK_BYTES + 1 if notebook else MAX_FILE_BYTES)
+    return source_text(path, data)
+
+
+def source_text(name, data):
+    """The text compared of a file named ``name`` holding ``data`` (bytes): a module's text; a
+    notebook's code cells, each after a ``# cell N`` line (N as Jupyter numbers cells, so a
+    passage's lines can be found in it), nothing for a notebook that cannot be read."""
+    if not name.endswith(".ipynb"):
+        return data[:MAX_FILE_BYTES].decode("utf-8", "replace")
+    import json
+
+    from grader.limits import MAX_NOTEBOOK_BYTES
+    from grader.notebooks import code_cells
+
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return ""
+    try:
+        nb = json.loads(data.decode("utf-8"))
+        cells = code_cells(nb) if isinstance(nb, dict) and isinstance(nb.get("cells"), list) else []
+    except (ValueError, RecursionError, ChainruleError):
+        return ""
+    return "\n".join(f"# cell {n}\n{source}" for n, source in cells)[:MAX_FILE_BYTES]
 
 
 def skeleton_hashes(folder):

@@ -111,15 +111,18 @@ def build_results(public, hidden, settings, folder_shown):
         has_hidden = any(counted.values())
         part = share if has_hidden else 1.0
         test = dict(by_name[qualname])
-        max_public = round(fr.max_score * part, 4)
-        test.update(number=f"{k}.1", max_score=max_public, score=fr.exact_score * part,
+        # maxima in hundredths, as every score is shown (a share of 0.333 made a public test
+        # of 0.333 points, which a full score rounded to 0.33 and a partial one to 0.34)
+        max_public = round(fr.max_score * part, 2)
+        ratio = fr.exact_score / fr.max_score if fr.max_score else 0.0
+        test.update(number=f"{k}.1", max_score=max_public, score=max_public * ratio,
                     tags=[fr.module, "public"], visibility="visible")
         tests.append(test)
         public_max += max_public
         if has_hidden:
             n_hidden += 1
             output, passed, total = _hidden_output(hidden, qualname, counted)
-            max_hidden = round(fr.max_score - max_public, 4)
+            max_hidden = round(fr.max_score - max_public, 2)
             score = max_hidden * passed / total if total else 0.0
             tests.append({
                 "name": f"{qualname} (hidden checks)", "number": f"{k}.2", "score": score,

@@ -148,7 +148,10 @@ def test_the_rows_add_up_to_the_points_stated(build_results):
         assert round(sum(t["score"] for t in rows), 2) == doc["score"]
         public_rows = round(sum(t["score"] for t in rows if t["tags"][-1] == "public"), 2)
         assert doc["output"].startswith(f"Public checks: {public_rows:g} / ")
-        exact = [Fraction(fr.exact_score) * share for fr in public.functions.values()]
+        # each public test's maximum is its share of the points in hundredths (session 8: a
+        # maximum of 0.3333 showed 0.34 / 0.3333), its score that maximum times the part passed
+        exact = [Fraction(fr.exact_score) / Fraction(fr.max_score) * Fraction(str(round(fr.max_score * float(share), 2)))
+                 for fr in public.functions.values()]
         assert public_rows == round(float(sum(exact)), 2)
         # and the whole: the exact points of every row, rounded once (as `chainrule grade` rounds)
         hidden_exact = []
@@ -159,3 +162,22 @@ def test_the_rows_add_up_to_the_points_stated(build_results):
         assert doc["score"] == round(float(sum(exact) + sum(hidden_exact)), 2)
         found += sum(round(float(x), 2) for x in exact) != round(float(sum(exact)), 2)
     assert found, "no outcome where rounding each row alone loses a hundredth: the test shows nothing"
+
+
+@pytest.mark.parametrize("share", [0.333, 0.2, 0.5, 0.777])
+@pytest.mark.parametrize("passing", ["all", "half", "none"])
+def test_no_test_shows_more_points_than_its_maximum(build_results, share, passing):
+    """A student attack (session 8): `release --public-share 0.333` made tests of 0.333 points
+    that showed 0.34 / 0.333 when partly passed (and 0.33 / 0.333 when passed in full)."""
+    rule = {"all": lambda name: True, "half": lambda name: len(name) % 2 == 0, "none": lambda name: False}[passing]
+    doc = build_results(_result(PUBLIC, rule), [_result(s, rule) for s in HIDDEN], _settings(share=share),
+                        "exercises")
+    for test in doc["tests"]:
+        assert round(test["max_score"], 2) == test["max_score"], test
+        assert 0 <= test["score"] <= test["max_score"] + 1e-9, test
+        if test["status"] == "passed":
+            assert test["score"] == test["max_score"], test
+    by_function = {}
+    for test in doc["tests"]:
+        by_function.setdefault(test["name"].replace(" (hidden checks)", ""), []).append(test["max_score"])
+    assert {q: round(sum(m), 2) for q, m in by_function.items()} == {SIGMOID: POINTS[SIGMOID], FIXED: POINTS[FIXED]}

@@ -38,33 +38,37 @@ WORDS = {
     # checks practice sheets alone; a graded sheet needs the instructor's course secret; an
     # open one the full kit, with its generator)
     "instructions_practice": (
-        "Round numbers as the rule below says (as the worked example in the course notes does). "
+        "Round numbers as the rule below says. "
         "Write your answers into {file} under the key shown next to each question, then run "
         "{command} to check them.",
-        "수는 강의 노트의 예제처럼 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
+        "수는 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
         "키로 적고, {command} 명령으로 확인하시오.",
     ),
     "instructions_graded": (
-        "Round numbers as the rule below says (as the worked example in the course notes does). "
+        "Round numbers as the rule below says. "
         "Write your answers into {file} under the key shown next to each question and hand it in: "
         "your instructor checks it.",
-        "수는 강의 노트의 예제처럼 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
+        "수는 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
         "키로 적어 제출하시오. 채점은 강사가 한다.",
     ),
     "instructions_open": (
-        "Round numbers as the rule below says (as the worked example in the course notes does). "
+        "Round numbers as the rule below says. "
         "Write your answers into {file} under the key shown next to each question. If the full "
         "chainrule kit (the course's kit with its generator, installed by pip install) is on your "
         "computer, run {command} to check them; otherwise hand {file} in to your instructor.",
-        "수는 강의 노트의 예제처럼 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
+        "수는 아래 규칙에 따라 반올림하시오. 답은 {file} 파일에 각 질문 옆에 표시된 "
         "키로 적으시오. 전체 chainrule 키트(생성기가 포함된 과정의 키트, pip install로 설치)가 설치되어 "
         "있으면 {command} 명령으로 확인하고, 아니면 {file} 파일을 강사에게 제출하시오.",
     ),
     "key_intro": (
         "Every line reads: quantity = formula = value. Values are rounded for display; each "
-        "line is computed from the exact values of the lines before it.",
+        "line is computed from the exact values of the lines before it. An answer is right when it "
+        "agrees with the key to a relative difference of at most 0.000001 (about 6 significant "
+        "digits): a student who rounds each line before using it, as the course notes do, may "
+        "differ in the last digits and is still right.",
         "각 줄은 '값 = 식 = 결과' 형식이다. 결과는 표시를 위해 반올림했으며, 각 줄은 앞 줄들의 "
-        "정확한 값으로 계산했다.",
+        "정확한 값으로 계산했다. 답은 정답과의 상대 차이가 0.000001 이하(유효숫자 약 6자리)이면 맞다. "
+        "강의 노트처럼 각 줄을 반올림한 뒤 다음 계산에 쓴 학생은 마지막 자리가 다를 수 있으나 맞은 답이다.",
     ),
     "number_rule": (
         "Numbers: a value that is exactly a decimal of at most 8 significant digits is written as it is "

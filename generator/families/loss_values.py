@@ -40,18 +40,18 @@ CHOICES = {
 # output: categorical cross-entropy for one-hot labels, the sparse version for integer labels.
 TASKS = (
     (Text("predict the price of a house (a real number) from its size and location",
-          "집의 크기와 위치로 집값(실수)을 예측하는 회귀 문제"), "mse"),
+          "집의 크기와 위치로 집값(실수)을 예측하는 문제"), "mse"),
     (Text("predict tomorrow's temperature from today's weather measurements",
-          "오늘의 기상 측정값으로 내일의 기온을 예측하는 회귀 문제"), "mse"),
+          "오늘의 기상 측정값으로 내일의 기온을 예측하는 문제"), "mse"),
     (Text("decide whether an e-mail is spam; the output layer is one sigmoid unit and the labels are 0 or 1",
-          "이메일이 스팸인지 판별하는 이진 분류 문제. 출력층은 시그모이드 뉴런 하나이고 레이블은 0 또는 1이다"),
+          "이메일이 스팸인지 판별하는 문제. 출력층은 시그모이드 뉴런 하나이고 레이블은 0 또는 1이다"),
      "binary_crossentropy"),
     (Text("predict whether a patient has a disease (yes/no) with a sigmoid output unit",
-          "환자가 병에 걸렸는지(예/아니오)를 시그모이드 출력 뉴런 하나로 예측하는 이진 분류 문제"),
+          "환자가 병에 걸렸는지(예/아니오)를 시그모이드 출력 뉴런 하나로 예측하는 문제"),
      "binary_crossentropy"),
     (Text("classify handwritten digits 0-9 with a softmax output of 10 units; each label is a one-hot "
           "vector of length 10",
-          "손글씨 숫자 0~9를 10개 뉴런의 소프트맥스 출력층으로 분류하는 다중 클래스 분류 문제. 레이블은 길이 10의 "
+          "손글씨 숫자 0~9를 10개 뉴런의 소프트맥스 출력층으로 분류하는 문제. 레이블은 길이 10의 "
           "원-핫 인코딩 벡터이다"), "categorical_crossentropy"),
     (Text("sort news articles into 4 topics with a softmax output; the labels are one-hot encoded",
           "뉴스 기사를 소프트맥스 출력층으로 4개의 주제로 분류하는 문제. 레이블은 원-핫 인코딩되어 있다"),
@@ -85,17 +85,32 @@ def sample(rng) -> dict:
         n, d = choose(rng, ((2, 2), (3, 1), (4, 1), (3, 2)))
         values = grid("-1", "2", "0.1", nonzero=False)
         params["y_true"] = [[choose(rng, values) for _ in range(d)] for _ in range(n)]
-        params["y_pred"] = [[t + choose(rng, grid("-0.8", "0.8", "0.1")) for t in row] for row in params["y_true"]]
     elif loss == "binary_crossentropy":
         n = choose(rng, (2, 3, 4))
         labels = [0, 1] + [int(rng.integers(2)) for _ in range(n - 2)]
         params["y_true"] = [labels[int(i)] for i in rng.permutation(n)]
-        params["y_pred"] = [choose(rng, grid("0.05", "0.95", "0.05")) for _ in range(n)]
     else:
         n, k = choose(rng, ((2, 3), (3, 3), (2, 4)))
         params["labels"] = [int(rng.integers(k)) for _ in range(n)]
-        params["y_pred"] = [_probability_row(rng, k) for _ in range(n)]
-    return params
+    while True:     # predictions whose samples' losses are not all equal (else L = l_1, one answer twice)
+        if loss == "mse":
+            params["y_pred"] = [[t + choose(rng, grid("-0.8", "0.8", "0.1")) for t in row] for row in params["y_true"]]
+        elif loss == "binary_crossentropy":
+            params["y_pred"] = [choose(rng, grid("0.05", "0.95", "0.05")) for _ in range(n)]
+        else:
+            params["y_pred"] = [_probability_row(rng, k) for _ in range(n)]
+        if len(set(_sample_losses(params))) > 1:
+            return params
+
+
+def _sample_losses(params):
+    """Each sample's loss, exactly (sympy), for ``sample``'s check."""
+    loss, y_pred = params["loss"], params["y_pred"]
+    if loss == "mse":
+        return [sum((t - p) ** 2 for t, p in zip(trow, prow)) / len(prow) for trow, prow in zip(params["y_true"], y_pred)]
+    if loss == "binary_crossentropy":     # -log of the probability given to the label
+        return [p if t == 1 else 1 - p for t, p in zip(params["y_true"], y_pred)]
+    return [row[label] for row, label in zip(y_pred, params["labels"])]
 
 
 @lru_cache(maxsize=None)

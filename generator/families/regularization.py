@@ -78,10 +78,12 @@ def sample(rng) -> dict:
     }
     if params["part"] == "dropout":
         n = choose(rng, (4, 5))
-        mask = [1, 0] + [int(rng.integers(2)) for _ in range(n - 2)]
-        params["mask"] = [mask[int(i)] for i in rng.permutation(n)]
-        params["activations"] = distinct(rng, grid("0.1", "2", "0.1"), n)
         params["rate"] = dec(choose(rng, ("0.2", "0.25", "0.5", "0.4")))
+        # as many units dropped as the rate says (rounded; at least one dropped, one kept): a
+        # fair coin per unit dropped four of five at a rate of 0.25, which no one would believe
+        dropped = max(1, min(n - 1, int(params["rate"] * n + dec("0.5"))))
+        params["mask"] = [0 if int(rank) < dropped else 1 for rank in rng.permutation(n)]
+        params["activations"] = distinct(rng, grid("0.1", "2", "0.1"), n)
     else:
         rows = choose(rng, (2, 3))
         params["c"] = dec(choose(rng, ("1", "1.5", "2")))

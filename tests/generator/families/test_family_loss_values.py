@@ -54,3 +54,27 @@ def test_loss_values_probability_rows_sum_to_one_within_clipping_range():
         elif params["loss"] == "binary_crossentropy":
             assert set(params["y_true"]) == {0, 1}
             assert all(R("0.05") <= p <= R("0.95") for p in params["y_pred"])
+
+
+def test_a_korean_task_names_no_kind_of_problem_the_english_does_not():
+    """A teacher's reading (session 8): the Korean task said "...예측하는 회귀 문제" where the
+    English said only "predict tomorrow's temperature ...": the course notes' rule (회귀: 평균
+    제곱 오차) then gave the Korean students the answer."""
+    from generator.families.loss_values import TASKS
+
+    kinds = {"회귀": "regression", "이진 분류": "binary", "다중 클래스": "multi-class"}
+    for text, _loss in TASKS:
+        for ko, en in kinds.items():
+            assert (ko in text.ko) == (en in text.en), (text.ko, text.en)
+
+
+def test_the_batch_loss_is_never_the_first_samples_loss_again():
+    """A teacher's reading (session 8): l_1 = 0.265 and L = 0.265, one answer asked twice."""
+    from _family_checks import build
+    from generator.families import loss_values as family
+
+    for seed in range(300):
+        _params, problem = build(family, seed)
+        answers = {q.key: q.answer for q in problem.questions}
+        if "L" in answers:
+            assert answers["L"] != answers["l_1"], (seed, answers)

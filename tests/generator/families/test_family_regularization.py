@@ -64,3 +64,18 @@ def test_regularization_max_norm_columns_stay_clear_of_the_limit():
         if params["part"] == "max_norm":
             norms = sorted(sum(row[j] ** 2 for row in params["V"]) for j in range(2))
             assert norms[0] < (params["c"] - R("0.1")) ** 2 and norms[1] > (params["c"] + R("0.1")) ** 2
+
+
+def test_regularization_dropout_masks_drop_as_many_units_as_the_rate_says():
+    """A teacher's reading (session 8): rate 0.25 with mask 0, 0, 0, 0, 1 (a fair coin per
+    unit, whatever the rate): the mask now drops round(rate * n) units, at least one, never all."""
+    seen = set()
+    for seed in range(300):
+        params, _ = build(family, seed)
+        if params["part"] != "dropout":
+            continue
+        n, dropped = len(params["mask"]), params["mask"].count(0)
+        expected = int(sp.floor(params["rate"] * n + R(1, 2)))
+        assert dropped == max(1, min(n - 1, expected)), params
+        seen.add(tuple(params["mask"]))
+    assert len(seen) > 8        # the dropped units' places vary

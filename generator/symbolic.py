@@ -555,7 +555,8 @@ def _with_tokens(formula, kind):
 
 #: brackets that already enclose a lone symbol: its number needs no parentheses of its own
 _ENCLOSED = {
-    "latex": ((r"\left(", r"\right)"), (r"\left|{", r"}\right|")),
+    # sympy's own functions print their argument as \left(x \right) (sign, log): with the space too
+    "latex": ((r"\left(", r"\right)"), (r"\left(", r" \right)"), (r"\left|{", r"}\right|")),
     "mathml": (("<mo>(</mo>", "<mo>)</mo>"), ("<mo>|</mo>", "<mo>|</mo>")),
 }
 

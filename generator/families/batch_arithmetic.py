@@ -24,7 +24,7 @@ EPOCHS = (5, 10, 20, 30, 50, 100)
 KINDS = {
     "batch": Text("batch gradient descent", "배치 경사 하강법"),
     "mini_batch": Text("mini-batch gradient descent", "미니 배치 경사 하강법"),
-    "stochastic": Text("stochastic gradient descent (SGD)", "확률적 경사 하강법(SGD)"),
+    "stochastic": Text("stochastic gradient descent, SGD", "확률적 경사 하강법, SGD"),  # keys show it in parentheses
 }
 N, B, E = sym("N"), sym("B"), sym("E")
 

@@ -152,7 +152,7 @@ def solve(params) -> Problem:
              "나올 때마다 그 에포크의 검증 손실이 된다. 검증 손실이 기준값에서 `min_delta`를 뺀 값보다 작으면 개선된 "
              "것이다(그보다 적게 줄면 기준값은 그대로이다). {p} 에포크 연속으로 개선되지 않으면 학습을 멈춘다(조기 "
              "종료). 아래 에포크 1, 2, ...의 검증 손실이 학습의 전부이다: 조기 종료가 일어나지 않으면 마지막 에포크 "
-             "뒤에 학습이 끝나고, 그때에도 가장 좋았던 에포크의 가중치를 복원한다(Keras 3의 동작).",
+             "뒤에 학습이 끝나고, 그때에도 가장 좋았던 에포크의 가중치를 복원한다(케라스 3의 동작).",
              {"p": patience, "d": str(params["min_delta"]) if params["min_delta"] == 0 else
               format(float(params["min_delta"]), "g")}),
         Text("(b) The training set is imbalanced. Compute the balanced class weights {w} for `fit(class_weight=...)`, "

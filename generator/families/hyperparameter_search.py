@@ -113,9 +113,8 @@ def _template():
                                                     "후보마다 폴드 수만큼 학습한다")),
         ("F", sym("F_search") + 1, Text("refit=True trains the best candidate once more on the whole training set",
                                         "refit=True이므로 가장 좋은 후보를 전체 훈련 세트로 한 번 더 학습한다")),
-        ("n_test", N * t, Text("the test set first (train_val_test_split rounds down; here the product is whole)",
-                                     "테스트 세트 먼저(train_val_test_split은 내림을 하지만 여기서는 곱이 정수이다)")),
-        ("n_val", N * v, Text("then the validation set", "다음은 검증 세트")),
+        ("n_test", N * t, Text("the test set: a share of all the samples", "테스트 세트: 전체 샘플의 비율")),
+        ("n_val", N * v, Text("the validation set: a share of all the samples too", "검증 세트: 역시 전체 샘플의 비율")),
         ("n_train", N - sym("n_test") - sym("n_val"), Text("the rest trains", "나머지가 훈련 세트")),
     )
 
@@ -227,10 +226,10 @@ def solve(params) -> Problem:
              "cross-validation on the training set.",
              "RandomizedSearchCV(model, param_distribs, n_iter={n}, cv={k})는 후보 {n}개를 뽑아 각각 훈련 세트에서 "
              "{k}-겹 교차 검증을 한다.", {"n": params["n_iter"], "k": params["cv"]}),
-        Text("Before that, {N} samples are split at random: a share {ft} for testing, then {fv} for validation "
-             "(each rounded down), and the rest for training.",
-             "그 전에 샘플 {N}개를 무작위로 나눈다. 비율 {ft}는 테스트, 다음 {fv}는 검증(각각 내림), 나머지는 훈련에 "
-             "쓴다.", {"N": params["N"], "ft": sym("f_test"), "fv": sym("f_val")}),
+        Text("Before that, {N} samples are split at random: a share {ft} of all {N} for testing, a share {fv} "
+             "of all {N} (not of what is left) for validation, and the rest for training.",
+             "그 전에 샘플 {N}개를 무작위로 나눈다. 전체 {N}개의 비율 {ft}는 테스트, 전체 {N}개(남은 샘플이 아니라)의 "
+             "비율 {fv}는 검증, 나머지는 훈련에 쓴다.", {"N": params["N"], "ft": sym("f_test"), "fv": sym("f_val")}),
     ]
     remarks = [Text(
         "Tuning on the test set would make its error a far too optimistic estimate of the generalisation error; "

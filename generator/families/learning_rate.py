@@ -129,7 +129,7 @@ def solve(params) -> Problem:
              "{k}번의 스텝을 계산하고, 반복이 어떻게 진행되는지 답하고, 임계 학습률을 구하시오.", {"k": k}),
         Text("Time-based decay (the decay argument of the Keras optimizers in the course notes) lowers the learning rate "
              "at iteration i to {rule}.",
-             "시간 기반 학습률 감소(강의 노트에 나오는 Keras 옵티마이저의 decay 인자)는 이터레이션 i의 학습률을 {rule}로 줄인다.",
+             "시간 기반 학습률 감소(강의 노트에 나오는 케라스 옵티마이저의 decay 인자)는 이터레이션 i의 학습률을 {rule}로 줄인다.",
              {"rule": sp.Eq(sym("eta_i"), sym("eta_0") / (1 + sym("d") * sym("i")), evaluate=False)}),
     ]
     remarks = [Text(

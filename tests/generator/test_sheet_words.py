@@ -27,3 +27,34 @@ def test_no_sheet_claims_the_course_notes_round_by_its_rule():
         for key, text in words(lang).items():
             if key.startswith("instructions_"):
                 assert "course notes" not in text and "강의 노트" not in text, (lang, key)
+
+
+def test_korean_prose_says_keras_one_way():
+    """A teacher's reading (session 8): 케라스 in problem 8, Keras in problems 9 and 13."""
+    import re
+
+    from generator import registry
+    from tests.generator.families._family_checks import build, texts
+
+    import importlib
+
+    spellings = set()
+    for name in registry.FAMILIES:
+        module = importlib.import_module(f"generator.families.{name}")
+        for seed in range(12):
+            _params, problem = build(module, seed)
+            for _where, text in texts(problem):
+                spellings.update(re.findall(r"Keras|케라스", text.ko))
+    assert spellings == {"케라스"}
+
+
+def test_a_negative_number_alone_in_a_functions_parentheses_gets_no_second_pair():
+    """A teacher's reading (session 8): "0.05 · sign((-0.1))" on the L1 line of a key."""
+    import sympy as sp
+
+    from generator.symbolic import substituted
+
+    g, lam = sp.Symbol("g"), sp.Symbol("lambda")
+    text = substituted(lam * sp.sign(g), {"g": r"\left(-0.1\right)", "lambda": "0.05"}, "latex",
+                       {"g": "-0.1", "lambda": "0.05"})
+    assert text == r"0.05 \cdot \operatorname{sign}{\left(-0.1 \right)}"

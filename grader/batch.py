@@ -793,8 +793,9 @@ _SETTING_WORDS = {
 }
 
 
-def _differences(old, new):
-    """Words naming how the fingerprint ``old`` differs from ``new``."""
+def _differences(old, new, then="then", now="now"):
+    """Words naming how the fingerprint ``old`` differs from ``new`` (``then`` and ``now``:
+    how the release's words name the two, e.g. two shards)."""
     def shown(key, value):
         return "per submission" if key == "seed" and value is None else value
 
@@ -805,9 +806,9 @@ def _differences(old, new):
         if key == "functions" and old.get("release") != new.get("release"):
             continue        # another release grades other functions: "the release" says it
         if key == "release":
-            words.append("the release (--release: " + ("not given then" if not old.get(key) else
-                                                     "given then, not now" if not new.get(key) else
-                                                     "another one's functions or points") + ")")
+            words.append("the release (--release: " + (f"not given {then}, given {now}" if not old.get(key) else
+                                                     f"given {then}, not {now}" if not new.get(key) else
+                                                     "another release's functions or points") + ")")
         elif key in _SETTING_WORDS:
             words.append(_SETTING_WORDS[key])
         elif key in ("version", "format"):
@@ -1072,7 +1073,8 @@ def merge(folders, out, force):
         if info["fingerprint"] != first["fingerprint"]:
             raise ChainruleError(
                 f"Shard folder '{folder}' was graded with other settings than '{folders[0]}' ("
-                f"{_differences(first['fingerprint'], info['fingerprint'])}); only shards of one run merge.")
+                f"{_differences(first['fingerprint'], info['fingerprint'], f'for {folders[0]!r}', f'for {folder!r}')}); "
+                "only shards of one run merge.")
         if set(info["entries"]) != set(first["entries"]):
             only_here = sorted(set(info["entries"]) ^ set(first["entries"]))
             raise ChainruleError(

@@ -914,10 +914,10 @@ def _grade_all_command(from_secret):
 
 def _secret_words(from_secret):
     if from_secret:
-        return (" and `FILE` your course secret, the file this release was built with "
-                "(it is mixed into each submission's seed, so no student can compute it in advance)")
-    return (" (add `--secret-file FILE` with a course secret: it is mixed into each submission's seed, "
-            "so no student can compute it in advance)")
+        return ("`FILE` is your course secret, the file this release was built with: it is mixed\n"
+                "into each submission's seed, so no student can compute the seed in advance.")
+    return ("Add `--secret-file FILE` with a course secret: it is mixed into each submission's\n"
+            "seed, so no student can compute the seed in advance.")
 
 
 def _counted_functions(n):
@@ -999,7 +999,8 @@ kit (it has the reference; the student copy does not):
 ```
 
 `DIR` is this release's folder (what you gave `chainrule release --out`, the one holding
-`student/` and `instructor/`){_secret_words(from_secret)}. `--release DIR` grades what this release hands out, with its points:
+`student/` and `instructor/`). {_secret_words(from_secret)}
+`--release DIR` grades what this release hands out, with its points:
 {_counted_functions(len(points))} of {', '.join(f'`{m}`' for m in modules)}, {sum(points.values()):g} points in all, in every
 report, `grades.csv` column and total. Without it `grade-all` grades the kit's whole
 contract with its default points, and every student loses the modules this release never

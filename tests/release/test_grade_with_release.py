@@ -280,5 +280,5 @@ def test_the_instructor_notes_give_the_grade_all_command(release, tmp_path):
     build(tmp_path / "plain", modules="activations", hidden=0)
     plain = (tmp_path / "plain" / "instructor" / "README.md").read_text()
     assert "```\nchainrule grade-all submissions/ --out grades/ --release DIR\n```\n" in plain
-    assert "(add `--secret-file FILE` with a course secret" in plain
+    assert "Add `--secret-file FILE` with a course secret" in plain
     assert "9 functions of `activations`, 10 points in all" in plain

@@ -915,6 +915,25 @@ def _hidden_text(seeds, share, public_only, from_secret, visibility):
     return "\n".join(lines)
 
 
+def _grade_all_command(from_secret):
+    """The instructor's summative grade-all command (``DIR``: the release's folder, which
+    the notes cannot name: a release is byte-identical wherever it is built)."""
+    return ("chainrule grade-all submissions/ --out grades/ --release DIR"
+            + (" --secret-file FILE" if from_secret else ""))
+
+
+def _secret_words(from_secret):
+    if from_secret:
+        return ("`FILE` is your course secret, the file this release was built with: it is mixed\n"
+                "into each submission's seed, so no student can compute the seed in advance.")
+    return ("Add `--secret-file FILE` with a course secret: it is mixed into each submission's\n"
+            "seed, so no student can compute the seed in advance.")
+
+
+def _counted_functions(n):
+    return f"{n} function{'s' if n != 1 else ''}"
+
+
 def _write_instructor(path, modules, points, public_seed, seeds, visibility, share, public_only, from_secret):
     hidden_line = (f"hidden checks use {len(seeds)} more seed{'s' if len(seeds) != 1 else ''}, kept only in "
                    "`autograder.zip`." if seeds else "there are no hidden checks.")
@@ -955,8 +974,8 @@ The honest limit: in Classroom the student owns the repository and its workflow.
 student can edit the workflow, the grader or the recording (protected paths only flag
 it), so **the Classroom score is formative**. Summative grades come from Gradescope
 (below), or from grading the collected repositories on your own machine with the kit's
-reference and other seeds (`chainrule grade --seed N`, `chainrule grade-all`), where the
-student has no hand.
+reference and other seeds (`chainrule grade-all --release`, see "Grading on your own
+machine"), where the student has no hand.
 
 ## Gradescope
 
@@ -978,6 +997,28 @@ student has no hand.
 Try it before the students do: `unzip autograder.zip -d ag/source`, put a submission in
 `ag/submission/exercises/`, then `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder`
 and read `ag/results/results.json`.
+
+## Grading on your own machine
+
+Collect the submissions in one folder, one entry per student named by the student id (a
+cloned repository, its `exercises/` folder, or a `.zip` of either), and grade them with the
+kit (it has the reference; the student copy does not):
+
+```
+{_grade_all_command(from_secret)}
+```
+
+`DIR` is this release's folder (what you gave `chainrule release --out`, the one holding
+`student/` and `instructor/`). {_secret_words(from_secret)}
+`--release DIR` grades what this release hands out, with its points:
+{_counted_functions(len(points))} of {', '.join(f'`{m}`' for m in modules)}, {sum(points.values()):g} points in all, in every
+report, `grades.csv` column and total. Without it `grade-all` grades the kit's whole
+contract with its default points, and every student loses the modules this release never
+handed out. Each submission meets the cases of a seed of its own (derived from its content),
+so a lookup of the public recording earns nothing there. Rerun the same command after an
+interruption or a late submission: only what is missing or changed is graded (another
+`--release` is refused: use another `--out`). To check one submission the way the class is
+graded: `chainrule grade SUBMISSION --release DIR`.
 
 ## Updating a release mid-term
 

@@ -364,16 +364,32 @@ class Options:
     recorded: str = None    # --recorded, shown in every command a report prints
     seed_given: bool = False  # --seed was given (else a recording's own seed, or per submission)
     secret: bytes = None    # the course secret (--secret-file), mixed into per-submission seeds
+    release: dict = None    # --release: grader.release_settings.read(), in force while grading
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
-        return {
+        found = {
             "format": FORMAT_VERSION, "version": __version__, "functions": list(self.names),
             "seed": self.seed, "timeout": self.timeout, "memory_mb": self.memory_mb,
             "expected": self.oracle_hash,
             # a fingerprint of the secret, never the secret: another secret means other seeds
             "secret": hashlib.sha256(self.secret).hexdigest()[:16] if self.secret else None,
         }
+        if self.release:    # what the release hands out and its points, not where it lies
+            found["release"] = release_fingerprint(self.release)
+        return found
+
+
+def release_fingerprint(release):
+    """The part of a release (``grader.release_settings.read``) that changes a grade."""
+    return {"functions": list(release["functions"]), "points": dict(release["points"])}
+
+
+def release_info(release):
+    """What ``batch.json`` keeps of ``--release``: enough to write the class's files again
+    (a resumed run, a merge of shards) with its functions and points, and where it was."""
+    return {"given": release.get("given"), "file": release.get("file"),
+            "functions": list(release["functions"]), "points": dict(release["points"])}
 
 
 def _hash_files(paths):
@@ -772,6 +788,7 @@ def class_info(submissions, entries, ignored, options, shard):
         "shard": list(shard) if shard else None,
         "entries": {e.id: e.hash for e in entries},
         "ignored": [list(i) for i in ignored],
+        **({"release": release_info(options.release)} if options.release else {}),
     }
 
 
@@ -783,8 +800,9 @@ _SETTING_WORDS = {
 }
 
 
-def _differences(old, new):
-    """Words naming how the fingerprint ``old`` differs from ``new``."""
+def _differences(old, new, then="then", now="now"):
+    """Words naming how the fingerprint ``old`` differs from ``new`` (``then`` and ``now``:
+    how the release's words name the two, e.g. two shards)."""
     def shown(key, value):
         return "per submission" if key == "seed" and value is None else value
 
@@ -792,7 +810,13 @@ def _differences(old, new):
     for key in sorted(set(old) | set(new)):
         if old.get(key) == new.get(key):
             continue
-        if key in _SETTING_WORDS:
+        if key == "functions" and old.get("release") != new.get("release"):
+            continue        # another release grades other functions: "the release" says it
+        if key == "release":
+            words.append("the release (--release: " + (f"not given {then}, given {now}" if not old.get(key) else
+                                                     f"given {then}, not {now}" if not new.get(key) else
+                                                     "another release's functions or points") + ")")
+        elif key in _SETTING_WORDS:
             words.append(_SETTING_WORDS[key])
         elif key in ("version", "format"):
             words.append(f"the grader version ({old.get(key)} vs {new.get(key)})")
@@ -1056,7 +1080,8 @@ def merge(folders, out, force):
         if info["fingerprint"] != first["fingerprint"]:
             raise ChainruleError(
                 f"Shard folder '{folder}' was graded with other settings than '{folders[0]}' ("
-                f"{_differences(first['fingerprint'], info['fingerprint'])}); only shards of one run merge.")
+                f"{_differences(first['fingerprint'], info['fingerprint'], f'for {folders[0]!r}', f'for {folder!r}')}); "
+                "only shards of one run merge.")
         if set(info["entries"]) != set(first["entries"]):
             only_here = sorted(set(info["entries"]) ^ set(first["entries"]))
             raise ChainruleError(

@@ -27,12 +27,12 @@ import statistics
 import zipfile
 
 from chainrule_core.fileio import spreadsheet_text, write_atomic
-from grader.release_settings import effective_points
+from grader.release_settings import POINTS_IN_FORCE
 from grader import escape
 from grader.calls import KIND as DEPENDENCY
 from grader.results import apportion, counted
 
-POINTS = effective_points()   # the contract's points, or a release's choice
+POINTS = POINTS_IN_FORCE   # the contract's points, or a release's choice (a live view: grade-all --release)
 
 BINS = 10
 MAX_PAIRS = 30

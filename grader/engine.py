@@ -59,8 +59,10 @@ def select_functions(only):
         if item in CONTRACT or item in all_names:
             names = [f"{item}.{n}" for n in CONTRACT[item]] if item in CONTRACT else [item]
             if released is not None and not set(names) & set(released):
+                from grader.release_settings import described
+
                 modules = [m for m in CONTRACT if any(q.split(".")[0] == m for q in released)]
-                raise ChainruleUsageError(f"'{item}' is not in this release ({', '.join(modules)}).")
+                raise ChainruleUsageError(f"'{item}' is not in {described()} ({', '.join(modules)}).")
             wanted.update(names)
         else:
             from chainrule_core.suggest import closest, suggestion  # difflib: only on this error

@@ -35,6 +35,9 @@ from grader.reports import FORMATS
                    f"{DEFAULT_SEED} where neither applies.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A file holding the course secret, mixed into the per-submission seed.")
+@click.option("--release", "release", type=click.Path(), default=None, metavar="PATH",
+              help="Grade as a release hands the exercises out (its functions, its points), as "
+                   "grade-all --release grades the class: its --out folder, student/ folder or release.json.")
 @click.option("--require-isolation", is_flag=True,
               help="Refuse to grade when student code could read the reference (autograders).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
@@ -42,7 +45,7 @@ from grader.reports import FORMATS
 @limit_options
 @click.option("--verbose", "-v", is_flag=True,
               help="Show every failing case in full (by default the first, and one line for each other).")
-def grade_command(submission, fmt, output, force, only, case, seed, secret_file, require_isolation,
+def grade_command(submission, fmt, output, force, only, case, seed, secret_file, release, require_isolation,
                   fail_under, timeout, memory_mb, recorded, verbose):
     """Grade the exercises in SUBMISSION (default ./exercises, or . when run from inside the
     exercises folder) and explain every failure.
@@ -60,16 +63,18 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     from grader import zygote
 
     zygote.start_early()    # a fresh process imports NumPy while this one reads the reference
-    from grader import grade_submission
+    from grader import grade_submission, release_settings
     from grader.reports import render, write
     from grader.seeds import read_secret
     progress = Progress("grading")
     try:
         secret = read_secret(secret_file) if secret_file else None
-        result = grade_submission(submission, only=only, seed=seed, case=case,
-                                  timeout=timeout, oracle=recorded, memory_mb=memory_mb,
-                                  progress=progress, secret=secret,
-                                  require_isolation=require_isolation)
+        settings = release_settings.read(release) if release is not None else None
+        with release_settings.in_force(settings):     # its functions and points, as grade-all --release
+            result = grade_submission(submission, only=only, seed=seed, case=case,
+                                      timeout=timeout, oracle=recorded, memory_mb=memory_mb,
+                                      progress=progress, secret=secret,
+                                      require_isolation=require_isolation)
     except ChainruleUsageError as exc:  # shown with this command's usage line
         raise click.UsageError(str(exc)) from None
     finally:

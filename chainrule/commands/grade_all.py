@@ -38,15 +38,19 @@ def _jobs_default():
               help="Combine the output folders given as arguments (shards of one class) into --out.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A file holding the course secret, mixed into each submission's seed (as for grade).")
+@click.option("--release", "release", type=click.Path(), default=None, metavar="PATH",
+              help="Grade the functions a release hands out, with its points: its --out folder, its "
+                   "student/ folder or its release.json (what chainrule release wrote).")
 @click.option("--force", is_flag=True, help="Start over: discard the results already in --out.")
 def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorded, shard, merge, secret_file,
-                      force):
+                      release, force):
     """Grade every submission in SUBMISSIONS (one folder or .zip per student) into --out.
 
     Each submission is graded as `chainrule grade` grades one, in its own confined child.
     Results are saved as they finish: run the same command again after an interruption
     and only what is missing or changed is graded. With --merge, the arguments are the
-    --out folders of the shards of one class.
+    --out folders of the shards of one class. With --release, the class is graded as that
+    release hands the exercises out: its functions only, each worth the release's points.
     """
     from chainrule_core.errors import ChainruleUsageError
 
@@ -54,7 +58,8 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
         given = [name for name, value in (("--only", only), ("--seed", seed), ("--timeout", timeout),
                                            ("--memory", memory_mb), ("--recorded", recorded),
                                            ("--shard", shard), ("--jobs", jobs),
-                                           ("--secret-file", secret_file)) if value not in (None, ())]
+                                           ("--secret-file", secret_file), ("--release", release))
+                 if value not in (None, ())]
         if given:
             raise ChainruleUsageError(f"{given[0]} cannot be used with --merge: the shards' own "
                                       "settings are merged.")
@@ -66,10 +71,16 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
         raise ChainruleUsageError(
             "Give one SUBMISSIONS folder (one folder or .zip per student)"
             + (f", not {len(inputs)}" if inputs else "") + "; to combine shards use --merge.")
-    return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file)
+    from grader import release_settings
+
+    settings = release_settings.read(release) if release is not None else None
+    with release_settings.in_force(settings):    # the release's functions and points, for the workers too
+        return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file,
+                      settings)
 
 
-def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file=None):
+def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file=None,
+           release=None):
     from chainrule_core.errors import ChainruleUsageError
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
@@ -99,7 +110,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
     options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
                             oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
-                            recorded=recorded, seed_given=seed_given, secret=secret)
+                            recorded=recorded, seed_given=seed_given, secret=secret, release=release)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
     info = batch.class_info(submissions, entries, ignored, options, shard)
@@ -147,10 +158,10 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     results.close()
     records = {e.id: done[e.id] for e in selected if e.id in done}
     summary = classreport.write_all(out, info, records)
-    _report(summary, out, len(todo), kept)
+    _report(summary, out, len(todo), kept, release)
 
 
-def _report(summary, out, graded_now, kept):
+def _report(summary, out, graded_now, kept, release=None):
     rows = summary.rows
     bad = [r for r in rows if not r.graded]
     totals = summary.totals()
@@ -167,7 +178,16 @@ def _report(summary, out, graded_now, kept):
     if summary.missing:
         line += f"; {len(summary.missing)} missing"
     click.echo(line + ".")
+    if release:
+        modules = list(dict.fromkeys(q.split(".", 1)[0] for q in summary.names))
+        click.echo(f"Graded with the functions and points of the release '{release.get('given') or release.get('file')}': "
+                   f"{', '.join(modules)}, {_points(summary.max)} points in all.")
     click.echo(f"Wrote grades.csv, reports/, summary.md and summary.html in {out}.")
+
+
+def _points(x):
+    x = round(float(x), 2)
+    return str(int(x)) if x == int(x) else f"{x:g}"
 
 
 def _merge(folders, out, force):
@@ -175,9 +195,13 @@ def _merge(folders, out, force):
     from grader import batch, classreport
     from grader.results import counted
 
+    from grader import release_settings
+
     info, records, lock, absent = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
-    summary = classreport.write_all(out, info, records)
-    _report(summary, out, len(records), 0)
+    release = info.get("release")       # the shards' --release: its points make the totals
+    with release_settings.in_force(release):
+        summary = classreport.write_all(out, info, records)
+    _report(summary, out, len(records), 0, release)
     if summary.missing:  # written as far as it goes, and said as a failure: a gradebook would lack them
         names = ", ".join(batch.printable(m) for m in summary.missing[:5]) + (", ..." if len(summary.missing) > 5 else "")
         n = len(summary.missing)

@@ -717,8 +717,9 @@ def _unpasted(result, calls):
     memo = {}
 
     def stubs_of(qualname, path):
-        """``{stub name: (module, (label, cell), [contract functions in between])}`` or
-        None (a NotImplementedError that need not be a paste-in cell's)."""
+        """``{stub name: (module, (label, cell), [what is in between])}`` or None (a
+        NotImplementedError that need not be a paste-in cell's). In between: ``("fn",
+        qualname)`` of a contract function, ``("helper", name)`` of a helper."""
         if qualname in memo:
             return memo[qualname]
         info = calls.get(qualname)
@@ -727,39 +728,43 @@ def _unpasted(result, calls):
         if info.own_todo:
             return None
         module = qualname.split(".", 1)[0]
-        found = {name: (_module_named(name, module), cell, []) for name, (_via, cell) in info.stubs.items()}
-        for callee in info.callees:
+        found = {name: (_module_named(name, module), cell, [("helper", via)] if via else [])
+                 for name, (via, cell) in info.stubs.items()}
+        for callee, via in info.callees.items():
             other = calls.get(callee)
             if callee in functions and callee not in todo:
                 continue    # graded, and it raised no NotImplementedError
+            helper = [("helper", via)] if via else []
+            owner, name = callee.split(".", 1)
             if (callee not in functions and other is not None and other.cell is not None and other.own_todo
-                    and callee.split(".", 1)[0] != module):
-                found.setdefault(callee.split(".", 1)[1], (callee.split(".", 1)[0], other.cell, []))
+                    and owner != module):
+                if name not in found or len(found[name][2]) > len(helper):
+                    found[name] = (owner, other.cell, helper)
                 continue
             below = stubs_of(callee, path | {qualname})
             if below is None:
                 return _remember(memo, qualname, path, None)
             for name, (owner, cell, between) in below.items():
-                if name not in found or len(found[name][2]) > len(between) + 1:
-                    found[name] = (owner, cell, [callee] + between)
+                between = helper + [("fn", callee)] + between
+                if name not in found or len(found[name][2]) > len(between):
+                    found[name] = (owner, cell, between)
         return _remember(memo, qualname, path, found)
 
-    plans = []
-    for qualname in todo:
-        found = stubs_of(qualname, frozenset())
-        if found:
-            plans.append((functions[qualname], found))
+    plans = [(fr, stubs_of(q, frozenset())) for q, fr in functions.items() if q in todo]
     for fr, found in plans:
-        names = sorted(found, key=lambda n: found[n][1])
-        cells = [f"{found[n][1][0]}/{found[n][1][1]}" for n in names]
-        between = found[names[0]][2] if len(names) == 1 else []
-        through = f" (through {and_list(shown_name(q, fr.module) for q in between)})" if between else ""
-        owners = list(dict.fromkeys(found[n][0] for n in names))
+        if not found:
+            continue
+        names = sorted(found, key=lambda n: (found[n][1][0], _number(found[n][1][1]), found[n][1][1]))
         one = len(names) == 1
-        words = dict(names=and_list(names), where="; ".join(cells), raise_="raises" if one else "raise")
-        hint = PASTE_HINT.format(caller=fr.name, through=through, cells="cell" if one else "cells",
+        between = found[names[0]][2] if one else []
+        through = and_list(shown_name(x, fr.module) if kind == "fn" else f"your helper {x}" for kind, x in between)
+        owners = list(dict.fromkeys(found[n][0] for n in names))
+        words = dict(names=and_list(names), where=_cells([found[n][1] for n in names]),
+                     raise_="raises" if one else "raise")
+        hint = PASTE_HINT.format(caller=fr.name, through=f" (through {through})" if through else "",
+                                 cells="cell" if one else "cells", those="that cell" if one else "those cells",
                                  notebooks=f"{and_list(owners)} notebook{'' if len(owners) == 1 else 's'}",
-                                 those="that cell" if one else "those cells", **words)
+                                 **words)
         line = PASTE_LINE.format(**words)
         name = UNPASTED + "-" + "-and-".join(names).replace("_", "-")
         for case in fr.cases:
@@ -769,6 +774,26 @@ def _unpasted(result, calls):
             case.message = "\n".join(line if text.startswith("not implemented yet") else text
                                      for text in case.message.split("\n"))
             case.diagnoses.insert(0, Diagnosis(name, hint, case.name, KIND))
+
+
+def _number(cell):
+    digits = re.sub(r"\D", "", cell)
+    return int(digits) if digits else 0
+
+
+def _cells(cells):
+    """``[(label, cell)]`` as the report names them: "<label>/cell 6", "<label>/cells 3 and
+    5" (``relabel`` shows "<label>/" as the notebook's name), groups apart by "; "."""
+    groups = {}
+    for label, cell in cells:
+        groups.setdefault(label, []).append(cell)
+    out = []
+    for label, names in groups.items():
+        if len(names) > 1 and all(re.fullmatch(r"cell \d+", n) for n in names):
+            out.append(f"{label}/cells " + and_list(n.split(" ", 1)[1] for n in names))
+        else:
+            out.append("; ".join(f"{label}/{n}" for n in names))
+    return "; ".join(out)
 
 
 def _remember(memo, qualname, path, value):

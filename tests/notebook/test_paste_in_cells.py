@@ -182,3 +182,37 @@ def test_grade_all_does_not_count_it_as_not_implemented(built, nbformat, tmp_pat
     kim = (out / "reports" / "kim.md").read_text()
     assert "not implemented" not in kim.lower()
     assert f"waits for your sigmoid: paste it into {subs / 'kim' / 'network.ipynb'}, cell " in kim
+
+
+def _notebook(path, *sources):
+    """A minimal nbformat-4 notebook: a Markdown cell (cell 1), then one code cell per source."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cells = [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# network"}]
+    cells += [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+               "source": s} for i, s in enumerate(sources)]
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    return path
+
+
+AS_FLOAT = "import numpy as np\n\ndef as_float(x):\n    return np.asarray(x, dtype=float)\n"
+SIGMOID_STUB = "def sigmoid(x):\n    # paste your sigmoid here\n    raise NotImplementedError\n"
+SOFTMAX_STUB = "def softmax(x, axis=-1):\n    raise NotImplementedError\n"
+
+
+def test_through_a_helper_and_two_cells_at_once(tmp_path):
+    via_helper = _notebook(tmp_path / "a" / "network.ipynb", AS_FLOAT, SIGMOID_STUB,
+                           "def act(z):\n    return sigmoid(z)\n",
+                           reference_source("forward").replace("sigmoid(", "act("))
+    fr = grade_submission(str(via_helper), only=["network.forward"]).functions["network.forward"]
+    assert fr.hints()[0][0].hint == hint("forward", "sigmoid", f"{via_helper}, cell 3", " (through your helper act)")
+
+    two = _notebook(tmp_path / "network.ipynb", AS_FLOAT, SIGMOID_STUB, SOFTMAX_STUB,
+                    reference_source("forward").replace("return h, o", "return h, o + 0 * softmax(o)"))
+    result = grade_submission(str(two), only=["network.forward"])
+    fr = result.functions["network.forward"]
+    assert fr.hints()[0][0].hint == (
+        f"forward calls sigmoid and softmax, whose cells ({two}, cells 3 and 4) still raise NotImplementedError: "
+        "paste your sigmoid and softmax from the activations notebook into those cells, then forward can be graded.")
+    from grader.reports import render
+    assert f"  FAIL  forward         0/2  waits for your sigmoid and softmax: paste them into {two}, cells 3 and 4\n" \
+        in render(result, "text")

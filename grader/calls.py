@@ -22,7 +22,9 @@ submission, the contract functions it calls (with the helper it goes through, if
 whether its own code raises ``NotImplementedError``. ``trace(result, folder)`` adds to a
 ``GradeResult`` what the reports say: a failing function whose callee failed in the same
 run gets a ``dependency`` diagnosis on its failing cases and the callee in
-``FunctionResult.depends_on``. Nothing here may stop grading: any problem with a file
+``FunctionResult.depends_on``; a notebook's function whose NotImplementedError comes from a
+paste-in cell left as built (``sigmoid`` in network.ipynb) is an error naming that cell, not
+"not implemented" (``_unpasted``). Nothing here may stop grading: any problem with a file
 (unreadable, not Python, too deep to walk) means no tracing through that file.
 """
 

@@ -9,7 +9,6 @@ implemented". The report must name the paste-in cell instead.
 
 import ast
 import copy
-import csv
 import json
 import shutil
 
@@ -181,7 +180,8 @@ def test_grade_all_does_not_count_it_as_not_implemented(built, nbformat, tmp_pat
         "network.forward": "1", "network.backward": "1", "network.train_step": "1"}, rows
     kim = (out / "reports" / "kim.md").read_text()
     assert "not implemented" not in kim.lower()
-    assert f"waits for your sigmoid: paste it into {subs / 'kim' / 'network.ipynb'}, cell " in kim
+    cell = paste_in_cell(built_nb, "sigmoid")
+    assert f"| waits for your sigmoid: paste it into {subs / 'kim' / 'network.ipynb'}, cell {cell} |" in kim
 
 
 def _notebook(path, *sources):

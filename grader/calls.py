@@ -22,7 +22,9 @@ submission, the contract functions it calls (with the helper it goes through, if
 whether its own code raises ``NotImplementedError``. ``trace(result, folder)`` adds to a
 ``GradeResult`` what the reports say: a failing function whose callee failed in the same
 run gets a ``dependency`` diagnosis on its failing cases and the callee in
-``FunctionResult.depends_on``. Nothing here may stop grading: any problem with a file
+``FunctionResult.depends_on``; a notebook's function whose NotImplementedError comes from a
+paste-in cell left as built (``sigmoid`` in network.ipynb) is an error naming that cell, not
+"not implemented" (``_unpasted``). Nothing here may stop grading: any problem with a file
 (unreadable, not Python, too deep to walk) means no tracing through that file.
 """
 
@@ -39,6 +41,7 @@ PACKAGE = "exercises"           # the name the child imports a submission under 
 MAX_FILE_BYTES = 1 << 20        # a module larger than this is not read for tracing
 MAX_FILES = 64                  # modules of a submission read at most
 MAX_DEPTH = 50                  # helper-to-helper (and alias) steps followed at most
+CELL = "chainrule_cell"         # the attribute of a notebook cell's statements: (label, cell name)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -48,13 +51,21 @@ class Calls:
     """What one contract function calls: ``callees`` maps each contract function it calls
     (qualname) to the helper it goes through ("" when called directly, else the first
     helper's name); ``raises_todo``: its own code (or a helper's) raises
-    NotImplementedError."""
+    NotImplementedError.
 
-    __slots__ = ("callees", "raises_todo")
+    For a notebook's function also: ``cell``, the ``(label, cell name)`` its ``def`` is in;
+    ``stubs``, the paste-in cells it calls as helpers (``{name: (helper it goes through,
+    (label, cell name))}``, see ``_stub``), and ``own_todo``: its own code or a helper
+    other than those raises NotImplementedError."""
+
+    __slots__ = ("callees", "raises_todo", "own_todo", "stubs", "cell")
 
     def __init__(self):
         self.callees = {}
         self.raises_todo = False
+        self.own_todo = False
+        self.stubs = {}
+        self.cell = None
 
     def __repr__(self):
         return f"Calls({self.callees!r}, raises_todo={self.raises_todo})"
@@ -132,6 +143,8 @@ def _notebook_cells(folder, tree):
             data = _read(os.path.join(folder, label, name))
             cell = _parse_one(data, name) if data is not None else None
             if cell is not None:
+                for node in cell.body:
+                    setattr(node, CELL, (label, name))     # where a function's def is
                 body.extend(cell.body)
         return ast.Module(body=body, type_ignores=[])
     return None
@@ -442,15 +455,26 @@ def _raises_todo(function):
     return False
 
 
+def _stub(node, module):
+    """Whether ``node`` is a notebook's paste-in cell left as it was: a function defined in
+    a cell, named as a contract function of a module other than ``module`` (``sigmoid`` in
+    the network notebook, where the student pastes their own) and raising
+    NotImplementedError itself."""
+    return (getattr(node, CELL, None) is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and any(node.name in names for m, names in CONTRACT.items() if m != module)
+            and _raises_todo(node))
+
+
 def _calls_of(resolver, module, node, self_name):
     """The contract functions ``node`` (a function of ``module``) calls, through helpers."""
     calls = Calls()
+    calls.cell = getattr(node, CELL, None)
     seen = {id(node)}
     todo = [(module, node, "", [])]
     while todo:
         mod, fn, via, outer = todo.pop()
         if _raises_todo(fn):
-            calls.raises_todo = True
+            calls.raises_todo = calls.own_todo = True
         for expr, scopes in _references(fn, outer, resolver.packages):
             if isinstance(expr, ast.Attribute) and not isinstance(expr.value, (ast.Name, ast.Attribute)):
                 continue
@@ -466,6 +490,10 @@ def _calls_of(resolver, module, node, self_name):
                     calls.callees.setdefault(qualname, via)
                 continue
             seen.add(id(def_node))
+            if _stub(def_node, self_name.split(".", 1)[0]):
+                calls.raises_todo = True
+                calls.stubs.setdefault(def_node.name, (via, getattr(def_node, CELL)))
+                continue
             todo.append((def_module, def_node, via or def_node.name, []))
         if len(seen) > 10_000:
             break
@@ -602,6 +630,7 @@ def _trace(result, folder):
     if not failing:
         return
     calls = contract_calls(folder)
+    _unpasted(result, calls)
     order = list(functions)
     plans = []
     for fr in failing:
@@ -648,3 +677,133 @@ def _trace(result, folder):
             note = notes.get(marks.get(case.number))
             if note is not None:
                 case.diagnoses.insert(0, Diagnosis(note.name, note.hint, case.name, KIND))
+
+
+# ------------------------------------------------------------------------ a notebook's paste-in cells
+# A notebook holds, besides its module's functions, a cell for each contract function of
+# another module it uses (``sigmoid`` in network.ipynb), where the student pastes their own:
+# left as it was, it raises NotImplementedError, and so does every function calling it. Such
+# a function is written: it is not "not implemented" (nor counted so by grade-all), and the
+# student is told which cell to paste into. ``{where}`` is "<label>/<cell>", which
+# ``grader.notebooks.relabel`` shows as "network.ipynb, cell 6".
+UNPASTED = "unpasted"       # the Diagnosis name's prefix: "unpasted-sigmoid"
+PASTE_HINT = ("{caller} calls {names}{through}, whose {cells} ({where}) still {raise_} NotImplementedError: "
+              "paste your {names} from the {notebooks} into {those}, then {caller} can be graded.")
+PASTE_LINE = "not graded: the {names} it calls still {raise_} NotImplementedError ({where})"
+_PASTE_HINT = re.compile(r"^\S+ calls (.+?)(?: \(through [^()]*\))?, whose cells? \((.+)\) still raises? "
+                         r"NotImplementedError: paste your ")
+
+
+def unpasted_summary(hint):
+    """The few words of a report's function row for a paste-in hint, or "" for another
+    hint: "waits for your sigmoid: paste it into network.ipynb, cell 6"."""
+    match = _PASTE_HINT.match(hint or "")
+    if not match:
+        return ""
+    names, where = match.groups()
+    return f"waits for your {names}: paste {'them' if ' and ' in names else 'it'} into {where}"
+
+
+def _unpasted(result, calls):
+    """Turn the not-implemented cases of a written function whose NotImplementedError can
+    only come from paste-in cells (``Calls.stubs``, or a contract function of another
+    module, not graded in this run, whose cell raises it) into errors saying which cells
+    to paste into. A function with a NotImplementedError of its own, or calling a graded
+    function that has one, keeps its "not implemented" (``_trace`` says what it waits for)."""
+    from grader.results import Diagnosis
+
+    functions = result.functions
+    todo = {q for q, fr in functions.items() if any(c.status == "not-implemented" for c in fr.cases)}
+    if not todo:
+        return
+    memo = {}
+
+    def stubs_of(qualname, path):
+        """``{stub name: (module, (label, cell), [what is in between])}`` or None (a
+        NotImplementedError that need not be a paste-in cell's). In between: ``("fn",
+        qualname)`` of a contract function, ``("helper", name)`` of a helper."""
+        if qualname in memo:
+            return memo[qualname]
+        info = calls.get(qualname)
+        if qualname in path or info is None:
+            return {}
+        if info.own_todo:
+            return None
+        module = qualname.split(".", 1)[0]
+        found = {name: (_module_named(name, module), cell, [("helper", via)] if via else [])
+                 for name, (via, cell) in info.stubs.items()}
+        for callee, via in info.callees.items():
+            other = calls.get(callee)
+            if callee in functions and callee not in todo:
+                continue    # graded, and it raised no NotImplementedError
+            helper = [("helper", via)] if via else []
+            owner, name = callee.split(".", 1)
+            if (callee not in functions and other is not None and other.cell is not None and other.own_todo
+                    and owner != module):
+                if name not in found or len(found[name][2]) > len(helper):
+                    found[name] = (owner, other.cell, helper)
+                continue
+            below = stubs_of(callee, path | {qualname})
+            if below is None:
+                return _remember(memo, qualname, path, None)
+            for name, (owner, cell, between) in below.items():
+                between = helper + [("fn", callee)] + between
+                if name not in found or len(found[name][2]) > len(between):
+                    found[name] = (owner, cell, between)
+        return _remember(memo, qualname, path, found)
+
+    plans = [(fr, stubs_of(q, frozenset())) for q, fr in functions.items() if q in todo]
+    for fr, found in plans:
+        if not found:
+            continue
+        names = sorted(found, key=lambda n: (found[n][1][0], _number(found[n][1][1]), found[n][1][1]))
+        one = len(names) == 1
+        between = found[names[0]][2] if one else []
+        through = and_list(shown_name(x, fr.module) if kind == "fn" else f"your helper {x}" for kind, x in between)
+        owners = list(dict.fromkeys(found[n][0] for n in names))
+        words = dict(names=and_list(names), where=_cells([found[n][1] for n in names]),
+                     raise_="raises" if one else "raise")
+        hint = PASTE_HINT.format(caller=fr.name, through=f" (through {through})" if through else "",
+                                 cells="cell" if one else "cells", those="that cell" if one else "those cells",
+                                 notebooks=f"{and_list(owners)} notebook{'' if len(owners) == 1 else 's'}",
+                                 **words)
+        line = PASTE_LINE.format(**words)
+        name = UNPASTED + "-" + "-and-".join(names).replace("_", "-")
+        for case in fr.cases:
+            if case.status != "not-implemented":
+                continue
+            case.status = "error"
+            case.message = "\n".join(line if text.startswith("not implemented yet") else text
+                                     for text in case.message.split("\n"))
+            case.diagnoses.insert(0, Diagnosis(name, hint, case.name, KIND))
+
+
+def _number(cell):
+    digits = re.sub(r"\D", "", cell)
+    return int(digits) if digits else 0
+
+
+def _cells(cells):
+    """``[(label, cell)]`` as the report names them: "<label>/cell 6", "<label>/cells 3 and
+    5" (``relabel`` shows "<label>/" as the notebook's name), groups apart by "; "."""
+    groups = {}
+    for label, cell in cells:
+        groups.setdefault(label, []).append(cell)
+    out = []
+    for label, names in groups.items():
+        if len(names) > 1 and all(re.fullmatch(r"cell \d+", n) for n in names):
+            out.append(f"{label}/cells " + and_list(n.split(" ", 1)[1] for n in names))
+        else:
+            out.append("; ".join(f"{label}/{n}" for n in names))
+    return "; ".join(out)
+
+
+def _remember(memo, qualname, path, value):
+    if not path:        # a value found deeper inside a cycle may depend on where it started
+        memo[qualname] = value
+    return value
+
+
+def _module_named(name, module):
+    """The first contract module other than ``module`` with a function ``name``."""
+    return next((m for m, names in CONTRACT.items() if m != module and name in names), "")

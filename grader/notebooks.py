@@ -25,6 +25,12 @@ the notebook is for (its ``metadata.chainrule.module``, else its file name) when
 a contract module. In a folder, ``<module>.ipynb`` (or a notebook whose metadata names the
 module) is that module; other notebooks (``your_worksheet.ipynb``) are not graded.
 
+A notebook's cell for a function of another notebook (``sigmoid`` in network.ipynb, where the
+student pastes their own), left as built, raises NotImplementedError for every function that
+calls it: those functions are written, so the report names the cell to paste into ("forward
+calls sigmoid, whose cell (network.ipynb, cell 6) still raises NotImplementedError: paste your
+sigmoid ...", ``grader.calls``) and they are not counted as "not implemented".
+
 Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
 """
 
@@ -504,6 +510,9 @@ def relabel(result, folder, labels, submission, module_files=None):
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:
             case.message, case.rerun = fix(case.message), fix(case.rerun)
+            for d in case.diagnoses:
+                if d.kind == "dependency":      # a paste-in cell's "network.ipynb/cell 6" (grader.calls)
+                    d.hint = fix(d.hint)
     return result
 
 

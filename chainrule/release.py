@@ -40,6 +40,7 @@ from pathlib import Path
 from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from grader.limits import DEFAULT_TIMEOUT
 from chainrule_core.fileio import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -934,6 +935,14 @@ def _counted_functions(n):
     return f"{n} function{'s' if n != 1 else ''}"
 
 
+def _worst_minutes(functions, hidden_seeds):
+    """Minutes a submission whose every function runs just under its time limit takes on the
+    public and hidden seeds, rounded up."""
+    import math
+
+    return max(1, math.ceil(functions * DEFAULT_TIMEOUT * (1 + hidden_seeds) / 60))
+
+
 def _write_instructor(path, modules, points, public_seed, seeds, visibility, share, public_only, from_secret):
     hidden_line = (f"hidden checks use {len(seeds)} more seed{'s' if len(seeds) != 1 else ''}, kept only in "
                    "`autograder.zip`." if seeds else "there are no hidden checks.")
@@ -982,9 +991,12 @@ machine"), where the student has no hand.
 1. Create a "Programming Assignment" with {sum(points.values()):g} points and upload
    `autograder.zip` (Configure Autograder, zip file upload). Choose a base image with
    Python 3.10 or later (Ubuntu 22.04); `setup.sh` installs NumPy with `python3 -m pip`.
-   The default 768 MB of memory and 10 minutes are ample: a whole submission grades in a
-   few seconds per seed, each function may run 5 s, and a function that times out on the
-   public checks is not run again on the hidden ones (they count as failed).
+   The default 768 MB of memory is ample, and a whole submission grades in a few seconds
+   per seed. Each function may run {DEFAULT_TIMEOUT:g} s a seed (a function that times out on the public
+   checks is not run again on the hidden ones: they count as failed), so a submission whose
+   every function runs just under that limit takes up to {_worst_minutes(len(points), len(seeds))} minutes
+   ({len(points)} functions x {DEFAULT_TIMEOUT:g} s x {1 + len(seeds)} seed{'s' if seeds else ''}): set the
+   autograder's timeout at least that high (Gradescope's default is 10 minutes).
 2. Students upload their `exercises/` modules (the files, or the folder) or link their
    GitHub repository; `run_autograder` finds the modules in `exercises/` or at the top of
    the submission.

@@ -263,7 +263,7 @@ def summary_markdown(s, pairs):
             "|---|---|---|---|---|---|"]
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = "<br>".join(f"{md_text(t)} ({n}, `{m}`)" for m, n, t in top) or "-"
+        mistakes = "<br>".join(f"{_hint_md(t)} ({n}, `{m}`)" for m, n, t in top) or "-"
         out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
     out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
@@ -357,6 +357,21 @@ pre{margin:0;font-size:.85em;white-space:pre;overflow-x:auto;max-width:34em}
 """
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _hint_md(text):
+    """A hint sentence in a Markdown table cell: its `code` kept as code, the rest plain text."""
+    parts = _CODE_SPAN.split(str(text))
+    return "".join(md_text(p) if i % 2 == 0 else "`" + p.replace("|", "\\|") + "`" for i, p in enumerate(parts))
+
+
+def _hint_html(text):
+    """A hint sentence in the summary page: its `code` as <code>, everything escaped."""
+    parts = _CODE_SPAN.split(str(text))
+    return "".join(_h(p) if i % 2 == 0 else f"<code>{_h(p)}</code>" for i, p in enumerate(parts))
+
+
 def _h(text):
     """Student-controlled text (ids, code, messages) in the summary page: the grader's one
     HTML escaping (``grader.escape``: control characters shown, lone surrogates replaced)."""
@@ -407,7 +422,7 @@ def summary_html(s, pairs):
                "<th>Mean points</th><th>Most frequent known mistakes</th></tr>")
     for name, points, full, todo, mean, top in s.functions():
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
-        mistakes = "<br>".join(f'<span title="{_h(m)}">{_h(t)}</span> ({n}, <code>{_h(m)}</code>)'
+        mistakes = "<br>".join(f'<span title="{_h(m)}">{_hint_html(t)}</span> ({n}, <code>{_h(m)}</code>)'
                                for m, n, t in top) or "-"
         out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
                    f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")

@@ -52,3 +52,14 @@ def test_grade_all_csv_ids_that_look_like_formulas_are_text():
     assert [r[0] for r in parsed[1:]] == ["'=cmd|' /C calc'!A0", "s002"]
     index = list(csv.reader(io.StringIO(report_index({"@x": "_x-1.md"}))))
     assert index[1] == ["'@x", "_x-1.md"]
+
+
+def test_code_in_a_mistakes_sentence_is_code_in_the_class_summary():
+    """A new user's trial (session 8): summary.html showed "modified its input `z` in place"
+    with the backticks, and summary.md escaped them (so they showed there too)."""
+    from grader.classreport import _hint_html, _hint_md
+
+    hint = "modified its input `z` in place <script>"
+    assert _hint_html(hint) == "modified its input <code>z</code> in place &lt;script&gt;"
+    assert _hint_md(hint) == "modified its input `z` in place \\<script\\>"
+    assert _hint_md("`a|b` in a table") == "`a\\|b` in a table"

@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass, fields
 
@@ -93,7 +94,10 @@ def student_id(name):
     """The id of an entry named ``name``: the name itself, except that bytes which were not
     UTF-8 (``os.listdir`` gives them as lone surrogates, which no UTF-8 file can hold) are
     spelled ``\\xff``, and control characters so too (``\\x1b``), so the id can be written
-    everywhere, shown in a terminal and still tells entries apart."""
+    everywhere, shown in a terminal and still tells entries apart. Letters are composed (NFC):
+    macOS unzips "Zoë" with a separate accent, a roster or an LMS holds it as one letter, and
+    two entries that differ only so are one student's (refused as two entries for one id)."""
+    name = unicodedata.normalize("NFC", name)
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:

@@ -104,3 +104,23 @@ def test_work_in_both_the_folder_and_its_exercises_is_refused(tmp_path, top):
     assert str(caught.value) == (f"Both the folder itself ({top}) and its exercises/ folder (activations.py, "
                                  "losses.py) hold exercise modules; keep the work in one of them (grading "
                                  "either would be a guess).")
+
+
+def test_an_id_is_the_same_however_its_accents_are_written(tmp_path):
+    """A new user's trial (session 8): "Zoë" twice (macOS unzips it with a separate accent)
+    gave two rows that look alike; now ids are composed (NFC) and the two are one id's two
+    entries, refused by name."""
+    import unicodedata
+
+    from grader.batch import discover
+
+    decomposed, composed = "Zoe\u0308", "Zo\u00eb"
+    touch(tmp_path / decomposed / "activations.py")
+    (entry,), _ = discover(str(tmp_path))
+    assert entry.id == composed and entry.kind == "folder"
+    touch(tmp_path / composed / "activations.py")
+    (entry,), _ = discover(str(tmp_path))
+    assert entry.id == composed and entry.kind == "bad"
+    assert entry.note == (f"both '{min(decomposed, composed)}' and '{max(decomposed, composed)}' are named for "
+                          "this id; keep one")
+    assert unicodedata.is_normalized("NFC", entry.id)

@@ -447,8 +447,12 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
 
     public_only = [q for q in functions if seeds and not any(new_inputs(q, public_seed, seeds).values())]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".chainrule-release-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".chainrule-release-", dir=out.parent))
+    except OSError as exc:      # the release is built beside --out, then moved into it
+        raise ChainruleError(f"Cannot write the release to '{out}': {exc.strerror or exc} (it is built in "
+                             f"'{out.parent}' first, then moved into place).") from None
     try:
         say("student repository")
         student = staging / "student"

@@ -1006,7 +1006,12 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     todo = [student for student in students if student.id not in kept]
     engine_off = None
     try:
-        journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+        try:
+            journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+        except ChainruleError as exc:   # the first file written: the folder itself is the problem
+            cause = exc.__cause__
+            reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc)
+            raise ChainruleError(f"Cannot write into the output folder '{out}': {reason.rstrip('.')}.") from None
         if MANIFEST in stale:  # --force: the earlier set's manifest goes now (the journal lists its files), so
             try:               # an interrupted folder never looks finished
                 os.unlink(out / MANIFEST)

@@ -25,3 +25,20 @@ def limit_options(command):
     )):
         command = option(command)
     return command
+
+
+def out_folder():
+    """click's type of an ``--out`` folder: any path but a file (the folder is made if it is
+    missing). A file given is refused in words naming it (click's own: "Directory 'x' is a file.")."""
+    import os
+
+    import click
+
+    class OutFolder(click.Path):
+        def convert(self, value, param, ctx):
+            if isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
+                self.fail(f"'{os.fspath(value)}' is a file, not a folder; give a folder (it is made if it does "
+                          "not exist).", param, ctx)
+            return super().convert(value, param, ctx)
+
+    return OutFolder(file_okay=False)

@@ -7,13 +7,14 @@ import sys
 
 import click
 
+from chainrule.commands import out_folder
 from generator import options as gen
 
 DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second literal)
 
 
 @click.command("generate")
-@click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=out_folder(),
               help="Folder to write into (refused when not empty, unless --force; a class interrupted there is "
                    "finished by the same command).")
 @click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,

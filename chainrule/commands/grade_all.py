@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from chainrule.commands import limit_options
+from chainrule.commands import limit_options, out_folder
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 
@@ -21,7 +21,7 @@ def _jobs_default():
 
 @click.command("grade-all")
 @click.argument("inputs", nargs=-1, metavar="SUBMISSIONS", type=click.Path())
-@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", "-o", "out", required=True, type=out_folder(),
               help="Output folder: results.jsonl, grades.csv, reports/, summary.md, summary.html.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Submissions graded at once (default: every core).")

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from chainrule.commands import out_folder
 from generator.options import DEFAULT_LANG, LANGUAGES
 
 
 @click.command("notebook")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", "out", required=True, type=out_folder(),
               help="Folder to write into (refused when not empty, unless --force).")
 @click.option("--modules", multiple=True, metavar="NAME[,NAME...]",
               help="Only these contract modules (repeatable or comma-separated; default: all; "

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from chainrule.commands import out_folder
 from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_PUBLIC_SHARE, DEFAULT_VISIBILITY, VISIBILITIES
 
 
 @click.command("release")
-@click.option("--out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", required=True, type=out_folder(),
               help="Folder to write the release into (refused when not empty, unless --force).")
 @click.option("--modules", default=None, metavar="LIST",
               help="Comma-separated modules to hand out (default: the whole contract).")

@@ -167,6 +167,24 @@ def dumps(sheet: Sheet, header: Sequence[str], problem_word: str = "Problem", ki
 
 # --- reading -------------------------------------------------------------------------
 
+def _other_kind(path, raw) -> str:
+    """What a file handed to check is when it is plainly not an answers file (a sheet, a key,
+    a PDF, a manifest), in words; "" otherwise (its TOML then says what is wrong)."""
+    name = path.name.lower()
+    if raw.startswith(b"%PDF"):
+        return "a PDF (a printed worksheet or answer key)"
+    if name.startswith("key.") or name.endswith(("key.md", "key.html", "key.tex")):
+        return "an answer key"
+    if name.endswith((".md", ".html", ".htm", ".tex")):
+        return "a worksheet (or another document)"
+    if name.endswith(".json") and b'"students"' in raw and b'"course_seed"' in raw:
+        return MANIFEST_KIND
+    return ""
+
+
+MANIFEST_KIND = "a generated set's manifest"
+
+
 def read(path) -> Dict[str, Any]:
     """The parsed answers file; a one-line ChainruleError for anything unreadable."""
     try:
@@ -186,6 +204,13 @@ def read(path) -> Dict[str, Any]:
         raise ChainruleError(f"'{path}' is a folder, not an answers.toml file.") from None
     except OSError as exc:
         raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+    what = _other_kind(path, raw)
+    if what == MANIFEST_KIND:
+        raise ChainruleError(f"'{path}' is {what}, not an answers file; give it with --manifest and the "
+                             "answers.toml files as arguments.")
+    if what:
+        raise ChainruleError(f"'{path}' is {what}, not an answers file; chainrule check takes the answers.toml "
+                             "a student filled in (students/<id>/answers.toml of a generated set).")
     if len(raw) > MAX_BYTES:
         raise ChainruleError(
             f"'{path}' is larger than {MAX_BYTES // 1_000_000} MB; an answers.toml is a few kilobytes (is it the right file?)."

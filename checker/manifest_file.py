@@ -135,6 +135,12 @@ def against(sheet, manifest: Manifest, source: str) -> None:
             f"'{manifest.path}': it belongs to another class or its [chainrule] table was edited."
         )
     who = f"'{source}' of {student}"
+    if sheet.mode != manifest.mode:     # said before what follows from it (seed, secret)
+        one = {"practice": "a practice sheet", "graded": "a graded sheet", "open": "an open sheet"}
+        raise ChainruleError(
+            f"{who} is {one.get(sheet.mode, sheet.mode)}, the manifest '{manifest.path}' lists "
+            f"{manifest.mode} sheets: it belongs to another set"
+            + (" (a student checks a practice sheet with chainrule check alone)." if sheet.mode == "practice" else "."))
     if sheet.course_seed != manifest.course_seed:
         raise ChainruleError(
             f"{who} has course seed {sheet.course_seed}, the manifest gives {manifest.course_seed}: "

@@ -111,8 +111,13 @@ def _as_numeric(ret: Returned, exp: Returned):
         exp.kind == "array" and exp.value.ndim == 0)
     if exp.kind == "array" and exp.value.ndim > 0:
         if ret.kind in ("list", "tuple"):
-            return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)} "
-                                   "(np.array(...) turns a list into one)")
+            problem = Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)} "
+                                      "(np.array(...) turns a list into one)")
+            # the function's hint: a list on most cases outweighs a 0-d input's Python float
+            problem.finding = ("returned-list", f"returned a Python {ret.kind} where the contract promises a "
+                                                f"NumPy array: keep the result an array (turn a {ret.kind} into "
+                                                "one before returning it)")
+            return problem
         if ret.kind != "array":
             return Problem("type", f"returned {describe_kind(ret)}, expected {_expected_text(exp)}")
         return ret.value

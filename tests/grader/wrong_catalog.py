@@ -48,6 +48,12 @@ def tanh(x):
         return math.tanh(float(x))
     return np.tanh(x)
 """, {"python-float"}),
+    # a new user's trial (session 8): the hint named the 0-d input's Python float, one case of six
+    ("activations.sigmoid_derivative", "tolist", """
+def sigmoid_derivative(x):
+    s = 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    return (s * (1 - s)).tolist()
+""", {"returned-list", "python-float"}),  # .tolist() of a 0-d array is a float
     ("activations.tanh_derivative", "negated", """
 def tanh_derivative(x):
     return np.tanh(x) ** 2 - 1

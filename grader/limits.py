@@ -11,6 +11,7 @@ DEFAULT_SEED = 2026            # the seed when none is given, no recording says 
 DEFAULT_TIMEOUT = 5.0          # seconds per function (per call batch, per import)
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
 MAX_NOTEBOOK_BYTES = 16 * MB   # a submitted notebook (.ipynb), read as JSON by the parent
+MAX_CLEAN_BYTES = MB // 4      # a notebook cell longer than this is not parsed by the parent (a 2 MB cell took 1 GB)
 
 # the child process
 OUTPUT_CAP = 4000              # characters of student output kept per function (the rest is dropped)

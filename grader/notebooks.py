@@ -47,7 +47,7 @@ import tempfile
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import janitor
-from grader.limits import DEFAULT_TIMEOUT, MAX_NOTEBOOK_BYTES, mb
+from grader.limits import DEFAULT_TIMEOUT, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
 
@@ -175,9 +175,6 @@ _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()*]+=\s*[%!]
 
 #: the longest line tried as IPython syntax (``%timeit f(x)``, ``!pip install numpy``)
 MAX_MAGIC_LINE = 500
-#: a cell longer than this is not cleaned (nor parsed) in this unconfined process: parsing
-#: 2 MB of code takes about a gigabyte here; the child runs it as it is, within its limits
-MAX_CLEAN_BYTES = 256 * 1024
 #: code cells one notebook may have (each is a file of the converted folder)
 MAX_CODE_CELLS = 1000
 #: notes (IPython syntax left out) kept per notebook; the rest are counted in one more
@@ -305,7 +302,7 @@ def clean_cell(source, where):
             return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
-    if len(source) > MAX_CLEAN_BYTES:   # parsed in the child (with its limits), never here
+    if len(source) > MAX_CLEAN_BYTES:   # not parsed in this unconfined process: the child runs it, within its limits
         return source, notes
     if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
         original, i = list(lines), 0

@@ -542,6 +542,9 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
         _replace_paths(result, folder, shown)
     result.submission = shown
     result.oracle = options.oracle_name
+    for fr in result.functions.values():    # the class's reports are not verbose: results.jsonl stays small
+        for case in fr.cases:
+            case.inputs = ""
     record["result"] = result_to_json(result)
     try:
         found = fingerprint_submission(folder, skeleton or frozenset())

@@ -599,6 +599,10 @@ def _write_messages(judged, seed):
     for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):
         chosen = _choose_mistakes(matched, per_case)
         result.message = _message(case, text, seed, scalar=scalar)
+        try:
+            result.inputs = case.full_inputs()
+        except Exception:   # noqa: BLE001 - a description must never stop grading
+            result.inputs = ""
         found = [Diagnosis(f.name, f.hint, case.name, "finding") for f in findings if not f.generic]
         if len(chosen) > 1:     # indistinguishable on every case graded: named together
             found.append(Diagnosis(" or ".join(m.name for m in chosen),

@@ -73,6 +73,33 @@ def short(value, limit=60):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: numbers of one argument shown in full by ``--verbose`` (more are described: shape, dtype)
+FULL_INPUTS_LIMIT = 400
+
+
+def python_literal(value, limit=FULL_INPUTS_LIMIT, prefix=""):
+    """``value`` as Python source that builds it again (NumPy as ``np``), or a description
+    (``# array(300, 300) float64: too large to show``) when it holds more than ``limit`` numbers;
+    ``prefix``: what precedes it on its first line (continuation lines line up under it)."""
+    if isinstance(value, np.ndarray):
+        if value.size > limit:
+            return f"...  # {short(value)}: {value.size} numbers, too many to show"
+        body = np.array2string(value, separator=", ", threshold=limit + 1, floatmode="unique",
+                               max_line_width=100, prefix=prefix + "np.array(")
+        dtype = "" if value.dtype == np.float64 and value.size else f", dtype=np.{value.dtype.name}"
+        return f"np.array({body}{dtype})"
+    if isinstance(value, np.generic):
+        return f"np.{value.dtype.name}({value.item()!r})"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(python_literal(v, limit) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {python_literal(v, limit)}" for k, v in value.items()) + "}"
+    if isinstance(value, Rng):
+        return f"{value!r}  # a random generator"
+    return repr(value)
+
+
 class Case:
     def __init__(self, qualname, name, calls=(), rtol=1e-6, atol=1e-9, kind="exact", fd=None,
                  judge=None, feed=None, steps=0, state_note="", keep_dtype=False):
@@ -113,6 +140,22 @@ class Case:
         elif len(self.calls) > 1:
             more = f" (and {len(self.calls) - 1} more call{'s' if len(self.calls) > 2 else ''})"
         return ", ".join(parts) + more
+
+    def full_inputs(self, limit=FULL_INPUTS_LIMIT):
+        """The first call's arguments as Python a student can paste to rebuild the case
+        (``--verbose``): ``x = np.array([...], dtype=np.float32)``, exact (every float as the
+        shortest decimal that reads back the same); an argument of more than ``limit`` numbers
+        is only described. Empty for a case without calls."""
+        if not self.calls:
+            return ""
+        lines = []
+        for name, value in zip(self.arg_names(), self.calls[0].args):
+            lines.append(f"{name} = {python_literal(value, limit, prefix=f'{name} = ')}")
+        if self.kind == "steps":
+            lines.append(f"# then {self.steps} steps, each fed the state the step before returned")
+        elif len(self.calls) > 1:
+            lines.append(f"# the first of {len(self.calls)} calls")
+        return "\n".join(lines)
 
     def fingerprint(self):
         """A checksum of the case's inputs (recorded oracles check they still match)."""

@@ -227,6 +227,9 @@ def function_lines(result, fr, verbose=False):
             message = message[:MAX_MESSAGE_LINES] + [f"... ({len(message) - MAX_MESSAGE_LINES} more lines "
                                                      "with --verbose)"]
         lines.extend("    " + line for line in message)
+        if verbose and case.inputs:
+            lines.append("    Its inputs in full (Python, with numpy as np):")
+            lines.extend("      " + line for line in case.inputs.splitlines())
         if verbose:
             lines.append(f"    Rerun only this case: {case.rerun}")
     rest = [] if verbose else failing[len(shown):]

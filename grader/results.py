@@ -57,14 +57,18 @@ class CaseResult:
     status: str = "passed"      # passed | failed | not-implemented | error | timeout | crashed | skipped
     rerun: str = ""             # the command that reruns only this case
     diagnoses: list = field(default_factory=list)
+    inputs: str = ""            # a failing case's arguments as Python (shown with --verbose)
 
     def to_dict(self):
-        return {
+        out = {
             "number": self.number, "name": self.name, "passed": self.passed,
             "status": self.status, "rtol": self.rtol, "atol": self.atol,
             "message": self.message, "rerun": self.rerun,
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
         }
+        if self.inputs:
+            out["inputs"] = self.inputs
+        return out
 
 
 @dataclass

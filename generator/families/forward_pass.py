@@ -40,8 +40,10 @@ def solve(params):
     questions += [q(net.o(k), f"The output of output unit {k}", f"출력층 뉴런 {k}의 출력") for k in net.outputs]
     questions.append(q("E", "The error", "오차"))
     task = Text(
-        en="Compute the forward pass for the given input and weights: the weighted inputs, the hidden and output activations and the error {E}.",
-        ko="주어진 입력과 가중치로 순전파를 계산하시오: 가중합, 은닉층과 출력층의 출력, 그리고 오차 {E}.",
+        en="Compute the forward pass for the given input and weights up to the error {E}; the questions ask "
+           "for some of its values (the others are needed on the way).",
+        ko="주어진 입력과 가중치로 오차 {E}까지 순전파를 계산하고 아래 질문에 답하시오(질문에 없는 값도 계산 "
+           "과정에 필요하다).",
         slots={"E": sym("E")},
     )
     title = Text(en="Forward pass", ko="순전파")

@@ -216,11 +216,15 @@ def solve(params) -> Problem:
              {"n": n, "x": sym("x"), "h0": sp.Eq(sym("h_0"), sym("x"), evaluate=False), "zl": layers,
               "hl": sp.Eq(sym("h_l"), sigma(sym("z_l")), evaluate=False), "l": IndexRange(sym("l"), n)}),
         Text("Compute the gradient {G} by the chain rule, and the bound {B} on its size that {rule} gives for "
-             "these weights (a bound: no input reaches it).",
+             "these weights (an upper limit: for every input the gradient's size stays below it).",
              "연쇄법칙으로 기울기 {G}를 구하고, {rule}에서 나오는 이 가중치에서의 기울기 크기의 상한 {B}를 "
-             "구하시오(상한일 뿐, 어떤 입력도 이 값에 닿지 않는다).",
+             "구하시오(상한: 어떤 입력에서도 기울기의 크기는 이 값보다 작다).",
              {"G": display["G"], "B": sym("B"), "rule": _SIGMOID_BOUND}),
     ]
+    if activation == "softplus":    # the key writes log(1 + e^x): which logarithm, said once
+        definition = sp.Eq(softplus(sym("x")), sp.log(1 + sp.exp(sym("x"))), evaluate=False)
+        intro.insert(1, Text("Here {d}, with log the natural logarithm (base e).",
+                             "여기서 {d}이고, log는 자연로그(밑 e)이다.", {"d": definition}))
     remarks = [Text(
         "Every sigmoid layer multiplies the gradient by its weight and by a derivative of at most 1/4, so the "
         "gradient that reaches the first layers shrinks exponentially with depth: the vanishing gradient. ReLU's "

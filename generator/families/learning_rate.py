@@ -98,7 +98,7 @@ def solve(params) -> Problem:
     path = ref.gradient_descent_quadratic(float(params["a"]), float(params["b"]), float(params["x_0"]),
                                           float(params["eta"]), k)
     questions = [Question(key=f"x_{t}", answer=key[f"x_{t}"], reference=float(path[t]),
-                          prompt=Text("the iterate {x} after step {t}", "{t}번째 스텝 후의 값 {x}",
+                          prompt=Text("the iterate {x} after step {t}", "스텝 {t} 후의 값 {x}",
                                       {"x": sym(f"x_{t}"), "t": t}))
                  for t in range(1, k + 1)]
     questions.append(Question(key="regime", kind="choice", answer=regime, choices=dict(REGIMES),

@@ -229,12 +229,12 @@ def solve(params) -> Problem:
     for t in range(1, k + 1):
         questions.append(Question(
             key=f"w_{t}", answer=key[f"w_{t}"], reference=reference["w"][t - 1],
-            prompt=Text("the parameter {w} after step {t}", "{t}번째 스텝 후의 매개변수 {w}",
+            prompt=Text("the parameter {w} after step {t}", "스텝 {t} 후의 매개변수 {w}",
                         {"w": sym(f"w_{t}"), "t": t})))
     for name in STATE[opt]:
         questions.append(Question(
             key=f"{name}_{k}", answer=key[f"{name}_{k}"], reference=reference[name][k - 1],
-            prompt=fill(Text("the [what] {s} after step {k}", "{k}번째 스텝 후의 [what] {s}",
+            prompt=fill(Text("the [what] {s} after step {k}", "스텝 {k} 후의 [what] {s}",
                              {"s": sym(f"{name}_{k}"), "k": k}), what=STATE_LABELS[opt, name])))
 
     intro = [fill(Text(

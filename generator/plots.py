@@ -228,6 +228,18 @@ class Note:
     y_fraction: bool = False
 
 
+@dataclass
+class PointLabel:
+    """A label of a marked point (an iterate), placed when the panel's scale is known: beside
+    its own point, never on a marker, another text or outside the axes (``place_labels``)."""
+
+    text: str
+    xy: Tuple[float, float]  # data
+    color: str
+    radius: float  # the marker's, in points
+    index: int  # the subscript (x₃: 3): points too close to tell apart share one label
+
+
 def _style(fmt: str) -> Tuple[Optional[str], Optional[str]]:
     marker = next((c for c in fmt if c in MARKERS), None)
     rest = fmt.replace(marker, "") if marker else fmt
@@ -252,6 +264,7 @@ class Axes:
         self.spans: List[Span] = []
         self.bars: List[Bar] = []
         self.texts: List[Note] = []
+        self.point_labels: List[PointLabel] = []  # become notes in self.texts (``place_labels``)
         self.order: List[Any] = []  # lines, rules, spans and bars as drawn (the legend's order)
         self.title = self.xlabel = self.ylabel = ""
         self.xticks: Optional[List[float]] = None
@@ -297,6 +310,12 @@ class Axes:
                  ha="left"):
         self.texts.append(Note(text, (float(xy[0]), float(xy[1])), (float(xytext[0]), float(xytext[1])), color, ha,
                                xycoords != "data"))
+
+    def label_point(self, name: str, index: int, xy, color="#000000", markersize=6.0):
+        """Label the marked point ``xy`` "name with subscript index" (x₃), beside it where the
+        picture has room: ``place_labels`` picks the place once the scale is known."""
+        self.point_labels.append(PointLabel(f"{name}{sub(index)}", (float(xy[0]), float(xy[1])), color,
+                                            markersize / 2, index))
 
     def set_title(self, text):
         self.title = text
@@ -371,6 +390,9 @@ def _figure(plot: Plot, words: str, key: bool) -> Figure:
     """The description with its labels in the language ``words``."""
     fig = Figure()
     DRAW[plot.kind](fig, plot.data, _Words(words), key)
+    for ax in fig.axes:
+        if ax.point_labels:
+            place_labels(ax, frame(ax))
     return fig
 
 
@@ -602,6 +624,176 @@ def _crosses(path, left, top, right, bottom) -> bool:
         if len(sides) == 2:
             return True
     return False
+
+
+# --- labels of marked points ------------------------------------------------------------------
+
+# a text's box about its baseline (DejaVu Sans: digits and capitals reach 0.73 em up, the
+# subscript digits 0.2 em down), in ems
+ASCENT, DESCENT = 0.76, 0.24
+LABEL_GAP = 2.5  # points between a marker and its label (and twice as far for the second ring)
+TOUCHING = 1.5  # points: markers closer than their radii and this read as one point
+
+
+def note_box(note: Note, fr: Frame, size: float = FONT_SIZE) -> Tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a note's text in the SVG's coordinates (as ``_axes_svg``
+    places it)."""
+    x = fr.x(note.xy[0]) + note.offset[0]
+    y = (fr.y0 + (1 - note.xy[1]) * fr.height if note.y_fraction else fr.y(note.xy[1])) - note.offset[1]
+    width = text_width(note.text, size)
+    left = {"left": x, "center": x - width / 2, "right": x - width}[note.ha]
+    return left, y - ASCENT * size, left + width, y + DESCENT * size
+
+
+def _overlap(a, b, pad=0.0) -> bool:
+    return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad
+
+
+def _box_distance(box, px, py) -> float:
+    dx = max(box[0] - px, 0.0, px - box[2])
+    dy = max(box[1] - py, 0.0, py - box[3])
+    return math.hypot(dx, dy)
+
+
+def _label_text(group: List[PointLabel]) -> str:
+    """One label for points drawn on top of each other: x₃, x₄ (their name, their subscripts)."""
+    if len(group) == 1:
+        return group[0].text
+    name = group[0].text.rstrip("₀₁₂₃₄₅₆₇₈₉")
+    return ", ".join(name + sub(p.index) for p in sorted(group, key=lambda p: p.index))
+
+
+def _candidates(rect, width, size):
+    """Places of a label (baseline left x, baseline y) around ``rect`` (the markers' box), in
+    order of preference: upper right first (as x₀ was always labelled), then the other
+    corners, the sides, above and below; then the same a ring farther out."""
+    left, top, right, bottom = rect
+    ascent, descent = ASCENT * size, DESCENT * size
+    out = []
+    for gap in (LABEL_GAP, 3 * LABEL_GAP + 2):
+        east, west = right + gap, left - gap - width
+        middle = (left + right) / 2 - width / 2
+        up, down = top - gap / 2 - descent, bottom + gap / 2 + ascent
+        level = (top + bottom) / 2 + (ascent - descent) / 2
+        out += [(east, top - 1 - (gap - LABEL_GAP)), (west, top - 1 - (gap - LABEL_GAP)),
+                (east, bottom - 1 + ascent + (gap - LABEL_GAP)), (west, bottom - 1 + ascent + (gap - LABEL_GAP)),
+                (east, level), (west, level), (middle, up - gap), (middle, down + gap),
+                (left, down + gap), (right - width, down + gap), (left, up - gap), (right - width, up - gap)]
+    return out
+
+
+def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
+    """Turn the panel's point labels into notes: each beside its own point (the point nearest
+    to its text), inside the axes, on no marker and no other text, off the curves where there
+    is room. Points whose markers touch share one label (x₃, x₄); should no place fit every
+    label, the two closest groups share one and the search starts again."""
+    labels = ax.point_labels
+    ax.point_labels = []
+    pixel = {id(p): (fr.x(p.xy[0]), fr.y(p.xy[1])) for p in labels}
+    markers = []  # (x, y, radius) of every marker drawn in the panel
+    for line in ax.lines:
+        if line.marker:
+            markers += [(x, y, line.markersize / 2) for x, y in zip(fr.xs(line.xs), fr.ys(line.ys))]
+    curves = [list(zip(fr.xs(line.xs), fr.ys(line.ys))) for line in ax.lines if line.linestyle]
+    vertical = [fr.x(r.at) for r in ax.rules if r.vertical]
+    fixed = [note_box(note, fr) for note in ax.texts]
+    inside = (fr.x0, fr.y0, fr.x0 + fr.width, fr.y0 + fr.height)
+
+    # groups: points whose markers touch, joined transitively
+    groups: List[List[PointLabel]] = []
+    for p in sorted(labels, key=lambda p: p.index):
+        px, py = pixel[id(p)]
+        near = [g for g in groups if any(math.hypot(px - pixel[id(q)][0], py - pixel[id(q)][1])
+                                         < p.radius + q.radius + TOUCHING for q in g)]
+        merged = [p] + [q for g in near for q in g]
+        groups = [g for g in groups if g not in near] + [merged]
+
+    def options(group):
+        """The group's admissible places (box, cost), best first."""
+        xs = [pixel[id(p)][0] for p in group]
+        ys = [pixel[id(p)][1] for p in group]
+        r = max(p.radius for p in group)
+        rect = (min(xs) - r, min(ys) - r, max(xs) + r, max(ys) + r)
+        text = _label_text(group)
+        width = text_width(text, size)
+        own = {id(p) for p in group}
+        others = [pixel[id(p)] for p in labels if id(p) not in own]
+        others += [(x, y) for x, y, _r in markers if not any(abs(x - a) < 1e-6 and abs(y - b) < 1e-6
+                                                             for a, b in zip(xs, ys))]
+        found = []
+        for rank, (x, y) in enumerate(_candidates(rect, width, size)):
+            box = (x, y - ASCENT * size, x + width, y + DESCENT * size)
+            if not (box[0] >= inside[0] and box[2] <= inside[2] and box[1] >= inside[1] and box[3] <= inside[3]):
+                continue
+            if any(_box_distance(box, mx, my) < mr + 0.5 for mx, my, mr in markers):
+                continue
+            if any(_overlap(box, other, 1.0) for other in fixed):
+                continue
+            mine = min(_box_distance(box, a, b) for a, b in zip(xs, ys))
+            if any(_box_distance(box, a, b) < mine + 1.0 for a, b in others):
+                continue
+            cost = rank
+            cost += 3 * sum(1 for curve in curves for cx, cy in curve
+                            if box[0] <= cx <= box[2] and box[1] <= cy <= box[3])
+            cost += 4 * sum(1 for curve in curves if _crosses(curve, *box))
+            cost += 6 * sum(1 for vx in vertical if box[0] <= vx <= box[2])
+            found.append((cost, rank, box, text, group))
+        found.sort(key=lambda f: (f[0], f[1]))
+        return found
+
+    while True:
+        # the most crowded group first: fewest places left
+        choices = sorted((options(g) for g in groups), key=lambda o: (len(o), o[0][1] if o else 0))
+        chosen = _search(choices) if all(choices) else None
+        if chosen is not None or len(groups) == 1:
+            break
+        # no room for every label: the two closest groups share one
+        best = None
+        for i, g in enumerate(groups):
+            for h in groups[i + 1:]:
+                d = min(math.hypot(pixel[id(p)][0] - pixel[id(q)][0], pixel[id(p)][1] - pixel[id(q)][1])
+                        for p in g for q in h)
+                if best is None or d < best[0]:
+                    best = (d, g, h)
+        _d, g, h = best
+        groups = [x for x in groups if x is not g and x is not h] + [g + h]
+    if chosen is None:  # one label and no admissible place: upper right, as always
+        choices = [options(groups[0])]
+        chosen = [choices[0][0]] if choices[0] else []
+        if not chosen:
+            group = groups[0]
+            p = group[0]
+            ax.texts.append(Note(_label_text(group), p.xy, (p.radius + LABEL_GAP, p.radius + 1), p.color))
+            return
+    for _cost, _rank, box, text, group in chosen:
+        anchor = min(group, key=lambda p: p.index)
+        ax_x, ax_y = pixel[id(anchor)]
+        # the offset in points from the anchor point, the baseline's left end
+        ax.texts.append(Note(text, anchor.xy, (box[0] - ax_x, ax_y - (box[3] - DESCENT * size)), anchor.color))
+
+
+def _search(choices, limit=20000):
+    """One admissible place per group, no two overlapping: depth first, each group's places
+    best first (the first complete choice found), or None."""
+    chosen: List[Any] = []
+    budget = [limit]
+
+    def go(i):
+        if i == len(choices):
+            return True
+        for option in choices[i]:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            if any(_overlap(option[2], other[2], 1.0) for other in chosen):
+                continue
+            chosen.append(option)
+            if go(i + 1):
+                return True
+            chosen.pop()
+        return False
+
+    return list(chosen) if go(0) else None
 
 
 # --- the SVG writer --------------------------------------------------------------------------
@@ -1007,7 +1199,7 @@ def _quadratic(fig, data, w, key):
     xs = _linspace(lo, hi)
     ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
     ax.plot([x0], [a * (x0 - b) ** 2], "o", color=STUDENT)
-    ax.annotate("x₀", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+    ax.label_point("x", 0, (x0, a * (x0 - b) ** 2), color=STUDENT)
     ax.axvline(b, color=GREY, linestyle=":", linewidth=1)
     ax.annotate(w("minimum b", "최소점 b"), (b, 1.0), xycoords=("data", "axes fraction"), textcoords="offset points",
                 xytext=(4, -10), color=GREY)
@@ -1016,7 +1208,11 @@ def _quadratic(fig, data, w, key):
         ax.plot([p[0] for p in points], [p[1] for p in points], "-", color=KEY, linewidth=0.9, alpha=0.7)
         ax.plot([p[0] for p in points[1:]], [p[1] for p in points[1:]], "o", color=KEY, markersize=4)
         for t, (x, y) in enumerate(points[1:], start=1):
-            ax.annotate(f"x{sub(t)}", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
+            ax.label_point("x", t, (x, y), color=KEY, markersize=4)
+        # room under the minimum for the labels of the points that gather there
+        top = max(a * (lo - b) ** 2, a * (hi - b) ** 2)
+        if min(p[1] for p in points) < 0.08 * top:
+            ax.set_ylim(-0.16 * top, 1.05 * top)
         ax.set_title(w(f"η = {num(data['eta'])}: x − b is multiplied by r = {num(1 - 2 * a * data['eta'])}",
                        f"η = {num(data['eta'])}: x − b에 매번 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
         right = fig.add_subplot(1, 2, 2)
@@ -1063,13 +1259,12 @@ def _optimizer(fig, data, w, key):
         xs = _linspace(b - span, b + span)
         ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
         ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
-        ax.annotate("w₀", (w0, a * (w0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+        ax.label_point("w", 0, (w0, a * (w0 - b) ** 2), color=STUDENT)
         if key:
             path = data["path"]
             ax.plot(path, [a * (x - b) ** 2 for x in path], "o-", color=KEY, markersize=4, linewidth=0.9)
             for t, x in enumerate(path[1:], start=1):
-                ax.annotate(f"w{sub(t)}", (x, a * (x - b) ** 2), textcoords="offset points", xytext=(4, -11),
-                            color=KEY)
+                ax.label_point("w", t, (x, a * (x - b) ** 2), color=KEY, markersize=4)
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
         loss = f"L(w) = {times(a, '(w − b)²')}"

@@ -532,11 +532,13 @@ def frame(ax: Axes) -> Frame:
     slack = 1e-9 * abs(xlim[1] - xlim[0])
     keep = [i for i, t in enumerate(xticks) if min(xlim) - slack <= t <= max(xlim) + slack]
     xticks, xlabels = [xticks[i] for i in keep], [xlabels[i] for i in keep]
-    if ax.index == 0:  # long tick labels (words) move the panel right, never off the picture
-        need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
-        need += FONT_SIZE + 4 if ax.ylabel else 0
-        if need > x0:
-            width, x0 = width - (need - x0), need
+    # long tick labels (words, many decimals) move the panel right, never off the picture nor
+    # onto the panel on its left
+    need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
+    need += FONT_SIZE + 4 if ax.ylabel else 0
+    room = x0 if ax.index == 0 else width * WSPACE
+    if need > room:
+        width, x0 = width - (need - room), x0 + (need - room)
     return Frame(x0, y0, width, height, xlim, ylim, log, xticks, xlabels, list(yticks), list(ylabels))
 
 
@@ -1240,19 +1242,24 @@ def _optimizer(fig, data, w, key):
     every optimizer's path from the same start side by side."""
     k, w0 = data["k"], data["w0"]
     compare = key and data.get("compare")
-    ax = fig.add_subplot(1, 2 if compare else 1, 1)
+    ax = fig.add_subplot(1, 2 if compare or (key and data["source"] == "gradients") else 1, 1)
     if data["source"] == "gradients":
+        # the gradients and the parameter each on its own axis: a step of the parameter is
+        # often a hundredth of a gradient, flat on the gradients' scale
         steps = list(range(1, k + 1))
-        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5, label=w("gradient gₜ", "기울기 gₜ"))
+        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5)
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.set_xticks(range(0, k + 1))
         ax.set_xlabel(w("step t", "스텝 t"))
-        if key:
-            ax.plot(range(0, k + 1), data["path"], "o-", color=KEY, label=w("parameter wₜ", "매개변수 wₜ"))
-        else:
-            ax.plot([0], [w0], "o", color=KEY, label="w₀")
-        ax.legend(frameon=False)
+        ax.set_ylabel(w("gradient gₜ", "기울기 gₜ"))
         ax.set_title(w(data["name_en"], data["name_ko"]))
+        if key:
+            right = fig.add_subplot(1, 2, 2)
+            right.plot(range(0, k + 1), data["path"], "o-", color=KEY, markersize=5)
+            right.set_xticks(range(0, k + 1))
+            right.set_xlabel(w("step t", "스텝 t"))
+            right.set_ylabel(w("parameter wₜ", "매개변수 wₜ"))
+            right.set_title(w(f"the parameter from w₀ = {num(w0)}", f"w₀ = {num(w0)}에서 시작한 매개변수"))
     else:
         a, b = data["a"], data["b"]
         span = max(abs(w0 - b), 0.5) * 1.6
@@ -1366,7 +1373,8 @@ def _log_draws(fig, data, w, key):
 
 
 CAPTIONS = {
-    "batch_norm": Text("The batch, feature by feature", "특성별로 본 배치"),
+    # one caption under both faces: the student's (x) and the key's (x and y) titles
+    "batch_norm": Text("Batch normalization, feature by feature", "특성별로 본 배치 정규화"),
     "loss_curve": Text("The loss of one sample against the predicted probability",
                        "예측 확률에 따른 샘플 하나의 손실"),
     "quadratic": Text("Gradient descent on the quadratic loss", "이차 손실 함수에서의 경사 하강법"),
@@ -1421,20 +1429,28 @@ def _batch_norm(fig, data, w, key):
     for j in range(d):
         column = [row[j] for row in x]
         top = 2 * (d - 1 - j) + 1
-        ax.plot(column, [top] * len(column), "o", color=STUDENT, markersize=6)
+        first = j == 0  # the legend names each kind of mark once
+        ax.plot(column, [top] * len(column), "o", color=STUDENT, markersize=6,
+                label=w("x: the batch (input)", "x: 배치(입력)") if key and first else None)
         rows.append((top, w(f"feature {j + 1}: x", f"특성 {j + 1}: x")))
         if key:
             out = [row[j] for row in y]
             mean = sum(column) / len(column)
-            ax.plot(out, [top - 1] * len(out), "o", color=KEY, markersize=6)
+            ax.plot(out, [top - 1] * len(out), "o", color=KEY, markersize=6,
+                    label=w("y: the output", "y: 출력") if first else None)
             for a, b in zip(column, out):
                 ax.plot([a, b], [top, top - 1], color=KEY, linewidth=0.6, alpha=0.6)
-            ax.plot([mean], [top], "|", color=GREY, markersize=16, markeredgewidth=1.5)
+            ax.plot([mean], [top], "|", color=GREY, markersize=16, markeredgewidth=1.5,
+                    label=w("batch mean μ of the feature", "특성의 배치 평균 μ") if first else None)
             rows.append((top - 1, w(f"feature {j + 1}: y", f"특성 {j + 1}: y")))
     ax.set_yticks([r[0] for r in rows])
     ax.set_yticklabels([r[1] for r in rows])
-    ax.set_ylim(-0.6 if key else 0.4, 2 * d - 0.4)
-    ax.axvline(0, color=GREY, linewidth=0.6)
+    # the key's legend in a strip of its own above the rows
+    bottom, top = (-0.6 if key else 0.4), 2 * d - 0.4
+    ax.set_ylim(bottom, top + (0.16 * (top - bottom) if key else 0))  # about 25 points
+    if key:
+        ax.legend(frameon=False, loc="upper center", ncol=3)
+    ax.plot([0, 0], [bottom, top], color=GREY, linewidth=0.6)  # zero, up to the legend's strip
     ax.set_xlabel(w("value", "값"))
     if key:
         ax.set_title(w("The batch before (x) and after (y) batch normalization",

@@ -28,6 +28,7 @@ formats; the PDF with a fixed ``svg.hashsalt``, no creation date and a fixed cre
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import io
@@ -697,6 +698,11 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
         if line.marker:
             markers += [(x, y, line.markersize / 2) for x, y in zip(fr.xs(line.xs), fr.ys(line.ys))]
     curves = [list(zip(fr.xs(line.xs), fr.ys(line.ys))) for line in ax.lines if line.linestyle]
+    # a curve drawn through many points (a loss) is on a box when one of them is inside it; a
+    # few joined points (a path) when a segment crosses it
+    dense = sorted(point for curve in curves if len(curve) > 20 for point in curve)
+    dense_x = [x for x, _y in dense]
+    sparse = [curve for curve in curves if len(curve) <= 20]
     vertical = [fr.x(r.at) for r in ax.rules if r.vertical]
     fixed = [note_box(note, fr) for note in ax.texts]
     inside = (fr.x0, fr.y0, fr.x0 + fr.width, fr.y0 + fr.height)
@@ -735,9 +741,10 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
             if any(_box_distance(box, a, b) < mine + 1.0 for a, b in others):
                 continue
             cost = rank
-            cost += 3 * sum(1 for curve in curves for cx, cy in curve
-                            if box[0] <= cx <= box[2] and box[1] <= cy <= box[3])
-            cost += 4 * sum(1 for curve in curves if _crosses(curve, *box))
+            cost += 3 * sum(1 for _cx, cy in dense[bisect.bisect_left(dense_x, box[0]):
+                                                   bisect.bisect_right(dense_x, box[2])]
+                            if box[1] <= cy <= box[3])
+            cost += 4 * sum(1 for curve in sparse if _crosses(curve, *box))
             cost += 6 * sum(1 for vx in vertical if box[0] <= vx <= box[2])
             found.append((cost, rank, box, text, group))
         found.sort(key=lambda f: (f[0], f[1]))
@@ -759,14 +766,10 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
                     best = (d, g, h)
         _d, g, h = best
         groups = [x for x in groups if x is not g and x is not h] + [g + h]
-    if chosen is None:  # one label and no admissible place: upper right, as always
-        choices = [options(groups[0])]
-        chosen = [choices[0][0]] if choices[0] else []
-        if not chosen:
-            group = groups[0]
-            p = group[0]
-            ax.texts.append(Note(_label_text(group), p.xy, (p.radius + LABEL_GAP, p.radius + 1), p.color))
-            return
+    if chosen is None:  # one label for all, and no admissible place (a panel too small): upper right
+        p = min(groups[0], key=lambda p: p.index)
+        ax.texts.append(Note(_label_text(groups[0]), p.xy, (p.radius + LABEL_GAP, p.radius + 1), p.color))
+        return
     for _cost, _rank, box, text, group in chosen:
         anchor = min(group, key=lambda p: p.index)
         ax_x, ax_y = pixel[id(anchor)]

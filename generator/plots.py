@@ -530,9 +530,6 @@ def frame(ax: Axes) -> Frame:
         xlabels = tick_labels(xticks)
     yticks = ax.yticks if ax.yticks is not None else nice_ticks(*ylim)
     ylabels = ax.yticklabels if ax.yticklabels is not None else tick_labels(yticks)
-    slack = 1e-9 * abs(xlim[1] - xlim[0])
-    keep = [i for i, t in enumerate(xticks) if min(xlim) - slack <= t <= max(xlim) + slack]
-    xticks, xlabels = [xticks[i] for i in keep], [xlabels[i] for i in keep]
     # long tick labels (words, many decimals) move the panel right, never off the picture nor
     # onto the panel on its left
     need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
@@ -540,7 +537,24 @@ def frame(ax: Axes) -> Frame:
     room = x0 if ax.index == 0 else width * WSPACE
     if need > room:
         width, x0 = width - (need - room), x0 + (need - room)
+    nbins = 5
+    while not log and ax.xticks is None and nbins > 2 and not _fits(xticks, xlabels, xlim, width):
+        # long labels (many decimals) in a narrow panel: fewer ticks, never one on another
+        nbins -= 1
+        xticks = nice_ticks(*xlim, nbins=nbins, integer=ax.xinteger)
+        xlabels = tick_labels(xticks)
+    slack = 1e-9 * abs(xlim[1] - xlim[0])
+    keep = [i for i, t in enumerate(xticks) if min(xlim) - slack <= t <= max(xlim) + slack]
+    xticks, xlabels = [xticks[i] for i in keep], [xlabels[i] for i in keep]
     return Frame(x0, y0, width, height, xlim, ylim, log, xticks, xlabels, list(yticks), list(ylabels))
+
+
+def _fits(ticks, labels, lim, width, gap=6.0) -> bool:
+    """Whether x tick labels of a panel ``width`` points wide keep ``gap`` points apart."""
+    if len(ticks) < 2:
+        return True
+    spacing = abs(ticks[1] - ticks[0]) / (lim[1] - lim[0]) * width
+    return max(text_width(label, FONT_SIZE) for label in labels) + gap <= spacing
 
 
 # the legend's places (matplotlib's names, its order for "best"), as fractions of the axes
@@ -1266,15 +1280,28 @@ def _optimizer(fig, data, w, key):
     else:
         a, b = data["a"], data["b"]
         span = max(abs(w0 - b), 0.5) * 1.6
-        xs = _linspace(b - span, b + span)
+        lo, hi = b - span, b + span
+        path = data["path"]
+        extent = max(path) - min(path)
+        # steps too short to see on the whole loss (a small learning rate): the key shows the
+        # loss close up where they are
+        close = key and extent < 0.15 * (hi - lo)
+        if close:
+            lo, hi = min(path) - 0.2 * extent, max(path) + 0.2 * extent
+        xs = _linspace(lo, hi)
         ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
-        ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
-        ax.label_point("w", 0, (w0, a * (w0 - b) ** 2), color=STUDENT)
         if key:
-            path = data["path"]
-            ax.plot(path, [a * (x - b) ** 2 for x in path], "o-", color=KEY, markersize=4, linewidth=0.9)
+            ax.plot(path, [a * (x - b) ** 2 for x in path], "-", color=KEY, linewidth=0.9)
+            ax.plot(path[1:], [a * (x - b) ** 2 for x in path[1:]], "o", color=KEY, markersize=4)
             for t, x in enumerate(path[1:], start=1):
                 ax.label_point("w", t, (x, a * (x - b) ** 2), color=KEY, markersize=4)
+        ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
+        ax.label_point("w", 0, (w0, a * (w0 - b) ** 2), color=STUDENT)
+        if close:  # said in the corner the loss leaves free (its low end)
+            high_left = a * (lo - b) ** 2 > a * (hi - b) ** 2
+            ax.annotate(w("close-up of the steps", "스텝 부분 확대"), (hi if high_left else lo, 1.0),
+                        xycoords=("data", "axes fraction"), textcoords="offset points",
+                        xytext=(-4 if high_left else 4, -10), color=GREY, ha="right" if high_left else "left")
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
         loss = f"L(w) = {times(a, '(w − b)²')}"

@@ -1285,7 +1285,7 @@ def _optimizer(fig, data, w, key):
         extent = max(path) - min(path)
         # steps too short to see on the whole loss (a small learning rate): the key shows the
         # loss close up where they are
-        close = key and extent < 0.15 * (hi - lo)
+        close = key and extent < 0.3 * (hi - lo)
         if close:
             lo, hi = min(path) - 0.2 * extent, max(path) + 0.2 * extent
         xs = _linspace(lo, hi)

@@ -308,3 +308,53 @@ def test_plots_batch_norm_caption_agrees_with_both_titles(lang):
         assert subject in title.lower() and subject in CAPTION[lang].lower()
     # the old caption promised the batch alone, under a figure of the batch before and after
     assert "The batch, feature by feature" not in unescape(html["key"])
+
+
+# --- steps too short to see on the whole loss; tick labels -------------------------------------------
+
+@pytest.mark.parametrize("lang, note", [("en", "close-up of the steps"), ("ko", "스텝 부분 확대")])
+def test_plots_optimizer_steps_on_a_quadratic_are_visible_in_the_key(lang, note):
+    close = whole = 0
+    for seed, who in STUDENTS:
+        problem = make_problem("optimizer_steps", seed, who)
+        if problem.figure.data["source"] != "quadratic":
+            continue
+        given = _given(problem)
+        ws = [given["w_0"]] + [w for _t, w in sorted(_answers(problem, r"w_\d+").items())]
+        panel = _panels(plots._to_svg(problem.figure, lang, True))[0]
+        left, _top, right, _bottom = _spines(panel)
+        fx, _fy = _scales(panel)
+        # the steps take a fair part of the panel's width, however small the learning rate
+        assert fx(max(ws)) - fx(min(ws)) >= 0.25 * (right - left), (who, ws)
+        said = note in [t.text for t in panel.iter(f"{SVG}text")]
+        # a picture that is no close-up (it says so) shows the whole loss, its minimum b in it
+        assert said or left < fx(given["b"]) < right, who
+        close += said
+        whole += not said
+        # the student's face: the whole loss, whatever the steps (it must not hint at them)
+        student = _panels(plots._to_svg(problem.figure, lang, False))[0]
+        assert note not in [t.text for t in student.iter(f"{SVG}text")]
+        sx, _sy = _scales(student)
+        s_left, _t, s_right, _b = _spines(student)
+        assert s_left < sx(given["b"]) < s_right
+    assert close and whole
+
+
+PLOTTED = ["learning_rate", "optimizer_steps", "early_stopping", "activations", "hyperparameter_search",
+           "batch_norm", "loss_values"]
+
+
+def test_plots_no_tick_label_touches_another():
+    for family in PLOTTED:
+        for i in range(40):
+            problem = make_problem(family, 2026, f"s{i}")
+            if problem.figure is None:
+                continue
+            for key in (False, True):
+                for panel in _panels(plots._to_svg(problem.figure, "en", key)):
+                    _left, _top, _right, bottom = _spines(panel)
+                    ticks = sorted(_box(t) for t in panel.iter(f"{SVG}text")
+                                   if t.get("text-anchor") == "middle" and _number(t.text) is not None
+                                   and float(t.get("y")) < bottom + 20)
+                    for a, b in zip(ticks, ticks[1:]):
+                        assert a[2] + 2 <= b[0], (family, i, key, a, b)

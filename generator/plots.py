@@ -7,7 +7,10 @@ one.
 
 Drawing a plot first records a *description* (``figure``: a ``Figure`` of ``Axes`` holding
 lines, markers, spans, bars, texts, ticks, legend), with the axis limits and ticks decided
-here (nice numbers, at most 5 steps an axis). Two writers draw the same description:
+here (nice numbers, at most 5 steps an axis, fewer where long labels would touch). Labels of
+points (the iterates x₁, x₂ ...) are placed once the scale is known (``place_labels``): each
+beside its own point, on no marker and no other text, inside the axes. Two writers draw the
+same description:
 
 - ``to_svg`` (the Markdown and HTML sheets): a small SVG writer of this module, labels as
   ``<text>`` in a stated font stack (DejaVu Sans first, then common sans-serif fonts, Hangul
@@ -1255,8 +1258,10 @@ def _quadratic(fig, data, w, key):
 
 def _optimizer(fig, data, w, key):
     """k optimizer steps on one parameter. Student: the given gradients per step, or the
-    quadratic loss with the start. Key: the parameter's path per step, and for a quadratic loss
-    every optimizer's path from the same start side by side."""
+    quadratic loss with the start. Key: beside the gradients, the parameter per step on a panel
+    and scale of its own (a step is often a hundredth of a gradient); on a quadratic loss the
+    path on the loss (close up when the steps are short) and every optimizer's path from the
+    same start side by side."""
     k, w0 = data["k"], data["w0"]
     compare = key and data.get("compare")
     ax = fig.add_subplot(1, 2 if compare or (key and data["source"] == "gradients") else 1, 1)
@@ -1285,7 +1290,7 @@ def _optimizer(fig, data, w, key):
         extent = max(path) - min(path)
         # steps too short to see on the whole loss (a small learning rate): the key shows the
         # loss close up where they are
-        close = key and extent < 0.3 * (hi - lo)
+        close = key and 0 < extent < 0.3 * (hi - lo)
         if close:
             lo, hi = min(path) - 0.2 * extent, max(path) + 0.2 * extent
         xs = _linspace(lo, hi)
@@ -1451,7 +1456,8 @@ def _loss_curve(fig, data, w, key):
 
 def _batch_norm(fig, data, w, key):
     """The batch, feature by feature, on one axis; the key adds the outputs after
-    normalization (joined to their inputs) and each feature's mean."""
+    normalization (joined to their inputs) and each feature's mean (a grey bar), with a legend
+    in a strip of its own above the rows."""
     x, y = data["x"], data["y"]
     d = len(x[0])
     ax = fig.add_subplot(1, 1, 1)

@@ -241,7 +241,8 @@ class PointLabel:
     xy: Tuple[float, float]  # data
     color: str
     radius: float  # the marker's, in points
-    index: int  # the subscript (x₃: 3): points too close to tell apart share one label
+    index: int  # the subscript (x₃: 3) or number (sample 3): points too close to tell apart share one label
+    plural: Optional[str] = None  # a numbered word's label of several points ("samples" 1, 3); None: subscripts
 
 
 def _style(fmt: str) -> Tuple[Optional[str], Optional[str]]:
@@ -315,11 +316,13 @@ class Axes:
         self.texts.append(Note(text, (float(xy[0]), float(xy[1])), (float(xytext[0]), float(xytext[1])), color, ha,
                                xycoords != "data"))
 
-    def label_point(self, name: str, index: int, xy, color="#000000", markersize=6.0):
-        """Label the marked point ``xy`` "name with subscript index" (x₃), beside it where the
-        picture has room: ``place_labels`` picks the place once the scale is known."""
-        self.point_labels.append(PointLabel(f"{name}{sub(index)}", (float(xy[0]), float(xy[1])), color,
-                                            markersize / 2, index))
+    def label_point(self, name: str, index: int, xy, color="#000000", markersize=6.0, plural=None):
+        """Label the marked point ``xy`` "name with subscript index" (x₃), or with ``plural``
+        given "name index" (sample 3; two points on one place: "samples 1, 3"), beside it where
+        the picture has room: ``place_labels`` picks the place once the scale is known."""
+        text = f"{name} {index}" if plural else f"{name}{sub(index)}"
+        self.point_labels.append(PointLabel(text, (float(xy[0]), float(xy[1])), color, markersize / 2, index,
+                                            plural))
 
     def set_title(self, text):
         self.title = text
@@ -676,11 +679,15 @@ def _box_distance(box, px, py) -> float:
 
 
 def _label_text(group: List[PointLabel]) -> str:
-    """One label for points drawn on top of each other: x₃, x₄ (their name, their subscripts)."""
+    """One label for points drawn on top of each other: x₃, x₄ (their name, their subscripts),
+    samples 1, 3 (the plural, their numbers)."""
     if len(group) == 1:
         return group[0].text
-    name = group[0].text.rstrip("₀₁₂₃₄₅₆₇₈₉")
-    return ", ".join(name + sub(p.index) for p in sorted(group, key=lambda p: p.index))
+    ordered = sorted(group, key=lambda p: p.index)
+    if ordered[0].plural:
+        return f"{ordered[0].plural} " + ", ".join(str(p.index) for p in ordered)
+    name = ordered[0].text.rstrip("₀₁₂₃₄₅₆₇₈₉")
+    return ", ".join(name + sub(p.index) for p in ordered)
 
 
 def _candidates(rect, width, size):
@@ -704,8 +711,8 @@ def _candidates(rect, width, size):
 
 def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
     """Turn the panel's point labels into notes: each beside its own point (the point nearest
-    to its text), inside the axes, on no marker and no other text, off the curves where there
-    is room. Points whose markers touch share one label (x₃, x₄); should no place fit every
+    to its text), inside the axes, on no marker, no other text and not in the legend, off the
+    curves where there is room. Points whose markers touch share one label (x₃, x₄); should no place fit every
     label, the two closest groups share one and the search starts again."""
     labels = ax.point_labels
     ax.point_labels = []
@@ -722,6 +729,9 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
     sparse = [curve for curve in curves if len(curve) <= 20]
     vertical = [fr.x(r.at) for r in ax.rules if r.vertical]
     fixed = [note_box(note, fr) for note in ax.texts]
+    legend = legend_box(ax, fr)
+    if legend is not None:
+        fixed.append((legend.x, legend.y, legend.x + legend.width, legend.y + legend.height))
     inside = (fr.x0, fr.y0, fr.x0 + fr.width, fr.y0 + fr.height)
 
     # groups: points whose markers touch, joined transitively
@@ -1450,7 +1460,7 @@ def _loss_curve(fig, data, w, key):
     if key:
         for i, (p, _label, loss) in enumerate(data["points"], start=1):
             ax.plot([p], [loss], "o", color=KEY, markersize=5)
-            ax.annotate(w(f"sample {i}", f"샘플 {i}"), (p, loss), textcoords="offset points", xytext=(5, 4), color=KEY)
+            ax.label_point(w("sample", "샘플"), i, (p, loss), color=KEY, markersize=5, plural=w("samples", "샘플"))
     ax.legend(frameon=False, loc="upper center")
 
 

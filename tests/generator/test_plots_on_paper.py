@@ -32,6 +32,22 @@ SIZE = 9.0
 UP, DOWN = 0.75, 0.25
 LABEL = re.compile(r"^([xw])([₀-₉]+)(?:, \1[₀-₉]+)*$")
 DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+SAMPLES = re.compile(r"^(?:sample (\d+)|samples (\d+(?:, \d+)+)|샘플 (\d+(?:, \d+)*))$")
+
+
+def _subscripts(text):
+    """The points an iterate label names (x₃ → [3], "x₃, x₄" → [3, 4]), or None."""
+    if not LABEL.match(text):
+        return None
+    return sorted(int(part[1:].translate(DIGITS)) for part in text.split(", "))
+
+
+def _sample_numbers(text):
+    """The samples a loss-curve label names ("sample 2" → [2], "samples 1, 3" → [1, 3])."""
+    m = SAMPLES.match(text)
+    if not m:
+        return None
+    return sorted(int(n) for n in next(g for g in m.groups() if g).split(", "))
 
 
 def _panels(svg):
@@ -96,18 +112,28 @@ def _distance(box, x, y):
     return math.hypot(max(box[0] - x, 0.0, x - box[2]), max(box[1] - y, 0.0, y - box[3]))
 
 
-def _labels(panel):
-    """The point labels (x₁, "x₃, x₄", w₀ ...) and every other note inside the axes."""
+def _labels(panel, names):
+    """The point labels (x₁, "x₃, x₄", w₀ ...: ``names`` reads the points one names) and every
+    other text inside the axes (a grey note, the legend's entries)."""
     labels, notes = [], []
+    legend = {id(t) for g in panel.iter(f"{SVG}g") if g.get("class") == "legend" for t in g.iter(f"{SVG}text")}
     for t in panel.iter(f"{SVG}text"):
-        if t.get("fill") in (KEY, STUDENT) and t.text and LABEL.match(t.text):
-            labels.append((sorted(int(part[1:].translate(DIGITS)) for part in t.text.split(", ")), _box(t)))
-        elif t.get("fill") == GREY:  # "minimum b"
-            notes.append(_box(t))
+        named = names(t.text) if t.get("fill") in (KEY, STUDENT) and t.text else None
+        if named:
+            labels.append((named, _box(t)))
+        elif t.get("fill") == GREY or id(t) in legend:  # "minimum b", "close-up of the steps", the legend
+            notes.append(_box(t) if id(t) not in legend else _box_small(t))
     return labels, notes
 
 
-def check_labels(svg, points, radius, family, who):
+def _box_small(text):
+    """A legend entry's box (its font size is the element's own)."""
+    size = float(text.get("font-size", SIZE))
+    x, y = float(text.get("x")), float(text.get("y"))
+    return x, y - UP * size, x + plots.text_width(text.text, size), y + DOWN * size
+
+
+def check_labels(svg, points, radius, family, who, names=_subscripts):
     """``points``: {t: (x, y)} in data of every labelled point (t = 0 the start)."""
     panel = _panels(svg)[0]
     left, top, right, bottom = _spines(panel)
@@ -117,7 +143,7 @@ def check_labels(svg, points, radius, family, who):
     # every point is drawn: a marker at its place
     for t, (px, py) in where.items():
         assert any(math.hypot(cx - px, cy - py) < 0.6 for cx, cy, _r in circles), (family, who, t)
-    labels, notes = _labels(panel)
+    labels, notes = _labels(panel, names)
     named = sorted(t for ts, _box in labels for t in ts)
     assert named == sorted(points), (family, who, named)
     for ts, box in labels:
@@ -190,6 +216,25 @@ def test_plots_every_optimizer_iterate_label_is_beside_its_own_point():
         points = {t: (w, a * (w - b) ** 2) for t, w in ws.items()}
         check_labels(plots._to_svg(problem.figure, "en", True), points, 2.0, "optimizer_steps", who)
     assert checked >= 10
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_plots_every_sample_label_of_the_loss_curve_is_beside_its_own_point(lang):
+    shared = checked = 0
+    for seed, who in STUDENTS:
+        problem = make_problem("loss_values", seed, who)
+        if problem.figure is None:  # the mean squared error has no plot
+            continue
+        checked += 1
+        # the samples' predicted probabilities and losses, from the givens and the answers
+        points = {i: (p, loss) for i, (p, _label, loss) in enumerate(problem.figure.data["points"], start=1)}
+        answers = {int(q.key.split("_")[1]): float(sp.sympify(q.answer)) for q in problem.questions
+                   if re.fullmatch(r"l_\d+", q.key)}
+        assert answers and all(abs(answers[i] - points[i][1]) < 1e-9 for i in answers)
+        labels = check_labels(plots._to_svg(problem.figure, lang, True), points, 2.5, "loss_values", who,
+                              names=_sample_numbers)
+        shared += any(len(ns) > 1 for ns, _b in labels)
+    assert checked >= 20 and shared  # two samples at one place share a label: "samples 1, 3"
 
 
 def test_plots_the_teachers_learning_rate_key_labels_x1_x3_x4_apart():

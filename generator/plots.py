@@ -7,7 +7,10 @@ one.
 
 Drawing a plot first records a *description* (``figure``: a ``Figure`` of ``Axes`` holding
 lines, markers, spans, bars, texts, ticks, legend), with the axis limits and ticks decided
-here (nice numbers, at most 5 steps an axis). Two writers draw the same description:
+here (nice numbers, at most 5 steps an axis, fewer where long labels would touch). Labels of
+points (the iterates x₁, x₂ ...) are placed once the scale is known (``place_labels``): each
+beside its own point, on no marker and no other text, inside the axes. Two writers draw the
+same description:
 
 - ``to_svg`` (the Markdown and HTML sheets): a small SVG writer of this module, labels as
   ``<text>`` in a stated font stack (DejaVu Sans first, then common sans-serif fonts, Hangul
@@ -28,6 +31,7 @@ formats; the PDF with a fixed ``svg.hashsalt``, no creation date and a fixed cre
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import io
@@ -228,6 +232,19 @@ class Note:
     y_fraction: bool = False
 
 
+@dataclass
+class PointLabel:
+    """A label of a marked point (an iterate), placed when the panel's scale is known: beside
+    its own point, never on a marker, another text or outside the axes (``place_labels``)."""
+
+    text: str
+    xy: Tuple[float, float]  # data
+    color: str
+    radius: float  # the marker's, in points
+    index: int  # the subscript (x₃: 3) or number (sample 3): points too close to tell apart share one label
+    plural: Optional[str] = None  # a numbered word's label of several points ("samples" 1, 3); None: subscripts
+
+
 def _style(fmt: str) -> Tuple[Optional[str], Optional[str]]:
     marker = next((c for c in fmt if c in MARKERS), None)
     rest = fmt.replace(marker, "") if marker else fmt
@@ -252,6 +269,7 @@ class Axes:
         self.spans: List[Span] = []
         self.bars: List[Bar] = []
         self.texts: List[Note] = []
+        self.point_labels: List[PointLabel] = []  # become notes in self.texts (``place_labels``)
         self.order: List[Any] = []  # lines, rules, spans and bars as drawn (the legend's order)
         self.title = self.xlabel = self.ylabel = ""
         self.xticks: Optional[List[float]] = None
@@ -297,6 +315,14 @@ class Axes:
                  ha="left"):
         self.texts.append(Note(text, (float(xy[0]), float(xy[1])), (float(xytext[0]), float(xytext[1])), color, ha,
                                xycoords != "data"))
+
+    def label_point(self, name: str, index: int, xy, color="#000000", markersize=6.0, plural=None):
+        """Label the marked point ``xy`` "name with subscript index" (x₃), or with ``plural``
+        given "name index" (sample 3; two points on one place: "samples 1, 3"), beside it where
+        the picture has room: ``place_labels`` picks the place once the scale is known."""
+        text = f"{name} {index}" if plural else f"{name}{sub(index)}"
+        self.point_labels.append(PointLabel(text, (float(xy[0]), float(xy[1])), color, markersize / 2, index,
+                                            plural))
 
     def set_title(self, text):
         self.title = text
@@ -371,6 +397,9 @@ def _figure(plot: Plot, words: str, key: bool) -> Figure:
     """The description with its labels in the language ``words``."""
     fig = Figure()
     DRAW[plot.kind](fig, plot.data, _Words(words), key)
+    for ax in fig.axes:
+        if ax.point_labels:
+            place_labels(ax, frame(ax))
     return fig
 
 
@@ -507,15 +536,31 @@ def frame(ax: Axes) -> Frame:
         xlabels = tick_labels(xticks)
     yticks = ax.yticks if ax.yticks is not None else nice_ticks(*ylim)
     ylabels = ax.yticklabels if ax.yticklabels is not None else tick_labels(yticks)
+    # long tick labels (words, many decimals) move the panel right, never off the picture nor
+    # onto the panel on its left
+    need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
+    need += FONT_SIZE + 4 if ax.ylabel else 0
+    room = x0 if ax.index == 0 else width * WSPACE
+    if need > room:
+        width, x0 = width - (need - room), x0 + (need - room)
+    nbins = 5
+    while not log and ax.xticks is None and nbins > 2 and not _fits(xticks, xlabels, xlim, width):
+        # long labels (many decimals) in a narrow panel: fewer ticks, never one on another
+        nbins -= 1
+        xticks = nice_ticks(*xlim, nbins=nbins, integer=ax.xinteger)
+        xlabels = tick_labels(xticks)
     slack = 1e-9 * abs(xlim[1] - xlim[0])
     keep = [i for i, t in enumerate(xticks) if min(xlim) - slack <= t <= max(xlim) + slack]
     xticks, xlabels = [xticks[i] for i in keep], [xlabels[i] for i in keep]
-    if ax.index == 0:  # long tick labels (words) move the panel right, never off the picture
-        need = 7 + max([text_width(label, FONT_SIZE) for label in ylabels] or [0.0]) + 4
-        need += FONT_SIZE + 4 if ax.ylabel else 0
-        if need > x0:
-            width, x0 = width - (need - x0), need
     return Frame(x0, y0, width, height, xlim, ylim, log, xticks, xlabels, list(yticks), list(ylabels))
+
+
+def _fits(ticks, labels, lim, width, gap=6.0) -> bool:
+    """Whether x tick labels of a panel ``width`` points wide keep ``gap`` points apart."""
+    if len(ticks) < 2:
+        return True
+    spacing = abs(ticks[1] - ticks[0]) / (lim[1] - lim[0]) * width
+    return max(text_width(label, FONT_SIZE) for label in labels) + gap <= spacing
 
 
 # the legend's places (matplotlib's names, its order for "best"), as fractions of the axes
@@ -602,6 +647,185 @@ def _crosses(path, left, top, right, bottom) -> bool:
         if len(sides) == 2:
             return True
     return False
+
+
+# --- labels of marked points ------------------------------------------------------------------
+
+# a text's box about its baseline (DejaVu Sans: digits and capitals reach 0.73 em up, the
+# subscript digits 0.2 em down), in ems
+ASCENT, DESCENT = 0.76, 0.24
+LABEL_GAP = 2.5  # points between a marker and its label (and twice as far for the second ring)
+TOUCHING = 1.5  # points: markers closer than their radii and this read as one point
+
+
+def note_box(note: Note, fr: Frame, size: float = FONT_SIZE) -> Tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a note's text in the SVG's coordinates (as ``_axes_svg``
+    places it)."""
+    x = fr.x(note.xy[0]) + note.offset[0]
+    y = (fr.y0 + (1 - note.xy[1]) * fr.height if note.y_fraction else fr.y(note.xy[1])) - note.offset[1]
+    width = text_width(note.text, size)
+    left = {"left": x, "center": x - width / 2, "right": x - width}[note.ha]
+    return left, y - ASCENT * size, left + width, y + DESCENT * size
+
+
+def _overlap(a, b, pad=0.0) -> bool:
+    return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad
+
+
+def _box_distance(box, px, py) -> float:
+    dx = max(box[0] - px, 0.0, px - box[2])
+    dy = max(box[1] - py, 0.0, py - box[3])
+    return math.hypot(dx, dy)
+
+
+def _label_text(group: List[PointLabel]) -> str:
+    """One label for points drawn on top of each other: x₃, x₄ (their name, their subscripts),
+    samples 1, 3 (the plural, their numbers)."""
+    if len(group) == 1:
+        return group[0].text
+    ordered = sorted(group, key=lambda p: p.index)
+    if ordered[0].plural:
+        return f"{ordered[0].plural} " + ", ".join(str(p.index) for p in ordered)
+    name = ordered[0].text.rstrip("₀₁₂₃₄₅₆₇₈₉")
+    return ", ".join(name + sub(p.index) for p in ordered)
+
+
+def _candidates(rect, width, size):
+    """Places of a label (baseline left x, baseline y) around ``rect`` (the markers' box), in
+    order of preference: upper right first (as x₀ was always labelled), then the other
+    corners, the sides, above and below; then the same a ring farther out."""
+    left, top, right, bottom = rect
+    ascent, descent = ASCENT * size, DESCENT * size
+    out = []
+    for gap in (LABEL_GAP, 3 * LABEL_GAP + 2):
+        east, west = right + gap, left - gap - width
+        middle = (left + right) / 2 - width / 2
+        up, down = top - gap / 2 - descent, bottom + gap / 2 + ascent
+        level = (top + bottom) / 2 + (ascent - descent) / 2
+        out += [(east, top - 1 - (gap - LABEL_GAP)), (west, top - 1 - (gap - LABEL_GAP)),
+                (east, bottom - 1 + ascent + (gap - LABEL_GAP)), (west, bottom - 1 + ascent + (gap - LABEL_GAP)),
+                (east, level), (west, level), (middle, up - gap), (middle, down + gap),
+                (left, down + gap), (right - width, down + gap), (left, up - gap), (right - width, up - gap)]
+    return out
+
+
+def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
+    """Turn the panel's point labels into notes: each beside its own point (the point nearest
+    to its text), inside the axes, on no marker, no other text and not in the legend, off the
+    curves where there is room. Points whose markers touch share one label (x₃, x₄); should no place fit every
+    label, the two closest groups share one and the search starts again."""
+    labels = ax.point_labels
+    ax.point_labels = []
+    pixel = {id(p): (fr.x(p.xy[0]), fr.y(p.xy[1])) for p in labels}
+    markers = []  # (x, y, radius) of every marker drawn in the panel
+    for line in ax.lines:
+        if line.marker:
+            markers += [(x, y, line.markersize / 2) for x, y in zip(fr.xs(line.xs), fr.ys(line.ys))]
+    curves = [list(zip(fr.xs(line.xs), fr.ys(line.ys))) for line in ax.lines if line.linestyle]
+    # a curve drawn through many points (a loss) is on a box when one of them is inside it; a
+    # few joined points (a path) when a segment crosses it
+    dense = sorted(point for curve in curves if len(curve) > 20 for point in curve)
+    dense_x = [x for x, _y in dense]
+    sparse = [curve for curve in curves if len(curve) <= 20]
+    vertical = [fr.x(r.at) for r in ax.rules if r.vertical]
+    fixed = [note_box(note, fr) for note in ax.texts]
+    legend = legend_box(ax, fr)
+    if legend is not None:
+        fixed.append((legend.x, legend.y, legend.x + legend.width, legend.y + legend.height))
+    inside = (fr.x0, fr.y0, fr.x0 + fr.width, fr.y0 + fr.height)
+
+    # groups: points whose markers touch, joined transitively
+    groups: List[List[PointLabel]] = []
+    for p in sorted(labels, key=lambda p: p.index):
+        px, py = pixel[id(p)]
+        near = [g for g in groups if any(math.hypot(px - pixel[id(q)][0], py - pixel[id(q)][1])
+                                         < p.radius + q.radius + TOUCHING for q in g)]
+        merged = [p] + [q for g in near for q in g]
+        groups = [g for g in groups if g not in near] + [merged]
+
+    def options(group):
+        """The group's admissible places (box, cost), best first."""
+        xs = [pixel[id(p)][0] for p in group]
+        ys = [pixel[id(p)][1] for p in group]
+        r = max(p.radius for p in group)
+        rect = (min(xs) - r, min(ys) - r, max(xs) + r, max(ys) + r)
+        text = _label_text(group)
+        width = text_width(text, size)
+        own = {id(p) for p in group}
+        others = [pixel[id(p)] for p in labels if id(p) not in own]
+        others += [(x, y) for x, y, _r in markers if not any(abs(x - a) < 1e-6 and abs(y - b) < 1e-6
+                                                             for a, b in zip(xs, ys))]
+        found = []
+        for rank, (x, y) in enumerate(_candidates(rect, width, size)):
+            box = (x, y - ASCENT * size, x + width, y + DESCENT * size)
+            if not (box[0] >= inside[0] and box[2] <= inside[2] and box[1] >= inside[1] and box[3] <= inside[3]):
+                continue
+            if any(_box_distance(box, mx, my) < mr + 0.5 for mx, my, mr in markers):
+                continue
+            if any(_overlap(box, other, 1.0) for other in fixed):
+                continue
+            mine = min(_box_distance(box, a, b) for a, b in zip(xs, ys))
+            if any(_box_distance(box, a, b) < mine + 1.0 for a, b in others):
+                continue
+            cost = rank
+            cost += 3 * sum(1 for _cx, cy in dense[bisect.bisect_left(dense_x, box[0]):
+                                                   bisect.bisect_right(dense_x, box[2])]
+                            if box[1] <= cy <= box[3])
+            cost += 4 * sum(1 for curve in sparse if _crosses(curve, *box))
+            cost += 6 * sum(1 for vx in vertical if box[0] <= vx <= box[2])
+            found.append((cost, rank, box, text, group))
+        found.sort(key=lambda f: (f[0], f[1]))
+        return found
+
+    while True:
+        # the most crowded group first: fewest places left
+        choices = sorted((options(g) for g in groups), key=lambda o: (len(o), o[0][1] if o else 0))
+        chosen = _search(choices) if all(choices) else None
+        if chosen is not None or len(groups) == 1:
+            break
+        # no room for every label: the two closest groups share one
+        best = None
+        for i, g in enumerate(groups):
+            for h in groups[i + 1:]:
+                d = min(math.hypot(pixel[id(p)][0] - pixel[id(q)][0], pixel[id(p)][1] - pixel[id(q)][1])
+                        for p in g for q in h)
+                if best is None or d < best[0]:
+                    best = (d, g, h)
+        _d, g, h = best
+        groups = [x for x in groups if x is not g and x is not h] + [g + h]
+    if chosen is None:  # one label for all, and no admissible place (a panel too small): upper right
+        p = min(groups[0], key=lambda p: p.index)
+        ax.texts.append(Note(_label_text(groups[0]), p.xy, (p.radius + LABEL_GAP, p.radius + 1), p.color))
+        return
+    for _cost, _rank, box, text, group in chosen:
+        anchor = min(group, key=lambda p: p.index)
+        ax_x, ax_y = pixel[id(anchor)]
+        # the offset in points from the anchor point, the baseline's left end
+        ax.texts.append(Note(text, anchor.xy, (box[0] - ax_x, ax_y - (box[3] - DESCENT * size)), anchor.color))
+
+
+def _search(choices, limit=20000):
+    """One admissible place per group, no two overlapping: depth first, each group's places
+    best first (the first complete choice found), or None."""
+    chosen: List[Any] = []
+    budget = [limit]
+
+    def go(i):
+        if i == len(choices):
+            return True
+        for option in choices[i]:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            if any(_overlap(option[2], other[2], 1.0) for other in chosen):
+                continue
+            chosen.append(option)
+            if go(i + 1):
+                return True
+            chosen.pop()
+        return False
+
+    return list(chosen) if go(0) else None
 
 
 # --- the SVG writer --------------------------------------------------------------------------
@@ -1007,7 +1231,7 @@ def _quadratic(fig, data, w, key):
     xs = _linspace(lo, hi)
     ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
     ax.plot([x0], [a * (x0 - b) ** 2], "o", color=STUDENT)
-    ax.annotate("x₀", (x0, a * (x0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
+    ax.label_point("x", 0, (x0, a * (x0 - b) ** 2), color=STUDENT)
     ax.axvline(b, color=GREY, linestyle=":", linewidth=1)
     ax.annotate(w("minimum b", "최소점 b"), (b, 1.0), xycoords=("data", "axes fraction"), textcoords="offset points",
                 xytext=(4, -10), color=GREY)
@@ -1016,7 +1240,11 @@ def _quadratic(fig, data, w, key):
         ax.plot([p[0] for p in points], [p[1] for p in points], "-", color=KEY, linewidth=0.9, alpha=0.7)
         ax.plot([p[0] for p in points[1:]], [p[1] for p in points[1:]], "o", color=KEY, markersize=4)
         for t, (x, y) in enumerate(points[1:], start=1):
-            ax.annotate(f"x{sub(t)}", (x, y), textcoords="offset points", xytext=(5, -11), color=KEY)
+            ax.label_point("x", t, (x, y), color=KEY, markersize=4)
+        # room under the minimum for the labels of the points that gather there
+        top = max(a * (lo - b) ** 2, a * (hi - b) ** 2)
+        if min(p[1] for p in points) < 0.08 * top:
+            ax.set_ylim(-0.16 * top, 1.05 * top)
         ax.set_title(w(f"η = {num(data['eta'])}: x − b is multiplied by r = {num(1 - 2 * a * data['eta'])}",
                        f"η = {num(data['eta'])}: x − b에 매번 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
         right = fig.add_subplot(1, 2, 2)
@@ -1040,36 +1268,55 @@ def _quadratic(fig, data, w, key):
 
 def _optimizer(fig, data, w, key):
     """k optimizer steps on one parameter. Student: the given gradients per step, or the
-    quadratic loss with the start. Key: the parameter's path per step, and for a quadratic loss
-    every optimizer's path from the same start side by side."""
+    quadratic loss with the start. Key: beside the gradients, the parameter per step on a panel
+    and scale of its own (a step is often a hundredth of a gradient); on a quadratic loss the
+    path on the loss (close up when the steps are short) and every optimizer's path from the
+    same start side by side."""
     k, w0 = data["k"], data["w0"]
     compare = key and data.get("compare")
-    ax = fig.add_subplot(1, 2 if compare else 1, 1)
+    ax = fig.add_subplot(1, 2 if compare or (key and data["source"] == "gradients") else 1, 1)
     if data["source"] == "gradients":
+        # the gradients and the parameter each on its own axis: a step of the parameter is
+        # often a hundredth of a gradient, flat on the gradients' scale
         steps = list(range(1, k + 1))
-        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5, label=w("gradient gₜ", "기울기 gₜ"))
+        ax.bar(steps, data["gradients"], color=STUDENT, width=0.5)
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.set_xticks(range(0, k + 1))
         ax.set_xlabel(w("step t", "스텝 t"))
-        if key:
-            ax.plot(range(0, k + 1), data["path"], "o-", color=KEY, label=w("parameter wₜ", "매개변수 wₜ"))
-        else:
-            ax.plot([0], [w0], "o", color=KEY, label="w₀")
-        ax.legend(frameon=False)
+        ax.set_ylabel(w("gradient gₜ", "기울기 gₜ"))
         ax.set_title(w(data["name_en"], data["name_ko"]))
+        if key:
+            right = fig.add_subplot(1, 2, 2)
+            right.plot(range(0, k + 1), data["path"], "o-", color=KEY, markersize=5)
+            right.set_xticks(range(0, k + 1))
+            right.set_xlabel(w("step t", "스텝 t"))
+            right.set_ylabel(w("parameter wₜ", "매개변수 wₜ"))
+            right.set_title(w(f"the parameter from w₀ = {num(w0)}", f"w₀ = {num(w0)}에서 시작한 매개변수"))
     else:
         a, b = data["a"], data["b"]
         span = max(abs(w0 - b), 0.5) * 1.6
-        xs = _linspace(b - span, b + span)
+        lo, hi = b - span, b + span
+        path = data["path"]
+        extent = max(path) - min(path)
+        # steps too short to see on the whole loss (a small learning rate): the key shows the
+        # loss close up where they are
+        close = key and 0 < extent < 0.3 * (hi - lo)
+        if close:
+            lo, hi = min(path) - 0.2 * extent, max(path) + 0.2 * extent
+        xs = _linspace(lo, hi)
         ax.plot(xs, [a * (x - b) ** 2 for x in xs], color=GREY)
-        ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
-        ax.annotate("w₀", (w0, a * (w0 - b) ** 2), textcoords="offset points", xytext=(6, 4), color=STUDENT)
         if key:
-            path = data["path"]
-            ax.plot(path, [a * (x - b) ** 2 for x in path], "o-", color=KEY, markersize=4, linewidth=0.9)
+            ax.plot(path, [a * (x - b) ** 2 for x in path], "-", color=KEY, linewidth=0.9)
+            ax.plot(path[1:], [a * (x - b) ** 2 for x in path[1:]], "o", color=KEY, markersize=4)
             for t, x in enumerate(path[1:], start=1):
-                ax.annotate(f"w{sub(t)}", (x, a * (x - b) ** 2), textcoords="offset points", xytext=(4, -11),
-                            color=KEY)
+                ax.label_point("w", t, (x, a * (x - b) ** 2), color=KEY, markersize=4)
+        ax.plot([w0], [a * (w0 - b) ** 2], "o", color=STUDENT)
+        ax.label_point("w", 0, (w0, a * (w0 - b) ** 2), color=STUDENT)
+        if close:  # said in the corner the loss leaves free (its low end)
+            high_left = a * (lo - b) ** 2 > a * (hi - b) ** 2
+            ax.annotate(w("close-up of the steps", "스텝 부분 확대"), (hi if high_left else lo, 1.0),
+                        xycoords=("data", "axes fraction"), textcoords="offset points",
+                        xytext=(-4 if high_left else 4, -10), color=GREY, ha="right" if high_left else "left")
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
         loss = f"L(w) = {times(a, '(w − b)²')}"
@@ -1171,7 +1418,8 @@ def _log_draws(fig, data, w, key):
 
 
 CAPTIONS = {
-    "batch_norm": Text("The batch, feature by feature", "특성별로 본 배치"),
+    # one caption under both faces: the student's (x) and the key's (x and y) titles
+    "batch_norm": Text("Batch normalization, feature by feature", "특성별로 본 배치 정규화"),
     "loss_curve": Text("The loss of one sample against the predicted probability",
                        "예측 확률에 따른 샘플 하나의 손실"),
     "quadratic": Text("Gradient descent on the quadratic loss", "이차 손실 함수에서의 경사 하강법"),
@@ -1212,13 +1460,14 @@ def _loss_curve(fig, data, w, key):
     if key:
         for i, (p, _label, loss) in enumerate(data["points"], start=1):
             ax.plot([p], [loss], "o", color=KEY, markersize=5)
-            ax.annotate(w(f"sample {i}", f"샘플 {i}"), (p, loss), textcoords="offset points", xytext=(5, 4), color=KEY)
+            ax.label_point(w("sample", "샘플"), i, (p, loss), color=KEY, markersize=5, plural=w("samples", "샘플"))
     ax.legend(frameon=False, loc="upper center")
 
 
 def _batch_norm(fig, data, w, key):
     """The batch, feature by feature, on one axis; the key adds the outputs after
-    normalization (joined to their inputs) and each feature's mean."""
+    normalization (joined to their inputs) and each feature's mean (a grey bar), with a legend
+    in a strip of its own above the rows."""
     x, y = data["x"], data["y"]
     d = len(x[0])
     ax = fig.add_subplot(1, 1, 1)
@@ -1226,20 +1475,28 @@ def _batch_norm(fig, data, w, key):
     for j in range(d):
         column = [row[j] for row in x]
         top = 2 * (d - 1 - j) + 1
-        ax.plot(column, [top] * len(column), "o", color=STUDENT, markersize=6)
+        first = j == 0  # the legend names each kind of mark once
+        ax.plot(column, [top] * len(column), "o", color=STUDENT, markersize=6,
+                label=w("x: the batch (input)", "x: 배치(입력)") if key and first else None)
         rows.append((top, w(f"feature {j + 1}: x", f"특성 {j + 1}: x")))
         if key:
             out = [row[j] for row in y]
             mean = sum(column) / len(column)
-            ax.plot(out, [top - 1] * len(out), "o", color=KEY, markersize=6)
+            ax.plot(out, [top - 1] * len(out), "o", color=KEY, markersize=6,
+                    label=w("y: the output", "y: 출력") if first else None)
             for a, b in zip(column, out):
                 ax.plot([a, b], [top, top - 1], color=KEY, linewidth=0.6, alpha=0.6)
-            ax.plot([mean], [top], "|", color=GREY, markersize=16, markeredgewidth=1.5)
+            ax.plot([mean], [top], "|", color=GREY, markersize=16, markeredgewidth=1.5,
+                    label=w("batch mean μ of the feature", "특성의 배치 평균 μ") if first else None)
             rows.append((top - 1, w(f"feature {j + 1}: y", f"특성 {j + 1}: y")))
     ax.set_yticks([r[0] for r in rows])
     ax.set_yticklabels([r[1] for r in rows])
-    ax.set_ylim(-0.6 if key else 0.4, 2 * d - 0.4)
-    ax.axvline(0, color=GREY, linewidth=0.6)
+    # the key's legend in a strip of its own above the rows
+    bottom, top = (-0.6 if key else 0.4), 2 * d - 0.4
+    ax.set_ylim(bottom, top + (0.16 * (top - bottom) if key else 0))  # about 25 points
+    if key:
+        ax.legend(frameon=False, loc="upper center", ncol=3)
+    ax.plot([0, 0], [bottom, top], color=GREY, linewidth=0.6)  # zero, up to the legend's strip
     ax.set_xlabel(w("value", "값"))
     if key:
         ax.set_title(w("The batch before (x) and after (y) batch normalization",

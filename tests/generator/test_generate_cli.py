@@ -352,7 +352,8 @@ def test_generate_out_that_is_a_file_is_refused(tmp_path):
     target.write_text("x", encoding="utf-8")
     result = run("generate", "--out", str(target), *FAST)
     assert result.exit_code == 2
-    assert error_line(result) == f"Error: Invalid value for '--out': Directory '{target}' is a file."
+    assert error_line(result) == (f"Error: Invalid value for '--out': '{target}' is a file, not a folder; give a "
+                                  "folder (it is made if it does not exist).")
 
 
 def test_generate_makes_a_pdf_when_a_tex_engine_is_on_path(tmp_path, monkeypatch):

@@ -142,7 +142,7 @@ def test_wording_activations_ask_for_the_bound_not_a_maximum():
         assert "bound" in b.prompt.en and "largest value" not in b.prompt.en
         assert "상한" in b.prompt.ko and "최댓값" not in b.prompt.ko
         key = _key(problem)
-        assert "no input reaches it" in key and "stays below it" in key
+        assert "for every input the gradient's size stays below it" in key and "stays below it" in key
         # what the text now says is true: over the inputs, the gradient's size stays below B
         weights = [float(g.value) for g in problem.givens if re.fullmatch(r"w_\d+", g.name)]
         x = np.linspace(-12, 12, 24001)

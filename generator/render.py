@@ -895,6 +895,8 @@ def page_words(fmt: Format, lang: str, answers_file: str, mode: str = "open") ->
         command=fmt.code("chainrule check " + answers_file),
     )
     table["generated_by"] = fill(fmt, raw["generated_by"], version=fmt.escape(__version__))
+    if fmt.name == "tex":  # the page's number and the sheet's page count (sheet.tex.j2's \sheetpages)
+        table["page_of"] = fill(fmt, raw["page_of"], page="\\thepage{}", pages="\\sheetpages{}")
     return table
 
 

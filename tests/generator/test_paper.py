@@ -282,3 +282,20 @@ def test_a_printed_html_sheet_is_a4_with_the_running_head_on_every_page(html_pdf
         assert first.startswith(f"{KIND_WORDS[lang, kind]} · s-07 (Ann Lee)"), (number, first)
         page = f"page {number} of {count}" if lang == "en" else f"{number} / {count} 쪽"
         assert re.sub(r"\s", "", first).endswith(page.replace(" ", "")), (number, first)
+
+
+@needs_tex
+def test_a_note_wider_than_a_line_goes_below_its_step_indented(tmp_path):
+    # no family's note is that long yet: the sheets' own preamble, with one step and a note
+    # of many words (it breaks inside itself, every one of its lines indented)
+    preamble, _body = pdf.split_preamble(_texts("tex", "en")["key"])
+    words = " ".join(f"word{i}" for i in range(60))
+    body = ("\\begin{document}\n\\pagestyle{empty}\n\\workedstep $a = b + c = 1 + 2 = 3$\\stepnote{" + words + " $d = e$}\n\n"
+            "\\workedstep $f = 4$\n\\end{document}\n")
+    pdf.compile_pdf(ENGINES["en"], preamble + body, tmp_path / "note.pdf", cache=None)
+    lines = [(x, " ".join(w)) for _page, x, w in _lines(tmp_path / "note.pdf")]
+    steps = [x for x, text in lines if text.startswith(("a =", "f ="))]
+    note = [x for x, text in lines if "word" in text]
+    assert len(steps) == 2 and all(x < TEXT_MARGIN_PT + 1 for x in steps)
+    assert len(note) >= 2 and all(x > TEXT_MARGIN_PT + 10 for x in note)
+    assert lines[-1][1].startswith("f =") and "d =" in lines[-2][1]  # the note whole, before the next step

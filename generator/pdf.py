@@ -301,35 +301,6 @@ def compile_pdf(engine: str, source: str, target: Path, files=None, cache: Optio
     _compile(engine, source, target, files)
 
 
-#: the label sheet.tex.j2 writes to the .aux at its end: the number of the sheet's last page,
-#: which the running head of every page prints ("page 3 of 19")
-PAGES_LABEL = "sheet-pages"
-_PAGES_AUX = re.compile(r"\\newlabel\{" + PAGES_LABEL + r"\}\{\{(\d+)\}")
-#: the page count each kind of sheet (worksheet.pdf, key.pdf) had last in this process: the
-#: next one's first guess, right for most sheets of a class (one TeX run, not two)
-_LAST_PAGES: Dict[tuple, int] = {}
-#: TeX runs at most for one PDF (a page count that changes with itself: never seen)
-MAX_RUNS = 3
-
-
-def _seed_aux(scratch: Path, pages: Optional[int]) -> None:
-    """The .aux the run reads at \\begin{document}: only the page count (when known), so
-    that the PDF depends on the source and its true page count alone, never on a guess."""
-    aux = scratch / "sheet.aux"
-    if pages is None:
-        aux.unlink(missing_ok=True)
-    else:
-        aux.write_text("\\relax\n\\newlabel{%s}{{%d}{}}\n" % (PAGES_LABEL, pages), encoding="utf-8")
-
-
-def _counted_pages(scratch: Path) -> Optional[int]:
-    """The page count the run wrote to its .aux (None: the source has no such label)."""
-    aux = scratch / "sheet.aux"
-    text = aux.read_text(encoding="utf-8", errors="replace") if aux.is_file() else ""
-    found = _PAGES_AUX.search(text)
-    return int(found.group(1)) if found else None
-
-
 def _compile(engine, source, target, files, made=None, body=None) -> None:
     with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as scratch:
         scratch = Path(scratch)
@@ -344,38 +315,18 @@ def _compile(engine, source, target, files, made=None, body=None) -> None:
         else:
             (scratch / "sheet.tex").write_text(source, encoding="utf-8")
             command += ["sheet.tex"]
-        # the running heads say "page x of y": y is read from the .aux, seeded with the count
-        # of the last such sheet; a wrong guess (or none) costs a second run with the count
-        # the first one wrote
-        memo = (Path(engine).name, Path(target).name)
-        pages = _LAST_PAGES.get(memo) if PAGES_LABEL in source else None
-        for _run in range(MAX_RUNS):
-            _seed_aux(scratch, pages)
-            _run_tex(engine, command, scratch, env)
-            counted = _counted_pages(scratch)
-            if counted is None or counted == pages:
-                break
-            pages = counted
-        else:
-            raise PdfError(f"{Path(engine).name} gave a different page count on each of {MAX_RUNS} runs")
-        if counted is not None:
-            _LAST_PAGES[memo] = counted
+        try:
+            result = subprocess.run(command, cwd=scratch, env=dict(os.environ, **env),
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfError(f"{Path(engine).name} could not run: {exc}") from None
+        pdf = scratch / "sheet.pdf"
+        if result.returncode != 0 or not pdf.exists():
+            raise PdfError(f"{Path(engine).name} failed: {_first_error(scratch, result.stdout)}")
         lost = _lost_characters(scratch)
         if lost:  # a PDF that silently leaves out letters (of a name, say) is no sheet to hand out
             raise PdfError(f"{Path(engine).name} left out {lost}")
-        write_atomic(target, (scratch / "sheet.pdf").read_bytes())
-
-
-def _run_tex(engine, command, scratch: Path, env) -> None:
-    pdf = scratch / "sheet.pdf"
-    pdf.unlink(missing_ok=True)
-    try:
-        result = subprocess.run(command, cwd=scratch, env=dict(os.environ, **env),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PdfError(f"{Path(engine).name} could not run: {exc}") from None
-    if result.returncode != 0 or not pdf.exists():
-        raise PdfError(f"{Path(engine).name} failed: {_first_error(scratch, result.stdout)}")
+        write_atomic(target, pdf.read_bytes())
 
 
 def _lost_characters(scratch: Path) -> str:

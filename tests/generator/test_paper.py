@@ -293,3 +293,29 @@ def test_a_note_wider_than_a_line_goes_below_its_step_indented(tmp_path):
     assert len(steps) == 2 and all(x < TEXT_MARGIN_PT + 1 for x in steps)
     assert len(note) >= 2 and all(x > TEXT_MARGIN_PT + 10 for x in note)
     assert lines[-1][1].startswith("f =") and "d =" in lines[-2][1]  # the note whole, before the next step
+
+
+@needs_tex
+@pytest.mark.parametrize("student, left", [
+    ({"id": "s-long", "name": "Maximiliane Alexandra Konstantinopoulou-Wolfeschlegelsteinhausen Bergerdorff"},
+     "Answer key · s-long"),  # the name left out, the id kept
+    ({"id": "s-" + "x" * 90, "name": ""}, None),  # too long even alone: shrunk to fit
+])
+def test_a_long_name_never_runs_into_the_page_number(tmp_path, student, left):
+    source = _texts("tex", "en", student, ("forward_pass",))["key"]
+    pdf.compile_pdf(ENGINES["en"], source, tmp_path / "key.pdf")
+    out = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "key.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = [(html.unescape(m.group(4)), float(m.group(1)), float(m.group(2)), float(m.group(3)))
+             for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+    top = min(y for _w, _x, _r, y in words)
+    head = [(w, x, r) for w, x, r, y in words if abs(y - top) < 3]
+    page = next(i for i, (w, _x, _r) in enumerate(head) if w == "page")
+    assert [w for w, _x, _r in head[page:]] == ["page", "1", "of", str(_page_count(tmp_path / "key.pdf"))]
+    words_left = " ".join(w for w, _x, _r in head[:page])
+    if left:
+        assert words_left == left
+    else:
+        assert words_left.startswith("Answer key · s-xxx") and words_left.endswith("x")
+    # the left head ends at least 1.5 em (at 10 pt) before the page number starts
+    assert max(r for _w, _x, r in head[:page]) < head[page][1] - 15

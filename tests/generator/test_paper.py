@@ -319,3 +319,17 @@ def test_a_long_name_never_runs_into_the_page_number(tmp_path, student, left):
         assert words_left.startswith("Answer key · s-xxx") and words_left.endswith("x")
     # the left head ends at least 1.5 em (at 10 pt) before the page number starts
     assert max(r for _w, _x, r in head[:page]) < head[page][1] - 15
+
+
+@needs_tex
+def test_a_sheet_of_more_than_100_pages_is_held_and_shipped_whole(tmp_path):
+    # TeX stops after 100 runs of the output routine that ship nothing out ("dead cycles"):
+    # holding the pages back must not count as such
+    preamble, _body = pdf.split_preamble(_texts("tex", "en")["key"])
+    body = ("\\begin{document}\n\\pagestyle{fancy}\n\\runninghead{Answer key}{Answer key}{page \\thepage{} of \\sheetpages{}}\n"
+            + "".join(f"text {i}\\clearpage\n" for i in range(1, 131)) + "\\end{document}\n")
+    pdf.compile_pdf(ENGINES["en"], preamble + body, tmp_path / "long.pdf")
+    pages = _pages(tmp_path / "long.pdf")
+    assert _page_count(tmp_path / "long.pdf") == len(pages) == 130
+    for number in (1, 100, 101, 130):
+        assert re.sub(r"\s+", " ", pages[number - 1]).strip() == f"Answer key page {number} of 130 text {number}"

@@ -87,11 +87,11 @@ def test_a_tex_sheet_sets_a_running_head_with_the_student_the_kind_and_the_page_
         # the preamble is the class's (one cached format for all students): no student in it
         assert "s-07" not in preamble and "Ann Lee" not in preamble
         assert "\\usepackage{fancyhdr}" in preamble
-        head = re.search(r"^\\fancyhead\[L\]\{(.*)\}$", body, re.M).group(1)
-        assert KIND_WORDS[lang, kind] in head and "\\code{s-07}" in head and "(Ann Lee)" in head
-        page = re.search(r"^\\fancyhead\[R\]\{(.*)\}$", body, re.M).group(1)
+        full, short, page = re.search(r"^\\runninghead\{(.*)\}\n\{(.*)\}\n\{(.*)\}$", body, re.M).groups()
+        assert full == KIND_WORDS[lang, kind] + " \\textperiodcentered{} \\code{s-07} (Ann Lee)"
+        assert short == KIND_WORDS[lang, kind] + " \\textperiodcentered{} \\code{s-07} "  # for a long name
         expected = "page \\thepage{} of \\sheetpages{}" if lang == "en" else "\\thepage{} / \\sheetpages{} 쪽"
-        assert page == "\\small " + expected
+        assert page == expected
 
 
 def test_a_tex_keys_notes_are_set_whole_after_their_step():

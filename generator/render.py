@@ -895,7 +895,34 @@ def page_words(fmt: Format, lang: str, answers_file: str, mode: str = "open") ->
         command=fmt.code("chainrule check " + answers_file),
     )
     table["generated_by"] = fill(fmt, raw["generated_by"], version=fmt.escape(__version__))
+    if fmt.name == "tex":  # the page's number and the sheet's page count (sheet.tex.j2's \sheetpages)
+        table["page_of"] = fill(fmt, raw["page_of"], page="\\thepage{}", pages="\\sheetpages{}")
     return table
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string for a <style> element (where no HTML entity is read):
+    quotes, backslashes, control characters and ``<``, ``>``, ``&`` as CSS escapes."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\<>&' or c < " " or c == "\x7f" else c for c in text) + '"'
+
+
+def print_heads(lang: str, student_id: str, name: str) -> Dict[str, str]:
+    """The running head of a printed HTML sheet as CSS ``content`` values (@page margin
+    boxes): {"worksheet": ..., "key": ..., "page": "page 3 of 19"}, the student's id and
+    name in the sheet kind's line, the page words with the page counters."""
+    raw = i18n.words(lang)
+    who = student_id + (f" ({name})" if name else "")
+    page = []
+    for literal, field, _spec, _conversion in _FORMATTER.parse(raw["page_of"]):
+        if literal:
+            page.append(css_string(literal))
+        if field is not None:
+            page.append({"page": "counter(page)", "pages": "counter(pages)"}[field])
+    return {
+        "worksheet": css_string(f"{raw['worksheet']} \u00b7 {who}"),
+        "key": css_string(f"{raw['answer_key']} \u00b7 {who}"),
+        "page": " ".join(page),
+    }
 
 
 def fill(fmt: Format, template: str, **rendered: str) -> str:
@@ -959,6 +986,8 @@ def render_sheets(
         "seed": "" if seed is None else str(seed),
         "problems": views,
     }
+    if fmt_name == "html":  # the running heads of the printed pages (sheet.html.j2's @page)
+        context["print_head"] = print_heads(lang, student["id"], name)
     template = environment().get_template(f"sheet.{fmt_name}.j2")
     keyed = dict(context, problems=[dict(view, figure=view["key_figure"]) for view in views])
     sheets = {kind: template.render(kind=kind, **(keyed if kind == "key" else context)) for kind in kinds}

@@ -161,8 +161,8 @@ def test_a_pdf_that_would_leave_out_characters_is_not_made(tmp_path, cached):
     source = render_sheets(sheet.problems, sheet.keys, "tex", "en", {"id": "s1", "name": "张伟"}, 2026)["worksheet"]
     assert "\\usepackage{kotex}" in source
     cache = pdf.FormatCache(tmp_path / "cache") if cached else None
-    # (4: the name is on the sheet twice)
-    with pytest.raises(pdf.PdfError, match=r"^pdflatex left out 4 characters its fonts do not have \(font \w+(, \w+)*\)$"):
+    # (8: the name is on the sheet twice and in the running head of both its pages)
+    with pytest.raises(pdf.PdfError, match=r"^pdflatex left out 8 characters its fonts do not have \(font \w+(, \w+)*\)$"):
         pdf.compile_pdf(ENGINE, source, tmp_path / "sheet.pdf", cache=cache)
     assert not (tmp_path / "sheet.pdf").exists()
     assert pdf.cannot_typeset(ENGINE, "张伟") == ["张", "伟"]  # generate does not even run TeX for it

@@ -1,7 +1,7 @@
 """Worksheets and keys as a teacher prints them from a browser (issue 8).
 
 Every family, in English and Korean, is rendered to HTML and loaded into one headless
-Chromium (Debian's ``chromium``; the tests skip without it): printed to a Letter PDF, no
+Chromium (Debian's ``chromium``; the tests skip without it): printed to an A4 PDF (the sheets' @page size), no
 page but the last may be nearly blank (a problem pushed whole onto the next page), and
 laid out for print at the printable width, no element may stick out of the page or scroll
 (the browser would shrink the whole page to fit), and all text outside formulas is at
@@ -24,8 +24,8 @@ from generator.worksheets import Student, build_sheet, sheet_plan
 CHROMIUM = _chromium.find()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
 
-# Letter paper less the sheet's @page margins (16 mm each side), in CSS px (96 per inch)
-PRINT_WIDTH_PX = round((8.5 * 25.4 - 2 * 16) / 25.4 * 96)
+# A4 paper (the sheet's @page size) less its margins (16 mm each side), in CSS px (96 per inch)
+PRINT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)
 MIN_TEXT_PX = 10 * 96 / 72  # 10 pt
 SEED = 8
 

@@ -69,6 +69,7 @@ def two_places(folder):
     below = holds_modules(inner) if os.path.isdir(inner) else []
     if not (top and below):
         return None
+
     def listed(names):
         return ", ".join(names[:2] + (["..."] if len(names) > 2 else []))
 

@@ -238,7 +238,9 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
     result.confinement = sandbox.describe()
     recorded = given_oracle if isinstance(given_oracle, (str, os.PathLike)) else None
-    command = run_command(path, timeout, sandbox.memory_mb, recorded)
+    from grader import release_settings
+
+    command = run_command(path, timeout, sandbox.memory_mb, recorded, release_settings.given())
     result.command = command
     result.seed_given = seed_given
     try:
@@ -264,8 +266,9 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     return result
 
 
-def run_command(path, timeout, memory_mb, recorded):
-    """``chainrule grade`` with the submission and every non-default option of this run.
+def run_command(path, timeout, memory_mb, recorded, release=None):
+    """``chainrule grade`` with the submission and every non-default option of this run
+    (``release``: the PATH of ``--release``, whose points the report shows).
 
     Every command a report prints starts with it, so that it reproduces the run (the
     same submission, time and memory limits and expected values).
@@ -279,6 +282,8 @@ def run_command(path, timeout, memory_mb, recorded):
         words.append(f"--memory {memory_mb}")
     if recorded is not None:
         words.append(f"--recorded {shlex.quote(os.fspath(recorded))}")
+    if release is not None:
+        words.append(f"--release {shlex.quote(os.fspath(release))}")
     return " ".join(words)
 
 

@@ -79,6 +79,11 @@ def effective_points(path=None):
     return table
 
 
+def given():
+    """The PATH of ``--release PATH`` in force (as the user gave it), or None."""
+    return _in_force.get("given") if _in_force is not None else None
+
+
 def described():
     """How a message names the release in force: ``this release`` (the shipped file) or
     ``the release 'PATH'`` (``--release PATH``, as the user gave it)."""

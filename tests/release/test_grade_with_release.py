@@ -201,6 +201,13 @@ def test_grade_checks_one_submission_as_the_class_is_graded(release):
     assert code == 0, stderr
     assert "Total: 22 / 25 points (88.0%), 18 of 20 functions pass" in stdout
     _no_unreleased(stdout, "grade's report")
+    # the report's commands (every rerun line starts with it) grade the same way: with the release's points
+    import json
+
+    code, stdout, stderr = run("grade", release / "subs" / "bo", "--release", release / "dist", "--format", "json")
+    assert code == 0, stderr
+    reruns = [c["rerun"] for f in json.loads(stdout)["functions"] for c in f["cases"]]
+    assert reruns and all(f" --release {release / 'dist'} --only " in r for r in reruns), reruns[:2]
 
 
 def test_a_rerun_with_another_release_or_none_is_refused_and_force_regrades(release, tmp_path):

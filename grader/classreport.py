@@ -237,12 +237,20 @@ class Summary:
 
 
 # --------------------------------------------------------------------------- summary.md
+def _release_words(s):
+    """`` as the release 'dist/' hands them out`` for a class graded with ``--release``, else ""."""
+    release = s.info.get("release") if isinstance(s.info, dict) else None
+    if not release:
+        return ""
+    return f" as the release '{release.get('given') or release.get('file')}' hands them out"
+
+
 def summary_markdown(s, pairs):
     out = ["# chainrule grade-all: class summary", ""]
     graded = len(s.graded)
     out.append(f"{counted(len(s.rows), 'submission')}, {graded} graded; "
-               f"{counted(len(s.names), 'function')} worth {_num(s.max)} points; seed {s.seed if s.seed is not None else 'per submission'}; "
-               f"expected values from {md_text(s.oracle)}.")
+               f"{counted(len(s.names), 'function')} worth {_num(s.max)} points{md_text(_release_words(s))}; "
+               f"seed {s.seed if s.seed is not None else 'per submission'}; expected values from {md_text(s.oracle)}.")
     totals = s.totals()
     if totals:
         mean, median, low, high = totals
@@ -407,7 +415,8 @@ def summary_html(s, pairs):
            "<h1>chainrule grade-all: class summary</h1>"]
     graded = len(s.graded)
     out.append(f"<p>{_h(counted(len(s.rows), 'submission'))}, {graded} graded; "
-               f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points; seed {_h(s.seed if s.seed is not None else 'per submission')}; "
+               f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points{_h(_release_words(s))}; "
+               f"seed {_h(s.seed if s.seed is not None else 'per submission')}; "
                f"expected values from {_h(s.oracle)}.</p>")
     totals = s.totals()
     if totals:

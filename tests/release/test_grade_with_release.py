@@ -112,7 +112,8 @@ def test_a_class_is_graded_with_the_releases_functions_and_points(release, tmp_p
     assert bo_report.startswith("## chainrule grade: 22 / 25 points (88.0%)\n")
     assert "| `activations.relu_derivative` | " in bo_report and " | 0/2.5 | " in bo_report
     summary = (out / "summary.md").read_text()
-    assert "20 functions worth 25 points" in summary
+    assert f"20 functions worth 25 points as the release '{release / 'dist'}' hands them out; " in summary
+    assert "20 functions worth 25 points as the release " in (out / "summary.html").read_text()
     for name in ("ada.md", "bo.md"):
         _no_unreleased((out / "reports" / name).read_text(), name)
     for name in ("summary.md", "summary.html", "grades.csv"):

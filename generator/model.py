@@ -151,7 +151,7 @@ class Problem:
 
 def asked_steps(steps: List[Step], questions: List[Question]) -> Dict[str, str]:
     """The step each number or integer question asks: the step of its own name, else the
-    step whose value it is (regularization's w_new asks the step w'_1,2). Named mistakes
+    step whose value it is (regularization's w_new asks the step w_1,2^+). Named mistakes
     and carried-forward checking follow the steps through this."""
     named = {s.name for s in steps if s.formula is not None and s.value is not None}
     out = {}

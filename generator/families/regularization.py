@@ -45,7 +45,7 @@ def _penalty_template(penalty, shape, entry):
     else:
         total, grad = lam * sp.Add(*[sp.Abs(x) for x in weights]), lam * sp.sign(w)
     return (("P", total), ("R", grad), ("G", sp.Add(sym("g"), sym("R"), evaluate=False)),
-            (f"w'_{entry[0]},{entry[1]}", w - eta * sym("G")))
+            (f"w_{entry[0]},{entry[1]}^+", w - eta * sym("G")))
 
 
 @lru_cache(maxsize=None)
@@ -123,7 +123,7 @@ def solve(params) -> Problem:
     lam_, eta_, g_ = float(params["lambda"]), float(params["eta"]), float(params["g"])
     penalty_value = (ref.l2_penalty if penalty == "l2" else ref.l1_penalty)(W_, lam_)
     penalty_grad = (ref.l2_grad if penalty == "l2" else ref.l1_grad)(W_, lam_)[i, j]
-    w_sym, updated = _w(*entry), f"w'_{entry[0]},{entry[1]}"
+    w_sym, updated = _w(*entry), f"w_{entry[0]},{entry[1]}^+"
     questions = [
         Question(key="P", answer=key["P"], reference=float(penalty_value),
                  prompt=Text("the penalty {P} added to the loss", "손실에 더해지는 규제 항 {P}", {"P": sym("P")})),

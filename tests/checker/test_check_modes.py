@@ -598,7 +598,7 @@ def test_deeply_nested_and_huge_files_are_reported_and_the_others_checked(made, 
 
 
 def test_carry_forward_follows_a_question_named_apart_from_its_step():
-    """regularization asks w_new for the step w'_i,j: an update consistent with the
+    """regularization asks w_new for the step w_i,j^+: an update consistent with the
     student's own wrong R gets credit (w - eta (g + R), with their R)."""
     from checker.judge import judge
 
@@ -607,8 +607,8 @@ def test_carry_forward_follows_a_question_named_apart_from_its_step():
         if "R" in {q.key for q in problem.questions}:
             break
     given = {g.name: Fraction(str(g.value)) for g in problem.givens}
-    entry = next(s for s in problem.steps if s.name.startswith("w'_"))
-    w = given["w_" + entry.name[3:]]
+    entry = next(s for s in problem.steps if s.name.endswith("^+"))
+    w = given[entry.name[:-2]]     # w_i,j^+ -> w_i,j
     r_student = Fraction("0.0123")
     consistent = w - given["eta"] * (given["g"] + r_student)
     table = {"R": "0.0123", "w_new": format_number(consistent)}

@@ -333,3 +333,30 @@ def test_a_sheet_of_more_than_100_pages_is_held_and_shipped_whole(tmp_path):
     assert _page_count(tmp_path / "long.pdf") == len(pages) == 130
     for number in (1, 100, 101, 130):
         assert re.sub(r"\s+", " ", pages[number - 1]).strip() == f"Answer key page {number} of 130 text {number}"
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_printed_html_keys_wrapped_worked_line_continues_indented(tmp_path, lang):
+    """A teacher's reading (session 8): in printed HTML keys a worked line that wraps went on at
+    the step's left edge, looking like a step of its own, as the TeX keys did before. The
+    sheet: generate's default seed and first student, whose hidden-layer problem has a sum of
+    three products that wraps on A4."""
+    student = {"id": "student-001", "name": ""}
+    sheet = build_sheet(Student(student["id"], ""), 2024, sheet_plan(["hidden_update"], None))
+    page = tmp_path / "key.html"
+    page.write_text(render_sheets(sheet.problems, sheet.keys, "html", lang, student, 2024)["key"], encoding="utf-8")
+    browser = _chromium.Browser(CHROMIUM)
+    try:
+        pdf = tmp_path / "key.pdf"
+        pdf.write_bytes(browser.pdf(page))
+    finally:
+        browser.close()
+    lines = list(_lines(pdf))
+    left = min(x for _page, x, words in lines if words and words[0].startswith("∂"))   # a derivative's step
+    # a sum's next term at a line's start, with its value: the rest of a wrapped worked line
+    # (a lone "+" is w⁺'s superscript, a "+" without "=" a fraction's numerator)
+    continued = [(x, " ".join(words)[:50]) for _page, x, words in lines
+                 if len(words) > 1 and words[0] == "+" and "=" in words]
+    assert continued, "no wrapped worked line in this key: the test shows nothing"
+    assert all(x > left + 12 for x, _text in continued), (left, continued)

@@ -378,7 +378,7 @@ def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = (),
                          + (f"names them {known!r}" if known else "gives no name"))
         return "; ".join(notes)
 
-    def row(cells):
+    def row(cells):     # numbers (points, percent) never start with = + - @: unchanged
         return [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
 
     buffer = io.StringIO(newline="")
@@ -390,11 +390,10 @@ def gradebook(outcomes: Sequence[Any], missing: Sequence[Tuple[str, str]] = (),
                                 + ["", "", "", item.source, item.reason, note(item)]))
             continue
         scores = {p.key: points_text(p.points) for p in item.problems}
-        writer.writerow([spreadsheet_text(item.student_id),
-                         spreadsheet_text(names.get(item.student_id, item.student_name))]
-                        + [scores.get(k, "") for k in problems]
-                        + [points_text(item.points), item.total, f"{item.percent:.1f}"]
-                        + row([item.source, "", note(item, item.student_name)]))
+        writer.writerow(row([item.student_id, names.get(item.student_id, item.student_name)]
+                            + [scores.get(k, "") for k in problems]
+                            + [points_text(item.points), item.total, f"{item.percent:.1f}", item.source, "",
+                               note(item, item.student_name)]))
     for sid, name in missing:
         writer.writerow(row([sid, name] + [""] * len(problems) + ["", "", "", "", "", "no answers file was given"]))
     return buffer.getvalue()

@@ -239,7 +239,7 @@ class Summary:
 # --------------------------------------------------------------------------- summary.md
 def _release_words(s):
     """`` as the release 'dist/' hands them out`` for a class graded with ``--release``, else ""."""
-    release = s.info.get("release") if isinstance(s.info, dict) else None
+    release = s.info.get("release")
     if not release:
         return ""
     return f" as the release '{release.get('given') or release.get('file')}' hands them out"

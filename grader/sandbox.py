@@ -297,6 +297,11 @@ class Sandbox:
             self._fd_roots = descriptor_roots(uid, gid)
         else:
             safe_copy(self.submission, submission)
+        if not os.path.exists(os.path.join(submission, "_common.py")):
+            # the skeleton's given helpers, when only the modules were handed in (grader.given)
+            from grader.given import supply
+
+            supply(submission, self.ids)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder

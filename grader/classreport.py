@@ -185,6 +185,7 @@ class Summary:
         self.missing = list(missing)
         self.max = sum(POINTS[n] for n in names)
         self.sources = sources
+        self.stale_reports = []     # report files of submissions gone from the class (write_all)
         fp = info.get("fingerprint", {})
         self.seed = fp.get("seed")
         self.oracle = info.get("oracle", "")
@@ -555,6 +556,16 @@ def _read_source(submissions, record, name):
 
 
 # --------------------------------------------------------------------------- everything
+def _remove_stale_reports(reports, kept):
+    """Remove the reports of submissions no longer in the class (an entry taken out of
+    SUBMISSIONS since the last run): grades.csv and the summaries have no row for them, and
+    a report left behind would be mailed out with the rest. Returns the file names removed."""
+    stale = sorted(n for n in os.listdir(reports) if n.endswith(".md") and n not in kept)
+    for name in stale:
+        os.unlink(os.path.join(reports, name))
+    return stale
+
+
 def write_all(out, info, records, ids=None):
     """Write grades.csv, reports/ and the summaries for ``ids`` (default: the class's entries
     in ``info``, limited to its shard); returns the ``Summary``."""
@@ -580,6 +591,7 @@ def write_all(out, info, records, ids=None):
     for row in rows:
         write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
     write_atomic(os.path.join(reports, "index.csv"), report_index(names))
+    summary.stale_reports = _remove_stale_reports(reports, set(names.values()))
     prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))

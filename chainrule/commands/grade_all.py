@@ -183,6 +183,11 @@ def _report(summary, out, graded_now, kept, release=None):
         click.echo(f"Graded with the functions and points of the release '{release.get('given') or release.get('file')}': "
                    f"{', '.join(modules)}, {_points(summary.max)} points in all.")
     click.echo(f"Wrote grades.csv, reports/, summary.md and summary.html in {out}.")
+    stale = summary.stale_reports
+    if stale:
+        shown = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")
+        click.echo(f"Removed {len(stale)} report{'s' if len(stale) != 1 else ''} of submissions no longer in the "
+                   f"class: {shown}.")
 
 
 def _points(x):

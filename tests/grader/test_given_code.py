@@ -55,3 +55,4 @@ def test_grade_all_grades_an_entry_of_module_files(tmp_path):
     rows = (out / "grades.csv").read_text().splitlines()
     header, kim = rows[0].split(","), rows[1].split(",")
     assert kim[0] == "kim" and kim[header.index("percent")] == "100.00", rows
+

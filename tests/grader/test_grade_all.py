@@ -1115,3 +1115,21 @@ def test_grade_all_skips_mac_metadata_says_what_it_skips_and_refuses_one_student
         f"Error: Submissions folder '{one}' looks like one student's submission (it holds exercises); pass the "
         f"folder that holds one folder or .zip per student, or grade this one with chainrule grade {one}.")
     assert not (tmp_path / "out1" / "grades.csv").exists()
+
+
+def test_a_submission_taken_out_of_the_class_loses_its_report(tmp_path):
+    """Session 9's trial: a rerun after an entry was removed from SUBMISSIONS left its
+    reports/<id>.md behind (grades.csv and the summary had dropped it)."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for sid in ("kim", "lee"):
+        make_submission(subs / sid)
+    args = ["grade-all", str(subs), "--out", str(out), "--only", "activations.sigmoid"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert sorted(p.name for p in (out / "reports").glob("*.md")) == ["kim.md", "lee.md"]
+    shutil.rmtree(subs / "lee")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "reports").glob("*.md")) == ["kim.md"]
+    assert "Removed 1 report of submissions no longer in the class: lee.md.\n" in result.output
+    again = CliRunner().invoke(cli, args)
+    assert "Removed" not in again.output

@@ -28,6 +28,19 @@ COMMANDS = {
     "notebook": "chainrule.commands.notebook:notebook_command",
 }
 
+#: the one line ``chainrule --help`` shows per command (click would cut the docstring's first
+#: sentence at 45 characters, mid-phrase)
+SHORT_HELP = {
+    "list": "List the exercise functions and the worksheet problem families.",
+    "grade": "Grade your exercises and explain every failure.",
+    "generate": "Write a class's worksheets, answer keys and answers files.",
+    "check": "Check worksheet answers (one file, or a class with a manifest).",
+    "release": "Build the student repository and the autograders.",
+    "classroom": "Grade in GitHub Actions for GitHub Classroom.",
+    "grade-all": "Grade a whole class of submissions on every core.",
+    "notebook": "Write the exercises as Jupyter notebooks.",
+}
+
 
 def _define():
     """Import click and make ``LazyGroup`` and the group ``cli`` (module attributes)."""
@@ -89,6 +102,8 @@ def _define():
                 return None
             module_name, attr = COMMANDS[name].split(":")
             command = getattr(importlib.import_module(module_name), attr)
+            if not command.short_help and name in SHORT_HELP:
+                command.short_help = SHORT_HELP[name]
             _report_usage_errors_in(command)
             return command
 

@@ -19,7 +19,8 @@ from generator.options import DEFAULT_LANG, LANGUAGES
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
               help="Roster CSV (an 'id' column, an optional 'name'): write OUT/students/<id>/ per student.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Course seed of the worksheets (with --students): fixes each student's own network.")
+              help="Course seed of the worksheets (required with --students: the seed the class's "
+                   "worksheets were generated with): fixes each student's own network.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The course secret the graded worksheets were generated with (with --students).")
 @click.option("--with-worksheet/--without-worksheet", "worksheet", default=None,

@@ -13,6 +13,7 @@ student cannot compute the seed in advance. Standard library only.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from pathlib import Path
 
 from chainrule_core.errors import ChainruleUsageError
@@ -60,3 +61,12 @@ def _text(data: bytes) -> bool:
 def fingerprint(secret: bytes) -> str:
     """What the manifest and answers files keep of the secret: 16 hex digits."""
     return hashlib.sha256(b"chainrule-secret-fingerprint\x1f" + secret).hexdigest()[:16]
+
+
+def practice_key(secret: bytes) -> bytes:
+    """The key of a practice set's variants made with the course ``secret``: its own, derived
+    from the secret, so that practice sheets never have the graded sheets' variants (session
+    9's attack: with the secret itself as key, a student's practice sheet was their graded
+    sheet, and ``chainrule check answers.toml`` judged their graded work blank by blank
+    before they handed it in). Only the secret's holder can derive it."""
+    return hmac.new(secret, b"chainrule practice sheets v1", hashlib.sha256).digest()

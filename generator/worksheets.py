@@ -883,6 +883,10 @@ def generate(
 
     mode = "practice" if practice else ("graded" if secret is not None else "open")
     fingerprint = secret_fingerprint(secret) if secret is not None else None
+    if mode == "practice" and secret is not None:   # never the graded sheets' variants
+        from chainrule_core.secret import practice_key
+
+        secret = practice_key(secret)
     engine = tex_engine(lang) if "tex" in formats else None
     options = _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine)
     held = _hold(out)  # one generate at a time in a folder (a second one would resume the same class)

@@ -33,6 +33,10 @@ IN_STUDENT = os.path.join("grader", "data", "release.json")
 IN_OUT = os.path.join("student", IN_STUDENT)
 
 _in_force = None        # a release given with --release (read()), or None: SETTINGS_FILE
+#: the most points one function may carry (a forged release.json giving 1e308 made every
+#: total infinite and grade-all crash: session 9's attack)
+MAX_POINTS = 1_000_000
+
 _default_table = None   # effective_points() of SETTINGS_FILE, for POINTS_IN_FORCE
 
 
@@ -180,10 +184,11 @@ def read(path):
         raise ChainruleUsageError(f"--release '{given}': '{file}' names '{unknown[0]}', which is not a "
                                   "function of this kit's contract; grade it with the kit that built the release.")
     bad = [k for k, v in table.items() if k not in names or isinstance(v, bool)
-           or not isinstance(v, (int, float)) or not 0 <= v < float("inf")]
+           or not isinstance(v, (int, float)) or not 0 <= v <= MAX_POINTS]
     if bad:
         raise ChainruleUsageError(f"--release '{given}': '{file}' gives '{bad[0]}' the points "
-                                  f"{table[bad[0]]!r}; a release gives its own functions 0 points or more.")
+                                  f"{table[bad[0]]!r}; a release gives its own functions 0 to {MAX_POINTS:,} "
+                                  "points.")
     chosen = set(names)
     return {"functions": [q for q in qualified_names() if q in chosen],
             "points": {q: float(table[q]) for q in qualified_names() if q in table},

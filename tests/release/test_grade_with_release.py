@@ -171,6 +171,10 @@ def test_a_bad_release_path_is_refused(release, tmp_path, command):
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "alien.json").write_text(json.dumps({"functions": ["activations.sigmoid", "cnn.conv2d"],
                                                      "points": {}}))
+    # session 9's attack: 1e308 points each made the totals infinite and grade-all crash
+    (tmp_path / "huge.json").write_text(json.dumps({"functions": ["activations.sigmoid", "activations.tanh"],
+                                                    "points": {"activations.sigmoid": 1e308,
+                                                               "activations.tanh": 1e308}}))
     valid = ("give a release's --out folder (what chainrule release --out wrote), its student/ folder or its "
              "grader/data/release.json.")
     cases = {
@@ -184,6 +188,9 @@ def test_a_bad_release_path_is_refused(release, tmp_path, command):
         tmp_path / "alien.json": (f"--release '{tmp_path / 'alien.json'}': '{tmp_path / 'alien.json'}' names "
                                   "'cnn.conv2d', which is not a function of this kit's contract; grade it with the "
                                   "kit that built the release."),
+        tmp_path / "huge.json": (f"--release '{tmp_path / 'huge.json'}': '{tmp_path / 'huge.json'}' gives "
+                                 "'activations.sigmoid' the points 1e+308; a release gives its own functions 0 to "
+                                 "1,000,000 points."),
     }
     for path, said in cases.items():
         if command == "grade-all":

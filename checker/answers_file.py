@@ -22,7 +22,9 @@ from the hashes alone (no sympy needed).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -198,8 +200,7 @@ def read(path) -> Dict[str, Any]:
             ) from None
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_regular(path)
     except IsADirectoryError:
         raise ChainruleError(f"'{path}' is a folder, not an answers.toml file.") from None
     except OSError as exc:
@@ -225,6 +226,14 @@ def read(path) -> Dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        twice = _repeated_key(text, str(exc))
+        if twice:
+            key, first, again = twice
+            if _korean(text):
+                raise ChainruleError(f"'{path}'에 {key}이(가) 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 "
+                                     "줄 하나만 남기시오.") from None
+            raise ChainruleError(f"'{path}' gives {key} twice (lines {first} and {again}); keep the line with "
+                                 "your answer and delete the other.") from None
         if _korean(text):  # a Korean sheet's student reads the rest of check in Korean
             raise ChainruleError(f"'{path}'은(는) 올바른 TOML이 아니다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
@@ -240,6 +249,53 @@ def read(path) -> Dict[str, Any]:
         raise ChainruleError(
             f"'{path}' cannot be read as TOML ({reason}); answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
+
+
+def read_regular(path: Path) -> bytes:
+    """The first ``MAX_BYTES + 1`` bytes of the regular file ``path``. A FIFO or a device is
+    refused without being read (session 9's attack: a FIFO among a class's answers files
+    stopped ``chainrule check`` forever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise ChainruleError(f"'{path}' is not a file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')}); "
+                                 "give the answers.toml a student filled in.")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = None
+            return handle.read(MAX_BYTES + 1)
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def _repeated_key(text: str, reason: str):
+    """(key, first line, repeated line) when tomllib refused ``text`` for a key given twice
+    ("Cannot overwrite a value (at line 113, column 17)"), else None."""
+    found = re.match(r"Cannot (?:overwrite|declare) .*\(at line (\d+), column \d+\)", reason)
+    if not found:
+        return None
+    lines = text.split("\n")
+    number = int(found.group(1))
+    if not 1 <= number <= len(lines):
+        return None
+    key = re.match(r'\s*([A-Za-z0-9_-]+|"[^"\n]*")\s*=', lines[number - 1])
+    if not key:
+        return None
+    name = key.group(1)
+    pattern = re.compile(r"\s*%s\s*=" % re.escape(name))
+    for i in range(number - 1, 0, -1):     # the same table: back to its [header]
+        if pattern.match(lines[i - 1]):
+            return name, i, number
+        if lines[i - 1].lstrip().startswith("["):
+            return None
+    return None
 
 
 def line_value(text: str, key: str) -> str:

@@ -381,9 +381,8 @@ def _student_in_text(path) -> str:
     """The ``student_id = "..."`` line of a file that is not valid TOML (a hand edit broke
     another line), or "": its failure is then the student's, not a file nobody handed in."""
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(1 << 20).decode("utf-8", errors="replace")
-    except OSError:
+        text = answers_file.read_regular(path).decode("utf-8", errors="replace")
+    except (OSError, ChainruleError):    # a folder, a FIFO: no student to name
         return ""
     return answers_file.line_value(text, "student_id")
 

@@ -36,3 +36,51 @@ def test_a_practice_sheet_against_a_graded_manifest_says_so(made, tmp_path, secr
     assert (f"'{path}' of student-001 is a practice sheet, the manifest '{made / 'graded' / 'manifest.json'}' lists "
             "graded sheets: it belongs to another set (a student checks a practice sheet with chainrule check "
             "alone).") in result.stderr
+
+
+def _twice(path, korean=False):
+    """``path`` with the open sheet's first blank answered, then given again after the third."""
+    text = path.read_text()
+    first = next(line for line in text.splitlines() if line.endswith(' = ""'))
+    key = first.split(" = ")[0]
+    lines = text.splitlines()
+    at = lines.index(first)
+    lines[at] = f'{key} = "0.1"'
+    lines.insert(at + 5, f'{key} = "0.2"')
+    if korean:
+        lines = [('lang = "ko"' if line.startswith("lang = ") else line) for line in lines]
+    path.write_text("\n".join(lines) + "\n")
+    return key, at + 1, at + 6
+
+
+def test_a_key_given_twice_is_named_with_both_lines(made, tmp_path):
+    """Session 9's trial: "is not valid TOML: Cannot overwrite a value (at line 113, column 17);
+    answers go between quotes": neither the key nor that it is there twice."""
+    path = answers(made, "open", tmp_path)
+    key, first, again = _twice(path)
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: '{path}' gives {key} twice (lines {first} and {again}); keep the line with your answer and "
+        "delete the other.")
+    path = answers(made, "open", tmp_path, name="ko.toml")
+    key, first, again = _twice(path, korean=True)
+    assert run("check", path).stderr.strip().splitlines()[-1] == (
+        f"Error: '{path}'에 {key}이(가) 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 줄 하나만 남기시오.")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_among_the_answers_files_is_refused_not_waited_for(made, tmp_path):
+    """Session 9's attack: a FIFO stopped chainrule check forever (it was opened and read)."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    good = answers(made, "open", tmp_path)
+    done = subprocess.run([sys.executable, "-m", "chainrule", "check", str(good), str(fifo), "--format", "csv"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"Error: '{fifo}' is not a file (a FIFO); give the answers.toml a student filled in." in done.stderr
+    assert done.stdout.splitlines()[1].startswith("student-001,")

@@ -19,9 +19,36 @@ def _stdout_is_unicode() -> bool:
     return encoding in ("utf8", "utf8sig", "utf16", "utf32")
 
 
+def _expand(files):
+    """FILE arguments with each folder replaced by the ``.toml`` files below it (a class's
+    hand-ins as an LMS download unpacks them, or a generated set's students/), in sorted
+    order; hidden entries are skipped. A folder without one, or a zip, is a usage error."""
+    import os
+
+    from chainrule_core.errors import ChainruleUsageError
+
+    out = []
+    for name in files:
+        if os.path.isdir(name):
+            found = []
+            for base, dirs, names in os.walk(name):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [os.path.join(base, n) for n in sorted(names) if n.endswith(".toml") and not n.startswith(".")]
+            if not found:
+                raise ChainruleUsageError(f"Folder '{name}' holds no .toml file; give the students' answers.toml "
+                                          "files or a folder that holds them.")
+            out += found
+        elif name.lower().endswith(".zip") and os.path.isfile(name):
+            raise ChainruleUsageError(f"'{name}' is a zip file; unzip it and give the folder (chainrule check "
+                                      "FOLDER checks every .toml file in it).")
+        else:
+            out.append(name)
+    return out
+
+
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
-                type=click.Path(dir_okay=False))
+                type=click.Path())
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
               help="The manifest.json that chainrule generate wrote: how an instructor checks a class. Every FILE "
                    "must then be a student's of that manifest, with its course seed, preset and exactly its "
@@ -47,7 +74,7 @@ def _stdout_is_unicode() -> bool:
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
 @click.pass_context
 def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, output, gradebook, force, fail_under):
-    """Check the answers in FILE (an answers.toml from chainrule generate).
+    """Check the answers in FILE (an answers.toml from chainrule generate, or a folder of them).
 
     An open sheet's problems are rebuilt from its course seed, student id and variants; a
     graded sheet's only with the instructor's --secret-file; a practice sheet is judged
@@ -68,6 +95,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     from chainrule_core import secret as course_secret
     from checker import check, manifest_file, report, tolerance as tolerances
 
+    files = _expand(files)
     files = list(dict.fromkeys(files))  # a file named twice (a shell pattern and its name) is checked once
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
         param = next(p for p in ctx.command.params if p.name == "files")

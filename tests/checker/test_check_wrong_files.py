@@ -84,3 +84,38 @@ def test_a_fifo_among_the_answers_files_is_refused_not_waited_for(made, tmp_path
     assert done.returncode == 1
     assert f"Error: '{fifo}' is not a file (a FIFO); give the answers.toml a student filled in." in done.stderr
     assert done.stdout.splitlines()[1].startswith("student-001,")
+
+
+def test_a_folder_of_answers_files_is_checked_as_the_class_and_a_zip_is_named(made, tmp_path):
+    """Session 9's trial: `check sub/` was "File 'sub/' is a directory" and `check sub.zip`
+    "is not UTF-8 text (line 1); save it as UTF-8"."""
+    import shutil
+    import zipfile
+
+    folder = tmp_path / "handins"
+    for sid in ("student-001", "student-002"):
+        (folder / sid).mkdir(parents=True)
+        shutil.copy(made / "open" / "students" / sid / "answers.toml", folder / sid / "answers.toml")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config.toml").write_text("not = 'an answers file'\n")
+    result = run("check", folder, "--format", "csv", "--manifest", made / "open" / "manifest.json")
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == ["student-001", "student-002"]
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("check", empty)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Folder '{empty}' holds no .toml file; give the students' answers.toml files or a folder that "
+        "holds them.")
+
+    archive = tmp_path / "handins.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(folder / "student-001" / "answers.toml", "student-001/answers.toml")
+    result = run("check", archive)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: '{archive}' is a zip file; unzip it and give the folder (chainrule check FOLDER checks every "
+        ".toml file in it).")

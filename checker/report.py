@@ -298,7 +298,7 @@ def csv_problem_columns(reports: Sequence[Report]) -> List[str]:
 
 #: The class CSV's cell per question status; unanswered is an empty cell.
 CSV_CELLS = {"correct": "1", "wrong": "0", "unanswered": "", "invalid": "?"}
-CSV_HEAD = ["student_id", "correct", "total", "unanswered", "invalid", "course_seed", "preset", "problems", "file",
+CSV_HEAD = ["student_id", "correct", "blanks", "unanswered", "invalid", "course_seed", "preset", "problems", "file",
             "error"]
 
 

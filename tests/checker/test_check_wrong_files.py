@@ -119,3 +119,12 @@ def test_a_folder_of_answers_files_is_checked_as_the_class_and_a_zip_is_named(ma
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: '{archive}' is a zip file; unzip it and give the folder (chainrule check FOLDER checks every "
         ".toml file in it).")
+
+
+def test_the_class_csv_counts_blanks_under_their_own_name(made, tmp_path):
+    """Session 9's trial: the check CSV's "total" was the number of blanks while the
+    gradebook's "total" is the points earned: an import trap."""
+    path = answers(made, "open", tmp_path)
+    head = run("check", path, "--format", "csv").stdout.splitlines()[0].split(",")
+    assert head[:5] == ["student_id", "correct", "blanks", "unanswered", "invalid"]
+    assert "total" not in head

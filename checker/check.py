@@ -19,6 +19,7 @@ carried forward), with values from rounded intermediates for the rounding hint.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -51,10 +52,14 @@ class Options:
 
 # --- rebuilding (open and graded sheets) -------------------------------------------------
 
-def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = None) -> List[Tuple[str, Any]]:
+def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = None,
+            instructor: bool = False) -> List[Tuple[str, Any]]:
     """The sheet's problems rebuilt by this kit, through the generator's sheet loop:
     [(key, Problem)]. A one-line ChainruleError when a family is unknown or a variant id
-    is not the one this kit makes (an edited file or another kit version)."""
+    is not the one this kit makes (an edited file or another kit version), said to the
+    student, or with ``instructor`` (a class check) to the instructor checking their file."""
+    fix = ("The student should hand in the answers.toml that came with their worksheet, answers copied into it."
+           if instructor else "Copy your answers into the answers.toml that came with your worksheet.")
     try:
         from generator import presets, registry, worksheets
     except ModuleNotFoundError as exc:
@@ -76,8 +81,7 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
             if kit == __version__:  # the same kit made it: the tables were edited
                 raise ChainruleError(
                     f"'{source}': problem '{e.key}' is of family '{e.family}', which chainrule does not have; the "
-                    "[chainrule] tables were edited. Copy your answers into the answers.toml that came with your "
-                    "worksheet."
+                    f"[chainrule] tables were edited. {fix}"
                 )
             raise ChainruleError(
                 f"'{source}': problem '{e.key}' is of family '{e.family}', which this chainrule ({__version__}) does "
@@ -92,8 +96,7 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
             if kit == __version__:
                 raise ChainruleError(
                     f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but chainrule makes "
-                    f"{problem.family} variant {problem.variant} for it; the [chainrule] tables were edited. Copy "
-                    "your answers into the answers.toml that came with your worksheet."
+                    f"{problem.family} variant {problem.variant} for it; the [chainrule] tables were edited. {fix}"
                 )
             raise ChainruleError(
                 f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but this chainrule "
@@ -272,23 +275,37 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         code = f"'{lang}'" if isinstance(lang, str) else shown(lang)
         notes.append(message("en", "unknown_lang", code=code))
         lang = "en"
-    if sheet.mode == "practice":
-        if options.manifest is not None:
-            manifest_file.against(sheet, options.manifest, source)
+    if sheet.mode == "practice" and options.manifest is None:   # a student's own check: the file's hashes
         results, tolerance_note = _check_practice(sheet, data, source, options, lang)
     else:
+        practice_sheet = sheet.mode == "practice"
+        if practice_sheet:
+            _practice_tolerance(options.tolerance, source, lang)
         secret = None
         if sheet.secret:
             if options.secret is None:
+                if practice_sheet:
+                    raise ChainruleError(
+                        f"'{source}' is a practice sheet made with the course secret: a class check rebuilds its "
+                        "problems, which needs the secret (--secret-file FILE); nothing was judged.")
                 raise ChainruleError(needs_secret_message(source, lang))
             if course_secret.fingerprint(options.secret) != sheet.secret:
                 raise ChainruleError(
                     f"'{source}' was made with another course secret than the --secret-file given (fingerprints "
                     "differ); nothing was judged.")
-            secret = options.secret
-        problems = rebuild(sheet, source, secret)  # a tampered variant is named before a manifest mismatch
+            # a practice set's variants are keyed by a key derived from the secret (never the graded ones)
+            secret = course_secret.practice_key(options.secret) if practice_sheet else options.secret
+        if options.manifest is not None and practice_sheet:
+            manifest_file.against(sheet, options.manifest, source)   # as before the rebuild: which student's it is
+        # a tampered variant is named before a manifest mismatch
+        problems = rebuild(sheet, source, secret, instructor=options.manifest is not None)
         if options.manifest is not None:
             manifest_file.against(sheet, options.manifest, source)
+        if practice_sheet:
+            # A class check never trusts a practice file's hashes: its student holds the salt and the
+            # scheme and can write new ones (session 9's attack: every blank "1", rehashed, scored
+            # 100% in the gradebook). It judges the rebuilt problems, at the practice precision.
+            options = dataclasses.replace(options, tolerance=options.tolerance or Tolerance("sig", Fraction(practice.DIGITS)))
         results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems)
     known = sheet.keys
     for extra in data:
@@ -322,10 +339,10 @@ def _check_rebuilt(sheet, data, source, options, lang, problems):
     return results, note
 
 
-def _check_practice(sheet, data, source, options, lang):
+def _practice_tolerance(tol, source, lang):
+    """Refuse a --tolerance a practice sheet cannot take (its hashes keep DIGITS digits)."""
     digits = practice.DIGITS
-    if options.tolerance is not None:
-        tol = options.tolerance
+    if tol is not None:
         if tol.kind != "sig" or int(tol.amount) != digits:  # an option this sheet cannot take: a usage error
             if lang == "ko":
                 raise ChainruleUsageError(
@@ -335,6 +352,11 @@ def _check_practice(sheet, data, source, options, lang):
                 f"'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits "
                 f"only: use --tolerance sig:{digits} or none, not {tol}."
             )
+
+
+def _check_practice(sheet, data, source, options, lang):
+    digits = practice.DIGITS
+    _practice_tolerance(options.tolerance, source, lang)
     results = []
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)

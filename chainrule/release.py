@@ -1158,9 +1158,9 @@ machine"), where the student has no hand.
    the results. A submission is copied without following links: a module that is a link
    to a file outside the submission is refused with a message and scores 0.
 
-Try it before the students do: `unzip autograder.zip -d ag/source`, put a submission in
-`ag/submission/exercises/`, then `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder`
-and read `ag/results/results.json`.
+Try it before the students do: `mkdir -p ag/source ag/submission/exercises && unzip
+autograder.zip -d ag/source`, put a submission's modules in `ag/submission/exercises/`, then
+`AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder` and read `ag/results/results.json`.
 
 ## Grading on your own machine
 
@@ -1190,9 +1190,33 @@ Rebuild with the same options into the same folder (`chainrule release --out DIR
 the same inputs give a byte-identical `student/`, so `git diff` in your copy of the template
 shows exactly what changed (`autograder.zip` too with `--secret-file`; without it the rebuild
 draws new hidden seeds). `--force` replaces only the files a release writes and removes those
-an earlier release wrote (listed in `.chainrule-release`) that this one no longer does, such
-as a module dropped from `--modules`; `student/.git` and every file you added are kept. Students who already accepted the assignment pull the change
-(`git pull` from the template, or you push it to their repositories); re-upload
+an earlier release wrote that this one no longer does, such as a module dropped from
+`--modules`, and only while they hold what the release wrote: `.chainrule-release` records
+each file's SHA-256. A file edited since (committed or not), or one no release wrote where
+this one writes, is neither replaced nor removed: the rebuild stops before writing anything
+and names the files; move them away and build again, or add `--discard-changes` to replace
+them. `student/.git` and every file you added are kept.
+
+Students who already accepted the assignment cannot `git pull` from the template: Classroom
+makes each repository from the template with a history of its own, so git refuses to merge
+the two (divergent, unrelated histories). Commit the rebuilt `student/` and push it to the
+template; `chainrule release --force` prints what changed in `student/` and the commands
+that bring exactly that into a student's repository (`git diff --stat HEAD~1` in the
+template tells it later). Run them in each student's repository with its work committed
+(the student, or you in a clone of it, then push); they look like this:
+
+```
+git fetch TEMPLATE_URL main
+git checkout FETCH_HEAD -- README.md grader/data/recorded.npz grader/data/release.json
+git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/activations.py | git apply -3
+git commit -m "Update from the template"
+```
+
+The first fetches the template's latest commit (`TEMPLATE_URL`: its address); the second
+takes the files a student does not edit; the third, only for an exercise module whose
+skeleton changed, merges that change into the student's own code (a conflict is marked in
+the file for the student to resolve); a removed file a student does not edit goes with
+`git rm`, and a module no longer handed out stays the student's. Then re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).
 """

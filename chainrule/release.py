@@ -519,7 +519,8 @@ def _listed(out):
 
 def _write_listing(out, table):
     """The listing of ``{path: hashes}`` (one line per path and content, sorted)."""
-    lines = sorted(f"{digest}  {rel}" if digest else rel for rel, digests in table.items() for digest in digests)
+    lines = [f"{digest}  {rel}" if digest else rel
+             for rel in sorted(table) for digest in sorted(table[rel], key=lambda d: d or "")]
     _write(Path(out) / LISTING, _LISTING_HEAD + "".join(f"{line}\n" for line in lines))
 
 

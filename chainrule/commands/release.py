@@ -31,8 +31,8 @@ from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_PUBLIC_SHARE, DEFAUL
               help="Replace the release in a non-empty --out folder: only files a release wrote there and "
                    "that still hold what it wrote.")
 @click.option("--discard-changes", is_flag=True,
-              help="With --force: also replace or remove the release's files that were edited since "
-                   "(their changes are lost).")
+              help="With --force: also replace or remove files edited since the release wrote them, and "
+                   "write over files no release wrote (their content is lost).")
 def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, public_share, secret_file, force,
                     discard_changes):
     """Build what a class gets: OUT/student/ (the template repository, no solutions),

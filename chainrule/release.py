@@ -1108,7 +1108,7 @@ This release covers {len(points)} functions worth {sum(points.values()):g} point
 student/          the template repository students get (no solutions, no generator)
 autograder.zip    Gradescope's autograder ({'public and hidden checks' if seeds else 'public checks only'})
 instructor/       this file
-.chainrule-release  the list of files this release wrote (what a rebuild may replace)
+.chainrule-release  the files this release wrote, with their SHA-256 (what a rebuild may replace)
 ```
 
 `student/` holds the exercise skeletons, the grader (the same code as the kit's, minus the

@@ -405,12 +405,15 @@ def _copy(src_root, rel, dst_root, as_rel=None):
 
 # ---------------------------------------------------------------------- the build
 def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidden_visibility=DEFAULT_VISIBILITY,
-          force=False, progress=None, public_share=DEFAULT_PUBLIC_SHARE, secret_file=None):
+          force=False, progress=None, public_share=DEFAULT_PUBLIC_SHARE, secret_file=None, discard_changes=False):
     """Write a release into ``out``; returns a dict describing what was written.
 
-    ``public_share``: the fraction of each function's points its public test carries;
+    ``public_share``: the fraction of each function's points its public test carries (at
+    1 the hidden checks would carry nothing: there are none then, whatever ``hidden``);
     ``secret_file``: the course secret the hidden seeds are derived from (None: random
-    bytes drawn now, so that only this build's ``autograder.zip`` knows the seeds)."""
+    bytes drawn now, so that only this build's ``autograder.zip`` knows the seeds);
+    ``discard_changes``: with ``force``, replace and remove files that no longer hold what
+    a release wrote there (refused otherwise: ``_install``)."""
     from grader import DEFAULT_SEED
     from grader.release_settings import effective_points
     POINTS = effective_points()
@@ -441,7 +444,7 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
         raise ChainruleError("chainrule release records the expected values with the reference, but the "
                              "'solutions' package cannot be imported; run it from the kit's checkout.") from None
     public_seed = DEFAULT_SEED
-    seeds = hidden_seeds(int(hidden), public_seed, key)
+    seeds = hidden_seeds(int(hidden) if share < 1.0 else 0, public_seed, key)
     settings = {"functions": functions, "points": points}
     from grader.release_settings import new_inputs
 
@@ -464,53 +467,93 @@ def build(out, modules=None, points_file=None, hidden=DEFAULT_HIDDEN_SEEDS, hidd
         say("instructor notes")
         _write_instructor(staging / "instructor" / "README.md", modules, points, public_seed, seeds,
                           hidden_visibility, share, public_only, secret_file is not None)
-        _install(staging, out)
+        installed = _install(staging, out, discard_changes=discard_changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return {"out": str(out), "modules": modules, "functions": len(functions),
+    return {**installed, "out": str(out), "modules": modules, "functions": len(functions),
             "max_score": round(sum(points.values()), 2), "public_seed": public_seed,
             "hidden_seeds": seeds, "public_share": share, "public_only": public_only,
             "seeds_from": "secret" if secret_file is not None else "random"}
 
 
 LISTING = ".chainrule-release"
-_LISTING_HEAD = ("# The files chainrule release wrote here, one a line. A rebuild with --force replaces them\n"
-                 "# and removes those it no longer writes; it never touches .git or any other file.\n")
+_LISTING_HEAD = ("# The files chainrule release wrote here, one a line: the SHA-256 of what it wrote, two spaces,\n"
+                 "# the path. A rebuild with --force replaces them and removes those it no longer writes, but\n"
+                 "# only while they hold what a release wrote; it never touches .git or any other file.\n")
+_HASHED_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
+
+
+def _digest(path):
+    """SHA-256 (hex) of the file ``path``; None for a link, a folder or nothing."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _listed(out):
-    """The files an earlier release wrote into ``out`` (its listing), relative POSIX paths;
-    empty without a listing. A line that leaves the folder or enters ``.git`` is ignored."""
+    """What an earlier release wrote into ``out`` (its listing): ``{path: hashes}``, the
+    relative POSIX path and the set of contents (SHA-256) a release left there (two while
+    an install was under way), None among them for a line of an older kit, which records
+    no content. None without a listing. A line that leaves the folder or enters ``.git``
+    is ignored."""
     try:
-        text = (out / LISTING).read_text(encoding="utf-8")
+        text = (Path(out) / LISTING).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return []
-    found = []
+        return None
+    found = {}
     for line in text.splitlines():
-        rel = line.strip()
+        hashed = _HASHED_LINE.fullmatch(line.strip())
+        digest, rel = hashed.groups() if hashed else (None, line.strip())
         parts = rel.split("/")
         if (not rel or rel.startswith("#") or rel.startswith("/") or "\\" in rel
                 or any(part in ("", ".", "..", ".git") for part in parts) or rel == LISTING):
             continue
-        found.append(rel)
+        found.setdefault(rel, set()).add(digest)
     return found
 
 
-def _write_listing(out, names):
-    _write(out / LISTING, _LISTING_HEAD + "".join(f"{n}\n" for n in sorted(set(names))))
+def _write_listing(out, table):
+    """The listing of ``{path: hashes}`` (one line per path and content, sorted)."""
+    lines = [f"{digest}  {rel}" if digest else rel
+             for rel in sorted(table) for digest in sorted(table[rel], key=lambda d: d or "")]
+    _write(Path(out) / LISTING, _LISTING_HEAD + "".join(f"{line}\n" for line in lines))
 
 
-def _install(staging, out):
-    """Move the release built in ``staging`` into ``out`` file by file.
+def shown(paths, limit=8):
+    """``a, b, c`` (at most ``limit`` of them, then "and N more")."""
+    paths = list(paths)
+    more = len(paths) - limit
+    return ", ".join(paths[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def _install(staging, out, discard_changes=False):
+    """Move the release built in ``staging`` into ``out`` file by file; returns what it did.
 
     Every file the release writes replaces the one of that name; of the files an earlier
     release wrote (``out``'s listing), those this one does not write are removed, with the
     folders they leave empty. Nothing else in ``out`` is touched: not ``.git`` (the
     instructor README makes ``student/`` a repository), not a file the instructor added.
-    The listing is written first as the union of both releases, so that an interrupted
-    install is cleaned up by the next one, and last as this release's files."""
-    new = sorted(Path(root, name).relative_to(staging).as_posix()
-                 for root, _dirs, files in os.walk(staging) for name in files)
+
+    Nobody's work is lost: the listing records the SHA-256 of every file written, and a
+    file that no longer holds what a release wrote (a student's or the instructor's edit,
+    committed or not), or that no release wrote, is neither replaced nor removed: the
+    install is refused before anything moves (ChainruleError naming the files), unless
+    ``discard_changes``. A listing of an older kit records no content: its files are
+    replaced as before and returned as ``unchecked``.
+
+    The listing is written first as the union of both releases (both contents of a file
+    being replaced), so that an interrupted install is cleaned up by the next one, and
+    last as this release's files."""
+    new = {Path(root, name).relative_to(staging).as_posix(): None
+           for root, _dirs, files in os.walk(staging) for name in files}
+    for rel in new:
+        new[rel] = _digest(staging / rel)
+    new = dict(sorted(new.items()))
     out.mkdir(parents=True, exist_ok=True)
     # refuse before moving anything: a folder where a file goes, or a file where a folder goes
     for rel in new:
@@ -524,25 +567,131 @@ def _install(staging, out):
                 raise ChainruleError(f"'{above}' is a file, and this release writes a folder there; "
                                      "move it away and build again.")
     old = _listed(out)
-    _write_listing(out, old + new)
+    listed = old or {}
+    # what would be lost: (path, why) of every file replaced or removed that holds other content
+    lost, unchecked, replaced, removed = [], [], [], []
+    for rel, digest in new.items():
+        target = out / rel
+        if not (target.exists() or target.is_symlink()):
+            continue
+        current = _digest(target)
+        if current == digest:
+            continue
+        replaced.append(rel)
+        if rel not in listed:
+            if old is None or any(None in d for d in listed.values()):
+                unchecked.append(rel)           # no listing, or an older kit's: as before
+            else:
+                lost.append((rel, "not written by a release"))
+        elif None in listed[rel]:
+            unchecked.append(rel)
+        elif current not in listed[rel]:
+            lost.append((rel, "edited since the release wrote it"))
+    for rel, digests in listed.items():
+        target = out / rel
+        if rel in new or not (target.is_file() or target.is_symlink()):
+            continue
+        removed.append(rel)
+        if None in digests:
+            unchecked.append(rel)
+        elif _digest(target) not in digests:
+            lost.append((rel, "edited; this release no longer writes it and would remove it"))
+    if lost and not discard_changes:
+        count = len(lost)
+        raise ChainruleError(
+            f"--force would lose work in '{out}': {count} file{'s' if count != 1 else ''} "
+            f"{'hold' if count != 1 else 'holds'} what no release wrote: "
+            + shown([f"{rel} ({why})" for rel, why in lost], limit=20)
+            + f". Nothing was replaced. Move {'them' if count != 1 else 'it'} out of '{out}' and build again, "
+            "or add --discard-changes to replace and remove them.")
+    union = {rel: set(digests) for rel, digests in listed.items()}
+    for rel, digest in new.items():
+        union.setdefault(rel, set()).add(digest)
+    _write_listing(out, union)
     for rel in new:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / rel, target)
-    keep = set(new)
-    for rel in old:
-        if rel in keep:
-            continue
+    for rel in removed:
         target = out / rel
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        else:
-            continue
+        target.unlink()
         folder = target.parent
         while folder != out and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-    _write_listing(out, new)
+    _write_listing(out, {rel: {digest} for rel, digest in new.items()})
+    return {"listing": None if old is None else ("old" if any(None in d for d in listed.values()) else "hashed"),
+            "discarded": [(rel, "removed" if rel in removed else "replaced") for rel, _why in lost],
+            "unchecked": sorted(set(unchecked)), "student_update": _student_update(listed if old else None, new)}
+
+
+def _student_update(old, new):
+    """What changed in ``student/`` since the release listed in ``old`` (``{path: hashes}``
+    of a hashed listing; None: unknown): ``{"changed": [...], "removed": [...]}``, paths
+    relative to ``student/`` (``added``: those among ``changed`` that are new); None when it cannot be told (no listing, or an older kit's)."""
+    if not old or any(None in digests for digests in old.values()):
+        return None
+    prefix = "student/"
+    changed = [rel[len(prefix):] for rel, digest in new.items()
+               if rel.startswith(prefix) and digest not in old.get(rel, ())]
+    added = [rel[len(prefix):] for rel in new if rel.startswith(prefix) and rel not in old]
+    removed = [rel[len(prefix):] for rel in old if rel.startswith(prefix) and rel not in new]
+    return {"changed": sorted(changed), "added": sorted(added), "removed": sorted(removed)}
+
+
+def _is_exercise(rel):
+    """A student's own module: ``exercises/<module>.py`` of a contract module."""
+    parts = rel.split("/")
+    return len(parts) == 2 and parts[0] == "exercises" and parts[1][:-3] in CONTRACT and parts[1].endswith(".py")
+
+
+def student_update_steps(update):
+    """Lines telling the instructor what changed in ``student/`` since the last release
+    (``update``: ``_student_update``'s) and the git commands that bring exactly that into a
+    student's repository. A Classroom repository made from the template has a history of
+    its own, so ``git pull`` from the template fails (unrelated histories); the commands
+    take the changed files from the template's commit instead, merge a changed exercise
+    skeleton into the student's own code (``git apply -3``, conflicts marked in the file),
+    and never touch a module the student wrote that this release no longer hands out."""
+    changed, removed = update["changed"], update["removed"]
+    if not changed and not removed:
+        return ["student/ is unchanged since the last release in this folder: students have nothing to update."]
+    merge = [rel for rel in changed if _is_exercise(rel) and rel not in update.get("added", ())]
+    take = [rel for rel in changed if rel not in merge]
+    drop = [rel for rel in removed if not _is_exercise(rel)]
+    dropped = [rel for rel in removed if _is_exercise(rel)]
+    parts = []
+    if changed:
+        parts.append(f"{len(changed)} file{'s' if len(changed) != 1 else ''} changed or added "
+                     f"({shown(changed, limit=6)})")
+    if removed:
+        parts.append(f"{len(removed)} removed ({shown(removed, limit=6)})")
+    lines = [f"student/ changed since the last release in this folder: {' and '.join(parts)}.",
+             "Hand it out: commit student/ and push it to your template repository; then in each student "
+             "repository (the student's clone, or yours), with its work committed, run:",
+             "  git fetch TEMPLATE_URL main"]
+    if take:
+        lines.append("  git checkout FETCH_HEAD -- " + " ".join(take))
+    if drop:
+        lines.append("  git rm -q --ignore-unmatch -- " + " ".join(drop))
+    for rel in merge:
+        lines.append(f"  git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- {rel} | git apply -3")
+    lines.append('  git commit -m "Update from the template"')
+    lines.append("TEMPLATE_URL is your template repository's address (main: its branch). git pull from the "
+                 "template does not work: a repository made from a template has a history of its own.")
+    if merge:
+        lines.append(f"{' and '.join(merge)} {'are' if len(merge) != 1 else 'is'} the student's own code: "
+                     "git apply -3 merges the skeleton's change into it and marks a conflict in the file "
+                     "(<<<<<<<) for the student to resolve; nothing of their work is lost.")
+    if dropped:
+        lines.append(f"No longer handed out: {', '.join(dropped)}; the students' copies are their work, "
+                     "left alone by these commands.")
+    return lines
+
+
+def percent(share):
+    """``0.2`` as ``20%`` (the share of the points a public test carries)."""
+    return f"{round(float(share) * 100, 4):g}%"
 
 
 def released_contract(text, modules):
@@ -713,7 +862,7 @@ def _points_table(modules, points):
 def _share_text(share):
     if share >= 1.0:
         return ""
-    return (f" On the course's autograder the public checks carry {share:g} of each function's points "
+    return (f" On the course's autograder the public checks carry {percent(share)} of each function's points "
             "and the hidden checks the rest.")
 
 
@@ -907,7 +1056,7 @@ def _hidden_text(seeds, share, public_only, from_secret, visibility):
         "keep the zip from students. Only the cases whose inputs differ from the public ones count "
         "there: a fixed edge case (the same inputs on every seed) is already answered by the student "
         "repository's recording, so it counts once, in the public test.",
-        f"   Each function's public test carries {share:g} of its points and its hidden test the rest "
+        f"   Each function's public test carries {percent(share)} of its points and its hidden test the rest "
         "(`chainrule release --public-share` chooses another share): a submission that looks up the "
         "public recording earns about that share. The hidden tests carry visibility "
         f"`{visibility}` (`--hidden-visibility`); while a test is hidden Gradescope does not show "
@@ -959,7 +1108,7 @@ This release covers {len(points)} functions worth {sum(points.values()):g} point
 student/          the template repository students get (no solutions, no generator)
 autograder.zip    Gradescope's autograder ({'public and hidden checks' if seeds else 'public checks only'})
 instructor/       this file
-.chainrule-release  the list of files this release wrote (what a rebuild may replace)
+.chainrule-release  the files this release wrote, with their SHA-256 (what a rebuild may replace)
 ```
 
 `student/` holds the exercise skeletons, the grader (the same code as the kit's, minus the
@@ -1010,9 +1159,9 @@ machine"), where the student has no hand.
    the results. A submission is copied without following links: a module that is a link
    to a file outside the submission is refused with a message and scores 0.
 
-Try it before the students do: `unzip autograder.zip -d ag/source`, put a submission in
-`ag/submission/exercises/`, then `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder`
-and read `ag/results/results.json`.
+Try it before the students do: `mkdir -p ag/source ag/submission/exercises && unzip
+autograder.zip -d ag/source`, put a submission's modules in `ag/submission/exercises/`, then
+`AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder` and read `ag/results/results.json`.
 
 ## Grading on your own machine
 
@@ -1042,9 +1191,33 @@ Rebuild with the same options into the same folder (`chainrule release --out DIR
 the same inputs give a byte-identical `student/`, so `git diff` in your copy of the template
 shows exactly what changed (`autograder.zip` too with `--secret-file`; without it the rebuild
 draws new hidden seeds). `--force` replaces only the files a release writes and removes those
-an earlier release wrote (listed in `.chainrule-release`) that this one no longer does, such
-as a module dropped from `--modules`; `student/.git` and every file you added are kept. Students who already accepted the assignment pull the change
-(`git pull` from the template, or you push it to their repositories); re-upload
+an earlier release wrote that this one no longer does, such as a module dropped from
+`--modules`, and only while they hold what the release wrote: `.chainrule-release` records
+each file's SHA-256. A file edited since (committed or not), or one no release wrote where
+this one writes, is neither replaced nor removed: the rebuild stops before writing anything
+and names the files; move them away and build again, or add `--discard-changes` to replace
+them. `student/.git` and every file you added are kept.
+
+Students who already accepted the assignment cannot `git pull` from the template: Classroom
+makes each repository from the template with a history of its own, so git refuses to merge
+the two (divergent, unrelated histories). Commit the rebuilt `student/` and push it to the
+template; `chainrule release --force` prints what changed in `student/` and the commands
+that bring exactly that into a student's repository (`git diff --stat HEAD~1` in the
+template tells it later). Run them in each student's repository with its work committed
+(the student, or you in a clone of it, then push); they look like this:
+
+```
+git fetch TEMPLATE_URL main
+git checkout FETCH_HEAD -- README.md grader/data/recorded.npz grader/data/release.json
+git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/activations.py | git apply -3
+git commit -m "Update from the template"
+```
+
+The first fetches the template's latest commit (`TEMPLATE_URL`: its address); the second
+takes the files a student does not edit; the third, only for an exercise module whose
+skeleton changed, merges that change into the student's own code (a conflict is marked in
+the file for the student to resolve); a removed file a student does not edit goes with
+`git rm`, and a module no longer handed out stays the student's. Then re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).
 """

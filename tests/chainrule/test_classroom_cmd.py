@@ -70,5 +70,9 @@ def test_list_shows_only_the_released_functions(tmp_path, monkeypatch):
     monkeypatch.setattr(release_settings.functions, "__defaults__", (str(settings),))
     result = CliRunner().invoke(cli, ["list"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("Functions of this release (2), as module.function:\n  activations\n"
-                                    "    activations.relu\n  training\n    training.log_uniform\n")
+    assert result.stdout.startswith("Functions of this release (2) with their points (2 in all), as module.function:\n"
+                                    "  activations             1 point\n"
+                                    "    activations.relu      1\n"
+                                    "  training                1 point\n"
+                                    "    training.log_uniform  1\n")
+    assert "--points" not in result.stdout      # a student cannot choose the points

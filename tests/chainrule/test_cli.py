@@ -27,13 +27,13 @@ def test_cli_list_shows_every_contract_function_grouped_by_module():
     result = run("list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "Contract functions (52), as module.function:"
-    for qualname in qualified_names():
-        assert f"    {qualname}" in lines
-    # grouped: each module header comes before its functions
+    assert lines[0] == "Contract functions (52) with their default points (68 in all), as module.function:"
+    shown = [line.split() for line in lines if line.startswith("    ")]
+    assert [name for name, _points in shown] == qualified_names()
+    # grouped: each module header (with its points) comes before its functions
     for module, names in CONTRACT.items():
-        header = lines.index(f"  {module}")
-        assert lines[header + 1] == f"    {module}.{names[0]}"
+        header = next(i for i, line in enumerate(lines) if line.split()[:1] == [module])
+        assert lines[header + 1].split()[0] == f"{module}.{names[0]}"
 
 
 def test_contract_has_52_functions_in_8_modules():

@@ -184,8 +184,12 @@ def test_same_inputs_give_byte_identical_releases(release_dir, tmp_path):
     again = tmp_path / "again"
     build(again)
     first, second = _tree(release_dir), _tree(again)
-    assert {k: v for k, v in first.items() if k != "autograder.zip"} == \
-        {k: v for k, v in second.items() if k != "autograder.zip"}
+    assert {k: v for k, v in first.items() if k not in ("autograder.zip", ".chainrule-release")} == \
+        {k: v for k, v in second.items() if k not in ("autograder.zip", ".chainrule-release")}
+    # the listing records each file's SHA-256: it differs in the zip's line alone
+    zip_line = re.compile(rb"^[0-9a-f]{64}  autograder\.zip\n", re.M)
+    assert zip_line.sub(b"", first[".chainrule-release"]) == zip_line.sub(b"", second[".chainrule-release"])
+    assert len(zip_line.findall(first[".chainrule-release"])) == 1
     assert _config(release_dir)["hidden_seeds"] != _config(again)["hidden_seeds"]
     assert _config(release_dir)["public_seed"] == _config(again)["public_seed"] == 2026
 
@@ -253,10 +257,10 @@ def test_public_share_is_checked_and_shapes_the_points(tmp_path):
     result = CliRunner().invoke(cli, ["release", "--out", str(tmp_path / "r"), "--modules", "regularization",
                                       "--public-share", "0.3"])
     assert result.exit_code == 0, result.output
-    assert ("2 hidden seeds (drawn at random, kept only in autograder.zip), public tests carry 0.3 of the points"
+    assert ("2 hidden seeds (drawn at random, kept only in autograder.zip), public tests carry 30% of the points"
             in result.stdout)
     assert _config(tmp_path / "r")["public_share"] == 0.3
-    assert "public test carries 0.3 of its points" in (tmp_path / "r" / "instructor" / "README.md").read_text()
+    assert "public test carries 30% of its points" in (tmp_path / "r" / "instructor" / "README.md").read_text()
 
 
 def test_without_hidden_seeds_the_student_readme_promises_no_hidden_checks(tmp_path):
@@ -275,7 +279,7 @@ def test_without_hidden_seeds_the_student_readme_promises_no_hidden_checks(tmp_p
     build(tmp_path / "h", modules="regularization", hidden=1, public_share=0.25)
     readme = (tmp_path / "h" / "student" / "README.md").read_text()
     assert "the grade that\ncounts comes from the hidden checks" in readme
-    assert "the public checks carry 0.25 of each function's points" in readme
+    assert "the public checks carry 25% of each function's points" in readme
 
 
 @pytest.mark.parametrize("share", ["0", "0.5"])
@@ -360,7 +364,7 @@ def test_force_keeps_the_instructors_repository_and_files(tmp_path):
     assert " M grader/data/release.json" in status
     assert not [line for line in status if line.startswith(" D") and "layers" not in line]
     # the listing names this release's files, and nothing of git's or the instructor's
-    listing = (out / ".chainrule-release").read_text().splitlines()
+    listing = [line.split("  ", 1)[-1] for line in (out / ".chainrule-release").read_text().splitlines()]
     assert "student/exercises/activations.py" in listing and "autograder.zip" in listing
     assert not [n for n in listing if "exercises/layers.py" in n or ".git/" in n or "SYLLABUS" in n or "todo" in n]
     # the same options again: nothing changes

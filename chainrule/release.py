@@ -179,9 +179,11 @@ def load_points(path, modules):
         if isinstance(points, bool) or not isinstance(points, (int, float)):
             raise ChainruleUsageError(f"{where}: {qualname} = {json.dumps(points, default=str)} is not a "
                                       "number of points; give a number such as 2 or 1.5.")
-        if not points >= 0 or points != points or points == float("inf"):
+        from grader.release_settings import MAX_POINTS
+
+        if not 0 <= points <= MAX_POINTS:      # NaN and infinity too
             raise ChainruleUsageError(f"{where}: {qualname} = {points!r} is not valid; points must be a "
-                                      "finite number, 0 or more.")
+                                      f"number from 0 to {MAX_POINTS:,}.")
         if qualname not in released:
             raise ChainruleUsageError(f"{where}: '{qualname}' is not in the released modules "
                                       f"({', '.join(modules)}); add its module to --modules or remove the line.")

@@ -460,7 +460,13 @@ def test_one_module_is_said_in_the_singular(tmp_path):
     ('"activations.sigmoid" = 2\n"activations.sigmod" = 3\n',
      "Points file '{f}', line 2: 'activations.sigmod' is not a contract function. Did you mean 'activations.sigmoid'?"),
     ('"activations.sigmoid" = 2\n\n"activations.relu" = -1\n',
-     "Points file '{f}', line 3: activations.relu = -1 is not valid; points must be a finite number, 0 or more."),
+     "Points file '{f}', line 3: activations.relu = -1 is not valid; points must be a number from 0 to 1,000,000."),
+    ('"activations.sigmoid" = 1e308\n',      # session 9's attack: infinite totals crashed grade-all
+     "Points file '{f}', line 1: activations.sigmoid = 1e+308 is not valid; points must be a number from 0 to "
+     "1,000,000."),
+    ('"activations.sigmoid" = nan\n',
+     "Points file '{f}', line 1: activations.sigmoid = nan is not valid; points must be a number from 0 to "
+     "1,000,000."),
     ('"activations.sigmoid" = "two"\n',
      "Points file '{f}', line 1: activations.sigmoid = \"two\" is not a number of points"),
     ('"activations.sigmoid" = 2\n"activations.relu" = = 3\n',

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose
-from generator.notation import sym
+from generator.notation import chain, sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 
@@ -34,15 +34,16 @@ N, B, n_epochs = sym("N"), sym("B"), sym("n_epochs")
 
 @lru_cache(maxsize=None)
 def _template():
+    # n_epochs first in a product: "n_epochs I", never "I n_epochs" (read "In" in MathML)
     I = sym("I")
     return (
         ("I", sp.ceiling(N / B), Text("one update per batch; a last, smaller batch still counts",
                                       "배치마다 한 번 갱신하며, 마지막의 작은 배치도 한 번으로 센다")),
         ("r", N - B * sp.Add(I, -1, evaluate=False), Text("samples left for the last batch", "마지막 배치에 남는 샘플 수")),
-        ("U", n_epochs * I, Text("updates per epoch × epochs", "에포크당 갱신 횟수 × 에포크 수")),
+        ("U", chain(n_epochs, I), Text("epochs × updates per epoch", "에포크 수 × 에포크당 갱신 횟수")),
         ("U_batch", n_epochs, Text("batch gradient descent: the whole data set is one batch, one update per epoch",
                             "배치 경사 하강법: 전체 데이터가 하나의 배치이므로 에포크마다 한 번 갱신")),
-        ("U_sgd", n_epochs * N, Text("stochastic gradient descent: batch size 1, one update per sample",
+        ("U_sgd", chain(n_epochs, N), Text("stochastic gradient descent: batch size 1, one update per sample",
                               "확률적 경사 하강법: 배치 크기 1, 샘플마다 한 번 갱신")),
     )
 

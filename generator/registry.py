@@ -20,7 +20,7 @@ FAMILIES = {
     "optimizer_steps": ("generator.families.optimizer_steps", "k steps of SGD, momentum, Nesterov, Adagrad, RMSprop or Adam: parameter and state each step"),
     "loss_values": ("generator.families.loss_values", "MSE, binary, categorical and sparse categorical cross-entropy on a small batch; which loss suits which task"),
     "activations": ("generator.families.activations", "sigmoid, tanh, ReLU or softplus and its derivative; the vanishing gradient through n sigmoid layers"),
-    "batch_arithmetic": ("generator.families.batch_arithmetic", "iterations per epoch, updates over E epochs; batch vs mini-batch vs stochastic gradient descent"),
+    "batch_arithmetic": ("generator.families.batch_arithmetic", "iterations per epoch, updates over n_epochs epochs; batch vs mini-batch vs stochastic gradient descent"),
     "learning_rate": ("generator.families.learning_rate", "gradient descent on a quadratic: iterates, converge/oscillate/diverge, critical learning rate; time-based decay"),
     "regularization": ("generator.families.regularization", "L1/L2 penalty, its gradient and the update with weight decay; inverted dropout or max-norm"),
     "batch_norm": ("generator.families.batch_norm", "batch normalization of a small batch: means, variances, normalized values and outputs"),

@@ -78,6 +78,11 @@ class Format:
     def code(self, text: str) -> str:
         return self.escape(text)
 
+    def prose(self, text: str) -> str:
+        """Words of a sentence (a Text's wording, a plain slot's value, the page's words)
+        escaped for the format; a name, an id or code goes through ``escape`` alone."""
+        return self.escape(text)
+
     def text(self, text: Text, lang: str, display=None) -> str:
         """Prose with its slots rendered: sympy objects as math, Num as numbers.
 
@@ -121,7 +126,7 @@ class Format:
                     literal = korean.agree(sound, literal)
                     sound = _NO_SLOT
                 before, tick, literal = literal.partition("`")
-                out.append(self.escape(before))
+                out.append(self.prose(before))
                 if tick:
                     code = []
             if field is None:
@@ -146,7 +151,7 @@ class Format:
         if isinstance(value, sp.Basic):
             return self.math(value, display)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return self.escape(str(value))
+            return self.prose(str(value))
         raise TypeError(f"cannot render slot value {value!r}")
 
 
@@ -439,11 +444,30 @@ def break_points(markup: str) -> List[str]:
     return list(_break_points(markup))
 
 
+#: a number in prose whose minus a line could break after: a signed number (-0.5, and a
+#: minus sign U+2212) and one in scientific notation (1.2345678e-05); a hyphen after a letter
+#: or a digit (top-10, 0-9) is a word's or a range's, not a sign
+_SIGNED_NUMBER = re.compile(r"(?<![\w.])(?:[-\u2212]\d+(?:\.\d+)?(?:e[-+]?\d+)?|\d+(?:\.\d+)?e-\d+)")
+
+
+def _unbroken_number(match) -> str:
+    return '<span class="num">' + match.group(0) + "</span>"
+
+
 class Html(Format):
     name = "html"
 
     def escape(self, text):
         return html.escape(text, quote=True)
+
+    def prose(self, text):
+        # a browser may end a line between a minus and its digits ("x-" / "0.5"): such a
+        # number is set whole (sheet.css: span.num does not wrap); its text stays as typed, so
+        # that a number copied from the page reads back the same
+        escaped = html.escape(text, quote=True)
+        if "-" not in escaped and "\u2212" not in escaped:
+            return escaped
+        return _SIGNED_NUMBER.sub(_unbroken_number, escaped)
 
     def math_expr(self, expr, display):
         return polish_mathml(symbolic.mathml(_nested_sums(expr), display))
@@ -931,7 +955,7 @@ def fill(fmt: Format, template: str, **rendered: str) -> str:
     A slot without a value is left as written (the generic table is filled in twice)."""
     out = []
     for literal, field, _spec, _conversion in _FORMATTER.parse(template):
-        out.append(fmt.escape(literal))
+        out.append(fmt.prose(literal))
         if field is not None:
             out.append(rendered[field] if field in rendered else fmt.escape("{" + field + "}"))
     return "".join(out)

@@ -4,6 +4,9 @@ and batch vs mini-batch vs stochastic gradient descent.
 Structure: whether the batch size divides the number of samples (so whether the last batch
 is smaller), and which ``batch_size`` setting the choice question describes. The seed notes'
 example is one of the sizes: 2000 samples in batches of 200 give 10 iterations per epoch.
+
+The number of epochs is shown as n_epochs (Keras's ``epochs=``), never E: every backprop
+problem of the same sheet calls the error E.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose
-from generator.notation import sym
+from generator.notation import chain, sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
 
@@ -26,20 +29,21 @@ KINDS = {
     "mini_batch": Text("mini-batch gradient descent", "미니 배치 경사 하강법"),
     "stochastic": Text("stochastic gradient descent, SGD", "확률적 경사 하강법, SGD"),  # keys show it in parentheses
 }
-N, B, E = sym("N"), sym("B"), sym("E")
+N, B, n_epochs = sym("N"), sym("B"), sym("n_epochs")
 
 
 @lru_cache(maxsize=None)
 def _template():
+    # n_epochs first in a product: "n_epochs I", never "I n_epochs" (read "In" in MathML)
     I = sym("I")
     return (
         ("I", sp.ceiling(N / B), Text("one update per batch; a last, smaller batch still counts",
                                       "배치마다 한 번 갱신하며, 마지막의 작은 배치도 한 번으로 센다")),
         ("r", N - B * sp.Add(I, -1, evaluate=False), Text("samples left for the last batch", "마지막 배치에 남는 샘플 수")),
-        ("U", E * I, Text("updates per epoch × epochs", "에포크당 갱신 횟수 × 에포크 수")),
-        ("U_batch", E, Text("batch gradient descent: the whole data set is one batch, one update per epoch",
+        ("U", chain(n_epochs, I), Text("epochs × updates per epoch", "에포크 수 × 에포크당 갱신 횟수")),
+        ("U_batch", n_epochs, Text("batch gradient descent: the whole data set is one batch, one update per epoch",
                             "배치 경사 하강법: 전체 데이터가 하나의 배치이므로 에포크마다 한 번 갱신")),
-        ("U_sgd", E * N, Text("stochastic gradient descent: batch size 1, one update per sample",
+        ("U_sgd", chain(n_epochs, N), Text("stochastic gradient descent: batch size 1, one update per sample",
                               "확률적 경사 하강법: 배치 크기 1, 샘플마다 한 번 갱신")),
     )
 
@@ -50,16 +54,16 @@ def sample(rng) -> dict:
         n, b = choose(rng, SAMPLES), choose(rng, BATCHES)
         if (n % b == 0) == divides and n // b >= 2:
             break
-    return {"N": n, "B": b, "E": choose(rng, EPOCHS), "fit_kind": choose(rng, tuple(KINDS)),
+    return {"N": n, "B": b, "n_epochs": choose(rng, EPOCHS), "fit_kind": choose(rng, tuple(KINDS)),
             "fit_batch": choose(rng, (16, 32, 64, 128))}
 
 
 def solve(params) -> Problem:
-    n, b, epochs = params["N"], params["B"], params["E"]
+    n, b, epochs = params["N"], params["B"], params["n_epochs"]
     key = Key()
     key.given("N", n, Text("number of training samples", "훈련 샘플 수"))
     key.given("B", b, Text("batch size", "배치 크기"))
-    key.given("E", epochs, Text("number of epochs", "에포크 수"))
+    key.given("n_epochs", epochs, Text("number of epochs", "에포크 수"))
     for name, formula, note in _template():
         key.step(name, formula, note)
 
@@ -72,17 +76,17 @@ def solve(params) -> Problem:
         "I": Text("the number of iterations (batches, parameter updates) per epoch {I}",
                   "한 에포크의 이터레이션 수(배치 수, 매개변수 갱신 횟수) {I}"),
         "r": Text("the number of samples {r} in the last batch of an epoch", "한 에포크의 마지막 배치의 샘플 수 {r}"),
-        "U": Text("the number of parameter updates {U} in {E} epochs", "{E} 에포크 동안의 매개변수 갱신 횟수 {U}"),
-        "U_batch": Text("the number of updates {U_batch} in {E} epochs with batch gradient descent",
-                        "배치 경사 하강법으로 {E} 에포크 동안의 갱신 횟수 {U_batch}"),
-        "U_sgd": Text("the number of updates {U_sgd} in {E} epochs with stochastic gradient descent (batch size 1)",
-                      "확률적 경사 하강법(배치 크기 1)으로 {E} 에포크 동안의 갱신 횟수 {U_sgd}"),
+        "U": Text("the number of parameter updates {U} in {n_epochs} epochs", "{n_epochs} 에포크 동안의 매개변수 갱신 횟수 {U}"),
+        "U_batch": Text("the number of updates {U_batch} in {n_epochs} epochs with batch gradient descent",
+                        "배치 경사 하강법으로 {n_epochs} 에포크 동안의 갱신 횟수 {U_batch}"),
+        "U_sgd": Text("the number of updates {U_sgd} in {n_epochs} epochs with stochastic gradient descent (batch size 1)",
+                      "확률적 경사 하강법(배치 크기 1)으로 {n_epochs} 에포크 동안의 갱신 횟수 {U_sgd}"),
     }
     questions = []
     for name, prompt in prompts.items():
         slots = {name: sym(name)}
-        if "{E}" in prompt.en:
-            slots["E"] = E
+        if "{n_epochs}" in prompt.en:
+            slots["n_epochs"] = n_epochs
         questions.append(Question(key=name, kind="integer", answer=int(key[name]), reference=reference[name],
                                   prompt=Text(prompt.en, prompt.ko, slots)))
 
@@ -96,13 +100,13 @@ def solve(params) -> Problem:
                     "하강법인가?", {"setting": setting})))
 
     intro = [Text(
-        "A network is trained on {N} samples with batch size {B} for {E} epochs; the parameters are updated once "
+        "A network is trained on {N} samples with batch size {B} for {n_epochs} epochs; the parameters are updated once "
         "per batch. When {B} does not divide {N}, the last batch of an epoch is smaller and is kept (as Keras "
         "does): it is a batch and an update like the others.",
-        "신경망을 샘플 {N}개로 배치 크기 {B}를 써서 {E} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다. "
+        "신경망을 샘플 {N}개로 배치 크기 {B}를 써서 {n_epochs} 에포크 동안 학습시킨다. 매개변수는 배치마다 한 번 갱신된다. "
         "{N}이 {B}로 나누어떨어지지 않으면 에포크의 마지막 배치는 더 작으며, 버리지 않고 그대로 쓴다(케라스와 같다): "
         "다른 배치처럼 한 번의 갱신이 된다.",
-        {"N": N, "B": B, "E": E})]
+        {"N": N, "B": B, "n_epochs": n_epochs})]
     remarks = [Text(
         "An epoch is one pass over the whole training set; the batch size is how many samples are used for one "
         "update; the iterations (steps) are the number of batches, and so of updates, in one epoch.",

@@ -20,8 +20,9 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose, dec, equation
-from generator.notation import bracketed_mathml, sym
+from generator.notation import bracketed_mathml, sym, terms
 from generator.model import Num, Problem, Question, Text
+from generator.symbolic import evaluate
 from solutions import training as ref
 
 # (low, high) of reciprocal(low, high); the first is the notes' own
@@ -53,6 +54,13 @@ WHY_LOG = {
 }
 a, b, u, c, d = sym("a"), sym("b"), sym("u"), sym("c"), sym("d")
 eta = sp.Symbol("eta")  # how the learning rate "lr" is shown, as everywhere in the kit
+#: (b - b/10) / (b - a), written as a student checks it: the top decade's length over the range's
+TOP_SHARE = sp.Mul(terms(b, -b / 10), sp.Pow(terms(b, -a), -1, evaluate=False), evaluate=False)
+
+
+def _percent(share) -> int:
+    """``share`` in whole per cent, rounded half up (exactly: 0.90909091 -> 91)."""
+    return int(sp.floor(100 * sp.Rational(share) + sp.Rational(1, 2)))
 
 
 class Closed(sp.Expr):
@@ -173,6 +181,8 @@ def solve(params) -> Problem:
         key.step(name, formula, note)
 
     reference = _reference(params)
+    # the share of a plain uniform draw on [a, b] that lands in the top decade [b/10, b]
+    top_share = evaluate(TOP_SHARE, {"a": params["low"], "b": params["high"]})
     P_u = sym("P_uniform")
     number = [
         ("lr", Text("the learning rate {lr} that the uniform draw {u} gives", "균등 분포에서 뽑은 {u}가 주는 학습률 {lr}",
@@ -233,11 +243,13 @@ def solve(params) -> Problem:
     ]
     remarks = [Text(
         "Tuning on the test set would make its error a far too optimistic estimate of the generalisation error; "
-        "the test set is used once, at the end (evaluate()). A uniform draw on {I} would put a share {share} of the "
-        "learning rates in the top decade alone.",
+        "the test set is used once, at the end (evaluate()). A plain uniform draw on {I} would put about {percent}% "
+        "of the draws in the top decade {top} alone (a share {share} = {value}).",
         "테스트 세트로 튜닝하면 일반화 오차를 매우 낙관적으로 추정하게 되므로, 테스트 세트는 마지막에 한 번(evaluate())만 "
-        "쓴다. {I}에서 균등 분포로 뽑으면 맨 위 10배 구간에만 학습률의 {share}가 몰린다.",
-        {"I": Closed(a, b), "share": Num((params["high"] - params["high"] / 10) / (params["high"] - params["low"]))})]
+        "쓴다. {I}에서 그냥 균등 분포로 뽑으면 뽑은 값의 약 {percent}%가 맨 위 10배 구간 {top}에만 몰린다(비율 "
+        "{share} = {value}).",
+        {"I": Closed(a, b), "percent": _percent(top_share), "top": Closed(b / 10, b), "share": TOP_SHARE,
+         "value": Num(top_share)})]
     from generator.plots import plot
 
     figure = plot("log_draws", {"low": float(params["low"]), "high": float(params["high"]),

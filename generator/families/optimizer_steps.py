@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
-from generator.notation import hats, sym
+from generator.notation import chain, hats, sym
 from generator.model import Problem, Question, Text
 from generator.plots import plot
 from solutions import optimizers as ref
@@ -33,12 +33,12 @@ RULES = {
     "nesterov": [(v, mu * v[1] - eta * g[0]), (w, w[1] + mu * v[0] - eta * g[0])],
     "adagrad": [(h, h[1] + g[0] ** 2), (w, w[1] - eta * g[0] / (sp.sqrt(h[0]) + epsilon))],
     "rmsprop": [
-        (s, rho * s[1] + (1 - rho) * g[0] ** 2),
+        (s, rho * s[1] + chain(1 - rho, g[0] ** 2)),
         (w, w[1] - eta * g[0] / (sp.sqrt(s[0]) + epsilon)),
     ],
     "adam": [
-        (m, beta_1 * m[1] + (1 - beta_1) * g[0]),
-        (v, beta_2 * v[1] + (1 - beta_2) * g[0] ** 2),
+        (m, beta_1 * m[1] + chain(1 - beta_1, g[0])),
+        (v, beta_2 * v[1] + chain(1 - beta_2, g[0] ** 2)),
         (mhat, m[0] / (1 - beta_1**T)),
         (vhat, v[0] / (1 - beta_2**T)),
         (w, w[1] - eta * mhat[0] / (sp.sqrt(vhat[0]) + epsilon)),
@@ -80,12 +80,25 @@ HYPER = {  # given name -> label
 
 
 def _concrete(expr, t):
-    """The rule at step ``t``: x_t becomes x_3 and x_{t-1} becomes x_2 (for t = 3)."""
+    """The rule at step ``t``: x_t becomes x_3 and x_{t-1} becomes x_2 (for t = 3). A product
+    written in its own order (``chain``: the coefficient first, (1 - rho) g^2, as textbooks
+    write it) keeps that order; everything else is rebuilt as sympy writes it."""
     mapping = {T: t}
     for n in BASES:
         mapping[sym(f"{n}_t")] = sym(f"{n}_{t}")
         mapping[sym(f"{n}_t-1")] = sym(f"{n}_{t - 1}")
-    return expr.xreplace(mapping)
+    return _replaced(expr, mapping)
+
+
+def _replaced(expr, mapping):
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = [_replaced(arg, mapping) for arg in expr.args]
+    if expr.is_Mul and expr.args != sp.Mul(*expr.args).args:  # a chain(...): its order kept
+        return sp.Mul(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def _rules(optimizer, source):

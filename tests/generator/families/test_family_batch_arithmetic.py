@@ -17,20 +17,20 @@ def test_batch_arithmetic_variants_differ_in_structure():
 
 def test_batch_arithmetic_seed_notes_example():
     # the seed notes: 2000 samples, batch size 200 -> 10 iterations
-    answers = _answers(N=2000, B=200, E=50)
+    answers = _answers(N=2000, B=200, n_epochs=50)
     assert (answers["I"], answers["r"], answers["U"]) == (10, 200, 500)
     assert (answers["U_batch"], answers["U_sgd"]) == (50, 100000)
 
 
 def test_batch_arithmetic_last_batch_is_smaller():
     # 1000 = 7 * 128 + 104
-    answers = _answers(N=1000, B=128, E=10)
+    answers = _answers(N=1000, B=128, n_epochs=10)
     assert (answers["I"], answers["r"], answers["U"]) == (8, 104, 80)
 
 
 @pytest.mark.parametrize("kind", ["batch", "mini_batch", "stochastic"])
 def test_batch_arithmetic_fit_choice(kind):
-    problem = family.solve({"N": 2000, "B": 200, "E": 5, "fit_kind": kind, "fit_batch": 64})
+    problem = family.solve({"N": 2000, "B": 200, "n_epochs": 5, "fit_kind": kind, "fit_batch": 64})
     question = problem.questions[-1]
     assert question.answer == kind
     setting = {"batch": "len(X_train)", "stochastic": "1", "mini_batch": "64"}[kind]

@@ -23,6 +23,10 @@ from generator.options import DEFAULT_LANG, LANGUAGES
                    "worksheets were generated with): fixes each student's own network.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The course secret the graded worksheets were generated with (with --students).")
+@click.option("--practice", is_flag=True,
+              help="The worksheets are practice sheets (chainrule generate --practice): with --secret-file, "
+                   "their own networks (drawn with a key derived from the secret, never the graded "
+                   "sheets'), and your_worksheet.ipynb by default.")
 @click.option("--with-worksheet/--without-worksheet", "worksheet", default=None,
               help="With --students, add your_worksheet.ipynb: the student's own backprop network "
                    "run through their code (default: with it for practice sheets, without it for "
@@ -32,7 +36,7 @@ from generator.options import DEFAULT_LANG, LANGUAGES
                    "problems' titles and statements are the worksheet's own. The exercise notebooks "
                    "are in English.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
-def notebook_command(out, modules, roster, seed, secret_file, worksheet, lang, force):
+def notebook_command(out, modules, roster, seed, secret_file, practice, worksheet, lang, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
     Each notebook has, per function, what it computes (from its docstring), the skeleton
@@ -51,8 +55,10 @@ def notebook_command(out, modules, roster, seed, secret_file, worksheet, lang, f
                                "generated with.")
     if roster is None and secret_file is not None:
         raise click.UsageError("--secret-file goes with --students (it fixes each student's graded network).")
+    if practice and roster is None:
+        raise click.UsageError("--practice goes with --students (it fixes each student's practice network).")
     if worksheet is None:   # a graded sheet's own network is the instructor's choice to hand out
-        worksheet = secret_file is None
+        worksheet = secret_file is None or practice
     if lang != DEFAULT_LANG and (roster is None or not worksheet):
         raise click.UsageError(f"--lang {lang} translates your_worksheet.ipynb, which comes with --students "
                                "(and not with --without-worksheet); the exercise notebooks are in English.")
@@ -70,6 +76,10 @@ def notebook_command(out, modules, roster, seed, secret_file, worksheet, lang, f
         from chainrule_core.secret import load as load_secret
 
         secret = load_secret(secret_file) if secret_file is not None else None
+        if secret is not None and practice:     # as chainrule generate --practice --secret-file draws them
+            from chainrule_core.secret import practice_key
+
+            secret = practice_key(secret)
         students = read_roster(roster)
         for student in students:
             folder = out / "students" / student.id

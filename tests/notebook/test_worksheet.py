@@ -312,3 +312,35 @@ def test_notebook_refuses_a_roster_row_with_an_unquoted_comma(tmp_path):
         f"Error: Roster '{roster}' line 3 has 3 fields where its header has 2: put the name in double quotes "
         "(\"O'Brien, Sean\"), or remove the extra comma.")
     assert not (tmp_path / "o").exists()
+
+
+def test_practice_sheets_made_with_the_secret_get_their_own_networks(tmp_path):
+    """Practice sheets made with the course secret draw their variants with a key derived from
+    it (never the graded ones): `notebook --practice --secret-file` builds your_worksheet.ipynb
+    from those, as `generate --practice --secret-file` wrote them."""
+    import json
+
+    from click.testing import CliRunner
+    from chainrule.cli import cli
+
+    (tmp_path / "r.csv").write_text("id\na1\n")
+    secret = tmp_path / "course.secret"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    base = ["--students", str(tmp_path / "r.csv"), "--seed", "1", "--secret-file", str(secret)]
+    for kind, extra in (("practice", ["--practice"]), ("graded", [])):
+        result = CliRunner().invoke(cli, ["generate", *base, *extra, "--families", "output_update", "--format", "md",
+                                          "--out", str(tmp_path / kind)])
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "nb"), "--modules", "network", *base,
+                                      "--practice"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "nb" / "students" / "a1"
+    assert (folder / "your_worksheet.ipynb").is_file()         # practice: with it by default
+    text = (folder / "your_worksheet.ipynb").read_text()
+    practice_variant = json.loads((tmp_path / "practice" / "manifest.json").read_text())["students"][0]["problems"][0]["variant"]
+    graded_variant = json.loads((tmp_path / "graded" / "manifest.json").read_text())["students"][0]["problems"][0]["variant"]
+    assert practice_variant != graded_variant
+    assert practice_variant in text and graded_variant not in text
+    result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "x"), "--practice"])
+    assert result.exit_code == 2
+    assert "--practice goes with --students" in result.output

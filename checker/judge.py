@@ -88,6 +88,25 @@ class Target:
     rounded: List[Tuple[Optional[int], Fraction]] = field(default_factory=list)
     #: the student's own rounded values a "rounded" entry used ("o_1 = 0.6")
     rounded_used: List[str] = field(default_factory=list)
+    #: what the worked key's rounding gives where it differs from the answer: the key's line
+    #: computed from its printed earlier numbers, and a student's who rounds every line as
+    #: the key prints it; each widens the accepted band (``within_band``)
+    band: List[Fraction] = field(default_factory=list)
+    #: the same for the carried-forward value ``consistent``
+    consistent_band: List[Fraction] = field(default_factory=list)
+
+
+def within_band(tolerance: Tolerance, x: Fraction, answer: Fraction, band: Sequence[Fraction] = ()) -> bool:
+    """Whether ``x`` is right: within ``tolerance`` of ``answer`` or of a value of ``band``
+    (what rounding each line as the key prints it gives), or between ``answer`` and one.
+    Where a sum nearly cancels, the key's rounded lines move the answer by more than the
+    tolerance; the key promises that a student who rounds each line is still right."""
+    if tolerance.accepts(x, answer):
+        return True
+    for value in band:
+        if tolerance.accepts(x, value) or min(value, answer) <= x <= max(value, answer):
+            return True
+    return False
 
 
 def start(key: str, kind: str, value: Any, letter: str, lang: str) -> Verdict:
@@ -174,12 +193,15 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
     if target.kind == "integer":
         right = x == answer
     else:
-        right = target.tolerance.accepts(x, answer)
+        right = within_band(target.tolerance, x, answer, target.band)
     if right:
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     same = (lambda a, b: a == b) if target.kind == "integer" else target.tolerance.accepts
-    if target.consistent is not None and target.used and same(x, target.consistent):
+    consistent = target.consistent is not None and (
+        x == target.consistent if target.kind == "integer"
+        else within_band(target.tolerance, x, target.consistent, target.consistent_band))
+    if consistent and target.used:
         used = ", ".join(target.used)
         verdict.credit = CREDIT[carry]
         verdict.status = "consistent" if verdict.credit else "wrong"

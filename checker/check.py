@@ -209,6 +209,23 @@ def printed_chains(problem, student: Optional[Dict[str, Fraction]] = None) -> Li
     return [_chain_values(problem, {}, rounding=KEY, printed=True), _chain_values(problem, {}, rounding=KEY)]
 
 
+def printed_bands(problem) -> Dict[str, List[Fraction]]:
+    """For every number question of ``problem``, the values that rounding each line as the
+    key prints it gives where they differ from the exact answer (``printed_chains``): what
+    widens its accepted band. A practice sheet keeps hashes of that band
+    (``checker.practice.spec``'s ``band``), so that it judges as an open sheet does."""
+    step = steps_of(problem)
+    chains = printed_chains(problem)
+    out: Dict[str, List[Fraction]] = {}
+    for q in problem.questions:
+        s = step.get(q.key)
+        if q.kind == "number" and s is not None:
+            values = _band(exact_value(q.answer), [c.get(s, (None, frozenset()))[0] for c in chains])
+            if values:
+                out[q.key] = values
+    return out
+
+
 def steps_of(problem) -> Dict[str, str]:
     """The step each number or integer question asks (``generator.model.asked_steps``)."""
     from generator.model import asked_steps

@@ -268,16 +268,20 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
 
 
 def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
-    """"agrees to the digits you gave" for the answer rounded or truncated to the digits
-    given (None otherwise)."""
+    """For an answer of fewer digits than asked: "agrees to the digits you gave" when it is
+    the answer rounded to those digits; when it is the answer cut off there (0.05 for
+    0.0577...), only that the digits are too few to tell (the same digits are the cut-off
+    form of other values, a named mistake's among them); None otherwise."""
     x, answer = reading.value, target.answer
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
         unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
         rounded = abs(x - answer) <= unit / 2
         truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
-        if rounded or truncated:
-            digits = "digit" if reading.digits == 1 else "digits"
+        digits = "digit" if reading.digits == 1 else "digits"
+        if rounded:
             return message(lang, "too_few_digits", k=reading.digits, digits=digits)
+        if truncated:
+            return message(lang, "too_few_digits_cut", k=reading.digits, digits=digits)
     return None
 
 

@@ -14,7 +14,9 @@ sheet's mode:
 A rebuilt problem gives each blank a ``checker.judge.Target``: the exact answer, the
 family's named mistakes, and the value right given the student's own earlier answers
 (the problem's step formulas evaluated with the student's values substituted: error
-carried forward), with values from rounded intermediates for the rounding hint.
+carried forward), with values from rounded intermediates for the rounding hint, and the
+values that rounding every line as the key prints it gives (``printed_chains``), which
+widen the accepted band where a sum nearly cancels (``checker.judge.within_band``).
 """
 
 from __future__ import annotations

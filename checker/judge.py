@@ -1,14 +1,18 @@
 """The verdict on one blank.
 
 - ``correct``: within the tolerance of the exact answer (numbers), equal (integers), the
-  right key (choices, case-insensitive);
+  right key (choices, case-insensitive); a number is also right within the tolerance of
+  what rounding every earlier line as the key prints it gives, or between that and the
+  exact answer (``within_band``: the key's promise that a student who rounds each line is
+  right, which a near-cancelling sum would otherwise break);
 - ``consistent``: not the answer, but what the problem's own formulas give from the
   student's earlier answers in the chain (error carried forward; credit by
   ``--carry-forward full|half|none``), e.g. "consistent with your o_1 = 0.61";
 - ``wrong``: read but not right, with a hint that never reveals the answer: a named
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
-  the wrong sign, too few digits;
+  the wrong sign, too few digits ("agrees to the N significant digits you gave" only for
+  the answer rounded to them; cut off there, only that the digits are too few to tell);
 - ``unanswered``: an empty blank or a missing key;
 - ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
 

@@ -3,8 +3,11 @@
 For a number blank the answers file keeps one hash: of the answer rounded to ``DIGITS``
 significant digits. ``chainrule check`` rounds the student's number the same way and tries
 it and its two neighbours in the last digit (so an answer on the other side of a rounding
-boundary still counts). A named mistake is kept the same way, at the same precision, with
-its hint. Integers and choices keep one hash each. Every hash is scrypt (``hashlib.scrypt``,
+boundary still counts). Where rounding every earlier line as the key prints it moves an
+answer by more than that (a nearly cancelling sum), the blank also keeps a hash of each
+number at that precision between the answer and what the rounded lines give (``band``, at
+most ``MAX_BAND``): they are right too, as on an open sheet. A named mistake is kept the
+same way, at the same precision, with its hint. Integers and choices keep one hash each. Every hash is scrypt (``hashlib.scrypt``,
 ``SCRYPT`` parameters: memory-hard, 4 MiB and about 7 ms a try on one core) of the
 precision and the canonical value, salted per blank (the problem's salt and the question
 key). A problem's table says ``scheme = SCHEME``; a file of the older format (hashes at

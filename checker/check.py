@@ -14,7 +14,9 @@ sheet's mode:
 A rebuilt problem gives each blank a ``checker.judge.Target``: the exact answer, the
 family's named mistakes, and the value right given the student's own earlier answers
 (the problem's step formulas evaluated with the student's values substituted: error
-carried forward), with values from rounded intermediates for the rounding hint.
+carried forward), with values from rounded intermediates for the rounding hint, and the
+values that rounding every line as the key prints it gives (``printed_chains``), which
+widen the accepted band where a sum nearly cancels (``checker.judge.within_band``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core import secret as course_secret
 from checker import answers_file, manifest_file, practice
-from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice
+from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice, within_band
 from checker.messages import message
 from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown
 from checker.report import Failure, ProblemResult, Report, letter
@@ -127,13 +129,48 @@ def _read(value: Any) -> Optional[Fraction]:
         return None
 
 
-def _chain_values(problem, student: Dict[str, Fraction], rounding: Optional[int] = None):
+#: ``_chain_values``'s rounding that copies the worked key: every number rounded as the key
+#: prints it (``generator.numbers.format_number``: 8 decimals between 0.01 and 1, else 8
+#: significant digits; a short exact decimal as it is).
+KEY = "key"
+
+
+def key_printed(value) -> Fraction:
+    """``value`` (a sympy number or a Fraction) as the worked key prints it, exactly."""
+    import sympy as sp
+    from generator.numbers import format_number
+
+    if isinstance(value, Fraction):
+        value = sp.Rational(value.numerator, value.denominator)
+    return Fraction(format_number(value))
+
+
+def _rounded(value: Fraction, rounding) -> Fraction:
+    if rounding == KEY:
+        return key_printed(value)
+    if value.denominator != 1:
+        n, k = round_significant(value, rounding)
+        return Fraction(n) * Fraction(10) ** k
+    return value
+
+
+def _chain_values(problem, student: Dict[str, Fraction], rounding=None, printed: bool = False):
     """Every step's value with the student's answers substituted for their steps (and, with
-    ``rounding``, every other step's value rounded to that many significant digits):
-    {step: (value or None, the student's answers it used)}."""
+    ``rounding``, every other step's value rounded to that many significant digits, or with
+    ``KEY`` as the key prints it, the givens too): {step: (value or None, the student's
+    answers it used)}. With ``printed`` (and ``KEY``) a step is computed from the numbers
+    the worked key puts into its line (the exact earlier values, each rounded as printed);
+    without, from the earlier lines' own rounded results, as a student who rounds every line
+    before using it does."""
     from generator.symbolic import evaluate_numbers, number, symbol_names, to_fraction
 
     env: Dict[str, Any] = {g.name: number(g.value) for g in problem.givens}
+    if rounding == KEY:
+        for g in problem.givens:
+            try:
+                env[g.name] = key_printed(g.value)
+            except (TypeError, ValueError, ArithmeticError):
+                pass  # not a number the key prints: kept as it is
     uses: Dict[str, frozenset] = {}
     out: Dict[str, Tuple[Optional[Fraction], frozenset]] = {}
     for step in problem.steps:
@@ -150,13 +187,47 @@ def _chain_values(problem, student: Dict[str, Fraction], rounding: Optional[int]
             env[step.name] = student[step.name]
             uses[step.name] = frozenset([step.name])
         else:
+            if rounding == KEY and printed:
+                try:
+                    value = key_printed(step.value)
+                except (TypeError, ValueError, ArithmeticError):
+                    value = None
             if value is None:
                 value = to_fraction(number(step.value))
-            if rounding is not None and value.denominator != 1:
-                n, k = round_significant(value, rounding)
-                value = Fraction(n) * Fraction(10) ** k
+            if rounding is not None:
+                try:
+                    value = _rounded(value, rounding)
+                except (TypeError, ValueError, ArithmeticError):
+                    pass
             env[step.name] = value
             uses[step.name] = used
+    return out
+
+
+def printed_chains(problem, student: Optional[Dict[str, Fraction]] = None) -> List[Dict[str, Tuple[Optional[Fraction], frozenset]]]:
+    """The chains a student who copies the key's rounding gets: the worked key's own lines
+    (each computed from the printed earlier numbers) and a student's who rounds every line
+    as the key prints it before using it (with ``student``'s answers substituted: only the
+    latter)."""
+    if student:
+        return [_chain_values(problem, student, rounding=KEY)]
+    return [_chain_values(problem, {}, rounding=KEY, printed=True), _chain_values(problem, {}, rounding=KEY)]
+
+
+def printed_bands(problem) -> Dict[str, List[Fraction]]:
+    """For every number question of ``problem``, the values that rounding each line as the
+    key prints it gives where they differ from the exact answer (``printed_chains``): what
+    widens its accepted band. A practice sheet keeps hashes of that band
+    (``checker.practice.spec``'s ``band``), so that it judges as an open sheet does."""
+    step = steps_of(problem)
+    chains = printed_chains(problem)
+    out: Dict[str, List[Fraction]] = {}
+    for q in problem.questions:
+        s = step.get(q.key)
+        if q.kind == "number" and s is not None:
+            values = _band(exact_value(q.answer), [c.get(s, (None, frozenset()))[0] for c in chains])
+            if values:
+                out[q.key] = values
     return out
 
 
@@ -179,13 +250,23 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
             value = _read(table.get(q.key))
             if value is not None:
                 student[step[q.key]] = value
-    wrong = {s for s, v in student.items() if not tol[key_of[s]].accepts(v, exact[key_of[s]])}
+    # the key's promise: a line computed from earlier lines rounded as the key prints them
+    # is right, and so is anything between that and the exact answer (``within_band``)
+    off = {s for s, v in student.items() if not tol[key_of[s]].accepts(v, exact[key_of[s]])}
+    printed = printed_chains(problem) if off else []
+    band = {}
+    for q in problem.questions:
+        s = step.get(q.key)
+        if s is not None and q.kind == "number" and printed:
+            band[q.key] = _band(exact[q.key], [c.get(s, (None, frozenset()))[0] for c in printed])
+    wrong = {s for s in off if not within_band(tol[key_of[s]], student[s], exact[key_of[s]], band.get(key_of[s], []))}
     chain = _chain_values(problem, student) if student else {}
+    chain_printed = None
     rounded_chains = None
     out = []
     for q in problem.questions:
         t = Target(q.key, q.kind, q.answer if q.kind == "choice" else exact[q.key], tol[q.key],
-                   list(q.choices or {}))
+                   list(q.choices or {}), band=band.get(q.key, []))
         for m in getattr(problem, "mistakes", []) or []:
             if m.question == q.key:
                 t.mistakes.append(Mistake(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value)))
@@ -196,6 +277,10 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
             if bad:
                 t.consistent = value
                 t.used = [f"{k} = {_written(table.get(k))}" for k in bad]
+                if q.kind == "number":
+                    if chain_printed is None:
+                        chain_printed = printed_chains(problem, student)
+                    t.consistent_band = _band(value, [c.get(s, (None, frozenset()))[0] for c in chain_printed])
             elif used and value != exact[q.key] and s in wrong:
                 t.rounded.append((None, value))
                 t.rounded_used = [f"{key_of[u]} = {_written(table.get(key_of[u]))}" for u in sorted(used)]
@@ -207,6 +292,15 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                 if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
                     t.rounded.append((d, v))
         out.append(t)
+    return out
+
+
+def _band(exact: Fraction, values: Sequence[Optional[Fraction]]) -> List[Fraction]:
+    """The values of ``values`` that differ from ``exact`` (each widens the accepted band)."""
+    out: List[Fraction] = []
+    for v in values:
+        if v is not None and v != exact and v not in out:
+            out.append(v)
     return out
 
 

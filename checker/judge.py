@@ -1,14 +1,18 @@
 """The verdict on one blank.
 
 - ``correct``: within the tolerance of the exact answer (numbers), equal (integers), the
-  right key (choices, case-insensitive);
+  right key (choices, case-insensitive); a number is also right within the tolerance of
+  what rounding every earlier line as the key prints it gives, or between that and the
+  exact answer (``within_band``: the key's promise that a student who rounds each line is
+  right, which a near-cancelling sum would otherwise break);
 - ``consistent``: not the answer, but what the problem's own formulas give from the
   student's earlier answers in the chain (error carried forward; credit by
   ``--carry-forward full|half|none``), e.g. "consistent with your o_1 = 0.61";
 - ``wrong``: read but not right, with a hint that never reveals the answer: a named
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
-  the wrong sign, too few digits;
+  the wrong sign, too few digits ("agrees to the N significant digits you gave" only for
+  the answer rounded to them; cut off there, only that the digits are too few to tell);
 - ``unanswered``: an empty blank or a missing key;
 - ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
 
@@ -88,6 +92,25 @@ class Target:
     rounded: List[Tuple[Optional[int], Fraction]] = field(default_factory=list)
     #: the student's own rounded values a "rounded" entry used ("o_1 = 0.6")
     rounded_used: List[str] = field(default_factory=list)
+    #: what the worked key's rounding gives where it differs from the answer: the key's line
+    #: computed from its printed earlier numbers, and a student's who rounds every line as
+    #: the key prints it; each widens the accepted band (``within_band``)
+    band: List[Fraction] = field(default_factory=list)
+    #: the same for the carried-forward value ``consistent``
+    consistent_band: List[Fraction] = field(default_factory=list)
+
+
+def within_band(tolerance: Tolerance, x: Fraction, answer: Fraction, band: Sequence[Fraction] = ()) -> bool:
+    """Whether ``x`` is right: within ``tolerance`` of ``answer`` or of a value of ``band``
+    (what rounding each line as the key prints it gives), or between ``answer`` and one.
+    Where a sum nearly cancels, the key's rounded lines move the answer by more than the
+    tolerance; the key promises that a student who rounds each line is still right."""
+    if tolerance.accepts(x, answer):
+        return True
+    for value in band:
+        if tolerance.accepts(x, value) or min(value, answer) <= x <= max(value, answer):
+            return True
+    return False
 
 
 def start(key: str, kind: str, value: Any, letter: str, lang: str) -> Verdict:
@@ -174,12 +197,15 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
     if target.kind == "integer":
         right = x == answer
     else:
-        right = target.tolerance.accepts(x, answer)
+        right = within_band(target.tolerance, x, answer, target.band)
     if right:
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     same = (lambda a, b: a == b) if target.kind == "integer" else target.tolerance.accepts
-    if target.consistent is not None and target.used and same(x, target.consistent):
+    consistent = target.consistent is not None and (
+        x == target.consistent if target.kind == "integer"
+        else within_band(target.tolerance, x, target.consistent, target.consistent_band))
+    if consistent and target.used:
         used = ", ".join(target.used)
         verdict.credit = CREDIT[carry]
         verdict.status = "consistent" if verdict.credit else "wrong"
@@ -246,16 +272,20 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
 
 
 def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
-    """"agrees to the digits you gave" for the answer rounded or truncated to the digits
-    given (None otherwise)."""
+    """For an answer of fewer digits than asked: "agrees to the digits you gave" when it is
+    the answer rounded to those digits; when it is the answer cut off there (0.05 for
+    0.0577...), only that the digits are too few to tell (the same digits are the cut-off
+    form of other values, a named mistake's among them); None otherwise."""
     x, answer = reading.value, target.answer
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
         unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
         rounded = abs(x - answer) <= unit / 2
         truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
-        if rounded or truncated:
-            digits = "digit" if reading.digits == 1 else "digits"
+        digits = "digit" if reading.digits == 1 else "digits"
+        if rounded:
             return message(lang, "too_few_digits", k=reading.digits, digits=digits)
+        if truncated:
+            return message(lang, "too_few_digits_cut", k=reading.digits, digits=digits)
     return None
 
 

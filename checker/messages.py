@@ -33,6 +33,13 @@ MESSAGES = {
         "쓴 유효숫자 {k}자리까지 맞는다; 문제지의 규칙대로 더 많은 자릿수를 쓰시오 "
         "(0.01과 1 사이는 소수점 아래 8자리, 그 밖에는 유효숫자 8자리)",
     ),
+    # the digits given are the answer cut off, not rounded: nothing is said to agree
+    "too_few_digits_cut": (
+        "too few digits to tell whether this is right ({k} significant {digits}); the worksheet rounds: write 8 "
+        "decimals between 0.01 and 1, else 8 significant digits, the last one rounded half up, not cut off",
+        "자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 {k}자리); 문제지는 반올림한다: 0.01과 1 사이는 소수점 아래 "
+        "8자리, 그 밖에는 유효숫자 8자리로 쓰고, 마지막 자리는 버리지 말고 반올림하시오",
+    ),
     "rounded_intermediate": (
         "this is what you get from intermediate values rounded to {k} significant digits: carry more digits "
         "until the end",

@@ -3,8 +3,11 @@
 For a number blank the answers file keeps one hash: of the answer rounded to ``DIGITS``
 significant digits. ``chainrule check`` rounds the student's number the same way and tries
 it and its two neighbours in the last digit (so an answer on the other side of a rounding
-boundary still counts). A named mistake is kept the same way, at the same precision, with
-its hint. Integers and choices keep one hash each. Every hash is scrypt (``hashlib.scrypt``,
+boundary still counts). Where rounding every earlier line as the key prints it moves an
+answer by more than that (a nearly cancelling sum), the blank also keeps a hash of each
+number at that precision between the answer and what the rounded lines give (``band``, at
+most ``MAX_BAND``): they are right too, as on an open sheet. A named mistake is kept the
+same way, at the same precision, with its hint. Integers and choices keep one hash each. Every hash is scrypt (``hashlib.scrypt``,
 ``SCRYPT`` parameters: memory-hard, 4 MiB and about 7 ms a try on one core) of the
 precision and the canonical value, salted per blank (the problem's salt and the question
 key). A problem's table says ``scheme = SCHEME``; a file of the older format (hashes at
@@ -79,6 +82,38 @@ def number_matches(salt_hex: str, question: str, value: Fraction, digits: int, s
     return None
 
 
+#: at most this many hashes of a blank's band (``band_units``): more would be a wide band
+#: where only its ends are kept
+MAX_BAND = 40
+
+
+def band_units(answer: Fraction, band: Sequence[Fraction], digits: int = DIGITS) -> List[Tuple[int, int]]:
+    """The numbers at ``digits`` significant digits (normal (n, k)) other than the answer's
+    own that lie between ``answer`` and a value of ``band`` (what rounding each line as the
+    key prints it gives, ``checker.check.printed_bands``), those values included: a practice
+    sheet keeps a hash of each, so that the key's promise (a student who rounds each line
+    as it does is right) holds where a sum nearly cancels. A band of more than ``MAX_BAND``
+    numbers keeps its ends only."""
+    own = normal(*round_units(answer, digits))
+    out: List[Tuple[int, int]] = []
+    for value in band:
+        ends = [normal(*round_units(value, digits))]
+        lo, hi = min(answer, value), max(answer, value)
+        if lo != 0 and hi != 0 and (lo > 0) == (hi > 0):
+            k = min(round_units(lo, digits)[1], round_units(hi, digits)[1])
+            unit = Fraction(10) ** k
+            first, last = -((-lo) // unit), hi // unit  # ceil, floor
+            if last - first + 1 <= MAX_BAND:
+                ends += [normal(*round_units(n * unit, digits)) for n in range(int(first), int(last) + 1)]
+        for units in ends:
+            if units != own and units not in out:
+                out.append(units)
+    if len(out) > MAX_BAND:
+        out = [normal(*round_units(value, digits)) for value in band][:MAX_BAND]
+        out = [u for i, u in enumerate(out) if u != own and u not in out[:i]]
+    return out
+
+
 def exact_hash(salt_hex: str, question: str, text: str) -> str:
     return _hash(salt_hex, question, "exact", text)
 
@@ -90,9 +125,12 @@ def choice_text(key: str) -> str:
 
 
 def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence[str] = (),
-         mistakes: Sequence[Tuple[str, Any]] = ()) -> Dict[str, Any]:
+         mistakes: Sequence[Tuple[str, Any]] = (), band: Sequence[Fraction] = ()) -> Dict[str, Any]:
     """What the answers file keeps for one blank: ``answer`` is a Fraction (number), an
-    int (integer) or a choice key; ``mistakes`` are (name, hint, value)."""
+    int (integer) or a choice key; ``mistakes`` are (name, hint, value); ``band`` (numbers)
+    the values that rounding each line as the key prints it gives where they differ from
+    the answer (``checker.check.printed_bands``): they and the numbers between them and the
+    answer are kept as right too (``band_units``)."""
     out: Dict[str, Any] = {"kind": kind}
     if kind == "choice":
         out["choices"] = list(choices)
@@ -103,6 +141,10 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
     else:
         out["digits"] = DIGITS
         out["hash"] = number_hash(salt_hex, question, Fraction(answer))
+        if band:
+            units = band_units(Fraction(answer), [Fraction(v) for v in band])
+            if units:
+                out["band"] = [_hash(salt_hex, question, str(DIGITS), _canonical(n, k)) for n, k in units]
     named = []
     for name, hint, value in mistakes:
         if kind == "integer":
@@ -111,7 +153,7 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
             digest = exact_hash(salt_hex, question, str(int(value)))
         else:
             digest = number_hash(salt_hex, question, Fraction(value))
-        if digest == out["hash"]:
+        if digest == out["hash"] or digest in out.get("band", ()):
             continue            # a "mistake" that gives the right answer names nothing
         named.append({"hash": digest, "name": name, "hint": hint})
     if named:
@@ -147,6 +189,11 @@ def valid_spec(spec: Any) -> bool:
                 and all(isinstance(c, str) for c in choices))
     if kind == "number" and spec.get("digits") != DIGITS:
         return False
+    band = spec.get("band", [])
+    if kind != "number" and "band" in spec:
+        return False
+    if not isinstance(band, list) or len(band) > MAX_BAND or not all(isinstance(h, str) for h in band):
+        return False
     return all(
         isinstance(m, dict) and isinstance(m.get("hash"), str) and isinstance(m.get("hint"), str)
         and len(m["hint"]) <= MAX_HINT for m in mistakes
@@ -157,7 +204,7 @@ def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: 
     """Whether ``value`` is right at ``digits`` (None when the file keeps no hash there)."""
     if digits != spec.get("digits"):
         return None
-    return number_matches(salt_hex, question, value, digits, [spec["hash"]]) is not None
+    return number_matches(salt_hex, question, value, digits, [spec["hash"]] + list(spec.get("band", []))) is not None
 
 
 def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:

@@ -872,17 +872,20 @@ def test_check_near_misses_get_no_rounding_hint_and_truncation_is_too_few_digits
         ("p2_output_update", "dE_dw_5"): '"0.02599999"',  # 2 digits agree: a wrong formula as likely as a slip
         ("p2_output_update", "w_5_new"): '"0.43711111"',  # 3 digits agree
         ("p1_forward_pass", "h_1"): '"0.51998"',  # 0.51998934 cut after 5 digits, not rounded
-        ("p1_forward_pass", "o_1"): '"0.6094"',  # 0.60944600 cut after 4 digits
+        ("p1_forward_pass", "o_1"): '"0.6094"',  # 0.60944600 cut after 4 digits, which is also its rounding
     })
     result = run("check", path)
     plain = "not the right value (an answer must agree to about 6 significant digits)"
     assert question_line(result, "dE_dw_5", "p2_output_update") == f'\u2717 d) dE_dw_5 = "0.02599999": {plain}'
     assert question_line(result, "w_5_new", "p2_output_update") == f'\u2717 e) w_5_new = "0.43711111": {plain}'
     rule = "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
+    # cut off, not rounded: too few digits to tell, never "agrees" (the rounded form does agree)
+    cut = ("the worksheet rounds: write 8 decimals between 0.01 and 1, else 8 significant digits, the last one "
+           "rounded half up, not cut off")
     assert question_line(result, "h_1", "p1_forward_pass") == (
-        f'\u2717 b) h_1 = "0.51998": agrees to the 5 significant digits you gave; {rule}'
+        f'\u2717 b) h_1 = "0.51998": too few digits to tell whether this is right (5 significant digits); {cut}'
     )
-    assert question_line(result, "o_1", "p1_forward_pass") == (
+    assert question_line(result, "o_1", "p1_forward_pass") == (  # cut off and rounded alike
         f'\u2717 c) o_1 = "0.6094": agrees to the 4 significant digits you gave; {rule}'
     )
     assert "round an intermediate" not in result.stdout

@@ -245,7 +245,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     """The answers template (``checker.answers_file`` writes it): identification, then one
     named blank per question; a practice sheet also gets the hashes that judge them."""
     from checker import practice
-    from checker.check import exact_value
+    from checker.check import exact_value, printed_bands
     from generator.render import Plain
 
     plain = Plain()
@@ -264,8 +264,10 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences):
         entry = answers_file.Entry(key, problem.family, occurrence, problem.variant,
                                    plain.text(problem.title, lang, problem.display))
+        bands = {}
         if mode == "practice":
             entry.salt = practice.salt(seed, sid, key, problem.variant)
+            bands = printed_bands(problem)     # the key's rounded lines, judged right as on an open sheet
         for question in problem.questions:
             choices = list(question.choices or {})
             blank = answers_file.Blank(question.key, question.kind, plain.text(question.prompt, lang, problem.display),
@@ -274,7 +276,8 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
                 answer = question.answer if question.kind == "choice" else exact_value(question.answer)
                 mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
                             for m in problem.mistakes if m.question == question.key]
-                blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes)
+                blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes,
+                                               band=bands.get(question.key, ()))
             entry.blanks.append(blank)
         form.entries.append(entry)
     kinds = {kind: words["kind_" + kind] for kind in ("number", "integer", "choice")}

@@ -222,8 +222,6 @@ def test_practice_sheets_fail_the_same_way_and_keep_the_band():
     assert not practice.valid_spec(dict(kept, band="0"))
 
 
-@pytest.mark.xfail(strict=True, reason="needs the generator hook: answers_toml passes "
-                   "band=check.printed_bands(problem).get(question.key, ()) to practice.spec")
 def test_a_generated_practice_sheet_keeps_the_band():
     plan = [("p1_batch_norm", "batch_norm", 0)]
     sheet = worksheets.build_sheet(worksheets.Student("s138"), 99, plan)

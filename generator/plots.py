@@ -1210,6 +1210,13 @@ def times(a: float, factor: str) -> str:
     return num(a) + factor
 
 
+def shifted(x: str, b: float) -> str:
+    """``(x − b)²`` with the number ``b`` written in: (x − 0.5)², (x + 1)², x² for b = 0."""
+    if b == 0:
+        return f"{x}²"
+    return f"({x} − {num(b)})²" if b > 0 else f"({x} + {num(-b)})²"
+
+
 def _linspace(lo, hi, n=241):
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
@@ -1260,8 +1267,8 @@ def _quadratic(fig, data, w, key):
         right.set_title(w(f"critical learning rate 1/a = {num(1 / a, 4)}", f"임계 학습률 1/a = {num(1 / a, 4)}"))
         right.legend(frameon=False, fontsize=7)
     else:
-        ax.set_title(w(f"f(x) = {times(a, '(x − b)²')}, learning rate η = {num(data['eta'])}",
-                       f"f(x) = {times(a, '(x − b)²')}, 학습률 η = {num(data['eta'])}"))
+        loss = f"f(x) = {times(a, shifted('x', b))}"  # the variant's numbers, as the givens state them
+        ax.set_title(w(f"{loss}, learning rate η = {num(data['eta'])}", f"{loss}, 학습률 η = {num(data['eta'])}"))
     ax.set_xlabel("x")
     ax.set_ylabel(w("loss f(x)", "손실 f(x)"))
 

@@ -119,7 +119,9 @@ def alternatives(key: Key, questions, mistakes) -> list:
         for step in key.steps:
             if step.formula is None:
                 continue
-            env[step.name] = evaluate_numbers(sp.sympify(replace(step.name, step.formula)), env)
+            # rounded to PRECISION digits as Key.step rounds it: a step the mistake leaves alone
+            # keeps the key's value to the last digit (else it differed in the 40th and was "named")
+            env[step.name] = number(to_sympy(evaluate_numbers(sp.sympify(replace(step.name, step.formula)), env)))
         for q in questions:
             step = where.get(q.key)
             if step is None:

@@ -137,7 +137,8 @@ def solve(params) -> Problem:
                                   prompt=Text("the weight {w} of class {c}", "클래스 {c}의 가중치 {w}",
                                               {"w": sym(f"cw_{c}"), "c": c})))
 
-    display = {f"cw_{c}": sym(f"w_{c}") for c in range(k)}
+    # alpha_k: w is a network's weight everywhere else on the sheet, and c_e counts the epochs without improvement
+    display = {f"cw_{c}": sym(f"alpha_{c}") for c in range(k)}
     display.update({f"wait_{e}": sym(f"c_{e}") for e in range(1, n + 1)})
     intro = [
         Text("(a) A model is trained with `EarlyStopping(monitor='val_loss', patience={p}, min_delta={d}, "
@@ -159,7 +160,7 @@ def solve(params) -> Problem:
              "where {N} is the number of samples and {K} the number of classes.",
              "(b) 훈련 데이터의 클래스가 불균형하다. `fit(class_weight=...)`에 줄 균형 클래스 가중치 {w}를 구하시오. {N}은 "
              "샘플 수, {K}는 클래스 수이다.",
-             {"w": sp.Eq(sym("w_k"), sym("N") / (sym("K") * sym("n_k")), evaluate=False), "N": sym("N"),
+             {"w": sp.Eq(sym("alpha_k"), sym("N") / (sym("K") * sym("n_k")), evaluate=False), "N": sym("N"),
               "K": sp.Eq(sym("K"), k, evaluate=False)}),
     ]
     remarks = [Text(
@@ -171,7 +172,8 @@ def solve(params) -> Problem:
         "필요가 없다.", {"NK": sym("N") / sym("K")})]
     return Problem(family="", variant="", title=Text("Early stopping and class weights", "조기 종료와 클래스 가중치"),
                    intro=intro, givens=key.givens, questions=questions, steps=key.steps, display=display,
-                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n),
+                   remarks=remarks, make_mistakes=lambda: _mistakes(stop, best_epoch, n) + _min_delta_ignored(params, stop, best_epoch)
+                   + _class_share(key, k),
                    figure=plot("val_curve", {"losses": tuple(float(x) for x in losses), "patience": patience,
                                              "min_delta": float(params["min_delta"]), "best": best_epoch, "stop": stop}))
 
@@ -194,4 +196,43 @@ def _mistakes(stop, best, n):
                             "best one",
                             "마지막 에포크를 복원하면 나오는 값이다: restore_best_weights는 가장 좋은 에포크를 복원한다"),
                            stop))
+    return out
+
+
+def _min_delta_ignored(params, stop, best):
+    """Every decrease counted as an improvement (min_delta taken as 0): the run with
+    min_delta = 0 (its stop, restored epoch and loss), and the lowest loss's epoch up to the
+    true stop (the best loss read off the curve)."""
+    from generator.model import Mistake
+
+    losses, patience = params["losses"], params["patience"]
+    if params["min_delta"] == 0:
+        return []
+    hint = ("this is what you get if you ignore min_delta: an epoch improves only when its loss is below the best "
+            "value minus min_delta, so a smaller decrease does not count",
+            "min_delta를 무시하면 나오는 값이다: 검증 손실이 기준값에서 min_delta를 뺀 값보다 작아야 개선이므로, 그보다 "
+            "적게 줄어든 것은 개선이 아니다")
+    stop0, best0 = ref_training.early_stopping_epoch([float(x) for x in losses], patience, 0.0)
+    lowest = min(range(stop), key=lambda e: losses[e]) + 1
+    out = []
+    if stop0 + 1 != stop:
+        out.append(Mistake("stop_epoch", "min_delta_ignored", hint, stop0 + 1))
+    for epoch in sorted({best0 + 1, lowest} - {best}):
+        out.append(Mistake("restored_epoch", "min_delta_ignored", hint, epoch))
+        out.append(Mistake("best_loss", "min_delta_ignored", hint, losses[epoch - 1]))
+    return out
+
+
+def _class_share(key, k):
+    """n_k / N, the class's share of the samples, for the balanced weight N / (K n_k)."""
+    from generator.model import Mistake
+
+    hint = ("this is what you get with the class's share of the samples n_k/N: a balanced weight is larger for a "
+            "rarer class, N/(K n_k)",
+            "클래스가 차지하는 비율 n_k/N을 쓰면 나오는 값이다: 균형 가중치는 샘플이 적은 클래스일수록 큰 N/(K n_k)이다")
+    out = []
+    for c in range(k):
+        share = key[f"n_{c}"] / key["N"]
+        if share != key[f"cw_{c}"]:
+            out.append(Mistake(f"cw_{c}", "class_share", hint, share))
     return out

@@ -21,10 +21,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, choose, fill, grid
+from generator.families._key import Key, alternatives, choose, fill, grid
 from generator.notation import sym
 from generator.model import Problem, Question, Text
-from generator.notation import Partial, sigma
+from generator.notation import Partial, chain, sigma
 from solutions import network as ref_network
 
 LAYERS = ((784, 256), (256, 128), (128, 64), (64, 10), (300, 100), (100, 50), (512, 512), (20, 10),
@@ -79,8 +79,11 @@ def _network_template(hidden, outputs):
             steps.append((f"dE_dv_{j},{k}", sym(f"delta_o,{k}") * sym(f"h_{j}")))
     for j in range(1, hidden + 1):
         h = sym(f"h_{j}")
-        back = sp.Add(*[sym(f"delta_o,{k}") * sym(f"v_{j},{k}") for k in range(1, outputs + 1)])
-        steps.append((f"delta_h,{j}", back * h * (1 - h)))
+        if outputs == 1:    # written h_j(1 - h_j) delta^o_1 v_j,1, in the order of the two-output sum
+            steps.append((f"delta_h,{j}", chain(h, 1 - h, sym("delta_o,1"), sym(f"v_{j},1"))))
+        else:
+            back = sp.Add(*[sym(f"delta_o,{k}") * sym(f"v_{j},{k}") for k in range(1, outputs + 1)])
+            steps.append((f"delta_h,{j}", back * h * (1 - h)))
     for i in (1, 2):
         for j in range(1, hidden + 1):
             steps.append((f"dE_dw_{i},{j}", sym(f"delta_h,{j}") * sym(f"x_{i}")))
@@ -180,7 +183,8 @@ def solve(params) -> Problem:
                              "이 가중치에서 시작해 경사 하강법으로 학습하면 은닉 뉴런들의 가중치는 ...")),
     ]
 
-    letter = "l" if distribution == "uniform" else "sigma"
+    # the standard deviation is s: sigma is the sigmoid of part (b) (and of the whole sheet)
+    letter = "l" if distribution == "uniform" else "s"
     display = {"xavier": sym(f"{letter}_Xavier"), "he": sym(f"{letter}_He"),
                "var_xavier": sym("Var_Xavier"), "var_he": sym("Var_He")}
     for i in (1, 2):
@@ -209,7 +213,7 @@ def solve(params) -> Problem:
                       "activation.",
                       "(a) 완전 연결층의 입력 수가 {nin}, 출력 수가 {nout}이다. Xavier(Glorot)와 He의 정규 분포 초기화 "
                       "각각의 표준 편차 {s}를 구하고, 층의 활성화 함수에 알맞은 초기화를 고르시오.",
-                      {"nin": n_in, "nout": n_out, "s": sym("sigma")})
+                      {"nin": n_in, "nout": n_out, "s": sym("s")})
     units = "output unit" if outputs == 1 else "output units"
     intro = [
         part_a,
@@ -229,7 +233,7 @@ def solve(params) -> Problem:
         "복사본으로 남아, 뉴런이 1000개여도 1개만 있는 것과 같다. 초기 가중치를 무작위로 정하면 이 대칭이 깨진다.")]
     return Problem(family="", variant="", title=Text("Weight initialization", "가중치 초기화"), intro=intro,
                    givens=key.givens, questions=questions, steps=key.steps, display=display, remarks=remarks,
-                   figure=_figure(params), make_mistakes=lambda: _mistakes(key))
+                   figure=_figure(params), make_mistakes=lambda: _mistakes(key) + alternatives(key, questions, MISTAKES))
 
 
 def _figure(params):
@@ -257,3 +261,20 @@ def _mistakes(key):
                                         "Xavier 초기화 공식을 쓰면 나오는 값이다: He는 fan_in만 쓴다"),
                 key["xavier"]),
     ]
+
+
+def _no_sigmoid_derivative(name, formula):
+    """delta^h_j without its sigmoid derivative h_j(1 - h_j): the backpropagated sum alone."""
+    if not name.startswith("delta_h,"):
+        return formula
+    h = sym(f"h_{name.split(',')[1]}")
+    return formula / (h * (1 - h))
+
+
+MISTAKES = (
+    ("no_hidden_sigmoid_derivative",
+     ("this is what you get if you leave out the sigmoid derivative h_j(1 - h_j) of the hidden unit: the hidden delta "
+      "is h_j(1 - h_j) times what comes back from the outputs",
+      "은닉 뉴런의 시그모이드 함수 미분 h_j(1 - h_j)를 빠뜨리면 나오는 값이다: 은닉층의 델타는 출력층에서 돌아온 값에 "
+      "h_j(1 - h_j)를 곱한 것이다"), _no_sigmoid_derivative),
+)

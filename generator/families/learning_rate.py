@@ -83,7 +83,7 @@ def sample(rng) -> dict:
 def solve(params) -> Problem:
     k, iterations = params["k"], params["iterations"]
     key = Key()
-    key.given("a", params["a"], Text("curvature of the loss", "손실 함수의 곡률 계수"))
+    key.given("a", params["a"], Text("coefficient of the loss", "손실 함수의 계수"))
     key.given("b", params["b"], Text("minimiser of the loss", "손실 함수의 최소점"))
     key.given("x_0", params["x_0"], Text("starting point", "시작점"))
     key.given("eta", params["eta"], Text("learning rate", "학습률"))

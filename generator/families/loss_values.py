@@ -44,25 +44,25 @@ TASKS = (
     (Text("predict tomorrow's temperature from today's weather measurements",
           "오늘의 기상 측정값으로 내일의 기온을 예측하는 문제"), "mse"),
     (Text("decide whether an e-mail is spam; the output layer is one sigmoid unit and the labels are 0 or 1",
-          "이메일이 스팸인지 판별하는 문제. 출력층은 시그모이드 뉴런 하나이고 레이블은 0 또는 1이다"),
+          "출력층이 시그모이드 뉴런 하나이고 레이블이 0 또는 1일 때 이메일이 스팸인지 판별하는 문제"),
      "binary_crossentropy"),
     (Text("predict whether a patient has a disease (yes/no) with a sigmoid output unit",
           "환자가 병에 걸렸는지(예/아니오)를 시그모이드 출력 뉴런 하나로 예측하는 문제"),
      "binary_crossentropy"),
     (Text("classify handwritten digits 0-9 with a softmax output of 10 units; each label is a one-hot "
           "vector of length 10",
-          "손글씨 숫자 0~9를 10개 뉴런의 소프트맥스 출력층으로 분류하는 문제. 레이블은 길이 10의 "
-          "원-핫 인코딩 벡터이다"), "categorical_crossentropy"),
+          "레이블이 길이 10의 원-핫 인코딩 벡터일 때 손글씨 숫자 0~9를 10개 뉴런의 소프트맥스 "
+          "출력층으로 분류하는 문제"), "categorical_crossentropy"),
     (Text("sort news articles into 4 topics with a softmax output; the labels are one-hot encoded",
-          "뉴스 기사를 소프트맥스 출력층으로 4개의 주제로 분류하는 문제. 레이블은 원-핫 인코딩되어 있다"),
+          "레이블이 원-핫 인코딩되어 있을 때 뉴스 기사를 소프트맥스 출력층으로 4개의 주제로 분류하는 문제"),
      "categorical_crossentropy"),
     (Text("classify handwritten digits 0-9 with a softmax output of 10 units; each label is the integer "
           "0, 1, ..., 9 (no one-hot encoding)",
-          "손글씨 숫자 0~9를 10개 뉴런의 소프트맥스 출력층으로 분류하는 문제. 레이블은 원-핫 인코딩 없이 정수 "
-          "0, 1, ..., 9로 되어 있다"), "sparse_categorical_crossentropy"),
+          "레이블이 원-핫 인코딩 없이 정수 0, 1, ..., 9로 되어 있을 때 손글씨 숫자 0~9를 10개 뉴런의 "
+          "소프트맥스 출력층으로 분류하는 문제"), "sparse_categorical_crossentropy"),
     (Text("recognise 3 kinds of flowers in photos with a softmax output; the labels are stored as the "
           "integers 0, 1, 2",
-          "사진 속 꽃 3종류를 소프트맥스 출력층으로 분류하는 문제. 레이블은 정수 0, 1, 2로 저장되어 있다"),
+          "레이블이 정수 0, 1, 2로 저장되어 있을 때 사진 속 꽃 3종류를 소프트맥스 출력층으로 분류하는 문제"),
      "sparse_categorical_crossentropy"),
 )
 
@@ -198,7 +198,7 @@ def solve(params) -> Problem:
                              "배치의 손실 {L}(샘플 손실의 평균)", {"L": sym("L")})),
         Question(key="loss_choice", kind="choice", answer=right, choices=dict(CHOICES),
                  prompt=fill(Text("Which loss suits this task: [task]?",
-                                  "다음 문제에 알맞은 손실 함수는 무엇인가? [task]"), task=task)),
+                                  "[task]에 알맞은 손실 함수는 무엇인가?"), task=task)),
     ]
 
     rule = {

@@ -169,7 +169,7 @@ REMARKS = {
     "max_norm": Text(
         "Max-norm adds no term to the loss: after each update it shrinks any unit's incoming weight vector whose "
         "norm exceeds {c} back to norm {c}, keeping its direction.",
-        "최대 노름 제약은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 {c}를 넘는 유닛의 입력 가중치 벡터를 방향은 "
+        "최대 노름 제약은 손실 함수에 규제 항을 더하지 않는다. 매 갱신 후 노름이 {c}를 넘는 뉴런의 입력 가중치 벡터를 방향은 "
         "그대로 두고 노름이 {c}가 되도록 줄인다.", {"c": sym("c")}),
 }
 
@@ -206,7 +206,7 @@ def _max_norm(params, key, questions, intro):
     rows, cols = len(V), len(V[0])
     for i, row in enumerate(V, start=1):
         for j, x in enumerate(row, start=1):
-            key.given(f"v_{i},{j}", x, Text("incoming weights (column j feeds unit j)", "입력 가중치(열 j가 유닛 j로)"))
+            key.given(f"v_{i},{j}", x, Text("incoming weights (column j feeds unit j)", "입력 가중치(열 j가 뉴런 j로)"))
     key.given("c", params["c"], Text("max-norm limit", "최대 노름 한곗값"))
     key.statement("part_b", Text("(b) max-norm", "(b) 최대 노름 제약(max-norm)"))
     for name, formula in _max_norm_template(rows, cols):
@@ -219,7 +219,7 @@ def _max_norm(params, key, questions, intro):
     for j in range(1, cols + 1):
         questions.append(Question(key=f"n_{j}", answer=key[f"n_{j}"], reference=float(norms[j - 1]),
                                   prompt=Text("the norm {n} of unit {j}'s incoming weights",
-                                              "유닛 {j}의 입력 가중치의 노름 {n}", {"n": sym(f"n_{j}"), "j": j})))
+                                              "뉴런 {j}의 입력 가중치의 노름 {n}", {"n": sym(f"n_{j}"), "j": j})))
     for j in range(1, cols + 1):
         if key[f"f_{j}"] == 1:
             continue  # within the limit: unchanged, no blank needed
@@ -232,11 +232,12 @@ def _max_norm(params, key, questions, intro):
         "(b) Another layer's incoming weights V are constrained by max-norm with limit {c}: every column (the "
         "weights into one unit) whose L2 norm exceeds {c} is scaled down to norm {c}. Compute the norms and the "
         "weights after max-norm.",
-        "(b) 다른 층의 입력 가중치 V에 한곗값 {c}의 최대 노름 제약(max-norm)을 적용한다. L2 노름이 {c}를 넘는 열(한 유닛으로 들어오는 "
+        "(b) 다른 층의 입력 가중치 V에 한곗값 {c}의 최대 노름 제약(max-norm)을 적용한다. L2 노름이 {c}를 넘는 열(한 뉴런으로 들어오는 "
         "가중치)은 노름이 {c}가 되도록 줄인다. 각 열의 노름과 최대 노름 제약 후의 가중치를 구하시오.", {"c": sym("c")}))
 
 
-#: 2 lambda w versus lambda w (the derivative of lambda w^2 keeps its 2); dropout not rescaled
+#: 2 lambda w versus lambda w (the derivative of lambda w^2 keeps its 2); dropout not rescaled; the update
+#: without the penalty's gradient (w - eta g); the dropout scale written as 1 - p for 1/(1 - p)
 MISTAKES = (
     ("lambda_w", ("this is what you get with lambda w: the derivative of lambda w^2 is 2 lambda w",
                   "lambda w를 쓰면 나오는 값이다: lambda w^2의 미분은 2 lambda w이다"),
@@ -245,4 +246,14 @@ MISTAKES = (
                               "kept activations by the keep probability",
                               "1/(1 - p)로 키우지 않으면 나오는 값이다: 역 드롭아웃은 남은 활성화 값을 보존 확률로 나눈다"),
      lambda name, f: sp.Integer(1) if name == "s" else f),
+    ("no_penalty_gradient", ("this is what you get if you leave out the penalty's gradient: the step follows the "
+                             "gradient of the regularized loss, the data-loss gradient plus the penalty's",
+                             "규제 항의 기울기를 빠뜨리면 나오는 값이다: 경사 하강법은 규제된 손실의 기울기, 곧 데이터 손실의 "
+                             "기울기에 규제 항의 기울기를 더한 값을 따라간다"),
+     lambda name, f: sym("g") if name == "G" else f),
+    ("keep_probability_scale", ("this is what you get with the keep probability 1 - p as the scale: inverted dropout "
+                                "divides the kept activations by it, a scale of 1/(1 - p)",
+                                "보존 확률 1 - p를 배율로 쓰면 나오는 값이다: 역 드롭아웃은 남은 활성화 값을 보존 확률로 "
+                                "나누므로 배율은 1/(1 - p)이다"),
+     lambda name, f: 1 - sym("p") if name == "s" else f),
 )

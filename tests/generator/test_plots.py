@@ -441,7 +441,7 @@ def _by_curvature(family, wanted):
     raise AssertionError(f"no {family} variant with a = {wanted}")
 
 
-@pytest.mark.parametrize("family, loss", [("learning_rate", "f(x) = {}(x − b)²"), ("optimizer_steps", "L(w) = {}(w − b)²")])
+@pytest.mark.parametrize("family, loss", [("optimizer_steps", "L(w) = {}(w − b)²")])  # learning_rate: test_family_meaning.py
 def test_plots_a_curvature_of_1_is_not_printed_and_another_is(family, loss):
     one, half = _by_curvature(family, 1.0), _by_curvature(family, 0.5)
     for lang in ("en", "ko"):

@@ -263,6 +263,7 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
     chain = _chain_values(problem, student) if student else {}
     chain_printed = None
     rounded_chains = None
+    givens = None
     out = []
     for q in problem.questions:
         t = Target(q.key, q.kind, q.answer if q.kind == "choice" else exact[q.key], tol[q.key],
@@ -277,6 +278,10 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
             if bad:
                 t.consistent = value
                 t.used = [f"{k} = {_written(table.get(k))}" for k in bad]
+                if givens is None:
+                    givens = _given_values(problem)
+                t.trivial = value == 0 or value in givens or any(
+                    student[u] == 0 or student[u] in givens for u in used & wrong)
                 if q.kind == "number":
                     if chain_printed is None:
                         chain_printed = printed_chains(problem, student)
@@ -292,6 +297,19 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                 if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
                     t.rounded.append((d, v))
         out.append(t)
+    return out
+
+
+def _given_values(problem) -> set:
+    """The exact values of the problem's givens (those that are numbers)."""
+    from generator.symbolic import number, to_fraction
+
+    out = set()
+    for g in problem.givens:
+        try:
+            out.add(to_fraction(number(g.value)))
+        except (TypeError, ValueError, ArithmeticError):
+            pass
     return out
 
 

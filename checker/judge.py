@@ -7,7 +7,8 @@
   right, which a near-cancelling sum would otherwise break);
 - ``consistent``: not the answer, but what the problem's own formulas give from the
   student's earlier answers in the chain (error carried forward; credit by
-  ``--carry-forward full|half|none``), e.g. "consistent with your o_1 = 0.61";
+  ``--carry-forward full|half|none``), e.g. "consistent with your o_1 = 0.61"; never when
+  that value asks no work (0 or a given, or following from an earlier answer that is);
 - ``wrong``: read but not right, with a hint that never reveals the answer: a named
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
@@ -98,6 +99,9 @@ class Target:
     band: List[Fraction] = field(default_factory=list)
     #: the same for the carried-forward value ``consistent``
     consistent_band: List[Fraction] = field(default_factory=list)
+    #: the carried-forward value asks no work: it is 0 or a given, or the wrong answer it
+    #: follows from is (``o_1`` written as the target ``t_1``, so ``E = 0``): no credit
+    trivial: bool = False
 
 
 def within_band(tolerance: Tolerance, x: Fraction, answer: Fraction, band: Sequence[Fraction] = ()) -> bool:
@@ -207,6 +211,10 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
         else within_band(target.tolerance, x, target.consistent, target.consistent_band))
     if consistent and target.used:
         used = ", ".join(target.used)
+        if target.trivial:  # session 9's attack: o_1 = t_1 earned E = 0; a zero gradient, the given weight
+            verdict.status, verdict.credit = "wrong", 0.0
+            verdict.message = message(lang, "consistent_trivial", used=used)
+            return verdict
         verdict.credit = CREDIT[carry]
         verdict.status = "consistent" if verdict.credit else "wrong"
         name = {"full": "consistent", "half": "consistent_half", "none": "consistent_none"}[carry]

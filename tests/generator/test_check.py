@@ -490,7 +490,7 @@ def test_check_csv_one_row_per_student(sheets, tmp_path):
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()
     header = rows[0].split(",")
-    assert header[:10] == ["student_id", "correct", "total", "unanswered", "invalid", "course_seed", "preset",
+    assert header[:10] == ["student_id", "correct", "blanks", "unanswered", "invalid", "course_seed", "preset",
                            "problems", "file", "error"]
     n_problems = len(registry.names())
     assert header[10:10 + n_problems] == list(problems_of(one))

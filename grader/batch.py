@@ -530,12 +530,15 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader.similarity import fingerprint_submission, pack
 
     from grader.notebooks import NotebookError
+    from grader.submission_copy import SubmissionRefused
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
                                   secret=options.secret,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
-    except NotebookError as exc:    # the hand-in's notebooks cannot be read: the submission's fault
+    except (NotebookError, SubmissionRefused) as exc:
+        # the hand-in's notebooks cannot be read, or it holds what is never graded (a hard link,
+        # a FIFO, a link out): the submission's fault, not the grader's (not graded again by a rerun)
         record.update(status="ungradable", note=str(exc).rstrip("."))
         return
     except ChainruleError as exc:

@@ -251,6 +251,8 @@ def check_submission(folder):
     entries and caches (``submission_copy.not_graded``: a .venv, .git) are left out, as
     the copy leaves them out.
     """
+    from grader.submission_copy import SubmissionRefused
+
     from chainrule_core.contract import CONTRACT
     from grader.limits import (COMPILED_SUFFIXES, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_DEPTH,
                                SUBMISSION_MAX_FILES, mb)
@@ -272,7 +274,7 @@ def check_submission(folder):
             rel = os.path.join(shown, os.path.relpath(entry.path, folder))
             count += 1
             if count > SUBMISSION_MAX_FILES:
-                raise ChainruleError(f"Submission '{shown}' holds more than {SUBMISSION_MAX_FILES} files and "
+                raise SubmissionRefused(f"Submission '{shown}' holds more than {SUBMISSION_MAX_FILES} files and "
                                      "folders (the limit); remove what is not part of the exercises.")
             st = entry.stat(follow_symlinks=False)
             if stat.S_ISLNK(st.st_mode):
@@ -280,24 +282,24 @@ def check_submission(folder):
                 continue
             for test, what in _KINDS:
                 if test(st.st_mode):
-                    raise ChainruleError(f"Submission entry '{rel}' is {what}; a submission may hold only "
+                    raise SubmissionRefused(f"Submission entry '{rel}' is {what}; a submission may hold only "
                                          "regular files and folders.")
             if stat.S_ISDIR(st.st_mode):
                 if depth == 0 and entry.name in CONTRACT:
-                    raise ChainruleError(f"Submission folder '{rel}' has the name of the contract module "
+                    raise SubmissionRefused(f"Submission folder '{rel}' has the name of the contract module "
                                          f"{entry.name}.py and would be imported instead of it; rename or "
                                          "remove it.")
                 if depth + 1 > SUBMISSION_MAX_DEPTH:
-                    raise ChainruleError(f"Submission folder '{rel}' is nested more than {SUBMISSION_MAX_DEPTH} "
+                    raise SubmissionRefused(f"Submission folder '{rel}' is nested more than {SUBMISSION_MAX_DEPTH} "
                                          "folders deep (the limit).")
                 stack.append((entry.path, depth + 1))
                 continue
             if entry.name.lower().endswith(COMPILED_SUFFIXES) or ".so." in entry.name.lower():
-                raise ChainruleError(f"Submission file '{rel}' is a compiled module; the contract is .py "
+                raise SubmissionRefused(f"Submission file '{rel}' is a compiled module; the contract is .py "
                                      "files only: remove it.")
             total += st.st_size
             if total > SUBMISSION_MAX_BYTES:
-                raise ChainruleError(f"Submission '{shown}' holds more than {mb(SUBMISSION_MAX_BYTES)} MB "
+                raise SubmissionRefused(f"Submission '{shown}' holds more than {mb(SUBMISSION_MAX_BYTES)} MB "
                                      "(the limit); remove data files that are not part of the exercises.")
 
 

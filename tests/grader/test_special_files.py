@@ -61,3 +61,27 @@ def test_a_device_file_is_not_read_forever(tmp_path):
     done = _grade_all(subs, tmp_path / "out")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _rows(tmp_path / "out")["dev"]["percent"] == "0.00"
+
+
+def _statuses(out):
+    import json
+
+    return {r["id"]: r["status"] for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_what_is_never_graded_is_the_submissions_fault_not_a_grader_failure(tmp_path):
+    """Session 9's attack: a hard link (as root) or a FIFO in a submission was "grading failed"
+    (status error, graded again by every rerun), not "not gradable"."""
+    subs = tmp_path / "subs"
+    make_submission(subs / "piped")
+    os.mkfifo(subs / "piped" / "pipe.py")
+    if os.geteuid() == 0:
+        make_submission(subs / "linked")
+        (tmp_path / "outside.py").write_text("x = 1\n")
+        os.link(tmp_path / "outside.py", subs / "linked" / "extra.py")
+    done = _grade_all(subs, tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    statuses = _statuses(tmp_path / "out")
+    assert set(statuses.values()) == {"ungradable"}, statuses
+    assert "piped: not gradable: " in done.stderr + done.stdout

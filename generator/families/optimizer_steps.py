@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
-from generator.notation import chain, hats, sym
+from generator.notation import chain, hats, sym, terms
 from generator.model import Problem, Question, Text
 from generator.plots import plot
 from solutions import optimizers as ref
@@ -29,7 +29,7 @@ eta, mu, rho, beta_1, beta_2, epsilon, a, b = sp.symbols("eta mu rho beta_1 beta
 # Each optimizer: its update rules in order (the last one updates w).
 RULES = {
     "sgd": [(w, w[1] - eta * g[0])],
-    "momentum": [(v, mu * v[1] - eta * g[0]), (w, w[1] + v[0])],
+    "momentum": [(v, mu * v[1] - eta * g[0]), (w, terms(w[1], v[0]))],  # w_{t-1} + v_t, as the notes write it
     "nesterov": [(v, mu * v[1] - eta * g[0]), (w, w[1] + mu * v[0] - eta * g[0])],
     "adagrad": [(h, h[1] + g[0] ** 2), (w, w[1] - eta * g[0] / (sp.sqrt(h[0]) + epsilon))],
     "rmsprop": [
@@ -81,8 +81,9 @@ HYPER = {  # given name -> label
 
 def _concrete(expr, t):
     """The rule at step ``t``: x_t becomes x_3 and x_{t-1} becomes x_2 (for t = 3). A product
-    written in its own order (``chain``: the coefficient first, (1 - rho) g^2, as textbooks
-    write it) keeps that order; everything else is rebuilt as sympy writes it."""
+    or a sum written in its own order (``chain``: the coefficient first, (1 - rho) g^2;
+    ``terms``: w_{t-1} + v_t; as textbooks write them) keeps that order; everything else is
+    rebuilt as sympy writes it."""
     mapping = {T: t}
     for n in BASES:
         mapping[sym(f"{n}_t")] = sym(f"{n}_{t}")
@@ -98,6 +99,8 @@ def _replaced(expr, mapping):
     args = [_replaced(arg, mapping) for arg in expr.args]
     if expr.is_Mul and expr.args != sp.Mul(*expr.args).args:  # a chain(...): its order kept
         return sp.Mul(*args, evaluate=False)
+    if expr.is_Add and expr.args != sp.Add(*expr.args).args:  # a terms(...): its order kept
+        return sp.Add(*args, evaluate=False)
     return expr.func(*args)
 
 
@@ -251,8 +254,9 @@ def solve(params) -> Problem:
                              {"s": sym(f"{name}_{k}"), "k": k}), what=STATE_LABELS[opt, name])))
 
     intro = [fill(Text(
-        "A single parameter {w0} is trained with [name][state].",
-        "하나의 매개변수 {w0}를 [name] 방법으로 학습시킨다[state].", {"w0": sym("w_0")}), name=NAMES[opt],
+        "A parameter {w}, starting at {w0}, is trained with [name][state].",
+        "매개변수 {w}를 초깃값 {w0}에서 시작하여 [name] 방법으로 학습시킨다[state].",
+        {"w": sym("w"), "w0": sym("w_0")}), name=NAMES[opt],
         state=Text("; every optimizer state starts at 0", ". 옵티마이저의 모든 상태는 0에서 시작한다")
         if STATE[opt] else Text("", ""))]
     if source == "quadratic":

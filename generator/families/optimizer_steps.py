@@ -283,7 +283,19 @@ def solve(params) -> Problem:
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
         display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),
-        make_mistakes=lambda: alternatives(key, questions, MISTAKES[opt]))
+        make_mistakes=lambda: _apart(alternatives(key, questions, MISTAKES[opt]), ("nesterov_as_momentum",)))
+
+
+def _apart(mistakes, names):
+    """``mistakes`` without those of ``names`` that give a question the same value as another
+    mistake listed before them: ``check`` would name both, and one reason is enough."""
+    out, seen = [], set()
+    for m in mistakes:
+        if m.name in names and (m.question, m.value) in seen:
+            continue
+        seen.add((m.question, m.value))
+        out.append(m)
+    return out
 
 
 def _added(name, formula):
@@ -300,6 +312,14 @@ def _t_off_by_one(name, formula):
         return formula
     base, t = name.split("hat_")
     return sym(f"{base}_{t}") / (1 - (beta_1 if base == "m" else beta_2) ** (int(t) + 1))
+
+
+def _plain_momentum(name, formula):
+    """Nesterov's w_{t-1} + mu v_t - eta g_t computed as plain momentum's w_{t-1} + v_t: the
+    look-ahead left out (the velocity itself is the same in both)."""
+    if not name.startswith("w_"):
+        return formula
+    return _concrete(RULES["momentum"][-1][1], int(name[2:]))
 
 
 def _is_root(e):
@@ -325,7 +345,14 @@ _EPS = ("epsilon_inside_root", ("this is what you get with epsilon inside the sq
 MISTAKES = {
     "sgd": (_ADDED,),
     "momentum": (_ADDED,),
-    "nesterov": (_ADDED,),
+    "nesterov": (
+        _ADDED,
+        ("nesterov_as_momentum",
+         ("this is what you get if you leave out Nesterov's look-ahead and update as plain momentum, w_{t-1} + v_t: "
+          "Nesterov moves the parameter by mu v_t - eta g_t",
+          "네스테로프의 앞서 보기(look-ahead)를 빼고 일반 모멘텀처럼 w_{t-1} + v_t로 갱신하면 나오는 값이다: "
+          "네스테로프는 매개변수를 mu v_t - eta g_t만큼 움직인다"), _plain_momentum),
+    ),
     "adagrad": (_ADDED, _EPS),
     "rmsprop": (_ADDED, _EPS),
     "adam": (

@@ -28,7 +28,8 @@ eta, mu, rho, beta_1, beta_2, epsilon, a, b = sp.symbols("eta mu rho beta_1 beta
 
 # Each optimizer: its update rules in order (the last one updates w). Adagrad's accumulator
 # is h, as the course notes write it (h <- h + dL/dW * dL/dW, after 밑바닥부터 시작하는 딥러닝),
-# although the backprop problems call a hidden output h too: the subscript t tells them apart.
+# although the backprop problems of the same sheet call a hidden output h_1 too (each problem
+# states its own symbols; the question keys never change).
 RULES = {
     "sgd": [(w, w[1] - eta * g[0])],
     "momentum": [(v, mu * v[1] - eta * g[0]), (w, terms(w[1], v[0]))],  # w_{t-1} + v_t, as the notes write it

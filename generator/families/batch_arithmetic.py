@@ -114,17 +114,42 @@ def solve(params) -> Problem:
         "이터레이션(스텝)은 한 에포크의 배치 수, 곧 매개변수 갱신 횟수이다.")]
     title = Text("Batch size, epochs and iterations", "배치 크기, 에포크와 이터레이션")
     return Problem(family="", variant="", title=title, intro=intro, givens=key.givens, questions=questions,
-                   steps=key.steps, remarks=remarks, make_mistakes=lambda: alternatives(key, questions, MISTAKES))
+                   steps=key.steps, remarks=remarks, make_mistakes=lambda: _apart(alternatives(key, questions, MISTAKES),
+                                                                   ("remainder_as_last_batch",)))
+
+
+def _apart(mistakes, names):
+    """``mistakes`` without those of ``names`` that give a question the same value as another
+    mistake listed before them: ``check`` would name both, and one reason is enough."""
+    out, seen = [], set()
+    for m in mistakes:
+        if m.name in names and (m.question, m.value) in seen:
+            continue
+        seen.add((m.question, m.value))
+        out.append(m)
+    return out
 
 
 def _floor(name, formula):
     return formula.replace(sp.ceiling, sp.floor)
 
 
-#: floor for ceiling, and the partial last batch dropped: one formula, two ways to say it
+def _remainder(name, formula):
+    """The last batch as the remainder N mod B = N - B floor(N/B): right when B does not divide
+    N, 0 when it does (the last batch is then a full one)."""
+    return N - chain(B, sp.floor(N / B)) if name == "r" else formula
+
+
+#: floor for ceiling, and the partial last batch dropped: one formula, two ways to say it;
+#: the remainder taken as the last batch (named only where B divides N: elsewhere it is right)
 MISTAKES = (
     ("floor_for_ceiling", ("this is what you get if you round N/B down: the iterations per epoch are N/B rounded up",
                            "나눗셈(N/B)을 내림하면 나오는 값이다: 에포크당 반복 횟수는 N/B의 올림이다"), _floor),
     ("partial_batch_dropped", ("this is what you get if you drop the last, smaller batch: it is still one iteration",
                                "마지막의 작은 배치를 빼면 나오는 값이다: 그 배치도 한 번의 반복이다"), _floor),
+    ("remainder_as_last_batch",
+     ("this is what you get if you take the remainder N mod B as the size of the last batch: when B divides N "
+      "there is no smaller batch, and the last batch is as full as the others",
+      "마지막 배치의 크기를 나머지(N mod B)로 구하면 나오는 값이다: N이 B로 나누어떨어지면 더 작은 배치는 없고, "
+      "마지막 배치도 다른 배치처럼 가득 찬다"), _remainder),
 )

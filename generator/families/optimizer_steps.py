@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
-from generator.notation import chain, hats, sym
+from generator.notation import chain, hats, sym, terms
 from generator.model import Problem, Question, Text
 from generator.plots import plot
 from solutions import optimizers as ref
@@ -26,10 +26,13 @@ BASES = ("w", "g", "v", "h", "s", "m", "mhat", "vhat")
 w, g, v, h, s, m, mhat, vhat = ((sym(f"{n}_t"), sym(f"{n}_t-1")) for n in BASES)
 eta, mu, rho, beta_1, beta_2, epsilon, a, b = sp.symbols("eta mu rho beta_1 beta_2 epsilon a b")
 
-# Each optimizer: its update rules in order (the last one updates w).
+# Each optimizer: its update rules in order (the last one updates w). Adagrad's accumulator
+# is h, as the course notes write it (h <- h + dL/dW * dL/dW, after 밑바닥부터 시작하는 딥러닝),
+# although the backprop problems of the same sheet call a hidden output h_1 too (each problem
+# states its own symbols; the question keys never change).
 RULES = {
     "sgd": [(w, w[1] - eta * g[0])],
-    "momentum": [(v, mu * v[1] - eta * g[0]), (w, w[1] + v[0])],
+    "momentum": [(v, mu * v[1] - eta * g[0]), (w, terms(w[1], v[0]))],  # w_{t-1} + v_t, as the notes write it
     "nesterov": [(v, mu * v[1] - eta * g[0]), (w, w[1] + mu * v[0] - eta * g[0])],
     "adagrad": [(h, h[1] + g[0] ** 2), (w, w[1] - eta * g[0] / (sp.sqrt(h[0]) + epsilon))],
     "rmsprop": [
@@ -81,8 +84,9 @@ HYPER = {  # given name -> label
 
 def _concrete(expr, t):
     """The rule at step ``t``: x_t becomes x_3 and x_{t-1} becomes x_2 (for t = 3). A product
-    written in its own order (``chain``: the coefficient first, (1 - rho) g^2, as textbooks
-    write it) keeps that order; everything else is rebuilt as sympy writes it."""
+    or a sum written in its own order (``chain``: the coefficient first, (1 - rho) g^2;
+    ``terms``: w_{t-1} + v_t; as textbooks write them) keeps that order; everything else is
+    rebuilt as sympy writes it."""
     mapping = {T: t}
     for n in BASES:
         mapping[sym(f"{n}_t")] = sym(f"{n}_{t}")
@@ -98,6 +102,8 @@ def _replaced(expr, mapping):
     args = [_replaced(arg, mapping) for arg in expr.args]
     if expr.is_Mul and expr.args != sp.Mul(*expr.args).args:  # a chain(...): its order kept
         return sp.Mul(*args, evaluate=False)
+    if expr.is_Add and expr.args != sp.Add(*expr.args).args:  # a terms(...): its order kept
+        return sp.Add(*args, evaluate=False)
     return expr.func(*args)
 
 
@@ -251,8 +257,9 @@ def solve(params) -> Problem:
                              {"s": sym(f"{name}_{k}"), "k": k}), what=STATE_LABELS[opt, name])))
 
     intro = [fill(Text(
-        "A single parameter {w0} is trained with [name][state].",
-        "하나의 매개변수 {w0}를 [name] 방법으로 학습시킨다[state].", {"w0": sym("w_0")}), name=NAMES[opt],
+        "A parameter {w}, starting at {w0}, is trained with [name][state].",
+        "매개변수 {w}를 초깃값 {w0}에서 시작하여 [name] 방법으로 학습시킨다[state].",
+        {"w": sym("w"), "w0": sym("w_0")}), name=NAMES[opt],
         state=Text("; every optimizer state starts at 0", ". 옵티마이저의 모든 상태는 0에서 시작한다")
         if STATE[opt] else Text("", ""))]
     if source == "quadratic":
@@ -279,7 +286,19 @@ def solve(params) -> Problem:
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
         display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),
-        make_mistakes=lambda: alternatives(key, questions, MISTAKES[opt]))
+        make_mistakes=lambda: _apart(alternatives(key, questions, MISTAKES[opt]), ("nesterov_as_momentum",)))
+
+
+def _apart(mistakes, names):
+    """``mistakes`` without those of ``names`` that give a question the same value as another
+    mistake listed before them: ``check`` would name both, and one reason is enough."""
+    out, seen = [], set()
+    for m in mistakes:
+        if m.name in names and (m.question, m.value) in seen:
+            continue
+        seen.add((m.question, m.value))
+        out.append(m)
+    return out
 
 
 def _added(name, formula):
@@ -296,6 +315,14 @@ def _t_off_by_one(name, formula):
         return formula
     base, t = name.split("hat_")
     return sym(f"{base}_{t}") / (1 - (beta_1 if base == "m" else beta_2) ** (int(t) + 1))
+
+
+def _plain_momentum(name, formula):
+    """Nesterov's w_{t-1} + mu v_t - eta g_t computed as plain momentum's w_{t-1} + v_t: the
+    look-ahead left out (the velocity itself is the same in both)."""
+    if not name.startswith("w_"):
+        return formula
+    return _concrete(RULES["momentum"][-1][1], int(name[2:]))
 
 
 def _is_root(e):
@@ -321,7 +348,14 @@ _EPS = ("epsilon_inside_root", ("this is what you get with epsilon inside the sq
 MISTAKES = {
     "sgd": (_ADDED,),
     "momentum": (_ADDED,),
-    "nesterov": (_ADDED,),
+    "nesterov": (
+        _ADDED,
+        ("nesterov_as_momentum",
+         ("this is what you get if you leave out Nesterov's look-ahead and update as plain momentum, w_{t-1} + v_t: "
+          "Nesterov moves the parameter by mu v_t - eta g_t",
+          "네스테로프의 앞서 보기(look-ahead)를 빼고 일반 모멘텀처럼 w_{t-1} + v_t로 갱신하면 나오는 값이다: "
+          "네스테로프는 매개변수를 mu v_t - eta g_t만큼 움직인다"), _plain_momentum),
+    ),
     "adagrad": (_ADDED, _EPS),
     "rmsprop": (_ADDED, _EPS),
     "adam": (

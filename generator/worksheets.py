@@ -75,6 +75,8 @@ class Sheet:
     occurrences: List[int]
     files: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
+    filled: List[str] = field(default_factory=list)  # filled answers files kept aside (answers.filled-<n>.toml)
+    removed: bool = False  # no longer on the roster: kept in the manifest with its files (``update``)
 
 
 # --- options -------------------------------------------------------------------------
@@ -313,10 +315,12 @@ def previous_files(out: Path) -> List[str]:
     return manifest_file.previous_files(out)
 
 
-def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str]:
+def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str],
+                 filled: Optional[List[str]] = None) -> List[str]:
     """Delete the files of ``old`` that are not in ``kept``, then the folders that leaves
     empty (never ``out`` itself); return the paths removed. Anything that is not a
-    regular file (a folder, a link) is left alone."""
+    regular file (a folder, a link) is left alone, and an answers.toml with answers in it
+    is moved aside (``keep_filled``; its new path appended to ``filled``), not deleted."""
     keep = set(kept)
     removed: List[str] = []
     for name in old:
@@ -325,6 +329,12 @@ def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str
         path = out / name
         if path.is_symlink() or not path.is_file():
             continue
+        if path.name == ANSWERS_FILE:
+            aside = keep_filled(path)
+            if aside is not None:
+                if filled is not None:
+                    filled.append(name[: -len(ANSWERS_FILE)] + aside.name)
+                continue
         try:
             path.unlink()
         except OSError as exc:
@@ -393,9 +403,12 @@ class _Writer:
 
 
 def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mode="open",
-                fingerprint=None) -> List[str]:
+                fingerprint=None, keep_answers: bool = False) -> List[str]:
     """Write one student's files; return their paths relative to ``out``. A PDF the TeX
-    engine cannot make is left out and the reason kept in ``sheet.warnings``."""
+    engine cannot make is left out and the reason kept in ``sheet.warnings``. An answers.toml
+    already there with answers in it is moved aside (``keep_filled``, listed in
+    ``sheet.filled``) before the new one replaces it; with ``keep_answers`` one already
+    there is not written at all."""
     from generator.render import render_sheets
 
     sid = sheet.student.id
@@ -443,9 +456,72 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
                     write(relative, drawing)
                     written.append(relative)
     relative = f"students/{sid}/{ANSWERS_FILE}"
-    write(relative, answers_toml(sheet, seed, lang, preset, mode, fingerprint))
+    path = Path(out) / relative
+    if keep_answers and path.is_file():  # ``update``: a renamed student's answers are theirs
+        written.append(relative)
+        return sorted(written)
+    text = answers_toml(sheet, seed, lang, preset, mode, fingerprint)
+    aside = keep_filled(path, text.encode("utf-8"))
+    if aside is not None:
+        sheet.filled.append(f"students/{sid}/{aside.name}")
+    write(relative, text)
     written.append(relative)
     return sorted(written)
+
+
+FILLED = "answers.filled-{}.toml"
+
+
+def has_answers(path: Path) -> bool:
+    """Whether the answers file ``path`` holds anything a student wrote: a value that is not
+    an empty blank outside its [chainrule] tables, or any text that is not TOML (nothing a
+    student may have written is taken for empty)."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        try:
+            import tomli as tomllib
+        except ImportError:
+            return True
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return True
+
+    def written(value) -> bool:
+        if isinstance(value, dict):
+            return any(written(v) for v in value.values())
+        return value != ""
+
+    return any(written(value) for key, value in data.items() if key != "chainrule")
+
+
+def keep_filled(path: Path, new: Optional[bytes] = None) -> Optional[Path]:
+    """Before ``path`` (a student's answers.toml) is overwritten with ``new`` (or removed:
+    None), move it aside as answers.filled-<n>.toml (the first free n; none is ever
+    overwritten) when it holds answers and differs from ``new``; return where it went, or
+    None when nothing was there to keep."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        if new is not None and path.read_bytes() == new:
+            return None
+    except OSError:
+        return None
+    if not has_answers(path):
+        return None
+    n = 1
+    while True:
+        target = path.with_name(FILLED.format(n))
+        if not os.path.lexists(target):
+            break
+        n += 1
+    try:
+        os.rename(path, target)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot keep the filled answers file '{path}' aside as '{target.name}': "
+                             f"{exc.strerror or exc}; nothing of it was overwritten.") from exc
+    return target
 
 
 def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, problems, mode="open",
@@ -569,7 +645,8 @@ def _read_journal(out: Path) -> Optional[_Record]:
                 continue
             sheet = Sheet(Student(sid, known[sid]), list(entry["keys"]),
                           [_Summary(f, v, bool(p)) for f, v, p in entry["problems"]], list(entry["occurrences"]),
-                          [str(name) for name in entry["files"]], [str(w) for w in entry["warnings"]])
+                          [str(name) for name in entry["files"]], [str(w) for w in entry["warnings"]],
+                          [str(name) for name in entry.get("filled", []) if _plain(name) and name.startswith(own)])
         except (ValueError, KeyError, TypeError):
             continue
         sheets[sid] = sheet
@@ -634,7 +711,7 @@ class _Journal:
         return json.dumps({
             "id": sheet.student.id, "keys": sheet.keys, "occurrences": sheet.occurrences,
             "problems": [[p.family, p.variant, int(getattr(p, "plotted", False))] for p in sheet.problems],
-            "files": sheet.files, "warnings": sheet.warnings,
+            "files": sheet.files, "warnings": sheet.warnings, "filled": sheet.filled,
         }, ensure_ascii=False) + "\n"
 
     @property
@@ -697,13 +774,14 @@ class _Job:
     secret: Optional[bytes] = None
     mode: str = "open"
     fingerprint: Optional[str] = None
+    keep_answers: frozenset = frozenset()  # ids whose answers.toml an update leaves as it is
 
 
 def _one(job: _Job, student: Student) -> Sheet:
     """Build, check and write one student's files (runs in a worker process for a class)."""
     sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset, job.secret)
     sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine, job.mode,
-                              job.fingerprint)
+                              job.fingerprint, student.id in job.keep_answers)
     # only what the manifest needs travels back from a worker
     sheet.problems = [_Summary(p.family, p.variant, bool(p.figure) and not isinstance(p.figure, dict))
                       for p in sheet.problems]

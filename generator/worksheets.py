@@ -310,6 +310,21 @@ def check_out(out: Path, force: bool, options: Optional[dict] = None) -> Optiona
     return None
 
 
+def _earlier_set(out: Path) -> Optional[dict]:
+    """The sheet mode and the students ([id, name]) of the set whose manifest.json is in
+    ``out``; None when there is none the kit wrote."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("kit") != "chainrule" or not isinstance(data.get("students"), list):
+        return None
+    rows = [[entry["id"], entry.get("name") or ""] for entry in data["students"]
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("name", ""), str)]
+    secret = data.get("secret")
+    return {"mode": data.get("mode", "open"), "secret": secret if isinstance(secret, str) else None, "students": rows}
+
+
 def previous_files(out: Path) -> List[str]:
     """The files an earlier run listed in ``out``'s manifest.json (``checker.manifest_file``)."""
     return manifest_file.previous_files(out)
@@ -536,6 +551,7 @@ def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, pro
                 for key, problem, occ in zip(sheet.keys, sheet.problems, sheet.occurrences)
             ],
             "files": sheet.files,
+            **({"removed": True} if sheet.removed else {}),  # off the roster (``update``): files kept
         }
         for sheet in sheets
     ]
@@ -569,6 +585,7 @@ class _Record:
     options: dict
     stale: List[str]
     sheets: Dict[str, Sheet]
+    before: dict = field(default_factory=dict)  # the earlier set that --force replaces: "mode", "dropped"
 
 
 def _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine) -> dict:
@@ -632,6 +649,7 @@ def _read_journal(out: Path) -> Optional[_Record]:
         if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
             return None
         options, stale = header["options"], [name for name in header.get("stale", []) if _plain(name)]
+        before = header.get("before") if isinstance(header.get("before"), dict) else {}
     except (ValueError, AttributeError, TypeError):
         return None
     known = {row[0]: row[1] for row in options.get("students") or [] if isinstance(row, list) and len(row) == 2}
@@ -650,7 +668,7 @@ def _read_journal(out: Path) -> Optional[_Record]:
         except (ValueError, KeyError, TypeError):
             continue
         sheets[sid] = sheet
-    return _Record(options, stale, sheets)
+    return _Record(options, stale, sheets, before)
 
 
 def _plain(name) -> bool:
@@ -698,11 +716,14 @@ class _Journal:
     """The journal being written: the header and the students kept, then a line per
     student made (``add``), appended with one ``write`` each."""
 
-    def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet]):
+    def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet],
+                 before: Optional[dict] = None):
         self.path = out / JOURNAL
         self.ids = {sheet.student.id for sheet in kept}
-        head = json.dumps({"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)},
-                          sort_keys=True, ensure_ascii=False)
+        head = {"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)}
+        if before:
+            head["before"] = before
+        head = json.dumps(head, sort_keys=True, ensure_ascii=False)
         write_atomic(self.path, "".join([head + "\n"] + [self._line(sheet) for sheet in kept]))
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
 
@@ -759,6 +780,10 @@ class Result:
     mode: str = "open"
     notes: List[str] = field(default_factory=list)  # said once, after the warnings
     kept: int = 0  # students an interrupted run had finished (the others were made now)
+    filled: List[str] = field(default_factory=list)  # filled answers files moved aside (answers.filled-<n>.toml)
+    before: dict = field(default_factory=dict)  # --force: the earlier set's "mode" and "students" [id, name] dropped
+    change: Optional["RosterChange"] = None  # ``update``: what changed
+    fingerprint: Optional[str] = None  # the course secret's (graded sheets)
 
 
 @dataclass
@@ -1000,18 +1025,36 @@ def _generate_in(out, force, options, students, families, problems, formats, lan
                  mode, fingerprint, engine, report, jobs) -> Result:
     record = check_out(out, force, options)  # an interrupted run of this class: resumed
     kept: Dict[str, Sheet] = {}
+    before: dict = {}
     if record is not None:
         stale = record.stale
+        before = record.before
         kept = _complete(out, record.sheets)
         _sweep(out, students)
     elif force:  # an earlier set's files, from its manifest (and an interrupted run's journal)
         stale = previous_files(out)
+        earlier = _earlier_set(out) if out.is_dir() else None
         interrupted = _read_journal(out) if out.is_dir() else None
         if interrupted is not None:  # what it wrote goes too, unless this run writes it again
             listed = set(interrupted.stale).union(*(sheet.files for sheet in interrupted.sheets.values()))
             stale = sorted(set(stale) | listed)
             _sweep(out, [Student(row[0]) for row in interrupted.options.get("students") or []
                          if isinstance(row, list) and row and isinstance(row[0], str) and _ID.match(row[0])])
+            # the students it was making, and those of the set an interrupted --force replaced
+            rows = [row for row in list(interrupted.before.get("students") or []) +
+                    list(interrupted.options.get("students") or [])
+                    if isinstance(row, list) and len(row) == 2 and all(isinstance(cell, str) for cell in row)]
+            if earlier is None:
+                earlier = {"mode": interrupted.before.get("mode") or interrupted.options.get("mode"),
+                           "secret": interrupted.before.get("secret", interrupted.options.get("secret")), "students": []}
+            earlier["students"] = earlier["students"] + rows
+        if earlier is not None:
+            ids, rows = {student.id for student in students}, []
+            for row in earlier["students"]:
+                if row[0] not in ids:
+                    rows.append(row)
+                    ids.add(row[0])
+            before = {"mode": earlier.get("mode"), "secret": earlier.get("secret"), "students": rows}
     else:
         stale = []
     job = _Job(
@@ -1027,7 +1070,7 @@ def _generate_in(out, force, options, students, families, problems, formats, lan
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         return _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
-                         out, stale, options, kept)
+                         out, stale, options, kept, before)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -1075,7 +1118,7 @@ PDF_WARNING_NAMES = 10
 
 
 def _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint, out,
-              stale, options, kept) -> Result:
+              stale, options, kept, earlier=None, removed=()) -> Result:
     """Make the students ``kept`` (an interrupted run's complete ones) does not hold, each
     noted in the journal once its files are written, then the manifest; the journal goes
     last. Ctrl-C: ``Interrupted`` (what is complete stays, for the same command to finish)."""
@@ -1085,7 +1128,7 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     engine_off = None
     try:
         try:
-            journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+            journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept], earlier)
         except ChainruleError as exc:   # the first file written: the folder itself is the problem
             cause = exc.__cause__
             reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc)
@@ -1123,11 +1166,14 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
             workers = default_jobs(len(rest)) if jobs is None else jobs
             _run_all(job, rest, workers, later, finished)
         sheets = [kept[s.id] if s.id in kept else made[s.id] for s in students]
-        text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
+        listed = sheets + list(removed)  # an update's students no longer on the roster: still listed
+        text = manifest(listed, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
         write_atomic(out / MANIFEST, text)
         # --force over an earlier set: what it wrote and this run did not is removed (only
-        # files its manifest lists), so no stale sheet of a dropped student stays behind
-        remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
+        # files its manifest lists), so no stale sheet of a dropped student stays behind;
+        # filled answers files are moved aside, not removed
+        filled = [name for sheet in sheets for name in sheet.filled]
+        remove_stale(out, stale, [MANIFEST] + [name for sheet in listed for name in sheet.files], filled)
         journal.remove()  # the class is finished
     except KeyboardInterrupt:
         raise Interrupted(journal.count if journal is not None else len(kept), len(students)) from None
@@ -1144,4 +1190,4 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
         if plots.korean_font() is None:
             notes.append(plots.NO_KOREAN_FONT)
     return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes,
-                  sum(1 for s in students if s.id in kept))
+                  sum(1 for s in students if s.id in kept), filled, earlier or {}, None, fingerprint)

@@ -117,3 +117,46 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         f"Wrote {what}worksheets, answer keys and answers templates for {result.students} {noun} "
         f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."
     )
+    for line in replaced(result):
+        click.echo(line)
+
+
+#: students or files named in one line of the summary (the rest are counted)
+SHOWN = 10
+
+
+def listing(items) -> str:
+    """"a, b, c" (the first ``SHOWN``, then "and N more")."""
+    items = list(items)
+    shown = ", ".join(items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def who(row) -> str:
+    """"s001 (Kim Minji)" or "s001"."""
+    sid, name = row[0], row[1] if len(row) > 1 else ""
+    return f"{sid} ({name})" if name else sid
+
+
+def replaced(result) -> list:
+    """What --force did to the earlier set besides writing this one: the students whose files it
+    removed, the filled answers files it moved aside, a change of sheet kind or course secret."""
+    lines = []
+    dropped = result.before.get("students") or []
+    if dropped:
+        lines.append(f"Removed the files of {len(dropped)} student{'' if len(dropped) == 1 else 's'} no longer on "
+                     f"the roster: {listing(who(row) for row in dropped)}.")
+    if result.filled:
+        n = len(result.filled)
+        lines.append(f"Kept {n} filled answers file{'' if n == 1 else 's'} aside (renamed, never overwritten): "
+                     f"{listing(result.filled)}.")
+    earlier = result.before.get("mode")
+    if earlier and earlier != result.mode:
+        kinds = {"graded": "graded sheets (--secret-file)", "practice": "practice sheets (--practice)",
+                 "open": "open sheets"}
+        lines.append(f"Note: the earlier set was {kinds.get(earlier, earlier)}; this one is {kinds.get(result.mode)}, "
+                     "so answers files handed in from the earlier sheets no longer match its manifest.")
+    elif earlier and result.before.get("secret") != result.fingerprint and result.mode != "open":
+        lines.append("Note: the earlier set was made with another course secret; answers files handed in from its "
+                     "sheets no longer match this manifest.")
+    return lines

@@ -608,6 +608,9 @@ def _differences(old: dict, new: dict) -> List[str]:
         return ",".join(value) if isinstance(value, list) else str(value)
 
     said = []
+    if bool(old.get("update")) != bool(new.get("update")):
+        said.append("a roster update (--update) there, a new class here" if old.get("update") else
+                    "a new class there, a roster update (--update) here")
     if old.get("kit_version") != new["kit_version"]:
         said.append(f"chainrule {shown(old.get('kit_version'))} there, {new['kit_version']} here")
     if old.get("seed") != new["seed"]:
@@ -1191,3 +1194,244 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
             notes.append(plots.NO_KOREAN_FONT)
     return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes,
                   sum(1 for s in students if s.id in kept), filled, earlier or {}, None, fingerprint)
+
+
+# --- a roster change mid-term: ``update`` ------------------------------------------------------
+
+@dataclass
+class RosterChange:
+    """What ``update`` changed in a set's roster (students in roster order)."""
+
+    added: List[Student] = field(default_factory=list)
+    renamed: List[Tuple[Student, str]] = field(default_factory=list)  # (the student now, the name before)
+    back: List[Student] = field(default_factory=list)      # marked removed before, on the roster again
+    removed: List[Student] = field(default_factory=list)   # off the roster now: files kept, marked removed
+    unchanged: int = 0
+    still_removed: int = 0  # marked removed before and still off the roster
+    kit_version: Optional[str] = None  # the set's, when another kit made it
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.added or self.renamed or self.back or self.removed)
+
+
+#: the options ``update`` takes from the manifest, as ``generate --help`` names them
+_UPDATE_OPTIONS = {"seed": "--seed", "families": "--families", "problems": "--problems", "formats": "--format",
+                   "lang": "--lang", "preset": "--preset", "practice": "--practice"}
+
+
+def _read_set(out: Path) -> dict:
+    """``out``'s manifest.json as ``update`` needs it, checked; a one-line error otherwise."""
+    path = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise ChainruleUsageError(f"Output path '{out}' is a file, not a folder; --update needs the folder of a set "
+                                  "made by chainrule generate.")
+    if not path.is_file():
+        if (out / JOURNAL).is_file():
+            raise ChainruleError(f"Output folder '{out}' holds an interrupted class (no manifest.json yet); run the "
+                                 "command that started it again to finish it, then --update its roster.")
+        where = "does not exist" if not out.exists() else "holds no set made by chainrule generate (no manifest.json)"
+        raise ChainruleUsageError(f"Output folder '{out}' {where}; --update changes the roster of a finished set "
+                                  "(make one with chainrule generate without --update).")
+    bad = f"'{path}' is not a manifest.json this chainrule generate wrote"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+    except (UnicodeDecodeError, ValueError):
+        raise ChainruleError(f"{bad} (it is not JSON); --update cannot change its roster.") from None
+    if not isinstance(data, dict) or data.get("kit") != "chainrule" or data.get("format") != manifest_file.FORMAT:
+        raise ChainruleError(f"{bad} (format {manifest_file.FORMAT}); --update cannot change its roster.")
+    try:
+        seed, mode = data["course_seed"], data.get("mode", "open")
+        families, formats = list(data["families"]), list(data["formats"])
+        problems, lang, preset, secret = data["problems_per_sheet"], data["lang"], data.get("preset"), data.get("secret")
+        assert isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+        assert mode in ("open", "graded", "practice") and lang in LANGUAGES
+        assert all(isinstance(f, str) for f in families + formats) and families and formats
+        assert isinstance(problems, int) and problems >= 1
+        assert preset is None or isinstance(preset, str)
+        assert secret is None or isinstance(secret, str)
+        entries = []
+        for entry in data["students"]:
+            sid = entry["id"]
+            assert isinstance(sid, str) and _ID.match(sid) and isinstance(entry.get("name", ""), str)
+            listed = [(p["key"], p["family"], p["occurrence"], p["variant"]) for p in entry["problems"]]
+            assert all(isinstance(v, str) for key, family, _o, v in listed for v in (key, family, v))
+            assert all(isinstance(o, int) for _k, _f, o, _v in listed)
+            files = [name for name in entry["files"] if _plain(name)]
+            entries.append({"id": sid, "name": entry.get("name") or "", "problems": listed, "files": files,
+                            "removed": entry.get("removed") is True})
+    except (KeyError, TypeError, AssertionError, AttributeError):
+        raise ChainruleError(f"{bad} (its options or students are incomplete); --update cannot change its "
+                             "roster.") from None
+    if len({entry["id"] for entry in entries}) != len(entries):
+        raise ChainruleError(f"{bad} (it lists a student twice); --update cannot change its roster.")
+    return {"seed": seed, "mode": mode, "families": families, "formats": formats, "problems": problems, "lang": lang,
+            "preset": preset, "secret": secret, "students": entries, "kit_version": data.get("kit_version")}
+
+
+def _update_refusals(out: Path, old: dict, given: dict, fingerprint: Optional[str]) -> None:
+    """Refuse (exit 2) explicit options other than the set's, and a course secret missing,
+    not the set's, or given for a set made without one."""
+    def shown(value, key):
+        if value is None:
+            return "one per family" if key == "problems" else "none"
+        if isinstance(value, bool):
+            return "given" if value else "not given"
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+    theirs = dict(old, practice=old["mode"] == "practice")
+    differs = []
+    for key, option in _UPDATE_OPTIONS.items():
+        if key not in given:
+            continue
+        mine = given[key]
+        if key == "formats":
+            mine = check_formats(mine)
+        if key == "practice" and not mine:
+            continue
+        if mine != theirs[key]:
+            if key == "practice":
+                differs.append(f"--practice (the set has {old['mode']} sheets)")
+            else:
+                differs.append(f"{option} {shown(mine, key)} (the set's: {shown(theirs[key], key)})")
+    if differs:
+        one = len(differs) == 1
+        raise ChainruleUsageError(
+            f"{'; '.join(differs)} {'differs' if one else 'differ'} from '{out / MANIFEST}': --update takes every "
+            f"option from the set's manifest, so leave {'it' if one else 'them'} out (a set with other options is a "
+            "new set: another --out).")
+    kind = {"graded": "graded sheets", "practice": "practice sheets", "open": "open sheets"}[old["mode"]]
+    if old["secret"] is not None and fingerprint is None:
+        raise ChainruleUsageError(f"Output folder '{out}' holds {kind} made with a course secret (fingerprint "
+                                  f"{old['secret']}); give it again with --secret-file.")
+    if old["secret"] is not None and fingerprint != old["secret"]:
+        raise ChainruleUsageError(f"The course secret given (fingerprint {fingerprint}) is not the one the set in "
+                                  f"'{out}' was made with (fingerprint {old['secret']}); give that set's --secret-file.")
+    if old["secret"] is None and fingerprint is not None:
+        raise ChainruleUsageError(f"Output folder '{out}' holds {kind} made without a course secret; leave out "
+                                  "--secret-file (graded sheets are a new set: another --out).")
+
+
+def update(out, students: Optional[Sequence[Student]] = None, count: Optional[int] = None,
+           given: Optional[dict] = None, secret: Optional[bytes] = None,
+           report: Optional[Callable[[int, int, Student], None]] = None, jobs: Optional[int] = None) -> Result:
+    """Change the roster of the finished set in ``out`` without losing anything: every option
+    comes from its manifest.json (``given``, the options named explicitly, must agree, and
+    the course secret must be given again for a set made with one); the new students' files
+    are written (the same bytes a whole ``generate`` writes for them); a student whose name
+    changed gets new sheets and key, never a new answers.toml; a student no longer on the
+    roster keeps every file and stays in the manifest marked ``"removed": true`` (``chainrule
+    check --manifest`` still checks their answers). Nothing else is written or removed.
+    Interrupted, the same call finishes it (a journal, as ``generate`` keeps). Returns the
+    summary, with ``change`` saying what changed."""
+    out = Path(out)
+    given = dict(given or {})
+    if students is not None and count is not None:
+        raise ChainruleUsageError("Use either --students or --count, not both.")
+    if students is None and count is None:
+        raise ChainruleUsageError("--update needs the new roster: --students FILE (or --count N for the numbered "
+                                  "students student-001, ...).")
+    if count is not None and count < 1:
+        raise ChainruleUsageError(f"Count {count} is not valid; use a whole number >= 1.")
+    students = list(students) if students is not None else numbered_students(count)
+    old = _read_set(out)
+    from chainrule_core import __version__
+    from chainrule_core.secret import fingerprint as secret_fingerprint
+
+    fingerprint = secret_fingerprint(secret) if secret is not None else None
+    _update_refusals(out, old, given, fingerprint)
+    seed, mode, families, formats, lang, preset = (old[k] for k in ("seed", "mode", "families", "formats", "lang",
+                                                                    "preset"))
+    formats = check_formats(formats)
+    preset_items = None
+    if preset is not None:
+        from generator import presets
+
+        preset_items = presets.load(preset)
+    else:
+        check_families(families)
+    problems = old["problems"]
+    entries = {entry["id"]: entry for entry in old["students"]}
+    folded = {sid.casefold(): sid for sid in entries}
+    for student in students:
+        other = folded.get(student.id.casefold())
+        if other is not None and other != student.id:
+            raise ChainruleUsageError(
+                f"The roster lists student id '{student.id}' and the set holds '{other}', which differ only in case; "
+                "their folders would collide on Windows and macOS (use the set's id).")
+    change = RosterChange(kit_version=old["kit_version"] if old["kit_version"] != __version__ else None)
+    todo_ids, keep_answers, stale = [], set(), []
+    for student in students:
+        entry = entries.get(student.id)
+        if entry is None:
+            change.added.append(student)
+            todo_ids.append(student.id)
+            continue
+        if entry["name"] != student.name:
+            change.renamed.append((student, entry["name"]))
+            todo_ids.append(student.id)
+            keep_answers.add(student.id)
+            stale += [name for name in entry["files"] if name != f"students/{student.id}/{ANSWERS_FILE}"]
+        if entry["removed"]:
+            change.back.append(student)
+        elif entry["name"] == student.name:
+            change.unchanged += 1
+    on_roster = {student.id for student in students}
+    removed_sheets = []
+    for entry in old["students"]:
+        if entry["id"] in on_roster:
+            continue
+        if entry["removed"]:
+            change.still_removed += 1
+        else:
+            change.removed.append(Student(entry["id"], entry["name"]))
+        removed_sheets.append(_listed_sheet(entry, removed=True))
+    active = len(students)
+    if change.nothing:
+        files = sum(len(entries[s.id]["files"]) for s in students) + 1
+        return Result(out, active, files, formats, False, mode=mode, change=change, fingerprint=fingerprint)
+    engine = tex_engine(lang) if "tex" in formats else None
+    options = dict(_options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine),
+                   update=True)
+    held = _hold(out)
+    try:
+        record = _read_journal(out)
+        resumed: Dict[str, Sheet] = {}
+        if record is not None and record.options.get("update"):
+            differs = _differences(record.options, options)
+            if differs:
+                raise ChainruleError(
+                    f"Output folder '{out}' holds an interrupted --update with other options ({'; '.join(differs)}); "
+                    "run that command again to finish it first.")
+            resumed = {sid: sheet for sid, sheet in _complete(out, record.sheets).items() if sid in todo_ids}
+            _sweep(out, [student for student in students if student.id in todo_ids])
+        kept = {s.id: _listed_sheet(entries[s.id]) for s in students if s.id not in todo_ids}
+        kept.update(resumed)
+        job = _Job(out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
+                   preset_items=preset_items, preset=preset, formats=list(formats), lang=lang, engine=engine,
+                   secret=secret, mode=mode, fingerprint=fingerprint, keep_answers=frozenset(keep_answers))
+        _freeze_at_exit()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*_GC_THRESHOLDS)
+        try:
+            result = _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
+                               out, sorted(stale), options, kept, None, removed_sheets)
+        except Interrupted as exc:
+            raise Interrupted(exc.done - (active - len(todo_ids)), len(todo_ids)) from None
+        finally:
+            gc.set_threshold(*thresholds)
+    finally:
+        if held is not None:
+            os.close(held)
+    result.kept = len(resumed)
+    result.change = change
+    return result
+
+
+def _listed_sheet(entry: dict, removed: bool = False) -> Sheet:
+    """A student's sheet as the manifest lists it (``_Summary`` problems)."""
+    return Sheet(Student(entry["id"], entry["name"]), [key for key, _f, _o, _v in entry["problems"]],
+                 [_Summary(family, variant) for _k, family, _o, variant in entry["problems"]],
+                 [occurrence for _k, _f, occurrence, _v in entry["problems"]], list(entry["files"]), removed=removed)

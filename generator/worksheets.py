@@ -1389,7 +1389,17 @@ def update(out, students: Optional[Sequence[Student]] = None, count: Optional[in
             change.removed.append(Student(entry["id"], entry["name"]))
         removed_sheets.append(_listed_sheet(entry, removed=True))
     active = len(students)
-    if change.nothing:
+    if change.nothing:  # an update interrupted after its manifest was written leaves its journal: done now
+        leftover = _read_journal(out)
+        if leftover is not None and leftover.options.get("update"):
+            held = _hold(out)
+            try:
+                os.unlink(out / JOURNAL)
+            except OSError:
+                pass
+            finally:
+                if held is not None:
+                    os.close(held)
         files = sum(len(entries[s.id]["files"]) for s in students) + 1
         return Result(out, active, files, formats, False, mode=mode, change=change, fingerprint=fingerprint)
     engine = tex_engine(lang) if "tex" in formats else None

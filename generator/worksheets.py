@@ -18,7 +18,13 @@ Files are written atomically (temporary file + ``os.replace``) with the permissi
 ordinary ``open()`` gives (0666 less the umask), as ``chainrule_core.fileio.write_atomic``
 writes them (a student's files through ``_Writer``, the same with fewer system calls).
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
-not write are removed (and the folders that leaves empty); nothing else is deleted.
+not write are removed (and the folders that leaves empty); nothing else is deleted. An
+answers.toml with answers in it is never overwritten nor removed: it is first renamed
+``answers.filled-<n>.toml`` beside it (``keep_filled``).
+
+A roster change (``update``) keeps the set's options (from its manifest) and every file:
+new students' files are written, a renamed student gets new sheets and key (not a new
+answers.toml), a student off the roster stays in the manifest marked ``"removed": true``.
 
 An interrupted class resumes: until manifest.json is written the folder holds a journal
 (``JOURNAL``, hidden) with the options and a line per student whose files are all

@@ -320,3 +320,10 @@ def test_force_over_an_updated_set_names_its_removed_students(tmp_path):
     lines = ok(run(*BASE, "--students", str(tmp_path / "r2.csv"), "--out", str(out), "--force"))
     assert lines[1:] == ["Removed the files of 1 student no longer on the roster: s3 (Park Hana)."]
     assert not (out / "students/s3").exists()
+
+
+def test_generate_help_describes_update_and_what_force_keeps():
+    text = " ".join(run("generate", "--help").stdout.split())
+    assert "--update Change the roster of the set in --out without losing anything" in text
+    assert "A filled answers.toml is never lost: it is renamed answers.filled-<n>.toml beside it." in text
+    assert "A student joined or left mid-term: --update --students NEW.csv --out SET." in text

@@ -234,7 +234,8 @@ def test_a_removed_student_who_returns_gets_back_the_files_they_had(tmp_path):
     assert all("removed" not in s for s in json.loads((out / "manifest.json").read_text())["students"])
 
 
-def test_update_interrupted_is_finished_by_the_same_command(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_update_interrupted_is_finished_by_the_same_command(tmp_path, monkeypatch, jobs):
     whole, out = tmp_path / "whole", tmp_path / "o"
     joined = FIRST[:2] + [(f"n{i}", f"New {i}") for i in range(1, 7)]
     r1, r2 = roster(tmp_path, "r1.csv", FIRST), roster(tmp_path, "r2.csv", joined)
@@ -251,16 +252,20 @@ def test_update_interrupted_is_finished_by_the_same_command(tmp_path, monkeypatc
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "replace", replace)
-        result = run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", "1")
+        result = run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", jobs)
     assert result.exit_code == 130
-    assert result.stderr.splitlines() == ["Interrupted after 3 of 6 sheets; run the same command again to finish "
-                                          "the update (manifest.json is updated once it is finished)."]
+    lines = [json.loads(line)["id"] for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()[1:]]
+    done = sorted(sid for sid in lines if sid.startswith("n"))  # the journal also lists the students kept as they were
+    assert "n4" not in done and (jobs == "2" or done == ["n1", "n2", "n3"])
+    assert result.stderr.splitlines() == [f"Interrupted after {len(done)} of 6 sheets; run the same command again to "
+                                          "finish the update (manifest.json is updated once it is finished)."]
     assert (out / "manifest.json").read_bytes() == manifest  # the set is the earlier one until the update ends
     # a plain generate there is refused, naming the interrupted update
     result = run(*BASE, "--students", r2, "--out", str(out))
     assert result.exit_code == 1 and "a roster update (--update) there, a new class here" in result.stderr
     lines = ok(run("generate", "--update", "--students", r2, "--out", str(out)))
-    assert lines[0] == "Resumed: 3 sheets made, 3 kept from the interrupted update."
+    made = 6 - len(done)
+    assert lines[0] == f"Resumed: {made} sheet{'' if made == 1 else 's'} made, {len(done)} kept from the interrupted update."
     assert lines[1] == "Added 6 students: n1 (New 1), n2 (New 2), n3 (New 3), n4 (New 4), n5 (New 5), n6 (New 6)."
     assert tree(out) == tree(whole)
 

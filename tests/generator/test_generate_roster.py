@@ -332,3 +332,48 @@ def test_generate_help_describes_update_and_what_force_keeps():
     assert "--update Change the roster of the set in --out without losing anything" in text
     assert "A filled answers.toml is never lost: it is renamed answers.filled-<n>.toml beside it." in text
     assert "A student joined or left mid-term: --update --students NEW.csv --out SET." in text
+
+
+def test_force_interrupted_then_finished_still_names_what_it_replaced(tmp_path, secret, monkeypatch):
+    out = tmp_path / "o"
+    ok(run(*BASE, "--students", roster(tmp_path, "r1.csv", FIRST), "--secret-file", secret, "--out", str(out)))
+    filled = {sid: fill(out / "students" / sid / "answers.toml") for sid in ("s1", "s3")}
+    r2 = roster(tmp_path, "r2.csv", SECOND)
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):  # Ctrl-C inside the write of s4's key (after s1's answers went aside)
+        if str(dst).endswith("keys/s4/key.md"):
+            raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        result = run(*BASE, "--students", r2, "--out", str(out), "--force", "--jobs", "1")
+    assert result.exit_code == 130
+    assert not (out / "manifest.json").exists()
+    lines = ok(run(*BASE, "--students", r2, "--out", str(out)))
+    assert lines[0] == "Resumed: 1 sheet made, 2 kept from the interrupted run."
+    assert lines[2:] == [
+        "Removed the files of 1 student no longer on the roster: s3 (Park Hana).",
+        "Kept 2 filled answers files aside (renamed, never overwritten): students/s1/answers.filled-1.toml, "
+        "students/s3/answers.filled-1.toml.",
+        "Note: the earlier set was graded sheets (--secret-file); this one is open sheets, so answers files handed "
+        "in from the earlier sheets no longer match its manifest.",
+    ]
+    for sid in ("s1", "s3"):
+        assert (out / f"students/{sid}/answers.filled-1.toml").read_bytes() == filled[sid]
+
+
+def test_update_of_a_set_made_by_another_kit_version_says_so(tmp_path):
+    out = tmp_path / "o"
+    ok(run(*BASE, "--students", roster(tmp_path, "r1.csv", FIRST), "--out", str(out)))
+    path = out / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"kit_version": "', '"kit_version": "0.0.1-old'),
+                    encoding="utf-8")
+    result = run("generate", "--update", "--students", roster(tmp_path, "r2.csv", FIRST + [("s9", "")]),
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["Note: the set was made with chainrule 0.0.1-old" +
+                                          json.loads(path.read_text())["kit_version"] +
+                                          "; the sheets written now are this kit's."]
+    assert result.stdout.splitlines()[0] == "Added 1 student: s9."

@@ -309,6 +309,11 @@ def check_out(out: Path, force: bool, options: Optional[dict] = None) -> Optiona
             f"Output folder '{out}' holds an interrupted class made with other options ({'; '.join(differs)}); "
             "run that command again to finish it, or use --force to start over."
         )
+    if (out / MANIFEST).is_file() and _earlier_set(out) is not None:  # a finished set: how to change its roster
+        raise ChainruleError(
+            f"Output folder '{out}' holds a finished set (manifest.json); use --update to change its roster "
+            "(nothing is lost), --force to start over, or choose another --out."
+        )
     if any(out.iterdir()):
         raise ChainruleError(
             f"Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."

@@ -16,8 +16,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 
 @click.command("generate")
 @click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=out_folder(),
-              help="Folder to write into (refused when not empty, unless --force; a class interrupted there is "
-                   "finished by the same command).")
+              help="Folder to write into (refused when not empty, unless --force or --update; a class interrupted "
+                   "there is finished by the same command).")
 @click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,
               help="Course seed: with a student id it fixes that student's variants.")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),

@@ -377,3 +377,15 @@ def test_update_of_a_set_made_by_another_kit_version_says_so(tmp_path):
                                           json.loads(path.read_text())["kit_version"] +
                                           "; the sheets written now are this kit's."]
     assert result.stdout.splitlines()[0] == "Added 1 student: s9."
+
+
+def test_generate_again_into_a_finished_set_points_to_update(tmp_path):
+    out = tmp_path / "o"
+    ok(run(*BASE, "--students", roster(tmp_path, "r1.csv", FIRST), "--out", str(out)))
+    before = tree(out)
+    result = run(*BASE, "--students", roster(tmp_path, "r2.csv", SECOND), "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: Output folder '{out}' holds a finished set (manifest.json); use --update to change its roster "
+        "(nothing is lost), --force to start over, or choose another --out."]
+    assert tree(out) == before

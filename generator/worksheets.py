@@ -1000,6 +1000,7 @@ def generate(
 
     mode = "practice" if practice else ("graded" if secret is not None else "open")
     fingerprint = secret_fingerprint(secret) if secret is not None else None
+    secret = _variant_key(mode, secret)
     engine = tex_engine(lang) if "tex" in formats else None
     options = _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine)
     held = _hold(out)  # one generate at a time in a folder (a second one would resume the same class)
@@ -1009,6 +1010,13 @@ def generate(
     finally:
         if held is not None:
             os.close(held)
+
+
+def _variant_key(mode: str, secret: Optional[bytes]) -> Optional[bytes]:
+    """The key a set's variants are drawn with, from its sheet mode and the course secret
+    (``generate`` and ``update`` both take it from here, so that an update's new students get
+    the variants a whole ``generate`` gives them)."""
+    return secret
 
 
 def _hold(out: Path) -> Optional[int]:
@@ -1432,7 +1440,7 @@ def update(out, students: Optional[Sequence[Student]] = None, count: Optional[in
         kept.update(resumed)
         job = _Job(out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
                    preset_items=preset_items, preset=preset, formats=list(formats), lang=lang, engine=engine,
-                   secret=secret, mode=mode, fingerprint=fingerprint, keep_answers=frozenset(keep_answers))
+                   secret=_variant_key(mode, secret), mode=mode, fingerprint=fingerprint, keep_answers=frozenset(keep_answers))
         _freeze_at_exit()
         thresholds = gc.get_threshold()
         gc.set_threshold(*_GC_THRESHOLDS)

@@ -389,3 +389,14 @@ def test_generate_again_into_a_finished_set_points_to_update(tmp_path):
         f"Error: Output folder '{out}' holds a finished set (manifest.json); use --update to change its roster "
         "(nothing is lost), --force to start over, or choose another --out."]
     assert tree(out) == before
+
+
+@pytest.mark.parametrize("kind", [["--practice"], []])
+def test_update_of_a_set_made_with_a_secret_gives_new_students_a_whole_generates_files(tmp_path, secret, kind):
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    ok(run(*BASE, *kind, "--students", roster(tmp_path, "r1.csv", FIRST[:1]), "--secret-file", secret,
+           "--out", str(out)))
+    ok(run("generate", "--update", "--students", roster(tmp_path, "r2.csv", FIRST), "--secret-file", secret,
+           "--out", str(out)))
+    ok(run(*BASE, *kind, "--students", str(tmp_path / "r2.csv"), "--secret-file", secret, "--out", str(fresh)))
+    assert tree(out) == tree(fresh)

@@ -596,7 +596,7 @@ class _Record:
     options: dict
     stale: List[str]
     sheets: Dict[str, Sheet]
-    before: dict = field(default_factory=dict)  # the earlier set that --force replaces: "mode", "dropped"
+    before: dict = field(default_factory=dict)  # the set --force replaces: "mode", "secret", "students" dropped
 
 
 def _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine) -> dict:
@@ -1068,7 +1068,8 @@ def _generate_in(out, force, options, students, families, problems, formats, lan
                     if isinstance(row, list) and len(row) == 2 and all(isinstance(cell, str) for cell in row)]
             if earlier is None:
                 earlier = {"mode": interrupted.before.get("mode") or interrupted.options.get("mode"),
-                           "secret": interrupted.before.get("secret", interrupted.options.get("secret")), "students": []}
+                           "secret": interrupted.before.get("secret", interrupted.options.get("secret")),
+                           "students": []}
             earlier["students"] = earlier["students"] + rows
         if earlier is not None:
             ids, rows = {student.id for student in students}, []
@@ -1264,7 +1265,8 @@ def _read_set(out: Path) -> dict:
     try:
         seed, mode = data["course_seed"], data.get("mode", "open")
         families, formats = list(data["families"]), list(data["formats"])
-        problems, lang, preset, secret = data["problems_per_sheet"], data["lang"], data.get("preset"), data.get("secret")
+        problems, lang = data["problems_per_sheet"], data["lang"]
+        preset, secret = data.get("preset"), data.get("secret")
         assert isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
         assert mode in ("open", "graded", "practice") and lang in LANGUAGES
         assert all(isinstance(f, str) for f in families + formats) and families and formats
@@ -1327,7 +1329,8 @@ def _update_refusals(out: Path, old: dict, given: dict, fingerprint: Optional[st
                                   f"{old['secret']}); give it again with --secret-file.")
     if old["secret"] is not None and fingerprint != old["secret"]:
         raise ChainruleUsageError(f"The course secret given (fingerprint {fingerprint}) is not the one the set in "
-                                  f"'{out}' was made with (fingerprint {old['secret']}); give that set's --secret-file.")
+                                  f"'{out}' was made with (fingerprint {old['secret']}); give that set's "
+                                  "--secret-file.")
     if old["secret"] is None and fingerprint is not None:
         raise ChainruleUsageError(f"Output folder '{out}' holds {kind} made without a course secret; leave out "
                                   "--secret-file (graded sheets are a new set: another --out).")
@@ -1440,7 +1443,8 @@ def update(out, students: Optional[Sequence[Student]] = None, count: Optional[in
         kept.update(resumed)
         job = _Job(out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
                    preset_items=preset_items, preset=preset, formats=list(formats), lang=lang, engine=engine,
-                   secret=_variant_key(mode, secret), mode=mode, fingerprint=fingerprint, keep_answers=frozenset(keep_answers))
+                   secret=_variant_key(mode, secret), mode=mode, fingerprint=fingerprint,
+                   keep_answers=frozenset(keep_answers))
         _freeze_at_exit()
         thresholds = gc.get_threshold()
         gc.set_threshold(*_GC_THRESHOLDS)

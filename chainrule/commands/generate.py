@@ -210,9 +210,9 @@ def said_update(result) -> None:
     if change.added:
         click.echo(f"Added {count(len(change.added))}: {listing(who((s.id, s.name)) for s in change.added)}.")
     if change.renamed:
-        click.echo(f"Renamed {count(len(change.renamed))}: "
-                   f"{listing(f'{s.id} ({s.name or chr(8212)}, was {before or chr(8212)})' for s, before in change.renamed)}; "
-                   "new sheets and keys, their answers.toml left as it was (it keeps the name it had).")
+        renamed = listing(f"{s.id} ({s.name or 'no name'}, was {before or 'no name'})" for s, before in change.renamed)
+        click.echo(f"Renamed {count(len(change.renamed))}: {renamed}; new sheets and keys, their answers.toml left "
+                   "as it was (it keeps the name it had).")
     if change.back:
         click.echo(f"Back on the roster with the files they had: "
                    f"{listing(who((s.id, s.name)) for s in change.back)}.")

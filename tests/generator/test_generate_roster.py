@@ -265,7 +265,8 @@ def test_update_interrupted_is_finished_by_the_same_command(tmp_path, monkeypatc
     assert result.exit_code == 1 and "a roster update (--update) there, a new class here" in result.stderr
     lines = ok(run("generate", "--update", "--students", r2, "--out", str(out)))
     made = 6 - len(done)
-    assert lines[0] == f"Resumed: {made} sheet{'' if made == 1 else 's'} made, {len(done)} kept from the interrupted update."
+    assert lines[0] == (f"Resumed: {made} sheet{'' if made == 1 else 's'} made, {len(done)} kept from the "
+                        "interrupted update.")
     assert lines[1] == "Added 6 students: n1 (New 1), n2 (New 2), n3 (New 3), n4 (New 4), n5 (New 5), n6 (New 6)."
     assert tree(out) == tree(whole)
 
@@ -400,3 +401,12 @@ def test_update_of_a_set_made_with_a_secret_gives_new_students_a_whole_generates
            "--out", str(out)))
     ok(run(*BASE, *kind, "--students", str(tmp_path / "r2.csv"), "--secret-file", secret, "--out", str(fresh)))
     assert tree(out) == tree(fresh)
+
+
+def test_update_names_a_name_added_or_cleared(tmp_path):
+    out = tmp_path / "o"
+    ok(run(*BASE, "--students", roster(tmp_path, "r1.csv", [("s1", ""), ("s2", "Lee Jun")]), "--out", str(out)))
+    lines = ok(run("generate", "--update", "--students", roster(tmp_path, "r2.csv", [("s1", "Kim"), ("s2", "")]),
+                   "--out", str(out)))
+    assert lines[0] == ("Renamed 2 students: s1 (Kim, was no name), s2 (no name, was Lee Jun); new sheets and keys, "
+                        "their answers.toml left as it was (it keeps the name it had).")

@@ -18,7 +18,13 @@ Files are written atomically (temporary file + ``os.replace``) with the permissi
 ordinary ``open()`` gives (0666 less the umask), as ``chainrule_core.fileio.write_atomic``
 writes them (a student's files through ``_Writer``, the same with fewer system calls).
 With ``force`` over an earlier set, the files its manifest.json lists and this run does
-not write are removed (and the folders that leaves empty); nothing else is deleted.
+not write are removed (and the folders that leaves empty); nothing else is deleted. An
+answers.toml with answers in it is never overwritten nor removed: it is first renamed
+``answers.filled-<n>.toml`` beside it (``keep_filled``).
+
+A roster change (``update``) keeps the set's options (from its manifest) and every file:
+new students' files are written, a renamed student gets new sheets and key (not a new
+answers.toml), a student off the roster stays in the manifest marked ``"removed": true``.
 
 An interrupted class resumes: until manifest.json is written the folder holds a journal
 (``JOURNAL``, hidden) with the options and a line per student whose files are all
@@ -75,6 +81,8 @@ class Sheet:
     occurrences: List[int]
     files: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
+    filled: List[str] = field(default_factory=list)  # filled answers files kept aside (answers.filled-<n>.toml)
+    removed: bool = False  # no longer on the roster: kept in the manifest with its files (``update``)
 
 
 # --- options -------------------------------------------------------------------------
@@ -304,6 +312,11 @@ def check_out(out: Path, force: bool, options: Optional[dict] = None) -> Optiona
             f"Output folder '{out}' holds an interrupted class made with other options ({'; '.join(differs)}); "
             "run that command again to finish it, or use --force to start over."
         )
+    if (out / MANIFEST).is_file() and _earlier_set(out) is not None:  # a finished set: how to change its roster
+        raise ChainruleError(
+            f"Output folder '{out}' holds a finished set (manifest.json); use --update to change its roster "
+            "(nothing is lost), --force to start over, or choose another --out."
+        )
     if any(out.iterdir()):
         raise ChainruleError(
             f"Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."
@@ -311,15 +324,32 @@ def check_out(out: Path, force: bool, options: Optional[dict] = None) -> Optiona
     return None
 
 
+def _earlier_set(out: Path) -> Optional[dict]:
+    """The sheet mode and the students ([id, name]) of the set whose manifest.json is in
+    ``out``; None when there is none the kit wrote."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("kit") != "chainrule" or not isinstance(data.get("students"), list):
+        return None
+    rows = [[entry["id"], entry.get("name") or ""] for entry in data["students"]
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("name", ""), str)]
+    secret = data.get("secret")
+    return {"mode": data.get("mode", "open"), "secret": secret if isinstance(secret, str) else None, "students": rows}
+
+
 def previous_files(out: Path) -> List[str]:
     """The files an earlier run listed in ``out``'s manifest.json (``checker.manifest_file``)."""
     return manifest_file.previous_files(out)
 
 
-def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str]:
+def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str],
+                 filled: Optional[List[str]] = None) -> List[str]:
     """Delete the files of ``old`` that are not in ``kept``, then the folders that leaves
     empty (never ``out`` itself); return the paths removed. Anything that is not a
-    regular file (a folder, a link) is left alone."""
+    regular file (a folder, a link) is left alone, and an answers.toml with answers in it
+    is moved aside (``keep_filled``; its new path appended to ``filled``), not deleted."""
     keep = set(kept)
     removed: List[str] = []
     for name in old:
@@ -328,6 +358,12 @@ def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str]) -> List[str
         path = out / name
         if path.is_symlink() or not path.is_file():
             continue
+        if path.name == ANSWERS_FILE:
+            aside = keep_filled(path)
+            if aside is not None:
+                if filled is not None:
+                    filled.append(name[: -len(ANSWERS_FILE)] + aside.name)
+                continue
         try:
             path.unlink()
         except OSError as exc:
@@ -396,9 +432,12 @@ class _Writer:
 
 
 def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mode="open",
-                fingerprint=None) -> List[str]:
+                fingerprint=None, keep_answers: bool = False) -> List[str]:
     """Write one student's files; return their paths relative to ``out``. A PDF the TeX
-    engine cannot make is left out and the reason kept in ``sheet.warnings``."""
+    engine cannot make is left out and the reason kept in ``sheet.warnings``. An answers.toml
+    already there with answers in it is moved aside (``keep_filled``, listed in
+    ``sheet.filled``) before the new one replaces it; with ``keep_answers`` one already
+    there is not written at all."""
     from generator.render import render_sheets
 
     sid = sheet.student.id
@@ -446,9 +485,72 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
                     write(relative, drawing)
                     written.append(relative)
     relative = f"students/{sid}/{ANSWERS_FILE}"
-    write(relative, answers_toml(sheet, seed, lang, preset, mode, fingerprint))
+    path = Path(out) / relative
+    if keep_answers and path.is_file():  # ``update``: a renamed student's answers are theirs
+        written.append(relative)
+        return sorted(written)
+    text = answers_toml(sheet, seed, lang, preset, mode, fingerprint)
+    aside = keep_filled(path, text.encode("utf-8"))
+    if aside is not None:
+        sheet.filled.append(f"students/{sid}/{aside.name}")
+    write(relative, text)
     written.append(relative)
     return sorted(written)
+
+
+FILLED = "answers.filled-{}.toml"
+
+
+def has_answers(path: Path) -> bool:
+    """Whether the answers file ``path`` holds anything a student wrote: a value that is not
+    an empty blank outside its [chainrule] tables, or any text that is not TOML (nothing a
+    student may have written is taken for empty)."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        try:
+            import tomli as tomllib
+        except ImportError:
+            return True
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return True
+
+    def written(value) -> bool:
+        if isinstance(value, dict):
+            return any(written(v) for v in value.values())
+        return value != ""
+
+    return any(written(value) for key, value in data.items() if key != "chainrule")
+
+
+def keep_filled(path: Path, new: Optional[bytes] = None) -> Optional[Path]:
+    """Before ``path`` (a student's answers.toml) is overwritten with ``new`` (or removed:
+    None), move it aside as answers.filled-<n>.toml (the first free n; none is ever
+    overwritten) when it holds answers and differs from ``new``; return where it went, or
+    None when nothing was there to keep."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        if new is not None and path.read_bytes() == new:
+            return None
+    except OSError:
+        return None
+    if not has_answers(path):
+        return None
+    n = 1
+    while True:
+        target = path.with_name(FILLED.format(n))
+        if not os.path.lexists(target):
+            break
+        n += 1
+    try:
+        os.rename(path, target)
+    except OSError as exc:
+        raise ChainruleError(f"Cannot keep the filled answers file '{path}' aside as '{target.name}': "
+                             f"{exc.strerror or exc}; nothing of it was overwritten.") from exc
+    return target
 
 
 def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, problems, mode="open",
@@ -463,6 +565,7 @@ def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, pro
                 for key, problem, occ in zip(sheet.keys, sheet.problems, sheet.occurrences)
             ],
             "files": sheet.files,
+            **({"removed": True} if sheet.removed else {}),  # off the roster (``update``): files kept
         }
         for sheet in sheets
     ]
@@ -496,6 +599,7 @@ class _Record:
     options: dict
     stale: List[str]
     sheets: Dict[str, Sheet]
+    before: dict = field(default_factory=dict)  # the set --force replaces: "mode", "secret", "students" dropped
 
 
 def _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine) -> dict:
@@ -518,6 +622,9 @@ def _differences(old: dict, new: dict) -> List[str]:
         return ",".join(value) if isinstance(value, list) else str(value)
 
     said = []
+    if bool(old.get("update")) != bool(new.get("update")):
+        said.append("a roster update (--update) there, a new class here" if old.get("update") else
+                    "a new class there, a roster update (--update) here")
     if old.get("kit_version") != new["kit_version"]:
         said.append(f"chainrule {shown(old.get('kit_version'))} there, {new['kit_version']} here")
     if old.get("seed") != new["seed"]:
@@ -559,6 +666,7 @@ def _read_journal(out: Path) -> Optional[_Record]:
         if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
             return None
         options, stale = header["options"], [name for name in header.get("stale", []) if _plain(name)]
+        before = header.get("before") if isinstance(header.get("before"), dict) else {}
     except (ValueError, AttributeError, TypeError):
         return None
     known = {row[0]: row[1] for row in options.get("students") or [] if isinstance(row, list) and len(row) == 2}
@@ -572,11 +680,12 @@ def _read_journal(out: Path) -> Optional[_Record]:
                 continue
             sheet = Sheet(Student(sid, known[sid]), list(entry["keys"]),
                           [_Summary(f, v, bool(p)) for f, v, p in entry["problems"]], list(entry["occurrences"]),
-                          [str(name) for name in entry["files"]], [str(w) for w in entry["warnings"]])
+                          [str(name) for name in entry["files"]], [str(w) for w in entry["warnings"]],
+                          [str(name) for name in entry.get("filled", []) if _plain(name) and name.startswith(own)])
         except (ValueError, KeyError, TypeError):
             continue
         sheets[sid] = sheet
-    return _Record(options, stale, sheets)
+    return _Record(options, stale, sheets, before)
 
 
 def _plain(name) -> bool:
@@ -624,11 +733,14 @@ class _Journal:
     """The journal being written: the header and the students kept, then a line per
     student made (``add``), appended with one ``write`` each."""
 
-    def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet]):
+    def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet],
+                 before: Optional[dict] = None):
         self.path = out / JOURNAL
         self.ids = {sheet.student.id for sheet in kept}
-        head = json.dumps({"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)},
-                          sort_keys=True, ensure_ascii=False)
+        head = {"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)}
+        if before:
+            head["before"] = before
+        head = json.dumps(head, sort_keys=True, ensure_ascii=False)
         write_atomic(self.path, "".join([head + "\n"] + [self._line(sheet) for sheet in kept]))
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
 
@@ -637,7 +749,7 @@ class _Journal:
         return json.dumps({
             "id": sheet.student.id, "keys": sheet.keys, "occurrences": sheet.occurrences,
             "problems": [[p.family, p.variant, int(getattr(p, "plotted", False))] for p in sheet.problems],
-            "files": sheet.files, "warnings": sheet.warnings,
+            "files": sheet.files, "warnings": sheet.warnings, "filled": sheet.filled,
         }, ensure_ascii=False) + "\n"
 
     @property
@@ -685,6 +797,10 @@ class Result:
     mode: str = "open"
     notes: List[str] = field(default_factory=list)  # said once, after the warnings
     kept: int = 0  # students an interrupted run had finished (the others were made now)
+    filled: List[str] = field(default_factory=list)  # filled answers files moved aside (answers.filled-<n>.toml)
+    before: dict = field(default_factory=dict)  # --force: the earlier set's "mode" and "students" [id, name] dropped
+    change: Optional["RosterChange"] = None  # ``update``: what changed
+    fingerprint: Optional[str] = None  # the course secret's (graded sheets)
 
 
 @dataclass
@@ -700,13 +816,14 @@ class _Job:
     secret: Optional[bytes] = None
     mode: str = "open"
     fingerprint: Optional[str] = None
+    keep_answers: frozenset = frozenset()  # ids whose answers.toml an update leaves as it is
 
 
 def _one(job: _Job, student: Student) -> Sheet:
     """Build, check and write one student's files (runs in a worker process for a class)."""
     sheet = build_sheet(student, job.seed, job.plan, job.preset_items, job.preset, job.secret)
     sheet.files = write_sheet(sheet, job.out, job.formats, job.lang, job.seed, job.preset, job.engine, job.mode,
-                              job.fingerprint)
+                              job.fingerprint, student.id in job.keep_answers)
     # only what the manifest needs travels back from a worker
     sheet.problems = [_Summary(p.family, p.variant, bool(p.figure) and not isinstance(p.figure, dict))
                       for p in sheet.problems]
@@ -886,10 +1003,7 @@ def generate(
 
     mode = "practice" if practice else ("graded" if secret is not None else "open")
     fingerprint = secret_fingerprint(secret) if secret is not None else None
-    if mode == "practice" and secret is not None:   # never the graded sheets' variants
-        from chainrule_core.secret import practice_key
-
-        secret = practice_key(secret)
+    secret = _variant_key(mode, secret)
     engine = tex_engine(lang) if "tex" in formats else None
     options = _options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine)
     held = _hold(out)  # one generate at a time in a folder (a second one would resume the same class)
@@ -899,6 +1013,18 @@ def generate(
     finally:
         if held is not None:
             os.close(held)
+
+
+def _variant_key(mode: str, secret: Optional[bytes]) -> Optional[bytes]:
+    """The key a set's variants are drawn with, from its sheet mode and the course secret
+    (``generate`` and ``update`` both take it from here, so that an update's new students get
+    the variants a whole ``generate`` gives them). A practice set made with the secret draws
+    with a key derived from it: never the graded sheets' variants."""
+    if mode == "practice" and secret is not None:
+        from chainrule_core.secret import practice_key
+
+        return practice_key(secret)
+    return secret
 
 
 def _hold(out: Path) -> Optional[int]:
@@ -929,18 +1055,37 @@ def _generate_in(out, force, options, students, families, problems, formats, lan
                  mode, fingerprint, engine, report, jobs) -> Result:
     record = check_out(out, force, options)  # an interrupted run of this class: resumed
     kept: Dict[str, Sheet] = {}
+    before: dict = {}
     if record is not None:
         stale = record.stale
+        before = record.before
         kept = _complete(out, record.sheets)
         _sweep(out, students)
     elif force:  # an earlier set's files, from its manifest (and an interrupted run's journal)
         stale = previous_files(out)
+        earlier = _earlier_set(out) if out.is_dir() else None
         interrupted = _read_journal(out) if out.is_dir() else None
         if interrupted is not None:  # what it wrote goes too, unless this run writes it again
             listed = set(interrupted.stale).union(*(sheet.files for sheet in interrupted.sheets.values()))
             stale = sorted(set(stale) | listed)
             _sweep(out, [Student(row[0]) for row in interrupted.options.get("students") or []
                          if isinstance(row, list) and row and isinstance(row[0], str) and _ID.match(row[0])])
+            # the students it was making, and those of the set an interrupted --force replaced
+            rows = [row for row in list(interrupted.before.get("students") or []) +
+                    list(interrupted.options.get("students") or [])
+                    if isinstance(row, list) and len(row) == 2 and all(isinstance(cell, str) for cell in row)]
+            if earlier is None:
+                earlier = {"mode": interrupted.before.get("mode") or interrupted.options.get("mode"),
+                           "secret": interrupted.before.get("secret", interrupted.options.get("secret")),
+                           "students": []}
+            earlier["students"] = earlier["students"] + rows
+        if earlier is not None:
+            ids, rows = {student.id for student in students}, []
+            for row in earlier["students"]:
+                if row[0] not in ids:
+                    rows.append(row)
+                    ids.add(row[0])
+            before = {"mode": earlier.get("mode"), "secret": earlier.get("secret"), "students": rows}
     else:
         stale = []
     job = _Job(
@@ -956,7 +1101,7 @@ def _generate_in(out, force, options, students, families, problems, formats, lan
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         return _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
-                         out, stale, options, kept)
+                         out, stale, options, kept, before)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -1004,7 +1149,7 @@ PDF_WARNING_NAMES = 10
 
 
 def _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint, out,
-              stale, options, kept) -> Result:
+              stale, options, kept, earlier=None, removed=()) -> Result:
     """Make the students ``kept`` (an interrupted run's complete ones) does not hold, each
     noted in the journal once its files are written, then the manifest; the journal goes
     last. Ctrl-C: ``Interrupted`` (what is complete stays, for the same command to finish)."""
@@ -1014,7 +1159,7 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
     engine_off = None
     try:
         try:
-            journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept])
+            journal = _Journal(out, options, stale, [kept[s.id] for s in students if s.id in kept], earlier)
         except ChainruleError as exc:   # the first file written: the folder itself is the problem
             cause = exc.__cause__
             reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc)
@@ -1052,11 +1197,14 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
             workers = default_jobs(len(rest)) if jobs is None else jobs
             _run_all(job, rest, workers, later, finished)
         sheets = [kept[s.id] if s.id in kept else made[s.id] for s in students]
-        text = manifest(sheets, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
+        listed = sheets + list(removed)  # an update's students no longer on the roster: still listed
+        text = manifest(listed, seed, families, formats, lang, preset, len(sheets[0].problems), mode, fingerprint)
         write_atomic(out / MANIFEST, text)
         # --force over an earlier set: what it wrote and this run did not is removed (only
-        # files its manifest lists), so no stale sheet of a dropped student stays behind
-        remove_stale(out, stale, [MANIFEST] + [name for sheet in sheets for name in sheet.files])
+        # files its manifest lists), so no stale sheet of a dropped student stays behind;
+        # filled answers files are moved aside, not removed
+        filled = [name for sheet in sheets for name in sheet.filled]
+        remove_stale(out, stale, [MANIFEST] + [name for sheet in listed for name in sheet.files], filled)
         journal.remove()  # the class is finished
     except KeyboardInterrupt:
         raise Interrupted(journal.count if journal is not None else len(kept), len(students)) from None
@@ -1073,4 +1221,258 @@ def _generate(job, students, jobs, report, seed, families, formats, lang, preset
         if plots.korean_font() is None:
             notes.append(plots.NO_KOREAN_FONT)
     return Result(out, len(sheets), sum(len(s.files) for s in sheets) + 1, list(formats), made_pdf, warnings, mode, notes,
-                  sum(1 for s in students if s.id in kept))
+                  sum(1 for s in students if s.id in kept), filled, earlier or {}, None, fingerprint)
+
+
+# --- a roster change mid-term: ``update`` ------------------------------------------------------
+
+@dataclass
+class RosterChange:
+    """What ``update`` changed in a set's roster (students in roster order)."""
+
+    added: List[Student] = field(default_factory=list)
+    renamed: List[Tuple[Student, str]] = field(default_factory=list)  # (the student now, the name before)
+    back: List[Student] = field(default_factory=list)      # marked removed before, on the roster again
+    removed: List[Student] = field(default_factory=list)   # off the roster now: files kept, marked removed
+    unchanged: int = 0
+    still_removed: int = 0  # marked removed before and still off the roster
+    kit_version: Optional[str] = None  # the set's, when another kit made it
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.added or self.renamed or self.back or self.removed)
+
+
+#: the options ``update`` takes from the manifest, as ``generate --help`` names them
+_UPDATE_OPTIONS = {"seed": "--seed", "families": "--families", "problems": "--problems", "formats": "--format",
+                   "lang": "--lang", "preset": "--preset", "practice": "--practice"}
+
+
+def _read_set(out: Path) -> dict:
+    """``out``'s manifest.json as ``update`` needs it, checked; a one-line error otherwise."""
+    path = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise ChainruleUsageError(f"Output path '{out}' is a file, not a folder; --update needs the folder of a set "
+                                  "made by chainrule generate.")
+    if not path.is_file():
+        if (out / JOURNAL).is_file():
+            raise ChainruleError(f"Output folder '{out}' holds an interrupted class (no manifest.json yet); run the "
+                                 "command that started it again to finish it, then --update its roster.")
+        where = "does not exist" if not out.exists() else "holds no set made by chainrule generate (no manifest.json)"
+        raise ChainruleUsageError(f"Output folder '{out}' {where}; --update changes the roster of a finished set "
+                                  "(make one with chainrule generate without --update).")
+    bad = f"'{path}' is not a manifest.json this chainrule generate wrote"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+    except (UnicodeDecodeError, ValueError):
+        raise ChainruleError(f"{bad} (it is not JSON); --update cannot change its roster.") from None
+    if not isinstance(data, dict) or data.get("kit") != "chainrule" or data.get("format") != manifest_file.FORMAT:
+        raise ChainruleError(f"{bad} (format {manifest_file.FORMAT}); --update cannot change its roster.")
+    try:
+        seed, mode = data["course_seed"], data.get("mode", "open")
+        families, formats = list(data["families"]), list(data["formats"])
+        problems, lang = data["problems_per_sheet"], data["lang"]
+        preset, secret = data.get("preset"), data.get("secret")
+        assert isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+        assert mode in ("open", "graded", "practice") and lang in LANGUAGES
+        assert all(isinstance(f, str) for f in families + formats) and families and formats
+        assert isinstance(problems, int) and problems >= 1
+        assert preset is None or isinstance(preset, str)
+        assert secret is None or isinstance(secret, str)
+        entries = []
+        for entry in data["students"]:
+            sid = entry["id"]
+            assert isinstance(sid, str) and _ID.match(sid) and isinstance(entry.get("name", ""), str)
+            listed = [(p["key"], p["family"], p["occurrence"], p["variant"]) for p in entry["problems"]]
+            assert all(isinstance(v, str) for key, family, _o, v in listed for v in (key, family, v))
+            assert all(isinstance(o, int) for _k, _f, o, _v in listed)
+            files = [name for name in entry["files"] if _plain(name)]
+            entries.append({"id": sid, "name": entry.get("name") or "", "problems": listed, "files": files,
+                            "removed": entry.get("removed") is True})
+    except (KeyError, TypeError, AssertionError, AttributeError):
+        raise ChainruleError(f"{bad} (its options or students are incomplete); --update cannot change its "
+                             "roster.") from None
+    if len({entry["id"] for entry in entries}) != len(entries):
+        raise ChainruleError(f"{bad} (it lists a student twice); --update cannot change its roster.")
+    return {"seed": seed, "mode": mode, "families": families, "formats": formats, "problems": problems, "lang": lang,
+            "preset": preset, "secret": secret, "students": entries, "kit_version": data.get("kit_version")}
+
+
+def _update_refusals(out: Path, old: dict, given: dict, fingerprint: Optional[str]) -> None:
+    """Refuse (exit 2) explicit options other than the set's, and a course secret missing,
+    not the set's, or given for a set made without one."""
+    def shown(value, key):
+        if value is None:
+            return "one per family" if key == "problems" else "none"
+        if isinstance(value, bool):
+            return "given" if value else "not given"
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+    theirs = dict(old, practice=old["mode"] == "practice")
+    differs = []
+    for key, option in _UPDATE_OPTIONS.items():
+        if key not in given:
+            continue
+        mine = given[key]
+        if key == "formats":
+            mine = check_formats(mine)
+        if key == "practice" and not mine:
+            continue
+        if mine != theirs[key]:
+            if key == "practice":
+                differs.append(f"--practice (the set has {old['mode']} sheets)")
+            else:
+                differs.append(f"{option} {shown(mine, key)} (the set's: {shown(theirs[key], key)})")
+    if differs:
+        one = len(differs) == 1
+        raise ChainruleUsageError(
+            f"{'; '.join(differs)} {'differs' if one else 'differ'} from '{out / MANIFEST}': --update takes every "
+            f"option from the set's manifest, so leave {'it' if one else 'them'} out (a set with other options is a "
+            "new set: another --out).")
+    kind = {"graded": "graded sheets", "practice": "practice sheets", "open": "open sheets"}[old["mode"]]
+    if old["secret"] is not None and fingerprint is None:
+        raise ChainruleUsageError(f"Output folder '{out}' holds {kind} made with a course secret (fingerprint "
+                                  f"{old['secret']}); give it again with --secret-file.")
+    if old["secret"] is not None and fingerprint != old["secret"]:
+        raise ChainruleUsageError(f"The course secret given (fingerprint {fingerprint}) is not the one the set in "
+                                  f"'{out}' was made with (fingerprint {old['secret']}); give that set's "
+                                  "--secret-file.")
+    if old["secret"] is None and fingerprint is not None:
+        raise ChainruleUsageError(f"Output folder '{out}' holds {kind} made without a course secret; leave out "
+                                  "--secret-file (graded sheets are a new set: another --out).")
+
+
+def update(out, students: Optional[Sequence[Student]] = None, count: Optional[int] = None,
+           given: Optional[dict] = None, secret: Optional[bytes] = None,
+           report: Optional[Callable[[int, int, Student], None]] = None, jobs: Optional[int] = None) -> Result:
+    """Change the roster of the finished set in ``out`` without losing anything: every option
+    comes from its manifest.json (``given``, the options named explicitly, must agree, and
+    the course secret must be given again for a set made with one); the new students' files
+    are written (the same bytes a whole ``generate`` writes for them); a student whose name
+    changed gets new sheets and key, never a new answers.toml; a student no longer on the
+    roster keeps every file and stays in the manifest marked ``"removed": true`` (``chainrule
+    check --manifest`` still checks their answers). Nothing else is written or removed.
+    Interrupted, the same call finishes it (a journal, as ``generate`` keeps). Returns the
+    summary, with ``change`` saying what changed."""
+    out = Path(out)
+    given = dict(given or {})
+    if students is not None and count is not None:
+        raise ChainruleUsageError("Use either --students or --count, not both.")
+    if students is None and count is None:
+        raise ChainruleUsageError("--update needs the new roster: --students FILE (or --count N for the numbered "
+                                  "students student-001, ...).")
+    if count is not None and count < 1:
+        raise ChainruleUsageError(f"Count {count} is not valid; use a whole number >= 1.")
+    students = list(students) if students is not None else numbered_students(count)
+    old = _read_set(out)
+    from chainrule_core import __version__
+    from chainrule_core.secret import fingerprint as secret_fingerprint
+
+    fingerprint = secret_fingerprint(secret) if secret is not None else None
+    _update_refusals(out, old, given, fingerprint)
+    seed, mode, families, formats, lang, preset = (old[k] for k in ("seed", "mode", "families", "formats", "lang",
+                                                                    "preset"))
+    formats = check_formats(formats)
+    preset_items = None
+    if preset is not None:
+        from generator import presets
+
+        preset_items = presets.load(preset)
+    else:
+        check_families(families)
+    problems = old["problems"]
+    entries = {entry["id"]: entry for entry in old["students"]}
+    folded = {sid.casefold(): sid for sid in entries}
+    for student in students:
+        other = folded.get(student.id.casefold())
+        if other is not None and other != student.id:
+            raise ChainruleUsageError(
+                f"The roster lists student id '{student.id}' and the set holds '{other}', which differ only in case; "
+                "their folders would collide on Windows and macOS (use the set's id).")
+    change = RosterChange(kit_version=old["kit_version"] if old["kit_version"] != __version__ else None)
+    todo_ids, keep_answers, stale = [], set(), []
+    for student in students:
+        entry = entries.get(student.id)
+        if entry is None:
+            change.added.append(student)
+            todo_ids.append(student.id)
+            continue
+        if entry["name"] != student.name:
+            change.renamed.append((student, entry["name"]))
+            todo_ids.append(student.id)
+            keep_answers.add(student.id)
+            stale += [name for name in entry["files"] if name != f"students/{student.id}/{ANSWERS_FILE}"]
+        if entry["removed"]:
+            change.back.append(student)
+        elif entry["name"] == student.name:
+            change.unchanged += 1
+    on_roster = {student.id for student in students}
+    removed_sheets = []
+    for entry in old["students"]:
+        if entry["id"] in on_roster:
+            continue
+        if entry["removed"]:
+            change.still_removed += 1
+        else:
+            change.removed.append(Student(entry["id"], entry["name"]))
+        removed_sheets.append(_listed_sheet(entry, removed=True))
+    active = len(students)
+    if change.nothing:  # an update interrupted after its manifest was written leaves its journal: done now
+        leftover = _read_journal(out)
+        if leftover is not None and leftover.options.get("update"):
+            held = _hold(out)
+            try:
+                os.unlink(out / JOURNAL)
+            except OSError:
+                pass
+            finally:
+                if held is not None:
+                    os.close(held)
+        files = sum(len(entries[s.id]["files"]) for s in students) + 1
+        return Result(out, active, files, formats, False, mode=mode, change=change, fingerprint=fingerprint)
+    engine = tex_engine(lang) if "tex" in formats else None
+    options = dict(_options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine),
+                   update=True)
+    held = _hold(out)
+    try:
+        record = _read_journal(out)
+        resumed: Dict[str, Sheet] = {}
+        if record is not None and record.options.get("update"):
+            differs = _differences(record.options, options)
+            if differs:
+                raise ChainruleError(
+                    f"Output folder '{out}' holds an interrupted --update with other options ({'; '.join(differs)}); "
+                    "run that command again to finish it first.")
+            resumed = {sid: sheet for sid, sheet in _complete(out, record.sheets).items() if sid in todo_ids}
+            _sweep(out, [student for student in students if student.id in todo_ids])
+        kept = {s.id: _listed_sheet(entries[s.id]) for s in students if s.id not in todo_ids}
+        kept.update(resumed)
+        job = _Job(out=out, seed=seed, plan=sheet_plan(families, problems) if preset_items is None else None,
+                   preset_items=preset_items, preset=preset, formats=list(formats), lang=lang, engine=engine,
+                   secret=_variant_key(mode, secret), mode=mode, fingerprint=fingerprint,
+                   keep_answers=frozenset(keep_answers))
+        _freeze_at_exit()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*_GC_THRESHOLDS)
+        try:
+            result = _generate(job, students, jobs, report, seed, families, formats, lang, preset, mode, fingerprint,
+                               out, sorted(stale), options, kept, None, removed_sheets)
+        except Interrupted as exc:
+            raise Interrupted(exc.done - (active - len(todo_ids)), len(todo_ids)) from None
+        finally:
+            gc.set_threshold(*thresholds)
+    finally:
+        if held is not None:
+            os.close(held)
+    result.kept = len(resumed)
+    result.change = change
+    return result
+
+
+def _listed_sheet(entry: dict, removed: bool = False) -> Sheet:
+    """A student's sheet as the manifest lists it (``_Summary`` problems)."""
+    return Sheet(Student(entry["id"], entry["name"]), [key for key, _f, _o, _v in entry["problems"]],
+                 [_Summary(family, variant) for _k, family, _o, variant in entry["problems"]],
+                 [occurrence for _k, _f, occurrence, _v in entry["problems"]], list(entry["files"]), removed=removed)

@@ -6,6 +6,7 @@ import signal
 import sys
 
 import click
+from click.core import ParameterSource
 
 from chainrule.commands import out_folder
 from generator import options as gen
@@ -15,8 +16,8 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 
 @click.command("generate")
 @click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=out_folder(),
-              help="Folder to write into (refused when not empty, unless --force; a class interrupted there is "
-                   "finished by the same command).")
+              help="Folder to write into (refused when not empty, unless --force or --update; a class interrupted "
+                   "there is finished by the same command).")
 @click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,
               help="Course seed: with a student id it fixes that student's variants.")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
@@ -42,21 +43,30 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes sharing the class (default: every core, one per 4 students at most); "
                    "the files are the same whatever the number.")
+@click.option("--update", is_flag=True,
+              help="Change the roster of the set in --out without losing anything: every other option comes from its "
+                   "manifest.json (give --secret-file again for graded sheets); new students get their files, a "
+                   "changed name new sheets and key (never a new answers.toml), students left off the roster keep "
+                   "their files and stay in the manifest marked removed. Nothing else is touched.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "
-                   "manifest.json (or an interrupted one in its journal) and this run does not write are removed. "
-                   "An interrupted class starts over.")
+                   "manifest.json (or an interrupted one in its journal) and this run does not write are removed, "
+                   "and the output names their students. A filled answers.toml is never lost: it is renamed "
+                   "answers.filled-<n>.toml beside it. An interrupted class starts over.")
 def generate_command(out, seed, roster, count, families, problems, formats, lang, preset, secret_file, practice, jobs,
-                     force):
+                     update, force):
     """Write worksheets, answer keys and answers templates for a class.
 
     Every student's variant depends only on (course seed, student id, family), through
     SHA-256 (HMAC-SHA256 with --secret-file), so the same inputs give byte-identical
     files on any machine. With no options it writes a sample set for 3 students to
     ./worksheets. Interrupted (Ctrl-C), the same command again finishes the class.
+    A student joined or left mid-term: --update --students NEW.csv --out SET.
     """
     from chainrule_core import secret as course_secret
     from generator import worksheets
 
+    if update and force:
+        raise click.UsageError("--update never overwrites anything and --force starts the set over; use one of them.")
     secret = course_secret.load(secret_file) if secret_file is not None else None
     students = worksheets.read_roster(roster) if roster is not None else None
     family_list = worksheets.parse_list(families, repeats=True) if families is not None else None
@@ -82,11 +92,21 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
 
     previous = signal.signal(signal.SIGTERM, terminated)
     try:
-        result = worksheets.generate(
-            out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
-            formats=format_list, lang=lang, preset=preset, force=force, report=report, secret=secret,
-            practice=practice, jobs=jobs,
-        )
+        if update:
+            values = {"seed": seed, "families": family_list, "problems": problems, "formats": format_list,
+                      "lang": lang, "preset": preset, "practice": practice}
+            context = click.get_current_context()
+            given = {key: value for key, value in values.items()
+                     if context.get_parameter_source(key if key != "formats" else "formats")
+                     not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)}
+            result = worksheets.update(out=out, students=students, count=count, given=given, secret=secret,
+                                       report=report, jobs=jobs)
+        else:
+            result = worksheets.generate(
+                out=out, seed=seed, students=students, count=count, families=family_list, problems=problems,
+                formats=format_list, lang=lang, preset=preset, force=force, report=report, secret=secret,
+                practice=practice, jobs=jobs,
+            )
     except KeyboardInterrupt as exc:
         if bar is not None:
             bar.__exit__(None, None, None)  # ends the bar's line
@@ -96,13 +116,17 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         else:  # before the class was started: nothing of it was written
             done = "before any sheet was made"
         how = ("run it again without --force to finish (with --force it starts over)" if force else
-               "run the same command again to finish (or --force to start over)")
+               "run the same command again to finish the update (manifest.json is updated once it is finished)"
+               if update else "run the same command again to finish (or --force to start over)")
         click.echo(f"Interrupted {done}; {how}.", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
+    if result.change is not None:
+        said_update(result)
+        return
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)  # the wording: generator.worksheets._pdf_warnings
     for note in result.notes:
@@ -117,3 +141,86 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         f"Wrote {what}worksheets, answer keys and answers templates for {result.students} {noun} "
         f"({kinds}) to {result.out}/ ({result.files} files; manifest.json lists them)."
     )
+    for line in replaced(result):
+        click.echo(line)
+
+
+#: students or files named in one line of the summary (the rest are counted)
+SHOWN = 10
+
+
+def listing(items) -> str:
+    """"a, b, c" (the first ``SHOWN``, then "and N more")."""
+    items = list(items)
+    shown = ", ".join(items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def who(row) -> str:
+    """"s001 (Kim Minji)" or "s001"."""
+    sid, name = row[0], row[1] if len(row) > 1 else ""
+    return f"{sid} ({name})" if name else sid
+
+
+def replaced(result) -> list:
+    """What --force did to the earlier set besides writing this one: the students whose files it
+    removed, the filled answers files it moved aside, a change of sheet kind or course secret."""
+    lines = []
+    dropped = result.before.get("students") or []
+    if dropped:
+        lines.append(f"Removed the files of {len(dropped)} student{'' if len(dropped) == 1 else 's'} no longer on "
+                     f"the roster: {listing(who(row) for row in dropped)}.")
+    if result.filled:
+        n = len(result.filled)
+        lines.append(f"Kept {n} filled answers file{'' if n == 1 else 's'} aside (renamed, never overwritten): "
+                     f"{listing(result.filled)}.")
+    earlier = result.before.get("mode")
+    if earlier and earlier != result.mode:
+        kinds = {"graded": "graded sheets (--secret-file)", "practice": "practice sheets (--practice)",
+                 "open": "open sheets"}
+        lines.append(f"Note: the earlier set was {kinds.get(earlier, earlier)}; this one is {kinds.get(result.mode)}, "
+                     "so answers files handed in from the earlier sheets no longer match its manifest.")
+    elif earlier and result.before.get("secret") != result.fingerprint and result.mode != "open":
+        lines.append("Note: the earlier set was made with another course secret; answers files handed in from its "
+                     "sheets no longer match this manifest.")
+    return lines
+
+
+def said_update(result) -> None:
+    """The summary of ``--update``: who was added, renamed, back or removed (and kept)."""
+    change = result.change
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if change.kit_version:
+        click.echo(f"Note: the set was made with chainrule {change.kit_version}; the sheets written now are this "
+                   "kit's.", err=True)
+    if change.nothing:
+        noun = "student" if result.students == 1 else "students"
+        click.echo(f"Nothing to update: the roster lists the {result.students} {noun} of {result.out}/manifest.json, "
+                   "with the same names; no file was written.")
+        return
+
+    def count(n):
+        return f"{n} student{'' if n == 1 else 's'}"
+
+    if result.kept:
+        made = len(change.added) + len(change.renamed) - result.kept
+        click.echo(f"Resumed: {made} sheet{'' if made == 1 else 's'} made, {result.kept} kept from the interrupted "
+                   "update.")
+    if change.added:
+        click.echo(f"Added {count(len(change.added))}: {listing(who((s.id, s.name)) for s in change.added)}.")
+    if change.renamed:
+        renamed = listing(f"{s.id} ({s.name or 'no name'}, was {before or 'no name'})" for s, before in change.renamed)
+        click.echo(f"Renamed {count(len(change.renamed))}: {renamed}; new sheets and keys, their answers.toml left "
+                   "as it was (it keeps the name it had).")
+    if change.back:
+        click.echo(f"Back on the roster with the files they had: "
+                   f"{listing(who((s.id, s.name)) for s in change.back)}.")
+    if change.removed:
+        click.echo(f"No longer on the roster, files kept: {listing(who((s.id, s.name)) for s in change.removed)} "
+                   "(marked removed in manifest.json; chainrule check --manifest still checks their answers).")
+    what = {"graded": "graded ", "practice": "practice "}.get(result.mode, "")
+    off = len(change.removed) + change.still_removed
+    kept = f", {off} removed kept" if off else ""
+    click.echo(f"Updated the {what}set in {result.out}/: {count(result.students)} on the roster{kept}; "
+               f"{change.unchanged} unchanged, their files untouched (manifest.json lists them all).")

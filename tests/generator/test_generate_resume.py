@@ -272,7 +272,8 @@ def test_generate_finished_class_is_still_refused_and_leaves_no_journal(tmp_path
     result = run(*CLASS, "--out", str(out))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: Output folder '{out}' is not empty; use --force to overwrite it or choose another --out."
+        f"Error: Output folder '{out}' holds a finished set (manifest.json); use --update to change its roster "
+        "(nothing is lost), --force to start over, or choose another --out."
     ]
 
 

@@ -35,6 +35,9 @@ class Manifest:
     names: Dict[str, str]
     mode: str = "open"
     secret: Optional[str] = None
+    #: students off the roster since (``generate --update``): their files are kept and checked
+    #: when handed in, but they are not missing when not
+    removed: frozenset = frozenset()
 
 
 def dumps(*, seed: int, families: Sequence[str], formats: Sequence[str], lang: str, preset: Optional[str],
@@ -83,12 +86,14 @@ def load(path) -> Manifest:
     try:
         seed = data["course_seed"]
         preset = data.get("preset")
-        students, names = {}, {}
+        students, names, removed = {}, {}, set()
         for student in data["students"]:
             students[student["id"]] = [
                 (p["key"], p["family"], p.get("occurrence", 0), p["variant"]) for p in student["problems"]
             ]
             names[student["id"]] = student.get("name") or ""
+            if student.get("removed") is True:
+                removed.add(student["id"])
         if not isinstance(seed, int) or isinstance(seed, bool) or not (preset is None or isinstance(preset, str)):
             raise TypeError
     except (KeyError, TypeError, AttributeError):
@@ -97,7 +102,7 @@ def load(path) -> Manifest:
         ) from None
     secret = data.get("secret")
     return Manifest(str(path), seed, preset, students, names, data.get("mode", "open"),
-                    secret if isinstance(secret, str) else None)
+                    secret if isinstance(secret, str) else None, frozenset(removed))
 
 
 def previous_files(out: Path) -> List[str]:

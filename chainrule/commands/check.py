@@ -135,11 +135,12 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         _attribute_by_folder(failures, options.manifest.students)
         given = {o.student_id for o in outcomes if o.student_id}
         missing = [(sid, options.manifest.names.get(sid, "")) for sid in options.manifest.students
-                   if sid not in given]
+                   if sid not in given and sid not in options.manifest.removed]   # off the roster: not missing
         if missing:
             shown = ", ".join(sid for sid, _ in missing[:8]) + (", ..." if len(missing) > 8 else "")
             one = len(missing) == 1
-            click.echo(f"Note: {len(missing)} of the manifest's {len(options.manifest.students)} students "
+            active = len(options.manifest.students) - len(options.manifest.removed)
+            click.echo(f"Note: {len(missing)} of the manifest's {active} students "
                        f"{'has' if one else 'have'} no answers file here: {shown}"
                        + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
                           if gradebook else "."), err=True)

@@ -105,6 +105,14 @@ def test_update_adds_renames_and_keeps_removed_students(tmp_path, secret):
     result = run("check", *[str(out / f"students/{sid}/answers.toml") for sid in ("s1", "s2", "s3", "s4")],
                  "--secret-file", secret, "--manifest", str(out / "manifest.json"))
     assert result.exit_code == 0, (result.output, result.stderr)
+    # a removed student who hands nothing in is not missing, nor given an empty gradebook row
+    book = tmp_path / "book.csv"
+    result = run("check", *[str(out / f"students/{sid}/answers.toml") for sid in ("s1", "s2")],
+                 "--secret-file", secret, "--manifest", str(out / "manifest.json"), "--gradebook", str(book))
+    assert result.exit_code == 0, (result.output, result.stderr)
+    assert "Note: 1 of the manifest's 3 students has no answers file here: s4 (the gradebook row is empty)." \
+        in result.stderr
+    assert [line.split(",")[0] for line in book.read_text().splitlines()[1:]] == ["s1", "s2", "s4"]
 
 
 def test_update_when_students_only_join_equals_a_whole_generate(tmp_path):

@@ -67,6 +67,9 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
 
     if update and force:
         raise click.UsageError("--update never overwrites anything and --force starts the set over; use one of them.")
+    if preset is not None and not update and click.get_current_context().get_parameter_source("seed") not in (
+            ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+        raise click.UsageError(f"--preset {preset} fixes the problems whatever the seed; leave out --seed.")
     secret = course_secret.load(secret_file) if secret_file is not None else None
     students = worksheets.read_roster(roster) if roster is not None else None
     family_list = worksheets.parse_list(families, repeats=True) if families is not None else None

@@ -609,3 +609,12 @@ def test_generate_answers_template_comments_show_no_sympy_class_names(tmp_path):
     comments = "\n".join(p.read_text(encoding="utf-8") for p in files)
     assert "the derivative d sigma(x_1)/d x_1  [number]" in comments or \
         "the derivative d tanh(x_1)/d x_1  [number]" in comments
+
+
+def test_a_seed_with_a_preset_is_refused_not_ignored(tmp_path):
+    """Session 9's trial: --preset worked-example --seed 5 ignored the seed without a word."""
+    result = run("generate", "--preset", "worked-example", "--seed", "5", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: --preset worked-example fixes the problems whatever the seed; leave out --seed.")
+    assert not (tmp_path / "o").exists()

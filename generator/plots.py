@@ -1326,7 +1326,7 @@ def _optimizer(fig, data, w, key):
                         xytext=(-4 if high_left else 4, -10), color=GREY, ha="right" if high_left else "left")
         ax.set_xlabel("w")
         ax.set_ylabel(w("loss", "손실"))
-        loss = f"L(w) = {times(a, '(w − b)²')}"
+        loss = f"L(w) = {times(a, shifted('w', b))}"   # the variant's numbers, as the givens state them
         ax.set_title(w(f"{data['name_en']} on {loss}", f"{loss}에서 {data['name_ko']}"))
     if compare:
         right = fig.add_subplot(1, 2, 2)

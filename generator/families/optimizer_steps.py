@@ -238,7 +238,8 @@ def solve(params) -> Problem:
         for t, grad in enumerate(params["gradients"], start=1):
             key.given(f"g_{t}", grad, Text("gradients of the steps", "각 스텝의 기울기"))
     else:
-        key.given("a", params["a"], Text("curvature of the loss", "손실 함수의 곡률 계수"))
+        # the coefficient of L = a(w - b)^2 (its curvature L'' is 2a), as learning_rate says it
+        key.given("a", params["a"], Text("coefficient of the loss", "손실 함수의 계수"))
         key.given("b", params["b"], Text("minimiser of the loss", "손실 함수의 최소점"))
     for base, t, formula in _template(opt, source, k):
         key.step(f"{base}_{t}", formula, NOTES.get(base) if t == 1 else None)

@@ -441,16 +441,23 @@ def _by_curvature(family, wanted):
     raise AssertionError(f"no {family} variant with a = {wanted}")
 
 
-@pytest.mark.parametrize("family, loss", [("optimizer_steps", "L(w) = {}(w − b)²")])  # learning_rate: test_family_meaning.py
-def test_plots_a_curvature_of_1_is_not_printed_and_another_is(family, loss):
-    one, half = _by_curvature(family, 1.0), _by_curvature(family, 0.5)
-    for lang in ("en", "ko"):
-        assert loss.format("") in _title(one, lang, key=False)
-        assert not re.search(r"\b1\(", _title(one, lang, key=False))
-        assert loss.format("0.5") in _title(half, lang, key=False)
+def test_plots_a_curvature_of_1_is_not_printed_and_another_is():
+    """optimizer_steps' quadratic loss in its title with the variant's own numbers (session 9's
+    reading: "L(w) = 1.5(w − b)²" mixed a number and a symbol); learning_rate:
+    test_five_families_wording.py."""
+    one, half = _by_curvature("optimizer_steps", 1.0), _by_curvature("optimizer_steps", 0.5)
+    for problem, coefficient in ((one, ""), (half, "0.5")):
+        b = float(problem.figure.data["b"])
+        shifted = "w²" if b == 0 else (f"(w − {b:g})²" if b > 0 else f"(w + {-b:g})²")
+        for lang in ("en", "ko"):
+            title = _title(problem, lang, key=False)
+            assert f"L(w) = {coefficient}{shifted}" in title, title
+            assert not re.search(r"\b1\(", title) and "b)" not in title
     # the SVG prints what the description says
-    svg = plots.to_svg(one.figure, "en", False)
-    assert loss.format("") in unescape(svg) or loss.format("").replace(" ", "") in unescape(svg).replace(" ", "")
+    svg = unescape(plots.to_svg(one.figure, "en", False))
+    b = float(one.figure.data["b"])
+    assert ("L(w) = " + ("w²" if b == 0 else f"(w {'−' if b > 0 else '+'} {abs(b):g})²")).replace(" ", "") \
+        in svg.replace(" ", "")
 
 
 def test_plots_times_writes_a_coefficient_as_a_teacher_does():
@@ -473,3 +480,10 @@ def test_plots_batch_norm_student_title_promises_only_the_inputs():
     labels = [t for t in texts if t.startswith("feature")]
     assert labels and all(t.endswith(": x") for t in labels)
     assert "The batch x, feature by feature, before batch normalization" in texts
+
+
+def test_optimizer_quadratic_calls_a_the_coefficient_not_the_curvature():
+    """L = a(w − b)²'s curvature is 2a: the given a is its coefficient (as learning_rate says)."""
+    problem = _by_curvature("optimizer_steps", 0.5)
+    label = next(g.label for g in problem.givens if g.name == "a")
+    assert (label.en, label.ko) == ("coefficient of the loss", "손실 함수의 계수")

@@ -34,7 +34,7 @@ from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_
 from checker.messages import message
 from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown
 from checker.report import Failure, ProblemResult, Report, letter
-from checker.tolerance import Tolerance, default as default_tolerance
+from checker.tolerance import PRACTICE, Tolerance, default as default_tolerance
 
 LANGUAGES = ("en", "ko")
 #: Significant digits the rounding hint tries for the intermediates a student did not write.
@@ -180,7 +180,8 @@ def _chain_values(problem, student: Dict[str, Fraction], rounding=None, printed:
         used = frozenset().union(*(uses.get(n, frozenset()) for n in names))
         try:
             value = to_fraction(evaluate_numbers(step.formula, env))
-        except (KeyError, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        # AttributeError: a complex value (the square root of a student's negative variance)
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, ArithmeticError, AttributeError):
             value = None
         out[step.name] = (value, used)
         if step.name in student:
@@ -280,8 +281,8 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                 t.used = [f"{k} = {_written(table.get(k))}" for k in bad]
                 if givens is None:
                     givens = _given_values(problem)
-                t.trivial = value == 0 or value in givens or any(
-                    student[u] == 0 or student[u] in givens for u in used & wrong)
+                t.trivial = _trivial(tol[q.key], value, exact[q.key], givens, student, exact, key_of, used & wrong,
+                                     q.key)
                 if q.kind == "number":
                     if chain_printed is None:
                         chain_printed = printed_chains(problem, student)
@@ -298,6 +299,32 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                     t.rounded.append((d, v))
         out.append(t)
     return out
+
+
+def _trivial(tol, value, right, givens, student, exact, key_of, wrong_used, key) -> bool:
+    """Whether carrying ``value`` forward would credit no work: it is (within the blank's
+    tolerance) 0, a given or one of the student's other answers where the right answer
+    ``right`` is none of these, or a wrong answer it follows from is 0 or a given where
+    that answer's right value is not (o_1 written as the target t_1, a sigmoid derivative
+    of 0, a weight left as given). Session 9's attacks: E = 0 from o_1 = t_1, then the same
+    moved by 1e-12 past an equality test."""
+    def near(x, y):
+        return tol.accepts(x, y) or tol.accepts(y, x)
+
+    def coincides(x, x_right, others, others_right):
+        return any(near(x, o) and not near(x_right, r) for o, r in zip(others, others_right))
+
+    zero, given_list = [Fraction(0)], sorted(givens)
+    if coincides(value, right, zero + given_list, zero + given_list):
+        return True
+    earlier = [s for s in student if key_of.get(s) not in (None, key)]
+    if coincides(value, right, [student[s] for s in earlier], [exact[key_of[s]] for s in earlier]):
+        return True
+    for s in wrong_used:
+        mine, theirs = student[s], exact[key_of[s]]
+        if coincides(mine, theirs, zero + given_list, zero + given_list):
+            return True
+    return False
 
 
 def _given_values(problem) -> set:
@@ -410,14 +437,34 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         if options.manifest is not None and practice_sheet:
             manifest_file.against(sheet, options.manifest, source)   # as before the rebuild: which student's it is
         # a tampered variant is named before a manifest mismatch
-        problems = rebuild(sheet, source, secret, instructor=options.manifest is not None)
+        try:
+            problems = rebuild(sheet, source, secret, instructor=options.manifest is not None)
+        except ChainruleError:
+            if not (practice_sheet and options.secret is not None):
+                raise
+            try:    # a practice set an earlier chainrule drew with the secret itself: the graded variants
+                rebuild(sheet, source, options.secret)
+            except ChainruleError:
+                raise ChainruleError(
+                    f"'{source}': the [chainrule] tables were edited (its variants are not this practice set's). "
+                    "The student should hand in the answers.toml that came with their worksheet, answers copied "
+                    "into it.") from None
+            raise ChainruleError(
+                f"'{source}' is a practice sheet made with the course secret by a chainrule before practice sets "
+                "got a key of their own: its variants are the graded sheets', so its student could check graded "
+                "work with it; generate the practice set again (chainrule generate --practice --secret-file), "
+                "nothing was judged.") from None
         if options.manifest is not None:
             manifest_file.against(sheet, options.manifest, source)
         if practice_sheet:
             # A class check never trusts a practice file's hashes: its student holds the salt and the
             # scheme and can write new ones (session 9's attack: every blank "1", rehashed, scored
             # 100% in the gradebook). It judges the rebuilt problems, at the practice precision.
-            options = dataclasses.replace(options, tolerance=options.tolerance or Tolerance("sig", Fraction(practice.DIGITS)))
+            # As the student's own check judges it (the practice rule at 6 digits, no credit
+            # carried forward), so that a genuine file gets the same verdicts in both.
+            options = dataclasses.replace(
+                options, carry="none",
+                tolerance=Tolerance(PRACTICE, Fraction(practice.DIGITS)))    # --tolerance can only be sig:6
         results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems)
     known = sheet.keys
     for extra in data:

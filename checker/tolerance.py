@@ -19,6 +19,9 @@ from chainrule_core.errors import ChainruleUsageError
 from checker.reading import exponent
 
 KINDS = ("rel", "abs", "sig")
+#: a class check's judging of a rebuilt practice sheet, as the student's own check judges it
+#: (not a --tolerance a user gives)
+PRACTICE = "practice"
 MAX_SIG = 15
 _AMOUNT = re.compile(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$")
 
@@ -35,6 +38,15 @@ class Tolerance:
             return diff <= self.atol + self.amount * abs(answer)
         if self.kind == "abs":
             return diff <= self.amount
+        if self.kind == PRACTICE:
+            # a practice sheet's own rule (checker.practice.number_matches, without the hashes):
+            # rounded to the digits, the answer's or a neighbour in the last digit
+            from checker.reading import normal, round_units
+
+            digits = int(self.amount)
+            units, scale = round_units(x, digits)
+            target = normal(*round_units(answer, digits))
+            return any(normal(units + step, scale) == target for step in ((0,) if units == 0 else (0, -1, 1)))
         if answer == 0:
             return x == 0
         return diff <= Fraction(1, 2) * Fraction(10) ** (exponent(answer) - int(self.amount) + 1)
@@ -42,14 +54,14 @@ class Tolerance:
     @property
     def digits(self) -> int:
         """About how many significant digits a right answer must have."""
-        if self.kind == "sig":
+        if self.kind in ("sig", PRACTICE):
             return int(self.amount)
         if self.kind == "rel" and self.amount > 0:
             return max(1, round(-_log10(self.amount)))
         return 0
 
     def __str__(self) -> str:
-        if self.kind == "sig":
+        if self.kind in ("sig", PRACTICE):
             return f"sig:{int(self.amount)}"
         if self.kind == "rel":
             percent = self.amount * 100

@@ -15,9 +15,9 @@ from generator.numbers import format_number
 SEED, SID = 2024, "student-001"
 
 
-def _sheet(families):
+def _sheet(families, sid=SID):
     plan = [(f"p{i + 1}_{f}", f, 0) for i, f in enumerate(families)]
-    sheet = worksheets.build_sheet(worksheets.Student(SID), SEED, plan)
+    sheet = worksheets.build_sheet(worksheets.Student(sid), SEED, plan)
     return sheet, tomllib.loads(worksheets.answers_toml(sheet, SEED, "en", None))
 
 
@@ -62,3 +62,61 @@ def test_a_zero_gradient_earns_nothing_down_its_chain_but_an_honest_slip_still_d
     del table[keys[4]]
     (again,) = _verdicts(data)
     assert again[keys[3]][:2] == ("consistent", 1.0), again[keys[3]]
+
+
+def test_moving_a_trivial_answer_by_a_hair_earns_nothing_either():
+    """Session 9's second attack: o_1 = t_1 + 1e-12 passed an equality test, and E = "0"
+    was consistent again; a derivative of 1e-20 or a weight left as given + 1e-13 alike."""
+    sheet, data = _sheet(["forward_pass", "output_update"])
+    forward, update = sheet.problems
+    given = {g.name: g.value for g in forward.givens}
+    hair = Fraction(1, 10 ** 12)
+    data["p1_forward_pass"].update(o_1=format_number(Fraction(str(float(given["t_1"]))) + hair),
+                                   o_2=format_number(Fraction(str(float(given["t_2"]))) + hair), E="0")
+    keys = [q.key for q in update.questions]
+    ugiven = {g.name: g.value for g in update.givens}
+    weight = next(k for k in ugiven if keys[-1] == f"{k}_new")
+    table = data["p2_output_update"]
+    table[keys[0]] = format_number(next(q.answer for q in update.questions if q.key == keys[0]))
+    table[keys[1]] = "1e-30"
+    table[keys[2]] = format_number(next(q.answer for q in update.questions if q.key == keys[2]))
+    table[keys[3]] = "1e-20"
+    table[keys[4]] = format_number(Fraction(str(float(ugiven[weight]))) + hair / 10)
+    first, second = _verdicts(data)
+    assert first["E"][:2] == ("wrong", 0.0), first["E"]
+    for k in keys[3:]:
+        assert second[k][:2] == ("wrong", 0.0), (k, second[k])
+
+
+def test_a_step_that_repeats_an_earlier_answer_is_not_credited_unless_the_key_does_too():
+    """training_step: every update left at its given weight (+ a hair) made E_new = E."""
+    sheet, data = _sheet(["training_step"], "s1")
+    problem = sheet.problems[0]
+    keys = [q.key for q in problem.questions]
+    given = {g.name: g.value for g in problem.givens}
+    # s1's variant asks every weight and bias: left as given, the error after is the error before
+    assert {k[:-4] for k in keys if k.endswith("_new") and k != "E_new"} == {
+        g for g in given if g[0] in "wb" and g[1] == "_"}
+    table = data["p1_training_step"]
+    for k in keys:
+        if k.endswith("_new") and k[:-4] in given:
+            shown = format_number(given[k[:-4]])
+            assert "." in shown and "e" not in shown
+            table[k] = shown + "000001"         # the given weight, moved by a hair (1e-14)
+    right = {q.key: q.answer for q in problem.questions}
+    table["E"] = format_number(right["E"])
+    table["E_new"] = format_number(right["E"])
+    (first,) = _verdicts(data)
+    assert first["E"][:2] == ("correct", 1.0)
+    assert first["E_new"][:2] == ("wrong", 0.0), first["E_new"]
+
+
+def test_a_negative_variance_is_judged_not_a_crash():
+    """Session 9's attack: var_1 = "-1" made the carried chain complex and the whole sheet
+    "could not be checked (internal error: AttributeError: 'mpc' object ...)"."""
+    sheet, data = _sheet(["batch_norm"])
+    table = data["p1_batch_norm"]
+    assert "var_1" in table
+    table["var_1"] = "-1"
+    (first,) = _verdicts(data)
+    assert first["var_1"][0] == "wrong"

@@ -23,6 +23,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import statistics
 import zipfile
 
@@ -556,14 +557,38 @@ def _read_source(submissions, record, name):
 
 
 # --------------------------------------------------------------------------- everything
-def _remove_stale_reports(reports, kept):
+def _indexed(reports):
+    """The report files the last run's ``reports/index.csv`` lists (plain names ending in
+    .md, nothing with a path), or none when it cannot be read."""
+    try:
+        with open(os.path.join(reports, "index.csv"), encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[1:]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
+    return {row[1] for row in rows if len(row) == 2 and row[1].endswith(".md") and row[1] == os.path.basename(row[1])
+            and not row[1].startswith(".")}
+
+
+def _remove_stale_reports(reports, stale):
     """Remove the reports of submissions no longer in the class (an entry taken out of
     SUBMISSIONS since the last run): grades.csv and the summaries have no row for them, and
-    a report left behind would be mailed out with the rest. Returns the file names removed."""
-    stale = sorted(n for n in os.listdir(reports) if n.endswith(".md") and n not in kept)
-    for name in stale:
-        os.unlink(os.path.join(reports, name))
-    return stale
+    a report left behind would be mailed out with the rest. Only what the last run listed
+    in its index, only regular files, and never through a ``reports`` that is a link
+    (session 9's attack: any .md there went, an instructor's README.md, and through a link a
+    shared folder's syllabus). Returns the file names removed."""
+    if os.path.islink(reports):
+        return []
+    removed = []
+    for name in sorted(stale):
+        path = os.path.join(reports, name)
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            os.unlink(path)
+        except OSError:
+            continue
+        removed.append(name)
+    return removed
 
 
 def write_all(out, info, records, ids=None):
@@ -588,10 +613,11 @@ def write_all(out, info, records, ids=None):
     # named over the whole class, so a student's file is the same in a shard and in the merge
     every = report_names(list(dict.fromkeys(entries + [row.id for row in rows])))
     names = {row.id: every[row.id] for row in rows}
+    written_before = _indexed(reports)      # what the last run wrote (its index), before this one's
     for row in rows:
         write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
     write_atomic(os.path.join(reports, "index.csv"), report_index(names))
-    summary.stale_reports = _remove_stale_reports(reports, set(names.values()))
+    summary.stale_reports = _remove_stale_reports(reports, written_before - set(names.values()))
     prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))

@@ -1133,3 +1133,36 @@ def test_a_submission_taken_out_of_the_class_loses_its_report(tmp_path):
     assert "Removed 1 report of submissions no longer in the class: lee.md.\n" in result.output
     again = CliRunner().invoke(cli, args)
     assert "Removed" not in again.output
+
+
+def test_only_reports_the_last_run_wrote_are_ever_removed(tmp_path):
+    """Session 9's attack on the removal above: any .md in reports/ went (an instructor's
+    README.md), through a reports/ that is a link a shared folder's file, and a folder named
+    x.md stopped the run after grading."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for sid in ("kim", "lee"):
+        make_submission(subs / sid)
+    args = ["grade-all", str(subs), "--out", str(out), "--only", "activations.sigmoid"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    (out / "reports" / "README.md").write_text("the instructor's own notes\n")
+    (out / "reports" / "folder.md").mkdir()
+    shutil.rmtree(subs / "lee")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["README.md", "folder.md", "index.csv", "kim.md"]
+    assert "Removed 1 report of submissions no longer in the class: lee.md.\n" in result.output
+    # a reports/ that is a link: nothing is removed through it
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    out2 = tmp_path / "out2"
+    make_submission(subs / "lee")
+    args2 = ["grade-all", str(subs), "--out", str(out2), "--only", "activations.sigmoid"]
+    assert CliRunner().invoke(cli, args2).exit_code == 0
+    for name in ("kim.md", "lee.md", "index.csv"):
+        shutil.copy(out2 / "reports" / name, shared / name)
+    shutil.rmtree(out2 / "reports")
+    (out2 / "reports").symlink_to(shared)
+    shutil.rmtree(subs / "lee")
+    result = CliRunner().invoke(cli, args2)
+    assert result.exit_code == 0, result.output
+    assert (shared / "lee.md").exists() and "Removed" not in result.output

@@ -570,6 +570,17 @@ def _install(staging, out, discard_changes=False):
                                      "move it away and build again.")
     old = _listed(out)
     listed = old or {}
+    # never write or remove through a link: a folder of the release that is a link (to
+    # somewhere else), or a listed path under one, would reach outside ``out``
+    for rel in list(new) + [r for r in listed if r not in new]:
+        linked = _linked_part(out, rel)
+        if linked is not None:
+            raise ChainruleError(f"'{out / linked}' is a link, and this release writes or removes '{rel}' through "
+                                 "it; a release never works through a link (it could reach outside "
+                                 f"'{out}'). Replace the link by a plain folder, or move it away, and build again.")
+    # a listing of an older kit records no content at all; in one that does, a line without
+    # it is not what a release wrote (an edit of the listing): its file is never trusted
+    older_kit = bool(listed) and all(None in digests for digests in listed.values())
     # what would be lost: (path, why) of every file replaced or removed that holds other content
     lost, unchecked, replaced, removed = [], [], [], []
     for rel, digest in new.items():
@@ -581,11 +592,11 @@ def _install(staging, out, discard_changes=False):
             continue
         replaced.append(rel)
         if rel not in listed:
-            if old is None or any(None in d for d in listed.values()):
+            if old is None or older_kit:
                 unchecked.append(rel)           # no listing, or an older kit's: as before
             else:
                 lost.append((rel, "not written by a release"))
-        elif None in listed[rel]:
+        elif older_kit:
             unchecked.append(rel)
         elif current not in listed[rel]:
             lost.append((rel, "edited since the release wrote it"))
@@ -594,7 +605,7 @@ def _install(staging, out, discard_changes=False):
         if rel in new or not (target.is_file() or target.is_symlink()):
             continue
         removed.append(rel)
-        if None in digests:
+        if older_kit:
             unchecked.append(rel)
         elif _digest(target) not in digests:
             lost.append((rel, "edited; this release no longer writes it and would remove it"))
@@ -625,6 +636,15 @@ def _install(staging, out, discard_changes=False):
     return {"listing": None if old is None else ("old" if any(None in d for d in listed.values()) else "hashed"),
             "discarded": [(rel, "removed" if rel in removed else "replaced") for rel, _why in lost],
             "unchecked": sorted(set(unchecked)), "student_update": _student_update(listed if old else None, new)}
+
+
+def _linked_part(out, rel):
+    """The first folder of ``rel`` (below ``out``) that is a symbolic link, or None."""
+    parts = Path(rel).parts[:-1]
+    for i in range(1, len(parts) + 1):
+        if (Path(out) / Path(*parts[:i])).is_symlink():
+            return Path(*parts[:i])
+    return None
 
 
 def _student_update(old, new):
@@ -659,7 +679,10 @@ def student_update_steps(update):
     if not changed and not removed:
         return ["student/ is unchanged since the last release in this folder: students have nothing to update."]
     merge = [rel for rel in changed if _is_exercise(rel) and rel not in update.get("added", ())]
-    take = [rel for rel in changed if rel not in merge]
+    # a module handed out (again): the student may hold their own copy from an earlier
+    # release, which a checkout would replace; it is taken only where the repository has none
+    fresh = [rel for rel in changed if _is_exercise(rel) and rel in update.get("added", ())]
+    take = [rel for rel in changed if rel not in merge and rel not in fresh]
     drop = [rel for rel in removed if not _is_exercise(rel)]
     dropped = [rel for rel in removed if _is_exercise(rel)]
     parts = []
@@ -676,8 +699,11 @@ def student_update_steps(update):
         lines.append("  git checkout FETCH_HEAD -- " + " ".join(take))
     if drop:
         lines.append("  git rm -q --ignore-unmatch -- " + " ".join(drop))
-    for rel in merge:
-        lines.append(f"  git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- {rel} | git apply -3")
+    for rel in fresh:
+        lines.append(f"  git cat-file -e HEAD:{rel} 2>/dev/null || git checkout FETCH_HEAD -- {rel}")
+    for rel in merge:   # (an empty change is skipped: git apply refuses an empty patch)
+        base = "$(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- " + rel
+        lines.append(f"  git diff --quiet {base} || git diff {base} | git apply -3")
     lines.append('  git commit -m "Update from the template"')
     lines.append("TEMPLATE_URL is your template repository's address (main: its branch). git pull from the "
                  "template does not work: a repository made from a template has a history of its own.")
@@ -1211,7 +1237,7 @@ template tells it later). Run them in each student's repository with its work co
 ```
 git fetch TEMPLATE_URL main
 git checkout FETCH_HEAD -- README.md grader/data/recorded.npz grader/data/release.json
-git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/activations.py | git apply -3
+git diff --quiet $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/activations.py || git diff $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/activations.py | git apply -3
 git commit -m "Update from the template"
 ```
 

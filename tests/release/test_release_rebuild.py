@@ -268,6 +268,24 @@ def test_the_printed_steps_update_a_classroom_repository_made_from_the_template(
     assert _git(repo, "status", "--porcelain").stdout == ""
     assert _git(repo, "log", "--format=%s").stdout == "Update from the template\nalice's work\nInitial commit\n"
 
+    # losses handed out again (session 9's attack: the steps checked out the skeleton over
+    # alice's own losses.py): a module the student holds is kept, one they lack is added
+    monkeypatch.setattr(release, "_copy", original_copy)
+    result = _release("--out", out, "--force", "--modules", "activations,losses,layers", "--hidden-seeds", 0)
+    assert result.exit_code == 0, result.output
+    steps = [line.strip() for line in result.stdout.splitlines() if line.startswith("  git ")]
+    assert "git cat-file -e HEAD:exercises/losses.py 2>/dev/null || git checkout FETCH_HEAD -- exercises/losses.py" \
+        in steps
+    _git(template, "add", "-A")
+    _git(template, "commit", "-q", "-m", "Losses and layers")
+    for step in steps:
+        done = subprocess.run(["bash", "-c", "git " + " ".join(GIT_ID) + " " + step[4:].replace(
+            "TEMPLATE_URL", str(template))], cwd=repo, capture_output=True, text=True)
+        assert done.returncode == 0, (step, done.stderr)
+    assert (repo / "exercises" / "losses.py").read_text().endswith("# alice's losses\n")
+    assert (repo / "exercises" / "layers.py").read_bytes() == (template / "exercises" / "layers.py").read_bytes()
+    assert _git(repo, "status", "--porcelain").stdout == ""
+
 
 def test_the_instructor_notes_give_steps_that_work_without_git_pull(tmp_path):
     out = tmp_path / "dist"
@@ -380,3 +398,26 @@ def test_list_in_a_release_shows_its_points(tmp_path, monkeypatch):
     assert lines[0] == "Functions of this release (2) with their points (4.5 in all), as module.function:"
     assert lines[1].split() == ["activations", "4.5", "points"]
     assert lines[2].split() == ["activations.relu", "2.5"] and lines[3].split() == ["activations.softmax", "2"]
+
+
+def test_force_never_removes_through_a_link_nor_trusts_a_listing_line_without_a_hash(tmp_path):
+    """Session 9's attack: a folder of the release made a link to another folder, and two lines
+    without hashes appended to a hashed listing: --force deleted the other folder's file and an
+    instructor's notes, then crashed on the link."""
+    out = tmp_path / "rel"
+    assert _release("--out", str(out), "--modules", "activations").exit_code == 0
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me\n")
+    (out / "ext").symlink_to(victim)
+    (out / "mynotes.txt").write_text("the instructor's notes\n")
+    _append(out / release.LISTING, "ext/precious.txt\nmynotes.txt\n")
+    result = _release("--out", str(out), "--modules", "activations", "--force")
+    assert result.exit_code == 1, result.output
+    assert "is a link" in result.stderr and "never works through a link" in result.stderr
+    assert (victim / "precious.txt").read_text() == "keep me\n"
+    (out / "ext").unlink()
+    result = _release("--out", str(out), "--modules", "activations", "--force")
+    assert result.exit_code == 1, result.output
+    assert "mynotes.txt" in result.stderr and "Nothing was replaced" in result.stderr
+    assert (out / "mynotes.txt").read_text() == "the instructor's notes\n"

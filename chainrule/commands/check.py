@@ -19,6 +19,13 @@ def _stdout_is_unicode() -> bool:
     return encoding in ("utf8", "utf8sig", "utf16", "utf32")
 
 
+def _printable(text):
+    """``text`` with a file name that is not UTF-8 (its bytes kept as surrogates) written with
+    backslash escapes: a report or gradebook is UTF-8 (session 9's attack: one such name lost
+    the class's whole report, "UnicodeEncodeError ... surrogates not allowed")."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _expand(files):
     """FILE arguments with each folder replaced by the ``.toml`` files below it (a class's
     hand-ins as an LMS download unpacks them, or a generated set's students/), in sorted
@@ -31,9 +38,19 @@ def _expand(files):
     for name in files:
         if os.path.isdir(name):
             found = []
+            root = os.path.realpath(name)
             for base, dirs, names in os.walk(name):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [os.path.join(base, n) for n in sorted(names) if n.endswith(".toml") and not n.startswith(".")]
+                for n in sorted(names):
+                    path = os.path.join(base, n)
+                    if not n.endswith(".toml") or n.startswith("."):
+                        continue
+                    real = os.path.realpath(path)
+                    if os.path.islink(path) and not real.startswith(root.rstrip(os.sep) + os.sep):
+                        click.echo(_printable(f"Note: '{path}' is a link to '{real}', outside '{name}': not "
+                                              "checked."), err=True)
+                        continue
+                    found.append(path)
             if not found:
                 raise ChainruleUsageError(f"Folder '{name}' holds no .toml file; give the students' answers.toml "
                                           "files or a folder that holds them.")
@@ -126,7 +143,13 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
         raise (ChainruleUsageError if failures[0].usage else ChainruleError)(failures[0].reason)
     for failure in failures:
-        click.echo(f"Error: {failure.reason}", err=True)
+        click.echo(_printable(f"Error: {failure.reason}"), err=True)
+    trusted = [r for r in reports if getattr(r, "mode", "") == "practice"]
+    if trusted and options.manifest is None and (len(files) > 1 or gradebook is not None):
+        n = len(trusted)
+        click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
+                   "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
+                   "then rebuilds every problem).", err=True)
     for sid, paths in report.duplicate_ids(outcomes).items():
         click.echo(f"Warning: {len(paths)} answers files carry the student id '{sid}' ({', '.join(paths)}); "
                    "each is reported, so keep the one that counts.", err=True)
@@ -148,12 +171,12 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
 
     if gradebook is not None:
         names = options.manifest.names if options.manifest is not None else {}
-        write_atomic(gradebook, report.gradebook(outcomes, missing, names), force=True)
+        write_atomic(gradebook, _printable(report.gradebook(outcomes, missing, names)), force=True)
         click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
                    f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
-        text = report.render(outcomes, fmt, unicode=unicode)
+        text = _printable(report.render(outcomes, fmt, unicode=unicode))
         if output is not None:
             write_atomic(output, text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)

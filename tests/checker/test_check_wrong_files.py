@@ -128,3 +128,52 @@ def test_the_class_csv_counts_blanks_under_their_own_name(made, tmp_path):
     head = run("check", path, "--format", "csv").stdout.splitlines()[0].split(",")
     assert head[:5] == ["student_id", "correct", "blanks", "unanswered", "invalid"]
     assert "total" not in head
+
+
+def test_a_file_name_that_is_not_utf8_does_not_lose_the_class_report(made, tmp_path):
+    """Session 9's attack: one such name ended check with "UnicodeEncodeError ... surrogates
+    not allowed" and wrote neither the report nor the gradebook."""
+    import os
+    import shutil
+
+    folder = tmp_path / "handins"
+    folder.mkdir()
+    odd = os.fsdecode(os.fsencode(str(folder)) + b"/ok\xff.toml")
+    shutil.copy(made / "open" / "students" / "student-001" / "answers.toml", odd)
+    shutil.copy(made / "open" / "students" / "student-002" / "answers.toml", folder / "good.toml")
+    book, report = tmp_path / "book.csv", tmp_path / "report.csv"
+    result = run("check", folder, "--gradebook", book, "--format", "csv", "-o", report)
+    assert result.exit_code == 0, result.output
+    assert "ok\\udcff.toml" in book.read_text(encoding="utf-8")
+    assert "ok\\udcff.toml" in report.read_text(encoding="utf-8")
+
+
+def test_a_class_of_practice_sheets_without_the_manifest_is_warned_about(made, tmp_path):
+    """Session 9's attack: a gradebook of practice files checked without --manifest trusted
+    the files' own hashes, which a student can rewrite."""
+    import shutil
+
+    for sid in ("student-001", "student-002"):
+        shutil.copy(made / "practice" / "students" / sid / "answers.toml", tmp_path / f"{sid}.toml")
+    result = run("check", tmp_path / "student-001.toml", tmp_path / "student-002.toml", "--gradebook",
+                 tmp_path / "book.csv")
+    assert result.exit_code == 0, result.output
+    assert ("Warning: 2 practice sheets were judged from their own hashes, which a student can rewrite; for marks, "
+            "check a class with --manifest (the kit then rebuilds every problem).") in result.stderr
+    alone = run("check", tmp_path / "student-001.toml")
+    assert "Warning" not in alone.stderr
+
+
+def test_a_folder_check_does_not_follow_a_link_out_of_the_folder(made, tmp_path):
+    import shutil
+
+    folder = tmp_path / "handins"
+    folder.mkdir()
+    shutil.copy(made / "open" / "students" / "student-001" / "answers.toml", folder / "a.toml")
+    outside = tmp_path / "elsewhere.toml"
+    shutil.copy(made / "open" / "students" / "student-002" / "answers.toml", outside)
+    (folder / "b.toml").symlink_to(outside)
+    result = run("check", folder, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert [row.split(",")[0] for row in result.stdout.splitlines()[1:]] == ["student-001"]
+    assert f"Note: '{folder / 'b.toml'}' is a link to '{outside}', outside '{folder}': not checked." in result.stderr

@@ -130,3 +130,15 @@ def alternatives(key: Key, questions, mistakes) -> list:
             if value != key[step]:
                 out.append(Mistake(q.key, name, hint, int(value) if q.kind == "integer" else value))
     return out
+
+
+def apart(mistakes, names):
+    """``mistakes`` without those of ``names`` that give a question the same value as another
+    mistake listed before them: ``check`` would name both, and one reason is enough."""
+    out, seen = [], set()
+    for m in mistakes:
+        if m.name in names and (m.question, m.value) in seen:
+            continue
+        seen.add((m.question, m.value))
+        out.append(m)
+    return out

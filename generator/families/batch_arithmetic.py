@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, alternatives, choose
+from generator.families._key import Key, alternatives, apart, choose
 from generator.notation import chain, sym
 from generator.model import Problem, Question, Text
 from solutions import training as ref
@@ -114,20 +114,8 @@ def solve(params) -> Problem:
         "이터레이션(스텝)은 한 에포크의 배치 수, 곧 매개변수 갱신 횟수이다.")]
     title = Text("Batch size, epochs and iterations", "배치 크기, 에포크와 이터레이션")
     return Problem(family="", variant="", title=title, intro=intro, givens=key.givens, questions=questions,
-                   steps=key.steps, remarks=remarks, make_mistakes=lambda: _apart(alternatives(key, questions, MISTAKES),
+                   steps=key.steps, remarks=remarks, make_mistakes=lambda: apart(alternatives(key, questions, MISTAKES),
                                                                    ("remainder_as_last_batch",)))
-
-
-def _apart(mistakes, names):
-    """``mistakes`` without those of ``names`` that give a question the same value as another
-    mistake listed before them: ``check`` would name both, and one reason is enough."""
-    out, seen = [], set()
-    for m in mistakes:
-        if m.name in names and (m.question, m.value) in seen:
-            continue
-        seen.add((m.question, m.value))
-        out.append(m)
-    return out
 
 
 def _floor(name, formula):

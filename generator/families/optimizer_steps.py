@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from generator.families._key import Key, alternatives, choose, dec, equation, fill, grid
+from generator.families._key import Key, alternatives, apart, choose, dec, equation, fill, grid
 from generator.notation import chain, hats, sym, terms
 from generator.model import Problem, Question, Text
 from generator.plots import plot
@@ -287,19 +287,7 @@ def solve(params) -> Problem:
         family="", variant="", title=fill(Text("Optimizer steps: [name]", "옵티마이저 스텝: [name]"), name=NAMES[opt]),
         intro=intro, givens=key.givens, questions=questions, steps=key.steps, remarks=remarks,
         display=hats([n for n in key.env if "hat_" in n] + ["mhat_t", "vhat_t"] if opt == "adam" else []),
-        make_mistakes=lambda: _apart(alternatives(key, questions, MISTAKES[opt]), ("nesterov_as_momentum",)))
-
-
-def _apart(mistakes, names):
-    """``mistakes`` without those of ``names`` that give a question the same value as another
-    mistake listed before them: ``check`` would name both, and one reason is enough."""
-    out, seen = [], set()
-    for m in mistakes:
-        if m.name in names and (m.question, m.value) in seen:
-            continue
-        seen.add((m.question, m.value))
-        out.append(m)
-    return out
+        make_mistakes=lambda: apart(alternatives(key, questions, MISTAKES[opt]), ("nesterov_as_momentum",)))
 
 
 def _added(name, formula):

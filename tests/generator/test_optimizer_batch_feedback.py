@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from chainrule.cli import cli
 from generator import core
-from generator.families import batch_arithmetic, optimizer_steps
+from generator.families import _key, batch_arithmetic, optimizer_steps
 from generator.model import Mistake
 from generator.render import get_format, problem_view, render_sheets
 
@@ -226,15 +226,15 @@ def test_a_new_mistake_that_repeats_an_earlier_value_is_skipped():
     made = [Mistake("r", "floor_for_ceiling", hints, 0), Mistake("r", "partial_batch_dropped", hints, 0),
             Mistake("r", "remainder_as_last_batch", hints, 0), Mistake("I", "remainder_as_last_batch", hints, 0),
             Mistake("U", "remainder_as_last_batch", hints, 5)]
-    kept = batch_arithmetic._apart(made, ("remainder_as_last_batch",))
+    kept = _key.apart(made, ("remainder_as_last_batch",))
     # the existing pair (one formula, two ways to say it) is kept as it was; the new one goes
     # only where it repeats a value of the same question
     assert [(m.question, m.name) for m in kept] == [
         ("r", "floor_for_ceiling"), ("r", "partial_batch_dropped"), ("I", "remainder_as_last_batch"),
         ("U", "remainder_as_last_batch")]
-    kept = optimizer_steps._apart([Mistake("w_1", "added_gradient", hints, R(1, 2)),
-                                   Mistake("w_1", "nesterov_as_momentum", hints, R(1, 2)),
-                                   Mistake("w_2", "nesterov_as_momentum", hints, R(1, 3))], ("nesterov_as_momentum",))
+    kept = _key.apart([Mistake("w_1", "added_gradient", hints, R(1, 2)),
+                       Mistake("w_1", "nesterov_as_momentum", hints, R(1, 2)),
+                       Mistake("w_2", "nesterov_as_momentum", hints, R(1, 3))], ("nesterov_as_momentum",))
     assert [(m.question, m.name) for m in kept] == [("w_1", "added_gradient"), ("w_2", "nesterov_as_momentum")]
 
 

@@ -446,7 +446,12 @@ def convert(path, timeout=None) -> Converted:
         found, labels = {}, {}
         for name in sorted(os.listdir(path)):
             entry = os.path.join(path, name)
-            if not name.endswith(SUFFIX) or not (os.path.isfile(entry) or os.path.islink(entry)):
+            if not name.endswith(SUFFIX):
+                continue
+            if not (os.path.isfile(entry) or os.path.islink(entry)):
+                if name[: -len(SUFFIX)] in CONTRACT and not os.path.isdir(entry):   # a FIFO, a device
+                    raise NotebookError(f"'{os.path.join(shown, name)}' is not a file (a FIFO or a device); a "
+                                        "submission may hold only regular files and folders.")
                 continue
             nb = read_notebook(os.path.join(path, name), follow_links=False)
             module = notebook_module(nb, name)

@@ -62,10 +62,10 @@ MESSAGES = {
         "앞에서 쓴 {used}와(과) 일관된다: 절반을 인정",
     ),
     "consistent_trivial": (
-        "consistent with your {used}, but with that value this step asks no work (it gives 0 or a given "
-        "value): no credit is carried forward",
-        "앞에서 쓴 {used}와(과) 일관되지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값이 나온다): "
-        "이어지는 점수는 인정하지 않음",
+        "consistent with your {used}, but with that value this step asks no work (it gives 0, a given "
+        "value or another of your answers): no credit is carried forward",
+        "앞에서 쓴 {used}와(과) 일관되지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 "
+        "앞에서 쓴 다른 답이 나온다): 이어지는 점수는 인정하지 않음",
     ),
     "consistent_none": (
         "consistent with your {used}, but not the right value (no credit is carried forward)",

@@ -120,3 +120,16 @@ def test_a_negative_variance_is_judged_not_a_crash():
     table["var_1"] = "-1"
     (first,) = _verdicts(data)
     assert first["var_1"][0] == "wrong"
+
+
+def test_the_no_work_message_in_korean():
+    plan = [("p1_forward_pass", "forward_pass", 0)]
+    sheet = worksheets.build_sheet(worksheets.Student(SID), SEED, plan)
+    data = tomllib.loads(worksheets.answers_toml(sheet, SEED, "ko", None))
+    given = {g.name: g.value for g in sheet.problems[0].givens}
+    data["p1_forward_pass"].update(o_1=format_number(given["t_1"]), o_2=format_number(given["t_2"]), E="0")
+    (first,) = _verdicts(data)
+    status, credit, said = first["E"]
+    assert (status, credit) == ("wrong", 0.0)
+    assert said.endswith("그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 앞에서 쓴 다른 답이 나온다): "
+                         "이어지는 점수는 인정하지 않음"), said

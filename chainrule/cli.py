@@ -31,10 +31,10 @@ COMMANDS = {
 #: the one line ``chainrule --help`` shows per command (click would cut the docstring's first
 #: sentence at 45 characters, mid-phrase)
 SHORT_HELP = {
-    "list": "List the exercise functions and the worksheet problem families.",
+    "list": "List the exercise functions with their points, and the families.",
     "grade": "Grade your exercises and explain every failure.",
     "generate": "Write a class's worksheets, answer keys and answers files.",
-    "check": "Check worksheet answers (one file, or a class with a manifest).",
+    "check": "Check worksheet answers (answers.toml files or a folder).",
     "release": "Build the student repository and the autograders.",
     "classroom": "Grade in GitHub Actions for GitHub Classroom.",
     "grade-all": "Grade a whole class of submissions on every core.",

@@ -13,7 +13,7 @@ def test_every_command_is_listed_with_a_whole_sentence():
     assert set(shown) == set(COMMANDS)
     for name, text in shown.items():
         assert text.endswith(".") and not text.endswith("..."), (name, text)
-    assert shown["check"] == "Check worksheet answers (one file, or a class with a manifest)."
+    assert shown["check"] == "Check worksheet answers (answers.toml files or a folder)."
     assert shown["grade-all"] == "Grade a whole class of submissions on every core."
 
 

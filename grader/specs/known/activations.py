@@ -28,6 +28,10 @@ def sigmoid_derivative__missing_one_minus(x):
     return s * s
 
 
+def sigmoid_derivative__the_sigmoid_itself(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
 def tanh__exp_formula(x):
     return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
 
@@ -38,6 +42,10 @@ def tanh_derivative__applied_to_input(x):
 
 def tanh_derivative__missing_square(x):
     return 1.0 - np.tanh(x)
+
+
+def tanh_derivative__the_tanh_itself(x):
+    return np.tanh(x)
 
 
 def relu__leaky(x):
@@ -94,6 +102,8 @@ KNOWN = [
      "x here is the pre-activation."),
     ("sigmoid_derivative", "missing-one-minus", sigmoid_derivative__missing_one_minus,
      "The derivative is σ(x) times (1 − σ(x)), not σ(x) squared."),
+    ("sigmoid_derivative", "the-sigmoid-itself", sigmoid_derivative__the_sigmoid_itself,
+     "That is σ(x) itself, not its derivative: multiply it by (1 − σ(x))."),
     ("tanh", "exp-formula-overflow", tanh__exp_formula,
      "The textbook ratio of exponentials overflows to inf / inf = NaN for |x| above about "
      "710; NumPy's own hyperbolic tangent is stable."),
@@ -102,6 +112,8 @@ KNOWN = [
      "while x here is the pre-activation."),
     ("tanh_derivative", "missing-square", tanh_derivative__missing_square,
      "The derivative of tanh is 1 minus the square of tanh(x); the square is missing."),
+    ("tanh_derivative", "the-tanh-itself", tanh_derivative__the_tanh_itself,
+     "That is tanh(x) itself, not its derivative: the derivative is 1 − tanh(x)²."),
     ("relu", "leaky", relu__leaky,
      "That is a leaky ReLU (0.01 x for negative x); the contract's ReLU is exactly 0 for "
      "every negative input."),

@@ -1180,7 +1180,8 @@ machine"), where the student has no hand.
    autograder's timeout at least that high (Gradescope's default is 10 minutes).
 2. Students upload their `exercises/` modules (the files, or the folder) or link their
    GitHub repository; `run_autograder` finds the modules in `exercises/` or at the top of
-   the submission.
+   the submission. The skeleton's given code (`_common.py`) need not be uploaded: a
+   submission without it is graded with the kit's own.
 {_hidden_text(seeds, share, public_only, from_secret, visibility)}
 4. The grader runs as root there and runs student code as an unprivileged user of its
    own, which can read neither the autograder's source folder (the hidden recording) nor

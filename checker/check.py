@@ -466,6 +466,8 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
                 options, carry="none",
                 tolerance=Tolerance(PRACTICE, Fraction(practice.DIGITS)))    # --tolerance can only be sig:6
         results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems)
+        if practice_sheet:
+            tolerance_note = message(lang, "practice_rebuilt_note", k=practice.DIGITS)
     known = sheet.keys
     for extra in data:
         if extra != "chainrule" and extra not in known:

@@ -82,6 +82,12 @@ MESSAGES = {
     ),
     "tolerance_default": (" (each family's default)", " (문제 유형별 기본값)"),
     "tolerance_given": (" (--tolerance)", " (--tolerance)"),
+    "practice_rebuilt_note": (
+        "Practice sheet, rebuilt by the kit (its hashes are not read): judged to {k} significant digits (one unit "
+        "either way in the last), as the student's own check judges it; no credit is carried forward.",
+        "연습 문제지, 키트가 문제를 다시 만들어 판정한다(파일의 해시는 읽지 않는다): 학생 자신의 확인과 같이 유효숫자 "
+        "{k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+    ),
     "practice_note": (
         "Practice sheet: judged from salted hashes, to {k} significant digits (one unit either way in the last); "
         "no credit is carried forward.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,10 @@ PROGRESS_FROM = 20
 def _stdout_is_unicode() -> bool:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     return encoding in ("utf8", "utf8sig", "utf16", "utf32")
+
+
+#: answers.filled-<n>.toml: a filled answers file ``generate --force`` set aside
+_SET_ASIDE = re.compile(r"answers\.filled-\d+\.toml\Z")
 
 
 def _printable(text):
@@ -43,8 +48,8 @@ def _expand(files):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for n in sorted(names):
                     path = os.path.join(base, n)
-                    if not n.endswith(".toml") or n.startswith("."):
-                        continue
+                    if not n.endswith(".toml") or n.startswith(".") or _SET_ASIDE.match(n):
+                        continue    # (a filled answers file generate --force set aside is not a hand-in)
                     real = os.path.realpath(path)
                     if os.path.islink(path) and not real.startswith(root.rstrip(os.sep) + os.sep):
                         click.echo(_printable(f"Note: '{path}' is a link to '{real}', outside '{name}': not "
@@ -71,7 +76,8 @@ def _expand(files):
                    "must then be a student's of that manifest, with its course seed, preset and exactly its "
                    "problems and variants (a file with problems removed or another sheet's tables is refused).")
 @click.option("--secret-file", "secret_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The course secret the graded sheets were made with (chainrule generate --secret-file).")
+              help="The course secret the graded sheets (or practice sheets made with it) were made with "
+                   "(chainrule generate --secret-file).")
 @click.option("--tolerance", metavar="SPEC",
               help="How close a number must be: rel:0.1% (or rel:0.001), abs:1e-4 or sig:4 (default: each family's "
                    "own, stated in the report; practice sheets: sig:6 only).")
@@ -83,9 +89,9 @@ def _expand(files):
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of the terminal.")
 @click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent (a file "
-                   "that cannot be checked gets a row with the reason; with --manifest, a student without a file "
-                   "gets an empty row).")
+              help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent, file, "
+                   "error, note (a file that cannot be checked gets a row with the reason; with --manifest, a "
+                   "student without a file gets an empty row).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output or --gradebook file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")

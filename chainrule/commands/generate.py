@@ -45,7 +45,7 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
                    "the files are the same whatever the number.")
 @click.option("--update", is_flag=True,
               help="Change the roster of the set in --out without losing anything: every other option comes from its "
-                   "manifest.json (give --secret-file again for graded sheets); new students get their files, a "
+                   "manifest.json (give --secret-file again for a set made with it); new students get their files, a "
                    "changed name new sheets and key (never a new answers.toml), students left off the roster keep "
                    "their files and stay in the manifest marked removed. Nothing else is touched.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files; files an earlier set listed in its "

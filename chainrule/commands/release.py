@@ -106,6 +106,9 @@ def _report_install(info):
         return                                  # a first release: nothing to hand out again
     update = info["student_update"]
     click.echo("")
+    click.echo(f"Gradescope: upload the new {out}/autograder.zip (Configure Autograder) and set the assignment's "
+               f"total to {info['max_score']:g} points; grade a class with grade-all --release {out} into a new "
+               "--out (a folder graded with the earlier release refuses this one).")
     if update is None:
         click.echo("What changed in student/ cannot be told (the earlier listing records no file contents); "
                    "`git status` in your template repository's copy shows it.")

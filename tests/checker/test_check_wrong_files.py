@@ -98,6 +98,8 @@ def test_a_folder_of_answers_files_is_checked_as_the_class_and_a_zip_is_named(ma
         shutil.copy(made / "open" / "students" / sid / "answers.toml", folder / sid / "answers.toml")
     (folder / ".git").mkdir()
     (folder / ".git" / "config.toml").write_text("not = 'an answers file'\n")
+    # a filled answers file that generate --force set aside is not a hand-in
+    shutil.copy(folder / "student-001" / "answers.toml", folder / "student-001" / "answers.filled-1.toml")
     result = run("check", folder, "--format", "csv", "--manifest", made / "open" / "manifest.json")
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()[1:]

@@ -421,3 +421,16 @@ def test_force_never_removes_through_a_link_nor_trusts_a_listing_line_without_a_
     assert result.exit_code == 1, result.output
     assert "mynotes.txt" in result.stderr and "Nothing was replaced" in result.stderr
     assert (out / "mynotes.txt").read_text() == "the instructor's notes\n"
+
+
+def test_a_rebuild_reminds_of_gradescope_and_of_a_new_grade_all_folder(tmp_path):
+    """Session 9's docs reading: a re-release with other points printed the git steps only."""
+    out = tmp_path / "rel"
+    assert _release("--out", str(out), "--modules", "activations").exit_code == 0
+    result = _release("--out", str(out), "--modules", "activations", "--force",
+                      "--points", _points(tmp_path, {"activations.softmax": 4}))
+    assert result.exit_code == 0, result.output
+    # activations: 9 functions, 10 points by default; softmax 2 -> 4
+    assert (f"Gradescope: upload the new {out}/autograder.zip (Configure Autograder) and set the assignment's total "
+            f"to 12 points; grade a class with grade-all --release {out} into a new --out (a folder graded with the "
+            "earlier release refuses this one).") in " ".join(result.stdout.split())

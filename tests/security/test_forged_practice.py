@@ -70,6 +70,9 @@ def test_the_class_check_of_a_practice_sheet_judges_it_at_the_practice_precision
     klass = run("check", path, "--manifest", practice_set / "manifest.json")
     assert klass.exit_code == 0, klass.output
     assert klass.stdout.splitlines()[-1] == "5 of 5 correct (0 wrong, 0 not answered, 0 invalid)"
+    assert ("Practice sheet, rebuilt by the kit (its hashes are not read): judged to 6 significant digits (one "
+            "unit either way in the last), as the student's own check judges it; no credit is carried forward."
+            in klass.stdout)
 
 
 def test_the_class_check_judges_a_practice_sheet_by_the_students_own_rule(practice_set, tmp_path):

@@ -133,3 +133,31 @@ def test_the_no_work_message_in_korean():
     assert (status, credit) == ("wrong", 0.0)
     assert said.endswith("그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 앞에서 쓴 다른 답이 나온다): "
                          "이어지는 점수는 인정하지 않음"), said
+
+
+def test_an_honest_slip_keeps_its_carried_credit_in_every_family():
+    """The no-work rule must not take credit from honest work: in every family, a number
+    answer off by 10% (and a little) makes the later answers consistent with it; none of
+    them may be taken for work not done."""
+    import sympy as sp
+
+    from generator import registry
+
+    families = list(registry.FAMILIES)
+    counted = 0
+    for sid in ("s1", "s2", "s3"):
+        sheet, _data = _sheet(families, sid)
+        for problem in sheet.problems:
+            numbers = [q for q in problem.questions if q.kind == "number"]
+            for slip in numbers[:-1]:
+                table = {q.key: (q.answer if q.kind == "choice" else format_number(q.answer)) for q in problem.questions}
+                table[slip.key] = format_number(sp.Rational(str(float(slip.answer))) * sp.Rational(11, 10)
+                                                + sp.Rational(1, 1000))
+                for t in check.targets(problem, table, None, "en"):     # each later answer as carried forward
+                    if t.consistent is not None and t.key != slip.key:
+                        table[t.key] = format_number(sp.Rational(t.consistent.numerator, t.consistent.denominator))
+                for t in check.targets(problem, table, None, "en"):
+                    if t.consistent is not None and t.used and t.key != slip.key:
+                        counted += 1
+                        assert not t.trivial, (sid, problem.family, slip.key, t.key, float(t.consistent))
+    assert counted > 100

@@ -36,6 +36,16 @@ from checker.reading import shown, toml_string
 #: The layout written and read here (``format = 2`` in the [chainrule] table).
 FORMAT = 2
 FILE_NAME = "answers.toml"
+#: a filled answers file ``chainrule generate --force`` moved aside before replacing it
+#: (answers.filled-<n>.toml): kept beside the new one, never a hand-in
+SET_ASIDE_NAME = "answers.filled-{}.toml"
+
+
+def set_aside(name: str) -> bool:
+    """Whether the file ``name`` is such a set-aside copy."""
+    head, _, tail = SET_ASIDE_NAME.partition("{}")
+    middle = name[len(head):len(name) - len(tail)] if name.startswith(head) and name.endswith(tail) else ""
+    return middle.isdigit() and middle.isascii()
 MODES = ("open", "graded", "practice")
 #: The largest answers file read (a practice sheet of 13 problems is about 40 kB).
 MAX_BYTES = 2_000_000

@@ -498,7 +498,7 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
     return sorted(written)
 
 
-FILLED = "answers.filled-{}.toml"
+FILLED = answers_file.SET_ASIDE_NAME
 
 
 def has_answers(path: Path) -> bool:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import click
 
+from checker.answers_file import set_aside
 from checker.judge import CARRY_FORWARD
 from checker.report import DEFAULT_FORMAT, FORMATS
 
@@ -18,10 +18,6 @@ PROGRESS_FROM = 20
 def _stdout_is_unicode() -> bool:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     return encoding in ("utf8", "utf8sig", "utf16", "utf32")
-
-
-#: answers.filled-<n>.toml: a filled answers file ``generate --force`` set aside
-_SET_ASIDE = re.compile(r"answers\.filled-\d+\.toml\Z")
 
 
 def _printable(text):
@@ -48,7 +44,7 @@ def _expand(files):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for n in sorted(names):
                     path = os.path.join(base, n)
-                    if not n.endswith(".toml") or n.startswith(".") or _SET_ASIDE.match(n):
+                    if not n.endswith(".toml") or n.startswith(".") or set_aside(n):
                         continue    # (a filled answers file generate --force set aside is not a hand-in)
                     real = os.path.realpath(path)
                     if os.path.islink(path) and not real.startswith(root.rstrip(os.sep) + os.sep):

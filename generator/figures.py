@@ -28,6 +28,7 @@ from typing import Dict, List, Tuple
 from sympy.printing.conventions import split_super_sub
 
 from generator import symbolic
+from generator.prepared import prepared, text_key
 from generator.numbers import format_number, latex_number
 
 GAP_X = 250  # between layer columns
@@ -130,11 +131,21 @@ def label_places(spec, pos) -> Dict[Tuple[str, str, str], float]:
     if key not in _PLACES:
         if len(_PLACES) > 512:
             _PLACES.clear()
-        _PLACES[key] = tuple(_label_places(spec, pos, halves, biases).items())
+        _PLACES[key] = _places(key, spec, pos, halves, biases)
     return dict(_PLACES[key])
 
 
 _PLACES: Dict[tuple, tuple] = {}
+
+
+def _places_decoded(stored) -> tuple:
+    return tuple((tuple(edge), t) for edge, t in stored)
+
+
+@prepared("places", lambda key, *_rest: text_key(repr(key)), decode=_places_decoded)
+def _places(key, spec, pos, halves, biases) -> tuple:
+    """``_label_places`` as ((edge, t), ...), for the structure ``key`` (which determines it)."""
+    return tuple(_label_places(spec, pos, halves, biases).items())
 
 
 def _label_places(spec, pos, halves, biases) -> Dict[Tuple[str, str, str], float]:

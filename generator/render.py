@@ -28,6 +28,7 @@ from generator.model import Num, Problem, Step, Text
 from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
 from generator.pdf import needs_kotex
+from generator.prepared import formula_key, prepared, text_key
 
 FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -352,6 +353,7 @@ def _polish(element) -> None:
 
 
 @functools.lru_cache(maxsize=20000)
+@prepared("polish", text_key)
 def polish_mathml(markup: str) -> str:
     """sympy's presentation MathML as a browser should show it: parentheses that do not
     stretch around a one-line argument, subscripts and superscripts on one base, index
@@ -404,6 +406,12 @@ _BREAK_BEFORE = {"+", "&#x2212;", "\u2212", "&#183;", "\u00b7", "\u22c5", "\u206
 _BREAK_TOKENS = 12
 
 
+def _pieces_decoded(stored):
+    tokens, pieces = stored
+    return tokens, None if pieces is None else tuple(pieces)
+
+
+@prepared("pieces", text_key, decode=_pieces_decoded)
 def _top_pieces(markup: str):
     """(tokens, pieces) of a MathML row: its <mi>/<mn>/<mo> count, and its top-level
     children split before each operator a formula may break at (None when it holds no such
@@ -568,6 +576,7 @@ _WRAPPABLE_MARK = "<mi>QW%03dQW</mi>"
 
 
 @functools.lru_cache(maxsize=20000)
+@prepared("marked", lambda formula, names: text_key(formula_key(formula) + "\x1e" + "\x1f".join(names)))
 def _marked_form(formula, names):
     """The formula printed and polished once with two marks per number: where it stands
     alone in brackets (``_NUMBER_MARK``) and where a negative or scientific number needs

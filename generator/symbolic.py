@@ -33,6 +33,7 @@ from sympy.printing.conventions import split_super_sub
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from generator.notation import Below, sigma, sym  # noqa: F401 - sym: generator.figures uses symbolic.sym
+from generator.prepared import display_key as _display_items_key, formula_key, prepared, text_key
 
 #: Decimal digits carried by evaluated answers; displays use 8 significant digits.
 PRECISION = 40
@@ -432,12 +433,18 @@ def _display_key(display: Mapping[str, sp.Basic]):
     return tuple(sorted(display.items(), key=lambda item: item[0]))
 
 
+def _printed_key(expr, display_items) -> str:
+    return text_key(formula_key(expr) + "\x1e" + _display_items_key(display_items))
+
+
 @functools.lru_cache(maxsize=65536)
+@prepared("latex", _printed_key)
 def _latex_cached(expr, display_items):
     return _DisplayLatex(dict(display_items), order="none").doprint(expr)
 
 
 @functools.lru_cache(maxsize=65536)
+@prepared("mathml", _printed_key)
 def _mathml_cached(expr, display_items):
     printer = _DisplayMathML(dict(display_items), order="none")  # the LaTeX printer's order
     return _numeric_entities(printer.doprint(expr))
@@ -532,7 +539,12 @@ def _rebuild(expr, mapping):
     return expr.func(*args)
 
 
+def _tokens_decoded(stored):
+    return None if stored is None else (stored[0], stored[1], stored[2])
+
+
 @functools.lru_cache(maxsize=65536)
+@prepared("tokens", lambda formula, kind: text_key(kind + "\x1e" + formula_key(formula)), decode=_tokens_decoded)
 def _with_tokens(formula, kind):
     """``formula`` printed once with a token for each symbol (then numbers are pasted in)."""
     names = sorted(s.name for s in formula.free_symbols)

@@ -57,7 +57,8 @@ def fingerprint() -> Dict[str, Any]:
     here = Path(__file__).parent
     for name in SOURCES:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
-    return {"format": FORMAT, "sources": digest.hexdigest(), "sympy": sympy.__version__}
+    return {"format": FORMAT, "sources": digest.hexdigest(), "sympy": sympy.__version__,
+            "python": "%d.%d" % sys.version_info[:2]}
 
 
 def _load() -> Dict[str, Dict[str, Any]]:
@@ -162,6 +163,8 @@ BUILD = (
     (202, 100, "ko", "md,html"),
     (303, 100, "en", "md,html"),
     (404, 100, "ko", "md,html"),
+    (505, 8, "en", "tex"),
+    (606, 8, "ko", "tex"),
 )
 
 

@@ -901,6 +901,20 @@ class _Environment(jinja2.Environment):
                 pass
         return super().getattr(obj, attribute)
 
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        # a sheet template's Python code is generated once and kept in the prepared table
+        # (generator/prepared.py); only Python's own compile of it is left for each run
+        if isinstance(source, str) and name is not None and not raw and not defer_init:
+            return self._compile(_template_code(self, name, source), filename or "<template>")
+        return super().compile(source, name, filename, raw, defer_init)
+
+
+@prepared("templates", lambda env, name, source: text_key(jinja2.__version__ + "\x1e" + name + "\x1e" + source))
+def _template_code(env: jinja2.Environment, name: str, source: str) -> str:
+    """The Python code jinja2 generates for the template ``name`` with the text ``source``
+    (keyed by jinja2's version too: another version generates other code)."""
+    return jinja2.Environment.compile(env, source, name, raw=True)
+
 
 @functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:

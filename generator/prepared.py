@@ -47,6 +47,8 @@ _OFF = "CHAINRULE_NO_PREPARED"
 
 _tables: Optional[Dict[str, Dict[str, Any]]] = None
 _recording: Optional[Dict[str, Dict[str, Any]]] = None
+#: results taken from the table in this process (for the tests and the benchmark)
+hits = 0
 
 
 def fingerprint() -> Dict[str, Any]:
@@ -97,6 +99,8 @@ def prepared(table: str, key: Callable[..., str], encode: Callable = None, decod
             if entries is not None or _recording is not None:
                 name = key(*args)
                 if entries is not None and name in entries:
+                    global hits
+                    hits += 1
                     stored = entries[name]
                     return decode(stored) if decode is not None else stored
             result = function(*args)
@@ -179,15 +183,16 @@ def _record_class(seed: int, count: int, lang: str, formats: str, out: str) -> D
     return _recording
 
 
-def build(target: Path = DATA) -> int:
-    """Build the table from ``BUILD`` (each class in its own process); return its entries."""
+def build(target: Path = DATA, runs=BUILD) -> int:
+    """Build the table from the classes ``runs`` (each in its own process, see ``BUILD``);
+    return its entries."""
     import subprocess
     import tempfile
 
     counts: Dict[tuple, int] = {}
     values: Dict[tuple, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (seed, count, lang, formats) in enumerate(BUILD):
+        for i, (seed, count, lang, formats) in enumerate(runs):
             dump = Path(tmp) / f"run{i}.json"
             code = ("import json, sys; from generator import prepared; "
                     f"json.dump(prepared._record_class({seed}, {count}, {lang!r}, {formats!r}, {str(Path(tmp) / f'class{i}')!r}), "

@@ -16,7 +16,7 @@ output folder is made, measured and removed outside the timing. Wall time depend
 load on the machine; CPU time (user + system of every process of the run) hardly does, so
 both are printed.
 
-    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N]
+    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared]
 
 ``--jobs`` is passed to the library (``chainrule generate --jobs``; default: every core).
 
@@ -55,7 +55,9 @@ def once(count: int, lang: str, formats, pdf: bool, jobs=None, out=None) -> None
 
     result = worksheets.generate(out=Path(out), count=count, lang=lang, formats=formats, jobs=jobs)
     elapsed = time.perf_counter() - start
-    print(f"{elapsed:.3f} {result.students} {result.files} {len(registry.FAMILIES)}", flush=True)
+    from generator import prepared
+
+    print(f"{elapsed:.3f} {result.students} {result.files} {len(registry.FAMILIES)} {int(prepared.active())}", flush=True)
 
 
 def main(argv=None):
@@ -68,6 +70,8 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
     parser.add_argument("--source", action="store_true",
                         help="do not byte-compile the kit's packages first (measure compiling them from source too)")
+    parser.add_argument("--no-prepared", action="store_true",
+                        help="without the prepared table of printed formulas (CHAINRULE_NO_PREPARED=1; generator/prepared.py)")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -89,12 +93,13 @@ def main(argv=None):
                  "--lang", args.lang, "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
                 + (["--jobs", str(args.jobs)] if args.jobs else []),
                 check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
+                env=dict(os.environ, **({"CHAINRULE_NO_PREPARED": "1"} if args.no_prepared else {})),
             ).stdout.split()
             # the whole process, as the bare start is measured: the interpreter's start and
             # exit included (the folder is made, measured and removed outside the timing)
             elapsed, cpu = time.perf_counter() - start, children_cpu() - start_cpu
             size = sum(p.stat().st_size for p in (Path(tmp) / "set").rglob("*") if p.is_file())
-        inside, students, files, families = float(out[0]), int(out[1]), int(out[2]), int(out[3])
+        inside, students, files, families, table = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
         times.append(elapsed)
         cpus.append(cpu)
         print(f"run: {elapsed:.2f} s wall ({inside:.2f} s from the imports to generate's return), {cpu:.2f} s CPU "
@@ -106,7 +111,8 @@ def main(argv=None):
     wall, cpu = statistics.median(times), statistics.median(cpus)
     print(f"{students} students, {families} families, {files} files, {size / 1e6:.1f} MB, "
           f"{'+'.join(formats)}{'+pdf' if args.pdf else ''}, lang {args.lang}, jobs {args.jobs or 'every core'}, "
-          f"{'kit compiled from source in every run' if args.source else 'kit byte-compiled first'}")
+          f"{'kit compiled from source in every run' if args.source else 'kit byte-compiled first'}, "
+          f"prepared table {'in use' if table else 'not used'}")
     print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU; "
           f"on {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}")
     print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall "

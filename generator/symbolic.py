@@ -229,15 +229,47 @@ def to_sympy(value) -> sp.Expr:
     """A Fraction as a sympy Rational, an mpf as a ``PRECISION``-digit sympy Float."""
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
-    text = mpmath.libmp.to_str(value._mpf_, PRECISION + 5)
     if not value._mpf_[1]:  # zero, an infinity, not a number: sympy's own special cases
-        return sp.Float(text, PRECISION)
-    # what sp.Float(text, PRECISION) does with a plain decimal string, without its checks
-    return sp.Float._new(mpmath.libmp.from_str(text, _FLOAT_PREC, mpmath.libmp.round_nearest), _FLOAT_PREC,
-                         zero=False)
+        return sp.Float(mpmath.libmp.to_str(value._mpf_, PRECISION + 5), PRECISION)
+    # what sp.Float(text, PRECISION) does with the decimal string text = to_str(value, PRECISION + 5),
+    # without its checks and without the string (``_decimal``)
+    return sp.Float._new(_decimal(value._mpf_), _FLOAT_PREC, zero=False)
 
 
 _FLOAT_PREC = mpmath.libmp.dps_to_prec(PRECISION)
+_DPS = PRECISION + 5
+
+
+def _decimal(mpf) -> tuple:
+    """``from_str(to_str(mpf, PRECISION + 5), _FLOAT_PREC, round_nearest)`` (a nonzero finite
+    mpf rounded to PRECISION + 5 significant decimal digits as mpmath's ``to_str`` rounds it,
+    then to the nearest binary float of ``_FLOAT_PREC`` bits), from the digits themselves:
+    ``to_str`` formats them and ``from_str`` parses them back into the same integer and power
+    of ten, whose quotient both round correctly. Numbers beyond 10^±300 take the strings (for
+    those ``from_str`` rounds differently)."""
+    libmp = mpmath.libmp
+    sign, digits, exponent = libmp.to_digits_exp(mpf, _DPS + 3)
+    if abs(exponent) > 300:
+        return libmp.from_str(libmp.to_str(mpf, _DPS), _FLOAT_PREC, libmp.round_nearest)
+    if len(digits) > _DPS and digits[_DPS] in "56789":  # to_str's rounding, digit by digit
+        digits = digits[:_DPS]
+        i = _DPS - 1
+        while i >= 0 and digits[i] == "9":
+            i -= 1
+        if i >= 0:
+            digits = digits[:i] + str(int(digits[i]) + 1) + "0" * (_DPS - i - 1)
+        else:
+            digits = "1" + "0" * (_DPS - 1)
+            exponent += 1
+    else:
+        digits = digits[:_DPS]
+    man = int(digits)
+    if sign == "-":
+        man = -man
+    power = exponent - len(digits) + 1  # the value is man * 10**power
+    if power >= 0:
+        return libmp.from_int(man * 10 ** power, _FLOAT_PREC, libmp.round_nearest)
+    return libmp.from_rational(man, 10 ** -power, _FLOAT_PREC, libmp.round_nearest)
 
 
 def to_fraction(value) -> Fraction:

@@ -128,6 +128,12 @@ def test_fast_conversions_equal_sympy_and_mpmath_own():
     values = [symbolic._MP.mpf(rng.uniform(-1e3, 1e3)) * symbolic._MP.exp(rng.uniform(-40, 40)) / rng.randint(1, 99)
               for _ in range(2000)]
     values += [symbolic._MP.mpf(0), symbolic._MP.mpf("inf"), symbolic._MP.mpf("-inf")]
+    # where the decimal rounding carries (0.999...95 -> 1.0) and around the powers of ten where
+    # to_sympy leaves its digit path for the strings (10^+-300) and mpmath's parser changes its own
+    nines = symbolic._MP.mpf("0." + "9" * 47)
+    values += [nines, -nines, nines * 10 ** 7, symbolic._MP.mpf("0." + "9" * 44 + "5"), symbolic._MP.mpf("0.5") + 1e-46]
+    values += [symbolic._MP.mpf(rng.choice((1, -1)) * rng.uniform(1, 9.999)) * symbolic._MP.mpf(10) ** k
+               for k in range(-420, 421, 3)]
     for value in values:
         fast = symbolic.to_sympy(value)
         slow = sp.Float(mpmath.libmp.to_str(value._mpf_, symbolic.PRECISION + 5), symbolic.PRECISION)

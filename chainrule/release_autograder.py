@@ -66,6 +66,10 @@ def _hidden_output(results, qualname, counted):
     if not any(qualname in result.functions for result in results):
         return ("Not run: this function timed out on the public checks, so the hidden checks were "
                 "not tried (they count as failed)."), 0, sum(len(v) for v in counted.values())
+    absent = next((r.functions[qualname].import_short for r in results
+                   if getattr(r.functions.get(qualname), "missing_file", "")), "")
+    if absent:
+        return f"Not run: {absent} (the hidden checks count as failed).", 0, sum(len(v) for v in counted.values())
     for k, result in enumerate(results, 1):
         fr = result.functions[qualname]
         numbers = set(counted.get(result.seed, ()))

@@ -62,6 +62,8 @@ def _fn_summary(fr, functions=None):
         return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
     if fr.not_implemented:
         return "not implemented yet"
+    if fr.missing_file:     # "layers.py is not in your submission": nothing ran, nothing to rerun
+        return fr.import_short
     if fr.import_error:
         how = "timed out" if fr.cases[0].status == "timeout" else "failed"
         return f"not graded: importing {fr.import_where} {how}"
@@ -265,10 +267,12 @@ def _headline(case):
 
 
 def _import_failures(result):
-    """``[(file, [FunctionResult, ...]), ...]``: functions not graded because an import failed."""
+    """``[(file, [FunctionResult, ...]), ...]``: functions not graded because an import failed
+    (not those whose module the submission does not have: their rows say so, and no rerun
+    helps before the file is there)."""
     groups = {}
     for fr in result.functions.values():
-        if fr.import_error:
+        if fr.import_error and not fr.missing_file:
             groups.setdefault(fr.import_where, []).append(fr)
     return list(groups.items())
 
@@ -322,7 +326,9 @@ def render_text(result, color=False, verbose=False):
     # a module not started at all is one row, not one per function
     untouched = {m for m, frs in by_module.items()
                  if len(frs) >= MIN_COLLAPSED and all(f.not_implemented and not _waits_for(f) for f in frs)}
-    rows = [f.name if m not in untouched else f"all {len(frs)} functions"
+    # so is a module whose file the submission does not have
+    absent = {m for m, frs in by_module.items() if len(frs) >= MIN_COLLAPSED and all(f.missing_file for f in frs)}
+    rows = [f.name if m not in untouched | absent else f"all {len(frs)} functions"
             for m, frs in by_module.items() for f in frs]
     width = max([len(name) for name in rows] + [10])
     shown = result.points
@@ -333,6 +339,12 @@ def render_text(result, color=False, verbose=False):
             label = f"all {len(frs)} functions"
             out.append(f"  {style('TODO', fg=colors['TODO'], bold=True)}  {label:<{width}}  {pts:>7}  "
                        "not implemented yet")
+            continue
+        if module in absent:
+            pts = f"0/{_num(sum(f.max_score for f in frs))}"
+            label = f"all {len(frs)} functions"
+            out.append(f"  {style('FAIL', fg=colors['FAIL'], bold=True)}  {label:<{width}}  {pts:>7}  "
+                       f"{frs[0].import_short}")
             continue
         for fr in frs:
             word = _fn_status(fr)
@@ -546,6 +558,8 @@ def _function_output(fr, result=None, verbose=False):
             text += ("\n\nThe results were right, yet the computation warned on the way (an overflow, a "
                      "division by zero or an invalid value):\n" + "\n".join(warned(fr)))
         return text
+    if fr.missing_file:
+        return f"Not graded: {fr.import_error}, so this function scores 0."
     if fr.import_error:
         text = f"Not graded ({counted(len(fr.cases), 'case')} not run): {fr.import_error}"
         if fr.output.strip():

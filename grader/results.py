@@ -55,6 +55,7 @@ class CaseResult:
     rtol: float = 0.0
     atol: float = 0.0
     status: str = "passed"      # passed | failed | not-implemented | error | timeout | crashed | skipped
+    #                             | missing (its module's file is not in the submission)
     rerun: str = ""             # the command that reruns only this case
     diagnoses: list = field(default_factory=list)
     inputs: str = ""            # a failing case's arguments as Python (shown with --verbose)
@@ -83,6 +84,7 @@ class FunctionResult:
     import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
     import_short: str = ""      # the same in one line
     import_cause: str = ""      # the other submission file the error is in, if any
+    missing_file: str = ""      # its module's file when the submission does not have it ("layers.py")
     depends_on: list = field(default_factory=list)  # failing contract functions it calls (qualnames)
 
     @property
@@ -166,6 +168,7 @@ class FunctionResult:
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
             "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
+            **({"missing_file": self.missing_file} if self.missing_file else {}),
             "output": self.output,
             "depends_on": list(self.depends_on),
         }

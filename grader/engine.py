@@ -29,7 +29,7 @@ from grader.compare import modified_inputs
 from grader import diagnose as generic
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
-from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
 from grader.calls import PACKAGE
 from grader.locate import absent_module
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
@@ -288,6 +288,24 @@ def run_command(path, timeout, memory_mb, recorded, release=None):
     if release is not None:
         words.append(f"--release {shlex.quote(os.fspath(release))}")
     return " ".join(words)
+
+
+def for_the_student(result, folder, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB, keep_seed=True):
+    """Make every command ``result`` prints one the student can run in their own repository
+    (``chainrule grade-all`` and the Gradescope autograder grade a copy in a folder of theirs):
+    ``chainrule grade`` (``chainrule grade .`` when ``folder``, where the modules were found,
+    is not an ``exercises/`` folder), with this run's time and memory limits but none of the
+    grader's paths or recordings; ``keep_seed``: False drops ``--seed`` (a seed the student's
+    copy cannot replay, as a submission's own seed with the live reference)."""
+    mine = run_command("exercises" if os.path.basename(os.path.normpath(folder)) == "exercises" else ".",
+                       timeout, memory_mb, None)
+    replace_text(result, result.command, mine)
+    if not keep_seed:
+        result.seed_given = False
+        for fr in result.functions.values():
+            for case in fr.cases:
+                case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
+    return result
 
 
 def _rerun(command, qualname, number, seed):

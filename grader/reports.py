@@ -54,9 +54,10 @@ def _traced(fr):
 
 
 def _fn_summary(fr, functions=None):
-    """A few words after the points: why a function did not pass."""
+    """A few words after the points: why a function did not pass, or that it warned."""
     if fr.passed:
-        return ""
+        note = warning_note(fr)
+        return f"warned: {note.split(' (')[0]}" if note else ""
     waits = _waits_for(fr, functions)
     if waits:
         return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
@@ -517,8 +518,12 @@ def _dumps(doc):
     return "".join(out)
 
 
-#: A warning line as Python's warnings module prints it ("file.py:31: RuntimeWarning: ...").
-_WARNING = re.compile(r":\d+: RuntimeWarning: ")
+#: A warning line as Python's warnings module prints it ("file.py:31: RuntimeWarning: ..."), or
+#: as a notebook's report relabels it ("activations.ipynb, cell 5, line 3: RuntimeWarning: ...").
+_WARNING = re.compile(r"(?::\d+|, line \d+): RuntimeWarning: ")
+_WARNING_PARTS = re.compile(r"(?P<where>.*?)(?::(?P<line>\d+)|, line (?P<nbline>\d+)): RuntimeWarning: (?P<what>.*)")
+#: what a passing function that warned is told, after the warning itself
+WARNING_RULE = "the contract asks for no such warnings"
 #: Lines shown of what a passing function's warnings said (the warning and its source line).
 WARNING_LINES = 4
 
@@ -531,6 +536,25 @@ def warned(fr):
     lines = fr.output.rstrip("\n").splitlines()
     first = next((i for i, line in enumerate(lines) if _WARNING.search(line)), None)
     return [] if first is None else lines[first:first + WARNING_LINES]
+
+
+def warning_note(fr):
+    """A passing function's first warning in a few words: "overflow encountered in exp
+    (activations.py, line 5)", or "" when it did not warn."""
+    lines = warned(fr)
+    match = _WARNING_PARTS.fullmatch(lines[0].strip()) if lines else None
+    if match is None:
+        return ""
+    where = match.group("where").replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{match.group('what').strip()} ({where}, line {match.group('line') or match.group('nbline')})"
+
+
+def passed_line(fr):
+    """The one line a passing function gets where a result is shown in a line or two (the
+    Classroom message, a Gradescope test): its cases passed, and how it warned if it did."""
+    text = "Its one case passed" if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed"
+    note = warning_note(fr)
+    return f"{text}, but warned: {note}; {WARNING_RULE}." if note else text + "."
 
 
 #: Lines of what a module printed shown beside its not-implemented functions.
@@ -553,7 +577,7 @@ def render_json(result):
 
 def _function_output(fr, result=None, verbose=False):
     if fr.passed:
-        text = "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
+        text = passed_line(fr)
         if warned(fr):
             text += ("\n\nThe results were right, yet the computation warned on the way (an overflow, a "
                      "division by zero or an invalid value):\n" + "\n".join(warned(fr)))

@@ -624,3 +624,33 @@ def test_an_out_folder_inside_the_kits_own_folders_is_refused(inside):
     assert result.stderr.strip().splitlines()[-1] == (f"Error: --out '{target}' is {where}, which a release copies from; choose a "
                                      "folder outside the kit's packages (such as release/ beside them).")
     assert target.exists() == existed
+
+
+def test_the_student_readme_says_which_classroom_score_is_the_grade(release_dir, partial_release):
+    """Session 10's trial: the reporter's log shows "Grand total points: 80.77/100" (its count
+    of functions at full marks) beside "Total points: 53.83/68"; the README says which one
+    Classroom records, with numbers of the release's own (42 of 52 functions at full marks,
+    the last 10, one point each, at half of their points: 68 - 5)."""
+    readme = " ".join((release_dir / "student" / "README.md").read_text().split())
+    assert ("The reporter step's log shows two scores, for example `Total points: 63.00/68` and "
+            "`Grand total points: 80.77/100`. The score Classroom records is the **points**: the sum of "
+            "every function's partial score") in readme
+    assert "the same number as the `Total:` line of `chainrule grade`" in readme
+    assert "(`Points 63/68` in the run's annotations)" in readme
+    assert ("count a function as passed only when all its cases pass, and every function the same whatever "
+            "its points (here 42 of 52 functions). It is not the score Classroom records") in readme
+    # a release of two modules: its own numbers (20 functions, 23 points; the last 4, 5 points, at half)
+    partial = " ".join((partial_release / "student" / "README.md").read_text().split())
+    assert "`Total points: 20.50/23` and `Grand total points: 80.00/100`" in partial
+    assert "(here 16 of 20 functions)" in partial
+
+
+def test_the_student_readme_explains_warnings_missing_files_and_autograder_commands(release_dir, partial_release):
+    readme = " ".join((release_dir / "student" / "README.md").read_text().split())
+    assert ("A function that passes but whose computation warned (an overflow in `np.exp`, a division by zero) "
+            "keeps its points and is marked `warned:`") in readme
+    assert '("training.py is not in your submission"), its functions 0 points' in readme
+    assert ("The commands the autograder's tests show (`Rerun case 4: chainrule grade --only ...`) are for your "
+            "own repository: run them here.") in readme
+    partial = " ".join((partial_release / "student" / "README.md").read_text().split())
+    assert '("losses.py is not in your submission")' in partial

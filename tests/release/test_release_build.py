@@ -654,3 +654,34 @@ def test_the_student_readme_explains_warnings_missing_files_and_autograder_comma
             "own repository: run them here.") in readme
     partial = " ".join((partial_release / "student" / "README.md").read_text().split())
     assert '("losses.py is not in your submission")' in partial
+
+
+def test_the_student_copys_grade_help_has_no_instructor_options(partial_release):
+    """Session 10's trial: a student copy's `chainrule grade --help` offered --secret-file ("mixed
+    into the per-submission seed", ignored there), --recorded ("instead of solutions/", which it
+    has not), --release and --require-isolation; the instructor's checkout still offers them."""
+    student = partial_release / "student"
+    done = _student_chainrule(student, "grade", "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    for option in ("--secret-file", "--recorded", "--release", "--require-isolation", "solutions/",
+                   "live reference", "per-submission"):
+        assert option not in text, option
+    assert ("--seed INTEGER RANGE Seed of the cases' inputs (printed in every report). This copy holds the "
+            "expected values of the public checks' seed only, the default; a report's rerun command names it.") in text
+    for option in ("--only", "--case", "--verbose", "--timeout", "--format", "--fail-under"):
+        assert option in text, option
+    kit = CliRunner().invoke(cli, ["grade", "--help"], prog_name="chainrule")
+    for option in ("--secret-file", "--recorded", "--release", "--require-isolation"):
+        assert option in kit.output, option
+
+
+def test_a_secret_file_in_a_student_copy_is_refused_not_ignored(partial_release, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("course secret\n")
+    done = _student_chainrule(partial_release / "student", "grade", "--secret-file", str(secret))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: --secret-file changes the cases' seed only where the reference solutions are installed (an "
+        "instructor's checkout); this student copy grades the recorded public checks: leave it out.")
+    assert done.stdout == ""

@@ -262,8 +262,11 @@ def main(argv=None):
         # every command the student reads is for their own repository: the student has no
         # /autograder/submission (the public seed is the one their copy replays by default)
         from grader.engine import for_the_student
+        from grader.results import replace_text
 
         for_the_student(public, folder)
+        for prefix in {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}:
+            replace_text(public, prefix, "")    # a notebook's "activations.ipynb, cell 12"
         doc = build_results(public, hidden, settings, shown)
     except ChainruleError as exc:
         doc = refused_results(str(exc), settings)

@@ -132,3 +132,26 @@ def test_modules_uploaded_at_the_top_rerun_with_a_dot(autograder):
     tests = {t["name"]: t for t in doc["tests"]}
     assert ("Rerun case 1: chainrule grade . --only activations.tanh --case 1 --seed 2026"
             in tests["activations.tanh"]["output"].splitlines())
+
+
+def test_a_notebook_submission_shows_no_autograder_path(autograder):
+    nbformat = pytest.importorskip("nbformat")
+    source = (SOLUTIONS / "_common.py").read_text() + NAIVE + BROKEN
+
+    def place(sub):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nbformat.write(nb, str(sub / "activations.ipynb"))
+
+    doc = _run(autograder, place)
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert str(autograder) not in json.dumps(doc)
+    tanh = tests["activations.tanh"]["output"].splitlines()
+    assert "Rerun case 1: chainrule grade . --only activations.tanh --case 1 --seed 2026" in tanh
+    line = source.splitlines().index("    raise ValueError('oops')") + 1
+    assert f"    at activations.ipynb, cell 1, line {line}, in tanh" in tanh
+    assert tests["activations.sigmoid"]["output"].splitlines()[0].endswith(
+        "but warned: overflow encountered in exp (activations.ipynb, cell 1, line "
+        f"{source.splitlines().index('    return 1.0 / (1.0 + np.exp(-x))') + 1}); the contract asks for no such "
+        "warnings.")
+    assert tests["layers.dense_forward"]["output"] == \
+        "Not graded: layers.ipynb is not in your submission, so this function scores 0."

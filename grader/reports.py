@@ -545,8 +545,10 @@ def warning_note(fr):
     match = _WARNING_PARTS.fullmatch(lines[0].strip()) if lines else None
     if match is None:
         return ""
-    where = match.group("where").replace("\\", "/").rsplit("/", 1)[-1]
-    return f"{match.group('what').strip()} ({where}, line {match.group('line') or match.group('nbline')})"
+    where = match.group("where").replace("\\", "/").rsplit("/", 1)[-1][:80]
+    what = match.group("what").strip()
+    what = what if len(what) <= 100 else what[:99] + "…"     # printed text: never a wall of it
+    return f"{what} ({where}, line {match.group('line') or match.group('nbline')})"
 
 
 def passed_line(fr):

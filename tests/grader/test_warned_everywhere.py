@@ -100,3 +100,18 @@ def test_a_notebook_that_warned_is_pointed_out_too(tmp_path):
     assert message.endswith(f"cases passed, but warned: overflow encountered in exp (activations.ipynb, cell 1, "
                             f"line {line}); the contract asks for no such warnings.")
     assert "Passed, but warned (1 function;" in render(result, "text")
+
+
+def test_a_warning_note_is_short_whatever_the_code_printed():
+    """What a passing function printed is the student's text: a line made to look like a
+    warning gives a note of bounded length (a table row, a Classroom message)."""
+    from grader.reports import warning_note
+    from grader.results import CaseResult, FunctionResult
+
+    fr = FunctionResult("activations.relu", 1.0, [CaseResult(1, "one", True)])
+    fr.output = "/" + "d/" * 300 + "x.py:7: RuntimeWarning: " + "overflow " * 200 + "\n  y = 1\n"
+    note = warning_note(fr)
+    assert note.startswith("overflow overflow") and note.endswith("… (x.py, line 7)")
+    assert len(note) < 120
+    fr.output = "nothing to see\n"
+    assert warning_note(fr) == ""

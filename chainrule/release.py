@@ -902,14 +902,17 @@ def _checks_text(hidden, share):
 `chainrule grade` runs the checks: fixed inputs whose expected values are recorded in
 `grader/data/` (this repository holds no reference solution). The course's autograder runs
 these same checks (this release has no hidden checks), so a function earns there the points
-it earns here."""
+it earns here. The commands its tests show (`Rerun case 4: chainrule grade --only ...`) are
+for your own repository: run them here."""
     return f"""## Public and hidden checks
 
 `chainrule grade` runs the **public checks**: fixed inputs whose expected values are
 recorded in `grader/data/` (this repository holds no reference solution). The final grade
 also runs **hidden checks**: the same functions on other inputs, which only the course's
 autograder has. Code that computes the right formula passes both; code tuned to the
-public numbers does not.{_share_text(share)}"""
+public numbers does not.{_share_text(share)} The commands the autograder's tests show
+(`Rerun case 4: chainrule grade --only ...`) are for your own repository: run them here.
+They rerun the public checks; a hidden check's inputs are never shown."""
 
 
 def _grade_example(modules):
@@ -941,6 +944,28 @@ def _calls_example(modules):
                 if re.search(rf"\b{re.escape(called)}\(", block):
                     return f"{module}.{name}", called
     return None
+
+
+def _two_scores_text(points):
+    """Which of the two scores in the Classroom reporter's log is the grade, with an example
+    made of this release's own functions (CI-FORMATS.md: the reporter's counts and
+    percentages count a test passed only at full marks; the points it sends to Classroom add
+    up every test's score)."""
+    names = list(points)
+    total = sum(points.values())
+    short = max(1, len(names) // 5)                 # the last functions pass half their cases
+    earned = total - sum(points[q] for q in names[-short:]) / 2
+    full = len(names) - short
+    return f"""The reporter step's log shows two scores, for example `Total points: {earned:.2f}/{total:g}` and
+`Grand total points: {100 * full / len(names):.2f}/100`. The score Classroom records is the **points**: the sum of
+every function's partial score (a function that passes half its cases earns half its
+points), the same number as the `Total:` line of `chainrule grade` and the heading of the
+job's summary page, and what the reporter sends to Classroom (`Points {earned:g}/{total:g}` in the
+run's annotations). The other is the reporter's own count of functions at full marks: its
+✅/❌ per function, its "tests passed" and its percentages count a function as passed only
+when all its cases pass, and every function the same whatever its points (here {full} of
+{len(names)} functions). It is not the score Classroom records, and it may be above or below
+your points in percent."""
 
 
 def _student_readme(modules, points, with_checker, share, hidden=True):
@@ -984,6 +1009,10 @@ dtype, NaN, an input you modified), which of its outputs are right and which wro
 which numbers differ and by how much (in the layout of `numpy.testing.assert_allclose`,
 with the tolerance). The other failing cases get one line each; the function ends with
 the command that reruns its first failing case, and `--verbose` shows every case in full.{calls}
+A function that passes but whose computation warned (an overflow in `np.exp`, a division
+by zero) keeps its points and is marked `warned:` here, on the course's autograder and on
+Classroom: `docs/CONTRACT.md` asks for no such warnings. A module file missing from the
+folder is reported as missing ("{modules[-1]}.py is not in your submission"), its functions 0 points.
 Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
 graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module>.ipynb`).
@@ -998,8 +1027,9 @@ graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module
 
 Every push runs `.github/workflows/classroom.yml`, which grades your exercises the same
 way and reports the points to Classroom; the job's summary page shows the full report.
-Classroom's points are the sum of the partial scores of every function (its own table
-marks a function passed only at full marks). Until every function is at full marks the run
+{_two_scores_text(points)}
+
+Until every function is at full marks the run
 shows as failed (a red ✗, and GitHub may e-mail "Run failed"): that is how Classroom shows
 points still to earn, not a broken setup; the summary page says which. Do not edit `.github/`, `grader/` or
 `chainrule_core/`: your instructor may check that they are unchanged, and the grade that

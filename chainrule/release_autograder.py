@@ -16,7 +16,10 @@ recorded in ``grader/data/recorded.npz``), no sympy, no jinja2.
    between its public and its hidden test by ``public_share``, and the hidden test counts
    only the cases whose inputs the public checks do not have (``build_results``). Nothing
    visible before the hidden tests are says the hidden score or the total.
-4. It writes ``results/results.json`` (atomically). A submission that cannot be graded
+4. Every command a test shows (a case's rerun) is written for the student's own repository
+   (``chainrule grade --only ... --case K --seed S``), never the autograder's folders;
+   a passing function that warned (an overflow, ...) says so in its test and at the top.
+5. It writes ``results/results.json`` (atomically). A submission that cannot be graded
    (a link out of it, no modules) gets 0 points and the reason, not a failed run.
 """
 
@@ -61,11 +64,17 @@ def _hidden_output(results, qualname, counted):
     ``{seed: case numbers}``, the cases whose inputs the public checks do not have), the
     known mistakes it recognised and which case names failed; never the inputs, numbers
     or seeds of a hidden case."""
+    from grader.reports import WARNING_RULE, warning_note
+
     passed = total = 0
     failing, hints = [], {}
     if not any(qualname in result.functions for result in results):
         return ("Not run: this function timed out on the public checks, so the hidden checks were "
                 "not tried (they count as failed)."), 0, sum(len(v) for v in counted.values())
+    absent = next((r.functions[qualname].import_short for r in results
+                   if getattr(r.functions.get(qualname), "missing_file", "")), "")
+    if absent:
+        return f"Not run: {absent} (the hidden checks count as failed).", 0, sum(len(v) for v in counted.values())
     for k, result in enumerate(results, 1):
         fr = result.functions[qualname]
         numbers = set(counted.get(result.seed, ()))
@@ -79,6 +88,10 @@ def _hidden_output(results, qualname, counted):
             for d in case.diagnoses:
                 hints.setdefault(d.name, d.hint)
     lines = [f"{passed} of {total} hidden cases passed (inputs the public checks do not have)."]
+    notes = [warning_note(result.functions[qualname]) for result in results]
+    note = next((n for n in notes if n), "")
+    if note and passed == total:    # right, but not as the contract asks (the points stay)
+        lines[0] = lines[0][:-1] + f", but warned: {note}; {WARNING_RULE}."
     if failing:
         lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
     lines.extend(f"Known mistake '{name}': {hint}" for name, hint in hints.items())
@@ -95,7 +108,7 @@ def build_results(public, hidden, settings, folder_shown):
     the total: Gradescope hides the total score while a test is hidden, and the top-level
     message names the public points only."""
     from grader.release_settings import new_inputs
-    from grader.reports import render
+    from grader.reports import WARNING_RULE, render, warning_note
     from grader.results import apportion
 
     share = float(settings.get("public_share", 0.2))
@@ -160,6 +173,10 @@ def build_results(public, hidden, settings, folder_shown):
         output = (f"Public checks: {public_score:g} / {public_max:g} points. {where} The hidden checks "
                   f"(other inputs, {max_score - public_max:g} more points) decide the rest of the grade; "
                   f"{shown}.")
+    warned = [q for q, fr in public.functions.items() if warning_note(fr)]
+    if warned:      # one line at the top: a passing test's own output is easily left unopened
+        output += (f"\nPassed, but warned (an overflow, a division by zero or an invalid value; {WARNING_RULE}): "
+                   f"{', '.join(warned)}.")
     return {
         "score": score,
         "execution_time": 0,
@@ -242,6 +259,14 @@ def main(argv=None):
         if settings["hidden_seeds"] and not again:
             hidden = [_NoHidden(s) for s in settings["hidden_seeds"]]
         shown = os.path.relpath(folder, root)
+        # every command the student reads is for their own repository: the student has no
+        # /autograder/submission (the public seed is the one their copy replays by default)
+        from grader.engine import for_the_student
+        from grader.results import replace_text
+
+        for_the_student(public, folder)
+        for prefix in {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}:
+            replace_text(public, prefix, "")    # a notebook's "activations.ipynb, cell 12"
         doc = build_results(public, hidden, settings, shown)
     except ChainruleError as exc:
         doc = refused_results(str(exc), settings)

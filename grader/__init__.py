@@ -53,7 +53,10 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   captured stdout/stderr, capped) and, when its module could not be imported,
   ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
   line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the
-  other submission file the error is in, if any). A failed import is not retried.
+  other submission file the error is in, if any). A failed import is not retried. A module
+  whose file the submission does not have is not imported at all: ``.missing_file`` names
+  the file (``layers.py``), ``.import_error`` says "layers.py is not in your submission" and
+  its cases have status ``missing`` (0 points, no rerun command).
 - ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.seed_given``, ``.oracle``,
   ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of

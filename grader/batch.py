@@ -56,7 +56,7 @@ from grader import escape, janitor
 from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
 from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
-from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
@@ -354,23 +354,7 @@ def result_from_json(data):
 
 def _replace_paths(result, old, new):
     """Show ``new`` wherever the result says ``old`` (a zip's temporary folder)."""
-    def fix(text):
-        return text.replace(old, new) if isinstance(text, str) else text
-
-    def walk(obj):
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, str):
-                setattr(obj, f.name, fix(value))
-        return obj
-
-    walk(result)
-    for fr in result.functions.values():
-        walk(fr)
-        for case in fr.cases:
-            walk(case)
-            for d in case.diagnoses:
-                walk(d)
+    replace_text(result, old, new)
 
 
 # --------------------------------------------------------------------------- options
@@ -526,7 +510,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
 
 def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader import grade_submission
-    from grader.engine import run_command
+    from grader.engine import for_the_student
     from grader.similarity import fingerprint_submission, pack
 
     from grader.notebooks import NotebookError
@@ -551,13 +535,7 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     # The report is the student's feedback: its commands are for the student's own repository
     # (the modules in exercises/ or at its top; the instructor's paths, recording and, unless
     # the class was graded with --seed, this submission's own seed mean nothing there).
-    mine = run_command("exercises" if os.path.basename(inner) == "exercises" else ".",
-                       options.timeout, options.memory_mb, None)
-    _replace_paths(result, result.command, mine)
-    if not options.seed_given:
-        for fr in result.functions.values():
-            for case in fr.cases:
-                case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
+    for_the_student(result, inner, options.timeout, options.memory_mb, keep_seed=options.seed_given)
     if shown != folder:
         _replace_paths(result, os.path.realpath(folder), shown)
         _replace_paths(result, folder, shown)

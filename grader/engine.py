@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import shlex
 import signal
 import threading
@@ -28,7 +29,9 @@ from grader.compare import modified_inputs
 from grader import diagnose as generic
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
-from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult
+from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
+from grader.calls import PACKAGE
+from grader.locate import absent_module
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
 from grader.privileges import changed_files, kit_folders, kit_fingerprint, reference_exposure
 from grader.seeds import submission_seed
@@ -287,6 +290,24 @@ def run_command(path, timeout, memory_mb, recorded, release=None):
     return " ".join(words)
 
 
+def for_the_student(result, folder, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB, keep_seed=True):
+    """Make every command ``result`` prints one the student can run in their own repository
+    (``chainrule grade-all`` and the Gradescope autograder grade a copy in a folder of theirs):
+    ``chainrule grade`` (``chainrule grade .`` when ``folder``, where the modules were found,
+    is not an ``exercises/`` folder), with this run's time and memory limits but none of the
+    grader's paths or recordings; ``keep_seed``: False drops ``--seed`` (a seed the student's
+    copy cannot replay, as a submission's own seed with the live reference)."""
+    mine = run_command("exercises" if os.path.basename(os.path.normpath(folder)) == "exercises" else ".",
+                       timeout, memory_mb, None)
+    replace_text(result, result.command, mine)
+    if not keep_seed:
+        result.seed_given = False
+        for fr in result.functions.values():
+            for case in fr.cases:
+                case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
+    return result
+
+
 def _rerun(command, qualname, number, seed):
     return f"{command} --only {qualname} --case {number} --seed {seed}"
 
@@ -327,9 +348,10 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     return "error", text
 
 
-def _import_error_text(info, where, timeout, memory_mb):
+def _import_error_text(info, where, timeout, memory_mb, folder=None):
     """``(status, full text, one line, cause)`` for a module whose import failed; ``cause``
-    is the other submission file the error is in ("" when in ``where`` or unknown)."""
+    is the other submission file the error is in ("" when in ``where`` or unknown), or the
+    file of the submission's package it imports that ``folder`` does not hold."""
     kind = info.get("kind")
     if kind == "timeout":
         short = f"importing {where} timed out after {timeout:g} s (--timeout {timeout:g})"
@@ -347,10 +369,32 @@ def _import_error_text(info, where, timeout, memory_mb):
     full = f"importing {where} failed: {text}"
     frame = info.get("frame") or {}
     cause = os.path.basename(str(frame.get("file", "")))
+    absent = _imports_absent(info, folder)
+    if absent:
+        # it imports a module of the submission's package that is not there (losses.py's
+        # "from .activations import softmax" without activations.py): say which file to add
+        short = f"importing {where} failed: it imports " + absent.replace(" is not", ", which is not", 1)
+        return status, short + full[len(full.splitlines()[0]):], short, absent.split(" ", 1)[0]
     if cause and cause != where:
         # the error is in a module this one imports: say so in the one-line form
         return status, full, f"importing {where} failed: it imports {cause}, which {text.splitlines()[0]}", cause
     return status, full, full.splitlines()[0], ""
+
+
+#: "No module named 'exercises.activations'": the package's own module is not there
+_NO_MODULE = re.compile(r"No module named '([A-Za-z_][\w]*)\.([A-Za-z_]\w*)'")
+
+
+def _imports_absent(info, folder):
+    """For a ModuleNotFoundError naming a module of the submission's own package
+    (``exercises.activations``, or the folder's name, which the child accepts too) that
+    ``folder`` does not hold: "activations.py is not in your submission"; else ""."""
+    if folder is None or info.get("type") != "ModuleNotFoundError":
+        return ""
+    match = _NO_MODULE.fullmatch(str(info.get("message", "")).strip())
+    if not match or match.group(1) not in (PACKAGE, os.path.basename(os.path.normpath(folder))):
+        return ""
+    return absent_module(folder, match.group(2))
 
 
 class FunctionGrading:
@@ -405,6 +449,14 @@ class FunctionGrading:
     def _import_failed(self):
         """Import the module in the child; on failure fail every case and say True."""
         fr = self.result
+        absent = absent_module(self.submission, self.module)
+        if absent:      # nothing to import: missing, not broken (and no rerun can help)
+            fr.import_error = fr.import_short = absent
+            fr.import_where = fr.missing_file = f"{self.module}.py"
+            for c in self.cases:
+                fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {absent}", c.rtol, c.atol,
+                                           "missing", ""))
+            return True
         spent = self.sandbox.spent()
         if spent:       # an earlier function went over the disk limit
             self._fail("error", spent)
@@ -418,7 +470,8 @@ class FunctionGrading:
             return False
         # reported once per module (FunctionResult.import_error); each case gets one line
         where = "__init__.py" if error.get("where") else f"{self.module}.py"
-        status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb)
+        status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb,
+                                                        self.submission)
         fr.import_error, fr.import_where, fr.import_short, fr.import_cause = full, where, short, cause
         for c in self.cases:
             fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {short}", c.rtol, c.atol,

@@ -17,6 +17,7 @@ by ``chainrule grade`` (``two_places``).
 from __future__ import annotations
 
 import os
+import re
 
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError
@@ -147,3 +148,39 @@ def find_notebooks(folder):
             return place
     found = _one_down(folder, holds)
     return found[0] if len(found) == 1 else None
+
+
+#: what a report says of a contract module whose file the submission does not have
+NOT_SUBMITTED = "is not in your submission"
+
+
+def absent_module(folder, module):
+    """The sentence for a module ``folder`` does not hold ("layers.py is not in your
+    submission"), or "" when it holds it (``layers.py``, or a ``layers/`` package). A file
+    that looks meant to be it (``Layers.py``, ``layers (1).py``, ``layers.py.txt``,
+    ``layer.py``) is named, with the name it needs: the importer looks for that name only."""
+    wanted = f"{module}.py"
+    if os.path.isfile(os.path.join(folder, wanted)) or os.path.isdir(os.path.join(folder, module)):
+        return ""
+    import difflib      # only for a file that is not there (a passing grade never loads it)
+
+    try:
+        names = sorted(n for n in os.listdir(folder)
+                       if not not_graded(n) and os.path.isfile(os.path.join(folder, n)))
+    except OSError:
+        names = []
+    taken = {f"{m}.py" for m in CONTRACT}
+    copy = re.compile(rf"{re.escape(module)}(?:\s*\(\d+\)|[ _-]?copy|[ _-]\d+)?", re.IGNORECASE)
+    lookalike = None
+    for name in names:
+        if name in taken:
+            continue
+        stem = name[:-3] if name.endswith(".py") else ""
+        if (name.casefold().startswith(wanted.casefold()) or copy.fullmatch(stem)
+                or (stem and difflib.SequenceMatcher(None, stem.casefold(), module).ratio() >= 0.85)):
+            lookalike = name
+            break
+    sentence = f"{wanted} {NOT_SUBMITTED}"
+    if lookalike is not None:
+        sentence += f" (there is {lookalike}: rename it {wanted})"
+    return sentence

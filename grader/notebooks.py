@@ -48,6 +48,7 @@ from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import janitor
 from grader.limits import DEFAULT_TIMEOUT, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
+from grader.locate import NOT_SUBMITTED
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
 
@@ -507,6 +508,14 @@ def relabel(result, folder, labels, submission, module_files=None):
     result.submission = submission
     result.command = fix(result.command)
     for fr in result.functions.values():
+        if fr.missing_file and module_files is not None and fr.module not in module_files:
+            # a folder of notebooks without this one: the notebook is what is missing
+            notebook = fr.module + SUFFIX
+            fr.import_error = fr.import_short = f"{notebook} {NOT_SUBMITTED}"
+            fr.import_where = fr.missing_file = notebook
+            for case in fr.cases:
+                case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
+            continue
         fr.output = fix(_take_notes(fr.output, result.notes, fix))
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)

@@ -54,14 +54,17 @@ def _traced(fr):
 
 
 def _fn_summary(fr, functions=None):
-    """A few words after the points: why a function did not pass."""
+    """A few words after the points: why a function did not pass, or that it warned."""
     if fr.passed:
-        return ""
+        note = warning_note(fr)
+        return f"warned: {note.split(' (')[0]}" if note else ""
     waits = _waits_for(fr, functions)
     if waits:
         return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
     if fr.not_implemented:
         return "not implemented yet"
+    if fr.missing_file:     # "layers.py is not in your submission": nothing ran, nothing to rerun
+        return fr.import_short
     if fr.import_error:
         how = "timed out" if fr.cases[0].status == "timeout" else "failed"
         return f"not graded: importing {fr.import_where} {how}"
@@ -265,10 +268,12 @@ def _headline(case):
 
 
 def _import_failures(result):
-    """``[(file, [FunctionResult, ...]), ...]``: functions not graded because an import failed."""
+    """``[(file, [FunctionResult, ...]), ...]``: functions not graded because an import failed
+    (not those whose module the submission does not have: their rows say so, and no rerun
+    helps before the file is there)."""
     groups = {}
     for fr in result.functions.values():
-        if fr.import_error:
+        if fr.import_error and not fr.missing_file:
             groups.setdefault(fr.import_where, []).append(fr)
     return list(groups.items())
 
@@ -322,7 +327,9 @@ def render_text(result, color=False, verbose=False):
     # a module not started at all is one row, not one per function
     untouched = {m for m, frs in by_module.items()
                  if len(frs) >= MIN_COLLAPSED and all(f.not_implemented and not _waits_for(f) for f in frs)}
-    rows = [f.name if m not in untouched else f"all {len(frs)} functions"
+    # so is a module whose file the submission does not have
+    absent = {m for m, frs in by_module.items() if len(frs) >= MIN_COLLAPSED and all(f.missing_file for f in frs)}
+    rows = [f.name if m not in untouched | absent else f"all {len(frs)} functions"
             for m, frs in by_module.items() for f in frs]
     width = max([len(name) for name in rows] + [10])
     shown = result.points
@@ -333,6 +340,12 @@ def render_text(result, color=False, verbose=False):
             label = f"all {len(frs)} functions"
             out.append(f"  {style('TODO', fg=colors['TODO'], bold=True)}  {label:<{width}}  {pts:>7}  "
                        "not implemented yet")
+            continue
+        if module in absent:
+            pts = f"0/{_num(sum(f.max_score for f in frs))}"
+            label = f"all {len(frs)} functions"
+            out.append(f"  {style('FAIL', fg=colors['FAIL'], bold=True)}  {label:<{width}}  {pts:>7}  "
+                       f"{frs[0].import_short}")
             continue
         for fr in frs:
             word = _fn_status(fr)
@@ -505,8 +518,12 @@ def _dumps(doc):
     return "".join(out)
 
 
-#: A warning line as Python's warnings module prints it ("file.py:31: RuntimeWarning: ...").
-_WARNING = re.compile(r":\d+: RuntimeWarning: ")
+#: A warning line as Python's warnings module prints it ("file.py:31: RuntimeWarning: ..."), or
+#: as a notebook's report relabels it ("activations.ipynb, cell 5, line 3: RuntimeWarning: ...").
+_WARNING = re.compile(r"(?::\d+|, line \d+): RuntimeWarning: ")
+_WARNING_PARTS = re.compile(r"(?P<where>.*?)(?::(?P<line>\d+)|, line (?P<nbline>\d+)): RuntimeWarning: (?P<what>.*)")
+#: what a passing function that warned is told, after the warning itself
+WARNING_RULE = "the contract asks for no such warnings"
 #: Lines shown of what a passing function's warnings said (the warning and its source line).
 WARNING_LINES = 4
 
@@ -519,6 +536,27 @@ def warned(fr):
     lines = fr.output.rstrip("\n").splitlines()
     first = next((i for i, line in enumerate(lines) if _WARNING.search(line)), None)
     return [] if first is None else lines[first:first + WARNING_LINES]
+
+
+def warning_note(fr):
+    """A passing function's first warning in a few words: "overflow encountered in exp
+    (activations.py, line 5)", or "" when it did not warn."""
+    lines = warned(fr)
+    match = _WARNING_PARTS.fullmatch(lines[0].strip()) if lines else None
+    if match is None:
+        return ""
+    where = match.group("where").replace("\\", "/").rsplit("/", 1)[-1][:80]
+    what = match.group("what").strip()
+    what = what if len(what) <= 100 else what[:99] + "…"     # printed text: never a wall of it
+    return f"{what} ({where}, line {match.group('line') or match.group('nbline')})"
+
+
+def passed_line(fr):
+    """The one line a passing function gets where a result is shown in a line or two (the
+    Classroom message, a Gradescope test): its cases passed, and how it warned if it did."""
+    text = "Its one case passed" if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed"
+    note = warning_note(fr)
+    return f"{text}, but warned: {note}; {WARNING_RULE}." if note else text + "."
 
 
 #: Lines of what a module printed shown beside its not-implemented functions.
@@ -541,11 +579,13 @@ def render_json(result):
 
 def _function_output(fr, result=None, verbose=False):
     if fr.passed:
-        text = "Its one case passed." if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed."
+        text = passed_line(fr)
         if warned(fr):
             text += ("\n\nThe results were right, yet the computation warned on the way (an overflow, a "
                      "division by zero or an invalid value):\n" + "\n".join(warned(fr)))
         return text
+    if fr.missing_file:
+        return f"Not graded: {fr.import_error}, so this function scores 0."
     if fr.import_error:
         text = f"Not graded ({counted(len(fr.cases), 'case')} not run): {fr.import_error}"
         if fr.output.strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 def counted(n, noun, plural=None):
@@ -55,6 +55,7 @@ class CaseResult:
     rtol: float = 0.0
     atol: float = 0.0
     status: str = "passed"      # passed | failed | not-implemented | error | timeout | crashed | skipped
+    #                             | missing (its module's file is not in the submission)
     rerun: str = ""             # the command that reruns only this case
     diagnoses: list = field(default_factory=list)
     inputs: str = ""            # a failing case's arguments as Python (shown with --verbose)
@@ -83,6 +84,7 @@ class FunctionResult:
     import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
     import_short: str = ""      # the same in one line
     import_cause: str = ""      # the other submission file the error is in, if any
+    missing_file: str = ""      # its module's file when the submission does not have it ("layers.py")
     depends_on: list = field(default_factory=list)  # failing contract functions it calls (qualnames)
 
     @property
@@ -166,6 +168,7 @@ class FunctionResult:
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
             "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
+            **({"missing_file": self.missing_file} if self.missing_file else {}),
             "output": self.output,
             "depends_on": list(self.depends_on),
         }
@@ -250,3 +253,21 @@ def apportion(values, total=None) -> list:
         for i in sorted(rounded, key=lambda i: (rest[i], i))[:-left]:
             shown[i] -= 1
     return [n / 100 for n in shown]
+
+
+def replace_text(result, old, new):
+    """Show ``new`` wherever ``result`` (its own fields, its functions', cases' and
+    diagnoses') says ``old``: a temporary folder, or the grader's command for the student's."""
+    def walk(obj):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, str) and old in value:
+                setattr(obj, f.name, value.replace(old, new))
+
+    walk(result)
+    for fr in result.functions.values():
+        walk(fr)
+        for case in fr.cases:
+            walk(case)
+            for d in case.diagnoses:
+                walk(d)

@@ -596,10 +596,12 @@ class Sandbox:
         return text
 
     def _unmap(self, text):
-        """``text`` with the private copy's paths shown as the submission's own."""
-        original = os.path.dirname(self.submission) + os.sep
-        if self._copy_prefix and self._copy_prefix != original:
-            text = text.replace(self._copy_prefix, original)
+        """``text`` with the private copy's paths shown as the submission's own, from the folder
+        that holds it (``exercises/activations.py``), as the child's frames name files: a
+        warning's "file:line:" then reads the same locally, in grade-all and on Gradescope,
+        never an autograder's or a temporary folder's absolute path."""
+        if self._copy_prefix:
+            text = text.replace(self._copy_prefix, "")
         return text
 
     # ------------------------------------------------------------------ messages

@@ -17,6 +17,36 @@ from grader.limits import DEFAULT_SEED
 from grader.reports import FORMATS
 
 
+def student_copy():
+    """Whether this is a student copy (``chainrule release``'s student/ folder): no
+    ``generate`` command, as ``chainrule --help`` tells it (``chainrule.cli``), and so no
+    reference solutions either; the expected values are the recorded public checks'."""
+    import importlib.util
+
+    return importlib.util.find_spec("chainrule.commands.generate") is None
+
+
+#: options an instructor's checkout needs and a student copy does not: hidden from its --help
+INSTRUCTOR_ONLY = ("secret_file", "release", "require_isolation", "recorded")
+#: ``--seed`` as a student copy has it: the recording answers for its own seed only
+STUDENT_SEED_HELP = ("Seed of the cases' inputs (printed in every report). This copy holds the expected "
+                     "values of the public checks' seed only, the default; a report's rerun command names it.")
+
+
+def _as_a_student_copy(command):
+    """In a student copy, the instructor's options are hidden from ``--help`` and ``--seed`` is
+    worded for a student (``--secret-file``, which a copy without the solutions would ignore,
+    is refused when given: ``grade_command``)."""
+    if student_copy():
+        for param in command.params:
+            if param.name in INSTRUCTOR_ONLY:
+                param.hidden = True
+            elif param.name == "seed":
+                param.help = STUDENT_SEED_HELP
+    return command
+
+
+@_as_a_student_copy
 @click.command("grade")
 @click.argument("submission", default=None, required=False, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -55,6 +85,10 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
+    if secret_file is not None and student_copy():
+        raise ChainruleUsageError("--secret-file changes the cases' seed only where the reference solutions are "
+                                  "installed (an instructor's checkout); this student copy grades the recorded "
+                                  "public checks: leave it out.")
     submission, only = _one_module(_exercises_folder(submission), split_names(only))
 
     if output is not None and not force and Path(output).exists():   # before grading, not after

@@ -624,3 +624,64 @@ def test_an_out_folder_inside_the_kits_own_folders_is_refused(inside):
     assert result.stderr.strip().splitlines()[-1] == (f"Error: --out '{target}' is {where}, which a release copies from; choose a "
                                      "folder outside the kit's packages (such as release/ beside them).")
     assert target.exists() == existed
+
+
+def test_the_student_readme_says_which_classroom_score_is_the_grade(release_dir, partial_release):
+    """Session 10's trial: the reporter's log shows "Grand total points: 80.77/100" (its count
+    of functions at full marks) beside "Total points: 53.83/68"; the README says which one
+    Classroom records, with numbers of the release's own (42 of 52 functions at full marks,
+    the last 10, one point each, at half of their points: 68 - 5)."""
+    readme = " ".join((release_dir / "student" / "README.md").read_text().split())
+    assert ("The reporter step's log shows two scores, for example `Total points: 63.00/68` and "
+            "`Grand total points: 80.77/100`. The score Classroom records is the **points**: the sum of "
+            "every function's partial score") in readme
+    assert "the same number as the `Total:` line of `chainrule grade`" in readme
+    assert "(`Points 63/68` in the run's annotations)" in readme
+    assert ("count a function as passed only when all its cases pass, and every function the same whatever "
+            "its points (here 42 of 52 functions). It is not the score Classroom records") in readme
+    # a release of two modules: its own numbers (20 functions, 23 points; the last 4, 5 points, at half)
+    partial = " ".join((partial_release / "student" / "README.md").read_text().split())
+    assert "`Total points: 20.50/23` and `Grand total points: 80.00/100`" in partial
+    assert "(here 16 of 20 functions)" in partial
+
+
+def test_the_student_readme_explains_warnings_missing_files_and_autograder_commands(release_dir, partial_release):
+    readme = " ".join((release_dir / "student" / "README.md").read_text().split())
+    assert ("A function that passes but whose computation warned (an overflow in `np.exp`, a division by zero) "
+            "keeps its points and is marked `warned:`") in readme
+    assert '("training.py is not in your submission"), its functions 0 points' in readme
+    assert ("The commands the autograder's tests show (`Rerun case 4: chainrule grade --only ...`) are for your "
+            "own repository: run them here.") in readme
+    partial = " ".join((partial_release / "student" / "README.md").read_text().split())
+    assert '("losses.py is not in your submission")' in partial
+
+
+def test_the_student_copys_grade_help_has_no_instructor_options(partial_release):
+    """Session 10's trial: a student copy's `chainrule grade --help` offered --secret-file ("mixed
+    into the per-submission seed", ignored there), --recorded ("instead of solutions/", which it
+    has not), --release and --require-isolation; the instructor's checkout still offers them."""
+    student = partial_release / "student"
+    done = _student_chainrule(student, "grade", "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    for option in ("--secret-file", "--recorded", "--release", "--require-isolation", "solutions/",
+                   "live reference", "per-submission"):
+        assert option not in text, option
+    assert ("--seed INTEGER RANGE Seed of the cases' inputs (printed in every report). This copy holds the "
+            "expected values of the public checks' seed only, the default; a report's rerun command names it.") in text
+    for option in ("--only", "--case", "--verbose", "--timeout", "--format", "--fail-under"):
+        assert option in text, option
+    kit = CliRunner().invoke(cli, ["grade", "--help"], prog_name="chainrule")
+    for option in ("--secret-file", "--recorded", "--release", "--require-isolation"):
+        assert option in kit.output, option
+
+
+def test_a_secret_file_in_a_student_copy_is_refused_not_ignored(partial_release, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("course secret\n")
+    done = _student_chainrule(partial_release / "student", "grade", "--secret-file", str(secret))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: --secret-file changes the cases' seed only where the reference solutions are installed (an "
+        "instructor's checkout); this student copy grades the recorded public checks: leave it out.")
+    assert done.stdout == ""

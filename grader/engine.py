@@ -33,7 +33,7 @@ from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZ
 from grader.privileges import changed_files, kit_folders, kit_fingerprint, reference_exposure
 from grader.seeds import submission_seed
 from grader.sandbox import CallFailed, ChildDied, Sandbox
-from grader.values import to_returned
+from grader.values import Returned, to_returned
 
 
 PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
@@ -771,14 +771,46 @@ def _diagnose(case, actual, expected):
                 continue
             same = all(_same(a, t) for a, t in zip(actual, theirs))
         else:
-            if case.judge(theirs, expected) is None:
-                continue        # the mistake is not visible on this case
+            if case.judge(in_dtypes_of(theirs, expected), expected) is None:
+                # the mistake is not visible on this case: its values are the reference's
+                # (a dtype alone, which the judge's own message names, is not its reading)
+                continue
             same = case.judge(actual, theirs) is None
             if not same:
                 found.contradicted.add(mistake.name)
         if same:
             found.append(mistake)
     return found
+
+
+def in_dtypes_of(theirs, expected):
+    """``theirs`` (a list of ``Returned``, one per call or step) with every number in the
+    dtype and kind of the matching ``expected`` one, where the conversion keeps the values
+    (an integral float for an int, any float precision for another): what remains wrong
+    after it is a wrong value, a shape or a structure, never a dtype alone."""
+    return [_in_dtype_of(t, e) for t, e in zip(theirs, expected)] + list(theirs[len(expected):])
+
+
+def _in_dtype_of(ret, exp):
+    if ret.kind in ("tuple", "list") and exp.kind in ("tuple", "list") and len(ret.value) == len(exp.value):
+        return Returned(ret.kind, [_in_dtype_of(r, e) for r, e in zip(ret.value, exp.value)], ret.cls)
+    numeric = ("array", "npscalar", "float", "int", "bool")
+    if ret.kind not in numeric or exp.kind not in numeric:
+        return ret
+    mine = np.asarray(ret.value)
+    want = np.asarray(exp.value)
+    if mine.shape != want.shape or mine.dtype.kind not in "biuf" or want.dtype.kind not in "biuf":
+        return ret
+    with np.errstate(all="ignore"):
+        cast = mine.astype(want.dtype)
+        if not (mine.dtype.kind == want.dtype.kind == "f"):
+            if not np.array_equal(cast.astype(np.float64), mine.astype(np.float64)):
+                return ret      # the conversion would change a value: leave it to the judge
+    if exp.kind == "array":
+        return Returned("array", cast)
+    if exp.kind == "npscalar":
+        return Returned("npscalar", np.asarray(cast), exp.cls)
+    return Returned(exp.kind, cast.item())
 
 
 def _same(a, b):

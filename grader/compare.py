@@ -144,7 +144,15 @@ def _dtype_problem(mine: np.ndarray, want: np.ndarray, exp: Returned):
         return Problem("type", f"returned an array of dtype {mine.dtype}, expected a boolean array")
     if want_kind in "iu" and kind not in "iu":
         if kind == "f" and want.ndim == 0 and np.isfinite(mine).all() and float(mine) == int(mine):
-            return None   # ceil() returning 10.0 is accepted for an integer answer
+            if float(mine) != float(want):
+                return None     # a wrong count: its value is the news (the type comes after)
+            # the docstrings promise an int: 10.0 is the right count in the wrong type
+            why = ("a count must be a whole-number type (ceil and true division return floats: convert "
+                   "the count to int)")
+            problem = Problem("type", f"returned {fmt_num(float(mine))}, a float, where the contract returns "
+                                      f"an int: the value is right, but {why}")
+            problem.finding = ("float-for-int", f"returned a float where the contract returns an int: {why}")
+            return problem
         return Problem("type", f"returned {'an array of ' if mine.ndim else 'a value of '}dtype "
                                f"{mine.dtype}, expected integers")
     return None
@@ -196,17 +204,19 @@ def mismatch_text(mine, want, rtol, atol, label=""):
     return "\n".join(lines)
 
 
-def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndarray):
-    """The contract's "same float dtype as x", for functions that promise it."""
+def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndarray, name="x"):
+    """The contract's "same float dtype as x" (or as ``name``, the argument whose dtype the
+    result keeps), for functions that promise it."""
     if ret.kind in ("float", "int", "bool"):
         return Problem("type", f"returned a Python {ret.kind} for a 0-d array input; the contract "
-                               f"returns a NumPy value of x's dtype ({want.dtype}) for every shape, "
+                               f"returns a NumPy value of {name}'s dtype ({want.dtype}) for every shape, "
                                "0-d included: compute with NumPy functions instead of the math module "
                                "or float()")
     if want.dtype.kind == "f" and mine.dtype.kind == "f" and mine.dtype != want.dtype:
-        return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} input; the contract keeps "
-                               f"x's float dtype (a {mine.dtype} constant array or an explicit conversion to "
-                               "float changes it: convert the result back to x's dtype)")
+        given = "input" if name == "x" else name
+        return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} {given}; the contract keeps "
+                               f"{name}'s float dtype (a {mine.dtype} constant array or an explicit conversion "
+                               f"to float changes it: convert the result back to {name}'s dtype)")
     return None
 
 
@@ -220,7 +230,8 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
     """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output.
 
     ``keep_dtype``: the function promises an array of x's float dtype (also for 0-d x, where
-    a NumPy scalar of that dtype is accepted but not a Python float)."""
+    a NumPy scalar of that dtype is accepted but not a Python float); True for ``x``, or the
+    name of the argument whose dtype the result keeps (``"dout"``)."""
     where = f"{label}: " if label else ""
     if exp.kind in ("tuple", "list"):
         if ret.kind == "none":
@@ -243,9 +254,9 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
     want = exp.value if exp.kind in ("array", "npscalar") else np.asarray(exp.value)
     problem = _dtype_problem(mine, want, exp)
     if problem is not None:
-        problem.finding = ("wrong-dtype", problem.text)
+        problem.finding = problem.finding or ("wrong-dtype", problem.text)
     elif keep_dtype and exp.kind in ("array", "npscalar"):
-        problem = _dtype_promise(ret, mine, exp, want)
+        problem = _dtype_promise(ret, mine, exp, want, keep_dtype if isinstance(keep_dtype, str) else "x")
         if problem is not None:
             problem.finding = ("python-float" if ret.kind in ("float", "int", "bool") else "dtype-changed",
                                problem.text)

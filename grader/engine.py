@@ -775,7 +775,8 @@ def _diagnose(case, actual, expected):
                 # the mistake is not visible on this case: its values are the reference's
                 # (a dtype alone, which the judge's own message names, is not its reading)
                 continue
-            same = case.judge(actual, theirs) is None
+            # the same values as the mistake's (in whatever dtype: the judge names a dtype itself)
+            same = case.judge(in_dtypes_of(actual, theirs), theirs) is None
             if not same:
                 found.contradicted.add(mistake.name)
         if same:

@@ -113,7 +113,7 @@ class Case:
         self.feed = feed
         self.steps = steps
         self.state_note = state_note
-        self.keep_dtype = keep_dtype    # the contract promises x's float dtype (activations)
+        self.keep_dtype = keep_dtype    # the contract promises x's float dtype (True), or that of the named argument
         self.number = 0          # set by the registry
 
     @property

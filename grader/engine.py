@@ -594,11 +594,15 @@ def _write_messages(judged, seed):
     text, matched known mistakes, findings, scalar)``.
 
     A known mistake is named only if no failing case rules it out (it fails that case with
-    other values than the submission's). A case's diagnoses: the findings the grader made,
-    then the known mistakes that match, or else the generic diagnoses read from the values."""
+    other values than the submission's) -- unless another known mistake explains that case:
+    a submission with two mistakes (softmax over axis 0 *and* without the max shift) gets
+    each named where it matches, the one that explains the most cases first. A case's
+    diagnoses: the findings the grader made, then the known mistakes that match, or else
+    the generic diagnoses read from the values."""
     ruled_out = set()
     for j in judged:
-        ruled_out |= getattr(j[3], "contradicted", set())
+        if not list(j[3]):      # a case no known mistake explains
+            ruled_out |= getattr(j[3], "contradicted", set())
     per_case = [[m for m in j[3] if m.name not in ruled_out] for j in judged]
     _agree_on_factors(judged)
     for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):

@@ -11,12 +11,59 @@ The tolerance rule is elementwise ``|yours - expected| <= atol + rtol * |expecte
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from grader.results import counted
 from grader.values import Returned
 
 NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
+#: The cause a NaN or inf is guessed to have, until the function's own warnings say it
+#: (``nan_cause``: the engine puts that in its place).
+NAN_GUESS = "an overflow in exp, a log of 0 or a division by 0?"
+
+#: A NumPy RuntimeWarning as Python prints it: "...: RuntimeWarning: invalid value encountered in sqrt".
+_NUMPY_WARNING = re.compile(r"RuntimeWarning: (overflow|invalid value|divide by zero) encountered in "
+                            r"(?:scalar )?([a-z_0-9]{1,30})\b")
+_LOGS = ("log", "log10", "log2", "log1p")
+_DIVISIONS = ("divide", "true_divide", "floor_divide", "reciprocal", "power")
+
+
+def _cause(kind, op):
+    if op == "sqrt" and kind == "invalid value":
+        return "a square root of a negative number"
+    if op in _LOGS:
+        return "a log of 0" if kind == "divide by zero" else "a log of a negative number"
+    if kind == "divide by zero":
+        return "a division by 0"
+    if kind == "overflow":
+        return f"an overflow in {op}"
+    if op in _DIVISIONS:
+        return "0 / 0 or inf / inf in a division"
+    if op in ("subtract", "add"):
+        return "inf − inf (an overflow before it)"
+    if op == "multiply":
+        return "0 · inf (an overflow before it)"
+    return f"an invalid value in {op}"
+
+
+def nan_cause(printed):
+    """The cause of a NaN or inf that the function's own warnings (``printed``: what it
+    printed while graded) name, to replace ``NAN_GUESS``: "a square root of a negative
+    number? (your code warned: invalid value encountered in sqrt)"; None without a NumPy
+    RuntimeWarning. The first two distinct warnings, in their order (the first is the root:
+    an overflow in exp, then inf / inf in the division)."""
+    seen = []
+    for kind, op in _NUMPY_WARNING.findall(printed or ""):
+        if (kind, op) not in seen:
+            seen.append((kind, op))
+    if not seen:
+        return None
+    seen = seen[:2]
+    causes = ", then ".join(_cause(kind, op) for kind, op in seen)
+    said = "; ".join(f"{kind} encountered in {op}" for kind, op in seen)
+    return f"{causes}? (your code warned: {said})"
 
 
 class Problem:
@@ -284,7 +331,7 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
             first = fmt_pos(tuple(np.argwhere(bad)[0])) if mine_f.ndim else ""
             at = f" (first at {first})" if first else ""
             return Problem("nan", f"{where}contains {what} where the expected values are finite{at}: "
-                                  "an overflow in exp, a log of 0 or a division by 0?")
+                                  f"{NAN_GUESS}")
     text = mismatch_text(mine, want, rtol, atol, label)
     if text is not None:
         problem = Problem("mismatch", text)

@@ -24,7 +24,7 @@ import numpy as np
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader.specs import cases_for, for_function
-from grader.compare import modified_inputs
+from grader.compare import NAN_GUESS, modified_inputs, nan_cause
 from grader import diagnose as generic
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
@@ -390,6 +390,7 @@ class FunctionGrading:
         if self.sandbox.pending():
             self.sandbox.drain(max(0.0, self.timeout - self.used))
         fr.output = self.sandbox.take_output()
+        _name_nan_causes(fr)
         return fr
 
     # ---------------------------------------------------------------- steps
@@ -623,6 +624,20 @@ def _write_messages(judged, seed):
         if not chosen:
             found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings if f.generic)
         result.diagnoses = found
+
+
+def _name_nan_causes(fr):
+    """A NaN's guessed cause ("an overflow in exp, a log of 0 or a division by 0?") in each
+    failing case's message becomes the cause the function's own NumPy warnings name ("a
+    square root of a negative number?"), when it printed one."""
+    if NAN_GUESS not in "".join(c.message for c in fr.cases) or "RuntimeWarning: " not in fr.output:
+        return
+    cause = nan_cause(fr.output)
+    if cause is None:
+        return
+    for case in fr.cases:
+        if NAN_GUESS in case.message:
+            case.message = case.message.replace(NAN_GUESS, cause)
 
 
 def _agree_on_factors(judged):

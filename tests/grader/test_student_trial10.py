@@ -341,8 +341,9 @@ def test_the_trials_mistakes_through_the_sandbox(tmp_path):
     assert [d.name for d, _ in relu.hints()] == ["dtype-changed"]
     rms = result.functions["optimizers.rmsprop_step"]
     assert [d.name for d, _ in rms.hints()] == ["gradient-not-squared"]
-    assert ("where the expected values are finite (first at [0, 0]): a square root of a negative number? "
-            "(your code warned: invalid value encountered in sqrt)") in rms.cases[0].message
+    assert ("where the expected values are finite (first at [") in rms.cases[0].message
+    assert ("]): a square root of a negative number? (your code warned: invalid value encountered in "
+            "sqrt)") in rms.cases[0].message
     assert "an overflow in exp, a log of 0" not in "".join(c.message for c in rms.cases)
     glorot = result.functions["initializers.glorot_uniform"]
     assert [d.name for d, _ in glorot.hints()] == ["wrong-dtype"]

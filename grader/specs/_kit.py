@@ -90,8 +90,9 @@ def float64_judge(judge):
         for k, ret in enumerate(outs):
             if ret.kind == "array" and ret.value.dtype.kind == "f" and ret.value.dtype != np.float64:
                 where = f"call {k + 1}: " if len(outs) > 1 else ""
-                text = (f"{where}returned dtype {ret.value.dtype}; the contract's initializers return "
-                        f"float64 (the generator draws float64: a conversion to {ret.value.dtype} changes it)")
+                text = (f"{where}returned dtype {ret.value.dtype}; the contract's initializers give "
+                        f"float64 arrays (the generator draws float64: a conversion to {ret.value.dtype} "
+                        "changes it)")
                 return stats.stat_problem(text, finding=("wrong-dtype", text[len(where):]))
         return None
     return checked

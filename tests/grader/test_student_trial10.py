@@ -128,7 +128,7 @@ def test_the_initializers_return_float64(qualname, source):
     assert fr.cases and all(not c.passed for c in fr.cases)
     assert hint_names(fr) == ["wrong-dtype"]
     hint = fr.hints()[0][0].hint
-    assert hint == ("returned dtype float32; the contract's initializers return float64 (the generator "
+    assert hint == ("returned dtype float32; the contract's initializers give float64 arrays (the generator "
                     "draws float64: a conversion to float32 changes it)")
 
 

@@ -194,8 +194,8 @@ def _dtype_problem(mine: np.ndarray, want: np.ndarray, exp: Returned):
             if float(mine) != float(want):
                 return None     # a wrong count: its value is the news (the type comes after)
             # the docstrings promise an int: 10.0 is the right count in the wrong type
-            why = ("a count must be a whole-number type (ceil and true division return floats: convert "
-                   "the count to int)")
+            why = ("its type must be int (ceil, floor and true division give floats: convert the "
+                   "count to int)")
             problem = Problem("type", f"returned {fmt_num(float(mine))}, a float, where the contract returns "
                                       f"an int: the value is right, but {why}")
             problem.finding = ("float-for-int", f"returned a float where the contract returns an int: {why}")

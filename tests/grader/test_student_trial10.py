@@ -140,8 +140,8 @@ def iterations_per_epoch(n_samples, batch_size):
     assert fr.cases and not any(c.passed for c in fr.cases)
     assert hint_names(fr) == ["float-for-int"]
     assert fr.cases[0].message.endswith(
-        "returned 10.0, a float, where the contract returns an int: the value is right, but a count must be "
-        "a whole-number type (ceil and true division return floats: convert the count to int)")
+        "returned 10.0, a float, where the contract returns an int: the value is right, but its type must "
+        "be int (ceil, floor and true division give floats: convert the count to int)")
     # an int of NumPy's, or math.ceil's int, is an int
     for source in ("def iterations_per_epoch(n_samples, batch_size):\n    return np.int64(-(-n_samples // batch_size))\n",
                    "import math\ndef iterations_per_epoch(n_samples, batch_size):\n    return math.ceil(n_samples / batch_size)\n"):
@@ -347,3 +347,20 @@ def test_the_trials_mistakes_through_the_sandbox(tmp_path):
     assert "an overflow in exp, a log of 0" not in "".join(c.message for c in rms.cases)
     glorot = result.functions["initializers.glorot_uniform"]
     assert [d.name for d, _ in glorot.hints()] == ["wrong-dtype"]
+
+
+def test_early_stopping_epochs_are_ints_too():
+    fr = graded("training.early_stopping_epoch", """
+def early_stopping_epoch(val_losses, patience, min_delta=0.0):
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return float(epoch), float(best_epoch)
+    return float(len(val_losses) - 1), float(best_epoch)
+""")
+    assert fr.cases and not any(c.passed for c in fr.cases)
+    assert hint_names(fr) == ["float-for-int"]

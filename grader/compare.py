@@ -11,12 +11,59 @@ The tolerance rule is elementwise ``|yours - expected| <= atol + rtol * |expecte
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from grader.results import counted
 from grader.values import Returned
 
 NOT_FILLED = "the TODO is not filled in yet (or a return statement is missing)"
+#: The cause a NaN or inf is guessed to have, until the function's own warnings say it
+#: (``nan_cause``: the engine puts that in its place).
+NAN_GUESS = "an overflow in exp, a log of 0 or a division by 0?"
+
+#: A NumPy RuntimeWarning as Python prints it: "...: RuntimeWarning: invalid value encountered in sqrt".
+_NUMPY_WARNING = re.compile(r"RuntimeWarning: (overflow|invalid value|divide by zero) encountered in "
+                            r"(?:scalar )?([a-z_0-9]{1,30})\b")
+_LOGS = ("log", "log10", "log2", "log1p")
+_DIVISIONS = ("divide", "true_divide", "floor_divide", "reciprocal", "power")
+
+
+def _cause(kind, op):
+    if op == "sqrt" and kind == "invalid value":
+        return "a square root of a negative number"
+    if op in _LOGS:
+        return "a log of 0" if kind == "divide by zero" else "a log of a negative number"
+    if kind == "divide by zero":
+        return "a division by 0"
+    if kind == "overflow":
+        return f"an overflow in {op}"
+    if op in _DIVISIONS:
+        return "0 / 0 or inf / inf in a division"
+    if op in ("subtract", "add"):
+        return "inf − inf (an overflow before it)"
+    if op == "multiply":
+        return "0 · inf (an overflow before it)"
+    return f"an invalid value in {op}"
+
+
+def nan_cause(printed):
+    """The cause of a NaN or inf that the function's own warnings (``printed``: what it
+    printed while graded) name, to replace ``NAN_GUESS``: "a square root of a negative
+    number? (your code warned: invalid value encountered in sqrt)"; None without a NumPy
+    RuntimeWarning. The first two distinct warnings, in their order (the first is the root:
+    an overflow in exp, then inf / inf in the division)."""
+    seen = []
+    for kind, op in _NUMPY_WARNING.findall(printed or ""):
+        if (kind, op) not in seen:
+            seen.append((kind, op))
+    if not seen:
+        return None
+    seen = seen[:2]
+    causes = ", then ".join(_cause(kind, op) for kind, op in seen)
+    said = "; ".join(f"{kind} encountered in {op}" for kind, op in seen)
+    return f"{causes}? (your code warned: {said})"
 
 
 class Problem:
@@ -144,7 +191,15 @@ def _dtype_problem(mine: np.ndarray, want: np.ndarray, exp: Returned):
         return Problem("type", f"returned an array of dtype {mine.dtype}, expected a boolean array")
     if want_kind in "iu" and kind not in "iu":
         if kind == "f" and want.ndim == 0 and np.isfinite(mine).all() and float(mine) == int(mine):
-            return None   # ceil() returning 10.0 is accepted for an integer answer
+            if float(mine) != float(want):
+                return None     # a wrong count: its value is the news (the type comes after)
+            # the docstrings promise an int: 10.0 is the right count in the wrong type
+            why = ("its type must be int (ceil, floor and true division give floats: convert the "
+                   "count to int)")
+            problem = Problem("type", f"returned {fmt_num(float(mine))}, a float, where the contract returns "
+                                      f"an int: the value is right, but {why}")
+            problem.finding = ("float-for-int", f"returned a float where the contract returns an int: {why}")
+            return problem
         return Problem("type", f"returned {'an array of ' if mine.ndim else 'a value of '}dtype "
                                f"{mine.dtype}, expected integers")
     return None
@@ -196,17 +251,19 @@ def mismatch_text(mine, want, rtol, atol, label=""):
     return "\n".join(lines)
 
 
-def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndarray):
-    """The contract's "same float dtype as x", for functions that promise it."""
+def _dtype_promise(ret: Returned, mine: np.ndarray, exp: Returned, want: np.ndarray, name="x"):
+    """The contract's "same float dtype as x" (or as ``name``, the argument whose dtype the
+    result keeps), for functions that promise it."""
     if ret.kind in ("float", "int", "bool"):
         return Problem("type", f"returned a Python {ret.kind} for a 0-d array input; the contract "
-                               f"returns a NumPy value of x's dtype ({want.dtype}) for every shape, "
+                               f"returns a NumPy value of {name}'s dtype ({want.dtype}) for every shape, "
                                "0-d included: compute with NumPy functions instead of the math module "
                                "or float()")
     if want.dtype.kind == "f" and mine.dtype.kind == "f" and mine.dtype != want.dtype:
-        return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} input; the contract keeps "
-                               f"x's float dtype (a {mine.dtype} constant array or an explicit conversion to "
-                               "float changes it: convert the result back to x's dtype)")
+        given = "input" if name == "x" else name
+        return Problem("type", f"returned dtype {mine.dtype} for a {want.dtype} {given}; the contract keeps "
+                               f"{name}'s float dtype (a {mine.dtype} constant array or an explicit conversion "
+                               f"to float changes it: convert the result back to {name}'s dtype)")
     return None
 
 
@@ -220,7 +277,8 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
     """Judge ``ret`` (yours) against ``exp`` (expected); ``label`` names the output.
 
     ``keep_dtype``: the function promises an array of x's float dtype (also for 0-d x, where
-    a NumPy scalar of that dtype is accepted but not a Python float)."""
+    a NumPy scalar of that dtype is accepted but not a Python float); True for ``x``, or the
+    name of the argument whose dtype the result keeps (``"dout"``)."""
     where = f"{label}: " if label else ""
     if exp.kind in ("tuple", "list"):
         if ret.kind == "none":
@@ -243,9 +301,9 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
     want = exp.value if exp.kind in ("array", "npscalar") else np.asarray(exp.value)
     problem = _dtype_problem(mine, want, exp)
     if problem is not None:
-        problem.finding = ("wrong-dtype", problem.text)
+        problem.finding = problem.finding or ("wrong-dtype", problem.text)
     elif keep_dtype and exp.kind in ("array", "npscalar"):
-        problem = _dtype_promise(ret, mine, exp, want)
+        problem = _dtype_promise(ret, mine, exp, want, keep_dtype if isinstance(keep_dtype, str) else "x")
         if problem is not None:
             problem.finding = ("python-float" if ret.kind in ("float", "int", "bool") else "dtype-changed",
                                problem.text)
@@ -273,7 +331,7 @@ def compare(ret: Returned, exp: Returned, rtol, atol, label="", keep_dtype=False
             first = fmt_pos(tuple(np.argwhere(bad)[0])) if mine_f.ndim else ""
             at = f" (first at {first})" if first else ""
             return Problem("nan", f"{where}contains {what} where the expected values are finite{at}: "
-                                  "an overflow in exp, a log of 0 or a division by 0?")
+                                  f"{NAN_GUESS}")
     text = mismatch_text(mine, want, rtol, atol, label)
     if text is not None:
         problem = Problem("mismatch", text)

@@ -296,8 +296,7 @@ def _shape_findings(a, e, fit, names, args, name):
         return Finding("transposed", f"{name} has the right values but transposed: its shape "
                                      f"must be {e.shape}")
     if a.size == e.size and fit(a.reshape(e.shape), e):
-        return Finding("reshaped", f"{name} has the right values in the shape {a.shape}; the "
-                                   f"contract's shape is {e.shape} (keep or drop the reduced axis)")
+        return Finding("reshaped", f"{name} has the right values {_reshape_reason(a, e, names, args)}")
     if a.ndim == e.ndim + 1:
         for axis in range(a.ndim):
             for op_name, op in (("sum", np.sum), ("mean", np.mean)):
@@ -317,6 +316,21 @@ def _shape_findings(a, e, fit, names, args, name):
                 return Finding("off-by-one", f"{name} has one value too many ({a.size}, expected "
                                              f"{e.size}): a loop runs one step too far")
     return None
+
+
+def _reshape_reason(a, e, names, args):
+    """How the right values sit in another shape, in words for the case (no shapes, which
+    differ between the cases one hint stands for): an axis of length 1 added or dropped (a
+    reduction's keepdims), or the whole array reshaped, which for a result of an input's
+    shape means that shape is not kept."""
+    if [n for n in a.shape if n != 1] == [n for n in e.shape if n != 1]:
+        more = "too many" if a.ndim > e.ndim else "missing"
+        return (f"with an axis of length 1 {more}: keep or drop the reduced axis (keepdims), or "
+                "check a reshape")
+    same = [n for n, x in zip(names, args) if isinstance(x, np.ndarray) and x.shape == e.shape]
+    if same:
+        return f"in another shape: it must have the shape of {same[-1]} (the values are in order)"
+    return "in another shape (in order): check the reshape"
 
 
 def output_findings(a, e, fit, names, args, name, before=None, integer=False):

@@ -25,7 +25,7 @@ import numpy as np
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader.specs import cases_for, for_function
-from grader.compare import modified_inputs
+from grader.compare import NAN_GUESS, modified_inputs, nan_cause
 from grader import diagnose as generic
 from grader.oracle import LiveOracle, RecordedOracle, resolve
 from grader.release_settings import effective_points, functions as release_functions
@@ -36,7 +36,7 @@ from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZ
 from grader.privileges import changed_files, kit_folders, kit_fingerprint, reference_exposure
 from grader.seeds import submission_seed
 from grader.sandbox import CallFailed, ChildDied, Sandbox
-from grader.values import to_returned
+from grader.values import Returned, to_returned
 
 
 PREFETCH_BYTES = 32 * 1024      # request bytes in flight at most (a pipe holds 64 KiB)
@@ -434,6 +434,7 @@ class FunctionGrading:
         if self.sandbox.pending():
             self.sandbox.drain(max(0.0, self.timeout - self.used))
         fr.output = self.sandbox.take_output()
+        _name_nan_causes(fr)
         return fr
 
     # ---------------------------------------------------------------- steps
@@ -647,11 +648,15 @@ def _write_messages(judged, seed):
     text, matched known mistakes, findings, scalar)``.
 
     A known mistake is named only if no failing case rules it out (it fails that case with
-    other values than the submission's). A case's diagnoses: the findings the grader made,
-    then the known mistakes that match, or else the generic diagnoses read from the values."""
+    other values than the submission's) -- unless another known mistake explains that case:
+    a submission with two mistakes (softmax over axis 0 *and* without the max shift) gets
+    each named where it matches, the one that explains the most cases first. A case's
+    diagnoses: the findings the grader made, then the known mistakes that match, or else
+    the generic diagnoses read from the values."""
     ruled_out = set()
     for j in judged:
-        ruled_out |= getattr(j[3], "contradicted", set())
+        if not list(j[3]):      # a case no known mistake explains
+            ruled_out |= getattr(j[3], "contradicted", set())
     per_case = [[m for m in j[3] if m.name not in ruled_out] for j in judged]
     _agree_on_factors(judged)
     for (result, case, text, _, findings, scalar), matched in zip(judged, per_case):
@@ -672,6 +677,20 @@ def _write_messages(judged, seed):
         if not chosen:
             found.extend(Diagnosis(f.name, f.hint, case.name, "generic") for f in findings if f.generic)
         result.diagnoses = found
+
+
+def _name_nan_causes(fr):
+    """A NaN's guessed cause ("an overflow in exp, a log of 0 or a division by 0?") in each
+    failing case's message becomes the cause the function's own NumPy warnings name ("a
+    square root of a negative number?"), when it printed one."""
+    if NAN_GUESS not in "".join(c.message for c in fr.cases) or "RuntimeWarning: " not in fr.output:
+        return
+    cause = nan_cause(fr.output)
+    if cause is None:
+        return
+    for case in fr.cases:
+        if NAN_GUESS in case.message:
+            case.message = case.message.replace(NAN_GUESS, cause)
 
 
 def _agree_on_factors(judged):
@@ -824,14 +843,47 @@ def _diagnose(case, actual, expected):
                 continue
             same = all(_same(a, t) for a, t in zip(actual, theirs))
         else:
-            if case.judge(theirs, expected) is None:
-                continue        # the mistake is not visible on this case
-            same = case.judge(actual, theirs) is None
+            if case.judge(in_dtypes_of(theirs, expected), expected) is None:
+                # the mistake is not visible on this case: its values are the reference's
+                # (a dtype alone, which the judge's own message names, is not its reading)
+                continue
+            # the same values as the mistake's (in whatever dtype: the judge names a dtype itself)
+            same = case.judge(in_dtypes_of(actual, theirs), theirs) is None
             if not same:
                 found.contradicted.add(mistake.name)
         if same:
             found.append(mistake)
     return found
+
+
+def in_dtypes_of(theirs, expected):
+    """``theirs`` (a list of ``Returned``, one per call or step) with every number in the
+    dtype and kind of the matching ``expected`` one, where the conversion keeps the values
+    (an integral float for an int, any float precision for another): what remains wrong
+    after it is a wrong value, a shape or a structure, never a dtype alone."""
+    return [_in_dtype_of(t, e) for t, e in zip(theirs, expected)] + list(theirs[len(expected):])
+
+
+def _in_dtype_of(ret, exp):
+    if ret.kind in ("tuple", "list") and exp.kind in ("tuple", "list") and len(ret.value) == len(exp.value):
+        return Returned(ret.kind, [_in_dtype_of(r, e) for r, e in zip(ret.value, exp.value)], ret.cls)
+    numeric = ("array", "npscalar", "float", "int", "bool")
+    if ret.kind not in numeric or exp.kind not in numeric:
+        return ret
+    mine = np.asarray(ret.value)
+    want = np.asarray(exp.value)
+    if mine.shape != want.shape or mine.dtype.kind not in "biuf" or want.dtype.kind not in "biuf":
+        return ret
+    with np.errstate(all="ignore"):
+        cast = mine.astype(want.dtype)
+        if not (mine.dtype.kind == want.dtype.kind == "f"):
+            if not np.array_equal(cast.astype(np.float64), mine.astype(np.float64)):
+                return ret      # the conversion would change a value: leave it to the judge
+    if exp.kind == "array":
+        return Returned("array", cast)
+    if exp.kind == "npscalar":
+        return Returned("npscalar", np.asarray(cast), exp.cls)
+    return Returned(exp.kind, cast.item())
 
 
 def _same(a, b):

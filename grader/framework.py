@@ -113,7 +113,7 @@ class Case:
         self.feed = feed
         self.steps = steps
         self.state_note = state_note
-        self.keep_dtype = keep_dtype    # the contract promises x's float dtype (activations)
+        self.keep_dtype = keep_dtype    # the contract promises x's float dtype (True), or that of the named argument
         self.number = 0          # set by the registry
 
     @property
@@ -294,7 +294,10 @@ class Case:
                 head += f"; {_names(right)} right"
             lines.append((f"{label}: " if label else "") + head + ".")
         lines.extend(p.text for _, p in wrong)
-        problem = Problem(first.kind, "\n".join(lines))
+        # what the judge knows of the mistake (a float for an int, a dtype), when every wrong
+        # output says the same
+        findings = {p.finding for _, p in wrong}
+        problem = Problem(first.kind, "\n".join(lines), first.finding if len(findings) == 1 else None)
         problem.scalar = first.scalar and len(verdicts) == 1
         problem.wrong = [n for n, _ in wrong]
         problem.right = right

@@ -545,7 +545,7 @@ def judge_split(n, val_fraction, test_fraction):
         n_test = test.size
         allidx = np.concatenate(parts)
         if not np.array_equal(np.sort(allidx), np.arange(n)):
-            return stat_problem(f"the three index arrays are not disjoint or do not cover range({n})")
+            return _split_not_partition(parts, n)
         # drawn at random: the test indices are a random subset, so their mean is near (n-1)/2
         if n_test >= 50:
             # Hoeffding for sampling without replacement, values in [0, n-1]
@@ -564,6 +564,39 @@ def judge_split(n, val_fraction, test_fraction):
                     return problem
         return None
     return judge
+
+
+def _split_not_partition(parts, n):
+    """Which way three index arrays of the right sizes fail to partition range(n): an index
+    outside it, or indices repeated (within one array or across two), and so the ones
+    missing."""
+    names = ("train_idx", "val_idx", "test_idx")
+    for name, arr in zip(names, parts):
+        outside = arr[(arr < 0) | (arr >= n)]
+        if outside.size:
+            return stat_problem(f"{name} holds {int(outside[0])}, outside range({n}): every index must be "
+                                f"one of 0 .. {n - 1}")
+    allidx = np.concatenate(parts)
+    missing = np.setdiff1d(np.arange(n), allidx)
+    said = []
+    for name, arr in zip(names, parts):
+        values, counts = np.unique(arr, return_counts=True)
+        if (counts > 1).any():
+            times = int(counts[counts > 1][0])
+            said.append(f"{name} holds {int(values[counts > 1][0])} {'twice' if times == 2 else f'{times} times'}")
+            break
+    for i in range(3):
+        for j in range(i + 1, 3):
+            both = np.intersect1d(parts[i], parts[j])
+            if both.size and len(said) < 2:
+                said.append(f"{int(both[0])} is in both {names[i]} and {names[j]}")
+    repeats = allidx.size - np.unique(allidx).size
+    hint = ("the index arrays repeat indices (drawn with replacement?): draw them without replacement, "
+            "one random permutation of range(n_samples) cut into the three parts")
+    return stat_problem(f"the three index arrays are not disjoint: {' and '.join(said)} ({counted(repeats, 'index', 'indices')} "
+                        f"repeated in all), so {counted(missing.size, 'index', 'indices')} of range({n}) are in "
+                        f"none of them (the first: {int(missing[0])}); draw without replacement, one random "
+                        f"permutation cut into the three parts", finding=("not-disjoint", hint))
 
 
 def subset_spread(part, n, name):

@@ -17,7 +17,7 @@ from grader.framework import Call, Case, FeedError
 from grader.values import Rng
 
 __all__ = ["Call", "Case", "FeedError", "Rng", "stats", "F64", "F32", "FD", "TINY", "EXACT",
-           "U", "central_diff", "seeds", "repro_calls", "dist_judge", "registrar"]
+           "U", "central_diff", "seeds", "repro_calls", "dist_judge", "float64_judge", "registrar"]
 
 F64 = dict(rtol=1e-6, atol=1e-9)
 F32 = dict(rtol=1e-4, atol=1e-6)
@@ -78,3 +78,21 @@ def dist_judge(shape, dtype_kind, cdf, bounds=None, what=""):
     def judge(outs, calls):
         return stats.judge_samples(outs, shape, dtype_kind, cdf, bounds, what)
     return judge
+
+
+def float64_judge(judge):
+    """``judge`` (a stat judge), then the contract's dtype: every array returned must be
+    float64 (the initializers: the rng draws float64, and a conversion changes it)."""
+    def checked(outs, calls):
+        problem = judge(outs, calls)
+        if problem is not None:
+            return problem
+        for k, ret in enumerate(outs):
+            if ret.kind == "array" and ret.value.dtype.kind == "f" and ret.value.dtype != np.float64:
+                where = f"call {k + 1}: " if len(outs) > 1 else ""
+                text = (f"{where}returned dtype {ret.value.dtype}; the contract's initializers give "
+                        f"float64 arrays (the generator draws float64: a conversion to {ret.value.dtype} "
+                        "changes it)")
+                return stats.stat_problem(text, finding=("wrong-dtype", text[len(where):]))
+        return None
+    return checked

@@ -53,11 +53,14 @@ def _mask(rng, shape, keep=0.7):
 
 @builder("layers.dropout_forward", "layers.dropout_backward")
 def _dropout_apply(q, rng):
+    # the docstrings promise the float dtype of x (forward) and of dout (backward)
+    keep = "x" if q.endswith("forward") else "dout"
     cases = [
-        Case(q, "random (4, 5), rate 0.3", [Call(U(rng, (4, 5)), _mask(rng, (4, 5)), 0.3)], **F64),
-        Case(q, "rate 0 keeps everything", [Call(U(rng, (2, 3)), np.ones((2, 3), dtype=bool), 0.0)], **F64),
+        Case(q, "random (4, 5), rate 0.3", [Call(U(rng, (4, 5)), _mask(rng, (4, 5)), 0.3)], **F64, keep_dtype=keep),
+        Case(q, "rate 0 keeps everything", [Call(U(rng, (2, 3)), np.ones((2, 3), dtype=bool), 0.0)], **F64,
+             keep_dtype=keep),
         Case(q, "float32 (3, 3), rate 0.5", [Call(U(rng, (3, 3), dtype=np.float32), _mask(rng, (3, 3), 0.5), 0.5)],
-             **F32),
+             **F32, keep_dtype=keep),
     ]
     if q.endswith("backward"):
         def fd(ref, dout, mask, rate):

@@ -790,3 +790,77 @@ def adagrad_step(w, grad, accum, lr=0.01, eps=1e-7):
     return w - lr * grad / (np.sqrt(h) + eps), h
 """, set()),
 ]
+
+# The student trial of session 10 (a released student copy, every exercise with a typical
+# mistake): each once drew no hint, a wrong one, or passed although the contract's dtype
+# rule says otherwise.
+CATALOG += [
+    ("activations.relu_derivative", "float64-result", """
+def relu_derivative(x):
+    return (x > 0).astype(float)
+""", {"dtype-changed"}),
+    ("activations.softmax", "axis-one-hard-coded", """
+def softmax(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)
+""", {"axis-ignored"}),
+    ("activations.softmax", "axis-zero-without-shift", """
+def softmax(z, axis=-1):
+    e = np.exp(z)
+    return e / np.sum(e, axis=0, keepdims=True)
+""", {"axis-zero", "no-max-shift"}),
+    ("losses.categorical_crossentropy", "summed-over-axis-0", """
+def categorical_crossentropy(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(np.mean(-np.sum(y_true * np.log(p), axis=0)))
+""", {"classes-averaged"}),
+    ("losses.sum_squared_error_grad", "one-column", """
+def sum_squared_error_grad(y_true, y_pred):
+    return (y_pred - y_true).reshape(-1, 1)
+""", {"reshaped", "transposed"}),
+    ("layers.dropout_forward", "float64-for-float32", """
+def dropout_forward(x, mask, rate):
+    return np.asarray(x, dtype=np.float64) * mask / (1.0 - rate)
+""", {"dtype-changed"}),
+    ("layers.dropout_backward", "float64-for-float32", """
+def dropout_backward(dout, mask, rate):
+    return dout.astype(float) * mask / (1.0 - rate)
+""", {"dtype-changed"}),
+    ("network.backward", "sigmoid-derivative-of-activations", """
+def backward(x, t, W1, b1, W2, b2):
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+    def sigmoid_derivative(z):
+        return sigmoid(z) * (1.0 - sigmoid(z))
+    h = sigmoid(x @ W1 + b1)
+    o = sigmoid(h @ W2 + b2)
+    delta_o = (o - t) * sigmoid_derivative(o)
+    delta_h = (delta_o @ W2.T) * sigmoid_derivative(h)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+""", {"derivative-of-activation"}),
+    ("optimizers.rmsprop_step", "average-of-grad", """
+def rmsprop_step(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = rho * sq_avg + (1 - rho) * grad
+    return w - lr * grad / (np.sqrt(s) + eps), s
+""", {"gradient-not-squared"}),
+    ("initializers.glorot_uniform", "float32", """
+def glorot_uniform(fan_in, fan_out, rng):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
+""", {"wrong-dtype"}),
+    ("initializers.random_uniform", "float32", """
+def random_uniform(shape, rng, minval=-0.05, maxval=0.05):
+    return rng.uniform(minval, maxval, size=shape).astype(np.float32)
+""", {"wrong-dtype"}),
+    ("training.iterations_per_epoch", "ceil-float", """
+def iterations_per_epoch(n_samples, batch_size):
+    return np.ceil(n_samples / batch_size)
+""", {"float-for-int"}),
+    ("training.train_val_test_split", "with-replacement", """
+def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
+    order = rng.integers(0, n_samples, n_samples)
+    n_test = int(n_samples * test_fraction)
+    n_val = int(n_samples * val_fraction)
+    return order[n_test + n_val:], order[n_test:n_test + n_val], order[:n_test]
+""", {"not-disjoint"}),
+]

@@ -86,6 +86,11 @@ def softmax__axis_zero(z, axis=-1):
     return e / np.sum(e, axis=0, keepdims=True)
 
 
+def softmax__axis_ignored(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
 def softmax__sum_over_all(z, axis=-1):
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e)
@@ -140,6 +145,9 @@ KNOWN = [
     ("softmax", "axis-zero", softmax__axis_zero,
      "You normalised down the batch (axis 0); the max, the sum and the division run along "
      "the axis argument (default: the last axis, each row)."),
+    ("softmax", "axis-ignored", softmax__axis_ignored,
+     "You normalised each row whatever the axis argument says: the max, the sum and the division "
+     "run along the given axis (a 1-D input has only axis 0, so a fixed axis 1 raises there)."),
     ("softmax", "sum-over-all", softmax__sum_over_all,
      "You divided by the sum of the whole array, so only the full batch sums to 1; each "
      "slice along the axis must sum to 1 on its own."),

@@ -111,6 +111,16 @@ def categorical_crossentropy__sum_over_batch(y_true, y_pred, eps=1e-7):
     return float(-np.sum(y_true * np.log(p)))
 
 
+def categorical_crossentropy__classes_averaged(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(np.mean(-np.sum(y_true * np.log(p), axis=0)))
+
+
+def categorical_crossentropy__per_class_sums(y_true, y_pred, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return -np.sum(y_true * np.log(p), axis=0)
+
+
 def categorical_crossentropy__log10(y_true, y_pred, eps=1e-7):
     p = np.clip(y_pred, eps, 1 - eps)
     return float(-np.sum(y_true * np.log10(p)) / np.shape(p)[0])
@@ -253,6 +263,13 @@ KNOWN = [
      "[eps, 1 − eps] before the log."),
     ("categorical_crossentropy", "sum-over-batch", categorical_crossentropy__sum_over_batch,
      "The loss is the mean over the rows; the total is divided by the number of rows N."),
+    ("categorical_crossentropy", "classes-averaged", categorical_crossentropy__classes_averaged,
+     "You summed over axis 0, the samples, and then averaged over the K classes, which divides "
+     "the total by K; sum −t log p over the classes of each row (axis 1) and average over the "
+     "N rows."),
+    ("categorical_crossentropy", "per-class-sums", categorical_crossentropy__per_class_sums,
+     "You summed over axis 0, the samples, which leaves one number per class; sum −t log p over "
+     "the classes of each row (axis 1), then average the N row losses into one float."),
     ("categorical_crossentropy", "log10", categorical_crossentropy__log10,
      LOG10_HINT),
     ("sparse_categorical_crossentropy", "column-indexing", sparse_categorical_crossentropy__column_indexing,

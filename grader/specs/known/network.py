@@ -32,6 +32,34 @@ def backward__derivative_of_preactivation(x, t, W1, b1, W2, b2):
     return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
 
 
+def backward__derivative_of_activation(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    so = 0.5 * (1.0 + np.tanh(0.5 * o))
+    sh = 0.5 * (1.0 + np.tanh(0.5 * h))
+    delta_o = (o - t) * so * (1.0 - so)
+    delta_h = (delta_o @ W2.T) * sh * (1.0 - sh)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__output_derivative_of_activation(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    so = 0.5 * (1.0 + np.tanh(0.5 * o))
+    delta_o = (o - t) * so * (1.0 - so)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
+def backward__hidden_derivative_of_activation(x, t, W1, b1, W2, b2):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    sh = 0.5 * (1.0 + np.tanh(0.5 * h))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * sh * (1.0 - sh)
+    return x.T @ delta_h, np.sum(delta_h, axis=0), h.T @ delta_o, np.sum(delta_o, axis=0)
+
+
 def backward__error_sign(x, t, W1, b1, W2, b2):
     h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
     o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
@@ -111,6 +139,17 @@ KNOWN = [
     ("backward", "derivative-of-preactivation", backward__derivative_of_preactivation,
      "σ'(z) = o(1 − o) uses the activation o = σ(z), not the pre-activation z (and "
      "likewise h(1 − h) in the hidden layer)."),
+    ("backward", "derivative-of-activation", backward__derivative_of_activation,
+     "You gave sigmoid_derivative the activations o and h, but it takes the pre-activation z "
+     "and applies σ itself, so it computed σ(o)(1 − σ(o)): the derivatives are o(1 − o) and "
+     "h(1 − h)."),
+    ("backward", "output-derivative-of-activation", backward__output_derivative_of_activation,
+     "You gave sigmoid_derivative the output o, but it takes the pre-activation z₂ and applies "
+     "σ itself, so it computed σ(o)(1 − σ(o)): the output sigmoid's derivative is o(1 − o)."),
+    ("backward", "hidden-derivative-of-activation", backward__hidden_derivative_of_activation,
+     "You gave sigmoid_derivative the hidden activation h, but it takes the pre-activation z₁ "
+     "and applies σ itself, so it computed σ(h)(1 − σ(h)): the hidden sigmoid's derivative is "
+     "h(1 − h)."),
     ("backward", "error-sign", backward__error_sign,
      "dE/do is o − t, not t − o: with the flipped sign every gradient points uphill."),
     ("backward", "hidden-missing-derivative", backward__hidden_missing_derivative,

@@ -74,6 +74,11 @@ def rmsprop_step__missing_sqrt(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
     return w - lr * grad / (s + eps), s
 
 
+def rmsprop_step__gradient_not_squared(w, grad, sq_avg, lr=0.001, rho=0.9, eps=1e-7):
+    s = rho * sq_avg + (1 - rho) * grad
+    return w - lr * grad / (np.sqrt(s) + eps), s
+
+
 def adam_step__no_bias_correction(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
                                   eps=1e-8):
     m = beta1 * m + (1 - beta1) * grad
@@ -152,6 +157,9 @@ KNOWN = [
      "rho weights the old average and 1 − rho the new squared gradient; you swapped them."),
     ("rmsprop_step", "missing-sqrt", rmsprop_step__missing_sqrt,
      "Divide by the root mean square √s (plus eps), not by s itself."),
+    ("rmsprop_step", "gradient-not-squared", rmsprop_step__gradient_not_squared,
+     "s is the moving average of the squared gradient, grad², not of grad itself: averaged "
+     "signed gradients turn s negative, and the square root of a negative number is NaN."),
     ("adam_step", "no-bias-correction", adam_step__no_bias_correction,
      "The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the "
      "step, or the first steps are far too small or too large."),

@@ -69,15 +69,14 @@ def test_a_mistake_whose_values_are_the_references_is_never_named_on_any_functio
     assert in_dtypes_of([to_returned(10.5)], [to_returned(10)])[0].kind == "float"
 
 
-def test_a_floored_float_count_gets_the_floor_mistake_and_the_type_where_the_value_is_right():
+def test_a_floored_float_count_gets_the_floor_mistake_where_the_value_is_wrong():
     fr = graded("training.iterations_per_epoch", """
 def iterations_per_epoch(n_samples, batch_size):
     return np.floor(n_samples / batch_size)
 """)
     by_case = {c.number: [d.name for d in c.diagnoses] for c in failing(fr)}
     assert by_case[2] == ["floor"]     # 2001 / 200: the value is wrong, the known mistake says why
-    assert by_case[1] == ["float-for-int"]
-    assert "returned 10.0, expected 11." in fr.cases[1].message
+    assert 1 not in by_case            # 2000 / 200: 10.0 is the right count (a float count is accepted)
 
 
 # ------------------------------------------------------------ 2. the contract's dtype rules
@@ -132,18 +131,10 @@ def test_the_initializers_return_float64(qualname, source):
                     "draws float64: a conversion to float32 changes it)")
 
 
-def test_iterations_per_epoch_returns_an_int_not_a_float():
-    fr = graded("training.iterations_per_epoch", """
-def iterations_per_epoch(n_samples, batch_size):
-    return np.ceil(n_samples / batch_size)
-""")
-    assert fr.cases and not any(c.passed for c in fr.cases)
-    assert hint_names(fr) == ["float-for-int"]
-    assert fr.cases[0].message.endswith(
-        "returned 10.0, a float, where the contract returns an int: the value is right, but its type must "
-        "be int (ceil, floor and true division give floats: convert the count to int)")
-    # an int of NumPy's, or math.ceil's int, is an int
-    for source in ("def iterations_per_epoch(n_samples, batch_size):\n    return np.int64(-(-n_samples // batch_size))\n",
+def test_a_count_may_be_a_float_of_the_right_whole_value():
+    # the contract's general rules let a scalar result be a float: ceil's 10.0 is the count
+    for source in ("def iterations_per_epoch(n_samples, batch_size):\n    return np.ceil(n_samples / batch_size)\n",
+                   "def iterations_per_epoch(n_samples, batch_size):\n    return np.int64(-(-n_samples // batch_size))\n",
                    "import math\ndef iterations_per_epoch(n_samples, batch_size):\n    return math.ceil(n_samples / batch_size)\n"):
         assert graded("training.iterations_per_epoch", source).passed
 
@@ -349,7 +340,7 @@ def test_the_trials_mistakes_through_the_sandbox(tmp_path):
     assert [d.name for d, _ in glorot.hints()] == ["wrong-dtype"]
 
 
-def test_early_stopping_epochs_are_ints_too():
+def test_early_stopping_epochs_may_be_floats_of_the_right_value():
     fr = graded("training.early_stopping_epoch", """
 def early_stopping_epoch(val_losses, patience, min_delta=0.0):
     best, best_epoch, wait = np.inf, 0, 0
@@ -362,5 +353,4 @@ def early_stopping_epoch(val_losses, patience, min_delta=0.0):
                 return float(epoch), float(best_epoch)
     return float(len(val_losses) - 1), float(best_epoch)
 """)
-    assert fr.cases and not any(c.passed for c in fr.cases)
-    assert hint_names(fr) == ["float-for-int"]
+    assert fr.cases and fr.passed

@@ -852,10 +852,6 @@ def glorot_uniform(fan_in, fan_out, rng):
 def random_uniform(shape, rng, minval=-0.05, maxval=0.05):
     return rng.uniform(minval, maxval, size=shape).astype(np.float32)
 """, {"wrong-dtype"}),
-    ("training.iterations_per_epoch", "ceil-float", """
-def iterations_per_epoch(n_samples, batch_size):
-    return np.ceil(n_samples / batch_size)
-""", {"float-for-int"}),
     ("training.train_val_test_split", "with-replacement", """
 def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
     order = rng.integers(0, n_samples, n_samples)

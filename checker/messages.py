@@ -12,7 +12,7 @@ MESSAGES = {
         "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
     ),
     # what ``not_a_number`` adds when the answer shows why it is not read (``judge.read``)
-    "why_comma": (" (a decimal point, not a comma)", " (쉼표가 아닌 소수점)"),
+    "why_comma": (" (a decimal point, not a comma)", " (쉼표 대신 소수점을 쓰시오)"),
     # "12,500" may be grouped thousands or a decimal comma: the student's number both ways
     "why_grouping": (" (no comma in a number: {thousands} if the comma groups thousands, {decimal} if it is a "
                      "decimal point)",
@@ -55,21 +55,21 @@ MESSAGES = {
     ),
     "consistent": (
         "consistent with your {used}: credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 이어서 맞은 것으로 인정",
+        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 맞은 것으로 본다",
     ),
     "consistent_half": (
         "consistent with your {used}: half credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 절반을 인정",
+        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 점수의 절반을 준다",
     ),
     "consistent_trivial": (
         "consistent with your {used}, but with that value this step asks no work (it gives 0, a given "
         "value or another of your answers): no credit is carried forward",
         "앞에서 쓴 {used}와(과) 일관되지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 "
-        "앞에서 쓴 다른 답이 나온다): 이어지는 점수는 인정하지 않음",
+        "앞에서 쓴 다른 답이 나온다): 앞 답을 이어받은 점수는 주지 않는다",
     ),
     "consistent_none": (
         "consistent with your {used}, but not the right value (no credit is carried forward)",
-        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (이어지는 점수는 인정하지 않음)",
+        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
     ),
     "too_long": (
         "{given} is not an answer (at most {chars} characters, {digits} digits, a size between 1e-{e} and 1e{e}); "
@@ -86,12 +86,12 @@ MESSAGES = {
         "Practice sheet, rebuilt by the kit (its hashes are not read): judged to {k} significant digits (one unit "
         "either way in the last), as the student's own check judges it; no credit is carried forward.",
         "연습 문제지, 키트가 문제를 다시 만들어 판정한다(파일의 해시는 읽지 않는다): 학생 자신의 확인과 같이 유효숫자 "
-        "{k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+        "{k}자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 주지 않는다.",
     ),
     "practice_note": (
         "Practice sheet: judged from salted hashes, to {k} significant digits (one unit either way in the last); "
         "no credit is carried forward.",
-        "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+        "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 주지 않는다.",
     ),
     "practice_too_few": (
         "not the right value to {k} significant digits (you gave {given_digits}; the worksheet asks for 8)",
@@ -109,11 +109,11 @@ MESSAGES = {
     "wrong_integer": ("not the right number", "맞는 수가 아니다"),
     "unknown_key": (
         "unknown key '{key}' in [{table}] (not checked); its keys are {keys}",
-        "[{table}]에 모르는 키 '{key}' (확인하지 않음); 키는 {keys}",
+        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다; 이 문제의 키는 {keys}",
     ),
     "unknown_key_close": (
         "unknown key '{key}' (did you mean '{close}'?) in [{table}]; it is not checked",
-        "모르는 키 '{key}' ('{close}'을(를) 뜻했는가?) [{table}]; 확인하지 않음",
+        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다: '{close}'을(를) 쓰려던 것인가?",
     ),
     "unknown_lang": (
         "unknown lang {code} in the [chainrule] table; checking in English",

@@ -92,13 +92,13 @@ WORDS = {
     "answers_check_practice": (
         "Then run:  chainrule check answers.toml   (do not edit the [chainrule] tables: they "
         "identify your variant of every problem)",
-        "그 뒤 실행:  chainrule check answers.toml   ([chainrule] 표는 고치지 마시오: 각 문제의 "
+        "그 뒤 실행:  chainrule check answers.toml   ([chainrule] 섹션은 고치지 마시오: 각 문제의 "
         "변형을 나타낸다)",
     ),
     "answers_check_graded": (
         "Then hand this file in; your instructor checks it (do not edit the [chainrule] tables: "
         "they identify your variant of every problem)",
-        "그 뒤 이 파일을 제출하시오. 채점은 강사가 한다 ([chainrule] 표는 고치지 마시오: 각 문제의 "
+        "그 뒤 이 파일을 제출하시오. 채점은 강사가 한다 ([chainrule] 섹션은 고치지 마시오: 각 문제의 "
         "변형을 나타낸다)",
     ),
     "answers_check_open": (
@@ -106,7 +106,7 @@ WORDS = {
         "chainrule check answers.toml   Otherwise hand this file in to your instructor (do not edit "
         "the [chainrule] tables: they identify your variant of every problem)",
         "그 뒤 전체 chainrule 키트(생성기 포함)가 설치되어 있으면 실행:  chainrule check answers.toml   "
-        "아니면 이 파일을 강사에게 제출하시오 ([chainrule] 표는 고치지 마시오: 각 문제의 변형을 나타낸다)",
+        "아니면 이 파일을 강사에게 제출하시오 ([chainrule] 섹션은 고치지 마시오: 각 문제의 변형을 나타낸다)",
     ),
     # the running head of a printed page (TeX; HTML where the browser prints margin boxes)
     "page_of": ("page {page} of {pages}", "{page} / {pages} 쪽"),

@@ -630,8 +630,8 @@ def test_a_korean_practice_sheet_with_a_broken_hash_table_is_refused_in_korean(m
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: '{path}'에 'p1_forward_pass.z_1'의 연습 해시 항목이 망가져 있다: chainrule generate가 쓴 answers.toml을 "
-        "확인하시오 ([chainrule] 표는 쓰인 그대로 두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 표까지 바꾸었을 수 "
-        "있다).\n")
+        "확인하시오 ([chainrule] 섹션은 쓰인 그대로 두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 섹션까지 "
+        "바꾸었을 수 있다).\n")
     # the older format too
     path.write_text(text.replace('practice_scheme = "scrypt-1"', 'practice_scheme = "sha256-digits"'), encoding="utf-8")
     result = run("check", path)

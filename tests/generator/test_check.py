@@ -653,7 +653,7 @@ def test_check_korean_hints(sheets, tmp_path):
         f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
-        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)'
+        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
     )
 
 

@@ -81,12 +81,20 @@ WORDS = {
         "0.12345679, -0.123456785는 -0.12345679).",
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
+    # answers.toml's second comment line: "answers_how", then the example of a number blank
+    # of this sheet (its key, a value that is no answer of the sheet), then the choice
+    # sentence naming a choice blank of this sheet (no value: it could read as the answer)
     "answers_how": (
-        "Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  "
-        "dE_dw_5 = \"0.02592286\" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, "
-        "e.g.  loss_choice = \"mse\".",
-        "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예:  dE_dw_5 = \"0.02592286\" (0.01과 1 "
-        "사이이므로 소수점 아래 8자리). 선택형 문제는 보기의 키를 쓰시오. 예:  loss_choice = \"mse\".",
+        "Write each answer between the quotes, rounded as the worksheet says (the rule below)",
+        "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오.",
+    ),
+    "answers_how_number": (
+        ", e.g.  {key} = \"{value}\" (8 decimals, as it lies between 0.01 and 1)",
+        " 예:  {key} = \"{value}\" (0.01과 1 사이이므로 소수점 아래 8자리).",
+    ),
+    "answers_how_choice": (
+        "; for a choice such as {key}, write one of the keys listed above it.",
+        " {key} 같은 선택형 문제는 그 위 줄에 나열된 보기의 키 중 하나를 쓰시오.",
     ),
     # answers.toml's last comment line, by the sheet's mode (as the sheet's instructions)
     "answers_check_practice": (

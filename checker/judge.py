@@ -13,7 +13,8 @@
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
   the wrong sign, too few digits ("agrees to the N significant digits you gave" only for
-  the answer rounded to them; cut off there, only that the digits are too few to tell);
+  the answer rounded to them; cut off there, only that the digits are too few to tell),
+  a factor of 100 ("100 times the right value": a percentage for a fraction; "1/100");
 - ``unanswered``: an empty blank or a missing key;
 - ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
 
@@ -266,6 +267,9 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     closeness = _closeness(reading, target, lang)
     if closeness:
         return closeness
+    scaled = _off_by_100(reading, target, lang)
+    if scaled:
+        return scaled
     for digits, value in target.rounded:
         if _explains(reading, value):
             if digits is None:
@@ -277,6 +281,29 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     if tol.digits:
         return message(lang, "not_within", k=tol.digits)
     return message(lang, "not_right_value")
+
+
+def _off_by_100(reading: Reading, target: Target, lang: str) -> Optional[str]:
+    """For a number 100 times the answer (a percentage where a fraction is asked: 7.549587
+    for 0.07549587) or 1/100 of it (the decimal point two places off): which, when the
+    number scaled back is right (within the tolerance or the key's rounding band), or
+    agrees to the fewer digits given; None otherwise."""
+    x = reading.value
+    if x == 0 or target.answer == 0:
+        return None
+    for factor, name in ((Fraction(1, 100), "times_100"), (Fraction(100), "over_100")):
+        back = x * factor
+        if within_band(target.tolerance, back, target.answer, target.band):
+            return message(lang, name)
+        given = reading.digits
+        # fewer digits: only the answer rounded to them, and 3 of them at least (7 for 0.0755 is
+        # as near 100 times a hundred other values)
+        if given is not None and 3 <= given < ASKED_DIGITS:
+            unit = Fraction(10) ** (exponent(back) - given + 1)
+            if abs(back - target.answer) <= unit / 2:
+                hint = message(lang, "too_few_digits", k=given, digits="digits")
+                return message(lang, name + "_and", hint=hint)
+    return None
 
 
 def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:

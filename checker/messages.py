@@ -40,6 +40,24 @@ MESSAGES = {
         "자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 {k}자리); 문제지는 반올림한다: 0.01과 1 사이는 소수점 아래 "
         "8자리, 그 밖에는 유효숫자 8자리로 쓰고, 마지막 자리는 버리지 말고 반올림하시오",
     ),
+    # a number off by a factor of 100 (within the tolerance once scaled back): a percentage for
+    # a fraction, or the decimal point two places off
+    "times_100": (
+        "100 times the right value (a fraction, not a percentage: 0.33, not 33)",
+        "맞는 값의 100배다 (백분율이 아닌 수: 33이 아니라 0.33)",
+    ),
+    "times_100_and": (
+        "100 times the right value (a fraction, not a percentage: 0.33, not 33); apart from that, {hint}",
+        "맞는 값의 100배다 (백분율이 아닌 수: 33이 아니라 0.33); 그 점을 빼면 {hint}",
+    ),
+    "over_100": (
+        "1/100 of the right value (the decimal point is two places off)",
+        "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다)",
+    ),
+    "over_100_and": (
+        "1/100 of the right value (the decimal point is two places off); apart from that, {hint}",
+        "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다); 그 점을 빼면 {hint}",
+    ),
     "rounded_intermediate": (
         "this is what you get from intermediate values rounded to {k} significant digits: carry more digits "
         "until the end",

@@ -12,9 +12,12 @@
 - ``wrong``: read but not right, with a hint that never reveals the answer: a named
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
-  the wrong sign, too few digits ("agrees to the N significant digits you gave" only for
-  the answer rounded to them; cut off there, only that the digits are too few to tell),
-  a factor of 100 ("100 times the right value": a percentage for a fraction; "1/100");
+  the wrong sign, a factor of 100 ("100 times the right value": a percentage for a
+  fraction; "1/100");
+- ``too_few``: fewer digits than asked, which are the answer rounded to them ("agrees to the
+  N significant digits you gave") or cut off there (only that the digits are too few to
+  tell); on a practice sheet, a short answer that agrees at its digits or that its hashes
+  cannot judge ("cannot be judged with N digits"): no credit, not counted as wrong;
 - ``unanswered``: an empty blank or a missing key;
 - ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
 
@@ -37,7 +40,10 @@ from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, R
                              read_number, shown, written)
 from checker.tolerance import Tolerance
 
-STATUSES = ("correct", "consistent", "wrong", "unanswered", "invalid")
+#: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
+#: cannot be judged at them (cut off; a practice sheet's short answer): no credit, and not a
+#: wrong value either
+STATUSES = ("correct", "consistent", "wrong", "too_few", "unanswered", "invalid")
 CARRY_FORWARD = ("full", "half", "none")
 CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 #: Significant digits the worksheets ask for (generator.numbers.SIGNIFICANT).
@@ -239,6 +245,8 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
             verdict.message = message(lang, "wrong_integer")
         return verdict
     verdict.message = number_hint(reading, target, lang)
+    if verdict.message == _closeness(reading, target, lang):
+        verdict.status = "too_few"
     return verdict
 
 
@@ -362,10 +370,18 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         else:
             verdict.message = message(lang, "wrong_integer")
         return verdict
+    given = reading.digits
     if x != 0 and practice.correct_number(spec, salt, key, -x, digits):
         verdict.message = message(lang, "wrong_sign")
-    elif reading.digits is not None and reading.digits < digits:
-        verdict.message = message(lang, "practice_too_few", k=digits, given_digits=reading.digits)
+    elif given is not None and given < digits and x != 0:
+        # no hash is kept at fewer digits: the answer's 6-digit numbers these digits can stand
+        # for are hashed (from 4 digits on); with fewer, nothing can be said
+        words = "digit" if given == 1 else "digits"
+        if practice.short_matches(spec, salt, key, x, given) is False:
+            verdict.message = message(lang, "practice_short_wrong", k=given, digits=words)
+        else:
+            verdict.status = "too_few"
+            verdict.message = message(lang, "practice_too_few", k=given, digits=words)
     else:
         verdict.message = message(lang, "not_within", k=digits)
     return verdict

@@ -7,6 +7,7 @@ never the value it gives.
 MESSAGES = {
     "unanswered": ("not answered", "답하지 않음"),
     "carried": ("{n} with credit carried forward, ", "이어받아 인정 {n}, "),
+    "few": ("{n} with too few digits, ", "자릿수 부족 {n}, "),
     "not_a_number": (
         "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3{why}",
         "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
@@ -111,9 +112,17 @@ MESSAGES = {
         "no credit is carried forward.",
         "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 주지 않는다.",
     ),
+    # a practice sheet keeps no hash below 6 digits: a short answer that is the answer at its
+    # digits (or too short to tell) cannot be judged; one that is not is said to be wrong
     "practice_too_few": (
-        "not the right value to {k} significant digits (you gave {given_digits}; the worksheet asks for 8)",
-        "유효숫자 {k}자리까지 맞는 값이 아니다 (쓴 자릿수 {given_digits}; 문제지는 8자리를 요구한다)",
+        "cannot be judged with {k} {digits}; give 8 significant digits (8 decimals between 0.01 and 1), rounded "
+        "as the worksheet says",
+        "유효숫자 {k}자리로는 판정할 수 없다; 문제지의 규칙대로 유효숫자 8자리(0.01과 1 사이는 소수점 아래 8자리)로 "
+        "반올림하여 쓰시오",
+    ),
+    "practice_short_wrong": (
+        "not the right value, not even to the {k} significant {digits} you gave",
+        "쓴 유효숫자 {k}자리까지도 맞는 값이 아니다",
     ),
     "not_within": (
         "not the right value (an answer must agree to about {k} significant digits)",
@@ -159,12 +168,14 @@ MESSAGES = {
     ),
     "note": ("Note: {text}", "참고: {text}"),
     "total": (
-        "{correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
-        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "{correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, {invalid} invalid)",
+        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, 형식 오류 {invalid})",
     ),
     "class_total": (
-        "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
-        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, "
+        "{invalid} invalid)",
+        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, "
+        "형식 오류 {invalid})",
     ),
 }
 

@@ -162,7 +162,8 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
 
 
 #: What a practice entry read from a file may hold (a hostile file cannot make the check
-#: hash for minutes: a student's number is hashed at most 6 times, whatever the file holds):
+#: hash for minutes: a student's number is hashed at most 6 times, whatever the file holds,
+#: and a short one at most 152 more, ``short_matches``, which depends on the student's digits only):
 #: named mistakes per blank, choices, characters of a hint.
 MAX_MISTAKES = 40
 MAX_CHOICES = 20
@@ -205,6 +206,42 @@ def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: 
     if digits != spec.get("digits"):
         return None
     return number_matches(salt_hex, question, value, digits, [spec["hash"]] + list(spec.get("band", []))) is not None
+
+
+#: A number of fewer digits than ``DIGITS`` is compared at its own digits from this many on
+#: (``short_matches``); with fewer, each of its 6-digit completions would cost a hash: 1500
+#: for 3 digits, some 10 seconds.
+SHORT_FROM = 4
+
+
+def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: int) -> Optional[bool]:
+    """Whether a number written with ``given`` significant digits (fewer than ``DIGITS``)
+    is the answer at those digits, rounded or cut off there: whether a 6-digit number it
+    can stand for (from half a unit of its last digit below it to a unit above, one more
+    either way for the rule's neighbours) has a hash of the blank (the answer's or its
+    band's). No shorter hash is kept, so each such number is hashed: 17 for 5 digits, 152
+    for 4 (about a second); nothing more is learnt than the file already allows, since
+    each of those is a 6-digit candidate a search would try. None when it cannot be said
+    cheaply: fewer than ``SHORT_FROM`` digits, 0, or a range that reaches below the power
+    of ten of ``value`` (where 6 digits are finer: 1.000 for 0.99996)."""
+    if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
+        return None
+    if not SHORT_FROM <= given < DIGITS:
+        return None
+    units, scale = round_units(value, DIGITS)           # exact: ``value`` has ``given`` digits
+    sign, magnitude = (-1 if units < 0 else 1), abs(units)
+    step = 10 ** (DIGITS - given)                       # 6-digit units in a unit of its last digit
+    low, high = magnitude - step // 2 - 1, magnitude + step
+    if low < 10 ** (DIGITS - 1):
+        return None
+    stored = {spec["hash"], *spec.get("band", [])}
+    order = sorted(range(low, high + 1), key=lambda n: (abs(n - magnitude), n))
+    for n in order:
+        if n >= 10 ** DIGITS and n % 10:
+            continue        # past the next power of ten only every tenth is a 6-digit number
+        if _hash(salt_hex, question, str(DIGITS), _canonical(sign * n, scale)) in stored:
+            return True
+    return False
 
 
 def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:

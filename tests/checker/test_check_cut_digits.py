@@ -33,16 +33,16 @@ def test_xavier_cut_to_one_digit_is_not_said_to_agree_student_003(tmp_path):
     assert "- a) `xavier`: $0.05773503$" in key_md.read_text(encoding="utf-8")
     fill(answers, {("p12_initialization", "xavier"): '"0.05"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05": too few digits to tell whether this is right (1 significant digit); {CUT}')
+        f'\u2026 a) xavier = "0.05": too few digits to tell whether this is right (1 significant digit); {CUT}')
     fill(answers, {("p12_initialization", "xavier"): '"0.06"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.06": agrees to the 1 significant digit you gave; {RULE}')
+        f'\u2026 a) xavier = "0.06": agrees to the 1 significant digit you gave; {RULE}')
     fill(answers, {("p12_initialization", "xavier"): '"0.0577"'})  # cut and rounded alike: agrees
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.0577": agrees to the 3 significant digits you gave; {RULE}')
+        f'\u2026 a) xavier = "0.0577": agrees to the 3 significant digits you gave; {RULE}')
     fill(answers, {("p12_initialization", "xavier"): '"0.05773"'})  # cut: 0.05773|503
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05773": too few digits to tell whether this is right (4 significant digits); {CUT}')
+        f'\u2026 a) xavier = "0.05773": too few digits to tell whether this is right (4 significant digits); {CUT}')
     fill(answers, {("p12_initialization", "xavier"): '"-0.05"'})  # the sign named first
     assert _line(run("check", answers), "xavier") == (
         f'\u2717 a) xavier = "-0.05": wrong sign; apart from the sign, too few digits to tell whether this is right '

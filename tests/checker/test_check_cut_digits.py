@@ -53,7 +53,7 @@ def test_the_same_in_korean(tmp_path):
     _key, answers = _sheet(tmp_path, "ko")
     fill(answers, {("p12_initialization", "xavier"): '"0.05"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05": 자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 1자리); {CUT_KO}')
+        f'\u2026 a) xavier = "0.05": 자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 1자리); {CUT_KO}')
     fill(answers, {("p12_initialization", "xavier"): '"0.06"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.06": 쓴 유효숫자 1자리까지 맞는다; {RULE_KO}')
+        f'\u2026 a) xavier = "0.06": 쓴 유효숫자 1자리까지 맞는다; {RULE_KO}')

@@ -37,7 +37,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from checker import practice
 from checker.messages import message
 from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
-                             read_number, shown, written)
+                             normal, read_number, round_units, shown, written)
 from checker.tolerance import Tolerance
 
 #: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
@@ -307,11 +307,16 @@ def _off_by_100(reading: Reading, target: Target, lang: str) -> Optional[str]:
         # fewer digits: only the answer rounded to them, and 3 of them at least (7 for 0.0755 is
         # as near 100 times a hundred other values)
         if given is not None and 3 <= given < ASKED_DIGITS:
-            unit = Fraction(10) ** (exponent(back) - given + 1)
-            if abs(back - target.answer) <= unit / 2:
+            if _rounds_to(target.answer, back, given):
                 hint = message(lang, "too_few_digits", k=given, digits="digits")
                 return message(lang, name + "_and", hint=hint)
     return None
+
+
+def _rounds_to(answer: Fraction, x: Fraction, digits: int) -> bool:
+    """Whether ``answer`` rounded half up to ``digits`` significant digits is ``x`` (1 for
+    0.96 at one digit, but not for 0.54, which is 0.5 there)."""
+    return normal(*round_units(answer, digits)) == normal(*round_units(x, digits))
 
 
 def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
@@ -322,7 +327,7 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
     x, answer = reading.value, target.answer
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
         unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
-        rounded = abs(x - answer) <= unit / 2
+        rounded = _rounds_to(answer, x, reading.digits)
         truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
         digits = "digit" if reading.digits == 1 else "digits"
         if rounded:

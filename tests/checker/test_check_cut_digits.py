@@ -57,3 +57,23 @@ def test_the_same_in_korean(tmp_path):
     fill(answers, {("p12_initialization", "xavier"): '"0.06"'})
     assert _line(run("check", answers), "xavier") == (
         f'\u2026 a) xavier = "0.06": 쓴 유효숫자 1자리까지 맞는다; {RULE_KO}')
+
+
+def test_agrees_only_when_the_answer_rounds_to_the_digits_given():
+    """"1" is 0.96 rounded to one significant digit, not 0.54 (0.5 there), although both lie
+    within half a unit of the 1's last digit; a tie rounds half up, as the sheets say."""
+    from fractions import Fraction
+
+    from checker.judge import Target, judge
+    from checker.tolerance import default
+
+    def verdict(answer, written):
+        v = judge(Target("x", "number", Fraction(answer), default(1e-6, 1e-9)), written)
+        return v.status, v.message.split(";")[0]
+
+    assert verdict("0.96", "1") == ("too_few", "agrees to the 1 significant digit you gave")
+    assert verdict("0.54", "1") == ("wrong", "not the right value (an answer must agree to about 6 significant digits)")
+    assert verdict("0.03125", "0.0313") == ("too_few", "agrees to the 3 significant digits you gave")
+    assert verdict("0.03125", "0.0312") == ("too_few", "too few digits to tell whether this is right (3 significant "
+                                                       "digits)")
+    assert verdict("-0.03125", "-0.0313") == ("too_few", "agrees to the 3 significant digits you gave")

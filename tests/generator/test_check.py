@@ -607,7 +607,7 @@ def test_check_tolerance_is_the_questions_own():
 def test_check_judges_every_family_over_many_variants(family):
     """Per variant: the key's shown value is right, a flipped sign says so, 3 digits are too
     few, another choice or integer is wrong; no hint shows the answer."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     for student in ("a", "b", "c", "d", "e", "f"):
         problem = core.make_problem(family, 11, student)
@@ -628,7 +628,8 @@ def test_check_judges_every_family_over_many_variants(family):
             if exact != 0:
                 verdict = check.judge_question(question, "-" + shown if exact > 0 else shown[1:])
                 assert (verdict.status, verdict.message) == ("wrong", "wrong sign"), (student, question.key)
-            three = "%#.3g" % float(exact)
+            # 3 digits, rounded half up as the sheets say (a float's %.3g rounds a tie to even)
+            three = str(Decimal(shown).quantize(Decimal(1).scaleb(Decimal(shown).adjusted() - 2), rounding=ROUND_HALF_UP))
             verdict = check.judge_question(question, three)
             if abs(Fraction(Decimal(three)) - exact) <= Fraction(question.atol) + Fraction(question.rtol) * abs(exact):
                 assert verdict.status == "correct"

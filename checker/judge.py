@@ -340,8 +340,9 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 # --- practice sheets -------------------------------------------------------------------
 
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
-                   digits: int = practice.DEFAULT_DIGITS) -> Verdict:
-    """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits."""
+                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None) -> Verdict:
+    """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
+    (a short answer at its own digits, within ``budget``: ``practice.short_matches``)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
@@ -382,7 +383,7 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         # no hash is kept at fewer digits: the answer's 6-digit numbers these digits can stand
         # for are hashed (from 4 digits on); with fewer, nothing can be said
         words = "digit" if given == 1 else "digits"
-        if practice.short_matches(spec, salt, key, x, given) is False:
+        if practice.short_matches(spec, salt, key, x, given, budget) is False:
             verdict.message = message(lang, "practice_short_wrong", k=given, digits=words)
         else:
             verdict.status = "too_few"

@@ -120,6 +120,12 @@ MESSAGES = {
         "유효숫자 {k}자리로는 판정할 수 없다; 문제지의 규칙대로 유효숫자 8자리(0.01과 1 사이는 소수점 아래 8자리)로 "
         "반올림하여 쓰시오",
     ),
+    "practice_short_skipped": (
+        "{n} short {answers} (4 or 5 significant digits) could not be compared at the digits given: each takes up to "
+        "152 hashes, and a file gets {tries}; give 8 significant digits and check again",
+        "짧은 답 {n}개(유효숫자 4자리나 5자리)는 그 자릿수로 비교하지 못했다: 답 하나에 해시가 152번까지 들고 파일 하나에는 "
+        "{tries}번까지만 쓴다; 유효숫자 8자리로 써서 다시 확인하시오",
+    ),
     "practice_short_wrong": (
         "not the right value, not even to the {k} significant {digits} you gave",
         "쓴 유효숫자 {k}자리까지도 맞는 값이 아니다",

@@ -217,7 +217,23 @@ def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: 
 SHORT_FROM = 4
 
 
-def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: int) -> Optional[bool]:
+#: The tries ``short_matches`` may make for one file, all its short answers together (about
+#: 11 s of one core): a sheet written to 4 digits throughout would otherwise take a minute or
+#: two; past it a short answer is not judged at its digits (``Budget.skipped`` counts them).
+SHORT_BUDGET = 1500
+
+
+class Budget:
+    """What is left of ``SHORT_BUDGET`` for one file, and how many short answers it left
+    unjudged."""
+
+    def __init__(self, tries: Optional[int] = None) -> None:
+        self.left = SHORT_BUDGET if tries is None else tries
+        self.skipped = 0
+
+
+def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: int,
+                  budget: Optional[Budget] = None) -> Optional[bool]:
     """Whether a number written with ``given`` significant digits (fewer than ``DIGITS``)
     is the answer at those digits, rounded or cut off there: whether a 6-digit number it
     can stand for (from half a unit of its last digit below it to a unit above, one more
@@ -226,7 +242,8 @@ def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: in
     for 4 (about a second); nothing more is learnt than the file already allows, since
     each of those is a 6-digit candidate a search would try. None when it cannot be said
     cheaply: fewer than ``SHORT_FROM`` digits, 0, or a range that reaches below the power
-    of ten of ``value`` (where 6 digits are finer: 1.000 for 0.99996)."""
+    of ten of ``value`` (where 6 digits are finer: 1.000 for 0.99996), or ``budget`` spent
+    before an answer was found."""
     if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
         return None
     if not SHORT_FROM <= given < DIGITS:
@@ -242,6 +259,11 @@ def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: in
     for n in order:
         if n >= 10 ** DIGITS and n % 10:
             continue        # past the next power of ten only every tenth is a 6-digit number
+        if budget is not None:
+            if budget.left <= 0:
+                budget.skipped += 1
+                return None
+            budget.left -= 1
         if _hash(salt_hex, question, str(DIGITS), _canonical(sign * n, scale)) in stored:
             return True
     return False

@@ -154,3 +154,36 @@ def test_the_file_format_is_unchanged(sheet):
     for key, spec in data["chainrule"]["practice"][TABLE].items():
         if key != "salt":
             assert set(spec) <= {"kind", "digits", "hash", "band", "mistakes"} and spec["digits"] == 6
+
+
+def test_a_file_of_short_answers_is_judged_within_a_bounded_time(sheet, tmp_path, monkeypatch):
+    """Every answer of a 96-blank sheet written to 4 digits would take a minute or two: a
+    file gets ``SHORT_BUDGET`` tries, then a short answer is not compared (it cannot be
+    judged, as with 3 digits) and a note says so."""
+    key = _key(sheet / "en")
+    names = list(key)
+    path = _copy(sheet / "en", tmp_path)
+    fill(path, {(TABLE, k): f'"{_digits(str(Decimal(key[k]) * Decimal("1.01")), 4)}"' for k in names[1:3]})
+    monkeypatch.setattr(practice, "SHORT_BUDGET", 200)      # the first wrong one takes 152
+    practice._hash.cache_clear()
+    result = run("check", path)
+    said = _said(result)
+    assert said[names[1]] == ("\u2717", NOT_EVEN.format(k=4))
+    assert said[names[2]] == ("\u2026", JUDGED.format(k=4))
+    assert ("Note: 1 short answer (4 or 5 significant digits) could not be compared at the digits given: each takes "
+            "up to 152 hashes, and a file gets 200; give 8 significant digits and check again") in result.stdout
+    monkeypatch.setattr(practice, "SHORT_BUDGET", 1500)
+    result = run("check", path)
+    assert _said(result)[names[2]] == ("\u2717", NOT_EVEN.format(k=4))
+    assert "could not be compared" not in result.stdout
+
+
+def test_the_budget_note_in_korean(sheet, tmp_path, monkeypatch):
+    key = _key(sheet / "ko")
+    names = list(key)
+    path = _copy(sheet / "ko", tmp_path)
+    fill(path, {(TABLE, k): f'"{_digits(str(Decimal(key[k]) * Decimal("1.01")), 4)}"' for k in names[1:3]})
+    monkeypatch.setattr(practice, "SHORT_BUDGET", 200)
+    result = run("check", path)
+    assert ("참고: 짧은 답 1개(유효숫자 4자리나 5자리)는 그 자릿수로 비교하지 못했다: 답 하나에 해시가 152번까지 들고 파일 "
+            "하나에는 200번까지만 쓴다; 유효숫자 8자리로 써서 다시 확인하시오") in result.stdout

@@ -19,8 +19,8 @@ MESSAGES = {
                      "decimal point)",
                      " (수에는 쉼표를 쓰지 않는다: 천 단위를 나눈 쉼표라면 {thousands}, 소수점이라면 {decimal})"),
     "why_grouping_only": (" (no comma in a number: {thousands})", " (수에는 쉼표를 쓰지 않는다: {thousands})"),
-    "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율이 아닌 수: 33%가 아니라 0.33)"),
-    "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로: 9.25 × 10^-5는 9.25e-5)"),
+    "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율 대신 소수로 쓰시오: 33%가 아니라 0.33)"),
+    "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로 쓰시오: 9.25 × 10^-5는 9.25e-5)"),
     "not_a_choice": (
         "{given} is not one of the choices; write one of {keys}",
         "{given}은(는) 보기에 없다; {keys} 중 하나를 쓰시오",
@@ -45,11 +45,11 @@ MESSAGES = {
     # a fraction, or the decimal point two places off
     "times_100": (
         "100 times the right value (a fraction, not a percentage: 0.33, not 33)",
-        "맞는 값의 100배다 (백분율이 아닌 수: 33이 아니라 0.33)",
+        "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33)",
     ),
     "times_100_and": (
         "100 times the right value (a fraction, not a percentage: 0.33, not 33); apart from that, {hint}",
-        "맞는 값의 100배다 (백분율이 아닌 수: 33이 아니라 0.33); 그 점을 빼면 {hint}",
+        "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33); 그 점을 빼면 {hint}",
     ),
     "over_100": (
         "1/100 of the right value (the decimal point is two places off)",
@@ -158,7 +158,7 @@ MESSAGES = {
     ),
     "unknown_table": (
         "the file has no problem '{key}' (ignored); its problems are {keys}",
-        "'{key}' 문제는 없다 (무시함); 문제는 {keys}",
+        "파일에 '{key}' 문제가 없어 무시했다; 이 파일의 문제는 {keys}",
     ),
     "header": (
         "Checked {source}: student {student}, course seed {seed}",

@@ -97,3 +97,18 @@ def test_the_chainrule_part_of_the_file_is_a_section_in_korean(tmp_path):
     assert "[chainrule.practice.p1_activations] 섹션이 없다: chainrule generate가 쓴 answers.toml을 확인하시오 " \
         "([chainrule] 섹션은 쓰인 그대로 두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 섹션까지 바꾸었을 수 " \
         "있다)." in result.output
+
+
+def test_a_percentage_a_power_of_ten_and_an_unknown_problem_in_korean():
+    sheet, text = _korean(["output_update"])
+    data = tomllib.loads(text)
+    keys = [q.key for q in sheet.problems[0].questions]
+    data["p1_output_update"][keys[0]] = "33%"
+    data["p1_output_update"][keys[1]] = "9.25 × 10^-5"
+    data["p9"] = {"x": "1"}
+    report = check.check_data(data, "answers.toml", check.Options())
+    said = {v.key: v.message for v in report.problems[0].verdicts}
+    assert said[keys[0]] == '"33%"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (백분율 대신 소수로 쓰시오: ' \
+        "33%가 아니라 0.33)"
+    assert said[keys[1]].endswith(" (10의 거듭제곱은 e로 쓰시오: 9.25 × 10^-5는 9.25e-5)")
+    assert report.notes == ["파일에 'p9' 문제가 없어 무시했다; 이 파일의 문제는 p1_output_update"]

@@ -92,5 +92,5 @@ def test_in_korean(graded, secret_file, tmp_path):
     fill(path, {("p1_forward_pass", h): f'"{_shift(key[h], 2)}"',
                 ("p1_forward_pass", "E"): f'"{_shift(key["E"], -2)}"'})
     said = _lines(run("check", path, "--secret-file", secret_file))
-    assert said[h] == "맞는 값의 100배다 (백분율이 아닌 수: 33이 아니라 0.33)"
+    assert said[h] == "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33)"
     assert said["E"] == "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다)"

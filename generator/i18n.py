@@ -89,8 +89,9 @@ WORDS = {
         "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오.",
     ),
     "answers_how_number": (
-        ", e.g.  {key} = \"{value}\" (8 decimals, as it lies between 0.01 and 1)",
-        " 예:  {key} = \"{value}\" (0.01과 1 사이이므로 소수점 아래 8자리).",
+        ", e.g. a value of {raw} for {key} is written  {key} = \"{value}\" (8 decimals, as it lies between 0.01 "
+        "and 1)",
+        " 예: {key}의 값이 {raw}이면  {key} = \"{value}\"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리).",
     ),
     "answers_how_choice": (
         "; for a choice such as {key}, write one of the keys listed above it.",

@@ -292,9 +292,11 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     return answers_file.dumps(form, header, words["problem"], kinds=kinds)
 
 
-#: the number of answers.toml's example, in the sheet's number rule (8 decimals between 0.01
-#: and 1): the worked example's dE/dw5, or the next where that is an answer of the sheet
-EXAMPLE_NUMBERS = ("0.02592286", "0.03716254", "0.04851937")
+#: the value of answers.toml's example and how the sheet's number rule writes it (8 decimals
+#: between 0.01 and 1): the worked example's dE/dw5, or the next where that is an answer of
+#: the sheet (an example is never a value the student is asked for)
+EXAMPLE_NUMBERS = (("0.025922864007...", "0.02592286"), ("0.037162538149...", "0.03716254"),
+                   ("0.048519367215...", "0.04851937"))
 
 
 def answers_how(sheet: Sheet, words: dict) -> str:
@@ -309,8 +311,8 @@ def answers_how(sheet: Sheet, words: dict) -> str:
     number = next((q for q in questions if q.kind == "number"), None)
     if number is not None:
         answers = {format_number(q.answer) for q in questions if q.kind == "number"}
-        value = next(v for v in EXAMPLE_NUMBERS if v not in answers)
-        text += words["answers_how_number"].format(key=number.key, value=value)
+        raw, value = next((raw, v) for raw, v in EXAMPLE_NUMBERS if v not in answers)
+        text += words["answers_how_number"].format(key=number.key, raw=raw, value=value)
     choice = next((q for q in questions if q.kind == "choice"), None)
     if choice is not None:
         text += words["answers_how_choice"].format(key=choice.key)

@@ -55,15 +55,16 @@ def test_the_header_line_word_for_word():
     en = _head(worksheets.answers_toml(sheet, SEED, "en", None))[1]
     ko = _head(worksheets.answers_toml(sheet, SEED, "ko", None))[1]
     assert en == (
-        '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  '
-        'z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a choice such as loss_choice, write '
-        'one of the keys listed above it.')
+        '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g. a value of '
+        '0.025922864007... for z_1 is written  z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a '
+        'choice such as loss_choice, write one of the keys listed above it.')
     assert ko == (
-        '# 각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예:  z_1 = "0.02592286" (0.01과 1 사이이므로 '
-        '소수점 아래 8자리). loss_choice 같은 선택형 문제는 그 위 줄에 나열된 보기의 키 중 하나를 쓰시오.')
+        '# 각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예: z_1의 값이 0.025922864007...이면  '
+        'z_1 = "0.02592286"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리). loss_choice 같은 선택형 문제는 그 위 줄에 '
+        '나열된 보기의 키 중 하나를 쓰시오.')
     # no choice blank: the sentence ends after the example; integers only: no number example
     assert _head(worksheets.answers_toml(_sheet(["forward_pass"]), SEED, "en", None))[1].endswith(
-        'e.g.  z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1).')
+        'z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1).')
     plan = _sheet(["batch_arithmetic"])
     assert {q.kind for p in plan.problems for q in p.questions} == {"integer", "choice"}
     line = _head(worksheets.answers_toml(plan, SEED, "en", None))[1]
@@ -80,6 +81,16 @@ def test_the_example_number_is_no_answer_of_the_sheet(tmp_path):
     keys = (out / "keys" / "worked-example" / "key.md").read_text(encoding="utf-8")
     assert "0.02592286" in keys
     line = _head(text)[1]
-    example = re.search(r'= "([0-9.]+)"', line).group(1)
+    raw, example = re.search(r'a value of ([0-9.]+)\.\.\. for \w+ is written  \w+ = "([0-9.]+)"', line).groups()
     assert example != "0.02592286" and example not in keys
     assert format_number(__import__("sympy").Rational(example)) == example   # as the rule writes it
+
+
+def test_every_example_value_is_written_as_the_rule_says():
+    """8 decimals between 0.01 and 1, rounded half up (by decimal arithmetic here)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    for raw, value in worksheets.EXAMPLE_NUMBERS:
+        digits = Decimal(raw.rstrip("."))
+        assert Decimal("0.01") < digits < 1 and len(raw.rstrip(".").split(".")[1]) > 8
+        assert str(digits.quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP)) == value

@@ -77,3 +77,21 @@ def test_agrees_only_when_the_answer_rounds_to_the_digits_given():
     assert verdict("0.03125", "0.0312") == ("too_few", "too few digits to tell whether this is right (3 significant "
                                                        "digits)")
     assert verdict("-0.03125", "-0.0313") == ("too_few", "agrees to the 3 significant digits you gave")
+
+
+def test_too_few_digits_in_the_totals_and_the_reports(tmp_path):
+    import csv
+    import io
+    import json
+
+    _key, answers = _sheet(tmp_path, "en")
+    fill(answers, {("p12_initialization", "xavier"): '"0.0577"', ("p1_forward_pass", "z_1"): '"7"'})
+    result = run("check", answers)
+    total = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"0 of (\d+) correct \(1 wrong, 1 with too few digits, (\d+) not answered, 0 invalid\)", total)
+    data = json.loads(run("check", answers, "--format", "json").stdout)
+    assert data["schema"] == 3 and (data["totals"]["wrong"], data["totals"]["too_few"]) == (1, 1)
+    statuses = {q["key"]: q["status"] for f in data["files"] for p in f["problems"] for q in p["questions"]}
+    assert (statuses["xavier"], statuses["z_1"]) == ("too_few", "wrong")
+    (row,) = csv.DictReader(io.StringIO(run("check", answers, "--format", "csv").stdout))
+    assert row["p12_initialization.a"] == "0" and row["correct"] == "0"     # no credit, as for a wrong value

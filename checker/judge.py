@@ -389,5 +389,6 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
             verdict.status = "too_few"
             verdict.message = message(lang, "practice_too_few", k=given, digits=words)
     else:
-        verdict.message = message(lang, "not_within", k=digits)
+        scaled = practice.off_by_100(spec, salt, key, x)
+        verdict.message = message(lang, scaled) if scaled else message(lang, "not_within", k=digits)
     return verdict

@@ -165,7 +165,7 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
 
 
 #: What a practice entry read from a file may hold (a hostile file cannot make the check
-#: hash for minutes: a student's number is hashed at most 6 times, whatever the file holds,
+#: hash for minutes: a student's number is hashed at most 8 times, whatever the file holds,
 #: and a short one at most 152 more, ``short_matches``, which depends on the student's digits only):
 #: named mistakes per blank, choices, characters of a hint.
 MAX_MISTAKES = 40
@@ -267,6 +267,19 @@ def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: in
         if _hash(salt_hex, question, str(DIGITS), _canonical(sign * n, scale)) in stored:
             return True
     return False
+
+
+def off_by_100(spec, salt_hex: str, question: str, value: Fraction) -> Optional[str]:
+    """"times_100" when ``value`` is 100 times the answer (a percentage where a fraction is
+    asked), "over_100" when it is 1/100 of it, at ``DIGITS`` digits (the hint of a wrong
+    number only: one hash each, without the neighbours in the last digit), else None."""
+    if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
+        return None
+    stored = {spec["hash"], *spec.get("band", [])}
+    for factor, name in ((Fraction(1, 100), "times_100"), (Fraction(100), "over_100")):
+        if _hash(salt_hex, question, str(DIGITS), _canonical(*round_units(value * factor, DIGITS))) in stored:
+            return name
+    return None
 
 
 def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:

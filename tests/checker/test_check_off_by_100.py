@@ -94,3 +94,21 @@ def test_in_korean(graded, secret_file, tmp_path):
     said = _lines(run("check", path, "--secret-file", secret_file))
     assert said[h] == "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33)"
     assert said["E"] == "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다)"
+
+
+def test_a_practice_sheet_names_it_too(tmp_path):
+    """From the hashes alone: 100 times the answer and 1/100 of it, written in full."""
+    out = tmp_path / "practice"
+    assert run("generate", "--out", out, "--count", "1", "--format", "md", "--practice",
+               "--families", "forward_pass").exit_code == 0
+    key = _key(out)
+    names = list(key)
+    h, e = names[1], names[-1]
+    path = tmp_path / "answers.toml"
+    path.write_text((out / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8"))
+    fill(path, {("p1_forward_pass", h): f'"{_shift(key[h], 2)}"',
+                ("p1_forward_pass", e): f'"{_shift(key[e], -2)}"',
+                ("p1_forward_pass", names[2]): f'"{_shift(key[names[2]], 1)}"'})     # 10 times: no such slip
+    said = _lines(run("check", path))
+    assert said[h] == TIMES and said[e] == OVER
+    assert said[names[2]] == "not the right value (an answer must agree to about 6 significant digits)"

@@ -349,8 +349,8 @@ def meta_error(source: str, what: str, lang: str = "en", what_ko: str = "") -> C
     sheet when ``what_ko`` says what in Korean."""
     if lang == "ko" and what_ko:
         return ChainruleError(
-            f"'{source}'에 {what_ko}: chainrule generate가 쓴 answers.toml을 확인하시오 ([chainrule] 표는 쓰인 그대로 "
-            "두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 표까지 바꾸었을 수 있다)."
+            f"'{source}'에 {what_ko}: chainrule generate가 쓴 answers.toml을 확인하시오 ([chainrule] 섹션은 쓰인 그대로 "
+            "두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 섹션까지 바꾸었을 수 있다)."
         )
     return ChainruleError(
         f"'{source}' has {what}; check the answers.toml that chainrule generate wrote (its [chainrule] tables must "
@@ -446,7 +446,7 @@ def _practice_entry(entry: Entry, table: Any, source: str, lang: str = "en") -> 
 
     if not isinstance(table, dict) or not practice.valid_salt(table.get("salt")):
         raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'",
-                         lang, f"문제 '{entry.key}'의 솔트가 든 [chainrule.practice.{entry.key}] 표가 없다")
+                         lang, f"문제 '{entry.key}'의 솔트가 든 [chainrule.practice.{entry.key}] 섹션이 없다")
     entry.salt = table["salt"]
     for key, spec in table.items():
         if key == "salt":

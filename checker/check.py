@@ -415,7 +415,7 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         notes.append(message("en", "unknown_lang", code=code))
         lang = "en"
     if sheet.mode == "practice" and options.manifest is None:   # a student's own check: the file's hashes
-        results, tolerance_note = _check_practice(sheet, data, source, options, lang)
+        results, tolerance_note = _check_practice(sheet, data, source, options, lang, notes)
     else:
         practice_sheet = sheet.mode == "practice"
         if practice_sheet:
@@ -515,20 +515,24 @@ def _practice_tolerance(tol, source, lang):
             )
 
 
-def _check_practice(sheet, data, source, options, lang):
+def _check_practice(sheet, data, source, options, lang, notes):
     digits = practice.DIGITS
     _practice_tolerance(options.tolerance, source, lang)
     results = []
+    budget = practice.Budget()      # short answers judged at their digits: a bounded cost per file
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)
         verdicts = [
-            judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits)
+            judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits, budget)
             for i, b in enumerate(entry.blanks)
         ]
         asked = [b.key for b in entry.blanks]
         extras = [_unknown_key_note(lang, entry.key, extra, asked) for extra in table if extra not in asked]
         results.append(ProblemResult(entry.key, number, entry.family, entry.variant, entry.title or entry.key,
                                      verdicts, extras, f"sig:{digits}"))
+    if budget.skipped:
+        notes.append(message(lang, "practice_short_skipped", n=budget.skipped, tries=practice.SHORT_BUDGET,
+                             answers="answer" if budget.skipped == 1 else "answers"))
     return results, message(lang, "practice_note", k=digits)
 
 

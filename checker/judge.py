@@ -12,8 +12,12 @@
 - ``wrong``: read but not right, with a hint that never reveals the answer: a named
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
-  the wrong sign, too few digits ("agrees to the N significant digits you gave" only for
-  the answer rounded to them; cut off there, only that the digits are too few to tell);
+  the wrong sign, a factor of 100 ("100 times the right value": a percentage for a
+  fraction; "1/100");
+- ``too_few``: fewer digits than asked, which are the answer rounded to them ("agrees to the
+  N significant digits you gave") or cut off there (only that the digits are too few to
+  tell); on a practice sheet, a short answer that agrees at its digits or that its hashes
+  cannot judge ("cannot be judged with N digits"): no credit, not counted as wrong;
 - ``unanswered``: an empty blank or a missing key;
 - ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
 
@@ -33,10 +37,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from checker import practice
 from checker.messages import message
 from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
-                             read_number, shown, written)
+                             normal, read_number, round_units, shown, written)
 from checker.tolerance import Tolerance
 
-STATUSES = ("correct", "consistent", "wrong", "unanswered", "invalid")
+#: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
+#: cannot be judged at them (cut off; a practice sheet's short answer): no credit, and not a
+#: wrong value either
+STATUSES = ("correct", "consistent", "wrong", "too_few", "unanswered", "invalid")
 CARRY_FORWARD = ("full", "half", "none")
 CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 #: Significant digits the worksheets ask for (generator.numbers.SIGNIFICANT).
@@ -238,6 +245,8 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
             verdict.message = message(lang, "wrong_integer")
         return verdict
     verdict.message = number_hint(reading, target, lang)
+    if verdict.message == _closeness(reading, target, lang):
+        verdict.status = "too_few"
     return verdict
 
 
@@ -266,6 +275,9 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     closeness = _closeness(reading, target, lang)
     if closeness:
         return closeness
+    scaled = _off_by_100(reading, target, lang)
+    if scaled:
+        return scaled
     for digits, value in target.rounded:
         if _explains(reading, value):
             if digits is None:
@@ -279,6 +291,34 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     return message(lang, "not_right_value")
 
 
+def _off_by_100(reading: Reading, target: Target, lang: str) -> Optional[str]:
+    """For a number 100 times the answer (a percentage where a fraction is asked: 7.549587
+    for 0.07549587) or 1/100 of it (the decimal point two places off): which, when the
+    number scaled back is right (within the tolerance or the key's rounding band), or
+    agrees to the fewer digits given; None otherwise."""
+    x = reading.value
+    if x == 0 or target.answer == 0:
+        return None
+    for factor, name in ((Fraction(1, 100), "times_100"), (Fraction(100), "over_100")):
+        back = x * factor
+        if within_band(target.tolerance, back, target.answer, target.band):
+            return message(lang, name)
+        given = reading.digits
+        # fewer digits: only the answer rounded to them, and 3 of them at least (7 for 0.0755 is
+        # as near 100 times a hundred other values)
+        if given is not None and 3 <= given < ASKED_DIGITS:
+            if _rounds_to(target.answer, back, given):
+                hint = message(lang, "too_few_digits", k=given, digits="digits")
+                return message(lang, name + "_and", hint=hint)
+    return None
+
+
+def _rounds_to(answer: Fraction, x: Fraction, digits: int) -> bool:
+    """Whether ``answer`` rounded half up to ``digits`` significant digits is ``x`` (1 for
+    0.96 at one digit, but not for 0.54, which is 0.5 there)."""
+    return normal(*round_units(answer, digits)) == normal(*round_units(x, digits))
+
+
 def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
     """For an answer of fewer digits than asked: "agrees to the digits you gave" when it is
     the answer rounded to those digits; when it is the answer cut off there (0.05 for
@@ -287,7 +327,7 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
     x, answer = reading.value, target.answer
     if reading.digits is not None and reading.digits < ASKED_DIGITS and x != 0:
         unit = Fraction(10) ** (exponent(x) - reading.digits + 1)
-        rounded = abs(x - answer) <= unit / 2
+        rounded = _rounds_to(answer, x, reading.digits)
         truncated = (x > 0) == (answer > 0) and abs(x) <= abs(answer) < abs(x) + unit
         digits = "digit" if reading.digits == 1 else "digits"
         if rounded:
@@ -300,8 +340,9 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 # --- practice sheets -------------------------------------------------------------------
 
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
-                   digits: int = practice.DEFAULT_DIGITS) -> Verdict:
-    """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits."""
+                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None) -> Verdict:
+    """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
+    (a short answer at its own digits, within ``budget``: ``practice.short_matches``)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
@@ -335,10 +376,19 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         else:
             verdict.message = message(lang, "wrong_integer")
         return verdict
+    given = reading.digits
     if x != 0 and practice.correct_number(spec, salt, key, -x, digits):
         verdict.message = message(lang, "wrong_sign")
-    elif reading.digits is not None and reading.digits < digits:
-        verdict.message = message(lang, "practice_too_few", k=digits, given_digits=reading.digits)
+    elif given is not None and given < digits and x != 0:
+        # no hash is kept at fewer digits: the answer's 6-digit numbers these digits can stand
+        # for are hashed (from 4 digits on); with fewer, nothing can be said
+        words = "digit" if given == 1 else "digits"
+        if practice.short_matches(spec, salt, key, x, given, budget) is False:
+            verdict.message = message(lang, "practice_short_wrong", k=given, digits=words)
+        else:
+            verdict.status = "too_few"
+            verdict.message = message(lang, "practice_too_few", k=given, digits=words)
     else:
-        verdict.message = message(lang, "not_within", k=digits)
+        scaled = practice.off_by_100(spec, salt, key, x)
+        verdict.message = message(lang, scaled) if scaled else message(lang, "not_within", k=digits)
     return verdict

@@ -7,19 +7,20 @@ never the value it gives.
 MESSAGES = {
     "unanswered": ("not answered", "답하지 않음"),
     "carried": ("{n} with credit carried forward, ", "이어받아 인정 {n}, "),
+    "few": ("{n} with too few digits, ", "자릿수 부족 {n}, "),
     "not_a_number": (
         "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3{why}",
         "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
     ),
     # what ``not_a_number`` adds when the answer shows why it is not read (``judge.read``)
-    "why_comma": (" (a decimal point, not a comma)", " (쉼표가 아닌 소수점)"),
+    "why_comma": (" (a decimal point, not a comma)", " (쉼표 대신 소수점을 쓰시오)"),
     # "12,500" may be grouped thousands or a decimal comma: the student's number both ways
     "why_grouping": (" (no comma in a number: {thousands} if the comma groups thousands, {decimal} if it is a "
                      "decimal point)",
                      " (수에는 쉼표를 쓰지 않는다: 천 단위를 나눈 쉼표라면 {thousands}, 소수점이라면 {decimal})"),
     "why_grouping_only": (" (no comma in a number: {thousands})", " (수에는 쉼표를 쓰지 않는다: {thousands})"),
-    "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율이 아닌 수: 33%가 아니라 0.33)"),
-    "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로: 9.25 × 10^-5는 9.25e-5)"),
+    "why_percent": (" (a fraction, not a percentage: 0.33, not 33%)", " (백분율 대신 소수로 쓰시오: 33%가 아니라 0.33)"),
+    "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로 쓰시오: 9.25 × 10^-5는 9.25e-5)"),
     "not_a_choice": (
         "{given} is not one of the choices; write one of {keys}",
         "{given}은(는) 보기에 없다; {keys} 중 하나를 쓰시오",
@@ -40,6 +41,24 @@ MESSAGES = {
         "자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 {k}자리); 문제지는 반올림한다: 0.01과 1 사이는 소수점 아래 "
         "8자리, 그 밖에는 유효숫자 8자리로 쓰고, 마지막 자리는 버리지 말고 반올림하시오",
     ),
+    # a number off by a factor of 100 (within the tolerance once scaled back): a percentage for
+    # a fraction, or the decimal point two places off
+    "times_100": (
+        "100 times the right value (a fraction, not a percentage: 0.33, not 33)",
+        "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33)",
+    ),
+    "times_100_and": (
+        "100 times the right value (a fraction, not a percentage: 0.33, not 33); apart from that, {hint}",
+        "맞는 값의 100배다 (백분율 대신 소수로 쓰시오: 33이 아니라 0.33); 그 점을 빼면 {hint}",
+    ),
+    "over_100": (
+        "1/100 of the right value (the decimal point is two places off)",
+        "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다)",
+    ),
+    "over_100_and": (
+        "1/100 of the right value (the decimal point is two places off); apart from that, {hint}",
+        "맞는 값의 1/100이다 (소수점이 두 자리 어긋났다); 그 점을 빼면 {hint}",
+    ),
     "rounded_intermediate": (
         "this is what you get from intermediate values rounded to {k} significant digits: carry more digits "
         "until the end",
@@ -55,21 +74,21 @@ MESSAGES = {
     ),
     "consistent": (
         "consistent with your {used}: credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 이어서 맞은 것으로 인정",
+        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 맞은 것으로 본다",
     ),
     "consistent_half": (
         "consistent with your {used}: half credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 절반을 인정",
+        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 점수의 절반을 준다",
     ),
     "consistent_trivial": (
         "consistent with your {used}, but with that value this step asks no work (it gives 0, a given "
         "value or another of your answers): no credit is carried forward",
         "앞에서 쓴 {used}와(과) 일관되지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 "
-        "앞에서 쓴 다른 답이 나온다): 이어지는 점수는 인정하지 않음",
+        "앞에서 쓴 다른 답이 나온다): 앞 답을 이어받은 점수는 주지 않는다",
     ),
     "consistent_none": (
         "consistent with your {used}, but not the right value (no credit is carried forward)",
-        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (이어지는 점수는 인정하지 않음)",
+        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
     ),
     "too_long": (
         "{given} is not an answer (at most {chars} characters, {digits} digits, a size between 1e-{e} and 1e{e}); "
@@ -86,16 +105,30 @@ MESSAGES = {
         "Practice sheet, rebuilt by the kit (its hashes are not read): judged to {k} significant digits (one unit "
         "either way in the last), as the student's own check judges it; no credit is carried forward.",
         "연습 문제지, 키트가 문제를 다시 만들어 판정한다(파일의 해시는 읽지 않는다): 학생 자신의 확인과 같이 유효숫자 "
-        "{k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+        "{k}자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 주지 않는다.",
     ),
     "practice_note": (
         "Practice sheet: judged from salted hashes, to {k} significant digits (one unit either way in the last); "
         "no credit is carried forward.",
-        "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 이어지는 점수는 없다.",
+        "연습 문제지: 솔트를 넣은 해시로 유효숫자 {k}자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 주지 않는다.",
     ),
+    # a practice sheet keeps no hash below 6 digits: a short answer that is the answer at its
+    # digits (or too short to tell) cannot be judged; one that is not is said to be wrong
     "practice_too_few": (
-        "not the right value to {k} significant digits (you gave {given_digits}; the worksheet asks for 8)",
-        "유효숫자 {k}자리까지 맞는 값이 아니다 (쓴 자릿수 {given_digits}; 문제지는 8자리를 요구한다)",
+        "cannot be judged with {k} {digits}; give 8 significant digits (8 decimals between 0.01 and 1), rounded "
+        "as the worksheet says",
+        "유효숫자 {k}자리로는 판정할 수 없다; 문제지의 규칙대로 유효숫자 8자리(0.01과 1 사이는 소수점 아래 8자리)로 "
+        "반올림하여 쓰시오",
+    ),
+    "practice_short_skipped": (
+        "{n} short {answers} (4 or 5 significant digits) could not be compared at the digits given: each takes up to "
+        "152 hashes, and a file gets {tries}; give 8 significant digits and check again",
+        "짧은 답 {n}개(유효숫자 4자리나 5자리)는 그 자릿수로 비교하지 못했다: 답 하나에 해시가 152번까지 들고 파일 하나에는 "
+        "{tries}번까지만 쓴다; 유효숫자 8자리로 써서 다시 확인하시오",
+    ),
+    "practice_short_wrong": (
+        "not the right value, not even to the {k} significant {digits} you gave",
+        "쓴 유효숫자 {k}자리까지도 맞는 값이 아니다",
     ),
     "not_within": (
         "not the right value (an answer must agree to about {k} significant digits)",
@@ -109,11 +142,11 @@ MESSAGES = {
     "wrong_integer": ("not the right number", "맞는 수가 아니다"),
     "unknown_key": (
         "unknown key '{key}' in [{table}] (not checked); its keys are {keys}",
-        "[{table}]에 모르는 키 '{key}' (확인하지 않음); 키는 {keys}",
+        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다; 이 문제의 키는 {keys}",
     ),
     "unknown_key_close": (
         "unknown key '{key}' (did you mean '{close}'?) in [{table}]; it is not checked",
-        "모르는 키 '{key}' ('{close}'을(를) 뜻했는가?) [{table}]; 확인하지 않음",
+        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다: '{close}'을(를) 쓰려던 것인가?",
     ),
     "unknown_lang": (
         "unknown lang {code} in the [chainrule] table; checking in English",
@@ -125,7 +158,7 @@ MESSAGES = {
     ),
     "unknown_table": (
         "the file has no problem '{key}' (ignored); its problems are {keys}",
-        "'{key}' 문제는 없다 (무시함); 문제는 {keys}",
+        "파일에 '{key}' 문제가 없어 무시했다; 이 파일의 문제는 {keys}",
     ),
     "header": (
         "Checked {source}: student {student}, course seed {seed}",
@@ -141,12 +174,14 @@ MESSAGES = {
     ),
     "note": ("Note: {text}", "참고: {text}"),
     "total": (
-        "{correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
-        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "{correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, {invalid} invalid)",
+        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, 형식 오류 {invalid})",
     ),
     "class_total": (
-        "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {unanswered} not answered, {invalid} invalid)",
-        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, 답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, "
+        "{invalid} invalid)",
+        "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, "
+        "형식 오류 {invalid})",
     ),
 }
 

@@ -16,7 +16,10 @@ regenerate it, because each of its precisions was a cheap step from the one befo
 
 Why one precision: a hash at 4 digits is found in under 200 000 tries, and each further
 digit then takes at most 20 more; the checker needs only to tell whether an answer is
-right to the sheet's precision, so nothing shorter is kept. What a hash still cannot
+right to the sheet's precision, so nothing shorter is kept. A student's answer of 4 or 5
+digits is judged at its own digits all the same, by hashing each 6-digit number it can
+stand for (``short_matches``: 152 or 17 tries, each one a search would make anyway), so
+that the right value to 4 digits is told apart from a wrong one. What a hash still cannot
 protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
 candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
 hours of one core per power of ten, typically a day for one blank (answers span several
@@ -162,7 +165,8 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
 
 
 #: What a practice entry read from a file may hold (a hostile file cannot make the check
-#: hash for minutes: a student's number is hashed at most 6 times, whatever the file holds):
+#: hash for minutes: a student's number is hashed at most 8 times, whatever the file holds,
+#: and a short one at most 152 more, ``short_matches``, which depends on the student's digits only):
 #: named mistakes per blank, choices, characters of a hint.
 MAX_MISTAKES = 40
 MAX_CHOICES = 20
@@ -205,6 +209,77 @@ def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: 
     if digits != spec.get("digits"):
         return None
     return number_matches(salt_hex, question, value, digits, [spec["hash"]] + list(spec.get("band", []))) is not None
+
+
+#: A number of fewer digits than ``DIGITS`` is compared at its own digits from this many on
+#: (``short_matches``); with fewer, each of its 6-digit completions would cost a hash: 1500
+#: for 3 digits, some 10 seconds.
+SHORT_FROM = 4
+
+
+#: The tries ``short_matches`` may make for one file, all its short answers together (about
+#: 11 s of one core): a sheet written to 4 digits throughout would otherwise take a minute or
+#: two; past it a short answer is not judged at its digits (``Budget.skipped`` counts them).
+SHORT_BUDGET = 1500
+
+
+class Budget:
+    """What is left of ``SHORT_BUDGET`` for one file, and how many short answers it left
+    unjudged."""
+
+    def __init__(self, tries: Optional[int] = None) -> None:
+        self.left = SHORT_BUDGET if tries is None else tries
+        self.skipped = 0
+
+
+def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: int,
+                  budget: Optional[Budget] = None) -> Optional[bool]:
+    """Whether a number written with ``given`` significant digits (fewer than ``DIGITS``)
+    is the answer at those digits, rounded or cut off there: whether a 6-digit number it
+    can stand for (from half a unit of its last digit below it to a unit above, one more
+    either way for the rule's neighbours) has a hash of the blank (the answer's or its
+    band's). No shorter hash is kept, so each such number is hashed: 17 for 5 digits, 152
+    for 4 (about a second); nothing more is learnt than the file already allows, since
+    each of those is a 6-digit candidate a search would try. None when it cannot be said
+    cheaply: fewer than ``SHORT_FROM`` digits, 0, or a range that reaches below the power
+    of ten of ``value`` (where 6 digits are finer: 1.000 for 0.99996), or ``budget`` spent
+    before an answer was found."""
+    if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
+        return None
+    if not SHORT_FROM <= given < DIGITS:
+        return None
+    units, scale = round_units(value, DIGITS)           # exact: ``value`` has ``given`` digits
+    sign, magnitude = (-1 if units < 0 else 1), abs(units)
+    step = 10 ** (DIGITS - given)                       # 6-digit units in a unit of its last digit
+    low, high = magnitude - step // 2 - 1, magnitude + step
+    if low < 10 ** (DIGITS - 1):
+        return None
+    stored = {spec["hash"], *spec.get("band", [])}
+    order = sorted(range(low, high + 1), key=lambda n: (abs(n - magnitude), n))
+    for n in order:
+        if n >= 10 ** DIGITS and n % 10:
+            continue        # past the next power of ten only every tenth is a 6-digit number
+        if budget is not None:
+            if budget.left <= 0:
+                budget.skipped += 1
+                return None
+            budget.left -= 1
+        if _hash(salt_hex, question, str(DIGITS), _canonical(sign * n, scale)) in stored:
+            return True
+    return False
+
+
+def off_by_100(spec, salt_hex: str, question: str, value: Fraction) -> Optional[str]:
+    """"times_100" when ``value`` is 100 times the answer (a percentage where a fraction is
+    asked), "over_100" when it is 1/100 of it, at ``DIGITS`` digits (the hint of a wrong
+    number only: one hash each, without the neighbours in the last digit), else None."""
+    if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
+        return None
+    stored = {spec["hash"], *spec.get("band", [])}
+    for factor, name in ((Fraction(1, 100), "times_100"), (Fraction(100), "over_100")):
+        if _hash(salt_hex, question, str(DIGITS), _canonical(*round_units(value * factor, DIGITS))) in stored:
+            return name
+    return None
 
 
 def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:

@@ -20,11 +20,12 @@ from checker.messages import message
 FORMATS = ("text", "json", "csv")
 DEFAULT_FORMAT = "text"
 #: Version of the JSON report's layout.
-JSON_SCHEMA = 2
+JSON_SCHEMA = 3   # 3: the status too_few (and its count in every summary)
 
 MARKERS = {
-    True: {"correct": "\u2713", "consistent": "\u2713", "wrong": "\u2717", "unanswered": "\u00b7", "invalid": "?"},
-    False: {"correct": "+", "consistent": "+", "wrong": "x", "unanswered": "-", "invalid": "?"},
+    True: {"correct": "\u2713", "consistent": "\u2713", "wrong": "\u2717", "too_few": "\u2026", "unanswered": "\u00b7",
+           "invalid": "?"},
+    False: {"correct": "+", "consistent": "+", "wrong": "x", "too_few": "~", "unanswered": "-", "invalid": "?"},
 }
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -102,7 +103,7 @@ class Report:
     def summary(self) -> Dict[str, Any]:
         return {
             "correct": self.correct, "consistent": self.count("consistent"), "wrong": self.count("wrong"),
-            "unanswered": self.count("unanswered"), "invalid": self.count("invalid"), "total": self.total,
+            "too_few": self.count("too_few"), "unanswered": self.count("unanswered"), "invalid": self.count("invalid"), "total": self.total,
             "points": self.points, "percent": round(self.percent, 2),
         }
 
@@ -160,11 +161,13 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
         s = report.summary()
         s["correct"] = points_text(report.points)
         s["carried"] = message(lang, "carried", n=s["consistent"]) if s["consistent"] else ""
+        s["few"] = message(lang, "few", n=s["too_few"]) if s["too_few"] else ""
         lines.append(message(lang, "total", **s))
     if len(reports) > 1:
         totals = _totals(reports)
         totals["correct"] = points_text(totals["points"])
         totals["carried"] = message(reports[0].lang, "carried", n=totals["consistent"]) if totals["consistent"] else ""
+        totals["few"] = message(reports[0].lang, "few", n=totals["too_few"]) if totals["too_few"] else ""
         lines.append("")
         lines.append(message(reports[0].lang, "class_total", files=len(reports), **totals))
         lines.append("")
@@ -173,8 +176,8 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
 
 
 def _totals(reports: Sequence[Report]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"correct": 0, "consistent": 0, "wrong": 0, "unanswered": 0, "invalid": 0, "total": 0,
-                           "points": 0.0}
+    out: Dict[str, Any] = {"correct": 0, "consistent": 0, "wrong": 0, "too_few": 0, "unanswered": 0, "invalid": 0,
+                           "total": 0, "points": 0.0}
     for report in reports:
         s = report.summary()
         for name in out:
@@ -297,7 +300,7 @@ def csv_problem_columns(reports: Sequence[Report]) -> List[str]:
 
 
 #: The class CSV's cell per question status; unanswered is an empty cell.
-CSV_CELLS = {"correct": "1", "wrong": "0", "unanswered": "", "invalid": "?"}
+CSV_CELLS = {"correct": "1", "wrong": "0", "too_few": "0", "unanswered": "", "invalid": "?"}
 CSV_HEAD = ["student_id", "correct", "blanks", "unanswered", "invalid", "course_seed", "preset", "problems", "file",
             "error"]
 
@@ -312,8 +315,8 @@ def csv_report(outcomes: Sequence[Any]) -> str:
     """One row per answers file (Reports and Failures, in order): student_id, correct
     (points), total, unanswered, invalid, course_seed, preset (empty if none), problems
     (how many the file lists), file, error (why a file could not be checked; its other
-    cells are empty); then per problem its points, then per question 1 correct, 0 wrong,
-    ? invalid, the carried-forward credit, empty when not answered."""
+    cells are empty); then per problem its points, then per question 1 correct, 0 wrong
+    or too few digits, ? invalid, the carried-forward credit, empty when not answered."""
     reports = [o for o in outcomes if isinstance(o, Report)]
     problems = csv_problem_columns(reports)
     columns = csv_columns(reports)

@@ -81,24 +81,33 @@ WORDS = {
         "0.12345679, -0.123456785는 -0.12345679).",
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
+    # answers.toml's second comment line: "answers_how", then the example of a number blank
+    # of this sheet (its key, a value that is no answer of the sheet), then the choice
+    # sentence naming a choice blank of this sheet (no value: it could read as the answer)
     "answers_how": (
-        "Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  "
-        "dE_dw_5 = \"0.02592286\" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, "
-        "e.g.  loss_choice = \"mse\".",
-        "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예:  dE_dw_5 = \"0.02592286\" (0.01과 1 "
-        "사이이므로 소수점 아래 8자리). 선택형 문제는 보기의 키를 쓰시오. 예:  loss_choice = \"mse\".",
+        "Write each answer between the quotes, rounded as the worksheet says (the rule below)",
+        "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오.",
+    ),
+    "answers_how_number": (
+        ", e.g. a value of {raw} for {key} is written  {key} = \"{value}\" (8 decimals, as it lies between 0.01 "
+        "and 1)",
+        " 예: {key}의 값이 {raw}이면  {key} = \"{value}\"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리).",
+    ),
+    "answers_how_choice": (
+        "; for a choice such as {key}, write one of the keys listed above it.",
+        " {key} 같은 선택형 문제는 그 위 줄에 나열된 보기의 키 중 하나를 쓰시오.",
     ),
     # answers.toml's last comment line, by the sheet's mode (as the sheet's instructions)
     "answers_check_practice": (
         "Then run:  chainrule check answers.toml   (do not edit the [chainrule] tables: they "
         "identify your variant of every problem)",
-        "그 뒤 실행:  chainrule check answers.toml   ([chainrule] 표는 고치지 마시오: 각 문제의 "
+        "그 뒤 실행:  chainrule check answers.toml   ([chainrule] 섹션은 고치지 마시오: 각 문제의 "
         "변형을 나타낸다)",
     ),
     "answers_check_graded": (
         "Then hand this file in; your instructor checks it (do not edit the [chainrule] tables: "
         "they identify your variant of every problem)",
-        "그 뒤 이 파일을 제출하시오. 채점은 강사가 한다 ([chainrule] 표는 고치지 마시오: 각 문제의 "
+        "그 뒤 이 파일을 제출하시오. 채점은 강사가 한다 ([chainrule] 섹션은 고치지 마시오: 각 문제의 "
         "변형을 나타낸다)",
     ),
     "answers_check_open": (
@@ -106,7 +115,7 @@ WORDS = {
         "chainrule check answers.toml   Otherwise hand this file in to your instructor (do not edit "
         "the [chainrule] tables: they identify your variant of every problem)",
         "그 뒤 전체 chainrule 키트(생성기 포함)가 설치되어 있으면 실행:  chainrule check answers.toml   "
-        "아니면 이 파일을 강사에게 제출하시오 ([chainrule] 표는 고치지 마시오: 각 문제의 변형을 나타낸다)",
+        "아니면 이 파일을 강사에게 제출하시오 ([chainrule] 섹션은 고치지 마시오: 각 문제의 변형을 나타낸다)",
     ),
     # the running head of a printed page (TeX; HTML where the browser prints margin boxes)
     "page_of": ("page {page} of {pages}", "{page} / {pages} 쪽"),

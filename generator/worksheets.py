@@ -261,7 +261,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     sid = sheet.student.id
     header = [
         words["answers_for"].format(id=sid) + (f" ({' '.join(sheet.student.name.split())})" if sheet.student.name else ""),
-        words["answers_how"],
+        answers_how(sheet, words),
         words["number_rule"],  # the sheet's own rule, word for word
         words["answers_check_" + mode],
     ]
@@ -290,6 +290,33 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
         form.entries.append(entry)
     kinds = {kind: words["kind_" + kind] for kind in ("number", "integer", "choice")}
     return answers_file.dumps(form, header, words["problem"], kinds=kinds)
+
+
+#: the value of answers.toml's example and how the sheet's number rule writes it (8 decimals
+#: between 0.01 and 1): the worked example's dE/dw5, or the next where that is an answer of
+#: the sheet (an example is never a value the student is asked for)
+EXAMPLE_NUMBERS = (("0.025922864007...", "0.02592286"), ("0.037162538149...", "0.03716254"),
+                   ("0.048519367215...", "0.04851937"))
+
+
+def answers_how(sheet: Sheet, words: dict) -> str:
+    """answers.toml's line on how to write an answer: its example is a number blank of this
+    sheet (the first) with a value that is none of the sheet's answers, and its choice
+    sentence names a choice blank of this sheet (the first), without a value (any key
+    written there could read as the answer); a sheet without one leaves that part out."""
+    from generator.numbers import format_number
+
+    questions = [q for problem in sheet.problems for q in problem.questions]
+    text = words["answers_how"]
+    number = next((q for q in questions if q.kind == "number"), None)
+    if number is not None:
+        answers = {format_number(q.answer) for q in questions if q.kind == "number"}
+        raw, value = next((raw, v) for raw, v in EXAMPLE_NUMBERS if v not in answers)
+        text += words["answers_how_number"].format(key=number.key, raw=raw, value=value)
+    choice = next((q for q in questions if q.kind == "choice"), None)
+    if choice is not None:
+        text += words["answers_how_choice"].format(key=choice.key)
+    return text if text.endswith(".") else text + "."
 
 
 # --- files ---------------------------------------------------------------------------

@@ -33,16 +33,16 @@ def test_xavier_cut_to_one_digit_is_not_said_to_agree_student_003(tmp_path):
     assert "- a) `xavier`: $0.05773503$" in key_md.read_text(encoding="utf-8")
     fill(answers, {("p12_initialization", "xavier"): '"0.05"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05": too few digits to tell whether this is right (1 significant digit); {CUT}')
+        f'\u2026 a) xavier = "0.05": too few digits to tell whether this is right (1 significant digit); {CUT}')
     fill(answers, {("p12_initialization", "xavier"): '"0.06"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.06": agrees to the 1 significant digit you gave; {RULE}')
+        f'\u2026 a) xavier = "0.06": agrees to the 1 significant digit you gave; {RULE}')
     fill(answers, {("p12_initialization", "xavier"): '"0.0577"'})  # cut and rounded alike: agrees
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.0577": agrees to the 3 significant digits you gave; {RULE}')
+        f'\u2026 a) xavier = "0.0577": agrees to the 3 significant digits you gave; {RULE}')
     fill(answers, {("p12_initialization", "xavier"): '"0.05773"'})  # cut: 0.05773|503
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05773": too few digits to tell whether this is right (4 significant digits); {CUT}')
+        f'\u2026 a) xavier = "0.05773": too few digits to tell whether this is right (4 significant digits); {CUT}')
     fill(answers, {("p12_initialization", "xavier"): '"-0.05"'})  # the sign named first
     assert _line(run("check", answers), "xavier") == (
         f'\u2717 a) xavier = "-0.05": wrong sign; apart from the sign, too few digits to tell whether this is right '
@@ -53,7 +53,45 @@ def test_the_same_in_korean(tmp_path):
     _key, answers = _sheet(tmp_path, "ko")
     fill(answers, {("p12_initialization", "xavier"): '"0.05"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.05": 자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 1자리); {CUT_KO}')
+        f'\u2026 a) xavier = "0.05": 자릿수가 너무 적어 맞는지 알 수 없다 (유효숫자 1자리); {CUT_KO}')
     fill(answers, {("p12_initialization", "xavier"): '"0.06"'})
     assert _line(run("check", answers), "xavier") == (
-        f'\u2717 a) xavier = "0.06": 쓴 유효숫자 1자리까지 맞는다; {RULE_KO}')
+        f'\u2026 a) xavier = "0.06": 쓴 유효숫자 1자리까지 맞는다; {RULE_KO}')
+
+
+def test_agrees_only_when_the_answer_rounds_to_the_digits_given():
+    """"1" is 0.96 rounded to one significant digit, not 0.54 (0.5 there), although both lie
+    within half a unit of the 1's last digit; a tie rounds half up, as the sheets say."""
+    from fractions import Fraction
+
+    from checker.judge import Target, judge
+    from checker.tolerance import default
+
+    def verdict(answer, written):
+        v = judge(Target("x", "number", Fraction(answer), default(1e-6, 1e-9)), written)
+        return v.status, v.message.split(";")[0]
+
+    assert verdict("0.96", "1") == ("too_few", "agrees to the 1 significant digit you gave")
+    assert verdict("0.54", "1") == ("wrong", "not the right value (an answer must agree to about 6 significant digits)")
+    assert verdict("0.03125", "0.0313") == ("too_few", "agrees to the 3 significant digits you gave")
+    assert verdict("0.03125", "0.0312") == ("too_few", "too few digits to tell whether this is right (3 significant "
+                                                       "digits)")
+    assert verdict("-0.03125", "-0.0313") == ("too_few", "agrees to the 3 significant digits you gave")
+
+
+def test_too_few_digits_in_the_totals_and_the_reports(tmp_path):
+    import csv
+    import io
+    import json
+
+    _key, answers = _sheet(tmp_path, "en")
+    fill(answers, {("p12_initialization", "xavier"): '"0.0577"', ("p1_forward_pass", "z_1"): '"7"'})
+    result = run("check", answers)
+    total = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"0 of (\d+) correct \(1 wrong, 1 with too few digits, (\d+) not answered, 0 invalid\)", total)
+    data = json.loads(run("check", answers, "--format", "json").stdout)
+    assert data["schema"] == 3 and (data["totals"]["wrong"], data["totals"]["too_few"]) == (1, 1)
+    statuses = {q["key"]: q["status"] for f in data["files"] for p in f["problems"] for q in p["questions"]}
+    assert (statuses["xavier"], statuses["z_1"]) == ("too_few", "wrong")
+    (row,) = csv.DictReader(io.StringIO(run("check", answers, "--format", "csv").stdout))
+    assert row["p12_initialization.a"] == "0" and row["correct"] == "0"     # no credit, as for a wrong value

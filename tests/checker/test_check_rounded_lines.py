@@ -103,7 +103,7 @@ def test_batch_norm_from_the_keys_printed_line_is_right_seed_777_student_011(tmp
     assert _line(run("check", answers), "p11_batch_norm", "y_2_1").startswith('\u2717 d) y_2_1 = "0.00363317": ')
     fill(answers, {("p11_batch_norm", "y_2_1"): '"0.0036332"'})  # the right answer rounded: more digits
     assert _line(run("check", answers), "p11_batch_norm", "y_2_1") == (
-        '\u2717 d) y_2_1 = "0.0036332": agrees to the 5 significant digits you gave; write more digits, rounded as '
+        '\u2026 d) y_2_1 = "0.0036332": agrees to the 5 significant digits you gave; write more digits, rounded as '
         "the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)")
 
 

@@ -132,7 +132,7 @@ def test_the_no_work_message_in_korean():
     status, credit, said = first["E"]
     assert (status, credit) == ("wrong", 0.0)
     assert said.endswith("그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 앞에서 쓴 다른 답이 나온다): "
-                         "이어지는 점수는 인정하지 않음"), said
+                         "앞 답을 이어받은 점수는 주지 않는다"), said
 
 
 def test_an_honest_slip_keeps_its_carried_credit_in_every_family():

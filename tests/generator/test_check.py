@@ -245,7 +245,7 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
     result = run("check", path)
     assert result.exit_code == 0, result.output
     assert question_line(result, "w_5_new", "p2_output_update") == (
-        '\u2717 e) w_5_new = "0.437": agrees to the 3 significant digits you gave; write more digits, '
+        '\u2026 e) w_5_new = "0.437": agrees to the 3 significant digits you gave; write more digits, '
         "rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
     )
     assert question_line(result, "dE_dw_5", "p2_output_update") == (
@@ -261,7 +261,7 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
         '\u2717 c) dz_3_dw_5 = "-0.52": wrong sign; apart from the sign, agrees to the 2 significant digits you gave; '
         "write more digits, rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
     )
-    assert total_line(result) == "0 of 24 correct (5 wrong, 19 not answered, 0 invalid)"
+    assert total_line(result) == "0 of 24 correct (4 wrong, 1 with too few digits, 19 not answered, 0 invalid)"
     for secret in ("0.43703857", "0.02592286", "0.23802157", "0.51998934", "4370385", "2592286"):
         assert secret not in result.stdout, secret
     # the flipped sign echoes the student's own "-0.20944600"; the answer itself never shows
@@ -519,12 +519,13 @@ def test_check_json_schema(sheets, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"schema", "kit_version", "files", "totals", "summary"}
-    assert data["schema"] == 2 and data["kit_version"] == __version__
-    assert data["totals"] == {"correct": 1, "consistent": 0, "wrong": 1, "unanswered": 21, "invalid": 1, "total": 24,
-                              "points": 1.0}
+    assert data["schema"] == 3 and data["kit_version"] == __version__
+    assert data["totals"] == {"correct": 1, "consistent": 0, "wrong": 0, "too_few": 1, "unanswered": 21, "invalid": 1,
+                              "total": 24, "points": 1.0}
     (item,) = data["files"]
     assert set(item) == {"file", "student_id", "student_name", "course_seed", "lang", "preset", "kit_version", "mode",
-                         "correct", "consistent", "wrong", "unanswered", "invalid", "total", "points", "percent",
+                         "correct", "consistent", "wrong", "too_few", "unanswered", "invalid", "total", "points",
+                         "percent",
                          "problems", "notes"}
     assert item["percent"] == round(100 / 24, 2)
     problem = item["problems"][1]
@@ -533,7 +534,7 @@ def test_check_json_schema(sheets, tmp_path):
     question = problem["questions"][4]
     assert set(question) == {"key", "letter", "kind", "status", "credit", "given", "given_type", "message",
                              "mistakes"}
-    assert (question["status"], question["given"], question["given_type"]) == ("wrong", "0.437", "string")
+    assert (question["status"], question["given"], question["given_type"]) == ("too_few", "0.437", "string")
     assert "0.43703857" not in result.stdout and "4370385" not in result.stdout
 
 
@@ -548,18 +549,19 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
     assert run("check", path, "--output", report, "--format", "json", "--force").exit_code == 0
-    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 2
+    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 3
 
 
 def test_check_text_report_has_an_ascii_form(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     fill(path, {("p1_forward_pass", "z_1"): '"0.08"', ("p1_forward_pass", "h_1"): '"0.5"',
-                ("p1_forward_pass", "o_1"): '"?"'})
+                ("p1_forward_pass", "o_1"): '"?"', ("p1_forward_pass", "E"): '"0.9"'})
     text = report.text_report([check.check_file(path)], unicode=False)
     assert text.isascii()
     lines = text.splitlines()
     assert "  + a) z_1" in lines and "  - d) o_2: not answered" in lines
-    assert any(line.startswith("  x b) h_1 = ") for line in lines)
+    assert any(line.startswith("  ~ b) h_1 = ") for line in lines)      # 0.5: too few digits
+    assert any(line.startswith("  x e) E = ") for line in lines)
     assert any(line.startswith('  ? c) o_1 = "?"') for line in lines)
 
 
@@ -605,7 +607,7 @@ def test_check_tolerance_is_the_questions_own():
 def test_check_judges_every_family_over_many_variants(family):
     """Per variant: the key's shown value is right, a flipped sign says so, 3 digits are too
     few, another choice or integer is wrong; no hint shows the answer."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     for student in ("a", "b", "c", "d", "e", "f"):
         problem = core.make_problem(family, 11, student)
@@ -626,12 +628,13 @@ def test_check_judges_every_family_over_many_variants(family):
             if exact != 0:
                 verdict = check.judge_question(question, "-" + shown if exact > 0 else shown[1:])
                 assert (verdict.status, verdict.message) == ("wrong", "wrong sign"), (student, question.key)
-            three = "%#.3g" % float(exact)
+            # 3 digits, rounded half up as the sheets say (a float's %.3g rounds a tie to even)
+            three = str(Decimal(shown).quantize(Decimal(1).scaleb(Decimal(shown).adjusted() - 2), rounding=ROUND_HALF_UP))
             verdict = check.judge_question(question, three)
             if abs(Fraction(Decimal(three)) - exact) <= Fraction(question.atol) + Fraction(question.rtol) * abs(exact):
                 assert verdict.status == "correct"
             else:
-                assert verdict.status == "wrong"
+                assert verdict.status == "too_few"
                 assert verdict.message.startswith("agrees to the 3 significant digits you gave"), verdict.message
                 assert shown not in verdict.message
 
@@ -653,7 +656,7 @@ def test_check_korean_hints(sheets, tmp_path):
         f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
-        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표가 아닌 소수점)'
+        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
     )
 
 
@@ -883,10 +886,10 @@ def test_check_near_misses_get_no_rounding_hint_and_truncation_is_too_few_digits
     cut = ("the worksheet rounds: write 8 decimals between 0.01 and 1, else 8 significant digits, the last one "
            "rounded half up, not cut off")
     assert question_line(result, "h_1", "p1_forward_pass") == (
-        f'\u2717 b) h_1 = "0.51998": too few digits to tell whether this is right (5 significant digits); {cut}'
+        f'\u2026 b) h_1 = "0.51998": too few digits to tell whether this is right (5 significant digits); {cut}'
     )
     assert question_line(result, "o_1", "p1_forward_pass") == (  # cut off and rounded alike
-        f'\u2717 c) o_1 = "0.6094": agrees to the 4 significant digits you gave; {rule}'
+        f'\u2026 c) o_1 = "0.6094": agrees to the 4 significant digits you gave; {rule}'
     )
     assert "round an intermediate" not in result.stdout
 

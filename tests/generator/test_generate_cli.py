@@ -549,11 +549,11 @@ def test_generate_answers_template_states_the_sheets_number_rule(tmp_path):
 
     rule = WORDS["number_rule"][0]
     assert rule.startswith("Numbers: a value that is exactly a decimal of at most 8 significant digits is written")
-    assert head[1] == (
-        '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g.  '
-        'dE_dw_5 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a choice write its key, '
-        'e.g.  loss_choice = "mse".'
-    )
+    # the example is a blank of this sheet (tests/checker/test_answers_header.py: every case)
+    assert head[1].startswith(
+        '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g. a value of '
+        '0.025922864007... for ')
+    assert ' = "0.02592286" (8 decimals, as it lies between 0.01 and 1)' in head[1]
     assert head[2] == "# " + rule and rule in sheet
     # the example is what the rule makes of such a value (the seed's dE/dw5 is no short
     # decimal; an exact 0.025922864, 8 significant digits, would be written as it is)

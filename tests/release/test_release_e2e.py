@@ -411,7 +411,7 @@ def test_a_practice_sheet_is_checked_in_the_student_install(student_venv, tmp_pa
     assert f'✗ d) {names[3]} = "{flipped}"' in out
     wrong = out.split(f'✗ d) {names[3]}')[1].splitlines()[0]
     assert "sign" in wrong or "o_" in wrong          # a wrong sign or the named t - o mistake
-    assert f"✗ e) {names[4]} = \"{short}\": not the right value" in out and "you gave 2" in out
+    assert f"… e) {names[4]} = \"{short}\": cannot be judged with 2 digits; give 8 significant digits" in out
     assert "3 of 5" in out
     shown = out.replace(f'"{flipped}"', "").replace(f'"{short}"', "")   # leave out the student's own text
     for name in names[3:]:

@@ -851,7 +851,8 @@ def _student_setup_cfg(with_checker):
     if with_checker:
         packages += ["checker", "checker.*"]
     requires = ["numpy>=1.22", "click>=8.2"]
-    if with_checker:
+    # tomllib for practice sheets' answers.toml: the checker's, and your_worksheet.ipynb's beside()
+    if with_checker or (ROOT / "chainrule" / "notebook" / "__init__.py").is_file():
         requires.append('tomli>=1.1; python_version < "3.11"')
     return f"""[metadata]
 name = chainrule-exercises
@@ -943,6 +944,26 @@ def _calls_example(modules):
     return None
 
 
+#: what a student who works in the course's notebooks installs (the student README; the
+#: notebooks' own first cell says the same, ``chainrule.notebook.build.SETUP``)
+NOTEBOOK_SETUP = """If your course hands the exercises out as notebooks (`{notebook}.ipynb` and the others,
+each with its percent script, `{notebook}.pct.py`; `your_worksheet.ipynb` for the network
+of your own worksheet), run them in the environment set up above, with Jupyter added to it:
+
+```bash
+. .venv/bin/activate
+pip install jupyterlab      # then: jupyter lab, in the notebooks' folder
+```
+
+In VS Code, `pip install ipykernel` instead and choose this `.venv` as the notebook's
+kernel. A notebook run in another environment stops at its first cell with "No module named 'chainrule'".
+In a notebook, `check("{first}")` grades a function as the notebook defines it now,
+with the feedback of `chainrule grade`. The percent script needs no Jupyter:
+`python {notebook}.pct.py` runs it and prints its checks' reports, and
+`chainrule grade {notebook}.pct.py` grades it. A notebook cannot import another: a function
+of another notebook that yours uses is pasted into a cell of it (the notebook has one for it)."""
+
+
 def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
@@ -987,6 +1008,10 @@ the command that reruns its first failing case, and `--verbose` shows every case
 Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
 graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module>.ipynb`).
+
+## Notebooks
+
+{NOTEBOOK_SETUP.format(notebook=notebook, first=f'{notebook}.{CONTRACT[notebook][0]}')}
 
 ## Points
 

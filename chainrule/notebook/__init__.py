@@ -11,7 +11,9 @@ notebook (``grader.notebooks``), and grades it with ``grader.grade_submission`` 
 grader's sandbox: the same cases, comparison, diagnosis and report as ``chainrule grade``.
 It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) that Jupyter
 shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
-``# %%`` script run with ``python``) it prints the report. A wrong answer never raises, so
+``# %%`` script run with ``python``) it prints the report, which names the script (what was
+graded, never a notebook beside it), and the commands it prints grade the script
+(``chainrule grade activations.pct.py`` grades a percent script as ``check`` does). A wrong answer never raises, so
 *Run All* goes through a half-done notebook. ``check()`` with no argument checks every
 function of the notebook's module (its file name when the kernel knows it, else the module
 of the latest ``check("module.function")``, else every module with a function defined).
@@ -150,23 +152,22 @@ def _source_file(module, sources):
     return best
 
 
-def _paired_notebook(sources):
-    """The notebook paired with a ``# %%`` script run with python (``mine.pct.py`` or
-    ``mine.py`` beside ``mine.ipynb``, as jupytext pairs them); None without one."""
-    for label, _source in sources:
-        for suffix in (".pct.py", ".py"):
-            if label.endswith(suffix) and os.path.isfile(label[: -len(suffix)] + ".ipynb"):
-                return label[: -len(suffix)] + ".ipynb"
-    return None
+def script_name():
+    """How reports name the script run with python: its path from the current folder (where
+    the commands they print are run), else its absolute path; None outside a script."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not os.path.isfile(path):
+        return None
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith(os.pardir) else os.path.abspath(path)
 
 
 def notebook_name(module, sources=()):
-    """How reports and the commands they print name the notebook: the file the kernel's
-    code came from (the one Jupyter names, else the notebook of the kernel's folder whose
-    cells the kernel ran, or the notebook a script run with python is paired with), else
-    ``<module>.ipynb``."""
-    return (_kernel_file() or _source_file(module, sources) or _paired_notebook(sources)
-            or f"{module}.ipynb")
+    """How reports and the commands they print name the notebook the kernel runs: the file
+    its code came from (the one Jupyter names, else the notebook of the kernel's folder whose
+    cells the kernel ran), else ``<module>.ipynb``."""
+    return _kernel_file() or _source_file(module, sources) or f"{module}.ipynb"
 
 
 _LAST = [None]      # the module of the latest check("module.function") in this kernel
@@ -179,6 +180,11 @@ def _notebook_module(namespace, sources=()):
     for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
         stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
         if str(value or "").endswith(".ipynb") and stem in CONTRACT:
+            return [stem]
+    script = script_name() if _shell() is None else None
+    for suffix in (".pct.py", ".py"):       # activations.pct.py run with python
+        stem = os.path.basename(script or "")[: -len(suffix)]
+        if (script or "").endswith(suffix) and stem in CONTRACT:
             return [stem]
     found = _kernel_file() or _source_file(None, sources)
     if found:
@@ -231,8 +237,10 @@ def check(name=None, *, seed=None, timeout=None):
     from chainrule_core.errors import ChainruleError
 
     try:
-        res = grade_sources(sources, only, notebook_name(module, sources), seed=seed, timeout=timeout,
-                            quiet_magics=quiet)
+        # a script run with python is what was graded, never a notebook beside it (which may be
+        # stale): reports name it, and chainrule grade grades a percent script as check does
+        shown = (script_name() if shell is None else None) or notebook_name(module, sources)
+        res = grade_sources(sources, only, shown, seed=seed, timeout=timeout, quiet_magics=quiet)
     except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
         res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
     return _show(res)
@@ -329,19 +337,23 @@ BESIDE_WORDS = {
 }
 
 
-def _words(lang):
-    """``BESIDE_WORDS`` in ``lang``, with the generator's own words for a variant and the
-    course seed filled in (``generator.i18n``: a plain table, no sympy)."""
-    from generator.i18n import LANGUAGES, words
+#: the languages of ``beside`` (generate's, ``generator.i18n.LANGUAGES``) and the two words
+#: it shares with the worksheets (``generator.i18n.WORDS``), copied here: a student copy ships
+#: this package without the generator (a test holds them equal to the generator's)
+LANGUAGES = ("en", "ko")
+SHEET_WORDS = {"variant_word": ("variant", "변형"), "course_seed": ("course seed", "과정 시드")}
 
+
+def _words(lang):
+    """``BESIDE_WORDS`` in ``lang``, with the worksheets' words for a variant and the course
+    seed filled in (``SHEET_WORDS``)."""
     if lang not in LANGUAGES:
         raise ValueError(f"Language '{lang}' is not valid; use {' or '.join(LANGUAGES)}.")
-    shared = words(lang)
-    slots = {"variant_word": shared["variant"], "course_seed": shared["course_seed"].lower()
-             if lang == "en" else shared["course_seed"]}
+    index = LANGUAGES.index(lang)
+    slots = {slot: pair[index] for slot, pair in SHEET_WORDS.items()}
     out = {}
     for key, pair in BESIDE_WORDS.items():
-        text = pair[LANGUAGES.index(lang)]
+        text = pair[index]
         if isinstance(text, str):
             for slot, value in slots.items():
                 text = text.replace("{" + slot + "}", value)

@@ -42,6 +42,18 @@ HOW_TO = (
     "like `exercises/{module}.py`."
 )
 
+#: what a student installs to run the notebooks (the student README says the same:
+#: ``chainrule.release.NOTEBOOK_SETUP``)
+SETUP = (
+    "**Before you start.** Run this notebook in the Python environment of your copy of the course's "
+    "exercises (where `pip install -e .` installed `chainrule` and NumPy), with Jupyter added to it: "
+    "`pip install jupyterlab` (in VS Code, `pip install ipykernel` and choose that environment's "
+    "kernel). In another environment the first cell stops with \"No module named 'chainrule'\". "
+    "`{module}.pct.py` is this notebook as a `# %%` script, for editors that open those: "
+    "`python {module}.pct.py` runs it and prints what its checks find, and "
+    "`chainrule grade {module}.pct.py` grades it."
+)
+
 
 def need_nbformat():
     """``nbformat``, or a ChainruleError saying how to install it."""
@@ -153,7 +165,8 @@ def notebook_cells(nbformat, module: str, folder: Path):
     total = sum(POINTS[f"{module}.{n}"] for n in names)
     cells.md(f"# {module}: {title}\n\n{rest.strip()}\n\n"
              f"This notebook holds the {len(names)} functions of `{module}` ({functions}; "
-             f"{total:g} points).\n\n" + HOW_TO.format(first=f"{module}.{names[0]}", module=module))
+             f"{total:g} points).\n\n" + HOW_TO.format(first=f"{module}.{names[0]}", module=module)
+             + "\n\n" + SETUP.format(module=module))
     plain, relative = _imports(src)
     cells.code("\n".join(["from chainrule.notebook import check", ""] + plain))
 

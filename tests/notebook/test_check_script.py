@@ -40,7 +40,8 @@ def test_script_check_prints_the_report_and_returns_a_result(tmp_path):
         s = check("activations.sigmoid")
         print("sigmoid:", s.passed, s.score, s.max_score)
         """)
-    assert re.match(r"chainrule grade: activations\.ipynb \(seed \d+, expected values from ", out)
+    # the report names the script that was graded (there is no notebook here)
+    assert re.match(r"chainrule grade: mine\.pct\.py \(seed \d+, expected values from ", out)
     assert "  FAIL  relu            0/1  5 of 5 cases failed; raised an error" in out
     assert ("\n    raised NameError: name 'zz' is not defined\n      at mine.pct.py, line 8, in relu\n"
             "        return np.maximum(x, zz)\n") in out
@@ -82,31 +83,41 @@ def test_a_grading_that_cannot_run_is_one_line(tmp_path):
                    "integer.\nFalse 0.0\n")
 
 
-def test_script_paired_with_a_notebook_names_it_in_runnable_commands(tmp_path):
-    # mine.pct.py beside mine.ipynb (as jupytext pairs them): the commands name mine.ipynb,
-    # with the seed of the script's cases, and reproduce them when run
+def test_a_script_beside_a_stale_notebook_is_named_and_its_commands_grade_it(tmp_path):
+    # mine.pct.py filled in beside mine.ipynb left as built (session 10's trial): the report
+    # and its commands named the notebook, whose rerun graded the stale cells. They name the
+    # script that was graded, with the seed of its cases, and reproduce them when run.
     import json
     import shlex
 
     cells = ["from chainrule.notebook import check\nimport numpy as np",
-             "def relu(x):\n    return np.asarray(x, dtype=float) + 1",
+             "def relu(x):\n    raise NotImplementedError",
              'check("activations.relu")']
     nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"chainrule": {"module": "activations"}},
           "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
                      "source": src} for i, src in enumerate(cells)]}
     (tmp_path / "mine.ipynb").write_text(json.dumps(nb))
-    out = run_script(tmp_path, "".join(f"# %%\n{src}\n\n" for src in cells[:2]) + "# %%\ncheck('activations.relu')\n")
-    seed = re.search(r"^chainrule grade: mine\.ipynb \(seed (\d+),", out).group(1)
+    filled = [cells[0], "def relu(x):\n    return np.asarray(x, dtype=float) + 1", cells[2]]
+    out = run_script(tmp_path, "".join(f"# %%\n{src}\n\n" for src in filled))
+    seed = re.search(r"^chainrule grade: mine\.pct\.py \(seed (\d+),", out).group(1)
+    assert "  FAIL  relu            0/1  5 of 5 cases failed; found: " in out   # the script's relu, not the stub's
     rerun = re.search(r"^  Rerun case 1: (.*)$", out, re.MULTILINE).group(1)
     full = re.search(r"^  Every case in full: (.*)$", out, re.MULTILINE).group(1)
-    assert rerun == f"chainrule grade mine.ipynb --only activations.relu --case 1 --seed {seed}"
-    assert full == f"chainrule grade mine.ipynb --only activations.relu --seed {seed} --verbose"
-    case1 = out[out.index('  Case 1 "'):].splitlines()[2]
+    assert rerun == f"chainrule grade mine.pct.py --only activations.relu --case 1 --seed {seed}"
+    assert full == f"chainrule grade mine.pct.py --only activations.relu --seed {seed} --verbose"
+    case1 = "\n".join(out[out.index('  Case 1 "'):].splitlines()[2:5])
+    assert "values differ" in case1 and "yours" in case1    # the script's relu ran (the stub's raises)
     proc = subprocess.run([sys.executable, "-m", "chainrule"] + shlex.split(rerun)[1:], cwd=tmp_path,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"chainrule grade: mine.ipynb (seed {seed},")
+    assert proc.stdout.startswith(f"chainrule grade: mine.pct.py (seed {seed},")
     assert case1 in proc.stdout
+    # run from another folder: the script's path from there, and the command still works there
+    (tmp_path / "up").mkdir()
+    proc = subprocess.run([sys.executable, str(tmp_path / "mine.pct.py")], capture_output=True, text=True,
+                          cwd=tmp_path / "up")
+    assert proc.stdout.startswith("chainrule grade: ../mine.pct.py (seed ") or proc.stdout.startswith(
+        f"chainrule grade: {tmp_path / 'mine.pct.py'} (seed ")
 
 
 def test_notebook_name_prefers_what_jupyter_names_then_the_folders_notebook(tmp_path, monkeypatch):

@@ -344,3 +344,25 @@ def test_practice_sheets_made_with_the_secret_get_their_own_networks(tmp_path):
     result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "x"), "--practice"])
     assert result.exit_code == 2
     assert "--practice goes with --students" in result.output
+
+
+def test_the_notebooks_sheet_words_are_the_generators_and_it_imports_no_generator():
+    """A student copy ships chainrule/notebook/__init__.py without the generator (session 10's
+    trial: every beside() cell failed with "No module named 'generator'"): the two words it
+    shares with the worksheets are copied there, and must stay the generator's."""
+    import ast
+
+    from chainrule import notebook
+    from generator.i18n import LANGUAGES, words
+
+    assert notebook.LANGUAGES == LANGUAGES
+    for index, lang in enumerate(LANGUAGES):
+        shared = words(lang)
+        assert notebook.SHEET_WORDS["variant_word"][index] == shared["variant"]
+        seed = shared["course_seed"]
+        assert notebook.SHEET_WORDS["course_seed"][index] == (seed.lower() if lang == "en" else seed)
+    tree = ast.parse((ROOT / "chainrule" / "notebook" / "__init__.py").read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"generator", "sympy", "jinja2", "solutions", "nbformat"}, imported

@@ -955,13 +955,16 @@ of your own worksheet), run them in the environment set up above, with Jupyter a
 pip install jupyterlab      # then: jupyter lab, in the notebooks' folder
 ```
 
-In VS Code, `pip install ipykernel` instead and choose this `.venv` as the notebook's
-kernel. A notebook run in another environment stops at its first cell with "No module named 'chainrule'".
-In a notebook, `check("{first}")` grades a function as the notebook defines it now,
-with the feedback of `chainrule grade`. The percent script needs no Jupyter:
-`python {notebook}.pct.py` runs it and prints its checks' reports, and
-`chainrule grade {notebook}.pct.py` grades it. A notebook cannot import another: a function
-of another notebook that yours uses is pasted into a cell of it (the notebook has one for it)."""
+In VS Code, `pip install ipykernel` instead and choose this `.venv` as the notebooks'
+kernel. A notebook run in another environment stops at its first cell with "No module
+named 'chainrule'". In a notebook, `check("{first}")` grades a function as the
+notebook defines it now, with the feedback of `chainrule grade`. A notebook cannot import
+another: a function of another notebook that yours uses is pasted into a cell.
+
+The percent script needs no Jupyter: `python {notebook}.pct.py` runs it and prints its
+checks' reports, and `chainrule grade {notebook}.pct.py` grades it. Hand in the notebook;
+after working in the script, write the notebook from it (`pip install jupytext`, then
+`jupytext {notebook}.pct.py -o {notebook}.ipynb`)."""
 
 
 def _student_readme(modules, points, with_checker, share, hidden=True):

@@ -158,11 +158,13 @@ def test_a_notebook_cell_importing_from_the_exercises_gets_a_notebook_hint(stude
 
 def test_a_notebook_student_is_told_what_to_install(release_dir, course):
     readme = (release_dir / "student" / "README.md").read_text()
-    section = readme[readme.index("## Notebooks"):readme.index("## Points")]
+    section = " ".join(readme[readme.index("## Notebooks"):readme.index("## Points")].split())
     assert "pip install jupyterlab" in section and "pip install ipykernel" in section
     assert "`python activations.pct.py` runs it" in section
     assert "`chainrule grade activations.pct.py` grades it" in section
     assert "No module named 'chainrule'" in section
+    # what is handed in is the notebook, and how to write it from a script worked in
+    assert "Hand in the notebook" in section and "`jupytext activations.pct.py -o activations.ipynb`" in section
     # and where a notebook student reads first: each notebook's first cell
     for name in ("activations.ipynb", "your_worksheet.ipynb"):
         first = json.loads((course / "nb" / "students" / "s001" / name).read_text())["cells"][0]

@@ -203,6 +203,11 @@ def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path
     output = make_problem("output_update", 7, "s001")
     title = output.title.get("ko")
     assert nb.cells[0].source.startswith("# 내 문제지의 신경망: 김민수 (s001)\n\n")
+    # what to install, in the student's language (session 10: no doc said it)
+    assert nb.cells[0].source.endswith(
+        "이 노트북은 과제 사본의 Python 환경(`pip install -e .`로 `chainrule`과 NumPy를 설치한 환경)에 Jupyter를 "
+        "추가하여 실행하시오(`pip install jupyterlab`, VS Code에서는 `pip install ipykernel`). 다른 환경에서는 첫 셀이 "
+        "\"No module named 'chainrule'\" 오류로 멈춘다. `python your_worksheet.pct.py`는 Jupyter 없이 같은 셀을 실행한다.")
     assert f"## {title}\n\n여러분의 `output_update` 문제, 변형 `{output.variant}` (" in nb.cells[2].source
     assert "입력 2개, 은닉층 뉴런 2개" in nb.cells[2].source and "$`" not in nb.cells[2].source
     assert "    # 입력, shape (1, " in nb.cells[3].source and "    # 학습률 eta" in nb.cells[3].source

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -163,6 +164,45 @@ def script_name():
     return relative if not relative.startswith(os.pardir) else os.path.abspath(path)
 
 
+SCRIPT_SUFFIX = ".pct.py"      # what chainrule grade grades as a script (grader.notebooks)
+
+
+def script_cells(text):
+    """The code cells of a ``# %%`` script, stripped, empty ones left out: the chunks between
+    ``# %%`` lines, without Markdown ones (``# %% [markdown]``) and a leading header of
+    comments only (jupytext's metadata)."""
+    chunks, current, markdown = [], [], False
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            chunks.append((markdown, "\n".join(current).strip()))
+            current, markdown = [], bool(re.match(r"# %%.*\[(markdown|md)\]", line))
+        else:
+            current.append(line)
+    chunks.append((markdown, "\n".join(current).strip()))
+    if chunks and all(not ln.strip() or ln.lstrip().startswith("#") for ln in chunks[0][1].splitlines()):
+        chunks = chunks[1:]
+    return [code for markdown, code in chunks if code and not markdown]
+
+
+def _synced_notebook(script, text):
+    """For a ``# %%`` script not named ``*.pct.py`` (``mine.py``, as jupytext's ``py:percent``
+    pairs it with ``mine.ipynb``), that notebook when it holds the script's code cells, which
+    chainrule grade then grades alike; else None."""
+    if script.endswith(SCRIPT_SUFFIX) or not script.endswith(".py"):
+        return None
+    paired = script[: -len(".py")] + ".ipynb"
+    if not os.path.isfile(paired):
+        return None
+    from grader.notebooks import code_cells, read_notebook
+    from chainrule_core.errors import ChainruleError
+
+    try:
+        cells = [src.strip() for _number, src in code_cells(read_notebook(paired)) if src.strip()]
+    except (ChainruleError, OSError, ValueError, KeyError, TypeError):
+        return None
+    return paired if cells == script_cells(text) else None
+
+
 def notebook_name(module, sources=()):
     """How reports and the commands they print name the notebook the kernel runs: the file
     its code came from (the one Jupyter names, else the notebook of the kernel's folder whose
@@ -237,10 +277,18 @@ def check(name=None, *, seed=None, timeout=None):
     from chainrule_core.errors import ChainruleError
 
     try:
-        # a script run with python is what was graded, never a notebook beside it (which may be
-        # stale): reports name it, and chainrule grade grades a percent script as check does
-        shown = (script_name() if shell is None else None) or notebook_name(module, sources)
-        res = grade_sources(sources, only, shown, seed=seed, timeout=timeout, quiet_magics=quiet)
+        # a script run with python is what was graded, never a notebook beside it that may be
+        # stale: reports name it (chainrule grade grades a *.pct.py as check does), or the
+        # notebook a mine.py is paired with when it holds the same code
+        script = script_name() if shell is None else None
+        shown = (_synced_notebook(script, sources[0][1]) or script) if script and sources else None
+        res = grade_sources(sources, only, shown or notebook_name(module, sources), seed=seed,
+                            timeout=timeout, quiet_magics=quiet)
+        commands = "chainrule grade " in res.text.partition("\n")[2]
+        if commands and shown and shown == script and not script.endswith(SCRIPT_SUFFIX):
+            stem = os.path.basename(script)[: -len(".py")] if script.endswith(".py") else os.path.basename(script)
+            res.text += (f"(chainrule grade grades a script as check does when its name ends in {SCRIPT_SUFFIX}: "
+                         f"save {os.path.basename(script)} as {stem}{SCRIPT_SUFFIX} to run these commands.)\n")
     except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
         res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
     return _show(res)

@@ -152,3 +152,51 @@ def test_notebook_name_prefers_what_jupyter_names_then_the_folders_notebook(tmp_
     (tmp_path / "sub" / "x.ipynb").write_text("{}")
     monkeypatch.setenv("JPY_SESSION_NAME", "sub/x.ipynb")
     assert notebook.notebook_name("activations", ran) == "sub/x.ipynb"
+
+
+def _write_notebook(path, cells):
+    import json
+
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"chainrule": {"module": "activations"}},
+          "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                     "source": src} for i, src in enumerate(cells)]}
+    path.write_text(json.dumps(nb))
+
+
+def test_a_py_script_paired_with_a_notebook_holding_its_code_names_the_notebook(tmp_path):
+    # jupytext's py:percent pairing (mine.py beside mine.ipynb, in sync): chainrule grade
+    # mine.ipynb grades the same code, so the commands name the notebook and reproduce the case
+    import shlex
+
+    cells = ["from chainrule.notebook import check\nimport numpy as np",
+             "def relu(x):\n    return np.asarray(x, dtype=float) + 1", 'check("activations.relu")']
+    _write_notebook(tmp_path / "mine.ipynb", cells)
+    script = tmp_path / "mine.py"
+    script.write_text("# ---\n# jupyter:\n#   jupytext: {}\n# ---\n\n"
+                      + "".join(f"# %%\n{src}\n\n# %% [markdown]\n# Some *text*.\n\n" for src in cells))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    seed = re.search(r"^chainrule grade: mine\.ipynb \(seed (\d+),", proc.stdout).group(1)
+    rerun = re.search(r"^  Rerun case 1: (.*)$", proc.stdout, re.MULTILINE).group(1)
+    assert rerun == f"chainrule grade mine.ipynb --only activations.relu --case 1 --seed {seed}"
+    assert "save mine.py as" not in proc.stdout
+    case1 = "\n".join(proc.stdout[proc.stdout.index('  Case 1 "'):].splitlines()[2:5])
+    again = subprocess.run([sys.executable, "-m", "chainrule"] + shlex.split(rerun)[1:], cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert case1 in again.stdout
+    # the notebook left behind (its relu a stub): the script is named, and how to grade it said
+    _write_notebook(tmp_path / "mine.ipynb", [cells[0], "def relu(x):\n    raise NotImplementedError", cells[2]])
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.stdout.startswith("chainrule grade: mine.py (seed ")
+    assert proc.stdout.endswith("(chainrule grade grades a script as check does when its name ends in .pct.py: "
+                                "save mine.py as mine.pct.py to run these commands.)\n")
+
+
+def test_script_cells_are_the_code_between_cell_markers():
+    from chainrule.notebook import script_cells
+
+    text = ("# ---\n# jupyter: {}\n# ---\n\n# %%\nimport numpy as np\n\n# %% [markdown]\n# # Title\n\n"
+            "# %% tags=[\"x\"]\ndef f():\n    return 1\n# %%\n\n# %% [md]\n# more\n")
+    assert script_cells(text) == ["import numpy as np", "def f():\n    return 1"]
+    assert script_cells("x = 1\n# %%\ny = 2\n") == ["x = 1", "y = 2"]     # code before the first marker

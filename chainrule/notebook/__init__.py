@@ -12,8 +12,9 @@ grader's sandbox: the same cases, comparison, diagnosis and report as ``chainrul
 It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) that Jupyter
 shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
 ``# %%`` script run with ``python``) it prints the report, which names the script (what was
-graded, never a notebook beside it), and the commands it prints grade the script
-(``chainrule grade activations.pct.py`` grades a percent script as ``check`` does). A wrong answer never raises, so
+graded, never a notebook beside it that may be stale), and the commands it prints grade the
+script (``chainrule grade activations.pct.py`` grades a percent script as ``check`` does); a
+``mine.py`` names the ``mine.ipynb`` it is paired with when that holds the same code cells. A wrong answer never raises, so
 *Run All* goes through a half-done notebook. ``check()`` with no argument checks every
 function of the notebook's module (its file name when the kernel knows it, else the module
 of the latest ``check("module.function")``, else every module with a function defined).

@@ -75,3 +75,16 @@ def test_a_missing_percent_script_is_a_usage_error(tmp_path):
     assert result.output.strip().splitlines()[-1] == (
         f"Error: Script '{tmp_path / 'activations.pct.py'}' does not exist; pass a percent script (.pct.py), "
         "a notebook, a folder of notebooks or a folder laid out like exercises/.")
+
+
+def test_a_percent_script_over_the_notebook_size_is_refused_in_one_line(tmp_path, monkeypatch):
+    from chainrule_core.errors import ChainruleError
+    from grader import grade_submission
+    from grader import notebooks
+
+    monkeypatch.setattr(notebooks, "MAX_NOTEBOOK_BYTES", 2 ** 20)      # 1 MB, as the message rounds it
+    script = tmp_path / "activations.pct.py"
+    script.write_text("x = 1\n" * (2 ** 20 // 6 + 1))
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(script))
+    assert str(info.value) == f"Script '{script}' is over 1 MB; a script may be at most that."

@@ -1220,6 +1220,15 @@ Try it before the students do: `mkdir -p ag/source ag/submission/exercises && un
 autograder.zip -d ag/source`, put a submission's modules in `ag/submission/exercises/`, then
 `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder` and read `ag/results/results.json`.
 
+## Notebooks
+
+To hand the exercises out as Jupyter notebooks, build them with the kit (`chainrule notebook
+--out notebooks/`; with `--students roster.csv --seed S`, a folder per student with
+`your_worksheet.ipynb`) and give the students `student/` as well: the notebooks import
+`chainrule.notebook`, which `pip install -e .` there installs, and its README's "Notebooks"
+section tells them to add Jupyter. They hand in their `<module>.ipynb` notebooks, which the
+autograder and `grade-all` grade as they grade the modules.
+
 ## Grading on your own machine
 
 Collect the submissions in one folder, one entry per student named by the student id (a

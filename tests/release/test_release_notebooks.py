@@ -171,5 +171,9 @@ def test_a_notebook_student_is_told_what_to_install(release_dir, course):
         text = "".join(first["source"])
         assert "`pip install -e .`" in text and "`pip install jupyterlab`" in text, name
         assert "No module named 'chainrule'" in text, name
+    # the instructor is told that notebook students need the student copy too
+    notes = " ".join((release_dir / "instructor" / "README.md").read_text().split())
+    assert ("give the students `student/` as well: the notebooks import `chainrule.notebook`, which "
+            "`pip install -e .` there installs") in notes
     # beside() reads answers.toml: tomli where Python has no tomllib (3.10), with or without the checker
     assert 'tomli>=1.1; python_version < "3.11"' in (release_dir / "student" / "setup.cfg").read_text()

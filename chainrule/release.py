@@ -851,7 +851,8 @@ def _student_setup_cfg(with_checker):
     if with_checker:
         packages += ["checker", "checker.*"]
     requires = ["numpy>=1.22", "click>=8.2"]
-    if with_checker:
+    # tomllib for practice sheets' answers.toml: the checker's, and your_worksheet.ipynb's beside()
+    if with_checker or (ROOT / "chainrule" / "notebook" / "__init__.py").is_file():
         requires.append('tomli>=1.1; python_version < "3.11"')
     return f"""[metadata]
 name = chainrule-exercises
@@ -968,6 +969,29 @@ when all its cases pass, and every function the same whatever its points (here {
 your points in percent."""
 
 
+#: what a student who works in the course's notebooks installs (the student README; the
+#: notebooks' own first cell says the same, ``chainrule.notebook.build.SETUP``)
+NOTEBOOK_SETUP = """If your course hands the exercises out as notebooks (`{notebook}.ipynb` and the others,
+each with its percent script, `{notebook}.pct.py`; `your_worksheet.ipynb` for the network
+of your own worksheet), run them in the environment set up above, with Jupyter added to it:
+
+```bash
+. .venv/bin/activate
+pip install jupyterlab      # then: jupyter lab, in the notebooks' folder
+```
+
+In VS Code, `pip install ipykernel` instead and choose this `.venv` as the notebooks'
+kernel. A notebook run in another environment stops at its first cell with "No module
+named 'chainrule'". In a notebook, `check("{first}")` grades a function as the
+notebook defines it now, with the feedback of `chainrule grade`. A notebook cannot import
+another: a function of another notebook that yours uses is pasted into a cell.
+
+The percent script needs no Jupyter: `python {notebook}.pct.py` runs it and prints its
+checks' reports, and `chainrule grade {notebook}.pct.py` grades it. Hand in the notebook;
+after working in the script, write the notebook from it (`pip install jupytext`, then
+`jupytext {notebook}.pct.py -o {notebook}.ipynb`)."""
+
+
 def _student_readme(modules, points, with_checker, share, hidden=True):
     check = ("\nchainrule check answers.toml                # checks your worksheet answers (practice sheets)"
              if with_checker else "")
@@ -1016,6 +1040,10 @@ folder is reported as missing ("{modules[-1]}.py is not in your submission"), it
 Your code runs in a separate process with time and
 memory limits: an infinite loop or a crash costs only the function it is in. A notebook is
 graded the same way: `chainrule grade {notebook}.ipynb` (or a folder of `<module>.ipynb`).
+
+## Notebooks
+
+{NOTEBOOK_SETUP.format(notebook=notebook, first=f'{notebook}.{CONTRACT[notebook][0]}')}
 
 ## Points
 
@@ -1221,6 +1249,15 @@ machine"), where the student has no hand.
 Try it before the students do: `mkdir -p ag/source ag/submission/exercises && unzip
 autograder.zip -d ag/source`, put a submission's modules in `ag/submission/exercises/`, then
 `AUTOGRADER_ROOT=$PWD/ag bash ag/source/run_autograder` and read `ag/results/results.json`.
+
+## Notebooks
+
+To hand the exercises out as Jupyter notebooks, build them with the kit (`chainrule notebook
+--out notebooks/`; with `--students roster.csv --seed S`, a folder per student with
+`your_worksheet.ipynb`) and give the students `student/` as well: the notebooks import
+`chainrule.notebook`, which `pip install -e .` there installs, and its README's "Notebooks"
+section tells them to add Jupyter. They hand in their `<module>.ipynb` notebooks, which the
+autograder and `grade-all` grade as they grade the modules.
 
 ## Grading on your own machine
 

@@ -53,6 +53,10 @@ from grader.locate import NOT_SUBMITTED
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
 
 SUFFIX = ".ipynb"
+#: a notebook as a ``# %%`` percent script (``chainrule notebook`` writes ``<module>.pct.py``):
+#: graded as one cell, the whole file, as ``check()`` grades it when run with python
+SCRIPT_SUFFIX = ".pct.py"
+SCRIPT_LABEL = "script"
 # the converted folder's name: also importable in the child, so never a name a student imports
 PACKAGE_DIR = "_chainrule_notebook"
 RUNNER = "_notebook_runner"
@@ -103,6 +107,30 @@ def _definitions(source, path):
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
     return compile(tree, path, "exec") if tree.body else None
+
+
+def _import_hint(exc, source, line):
+    """For a cell that imports from the exercises as their .py files do (``from .activations
+    import sigmoid``) and fails: what works in a notebook instead."""
+    import ast
+
+    if not isinstance(exc, ImportError) or not line:
+        return ""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            parts = (node.module or "").split(".")
+            if not (node.level or parts[0] in __MODULES__ + ("exercises",)):
+                return ""
+            names = " and ".join(a.name for a in node.names)
+            module = parts[-1] if parts[-1] in __MODULES__ else None
+            paste = f" (paste your own from {module}.ipynb)" if module and module != "_common" else ""
+            return (f". In a notebook, define {names} in a cell{paste} instead of importing it: the "
+                    "cells of a notebook share their names, and Jupyter cannot import from another notebook")
+    return ""
 
 
 def _say(text):
@@ -163,11 +191,11 @@ def run(namespace, label, cells, notes, shown, budget=None):
                     what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
                 else:
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
-                _say(f"{where}: {what} (the cells after it still ran)")
+                _say(f"{where}: {what} (the cells after it still ran){_import_hint(exc, source, line)}")
     finally:
         if budget:
             _signal.signal(_signal.SIGALRM, old)
-'''.replace("__NOTE_MARK__", repr(NOTE_MARK))
+'''.replace("__NOTE_MARK__", repr(NOTE_MARK)).replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
 
 # cell magics whose cell is plain Python run as it is (timing, capturing its output)
 TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
@@ -193,7 +221,7 @@ def is_notebook_submission(path) -> bool:
     """Whether ``path`` is a notebook, or a folder of notebooks without contract modules."""
     path = os.fspath(path)
     if os.path.isfile(path):
-        return path.endswith(SUFFIX)
+        return path.endswith((SUFFIX, SCRIPT_SUFFIX))
     if not os.path.isdir(path):
         return False
     try:
@@ -232,6 +260,18 @@ def read_notebook(path, follow_links=True) -> dict:
         raise NotebookError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
                              f"{version!r}); save it from Jupyter 4 or later.")
     return nb
+
+
+def read_script(path) -> str:
+    """The text of the percent script ``path``, size-limited as a notebook is."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as exc:
+        raise NotebookError(f"Cannot read script '{path}': {exc.strerror or exc}.") from None
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"Script '{path}' is over {mb(MAX_NOTEBOOK_BYTES)} MB; a script may be at most that.")
+    return raw.decode("utf-8", "replace")
 
 
 def _source(cell):
@@ -433,6 +473,14 @@ def convert(path, timeout=None) -> Converted:
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-notebook-"))
     janitor.watch(tmp)      # removed even if this process is SIGKILLed
     try:
+        if os.path.isfile(path) and path.endswith(SCRIPT_SUFFIX):
+            base = os.path.basename(path)
+            folder = os.path.join(tmp, PACKAGE_DIR)
+            os.mkdir(folder)
+            write_shared(folder, SCRIPT_LABEL, [(base, read_script(path))], timeout=timeout)
+            module = base[: -len(SCRIPT_SUFFIX)]
+            return Converted(tmp, folder, {SCRIPT_LABEL: ""}, module if module in CONTRACT else None,
+                             {m: shown for m in CONTRACT})
         if os.path.isfile(path):
             nb = read_notebook(path)
             base = os.path.basename(path)
@@ -563,6 +611,9 @@ def grade_notebooks(path, only=None, **options):
 
 def usage_error_if_missing(path):
     """A ChainruleUsageError for a ``.ipynb`` path that does not exist (exit 2)."""
+    if os.fspath(path).endswith(SCRIPT_SUFFIX) and not os.path.exists(path):
+        raise ChainruleUsageError(f"Script '{path}' does not exist; pass a percent script (.pct.py), a "
+                                  "notebook, a folder of notebooks or a folder laid out like exercises/.")
     if os.fspath(path).endswith(SUFFIX) and not os.path.exists(path):
         raise ChainruleUsageError(f"Notebook '{path}' does not exist; pass a notebook, a folder of "
                                   "notebooks or a folder laid out like exercises/.")

@@ -81,7 +81,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     exercises folder) and explain every failure.
 
     SUBMISSION may also be a repository (its exercises/ folder is graded), one module (exercises/activations.py: that module alone, in its
-    folder), a notebook (.ipynb) or a folder of <module>.ipynb notebooks.
+    folder), a notebook (.ipynb), a notebook's percent script (activations.pct.py) or a folder of
+    <module>.ipynb notebooks.
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
@@ -163,13 +164,13 @@ def _one_module(submission, only):
     from chainrule_core.contract import CONTRACT
     from chainrule_core.errors import ChainruleUsageError
 
-    if not (submission.endswith(".py") and os.path.isfile(submission)):
-        return submission, only
+    if not (submission.endswith(".py") and os.path.isfile(submission)) or submission.endswith(".pct.py"):
+        return submission, only     # a percent script is graded as a notebook (grader.notebooks)
     module = os.path.basename(submission)[:-3]
     if module not in CONTRACT:
         raise ChainruleUsageError(f"'{submission}' is not one of the exercise modules "
-                                  f"({', '.join(m + '.py' for m in CONTRACT)}); give one of them or the "
-                                  "folder that holds them.")
+                                  f"({', '.join(m + '.py' for m in CONTRACT)}); give one of them, a notebook "
+                                  "(.ipynb), a percent script (.pct.py) or the folder that holds them.")
     names = []
     for name in only or ():
         if "." not in name and name in CONTRACT[module]:

@@ -42,7 +42,10 @@ def notebook_command(out, modules, roster, seed, secret_file, practice, workshee
     Each notebook has, per function, what it computes (from its docstring), the skeleton
     from exercises/ and a check cell: check("activations.sigmoid") grades the function as
     the kernel defines it, with chainrule grade's feedback. Submitted notebooks are graded
-    with chainrule grade OUT/activations.ipynb (or the folder). Needs nbformat.
+    with chainrule grade OUT/activations.ipynb (or the folder), a percent script with
+    chainrule grade OUT/activations.pct.py. Students run them in the environment of their
+    student copy (chainrule release) with Jupyter added; each notebook's first cell says so.
+    Needs nbformat.
     """
     from chainrule.notebook import build
 

@@ -11,7 +11,10 @@ notebook (``grader.notebooks``), and grades it with ``grader.grade_submission`` 
 grader's sandbox: the same cases, comparison, diagnosis and report as ``chainrule grade``.
 It returns a ``CheckResult`` (``passed``, ``score``, ``max_score``, ``result``) that Jupyter
 shows as the grader's report (HTML, with a plain-text fallback); outside IPython (a
-``# %%`` script run with ``python``) it prints the report. A wrong answer never raises, so
+``# %%`` script run with ``python``) it prints the report, which names the script (what was
+graded, never a notebook beside it that may be stale), and the commands it prints grade the
+script (``chainrule grade activations.pct.py`` grades a percent script as ``check`` does); a
+``mine.py`` names the ``mine.ipynb`` it is paired with when that holds the same code cells. A wrong answer never raises, so
 *Run All* goes through a half-done notebook. ``check()`` with no argument checks every
 function of the notebook's module (its file name when the kernel knows it, else the module
 of the latest ``check("module.function")``, else every module with a function defined).
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -150,23 +154,61 @@ def _source_file(module, sources):
     return best
 
 
-def _paired_notebook(sources):
-    """The notebook paired with a ``# %%`` script run with python (``mine.pct.py`` or
-    ``mine.py`` beside ``mine.ipynb``, as jupytext pairs them); None without one."""
-    for label, _source in sources:
-        for suffix in (".pct.py", ".py"):
-            if label.endswith(suffix) and os.path.isfile(label[: -len(suffix)] + ".ipynb"):
-                return label[: -len(suffix)] + ".ipynb"
-    return None
+def script_name():
+    """How reports name the script run with python: its path from the current folder (where
+    the commands they print are run), else its absolute path; None outside a script."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not os.path.isfile(path):
+        return None
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith(os.pardir) else os.path.abspath(path)
+
+
+SCRIPT_SUFFIX = ".pct.py"      # what chainrule grade grades as a script (grader.notebooks)
+
+
+def script_cells(text):
+    """The code cells of a ``# %%`` script, stripped, empty ones left out: the chunks between
+    ``# %%`` lines, without Markdown ones (``# %% [markdown]``) and a leading header of
+    comments only (jupytext's metadata)."""
+    chunks, current, markdown = [], [], False
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            chunks.append((markdown, "\n".join(current).strip()))
+            current, markdown = [], bool(re.match(r"# %%.*\[(markdown|md)\]", line))
+        else:
+            current.append(line)
+    chunks.append((markdown, "\n".join(current).strip()))
+    if chunks and all(not ln.strip() or ln.lstrip().startswith("#") for ln in chunks[0][1].splitlines()):
+        chunks = chunks[1:]
+    return [code for markdown, code in chunks if code and not markdown]
+
+
+def _synced_notebook(script, text):
+    """For a ``# %%`` script not named ``*.pct.py`` (``mine.py``, as jupytext's ``py:percent``
+    pairs it with ``mine.ipynb``), that notebook when it holds the script's code cells, which
+    chainrule grade then grades alike; else None."""
+    if script.endswith(SCRIPT_SUFFIX) or not script.endswith(".py"):
+        return None
+    paired = script[: -len(".py")] + ".ipynb"
+    if not os.path.isfile(paired):
+        return None
+    from grader.notebooks import code_cells, read_notebook
+    from chainrule_core.errors import ChainruleError
+
+    try:
+        cells = [src.strip() for _number, src in code_cells(read_notebook(paired)) if src.strip()]
+    except (ChainruleError, OSError, ValueError, KeyError, TypeError):
+        return None
+    return paired if cells == script_cells(text) else None
 
 
 def notebook_name(module, sources=()):
-    """How reports and the commands they print name the notebook: the file the kernel's
-    code came from (the one Jupyter names, else the notebook of the kernel's folder whose
-    cells the kernel ran, or the notebook a script run with python is paired with), else
-    ``<module>.ipynb``."""
-    return (_kernel_file() or _source_file(module, sources) or _paired_notebook(sources)
-            or f"{module}.ipynb")
+    """How reports and the commands they print name the notebook the kernel runs: the file
+    its code came from (the one Jupyter names, else the notebook of the kernel's folder whose
+    cells the kernel ran), else ``<module>.ipynb``."""
+    return _kernel_file() or _source_file(module, sources) or f"{module}.ipynb"
 
 
 _LAST = [None]      # the module of the latest check("module.function") in this kernel
@@ -179,6 +221,11 @@ def _notebook_module(namespace, sources=()):
     for value in (os.environ.get("JPY_SESSION_NAME"), namespace.get("__vsc_ipynb_file__")):
         stem = os.path.basename(str(value or ""))[: -len(".ipynb")]
         if str(value or "").endswith(".ipynb") and stem in CONTRACT:
+            return [stem]
+    script = script_name() if _shell() is None else None
+    for suffix in (".pct.py", ".py"):       # activations.pct.py run with python
+        stem = os.path.basename(script or "")[: -len(suffix)]
+        if (script or "").endswith(suffix) and stem in CONTRACT:
             return [stem]
     found = _kernel_file() or _source_file(None, sources)
     if found:
@@ -231,8 +278,18 @@ def check(name=None, *, seed=None, timeout=None):
     from chainrule_core.errors import ChainruleError
 
     try:
-        res = grade_sources(sources, only, notebook_name(module, sources), seed=seed, timeout=timeout,
-                            quiet_magics=quiet)
+        # a script run with python is what was graded, never a notebook beside it that may be
+        # stale: reports name it (chainrule grade grades a *.pct.py as check does), or the
+        # notebook a mine.py is paired with when it holds the same code
+        script = script_name() if shell is None else None
+        shown = (_synced_notebook(script, sources[0][1]) or script) if script and sources else None
+        res = grade_sources(sources, only, shown or notebook_name(module, sources), seed=seed,
+                            timeout=timeout, quiet_magics=quiet)
+        commands = "chainrule grade " in res.text.partition("\n")[2]
+        if commands and shown and shown == script and not script.endswith(SCRIPT_SUFFIX):
+            stem = os.path.basename(script)[: -len(".py")] if script.endswith(".py") else os.path.basename(script)
+            res.text += (f"(chainrule grade grades a script as check does when its name ends in {SCRIPT_SUFFIX}: "
+                         f"save {os.path.basename(script)} as {stem}{SCRIPT_SUFFIX} to run these commands.)\n")
     except ChainruleError as exc:   # no child process, a bad seed: one line, Run All goes on
         res = CheckResult(False, 0.0, 0.0, f"check could not grade {', '.join(only)}: {exc}\n")
     return _show(res)
@@ -329,19 +386,23 @@ BESIDE_WORDS = {
 }
 
 
-def _words(lang):
-    """``BESIDE_WORDS`` in ``lang``, with the generator's own words for a variant and the
-    course seed filled in (``generator.i18n``: a plain table, no sympy)."""
-    from generator.i18n import LANGUAGES, words
+#: the languages of ``beside`` (generate's, ``generator.i18n.LANGUAGES``) and the two words
+#: it shares with the worksheets (``generator.i18n.WORDS``), copied here: a student copy ships
+#: this package without the generator (a test holds them equal to the generator's)
+LANGUAGES = ("en", "ko")
+SHEET_WORDS = {"variant_word": ("variant", "변형"), "course_seed": ("course seed", "과정 시드")}
 
+
+def _words(lang):
+    """``BESIDE_WORDS`` in ``lang``, with the worksheets' words for a variant and the course
+    seed filled in (``SHEET_WORDS``)."""
     if lang not in LANGUAGES:
         raise ValueError(f"Language '{lang}' is not valid; use {' or '.join(LANGUAGES)}.")
-    shared = words(lang)
-    slots = {"variant_word": shared["variant"], "course_seed": shared["course_seed"].lower()
-             if lang == "en" else shared["course_seed"]}
+    index = LANGUAGES.index(lang)
+    slots = {slot: pair[index] for slot, pair in SHEET_WORDS.items()}
     out = {}
     for key, pair in BESIDE_WORDS.items():
-        text = pair[LANGUAGES.index(lang)]
+        text = pair[index]
         if isinstance(text, str):
             for slot, value in slots.items():
                 text = text.replace("{" + slot + "}", value)

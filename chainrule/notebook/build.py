@@ -37,9 +37,23 @@ HOW_TO = (
     "`raise NotImplementedError`), run it, then run the check cell below it: "
     "`check(\"{first}\")` grades the function as the notebook defines it now, on the same "
     "cases and with the same feedback as `chainrule grade`. Functions may be defined in any "
-    "cell and in any order, with your own helpers and imports; a check never stops "
+    "cell and in any order, with your own helpers and imports of libraries (a notebook cannot import "
+    "another: paste what it uses of one into a cell); a check never stops "
     "*Run All*. Submit this notebook as it is: `chainrule grade {module}.ipynb` grades it "
     "like `exercises/{module}.py`."
+)
+
+#: what a student installs to run the notebooks (the student README says the same:
+#: ``chainrule.release.NOTEBOOK_SETUP``)
+SETUP = (
+    "**Before you start.** Run this notebook in the Python environment of your copy of the course's "
+    "exercises (where `pip install -e .` installed `chainrule` and NumPy), with Jupyter added to it: "
+    "`pip install jupyterlab` (in VS Code, `pip install ipykernel` and choose that environment's "
+    "kernel). In another environment the first cell stops with \"No module named 'chainrule'\". "
+    "`{module}.pct.py` is this notebook as a `# %%` script, for editors that open those: "
+    "`python {module}.pct.py` runs it and prints what its checks find, and "
+    "`chainrule grade {module}.pct.py` grades it. Hand in the notebook, not the script: after working "
+    "in the script, write the notebook from it (`pip install jupytext`, then `jupytext {module}.pct.py -o {module}.ipynb`)."
 )
 
 
@@ -153,7 +167,8 @@ def notebook_cells(nbformat, module: str, folder: Path):
     total = sum(POINTS[f"{module}.{n}"] for n in names)
     cells.md(f"# {module}: {title}\n\n{rest.strip()}\n\n"
              f"This notebook holds the {len(names)} functions of `{module}` ({functions}; "
-             f"{total:g} points).\n\n" + HOW_TO.format(first=f"{module}.{names[0]}", module=module))
+             f"{total:g} points).\n\n" + SETUP.format(module=module)
+             + "\n\n" + HOW_TO.format(first=f"{module}.{names[0]}", module=module))
     plain, relative = _imports(src)
     cells.code("\n".join(["from chainrule.notebook import check", ""] + plain))
 

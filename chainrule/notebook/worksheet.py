@@ -61,6 +61,17 @@ WORDS = {
         "틀렸는지는 `chainrule check answers.toml`로 알 수 있다(연습용 문제지의 경우이며, 여러분의 문제지를 "
         "확인하는 방법은 문제지 첫머리에 있다).",
     ),
+    "setup": (
+        "Run it in the Python environment of your copy of the course's exercises (where "
+        "`pip install -e .` installed `chainrule` and NumPy), with Jupyter added to it "
+        "(`pip install jupyterlab`; in VS Code, `pip install ipykernel`); in another environment the "
+        "first cell stops with \"No module named 'chainrule'\". `python your_worksheet.pct.py` "
+        "runs the same cells without Jupyter.",
+        "이 노트북은 과제 사본의 Python 환경(`pip install -e .`로 `chainrule`과 NumPy를 설치한 환경)에 "
+        "Jupyter를 추가하여 실행하시오(`pip install jupyterlab`, VS Code에서는 `pip install ipykernel`). "
+        "다른 환경에서는 첫 셀이 \"No module named 'chainrule'\" 오류로 멈춘다. "
+        "`python your_worksheet.pct.py`는 Jupyter 없이 같은 셀을 실행한다.",
+    ),
     "mine": ("your functions, as network.ipynb defines them", "network.ipynb에 정의한 여러분의 함수"),
     "problem": ("Your `{family}` problem, {variant_word} `{variant}` (a {label} network){ask}.",
                 "여러분의 `{family}` 문제, {variant_word} `{variant}` ({label} 신경망){ask}."),
@@ -174,7 +185,7 @@ def worksheet_notebook(student_id, student_name, seed, items, lang="en"):
         cells.append(make(text.strip("\n"), id=f"worksheet-{len(cells) + 1:02d}"))
 
     who = f"{student_name} ({student_id})" if student_name else student_id
-    add("md", w["title"].format(who=who) + "\n\n" + w["intro"].format(seed=seed))
+    add("md", w["title"].format(who=who) + "\n\n" + w["intro"].format(seed=seed) + "\n\n" + w["setup"])
     add("code", "from chainrule.notebook import load_notebook, beside\n\nimport numpy as np\n\n"
                 f"mine = load_notebook(\"network.ipynb\")    # {w['mine']}")
     for family, params, variant in items:

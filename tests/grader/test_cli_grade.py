@@ -276,7 +276,8 @@ def test_one_module_file_is_graded_alone_in_its_folder(workdir):
 @pytest.mark.parametrize("args, sentence", [
     (["mine/__init__.py"], "'mine/__init__.py' is not one of the exercise modules (activations.py, losses.py, "
                            "layers.py, network.py, optimizers.py, regularization.py, initializers.py, training.py); "
-                           "give one of them or the folder that holds them."),
+                           "give one of them, a notebook (.ipynb), a percent script (.pct.py) or the "
+                           "folder that holds them."),
     (["mine/activations.py", "--only", "losses.mse"], "--only losses.mse is not in activations.py, the module "
                                                        "given; name a function of activations or give the folder."),
 ])

@@ -203,6 +203,11 @@ def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path
     output = make_problem("output_update", 7, "s001")
     title = output.title.get("ko")
     assert nb.cells[0].source.startswith("# 내 문제지의 신경망: 김민수 (s001)\n\n")
+    # what to install, in the student's language (session 10: no doc said it)
+    assert nb.cells[0].source.endswith(
+        "이 노트북은 과제 사본의 Python 환경(`pip install -e .`로 `chainrule`과 NumPy를 설치한 환경)에 Jupyter를 "
+        "추가하여 실행하시오(`pip install jupyterlab`, VS Code에서는 `pip install ipykernel`). 다른 환경에서는 첫 셀이 "
+        "\"No module named 'chainrule'\" 오류로 멈춘다. `python your_worksheet.pct.py`는 Jupyter 없이 같은 셀을 실행한다.")
     assert f"## {title}\n\n여러분의 `output_update` 문제, 변형 `{output.variant}` (" in nb.cells[2].source
     assert "입력 2개, 은닉층 뉴런 2개" in nb.cells[2].source and "$`" not in nb.cells[2].source
     assert "    # 입력, shape (1, " in nb.cells[3].source and "    # 학습률 eta" in nb.cells[3].source
@@ -344,3 +349,25 @@ def test_practice_sheets_made_with_the_secret_get_their_own_networks(tmp_path):
     result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "x"), "--practice"])
     assert result.exit_code == 2
     assert "--practice goes with --students" in result.output
+
+
+def test_the_notebooks_sheet_words_are_the_generators_and_it_imports_no_generator():
+    """A student copy ships chainrule/notebook/__init__.py without the generator (session 10's
+    trial: every beside() cell failed with "No module named 'generator'"): the two words it
+    shares with the worksheets are copied there, and must stay the generator's."""
+    import ast
+
+    from chainrule import notebook
+    from generator.i18n import LANGUAGES, words
+
+    assert notebook.LANGUAGES == LANGUAGES
+    for index, lang in enumerate(LANGUAGES):
+        shared = words(lang)
+        assert notebook.SHEET_WORDS["variant_word"][index] == shared["variant"]
+        seed = shared["course_seed"]
+        assert notebook.SHEET_WORDS["course_seed"][index] == (seed.lower() if lang == "en" else seed)
+    tree = ast.parse((ROOT / "chainrule" / "notebook" / "__init__.py").read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"generator", "sympy", "jinja2", "solutions", "nbformat"}, imported

@@ -14,9 +14,10 @@ arguments in their order and every symbol's assumptions; a digest of a markup st
 repr of a tuple of plain values) and the result is JSON (strings, numbers, lists). A
 function wrapped with ``prepared`` looks its key up there before computing.
 
-The table is used only where it was made by the same printing code and the same sympy:
-its header holds the SHA-256 of the modules whose functions it caches (``SOURCES``) and
-sympy's version, and a table with any other header is not read (the kit then prints
+The table is used only where it was made by the same generator code, the same sympy and the
+same Python: its header holds the SHA-256 of every module of ``generator/`` (the printers call
+into the families' own symbols too) and those versions, and a table with any other header,
+or one that cannot be read whole, is not read (the kit then prints
 everything itself, as before; only slower). So a table can never put in a formula that this
 kit and this sympy would print differently. ``tests/generator/test_prepared.py`` checks that
 the shipped table belongs to the sources (rebuild it with ``python -m generator.prepared``
@@ -40,8 +41,12 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 DATA = Path(__file__).parent / "data" / "prepared.json.gz"
-#: the modules whose functions the table caches: a change to any of them makes it stale
-SOURCES = ("symbolic.py", "render.py", "figures.py", "notation.py", "numbers.py", "prepared.py")
+def _sources():
+    """The generator's modules, sorted: the printers call into the families too (a family's
+    own symbols print themselves: ``IndexRange``, ``Closed``), so a change to any of them
+    makes the table stale."""
+    here = Path(__file__).parent
+    return sorted(str(p.relative_to(here)) for p in here.rglob("*.py") if "__pycache__" not in p.parts)
 FORMAT = 1
 _OFF = "CHAINRULE_NO_PREPARED"
 
@@ -57,25 +62,30 @@ def fingerprint() -> Dict[str, Any]:
 
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in SOURCES:
+    for name in _sources():
         digest.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
     return {"format": FORMAT, "sources": digest.hexdigest(), "sympy": sympy.__version__,
             "python": "%d.%d" % sys.version_info[:2]}
+
+
+def turned_off() -> bool:
+    """``CHAINRULE_NO_PREPARED`` set to anything but "" or "0"."""
+    return os.environ.get(_OFF, "") not in ("", "0")
 
 
 def _load() -> Dict[str, Dict[str, Any]]:
     global _tables
     if _tables is None:
         _tables = {}
-        if not os.environ.get(_OFF):
+        if not turned_off():
             try:
                 data = json.loads(gzip.decompress(DATA.read_bytes()))
-            except (OSError, ValueError, EOFError):
-                data = None  # missing or damaged: everything is printed here
-            if isinstance(data, dict) and data.get("made_with") == fingerprint():
-                tables = data.get("tables")
-                if isinstance(tables, dict):
-                    _tables = tables
+                if data.get("made_with") == fingerprint():
+                    tables = data["tables"]
+                    if all(isinstance(name, str) and isinstance(entries, dict) for name, entries in tables.items()):
+                        _tables = tables
+            except Exception:  # missing, damaged (a corrupt stream, a wrong shape), or no sources here:
+                pass           # everything is printed here, as without a table
     return _tables
 
 
@@ -201,6 +211,10 @@ def build(target: Path = DATA, runs=BUILD) -> int:
             subprocess.run([sys.executable, "-c", code], check=True, cwd=str(Path(__file__).parent.parent), env=env)
             for table, entries in json.loads(dump.read_text()).items():
                 for name, value in entries.items():
+                    if (table, name) in values and values[table, name] != value:
+                        # a pure function gave two results under one key: a key that does not
+                        # determine its result (or a result that is not deterministic)
+                        raise RuntimeError(f"table {table!r}: key {name} has two different results")
                     counts[table, name] = counts.get((table, name), 0) + 1
                     values[table, name] = value
     tables: Dict[str, Dict[str, Any]] = {}

@@ -71,12 +71,16 @@ def _fn_summary(fr, functions=None):
     pastes = {calls.unpasted_summary(c.diagnoses[0].hint if c.diagnoses else "") for c in fr.cases if not c.passed}
     if len(pastes) == 1 and "" not in pastes:   # every failing case waits for a notebook's paste-in cell
         return pastes.pop()
-    statuses = {c.status for c in fr.cases if not c.passed}
+    failing = [c for c in fr.cases if not c.passed]
     # the noun agrees with the total: "1 of 1 case failed", "1 of 3 cases failed"
     parts = [f"{len(fr.cases) - fr.n_passed} of {counted(len(fr.cases), 'case')} failed"]
     for word in ("timeout", "crashed", "error"):
-        if word in statuses:
-            parts.append({"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word])
+        hit = [c.number for c in failing if c.status == word]
+        if hit:
+            what = {"timeout": "timed out", "crashed": "crashed", "error": "raised an error"}[word]
+            if len(hit) < len(failing):     # the others gave values: say which one did this
+                what = f"case {hit[0]} {what}" if len(hit) == 1 else f"{len(hit)} {what}"
+            parts.append(what)
             break
     hints = fr.hints(limit=1)
     if hints:

@@ -202,6 +202,23 @@ def softmax(z, axis=-1):
         assert "a 1-D input has only axis 0" in fr.hints()[0][0].hint
 
 
+def test_a_summary_line_says_which_case_raised_when_the_others_gave_values():
+    from grader.reports import _fn_summary
+
+    fr = graded("activations.softmax", """
+def softmax(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)
+""")
+    raised = [c.number for c in failing(fr) if c.status == "error"]
+    assert len(raised) == 1 and len(failing(fr)) == 2
+    summary = _fn_summary(fr)
+    assert summary.startswith(f"2 of {len(fr.cases)} cases failed; case {raised[0]} raised an error; known mistake: ")
+    # every failing case raising: the plain words, as before
+    fr = graded("activations.softmax", "def softmax(z, axis=-1):\n    raise ValueError('no')\n")
+    assert _fn_summary(fr).startswith(f"{len(fr.cases)} of {len(fr.cases)} cases failed; raised an error")
+
+
 def test_softmax_over_axis_0_without_the_max_shift_names_the_axis_first():
     """Two mistakes at once: the one that explains the most failing cases comes first (the
     axis: cases 1, 3 and 5), and the shift is still named where it shows (case 4)."""

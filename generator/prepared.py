@@ -41,14 +41,17 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 DATA = Path(__file__).parent / "data" / "prepared.json.gz"
+FORMAT = 1
+_OFF = "CHAINRULE_NO_PREPARED"
+
+
 def _sources():
     """The generator's modules, sorted: the printers call into the families too (a family's
     own symbols print themselves: ``IndexRange``, ``Closed``), so a change to any of them
     makes the table stale."""
     here = Path(__file__).parent
     return sorted(str(p.relative_to(here)) for p in here.rglob("*.py") if "__pycache__" not in p.parts)
-FORMAT = 1
-_OFF = "CHAINRULE_NO_PREPARED"
+
 
 _tables: Optional[Dict[str, Dict[str, Any]]] = None
 _recording: Optional[Dict[str, Dict[str, Any]]] = None

@@ -1,4 +1,5 @@
-"""Helpers of the checker tests: run the CLI, fill answers into an answers.toml."""
+"""Helpers of the checker tests: run the CLI, fill answers into an answers.toml, read a key's
+printed answers."""
 
 import re
 
@@ -20,3 +21,9 @@ def fill(path, values):
         assert match, (table, key)
         text = text[: match.start()] + f"{key} = {value}" + text[match.end():]
     path.write_text(text, encoding="utf-8")
+
+
+def printed_answers(folder, student="student-001"):
+    """{question key: the printed answer} from the Markdown answer key's list of answers."""
+    text = (folder / "keys" / student / "key.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^- [a-z]\) `(\w+)`: \$([-0-9.e+]+)\$$", text, re.M))

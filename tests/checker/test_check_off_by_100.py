@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from _check_helpers import fill, run
+from _check_helpers import fill, printed_answers, run
 
 TIMES = "100 times the right value (a fraction, not a percentage: 0.33, not 33)"
 OVER = "1/100 of the right value (the decimal point is two places off)"
@@ -25,12 +25,6 @@ def graded(tmp_path_factory, secret_file):
                      "--families", "forward_pass", "--secret-file", secret_file)
         assert result.exit_code == 0, result.output
     return root
-
-
-def _key(folder):
-    """{question key: the printed answer} from the answer key's list of answers."""
-    text = (folder / "keys" / "student-001" / "key.md").read_text(encoding="utf-8")
-    return dict(re.findall(r"^- [a-z]\) `(\w+)`: \$([-0-9.e+]+)\$$", text, re.M))
 
 
 def _shift(text, places):
@@ -57,7 +51,7 @@ def _lines(result):
 
 def test_a_factor_of_100_either_way_is_named(graded, secret_file, tmp_path):
     folder = graded / "en"
-    key = _key(folder)
+    key = printed_answers(folder)
     keys = list(key)                                          # z_k, h_k, o_k, E in sheet order
     assert len(keys) == 4 and keys[-1] == "E"
     path = tmp_path / "answers.toml"
@@ -85,7 +79,7 @@ def test_a_factor_of_100_either_way_is_named(graded, secret_file, tmp_path):
 
 def test_in_korean(graded, secret_file, tmp_path):
     folder = graded / "ko"
-    key = _key(folder)
+    key = printed_answers(folder)
     h = list(key)[1]
     path = tmp_path / "answers.toml"
     path.write_text((folder / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8"))
@@ -101,7 +95,7 @@ def test_a_practice_sheet_names_it_too(tmp_path):
     out = tmp_path / "practice"
     assert run("generate", "--out", out, "--count", "1", "--format", "md", "--practice",
                "--families", "forward_pass").exit_code == 0
-    key = _key(out)
+    key = printed_answers(out)
     names = list(key)
     h, e = names[1], names[-1]
     path = tmp_path / "answers.toml"

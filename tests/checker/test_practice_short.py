@@ -15,7 +15,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
 
-from _check_helpers import fill, run
+from _check_helpers import fill, printed_answers, run
 
 from checker import answers_file, check, practice
 
@@ -33,11 +33,6 @@ def sheet(tmp_path_factory):
                      "--families", "forward_pass", "--lang", lang)
         assert result.exit_code == 0, result.output
     return root
-
-
-def _key(folder):
-    text = (folder / "keys" / "student-001" / "key.md").read_text(encoding="utf-8")
-    return dict(re.findall(r"^- [a-z]\) `(\w+)`: \$([-0-9.e+]+)\$$", text, re.M))
 
 
 def _digits(text, k, how=ROUND_HALF_UP):
@@ -64,7 +59,7 @@ def test_digits_by_hand():
 
 
 def test_a_right_answer_with_too_few_digits_is_not_a_wrong_value(sheet, tmp_path):
-    key = _key(sheet / "en")
+    key = printed_answers(sheet / "en")
     names = list(key)                                  # z_k, h_k, o_k (one or two), E
     h, o, e = names[1], names[2], names[-1]
     assert len(_digits(key[h], 4).lstrip("0.")) == 4
@@ -91,7 +86,7 @@ def test_a_right_answer_with_too_few_digits_is_not_a_wrong_value(sheet, tmp_path
 
 
 def test_cut_off_fewer_and_more_digits(sheet, tmp_path):
-    key = _key(sheet / "en")
+    key = printed_answers(sheet / "en")
     names = list(key)
     h, o, e = names[1], names[2], names[-1]
     path = _copy(sheet / "en", tmp_path)
@@ -112,7 +107,7 @@ def test_cut_off_fewer_and_more_digits(sheet, tmp_path):
 
 
 def test_korean(sheet, tmp_path):
-    key = _key(sheet / "ko")
+    key = printed_answers(sheet / "ko")
     names = list(key)
     path = _copy(sheet / "ko", tmp_path)
     fill(path, {(TABLE, names[1]): f'"{_digits(key[names[1]], 4)}"',
@@ -127,7 +122,7 @@ def test_korean(sheet, tmp_path):
 
 
 def test_a_short_answer_costs_a_bounded_number_of_hashes(sheet, tmp_path, monkeypatch):
-    key = _key(sheet / "en")
+    key = printed_answers(sheet / "en")
     names = list(key)
     path = _copy(sheet / "en", tmp_path)
     values = {(TABLE, k): f'"{_digits(str(Decimal(key[k]) * Decimal("1.01")), 4)}"' for k in names if k != "E"}
@@ -160,7 +155,7 @@ def test_a_file_of_short_answers_is_judged_within_a_bounded_time(sheet, tmp_path
     """Every answer of a 96-blank sheet written to 4 digits would take a minute or two: a
     file gets ``SHORT_BUDGET`` tries, then a short answer is not compared (it cannot be
     judged, as with 3 digits) and a note says so."""
-    key = _key(sheet / "en")
+    key = printed_answers(sheet / "en")
     names = list(key)
     path = _copy(sheet / "en", tmp_path)
     fill(path, {(TABLE, k): f'"{_digits(str(Decimal(key[k]) * Decimal("1.01")), 4)}"' for k in names[1:3]})
@@ -179,7 +174,7 @@ def test_a_file_of_short_answers_is_judged_within_a_bounded_time(sheet, tmp_path
 
 
 def test_the_budget_note_in_korean(sheet, tmp_path, monkeypatch):
-    key = _key(sheet / "ko")
+    key = printed_answers(sheet / "ko")
     names = list(key)
     path = _copy(sheet / "ko", tmp_path)
     fill(path, {(TABLE, k): f'"{_digits(str(Decimal(key[k]) * Decimal("1.01")), 4)}"' for k in names[1:3]})

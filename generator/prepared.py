@@ -97,10 +97,10 @@ def active() -> bool:
     return bool(_load())
 
 
-def prepared(table: str, key: Callable[..., str], encode: Callable = None, decode: Callable = None):
+def prepared(table: str, key: Callable[..., str], decode: Callable = None):
     """Decorate a pure function: its result for arguments whose ``key(*args)`` is in the table
-    ``table`` is taken from there (``decode`` of the stored JSON), else computed (and noted
-    when recording, as ``encode`` of the result). Put an in-memory cache above it: the key is
+    ``table`` is taken from there (``decode`` of the stored JSON, where JSON has no tuples),
+    else computed (and noted when recording). Put an in-memory cache above it: the key is
     worked out only when that cache misses."""
 
     def wrap(function):
@@ -118,10 +118,9 @@ def prepared(table: str, key: Callable[..., str], encode: Callable = None, decod
                     return decode(stored) if decode is not None else stored
             result = function(*args)
             if _recording is not None:
-                _recording.setdefault(table, {})[name] = encode(result) if encode is not None else result
+                _recording.setdefault(table, {})[name] = result
             return result
 
-        cached.uncached = function
         return cached
 
     return wrap

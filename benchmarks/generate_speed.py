@@ -84,12 +84,17 @@ def main(argv=None):
     loads = [os.getloadavg()[0]]
     before = bare_python("import sympy", 5)
     times, cpus = [], []
-    for _ in range(args.runs):
-        loads.append(os.getloadavg()[0])
-        with tempfile.TemporaryDirectory(prefix="chainrule-bench-") as tmp:
+    # every run writes into a folder of its own, and all of them are removed together after
+    # the last run: removing a class's ~2,850 files just before the next run starts made that
+    # run's file creation several times slower on ext4 (7-10 ms a student instead of about
+    # 0.3 ms), an effect of the benchmark's own cleanup, not of generate
+    with tempfile.TemporaryDirectory(prefix="chainrule-bench-") as tmp:
+        for run in range(args.runs):
+            loads.append(os.getloadavg()[0])
+            target = Path(tmp) / f"set{run}"
             start_cpu, start = children_cpu(), time.perf_counter()
             out = subprocess.run(
-                [sys.executable, __file__, "--once", "--out", str(Path(tmp) / "set"), "--count", str(args.count),
+                [sys.executable, __file__, "--once", "--out", str(target), "--count", str(args.count),
                  "--lang", args.lang, "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
                 + (["--jobs", str(args.jobs)] if args.jobs else []),
                 check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
@@ -98,12 +103,12 @@ def main(argv=None):
             # the whole process, as the bare start is measured: the interpreter's start and
             # exit included (the folder is made, measured and removed outside the timing)
             elapsed, cpu = time.perf_counter() - start, children_cpu() - start_cpu
-            size = sum(p.stat().st_size for p in (Path(tmp) / "set").rglob("*") if p.is_file())
-        inside, students, files, families, table = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
-        times.append(elapsed)
-        cpus.append(cpu)
-        print(f"run: {elapsed:.2f} s wall ({inside:.2f} s from the imports to generate's return), {cpu:.2f} s CPU "
-              f"(load average before: {loads[-1]:.2f})")
+            size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+            inside, students, files, families, table = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
+            times.append(elapsed)
+            cpus.append(cpu)
+            print(f"run: {elapsed:.2f} s wall ({inside:.2f} s from the imports to generate's return), {cpu:.2f} s CPU "
+                  f"(load average before: {loads[-1]:.2f})")
     after = bare_python("import sympy", 5)
     loads.append(os.getloadavg()[0])
     sympy_wall = statistics.median([before[0], after[0]])

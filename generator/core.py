@@ -160,7 +160,8 @@ def check_answer(question: Question, where: str = "") -> None:
                 f"{where}: question '{key}' answer {exact} disagrees with solutions/ ({question.reference})."
             )
         return
-    value = exact.evalf(PRECISION)
+    # a Float or Rational is its own value (evalf would only copy it)
+    value = exact if isinstance(exact, (sp.Float, sp.Rational)) else exact.evalf(PRECISION)
     if not value.is_number or not isinstance(value, (sp.Float, sp.Integer, sp.Rational)):
         raise ChainruleError(f"{where}: question '{key}' answer {exact} is not a real number.")
     reference = float(question.reference)

@@ -19,7 +19,11 @@ digit then takes at most 20 more; the checker needs only to tell whether an answ
 right to the sheet's precision, so nothing shorter is kept. A student's answer of 4 or 5
 digits is judged at its own digits all the same, by hashing each 6-digit number it can
 stand for (``short_matches``: 152 or 17 tries, each one a search would make anyway), so
-that the right value to 4 digits is told apart from a wrong one. What a hash still cannot
+that the right value to 4 digits is told apart from a wrong one. A file's check hashes
+within a bound (``Budget``: ``SHORT_BUDGET`` tries for its short answers, ``HASH_BUDGET``
+hashes for everything else), so that a file edited to hold thousands of invented blanks costs
+seconds, not minutes: the answers past it are not judged, and a problem table of more than
+``MAX_BLANKS`` blanks is refused unread. What a hash still cannot
 protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
 candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
 hours of one core per power of ten, typically a day for one blank (answers span several

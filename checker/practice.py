@@ -22,8 +22,8 @@ stand for (``short_matches``: 152 or 17 tries, each one a search would make anyw
 that the right value to 4 digits is told apart from a wrong one. A file's check hashes
 within a bound (``Budget``: ``SHORT_BUDGET`` tries for its short answers, ``HASH_BUDGET``
 hashes for everything else), so that a file edited to hold thousands of invented blanks costs
-seconds, not minutes: the answers past it are not judged, and a problem table of more than
-``MAX_BLANKS`` blanks is refused unread. What a hash still cannot
+some 20 s of one core at most, not half an hour: the answers past it are not judged, and a
+problem table of more than ``MAX_BLANKS`` blanks is refused unread. What a hash still cannot
 protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
 candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
 hours of one core per power of ten, typically a day for one blank (answers span several

@@ -161,6 +161,11 @@ def test_the_unjudged_answers_in_the_json_and_csv_reports(sheets, tmp_path, chea
     assert [rows[0][f"x1.{c}"] for c in "abcdef"] == ["0", "0", "n/j", "n/j", "", "?"]
     text = run("check", path).stdout
     assert text.splitlines()[-1] == "0 of 6 correct (2 wrong, 1 not answered, 1 invalid, 2 not judged)"
+    # a copy checked after it (its hashes already made in this process) costs its own budget: the same verdicts
+    other = tmp_path / "other.toml"
+    other.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    both = run("check", path, other)
+    assert "All 2 files: 0 of 12 correct (4 wrong, 2 not answered, 2 invalid, 4 not judged)" in both.stdout.splitlines()
 
 
 def test_short_answers_add_at_most_their_own_budget(sheets, tmp_path, cheap_calls):

@@ -448,6 +448,13 @@ def _practice_entry(entry: Entry, table: Any, source: str, lang: str = "en") -> 
         raise meta_error(source, f"no [chainrule.practice.{entry.key}] table with a salt for problem '{entry.key}'",
                          lang, f"문제 '{entry.key}'의 솔트가 든 [chainrule.practice.{entry.key}] 섹션이 없다")
     entry.salt = table["salt"]
+    blanks = len(table) - 1
+    if blanks > practice.MAX_BLANKS:    # before any entry is read, let alone hashed
+        raise meta_error(source, f"{blanks} practice blanks for problem '{entry.key}' in its "
+                         f"[chainrule.practice.{entry.key}] table (a problem has at most {practice.MAX_BLANKS}; "
+                         "nothing was judged)", lang,
+                         f"문제 '{entry.key}'의 연습 항목이 {blanks}개 있다([chainrule.practice.{entry.key}] 섹션; 문제 "
+                         f"하나에는 최대 {practice.MAX_BLANKS}개, 아무것도 채점하지 않았다)")
     for key, spec in table.items():
         if key == "salt":
             continue

@@ -519,7 +519,7 @@ def _check_practice(sheet, data, source, options, lang, notes):
     digits = practice.DIGITS
     _practice_tolerance(options.tolerance, source, lang)
     results = []
-    budget = practice.Budget()      # short answers judged at their digits: a bounded cost per file
+    budget = practice.Budget()      # every hash counted: a bounded cost per file, short answers apart
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)
         verdicts = [
@@ -533,6 +533,10 @@ def _check_practice(sheet, data, source, options, lang, notes):
     if budget.skipped:
         notes.append(message(lang, "practice_short_skipped", n=budget.skipped, tries=practice.SHORT_BUDGET,
                              answers="answer" if budget.skipped == 1 else "answers"))
+    if budget.unjudged:
+        notes.append(message(lang, "practice_budget_spent", n=budget.unjudged, hashes=practice.HASH_BUDGET,
+                             blanks=sum(len(e.blanks) for e in sheet.entries),
+                             answers="answer" if budget.unjudged == 1 else "answers"))
     return results, message(lang, "practice_note", k=digits)
 
 

@@ -19,7 +19,9 @@
   tell); on a practice sheet, a short answer that agrees at its digits or that its hashes
   cannot judge ("cannot be judged with N digits"): no credit, not counted as wrong;
 - ``unanswered``: an empty blank or a missing key;
-- ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits).
+- ``invalid``: not an answer of the asked kind ("0,4.3", an unknown choice, 5000 digits);
+- ``not_judged``: a practice sheet's answer that the file's hashing budget did not cover
+  (only an edited file of hundreds of invented blanks spends it): no credit, not wrong.
 
 Numbers are compared exactly (``Fraction``), so the verdict is the same on every machine,
 and ``437/1000`` gets the verdict and message of ``0.437``. No sympy here: a ``Target``
@@ -43,7 +45,9 @@ from checker.tolerance import Tolerance
 #: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
 #: cannot be judged at them (cut off; a practice sheet's short answer): no credit, and not a
 #: wrong value either
-STATUSES = ("correct", "consistent", "wrong", "too_few", "unanswered", "invalid")
+#: ``not_judged``: a practice sheet's answer left unjudged when the file's hashing budget was
+#: spent (``checker.practice.Budget``: an edited file of hundreds of blanks): no credit, not wrong
+STATUSES = ("correct", "consistent", "wrong", "too_few", "unanswered", "invalid", "not_judged")
 CARRY_FORWARD = ("full", "half", "none")
 CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 #: Significant digits the worksheets ask for (generator.numbers.SIGNIFICANT).
@@ -342,18 +346,38 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
                    digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None) -> Verdict:
     """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
-    (a short answer at its own digits, within ``budget``: ``practice.short_matches``)."""
+    (a short answer at its own digits: ``practice.short_matches``), its hashes counted
+    against ``budget``: an answer ``budget`` cannot cover is ``not_judged`` (what costs no
+    hash, an empty blank or one that is not an answer, is said all the same)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
         return verdict
+    reading = None
+    if kind == "choice":
+        if _chosen(value, spec["choices"]) is None:
+            return _choice(verdict, value, spec["choices"], lambda k: False, lang)     # invalid: no hash
+    else:
+        reading = read(verdict, value, lang)
+        if reading is None:
+            return verdict
+    if budget is None:
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None)
+    if not budget.affords(kind):
+        budget.unjudged += 1
+        verdict.status = "not_judged"
+        verdict.message = message(lang, "practice_not_judged")
+        return verdict
+    with budget.metering():
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget)
+
+
+def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget) -> Verdict:
+    kind = spec["kind"]
     if kind == "choice":
         digest = spec["hash"]
         return _choice(verdict, value, spec["choices"],
                        lambda k: practice.exact_hash(salt, key, practice.choice_text(k)) == digest, lang)
-    reading = read(verdict, value, lang)
-    if reading is None:
-        return verdict
     x = reading.value
     if kind == "integer":
         if x.denominator == 1 and practice.exact_hash(salt, key, str(int(x))) == spec["hash"]:

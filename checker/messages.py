@@ -126,6 +126,21 @@ MESSAGES = {
         "짧은 답 {n}개(유효숫자 4자리나 5자리)는 그 자릿수로 비교하지 못했다: 답 하나에 해시가 152번까지 들고 파일 하나에는 "
         "{tries}번까지만 쓴다; 유효숫자 8자리로 써서 다시 확인하시오",
     ),
+    # an edited practice file of hundreds of invented blanks: its check stops hashing at
+    # ``checker.practice.HASH_BUDGET``; the answers past it are not judged (not wrong)
+    "practice_not_judged": (
+        "not judged: this file's hashing budget was spent before this answer (see the note below)",
+        "판정하지 않았다: 이 답에 이르기 전에 파일의 해시 예산을 다 썼다 (아래 참고)",
+    ),
+    "practice_budget_spent": (
+        "{n} {answers} not judged: checking a practice file makes at most {hashes} hashes, and this file's {blanks} "
+        "blanks needed more; a sheet from chainrule generate needs far fewer, so its [chainrule.practice] tables "
+        "were edited (blanks added): check the answers.toml that chainrule generate wrote",
+        "답 {n}개는 판정하지 않았다: 연습 문제지 하나를 확인할 때 해시는 최대 {hashes}번까지만 계산하는데 이 파일의 항목 "
+        "{blanks}개에는 그보다 많이 필요했다; chainrule generate가 만든 문제지에는 훨씬 적게 들므로 [chainrule.practice] "
+        "섹션이 고쳐진 것이다(항목 추가): chainrule generate가 쓴 answers.toml을 확인하시오",
+    ),
+    "unjudged": (", {n} not judged", ", 판정하지 않음 {n}"),
     "practice_short_wrong": (
         "not the right value, not even to the {k} significant {digits} you gave",
         "쓴 유효숫자 {k}자리까지도 맞는 값이 아니다",
@@ -174,14 +189,16 @@ MESSAGES = {
     ),
     "note": ("Note: {text}", "참고: {text}"),
     "total": (
-        "{correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, {invalid} invalid)",
-        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, 형식 오류 {invalid})",
+        "{correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, {invalid} "
+        "invalid{unjudged})",
+        "{total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, 형식 오류 "
+        "{invalid}{unjudged})",
     ),
     "class_total": (
         "All {files} files: {correct} of {total} correct ({carried}{wrong} wrong, {few}{unanswered} not answered, "
-        "{invalid} invalid)",
+        "{invalid} invalid{unjudged})",
         "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, "
-        "형식 오류 {invalid})",
+        "형식 오류 {invalid}{unjudged})",
     ),
 }
 

@@ -19,7 +19,11 @@ digit then takes at most 20 more; the checker needs only to tell whether an answ
 right to the sheet's precision, so nothing shorter is kept. A student's answer of 4 or 5
 digits is judged at its own digits all the same, by hashing each 6-digit number it can
 stand for (``short_matches``: 152 or 17 tries, each one a search would make anyway), so
-that the right value to 4 digits is told apart from a wrong one. What a hash still cannot
+that the right value to 4 digits is told apart from a wrong one. A file's check hashes
+within a bound (``Budget``: ``SHORT_BUDGET`` tries for its short answers, ``HASH_BUDGET``
+hashes for everything else), so that a file edited to hold thousands of invented blanks costs
+some 20 s of one core at most, not half an hour: the answers past it are not judged, and a
+problem table of more than ``MAX_BLANKS`` blanks is refused unread. What a hash still cannot
 protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
 candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
 hours of one core per power of ten, typically a day for one blank (answers span several
@@ -31,7 +35,9 @@ library only.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -53,14 +59,25 @@ def salt(seed: int, student_id: str, key: str, variant: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-@lru_cache(maxsize=4096)
 def _hash(salt_hex: str, question: str, tag: str, canonical: str) -> str:
     """scrypt of ``tag`` and ``canonical``, salted with the problem's salt and the question
     (a salt per blank); cached, so that a student's number is hashed once however many
-    stored hashes (the answer, named mistakes) it is compared with."""
+    stored hashes (the answer, named mistakes) it is compared with. Counted by the file's
+    ``Budget`` while it meters a blank (``Budget.metering``)."""
+    budget = _METER.get()
+    if budget is not None:
+        budget.count((salt_hex, question, tag, canonical))
+    return _scrypt(salt_hex, question, tag, canonical)
+
+
+@lru_cache(maxsize=8192)     # more than a file's budget: a hash it counted once is never made again
+def _scrypt(salt_hex: str, question: str, tag: str, canonical: str) -> str:
     blank_salt = hashlib.sha256(bytes.fromhex(salt_hex) + b"\x1f" + question.encode("utf-8")).digest()
     message = f"{tag}\x1f{canonical}".encode("utf-8")
     return hashlib.scrypt(message, salt=blank_salt, dklen=_BYTES, maxmem=32 * 2 ** 20, **SCRYPT).hex()
+
+
+_hash.cache_clear = _scrypt.cache_clear     # type: ignore[attr-defined]  (tests start from a cold cache)
 
 
 def _canonical(n: int, k: int) -> str:
@@ -164,13 +181,17 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
     return out
 
 
-#: What a practice entry read from a file may hold (a hostile file cannot make the check
-#: hash for minutes: a student's number is hashed at most 8 times, whatever the file holds,
-#: and a short one at most 152 more, ``short_matches``, which depends on the student's digits only):
-#: named mistakes per blank, choices, characters of a hint.
+#: What a practice entry read from a file may hold (a student's number is hashed at most 8
+#: times, whatever the entry holds, and a short one at most 152 more, ``short_matches``,
+#: which depends on the student's digits only; a file's blanks together at most
+#: ``HASH_BUDGET`` times, ``Budget``): named mistakes per blank, choices, characters of a hint.
 MAX_MISTAKES = 40
 MAX_CHOICES = 20
 MAX_HINT = 400
+#: Blanks of one problem (its [chainrule.practice.<key>] table): the families have at most
+#: 15 (training_step; 3 to 12 the others); a table with more was edited (one blank's entry
+#: copied under new keys) and the file is refused before anything is hashed.
+MAX_BLANKS = 40
 
 
 def valid_salt(salt: Any) -> bool:
@@ -222,14 +243,63 @@ SHORT_FROM = 4
 #: two; past it a short answer is not judged at its digits (``Budget.skipped`` counts them).
 SHORT_BUDGET = 1500
 
+#: The hashes one file's blanks may cost besides the short answers' tries (about 10 s of one
+#: core): a hostile file of thousands of invented blanks (a blank's entry copied under new
+#: keys, each answered) would otherwise hash for many minutes (a 2 MB file holds some 19 000
+#: blanks at up to 8 hashes each). A real sheet needs far less: one problem of every family
+#: (at most 105 blanks) answered wrong to 8 digits throughout costs at most 688 (``BLANK_COST``
+#: per blank; 60 students' sheets measured), a right answer 1 to 3. A blank is judged only
+#: while what is left covers its worst case; past it, it is ``not_judged`` (``Budget.unjudged``
+#: counts them). A file's check makes at most ``HASH_BUDGET + SHORT_BUDGET`` hashes in all.
+HASH_BUDGET = 1500
+
+#: The most hashes judging one answered blank makes, short answers' tries apart: for a number
+#: the answer and its two neighbours in the last digit, the same for the number with its sign
+#: turned, and 100 times and 1/100 of it (named mistakes compare those same digests); for an
+#: integer it and its negative; for a choice the chosen key.
+BLANK_COST = {"number": 8, "integer": 2, "choice": 1}
+
+_METER: "contextvars.ContextVar[Optional[Budget]]" = contextvars.ContextVar("chainrule_practice_meter",
+                                                                             default=None)
+
 
 class Budget:
-    """What is left of ``SHORT_BUDGET`` for one file, and how many short answers it left
-    unjudged."""
+    """One file's hashing: what is left of ``SHORT_BUDGET`` (``left``) and how many short
+    answers it left uncompared (``skipped``); what is left of ``HASH_BUDGET`` (``hashes``)
+    and how many blanks it left not judged (``unjudged``). A hash is counted once per file
+    (a student's number compared with the answer and with the named mistakes is one)."""
 
-    def __init__(self, tries: Optional[int] = None) -> None:
+    def __init__(self, tries: Optional[int] = None, hashes: Optional[int] = None) -> None:
         self.left = SHORT_BUDGET if tries is None else tries
         self.skipped = 0
+        self.hashes = HASH_BUDGET if hashes is None else hashes
+        self.unjudged = 0
+        self._seen: set = set()
+        self._short = False
+
+    def affords(self, kind: str) -> bool:
+        """Whether what is left covers judging one answered blank of ``kind`` at worst."""
+        return self.hashes >= BLANK_COST.get(kind, max(BLANK_COST.values()))
+
+    def count(self, key: Tuple[str, str, str, str]) -> None:
+        """A hash is asked for (``_hash``): counted when this file has not made it before
+        (a short answer's tries are counted by ``left`` instead)."""
+        if key not in self._seen:
+            self._seen.add(key)
+            if not self._short:
+                self.hashes -= 1
+
+    @contextmanager
+    def metering(self, short: bool = False):
+        """Count the hashes made inside the block against this budget (``short``: as a
+        short answer's tries)."""
+        token = _METER.set(self)
+        was, self._short = self._short, short
+        try:
+            yield self
+        finally:
+            self._short = was
+            _METER.reset(token)
 
 
 def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: int,
@@ -256,6 +326,13 @@ def short_matches(spec, salt_hex: str, question: str, value: Fraction, given: in
         return None
     stored = {spec["hash"], *spec.get("band", [])}
     order = sorted(range(low, high + 1), key=lambda n: (abs(n - magnitude), n))
+    if budget is None:
+        return _short_search(order, stored, salt_hex, question, sign, scale, None)
+    with budget.metering(short=True):
+        return _short_search(order, stored, salt_hex, question, sign, scale, budget)
+
+
+def _short_search(order, stored, salt_hex, question, sign, scale, budget) -> Optional[bool]:
     for n in order:
         if n >= 10 ** DIGITS and n % 10:
             continue        # past the next power of ten only every tenth is a 6-digit number

@@ -20,12 +20,13 @@ from checker.messages import message
 FORMATS = ("text", "json", "csv")
 DEFAULT_FORMAT = "text"
 #: Version of the JSON report's layout.
-JSON_SCHEMA = 3   # 3: the status too_few (and its count in every summary)
+JSON_SCHEMA = 4   # 3: the status too_few (and its count in every summary); 4: not_judged (the same)
 
 MARKERS = {
     True: {"correct": "\u2713", "consistent": "\u2713", "wrong": "\u2717", "too_few": "\u2026", "unanswered": "\u00b7",
-           "invalid": "?"},
-    False: {"correct": "+", "consistent": "+", "wrong": "x", "too_few": "~", "unanswered": "-", "invalid": "?"},
+           "invalid": "?", "not_judged": "\u25cb"},
+    False: {"correct": "+", "consistent": "+", "wrong": "x", "too_few": "~", "unanswered": "-", "invalid": "?",
+            "not_judged": "o"},
 }
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -103,7 +104,8 @@ class Report:
     def summary(self) -> Dict[str, Any]:
         return {
             "correct": self.correct, "consistent": self.count("consistent"), "wrong": self.count("wrong"),
-            "too_few": self.count("too_few"), "unanswered": self.count("unanswered"), "invalid": self.count("invalid"), "total": self.total,
+            "too_few": self.count("too_few"), "unanswered": self.count("unanswered"), "invalid": self.count("invalid"),
+            "not_judged": self.count("not_judged"), "total": self.total,
             "points": self.points, "percent": round(self.percent, 2),
         }
 
@@ -162,12 +164,14 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
         s["correct"] = points_text(report.points)
         s["carried"] = message(lang, "carried", n=s["consistent"]) if s["consistent"] else ""
         s["few"] = message(lang, "few", n=s["too_few"]) if s["too_few"] else ""
+        s["unjudged"] = message(lang, "unjudged", n=s["not_judged"]) if s["not_judged"] else ""
         lines.append(message(lang, "total", **s))
     if len(reports) > 1:
         totals = _totals(reports)
         totals["correct"] = points_text(totals["points"])
         totals["carried"] = message(reports[0].lang, "carried", n=totals["consistent"]) if totals["consistent"] else ""
         totals["few"] = message(reports[0].lang, "few", n=totals["too_few"]) if totals["too_few"] else ""
+        totals["unjudged"] = message(reports[0].lang, "unjudged", n=totals["not_judged"]) if totals["not_judged"] else ""
         lines.append("")
         lines.append(message(reports[0].lang, "class_total", files=len(reports), **totals))
         lines.append("")
@@ -177,7 +181,7 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
 
 def _totals(reports: Sequence[Report]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"correct": 0, "consistent": 0, "wrong": 0, "too_few": 0, "unanswered": 0, "invalid": 0,
-                           "total": 0, "points": 0.0}
+                           "not_judged": 0, "total": 0, "points": 0.0}
     for report in reports:
         s = report.summary()
         for name in out:
@@ -300,7 +304,7 @@ def csv_problem_columns(reports: Sequence[Report]) -> List[str]:
 
 
 #: The class CSV's cell per question status; unanswered is an empty cell.
-CSV_CELLS = {"correct": "1", "wrong": "0", "too_few": "0", "unanswered": "", "invalid": "?"}
+CSV_CELLS = {"correct": "1", "wrong": "0", "too_few": "0", "unanswered": "", "invalid": "?", "not_judged": "n/j"}
 CSV_HEAD = ["student_id", "correct", "blanks", "unanswered", "invalid", "course_seed", "preset", "problems", "file",
             "error"]
 
@@ -316,7 +320,8 @@ def csv_report(outcomes: Sequence[Any]) -> str:
     (points), total, unanswered, invalid, course_seed, preset (empty if none), problems
     (how many the file lists), file, error (why a file could not be checked; its other
     cells are empty); then per problem its points, then per question 1 correct, 0 wrong
-    or too few digits, ? invalid, the carried-forward credit, empty when not answered."""
+    or too few digits, ? invalid, n/j not judged (a practice file's hashing budget spent), the
+    carried-forward credit, empty when not answered."""
     reports = [o for o in outcomes if isinstance(o, Report)]
     problems = csv_problem_columns(reports)
     columns = csv_columns(reports)

@@ -534,22 +534,28 @@ def relabel(result, folder, labels, submission, module_files=None):
     ``module_files``: module -> shown notebook, for "not defined in ..." and imports.
     """
     base = os.path.basename(folder)
-    pairs = []      # the most specific first: a cell's path, a module's, then the folder's
+    # (old, new, whether old names the converted folder): the most specific first, a cell's
+    # path, a module's, then the folder's. What the student's code printed is relabelled by
+    # the folder's paths only (a warning's frame): "activations.py" it printed itself, or a
+    # path of its own, stays as printed.
+    pairs = []
     for label, shown in labels.items():
-        for prefix in (os.path.join(folder, label) + os.sep, f"{base}/{label}/", f"{label}/"):
-            pairs.append((prefix, f"{shown}, " if shown else ""))
+        for prefix, own in ((os.path.join(folder, label) + os.sep, True), (f"{base}/{label}/", True),
+                            (f"{label}/", False)):
+            pairs.append((prefix, f"{shown}, " if shown else "", own))
     for module, shown in (module_files or {}).items():
-        pairs.append((os.path.join(folder, f"{module}.py"), shown))
-        pairs.append((f"{base}/{module}.py", shown))
-        pairs.append((f"importing {module}.py", f"running the cells of {shown}"))
-        pairs.append((f"{module}.py", shown))
-    pairs += [(shlex.quote(folder), shlex.quote(submission)), (folder, submission)]
+        pairs.append((os.path.join(folder, f"{module}.py"), shown, True))
+        pairs.append((f"{base}/{module}.py", shown, True))
+        pairs.append((f"importing {module}.py", f"running the cells of {shown}", False))
+        pairs.append((f"{module}.py", shown, False))
+    pairs += [(shlex.quote(folder), shlex.quote(submission), True), (folder, submission, True)]
 
-    def fix(text):
+    def fix(text, printed=False):
         if not text:
             return text
-        for old, new in pairs:
-            text = text.replace(old, new)
+        for old, new, own in pairs:
+            if own or not printed:
+                text = text.replace(old, new)
         # a warning's "file:line:" of a cell reads "cell 5, line 5:"
         return _WARNING_LINE.sub(r"\1, line \2: ", text)
 
@@ -564,7 +570,7 @@ def relabel(result, folder, labels, submission, module_files=None):
             for case in fr.cases:
                 case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
             continue
-        fr.output = fix(_take_notes(fr.output, result.notes, fix))
+        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)   # the runner's notes: fix
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:

@@ -97,12 +97,13 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
 
     An open sheet's problems are rebuilt from its course seed, student id and variants; a
     graded sheet's only with the instructor's --secret-file; a practice sheet is judged
-    from the hashes in the file alone. Every blank is judged: correct, consistent with
+    from the hashes in the file alone. Every blank gets a verdict: correct, consistent with
     the student's own earlier answers (credit by --carry-forward), wrong (with a hint
     that names a classic mistake but never gives the answer away), too few digits (the
     answer at fewer digits than asked, or too short to judge: no credit, not counted as
-    wrong), not answered, or invalid (not readable as an answer; costs nothing more than
-    an empty blank). Give
+    wrong), not answered, invalid (not readable as an answer; costs nothing more than
+    an empty blank), or on a practice sheet edited to hold far more blanks than a sheet
+    has, not judged (past the file's hashing budget: no credit, not wrong). Give
     several files to check a class (--format csv: one row each; --gradebook; a class
     summary ends the text report); a file that cannot be checked is reported and the
     others are checked all the same.

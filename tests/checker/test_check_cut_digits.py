@@ -90,7 +90,7 @@ def test_too_few_digits_in_the_totals_and_the_reports(tmp_path):
     total = result.stdout.splitlines()[-1]
     assert re.fullmatch(r"0 of (\d+) correct \(1 wrong, 1 with too few digits, (\d+) not answered, 0 invalid\)", total)
     data = json.loads(run("check", answers, "--format", "json").stdout)
-    assert data["schema"] == 3 and (data["totals"]["wrong"], data["totals"]["too_few"]) == (1, 1)
+    assert data["schema"] == 4 and (data["totals"]["wrong"], data["totals"]["too_few"]) == (1, 1)
     statuses = {q["key"]: q["status"] for f in data["files"] for p in f["problems"] for q in p["questions"]}
     assert (statuses["xavier"], statuses["z_1"]) == ("too_few", "wrong")
     (row,) = csv.DictReader(io.StringIO(run("check", answers, "--format", "csv").stdout))

@@ -519,12 +519,13 @@ def test_check_json_schema(sheets, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"schema", "kit_version", "files", "totals", "summary"}
-    assert data["schema"] == 3 and data["kit_version"] == __version__
+    assert data["schema"] == 4 and data["kit_version"] == __version__
     assert data["totals"] == {"correct": 1, "consistent": 0, "wrong": 0, "too_few": 1, "unanswered": 21, "invalid": 1,
-                              "total": 24, "points": 1.0}
+                              "not_judged": 0, "total": 24, "points": 1.0}
     (item,) = data["files"]
     assert set(item) == {"file", "student_id", "student_name", "course_seed", "lang", "preset", "kit_version", "mode",
-                         "correct", "consistent", "wrong", "too_few", "unanswered", "invalid", "total", "points",
+                         "correct", "consistent", "wrong", "too_few", "unanswered", "invalid", "not_judged", "total",
+                         "points",
                          "percent",
                          "problems", "notes"}
     assert item["percent"] == round(100 / 24, 2)
@@ -549,7 +550,7 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
     assert run("check", path, "--output", report, "--format", "json", "--force").exit_code == 0
-    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 3
+    assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 4
 
 
 def test_check_text_report_has_an_ascii_form(sheets, tmp_path):

@@ -11,8 +11,10 @@ engine's time), ``--pdf`` includes it. Each run is a fresh Python process, so im
 the first compilation of every family's formulas are included, and its wall time is the
 whole process's, from the interpreter's start to its exit, as the bare start's is (until
 2026-12-05 18:10 it was timed inside the process, from the imports to ``generate``'s return,
-leaving out the interpreter's start and exit; that figure is still printed per run). The
-output folder is made, measured and removed outside the timing. Wall time depends on other
+leaving out the interpreter's start and exit; that figure is still printed per run). Each
+run writes a folder of its own, measured outside the timing; all of them are removed after
+the last run (until 2026-12-06 10:00 each was removed right after its run, and the removal of
+~2,850 files slowed the next run's file creation on this machine's ext4 disk). Wall time depends on other
 load on the machine; CPU time (user + system of every process of the run) hardly does, so
 both are printed.
 

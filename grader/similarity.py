@@ -48,6 +48,7 @@ from grader.escape import clean
 
 K = 25                  # tokens per hashed run (copydetect's noise threshold)
 W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
+SKELETON_RUN = 10       # a submission's token inside a run this long that the skeleton holds is removed
 MIN_SHARED = 15
 MIN_SHARE = 0.5
 MAX_COMMON = 10
@@ -258,13 +259,43 @@ def source_text(name, data):
     return "\n".join(f"# cell {n}\n{source}" for n, source in cells)[:MAX_FILE_BYTES]
 
 
+def _runs(words, size):
+    """The hash of every run of ``size`` consecutive ``words``, in order."""
+    return [_hash(words[i:i + size]) for i in range(len(words) - size + 1)]
+
+
 def skeleton_hashes(folder):
-    """Every ``K``-gram hash of the skeleton's files (a set; empty when there is none)."""
+    """Every ``SKELETON_RUN``-gram hash of the skeleton's files (a set; empty when there is
+    none): what ``own_runs`` removes from a submission."""
     hashes = set()
     if folder and os.path.isdir(folder):
         for _, path in python_files(folder):
-            hashes.update(h for h, _, _ in kgrams(tokens(read_source(path), _Budget())))
+            hashes.update(_runs([t for t, _ in tokens(read_source(path), _Budget())], SKELETON_RUN))
     return hashes
+
+
+def own_runs(toks, skeleton):
+    """The runs of ``toks`` that are the student's own: every token inside a run of
+    ``SKELETON_RUN`` tokens that the skeleton holds (``skeleton``: ``skeleton_hashes``) is
+    removed, and what is left stays apart, one list per stretch between removed tokens (a
+    ``K``-gram never joins code before the skeleton's text to code after it)."""
+    if not skeleton:
+        return [toks] if toks else []
+    given = [False] * len(toks)
+    for i, h in enumerate(_runs([t for t, _ in toks], SKELETON_RUN)):
+        if h in skeleton:
+            given[i:i + SKELETON_RUN] = [True] * SKELETON_RUN
+    runs, current = [], []
+    for tok, skel in zip(toks, given):
+        if skel:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        runs.append(current)
+    return runs
 
 
 def default_skeleton():
@@ -303,8 +334,8 @@ def fingerprint_submission(folder, skeleton=frozenset()):
             local = _Budget(budget.left)
             local.parse_left, local.bytes_left, local.other_left = budget.parse_left, budget.bytes_left, budget.other_left
             toks = tokens(text, local)
-            grams = [g for g in kgrams(toks) if g[0] not in skeleton]
-            chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
+            chosen = [(f"{h:016x}", first, last) for run in own_runs(toks, skeleton)
+                      for h, first, last in winnow(kgrams(run))]
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
                       budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left,
                       budget.other_left - local.other_left)

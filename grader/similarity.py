@@ -11,9 +11,16 @@ itself Python code (what ``exec(compile('...'))`` runs): its own tokens stand in
 place. Every run of ``K`` consecutive tokens is hashed; winnowing (Schleimer, Wilkerson
 and Aiken, 2003) keeps the smallest hash of every window of ``W`` consecutive ones, so
 any shared run of at least ``K + W - 1`` tokens is found, and the kept hashes (the
-fingerprints, each once per submission) remember their file and lines. Fingerprints of
-the exercise skeleton (every ``K``-gram of ``exercises/``) are removed first: text every
-student was given is never counted.
+fingerprints, each once per submission) remember their file and lines.
+
+Text every student was given is never counted, nor anything made of it: as MOSS removes
+the matches against a base file, every token of a submission that lies inside a run of
+``SKELETON_RUN`` tokens found anywhere in the exercise skeleton (``exercises/``, its
+docstrings, ``# TODO`` lines' code around them, ``raise NotImplementedError``) is removed
+before fingerprinting, and each stretch of the student's own tokens between removed ones
+is fingerprinted on its own (``own_runs``): no ``K``-gram spans the skeleton's text and an
+edit, so a stretch shorter than ``K`` tokens (a one-line answer such as ``return
+np.tanh(x)``) yields no fingerprint, and the passages shown are the student's own lines.
 
 The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
 and blank lines are dropped; a full solution of every exercise is about 3,000) and

@@ -175,6 +175,10 @@ def report_index(names):
     return buffer.getvalue()
 
 
+def _capitalised(text):
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(hint):
     """A hint as a sentence for the instructor: capitalised, ending in a full stop."""
     from grader.reports import as_sentence
@@ -228,10 +232,6 @@ class Summary:
                 sentences.setdefault(d, set()).add(r.sentences.get((name, d), ""))
         top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
         return [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
-
-
-def _capitalised(text):
-    return text[:1].upper() + text[1:]
 
     def modules(self):
         grouped = {}

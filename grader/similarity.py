@@ -316,7 +316,8 @@ def fingerprint_submission(folder, skeleton=frozenset()):
     """What the check keeps of a submission folder: a dict with
 
     ``prints``: ``[[hash as 16 hex digits, file, first line, last line], ...]``, each hash
-    once (where it first occurs), without the skeleton's; ``files``: file (its path in the
+    once (where it first occurs), of the student's own stretches only (``own_runs``: the
+    skeleton's text removed); ``files``: file (its path in the
     folder, '/'-separated) -> SHA-256 of its text (to tell later whether the file shown
     beside a passage is still the one fingerprinted); ``tokens``: how many were read;
     ``capped``: the bound ``MAX_TOKENS`` or ``MAX_FILES`` cut the reading short;

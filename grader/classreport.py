@@ -9,7 +9,8 @@ a resumed run or a merge of shards writes the same files):
   hash of the id (``report_name``), and ``reports/index.csv`` lists every id's file;
 - ``summary.md`` and a self-contained ``summary.html`` (inline CSS and SVG, no script):
   a histogram of totals, per function the share at full marks and the most frequent
-  known mistakes, per module averages, the submissions not graded and why, and pairs of
+  known mistakes (the catalog's named mistakes; what else the grader read in the numbers,
+  a finding such as ``update-scaled``, in a line of its own below), per module averages, the submissions not graded and why, and pairs of
   similar submissions (``grader.similarity``) with the shared passages side by side.
 
 Student ids and code are untrusted: every piece of them is escaped for the format it is
@@ -39,6 +40,9 @@ BINS = 10
 MAX_PAIRS = 30
 MAX_PASSAGE_LINES = 40
 TOP_MISTAKES = 3
+#: the line above the findings that are no named mistake (kept out of the known mistakes' column)
+READINGS_INTRO = ("Other findings, not named mistakes (what the grader read in the numbers of the failing "
+                  "cases; each student's report says more), with how many submissions:")
 
 
 def _num(x):
@@ -63,7 +67,8 @@ class Row:
         self.note = (record or {}).get("note", "")
         self.result = result_from_json(record["result"]) if record and record.get("result") else None
         self.points = {}
-        self.diagnoses = {}
+        self.diagnoses = {}     # function -> the ids of its named known mistakes (kind "known")
+        self.readings = {}      # function -> the ids of what else the grader found (a reading of the numbers)
         self.sentences = {}     # (function, mistake id) -> the sentence the student was given
         self.full = {}
         self.todo = {}
@@ -75,7 +80,8 @@ class Row:
             # what to teach again: the function's own mistakes, not a failure it inherits
             # from a function it calls (that one's row counts the mistake)
             own = [d for c in fr.cases for d in c.diagnoses if d.kind != DEPENDENCY] if fr else []
-            self.diagnoses[name] = sorted({d.name for d in own})
+            self.diagnoses[name] = sorted({d.name for d in own if d.kind == "known"})
+            self.readings[name] = sorted({d.name for d in own if d.kind != "known"} - set(self.diagnoses[name]))
             for d in sorted(own, key=lambda d: d.hint, reverse=True):   # the first in order wins
                 self.sentences[name, d.name] = d.hint
         self.max = sum(POINTS[n] for n in names)
@@ -169,6 +175,10 @@ def report_index(names):
     return buffer.getvalue()
 
 
+def _capitalised(text):
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(hint):
     """A hint as a sentence for the instructor: capitalised, ending in a full stop."""
     from grader.reports import as_sentence
@@ -199,23 +209,29 @@ class Summary:
         return counts
 
     def functions(self):
-        """Per function: (name, points, full count, not implemented count, mean, [(mistake id,
-        n, its sentence)])."""
+        """Per function: (name, points, full count, not implemented count, mean, [(known
+        mistake id, n, its sentence)], [(id of another finding, n, its sentence)]): the
+        named known mistakes of the catalog apart from what else the grader read in the
+        numbers (a finding such as ``update-scaled``, which names no mistake)."""
         out = []
         n = len(self.graded)
         for name in self.names:
             full = sum(1 for r in self.graded if r.full[name])
             todo = sum(1 for r in self.graded if r.todo[name])
             mean = statistics.fmean([r.points[name] for r in self.graded]) if n else 0.0
-            tally, sentences = {}, {}
-            for r in self.graded:
-                for d in r.diagnoses[name]:
-                    tally[d] = tally.get(d, 0) + 1
-                    sentences.setdefault(d, set()).add(r.sentences.get((name, d), ""))
-            top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
-            top = [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
-            out.append((name, POINTS[name], full, todo, mean, top))
+            top = self._most_frequent(name, lambda r: r.diagnoses[name])
+            others = self._most_frequent(name, lambda r: r.readings[name])
+            out.append((name, POINTS[name], full, todo, mean, top, others))
         return out
+
+    def _most_frequent(self, name, ids):
+        tally, sentences = {}, {}
+        for r in self.graded:
+            for d in ids(r):
+                tally[d] = tally.get(d, 0) + 1
+                sentences.setdefault(d, set()).add(r.sentences.get((name, d), ""))
+        top = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
+        return [(m, n, _sentence(min(sentences[m]) or m)) for m, n in top]
 
     def modules(self):
         grouped = {}
@@ -271,10 +287,16 @@ def summary_markdown(s, pairs):
             "the known mistakes most often matched.", "",
             "| Function | Points | Full marks | Not implemented | Mean points | Most frequent known mistakes |",
             "|---|---|---|---|---|---|"]
-    for name, points, full, todo, mean, top in s.functions():
+    functions = s.functions()
+    for name, points, full, todo, mean, top, _ in functions:
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
         mistakes = "<br>".join(f"{_hint_md(t)} ({n}, `{m}`)" for m, n, t in top) or "-"
         out.append(f"| `{name}` | {_num(points)} | {share} | {todo} | {mean:.2f} | {mistakes} |")
+    readings = [(name, others) for name, *_, others in functions if others]
+    if readings:
+        out += ["", READINGS_INTRO, ""]
+        for name, others in readings:
+            out.append(f"- `{name}`: " + "; ".join(f"{_hint_md(_capitalised(t))} ({n}, `{m}`)" for m, n, t in others))
     out += ["", "## Modules", "", f"Means over the {graded} graded submissions.", "",
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
     for module, most, mean in s.modules():
@@ -305,7 +327,9 @@ def _similarity_intro(pairs, s):
 
     text = (f"Pairs sharing at least {sim.MIN_SHARED} fingerprints covering at least "
             f"{sim.MIN_SHARE:.0%} of the smaller submission's code, after comments, whitespace, names "
-            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing; "
+            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing "
+            f"of what each student wrote, every stretch of it on its own: a stretch under {sim.K} tokens, "
+            "a one-line answer, never counts; "
             f"code found in more than {sim.MAX_COMMON} submissions, or a tenth of the class if more, "
             "is common and not counted). "
             "A pointer for a closer look, never a verdict: short functions that everyone writes alike "
@@ -431,13 +455,24 @@ def summary_html(s, pairs):
                "at full marks and the known mistakes most often matched.</p>")
     out.append("<table><tr><th>Function</th><th>Points</th><th>Full marks</th><th>Not implemented</th>"
                "<th>Mean points</th><th>Most frequent known mistakes</th></tr>")
-    for name, points, full, todo, mean, top in s.functions():
+    functions = s.functions()
+    for name, points, full, todo, mean, top, _ in functions:
         share = f"{full}/{graded} ({_pct(100 * full / graded)})" if graded else "-"
         mistakes = "<br>".join(f'<span title="{_h(m)}">{_hint_html(t)}</span> ({n}, <code>{_h(m)}</code>)'
                                for m, n, t in top) or "-"
         out.append(f"<tr><td><code>{_h(name)}</code></td><td class=n>{_num(points)}</td><td class=n>{share}</td>"
                    f"<td class=n>{todo}</td><td class=n>{mean:.2f}</td><td>{mistakes}</td></tr>")
-    out.append(f"</table><h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")
+    out.append("</table>")
+    readings = [(name, others) for name, *_, others in functions if others]
+    if readings:
+        out.append(f"<p>{_h(READINGS_INTRO)}</p><ul>")
+        for name, others in readings:
+            out.append(f"<li><code>{_h(name)}</code>: " + "; ".join(
+                f'<span title="{_h(m)}">{_hint_html(_capitalised(t))}</span> ({n}, <code>{_h(m)}</code>)'
+                for m, n, t in others)
+                + "</li>")
+        out.append("</ul>")
+    out.append(f"<h2>Modules</h2><p>Means over the {graded} graded submissions.</p>")
     out.append("<table><tr><th>Module</th><th>Points</th><th>Mean points</th><th>Mean percent</th></tr>")
     for module, most, mean in s.modules():
         out.append(f"<tr><td><code>{_h(module)}</code></td><td class=n>{_num(most)}</td>"

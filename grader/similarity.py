@@ -11,9 +11,16 @@ itself Python code (what ``exec(compile('...'))`` runs): its own tokens stand in
 place. Every run of ``K`` consecutive tokens is hashed; winnowing (Schleimer, Wilkerson
 and Aiken, 2003) keeps the smallest hash of every window of ``W`` consecutive ones, so
 any shared run of at least ``K + W - 1`` tokens is found, and the kept hashes (the
-fingerprints, each once per submission) remember their file and lines. Fingerprints of
-the exercise skeleton (every ``K``-gram of ``exercises/``) are removed first: text every
-student was given is never counted.
+fingerprints, each once per submission) remember their file and lines.
+
+Text every student was given is never counted, nor anything made of it: as MOSS removes
+the matches against a base file, every token of a submission that lies inside a run of
+``SKELETON_RUN`` tokens found anywhere in the exercise skeleton (``exercises/``, its
+docstrings, ``# TODO`` lines' code around them, ``raise NotImplementedError``) is removed
+before fingerprinting, and each stretch of the student's own tokens between removed ones
+is fingerprinted on its own (``own_runs``): no ``K``-gram spans the skeleton's text and an
+edit, so a stretch shorter than ``K`` tokens (a one-line answer such as ``return
+np.tanh(x)``) yields no fingerprint, and the passages shown are the student's own lines.
 
 The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
 and blank lines are dropped; a full solution of every exercise is about 3,000) and
@@ -48,6 +55,7 @@ from grader.escape import clean
 
 K = 25                  # tokens per hashed run (copydetect's noise threshold)
 W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
+SKELETON_RUN = 10       # a submission's token inside a run this long that the skeleton holds is removed
 MIN_SHARED = 15
 MIN_SHARE = 0.5
 MAX_COMMON = 10
@@ -258,13 +266,43 @@ def source_text(name, data):
     return "\n".join(f"# cell {n}\n{source}" for n, source in cells)[:MAX_FILE_BYTES]
 
 
+def _runs(words, size):
+    """The hash of every run of ``size`` consecutive ``words``, in order."""
+    return [_hash(words[i:i + size]) for i in range(len(words) - size + 1)]
+
+
 def skeleton_hashes(folder):
-    """Every ``K``-gram hash of the skeleton's files (a set; empty when there is none)."""
+    """Every ``SKELETON_RUN``-gram hash of the skeleton's files (a set; empty when there is
+    none): what ``own_runs`` removes from a submission."""
     hashes = set()
     if folder and os.path.isdir(folder):
         for _, path in python_files(folder):
-            hashes.update(h for h, _, _ in kgrams(tokens(read_source(path), _Budget())))
+            hashes.update(_runs([t for t, _ in tokens(read_source(path), _Budget())], SKELETON_RUN))
     return hashes
+
+
+def own_runs(toks, skeleton):
+    """The runs of ``toks`` that are the student's own: every token inside a run of
+    ``SKELETON_RUN`` tokens that the skeleton holds (``skeleton``: ``skeleton_hashes``) is
+    removed, and what is left stays apart, one list per stretch between removed tokens (a
+    ``K``-gram never joins code before the skeleton's text to code after it)."""
+    if not skeleton:
+        return [toks] if toks else []
+    given = [False] * len(toks)
+    for i, h in enumerate(_runs([t for t, _ in toks], SKELETON_RUN)):
+        if h in skeleton:
+            given[i:i + SKELETON_RUN] = [True] * SKELETON_RUN
+    runs, current = [], []
+    for tok, skel in zip(toks, given):
+        if skel:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        runs.append(current)
+    return runs
 
 
 def default_skeleton():
@@ -278,7 +316,8 @@ def fingerprint_submission(folder, skeleton=frozenset()):
     """What the check keeps of a submission folder: a dict with
 
     ``prints``: ``[[hash as 16 hex digits, file, first line, last line], ...]``, each hash
-    once (where it first occurs), without the skeleton's; ``files``: file (its path in the
+    once (where it first occurs), of the student's own stretches only (``own_runs``: the
+    skeleton's text removed); ``files``: file (its path in the
     folder, '/'-separated) -> SHA-256 of its text (to tell later whether the file shown
     beside a passage is still the one fingerprinted); ``tokens``: how many were read;
     ``capped``: the bound ``MAX_TOKENS`` or ``MAX_FILES`` cut the reading short;
@@ -303,8 +342,8 @@ def fingerprint_submission(folder, skeleton=frozenset()):
             local = _Budget(budget.left)
             local.parse_left, local.bytes_left, local.other_left = budget.parse_left, budget.bytes_left, budget.other_left
             toks = tokens(text, local)
-            grams = [g for g in kgrams(toks) if g[0] not in skeleton]
-            chosen = [(f"{h:016x}", first, last) for h, first, last in winnow(grams)]
+            chosen = [(f"{h:016x}", first, last) for run in own_runs(toks, skeleton)
+                      for h, first, last in winnow(kgrams(run))]
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
                       budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left,
                       budget.other_left - local.other_left)

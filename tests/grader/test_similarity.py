@@ -4,10 +4,11 @@ files of junk that made one submission cost 1.35 GB and a 129 MB results.jsonl."
 
 import json
 import os
+import re
 import time
 
-from tests.grader.conftest import make_submission
-from tests.grader.test_grade_all import MOMENTUM_CODE, ONLY, run
+from tests.grader.conftest import EXERCISES, make_submission
+from tests.grader.test_grade_all import MOMENTUM_CODE, ONLY, run, skeleton_copy
 
 CODE = MOMENTUM_CODE.replace('    """Momentum."""\n', "")
 
@@ -180,3 +181,130 @@ def test_python_files_never_reads_through_a_link(tmp_path):
     os.symlink(outside / "pkg", sub / "pkg")
     assert [rel for rel, _ in similarity.python_files(sub)] == ["m.py"]
     assert similarity.fingerprint_submission(sub)["prints"] == []
+
+
+# --------------------------------------------------------------------------- the skeleton's text
+# Session 11's trial: four students on the untouched skeleton, two of whom each replaced
+# the same three TODOs with the obvious one-liners, were "| nia | oto | 26 | 100% / 100% |":
+# every edited line made ~25 new 25-token runs, nearly all of them the skeleton's own text.
+ONE_LINERS = {"tanh": "    return np.tanh(x)\n", "relu": "    return np.maximum(0, x)\n",
+              "relu_derivative": "    return np.where(x > 0, 1.0, 0.0)\n"}
+
+#: kate's own helpers (the trial's), and what her sigmoid and softmax became
+KATE_HELPERS = '''
+
+def my_sig_helper(values):
+    # numerically careful logistic, written by kate
+    positive = values >= 0
+    expo = np.exp(-np.abs(values))
+    out = np.empty_like(values, dtype=float)
+    out[positive] = 1.0 / (1.0 + expo[positive])
+    out[~positive] = expo[~positive] / (1.0 + expo[~positive])
+    return out
+
+
+def my_softmax_helper(logits, ax):
+    # shift for stability then normalise
+    shifted = logits - logits.max(axis=ax, keepdims=True)
+    exps = np.exp(shifted)
+    total = exps.sum(axis=ax, keepdims=True)
+    result = exps / total
+    return result
+'''
+KATE = {"sigmoid": "    return my_sig_helper(x).astype(x.dtype, copy=False)\n",
+        "softmax": "    return my_softmax_helper(z, axis)\n"}
+#: judy's copy of kate's: every name and comment changed
+JUDY_NAMES = (("my_sig_helper", "logistic_fn"), ("my_softmax_helper", "norm_exp"), ("values", "arr"),
+              ("positive", "pos_mask"), ("expo", "ee"), ("out", "res"), ("logits", "zz"), ("shifted", "zs"),
+              ("exps", "ez"), ("total", "den"), ("result", "answer"),
+              ("# numerically careful logistic, written by kate", "# judy: stable sigmoid implementation"),
+              ("# shift for stability then normalise", "# my own softmax"))
+
+
+def _answer(folder, answers, appended=""):
+    """``folder/activations.py`` with each function's TODO lines and ``raise
+    NotImplementedError`` replaced by the student's body, and ``appended`` at its end."""
+    path = folder / "activations.py"
+    text = path.read_text()
+    for function, body in answers.items():
+        text, n = re.subn(rf"(def {function}\((?s:.*?))(?:    # .*\n)*    raise NotImplementedError\n",
+                          lambda m: m.group(1) + body, text, count=1)
+        assert n == 1, function
+    path.write_text(text + appended)
+    return folder
+
+
+def test_students_who_only_wrote_the_obvious_one_liners_are_no_pair(tmp_path):
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    folders = {name: skeleton_copy(tmp_path / name / "exercises") for name in ("carol", "dan", "nia", "oto")}
+    _answer(folders["nia"], ONE_LINERS)
+    _answer(folders["oto"], ONE_LINERS)
+    _answer(folders["dan"], {"tanh": ONE_LINERS["tanh"], "relu": ONE_LINERS["relu"]})
+    prints = {name: similarity.fingerprint_submission(folder, skeleton)["prints"] for name, folder in folders.items()}
+    # each answer is a line of under K tokens between the skeleton's text: nothing of theirs to compare
+    assert prints == {"carol": [], "dan": [], "nia": [], "oto": []}
+    assert similarity.pairs(prints) == []
+
+
+def test_only_the_students_own_tokens_are_fingerprinted_never_a_run_across_the_skeleton(tmp_path):
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    folder = skeleton_copy(tmp_path / "ann" / "exercises")
+    path = folder / "activations.py"
+    lines = path.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("def tanh(")) + 1
+    at = next(i for i in range(at, len(lines)) if "raise NotImplementedError" in lines[i])
+    # a line of 30 tokens of the student's own, between the TODO and the raise the skeleton holds
+    # (it starts with a word the skeleton never has: "y = a" after a docstring continues the
+    # skeleton's "x = as_float(x)" for 10 tokens, and would go with it)
+    lines.insert(at, "    yield a + b * c - d / e + f * g - h + i * j - k + l * m - n + o\n")
+    path.write_text("".join(lines))
+    mine = at + 1
+    toks = similarity.tokens(path.read_text())
+    ops = "+*-/+*-+*-+*-+"
+    assert similarity.own_runs(toks, skeleton) == [[(t, mine) for t in ["yield", "V"] + [x for op in ops for x in (op, "V")]]]
+    prints = similarity.fingerprint_submission(folder, skeleton)["prints"]
+    assert prints and all((p[1], p[2], p[3]) == ("activations.py", mine, mine) for p in prints), prints
+    # the skeleton's text counts for nothing wherever it is put, names changed or not
+    (folder / "mine").mkdir()
+    (folder / "mine" / "copy.py").write_text((folder / "losses.py").read_text().replace("y_pred", "guess"))
+    again = similarity.fingerprint_submission(folder, skeleton)["prints"]
+    assert [p[1:] for p in again] == [p[1:] for p in prints]
+    # without a skeleton, the whole file counts
+    assert len(similarity.fingerprint_submission(folder)["prints"]) > 10 * len(prints)
+
+
+def test_grade_all_finds_the_renamed_copy_shows_its_own_lines_and_not_the_one_liners(tmp_path):
+    subs = tmp_path / "subs"
+    skeleton_copy(subs / "carol" / "exercises")
+    _answer(skeleton_copy(subs / "nia" / "exercises"), ONE_LINERS)
+    _answer(skeleton_copy(subs / "oto" / "exercises"), ONE_LINERS)
+    kate = _answer(skeleton_copy(subs / "kate" / "exercises"), KATE, KATE_HELPERS)
+    judy = skeleton_copy(subs / "judy" / "exercises")
+    text = (kate / "activations.py").read_text()
+    for old, new in JUDY_NAMES:
+        text = text.replace(old, new)
+    (judy / "activations.py").write_text(text)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    section = (out / "summary.md").read_text().split("## Similar submissions", 1)[1]
+    table = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Submission")]
+    assert len(table) == 1 and table[0].startswith("| judy | kate | "), table
+    assert "a stretch under 25 tokens, a one-line answer, never counts" in section
+    html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
+    assert "<h3>judy and kate: " in html and "nia and oto" not in html
+    shown = re.findall(r"<td>activations\.py, lines (\d+)-(\d+)<pre>(.*?)</pre>", html, re.S)
+    assert len(shown) == 2, html
+    # judy's copy of kate's helpers beside them: lines the student wrote, none the skeleton holds
+    given = set((EXERCISES / "activations.py").read_text().splitlines())
+    for (first, last, body), folder, helper in zip(shown, (judy, kate), ("def logistic_fn(", "def my_sig_helper(")):
+        lines = (folder / "activations.py").read_text().splitlines()
+        passage = lines[int(first) - 1:int(last)]
+        assert any(line.startswith(helper) for line in passage)
+        assert not [line for line in passage if line.strip() and line in given], (first, last)
+        assert "TODO" not in body and "NotImplementedError" not in body and "&quot;&quot;&quot;" not in body
+    assert "my_sig_helper" in html and "logistic_fn" in html

@@ -292,22 +292,51 @@ def run_command(path, timeout, memory_mb, recorded, release=None):
     return " ".join(words)
 
 
-def for_the_student(result, folder, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB, keep_seed=True):
+def for_the_student(result, folder, timeout=DEFAULT_TIMEOUT, memory_mb=DEFAULT_MEMORY_MB, keep_seed=True,
+                    public_seed=DEFAULT_SEED):
     """Make every command ``result`` prints one the student can run in their own repository
     (``chainrule grade-all`` and the Gradescope autograder grade a copy in a folder of theirs):
     ``chainrule grade`` (``chainrule grade .`` when ``folder``, where the modules were found,
     is not an ``exercises/`` folder), with this run's time and memory limits but none of the
-    grader's paths or recordings; ``keep_seed``: False drops ``--seed`` (a seed the student's
-    copy cannot replay, as a submission's own seed with the live reference)."""
+    grader's paths or recordings.
+
+    The student's copy (a release's student repository) has the expected values of the
+    public seed ``public_seed`` only. Cases graded on it are rerun there (``keep_seed``: False
+    leaves ``--seed`` out, the copy's default). Cases graded on another seed (the class's
+    hidden one, a submission's own, a recording's) are not: the result is marked
+    ``hidden_seed`` and only a case whose inputs are the public seed's too (a fixed edge
+    case) keeps its rerun command, without ``--seed``; the reports say so and give the
+    command that runs the same checks on the public seed."""
     mine = run_command("exercises" if os.path.basename(os.path.normpath(folder)) == "exercises" else ".",
                        timeout, memory_mb, None)
     replace_text(result, result.command, mine)
-    if not keep_seed:
+    hidden = int(result.seed) != int(public_seed)
+    if hidden or not keep_seed:
         result.seed_given = False
+        result.hidden_seed = hidden
         for fr in result.functions.values():
+            same = _same_inputs(fr, result.seed, public_seed) if hidden else None
             for case in fr.cases:
-                case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
+                if same is None or case.number in same:
+                    case.rerun = case.rerun.replace(f" --seed {result.seed}", "")
+                else:
+                    case.rerun = ""
     return result
+
+
+def _same_inputs(fr, seed, public_seed):
+    """The numbers of ``fr``'s failing cases whose inputs on ``seed`` are those of the same
+    case on ``public_seed`` (a rerun on the public seed reproduces them)."""
+    if all(c.passed or not c.rerun for c in fr.cases):
+        return set()
+    from grader.release_settings import _inputs_key
+
+    try:
+        public = {c.number: _inputs_key(c) for c in cases_for(fr.qualname, public_seed)}
+        graded = {c.number: _inputs_key(c) for c in cases_for(fr.qualname, seed)}
+    except Exception:  # noqa: BLE001 - no command is better than a wrong one
+        return set()
+    return {n for n, key in graded.items() if public.get(n) == key}
 
 
 def _rerun(command, qualname, number, seed):

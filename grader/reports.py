@@ -333,7 +333,7 @@ NOTES_HEADING = "Running your notebook's cells:"
 
 
 def _hidden_note(result):
-    """After the seed in a report's heading: that the student's copy has not its cases."""
+    """After the seed in a Markdown report's heading: that the student's copy has not its cases."""
     if not getattr(result, "hidden_seed", False):
         return ""
     return " (hidden: chainrule grade in your repository runs the same checks on the public seed)"
@@ -355,8 +355,9 @@ def render_text(result, color=False, verbose=False):
         return text
 
     colors = {"PASS": "green", "FAIL": "red", "TODO": "yellow"}
-    out.append(f"chainrule grade: {result.submission} (seed {result.seed}{_hidden_note(result)}, expected "
-               f"values from {result.oracle})")
+    hidden = ", hidden from your repository;" if getattr(result, "hidden_seed", False) else ","
+    out.append(f"chainrule grade: {result.submission} (seed {result.seed}{hidden} expected values from "
+               f"{result.oracle})")
     if result.confinement:
         out.append(result.confinement)
     out.append("")

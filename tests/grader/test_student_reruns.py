@@ -83,8 +83,10 @@ def test_cases_on_a_hidden_seed_are_not_given_a_command_that_reruns_other_number
                 "your repository.") in lines[i:], fmt
         assert "The same checks on the public seed: chainrule grade --only activations.relu_derivative --verbose" \
             in lines[i:], fmt
-        assert f"seed {CLASS_SEED} (hidden: chainrule grade in your repository runs the same checks on the " \
-               "public seed)" in text, fmt
+    assert f"seed {CLASS_SEED} (hidden: chainrule grade in your repository runs the same checks on the public " \
+           "seed), expected values from live solutions." in render(result, "markdown")
+    assert f"(seed {CLASS_SEED}, hidden from your repository; expected values from live solutions)" \
+        in render(result, "text")
     epochs = [c for c in result.functions["training.iterations_per_epoch"].cases if not c.passed]
     first = epochs[0]
     if first.rerun:     # a fixed case first: its command reproduces it

@@ -275,11 +275,27 @@ def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klas
     code, stdout, stderr = run("grade", folder, "--timeout", TIMEOUT, "--format", "markdown")
     assert code == 0, stderr
     # the same report, with its commands for the student's own repository (the class was
-    # graded with each submission's own seed, which a student cannot give)
+    # graded with each submission's own seed, which a student's copy has not: its cases
+    # cannot be rerun there, and the report says so instead of giving a command)
     seed = json.loads(run("grade", folder, "--timeout", TIMEOUT, "--format", "json")[1])["seed"]
     mine = stdout.replace(f"chainrule grade {folder} ", "chainrule grade ").replace(f" --seed {seed}", "")
     assert mine != stdout
-    assert (klass["out"] / "reports" / "mistake.md").read_text() == mine
+    report = (klass["out"] / "reports" / "mistake.md").read_text()
+    assert ("Case 1 was graded on a hidden seed that only the course's grader has, so it cannot be rerun in your "
+            "repository.\nThe same checks on the public seed: chainrule grade --timeout "
+            f"{float(TIMEOUT):g} --only optimizers.adam_step --verbose\n") in report
+    assert f"seed {seed} (hidden: chainrule grade in your repository runs the same checks on the public seed)," \
+        in report
+
+    def rest(text):     # all but the rerun lines and the heading's note
+        text = text.replace(" (hidden: chainrule grade in your repository runs the same checks on the public seed)",
+                            "")
+        return [line for line in text.splitlines() if not line.startswith((
+            "Rerun case ", "Every case in full: ", "Case 1 was graded on a hidden seed",
+            "The same checks on the public seed: "))]
+
+    assert "Rerun case 1: " in mine and "Rerun case" not in report
+    assert rest(report) == rest(mine)
 
 
 def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):

@@ -66,7 +66,8 @@ def _fn_summary(fr, functions=None):
     if fr.missing_file:     # "layers.py is not in your submission": nothing ran, nothing to rerun
         return fr.import_short
     if fr.import_error:
-        how = "timed out" if fr.cases[0].status == "timeout" else "failed"
+        # timed out itself; a module it imports that timed out is its import's failure
+        how = "timed out" if fr.cases[0].status == "timeout" and not fr.import_cause else "failed"
         return f"not graded: importing {fr.import_where} {how}"
     pastes = {calls.unpasted_summary(c.diagnoses[0].hint if c.diagnoses else "") for c in fr.cases if not c.passed}
     if len(pastes) == 1 and "" not in pastes:   # every failing case waits for a notebook's paste-in cell
@@ -237,7 +238,7 @@ def function_lines(result, fr, verbose=False):
         if verbose and case.inputs:
             lines.append("    Its inputs in full (Python, with numpy as np):")
             lines.extend("      " + line for line in case.inputs.splitlines())
-        if verbose:
+        if verbose and case.rerun:
             lines.append(f"    Rerun only this case: {case.rerun}")
     rest = [] if verbose else failing[len(shown):]
     for case in rest[:MAX_CASES_SHOWN + (1 - len(shown))]:
@@ -247,7 +248,9 @@ def function_lines(result, fr, verbose=False):
     if len(rest) > listed:
         lines.append(f"  ... and {len(rest) - listed} more failing case"
                      f"{'s' if len(rest) - listed > 1 else ''}")
-    if not verbose:
+    if getattr(result, "hidden_seed", False):
+        lines.extend(_hidden_seed_lines(result, fr, failing, shown, verbose))
+    elif not verbose:
         if failing and shown:
             lines.append(f"  Rerun case {failing[0].number}: {failing[0].rerun}")
         if len(failing) > 1 or not shown:
@@ -261,6 +264,31 @@ def function_lines(result, fr, verbose=False):
         lines.extend("  | " + line for line in shown_lines[:200])
         if len(printed) > len(shown_lines):
             lines.append(f"  | ... ({len(printed) - len(shown_lines)} more lines with --verbose)")
+    return lines
+
+
+def _hidden_seed_lines(result, fr, failing, shown, verbose):
+    """Instead of the rerun commands, in a student's report of cases graded on a seed their
+    copy has not (``GradeResult.hidden_seed``): which cases can be rerun there (those with
+    the public seed's inputs keep their command), and the command that runs the same checks
+    on the public seed."""
+    lines = []
+    first = failing[0] if failing and shown and not verbose else None
+    if first is not None and first.rerun:
+        lines.append(f"  Rerun case {first.number}: {first.rerun}")
+    hidden = [c for c in failing if not c.rerun]
+    if hidden:
+        if first is not None and not first.rerun:
+            which, it = f"Case {first.number} was", "it"
+        elif len(hidden) < len(failing):    # some have the public seed's inputs: say which do not
+            numbers = calls.and_list(str(c.number) for c in hidden)
+            which, it = (f"Case {numbers} was", "it") if len(hidden) == 1 else (f"Cases {numbers} were", "they")
+        else:
+            which, it = ("This case was", "it") if len(failing) == 1 else ("These cases were", "they")
+        lines.append(f"  {which} graded on a hidden seed that only the course's grader has, so {it} cannot be "
+                     "rerun in your repository.")
+    lines.append(f"  The same checks on the public seed: {result.command_for(fr.qualname)}"
+                 f"{'' if verbose else ' --verbose'}")
     return lines
 
 
@@ -304,6 +332,13 @@ def _import_failure_lines(result, where, frs, shown):
 NOTES_HEADING = "Running your notebook's cells:"
 
 
+def _hidden_note(result):
+    """After the seed in a Markdown report's heading: that the student's copy has not its cases."""
+    if not getattr(result, "hidden_seed", False):
+        return ""
+    return " (hidden: chainrule grade in your repository runs the same checks on the public seed)"
+
+
 def summary_line(result):
     n_pass = sum(1 for f in result.functions.values() if f.passed)
     n_fns = len(result.functions)
@@ -320,7 +355,8 @@ def render_text(result, color=False, verbose=False):
         return text
 
     colors = {"PASS": "green", "FAIL": "red", "TODO": "yellow"}
-    out.append(f"chainrule grade: {result.submission} (seed {result.seed}, expected values from "
+    hidden = ", hidden from your repository;" if getattr(result, "hidden_seed", False) else ","
+    out.append(f"chainrule grade: {result.submission} (seed {result.seed}{hidden} expected values from "
                f"{result.oracle})")
     if result.confinement:
         out.append(result.confinement)
@@ -683,8 +719,8 @@ def render_markdown(result, verbose=False):
     points = "point" if result.max_score == 1 else "points"
     out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
            ""]
-    out.append(f"Submission {escape.md_code(result.submission)}, seed {result.seed}, expected values from "
-               f"{escape.md_inline(result.oracle)}.")
+    out.append(f"Submission {escape.md_code(result.submission)}, seed {result.seed}{_hidden_note(result)}, "
+               f"expected values from {escape.md_inline(result.oracle)}.")
     if result.confinement:
         out.extend(["", result.confinement])   # the grader's own words, not student text
     out.append("")

@@ -186,6 +186,7 @@ class GradeResult:
     elapsed: float = 0.0        # wall seconds (not part of reproducible reports)
     command: str = "chainrule grade"   # the submission and non-default options of this run
     seed_given: bool = False    # the seed was chosen (--seed), not the default
+    hidden_seed: bool = False   # a report for a student whose copy has not this seed's cases (no case reruns there)
     confinement: str = ""       # the layers that confined the student code, in one line
     interrupted: str = ""       # the signal that ended grading early (SIGTERM, SIGINT), if any
     notes: list = field(default_factory=list)   # what running a notebook's cells said (grader.notebooks)

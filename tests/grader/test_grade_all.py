@@ -275,11 +275,27 @@ def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klas
     code, stdout, stderr = run("grade", folder, "--timeout", TIMEOUT, "--format", "markdown")
     assert code == 0, stderr
     # the same report, with its commands for the student's own repository (the class was
-    # graded with each submission's own seed, which a student cannot give)
+    # graded with each submission's own seed, which a student's copy has not: its cases
+    # cannot be rerun there, and the report says so instead of giving a command)
     seed = json.loads(run("grade", folder, "--timeout", TIMEOUT, "--format", "json")[1])["seed"]
     mine = stdout.replace(f"chainrule grade {folder} ", "chainrule grade ").replace(f" --seed {seed}", "")
     assert mine != stdout
-    assert (klass["out"] / "reports" / "mistake.md").read_text() == mine
+    report = (klass["out"] / "reports" / "mistake.md").read_text()
+    assert ("Case 1 was graded on a hidden seed that only the course's grader has, so it cannot be rerun in your "
+            "repository.\nThe same checks on the public seed: chainrule grade --timeout "
+            f"{float(TIMEOUT):g} --only optimizers.adam_step --verbose\n") in report
+    assert f"seed {seed} (hidden: chainrule grade in your repository runs the same checks on the public seed)," \
+        in report
+
+    def rest(text):     # all but the rerun lines and the heading's note
+        text = text.replace(" (hidden: chainrule grade in your repository runs the same checks on the public seed)",
+                            "")
+        return [line for line in text.splitlines() if not line.startswith((
+            "Rerun case ", "Every case in full: ", "Case 1 was graded on a hidden seed",
+            "The same checks on the public seed: "))]
+
+    assert "Rerun case 1: " in mine and "Rerun case" not in report
+    assert rest(report) == rest(mine)
 
 
 def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
@@ -659,7 +675,8 @@ def test_grade_all_results_jsonl_round_trip_renders_every_format_the_same(tmp_pa
 
 def test_grade_all_reports_give_commands_for_the_students_own_repository(tmp_path):
     """A report is the student's feedback: its commands run in the student's repository (no
-    instructor path, no recording; the seed only when the class was graded with --seed);
+    instructor path, no recording), whose copy has the public seed's cases only: a case graded
+    on another seed says it cannot be rerun there (issue 11: "Rerun case 1" ran other numbers);
     everything else is what chainrule grade reports for the same submission."""
     from grader import record
 
@@ -678,20 +695,34 @@ def test_grade_all_reports_give_commands_for_the_students_own_repository(tmp_pat
                           "--format", "markdown")
     assert f"--recorded {recording} --only activations.tanh --case 1 --seed 5" in direct
     report = (out / "reports" / "wrong.md").read_text()
-    assert "Rerun case 1: chainrule grade --only activations.tanh --case 1\n" in report
-    assert "Every case in full: chainrule grade --only activations.tanh --verbose" in report
+    hidden = ("Case 1 was graded on a hidden seed that only the course's grader has, so it cannot be rerun in "
+              "your repository.\nThe same checks on the public seed: chainrule grade --only activations.tanh "
+              "--verbose\n")
+    assert hidden in report and "Rerun case" not in report and "--seed" not in report
     assert str(recording) not in report.split("expected values from")[1].split("\n", 1)[1]
     assert str(tmp_path) not in report.replace(f"`{folder}`", "")
-    assert report == direct.replace(f"chainrule grade {folder} --recorded {recording}", "chainrule grade").replace(
-        " --seed 5", "")
+    direct_lines = direct.replace(f"chainrule grade {folder} --recorded {recording}", "chainrule grade").replace(
+        ", seed 5,", ", seed 5 (hidden: chainrule grade in your repository runs the same checks on the public "
+        "seed),").splitlines(keepends=True)
+    i = direct_lines.index("Rerun case 1: chainrule grade --only activations.tanh --case 1 --seed 5\n")
+    assert report == "".join(direct_lines[:i]) + hidden + "".join(direct_lines[i + 2:])
     zipped = (out / "reports" / "top.md").read_text()
-    assert "Rerun case 1: chainrule grade . --only activations.tanh --case 1\n" in zipped
-    # graded with --seed: the seed stays in the commands (the student can give it too)
+    assert "The same checks on the public seed: chainrule grade . --only activations.tanh --verbose\n" in zipped
+    # graded with --seed 5: the same (the student's copy has not seed 5: --seed 5 fails there)
     code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "seeded", "--only", "activations.tanh",
                                "--recorded", recording, "--seed", "5")
     assert code == 0, stdout + stderr
     seeded = (tmp_path / "seeded" / "reports" / "wrong.md").read_text()
-    assert "Rerun case 1: chainrule grade --only activations.tanh --case 1 --seed 5\n" in seeded
+    assert hidden in seeded and "--seed" not in seeded
+    # graded on the public seed, the cases the student's copy has: the commands rerun them
+    public = record(tmp_path / "public.npz", seeds=(2026,), only=["activations.tanh"])
+    code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "public", "--only", "activations.tanh",
+                               "--recorded", public)
+    assert code == 0, stdout + stderr
+    mine = (tmp_path / "public" / "reports" / "wrong.md").read_text()
+    assert "Rerun case 1: chainrule grade --only activations.tanh --case 1\n" in mine
+    assert "Every case in full: chainrule grade --only activations.tanh --verbose" in mine
+    assert "hidden" not in mine
 
 
 def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):

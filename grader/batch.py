@@ -3,9 +3,11 @@
 ``SUBMISSIONS`` holds one entry per student, named by the student id: a folder holding
 ``exercises/`` or the contract modules at its top level (possibly one folder further down,
 as a downloaded repository ``alice-main/`` lays it out: ``grader.locate``, the rule the
-Gradescope autograder uses too), or a ``.zip`` of such a folder.
-Hidden entries (``.git``, ``.DS_Store``) are skipped; any other file is listed in the
-summary as ignored.
+Gradescope autograder uses too), or a ``.zip`` of such a folder, of which only what a folder's
+grading reads is extracted (``extract_zip``). Hidden entries (``.git``, ``.DS_Store``) are
+skipped; an entry that is a symbolic link is never graded (a row with 0 points and a note:
+``sol -> vera`` would grade one student's work under a second id); any other file is listed
+in the summary as ignored.
 
 Each submission is graded by ``grader.grade_submission`` exactly as ``chainrule grade``
 grades one (its own sandboxed child, limits, everything it started reaped), in a pool of

@@ -1234,13 +1234,13 @@ def merge(folders, out, force):
         raise
     lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
-    return merged, records, lock, unfinished(first, shards, folders, records)
+    return merged, records, lock, unfinished(first, shards, records)
 
 
-def unfinished(info, shards, folders, records):
+def unfinished(info, shards, records):
     """``[(shard, folder, ids)]``: the class's submissions (``info``) no record holds, by the
-    shard that grades them (``(K, N)``; ``None``: a whole run) and that shard's folder among
-    ``folders`` (``None``: not given), in shard order. ``--shard K/N`` grades the ids at
+    shard that grades them (``(K, N)``; ``None``: a whole run) and that shard's folder (``shards``:
+    ``{(K, N): folder}``; ``None``: not given), in shard order. ``--shard K/N`` grades the ids at
     positions K, K+N, ... in sorted order (``select_shard``): that is whose they are."""
     ids = sorted(info["entries"])       # the order of discover(), which select_shard cuts
     split = next((n for _, n in shards), None)

@@ -232,8 +232,8 @@ def _unfinished_message(missing, unfinished, submissions, folders):
         whose = f" ({_names(ids, 3)})" if several else ""
         if shard is None:       # whole runs merged: none of them finished these
             shown = ", ".join(f"'{f}'" for f in folders)
-            clauses.append(f"{'none of the runs' if len(folders) > 1 else 'the run'} in {shown} finished "
-                           f"{'these' if several else them}{whose}")
+            clauses.append((f"none of the runs in {shown} finished " if len(folders) > 1 else
+                            f"the run in {shown} did not finish ") + f"{'these' if several else them}{whose}")
             rerun.append(f"chainrule grade-all '{submissions}' --out '{folders[0]}'")
         elif folder is None:
             clauses.append(f"shard {shard[0]}/{shard[1]}{whose} is not among the folders merged")

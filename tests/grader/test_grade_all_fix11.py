@@ -247,7 +247,7 @@ def test_merge_names_the_shard_that_did_not_finish():
     shards = {(1, 3): "sh1", (2, 3): "sh2i", (3, 3): "sh3"}
     # shard 2/3 grades bob, erin (positions 2, 5 of the sorted ids); it saved neither
     records = {i: {} for i in ids if i not in ("bob", "erin")}
-    found = unfinished(info, shards, ["sh1", "sh2i", "sh3"], records)
+    found = unfinished(info, shards, records)
     assert found == [((2, 3), "sh2i", ["bob", "erin"])]
     assert _unfinished_message(["bob", "erin"], found, "/tmp/class/subs", ["sh1", "sh2i", "sh3"]) == (
         "2 submissions are in none of the shards' results (bob, erin): shard 2/3 (--out 'sh2i') did not finish "
@@ -256,7 +256,7 @@ def test_merge_names_the_shard_that_did_not_finish():
     # shard 3/3 not given, and 2/3 did not finish erin
     del shards[(3, 3)]
     records = {i: {} for i in ids if i not in ("carol", "erin", "frank")}
-    found = unfinished(info, shards, ["sh1", "sh2i"], records)
+    found = unfinished(info, shards, records)
     assert found == [((2, 3), "sh2i", ["erin"]), ((3, 3), None, ["carol", "frank"])]
     assert _unfinished_message(["carol", "erin", "frank"], found, "/s", ["sh1", "sh2i"]) == (
         "3 submissions are in none of the shards' results (carol, erin, frank): shard 2/3 (--out 'sh2i') did "
@@ -264,12 +264,14 @@ def test_merge_names_the_shard_that_did_not_finish():
         "again (chainrule grade-all '/s' --shard 2/3 --out 'sh2i', with the options it had), then merge again "
         "with every shard's --out folder (grades.csv has no row for them yet).")
     # whole runs merged (no --shard): the run is named
-    found = unfinished(info, {}, ["whole"], {i: {} for i in ids if i != "gina"})
+    found = unfinished(info, {}, {i: {} for i in ids if i != "gina"})
     assert found == [(None, None, ["gina"])]
     assert _unfinished_message(["gina"], found, "/s", ["whole"]) == (
-        "1 submission is in none of the shards' results (gina): the run in 'whole' finished it; run that run "
+        "1 submission is in none of the shards' results (gina): the run in 'whole' did not finish it; run that run "
         "again (chainrule grade-all '/s' --out 'whole', with the options it had), then merge again (grades.csv "
         "has no row for it yet).")
+    assert _unfinished_message(["gina"], found, "/s", ["a", "b"]).startswith(
+        "1 submission is in none of the shards' results (gina): none of the runs in 'a', 'b' finished it; ")
 
 
 # --------------------------------------------------------------------------- 3. small ones

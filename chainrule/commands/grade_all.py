@@ -252,4 +252,6 @@ def _unfinished_message(missing, unfinished, submissions, folders):
         todo.append("merge again with every shard's --out folder")
     elif rerun:
         todo.append("merge again")
+    if not clauses:     # the class's files and the shards' records disagree: no shard to name
+        clauses, todo = [f"a shard did not finish {them}"], ["run that shard's command again", "merge again"]
     return f"{some}: {'; '.join(clauses)}; {', then '.join(todo)} (grades.csv has no row for {them} yet)."

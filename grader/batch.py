@@ -3,9 +3,11 @@
 ``SUBMISSIONS`` holds one entry per student, named by the student id: a folder holding
 ``exercises/`` or the contract modules at its top level (possibly one folder further down,
 as a downloaded repository ``alice-main/`` lays it out: ``grader.locate``, the rule the
-Gradescope autograder uses too), or a ``.zip`` of such a folder.
-Hidden entries (``.git``, ``.DS_Store``) are skipped; any other file is listed in the
-summary as ignored.
+Gradescope autograder uses too), or a ``.zip`` of such a folder, of which only what a folder's
+grading reads is extracted (``extract_zip``). Hidden entries (``.git``, ``.DS_Store``) are
+skipped; an entry that is a symbolic link is never graded (a row with 0 points and a note:
+``sol -> vera`` would grade one student's work under a second id); any other file is listed
+in the summary as ignored.
 
 Each submission is graded by ``grader.grade_submission`` exactly as ``chainrule grade``
 grades one (its own sandboxed child, limits, everything it started reaped), in a pool of
@@ -40,6 +42,7 @@ import re
 import shutil
 import signal
 import stat
+import struct
 import sys
 import tempfile
 import threading
@@ -55,16 +58,19 @@ from chainrule_core.fileio import write_atomic
 from grader import escape, janitor
 from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
-from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, ZIP_MAX_FILE, mb
+from grader.limits import MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, mb
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
 FORMAT_VERSION = 1
 
-# safe extraction of a student's .zip (one member: grader.limits.ZIP_MAX_FILE)
-ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # a zip unpacks to at most what a submission may hold
-ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all members together
+# safe extraction of a student's .zip: the limits count what is extracted (what is graded)
+ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
+ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all extracted members together
+ZIP_MAX_RATIO = 100                      # inflated / compressed size of one member (a zip bomb: ~1000)
+ZIP_RATIO_FROM = MB                      # ... once that member has inflated to more than this
+ZIP_MAX_LISTED = 100_000                 # members listed (a .venv holds thousands; read, never extracted)
 HASH_MAX_FILES = 5000                   # files hashed in one gradable folder
 
 # --------------------------------------------------------------------------- discovery
@@ -108,6 +114,17 @@ def student_id(name):
     return name
 
 
+#: file names Windows reserves for devices, whatever their extension (``CON.md`` opens the console)
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                            | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"})
+
+
+def windows_reserved(name):
+    """Whether the file name ``name`` (with or without an extension: ``con``, ``Con.md``,
+    ``lpt1.tar.gz``) names a device on Windows, where such a file cannot be made or read."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICES
+
+
 def discover(submissions):
     """``(entries, ignored)``: every student entry (sorted by id) and the files skipped."""
     submissions = os.fspath(submissions)
@@ -138,12 +155,11 @@ def discover(submissions):
         if not ident:
             ignored.append((name, "no student id before .zip"))
             continue
-        if os.path.islink(path):
-            target = os.path.realpath(path)
-            if not inside(target, root):
-                entries.append(Entry(ident, path, "bad", "a link to a path outside the submissions folder"))
-                continue
-        if os.path.isdir(path):
+        note = ""
+        if os.path.islink(path) and (os.path.isdir(path) or is_zip or not inside(os.path.realpath(path), root)):
+            # never graded: another student's work under a second id is a classic trick
+            kind, note = "bad", link_note(path, root)
+        elif os.path.isdir(path):
             kind = "folder"
         elif is_zip and os.path.isfile(path):
             kind = "zip"
@@ -156,7 +172,7 @@ def discover(submissions):
                                    f"both '{first}' and '{name}' are named for this id; keep one")
             continue
         seen[ident] = (name, len(entries))
-        entries.append(Entry(ident, path, kind))
+        entries.append(Entry(ident, path, kind, note))
     if not entries:
         extra = f" (only {', '.join(printable(n) for n, _ in ignored[:3])})" if ignored else ""
         raise ChainruleUsageError(f"Submissions folder '{submissions}' holds no submissions{extra}; it "
@@ -165,6 +181,22 @@ def discover(submissions):
     for entry in entries:
         entry.hash = content_hash(entry)
     return entries, ignored
+
+
+def link_note(path, root):
+    """Why the entry ``path`` of the submissions folder (real path ``root``), a symbolic link,
+    is not graded: a link out of the folder would grade what no student submitted, a link to
+    another entry grades one student's work under two ids (a copy under a second name)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    shown = printable(escape.clean(target))
+    if not inside(os.path.realpath(path), root):
+        return (f"a link to a path outside the submissions folder ('{shown}'); a link is never graded: "
+                "put the submission itself there")
+    return (f"a link to '{shown}' in the submissions folder; a link is never graded (it would grade that "
+            "work under a second id): put the submission itself there")
 
 
 def escaping_link(folder, root):
@@ -263,56 +295,133 @@ class BadZip(Exception):
     """The zip cannot be extracted safely; the message is a note for the summary."""
 
 
-def extract_zip(path, target):
-    """Extract ``path`` into the new folder ``target``, refusing anything unsafe.
+def _listed(path):
+    """How many members the zip at ``path`` says it holds (its end record), read before the
+    member list itself (which ``zipfile`` keeps in memory, about 600 bytes a member); None
+    when that cannot be read here (``zipfile`` says why when it opens the file)."""
+    end_record = getattr(zipfile, "_EndRecData", None)      # private, in CPython since 2.x
+    if end_record is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            found = end_record(handle)
+    except (OSError, ValueError, struct.error, zipfile.BadZipFile):
+        return None
+    return found[zipfile._ECD_ENTRIES_TOTAL] if found else None
 
-    No absolute paths, no ``..``, no links or special files, at most ``ZIP_MAX_MEMBERS``
-    members and ``ZIP_MAX_BYTES`` bytes (counted while reading, not from the headers).
+
+def _zip_members(archive):
+    """``[(info, parts)]``: every member of ``archive`` with its path as parts; a member naming
+    a place outside the folder refuses the whole zip (no legitimate archiver writes one)."""
+    members = []
+    for info in archive.infolist():
+        name = info.filename.replace("\\", "/")
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+            raise BadZip(f"the zip member '{info.filename}' points outside the folder")
+        if parts:
+            members.append((info, parts))
+    return members
+
+
+def _zip_place(members, scratch):
+    """The parts of the folder of the zip that grading reads (``()``: the zip's top), found by
+    ``grader.locate`` as for a folder: from a scout tree of the members' folders (three deep,
+    as far as ``locate`` looks) and their ``.py`` and ``.ipynb`` names, written as empty files.
+    Nothing of the student's is extracted to find it."""
+    from grader.notebooks import SUFFIX
+
+    scout = tempfile.mkdtemp(prefix="scout-", dir=scratch)
+    try:
+        for info, parts in members:
+            folders = parts if info.is_dir() else parts[:-1]
+            try:
+                if folders[:3]:
+                    os.makedirs(os.path.join(scout, *folders[:3]), exist_ok=True)
+                if not info.is_dir() and len(parts) <= 3 and parts[-1].endswith((".py", SUFFIX)):
+                    open(os.path.join(scout, *parts), "ab").close()
+            except OSError:     # a name both a file and a folder: the extraction says so
+                continue
+        try:
+            place = find_modules(scout)
+        except NotGradable as exc:
+            place = find_notebooks(scout) if exc.kind == "none" else None    # a notebook course's hand-in
+            if place is None:
+                raise BadZip(exc.note) from None
+        rel = os.path.relpath(place, scout)
+        return () if rel == os.curdir else tuple(rel.split(os.sep))
+    finally:
+        shutil.rmtree(scout, ignore_errors=True)
+
+
+def extract_zip(path, target):
+    """Extract what grading reads of the zip ``path`` into the new folder ``target``, refusing
+    anything unsafe; the folder ``grader.locate`` finds in it, as for a folder.
+
+    As a folder is graded: only the folder holding the exercise modules (``exercises/``, the
+    top, or one folder down: ``grader.locate``) is extracted, without hidden entries and caches
+    (``submission_copy.not_graded``: a committed ``.venv``, ``.git``, ``__pycache__``), so a
+    repository's data files and virtual environment cost nothing and are never written. The
+    limits count what is extracted: at most ``ZIP_MAX_MEMBERS`` files and folders, at most
+    ``ZIP_MAX_BYTES`` bytes together (counted while inflating, never taken from the headers), no
+    member inflating to more than ``ZIP_MAX_RATIO`` times its compressed size (past 1 MB);
+    a zip listing more than ``ZIP_MAX_LISTED`` members is not read at all. No absolute paths,
+    no ``..``, anywhere in the zip; no links or special files among what is extracted.
     """
+    listed = _listed(path)
+    if listed is not None and listed > ZIP_MAX_LISTED:
+        raise BadZip(f"the zip lists {listed} members, more than the {ZIP_MAX_LISTED} read; zip the "
+                     "exercises without the repository's virtual environment or data")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise BadZip(f"not a readable zip file ({exc})") from None
     with archive:
-        infos = archive.infolist()
-        if len(infos) > ZIP_MAX_MEMBERS:
-            raise BadZip(f"the zip holds {len(infos)} files, more than the {ZIP_MAX_MEMBERS} allowed")
-        members = []
-        for info in infos:          # every member is checked before anything is written
-            name = info.filename.replace("\\", "/")
-            parts = [p for p in name.split("/") if p not in ("", ".")]
-            if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                raise BadZip(f"the zip member '{info.filename}' points outside the folder")
+        members = [(info, parts) for info, parts in _zip_members(archive)
+                   if not any(not_graded(p) for p in parts)]
+        place = _zip_place(members, os.path.dirname(os.path.abspath(target)))
+        where = "the zip" if not place else f"the zip's '{'/'.join(place)}'"
+        chosen, folders = [], set()
+        for info, parts in members:      # every member to extract is checked before any is written
+            if tuple(parts[:len(place)]) != place or (len(parts) == len(place) and not info.is_dir()):
+                continue
             kind = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)
             if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise BadZip(f"the zip member '{info.filename}' is a link or a special file")
-            if info.file_size > ZIP_MAX_FILE:
-                raise BadZip(f"the zip member '{info.filename}' is larger than {mb(ZIP_MAX_FILE)} MB")
-            if parts:
-                members.append((info, parts))
+            chosen.append((info, parts))
+            below = parts if info.is_dir() else parts[:-1]
+            folders.update(tuple(below[:i]) for i in range(len(place) + 1, len(below) + 1))
+        count = len(folders) + sum(1 for info, _ in chosen if not info.is_dir())
+        if count > ZIP_MAX_MEMBERS:
+            raise BadZip(f"{where} holds {count} files and folders to grade, more than the {ZIP_MAX_MEMBERS} "
+                         "allowed; remove what is not part of the exercises")
         total = 0
         os.makedirs(target, exist_ok=False)
-        for info, parts in members:
+        for info, parts in chosen:
             dest = os.path.join(target, *parts)
-            if info.is_dir():
-                os.makedirs(dest, exist_ok=True)
-                continue
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
             try:
+                if info.is_dir():
+                    os.makedirs(dest, exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                inflated, most = 0, ZIP_MAX_RATIO * max(info.compress_size, 1)
                 with archive.open(info) as src, open(dest, "xb") as out:
                     while True:
                         block = src.read(1 << 16)
                         if not block:
                             break
                         total += len(block)
+                        inflated += len(block)
                         if total > ZIP_MAX_BYTES:
-                            raise BadZip(f"the zip unpacks to more than {mb(ZIP_MAX_BYTES)} MB")
+                            raise BadZip(f"{where} unpacks to more than {mb(ZIP_MAX_BYTES)} MB, the limit; "
+                                         "remove data files that are not part of the exercises")
+                        if inflated > ZIP_RATIO_FROM and inflated > most:
+                            raise BadZip(f"the zip member '{info.filename}' unpacks to more than {ZIP_MAX_RATIO} "
+                                         "times its compressed size, as a zip bomb does")
                         out.write(block)
             except FileExistsError:
                 raise BadZip(f"the zip holds '{info.filename}' twice") from None
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
-                if isinstance(exc, BadZip):
-                    raise
                 raise BadZip(f"the zip member '{info.filename}' cannot be read ({exc})") from None
     return target
 
@@ -491,8 +600,11 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
             raise BadZip(f"'{link}' is a link to a path outside the submission")
         inner = os.path.relpath(folder, base)
         record["folder"] = inner.replace(os.sep, "/")     # locates the sources: kept as it is
-        shown = folder if entry.kind == "folder" else (
-            entry.path if inner == "." else os.path.join(entry.path, inner))
+        # named from the submissions folder (``leo/exercises``, ``mia.zip/exercises``), never from
+        # where the command ran: the reports are the same whichever folder grade-all runs in
+        shown = student_id(os.path.basename(entry.path))
+        if inner != os.curdir:
+            shown += "/" + record["folder"]
     except BadZip as exc:
         record.update(status="ungradable", note=str(exc))
     except OSError as exc:
@@ -536,9 +648,8 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     # (the modules in exercises/ or at its top; the instructor's paths, recording and, unless
     # the class was graded with --seed, this submission's own seed mean nothing there).
     for_the_student(result, inner, options.timeout, options.memory_mb, keep_seed=options.seed_given)
-    if shown != folder:
-        _replace_paths(result, os.path.realpath(folder), shown)
-        _replace_paths(result, folder, shown)
+    for spelled in sorted({os.path.realpath(folder), os.path.abspath(folder), folder}, key=len, reverse=True):
+        _replace_paths(result, spelled, shown)      # the longest first: the others are its tails
     result.submission = shown
     result.oracle = options.oracle_name
     for fr in result.functions.values():    # the class's reports are not verbose: results.jsonl stays small
@@ -1042,8 +1153,8 @@ def _graded_as(record):
 
 
 def merge(folders, out, force):
-    """``(info, records, lock, absent)`` of the shard folders of one class combined into
-    ``out``; ``absent``: the shards of their split (``K/N``) not among them.
+    """``(info, records, lock, unfinished)`` of the shard folders of one class combined into
+    ``out``; ``unfinished``: the submissions none of them holds, by shard (``unfinished``).
 
     The shards must come from the same class (the same submission ids) and settings; a
     submission graded in several, the graded record wins over a grader failure.
@@ -1123,6 +1234,21 @@ def merge(folders, out, force):
         raise
     lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
-    split = next((tuple(k_n)[1] for k_n in shards), None)
-    absent = [f"{k}/{split}" for k in range(1, split + 1) if (k, split) not in shards] if split else []
-    return merged, records, lock, absent
+    return merged, records, lock, unfinished(first, shards, records)
+
+
+def unfinished(info, shards, records):
+    """``[(shard, folder, ids)]``: the class's submissions (``info``) no record holds, by the
+    shard that grades them (``(K, N)``; ``None``: a whole run) and that shard's folder (``shards``:
+    ``{(K, N): folder}``; ``None``: not given), in shard order. ``--shard K/N`` grades the ids at
+    positions K, K+N, ... in sorted order (``select_shard``): that is whose they are."""
+    ids = sorted(info["entries"])       # the order of discover(), which select_shard cuts
+    split = next((n for _, n in shards), None)
+    groups = {}
+    for position, ident in enumerate(ids):
+        if ident in records:
+            continue
+        shard = (position % split + 1, split) if split else None
+        groups.setdefault(shard, []).append(ident)
+    return [(shard, shards.get(shard) if shard else None, found) for shard, found in sorted(
+        groups.items(), key=lambda item: item[0] or (0, 0))]

@@ -31,6 +31,7 @@ import zipfile
 from chainrule_core.fileio import spreadsheet_text, write_atomic
 from grader.release_settings import POINTS_IN_FORCE
 from grader import escape
+from grader.batch import windows_reserved
 from grader.calls import KIND as DEPENDENCY
 from grader.results import apportion, counted
 
@@ -137,7 +138,7 @@ def report_name(ident, hashed=False):
     (``kim_1_.md``); an id longer than ``MAX_NAME_BYTES`` is cut there and hashed too. ``hashed``: add the hash anyway (two ids differing only in case,
     which collide on a case-insensitive file system)."""
     name = "".join(c if (c.isalnum() or c in "-_.@+ ") else "_" for c in ident).strip()
-    if not name or name.startswith("."):
+    if not name or name.startswith(".") or windows_reserved(name):     # CON.md: a device on Windows
         name = "_" + name
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:  # a file name holds 255 bytes, its temporary copy more
         name = name.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip()

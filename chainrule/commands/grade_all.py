@@ -136,7 +136,10 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         done[record["id"]] = record
         progress(record)
 
+    stopped_by = []
+
     def terminated(signum, frame):      # a batch system's stop: as clean as Ctrl-C
+        stopped_by.append(signum)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminated)
@@ -148,10 +151,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         # count what a rerun will find: Ctrl-C may land between writing a record and noting it
         saved = batch.read_results(results.path)
         graded = sum(1 for e in selected if e.id in saved and saved[e.id].get("hash") == e.hash)
-        click.echo(f"Interrupted: {graded} of {len(selected)} submissions are graded and saved in "
+        how = f"Interrupted ({signal.Signals(stopped_by[0]).name})" if stopped_by else "Interrupted"
+        click.echo(f"{how}: {graded} of {len(selected)} submissions are graded and saved in "
                    f"{os.path.join(out, batch.RESULTS)}; run the same command again to grade the rest.",
                    err=True)
-        sys.exit(130)
+        sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.clear()
@@ -197,24 +201,57 @@ def _points(x):
 
 def _merge(folders, out, force):
     from chainrule_core.errors import ChainruleError
-    from grader import batch, classreport
-    from grader.results import counted
+    from grader import batch, classreport, release_settings
 
-    from grader import release_settings
-
-    info, records, lock, absent = batch.merge(folders, out, force)    # noqa: F841 - the lock is held
+    info, records, lock, unfinished = batch.merge(folders, out, force)   # noqa: F841 - the lock is held
     release = info.get("release")       # the shards' --release: its points make the totals
     with release_settings.in_force(release):
         summary = classreport.write_all(out, info, records)
     _report(summary, out, len(records), 0, release)
     if summary.missing:  # written as far as it goes, and said as a failure: a gradebook would lack them
-        names = ", ".join(batch.printable(m) for m in summary.missing[:5]) + (", ..." if len(summary.missing) > 5 else "")
-        n = len(summary.missing)
-        them = "them" if n != 1 else "it"
-        some = f"{counted(n, 'submission')} {'are' if n != 1 else 'is'} in none of the shards' results ({names})"
-        if absent:
-            why = (f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} {'are' if len(absent) > 1 else 'is'} "
-                   "not among the folders merged; merge again with every shard's --out folder")
+        raise ChainruleError(_unfinished_message(summary.missing, unfinished, info["submissions"], folders))
+
+
+def _names(ids, most=5):
+    from grader import batch
+
+    return ", ".join(batch.printable(i) for i in ids[:most]) + (", ..." if len(ids) > most else "")
+
+
+def _unfinished_message(missing, unfinished, submissions, folders):
+    """The merge's failure: which submissions no shard holds, and which shard (K/N, its --out
+    folder, the submissions it grades) to run again or to add to the merge."""
+    from grader.results import counted
+
+    n = len(missing)
+    them = "them" if n != 1 else "it"
+    some = f"{counted(n, 'submission')} {'are' if n != 1 else 'is'} in none of the shards' results ({_names(missing)})"
+    several = len(unfinished) > 1
+    clauses, absent, rerun = [], [], []
+    for shard, folder, ids in unfinished:
+        whose = f" ({_names(ids, 3)})" if several else ""
+        if shard is None:       # whole runs merged: none of them finished these
+            shown = ", ".join(f"'{f}'" for f in folders)
+            clauses.append((f"none of the runs in {shown} finished " if len(folders) > 1 else
+                            f"the run in {shown} did not finish ") + f"{'these' if several else them}{whose}")
+            rerun.append(f"chainrule grade-all '{submissions}' --out '{folders[0]}'")
+        elif folder is None:
+            clauses.append(f"shard {shard[0]}/{shard[1]}{whose} is not among the folders merged")
+            absent.append(shard)
         else:
-            why = f"a shard did not finish {them}; run that shard's command again, then merge again"
-        raise ChainruleError(f"{some}: {why} (grades.csv has no row for {them} yet).")
+            clauses.append(f"shard {shard[0]}/{shard[1]} (--out '{folder}') did not finish "
+                           f"{'these' if several else them}{whose}")
+            rerun.append(f"chainrule grade-all '{submissions}' --shard {shard[0]}/{shard[1]} --out '{folder}'")
+    todo = []
+    if rerun:
+        what = "that run" if any(shard is None for shard, _, _ in unfinished) else "that shard"
+        todo.append((f"run {what} again (" if len(rerun) == 1 else "run each again (")
+                    + "; ".join(rerun) + (", with the options it had)" if len(rerun) == 1 else
+                                          ", each with the options it had)"))
+    if absent:
+        todo.append("merge again with every shard's --out folder")
+    elif rerun:
+        todo.append("merge again")
+    if not clauses:     # the class's files and the shards' records disagree: no shard to name
+        clauses, todo = [f"a shard did not finish {them}"], ["run that shard's command again", "merge again"]
+    return f"{some}: {'; '.join(clauses)}; {', then '.join(todo)} (grades.csv has no row for {them} yet)."

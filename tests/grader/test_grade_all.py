@@ -280,6 +280,9 @@ def test_grade_all_report_is_what_chainrule_grade_writes_for_the_submission(klas
     seed = json.loads(run("grade", folder, "--timeout", TIMEOUT, "--format", "json")[1])["seed"]
     mine = stdout.replace(f"chainrule grade {folder} ", "chainrule grade ").replace(f" --seed {seed}", "")
     assert mine != stdout
+    # and named from the submissions folder, not from where grade-all ran
+    assert f"Submission `{folder}`" in mine
+    mine = mine.replace(str(folder), "mistake/exercises")
     report = (klass["out"] / "reports" / "mistake.md").read_text()
     assert ("Case 1 was graded on a hidden seed that only the course's grader has, so it cannot be rerun in your "
             "repository.\nThe same checks on the public seed: chainrule grade --timeout "
@@ -465,8 +468,9 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     results.write_text("".join(line + "\n" for line in results.read_text().splitlines() if '"s2"' not in line))
     code, stdout, stderr = run("grade-all", "--merge", shards[0], shards[1], unfinished, "--out", tmp_path / "p2")
     assert code == 1 and stderr.strip().splitlines()[-1] == (
-        "Error: 1 submission is in none of the shards' results (s2): a shard did not finish it; run that "
-        "shard's command again, then merge again (grades.csv has no row for it yet).")
+        f"Error: 1 submission is in none of the shards' results (s2): shard 3/3 (--out '{unfinished}') did not "
+        f"finish it; run that shard again (chainrule grade-all '{os.path.realpath(subs)}' --shard 3/3 --out "
+        f"'{unfinished}', with the options it had), then merge again (grades.csv has no row for it yet).")
     # a folder holding results already (the whole class graded there) is not replaced without --force
     before = (tmp_path / "whole" / "results.jsonl").read_bytes()
     code, stdout, stderr = run("grade-all", "--merge", shards[0], "--out", tmp_path / "whole")
@@ -700,10 +704,10 @@ def test_grade_all_reports_give_commands_for_the_students_own_repository(tmp_pat
               "--verbose\n")
     assert hidden in report and "Rerun case" not in report and "--seed" not in report
     assert str(recording) not in report.split("expected values from")[1].split("\n", 1)[1]
-    assert str(tmp_path) not in report.replace(f"`{folder}`", "")
+    assert str(tmp_path) not in report
     direct_lines = direct.replace(f"chainrule grade {folder} --recorded {recording}", "chainrule grade").replace(
         ", seed 5,", ", seed 5 (hidden: chainrule grade in your repository runs the same checks on the public "
-        "seed),").splitlines(keepends=True)
+        "seed),").replace(f"`{folder}`", "`wrong/exercises`").splitlines(keepends=True)
     i = direct_lines.index("Rerun case 1: chainrule grade --only activations.tanh --case 1 --seed 5\n")
     assert report == "".join(direct_lines[:i]) + hidden + "".join(direct_lines[i + 2:])
     zipped = (out / "reports" / "top.md").read_text()
@@ -746,22 +750,8 @@ def test_grade_all_zip_extraction_refuses_unsafe_members(tmp_path):
         archive.writestr(link, "/work/solutions/activations.py")
     with pytest.raises(BadZip, match="is a link or a special file"):
         extract_zip(tmp_path / "link.zip", tmp_path / "link.d")
-    with zipfile.ZipFile(tmp_path / "many.zip", "w") as archive:
-        for i in range(2001):
-            archive.writestr(f"f{i}.py", "")
-    with pytest.raises(BadZip, match="the zip holds 2001 files, more than the 2000 allowed"):
-        extract_zip(tmp_path / "many.zip", tmp_path / "many.d")
-    assert not (tmp_path / "many.d").exists() and not (tmp_path / "abs.zip.d" / "etc").exists()
-    with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        for i in range(5):
-            archive.writestr(f"f{i}.bin", b"\0" * (15 * 1024 * 1024))
-    with pytest.raises(BadZip, match="unpacks to more than 64 MB"):
-        extract_zip(tmp_path / "big.zip", tmp_path / "big.d")
-    with zipfile.ZipFile(tmp_path / "member.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("exercises/data.bin", b"\0" * (16 * 1024 * 1024 + 1))
-    with pytest.raises(BadZip, match="the zip member 'exercises/data.bin' is larger than 16 MB"):
-        extract_zip(tmp_path / "member.zip", tmp_path / "member.d")
-    assert not (tmp_path / "member.d").exists()     # refused before anything is written
+    assert not (tmp_path / "abs.zip.d" / "etc").exists()
+    # the limits (files, bytes, ratio) count what is extracted: tests/grader/test_grade_all_fix11.py
 
 
 #: two helpers long enough to be fingerprinted (also tests/grader/test_similarity.py's code)

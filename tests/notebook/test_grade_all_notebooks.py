@@ -63,3 +63,22 @@ def test_a_notebook_that_is_not_json_is_the_submissions_fault(tmp_path):
     report = next((out / "reports").glob("bob*.md")).read_text()
     assert "could not be graded: Notebook " in report and "is not valid JSON" in report
     assert "grader failure" not in report and ".." not in report.replace("...", "")
+
+
+def test_a_zipped_notebook_hand_in_is_graded_as_its_folder(filled_folder, tmp_path):
+    """A zip is extracted as its folder is graded (session 11): the notebooks' folder only, found
+    as grader.locate finds it in a folder; the repository's data and .venv stay in the zip."""
+    import os
+    import zipfile
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    shutil.copytree(filled_folder, subs / "alice")
+    with zipfile.ZipFile(subs / "bea.zip", "w") as archive:
+        for path in sorted(filled_folder.iterdir()):
+            archive.write(path, f"hw-main/{path.name}")
+        archive.writestr("hw-main/data/mnist.npy", os.urandom(17 * 1024 * 1024))
+        for i in range(2100):
+            archive.writestr(f"hw-main/.venv/lib/m{i}.py", "x = 1\n")
+    rows, _ = grade_all(subs, out)
+    assert float(rows["alice"][-2]) == float(rows["bea"][-2]) == FULL
+    assert rows["alice"][1:] == rows["bea"][1:]

@@ -38,4 +38,3 @@ SUBMISSION_MAX_DEPTH = 8                    # folders below the submission folde
 SUBMISSION_MAX_BYTES = 64 * MB              # all files together
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll",  # the contract is .py files: extension
                      ".pyc", ".pyo")                    # modules and bytecode (outside __pycache__) are refused
-ZIP_MAX_FILE = 16 * MB                      # one member of a student's .zip (grade-all; all of it: SUBMISSION_MAX_BYTES)

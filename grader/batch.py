@@ -295,6 +295,18 @@ class BadZip(Exception):
     """The zip cannot be extracted safely; the message is a note for the summary."""
 
 
+def _gradable_folder(base):
+    """The folder below ``base`` holding the modules (or, in a notebook course, the
+    notebooks) to grade; ``BadZip`` with the reason when there is none."""
+    try:
+        return find_modules(base)
+    except NotGradable as exc:
+        folder = find_notebooks(base) if exc.kind == "none" else None    # a notebook course's hand-in
+        if folder is None:
+            raise BadZip(exc.note) from None
+        return folder
+
+
 def _listed(path):
     """How many members the zip at ``path`` says it holds (its end record), read before the
     member list itself (which ``zipfile`` keeps in memory, about 600 bytes a member); None
@@ -342,12 +354,7 @@ def _zip_place(members, scratch):
                     open(os.path.join(scout, *parts), "ab").close()
             except OSError:     # a name both a file and a folder: the extraction says so
                 continue
-        try:
-            place = find_modules(scout)
-        except NotGradable as exc:
-            place = find_notebooks(scout) if exc.kind == "none" else None    # a notebook course's hand-in
-            if place is None:
-                raise BadZip(exc.note) from None
+        place = _gradable_folder(scout)
         rel = os.path.relpath(place, scout)
         return () if rel == os.curdir else tuple(rel.split(os.sep))
     finally:
@@ -589,12 +596,7 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
             base = target
         else:
             base = entry.path
-        try:
-            folder = find_modules(base)
-        except NotGradable as exc:
-            folder = find_notebooks(base) if exc.kind == "none" else None    # a notebook course's hand-in
-            if folder is None:
-                raise BadZip(exc.note) from None
+        folder = _gradable_folder(base)
         link = escaping_link(folder, base)
         if link:
             raise BadZip(f"'{link}' is a link to a path outside the submission")

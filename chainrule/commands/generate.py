@@ -90,7 +90,10 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
             bar.__enter__()
         bar.update(done - bar.pos)  # a resumed class starts where the interrupted run stopped
 
+    stopped_by = []
+
     def terminated(signum, frame):  # a batch system's stop: as clean as Ctrl-C
+        stopped_by.append(signum)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminated)
@@ -121,8 +124,9 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         how = ("run it again without --force to finish (with --force it starts over)" if force else
                "run the same command again to finish the update (manifest.json is updated once it is finished)"
                if update else "run the same command again to finish (or --force to start over)")
-        click.echo(f"Interrupted {done}; {how}.", err=True)
-        sys.exit(130)
+        by = f" ({signal.Signals(stopped_by[0]).name})" if stopped_by else ""
+        click.echo(f"Interrupted{by} {done}; {how}.", err=True)
+        sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
     finally:
         signal.signal(signal.SIGTERM, previous)
         if bar is not None:

@@ -246,11 +246,9 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     command = run_command(path, timeout, sandbox.memory_mb, recorded, release_settings.given())
     result.command = command
     result.seed_given = seed_given
-    graph = ImportGraph(path)       # which modules import which: read once per submission
     try:
         for done, (qualname, cases) in enumerate(plan, 1):
-            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path,
-                                 graph).run()
+            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
             result.functions[qualname] = fr
             if progress is not None:
                 progress(done, len(plan), qualname)
@@ -387,8 +385,7 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None):
     if kind == "timeout":
         short = f"importing {where} timed out after {timeout:g} s (--timeout {timeout:g})"
         return "timeout", (short + "\n  Does code at the top level of the module run forever? The process "
-                           "was killed and the import was not retried for the module's other functions "
-                           "(nor for the modules that import it)."), short, ""
+                           "was killed and the import was not retried for the module's other functions."), short, ""
     if kind == "died":
         short = f"importing {where} failed: {info.get('message', '')}"
         return "crashed", short + "\n  The import was not retried for the module's other functions.", short, ""
@@ -411,134 +408,6 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None):
         # the error is in a module this one imports: say so in the one-line form
         return status, full, f"importing {where} failed: it imports {cause}, which {text.splitlines()[0]}", cause
     return status, full, full.splitlines()[0], ""
-
-
-def _dependency_error_text(error, where, path, timeout):
-    """``(status, full text, one line)`` for ``where`` (``losses.py``), not imported because
-    a module it imports whenever it is imported hung or ended the process when imported
-    (``error``, the sandbox's). ``path``: the chain of imports to that module, as module
-    names (``["activations"]``, ``["_common", "activations"]``; ``__init__`` first when the
-    package's ``__init__.py`` imports it)."""
-    files = [f"{m}.py" for m in path]
-    if files[0] == "__init__.py":
-        chain = "the package's __init__.py imports " + ", which imports ".join(files[1:])
-    else:
-        chain = "it imports " + ", which imports ".join(files)
-    cause = files[-1]
-    if error.get("kind") == "timeout":
-        short = f"importing {where} failed: {chain}, whose import timed out after {timeout:g} s (--timeout {timeout:g})"
-        return "timeout", (short + f"\n  Does code at the top level of {cause} run forever? {where} was not "
-                           f"imported: it would wait for {cause} too."), short
-    short = f"importing {where} failed: {chain}, whose import ended the process: {error.get('message', '')}"
-    return "crashed", (short + f"\n  {where} was not imported: it would end the process too."), short
-
-
-_STDLIB = frozenset(getattr(__import__("sys"), "stdlib_module_names", ()))
-
-
-class ImportGraph:
-    """Which modules of the submission in ``folder`` each of its modules imports whenever it
-    is imported, read from their source in this process (``ast``; nothing runs): an import
-    statement at a module's top level or in a top-level ``try`` or ``with`` block, of a
-    module of the submission's package (``from .activations import softmax``, ``from
-    activations import ...``, ``import exercises.activations``, ``from . import
-    activations``, as ``grader.calls`` resolves them). An import inside an ``if``, a loop or
-    a function may not run and is left out; so is an unreadable or unparsable file."""
-
-    def __init__(self, folder):
-        self.folder = os.fspath(folder)
-        base = os.path.basename(os.path.normpath(self.folder))
-        self.packages = {PACKAGE} | ({base} if base.isidentifier() and base != "numpy" else set())
-        self._edges = {}
-
-    def _is_module(self, name):
-        path = os.path.join(self.folder, f"{name}.py")
-        return name.isidentifier() and os.path.isfile(path) and not os.path.islink(path)
-
-    def imports(self, module):
-        """The submission modules ``module`` (``__init__`` for the package) imports whenever it
-        is imported, in the order of its statements."""
-        if module not in self._edges:
-            self._edges[module] = self._read(module)
-        return self._edges[module]
-
-    def _read(self, module):
-        import ast
-
-        from grader.calls import _module_of, _parse_one, _read
-
-        data = _read(os.path.join(self.folder, f"{module}.py"))
-        tree = _parse_one(data, f"{module}.py") if data is not None else None
-        if tree is None:
-            return []
-        found = []
-
-        def add(name, flat=False):
-            # a flat import (``import activations``) finds the submission's module only where
-            # no standard module or NumPy has that name: the folder is last on sys.path
-            if flat and (name in _STDLIB or name == "numpy"):
-                return
-            if name != module and name != "__init__" and name not in found and self._is_module(name):
-                found.append(name)
-
-        def walk(body):
-            for node in body:
-                if isinstance(node, ast.ImportFrom):
-                    parts = node.module.split(".") if node.module else []
-                    target = _module_of(parts, node.level or 0, module, self.packages)
-                    if target == ("package",):      # from . import activations, losses
-                        for alias in node.names:
-                            add(alias.name)
-                    elif target is not None:
-                        add(target[1], flat=not node.level and parts[0] not in self.packages)
-                elif isinstance(node, ast.Import):
-                    for alias in node.names:
-                        parts = alias.name.split(".")
-                        target = _module_of(parts[:2] if parts[0] in self.packages else parts[:1], 0,
-                                            module, self.packages)
-                        if target is not None and target != ("package",):
-                            add(target[1], flat=parts[0] not in self.packages)
-                elif isinstance(node, (ast.With, ast.AsyncWith)):
-                    walk(node.body)
-                elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-                    walk(node.body)
-
-        walk(tree.body)
-        return found
-
-    def _reaches(self, start):
-        seen, todo = set(), list(self.imports(start))
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo.extend(self.imports(name))
-        return seen
-
-    def dependencies(self, module):
-        """``[(name, path)]``: the modules imported whenever ``module`` is, each after those
-        it imports itself (the order to import them in first), with the chain of imports
-        that leads to it (``path``: from ``module``, or from ``__init__`` when the package's
-        ``__init__.py`` imports it, which runs before any module). A module in a cycle of
-        imports, or one that imports ``module``, is left out: the order Python meets the
-        modules of a cycle in changes what their import does."""
-        order, seen = [], {module}
-
-        def visit(node, path):
-            for name in self.imports(node):
-                if name in seen:
-                    continue
-                seen.add(name)
-                reached = self._reaches(name)
-                if name in reached or module in reached:
-                    continue
-                visit(name, path + [name])
-                order.append((name, path + [name]))
-
-        if self._is_module("__init__"):
-            visit("__init__", ["__init__"])
-        visit(module, [])
-        return order
 
 
 #: "No module named 'exercises.activations'": the package's own module is not there
@@ -567,9 +436,8 @@ class FunctionGrading:
     name on a case depends on the other cases).
     """
 
-    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission, graph=None):
+    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission):
         self.sandbox, self.oracle = sandbox, oracle
-        self.graph = graph if graph is not None else ImportGraph(submission)
         self.qualname, self.cases, self.seed = qualname, cases, seed
         self.timeout, self.command, self.submission = timeout, command, submission
         self.module, self.name = qualname.split(".", 1)
@@ -624,46 +492,21 @@ class FunctionGrading:
             self._fail("error", spent)
             return True
         try:
-            failed = self._import_dependencies()
-            error = None if failed else self.sandbox.import_module(self.module, self.timeout)
+            error = self.sandbox.import_module(self.module, self.timeout)
         except ChildDied as exc:
             self._fail("error" if exc.kind == "disk" else "crashed", exc.reason)
             return True
-        if failed:      # a module it imports hung or ended the process: so would this import
-            (dependency, path), error = failed
-            where = f"{self.module}.py"
-            status, full, short = _dependency_error_text(error, where, path, self.timeout)
-            cause = f"{dependency}.py"
-        elif error is None:
+        if error is None:
             return False
-        else:
-            # reported once per module (FunctionResult.import_error); each case gets one line
-            where = "__init__.py" if error.get("where") else f"{self.module}.py"
-            status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb,
-                                                            self.submission)
+        # reported once per module (FunctionResult.import_error); each case gets one line
+        where = "__init__.py" if error.get("where") else f"{self.module}.py"
+        status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb,
+                                                        self.submission)
         fr.import_error, fr.import_where, fr.import_short, fr.import_cause = full, where, short, cause
         for c in self.cases:
             fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {short}", c.rtol, c.atol,
                                        status, self._rerun(c)))
         return True
-
-    def _import_dependencies(self):
-        """Import first, each on its own, the modules this one imports whenever it is imported
-        (``ImportGraph``), so that a module whose import hangs or ends the process is named as
-        the one that does, and is tried once: its failure is remembered (``Sandbox.imported``)
-        and every module that imports it is then not imported at all (it would hang again,
-        one more timeout each). ``((module, path), error)`` for the first such module, else
-        None. A module whose import raises is left to this module's own import, which says
-        so (an import in a ``try`` block may well survive it)."""
-        try:
-            dependencies = self.graph.dependencies(self.module)
-        except (RecursionError, MemoryError):
-            return None
-        for name, path in dependencies:
-            error = self.sandbox.import_module(name, self.timeout)
-            if error is not None and error.get("kind") in ("timeout", "died") and not error.get("where"):
-                return (name, path), error
-        return None
 
     def _submit(self, call, hold=False):
         # writing the request has a deadline too: the function's remaining time

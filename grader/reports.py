@@ -66,8 +66,7 @@ def _fn_summary(fr, functions=None):
     if fr.missing_file:     # "layers.py is not in your submission": nothing ran, nothing to rerun
         return fr.import_short
     if fr.import_error:
-        # timed out itself; a module it imports that timed out is its import's failure
-        how = "timed out" if fr.cases[0].status == "timeout" and not fr.import_cause else "failed"
+        how = "timed out" if fr.cases[0].status == "timeout" else "failed"
         return f"not graded: importing {fr.import_where} {how}"
     pastes = {calls.unpasted_summary(c.diagnoses[0].hint if c.diagnoses else "") for c in fr.cases if not c.passed}
     if len(pastes) == 1 and "" not in pastes:   # every failing case waits for a notebook's paste-in cell

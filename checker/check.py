@@ -519,7 +519,8 @@ def _check_practice(sheet, data, source, options, lang, notes):
     digits = practice.DIGITS
     _practice_tolerance(options.tolerance, source, lang)
     results = []
-    budget = practice.Budget()      # every hash counted: a bounded cost per file, short answers apart
+    # every hash counted: a bounded cost per file (growing with its problems), short answers apart
+    budget = practice.Budget(hashes=practice.hash_budget(len(sheet.entries)))
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)
         verdicts = [
@@ -534,7 +535,8 @@ def _check_practice(sheet, data, source, options, lang, notes):
         notes.append(message(lang, "practice_short_skipped", n=budget.skipped, tries=practice.SHORT_BUDGET,
                              answers="answer" if budget.skipped == 1 else "answers"))
     if budget.unjudged:
-        notes.append(message(lang, "practice_budget_spent", n=budget.unjudged, hashes=practice.HASH_BUDGET,
+        notes.append(message(lang, "practice_budget_spent", n=budget.unjudged,
+                             hashes=practice.hash_budget(len(sheet.entries)), problems=len(sheet.entries),
                              blanks=sum(len(e.blanks) for e in sheet.entries),
                              answers="answer" if budget.unjudged == 1 else "answers"))
     return results, message(lang, "practice_note", k=digits)

@@ -133,12 +133,14 @@ MESSAGES = {
         "판정하지 않았다: 이 답에 이르기 전에 파일의 해시 예산을 다 썼다 (아래 참고)",
     ),
     "practice_budget_spent": (
-        "{n} {answers} not judged: checking a practice file makes at most {hashes} hashes, and this file's {blanks} "
-        "blanks needed more; a sheet from chainrule generate needs far fewer, so its [chainrule.practice] tables "
-        "were edited (blanks added): check the answers.toml that chainrule generate wrote",
-        "답 {n}개는 판정하지 않았다: 연습 문제지 하나를 확인할 때 해시는 최대 {hashes}번까지만 계산하는데 이 파일의 항목 "
-        "{blanks}개에는 그보다 많이 필요했다; chainrule generate가 만든 문제지에는 훨씬 적게 들므로 [chainrule.practice] "
-        "섹션이 고쳐진 것이다(항목 추가): chainrule generate가 쓴 answers.toml을 확인하시오",
+        "{n} {answers} not judged: checking this practice file of {problems} problems makes at most {hashes} hashes, "
+        "and its {blanks} blanks needed more; a sheet of that many problems from chainrule generate needs no more "
+        "(unless it has over 60 problems), so its [chainrule.practice] tables were probably edited (blanks added): "
+        "check the answers.toml that chainrule generate wrote",
+        "답 {n}개는 판정하지 않았다: 문제 {problems}개의 이 연습 문제지를 확인할 때 해시는 최대 {hashes}번까지만 계산하는데 "
+        "항목 {blanks}개에는 그보다 많이 필요했다; chainrule generate가 만든 그만한 문제지에는 (문제가 60개를 넘지 않으면) "
+        "그보다 많이 들지 않으므로 [chainrule.practice] 섹션이 고쳐졌을 것이다(항목 추가): chainrule generate가 쓴 "
+        "answers.toml을 확인하시오",
     ),
     "unjudged": (", {n} not judged", ", 판정하지 않음 {n}"),
     "practice_short_wrong": (

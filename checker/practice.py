@@ -20,9 +20,10 @@ right to the sheet's precision, so nothing shorter is kept. A student's answer o
 digits is judged at its own digits all the same, by hashing each 6-digit number it can
 stand for (``short_matches``: 152 or 17 tries, each one a search would make anyway), so
 that the right value to 4 digits is told apart from a wrong one. A file's check hashes
-within a bound (``Budget``: ``SHORT_BUDGET`` tries for its short answers, ``HASH_BUDGET``
-hashes for everything else), so that a file edited to hold thousands of invented blanks costs
-some 20 s of one core at most, not half an hour: the answers past it are not judged, and a
+within a bound (``Budget``: ``SHORT_BUDGET`` tries for its short answers, ``hash_budget``
+of its problems for everything else, what every blank of a real sheet of that many problems
+can need), so that a file edited to hold thousands of invented blanks costs about a minute of
+one core at most, not hours: the answers past it are not judged, and a
 problem table of more than ``MAX_BLANKS`` blanks is refused unread. What a hash still cannot
 protect: the answer can be searched. At 6 significant digits a blank has 1.8 million
 candidates per power of ten (both signs); at the measured ~7 ms a try that is about 3.5
@@ -252,6 +253,22 @@ SHORT_BUDGET = 1500
 #: while what is left covers its worst case; past it, it is ``not_judged`` (``Budget.unjudged``
 #: counts them). A file's check makes at most ``HASH_BUDGET + SHORT_BUDGET`` hashes in all.
 HASH_BUDGET = 1500
+
+#: The most blanks one problem of a family has (training_step; the tests check every family),
+#: and the problems of a file whose blanks the budget grows with: a sheet of many problems
+#: (``generate --problems 45``) answered wrong throughout is judged whole (this session's
+#: review: 42 answers of such a sheet were left unjudged), while a hostile file listing
+#: thousands of problems still costs at most ``hash_budget(BUDGET_PROBLEMS)`` (7200 hashes,
+#: under a minute of one core).
+PROBLEM_BLANKS = 15
+BUDGET_PROBLEMS = 60
+
+
+def hash_budget(problems: int) -> int:
+    """The hashes a file of ``problems`` problems may cost besides its short answers: every
+    blank a sheet of that many problems can have, answered wrong to 8 digits (up to
+    ``BUDGET_PROBLEMS`` problems), and at least ``HASH_BUDGET``."""
+    return max(HASH_BUDGET, BLANK_COST["number"] * PROBLEM_BLANKS * min(problems, BUDGET_PROBLEMS))
 
 #: The most hashes judging one answered blank makes, short answers' tries apart: for a number
 #: the answer and its two neighbours in the last digit, the same for the number with its sign

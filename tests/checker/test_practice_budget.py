@@ -29,10 +29,17 @@ NOT_JUDGED = "not judged: this file's hashing budget was spent before this answe
 NOT_JUDGED_KO = "판정하지 않았다: 이 답에 이르기 전에 파일의 해시 예산을 다 썼다 (아래 참고)"
 
 
-def _spent(n, blanks, hashes=1500):
-    return (f"Note: {n} answers not judged: checking a practice file makes at most {hashes} hashes, and this file's "
-            f"{blanks} blanks needed more; a sheet from chainrule generate needs far fewer, so its [chainrule.practice] "
-            "tables were edited (blanks added): check the answers.toml that chainrule generate wrote")
+def _spent(n, blanks, hashes, problems):
+    return (f"Note: {n} answers not judged: checking this practice file of {problems} problems makes at most {hashes} "
+            f"hashes, and its {blanks} blanks needed more; a sheet of that many problems from chainrule generate needs "
+            "no more (unless it has over 60 problems), so its [chainrule.practice] tables were probably edited (blanks "
+            "added): check the answers.toml that chainrule generate wrote")
+
+
+def _small_budget(monkeypatch, hashes):
+    """A budget of ``hashes`` whatever the file's problems (for short files)."""
+    monkeypatch.setattr(practice, "HASH_BUDGET", hashes)
+    monkeypatch.setattr(practice, "PROBLEM_BLANKS", 0)
 
 
 @pytest.fixture(scope="module")
@@ -120,18 +127,21 @@ def test_a_hostile_file_costs_the_budget_and_no_more(sheets, tmp_path, cheap_cal
     path = hostile(_answers(sheets, "en"), tmp_path / "answers.toml", 2000)
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert practice.HASH_BUDGET == 1500 and practice.BLANK_COST["number"] == 8
-    assert len(cheap_calls) <= practice.HASH_BUDGET
-    judged = 1500 // 8                       # each answer is wrong: 8 hashes
+    # 50 invented problems of 40 blanks: the budget of a real sheet of 50 problems (15 blanks
+    # at most each, every answer wrong to 8 digits), not of 2000 blanks
+    budget = practice.hash_budget(50)
+    assert budget == 8 * 15 * 50 and practice.BLANK_COST["number"] == 8
+    assert len(cheap_calls) <= budget
+    judged = budget // 8                     # each answer is wrong: 8 hashes
     assert len(cheap_calls) == judged * 8
     lines = result.stdout.splitlines()
     assert lines[-1] == f"0 of 2000 correct ({judged} wrong, 0 not answered, 0 invalid, {2000 - judged} not judged)"
-    assert _spent(2000 - judged, 2000) in lines
+    assert _spent(2000 - judged, 2000, budget, 50) in lines
     marked = [line for line in lines if line.startswith("  \u25cb ")]
     assert len(marked) == 2000 - judged
-    assert marked[0] == f'  \u25cb ab) q27 = "1.2345678e2": {NOT_JUDGED}'   # blank 188: problem x5's 28th
+    assert marked[0] == f'  \u25cb ae) q30 = "1.2345678e-2": {NOT_JUDGED}'   # blank 751: problem x19's 31st
     assert all(line.endswith(f": {NOT_JUDGED}") for line in marked)
-    assert '  \u2717 aa) q26 = "1.2345678e1": not the right value' in result.stdout   # the 187th, judged
+    assert '  \u2717 ad) q29 = "1.2345678e-3": not the right value' in result.stdout   # the 750th, judged
     # unbounded, the same file made 8 hashes a blank: 16 000, minutes of scrypt
     cheap_calls.clear()
     practice._hash.cache_clear()
@@ -141,7 +151,7 @@ def test_a_hostile_file_costs_the_budget_and_no_more(sheets, tmp_path, cheap_cal
 
 
 def test_the_unjudged_answers_in_the_json_and_csv_reports(sheets, tmp_path, cheap_calls, monkeypatch):
-    monkeypatch.setattr(practice, "HASH_BUDGET", 20)       # two wrong answers, then none
+    _small_budget(monkeypatch, 20)                         # two wrong answers, then none
     path = hostile(_answers(sheets, "en"), tmp_path / "answers.toml", 6)
     fill(path, {("x1", "q4"): '""', ("x1", "q5"): '"abc"'})  # cost nothing: said all the same
     result = run("check", path, "--format", "json")
@@ -155,7 +165,7 @@ def test_the_unjudged_answers_in_the_json_and_csv_reports(sheets, tmp_path, chea
     question = item["problems"][0]["questions"][2]
     assert (question["key"], question["given"], question["message"], question["credit"]) == (
         "q2", "1.2345678e-1", NOT_JUDGED, 0.0)
-    assert item["notes"] == [_spent(2, 6, 20)[len("Note: "):]]
+    assert item["notes"] == [_spent(2, 6, 20, 1)[len("Note: "):]]
     assert len(cheap_calls) == 16
     rows = list(csv.DictReader(io.StringIO(run("check", path, "--format", "csv").stdout)))
     assert [rows[0][f"x1.{c}"] for c in "abcdef"] == ["0", "0", "n/j", "n/j", "", "?"]
@@ -174,11 +184,11 @@ def test_short_answers_add_at_most_their_own_budget(sheets, tmp_path, cheap_call
     path = hostile(_answers(sheets, "en"), tmp_path / "answers.toml", 2000, answer=lambda i: f'"1.235e{i % 7 - 3}"')
     result = run("check", path)
     assert result.exit_code == 0, result.output
-    assert len(cheap_calls) <= practice.HASH_BUDGET + practice.SHORT_BUDGET
-    assert len(cheap_calls) > practice.SHORT_BUDGET      # both were spent
+    assert len(cheap_calls) <= practice.hash_budget(50) + practice.SHORT_BUDGET
+    assert len(cheap_calls) > practice.hash_budget(50)      # both were spent
     assert "could not be compared at the digits given" in result.stdout
-    assert re.search(r"^Note: \d+ answers not judged: checking a practice file makes at most 1500 hashes", result.stdout,
-                     re.M)
+    assert re.search(r"^Note: \d+ answers not judged: checking this practice file of 50 problems makes at most 6000 "
+                     r"hashes", result.stdout, re.M)
 
 
 def test_blanks_that_share_their_hashes_cost_them_once(sheets, tmp_path, cheap_calls):
@@ -192,22 +202,23 @@ def test_blanks_that_share_their_hashes_cost_them_once(sheets, tmp_path, cheap_c
 
 
 def test_the_note_and_message_in_korean(sheets, tmp_path, cheap_calls, monkeypatch):
-    monkeypatch.setattr(practice, "HASH_BUDGET", 20)
+    _small_budget(monkeypatch, 20)
     path = hostile(_answers(sheets, "ko"), tmp_path / "answers.toml", 5)
     result = run("check", path)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert f'  \u25cb c) q2 = "1.2345678e-1": {NOT_JUDGED_KO}' in lines
-    assert ("참고: 답 3개는 판정하지 않았다: 연습 문제지 하나를 확인할 때 해시는 최대 20번까지만 계산하는데 이 파일의 항목 "
-            "5개에는 그보다 많이 필요했다; chainrule generate가 만든 문제지에는 훨씬 적게 들므로 [chainrule.practice] 섹션이 "
-            "고쳐진 것이다(항목 추가): chainrule generate가 쓴 answers.toml을 확인하시오") in lines
+    assert ("참고: 답 3개는 판정하지 않았다: 문제 1개의 이 연습 문제지를 확인할 때 해시는 최대 20번까지만 계산하는데 항목 "
+            "5개에는 그보다 많이 필요했다; chainrule generate가 만든 그만한 문제지에는 (문제가 60개를 넘지 않으면) 그보다 많이 "
+            "들지 않으므로 [chainrule.practice] 섹션이 고쳐졌을 것이다(항목 추가): chainrule generate가 쓴 answers.toml을 "
+            "확인하시오") in lines
     assert lines[-1] == "5문항 중 0문항 정답 (오답 2, 답하지 않음 0, 형식 오류 0, 판정하지 않음 3)"
 
 
 def test_the_ascii_marker(sheets, tmp_path, cheap_calls, monkeypatch):
     from checker import check, report
 
-    monkeypatch.setattr(practice, "HASH_BUDGET", 20)
+    _small_budget(monkeypatch, 20)
     path = hostile(_answers(sheets, "en"), tmp_path / "answers.toml", 3)
     text = report.text_report([check.check_file(path)], unicode=False)
     assert f'  o c) q2 = "1.2345678e-1": {NOT_JUDGED}' in text.splitlines()
@@ -238,6 +249,7 @@ def test_no_family_has_near_the_blanks_refused(sheets):
     table = tomllib.loads(_answers(sheets, "all").read_text(encoding="utf-8"))["chainrule"]["practice"]
     most = max(len(t) - 1 for t in table.values())
     assert 8 <= most <= 15 and 2 * 15 < practice.MAX_BLANKS
+    assert most <= practice.PROBLEM_BLANKS       # the budget of a file grows by this a problem
 
 
 def _key_numbers(folder):
@@ -292,3 +304,34 @@ def test_a_real_sheet_is_judged_whole_and_as_the_class_check_judges_it(sheets, t
     rebuilt = run("check", path, "--format", "json", "--manifest", folder / "manifest.json")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert _statuses(rebuilt) == statuses
+
+
+def test_a_sheet_of_many_problems_answered_wrong_throughout_is_judged_whole(tmp_path, cheap_calls):
+    """``generate --problems 45`` (289 blanks here): every number answered wrong to 8 digits
+    needs more than 1500 hashes; the budget grows with the file's problems, so nothing is
+    left unjudged (this session's review: 42 answers were, with a note saying the file was
+    edited)."""
+    result = run("generate", "--out", tmp_path / "ws", "--count", "1", "--format", "md", "--practice",
+                 "--problems", "45")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "ws" / "students" / "student-001" / "answers.toml"
+    text = path.read_text(encoding="utf-8")
+    meta = tomllib.loads(text)["chainrule"]
+    assert len(meta["problems"]) == 45
+    path.write_text(re.sub(r'^(\w+) = ""$', r'\1 = "1.2345678"', text, flags=re.M), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert "not judged" not in result.stdout
+    assert len(cheap_calls) > practice.HASH_BUDGET          # more than the old fixed budget
+    assert len(cheap_calls) <= practice.hash_budget(45)
+
+
+def test_the_budget_grows_with_the_problems_up_to_a_cap(sheets, tmp_path, cheap_calls):
+    """A hostile file listing 200 invented problems costs at most the budget of 60."""
+    assert practice.hash_budget(1) == practice.HASH_BUDGET
+    assert practice.hash_budget(200) == practice.hash_budget(60) == 8 * 15 * 60
+    path = hostile(_answers(sheets, "en"), tmp_path / "answers.toml", 2000, per=10)
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert len(cheap_calls) == 8 * 15 * 60
+    assert result.stdout.splitlines()[-1] == "0 of 2000 correct (900 wrong, 0 not answered, 0 invalid, 1100 not judged)"

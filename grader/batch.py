@@ -69,6 +69,7 @@ FORMAT_VERSION = 2     # 2: fingerprints of the student's own code only, report 
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
 ZIP_MAX_BYTES = SUBMISSION_MAX_BYTES     # uncompressed, all extracted members together
 ZIP_MAX_LISTED = 100_000                 # members listed (a .venv holds thousands; read, never extracted)
+ZIP_MAX_DIRECTORY = 10 * 2 ** 20         # bytes of the member list (the end record's count can lie: its size too)
 HASH_MAX_FILES = 5000                   # files hashed in one gradable folder
 
 # --------------------------------------------------------------------------- discovery
@@ -306,18 +307,22 @@ def _gradable_folder(base):
 
 
 def _listed(path):
-    """How many members the zip at ``path`` says it holds (its end record), read before the
-    member list itself (which ``zipfile`` keeps in memory, about 600 bytes a member); None
-    when that cannot be read here (``zipfile`` says why when it opens the file)."""
+    """``(members, bytes)``: how many members the zip at ``path`` says it holds and the size
+    of its member list (its end record), read before the list itself (which ``zipfile`` reads
+    whole and keeps in memory, about 600 bytes a member: a count that lies is caught by the
+    size, at least 46 bytes a member); ``(None, None)`` when that cannot be read here
+    (``zipfile`` says why when it opens the file)."""
     end_record = getattr(zipfile, "_EndRecData", None)      # private, in CPython since 2.x
     if end_record is None:
-        return None
+        return None, None
     try:
         with open(path, "rb") as handle:
             found = end_record(handle)
     except (OSError, ValueError, struct.error, zipfile.BadZipFile):
-        return None
-    return found[zipfile._ECD_ENTRIES_TOTAL] if found else None
+        return None, None
+    if not found:
+        return None, None
+    return found[zipfile._ECD_ENTRIES_TOTAL], found[zipfile._ECD_SIZE]
 
 
 def _zip_members(archive):
@@ -371,13 +376,18 @@ def extract_zip(path, target):
     ``ZIP_MAX_BYTES`` bytes together (counted while inflating, never taken from the headers: a
     zip bomb stops there, while an honest repetitive log or zero-filled array that compresses
     a thousand to one is extracted as its folder would be copied); a zip listing more than
-    ``ZIP_MAX_LISTED`` members is not read at all. No absolute paths,
+    ``ZIP_MAX_LISTED`` members, or a list of members larger than ``ZIP_MAX_DIRECTORY`` bytes, is
+    not read at all. No absolute paths,
     no ``..``, anywhere in the zip; no links or special files among what is extracted.
     """
-    listed = _listed(path)
+    listed, directory = _listed(path)
     if listed is not None and listed > ZIP_MAX_LISTED:
         raise BadZip(f"the zip lists {listed} members, more than the {ZIP_MAX_LISTED} read; zip the "
                      "exercises without the repository's virtual environment or data")
+    if directory is not None and directory > ZIP_MAX_DIRECTORY:
+        raise BadZip(f"the zip's list of members takes {directory / 2 ** 20:.1f} MB, more than the "
+                     f"{ZIP_MAX_DIRECTORY / 2 ** 20:.1f} MB read; zip the exercises without the repository's virtual "
+                     "environment or data")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

@@ -126,8 +126,17 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def read_roster(path) -> List[Student]:
-    """Students from a CSV file with an ``id`` column and an optional ``name`` column."""
+#: headers read as the id column and as the name column (compared in lower case, spaces as
+#: "_"); the Korean course's own rosters head them 학번 and 이름 (or 성명)
+ID_COLUMNS = ("id", "student_id", "학번")
+NAME_COLUMNS = ("name", "student_name", "full_name", "이름", "성명")
+
+
+def read_roster(path, notes: Optional[List[str]] = None) -> List[Student]:
+    """Students from a CSV file with an ``id`` column and an optional ``name`` column
+    (``ID_COLUMNS``, ``NAME_COLUMNS``); other columns are not read. With no name column but
+    other columns beside the id, a sentence naming them is appended to ``notes``: a name
+    column headed otherwise (``nom``) would leave every sheet without its student's name."""
     path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -148,14 +157,20 @@ def read_roster(path) -> List[Student]:
         raise ChainruleUsageError(f"Roster '{path}' cannot be read: {reason}.") from None
     if not rows:
         raise ChainruleUsageError(f"Roster '{path}' is empty; it needs a header row with an 'id' column.")
-    header = [cell.strip().lower() for cell in rows[0]]
-    id_col = next((header.index(c) for c in ("id", "student_id") if c in header), None)
+    header = ["_".join(cell.strip().lower().split()) for cell in rows[0]]
+    id_col = next((header.index(c) for c in ID_COLUMNS if c in header), None)
     if id_col is None:
         shown = ", ".join(cell.strip() for cell in rows[0] if cell.strip()) or "none"
         raise ChainruleUsageError(
             f"Roster '{path}' has no 'id' column (its columns: {shown}); name the student id column 'id'."
         )
-    name_col = header.index("name") if "name" in header else None
+    name_col = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
+    others = [cell.strip() for i, cell in enumerate(rows[0]) if i != id_col and cell.strip()]
+    if name_col is None and others and notes is not None:
+        listed = ", ".join(f"'{cell}'" for cell in others)
+        notes.append(f"Roster '{path}' has no 'name' column, so the sheets show ids only; its "
+                     f"column{'s' if len(others) > 1 else ''} {listed} {'are' if len(others) > 1 else 'is'} "
+                     "not read (head the students' names 'name').")
     students: List[Student] = []
     seen: Dict[str, int] = {}
     seen_folded: Dict[str, Tuple[str, int]] = {}
@@ -170,7 +185,9 @@ def read_roster(path) -> List[Student]:
             raise ChainruleUsageError(f"Roster '{path}' line {line} has no student id.")
         if not _ID.match(sid):
             raise ChainruleUsageError(
-                f"Roster '{path}' line {line}: student id '{sid}' may contain only letters, digits, '.', '_', '-' and '@'."
+                f"Roster '{path}' line {line}: student id '{sid}' may contain only ASCII letters (A-Z, a-z), "
+                "digits, '.', '_', '-' and '@', starting with a letter or digit (it names the student's "
+                "folders); put a name in other letters in the 'name' column."
             )
         if sid in seen:
             raise ChainruleUsageError(

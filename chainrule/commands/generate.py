@@ -71,7 +71,10 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
             ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
         raise click.UsageError(f"--preset {preset} fixes the problems whatever the seed; leave out --seed.")
     secret = course_secret.load(secret_file) if secret_file is not None else None
-    students = worksheets.read_roster(roster) if roster is not None else None
+    roster_notes: list = []
+    students = worksheets.read_roster(roster, roster_notes) if roster is not None else None
+    for note in roster_notes:
+        click.echo(f"Note: {note}", err=True)
     family_list = worksheets.parse_list(families, repeats=True) if families is not None else None
     if families is not None and not family_list:
         raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")

@@ -83,7 +83,10 @@ def notebook_command(out, modules, roster, seed, secret_file, practice, workshee
             from chainrule_core.secret import practice_key
 
             secret = practice_key(secret)
-        students = read_roster(roster)
+        roster_notes: list = []
+        students = read_roster(roster, roster_notes)
+        for note in roster_notes:
+            click.echo(f"Note: {note}", err=True)
         for student in students:
             folder = out / "students" / student.id
             build.write_files(folder, files)

@@ -185,7 +185,13 @@ def test_generate_unknown_preset_suggests_a_name(tmp_path):
         ("name,email\nAnn,a@x\n", "has no 'id' column (its columns: name, email); name the student id column 'id'."),
         ("id,name\nann,Ann\nbo,Bo\nann,Again\n", "lists student id 'ann' twice (lines 2 and 4); ids must be unique."),
         ("id,name\nann,Ann\n,Nobody\n", "line 3 has no student id."),
-        ("id\nann lee\n", "line 2: student id 'ann lee' may contain only letters, digits, '.', '_', '-' and '@'."),
+        ("id\nann lee\n", "line 2: student id 'ann lee' may contain only ASCII letters (A-Z, a-z), digits, '.', "
+         "'_', '-' and '@', starting with a letter or digit (it names the student's folders); put a name in other "
+         "letters in the 'name' column."),
+        # a Hangul id: the rule's letters are ASCII ones, which the message says (session 12's trial)
+        ("id,name\n김철수,김철수\n", "line 2: student id '김철수' may contain only ASCII letters (A-Z, a-z), digits, "
+         "'.', '_', '-' and '@', starting with a letter or digit (it names the student's folders); put a name in "
+         "other letters in the 'name' column."),
         ("id,name\n", "lists no students."),
         ("id\nAnn\nbo\nann\n", "lists student ids 'Ann' (line 2) and 'ann' (line 4), which differ only in case; "
          "their folders would collide on Windows and macOS."),
@@ -221,6 +227,35 @@ def test_generate_roster_may_use_semicolons_and_a_byte_order_mark(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [(s["id"], s["name"]) for s in manifest["students"]] == [("kim01", "김민수"), ("lee02", "이서연")]
     assert "김민수" in (out / "students" / "kim01" / "worksheet.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("header", ["학번,이름", "Student ID,Full Name", "id,성명", "ID,Student Name"])
+def test_generate_roster_reads_the_usual_other_headers_of_ids_and_names(tmp_path, header):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"{header}\nkim01,김민수\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = run("generate", "--students", str(roster), "--format", "md", "--out", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    assert "Note:" not in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [(s["id"], s["name"]) for s in manifest["students"]] == [("kim01", "김민수")]
+
+
+def test_generate_roster_without_a_name_column_says_which_columns_it_did_not_read(tmp_path):
+    # "id,nom": the names would be lost without a word (session 12's trial)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,nom,email\ns1,Ann,a@x\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = run("generate", "--students", str(roster), "--format", "md", "--out", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    assert (f"Note: Roster '{roster}' has no 'name' column, so the sheets show ids only; its columns 'nom', "
+            "'email' are not read (head the students' names 'name').") in result.stderr.splitlines()
+    # a roster of ids alone, or with a name column beside others, says nothing
+    for content in ("id\ns1\n", "id,name,email\ns1,Ann,a@x\n"):
+        roster.write_text(content, encoding="utf-8")
+        result = run("generate", "--students", str(roster), "--format", "md", "--out", str(tmp_path / "p"),
+                     "--force", *FAST)
+        assert result.exit_code == 0 and "Note:" not in result.stderr, result.stderr
 
 
 def test_generate_roster_a_quoted_comma_and_empty_trailing_cells_are_fine(tmp_path):

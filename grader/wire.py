@@ -233,16 +233,22 @@ def exception_text(exc):
     return text if text else type(exc).__name__
 
 
+def text_field(value, limit):
+    """A text field the child sent: at most ``limit`` characters of valid Unicode (a lone
+    surrogate must never stop a writer), "" for anything but a string."""
+    return clean_text(value[:limit]) if isinstance(value, str) else ""
+
+
 def clean_error(info):
     """The child's error report with only known fields of the right types (never trusted)."""
-    def text(value, limit):         # student text: valid Unicode (a lone surrogate must never
-        return clean_text(value[:limit]) if isinstance(value, str) else ""   # stop a writer)
-
+    text = text_field
     kind = info.get("kind")
     clean = {"ok": False, "kind": kind if isinstance(kind, str) and kind in CHILD_ERROR_KINDS else "exception",
              "type": text(info.get("type"), 200), "message": text(info.get("message"), 500)}
     if info.get("where") == "__init__.py":
         clean["where"] = "__init__.py"
+    if isinstance(info.get("hangs"), str):      # refused: a file that hung when imported (the
+        clean["hangs"] = text(info["hangs"], 300)   # parent keeps it only if it named that file)
     frame = info.get("frame")
     if isinstance(frame, dict):
         line, col = frame.get("line"), frame.get("col")

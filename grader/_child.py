@@ -24,6 +24,9 @@ reply pipe lacks it (or repeats a stale one), so the parent detects it, kills th
 and fails only that call, instead of taking the next replies as answers to the wrong
 calls. (Student code could read the nonce from this process's memory; that only lets
 it spoil its own grade.) The parent accepts only the ``.npy`` form ``_npy`` writes.
+While a module is imported, the reply may be preceded by notes (``{"stuck": ...}``, the
+same nonce) saying where the import is, sent in its last moments (``_on_alarm``); the
+parent uses the last one only if the import times out.
 
 The helpers below are bound before the submission is imported and use only C-level
 methods of ``numpy.ndarray``, so a submission that monkeypatches NumPy or returns a

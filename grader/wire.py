@@ -9,7 +9,9 @@ against ``MAX_FRAME`` and its nonce before it reads (let alone parses) the rest.
 decoded by a strict parser: ``.npy`` format 1.0 as the child writes it, numeric dtypes,
 the body's length checked against the header before anything is allocated; never
 ``numpy.load``, never pickle. A failed reply carries a ``"kind"`` from the error-kind
-vocabulary below; ``clean_error`` keeps only known fields of the right types.
+vocabulary below; ``clean_error`` keeps only known fields of the right types. An import's
+reply may come after notes (``{"stuck": ...}``) saying where the import is
+(``grader.sandbox.Sandbox.import_module`` checks them).
 """
 
 from __future__ import annotations

@@ -465,12 +465,13 @@ def _flush():
 # (or a module stuck in C code that never looks at signals) leaves the parent without a
 # note: it then blames the module it imported, as it did before. Nothing here grows a limit.
 _setitimer = signal.setitimer
+_getitimer = signal.getitimer
 _set_handler = signal.signal
 _get_handler = signal.getsignal
 _ITIMER_REAL = signal.ITIMER_REAL
 _SIGALRM = signal.SIGALRM
 _realpath = os.path.realpath
-_WATCH = {"on": False, "busy": False, "previous": None}
+_WATCH = {"on": False, "busy": False, "previous": None, "every": 0.0}
 _NOTE_FRAMES = 10000        # frames looked at, innermost first (a deep recursion)
 _NOTE_CHAIN = 8             # module frames named, innermost ones
 _NOTE_LINE_BYTES = 1 << 20  # what is read of a file to show one of its lines
@@ -558,19 +559,22 @@ def _watch_import(watch):
         return
     _WATCH["previous"] = _get_handler(_SIGALRM)
     _set_handler(_SIGALRM, _on_alarm)
-    _WATCH["on"] = True
+    _WATCH["on"], _WATCH["every"] = True, every
     _setitimer(_ITIMER_REAL, first, every)
 
 
 def _unwatch_import():
-    """Disarm the notes (before anything else is sent): the timer and the handler, unless
-    the submission put its own in their place."""
+    """Disarm the notes (before anything else is sent): the timer, unless the submission set
+    one of its own in its place (``signal.alarm``: it has another interval), and the
+    handler, unless the submission put its own in its place (it keeps it)."""
     if not _WATCH["on"]:
         return
     _WATCH["on"] = False
     try:
-        if _get_handler(_SIGALRM) is _on_alarm:
+        interval = _getitimer(_ITIMER_REAL)[1]
+        if interval > 0 and abs(interval - _WATCH["every"]) < 1e-3:
             _setitimer(_ITIMER_REAL, 0)
+        if _get_handler(_SIGALRM) is _on_alarm:
             _set_handler(_SIGALRM, _WATCH["previous"] or signal.SIG_DFL)
     except BaseException:   # noqa: BLE001 - the submission's signal state: its own business
         pass

@@ -309,3 +309,25 @@ def test_grade_all_gives_the_class_row_one_timeout_and_the_report_names_the_hang
     assert ("<details><summary>Importing network.py failed: it imports activations.py, whose import timed out "
             "after 3 s (--timeout 3)</summary>") in report
     assert "  still running at exercises/activations.py, line 1, in <module>" in report
+
+
+def test_a_module_with_its_own_alarm_handler_keeps_it_and_gets_no_alarm_of_the_grader(tmp_path):
+    # a module that installs a SIGALRM handler of its own at import (a timeout helper): the
+    # grader's timer for the import's notes is disarmed all the same, and the handler kept
+    sub = make_submission(tmp_path / "exercises", prepended={"activations": """
+        import signal as _signal
+
+        def _mine(*_):
+            raise RuntimeError("my own alarm went off")
+
+        _signal.signal(_signal.SIGALRM, _mine)
+        """}, appended={"activations": """
+        _relu = relu
+
+        def relu(x):
+            if _signal.getsignal(_signal.SIGALRM) is not _mine or _signal.getitimer(_signal.ITIMER_REAL)[0]:
+                raise RuntimeError("the grader's alarm is still armed")
+            return _relu(x)
+        """})
+    result, _ = _grade(sub, ["activations"], timeout=1.0)
+    assert all(fr.passed for fr in result.functions.values()), render(result, "text")

@@ -14,11 +14,17 @@ whole process's, from the interpreter's start to its exit, as the bare start's i
 leaving out the interpreter's start and exit; that figure is still printed per run). Each
 run writes a folder of its own, measured outside the timing; all of them are removed after
 the last run (until 2026-12-06 10:00 each was removed right after its run, and the removal of
-~2,850 files slowed the next run's file creation on this machine's ext4 disk). Wall time depends on other
+~2,850 files slowed the next run's file creation on this machine's ext4 disk). Before every
+timed run, the class runs and the bare starts alike, the disk's pending writes are flushed
+(``os.sync``, not timed; ``--no-sync`` leaves it out): a class leaves about 80 MB in ~2,850
+new files waiting to be written, and while they wait every file the next run creates costs far
+more system time on this machine (``open`` of a new file 0.1-0.4 ms instead of 0.02 ms, about
+28 files a student), so back-to-back runs measured the previous run's writes, not the one
+being timed (until 2026-12-06 12:00 nothing was flushed). Wall time depends on other
 load on the machine; CPU time (user + system of every process of the run) hardly does, so
 both are printed.
 
-    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared]
+    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared] [--no-sync]
 
 ``--jobs`` is passed to the library (``chainrule generate --jobs``; default: every core).
 
@@ -74,6 +80,8 @@ def main(argv=None):
                         help="do not byte-compile the kit's packages first (measure compiling them from source too)")
     parser.add_argument("--no-prepared", action="store_true",
                         help="without the prepared table of printed formulas (CHAINRULE_NO_PREPARED=1; generator/prepared.py)")
+    parser.add_argument("--no-sync", action="store_true",
+                        help="do not flush the disk's pending writes before each timed run (see above)")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -83,7 +91,9 @@ def main(argv=None):
         return 0
     if not args.source:
         compile_kit(ROOT, PACKAGES)
+    flush = (lambda: None) if args.no_sync else os.sync
     loads = [os.getloadavg()[0]]
+    flush()
     before = bare_python("import sympy", 5)
     times, cpus = [], []
     # every run writes into a folder of its own, and all of them are removed together after
@@ -94,6 +104,7 @@ def main(argv=None):
         for run in range(args.runs):
             loads.append(os.getloadavg()[0])
             target = Path(tmp) / f"set{run}"
+            flush()  # the previous run's files written out first (not timed)
             start_cpu, start = children_cpu(), time.perf_counter()
             out = subprocess.run(
                 [sys.executable, __file__, "--once", "--out", str(target), "--count", str(args.count),
@@ -111,6 +122,7 @@ def main(argv=None):
             cpus.append(cpu)
             print(f"run: {elapsed:.2f} s wall ({inside:.2f} s from the imports to generate's return), {cpu:.2f} s CPU "
                   f"(load average before: {loads[-1]:.2f})")
+    flush()
     after = bare_python("import sympy", 5)
     loads.append(os.getloadavg()[0])
     sympy_wall = statistics.median([before[0], after[0]])
@@ -119,7 +131,8 @@ def main(argv=None):
     print(f"{students} students, {families} families, {files} files, {size / 1e6:.1f} MB, "
           f"{'+'.join(formats)}{'+pdf' if args.pdf else ''}, lang {args.lang}, jobs {args.jobs or 'every core'}, "
           f"{'kit compiled from source in every run' if args.source else 'kit byte-compiled first'}, "
-          f"prepared table {'in use' if table else 'not used'}")
+          f"prepared table {'in use' if table else 'not used'}, "
+          f"{'no flush' if args.no_sync else 'pending writes flushed'} before each run")
     print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU; "
           f"on {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}")
     print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall "

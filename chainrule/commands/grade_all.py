@@ -152,9 +152,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         saved = batch.read_results(results.path)
         graded = sum(1 for e in selected if e.id in saved and saved[e.id].get("hash") == e.hash)
         how = f"Interrupted ({signal.Signals(stopped_by[0]).name})" if stopped_by else "Interrupted"
+        # the same command with --force would throw the saved results away (as generate says)
+        rest = ("run it again without --force to grade the rest (with --force it starts over)" if force else
+                "run the same command again to grade the rest")
         click.echo(f"{how}: {graded} of {len(selected)} submissions are graded and saved in "
-                   f"{os.path.join(out, batch.RESULTS)}; run the same command again to grade the rest.",
-                   err=True)
+                   f"{os.path.join(out, batch.RESULTS)}; {rest}.", err=True)
         sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -491,6 +491,7 @@ class Options:
     seed_given: bool = False  # --seed was given (else a recording's own seed, or per submission)
     secret: bytes = None    # the course secret (--secret-file), mixed into per-submission seeds
     release: dict = None    # --release: grader.release_settings.read(), in force while grading
+    require_isolation: bool = False     # each grade refuses too when its child could read the reference
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
@@ -570,6 +571,31 @@ def make_oracle(recorded, names, seed):
     return recorded_oracle, seed, oracle.name, "live:" + source_hash
 
 
+def reference_exposure(recorded=None):
+    """Whether the student code of a class graded here could read the reference: None when it
+    could not, else one sentence saying why and what to do (``grader.privileges.reference_exposure``,
+    what ``chainrule grade`` checks before student code runs, for this machine and user).
+
+    Checked: the recording ``recorded`` (``--recorded``) where given, and the reference solutions
+    wherever they are importable (expected values recorded from them in memory do not make
+    them unreadable); without either, the recording grading falls back to."""
+    import importlib.util
+
+    from grader import privileges
+    from grader.oracle import DEFAULT_RECORDING
+
+    places = [os.path.realpath(recorded)] if recorded is not None else []
+    if importlib.util.find_spec("solutions") is not None:
+        places.append(None)         # reference_exposure's default: the importable solutions
+    elif recorded is None and os.path.isfile(DEFAULT_RECORDING):
+        places.append(DEFAULT_RECORDING)
+    for place in places:
+        found = privileges.reference_exposure(place)
+        if found:
+            return found
+    return None
+
+
 def _pick_seed(oracle, seed, default):
     if seed is not None:
         seeds = oracle.seeds()
@@ -636,7 +662,7 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
-                                  secret=options.secret,
+                                  secret=options.secret, require_isolation=options.require_isolation,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
     except (NotebookError, SubmissionRefused) as exc:
         # the hand-in's notebooks cannot be read, or it holds what is never graded (a hard link,
@@ -901,7 +927,9 @@ class ResultsFile:
         self.handle.close()
 
 
-def class_info(submissions, entries, ignored, options, shard):
+def class_info(submissions, entries, ignored, options, shard, exposure=None):
+    """What ``batch.json`` keeps of the class; ``exposure``: ``reference_exposure``'s sentence
+    when the reference was readable by the student code (the summaries say it)."""
     return {
         "tool": "chainrule grade-all",
         "submissions": os.path.realpath(submissions),
@@ -912,6 +940,7 @@ def class_info(submissions, entries, ignored, options, shard):
         "entries": {e.id: e.hash for e in entries},
         "ignored": [list(i) for i in ignored],
         **({"release": release_info(options.release)} if options.release else {}),
+        **({"exposure": exposure} if exposure else {}),
     }
 
 
@@ -998,6 +1027,10 @@ def prepare_out(out, info, force):
                 f"Output folder '{out}' was graded with other settings ("
                 f"{_differences(old.get('fingerprint') or {}, info['fingerprint'])}); choose another "
                 "--out, or pass --force to start over.")
+        if old.get("exposure") and not info.get("exposure") and os.path.exists(results_path) \
+                and os.path.getsize(results_path):
+            # records kept from a run where the reference was readable: the summaries still say so
+            info["exposure"] = old["exposure"]
         if old.get("shard") != info["shard"]:
             def show(s):
                 return f"shard {s[0]}/{s[1]}" if s else "no shard"
@@ -1231,6 +1264,9 @@ def merge(folders, out, force):
                              "or pass --force to replace them.")
     merged = dict(first)
     merged["shard"] = None
+    exposed = next((info["exposure"] for info in infos if info.get("exposure")), None)
+    if exposed:     # a shard graded where the reference was readable: the merge says so
+        merged["exposure"] = exposed
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
     lock = lock_out(out)
     try:

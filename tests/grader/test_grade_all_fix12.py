@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 
-from tests.grader.test_grade_all import ACT, _hanging_class, read_csv
+from tests.grader.test_grade_all import ACT, ONLY, _hanging_class, read_csv, run
 
 
 # --------------------------------------------------------------------------- Ctrl-C after --force
@@ -34,3 +34,115 @@ def test_ctrl_c_of_a_forced_run_says_to_run_it_again_without_force_and_that_fini
     assert f"{saved} of 3 submissions already graded in {out}; grading the other {3 - saved}." in proc.stderr
     _, rows = read_csv(out / "grades.csv")
     assert len(rows) == 3 and {float(r[-2]) for r in rows.values()} == {ACT - 2}
+
+
+# --------------------------------------------------------------------------- the reference exposed
+# This machine has Landlock, so the reference is never readable here: its check is replaced by one
+# that says what it says on a machine without (grader.privileges.reference_exposure's own words).
+EXPOSED = ("The reference at /srv/kit/solutions is readable by submissions: they run as your own user and "
+           "Landlock is unavailable (kernel too old); grade as root or on a kernel with Landlock.")
+
+
+def _exposed(monkeypatch):
+    from grader import privileges
+
+    calls = []
+
+    def exposure(folder=None, ids=None, confinement=None):
+        calls.append(folder)
+        return EXPOSED
+    monkeypatch.setattr(privileges, "reference_exposure", exposure)
+    return calls
+
+
+def _small_class(root):
+    from tests.grader.conftest import make_submission
+
+    subs = root / "subs"
+    make_submission(subs / "ann")
+    make_submission(subs / "ben")
+    return subs
+
+
+def test_grade_all_has_require_isolation_and_refuses_the_whole_class_before_anything_runs(tmp_path, monkeypatch):
+    subs = _small_class(tmp_path)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)     # protected: graded
+    assert code == 0, stderr
+    assert "WARNING" not in stderr and "WARNING" not in (out / "summary.md").read_text()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    calls = _exposed(monkeypatch)
+    for extra in ((), ("--force",)):        # --force must not empty the folder of a refused run either
+        code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--require-isolation", *extra)
+        assert code == 1, stderr
+        assert stderr == f"Error: {EXPOSED} Not grading any submission (--require-isolation).\n"
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert calls        # the check grade uses was asked
+    fresh = tmp_path / "fresh"
+    code, stdout, stderr = run("grade-all", subs, "--out", fresh, "-j", "1", *ONLY, "--require-isolation")
+    assert code == 1 and not fresh.exists()
+    # --merge grades nothing: the option belongs to the runs of the shards
+    code, stdout, stderr = run("grade-all", "--merge", out, "--out", tmp_path / "m", "--require-isolation")
+    assert code == 2 and "--require-isolation cannot be used with --merge" in stderr
+
+
+def test_grade_all_says_once_and_in_both_summaries_that_the_reference_was_readable(tmp_path, monkeypatch):
+    subs = _small_class(tmp_path)
+    out = tmp_path / "out"
+    _exposed(monkeypatch)
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    assert stderr.count("WARNING") == 1 and stderr.count(EXPOSED) == 1 and "WARNING" not in stdout
+    assert stderr.startswith(f"WARNING: {EXPOSED} Grading anyway (--require-isolation refuses instead); "
+                             "summary.md says so too.\n"), stderr
+    summary = (out / "summary.md").read_text()
+    assert summary.splitlines()[2] == ("**WARNING: student code could read the reference while this class was "
+                                       f"graded.** {EXPOSED}")
+    assert summary.count("WARNING") == 1
+    html = (out / "summary.html").read_text()
+    assert ("<p class=warning><strong>WARNING: student code could read the reference while this class was graded."
+            f"</strong> {EXPOSED}</p>") in html
+    _, rows = read_csv(out / "grades.csv")
+    assert set(rows) == {"ann", "ben"}          # graded all the same
+    # a resume where the reference is protected keeps the records of the exposed run, and the warning
+    monkeypatch.undo()
+    (subs / "ann" / "activations.py").write_text((subs / "ann" / "activations.py").read_text() + "\n# edited\n")
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    assert "1 of 2 submissions already graded" in stderr and "WARNING" not in stderr
+    assert EXPOSED in (out / "summary.md").read_text() and EXPOSED in (out / "summary.html").read_text()
+    # started over where it is protected: nothing to warn about
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--force")
+    assert code == 0, stderr
+    assert "WARNING" not in (out / "summary.md").read_text() + (out / "summary.html").read_text()
+
+
+def test_a_merge_says_the_reference_was_readable_when_a_shard_says_so(tmp_path, monkeypatch):
+    subs = _small_class(tmp_path)
+    shards = [tmp_path / "s1", tmp_path / "s2"]
+    code, _, stderr = run("grade-all", subs, "--out", shards[0], "--shard", "1/2", "-j", "1", *ONLY)
+    assert code == 0, stderr
+    _exposed(monkeypatch)
+    code, _, stderr = run("grade-all", subs, "--out", shards[1], "--shard", "2/2", "-j", "1", *ONLY)
+    assert code == 0, stderr
+    monkeypatch.undo()
+    code, stdout, stderr = run("grade-all", "--merge", *shards, "--out", tmp_path / "class")
+    assert code == 0, stderr
+    assert EXPOSED in (tmp_path / "class" / "summary.md").read_text()
+
+
+def test_require_isolation_reaches_each_grade_of_the_class(tmp_path, monkeypatch):
+    """Each submission's own grade checks its child as chainrule grade --require-isolation does
+    (a child whose Landlock failed would be refused even where the machine has it)."""
+    from grader import batch, engine
+
+    subs = _small_class(tmp_path)
+    monkeypatch.setattr(batch, "reference_exposure", lambda recorded=None: None)      # the machine: fine
+    monkeypatch.setattr(engine, "reference_exposure", lambda folder=None, ids=None, confinement=None: EXPOSED)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--require-isolation")
+    assert code == 0, stderr
+    assert "2 not graded" in stdout
+    summary = (out / "summary.md").read_text()
+    for ident in ("ann", "ben"):
+        assert f"- {ident}: {EXPOSED} Not grading (--require-isolation)" in summary, summary

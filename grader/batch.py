@@ -437,6 +437,40 @@ def extract_zip(path, target):
     return target
 
 
+class unpacked_zip:
+    """``with unpacked_zip(path) as (folder, inner):`` the gradable folder of the zip ``path``,
+    extracted as grade-all extracts a student's zip (``extract_zip``: the folder holding the
+    modules only, its limits, nothing pointing out of it) into a private temporary folder
+    (0700, removed afterwards, even after a SIGKILL: ``janitor``); ``inner``: where that
+    folder is in the zip, '/'-separated ("." at its top). ``BadZip`` says why it cannot be."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self.scratch = None
+
+    def __enter__(self):
+        self.scratch = tempfile.mkdtemp(prefix="chainrule-zip-")     # mode 0700
+        janitor.watch(self.scratch)
+        try:
+            target = os.path.join(self.scratch, "unpacked")
+            extract_zip(self.path, target)
+            folder = _gradable_folder(target)
+            link = escaping_link(folder, target)
+            if link:
+                raise BadZip(f"'{link}' is a link to a path outside the submission")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return folder, os.path.relpath(folder, target).replace(os.sep, "/")
+
+    def __exit__(self, *exc):
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            janitor.release(self.scratch)
+            self.scratch = None
+        return False
+
+
 # --------------------------------------------------------------------------- results <-> JSON
 def _dump(obj):
     if isinstance(obj, (GradeResult, FunctionResult, CaseResult, Diagnosis)):

@@ -146,3 +146,73 @@ def test_require_isolation_reaches_each_grade_of_the_class(tmp_path, monkeypatch
     summary = (out / "summary.md").read_text()
     for ident in ("ann", "ben"):
         assert f"- {ident}: {EXPOSED} Not grading (--require-isolation)" in summary, summary
+
+
+# --------------------------------------------------------------------------- chainrule grade SUB.zip
+WRONG_TANH = """
+    def tanh(x):
+        raise ValueError("tanh is not done yet")
+    """
+
+
+def test_grade_grades_a_zip_as_grade_all_does_and_its_commands_grade_the_zip(tmp_path, monkeypatch):
+    """grade-all's reports name 's13.zip/chainrule-student-main/exercises' and tell to rerun with
+    chainrule grade; it said "is not a folder, an exercise module or a notebook" (exit 2)."""
+    import re
+
+    from grader import batch
+    from tests.grader.conftest import make_submission
+    from tests.grader.test_grade_all import zip_folder
+
+    repo = tmp_path / "unzipped" / "repo-main"
+    make_submission(repo / "exercises", {"activations": WRONG_TANH})
+    (repo / "README.md").write_text("mine\n")
+    archive = tmp_path / "s13.zip"
+    zip_folder(tmp_path / "unzipped", archive)
+    unpacked = []
+    enter = batch.unpacked_zip.__enter__
+
+    def noted(self):
+        found = enter(self)
+        unpacked.append((self.scratch, found))
+        return found
+    monkeypatch.setattr(batch.unpacked_zip, "__enter__", noted)
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = run("grade", "s13.zip", "--only", "activations")
+    assert code == 0, stderr
+    lines = stdout.splitlines()
+    assert re.fullmatch(r"chainrule grade: s13\.zip/repo-main/exercises \(seed (\d+), expected values from live "
+                        r"solutions\)", lines[0]), lines[0]
+    assert f"Total: {ACT - 1:g} / {ACT:g} points" in stdout, stdout          # tanh, 1 point, raises
+    assert "Rerun case 1: chainrule grade s13.zip --only activations.tanh --case 1 --seed " in stdout, stdout
+    [(scratch, (folder, inner))] = unpacked
+    assert inner == "repo-main/exercises" and folder.startswith(scratch)
+    assert "chainrule-zip" not in stdout + stderr and scratch not in stdout
+    assert not os.path.exists(scratch)          # the unpacked copy is gone
+    # the same seed and the same report as the folder it holds, but for the names
+    code, folder_out, stderr = run("grade", "unzipped/repo-main", "--only", "activations")
+    assert code == 0, stderr
+    assert stdout == folder_out.replace("chainrule grade unzipped/repo-main/exercises ", "chainrule grade s13.zip ").replace(
+        "unzipped/repo-main/exercises", "s13.zip/repo-main/exercises")
+    # its rerun command runs
+    rerun = re.search(r"Rerun case 1: chainrule grade (.*)", stdout).group(1).split()
+    code, again, stderr = run("grade", *rerun)
+    assert code == 0 and "Total: 0 / 1 point (0.0%)" in again and "1 of 1 case failed" in again, again
+
+
+def test_grade_refuses_a_zip_it_cannot_grade_in_one_sentence(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really")
+    with zipfile.ZipFile(tmp_path / "empty.zip", "w") as archive:
+        archive.writestr("notes/readme.txt", "no code here\n")
+    with zipfile.ZipFile(tmp_path / "out.zip", "w") as archive:
+        archive.writestr("../evil/activations.py", "x = 1\n")
+    for name, why in (("broken.zip", "not a readable zip file"), ("empty.zip", ""),
+                      ("out.zip", "the zip member '../evil/activations.py' points outside the folder")):
+        code, stdout, stderr = run("grade", name)
+        assert code == 1, (name, stderr)
+        assert stderr.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
+        assert stderr.count("\n") == 1 and stderr.endswith(".\n") and "Traceback" not in stderr
+    assert not (tmp_path / "evil").exists()

@@ -63,7 +63,8 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
-FORMAT_VERSION = 3     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS; 3: the skeleton's def lines, docstrings and lines in place removed too
+FORMAT_VERSION = 3     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
+                       # 3: the skeleton's def lines, docstrings and lines at their place removed too
 
 # safe extraction of a student's .zip: the limits count what is extracted (what is graded)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold

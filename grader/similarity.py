@@ -165,7 +165,8 @@ class _Statements:
             st = self.current = {"place": self.place(), "header": header, "named": False, "raw": [],
                                  "string": True, "code": False}
             self.paren, self.inline = 0, False
-        if st["header"] and not st["named"] and kind == tokenize.NAME and st["raw"] and st["raw"][-1] in ("def", "class"):
+        named_here = st["header"] and not st["named"] and kind == tokenize.NAME
+        if named_here and st["raw"] and st["raw"][-1] in ("def", "class"):
             self.stack.append((self.indent, tok.string))
             st["place"], st["named"] = self.place(), True
         st["raw"].append(tok.string)

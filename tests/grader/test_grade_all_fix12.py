@@ -192,8 +192,8 @@ def test_grade_grades_a_zip_as_grade_all_does_and_its_commands_grade_the_zip(tmp
     # the same seed and the same report as the folder it holds, but for the names
     code, folder_out, stderr = run("grade", "unzipped/repo-main", "--only", "activations")
     assert code == 0, stderr
-    assert stdout == folder_out.replace("chainrule grade unzipped/repo-main/exercises ", "chainrule grade s13.zip ").replace(
-        "unzipped/repo-main/exercises", "s13.zip/repo-main/exercises")
+    as_the_zip = folder_out.replace("chainrule grade unzipped/repo-main/exercises ", "chainrule grade s13.zip ")
+    assert stdout == as_the_zip.replace("unzipped/repo-main/exercises", "s13.zip/repo-main/exercises")
     # its rerun command runs
     rerun = re.search(r"Rerun case 1: chainrule grade (.*)", stdout).group(1).split()
     code, again, stderr = run("grade", *rerun)

@@ -372,13 +372,16 @@ def test_a_def_line_or_docstring_of_the_skeleton_never_hides_code_put_in_it(tmp_
     from grader import similarity
 
     skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
-    body = "; ".join(line.strip() for line in CODE.splitlines()[1:] if line.strip())
-    one_line = _folder(tmp_path / "one", {"optimizers.py": f"def momentum_step(w, grad, v, lr=0.01, beta=0.9): {body}\n"})
+    body = ("velocity = beta * v - lr * grad; w = w + velocity; scale = (w * w).sum() + 2.0 * velocity.sum() - 1.0; "
+            "return w / scale, velocity * scale\n")
+    given = _folder(tmp_path / "given", {"optimizers.py": f"def momentum_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
+    own = _folder(tmp_path / "own", {"optimizers.py": f"def my_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
+    prints = similarity.fingerprint_submission(given, skeleton)["prints"]
+    assert len(prints) >= 5 and {p[0] for p in prints} <= _hashes(own)
     flat = _folder(tmp_path / "flat", {"optimizers.py": CODE})
     in_doc = _folder(tmp_path / "doc", {"optimizers.py": f'def tanh(x):\n    """\n{CODE}"""\n    exec(tanh.__doc__)\n'})
-    for folder in (one_line, in_doc):
-        prints = similarity.fingerprint_submission(folder, skeleton)["prints"]
-        assert len(prints) >= 0.8 * len(similarity.fingerprint_submission(flat, skeleton)["prints"]) > 0
+    prints = similarity.fingerprint_submission(in_doc, skeleton)["prints"]
+    assert len(prints) >= 0.8 * len(similarity.fingerprint_submission(flat, skeleton)["prints"]) > 0
 
 
 def test_grade_all_finds_a_renamed_copy_and_its_passages_hold_none_of_the_skeletons_text(tmp_path):

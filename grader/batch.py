@@ -63,7 +63,8 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
-FORMAT_VERSION = 2     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS
+FORMAT_VERSION = 3     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
+                       # 3: the skeleton's def lines, docstrings and lines at their place removed too
 
 # safe extraction of a student's .zip: the limits count what is extracted (what is graded)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
@@ -437,6 +438,40 @@ def extract_zip(path, target):
     return target
 
 
+class unpacked_zip:
+    """``with unpacked_zip(path) as (folder, inner):`` the gradable folder of the zip ``path``,
+    extracted as grade-all extracts a student's zip (``extract_zip``: the folder holding the
+    modules only, its limits, nothing pointing out of it) into a private temporary folder
+    (0700, removed afterwards, even after a SIGKILL: ``janitor``); ``inner``: where that
+    folder is in the zip, '/'-separated ("." at its top). ``BadZip`` says why it cannot be."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self.scratch = None
+
+    def __enter__(self):
+        self.scratch = tempfile.mkdtemp(prefix="chainrule-zip-")     # mode 0700
+        janitor.watch(self.scratch)
+        try:
+            target = os.path.join(self.scratch, "unpacked")
+            extract_zip(self.path, target)
+            folder = _gradable_folder(target)
+            link = escaping_link(folder, target)
+            if link:
+                raise BadZip(f"'{link}' is a link to a path outside the submission")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return folder, os.path.relpath(folder, target).replace(os.sep, "/")
+
+    def __exit__(self, *exc):
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            janitor.release(self.scratch)
+            self.scratch = None
+        return False
+
+
 # --------------------------------------------------------------------------- results <-> JSON
 def _dump(obj):
     if isinstance(obj, (GradeResult, FunctionResult, CaseResult, Diagnosis)):
@@ -491,6 +526,7 @@ class Options:
     seed_given: bool = False  # --seed was given (else a recording's own seed, or per submission)
     secret: bytes = None    # the course secret (--secret-file), mixed into per-submission seeds
     release: dict = None    # --release: grader.release_settings.read(), in force while grading
+    require_isolation: bool = False     # each grade refuses too when its child could read the reference
 
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
@@ -570,6 +606,31 @@ def make_oracle(recorded, names, seed):
     return recorded_oracle, seed, oracle.name, "live:" + source_hash
 
 
+def reference_exposure(recorded=None):
+    """Whether the student code of a class graded here could read the reference: None when it
+    could not, else one sentence saying why and what to do (``grader.privileges.reference_exposure``,
+    what ``chainrule grade`` checks before student code runs, for this machine and user).
+
+    Checked: the recording ``recorded`` (``--recorded``) where given, and the reference solutions
+    wherever they are importable (expected values recorded from them in memory do not make
+    them unreadable); without either, the recording grading falls back to."""
+    import importlib.util
+
+    from grader import privileges
+    from grader.oracle import DEFAULT_RECORDING
+
+    places = [os.path.realpath(recorded)] if recorded is not None else []
+    if importlib.util.find_spec("solutions") is not None:
+        places.append(None)         # reference_exposure's default: the importable solutions
+    elif recorded is None and os.path.isfile(DEFAULT_RECORDING):
+        places.append(DEFAULT_RECORDING)
+    for place in places:
+        found = privileges.reference_exposure(place)
+        if found:
+            return found
+    return None
+
+
 def _pick_seed(oracle, seed, default):
     if seed is not None:
         seeds = oracle.seeds()
@@ -636,7 +697,7 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
-                                  secret=options.secret,
+                                  secret=options.secret, require_isolation=options.require_isolation,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
     except (NotebookError, SubmissionRefused) as exc:
         # the hand-in's notebooks cannot be read, or it holds what is never graded (a hard link,
@@ -901,7 +962,9 @@ class ResultsFile:
         self.handle.close()
 
 
-def class_info(submissions, entries, ignored, options, shard):
+def class_info(submissions, entries, ignored, options, shard, exposure=None):
+    """What ``batch.json`` keeps of the class; ``exposure``: ``reference_exposure``'s sentence
+    when the reference was readable by the student code (the summaries say it)."""
     return {
         "tool": "chainrule grade-all",
         "submissions": os.path.realpath(submissions),
@@ -912,6 +975,7 @@ def class_info(submissions, entries, ignored, options, shard):
         "entries": {e.id: e.hash for e in entries},
         "ignored": [list(i) for i in ignored],
         **({"release": release_info(options.release)} if options.release else {}),
+        **({"exposure": exposure} if exposure else {}),
     }
 
 
@@ -998,6 +1062,10 @@ def prepare_out(out, info, force):
                 f"Output folder '{out}' was graded with other settings ("
                 f"{_differences(old.get('fingerprint') or {}, info['fingerprint'])}); choose another "
                 "--out, or pass --force to start over.")
+        if old.get("exposure") and not info.get("exposure") and os.path.exists(results_path) \
+                and os.path.getsize(results_path):
+            # records kept from a run where the reference was readable: the summaries still say so
+            info["exposure"] = old["exposure"]
         if old.get("shard") != info["shard"]:
             def show(s):
                 return f"shard {s[0]}/{s[1]}" if s else "no shard"
@@ -1231,6 +1299,9 @@ def merge(folders, out, force):
                              "or pass --force to replace them.")
     merged = dict(first)
     merged["shard"] = None
+    exposed = next((info["exposure"] for info in infos if info.get("exposure")), None)
+    if exposed:     # a shard graded where the reference was readable: the merge says so
+        merged["exposure"] = exposed
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
     lock = lock_out(out)
     try:

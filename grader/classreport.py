@@ -264,9 +264,16 @@ def _release_words(s):
     return f" as the release '{release.get('given') or release.get('file')}' hands them out"
 
 
+#: the summaries' first words when student code could read the reference (``info["exposure"]``)
+EXPOSED = "WARNING: student code could read the reference while this class was graded."
+
+
 def summary_markdown(s, pairs):
     out = ["# chainrule grade-all: class summary", ""]
     graded = len(s.graded)
+    exposure = s.info.get("exposure")
+    if exposure:
+        out += [f"**{EXPOSED}** {md_text(exposure)}", ""]
     out.append(f"{counted(len(s.rows), 'submission')}, {graded} graded; "
                f"{counted(len(s.names), 'function')} worth {_num(s.max)} points{md_text(_release_words(s))}; "
                f"seed {s.seed if s.seed is not None else 'per submission'}; expected values from {md_text(s.oracle)}.")
@@ -389,6 +396,7 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:
 th{background:#f2f2f2}td.n{text-align:right}code{font-size:.95em}
 pre{margin:0;font-size:.85em;white-space:pre;overflow-x:auto;max-width:34em}
 .pair{width:100%;table-layout:fixed}.pair td{width:50%}.pair pre{max-width:none}.note{color:#555}
+.warning{border:2px solid #b00;background:#fee;padding:.6em}
 """
 
 
@@ -441,6 +449,9 @@ def summary_html(s, pairs):
            "<title>chainrule grade-all: class summary</title>", f"<style>{_CSS}</style></head><body>",
            "<h1>chainrule grade-all: class summary</h1>"]
     graded = len(s.graded)
+    exposure = s.info.get("exposure")
+    if exposure:
+        out.append(f'<p class=warning><strong>{_h(EXPOSED)}</strong> {_h(exposure)}</p>')
     out.append(f"<p>{_h(counted(len(s.rows), 'submission'))}, {graded} graded; "
                f"{_h(counted(len(s.names), 'function'))} worth {_num(s.max)} points{_h(_release_words(s))}; "
                f"seed {_h(s.seed if s.seed is not None else 'per submission')}; "

@@ -17,10 +17,16 @@ Text every student was given is never counted, nor anything made of it: as MOSS 
 the matches against a base file, every token of a submission that lies inside a run of
 ``SKELETON_RUN`` tokens found anywhere in the exercise skeleton (``exercises/``, its
 docstrings, ``# TODO`` lines' code around them, ``raise NotImplementedError``) is removed
-before fingerprinting, and each stretch of the student's own tokens between removed ones
-is fingerprinted on its own (``own_runs``): no ``K``-gram spans the skeleton's text and an
-edit, so a stretch shorter than ``K`` tokens (a one-line answer such as ``return
-np.tanh(x)``) yields no fingerprint, and the passages shown are the student's own lines.
+before fingerprinting, and so is every statement the skeleton holds at the same place (in
+the function of the same name): the same text (``x = as_float(x)``), and whatever its text
+the ``def`` line of a function it hands out and that function's docstring (a ``def tanh(x):``
+line and its docstring are about 7 tokens, too few for a run of ``SKELETON_RUN``; kept, they
+joined the one-liners around them into stretches long enough to count). Each stretch of the
+student's own tokens between removed ones is fingerprinted on its own (``own_runs``): no
+``K``-gram spans the skeleton's text and an edit, so a stretch shorter than ``K`` tokens (a
+one-line answer such as ``return np.tanh(x)``) yields no fingerprint, and the passages shown
+are the student's own lines. Code put on a ``def`` line after its ``:``, or in a docstring
+that is code, is the student's own and counts.
 
 The work per submission is bounded: at most ``MAX_TOKENS`` tokens (counted after comments
 and blank lines are dropped; a full solution of every exercise is about 3,000) and
@@ -116,10 +122,96 @@ def _as_code(literal, depth, budget):
     return value
 
 
-def tokens(source, budget=None, depth=0):
+class _Statements:
+    """Where each token of a file stands: its statement (a logical line, or the header of a
+    ``def``/``class`` up to its ``:``, apart from a body on the same line) and that
+    statement's place, the path of the ``def``/``class`` names around it (``tanh``,
+    ``Model.forward``; ``""`` at the top level). ``keys()``: per token, the keys of its
+    statement (``statement_keys``)."""
+
+    def __init__(self):
+        self.indent = 0
+        self.stack = []         # [(indent, name)]: the defs and classes around the current line
+        self.current = None     # the statement being read: a dict, None between statements
+        self.inline = False     # the next statement is a body on its def's line: same place
+        self.paren = 0
+        self.of = []            # per token kept: its statement
+        self.last = None        # the statement of the last token seen
+
+    def place(self):
+        return ".".join(name for _, name in self.stack)
+
+    def see(self, tok):
+        """Follow ``tok`` (every token the tokenizer gives); False when it ends nothing
+        kept (INDENT, DEDENT, NEWLINE), True otherwise."""
+        kind = tok.type
+        if kind == tokenize.INDENT:
+            self.indent += 1
+            return False
+        if kind == tokenize.DEDENT:
+            self.indent = max(0, self.indent - 1)
+            return False
+        if kind == tokenize.NEWLINE:
+            self.current, self.inline = None, False
+            return False
+        if kind in _DROP:
+            return False
+        st = self.current
+        if st is None:      # a statement starts here
+            if not self.inline:
+                while self.stack and self.stack[-1][0] >= self.indent:
+                    self.stack.pop()
+            header = kind == tokenize.NAME and tok.string in ("def", "class", "async")
+            st = self.current = {"place": self.place(), "header": header, "named": False, "raw": [],
+                                 "string": True, "code": False}
+            self.paren, self.inline = 0, False
+        named_here = st["header"] and not st["named"] and kind == tokenize.NAME
+        if named_here and st["raw"] and st["raw"][-1] in ("def", "class"):
+            self.stack.append((self.indent, tok.string))
+            st["place"], st["named"] = self.place(), True
+        st["raw"].append(tok.string)
+        self.last = st
+        if kind != tokenize.STRING:
+            st["string"] = False
+        if kind == tokenize.OP:
+            if tok.string in "([{":
+                self.paren += 1
+            elif tok.string in ")]}":
+                self.paren = max(0, self.paren - 1)
+            elif tok.string == ":" and self.paren == 0 and st["header"] and st["named"]:
+                self.current, self.inline = None, True      # the header ends; a body may follow on its line
+        return True
+
+    def keys(self):
+        made = {}
+        out = []
+        for st in self.of:
+            keys = made.get(id(st))
+            if keys is None:
+                keys = made[id(st)] = statement_keys(st)
+            out.append(keys)
+        return out
+
+
+def statement_keys(st):
+    """What marks a statement as the skeleton's text wherever the skeleton holds the same at the
+    same place (``own_runs``): its exact text there; for the header of a ``def`` or ``class``,
+    being that header (whatever its parameters); for a bare string that is not code (a
+    docstring), being a docstring there (whatever it says)."""
+    keys = [_hash(["\x00text", st["place"], "\x1f".join(st["raw"])])]
+    if st["header"] and st["named"]:
+        keys.append(_hash(["\x00def", st["place"]]))
+    if st["string"] and not st["code"]:
+        keys.append(_hash(["\x00doc", st["place"]]))
+    return tuple(keys)
+
+
+def tokens(source, budget=None, depth=0, statements=None):
     """``[(token, line), ...]``: the normalised tokens of ``source`` (as far as it tokenizes,
-    and as far as ``budget`` allows)."""
+    and as far as ``budget`` allows). ``statements``: a list that receives, per token
+    returned, the keys of its statement (``statement_keys``)."""
     budget = budget if budget is not None else _Budget()
+    where = _Statements() if statements is not None else None
     lines = io.StringIO(source.replace("\r\n", "\n").replace("\r", "\n"))
 
     def readline():
@@ -137,6 +229,10 @@ def tokens(source, budget=None, depth=0):
     try:
         for tok in tokenize.generate_tokens(readline):
             kind = tok.type
+            if kind == tokenize.ERRORTOKEN and tok.string.isspace():
+                continue
+            if where is not None and not where.see(tok):
+                continue
             if kind in _DROP or kind in _FSTRING_SKIP:
                 continue
             line = tok.start[0]
@@ -154,16 +250,19 @@ def tokens(source, budget=None, depth=0):
                 if code is not None:        # exec(compile('<source>')): its tokens, at this line
                     inner = tokens(code, budget, depth + 1)
                     out.extend((t, line) for t, _ in inner)
+                    if where is not None:   # they belong to the statement that holds the string
+                        where.last["code"] = True
+                        where.of.extend([where.last] * len(inner))
                     previous = inner[-1][0] if inner else previous
                     continue
                 text = "S"
             elif kind == _FSTRING_START:
                 text = "S"
-            elif kind == tokenize.ERRORTOKEN and tok.string.isspace():
-                continue
             else:
                 text = tok.string
             out.append((text, line))
+            if where is not None:
+                where.of.append(where.last)
             previous = text
             budget.left -= 1
             if budget.left <= 0:
@@ -173,6 +272,8 @@ def tokens(source, budget=None, depth=0):
         pass            # student code need not be valid: the tokens so far still count
     if budget.left <= 0:
         budget.capped = True
+    if where is not None:
+        statements.extend(where.keys())
     return out
 
 
@@ -272,26 +373,38 @@ def _runs(words, size):
 
 
 def skeleton_hashes(folder):
-    """Every ``SKELETON_RUN``-gram hash of the skeleton's files (a set; empty when there is
-    none): what ``own_runs`` removes from a submission."""
+    """What ``own_runs`` removes from a submission (a set; empty when there is no skeleton):
+    every ``SKELETON_RUN``-gram hash of the skeleton's files, and the keys of each of their
+    statements (``statement_keys``)."""
     hashes = set()
     if folder and os.path.isdir(folder):
         for _, path in python_files(folder):
-            hashes.update(_runs([t for t, _ in tokens(read_source(path), _Budget())], SKELETON_RUN))
+            keys = []
+            hashes.update(_runs([t for t, _ in tokens(read_source(path), _Budget(), statements=keys)],
+                                SKELETON_RUN))
+            for found in set(keys):
+                hashes.update(found)
     return hashes
 
 
-def own_runs(toks, skeleton):
+def own_runs(toks, skeleton, statements=None):
     """The runs of ``toks`` that are the student's own: every token inside a run of
     ``SKELETON_RUN`` tokens that the skeleton holds (``skeleton``: ``skeleton_hashes``) is
-    removed, and what is left stays apart, one list per stretch between removed tokens (a
-    ``K``-gram never joins code before the skeleton's text to code after it)."""
+    removed, and so is every token of a statement the skeleton holds at the same place
+    (``statements``: per token, its statement's keys, ``tokens(..., statements=)``): a line
+    of the skeleton's, a ``def`` line of a function it hands out, its docstring. What is left
+    stays apart, one list per stretch between removed tokens (a ``K``-gram never joins code
+    before the skeleton's text to code after it: the one-line answers between the skeleton's
+    ``def`` lines and docstrings stay one line each)."""
     if not skeleton:
         return [toks] if toks else []
     given = [False] * len(toks)
     for i, h in enumerate(_runs([t for t, _ in toks], SKELETON_RUN)):
         if h in skeleton:
             given[i:i + SKELETON_RUN] = [True] * SKELETON_RUN
+    for i, keys in enumerate(statements or ()):
+        if not given[i] and any(k in skeleton for k in keys):
+            given[i] = True
     runs, current = [], []
     for tok, skel in zip(toks, given):
         if skel:
@@ -341,8 +454,9 @@ def fingerprint_submission(folder, skeleton=frozenset()):
         if cached is None:      # a file many submissions left as handed out is done once
             local = _Budget(budget.left)
             local.parse_left, local.bytes_left, local.other_left = budget.parse_left, budget.bytes_left, budget.other_left
-            toks = tokens(text, local)
-            chosen = [(f"{h:016x}", first, last) for run in own_runs(toks, skeleton)
+            keys = [] if skeleton else None
+            toks = tokens(text, local, statements=keys)
+            chosen = [(f"{h:016x}", first, last) for run in own_runs(toks, skeleton, keys)
                       for h, first, last in winnow(kgrams(run))]
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
                       budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left,

@@ -81,8 +81,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     exercises folder) and explain every failure.
 
     SUBMISSION may also be a repository (its exercises/ folder is graded), one module (exercises/activations.py: that module alone, in its
-    folder), a notebook (.ipynb), a notebook's percent script (activations.pct.py) or a folder of
-    <module>.ipynb notebooks.
+    folder), a notebook (.ipynb), a notebook's percent script (activations.pct.py), a folder of
+    <module>.ipynb notebooks, or a .zip of any of these folders (graded as grade-all grades it).
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
 
@@ -90,7 +90,11 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         raise ChainruleUsageError("--secret-file changes the cases' seed only where the reference solutions are "
                                   "installed (an instructor's checkout); this student copy grades the recorded "
                                   "public checks: leave it out.")
-    submission, only = _one_module(_exercises_folder(submission), split_names(only))
+    zipped = submission if submission is not None and _is_zip(submission) else None
+    if zipped is None:
+        submission, only = _one_module(_exercises_folder(submission), split_names(only))
+    else:
+        only = split_names(only)
 
     if output is not None and not force and Path(output).exists():   # before grading, not after
         raise ChainruleError(f"Output file '{output}' already exists; pass --force to overwrite it.")
@@ -105,11 +109,14 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     try:
         secret = read_secret(secret_file) if secret_file else None
         settings = release_settings.read(release) if release is not None else None
-        with release_settings.in_force(settings):     # its functions and points, as grade-all --release
-            result = grade_submission(submission, only=only, seed=seed, case=case,
+        with release_settings.in_force(settings), _unzipped(zipped) as (folder, inner):
+            # its functions and points, as grade-all --release; a zip's folder, as grade-all unpacks it
+            result = grade_submission(folder or submission, only=only, seed=seed, case=case,
                                       timeout=timeout, oracle=recorded, memory_mb=memory_mb,
                                       progress=progress, secret=secret,
                                       require_isolation=require_isolation)
+            if zipped is not None:
+                _as_the_zip(result, folder, zipped, inner)
     except ChainruleUsageError as exc:  # shown with this command's usage line
         raise click.UsageError(str(exc)) from None
     finally:
@@ -125,6 +132,59 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+def _is_zip(path):
+    import os
+
+    return path.lower().endswith(".zip") and os.path.isfile(path)
+
+
+class _unzipped:
+    """``(folder, inner)`` of the zip ``path`` while grading it (``grader.batch.unpacked_zip``,
+    what grade-all does with a student's zip), ``(None, None)`` for no zip; a zip that cannot
+    be graded is a failed operation, in one sentence."""
+
+    def __init__(self, path):
+        self.path, self.inner = path, None
+
+    def __enter__(self):
+        if self.path is None:
+            return None, None
+        from chainrule_core.errors import ChainruleError
+        from grader import batch
+
+        self.inner = batch.unpacked_zip(self.path)
+        try:
+            return self.inner.__enter__()
+        except batch.BadZip as exc:
+            raise ChainruleError(f"Cannot grade the zip '{self.path}': {exc}.") from None
+        except OSError as exc:
+            raise ChainruleError(f"Cannot unpack the zip '{self.path}': {exc.strerror or exc}.") from None
+
+    def __exit__(self, *exc):
+        if self.inner is not None:
+            self.inner.__exit__(*exc)
+        return False
+
+
+def _as_the_zip(result, folder, zipped, inner):
+    """Show ``result``, graded from ``folder`` (a temporary folder), as the zip's: every command
+    it prints grades the zip again (``chainrule grade SUB.zip ...``), and every other mention of
+    the folder names its place in the zip (``SUB.zip/repo-main/exercises``, as grade-all's
+    reports do)."""
+    import os
+    import shlex
+
+    from grader.results import replace_text
+
+    command = result.command
+    if command:
+        replace_text(result, command, command.replace(shlex.quote(folder), shlex.quote(zipped), 1))
+    shown = zipped if inner == os.curdir else f"{zipped}/{inner}"
+    for spelled in sorted({os.path.realpath(folder), os.path.abspath(folder), folder}, key=len, reverse=True):
+        replace_text(result, spelled, shown)      # the longest first: the others are its tails
+    result.submission = shown
 
 
 def _holds_modules(folder):

@@ -41,9 +41,11 @@ def _jobs_default():
 @click.option("--release", "release", type=click.Path(), default=None, metavar="PATH",
               help="Grade the functions a release hands out, with its points: its --out folder, its "
                    "student/ folder or its release.json (what chainrule release wrote).")
+@click.option("--require-isolation", is_flag=True,
+              help="Refuse to grade the class when student code could read the reference (for scripts).")
 @click.option("--force", is_flag=True, help="Start over: discard the results already in --out.")
 def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorded, shard, merge, secret_file,
-                      release, force):
+                      release, require_isolation, force):
     """Grade every submission in SUBMISSIONS (one folder or .zip per student) into --out.
 
     Each submission is graded as `chainrule grade` grades one, in its own confined child.
@@ -51,6 +53,8 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
     and only what is missing or changed is graded. With --merge, the arguments are the
     --out folders of the shards of one class. With --release, the class is graded as that
     release hands the exercises out: its functions only, each worth the release's points.
+    Where student code could read the reference (no Landlock, not root), the command and
+    the summaries say so; with --require-isolation nothing is graded then.
     """
     from chainrule_core.errors import ChainruleUsageError
 
@@ -58,7 +62,8 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
         given = [name for name, value in (("--only", only), ("--seed", seed), ("--timeout", timeout),
                                            ("--memory", memory_mb), ("--recorded", recorded),
                                            ("--shard", shard), ("--jobs", jobs),
-                                           ("--secret-file", secret_file), ("--release", release))
+                                           ("--secret-file", secret_file), ("--release", release),
+                                           ("--require-isolation", require_isolation or None))
                  if value not in (None, ())]
         if given:
             raise ChainruleUsageError(f"{given[0]} cannot be used with --merge: the shards' own "
@@ -76,12 +81,12 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
     settings = release_settings.read(release) if release is not None else None
     with release_settings.in_force(settings):    # the release's functions and points, for the workers too
         return _grade(inputs[0], out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file,
-                      settings)
+                      settings, require_isolation)
 
 
 def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, shard, force, secret_file=None,
-           release=None):
-    from chainrule_core.errors import ChainruleUsageError
+           release=None, require_isolation=False):
+    from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from grader import batch, classreport, similarity
     from grader.engine import select_functions
     from grader.results import counted
@@ -108,12 +113,20 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
 
     secret = read_secret(secret_file) if secret_file else None
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
+    # before the output folder is touched (--force empties it) and before any submission runs
+    exposure = batch.reference_exposure(recorded)
+    if exposure and require_isolation:
+        raise ChainruleError(f"{exposure} Not grading any submission (--require-isolation).")
+    if exposure:
+        click.echo(f"WARNING: {exposure} Grading anyway (--require-isolation refuses instead); "
+                   "summary.md says so too.", err=True)
     options = batch.Options(names=names, seed=seed, timeout=timeout, memory_mb=memory_mb,
                             oracle_name=oracle_name, oracle_hash=oracle_hash, only=list(only),
-                            recorded=recorded, seed_given=seed_given, secret=secret, release=release)
+                            recorded=recorded, seed_given=seed_given, secret=secret, release=release,
+                            require_isolation=require_isolation)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
-    info = batch.class_info(submissions, entries, ignored, options, shard)
+    info = batch.class_info(submissions, entries, ignored, options, shard, exposure)
     info["skeleton"] = bool(skeleton)
     lock = batch.lock_out(out)        # held until this command ends
     try:
@@ -152,9 +165,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         saved = batch.read_results(results.path)
         graded = sum(1 for e in selected if e.id in saved and saved[e.id].get("hash") == e.hash)
         how = f"Interrupted ({signal.Signals(stopped_by[0]).name})" if stopped_by else "Interrupted"
+        # the same command with --force would throw the saved results away (as generate says)
+        rest = ("run it again without --force to grade the rest (with --force it starts over)" if force else
+                "run the same command again to grade the rest")
         click.echo(f"{how}: {graded} of {len(selected)} submissions are graded and saved in "
-                   f"{os.path.join(out, batch.RESULTS)}; run the same command again to grade the rest.",
-                   err=True)
+                   f"{os.path.join(out, batch.RESULTS)}; {rest}.", err=True)
         sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
     finally:
         signal.signal(signal.SIGTERM, previous)

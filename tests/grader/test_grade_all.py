@@ -895,7 +895,7 @@ def test_grade_all_an_interrupted_grade_is_saved_as_an_error_to_grade_again(tmp_
     record = {"status": "graded", "note": ""}
     sub = make_submission(tmp_path / "s1", {})
     batch._grade_into(record, str(sub), str(sub), ".", type("O", (), {
-        "names": None, "seed": None, "seed_given": False, "secret": None, "timeout": 1.0,
+        "names": None, "seed": None, "seed_given": False, "secret": None, "require_isolation": False, "timeout": 1.0,
         "memory_mb": 256, "oracle_name": "live solutions"})(), None, None)
     assert record["status"] == "error" and "interrupted (SIGINT)" in record["note"], record
     assert batch.to_grade([type("E", (), {"id": "s1", "hash": "h"})()], {"s1": dict(record, hash="h")})

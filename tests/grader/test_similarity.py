@@ -5,9 +5,10 @@ files of junk that made one submission cost 1.35 GB and a 129 MB results.jsonl."
 import json
 import os
 import re
+import shutil
 import time
 
-from tests.grader.conftest import EXERCISES, make_submission
+from tests.grader.conftest import EXERCISES, SOLUTIONS, make_submission
 from tests.grader.test_grade_all import MOMENTUM_CODE, ONLY, run, skeleton_copy
 
 CODE = MOMENTUM_CODE.replace('    """Momentum."""\n', "")
@@ -308,3 +309,111 @@ def test_grade_all_finds_the_renamed_copy_shows_its_own_lines_and_not_the_one_li
         assert not [line for line in passage if line.strip() and line in given], (first, last)
         assert "TODO" not in body and "NotImplementedError" not in body and "&quot;&quot;&quot;" not in body
     assert "my_sig_helper" in html and "logistic_fn" in html
+
+
+# Session 12's trial: the same six one-liners filled into tanh, relu and softplus (and their
+# derivatives) with the skeleton's "x = as_float(x)" lines deleted were "| sa | sb | 23 | 100% / 100%
+# |": each "def f(x): <docstring>" is 7 tokens, under SKELETON_RUN, and glued the one-liners together.
+SIX_ONE_LINERS = {"tanh": "return np.tanh(x)", "tanh_derivative": "return 1 - np.tanh(x) ** 2",
+                  "relu": "return np.maximum(0, x)", "relu_derivative": "return (x > 0).astype(x.dtype)",
+                  "softplus": "return np.logaddexp(0, x)", "softplus_derivative": "return 1 / (1 + np.exp(-x))"}
+
+
+def _fill_after_docstring(folder, answers):
+    """``folder/activations.py`` with everything of each function after its docstring (the
+    skeleton's ``x = as_float(x)``, its TODO, its raise) replaced by the one line answered."""
+    import ast
+
+    path = folder / "activations.py"
+    lines = path.read_text().splitlines(keepends=True)
+    spans = []
+    for node in ast.parse("".join(lines)).body:
+        if isinstance(node, ast.FunctionDef) and node.name in answers:
+            spans.append((node.body[0].end_lineno, node.end_lineno, f"    {answers[node.name]}\n"))
+    for after, end, body in sorted(spans, reverse=True):
+        lines[after:end] = [body]
+    path.write_text("".join(lines))
+    return folder
+
+
+def _docstring_lines(path):
+    """The skeleton's docstring lines of ``path`` worth naming (not blank, not quotes alone),
+    stripped: read with ``ast``, not with the check's tokenizer."""
+    import ast
+
+    source = (path).read_text()
+    lines = source.splitlines()
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.Module)) and ast.get_docstring(node) is not None:
+            doc = node.body[0]
+            found.update(line.strip() for line in lines[doc.lineno - 1:doc.end_lineno])
+    return {line for line in found if line.strip('"') and len(line) > 8}
+
+
+def test_the_same_one_liners_between_the_skeletons_def_lines_and_docstrings_are_no_pair(tmp_path):
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    folders = {name: skeleton_copy(tmp_path / name / "exercises") for name in ("sa", "sb", "sc")}
+    for name in ("sa", "sb"):
+        _fill_after_docstring(folders[name], SIX_ONE_LINERS)
+    text = (folders["sa"] / "activations.py").read_text()
+    assert "return np.tanh(x)\n\n\ndef tanh_derivative(x):" in text     # the trial's file
+    assert text.count("x = as_float(x)") == (EXERCISES / "activations.py").read_text().count("x = as_float(x)") - 3
+    prints = {name: similarity.fingerprint_submission(folder, skeleton)["prints"] for name, folder in folders.items()}
+    assert prints == {"sa": [], "sb": [], "sc": []}
+    assert similarity.pairs(prints) == []
+
+
+def test_a_def_line_or_docstring_of_the_skeleton_never_hides_code_put_in_it(tmp_path):
+    """What marks a skeleton function's def line and docstring as given is the place, not the
+    text: code written on the def line, or a docstring that is code, is still the student's."""
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    body = ("velocity = beta * v - lr * grad; w = w + velocity; scale = (w * w).sum() + 2.0 * velocity.sum() - 1.0; "
+            "return w / scale, velocity * scale\n")
+    given = _folder(tmp_path / "given", {"optimizers.py": f"def momentum_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
+    own = _folder(tmp_path / "own", {"optimizers.py": f"def my_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
+    prints = similarity.fingerprint_submission(given, skeleton)["prints"]
+    assert len(prints) >= 5 and {p[0] for p in prints} <= _hashes(own)
+    flat = _folder(tmp_path / "flat", {"optimizers.py": CODE})
+    in_doc = _folder(tmp_path / "doc", {"optimizers.py": f'def tanh(x):\n    """\n{CODE}"""\n    exec(tanh.__doc__)\n'})
+    prints = similarity.fingerprint_submission(in_doc, skeleton)["prints"]
+    assert len(prints) >= 0.8 * len(similarity.fingerprint_submission(flat, skeleton)["prints"]) > 0
+
+
+def test_grade_all_finds_a_renamed_copy_and_its_passages_hold_none_of_the_skeletons_text(tmp_path):
+    """ann's activations.py and losses.py, and ben's copy with names changed, in the skeleton:
+    a pair (36 shared fingerprints), whose passages never show a def line or a docstring of the
+    skeleton (before: "activations.py, lines 116-120" ended in "def softplus_derivative(x):")."""
+    subs = tmp_path / "subs"
+    skeleton_copy(subs / "carol" / "exercises")
+    ann = skeleton_copy(subs / "ann" / "exercises")
+    ben = skeleton_copy(subs / "ben" / "exercises")
+    for module in ("activations.py", "losses.py"):
+        shutil.copy(SOLUTIONS / module, ann / module)
+        shutil.copy(SOLUTIONS / module, ben / module)
+    text = (ann / "activations.py").read_text()
+    for old, new in (("e = ", "ex = "), ("(1.0 + e)", "(1.0 + ex)"), ("e / ", "ex / "), ("s = sigmoid", "sg = sigmoid"),
+                     ("s * (1.0 - s)", "sg * (1.0 - sg)"), ("t = np.tanh", "th = np.tanh"), ("t * t", "th * th")):
+        text = text.replace(old, new)
+    (ben / "activations.py").write_text(text)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    section = (out / "summary.md").read_text().split("## Similar submissions", 1)[1]
+    table = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Submission")]
+    assert len(table) == 1 and table[0].startswith("| ann | ben | ") and table[0].endswith(" | 100% / 100% |"), table
+    html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
+    shown = re.findall(r"<td>(\w+\.py), lines (\d+)-(\d+)<pre>", html)
+    assert len(shown) >= 4 and len(shown) % 2 == 0, html
+    docstrings = set().union(*(_docstring_lines(path) for path in EXERCISES.glob("*.py")))
+    assert "Hyperbolic tangent, elementwise." in docstrings
+    given = {line for path in EXERCISES.glob("*.py") for line in path.read_text().splitlines() if line.strip()}
+    for folder, (name, first, last) in zip([ann, ben] * len(shown), shown):
+        passage = (folder / name).read_text().splitlines()[int(first) - 1:int(last)]
+        assert not {line.strip() for line in passage} & docstrings, (folder.parent.name, name, first, last)
+        assert not any(line.startswith("def ") for line in passage), (folder.parent.name, name, first, last)
+        assert not [line for line in passage if line in given], (folder.parent.name, name, first, last)

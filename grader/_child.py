@@ -24,9 +24,6 @@ reply pipe lacks it (or repeats a stale one), so the parent detects it, kills th
 and fails only that call, instead of taking the next replies as answers to the wrong
 calls. (Student code could read the nonce from this process's memory; that only lets
 it spoil its own grade.) The parent accepts only the ``.npy`` form ``_npy`` writes.
-While a module is imported, the reply may be preceded by notes (``{"stuck": ...}``, the
-same nonce) saying where the import is, sent in its last moments (``_on_alarm``); the
-parent uses the last one only if the import times out.
 
 The helpers below are bound before the submission is imported and use only C-level
 methods of ``numpy.ndarray``, so a submission that monkeypatches NumPy or returns a
@@ -34,10 +31,8 @@ lying ``ndarray`` subclass cannot change what is sent back.
 """
 
 import builtins
-import importlib.machinery
 import json
 import os
-import signal
 import struct
 import sys
 import traceback
@@ -435,16 +430,11 @@ def _error(exc):
         message = _str(exc)
     except BaseException:
         message = "<the exception's message could not be shown>"
-    info = {
+    return {
         "ok": False, "kind": kind, "type": _type_name(exc), "message": message[:500],
         "frame": (_syntax_frame(exc) if _isinstance(exc, SyntaxError) else None)
         or _student_frame(exc.__traceback__),
     }
-    if _type(exc) is ImportError:       # refused: a module that hung when imported (_Refuse)
-        hangs = exc.__dict__.get("_chainrule_hangs")
-        if _isinstance(hangs, _str):
-            info["hangs"] = hangs
-    return info
 
 
 def _flush():
@@ -453,183 +443,6 @@ def _flush():
             stream.flush()
         except BaseException:
             pass
-
-
-# ------------------------------------------------- an import that hangs: where, and never again
-# While a module is imported, SIGALRM comes in the last moments before the parent's deadline
-# (``"watch"`` of the import request: first after, then every): each time the handler sends a
-# note, a frame with the request's nonce saying where the import is (the innermost module of
-# the submission whose top-level code runs, and the innermost frame of the submission). The
-# parent keeps the last note and uses it only when the import really times out; an import
-# that finishes first sends its reply as before, the notes are dropped. A handler of its own
-# (or a module stuck in C code that never looks at signals) leaves the parent without a
-# note: it then blames the module it imported, as it did before. Nothing here grows a limit.
-_setitimer = signal.setitimer
-_getitimer = signal.getitimer
-_set_handler = signal.signal
-_get_handler = signal.getsignal
-_ITIMER_REAL = signal.ITIMER_REAL
-_SIGALRM = signal.SIGALRM
-_realpath = os.path.realpath
-_WATCH = {"on": False, "busy": False, "previous": None, "every": 0.0}
-_NOTE_FRAMES = 10000        # frames looked at, innermost first (a deep recursion)
-_NOTE_CHAIN = 8             # module frames named, innermost ones
-_NOTE_LINE_BYTES = 1 << 20  # what is read of a file to show one of its lines
-
-
-def _shown(real):
-    return os.path.relpath(real, os.path.dirname(SUB))
-
-
-def _source_line(real, lineno):
-    """Line ``lineno`` of ``real`` (stripped, cut at 200 characters), reading at most
-    ``_NOTE_LINE_BYTES`` of it; "" when it is not there."""
-    try:
-        with open(real, "rb") as fh:
-            data = fh.read(_NOTE_LINE_BYTES)
-        lines = data.split(b"\n", lineno)
-        if lineno < 1 or _len(lines) < lineno:
-            return ""
-        return lines[lineno - 1].decode("utf-8", "replace").strip()[:200]
-    except BaseException:
-        return ""
-
-
-def _where_stuck(frame):
-    """Where the code that ``frame`` runs is, in the submission: ``{"file", "line", "code"}``
-    of the innermost module frame of a submission file (the module whose top-level code
-    runs), ``"at"`` the innermost frame of the submission when it is another (a function
-    that top-level code called), ``"chain"`` the module frames' files, outermost first.
-    None when no frame of the submission is running."""
-    inside, at, module, chain = {}, None, None, []
-    depth = 0
-    while frame is not None and depth < _NOTE_FRAMES:
-        code = frame.f_code
-        name = code.co_filename
-        real = inside.get(name)
-        if real is None:
-            try:
-                real = _realpath(name) if _isinstance(name, _str) else ""
-            except BaseException:
-                real = ""
-            real = inside[name] = real if real.startswith(SUB + os.sep) else ""
-        if real:
-            line = frame.f_lineno or 0
-            if at is None:
-                at = (real, line, code.co_name)
-            if code.co_name == "<module>":
-                if module is None:
-                    module = (real, line)
-                if _len(chain) < _NOTE_CHAIN and (not chain or chain[-1] != real):
-                    chain.append(real)
-        frame = frame.f_back
-        depth += 1
-    if module is None:
-        return None
-    note = {"file": _shown(module[0]), "line": module[1], "code": _source_line(*module),
-            "chain": [_shown(real) for real in reversed(chain)]}
-    if at[0] != module[0] or at[2] != "<module>":
-        note["at"] = {"file": _shown(at[0]), "line": at[1], "function": _str(at[2])[:100],
-                      "code": _source_line(at[0], at[1])}
-    return note
-
-
-def _on_alarm(signum, frame):
-    """SIGALRM while a module is imported: send a note of where the import is."""
-    if not _WATCH["on"] or _WATCH["busy"]:
-        return
-    _WATCH["busy"] = True
-    try:
-        note = _where_stuck(frame)
-        if note is not None:
-            _send({"stuck": note})
-    except BaseException:   # noqa: BLE001 - never into the student's code
-        pass
-    finally:
-        _WATCH["busy"] = False
-
-
-def _watch_import(watch):
-    """Arm the notes for an import: ``watch`` is ``[first, every]`` in seconds (the parent's)."""
-    try:
-        first, every = float(watch[0]), float(watch[1])
-    except BaseException:
-        return
-    if not (first > 0 and every > 0):
-        return
-    _WATCH["previous"] = _get_handler(_SIGALRM)
-    _set_handler(_SIGALRM, _on_alarm)
-    _WATCH["on"], _WATCH["every"] = True, every
-    _setitimer(_ITIMER_REAL, first, every)
-
-
-def _unwatch_import():
-    """Disarm the notes (before anything else is sent): the timer, unless the submission set
-    one of its own in its place (``signal.alarm``: it has another interval), and the
-    handler, unless the submission put its own in its place (it keeps it)."""
-    if not _WATCH["on"]:
-        return
-    _WATCH["on"] = False
-    try:
-        interval = _getitimer(_ITIMER_REAL)[1]
-        if interval > 0 and abs(interval - _WATCH["every"]) < 1e-3:
-            _setitimer(_ITIMER_REAL, 0)
-        if _get_handler(_SIGALRM) is _on_alarm:
-            _set_handler(_SIGALRM, _WATCH["previous"] or signal.SIG_DFL)
-    except BaseException:   # noqa: BLE001 - the submission's signal state: its own business
-        pass
-
-
-class _Refuse:
-    """A meta-path finder, just before the path finder: a file of the submission that hung
-    when imported (the parent names them, ``"hangs"`` of an import request) is not imported
-    again; importing it raises ImportError at once, with the parent's sentence."""
-
-    def __init__(self):
-        self.files = {}     # real path -> (file as the parent names it, message)
-        self.stems = set()  # the last part of the module names they import as
-
-    def update(self, hangs):
-        try:
-            self._update(hangs)
-        except BaseException:   # noqa: BLE001 - the submission's sys.meta_path: its own business
-            pass
-
-    def _update(self, hangs):
-        for item in hangs or ():
-            try:
-                rel, message = _str(item["file"]), _str(item["message"])
-            except BaseException:
-                continue
-            real = _realpath(os.path.join(SUB, rel))
-            if not real.startswith(SUB + os.sep) or real in self.files:
-                continue
-            self.files[real] = (rel, message)
-            base = os.path.basename(real)
-            self.stems.add(os.path.basename(os.path.dirname(real)) if base == "__init__.py" else base[:-3])
-        finders = _list(sys.meta_path)
-        if self.files and not any(f is self for f in finders):
-            path_finder = importlib.machinery.PathFinder
-            where = next((k for k, f in enumerate(finders) if f is path_finder), _len(finders))
-            sys.meta_path.insert(where, self)
-
-    def find_spec(self, fullname, path=None, target=None):
-        if not _isinstance(fullname, _str) or fullname.rpartition(".")[2] not in self.stems:
-            return None
-        try:
-            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-            origin = spec.origin if spec is not None else None
-            found = self.files.get(_realpath(origin)) if _isinstance(origin, _str) else None
-        except BaseException:   # noqa: BLE001 - the path finder decides, as without this finder
-            return None
-        if found is None:
-            return None
-        exc = ImportError(found[1], name=fullname, path=origin)
-        exc._chainrule_hangs = found[0]
-        raise exc
-
-
-_REFUSE = _Refuse()
 
 
 # ---------------------------------------------------------------- the submission as a package
@@ -956,9 +769,6 @@ def main():
         op = header["op"]
         if op == "import":
             _restore()
-            _REFUSE.update(header.get("hangs"))
-            reply = None
-            _watch_import(header.get("watch") or ())
             try:
                 if package is None and package_error is None:
                     try:
@@ -967,19 +777,18 @@ def main():
                         package_error = _error(exc)
                         package_error["where"] = "__init__.py"
                 if package_error is not None:
-                    reply = package_error
-                else:
-                    import importlib
+                    _flush()
+                    _send(package_error)
+                    continue
+                import importlib
 
-                    modules[header["module"]] = importlib.import_module(
-                        CFG["package"] + "." + header["module"])
-                    reply = {"ok": True}
+                modules[header["module"]] = importlib.import_module(
+                    CFG["package"] + "." + header["module"])
+                _flush()
+                _send({"ok": True})
             except BaseException as exc:  # noqa: BLE001
-                reply = _error(exc)
-            finally:
-                _unwatch_import()       # no note after this: the reply is sent next
-            _flush()
-            _send(reply)
+                _flush()
+                _send(_error(exc))
         elif op == "call":
             if header.get("reset"):
                 _restore()

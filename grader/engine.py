@@ -382,10 +382,6 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None):
     is the other submission file the error is in ("" when in ``where`` or unknown), or the
     file of the submission's package it imports that ``folder`` does not hold."""
     kind = info.get("kind")
-    if kind == "timeout" and info.get("stuck"):
-        return _hang_text(info["stuck"], where)
-    if info.get("blocked"):
-        return _refused_text(info, where, timeout, memory_mb)
     if kind == "timeout":
         short = f"importing {where} timed out after {timeout:g} s (--timeout {timeout:g})"
         return "timeout", (short + "\n  Does code at the top level of the module run forever? The process "
@@ -412,85 +408,6 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None):
         # the error is in a module this one imports: say so in the one-line form
         return status, full, f"importing {where} failed: it imports {cause}, which {text.splitlines()[0]}", cause
     return status, full, full.splitlines()[0], ""
-
-
-def _place(item, how):
-    """``  at exercises/activations.py, line 17, in <module>`` and its source line."""
-    line = f", line {item['line']}" if item.get("line") else ""
-    function = f", in {item['function']}" if item.get("function") else ""
-    lines = [f"  {how} {item['shown']}{line}{function}"]
-    if item.get("code"):
-        lines.append(f"    {item['code']}")
-    return lines
-
-
-def _stuck_lines(stuck):
-    """Where the import was when it was stopped: the innermost frame of the submission, and
-    the top-level line of the module that called it when that is another."""
-    at = stuck.get("at")
-    if not at:
-        return _place(dict(stuck, function="<module>"), "still running at")
-    return _place(at, "still running at") + _place(dict(stuck, function="<module>"), "called from")
-
-
-def _import_chain(stuck, where):
-    """"it imports helper.py, which imports activations.py": from ``where`` to the file that
-    hung, through the modules the note names (``stuck["chain"]``, outermost first)."""
-    chain = list(stuck.get("chain") or [])
-    if where in chain:
-        chain = chain[chain.index(where) + 1:]
-    if not chain or chain[-1] != stuck["file"]:
-        chain = [stuck["file"]]
-    return "it imports " + ", which imports ".join(chain)
-
-
-def _hang_text(stuck, where):
-    """``(status, full text, one line, cause)`` for ``where``, whose import timed out while
-    the top-level code of ``stuck["file"]`` ran (``grader.sandbox``'s record: the child's
-    note, checked; ``found``: the file whose import found it)."""
-    timeout = stuck["timeout"]
-    limit = f"{timeout:g} s (--timeout {timeout:g})"
-    culprit = stuck["file"]
-    if culprit == "__init__.py":
-        short = f"importing {where} timed out after {limit}"
-        advice = ("Does code at the top level of the package's __init__.py run forever? The process was "
-                  "killed, and no module of the package was imported after it.")
-        cause = ""
-    elif culprit == where:
-        short = f"importing {where} timed out after {limit}"
-        if stuck.get("found") not in (None, where):
-            short += f" when {stuck['found']} imported it"
-        advice = ("Does code at the top level of the module run forever? The process was killed, and the "
-                  "module was not imported again: not for its other functions, nor for the modules that "
-                  "import it.")
-        cause = ""
-    else:
-        short = (f"importing {where} timed out after {limit}: {_import_chain(stuck, where)}, whose top-level "
-                 "code did not finish in time")
-        again = ("not for its own functions, nor for the other modules that import it" if culprit[:-3] in CONTRACT
-                 else "not for the other modules that import it")
-        advice = (f"Does code at the top level of {culprit} run forever? The process was killed, and "
-                  f"{culprit} was not imported again: {again}.")
-        cause = culprit
-    return "timeout", "\n".join([short] + _stuck_lines(stuck) + ["  " + advice]), short, cause
-
-
-def _refused_text(info, where, timeout, memory_mb):
-    """``(status, full text, one line, cause)`` for ``where``, whose import failed at once
-    because it imports a file that hung when it was imported (``info["blocked"]``, this
-    process's record of it; the child only refused that file)."""
-    record = info["blocked"]
-    culprit, limit = record["file"], f"{record['timeout']:g} s (--timeout {record['timeout']:g})"
-    short = f"importing {where} failed: it imports {culprit}, whose import timed out after {limit}"
-    lines = [short]
-    frame = info.get("frame")
-    if frame:       # the import statement
-        lines += _place(dict(frame, shown=frame["file"]), "at")
-    when = "when it was imported" if record.get("found") == culprit else f"when {record['found']} imported it"
-    line = f" at line {record['line']}" if record.get("line") else ""
-    lines.append(f"  {culprit} was not imported again: {when}, its top-level code was still running{line} "
-                 f"after {record['timeout']:g} s. Fix {culprit} first.")
-    return "error", "\n".join(lines), short, culprit
 
 
 #: "No module named 'exercises.activations'": the package's own module is not there

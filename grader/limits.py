@@ -23,9 +23,6 @@ RUN_MAX_ENTRIES = 10000        # files and folders it may make there
 DISK_CHECK_EVERY = 0.1         # seconds between two measures of the run folder while the parent waits
 STARTUP_TIMEOUT = 30.0         # seconds for the child to import NumPy and say it is ready
 NPROC_LIMIT = 32               # processes (and threads) the sandbox uid may have at once
-IMPORT_NOTE_FROM = 0.5         # seconds before an import's deadline from when the child says where the import is
-IMPORT_NOTE_EVERY = 0.1        # and again every so many seconds (the parent keeps the last; none grows a limit)
-IMPORT_NOTES_MAX = 64          # notes one import may send (a child that sends more is unreadable)
 NOFILE_LIMIT = 256             # files one process of the submission may hold open (written and unlinked, they still count)
 IO_CHUNK = 1 << 20             # bytes per read or write on the pipes
 

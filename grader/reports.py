@@ -67,8 +67,7 @@ def _fn_summary(fr, functions=None):
         return fr.import_short
     if fr.import_error:
         how = "timed out" if fr.cases[0].status == "timeout" else "failed"
-        cause = f" (it imports {fr.import_cause})" if fr.import_cause else ""     # where to look first
-        return f"not graded: importing {fr.import_where} {how}{cause}"
+        return f"not graded: importing {fr.import_where} {how}"
     pastes = {calls.unpasted_summary(c.diagnoses[0].hint if c.diagnoses else "") for c in fr.cases if not c.passed}
     if len(pastes) == 1 and "" not in pastes:   # every failing case waits for a notebook's paste-in cell
         return pastes.pop()

@@ -89,9 +89,9 @@ import time
 
 from chainrule_core.errors import ChainruleError
 from grader import wire
-from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IMPORT_NOTE_EVERY,
-                           IMPORT_NOTE_FROM, IMPORT_NOTES_MAX, IO_CHUNK, NOFILE_LIMIT, MAX_DATA, MAX_FRAME,
-                           NPROC_LIMIT, OUTPUT_CAP, RUN_DISK_LIMIT, RUN_MAX_ENTRIES, STARTUP_TIMEOUT, mb)
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DISK_CHECK_EVERY, FSIZE_LIMIT, IO_CHUNK, NOFILE_LIMIT,
+                           MAX_DATA, MAX_FRAME, NPROC_LIMIT, OUTPUT_CAP, RUN_DISK_LIMIT, RUN_MAX_ENTRIES,
+                           STARTUP_TIMEOUT, mb)
 from grader import janitor, zygote
 from grader.janitor import remove_tree
 from grader.submission_copy import safe_copy
@@ -202,15 +202,6 @@ def deleted_files_held(pids):
     return used
 
 
-def import_watch(timeout):
-    """``[first, every]``: when the child says where an import is (seconds after it began),
-    and how often after that, for an import that may take ``timeout`` s: from
-    ``IMPORT_NOTE_FROM`` s before the deadline (half the time for a short one), every
-    ``IMPORT_NOTE_EVERY`` s (a tenth of the time at most)."""
-    timeout = float(timeout)
-    return [max(timeout - IMPORT_NOTE_FROM, timeout / 2), min(IMPORT_NOTE_EVERY, timeout / 10)]
-
-
 READ_AHEAD = 1 << 16        # bytes a small read of the reply pipe takes when they are there
 PIPE_SIZE = 1 << 20         # the reply pipe's capacity, where the system allows it (Linux)
 
@@ -251,7 +242,6 @@ class Sandbox:
         self.protected = [os.path.realpath(p) for p in protected]   # never readable by the child
         self.proc = None
         self.imported = {}          # module -> None (ok) or an error dict
-        self.hangs = {}             # file of the submission -> where its import hung (import_module)
         self._workdir = None
         self._pending_bytes = b""
         self._read_buf = bytearray()    # reply bytes read ahead (see _read_exact)
@@ -737,51 +727,22 @@ class Sandbox:
         """Import ``module`` of the submission; returns None or an error dict.
 
         A failed import is remembered across restarts of the child and never retried.
-
-        An import that times out is blamed on the file whose top-level code was running:
-        the child says where the import is in its last moments (notes, ``_child._on_alarm``),
-        and when the deadline passes the last note names it (``"stuck"``, checked by
-        ``_stuck``: a file of the submission or nothing). That file is then never imported
-        again, by any child (``hangs``, sent with every import: importing it raises
-        ImportError at once) nor for its own functions when it is a module of its own
-        (activations.py, found hanging while losses.py imported it); a hang of the package's
-        ``__init__.py`` fails every later import at once. Without a note (a module stuck in
-        C code, a submission with its own SIGALRM handler) the module imported is blamed,
-        as it always was. No timeout is longer for it: the notes come before the deadline.
         """
         if self.imported.get(module) is not None:
             return self.imported[module]
         if self.over_disk:
             return {"ok": False, "kind": "died", "message": self.spent()}
-        package = self.hangs.get("__init__.py")
-        if package is not None:     # the package's __init__.py hung: no module of it imports
-            error = {"ok": False, "kind": "timeout", "where": "__init__.py", "stuck": package,
-                     "message": f"importing it took longer than {package['timeout']:g} s"}
-            self.imported[module] = error
-            return error
         self._running = f"{module} was imported"
         self.ensure()               # a restarted child has imported nothing yet
         if module in self.imported:
             return self.imported[module]
         nonce = wire.new_nonce()
-        stuck, notes = None, 0
         try:
-            self._send({"op": "import", "module": module, "hangs": self._refused(),
-                        "watch": import_watch(timeout)}, nonce, timeout=timeout)
-            deadline = time.monotonic() + timeout
-            while True:
-                header, _ = self._receive(max(0.0, deadline - time.monotonic()), nonce)
-                if "ok" in header or "stuck" not in header:
-                    break
-                notes += 1      # a note: where the import is now; the reply is still to come
-                if notes > IMPORT_NOTES_MAX:
-                    raise self._unreadable(f"more than {IMPORT_NOTES_MAX} notes while one module was imported")
-                stuck = self._stuck(header["stuck"])
+            self._send({"op": "import", "module": module}, nonce, timeout=timeout)
+            header, _ = self._receive(timeout, nonce)
         except TimeoutError:
             self._kill(timed_out=True)
             error = {"ok": False, "kind": "timeout", "message": f"importing it took longer than {timeout:g} s"}
-            if stuck is not None:
-                error.update(self._hung(module, stuck, timeout))
             self.imported[module] = error
             return error
         except ChildDied as exc:
@@ -792,9 +753,6 @@ class Sandbox:
         error = None if header.get("ok") is True else wire.clean_error(header)
         if error is not None:
             error["message"] = self._unmap(error["message"])
-            refused = self.hangs.get(error.pop("hangs", None))
-            if refused is not None:     # it imports a file that hung: said by this process's record
-                error["blocked"] = refused
         self.imported[module] = error
         try:
             self._check_disk()          # what the import wrote
@@ -802,86 +760,6 @@ class Sandbox:
             error = {"ok": False, "kind": "died", "message": exc.reason}
             self.imported[module] = error
         return error
-
-    def _hung(self, module, stuck, timeout):
-        """Record the file ``stuck`` names as hanging at import (found while ``module`` was
-        imported, within ``timeout`` s); the fields of ``module``'s error that say so."""
-        in_package = stuck["file"] == "__init__.py" or stuck["chain"][:1] == ["__init__.py"]
-        found = "__init__.py" if in_package else f"{module}.py"     # the package's own import ran
-        record = self.hangs.setdefault(stuck["file"], dict(stuck, timeout=float(timeout), found=found))
-        fields = {"stuck": record}
-        if found == "__init__.py":
-            fields["where"] = "__init__.py"
-        name = record["file"][:-3]
-        if name != module and name.isidentifier() and name != "__init__":
-            # a module of its own (activations.py, hung while losses.py imported it): its
-            # functions are not graded by importing it again
-            self.imported[name] = {"ok": False, "kind": "timeout", "stuck": record,
-                                   "message": f"importing it took longer than {timeout:g} s"}
-        return fields
-
-    def _refused(self):
-        """What the child refuses to import (``_child._Refuse``): each file that hung, with
-        the sentence its ImportError says."""
-        base = os.path.basename(self.submission)
-        return [{"file": rel, "message": (f"{base}/{rel} is not imported again: when it was imported, its "
-                                          f"top-level code was still running after {r['timeout']:g} s (--timeout "
-                                          f"{r['timeout']:g})" + (f", at line {r['line']}" if r["line"] else "")
-                                          + "; fix it first")}
-                for rel, r in self.hangs.items()]
-
-    def _submission_file(self, shown):
-        """``activations.py`` for ``exercises/activations.py`` (a file as the child names it,
-        from the folder that holds the submission), when that is a ``.py`` file of the
-        submission itself, reached without a link and not left out of the copy; else None."""
-        if not isinstance(shown, str) or len(shown) > 300 or "\0" in shown:
-            return None
-        head, _, rel = shown.partition("/")
-        parts = rel.split("/")
-        if head != os.path.basename(self.submission) or not rel.endswith(".py") or any(
-                p in ("", ".", "..") or p.startswith(".") or p == "__pycache__" for p in parts):
-            return None
-        path = os.path.join(self.submission, *parts)
-        try:
-            if os.path.realpath(path) != path or not stat.S_ISREG(os.lstat(path).st_mode):
-                return None
-        except (OSError, ValueError):
-            return None
-        return rel
-
-    def _stuck(self, note):
-        """The child's note of where an import is (``_child._where_stuck``), checked: None
-        unless it names a file of the submission (``_submission_file``)."""
-        try:
-            return self._checked_note(note)
-        except Exception:  # noqa: BLE001 - a note is the child's word: whatever is wrong, no note
-            return None
-
-    def _checked_note(self, note):
-        if not isinstance(note, dict):
-            return None
-        base = os.path.basename(self.submission)
-
-        def place(item, function=False):
-            rel = self._submission_file(item.get("file"))
-            if rel is None:
-                return None
-            line = item.get("line")
-            out = {"file": rel, "shown": f"{base}/{rel}", "line": line if type(line) is int and 0 < line < 1 << 31
-                   else 0, "code": wire.text_field(item.get("code"), 200)}
-            if function:
-                out["function"] = wire.text_field(item.get("function"), 100) or "?"
-            return out
-
-        stuck = place(note)
-        if stuck is None:
-            return None
-        at = note.get("at")
-        stuck["at"] = place(at, function=True) if isinstance(at, dict) else None
-        chain = note.get("chain")
-        files = [self._submission_file(f) for f in chain] if isinstance(chain, list) and len(chain) <= 8 else []
-        stuck["chain"] = files if files and None not in files and files[-1] == stuck["file"] else []
-        return stuck
 
     def submit(self, module, function, args, kwargs=None, reset=False, global_seed=None,
                timeout=DEFAULT_TIMEOUT, hold=False, chain=None):

@@ -9,9 +9,7 @@ against ``MAX_FRAME`` and its nonce before it reads (let alone parses) the rest.
 decoded by a strict parser: ``.npy`` format 1.0 as the child writes it, numeric dtypes,
 the body's length checked against the header before anything is allocated; never
 ``numpy.load``, never pickle. A failed reply carries a ``"kind"`` from the error-kind
-vocabulary below; ``clean_error`` keeps only known fields of the right types. An import's
-reply may come after notes (``{"stuck": ...}``) saying where the import is
-(``grader.sandbox.Sandbox.import_module`` checks them).
+vocabulary below; ``clean_error`` keeps only known fields of the right types.
 """
 
 from __future__ import annotations
@@ -235,22 +233,16 @@ def exception_text(exc):
     return text if text else type(exc).__name__
 
 
-def text_field(value, limit):
-    """A text field the child sent: at most ``limit`` characters of valid Unicode (a lone
-    surrogate must never stop a writer), "" for anything but a string."""
-    return clean_text(value[:limit]) if isinstance(value, str) else ""
-
-
 def clean_error(info):
     """The child's error report with only known fields of the right types (never trusted)."""
-    text = text_field
+    def text(value, limit):         # student text: valid Unicode (a lone surrogate must never
+        return clean_text(value[:limit]) if isinstance(value, str) else ""   # stop a writer)
+
     kind = info.get("kind")
     clean = {"ok": False, "kind": kind if isinstance(kind, str) and kind in CHILD_ERROR_KINDS else "exception",
              "type": text(info.get("type"), 200), "message": text(info.get("message"), 500)}
     if info.get("where") == "__init__.py":
         clean["where"] = "__init__.py"
-    if isinstance(info.get("hangs"), str):      # refused: a file that hung when imported (the
-        clean["hangs"] = text(info["hangs"], 300)   # parent keeps it only if it named that file)
     frame = info.get("frame")
     if isinstance(frame, dict):
         line, col = frame.get("line"), frame.get("col")

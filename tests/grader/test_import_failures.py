@@ -91,11 +91,8 @@ def test_import_that_hangs_costs_one_timeout_for_the_whole_module(tmp_path, monk
     assert all(result.functions[f"regularization.{n}"].passed for n in CONTRACT["regularization"])
     lines = render(result, "text").splitlines()
     assert lines.count("Importing losses.py timed out after 1 s (--timeout 1)") == 1
-    assert lines[lines.index("Importing losses.py timed out after 1 s (--timeout 1)") + 1:][:3] == [
-        "  still running at exercises/losses.py, line 1, in <module>",
-        "    while True:",
-        "  Does code at the top level of the module run forever? The process was killed, and the module was "
-        "not imported again: not for its other functions, nor for the modules that import it."]
+    assert ("  Does code at the top level of the module run forever? The process was killed and the "
+            "import was not retried for the module's other functions.") in lines
     assert "  Rerun: chainrule grade --timeout 1 --only losses" in lines
 
 

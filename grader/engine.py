@@ -235,9 +235,17 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
         # the child runs as this very user, unconfined, and could rewrite the grader: its
         # files now (no student code has run yet), compared when grading ends
         sandbox.kit_before = kit_fingerprint(sandbox.protected)
-    exposure = reference_exposure(reference, sandbox.ids, sandbox.confinement) if reference else None
-    if exposure and require_isolation:
-        raise ChainruleError(f"{exposure} Not grading (--require-isolation).")
+    if require_isolation:
+        # the reference graded against, and the solutions wherever they are importable: an
+        # instructor's checkout grading a recording (--recorded) still holds solutions/, from
+        # which a submission could compute every expected value (as grade-all checks them)
+        import importlib.util
+
+        places = ([reference] if reference else []) + ([None] if importlib.util.find_spec("solutions") else [])
+        for place in places:
+            exposure = reference_exposure(place, sandbox.ids, sandbox.confinement)
+            if exposure:
+                raise ChainruleError(f"{exposure} Not grading (--require-isolation).")
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
     result.confinement = sandbox.describe()
     recorded = given_oracle if isinstance(given_oracle, (str, os.PathLike)) else None

@@ -84,6 +84,34 @@ def test_reference_world_readable_without_landlock_is_refused_with_require_isola
     assert str(info.value).endswith("Not grading (--require-isolation).")
 
 
+def test_require_isolation_with_a_recording_also_checks_the_solutions_beside_it(refpkg, tmp_path, monkeypatch):
+    """An instructor's checkout grading a recording (--recorded) still holds the solutions, from
+    which a submission could compute every expected value: --require-isolation refuses when
+    those are readable, not only when the recording is (session 12)."""
+    from chainrule_core.errors import ChainruleError
+    from grader import grade_submission, landlock, record
+
+    recording = tmp_path / "recorded.npz"
+    record(recording, only=["activations.relu"])
+    os.chmod(recording, 0o600)      # the recording itself is not readable by the sandbox uid
+    monkeypatch.setattr(landlock, "abi", lambda: 0)
+    monkeypatch.syspath_prepend(str(refpkg.parent))
+    monkeypatch.setitem(sys.modules, "solutions", __import__("refpkg"))
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec   # the checkout's solutions: refpkg, world-readable
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: real_find_spec("refpkg") if name == "solutions" else real_find_spec(name, *a))
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=str(recording), require_isolation=True)
+    assert str(info.value).startswith(f"The reference at {os.path.realpath(refpkg)} is readable by the sandbox user")
+    assert str(info.value).endswith("Not grading (--require-isolation).")
+    # with the solutions out of the sandbox uid's reach, the recording alone is graded
+    os.chmod(refpkg, 0o700)
+    result = grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=str(recording), require_isolation=True)
+    assert result.functions["activations.relu"].passed
+
+
 def test_reference_mode_700_gives_no_warning(refpkg, capfd):
     from grader import grade_submission
     from grader.oracle import LiveOracle

@@ -28,6 +28,28 @@ def _hashes(folder):
     return {p[0] for p in similarity.fingerprint_submission(folder)["prints"]}
 
 
+def _renamed(source, target, pairs):
+    """``target``: ``source`` with each (old, new) of ``pairs`` replaced, as a student renames a copy."""
+    text = source.read_text()
+    for old, new in pairs:
+        text = text.replace(old, new)
+    target.write_text(text)
+
+
+def _graded_class(subs, tmp_path):
+    """grade-all of the folder ``subs``; its output folder."""
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
+    assert code == 0, stderr
+    return out
+
+
+def _similar_section(out):
+    """summary.md's similarity section and its table's rows (one per pair)."""
+    section = (out / "summary.md").read_text().split("## Similar submissions", 1)[1]
+    return section, [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Submission")]
+
+
 def test_tokens_skip_comment_lines_and_keep_each_token_on_its_own_line():
     from grader import similarity
 
@@ -285,15 +307,9 @@ def test_grade_all_finds_the_renamed_copy_shows_its_own_lines_and_not_the_one_li
     _answer(skeleton_copy(subs / "oto" / "exercises"), ONE_LINERS)
     kate = _answer(skeleton_copy(subs / "kate" / "exercises"), KATE, KATE_HELPERS)
     judy = skeleton_copy(subs / "judy" / "exercises")
-    text = (kate / "activations.py").read_text()
-    for old, new in JUDY_NAMES:
-        text = text.replace(old, new)
-    (judy / "activations.py").write_text(text)
-    out = tmp_path / "out"
-    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
-    assert code == 0, stderr
-    section = (out / "summary.md").read_text().split("## Similar submissions", 1)[1]
-    table = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Submission")]
+    _renamed(kate / "activations.py", judy / "activations.py", JUDY_NAMES)
+    out = _graded_class(subs, tmp_path)
+    section, table = _similar_section(out)
     assert len(table) == 1 and table[0].startswith("| judy | kate | "), table
     assert "a stretch under 25 tokens, a one-line answer, never counts" in section
     html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
@@ -395,16 +411,11 @@ def test_grade_all_finds_a_renamed_copy_and_its_passages_hold_none_of_the_skelet
     for module in ("activations.py", "losses.py"):
         shutil.copy(SOLUTIONS / module, ann / module)
         shutil.copy(SOLUTIONS / module, ben / module)
-    text = (ann / "activations.py").read_text()
-    for old, new in (("e = ", "ex = "), ("(1.0 + e)", "(1.0 + ex)"), ("e / ", "ex / "), ("s = sigmoid", "sg = sigmoid"),
-                     ("s * (1.0 - s)", "sg * (1.0 - sg)"), ("t = np.tanh", "th = np.tanh"), ("t * t", "th * th")):
-        text = text.replace(old, new)
-    (ben / "activations.py").write_text(text)
-    out = tmp_path / "out"
-    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY)
-    assert code == 0, stderr
-    section = (out / "summary.md").read_text().split("## Similar submissions", 1)[1]
-    table = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Submission")]
+    _renamed(ann / "activations.py", ben / "activations.py",
+             (("e = ", "ex = "), ("(1.0 + e)", "(1.0 + ex)"), ("e / ", "ex / "), ("s = sigmoid", "sg = sigmoid"),
+              ("s * (1.0 - s)", "sg * (1.0 - sg)"), ("t = np.tanh", "th = np.tanh"), ("t * t", "th * th")))
+    out = _graded_class(subs, tmp_path)
+    section, table = _similar_section(out)
     assert len(table) == 1 and table[0].startswith("| ann | ben | ") and table[0].endswith(" | 100% / 100% |"), table
     html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
     shown = re.findall(r"<td>(\w+\.py), lines (\d+)-(\d+)<pre>", html)

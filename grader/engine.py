@@ -385,13 +385,20 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     return "error", text
 
 
-def _import_error_text(info, where, timeout, memory_mb, folder=None):
+def _import_error_text(info, where, timeout, memory_mb, folder=None, hung=""):
     """``(status, full text, one line, cause)`` for a module whose import failed; ``cause``
     is the other submission file the error is in ("" when in ``where`` or unknown), or the
-    file of the submission's package it imports that ``folder`` does not hold."""
+    file of the submission's package it imports that ``folder`` does not hold. ``hung``: a
+    module of the submission that this one's source imports and whose own import timed out
+    earlier (``_hung_import``), named as the likely cause of a timeout."""
     kind = info.get("kind")
     if kind == "timeout":
         short = f"importing {where} timed out after {timeout:g} s (--timeout {timeout:g})"
+        if hung:
+            short += f": it imports {hung}, whose import timed out too"
+            return "timeout", (short + f"\n  Fix {hung} first: while its top-level code runs forever, every module "
+                               "importing it times out as well. The process was killed and the import was not "
+                               "retried for the module's other functions."), short, hung
         return "timeout", (short + "\n  Does code at the top level of the module run forever? The process "
                            "was killed and the import was not retried for the module's other functions."), short, ""
     if kind == "died":
@@ -420,6 +427,58 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None):
 
 #: "No module named 'exercises.activations'": the package's own module is not there
 _NO_MODULE = re.compile(r"No module named '([A-Za-z_][\w]*)\.([A-Za-z_]\w*)'")
+#: an import statement: ``from X import names`` or ``import names`` (names up to a comment)
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^#\n;]+)|import[ \t]+([^#\n;]+))", re.M)
+#: what is read of a module to find its imports (a file of the submission, read by this process)
+_IMPORT_SCAN_BYTES = 1 << 18
+
+
+def _imported_names(source, folder):
+    """The modules of the submission's package that ``source`` names in its import statements
+    (``from .activations import x``, ``from exercises import activations``, ``import
+    activations``...), by a plain scan of its lines: a hint for a message, never for grading."""
+    package = {PACKAGE, os.path.basename(os.path.normpath(folder))}
+    found = set()
+    for base, names, plain in _IMPORT_LINE.findall(source):
+        listed = [n.split(" as ")[0].strip(" \t()\\") for n in (names or plain).split(",")]
+        if plain:
+            found.update(n.rsplit(".", 1)[-1] for n in listed if n.count(".") == 0 or n.split(".")[0] in package)
+            continue
+        stem = base.lstrip(".")
+        head, _, tail = stem.partition(".")
+        if not stem or stem in package:     # from . import activations / from exercises import activations
+            found.update(listed)
+        elif head in package:               # from exercises.activations import x
+            found.add(tail.split(".")[0])
+        else:                               # from .activations import x / from activations import x
+            found.add(head)
+    return found
+
+
+def _hung_import(folder, module, imported):
+    """``activations.py`` when ``module``'s file imports ``activations`` and that module's own
+    import timed out earlier (``Sandbox.imported``), else "". The file is read here, not run:
+    at most ``_IMPORT_SCAN_BYTES`` of a regular file, never through a link."""
+    hung = [name for name, error in imported.items() if name != module and error and error.get("kind") == "timeout"]
+    if not hung or folder is None:
+        return ""
+    import stat
+
+    try:
+        fd = os.open(os.path.join(folder, f"{module}.py"),
+                     os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        source = os.read(fd, _IMPORT_SCAN_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    names = _imported_names(source, folder)
+    return next((f"{name}.py" for name in hung if name in names), "")
 
 
 def _imports_absent(info, folder):
@@ -508,8 +567,10 @@ class FunctionGrading:
             return False
         # reported once per module (FunctionResult.import_error); each case gets one line
         where = "__init__.py" if error.get("where") else f"{self.module}.py"
+        hung = _hung_import(self.submission, self.module, self.sandbox.imported) \
+            if error.get("kind") == "timeout" and not error.get("where") else ""
         status, full, short, cause = _import_error_text(error, where, self.timeout, self.sandbox.memory_mb,
-                                                        self.submission)
+                                                        self.submission, hung)
         fr.import_error, fr.import_where, fr.import_short, fr.import_cause = full, where, short, cause
         for c in self.cases:
             fr.cases.append(CaseResult(c.number, c.name, False, f"not graded: {short}", c.rtol, c.atol,

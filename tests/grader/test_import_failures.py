@@ -6,6 +6,7 @@ of the module gets one short line, and the other modules are still graded.
 """
 
 import json
+import os
 import time
 
 import pytest
@@ -94,6 +95,72 @@ def test_import_that_hangs_costs_one_timeout_for_the_whole_module(tmp_path, monk
     assert ("  Does code at the top level of the module run forever? The process was killed and the "
             "import was not retried for the module's other functions.") in lines
     assert "  Rerun: chainrule grade --timeout 1 --only losses" in lines
+
+
+@pytest.mark.parametrize("spelled", [None, "from exercises import activations as act",
+                                     "from exercises.activations import sigmoid as _s", "import activations"])
+def test_a_module_importing_a_module_that_hangs_names_it(tmp_path, monkeypatch, spelled):
+    """activations.py hangs at import; losses.py imports it (``from .activations import
+    softmax``, or as ``spelled``): losses.py's import times out too, and its report names
+    activations.py as the file to fix, once, where it said losses.py hung (session 12). A
+    module that imports nothing that hung keeps the plain timeout text."""
+    from grader import grade_submission
+
+    prepended = {"activations": "while True:\n    pass\n",
+                 "regularization": "import time\nwhile True:\n    time.sleep(0.01)\n"}
+    make_submission(tmp_path / "exercises", prepended=prepended)
+    if spelled is not None:     # the reference's own import of activations, written another way
+        path = tmp_path / "exercises" / "losses.py"
+        text = path.read_text()
+        assert "from .activations import softmax" in text
+        path.write_text(text.replace("from .activations import softmax",
+                                     f"{spelled}\nfrom .activations import softmax", 1)
+                        if spelled.startswith("import") else
+                        text.replace("from .activations import softmax", spelled + "\nsoftmax = None", 1))
+        if "act" in spelled:    # losses.py then uses act.softmax
+            path.write_text(path.read_text().replace("softmax = None", "softmax = act.softmax"))
+    monkeypatch.chdir(tmp_path)
+    result = grade_submission("exercises", only=["activations", "losses", "regularization"], timeout=1.0)
+    hint = ("importing losses.py timed out after 1 s (--timeout 1): it imports activations.py, whose "
+            "import timed out too")
+    for name in CONTRACT["losses"]:
+        fr = result.functions[f"losses.{name}"]
+        assert {c.message for c in fr.cases} == {f"not graded: {hint}"}
+        assert fr.import_cause == "activations.py"
+    for name in CONTRACT["regularization"]:     # hangs on its own: it imports nothing that hung
+        assert {c.message for c in result.functions[f"regularization.{name}"].cases} == {
+            "not graded: importing regularization.py timed out after 1 s (--timeout 1)"}
+    lines = render(result, "text").splitlines()
+    assert lines.count("Importing activations.py timed out after 1 s (--timeout 1)") == 1
+    assert lines.count(hint[0].upper() + hint[1:]) == 1
+    full = result.functions["losses.mean_squared_error"].import_error
+    assert full.splitlines()[1] == ("  Fix activations.py first: while its top-level code runs forever, every "
+                                    "module importing it times out as well. The process was killed and the "
+                                    "import was not retried for the module's other functions.")
+    markdown = render(result, "markdown")
+    assert "it imports activations.py, whose import timed out too" in markdown
+
+
+def test_the_import_scan_reads_only_import_statements_of_a_regular_file(tmp_path):
+    from grader.engine import _hung_import, _imported_names
+
+    source = ("import numpy as np\nfrom numpy.random import default_rng\nfrom . import network, layers as L\n"
+              "import exercises.optimizers\nfrom exercises.initializers import he\nfrom activations import relu\n"
+              "# from . import losses\nx = 'import training'\n")
+    assert _imported_names(source, str(tmp_path / "exercises")) >= {"network", "layers", "optimizers",
+                                                                     "initializers", "activations"}
+    assert not _imported_names(source, str(tmp_path / "exercises")) & {"losses", "training", "random"}
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    hung = {"activations": {"kind": "timeout"}, "layers": {"kind": "exception"}, "losses": None}
+    (folder / "network.py").write_text("from .activations import sigmoid\nfrom .layers import Dense\n")
+    assert _hung_import(str(folder), "network", hung) == "activations.py"
+    assert _hung_import(str(folder), "activations", hung) == ""      # itself
+    (folder / "elsewhere.py").write_text("from .activations import sigmoid\n")
+    (folder / "linked.py").symlink_to(folder / "elsewhere.py")       # a link is not followed
+    assert _hung_import(str(folder), "linked", hung) == ""
+    os.mkfifo(folder / "fifo.py")                                      # nor a FIFO waited on
+    assert _hung_import(str(folder), "fifo", hung) == ""
 
 
 def test_import_that_kills_the_process_is_not_retried(tmp_path, open_dir):

@@ -45,6 +45,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -157,7 +158,7 @@ def read_roster(path, notes: Optional[List[str]] = None) -> List[Student]:
         raise ChainruleUsageError(f"Roster '{path}' cannot be read: {reason}.") from None
     if not rows:
         raise ChainruleUsageError(f"Roster '{path}' is empty; it needs a header row with an 'id' column.")
-    header = ["_".join(cell.strip().lower().split()) for cell in rows[0]]
+    header = ["_".join(unicodedata.normalize("NFC", cell).strip().lower().split()) for cell in rows[0]]
     id_col = next((header.index(c) for c in ID_COLUMNS if c in header), None)
     if id_col is None:
         shown = ", ".join(cell.strip() for cell in rows[0] if cell.strip()) or "none"
@@ -168,7 +169,7 @@ def read_roster(path, notes: Optional[List[str]] = None) -> List[Student]:
     others = [cell.strip() for i, cell in enumerate(rows[0]) if i != id_col and cell.strip()]
     if name_col is None and others and notes is not None:
         listed = ", ".join(f"'{cell}'" for cell in others)
-        notes.append(f"Roster '{path}' has no 'name' column, so the sheets show ids only; its "
+        notes.append(f"Roster '{path}' has no 'name' column, so only ids are shown; its "
                      f"column{'s' if len(others) > 1 else ''} {listed} {'are' if len(others) > 1 else 'is'} "
                      "not read (head the students' names 'name').")
     students: List[Student] = []

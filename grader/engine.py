@@ -241,11 +241,18 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
         # which a submission could compute every expected value (as grade-all checks them)
         import importlib.util
 
-        places = ([reference] if reference else []) + ([None] if importlib.util.find_spec("solutions") else [])
+        places = [reference] if reference else []
+        spec = importlib.util.find_spec("solutions")    # found, never imported here
+        installed = list(spec.submodule_search_locations or ()) if spec is not None else []
+        if installed and (not reference or os.path.realpath(installed[0]) != os.path.realpath(reference)):
+            places.append(installed[0])
         for place in places:
             exposure = reference_exposure(place, sandbox.ids, sandbox.confinement)
             if exposure:
-                raise ChainruleError(f"{exposure} Not grading (--require-isolation).")
+                beside = (f" The solutions are installed beside the recording graded ({place}): grade where they "
+                          "are not (the student release), or make them unreadable too." if place != reference
+                          else "")
+                raise ChainruleError(f"{exposure}{beside} Not grading (--require-isolation).")
     result = GradeResult(submission=path, seed=seed, oracle=oracle.name, timeout=float(timeout))
     result.confinement = sandbox.describe()
     recorded = given_oracle if isinstance(given_oracle, (str, os.PathLike)) else None
@@ -397,8 +404,9 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None, hung=""):
         if hung:
             short += f": it imports {hung}, whose import timed out too"
             return "timeout", (short + f"\n  Fix {hung} first: while its top-level code runs forever, every module "
-                               "importing it times out as well. The process was killed and the import was not "
-                               "retried for the module's other functions."), short, hung
+                               f"importing it times out as well (if {where} still times out then, look at its own "
+                               "top-level code). The process was killed and the import was not retried for the "
+                               "module's other functions."), short, hung
         return "timeout", (short + "\n  Does code at the top level of the module run forever? The process "
                            "was killed and the import was not retried for the module's other functions."), short, ""
     if kind == "died":
@@ -427,8 +435,10 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None, hung=""):
 
 #: "No module named 'exercises.activations'": the package's own module is not there
 _NO_MODULE = re.compile(r"No module named '([A-Za-z_][\w]*)\.([A-Za-z_]\w*)'")
-#: an import statement: ``from X import names`` or ``import names`` (names up to a comment)
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^#\n;]+)|import[ \t]+([^#\n;]+))", re.M)
+#: an import statement at the top level (not indented: not one in a function or under ``if
+#: TYPE_CHECKING:``, which cannot make the module's own import hang): ``from X import names``
+#: or ``import names`` (names up to a comment)
+_IMPORT_LINE = re.compile(r"^(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^#\n;]+)|import[ \t]+([^#\n;]+))", re.M)
 #: what is read of a module to find its imports (a file of the submission, read by this process)
 _IMPORT_SCAN_BYTES = 1 << 18
 

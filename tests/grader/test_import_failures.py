@@ -106,19 +106,22 @@ def test_a_module_importing_a_module_that_hangs_names_it(tmp_path, monkeypatch, 
     module that imports nothing that hung keeps the plain timeout text."""
     from grader import grade_submission
 
+    # regularization.py hangs on its own and imports activations only where that cannot hang
+    # its import: in a function and under a condition (not at the top level)
     prepended = {"activations": "while True:\n    pass\n",
-                 "regularization": "import time\nwhile True:\n    time.sleep(0.01)\n"}
+                 "regularization": ("import time\nif False:\n    from .activations import relu\n"
+                                    "def f():\n    from . import activations\n"
+                                    "while True:\n    time.sleep(0.01)\n")}
     make_submission(tmp_path / "exercises", prepended=prepended)
     if spelled is not None:     # the reference's own import of activations, written another way
         path = tmp_path / "exercises" / "losses.py"
         text = path.read_text()
         assert "from .activations import softmax" in text
-        path.write_text(text.replace("from .activations import softmax",
-                                     f"{spelled}\nfrom .activations import softmax", 1)
-                        if spelled.startswith("import") else
-                        text.replace("from .activations import softmax", spelled + "\nsoftmax = None", 1))
-        if "act" in spelled:    # losses.py then uses act.softmax
-            path.write_text(path.read_text().replace("softmax = None", "softmax = act.softmax"))
+        path.write_text(text.replace("from .activations import softmax", spelled + "\nsoftmax = None", 1))
+        if "act" in spelled or spelled == "import activations":    # losses.py then uses its softmax
+            module = "act" if "act" in spelled else "activations"
+            path.write_text(path.read_text().replace("softmax = None", f"softmax = {module}.softmax"))
+        assert ".activations import softmax" not in path.read_text()    # the hint comes from ``spelled``
     monkeypatch.chdir(tmp_path)
     result = grade_submission("exercises", only=["activations", "losses", "regularization"], timeout=1.0)
     hint = ("importing losses.py timed out after 1 s (--timeout 1): it imports activations.py, whose "
@@ -135,8 +138,9 @@ def test_a_module_importing_a_module_that_hangs_names_it(tmp_path, monkeypatch, 
     assert lines.count(hint[0].upper() + hint[1:]) == 1
     full = result.functions["losses.mean_squared_error"].import_error
     assert full.splitlines()[1] == ("  Fix activations.py first: while its top-level code runs forever, every "
-                                    "module importing it times out as well. The process was killed and the "
-                                    "import was not retried for the module's other functions.")
+                                    "module importing it times out as well (if losses.py still times out then, "
+                                    "look at its own top-level code). The process was killed and the import was "
+                                    "not retried for the module's other functions.")
     markdown = render(result, "markdown")
     assert "it imports activations.py, whose import timed out too" in markdown
 
@@ -147,6 +151,7 @@ def test_the_import_scan_reads_only_import_statements_of_a_regular_file(tmp_path
     source = ("import numpy as np\nfrom numpy.random import default_rng\nfrom . import network, layers as L\n"
               "import exercises.optimizers\nfrom exercises.initializers import he\nfrom activations import relu\n"
               "# from . import losses\nx = 'import training'\n")
+    assert not _imported_names("def f():\n    import activations\nif X:\n    from . import losses\n", "exercises")
     assert _imported_names(source, str(tmp_path / "exercises")) >= {"network", "layers", "optimizers",
                                                                      "initializers", "activations"}
     assert not _imported_names(source, str(tmp_path / "exercises")) & {"losses", "training", "random"}
@@ -160,7 +165,13 @@ def test_the_import_scan_reads_only_import_statements_of_a_regular_file(tmp_path
     (folder / "linked.py").symlink_to(folder / "elsewhere.py")       # a link is not followed
     assert _hung_import(str(folder), "linked", hung) == ""
     os.mkfifo(folder / "fifo.py")                                      # nor a FIFO waited on
-    assert _hung_import(str(folder), "fifo", hung) == ""
+    import threading
+
+    found = []
+    reader = threading.Thread(target=lambda: found.append(_hung_import(str(folder), "fifo", hung)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert found == [""], "reading a FIFO blocked"
 
 
 def test_import_that_kills_the_process_is_not_retried(tmp_path, open_dir):

@@ -96,7 +96,7 @@ def test_require_isolation_with_a_recording_also_checks_the_solutions_beside_it(
     os.chmod(recording, 0o600)      # the recording itself is not readable by the sandbox uid
     monkeypatch.setattr(landlock, "abi", lambda: 0)
     monkeypatch.syspath_prepend(str(refpkg.parent))
-    monkeypatch.setitem(sys.modules, "solutions", __import__("refpkg"))
+    monkeypatch.delitem(sys.modules, "solutions", raising=False)
     import importlib.util
 
     real_find_spec = importlib.util.find_spec   # the checkout's solutions: refpkg, world-readable
@@ -105,7 +105,10 @@ def test_require_isolation_with_a_recording_also_checks_the_solutions_beside_it(
     with pytest.raises(ChainruleError) as info:
         grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=str(recording), require_isolation=True)
     assert str(info.value).startswith(f"The reference at {os.path.realpath(refpkg)} is readable by the sandbox user")
-    assert str(info.value).endswith("Not grading (--require-isolation).")
+    assert str(info.value).endswith(f"The solutions are installed beside the recording graded ({refpkg}): grade "
+                                    "where they are not (the student release), or make them unreadable too. "
+                                    "Not grading (--require-isolation).")
+    assert "solutions" not in sys.modules and "refpkg" not in sys.modules   # found, never imported
     # with the solutions out of the sandbox uid's reach, the recording alone is graded
     os.chmod(refpkg, 0o700)
     result = grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=str(recording), require_isolation=True)

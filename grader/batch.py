@@ -614,14 +614,13 @@ def reference_exposure(recorded=None):
     Checked: the recording ``recorded`` (``--recorded``) where given, and the reference solutions
     wherever they are importable (expected values recorded from them in memory do not make
     them unreadable); without either, the recording grading falls back to."""
-    import importlib.util
-
     from grader import privileges
     from grader.oracle import DEFAULT_RECORDING
 
     places = [os.path.realpath(recorded)] if recorded is not None else []
-    if importlib.util.find_spec("solutions") is not None:
-        places.append(None)         # reference_exposure's default: the importable solutions
+    installed = privileges.installed_solutions()    # found, not imported
+    if installed is not None:
+        places.append(installed)
     elif recorded is None and os.path.isfile(DEFAULT_RECORDING):
         places.append(DEFAULT_RECORDING)
     for place in places:

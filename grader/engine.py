@@ -33,7 +33,7 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 from grader.calls import PACKAGE
 from grader.locate import absent_module
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
-from grader.privileges import changed_files, kit_folders, kit_fingerprint, reference_exposure
+from grader.privileges import changed_files, installed_solutions, kit_folders, kit_fingerprint, reference_exposure
 from grader.seeds import submission_seed
 from grader.sandbox import CallFailed, ChildDied, Sandbox
 from grader.values import Returned, to_returned
@@ -239,13 +239,10 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
         # the reference graded against, and the solutions wherever they are importable: an
         # instructor's checkout grading a recording (--recorded) still holds solutions/, from
         # which a submission could compute every expected value (as grade-all checks them)
-        import importlib.util
-
         places = [reference] if reference else []
-        spec = importlib.util.find_spec("solutions")    # found, never imported here
-        installed = list(spec.submodule_search_locations or ()) if spec is not None else []
-        if installed and (not reference or os.path.realpath(installed[0]) != os.path.realpath(reference)):
-            places.append(installed[0])
+        installed = installed_solutions()
+        if installed and (not reference or os.path.realpath(installed) != os.path.realpath(reference)):
+            places.append(installed)
         for place in places:
             exposure = reference_exposure(place, sandbox.ids, sandbox.confinement)
             if exposure:

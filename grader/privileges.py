@@ -654,12 +654,26 @@ def describe(ids, info):
     return "sandbox: " + " · ".join(parts)
 
 
+def installed_solutions():
+    """The folder of the importable ``solutions`` package (an instructor's checkout), found
+    without importing it (nothing of it runs in the grader); None where there is none (a
+    student's copy) or where ``solutions`` is not a package."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("solutions")
+    except (ImportError, ValueError):
+        return None
+    places = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return places[0] if places else None
+
+
 def reference_exposure(folder=None, ids=None, confinement=None):
     """Whether student code graded here could read the reference: None when it could not,
     else one sentence saying why it could and what to do.
 
-    ``folder``: the reference package (default: the importable ``solutions``; None when
-    there is none, nothing to expose) or a recording file. ``ids`` and ``confinement``:
+    ``folder``: the reference package (default: the importable ``solutions``,
+    ``installed_solutions``; None when there is none, nothing to expose) or a recording file. ``ids`` and ``confinement``:
     a running ``Sandbox``'s (its uid and the child's account of its layers); without
     them, what a grade on this machine, as this user, would get. For the release build
     and autograders, which refuse to deploy or grade when it is not None.
@@ -667,11 +681,8 @@ def reference_exposure(folder=None, ids=None, confinement=None):
     from grader import landlock
 
     if folder is None:
-        try:
-            import importlib
-
-            folder = list(importlib.import_module("solutions").__path__)[0]
-        except ImportError:
+        folder = installed_solutions()
+        if folder is None:
             return None
     folder = os.path.realpath(folder)
     if confinement is not None:

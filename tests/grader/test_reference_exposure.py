@@ -148,3 +148,17 @@ def test_reference_child_argv_and_cwd_do_not_name_the_grader(tmp_path):
     assert "argv0=" in message
     grader_dir = os.path.dirname(os.path.dirname(os.path.abspath(__import__("grader").__file__)))
     assert grader_dir not in message
+
+
+def test_the_installed_solutions_are_found_never_run(tmp_path, monkeypatch):
+    """reference_exposure's default, grade-all's check and grade --require-isolation find the
+    solutions package without importing it: a plain solutions.py first on the path is not a
+    package, is never run in the grader and exposes nothing (session 12's review)."""
+    from grader.privileges import installed_solutions, reference_exposure
+
+    (tmp_path / "solutions.py").write_text("raise SystemExit('ran in the grader')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "solutions", raising=False)
+    assert installed_solutions() is None
+    assert reference_exposure() is None
+    assert "solutions" not in sys.modules

@@ -475,14 +475,21 @@ def _make_package():
 
 
 # -------------------------------------------- undo monkeypatching between functions
-_SNAPSHOT = {}
+_SNAPSHOT = {}     # name -> (module, its names and objects, a getter of them all, the objects)
+_itemgetter = __import__("operator").itemgetter
+_is = __import__("operator").is_
+_all = builtins.all
+_map = builtins.map
 
 
 def _snapshot():
     for name, mod in list(sys.modules.items()):
         if name == "numpy" or name.startswith("numpy.") or name in ("builtins", "math", "random"):
             try:
-                _SNAPSHOT[name] = (mod, dict(mod.__dict__))
+                saved = dict(mod.__dict__)
+                keys = tuple(saved)
+                _SNAPSHOT[name] = (mod, saved, _itemgetter(*keys) if _len(keys) > 1 else None,
+                                   tuple(saved.values()))
             except BaseException:
                 pass
 
@@ -499,12 +506,18 @@ def _restore():
     warnings_module = sys.modules.get("warnings")
     if warnings_module is not None:
         warnings_module.filters[:] = _WARNING_FILTERS
-    for name, (mod, saved) in _SNAPSHOT.items():
+    for name, (mod, saved, getter, objects) in _SNAPSHOT.items():
         if sys.modules.get(name) is not mod:
             sys.modules[name] = mod
         # names added since the snapshot stay: NumPy adds its lazily imported submodules
         # (numpy.ma, ...) as attributes, and removing them breaks the next import
         d = mod.__dict__
+        if getter is not None:
+            try:    # the usual case, every name still bound to its object: checked in C
+                if _all(_map(_is, getter(d), objects)):
+                    continue
+            except BaseException:   # a name deleted: put back below
+                pass
         for key, value in saved.items():
             if d.get(key, missing) is not value:
                 d[key] = value

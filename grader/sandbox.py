@@ -78,7 +78,6 @@ import collections
 import json
 import os
 import select
-import shutil
 import signal
 import stat
 import subprocess
@@ -100,8 +99,6 @@ from grader.privileges import (MARKER_VAR, check_submission, describe, descripto
                                landlock_plan, private_copy, reap_uid, remove_uid_files, sandbox_ids)
 from grader.privileges import _has_marker, _proc_table, _uid_processes, descendants
 
-CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child.py")
-LANDLOCK_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landlock.py")
 
 
 class CallFailed(Exception):
@@ -304,12 +301,8 @@ class Sandbox:
             supply(submission, self.ids)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
-        self._script = os.path.join(self._workdir, "child.py")    # argv[0] names no grader folder
-        shutil.copyfile(CHILD_SCRIPT, self._script)
+        self._script = zygote.copy_runtime(self._workdir)     # child.py(c), landlock.py
         self._landlock_module = os.path.join(self._workdir, "landlock.py")
-        shutil.copyfile(LANDLOCK_MODULE, self._landlock_module)
-        for path in (self._script, self._landlock_module):
-            os.chmod(path, 0o644)
 
     def start(self, wait=True, fresh=False):
         """Start the child; with ``wait=False`` return at once (it gets ready meanwhile:

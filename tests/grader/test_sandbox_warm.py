@@ -345,3 +345,69 @@ def test_verbose_and_debug_say_how_the_child_started(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=120)
     assert warm.returncode == 0 and warm.stderr == ""      # nothing to say when all went well
     assert warm.stdout == fresh.stdout                      # the same report either way
+
+
+# ------------------------------------------------- the runtime's compiled form (issue 11)
+def _compile(source, mode=None):
+    import importlib.util
+    import py_compile
+
+    kw = {} if mode is None else {"invalidation_mode": mode}
+    py_compile.compile(source, cfile=importlib.util.cache_from_source(source), doraise=True, **kw)
+    return importlib.util.cache_from_source(source)
+
+
+def test_the_compiled_form_is_used_only_when_it_is_up_to_date(tmp_path):
+    import py_compile
+
+    source = tmp_path / "_child.py"
+    source.write_text("print('one')\n")
+    assert zygote._compiled(str(source)) is None                    # nothing compiled
+    cached = _compile(str(source))
+    with open(cached, "rb") as fh:
+        assert zygote._compiled(str(source)) == fh.read()
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    assert zygote._compiled(str(source)) is None                    # the source is newer
+    _compile(str(source))
+    source.write_text("print('two')\n# longer\n")
+    os.utime(source, ns=(stat.st_atime_ns, os.stat(cached).st_mtime_ns))
+    assert zygote._compiled(str(source)) is None                    # another size
+    _compile(str(source), py_compile.PycInvalidationMode.CHECKED_HASH)
+    assert zygote._compiled(str(source)) is None                    # hash-checked: not read here
+    _compile(str(source))
+    with open(cached, "r+b") as fh:
+        fh.write(b"\0\0\0\0")                                       # another interpreter's
+    assert zygote._compiled(str(source)) is None
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_children_run_the_compiled_runtime_with_the_same_results(searcher, tmp_path, monkeypatch, warm):
+    import shutil
+
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    script = kit / "_child.py"
+    shutil.copyfile(zygote.CHILD_SCRIPT, script)
+    _compile(str(script))
+    monkeypatch.setattr(zygote, "CHILD_SCRIPT", str(script))
+    copies = []
+    real = zygote.copy_runtime
+    monkeypatch.setattr(zygote, "copy_runtime", lambda folder: copies.append(real(folder)) or copies[-1])
+    if warm:
+        monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    else:
+        monkeypatch.setenv(zygote.DISABLE_VAR, "1")
+    zygote.shutdown()
+    monkeypatch.setitem(zygote._STATE, "starts", 0)     # an earlier test's failed starts
+    try:
+        result = _grade(searcher)
+    finally:
+        zygote.shutdown()       # the next test's warm process runs the kit's own runtime
+    assert zygote.last_start() == ("warm" if warm else f"fresh ({zygote.DISABLE_VAR} is set)")
+    assert copies and all(os.path.basename(c) == "child.pyc" for c in copies), copies
+    out = _output(result)
+    assert "self-check: found" in out and "modules: none" in out and "expected arrays: 0" in out, out
+    if warm:
+        assert "argv: []" in out and "cwd holds: []" in out, out
+    assert not result.functions["activations.relu"].passed

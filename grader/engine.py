@@ -173,6 +173,7 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
         raise ChainruleError(f"Grading was interrupted ({exc.name}) before any function was graded; "
                              "nothing is left running.") from None
     finally:
+        sandbox.idle = None
         for signum in handlers:     # a second signal must not cut the cleanup short
             signal.signal(signum, signal.SIG_IGN)
         try:
@@ -198,9 +199,10 @@ def _start(sandbox):
 
 
 def _plan(path, names, seed, case, oracle, secret):
-    """``(seed, seed_given, [(qualname, cases)])``: the seed of the cases and every selected
-    function's cases (only case ``case`` with ``--case``). Each case's expected values are
-    computed when it is graded, in this process: the child never sees them."""
+    """``(seed, seed_given, Plan)``: the seed of the cases and every selected function's
+    cases (only case ``case`` with ``--case``, made and checked here). Each case's expected
+    values are computed in this process, when it is graded or while this process waits for
+    the child (``Ahead``): the child never sees them."""
     seed_given = seed is not None
     if seed is None:
         recorded = oracle.seeds()
@@ -214,22 +216,92 @@ def _plan(path, names, seed, case, oracle, secret):
     if seed < 0:
         raise ChainruleUsageError(f"Seed {seed} is not valid; give a non-negative integer.")
 
-    plan = []
-    for qualname in names:
-        cases = cases_for(qualname, seed)
-        if case is not None:
+    plan = Plan(names, seed)
+    if case is not None:
+        for qualname in names:
+            cases = plan.cases(qualname)
             chosen = [c for c in cases if str(c.number) == str(case) or c.name == str(case)]
             if not chosen:
                 raise ChainruleUsageError(
                     f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
-            cases = chosen
-        plan.append((qualname, cases))
+            plan.made[qualname] = chosen
     return seed, seed_given, plan
+
+
+class Plan:
+    """The selected functions in grading order, iterated as ``(qualname, cases)``; each
+    function's cases are made when first asked for (by the grading loop, or ahead of it by
+    ``Ahead``). A function's cases depend on the seed and its name only, never on when
+    they are made."""
+
+    def __init__(self, names, seed):
+        self.names, self.seed = list(names), seed
+        self.made = {}
+
+    def cases(self, qualname):
+        if qualname not in self.made:
+            self.made[qualname] = cases_for(qualname, self.seed)
+        return self.made[qualname]
+
+    def __iter__(self):
+        return ((qualname, self.cases(qualname)) for qualname in self.names)
+
+    def __len__(self):
+        return len(self.names)
+
+
+class Ahead:
+    """This process's own work done while it waits for the child (``Sandbox.idle``): the
+    cases of the functions still to grade and their expected values, in grading order.
+
+    ``step`` does one piece (one function's cases, or one case's expected values) and says
+    whether more is left; ``expected`` hands a case's values over, computed now if they were
+    not yet. Nothing is done for a function already graded or a case already taken, and an
+    error is left to the grading loop, which meets it where it always did (a recording
+    without the case, say). The values are the same whenever they are computed: a case's
+    calls are materialised afresh for each use."""
+
+    def __init__(self, plan, oracle, seed):
+        self.plan, self.oracle, self.seed = plan, oracle, seed
+        self.position = 0           # the index of the function being graded
+        self._values = {}           # id(case) -> expected values computed ahead
+        self._taken = set()         # id(case) of cases whose values were handed over
+        self._pieces = self._work()
+
+    def _work(self):
+        for index, qualname in enumerate(self.plan.names):
+            if index < self.position:
+                continue
+            try:
+                cases = self.plan.cases(qualname)
+            except Exception:  # noqa: BLE001 - raised again when the grading loop makes them
+                return
+            yield
+            for case in cases:
+                if index < self.position or id(case) in self._taken or id(case) in self._values:
+                    continue
+                try:
+                    self._values[id(case)] = self.oracle.expected(case, self.seed)
+                except Exception:  # noqa: BLE001 - raised again when the case is graded
+                    pass
+                yield
+
+    def step(self):
+        """One piece of the work; False when none is left."""
+        return next(self._pieces, StopIteration) is not StopIteration
+
+    def expected(self, case):
+        self._taken.add(id(case))
+        if id(case) in self._values:
+            return self._values.pop(id(case))
+        return self.oracle.expected(case, self.seed)
 
 
 def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progress,
            require_isolation, reference):
     seed, seed_given, plan = planned
+    ahead = Ahead(plan, oracle, seed)
+    sandbox.idle = ahead.step       # cases and expected values made while the child works
     sandbox.ready()     # confined before anything of the submission runs
     if sandbox.ids is None and not sandbox.landlocked():
         # the child runs as this very user, unconfined, and could rewrite the grader: its
@@ -260,7 +332,9 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     result.seed_given = seed_given
     try:
         for done, (qualname, cases) in enumerate(plan, 1):
-            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path).run()
+            ahead.position = done - 1
+            fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path,
+                                 ahead.expected).run()
             result.functions[qualname] = fr
             if progress is not None:
                 progress(done, len(plan), qualname)
@@ -510,8 +584,10 @@ class FunctionGrading:
     name on a case depends on the other cases).
     """
 
-    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission):
+    def __init__(self, sandbox, oracle, qualname, cases, seed, timeout, command, submission, expected=None):
         self.sandbox, self.oracle = sandbox, oracle
+        # a case's expected values (``Ahead.expected``: perhaps computed while waiting)
+        self.expected = expected or (lambda case: oracle.expected(case, seed))
         self.qualname, self.cases, self.seed = qualname, cases, seed
         self.timeout, self.command, self.submission = timeout, command, submission
         self.module, self.name = qualname.split(".", 1)
@@ -700,7 +776,7 @@ class FunctionGrading:
                     return False
             except TimeoutError:
                 pass            # reported by the case's own call below
-        expected = self.oracle.expected(case, self.seed)
+        expected = self.expected(case)
         status, text, diagnoses, findings, scalar = "passed", "", [], [], False
         try:
             actual = case.run(self._student)

@@ -8,7 +8,8 @@ sent and its chains of steps fed without a round trip (both off with
 ``Sandbox.full_echo``: every argument comes back whole and each step is asked for by the
 grading process), ``stats._ks_above`` (a clearly passing normal
 sample is settled with an approximate erf), ``reports._dumps`` (JSON written in one pass
-instead of ``json.dumps(indent=2)``). The submission below fails in many ways: wrong
+instead of ``json.dumps(indent=2)``), ``engine.Ahead`` (cases and expected values made while
+the grading process waits for the child, instead of when each is graded). The submission below fails in many ways: wrong
 values, wrong distributions, known mistakes, a crash, so that every path is exercised.
 """
 
@@ -17,6 +18,7 @@ import json
 import pytest
 
 from grader import compare, grade_submission, reports, stats
+from grader.specs import cases_for
 from grader.sandbox import Sandbox
 from tests.grader.conftest import make_submission
 from tests.grader.wrong_catalog import CATALOG
@@ -85,3 +87,51 @@ def test_reports_are_the_same_with_every_shortcut_off(submission, monkeypatch):
     failed = {f["name"] for f in graded["functions"] if not f["passed"]}
     assert set(PICKED) <= failed          # the shortcuts were compared on failing functions too
     assert 0 < graded["percent"] < 100
+
+
+def test_reports_are_the_same_without_work_done_while_waiting(submission, monkeypatch):
+    from grader import engine
+
+    done = {"pieces": 0}
+    step = engine.Ahead.step
+
+    def counted(self):
+        more = step(self)
+        done["pieces"] += more
+        return more
+
+    monkeypatch.setattr(engine.Ahead, "step", counted)
+    ahead = _reports(submission)
+    assert done["pieces"] > 50          # the expected values were computed while waiting
+    monkeypatch.setattr(engine.Ahead, "step", lambda self: False)
+    assert _reports(submission) == ahead
+
+
+def test_an_error_of_the_oracle_met_ahead_is_raised_where_the_case_is_graded(tmp_path, monkeypatch):
+    from chainrule_core.errors import ChainruleError
+    from grader import engine
+    from grader.oracle import LiveOracle
+
+    sub = make_submission(tmp_path / "exercises")
+    expected = LiveOracle.expected
+    asked = []
+
+    def failing(self, case, seed):
+        asked.append(case.qualname)
+        if case.qualname == "losses.mean_squared_error" and case.number == 2:
+            raise ChainruleError("no entry for losses.mean_squared_error case 2")
+        return expected(self, case, seed)
+
+    init = engine.Ahead.__init__
+
+    def all_at_once(self, *args):       # as if the first wait were long enough for everything
+        init(self, *args)
+        while self.step():
+            pass
+
+    monkeypatch.setattr(LiveOracle, "expected", failing)
+    monkeypatch.setattr(engine.Ahead, "__init__", all_at_once)
+    with pytest.raises(ChainruleError, match="no entry for losses.mean_squared_error case 2"):
+        grade_submission(str(sub), only=["activations", "losses"])
+    # met ahead (every case of both modules), then again when the case was graded
+    assert asked.count("losses.mean_squared_error") == len(cases_for("losses.mean_squared_error", 0)) + 1

@@ -248,6 +248,37 @@ def test_what_a_function_changed_in_numpy_builtins_and_math_is_undone_before_the
         (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]
 
 
+STATE_PATCHER = {"activations": """
+import warnings
+
+_DEFAULTS = (np.geterr(), list(warnings.filters))
+
+
+def sigmoid(x):
+    np.seterr(all="raise")                  # at every call: the last one leaves it so
+    warnings.simplefilter("error")
+    np._student_cache = True                # an added name stays (NumPy adds names too)
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def tanh(x):
+    # right only when the error state and the warning filters are as before sigmoid ran
+    if np.geterr() != _DEFAULTS[0] or warnings.filters != _DEFAULTS[1] or not np._student_cache:
+        return x
+    return np.tanh(x)
+"""}
+
+
+def test_the_error_state_and_warning_filters_a_function_left_are_undone_before_the_next(tmp_path):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "exercises", STATE_PATCHER)
+    result = grade_submission(str(sub), only=["activations.sigmoid", "activations.tanh"], timeout=10)
+    assert all(fr.passed for fr in result.functions.values()), [
+        (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]
+
+
 # ------------------------------------------------------------------ steps chained in the child
 def test_every_steps_case_has_a_chain_plan_that_places_what_its_feed_places():
     """The plan read off each feed, filled with a real output, gives the very call the feed

@@ -131,7 +131,7 @@ def main():
           f"process itself (imports, cases, expected values, judging, report): warm "
           f"{cpu['warm parent'] * 1000:.0f} ms, fresh {cpu['fresh parent'] * 1000:.0f} ms")
     print(f"{args.runs} interleaved runs, wall time of the whole command in a fresh process; "
-          f"bytecode {'as the environment says' if args.no_bytecode else 'written once, then read'}; "
+          f"bytecode {'as the environment says' if args.no_bytecode else 'compiled first (compileall), then read'}; "
           "sympy/jinja2 not imported")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")

@@ -558,8 +558,32 @@ def _hung_import(folder, module, imported):
         return ""
     finally:
         os.close(fd)
-    names = _imported_names(source, folder)
+    if not set(hung) & _imported_names(source, folder):
+        return ""
+    names = _imported_names(_outside_strings(source), folder)    # a docstring's "import x" is none
     return next((f"{name}.py" for name in hung if name in names), "")
+
+
+def _outside_strings(source):
+    """``source`` with every line inside a string literal that spans lines blanked (the
+    lines after the one that opens it, up to the one that closes it), found by the
+    tokenizer, which reads and never runs (linear in the text; what it reads before an
+    error counts)."""
+    import io
+    import tokenize
+
+    kinds = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+    inside = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type in kinds and tok.end[0] > tok.start[0]:
+                inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    if not inside:
+        return source
+    return "".join("\n" if number in inside else line
+                   for number, line in enumerate(source.splitlines(keepends=True), 1))
 
 
 def _imports_absent(info, folder):

@@ -174,6 +174,28 @@ def test_the_import_scan_reads_only_import_statements_of_a_regular_file(tmp_path
     assert found == [""], "reading a FIFO blocked"
 
 
+def test_an_import_written_inside_a_string_is_not_one(tmp_path):
+    from grader.engine import _hung_import
+
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    hung = {"activations": {"kind": "timeout"}}
+    quoted = {
+        "docstring": '"""Notes.\nimport activations\n"""\nimport numpy as np\n',
+        "single quotes": "x = '''\nfrom .activations import relu\n'''\n",
+        "bytes, raw": 'y = rb"""\nimport activations\n"""\n',
+        "f-string": 'z = f"""{1}\nfrom . import activations\n"""\n',
+    }
+    for name, source in quoted.items():
+        (folder / "losses.py").write_text(source)
+        assert _hung_import(str(folder), "losses", hung) == "", name
+    # the same lines outside a string are imports; strings before or after do not hide them
+    (folder / "losses.py").write_text('"""Doc."""\nimport activations\nS = """\nx\n"""\n')
+    assert _hung_import(str(folder), "losses", hung) == "activations.py"
+    (folder / "losses.py").write_text('S = """\nx\n"""\nfrom . import activations\n"""unclosed\n')
+    assert _hung_import(str(folder), "losses", hung) == "activations.py"
+
+
 def test_import_that_kills_the_process_is_not_retried(tmp_path, open_dir):
     from grader import grade_submission
 

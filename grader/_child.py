@@ -483,6 +483,7 @@ _map = builtins.map
 
 
 def _snapshot():
+    _HANDLERS[:] = [_getsignal(signum) for signum in _SIGNALS]
     for name, mod in list(sys.modules.items()):
         if name == "numpy" or name.startswith("numpy.") or name in ("builtins", "math", "random"):
             try:
@@ -499,15 +500,27 @@ _seterr = np.seterr
 _geterr = np.geterr
 _WARNING_FILTERS = list(__import__("warnings").filters)
 _current_frames = sys._current_frames
+_gettrace, _getprofile = sys.gettrace, sys.getprofile
+_gc_callbacks = __import__("gc").callbacks      # the list the collector calls, whatever gc.callbacks is later
+_signal = __import__("signal")
+_getsignal = _signal.getsignal
+_SIGNALS = tuple(_signal.valid_signals())
+_HANDLERS = []              # every signal's handler when the state was snapshotted
 _select = __import__("select").select
 _AS_SNAPSHOTTED = [True]    # nothing of the submission ran since the state was found unchanged
 
 
 def _unchanged():
     """Whether NumPy, builtins, math, random, NumPy's error state and the warning filters
-    are exactly as snapshotted (every name bound to its very object), with no other thread
-    that could change them: ``_restore`` would then change nothing."""
-    if _len(_current_frames()) != 1 or _geterr() != _ERRSTATE:
+    are exactly as snapshotted (every name bound to its very object), and nothing of the
+    submission can run before the next request: no other thread, no trace or profile hook,
+    no collector callback, no signal handler of its own (a timer's handler could patch
+    anything at any time). ``_restore`` would then change nothing. This is hygiene between
+    the submission's own functions, not a boundary: code that runs in the child can always
+    change what its later functions see."""
+    if (_len(_current_frames()) != 1 or _geterr() != _ERRSTATE or _gettrace() is not None
+            or _getprofile() is not None or _gc_callbacks
+            or not _all(_map(_is, _map(_getsignal, _SIGNALS), _HANDLERS))):
         return False
     warnings_module = sys.modules.get("warnings")
     if warnings_module is not None:

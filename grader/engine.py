@@ -117,6 +117,15 @@ def _on_signal(signum, _frame):
     raise Interrupted(signal.Signals(signum).name)
 
 
+def _ignore_signals():
+    """After the first SIGINT or SIGTERM of a grade: later ones are ignored while the partial
+    result is made (``grade`` puts the handlers back when it returns)."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            if signal.getsignal(signum) is _on_signal:
+                signal.signal(signum, signal.SIG_IGN)
+
+
 def _reference_location(oracle):
     """The reference's folder (live) or file (recorded), or None."""
     try:
@@ -161,9 +170,8 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     try:
         # The child is asked for first: the warm process forks it once it has imported
         # NumPy (the request does not wait for that) and it confines itself, or a fresh
-        # child imports NumPy, while the cases are made here. Each case's expected values
-        # are computed when it is graded, while the child runs the calls sent ahead (made
-        # all at once here they were about 10 ms more before the first call); they stay
+        # child imports NumPy. The cases and their expected values are made while this
+        # process waits for the child (``Ahead``), or else when each is graded; they stay
         # in this process.
         _start(sandbox)
         planned = _plan(path if seed_path is None else os.fspath(seed_path), names, seed, case, oracle, secret)
@@ -339,6 +347,7 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
             if progress is not None:
                 progress(done, len(plan), qualname)
     except Interrupted as exc:
+        _ignore_signals()   # a second Ctrl-C must not lose the partial result made here
         result.interrupted = exc.name
         for qualname, cases in plan:
             if qualname in result.functions:

@@ -219,6 +219,11 @@ def _widen(fd):
             pass    # a smaller limit (/proc/sys/fs/pipe-max-size): as before
 
 
+#: the grading process's own work while it waits (``Sandbox.idle``) stops this long before a
+#: reply's deadline
+IDLE_MARGIN = 0.05
+
+
 class Sandbox:
     """One child process serving calls into a submission; restarted when it dies.
 
@@ -674,8 +679,11 @@ class Sandbox:
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                if not (self.idle is not None and self._work_while_waiting(deadline)):
-                    _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output, self._disk_tick)
+                if self.idle is not None:
+                    readable, deadline = self._work_while_waiting(deadline)
+                    if readable:
+                        continue
+                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output, self._disk_tick)
                 continue
             if not chunk:
                 raise self._died()
@@ -687,17 +695,23 @@ class Sandbox:
         return b"".join(chunks)
 
     def _work_while_waiting(self, deadline):
-        """Do pieces of ``idle`` (the grading process's own work) until the reply pipe is
-        readable (True), or until none is left or the deadline has come (False: then wait
-        as usual). A piece takes about a millisecond at most; the time until the reply is
-        read counts against the function's limit as any wait does."""
-        while time.monotonic() < deadline:
+        """Do pieces of ``idle`` (the grading process's own work) while the reply pipe is not
+        readable: ``(True, deadline)`` once it is, ``(False, deadline)`` when no work is left or
+        the deadline is less than ``IDLE_MARGIN`` away (then wait as usual). A piece takes a
+        few milliseconds at most; one that runs past the margin moves the deadline on by as
+        much, so that the child is never charged for this process's work."""
+        while True:
+            stop = deadline - IDLE_MARGIN
+            if time.monotonic() >= stop:
+                return False, deadline
             if not self.idle():
                 self.idle = None
-                return False
+                return False, deadline
+            late = time.monotonic() - stop
+            if late > 0:
+                deadline += late
             if select.select([self._resp], [], [], 0)[0]:
-                return True
-        return False
+                return True, deadline
 
     def _unreadable(self, why):
         self._kill()

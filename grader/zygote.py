@@ -117,43 +117,75 @@ class ZygoteChild:
 
 def copy_runtime(folder):
     """Copy the child's script and ``landlock.py`` into ``folder``, readable by everyone
-    (argv names no grader folder); returns the script's path.
+    (argv names no grader folder); returns the path of the script to run.
 
-    The copy is the script's compiled form, ``child.pyc``, when the kit holds it up to date
-    (an installed kit: pip byte-compiles every module; ``python -m compileall``), checked
-    as the import system checks a cache: this interpreter's magic number and the source's
-    modification time and size. The interpreter then runs it without compiling its 1,000
-    lines first (about 15 ms of every warm process's or fresh child's start). Otherwise the
-    copy is the source, ``child.py``."""
+    That is the script's compiled form, ``child.pyc``, when the kit holds it up to date
+    (``_compiled``: an installed kit, whose modules pip byte-compiles), with every code
+    object's file name set to the copy of the source beside it, as running that copy would
+    name it: the interpreter then runs it without compiling its 1,000 lines first (about
+    15 ms of every warm process's or fresh child's start). Otherwise it is the copy of the
+    source, ``child.py``."""
     script = os.path.join(folder, "child.py")
-    compiled = _compiled(CHILD_SCRIPT)
+    shutil.copyfile(CHILD_SCRIPT, script)
+    paths = [script, os.path.join(folder, "landlock.py")]
+    shutil.copyfile(LANDLOCK_MODULE, paths[1])
+    compiled = _compiled(CHILD_SCRIPT, script)
     if compiled is not None:
-        script = os.path.join(folder, "child.pyc")
-        with open(script, "wb") as fh:
+        paths.append(os.path.join(folder, "child.pyc"))
+        with open(paths[-1], "wb") as fh:
             fh.write(compiled)
-    else:
-        shutil.copyfile(CHILD_SCRIPT, script)
-    shutil.copyfile(LANDLOCK_MODULE, os.path.join(folder, "landlock.py"))
-    for path in (script, os.path.join(folder, "landlock.py")):
+    for path in paths:
         os.chmod(path, 0o644)
-    return script
+    return paths[-1] if compiled is not None else script
 
 
-def _compiled(source):
-    """The bytes of ``source``'s cached bytecode when it is valid for ``source`` (a
-    timestamp-checked ``.pyc`` of this interpreter, as ``compileall`` writes it), else None."""
+def _compiled(source, filename):
+    """``source``'s bytecode as a ``.pyc`` to run, its code named ``filename``, when the
+    kit's own cache holds it valid for ``source``; else None.
+
+    Only ``__pycache__/`` beside the source is read (never a ``PYTHONPYCACHEPREFIX`` tree,
+    which anyone may have written), only a regular file reached without a link, owned by the
+    source's owner or this user and writable by no one else, in a folder alike, and only a
+    timestamp-checked ``.pyc`` of this interpreter, as ``compileall`` writes it: the magic
+    number, the source's modification time and size."""
+    import marshal
+    import stat
+
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    stem = os.path.splitext(os.path.basename(source))[0]
+    cache = os.path.join(os.path.dirname(source), "__pycache__")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        cached = importlib.util.cache_from_source(source)
-        with open(cached, "rb") as fh:
-            data = fh.read()
-        st = os.stat(source)
-    except (OSError, NotImplementedError, ValueError):
+        src, where = os.stat(source), os.lstat(cache)
+        fd = os.open(os.path.join(cache, f"{stem}.{tag}.pyc"), flags)
+        try:
+            st = os.fstat(fd)
+            owners = {src.st_uid, os.geteuid()}
+            if not (stat.S_ISDIR(where.st_mode) and stat.S_ISREG(st.st_mode) and where.st_uid in owners
+                    and st.st_uid in owners and not (where.st_mode | st.st_mode) & 0o022):
+                return None
+            data = os.read(fd, st.st_size + 1)
+        finally:
+            os.close(fd)
+    except OSError:
         return None
     if (len(data) < 16 or data[:4] != importlib.util.MAGIC_NUMBER or data[4:8] != b"\0\0\0\0"
-            or int.from_bytes(data[8:12], "little") != int(st.st_mtime) & 0xFFFFFFFF
-            or int.from_bytes(data[12:16], "little") != st.st_size & 0xFFFFFFFF):
+            or int.from_bytes(data[8:12], "little") != int(src.st_mtime) & 0xFFFFFFFF
+            or int.from_bytes(data[12:16], "little") != src.st_size & 0xFFFFFFFF):
         return None
-    return data
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return data[:16] + marshal.dumps(_named(code, filename))
+
+
+def _named(code, filename):
+    """``code`` and every code object in it, their ``co_filename`` set to ``filename``."""
+    consts = tuple(_named(c, filename) if isinstance(c, type(code)) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def numpy_site(folder):

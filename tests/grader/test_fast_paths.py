@@ -135,3 +135,82 @@ def test_an_error_of_the_oracle_met_ahead_is_raised_where_the_case_is_graded(tmp
         grade_submission(str(sub), only=["activations", "losses"])
     # met ahead (every case of both modules), then again when the case was graded
     assert asked.count("losses.mean_squared_error") == len(cases_for("losses.mean_squared_error", 0)) + 1
+
+
+def _pipe_sandbox(idle):
+    """A Sandbox reading replies from a pipe of its own, with ``idle`` as its own work."""
+    import os
+
+    from grader.sandbox import Sandbox
+
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    box = Sandbox.__new__(Sandbox)
+    box._read_buf, box._resp, box.idle = bytearray(), r, idle
+    box._watch = lambda: None
+    box._drain_output = lambda: None
+    box._disk_tick = lambda: None
+    return box, r, w
+
+
+@pytest.mark.parametrize("piece", [0.05, 0.2])
+def test_a_reply_that_comes_in_time_is_read_however_long_this_process_works_meanwhile(piece):
+    import os
+    import threading
+    import time
+
+    from grader.sandbox import IDLE_MARGIN
+
+    pieces = iter([True, True])
+
+    def idle():         # one long piece of the grading process's own work
+        time.sleep(piece)
+        return next(pieces, False)
+
+    box, r, w = _pipe_sandbox(idle)
+    try:
+        threading.Timer(0.01, lambda: os.write(w, b"12345678")).start()    # in time: at 10 ms of 80
+        assert box._read_exact(8, time.monotonic() + IDLE_MARGIN + 0.03) == b"12345678"
+        # and a reply that never comes still times out, after the work and the child's full wait
+        box.idle, pieces = idle, iter([True])
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            box._read_exact(8, time.monotonic() + IDLE_MARGIN + 0.03)
+        assert time.monotonic() - start >= piece
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_a_second_signal_while_the_partial_result_is_made_is_ignored(tmp_path, monkeypatch):
+    """SIGTERM (or Ctrl-C) during grading gives the partial result; a second one while the
+    remaining functions are listed as not graded must not lose it."""
+    import os
+    import signal
+    import time
+
+    from grader import engine
+
+    sub = make_submission(tmp_path / "exercises")
+    run, cases_for_real, graded = engine.FunctionGrading.run, engine.cases_for, []
+
+    def run_until_the_third(self):
+        graded.append(self.qualname)
+        if len(graded) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)        # the first: raised here
+            time.sleep(5)
+        return run(self)
+
+    def listing(qualname, seed):
+        if len(graded) >= 3:
+            os.kill(os.getpid(), signal.SIGTERM)        # the second, while the rest is listed
+        return cases_for_real(qualname, seed)
+
+    monkeypatch.setattr(engine.Ahead, "step", lambda self: False)    # cases made in the loop
+    monkeypatch.setattr(engine.FunctionGrading, "run", run_until_the_third)
+    monkeypatch.setattr(engine, "cases_for", listing)
+    result = grade_submission(str(sub), only=["activations"])
+    assert result.interrupted == "SIGTERM"
+    done = [q for q, fr in result.functions.items() if all(c.status != "skipped" for c in fr.cases)]
+    assert done == graded[:2]
+    assert len(result.functions) == len([q for q in result.functions if q.startswith("activations.")]) > 3

@@ -352,9 +352,17 @@ def _compile(source, mode=None):
     import importlib.util
     import py_compile
 
+    cached = os.path.join(os.path.dirname(source), "__pycache__",
+                          os.path.basename(importlib.util.cache_from_source(source)))
     kw = {} if mode is None else {"invalidation_mode": mode}
-    py_compile.compile(source, cfile=importlib.util.cache_from_source(source), doraise=True, **kw)
-    return importlib.util.cache_from_source(source)
+    py_compile.compile(source, cfile=cached, doraise=True, **kw)
+    return cached
+
+
+def _run_pyc(data, tmp_path):
+    path = tmp_path / "run.pyc"
+    path.write_bytes(data)
+    return subprocess.run([sys.executable, "-I", "-S", str(path)], capture_output=True, text=True, timeout=30)
 
 
 def test_the_compiled_form_is_used_only_when_it_is_up_to_date(tmp_path):
@@ -362,23 +370,69 @@ def test_the_compiled_form_is_used_only_when_it_is_up_to_date(tmp_path):
 
     source = tmp_path / "_child.py"
     source.write_text("print('one')\n")
-    assert zygote._compiled(str(source)) is None                    # nothing compiled
+    copy = str(tmp_path / "copy" / "child.py")
+    assert zygote._compiled(str(source), copy) is None              # nothing compiled
     cached = _compile(str(source))
-    with open(cached, "rb") as fh:
-        assert zygote._compiled(str(source)) == fh.read()
+    assert _run_pyc(zygote._compiled(str(source), copy), tmp_path).stdout == "one\n"
     stat = source.stat()
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
-    assert zygote._compiled(str(source)) is None                    # the source is newer
+    assert zygote._compiled(str(source), copy) is None              # the source is newer
     _compile(str(source))
     source.write_text("print('two')\n# longer\n")
     os.utime(source, ns=(stat.st_atime_ns, os.stat(cached).st_mtime_ns))
-    assert zygote._compiled(str(source)) is None                    # another size
+    assert zygote._compiled(str(source), copy) is None              # another size
     _compile(str(source), py_compile.PycInvalidationMode.CHECKED_HASH)
-    assert zygote._compiled(str(source)) is None                    # hash-checked: not read here
+    assert zygote._compiled(str(source), copy) is None              # hash-checked: not read here
     _compile(str(source))
     with open(cached, "r+b") as fh:
         fh.write(b"\0\0\0\0")                                       # another interpreter's
-    assert zygote._compiled(str(source)) is None
+    assert zygote._compiled(str(source), copy) is None
+
+
+def test_the_compiled_form_is_read_only_from_the_kits_own_cache(tmp_path, monkeypatch):
+    """Never from a PYTHONPYCACHEPREFIX tree (anyone may write one), never through a link,
+    never a file or folder others may write."""
+    import importlib.util
+    import py_compile
+
+    source = tmp_path / "kit" / "_child.py"
+    source.parent.mkdir()
+    source.write_text("print('kit')\n")
+    copy = str(tmp_path / "copy" / "child.py")
+    prefix = tmp_path / "prefix"
+    monkeypatch.setattr(sys, "pycache_prefix", str(prefix))
+    forged = importlib.util.cache_from_source(str(source))         # where the prefix puts it
+    assert forged.startswith(str(prefix))
+    os.makedirs(os.path.dirname(forged))
+    other = tmp_path / "forged.py"
+    other.write_text("print('forged')\n")
+    py_compile.compile(str(other), cfile=forged, doraise=True)
+    with open(forged, "r+b") as fh:                                # the kit's mtime and size
+        st = source.stat()
+        fh.seek(8)
+        fh.write(int(st.st_mtime).to_bytes(4, "little") + st.st_size.to_bytes(4, "little"))
+    assert zygote._compiled(str(source), copy) is None
+    cached = _compile(str(source))
+    assert _run_pyc(zygote._compiled(str(source), copy), tmp_path).stdout == "kit\n"
+    os.chmod(cached, 0o666)                                        # writable by others
+    assert zygote._compiled(str(source), copy) is None
+    os.chmod(cached, 0o644)
+    os.chmod(os.path.dirname(cached), 0o777)                       # its folder writable by others
+    assert zygote._compiled(str(source), copy) is None
+    os.chmod(os.path.dirname(cached), 0o755)
+    os.rename(cached, cached + ".real")
+    os.symlink(cached + ".real", cached)                           # a link
+    assert zygote._compiled(str(source), copy) is None
+
+
+def test_the_compiled_form_names_the_copy_of_the_source_as_its_file(tmp_path):
+    source = tmp_path / "_child.py"
+    source.write_text("import sys\ndef f():\n    return sys._getframe().f_code.co_filename\n"
+                      "print(__file__ if False else sys._getframe().f_code.co_filename, f())\n")
+    _compile(str(source))
+    copy = str(tmp_path / "elsewhere" / "child.py")
+    out = _run_pyc(zygote._compiled(str(source), copy), tmp_path).stdout.split()
+    assert out == [copy, copy]          # never the kit's folder
 
 
 @pytest.mark.parametrize("warm", [True, False])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -129,11 +130,14 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         carry=carry,
     )
     for target in (output, gradebook):
-        if target is not None and not force:
-            from pathlib import Path
-
-            if Path(target).exists():
-                raise ChainruleError(f"Output file '{target}' already exists; pass --force to overwrite it.")
+        if target is None:
+            continue
+        if any(os.path.exists(f) and os.path.exists(target) and os.path.samefile(f, target)
+               for f in files + ([manifest] if manifest else [])):
+            raise ChainruleUsageError(f"Output file '{target}' is one of the files being checked; "
+                                      "write the report to another file.")
+        if not force and os.path.exists(target):
+            raise ChainruleError(f"Output file '{target}' already exists; pass --force to overwrite it.")
     bar = None
     if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)

@@ -553,6 +553,17 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 4
 
 
+def test_check_never_writes_its_report_over_a_file_it_checks(sheets, tmp_path):
+    path = copy_answers(sheets, tmp_path, "preset", "worked-example")
+    before = path.read_bytes()
+    for option in ("--output", "--gradebook"):
+        result = run("check", path, option, path, "--force")
+        assert result.exit_code == 2, result.output
+        assert error_line(result) == (f"Error: Output file '{path}' is one of the files being checked; "
+                                      "write the report to another file.")
+        assert path.read_bytes() == before
+
+
 def test_check_text_report_has_an_ascii_form(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     fill(path, {("p1_forward_pass", "z_1"): '"0.08"', ("p1_forward_pass", "h_1"): '"0.5"',

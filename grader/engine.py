@@ -427,6 +427,15 @@ def _rerun(command, qualname, number, seed):
     return f"{command} --only {qualname} --case {number} --seed {seed}"
 
 
+#: what ``input()`` raising EOFError is told: the child's stdin is empty (/dev/null)
+INPUT_HINT = "input() cannot read anything while grading: stdin is empty; remove the input() call"
+
+
+def _read_stdin(info):
+    """Whether the error is ``input()`` finding no input: EOFError, "EOF when reading a line"."""
+    return info.get("type") == "EOFError" and str(info.get("message", "")).strip() == "EOF when reading a line"
+
+
 def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     kind = info.get("kind")
     module, name = qualname.split(".", 1) if qualname else ("", "")
@@ -450,6 +459,8 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     if kind in ("timeout", "died"):
         return kind if kind == "timeout" else "crashed", info.get("message", "")
     text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")
+    if _read_stdin(info):
+        text += f" ({INPUT_HINT})"
     frame = info.get("frame")
     if frame:
         text += f"\n  at {frame['file']}, line {frame['line']}, in {frame['function']}"

@@ -191,6 +191,8 @@ def run(namespace, label, cells, notes, shown, budget=None):
                     what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
                 else:
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+                    if isinstance(exc, EOFError) and str(exc) == "EOF when reading a line":
+                        what += " (input() cannot read anything while grading: stdin is empty; remove the input() call)"
                 _say(f"{where}: {what} (the cells after it still ran){_import_hint(exc, source, line)}")
     finally:
         if budget:
@@ -589,12 +591,15 @@ def _take_notes(output, notes, fix):
         return output
     kept = []
     for line in output.splitlines(keepends=True):
-        if line.startswith(NOTE_MARK):
-            note = fix(line[len(NOTE_MARK):].rstrip("\n"))
-            if note not in notes:
-                notes.append(note)
-        else:
+        at = line.find(NOTE_MARK)
+        if at < 0:
             kept.append(line)
+            continue
+        if at > 0:      # after a prompt printed without a newline (input("name? ")): the code's own
+            kept.append(line[:at] + "\n")
+        note = fix(line[at + len(NOTE_MARK):].rstrip("\n"))
+        if note not in notes:
+            notes.append(note)
     return "".join(kept)
 
 

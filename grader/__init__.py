@@ -50,7 +50,9 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   indistinguishable; kind ``dependency`` when the failure is traced to a contract function
   it calls that failed too, see ``grader.calls``), ``.depends_on`` (the names of those
   failing callees), ``.output`` (the function's
-  captured stdout/stderr, capped) and, when its module could not be imported,
+  captured stdout/stderr, capped), ``.import_output`` (what its module printed while it was
+  imported, on the first function graded of the module; ``.import_where`` names the file)
+  and, when its module could not be imported,
   ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
   line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the
   other submission file the error is in, if any). A failed import is not retried. A module

@@ -676,12 +676,19 @@ class FunctionGrading:
         if spent:       # an earlier function went over the disk limit
             self._fail("error", spent)
             return True
+        # whether the module's code runs now (not imported yet in a live child): what it prints
+        # meanwhile is its import's, shown as such whether this function passes or not
+        fresh = self.module not in self.sandbox.imported or not self.sandbox.alive()
         try:
             error = self.sandbox.import_module(self.module, self.timeout)
         except ChildDied as exc:
             self._fail("error" if exc.kind == "disk" else "crashed", exc.reason)
             return True
         if error is None:
+            if fresh:
+                fr.import_output = self.sandbox.take_output()
+                if fr.import_output.strip():
+                    fr.import_where = f"{self.module}.py"
             return False
         # reported once per module (FunctionResult.import_error); each case gets one line
         where = "__init__.py" if error.get("where") else f"{self.module}.py"

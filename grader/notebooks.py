@@ -572,7 +572,9 @@ def relabel(result, folder, labels, submission, module_files=None):
             for case in fr.cases:
                 case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
             continue
-        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)   # the runner's notes: fix
+        # the runner's notes (the cells run while the module is imported): fix
+        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix), printed=True)
+        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:

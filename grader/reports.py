@@ -266,6 +266,24 @@ def function_lines(result, fr, verbose=False):
     return lines
 
 
+def import_printed(fr, verbose=False):
+    """What ``fr``'s module printed while it was imported for ``fr`` (the first function graded
+    of it), whether ``fr`` passes or not: ``(heading, lines)``, the lines cut to
+    ``MAX_PRINTED_LINES`` (one more saying how many are left) unless ``verbose``; None when it
+    printed nothing. A failed import's output is shown with its error instead."""
+    if fr.import_error or not fr.import_output.strip():
+        return None
+    where = fr.import_where or f"{fr.module}.py"
+    # a notebook's (relabelled: its cells ran as the module was imported)
+    ran = f"{where} was imported" if where.endswith(f"{fr.module}.py") else f"the cells of {where} ran"
+    printed = fr.import_output.rstrip("\n").splitlines()
+    lines = printed[:200] if verbose else printed[:MAX_PRINTED_LINES]
+    if len(printed) > len(lines):
+        lines.append(f"... ({len(printed) - len(lines)} more lines"
+                     f"{' not shown' if verbose else ' with --verbose'})")
+    return f"Your code printed while {ran}:", lines
+
+
 def _hidden_seed_lines(result, fr, failing, shown, verbose):
     """Instead of the rerun commands, in a student's report of cases graded on a seed their
     copy has not (``GradeResult.hidden_seed``): which cases can be rerun there (those with
@@ -398,6 +416,12 @@ def render_text(result, color=False, verbose=False):
         out.append("")
         out.append(NOTES_HEADING)
         out.extend("  " + note for note in result.notes)
+    for fr in result.functions.values():
+        printed = import_printed(fr, verbose)
+        if printed:
+            out.append("")
+            out.append(printed[0])
+            out.extend("  | " + line for line in printed[1])
     failures = [f for f in result.functions.values() if not f.passed]
     todo = [f for f in failures if f.not_implemented and not _waits_for(f)]
     waiting = [f for f in failures if _waits_for(f)]
@@ -643,6 +667,12 @@ def _function_output(fr, result=None, verbose=False):
     return "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
 
 
+def _import_printed_text(fr, verbose=False):
+    """``import_printed`` as a paragraph after a test's own output, or ""."""
+    printed = import_printed(fr, verbose)
+    return "" if printed is None else "\n\n" + "\n".join([printed[0], *printed[1]])
+
+
 def render_gradescope(result, verbose=False):
     tests = []
     shown = result.points
@@ -653,7 +683,7 @@ def render_gradescope(result, verbose=False):
             "score": shown[fr.qualname],
             "max_score": fr.max_score,
             "status": "passed" if fr.passed else "failed",
-            "output": _function_output(fr, result, verbose),
+            "output": _function_output(fr, result, verbose) + _import_printed_text(fr, verbose),
             "output_format": "text",
             "tags": [fr.module],
             "visibility": "visible",
@@ -699,8 +729,9 @@ def render_junit(result, verbose=False):
                 headline = "not implemented yet"
             el = ET.SubElement(case, tag, message=x(f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points: {headline}"[:300]))
             el.text = x(_function_output(fr, result, verbose))
-        if fr.output.strip():
-            ET.SubElement(case, "system-out").text = x(fr.output)
+        printed = fr.import_output if import_printed(fr) else ""
+        if printed.strip() or fr.output.strip():     # its module's import first: it ran first
+            ET.SubElement(case, "system-out").text = x(printed + fr.output)
     if result.notes:
         ET.SubElement(suite, "system-out").text = x(NOTES_HEADING + "\n" + "\n".join(result.notes))
     ET.indent(root) if hasattr(ET, "indent") else None
@@ -734,6 +765,15 @@ def render_markdown(result, verbose=False):
     out.append(f"**{summary_line(result)}**")
     if result.notes:
         out.extend(["", NOTES_HEADING, "", escape.md_fence("\n".join(result.notes))])
+    for fr in result.functions.values():
+        printed = import_printed(fr, verbose)
+        if printed:
+            out.append("")
+            out.append(f"<details><summary>{escape.html_text(printed[0].rstrip(':'))}</summary>")
+            out.append("")
+            out.append(escape.md_fence("\n".join(printed[1])))
+            out.append("")
+            out.append("</details>")
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}
     for where, frs in failed_imports:

@@ -79,9 +79,12 @@ class FunctionResult:
     qualname: str
     max_score: float
     cases: list = field(default_factory=list)
-    output: str = ""            # the student's captured stdout/stderr (capped)
+    output: str = ""            # the student's captured stdout/stderr while it was graded (capped)
+    import_output: str = ""     # what its module printed while imported for it (the first function
+    #                             graded of the module; capped): not the function's own output
     import_error: str = ""      # why its module could not be imported (the same for the module)
-    import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
+    import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py"), or
+    #                             that was imported for it (the module's) when it printed something
     import_short: str = ""      # the same in one line
     import_cause: str = ""      # the other submission file the error is in, if any
     missing_file: str = ""      # its module's file when the submission does not have it ("layers.py")
@@ -170,6 +173,7 @@ class FunctionResult:
             "import_error": self.import_error,
             **({"missing_file": self.missing_file} if self.missing_file else {}),
             "output": self.output,
+            **({"import_output": self.import_output} if self.import_output else {}),
             "depends_on": list(self.depends_on),
         }
 

@@ -58,3 +58,54 @@ def test_input_in_a_notebook_cell_is_told_why_it_fails(tmp_path):
     assert result.functions["activations.relu"].passed
     assert (f"{nb}, cell 3, line 1: raised EOFError: EOF when reading a line {INPUT_HINT} "
             "(the cells after it still ran)") in result.notes, result.notes
+
+
+# ------------------------------------------------------------ 2. what a module printed on import
+def test_what_a_module_printed_on_import_is_shown_when_its_functions_pass(tmp_path):
+    sub = make_submission(tmp_path / "sub", prepended={"activations": "print('loading activations')\n"},
+                          appended={"activations": """
+                              def relu(x):
+                                  print('relu called')
+                                  return np.maximum(x, 0.01 * x)
+                              """})
+    result = grade_submission(str(sub), only=["activations", "losses.mean_squared_error"], seed=1)
+    sigmoid, relu = result.functions["activations.sigmoid"], result.functions["activations.relu"]
+    assert sigmoid.passed and not relu.passed
+    # the import's output once, on the function graded first (its module was imported for it)
+    assert sigmoid.import_output == "loading activations\n" and sigmoid.output == ""
+    assert relu.import_output == "" and relu.output.startswith("relu called\n")
+    text = render(result, "text")
+    assert "\nYour code printed while activations.py was imported:\n  | loading activations\n" in text
+    assert text.count("loading activations") == 1
+    assert "Your code printed while activations.relu was graded:\n  | relu called\n" in text
+    doc = json.loads(render(result, "json"))
+    first = doc["functions"][0]
+    assert (first["name"], first["import_output"], first["output"]) == ("activations.sigmoid",
+                                                                     "loading activations\n", "")
+    assert [f["name"] for f in doc["functions"] if "import_output" in f] == ["activations.sigmoid"]
+    markdown = render(result, "markdown")
+    assert ("<details><summary>Your code printed while activations.py was imported</summary>\n\n"
+            "```text\nloading activations\n```") in markdown
+    gradescope = json.loads(render(result, "gradescope"))
+    assert gradescope["tests"][0]["output"] == ("All 5 cases passed.\n\nYour code printed while activations.py "
+                                                "was imported:\nloading activations")
+    assert "<system-out>loading activations\n</system-out>" in render(result, "junit")
+
+
+def test_what_a_module_printed_on_import_is_shown_by_the_command_in_every_run(tmp_path, monkeypatch):
+    sub = make_submission(tmp_path / "exercises", prepended={"activations": "print('loading')\n"})
+    monkeypatch.chdir(tmp_path)
+    for only in (["--only", "activations"], ["--only", "activations.relu"], ["--only", "activations",
+                                                                            "--only", "losses", "--verbose"]):
+        ran = CliRunner().invoke(cli, ["grade", *only, "--seed", "1"], prog_name="chainrule")
+        assert ran.exit_code == 0, ran.output
+        assert "\nYour code printed while activations.py was imported:\n  | loading\n" in ran.output, only
+
+
+def test_a_long_import_output_is_cut_unless_verbose(tmp_path):
+    sub = make_submission(tmp_path / "sub", prepended={"losses": "for i in range(9):\n    print('line', i)\n"})
+    result = grade_submission(str(sub), only=["losses.mean_squared_error"], seed=1)
+    text = render(result, "text")
+    assert ("Your code printed while losses.py was imported:\n  | line 0\n  | line 1\n  | line 2\n  | line 3\n"
+            "  | ... (5 more lines with --verbose)\n") in text
+    assert "  | line 8\n" in render(result, "text", verbose=True)

@@ -109,3 +109,17 @@ def test_a_long_import_output_is_cut_unless_verbose(tmp_path):
     assert ("Your code printed while losses.py was imported:\n  | line 0\n  | line 1\n  | line 2\n  | line 3\n"
             "  | ... (5 more lines with --verbose)\n") in text
     assert "  | line 8\n" in render(result, "text", verbose=True)
+
+
+def test_check_in_a_notebook_does_not_repeat_what_its_cells_printed(tmp_path):
+    """``check(...)`` runs the kernel's cells again in the child: what they print there, the
+    student saw when they ran them; a cell's failure is still reported (the notes)."""
+    from chainrule.notebook import grade_sources
+
+    sources = [("In [1]", "import numpy as np\nprint('hello from the notebook')\n"),
+               ("In [2]", "undefined_name\n"),
+               ("In [3]", "def relu(x):\n    return np.maximum(np.asarray(x), 0.0)\n")]
+    res = grade_sources(sources, ["activations.relu"], "activations.ipynb", seed=1)
+    assert "  PASS  relu " in res.text
+    assert "hello from the notebook" not in res.text
+    assert "In [2], line 1: raised NameError: name 'undefined_name' is not defined" in res.text

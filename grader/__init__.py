@@ -59,6 +59,9 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   whose file the submission does not have is not imported at all: ``.missing_file`` names
   the file (``layers.py``), ``.import_error`` says "layers.py is not in your submission" and
   its cases have status ``missing`` (0 points, no rerun command).
+- ``.one_case``: with ``case=K``, the function of which only that case ran (its
+  ``.cases_in_all`` says how many it has): such a result is no grade, and no report gives
+  it a PASS, points or a total (JSON: null; the Gradescope and Classroom writers refuse it).
 - ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.seed_given``, ``.oracle``,
   ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of

@@ -224,8 +224,17 @@ def _plan(path, names, seed, case, oracle, secret):
             if not chosen:
                 raise ChainruleUsageError(
                     f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
-            plan.made[qualname] = chosen
+            plan.made[qualname] = Chosen(chosen, len(cases))
     return seed, seed_given, plan
+
+
+class Chosen(list):
+    """The cases ``--case`` chose of a function's ``of`` cases: its result is no grade
+    (``FunctionResult.cases_in_all``)."""
+
+    def __init__(self, cases, of):
+        super().__init__(cases)
+        self.of = of
 
 
 class Plan:
@@ -628,6 +637,8 @@ class FunctionGrading:
         self.module, self.name = qualname.split(".", 1)
         self.arg_names = SIGNATURES[qualname]
         self.result = FunctionResult(qualname, effective_points()[qualname])
+        if isinstance(cases, Chosen):   # --case: some of its cases only, no grade of it
+            self.result.cases_in_all = cases.of
         self.used = 0.0             # child seconds used by this function's calls
         self.first = True           # the first call resets the child's global state
         self.tickets = {}           # id(call) -> ticket of a call sent ahead

@@ -53,11 +53,21 @@ def _traced(fr):
     return bool(failing) and all(any(d.kind == calls.KIND for d in c.diagnoses) for c in failing)
 
 
+def _after_verdict(fr, functions=None):
+    """``_fn_summary`` of a function of which one case ran (``--case``) without its leading
+    "case 2 of 5 fails" (said before it): "known mistake: ...", "not implemented yet", or ""."""
+    note, verdict = _fn_summary(fr, functions), fr.case_verdict()
+    return note[len(verdict):].lstrip("; ") if note.startswith(verdict) else note
+
+
 def _fn_summary(fr, functions=None):
     """A few words after the points: why a function did not pass, or that it warned."""
     if fr.passed:
         note = warning_note(fr)
-        return f"warned: {note.split(' (')[0]}" if note else ""
+        note = f"warned: {note.split(' (')[0]}" if note else ""
+        if fr.partial:
+            return fr.case_verdict() + (f"; {note}" if note else "")
+        return note
     waits = _waits_for(fr, functions)
     if waits:
         return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
@@ -74,6 +84,8 @@ def _fn_summary(fr, functions=None):
     failing = [c for c in fr.cases if not c.passed]
     # the noun agrees with the total: "1 of 1 case failed", "1 of 3 cases failed"
     parts = [f"{len(fr.cases) - fr.n_passed} of {counted(len(fr.cases), 'case')} failed"]
+    if fr.partial:      # --case: "case 2 of 5 fails", never "1 of 1 case failed"
+        parts = [fr.case_verdict()]
     for word in ("timeout", "crashed", "error"):
         hit = [c.number for c in failing if c.status == word]
         if hit:
@@ -220,6 +232,8 @@ def function_lines(result, fr, verbose=False):
     that reruns it. About 25 lines by default, whatever the number of cases."""
     failing = [c for c in fr.cases if not c.passed]
     lines = [f"{fr.qualname}: {len(failing)} of {counted(len(fr.cases), 'case')} failed"]
+    if fr.partial:
+        lines = [f"{fr.qualname}: {fr.case_verdict()} (only this case was run)"]
     fix_first = fix_first_line(fr, result.functions) if result is not None else ""
     if fix_first:
         lines.append("  " + fix_first)
@@ -357,6 +371,8 @@ def _hidden_note(result):
 
 
 def summary_line(result):
+    if result.one_case is not None:     # --case: no total, no points (not a grade)
+        return result.one_case_sentence()
     n_pass = sum(1 for f in result.functions.values() if f.passed)
     n_fns = len(result.functions)
     points = "point" if result.max_score == 1 else "points"
@@ -405,6 +421,11 @@ def render_text(result, color=False, verbose=False):
                        f"{frs[0].import_short}")
             continue
         for fr in frs:
+            if fr.partial:      # --case: what the case did, no PASS and no points
+                note = _after_verdict(fr, result.functions)
+                styled = style(fr.case_verdict(), fg="green" if fr.passed else "red", bold=True)
+                out.append(f"  {fr.name:<{width}}  {styled}" + (f"; {note}" if note else ""))
+                continue
             word = _fn_status(fr)
             pts = f"{_num(shown[fr.qualname])}/{_num(fr.max_score)}"
             note = _fn_summary(fr, result.functions)
@@ -457,7 +478,8 @@ def render_text(result, color=False, verbose=False):
     cautions = [(fr, warned(fr)) for fr in result.functions.values() if warned(fr)]
     if cautions:
         out.append("")
-        out.append(f"Passed, but warned ({counted(len(cautions), 'function')}; the results were right, yet "
+        which = "the case run" if result.one_case is not None else counted(len(cautions), 'function')
+        out.append(f"Passed, but warned ({which}; the results were right, yet "
                    "the computation warned on the way: an overflow, a division by zero or an invalid value):")
         for fr, lines in cautions:
             out.append(f"  {fr.qualname}:")
@@ -618,6 +640,8 @@ def passed_line(fr):
     """The one line a passing function gets where a result is shown in a line or two (the
     Classroom message, a Gradescope test): its cases passed, and how it warned if it did."""
     text = "Its one case passed" if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed"
+    if fr.partial:      # --case: "Case 3 of 5 passes", never "its one case"
+        text = fr.case_verdict()[:1].upper() + fr.case_verdict()[1:]
     note = warning_note(fr)
     return f"{text}, but warned: {note}; {WARNING_RULE}." if note else text + "."
 
@@ -667,6 +691,11 @@ def _function_output(fr, result=None, verbose=False):
     return "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
 
 
+#: why a --case run has no Gradescope (or Classroom) report: they take its scores for the grade
+NO_GRADE = ("--case runs one case of a function, which is not a grade; a Gradescope or Classroom report "
+            "is one: grade without --case")
+
+
 def _import_printed_text(fr, verbose=False):
     """``import_printed`` as a paragraph after a test's own output, or ""."""
     printed = import_printed(fr, verbose)
@@ -674,6 +703,8 @@ def _import_printed_text(fr, verbose=False):
 
 
 def render_gradescope(result, verbose=False):
+    if result.one_case is not None:
+        raise ValueError(NO_GRADE)
     tests = []
     shown = result.points
     for number, fr in enumerate(result.functions.values(), 1):
@@ -714,20 +745,23 @@ def render_junit(result, verbose=False):
     suite = ET.SubElement(root, "testsuite", name="chainrule.grade", tests=str(len(result.functions)),
                           failures=str(failures), errors=str(errors), time=f"{result.elapsed:.3f}")
     props = ET.SubElement(suite, "properties")
-    for key, value in (("seed", result.seed), ("score", _num(result.score)),
-                       ("max_score", _num(result.max_score)), ("oracle", result.oracle),
+    graded = (("score", _num(result.score)), ("max_score", _num(result.max_score))) if result.one_case is None \
+        else (("not_a_grade", result.one_case_sentence()),)     # --case: no score a CI step could take
+    for key, value in (("seed", result.seed), *graded, ("oracle", result.oracle),
                        ("confinement", result.confinement)):
         ET.SubElement(props, "property", name=key, value=x(value))
     shown = result.points
     for fr in result.functions.values():
-        case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
+        name = fr.qualname + (f" {fr.cases_run()}" if fr.partial else "")
+        case = ET.SubElement(suite, "testcase", classname=fr.module, name=name, time="0")
         if not fr.passed:
             tag = "error" if _is_error(fr) else "failure"
             first = next(c for c in fr.cases if not c.passed)
             headline = _headline(first)
             if fr.not_implemented:
                 headline = "not implemented yet"
-            el = ET.SubElement(case, tag, message=x(f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points: {headline}"[:300]))
+            points = fr.cases_run() if fr.partial else f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points"
+            el = ET.SubElement(case, tag, message=x(f"{points}: {headline}"[:300]))
             el.text = x(_function_output(fr, result, verbose))
         printed = fr.import_output if import_printed(fr) else ""
         if printed.strip() or fr.output.strip():     # its module's import first: it ran first
@@ -747,8 +781,12 @@ def render_markdown(result, verbose=False):
     an HTML element (escaped), a code fence it cannot close, or escaped running text: it
     makes no HTML, link or formatting of its own (``grader.escape``)."""
     points = "point" if result.max_score == 1 else "points"
-    out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
-           ""]
+    one = result.one_case
+    if one is not None:     # --case: what the case did, no total (not a grade)
+        out = [f"## chainrule grade: {one.qualname}, {one.case_verdict()} (not a grade)", ""]
+    else:
+        out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} "
+               f"({result.percent:.1f}%)", ""]
     out.append(f"Submission {escape.md_code(result.submission)}, seed {result.seed}{_hidden_note(result)}, "
                f"expected values from {escape.md_inline(result.oracle)}.")
     if result.confinement:
@@ -759,6 +797,11 @@ def render_markdown(result, verbose=False):
     icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
     shown = result.points
     for fr in result.functions.values():
+        if fr.partial:
+            mark = "⏳" if fr.not_implemented else "✅" if fr.passed else "❌"
+            out.append(f"| `{fr.qualname}` | {mark} {fr.case_verdict()} | not a grade | "
+                       f"{escape.md_inline(_after_verdict(fr, result.functions))} |")
+            continue
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(shown[fr.qualname])}/{_num(fr.max_score)} | "
                    f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
     out.append("")
@@ -787,7 +830,9 @@ def render_markdown(result, verbose=False):
     for fr in result.functions.values():
         if warned(fr):
             out.append("")
-            out.append(f"<details><summary><code>{fr.qualname}</code> passed, but warned</summary>")
+            verdict = fr.case_verdict() if fr.partial else "passed"
+            out.append(f"<details><summary><code>{fr.qualname}</code>{': ' if fr.partial else ' '}{verdict}, but "
+                       "warned</summary>")
             out.append("")
             out.append(escape.md_fence(_function_output(fr, result, verbose)))
             out.append("")

@@ -123,3 +123,79 @@ def test_check_in_a_notebook_does_not_repeat_what_its_cells_printed(tmp_path):
     assert "  PASS  relu " in res.text
     assert "hello from the notebook" not in res.text
     assert "In [2], line 1: raised NameError: name 'undefined_name' is not defined" in res.text
+
+
+# ------------------------------------------------------------ 1. --case K is no grade
+LEAKY_RELU = """
+    def relu(x):
+        return np.maximum(x, 0.01 * x)
+    """
+
+
+def _case_run(tmp_path, monkeypatch):
+    """A relu failing some of its cases, in ./exercises; (passing case, failing case, n cases)."""
+    sub = make_submission(tmp_path / "exercises", {"activations": LEAKY_RELU})
+    full = grade_submission(str(sub), only=["activations.relu"], seed=1).functions["activations.relu"]
+    passing = next(c.number for c in full.cases if c.passed)
+    failing = next(c.number for c in full.cases if not c.passed)
+    monkeypatch.chdir(tmp_path)
+    return passing, failing, len(full.cases)
+
+
+def grade(*args):
+    return CliRunner().invoke(cli, ["grade", "--only", "activations.relu", "--seed", "1", *args],
+                              prog_name="chainrule")
+
+
+def test_one_passing_case_is_no_pass_and_no_points_in_any_report(tmp_path, monkeypatch):
+    passing, _, n = _case_run(tmp_path, monkeypatch)
+    sentence = (f"activations.relu: case {passing} of {n} passes; only this case was run, so this is not a grade: "
+                "run without --case for the function's points (chainrule grade --only activations.relu --seed 1).")
+    text = grade("--case", str(passing))
+    assert text.exit_code == 0, text.output
+    assert f"\nactivations\n  relu        case {passing} of {n} passes\n\n{sentence}\n" in text.output
+    assert "PASS" not in text.output and "Total" not in text.output and "1/1" not in text.output
+    doc = json.loads(grade("--case", str(passing), "--format", "json").output)
+    assert (doc["score"], doc["max_score"], doc["percent"]) == (None, None, None)
+    assert doc["one_case"] == {"function": "activations.relu", "cases": [passing], "cases_in_all": n,
+                               "passed": True, "note": sentence}
+    [fn] = doc["functions"]
+    assert (fn["passed"], fn["score"], fn["cases_in_all"]) == (None, None, n)
+    assert [c["passed"] for c in fn["cases"]] == [True]
+    markdown = grade("--case", str(passing), "--format", "markdown").output
+    assert markdown.startswith(f"## chainrule grade: activations.relu, case {passing} of {n} passes (not a grade)\n")
+    assert f"| `activations.relu` | ✅ case {passing} of {n} passes | not a grade |  |\n" in markdown
+    assert f"\n**{sentence}**\n" in markdown and "pass |" not in markdown.replace("passes |", "")
+    junit = grade("--case", str(passing), "--format", "junit").output
+    assert 'name="score"' not in junit and 'name="max_score"' not in junit
+    assert f'<testcase classname="activations" name="activations.relu case {passing} of {n}" time="0" />' in junit
+
+
+def test_one_failing_case_says_which_of_how_many_failed(tmp_path, monkeypatch):
+    _, failing, n = _case_run(tmp_path, monkeypatch)
+    text = grade("--case", str(failing)).output
+    assert (f"\nactivations\n  relu        case {failing} of {n} fails; known mistake: that is a leaky ReLU "
+            "(0.01 x for negative x)\n") in text
+    assert f"\nactivations.relu: case {failing} of {n} fails (only this case was run)\n" in text
+    assert "FAIL" not in text and "Total" not in text and "0/1" not in text and "1 of 1 case" not in text
+    junit = grade("--case", str(failing), "--format", "junit").output
+    assert f'<failure message="case {failing} of {n}: ' in junit and " points:" not in junit
+
+
+def test_a_case_run_gives_no_grade_to_gradescope_classroom_or_fail_under(tmp_path, monkeypatch):
+    passing, _, _ = _case_run(tmp_path, monkeypatch)
+    for args in (("--format", "gradescope"), ("--fail-under", "50")):
+        refused = grade("--case", str(passing), *args)
+        assert refused.exit_code == 2, refused.output
+        what = "--format gradescope writes a grade" if "gradescope" in args else "--fail-under checks a grade"
+        assert refused.output.splitlines()[-1] == (f"Error: --case runs one case of a function, which is not a "
+                                                   f"grade, and {what}: leave out --case.")
+    # the writers themselves refuse such a result (a caller of the API)
+    import pytest
+
+    from grader.classroom_report import reporter_result
+
+    result = grade_submission("exercises", only=["activations.relu"], seed=1, case=passing)
+    for write in (lambda r: render(r, "gradescope"), reporter_result):
+        with pytest.raises(ValueError, match="not a grade"):
+            write(result)

@@ -50,13 +50,18 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   indistinguishable; kind ``dependency`` when the failure is traced to a contract function
   it calls that failed too, see ``grader.calls``), ``.depends_on`` (the names of those
   failing callees), ``.output`` (the function's
-  captured stdout/stderr, capped) and, when its module could not be imported,
+  captured stdout/stderr, capped), ``.import_output`` (what its module printed while it was
+  imported, on the first function graded of the module; ``.import_where`` names the file)
+  and, when its module could not be imported,
   ``.import_error`` (the full error, the same for the module), ``.import_short`` (one
   line), ``.import_where`` (the file, e.g. ``activations.py``) and ``.import_cause`` (the
   other submission file the error is in, if any). A failed import is not retried. A module
   whose file the submission does not have is not imported at all: ``.missing_file`` names
   the file (``layers.py``), ``.import_error`` says "layers.py is not in your submission" and
   its cases have status ``missing`` (0 points, no rerun command).
+- ``.one_case``: with ``case=K``, the function of which only that case ran (its
+  ``.cases_in_all`` says how many it has): such a result is no grade, and no report gives
+  it a PASS, points or a total (JSON: null; the Gradescope and Classroom writers refuse it).
 - ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.seed_given``, ``.oracle``,
   ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of

@@ -37,7 +37,11 @@ def _message(fr):
 
 
 def reporter_result(result):
-    """The reporter's JSON object for a ``GradeResult``."""
+    """The reporter's JSON object for a ``GradeResult`` (never of a ``--case`` run: no grade)."""
+    if result.one_case is not None:
+        from grader.reports import NO_GRADE
+
+        raise ValueError(NO_GRADE)
     shown = result.points  # adding up to the total grade shows (the reporter adds them up)
     tests = [{
         "name": fr.qualname,

@@ -232,8 +232,17 @@ def _plan(path, names, seed, case, oracle, secret):
             if not chosen:
                 raise ChainruleUsageError(
                     f"Case '{case}' does not exist for {qualname}; its cases are 1 to {len(cases)}.")
-            plan.made[qualname] = chosen
+            plan.made[qualname] = Chosen(chosen, len(cases))
     return seed, seed_given, plan
+
+
+class Chosen(list):
+    """The cases ``--case`` chose of a function's ``of`` cases: its result is no grade
+    (``FunctionResult.cases_in_all``)."""
+
+    def __init__(self, cases, of):
+        super().__init__(cases)
+        self.of = of
 
 
 class Plan:
@@ -436,6 +445,15 @@ def _rerun(command, qualname, number, seed):
     return f"{command} --only {qualname} --case {number} --seed {seed}"
 
 
+#: what ``input()`` raising EOFError is told: the child's stdin is empty (/dev/null)
+INPUT_HINT = "input() cannot read anything while grading: stdin is empty; remove the input() call"
+
+
+def _read_stdin(info):
+    """Whether the error is ``input()`` finding no input: EOFError, "EOF when reading a line"."""
+    return info.get("type") == "EOFError" and str(info.get("message", "")).strip() == "EOF when reading a line"
+
+
 def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     kind = info.get("kind")
     module, name = qualname.split(".", 1) if qualname else ("", "")
@@ -459,6 +477,8 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     if kind in ("timeout", "died"):
         return kind if kind == "timeout" else "crashed", info.get("message", "")
     text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")
+    if _read_stdin(info):
+        text += f" ({INPUT_HINT})"
     frame = info.get("frame")
     if frame:
         text += f"\n  at {frame['file']}, line {frame['line']}, in {frame['function']}"
@@ -626,6 +646,8 @@ class FunctionGrading:
         self.module, self.name = qualname.split(".", 1)
         self.arg_names = SIGNATURES[qualname]
         self.result = FunctionResult(qualname, effective_points()[qualname])
+        if isinstance(cases, Chosen):   # --case: some of its cases only, no grade of it
+            self.result.cases_in_all = cases.of
         self.used = 0.0             # child seconds used by this function's calls
         self.first = True           # the first call resets the child's global state
         self.tickets = {}           # id(call) -> ticket of a call sent ahead
@@ -674,12 +696,19 @@ class FunctionGrading:
         if spent:       # an earlier function went over the disk limit
             self._fail("error", spent)
             return True
+        # whether the module's code runs now (not imported yet in a live child): what it prints
+        # meanwhile is its import's, shown as such whether this function passes or not
+        fresh = self.module not in self.sandbox.imported or not self.sandbox.alive()
         try:
             error = self.sandbox.import_module(self.module, self.timeout)
         except ChildDied as exc:
             self._fail("error" if exc.kind == "disk" else "crashed", exc.reason)
             return True
         if error is None:
+            if fresh:
+                fr.import_output = self.sandbox.take_output()
+                if fr.import_output.strip():
+                    fr.import_where = f"{self.module}.py"
             return False
         # reported once per module (FunctionResult.import_error); each case gets one line
         where = "__init__.py" if error.get("where") else f"{self.module}.py"

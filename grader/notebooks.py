@@ -191,6 +191,8 @@ def run(namespace, label, cells, notes, shown, budget=None):
                     what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
                 else:
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+                    if isinstance(exc, EOFError) and str(exc) == "EOF when reading a line":
+                        what += " (input() cannot read anything while grading: stdin is empty; remove the input() call)"
                 _say(f"{where}: {what} (the cells after it still ran){_import_hint(exc, source, line)}")
     finally:
         if budget:
@@ -570,7 +572,9 @@ def relabel(result, folder, labels, submission, module_files=None):
             for case in fr.cases:
                 case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
             continue
-        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)   # the runner's notes: fix
+        # the runner's notes (the cells run while the module is imported): fix
+        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix), printed=True)
+        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:
@@ -589,12 +593,15 @@ def _take_notes(output, notes, fix):
         return output
     kept = []
     for line in output.splitlines(keepends=True):
-        if line.startswith(NOTE_MARK):
-            note = fix(line[len(NOTE_MARK):].rstrip("\n"))
-            if note not in notes:
-                notes.append(note)
-        else:
+        at = line.find(NOTE_MARK)
+        if at < 0:
             kept.append(line)
+            continue
+        if at > 0:      # after a prompt printed without a newline (input("name? ")): the code's own
+            kept.append(line[:at] + "\n")
+        note = fix(line[at + len(NOTE_MARK):].rstrip("\n"))
+        if note not in notes:
+            notes.append(note)
     return "".join(kept)
 
 

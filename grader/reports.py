@@ -53,11 +53,21 @@ def _traced(fr):
     return bool(failing) and all(any(d.kind == calls.KIND for d in c.diagnoses) for c in failing)
 
 
+def _after_verdict(fr, functions=None):
+    """``_fn_summary`` of a function of which one case ran (``--case``) without its leading
+    "case 2 of 5 fails" (said before it): "known mistake: ...", "not implemented yet", or ""."""
+    note, verdict = _fn_summary(fr, functions), fr.case_verdict()
+    return note[len(verdict):].lstrip("; ") if note.startswith(verdict) else note
+
+
 def _fn_summary(fr, functions=None):
     """A few words after the points: why a function did not pass, or that it warned."""
     if fr.passed:
         note = warning_note(fr)
-        return f"warned: {note.split(' (')[0]}" if note else ""
+        note = f"warned: {note.split(' (')[0]}" if note else ""
+        if fr.partial:
+            return fr.case_verdict() + (f"; {note}" if note else "")
+        return note
     waits = _waits_for(fr, functions)
     if waits:
         return f"waits for {calls.and_list(calls.shown_name(q, fr.module) for q in waits)} (not implemented yet)"
@@ -74,6 +84,8 @@ def _fn_summary(fr, functions=None):
     failing = [c for c in fr.cases if not c.passed]
     # the noun agrees with the total: "1 of 1 case failed", "1 of 3 cases failed"
     parts = [f"{len(fr.cases) - fr.n_passed} of {counted(len(fr.cases), 'case')} failed"]
+    if fr.partial:      # --case: "case 2 of 5 fails", never "1 of 1 case failed"
+        parts = [fr.case_verdict()]
     for word in ("timeout", "crashed", "error"):
         hit = [c.number for c in failing if c.status == word]
         if hit:
@@ -220,6 +232,8 @@ def function_lines(result, fr, verbose=False):
     that reruns it. About 25 lines by default, whatever the number of cases."""
     failing = [c for c in fr.cases if not c.passed]
     lines = [f"{fr.qualname}: {len(failing)} of {counted(len(fr.cases), 'case')} failed"]
+    if fr.partial:
+        lines = [f"{fr.qualname}: {fr.case_verdict()} (only this case was run)"]
     fix_first = fix_first_line(fr, result.functions) if result is not None else ""
     if fix_first:
         lines.append("  " + fix_first)
@@ -264,6 +278,24 @@ def function_lines(result, fr, verbose=False):
         if len(printed) > len(shown_lines):
             lines.append(f"  | ... ({len(printed) - len(shown_lines)} more lines with --verbose)")
     return lines
+
+
+def import_printed(fr, verbose=False):
+    """What ``fr``'s module printed while it was imported for ``fr`` (the first function graded
+    of it), whether ``fr`` passes or not: ``(heading, lines)``, the lines cut to
+    ``MAX_PRINTED_LINES`` (one more saying how many are left) unless ``verbose``; None when it
+    printed nothing. A failed import's output is shown with its error instead."""
+    if fr.import_error or not fr.import_output.strip():
+        return None
+    where = fr.import_where or f"{fr.module}.py"
+    # a notebook's (relabelled: its cells ran as the module was imported)
+    ran = f"{where} was imported" if where.endswith(f"{fr.module}.py") else f"the cells of {where} ran"
+    printed = fr.import_output.rstrip("\n").splitlines()
+    lines = printed[:200] if verbose else printed[:MAX_PRINTED_LINES]
+    if len(printed) > len(lines):
+        lines.append(f"... ({len(printed) - len(lines)} more lines"
+                     f"{' not shown' if verbose else ' with --verbose'})")
+    return f"Your code printed while {ran}:", lines
 
 
 def _hidden_seed_lines(result, fr, failing, shown, verbose):
@@ -339,6 +371,8 @@ def _hidden_note(result):
 
 
 def summary_line(result):
+    if result.one_case is not None:     # --case: no total, no points (not a grade)
+        return result.one_case_sentence()
     n_pass = sum(1 for f in result.functions.values() if f.passed)
     n_fns = len(result.functions)
     points = "point" if result.max_score == 1 else "points"
@@ -387,6 +421,11 @@ def render_text(result, color=False, verbose=False):
                        f"{frs[0].import_short}")
             continue
         for fr in frs:
+            if fr.partial:      # --case: what the case did, no PASS and no points
+                note = _after_verdict(fr, result.functions)
+                styled = style(fr.case_verdict(), fg="green" if fr.passed else "red", bold=True)
+                out.append(f"  {fr.name:<{width}}  {styled}" + (f"; {note}" if note else ""))
+                continue
             word = _fn_status(fr)
             pts = f"{_num(shown[fr.qualname])}/{_num(fr.max_score)}"
             note = _fn_summary(fr, result.functions)
@@ -398,6 +437,12 @@ def render_text(result, color=False, verbose=False):
         out.append("")
         out.append(NOTES_HEADING)
         out.extend("  " + note for note in result.notes)
+    for fr in result.functions.values():
+        printed = import_printed(fr, verbose)
+        if printed:
+            out.append("")
+            out.append(printed[0])
+            out.extend("  | " + line for line in printed[1])
     failures = [f for f in result.functions.values() if not f.passed]
     todo = [f for f in failures if f.not_implemented and not _waits_for(f)]
     waiting = [f for f in failures if _waits_for(f)]
@@ -433,7 +478,8 @@ def render_text(result, color=False, verbose=False):
     cautions = [(fr, warned(fr)) for fr in result.functions.values() if warned(fr)]
     if cautions:
         out.append("")
-        out.append(f"Passed, but warned ({counted(len(cautions), 'function')}; the results were right, yet "
+        which = "the case run" if result.one_case is not None else counted(len(cautions), 'function')
+        out.append(f"Passed, but warned ({which}; the results were right, yet "
                    "the computation warned on the way: an overflow, a division by zero or an invalid value):")
         for fr, lines in cautions:
             out.append(f"  {fr.qualname}:")
@@ -594,6 +640,8 @@ def passed_line(fr):
     """The one line a passing function gets where a result is shown in a line or two (the
     Classroom message, a Gradescope test): its cases passed, and how it warned if it did."""
     text = "Its one case passed" if len(fr.cases) == 1 else f"All {len(fr.cases)} cases passed"
+    if fr.partial:      # --case: "Case 3 of 5 passes", never "its one case"
+        text = fr.case_verdict()[:1].upper() + fr.case_verdict()[1:]
     note = warning_note(fr)
     return f"{text}, but warned: {note}; {WARNING_RULE}." if note else text + "."
 
@@ -643,7 +691,20 @@ def _function_output(fr, result=None, verbose=False):
     return "\n".join(line[2:] if line.startswith("  ") else line for line in lines)
 
 
+#: why a --case run has no Gradescope (or Classroom) report: they take its scores for the grade
+NO_GRADE = ("--case runs one case of a function, which is not a grade; a Gradescope or Classroom report "
+            "is one: grade without --case")
+
+
+def _import_printed_text(fr, verbose=False):
+    """``import_printed`` as a paragraph after a test's own output, or ""."""
+    printed = import_printed(fr, verbose)
+    return "" if printed is None else "\n\n" + "\n".join([printed[0], *printed[1]])
+
+
 def render_gradescope(result, verbose=False):
+    if result.one_case is not None:
+        raise ValueError(NO_GRADE)
     tests = []
     shown = result.points
     for number, fr in enumerate(result.functions.values(), 1):
@@ -653,7 +714,7 @@ def render_gradescope(result, verbose=False):
             "score": shown[fr.qualname],
             "max_score": fr.max_score,
             "status": "passed" if fr.passed else "failed",
-            "output": _function_output(fr, result, verbose),
+            "output": _function_output(fr, result, verbose) + _import_printed_text(fr, verbose),
             "output_format": "text",
             "tags": [fr.module],
             "visibility": "visible",
@@ -684,23 +745,27 @@ def render_junit(result, verbose=False):
     suite = ET.SubElement(root, "testsuite", name="chainrule.grade", tests=str(len(result.functions)),
                           failures=str(failures), errors=str(errors), time=f"{result.elapsed:.3f}")
     props = ET.SubElement(suite, "properties")
-    for key, value in (("seed", result.seed), ("score", _num(result.score)),
-                       ("max_score", _num(result.max_score)), ("oracle", result.oracle),
+    graded = (("score", _num(result.score)), ("max_score", _num(result.max_score))) if result.one_case is None \
+        else (("not_a_grade", result.one_case_sentence()),)     # --case: no score a CI step could take
+    for key, value in (("seed", result.seed), *graded, ("oracle", result.oracle),
                        ("confinement", result.confinement)):
         ET.SubElement(props, "property", name=key, value=x(value))
     shown = result.points
     for fr in result.functions.values():
-        case = ET.SubElement(suite, "testcase", classname=fr.module, name=fr.qualname, time="0")
+        name = fr.qualname + (f" {fr.cases_run()}" if fr.partial else "")
+        case = ET.SubElement(suite, "testcase", classname=fr.module, name=name, time="0")
         if not fr.passed:
             tag = "error" if _is_error(fr) else "failure"
             first = next(c for c in fr.cases if not c.passed)
             headline = _headline(first)
             if fr.not_implemented:
                 headline = "not implemented yet"
-            el = ET.SubElement(case, tag, message=x(f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points: {headline}"[:300]))
+            points = fr.cases_run() if fr.partial else f"{_num(shown[fr.qualname])}/{_num(fr.max_score)} points"
+            el = ET.SubElement(case, tag, message=x(f"{points}: {headline}"[:300]))
             el.text = x(_function_output(fr, result, verbose))
-        if fr.output.strip():
-            ET.SubElement(case, "system-out").text = x(fr.output)
+        printed = fr.import_output if import_printed(fr) else ""
+        if printed.strip() or fr.output.strip():     # its module's import first: it ran first
+            ET.SubElement(case, "system-out").text = x(printed + fr.output)
     if result.notes:
         ET.SubElement(suite, "system-out").text = x(NOTES_HEADING + "\n" + "\n".join(result.notes))
     ET.indent(root) if hasattr(ET, "indent") else None
@@ -716,8 +781,12 @@ def render_markdown(result, verbose=False):
     an HTML element (escaped), a code fence it cannot close, or escaped running text: it
     makes no HTML, link or formatting of its own (``grader.escape``)."""
     points = "point" if result.max_score == 1 else "points"
-    out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} ({result.percent:.1f}%)",
-           ""]
+    one = result.one_case
+    if one is not None:     # --case: what the case did, no total (not a grade)
+        out = [f"## chainrule grade: {one.qualname}, {one.case_verdict()} (not a grade)", ""]
+    else:
+        out = [f"## chainrule grade: {_num(result.score)} / {_num(result.max_score)} {points} "
+               f"({result.percent:.1f}%)", ""]
     out.append(f"Submission {escape.md_code(result.submission)}, seed {result.seed}{_hidden_note(result)}, "
                f"expected values from {escape.md_inline(result.oracle)}.")
     if result.confinement:
@@ -728,12 +797,26 @@ def render_markdown(result, verbose=False):
     icons = {"PASS": "✅ pass", "FAIL": "❌ fail", "TODO": "⏳ not implemented"}
     shown = result.points
     for fr in result.functions.values():
+        if fr.partial:
+            mark = "⏳" if fr.not_implemented else "✅" if fr.passed else "❌"
+            out.append(f"| `{fr.qualname}` | {mark} {fr.case_verdict()} | not a grade | "
+                       f"{escape.md_inline(_after_verdict(fr, result.functions))} |")
+            continue
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(shown[fr.qualname])}/{_num(fr.max_score)} | "
                    f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
     if result.notes:
         out.extend(["", NOTES_HEADING, "", escape.md_fence("\n".join(result.notes))])
+    for fr in result.functions.values():
+        printed = import_printed(fr, verbose)
+        if printed:
+            out.append("")
+            out.append(f"<details><summary>{escape.html_text(printed[0].rstrip(':'))}</summary>")
+            out.append("")
+            out.append(escape.md_fence("\n".join(printed[1])))
+            out.append("")
+            out.append("</details>")
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}
     for where, frs in failed_imports:
@@ -747,7 +830,9 @@ def render_markdown(result, verbose=False):
     for fr in result.functions.values():
         if warned(fr):
             out.append("")
-            out.append(f"<details><summary><code>{fr.qualname}</code> passed, but warned</summary>")
+            verdict = fr.case_verdict() if fr.partial else "passed"
+            out.append(f"<details><summary><code>{fr.qualname}</code>{': ' if fr.partial else ' '}{verdict}, but "
+                       "warned</summary>")
             out.append("")
             out.append(escape.md_fence(_function_output(fr, result, verbose)))
             out.append("")

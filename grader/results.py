@@ -79,13 +79,34 @@ class FunctionResult:
     qualname: str
     max_score: float
     cases: list = field(default_factory=list)
-    output: str = ""            # the student's captured stdout/stderr (capped)
+    output: str = ""            # the student's captured stdout/stderr while it was graded (capped)
+    import_output: str = ""     # what its module printed while imported for it (the first function
+    #                             graded of the module; capped): not the function's own output
     import_error: str = ""      # why its module could not be imported (the same for the module)
-    import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py")
+    import_where: str = ""      # the file whose import failed ("activations.py", "__init__.py"), or
+    #                             that was imported for it (the module's) when it printed something
     import_short: str = ""      # the same in one line
     import_cause: str = ""      # the other submission file the error is in, if any
     missing_file: str = ""      # its module's file when the submission does not have it ("layers.py")
     depends_on: list = field(default_factory=list)  # failing contract functions it calls (qualnames)
+    cases_in_all: int = 0       # with --case: how many cases it has, of which only ``cases`` ran; 0: all ran
+
+    @property
+    def partial(self) -> bool:
+        """Whether only some of its cases ran (``--case``): their results are no grade of it,
+        and no report gives it a PASS or points."""
+        return bool(self.cases_in_all)
+
+    def cases_run(self):
+        """"case 2 of 5": the cases that ran when only some did (``--case``)."""
+        numbers = " and ".join(str(c.number) for c in self.cases)
+        return f"case{'s' if len(self.cases) > 1 else ''} {numbers} of {self.cases_in_all}"
+
+    def case_verdict(self):
+        """"case 2 of 5 passes" (or "fails"): what a ``--case`` run found, no PASS, no points."""
+        if len(self.cases) == 1:
+            return f"{self.cases_run()} {'passes' if self.passed else 'fails'}"
+        return f"{self.cases_run()}: {'all pass' if self.passed else f'{len(self.cases) - self.n_passed} fail'}"
 
     @property
     def module(self):
@@ -162,14 +183,17 @@ class FunctionResult:
 
     def to_dict(self):
         return {
-            "name": self.qualname, "passed": self.passed, "score": self.score,
-            "max_score": self.max_score,
+            # a function of which one case ran has neither passed nor a score (null)
+            "name": self.qualname, "passed": None if self.partial else self.passed,
+            "score": None if self.partial else self.score, "max_score": self.max_score,
+            **({"cases_in_all": self.cases_in_all} if self.partial else {}),
             "cases": [c.to_dict() for c in self.cases],
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
             "hints": [dict(d.__dict__, cases=numbers) for d, numbers in self.hints()],
             "import_error": self.import_error,
             **({"missing_file": self.missing_file} if self.missing_file else {}),
             "output": self.output,
+            **({"import_output": self.import_output} if self.import_output else {}),
             "depends_on": list(self.depends_on),
         }
 
@@ -220,7 +244,31 @@ class GradeResult:
     def passed(self) -> bool:
         return all(f.passed for f in self.functions.values())
 
+    @property
+    def one_case(self):
+        """The ``FunctionResult`` of which only some cases ran (``--case``), else None: then
+        this result is no grade (no total, no points, no PASS in any report)."""
+        return next((f for f in self.functions.values() if f.partial), None)
+
+    def one_case_sentence(self):
+        """What a ``--case`` run found, in one sentence that says it is no grade."""
+        fr = self.one_case
+        return (f"{fr.qualname}: {fr.case_verdict()}; only this case was run, so this is not a grade: run "
+                f"without --case for the function's points ({self.command_for(fr.qualname)}).")
+
     def to_dict(self):
+        one = self.one_case
+        if one is not None:     # no total a CI step could take for the grade
+            return {
+                "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
+                "timeout": self.timeout, "score": None, "max_score": None, "percent": None,
+                "one_case": {"function": one.qualname, "cases": [c.number for c in one.cases],
+                             "cases_in_all": one.cases_in_all, "passed": one.passed,
+                             "note": self.one_case_sentence()},
+                "confinement": self.confinement, "interrupted": self.interrupted,
+                **({"notes": list(self.notes)} if self.notes else {}),
+                "functions": [f.to_dict() for f in self.functions.values()],
+            }
         return {
             "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
             "timeout": self.timeout, "score": self.score, "max_score": self.max_score,

@@ -57,7 +57,8 @@ def _as_a_student_copy(command):
 @click.option("--only", multiple=True, metavar="NAME",
               help="Grade only this module.function or module (repeatable, or comma-separated).")
 @click.option("--case", "case", default=None, metavar="K",
-              help="Run only case K (its number or name) of the one --only function.")
+              help="Run only case K (its number or name) of the one --only function: the report says "
+                   "whether it passes, with no points (one case is not a grade).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the cases' inputs (printed in every report). Without it: derived from "
                    "the submission's content with the live reference, the first seed of the recording "
@@ -90,6 +91,11 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         raise ChainruleUsageError("--secret-file changes the cases' seed only where the reference solutions are "
                                   "installed (an instructor's checkout); this student copy grades the recorded "
                                   "public checks: leave it out.")
+    if case is not None and (fmt == "gradescope" or fail_under is not None):
+        # one case is no grade: nothing Gradescope or a CI step takes for one may come of it
+        what = "--format gradescope writes a grade" if fmt == "gradescope" else "--fail-under checks a grade"
+        raise click.UsageError(f"--case runs one case of a function, which is not a grade, and {what}: "
+                               "leave out --case.")
     zipped = submission if submission is not None and _is_zip(submission) else None
     if zipped is None:
         submission, only = _one_module(_exercises_folder(submission), split_names(only))

@@ -312,6 +312,10 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
         # byte for byte: every command the report prints names it (--seed)
         result.seed_given = True
         relabel(result, folder, {KERNEL_LABEL: ""}, shown, {m: shown for m in CONTRACT})
+        for fr in result.functions.values():
+            # what the cells printed as they ran again in the child: the student saw it when
+            # they ran them (their failures are in the notes, kept)
+            fr.import_output = ""
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     text = render(result, "text")

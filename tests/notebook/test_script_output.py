@@ -30,10 +30,12 @@ def test_what_a_script_printed_keeps_its_file_names(tmp_path):
     script = tmp_path / "activations.pct.py"
     script.write_text(textwrap.dedent(SCRIPT), encoding="utf-8")
     result = grade_submission(str(script), only=["activations.sigmoid", "activations.relu"], seed=3)
+    # the first cell printed while the module was imported (its cells ran), the rest while graded
+    imported = result.functions["activations.sigmoid"].import_output
+    assert imported == "module: saved to /home/me/activations.py (see activations.py)\n"
     output = result.functions["activations.sigmoid"].output.splitlines()
-    assert output[0] == "module: saved to /home/me/activations.py (see activations.py)"
-    assert output[1] == "sigmoid of activations.py, from /home/me/activations.py"
-    assert output[2] == "activations.pct.py:9: UserWarning: look here"          # the warning's frame: the script
+    assert output[0] == "sigmoid of activations.py, from /home/me/activations.py"
+    assert output[1] == "activations.pct.py:9: UserWarning: look here"          # the warning's frame: the script
     printed = [line for line in output if line.startswith("sigmoid of")]
     assert printed and set(printed) == {"sigmoid of activations.py, from /home/me/activations.py"}
     # the grader's own frames and commands name the script as handed in
@@ -43,3 +45,5 @@ def test_what_a_script_printed_keeps_its_file_names(tmp_path):
     assert "chainrule-notebook-" not in json.dumps(result.to_dict())
     text = render(result, "text")
     assert "  | sigmoid of activations.py, from /home/me/activations.py\n" in text
+    assert (f"Your code printed while the cells of {script} ran:\n"
+            "  | module: saved to /home/me/activations.py (see activations.py)\n") in text

@@ -362,6 +362,8 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
             if qualname in result.functions:
                 continue
             fr = FunctionResult(qualname, effective_points()[qualname])
+            if isinstance(cases, Chosen):   # --case: still no grade of the function
+                fr.cases_in_all = cases.of
             for c in cases:
                 fr.cases.append(CaseResult(c.number, c.name, False,
                                            f"not graded: the grading was interrupted ({exc.name})",

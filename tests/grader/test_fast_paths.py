@@ -214,3 +214,25 @@ def test_a_second_signal_while_the_partial_result_is_made_is_ignored(tmp_path, m
     done = [q for q, fr in result.functions.items() if all(c.status != "skipped" for c in fr.cases)]
     assert done == graded[:2]
     assert len(result.functions) == len([q for q in result.functions if q.startswith("activations.")]) > 3
+
+
+def test_an_interrupted_case_run_is_still_no_grade(tmp_path, monkeypatch):
+    import os
+    import signal
+    import time
+
+    from grader import engine
+
+    sub = make_submission(tmp_path / "exercises")
+
+    def interrupted(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+    monkeypatch.setattr(engine.FunctionGrading, "run", interrupted)
+    result = grade_submission(str(sub), only=["activations.relu"], case=2)
+    fr = result.functions["activations.relu"]
+    assert result.interrupted == "SIGTERM"
+    assert fr.cases_in_all == len(cases_for("activations.relu", result.seed)) > 1
+    text = reports.render(result, "text")
+    assert "Total:" not in text and "PASS" not in text and "FAIL" not in text, text

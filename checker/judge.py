@@ -39,7 +39,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from checker import practice
 from checker.messages import message
 from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
-                             normal, read_number, round_units, shown, written)
+                             half_width, normal, read_number, round_units, shown, written)
 from checker.tolerance import Tolerance
 
 #: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
@@ -156,8 +156,9 @@ def read(verdict: Verdict, value: Any, lang: str) -> Optional[Reading]:
 
 def _why_not(value: Any, lang: str) -> str:
     """What an answer that is not read as a number shows of why (a decimal comma, a
-    percentage, a power of ten written out), as ``not_a_number``'s ending, or ""."""
-    text = str(value)
+    percentage, a power of ten written out), as ``not_a_number``'s ending, or "" (full-width
+    forms read as ASCII: "０，３７" has a decimal comma)."""
+    text = half_width(str(value))
     if "%" in text:
         return message(lang, "why_percent")
     if re.search(r"\\times|\\cdot|[×·]|\*\s*10|10\s*\^|10\*\*", text):
@@ -175,7 +176,7 @@ def _why_not(value: Any, lang: str) -> str:
 
 
 def _normal_choice(text: str) -> str:
-    return re.sub(r"[\s-]+", "_", text.strip().casefold())
+    return re.sub(r"[\s-]+", "_", half_width(text).strip().casefold())
 
 
 def _chosen(value: Any, keys: Sequence[str]) -> Optional[str]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from checker import practice
 from checker.messages import message
@@ -345,11 +345,14 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 # --- practice sheets -------------------------------------------------------------------
 
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
-                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None) -> Verdict:
+                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None,
+                   right: Collection[str] = ()) -> Verdict:
     """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
     (a short answer at its own digits: ``practice.short_matches``), its hashes counted
     against ``budget``: an answer ``budget`` cannot cover is ``not_judged`` (what costs no
-    hash, an empty blank or one that is not an answer, is said all the same)."""
+    hash, an empty blank or one that is not an answer, is said all the same). ``right``:
+    the blanks of the problem answered right, whose answers rule out the named mistakes
+    carried from them (``practice.named_mistakes``)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
@@ -363,17 +366,17 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         if reading is None:
             return verdict
     if budget is None:
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None, right)
     if not budget.affords(kind):
         budget.unjudged += 1
         verdict.status = "not_judged"
         verdict.message = message(lang, "practice_not_judged")
         return verdict
     with budget.metering():
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right)
 
 
-def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget) -> Verdict:
+def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right=()) -> Verdict:
     kind = spec["kind"]
     if kind == "choice":
         digest = spec["hash"]
@@ -388,7 +391,7 @@ def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budg
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     verdict.status = "wrong"
-    named = practice.named_mistakes(spec, salt, key, x)
+    named = practice.named_mistakes(spec, salt, key, x, right)
     if named:
         verdict.message = "; ".join(hint for _name, hint in named)
         verdict.mistakes = [name for name, _hint in named]

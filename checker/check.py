@@ -327,7 +327,12 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
     wrong = {s for s in off if not within_band(tol[key_of[s]], student[s], exact[key_of[s]], band.get(key_of[s], []))}
     chain = _chain_values(problem, student) if student else {}
     right = set(student) - wrong         # steps the student answered right
-    ruled_out = ruled_out_by(problem) if right else {}
+    # which mistakes a right answer rules out: worked out only when a wrong answer is a named
+    # mistake's value (a few ms a problem)
+    named = right and wrong and any(
+        step.get(m.question) in wrong and tol[m.question].accepts(student[step[m.question]], exact_value(m.value))
+        for m in getattr(problem, "mistakes", []) or [])
+    ruled_out = ruled_out_by(problem) if named else {}
     chain_printed = None
     rounded_chains = None
     givens = None

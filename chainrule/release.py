@@ -984,7 +984,10 @@ In VS Code, `pip install ipykernel` instead and choose this `.venv` as the noteb
 kernel. A notebook run in another environment stops at its first cell with "No module
 named 'chainrule'". In a notebook, `check("{first}")` grades a function as the
 notebook defines it now, with the feedback of `chainrule grade`. A notebook cannot import
-another: a function of another notebook that yours uses is pasted into a cell.
+another: a function of another notebook that yours uses is pasted into a cell. Grading runs
+with NumPy and the standard library only: plot as you like, in cells of their own
+(`%matplotlib`, the matplotlib imports and the lines that plot are left out when grading,
+with a note), and use no other library (scipy, pandas) in the functions.
 
 The percent script needs no Jupyter: `python {notebook}.pct.py` runs it and prints its
 checks' reports, and `chainrule grade {notebook}.pct.py` grades it. Hand in the notebook;

@@ -239,6 +239,70 @@ def steps_of(problem) -> Dict[str, str]:
     return asked_steps(problem.steps, problem.questions)
 
 
+def ruled_out_by(problem) -> Dict[int, List[str]]:
+    """For the named mistakes of ``problem`` that are carried forward (by their index in
+    ``problem.mistakes``): the asked questions they are carried from. A mistake of question
+    q is carried from a question u that q's step is computed from (through the step
+    formulas, at any depth) when the same mistake changes u's value too and the formulas,
+    given that value of u and nothing else wrong, give its value at q; a right answer to u
+    rules the mistake out. w_4^+ = w_4 + eta dE/dw_4 is "the gradient added", never "t - o written
+    backwards", when the student's own dE/dw_4 has the right sign (trial 13); but leaving
+    out the sigmoid at o_1 is named whatever h_1 is: its value is sigma left out at o_1
+    alone (from the right h_1), not carried from h_1 = z_1."""
+    from generator.symbolic import symbol_names
+
+    mistakes = list(getattr(problem, "mistakes", []) or [])
+    if not mistakes:
+        return {}
+    step = steps_of(problem)
+    computed = {s.name for s in problem.steps if s.formula is not None}
+    below: Dict[str, set] = {}           # step -> every step it is computed from
+    for s in problem.steps:
+        if s.formula is None:
+            continue
+        direct = [n for n in symbol_names(s.formula) if n in computed and n != s.name]
+        below[s.name] = set(direct).union(*(below.get(n, set()) for n in direct))
+    answers = {q.key: q for q in problem.questions if q.key in step}
+    # one mistake is (name, i): the i-th of that name at each question (one_output_path through
+    # o_1, then o_2), with its value at every question it changes (beyond the tolerance)
+    seen: Dict[Tuple[str, str], int] = {}
+    values: Dict[Tuple[str, int], Dict[str, Fraction]] = {}
+    index: Dict[int, Tuple[Tuple[str, int], str]] = {}
+    for i, m in enumerate(mistakes):
+        q = answers.get(m.question)
+        if q is None:
+            continue
+        n = seen[(m.question, m.name)] = seen.get((m.question, m.name), -1) + 1
+        value = exact_value(m.value)
+        index[i] = ((m.name, n), m.question)
+        if not default_tolerance(q.rtol, q.atol).accepts(value, exact_value(q.answer)):
+            values.setdefault((m.name, n), {})[m.question] = value
+    out: Dict[int, List[str]] = {}
+    chains: Dict[Tuple[Tuple[str, int], str], Dict] = {}
+    for i, (mistake, key) in index.items():
+        changed = values.get(mistake, {})
+        if key not in changed:
+            continue
+        under = below.get(step[key], set())
+        carried = []
+        for k in answers:
+            if k == key or step[k] not in under or k not in changed:
+                continue
+            if (mistake, k) not in chains:  # the mistake's value at k alone, the rest computed from it
+                chains[(mistake, k)] = _chain_values(problem, {step[k]: changed[k]})
+            got = chains[(mistake, k)].get(step[key], (None, frozenset()))[0]
+            if got is not None and _same(got, changed[key]):
+                carried.append(k)
+        if carried:
+            out[i] = carried
+    return out
+
+
+def _same(x: Fraction, y: Fraction) -> bool:
+    """Equal to 30 significant digits (the mistakes' values are evaluated to 45)."""
+    return abs(x - y) <= max(abs(x), abs(y)) / 10 ** 30
+
+
 def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str) -> List[Target]:
     """The Target of every question of a rebuilt problem, given the student's table."""
     exact = {q.key: exact_value(q.answer) for q in problem.questions if q.kind != "choice"}
@@ -262,6 +326,13 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
             band[q.key] = _band(exact[q.key], [c.get(s, (None, frozenset()))[0] for c in printed])
     wrong = {s for s in off if not within_band(tol[key_of[s]], student[s], exact[key_of[s]], band.get(key_of[s], []))}
     chain = _chain_values(problem, student) if student else {}
+    right = set(student) - wrong         # steps the student answered right
+    # which mistakes a right answer rules out: worked out only when a wrong answer is a named
+    # mistake's value (a few ms a problem)
+    named = right and wrong and any(
+        step.get(m.question) in wrong and tol[m.question].accepts(student[step[m.question]], exact_value(m.value))
+        for m in getattr(problem, "mistakes", []) or [])
+    ruled_out = ruled_out_by(problem) if named else {}
     chain_printed = None
     rounded_chains = None
     givens = None
@@ -269,8 +340,8 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
     for q in problem.questions:
         t = Target(q.key, q.kind, q.answer if q.kind == "choice" else exact[q.key], tol[q.key],
                    list(q.choices or {}), band=band.get(q.key, []))
-        for m in getattr(problem, "mistakes", []) or []:
-            if m.question == q.key:
+        for i, m in enumerate(getattr(problem, "mistakes", []) or []):
+            if m.question == q.key and not any(step[k] in right for k in ruled_out.get(i, ())):
                 t.mistakes.append(Mistake(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value)))
         s = step.get(q.key)
         value, used = chain.get(s, (None, frozenset())) if s else (None, frozenset())
@@ -523,10 +594,14 @@ def _check_practice(sheet, data, source, options, lang, notes):
     budget = practice.Budget(hashes=practice.hash_budget(len(sheet.entries)))
     for number, entry in enumerate(sheet.entries, start=1):
         table = _table(data, entry.key, source)
-        verdicts = [
-            judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits, budget)
-            for i, b in enumerate(entry.blanks)
-        ]
+        judged, right = {}, set()
+        for i in _carried_first(entry.blanks):
+            b = entry.blanks[i]
+            judged[i] = judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits,
+                                       budget, right)
+            if judged[i].status == "correct":
+                right.add(b.key)
+        verdicts = [judged[i] for i in range(len(entry.blanks))]
         asked = [b.key for b in entry.blanks]
         extras = [_unknown_key_note(lang, entry.key, extra, asked) for extra in table if extra not in asked]
         results.append(ProblemResult(entry.key, number, entry.family, entry.variant, entry.title or entry.key,
@@ -540,6 +615,27 @@ def _check_practice(sheet, data, source, options, lang, notes):
                              blanks=sum(len(e.blanks) for e in sheet.entries),
                              answers="answer" if budget.unjudged == 1 else "answers"))
     return results, message(lang, "practice_note", k=digits)
+
+
+def _carried_first(blanks) -> List[int]:
+    """The order to judge a practice problem's blanks in: a blank after those its named
+    mistakes are carried from (their ``through``: hyperparameter_search asks n_train before
+    n_val), else in the file's order (a cycle, only in an edited file, in the file's order)."""
+    keys = {b.key for b in blanks}
+    needs = [{k for m in (b.practice or {}).get("mistakes", []) for k in m.get("through", ()) if k in keys} - {b.key}
+             for b in blanks]
+    order: List[int] = []
+    done: set = set()
+    left = list(range(len(blanks)))
+    while left:
+        ready = [i for i in left if needs[i] <= done]
+        if not ready:
+            ready = left[:1]
+        for i in ready:
+            order.append(i)
+            done.add(blanks[i].key)
+        left = [i for i in left if i not in ready]
+    return order
 
 
 def check_file(path, options: Optional[Options] = None) -> Report:

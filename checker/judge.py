@@ -34,12 +34,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from checker import practice
 from checker.messages import message
 from checker.reading import (MAX_CHARS, MAX_DIGITS, MAX_EXPONENT, NotAnAnswer, Reading, agreeing_digits, blank, exponent,
-                             normal, read_number, round_units, shown, written)
+                             half_width, normal, read_number, round_units, shown, written)
 from checker.tolerance import Tolerance
 
 #: ``too_few``: a number of fewer digits than asked that is the answer at its digits, or that
@@ -156,8 +156,9 @@ def read(verdict: Verdict, value: Any, lang: str) -> Optional[Reading]:
 
 def _why_not(value: Any, lang: str) -> str:
     """What an answer that is not read as a number shows of why (a decimal comma, a
-    percentage, a power of ten written out), as ``not_a_number``'s ending, or ""."""
-    text = str(value)
+    percentage, a power of ten written out), as ``not_a_number``'s ending, or "" (full-width
+    forms read as ASCII: "０，３７" has a decimal comma)."""
+    text = half_width(str(value))
     if "%" in text:
         return message(lang, "why_percent")
     if re.search(r"\\times|\\cdot|[×·]|\*\s*10|10\s*\^|10\*\*", text):
@@ -175,7 +176,7 @@ def _why_not(value: Any, lang: str) -> str:
 
 
 def _normal_choice(text: str) -> str:
-    return re.sub(r"[\s-]+", "_", text.strip().casefold())
+    return re.sub(r"[\s-]+", "_", half_width(text).strip().casefold())
 
 
 def _chosen(value: Any, keys: Sequence[str]) -> Optional[str]:
@@ -344,11 +345,14 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 # --- practice sheets -------------------------------------------------------------------
 
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
-                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None) -> Verdict:
+                   digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None,
+                   right: Collection[str] = ()) -> Verdict:
     """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
     (a short answer at its own digits: ``practice.short_matches``), its hashes counted
     against ``budget``: an answer ``budget`` cannot cover is ``not_judged`` (what costs no
-    hash, an empty blank or one that is not an answer, is said all the same)."""
+    hash, an empty blank or one that is not an answer, is said all the same). ``right``:
+    the blanks of the problem answered right, whose answers rule out the named mistakes
+    carried from them (``practice.named_mistakes``)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
@@ -362,17 +366,17 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         if reading is None:
             return verdict
     if budget is None:
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None, right)
     if not budget.affords(kind):
         budget.unjudged += 1
         verdict.status = "not_judged"
         verdict.message = message(lang, "practice_not_judged")
         return verdict
     with budget.metering():
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right)
 
 
-def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget) -> Verdict:
+def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right=()) -> Verdict:
     kind = spec["kind"]
     if kind == "choice":
         digest = spec["hash"]
@@ -387,7 +391,7 @@ def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budg
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     verdict.status = "wrong"
-    named = practice.named_mistakes(spec, salt, key, x)
+    named = practice.named_mistakes(spec, salt, key, x, right)
     if named:
         verdict.message = "; ".join(hint for _name, hint in named)
         verdict.mistakes = [name for name, _hint in named]

@@ -41,7 +41,7 @@ import hashlib
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from checker.reading import normal, round_units
 
@@ -148,7 +148,9 @@ def choice_text(key: str) -> str:
 def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence[str] = (),
          mistakes: Sequence[Tuple[str, Any]] = (), band: Sequence[Fraction] = ()) -> Dict[str, Any]:
     """What the answers file keeps for one blank: ``answer`` is a Fraction (number), an
-    int (integer) or a choice key; ``mistakes`` are (name, hint, value); ``band`` (numbers)
+    int (integer) or a choice key; ``mistakes`` are (name, hint, value) or (name, hint,
+    value, through): ``through`` the questions a right answer to which rules the mistake out
+    (``checker.check.ruled_out_by``), kept as ``through`` when there are any; ``band`` (numbers)
     the values that rounding each line as the key prints it gives where they differ from
     the answer (``checker.check.printed_bands``): they and the numbers between them and the
     answer are kept as right too (``band_units``)."""
@@ -167,7 +169,7 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
             if units:
                 out["band"] = [_hash(salt_hex, question, str(DIGITS), _canonical(n, k)) for n, k in units]
     named = []
-    for name, hint, value in mistakes:
+    for name, hint, value, *through in mistakes:
         if kind == "integer":
             if Fraction(value).denominator != 1:
                 continue
@@ -177,6 +179,8 @@ def spec(kind: str, question: str, answer: Any, salt_hex: str, choices: Sequence
         if digest == out["hash"] or digest in out.get("band", ()):
             continue            # a "mistake" that gives the right answer names nothing
         named.append({"hash": digest, "name": name, "hint": hint})
+        if through and through[0]:
+            named[-1]["through"] = list(through[0])
     if named:
         out["mistakes"] = named
     return out
@@ -193,6 +197,8 @@ MAX_HINT = 400
 #: 15 (training_step; 3 to 12 the others); a table with more was edited (one blank's entry
 #: copied under new keys) and the file is refused before anything is hashed.
 MAX_BLANKS = 40
+#: Characters of a question's key a mistake's ``through`` may name (the keys are short: dE_dw_5).
+MAX_KEY = 100
 
 
 def valid_salt(salt: Any) -> bool:
@@ -222,8 +228,13 @@ def valid_spec(spec: Any) -> bool:
         return False
     return all(
         isinstance(m, dict) and isinstance(m.get("hash"), str) and isinstance(m.get("hint"), str)
-        and len(m["hint"]) <= MAX_HINT for m in mistakes
+        and len(m["hint"]) <= MAX_HINT and _valid_through(m.get("through", [])) for m in mistakes
     )
+
+
+def _valid_through(through: Any) -> bool:
+    return (isinstance(through, list) and len(through) <= MAX_BLANKS
+            and all(isinstance(k, str) and len(k) <= MAX_KEY for k in through))
 
 
 def correct_number(spec, salt_hex: str, question: str, value: Fraction, digits: int = DIGITS) -> Optional[bool]:
@@ -376,8 +387,10 @@ def off_by_100(spec, salt_hex: str, question: str, value: Fraction) -> Optional[
     return None
 
 
-def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[Tuple[str, str]]:
-    """(name, hint) of every named mistake ``value`` matches (a hint once)."""
+def named_mistakes(spec, salt_hex: str, question: str, value: Fraction,
+                   right: Collection[str] = ()) -> List[Tuple[str, str]]:
+    """(name, hint) of every named mistake ``value`` matches (a hint once), but those that a
+    right answer to a question of ``right`` rules out (their ``through``)."""
     found: List[Tuple[str, str]] = []
     stored = [m["hash"] for m in spec.get("mistakes", [])]
     if not stored:
@@ -396,6 +409,8 @@ def named_mistakes(spec, salt_hex: str, question: str, value: Fraction) -> List[
         hits = [i for i, h in enumerate(stored) if h in digests]
     for i in hits:
         m = spec["mistakes"][i]
+        if any(k in right for k in m.get("through", ())):
+            continue
         if m["hint"] not in [hint for _name, hint in found]:
             found.append((str(m.get("name", "")), m["hint"]))
     return found

@@ -31,6 +31,20 @@ _NUMBER = re.compile(rf"^([+-]?)\s*({_DECIMAL})$")
 _FRACTION = re.compile(rf"^([+-]?)\s*({_DECIMAL})\s*/\s*({_DECIMAL})$")
 
 
+#: Full-width forms (U+FF01 to U+FF5E: what a Korean, Japanese or Chinese input method types in
+#: full-width mode, "０.３７５８１７２１", "－１／３", "１．５ｅ－３") as their ASCII characters, and
+#: the ideographic space as a space: NFKC's mapping of exactly these characters. Not NFKC of the
+#: whole text, which also turns a superscript into a digit ("0.5²" would read as 0.52).
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_HALF_WIDTH[0x3000] = 0x20
+
+
+def half_width(text: str) -> str:
+    """``text`` with full-width ASCII forms as ASCII (``_HALF_WIDTH``) and the typographic
+    minus U+2212 (pasted from a sheet) as "-"."""
+    return text.translate(_HALF_WIDTH).replace("\u2212", "-")
+
+
 class NotAnAnswer(ValueError):
     """A value that cannot be read as an answer of the asked kind (``invalid``)."""
 
@@ -105,7 +119,7 @@ def _read_number(value: Any) -> Reading:
         raise NotAnAnswer("not a string or a number")
     if len(value) > MAX_CHARS:
         raise NotAnAnswer(f"longer than {MAX_CHARS} characters")
-    text = value.strip().replace("\u2212", "-")  # a typographic minus pasted from a sheet
+    text = half_width(value).strip()  # full-width digits (an input method), a typographic minus
     match = _NUMBER.match(text)
     if match:
         sign, number = match.groups()

@@ -106,7 +106,8 @@ class Mistake:
     (computed from the variant's numbers through an alternative formula), ``hint`` names
     the mistake in English and Korean without giving the answer ("this is what you get if
     you leave out the sigmoid derivative o_1(1 - o_1)"). ``chainrule check`` names it
-    when a wrong answer matches; two mistakes with one value are both named."""
+    when a wrong answer matches; two mistakes with one value are both named, but not one
+    that the student's own right earlier answers rule out (``checker.check.ruled_out_by``)."""
 
     question: str
     name: str

@@ -271,7 +271,7 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     """The answers template (``checker.answers_file`` writes it): identification, then one
     named blank per question; a practice sheet also gets the hashes that judge them."""
     from checker import practice
-    from checker.check import exact_value, printed_bands
+    from checker.check import exact_value, printed_bands, ruled_out_by
     from generator.render import Plain
 
     plain = Plain()
@@ -290,18 +290,19 @@ def answers_toml(sheet: Sheet, seed: int, lang: str, preset: Optional[str], mode
     for key, problem, occurrence in zip(sheet.keys, sheet.problems, sheet.occurrences):
         entry = answers_file.Entry(key, problem.family, occurrence, problem.variant,
                                    plain.text(problem.title, lang, problem.display))
-        bands = {}
+        bands, carried = {}, {}
         if mode == "practice":
             entry.salt = practice.salt(seed, sid, key, problem.variant)
             bands = printed_bands(problem)     # the key's rounded lines, judged right as on an open sheet
+            carried = ruled_out_by(problem)    # a mistake a right earlier answer rules out, as on an open sheet
         for question in problem.questions:
             choices = list(question.choices or {})
             blank = answers_file.Blank(question.key, question.kind, plain.text(question.prompt, lang, problem.display),
                                        choices)
             if mode == "practice":
                 answer = question.answer if question.kind == "choice" else exact_value(question.answer)
-                mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value))
-                            for m in problem.mistakes if m.question == question.key]
+                mistakes = [(m.name, m.hint[1] if lang == "ko" else m.hint[0], exact_value(m.value), carried.get(i, ()))
+                            for i, m in enumerate(problem.mistakes) if m.question == question.key]
                 blank.practice = practice.spec(question.kind, question.key, answer, entry.salt, choices, mistakes,
                                                band=bands.get(question.key, ()))
             entry.blanks.append(blank)

@@ -16,8 +16,13 @@ reported, and of the cells after it only the ``def``, ``class`` and ``import`` s
 run (a training loop left in a cell costs no function its grade). Check cells
 (``check(...)``, ``from chainrule.notebook import check``) are left out; IPython syntax
 (``%magic``, ``!shell``, ``%%cell magic``, ``name?``) is left out with a note (the
-cell under ``%%time`` or ``%%capture`` still runs). Cells are
-numbered from the top of the notebook, Markdown cells included, from 1.
+cell under ``%%time`` or ``%%capture`` still runs). Grading runs with NumPy and the standard
+library only, so plotting is left out too, with one note per notebook (``Plotting``): the
+imports of a plotting library (matplotlib, seaborn, ...), ``%matplotlib``, and the top-level
+statements that use what they bound (``plt.plot(...)``, ``fig, ax = plt.subplots()``, a
+call of a helper that plots); a cell that imports another library missing there (scipy)
+is reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
+included, from 1.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -65,6 +70,10 @@ SHARED = "_notebook"
 #: what the runner's notes on the cells start with in the captured output: ``relabel`` takes
 #: them out of the graded functions' output into the result's ``notes`` (shown whatever passes)
 NOTE_MARK = "[notebook] "
+
+#: Libraries that only draw. Grading runs with NumPy and the standard library only (by design:
+#: the sandbox lets the child read nothing else), so what uses them is left out (``Plotting``).
+PLOTTING = ("matplotlib", "pylab", "seaborn", "plotly", "bokeh", "altair", "plotnine")
 
 # What the child runs to execute the cells (a module of the submission package; numpy-free).
 RUNNER_SOURCE = '''\
@@ -133,15 +142,33 @@ def _import_hint(exc, source, line):
     return ""
 
 
+def _missing_hint(exc, plotting):
+    """For a cell that imports a library grading does not have (scipy, or matplotlib inside
+    a function), or uses a name of the plotting left out: what grading runs with."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.split(".")[0]
+        if top == "numpy" or top in _sys.stdlib_module_names or top in __MODULES__ + ("exercises", "chainrule"):
+            return ""
+        if top in __PLOTTING__:
+            return (f". Grading runs with NumPy and the standard library only: {top} is not available "
+                    "while grading; keep plotting in cells of their own, which grading leaves out")
+        return (f". Grading runs with NumPy and the standard library only: {top} is not available while "
+                "grading, so the exercises may use only those")
+    if isinstance(exc, NameError) and getattr(exc, "name", None) in plotting:
+        return (f". {exc.name} is plotting, which grading leaves out (it runs with NumPy and the standard "
+                "library only): keep plotting in cells of their own")
+    return ""
+
+
 def _say(text):
     _sys.stderr.write(__NOTE_MARK__ + text + "\\n")
     _sys.stderr.flush()
 
 
-def run(namespace, label, cells, notes, shown, budget=None):
+def run(namespace, label, cells, notes, shown, budget=None, plotting=()):
     """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
     (a cell still running then is stopped and reported; of the cells after it only the
-    definitions run)."""
+    definitions run); ``plotting``: the names the plotting left out had bound (plt, fig)."""
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
         _say(note)
@@ -193,11 +220,13 @@ def run(namespace, label, cells, notes, shown, budget=None):
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
                     if isinstance(exc, EOFError) and str(exc) == "EOF when reading a line":
                         what += " (input() cannot read anything while grading: stdin is empty; remove the input() call)"
-                _say(f"{where}: {what} (the cells after it still ran){_import_hint(exc, source, line)}")
+                hint = _import_hint(exc, source, line) or _missing_hint(exc, plotting)
+                _say(f"{where}: {what} (the cells after it still ran){hint}")
     finally:
         if budget:
             _signal.signal(_signal.SIGALRM, old)
 '''.replace("__NOTE_MARK__", repr(NOTE_MARK)).replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
+RUNNER_SOURCE = RUNNER_SOURCE.replace("__PLOTTING__", repr(PLOTTING))
 
 # cell magics whose cell is plain Python run as it is (timing, capturing its output)
 TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
@@ -330,12 +359,117 @@ def _is_check_statement(node):
     return False
 
 
-def clean_cell(source, where):
+class Plotting:
+    """A notebook's plotting, left out of grading (``clean_cell``), across its cells: the
+    names bound by the plotting so far (plt, sns, fig, ax, a helper that plots), the libraries
+    imported, and where (cell and lines) something was left out."""
+
+    MAX_PLACES = 10     # places the note names; the rest are counted
+
+    def __init__(self):
+        self.names = set()
+        self.libraries = []
+        self.places = []
+
+    def add_place(self, where, lines):
+        if not lines:
+            return
+        runs, lines = [], sorted(lines)     # 1, 2, 3, 5 -> "lines 1-3 and 5"
+        for n in lines:
+            if runs and n == runs[-1][1] + 1:
+                runs[-1][1] = n
+            else:
+                runs.append([n, n])
+        parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
+        words = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        span = ("line " if len(lines) == 1 else "lines ") + words
+        self.places.append((where, span))
+
+    def note(self, shown):
+        """The one note on what was left out, or None. ``shown``: the notebook ("" for a
+        percent script, whose one cell is named by its file name)."""
+        if not self.places:
+            return None
+        cells = {where for where, _span in self.places}
+        subject = shown or (next(iter(cells)) if len(cells) == 1 else "the notebook")
+        prefix = f"{subject}, "
+        places = "; ".join(span if where == subject else
+                           f"{where[len(prefix):] if where.startswith(prefix) else where}, {span}"
+                           for where, span in self.places[: self.MAX_PLACES])
+        if len(self.places) > self.MAX_PLACES:
+            places += f"; {len(self.places) - self.MAX_PLACES} more"
+        libraries = " and ".join(self.libraries)
+        return (f"{subject}: left out the plotting ({places}): grading runs with NumPy and the standard library "
+                f"only, without {libraries}; the plots still show when you run it yourself")
+
+
+def _plotting_import(node):
+    """The libraries a top-level import of only plotting libraries imports, else []."""
+    if isinstance(node, ast.Import):
+        tops = [a.name.split(".")[0] for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and not node.level:
+        tops = [(node.module or "").split(".")[0]]
+    else:
+        return []
+    return tops if tops and all(t in PLOTTING for t in tops) else []
+
+
+def _uses(node, names):
+    return bool(names) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names
+                               for n in ast.walk(node))
+
+
+def _bound(node):
+    """The names a top-level statement binds (its targets), for the plotting that follows."""
+    targets = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.If, ast.While, ast.Try)):
+        names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def _plotting_statements(tree, plotting):
+    """The top-level statements of ``tree`` that plot: an import of plotting libraries only,
+    and a statement (not a definition) that uses a name the plotting bound; a definition
+    that uses one (a helper that plots) is kept, and its calls are plotting too."""
+    out = []
+    for node in tree.body:
+        libraries = _plotting_import(node)
+        if libraries:
+            out.append(node)
+            for library in libraries:
+                if library not in plotting.libraries:
+                    plotting.libraries.append(library)
+            plotting.names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if _uses(node, plotting.names):
+                plotting.names.add(node.name)
+            else:
+                plotting.names.discard(node.name)
+        elif _uses(node, plotting.names):
+            out.append(node)
+            plotting.names |= _bound(node)
+        else:                       # a name bound again by code that does not plot is no longer plotting
+            plotting.names -= _bound(node)
+    return out
+
+
+def clean_cell(source, where, plotting=None):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
-    (line numbers kept), and one note per line of IPython syntax left out.
+    (line numbers kept), and one note per line of IPython syntax left out. With
+    ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
+    the plotting statements are blanked out too, and said once for the notebook
+    (``Plotting.note``), not here.
 
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
+    plotted = set()
     lines = source.split("\n")
     notes = []
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
@@ -353,7 +487,12 @@ def clean_cell(source, where):
             # a magic line is short: a long one is never matched (the pattern's time grows
             # with the square of a line's length)
             if len(original[i]) <= MAX_MAGIC_LINE and _MAGIC_LINE.match(original[i]):
-                notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
+                if plotting is not None and re.match(r"\s*%matplotlib\b", original[i]):
+                    plotted.add(i + 1)     # said with the plotting (``Plotting.note``)
+                    if "matplotlib" not in plotting.libraries:
+                        plotting.libraries.append("matplotlib")
+                else:
+                    notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
                 lines[i] = ""
                 # a continued magic line takes its continuation lines with it
                 while original[i].rstrip().endswith("\\") and i + 1 < len(lines):
@@ -364,15 +503,32 @@ def clean_cell(source, where):
     try:
         tree = ast.parse(code)
     except UNPARSABLE:
+        if plotting is not None:
+            plotting.add_place(where, plotted)
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
+    if dropped and len(dropped) == len(tree.body):
+        if plotting is not None:
+            plotting.add_place(where, plotted)
+        return None, notes
+    if any(node.col_offset for node in dropped):    # `x = 1; check("a.b")` shares its line: keep it whole
+        if plotting is not None:
+            plotting.add_place(where, plotted)
+        return code, notes
+    if plotting is not None:
+        drawn = _plotting_statements(tree, plotting)
+        kept = {j for n in tree.body if n not in drawn for j in range(n.lineno, n.end_lineno + 1)}
+        for node in drawn:
+            span = set(range(node.lineno, node.end_lineno + 1))
+            if not span & kept:     # `x = f(1); plt.plot(x)` shares its line: run, reported if it fails
+                dropped.append(node)
+                plotted |= span
+        plotting.add_place(where, plotted)
     if dropped and len(dropped) == len(tree.body):
         return None, notes
     for node in dropped:
         for j in range(node.lineno - 1, node.end_lineno):
             lines[j] = ""
-        if node.col_offset:         # `x = 1; check("a.b")` shares its line: keep it whole
-            return code, notes
     code = "\n".join(lines)
     return (code if code.strip() else None), notes
 
@@ -398,14 +554,16 @@ class Converted:
 
 
 def write_cells(folder, label, cells, shown, quiet_magics=False):
-    """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes)``
-    of the cells to run. ``shown``: how notes name the notebook ("" for the cell alone);
-    ``quiet_magics``: no note for IPython syntax (in a kernel's history it is expected)."""
+    """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
+    plotting)`` of the cells to run: ``plotting`` the names the plotting left out bound.
+    ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
+    note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     left_out = 0
+    plotting = Plotting()
     for name, source in cells:
-        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name)
+        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name, plotting)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
             notes.extend(cell_notes[:room])
@@ -417,7 +575,10 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     if left_out:
         notes.append(f"{shown or 'the notebook'}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
                      "syntax skipped")
-    return names, notes
+    drawn = plotting.note(shown)
+    if drawn and not quiet_magics:
+        notes.append(drawn)
+    return names, notes, sorted(plotting.names)
 
 
 # A module file imported flat rather than as part of the graded package: a cell's
@@ -435,11 +596,11 @@ _FLAT = (
     "    del _il, _os, _sys, _here, _pkg\n")
 
 
-def _runner_call(label, names, notes, shown, budget):
+def _runner_call(label, names, notes, shown, budget, plotting=()):
     return ('"""Runs the code cells of a notebook (written by chainrule\'s grader)."""\n\n'
             "if __package__:\n"
             f"    from .{RUNNER} import run as _run\n\n"
-            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r})\n"
+            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {tuple(plotting)!r})\n"
             "    del _run\n" + _FLAT)
 
 
@@ -453,9 +614,10 @@ def _reexport():
 def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
     contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes = write_cells(folder, label, cells, shown, quiet_magics)
+    names, notes, plotting = write_cells(folder, label, cells, shown, quiet_magics)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
-    _write(os.path.join(folder, f"{SHARED}.py"), _runner_call(label, names, notes, shown, cell_budget(timeout)))
+    _write(os.path.join(folder, f"{SHARED}.py"),
+           _runner_call(label, names, notes, shown, cell_budget(timeout), plotting))
     for module in CONTRACT:
         _write(os.path.join(folder, f"{module}.py"), _reexport())
 
@@ -514,9 +676,9 @@ def convert(path, timeout=None) -> Converted:
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
-            names, notes = write_cells(folder, name, cells, labels[name])
+            names, notes, plotting = write_cells(folder, name, cells, labels[name])
             _write(os.path.join(folder, f"{module}.py"),
-                   _runner_call(name, names, notes, labels[name], cell_budget(timeout)))
+                   _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting))
         if not found:
             raise NotebookError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")

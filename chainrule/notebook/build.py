@@ -40,7 +40,10 @@ HOW_TO = (
     "cell and in any order, with your own helpers and imports of libraries (a notebook cannot import "
     "another: paste what it uses of one into a cell); a check never stops "
     "*Run All*. Submit this notebook as it is: `chainrule grade {module}.ipynb` grades it "
-    "like `exercises/{module}.py`."
+    "like `exercises/{module}.py`. Grading (a check too) runs with NumPy and the standard library "
+    "only: plot as you like, in cells of their own (`%matplotlib`, the matplotlib imports and the "
+    "lines that plot are left out when grading, with a note), and use no other library (scipy, "
+    "pandas) in the functions."
 )
 
 #: what a student installs to run the notebooks (the student README says the same:

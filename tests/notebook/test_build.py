@@ -138,3 +138,13 @@ def test_help_lists_the_command_and_its_options():
     for option in ("--out", "--modules", "--students", "--seed", "--with-worksheet / --without-worksheet",
                    "--force"):
         assert option in out
+
+
+def test_the_first_cell_says_grading_has_numpy_and_the_standard_library_only(built, nbformat):
+    """Trial 13: a plotting cell graded as a ModuleNotFoundError, and nothing said so before."""
+    for module in CONTRACT:
+        first = " ".join(nbformat.read(str(built / f"{module}.ipynb"), as_version=4).cells[0].source.split())
+        assert "Grading (a check too) runs with NumPy and the standard library only" in first, module
+        assert "`%matplotlib`, the matplotlib imports and the lines that plot are left out when grading" in first
+        script = " ".join((built / f"{module}.pct.py").read_text().split())
+        assert "runs with NumPy and the standard library only" in script

@@ -435,9 +435,11 @@ def _bound(node):
 
 
 def _plotting_statements(tree, plotting):
-    """The top-level statements of ``tree`` that plot: an import of plotting libraries only,
-    and a statement (not a definition) that uses a name the plotting bound; a definition
-    that uses one (a helper that plots) is kept, and its calls are plotting too."""
+    """The top-level statements of ``tree`` that only plot: an import of plotting libraries
+    only, and a statement that uses a name the plotting bound and does nothing else
+    (``_only_plots``). A definition is never left out, nor marks its name (a helper that
+    plots only when asked must not take the code that calls it with it): calling one that
+    does plot fails with a NameError, which the notes explain."""
     out = []
     for node in tree.body:
         libraries = _plotting_import(node)
@@ -448,16 +450,42 @@ def _plotting_statements(tree, plotting):
                     plotting.libraries.append(library)
             plotting.names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if _uses(node, plotting.names):
-                plotting.names.add(node.name)
-            else:
-                plotting.names.discard(node.name)
-        elif _uses(node, plotting.names):
+            plotting.names.discard(node.name)
+        elif _uses(node, plotting.names) and _only_plots(node, plotting.names):
             out.append(node)
             plotting.names |= _bound(node)
         else:                       # a name bound again by code that does not plot is no longer plotting
             plotting.names -= _bound(node)
     return out
+
+
+def _only_plots(node, names):
+    """Whether the statement ``node`` does nothing but plot: an expression or assignment
+    that uses a plotting name, ``pass``, or a loop, ``with``, ``if`` or ``try`` whose every
+    statement does (a loop over plotting objects, ``for ax in axes.flat``, plots with its
+    target). Anything else in it (a definition, an import, an assignment of other values
+    that later code may read) keeps the whole statement."""
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        return _uses(node, names)
+    inner = set(names)
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        if _uses(node.iter, names):
+            inner |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        bodies = [node.body, node.orelse]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if item.optional_vars is not None and _uses(item.context_expr, names):
+                inner |= {n.id for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
+        bodies = [node.body]
+    elif isinstance(node, (ast.If, ast.While)):
+        bodies = [node.body, node.orelse]
+    elif isinstance(node, ast.Try):
+        bodies = [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
+    else:
+        return False
+    return all(_only_plots(statement, inner) for body in bodies for statement in body)
 
 
 def clean_cell(source, where, plotting=None):

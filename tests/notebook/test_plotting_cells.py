@@ -27,16 +27,40 @@ def test_the_trials_plotting_notebook_is_graded_without_an_error(tmp_path):
     assert result.notes == [f"{nb}: {NOTE}"]
 
 
-def test_a_helper_that_plots_and_its_calls_are_left_out(tmp_path):
+def test_a_helper_that_plots_is_kept_and_its_call_says_why_it_fails(tmp_path):
+    # a definition is never left out nor marks its name: a helper may plot only when asked
     helper = "def show(f):\n    plt.plot(np.linspace(-1, 1), f(np.linspace(-1, 1)))\n    plt.show()"
     nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT + SIGMOID, "import seaborn as sns\nimport matplotlib",
                   "from matplotlib import pyplot as plt", helper, "show(sigmoid)\ny = sigmoid(0.5)",
                   "sns.set_theme()")
     result = grade_submission(str(nb), only=["activations.sigmoid"])
     assert result.functions["activations.sigmoid"].passed
-    assert result.notes == [f"{nb}: left out the plotting (cell 3, lines 1-2; cell 4, line 1; cell 6, line 1; "
-                            "cell 7, line 1): grading runs with NumPy and the standard library only, without seaborn "
-                            "and matplotlib; the plots still show when you run it yourself"]
+    assert result.notes == [
+        f"{nb}: left out the plotting (cell 3, lines 1-2; cell 4, line 1; cell 7, line 1): grading runs with NumPy "
+        "and the standard library only, without seaborn and matplotlib; the plots still show when you run it yourself",
+        f"{nb}, cell 6, line 1: raised NameError: name 'plt' is not defined (the cells after it still ran). plt is "
+        "plotting, which grading leaves out (it runs with NumPy and the standard library only): keep plotting in "
+        "cells of their own"]
+
+
+def test_code_that_plots_only_when_asked_or_beside_other_work_is_never_left_out(tmp_path):
+    """Review 13b: a helper that plots only when asked marked its calls, and a statement that
+    bound a value a graded function reads was left out with them (the notebook passed before)."""
+    fit = ("def fit_scale(X, show=False):\n    if show:\n        plt.hist(X)\n    return float(np.max(X)) / 9.0\n"
+           "SCALE = fit_scale(np.arange(10.0))")
+    scaled = ("def sigmoid(x):\n    x = as_float(x)\n    return SCALE / (1.0 + np.exp(-x))")
+    plots = ("fig, axes = plt.subplots(1, 2)\nfor ax in axes.flat:\n    ax.plot([0, 1])\n    ax.set_title('x')\n"
+             "for i in range(2):\n    plt.plot([i])\n    N_HIDDEN = 16")
+    nb = notebook(tmp_path / "activations.ipynb", "import matplotlib.pyplot as plt\nimport numpy as np",
+                  AS_FLOAT, fit, scaled, plots)
+    result = grade_submission(str(nb), only=["activations.sigmoid"])
+    assert result.functions["activations.sigmoid"].passed, result.functions["activations.sigmoid"].cases[0].message
+    # left out: the import, the subplots and the loop over the axes; the loop that also sets
+    # N_HIDDEN is kept (and fails on plt, as it did before plotting was left out)
+    assert result.notes[0] == (f"{nb}: left out the plotting (cell 2, line 1; cell 6, lines 1-4): grading runs with "
+                               "NumPy and the standard library only, without matplotlib; the plots still show when "
+                               "you run it yourself")
+    assert f"{nb}, cell 6, line 6: raised NameError: name 'plt' is not defined" in result.notes[1]
 
 
 def test_plotting_used_where_it_cannot_be_left_out_says_why(tmp_path):

@@ -75,13 +75,13 @@ WORDS = {
         "(0.08, -0.5, 2000); any other value gets 8 decimals if its size is between 0.01 and 1 (0.02397190), "
         "else 8 significant digits (1.9664077), in scientific notation below 0.0001 or from 100000000 up "
         "(1.2345678e-05). Round half up on the size (0.123456785 to 0.12345679, -0.123456785 to -0.12345679). "
-        "Carry every value into the next line with at least these 8 digits: an answer computed from values "
-        "rounded to fewer (0.0937 for 0.09372452) can differ from the key by more than it allows.",
+        "Carry every value into the next line with at least the digits this rule writes: an answer computed "
+        "from values rounded to fewer (0.0937 for 0.09372452) can differ from the key by more than its tolerance.",
         "수 표기: 유효숫자 8자리 이하의 유한소수로 정확히 나타나는 값은 그대로 쓴다(0.08, -0.5, 2000). 그 밖의 값은 "
         "크기가 0.01과 1 사이이면 소수점 아래 8자리(0.02397190), 아니면 유효숫자 8자리(1.9664077)로 쓰고, 0.0001보다 "
         "작거나 100000000 이상이면 지수 표기(1.2345678e-05)로 쓴다. 반올림은 크기에 대해 한다(0.123456785는 "
-        "0.12345679, -0.123456785는 -0.12345679). 다음 줄의 계산에는 이 8자리를 모두 쓰시오. 더 적은 자리로 "
-        "반올림한 값(0.09372452 대신 0.0937)으로 계산한 답은 정답과의 차이가 허용 범위를 넘을 수 있다.",
+        "0.12345679, -0.123456785는 -0.12345679). 다음 줄의 계산에는 값을 최소한 이 규칙이 쓰는 자릿수까지 "
+        "쓰시오. 더 적은 자리로 반올림한 값(0.09372452 대신 0.0937)으로 계산한 답은 정답과의 차이가 허용 오차를 넘을 수 있다.",
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
     # answers.toml's second comment line: "answers_how", then the example of a number blank

@@ -517,7 +517,8 @@ def _unchanged():
     no collector callback, no signal handler of its own (a timer's handler could patch
     anything at any time). ``_restore`` would then change nothing. This is hygiene between
     the submission's own functions, not a boundary: code that runs in the child can always
-    change what its later functions see."""
+    change what its later functions see (a finaliser run by a later collection, an audit
+    hook, ``sys.monitoring`` on Python 3.12 are not looked for), and only its own grade."""
     if (_len(_current_frames()) != 1 or _geterr() != _ERRSTATE or _gettrace() is not None
             or _getprofile() is not None or _gc_callbacks
             or not _all(_map(_is, _map(_getsignal, _SIGNALS), _HANDLERS))):

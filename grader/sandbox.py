@@ -247,6 +247,8 @@ class Sandbox:
         # the grading process's own work, done while a reply is not there yet: a callable
         # doing one piece and saying whether more is left (engine.Ahead.step), or None
         self.idle = None
+        self.shifted = 0.0          # seconds of this process's work past a deadline (``_work_while_waiting``)
+        self._shift_base = 0.0      # ``shifted`` when the reply being read was first awaited
         self._workdir = None
         self._pending_bytes = b""
         self._read_buf = bytearray()    # reply bytes read ahead (see _read_exact)
@@ -673,17 +675,16 @@ class Sandbox:
         chunks, got = [bytes(held)], len(held)
         held.clear()
         while got < n:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= self._moved(deadline):
                 raise TimeoutError
             want = n - got
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                if self.idle is not None:
-                    readable, deadline = self._work_while_waiting(deadline)
-                    if readable:
-                        continue
-                _wait_fd(self._resp, False, deadline, self._watch(), self._drain_output, self._disk_tick)
+                if self.idle is not None and self._work_while_waiting(deadline):
+                    continue
+                _wait_fd(self._resp, False, self._moved(deadline), self._watch(), self._drain_output,
+                         self._disk_tick)
                 continue
             if not chunk:
                 raise self._died()
@@ -696,22 +697,28 @@ class Sandbox:
 
     def _work_while_waiting(self, deadline):
         """Do pieces of ``idle`` (the grading process's own work) while the reply pipe is not
-        readable: ``(True, deadline)`` once it is, ``(False, deadline)`` when no work is left or
-        the deadline is less than ``IDLE_MARGIN`` away (then wait as usual). A piece takes a
-        few milliseconds at most; one that runs past the margin moves the deadline on by as
-        much, so that the child is never charged for this process's work."""
+        readable: True once it is, False when no work is left or ``deadline`` is less than
+        ``IDLE_MARGIN`` away (then wait as usual). A piece takes a few milliseconds at most;
+        one that runs past the margin adds its overrun to ``shifted``, which moves the
+        deadline of the reply being read on (``_moved``) and which a function's time leaves
+        out, so that the child is never charged for this process's work."""
         while True:
-            stop = deadline - IDLE_MARGIN
+            stop = self._moved(deadline) - IDLE_MARGIN
             if time.monotonic() >= stop:
-                return False, deadline
+                return False
             if not self.idle():
                 self.idle = None
-                return False, deadline
+                return False
             late = time.monotonic() - stop
             if late > 0:
-                deadline += late
+                self.shifted += late
             if select.select([self._resp], [], [], 0)[0]:
-                return True, deadline
+                return True
+
+    def _moved(self, deadline):
+        """``deadline`` moved on by this process's own work past it while the current reply
+        was awaited (``_work_while_waiting``)."""
+        return deadline + self.shifted - self._shift_base
 
     def _unreadable(self, why):
         self._kill()
@@ -728,6 +735,7 @@ class Sandbox:
         the reply pipe. ``TimeoutError`` when nothing complete came in time.
         """
         deadline = time.monotonic() + timeout
+        self._shift_base = self.shifted
         try:
             size = wire.frame_size(self._read_exact(8, deadline))
             if size > MAX_FRAME:

@@ -9,8 +9,8 @@ import pytest
 
 from generator import worksheets
 
-SENTENCES = {"en": "Carry every value into the next line with at least these 8 digits",
-             "ko": "다음 줄의 계산에는 이 8자리를 모두 쓰시오"}
+SENTENCES = {"en": "Carry every value into the next line with at least the digits this rule writes",
+             "ko": "다음 줄의 계산에는 값을 최소한 이 규칙이 쓰는 자릿수까지 쓰시오"}
 
 
 def test_four_digit_intermediates_do_miss_the_tolerance():

@@ -147,6 +147,7 @@ def _pipe_sandbox(idle):
     os.set_blocking(r, False)
     box = Sandbox.__new__(Sandbox)
     box._read_buf, box._resp, box.idle = bytearray(), r, idle
+    box.shifted = box._shift_base = 0.0
     box._watch = lambda: None
     box._drain_output = lambda: None
     box._disk_tick = lambda: None
@@ -236,3 +237,32 @@ def test_an_interrupted_case_run_is_still_no_grade(tmp_path, monkeypatch):
     assert fr.cases_in_all == len(cases_for("activations.relu", result.seed)) > 1
     text = reports.render(result, "text")
     assert "Total:" not in text and "PASS" not in text and "FAIL" not in text, text
+
+
+def test_the_time_this_process_worked_past_a_deadline_is_given_back_for_the_whole_reply():
+    """Review 13b: a reply read in several pieces (its length, nonce and payload) keeps the
+    deadline moved on by a long piece of this process's own work, not just the first read."""
+    import os
+    import threading
+    import time
+
+    from grader.sandbox import IDLE_MARGIN
+
+    pieces = iter([True])
+
+    def idle():
+        time.sleep(0.2)
+        return next(pieces, False)
+
+    box, r, w = _pipe_sandbox(idle)
+    try:
+        start = time.monotonic()
+        deadline = start + IDLE_MARGIN + 0.03             # 80 ms; the piece ends at 200 ms
+        threading.Timer(0.01, lambda: os.write(w, b"length..")).start()
+        threading.Timer(0.23, lambda: os.write(w, b"payload.")).start()      # 230 ms: moved on to 250
+        assert box._read_exact(8, deadline) == b"length.."
+        assert box._read_exact(8, deadline) == b"payload."
+        assert 0.15 < box.shifted < 0.2
+    finally:
+        os.close(r)
+        os.close(w)

@@ -257,19 +257,7 @@ class GradeResult:
                 f"without --case for the function's points ({self.command_for(fr.qualname)}).")
 
     def to_dict(self):
-        one = self.one_case
-        if one is not None:     # no total a CI step could take for the grade
-            return {
-                "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
-                "timeout": self.timeout, "score": None, "max_score": None, "percent": None,
-                "one_case": {"function": one.qualname, "cases": [c.number for c in one.cases],
-                             "cases_in_all": one.cases_in_all, "passed": one.passed,
-                             "note": self.one_case_sentence()},
-                "confinement": self.confinement, "interrupted": self.interrupted,
-                **({"notes": list(self.notes)} if self.notes else {}),
-                "functions": [f.to_dict() for f in self.functions.values()],
-            }
-        return {
+        out = {
             "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
             "timeout": self.timeout, "score": self.score, "max_score": self.max_score,
             "percent": round(self.percent, 2), "confinement": self.confinement,
@@ -277,6 +265,12 @@ class GradeResult:
             **({"notes": list(self.notes)} if self.notes else {}),
             "functions": [f.to_dict() for f in self.functions.values()],
         }
+        one = self.one_case
+        if one is not None:     # --case: no total a CI step could take for the grade
+            out.update(score=None, max_score=None, percent=None, one_case={
+                "function": one.qualname, "cases": [c.number for c in one.cases],
+                "cases_in_all": one.cases_in_all, "passed": one.passed, "note": self.one_case_sentence()})
+        return out
 
 
 def apportion(values, total=None) -> list:

@@ -247,7 +247,7 @@ class Sandbox:
         # the grading process's own work, done while a reply is not there yet: a callable
         # doing one piece and saying whether more is left (engine.Ahead.step), or None
         self.idle = None
-        self.shifted = 0.0          # seconds of this process's work past a deadline (``_work_while_waiting``)
+        self.shifted = 0.0          # seconds of this process's work past a deadline (``_work_until``)
         self._shift_base = 0.0      # ``shifted`` when the reply being read was first awaited
         self._workdir = None
         self._pending_bytes = b""
@@ -396,10 +396,9 @@ class Sandbox:
         if self._ready:
             return
         if isinstance(self.proc, ZygoteChild) and not self.proc.resolved():
-            while self.idle is not None and not self.proc.resolved() and self._zygote.usable():
-                if not self.idle():     # the warm process may still be importing NumPy
-                    self.idle = None
-                self._zygote.pump(0)
+            if self.idle is not None:   # the warm process may still be importing NumPy
+                zygote_ = self._zygote
+                self._work_until(lambda: zygote_.pump(0) or self.proc.resolved() or not zygote_.usable())
             try:
                 self.proc.resolve()     # the warm process said it forked the child
             except ZygoteUnusable as exc:   # it did not: a fresh child, as start() would
@@ -681,7 +680,7 @@ class Sandbox:
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                if self.idle is not None and self._work_while_waiting(deadline):
+                if self.idle is not None and self._work_until(self._reply_readable, deadline):
                     continue
                 _wait_fd(self._resp, False, self._moved(deadline), self._watch(), self._drain_output,
                          self._disk_tick)
@@ -695,29 +694,33 @@ class Sandbox:
             got += len(chunk)
         return b"".join(chunks)
 
-    def _work_while_waiting(self, deadline):
-        """Do pieces of ``idle`` (the grading process's own work) while the reply pipe is not
-        readable: True once it is, False when no work is left or ``deadline`` is less than
-        ``IDLE_MARGIN`` away (then wait as usual). A piece takes a few milliseconds at most;
-        one that runs past the margin adds its overrun to ``shifted``, which moves the
-        deadline of the reply being read on (``_moved``) and which a function's time leaves
-        out, so that the child is never charged for this process's work."""
+    def _work_until(self, ready, deadline=None):
+        """Do pieces of ``idle`` (the grading process's own work) while this process waits:
+        True once ``ready()`` says the wait is over, False when no work is left or
+        ``deadline`` is less than ``IDLE_MARGIN`` away (then wait as usual). A piece takes a
+        few milliseconds at most; one that runs past the margin adds its overrun to
+        ``shifted``, which moves the deadline of the reply being read on (``_moved``) and
+        which a function's time leaves out, so that the child is never charged for this
+        process's work."""
         while True:
-            stop = self._moved(deadline) - IDLE_MARGIN
-            if time.monotonic() >= stop:
+            stop = None if deadline is None else self._moved(deadline) - IDLE_MARGIN
+            if stop is not None and time.monotonic() >= stop:
                 return False
             if not self.idle():
                 self.idle = None
                 return False
-            late = time.monotonic() - stop
+            late = 0.0 if stop is None else time.monotonic() - stop
             if late > 0:
                 self.shifted += late
-            if select.select([self._resp], [], [], 0)[0]:
+            if ready():
                 return True
+
+    def _reply_readable(self):
+        return bool(select.select([self._resp], [], [], 0)[0])
 
     def _moved(self, deadline):
         """``deadline`` moved on by this process's own work past it while the current reply
-        was awaited (``_work_while_waiting``)."""
+        was awaited (``_work_until``)."""
         return deadline + self.shifted - self._shift_base
 
     def _unreadable(self, why):

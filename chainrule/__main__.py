@@ -15,6 +15,6 @@ if (sys.path and sys.path[0] in ("", os.curdir, os.getcwd())
         and os.path.realpath(sys.path[0] or os.curdir) != os.path.realpath(_KIT)):
     del sys.path[0]
 
-from chainrule.cli import main  # noqa: E402
+from chainrule.cli import run  # noqa: E402
 
-main()
+run()

@@ -875,7 +875,7 @@ grader = data/*
 
 [options.entry_points]
 console_scripts =
-    chainrule = chainrule.cli:main
+    chainrule = chainrule.cli:run
 """
 
 

@@ -4,14 +4,15 @@ A grade keeps the student's private copy, the child's run folder (what the submi
 wrote), a converted notebook and, in ``grade-all``, a scratch folder in the system's
 temporary folder. The process that made them removes them when it ends, on an error or
 Ctrl-C too; a SIGKILL (an out-of-memory kill, ``kill -9``, a CI runner cancelled) gives it
-no chance. So each grading process starts, the first time it makes such a folder, one
-*janitor*: a small ``python -I -S`` running this file, in its own session (a signal to
-the grader's process group does not reach it), holding nothing but the read end of a
-pipe. The grader writes ``+PATH`` when it makes a folder and ``-PATH`` when it has removed
-it. When the pipe reaches its end, every writer is gone (the grader and, in ``grade-all``,
-its forked workers, which inherit the write end): the janitor removes what is still
-listed, a few times over a second in case a process of the run was still writing, and
-ends. It removes only paths the grader named; the child never holds the pipe (every
+no chance. So each grading process starts, the first time it makes such a folder (``chainrule
+grade`` first thing, ``start``), one *janitor*: a fork of itself that runs ``_serve`` only
+(a fresh ``python -I -S`` running this file where a fork is not safe: another thread
+running), in its own session (a signal to the grader's process group does not reach it),
+holding nothing but the read end of a pipe. The grader writes ``+PATH`` when it makes a
+folder and ``-PATH`` when it has removed it. When the pipe reaches its end, every writer is
+gone (the grader and, in ``grade-all``, its forked workers, which inherit the write end):
+the janitor removes what is still listed, a few times over a second in case a process of
+the run was still writing, and ends. It removes only paths the grader named; the child never holds the pipe (every
 process that runs student code is started with only the descriptors it needs).
 
 A child started fresh (not forked by the zygote, whose children die with it) would go on
@@ -99,19 +100,19 @@ def _send(line):
         _State.failed = True
 
 
-def _start():
-    import subprocess
+def start():
+    """Start this process's janitor now, if it has none (``chainrule grade`` does it first
+    thing, while the process is small: see ``_fork``); whether one is running."""
+    return _start()
 
+
+def _start():
     if _State.owner == os.getpid():
         return _State.fd is not None
     _State.owner, _State.fd, _State.proc, _State.failed = os.getpid(), None, None, False
     read, write = os.pipe()
     try:
-        _State.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", os.path.abspath(__file__), str(read)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(read,), close_fds=True, start_new_session=True, cwd="/",
-            env={"PATH": os.defpath, "LANG": "C.UTF-8"})
+        _State.proc = _fork(read) if _forkable() else _spawn(read)
     except OSError:
         os.close(write)
         _State.failed = True
@@ -120,6 +121,65 @@ def _start():
         os.close(read)
     _State.fd = write
     return True
+
+
+def _forkable():
+    """Whether this process may fork a janitor: POSIX, and no thread but this one (a fork
+    of a threaded process could inherit a lock held by another thread)."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or (threading.active_count() == 1
+                                                          and threading.current_thread() is threading.main_thread()))
+
+
+def _fork(read):
+    """The janitor as a fork of this process, which runs ``_serve`` and nothing else: no
+    interpreter to start (a fresh ``python`` costs about 10 ms of CPU while the grader and
+    its warm process import NumPy on both cores). Before anything else it ignores the
+    signals ``_serve`` ignores, takes a session of its own, points its standard streams at
+    ``/dev/null`` and closes every other descriptor but ``read`` (the zygote's socket and
+    any pipe of a child included: their ends must be held by their owners alone); it ends
+    with ``os._exit``, never running this process's exit handlers or flushing its buffers.
+    Returns its pid."""
+    import fcntl
+    import signal
+
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        os.setsid()
+        high = fcntl.fcntl(read, fcntl.F_DUPFD, 10)     # clear of 0-3, whatever ``read`` was
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        keep = os.dup2(high, 3)
+        os.closerange(4, _max_fd())
+        os.chdir("/")
+        _serve(keep)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _max_fd():
+    try:
+        return max(os.sysconf("SC_OPEN_MAX"), 256)
+    except (OSError, ValueError):
+        return 1 << 16
+
+
+def _spawn(read):
+    """The janitor as a fresh ``python -I -S`` running this file (where fork is not safe)."""
+    import subprocess
+
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", "-B", os.path.abspath(__file__), str(read)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(read,), close_fds=True, start_new_session=True, cwd="/",
+        env={"PATH": os.defpath, "LANG": "C.UTF-8"}).pid
 
 
 def watch(path):

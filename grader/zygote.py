@@ -470,10 +470,13 @@ def why_not():
 
 
 def shutdown():
-    """End this process's zygote, if it has one (also at exit)."""
+    """End this process's zygote, if it has one (also at exit). An orderly end, not a
+    failure: the next ``get`` may start ``MAX_STARTS`` more (a program that runs the
+    ``chainrule`` command's ``main`` again and again keeps its warm start)."""
     _reset_after_fork()
     zygote = _STATE["zygote"]
     _STATE["zygote"] = None
+    _STATE["starts"] = 0
     if zygote is not None:
         zygote.close()
 

@@ -465,3 +465,12 @@ def test_children_run_the_compiled_runtime_with_the_same_results(searcher, tmp_p
     if warm:
         assert "argv: []" in out and "cwd holds: []" in out, out
     assert not result.functions["activations.relu"].passed
+
+
+def test_an_orderly_end_does_not_count_against_the_warm_start(monkeypatch):
+    # a program that runs the command's main() again and again (its finally ends the warm
+    # process each time) keeps the warm start: only failed warm processes count
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    for _ in range(zygote.MAX_STARTS + 1):
+        assert zygote.get() is not None, zygote.why_not()
+        zygote.shutdown()

@@ -121,7 +121,7 @@ def test_the_student_package_needs_numpy_and_click_only(release_dir):
     # tomli only where the standard library has no tomllib (Python 3.10), for practice sheets
     assert [r for r in requires if not r.startswith("tomli")] == ["numpy>=1.22", "click>=8.2"]
     assert all(r == 'tomli>=1.1; python_version < "3.11"' for r in requires if r.startswith("tomli"))
-    assert "chainrule = chainrule.cli:main" in cfg
+    assert "chainrule = chainrule.cli:run" in cfg
     commands = sorted(p.name for p in (release_dir / "student" / "chainrule" / "commands").glob("*.py"))
     assert commands == ["__init__.py", "check.py", "classroom.py", "grade.py", "list_cmd.py"]   # check: practice sheets
     assert "release.py" not in commands and "generate.py" not in commands

@@ -483,9 +483,16 @@ _map = builtins.map
 
 
 def _snapshot():
+    """What ``_unchanged`` compares and ``_restore`` puts back: the names of NumPy's public
+    modules (``numpy``, ``numpy.random``, ``numpy.linalg``, ...: no part of the name private),
+    ``builtins``, ``math`` and ``random``, where a submission's function may reassign or
+    delete a name (``np.exp = ...``). NumPy's private modules (some 80, four names in five)
+    are left out: only a submission that reaches into them on purpose changes them, and
+    comparing them made every function's reset four times as long."""
     _HANDLERS[:] = [_getsignal(signum) for signum in _SIGNALS]
     for name, mod in list(sys.modules.items()):
-        if name == "numpy" or name.startswith("numpy.") or name in ("builtins", "math", "random"):
+        if (((name == "numpy" or name.startswith("numpy.")) and "._" not in name)
+                or name in ("builtins", "math", "random")):
             try:
                 saved = dict(mod.__dict__)
                 keys = tuple(saved)
@@ -511,14 +518,15 @@ _AS_SNAPSHOTTED = [True]    # nothing of the submission ran since the state was 
 
 
 def _unchanged():
-    """Whether NumPy, builtins, math, random, NumPy's error state and the warning filters
-    are exactly as snapshotted (every name bound to its very object), and nothing of the
-    submission can run before the next request: no other thread, no trace or profile hook,
-    no collector callback, no signal handler of its own (a timer's handler could patch
-    anything at any time). ``_restore`` would then change nothing. This is hygiene between
-    the submission's own functions, not a boundary: code that runs in the child can always
-    change what its later functions see (a finaliser run by a later collection, an audit
-    hook, ``sys.monitoring`` on Python 3.12 are not looked for), and only its own grade."""
+    """Whether NumPy's public modules, builtins, math, random (``_snapshot``), NumPy's error
+    state and the warning filters are exactly as snapshotted (every name bound to its very
+    object), and nothing of the submission can run before the next request: no other
+    thread, no trace or profile hook, no collector callback, no signal handler of its own (a
+    timer's handler could patch anything at any time). ``_restore`` would then change
+    nothing. This is hygiene between the submission's own functions, not a boundary: code
+    that runs in the child can always change what its later functions see (NumPy's private
+    modules, a finaliser run by a later collection, an audit hook, ``sys.monitoring`` on
+    Python 3.12 are not looked at), and only its own grade."""
     if (_len(_current_frames()) != 1 or _geterr() != _ERRSTATE or _gettrace() is not None
             or _getprofile() is not None or _gc_callbacks
             or not _all(_map(_is, _map(_getsignal, _SIGNALS), _HANDLERS))):
@@ -556,7 +564,8 @@ def _reset():
 
 
 def _restore():
-    """Undo what earlier student code changed in NumPy, builtins, math and random."""
+    """Undo what earlier student code changed in NumPy's public modules, builtins, math and
+    random (``_snapshot``), NumPy's error state and the warning filters."""
     missing = object()
     _seterr(**_ERRSTATE)
     warnings_module = sys.modules.get("warnings")

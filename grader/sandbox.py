@@ -311,7 +311,9 @@ class Sandbox:
             supply(submission, self.ids)
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
-        self._script = zygote.copy_runtime(self._workdir)     # child.py(c), landlock.py
+        # the runtime's copy, for a child started fresh (``_fresh_script``); a warm child runs
+        # the warm process's copy, which has loaded landlock.py already
+        self._script = os.path.join(self._workdir, "child.py")
         self._landlock_module = os.path.join(self._workdir, "landlock.py")
 
     def start(self, wait=True, fresh=False):
@@ -368,7 +370,7 @@ class Sandbox:
                 why = zygote.why_not() if self.warm else "the warm start is off"
                 self.start_mode = "fresh" + (f" ({why})" if why else "")
                 self.proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-u", "-B", self._script, json.dumps(cfg)],
+                    [sys.executable, "-I", "-S", "-u", "-B", self._fresh_script(), json.dumps(cfg)],
                     stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env,
                     pass_fds=(req_r, resp_w), start_new_session=True, close_fds=True, cwd=run_dir,
                 )
@@ -390,6 +392,13 @@ class Sandbox:
         self._ready = False
         if wait:
             self._await_ready()
+
+    def _fresh_script(self):
+        """The runtime copied into the work folder (once): the script a fresh child runs,
+        ``child.pyc`` or ``child.py``, and the ``landlock.py`` it loads (``_landlock_module``)."""
+        if not os.path.exists(self._landlock_module):
+            self._script = zygote.copy_runtime(self._workdir)
+        return self._script
 
     def _await_ready(self):
         """Wait for the child's hello (it imports NumPy and confines itself first)."""

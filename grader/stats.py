@@ -248,9 +248,11 @@ def _ks_bound(u, error):
     return max(over, under) + near / n
 
 
-def _ks_above(samples, cdf, e):
+def _ks_above(samples, cdf, e, u=None):
     """``(d, above)``: the Kolmogorov distance of ``samples`` to ``cdf`` and whether it is
-    above ``e``, as ``ks_distance(samples, cdf) > e`` decides it.
+    above ``e``, as ``ks_distance(samples, cdf) > e`` decides it. ``u``: the values of
+    ``cdf.approx`` (or of ``cdf`` where it has none) at ``samples`` in C order, when the
+    caller has them already (``_cdf_values``).
 
     A clearly passing sample is settled without sorting: ``_ks_bound`` bounds the distance
     from above with counts in bins of the CDF's values (computed with ``cdf.approx``, a
@@ -259,10 +261,10 @@ def _ks_above(samples, cdf, e):
     sample is sorted: a distance the approximation puts clearly below ``e`` is not computed
     exactly (``d`` is then the approximation's, within ``cdf.error``: the distance moves by
     at most the error), and every other ``d`` is exact."""
-    flat = samples.astype(np.float64).ravel()
+    flat = samples.astype(np.float64, copy=False).ravel()
     approx, error = getattr(cdf, "approx", None), getattr(cdf, "error", 0.0)
     if flat.size:
-        d = _ks_bound((approx or cdf)(flat), error if approx is not None else 0.0)
+        d = _ks_bound(_cdf_values(flat, cdf) if u is None else u, error if approx is not None else 0.0)
         if d < e - 10.0 * error:
             return d, False
     x = np.sort(flat)
@@ -272,6 +274,14 @@ def _ks_above(samples, cdf, e):
             return d, False
     d = _ks_sorted(x, cdf)
     return d, d > e
+
+
+def _cdf_values(flat, cdf):
+    """``cdf.approx`` (or ``cdf`` where it has none) at every value of ``flat``: what
+    ``_ks_above`` bounds the distance with. Computed once for a sample and sliced for its
+    halves (``_independent_and_halves``): the normal CDF's approximation is most of the cost
+    of judging a sample."""
+    return (getattr(cdf, "approx", None) or cdf)(flat)
 
 
 def _array_of(ret, shape, kind, what=""):
@@ -363,7 +373,9 @@ def judge_samples(outs, shape, kind, cdf, bounds, what):
     if np.ptp(arr) == 0:
         return _off_problem(arr, cdf, what, lead)
     e = bound(arr.size)
-    d, above = _ks_above(arr, cdf, e)
+    flat = arr.astype(np.float64).ravel()
+    u = _cdf_values(flat, cdf)
+    d, above = _ks_above(flat, cdf, e, u)
     if above:
         problem = _off_problem(arr, cdf, what, lead)
         if problem is not None:
@@ -372,21 +384,25 @@ def judge_samples(outs, shape, kind, cdf, bounds, what):
             f"{lead}: the largest gap between their empirical CDF and the expected CDF is {d:.4f}, above "
             f"{e:.4f} (a correct implementation exceeds that with probability below 1e-7); sample mean "
             f"{arr.mean():.6g}, sample standard deviation {arr.std():.6g}.")
-    return _independent_and_halves(arr.astype(np.float64).ravel(), cdf, what)
+    return _independent_and_halves(flat, cdf, what, u)
 
 
 _NOT_INDEPENDENT = ("the samples are not independent (every element must be its own draw from the "
                     "rng argument: no sorting, rolling, repeating or broadcasting one row)")
 
 
-def _independent_and_halves(flat, cdf, what):
+def _independent_and_halves(flat, cdf, what, u=None):
+    """The independence test and the distance test of each half of ``flat`` (float64, 1-D;
+    ``u``: ``_cdf_values(flat, cdf)``, when the caller has them)."""
     problem = independent_samples(flat, _NOT_INDEPENDENT)
     if problem is not None:
         return problem
     m = flat.size // 2
-    for name, half in (("first", flat[:m]), ("second", flat[m:])):
+    if u is None:
+        u = _cdf_values(flat, cdf)
+    for name, half, half_u in (("first", flat[:m], u[:m]), ("second", flat[m:], u[m:])):
         e = bound(half.size)
-        d, above = _ks_above(half, cdf, e)
+        d, above = _ks_above(half, cdf, e, half_u)
         if above:
             return stat_problem(
                 f"the {name} half of the samples (in C order) does not follow {what} on its own: the "
@@ -663,13 +679,15 @@ def judge_log_uniform(low, high, size):
             return stat_problem(f"samples outside [{low:g}, {high:g}]: min {arr.min():.6g}, max {arr.max():.6g}",
                                 finding=("range", f"your samples cover [{_g(arr.min())}, {_g(arr.max())}], "
                                                   f"outside [{low:g}, {high:g}]"))
-        d = ks_distance(np.log(arr), uniform_cdf(lo, hi))
+        logs = np.log(arr.astype(np.float64)).ravel()
+        cdf = uniform_cdf(lo, hi)
+        u = _cdf_values(logs, cdf)
         e = bound(arr.size)
-        if d > e:
+        d, above = _ks_above(logs, cdf, e, u)
+        if above:
             return stat_problem(
                 f"log(samples) is not uniform on [log {low:g}, log {high:g}]: the largest gap between the "
                 f"empirical and the expected CDF is {d:.4f}, above {e:.4f}; the exponent must be "
                 "uniform, and the sample its exponential")
-        return _independent_and_halves(np.log(arr.astype(np.float64)).ravel(), uniform_cdf(lo, hi),
-                                       f"log-uniform on [{low:g}, {high:g}] (in log)")
+        return _independent_and_halves(logs, cdf, f"log-uniform on [{low:g}, {high:g}] (in log)", u)
     return judge

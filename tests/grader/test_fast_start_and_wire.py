@@ -410,3 +410,27 @@ def test_a_child_asked_for_from_a_warm_process_closed_meanwhile_fails_at_once():
     for pair in ends:
         for fd in pair:
             os.close(fd)
+
+
+SUBMODULE_PATCHER = {"activations": """
+def sigmoid(x):
+    np.linalg.norm = lambda *a, **k: 0.0        # names of NumPy's public submodules
+    np.random.default_rng = None
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def tanh(x):
+    # right only when both names are NumPy's own again
+    if np.random.default_rng is None or np.linalg.norm(np.ones(4)) != 2.0:
+        return x
+    return np.tanh(x)
+"""}
+
+
+def test_names_a_function_changed_in_numpy_s_public_submodules_are_undone_before_the_next(tmp_path):
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "exercises", SUBMODULE_PATCHER)
+    result = grade_submission(str(sub), only=["activations.sigmoid", "activations.tanh"], timeout=10)
+    assert all(fr.passed for fr in result.functions.values()), [
+        (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]

@@ -48,7 +48,9 @@ SANDBOX_IDS = tuple(2 ** 31 - 1001 - k for k in range(32))
 
 
 def _proc_files(name):
-    """``(pid, contents of /proc/PID/NAME)`` for every process visible in /proc."""
+    """``(pid, contents of /proc/PID/NAME)`` for every process visible in /proc. Read with
+    ``os.open``/``os.read`` (no file object: half the time of ``open`` for these small files,
+    read at every end of a child)."""
     try:
         names = os.listdir("/proc")
     except OSError:
@@ -57,10 +59,21 @@ def _proc_files(name):
         if not pid.isdigit():
             continue
         try:
-            with open(f"/proc/{pid}/{name}", "rb") as fh:
-                yield int(pid), fh.read()
+            fd = os.open(f"/proc/{pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             continue
+        try:
+            chunks = []
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        yield int(pid), b"".join(chunks)
 
 
 def _uid_processes(uid):
@@ -73,6 +86,8 @@ def _uid_processes(uid):
                 state = line.split()[1:2]
             elif line.startswith(b"Uid:"):
                 uids = line.split()[1:4]
+                if state is not None:   # State: comes first (fs/proc/array.c): nothing more to read
+                    break
         if uids and str(uid).encode() in uids and state not in ([b"Z"], [b"X"]):
             found.append(pid)
     return found

@@ -88,7 +88,8 @@ def _expand(files):
 @click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent, file, "
                    "error, note (a file that cannot be checked gets a row with the reason; with --manifest, a "
-                   "student without a file gets an empty row).")
+                   "student without a file gets an empty row). UTF-8 with a byte order mark, as every CSV file the "
+                   "kit writes, so that Excel shows Hangul names as written.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output or --gradebook file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
@@ -176,18 +177,18 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
                        f"{'has' if one else 'have'} no answers file here: {shown}"
                        + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
                           if gradebook else "."), err=True)
-    from chainrule_core.fileio import write_atomic
+    from chainrule_core.fileio import spreadsheet_csv, write_atomic
 
     if gradebook is not None:
         names = options.manifest.names if options.manifest is not None else {}
-        write_atomic(gradebook, _printable(report.gradebook(outcomes, missing, names)), force=True)
+        write_atomic(gradebook, spreadsheet_csv(_printable(report.gradebook(outcomes, missing, names))), force=True)
         click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
                    f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
         text = _printable(report.render(outcomes, fmt, unicode=unicode))
-        if output is not None:
-            write_atomic(output, text, force=True)
+        if output is not None:     # a CSV file opens in a spreadsheet (a printed one stays as it is)
+            write_atomic(output, spreadsheet_csv(text) if fmt == "csv" else text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)
             noun = "answers file" if shown == 1 else "answers files"
             click.echo(f"Wrote the {fmt} report for {shown} {noun} to {output}.")

@@ -74,7 +74,8 @@ def _expand(files):
                    "problems and variants (a file with problems removed or another sheet's tables is refused).")
 @click.option("--secret-file", "secret_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="The course secret the graded sheets (or practice sheets made with it) were made with "
-                   "(chainrule generate --secret-file).")
+                   "(chainrule generate --secret-file). A sheet made without one needs none: given for it, a "
+                   "warning says it was not used.")
 @click.option("--tolerance", metavar="SPEC",
               help="How close a number must be: rel:0.1% (or rel:0.001), abs:1e-4 or sig:4 (default: each family's "
                    "own, stated in the report; practice sheets: sig:6 only).")
@@ -160,6 +161,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
                    "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
                    "then rebuilds every problem).", err=True)
+    if secret_file is not None:
+        _say_secret_unused(reports)
     for sid, paths in report.duplicate_ids(outcomes).items():
         click.echo(f"Warning: {len(paths)} answers files carry the student id '{sid}' ({', '.join(paths)}); "
                    "each is reported, so keep the one that counts.", err=True)
@@ -212,6 +215,32 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
             click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
             ctx.exit(1)
+
+
+_A_SHEET = {"open": "an open sheet", "practice": "a practice sheet", "graded": "a graded sheet"}
+
+
+def _say_secret_unused(reports) -> None:
+    """One warning when --secret-file was given for sheets made without a course secret (open
+    sheets, practice sheets made without one): the secret changed nothing for them. A
+    warning, as check's other notes on what it was given, not a refusal: their verdicts are
+    right all the same, and a class may hand in both kinds (a graded sheet, and the public
+    worked example or an open practice sheet)."""
+    unused = [r.source for r in reports if not r.with_secret]
+    if not unused:
+        return
+    if len(reports) == 1:
+        kind = _A_SHEET.get(reports[0].mode, "a sheet")
+        click.echo(_printable(f"Warning: '{unused[0]}' is {kind} made without a course secret, so --secret-file "
+                              "was not used; only sheets made with the secret need it."), err=True)
+        return
+    shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
+    some = f"all {len(reports)}" if len(unused) == len(reports) else f"{len(unused)} of the {len(reports)}"
+    verb = "was" if len(unused) == 1 else "were"
+    click.echo(_printable(f"Warning: {some} answers files checked {verb} made without a course secret ({shown}), "
+                          f"so --secret-file was not used for {'it' if len(unused) == 1 else 'them'}; only sheets "
+                          "made with the secret need it."),
+               err=True)
 
 
 def _attribute_by_folder(failures, students) -> None:

@@ -85,7 +85,8 @@ def _expand(files):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file instead of the terminal.")
+              help="Write the report to this file instead of the terminal (missing folders of its path are made, "
+                   "as for every --out).")
 @click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent, file, "
                    "error, note (a file that cannot be checked gets a row with the reason; with --manifest, a "

@@ -52,7 +52,8 @@ def _as_a_student_copy(command):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format (gradescope: results.json; markdown: for $GITHUB_STEP_SUMMARY).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of stdout.")
+              help="Write the report to this file (atomically) instead of stdout; missing folders of its path "
+                   "are made, as for every --out.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @click.option("--only", multiple=True, metavar="NAME",
               help="Grade only this module.function or module (repeatable, or comma-separated).")

@@ -97,6 +97,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         what = "--format gradescope writes a grade" if fmt == "gradescope" else "--fail-under checks a grade"
         raise click.UsageError(f"--case runs one case of a function, which is not a grade, and {what}: "
                                "leave out --case.")
+    _exists(submission)
     zipped = submission if submission is not None and _is_zip(submission) else None
     if zipped is None:
         submission, only = _one_module(_exercises_folder(submission), split_names(only))
@@ -139,6 +140,26 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+#: what SUBMISSION may be, for the sentence refusing one that is not there
+VALID_SUBMISSIONS = ("a folder laid out like exercises/ (or the repository holding it), one of its modules "
+                     "(exercises/activations.py), a notebook (.ipynb), a percent script (.pct.py), a folder of "
+                     "notebooks or a .zip of one of these folders")
+
+
+def _exists(submission):
+    """A SUBMISSION given that does not exist is a bad invocation, said as such: not a
+    "Submission folder" (it may have been meant as a module or a zip). A notebook or a
+    percent script has its own sentence (``grader.notebooks.usage_error_if_missing``); the
+    default, ./exercises, the grader's."""
+    import os
+
+    from grader.notebooks import SCRIPT_SUFFIX, SUFFIX
+
+    if submission is None or os.path.exists(submission) or submission.endswith((SUFFIX, SCRIPT_SUFFIX)):
+        return
+    raise click.UsageError(f"Submission '{submission}' does not exist; give {VALID_SUBMISSIONS}.")
 
 
 def _is_zip(path):

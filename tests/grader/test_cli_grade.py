@@ -55,8 +55,11 @@ USAGE = "Usage: chainrule grade [OPTIONS] [SUBMISSION]"
 
 
 @pytest.mark.parametrize("path, sentence", [
-    ("nonexist", "Submission folder 'nonexist' does not exist; pass a folder laid out like exercises/ "
-                 "(default ./exercises)."),
+    # trial 13: "exercises/nope.py" was called a "Submission folder"; the sentence names what is valid
+    *((path, f"Submission '{path}' does not exist; give a folder laid out like exercises/ (or the repository "
+             "holding it), one of its modules (exercises/activations.py), a notebook (.ipynb), a percent script "
+             "(.pct.py), a folder of notebooks or a .zip of one of these folders.")
+      for path in ("nonexist", "exercises/nope.py", "nope.zip")),
     ("README.md", "Submission 'README.md' is not a folder, an exercise module or a notebook; pass a folder "
                   "laid out like exercises/ (default ./exercises), one of its modules (exercises/activations.py) "
                   "or a notebook (.ipynb)."),

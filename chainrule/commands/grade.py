@@ -119,6 +119,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         settings = release_settings.read(release) if release is not None else None
         with release_settings.in_force(settings), _unzipped(zipped) as (folder, inner):
             # its functions and points, as grade-all --release; a zip's folder, as grade-all unpacks it
+            if case is not None:
+                _one_function(only)
             result = grade_submission(folder or submission, only=only, seed=seed, case=case,
                                       timeout=timeout, oracle=recorded, memory_mb=memory_mb,
                                       progress=progress, secret=secret,
@@ -160,6 +162,20 @@ def _exists(submission):
     if submission is None or os.path.exists(submission) or submission.endswith((SUFFIX, SCRIPT_SUFFIX)):
         return
     raise click.UsageError(f"Submission '{submission}' does not exist; give {VALID_SUBMISSIONS}.")
+
+
+#: the sentence refusing --case without one function named by --only
+ONE_FUNCTION = "--case needs --only module.function, naming one function (e.g. --only activations.relu)."
+
+
+def _one_function(only):
+    """``--case`` with ``--only`` naming one function (the release's functions in force, as
+    the grader selects them), else a usage error in a sentence of its own."""
+    from chainrule_core.errors import ChainruleUsageError
+    from grader.engine import select_functions
+
+    if len(select_functions(only)) != 1:
+        raise ChainruleUsageError(ONE_FUNCTION)
 
 
 def _is_zip(path):

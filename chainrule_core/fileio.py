@@ -65,6 +65,19 @@ def write_atomic(path, data, *, force: bool = True, make_parents: bool = True) -
     return path
 
 
+#: the byte order mark that starts every CSV file the kit writes for a spreadsheet or an LMS
+#: import: without it Excel reads a CSV in the system's code page (CP949 on Korean Windows,
+#: CP1252 in Western Europe) and garbles every name that is not ASCII; Canvas, Moodle and
+#: Python's ``utf-8-sig`` read it as UTF-8 and drop the mark.
+CSV_BOM = "\ufeff"
+
+
+def spreadsheet_csv(text: str) -> str:
+    """The text of a CSV file for a spreadsheet: ``text`` with ``CSV_BOM`` in front (once).
+    Only for files: a CSV printed to a terminal or a pipe stays without it."""
+    return text if text.startswith(CSV_BOM) else CSV_BOM + text
+
+
 #: what makes a spreadsheet read a CSV cell as a formula (OWASP's list: = + - @, tab, CR)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

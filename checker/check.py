@@ -546,7 +546,7 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
     return Report(
         source=source, student_id=sheet.student_id, student_name=sheet.student_name, course_seed=sheet.course_seed,
         lang=lang, preset=sheet.preset, kit_version=sheet.kit_version, problems=results, notes=notes,
-        mode=sheet.mode, tolerance_note=tolerance_note,
+        mode=sheet.mode, tolerance_note=tolerance_note, with_secret=bool(sheet.secret),
     )
 
 

@@ -38,6 +38,9 @@ class Manifest:
     #: students off the roster since (``generate --update``): their files are kept and checked
     #: when handed in, but they are not missing when not
     removed: frozenset = frozenset()
+    #: the sheets' language (``generate --lang``): what ``chainrule notebook --manifest`` writes
+    #: your_worksheet.ipynb in when no --lang is given
+    lang: str = "en"
 
 
 def dumps(*, seed: int, families: Sequence[str], formats: Sequence[str], lang: str, preset: Optional[str],
@@ -101,8 +104,10 @@ def load(path) -> Manifest:
             f"{bad} (it has no course_seed, preset and students with their problems); give the manifest.json of the class."
         ) from None
     secret = data.get("secret")
+    lang = data.get("lang")
     return Manifest(str(path), seed, preset, students, names, data.get("mode", "open"),
-                    secret if isinstance(secret, str) else None, frozenset(removed))
+                    secret if isinstance(secret, str) else None, frozenset(removed),
+                    lang if isinstance(lang, str) else "en")
 
 
 def previous_files(out: Path) -> List[str]:

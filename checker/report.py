@@ -78,6 +78,9 @@ class Report:
     notes: List[str] = field(default_factory=list)
     mode: str = "open"
     tolerance_note: str = ""
+    #: the sheet was made with a course secret (its fingerprint is in the file): only such a
+    #: sheet is checked with --secret-file
+    with_secret: bool = False
 
     def verdicts(self) -> List[Verdict]:
         return [v for p in self.problems for v in p.verdicts]

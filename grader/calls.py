@@ -265,6 +265,7 @@ def _bindings_of(node, module, packages):
 class _Resolver:
     def __init__(self, trees, packages):
         self.packages = packages
+        self.trees = trees
         self.modules = {name: _Module(name, tree, packages) for name, tree in trees.items()}
 
     def contract_functions(self):
@@ -500,14 +501,19 @@ def _calls_of(resolver, module, node, self_name):
     return calls
 
 
-def contract_calls(folder):
-    """``{qualname: Calls}`` for every contract function the submission in ``folder``
-    defines (as the child would find it: the module's last top-level binding)."""
+def _resolver_of(folder):
     packages = {PACKAGE}
     base = os.path.basename(os.path.normpath(os.fspath(folder)))
     if base.isidentifier() and base != "numpy":
         packages.add(base)      # the child accepts the folder's own name as an alias
-    resolver = _Resolver(_parse(folder), packages)
+    return _Resolver(_parse(folder), packages)
+
+
+def contract_calls(folder, resolver=None):
+    """``{qualname: Calls}`` for every contract function the submission in ``folder``
+    defines (as the child would find it: the module's last top-level binding);
+    ``resolver``: the submission's, already read."""
+    resolver = resolver or _resolver_of(folder)
     out = {}
     for qualname, (_, module, node) in resolver.contract_functions().items():
         try:
@@ -629,7 +635,8 @@ def _trace(result, folder):
     failing = [fr for fr in functions.values() if not fr.passed and fr.cases and not fr.import_error]
     if not failing:
         return
-    calls = contract_calls(folder)
+    resolver = _resolver_of(folder)
+    calls = contract_calls(folder, resolver)
     _unpasted(result, calls)
     order = list(functions)
     plans = []
@@ -677,6 +684,7 @@ def _trace(result, folder):
             note = notes.get(marks.get(case.number))
             if note is not None:
                 case.diagnoses.insert(0, Diagnosis(note.name, note.hint, case.name, KIND))
+    locate_findings(result, folder, resolver)
 
 
 # ------------------------------------------------------------------------ a notebook's paste-in cells
@@ -807,3 +815,264 @@ def _remember(memo, qualname, path, value):
 def _module_named(name, module):
     """The first contract module other than ``module`` with a function ``name``."""
     return next((m for m, names in CONTRACT.items() if m != module and name in names), "")
+
+
+# ------------------------------------------------------------------------ the line of a finding
+# An input modified in place and a list returned for an array are found from the values the
+# child sends back, which say nothing of where the code did it; an exception's frame names
+# its line ("at exercises/activations.py, line 86, in relu"), and so should these. The line is
+# read here, from the function's own code: the first statement that writes into the input
+# (or a name that is the input's array or a view of it) and the return statement that gives
+# the list. Code the statements do not show (a helper's, an alias through a function of the
+# student's) is not followed: then no line is named, never a wrong one on purpose.
+#: (diagnosis name, where in a case's message the finding's sentence is)
+LOCATED = {"modified-input": re.compile(r"modified its input `(\w+)` in place"),
+           "returned-list": re.compile(r"returned a (?:Python )?(?:list|tuple)\b")}
+#: what gives the same array (or a view of it): ``x.T``, ``x.reshape(...)``, ``np.asarray(x)``,
+#: the kit's ``as_float(x)`` (which returns a float array as it is)
+_VIEW_ATTRS = {"T", "mT", "real", "imag", "flat"}
+_VIEW_METHODS = {"reshape", "view", "ravel", "transpose", "swapaxes", "squeeze"}
+_SAME_ARRAY = {"asarray", "asanyarray", "as_float", "ascontiguousarray", "asfortranarray", "atleast_1d",
+               "atleast_2d", "atleast_3d", "expand_dims", "squeeze", "reshape", "ravel", "transpose",
+               "swapaxes", "moveaxis", "broadcast_to"}
+#: what writes into the array it is called on, or into its first argument
+_WRITING_METHODS = {"fill", "sort", "put", "itemset", "resize", "partition", "setfield", "byteswap"}
+_WRITING_FUNCTIONS = {"copyto", "put", "place", "putmask", "fill_diagonal", "shuffle"}
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def locate_findings(result, folder, resolver):
+    """After the message of each failing case with one of the ``LOCATED`` findings, the
+    line of the function's code that did it, as an exception's frame reads: ``at
+    <folder>/<module>.py, line N, in <function>`` and the line itself (a notebook's cell:
+    ``at <folder>/<cell folder>/cell 5, ...``, which ``grader.notebooks.relabel`` shows as
+    "activations.ipynb, cell 5"). Never raises."""
+    try:
+        _locate_findings(result, folder, resolver)
+    except Exception:  # noqa: BLE001 - a line named is advice: it must never stop grading
+        pass
+
+
+def _locate_findings(result, folder, resolver):
+    functions = None
+    base = os.path.basename(os.path.realpath(os.fspath(folder)))
+    for fr in result.functions.values():
+        wanted = [c for c in fr.cases if not c.passed and any(d.name in LOCATED for d in c.diagnoses)]
+        if not wanted:
+            continue
+        if functions is None:
+            functions = resolver.contract_functions()
+        found = functions.get(fr.qualname)
+        if found is None:
+            continue
+        _, module, node = found
+        where = _file_of(resolver, module, node)
+        if where is None:
+            continue
+        lines = {}      # (finding, input name) -> its frame, or "" where none is found
+
+        def frame(kind, name):
+            if (kind, name) not in lines:
+                line = _first_write(node, name) if kind == "modified-input" else _list_return(node)
+                lines[kind, name] = _frame(folder, base, where, line, node.name) if line else ""
+            return lines[kind, name]
+
+        for case in fr.cases:
+            if case not in wanted:
+                continue
+            kinds = {d.name for d in case.diagnoses if d.name in LOCATED}
+            out, placed = [], set()
+            for text in case.message.split("\n"):
+                out.append(text)
+                for kind in kinds:
+                    match = LOCATED[kind].search(text)
+                    if match and (kind, text) not in placed:
+                        placed.add((kind, text))
+                        shown = frame(kind, match.group(1) if match.groups() else "")
+                        if shown:
+                            out.append(shown)
+            case.message = "\n".join(out)
+
+
+def _file_of(resolver, module, node):
+    """The file of ``node``, relative to the submission folder: ``<module>.py``, or a
+    notebook's cell file ``<label>/<cell>``; None when it cannot be told."""
+    tree = resolver.trees.get(module)
+    if tree is None:
+        return None
+    cell = getattr(node, CELL, None)
+    if cell is not None:
+        return f"{cell[0]}/{cell[1]}"
+    if any(getattr(n, CELL, None) is not None for n in tree.body):
+        return None     # a notebook's function whose cell is not known
+    return f"{module}.py"
+
+
+def _frame(folder, base, where, line, function):
+    """``  at <base>/<where>, line N, in <function>`` and the line's code, as
+    ``grader.engine`` writes an exception's frame."""
+    text = f"  at {base}/{where}, line {line}, in {function}"
+    data = _read(os.path.join(os.fspath(folder), *where.split("/")))
+    if data is not None:
+        source = data.decode("utf-8", "replace").splitlines()
+        if 0 < line <= len(source):
+            code = "".join(c if c.isprintable() else "?" for c in source[line - 1].strip())[:200]
+            if code:
+                text += f"\n    {code}"
+    return text
+
+
+def _own_statements(body):
+    """The statements of a function body in the order they are written, into every block
+    (if, for, while, with, try), never into a nested function or class."""
+    for node in body:
+        if isinstance(node, _SCOPE_NODES):
+            continue
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            yield from _own_statements(getattr(node, field, None) or [])
+        for handler in getattr(node, "handlers", None) or []:
+            yield from _own_statements(handler.body)
+        for case in getattr(node, "cases", None) or []:     # match
+            yield from _own_statements(case.body)
+
+
+def _expressions(statement):
+    """The expression nodes of ``statement`` itself (not of the blocks it holds), nested
+    functions and lambdas left out."""
+    stack = [value for name, value in ast.iter_fields(statement)
+             if name not in ("body", "orelse", "finalbody", "handlers", "cases")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, ast.AST) or isinstance(item, _SCOPE_NODES):
+            continue
+        yield item
+        stack.extend(ast.iter_child_nodes(item))
+
+
+def _root(target):
+    """The name a subscript or view attribute chain starts from (``x[i][j]``, ``x.T[0]``:
+    ``x``), or None."""
+    while True:
+        if isinstance(target, ast.Subscript):
+            target = target.value
+        elif isinstance(target, ast.Attribute) and target.attr in _VIEW_ATTRS:
+            target = target.value
+        else:
+            return target.id if isinstance(target, ast.Name) else None
+
+
+def _called_name(func):
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _is_view(value, names):
+    """Whether ``value`` is the array of one of ``names`` or a view of it."""
+    if isinstance(value, ast.Name):
+        return value.id in names
+    if isinstance(value, ast.Attribute) and value.attr in _VIEW_ATTRS:
+        return _is_view(value.value, names)
+    if isinstance(value, ast.Subscript):    # basic slicing is a view; an index array a copy
+        parts = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+        return (any(isinstance(p, ast.Slice) or (isinstance(p, ast.Constant) and p.value is Ellipsis)
+                    for p in parts) and _is_view(value.value, names))
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and _is_view(func.value, names):
+            return True
+        return _called_name(func) in _SAME_ARRAY and bool(value.args) and _is_view(value.args[0], names)
+    return False
+
+
+def _writes(expr, names):
+    """Whether the expression node ``expr`` is a call writing into one of ``names``."""
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    if isinstance(func, ast.Attribute) and func.attr in _WRITING_METHODS and _root(func.value) in names:
+        return True
+    if _called_name(func) in _WRITING_FUNCTIONS and expr.args and _root(expr.args[0]) in names:
+        return True
+    for keyword in expr.keywords:
+        if keyword.arg == "out":
+            outs = keyword.value.elts if isinstance(keyword.value, ast.Tuple) else [keyword.value]
+            if any(_root(o) in names for o in outs):
+                return True
+    return False
+
+
+def _written(target, names):
+    """Whether the assignment target ``target`` writes into one of ``names``' arrays: an
+    element or slice of it (``x[0]``, ``x.T[0]``) or an attribute (``x.shape``)."""
+    if isinstance(target, ast.Subscript):
+        return _root(target) in names
+    return isinstance(target, ast.Attribute) and _root(target.value) in names
+
+
+def _first_write(function, name):
+    """The line of the first statement of ``function`` that writes into its parameter
+    ``name``'s array (an assignment to a subscript or view of it, ``+=`` on it, a writing
+    method or ``out=``), following the names bound to that array or a view of it; None
+    when none is found."""
+    names = {name}
+    for statement in _own_statements(function.body):
+        for expr in _expressions(statement):
+            if _writes(expr, names):
+                return getattr(expr, "lineno", statement.lineno)
+        if isinstance(statement, ast.AugAssign):
+            if _root(statement.target) in names or _written(statement.target, names):
+                return statement.lineno
+            continue
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(_written(t, names) for t in targets):
+                return statement.lineno
+            if statement.value is None:
+                continue
+            view = _is_view(statement.value, names)
+            for target in targets:
+                for bound in ast.walk(target):
+                    if isinstance(bound, ast.Name):
+                        if view and bound is target:
+                            names.add(bound.id)
+                        else:
+                            names.discard(bound.id)
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            names -= {n.id for n in ast.walk(statement.target) if isinstance(n, ast.Name)}
+        if not names:
+            return None
+    return None
+
+
+def _listish(value, lists):
+    """Whether ``value`` gives a Python list: a list display or comprehension, ``list(...)``,
+    ``.tolist()``, a name bound to one of these (``lists``), or a tuple holding one."""
+    if isinstance(value, (ast.List, ast.ListComp)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in lists
+    if isinstance(value, ast.Call):
+        func = value.func
+        return ((isinstance(func, ast.Name) and func.id == "list")
+                or (isinstance(func, ast.Attribute) and func.attr == "tolist"))
+    if isinstance(value, ast.Tuple):
+        return any(_listish(v, lists) for v in value.elts)
+    return False
+
+
+def _list_return(function):
+    """The line of the return statement of ``function`` that gives a list: its only one,
+    else the first that visibly returns a list; None when it cannot be told."""
+    statements = list(_own_statements(function.body))
+    returns = [s for s in statements if isinstance(s, ast.Return) and s.value is not None]
+    if len(returns) == 1:
+        return returns[0].lineno
+    lists = set()
+    for statement in statements:
+        if isinstance(statement, ast.Assign) and _listish(statement.value, lists):
+            lists.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    listed = [r for r in returns if _listish(r.value, lists)]
+    return listed[0].lineno if listed else None

@@ -3,7 +3,9 @@
 ``write_all(out, info, records)`` writes, from the records of ``results.jsonl`` alone (so
 a resumed run or a merge of shards writes the same files):
 
-- ``grades.csv``: the submission id, points per function (contract order), total, percent;
+- ``grades.csv``: the submission id, points per function (contract order), total, percent
+  (UTF-8 with a byte order mark, as ``reports/index.csv``: Excel then reads a name in Hangul
+  as written, ``chainrule_core.fileio.spreadsheet_csv``);
 - ``reports/<id>.md``: the student's feedback (the Markdown report of ``chainrule grade``);
   an id that is not safe as a file name gets a file named for it made safe plus a short
   hash of the id (``report_name``), and ``reports/index.csv`` lists every id's file;
@@ -28,7 +30,7 @@ import stat
 import statistics
 import zipfile
 
-from chainrule_core.fileio import spreadsheet_text, write_atomic
+from chainrule_core.fileio import spreadsheet_csv, spreadsheet_text, write_atomic
 from grader.release_settings import POINTS_IN_FORCE
 from grader import escape
 from grader.batch import windows_reserved
@@ -608,7 +610,8 @@ def _indexed(reports):
     """The report files the last run's ``reports/index.csv`` lists (plain names ending in
     .md, nothing with a path), or none when it cannot be read."""
     try:
-        with open(os.path.join(reports, "index.csv"), encoding="utf-8", newline="") as handle:
+        # utf-8-sig: with the byte order mark the kit writes, or without (an earlier kit's)
+        with open(os.path.join(reports, "index.csv"), encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))[1:]
     except (OSError, UnicodeDecodeError, csv.Error):
         return set()
@@ -654,7 +657,7 @@ def write_all(out, info, records, ids=None):
     missing = [i for i in ids if i not in records]
     rows = build_rows(present, names, records)
     summary = Summary(info, rows, names, missing, source_reader(info.get("submissions")))
-    write_atomic(os.path.join(out, "grades.csv"), grades_csv(rows, names))
+    write_atomic(os.path.join(out, "grades.csv"), spreadsheet_csv(grades_csv(rows, names)))
     reports = os.path.join(out, "reports")
     os.makedirs(reports, exist_ok=True)
     # named over the whole class, so a student's file is the same in a shard and in the merge
@@ -663,7 +666,7 @@ def write_all(out, info, records, ids=None):
     written_before = _indexed(reports)      # what the last run wrote (its index), before this one's
     for row in rows:
         write_atomic(os.path.join(reports, names[row.id]), student_report(row, summary.max))
-    write_atomic(os.path.join(reports, "index.csv"), report_index(names))
+    write_atomic(os.path.join(reports, "index.csv"), spreadsheet_csv(report_index(names)))
     summary.stale_reports = _remove_stale_reports(reports, written_before - set(names.values()))
     prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
     pairs = similarity.pairs(prints)

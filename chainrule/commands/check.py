@@ -74,7 +74,8 @@ def _expand(files):
                    "problems and variants (a file with problems removed or another sheet's tables is refused).")
 @click.option("--secret-file", "secret_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="The course secret the graded sheets (or practice sheets made with it) were made with "
-                   "(chainrule generate --secret-file).")
+                   "(chainrule generate --secret-file). A sheet made without one needs none: given for it, a "
+                   "warning says it was not used.")
 @click.option("--tolerance", metavar="SPEC",
               help="How close a number must be: rel:0.1% (or rel:0.001), abs:1e-4 or sig:4 (default: each family's "
                    "own, stated in the report; practice sheets: sig:6 only).")
@@ -84,11 +85,13 @@ def _expand(files):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=DEFAULT_FORMAT, show_default=True,
               help="Report format; csv gives one row per answers file (for a class).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file instead of the terminal.")
+              help="Write the report to this file instead of the terminal (missing folders of its path are made, "
+                   "as for every --out).")
 @click.option("--gradebook", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write a gradebook CSV: id, name, points per problem, total, out of, percent, file, "
                    "error, note (a file that cannot be checked gets a row with the reason; with --manifest, a "
-                   "student without a file gets an empty row).")
+                   "student without a file gets an empty row). UTF-8 with a byte order mark, as every CSV file the "
+                   "kit writes, so that Excel shows Hangul names as written.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output or --gradebook file.")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit with status 1 when a file scores below PERCENT (0-100).")
@@ -159,6 +162,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
                    "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
                    "then rebuilds every problem).", err=True)
+    if secret_file is not None:
+        _say_secret_unused(reports)
     for sid, paths in report.duplicate_ids(outcomes).items():
         click.echo(f"Warning: {len(paths)} answers files carry the student id '{sid}' ({', '.join(paths)}); "
                    "each is reported, so keep the one that counts.", err=True)
@@ -176,18 +181,18 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
                        f"{'has' if one else 'have'} no answers file here: {shown}"
                        + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
                           if gradebook else "."), err=True)
-    from chainrule_core.fileio import write_atomic
+    from chainrule_core.fileio import spreadsheet_csv, write_atomic
 
     if gradebook is not None:
         names = options.manifest.names if options.manifest is not None else {}
-        write_atomic(gradebook, _printable(report.gradebook(outcomes, missing, names)), force=True)
+        write_atomic(gradebook, spreadsheet_csv(_printable(report.gradebook(outcomes, missing, names))), force=True)
         click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
                    f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
         text = _printable(report.render(outcomes, fmt, unicode=unicode))
-        if output is not None:
-            write_atomic(output, text, force=True)
+        if output is not None:     # a CSV file opens in a spreadsheet (a printed one stays as it is)
+            write_atomic(output, spreadsheet_csv(text) if fmt == "csv" else text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)
             noun = "answers file" if shown == 1 else "answers files"
             click.echo(f"Wrote the {fmt} report for {shown} {noun} to {output}.")
@@ -211,6 +216,32 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
             click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
             ctx.exit(1)
+
+
+_A_SHEET = {"open": "an open sheet", "practice": "a practice sheet", "graded": "a graded sheet"}
+
+
+def _say_secret_unused(reports) -> None:
+    """One warning when --secret-file was given for sheets made without a course secret (open
+    sheets, practice sheets made without one): the secret changed nothing for them. A
+    warning, as check's other notes on what it was given, not a refusal: their verdicts are
+    right all the same, and a class may hand in both kinds (a graded sheet, and the public
+    worked example or an open practice sheet)."""
+    unused = [r.source for r in reports if not r.with_secret]
+    if not unused:
+        return
+    if len(reports) == 1:
+        kind = _A_SHEET.get(reports[0].mode, "a sheet")
+        click.echo(_printable(f"Warning: '{unused[0]}' is {kind} made without a course secret, so --secret-file "
+                              "was not used; only sheets made with the secret need it."), err=True)
+        return
+    shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
+    some = f"all {len(reports)}" if len(unused) == len(reports) else f"{len(unused)} of the {len(reports)}"
+    verb = "was" if len(unused) == 1 else "were"
+    click.echo(_printable(f"Warning: {some} answers files checked {verb} made without a course secret ({shown}), "
+                          f"so --secret-file was not used for {'it' if len(unused) == 1 else 'them'}; only sheets "
+                          "made with the secret need it."),
+               err=True)
 
 
 def _attribute_by_folder(failures, students) -> None:

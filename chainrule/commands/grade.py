@@ -52,7 +52,8 @@ def _as_a_student_copy(command):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format (gradescope: results.json; markdown: for $GITHUB_STEP_SUMMARY).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of stdout.")
+              help="Write the report to this file (atomically) instead of stdout; missing folders of its path "
+                   "are made, as for every --out.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @click.option("--only", multiple=True, metavar="NAME",
               help="Grade only this module.function or module (repeatable, or comma-separated).")
@@ -96,6 +97,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         what = "--format gradescope writes a grade" if fmt == "gradescope" else "--fail-under checks a grade"
         raise click.UsageError(f"--case runs one case of a function, which is not a grade, and {what}: "
                                "leave out --case.")
+    _exists(submission)
     zipped = submission if submission is not None and _is_zip(submission) else None
     if zipped is None:
         submission, only = _one_module(_exercises_folder(submission), split_names(only))
@@ -117,6 +119,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         settings = release_settings.read(release) if release is not None else None
         with release_settings.in_force(settings), _unzipped(zipped) as (folder, inner):
             # its functions and points, as grade-all --release; a zip's folder, as grade-all unpacks it
+            if case is not None:
+                _one_function(only)
             result = grade_submission(folder or submission, only=only, seed=seed, case=case,
                                       timeout=timeout, oracle=recorded, memory_mb=memory_mb,
                                       progress=progress, secret=secret,
@@ -138,6 +142,40 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                              "functions graded before, the others are marked not graded.")
     if fail_under is not None and result.percent < fail_under:
         raise ChainruleError(f"Score {result.percent:.1f}% is below --fail-under {fail_under:g}%.")
+
+
+#: what SUBMISSION may be, for the sentence refusing one that is not there
+VALID_SUBMISSIONS = ("a folder laid out like exercises/ (or the repository holding it), one of its modules "
+                     "(exercises/activations.py), a notebook (.ipynb), a percent script (.pct.py), a folder of "
+                     "notebooks or a .zip of one of these folders")
+
+
+def _exists(submission):
+    """A SUBMISSION given that does not exist is a bad invocation, said as such: not a
+    "Submission folder" (it may have been meant as a module or a zip). A notebook or a
+    percent script has its own sentence (``grader.notebooks.usage_error_if_missing``); the
+    default, ./exercises, the grader's."""
+    import os
+
+    from grader.notebooks import SCRIPT_SUFFIX, SUFFIX
+
+    if submission is None or os.path.exists(submission) or submission.endswith((SUFFIX, SCRIPT_SUFFIX)):
+        return
+    raise click.UsageError(f"Submission '{submission}' does not exist; give {VALID_SUBMISSIONS}.")
+
+
+#: the sentence refusing --case without one function named by --only
+ONE_FUNCTION = "--case needs --only module.function, naming one function (e.g. --only activations.relu)."
+
+
+def _one_function(only):
+    """``--case`` with ``--only`` naming one function (the release's functions in force, as
+    the grader selects them), else a usage error in a sentence of its own."""
+    from chainrule_core.errors import ChainruleUsageError
+    from grader.engine import select_functions
+
+    if len(select_functions(only)) != 1:
+        raise ChainruleUsageError(ONE_FUNCTION)
 
 
 def _is_zip(path):

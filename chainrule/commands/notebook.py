@@ -18,9 +18,14 @@ from generator.options import DEFAULT_LANG, LANGUAGES
                    "chainrule list shows them).")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
               help="Roster CSV (an 'id' column, an optional 'name'): write OUT/students/<id>/ per student.")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
+              help="With --students, the manifest.json of the class's worksheets (chainrule generate): their "
+                   "course seed, language and kind (graded, practice) are taken from it, so --seed and --lang "
+                   "need not be given, and a --seed, --secret-file or --practice that does not fit the set is "
+                   "refused.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Course seed of the worksheets (required with --students: the seed the class's "
-                   "worksheets were generated with): fixes each student's own network.")
+              help="Course seed of the worksheets (required with --students unless --manifest gives it: the "
+                   "seed the class's worksheets were generated with): fixes each student's own network.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The course secret the graded worksheets were generated with (with --students).")
 @click.option("--practice", is_flag=True,
@@ -31,12 +36,12 @@ from generator.options import DEFAULT_LANG, LANGUAGES
               help="With --students, add your_worksheet.ipynb: the student's own backprop network "
                    "run through their code (default: with it for practice sheets, without it for "
                    "graded sheets, --secret-file).")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=DEFAULT_LANG, show_default=True,
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
               help="Language of your_worksheet.ipynb (with --students), as chainrule generate's: the "
-                   "problems' titles and statements are the worksheet's own. The exercise notebooks "
-                   "are in English.")
+                   "problems' titles and statements are the worksheet's own (default: the language of "
+                   f"--manifest's set, else {DEFAULT_LANG}). The exercise notebooks are in English.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
-def notebook_command(out, modules, roster, seed, secret_file, practice, worksheet, lang, force):
+def notebook_command(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
     Each notebook has, per function, what it computes (from its docstring), the skeleton
@@ -53,16 +58,23 @@ def notebook_command(out, modules, roster, seed, secret_file, practice, workshee
     out = Path(out)
     if roster is None and seed is not None:
         raise click.UsageError("--seed goes with --students (it fixes each student's own network).")
+    if roster is None and manifest is not None:
+        raise click.UsageError("--manifest goes with --students (it gives the seed and language of the "
+                               "students' worksheets).")
+    lang_given = lang is not None
+    if manifest is not None:
+        seed, lang, practice = _from_manifest(manifest, seed, lang, secret_file, practice)
+    lang = lang or DEFAULT_LANG
     if roster is not None and seed is None:
         raise click.UsageError("--students needs --seed S, the course seed the worksheets were "
-                               "generated with.")
+                               "generated with (or --manifest, the set's manifest.json, which gives it).")
     if roster is None and secret_file is not None:
         raise click.UsageError("--secret-file goes with --students (it fixes each student's graded network).")
     if practice and roster is None:
         raise click.UsageError("--practice goes with --students (it fixes each student's practice network).")
     if worksheet is None:   # a graded sheet's own network is the instructor's choice to hand out
         worksheet = secret_file is None or practice
-    if lang != DEFAULT_LANG and (roster is None or not worksheet):
+    if lang_given and lang != DEFAULT_LANG and (roster is None or not worksheet):
         raise click.UsageError(f"--lang {lang} translates your_worksheet.ipynb, which comes with --students "
                                "(and not with --without-worksheet); the exercise notebooks are in English.")
     if roster is not None and worksheet and "network" not in names:
@@ -104,3 +116,38 @@ def notebook_command(out, modules, roster, seed, secret_file, practice, workshee
     noun = "notebook" if len(names) == 1 else "notebooks"
     click.echo(f"Wrote {len(names)} {noun} and {'its percent script' if len(names) == 1 else 'their percent scripts'} to {out}/ "
                f"({', '.join(n + '.ipynb' for n in names)}).")
+
+
+_SHEETS = {"open": "open sheets", "graded": "graded sheets", "practice": "practice sheets"}
+
+
+def _from_manifest(path, seed, lang, secret_file, practice):
+    """``(seed, lang, practice)`` for the set of the manifest ``path``: its course seed, its
+    language unless --lang was given, practice for a practice set; a --seed, --secret-file or
+    --practice that would draw other networks than the students' worksheets is refused (a
+    graded set's networks need its secret, an open set's none)."""
+    from checker import manifest_file
+    from chainrule_core import secret as course_secret
+
+    m = manifest_file.load(path)
+    if seed is not None and seed != m.course_seed:
+        raise click.UsageError(f"--seed {seed} is not the course seed of '{path}' ({m.course_seed}); leave "
+                               "--seed out, the manifest gives it.")
+    if lang is None:
+        lang = m.lang
+        if lang not in LANGUAGES:
+            raise click.UsageError(f"'{path}' gives the language '{lang}', which this chainrule does not write "
+                                   f"({', '.join(LANGUAGES)}); give --lang.")
+    kind = _SHEETS.get(m.mode, f"'{m.mode}' sheets")
+    if practice and m.mode != "practice":
+        raise click.UsageError(f"--practice: '{path}' lists {kind}, not practice sheets; leave --practice out.")
+    if m.secret and secret_file is None:
+        raise click.UsageError(f"'{path}' lists {kind} made with the course secret, which draws their networks: "
+                               "give it with --secret-file.")
+    if not m.secret and secret_file is not None:
+        raise click.UsageError(f"'{path}' lists {kind} made without a course secret: leave --secret-file out "
+                               "(with it the networks would not be the students').")
+    if m.secret and course_secret.fingerprint(course_secret.load(secret_file)) != m.secret:
+        raise click.UsageError(f"--secret-file '{secret_file}' is not the course secret '{path}' was made with "
+                               "(fingerprints differ); give that one.")
+    return m.course_seed, lang, practice or m.mode == "practice"

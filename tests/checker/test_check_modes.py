@@ -491,7 +491,7 @@ def test_class_check_end_to_end_with_gradebook_and_summary(made, tmp_path):
     book = tmp_path / "book.csv"
     result = run("check", first, second, broken, "--gradebook", book)
     assert result.exit_code == 1
-    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == ["id", "name", "p1_forward_pass", "p2_output_update", "p3_hidden_update",
                              "p4_training_step", "total", "out_of", "percent", "file", "error", "note"]
     assert [(r["id"], r["p1_forward_pass"], r["p2_output_update"], r["total"]) for r in rows[:2]] == [
@@ -521,7 +521,7 @@ def test_a_class_check_with_the_manifest_lists_who_handed_in_nothing(made, tmp_p
     assert result.exit_code == 0, result.stderr
     assert ("Note: 1 of the manifest's 2 students has no answers file here: student-002 (the gradebook row "
             "is empty).") in result.stderr
-    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
     assert [(r["id"], r["total"], r["note"]) for r in rows[2:]] == [("student-002", "", "no answers file was given")]
     assert rows[0]["note"] == f"another answers file has this id: {copy}"
     assert rows[1]["note"] == f"another answers file has this id: {first}"
@@ -540,7 +540,7 @@ def test_a_handed_in_file_that_cannot_be_read_is_its_students_not_a_missing_one(
     result = run("check", first, broken, "--manifest", manifest, "--gradebook", book)
     assert result.exit_code == 1
     assert "no answers file here" not in result.stderr
-    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
     assert [(r["id"], r["file"], r["note"]) for r in rows] == [
         ("student-001", str(first), ""), ("student-002", str(broken), "")]
     assert rows[1]["error"].startswith(f"'{broken}' is not valid TOML")
@@ -549,7 +549,7 @@ def test_a_handed_in_file_that_cannot_be_read_is_its_students_not_a_missing_one(
     other.write_text('[chainrule]\nstudent_id = "student-002"\nkit_version = = "x"\n', encoding="utf-8")
     book.unlink()
     result = run("check", first, other, "--manifest", manifest, "--gradebook", book)
-    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
     assert [(r["id"], r["file"]) for r in rows] == [("student-001", str(first)), ("student-002", str(other))]
     assert "no answers file here" not in result.stderr
 

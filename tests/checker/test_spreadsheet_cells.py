@@ -35,12 +35,12 @@ def test_a_name_written_into_the_answers_file_never_becomes_a_formula_or_the_gra
     set_name(path, HOSTILE)
     book = tmp_path / "book.csv"
     assert run("check", path, "--gradebook", book).exit_code == 0
-    (row,) = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8"))))
+    (row,) = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
     assert row["name"] == "'" + HOSTILE          # no manifest: the file's name, as text
     book2 = tmp_path / "book2.csv"
     manifest = made / "open" / "manifest.json"
     assert run("check", path, "--manifest", manifest, "--gradebook", book2).exit_code == 0
-    rows = list(csv.DictReader(io.StringIO(book2.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(book2.read_text(encoding="utf-8-sig"))))
     assert (rows[0]["id"], rows[0]["name"]) == ("student-001", "")    # the manifest's (numbered: no name)
     assert rows[0]["note"] == f"the answers file names the student {HOSTILE!r}; the manifest gives no name"
 

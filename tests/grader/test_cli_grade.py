@@ -55,8 +55,11 @@ USAGE = "Usage: chainrule grade [OPTIONS] [SUBMISSION]"
 
 
 @pytest.mark.parametrize("path, sentence", [
-    ("nonexist", "Submission folder 'nonexist' does not exist; pass a folder laid out like exercises/ "
-                 "(default ./exercises)."),
+    # trial 13: "exercises/nope.py" was called a "Submission folder"; the sentence names what is valid
+    *((path, f"Submission '{path}' does not exist; give a folder laid out like exercises/ (or the repository "
+             "holding it), one of its modules (exercises/activations.py), a notebook (.ipynb), a percent script "
+             "(.pct.py), a folder of notebooks or a .zip of one of these folders.")
+      for path in ("nonexist", "exercises/nope.py", "nope.zip")),
     ("README.md", "Submission 'README.md' is not a folder, an exercise module or a notebook; pass a folder "
                   "laid out like exercises/ (default ./exercises), one of its modules (exercises/activations.py) "
                   "or a notebook (.ipynb)."),
@@ -141,12 +144,15 @@ def test_cli_grade_case_and_seed_rerun_one_case(workdir):
 
 def test_cli_grade_case_without_one_function_is_a_usage_error(workdir):
     for args in (("--case", "3"), ("--case", "3", "--seed", "5"), ("--only", "losses", "--case", "1"),
+                 ("--only", "activations.relu,activations.tanh", "--case", "1"),
                  ("--only", "losses.mean_squared_error", "--only", "losses.sum_squared_error", "--case", "1")):
         result = run(str(SOLUTIONS), *args)
         assert result.exit_code == 2, args
         lines = result.output.splitlines()
         assert lines[0] == USAGE
-        assert lines[-1] == "Error: --case needs --only module.function (one function)"
+        # a sentence with its full stop, an example of what to give (trial 13)
+        assert lines[-1] == ("Error: --case needs --only module.function, naming one function "
+                             "(e.g. --only activations.relu).")
 
 
 def test_cli_grade_unknown_case_exits_2(workdir):

@@ -52,7 +52,7 @@ def test_grade_all_grades_an_entry_of_module_files(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["grade-all", str(subs), "--out", str(out), "--only", "activations"])
     assert result.exit_code == 0, result.output
-    rows = (out / "grades.csv").read_text().splitlines()
+    rows = (out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
     header, kim = rows[0].split(","), rows[1].split(",")
     assert kim[0] == "kim" and kim[header.index("percent")] == "100.00", rows
 

@@ -74,7 +74,7 @@ def run(*args):
 
 
 def read_csv(path):
-    with open(path, newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:   # the mark the kit writes, or none
         rows = list(csv.reader(handle))
     return rows[0], {row[0]: row for row in rows[1:]}
 

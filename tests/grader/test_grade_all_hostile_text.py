@@ -143,7 +143,7 @@ def test_grade_all_kim_1_and_kim_1_each_get_their_own_report_and_an_index(tmp_pa
     assert "kim_1_" in plain.splitlines()[2] and "raised ValueError" in plain
     odd = (out / "reports" / f"kim_1_-{_sha8('kim(1)')}.md").read_text()
     assert "kim(1)" in odd.splitlines()[2] and "raised ValueError" not in odd
-    assert (out / "reports" / "index.csv").read_text() == (
+    assert (out / "reports" / "index.csv").read_text(encoding="utf-8-sig") == (
         f"id,report\nkim(1),kim_1_-{_sha8('kim(1)')}.md\nkim_1_,kim_1_.md\n")
 
 
@@ -155,9 +155,9 @@ def test_a_students_report_file_is_the_same_in_a_shard_and_in_the_whole_run(tmp_
     make_submission(subs / "kim" / "exercises")
     code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "sh1", "--shard", "1/2", "-j", "1", *ONLY)
     assert code == 0, stderr
-    assert (tmp_path / "sh1" / "reports" / "index.csv").read_text() == f"id,report\nKim,Kim-{_sha8('Kim')}.md\n"
+    assert (tmp_path / "sh1" / "reports" / "index.csv").read_text(encoding="utf-8-sig") == f"id,report\nKim,Kim-{_sha8('Kim')}.md\n"
     code, stdout, stderr = run("grade-all", subs, "--out", tmp_path / "sh2", "--shard", "2/2", "-j", "1", *ONLY)
     code, stdout, stderr = run("grade-all", "--merge", tmp_path / "sh1", tmp_path / "sh2", "--out", tmp_path / "all")
     assert code == 0, stderr
-    assert (tmp_path / "all" / "reports" / "index.csv").read_text() == (
+    assert (tmp_path / "all" / "reports" / "index.csv").read_text(encoding="utf-8-sig") == (
         f"id,report\nKim,Kim-{_sha8('Kim')}.md\nkim,kim-{_sha8('kim')}.md\n")

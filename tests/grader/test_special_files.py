@@ -23,7 +23,7 @@ def _grade_all(subs, out, *extra):
 
 
 def _rows(out):
-    with open(out / "grades.csv", newline="") as handle:
+    with open(out / "grades.csv", encoding="utf-8-sig", newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
 

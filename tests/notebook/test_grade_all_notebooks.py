@@ -18,7 +18,7 @@ FULL = sum(POINTS[f"activations.{n}"] for n in CONTRACT["activations"])
 def grade_all(subs, out, *more):
     result = CliRunner().invoke(cli, ["grade-all", str(subs), "--out", str(out), *ONLY, *more])
     assert result.exit_code == 0, result.output
-    with open(out / "grades.csv", newline="") as handle:
+    with open(out / "grades.csv", encoding="utf-8-sig", newline="") as handle:
         return {row[0]: row for row in csv.reader(handle)}, result
 
 

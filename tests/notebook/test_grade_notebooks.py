@@ -333,7 +333,7 @@ def test_grade_all_grades_a_class_of_notebook_submissions(built, filled_folder, 
     only = ["--only", "activations"]
     result = CliRunner().invoke(cli, ["grade-all", str(subs), "--out", str(tmp_path / "out"), *only])
     assert result.exit_code == 0, result.output
-    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8-sig", newline="") as handle:
         rows = {row[0]: row for row in csv.reader(handle)}
     points = sum(POINTS[f"activations.{n}"] for n in CONTRACT["activations"])
     assert float(rows["kim"][-2]) == points and float(rows["lee"][-2]) == points

@@ -128,7 +128,8 @@ def test_without_worksheet_and_seed_rules(tmp_path):
     result = CliRunner().invoke(cli, ["notebook", "--out", str(tmp_path / "p"), "--students",
                                       str(tmp_path / "r.csv")])
     assert result.exit_code == 2
-    assert "--students needs --seed S, the course seed the worksheets were generated with." in result.output
+    assert ("--students needs --seed S, the course seed the worksheets were generated with (or --manifest, "
+            "the set's manifest.json, which gives it).") in result.output
     assert not (tmp_path / "p").exists()
 
 

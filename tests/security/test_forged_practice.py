@@ -50,7 +50,7 @@ def test_forged_hashes_fool_only_the_students_own_check(practice_set, tmp_path):
     gradebook = tmp_path / "grades.csv"
     klass = run("check", path, "--manifest", practice_set / "manifest.json", "--gradebook", gradebook)
     assert klass.stdout.splitlines()[-1] == "0 of 5 correct (5 wrong, 0 not answered, 0 invalid)", klass.output
-    with open(gradebook, newline="") as handle:
+    with open(gradebook, encoding="utf-8-sig", newline="") as handle:
         row = next(csv.DictReader(handle))
     assert row["id"] == "student-001" and float(row["total"]) == 0
 

@@ -138,6 +138,10 @@ def _reference_location(oracle):
     return None
 
 
+#: the sentence refusing ``--case`` without one function named by ``--only``
+ONE_FUNCTION = "--case needs --only module.function, naming one function (e.g. --only activations.relu)."
+
+
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
           progress=None, secret=None, require_isolation=False, seed_path=None):
     """``seed_path``: what the submission's own seed is drawn from when it is not ``path``
@@ -145,7 +149,7 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     path = os.fspath(path)
     names = select_functions(only)
     if case is not None and len(names) != 1:
-        raise ChainruleUsageError("--case needs --only module.function (one function)")
+        raise ChainruleUsageError(ONE_FUNCTION)
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
     if not timeout > 0:

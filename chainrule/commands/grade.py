@@ -164,15 +164,11 @@ def _exists(submission):
     raise click.UsageError(f"Submission '{submission}' does not exist; give {VALID_SUBMISSIONS}.")
 
 
-#: the sentence refusing --case without one function named by --only
-ONE_FUNCTION = "--case needs --only module.function, naming one function (e.g. --only activations.relu)."
-
-
 def _one_function(only):
     """``--case`` with ``--only`` naming one function (the release's functions in force, as
     the grader selects them), else a usage error in a sentence of its own."""
     from chainrule_core.errors import ChainruleUsageError
-    from grader.engine import select_functions
+    from grader.engine import ONE_FUNCTION, select_functions
 
     if len(select_functions(only)) != 1:
         raise ChainruleUsageError(ONE_FUNCTION)

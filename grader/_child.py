@@ -59,7 +59,7 @@ _load = np.load
 _BytesIO = __import__("io").BytesIO
 _json_dumps = json.dumps
 _json_loads = json.loads
-_write = os.write
+_writev = os.writev
 _read = os.read
 _pack = struct.pack
 _unpack = struct.unpack
@@ -167,29 +167,70 @@ def _parse_npy(blob):
 
 
 def _npy(arr):
-    """A .npy file for a plain (base-class) ndarray, built without NumPy's writers."""
+    """A .npy file for a plain (base-class) ndarray, built without NumPy's writers: bytes,
+    or for a large C-ordered array ``(head, body)``, the body a view of the array's own bytes
+    (``_send`` writes it as it is: no copy of a distribution case's samples)."""
     dt = arr.dtype
     shape = tuple(int(s) for s in arr.shape)
-    body = _tobytes(arr, "C")
     header = "{'descr': %r, 'fortran_order': False, 'shape': %r, }" % (dt.str, shape)
     pad = 64 - (10 + _len(header) + 1) % 64
     header = header + " " * pad + "\n"
-    return b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1") + body
+    head = b"\x93NUMPY\x01\x00" + _pack("<H", _len(header)) + header.encode("latin1")
+    if arr.nbytes >= _BIG_BODY and arr.flags.c_contiguous:
+        return head, memoryview(_view(arr, _uint8).reshape(-1))
+    return head + _tobytes(arr, "C")
+
+
+_BIG_BODY = 1 << 16     # bytes of an array sent as a view of its own bytes (``_npy``)
+_uint8 = np.uint8
+
+
+def _blob_size(blob):
+    return _len(blob) if _type(blob) is bytes else _len(blob[0]) + blob[1].nbytes
 
 
 _NONCE = [None]     # the current request's nonce, echoed in its reply
 
 
 def _send(header, blobs=()):
+    """Write a reply frame: ``header`` and the ``.npy`` ``blobs`` (``_npy``), in as few system
+    calls as the pipe takes, large arrays' bytes straight from the arrays."""
     header = dict(header)
-    header["sizes"] = [_len(b) for b in blobs]
+    sizes = [_blob_size(b) for b in blobs]
+    header["sizes"] = sizes
     hb = _json_dumps(header).encode("utf-8")
-    payload = b"".join([_NONCE[0].encode("ascii"), _pack(">I", _len(hb)), hb] + list(blobs))
-    frame = _pack(">Q", _len(payload)) + payload
-    view = memoryview(frame)
-    while view:
-        n = _write(RESP_FD, view[: 1 << 20])
-        view = view[n:]
+    nonce = _NONCE[0].encode("ascii")
+    small = [_pack(">Q", _len(nonce) + 4 + _len(hb) + sum(sizes)), nonce, _pack(">I", _len(hb)), hb]
+    pieces = []
+    for blob in blobs:
+        if _type(blob) is bytes:
+            small.append(blob)
+        else:
+            small.append(blob[0])
+            pieces.append(b"".join(small))
+            pieces.append(blob[1])
+            small = []
+    pieces.append(b"".join(small))
+    _write_all(pieces)
+
+
+def _write_all(pieces):
+    """Write ``pieces`` (bytes and byte views) to the reply pipe, whatever each write takes."""
+    views = [memoryview(p) for p in pieces]
+    i = 0
+    while i < _len(views):
+        if not views[i].nbytes:
+            i += 1
+            continue
+        n = _writev(RESP_FD, views[i:i + 256])
+        while n:
+            size = views[i].nbytes
+            if n >= size:
+                n -= size
+                i += 1
+            else:
+                views[i] = views[i][n:]
+                n = 0
 
 
 def _type_name(obj):
@@ -301,7 +342,7 @@ def _answer(fn, args, kwargs, kept, kw_kept, rule, full=False):
     except BaseException as exc:  # noqa: BLE001
         _send({"ok": False, "kind": "unreadable", "type": _type_name(exc), "message": _str(exc)[:300], "frame": None})
         return None
-    if sum(_len(b) for b in blobs) > _MAX_REPLY:
+    if sum(_blob_size(b) for b in blobs) > _MAX_REPLY:
         _send({"ok": False, "kind": "too-big", "type": "", "message": "", "frame": None})
         return None
     fed = None

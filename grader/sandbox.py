@@ -674,12 +674,15 @@ class Sandbox:
     def _read_exact(self, n, deadline):
         """The next ``n`` bytes of the reply pipe. Small reads take what is there (up to
         ``READ_AHEAD`` bytes: the next replies of pipelined calls, read in one system call
-        instead of three per reply) and keep the rest for the next read."""
+        instead of three per reply) and keep the rest for the next read; a larger one is read
+        into a buffer of its own (``_read_into``)."""
         held = self._read_buf
         if len(held) >= n:
             data = bytes(held[:n])
             del held[:n]
             return data
+        if n > READ_AHEAD:
+            return self._read_into(n, deadline)
         chunks, got = [bytes(held)], len(held)
         held.clear()
         while got < n:
@@ -689,10 +692,7 @@ class Sandbox:
             try:
                 chunk = os.read(self._resp, min(max(want, READ_AHEAD), IO_CHUNK))
             except BlockingIOError:
-                if self.idle is not None and self._work_until(self._reply_readable, deadline):
-                    continue
-                _wait_fd(self._resp, False, self._moved(deadline), self._watch(), self._drain_output,
-                         self._disk_tick)
+                self._await_reply(deadline)
                 continue
             if not chunk:
                 raise self._died()
@@ -702,6 +702,36 @@ class Sandbox:
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
+
+    def _await_reply(self, deadline):
+        """Until the reply pipe has something to read (or ``deadline``): this process's own
+        work meanwhile (``_work_until``), else a wait that drains the child's output."""
+        if self.idle is not None and self._work_until(self._reply_readable, deadline):
+            return
+        _wait_fd(self._resp, False, self._moved(deadline), self._watch(), self._drain_output, self._disk_tick)
+
+    def _read_into(self, n, deadline):
+        """The next ``n`` bytes of the reply pipe as a ``bytearray`` they are read into (a
+        large reply: its arrays are made from it without a copy, ``wire.load_array``);
+        nothing past them is read."""
+        buf = bytearray(n)
+        view = memoryview(buf)
+        held = self._read_buf
+        got = len(held)
+        view[:got] = held
+        held.clear()
+        while got < n:
+            if time.monotonic() >= self._moved(deadline):
+                raise TimeoutError
+            try:
+                k = os.readv(self._resp, [view[got:got + IO_CHUNK]])
+            except BlockingIOError:
+                self._await_reply(deadline)
+                continue
+            if not k:
+                raise self._died()
+            got += k
+        return buf
 
     def _work_until(self, ready, deadline=None):
         """Do pieces of ``idle`` (the grading process's own work) while this process waits:

@@ -92,9 +92,9 @@ def parse_payload(data):
             or not all(type(n) is int and n >= 0 for n in sizes)
             or sum(sizes) != len(data) - 4 - hlen):
         raise ValueError("malformed reply")
-    arrays, pos = [], 4 + hlen
+    arrays, pos, view = [], 4 + hlen, memoryview(data)    # slices of the frame, not copies
     for nbytes in sizes:
-        arrays.append(load_array(data[pos:pos + nbytes]))
+        arrays.append(load_array(view[pos:pos + nbytes]))
         pos += nbytes
     return header, arrays
 
@@ -195,7 +195,7 @@ NPY_HEADER = re.compile(
 
 
 def load_array(blob):
-    """A .npy blob as a plain numeric ndarray, or ValueError.
+    """A .npy blob (bytes-like) as a plain numeric ndarray, or ValueError.
 
     Only what the child writes is accepted: format version 1.0, the header exactly as
     ``_child._npy`` writes it, a numeric dtype, C order, and a body whose length is
@@ -203,10 +203,11 @@ def load_array(blob):
     allocated (a forged header cannot make the parent allocate more than it received).
     Nothing is ever unpickled and ``numpy.load`` is never called.
     """
+    blob = memoryview(blob)
     if blob[:8] != b"\x93NUMPY\x01\x00" or len(blob) < 10:
         raise ValueError("not a version 1.0 .npy array")
     (hlen,) = struct.unpack("<H", blob[8:10])
-    match = NPY_HEADER.match(blob[10:10 + hlen].decode("latin1"))
+    match = NPY_HEADER.match(bytes(blob[10:10 + hlen]).decode("latin1"))
     if match is None:
         raise ValueError("unexpected .npy header")
     dtype = np.dtype(match.group(1))
@@ -220,7 +221,9 @@ def load_array(blob):
     body = blob[10 + hlen:]
     if count * dtype.itemsize != len(body):
         raise ValueError("the array's data does not match its header")
-    return np.frombuffer(body, dtype=dtype, count=count).reshape(shape).copy()
+    arr = np.frombuffer(body, dtype=dtype, count=count).reshape(shape)
+    # an array of the frame's own (writable) buffer, as it is where it lies aligned; else a copy
+    return arr if arr.flags.writeable and arr.flags.aligned else arr.copy()
 
 
 def exception_text(exc):

@@ -434,3 +434,47 @@ def test_names_a_function_changed_in_numpy_s_public_submodules_are_undone_before
     result = grade_submission(str(sub), only=["activations.sigmoid", "activations.tanh"], timeout=10)
     assert all(fr.passed for fr in result.functions.values()), [
         (q, fr.cases[0].message) for q, fr in result.functions.items() if not fr.passed]
+
+
+# ------------------------------------------------------------------ large replies, no copies
+KINDS = ["plain", "fortran", "swapped", "strided", "bool", "pair"]
+LARGE = {"activations": """
+def large(code, n):
+    kind = ["plain", "fortran", "swapped", "strided", "bool", "pair"][code]
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(n, 64))
+    if kind == "fortran":
+        return np.asfortranarray(x)
+    if kind == "swapped":
+        return x.astype(">f8")
+    if kind == "strided":
+        return x[:, ::2]
+    if kind == "bool":
+        return x > 0
+    if kind == "pair":
+        return x, x[:3] * 2.0
+    return x
+"""}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_large_replies_arrive_exactly_in_every_layout(tmp_path, kind):
+    # above 64 KiB an array's bytes go out as a view of the array (no copy) and come in read
+    # into the frame's own buffer: values, dtype and shape as NumPy has them, arrays usable
+    box = _started(tmp_path / "exercises", LARGE)
+    try:
+        for n in (1, 2000):         # 512 bytes and 1 MB
+            result, _, _ = box.call("activations", "large", [KINDS.index(kind), n], {}, timeout=20)
+            x = np.random.default_rng(7).normal(size=(n, 64))
+            want = {"plain": x, "fortran": x, "swapped": x.astype(">f8"), "strided": x[:, ::2],
+                    "bool": x > 0}
+            got = [r.value for r in result.value] if kind == "pair" else [result.value]
+            expected = [x, x[:3] * 2.0] if kind == "pair" else [want[kind]]
+            for mine, theirs in zip(got, expected):
+                assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+                assert np.array_equal(mine, theirs)
+                mine += 1 if mine.dtype != bool else True      # a usable array of its own
+            if kind == "pair":
+                assert not np.shares_memory(got[0], got[1])
+    finally:
+        box.stop()

@@ -214,6 +214,9 @@ def _send(header, blobs=()):
     _write_all(pieces)
 
 
+_IOV_BATCH = 512        # pieces per writev (Linux takes up to 1024)
+
+
 def _write_all(pieces):
     """Write ``pieces`` (bytes and byte views) to the reply pipe, whatever each write takes."""
     views = [memoryview(p) for p in pieces]
@@ -222,7 +225,7 @@ def _write_all(pieces):
         if not views[i].nbytes:
             i += 1
             continue
-        n = _writev(RESP_FD, views[i:i + 256])
+        n = _writev(RESP_FD, views[i:i + _IOV_BATCH])
         while n:
             size = views[i].nbytes
             if n >= size:

@@ -236,12 +236,15 @@ def _end(code):
     elif isinstance(code, int):
         status = code
     else:
-        print(code, file=sys.stderr)
+        if sys.stderr is not None:      # None: started with its standard error closed
+            print(code, file=sys.stderr)
         status = 1
     import atexit
 
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):     # a reader gone, a closed stream: as an exit would

@@ -13,6 +13,15 @@ from __future__ import annotations
 import sys
 
 
+def is_terminal(stream) -> bool:
+    """Whether ``stream`` (``sys.stdout``, ``sys.stderr``) is a terminal; False for a pipe, a
+    file, and for None (the process was started with that descriptor closed)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):       # a closed stream
+        return False
+
+
 class Progress:
     """A one-line progress indication on a terminal's stderr (nothing otherwise)."""
 
@@ -20,7 +29,7 @@ class Progress:
         self.label = label
         self.min_total = min_total      # fewer items than this: no line at all
         self.stream = sys.stderr
-        self.enabled = self.stream.isatty()
+        self.enabled = is_terminal(self.stream)
         self.width = 0
 
     def __call__(self, done: int, total: int, item: str = "") -> None:

@@ -55,6 +55,7 @@ from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
+from chainrule_core.progress import is_terminal
 from grader import escape, janitor
 from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
@@ -1116,7 +1117,7 @@ class Progress:
 
     def __init__(self, total, already, jobs, stream=None):
         self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
+        self.tty = is_terminal(self.stream)
         self.total = total
         self.done = 0
         self.already = already

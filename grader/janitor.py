@@ -88,7 +88,7 @@ def remove_tree(path):
 class _State:
     fd = None           # write end of the pipe to this process's janitor
     owner = None        # the pid that started it (a fork starts its own)
-    proc = None
+    proc = None         # the janitor: its pid (a fork) or its Popen (a fresh interpreter)
     failed = False
 
 
@@ -124,11 +124,29 @@ def _start():
 
 
 def _forkable():
-    """Whether this process may fork a janitor: POSIX, and no thread but this one (a fork
-    of a threaded process could inherit a lock held by another thread)."""
+    """Whether this process may fork a janitor: POSIX, and no thread but this one, Python's
+    or a library's (NumPy's BLAS starts some when it is imported: a fork of a threaded
+    process could inherit a lock another thread held). ``chainrule grade`` forks it before
+    NumPy is imported; a program that calls the grader after importing NumPy gets a fresh
+    interpreter."""
+    if not hasattr(os, "fork"):
+        return False
     threading = sys.modules.get("threading")
-    return hasattr(os, "fork") and (threading is None or (threading.active_count() == 1
-                                                          and threading.current_thread() is threading.main_thread()))
+    if threading is not None and threading.current_thread() is not threading.main_thread():
+        return False
+    return _threads() == 1
+
+
+def _threads():
+    """The threads of this process (``/proc/self/status``); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _fork(read):
@@ -156,7 +174,7 @@ def _fork(read):
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         keep = os.dup2(high, 3)
-        os.closerange(4, _max_fd())
+        _close_all_but(keep)
         os.chdir("/")
         _serve(keep)
         code = 0
@@ -164,22 +182,32 @@ def _fork(read):
         os._exit(code)
 
 
-def _max_fd():
+def _close_all_but(keep):
+    """Close every descriptor of this process above ``keep`` (and from 4 on): those listed in
+    ``/proc/self/fd``, whatever their number, else all below a generous bound."""
     try:
-        return max(os.sysconf("SC_OPEN_MAX"), 256)
+        listed = [int(name) for name in os.listdir("/proc/self/fd")]
     except (OSError, ValueError):
-        return 1 << 16
+        os.closerange(max(keep, 3) + 1, 1 << 20)
+        return
+    for fd in listed:
+        if fd > max(keep, 3):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _spawn(read):
-    """The janitor as a fresh ``python -I -S`` running this file (where fork is not safe)."""
+    """The janitor as a fresh ``python -I -S`` running this file (where fork is not safe):
+    its ``Popen``."""
     import subprocess
 
-    return subprocess.Popen(
+    return subprocess.Popen(        # kept (``_State.proc``): it runs as long as this process
         [sys.executable, "-I", "-S", "-B", os.path.abspath(__file__), str(read)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         pass_fds=(read,), close_fds=True, start_new_session=True, cwd="/",
-        env={"PATH": os.defpath, "LANG": "C.UTF-8"}).pid
+        env={"PATH": os.defpath, "LANG": "C.UTF-8"})
 
 
 def watch(path):

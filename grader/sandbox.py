@@ -312,7 +312,7 @@ class Sandbox:
         self._sub_copy = submission
         self._copy_prefix = os.path.dirname(submission) + os.sep   # shown as the original's
         # the runtime's copy, for a child started fresh (``_fresh_script``); a warm child runs
-        # the warm process's copy, which has loaded landlock.py already
+        # the warm process's copy (its argv[0]), which has loaded landlock.py already
         self._script = os.path.join(self._workdir, "child.py")
         self._landlock_module = os.path.join(self._workdir, "landlock.py")
 
@@ -361,7 +361,8 @@ class Sandbox:
             self._zygote = zygote.get() if self.warm and not fresh else None
             if self._zygote is not None:
                 try:
-                    self.proc = self._zygote.spawn(cfg, env, self._script, out_w, req_r, resp_w, wait=wait)
+                    self.proc = self._zygote.spawn(cfg, env, self._zygote.script, out_w, req_r, resp_w,
+                                                   wait=wait)
                     self.start_mode = "warm"
                 except ZygoteUnusable as exc:
                     zygote.discard(self._zygote, str(exc))

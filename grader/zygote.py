@@ -221,7 +221,7 @@ class Zygote:
         self.dir = tempfile.mkdtemp(prefix="chainrule-zygote-")
         try:
             site = numpy_site(self.dir)
-            script = copy_runtime(self.dir)
+            self.script = script = copy_runtime(self.dir)   # what runs: every child's argv[0]
             os.chmod(self.dir, 0o711)       # as root, the child's uid must reach NumPy's links
             os.chmod(site, 0o755)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

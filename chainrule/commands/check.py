@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from chainrule_core.progress import is_terminal
 from checker.answers_file import set_aside
 from checker.judge import CARRY_FORWARD
 from checker.report import DEFAULT_FORMAT, FORMATS
@@ -142,7 +143,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         if not force and os.path.exists(target):
             raise ChainruleError(f"Output file '{target}' already exists; pass --force to overwrite it.")
     bar = None
-    if len(files) >= PROGRESS_FROM and sys.stderr.isatty():
+    if len(files) >= PROGRESS_FROM and is_terminal(sys.stderr):
         bar = click.progressbar(length=len(files), label="Checking", file=sys.stderr, show_pos=True)
         bar.__enter__()
     try:

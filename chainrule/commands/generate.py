@@ -9,6 +9,7 @@ import click
 from click.core import ParameterSource
 
 from chainrule.commands import out_folder
+from chainrule_core.progress import is_terminal
 from generator import options as gen
 
 DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second literal)
@@ -86,7 +87,7 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
 
     def report(done, total, student):
         nonlocal bar
-        if total < 2 or not sys.stderr.isatty():  # no bar in logs and pipes
+        if total < 2 or not is_terminal(sys.stderr):  # no bar in logs and pipes
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from chainrule.commands import limit_options, split_names
-from chainrule_core.progress import Progress
+from chainrule_core.progress import Progress, is_terminal
 from grader.limits import DEFAULT_SEED
 from grader.reports import FORMATS
 
@@ -135,7 +135,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     if output is not None:
         write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
-        color = fmt == "text" and sys.stdout.isatty()
+        color = fmt == "text" and is_terminal(sys.stdout)
         click.echo(render(result, fmt, color=color, verbose=verbose), nl=False, color=color)
     if result.interrupted:
         raise ChainruleError(f"Grading was interrupted ({result.interrupted}); the report covers the "

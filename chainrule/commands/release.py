@@ -45,10 +45,11 @@ def release_command(out, modules, points_file, hidden_seeds, hidden_visibility, 
     import sys
 
     from chainrule.release import build, check_public_share, percent
+    from chainrule_core.progress import is_terminal
     from chainrule_core.errors import ChainruleUsageError
 
     def progress(text):
-        if sys.stderr.isatty():
+        if is_terminal(sys.stderr):
             click.echo(f"writing {text} ...", err=True)
 
     if discard_changes and not force:

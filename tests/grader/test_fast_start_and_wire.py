@@ -473,3 +473,22 @@ def test_large_replies_arrive_exactly_in_every_layout(tmp_path, kind):
                 assert not np.shares_memory(got[0], got[1])
     finally:
         box.stop()
+
+
+ARGV = {"activations": """
+def argv0(x):
+    import os, sys
+    return float(os.path.isfile(sys.argv[0]) and os.path.basename(sys.argv[0]) in ("child.py", "child.pyc"))
+"""}
+
+
+def test_a_warm_child_s_argv0_names_the_runtime_it_runs(tmp_path, monkeypatch):
+    # as a fresh child's does: the copy of the runtime that runs (the warm process's)
+    monkeypatch.delenv(zygote.DISABLE_VAR, raising=False)
+    box = _started(tmp_path / "exercises", ARGV)
+    try:
+        assert box.start_mode == "warm"
+        result, _, _ = box.call("activations", "argv0", [0.0], {}, timeout=10)
+        assert result.value == 1.0
+    finally:
+        box.stop()

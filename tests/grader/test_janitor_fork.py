@@ -11,19 +11,29 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROGRAM = """
-import os, socket, sys, threading, time
+import os, resource, socket, sys, threading, time
 if sys.argv[1] == "thread":
     threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+if sys.argv[1] == "numpy":          # NumPy's BLAS starts threads of its own: no fork then
+    os.environ["OPENBLAS_NUM_THREADS"] = "2"
+    import numpy
 held = socket.socketpair()          # as the warm process's socket: the janitor must not hold it
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard == resource.RLIM_INFINITY or hard > 5000:   # a descriptor above the soft limit
+    resource.setrlimit(resource.RLIMIT_NOFILE, (5001, hard))
+    os.dup2(held[1].fileno(), 5000)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
 from grader import janitor
 janitor.start()
 folder = sys.argv[2]
 os.mkdir(folder)
 janitor.watch(folder)
-print(janitor._State.proc, held[0].fileno(), held[1].fileno(), flush=True)
+print(getattr(janitor._State.proc, "pid", janitor._State.proc), held[0].fileno(), held[1].fileno(), flush=True)
 time.sleep(60)
 """
 
@@ -34,6 +44,13 @@ def _start(mode, folder):
                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
     pid, *_ = map(int, proc.stdout.readline().split())
     return proc, pid
+
+
+def _blas_threads():
+    code = ("import os; os.environ['OPENBLAS_NUM_THREADS'] = '2'; import numpy\n"
+            "print([l for l in open('/proc/self/status') if l.startswith('Threads:')][0].split()[1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    return int(out.strip() or 1)
 
 
 def _descriptors(pid):
@@ -80,10 +97,15 @@ def test_the_forked_janitor_holds_only_its_pipe_and_cleans_up_after_a_sigkill():
         subprocess.run(["rm", "-rf", scratch])
 
 
-def test_with_another_thread_running_the_janitor_is_a_fresh_interpreter():
+@pytest.mark.parametrize("mode", ["thread", "numpy"])
+def test_with_another_thread_running_the_janitor_is_a_fresh_interpreter(mode):
+    # a Python thread, or NumPy's BLAS threads (a program calling the grader after importing
+    # NumPy): no fork of a threaded process
+    if mode == "numpy" and _blas_threads() < 2:
+        pytest.skip("this NumPy starts no thread of its own")
     scratch = tempfile.mkdtemp(prefix="chainrule-test-janitor-")
     folder = Path(scratch) / "made-by-the-grader"
-    proc, pid = _start("thread", folder)
+    proc, pid = _start(mode, folder)
     try:
         deadline = time.monotonic() + 10
         while True:     # the exec may still be setting up its arguments (then they read empty)

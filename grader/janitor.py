@@ -4,16 +4,17 @@ A grade keeps the student's private copy, the child's run folder (what the submi
 wrote), a converted notebook and, in ``grade-all``, a scratch folder in the system's
 temporary folder. The process that made them removes them when it ends, on an error or
 Ctrl-C too; a SIGKILL (an out-of-memory kill, ``kill -9``, a CI runner cancelled) gives it
-no chance. So each grading process starts, the first time it makes such a folder (``chainrule
-grade`` first thing, ``start``), one *janitor*: a fork of itself that runs ``_serve`` only
-(a fresh ``python -I -S`` running this file where a fork is not safe: another thread
-running), in its own session (a signal to the grader's process group does not reach it),
-holding nothing but the read end of a pipe. The grader writes ``+PATH`` when it makes a
-folder and ``-PATH`` when it has removed it. When the pipe reaches its end, every writer is
-gone (the grader and, in ``grade-all``, its forked workers, which inherit the write end):
-the janitor removes what is still listed, a few times over a second in case a process of
-the run was still writing, and ends. It removes only paths the grader named; the child never holds the pipe (every
-process that runs student code is started with only the descriptors it needs).
+no chance. So each grading process starts, the first time it makes such a folder
+(``chainrule grade`` first thing, ``start``), one *janitor*: a fork of itself that runs
+``_serve`` only (a fresh ``python -I -S`` running this file where a fork is not safe: another
+thread running, NumPy's BLAS threads included), in its own session (a signal to the grader's
+process group does not reach it), holding nothing but the read end of a pipe. The grader
+writes ``+PATH`` when it makes a folder and ``-PATH`` when it has removed it. When the pipe
+reaches its end, every writer is gone (the grader and, in ``grade-all``, its forked workers,
+which inherit the write end): the janitor removes what is still listed, a few times over a
+second in case a process of the run was still writing, and ends. It removes only paths the
+grader named; the child never holds the pipe (every process that runs student code is
+started with only the descriptors it needs).
 
 A child started fresh (not forked by the zygote, whose children die with it) would go on
 running after a SIGKILL of the grader: it is named to the janitor too (``k`` lines: pid,

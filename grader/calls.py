@@ -35,7 +35,7 @@ import os
 import re
 import stat
 
-from chainrule_core.contract import CONTRACT
+from chainrule_core.contract import CONTRACT, SIGNATURES
 
 PACKAGE = "exercises"           # the name the child imports a submission under (grader.sandbox)
 MAX_FILE_BYTES = 1 << 20        # a module larger than this is not read for tracing
@@ -867,13 +867,17 @@ def _locate_findings(result, folder, resolver):
             continue
         _, module, node = found
         where = _file_of(resolver, module, node)
-        if where is None:
+        if where is None or not _plainly_defined(resolver.trees.get(module), node, folder):
             continue
         lines = {}      # (finding, input name) -> its frame, or "" where none is found
 
         def frame(kind, name):
             if (kind, name) not in lines:
-                line = _first_write(node, name) if kind == "modified-input" else _list_return(node)
+                if kind == "modified-input":
+                    own = _own_parameter(node, SIGNATURES.get(fr.qualname, ()), name)
+                    line = _only_write(node, own) if own else None
+                else:
+                    line = _list_return(node)
                 lines[kind, name] = _frame(folder, base, where, line, node.name) if line else ""
             return lines[kind, name]
 
@@ -892,6 +896,85 @@ def _locate_findings(result, folder, resolver):
                         if shown:
                             out.append(shown)
             case.message = "\n".join(out)
+
+
+#: names whose use lets a module rebind its functions where the source does not show it
+_REBINDERS = frozenset({"exec", "eval", "globals", "vars", "setattr", "__import__", "__dict__", "modules"})
+
+
+def _plainly_defined(tree, node, folder):
+    """Whether ``node``, the function graded, is plainly what runs: an undecorated ``def`` at
+    the top of its module (not in an if, a try or a loop), the last of its name there, its
+    name bound no other way, in a module and a package ``__init__.py`` that rebind nothing by
+    other means (exec, globals(), setattr, ``__dict__``, ``sys.modules``). Otherwise no line
+    is named: none is better than a wrong one."""
+    if tree is None or node.decorator_list:
+        return False
+    direct, last = {id(n) for n in tree.body}, None
+    for statement in _top_level(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if statement.name == node.name:
+                if id(statement) not in direct:     # in an if, a try, a loop: may not run
+                    return False
+                last = statement
+        elif node.name in _bound_names(statement):
+            return False
+    if last is not node or _rebinds(tree):
+        return False
+    init = _read(os.path.join(os.fspath(folder), "__init__.py"))
+    if init is not None:
+        try:
+            package = ast.parse(init)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        if _rebinds(package) or any(isinstance(n, ast.Attribute) and n.attr == node.name
+                                    and isinstance(n.ctx, (ast.Store, ast.Del)) for n in ast.walk(package)):
+            return False
+    return True
+
+
+def _rebinds(tree):
+    return any((isinstance(n, ast.Name) and n.id in _REBINDERS)
+               or (isinstance(n, ast.Attribute) and n.attr in _REBINDERS) for n in ast.walk(tree))
+
+
+def _bound_names(statement):
+    """The names a statement binds in its scope, other than a def or class's own name:
+    assignment and loop targets, ``with ... as``, ``except ... as``, imports, walrus
+    targets, match captures, ``global``/``nonlocal``/``del`` (the statement itself, not the
+    blocks it holds)."""
+    names = set()
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        names.update((a.asname or a.name).split(".")[0] for a in statement.names)
+    elif isinstance(statement, (ast.Global, ast.Nonlocal)):
+        names.update(statement.names)
+    elif isinstance(statement, ast.ExceptHandler) and statement.name:
+        names.add(statement.name)
+    if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+        names.update(h.name for h in statement.handlers if h.name)
+    for expr in _expressions(statement):
+        if isinstance(expr, ast.Name) and isinstance(expr.ctx, (ast.Store, ast.Del)):
+            names.add(expr.id)
+        elif type(expr).__name__ in ("MatchAs", "MatchStar") and getattr(expr, "name", None):
+            names.add(expr.name)
+        elif type(expr).__name__ == "MatchMapping" and getattr(expr, "rest", None):
+            names.add(expr.rest)
+    for case in getattr(statement, "cases", None) or []:
+        for expr in ast.walk(case.pattern):
+            for field in ("name", "rest"):
+                if isinstance(getattr(expr, field, None), str):
+                    names.add(getattr(expr, field))
+    return names
+
+
+def _own_parameter(function, contract_args, name):
+    """The name ``function`` gives the contract's argument ``name`` (the same position), or
+    None when it cannot be told (fewer positional parameters, ``*args``)."""
+    if name not in contract_args:
+        return None
+    index = list(contract_args).index(name)
+    params = list(function.args.posonlyargs) + list(function.args.args)
+    return params[index].arg if index < len(params) else None
 
 
 def _file_of(resolver, module, node):
@@ -914,7 +997,7 @@ def _frame(folder, base, where, line, function):
     text = f"  at {base}/{where}, line {line}, in {function}"
     data = _read(os.path.join(os.fspath(folder), *where.split("/")))
     if data is not None:
-        source = data.decode("utf-8", "replace").splitlines()
+        source = re.split(r"\r\n|\r|\n", data.decode("utf-8", "replace"))   # as ast numbers lines
         if 0 < line <= len(source):
             code = "".join(c if c.isprintable() else "?" for c in source[line - 1].strip())[:200]
             if code:
@@ -1012,39 +1095,47 @@ def _written(target, names):
     return isinstance(target, ast.Attribute) and _root(target.value) in names
 
 
-def _first_write(function, name):
-    """The line of the first statement of ``function`` that writes into its parameter
+def _only_write(function, name):
+    """The line of the one statement of ``function`` that writes into its parameter
     ``name``'s array (an assignment to a subscript or view of it, ``+=`` on it, a writing
-    method or ``out=``), following the names bound to that array or a view of it; None
-    when none is found."""
-    names = {name}
-    for statement in _own_statements(function.body):
-        for expr in _expressions(statement):
-            if _writes(expr, names):
-                return getattr(expr, "lineno", statement.lineno)
-        if isinstance(statement, ast.AugAssign):
+    method or ``out=``), following the names bound to that array or a view of it by plain
+    assignment; None when there is none, more than one (which ran cannot be told), or the
+    name is bound any other way (walrus, ``with``/``except ... as``, import, match, ...)."""
+    statements = list(_own_statements(function.body))
+    others = set()
+    for statement in statements:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+            others |= {e.target.id for e in _expressions(statement)         # a walrus in it
+                       if isinstance(e, ast.NamedExpr) and isinstance(e.target, ast.Name)}
+        else:
+            others |= _bound_names(statement)
+    if name in others:
+        return None
+    names, found = {name}, []
+    for statement in statements:
+        if any(_writes(expr, names) for expr in _expressions(statement)):
+            found.append(statement.lineno)
+        elif isinstance(statement, ast.AugAssign):
             if _root(statement.target) in names or _written(statement.target, names):
-                return statement.lineno
-            continue
-        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                found.append(statement.lineno)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if any(_written(t, names) for t in targets):
-                return statement.lineno
-            if statement.value is None:
-                continue
-            view = _is_view(statement.value, names)
-            for target in targets:
-                for bound in ast.walk(target):
-                    if isinstance(bound, ast.Name):
-                        if view and bound is target:
-                            names.add(bound.id)
-                        else:
-                            names.discard(bound.id)
+                found.append(statement.lineno)
+            elif statement.value is not None:
+                view = _is_view(statement.value, names)
+                for target in targets:
+                    for bound in ast.walk(target):
+                        if isinstance(bound, ast.Name):
+                            if view and bound is target and bound.id not in others:
+                                names.add(bound.id)
+                            else:
+                                names.discard(bound.id)
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
             names -= {n.id for n in ast.walk(statement.target) if isinstance(n, ast.Name)}
-        if not names:
+        if len(found) > 1:
             return None
-    return None
+    return found[0] if found else None
 
 
 def _listish(value, lists):

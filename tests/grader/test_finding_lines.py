@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from chainrule.cli import cli
-from grader.calls import _first_write, _list_return
+from grader.calls import _frame, _list_return, _only_write
 from tests.grader.conftest import make_submission
 
 
@@ -114,9 +114,23 @@ def _function(code):
     ("def f(x):\n    x = x.copy()\n    x[0] = 1\n", None),                     # a copy: not the input
     ("def f(x):\n    y = x[[0, 1]]\n    y[0] = 1\n", None),                      # an index array copies
     ("def f(x):\n    def g(x):\n        x[0] = 1\n    return g(x.copy())\n", None),   # another scope
+    # review 14b: no line where which write ran, or what the name holds, cannot be told
+    ("def f(x):\n    if x.ndim > 5:\n        x[...] = 0\n    np.maximum(x, 0, out=x)\n", None),  # two writes
+    ("def f(x):\n    if (x := x.copy()) is not None:\n        x[0] = 1\n", None),    # walrus rebinds x
+    ("def f(x):\n    with g() as x:\n        x[0] = 1\n", None),                    # with-as rebinds x
+    ("def f(x):\n    try:\n        pass\n    except E as x:\n        x[0] = 1\n", None),  # except-as
+    ("def f(x):\n    import x\n    x[0] = 1\n", None),                             # an import
+    ("def f(x):\n    match x:\n        case y:\n            y[0] = 1\n", None),   # (a capture: not x)
+    ("def f(x):\n    a = x\n    with g() as a:\n        a[0] = 1\n", None),       # an alias rebound
 ])
-def test_the_first_write_into_an_input(code, line):
-    assert _first_write(_function(code), "x") == line
+def test_the_one_write_into_an_input(code, line):
+    assert _only_write(_function(code), "x") == line
+
+
+def test_the_frame_shows_the_line_ast_numbers(tmp_path):
+    # a form feed, U+2028 and \x1c end a line for str.splitlines, not for ast
+    (tmp_path / "m.py").write_bytes("a = 1  # \x0c \u2028 \x1c\nb = 2\nx[0] = 1\n".encode())
+    assert _frame(tmp_path, "sub", "m.py", 3, "f").endswith("\n    x[0] = 1")
 
 
 @pytest.mark.parametrize("code, line", [
@@ -127,3 +141,39 @@ def test_the_first_write_into_an_input(code, line):
 ])
 def test_the_return_that_gives_a_list(code, line):
     assert _list_return(_function(code)) == line
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("def relu(x):\n    x[0] = 1\n", True),
+    ("def relu(x):\n    pass\ndef relu(x):\n    x[0] = 1\n", True),                  # the last def runs
+    ("def relu(x):\n    x[0] = 1\nif False:\n    def relu(x):\n        x += 0\n", False),  # which runs?
+    ("try:\n    def relu(x):\n        x[0] = 1\nexcept E:\n    pass\n", False),
+    ("@wraps\ndef relu(x):\n    x[0] = 1\n", False),                                # a decorator
+    ("def relu(x):\n    x[0] = 1\nrelu = other\n", False),                           # rebound
+    ("def relu(x):\n    x[0] = 1\nexec('def relu(x): return x')\n", False),
+    ("def relu(x):\n    x[0] = 1\nglobals()['relu'] = other\n", False),
+])
+def test_a_line_is_named_only_for_a_function_plainly_defined(tmp_path, source, plain):
+    from grader.calls import _plainly_defined
+
+    tree = ast.parse(source)
+    node = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)][-1 if plain else 0]
+    assert _plainly_defined(tree, node, tmp_path) is plain
+
+
+def test_a_package_that_rebinds_the_function_names_no_line(tmp_path):
+    from grader.calls import _plainly_defined
+
+    tree = ast.parse("def relu(x):\n    x[0] = 1\n")
+    (tmp_path / "__init__.py").write_text("from . import activations\nactivations.relu = lambda x: x\n")
+    assert not _plainly_defined(tree, tree.body[0], tmp_path)
+
+
+@pytest.mark.parametrize("source, own", [
+    ("def relu(x): pass", "x"), ("def relu(z): pass", "z"), ("def relu(*args): pass", None),
+    ("def relu(a, /, x): pass", "a"),
+])
+def test_the_input_is_the_parameter_in_the_contract_s_position(source, own):
+    from grader.calls import _own_parameter
+
+    assert _own_parameter(_function(source), ("x",), "x") == own

@@ -821,10 +821,11 @@ def _module_named(name, module):
 # An input modified in place and a list returned for an array are found from the values the
 # child sends back, which say nothing of where the code did it; an exception's frame names
 # its line ("at exercises/activations.py, line 86, in relu"), and so should these. The line is
-# read here, from the function's own code: the first statement that writes into the input
+# read here, from the function's own code: the one statement that writes into the input
 # (or a name that is the input's array or a view of it) and the return statement that gives
-# the list. Code the statements do not show (a helper's, an alias through a function of the
-# student's) is not followed: then no line is named, never a wrong one on purpose.
+# the list, for a function plainly defined (``_plainly_defined``). Code the statements do
+# not show (a helper's, an alias through a function of the student's) is not followed, nor
+# a write among several: then no line is named, never a wrong one on purpose.
 #: (diagnosis name, where in a case's message the finding's sentence is)
 LOCATED = {"modified-input": re.compile(r"modified its input `(\w+)` in place"),
            "returned-list": re.compile(r"returned a (?:Python )?(?:list|tuple)\b")}

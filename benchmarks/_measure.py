@@ -16,6 +16,11 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
+def children_system():
+    """System seconds (the kernel's work: files, memory) of every finished child process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+
+
 def bare_start(argv, runs, **run_args):
     """Median wall and CPU seconds of ``argv`` (``subprocess.run`` keywords in ``run_args``)."""
     times, cpus = [], []

@@ -22,7 +22,22 @@ more system time on this machine (``open`` of a new file 0.1-0.4 ms instead of 0
 28 files a student), so back-to-back runs measured the previous run's writes, not the one
 being timed (until 2026-12-06 12:00 nothing was flushed). Wall time depends on other
 load on the machine; CPU time (user + system of every process of the run) hardly does, so
-both are printed.
+both are printed, and the system part of it on its own.
+
+The disk. This machine's root file system is ext4 without a journal, and the kernel (6.18)
+then skips every inode deleted in the last minute (five more while its block is unwritten)
+when it looks for a free one (``find_inode_bit`` -> ``recently_deleted``, seen with ``perf
+record -g``). Right after thousands of files were deleted (a test run's temporary folders, a
+benchmark's cleanup), creating a file costs 0.3-0.6 ms of system time instead of 0.01-0.05 ms:
+a class's system time is then about 2 s instead of 0.4-0.5 s. The system time printed per run
+shows which case a run was in; a fair figure is taken with nothing deleted in the minutes
+before. A journalled ext4, tmpfs or another file system does not skip such inodes.
+
+The machine's speed drifts too: a bare ``import sympy`` took 0.35 s and 0.55 s within
+minutes on 2026-12-06. So the bare start is measured around every run (3 starts before it,
+3 after it; the after of one run is the before of the next), and the headline ratio is the
+median of the runs' own ratios (until 2026-12-06 18:20 it was the median run against 5 bare
+starts before all runs and 5 after them).
 
     python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared] [--no-sync]
 
@@ -46,7 +61,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _measure import bare_python, children_cpu, compile_kit
+from _measure import bare_python, children_cpu, children_system, compile_kit
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the kit's packages a class run imports (byte-compiled before measuring, see above)
@@ -93,9 +108,16 @@ def main(argv=None):
         compile_kit(ROOT, PACKAGES)
     flush = (lambda: None) if args.no_sync else os.sync
     loads = [os.getloadavg()[0]]
-    flush()
-    before = bare_python("import sympy", 5)
-    times, cpus = [], []
+
+    def bare():
+        flush()
+        return bare_python("import sympy", 3)
+
+    # the bare start is measured around every run (3 starts before it, 3 after it, the
+    # after of one run the before of the next): this machine's speed drifts by a third within
+    # minutes, and a ratio of two figures taken minutes apart measured the drift
+    bares = [bare()]
+    times, cpus, systems, ratios = [], [], [], []
     # every run writes into a folder of its own, and all of them are removed together after
     # the last run: removing a class's ~2,850 files just before the next run starts made that
     # run's file creation several times slower on ext4 (7-10 ms a student instead of about
@@ -105,7 +127,7 @@ def main(argv=None):
             loads.append(os.getloadavg()[0])
             target = Path(tmp) / f"set{run}"
             flush()  # the previous run's files written out first (not timed)
-            start_cpu, start = children_cpu(), time.perf_counter()
+            start_cpu, start_system, start = children_cpu(), children_system(), time.perf_counter()
             out = subprocess.run(
                 [sys.executable, __file__, "--once", "--out", str(target), "--count", str(args.count),
                  "--lang", args.lang, "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
@@ -116,28 +138,36 @@ def main(argv=None):
             # the whole process, as the bare start is measured: the interpreter's start and
             # exit included (the folder is made, measured and removed outside the timing)
             elapsed, cpu = time.perf_counter() - start, children_cpu() - start_cpu
+            system = children_system() - start_system
             size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
             inside, students, files, families, table = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
+            bares.append(bare())
+            around = statistics.median([bares[-2][0], bares[-1][0]])
             times.append(elapsed)
             cpus.append(cpu)
+            systems.append(system)
+            ratios.append(elapsed / around)
             print(f"run: {elapsed:.2f} s wall ({inside:.2f} s from the imports to generate's return), {cpu:.2f} s CPU "
-                  f"(load average before: {loads[-1]:.2f})")
+                  f"({system:.2f} s of it system); bare sympy start around it {around * 1000:.0f} ms: "
+                  f"{ratios[-1]:.1f}x (load average before: {loads[-1]:.2f})")
     flush()
-    after = bare_python("import sympy", 5)
     loads.append(os.getloadavg()[0])
-    sympy_wall = statistics.median([before[0], after[0]])
-    sympy_cpu = statistics.median([before[1], after[1]])
+    sympy_wall = statistics.median(b[0] for b in bares)
+    sympy_cpu = statistics.median(b[1] for b in bares)
     wall, cpu = statistics.median(times), statistics.median(cpus)
     print(f"{students} students, {families} families, {files} files, {size / 1e6:.1f} MB, "
           f"{'+'.join(formats)}{'+pdf' if args.pdf else ''}, lang {args.lang}, jobs {args.jobs or 'every core'}, "
           f"{'kit compiled from source in every run' if args.source else 'kit byte-compiled first'}, "
           f"prepared table {'in use' if table else 'not used'}, "
           f"{'no flush' if args.no_sync else 'pending writes flushed'} before each run")
-    print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU; "
+    print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU "
+          f"({statistics.median(systems):.2f} s system); "
           f"on {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}")
-    print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall "
-          f"({before[0] * 1000:.0f} before, {after[0] * 1000:.0f} after), {sympy_cpu * 1000:.0f} ms CPU")
-    print(f"class / bare sympy start: {wall / sympy_wall:.1f}x wall, {cpu / sympy_cpu:.1f}x CPU "
+    print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall (median of {3 * len(bares)} starts, "
+          f"{min(b[0] for b in bares) * 1000:.0f}-{max(b[0] for b in bares) * 1000:.0f} ms by the medians of "
+          f"each 3), {sympy_cpu * 1000:.0f} ms CPU")
+    print(f"class / bare sympy start: {statistics.median(ratios):.1f}x wall (median of the runs' own ratios, "
+          f"{min(ratios):.1f}-{max(ratios):.1f}x), {cpu / sympy_cpu:.1f}x CPU "
           f"(target: at most 10x; an idle {os.cpu_count()}-core machine runs the class on every core: "
           f"about {cpu / min(os.cpu_count() or 1, 2) / sympy_cpu:.1f}x)")
     return 0

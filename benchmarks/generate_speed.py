@@ -83,6 +83,19 @@ def once(count: int, lang: str, formats, pdf: bool, jobs=None, out=None) -> None
     print(f"{elapsed:.3f} {result.students} {result.files} {len(registry.FAMILIES)} {int(prepared.active())}", flush=True)
 
 
+def file_creation(folder: Path, count: int = 300) -> float:
+    """Seconds to create one empty file in ``folder`` (made here), the median of ``count``:
+    the disk's state, which decides a class's system time (see the docstring). The files stay
+    until the benchmark's folder is removed: removing them would slow the runs."""
+    folder.mkdir()
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        os.close(os.open(folder / str(i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -123,6 +136,9 @@ def main(argv=None):
     # run's file creation several times slower on ext4 (7-10 ms a student instead of about
     # 0.3 ms), an effect of the benchmark's own cleanup, not of generate
     with tempfile.TemporaryDirectory(prefix="chainrule-bench-") as tmp:
+        probe = file_creation(Path(tmp) / "probe")
+        print(f"creating a file where the classes go: {probe * 1000:.3f} ms (this machine: about 0.02 ms; "
+              f"0.3-0.6 ms within minutes of mass deletions, see the docstring)")
         for run in range(args.runs):
             loads.append(os.getloadavg()[0])
             target = Path(tmp) / f"set{run}"

@@ -146,7 +146,12 @@ def read_roster(path, notes: Optional[List[str]] = None) -> List[Student]:
             delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows, starts, end = [], [], 0
+        for row in reader:  # with the physical line each row starts on (a quoted cell may span lines)
+            rows.append(row)
+            starts.append(end + 1)
+            end = reader.line_num
     except FileNotFoundError:
         raise ChainruleUsageError(f"Roster '{path}' does not exist.") from None
     except IsADirectoryError:
@@ -176,9 +181,18 @@ def read_roster(path, notes: Optional[List[str]] = None) -> List[Student]:
     seen: Dict[str, int] = {}
     seen_folded: Dict[str, Tuple[str, int]] = {}
     width = len(rows[0])
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(starts[1:], rows[1:]):
         if not any(cell.strip() for cell in row):
             continue
+        broken = next((cell for i, cell in enumerate(row) if i in (id_col, name_col) and ("\n" in cell or "\r" in cell)),
+                      None)
+        if broken is not None:  # `s001,"Ann` with no closing quote: the rest of the file is one name
+            shown = broken.strip().splitlines()[0] if broken.strip() else ""
+            raise ChainruleUsageError(
+                f"Roster '{path}' line {line}: the value starting '{shown}' runs over several lines (a double quote "
+                "(\") there is closed lines later, or never); keep each student on one line, and write a quote "
+                "inside a name as \"\"."
+            )
         if len(row) > width and any(cell.strip() for cell in row[width:]):  # a name's comma, unquoted
             raise ChainruleUsageError(_too_many_fields(path, line, row, width, name_col, delimiter))
         sid = row[id_col].strip() if id_col < len(row) else ""

@@ -201,6 +201,16 @@ def test_generate_unknown_preset_suggests_a_name(tmp_path):
         ("id,name\ns001,Ann\ns002,Bo\ns003,Cy\ns004,Di\ns005,O'Brien, Sean\n",
          "line 6 has 3 fields where its header has 2: put the name in double quotes (\"O'Brien, Sean\"), or remove "
          "the extra comma."),
+        # an unclosed double quote made the rest of the class one student's name, silently (trial 15)
+        ('id,name\ns001,"Ann\ns002,Bob\ns003,Cy\n',
+         "line 2: the value starting 'Ann' runs over several lines (a double quote (\") there is closed lines "
+         "later, or never); keep each student on one line, and write a quote inside a name as \"\"."),
+        ('id,name\ns001,Ann\ns002,"Bob\nSmith"\n',
+         "line 3: the value starting 'Bob' runs over several lines (a double quote (\") there is closed lines "
+         "later, or never); keep each student on one line, and write a quote inside a name as \"\"."),
+        # lines are the file's lines: a column the kit does not read may hold a line break
+        ('id,name,notes\ns1,Ann,"first\nsecond"\ns1,Bo,x\n',
+         "lists student id 's1' twice (lines 2 and 4); ids must be unique."),
         ('id,name\ns1,Kim, Min "MJ", Jun\n',
          "line 2 has 4 fields where its header has 2: put the name in double quotes (\"Kim, Min \"\"MJ\"\", Jun\"), "
          "or remove the extra commas."),

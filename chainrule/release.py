@@ -1209,8 +1209,8 @@ student read a reference implementation or the hidden checks.
 ## GitHub Classroom
 
 1. Make `student/` a repository of its own and mark it a **template repository**
-   (Settings, General): `cd student && git init && git add -A && git commit -m "Exercises"`,
-   then push it to your course organisation.
+   (Settings, General): `cd student && git init -b main && git add -A && git commit -m "Exercises"`,
+   then push it to your course organisation (the update commands below fetch its branch `main`).
 2. Create the assignment from that template and add no tests in its autograding settings
    (tests added there make Classroom write its own `classroom.yml` over this one): the
    repository's `.github/workflows/classroom.yml` is the test. It runs on every push,
@@ -1312,7 +1312,8 @@ git diff --quiet $(git rev-list --max-parents=0 HEAD) FETCH_HEAD -- exercises/ac
 git commit -m "Update from the template"
 ```
 
-The first fetches the template's latest commit (`TEMPLATE_URL`: its address); the second
+The first fetches the template's latest commit (`TEMPLATE_URL`: its address; `main`: its
+branch, as step 1 names it); the second
 takes the files a student does not edit; the third, only for an exercise module whose
 skeleton changed, merges that change into the student's own code (a conflict is marked in
 the file for the student to resolve); a removed file a student does not edit goes with

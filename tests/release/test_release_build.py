@@ -338,7 +338,9 @@ def test_force_keeps_the_instructors_repository_and_files(tmp_path):
     out = tmp_path / "dist"
     build(out, modules="activations,losses,layers", hidden=0)
     notes = (out / "instructor" / "README.md").read_text()
-    assert "`cd student && git init && git add -A && git commit -m \"Exercises\"`" in notes
+    # -b main: the update commands fetch the branch main, which git's default settings would name
+    # master (trial 15)
+    assert "`cd student && git init -b main && git add -A && git commit -m \"Exercises\"`" in notes
     assert "`chainrule release --out DIR --force`" in notes
     student = out / "student"
     _git(student, "init", "-q")

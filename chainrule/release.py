@@ -987,7 +987,8 @@ notebook defines it now, with the feedback of `chainrule grade`. A notebook cann
 another: a function of another notebook that yours uses is pasted into a cell. Grading runs
 with NumPy and the standard library only: plot as you like, in cells of their own
 (`%matplotlib`, the matplotlib imports and the lines that plot are left out when grading,
-with a note), and use no other library (scipy, pandas) in the functions.
+with a note, as are `display()`, the `IPython.display` imports and pandas' `.plot()`), and
+use no other library (scipy, pandas) in the functions.
 
 The percent script needs no Jupyter: `python {notebook}.pct.py` runs it and prints its
 checks' reports, and `chainrule grade {notebook}.pct.py` grades it. Hand in the notebook;

@@ -42,7 +42,8 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
 
 - ``.functions``: ordered dict ``"optimizers.adam_step" -> FunctionResult`` in contract
   order, each with ``.passed`` (bool), ``.score`` and ``.max_score`` (points from
-  ``chainrule_core.contract.POINTS``, partial credit in proportion to the cases passed),
+  ``chainrule_core.contract.POINTS``, partial credit in proportion to the cases passed;
+  ``.score`` is None for the function of a ``case=K`` run),
   ``.cases`` (``CaseResult``: ``.number``, ``.name``, ``.passed``, ``.status``,
   ``.message``, ``.rtol``, ``.atol``, ``.rerun``, ``.diagnoses``), ``.diagnoses``
   (``Diagnosis(name, hint, case, kind)``: a known mistake matched, a finding or a generic
@@ -62,8 +63,11 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
 - ``.one_case``: with ``case=K``, the function of which only that case ran (its
   ``.cases_in_all`` says how many it has): such a result is no grade, and no report gives
   it a PASS, points or a total (JSON: null; the Gradescope and Classroom writers refuse it).
-- ``.score``, ``.max_score``, ``.percent``, ``.seed``, ``.seed_given``, ``.oracle``,
-  ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
+  So its ``.score``, ``.max_score`` and ``.percent`` are None, and so is that function's
+  ``.score`` (its ``.passed`` and the result's say whether the cases run passed, what the
+  text report says as "case 2 of 5 passes"): check ``.one_case`` before taking a number.
+- ``.score``, ``.max_score``, ``.percent`` (None for a ``case=K`` run, above), ``.seed``,
+  ``.seed_given``, ``.oracle``, ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of
   this run; every printed command starts with it) and ``.command_for(*names)``.
 

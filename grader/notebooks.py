@@ -20,8 +20,10 @@ cell under ``%%time`` or ``%%capture`` still runs). Grading runs with NumPy and 
 library only, so plotting is left out too, with one note per notebook (``Plotting``): the
 imports of a plotting library (matplotlib, seaborn, ...), ``%matplotlib``, and the top-level
 statements that use what they bound (``plt.plot(...)``, ``fig, ax = plt.subplots()``, a
-call of a helper that plots); a cell that imports another library missing there (scipy)
-is reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
+call of a helper that plots); display code likewise (pandas' ``df.plot(...)``, IPython's
+``display(...)``, ``from IPython.display import HTML`` and its uses), never a statement that
+also binds or changes something a graded function could read (``_only_shows``); a cell that
+imports another library missing there (scipy, pandas) is reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
 included, from 1.
 
 A single notebook is run once and every contract module re-exports its names, so a
@@ -74,6 +76,16 @@ NOTE_MARK = "[notebook] "
 #: Libraries that only draw. Grading runs with NumPy and the standard library only (by design:
 #: the sandbox lets the child read nothing else), so what uses them is left out (``Plotting``).
 PLOTTING = ("matplotlib", "pylab", "seaborn", "plotly", "bokeh", "altair", "plotnine")
+#: Modules that only display in Jupyter (display, HTML, Markdown, Image, clear_output): what is
+#: imported from them is left out as plotting is (``Plotting``), named "display code" in the note.
+DISPLAY_MODULES = ("IPython.display", "IPython.core.display")
+DISPLAY_LIBRARY = "IPython"
+#: IPython's ``display()`` needs no import in a notebook (a builtin there): it is display code
+#: from a notebook's first cell until the notebook binds the name itself
+DISPLAY_BUILTINS = ("display",)
+#: pandas' plotting accessor: ``df.plot(...)``, ``series.plot.hist()`` draw (pandas itself is
+#: data, not plotting: its import is never left out)
+PLOT_ACCESSOR = "plot"
 
 # What the child runs to execute the cells (a module of the submission package; numpy-free).
 RUNNER_SOURCE = '''\
@@ -152,9 +164,15 @@ def _missing_hint(exc, plotting):
         if top in __PLOTTING__:
             return (f". Grading runs with NumPy and the standard library only: {top} is not available "
                     "while grading; keep plotting in cells of their own, which grading leaves out")
+        if top == __DISPLAY_LIBRARY__:
+            return (f". Grading runs with NumPy and the standard library only: {top} is not available "
+                    "while grading; keep display code in cells of their own, which grading leaves out")
         return (f". Grading runs with NumPy and the standard library only: {top} is not available while "
                 "grading, so the exercises may use only those")
     if isinstance(exc, NameError) and getattr(exc, "name", None) in plotting:
+        if plotting[exc.name] == "display":
+            return (f". {exc.name} is display code ({__DISPLAY_LIBRARY__}), which grading leaves out (it runs "
+                    "with NumPy and the standard library only): keep display code in cells of their own")
         return (f". {exc.name} is plotting, which grading leaves out (it runs with NumPy and the standard "
                 "library only): keep plotting in cells of their own")
     return ""
@@ -165,10 +183,12 @@ def _say(text):
     _sys.stderr.flush()
 
 
-def run(namespace, label, cells, notes, shown, budget=None, plotting=()):
+def run(namespace, label, cells, notes, shown, budget=None, plotting=None):
     """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
     (a cell still running then is stopped and reported; of the cells after it only the
-    definitions run); ``plotting``: the names the plotting left out had bound (plt, fig)."""
+    definitions run); ``plotting``: the names the plotting and display code left out had
+    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``)."""
+    plotting = plotting or {}
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
         _say(note)
@@ -226,7 +246,8 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=()):
         if budget:
             _signal.signal(_signal.SIGALRM, old)
 '''.replace("__NOTE_MARK__", repr(NOTE_MARK)).replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
-RUNNER_SOURCE = RUNNER_SOURCE.replace("__PLOTTING__", repr(PLOTTING))
+RUNNER_SOURCE = RUNNER_SOURCE.replace("__PLOTTING__", repr(PLOTTING)).replace("__DISPLAY_LIBRARY__",
+                                                                              repr(DISPLAY_LIBRARY))
 
 # cell magics whose cell is plain Python run as it is (timing, capturing its output)
 TRANSPARENT_CELL_MAGICS = ("%%time", "%%capture")
@@ -360,16 +381,62 @@ def _is_check_statement(node):
 
 
 class Plotting:
-    """A notebook's plotting, left out of grading (``clean_cell``), across its cells: the
-    names bound by the plotting so far (plt, sns, fig, ax, a helper that plots), the libraries
-    imported, and where (cell and lines) something was left out."""
+    """A notebook's plotting and display code, left out of grading (``clean_cell``), across its
+    cells: the names bound by it so far (plt, sns, fig, ax, a helper that plots; display, HTML),
+    those of them that are display code, the libraries left out, what kinds of code were left
+    out and where (cell and lines).
+
+    What is left out (``_plotting_statements``): a top-level import of plotting libraries only
+    (``PLOTTING``) or of IPython's display module (``DISPLAY_MODULES``); ``%matplotlib``; and a
+    top-level statement that uses a name they bound (or ``display``, IPython's builtin), or calls
+    pandas' ``.plot`` accessor, and does nothing else (``_only_plots``)."""
 
     MAX_PLACES = 10     # places the note names; the rest are counted
 
     def __init__(self):
-        self.names = set()
+        self.names = set(DISPLAY_BUILTINS)
+        self.display = set(DISPLAY_BUILTINS)    # of ``names``, the display code's (the rest: plotting)
         self.libraries = []
+        self.kinds = []     # "plotting", "display": what was left out
         self.places = []
+        self.pandas = False     # the notebook imports pandas (which its .plot calls are)
+        self.modules = set()    # names bound by ``import m``: m.f(...) is a function's call, not a method's
+
+    def mark(self, names, kind):
+        """``names`` are bound by left-out code of ``kind`` ("plotting" or "display")."""
+        self.names |= names
+        if kind == "display":
+            self.display |= names
+        else:
+            self.display -= names
+
+    def unmark(self, names):
+        """``names`` are bound again by code that is not left out: no longer plotting nor display."""
+        self.names -= names
+        self.display -= names
+
+    def kinds_of(self, node):
+        """What ``node`` (a statement left out) is: ``{"plotting"}``, ``{"display"}`` or both."""
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        kinds = set()
+        if used & self.display:
+            kinds.add("display")
+        if used & (self.names - self.display) or _accessor_calls(node):
+            kinds.add("plotting")
+        return kinds
+
+    def left_out(self, kinds, libraries):
+        """Record what a statement blanked out was (its kinds, the libraries it used)."""
+        for kind in ("plotting", "display"):
+            if kind in kinds and kind not in self.kinds:
+                self.kinds.append(kind)
+        for library in libraries:
+            if library not in self.libraries:
+                self.libraries.append(library)
+
+    def by_name(self):
+        """``{name: kind}`` of the names bound by left-out code, for the runner's hints."""
+        return {n: "display" if n in self.display else "plotting" for n in sorted(self.names)}
 
     def add_place(self, where, lines):
         if not lines:
@@ -398,9 +465,15 @@ class Plotting:
                            for where, span in self.places[: self.MAX_PLACES])
         if len(self.places) > self.MAX_PLACES:
             places += f"; {len(self.places) - self.MAX_PLACES} more"
-        libraries = " and ".join(self.libraries)
-        return (f"{subject}: left out the plotting ({places}): grading runs with NumPy and the standard library "
-                f"only, without {libraries}; the plots still show when you run it yourself")
+        libraries = " and ".join(self.libraries) or "plotting libraries"
+        if "display" not in self.kinds:
+            what, still = "the plotting", "the plots still show"
+        elif "plotting" not in self.kinds:
+            what, still = "the display code", "what it displays still shows"
+        else:
+            what, still = "the plotting and display code", "the plots and what it displays still show"
+        return (f"{subject}: left out {what} ({places}): grading runs with NumPy and the standard library "
+                f"only, without {libraries}; {still} when you run it yourself")
 
 
 def _plotting_import(node):
@@ -414,13 +487,52 @@ def _plotting_import(node):
     return tops if tops and all(t in PLOTTING for t in tops) else []
 
 
+def _display_module(name):
+    return any(name == m or name.startswith(m + ".") for m in DISPLAY_MODULES)
+
+
+def _display_import(node):
+    """Whether ``node`` imports IPython's display module and nothing else: ``from IPython.display
+    import display, HTML``, ``import IPython.display as ipd``, ``from IPython import display``."""
+    if isinstance(node, ast.Import):
+        return all(_display_module(a.name) for a in node.names)
+    if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        if node.module == DISPLAY_LIBRARY:
+            return all(a.name == "display" for a in node.names)
+        return _display_module(node.module) and all(a.name != "*" for a in node.names)
+    return False
+
+
+def _imports_pandas(node):
+    if isinstance(node, ast.Import):
+        return any(a.name.split(".")[0] == "pandas" for a in node.names)
+    return isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "pandas"
+
+
+def _is_accessor(func):
+    """Whether the called ``func`` is pandas' plotting accessor: ``df.plot`` or ``df.plot.hist``."""
+    return isinstance(func, ast.Attribute) and (
+        func.attr == PLOT_ACCESSOR or isinstance(func.value, ast.Attribute) and func.value.attr == PLOT_ACCESSOR)
+
+
+def _accessor_calls(node):
+    """Whether ``node`` calls pandas' plotting accessor (``df.plot(...)``, ``s.plot.hist()``)."""
+    return any(isinstance(n, ast.Call) and _is_accessor(n.func) for n in ast.walk(node))
+
+
 def _uses(node, names):
     return bool(names) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names
                                for n in ast.walk(node))
 
 
+def _draws(node, names):
+    """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor."""
+    return _uses(node, names) or _accessor_calls(node)
+
+
 def _bound(node):
-    """The names a top-level statement binds (its targets), for the plotting that follows."""
+    """The names a top-level statement binds (its targets, an import's names), for the plotting
+    that follows."""
     targets = []
     if isinstance(node, ast.Assign):
         targets = node.targets
@@ -428,47 +540,116 @@ def _bound(node):
         targets = [node.target]
     elif isinstance(node, (ast.With, ast.AsyncWith)):
         targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
     names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     if isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.If, ast.While, ast.Try)):
         names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    names |= {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
     return names
 
 
 def _plotting_statements(tree, plotting):
-    """The top-level statements of ``tree`` that only plot: an import of plotting libraries
-    only, and a statement that uses a name the plotting bound and does nothing else
-    (``_only_plots``). A definition is never left out, nor marks its name (a helper that
-    plots only when asked must not take the code that calls it with it): calling one that
-    does plot fails with a NameError, which the notes explain."""
+    """``[(statement, kinds, libraries)]``: the top-level statements of ``tree`` that only plot
+    or display: an import of plotting libraries only or of IPython's display module, and a
+    statement that uses a name they bound (or ``display``) or pandas' .plot accessor and does
+    nothing else (``_only_plots``). A definition is never left out, nor marks its name (a helper
+    that plots only when asked must not take the code that calls it with it): calling one that
+    does plot fails with a NameError, which the notes explain. The names a statement left out
+    binds are plotting (display) from then on; bound again by other code, they are not."""
     out = []
     for node in tree.body:
         libraries = _plotting_import(node)
         if libraries:
-            out.append(node)
-            for library in libraries:
-                if library not in plotting.libraries:
-                    plotting.libraries.append(library)
-            plotting.names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            out.append((node, {"plotting"}, libraries))
+            plotting.mark(_bound(node), "plotting")
+        elif _display_import(node):
+            out.append((node, {"display"}, [DISPLAY_LIBRARY]))
+            plotting.mark(_bound(node), "display")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            plotting.names.discard(node.name)
-        elif _uses(node, plotting.names) and _only_plots(node, plotting.names):
-            out.append(node)
-            plotting.names |= _bound(node)
+            plotting.unmark({node.name})
+        elif _draws(node, plotting.names) and _only_plots(node, plotting.names, plotting.modules):
+            kinds = plotting.kinds_of(node)
+            libraries = [DISPLAY_LIBRARY] if "display" in kinds else []
+            if plotting.pandas and _accessor_calls(node):
+                libraries.append("pandas")
+            out.append((node, kinds, libraries))
+            plotting.mark(_bound(node), "display" if kinds == {"display"} else "plotting")
         else:                       # a name bound again by code that does not plot is no longer plotting
-            plotting.names -= _bound(node)
+            plotting.pandas = plotting.pandas or _imports_pandas(node)
+            plotting.unmark(_bound(node))
+            if isinstance(node, ast.Import):
+                plotting.modules |= _bound(node)
     return out
 
 
-def _only_plots(node, names):
-    """Whether the statement ``node`` does nothing but plot: an expression or assignment
-    that uses a plotting name, ``pass``, or a loop, ``with``, ``if`` or ``try`` whose every
-    statement does (a loop over plotting objects, ``for ax in axes.flat``, plots with its
+def _base(node):
+    """The name a chain of attributes, calls and subscripts starts from (``ax`` of
+    ``ax.lines[0].set_color``), or None; and whether the chain goes through pandas' .plot
+    accessor (``df["y"].plot.hist``)."""
+    accessor = False
+    while True:
+        if isinstance(node, ast.Call):
+            accessor = accessor or _is_accessor(node.func)
+            node = node.func
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Starred):
+            node = node.value
+        else:
+            return (node.id if isinstance(node, ast.Name) else None), accessor
+
+
+def _only_shows(node, names, modules=frozenset()):
+    """Whether an expression or assignment that plots or displays does nothing else a graded
+    function could need. Decided from the statement alone (nothing is run): it binds no name by
+    ``:=``; it assigns only to names (which are plotting from then on) or into a plotting
+    object (``plt.rcParams[...] = ...``), never into another object (``results["fig"] = ...``);
+    an augmented assignment adds to a plotting name only (``n += len(ax.lines)`` keeps ``n``'s
+    own value); and its call is a plain function's (``display(...)``, ``show(fig)``, ``np.max(...)``
+    of a module imported), a plotting object's method or pandas' .plot accessor, never a method
+    of another object
+    (``figs.append(plt.figure())`` changes ``figs``). The arguments of a call left out are taken
+    to compute what is shown (as ``ax.plot(xs, sigmoid(xs))``)."""
+    if any(isinstance(n, ast.NamedExpr) for n in ast.walk(node)):
+        return False
+    if isinstance(node, ast.AugAssign) and not (isinstance(node.target, ast.Name) and node.target.id in names):
+        return False
+    targets = (node.targets if isinstance(node, ast.Assign)
+               else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+    leaves = []
+    for target in targets:
+        stack = [target]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, (ast.Tuple, ast.List)):
+                stack.extend(t.elts)
+            elif isinstance(t, ast.Starred):
+                stack.append(t.value)
+            else:
+                leaves.append(t)
+    for leaf in leaves:
+        if not isinstance(leaf, ast.Name) and _base(leaf)[0] not in names:
+            return False
+    value = node.value
+    if isinstance(value, ast.Call) and not isinstance(value.func, ast.Name):
+        base, accessor = _base(value)
+        if not accessor and base not in names and base not in modules:
+            return False
+    return True
+
+
+def _only_plots(node, names, modules=frozenset()):
+    """Whether the statement ``node`` does nothing but plot or display: an expression or
+    assignment that uses a name of the plotting or display code or pandas' .plot accessor and
+    does nothing else (``_only_shows``), ``pass``, or a loop, ``with``, ``if`` or ``try`` whose
+    every statement does (a loop over plotting objects, ``for ax in axes.flat``, plots with its
     target). Anything else in it (a definition, an import, an assignment of other values
     that later code may read) keeps the whole statement."""
     if isinstance(node, ast.Pass):
         return True
     if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
-        return _uses(node, names)
+        return _draws(node, names) and _only_shows(node, names, modules)
     inner = set(names)
     if isinstance(node, (ast.For, ast.AsyncFor)):
         if _uses(node.iter, names):
@@ -485,7 +666,7 @@ def _only_plots(node, names):
         bodies = [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
     else:
         return False
-    return all(_only_plots(statement, inner) for body in bodies for statement in body)
+    return all(_only_plots(statement, inner, modules) for body in bodies for statement in body)
 
 
 def clean_cell(source, where, plotting=None):
@@ -517,8 +698,7 @@ def clean_cell(source, where, plotting=None):
             if len(original[i]) <= MAX_MAGIC_LINE and _MAGIC_LINE.match(original[i]):
                 if plotting is not None and re.match(r"\s*%matplotlib\b", original[i]):
                     plotted.add(i + 1)     # said with the plotting (``Plotting.note``)
-                    if "matplotlib" not in plotting.libraries:
-                        plotting.libraries.append("matplotlib")
+                    plotting.left_out({"plotting"}, ["matplotlib"])
                 else:
                     notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
                 lines[i] = ""
@@ -545,12 +725,14 @@ def clean_cell(source, where, plotting=None):
         return code, notes
     if plotting is not None:
         drawn = _plotting_statements(tree, plotting)
-        kept = {j for n in tree.body if n not in drawn for j in range(n.lineno, n.end_lineno + 1)}
-        for node in drawn:
+        shown = {id(node) for node, _kinds, _libraries in drawn}
+        kept = {j for n in tree.body if id(n) not in shown for j in range(n.lineno, n.end_lineno + 1)}
+        for node, kinds, libraries in drawn:
             span = set(range(node.lineno, node.end_lineno + 1))
             if not span & kept:     # `x = f(1); plt.plot(x)` shares its line: run, reported if it fails
                 dropped.append(node)
                 plotted |= span
+                plotting.left_out(kinds, libraries)
         plotting.add_place(where, plotted)
     if dropped and len(dropped) == len(tree.body):
         return None, notes
@@ -583,7 +765,8 @@ class Converted:
 
 def write_cells(folder, label, cells, shown, quiet_magics=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
-    plotting)`` of the cells to run: ``plotting`` the names the plotting left out bound.
+    plotting)`` of the cells to run: ``plotting`` the names the plotting and display code left
+    out bound, ``{name: kind}`` (``Plotting.by_name``).
     ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
     note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
@@ -606,7 +789,7 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     drawn = plotting.note(shown)
     if drawn and not quiet_magics:
         notes.append(drawn)
-    return names, notes, sorted(plotting.names)
+    return names, notes, plotting.by_name()
 
 
 # A module file imported flat rather than as part of the graded package: a cell's
@@ -624,11 +807,11 @@ _FLAT = (
     "    del _il, _os, _sys, _here, _pkg\n")
 
 
-def _runner_call(label, names, notes, shown, budget, plotting=()):
+def _runner_call(label, names, notes, shown, budget, plotting=None):
     return ('"""Runs the code cells of a notebook (written by chainrule\'s grader)."""\n\n'
             "if __package__:\n"
             f"    from .{RUNNER} import run as _run\n\n"
-            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {tuple(plotting)!r})\n"
+            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {dict(plotting or {})!r})\n"
             "    del _run\n" + _FLAT)
 
 

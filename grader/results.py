@@ -126,15 +126,17 @@ class FunctionResult:
 
     @property
     def exact_score(self) -> float:
-        """Points in proportion to the cases passed (unrounded)."""
+        """Points in proportion to the cases passed (unrounded); of the cases that ran when only
+        some did (``--case``), which is no grade of the function (``score`` is None then)."""
         if not self.cases:
             return 0.0
         return self.max_score * self.n_passed / len(self.cases)
 
     @property
-    def score(self) -> float:
-        """Points in proportion to the cases passed, rounded to hundredths."""
-        return round(self.exact_score, 2)
+    def score(self):
+        """Points in proportion to the cases passed, rounded to hundredths; None when only some
+        of its cases ran (``--case``: no report gives it points, and JSON has null)."""
+        return None if self.partial else round(self.exact_score, 2)
 
     @property
     def diagnoses(self) -> list:
@@ -185,7 +187,7 @@ class FunctionResult:
         return {
             # a function of which one case ran has neither passed nor a score (null)
             "name": self.qualname, "passed": None if self.partial else self.passed,
-            "score": None if self.partial else self.score, "max_score": self.max_score,
+            "score": self.score, "max_score": self.max_score,
             **({"cases_in_all": self.cases_in_all} if self.partial else {}),
             "cases": [c.to_dict() for c in self.cases],
             "diagnoses": [d.__dict__.copy() for d in self.diagnoses],
@@ -220,12 +222,22 @@ class GradeResult:
         seed = f" --seed {self.seed}" if self.seed_given else ""
         return self.command + "".join(f" --only {name}" for name in names) + seed
 
+    # A --case run (``one_case``) is no grade: its score, max_score and percent are None, as
+    # every report gives it no total (JSON: null; text, Markdown, JUnit: none; Gradescope,
+    # Classroom and --fail-under refuse it), so no caller takes the cases run for a score.
+
     @property
-    def score(self) -> float:
+    def score(self):
+        """Points of the functions graded, in hundredths; None for a --case run (``one_case``)."""
+        if self.one_case is not None:
+            return None
         return round(sum(f.exact_score for f in self.functions.values()), 2)
 
     @property
-    def max_score(self) -> float:
+    def max_score(self):
+        """Points the functions graded are worth; None for a --case run (``one_case``)."""
+        if self.one_case is not None:
+            return None
         return round(sum(f.max_score for f in self.functions.values()), 2)
 
     @property
@@ -236,7 +248,10 @@ class GradeResult:
         return OrderedDict(zip(names, apportion([self.functions[n].exact_score for n in names])))
 
     @property
-    def percent(self) -> float:
+    def percent(self):
+        """``score`` of ``max_score`` in percent (unrounded); None for a --case run (``one_case``)."""
+        if self.one_case is not None:
+            return None
         exact = sum(f.exact_score for f in self.functions.values())
         return 100.0 * exact / self.max_score if self.max_score else 0.0
 
@@ -257,17 +272,18 @@ class GradeResult:
                 f"without --case for the function's points ({self.command_for(fr.qualname)}).")
 
     def to_dict(self):
+        percent = self.percent
         out = {
             "submission": self.submission, "seed": self.seed, "oracle": self.oracle,
             "timeout": self.timeout, "score": self.score, "max_score": self.max_score,
-            "percent": round(self.percent, 2), "confinement": self.confinement,
+            "percent": None if percent is None else round(percent, 2), "confinement": self.confinement,
             "interrupted": self.interrupted,
             **({"notes": list(self.notes)} if self.notes else {}),
             "functions": [f.to_dict() for f in self.functions.values()],
         }
         one = self.one_case
-        if one is not None:     # --case: no total a CI step could take for the grade
-            out.update(score=None, max_score=None, percent=None, one_case={
+        if one is not None:     # --case: no total a CI step could take for the grade (score etc. are None)
+            out.update(one_case={
                 "function": one.qualname, "cases": [c.number for c in one.cases],
                 "cases_in_all": one.cases_in_all, "passed": one.passed, "note": self.one_case_sentence()})
         return out

@@ -21,8 +21,8 @@ from generator.options import DEFAULT_LANG, LANGUAGES
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
               help="With --students, the manifest.json of the class's worksheets (chainrule generate): their "
                    "course seed, language and kind (graded, practice) are taken from it, so --seed and --lang "
-                   "need not be given, and a --seed, --secret-file or --practice that does not fit the set is "
-                   "refused.")
+                   "need not be given, and a --seed, --secret-file or --practice that does not fit the set, or a "
+                   "roster id that is not one of its students, is refused.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Course seed of the worksheets (required with --students unless --manifest gives it: the "
                    "seed the class's worksheets were generated with): fixes each student's own network.")
@@ -62,8 +62,9 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
         raise click.UsageError("--manifest goes with --students (it gives the seed and language of the "
                                "students' worksheets).")
     lang_given = lang is not None
+    set_students = None
     if manifest is not None:
-        seed, lang, practice = _from_manifest(manifest, seed, lang, secret_file, practice)
+        seed, lang, practice, set_students = _from_manifest(manifest, seed, lang, secret_file, practice)
     lang = lang or DEFAULT_LANG
     if roster is not None and seed is None:
         raise click.UsageError("--students needs --seed S, the course seed the worksheets were "
@@ -97,6 +98,8 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
             secret = practice_key(secret)
         roster_notes: list = []
         students = read_roster(roster, roster_notes)
+        if set_students is not None:
+            _on_the_set(roster, students, manifest, set_students)
         for note in roster_notes:
             click.echo(f"Note: {note}", err=True)
         for student in students:
@@ -118,12 +121,39 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
                f"({', '.join(n + '.ipynb' for n in names)}).")
 
 
+#: ids named in one refusal (the rest are counted)
+SHOWN = 5
+
+
+def _listing(ids) -> str:
+    """"a, b, c" (the first ``SHOWN``, then "and N more")."""
+    ids = list(ids)
+    return ", ".join(ids[:SHOWN]) + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
+
+
+def _on_the_set(roster, students, manifest, set_students) -> None:
+    """Refuse (before anything is written) a roster with ids that are not students of the
+    manifest's set: their notebooks' networks would be on no worksheet. A student the manifest
+    marks removed (``generate --update``) is one of the set: their sheet was written and kept."""
+    known = set(set_students)
+    strangers = [s.id for s in students if s.id not in known]
+    if not strangers:
+        return
+    one = len(strangers) == 1
+    who = (f"{strangers[0]}, who is not a student" if one
+           else f"{len(strangers)} ids that are not students")
+    raise click.UsageError(
+        f"--students '{roster}' lists {who} of the set '{manifest}'{'' if one else f' ({_listing(strangers)})'}: "
+        "their notebooks would match no worksheet; give a roster of the set's "
+        f"students (the ids its manifest lists: {_listing(set_students)}).")
+
+
 _SHEETS = {"open": "open sheets", "graded": "graded sheets", "practice": "practice sheets"}
 
 
 def _from_manifest(path, seed, lang, secret_file, practice):
-    """``(seed, lang, practice)`` for the set of the manifest ``path``: its course seed, its
-    language unless --lang was given, practice for a practice set; a --seed, --secret-file or
+    """``(seed, lang, practice, ids)`` for the set of the manifest ``path``: its course seed, its
+    language unless --lang was given, practice for a practice set, its students' ids; a --seed, --secret-file or
     --practice that would draw other networks than the students' worksheets is refused (a
     graded set's networks need its secret, an open set's none)."""
     from checker import manifest_file
@@ -150,4 +180,4 @@ def _from_manifest(path, seed, lang, secret_file, practice):
     if m.secret and course_secret.fingerprint(course_secret.load(secret_file)) != m.secret:
         raise click.UsageError(f"--secret-file '{secret_file}' is not the course secret '{path}' was made with "
                                "(fingerprints differ); give that one.")
-    return m.course_seed, lang, practice or m.mode == "practice"
+    return m.course_seed, lang, practice or m.mode == "practice", tuple(m.students)

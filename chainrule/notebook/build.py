@@ -42,8 +42,8 @@ HOW_TO = (
     "*Run All*. Submit this notebook as it is: `chainrule grade {module}.ipynb` grades it "
     "like `exercises/{module}.py`. Grading (a check too) runs with NumPy and the standard library "
     "only: plot as you like, in cells of their own (`%matplotlib`, the matplotlib imports and the "
-    "lines that plot are left out when grading, with a note), and use no other library (scipy, "
-    "pandas) in the functions."
+    "lines that plot are left out when grading, with a note, as are `display()`, the `IPython.display` "
+    "imports and pandas' `.plot()`), and use no other library (scipy, pandas) in the functions."
 )
 
 #: what a student installs to run the notebooks (the student README says the same:

@@ -146,5 +146,6 @@ def test_the_first_cell_says_grading_has_numpy_and_the_standard_library_only(bui
         first = " ".join(nbformat.read(str(built / f"{module}.ipynb"), as_version=4).cells[0].source.split())
         assert "Grading (a check too) runs with NumPy and the standard library only" in first, module
         assert "`%matplotlib`, the matplotlib imports and the lines that plot are left out when grading" in first
+        assert "as are `display()`, the `IPython.display` imports and pandas' `.plot()`" in first   # session 15
         script = " ".join((built / f"{module}.pct.py").read_text().split())
         assert "runs with NumPy and the standard library only" in script

@@ -86,3 +86,72 @@ def test_the_manifest_goes_with_students(sets, tmp_path):
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == ("Error: --manifest goes with --students (it gives the seed and "
                                               "language of the students' worksheets).")
+
+
+# --- the roster's ids against the set's students (session 15) -------------------------------------
+# A roster id the set does not list got notebooks whose networks are on no worksheet.
+
+@pytest.fixture(scope="module")
+def updated_set(nbformat, tmp_path_factory):
+    """An open set (seed 7) of s001 and s002, then updated with a roster of s001 alone: s002 is
+    kept and marked removed. Returns the folder; roster.csv there lists both."""
+    base = tmp_path_factory.mktemp("updated")
+    (base / "roster.csv").write_text("id,name\ns001,Kim\ns002,Lee\n", encoding="utf-8")
+    (base / "one.csv").write_text("id,name\ns001,Kim\n", encoding="utf-8")
+    small = ["--format", "md", "--families", "output_update", "--seed", "7"]
+    assert run("generate", "--out", base / "set", "--students", base / "roster.csv", *small).exit_code == 0
+    result = run("generate", "--out", base / "set", "--students", base / "one.csv", *small, "--update")
+    assert result.exit_code == 0, result.output
+    return base
+
+
+def refused(result, out):
+    assert result.exit_code == 2, result.output
+    assert not out.exists()
+    return result.output.splitlines()[-1]
+
+
+def test_a_roster_id_not_in_the_set_is_refused_and_nothing_is_written(updated_set, tmp_path):
+    import json
+
+    manifest = updated_set / "set" / "manifest.json"
+    listed = [s["id"] for s in json.loads(manifest.read_text(encoding="utf-8"))["students"]]
+    assert listed == ["s001", "s002"]
+    (tmp_path / "r.csv").write_text("id,name\ns001,Kim\nzz9,Park\n", encoding="utf-8")
+    result = run("notebook", "--out", tmp_path / "o", "--modules", "network", "--students", tmp_path / "r.csv",
+                 "--manifest", manifest)
+    assert refused(result, tmp_path / "o") == (
+        f"Error: --students '{tmp_path / 'r.csv'}' lists zz9, who is not a student of the set '{manifest}': "
+        "their notebooks would match no worksheet; give a roster of the set's students (the ids its manifest "
+        "lists: s001, s002).")
+
+
+def test_many_strangers_are_named_a_few_then_counted(updated_set, tmp_path):
+    manifest = updated_set / "set" / "manifest.json"
+    ids = [f"x{i}" for i in range(1, 8)]
+    (tmp_path / "r.csv").write_text("id\ns002\n" + "\n".join(ids) + "\n", encoding="utf-8")
+    result = run("notebook", "--out", tmp_path / "o", "--students", tmp_path / "r.csv", "--manifest", manifest)
+    assert refused(result, tmp_path / "o") == (
+        f"Error: --students '{tmp_path / 'r.csv'}' lists 7 ids that are not students of the set '{manifest}' "
+        "(x1, x2, x3, x4, x5 and 2 more): their notebooks would match no worksheet; give a roster of the set's "
+        "students (the ids its manifest lists: s001, s002).")
+
+
+def test_a_student_the_manifest_marks_removed_still_gets_notebooks(updated_set, tmp_path):
+    """s002 is off the roster since the update, but their sheet was written and is kept (and
+    chainrule check --manifest still checks it): the notebook matches that sheet."""
+    import json
+
+    manifest = updated_set / "set" / "manifest.json"
+    entry = next(s for s in json.loads(manifest.read_text(encoding="utf-8"))["students"] if s["id"] == "s002")
+    assert entry.get("removed") is True
+    assert (updated_set / "set" / "students" / "s002" / "worksheet.md").exists()
+    result = run("notebook", "--out", tmp_path / "m", "--modules", "network", "--students",
+                 updated_set / "roster.csv", "--manifest", manifest)
+    assert result.exit_code == 0, result.output
+    # the notebook is the student's sheet: the variant the manifest lists for s002 (as generate wrote it)
+    variant = next(p["variant"] for p in entry["problems"] if p["family"] == "output_update")
+    assert f"variant {variant}" in (updated_set / "set" / "students" / "s002" / "worksheet.md").read_text(
+        encoding="utf-8")
+    mine = (tmp_path / "m" / "students" / "s002" / "your_worksheet.ipynb").read_text(encoding="utf-8")
+    assert f"Your `output_update` problem, variant `{variant}`" in mine

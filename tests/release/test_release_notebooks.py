@@ -166,6 +166,7 @@ def test_a_notebook_student_is_told_what_to_install(release_dir, course):
     # plotting works in the kernel but not while grading (trial 13): said before a student meets it
     assert ("Grading runs with NumPy and the standard library only: plot as you like, in cells of their own"
             in section)
+    assert "as are `display()`, the `IPython.display` imports and pandas' `.plot()`" in " ".join(section.split())
     # what is handed in is the notebook, and how to write it from a script worked in
     assert "Hand in the notebook" in section and "`jupytext activations.pct.py -o activations.ipynb`" in section
     # and where a notebook student reads first: each notebook's first cell

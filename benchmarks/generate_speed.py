@@ -25,8 +25,8 @@ load on the machine; CPU time (user + system of every process of the run) hardly
 both are printed, and the system part of it on its own.
 
 The disk. This machine's root file system is ext4 without a journal, and the kernel (6.18)
-then skips every inode deleted in the last minute (five more while its block is unwritten)
-when it looks for a free one (``find_inode_bit`` -> ``recently_deleted``, seen with ``perf
+then skips every inode deleted in the last minutes (``RECENTCY_MIN`` and ``RECENTCY_DIRTY`` in
+its source) when it looks for a free one (``find_inode_bit`` -> ``recently_deleted``, seen with ``perf
 record -g``). Right after thousands of files were deleted (a test run's temporary folders, a
 benchmark's cleanup), creating a file costs 0.3-0.6 ms of system time instead of 0.01-0.05 ms:
 a class's system time is then about 2 s instead of 0.4-0.5 s. The system time printed per run
@@ -179,9 +179,8 @@ def main(argv=None):
     print(f"median {wall:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s wall; median {cpu:.2f} s CPU "
           f"({statistics.median(systems):.2f} s system); "
           f"on {os.cpu_count()} CPUs, load average {min(loads):.1f}-{max(loads):.1f}")
-    print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall (median of {3 * len(bares)} starts, "
-          f"{min(b[0] for b in bares) * 1000:.0f}-{max(b[0] for b in bares) * 1000:.0f} ms by the medians of "
-          f"each 3), {sympy_cpu * 1000:.0f} ms CPU")
+    print(f"bare `python -c 'import sympy'`: {sympy_wall * 1000:.0f} ms wall (the median of {len(bares)} medians of 3 starts, "
+          f"{min(b[0] for b in bares) * 1000:.0f}-{max(b[0] for b in bares) * 1000:.0f} ms), {sympy_cpu * 1000:.0f} ms CPU")
     print(f"class / bare sympy start: {statistics.median(ratios):.1f}x wall (median of the runs' own ratios, "
           f"{min(ratios):.1f}-{max(ratios):.1f}x), {cpu / sympy_cpu:.1f}x CPU "
           f"(target: at most 10x; an idle {os.cpu_count()}-core machine runs the class on every core: "

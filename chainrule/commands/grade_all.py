@@ -36,7 +36,7 @@ def _jobs_default():
               help="Grade only every N-th submission starting at the K-th (1 <= K <= N).")
 @click.option("--merge", is_flag=True,
               help="Combine the output folders given as arguments (shards of one class) into --out.")
-@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--secret-file", type=click.Path(dir_okay=False), default=None,
               help="A file holding the course secret, mixed into each submission's seed (as for grade).")
 @click.option("--release", "release", type=click.Path(), default=None, metavar="PATH",
               help="Grade the functions a release hands out, with its points: its --out folder, its "

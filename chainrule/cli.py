@@ -78,7 +78,21 @@ def _define():
                     raise
                 raise click.UsageError(str(exc), ctx) from None
 
+        original_parse = command.parse_args
+
+        def parse_args(ctx, args):
+            try:
+                return original_parse(ctx, args)
+            except click.NoSuchOption as exc:
+                if exc.option_name != "--debug":
+                    raise
+                # the group's option given after the command: say where it goes
+                raise click.UsageError(
+                    f"No such option '--debug' for {ctx.info_name}: --debug is chainrule's own and goes before the "
+                    f"command (chainrule --debug {ctx.info_name} ...), or set CHAINRULE_DEBUG=1.", ctx) from None
+
         command.invoke = invoke
+        command.parse_args = parse_args
         command._chainrule_wrapped = True
 
     class LazyGroup(click.Group):
@@ -149,7 +163,9 @@ def _define():
 
     @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, "--version", prog_name="chainrule")
-    @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+    @click.option("--debug", is_flag=True,
+                  help="Show full tracebacks on errors (before the command: chainrule --debug grade; "
+                       "or set CHAINRULE_DEBUG=1).")
     @click.pass_context
     def cli(ctx, debug):
         """chainrule: worksheets and autograding for the mathematics of neural-network training.

@@ -445,6 +445,25 @@ def _table(data: Dict[str, Any], key: str, source: str) -> Dict[str, Any]:
     return table
 
 
+class NeedsSecret(ChainruleError):
+    """A sheet made with the course secret, checked without it (``--secret-file``): nothing judged."""
+
+
+def needs_secret_summary(count: int, total: int) -> str:
+    """The one sentence a class check says for its ``count`` files (of ``total``) that were made
+    with the course secret and given without it, instead of one line per file."""
+    import importlib.util
+
+    these = f"{count} of the {total} answers files" if count != total else (
+        f"all {total} answers files" if total != 1 else "the answers file")
+    if importlib.util.find_spec("generator") is not None:
+        return (f"{these[0].upper()}{these[1:]} were made with the course secret (graded sheets, or practice sheets "
+                "made with it): checking them needs it (chainrule check --secret-file FILE --manifest manifest.json); "
+                "nothing in them was judged.")
+    return (f"{these[0].upper()}{these[1:]} were made with the course secret, so only your instructor can check "
+            "them: hand them in; nothing in them was judged.")
+
+
 def needs_secret_message(source: str, lang: str = "en") -> str:
     """A graded sheet checked without the course secret: the instructor forgot --secret-file
     (the full kit), or a student ran check in their copy (no generator), who hands it in."""
@@ -495,10 +514,10 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         if sheet.secret:
             if options.secret is None:
                 if practice_sheet:
-                    raise ChainruleError(
+                    raise NeedsSecret(
                         f"'{source}' is a practice sheet made with the course secret: a class check rebuilds its "
                         "problems, which needs the secret (--secret-file FILE); nothing was judged.")
-                raise ChainruleError(needs_secret_message(source, lang))
+                raise NeedsSecret(needs_secret_message(source, lang))
             if course_secret.fingerprint(options.secret) != sheet.secret:
                 raise ChainruleError(
                     f"'{source}' was made with another course secret than the --secret-file given (fingerprints "
@@ -657,7 +676,8 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
             outcomes.append(check_data(data, str(path), options))
         except ChainruleError as exc:
             outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path),
-                                    isinstance(exc, ChainruleUsageError)))
+                                    isinstance(exc, ChainruleUsageError),
+                                    "secret" if isinstance(exc, NeedsSecret) else ""))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
             reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
             outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path)))

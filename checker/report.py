@@ -122,6 +122,9 @@ class Failure:
     reason: str
     student_id: str = ""
     usage: bool = False  # the invocation cannot check it (an option the sheet cannot take): exit 2 for one file
+    #: "secret": made with the course secret and checked without it (``checker.check.NeedsSecret``), which
+    #: a class check says once for all such files; "" for any other reason
+    cause: str = ""
 
 
 # --- text ----------------------------------------------------------------------------

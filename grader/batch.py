@@ -576,11 +576,14 @@ def make_oracle(recorded, names, seed):
 
     if recorded is not None:
         oracle = RecordedOracle(recorded)
-        return oracle, _pick_seed(oracle, seed, DEFAULT_SEED), oracle.name, _hash_files([recorded])
+        seed = _pick_seed(oracle, seed, DEFAULT_SEED)
+        oracle.require(names, seed)     # a recording of fewer functions: refused before any grading
+        return oracle, seed, oracle.name, _hash_files([recorded])
     oracle = default_oracle()
     if not isinstance(oracle, LiveOracle):
-        return (oracle, _pick_seed(oracle, seed, DEFAULT_SEED), oracle.name,
-                _hash_files([oracle.path]))
+        seed = _pick_seed(oracle, seed, DEFAULT_SEED)
+        oracle.require(names, seed)
+        return oracle, seed, oracle.name, _hash_files([oracle.path])
     folder = oracle.folder()
     source_hash = _hash_files([os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py")])
     if seed is None:

@@ -115,19 +115,75 @@ class RecordedOracle(Oracle):
             raise ChainruleError(not_one) from None
         if not self._seeds:
             raise ChainruleError(not_one)
+        self._functions = None      # seed -> the functions recorded (_recorded), when first asked
 
     def seeds(self):
         return list(self._seeds)
+
+    def _recorded(self, seed):
+        """The functions with expected values recorded for ``seed`` (a set of qualnames)."""
+        if self._functions is None:
+            found = {}
+            for key in self._data:
+                parts = key.split("/")
+                if len(parts) == 4 and parts[3] == "tree":
+                    found.setdefault(parts[0], set()).add(parts[1])
+            self._functions = found
+        return self._functions.get(str(int(seed)), set())
+
+    def _check_seed(self, seed):
+        if int(seed) not in self._seeds:
+            raise ChainruleUsageError(
+                f"Seed {seed} is not in the recorded cases '{self.path}' (recorded seeds: "
+                f"{', '.join(str(s) for s in self._seeds)}); grade without --seed or with one of them.")
+
+    def require(self, names, seed, cases=None):
+        """Refuse (a usage error, before anything is graded) to grade ``names`` on ``seed``
+        when the recording holds no expected values for some of them: a recording made for
+        fewer functions (``chainrule release --modules``) grades those only. ``cases``:
+        ``qualname -> its cases`` (``grader.specs.cases_for`` for ``seed`` by default); a
+        function whose cases are all statistical needs no recorded values."""
+        self._check_seed(seed)
+        recorded = self._recorded(seed)
+        if cases is None:
+            from grader.specs import cases_for
+
+            def cases(qualname):
+                return cases_for(qualname, seed)
+        lacking = [q for q in names if q not in recorded and any(c.kind != "stat" for c in cases(q))]
+        if lacking:
+            raise ChainruleUsageError(self.lacking_sentence(lacking, seed))
+
+    def lacking_sentence(self, lacking, seed):
+        """Why the functions ``lacking`` cannot be graded with this recording, and what can."""
+        from chainrule_core.contract import CONTRACT
+
+        recorded = self._recorded(seed)
+        held = [m for m in CONTRACT if any(f"{m}.{f}" in recorded for f in CONTRACT[m])]
+        # a module given whole where the recording holds its functions that have expected values
+        whole = [m for m in held if all(f"{m}.{f}" in recorded for f in CONTRACT[m]
+                                        if not _statistical(f"{m}.{f}", seed))]
+        parts = list(whole) + [q for q in sorted(recorded, key=_contract_order) if q.split(".")[0] not in whole]
+        lacking_modules = [m for m in CONTRACT if all(f"{m}.{f}" in lacking or _statistical(f"{m}.{f}", seed)
+                                                      for f in CONTRACT[m])
+                           and any(f"{m}.{f}" in lacking for f in CONTRACT[m])]
+        named = lacking_modules + [q for q in lacking if q.split(".")[0] not in lacking_modules]
+        shown = _and(named) if len(named) <= 6 else f"{', '.join(named[:6])} and {len(named) - 6} more"
+        if not parts:
+            return (f"The recorded cases '{self.path}' hold no expected values for seed {seed}, so "
+                    f"{shown} cannot be graded with them; grade with a recording of those functions.")
+        return (f"The recorded cases '{self.path}' hold the expected values of {_and(parts)} only, not of "
+                f"{shown}: grade with --release DIR of the release they came from (its functions and points) "
+                f"or with --only {','.join(parts)}.")
 
     def expected(self, case, seed):
         if case.kind == "stat":
             return None
         key = f"{seed}/{case.qualname}/{case.number}"
-        if int(seed) not in self._seeds:
-            raise ChainruleUsageError(
-                f"Seed {seed} is not in the recorded cases '{self.path}' (recorded seeds: "
-                f"{', '.join(str(s) for s in self._seeds)}); grade without --seed or with one of them.")
+        self._check_seed(seed)
         if key + "/tree" not in self._data:
+            if case.qualname not in self._recorded(seed):     # a recording of other functions
+                raise ChainruleUsageError(self.lacking_sentence([case.qualname], seed))
             raise ChainruleError(f"The recorded cases '{self.path}' have no entry for {case.qualname} "
                                  f"case {case.number}; record them again with this version of the grader.")
         if int(self._data[key + "/fingerprint"]) != case.fingerprint():
@@ -136,6 +192,25 @@ class RecordedOracle(Oracle):
                                  "version of the grader.")
         trees = json.loads(bytes(self._data[key + "/tree"]).decode())
         return [_from_tree(t, self._data, key) for t in trees]
+
+
+def _statistical(qualname, seed):
+    """Whether every case of ``qualname`` is statistical (no expected values are recorded)."""
+    from grader.specs import cases_for
+
+    return all(c.kind == "stat" for c in cases_for(qualname, seed))
+
+
+def _contract_order(qualname):
+    from chainrule_core.contract import qualified_names
+
+    names = qualified_names()
+    return names.index(qualname) if qualname in names else len(names)
+
+
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _to_tree(ret, arrays, prefix):

@@ -155,8 +155,15 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     failures = [o for o in outcomes if isinstance(o, report.Failure)]
     if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
         raise (ChainruleUsageError if failures[0].usage else ChainruleError)(failures[0].reason)
+    secret = [f for f in failures if f.cause == "secret"]   # made with the course secret, given without it
+    # the reason once, with the count, not the same line for each file of a class; when it is every
+    # file's, that one line is all (said as the error at the end, after any report or gradebook)
+    only_secret = len(secret) > 1 and len(secret) == len(failures) and not reports
+    if len(secret) > 1 and not only_secret:
+        click.echo(_printable(f"Error: {check.needs_secret_summary(len(secret), len(files))}"), err=True)
     for failure in failures:
-        click.echo(_printable(f"Error: {failure.reason}"), err=True)
+        if len(secret) <= 1 or failure.cause != "secret":
+            click.echo(_printable(f"Error: {failure.reason}"), err=True)
     trusted = [r for r in reports if getattr(r, "mode", "") == "practice"]
     if trusted and options.manifest is None and (len(files) > 1 or gradebook is not None):
         n = len(trusted)
@@ -202,6 +209,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
                 encoding = getattr(sys.stdout, "encoding", None) or "ascii"
                 text = text.encode(encoding, "replace").decode(encoding)
             click.echo(text, nl=False)
+    if only_secret:
+        raise ChainruleError(check.needs_secret_summary(len(secret), len(files)))
     if failures:
         covered = "the report covers the others." if reports else "there is no report."
         if fmt == "csv" and reports:

@@ -65,7 +65,7 @@ def _as_a_student_copy(command):
                    "the submission's content with the live reference, the first seed of the recording "
                    "(--recorded, or the one a student release ships) otherwise; default "
                    f"{DEFAULT_SEED} where neither applies.")
-@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--secret-file", type=click.Path(dir_okay=False), default=None,
               help="A file holding the course secret, mixed into the per-submission seed.")
 @click.option("--release", "release", type=click.Path(), default=None, metavar="PATH",
               help="Grade as a release hands the exercises out (its functions, its points), as "

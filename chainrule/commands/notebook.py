@@ -26,7 +26,7 @@ from generator.options import DEFAULT_LANG, LANGUAGES
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Course seed of the worksheets (required with --students unless --manifest gives it: the "
                    "seed the class's worksheets were generated with): fixes each student's own network.")
-@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--secret-file", type=click.Path(dir_okay=False), default=None,
               help="The course secret the graded worksheets were generated with (with --students).")
 @click.option("--practice", is_flag=True,
               help="The worksheets are practice sheets (chainrule generate --practice): with --secret-file, "
@@ -81,6 +81,10 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
     if roster is not None and worksheet and "network" not in names:
         raise click.UsageError("your_worksheet.ipynb runs the student's network.ipynb: add network to "
                                "--modules, or pass --without-worksheet.")
+    from chainrule_core.secret import load as load_secret
+
+    # read before the output folder is looked at: a missing secret file is said as every command says it
+    secret = load_secret(secret_file) if secret_file is not None else None
     build.check_out(out, force)
     build.need_nbformat()
     files = build.notebook_files(names)
@@ -89,9 +93,6 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
 
         from chainrule.notebook.worksheet import NOTEBOOK, student_items, worksheet_notebook
 
-        from chainrule_core.secret import load as load_secret
-
-        secret = load_secret(secret_file) if secret_file is not None else None
         if secret is not None and practice:     # as chainrule generate --practice --secret-file draws them
             from chainrule_core.secret import practice_key
 

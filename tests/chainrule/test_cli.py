@@ -127,3 +127,15 @@ def test_cli_unexpected_exception_is_one_line_unless_debug(demo_command):
     assert result.output == "Error: internal error: KeyError: 'boom' (rerun with --debug for the traceback)\n"
     debug = run("--debug", "demo")
     assert isinstance(debug.exception, KeyError)
+
+
+@pytest.mark.parametrize("command", ["grade", "check", "list"])
+def test_debug_after_the_command_says_where_it_goes(command):
+    """Trial 15: `chainrule grade --debug` said only "No such option '--debug'"."""
+    result = run(command, "--debug")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: No such option '--debug' for {command}: --debug is chainrule's own and goes before the command "
+        f"(chainrule --debug {command} ...), or set CHAINRULE_DEBUG=1.")
+    # another unknown option keeps click's own sentence and suggestion
+    assert run("grade", "--verbos").output.splitlines()[-1] == "Error: No such option '--verbos'. Did you mean '--verbose'?"

@@ -58,6 +58,36 @@ def test_graded_sheet_is_refused_in_one_line_without_the_secret(made, tmp_path):
     )
 
 
+def test_a_class_of_graded_sheets_without_the_secret_is_refused_in_one_line(made, tmp_path, secret_file):
+    """README: check says in one line that a graded sheet needs the secret; for a class of them
+    it said so once per file and then a summary (trial 15): now the count, the reason once."""
+    folder = made / "graded" / "students"
+    paths = [folder / "student-001" / "answers.toml", folder / "student-002" / "answers.toml"]
+    one_line = ("Error: All 2 answers files were made with the course secret (graded sheets, or practice sheets "
+                "made with it): checking them needs it (chainrule check --secret-file FILE --manifest "
+                "manifest.json); nothing in them was judged.\n")
+    for args in ((*paths,), (*paths, "--manifest", made / "graded" / "manifest.json"), (folder,)):
+        # before: one "is a graded sheet" line per file, then "2 of 2 answers files could not be checked"
+        result = run("check", *args)
+        assert result.exit_code == 1
+        assert (result.stdout, result.stderr) == ("", one_line)
+    # the gradebook is still written (a row per file, the reason in its error column)
+    book = tmp_path / "book.csv"
+    result = run("check", *paths, "--gradebook", book)
+    assert result.exit_code == 1 and result.stderr.endswith(one_line)
+    rows = list(csv.DictReader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
+    assert [r["error"].endswith("nothing was judged.") for r in rows] == [True, True]
+    # with sheets checked beside them: the reason once, then the count of files not checked
+    mixed = run("check", *paths, answers(made, "preset", tmp_path))   # the worked example: an id of its own
+    assert mixed.exit_code == 1
+    assert mixed.stderr.splitlines() == [
+        "Error: 2 of the 3 answers files were made with the course secret (graded sheets, or practice sheets made "
+        "with it): checking them needs it (chainrule check --secret-file FILE --manifest manifest.json); nothing "
+        "in them was judged.",
+        "Error: 2 of 3 answers files could not be checked (the lines above say why); the report covers the others."]
+    assert run("check", *paths, "--secret-file", secret_file).exit_code == 0
+
+
 def test_graded_sheet_of_a_korean_class_is_refused_in_korean(secret_file, tmp_path):
     result = run("generate", "--out", tmp_path / "ko", "--count", "1", "--format", "md", "--lang", "ko",
                  "--families", "loss_values", "--secret-file", secret_file)

@@ -141,8 +141,9 @@ def test_require_isolation_reaches_each_grade_of_the_class(tmp_path, monkeypatch
     monkeypatch.setattr(engine, "reference_exposure", lambda folder=None, ids=None, confinement=None: EXPOSED)
     out = tmp_path / "out"
     code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--require-isolation")
-    assert code == 0, stderr
-    assert "2 not graded" in stdout
+    # the grader graded no one (refused, for a reason of the grader's): a failed run, not a class of zeros
+    assert code == 1, stderr
+    assert "2 not graded" in stdout and "Error: No submission could be graded: the grader failed on 2 submissions" in stderr
     summary = (out / "summary.md").read_text()
     for ident in ("ann", "ben"):
         assert f"- {ident}: {EXPOSED} Not grading (--require-isolation)" in summary, summary

@@ -55,7 +55,7 @@ def test_oracle_recorded_uses_its_first_seed_by_default_and_refuses_others(recor
 
 
 def test_oracle_recorded_refuses_functions_it_does_not_hold(recording):
-    with pytest.raises(ChainruleError, match="have no entry for activations.relu case 1"):
+    with pytest.raises(ChainruleUsageError, match="hold the expected values of .* only, not of activations.relu"):
         grade_submission(str(SOLUTIONS), only=["activations.relu"], oracle=str(recording))
 
 

@@ -26,6 +26,9 @@ HOW = "e.g. python -c \"import secrets; print(secrets.token_hex(32))\" > course.
 def load(path) -> bytes:
     """The secret in ``path`` (surrounding whitespace removed); a one-line
     ChainruleUsageError when it is missing, empty or too short to protect anything."""
+    if not str(path).strip():   # `--secret-file "$UNSET"`: Path("") would read the current folder "."
+        raise ChainruleUsageError(f"Secret file {str(path)!r} names no file; give the path of the file holding the "
+                                  f"course secret ({HOW}).")
     path = Path(path)
     try:
         raw = path.read_bytes()[: MAX_BYTES + 1]

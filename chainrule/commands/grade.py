@@ -115,7 +115,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     from grader.seeds import read_secret
     progress = Progress("grading")
     try:
-        secret = read_secret(secret_file) if secret_file else None
+        secret = read_secret(secret_file) if secret_file is not None else None
         settings = release_settings.read(release) if release is not None else None
         with release_settings.in_force(settings), _unzipped(zipped) as (folder, inner):
             # its functions and points, as grade-all --release; a zip's folder, as grade-all unpacks it

@@ -111,7 +111,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     seed_given = seed is not None
     from grader.seeds import read_secret
 
-    secret = read_secret(secret_file) if secret_file else None
+    secret = read_secret(secret_file) if secret_file is not None else None
     oracle, seed, oracle_name, oracle_hash = batch.make_oracle(recorded, names, seed)
     # before the output folder is touched (--force empties it) and before any submission runs
     exposure = batch.reference_exposure(recorded)

@@ -577,12 +577,12 @@ def make_oracle(recorded, names, seed):
     if recorded is not None:
         oracle = RecordedOracle(recorded)
         seed = _pick_seed(oracle, seed, DEFAULT_SEED)
-        oracle.require(names, seed)     # a recording of fewer functions: refused before any grading
+        oracle.require(names, seed, every_case=True)  # fewer functions, a stale case: refused before any grading
         return oracle, seed, oracle.name, _hash_files([recorded])
     oracle = default_oracle()
     if not isinstance(oracle, LiveOracle):
         seed = _pick_seed(oracle, seed, DEFAULT_SEED)
-        oracle.require(names, seed)
+        oracle.require(names, seed, every_case=True)
         return oracle, seed, oracle.name, _hash_files([oracle.path])
     folder = oracle.folder()
     source_hash = _hash_files([os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py")])

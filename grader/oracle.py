@@ -137,12 +137,14 @@ class RecordedOracle(Oracle):
                 f"Seed {seed} is not in the recorded cases '{self.path}' (recorded seeds: "
                 f"{', '.join(str(s) for s in self._seeds)}); grade without --seed or with one of them.")
 
-    def require(self, names, seed, cases=None):
+    def require(self, names, seed, cases=None, every_case=False):
         """Refuse (a usage error, before anything is graded) to grade ``names`` on ``seed``
         when the recording holds no expected values for some of them: a recording made for
         fewer functions (``chainrule release --modules``) grades those only. ``cases``:
         ``qualname -> its cases`` (``grader.specs.cases_for`` for ``seed`` by default); a
-        function whose cases are all statistical needs no recorded values."""
+        function whose cases are all statistical needs no recorded values. ``every_case``: each
+        case's entry is checked too, as ``expected`` checks it (``grade-all``, before a class:
+        ``chainrule grade`` leaves that to the case itself, off its critical path)."""
         self._check_seed(seed)
         recorded = self._recorded(seed)
         if cases is None:
@@ -153,6 +155,12 @@ class RecordedOracle(Oracle):
         lacking = [q for q in names if q not in recorded and any(c.kind != "stat" for c in cases(q))]
         if lacking:
             raise ChainruleUsageError(self.lacking_sentence(lacking, seed))
+        if every_case:  # a class: a stale case would fail every submission reaching it
+            for qualname in names:
+                for case in cases(qualname):
+                    stale = self._stale(case, seed)
+                    if stale is not None:
+                        raise ChainruleUsageError(stale)
 
     def lacking_sentence(self, lacking, seed):
         """Why the functions ``lacking`` cannot be graded with this recording, and what can."""
@@ -176,22 +184,35 @@ class RecordedOracle(Oracle):
                 f"{shown}: grade with --release DIR of the release they came from (its functions and points) "
                 f"or with --only {','.join(parts)}.")
 
+    def _stale(self, case, seed):
+        """Why the recording cannot answer for ``case`` of a function it holds (no entry, or one
+        made for other inputs), or None when it can."""
+        if case.kind == "stat":
+            return None
+        key = f"{seed}/{case.qualname}/{case.number}"
+        if key + "/tree" not in self._data:
+            return _stale_sentence(self.path, case, "have no entry for")
+        if int(self._data[key + "/fingerprint"]) != case.fingerprint():
+            return _stale_sentence(self.path, case, "were made for other inputs of")
+        return None
+
     def expected(self, case, seed):
         if case.kind == "stat":
             return None
         key = f"{seed}/{case.qualname}/{case.number}"
         self._check_seed(seed)
-        if key + "/tree" not in self._data:
-            if case.qualname not in self._recorded(seed):     # a recording of other functions
-                raise ChainruleUsageError(self.lacking_sentence([case.qualname], seed))
-            raise ChainruleError(f"The recorded cases '{self.path}' have no entry for {case.qualname} "
-                                 f"case {case.number}; record them again with this version of the grader.")
-        if int(self._data[key + "/fingerprint"]) != case.fingerprint():
-            raise ChainruleError(f"The recorded cases '{self.path}' were made for other inputs of "
-                                 f"{case.qualname} case {case.number}; record them again with this "
-                                 "version of the grader.")
+        if key + "/tree" not in self._data and case.qualname not in self._recorded(seed):
+            raise ChainruleUsageError(self.lacking_sentence([case.qualname], seed))  # a recording of others
+        stale = self._stale(case, seed)
+        if stale is not None:
+            raise ChainruleError(stale)
         trees = json.loads(bytes(self._data[key + "/tree"]).decode())
         return [_from_tree(t, self._data, key) for t in trees]
+
+
+def _stale_sentence(path, case, why):
+    return (f"The recorded cases '{path}' {why} {case.qualname} case {case.number}; record them again with this "
+            "version of the grader.")
 
 
 def _statistical(qualname, seed):

@@ -161,3 +161,28 @@ def test_grade_all_skeletons_graded_are_graded(tmp_path):
     result = run("grade-all", subs, "--out", tmp_path / "out", "--only", "activations.relu")
     assert result.exit_code == 0, result.output
     assert "Graded 1 submission" in result.output
+
+
+def test_grade_all_refuses_a_stale_case_before_grading(two_modules, tmp_path):
+    # a recording whose relu case 1 was made for other inputs: each submission reaching it failed
+    # ("grading failed"), the others were graded, and the class exited 0 (review 15b)
+    import numpy as np
+
+    with np.load(two_modules) as data:
+        entries = {key: data[key] for key in data.files}
+    key = "2026/activations.relu/1/fingerprint"
+    assert key in entries
+    entries[key] = np.array(int(entries[key]) ^ 1)
+    stale = tmp_path / "stale.npz"
+    np.savez(stale, **entries)
+    subs = tmp_path / "subs"
+    make_submission(subs / "alice")
+    out = tmp_path / "out"
+    result = run("grade-all", subs, "--out", out, "--recorded", stale, "--only", "activations,losses")
+    assert result.exit_code == 2, result.output
+    assert (f"The recorded cases '{stale}' were made for other inputs of activations.relu case 1; record them "
+            "again with this version of the grader.") in result.output
+    assert not out.exists()
+    # a function the stale case does not belong to is graded as before
+    result = run("grade-all", subs, "--out", out, "--recorded", stale, "--only", "activations.sigmoid")
+    assert result.exit_code == 0, result.output

@@ -178,29 +178,26 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
     records = {e.id: done[e.id] for e in selected if e.id in done}
     summary = classreport.write_all(out, info, records)
     _report(summary, out, len(todo), kept, release)
-    _fail_if_nothing_graded(summary, out)
+    _fail_if_not_all_graded(summary, out)
 
 
-def _fail_if_nothing_graded(summary, out, rerun="run the same command again, which grades them"):
-    """A failed operation (exit 1) when no submission of the run was graded and the grader
-    failed on at least one (a record of status "error": the grader's fault, graded again by a
-    rerun): a grades.csv of zeros is no class's grades. Submissions that are not gradable by
-    their own fault (no exercise module, an unreadable zip: "ungradable") make a valid run,
-    even a run of nothing else (exit 0), as does an empty selection (a shard of nothing)."""
+def _fail_if_not_all_graded(summary, out, rerun="run the same command again, which grades them"):
+    """A failed operation (exit 1) when the grader failed on a submission of the run (a record of
+    status "error": the grader's fault, not the submission's, graded again by a rerun), whether or
+    not others were graded, so that a shard and the merge of its class say the same (review 15b).
+    The files are written first. Entries not gradable by their own fault ("ungradable": no
+    exercise module, an unreadable zip) make a valid run, even a run of nothing else (each row 0
+    with its note), as does an empty selection (a shard of nothing)."""
+    from chainrule_core.errors import ChainruleError
     from grader.results import counted
 
     rows = summary.rows
     failed = [r for r in rows if r.status == "error"]
-    if not failed or any(r.graded for r in rows):
-        return
-    from chainrule_core.errors import ChainruleError
-
-    others = len(rows) - len(failed)
-    also = (f" ({others} more {'are' if others != 1 else 'is'} not gradable by {'their' if others != 1 else 'its'} "
-            "own fault)") if others else ""
-    raise ChainruleError(f"No submission could be graded: the grader failed on "
-                         f"{counted(len(failed), 'submission')}{also}, the first with \"{failed[0].note}\"; "
-                         f"grades.csv in {out} holds no grade: fix the cause and {rerun}.")
+    if failed:
+        graded = sum(1 for r in rows if r.graded)
+        raise ChainruleError(f"The grader failed on {counted(len(failed), 'submission')} (the first with "
+                             f"\"{failed[0].note}\"; {graded} of {len(rows)} graded): grades.csv in {out} lacks "
+                             f"their grades; fix the cause and {rerun}.")
 
 
 def _report(summary, out, graded_now, kept, release=None):
@@ -246,7 +243,7 @@ def _merge(folders, out, force):
     with release_settings.in_force(release):
         summary = classreport.write_all(out, info, records)
     _report(summary, out, len(records), 0, release)
-    _fail_if_nothing_graded(summary, out, "run the shards again (each grades its failed submissions again), "
+    _fail_if_not_all_graded(summary, out, "run the shards again (each grades its failed submissions again), "
                                           "then merge again")
     if summary.missing:  # written as far as it goes, and said as a failure: a gradebook would lack them
         raise ChainruleError(_unfinished_message(summary.missing, unfinished, info["submissions"], folders))

@@ -114,10 +114,9 @@ def test_grade_all_exits_1_when_the_grader_graded_nothing(tmp_path, monkeypatch)
     out = tmp_path / "out"
     result = run("grade-all", subs, "--out", out, "--jobs", "1")
     assert result.exit_code == 1, result.output
-    assert ("Error: No submission could be graded: the grader failed on 2 submissions (1 more is not gradable "
-            "by its own fault), the first with \"Cannot start the grader's child process: Resource temporarily "
-            f"unavailable\"; grades.csv in {out} holds no grade: fix the cause and run the same command again, "
-            "which grades them.") in result.output
+    assert ("Error: The grader failed on 2 submissions (the first with \"Cannot start the grader's child process: "
+            f"Resource temporarily unavailable\"; 0 of 3 graded): grades.csv in {out} lacks their grades; fix the "
+            "cause and run the same command again, which grades them.") in result.output
     statuses = sorted(json.loads(line)["status"] for line in (out / "results.jsonl").read_text().splitlines())
     assert statuses == ["error", "error", "ungradable"]
 
@@ -133,7 +132,15 @@ def test_grade_all_a_class_that_submitted_nothing_is_a_valid_run(tmp_path):
     assert "Graded 0 of 3 submissions" in result.output
 
 
-def test_grade_all_one_graded_is_a_valid_run_despite_grader_failures(tmp_path, monkeypatch):
+def test_grade_all_one_gradable_entry_makes_a_valid_run(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "empty").mkdir(parents=True)
+    make_submission(subs / "alice")
+    result = run("grade-all", subs, "--out", tmp_path / "out", "--only", "activations.relu")
+    assert result.exit_code == 0, result.output
+
+
+def test_grade_all_a_grader_failure_fails_the_run_sharded_or_not(tmp_path, monkeypatch):
     import grader
 
     real = grader.grade_submission
@@ -148,8 +155,22 @@ def test_grade_all_one_graded_is_a_valid_run_despite_grader_failures(tmp_path, m
     make_submission(subs / "alice")
     make_submission(subs / "bob")
     result = run("grade-all", subs, "--out", tmp_path / "out", "--jobs", "1", "--only", "activations.relu")
-    assert result.exit_code == 0, result.output
+    # a shard holding only bob exited 1 and the whole class 0 for the same outcome (review 15b):
+    # now every run with a grader failure is a failed operation, its files written all the same
+    assert result.exit_code == 1, result.output
     assert "Graded 1 of 2 submissions" in result.output and "1 not graded" in result.output
+    assert "Error: The grader failed on 1 submission (the first with" in result.output
+    assert "1 of 2 graded" in result.output
+    shards = []
+    for k in (1, 2):
+        shard = tmp_path / f"shard{k}"
+        result = run("grade-all", subs, "--out", shard, "--jobs", "1", "--only", "activations.relu",
+                     "--shard", f"{k}/2")
+        shards.append((shard, result.exit_code))
+    assert sorted(code for _shard, code in shards) == [0, 1]   # alice's shard, bob's shard
+    merged = run("grade-all", "--merge", *[shard for shard, _code in shards], "--out", tmp_path / "merged")
+    assert merged.exit_code == 1, merged.output
+    assert "Error: The grader failed on 1 submission" in merged.output
 
 
 def test_grade_all_skeletons_graded_are_graded(tmp_path):

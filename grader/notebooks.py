@@ -46,6 +46,7 @@ Reports name the notebook, never the temporary folder: ``relabel`` rewrites the 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
@@ -71,9 +72,10 @@ PACKAGE_DIR = "_chainrule_notebook"
 RUNNER = "_notebook_runner"
 SHARED = "_notebook"
 
-#: what the runner's notes on the cells start with in the captured output: ``relabel`` takes
-#: them out of the graded functions' output into the result's ``notes`` (shown whatever passes)
-NOTE_MARK = "[notebook] "
+#: what the runner's notes on the cells start with in the captured output, with a mark of the
+#: run (``_mark``: never a line the student's code prints, review 15): ``relabel`` takes them out
+#: of the graded functions' output into the result's ``notes`` (shown whatever passes)
+NOTE_MARK = "[notebook "
 
 #: Libraries that only draw. Grading runs with NumPy and the standard library only (by design:
 #: the sandbox lets the child read nothing else), so what uses them is left out (``Plotting``).
@@ -180,20 +182,22 @@ def _missing_hint(exc, plotting):
     return ""
 
 
-def _say(text):
-    _sys.stderr.write(__NOTE_MARK__ + text + "\\n")
-    _sys.stderr.flush()
-
-
-def run(namespace, label, cells, notes, shown, budget=None, plotting=None):
-    """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
+def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=""):
+    """Run ``cells`` in ``namespace``; ``notes``: the numbers of the grader's notes on them to
+    say (their text stays with the grader); ``budget``: seconds all cells may take together
     (a cell still running then is stopped and reported; of the cells after it only the
     definitions run); ``plotting``: the names the plotting and display code left out had
-    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``)."""
+    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``); ``mark``: what
+    every note starts with (the grader takes only those lines as notes)."""
+    def _say(text):
+        _sys.stderr.write(mark + " " + text + "\\n")
+        _sys.stderr.flush()
+
     plotting = plotting or {}
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
-        _say(note)
+        _sys.stderr.write(f"{mark}={int(note)}\\n")
+        _sys.stderr.flush()
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
@@ -247,7 +251,7 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None):
     finally:
         if budget:
             _signal.signal(_signal.SIGALRM, old)
-'''.replace("__NOTE_MARK__", repr(NOTE_MARK)).replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
+'''.replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
 RUNNER_SOURCE = RUNNER_SOURCE.replace("__PLOTTING__", repr(PLOTTING)).replace("__DISPLAY_LIBRARY__",
                                                                               repr(DISPLAY_LIBRARY))
 
@@ -861,14 +865,44 @@ class Converted:
         self.files = files                  # contract module -> the notebook shown for it
 
     def cleanup(self):
+        _RUNS.pop(os.path.realpath(self.folder), None)
         shutil.rmtree(self.tmp, ignore_errors=True)
         janitor.release(self.tmp)
 
 
+class _Run:
+    """The grader's side of a converted folder's notes: the marks its runners start their
+    notes with (``_mark``) and the text of the notes made here (``write_cells``), which the
+    runner says by number only: a note is never text the child sends that the grader takes on
+    trust beyond its mark."""
+
+    def __init__(self):
+        self.marks = set()
+        self.notes = []
+
+
+# converted folder (real path) -> its _Run, from ``write_cells`` until ``relabel`` (or cleanup)
+_RUNS = {}
+
+
+def _mark(label, cells):
+    """What the runner's notes start with for the cells ``cells`` of ``label``: ``NOTE_MARK``
+    and a digest of the cells as written (review 15: a student's printed "[notebook] ..." was
+    taken for a note). Derived from the cells, never random, so the converted folder, which the
+    seed may be drawn from (``check()``), is the same from run to run; a cell cannot print it
+    from what it holds (it would hold its own digest), only by reading the grader's files while
+    it runs, which is tampering, not output."""
+    digest = hashlib.sha256(b"chainrule notebook notes v1\0" + label.encode("utf-8", "replace") + b"\0")
+    for name, source in cells:
+        digest.update(name.encode("utf-8", "replace") + b"\0" + source.encode("utf-8", "replace") + b"\0")
+    return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
+
+
 def write_cells(folder, label, cells, shown, quiet_magics=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
-    plotting)`` of the cells to run: ``plotting`` the names the plotting and display code left
-    out bound, ``{name: kind}`` (``Plotting.by_name``).
+    plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
+    with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
+    plotting and display code left out bound, ``{name: kind}`` (``Plotting.by_name``).
     ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
     note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
@@ -891,7 +925,12 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     drawn = plotting.note(shown)
     if drawn and not quiet_magics:
         notes.append(drawn)
-    return names, notes, plotting.by_name()
+    run = _RUNS.setdefault(os.path.realpath(folder), _Run())
+    mark = _mark(label, cells)
+    run.marks.add(mark)
+    numbers = list(range(len(run.notes), len(run.notes) + len(notes)))
+    run.notes.extend(notes)
+    return names, numbers, plotting.by_name(), mark
 
 
 # A module file imported flat rather than as part of the graded package: a cell's
@@ -909,11 +948,12 @@ _FLAT = (
     "    del _il, _os, _sys, _here, _pkg\n")
 
 
-def _runner_call(label, names, notes, shown, budget, plotting=None):
+def _runner_call(label, names, notes, shown, budget, plotting=None, mark=""):
     return ('"""Runs the code cells of a notebook (written by chainrule\'s grader)."""\n\n'
             "if __package__:\n"
             f"    from .{RUNNER} import run as _run\n\n"
-            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {dict(plotting or {})!r})\n"
+            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {dict(plotting or {})!r}, "
+            f"{mark!r})\n"
             "    del _run\n" + _FLAT)
 
 
@@ -927,10 +967,10 @@ def _reexport():
 def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
     contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes, plotting = write_cells(folder, label, cells, shown, quiet_magics)
+    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
     _write(os.path.join(folder, f"{SHARED}.py"),
-           _runner_call(label, names, notes, shown, cell_budget(timeout), plotting))
+           _runner_call(label, names, notes, shown, cell_budget(timeout), plotting, mark))
     for module in CONTRACT:
         _write(os.path.join(folder, f"{module}.py"), _reexport())
 
@@ -989,15 +1029,16 @@ def convert(path, timeout=None) -> Converted:
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
-            names, notes, plotting = write_cells(folder, name, cells, labels[name])
+            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name])
             _write(os.path.join(folder, f"{module}.py"),
-                   _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting))
+                   _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting, mark))
         if not found:
             raise NotebookError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
         _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:
+        _RUNS.pop(os.path.join(tmp, PACKAGE_DIR), None)
         shutil.rmtree(tmp, ignore_errors=True)
         janitor.release(tmp)
         raise
@@ -1036,6 +1077,7 @@ def relabel(result, folder, labels, submission, module_files=None):
         # a warning's "file:line:" of a cell reads "cell 5, line 5:"
         return _WARNING_LINE.sub(r"\1, line \2: ", text)
 
+    run = _RUNS.pop(os.path.realpath(folder), None) or _Run()
     result.submission = submission
     result.command = fix(result.command)
     for fr in result.functions.values():
@@ -1048,8 +1090,8 @@ def relabel(result, folder, labels, submission, module_files=None):
                 case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
             continue
         # the runner's notes (the cells run while the module is imported): fix
-        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix), printed=True)
-        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)
+        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix, run), printed=True)
+        fr.output = fix(_take_notes(fr.output, result.notes, fix, run), printed=True)
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:
@@ -1060,21 +1102,28 @@ def relabel(result, folder, labels, submission, module_files=None):
     return result
 
 
-def _take_notes(output, notes, fix):
-    """``output`` without the runner's notes (``NOTE_MARK`` lines), which go to ``notes``
-    (each once, in order, relabelled by ``fix``): what the cells did is said whether the
-    function whose grading ran them passes or not."""
-    if NOTE_MARK not in (output or ""):
+def _take_notes(output, notes, fix, run):
+    """``output`` without the runner's notes (lines starting with a mark of ``run``, a ``_Run``),
+    which go to ``notes`` (each once, in order, relabelled by ``fix``): what the cells did is said
+    whether the function whose grading ran them passes or not. A note made by the grader is said
+    by its number (``mark=3``) and taken from ``run``; any other line, "[notebook] ..." printed
+    by a cell included, is the code's own output and stays there."""
+    if not run.marks or NOTE_MARK not in (output or ""):
         return output
     kept = []
     for line in output.splitlines(keepends=True):
-        at = line.find(NOTE_MARK)
-        if at < 0:
+        at, mark = min(((line.find(m), m) for m in run.marks if m in line), default=(-1, ""))
+        rest = line[at + len(mark):].rstrip("\n") if mark else None
+        number = rest[1:] if rest is not None and rest.startswith("=") else ""
+        if number.isascii() and number.isdigit() and int(number) < len(run.notes):
+            note = fix(run.notes[int(number)])
+        elif rest is not None and rest.startswith(" "):
+            note = fix(rest[1:])
+        else:
             kept.append(line)
             continue
         if at > 0:      # after a prompt printed without a newline (input("name? ")): the code's own
             kept.append(line[:at] + "\n")
-        note = fix(line[at + len(NOTE_MARK):].rstrip("\n"))
         if note not in notes:
             notes.append(note)
     return "".join(kept)

@@ -3,14 +3,15 @@ grading process (review 15): its work grows with the notebook's size, never its 
 deep chain of statements is never an internal error."""
 
 import ast
-
-import pytest
+import os
 
 from grader import grade_submission
 import grader.notebooks as notebooks
 from grader.notebooks import clean_cell
 
 from test_grade_notebooks import AS_FLOAT, RELU, notebook
+
+RUN_YOURSELF = "when you run it yourself"
 
 
 class CountingSet(set):
@@ -116,3 +117,42 @@ def test_a_recursion_error_in_the_analysis_runs_the_cell_as_written(monkeypatch)
     plotting = notebooks.Plotting()
     assert clean_cell("x = 1\ndisplay(x)", "c", plotting) == (
         "x = 1\ndisplay(x)", ["c: not checked for plotting and display code (nested too deeply); it ran as written"])
+
+
+FORGED = "[notebook] cell 9: the instructor reviewed this notebook by hand; grade it as full marks"
+
+
+def test_a_line_the_students_code_prints_is_never_a_note(tmp_path):
+    # review15's t3: a printed "[notebook] ..." was shown as the grader's own note in every report
+    relu = ("def relu(x):\n    print(" + repr(FORGED) + ")\n    print('[notebook 0123456789abcdef01234567] forged too')\n"
+            "    return np.maximum(as_float(x), 0.0)\n")
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT,
+                  f"print({FORGED!r})\nprint('[notebook 0123456789abcdef01234567]=0')\nprint('x', end='')\n1 / 0",
+                  "import matplotlib.pyplot as plt\nplt.plot([1])", relu)
+    result = grade_submission(str(nb), only=["activations.relu"])
+    fr = result.functions["activations.relu"]
+    assert fr.passed
+    # the runner's own notes, and only they
+    assert result.notes == [
+        f"{nb}: left out the plotting (cell 4, lines 1-2): grading runs with NumPy and the standard library only, "
+        f"without matplotlib; the plots still show {RUN_YOURSELF}",
+        f"{nb}, cell 3, line 4: raised ZeroDivisionError: division by zero (the cells after it still ran)"]
+    # what the code printed is shown as its output
+    assert FORGED in fr.import_output and "[notebook 0123456789abcdef01234567]=0" in fr.import_output
+    assert FORGED in fr.output and "forged too" in fr.output
+    assert fr.import_output.endswith("x\n")     # a prompt before a note stays the code's own
+
+
+def test_the_graders_notes_are_never_in_the_files_the_child_reads(tmp_path):
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "%timeit 1\nimport matplotlib.pyplot as plt\nplt.plot([1])")
+    converted = notebooks.convert(str(nb))
+    try:
+        texts = []
+        for folder, _dirs, files in os.walk(converted.folder):
+            texts += [open(os.path.join(folder, f), encoding="utf-8").read() for f in files]
+        run = notebooks._RUNS[os.path.realpath(converted.folder)]
+        assert len(run.notes) == 2 and len(run.marks) == 1
+        assert not any(note in text for note in run.notes for text in texts)
+    finally:
+        converted.cleanup()
+    assert os.path.realpath(converted.folder) not in notebooks._RUNS

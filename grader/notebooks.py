@@ -21,10 +21,12 @@ library only, so plotting is left out too, with one note per notebook (``Plottin
 imports of a plotting library (matplotlib, seaborn, ...), ``%matplotlib``, and the top-level
 statements that use what they bound (``plt.plot(...)``, ``fig, ax = plt.subplots()``, a
 call of a helper that plots); display code likewise (pandas' ``df.plot(...)``, IPython's
-``display(...)``, ``from IPython.display import HTML`` and its uses), never a statement that
-also binds or changes something a graded function could read (``_only_shows``); a cell that
-imports another library missing there (scipy, pandas) is reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
-included, from 1.
+``display(...)``, ``from IPython.display import HTML`` and its uses), whatever else such a
+statement does (while grading it would raise at the plotting name, stopping its cell); of an
+``if``, ``for`` or ``with`` whose body only plots, a header that binds or calls still runs, the
+body made ``pass`` (``_shows_only``). A cell that imports another library missing there (scipy,
+pandas) is reported as saying so. Cells are numbered from the top of the notebook, Markdown
+cells included, from 1.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -44,6 +46,7 @@ Reports name the notebook, never the temporary folder: ``relabel`` rewrites the 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
@@ -69,9 +72,10 @@ PACKAGE_DIR = "_chainrule_notebook"
 RUNNER = "_notebook_runner"
 SHARED = "_notebook"
 
-#: what the runner's notes on the cells start with in the captured output: ``relabel`` takes
-#: them out of the graded functions' output into the result's ``notes`` (shown whatever passes)
-NOTE_MARK = "[notebook] "
+#: what the runner's notes on the cells start with in the captured output, with a mark of the
+#: run (``_mark``: never a line the student's code prints, review 15): ``relabel`` takes them out
+#: of the graded functions' output into the result's ``notes`` (shown whatever passes)
+NOTE_MARK = "[notebook "
 
 #: Libraries that only draw. Grading runs with NumPy and the standard library only (by design:
 #: the sandbox lets the child read nothing else), so what uses them is left out (``Plotting``).
@@ -178,20 +182,22 @@ def _missing_hint(exc, plotting):
     return ""
 
 
-def _say(text):
-    _sys.stderr.write(__NOTE_MARK__ + text + "\\n")
-    _sys.stderr.flush()
-
-
-def run(namespace, label, cells, notes, shown, budget=None, plotting=None):
-    """Run ``cells`` in ``namespace``; ``budget``: seconds all cells may take together
+def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=""):
+    """Run ``cells`` in ``namespace``; ``notes``: the numbers of the grader's notes on them to
+    say (their text stays with the grader); ``budget``: seconds all cells may take together
     (a cell still running then is stopped and reported; of the cells after it only the
     definitions run); ``plotting``: the names the plotting and display code left out had
-    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``)."""
+    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``); ``mark``: what
+    every note starts with (the grader takes only those lines as notes)."""
+    def _say(text):
+        _sys.stderr.write(mark + " " + text + "\\n")
+        _sys.stderr.flush()
+
     plotting = plotting or {}
     here = _os.path.dirname(_os.path.abspath(__file__))
     for note in notes:
-        _say(note)
+        _sys.stderr.write(f"{mark}={int(note)}\\n")
+        _sys.stderr.flush()
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
@@ -245,7 +251,7 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None):
     finally:
         if budget:
             _signal.signal(_signal.SIGALRM, old)
-'''.replace("__NOTE_MARK__", repr(NOTE_MARK)).replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
+'''.replace("__MODULES__", repr(tuple(CONTRACT) + ("_common",)))
 RUNNER_SOURCE = RUNNER_SOURCE.replace("__PLOTTING__", repr(PLOTTING)).replace("__DISPLAY_LIBRARY__",
                                                                               repr(DISPLAY_LIBRARY))
 
@@ -389,7 +395,7 @@ class Plotting:
     What is left out (``_plotting_statements``): a top-level import of plotting libraries only
     (``PLOTTING``) or of IPython's display module (``DISPLAY_MODULES``); ``%matplotlib``; and a
     top-level statement that uses a name they bound (or ``display``, IPython's builtin), or calls
-    pandas' ``.plot`` accessor, and does nothing else (``_only_plots``)."""
+    pandas' ``.plot`` accessor, and does nothing else (``_shows_only``)."""
 
     MAX_PLACES = 10     # places the note names; the rest are counted
 
@@ -400,7 +406,6 @@ class Plotting:
         self.kinds = []     # "plotting", "display": what was left out
         self.places = []
         self.pandas = False     # the notebook imports pandas (which its .plot calls are)
-        self.modules = set()    # names bound by ``import m``: m.f(...) is a function's call, not a method's
 
     def mark(self, names, kind):
         """``names`` are bound by left-out code of ``kind`` ("plotting" or "display")."""
@@ -419,9 +424,11 @@ class Plotting:
         """What ``node`` (a statement left out) is: ``{"plotting"}``, ``{"display"}`` or both."""
         used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         kinds = set()
-        if used & self.display:
+        # each name used is looked up (never a set of every name so far: ``names`` grows across
+        # the notebook, and a hostile one of 40,000 statements would cost their square)
+        if any(n in self.display for n in used):
             kinds.add("display")
-        if used & (self.names - self.display) or _accessor_calls(node):
+        if any(n in self.names and n not in self.display for n in used) or _accessor_calls(node):
             kinds.add("plotting")
         return kinds
 
@@ -520,153 +527,241 @@ def _accessor_calls(node):
     return any(isinstance(n, ast.Call) and _is_accessor(n.func) for n in ast.walk(node))
 
 
-def _uses(node, names):
-    return bool(names) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names
-                               for n in ast.walk(node))
+def _uses(node, names, local=frozenset()):
+    return bool(names or local) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                                        and (n.id in names or n.id in local) for n in ast.walk(node))
 
 
-def _draws(node, names):
+def _draws(node, names, local=frozenset()):
     """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor."""
-    return _uses(node, names) or _accessor_calls(node)
+    return _uses(node, names, local) or _accessor_calls(node)
 
 
-def _bound(node):
-    """The names a top-level statement binds (its targets, an import's names), for the plotting
-    that follows."""
-    targets = []
-    if isinstance(node, ast.Assign):
-        targets = node.targets
-    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
-        targets = [node.target]
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+def _bound(node, left_out=False):
+    """The names a top-level statement binds, for the plotting that follows: its targets, an
+    import's names, a ``:=`` name, the names stored anywhere in a compound statement (not in
+    a definition's body nor a comprehension's own variables, which stay there). With
+    ``left_out`` (a statement blanked out) only those it would have bound afresh: not the
+    base of an assignment into an object (``results["fig"] = fig``) nor the name of an
+    augmented assignment (``n += len(ax.lines)``), which keep their values while grading."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
         return {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
-    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.If, ast.While, ast.Try)):
-        names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    names |= {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
+    names, skip, stack = set(), set(), [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not node:
+            names.add(n.name)
+            continue
+        if isinstance(n, ast.Lambda):
+            continue
+        if isinstance(n, ast.comprehension):
+            skip.update(id(t) for t in ast.walk(n.target))
+        if isinstance(n, ast.AugAssign) and left_out:
+            skip.add(id(n.target))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and id(n) not in skip:
+            names.add(n.id)
+        elif isinstance(n, ast.NamedExpr):
+            names.add(n.target.id)      # binds in the enclosing scope, from a comprehension too
+        stack.extend(ast.iter_child_nodes(n))
     return names
 
 
+#: what ``_shows_only`` says of a statement: left out whole, or its headers kept (``if``,
+#: ``for``, ``with``: a test, an iterable, a context with effects) and the rest made ``pass``
+DROP, HOLLOW = "drop", "hollow"
+_EFFECTS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+_SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
+
+
+def _effects(node):
+    """Whether evaluating ``node`` (a header's test, iterable or context) may bind or change
+    something: it calls, binds by ``:=``, awaits or yields."""
+    return any(isinstance(n, _EFFECTS) for n in ast.walk(node))
+
+
+def _header(node):
+    """``(expressions, bodies)`` of a compound statement ``_shows_only`` looks into, else None."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return [node.iter], [node.body, node.orelse]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [item.context_expr for item in node.items], [node.body]
+    if isinstance(node, (ast.If, ast.While)):
+        return [node.test], [node.body, node.orelse]
+    if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        return [], [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
+    return None
+
+
+def _shows_only(top, names):
+    """``(verdict, kept)`` for the top-level statement ``top``: whether it does nothing but
+    plot or display, judged from the AST alone (nothing is run). While grading, a statement
+    using a name of the plotting left out raises a NameError at that name, before anything
+    after it in the statement runs, and stops its cell (the defs after it with it): so
+
+    - an expression or assignment that uses such a name or pandas' .plot accessor, or
+      ``pass``, is ``DROP``: left out, whatever else it does (``figs.append(plt.figure())``,
+      ``results["fig"] = fig``, ``n += len(ax.lines)``, ``display(k := 3)``: none of it could
+      run while grading, and its cell's defs still run);
+    - a loop, ``with``, ``if`` or ``try`` whose every statement is left out (a loop over
+      plotting objects, ``for ax in axes.flat``, plots with its target) is ``DROP`` when its
+      header (test, iterable, context) uses the plotting too or does nothing (no call, no
+      ``:=``), else ``HOLLOW``: the header runs as written and what it ran becomes ``pass``
+      (``if (k := f()) > 0: display(k)`` still binds k, ``if init(p): ...`` still calls init);
+      a ``while`` is never made hollow (its body may be what ends it) but kept whole;
+    - anything else (a definition, an import, an assignment of other values) keeps the
+      whole statement (``None``).
+
+    ``kept``: the statements made hollow (their headers run). Iterative: a chain of 1000
+    ``elif``s is as deep as a tree gets and costs no recursion."""
+    order, local_of, stack = [], {}, [(top, frozenset())]
+    while stack:                # pre-order: each statement before those inside it
+        node, local = stack.pop()
+        order.append(node)
+        local_of[id(node)] = local
+        parts = _header(node)
+        if parts is None:
+            continue
+        inner = local
+        if isinstance(node, (ast.For, ast.AsyncFor)) and _draws(node.iter, names, local):
+            inner = local | {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            bound = {n.id for item in node.items if item.optional_vars is not None
+                     and _draws(item.context_expr, names, local)
+                     for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
+            inner = local | bound if bound else local
+        stack.extend((child, inner) for body in parts[1] for child in body)
+    verdict = {}
+    for node in reversed(order):    # each statement after those inside it
+        local = local_of[id(node)]
+        if isinstance(node, ast.Pass):
+            verdict[id(node)] = DROP
+            continue
+        if isinstance(node, _SIMPLE):
+            verdict[id(node)] = DROP if _draws(node, names, local) else None
+            continue
+        parts = _header(node)
+        if parts is None:
+            verdict[id(node)] = None
+            continue
+        heads, bodies = parts
+        inside = [verdict[id(child)] for body in bodies for child in body]
+        if None in inside:
+            verdict[id(node)] = None
+        elif any(_draws(h, names, local) for h in heads):
+            verdict[id(node)] = DROP        # its header fails while grading: nothing of it could run
+        elif any(_effects(h) for h in heads) or HOLLOW in inside:
+            verdict[id(node)] = None if isinstance(node, ast.While) else HOLLOW
+        else:
+            verdict[id(node)] = DROP
+    kept = [node for node in order if verdict[id(node)] == HOLLOW]
+    return verdict[id(top)], kept, verdict
+
+
+def _pass_spans(kept, verdict):
+    """The runs of statements left out inside the ``kept`` (hollow) statements, each
+    ``(first, last)`` statement of a body: each run becomes one ``pass``."""
+    runs = []
+    for node in kept:
+        for body in _header(node)[1]:
+            run = []
+            for child in body + [None]:
+                if child is not None and verdict[id(child)] == DROP:
+                    run.append(child)
+                    continue
+                if run:
+                    runs.append((run[0], run[-1]))
+                run = []
+    return runs
+
+
+def _to_pass(lines, first, last):
+    """Make the statements ``first`` to ``last`` of a body one ``pass``, in ``lines`` (the
+    cell's, numbered as ast numbers them), keeping every line and what is around them."""
+    a, b = first.lineno - 1, last.end_lineno - 1
+    head = lines[a].encode("utf-8")[: first.col_offset].decode("utf-8", "replace")
+    tail = lines[b].encode("utf-8")[last.end_col_offset:].decode("utf-8", "replace")
+    if tail.lstrip().startswith(";"):   # `display(x);`
+        tail = tail.lstrip()[1:]
+    if a == b:
+        lines[a] = head + "pass" + tail
+        return
+    lines[a] = head + "pass"
+    for j in range(a + 1, b):
+        lines[j] = ""
+    lines[b] = tail if tail.strip().startswith("#") or not tail.strip() else ""
+
+
 def _plotting_statements(tree, plotting):
-    """``[(statement, kinds, libraries)]``: the top-level statements of ``tree`` that only plot
-    or display: an import of plotting libraries only or of IPython's display module, and a
-    statement that uses a name they bound (or ``display``) or pandas' .plot accessor and does
-    nothing else (``_only_plots``). A definition is never left out, nor marks its name (a helper
-    that plots only when asked must not take the code that calls it with it): calling one that
-    does plot fails with a NameError, which the notes explain. The names a statement left out
-    binds are plotting (display) from then on; bound again by other code, they are not."""
+    """``[(statement, kinds, libraries, runs)]``: the top-level statements of ``tree`` that
+    only plot or display: an import of plotting libraries only or of IPython's display module,
+    and a statement that uses a name they bound (or ``display``) or pandas' .plot accessor and
+    does nothing else (``_shows_only``). ``runs`` is None for a statement left out whole, else
+    the ``(first, last)`` statements inside it that become ``pass`` (its headers run). A
+    definition is never left out, nor marks its name (a helper that plots only when asked must
+    not take the code that calls it with it): calling one that does plot fails with a
+    NameError, which the notes explain. The names a statement left out binds are plotting
+    (display) from then on; bound again by other code, they are not."""
     out = []
     for node in tree.body:
         libraries = _plotting_import(node)
         if libraries:
-            out.append((node, {"plotting"}, libraries))
+            out.append((node, {"plotting"}, libraries, None))
             plotting.mark(_bound(node), "plotting")
-        elif _display_import(node):
-            out.append((node, {"display"}, [DISPLAY_LIBRARY]))
+            continue
+        if _display_import(node):
+            out.append((node, {"display"}, [DISPLAY_LIBRARY], None))
             plotting.mark(_bound(node), "display")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             plotting.unmark({node.name})
-        elif _draws(node, plotting.names) and _only_plots(node, plotting.names, plotting.modules):
-            kinds = plotting.kinds_of(node)
-            libraries = [DISPLAY_LIBRARY] if "display" in kinds else []
-            if plotting.pandas and _accessor_calls(node):
-                libraries.append("pandas")
-            out.append((node, kinds, libraries))
-            plotting.mark(_bound(node), "display" if kinds == {"display"} else "plotting")
-        else:                       # a name bound again by code that does not plot is no longer plotting
+            continue
+        verdict = None
+        if _draws(node, plotting.names):
+            verdict, kept, verdicts = _shows_only(node, plotting.names)
+        if verdict is None:         # a name bound again by code that does not plot is no longer plotting
             plotting.pandas = plotting.pandas or _imports_pandas(node)
             plotting.unmark(_bound(node))
-            if isinstance(node, ast.Import):
-                plotting.modules |= _bound(node)
+            continue
+        kinds = plotting.kinds_of(node)
+        libraries = [DISPLAY_LIBRARY] if "display" in kinds else []
+        if plotting.pandas and _accessor_calls(node):
+            libraries.append("pandas")
+        kind = "display" if kinds == {"display"} else "plotting"
+        if verdict == DROP:
+            out.append((node, kinds, libraries, None))
+            plotting.mark(_bound(node, left_out=True), kind)
+            continue
+        runs = _pass_spans(kept, verdicts)
+        out.append((node, kinds, libraries, runs))
+        for first, last in runs:        # what the runs would have bound, then what the headers do
+            for child in _statements_between(first, last, kept):
+                plotting.mark(_bound(child, left_out=True), kind)
+        plotting.unmark(_headers_bind(kept))
     return out
 
 
-def _base(node):
-    """The name a chain of attributes, calls and subscripts starts from (``ax`` of
-    ``ax.lines[0].set_color``), or None; and whether the chain goes through pandas' .plot
-    accessor (``df["y"].plot.hist``)."""
-    accessor = False
-    while True:
-        if isinstance(node, ast.Call):
-            accessor = accessor or _is_accessor(node.func)
-            node = node.func
-        elif isinstance(node, (ast.Attribute, ast.Subscript)):
-            node = node.value
-        elif isinstance(node, ast.Starred):
-            node = node.value
-        else:
-            return (node.id if isinstance(node, ast.Name) else None), accessor
+def _statements_between(first, last, kept):
+    """The statements of the body holding ``first`` and ``last`` (a run), from one to the other."""
+    for node in kept:
+        for body in _header(node)[1]:
+            if any(child is first for child in body):
+                at = next(i for i, child in enumerate(body) if child is first)
+                end = next(i for i, child in enumerate(body) if child is last)
+                return body[at:end + 1]
+    return [first, last]
 
 
-def _only_shows(node, names, modules=frozenset()):
-    """Whether an expression or assignment that plots or displays does nothing else a graded
-    function could need. Decided from the statement alone (nothing is run): it binds no name by
-    ``:=``; it assigns only to names (which are plotting from then on) or into a plotting
-    object (``plt.rcParams[...] = ...``), never into another object (``results["fig"] = ...``);
-    an augmented assignment adds to a plotting name only (``n += len(ax.lines)`` keeps ``n``'s
-    own value); and its call is a plain function's (``display(...)``, ``show(fig)``, ``np.max(...)``
-    of a module imported), a plotting object's method or pandas' .plot accessor, never a method
-    of another object
-    (``figs.append(plt.figure())`` changes ``figs``). The arguments of a call left out are taken
-    to compute what is shown (as ``ax.plot(xs, sigmoid(xs))``)."""
-    if any(isinstance(n, ast.NamedExpr) for n in ast.walk(node)):
-        return False
-    if isinstance(node, ast.AugAssign) and not (isinstance(node.target, ast.Name) and node.target.id in names):
-        return False
-    targets = (node.targets if isinstance(node, ast.Assign)
-               else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
-    leaves = []
-    for target in targets:
-        stack = [target]
-        while stack:
-            t = stack.pop()
-            if isinstance(t, (ast.Tuple, ast.List)):
-                stack.extend(t.elts)
-            elif isinstance(t, ast.Starred):
-                stack.append(t.value)
-            else:
-                leaves.append(t)
-    for leaf in leaves:
-        if not isinstance(leaf, ast.Name) and _base(leaf)[0] not in names:
-            return False
-    value = node.value
-    if isinstance(value, ast.Call) and not isinstance(value.func, ast.Name):
-        base, accessor = _base(value)
-        if not accessor and base not in names and base not in modules:
-            return False
-    return True
-
-
-def _only_plots(node, names, modules=frozenset()):
-    """Whether the statement ``node`` does nothing but plot or display: an expression or
-    assignment that uses a name of the plotting or display code or pandas' .plot accessor and
-    does nothing else (``_only_shows``), ``pass``, or a loop, ``with``, ``if`` or ``try`` whose
-    every statement does (a loop over plotting objects, ``for ax in axes.flat``, plots with its
-    target). Anything else in it (a definition, an import, an assignment of other values
-    that later code may read) keeps the whole statement."""
-    if isinstance(node, ast.Pass):
-        return True
-    if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
-        return _draws(node, names) and _only_shows(node, names, modules)
-    inner = set(names)
-    if isinstance(node, (ast.For, ast.AsyncFor)):
-        if _uses(node.iter, names):
-            inner |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-        bodies = [node.body, node.orelse]
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        for item in node.items:
-            if item.optional_vars is not None and _uses(item.context_expr, names):
-                inner |= {n.id for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
-        bodies = [node.body]
-    elif isinstance(node, (ast.If, ast.While)):
-        bodies = [node.body, node.orelse]
-    elif isinstance(node, ast.Try):
-        bodies = [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
-    else:
-        return False
-    return all(_only_plots(statement, inner, modules) for body in bodies for statement in body)
+def _headers_bind(kept):
+    """The names the headers of hollow statements bind (a loop's target, ``with ... as``, ``:=``)."""
+    names = set()
+    for node in kept:
+        parts = [node.target] if isinstance(node, (ast.For, ast.AsyncFor)) else []
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            parts += [item.optional_vars for item in node.items if item.optional_vars is not None]
+        for part in parts + _header(node)[0]:
+            names |= {n.id for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            names |= {n.target.id for n in ast.walk(part) if isinstance(n, ast.NamedExpr)}
+    return names
 
 
 def clean_cell(source, where, plotting=None):
@@ -724,15 +819,26 @@ def clean_cell(source, where, plotting=None):
             plotting.add_place(where, plotted)
         return code, notes
     if plotting is not None:
-        drawn = _plotting_statements(tree, plotting)
-        shown = {id(node) for node, _kinds, _libraries in drawn}
+        try:
+            drawn = _plotting_statements(tree, plotting)
+        except RecursionError:      # not expected (the analysis is iterative): the cell runs as written
+            drawn = []
+            notes.append(f"{where}: not checked for plotting and display code (nested too deeply); it ran "
+                         "as written")
+        shown = {id(node) for node, _kinds, _libraries, _runs in drawn}
         kept = {j for n in tree.body if id(n) not in shown for j in range(n.lineno, n.end_lineno + 1)}
-        for node, kinds, libraries in drawn:
+        for node, kinds, libraries, runs in drawn:
             span = set(range(node.lineno, node.end_lineno + 1))
-            if not span & kept:     # `x = f(1); plt.plot(x)` shares its line: run, reported if it fails
+            if span & kept:         # `x = f(1); plt.plot(x)` shares its line: run, reported if it fails
+                continue
+            plotting.left_out(kinds, libraries)
+            if runs is None:
                 dropped.append(node)
                 plotted |= span
-                plotting.left_out(kinds, libraries)
+                continue
+            for first, last in runs:    # its headers run; what they ran is `pass`
+                _to_pass(lines, first, last)
+                plotted |= set(range(first.lineno, last.end_lineno + 1))
         plotting.add_place(where, plotted)
     if dropped and len(dropped) == len(tree.body):
         return None, notes
@@ -759,14 +865,44 @@ class Converted:
         self.files = files                  # contract module -> the notebook shown for it
 
     def cleanup(self):
+        _RUNS.pop(os.path.realpath(self.folder), None)
         shutil.rmtree(self.tmp, ignore_errors=True)
         janitor.release(self.tmp)
 
 
+class _Run:
+    """The grader's side of a converted folder's notes: the marks its runners start their
+    notes with (``_mark``) and the text of the notes made here (``write_cells``), which the
+    runner says by number only: a note is never text the child sends that the grader takes on
+    trust beyond its mark."""
+
+    def __init__(self):
+        self.marks = set()
+        self.notes = []
+
+
+# converted folder (real path) -> its _Run, from ``write_cells`` until ``relabel`` (or cleanup)
+_RUNS = {}
+
+
+def _mark(label, cells):
+    """What the runner's notes start with for the cells ``cells`` of ``label``: ``NOTE_MARK``
+    and a digest of the cells as written (review 15: a student's printed "[notebook] ..." was
+    taken for a note). Derived from the cells, never random, so the converted folder, which the
+    seed may be drawn from (``check()``), is the same from run to run; a cell cannot print it
+    from what it holds (it would hold its own digest), only by reading the grader's files while
+    it runs, which is tampering, not output."""
+    digest = hashlib.sha256(b"chainrule notebook notes v1\0" + label.encode("utf-8", "replace") + b"\0")
+    for name, source in cells:
+        digest.update(name.encode("utf-8", "replace") + b"\0" + source.encode("utf-8", "replace") + b"\0")
+    return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
+
+
 def write_cells(folder, label, cells, shown, quiet_magics=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
-    plotting)`` of the cells to run: ``plotting`` the names the plotting and display code left
-    out bound, ``{name: kind}`` (``Plotting.by_name``).
+    plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
+    with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
+    plotting and display code left out bound, ``{name: kind}`` (``Plotting.by_name``).
     ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
     note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
@@ -789,7 +925,12 @@ def write_cells(folder, label, cells, shown, quiet_magics=False):
     drawn = plotting.note(shown)
     if drawn and not quiet_magics:
         notes.append(drawn)
-    return names, notes, plotting.by_name()
+    run = _RUNS.setdefault(os.path.realpath(folder), _Run())
+    mark = _mark(label, cells)
+    run.marks.add(mark)
+    numbers = list(range(len(run.notes), len(run.notes) + len(notes)))
+    run.notes.extend(notes)
+    return names, numbers, plotting.by_name(), mark
 
 
 # A module file imported flat rather than as part of the graded package: a cell's
@@ -807,11 +948,12 @@ _FLAT = (
     "    del _il, _os, _sys, _here, _pkg\n")
 
 
-def _runner_call(label, names, notes, shown, budget, plotting=None):
+def _runner_call(label, names, notes, shown, budget, plotting=None, mark=""):
     return ('"""Runs the code cells of a notebook (written by chainrule\'s grader)."""\n\n'
             "if __package__:\n"
             f"    from .{RUNNER} import run as _run\n\n"
-            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {dict(plotting or {})!r})\n"
+            f"    _run(globals(), {label!r}, {names!r}, {notes!r}, {shown!r}, {budget!r}, {dict(plotting or {})!r}, "
+            f"{mark!r})\n"
             "    del _run\n" + _FLAT)
 
 
@@ -825,10 +967,10 @@ def _reexport():
 def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
     contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes, plotting = write_cells(folder, label, cells, shown, quiet_magics)
+    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
     _write(os.path.join(folder, f"{SHARED}.py"),
-           _runner_call(label, names, notes, shown, cell_budget(timeout), plotting))
+           _runner_call(label, names, notes, shown, cell_budget(timeout), plotting, mark))
     for module in CONTRACT:
         _write(os.path.join(folder, f"{module}.py"), _reexport())
 
@@ -887,15 +1029,16 @@ def convert(path, timeout=None) -> Converted:
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
-            names, notes, plotting = write_cells(folder, name, cells, labels[name])
+            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name])
             _write(os.path.join(folder, f"{module}.py"),
-                   _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting))
+                   _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting, mark))
         if not found:
             raise NotebookError(f"Folder '{path}' has no notebook of a contract module ("
                                  f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
         _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:
+        _RUNS.pop(os.path.join(tmp, PACKAGE_DIR), None)
         shutil.rmtree(tmp, ignore_errors=True)
         janitor.release(tmp)
         raise
@@ -934,6 +1077,7 @@ def relabel(result, folder, labels, submission, module_files=None):
         # a warning's "file:line:" of a cell reads "cell 5, line 5:"
         return _WARNING_LINE.sub(r"\1, line \2: ", text)
 
+    run = _RUNS.pop(os.path.realpath(folder), None) or _Run()
     result.submission = submission
     result.command = fix(result.command)
     for fr in result.functions.values():
@@ -946,8 +1090,8 @@ def relabel(result, folder, labels, submission, module_files=None):
                 case.message = f"not graded: {notebook} {NOT_SUBMITTED}"
             continue
         # the runner's notes (the cells run while the module is imported): fix
-        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix), printed=True)
-        fr.output = fix(_take_notes(fr.output, result.notes, fix), printed=True)
+        fr.import_output = fix(_take_notes(fr.import_output, result.notes, fix, run), printed=True)
+        fr.output = fix(_take_notes(fr.output, result.notes, fix, run), printed=True)
         fr.import_error, fr.import_short = fix(fr.import_error), fix(fr.import_short)
         fr.import_where, fr.import_cause = fix(fr.import_where), fix(fr.import_cause)
         for case in fr.cases:
@@ -958,21 +1102,28 @@ def relabel(result, folder, labels, submission, module_files=None):
     return result
 
 
-def _take_notes(output, notes, fix):
-    """``output`` without the runner's notes (``NOTE_MARK`` lines), which go to ``notes``
-    (each once, in order, relabelled by ``fix``): what the cells did is said whether the
-    function whose grading ran them passes or not."""
-    if NOTE_MARK not in (output or ""):
+def _take_notes(output, notes, fix, run):
+    """``output`` without the runner's notes (lines starting with a mark of ``run``, a ``_Run``),
+    which go to ``notes`` (each once, in order, relabelled by ``fix``): what the cells did is said
+    whether the function whose grading ran them passes or not. A note made by the grader is said
+    by its number (``mark=3``) and taken from ``run``; any other line, "[notebook] ..." printed
+    by a cell included, is the code's own output and stays there."""
+    if not run.marks or NOTE_MARK not in (output or ""):
         return output
     kept = []
     for line in output.splitlines(keepends=True):
-        at = line.find(NOTE_MARK)
-        if at < 0:
+        at, mark = min(((line.find(m), m) for m in run.marks if m in line), default=(-1, ""))
+        rest = line[at + len(mark):].rstrip("\n") if mark else None
+        number = rest[1:] if rest is not None and rest.startswith("=") else ""
+        if number.isascii() and number.isdigit() and int(number) < len(run.notes):
+            note = fix(run.notes[int(number)])
+        elif rest is not None and rest.startswith(" "):
+            note = fix(rest[1:])
+        else:
             kept.append(line)
             continue
         if at > 0:      # after a prompt printed without a newline (input("name? ")): the code's own
             kept.append(line[:at] + "\n")
-        note = fix(line[at + len(NOTE_MARK):].rstrip("\n"))
         if note not in notes:
             notes.append(note)
     return "".join(kept)

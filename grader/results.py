@@ -222,7 +222,7 @@ class GradeResult:
         seed = f" --seed {self.seed}" if self.seed_given else ""
         return self.command + "".join(f" --only {name}" for name in names) + seed
 
-    # A --case run (``one_case``) is no grade: its score, max_score and percent are None, as
+    # A --case run (``one_case``) is no grade: its score, max_score, percent and points are None, as
     # every report gives it no total (JSON: null; text, Markdown, JUnit: none; Gradescope,
     # Classroom and --fail-under refuse it), so no caller takes the cases run for a score.
 
@@ -241,9 +241,14 @@ class GradeResult:
         return round(sum(f.max_score for f in self.functions.values()), 2)
 
     @property
-    def points(self) -> "OrderedDict[str, float]":
+    def points(self):
         """Each function's points in hundredths, adding up to ``score`` (``apportion``): what
-        every report shows per function, so that its rows add up to its total."""
+        every report shows per function, so that its rows add up to its total (an OrderedDict);
+        None for a --case run (``one_case``), as ``score`` is: the points of the cases run were
+        taken for the function's (review 15). Every report of such a run shows no points, and
+        Gradescope and Classroom refuse it before asking."""
+        if self.one_case is not None:
+            return None
         names = list(self.functions)
         return OrderedDict(zip(names, apportion([self.functions[n].exact_score for n in names])))
 

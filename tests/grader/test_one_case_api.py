@@ -36,6 +36,7 @@ def test_a_case_run_has_no_score_max_score_or_percent(runs):
     for run, verdict in ((passing, True), (failing, False)):
         assert run.one_case is run.functions["activations.relu"]
         assert (run.score, run.max_score, run.percent) == (None, None, None)
+        assert run.points is None       # review 15: {'activations.relu': 1.0} for one passing case
         fr = run.functions["activations.relu"]
         assert fr.score is None and fr.max_score == POINTS["activations.relu"]
         assert run.passed is verdict and fr.passed is verdict     # what the case run found
@@ -52,6 +53,7 @@ def test_a_full_run_keeps_its_numbers(runs):
     assert fr.score == full.score == round(points * k / n, 2)
     assert full.max_score == points
     assert full.percent == pytest.approx(100.0 * k / n)
+    assert full.points == {"activations.relu": full.score}
 
 
 def test_every_writer_takes_a_case_run_of_the_api_as_the_cli_does(runs):

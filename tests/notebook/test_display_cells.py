@@ -2,8 +2,9 @@
 IPython's ``display(...)`` (a builtin in Jupyter) and ``from IPython.display import display,
 HTML`` with their uses were not left out of grading as matplotlib's plotting is (fix13b): each
 was reported as not available or as a NameError. They are left out now, named in the one note
-with the plotting; a statement that also binds or changes something a graded function could
-read is kept (and said to fail when it does)."""
+with the plotting. A statement that uses them is left out whatever else it does (while grading it
+could not run: fix15a kept some, and their cells stopped there), but an ``if``, ``for`` or ``with``
+header that binds or calls is kept, its display body made ``pass`` (review 15)."""
 
 import pytest
 
@@ -75,14 +76,6 @@ def test_display_in_a_graded_function_or_a_mixed_import_says_why_it_fails(tmp_pa
 
 
 @pytest.mark.parametrize("source, kept", [
-    # binds a name by := (a graded function could read k)
-    ("display(k := 3.0)", "display(k := 3.0)"),
-    # writes into another object, or calls a method of one (results, figs change)
-    ("results['fig'] = df.plot()", "results['fig'] = df.plot()"),
-    ("figs.append(df.plot())", "figs.append(df.plot())"),
-    ("figs.append(display(1))", "figs.append(display(1))"),
-    # adds to a value of its own
-    ("total = 1.0\ntotal += df.plot().get_ylim()[1]", "total = 1.0\ntotal += df.plot().get_ylim()[1]"),
     # shares its line with other code
     ("SCALE = 2.0; display(SCALE)", "SCALE = 2.0; display(SCALE)"),
     # a loop that also does other work
@@ -90,11 +83,93 @@ def test_display_in_a_graded_function_or_a_mixed_import_says_why_it_fails(tmp_pa
     # a name bound again by other code is no longer display code
     ("display = print\ndisplay(1)", "display = print\ndisplay(1)"),
     ("from mylib import HTML\nHTML('x')", "from mylib import HTML\nHTML('x')"),
+    # a while whose test binds or calls: kept whole (without its body it might never end)
+    ("while (k := step()) > 0:\n    display(k)", "while (k := step()) > 0:\n    display(k)"),
 ])
-def test_a_statement_that_also_binds_or_changes_something_is_kept(source, kept):
+def test_a_statement_that_also_does_other_work_is_kept(source, kept):
     plotting = notebooks.Plotting()
     assert clean_cell(source, "c", plotting) == (kept, [])
     assert plotting.places == []
+
+
+@pytest.mark.parametrize("line", [
+    "plt.plot(y := f(1.0))",            # binds y, but only after plt (unbound while grading) raised
+    "cache['fig'] = plt.figure()",      # writes into cache, after plt raised
+    "figs.append(plt.figure())",        # changes figs, after plt raised
+    "n += len(plt.gca().lines)",        # n, after plt raised
+    "display(k := 3.0)",                # display raises before k is bound
+    "figs.append(df.plot())",
+])
+def test_a_statement_that_plots_and_changes_something_else_is_left_out(line):
+    """Review 15: fix15a kept these; while grading they always raised at the plotting name
+    (nothing of them could run) and stopped the cell, its defs with it. Left out as fix13b did:
+    the cell's defs run."""
+    plotting = notebooks.Plotting()
+    source = f"import matplotlib.pyplot as plt\nfigs, cache, n = [], {{}}, 0\n{line}\ndef f(x):\n    return x"
+    assert clean_cell(source, "c", plotting) == ("\nfigs, cache, n = [], {}, 0\n\ndef f(x):\n    return x", [])
+    assert plotting.places == [("c", "lines 1 and 3")]
+    # the object changed keeps its name: later code using it is never taken for plotting
+    assert "figs" not in plotting.names and "cache" not in plotting.names and "n" not in plotting.names
+
+
+def test_statements_that_plot_and_change_something_leave_the_cells_defs_graded(tmp_path):
+    # review15's t1 and t5: sigmoid was "not defined" (the cell stopped at the kept statement)
+    nb = notebook(tmp_path / "activations.ipynb",
+                  AS_FLOAT + "import matplotlib.pyplot as plt\nfigs, results, n = [], {}, 0\n"
+                  "fig, ax = plt.subplots()\nfigs.append(plt.figure())\nresults['fig'] = fig\n"
+                  "n += len(ax.lines)\n" + SIGMOID,
+                  "results['scale'] = 1.0\n" + "def relu(x):\n    return results['scale'] * np.maximum(as_float(x), 0.0)\n")
+    result = grade_submission(str(nb), only=["activations.sigmoid", "activations.relu"])
+    assert result.functions["activations.sigmoid"].passed, result.functions["activations.sigmoid"].cases[0].message
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.score == 2.0
+    assert result.notes == [
+        f"{nb}: left out the plotting (cell 2, lines 6 and 8-11): grading runs with NumPy and the standard library "
+        f"only, without matplotlib; the plots still show {RUN_YOURSELF}"]
+
+
+@pytest.mark.parametrize("source, code, span", [
+    # review15's t2: the test binds LEAK, which a graded function reads
+    ("if (LEAK := 0.0) >= 0:\n    display(LEAK)\nx = LEAK", "if (LEAK := 0.0) >= 0:\n    pass\nx = LEAK", "line 2"),
+    # a test that calls: it runs
+    ("if init(params): display(params)", "if init(params): pass", "line 1"),
+    ("for k in range(3):\n    display(k)\n    display(k * 2)\nx = k", "for k in range(3):\n    pass\n\nx = k",
+     "lines 2-3"),
+    ("with open('f') as fh:\n    display(fh.read())", "with open('f') as fh:\n    pass", "line 2"),
+    # an elif of a test with effects keeps its header; the rest becomes pass
+    ("if a:\n    display(0)\nelif (k := g()):\n    display(1);  # c\n    display(2)\nelse: display(3)",
+     "if a:\n    pass\nelif (k := g()):\n    pass\n\nelse: pass", "lines 2 and 4-6"),
+    ("if (k := g()):\n    display(1)\nelif b:\n    display(2)", "if (k := g()):\n    pass\npass\n", "lines 2-4"),
+])
+def test_a_header_that_binds_or_calls_is_kept_and_its_display_body_left_out(source, code, span):
+    plotting = notebooks.Plotting()
+    assert clean_cell(source, "c", plotting) == (code, [])
+    assert plotting.places == [("c", span)]
+    compile(code, "c", "exec")
+    # what the header bound is the notebook's own, not display code
+    assert not plotting.names & {"LEAK", "k", "fh"}
+
+
+@pytest.mark.parametrize("source", [
+    "if SHOW:\n    display(x)",                        # a test that does nothing
+    "for ax in axes.flat:\n    if (k := f()): ax.plot()",   # a header that plots: it fails while grading
+    "while queue:\n    display(queue)",
+])
+def test_a_header_that_does_nothing_or_plots_goes_with_its_body(source):
+    plotting = notebooks.Plotting()
+    plotting.mark({"axes"}, "plotting")
+    assert clean_cell(source, "c", plotting) == (None, [])
+
+
+def test_a_binding_test_of_a_display_only_if_is_kept_for_the_graded_function(tmp_path):
+    # review15's t2: relu read LEAK, which was left out with the display (NameError)
+    relu = "def relu(x):\n    x = as_float(x)\n    return np.maximum(x, LEAK * x)\n"
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT, "if (LEAK := 0.0) >= 0:\n    display(LEAK)", relu)
+    result = grade_submission(str(nb), only=["activations.relu"])
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == [
+        f"{nb}: left out the display code (cell 3, line 2): grading runs with NumPy and the standard library only, "
+        f"without IPython; what it displays still shows {RUN_YOURSELF}"]
 
 
 @pytest.mark.parametrize("source, code, span", [
@@ -113,16 +188,3 @@ def test_display_only_statements_are_blanked_line_numbers_kept(source, code, spa
     plotting = notebooks.Plotting()
     assert clean_cell(source, "c", plotting) == (code, [])
     assert plotting.places == [("c", span)]
-
-
-@pytest.mark.parametrize("line", [
-    "plt.plot(y := f(1.0))",            # binds y
-    "cache['fig'] = plt.figure()",      # writes into cache
-    "figs.append(plt.figure())",        # changes figs
-    "n += len(plt.gca().lines)",        # n had a value of its own
-])
-def test_matplotlib_statements_that_also_bind_or_change_something_are_kept_too(line):
-    """The same rule for matplotlib's plotting (fix13b left these out with the plot)."""
-    plotting = notebooks.Plotting()
-    assert clean_cell(f"import matplotlib.pyplot as plt\n{line}", "c", plotting) == (f"\n{line}", [])
-    assert plotting.places == [("c", "line 1")]

@@ -63,7 +63,7 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
 - ``.one_case``: with ``case=K``, the function of which only that case ran (its
   ``.cases_in_all`` says how many it has): such a result is no grade, and no report gives
   it a PASS, points or a total (JSON: null; the Gradescope and Classroom writers refuse it).
-  So its ``.score``, ``.max_score`` and ``.percent`` are None, and so is that function's
+  So its ``.score``, ``.max_score``, ``.percent`` and ``.points`` are None, and so is that function's
   ``.score`` (its ``.passed`` and the result's say whether the cases run passed, what the
   text report says as "case 2 of 5 passes"): check ``.one_case`` before taking a number.
 - ``.score``, ``.max_score``, ``.percent`` (None for a ``case=K`` run, above), ``.seed``,

@@ -155,12 +155,19 @@ class RecordedOracle(Oracle):
         lacking = [q for q in names if q not in recorded and any(c.kind != "stat" for c in cases(q))]
         if lacking:
             raise ChainruleUsageError(self.lacking_sentence(lacking, seed))
-        if every_case:  # a class: a stale case would fail every submission reaching it
+        if every_case:  # a class: a stale or unreadable case would fail every submission reaching it
             for qualname in names:
                 for case in cases(qualname):
                     stale = self._stale(case, seed)
                     if stale is not None:
                         raise ChainruleUsageError(stale)
+                    try:
+                        self.expected(case, seed)
+                    except ChainruleError as exc:
+                        raise ChainruleUsageError(str(exc)) from None
+                    except Exception as exc:  # a damaged entry (a tree or an array that cannot be read)
+                        raise ChainruleUsageError(_stale_sentence(
+                            self.path, case, f"cannot be read ({type(exc).__name__}: {exc}) for")) from None
 
     def lacking_sentence(self, lacking, seed):
         """Why the functions ``lacking`` cannot be graded with this recording, and what can."""

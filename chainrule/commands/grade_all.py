@@ -196,8 +196,8 @@ def _fail_if_not_all_graded(summary, out, rerun="run the same command again, whi
     if failed:
         graded = sum(1 for r in rows if r.graded)
         raise ChainruleError(f"The grader failed on {counted(len(failed), 'submission')} (the first with "
-                             f"\"{failed[0].note}\"; {graded} of {len(rows)} graded): grades.csv in {out} lacks "
-                             f"their grades; fix the cause and {rerun}.")
+                             f"\"{failed[0].note}\"; {graded} of {len(rows)} graded): grades.csv in {out} gives "
+                             f"them 0; fix the cause and {rerun} (summary.md names each reason).")
 
 
 def _report(summary, out, graded_now, kept, release=None):

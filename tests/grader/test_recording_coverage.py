@@ -115,8 +115,8 @@ def test_grade_all_exits_1_when_the_grader_graded_nothing(tmp_path, monkeypatch)
     result = run("grade-all", subs, "--out", out, "--jobs", "1")
     assert result.exit_code == 1, result.output
     assert ("Error: The grader failed on 2 submissions (the first with \"Cannot start the grader's child process: "
-            f"Resource temporarily unavailable\"; 0 of 3 graded): grades.csv in {out} lacks their grades; fix the "
-            "cause and run the same command again, which grades them.") in result.output
+            f"Resource temporarily unavailable\"; 0 of 3 graded): grades.csv in {out} gives them 0; fix the "
+            "cause and run the same command again, which grades them (summary.md names each reason).") in result.output
     statuses = sorted(json.loads(line)["status"] for line in (out / "results.jsonl").read_text().splitlines())
     assert statuses == ["error", "error", "ungradable"]
 
@@ -207,3 +207,25 @@ def test_grade_all_refuses_a_stale_case_before_grading(two_modules, tmp_path):
     # a function the stale case does not belong to is graded as before
     result = run("grade-all", subs, "--out", out, "--recorded", stale, "--only", "activations.sigmoid")
     assert result.exit_code == 0, result.output
+
+
+def test_grade_all_refuses_a_damaged_case_before_grading(two_modules, tmp_path):
+    # an entry whose tree cannot be read passed the every-case check, then failed each submission
+    # (review 15c)
+    import numpy as np
+
+    with np.load(two_modules) as data:
+        entries = {key: data[key] for key in data.files}
+    key = "2026/activations.relu/1/tree"
+    assert key in entries
+    entries[key] = np.frombuffer(b"{not json", dtype=np.uint8)
+    damaged = tmp_path / "damaged.npz"
+    np.savez(damaged, **entries)
+    subs = tmp_path / "subs"
+    make_submission(subs / "alice")
+    out = tmp_path / "out"
+    result = run("grade-all", subs, "--out", out, "--recorded", damaged, "--only", "activations.relu")
+    assert result.exit_code == 2, result.output
+    assert f"The recorded cases '{damaged}' cannot be read (JSONDecodeError: " in result.output
+    assert "activations.relu case 1; record them again with this version of the grader." in result.output
+    assert not out.exists()

@@ -658,8 +658,10 @@ def _shows_only(top, names):
 
 
 def _pass_spans(kept, verdict):
-    """The runs of statements left out inside the ``kept`` (hollow) statements, each
-    ``(first, last)`` statement of a body: each run becomes one ``pass``."""
+    """The runs of statements left out inside the ``kept`` (hollow) statements, each the list
+    of the consecutive statements of a body (``run[0]`` to ``run[-1]``): each run becomes one
+    ``pass``. Each statement is looked at once (a run keeps its own statements: looking them up
+    again in every body cost the square of a cell's size, review15c)."""
     runs = []
     for node in kept:
         for body in _header(node)[1]:
@@ -669,7 +671,7 @@ def _pass_spans(kept, verdict):
                     run.append(child)
                     continue
                 if run:
-                    runs.append((run[0], run[-1]))
+                    runs.append(run)
                 run = []
     return runs
 
@@ -696,7 +698,8 @@ def _plotting_statements(tree, plotting):
     only plot or display: an import of plotting libraries only or of IPython's display module,
     and a statement that uses a name they bound (or ``display``) or pandas' .plot accessor and
     does nothing else (``_shows_only``). ``runs`` is None for a statement left out whole, else
-    the ``(first, last)`` statements inside it that become ``pass`` (its headers run). A
+    the runs of statements inside it (lists, ``_pass_spans``) that each become ``pass`` (its
+    headers run). A
     definition is never left out, nor marks its name (a helper that plots only when asked must
     not take the code that calls it with it): calling one that does plot fails with a
     NameError, which the notes explain. The names a statement left out binds are plotting
@@ -733,22 +736,11 @@ def _plotting_statements(tree, plotting):
             continue
         runs = _pass_spans(kept, verdicts)
         out.append((node, kinds, libraries, runs))
-        for first, last in runs:        # what the runs would have bound, then what the headers do
-            for child in _statements_between(first, last, kept):
+        for run in runs:        # what the runs would have bound, then what the headers do
+            for child in run:
                 plotting.mark(_bound(child, left_out=True), kind)
         plotting.unmark(_headers_bind(kept))
     return out
-
-
-def _statements_between(first, last, kept):
-    """The statements of the body holding ``first`` and ``last`` (a run), from one to the other."""
-    for node in kept:
-        for body in _header(node)[1]:
-            if any(child is first for child in body):
-                at = next(i for i, child in enumerate(body) if child is first)
-                end = next(i for i, child in enumerate(body) if child is last)
-                return body[at:end + 1]
-    return [first, last]
 
 
 def _headers_bind(kept):
@@ -836,9 +828,9 @@ def clean_cell(source, where, plotting=None):
                 dropped.append(node)
                 plotted |= span
                 continue
-            for first, last in runs:    # its headers run; what they ran is `pass`
-                _to_pass(lines, first, last)
-                plotted |= set(range(first.lineno, last.end_lineno + 1))
+            for run in runs:    # its headers run; what they ran is `pass`
+                _to_pass(lines, run[0], run[-1])
+                plotted |= set(range(run[0].lineno, run[-1].end_lineno + 1))
         plotting.add_place(where, plotted)
     if dropped and len(dropped) == len(tree.body):
         return None, notes

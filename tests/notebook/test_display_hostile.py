@@ -4,6 +4,7 @@ deep chain of statements is never an internal error."""
 
 import ast
 import os
+import sys
 
 from grader import grade_submission
 import grader.notebooks as notebooks
@@ -156,3 +157,31 @@ def test_the_graders_notes_are_never_in_the_files_the_child_reads(tmp_path):
     finally:
         converted.cleanup()
     assert os.path.realpath(converted.folder) not in notebooks._RUNS
+
+
+def _calls(pairs):
+    """The Python calls (each function or generator step a frame runs) made leaving out the
+    display of a cell whose hollow ``if`` body holds ``pairs`` runs of display, each followed by
+    an ``if`` that calls (review15c's quad.py: 4000 pairs took 10 s, the square of its size)."""
+    body = "".join(f"    display({i})\n    if g({i}): display({i})\n" for i in range(pairs))
+    source = "def g(i): return i\n#\nif g(0):\n" + body
+    calls = [0]
+
+    def count(frame, event, arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(count)
+    try:
+        code, notes = clean_cell(source, "c", notebooks.Plotting())
+    finally:
+        sys.setprofile(None)
+    assert notes == [] and code.count("pass") == 2 * pairs
+    return calls[0]
+
+
+def test_the_runs_a_hollow_statement_becomes_cost_the_cells_size_not_its_square():
+    small, large = _calls(250), _calls(1000)
+    assert small > 0
+    # linear: four times the runs, about four times the calls (its square: sixteen)
+    assert large <= 5 * small, (small, large)

@@ -756,7 +756,22 @@ def _headers_bind(kept):
     return names
 
 
+# the line ends Python's tokenizer (and so ast's line numbers) knows; str.splitlines also
+# splits at a form feed, U+2028 and others, which are no line end to Python
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def clean_cell(source, where, plotting=None):
+    """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
+    analysis fails on runs as written, with a note (the child reports what it does)."""
+    try:
+        return _clean_cell(source, where, plotting)
+    except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
+        return source, [f"{where}: not checked for IPython syntax, plotting and display code (the grader "
+                        f"could not read it: {type(exc).__name__}); it ran as written"]
+
+
+def _clean_cell(source, where, plotting=None):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
@@ -766,7 +781,9 @@ def clean_cell(source, where, plotting=None):
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
     plotted = set()
-    lines = source.split("\n")
+    # numbered as ast numbers them (a cell may end its lines with "\r"); joined with "\n",
+    # which is how Python reads every line end anyway
+    lines = _LINE_END.split(source)
     notes = []
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     magic = lines[first].strip() if first is not None else ""

@@ -164,8 +164,8 @@ def test_the_graders_notes_are_never_in_the_files_the_child_reads(tmp_path):
 def _calls(pairs):
     """The Python calls (each function or generator step a frame runs) made leaving out the
     display of a cell whose hollow ``if`` body holds ``pairs`` runs of display, each followed by
-    an ``if`` that calls (review15c's quad.py: 4000 pairs took 10 s, the square of its size)."""
-    body = "".join(f"    display({i})\n    if g({i}): display({i})\n" for i in range(pairs))
+    an ``if`` that binds (review15c's quad.py: 4000 pairs took 10 s, the square of its size)."""
+    body = "".join(f"    display({i})\n    if (k := g({i})): display({i})\n" for i in range(pairs))
     source = "def g(i): return i\n#\nif g(0):\n" + body
     calls = [0]
 

@@ -566,17 +566,11 @@ def _bound(node, left_out=False):
     return names
 
 
-#: what ``_shows_only`` says of a statement: left out whole, or its headers kept (``if``,
-#: ``for``, ``with``: a test, an iterable, a context with effects) and the rest made ``pass``
+#: what ``_shows_only`` says of a statement: left out whole, or its headers kept (an ``if``
+#: test binding by ``:=``, a ``for`` or ``with`` binding what the cell reads later) and the
+#: rest made ``pass``
 DROP, HOLLOW = "drop", "hollow"
-_EFFECTS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
 _SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
-
-
-def _effects(node):
-    """Whether evaluating ``node`` (a header's test, iterable or context) may bind or change
-    something: it calls, binds by ``:=``, awaits or yields."""
-    return any(isinstance(n, _EFFECTS) for n in ast.walk(node))
 
 
 def _header(node):
@@ -592,7 +586,36 @@ def _header(node):
     return None
 
 
-def _shows_only(top, names):
+def _header_needed(node, read_later):
+    """Whether the header of ``node`` (an ``if``, loop or ``with`` whose bodies only display) is
+    kept: an ``if`` (or ``elif``) test that binds by ``:=`` (``if (LEAK := 0.0) >= 0``: a
+    graded function may read LEAK, from any cell), or a ``for`` or ``with`` that binds a name
+    (its target, ``as`` name or a ``:=``) that ``read_later`` (the cell's statements after it
+    read). Else the header goes with its body, as before fix15c: a header kept that fails
+    while grading (``with open("notes.txt") as fh``: the file is not beside the converted
+    cells; a call that works only in Jupyter) stops its cell, the defs after it with it."""
+    if isinstance(node, ast.If):
+        return any(isinstance(n, ast.NamedExpr) for n in ast.walk(node.test))
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+        return read_later(_headers_bind([node]))
+    return False
+
+
+def _read_after(tree):
+    """``read_later(i, names)``: whether a top-level statement of ``tree`` after its ``i``-th
+    reads one of ``names`` (a load anywhere in it, a definition's body too, or ``+=``). One
+    pass over the cell: each name's last top-level statement that reads it."""
+    last = {}
+    for i, top in enumerate(tree.body):
+        for n in ast.walk(top):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                last[n.id] = i
+            elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name):
+                last[n.target.id] = i
+    return lambda i, names: any(last.get(name, -1) > i for name in names)
+
+
+def _shows_only(top, names, read_later=lambda names: False):
     """``(verdict, kept)`` for the top-level statement ``top``: whether it does nothing but
     plot or display, judged from the AST alone (nothing is run). While grading, a statement
     using a name of the plotting left out raises a NameError at that name, before anything
@@ -603,11 +626,14 @@ def _shows_only(top, names):
       ``results["fig"] = fig``, ``n += len(ax.lines)``, ``display(k := 3)``: none of it could
       run while grading, and its cell's defs still run);
     - a loop, ``with``, ``if`` or ``try`` whose every statement is left out (a loop over
-      plotting objects, ``for ax in axes.flat``, plots with its target) is ``DROP`` when its
-      header (test, iterable, context) uses the plotting too or does nothing (no call, no
-      ``:=``), else ``HOLLOW``: the header runs as written and what it ran becomes ``pass``
-      (``if (k := f()) > 0: display(k)`` still binds k, ``if init(p): ...`` still calls init);
-      a ``while`` is never made hollow (its body may be what ends it) but kept whole;
+      plotting objects, ``for ax in axes.flat``, plots with its target) is ``HOLLOW`` when
+      ``_header_needed`` keeps its header (an ``if`` test binding by ``:=``; a ``for`` or
+      ``with`` binding a name the cell reads later, ``read_later(names)``) or a statement
+      inside it is hollow and its header does not plot: the header runs as written and what
+      it ran becomes ``pass`` (``if (k := f()) > 0: display(k)`` still binds k); else it is
+      ``DROP``, header and all (``with open(f) as fh: display(fh.read())``, ``if init(p):
+      display(p)``, a header that plots), as before fix15c; a ``while`` is never made hollow
+      (its body may be what ends it) but left out whole;
     - anything else (a definition, an import, an assignment of other values) keeps the
       whole statement (``None``).
 
@@ -647,10 +673,10 @@ def _shows_only(top, names):
         inside = [verdict[id(child)] for body in bodies for child in body]
         if None in inside:
             verdict[id(node)] = None
-        elif any(_draws(h, names, local) for h in heads):
-            verdict[id(node)] = DROP        # its header fails while grading: nothing of it could run
-        elif any(_effects(h) for h in heads) or HOLLOW in inside:
-            verdict[id(node)] = None if isinstance(node, ast.While) else HOLLOW
+        elif any(_draws(h, names, local) for h in heads) or isinstance(node, ast.While):
+            verdict[id(node)] = DROP        # its header fails while grading, or a loop its body may end
+        elif HOLLOW in inside or _header_needed(node, read_later):
+            verdict[id(node)] = HOLLOW
         else:
             verdict[id(node)] = DROP
     kept = [node for node in order if verdict[id(node)] == HOLLOW]
@@ -658,8 +684,10 @@ def _shows_only(top, names):
 
 
 def _pass_spans(kept, verdict):
-    """The runs of statements left out inside the ``kept`` (hollow) statements, each
-    ``(first, last)`` statement of a body: each run becomes one ``pass``."""
+    """The runs of statements left out inside the ``kept`` (hollow) statements, each the list
+    of the consecutive statements of a body (``run[0]`` to ``run[-1]``): each run becomes one
+    ``pass``. Each statement is looked at once (a run keeps its own statements: looking them up
+    again in every body cost the square of a cell's size, review15c)."""
     runs = []
     for node in kept:
         for body in _header(node)[1]:
@@ -669,7 +697,7 @@ def _pass_spans(kept, verdict):
                     run.append(child)
                     continue
                 if run:
-                    runs.append((run[0], run[-1]))
+                    runs.append(run)
                 run = []
     return runs
 
@@ -696,13 +724,15 @@ def _plotting_statements(tree, plotting):
     only plot or display: an import of plotting libraries only or of IPython's display module,
     and a statement that uses a name they bound (or ``display``) or pandas' .plot accessor and
     does nothing else (``_shows_only``). ``runs`` is None for a statement left out whole, else
-    the ``(first, last)`` statements inside it that become ``pass`` (its headers run). A
+    the runs of statements inside it (lists, ``_pass_spans``) that each become ``pass`` (its
+    headers run). A
     definition is never left out, nor marks its name (a helper that plots only when asked must
     not take the code that calls it with it): calling one that does plot fails with a
     NameError, which the notes explain. The names a statement left out binds are plotting
     (display) from then on; bound again by other code, they are not."""
     out = []
-    for node in tree.body:
+    read_after = _read_after(tree)
+    for i, node in enumerate(tree.body):
         libraries = _plotting_import(node)
         if libraries:
             out.append((node, {"plotting"}, libraries, None))
@@ -717,7 +747,7 @@ def _plotting_statements(tree, plotting):
             continue
         verdict = None
         if _draws(node, plotting.names):
-            verdict, kept, verdicts = _shows_only(node, plotting.names)
+            verdict, kept, verdicts = _shows_only(node, plotting.names, lambda names, i=i: read_after(i, names))
         if verdict is None:         # a name bound again by code that does not plot is no longer plotting
             plotting.pandas = plotting.pandas or _imports_pandas(node)
             plotting.unmark(_bound(node))
@@ -733,22 +763,11 @@ def _plotting_statements(tree, plotting):
             continue
         runs = _pass_spans(kept, verdicts)
         out.append((node, kinds, libraries, runs))
-        for first, last in runs:        # what the runs would have bound, then what the headers do
-            for child in _statements_between(first, last, kept):
+        for run in runs:        # what the runs would have bound, then what the headers do
+            for child in run:
                 plotting.mark(_bound(child, left_out=True), kind)
         plotting.unmark(_headers_bind(kept))
     return out
-
-
-def _statements_between(first, last, kept):
-    """The statements of the body holding ``first`` and ``last`` (a run), from one to the other."""
-    for node in kept:
-        for body in _header(node)[1]:
-            if any(child is first for child in body):
-                at = next(i for i, child in enumerate(body) if child is first)
-                end = next(i for i, child in enumerate(body) if child is last)
-                return body[at:end + 1]
-    return [first, last]
 
 
 def _headers_bind(kept):
@@ -764,7 +783,22 @@ def _headers_bind(kept):
     return names
 
 
+# the line ends Python's tokenizer (and so ast's line numbers) knows; str.splitlines also
+# splits at a form feed, U+2028 and others, which are no line end to Python
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def clean_cell(source, where, plotting=None):
+    """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
+    analysis fails on runs as written, with a note (the child reports what it does)."""
+    try:
+        return _clean_cell(source, where, plotting)
+    except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
+        return source, [f"{where}: not checked for IPython syntax, plotting and display code (the grader "
+                        f"could not read it: {type(exc).__name__}); it ran as written"]
+
+
+def _clean_cell(source, where, plotting=None):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
@@ -774,7 +808,9 @@ def clean_cell(source, where, plotting=None):
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
     plotted = set()
-    lines = source.split("\n")
+    # numbered as ast numbers them (a cell may end its lines with "\r"); joined with "\n",
+    # which is how Python reads every line end anyway
+    lines = _LINE_END.split(source)
     notes = []
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     magic = lines[first].strip() if first is not None else ""
@@ -836,9 +872,9 @@ def clean_cell(source, where, plotting=None):
                 dropped.append(node)
                 plotted |= span
                 continue
-            for first, last in runs:    # its headers run; what they ran is `pass`
-                _to_pass(lines, first, last)
-                plotted |= set(range(first.lineno, last.end_lineno + 1))
+            for run in runs:    # its headers run; what they ran is `pass`
+                _to_pass(lines, run[0], run[-1])
+                plotted |= set(range(run[0].lineno, run[-1].end_lineno + 1))
         plotting.add_place(where, plotted)
     if dropped and len(dropped) == len(tree.body):
         return None, notes

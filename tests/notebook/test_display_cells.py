@@ -83,8 +83,6 @@ def test_display_in_a_graded_function_or_a_mixed_import_says_why_it_fails(tmp_pa
     # a name bound again by other code is no longer display code
     ("display = print\ndisplay(1)", "display = print\ndisplay(1)"),
     ("from mylib import HTML\nHTML('x')", "from mylib import HTML\nHTML('x')"),
-    # a while whose test binds or calls: kept whole (without its body it might never end)
-    ("while (k := step()) > 0:\n    display(k)", "while (k := step()) > 0:\n    display(k)"),
 ])
 def test_a_statement_that_also_does_other_work_is_kept(source, kept):
     plotting = notebooks.Plotting()
@@ -131,11 +129,15 @@ def test_statements_that_plot_and_change_something_leave_the_cells_defs_graded(t
 @pytest.mark.parametrize("source, code, span", [
     # review15's t2: the test binds LEAK, which a graded function reads
     ("if (LEAK := 0.0) >= 0:\n    display(LEAK)\nx = LEAK", "if (LEAK := 0.0) >= 0:\n    pass\nx = LEAK", "line 2"),
-    # a test that calls: it runs
-    ("if init(params): display(params)", "if init(params): pass", "line 1"),
     ("for k in range(3):\n    display(k)\n    display(k * 2)\nx = k", "for k in range(3):\n    pass\n\nx = k",
      "lines 2-3"),
-    ("with open('f') as fh:\n    display(fh.read())", "with open('f') as fh:\n    pass", "line 2"),
+    # a with or for binding a name the cell reads later
+    ("with open('f') as fh:\n    display(fh.read())\nn = len(fh.name)", "with open('f') as fh:\n    pass\nn = len(fh.name)",
+     "line 2"),
+    ("for line in open('f'):\n    display(line)\ndef last():\n    return line",
+     "for line in open('f'):\n    pass\ndef last():\n    return line", "line 2"),
+    # a display-only statement inside: its header runs to reach the test that binds
+    ("for i in range(2):\n    if (k := f(i)): display(k)", "for i in range(2):\n    if (k := f(i)): pass", "line 2"),
     # an elif of a test with effects keeps its header; the rest becomes pass
     ("if a:\n    display(0)\nelif (k := g()):\n    display(1);  # c\n    display(2)\nelse: display(3)",
      "if a:\n    pass\nelif (k := g()):\n    pass\n\nelse: pass", "lines 2 and 4-6"),
@@ -154,11 +156,33 @@ def test_a_header_that_binds_or_calls_is_kept_and_its_display_body_left_out(sour
     "if SHOW:\n    display(x)",                        # a test that does nothing
     "for ax in axes.flat:\n    if (k := f()): ax.plot()",   # a header that plots: it fails while grading
     "while queue:\n    display(queue)",
+    # review15c item 3: a header that calls or binds what nothing later in the cell reads goes
+    # with its body, as before fix15c (kept, a header failing while grading stopped the cell)
+    "if init(params): display(params)",
+    "with open('notes.txt') as fh:\n    display(fh.read())",
+    "for line in open('notes.txt'):\n    display(line)",
+    # a while whose test binds or calls: left out whole (without its body it might never end;
+    # kept whole, its display raised at once)
+    "while (k := step()) > 0:\n    display(k)",
 ])
 def test_a_header_that_does_nothing_or_plots_goes_with_its_body(source):
     plotting = notebooks.Plotting()
     plotting.mark({"axes"}, "plotting")
     assert clean_cell(source, "c", plotting) == (None, [])
+
+
+def test_a_with_whose_body_only_displays_leaves_the_cells_defs_graded(tmp_path):
+    # review15c's w1: the header was kept, open() raised FileNotFoundError while grading (the
+    # file is not beside the converted cells) and stopped the cell: sigmoid and relu 0/2
+    (tmp_path / "notes.txt").write_text("notes")
+    nb = notebook(tmp_path / "activations.ipynb", AS_FLOAT,
+                  "with open('notes.txt') as fh:\n    display(fh.read())\n" + SIGMOID + RELU)
+    result = grade_submission(str(nb), only=["activations.sigmoid", "activations.relu"])
+    for name in ("activations.sigmoid", "activations.relu"):
+        assert result.functions[name].passed, result.functions[name].cases[0].message
+    assert result.notes == [
+        f"{nb}: left out the display code (cell 3, lines 1-2): grading runs with NumPy and the standard library "
+        f"only, without IPython; what it displays still shows {RUN_YOURSELF}"]
 
 
 def test_a_binding_test_of_a_display_only_if_is_kept_for_the_graded_function(tmp_path):
@@ -181,6 +205,8 @@ def test_a_binding_test_of_a_display_only_if_is_kept_for_the_graded_function(tmp
     # into a plotting object's own attributes, or adding to one: still only plotting
     ("ax = s.plot.hist()\nax.xaxis.label = 'v'\nbars = len(ax.patches)\nbars += len(ax.lines)\nw = 4",
      "\n\n\n\nw = 4", "lines 1-4"),
+    # a with whose name the cell only binds again later (no read): left out, header and all
+    ("with open('f') as fh:\n    display(fh.read())\nfh = 3", "\n\nfh = 3", "lines 1-2"),
     # a function of a module imported is a function's call, not a method changing an object
     ("import numpy as np\nax = df.plot()\ntop = np.max(ax.get_ylim())", "import numpy as np\n\n", "lines 2-3"),
 ])

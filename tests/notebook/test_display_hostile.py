@@ -4,6 +4,9 @@ deep chain of statements is never an internal error."""
 
 import ast
 import os
+import sys
+
+import pytest
 
 from grader import grade_submission
 import grader.notebooks as notebooks
@@ -156,3 +159,72 @@ def test_the_graders_notes_are_never_in_the_files_the_child_reads(tmp_path):
     finally:
         converted.cleanup()
     assert os.path.realpath(converted.folder) not in notebooks._RUNS
+
+
+def _calls(pairs):
+    """The Python calls (each function or generator step a frame runs) made leaving out the
+    display of a cell whose hollow ``if`` body holds ``pairs`` runs of display, each followed by
+    an ``if`` that binds (review15c's quad.py: 4000 pairs took 10 s, the square of its size)."""
+    body = "".join(f"    display({i})\n    if (k := g({i})): display({i})\n" for i in range(pairs))
+    source = "def g(i): return i\n#\nif g(0):\n" + body
+    calls = [0]
+
+    def count(frame, event, arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(count)
+    try:
+        code, notes = clean_cell(source, "c", notebooks.Plotting())
+    finally:
+        sys.setprofile(None)
+    assert notes == [] and code.count("pass") == 2 * pairs
+    return calls[0]
+
+
+def test_the_runs_a_hollow_statement_becomes_cost_the_cells_size_not_its_square():
+    small, large = _calls(250), _calls(1000)
+    assert small > 0
+    # linear: four times the runs, about four times the calls (its square: sixteen)
+    assert large <= 5 * small, (small, large)
+
+
+@pytest.mark.parametrize("source, code, span", [
+    # review15c's cr: lines ended by a lone "\r" (ast numbers them as lines) raised IndexError
+    ("import numpy as np\rx = 1\rdisplay(x)\r", "import numpy as np\nx = 1\n\n", "line 3"),
+    ("if (k := f()):\r    display(k)\rz = k", "if (k := f()):\n    pass\nz = k", "line 2"),
+    ("x = 1\r\ndisplay(x)\r\ny = 2", "x = 1\n\ny = 2", "line 2"),
+    # a form feed, U+2028 and U+0085 end no line for Python (str.splitlines would split there)
+    ("x = 1\n\fdisplay(x)\ny = 2", "x = 1\n\ny = 2", "line 2"),
+    ("s = 'a\u2028b'  # \u2028\x85 c\ndisplay(s)\ny = 2", "s = 'a\u2028b'  # \u2028\x85 c\n\ny = 2", "line 2"),
+])
+def test_a_cell_is_numbered_by_the_line_ends_python_knows(source, code, span):
+    plotting = notebooks.Plotting()
+    assert clean_cell(source, "c", plotting) == (code, [])
+    assert plotting.places == [("c", span)]
+    assert [n.lineno for n in ast.parse(code).body] == [n.lineno for n in ast.parse(source).body
+                                                       if not isinstance(n, ast.Expr)]
+
+
+def test_ipython_syntax_on_a_line_ended_by_a_lone_cr_is_skipped():
+    assert clean_cell("x = 1\r%timeit 1\ry = 2", "c", notebooks.Plotting()) == (
+        "x = 1\n\ny = 2", ["c, line 2: skipped %timeit 1 (IPython syntax)"])
+
+
+def test_a_notebook_of_lone_cr_line_ends_is_graded(tmp_path):
+    # review15c's cr: "internal error: IndexError", and grade-all exited 1 for the class
+    nb = notebook(tmp_path / "activations.ipynb", "import numpy as np\rx = 1\rdisplay(x)\r",
+                  "def relu(x):\r    x = np.asarray(x)\r    return np.maximum(x, 0).astype(x.dtype)\r")
+    result = grade_submission(str(nb), only=["activations.relu"])
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+
+
+def test_an_error_in_the_analysis_runs_the_cell_as_written(monkeypatch):
+    def broken(*args):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(notebooks, "_to_pass", broken)
+    assert clean_cell("if (k := f()):\n    display(k)", "c", notebooks.Plotting()) == (
+        "if (k := f()):\n    display(k)",
+        ["c: not checked for IPython syntax, plotting and display code (the grader could not read it: IndexError); "
+         "it ran as written"])

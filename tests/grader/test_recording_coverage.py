@@ -184,21 +184,28 @@ def test_grade_all_skeletons_graded_are_graded(tmp_path):
     assert "Graded 1 submission" in result.output
 
 
+def _altered(recording, tmp_path, key, change):
+    """A copy of ``recording`` with entry ``key`` replaced by ``change(its value)``, a class of one
+    correct submission and an output folder: (the copy, the class, the folder)."""
+    import numpy as np
+
+    with np.load(recording) as data:
+        entries = {name: data[name] for name in data.files}
+    assert key in entries
+    entries[key] = change(entries[key])
+    altered = tmp_path / "altered.npz"
+    np.savez(altered, **entries)
+    make_submission(tmp_path / "subs" / "alice")
+    return altered, tmp_path / "subs", tmp_path / "out"
+
+
 def test_grade_all_refuses_a_stale_case_before_grading(two_modules, tmp_path):
     # a recording whose relu case 1 was made for other inputs: each submission reaching it failed
     # ("grading failed"), the others were graded, and the class exited 0 (review 15b)
     import numpy as np
 
-    with np.load(two_modules) as data:
-        entries = {key: data[key] for key in data.files}
-    key = "2026/activations.relu/1/fingerprint"
-    assert key in entries
-    entries[key] = np.array(int(entries[key]) ^ 1)
-    stale = tmp_path / "stale.npz"
-    np.savez(stale, **entries)
-    subs = tmp_path / "subs"
-    make_submission(subs / "alice")
-    out = tmp_path / "out"
+    stale, subs, out = _altered(two_modules, tmp_path, "2026/activations.relu/1/fingerprint",
+                                lambda value: np.array(int(value) ^ 1))
     result = run("grade-all", subs, "--out", out, "--recorded", stale, "--only", "activations,losses")
     assert result.exit_code == 2, result.output
     assert (f"The recorded cases '{stale}' were made for other inputs of activations.relu case 1; record them "
@@ -214,16 +221,8 @@ def test_grade_all_refuses_a_damaged_case_before_grading(two_modules, tmp_path):
     # (review 15c)
     import numpy as np
 
-    with np.load(two_modules) as data:
-        entries = {key: data[key] for key in data.files}
-    key = "2026/activations.relu/1/tree"
-    assert key in entries
-    entries[key] = np.frombuffer(b"{not json", dtype=np.uint8)
-    damaged = tmp_path / "damaged.npz"
-    np.savez(damaged, **entries)
-    subs = tmp_path / "subs"
-    make_submission(subs / "alice")
-    out = tmp_path / "out"
+    damaged, subs, out = _altered(two_modules, tmp_path, "2026/activations.relu/1/tree",
+                                  lambda value: np.frombuffer(b"{not json", dtype=np.uint8))
     result = run("grade-all", subs, "--out", out, "--recorded", damaged, "--only", "activations.relu")
     assert result.exit_code == 2, result.output
     assert f"The recorded cases '{damaged}' cannot be read (JSONDecodeError: " in result.output

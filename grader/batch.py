@@ -1015,12 +1015,24 @@ def _differences(old, new, then="then", now="now"):
     return ", ".join(words)
 
 
-LOCK = ".grade-all.lock"
+class _Held:
+    """The output folder held by this run (``lock_out``); ``close`` frees it."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    __del__ = close     # as an open file's: held as long as the command holds it, freed with it
 
 
 def lock_out(out):
-    """Hold ``out`` for this run (an open file; the lock ends with the process). A second
-    grade-all writing the same folder at once is refused."""
+    """Hold ``out`` for this run (``flock`` on the folder itself, so nothing is written in it:
+    a folder refused later, another class's or a stranger's, is left as it was; the lock ends
+    with the process). A second grade-all writing the same folder at once is refused."""
     import fcntl
 
     try:
@@ -1029,14 +1041,17 @@ def lock_out(out):
         raise ChainruleError(f"Cannot create the output folder '{out}': {exc.strerror or exc}.") from None
     if not os.path.isdir(out):
         raise ChainruleUsageError(f"--out '{out}' is not a folder; give a folder for the class's results.")
-    handle = open(os.path.join(out, LOCK), "a+")
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ChainruleError(f"Cannot open the output folder '{out}': {exc.strerror or exc}.") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        handle.close()
+        os.close(fd)
         raise ChainruleError(f"Output folder '{out}' is being written by another chainrule grade-all; "
                              "wait for it to finish or choose another --out.") from None
-    return handle
+    return _Held(fd)
 
 
 def prepare_out(out, info, force):

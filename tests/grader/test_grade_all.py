@@ -554,6 +554,8 @@ def test_grade_all_refuses_an_out_folder_of_another_class_or_settings(tmp_path):
     assert code == 1
     assert "is not empty and was not made by chainrule grade-all" in stderr
     assert (stranger / "thesis.tex").read_text() == "precious"
+    # a refused folder is left as it was: it held a hidden .grade-all.lock before (trial 15)
+    assert sorted(p.name for p in stranger.iterdir()) == ["thesis.tex"]
 
 
 def test_grade_all_refused_out_folder_is_free_again_at_once(tmp_path):

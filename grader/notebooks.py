@@ -23,8 +23,9 @@ statements that use what they bound (``plt.plot(...)``, ``fig, ax = plt.subplots
 call of a helper that plots); display code likewise (pandas' ``df.plot(...)``, IPython's
 ``display(...)``, ``from IPython.display import HTML`` and its uses), whatever else such a
 statement does (while grading it would raise at the plotting name, stopping its cell); of an
-``if``, ``for`` or ``with`` whose body only plots, a header that binds or calls still runs, the
-body made ``pass`` (``_shows_only``). A cell that imports another library missing there (scipy,
+``if``, ``for`` or ``with`` whose body only plots, a header that binds what code may need (an
+``if`` test's ``:=``, a ``for`` or ``with`` name the cell reads later) still runs, the body made
+``pass``, and any other goes with its body (``_shows_only``). A cell that imports another library missing there (scipy,
 pandas) is reported as saying so. Cells are numbered from the top of the notebook, Markdown
 cells included, from 1.
 
@@ -1074,7 +1075,7 @@ def convert(path, timeout=None) -> Converted:
         _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:
-        _RUNS.pop(os.path.join(tmp, PACKAGE_DIR), None)
+        _RUNS.pop(os.path.realpath(os.path.join(tmp, PACKAGE_DIR)), None)   # keyed as write_cells keys it
         shutil.rmtree(tmp, ignore_errors=True)
         janitor.release(tmp)
         raise

@@ -449,14 +449,19 @@ class NeedsSecret(ChainruleError):
     """A sheet made with the course secret, checked without it (``--secret-file``): nothing judged."""
 
 
+def _full_kit() -> bool:
+    """Whether this is the instructor's kit (its generator installed), not a student's copy."""
+    import importlib.util
+
+    return importlib.util.find_spec("generator") is not None
+
+
 def needs_secret_summary(count: int, total: int) -> str:
     """The one sentence a class check says for its ``count`` files (of ``total``) that were made
     with the course secret and given without it, instead of one line per file."""
-    import importlib.util
-
     these = f"{count} of the {total} answers files" if count != total else (
         f"all {total} answers files" if total != 1 else "the answers file")
-    if importlib.util.find_spec("generator") is not None:
+    if _full_kit():
         return (f"{these[0].upper()}{these[1:]} were made with the course secret (graded sheets, or practice sheets "
                 "made with it): checking them needs it (chainrule check --secret-file FILE --manifest manifest.json); "
                 "nothing in them was judged.")
@@ -467,9 +472,7 @@ def needs_secret_summary(count: int, total: int) -> str:
 def needs_secret_message(source: str, lang: str = "en") -> str:
     """A graded sheet checked without the course secret: the instructor forgot --secret-file
     (the full kit), or a student ran check in their copy (no generator), who hands it in."""
-    import importlib.util
-
-    if importlib.util.find_spec("generator") is not None:
+    if _full_kit():
         if lang == "ko":
             return (f"'{source}'은(는) 채점용 문제지다: 확인하려면 과정 비밀 키가 필요하다 "
                     "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.")

@@ -634,14 +634,13 @@ def legend_box(ax: Axes, fr: Frame) -> Optional[LegendBox]:
 
 def _crosses(path, left, top, right, bottom) -> bool:
     """Whether a polyline meets the box (a segment with an end inside, or crossing an edge)."""
-    def inside(p):
-        return left <= p[0] <= right and top <= p[1] <= bottom
-
     for (x1, y1), (x2, y2) in zip(path, path[1:]):
-        if inside((x1, y1)) or inside((x2, y2)):
-            return True
-        if max(x1, x2) < left or min(x1, x2) > right or max(y1, y2) < top or min(y1, y2) > bottom:
+        # the segment's bounding box beside the box: no end inside it, no crossing
+        if (x1 < left and x2 < left) or (x1 > right and x2 > right) or (y1 < top and y2 < top) \
+                or (y1 > bottom and y2 > bottom):
             continue
+        if (left <= x1 <= right and top <= y1 <= bottom) or (left <= x2 <= right and top <= y2 <= bottom):
+            return True
         # the segment's bounding box meets the box: does the segment separate the box's corners?
         sides = {(x2 - x1) * (cy - y1) - (y2 - y1) * (cx - x1) > 0
                  for cx, cy in ((left, top), (right, top), (left, bottom), (right, bottom))}
@@ -733,6 +732,11 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
     sparse = [(curve, min(x for x, _y in curve), min(y for _x, y in curve), max(x for x, _y in curve),
                max(y for _x, y in curve)) for curve in sparse if curve]
     vertical = [fr.x(r.at) for r in ax.rules if r.vertical]
+    # the markers by x, for a label's box to look only at those near it in x: one farther
+    # than its radius (plus a margin) to the left or right of the box cannot be too close
+    markers.sort()
+    marker_x = [x for x, _y, _r in markers]
+    reach = max((r for _x, _y, r in markers), default=0.0) + 1.0
     fixed = [note_box(note, fr) for note in ax.texts]
     legend = legend_box(ax, fr)
     if legend is not None:
@@ -760,6 +764,8 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
         others = [pixel[id(p)] for p in labels if id(p) not in own]
         others += [(x, y) for x, y, _r in markers if not any(abs(x - a) < 1e-6 and abs(y - b) < 1e-6
                                                              for a, b in zip(xs, ys))]
+        others.sort()
+        others_x = [x for x, _y in others]
         found = []
         for rank, (x, y) in enumerate(_candidates(rect, width, size)):
             box = (x, y - ASCENT * size, x + width, y + DESCENT * size)
@@ -767,12 +773,18 @@ def place_labels(ax: Axes, fr: Frame, size: float = FONT_SIZE) -> None:
                 continue
             # _box_distance(box, px, py), inlined (the same arithmetic): most of a plot's time
             b0, b1, b2, b3 = box
-            if any(hypot(max(b0 - mx, 0.0, mx - b2), max(b1 - my, 0.0, my - b3)) < mr + 0.5 for mx, my, mr in markers):
+            # (only the markers and points within reach in x: a distance is at least its x part)
+            if any(hypot(max(b0 - mx, 0.0, mx - b2), max(b1 - my, 0.0, my - b3)) < mr + 0.5
+                   for mx, my, mr in markers[bisect.bisect_left(marker_x, b0 - reach):
+                                             bisect.bisect_right(marker_x, b2 + reach)]):
                 continue
             if any(_overlap(box, other, 1.0) for other in fixed):
                 continue
             mine = min(hypot(max(b0 - a, 0.0, a - b2), max(b1 - b, 0.0, b - b3)) for a, b in zip(xs, ys))
-            if any(hypot(max(b0 - a, 0.0, a - b2), max(b1 - b, 0.0, b - b3)) < mine + 1.0 for a, b in others):
+            near = mine + 2.0
+            if any(hypot(max(b0 - a, 0.0, a - b2), max(b1 - b, 0.0, b - b3)) < mine + 1.0
+                   for a, b in others[bisect.bisect_left(others_x, b0 - near):
+                                      bisect.bisect_right(others_x, b2 + near)]):
                 continue
             cost = rank
             cost += 3 * sum(1 for _cx, cy in dense[bisect.bisect_left(dense_x, box[0]):

@@ -35,6 +35,9 @@ from checker.reading import shown, toml_string
 
 #: The layout written and read here (``format = 2`` in the [chainrule] table).
 FORMAT = 2
+#: The largest course seed a sheet is made with: ``course_seed`` is a TOML integer, which must
+#: fit in a signed 64-bit integer (TOML tools other than Python's refuse a larger one).
+MAX_COURSE_SEED = 2 ** 63 - 1
 FILE_NAME = "answers.toml"
 #: a filled answers file ``chainrule generate --force`` moved aside before replacing it
 #: (answers.filled-<n>.toml): kept beside the new one, never a hand-in

@@ -1028,8 +1028,9 @@ def generate(
     students). ``secret`` (the course secret, ``chainrule_core.secret.load``) makes graded
     sheets; ``practice`` practice sheets (both: practice sheets whose variants only the
     secret rebuilds). Returns a summary."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number >= 0.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= answers_file.MAX_COURSE_SEED:
+        raise ChainruleUsageError(f"Seed {seed!r} is not valid; use a whole number from 0 to "
+                                  f"{answers_file.MAX_COURSE_SEED} (answers.toml keeps it as a 64-bit TOML integer).")
     lang = check_lang(lang)
     formats = check_formats(list(formats or []))
     if students is not None and count is not None:

@@ -24,7 +24,8 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
 - ``case``: run only case ``K`` (its 1-based number, or its name) of the one selected
   function (``only`` must name exactly one function, else ``ChainruleUsageError``); with
   ``seed`` this reproduces one failing case.
-- ``timeout``: seconds of child time per function (default ``DEFAULT_TIMEOUT``).
+- ``timeout``: seconds of child time per function (default ``DEFAULT_TIMEOUT``; a finite number
+  above 0 and at most ``grader.limits.MAX_TIMEOUT``, else a ChainruleUsageError).
 - ``oracle``: where expected values come from: an ``Oracle`` (``LiveOracle`` calls the
   ``solutions`` package in this process; ``RecordedOracle`` reads a file written by
   ``grader.record``), a path to such a recorded file, or ``None`` (live solutions when

@@ -30,7 +30,8 @@ option that changes a grade); an output folder made for another class or other o
 refused unless ``--force`` starts over.
 
 ``--shard K/N`` grades the submissions at positions K, K+N, K+2N, ... (1-based, in sorted
-id order); ``merge`` combines shard folders of one class into one output folder.
+id order); ``merge`` combines shard folders of one class into one output folder (and
+replaces an incomplete merge there that it completes: ``incomplete_merge``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from chainrule_core.progress import is_terminal
 from grader import escape, janitor
 from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
-from grader.limits import SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, mb
+from grader.limits import MAX_TIMEOUT, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, mb, timeout_refused, valid_timeout
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
 
 RESULTS = "results.jsonl"
@@ -529,6 +530,11 @@ class Options:
     release: dict = None    # --release: grader.release_settings.read(), in force while grading
     require_isolation: bool = False     # each grade refuses too when its child could read the reference
 
+    def __post_init__(self):
+        # refused before batch.json is written: inf or NaN there is no JSON (and never stops a hang)
+        if not valid_timeout(self.timeout):
+            raise ChainruleUsageError(timeout_refused(self.timeout))
+
     def fingerprint(self):
         """Every setting that changes a grade, and the grader's version."""
         found = {
@@ -933,14 +939,17 @@ def read_results(path):
     return records
 
 
-def json_bytes(obj, indent=None):
+def json_bytes(obj, indent=None, allow_nan=True):
     """``obj`` as UTF-8 JSON that can always be written: readable UTF-8 when every string is
     valid Unicode, else with ``\\uXXXX`` escapes (a lone surrogate that reached a record, a
-    file name that was not UTF-8), which ``json.loads`` reads back to the very same text."""
+    file name that was not UTF-8), which ``json.loads`` reads back to the very same text.
+    ``allow_nan=False`` (batch.json): a NaN or infinity is a ValueError, never written as
+    ``NaN``/``Infinity``, which is not JSON (a record may hold a student's NaN output: it keeps
+    the default)."""
     try:
-        return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=indent).encode("utf-8")
+        return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=indent, allow_nan=allow_nan).encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(obj, ensure_ascii=True, sort_keys=True, indent=indent).encode("ascii")
+        return json.dumps(obj, ensure_ascii=True, sort_keys=True, indent=indent, allow_nan=allow_nan).encode("ascii")
 
 
 class ResultsFile:
@@ -1093,7 +1102,7 @@ def prepare_out(out, info, force):
     elif any(not n.startswith(".") for n in os.listdir(out)):
         raise ChainruleError(f"Output folder '{out}' is not empty and was not made by chainrule "
                              "grade-all; choose another --out, or pass --force to write into it.")
-    write_atomic(batch_path, json_bytes(info, indent=1) + b"\n")
+    write_atomic(batch_path, json_bytes(info, indent=1, allow_nan=False) + b"\n")
     return read_results(results_path)
 
 
@@ -1232,6 +1241,11 @@ def _read_info(folder):
         raise ChainruleError(f"Cannot read '{path}': {exc}.") from None
     if not isinstance(info, dict) or "fingerprint" not in info or "entries" not in info:
         raise ChainruleError(f"'{path}' is not a grade-all class file; give the --out folders of the shards.")
+    timeout = info["fingerprint"].get("timeout") if isinstance(info["fingerprint"], dict) else None
+    if timeout is not None and not valid_timeout(timeout):  # an earlier kit took --timeout inf: no JSON to merge
+        raise ChainruleUsageError(f"Shard folder '{folder}' was graded with --timeout {timeout!r}, which this kit "
+                                  f"refuses (it takes a finite number of seconds above 0, at most {MAX_TIMEOUT:g}); "
+                                  "grade that shard again with a valid --timeout and --force.")
     return info
 
 
@@ -1245,11 +1259,15 @@ def _graded_as(record):
 
 
 def merge(folders, out, force):
-    """``(info, records, lock, unfinished)`` of the shard folders of one class combined into
-    ``out``; ``unfinished``: the submissions none of them holds, by shard (``unfinished``).
+    """``(info, records, lock, unfinished, completed)`` of the shard folders of one class
+    combined into ``out``; ``unfinished``: the submissions none of them holds, by shard
+    (``unfinished``); ``completed``: what the earlier incomplete merge in ``out`` that this one
+    replaced had merged (``incomplete_merge``), or None.
 
     The shards must come from the same class (the same submission ids) and settings; a
-    submission graded in several, the graded record wins over a grader failure.
+    submission graded in several, the graded record wins over a grader failure. ``out`` holding
+    grade-all results is refused without ``force``, unless it holds an incomplete merge that
+    this one completes (``incomplete_merge``).
     """
     real_out = os.path.realpath(out)
     seen = {}
@@ -1310,26 +1328,80 @@ def merge(folders, out, force):
                 raise ChainruleError(
                     f"Submission '{printable(ident)}' was graded differently in '{origin[ident]}' and '{folder}'; "
                     "merge the shards of one run, each once.")
-    if not force and any(os.path.exists(os.path.join(out, name)) for name in (BATCH, RESULTS)):
-        # a merge writes a whole class's results anew: another run's (a whole class graded
-        # there, an earlier merge) are not replaced without --force
-        raise ChainruleError(f"Output folder '{out}' already holds grade-all results; give the merge a new --out, "
-                             "or pass --force to replace them.")
     merged = dict(first)
     merged["shard"] = None
     exposed = next((info["exposure"] for info in infos if info.get("exposure")), None)
     if exposed:     # a shard graded where the reference was readable: the merge says so
         merged["exposure"] = exposed
     merged["entries"] = {i: records[i]["hash"] if i in records else h for i, h in first["entries"].items()}
+    # what was merged, so that a later merge knows this folder for an (incomplete) merge
+    merged["merged"] = sorted(({"folder": os.path.realpath(folder), "shard": info.get("shard")}
+                               for folder, info in zip(folders, infos)),
+                              key=lambda s: (s["shard"] or [0, 0], s["folder"]))
     lock = lock_out(out)
     try:
+        completed = None
+        if not force and any(os.path.exists(os.path.join(out, name)) for name in (BATCH, RESULTS)):
+            # a merge writes a whole class's results anew: another run's (a whole class graded
+            # there, a complete merge) are not replaced without --force; an incomplete merge of
+            # this class is, by a merge that holds all it held (it only completes it)
+            completed = incomplete_merge(out, merged, records)
+            if completed is None:
+                raise ChainruleError(f"Output folder '{out}' already holds grade-all results; give the merge a new "
+                                     "--out, or pass --force to replace them.")
         prepare_out(out, merged, force)
     except BaseException:       # refused: the folder is free again at once
         lock.close()
         raise
     lines = b"".join(json_bytes(records[i]) + b"\n" for i in sorted(records))
     write_atomic(os.path.join(out, RESULTS), lines)
-    return merged, records, lock, unfinished(first, shards, records)
+    return merged, records, lock, unfinished(first, shards, records), completed
+
+
+def _merged_source(source):
+    """What identifies a folder an earlier merge took: its shard (K, N), or for a whole run its
+    folder (None when ``source`` is not what ``merge`` writes)."""
+    if not isinstance(source, dict):
+        return None
+    shard = source.get("shard")
+    if shard:
+        return ("shard", tuple(shard)) if isinstance(shard, list) else None
+    folder = source.get("folder")
+    return ("run", folder) if isinstance(folder, str) else None
+
+
+def incomplete_merge(out, info, records):
+    """The sources (``info["merged"]``'s entries) of the earlier merge in ``out`` that the merge
+    ``info`` (giving ``records``) may replace without ``--force``, or None when it may not.
+
+    It may when all of this holds, so that replacing it loses nothing and only completes it:
+    ``out`` was written by a merge (its batch.json lists what was merged; a whole class graded
+    there, a shard, or a folder an earlier kit merged into, list nothing); of the same class
+    (the submissions folder, every setting, the same ids); incomplete (a submission without a
+    record, or one the grader failed on: what the merge's failure said to "merge again" for);
+    of a subset of this merge's shards (the same K/N; for whole runs, the same folders); and
+    every submission it graded is graded in this merge too."""
+    try:
+        with open(os.path.join(out, BATCH), encoding="utf-8") as handle:
+            old = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(old, dict) or not isinstance(old.get("merged"), list) or not old["merged"]:
+        return None
+    if (old.get("tool") != info.get("tool") or old.get("submissions") != info["submissions"]
+            or old.get("fingerprint") != info["fingerprint"] or not isinstance(old.get("entries"), dict)
+            or set(old["entries"]) != set(info["entries"])):
+        return None
+    before = read_results(os.path.join(out, RESULTS))
+    if all(before.get(i, {}).get("status") not in (None, "error") for i in old["entries"]):
+        return None     # complete: replacing it is a choice to make with --force
+    ours = {_merged_source(source) for source in info["merged"]}
+    if not all(_merged_source(source) in ours for source in old["merged"]):
+        return None
+    for ident, record in before.items():
+        if record.get("status") != "error" and (records.get(ident) or {}).get("status") in (None, "error"):
+            return None     # graded there and not here: replacing it would lose that grade
+    return old["merged"]
 
 
 def unfinished(info, shards, records):

@@ -32,7 +32,8 @@ from grader.release_settings import effective_points, functions as release_funct
 from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, replace_text
 from grader.calls import PACKAGE
 from grader.locate import absent_module
-from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb
+from grader.limits import (DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT, FSIZE_LIMIT, MAX_DATA, mb, timeout_refused,
+                           valid_timeout)
 from grader.privileges import changed_files, installed_solutions, kit_folders, kit_fingerprint, reference_exposure
 from grader.seeds import submission_seed
 from grader.sandbox import CallFailed, ChildDied, Sandbox
@@ -142,6 +143,17 @@ def _reference_location(oracle):
 ONE_FUNCTION = "--case needs --only module.function, naming one function (e.g. --only activations.relu)."
 
 
+def checked_timeout(timeout):
+    """``timeout`` (None: ``DEFAULT_TIMEOUT``) as a float of seconds, or a ChainruleUsageError
+    naming it when it is no limit the grader can keep (``grader.limits.valid_timeout``: NaN,
+    infinity, 1e300, 0 and below)."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if not valid_timeout(timeout):
+        raise ChainruleUsageError(timeout_refused(timeout))
+    return float(timeout)
+
+
 def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memory_mb=None,
           progress=None, secret=None, require_isolation=False, seed_path=None):
     """``seed_path``: what the submission's own seed is drawn from when it is not ``path``
@@ -150,10 +162,7 @@ def grade(path, only=None, seed=None, case=None, timeout=None, oracle=None, memo
     names = select_functions(only)
     if case is not None and len(names) != 1:
         raise ChainruleUsageError(ONE_FUNCTION)
-    if timeout is None:
-        timeout = DEFAULT_TIMEOUT
-    if not timeout > 0:
-        raise ChainruleUsageError(f"Timeout {timeout!r} is not valid; give a positive number of seconds.")
+    timeout = checked_timeout(timeout)
     if memory_mb is None:
         memory_mb = DEFAULT_MEMORY_MB
     _check_submission(path)

@@ -4,11 +4,17 @@ The child process (``grader/_child.py``) cannot import the grader: the limits it
 itself (``FSIZE_LIMIT``, ``MAX_DATA``, the memory limit) reach it in its configuration.
 """
 
+import math
+import numbers
+
 MB = 1024 * 1024
 
 # defaults of ``grade_submission`` and ``chainrule grade``
 DEFAULT_SEED = 2026            # the seed when none is given, no recording says and no live reference derives one (grader.seeds)
 DEFAULT_TIMEOUT = 5.0          # seconds per function (per call batch, per import)
+MAX_TIMEOUT = 3600.0           # the largest --timeout: an hour per function is far beyond what any contract
+                               # function needs (each takes milliseconds; a whole class grades in minutes) and
+                               # still stops a submission that hangs (``inf`` or 1e300 never would)
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
 MAX_NOTEBOOK_BYTES = 16 * MB   # a submitted notebook (.ipynb), read as JSON by the parent
 MAX_CLEAN_BYTES = MB // 4      # a notebook cell longer than this is not parsed by the parent (a 2 MB cell took 1 GB)
@@ -25,6 +31,34 @@ STARTUP_TIMEOUT = 30.0         # seconds for the child to import NumPy and say i
 NPROC_LIMIT = 32               # processes (and threads) the sandbox uid may have at once
 NOFILE_LIMIT = 256             # files one process of the submission may hold open (written and unlinked, they still count)
 IO_CHUNK = 1 << 20             # bytes per read or write on the pipes
+
+
+#: what a valid ``timeout`` is, in the words of every refusal (``valid_timeout``)
+TIMEOUT_RULE = (f"give a finite number of seconds above 0 and at most {MAX_TIMEOUT:g} "
+                f"(default {DEFAULT_TIMEOUT:g})")
+
+
+def valid_timeout(timeout):
+    """Whether ``timeout`` is a time limit the grader can keep: a real number (not a bool),
+    finite, above 0 and at most ``MAX_TIMEOUT``. NaN, infinity and 1e300 are not: the child
+    would never be stopped, and JSON has no Infinity or NaN to write them in."""
+    if not isinstance(timeout, numbers.Real) or isinstance(timeout, bool):
+        return False
+    if isinstance(timeout, numbers.Integral):       # 10**400 is no float: compared as it is
+        return 0 < timeout <= MAX_TIMEOUT
+    return math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT
+
+
+def timeout_refused(timeout):
+    """The sentence refusing a ``timeout`` that is not ``valid_timeout`` (the library's words;
+    the command's ``--timeout`` says the same after click's "Invalid value for '--timeout'")."""
+    if isinstance(timeout, numbers.Integral) and not isinstance(timeout, bool):
+        shown = str(int(timeout))
+    elif isinstance(timeout, numbers.Real) and not isinstance(timeout, bool):
+        shown = format(float(timeout), "g")
+    else:
+        shown = repr(timeout)
+    return f"Timeout {shown} is not valid; {TIMEOUT_RULE}."
 
 
 def mb(nbytes):

@@ -1168,10 +1168,11 @@ def _take_notes(output, notes, fix, run):
 
 def grade_notebooks(path, only=None, **options):
     """Grade the notebook (or folder of notebooks) ``path`` like a module folder."""
-    from grader.engine import grade
+    from grader.engine import checked_timeout, grade
 
     path = os.fspath(path)
-    converted = convert(path, options.get("timeout"))
+    options["timeout"] = checked_timeout(options.get("timeout"))    # refused before the cells' budget is written
+    converted = convert(path, options["timeout"])
     try:
         if only is None and converted.default_module is not None:
             only = [converted.default_module]

@@ -13,11 +13,12 @@ def limit_options(command):
     student code and where its expected values come from (one definition for both)."""
     import click
 
-    from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MAX_TIMEOUT
 
     for option in reversed((
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help=f"Seconds each function may run in total (default {DEFAULT_TIMEOUT:g})."),
+        click.option("--timeout", type=seconds(), default=None, metavar="SECONDS",
+                     help=f"Seconds each function may run in total, at most {MAX_TIMEOUT:g} "
+                          f"(default {DEFAULT_TIMEOUT:g})."),
         click.option("--memory", "memory_mb", type=click.IntRange(min=16), default=None, metavar="MB",
                      help=f"Memory the student code may use beyond NumPy's own (default {DEFAULT_MEMORY_MB})."),
         click.option("--recorded", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -25,6 +26,46 @@ def limit_options(command):
     )):
         command = option(command)
     return command
+
+
+def seconds():
+    """click's type of ``--timeout``: a finite number of seconds above 0 and at most
+    ``grader.limits.MAX_TIMEOUT`` (``valid_timeout``, which the library's ``grade`` asks
+    too). ``inf``, ``nan`` and ``1e300`` parse as floats and are refused in the words of the
+    rule, naming the value as given: a time limit that never ends would let a hanging
+    submission stop the whole run, and JSON (batch.json) has no Infinity to write it in."""
+    import click
+
+    from grader.limits import TIMEOUT_RULE, valid_timeout
+
+    class Seconds(click.ParamType):
+        name = "seconds"
+
+        def convert(self, value, param, ctx):
+            if isinstance(value, float):
+                number = value
+            else:
+                try:
+                    number = float(str(value).strip())
+                except ValueError:
+                    self.fail(f"'{value}' is not a number; {TIMEOUT_RULE}.", param, ctx)
+            if not valid_timeout(number):
+                self.fail(f"{value} is not valid; {TIMEOUT_RULE}.", param, ctx)
+            return number
+
+    return Seconds()
+
+
+def course_seed():
+    """click's type of a course seed (``generate --seed``, ``notebook --seed``): a whole number
+    from 0 to ``checker.answers_file.MAX_COURSE_SEED`` (2**63 - 1), since answers.toml keeps it
+    as a TOML integer, which must fit in 64 bits. (``grade --seed`` is no course seed: a
+    submission's own seed is any of 2**64, so it keeps click's ``IntRange(min=0)``.)"""
+    import click
+
+    from checker.answers_file import MAX_COURSE_SEED
+
+    return click.IntRange(min=0, max=MAX_COURSE_SEED)
 
 
 def out_folder():

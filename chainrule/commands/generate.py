@@ -8,7 +8,7 @@ import sys
 import click
 from click.core import ParameterSource
 
-from chainrule.commands import out_folder
+from chainrule.commands import course_seed, out_folder
 from chainrule_core.progress import is_terminal
 from generator import options as gen
 
@@ -19,7 +19,7 @@ DEFAULT_SEED = gen.DEFAULT_SEED  # the generator's own default (no second litera
 @click.option("--out", "out", default=gen.DEFAULT_OUT, show_default=True, type=out_folder(),
               help="Folder to write into (refused when not empty, unless --force or --update; a class interrupted "
                    "there is finished by the same command).")
-@click.option("--seed", type=click.IntRange(min=0), default=gen.DEFAULT_SEED, show_default=True,
+@click.option("--seed", type=course_seed(), default=gen.DEFAULT_SEED, show_default=True,
               help="Course seed: with a student id it fixes that student's variants.")
 @click.option("--students", "roster", type=click.Path(dir_okay=False),
               help="Roster CSV with an 'id' column and an optional 'name' column.")

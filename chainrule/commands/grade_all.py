@@ -238,15 +238,34 @@ def _merge(folders, out, force):
     from chainrule_core.errors import ChainruleError
     from grader import batch, classreport, release_settings
 
-    info, records, lock, unfinished = batch.merge(folders, out, force)   # noqa: F841 - the lock is held
-    release = info.get("release")       # the shards' --release: its points make the totals
-    with release_settings.in_force(release):
-        summary = classreport.write_all(out, info, records)
+    info, records, lock, unfinished, completed = batch.merge(folders, out, force)
+    try:
+        if completed:       # said, since no --force was asked for: nothing it held is lost
+            click.echo(f"Replaced the incomplete merge in {out} (of {_sources(completed)}) with this one, which "
+                       "holds every submission it graded.", err=True)
+        release = info.get("release")       # the shards' --release: its points make the totals
+        with release_settings.in_force(release):
+            summary = classreport.write_all(out, info, records)
+    finally:
+        # the folder is written: free it now, not when a failure's traceback is collected (a
+        # merge run again in this process, as its failure says to, would be refused meanwhile)
+        lock.close()
     _report(summary, out, len(records), 0, release)
     _fail_if_not_all_graded(summary, out, "run the shards again (each grades its failed submissions again), "
                                           "then merge again")
     if summary.missing:  # written as far as it goes, and said as a failure: a gradebook would lack them
         raise ChainruleError(_unfinished_message(summary.missing, unfinished, info["submissions"], folders))
+
+
+def _sources(sources):
+    """The folders an earlier merge took (``batch.incomplete_merge``), in words: "shard 1/2",
+    "shards 1/3 and 2/3", or for whole runs their folders."""
+    shards = [s["shard"] for s in sources if s.get("shard")]
+    if shards:
+        shown = [f"{k}/{n}" for k, n in shards]
+        return f"shard {shown[0]}" if len(shown) == 1 else "shards " + ", ".join(shown[:-1]) + " and " + shown[-1]
+    folders = [f"'{s['folder']}'" for s in sources]
+    return ("the run in " if len(folders) == 1 else "the runs in ") + ", ".join(folders)
 
 
 def _names(ids, most=5):

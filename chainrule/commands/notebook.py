@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from chainrule.commands import out_folder
+from chainrule.commands import course_seed, out_folder
 from generator.options import DEFAULT_LANG, LANGUAGES
 
 
@@ -23,7 +23,7 @@ from generator.options import DEFAULT_LANG, LANGUAGES
                    "course seed, language and kind (graded, practice) are taken from it, so --seed and --lang "
                    "need not be given, and a --seed, --secret-file or --practice that does not fit the set, or a "
                    "roster id that is not one of its students, is refused.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
+@click.option("--seed", type=course_seed(), default=None,
               help="Course seed of the worksheets (required with --students unless --manifest gives it: the "
                    "seed the class's worksheets were generated with): fixes each student's own network.")
 @click.option("--secret-file", type=click.Path(dir_okay=False), default=None,

@@ -299,9 +299,11 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order);
     reports name the notebook ``shown``."""
     from grader import grade_submission
+    from grader.engine import checked_timeout
     from grader.notebooks import PACKAGE_DIR, relabel, write_shared
     from grader.reports import render
 
+    timeout = checked_timeout(timeout)      # refused before the cells' budget is written
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="chainrule-check-"))
     try:
         folder = os.path.join(tmp, PACKAGE_DIR)

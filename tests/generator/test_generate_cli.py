@@ -130,7 +130,7 @@ def test_generate_refuses_a_non_empty_folder_without_force(tmp_path):
 def test_generate_negative_seed_is_rejected(tmp_path):
     result = run("generate", "--seed", "-1", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
-    assert error_line(result) == "Error: Invalid value for '--seed': -1 is not in the range x>=0."
+    assert error_line(result) == "Error: Invalid value for '--seed': -1 is not in the range 0<=x<=9223372036854775807."
     assert not (tmp_path / "o").exists()
 
 

@@ -41,6 +41,15 @@ calls it: those functions are written, so the report names the cell to paste int
 calls sigmoid, whose cell (network.ipynb, cell 6) still raises NotImplementedError: paste your
 sigmoid ...", ``grader.calls``) and they are not counted as "not implemented".
 
+A percent script (``<module>.pct.py``, jupytext's percent format, VS Code's and Spyder's
+cells) is graded by its cells as a notebook is: the cells between its ``# %%`` lines
+(``percent_cells``; the code before the first one is a cell too, a ``# %% [markdown]`` cell is
+text, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
+cell that raises or runs forever costing only itself. The script is written as one file, each
+cell in its place, and each cell is compiled as the script's lines, so frames and notes name
+the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
+"activations.pct.py, the cell at lines 89-100").
+
 Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
 """
 
@@ -65,7 +74,8 @@ CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a not
 
 SUFFIX = ".ipynb"
 #: a notebook as a ``# %%`` percent script (``chainrule notebook`` writes ``<module>.pct.py``):
-#: graded as one cell, the whole file, as ``check()`` grades it when run with python
+#: graded by its ``# %%`` cells as a notebook's cells are (``percent_cells``), as ``check()``
+#: grades it when run with python
 SCRIPT_SUFFIX = ".pct.py"
 SCRIPT_LABEL = "script"
 # the converted folder's name: also importable in the child, so never a name a student imports
@@ -123,7 +133,7 @@ def _line(exc, path):
     return line
 
 
-def _definitions(source, path):
+def _definitions(source, path, first=1):
     import ast
 
     try:
@@ -132,15 +142,36 @@ def _definitions(source, path):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
+    if first > 1:
+        ast.increment_lineno(tree, first - 1)
     return compile(tree, path, "exec") if tree.body else None
+
+
+def _compile(source, path, first=1):
+    """``source`` compiled as the lines of ``path`` from line ``first`` on (a cell of a percent
+    script: its frames and errors name the script's own lines)."""
+    if first == 1:
+        return compile(source, path, "exec")
+    import ast
+
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as exc:
+        if exc.lineno:
+            exc.lineno += first - 1
+        if getattr(exc, "end_lineno", None):
+            exc.end_lineno += first - 1
+        raise
+    ast.increment_lineno(tree, first - 1)
+    return compile(tree, path, "exec")
 
 
 def _import_hint(exc, source, line):
     """For a cell that imports from the exercises as their .py files do (``from .activations
-    import sigmoid``) and fails: what works in a notebook instead."""
+    import sigmoid``) and fails: what works in a notebook instead (``line``: of the cell)."""
     import ast
 
-    if not isinstance(exc, ImportError) or not line:
+    if not isinstance(exc, ImportError) or not line or line < 1:
         return ""
     try:
         tree = ast.parse(source)
@@ -184,12 +215,14 @@ def _missing_hint(exc, plotting):
 
 
 def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=""):
-    """Run ``cells`` in ``namespace``; ``notes``: the numbers of the grader's notes on them to
-    say (their text stays with the grader); ``budget``: seconds all cells may take together
-    (a cell still running then is stopped and reported; of the cells after it only the
-    definitions run); ``plotting``: the names the plotting and display code left out had
-    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``); ``mark``: what
-    every note starts with (the grader takes only those lines as notes)."""
+    """Run ``cells`` in ``namespace``: each the name of a cell's file in the folder ``label``,
+    or ``[file, first, last]``, a cell of a percent script: its lines ``first`` to ``last`` of
+    the script ``file`` (frames and notes name the script's lines); ``notes``: the numbers of
+    the grader's notes on them to say (their text stays with the grader); ``budget``: seconds
+    all cells may take together (a cell still running then is stopped and reported; of the
+    cells after it only the definitions run); ``plotting``: the names the plotting and display
+    code left out had bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``);
+    ``mark``: what every note starts with (the grader takes only those lines as notes)."""
     def _say(text):
         _sys.stderr.write(mark + " " + text + "\\n")
         _sys.stderr.flush()
@@ -199,26 +232,37 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
     for note in notes:
         _sys.stderr.write(f"{mark}={int(note)}\\n")
         _sys.stderr.flush()
+    texts = {}      # a script's lines, read once for all its cells
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
         for cell in cells:
+            if isinstance(cell, str):
+                cell, first, last = cell, 1, None
+            else:
+                cell, first, last = cell
             path = _os.path.join(here, label, cell)
-            with open(path, encoding="utf-8") as fh:
-                source = fh.read()
-            name = f"{shown}, {cell}" if shown else cell
+            if path not in texts:
+                with open(path, encoding="utf-8") as fh:
+                    texts[path] = fh.read() if last is None else fh.read().split("\\n")
+            source = texts.pop(path) if last is None else "\\n".join(texts[path][first - 1:last])
+            at = f"{shown}, {cell}" if shown else cell
+            if last is None:
+                name = at
+            else:       # a cell of a script: named by its lines there
+                name = at + (f", the cell at line {first}" if first == last else f", the cell at lines {first}-{last}")
             left = budget - (_time.monotonic() - start) if budget else None
             try:
                 if left is not None and left <= 0:
                     # the time is used up: the cell's definitions only (they take no time)
-                    code = _definitions(source, path)
+                    code = _definitions(source, path, first)
                     _say(f"{name}: " + ("only its def, class and import statements ran" if code else "not run")
                          + f" (the {budget:g} s the cells may take were used up)")
                     if code is not None:
                         exec(code, namespace)
                     continue
                 try:
-                    code = compile(source, path, "exec")
+                    code = _compile(source, path, first)
                 except (MemoryError, RecursionError):
                     # a parser's limit, not the student's code failing: said as such
                     _say(f"{name}: does not parse (nested too deeply for Python's parser); "
@@ -233,21 +277,21 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
                         _signal.setitimer(_signal.ITIMER_REAL, 0)
             except _CellTimeout as exc:
                 line = _line(exc, path)
-                where = name + (f", line {line}" if line else "")
+                where = (at if last is not None else name) + f", line {line}" if line else name
                 _say(f"{where}: still running after {budget:g} s (the time all cells may take) "
                      "and stopped; the functions defined so far are graded")
             except (Exception, SystemExit) as exc:
                 if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
                     raise           # the output limit: the grader reports it
                 line = _line(exc, path)
-                where = name + (f", line {line}" if line else "")
+                where = (at if last is not None else name) + f", line {line}" if line else name
                 if isinstance(exc, SystemExit):
                     what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
                 else:
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
                     if isinstance(exc, EOFError) and str(exc) == "EOF when reading a line":
                         what += " (input() cannot read anything while grading: stdin is empty; remove the input() call)"
-                hint = _import_hint(exc, source, line) or _missing_hint(exc, plotting)
+                hint = _import_hint(exc, source, line and line - first + 1) or _missing_hint(exc, plotting)
                 _say(f"{where}: {what} (the cells after it still ran){hint}")
     finally:
         if budget:
@@ -333,6 +377,43 @@ def read_script(path) -> str:
     return raw.decode("utf-8", "replace")
 
 
+#: a cell marker of a percent script (jupytext's percent format; VS Code's and Spyder's cells): a
+#: line that starts with ``# %%`` (or ``#%%``), then a space and the cell's title or metadata, or
+#: nothing. ``# %%time`` is none (it is how jupytext comments out a cell magic).
+CELL_MARKER = re.compile(r"^#[ \t]*%%+(?:[ \t][^\n]*)?$", re.MULTILINE)
+#: a marker of a cell that is text, not code (``# %% [markdown]``, ``[md]``, ``[raw]``)
+TEXT_CELL = re.compile(r"\[(?:markdown|md|raw)\]")
+_BLANK_LINES = re.compile(r"(?:[ \t\f]*\n)*")
+
+
+def percent_cells(text):
+    """``(text, cells)``: the percent script ``text`` with its line ends made ``\\n`` (as Python
+    reads them), and its code cells in order, each ``(first, last, start, end)``: its lines
+    ``first`` to ``last`` (numbered from 1, as the script's), ``text[start:end]``, without the
+    blank lines around it. The code before the first marker is a cell too (a script without
+    markers is one cell, the whole file); a text cell (``# %% [markdown]``) and a cell with
+    nothing but blank lines are none. Linear in the script's size (a regular expression finds
+    the markers; lines are counted between them)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cells, at, line, code = [], 0, 1, True     # where the cell starts, its first line, its kind
+
+    def add(end):
+        blank = _BLANK_LINES.match(text, at, end)
+        start = blank.end()
+        stop = start + len(text[start:end].rstrip())
+        if code and stop > start:
+            first = line + text.count("\n", at, start)
+            cells.append((first, first + text.count("\n", start, stop), start, stop))
+
+    for marker in CELL_MARKER.finditer(text):
+        add(marker.start())
+        line += text.count("\n", at, marker.start()) + 1
+        code = not TEXT_CELL.search(marker.group())
+        at = min(marker.end() + 1, len(text))
+    add(len(text))
+    return text, cells
+
+
 def _source(cell):
     src = cell.get("source", "")
     if isinstance(src, list):
@@ -405,7 +486,7 @@ class Plotting:
         self.display = set(DISPLAY_BUILTINS)    # of ``names``, the display code's (the rest: plotting)
         self.libraries = []
         self.kinds = []     # "plotting", "display": what was left out
-        self.places = []
+        self._places = []   # (where, [line numbers]), in order
         self.pandas = False     # the notebook imports pandas (which its .plot calls are)
 
     def mark(self, names, kind):
@@ -447,9 +528,23 @@ class Plotting:
         return {n: "display" if n in self.display else "plotting" for n in sorted(self.names)}
 
     def add_place(self, where, lines):
+        """``lines`` of ``where`` were left out; those of the cells of one percent script (all
+        named by the script) are said together."""
         if not lines:
             return
-        runs, lines = [], sorted(lines)     # 1, 2, 3, 5 -> "lines 1-3 and 5"
+        if self._places and self._places[-1][0] == where:
+            self._places[-1][1].extend(lines)
+        else:
+            self._places.append((where, list(lines)))
+
+    @property
+    def places(self):
+        """``[(where, "lines 3-5 and 9")]``: where code was left out, in order."""
+        return [(where, self._span(lines)) for where, lines in self._places]
+
+    @staticmethod
+    def _span(lines):
+        runs, lines = [], sorted(set(lines))     # 1, 2, 3, 5 -> "lines 1-3 and 5"
         for n in lines:
             if runs and n == runs[-1][1] + 1:
                 runs[-1][1] = n
@@ -457,15 +552,14 @@ class Plotting:
                 runs.append([n, n])
         parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
         words = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        span = ("line " if len(lines) == 1 else "lines ") + words
-        self.places.append((where, span))
+        return ("line " if len(lines) == 1 else "lines ") + words
 
     def note(self, shown):
         """The one note on what was left out, or None. ``shown``: the notebook ("" for a
-        percent script, whose one cell is named by its file name)."""
-        if not self.places:
+        percent script, whose cells are all named by its file name)."""
+        if not self._places:
             return None
-        cells = {where for where, _span in self.places}
+        cells = {where for where, _lines in self._places}
         subject = shown or (next(iter(cells)) if len(cells) == 1 else "the notebook")
         prefix = f"{subject}, "
         places = "; ".join(span if where == subject else
@@ -789,26 +883,39 @@ def _headers_bind(kept):
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def clean_cell(source, where, plotting=None):
+def clean_cell(source, where, plotting=None, start=None):
     """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
     analysis fails on runs as written, with a note (the child reports what it does)."""
     try:
-        return _clean_cell(source, where, plotting)
+        return _clean_cell(source, where, plotting, start)
     except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
-        return source, [f"{where}: not checked for IPython syntax, plotting and display code (the grader "
-                        f"could not read it: {type(exc).__name__}); it ran as written"]
+        return source, [f"{_whole(where, start)}: not checked for IPython syntax, plotting and display code "
+                        f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
 
 
-def _clean_cell(source, where, plotting=None):
+def _whole(where, start):
+    """How a note on a whole cell names it: ``where``, or for a cell of a percent script (from
+    line ``start``) "activations.pct.py, the cell at line 12"."""
+    return where if start is None else f"{where}, the cell at line {start}"
+
+
+def _clean_cell(source, where, plotting=None, start=None):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
     the plotting statements are blanked out too, and said once for the notebook
-    (``Plotting.note``), not here.
+    (``Plotting.note``), not here. ``start``: for a cell of a percent script, the line of the
+    script it starts at (notes name the script's lines); None for a notebook's cell.
 
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
     plotted = set()
+    shift = (start or 1) - 1    # a script's cell: its lines are numbered as the script's
+
+    def place():
+        if plotting is not None:
+            plotting.add_place(where, {n + shift for n in plotted})
+
     # numbered as ast numbers them (a cell may end its lines with "\r"); joined with "\n",
     # which is how Python reads every line end anyway
     lines = _LINE_END.split(source)
@@ -817,8 +924,8 @@ def _clean_cell(source, where, plotting=None):
     magic = lines[first].strip() if first is not None else ""
     if magic.startswith("%%"):
         if magic.split()[0] not in TRANSPARENT_CELL_MAGICS:
-            return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
-        notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
+            return None, [f"{_whole(where, start)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
+        notes.append(f"{where}, line {first + 1 + shift}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
     if len(source) > MAX_CLEAN_BYTES:   # not parsed in this unconfined process: the child runs it, within its limits
         return source, notes
@@ -832,7 +939,8 @@ def _clean_cell(source, where, plotting=None):
                     plotted.add(i + 1)     # said with the plotting (``Plotting.note``)
                     plotting.left_out({"plotting"}, ["matplotlib"])
                 else:
-                    notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
+                    notes.append(f"{where}, line {i + 1 + shift}: skipped {original[i].strip()[:60]} "
+                                 "(IPython syntax)")
                 lines[i] = ""
                 # a continued magic line takes its continuation lines with it
                 while original[i].rstrip().endswith("\\") and i + 1 < len(lines):
@@ -843,25 +951,22 @@ def _clean_cell(source, where, plotting=None):
     try:
         tree = ast.parse(code)
     except UNPARSABLE:
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
     if dropped and len(dropped) == len(tree.body):
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return None, notes
     if any(node.col_offset for node in dropped):    # `x = 1; check("a.b")` shares its line: keep it whole
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return code, notes
     if plotting is not None:
         try:
             drawn = _plotting_statements(tree, plotting)
         except RecursionError:      # not expected (the analysis is iterative): the cell runs as written
             drawn = []
-            notes.append(f"{where}: not checked for plotting and display code (nested too deeply); it ran "
-                         "as written")
+            notes.append(f"{_whole(where, start)}: not checked for plotting and display code (nested too "
+                         "deeply); it ran as written")
         shown = {id(node) for node, _kinds, _libraries, _runs in drawn}
         kept = {j for n in tree.body if id(n) not in shown for j in range(n.lineno, n.end_lineno + 1)}
         for node, kinds, libraries, runs in drawn:
@@ -876,7 +981,7 @@ def _clean_cell(source, where, plotting=None):
             for run in runs:    # its headers run; what they ran is `pass`
                 _to_pass(lines, run[0], run[-1])
                 plotted |= set(range(run[0].lineno, run[-1].end_lineno + 1))
-        plotting.add_place(where, plotted)
+        place()
     if dropped and len(dropped) == len(tree.body):
         return None, notes
     for node in dropped:
@@ -935,29 +1040,61 @@ def _mark(label, cells):
     return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
 
 
-def write_cells(folder, label, cells, shown, quiet_magics=False):
+def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
     plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
     with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
     plotting and display code left out bound, ``{name: kind}`` (``Plotting.by_name``).
     ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
-    note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
+    note for IPython syntax nor for the plotting (in a kernel's history they are expected).
+
+    ``script``: ``cells`` is ``[(name, text)]``, a percent script (``script`` is True or the
+    path a refusal names, one of more than ``MAX_CODE_CELLS`` code cells), whose ``# %%`` cells
+    (``percent_cells``) are cleaned and run as a notebook's are: the script is written as one
+    file, ``name``, each cell cleaned in its place (every line where it was), and each cell to
+    run is ``[name, first, last]``, its lines there (the runner compiles them as the script's
+    lines, so frames and notes name the line of the file the student edits)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     left_out = 0
     plotting = Plotting()
-    for name, source in cells:
-        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name, plotting)
+
+    def clean(source, where, start=None):
+        nonlocal left_out
+        code, cell_notes = clean_cell(source, where, plotting, start)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
             notes.extend(cell_notes[:room])
             left_out += len(cell_notes) - len(cell_notes[:room])
-        if code is None:
-            continue
-        _write(os.path.join(folder, label, name), code)
-        names.append(name)
+        return code
+
+    if script:
+        (name, text), = cells
+        text, found = percent_cells(text)
+        if len(found) > MAX_CODE_CELLS:
+            shown_script = script if isinstance(script, str) else shown or name
+            raise NotebookError(f"Script '{shown_script}' has {len(found)} code cells; a script may have at most "
+                                 f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
+        pieces, at = [], 0
+        for first, last, start, end in found:
+            code = clean(text[start:end], f"{shown}, {name}" if shown else name, first)
+            # the cell in its place; one left out whole keeps its lines, blank
+            pieces += [text[at:start], "\n" * (last - first) if code is None else code]
+            at = end
+            if code is not None:
+                names.append([name, first, last])
+        pieces.append(text[at:])
+        _write(os.path.join(folder, label, name), "".join(pieces))
+    else:
+        for name, source in cells:
+            code = clean(source, f"{shown}, {name}" if shown else name)
+            if code is None:
+                continue
+            _write(os.path.join(folder, label, name), code)
+            names.append(name)
     if left_out:
-        notes.append(f"{shown or 'the notebook'}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
+        subject = shown or (cells[0][0] if script else "the notebook")
+        notes.append(f"{subject}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
                      "syntax skipped")
     drawn = plotting.note(shown)
     if drawn and not quiet_magics:
@@ -1001,10 +1138,11 @@ def _reexport():
             "    del _nb\n" + _FLAT)
 
 
-def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
+def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None, script=False):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
-    contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics)
+    contract module re-exports its names (``script``: ``cells`` is one percent script, run by
+    its ``# %%`` cells, ``write_cells``). Returns nothing; the folder is ready to grade."""
+    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics, script)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
     _write(os.path.join(folder, f"{SHARED}.py"),
            _runner_call(label, names, notes, shown, cell_budget(timeout), plotting, mark))
@@ -1031,7 +1169,7 @@ def convert(path, timeout=None) -> Converted:
             base = os.path.basename(path)
             folder = os.path.join(tmp, PACKAGE_DIR)
             os.mkdir(folder)
-            write_shared(folder, SCRIPT_LABEL, [(base, read_script(path))], timeout=timeout)
+            write_shared(folder, SCRIPT_LABEL, [(base, read_script(path))], timeout=timeout, script=shown)
             module = base[: -len(SCRIPT_SUFFIX)]
             return Converted(tmp, folder, {SCRIPT_LABEL: ""}, module if module in CONTRACT else None,
                              {m: shown for m in CONTRACT})

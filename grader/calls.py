@@ -125,7 +125,8 @@ def _parse_one(data, name):
 
 def _notebook_cells(folder, tree):
     """A notebook's module as ``grader.notebooks`` writes it (``_run(globals(), label,
-    [cell names], ...)``): its code cells, read in order as one module; else None."""
+    [cell names], ...)``): its code cells, read in order as one module; else None. A cell of a
+    percent script, ``[script, first, last]``, is those lines of the script, numbered as there."""
     for node in _top_level(tree.body):
         call = node.value if isinstance(node, ast.Expr) else None
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_run"
@@ -133,16 +134,33 @@ def _notebook_cells(folder, tree):
                 and isinstance(call.args[2], ast.List)):
             continue
         label = call.args[1].value
-        names = [n.value for n in call.args[2].elts if isinstance(n, ast.Constant)]
         if not isinstance(label, str) or not _plain_name(label):
             return None
-        body = []
-        for name in names:
-            if not isinstance(name, str) or not _plain_name(name):
+        body, scripts = [], {}
+        for entry in call.args[2].elts:
+            try:
+                item = ast.literal_eval(entry)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 continue
-            data = _read(os.path.join(folder, label, name))
+            name, first, last = (item, 1, None) if isinstance(item, str) else (
+                item if isinstance(item, list) and len(item) == 3 else (None, 1, None))
+            if not isinstance(name, str) or not _plain_name(name) or not (
+                    last is None or isinstance(first, int) and isinstance(last, int) and 1 <= first <= last):
+                continue
+            if last is None:
+                data = _read(os.path.join(folder, label, name))
+            else:
+                if name not in scripts:
+                    data = _read(os.path.join(folder, label, name))
+                    # numbered as ast numbers lines
+                    scripts[name] = None if data is None else re.split(
+                        r"\r\n|\r|\n", data.decode("utf-8", "replace"))
+                lines = scripts[name]
+                data = None if lines is None else "\n".join(lines[first - 1:last])
             cell = _parse_one(data, name) if data is not None else None
             if cell is not None:
+                if first > 1:
+                    ast.increment_lineno(cell, first - 1)
                 for node in cell.body:
                     setattr(node, CELL, (label, name))     # where a function's def is
                 body.extend(cell.body)

@@ -25,9 +25,15 @@ call of a helper that plots); display code likewise (pandas' ``df.plot(...)``, I
 statement does (while grading it would raise at the plotting name, stopping its cell); of an
 ``if``, ``for`` or ``with`` whose body only plots, a header that binds what code may need (an
 ``if`` test's ``:=``, a ``for`` or ``with`` name the cell reads later) still runs, the body made
-``pass``, and any other goes with its body (``_shows_only``). A cell that imports another library missing there (scipy,
-pandas) is reported as saying so. Cells are numbered from the top of the notebook, Markdown
-cells included, from 1.
+``pass``, and any other goes with its body; of a loop, ``if``, ``with`` or ``try`` whose body
+also does other work (a training loop that plots each epoch), the header and that work run and
+each run of plotting statements in it becomes ``pass`` (nested statements likewise), unless its
+header plots or it is a ``while`` whose test reads what the plotting left out binds (kept
+whole: it fails at the plotting name, stopping its cell). Statements are judged in order: what
+a statement left out binds (``fig, ax = plt.subplots()``) is plotting for the code after it
+(``_shows_only``). A cell that imports another library missing there (scipy, pandas) is
+reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
+included, from 1.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -40,6 +46,15 @@ student pastes their own), left as built, raises NotImplementedError for every f
 calls it: those functions are written, so the report names the cell to paste into ("forward
 calls sigmoid, whose cell (network.ipynb, cell 6) still raises NotImplementedError: paste your
 sigmoid ...", ``grader.calls``) and they are not counted as "not implemented".
+
+A percent script (``<module>.pct.py``, jupytext's percent format, VS Code's and Spyder's
+cells) is graded by its cells as a notebook is: the cells between its ``# %%`` lines
+(``percent_cells``; the code before the first one is a cell too, a ``# %% [markdown]`` cell is
+text, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
+cell that raises or runs forever costing only itself. The script is written as one file, each
+cell in its place, and each cell is compiled as the script's lines, so frames and notes name
+the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
+"activations.pct.py, the cell at lines 89-100").
 
 Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
 """
@@ -65,7 +80,8 @@ CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a not
 
 SUFFIX = ".ipynb"
 #: a notebook as a ``# %%`` percent script (``chainrule notebook`` writes ``<module>.pct.py``):
-#: graded as one cell, the whole file, as ``check()`` grades it when run with python
+#: graded by its ``# %%`` cells as a notebook's cells are (``percent_cells``), as ``check()``
+#: grades it when run with python
 SCRIPT_SUFFIX = ".pct.py"
 SCRIPT_LABEL = "script"
 # the converted folder's name: also importable in the child, so never a name a student imports
@@ -123,7 +139,7 @@ def _line(exc, path):
     return line
 
 
-def _definitions(source, path):
+def _definitions(source, path, first=1):
     import ast
 
     try:
@@ -132,15 +148,36 @@ def _definitions(source, path):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
+    if first > 1:
+        ast.increment_lineno(tree, first - 1)
     return compile(tree, path, "exec") if tree.body else None
+
+
+def _compile(source, path, first=1):
+    """``source`` compiled as the lines of ``path`` from line ``first`` on (a cell of a percent
+    script: its frames and errors name the script's own lines)."""
+    if first == 1:
+        return compile(source, path, "exec")
+    import ast
+
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as exc:
+        if exc.lineno:
+            exc.lineno += first - 1
+        if getattr(exc, "end_lineno", None):
+            exc.end_lineno += first - 1
+        raise
+    ast.increment_lineno(tree, first - 1)
+    return compile(tree, path, "exec")
 
 
 def _import_hint(exc, source, line):
     """For a cell that imports from the exercises as their .py files do (``from .activations
-    import sigmoid``) and fails: what works in a notebook instead."""
+    import sigmoid``) and fails: what works in a notebook instead (``line``: of the cell)."""
     import ast
 
-    if not isinstance(exc, ImportError) or not line:
+    if not isinstance(exc, ImportError) or not line or line < 1:
         return ""
     try:
         tree = ast.parse(source)
@@ -184,12 +221,14 @@ def _missing_hint(exc, plotting):
 
 
 def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=""):
-    """Run ``cells`` in ``namespace``; ``notes``: the numbers of the grader's notes on them to
-    say (their text stays with the grader); ``budget``: seconds all cells may take together
-    (a cell still running then is stopped and reported; of the cells after it only the
-    definitions run); ``plotting``: the names the plotting and display code left out had
-    bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``); ``mark``: what
-    every note starts with (the grader takes only those lines as notes)."""
+    """Run ``cells`` in ``namespace``: each the name of a cell's file in the folder ``label``,
+    or ``[file, first, last]``, a cell of a percent script: its lines ``first`` to ``last`` of
+    the script ``file`` (frames and notes name the script's lines); ``notes``: the numbers of
+    the grader's notes on them to say (their text stays with the grader); ``budget``: seconds
+    all cells may take together (a cell still running then is stopped and reported; of the
+    cells after it only the definitions run); ``plotting``: the names the plotting and display
+    code left out had bound, each with its kind (``{"plt": "plotting", "HTML": "display"}``);
+    ``mark``: what every note starts with (the grader takes only those lines as notes)."""
     def _say(text):
         _sys.stderr.write(mark + " " + text + "\\n")
         _sys.stderr.flush()
@@ -199,26 +238,37 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
     for note in notes:
         _sys.stderr.write(f"{mark}={int(note)}\\n")
         _sys.stderr.flush()
+    texts = {}      # a script's lines, read once for all its cells
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
         for cell in cells:
+            if isinstance(cell, str):
+                cell, first, last = cell, 1, None
+            else:
+                cell, first, last = cell
             path = _os.path.join(here, label, cell)
-            with open(path, encoding="utf-8") as fh:
-                source = fh.read()
-            name = f"{shown}, {cell}" if shown else cell
+            if path not in texts:
+                with open(path, encoding="utf-8") as fh:
+                    texts[path] = fh.read() if last is None else fh.read().split("\\n")
+            source = texts.pop(path) if last is None else "\\n".join(texts[path][first - 1:last])
+            at = f"{shown}, {cell}" if shown else cell
+            if last is None:
+                name = at
+            else:       # a cell of a script: named by its lines there
+                name = at + (f", the cell at line {first}" if first == last else f", the cell at lines {first}-{last}")
             left = budget - (_time.monotonic() - start) if budget else None
             try:
                 if left is not None and left <= 0:
                     # the time is used up: the cell's definitions only (they take no time)
-                    code = _definitions(source, path)
+                    code = _definitions(source, path, first)
                     _say(f"{name}: " + ("only its def, class and import statements ran" if code else "not run")
                          + f" (the {budget:g} s the cells may take were used up)")
                     if code is not None:
                         exec(code, namespace)
                     continue
                 try:
-                    code = compile(source, path, "exec")
+                    code = _compile(source, path, first)
                 except (MemoryError, RecursionError):
                     # a parser's limit, not the student's code failing: said as such
                     _say(f"{name}: does not parse (nested too deeply for Python's parser); "
@@ -233,21 +283,21 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
                         _signal.setitimer(_signal.ITIMER_REAL, 0)
             except _CellTimeout as exc:
                 line = _line(exc, path)
-                where = name + (f", line {line}" if line else "")
+                where = (at if last is not None else name) + f", line {line}" if line else name
                 _say(f"{where}: still running after {budget:g} s (the time all cells may take) "
                      "and stopped; the functions defined so far are graded")
             except (Exception, SystemExit) as exc:
                 if isinstance(exc, OSError) and exc.errno == _errno.EFBIG:
                     raise           # the output limit: the grader reports it
                 line = _line(exc, path)
-                where = name + (f", line {line}" if line else "")
+                where = (at if last is not None else name) + f", line {line}" if line else name
                 if isinstance(exc, SystemExit):
                     what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
                 else:
                     what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
                     if isinstance(exc, EOFError) and str(exc) == "EOF when reading a line":
                         what += " (input() cannot read anything while grading: stdin is empty; remove the input() call)"
-                hint = _import_hint(exc, source, line) or _missing_hint(exc, plotting)
+                hint = _import_hint(exc, source, line and line - first + 1) or _missing_hint(exc, plotting)
                 _say(f"{where}: {what} (the cells after it still ran){hint}")
     finally:
         if budget:
@@ -333,6 +383,43 @@ def read_script(path) -> str:
     return raw.decode("utf-8", "replace")
 
 
+#: a cell marker of a percent script (jupytext's percent format; VS Code's and Spyder's cells): a
+#: line that starts with ``# %%`` (or ``#%%``), then a space and the cell's title or metadata, or
+#: nothing. ``# %%time`` is none (it is how jupytext comments out a cell magic).
+CELL_MARKER = re.compile(r"^#[ \t]*%%+(?:[ \t][^\n]*)?$", re.MULTILINE)
+#: a marker of a cell that is text, not code (``# %% [markdown]``, ``[md]``, ``[raw]``)
+TEXT_CELL = re.compile(r"\[(?:markdown|md|raw)\]")
+_BLANK_LINES = re.compile(r"(?:[ \t\f]*\n)*")
+
+
+def percent_cells(text):
+    """``(text, cells)``: the percent script ``text`` with its line ends made ``\\n`` (as Python
+    reads them), and its code cells in order, each ``(first, last, start, end)``: its lines
+    ``first`` to ``last`` (numbered from 1, as the script's), ``text[start:end]``, without the
+    blank lines around it. The code before the first marker is a cell too (a script without
+    markers is one cell, the whole file); a text cell (``# %% [markdown]``) and a cell with
+    nothing but blank lines are none. Linear in the script's size (a regular expression finds
+    the markers; lines are counted between them)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cells, at, line, code = [], 0, 1, True     # where the cell starts, its first line, its kind
+
+    def add(end):
+        blank = _BLANK_LINES.match(text, at, end)
+        start = blank.end()
+        stop = start + len(text[start:end].rstrip())
+        if code and stop > start:
+            first = line + text.count("\n", at, start)
+            cells.append((first, first + text.count("\n", start, stop), start, stop))
+
+    for marker in CELL_MARKER.finditer(text):
+        add(marker.start())
+        line += text.count("\n", at, marker.start()) + 1
+        code = not TEXT_CELL.search(marker.group())
+        at = min(marker.end() + 1, len(text))
+    add(len(text))
+    return text, cells
+
+
 def _source(cell):
     src = cell.get("source", "")
     if isinstance(src, list):
@@ -395,8 +482,9 @@ class Plotting:
 
     What is left out (``_plotting_statements``): a top-level import of plotting libraries only
     (``PLOTTING``) or of IPython's display module (``DISPLAY_MODULES``); ``%matplotlib``; and a
-    top-level statement that uses a name they bound (or ``display``, IPython's builtin), or calls
-    pandas' ``.plot`` accessor, and does nothing else (``_shows_only``)."""
+    statement that uses a name they bound (or ``display``, IPython's builtin), or calls pandas'
+    ``.plot`` accessor, at the top level or in the body of a loop, ``if``, ``with`` or ``try``
+    (``_shows_only``)."""
 
     MAX_PLACES = 10     # places the note names; the rest are counted
 
@@ -405,7 +493,7 @@ class Plotting:
         self.display = set(DISPLAY_BUILTINS)    # of ``names``, the display code's (the rest: plotting)
         self.libraries = []
         self.kinds = []     # "plotting", "display": what was left out
-        self.places = []
+        self._places = []   # (where, [line numbers]), in order
         self.pandas = False     # the notebook imports pandas (which its .plot calls are)
 
     def mark(self, names, kind):
@@ -447,9 +535,23 @@ class Plotting:
         return {n: "display" if n in self.display else "plotting" for n in sorted(self.names)}
 
     def add_place(self, where, lines):
+        """``lines`` of ``where`` were left out; those of the cells of one percent script (all
+        named by the script) are said together."""
         if not lines:
             return
-        runs, lines = [], sorted(lines)     # 1, 2, 3, 5 -> "lines 1-3 and 5"
+        if self._places and self._places[-1][0] == where:
+            self._places[-1][1].extend(lines)
+        else:
+            self._places.append((where, list(lines)))
+
+    @property
+    def places(self):
+        """``[(where, "lines 3-5 and 9")]``: where code was left out, in order."""
+        return [(where, self._span(lines)) for where, lines in self._places]
+
+    @staticmethod
+    def _span(lines):
+        runs, lines = [], sorted(set(lines))     # 1, 2, 3, 5 -> "lines 1-3 and 5"
         for n in lines:
             if runs and n == runs[-1][1] + 1:
                 runs[-1][1] = n
@@ -457,15 +559,14 @@ class Plotting:
                 runs.append([n, n])
         parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
         words = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        span = ("line " if len(lines) == 1 else "lines ") + words
-        self.places.append((where, span))
+        return ("line " if len(lines) == 1 else "lines ") + words
 
     def note(self, shown):
         """The one note on what was left out, or None. ``shown``: the notebook ("" for a
-        percent script, whose one cell is named by its file name)."""
-        if not self.places:
+        percent script, whose cells are all named by its file name)."""
+        if not self._places:
             return None
-        cells = {where for where, _span in self.places}
+        cells = {where for where, _lines in self._places}
         subject = shown or (next(iter(cells)) if len(cells) == 1 else "the notebook")
         prefix = f"{subject}, "
         places = "; ".join(span if where == subject else
@@ -567,10 +668,11 @@ def _bound(node, left_out=False):
     return names
 
 
-#: what ``_shows_only`` says of a statement: left out whole, or its headers kept (an ``if``
+#: what ``_shows_only`` says of a statement: left out whole; its headers kept (an ``if``
 #: test binding by ``:=``, a ``for`` or ``with`` binding what the cell reads later) and the
-#: rest made ``pass``
-DROP, HOLLOW = "drop", "hollow"
+#: rest made ``pass``; or its headers and the statements of its bodies that do not plot kept,
+#: each run of those that do made ``pass`` (a training loop that also plots)
+DROP, HOLLOW, MIXED = "drop", "hollow", "mixed"
 _SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
 
 
@@ -583,22 +685,25 @@ def _header(node):
     if isinstance(node, (ast.If, ast.While)):
         return [node.test], [node.body, node.orelse]
     if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-        return [], [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]
+        return [], [node.body] + [h.body for h in node.handlers] + [node.orelse, node.finalbody]
     return None
 
 
-def _header_needed(node, read_later):
+def _header_needed(node, read_later, read_after=lambda node, names: False):
     """Whether the header of ``node`` (an ``if``, loop or ``with`` whose bodies only display) is
     kept: an ``if`` (or ``elif``) test that binds by ``:=`` (``if (LEAK := 0.0) >= 0``: a
     graded function may read LEAK, from any cell), or a ``for`` or ``with`` that binds a name
     (its target, ``as`` name or a ``:=``) that ``read_later`` (the cell's statements after it
-    read). Else the header goes with its body, as before fix15c: a header kept that fails
-    while grading (``with open("notes.txt") as fh``: the file is not beside the converted
-    cells; a call that works only in Jupyter) stops its cell, the defs after it with it."""
+    read) or, for one inside another statement, that ``read_after`` (code of that statement
+    after it reads: ``w = w + k`` after ``for k in ks: plt.plot(k)`` in a loop's body). Else
+    the header goes with its body, as before fix15c: a header kept that fails while grading
+    (``with open("notes.txt") as fh``: the file is not beside the converted cells; a call that
+    works only in Jupyter) stops its cell, the defs after it with it."""
     if isinstance(node, ast.If):
         return any(isinstance(n, ast.NamedExpr) for n in ast.walk(node.test))
     if isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
-        return read_later(_headers_bind([node]))
+        names = _headers_bind([node])
+        return read_later(names) or read_after(node, names)
     return False
 
 
@@ -617,10 +722,11 @@ def _read_after(tree):
 
 
 def _shows_only(top, names, read_later=lambda names: False):
-    """``(verdict, kept)`` for the top-level statement ``top``: whether it does nothing but
-    plot or display, judged from the AST alone (nothing is run). While grading, a statement
-    using a name of the plotting left out raises a NameError at that name, before anything
-    after it in the statement runs, and stops its cell (the defs after it with it): so
+    """``(verdict, kept, verdicts, bound)`` for the top-level statement ``top``: what of it is
+    left out because it plots or displays, judged from the AST alone (nothing is run). While
+    grading, a statement using a name of the plotting left out raises a NameError at that name,
+    before anything after it in the statement runs, and stops its cell (the defs after it with
+    it): so
 
     - an expression or assignment that uses such a name or pandas' .plot accessor, or
       ``pass``, is ``DROP``: left out, whatever else it does (``figs.append(plt.figure())``,
@@ -629,66 +735,175 @@ def _shows_only(top, names, read_later=lambda names: False):
     - a loop, ``with``, ``if`` or ``try`` whose every statement is left out (a loop over
       plotting objects, ``for ax in axes.flat``, plots with its target) is ``HOLLOW`` when
       ``_header_needed`` keeps its header (an ``if`` test binding by ``:=``; a ``for`` or
-      ``with`` binding a name the cell reads later, ``read_later(names)``) or a statement
-      inside it is hollow and its header does not plot: the header runs as written and what
-      it ran becomes ``pass`` (``if (k := f()) > 0: display(k)`` still binds k); else it is
-      ``DROP``, header and all (``with open(f) as fh: display(fh.read())``, ``if init(p):
-      display(p)``, a header that plots), as before fix15c; a ``while`` is never made hollow
-      (its body may be what ends it) but left out whole;
+      ``with`` binding a name the cell reads later, ``read_later(names)``, or that code of
+      ``top`` after it reads) or a statement inside it is hollow and its header does not plot:
+      the header runs as written and what it ran becomes ``pass`` (``if (k := f()) > 0:
+      display(k)`` still binds k); else it is ``DROP``, header and all (``with open(f) as fh:
+      display(fh.read())``, ``if init(p): display(p)``, a header that plots), as before
+      fix15c; a ``while`` is never made hollow (its body may be what ends it) but left out
+      whole;
+    - a loop, ``with``, ``if`` or ``try`` whose bodies mix statements left out with others
+      (a training loop that also plots: ``for epoch in range(3): w = step(w); plt.plot(w)``)
+      is ``MIXED``: its header and the statements that do not plot run, each run of those
+      left out becomes ``pass`` (nested statements likewise), so the loop does its work and
+      the cell's defs after it run; unless its header plots (it would fail there while
+      grading), or it is a ``while`` whose test reads a name a statement left out inside it
+      binds or changes (``while not done: done = plt.waitforbuttonpress()``: without it the
+      loop might run until the time limit): then it is kept whole (``None``), as before
+      fix16b;
     - anything else (a definition, an import, an assignment of other values) keeps the
       whole statement (``None``).
 
-    ``kept``: the statements made hollow (their headers run). Iterative: a chain of 1000
-    ``elif``s is as deep as a tree gets and costs no recursion."""
-    order, local_of, stack = [], {}, [(top, frozenset())]
-    while stack:                # pre-order: each statement before those inside it
-        node, local = stack.pop()
-        order.append(node)
-        local_of[id(node)] = local
-        parts = _header(node)
-        if parts is None:
+    Within ``top``, statements are judged in the order they are written: the names a
+    statement left out binds (``fig, ax = plt.subplots()`` in a loop's body) are plotting for
+    the statements after it (``ax.plot(w)``), and a name bound again by code kept is not.
+
+    ``kept``: the statements made hollow or mixed whose headers run (each reached from ``top``
+    through such statements); ``verdicts``: ``{id(statement): verdict}``; ``bound``: ``{name:
+    whether it is plotting}`` for the names ``top`` binds, as its statements left out and kept
+    leave them for the code after it. Iterative, and linear in the size of ``top``: a chain of
+    1000 ``elif``s is as deep as a tree gets and costs no recursion, and each statement and
+    expression is looked at a bounded number of times however deep it is."""
+    own = {}        # name -> whether it is plotting now (as the statements judged so far leave it)
+
+    def draws(node):
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                if isinstance(n.ctx, ast.Load) and own.get(n.id, n.id in names):
+                    return True
+            elif isinstance(n, ast.Call) and _is_accessor(n.func):
+                return True
+        return False
+
+    last = None     # name -> where ``top`` reads it last (line, column): made when first asked
+
+    def read_after(node, bound):
+        nonlocal last
+        if last is None:
+            last = {}
+            for n in ast.walk(top):
+                target = n.target if isinstance(n, ast.AugAssign) else n
+                if isinstance(target, ast.Name) and (target is not n or isinstance(n.ctx, ast.Load)):
+                    at = (target.lineno, target.col_offset)
+                    if at > last.get(target.id, (0, -1)):
+                        last[target.id] = at
+        end = (node.end_lineno, node.end_col_offset)
+        return any(last.get(name, (0, -1)) > end for name in bound)
+
+    watch, unsafe = {}, set()   # name -> the whiles open around here whose test reads it; whiles not to hollow
+
+    def left_out(bound, node=None):
+        """``bound`` are left unbound (or unchanged) by a statement left out: plotting from here on."""
+        for name in bound:
+            own[name] = True
+        if watch:
+            for name in bound if node is None else bound | _changes(node):
+                whiles = watch.get(name)
+                if whiles:
+                    unsafe.update(whiles)
+                    whiles.clear()
+
+    verdict, frames = {}, {}
+    pending = []    # the headers of hollow statements, bound unless a statement around them is left out
+    stack = [(top, False)]
+    while stack:                # each statement judged after those before it, those inside it before it
+        node, leaving = stack.pop()
+        if not leaving:
+            if isinstance(node, ast.Pass):
+                verdict[id(node)] = DROP
+                continue
+            parts = _header(node)
+            if parts is None:
+                if isinstance(node, _SIMPLE) and draws(node):
+                    verdict[id(node)] = DROP
+                    left_out(_bound(node, left_out=True), node)
+                else:
+                    verdict[id(node)] = None
+                    for name in _binds(node):
+                        own[name] = False
+                continue
+            heads, bodies = parts
+            head_draws = any(draws(h) for h in heads)
+            bound = _headers_bind([node])
+            for name in bound:      # what a header that plots binds is plotting (``for ax in axes.flat``)
+                own[name] = head_draws
+            reads = set()
+            if isinstance(node, ast.While):
+                reads = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                for name in reads:
+                    watch.setdefault(name, set()).add(id(node))
+            frames[id(node)] = (head_draws, bound, reads, len(pending))
+            stack.append((node, True))
+            stack.extend((child, False) for body in reversed(bodies) for child in reversed(body))
             continue
-        inner = local
-        if isinstance(node, (ast.For, ast.AsyncFor)) and _draws(node.iter, names, local):
-            inner = local | {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            bound = {n.id for item in node.items if item.optional_vars is not None
-                     and _draws(item.context_expr, names, local)
-                     for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
-            inner = local | bound if bound else local
-        stack.extend((child, inner) for body in parts[1] for child in body)
-    verdict = {}
-    for node in reversed(order):    # each statement after those inside it
-        local = local_of[id(node)]
-        if isinstance(node, ast.Pass):
-            verdict[id(node)] = DROP
-            continue
-        if isinstance(node, _SIMPLE):
-            verdict[id(node)] = DROP if _draws(node, names, local) else None
-            continue
-        parts = _header(node)
-        if parts is None:
-            verdict[id(node)] = None
-            continue
-        heads, bodies = parts
-        inside = [verdict[id(child)] for body in bodies for child in body]
-        if None in inside:
-            verdict[id(node)] = None
-        elif any(_draws(h, names, local) for h in heads) or isinstance(node, ast.While):
-            verdict[id(node)] = DROP        # its header fails while grading, or a loop its body may end
-        elif HOLLOW in inside or _header_needed(node, read_later):
+        head_draws, bound, reads, start = frames.pop(id(node))
+        for name in reads:
+            watch[name].discard(id(node))
+        children = [child for body in _header(node)[1] for child in body]
+        inside = [verdict[id(child)] for child in children]
+        work = None in inside or MIXED in inside
+        if work:
+            # what it leaves out (a ``pass`` of its own is left as it is)
+            left = any(v is not None and not isinstance(child, ast.Pass) for v, child in zip(inside, children))
+            if not left or head_draws or id(node) in unsafe:
+                verdict[id(node)] = None        # nothing left out, or kept whole: it fails while grading
+            else:
+                verdict[id(node)] = MIXED
+            del pending[start:]         # its headers and those inside it run (or fail) as written
+        elif not head_draws and not isinstance(node, ast.While) and (
+                HOLLOW in inside or _header_needed(node, read_later, read_after)):
             verdict[id(node)] = HOLLOW
+            pending.append(bound)
         else:
+            # its header plots, a loop its body may end, or a header nothing needs: left out
             verdict[id(node)] = DROP
-    kept = [node for node in order if verdict[id(node)] == HOLLOW]
-    return verdict[id(top)], kept, verdict
+            for names_bound in pending[start:]:
+                left_out(names_bound)
+            del pending[start:]
+            left_out(bound)
+    kept = []
+    if verdict[id(top)] in (HOLLOW, MIXED):
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            kept.append(node)
+            stack.extend(child for body in _header(node)[1] for child in body
+                         if verdict[id(child)] in (HOLLOW, MIXED))
+    return verdict[id(top)], kept, verdict, own
+
+
+def _binds(node):
+    """The names a statement kept binds (a definition: its name only, never its body's)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    return _bound(node)
+
+
+def _changes(node):
+    """The names a statement may change: those it binds (``+=`` too), and those it assigns
+    into or calls a method of (``hist["w"] = ...``, ``hist.append(...)``: their root name)."""
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            names.add(n.id)
+        elif isinstance(n, ast.NamedExpr):
+            names.add(n.target.id)
+        elif (isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, (ast.Store, ast.Del))
+              or isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+            root = n.func.value if isinstance(n, ast.Call) else n.value
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                names.add(root.id)
+    return names
 
 
 def _pass_spans(kept, verdict):
-    """The runs of statements left out inside the ``kept`` (hollow) statements, each the list
-    of the consecutive statements of a body (``run[0]`` to ``run[-1]``): each run becomes one
-    ``pass``. Each statement is looked at once (a run keeps its own statements: looking them up
-    again in every body cost the square of a cell's size, review15c)."""
+    """The runs of statements left out inside the ``kept`` (hollow or mixed) statements, each
+    the list of the consecutive statements of a body left out (``run[0]`` to ``run[-1]``;
+    a statement kept ends a run; a run of ``pass`` alone is none): each run becomes one
+    ``pass``. Each statement is looked at once (a run keeps its own statements: looking them
+    up again in every body cost the square of a cell's size, review15c)."""
     runs = []
     for node in kept:
         for body in _header(node)[1]:
@@ -697,40 +912,78 @@ def _pass_spans(kept, verdict):
                 if child is not None and verdict[id(child)] == DROP:
                     run.append(child)
                     continue
-                if run:
+                if run and not all(isinstance(n, ast.Pass) for n in run):   # a `pass` alone stays
                     runs.append(run)
                 run = []
     return runs
 
 
-def _to_pass(lines, first, last):
-    """Make the statements ``first`` to ``last`` of a body one ``pass``, in ``lines`` (the
-    cell's, numbered as ast numbers them), keeping every line and what is around them."""
+# what may follow the last statement of a run on its line for the run to take the line's end:
+# spaces, a `;` (`display(x);`) and a comment; anything else is code kept after it
+_LINE_REST = re.compile(rb"[ \t\f]*(?:(;)[ \t\f]*)?(?:#[^\n]*)?\Z")
+
+
+class _Edits:
+    """The runs made ``pass`` in a cell's ``lines`` (numbered as ast numbers them): each
+    recorded as byte spans of its lines (ast's columns count UTF-8 bytes) and made once per
+    line by ``apply``, so that a line of many runs (``for i in r: plt.f(i); w = 1;
+    plt.g(i)``) costs its length once, never once per run, and each run's columns hold."""
+
+    def __init__(self, lines):
+        self.lines, self._raw, self.spans = lines, {}, {}
+
+    def raw(self, i):
+        if i not in self._raw:
+            self._raw[i] = self.lines[i].encode("utf-8")
+        return self._raw[i]
+
+    def replace(self, i, start, end, text):
+        """Bytes ``start`` to ``end`` (None: the line's end) of line ``i`` become ``text``."""
+        self.spans.setdefault(i, []).append((start, end, text))
+
+    def apply(self):
+        for i, spans in self.spans.items():
+            raw, pieces, at = self.raw(i), [], 0
+            for start, end, text in sorted(spans, key=lambda span: span[0]):
+                pieces += [raw[at:start], text.encode("utf-8")]
+                at = len(raw) if end is None else end
+            pieces.append(raw[at:])
+            self.lines[i] = b"".join(pieces).decode("utf-8", "replace")
+        self.spans = {}
+
+
+def _to_pass(edits, first, last):
+    """Make the statements ``first`` to ``last`` of a body one ``pass`` (in ``edits``, an
+    ``_Edits``), keeping every line and what is around them: code before them on their first
+    line, and code after them on their last line (``plt.plot(x); w = 1`` in a loop's body
+    becomes ``pass; w = 1``; after a run of several lines, the ``pass`` is continued to it by
+    backslashes, so that it keeps its line)."""
     a, b = first.lineno - 1, last.end_lineno - 1
-    head = lines[a].encode("utf-8")[: first.col_offset].decode("utf-8", "replace")
-    tail = lines[b].encode("utf-8")[last.end_col_offset:].decode("utf-8", "replace")
-    if tail.lstrip().startswith(";"):   # `display(x);`
-        tail = tail.lstrip()[1:]
+    end = last.end_col_offset
+    rest = _LINE_REST.match(edits.raw(b), end)
+    stop = rest.end(1) if rest is not None and rest.group(1) else end     # `display(x);`: the ; too
     if a == b:
-        lines[a] = head + "pass" + tail
+        edits.replace(a, first.col_offset, stop, "pass")
         return
-    lines[a] = head + "pass"
+    follows = rest is None      # code after the run on its last line
+    edits.replace(a, first.col_offset, None, "pass \\" if follows else "pass")
     for j in range(a + 1, b):
-        lines[j] = ""
-    lines[b] = tail if tail.strip().startswith("#") or not tail.strip() else ""
+        edits.replace(j, 0, None, "\\" if follows else "")
+    edits.replace(b, 0, stop, " " if follows else "")
 
 
 def _plotting_statements(tree, plotting):
     """``[(statement, kinds, libraries, runs)]``: the top-level statements of ``tree`` that
     only plot or display: an import of plotting libraries only or of IPython's display module,
     and a statement that uses a name they bound (or ``display``) or pandas' .plot accessor and
-    does nothing else (``_shows_only``). ``runs`` is None for a statement left out whole, else
-    the runs of statements inside it (lists, ``_pass_spans``) that each become ``pass`` (its
-    headers run). A
-    definition is never left out, nor marks its name (a helper that plots only when asked must
-    not take the code that calls it with it): calling one that does plot fails with a
-    NameError, which the notes explain. The names a statement left out binds are plotting
-    (display) from then on; bound again by other code, they are not."""
+    does nothing else, or a loop, ``if``, ``with`` or ``try`` whose bodies also plot
+    (``_shows_only``). ``runs`` is None for a statement left out whole, else the runs of
+    statements inside it (lists, ``_pass_spans``) that each become ``pass`` (its headers and
+    the statements inside it that do not plot run). A definition is never left out, nor marks
+    its name (a helper that plots only when asked must not take the code that calls it with
+    it): calling one that does plot fails with a NameError, which the notes explain. The names
+    a statement left out binds are plotting (display) from then on; bound again by other code,
+    they are not (for a statement partly left out: as its statements, in order, leave them)."""
     out = []
     read_after = _read_after(tree)
     for i, node in enumerate(tree.body):
@@ -748,7 +1001,8 @@ def _plotting_statements(tree, plotting):
             continue
         verdict = None
         if _draws(node, plotting.names):
-            verdict, kept, verdicts = _shows_only(node, plotting.names, lambda names, i=i: read_after(i, names))
+            verdict, kept, verdicts, bound = _shows_only(node, plotting.names,
+                                                         lambda names, i=i: read_after(i, names))
         if verdict is None:         # a name bound again by code that does not plot is no longer plotting
             plotting.pandas = plotting.pandas or _imports_pandas(node)
             plotting.unmark(_bound(node))
@@ -758,16 +1012,12 @@ def _plotting_statements(tree, plotting):
         if plotting.pandas and _accessor_calls(node):
             libraries.append("pandas")
         kind = "display" if kinds == {"display"} else "plotting"
-        if verdict == DROP:
-            out.append((node, kinds, libraries, None))
-            plotting.mark(_bound(node, left_out=True), kind)
-            continue
-        runs = _pass_spans(kept, verdicts)
+        runs = None if verdict == DROP else _pass_spans(kept, verdicts)
         out.append((node, kinds, libraries, runs))
-        for run in runs:        # what the runs would have bound, then what the headers do
-            for child in run:
-                plotting.mark(_bound(child, left_out=True), kind)
-        plotting.unmark(_headers_bind(kept))
+        # what the statements left out would have bound is plotting; what the headers and the
+        # code kept bind is not (``_shows_only``: as the statement leaves them, in order)
+        plotting.mark({name for name, drawn in bound.items() if drawn}, kind)
+        plotting.unmark({name for name, drawn in bound.items() if not drawn})
     return out
 
 
@@ -789,26 +1039,39 @@ def _headers_bind(kept):
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def clean_cell(source, where, plotting=None):
+def clean_cell(source, where, plotting=None, start=None):
     """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
     analysis fails on runs as written, with a note (the child reports what it does)."""
     try:
-        return _clean_cell(source, where, plotting)
+        return _clean_cell(source, where, plotting, start)
     except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
-        return source, [f"{where}: not checked for IPython syntax, plotting and display code (the grader "
-                        f"could not read it: {type(exc).__name__}); it ran as written"]
+        return source, [f"{_whole(where, start)}: not checked for IPython syntax, plotting and display code "
+                        f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
 
 
-def _clean_cell(source, where, plotting=None):
+def _whole(where, start):
+    """How a note on a whole cell names it: ``where``, or for a cell of a percent script (from
+    line ``start``) "activations.pct.py, the cell at line 12"."""
+    return where if start is None else f"{where}, the cell at line {start}"
+
+
+def _clean_cell(source, where, plotting=None, start=None):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
     the plotting statements are blanked out too, and said once for the notebook
-    (``Plotting.note``), not here.
+    (``Plotting.note``), not here. ``start``: for a cell of a percent script, the line of the
+    script it starts at (notes name the script's lines); None for a notebook's cell.
 
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
     plotted = set()
+    shift = (start or 1) - 1    # a script's cell: its lines are numbered as the script's
+
+    def place():
+        if plotting is not None:
+            plotting.add_place(where, {n + shift for n in plotted})
+
     # numbered as ast numbers them (a cell may end its lines with "\r"); joined with "\n",
     # which is how Python reads every line end anyway
     lines = _LINE_END.split(source)
@@ -817,8 +1080,8 @@ def _clean_cell(source, where, plotting=None):
     magic = lines[first].strip() if first is not None else ""
     if magic.startswith("%%"):
         if magic.split()[0] not in TRANSPARENT_CELL_MAGICS:
-            return None, [f"{where}: skipped the cell magic {magic[:60]} (IPython syntax)"]
-        notes.append(f"{where}, line {first + 1}: ran the cell without {magic[:60]} (IPython syntax)")
+            return None, [f"{_whole(where, start)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
+        notes.append(f"{where}, line {first + 1 + shift}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
     if len(source) > MAX_CLEAN_BYTES:   # not parsed in this unconfined process: the child runs it, within its limits
         return source, notes
@@ -832,7 +1095,8 @@ def _clean_cell(source, where, plotting=None):
                     plotted.add(i + 1)     # said with the plotting (``Plotting.note``)
                     plotting.left_out({"plotting"}, ["matplotlib"])
                 else:
-                    notes.append(f"{where}, line {i + 1}: skipped {original[i].strip()[:60]} (IPython syntax)")
+                    notes.append(f"{where}, line {i + 1 + shift}: skipped {original[i].strip()[:60]} "
+                                 "(IPython syntax)")
                 lines[i] = ""
                 # a continued magic line takes its continuation lines with it
                 while original[i].rstrip().endswith("\\") and i + 1 < len(lines):
@@ -843,27 +1107,25 @@ def _clean_cell(source, where, plotting=None):
     try:
         tree = ast.parse(code)
     except UNPARSABLE:
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
     if dropped and len(dropped) == len(tree.body):
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return None, notes
     if any(node.col_offset for node in dropped):    # `x = 1; check("a.b")` shares its line: keep it whole
-        if plotting is not None:
-            plotting.add_place(where, plotted)
+        place()
         return code, notes
     if plotting is not None:
         try:
             drawn = _plotting_statements(tree, plotting)
         except RecursionError:      # not expected (the analysis is iterative): the cell runs as written
             drawn = []
-            notes.append(f"{where}: not checked for plotting and display code (nested too deeply); it ran "
-                         "as written")
+            notes.append(f"{_whole(where, start)}: not checked for plotting and display code (nested too "
+                         "deeply); it ran as written")
         shown = {id(node) for node, _kinds, _libraries, _runs in drawn}
         kept = {j for n in tree.body if id(n) not in shown for j in range(n.lineno, n.end_lineno + 1)}
+        edits = _Edits(lines)
         for node, kinds, libraries, runs in drawn:
             span = set(range(node.lineno, node.end_lineno + 1))
             if span & kept:         # `x = f(1); plt.plot(x)` shares its line: run, reported if it fails
@@ -874,9 +1136,10 @@ def _clean_cell(source, where, plotting=None):
                 plotted |= span
                 continue
             for run in runs:    # its headers run; what they ran is `pass`
-                _to_pass(lines, run[0], run[-1])
+                _to_pass(edits, run[0], run[-1])
                 plotted |= set(range(run[0].lineno, run[-1].end_lineno + 1))
-        plotting.add_place(where, plotted)
+        edits.apply()
+        place()
     if dropped and len(dropped) == len(tree.body):
         return None, notes
     for node in dropped:
@@ -935,29 +1198,61 @@ def _mark(label, cells):
     return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
 
 
-def write_cells(folder, label, cells, shown, quiet_magics=False):
+def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
     plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
     with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
     plotting and display code left out bound, ``{name: kind}`` (``Plotting.by_name``).
     ``shown``: how notes name the notebook ("" for the cell alone); ``quiet_magics``: no
-    note for IPython syntax nor for the plotting (in a kernel's history they are expected)."""
+    note for IPython syntax nor for the plotting (in a kernel's history they are expected).
+
+    ``script``: ``cells`` is ``[(name, text)]``, a percent script (``script`` is True or the
+    path a refusal names, one of more than ``MAX_CODE_CELLS`` code cells), whose ``# %%`` cells
+    (``percent_cells``) are cleaned and run as a notebook's are: the script is written as one
+    file, ``name``, each cell cleaned in its place (every line where it was), and each cell to
+    run is ``[name, first, last]``, its lines there (the runner compiles them as the script's
+    lines, so frames and notes name the line of the file the student edits)."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     left_out = 0
     plotting = Plotting()
-    for name, source in cells:
-        code, cell_notes = clean_cell(source, f"{shown}, {name}" if shown else name, plotting)
+
+    def clean(source, where, start=None):
+        nonlocal left_out
+        code, cell_notes = clean_cell(source, where, plotting, start)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
             notes.extend(cell_notes[:room])
             left_out += len(cell_notes) - len(cell_notes[:room])
-        if code is None:
-            continue
-        _write(os.path.join(folder, label, name), code)
-        names.append(name)
+        return code
+
+    if script:
+        (name, text), = cells
+        text, found = percent_cells(text)
+        if len(found) > MAX_CODE_CELLS:
+            shown_script = script if isinstance(script, str) else shown or name
+            raise NotebookError(f"Script '{shown_script}' has {len(found)} code cells; a script may have at most "
+                                 f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
+        pieces, at = [], 0
+        for first, last, start, end in found:
+            code = clean(text[start:end], f"{shown}, {name}" if shown else name, first)
+            # the cell in its place; one left out whole keeps its lines, blank
+            pieces += [text[at:start], "\n" * (last - first) if code is None else code]
+            at = end
+            if code is not None:
+                names.append([name, first, last])
+        pieces.append(text[at:])
+        _write(os.path.join(folder, label, name), "".join(pieces))
+    else:
+        for name, source in cells:
+            code = clean(source, f"{shown}, {name}" if shown else name)
+            if code is None:
+                continue
+            _write(os.path.join(folder, label, name), code)
+            names.append(name)
     if left_out:
-        notes.append(f"{shown or 'the notebook'}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
+        subject = shown or (cells[0][0] if script else "the notebook")
+        notes.append(f"{subject}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "
                      "syntax skipped")
     drawn = plotting.note(shown)
     if drawn and not quiet_magics:
@@ -1001,10 +1296,11 @@ def _reexport():
             "    del _nb\n" + _FLAT)
 
 
-def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None):
+def write_shared(folder, label, cells, shown="", quiet_magics=False, timeout=None, script=False):
     """One namespace for every module: ``cells`` run once in ``_notebook.py`` and each
-    contract module re-exports its names. Returns nothing; the folder is ready to grade."""
-    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics)
+    contract module re-exports its names (``script``: ``cells`` is one percent script, run by
+    its ``# %%`` cells, ``write_cells``). Returns nothing; the folder is ready to grade."""
+    names, notes, plotting, mark = write_cells(folder, label, cells, shown, quiet_magics, script)
     _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
     _write(os.path.join(folder, f"{SHARED}.py"),
            _runner_call(label, names, notes, shown, cell_budget(timeout), plotting, mark))
@@ -1031,7 +1327,7 @@ def convert(path, timeout=None) -> Converted:
             base = os.path.basename(path)
             folder = os.path.join(tmp, PACKAGE_DIR)
             os.mkdir(folder)
-            write_shared(folder, SCRIPT_LABEL, [(base, read_script(path))], timeout=timeout)
+            write_shared(folder, SCRIPT_LABEL, [(base, read_script(path))], timeout=timeout, script=shown)
             module = base[: -len(SCRIPT_SUFFIX)]
             return Converted(tmp, folder, {SCRIPT_LABEL: ""}, module if module in CONTRACT else None,
                              {m: shown for m in CONTRACT})

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -169,20 +168,18 @@ SCRIPT_SUFFIX = ".pct.py"      # what chainrule grade grades as a script (grader
 
 
 def script_cells(text):
-    """The code cells of a ``# %%`` script, stripped, empty ones left out: the chunks between
-    ``# %%`` lines, without Markdown ones (``# %% [markdown]``) and a leading header of
-    comments only (jupytext's metadata)."""
-    chunks, current, markdown = [], [], False
-    for line in text.splitlines():
-        if line.startswith("# %%"):
-            chunks.append((markdown, "\n".join(current).strip()))
-            current, markdown = [], bool(re.match(r"# %%.*\[(markdown|md)\]", line))
-        else:
-            current.append(line)
-    chunks.append((markdown, "\n".join(current).strip()))
-    if chunks and all(not ln.strip() or ln.lstrip().startswith("#") for ln in chunks[0][1].splitlines()):
+    """The code cells of a ``# %%`` script, stripped, empty ones left out: its cells as
+    ``chainrule grade`` runs them (``grader.notebooks.percent_cells``: the chunks between
+    ``# %%`` lines, without text ones such as ``# %% [markdown]``), but for a leading header
+    of comments only (jupytext's metadata)."""
+    from grader.notebooks import CELL_MARKER, percent_cells
+
+    text, cells = percent_cells(text)
+    chunks = [text[start:end].strip() for _first, _last, start, end in cells]
+    if cells and not CELL_MARKER.search(text, 0, cells[0][2]) and all(
+            not ln.strip() or ln.lstrip().startswith("#") for ln in chunks[0].splitlines()):
         chunks = chunks[1:]
-    return [code for markdown, code in chunks if code and not markdown]
+    return [code for code in chunks if code]
 
 
 def _synced_notebook(script, text):
@@ -284,7 +281,7 @@ def check(name=None, *, seed=None, timeout=None):
         script = script_name() if shell is None else None
         shown = (_synced_notebook(script, sources[0][1]) or script) if script and sources else None
         res = grade_sources(sources, only, shown or notebook_name(module, sources), seed=seed,
-                            timeout=timeout, quiet_magics=quiet)
+                            timeout=timeout, quiet_magics=quiet, script=shell is None)
         commands = "chainrule grade " in res.text.partition("\n")[2]
         if commands and shown and shown == script and not script.endswith(SCRIPT_SUFFIX):
             stem = os.path.basename(script)[: -len(".py")] if script.endswith(".py") else os.path.basename(script)
@@ -295,9 +292,10 @@ def check(name=None, *, seed=None, timeout=None):
     return _show(res)
 
 
-def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=True):
-    """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order);
-    reports name the notebook ``shown``."""
+def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=True, script=False):
+    """Grade ``only`` in the code ``sources`` (``[(label, source)]``, run in order; with
+    ``script``, the one script run with python, run by its ``# %%`` cells as ``chainrule
+    grade`` runs a percent script); reports name the notebook ``shown``."""
     from grader import grade_submission
     from grader.engine import checked_timeout
     from grader.notebooks import PACKAGE_DIR, relabel, write_shared
@@ -308,7 +306,8 @@ def grade_sources(sources, only, shown, seed=None, timeout=None, quiet_magics=Tr
     try:
         folder = os.path.join(tmp, PACKAGE_DIR)
         os.mkdir(folder)
-        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout)
+        write_shared(folder, KERNEL_LABEL, sources, quiet_magics=quiet_magics, timeout=timeout,
+                     script=script and len(sources) == 1)
         result = grade_submission(folder, only=only, seed=seed, timeout=timeout)
         # the seed came from the kernel's code, which the notebook file need not hold
         # byte for byte: every command the report prints names it (--seed)

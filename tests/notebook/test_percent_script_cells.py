@@ -1,0 +1,196 @@
+"""A percent script is graded by its ``# %%`` cells, as a notebook's cells are (trial 16, item 2).
+
+``chainrule grade activations.pct.py`` ran the whole script as one cell: a cell that never ends
+(or raises) between two defs stopped it, and the report said the def after it "is not defined in
+activations.pct.py" although it is in the file, while the same code as a notebook got full
+marks. Each cell now runs as a notebook's does, and reports name the script's own lines.
+"""
+
+import re
+import subprocess
+import sys
+import textwrap
+
+from click.testing import CliRunner
+
+from chainrule.cli import cli
+from grader import grade_submission
+
+SIGMOID_BODY = ("    x = as_float(x)\n    e = np.exp(-np.abs(x))\n"
+                "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)")
+DERIVATIVE_BODY = "    s = sigmoid(x)\n    return s * (1 - s)"
+
+
+def line_of(text, wanted, start=0):
+    """The number (from 1) of the first line of ``text`` equal to ``wanted``, from line ``start``."""
+    lines = text.split("\n")
+    return lines.index(wanted, start) + 1
+
+
+def test_trials_script_with_a_cell_that_never_ends_grades_the_defs_after_it(built, tmp_path):
+    # trial 16's exact steps: the built activations.pct.py, sigmoid and sigmoid_derivative
+    # implemented, and the check("activations.sigmoid") cell made `while True: pass`
+    text = (built / "activations.pct.py").read_text()
+    todo_sigmoid = re.search(r"(?m)^    x = as_float\(x\)\n    # TODO: 1 / \(1 \+ exp\(-x\)\).*?raise NotImplementedError",
+                             text, re.DOTALL)
+    text = text[:todo_sigmoid.start()] + SIGMOID_BODY + text[todo_sigmoid.end():]
+    todo_derivative = re.search(r"(?m)^    # TODO: x is the pre-activation z, not sigmoid\(z\).*?raise NotImplementedError",
+                                text, re.DOTALL)
+    text = text[:todo_derivative.start()] + DERIVATIVE_BODY + text[todo_derivative.end():]
+    assert text.count('check("activations.sigmoid")\n') == 1
+    text = text.replace('check("activations.sigmoid")\n', "while True:\n    pass\n")
+    script = tmp_path / "activations.pct.py"
+    script.write_text(text)
+    loop = line_of(text, "while True:")
+    derivative = line_of(text, "def sigmoid_derivative(x):")
+    end = line_of(text, "    return s * (1 - s)")
+
+    result = CliRunner().invoke(cli, ["grade", str(script), "--timeout", "3", "--only",
+                                      "activations.sigmoid_derivative"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"(?m)^  PASS  sigmoid_derivative +1/1$", result.output), result.output
+    assert "is not defined" not in result.output and "raised an error" not in result.output
+    # the loop is named by its line of the script, and the cell of the def by its lines there
+    stopped = re.search(r"activations\.pct\.py, line (\d+): still running after 1\.8 s \(the time all cells may "
+                        r"take\) and stopped; the functions defined so far are graded", result.output)
+    assert stopped and int(stopped.group(1)) in (loop, loop + 1), result.output
+    assert (f"activations.pct.py, the cell at lines {derivative}-{end}: only its def, class and import "
+            "statements ran (the 1.8 s the cells may take were used up)") in result.output
+
+
+SCRIPT = """\
+    # ---
+    # jupyter: {}
+    # ---
+
+    # %%
+    import numpy as np
+
+    # %% [markdown]
+    # Some text. y = 1 / 0 here is a comment, never run.
+
+    # %%
+    def sigmoid(x):
+        x = np.asarray(x)
+        x = x if x.dtype.kind == "f" else x.astype(float)
+        return 1 / (1 + np.exp(-x))
+
+    # %%
+    y = 1 / 0
+
+    # %%
+    %timeit sigmoid(1.0)
+    def relu(x):
+        return np.maximum(x, zz)
+
+    # %%
+    z = (
+
+    #%% a cell as VS Code and Spyder mark it
+    def tanh(x):
+        return np.tanh(x)
+    """
+
+
+def test_a_raising_cell_costs_only_itself_and_reports_name_the_scripts_lines(tmp_path):
+    text = textwrap.dedent(SCRIPT)
+    script = tmp_path / "activations.pct.py"
+    script.write_text(text)
+    result = grade_submission(str(script), only=["activations.sigmoid", "activations.relu", "activations.tanh"],
+                              seed=1)
+    f = result.functions
+    assert f["activations.sigmoid"].passed and f["activations.tanh"].passed    # defined after the raising cells
+    assert result.notes == [
+        f"activations.pct.py, line {line_of(text, '%timeit sigmoid(1.0)')}: skipped %timeit sigmoid(1.0) "
+        "(IPython syntax)",
+        f"activations.pct.py, line {line_of(text, 'y = 1 / 0')}: raised ZeroDivisionError: division by zero "
+        "(the cells after it still ran)",
+        f"activations.pct.py, line {line_of(text, 'z = (')}: raised SyntaxError: '(' was never closed "
+        f"(activations.pct.py, line {line_of(text, 'z = (')}) (the cells after it still ran)",
+    ]
+    message = f["activations.relu"].cases[0].message
+    zz = line_of(text, "    return np.maximum(x, zz)")
+    assert (f"raised NameError: name 'zz' is not defined\n  at activations.pct.py, line {zz}, in relu\n"
+            "    return np.maximum(x, zz)") in message
+
+
+def test_a_finding_located_in_a_later_cell_names_the_scripts_line(tmp_path):
+    # the line a finding names (read by grader.calls from the cells as written) is the script's
+    text = "# %%\nimport numpy as np\n\n\n# %%\nx = 1\n\n# %%\ndef relu(x):\n    x[...] = np.maximum(x, 0)\n    return x\n"
+    script = tmp_path / "activations.pct.py"
+    script.write_text(text)
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    message = result.functions["activations.relu"].cases[0].message
+    assert "modified its input `x` in place" in message
+    assert "\n  at activations.pct.py, line 10, in relu\n    x[...] = np.maximum(x, 0)" in message
+
+
+def test_a_script_without_markers_stays_one_cell(tmp_path):
+    # no `# %%` line: the whole file is the one cell, stopped at its error (as python runs it)
+    script = tmp_path / "activations.pct.py"
+    script.write_text("import numpy as np\n\ndef tanh(x):\n    return np.tanh(x)\n"
+                      "\ny = 1 / 0\n\ndef relu(x):\n    return np.maximum(x, 0 * x)\n")
+    result = grade_submission(str(script), only=["activations.tanh", "activations.relu"], seed=1)
+    assert result.functions["activations.tanh"].passed
+    relu = result.functions["activations.relu"]
+    assert not relu.passed and relu.cases[0].message.endswith(f"\n`relu` is not defined in {script}")
+    assert result.notes == ["activations.pct.py, line 6: raised ZeroDivisionError: division by zero (the cells "
+                            "after it still ran)"]
+
+
+def test_percent_cells_finds_the_markers_of_jupytext_vs_code_and_spyder():
+    from grader.notebooks import percent_cells
+
+    text = ("# header\n# %%\nimport numpy as np\n\n# %% [markdown]\n# text\n# %%time\n"
+            "#%% tags=[\"x\"]\n\n  \ndef f():\n    return 1   \n\n# %% [raw]\nraw\n#  %%\r\ny = 2\r"
+            "  # %% indented: a comment of the cell\n# %%%\n\n")
+    norm, cells = percent_cells(text)
+    assert "\r" not in norm
+    lines = norm.split("\n")
+    got = [(first, last, norm[start:end]) for first, last, start, end in cells]
+    assert got == [(1, 1, "# header"), (3, 3, "import numpy as np"),
+                   (11, 12, "def f():\n    return 1"),
+                   (17, 18, "y = 2\n  # %% indented: a comment of the cell")]
+    for first, last, body in got:      # the lines named are the script's lines
+        assert "\n".join(lines[first - 1:last]).rstrip() == body
+    assert percent_cells("x = 1\ny = 2") == ("x = 1\ny = 2", [(1, 2, 0, 11)])
+    assert percent_cells("# %%\n\n# %%") == ("# %%\n\n# %%", [])
+
+
+def test_check_in_a_script_run_with_python_grades_it_by_cells_too(tmp_path):
+    # the cell that raises only while grading (the cells run in a module there, not __main__)
+    script = tmp_path / "activations.pct.py"
+    script.write_text(textwrap.dedent("""\
+        # %%
+        from chainrule.notebook import check
+        import numpy as np
+
+        # %%
+        r = check("activations.relu")
+        print("relu:", r.passed)
+
+        # %%
+        if __name__ != "__main__":
+            raise RuntimeError("only while grading")
+
+        # %%
+        def relu(x):
+            return np.maximum(x, 0 * x)
+        """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "\nrelu: True\n" in proc.stdout, proc.stdout
+    assert ("activations.pct.py, line 11: raised RuntimeError: only while grading (the cells after it "
+            "still ran)") in proc.stdout
+
+
+def test_a_script_of_too_many_cells_is_refused_in_one_line(tmp_path):
+    from chainrule_core.errors import ChainruleError
+    import pytest
+
+    script = tmp_path / "activations.pct.py"
+    script.write_text("# %%\n\n" * 5000 + "# %%\nx = 1\n" * 1001)      # empty cells are none
+    with pytest.raises(ChainruleError) as info:
+        grade_submission(str(script))
+    assert str(info.value) == (f"Script '{script}' has 1001 code cells; a script may have at most 1000 "
+                               "(merge cells or leave out what is not the exercise).")

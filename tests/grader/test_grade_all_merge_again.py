@@ -40,6 +40,19 @@ def totals(folder):
 CLASS = {"s0": ACT, "s1": ACT, "skel": 0.0, "wrong": ACT - POINTS["activations.tanh"]}
 
 
+
+def _failed_on(shard, copy, ident):
+    """A copy of the shard folder ``shard`` at ``copy`` where the grader failed on ``ident``
+    (its record as an internal error's, as grade-all writes one)."""
+    shutil.copytree(shard, copy)
+    records = [json.loads(line) for line in (copy / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        if record["id"] == ident:
+            record.update(status="error", result=None, note="internal grader error: test")
+    (copy / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return copy
+
+
 def test_the_trial_sequence_merge_one_shard_then_both_into_the_same_out(shards, tmp_path):
     merged = tmp_path / "merged"
     code, stdout, stderr = run("grade-all", "--merge", shards / "sh1", "--out", merged)
@@ -80,13 +93,7 @@ def test_a_merge_that_would_lose_what_the_earlier_one_graded_is_refused(shards, 
     assert code == 1 and stderr.strip().splitlines()[-1] == f"Error: Output folder '{merged}' {REFUSED}"
     assert (merged / "results.jsonl").read_bytes() == before
     # shard 1/2 again, but run again where the grader failed on s0 this time: s0's grade would be lost
-    failed = tmp_path / "sh1-failed"
-    shutil.copytree(shards / "sh1", failed)
-    records = [json.loads(line) for line in (failed / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    for record in records:
-        if record["id"] == "s0":
-            record.update(status="error", result=None, note="internal grader error: test")
-    (failed / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    failed = _failed_on(shards / "sh1", tmp_path / "sh1-failed", "s0")
     code, stdout, stderr = run("grade-all", "--merge", failed, shards / "sh2", "--out", merged)
     assert code == 1 and stderr.strip().splitlines()[-1] == f"Error: Output folder '{merged}' {REFUSED}"
     assert (merged / "results.jsonl").read_bytes() == before
@@ -99,13 +106,7 @@ def test_a_merge_that_would_lose_what_the_earlier_one_graded_is_refused(shards, 
 def test_a_failed_merge_is_completed_after_the_shard_is_run_again(shards, tmp_path):
     """The other "merge again": a shard where the grader failed on a submission; the merge says
     to run the shards again, then merge again, which replaces it."""
-    failed = tmp_path / "sh2-failed"
-    shutil.copytree(shards / "sh2", failed)
-    records = [json.loads(line) for line in (failed / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    for record in records:
-        if record["id"] == "wrong":
-            record.update(status="error", result=None, note="internal grader error: test")
-    (failed / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    failed = _failed_on(shards / "sh2", tmp_path / "sh2-failed", "wrong")
     merged = tmp_path / "merged"
     code, stdout, stderr = run("grade-all", "--merge", shards / "sh1", failed, "--out", merged)
     assert code == 1 and stderr.strip().splitlines()[-1].endswith(

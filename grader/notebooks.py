@@ -484,7 +484,9 @@ class Plotting:
     (``PLOTTING``) or of IPython's display module (``DISPLAY_MODULES``); ``%matplotlib``; and a
     statement that uses a name they bound (or ``display``, IPython's builtin), or calls pandas'
     ``.plot`` accessor, at the top level or in the body of a loop, ``if``, ``with`` or ``try``
-    (``_shows_only``)."""
+    (``_shows_only``); a name a comprehension's ``for`` or a lambda's parameter binds is its own
+    there (``[w[i] for i in r]`` uses no ``i`` of the plotting), and a definition's body does not
+    run with its statement (``_reads``)."""
 
     MAX_PLACES = 10     # places the note names; the rest are counted
 
@@ -511,7 +513,7 @@ class Plotting:
 
     def kinds_of(self, node):
         """What ``node`` (a statement left out) is: ``{"plotting"}``, ``{"display"}`` or both."""
-        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        used = {n.id for n in _reads(node) if isinstance(n, ast.Name)}
         kinds = set()
         # each name used is looked up (never a set of every name so far: ``names`` grows across
         # the notebook, and a hostile one of 40,000 statements would cost their square)
@@ -629,14 +631,63 @@ def _accessor_calls(node):
     return any(isinstance(n, ast.Call) and _is_accessor(n.func) for n in ast.walk(node))
 
 
-def _uses(node, names, local=frozenset()):
-    return bool(names or local) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                                        and (n.id in names or n.id in local) for n in ast.walk(node))
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-def _draws(node, names, local=frozenset()):
-    """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor."""
-    return _uses(node, names, local) or _accessor_calls(node)
+def _reads(node):
+    """The ``Name`` loads and the calls of pandas' .plot accessor that running ``node`` may do,
+    in one pass: not the loads of a name that a comprehension's ``for`` or a lambda's parameter
+    inside ``node`` binds, where it binds it (``[w[i] for i in r]``, ``key=lambda ax: ax[0]``:
+    that ``i`` or ``ax`` is not the notebook's), nor what the body of a definition inside
+    ``node`` does (it does not run with ``node``; its decorators, defaults and annotations
+    do). Linear: what is bound around the node looked at is a count per name, raised when a
+    comprehension or lambda is entered and lowered when it is left."""
+    bound = {}      # name -> how many comprehensions and lambdas around here bind it
+    stack = [(node, None, ())]
+    while stack:
+        n, step, names = stack.pop()
+        if step is not None:        # entering (+1) or leaving (-1) the scope that binds ``names``
+            for name in names:
+                bound[name] = bound.get(name, 0) + step
+            continue
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load) and not bound.get(n.id):
+                yield n
+            continue
+        if isinstance(n, ast.Call) and _is_accessor(n.func):
+            yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not node:
+            a = n.args
+            stack.extend((c, None, ()) for c in n.decorator_list + a.defaults + [d for d in a.kw_defaults if d]
+                         + [arg.annotation for arg in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                            if arg is not None and arg.annotation is not None]
+                         + ([n.returns] if n.returns else []))
+            continue
+        if isinstance(n, ast.Lambda):
+            a = n.args
+            names = [arg.arg for arg in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if arg is not None]
+            outside, inside = a.defaults + [d for d in a.kw_defaults if d], [n.body]
+        elif isinstance(n, _COMPREHENSIONS):
+            gens = n.generators
+            names = [t.id for g in gens for t in ast.walk(g.target) if isinstance(t, ast.Name)]
+            # the first ``for``'s iterable is evaluated outside the comprehension
+            outside = [gens[0].iter]
+            inside = ([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) + [gens[0].target] + \
+                gens[0].ifs + [part for g in gens[1:] for part in [g.target, g.iter] + g.ifs]
+        else:
+            stack.extend((c, None, ()) for c in ast.iter_child_nodes(n))
+            continue
+        # popped in this order: what is outside, then the names bound, what is inside, the names unbound
+        stack.append((None, -1, names))
+        stack.extend((c, None, ()) for c in inside)
+        stack.append((None, 1, names))
+        stack.extend((c, None, ()) for c in outside)
+
+
+def _draws(node, names):
+    """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor
+    (``_reads``)."""
+    return any(not isinstance(n, ast.Name) or n.id in names for n in _reads(node))
 
 
 def _bound(node, left_out=False):
@@ -767,13 +818,7 @@ def _shows_only(top, names, read_later=lambda names: False):
     own = {}        # name -> whether it is plotting now (as the statements judged so far leave it)
 
     def draws(node):
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name):
-                if isinstance(n.ctx, ast.Load) and own.get(n.id, n.id in names):
-                    return True
-            elif isinstance(n, ast.Call) and _is_accessor(n.func):
-                return True
-        return False
+        return any(not isinstance(n, ast.Name) or own.get(n.id, n.id in names) for n in _reads(node))
 
     last = None     # name -> where ``top`` reads it last (line, column): made when first asked
 

@@ -10,7 +10,8 @@ submission holds for a notebook too.
 
 Running the cells, the module does what "Run all" does with one difference: a cell that
 raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
-still run, so the functions defined before it (and after it) are graded. All cells together
+still run, so the functions defined before it (and after it) are graded. Each cell is compiled
+with the ``__future__`` imports of the cells before it, as Jupyter compiles them. All cells together
 may take ``CELLS_SHARE`` of the time limit: a cell still running then is stopped and
 reported, and of the cells after it only the ``def``, ``class`` and ``import`` statements
 run (a training loop left in a cell costs no function its grade). Check cells
@@ -139,7 +140,21 @@ def _line(exc, path):
     return line
 
 
-def _definitions(source, path, first=1):
+def _future_flags(code):
+    """The ``__future__`` features ``code`` was compiled with (its cell's own ``from __future__
+    import annotations``, or those of the cells before it): carried into the next cell's compile,
+    as IPython's codeop carries them from cell to cell."""
+    import __future__
+
+    flags = 0
+    for name in __future__.all_feature_names:
+        flag = getattr(__future__, name).compiler_flag
+        if code.co_flags & flag:
+            flags |= flag
+    return flags
+
+
+def _definitions(source, path, first=1, flags=0):
     import ast
 
     try:
@@ -150,14 +165,15 @@ def _definitions(source, path, first=1):
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
     if first > 1:
         ast.increment_lineno(tree, first - 1)
-    return compile(tree, path, "exec") if tree.body else None
+    return compile(tree, path, "exec", flags=flags, dont_inherit=True) if tree.body else None
 
 
-def _compile(source, path, first=1):
+def _compile(source, path, first=1, flags=0):
     """``source`` compiled as the lines of ``path`` from line ``first`` on (a cell of a percent
-    script: its frames and errors name the script's own lines)."""
+    script: its frames and errors name the script's own lines), with the ``__future__``
+    features ``flags`` of the cells before it."""
     if first == 1:
-        return compile(source, path, "exec")
+        return compile(source, path, "exec", flags=flags, dont_inherit=True)
     import ast
 
     try:
@@ -169,7 +185,7 @@ def _compile(source, path, first=1):
             exc.end_lineno += first - 1
         raise
     ast.increment_lineno(tree, first - 1)
-    return compile(tree, path, "exec")
+    return compile(tree, path, "exec", flags=flags, dont_inherit=True)
 
 
 def _import_hint(exc, source, line):
@@ -239,6 +255,7 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
         _sys.stderr.write(f"{mark}={int(note)}\\n")
         _sys.stderr.flush()
     texts = {}      # a script's lines, read once for all its cells
+    future = 0      # the __future__ features of the cells compiled so far (as in Jupyter)
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
@@ -261,19 +278,21 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
             try:
                 if left is not None and left <= 0:
                     # the time is used up: the cell's definitions only (they take no time)
-                    code = _definitions(source, path, first)
+                    code = _definitions(source, path, first, future)
                     _say(f"{name}: " + ("only its def, class and import statements ran" if code else "not run")
                          + f" (the {budget:g} s the cells may take were used up)")
                     if code is not None:
+                        future |= _future_flags(code)
                         exec(code, namespace)
                     continue
                 try:
-                    code = _compile(source, path, first)
+                    code = _compile(source, path, first, future)
                 except (MemoryError, RecursionError):
                     # a parser's limit, not the student's code failing: said as such
                     _say(f"{name}: does not parse (nested too deeply for Python's parser); "
                          "it did not run (the cells after it still ran)")
                     continue
+                future |= _future_flags(code)
                 try:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, left)

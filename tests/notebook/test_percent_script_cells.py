@@ -194,3 +194,35 @@ def test_a_script_of_too_many_cells_is_refused_in_one_line(tmp_path):
         grade_submission(str(script))
     assert str(info.value) == (f"Script '{script}' has 1001 code cells; a script may have at most 1000 "
                                "(merge cells or leave out what is not the exercise).")
+
+
+# ---------------------------------------------------------------- review 16
+RELU = ("def relu(x: NDArray) -> NDArray:\n"
+        "    x = np.asarray(x)\n"
+        "    x = x if x.dtype.kind == 'f' else x.astype(np.float64)\n"
+        "    return np.maximum(x, 0)\n")
+FUTURE = ("from __future__ import annotations\n"
+          "from typing import TYPE_CHECKING\n"
+          "import numpy as np\n"
+          "if TYPE_CHECKING:\n"
+          "    from numpy.typing import NDArray\n")
+
+
+def test_a_future_import_of_the_first_cell_holds_in_the_cells_after_it(tmp_path):
+    # review 16, item 2: as python runs the script (and Jupyter a notebook), NDArray in an
+    # annotation is never evaluated after `from __future__ import annotations`
+    script = tmp_path / "activations.pct.py"
+    script.write_text("# %%\n" + FUTURE + "\n# %%\n" + RELU)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []
+    # a notebook's cells likewise, also a cell of which only the definitions run (time used up)
+    from test_grade_notebooks import notebook
+
+    nb = notebook(tmp_path / "activations.ipynb", FUTURE, "while True:\n    pass\n", RELU)
+    result = grade_submission(str(nb), only=["activations.relu"], seed=1, timeout=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes[-1] == (f"{nb}, cell 4: only its def, class and import statements ran (the 0.6 s "
+                                "the cells may take were used up)")

@@ -51,7 +51,7 @@ sigmoid ...", ``grader.calls``) and they are not counted as "not implemented".
 A percent script (``<module>.pct.py``, jupytext's percent format, VS Code's and Spyder's
 cells) is graded by its cells as a notebook is: the cells between its ``# %%`` lines
 (``percent_cells``; the code before the first one is a cell too, a ``# %% [markdown]`` cell is
-text, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
+text, a ``# %%`` line inside a string literal is none, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
 cell that raises or runs forever costing only itself. The script is written as one file, each
 cell in its place, and each cell is compiled as the script's lines, so frames and notes name
 the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
@@ -409,6 +409,48 @@ CELL_MARKER = re.compile(r"^#[ \t]*%%+(?:[ \t][^\n]*)?$", re.MULTILINE)
 #: a marker of a cell that is text, not code (``# %% [markdown]``, ``[md]``, ``[raw]``)
 TEXT_CELL = re.compile(r"\[(?:markdown|md|raw)\]")
 _BLANK_LINES = re.compile(r"(?:[ \t\f]*\n)*")
+#: what ``_markers`` steps over: a comment that may be a marker (at column 0) or holds a quote
+#: (any other holds nothing that matters: the engine skips it), a string literal on one line (a
+#: backslash may continue it on the next: ``\\.`` takes the line end too; unterminated, it ends
+#: at its line's end, where the tokenizer gives up on it), or a triple-quoted one's opening quotes
+_LEXEME = re.compile(r"""(?P<comment>^#[ \t]*%%[^\n]*|#[^\n'"]*['"][^\n]*)|(?P<triple>'''|\"\"\")"""
+                     r"""|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:'|(?=\n)|\Z)"""
+                     r"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:"|(?=\n)|\Z)""", re.DOTALL | re.MULTILINE)
+#: the rest of a triple-quoted string literal after its opening quotes, up to its closing ones
+#: (a backslash escapes the character after it, in a raw string too)
+_TRIPLE_END = {quotes: re.compile(rf"[^{quotes[0]}\\]*(?:(?:\\.|{quotes[0]}(?!{quotes[:2]}))[^{quotes[0]}\\]*)*"
+                                  rf"{quotes}", re.DOTALL)
+               for quotes in ("'''", '"""')}
+
+
+def _markers(text):
+    """The cell markers of the percent script ``text`` (its line ends ``\\n``): the lines that
+    ``CELL_MARKER`` matches and that are comments, never a line inside a string literal (a
+    docstring's ``# %% starts a cell`` is no marker, as python, jupytext and the grading of a
+    script as one cell keep the string whole; review 16). Python's tokenizer would say the
+    same (a marker is a COMMENT token at column 0) but takes about 1 s a megabyte: here one
+    pass of a regular expression (``_LEXEME``) steps from each comment or string literal to
+    the next, so only their starts cost a step in Python. After a triple-quoted string that is
+    never closed (which does not tokenize), the rest is split by ``CELL_MARKER`` alone."""
+    if '"""' not in text and "'''" not in text and "\\\n" not in text:
+        return list(CELL_MARKER.finditer(text))     # no string literal spans lines: no line is inside one
+    found, at = [], 0
+    while True:
+        lexeme = _LEXEME.search(text, at)
+        if lexeme is None:
+            return found
+        at = lexeme.end()
+        if lexeme.group("comment") is not None:
+            start = lexeme.start()
+            if start == 0 or text[start - 1] == "\n":
+                marker = CELL_MARKER.match(text, start, at)
+                if marker is not None and marker.end() == at:
+                    found.append(marker)
+        elif lexeme.group("triple") is not None:
+            end = _TRIPLE_END[lexeme.group("triple")].match(text, at)
+            if end is None:     # never closed: the rest as the regular expression splits it
+                return found + list(CELL_MARKER.finditer(text, at))
+            at = end.end()
 
 
 def percent_cells(text):
@@ -417,8 +459,9 @@ def percent_cells(text):
     ``first`` to ``last`` (numbered from 1, as the script's), ``text[start:end]``, without the
     blank lines around it. The code before the first marker is a cell too (a script without
     markers is one cell, the whole file); a text cell (``# %% [markdown]``) and a cell with
-    nothing but blank lines are none. Linear in the script's size (a regular expression finds
-    the markers; lines are counted between them)."""
+    nothing but blank lines are none; a marker-like line inside a string literal is no marker
+    (``_markers``). Linear in the script's size (regular expressions find the markers; lines
+    are counted between them)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cells, at, line, code = [], 0, 1, True     # where the cell starts, its first line, its kind
 
@@ -430,7 +473,7 @@ def percent_cells(text):
             first = line + text.count("\n", at, start)
             cells.append((first, first + text.count("\n", start, stop), start, stop))
 
-    for marker in CELL_MARKER.finditer(text):
+    for marker in _markers(text):
         add(marker.start())
         line += text.count("\n", at, marker.start()) + 1
         code = not TEXT_CELL.search(marker.group())

@@ -226,3 +226,73 @@ def test_a_future_import_of_the_first_cell_holds_in_the_cells_after_it(tmp_path)
     assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
     assert result.notes[-1] == (f"{nb}, cell 4: only its def, class and import statements ran (the 0.6 s "
                                 "the cells may take were used up)")
+
+
+STRING_SCRIPT = '''\
+# %%
+import numpy as np
+
+USAGE = """How to use this file:
+# %% starts a cell in VS Code
+"""
+
+def relu(x):
+    x = np.asarray(x)
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    return np.maximum(x, 0)
+'''
+
+
+def test_a_marker_line_inside_a_string_does_not_split_its_cell(tmp_path):
+    # review 16, item 3: python (and jupytext) keep the string whole; so does grading
+    script = tmp_path / "activations.pct.py"
+    script.write_text(STRING_SCRIPT)
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []
+    from grader.notebooks import percent_cells
+    from chainrule.notebook import script_cells
+
+    assert percent_cells(STRING_SCRIPT)[1] == [(2, 11, 5, len(STRING_SCRIPT) - 1)]
+    assert script_cells(STRING_SCRIPT) == [STRING_SCRIPT[5:].strip()]
+    # a triple-quoted string never closed (it does not tokenize): the rest is split as before
+    text = "# %%\nx = '''abc\n# %%\ny = 1\n# %%\nz = 2\n"
+    assert [(first, last) for first, last, _start, _end in percent_cells(text)[1]] == [(2, 2), (4, 4), (6, 6)]
+
+
+def _comment_markers(text):
+    """The lines of ``text`` that are markers as Python's tokenizer sees them: COMMENT tokens
+    at column 0 that CELL_MARKER matches (None when ``text`` does not tokenize)."""
+    import io
+    import tokenize
+    from grader.notebooks import CELL_MARKER
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        compile(text, "script", "exec")
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return [t.start[0] for t in tokens
+            if t.type == tokenize.COMMENT and t.start[1] == 0 and CELL_MARKER.fullmatch(t.string)]
+
+
+def test_the_markers_are_the_comments_at_column_0_pythons_tokenizer_finds():
+    import random
+    from grader.notebooks import _markers
+
+    pieces = ['# %%', '# %% [markdown]', '#%%', 'x = 1', '"""', "'''", 's = """a', 'b"""', "r'''\\", "'''",
+              "t = 'a\\'# %%'", 'u = "q\\"', '"', "f'{x!r}'", "y = ('# %%'\n'x')", "z = (1,\n# %%\n2)",
+              'w = "a\\', '# %%"', "c = 1  # ''' not a string", "# it's", "# %% it's a cell", '#"',
+              "x = 1 # %% '''", '  # %%', 'def f():\n    """doc\n# %%\n"""', "q = rb'''x''''", "k = '''a\\'''b'''"]
+    rng = random.Random(16)
+    compared = inside = 0
+    while compared < 400:
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + "\n"
+        want = _comment_markers(text)
+        if want is None:
+            continue
+        compared += 1
+        got = [text.count("\n", 0, m.start()) + 1 for m in _markers(text)]
+        assert got == want, (text, got, want)
+        inside += len(re.findall(r"(?m)^#[ \t]*%%", text)) > len(want)
+    assert inside > 50      # many scripts had a marker-like line that is not a marker

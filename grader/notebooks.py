@@ -399,7 +399,7 @@ def read_script(path) -> str:
         raise NotebookError(f"Cannot read script '{path}': {exc.strerror or exc}.") from None
     if len(raw) > MAX_NOTEBOOK_BYTES:
         raise NotebookError(f"Script '{path}' is over {mb(MAX_NOTEBOOK_BYTES)} MB; a script may be at most that.")
-    return raw.decode("utf-8", "replace")
+    return raw.decode("utf-8-sig", "replace")     # a BOM (Windows editors) is no character of the script
 
 
 #: a cell marker of a percent script (jupytext's percent format; VS Code's and Spyder's cells): a

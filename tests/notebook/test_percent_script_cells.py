@@ -296,3 +296,16 @@ def test_the_markers_are_the_comments_at_column_0_pythons_tokenizer_finds():
         assert got == want, (text, got, want)
         inside += len(re.findall(r"(?m)^#[ \t]*%%", text)) > len(want)
     assert inside > 50      # many scripts had a marker-like line that is not a marker
+
+
+def test_a_script_saved_with_a_byte_order_mark_is_graded_as_python_runs_it(tmp_path):
+    # review 16, item 9: "\ufeff# %%" was no marker and its cell a SyntaxError (U+FEFF)
+    script = tmp_path / "activations.pct.py"
+    text = ("# %%\nfrom chainrule.notebook import check\nimport numpy as np\n\n# %%\n"
+            "def relu(x):\n    return np.maximum(x, 0 * x)\n\n# %%\ncheck('activations.relu')\n")
+    script.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and re.search(r"(?m)^  PASS  relu +\d/\d$", proc.stdout), proc.stdout + proc.stderr
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []

@@ -34,7 +34,9 @@ whole: it fails at the plotting name, stopping its cell). Statements are judged 
 a statement left out binds (``fig, ax = plt.subplots()``) is plotting for the code after it
 (``_shows_only``). A cell that imports another library missing there (scipy, pandas) is
 reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
-included, from 1.
+included, from 1. That cleaning is done here, in the grading process, on at most
+``MAX_ANALYSED_BYTES`` of a submission's cells (``Analysis``): the cells after them run as
+written, with a note.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -74,7 +76,7 @@ import tempfile
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import janitor
-from grader.limits import DEFAULT_TIMEOUT, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
+from grader.limits import DEFAULT_TIMEOUT, MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
 from grader.locate import NOT_SUBMITTED
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
@@ -516,12 +518,12 @@ def notebook_module(nb, filename):
 UNPARSABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
 
 
-def _parses(code):
+def _parse(code):
+    """The AST of ``code``, or None when it does not parse."""
     try:
-        ast.parse(code)
+        return ast.parse(code)
     except UNPARSABLE:
-        return False
-    return True
+        return None
 
 
 def _is_check_statement(node):
@@ -1146,11 +1148,11 @@ def _headers_bind(kept):
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def clean_cell(source, where, plotting=None, start=None):
+def clean_cell(source, where, plotting=None, start=None, analyse=True):
     """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
     analysis fails on runs as written, with a note (the child reports what it does)."""
     try:
-        return _clean_cell(source, where, plotting, start)
+        return _clean_cell(source, where, plotting, start, analyse)
     except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
         return source, [f"{_whole(where, start)}: not checked for IPython syntax, plotting and display code "
                         f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
@@ -1162,13 +1164,16 @@ def _whole(where, start):
     return where if start is None else f"{where}, the cell at line {start}"
 
 
-def _clean_cell(source, where, plotting=None, start=None):
+def _clean_cell(source, where, plotting=None, start=None, analyse=True):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
     the plotting statements are blanked out too, and said once for the notebook
     (``Plotting.note``), not here. ``start``: for a cell of a percent script, the line of the
-    script it starts at (notes name the script's lines); None for a notebook's cell.
+    script it starts at (notes name the script's lines); None for a notebook's cell. Without
+    ``analyse`` (a cell past the submission's ``MAX_ANALYSED_BYTES``), or for a cell over
+    ``MAX_CLEAN_BYTES``, only a cell magic on its first line is looked at: the cell is never
+    parsed here and runs as written.
 
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
@@ -1190,9 +1195,12 @@ def _clean_cell(source, where, plotting=None, start=None):
             return None, [f"{_whole(where, start)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1 + shift}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
-    if len(source) > MAX_CLEAN_BYTES:   # not parsed in this unconfined process: the child runs it, within its limits
-        return source, notes
-    if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
+    if not analyse or len(source) > MAX_CLEAN_BYTES:
+        # not parsed in this unconfined process: the child runs it, within its limits
+        return ("\n".join(lines) if notes else source), notes
+    code = "\n".join(lines)
+    tree = _parse(code)
+    if tree is None:        # plain Python is never IPython syntax
         original, i = list(lines), 0
         while i < len(lines):
             # a magic line is short: a long one is never matched (the pattern's time grows
@@ -1210,10 +1218,9 @@ def _clean_cell(source, where, plotting=None, start=None):
                     i += 1
                     lines[i] = ""
             i += 1
-    code = "\n".join(lines)
-    try:
-        tree = ast.parse(code)
-    except UNPARSABLE:
+        code = "\n".join(lines)
+        tree = _parse(code)
+    if tree is None:
         place()
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
@@ -1305,7 +1312,28 @@ def _mark(label, cells):
     return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
 
 
-def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
+class Analysis:
+    """What is left of a submission's ``MAX_ANALYSED_BYTES``: the cells of all its notebooks
+    (or its script, or a kernel's inputs) parsed and analysed here, in the unconfined parent,
+    in order (a cell over ``MAX_CLEAN_BYTES``, never parsed here, costs nothing). The first cell
+    that does not fit and every cell after it run as written, with a note (``write_cells``)."""
+
+    def __init__(self, limit=None):
+        self.left = MAX_ANALYSED_BYTES if limit is None else limit
+
+    def take(self, source):
+        """Whether ``source`` is analysed (and its size spent)."""
+        if len(source) > MAX_CLEAN_BYTES:
+            return True     # not parsed anyway (``_clean_cell``)
+        if len(source) > self.left:
+            self.left = -1      # the cells after it are not analysed either
+        if self.left < 0:
+            return False
+        self.left -= len(source)
+        return True
+
+
+def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, analysis=None):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
     plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
     with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
@@ -1318,15 +1346,26 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
     (``percent_cells``) are cleaned and run as a notebook's are: the script is written as one
     file, ``name``, each cell cleaned in its place (every line where it was), and each cell to
     run is ``[name, first, last]``, its lines there (the runner compiles them as the script's
-    lines, so frames and notes name the line of the file the student edits)."""
+    lines, so frames and notes name the line of the file the student edits).
+
+    ``analysis``: the ``Analysis`` of the submission (shared by its notebooks); a new one by
+    default. The cells past it are not analysed: they run as written, said in one note."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     left_out = 0
     plotting = Plotting()
+    analysis = Analysis() if analysis is None else analysis
+    unchecked = False
 
     def clean(source, where, start=None):
-        nonlocal left_out
-        code, cell_notes = clean_cell(source, where, plotting, start)
+        nonlocal left_out, unchecked
+        analyse = analysis.take(source)
+        if not analyse and not unchecked:
+            unchecked = True
+            notes.append(f"{_whole(where, start)} and the cells after it: not checked for IPython syntax, plotting "
+                         f"and display code (the grader checks the first {mb(MAX_ANALYSED_BYTES)} MB of a "
+                         "submission's code cells); they ran as written")
+        code, cell_notes = clean_cell(source, where, plotting, start, analyse)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
             notes.extend(cell_notes[:room])
@@ -1450,6 +1489,7 @@ def convert(path, timeout=None) -> Converted:
         folder = os.path.join(tmp, PACKAGE_DIR)
         os.mkdir(folder)
         found, labels = {}, {}
+        analysis = Analysis()       # one for all the notebooks of the folder
         for name in sorted(os.listdir(path)):
             entry = os.path.join(path, name)
             if not name.endswith(SUFFIX):
@@ -1469,7 +1509,7 @@ def convert(path, timeout=None) -> Converted:
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
-            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name])
+            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name], analysis=analysis)
             _write(os.path.join(folder, f"{module}.py"),
                    _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting, mark))
         if not found:

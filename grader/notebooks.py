@@ -55,8 +55,8 @@ cells) is graded by its cells as a notebook is: the cells between its ``# %%`` l
 (``percent_cells``; the code before the first one is a cell too, a ``# %% [markdown]`` cell is
 text, a ``# %%`` line inside a string literal is none, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
 cell that raises or runs forever costing only itself. The script is written as one file, each
-cell in its place, and each cell is compiled as the script's lines, so frames and notes name
-the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
+cell in its place, and each cell is compiled as the script's lines, so frames, notes, a syntax
+error's message and the parser's warnings name the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
 "activations.pct.py, the cell at lines 89-100").
 
 Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
@@ -156,38 +156,60 @@ def _future_flags(code):
     return flags
 
 
+def _parse(source, path, first=1):
+    """The AST of ``source``, the lines of ``path`` from line ``first`` on, numbered as there: a
+    SyntaxError names them in its message too ("expected an indented block after 'if'
+    statement on line 12", "(detected at line 4)"), and so does a warning of the parser (3.12:
+    an invalid escape sequence is its SyntaxWarning), raised again on the script's line."""
+    import ast
+    import warnings
+
+    if first == 1:
+        return ast.parse(source, path)
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            tree = ast.parse(source, path)
+        except SyntaxError as exc:
+            error = exc
+    for warning in caught:
+        line = warning.lineno + first - 1 if warning.filename == path and warning.lineno else warning.lineno
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, line)
+    if error is not None:
+        import re
+
+        if error.lineno:
+            error.lineno += first - 1
+        if getattr(error, "end_lineno", None):
+            error.end_lineno += first - 1
+        if isinstance(error.msg, str):
+            error.msg = re.sub("(on line |detected at line )([0-9]+)",
+                               lambda m: m.group(1) + str(int(m.group(2)) + first - 1), error.msg)
+        raise error
+    ast.increment_lineno(tree, first - 1)
+    return tree
+
+
 def _definitions(source, path, first=1, flags=0):
     import ast
 
     try:
-        tree = ast.parse(source, path)
+        tree = _parse(source, path, first)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
-    if first > 1:
-        ast.increment_lineno(tree, first - 1)
     return compile(tree, path, "exec", flags=flags, dont_inherit=True) if tree.body else None
 
 
 def _compile(source, path, first=1, flags=0):
     """``source`` compiled as the lines of ``path`` from line ``first`` on (a cell of a percent
-    script: its frames and errors name the script's own lines), with the ``__future__``
-    features ``flags`` of the cells before it."""
+    script: its frames and errors name the script's own lines, ``_parse``), with the
+    ``__future__`` features ``flags`` of the cells before it."""
     if first == 1:
         return compile(source, path, "exec", flags=flags, dont_inherit=True)
-    import ast
-
-    try:
-        tree = ast.parse(source, path)
-    except SyntaxError as exc:
-        if exc.lineno:
-            exc.lineno += first - 1
-        if getattr(exc, "end_lineno", None):
-            exc.end_lineno += first - 1
-        raise
-    ast.increment_lineno(tree, first - 1)
-    return compile(tree, path, "exec", flags=flags, dont_inherit=True)
+    return compile(_parse(source, path, first), path, "exec", flags=flags, dont_inherit=True)
 
 
 def _import_hint(exc, source, line):

@@ -309,3 +309,41 @@ def test_a_script_saved_with_a_byte_order_mark_is_graded_as_python_runs_it(tmp_p
     result = grade_submission(str(script), only=["activations.relu"], seed=1)
     assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
     assert result.notes == []
+
+
+def test_the_line_numbers_in_a_syntax_errors_message_are_the_scripts(tmp_path):
+    # review 16, item 6: "on line 2" in the message, "line 13" in the note, for one error
+    text = ("# %%\nimport numpy as np\n\n# %%\ndef relu(x):\n    return np.maximum(x, 0 * x)\n\n\n\n\n"
+            "# %%\nw = 1\nif w > 0:\nprint(w)\n\n# %%\nv = foo(1,\n2]\n\n# %%\nUSAGE = '''unclosed\n")
+    script = tmp_path / "activations.pct.py"
+    script.write_text(text)
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed
+    assert result.notes == [
+        "activations.pct.py, line 14: raised IndentationError: expected an indented block after 'if' statement on "
+        "line 13 (activations.pct.py, line 14) (the cells after it still ran)",
+        "activations.pct.py, line 18: raised SyntaxError: closing parenthesis ']' does not match opening parenthesis "
+        "'(' on line 17 (activations.pct.py, line 18) (the cells after it still ran)",
+        "activations.pct.py, line 21: raised SyntaxError: unterminated triple-quoted string literal (detected at "
+        "line 21) (activations.pct.py, line 21) (the cells after it still ran)"]
+    # python names the same lines
+    proc = subprocess.run([sys.executable, "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read().replace("
+                           "'if w > 0:\\nprint', 'if w > 0:\\n    print'), sys.argv[1])", str(script)],
+                          capture_output=True, text=True)
+    assert "closing parenthesis ']' does not match opening parenthesis '(' on line 17" in proc.stderr, proc.stderr
+
+
+def test_a_warning_of_the_parser_names_the_scripts_line():
+    # review 16, item 7: an invalid escape sequence is the parser's warning (a SyntaxWarning on
+    # Python 3.12, a DeprecationWarning before), raised before the cell's lines were shifted
+    import warnings
+    from grader.notebooks import RUNNER_SOURCE
+
+    runner = {}
+    exec(compile(RUNNER_SOURCE, "runner", "exec"), runner)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runner["_compile"]("import re\n\nPAT = re.compile('\\d+')\n", "/s/activations.pct.py", 5)
+    assert [(w.filename, w.lineno, str(w.message)) for w in caught] == [
+        ("/s/activations.pct.py", 7, "invalid escape sequence '\\d'")]
+    assert caught[0].category in (SyntaxWarning, DeprecationWarning)

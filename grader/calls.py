@@ -42,6 +42,9 @@ MAX_FILE_BYTES = 1 << 20        # a module larger than this is not read for trac
 MAX_FILES = 64                  # modules of a submission read at most
 MAX_DEPTH = 50                  # helper-to-helper (and alias) steps followed at most
 CELL = "chainrule_cell"         # the attribute of a notebook cell's statements: (label, cell name)
+# how a report names their cell: (label, "cell 6"), or for a cell of a percent script (whose
+# cell name is the script's file) (label, "network.pct.py, the cell at lines 44-59")
+SHOWN = "chainrule_cell_shown"
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -53,7 +56,8 @@ class Calls:
     helper's name); ``raises_todo``: its own code (or a helper's) raises
     NotImplementedError.
 
-    For a notebook's function also: ``cell``, the ``(label, cell name)`` its ``def`` is in;
+    For a notebook's function also: ``cell``, the ``(label, cell name)`` its ``def`` is in, as
+    reports name it (``SHOWN``);
     ``stubs``, the paste-in cells it calls as helpers (``{name: (helper it goes through,
     (label, cell name))}``, see ``_stub``), and ``own_todo``: its own code or a helper
     other than those raises NotImplementedError."""
@@ -126,7 +130,9 @@ def _parse_one(data, name):
 def _notebook_cells(folder, tree):
     """A notebook's module as ``grader.notebooks`` writes it (``_run(globals(), label,
     [cell names], ...)``): its code cells, read in order as one module; else None. A cell of a
-    percent script, ``[script, first, last]``, is those lines of the script, numbered as there."""
+    percent script, ``[script, first, last]``, is those lines of the script, numbered as there.
+    Cells holding more than ``MAX_FILE_BYTES`` together are not read for tracing (None), as a
+    module that large is not: a notebook of 1000 cells of 16 KB cost a minute (review 16)."""
     for node in _top_level(tree.body):
         call = node.value if isinstance(node, ast.Expr) else None
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_run"
@@ -136,7 +142,7 @@ def _notebook_cells(folder, tree):
         label = call.args[1].value
         if not isinstance(label, str) or not _plain_name(label):
             return None
-        body, scripts = [], {}
+        body, scripts, read = [], {}, 0
         for entry in call.args[2].elts:
             try:
                 item = ast.literal_eval(entry)
@@ -149,20 +155,27 @@ def _notebook_cells(folder, tree):
                 continue
             if last is None:
                 data = _read(os.path.join(folder, label, name))
+                read += len(data or b"")
             else:
                 if name not in scripts:
                     data = _read(os.path.join(folder, label, name))
+                    read += len(data or b"")
                     # numbered as ast numbers lines
                     scripts[name] = None if data is None else re.split(
                         r"\r\n|\r|\n", data.decode("utf-8", "replace"))
                 lines = scripts[name]
                 data = None if lines is None else "\n".join(lines[first - 1:last])
+            if read > MAX_FILE_BYTES:
+                return None
             cell = _parse_one(data, name) if data is not None else None
             if cell is not None:
                 if first > 1:
                     ast.increment_lineno(cell, first - 1)
+                shown = name if last is None else (
+                    f"{name}, the cell at line {first}" if first == last else f"{name}, the cell at lines {first}-{last}")
                 for node in cell.body:
                     setattr(node, CELL, (label, name))     # where a function's def is
+                    setattr(node, SHOWN, (label, shown))
                 body.extend(cell.body)
         return ast.Module(body=body, type_ignores=[])
     return None
@@ -487,7 +500,7 @@ def _stub(node, module):
 def _calls_of(resolver, module, node, self_name):
     """The contract functions ``node`` (a function of ``module``) calls, through helpers."""
     calls = Calls()
-    calls.cell = getattr(node, CELL, None)
+    calls.cell = getattr(node, SHOWN, None)
     seen = {id(node)}
     todo = [(module, node, "", [])]
     while todo:
@@ -511,7 +524,7 @@ def _calls_of(resolver, module, node, self_name):
             seen.add(id(def_node))
             if _stub(def_node, self_name.split(".", 1)[0]):
                 calls.raises_todo = True
-                calls.stubs.setdefault(def_node.name, (via, getattr(def_node, CELL)))
+                calls.stubs.setdefault(def_node.name, (via, getattr(def_node, SHOWN)))
                 continue
             todo.append((def_module, def_node, via or def_node.name, []))
         if len(seen) > 10_000:
@@ -805,20 +818,26 @@ def _unpasted(result, calls):
 
 
 def _number(cell):
-    digits = re.sub(r"\D", "", cell)
-    return int(digits) if digits else 0
+    """The number a cell is sorted by: "cell 6": 6; "network.pct.py, the cell at lines 44-59": 44."""
+    number = re.search(r"(\d+)(?:-\d+)?$", cell)
+    return int(number.group(1)) if number else 0
 
 
 def _cells(cells):
     """``[(label, cell)]`` as the report names them: "<label>/cell 6", "<label>/cells 3 and
-    5" (``relabel`` shows "<label>/" as the notebook's name), groups apart by "; "."""
+    5", "<label>/network.pct.py, the cells at lines 5-7 and 9-10" (``relabel`` shows "<label>/"
+    as the notebook's name, "" for a script), groups apart by "; "."""
     groups = {}
     for label, cell in cells:
         groups.setdefault(label, []).append(cell)
     out = []
     for label, names in groups.items():
+        scripts = [re.fullmatch(r"(.+), the cell at lines? (\d+(?:-\d+)?)", n) for n in names]
         if len(names) > 1 and all(re.fullmatch(r"cell \d+", n) for n in names):
             out.append(f"{label}/cells " + and_list(n.split(" ", 1)[1] for n in names))
+        elif len(names) > 1 and all(scripts) and len({m.group(1) for m in scripts}) == 1:
+            # "network.pct.py, the cells at lines 5-7 and 9-10"
+            out.append(f"{label}/{scripts[0].group(1)}, the cells at lines " + and_list(m.group(2) for m in scripts))
         else:
             out.append("; ".join(f"{label}/{n}" for n in names))
     return "; ".join(out)

@@ -18,6 +18,11 @@ MAX_TIMEOUT = 3600.0           # the largest --timeout: an hour per function is 
 DEFAULT_MEMORY_MB = 1024       # address space the child may use beyond what NumPy needs
 MAX_NOTEBOOK_BYTES = 16 * MB   # a submitted notebook (.ipynb), read as JSON by the parent
 MAX_CLEAN_BYTES = MB // 4      # a notebook cell longer than this is not parsed by the parent (a 2 MB cell took 1 GB)
+MAX_ANALYSED_BYTES = MB        # a submission's code cells the parent parses and analyses (IPython syntax, plotting),
+                               # all its notebooks together; the cells after run as written. Unconfined, that analysis
+                               # costs up to about 5 s a MB of hostile cells (review 16: 16 MB of small plotting cells
+                               # took 63 s), and grade-all pays it per student; 1 MB bounds it at a few seconds, and is
+                               # far more than a course needs (the built notebooks hold 37 KB of code, about 5 KB each)
 
 # the child process
 OUTPUT_CAP = 4000              # characters of student output kept per function (the rest is dropped)

@@ -10,7 +10,8 @@ submission holds for a notebook too.
 
 Running the cells, the module does what "Run all" does with one difference: a cell that
 raises is reported ("hw.ipynb, cell 7, line 3: NameError: ...") and the cells after it
-still run, so the functions defined before it (and after it) are graded. All cells together
+still run, so the functions defined before it (and after it) are graded. Each cell is compiled
+with the ``__future__`` imports of the cells before it, as Jupyter compiles them. All cells together
 may take ``CELLS_SHARE`` of the time limit: a cell still running then is stopped and
 reported, and of the cells after it only the ``def``, ``class`` and ``import`` statements
 run (a training loop left in a cell costs no function its grade). Check cells
@@ -33,7 +34,9 @@ whole: it fails at the plotting name, stopping its cell). Statements are judged 
 a statement left out binds (``fig, ax = plt.subplots()``) is plotting for the code after it
 (``_shows_only``). A cell that imports another library missing there (scipy, pandas) is
 reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
-included, from 1.
+included, from 1. That cleaning is done here, in the grading process, on at most
+``MAX_ANALYSED_BYTES`` of a submission's cells (``Analysis``): the cells after them run as
+written, with a note.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -50,10 +53,10 @@ sigmoid ...", ``grader.calls``) and they are not counted as "not implemented".
 A percent script (``<module>.pct.py``, jupytext's percent format, VS Code's and Spyder's
 cells) is graded by its cells as a notebook is: the cells between its ``# %%`` lines
 (``percent_cells``; the code before the first one is a cell too, a ``# %% [markdown]`` cell is
-text, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
+text, a ``# %%`` line inside a string literal is none, a script without ``# %%`` lines is one cell) are cleaned and run as code cells are, a
 cell that raises or runs forever costing only itself. The script is written as one file, each
-cell in its place, and each cell is compiled as the script's lines, so frames and notes name
-the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
+cell in its place, and each cell is compiled as the script's lines, so frames, notes, a syntax
+error's message and the parser's warnings name the line of the file the student edits ("activations.pct.py, line 74"; a note on a whole cell:
 "activations.pct.py, the cell at lines 89-100").
 
 Reports name the notebook, never the temporary folder: ``relabel`` rewrites the paths.
@@ -73,7 +76,7 @@ import tempfile
 from chainrule_core.contract import CONTRACT
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from grader import janitor
-from grader.limits import DEFAULT_TIMEOUT, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
+from grader.limits import DEFAULT_TIMEOUT, MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
 from grader.locate import NOT_SUBMITTED
 
 CELLS_SHARE = 0.6       # of the import's time limit, for all the cells of a notebook
@@ -139,37 +142,74 @@ def _line(exc, path):
     return line
 
 
-def _definitions(source, path, first=1):
+def _future_flags(code):
+    """The ``__future__`` features ``code`` was compiled with (its cell's own ``from __future__
+    import annotations``, or those of the cells before it): carried into the next cell's compile,
+    as IPython's codeop carries them from cell to cell."""
+    import __future__
+
+    flags = 0
+    for name in __future__.all_feature_names:
+        flag = getattr(__future__, name).compiler_flag
+        if code.co_flags & flag:
+            flags |= flag
+    return flags
+
+
+def _parse(source, path, first=1):
+    """The AST of ``source``, the lines of ``path`` from line ``first`` on, numbered as there: a
+    SyntaxError names them in its message too ("expected an indented block after 'if'
+    statement on line 12", "(detected at line 4)"), and so does a warning of the parser (3.12:
+    an invalid escape sequence is its SyntaxWarning), raised again on the script's line."""
+    import ast
+    import warnings
+
+    if first == 1:
+        return ast.parse(source, path)
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            tree = ast.parse(source, path)
+        except SyntaxError as exc:
+            error = exc
+    for warning in caught:
+        line = warning.lineno + first - 1 if warning.filename == path and warning.lineno else warning.lineno
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, line)
+    if error is not None:
+        import re
+
+        if error.lineno:
+            error.lineno += first - 1
+        if getattr(error, "end_lineno", None):
+            error.end_lineno += first - 1
+        if isinstance(error.msg, str):
+            error.msg = re.sub("(on line |detected at line )([0-9]+)",
+                               lambda m: m.group(1) + str(int(m.group(2)) + first - 1), error.msg)
+        raise error
+    ast.increment_lineno(tree, first - 1)
+    return tree
+
+
+def _definitions(source, path, first=1, flags=0):
     import ast
 
     try:
-        tree = ast.parse(source, path)
+        tree = _parse(source, path, first)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     tree.body = [node for node in tree.body if isinstance(node, kinds)]
-    if first > 1:
-        ast.increment_lineno(tree, first - 1)
-    return compile(tree, path, "exec") if tree.body else None
+    return compile(tree, path, "exec", flags=flags, dont_inherit=True) if tree.body else None
 
 
-def _compile(source, path, first=1):
+def _compile(source, path, first=1, flags=0):
     """``source`` compiled as the lines of ``path`` from line ``first`` on (a cell of a percent
-    script: its frames and errors name the script's own lines)."""
+    script: its frames and errors name the script's own lines, ``_parse``), with the
+    ``__future__`` features ``flags`` of the cells before it."""
     if first == 1:
-        return compile(source, path, "exec")
-    import ast
-
-    try:
-        tree = ast.parse(source, path)
-    except SyntaxError as exc:
-        if exc.lineno:
-            exc.lineno += first - 1
-        if getattr(exc, "end_lineno", None):
-            exc.end_lineno += first - 1
-        raise
-    ast.increment_lineno(tree, first - 1)
-    return compile(tree, path, "exec")
+        return compile(source, path, "exec", flags=flags, dont_inherit=True)
+    return compile(_parse(source, path, first), path, "exec", flags=flags, dont_inherit=True)
 
 
 def _import_hint(exc, source, line):
@@ -239,6 +279,7 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
         _sys.stderr.write(f"{mark}={int(note)}\\n")
         _sys.stderr.flush()
     texts = {}      # a script's lines, read once for all its cells
+    future = 0      # the __future__ features of the cells compiled so far (as in Jupyter)
     start = _time.monotonic()
     old = _signal.signal(_signal.SIGALRM, _alarm) if budget else None
     try:
@@ -261,19 +302,21 @@ def run(namespace, label, cells, notes, shown, budget=None, plotting=None, mark=
             try:
                 if left is not None and left <= 0:
                     # the time is used up: the cell's definitions only (they take no time)
-                    code = _definitions(source, path, first)
+                    code = _definitions(source, path, first, future)
                     _say(f"{name}: " + ("only its def, class and import statements ran" if code else "not run")
                          + f" (the {budget:g} s the cells may take were used up)")
                     if code is not None:
+                        future |= _future_flags(code)
                         exec(code, namespace)
                     continue
                 try:
-                    code = _compile(source, path, first)
+                    code = _compile(source, path, first, future)
                 except (MemoryError, RecursionError):
                     # a parser's limit, not the student's code failing: said as such
                     _say(f"{name}: does not parse (nested too deeply for Python's parser); "
                          "it did not run (the cells after it still ran)")
                     continue
+                future |= _future_flags(code)
                 try:
                     if left is not None:
                         _signal.setitimer(_signal.ITIMER_REAL, left)
@@ -380,7 +423,7 @@ def read_script(path) -> str:
         raise NotebookError(f"Cannot read script '{path}': {exc.strerror or exc}.") from None
     if len(raw) > MAX_NOTEBOOK_BYTES:
         raise NotebookError(f"Script '{path}' is over {mb(MAX_NOTEBOOK_BYTES)} MB; a script may be at most that.")
-    return raw.decode("utf-8", "replace")
+    return raw.decode("utf-8-sig", "replace")     # a BOM (Windows editors) is no character of the script
 
 
 #: a cell marker of a percent script (jupytext's percent format; VS Code's and Spyder's cells): a
@@ -390,6 +433,48 @@ CELL_MARKER = re.compile(r"^#[ \t]*%%+(?:[ \t][^\n]*)?$", re.MULTILINE)
 #: a marker of a cell that is text, not code (``# %% [markdown]``, ``[md]``, ``[raw]``)
 TEXT_CELL = re.compile(r"\[(?:markdown|md|raw)\]")
 _BLANK_LINES = re.compile(r"(?:[ \t\f]*\n)*")
+#: what ``_markers`` steps over: a comment that may be a marker (at column 0) or holds a quote
+#: (any other holds nothing that matters: the engine skips it), a string literal on one line (a
+#: backslash may continue it on the next: ``\\.`` takes the line end too; unterminated, it ends
+#: at its line's end, where the tokenizer gives up on it), or a triple-quoted one's opening quotes
+_LEXEME = re.compile(r"""(?P<comment>^#[ \t]*%%[^\n]*|#[^\n'"]*['"][^\n]*)|(?P<triple>'''|\"\"\")"""
+                     r"""|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:'|(?=\n)|\Z)"""
+                     r"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:"|(?=\n)|\Z)""", re.DOTALL | re.MULTILINE)
+#: the rest of a triple-quoted string literal after its opening quotes, up to its closing ones
+#: (a backslash escapes the character after it, in a raw string too)
+_TRIPLE_END = {quotes: re.compile(rf"[^{quotes[0]}\\]*(?:(?:\\.|{quotes[0]}(?!{quotes[:2]}))[^{quotes[0]}\\]*)*"
+                                  rf"{quotes}", re.DOTALL)
+               for quotes in ("'''", '"""')}
+
+
+def _markers(text):
+    """The cell markers of the percent script ``text`` (its line ends ``\\n``): the lines that
+    ``CELL_MARKER`` matches and that are comments, never a line inside a string literal (a
+    docstring's ``# %% starts a cell`` is no marker, as python, jupytext and the grading of a
+    script as one cell keep the string whole; review 16). Python's tokenizer would say the
+    same (a marker is a COMMENT token at column 0) but takes about 1 s a megabyte: here one
+    pass of a regular expression (``_LEXEME``) steps from each comment or string literal to
+    the next, so only their starts cost a step in Python. After a triple-quoted string that is
+    never closed (which does not tokenize), the rest is split by ``CELL_MARKER`` alone."""
+    if '"""' not in text and "'''" not in text and "\\\n" not in text:
+        return list(CELL_MARKER.finditer(text))     # no string literal spans lines: no line is inside one
+    found, at = [], 0
+    while True:
+        lexeme = _LEXEME.search(text, at)
+        if lexeme is None:
+            return found
+        at = lexeme.end()
+        if lexeme.group("comment") is not None:
+            start = lexeme.start()
+            if start == 0 or text[start - 1] == "\n":
+                marker = CELL_MARKER.match(text, start, at)
+                if marker is not None and marker.end() == at:
+                    found.append(marker)
+        elif lexeme.group("triple") is not None:
+            end = _TRIPLE_END[lexeme.group("triple")].match(text, at)
+            if end is None:     # never closed: the rest as the regular expression splits it
+                return found + list(CELL_MARKER.finditer(text, at))
+            at = end.end()
 
 
 def percent_cells(text):
@@ -398,8 +483,9 @@ def percent_cells(text):
     ``first`` to ``last`` (numbered from 1, as the script's), ``text[start:end]``, without the
     blank lines around it. The code before the first marker is a cell too (a script without
     markers is one cell, the whole file); a text cell (``# %% [markdown]``) and a cell with
-    nothing but blank lines are none. Linear in the script's size (a regular expression finds
-    the markers; lines are counted between them)."""
+    nothing but blank lines are none; a marker-like line inside a string literal is no marker
+    (``_markers``). Linear in the script's size (regular expressions find the markers; lines
+    are counted between them)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cells, at, line, code = [], 0, 1, True     # where the cell starts, its first line, its kind
 
@@ -411,7 +497,7 @@ def percent_cells(text):
             first = line + text.count("\n", at, start)
             cells.append((first, first + text.count("\n", start, stop), start, stop))
 
-    for marker in CELL_MARKER.finditer(text):
+    for marker in _markers(text):
         add(marker.start())
         line += text.count("\n", at, marker.start()) + 1
         code = not TEXT_CELL.search(marker.group())
@@ -454,12 +540,12 @@ def notebook_module(nb, filename):
 UNPARSABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
 
 
-def _parses(code):
+def _parse(code):
+    """The AST of ``code``, or None when it does not parse."""
     try:
-        ast.parse(code)
+        return ast.parse(code)
     except UNPARSABLE:
-        return False
-    return True
+        return None
 
 
 def _is_check_statement(node):
@@ -484,7 +570,9 @@ class Plotting:
     (``PLOTTING``) or of IPython's display module (``DISPLAY_MODULES``); ``%matplotlib``; and a
     statement that uses a name they bound (or ``display``, IPython's builtin), or calls pandas'
     ``.plot`` accessor, at the top level or in the body of a loop, ``if``, ``with`` or ``try``
-    (``_shows_only``)."""
+    (``_shows_only``); a name a comprehension's ``for`` or a lambda's parameter binds is its own
+    there (``[w[i] for i in r]`` uses no ``i`` of the plotting), and a definition's body does not
+    run with its statement (``_reads``)."""
 
     MAX_PLACES = 10     # places the note names; the rest are counted
 
@@ -511,7 +599,7 @@ class Plotting:
 
     def kinds_of(self, node):
         """What ``node`` (a statement left out) is: ``{"plotting"}``, ``{"display"}`` or both."""
-        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        used = {n.id for n in _reads(node) if isinstance(n, ast.Name)}
         kinds = set()
         # each name used is looked up (never a set of every name so far: ``names`` grows across
         # the notebook, and a hostile one of 40,000 statements would cost their square)
@@ -629,14 +717,63 @@ def _accessor_calls(node):
     return any(isinstance(n, ast.Call) and _is_accessor(n.func) for n in ast.walk(node))
 
 
-def _uses(node, names, local=frozenset()):
-    return bool(names or local) and any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                                        and (n.id in names or n.id in local) for n in ast.walk(node))
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-def _draws(node, names, local=frozenset()):
-    """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor."""
-    return _uses(node, names, local) or _accessor_calls(node)
+def _reads(node):
+    """The ``Name`` loads and the calls of pandas' .plot accessor that running ``node`` may do,
+    in one pass: not the loads of a name that a comprehension's ``for`` or a lambda's parameter
+    inside ``node`` binds, where it binds it (``[w[i] for i in r]``, ``key=lambda ax: ax[0]``:
+    that ``i`` or ``ax`` is not the notebook's), nor what the body of a definition inside
+    ``node`` does (it does not run with ``node``; its decorators, defaults and annotations
+    do). Linear: what is bound around the node looked at is a count per name, raised when a
+    comprehension or lambda is entered and lowered when it is left."""
+    bound = {}      # name -> how many comprehensions and lambdas around here bind it
+    stack = [(node, None, ())]
+    while stack:
+        n, step, names = stack.pop()
+        if step is not None:        # entering (+1) or leaving (-1) the scope that binds ``names``
+            for name in names:
+                bound[name] = bound.get(name, 0) + step
+            continue
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load) and not bound.get(n.id):
+                yield n
+            continue
+        if isinstance(n, ast.Call) and _is_accessor(n.func):
+            yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not node:
+            a = n.args
+            stack.extend((c, None, ()) for c in n.decorator_list + a.defaults + [d for d in a.kw_defaults if d]
+                         + [arg.annotation for arg in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                            if arg is not None and arg.annotation is not None]
+                         + ([n.returns] if n.returns else []))
+            continue
+        if isinstance(n, ast.Lambda):
+            a = n.args
+            names = [arg.arg for arg in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if arg is not None]
+            outside, inside = a.defaults + [d for d in a.kw_defaults if d], [n.body]
+        elif isinstance(n, _COMPREHENSIONS):
+            gens = n.generators
+            names = [t.id for g in gens for t in ast.walk(g.target) if isinstance(t, ast.Name)]
+            # the first ``for``'s iterable is evaluated outside the comprehension
+            outside = [gens[0].iter]
+            inside = ([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) + [gens[0].target] + \
+                gens[0].ifs + [part for g in gens[1:] for part in [g.target, g.iter] + g.ifs]
+        else:
+            stack.extend((c, None, ()) for c in ast.iter_child_nodes(n))
+            continue
+        # popped in this order: what is outside, then the names bound, what is inside, the names unbound
+        stack.append((None, -1, names))
+        stack.extend((c, None, ()) for c in inside)
+        stack.append((None, 1, names))
+        stack.extend((c, None, ()) for c in outside)
+
+
+def _draws(node, names):
+    """Whether ``node`` uses a name of the plotting or display code, or pandas' .plot accessor
+    (``_reads``)."""
+    return any(not isinstance(n, ast.Name) or n.id in names for n in _reads(node))
 
 
 def _bound(node, left_out=False):
@@ -767,13 +904,7 @@ def _shows_only(top, names, read_later=lambda names: False):
     own = {}        # name -> whether it is plotting now (as the statements judged so far leave it)
 
     def draws(node):
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name):
-                if isinstance(n.ctx, ast.Load) and own.get(n.id, n.id in names):
-                    return True
-            elif isinstance(n, ast.Call) and _is_accessor(n.func):
-                return True
-        return False
+        return any(not isinstance(n, ast.Name) or own.get(n.id, n.id in names) for n in _reads(node))
 
     last = None     # name -> where ``top`` reads it last (line, column): made when first asked
 
@@ -1039,11 +1170,11 @@ def _headers_bind(kept):
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def clean_cell(source, where, plotting=None, start=None):
+def clean_cell(source, where, plotting=None, start=None, analyse=True):
     """``(code, notes)`` of ``_clean_cell``; never an exception for any cell text: a cell the
     analysis fails on runs as written, with a note (the child reports what it does)."""
     try:
-        return _clean_cell(source, where, plotting, start)
+        return _clean_cell(source, where, plotting, start, analyse)
     except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
         return source, [f"{_whole(where, start)}: not checked for IPython syntax, plotting and display code "
                         f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
@@ -1055,13 +1186,16 @@ def _whole(where, start):
     return where if start is None else f"{where}, the cell at line {start}"
 
 
-def _clean_cell(source, where, plotting=None, start=None):
+def _clean_cell(source, where, plotting=None, start=None, analyse=True):
     """``(code, notes)``: the cell with IPython syntax and check statements blanked out
     (line numbers kept), and one note per line of IPython syntax left out. With
     ``plotting`` (a ``Plotting``, shared by the cells of a notebook), ``%matplotlib`` and
     the plotting statements are blanked out too, and said once for the notebook
     (``Plotting.note``), not here. ``start``: for a cell of a percent script, the line of the
-    script it starts at (notes name the script's lines); None for a notebook's cell.
+    script it starts at (notes name the script's lines); None for a notebook's cell. Without
+    ``analyse`` (a cell past the submission's ``MAX_ANALYSED_BYTES``), or for a cell over
+    ``MAX_CLEAN_BYTES``, only a cell magic on its first line is looked at: the cell is never
+    parsed here and runs as written.
 
     ``code`` is None when nothing of the cell is left to run (a check cell, a cell magic).
     """
@@ -1083,9 +1217,12 @@ def _clean_cell(source, where, plotting=None, start=None):
             return None, [f"{_whole(where, start)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1 + shift}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
-    if len(source) > MAX_CLEAN_BYTES:   # not parsed in this unconfined process: the child runs it, within its limits
-        return source, notes
-    if not _parses("\n".join(lines)):     # plain Python is never IPython syntax
+    if not analyse or len(source) > MAX_CLEAN_BYTES:
+        # not parsed in this unconfined process: the child runs it, within its limits
+        return ("\n".join(lines) if notes else source), notes
+    code = "\n".join(lines)
+    tree = _parse(code)
+    if tree is None:        # plain Python is never IPython syntax
         original, i = list(lines), 0
         while i < len(lines):
             # a magic line is short: a long one is never matched (the pattern's time grows
@@ -1103,10 +1240,9 @@ def _clean_cell(source, where, plotting=None, start=None):
                     i += 1
                     lines[i] = ""
             i += 1
-    code = "\n".join(lines)
-    try:
-        tree = ast.parse(code)
-    except UNPARSABLE:
+        code = "\n".join(lines)
+        tree = _parse(code)
+    if tree is None:
         place()
         return code, notes          # reported when the cell runs, with its line
     dropped = [n for n in tree.body if _is_check_statement(n)]
@@ -1198,7 +1334,28 @@ def _mark(label, cells):
     return f"{NOTE_MARK}{digest.hexdigest()[:24]}]"
 
 
-def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
+class Analysis:
+    """What is left of a submission's ``MAX_ANALYSED_BYTES``: the cells of all its notebooks
+    (or its script, or a kernel's inputs) parsed and analysed here, in the unconfined parent,
+    in order (a cell over ``MAX_CLEAN_BYTES``, never parsed here, costs nothing). The first cell
+    that does not fit and every cell after it run as written, with a note (``write_cells``)."""
+
+    def __init__(self, limit=None):
+        self.left = MAX_ANALYSED_BYTES if limit is None else limit
+
+    def take(self, source):
+        """Whether ``source`` is analysed (and its size spent)."""
+        if len(source) > MAX_CLEAN_BYTES:
+            return True     # not parsed anyway (``_clean_cell``)
+        if len(source) > self.left:
+            self.left = -1      # the cells after it are not analysed either
+        if self.left < 0:
+            return False
+        self.left -= len(source)
+        return True
+
+
+def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, analysis=None):
     """Write ``cells`` (``[(name, source)]``) to ``folder/label/``; return ``(names, notes,
     plotting, mark)`` of the cells to run: ``notes`` the numbers of the notes made here (kept,
     with ``mark``, for ``relabel``: the runner says them by number), ``plotting`` the names the
@@ -1211,15 +1368,26 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False):
     (``percent_cells``) are cleaned and run as a notebook's are: the script is written as one
     file, ``name``, each cell cleaned in its place (every line where it was), and each cell to
     run is ``[name, first, last]``, its lines there (the runner compiles them as the script's
-    lines, so frames and notes name the line of the file the student edits)."""
+    lines, so frames and notes name the line of the file the student edits).
+
+    ``analysis``: the ``Analysis`` of the submission (shared by its notebooks); a new one by
+    default. The cells past it are not analysed: they run as written, said in one note."""
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     names, notes = [], []
     left_out = 0
     plotting = Plotting()
+    analysis = Analysis() if analysis is None else analysis
+    unchecked = False
 
     def clean(source, where, start=None):
-        nonlocal left_out
-        code, cell_notes = clean_cell(source, where, plotting, start)
+        nonlocal left_out, unchecked
+        analyse = analysis.take(source)
+        if not analyse and not unchecked:
+            unchecked = True
+            notes.append(f"{_whole(where, start)} and the cells after it: not checked for IPython syntax, plotting "
+                         f"and display code (the grader checks the first {mb(MAX_ANALYSED_BYTES)} MB of a "
+                         "submission's code cells); they ran as written")
+        code, cell_notes = clean_cell(source, where, plotting, start, analyse)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
             notes.extend(cell_notes[:room])
@@ -1343,6 +1511,7 @@ def convert(path, timeout=None) -> Converted:
         folder = os.path.join(tmp, PACKAGE_DIR)
         os.mkdir(folder)
         found, labels = {}, {}
+        analysis = Analysis()       # one for all the notebooks of the folder
         for name in sorted(os.listdir(path)):
             entry = os.path.join(path, name)
             if not name.endswith(SUFFIX):
@@ -1362,7 +1531,7 @@ def convert(path, timeout=None) -> Converted:
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
-            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name])
+            names, notes, plotting, mark = write_cells(folder, name, cells, labels[name], analysis=analysis)
             _write(os.path.join(folder, f"{module}.py"),
                    _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting, mark))
         if not found:

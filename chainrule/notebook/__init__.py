@@ -84,7 +84,7 @@ def script_sources():
     path = getattr(main, "__file__", None)
     if not path or not os.path.isfile(path):
         return []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8-sig") as fh:
         return [(os.path.basename(path), fh.read())]
 
 

@@ -94,3 +94,67 @@ def test_the_seed_follows_the_notebook_not_the_path_or_the_timeout(tmp_path):
     one.write_text(json.dumps(changed))
     assert grade_submission(str(one), only=["activations.sigmoid"]).seed != \
         grade_submission(str(two), only=["activations.sigmoid"]).seed
+
+
+def test_a_16_mb_script_of_small_plotting_cells_is_analysed_only_up_to_its_budget(tmp_path, monkeypatch):
+    # review 16, item 4: 1000 cells of 16 KB each cost the parent a minute (each parsed twice and
+    # analysed); now the parent parses at most MAX_ANALYSED_BYTES of a submission's cells, once
+    import ast
+    from grader.limits import MAX_ANALYSED_BYTES, MAX_NOTEBOOK_BYTES
+    from grader.notebooks import write_cells
+
+    body = "".join(f"    w{j} = w + 1; ax.plot(w{j}); plt.title(str(e))\n" for j in range(330))
+    text = "# %%\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n" + ("# %%\nfor e in range(3):\n" + body) * 999
+    assert 15 * 2 ** 20 < len(text) <= MAX_NOTEBOOK_BYTES
+    parsed, parse = [], ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *args, **kwargs: parsed.append(len(source)) or parse(
+        source, *args, **kwargs))
+    start = time.perf_counter()
+    names, _notes, _plotting, _mark = write_cells(str(tmp_path), "script", [("activations.pct.py", text)], "",
+                                                  script=True)
+    took = time.perf_counter() - start
+    assert len(names) == 999 and sum(parsed) <= MAX_ANALYSED_BYTES and len(parsed) == 1 + MAX_ANALYSED_BYTES // (
+        len(body) + len("for e in range(3):\n"))
+    assert took < 20, took      # about 3 s here, a minute before
+
+
+def test_the_cells_past_a_submissions_budget_run_as_written_with_one_note(tmp_path):
+    from grader.limits import MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES
+
+    filler = "# a long comment\n" * (MAX_CLEAN_BYTES // 20)        # a cell the parent parses
+    cells = ["import matplotlib.pyplot as plt\n" + AS_FLOAT]
+    cells += [filler] * (MAX_ANALYSED_BYTES // len(filler) + 1)     # the last one is past the budget
+    cells += ["plt.plot([1])\n", SIGMOID]
+    path = notebook(tmp_path / "activations.ipynb", *cells)
+    result = grade_submission(str(path), only=["activations.sigmoid"])
+    assert result.functions["activations.sigmoid"].passed
+    late = len(cells)       # the plotting cell: numbered from 1 after the Markdown cell
+    assert result.notes == [
+        f"{path}, cell {late - 1} and the cells after it: not checked for IPython syntax, plotting and display code "
+        "(the grader checks the first 1 MB of a submission's code cells); they ran as written",
+        f"{path}: left out the plotting (cell 2, line 1): grading runs with NumPy and the standard library only, "
+        "without matplotlib; the plots still show when you run it yourself",
+        f"{path}, cell {late}, line 1: raised NameError: name 'plt' is not defined (the cells after it still ran). "
+        "plt is plotting, which grading leaves out (it runs with NumPy and the standard library only): keep "
+        "plotting in cells of their own"]
+
+
+def test_the_tracing_of_calls_reads_at_most_a_modules_size_of_a_notebooks_cells(tmp_path, monkeypatch):
+    # review 16, item 4: grader.calls parsed every cell file of a converted notebook in the
+    # parent (about 30 s and 1.8 GB for 16 MB of cells); now as much as it reads of a module
+    import ast
+    from grader import calls
+
+    cell = "# a comment the parser reads\n" * (2 ** 18 // 30)
+    path = notebook(tmp_path / "activations.ipynb", AS_FLOAT, *([cell] * 16), SIGMOID)
+    converted = convert(str(path))
+    try:
+        parsed, parse = [], ast.parse
+        monkeypatch.setattr(ast, "parse", lambda source, *args, **kwargs: parsed.append(len(source)) or parse(
+            source, *args, **kwargs))
+        trees = calls._parse(converted.folder)
+    finally:
+        converted.cleanup()
+    assert 16 * len(cell) > 3 * calls.MAX_FILE_BYTES
+    assert sum(parsed) < 1.5 * calls.MAX_FILE_BYTES, sum(parsed)
+    assert not any(isinstance(node, ast.FunctionDef) for node in trees["_notebook"].body)

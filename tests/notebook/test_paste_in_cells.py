@@ -218,3 +218,34 @@ def test_through_a_helper_and_two_cells_at_once(tmp_path):
     from grader.reports import render
     assert f"  FAIL  forward         0/2  waits for your sigmoid and softmax: paste them into {two}, cells 3 and 4\n" \
         in render(result, "text")
+
+
+def test_a_percent_scripts_paste_in_cell_is_named_by_its_lines(tmp_path):
+    # review 16, item 8: "whose cell (network.pct.py)" named the whole script
+    forward = reference_source("forward")
+    one = tmp_path / "network.pct.py"
+    text = "# %%\n" + AS_FLOAT + "\n# %% [markdown]\n# Paste your sigmoid below.\n\n# %%\n" + SIGMOID_STUB + "\n# %%\n" + forward
+    one.write_text(text)
+    lines = text.split("\n")
+    first = lines.index("def sigmoid(x):") + 1
+    assert lines[first + 1] == "    raise NotImplementedError"      # its last line: first + 2
+    result = grade_submission(str(one), only=["network.forward"])
+    where = f"network.pct.py, the cell at lines {first}-{first + 2}"
+    fr = result.functions["network.forward"]
+    assert fr.hints()[0][0].hint == hint("forward", "sigmoid", where)
+    assert fr.cases[0].message.endswith(f"not graded: the sigmoid it calls still raises NotImplementedError ({where})")
+    from grader.reports import render
+    assert f"  FAIL  forward         0/2  waits for your sigmoid: paste it into {where}\n" in render(result, "text")
+
+    two = tmp_path / "two" / "network.pct.py"
+    two.parent.mkdir()
+    text = ("# %%\n" + AS_FLOAT + "\n# %%\n" + SOFTMAX_STUB + "\n# %%\n" + SIGMOID_STUB + "\n# %%\n"
+            + forward.replace("return h, o", "return h, o + 0 * softmax(o)"))
+    two.write_text(text)
+    lines = text.split("\n")
+    softmax, sigmoid = lines.index("def softmax(x, axis=-1):") + 1, lines.index("def sigmoid(x):") + 1
+    fr = grade_submission(str(two), only=["network.forward"]).functions["network.forward"]
+    assert fr.hints()[0][0].hint == (
+        f"forward calls softmax and sigmoid, whose cells (network.pct.py, the cells at lines {softmax}-{softmax + 1} "
+        f"and {sigmoid}-{sigmoid + 2}) still raise NotImplementedError: paste your softmax and sigmoid from the "
+        "activations notebook into those cells, then forward can be graded.")

@@ -194,3 +194,156 @@ def test_a_script_of_too_many_cells_is_refused_in_one_line(tmp_path):
         grade_submission(str(script))
     assert str(info.value) == (f"Script '{script}' has 1001 code cells; a script may have at most 1000 "
                                "(merge cells or leave out what is not the exercise).")
+
+
+# ---------------------------------------------------------------- review 16
+RELU = ("def relu(x: NDArray) -> NDArray:\n"
+        "    x = np.asarray(x)\n"
+        "    x = x if x.dtype.kind == 'f' else x.astype(np.float64)\n"
+        "    return np.maximum(x, 0)\n")
+FUTURE = ("from __future__ import annotations\n"
+          "from typing import TYPE_CHECKING\n"
+          "import numpy as np\n"
+          "if TYPE_CHECKING:\n"
+          "    from numpy.typing import NDArray\n")
+
+
+def test_a_future_import_of_the_first_cell_holds_in_the_cells_after_it(tmp_path):
+    # review 16, item 2: as python runs the script (and Jupyter a notebook), NDArray in an
+    # annotation is never evaluated after `from __future__ import annotations`
+    script = tmp_path / "activations.pct.py"
+    script.write_text("# %%\n" + FUTURE + "\n# %%\n" + RELU)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []
+    # a notebook's cells likewise, also a cell of which only the definitions run (time used up)
+    from test_grade_notebooks import notebook
+
+    nb = notebook(tmp_path / "activations.ipynb", FUTURE, "while True:\n    pass\n", RELU)
+    result = grade_submission(str(nb), only=["activations.relu"], seed=1, timeout=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes[-1] == (f"{nb}, cell 4: only its def, class and import statements ran (the 0.6 s "
+                                "the cells may take were used up)")
+
+
+STRING_SCRIPT = '''\
+# %%
+import numpy as np
+
+USAGE = """How to use this file:
+# %% starts a cell in VS Code
+"""
+
+def relu(x):
+    x = np.asarray(x)
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    return np.maximum(x, 0)
+'''
+
+
+def test_a_marker_line_inside_a_string_does_not_split_its_cell(tmp_path):
+    # review 16, item 3: python (and jupytext) keep the string whole; so does grading
+    script = tmp_path / "activations.pct.py"
+    script.write_text(STRING_SCRIPT)
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []
+    from grader.notebooks import percent_cells
+    from chainrule.notebook import script_cells
+
+    assert percent_cells(STRING_SCRIPT)[1] == [(2, 11, 5, len(STRING_SCRIPT) - 1)]
+    assert script_cells(STRING_SCRIPT) == [STRING_SCRIPT[5:].strip()]
+    # a triple-quoted string never closed (it does not tokenize): the rest is split as before
+    text = "# %%\nx = '''abc\n# %%\ny = 1\n# %%\nz = 2\n"
+    assert [(first, last) for first, last, _start, _end in percent_cells(text)[1]] == [(2, 2), (4, 4), (6, 6)]
+
+
+def _comment_markers(text):
+    """The lines of ``text`` that are markers as Python's tokenizer sees them: COMMENT tokens
+    at column 0 that CELL_MARKER matches (None when ``text`` does not tokenize)."""
+    import io
+    import tokenize
+    from grader.notebooks import CELL_MARKER
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        compile(text, "script", "exec")
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return [t.start[0] for t in tokens
+            if t.type == tokenize.COMMENT and t.start[1] == 0 and CELL_MARKER.fullmatch(t.string)]
+
+
+def test_the_markers_are_the_comments_at_column_0_pythons_tokenizer_finds():
+    import random
+    from grader.notebooks import _markers
+
+    pieces = ['# %%', '# %% [markdown]', '#%%', 'x = 1', '"""', "'''", 's = """a', 'b"""', "r'''\\", "'''",
+              "t = 'a\\'# %%'", 'u = "q\\"', '"', "f'{x!r}'", "y = ('# %%'\n'x')", "z = (1,\n# %%\n2)",
+              'w = "a\\', '# %%"', "c = 1  # ''' not a string", "# it's", "# %% it's a cell", '#"',
+              "x = 1 # %% '''", '  # %%', 'def f():\n    """doc\n# %%\n"""', "q = rb'''x''''", "k = '''a\\'''b'''"]
+    rng = random.Random(16)
+    compared = inside = 0
+    while compared < 400:
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + "\n"
+        want = _comment_markers(text)
+        if want is None:
+            continue
+        compared += 1
+        got = [text.count("\n", 0, m.start()) + 1 for m in _markers(text)]
+        assert got == want, (text, got, want)
+        inside += len(re.findall(r"(?m)^#[ \t]*%%", text)) > len(want)
+    assert inside > 50      # many scripts had a marker-like line that is not a marker
+
+
+def test_a_script_saved_with_a_byte_order_mark_is_graded_as_python_runs_it(tmp_path):
+    # review 16, item 9: "\ufeff# %%" was no marker and its cell a SyntaxError (U+FEFF)
+    script = tmp_path / "activations.pct.py"
+    text = ("# %%\nfrom chainrule.notebook import check\nimport numpy as np\n\n# %%\n"
+            "def relu(x):\n    return np.maximum(x, 0 * x)\n\n# %%\ncheck('activations.relu')\n")
+    script.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and re.search(r"(?m)^  PASS  relu +\d/\d$", proc.stdout), proc.stdout + proc.stderr
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == []
+
+
+def test_the_line_numbers_in_a_syntax_errors_message_are_the_scripts(tmp_path):
+    # review 16, item 6: "on line 2" in the message, "line 13" in the note, for one error
+    text = ("# %%\nimport numpy as np\n\n# %%\ndef relu(x):\n    return np.maximum(x, 0 * x)\n\n\n\n\n"
+            "# %%\nw = 1\nif w > 0:\nprint(w)\n\n# %%\nv = foo(1,\n2]\n\n# %%\nUSAGE = '''unclosed\n")
+    script = tmp_path / "activations.pct.py"
+    script.write_text(text)
+    result = grade_submission(str(script), only=["activations.relu"], seed=1)
+    assert result.functions["activations.relu"].passed
+    assert result.notes == [
+        "activations.pct.py, line 14: raised IndentationError: expected an indented block after 'if' statement on "
+        "line 13 (activations.pct.py, line 14) (the cells after it still ran)",
+        "activations.pct.py, line 18: raised SyntaxError: closing parenthesis ']' does not match opening parenthesis "
+        "'(' on line 17 (activations.pct.py, line 18) (the cells after it still ran)",
+        "activations.pct.py, line 21: raised SyntaxError: unterminated triple-quoted string literal (detected at "
+        "line 21) (activations.pct.py, line 21) (the cells after it still ran)"]
+    # python names the same lines
+    proc = subprocess.run([sys.executable, "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read().replace("
+                           "'if w > 0:\\nprint', 'if w > 0:\\n    print'), sys.argv[1])", str(script)],
+                          capture_output=True, text=True)
+    assert "closing parenthesis ']' does not match opening parenthesis '(' on line 17" in proc.stderr, proc.stderr
+
+
+def test_a_warning_of_the_parser_names_the_scripts_line():
+    # review 16, item 7: an invalid escape sequence is the parser's warning (a SyntaxWarning on
+    # Python 3.12, a DeprecationWarning before), raised before the cell's lines were shifted
+    import warnings
+    from grader.notebooks import RUNNER_SOURCE
+
+    runner = {}
+    exec(compile(RUNNER_SOURCE, "runner", "exec"), runner)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runner["_compile"]("import re\n\nPAT = re.compile('\\d+')\n", "/s/activations.pct.py", 5)
+    assert [(w.filename, w.lineno, str(w.message)) for w in caught] == [
+        ("/s/activations.pct.py", 7, "invalid escape sequence '\\d'")]
+    assert caught[0].category in (SyntaxWarning, DeprecationWarning)

@@ -222,3 +222,78 @@ def test_a_big_cell_of_training_loops_that_plot_is_analysed_quickly():
     assert notes == [] and code.count("pass") == 2 * (source.count("\n") // 8)
     # generous (about 0.8 s here on a loaded machine; the parser alone takes a quarter of it)
     assert took < 10, took
+
+
+# ---------------------------------------------------------------- review 16, item 1: own scopes
+RELU_SCALED = ("def relu(x):\n"
+               "    x = np.asarray(x)\n"
+               "    x = x if x.dtype.kind == 'f' else x.astype(np.float64)\n"
+               "    return np.maximum(x, 0) * (SCALE > 0)\n")
+PANELS = ("import numpy as np\n"
+          "import matplotlib.pyplot as plt\n"
+          "fig, axes = plt.subplots(1, 2)\n"
+          "for i, ax in enumerate(axes.flat):\n"
+          "    ax.set_title(f'panel {i}')\n")
+
+
+@pytest.mark.parametrize("training", [
+    # review 16's repro: the comprehension's own i is not the i of the plotting loop left out
+    "w = np.ones(3)\n"
+    "for epoch in range(5):\n"
+    "    grad = np.array([w[i] * 0.1 for i in range(3)])\n"
+    "    w = w - grad\n"
+    "SCALE = float(w.sum())\n",
+    # the lambda variant: its parameter i is its own
+    "pairs = [(2, 1.0), (1, 3.0)]\n"
+    "for epoch in range(2):\n"
+    "    order = sorted(pairs, key=lambda i: i[0]); best = order[0][1]\n"
+    "SCALE = best\n",
+])
+def test_a_comprehension_or_lambda_variable_named_as_plotting_keeps_the_loop(tmp_path, training):
+    nb = notebook(tmp_path / "activations.ipynb", PANELS, training, RELU_SCALED)
+    result = grade_submission(str(nb), only=["activations.relu"])
+    relu = result.functions["activations.relu"]
+    assert relu.passed, relu.cases[0].message
+    # only the plotting of cell 2 (the Markdown cell is cell 1) is left out, none of cell 3
+    assert result.notes == [
+        f"{nb}: left out the plotting (cell 2, lines 2-5): grading runs with NumPy and the standard library "
+        f"only, without matplotlib; the plots still show {RUN_YOURSELF}"]
+    script = tmp_path / "activations.pct.py"
+    script.write_text("# %%\n" + PANELS + "\n# %%\n" + training + "\n# %%\n" + RELU_SCALED)
+    result = grade_submission(str(script), only=["activations.relu"])
+    assert result.functions["activations.relu"].passed, result.functions["activations.relu"].cases[0].message
+    assert result.notes == [
+        f"activations.pct.py: left out the plotting (lines 3-6): grading runs with NumPy and the standard "
+        f"library only, without matplotlib; the plots still show {RUN_YOURSELF}"]
+
+
+def test_a_comprehension_variable_named_ax_is_not_the_plotting_ax():
+    code, plotting = clean("fig, ax = plt.subplots()\n"
+                           "for e in range(3):\n"
+                           "    sizes = [len(ax) for ax in groups if ax]\n"
+                           "    total = {ax: 1 for ax in sizes}\n"
+                           "    keep = list(filter(lambda ax, k=ax: ax, sizes))\n"
+                           "    w = w + sum(sizes)\n"
+                           "    ax.plot(w)\n"
+                           "n = sum(1 for ax in range(3))\n")
+    # the lambda's default (k=ax) is read outside the lambda: the notebook's ax, left out
+    assert code == ("\n\nfor e in range(3):\n"
+                    "    sizes = [len(ax) for ax in groups if ax]\n"
+                    "    total = {ax: 1 for ax in sizes}\n"
+                    "    pass\n"
+                    "    w = w + sum(sizes)\n"
+                    "    pass\n"
+                    "n = sum(1 for ax in range(3))\n")
+    assert plotting.places == [("c", "lines 1-2, 6 and 8")]
+    # the first for's iterable is outside the comprehension: ax there is the notebook's
+    code, _plotting = clean("fig, ax = plt.subplots()\nlines = [line for line in ax.lines]\nn = 1\n")
+    assert code == "\n\n\nn = 1\n"
+
+
+def test_a_name_read_only_inside_a_definition_does_not_make_its_statement_plotting():
+    plotting = notebooks.Plotting()
+    plotting.mark({"plt"}, "plotting")
+    tree = ast.parse("for e in range(2):\n    plt.plot(e)\n    def show(display=None):\n        display(e)\n")
+    # the def's body does not run with the loop: its display is not display code left out
+    assert plotting.kinds_of(tree.body[0]) == {"plotting"}
+    assert not notebooks._draws(ast.parse("if a:\n    def f():\n        plt.plot()\n").body[0], plotting.names)

@@ -39,7 +39,7 @@ minutes on 2026-12-06. So the bare start is measured around every run (3 starts 
 median of the runs' own ratios (until 2026-12-06 18:20 it was the median run against 5 bare
 starts before all runs and 5 after them).
 
-    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared] [--no-sync]
+    python3 benchmarks/generate_speed.py [--runs 3] [--count 100] [--lang en] [--format md,html] [--pdf] [--jobs N] [--no-prepared] [--no-sync] [--baseline DIR]
 
 ``--jobs`` is passed to the library (``chainrule generate --jobs``; default: every core).
 
@@ -110,6 +110,9 @@ def main(argv=None):
                         help="without the prepared table of printed formulas (CHAINRULE_NO_PREPARED=1; generator/prepared.py)")
     parser.add_argument("--no-sync", action="store_true",
                         help="do not flush the disk's pending writes before each timed run (see above)")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also run the class with the kit of another checkout (e.g. a git archive of an earlier "
+                             "commit), alternating with this one's runs, each with its own ratio")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -117,8 +120,10 @@ def main(argv=None):
     if args.once:
         once(args.count, args.lang, formats, args.pdf, args.jobs, args.out)
         return 0
+    kits = [("this kit", ROOT)] + ([("baseline", Path(args.baseline).resolve())] if args.baseline else [])
     if not args.source:
-        compile_kit(ROOT, PACKAGES)
+        for _name, kit in kits:
+            compile_kit(kit, PACKAGES)
     flush = (lambda: None) if args.no_sync else os.sync
     loads = [os.getloadavg()[0]]
 
@@ -131,6 +136,7 @@ def main(argv=None):
     # minutes, and a ratio of two figures taken minutes apart measured the drift
     bares = [bare()]
     times, cpus, systems, ratios = [], [], [], []
+    others = []     # the baseline's ratios (--baseline)
     # every run writes into a folder of its own, and all of them are removed together after
     # the last run: removing a class's ~2,850 files just before the next run starts made that
     # run's file creation several times slower on ext4 (7-10 ms a student instead of about
@@ -139,16 +145,16 @@ def main(argv=None):
         probe = file_creation(Path(tmp) / "probe")
         print(f"creating a file where the classes go: {probe * 1000:.3f} ms (this machine: about 0.02 ms; "
               f"0.3-0.6 ms within minutes of mass deletions, see the docstring)")
-        for run in range(args.runs):
+        for run, (name, kit) in ((r, k) for r in range(args.runs) for k in kits):
             loads.append(os.getloadavg()[0])
-            target = Path(tmp) / f"set{run}"
+            target = Path(tmp) / f"set{run}-{len(times) + len(others)}"
             flush()  # the previous run's files written out first (not timed)
             start_cpu, start_system, start = children_cpu(), children_system(), time.perf_counter()
             out = subprocess.run(
-                [sys.executable, __file__, "--once", "--out", str(target), "--count", str(args.count),
-                 "--lang", args.lang, "--format", ",".join(formats)] + (["--pdf"] if args.pdf else [])
-                + (["--jobs", str(args.jobs)] if args.jobs else []),
-                check=True, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
+                [sys.executable, str(kit / "benchmarks" / Path(__file__).name), "--once", "--out", str(target),
+                 "--count", str(args.count), "--lang", args.lang, "--format", ",".join(formats)]
+                + (["--pdf"] if args.pdf else []) + (["--jobs", str(args.jobs)] if args.jobs else []),
+                check=True, stdout=subprocess.PIPE, text=True, cwd=str(kit),
                 env=dict(os.environ, **({"CHAINRULE_NO_PREPARED": "1"} if args.no_prepared else {})),
             ).stdout.split()
             # the whole process, as the bare start is measured: the interpreter's start and
@@ -159,6 +165,12 @@ def main(argv=None):
             inside, students, files, families, table = float(out[0]), int(out[1]), int(out[2]), int(out[3]), int(out[4])
             bares.append(bare())
             around = statistics.median([bares[-2][0], bares[-1][0]])
+            if kit != ROOT:
+                others.append(elapsed / around)
+                print(f"  baseline run: {elapsed:.2f} s wall, {cpu:.2f} s CPU ({system:.2f} s of it system); bare sympy "
+                      f"start around it {around * 1000:.0f} ms: {others[-1]:.1f}x (its prepared table "
+                      f"{'in use' if int(out[4]) else 'NOT used'})")
+                continue
             times.append(elapsed)
             cpus.append(cpu)
             systems.append(system)
@@ -185,6 +197,9 @@ def main(argv=None):
           f"{min(ratios):.1f}-{max(ratios):.1f}x), {cpu / sympy_cpu:.1f}x CPU "
           f"(target: at most 10x; an idle {os.cpu_count()}-core machine runs the class on every core: "
           f"about {cpu / min(os.cpu_count() or 1, 2) / sympy_cpu:.1f}x)")
+    if others:
+        print(f"baseline ({args.baseline}) in the same runs: {statistics.median(others):.1f}x wall "
+              f"(median of its runs' own ratios, {min(others):.1f}-{max(others):.1f}x)")
     return 0
 
 

@@ -433,11 +433,13 @@ CELL_MARKER = re.compile(r"^#[ \t]*%%+(?:[ \t][^\n]*)?$", re.MULTILINE)
 #: a marker of a cell that is text, not code (``# %% [markdown]``, ``[md]``, ``[raw]``)
 TEXT_CELL = re.compile(r"\[(?:markdown|md|raw)\]")
 _BLANK_LINES = re.compile(r"(?:[ \t\f]*\n)*")
-#: what ``_markers`` steps over: a comment that may be a marker (at column 0) or holds a quote
-#: (any other holds nothing that matters: the engine skips it), a string literal on one line (a
-#: backslash may continue it on the next: ``\\.`` takes the line end too; unterminated, it ends
-#: at its line's end, where the tokenizer gives up on it), or a triple-quoted one's opening quotes
-_LEXEME = re.compile(r"""(?P<comment>^#[ \t]*%%[^\n]*|#[^\n'"]*['"][^\n]*)|(?P<triple>'''|\"\"\")"""
+#: what ``_markers`` steps over: a comment, whole (one that is at column 0 may be a marker; the
+#: rest of its line, quotes and ``#`` included, is comment: matched whole, a line of many ``#``
+#: is one step, where a pattern that looked for a quote after each ``#`` took the square of the
+#: line's length, review 16b), a string literal on one line (a backslash may continue it on the
+#: next: ``\\.`` takes the line end too; unterminated, it ends at its line's end, where the
+#: tokenizer gives up on it), or a triple-quoted one's opening quotes
+_LEXEME = re.compile(r"""(?P<comment>#[^\n]*)|(?P<triple>'''|\"\"\")"""
                      r"""|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:'|(?=\n)|\Z)"""
                      r"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:"|(?=\n)|\Z)""", re.DOTALL | re.MULTILINE)
 #: the rest of a triple-quoted string literal after its opening quotes, up to its closing ones
@@ -454,7 +456,8 @@ def _markers(text):
     script as one cell keep the string whole; review 16). Python's tokenizer would say the
     same (a marker is a COMMENT token at column 0) but takes about 1 s a megabyte: here one
     pass of a regular expression (``_LEXEME``) steps from each comment or string literal to
-    the next, so only their starts cost a step in Python. After a triple-quoted string that is
+    the next, so only their starts cost a step in Python (linear: each character is looked at
+    once). After a triple-quoted string that is
     never closed (which does not tokenize), the rest is split by ``CELL_MARKER`` alone."""
     if '"""' not in text and "'''" not in text and "\\\n" not in text:
         return list(CELL_MARKER.finditer(text))     # no string literal spans lines: no line is inside one

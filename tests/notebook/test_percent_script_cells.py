@@ -298,6 +298,38 @@ def test_the_markers_are_the_comments_at_column_0_pythons_tokenizer_finds():
     assert inside > 50      # many scripts had a marker-like line that is not a marker
 
 
+def test_a_line_of_many_hashes_is_split_in_linear_time():
+    """Review 16b: a pattern that looked for a quote after each ``#`` of a comment rescanned the
+    rest of the line from every ``#``: a line of 40,000 took 9.6 s (the square of its length),
+    in the grader's own process, before any time limit. Work counted, not timed: the regular
+    expression is now asked once per comment, string or triple quote."""
+    import grader.notebooks as notebooks
+
+    calls = []
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, text, at):
+            calls.append(at)
+            return self.pattern.search(text, at)
+
+    line = "#" * 40000 + " x"
+    text = '"""doc"""\n' + line + "\n# %%\nx = 1\n" + line + "'\n"
+    original = notebooks._LEXEME
+    notebooks._LEXEME = Counting(original)
+    try:
+        markers = notebooks._markers(text)
+    finally:
+        notebooks._LEXEME = original
+    assert [text.count("\n", 0, m.start()) + 1 for m in markers] == [3]
+    assert len(calls) <= 6      # the docstring, two comments, one string... and the end
+    # and the pattern itself is linear there: the whole line is one match
+    match = original.search(text, len('"""doc"""\n'))
+    assert match.group("comment") == line
+
+
 def test_a_script_saved_with_a_byte_order_mark_is_graded_as_python_runs_it(tmp_path):
     # review 16, item 9: "\ufeff# %%" was no marker and its cell a SyntaxError (U+FEFF)
     script = tmp_path / "activations.pct.py"

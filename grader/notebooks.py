@@ -35,8 +35,8 @@ a statement left out binds (``fig, ax = plt.subplots()``) is plotting for the co
 (``_shows_only``). A cell that imports another library missing there (scipy, pandas) is
 reported as saying so. Cells are numbered from the top of the notebook, Markdown cells
 included, from 1. That cleaning is done here, in the grading process, on at most
-``MAX_ANALYSED_BYTES`` of a submission's cells (``Analysis``): the cells after them run as
-written, with a note.
+``MAX_ANALYSED_BYTES`` of a submission's cells (``Analysis``): a cell that no longer fits
+runs as written, with a note, and the smaller cells after it are still cleaned while they fit.
 
 A single notebook is run once and every contract module re-exports its names, so a
 student may put any function in any cell of any notebook; grading defaults to the module
@@ -1340,8 +1340,11 @@ def _mark(label, cells):
 class Analysis:
     """What is left of a submission's ``MAX_ANALYSED_BYTES``: the cells of all its notebooks
     (or its script, or a kernel's inputs) parsed and analysed here, in the unconfined parent,
-    in order (a cell over ``MAX_CLEAN_BYTES``, never parsed here, costs nothing). The first cell
-    that does not fit and every cell after it run as written, with a note (``write_cells``)."""
+    in order (a cell over ``MAX_CLEAN_BYTES``, never parsed here, costs nothing). A cell that
+    does not fit in what is left runs as written, with a note (``write_cells``); a smaller one
+    after it is still analysed while it fits, so that data cells spending the budget (honest:
+    five cells of 250 KB of numbers) do not leave the plotting cells after them uncleaned
+    (review 16b). What is analysed is at most the limit, whatever the cells' sizes."""
 
     def __init__(self, limit=None):
         self.left = MAX_ANALYSED_BYTES if limit is None else limit
@@ -1351,8 +1354,6 @@ class Analysis:
         if len(source) > MAX_CLEAN_BYTES:
             return True     # not parsed anyway (``_clean_cell``)
         if len(source) > self.left:
-            self.left = -1      # the cells after it are not analysed either
-        if self.left < 0:
             return False
         self.left -= len(source)
         return True
@@ -1380,16 +1381,13 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, a
     left_out = 0
     plotting = Plotting()
     analysis = Analysis() if analysis is None else analysis
-    unchecked = False
+    unchecked = []      # how notes name the cells not analysed (past the submission's budget)
 
     def clean(source, where, start=None):
         nonlocal left_out, unchecked
         analyse = analysis.take(source)
-        if not analyse and not unchecked:
-            unchecked = True
-            notes.append(f"{_whole(where, start)} and the cells after it: not checked for IPython syntax, plotting "
-                         f"and display code (the grader checks the first {mb(MAX_ANALYSED_BYTES)} MB of a "
-                         "submission's code cells); they ran as written")
+        if not analyse:
+            unchecked.append(_whole(where, start))
         code, cell_notes = clean_cell(source, where, plotting, start, analyse)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))
@@ -1421,6 +1419,13 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, a
                 continue
             _write(os.path.join(folder, label, name), code)
             names.append(name)
+    if unchecked:
+        others = len(unchecked) - 1
+        notes.append(f"{unchecked[0]}{f' and {others} other cell' + ('s' if others != 1 else '') if others else ''}: "
+                     f"not checked for IPython syntax, plotting and display code (the grader checks at most "
+                     f"{mb(MAX_ANALYSED_BYTES)} MB of a submission's code cells, and "
+                     f"{'these' if others else 'this one'} did not fit); "
+                     f"{'they' if others else 'it'} ran as written")
     if left_out:
         subject = shown or (cells[0][0] if script else "the notebook")
         notes.append(f"{subject}: {left_out} more line{'s' if left_out != 1 else ''} of IPython "

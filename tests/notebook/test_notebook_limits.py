@@ -118,25 +118,43 @@ def test_a_16_mb_script_of_small_plotting_cells_is_analysed_only_up_to_its_budge
     assert took < 20, took      # about 3 s here, a minute before
 
 
-def test_the_cells_past_a_submissions_budget_run_as_written_with_one_note(tmp_path):
+def test_a_cell_past_a_submissions_budget_runs_as_written_and_the_smaller_cells_after_it_are_still_cleaned(tmp_path):
+    # review 16b: the first cell that did not fit left every cell after it uncleaned, so that
+    # data cells spending the budget made an honest notebook's plotting cells fail
     from grader.limits import MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES
 
     filler = "# a long comment\n" * (MAX_CLEAN_BYTES // 20)        # a cell the parent parses
     cells = ["import matplotlib.pyplot as plt\n" + AS_FLOAT]
     cells += [filler] * (MAX_ANALYSED_BYTES // len(filler) + 1)     # the last one is past the budget
     cells += ["plt.plot([1])\n", SIGMOID]
+    assert MAX_ANALYSED_BYTES % len(filler) > len(cells[-2])       # the plotting cell fits in what is left
     path = notebook(tmp_path / "activations.ipynb", *cells)
     result = grade_submission(str(path), only=["activations.sigmoid"])
     assert result.functions["activations.sigmoid"].passed
     late = len(cells)       # the plotting cell: numbered from 1 after the Markdown cell
     assert result.notes == [
-        f"{path}, cell {late - 1} and the cells after it: not checked for IPython syntax, plotting and display code "
-        "(the grader checks the first 1 MB of a submission's code cells); they ran as written",
-        f"{path}: left out the plotting (cell 2, line 1): grading runs with NumPy and the standard library only, "
-        "without matplotlib; the plots still show when you run it yourself",
-        f"{path}, cell {late}, line 1: raised NameError: name 'plt' is not defined (the cells after it still ran). "
-        "plt is plotting, which grading leaves out (it runs with NumPy and the standard library only): keep "
-        "plotting in cells of their own"]
+        f"{path}, cell {late - 1}: not checked for IPython syntax, plotting and display code (the grader checks at "
+        "most 1 MB of a submission's code cells, and this one did not fit); it ran as written",
+        f"{path}: left out the plotting (cell 2, line 1; cell {late}, line 1): grading runs with NumPy and the "
+        "standard library only, without matplotlib; the plots still show when you run it yourself"]
+
+
+def test_the_cells_past_a_submissions_budget_are_said_in_one_note(tmp_path):
+    from grader.limits import MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES
+    from grader.notebooks import Analysis, write_cells
+
+    filler = "# a long comment\n" * (MAX_CLEAN_BYTES // 20)
+    cells = [(f"cell{i}.py", filler) for i in range(MAX_ANALYSED_BYTES // len(filler) + 3)]
+    analysis = Analysis()
+    _names, numbers, _plotting, _mark = write_cells(str(tmp_path), "nb", cells, "hw.ipynb", analysis=analysis)
+    from grader.notebooks import _RUNS
+    import os
+    notes = [_RUNS[os.path.realpath(str(tmp_path))].notes[n] for n in numbers]
+    first = MAX_ANALYSED_BYTES // len(filler)
+    assert notes == [f"hw.ipynb, cell{first}.py and 2 other cells: not checked for IPython syntax, plotting and "
+                     "display code (the grader checks at most 1 MB of a submission's code cells, and these did not "
+                     "fit); they ran as written"]
+    assert 0 <= analysis.left < len(filler)
 
 
 def test_the_tracing_of_calls_reads_at_most_a_modules_size_of_a_notebooks_cells(tmp_path, monkeypatch):

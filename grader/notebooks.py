@@ -1179,14 +1179,18 @@ def clean_cell(source, where, plotting=None, start=None, analyse=True):
     try:
         return _clean_cell(source, where, plotting, start, analyse)
     except Exception as exc:    # not expected: a grader's bug must not make the cell (or the run) an error
-        return source, [f"{_whole(where, start)}: not checked for IPython syntax, plotting and display code "
+        return source, [f"{_whole(where, start, source)}: not checked for IPython syntax, plotting and display code "
                         f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
 
 
-def _whole(where, start):
+def _whole(where, start, source=""):
     """How a note on a whole cell names it: ``where``, or for a cell of a percent script (from
-    line ``start``) "activations.pct.py, the cell at line 12"."""
-    return where if start is None else f"{where}, the cell at line {start}"
+    line ``start``, its text ``source``) by its lines, as the runner's notes name one:
+    "activations.pct.py, the cell at lines 12-20" ("at line 12" for a cell of one line)."""
+    if start is None:
+        return where
+    last = start + source.rstrip("\n").count("\n")
+    return f"{where}, the cell at line {start}" if last == start else f"{where}, the cell at lines {start}-{last}"
 
 
 def _clean_cell(source, where, plotting=None, start=None, analyse=True):
@@ -1217,7 +1221,7 @@ def _clean_cell(source, where, plotting=None, start=None, analyse=True):
     magic = lines[first].strip() if first is not None else ""
     if magic.startswith("%%"):
         if magic.split()[0] not in TRANSPARENT_CELL_MAGICS:
-            return None, [f"{_whole(where, start)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
+            return None, [f"{_whole(where, start, source)}: skipped the cell magic {magic[:60]} (IPython syntax)"]
         notes.append(f"{where}, line {first + 1 + shift}: ran the cell without {magic[:60]} (IPython syntax)")
         lines[first] = ""
     if not analyse or len(source) > MAX_CLEAN_BYTES:
@@ -1260,7 +1264,7 @@ def _clean_cell(source, where, plotting=None, start=None, analyse=True):
             drawn = _plotting_statements(tree, plotting)
         except RecursionError:      # not expected (the analysis is iterative): the cell runs as written
             drawn = []
-            notes.append(f"{_whole(where, start)}: not checked for plotting and display code (nested too "
+            notes.append(f"{_whole(where, start, source)}: not checked for plotting and display code (nested too "
                          "deeply); it ran as written")
         shown = {id(node) for node, _kinds, _libraries, _runs in drawn}
         kept = {j for n in tree.body if id(n) not in shown for j in range(n.lineno, n.end_lineno + 1)}
@@ -1387,7 +1391,7 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, a
         nonlocal left_out, unchecked
         analyse = analysis.take(source)
         if not analyse:
-            unchecked.append(_whole(where, start))
+            unchecked.append(_whole(where, start, source))
         code, cell_notes = clean_cell(source, where, plotting, start, analyse)
         if not quiet_magics:
             room = max(0, MAX_NOTES - len(notes))

@@ -379,3 +379,15 @@ def test_a_warning_of_the_parser_names_the_scripts_line():
     assert [(w.filename, w.lineno, str(w.message)) for w in caught] == [
         ("/s/activations.pct.py", 7, "invalid escape sequence '\\d'")]
     assert caught[0].category in (SyntaxWarning, DeprecationWarning)
+
+
+def test_a_note_on_a_whole_script_cell_names_its_lines_as_the_runners_notes_do():
+    """Review 16b: the parent's notes on a whole cell of a script said "the cell at line 12"
+    where the runner's say "the cell at lines 12-14"."""
+    from grader.notebooks import clean_cell
+
+    code, notes = clean_cell("%%bash\necho hi\necho there\n", "activations.pct.py", start=12)
+    assert code is None
+    assert notes == ["activations.pct.py, the cell at lines 12-14: skipped the cell magic %%bash (IPython syntax)"]
+    code, notes = clean_cell("%%bash\n", "activations.pct.py", start=30)
+    assert notes == ["activations.pct.py, the cell at line 30: skipped the cell magic %%bash (IPython syntax)"]

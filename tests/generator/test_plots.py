@@ -487,3 +487,40 @@ def test_optimizer_quadratic_calls_a_the_coefficient_not_the_curvature():
     problem = _by_curvature("optimizer_steps", 0.5)
     label = next(g.label for g in problem.givens if g.name == "a")
     assert (label.en, label.ko) == ("coefficient of the loss", "손실 함수의 계수")
+
+
+def _meets_by_clipping(path, left, top, right, bottom):
+    """Whether a polyline meets the closed box, by Liang-Barsky clipping of each segment: an
+    independent way of saying what ``plots._crosses`` decides (for its label places)."""
+    for (x1, y1), (x2, y2) in zip(path, path[1:]):
+        t0, t1 = 0.0, 1.0
+        dx, dy = x2 - x1, y2 - y1
+        for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+            if p == 0:
+                if q < 0:
+                    break
+                continue
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+        else:
+            if t0 <= t1:
+                return True
+    return False
+
+
+def test_whether_a_curve_meets_a_label_box_agrees_with_clipping():
+    import random
+
+    rng = random.Random(11)
+    met = 0
+    for _ in range(20000):
+        path = [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(rng.randint(2, 6))]
+        left, top = rng.uniform(0, 90), rng.uniform(0, 90)
+        box = (left, top, left + rng.uniform(1, 30), top + rng.uniform(1, 10))
+        want = _meets_by_clipping(path, *box)
+        assert plots._crosses(path, *box) == want, (path, box)
+        met += want
+    assert 2000 < met < 18000       # both answers were asked often

@@ -142,6 +142,8 @@ def _notebook_cells(folder, tree):
         label = call.args[1].value
         if not isinstance(label, str) or not _plain_name(label):
             return None
+        from grader.notebooks import script_cell    # a notebook's: that module is loaded already
+
         body, scripts, read = [], {}, 0
         for entry in call.args[2].elts:
             try:
@@ -171,8 +173,7 @@ def _notebook_cells(folder, tree):
             if cell is not None:
                 if first > 1:
                     ast.increment_lineno(cell, first - 1)
-                shown = name if last is None else (
-                    f"{name}, the cell at line {first}" if first == last else f"{name}, the cell at lines {first}-{last}")
+                shown = name if last is None else script_cell(name, first, last)
                 for node in cell.body:
                     setattr(node, CELL, (label, name))     # where a function's def is
                     setattr(node, SHOWN, (label, shown))

@@ -1183,14 +1183,18 @@ def clean_cell(source, where, plotting=None, start=None, analyse=True):
                         f"(the grader could not read it: {type(exc).__name__}); it ran as written"]
 
 
+def script_cell(where, first, last):
+    """A cell of a percent script by its lines: "activations.pct.py, the cell at lines 12-20"
+    ("at line 12" for a cell of one line), as the runner's notes name one."""
+    return f"{where}, the cell at line {first}" if first == last else f"{where}, the cell at lines {first}-{last}"
+
+
 def _whole(where, start, source=""):
     """How a note on a whole cell names it: ``where``, or for a cell of a percent script (from
-    line ``start``, its text ``source``) by its lines, as the runner's notes name one:
-    "activations.pct.py, the cell at lines 12-20" ("at line 12" for a cell of one line)."""
+    line ``start``, its text ``source``) by its lines (``script_cell``)."""
     if start is None:
         return where
-    last = start + source.rstrip("\n").count("\n")
-    return f"{where}, the cell at line {start}" if last == start else f"{where}, the cell at lines {start}-{last}"
+    return script_cell(where, start, start + source.rstrip("\n").count("\n"))
 
 
 def _clean_cell(source, where, plotting=None, start=None, analyse=True):

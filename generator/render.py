@@ -274,8 +274,9 @@ def one_delimiter_a_line(markdown: str) -> str:
 class Markdown(_TexMath):
     name = "md"
 
-    def text(self, text, lang, display=None):
-        return _github_safe_math(super().text(text, lang, display))
+    def _text(self, text, lang, display=None):
+        # (``Format.text`` remembers the result, this form included)
+        return _github_safe_math(super()._text(text, lang, display))
 
     def escape(self, text):
         # prose must not open math ($), code (`), emphasis (*) or HTML (<)

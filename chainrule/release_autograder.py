@@ -64,7 +64,7 @@ def _hidden_output(results, qualname, counted):
     ``{seed: case numbers}``, the cases whose inputs the public checks do not have), the
     known mistakes it recognised and which case names failed; never the inputs, numbers
     or seeds of a hidden case."""
-    from grader.reports import WARNING_RULE, warning_note
+    from grader.reports import DIAGNOSIS_LABELS, WARNING_RULE, warning_note
 
     passed = total = 0
     failing, hints = [], {}
@@ -86,7 +86,7 @@ def _hidden_output(results, qualname, counted):
             if not case.passed:
                 failing.append(f"{case.name} (hidden set {k}): {case.status}")
             for d in case.diagnoses:
-                hints.setdefault(d.name, d.hint)
+                hints.setdefault(d.hint, d.kind)
     lines = [f"{passed} of {total} hidden cases passed (inputs the public checks do not have)."]
     notes = [warning_note(result.functions[qualname]) for result in results]
     note = next((n for n in notes if n), "")
@@ -94,7 +94,9 @@ def _hidden_output(results, qualname, counted):
         lines[0] = lines[0][:-1] + f", but warned: {note}; {WARNING_RULE}."
     if failing:
         lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
-    lines.extend(f"Known mistake '{name}': {hint}" for name, hint in hints.items())
+    # labelled as the public test labels them (a generic reading is "likely", never "known"),
+    # and never by the mistake's internal id
+    lines.extend(f"{DIAGNOSIS_LABELS.get(kind, 'Found')}: {hint}" for hint, kind in hints.items())
     return "\n".join(lines), passed, total
 
 

@@ -23,6 +23,9 @@ MAX_CASES_SHOWN = 3         # a failing function's cases listed one line each (a
 MAX_MESSAGE_LINES = 10      # lines of the first failing case's explanation shown by default
 MAX_PRINTED_LINES = 4       # lines of what the code printed shown by default
 MIN_COLLAPSED = 3           # a module with this many functions, none started, is one row
+#: how every report labels a diagnosis, by its kind: a generic reading is "likely", a mistake of
+#: the catalogue "known" (never named by its internal id)
+DIAGNOSIS_LABELS = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}
 
 
 def _num(x):
@@ -219,7 +222,7 @@ def hint_lines(fr):
             lines.append(text if numbers == failing else f"{text} ({_numbers(numbers)})")
             continue
         which = "every failing case" if numbers == failing and len(numbers) > 1 else _numbers(numbers)
-        label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}[d.kind]
+        label = DIAGNOSIS_LABELS[d.kind]
         hint = "Your" + d.hint[4:] if d.hint.startswith("your ") else d.hint
         hint = hint if hint.endswith((".", "?", "!", ")")) else hint + "."
         lines.append(f"{label} ({which}): {hint}")

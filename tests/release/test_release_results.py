@@ -181,3 +181,26 @@ def test_no_test_shows_more_points_than_its_maximum(build_results, share, passin
     for test in doc["tests"]:
         by_function.setdefault(test["name"].replace(" (hidden checks)", ""), []).append(test["max_score"])
     assert {q: round(sum(m), 2) for q, m in by_function.items()} == {SIGMOID: POINTS[SIGMOID], FIXED: POINTS[FIXED]}
+
+
+def test_a_hidden_test_labels_its_diagnoses_as_the_public_test_does(build_results):
+    """trial17a: the public test said "Likely mistake (cases 1, 2 and 3): ... one constant factor
+    is wrong" while the hidden test said "Known mistake 'update-scaled': ..." for the same
+    reading: a generic reading is "likely" in both, a catalogued one "known", and the
+    internal id of neither is shown."""
+    from grader.results import Diagnosis
+
+    public = _result(PUBLIC, lambda name: True)
+    hidden = [_result(s, lambda name: name == "extremes +-1000") for s in HIDDEN]
+    readings = [Diagnosis("update-scaled", "The change is 0.1 times the expected value everywhere.", "", "generic"),
+                Diagnosis("no-bias-correction", "The moments need the bias correction.", "", "known")]
+    for result in hidden:
+        for case in result.functions[SIGMOID].cases:
+            if not case.passed:
+                case.diagnoses = list(readings)
+    doc = build_results(public, hidden, _settings(), "exercises")
+    output = {t["name"]: t for t in doc["tests"]}[f"{SIGMOID} (hidden checks)"]["output"]
+    assert "Likely mistake: The change is 0.1 times the expected value everywhere." in output
+    assert "Known mistake: The moments need the bias correction." in output
+    assert "update-scaled" not in output and "no-bias-correction" not in output
+    assert output.count("Likely mistake") == 1    # once per reading, not per case

@@ -253,7 +253,8 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
     assert adam_pub["max_score"] + adam_hid["max_score"] == POINTS["optimizers.adam_step"]
     assert adam_pub["max_score"] == pytest.approx(0.2 * POINTS["optimizers.adam_step"])   # the default share
     assert "0 of 10 hidden cases passed" in adam_hid["output"]
-    assert "no-bias-correction" in adam_hid["output"]
+    assert "Known mistake: The moments need the bias correction" in adam_hid["output"]   # as the public test says it
+    assert "no-bias-correction" not in adam_hid["output"]
     assert "[0, 0]" not in adam_hid["output"]         # no numbers of a hidden case
     relu_hid = tests["activations.relu_derivative (hidden checks)"]
     assert 0 < relu_hid["score"] < relu_hid["max_score"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from chainrule.commands import limit_options, split_names
+from chainrule.commands import for_the_log, limit_options, split_names
 from chainrule_core.progress import Progress, is_terminal
 from grader.limits import DEFAULT_SEED
 from grader.reports import FORMATS
@@ -136,7 +136,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
         color = fmt == "text" and is_terminal(sys.stdout)
-        click.echo(render(result, fmt, color=color, verbose=verbose), nl=False, color=color)
+        click.echo(for_the_log(render(result, fmt, color=color, verbose=verbose)), nl=False, color=color)
     if result.interrupted:
         raise ChainruleError(f"Grading was interrupted ({result.interrupted}); the report covers the "
                              "functions graded before, the others are marked not graded.")

@@ -237,11 +237,13 @@ def _holds_modules(folder):
 def _exercises_folder(submission):
     """The folder to grade: SUBMISSION as given, except that a repository given (or the
     default, ./exercises, asked for from inside the exercises folder itself) means the folder
-    that holds the modules: ``REPO/exercises``, or ``.``."""
+    that holds the modules: ``REPO/exercises``, or ``.``. A whole repository
+    (``grader.locate.is_repository``) is graded from its ``exercises/`` even when its top holds
+    a module too (the report says it was not graded), as Classroom and Gradescope grade it."""
     import os
 
     from chainrule_core.errors import ChainruleUsageError
-    from grader.locate import two_places
+    from grader.locate import is_repository, two_places
 
     ambiguous = two_places("." if submission is None else submission)
     if ambiguous:   # grade-all and the Gradescope autograder refuse such a folder too
@@ -251,7 +253,8 @@ def _exercises_folder(submission):
             return "."
         return "exercises"
     inner = os.path.join(submission, "exercises")
-    if os.path.isdir(submission) and not _holds_modules(submission) and _holds_modules(inner):
+    if os.path.isdir(submission) and (is_repository(submission) or not _holds_modules(submission)) \
+            and _holds_modules(inner):
         return inner
     return submission
 

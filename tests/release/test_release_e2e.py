@@ -321,6 +321,25 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
     assert "Graded submission " in doc["output"] or "Graded submission." in doc["output"]
 
 
+def test_gradescope_grades_a_linked_repository_from_exercises_despite_a_stray_module(
+        student_venv, release_dir, autograder):
+    """trial17b finding 4: a GitHub-linked repository (the template's grader/ and chainrule/
+    beside exercises/) with a scratch training.py at its top got 0 on Gradescope ("both the
+    folder itself and its exercises/ hold modules") while its Classroom run graded exercises/.
+    Now Gradescope grades exercises/ too, and its output names the file not graded."""
+    def place(sub):
+        shutil.copytree(release_dir / "student", sub, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("exercises"))
+        make_submission(sub / "exercises")
+        (sub / "training.py").write_text("print('my own training script')\n")
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    assert doc["score"] == pytest.approx(TOTAL)
+    assert "Graded submission/exercises (public checks: seed 2026). Not graded: training.py at the top of " \
+           "the repository (a repository is graded from its exercises/ folder)." in doc["output"]
+
+
 def test_gradescope_refuses_a_submission_linked_to_the_reference(student_venv, autograder):
     def place(sub):
         ex = make_submission(sub / "exercises")

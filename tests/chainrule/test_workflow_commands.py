@@ -8,7 +8,6 @@ below replays those rules over a log; every test asks it which commands a log wo
 
 import base64
 import json
-import os
 import re
 import subprocess
 import sys
@@ -175,8 +174,7 @@ def test_classroom_in_actions_stops_the_runners_commands_and_neutralises_its_rep
     assert all(runner_commands(t["message"]) == [] for t in doc["tests"])
 
 
-def test_other_commands_and_plain_runs_print_no_marker():
+def test_other_commands_print_no_marker():
     """Only the commands that quote a submission are wrapped; `chainrule list` is not."""
     done = chainrule(ROOT, "list", GITHUB_ACTIONS="true")
     assert done.returncode == 0 and "stop-commands" not in done.stderr + done.stdout
-    assert os.environ.get("GITHUB_ACTIONS") in (None, "", "true", "false")   # the suite's own env is not assumed

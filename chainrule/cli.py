@@ -200,7 +200,9 @@ def __getattr__(name):
 def main(argv=None):
     """The command line ``argv`` (``sys.argv[1:]`` when None); ends with ``SystemExit``, as
     click's ``main`` does. The ``chainrule`` command itself is ``run``."""
-    early = _warm_start(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    token = _stop_workflow_commands(args)
+    early = _warm_start(args)
     _ENDING["quick"] = early is not None
     try:
         return _define().main(args=argv, prog_name="chainrule")
@@ -211,6 +213,8 @@ def main(argv=None):
     finally:
         if early is not None:   # used or not (a bad invocation, --help): ended now
             early.shutdown()
+        if token is not None:
+            _resume_workflow_commands(token)
         # The process ends next: spare its last garbage collection over every object the
         # command made (about 20 ms of a grade's exit); memory is returned all the same.
         import gc
@@ -266,6 +270,67 @@ def _end(code):
         except (OSError, ValueError):     # a reader gone, a closed stream: as an exit would
             pass
     os._exit(status & 0xFF)
+
+
+#: the commands whose output quotes what a submission wrote (its exception messages, its
+#: printed output, its file and folder names, a worksheet's answers)
+QUOTING_COMMANDS = frozenset({"grade", "classroom", "grade-all", "check"})
+
+
+def _command(args):
+    """The subcommand named in ``args`` (after the group's ``--debug``), or None."""
+    words = [str(w) for w in args]
+    while words and words[0] == "--debug":
+        words.pop(0)
+    return words[0] if words else None
+
+
+def in_github_actions():
+    """Whether this runs in a GitHub Actions job (the runner sets ``GITHUB_ACTIONS=true``)."""
+    return os.environ.get("GITHUB_ACTIONS", "").strip().lower() not in ("", "0", "false")
+
+
+def _stop_workflow_commands(args):
+    """In a GitHub Actions job, for a command in ``QUOTING_COMMANDS``: write
+    ``::stop-commands::TOKEN`` (a random token) to standard error and return TOKEN; else None.
+
+    The runner takes a log line that starts with ``::`` (after blanks) or holds ``##[`` for a
+    workflow command: an annotation ("All tests passed"), ``add-mask``, ``set-output``... Text
+    a submission wrote reaches the log through the report, so until ``::TOKEN::``
+    (``_resume_workflow_commands``) the runner runs none. Both go to standard error, which is
+    always the log (standard output may be a file: ``--format json > out.json``) and is
+    written in order; what the commands print to standard output in the job is also
+    neutralised line by line (``grader.escape.workflow``), whichever of the two streams the
+    runner reads first."""
+    if not in_github_actions() or _command(args) not in QUOTING_COMMANDS:
+        return None
+    import secrets
+
+    token = secrets.token_hex(16)
+    _say_to_the_runner(f"::stop-commands::{token}")
+    return token
+
+
+def _resume_workflow_commands(token):
+    """``::TOKEN::`` on standard error, after everything the command printed (both streams
+    flushed first): the runner takes workflow commands again, from the workflow's own steps."""
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):   # a reader gone, a closed stream
+            pass
+    _say_to_the_runner(f"::{token}::")
+
+
+def _say_to_the_runner(line):
+    if sys.stderr is None:      # started with its standard error closed: no log to protect
+        return
+    try:
+        sys.stderr.flush()
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _warm_start(args):

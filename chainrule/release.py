@@ -49,6 +49,11 @@ DEFAULT_HIDDEN_SEEDS = 2                   # extra seeds of the hidden checks (a
 DEFAULT_VISIBILITY = "after_published"     # when Gradescope shows the hidden checks
 #: the chainrule subcommands a student gets (``check`` only where ``checker`` exists)
 STUDENT_COMMANDS = ("list", "grade", "classroom", "check")
+#: what the Classroom workflow installs the grader from (copied out of the student's repository,
+#: so that no other file there, a setup.py or a sitecustomize.py, runs in the job)
+KIT_PATHS = ("chainrule", "chainrule_core", "grader", "setup.cfg", "pyproject.toml")
+#: the paths the instructor marks protected in the assignment: the workflow and what it installs
+PROTECTED_PATHS = (".github/**", "grader/**", "chainrule_core/**", "chainrule/**", "setup.cfg", "pyproject.toml")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: the share of each function's points its public test carries (the rest: the hidden checks).
 #: Small, because a student copy holds the public inputs and their expected values: a
@@ -1063,8 +1068,9 @@ way and reports the points to Classroom; the job's summary page shows the full r
 
 Until every function is at full marks the run
 shows as failed (a red ✗, and GitHub may e-mail "Run failed"): that is how Classroom shows
-points still to earn, not a broken setup; the summary page says which. Do not edit `.github/`, `grader/` or
-`chainrule_core/`: your instructor may check that they are unchanged, and the grade that
+points still to earn, not a broken setup; the summary page says which. Do not edit `.github/`, `grader/`,
+`chainrule/`, `chainrule_core/`, `setup.cfg` or `pyproject.toml`: the workflow installs the grader
+from them alone, your instructor may check that they are unchanged, and the grade that
 counts comes from {'the hidden checks' if hidden else "the course's autograder, which has its own copy of the grader"}.
 """
 
@@ -1092,8 +1098,13 @@ jobs:
       - name: Grade the exercises
         id: grade
         timeout-minutes: 10
+        # The grader is installed from a copy of its protected paths only, never built from
+        # the repository itself (pip install -e . there would run a setup.py the student
+        # added): nothing outside those paths but exercises/ runs in this job.
         run: |
-          pip install --quiet --disable-pip-version-check -e .
+          kit="$(mktemp -d)"
+          cp -R {' '.join(KIT_PATHS)} "$kit/"
+          pip install --quiet --disable-pip-version-check "$kit"
           chainrule classroom exercises
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
@@ -1219,8 +1230,12 @@ student read a reference implementation or the hidden checks.
    its own score, to `classroom-resources/autograding-grading-reporter@v1`, so partial
    credit counts per function. The job's summary page holds the full report.
 3. Mark these paths **protected** in the assignment, so that a change to them is flagged
-   to you: `.github/**`, `grader/**`, `chainrule_core/**`, `chainrule/**`, `setup.cfg`,
-   `pyproject.toml`.
+   to you: {', '.join(f'`{p}`' for p in PROTECTED_PATHS)}.
+   They are every file that can change what the workflow runs: it installs the grader from
+   a copy of these paths alone (not with `pip install -e .` of the repository, which would
+   run a `setup.py` the student added) and runs nothing else of the repository but the
+   student's code in `exercises/`, in the grader's child process. A `setup.py`,
+   `sitecustomize.py` or `.pth` file added anywhere changes nothing there.
 
 The honest limit: in Classroom the student owns the repository and its workflow. A
 student can edit the workflow, the grader or the recording (protected paths only flag

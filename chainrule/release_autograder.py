@@ -10,7 +10,10 @@ recorded in ``grader/data/recorded.npz``), no sympy, no jinja2.
 2. It finds the modules as ``chainrule grade-all`` does (``grader.locate``):
    ``submission/exercises/`` (a linked GitHub repository, or an uploaded folder), else the
    top of ``submission/`` (uploaded files), else the one folder inside that holds them
-   (``submission/*/exercises/`` or ``submission/*/``); links out are refused.
+   (``submission/*/exercises/`` or ``submission/*/``); links out are refused, and so are
+   modules both at the top and in ``exercises/``, except in a whole repository (the kit's
+   ``grader/`` and ``chainrule/`` beside them): that is graded from its ``exercises/``, as
+   Classroom grades it, and the output names the modules at its top, not graded.
 3. It grades the public seed (tests ``visible``) and every hidden seed (tests with the
    configured visibility, ``after_published`` by default); a function's points are split
    between its public and its hidden test by ``public_share``, and the hidden test counts
@@ -162,6 +165,8 @@ def build_results(public, hidden, settings, folder_shown):
     score = round(sum(t["score"] for t in tests), 2)
     max_score = round(sum(t["max_score"] for t in tests), 2)
     where = f"Graded {folder_shown} (public checks: seed {public.seed})."
+    if getattr(public, "not_graded", ""):     # modules at the repository's top (grader.locate)
+        where += " " + public.not_graded
     if not n_hidden:
         output = f"{score:g} / {max_score:g} points. {where}"
     elif visibility == "visible":

@@ -69,6 +69,8 @@ memory_mb=None, progress=None, secret=None, require_isolation=False) -> GradeRes
   text report says as "case 2 of 5 passes"): check ``.one_case`` before taking a number.
 - ``.score``, ``.max_score``, ``.percent`` (None for a ``case=K`` run, above), ``.seed``,
   ``.seed_given``, ``.oracle``, ``.submission``, ``.confinement``, ``.interrupted`` (the signal that ended grading early),
+  ``.not_graded`` (a sentence naming the modules at the top of a repository whose ``exercises/``
+  was graded, ``grader.locate.top_not_graded``; "" otherwise),
   ``.command`` (``chainrule grade`` with the submission and the non-default options of
   this run; every printed command starts with it) and ``.command_for(*names)``.
 
@@ -91,6 +93,8 @@ Where things live: what the grader knows of each function (cases, known mistakes
 in ``grader.sandbox`` (wire format ``grader.wire``, root-only code ``grader.privileges``).
 See docs/ARCHITECTURE.md.
 """
+
+import os
 
 from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_SEED, DEFAULT_TIMEOUT
 
@@ -119,14 +123,20 @@ def grade_submission(path, only=None, seed=None, case=None, timeout=None, oracle
 
     usage_error_if_missing(path)
     if is_notebook_submission(path):    # a .ipynb, or a folder of them (grader.notebooks)
-        return grade_notebooks(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
-                               memory_mb=memory_mb, progress=progress, secret=secret,
-                               require_isolation=require_isolation)
-    from grader.engine import grade
+        result = grade_notebooks(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
+                                 memory_mb=memory_mb, progress=progress, secret=secret,
+                                 require_isolation=require_isolation)
+    else:
+        from grader.engine import grade
 
-    return grade(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
-                 memory_mb=memory_mb, progress=progress, secret=secret,
-                 require_isolation=require_isolation)
+        result = grade(path, only=only, seed=seed, case=case, timeout=timeout, oracle=oracle,
+                       memory_mb=memory_mb, progress=progress, secret=secret,
+                       require_isolation=require_isolation)
+    from grader.locate import top_not_graded
+
+    # a repository's exercises/ with modules at the repository's top too: every report says so
+    result.not_graded = top_not_graded(path) if isinstance(path, (str, os.PathLike)) else ""
+    return result
 
 
 def submission_seed(path, secret=None):

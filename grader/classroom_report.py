@@ -8,6 +8,10 @@ Classroom. A test's ``status`` is ``pass`` only at full marks (the reporter's ow
 counts passes), while its ``score`` carries the partial credit. The runner's ``status``
 is ``pass`` when every function passes, ``fail`` otherwise (the reporter then marks the
 job failed, as Classroom's stock graders do), ``error`` when grading could not run.
+
+Every ``message`` holds text the submission controls (an exception's message, a file name)
+and the reporter echoes it into the job's log: it is cleaned (``grader.escape.clean``) and
+holds no workflow command (``grader.escape.workflow``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,15 @@ from __future__ import annotations
 import base64
 import json
 
+from grader import escape
 from grader.reports import as_sentence, passed_line
 from grader.results import counted
+
+
+def _for_the_log(message):
+    """``message`` as the reporter may print it in the job's log: no control character and no
+    workflow command (``::warning::`` at a line's start, ``##[`` anywhere)."""
+    return escape.workflow(escape.clean(message))
 
 
 def _message(fr):
@@ -49,7 +60,7 @@ def reporter_result(result):
         "score": shown[fr.qualname],
         "max_score": fr.max_score,
         "line_no": 0,
-        "message": _message(fr),
+        "message": _for_the_log(_message(fr)),
     } for fr in result.functions.values()]
     return {"version": 1, "status": "pass" if result.passed else "fail",
             "max_score": result.max_score, "tests": tests}
@@ -59,7 +70,7 @@ def error_result(message, points):
     """The reporter's JSON object when grading could not run: every function 0 points.
     ``points``: ``{module.function: max_score}`` in contract order."""
     tests = [{"name": name, "status": "fail", "score": 0.0, "max_score": float(p), "line_no": 0,
-              "message": message} for name, p in points.items()]
+              "message": _for_the_log(message)} for name, p in points.items()]
     return {"version": 1, "status": "error", "max_score": round(sum(points.values()), 2),
             "tests": tests}
 

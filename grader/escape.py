@@ -21,7 +21,11 @@ here takes any ``str`` and returns text that is safe in one context:
   emphasis, image or table cell, and the text still reads cleanly unrendered;
 - ``md_code(text)``: an inline code span holding ``text`` literally;
 - ``md_fence(text)``: a fenced code block around ``text`` whose fence is longer than any
-  run of backticks or tildes in it, so the student cannot close it.
+  run of backticks or tildes in it, so the student cannot close it;
+- ``workflow(text)``: for a GitHub Actions job's log, where the runner takes a line that
+  starts with ``::`` (after blanks) or holds ``##[`` anywhere for a workflow command (an
+  annotation, ``add-mask``, ``stop-commands``, ...): an invisible zero-width space breaks
+  each, so the text reads the same and commands nothing.
 """
 
 from __future__ import annotations
@@ -124,3 +128,22 @@ def md_fence(text, info="text") -> str:
     longest = max([len(run) for run in re.findall(r"`+", body)] + [2])
     fence = "`" * (longest + 1)
     return f"{fence}{info}\n{body}\n{fence}"
+
+
+# GitHub Actions' runner (ActionCommand.TryParseV2) trims a line's leading white space and takes
+# it for a command when it then starts with "::"; the legacy form (TryParse) is "##[" anywhere
+# in a line. A line ends at \n or \r (.NET's ReadLine). [^\S\n\r] is every blank Python
+# knows, a superset of what .NET's TrimStart removes.
+_WORKFLOW_LINE = re.compile(r"(?:^|(?<=[\n\r]))([^\S\n\r]*):(?=:)")
+
+
+def workflow(text) -> str:
+    """``text`` that GitHub Actions' runner takes for no workflow command when it reaches a
+    job's log: a zero-width space between the two colons of a ``::`` that starts a line (after
+    blanks) and between ``##`` and ``[`` anywhere. Nothing else changes (no ``clean``: a
+    report is cleaned where it is made), so it may be applied to a whole report, in any
+    format (JSON and XML stay valid: only the inside of strings and text can hold either)."""
+    if not isinstance(text, str):
+        text = str(text)
+    text = _WORKFLOW_LINE.sub(lambda m: m.group(1) + ":\u200b", text)
+    return text.replace("##[", "##\u200b[")

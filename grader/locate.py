@@ -11,7 +11,10 @@ that is a link to something outside ``FOLDER`` is refused, never followed (a mod
 such a link is refused later, by the copy: ``grader.submission_copy``); two folders inside
 that both hold modules are refused too (which one to grade would be a guess), and so is a
 folder that holds modules (or notebooks) both at its top and in its ``exercises/``, here and
-by ``chainrule grade`` (``two_places``).
+by ``chainrule grade`` (``two_places``), unless it is a whole repository (``is_repository``:
+the kit's own ``grader/`` and ``chainrule/`` beside ``exercises/``, as in the template a
+release hands out): that is graded from its ``exercises/``, as its Classroom workflow grades
+it, and the report says which modules at its top were not graded (``top_not_graded``).
 """
 
 from __future__ import annotations
@@ -60,12 +63,47 @@ def holds_modules(folder):
     return [m + ext for m in CONTRACT for ext in (".py", ".ipynb") if os.path.isfile(os.path.join(folder, m + ext))]
 
 
+#: the kit's own packages: a folder holding them beside its exercises/ is a whole repository
+KIT_PACKAGES = ("grader", "chainrule")
+
+
+def is_repository(folder):
+    """Whether ``folder`` is a whole repository: its ``exercises/`` beside the kit's own
+    packages (``grader/`` and ``chainrule/``, each with its ``__init__.py``), as in the
+    template repository a release hands out (a GitHub-linked submission is one) or the kit's
+    checkout. Its ``exercises/`` is what is graded, as its Classroom workflow grades it: a
+    module at its top (a scratch ``training.py``) is the student's own file, not the work."""
+    return os.path.isdir(os.path.join(folder, "exercises")) and all(
+        os.path.isfile(os.path.join(folder, name, "__init__.py")) for name in KIT_PACKAGES)
+
+
+def top_not_graded(graded):
+    """The sentence a report gives when ``graded`` is the ``exercises/`` folder of a whole
+    repository (``is_repository``) whose top holds exercise modules too, which are not graded;
+    else "". ``chainrule grade``, ``classroom``, ``grade-all`` and the Gradescope autograder
+    all grade such a repository from its ``exercises/``."""
+    graded = os.path.abspath(graded)
+    if os.path.basename(graded) != "exercises":
+        return ""
+    repository = os.path.dirname(graded)
+    if not is_repository(repository):
+        return ""
+    names = holds_modules(repository)
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Not graded: {listed} at the top of the repository (a repository is graded from its exercises/ folder)."
+
+
 def two_places(folder):
     """The sentence refusing ``folder`` when both it and its ``exercises/`` hold exercise modules
     (``.py`` files or notebooks), else None: which of the two holds the student's work would be
     a guess, and ``chainrule grade``, ``grade-all`` and the Gradescope autograder must not guess
-    differently (the student would see one score at home and get another)."""
+    differently (the student would see one score at home and get another). A whole repository
+    (``is_repository``) is no guess: its ``exercises/`` is graded."""
     inner = os.path.join(folder, "exercises")
+    if is_repository(folder):   # graded from its exercises/, saying what its top holds (top_not_graded)
+        return None
     top = holds_modules(folder) if os.path.isdir(folder) else []
     below = holds_modules(inner) if os.path.isdir(inner) else []
     if not (top and below):

@@ -396,6 +396,8 @@ def render_text(result, color=False, verbose=False):
                f"{result.oracle})")
     if result.confinement:
         out.append(result.confinement)
+    if getattr(result, "not_graded", ""):    # modules at a repository's top (grader.locate)
+        out.append(result.not_graded)
     out.append("")
     by_module = {}
     for fr in result.functions.values():
@@ -726,6 +728,7 @@ def render_gradescope(result, verbose=False):
         "score": result.score,
         "execution_time": int(round(result.elapsed)),
         "output": summary_line(result) + f" (seed {result.seed})" + (f"\n{result.confinement}" if result.confinement else "")
+                  + (f"\n{result.not_graded}" if getattr(result, "not_graded", "") else "")
                   + (f"\n\n{NOTES_HEADING}\n" + "\n".join(result.notes) if result.notes else ""),
         "output_format": "text",
         "test_output_format": "text",
@@ -750,8 +753,9 @@ def render_junit(result, verbose=False):
     props = ET.SubElement(suite, "properties")
     graded = (("score", _num(result.score)), ("max_score", _num(result.max_score))) if result.one_case is None \
         else (("not_a_grade", result.one_case_sentence()),)     # --case: no score a CI step could take
+    left = (("not_graded", result.not_graded),) if getattr(result, "not_graded", "") else ()
     for key, value in (("seed", result.seed), *graded, ("oracle", result.oracle),
-                       ("confinement", result.confinement)):
+                       ("confinement", result.confinement), *left):
         ET.SubElement(props, "property", name=key, value=x(value))
     shown = result.points
     for fr in result.functions.values():
@@ -794,6 +798,8 @@ def render_markdown(result, verbose=False):
                f"expected values from {escape.md_inline(result.oracle)}.")
     if result.confinement:
         out.extend(["", result.confinement])   # the grader's own words, not student text
+    if getattr(result, "not_graded", ""):      # the grader's words and contract file names
+        out.extend(["", escape.md_inline(result.not_graded)])
     out.append("")
     out.append("| Function | Result | Points | Notes |")
     out.append("|---|---|---|---|")

@@ -216,6 +216,7 @@ class GradeResult:
     confinement: str = ""       # the layers that confined the student code, in one line
     interrupted: str = ""       # the signal that ended grading early (SIGTERM, SIGINT), if any
     notes: list = field(default_factory=list)   # what running a notebook's cells said (grader.notebooks)
+    not_graded: str = ""        # modules at the top of a repository graded from its exercises/ (grader.locate)
 
     def command_for(self, *names):
         """The command that grades only ``names`` (functions or modules) the way this run did."""
@@ -284,6 +285,7 @@ class GradeResult:
             "percent": None if percent is None else round(percent, 2), "confinement": self.confinement,
             "interrupted": self.interrupted,
             **({"notes": list(self.notes)} if self.notes else {}),
+            **({"not_graded": self.not_graded} if self.not_graded else {}),
             "functions": [f.to_dict() for f in self.functions.values()],
         }
         one = self.one_case

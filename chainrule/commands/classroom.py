@@ -15,7 +15,8 @@ def classroom_command(submission):
     Writes result=<base64 of the reporter's JSON> to $GITHUB_OUTPUT (one test per
     function, with its own score, so a half-right function earns half its points), the
     Markdown report to $GITHUB_STEP_SUMMARY (the job's summary page) and the text report
-    to stdout (the step's log). Exits 0 whenever it wrote the result, even for 0 points:
+    to stdout (the step's log, where no line of the submission's text can be taken for a
+    workflow command: chainrule.cli, grader.escape.workflow). Exits 0 whenever it wrote the result, even for 0 points:
     the autograding reporter step that reads it decides what fails.
     """
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
@@ -45,7 +46,9 @@ def classroom_command(submission):
         doc = reporter_result(result)
         markdown = render(result, "markdown")
         text = render(result, "text")
-    click.echo(text, nl=False)
+    from chainrule.commands import for_the_log
+
+    click.echo(for_the_log(text), nl=False)   # the step's log: holds no workflow command
     _append(output, f"result={encode(doc)}\n")
     if summary:
         _append(summary, markdown)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from chainrule.commands import limit_options, split_names
+from chainrule.commands import for_the_log, limit_options, split_names
 from chainrule_core.progress import Progress, is_terminal
 from grader.limits import DEFAULT_SEED
 from grader.reports import FORMATS
@@ -136,7 +136,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
         write(render(result, fmt, color=False, verbose=verbose), output, force=force)
     else:
         color = fmt == "text" and is_terminal(sys.stdout)
-        click.echo(render(result, fmt, color=color, verbose=verbose), nl=False, color=color)
+        click.echo(for_the_log(render(result, fmt, color=color, verbose=verbose)), nl=False, color=color)
     if result.interrupted:
         raise ChainruleError(f"Grading was interrupted ({result.interrupted}); the report covers the "
                              "functions graded before, the others are marked not graded.")
@@ -237,11 +237,13 @@ def _holds_modules(folder):
 def _exercises_folder(submission):
     """The folder to grade: SUBMISSION as given, except that a repository given (or the
     default, ./exercises, asked for from inside the exercises folder itself) means the folder
-    that holds the modules: ``REPO/exercises``, or ``.``."""
+    that holds the modules: ``REPO/exercises``, or ``.``. A whole repository
+    (``grader.locate.is_repository``) is graded from its ``exercises/`` even when its top holds
+    a module too (the report says it was not graded), as Classroom and Gradescope grade it."""
     import os
 
     from chainrule_core.errors import ChainruleUsageError
-    from grader.locate import two_places
+    from grader.locate import is_repository, two_places
 
     ambiguous = two_places("." if submission is None else submission)
     if ambiguous:   # grade-all and the Gradescope autograder refuse such a folder too
@@ -251,7 +253,8 @@ def _exercises_folder(submission):
             return "."
         return "exercises"
     inner = os.path.join(submission, "exercises")
-    if os.path.isdir(submission) and not _holds_modules(submission) and _holds_modules(inner):
+    if os.path.isdir(submission) and (is_repository(submission) or not _holds_modules(submission)) \
+            and _holds_modules(inner):
         return inner
     return submission
 

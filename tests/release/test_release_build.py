@@ -136,6 +136,12 @@ def test_the_workflow_is_one_graded_step_read_by_the_reporter(release_dir):
     assert text.count("run: |") == 1 and "id: grade" in text
     assert "chainrule classroom exercises" in text and "python -m chainrule" not in text
     assert "uses: classroom-resources/autograding-grading-reporter@v1" in text
+    # trial17b finding 1: `pip install -e .` built the student's repository, running a setup.py
+    # the student added (it rewrote the grader: 68/68 for the skeleton, no protected path
+    # changed). The grader is installed from a copy of the protected paths alone.
+    commands = [line.strip() for line in text.split("run: |")[1].split("- name:")[0].splitlines() if line.strip()]
+    assert commands == ['kit="$(mktemp -d)"', 'cp -R chainrule chainrule_core grader setup.cfg pyproject.toml "$kit/"',
+                        'pip install --quiet --disable-pip-version-check "$kit"', "chainrule classroom exercises"]
     assert 'GRADE_RESULTS: "${{ steps.grade.outputs.result }}"' in text
     assert "runners: grade" in text
 
@@ -687,3 +693,27 @@ def test_a_secret_file_in_a_student_copy_is_refused_not_ignored(partial_release,
         "Error: --secret-file changes the cases' seed only where the reference solutions are installed (an "
         "instructor's checkout); this student copy grades the recorded public checks: leave it out.")
     assert done.stdout == ""
+
+
+def test_the_protected_paths_cover_everything_the_workflow_runs(release_dir):
+    """The instructor README's protected paths name every file the Classroom workflow reads
+    from the repository besides exercises/: the workflow itself and each path it copies the
+    grader from (trial17b finding 1: a setup.py, unprotected, ran in `pip install -e .`)."""
+    import fnmatch
+
+    from chainrule.release import KIT_PATHS, PROTECTED_PATHS
+
+    readme = (release_dir / "instructor" / "README.md").read_text()
+    step = readme.split("3. Mark these paths **protected**")[1].split("\n\n")[0]
+    listed = [part.strip("`") for part in step.split("to you: ")[1].split(".\n")[0].split(", ")]
+    assert listed == list(PROTECTED_PATHS)
+    workflow = ".github/workflows/classroom.yml"
+    for path in (workflow, *KIT_PATHS):
+        probe = path if "." in path else f"{path}/__init__.py"
+        assert any(fnmatch.fnmatch(probe, pattern) for pattern in PROTECTED_PATHS), path
+    assert "a `setup.py`" in step and "`sitecustomize.py`" in step
+    text = (release_dir / "student" / ".github" / "workflows" / "classroom.yml").read_text()
+    copied = next(line for line in text.splitlines() if line.strip().startswith("cp -R "))
+    assert copied.split()[2:-1] == list(KIT_PATHS)
+    student = (release_dir / "student" / "README.md").read_text()
+    assert "Do not edit `.github/`, `grader/`,\n`chainrule/`, `chainrule_core/`, `setup.cfg` or `pyproject.toml`" in student

@@ -10,6 +10,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import textwrap
 import zipfile
@@ -124,24 +126,50 @@ def _run_step(release_dir):
     return textwrap.dedent("\n".join(body))
 
 
-def test_the_workflow_step_reports_partial_credit_per_function(student_venv, release_dir, tmp_path):
-    repo = tmp_path / "repo"
-    shutil.copytree(student_venv["student"], repo, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
-    shutil.rmtree(repo / "exercises")
-    make_submission(repo / "exercises", WRONG)
+@pytest.fixture(scope="module")
+def runner_python(tmp_path_factory):
+    """A fresh virtual environment with nothing installed, as actions/setup-python's Python
+    is when the workflow's step starts (the step installs the grader itself)."""
+    venv = tmp_path_factory.mktemp("runner") / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr
+    return {"venv": venv, "bin": venv / "bin"}
+
+
+def _run_workflow(python, release_dir, repo, tmp_path):
+    """The workflow's grading step run in ``repo`` as Actions runs a ``run:`` step (``bash
+    --noprofile --norc -eo pipefail {0}``, with ``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``
+    and ``GITHUB_ACTIONS=true``); ``(done, doc, summary)``: the process, the reporter's JSON
+    and the step summary's text."""
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     output.write_text("")
     summary.write_text("")
     script = tmp_path / "step.sh"
     script.write_text(_run_step(release_dir))
-    # as Actions runs a run: step: bash --noprofile --norc -eo pipefail {0}
-    done = run_in(student_venv, ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
-                  GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
-    assert done.returncode == 0, done.stderr
-    assert "chainrule grade: exercises" in done.stdout        # the text report in the log
+    # the step's temporary folders (the grader's copy, the grader's run folders) in one folder
+    # that the grader's unprivileged child may traverse, as /tmp on a runner, removed afterwards
+    scratch = tempfile.mkdtemp(prefix="chainrule-runner-")
+    os.chmod(scratch, 0o755)
+    try:
+        done = run_in(python, ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
+                      GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary), GITHUB_ACTIONS="true",
+                      TMPDIR=scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert done.returncode == 0, done.stdout + done.stderr
     lines = output.read_text().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("result=")
+    assert len(lines) == 1 and lines[0].startswith("result="), lines
     doc = json.loads(base64.b64decode(lines[0][len("result="):], validate=True))
+    return done, doc, summary.read_text()
+
+
+def test_the_workflow_step_reports_partial_credit_per_function(runner_python, release_dir, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(release_dir / "student", repo, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    shutil.rmtree(repo / "exercises")
+    make_submission(repo / "exercises", WRONG)
+    done, doc, text = _run_workflow(runner_python, release_dir, repo, tmp_path)
+    assert "chainrule grade: exercises" in done.stdout        # the text report in the log
 
     assert doc["version"] == 1 and doc["status"] == "fail" and doc["max_score"] == TOTAL
     tests = {t["name"]: t for t in doc["tests"]}
@@ -160,9 +188,40 @@ def test_the_workflow_step_reports_partial_credit_per_function(student_venv, rel
     # the reporter's sums: every test's score over every runner's max_score
     points = sum(t["score"] for t in doc["tests"])
     assert points == pytest.approx(TOTAL - adam["max_score"] - relu["max_score"] + relu["score"])
-    text = summary.read_text()
     assert text.startswith("## chainrule grade: ")
     assert "<code>optimizers.adam_step</code>" in text and "The moments need the bias correction" in text
+
+
+def test_files_outside_the_protected_paths_do_not_change_the_classroom_score(runner_python, release_dir, tmp_path):
+    """trial17b finding 1: a setup.py added at the repository's root (no protected path
+    changed) ran in the workflow's `pip install -e .` and rewrote the grader: Classroom
+    reported 68/68 for the untouched skeleton. The files Python or pip would run from the
+    repository (setup.py, sitecustomize.py, usercustomize.py, a .pth file, a module named
+    like one the grader might import) now change nothing: the untouched skeleton scores 0."""
+    repo = tmp_path / "repo"
+    shutil.copytree(release_dir / "student", repo)
+    ran = tmp_path / "ran"
+    forge = textwrap.dedent(f"""
+        import os
+        open({str(ran)!r}, "a").write(__file__ + "\\n")
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "grader", "classroom_report.py")
+        if os.path.exists(path):
+            text = open(path).read()
+            open(path, "w").write(text.replace('"score": shown[fr.qualname],', '"score": fr.max_score,  # FORGED'))
+    """)
+    (repo / "setup.py").write_text(forge + "\nfrom setuptools import setup\nsetup()\n")
+    for name in ("sitecustomize.py", "usercustomize.py", "readline.py", "psutil.py", "tomli.py"):
+        (repo / name).write_text(forge)
+    (repo / "forge.pth").write_text(f"import os; open({str(ran)!r}, 'a').write('pth\\n')\n")
+    original = (repo / "grader" / "classroom_report.py").read_text()
+
+    done, doc, _ = _run_workflow(runner_python, release_dir, repo, tmp_path)
+    assert not ran.exists(), ran.read_text()
+    assert (repo / "grader" / "classroom_report.py").read_text() == original
+    assert doc["max_score"] == TOTAL
+    assert sum(t["score"] for t in doc["tests"]) == 0
+    assert all(t["message"] == "Not implemented yet." for t in doc["tests"])
 
 
 def test_the_classroom_command_refuses_to_run_outside_actions(student_venv, tmp_path):
@@ -261,6 +320,25 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
     wrong = {"optimizers.adam_step", "activations.relu_derivative"}
     assert all(t["status"] == "passed" for n, t in tests.items() if n.replace(" (hidden checks)", "") not in wrong)
     assert "Graded submission " in doc["output"] or "Graded submission." in doc["output"]
+
+
+def test_gradescope_grades_a_linked_repository_from_exercises_despite_a_stray_module(
+        student_venv, release_dir, autograder):
+    """trial17b finding 4: a GitHub-linked repository (the template's grader/ and chainrule/
+    beside exercises/) with a scratch training.py at its top got 0 on Gradescope ("both the
+    folder itself and its exercises/ hold modules") while its Classroom run graded exercises/.
+    Now Gradescope grades exercises/ too, and its output names the file not graded."""
+    def place(sub):
+        shutil.copytree(release_dir / "student", sub, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("exercises"))
+        make_submission(sub / "exercises")
+        (sub / "training.py").write_text("print('my own training script')\n")
+
+    doc = _grade_on_gradescope(student_venv, autograder, place)
+    _valid_results(doc)
+    assert doc["score"] == pytest.approx(TOTAL)
+    assert "Graded submission/exercises (public checks: seed 2026). Not graded: training.py at the top of " \
+           "the repository (a repository is graded from its exercises/ folder)." in doc["output"]
 
 
 def test_gradescope_refuses_a_submission_linked_to_the_reference(student_venv, autograder):

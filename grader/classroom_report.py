@@ -20,7 +20,7 @@ import base64
 import json
 
 from grader import escape
-from grader.reports import as_sentence, passed_line
+from grader.reports import DIAGNOSIS_LABELS, as_sentence, passed_line
 from grader.results import counted
 
 
@@ -42,8 +42,7 @@ def _message(fr):
     if first:
         return f"{text} Note: {first[0].hint}"
     for d, _ in fr.hints():       # the sentences the text report gives, never a bare id
-        label = {"known": "Known mistake", "finding": "Found", "generic": "Likely mistake"}.get(d.kind, "Found")
-        text += f" {label}: {as_sentence(d.hint)}"
+        text += f" {DIAGNOSIS_LABELS.get(d.kind, 'Found')}: {as_sentence(d.hint)}"
     return text
 
 

@@ -30,7 +30,7 @@ from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core import secret as course_secret
 from checker import answers_file, manifest_file, practice
-from checker.judge import CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice, within_band
+from checker.judge import AGREES_FROM, CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice, within_band
 from checker.messages import message
 from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown
 from checker.report import Failure, ProblemResult, Report, letter
@@ -303,8 +303,12 @@ def _same(x: Fraction, y: Fraction) -> bool:
     return abs(x - y) <= max(abs(x), abs(y)) / 10 ** 30
 
 
-def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str) -> List[Target]:
-    """The Target of every question of a rebuilt problem, given the student's table."""
+def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang: str,
+            elsewhere: bool = True) -> List[Target]:
+    """The Target of every question of a rebuilt problem, given the student's table. With
+    ``elsewhere`` a wrong answer's Target also holds the exact values of the problem's other
+    blanks and unasked steps (``_elsewhere_values``: "this is the value of o_2 (part d)"); a practice
+    sheet's class check leaves them out, so that it judges as the student's own check does."""
     exact = {q.key: exact_value(q.answer) for q in problem.questions if q.kind != "choice"}
     tol = {q.key: tolerance or default_tolerance(q.rtol, q.atol) for q in problem.questions}
     step = steps_of(problem)
@@ -336,6 +340,7 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
     chain_printed = None
     rounded_chains = None
     givens = None
+    others = None
     out = []
     for q in problem.questions:
         t = Target(q.key, q.kind, q.answer if q.kind == "choice" else exact[q.key], tol[q.key],
@@ -368,7 +373,63 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                 v, _used = values.get(s, (None, frozenset()))
                 if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
                     t.rounded.append((d, v))
+        if elsewhere and q.kind in ("number", "integer") and s in wrong:
+            if others is None:
+                others = _other_values(problem, step, exact, lang)
+            t.elsewhere = _elsewhere_values(others, q.key, s, t)
         out.append(t)
+    return out
+
+
+def _other_values(problem, step: Dict[str, str], exact: Dict[str, Fraction], lang: str):
+    """What a wrong answer may be the value of instead: every number or integer blank of
+    ``problem`` ("o_2 (part d)") and every step of its key that no blank asks ("h_2", named
+    as the sheets write it), as [(exact value, label, blank key or None, step or None)],
+    blanks first. Left out as too common to tell anything (a coincidence, not a swap): 0, 1
+    and -1, the givens' values, and any value of one or two significant digits (0.5, 0.25,
+    12, 1300)."""
+    import sympy as sp
+    from generator.render import _plain
+    from generator.symbolic import number, to_fraction
+
+    common = _given_values(problem) | {Fraction(0), Fraction(1), Fraction(-1)}
+
+    def trivial(v: Fraction) -> bool:
+        if v in common:
+            return True
+        n, k = round_significant(v, 2)
+        return Fraction(n) * Fraction(10) ** k == v
+
+    out = []
+    for i, q in enumerate(problem.questions):
+        if q.key in exact and q.key in step and not trivial(exact[q.key]):
+            label = message(lang, "elsewhere_blank", key=q.key, letter=letter(i))
+            out.append((exact[q.key], label, q.key, step[q.key]))
+    asked = set(step.values())
+    for s in problem.steps:
+        if s.formula is None or s.value is None or s.name in asked:
+            continue
+        try:
+            v = to_fraction(number(s.value))
+        except (TypeError, ValueError, ArithmeticError, AttributeError):
+            continue
+        if not trivial(v):
+            out.append((v, _plain(sp.Symbol(s.name), problem.display), None, s.name))
+    return out
+
+
+def _elsewhere_values(others, key: str, own_step: str, target: Target) -> List[Tuple[Fraction, str]]:
+    """The values of ``others`` that a wrong answer to ``key`` may be named as: not its own
+    blank or step, and not a value that is (nearly) this blank's answer, which "agrees to N
+    digits" or the key's rounding band speaks for."""
+    out: List[Tuple[Fraction, str]] = []
+    answer = target.answer
+    for value, label, other, step_name in others:
+        if other == key or step_name == own_step:
+            continue
+        if within_band(target.tolerance, value, answer, target.band) or agreeing_digits(value, answer) >= AGREES_FROM:
+            continue
+        out.append((value, label))
     return out
 
 
@@ -558,7 +619,7 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
             options = dataclasses.replace(
                 options, carry="none",
                 tolerance=Tolerance(PRACTICE, Fraction(practice.DIGITS)))    # --tolerance can only be sig:6
-        results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems)
+        results, tolerance_note = _check_rebuilt(sheet, data, source, options, lang, problems, practice_sheet)
         if practice_sheet:
             tolerance_note = message(lang, "practice_rebuilt_note", k=practice.DIGITS)
     known = sheet.keys
@@ -572,13 +633,13 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
     )
 
 
-def _check_rebuilt(sheet, data, source, options, lang, problems):
+def _check_rebuilt(sheet, data, source, options, lang, problems, practice_sheet=False):
     results = []
     shown_tolerances: List[str] = []
     for number, ((key, problem), entry) in enumerate(zip(problems, sheet.entries), start=1):
         table = _table(data, key, source)
         verdicts = []
-        for i, t in enumerate(targets(problem, table, options.tolerance, lang)):
+        for i, t in enumerate(targets(problem, table, options.tolerance, lang, elsewhere=not practice_sheet)):
             verdicts.append(judge(t, table.get(t.key), letter(i), lang, options.carry))
         asked = [q.key for q in problem.questions]
         extras = [_unknown_key_note(lang, key, extra, asked) for extra in table if extra not in asked]

@@ -13,7 +13,9 @@
   mistake ("this is what you get if you leave out the sigmoid derivative ..."), rounded
   intermediates (only when recomputing with rounded values gives the student's number),
   the wrong sign, a factor of 100 ("100 times the right value": a percentage for a
-  fraction; "1/100");
+  fraction; "1/100"), on open and graded sheets the value of another blank or of a step of
+  the key ("this is the value of o_2 (part d)": o_1 and o_2 swapped; never 0, 1, a given
+  or a value of one or two significant digits);
 - ``too_few``: fewer digits than asked, which are the answer rounded to them ("agrees to the
   N significant digits you gave") or cut off there (only that the digits are too few to
   tell); on a practice sheet, a short answer that agrees at its digits or that its hashes
@@ -54,6 +56,8 @@ CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 ASKED_DIGITS = 8
 #: A wrong number is said to "agree to k significant digits" from this many on.
 AGREES_FROM = 4
+#: The most quantities one "this is the value of ..." names (equal values: dE/dv_1,1 and dE/dv_2,1).
+ELSEWHERE_NAMES = 3
 
 
 @dataclass
@@ -113,6 +117,10 @@ class Target:
     #: the carried-forward value asks no work: it is 0 or a given, or the wrong answer it
     #: follows from is (``o_1`` written as the target ``t_1``, so ``E = 0``): no credit
     trivial: bool = False
+    #: what a wrong answer may be instead: the exact values of the problem's other blanks and
+    #: of its key's unasked steps, with how the file's language names them ("o_2 (part d)",
+    #: "h_2"); only for open and graded sheets (``checker.check._elsewhere``)
+    elsewhere: List[Tuple[Fraction, str]] = field(default_factory=list)
 
 
 def within_band(tolerance: Tolerance, x: Fraction, answer: Fraction, band: Sequence[Fraction] = ()) -> bool:
@@ -242,10 +250,13 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
         verdict.message = "; ".join(hints)
         return verdict
     if target.kind == "integer":
+        names = [label for value, label in target.elsewhere if value == x]
         if x.denominator != 1:
             verdict.message = message(lang, "not_whole")
         elif x != 0 and -x == answer:
             verdict.message = message(lang, "wrong_sign")
+        elif names:
+            verdict.message = _elsewhere_message(names, None, lang)
         else:
             verdict.message = message(lang, "wrong_integer")
         return verdict
@@ -283,6 +294,9 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     scaled = _off_by_100(reading, target, lang)
     if scaled:
         return scaled
+    elsewhere = _elsewhere(reading, target, lang)
+    if elsewhere:
+        return elsewhere
     for digits, value in target.rounded:
         if _explains(reading, value):
             if digits is None:
@@ -294,6 +308,30 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
     if tol.digits:
         return message(lang, "not_within", k=tol.digits)
     return message(lang, "not_right_value")
+
+
+def _elsewhere(reading: Reading, target: Target, lang: str) -> Optional[str]:
+    """For a number that is the exact value of another blank or step of the problem (o_2's
+    value written for o_1; h_2 where h_1 belongs), within this blank's tolerance and to 4
+    significant digits at least (a --tolerance of sig:2 would make a coincidence of many a
+    value), or, with fewer digits than asked (4 at least), that value rounded to them:
+    which, named; None otherwise."""
+    x, tol, given = reading.value, target.tolerance, reading.digits
+    names = [label for value, label in target.elsewhere
+             if tol.accepts(x, value) and agreeing_digits(x, value) >= AGREES_FROM]
+    short = None
+    if not names and x != 0 and given is not None and AGREES_FROM <= given < ASKED_DIGITS:
+        names = [label for value, label in target.elsewhere if _rounds_to(value, x, given)]
+        short = given
+    return _elsewhere_message(names, short, lang) if names else None
+
+
+def _elsewhere_message(names: List[str], digits: Optional[int], lang: str) -> str:
+    unique = list(dict.fromkeys(names))[:ELSEWHERE_NAMES]
+    joined = (", " if lang == "ko" else " and of ").join(unique)
+    if digits is None:
+        return message(lang, "elsewhere", names=joined)
+    return message(lang, "elsewhere_short", names=joined, k=digits)
 
 
 def _off_by_100(reading: Reading, target: Target, lang: str) -> Optional[str]:

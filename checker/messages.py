@@ -68,6 +68,14 @@ MESSAGES = {
         "this is what your own rounded values give ({used}): carry more digits until the end",
         "직접 반올림한 값({used})으로 계산하면 나오는 값이다: 끝까지 더 많은 자릿수로 계산하시오",
     ),
+    # a wrong answer that is the value of another blank or of a step of the key (a swap: o_2's
+    # value written for o_1, h_2 where h_1 belongs); open and graded sheets only
+    "elsewhere": ("this is the value of {names}", "이 값은 {names}의 값이다"),
+    "elsewhere_short": (
+        "to the {k} significant digits you gave, this is the value of {names}",
+        "쓴 유효숫자 {k}자리까지 보면 이 값은 {names}의 값이다",
+    ),
+    "elsewhere_blank": ("{key} (part {letter})", "{key}({letter} 문항)"),
     "agrees_to": (
         "agrees to {k} significant digits, but not to the digits asked",
         "유효숫자 {k}자리까지 맞지만, 요구한 자릿수까지는 맞지 않는다",

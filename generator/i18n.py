@@ -85,16 +85,18 @@ WORDS = {
     ),
     "answers_for": ("chainrule answers for student {id}", "chainrule 답안: 학생 {id}"),
     # answers.toml's second comment line: "answers_how", then the example of a number blank
-    # of this sheet (its key, a value that is no answer of the sheet), then the choice
-    # sentence naming a choice blank of this sheet (no value: it could read as the answer)
+    # (a made-up name that is none of the sheet's blanks, a value that is no answer of the
+    # sheet), then the choice sentence naming a choice blank of this sheet (no value: it
+    # could read as the answer)
     "answers_how": (
         "Write each answer between the quotes, rounded as the worksheet says (the rule below)",
         "각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오.",
     ),
     "answers_how_number": (
-        ", e.g. a value of {raw} for {key} is written  {key} = \"{value}\" (8 decimals, as it lies between 0.01 "
-        "and 1)",
-        " 예: {key}의 값이 {raw}이면  {key} = \"{value}\"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리).",
+        ", e.g. a value of {raw} for a blank named {key} (a made-up name) is written  {key} = \"{value}\" "
+        "(8 decimals, as it lies between 0.01 and 1)",
+        " 예: {key}라는 항목(예로 지어낸 이름)의 값이 {raw}이면  {key} = \"{value}\"라고 쓴다 (0.01과 1 사이이므로 소수점 "
+        "아래 8자리).",
     ),
     "answers_how_choice": (
         "; for a choice such as {key}, write one of the keys listed above it.",

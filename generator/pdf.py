@@ -19,7 +19,12 @@ beyond pdfLaTeX's T1 ones (``needs_kotex``: Hangul, and with kotex's fonts also 
 Greek and Cyrillic; a second format then, keyed by that preamble). A name with characters no
 font of the preamble has (accented Greek, Vietnamese, Chinese simplified, Arabic, emoji ...)
 is found before TeX runs (``cannot_typeset``), and a run whose log says TeX left out a
-character is refused too: no PDF silently without letters of a name.
+character is refused too: no PDF silently without letters of a name. Such a student's sheets
+are typeset by XeLaTeX or LuaLaTeX when one is installed that can typeset the preamble
+(``name_engine``: Latin Modern in OpenType, LuaLaTeX's luaotfload, kotex's package for it
+when the name still needs kotex there); their .tex then loads kotex only for letters
+beyond Latin (``needs_kotex(name, unicode=True)``: a Vietnamese name needs none). When none
+is installed, the warning says what to install.
 """
 
 from __future__ import annotations
@@ -43,6 +48,19 @@ TEX_ENGINES = {"en": ("pdflatex", "xelatex", "lualatex"), "ko": ("xelatex", "lua
 #: the package kotex loads under each engine (Debian's texlive-lang-korean has only the
 #: pdfLaTeX one, so a lualatex there cannot typeset Korean while pdflatex can)
 KOREAN_PACKAGE = {"xelatex": "xetexko.sty", "lualatex": "luatexko.sty", "pdflatex": "cjkutf8-ko.sty"}
+
+#: the engines that set any character their fonts hold (Unicode input, OpenType fonts), in
+#: the order ``name_engine`` tries them, and the files each needs for the sheets' preamble
+#: beyond kotex's: Latin Modern in OpenType (TeX Live's lm; Debian's fonts-lmodern) and, for
+#: LuaLaTeX, luaotfload (without it LuaLaTeX falls back to 7-bit fonts)
+UNICODE_ENGINES = {"xelatex": ("lmroman10-regular.otf",), "lualatex": ("lmroman10-regular.otf", "luaotfload-main.lua")}
+#: where a missing file comes from, for the warning (TeX Live's package; Debian's)
+TEX_FILE_SOURCE = {
+    "lmroman10-regular.otf": ("lm", "fonts-lmodern"),
+    "luaotfload-main.lua": ("luaotfload", "texlive-luatex"),
+    "xetexko.sty": ("xetexko", "texlive-lang-korean"),
+    "luatexko.sty": ("luatexko", "texlive-luatex"),
+}
 
 #: engines whose formats are cached (LuaLaTeX's Lua callbacks do not survive \dump)
 FORMAT_ENGINES = ("pdflatex", "xelatex")
@@ -118,11 +136,19 @@ def _korean_font(char: str) -> bool:
     return True
 
 
-def needs_kotex(text: str) -> bool:
+def _latin_script(char: str) -> bool:
+    """A letter of the Latin script (Vietnamese ễ, ơ, ư ...), which Latin Modern has in OpenType."""
+    return unicodedata.name(char, "").startswith("LATIN ")
+
+
+def needs_kotex(text: str, unicode: bool = False) -> bool:
     """Whether ``text`` (a student's name on an English sheet) has characters only kotex's
     fonts set (Hangul, Hanja, kana, Greek, Cyrillic): the sheet's preamble loads kotex then.
-    Read as the sheet prints it: composed (NFC), an accent typed apart joined to its letter."""
-    return any(not _latin(char) for char in unicodedata.normalize("NFC", text))
+    Read as the sheet prints it: composed (NFC), an accent typed apart joined to its letter.
+    With ``unicode`` (the sheet is for XeLaTeX or LuaLaTeX, ``name_engine``), letters of the
+    Latin script need no kotex: Latin Modern in OpenType has them."""
+    latin = (lambda c: _latin(c) or _latin_script(c)) if unicode else _latin
+    return any(not latin(char) for char in unicodedata.normalize("NFC", text))
 
 
 def cannot_typeset(engine: Optional[str], text: str) -> list:
@@ -137,6 +163,36 @@ def cannot_typeset(engine: Optional[str], text: str) -> list:
         if not (_latin(char) or _korean_font(char)) and char not in out:
             out.append(char)
     return out
+
+
+def name_engine(lang: str, text: str) -> tuple:
+    """For a name pdfLaTeX cannot set (``cannot_typeset``): (the path of the first installed
+    engine of ``TEX_ENGINES[lang]`` that sets any character its fonts hold and has every file
+    the sheet's preamble needs there, ""), or (None, what to install, as the end of a
+    sentence). The preamble needs ``UNICODE_ENGINES``' files, and kotex's package for that
+    engine when the sheet loads kotex (a Korean sheet, or ``needs_kotex(text, unicode=True)``)."""
+    kotex = lang == "ko" or needs_kotex(text, unicode=True)
+    lacking = []
+    for name in TEX_ENGINES[lang]:
+        if name not in UNICODE_ENGINES:
+            continue
+        path = shutil.which(name)
+        if not path:
+            continue
+        needs = UNICODE_ENGINES[name] + ((KOREAN_PACKAGE[name],) if kotex else ())
+        missing = [f for f in needs if not _has_tex_file(path, f)]
+        if not missing:
+            return path, ""
+        packages = [TEX_FILE_SOURCE.get(f, (f, None)) for f in missing]
+        debian = list(dict.fromkeys(d for _tl, d in packages if d))
+        lacking.append(f"{name} here lacks {' and '.join(missing)}: install TeX Live's "
+                       f"{' and '.join(tl for tl, _d in packages)}"
+                       + (f" (Debian: {' and '.join(debian)})" if debian else "")
+                       + f" and compile the .tex files with {name}")
+    if lacking:
+        return None, "; or ".join(lacking)
+    return None, ("install XeLaTeX or LuaLaTeX (Debian: texlive-xetex or texlive-luatex) and compile the .tex files "
+                  "with it")
 
 
 def describe_characters(chars) -> str:

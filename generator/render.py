@@ -1012,9 +1012,12 @@ def render_sheets(
     answers_file: str = "answers.toml",
     kinds: Sequence[str] = ("worksheet", "key"),
     mode: str = "open",
+    unicode: bool = False,
 ) -> Dict[str, str]:
     """{kind: text} for the worksheet and the key, sharing one view of the problems; ``mode``
-    (the sheet's: open, graded or practice) decides how the worksheet says to check it."""
+    (the sheet's: open, graded or practice) decides how the worksheet says to check it.
+    ``unicode``: the TeX source is for XeLaTeX or LuaLaTeX (a name pdfLaTeX cannot set,
+    ``generator.pdf.name_engine``), which need kotex only for letters beyond Latin."""
     fmt = get_format(fmt_name)
     views = [
         problem_view(problem, fmt, lang, number=i + 1, key=keys[i])
@@ -1027,7 +1030,7 @@ def render_sheets(
         "lang": lang,
         # kotex's fonts set Hangul (and Hanja, kana, Greek, Cyrillic): a Korean sheet, or an
         # English one for a student whose name has such letters (generator/pdf.py)
-        "kotex": lang == "ko" or needs_kotex(name),
+        "kotex": lang == "ko" or needs_kotex(name, unicode),
         "w": page_words(fmt, lang, answers_file, mode),
         "student_id": fmt.escape(student["id"]),
         "student_name": fmt.escape(name),

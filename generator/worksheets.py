@@ -59,7 +59,7 @@ from generator.model import Problem
 from generator.options import (DEFAULT_COUNT, DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_OUT, DEFAULT_SEED, FORMATS,
                                LANGUAGES)
 from generator.pdf import (  # noqa: F401 (TEX_ENGINES: re-exported)
-    TEX_ENGINES, PdfError, cannot_typeset, compile_pdf, describe_characters, needs_kotex, tex_engine,
+    TEX_ENGINES, PdfError, cannot_typeset, compile_pdf, describe_characters, name_engine, needs_kotex, tex_engine,
 )
 ANSWERS_FILE = answers_file.FILE_NAME
 MANIFEST = manifest_file.FILE_NAME
@@ -332,20 +332,27 @@ EXAMPLE_NUMBERS = (("0.025922864007...", "0.02592286"), ("0.037162538149...", "0
                    ("0.048519367215...", "0.04851937"))
 
 
+#: the blank name of answers.toml's example: a made-up name, never one of the sheet's blanks
+#: (the student's own z_2 beside a made-up value read as a hint about their z_2: trial 17a)
+EXAMPLE_KEYS = ("some_blank", "example_blank", "blank_x")
+
+
 def answers_how(sheet: Sheet, words: dict) -> str:
-    """answers.toml's line on how to write an answer: its example is a number blank of this
-    sheet (the first) with a value that is none of the sheet's answers, and its choice
-    sentence names a choice blank of this sheet (the first), without a value (any key
-    written there could read as the answer); a sheet without one leaves that part out."""
+    """answers.toml's line on how to write an answer: its example is a made-up blank name
+    (``EXAMPLE_KEYS``, none of this sheet's blanks) with a value that is none of the sheet's
+    answers, when the sheet has a number blank; its choice sentence names a choice blank of
+    this sheet (the first), without a value (any key written there could read as the
+    answer); a sheet without one leaves that part out."""
     from generator.numbers import format_number
 
     questions = [q for problem in sheet.problems for q in problem.questions]
     text = words["answers_how"]
-    number = next((q for q in questions if q.kind == "number"), None)
-    if number is not None:
+    if any(q.kind == "number" for q in questions):
         answers = {format_number(q.answer) for q in questions if q.kind == "number"}
         raw, value = next((raw, v) for raw, v in EXAMPLE_NUMBERS if v not in answers)
-        text += words["answers_how_number"].format(key=number.key, raw=raw, value=value)
+        keys = {q.key for q in questions}
+        key = next(k for k in EXAMPLE_KEYS if k not in keys)
+        text += words["answers_how_number"].format(key=key, raw=raw, value=value)
     choice = next((q for q in questions if q.kind == "choice"), None)
     if choice is not None:
         text += words["answers_how_choice"].format(key=choice.key)
@@ -504,6 +511,18 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
     student = {"id": sid, "name": sheet.student.name}
     write = _Writer(out)
     written: List[str] = []
+    # a name the class's engine cannot set (pdfLaTeX and Vietnamese ễ): XeLaTeX or LuaLaTeX
+    # typesets this student's sheets when one here can (their .tex loads kotex only for letters
+    # beyond Latin); else no PDF, and the warning says what to install
+    name_tex, unicode_tex, blocked, unset = engine, False, None, []
+    if "tex" in formats and engine:
+        unset = cannot_typeset(engine, sheet.student.name)
+        if unset:
+            name_tex, remedy = name_engine(lang, sheet.student.name)
+            unicode_tex = True
+            if name_tex is None:
+                blocked = (f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)} with the sheets' "
+                           f"fonts, and no other TeX engine here can: {remedy} (the .tex files are written)")
     plots = {}  # {folder: {relative path: bytes}}: the plots' files, before the TeX engine needs them
     for folder, is_key in (("students", False), ("keys", True)):
         plots[folder] = {}
@@ -514,23 +533,23 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
             write(f"{folder}/{sid}/{name}", data)
             written.append(f"{folder}/{sid}/{name}")
     for fmt in formats:
-        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE, mode=mode)
+        texts = render_sheets(sheet.problems, sheet.keys, fmt, lang, student, seed, ANSWERS_FILE, mode=mode,
+                              unicode=unicode_tex and fmt == "tex")
         for kind, folder in (("worksheet", "students"), ("key", "keys")):
             relative = f"{folder}/{sid}/{kind}.{fmt}"
             write(relative, texts[kind])
             written.append(relative)
             if fmt == "tex" and engine and not sheet.warnings:
                 pdf = f"{folder}/{sid}/{kind}.pdf"
-                unset = cannot_typeset(engine, sheet.student.name)
-                if unset:  # the engine would fail on them (or leave them out): not run
-                    sheet.warnings.append(
-                        f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)} "
-                        "with the sheets' fonts (the .tex files are written)")
+                if blocked:  # the engine would fail on them (or leave them out): not run
+                    sheet.warnings.append(blocked)
                     continue
                 try:
-                    compile_pdf(engine, texts[kind], out / pdf, plots[folder])
+                    compile_pdf(name_tex, texts[kind], out / pdf, plots[folder])
                 except PdfError as exc:
-                    sheet.warnings.append(f"{exc} (the .tex files are written)")
+                    why = (f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)}, and "
+                           if unset else "")
+                    sheet.warnings.append(f"{why}{exc} (the .tex files are written)")
                 else:
                     written.append(pdf)
     if "md" in formats:  # Markdown links its drawings; each folder gets its own copy
@@ -1046,7 +1065,8 @@ def generate(
         if families or problems is not None:
             raise ChainruleUsageError("--preset fixes the problems; leave out --families and --problems.")
         if secret is not None:
-            raise ChainruleUsageError("--preset is the public worked example; it cannot be a graded sheet "
+            kind = "a practice sheet made with the course secret" if practice else "a graded sheet"
+            raise ChainruleUsageError(f"--preset is the public worked example; it cannot be {kind} "
                                       "(leave out --secret-file).")
         preset_items = presets.load(preset)
         families = [family for family, _params in preset_items]

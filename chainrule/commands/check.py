@@ -29,6 +29,14 @@ def _printable(text):
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _missing(name: str) -> str:
+    """The sentence for a FILE argument that does not exist: a folder (written with a trailing
+    slash), an answers file (.toml) or a path that may have been either."""
+    what = ("Folder" if name.endswith(("/", os.sep)) else "File" if name.lower().endswith(".toml") else "Path")
+    return (f"{what} '{name}' does not exist; give the students' answers.toml files or a folder that holds "
+            "them.")
+
+
 def _expand(files):
     """FILE arguments with each folder replaced by the ``.toml`` files below it (a class's
     hand-ins as an LMS download unpacks them, or a generated set's students/), in sorted
@@ -125,6 +133,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     files = _expand(files)
     files = list(dict.fromkeys(files))  # a file named twice (a shell pattern and its name) is checked once
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
+        if not os.path.lexists(files[0]):
+            raise ChainruleUsageError(_missing(files[0]))
         param = next(p for p in ctx.command.params if p.name == "files")
         click.Path(exists=True, dir_okay=False).convert(files[0], param, ctx)
     options = check.Options(

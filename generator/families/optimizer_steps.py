@@ -334,21 +334,23 @@ _ADDED = ("added_gradient", ("this is what you get if you add the gradient: each
 _EPS = ("epsilon_inside_root", ("this is what you get with epsilon inside the square root: it is added after the root",
                                 "epsilon을 제곱근 안에 넣으면 나오는 값이다: epsilon은 제곱근을 구한 뒤에 더한다"),
         _eps_inside)
+_NO_ETA = ("no_eta", ("this is what you get if you forget the learning rate eta in the update",
+                      "업데이트에서 학습률(eta)을 빠뜨리면 나오는 값이다"), lambda name, formula: formula.subs(eta, 1))
 MISTAKES = {
-    "sgd": (_ADDED,),
-    "momentum": (_ADDED,),
+    "sgd": (_ADDED, _NO_ETA),
+    "momentum": (_ADDED, _NO_ETA),
     "nesterov": (
-        _ADDED,
+        _ADDED, _NO_ETA,
         ("nesterov_as_momentum",
          ("this is what you get if you leave out Nesterov's look-ahead and update as plain momentum, w_{t-1} + v_t: "
           "Nesterov moves the parameter by mu v_t - eta g_t",
           "네스테로프의 앞서 보기(look-ahead)를 빼고 일반 모멘텀처럼 w_{t-1} + v_t로 갱신하면 나오는 값이다: "
           "네스테로프는 매개변수를 mu v_t - eta g_t만큼 움직인다"), _plain_momentum),
     ),
-    "adagrad": (_ADDED, _EPS),
-    "rmsprop": (_ADDED, _EPS),
+    "adagrad": (_ADDED, _EPS, _NO_ETA),
+    "rmsprop": (_ADDED, _EPS, _NO_ETA),
     "adam": (
-        _ADDED, _EPS,
+        _ADDED, _EPS, _NO_ETA,
         ("no_bias_correction", ("this is what you get without the bias correction: divide m and v by 1 - beta^t",
                                 "편향 보정을 빠뜨리면 나오는 값이다: m과 v는 나눗셈으로 보정한다 (분모 1 - beta^t)"), _no_correction),
         ("t_off_by_one", ("this is what you get with t off by one in the bias correction: the first step has t = 1",

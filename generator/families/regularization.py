@@ -237,7 +237,8 @@ def _max_norm(params, key, questions, intro):
 
 
 #: 2 lambda w versus lambda w (the derivative of lambda w^2 keeps its 2); dropout not rescaled; the update
-#: without the penalty's gradient (w - eta g); the dropout scale written as 1 - p for 1/(1 - p)
+#: without the penalty's gradient (w - eta g); the dropout scale written as 1 - p for 1/(1 - p); the update
+#: without the learning rate (w - G), as output_update names it
 MISTAKES = (
     ("lambda_w", ("this is what you get with lambda w: the derivative of lambda w^2 is 2 lambda w",
                   "lambda w를 쓰면 나오는 값이다: lambda w^2의 미분은 2 lambda w이다"),
@@ -256,4 +257,7 @@ MISTAKES = (
                                 "보존 확률 1 - p를 배율로 쓰면 나오는 값이다: 역 드롭아웃은 남은 활성화 값을 보존 확률로 "
                                 "나누므로 배율은 1/(1 - p)이다"),
      lambda name, f: 1 - sym("p") if name == "s" else f),
+    ("no_eta", ("this is what you get if you forget the learning rate eta in the update",
+                "업데이트에서 학습률(eta)을 빠뜨리면 나오는 값이다"),
+     lambda name, f: f.subs(eta, 1) if name.endswith("^+") else f),
 )

@@ -1,7 +1,9 @@
-"""answers.toml's header shows how to write an answer with a blank of this student's own
-sheet (session 10's trial: its example was dE_dw_5 = ..., a key not on the sheet, and
-loss_choice = "mse", which on some sheets is the answer), in English and Korean; the
-example number is none of the sheet's answers."""
+"""answers.toml's header shows how to write an answer, in English and Korean: the number
+example is a made-up blank name said to be one, never one of the sheet's blanks (trial 17a:
+the student's own z_2 beside a made-up value read as a hint about their z_2; session 10's
+trial: dE_dw_5 = ..., a key not on the sheet, unexplained), with a value that is none of the
+sheet's answers; the choice sentence names a choice blank of this student's own sheet, without
+a value (loss_choice = "mse" is the answer on some sheets)."""
 
 import itertools
 import re
@@ -35,15 +37,22 @@ def _blanks(text):
 
 @pytest.mark.parametrize("families", [["forward_pass", "output_update", "loss_values"],
                                       ["hidden_update", "activations"], ["learning_rate"]])
-def test_the_example_keys_are_on_this_sheet(families):
+def test_the_example_number_blank_is_none_of_the_sheets_and_the_choice_blank_is_on_it(families):
     sheet = _sheet(families)
     for lang in ("en", "ko"):
         text = worksheets.answers_toml(sheet, SEED, lang, None)
         line = _head(text)[1]
         named = set(re.findall(r"\b([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b", line))
-        assert named, line
-        assert named <= _blanks(text), (lang, named, line)
-        assert "dE_dw_5" not in line or "dE_dw_5" in _blanks(text)
+        assert "some_blank" in named and "some_blank" not in _blanks(text), (lang, line)
+        assert named - {"some_blank"} <= _blanks(text), (lang, named, line)
+        assert ("made-up name" if lang == "en" else "지어낸 이름") in line
+
+
+def test_the_example_name_is_another_when_a_sheet_has_a_blank_of_that_name():
+    sheet = _sheet(["forward_pass"])
+    sheet.problems[0].questions[0].key = "some_blank"  # (no family has one: made up here)
+    line = _head(worksheets.answers_toml(sheet, SEED, "en", None))[1]
+    assert ' example_blank = "0.02592286"' in line and "some_blank" not in line
 
 
 def test_the_header_line_word_for_word():
@@ -56,15 +65,16 @@ def test_the_header_line_word_for_word():
     ko = _head(worksheets.answers_toml(sheet, SEED, "ko", None))[1]
     assert en == (
         '# Write each answer between the quotes, rounded as the worksheet says (the rule below), e.g. a value of '
-        '0.025922864007... for z_1 is written  z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1); for a '
-        'choice such as loss_choice, write one of the keys listed above it.')
+        '0.025922864007... for a blank named some_blank (a made-up name) is written  some_blank = "0.02592286" '
+        '(8 decimals, as it lies between 0.01 and 1); for a choice such as loss_choice, write one of the keys listed '
+        'above it.')
     assert ko == (
-        '# 각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예: z_1의 값이 0.025922864007...이면  '
-        'z_1 = "0.02592286"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리). loss_choice 같은 선택형 문제는 그 위 줄에 '
-        '나열된 보기의 키 중 하나를 쓰시오.')
+        '# 각 답을 따옴표 안에 문제지의 규칙(아래)대로 반올림하여 쓰시오. 예: some_blank라는 항목(예로 지어낸 이름)의 값이 '
+        '0.025922864007...이면  some_blank = "0.02592286"라고 쓴다 (0.01과 1 사이이므로 소수점 아래 8자리). '
+        'loss_choice 같은 선택형 문제는 그 위 줄에 나열된 보기의 키 중 하나를 쓰시오.')
     # no choice blank: the sentence ends after the example; integers only: no number example
     assert _head(worksheets.answers_toml(_sheet(["forward_pass"]), SEED, "en", None))[1].endswith(
-        'z_1 = "0.02592286" (8 decimals, as it lies between 0.01 and 1).')
+        'some_blank = "0.02592286" (8 decimals, as it lies between 0.01 and 1).')
     plan = _sheet(["batch_arithmetic"])
     assert {q.kind for p in plan.problems for q in p.questions} == {"integer", "choice"}
     line = _head(worksheets.answers_toml(plan, SEED, "en", None))[1]
@@ -81,7 +91,8 @@ def test_the_example_number_is_no_answer_of_the_sheet(tmp_path):
     keys = (out / "keys" / "worked-example" / "key.md").read_text(encoding="utf-8")
     assert "0.02592286" in keys
     line = _head(text)[1]
-    raw, example = re.search(r'a value of ([0-9.]+)\.\.\. for \w+ is written  \w+ = "([0-9.]+)"', line).groups()
+    raw, example = re.search(r'a value of ([0-9.]+)\.\.\. for a blank named \w+ \(a made-up name\) is written  \w+ = '
+                             r'"([0-9.]+)"', line).groups()
     assert example != "0.02592286" and example not in keys
     assert format_number(__import__("sympy").Rational(example)) == example   # as the rule writes it
 

@@ -156,3 +156,21 @@ def test_hyperparameter_search_mistakes_agree_with_float64(student):
     wrong_val = math.floor((n - n_test) * float(params["f_val"]))
     assert got["n_val/validation_of_rest"] == wrong_val
     assert got["n_train/validation_of_rest"] == n - n_test - wrong_val
+
+
+@pytest.mark.parametrize("family", ["output_update", "hidden_update", "training_step", "optimizer_steps",
+                                    "learning_rate", "regularization"])
+def test_every_family_with_a_learning_rate_update_names_forgetting_it(family):
+    # trial 17a: regularization's w - (g + R) got only "not the right value"; optimizer_steps
+    # and learning_rate had the same gap
+    for i in range(5):
+        problem = core.make_problem(family, 7, f"eta{i}")
+        assert "eta" in {g.name for g in problem.givens} or family == "optimizer_steps"
+        forgot = [m for m in problem.mistakes if m.name == "no_eta"]
+        assert forgot, (family, i)
+        for m in forgot:
+            if exact_value(m.value) == exact_value(next(q.answer for q in problem.questions if q.key == m.question)):
+                continue  # eta = 1: nothing to forget
+            verdict = _verdict(problem, m.question, format_number(m.value))
+            # (with eta = 1/2 the same value is also the 1/2 of E forgotten: both are named)
+            assert "no_eta" in verdict.mistakes and "forget the learning rate eta in the update" in verdict.message

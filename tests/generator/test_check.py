@@ -410,7 +410,17 @@ def test_check_refuses_another_students_id(sheets, tmp_path):
 def test_check_missing_file_is_a_usage_error(tmp_path):
     result = run("check", tmp_path / "nope.toml")
     assert result.exit_code == 2
-    assert error_line(result) == f"Error: Invalid value for 'FILE...': File '{tmp_path / 'nope.toml'}' does not exist."
+    assert error_line(result) == (f"Error: File '{tmp_path / 'nope.toml'}' does not exist; give the students' "
+                                  "answers.toml files or a folder that holds them.")
+
+
+def test_check_missing_folder_is_said_to_be_a_folder(tmp_path):
+    # trial 17a: click said "File 'emptydir/' does not exist" for a folder
+    for given, what in ((f"{tmp_path / 'class'}/", "Folder"), (str(tmp_path / "class"), "Path")):
+        result = run("check", given)
+        assert result.exit_code == 2
+        assert error_line(result) == (f"Error: {what} '{given}' does not exist; give the students' answers.toml "
+                                      "files or a folder that holds them.")
 
 
 def _h1_broken(sheets, tmp_path, lang):

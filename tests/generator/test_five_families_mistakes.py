@@ -164,6 +164,22 @@ def test_update_without_the_penalty_gradient_is_named(sheets, tmp_path, lang, hi
 
 
 @pytest.mark.parametrize("lang, hint", [
+    ("en", "this is what you get if you forget the learning rate eta in the update"),
+    ("ko", "업데이트에서 학습률(eta)을 빠뜨리면 나오는 값이다"),
+])
+def test_update_without_the_learning_rate_is_named(sheets, tmp_path, lang, hint):
+    # trial 17a: w - (g + R) got only "not the right value" (output_update names the same slip)
+    for i in (1, 2, 3, 4):
+        student = _student(i)
+        problem, g = _givens("regularization", student)
+        entry = next(s.name for s in problem.steps if s.name.endswith("^+"))[: -2]  # "w_i,j"
+        w, lam = g[entry], g["lambda"]
+        l2 = "**2" in str(next(s for s in problem.steps if s.name == "P").formula)   # L1: lambda sum |w|
+        grad = 2 * lam * w if l2 else lam * math.copysign(1, w)
+        _assert_named(sheets, tmp_path, lang, student, "regularization", "w_new", w - (g["g"] + grad), hint)
+
+
+@pytest.mark.parametrize("lang, hint", [
     ("en", "this is what you get with the keep probability 1 - p as the scale"),
     ("ko", "보존 확률 1 - p를 배율로 쓰면 나오는 값이다"),
 ])

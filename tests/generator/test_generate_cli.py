@@ -308,6 +308,19 @@ def test_generate_students_and_count_together_are_rejected(tmp_path):
     assert error_line(result) == "Error: Use either --students or --count, not both."
 
 
+@pytest.mark.parametrize("practice, kind", [(False, "a graded sheet"),
+                                             (True, "a practice sheet made with the course secret")])
+def test_generate_preset_with_a_secret_is_refused_naming_the_sheet_asked_for(tmp_path, practice, kind):
+    # trial 17a: --practice --secret-file --preset said "it cannot be a graded sheet"
+    secret = tmp_path / "course.secret"
+    secret.write_text("3f1c0b7e9a5d42c6b8e1f0a9d3c7b2e4\n", encoding="utf-8")
+    args = ["generate", "--preset", "worked-example", "--secret-file", str(secret), "--out", str(tmp_path / "o")]
+    result = run(*args, *(["--practice"] if practice else []))
+    assert result.exit_code == 2
+    assert error_line(result) == (f"Error: --preset is the public worked example; it cannot be {kind} (leave out "
+                                  "--secret-file).")
+
+
 def test_generate_worked_example_preset(tmp_path):
     out = tmp_path / "o"
     result = run("generate", "--preset", "worked-example", "--out", str(out))

@@ -65,8 +65,9 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
-FORMAT_VERSION = 3     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
-                       # 3: the skeleton's def lines, docstrings and lines at their place removed too
+FORMAT_VERSION = 4     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
+                       # 3: the skeleton's def lines, docstrings and lines at their place removed too;
+                       # 4: a hash of each submission's own code (the similarity's same-code rule)
 
 # safe extraction of a student's .zip: the limits count what is extracted (what is graded)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
@@ -739,7 +740,8 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     else:
         record["fingerprints"], record["files"] = pack(found["prints"]), found["files"]
         record["similarity"] = {"tokens": found["tokens"], "capped": found["capped"],
-                                "dynamic": found["dynamic"]}
+                                "dynamic": found["dynamic"], "own": found["own"],
+                                "own_tokens": found["own_tokens"]}
 
 
 # --------------------------------------------------------------------------- the worker pool

@@ -861,9 +861,11 @@ class FunctionGrading:
             actual = case.run(self._student)
         except CallFailed as exc:
             status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
+            case.failed_call = getattr(exc, "call_index", 0)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
             findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
+            case.failed_call = getattr(exc, "call_index", 0)
         except TimeoutError:
             self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
                                   "function may take together): an infinite loop? The process was killed and "
@@ -887,6 +889,7 @@ class FunctionGrading:
                 status, text, scalar = "failed", problem.text, problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
                 findings = _findings(case, problem, actual, expected)
+                case.failed_call = problem.call     # after the diagnosis, which runs the case again
         passed = status == "passed"
         self.result.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
                                             self._rerun(case)))
@@ -1015,8 +1018,10 @@ def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
             findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
+            case.failed_call = getattr(exc, "call_index", 0)
         except Exception as exc:  # noqa: BLE001 - reported as the case's error
             status, text = "error", f"raised {type(exc).__name__}: {exc}"
+            case.failed_call = getattr(exc, "call_index", 0)
         else:
             problem = case.judge(actual, expected)
             status, text = ("passed", "") if problem is None else ("failed", problem.text)
@@ -1024,6 +1029,7 @@ def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
                 scalar = problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
                 findings = _findings(case, problem, actual, expected)
+                case.failed_call = problem.call
         fr.cases.append(CaseResult(case.number, case.name, status == "passed", "", case.rtol, case.atol,
                                    status, _rerun("chainrule grade", qualname, case.number, seed)))
         if status != "passed":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.specs._kit import (Call, Case, EXACT, F32, F64, FD, Rng, U, central_diff,
+from grader.specs._kit import (Call, Case, EXACT, F32, F64, FD, Rng, U, both_kinds, central_diff,
                               registrar, repro_calls, seeds, stats)
 
 CASES = {}
@@ -50,7 +50,10 @@ def _dense_backward(q, rng):
 
 
 def _mask(rng, shape, keep=0.7):
-    return rng.random(shape) < keep
+    """A dropout mask keeping ``keep`` of the units (rounded) at random places: it keeps some
+    and drops some whatever the seed (coin flips kept all 12 of the (3, 4) finite-difference
+    case's for one seed in 70, where a backward that ignores the mask passes)."""
+    return both_kinds(rng, shape, keep)
 
 
 @builder("layers.dropout_forward", "layers.dropout_backward")

@@ -41,6 +41,13 @@ POINTS = POINTS_IN_FORCE   # the contract's points, or a release's choice (a liv
 
 BINS = 10
 MAX_PAIRS = 30
+#: summary.md's sections of the rows not graded: the submission's fault, or the grader's
+NOTHING_HEADING = "Nothing to grade"
+NOTHING_SENTENCE = ("These submissions hold nothing the grader can grade, by their own fault (0 points in "
+                    "grades.csv; a rerun grades them again only once their files change):")
+FAILED_HEADING = "Grader failures"
+FAILED_SENTENCE = ("The grader itself failed on these, not the submissions (0 points in grades.csv for "
+                   "now; running the same grade-all command again grades them again):")
 MAX_SHORT = 30      # submissions too short to compare, named in the summary
 MAX_PASSAGE_LINES = 40
 TOP_MISTAKES = 3
@@ -251,6 +258,19 @@ class Summary:
     def not_graded(self):
         return [r for r in self.rows if not r.graded]
 
+    def not_graded_groups(self):
+        """``[(heading, sentence, rows)]``: the submissions with nothing to grade (their own
+        fault: no module, a zip or notebook that cannot be graded), then those the grader
+        failed on (its fault: a rerun grades them again); only the groups that have rows."""
+        nothing = [r for r in self.rows if not r.graded and r.status == "ungradable"]
+        failed = [r for r in self.rows if not r.graded and r.status != "ungradable"]
+        groups = []
+        if nothing:
+            groups.append((NOTHING_HEADING, NOTHING_SENTENCE, nothing))
+        if failed:
+            groups.append((FAILED_HEADING, FAILED_SENTENCE, failed))
+        return groups
+
     def totals(self):
         values = [r.percent for r in self.rows]
         if not values:
@@ -312,15 +332,13 @@ def summary_markdown(s, pairs):
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
     for module, most, mean in s.modules():
         out.append(f"| `{module}` | {_num(most)} | {mean:.2f} | {_pct(100 * mean / most if most else 0)} |")
-    bad = s.not_graded()
-    out += ["", "## Not graded", ""]
-    if bad:
-        out.append("These rows have 0 points in grades.csv:")
-        out.append("")
-        for row in bad:
+    groups = s.not_graded_groups()
+    for heading, sentence, rows in groups:
+        out += ["", f"## {heading}", "", sentence, ""]
+        for row in rows:
             out.append(f"- {md_text(row.id)}: {md_text(row.note or row.status)}")
-    else:
-        out.append("Every submission was graded.")
+    if not groups:
+        out += ["", f"## {NOTHING_HEADING}", "", "Every submission was graded."]
     ignored = s.info.get("ignored") or []
     if ignored:
         out += ["", "Ignored in the submissions folder: " +
@@ -509,14 +527,14 @@ def summary_html(s, pairs):
     for module, most, mean in s.modules():
         out.append(f"<tr><td><code>{_h(module)}</code></td><td class=n>{_num(most)}</td>"
                    f"<td class=n>{mean:.2f}</td><td class=n>{_pct(100 * mean / most if most else 0)}</td></tr>")
-    out.append("</table><h2>Not graded</h2>")
-    bad = s.not_graded()
-    if bad:
-        out.append("<p>These rows have 0 points in grades.csv:</p><ul>")
-        out += [f"<li>{_h(r.id)}: {_h(r.note or r.status)}</li>" for r in bad]
+    out.append("</table>")
+    groups = s.not_graded_groups()
+    for heading, sentence, rows in groups:
+        out.append(f"<h2>{_h(heading)}</h2><p>{_h(sentence)}</p><ul>")
+        out += [f"<li>{_h(r.id)}: {_h(r.note or r.status)}</li>" for r in rows]
         out.append("</ul>")
-    else:
-        out.append("<p>Every submission was graded.</p>")
+    if not groups:
+        out.append(f"<h2>{_h(NOTHING_HEADING)}</h2><p>Every submission was graded.</p>")
     ignored = s.info.get("ignored") or []
     if ignored:
         out.append("<p>Ignored in the submissions folder: " +

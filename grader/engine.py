@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
-from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
 from grader.specs import cases_for, for_function
 from grader.compare import NAN_GUESS, modified_inputs, nan_cause
 from grader import diagnose as generic
@@ -101,7 +101,7 @@ def _check_submission(path):
                                   "(exercises/activations.py) or a notebook (.ipynb).")
     present = [m for m in CONTRACT if os.path.isfile(os.path.join(path, f"{m}.py"))]
     if not present:
-        raise ChainruleError(f"Submission folder '{path}' has none of the contract modules "
+        raise BadSubmission(f"Submission folder '{path}' has none of the contract modules "
                              f"({', '.join(m + '.py' for m in CONTRACT)}); is it the exercises folder?")
 
 

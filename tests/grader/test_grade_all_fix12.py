@@ -215,7 +215,9 @@ def test_grade_refuses_a_zip_it_cannot_grade_in_one_sentence(tmp_path, monkeypat
     for name, why in (("broken.zip", "not a readable zip file"), ("empty.zip", ""),
                       ("out.zip", "the zip member '../evil/activations.py' points outside the folder")):
         code, stdout, stderr = run("grade", name)
-        assert code == 1, (name, stderr)
-        assert stderr.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
-        assert stderr.count("\n") == 1 and stderr.endswith(".\n") and "Traceback" not in stderr
+        # a submission that is not what it should be: a bad invocation (README), as a missing one
+        assert code == 2, (name, stderr)
+        last = stderr.rstrip("\n").splitlines()[-1]
+        assert last.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
+        assert stderr.startswith("Usage: ") and last.endswith(".") and "Traceback" not in stderr
     assert not (tmp_path / "evil").exists()

@@ -143,7 +143,7 @@ def test_require_isolation_reaches_each_grade_of_the_class(tmp_path, monkeypatch
     code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--require-isolation")
     # the grader graded no one (refused, for a reason of the grader's): a failed run, not a class of zeros
     assert code == 1, stderr
-    assert "2 not graded" in stdout and "Error: The grader failed on 2 submissions" in stderr
+    assert "2 the grader failed on" in stdout and "Error: The grader failed on 2 submissions" in stderr
     summary = (out / "summary.md").read_text()
     for ident in ("ann", "ben"):
         assert f"- {ident}: {EXPOSED} Not grading (--require-isolation)" in summary, summary

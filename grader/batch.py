@@ -54,7 +54,7 @@ from dataclasses import dataclass, fields
 
 from chainrule_core import __version__
 from chainrule_core.contract import CONTRACT
-from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
 from chainrule_core.fileio import write_atomic
 from chainrule_core.progress import is_terminal
 from grader import escape, janitor
@@ -65,8 +65,9 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
-FORMAT_VERSION = 3     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
-                       # 3: the skeleton's def lines, docstrings and lines at their place removed too
+FORMAT_VERSION = 4     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
+                       # 3: the skeleton's def lines, docstrings and lines at their place removed too;
+                       # 4: a hash of each submission's own code (the similarity's same-code rule)
 
 # safe extraction of a student's .zip: the limits count what is extracted (what is graded)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
@@ -702,13 +703,12 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     from grader.similarity import fingerprint_submission, pack
 
     from grader.notebooks import NotebookError
-    from grader.submission_copy import SubmissionRefused
 
     try:
         result = grade_submission(folder, only=options.names, seed=options.seed if options.seed_given else None,
                                   secret=options.secret, require_isolation=options.require_isolation,
                                   timeout=options.timeout, oracle=oracle, memory_mb=options.memory_mb)
-    except (NotebookError, SubmissionRefused) as exc:
+    except (NotebookError, BadSubmission) as exc:       # SubmissionRefused is one too
         # the hand-in's notebooks cannot be read, or it holds what is never graded (a hard link,
         # a FIFO, a link out): the submission's fault, not the grader's (not graded again by a rerun)
         record.update(status="ungradable", note=str(exc).rstrip("."))
@@ -739,7 +739,8 @@ def _grade_into(record, folder, shown, inner, options, oracle, skeleton):
     else:
         record["fingerprints"], record["files"] = pack(found["prints"]), found["files"]
         record["similarity"] = {"tokens": found["tokens"], "capped": found["capped"],
-                                "dynamic": found["dynamic"]}
+                                "dynamic": found["dynamic"], "own": found["own"],
+                                "own_tokens": found["own_tokens"]}
 
 
 # --------------------------------------------------------------------------- the worker pool
@@ -1148,7 +1149,8 @@ class Progress:
         self.total = total
         self.done = 0
         self.already = already
-        self.failed = 0
+        self.failed = 0         # not graded: with nothing to grade (``nothing``) or the grader failed
+        self.nothing = 0
         self.jobs = jobs
         self.started = time.monotonic()
         self.width = 0
@@ -1164,6 +1166,7 @@ class Progress:
         self.done += 1
         if record.get("status") != "graded":
             self.failed += 1
+            self.nothing += record.get("status") == "ungradable"
         if self.tty:
             self._bar()
         else:
@@ -1178,7 +1181,8 @@ class Progress:
         else:
             left = "time left not known yet"
         filled = int(24 * self.done / self.total) if self.total else 24
-        failed = f", {self.failed} not graded" if self.failed else ""
+        failed = (f", {self.nothing} with nothing to grade" if self.nothing else "") + \
+                 (f", {self.failed - self.nothing} failed" if self.failed > self.nothing else "")
         line = f"grading [{'#' * filled}{'.' * (24 - filled)}] {self.done}/{self.total}{failed}, {left}"
         pad = max(0, self.width - len(line))
         self.width = len(line)

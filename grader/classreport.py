@@ -41,6 +41,14 @@ POINTS = POINTS_IN_FORCE   # the contract's points, or a release's choice (a liv
 
 BINS = 10
 MAX_PAIRS = 30
+#: summary.md's sections of the rows not graded: the submission's fault, or the grader's
+NOTHING_HEADING = "Nothing to grade"
+NOTHING_SENTENCE = ("These submissions hold nothing the grader can grade, by their own fault (0 points in "
+                    "grades.csv; a rerun grades them again only once their files change):")
+FAILED_HEADING = "Grader failures"
+FAILED_SENTENCE = ("The grader itself failed on these, not the submissions (0 points in grades.csv for "
+                   "now; running the same grade-all command again grades them again):")
+MAX_SHORT = 30      # submissions too short to compare, named in the summary
 MAX_PASSAGE_LINES = 40
 TOP_MISTAKES = 3
 #: the line above the findings that are no named mistake (kept out of the known mistakes' column)
@@ -250,6 +258,19 @@ class Summary:
     def not_graded(self):
         return [r for r in self.rows if not r.graded]
 
+    def not_graded_groups(self):
+        """``[(heading, sentence, rows)]``: the submissions with nothing to grade (their own
+        fault: no module, a zip or notebook that cannot be graded), then those the grader
+        failed on (its fault: a rerun grades them again); only the groups that have rows."""
+        nothing = [r for r in self.rows if not r.graded and r.status == "ungradable"]
+        failed = [r for r in self.rows if not r.graded and r.status != "ungradable"]
+        groups = []
+        if nothing:
+            groups.append((NOTHING_HEADING, NOTHING_SENTENCE, nothing))
+        if failed:
+            groups.append((FAILED_HEADING, FAILED_SENTENCE, failed))
+        return groups
+
     def totals(self):
         values = [r.percent for r in self.rows]
         if not values:
@@ -311,15 +332,13 @@ def summary_markdown(s, pairs):
             "| Module | Points | Mean points | Mean percent |", "|---|---|---|---|"]
     for module, most, mean in s.modules():
         out.append(f"| `{module}` | {_num(most)} | {mean:.2f} | {_pct(100 * mean / most if most else 0)} |")
-    bad = s.not_graded()
-    out += ["", "## Not graded", ""]
-    if bad:
-        out.append("These rows have 0 points in grades.csv:")
-        out.append("")
-        for row in bad:
+    groups = s.not_graded_groups()
+    for heading, sentence, rows in groups:
+        out += ["", f"## {heading}", "", sentence, ""]
+        for row in rows:
             out.append(f"- {md_text(row.id)}: {md_text(row.note or row.status)}")
-    else:
-        out.append("Every submission was graded.")
+    if not groups:
+        out += ["", f"## {NOTHING_HEADING}", "", "Every submission was graded."]
     ignored = s.info.get("ignored") or []
     if ignored:
         out += ["", "Ignored in the submissions folder: " +
@@ -335,13 +354,15 @@ def summary_markdown(s, pairs):
 def _similarity_intro(pairs, s):
     from grader import similarity as sim
 
-    text = (f"Pairs sharing at least {sim.MIN_SHARED} fingerprints covering at least "
-            f"{sim.MIN_SHARE:.0%} of the smaller submission's code, after comments, whitespace, names "
-            "and literals are normalised and the skeleton's own text is removed (MOSS-style winnowing "
-            f"of what each student wrote, every stretch of it on its own: a stretch under {sim.K} tokens, "
-            "a one-line answer, never counts; "
-            f"code found in more than {sim.MAX_COMMON} submissions, or a tenth of the class if more, "
-            "is common and not counted). "
+    text = ("Code is compared after comments, whitespace, names and literals are normalised and the "
+            "skeleton's own text is removed (MOSS-style winnowing of what each student wrote, every "
+            f"stretch of it on its own: a fingerprint stands for a run of {sim.K} tokens or more, so a "
+            "one-line answer, which every student writes alike, never makes a pair; code found in more "
+            f"than {sim.MAX_COMMON} submissions, or a tenth of the class if more, is common and not counted). "
+            "A pair shares a fingerprint and: all of the two submissions' own code is the same, whatever "
+            f"its size (\"same code\"); or at least {sim.MIN_FEW} shared fingerprints cover at least "
+            f"{sim.MIN_MOST:.0%} of each one's (a short submission copied with an edit or two); or at least "
+            f"{sim.MIN_SHARED} cover at least {sim.MIN_SHARE:.0%} of the smaller one's. "
             "A pointer for a closer look, never a verdict: short functions that everyone writes alike "
             "match too.")
     if not s.info.get("skeleton"):
@@ -354,14 +375,28 @@ def similarity_notes(s):
     check could not compare in full (a pointer for a look, as the pairs are)."""
     from grader import similarity as sim
 
-    capped, dynamic = [], []
+    capped, dynamic, short = [], [], []
     for row in s.graded:
         stats = row.record.get("similarity") or {}
+        prints = sim.unpack(row.record.get("fingerprints"))
+        if "fingerprints" in row.record and sim.too_short(prints):
+            mine = stats.get("own_tokens")
+            short.append((row.id, "no code of its own" if mine == 0 else
+                          f"{len(prints)} fingerprint{'' if len(prints) == 1 else 's'}" +
+                          ("" if mine is None else f", {mine:,} tokens of its own")))
         if stats.get("capped"):
             capped.append((row.id, f"{stats.get('tokens', 0):,} tokens"))
         if stats.get("dynamic"):
             dynamic.append((row.id, ", ".join(str(n) for n in stats["dynamic"])))
     notes = []
+    if short:
+        shown = short[:MAX_SHORT]
+        more = len(short) - len(shown)
+        notes.append((f"{len(short)} of the {len(s.graded)} graded submission{'' if len(s.graded) == 1 else 's'} "
+                      f"{'was' if len(short) == 1 else 'were'} too short to compare (fewer than "
+                      f"{sim.MIN_FEW} fingerprints of code the student wrote: only a copy of all of that code is "
+                      "found, and none of one-line answers alone): ", shown,
+                      f"; and {more} more." if more else "."))
     if capped:
         notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens, "
                       f"{sim.MAX_LINE_BYTES >> 20} MB of code lines and {sim.MAX_FILES} files of a "
@@ -383,7 +418,8 @@ def _similarity_md(pairs, s):
         return out
     out += ["| Submission | Submission | Shared fingerprints | Share of each |", "|---|---|---|---|"]
     for p in pairs[:MAX_PAIRS]:
-        out.append(f"| {md_text(p['a'])} | {md_text(p['b'])} | {p['shared']} | "
+        same = " (same code)" if p.get("same") else ""
+        out.append(f"| {md_text(p['a'])} | {md_text(p['b'])} | {p['shared']}{same} | "
                    f"{p['share_a']:.0%} / {p['share_b']:.0%} |")
     if len(pairs) > MAX_PAIRS:
         out += ["", f"And {len(pairs) - MAX_PAIRS} more pairs (the most similar are shown)."]
@@ -491,14 +527,14 @@ def summary_html(s, pairs):
     for module, most, mean in s.modules():
         out.append(f"<tr><td><code>{_h(module)}</code></td><td class=n>{_num(most)}</td>"
                    f"<td class=n>{mean:.2f}</td><td class=n>{_pct(100 * mean / most if most else 0)}</td></tr>")
-    out.append("</table><h2>Not graded</h2>")
-    bad = s.not_graded()
-    if bad:
-        out.append("<p>These rows have 0 points in grades.csv:</p><ul>")
-        out += [f"<li>{_h(r.id)}: {_h(r.note or r.status)}</li>" for r in bad]
+    out.append("</table>")
+    groups = s.not_graded_groups()
+    for heading, sentence, rows in groups:
+        out.append(f"<h2>{_h(heading)}</h2><p>{_h(sentence)}</p><ul>")
+        out += [f"<li>{_h(r.id)}: {_h(r.note or r.status)}</li>" for r in rows]
         out.append("</ul>")
-    else:
-        out.append("<p>Every submission was graded.</p>")
+    if not groups:
+        out.append(f"<h2>{_h(NOTHING_HEADING)}</h2><p>Every submission was graded.</p>")
     ignored = s.info.get("ignored") or []
     if ignored:
         out.append("<p>Ignored in the submissions folder: " +
@@ -513,7 +549,9 @@ def summary_html(s, pairs):
     if not pairs:
         out.append("<p>No similar pairs.</p>")
     for p in pairs[:MAX_PAIRS]:
-        out.append(f"<h3>{_h(p['a'])} and {_h(p['b'])}: {p['shared']} shared fingerprints "
+        same = "the same code, " if p.get("same") else ""
+        out.append(f"<h3>{_h(p['a'])} and {_h(p['b'])}: {same}{p['shared']} shared fingerprint"
+                   f"{'' if p['shared'] == 1 else 's'} "
                    f"({p['share_a']:.0%} of {_h(p['a'])}, {p['share_b']:.0%} of {_h(p['b'])})</h3>")
         out.append(_passages_html(s, p))
     if len(pairs) > MAX_PAIRS:
@@ -669,7 +707,8 @@ def write_all(out, info, records, ids=None):
     write_atomic(os.path.join(reports, "index.csv"), spreadsheet_csv(report_index(names)))
     summary.stale_reports = _remove_stale_reports(reports, written_before - set(names.values()))
     prints = {r.id: similarity.unpack(r.record.get("fingerprints")) for r in rows if r.graded}
-    pairs = similarity.pairs(prints)
+    own = {r.id: (r.record.get("similarity") or {}).get("own") for r in rows if r.graded}
+    pairs = similarity.pairs(prints, own)
     write_atomic(os.path.join(out, "summary.md"), summary_markdown(summary, pairs))
     write_atomic(os.path.join(out, "summary.html"), summary_html(summary, pairs))
     return summary

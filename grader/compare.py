@@ -75,10 +75,11 @@ class Problem:
     ``right`` name the outputs of a function with several outputs.
     """
 
-    __slots__ = ("kind", "text", "scalar", "finding", "wrong", "right")
+    __slots__ = ("kind", "text", "scalar", "finding", "wrong", "right", "call")
 
     def __init__(self, kind, text, finding=None):
         self.kind, self.text = kind, text
+        self.call = 0           # of a case's several calls, the one that is wrong
         self.scalar = False
         self.finding = finding
         self.wrong, self.right = [], []

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from chainrule_core.contract import CONTRACT, SIGNATURES, qualified_names
-from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
 from grader.specs import cases_for, for_function
 from grader.compare import NAN_GUESS, modified_inputs, nan_cause
 from grader import diagnose as generic
@@ -101,7 +101,7 @@ def _check_submission(path):
                                   "(exercises/activations.py) or a notebook (.ipynb).")
     present = [m for m in CONTRACT if os.path.isfile(os.path.join(path, f"{m}.py"))]
     if not present:
-        raise ChainruleError(f"Submission folder '{path}' has none of the contract modules "
+        raise BadSubmission(f"Submission folder '{path}' has none of the contract modules "
                              f"({', '.join(m + '.py' for m in CONTRACT)}); is it the exercises folder?")
 
 
@@ -471,7 +471,41 @@ def _read_stdin(info):
     return info.get("type") == "EOFError" and str(info.get("message", "")).strip() == "EOF when reading a line"
 
 
-def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
+#: "No module named 'scipy.special'": a library the code imports
+_NO_LIBRARY = re.compile(r"No module named '([A-Za-z_]\w*)[\w.]*'")
+
+
+def unavailable_hint(info, folder=""):
+    """For a ModuleNotFoundError naming a library that grading never has (the child reads
+    the standard library and NumPy only, whatever the student's own Python holds): what
+    grading runs with (as the notebook runner says of a cell, ``grader.notebooks``); "" for
+    any other error, NumPy, the standard library, and the submission's own modules."""
+    import sys
+
+    if info.get("type") != "ModuleNotFoundError":
+        return ""
+    match = _NO_LIBRARY.match(str(info.get("message", "")).strip())
+    if not match:
+        return ""
+    top = match.group(1)
+    own = (PACKAGE, "exercises", "chainrule", "chainrule_core", "grader") + tuple(CONTRACT)
+    if top == "numpy" or top in getattr(sys, "stdlib_module_names", ()) or top in own:
+        return ""
+    if folder and os.path.isdir(folder) and (os.path.exists(os.path.join(folder, top + ".py"))
+                                             or os.path.isdir(os.path.join(folder, top))):
+        return ""       # a module of the submission's own, imported as it cannot be
+    from grader.notebooks import DISPLAY_LIBRARY, PLOTTING
+
+    if top in PLOTTING or top == DISPLAY_LIBRARY:
+        what = "plotting" if top in PLOTTING else "display code"
+        return (f". Grading runs with NumPy and the standard library only: {top} is not available while "
+                f"grading; keep {what} out of the functions graded (in a notebook, in cells of their own, "
+                "which grading leaves out)")
+    return (f". Grading runs with NumPy and the standard library only: {top} is not available while "
+            "grading, so the exercises may use only those")
+
+
+def _error_text(info, qualname, submission, timeout, memory_mb, calling=True, folder=""):
     kind = info.get("kind")
     module, name = qualname.split(".", 1) if qualname else ("", "")
     if kind == "not-implemented":
@@ -494,6 +528,7 @@ def _error_text(info, qualname, submission, timeout, memory_mb, calling=True):
     if kind in ("timeout", "died"):
         return kind if kind == "timeout" else "crashed", info.get("message", "")
     text = f"raised {info.get('type') or 'an exception'}: {info.get('message', '')}".rstrip(": ")
+    text += unavailable_hint(info, folder or submission)
     if _read_stdin(info):
         text += f" ({INPUT_HINT})"
     frame = info.get("frame")
@@ -534,7 +569,7 @@ def _import_error_text(info, where, timeout, memory_mb, folder=None, hung=""):
         return "error", short + " at the top level: importing a module must not end the program", short, ""
     if kind == "not-implemented":
         info = dict(info, kind="exception")     # NotImplementedError at the top level of the module
-    status, text = _error_text(info, "", "", timeout, memory_mb, calling=False)
+    status, text = _error_text(info, "", "", timeout, memory_mb, calling=False, folder=folder or "")
     full = f"importing {where} failed: {text}"
     frame = info.get("frame") or {}
     cause = os.path.basename(str(frame.get("file", "")))
@@ -861,9 +896,11 @@ class FunctionGrading:
             actual = case.run(self._student)
         except CallFailed as exc:
             status, text = _error_text(exc.info, self.qualname, self.submission, timeout, sandbox.memory_mb)
+            case.failed_call = getattr(exc, "call_index", 0)
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
             findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
+            case.failed_call = getattr(exc, "call_index", 0)
         except TimeoutError:
             self._fail("timeout", f"timed out after {timeout:g} s (--timeout {timeout:g}, the time all cases of a "
                                   "function may take together): an infinite loop? The process was killed and "
@@ -887,6 +924,7 @@ class FunctionGrading:
                 status, text, scalar = "failed", problem.text, problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
                 findings = _findings(case, problem, actual, expected)
+                case.failed_call = problem.call     # after the diagnosis, which runs the case again
         passed = status == "passed"
         self.result.cases.append(CaseResult(case.number, case.name, passed, "", case.rtol, case.atol, status,
                                             self._rerun(case)))
@@ -1015,8 +1053,10 @@ def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
         except _Modified as exc:
             status, text = "failed", "\n".join(exc.sentences)
             findings = [generic.Finding("modified-input", exc.sentences[0], generic=False)]
+            case.failed_call = getattr(exc, "call_index", 0)
         except Exception as exc:  # noqa: BLE001 - reported as the case's error
             status, text = "error", f"raised {type(exc).__name__}: {exc}"
+            case.failed_call = getattr(exc, "call_index", 0)
         else:
             problem = case.judge(actual, expected)
             status, text = ("passed", "") if problem is None else ("failed", problem.text)
@@ -1024,6 +1064,7 @@ def grade_in_process(qualname, impl, seed=DEFAULT_SEED, oracle=None):
                 scalar = problem.scalar
                 diagnoses = _diagnose(case, actual, expected)
                 findings = _findings(case, problem, actual, expected)
+                case.failed_call = problem.call
         fr.cases.append(CaseResult(case.number, case.name, status == "passed", "", case.rtol, case.atol,
                                    status, _rerun("chainrule grade", qualname, case.number, seed)))
         if status != "passed":

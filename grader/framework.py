@@ -115,6 +115,7 @@ class Case:
         self.state_note = state_note
         self.keep_dtype = keep_dtype    # the contract promises x's float dtype (True), or that of the named argument
         self.number = 0          # set by the registry
+        self.failed_call = 0     # of several calls, the one a failure is about (set by the grader)
 
     @property
     def module(self):
@@ -128,33 +129,38 @@ class Case:
         return SIGNATURES[self.qualname]
 
     def describe(self):
-        """One line naming the inputs (first call)."""
+        """One line naming the inputs (the first call, or the later one that failed:
+        ``failed_call``)."""
         if not self.calls:
             return ""
         names = self.arg_names()
-        first = self.calls[0]
-        parts = [f"{n}={short(v)}" for n, v in zip(names, first.args)]
+        k = self.failed_call if self.kind != "steps" and 0 <= self.failed_call < len(self.calls) else 0
+        parts = [f"{n}={short(v)}" for n, v in zip(names, self.calls[k].args)]
         more = ""
         if self.kind == "steps":
             more = f", {self.steps} steps with the returned state fed back"
+        elif k:
+            more = f" (call {k + 1} of {len(self.calls)})"
         elif len(self.calls) > 1:
             more = f" (and {len(self.calls) - 1} more call{'s' if len(self.calls) > 2 else ''})"
         return ", ".join(parts) + more
 
     def full_inputs(self, limit=FULL_INPUTS_LIMIT):
-        """The first call's arguments as Python a student can paste to rebuild the case
-        (``--verbose``): ``x = np.array([...], dtype=np.float32)``, exact (every float as the
-        shortest decimal that reads back the same); an argument of more than ``limit`` numbers
-        is only described. Empty for a case without calls."""
+        """The arguments of the call that failed (``failed_call``; the first one of a steps
+        case) as Python a student can paste to rebuild the case (``--verbose``): ``x =
+        np.array([...], dtype=np.float32)``, exact (every float as the shortest decimal that
+        reads back the same); an argument of more than ``limit`` numbers is only described.
+        Empty for a case without calls."""
         if not self.calls:
             return ""
+        k = self.failed_call if self.kind != "steps" and 0 <= self.failed_call < len(self.calls) else 0
         lines = []
-        for name, value in zip(self.arg_names(), self.calls[0].args):
+        for name, value in zip(self.arg_names(), self.calls[k].args):
             lines.append(f"{name} = {python_literal(value, limit, prefix=f'{name} = ')}")
         if self.kind == "steps":
             lines.append(f"# then {self.steps} steps, each fed the state the step before returned")
         elif len(self.calls) > 1:
-            lines.append(f"# the first of {len(self.calls)} calls")
+            lines.append(f"# call {k + 1} of {len(self.calls)}, the one that failed")
         return "\n".join(lines)
 
     def fingerprint(self):
@@ -169,7 +175,17 @@ class Case:
     def run(self, callee):
         """Outputs (``Returned``) of the callee on this case's calls."""
         if self.kind != "steps":
-            return [callee(call) for call in self.calls]
+            outputs = []
+            for k, call in enumerate(self.calls):
+                try:
+                    outputs.append(callee(call))
+                except Exception as exc:
+                    try:
+                        exc.call_index = k      # which call raised, timed out or wrote into its input
+                    except AttributeError:
+                        pass
+                    raise
+            return outputs
         outputs = []
         call = self.calls[0]
         for k in range(self.steps):
@@ -249,6 +265,7 @@ class Case:
                 label = f"call {k + 1} of {len(expected)} ({self._call_text(self.calls[k])})"
             problem = self._judge_outputs(act, exp, label, names)
             if problem is not None:
+                problem.call = k
                 if problem.scalar and not problem.wrong:
                     call = self.calls[k] if k < len(self.calls) else self.calls[0]
                     problem.text = self._scalar_sentence(call, problem.text)

@@ -74,7 +74,7 @@ import shutil
 import tempfile
 
 from chainrule_core.contract import CONTRACT
-from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
 from grader import janitor
 from grader.limits import DEFAULT_TIMEOUT, MAX_ANALYSED_BYTES, MAX_CLEAN_BYTES, MAX_NOTEBOOK_BYTES, mb
 from grader.locate import NOT_SUBMITTED
@@ -369,6 +369,12 @@ class NotebookError(ChainruleError):
     module, ...): the hand-in's fault, never the grader's (grade-all's row says "ungradable")."""
 
 
+class BadNotebook(NotebookError, BadSubmission):
+    """A notebook (or script, or folder of them) that is not what it should be: for ``grade``
+    a bad invocation (exit 2); a ``NotebookError`` that could not even be read stays a failed
+    operation (exit 1)."""
+
+
 def is_notebook_submission(path) -> bool:
     """Whether ``path`` is a notebook, or a folder of notebooks without contract modules."""
     path = os.fspath(path)
@@ -391,26 +397,26 @@ def read_notebook(path, follow_links=True) -> dict:
     a symbolic link there is refused (the grader may read files its student may not)."""
     path = os.fspath(path)
     if not follow_links and os.path.islink(path):
-        raise NotebookError(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
+        raise BadNotebook(f"Notebook '{path}' is a symbolic link; submit the notebook itself.")
     try:
         flags = os.O_RDONLY | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(os.open(path, flags), "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_NOTEBOOK_BYTES:
-                raise NotebookError(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
-                                     f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
+                raise BadNotebook(f"Notebook '{path}' is {size / 2**20:.1f} MB; a notebook may be at most "
+                                   f"{mb(MAX_NOTEBOOK_BYTES)} MB (clear its outputs to make it smaller).")
             raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
         raise NotebookError(f"Cannot read notebook '{path}': {exc.strerror or exc}.") from None
     try:
         nb = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:   # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise NotebookError(f"Notebook '{path}' is not valid JSON ({str(exc).rstrip('.')}); save it "
-                             "again from Jupyter.") from None
+        raise BadNotebook(f"Notebook '{path}' is not valid JSON ({str(exc).rstrip('.')}); save it "
+                           "again from Jupyter.") from None
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
         version = nb.get("nbformat") if isinstance(nb, dict) else None
-        raise NotebookError(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
-                             f"{version!r}); save it from Jupyter 4 or later.")
+        raise BadNotebook(f"Notebook '{path}' is not an nbformat 4 notebook (nbformat "
+                           f"{version!r}); save it from Jupyter 4 or later.")
     return nb
 
 
@@ -422,7 +428,7 @@ def read_script(path) -> str:
     except OSError as exc:
         raise NotebookError(f"Cannot read script '{path}': {exc.strerror or exc}.") from None
     if len(raw) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"Script '{path}' is over {mb(MAX_NOTEBOOK_BYTES)} MB; a script may be at most that.")
+        raise BadNotebook(f"Script '{path}' is over {mb(MAX_NOTEBOOK_BYTES)} MB; a script may be at most that.")
     return raw.decode("utf-8-sig", "replace")     # a BOM (Windows editors) is no character of the script
 
 
@@ -522,8 +528,8 @@ def code_cells(nb, shown="the notebook"):
     more than ``MAX_CODE_CELLS`` code cells is refused (ChainruleError naming ``shown``)."""
     cells = [(i, c) for i, c in enumerate(nb["cells"], 1) if isinstance(c, dict) and c.get("cell_type") == "code"]
     if len(cells) > MAX_CODE_CELLS:
-        raise NotebookError(f"Notebook '{shown}' has {len(cells)} code cells; a notebook may have at most "
-                             f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
+        raise BadNotebook(f"Notebook '{shown}' has {len(cells)} code cells; a notebook may have at most "
+                           f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
     return [(i, _source(c)) for i, c in cells]
 
 
@@ -1408,8 +1414,8 @@ def write_cells(folder, label, cells, shown, quiet_magics=False, script=False, a
         text, found = percent_cells(text)
         if len(found) > MAX_CODE_CELLS:
             shown_script = script if isinstance(script, str) else shown or name
-            raise NotebookError(f"Script '{shown_script}' has {len(found)} code cells; a script may have at most "
-                                 f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
+            raise BadNotebook(f"Script '{shown_script}' has {len(found)} code cells; a script may have at most "
+                               f"{MAX_CODE_CELLS} (merge cells or leave out what is not the exercise).")
         pieces, at = [], 0
         for first, last, start, end in found:
             code = clean(text[start:end], f"{shown}, {name}" if shown else name, first)
@@ -1534,16 +1540,16 @@ def convert(path, timeout=None) -> Converted:
                 continue
             if not (os.path.isfile(entry) or os.path.islink(entry)):
                 if name[: -len(SUFFIX)] in CONTRACT and not os.path.isdir(entry):   # a FIFO, a device
-                    raise NotebookError(f"'{os.path.join(shown, name)}' is not a file (a FIFO or a device); a "
-                                        "submission may hold only regular files and folders.")
+                    raise BadNotebook(f"'{os.path.join(shown, name)}' is not a file (a FIFO or a device); a "
+                                      "submission may hold only regular files and folders.")
                 continue
             nb = read_notebook(os.path.join(path, name), follow_links=False)
             module = notebook_module(nb, name)
             if module is None:
                 continue
             if module in found:
-                raise NotebookError(f"Both {found[module]} and {name} in '{path}' are the {module} "
-                                     "notebook; keep one.")
+                raise BadNotebook(f"Both {found[module]} and {name} in '{path}' are the {module} "
+                                   "notebook; keep one.")
             found[module] = name
             cells = [(f"cell {n}", s) for n, s in code_cells(nb, os.path.join(shown, name))]
             labels[name] = os.path.join(shown, name)
@@ -1551,8 +1557,8 @@ def convert(path, timeout=None) -> Converted:
             _write(os.path.join(folder, f"{module}.py"),
                    _runner_call(name, names, notes, labels[name], cell_budget(timeout), plotting, mark))
         if not found:
-            raise NotebookError(f"Folder '{path}' has no notebook of a contract module ("
-                                 f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
+            raise BadNotebook(f"Folder '{path}' has no notebook of a contract module ("
+                               f"{', '.join(m + SUFFIX for m in CONTRACT)}); is it the notebooks folder?")
         _write(os.path.join(folder, f"{RUNNER}.py"), RUNNER_SOURCE)
         return Converted(tmp, folder, labels, None, {m: labels[n] for m, n in found.items()})
     except BaseException:

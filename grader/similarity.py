@@ -41,9 +41,22 @@ time (``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``) is listed 
 A fingerprint found in more than ``max(MAX_COMMON, n / 10)`` of the ``n`` submissions is
 common code (an idiom, or text handed out elsewhere) and is ignored, as MOSS ignores
 passages in more than 10 programs by default. Two submissions are a pair when they share
-at least ``MIN_SHARED`` fingerprints and those cover at least ``MIN_SHARE`` of the smaller
-one's (common ones not counted). It is a pointer for the instructor, never a verdict:
-short functions that everyone writes alike match too.
+a fingerprint that is not common and (common ones never counted)
+
+- all of their own code is the same (every stretch of it, one-line answers too, in order:
+  ``own``), whatever its size: a copy of a short partial submission;
+- or they share at least ``MIN_FEW`` fingerprints covering at least ``MIN_MOST`` of each
+  one's: a short submission copied with an edit or two;
+- or they share at least ``MIN_SHARED`` fingerprints covering at least ``MIN_SHARE`` of the
+  smaller one's.
+
+A fingerprint stands for a run of at least ``K`` tokens of the student's own, so one-line
+answers (``return np.maximum(0, x)``), which every honest student writes alike, never make a
+pair on their own, by any rule: two submissions whose own code is the same one-liners and
+nothing else share no fingerprint. A submission with fewer than ``MIN_FEW`` fingerprints is
+too short for the two rules on shared fingerprints (``too_short``): the summary says how
+many there were. It is a pointer for the instructor, never a verdict: short functions that
+everyone writes alike match too.
 """
 
 from __future__ import annotations
@@ -62,8 +75,11 @@ from grader.escape import clean
 K = 25                  # tokens per hashed run (copydetect's noise threshold)
 W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
 SKELETON_RUN = 10       # a submission's token inside a run this long that the skeleton holds is removed
-MIN_SHARED = 15
+MIN_SHARED = 15         # a pair: this many shared fingerprints, covering MIN_SHARE of the smaller one's,
 MIN_SHARE = 0.5
+MIN_FEW = 3             # or this many, covering MIN_MOST of each one's (a short submission's copy),
+MIN_MOST = 0.8
+                        # or all of the two submissions' own code the same (and one fingerprint shared)
 MAX_COMMON = 10
 MAX_TOKENS = 40_000     # per submission, after comments and blank lines (a full solution: ~3,000)
 MAX_FILES = 300         # .py files read per submission
@@ -434,9 +450,14 @@ def fingerprint_submission(folder, skeleton=frozenset()):
     folder, '/'-separated) -> SHA-256 of its text (to tell later whether the file shown
     beside a passage is still the one fingerprinted); ``tokens``: how many were read;
     ``capped``: the bound ``MAX_TOKENS`` or ``MAX_FILES`` cut the reading short;
-    ``dynamic``: the names of run-time code (``exec``...) the code uses, sorted.
+    ``dynamic``: the names of run-time code (``exec``...) the code uses, sorted;
+    ``own``: a hash (16 hex digits) of all of the student's own code, every stretch of it
+    (``own_runs``, one-line answers too) in the order read, or ``None`` when there is none:
+    two submissions with the same ``own`` wrote the same code, up to names, literals,
+    comments and layout (``pairs``' same-code rule); ``own_tokens``: how many tokens that is.
     """
     prints, files, seen = [], {}, set()
+    own, own_tokens = [], 0
     budget = _Budget()
     skeleton_key = (len(skeleton), hash(frozenset(skeleton)))
     found = python_files(folder, MAX_FILES + 1)
@@ -456,15 +477,18 @@ def fingerprint_submission(folder, skeleton=frozenset()):
             local.parse_left, local.bytes_left, local.other_left = budget.parse_left, budget.bytes_left, budget.other_left
             keys = [] if skeleton else None
             toks = tokens(text, local, statements=keys)
-            chosen = [(f"{h:016x}", first, last) for run in own_runs(toks, skeleton, keys)
-                      for h, first, last in winnow(kgrams(run))]
+            runs = own_runs(toks, skeleton, keys)
+            chosen = [(f"{h:016x}", first, last) for run in runs for h, first, last in winnow(kgrams(run))]
+            stretches = tuple(f"{_hash([t for t, _ in run]):016x}" for run in runs)
             cached = (chosen, len(toks), local.capped, frozenset(local.dynamic),
                       budget.parse_left - local.parse_left, budget.bytes_left - local.bytes_left,
-                      budget.other_left - local.other_left)
+                      budget.other_left - local.other_left, stretches, sum(len(run) for run in runs))
             if len(_CACHE) >= 256:
                 _CACHE.clear()
             _CACHE[key] = cached
-        chosen, used, capped, dynamic, parsed, fed, other = cached
+        chosen, used, capped, dynamic, parsed, fed, other, stretches, mine = cached
+        own.extend(stretches)
+        own_tokens += mine
         budget.left -= used
         budget.parse_left -= parsed
         budget.bytes_left -= fed
@@ -476,7 +500,8 @@ def fingerprint_submission(folder, skeleton=frozenset()):
                 seen.add(h)
                 prints.append([h, name, first, last])
     return {"prints": prints, "files": files, "tokens": MAX_TOKENS - max(budget.left, 0),
-            "capped": budget.capped or capped_files, "dynamic": sorted(budget.dynamic)}
+            "capped": budget.capped or capped_files, "dynamic": sorted(budget.dynamic),
+            "own": f"{_hash(own):016x}" if own else None, "own_tokens": own_tokens}
 
 
 def fingerprint_folder(folder, skeleton=frozenset()):
@@ -515,10 +540,19 @@ def unpack(stored):
     return list(stored or [])
 
 
-def pairs(records):
+def pairs(records, own=None):
     """Similar pairs among ``records`` (``{id: fingerprints}``), most similar first.
 
-    Each pair: ``{"a", "b", "shared", "share_a", "share_b", "hashes"}``.
+    ``own``: ``{id: the "own" hash of fingerprint_submission}`` (the same-code rule; without
+    it, only the two rules on shared fingerprints). A pair shares at least one fingerprint
+    that is not common and is
+
+    - the same code: all of the two submissions' own code is the same (``own``);
+    - or most of both: at least ``MIN_FEW`` shared fingerprints, at least ``MIN_MOST`` of each
+      one's (a short submission copied with an edit or two);
+    - or a large share: at least ``MIN_SHARED`` shared, at least ``MIN_SHARE`` of the smaller one's.
+
+    Each pair: ``{"a", "b", "shared", "share_a", "share_b", "same", "hashes"}``.
     """
     index = {}
     for ident, prints in records.items():
@@ -538,15 +572,24 @@ def pairs(records):
         for i, a in enumerate(idents):
             for b in idents[i + 1:]:
                 counts.setdefault((a, b), set()).add(h)
+    own = own or {}
     found = []
     for (a, b), shared in counts.items():
         n = len(shared)
-        smaller = min(sizes[a], sizes[b])
-        if n >= MIN_SHARED and smaller and n / smaller >= MIN_SHARE:
-            found.append({"a": a, "b": b, "shared": n, "share_a": n / sizes[a],
-                          "share_b": n / sizes[b], "hashes": shared})
-    found.sort(key=lambda p: (-max(p["share_a"], p["share_b"]), -p["shared"], p["a"], p["b"]))
+        share_a, share_b = n / sizes[a], n / sizes[b]       # n >= 1: each size too
+        same = own.get(a) is not None and own.get(a) == own.get(b)
+        if (same or (n >= MIN_FEW and min(share_a, share_b) >= MIN_MOST)
+                or (n >= MIN_SHARED and max(share_a, share_b) >= MIN_SHARE)):
+            found.append({"a": a, "b": b, "shared": n, "share_a": share_a, "share_b": share_b,
+                          "same": same, "hashes": shared})
+    found.sort(key=lambda p: (-max(p["share_a"], p["share_b"]), not p["same"], -p["shared"], p["a"], p["b"]))
     return found
+
+
+def too_short(prints):
+    """Whether a submission with these fingerprints is too short for the rules on shared
+    fingerprints (fewer than ``MIN_FEW``): only the same-code rule can find its copy."""
+    return len(prints) < MIN_FEW
 
 
 def passages(prints_a, prints_b, hashes, gap=2, limit=6):

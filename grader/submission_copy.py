@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import stat
 
-from chainrule_core.errors import ChainruleError
+from chainrule_core.errors import BadSubmission, ChainruleError
 from grader.limits import COMPILED_SUFFIXES, IO_CHUNK, MB, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES
 
 MAX_FILES = SUBMISSION_MAX_FILES
@@ -60,7 +60,7 @@ def compiled(name):
     return low.endswith(COMPILED_SUFFIXES) or ".so." in low
 
 
-class SubmissionRefused(ChainruleError):
+class SubmissionRefused(BadSubmission):
     """The submission holds something the grader will not copy (a link out of it, ...)."""
 
 

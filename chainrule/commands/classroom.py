@@ -19,7 +19,7 @@ def classroom_command(submission):
     workflow command: chainrule.cli, grader.escape.workflow). Exits 0 whenever it wrote the result, even for 0 points:
     the autograding reporter step that reads it decides what fails.
     """
-    from chainrule_core.errors import ChainruleError, ChainruleUsageError
+    from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
     from grader import grade_submission
     from grader.classroom_report import encode, error_result, reporter_result
     from grader.reports import render
@@ -31,9 +31,9 @@ def classroom_command(submission):
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     try:
         result = grade_submission(submission)
-    except ChainruleUsageError as exc:
-        raise click.UsageError(str(exc)) from None
     except ChainruleError as exc:       # e.g. a refused submission: 0 points, and why
+        if isinstance(exc, ChainruleUsageError) and not isinstance(exc, BadSubmission):
+            raise click.UsageError(str(exc)) from None
         from grader.engine import select_functions
         from grader.release_settings import effective_points
         POINTS = effective_points()

@@ -183,7 +183,9 @@ def _is_zip(path):
 class _unzipped:
     """``(folder, inner)`` of the zip ``path`` while grading it (``grader.batch.unpacked_zip``,
     what grade-all does with a student's zip), ``(None, None)`` for no zip; a zip that cannot
-    be graded is a failed operation, in one sentence."""
+    be graded (not a zip, nothing to grade in it, a member out of it) is a submission that is
+    not what it should be, a bad invocation (exit 2); one that cannot be unpacked here (the
+    disk full) a failed operation (exit 1)."""
 
     def __init__(self, path):
         self.path, self.inner = path, None
@@ -191,14 +193,14 @@ class _unzipped:
     def __enter__(self):
         if self.path is None:
             return None, None
-        from chainrule_core.errors import ChainruleError
+        from chainrule_core.errors import BadSubmission, ChainruleError
         from grader import batch
 
         self.inner = batch.unpacked_zip(self.path)
         try:
             return self.inner.__enter__()
         except batch.BadZip as exc:
-            raise ChainruleError(f"Cannot grade the zip '{self.path}': {exc}.") from None
+            raise BadSubmission(f"Cannot grade the zip '{self.path}': {exc}.") from None
         except OSError as exc:
             raise ChainruleError(f"Cannot unpack the zip '{self.path}': {exc.strerror or exc}.") from None
 

@@ -213,7 +213,10 @@ def _report(summary, out, graded_now, kept, release=None):
     if totals:
         line += f": mean {totals[0]:.1f}%, median {totals[1]:.1f}%"
     if bad:
-        line += f"; {len(bad)} not graded (see summary.md)"
+        nothing = sum(1 for r in bad if r.status == "ungradable")
+        words = ([f"{nothing} with nothing to grade"] if nothing else []) + \
+                ([f"{len(bad) - nothing} the grader failed on"] if len(bad) > nothing else [])
+        line += f"; {' and '.join(words)} (see summary.md)"
     if summary.missing:
         line += f"; {len(summary.missing)} missing"
     click.echo(line + ".")

@@ -3,8 +3,8 @@
 One spec module per contract module (``grader/specs/optimizers.py`` for
 ``exercises/optimizers.py``) holds, for each of its functions, the cases that test it
 (``CASES``: qualname -> builder, written with ``grader.specs._kit``); beside it,
-``grader/specs/known/optimizers.py`` holds the wrong versions students really write
-(``KNOWN`` rows). The wrong versions are the reference with one thing changed, so they
+``grader/specs/known/optimizers.py``, in the instructor's copy of the grader only, holds the
+wrong versions students really write (``KNOWN`` rows). The wrong versions are the reference with one thing changed, so they
 sit in a package of their own that a student release leaves out (it diagnoses from their
 recorded outputs, ``grader.recorded_mistakes``). This registry puts them together:
 

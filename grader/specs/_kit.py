@@ -17,7 +17,8 @@ from grader.framework import Call, Case, FeedError
 from grader.values import Rng
 
 __all__ = ["Call", "Case", "FeedError", "Rng", "stats", "F64", "F32", "FD", "TINY", "EXACT",
-           "U", "central_diff", "seeds", "repro_calls", "dist_judge", "float64_judge", "registrar"]
+           "U", "signed", "both_kinds", "central_diff", "seeds", "repro_calls", "dist_judge",
+           "float64_judge", "registrar"]
 
 F64 = dict(rtol=1e-6, atol=1e-9)
 F32 = dict(rtol=1e-4, atol=1e-6)
@@ -45,6 +46,27 @@ def registrar(cases, module):
 
 def U(rng, shape, lo=-1.0, hi=1.0, dtype=np.float64):
     return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def signed(rng, shape, bound, least=0.0, dtype=np.float64):
+    """Values in ``shape`` whose size lies in ``(least, bound]``, half of them negative (the
+    smaller half for an odd count) at random places: both signs whatever the seed, where a
+    plain ``U(rng, shape, -bound, bound)`` is all of one sign now and then (a (1, 4) batch for
+    one seed in 8) and a case that probes a branch (relu's, sigmoid's stable forms, the sign of
+    an L1 gradient) tested it for some students and not for others."""
+    n = int(np.prod(shape, dtype=np.int64))
+    size = bound - rng.uniform(0.0, bound - least, n)        # (least, bound]: never 0
+    negative = rng.permutation(np.arange(n) < n // 2)
+    return np.where(negative, -size, size).reshape(shape).astype(dtype)
+
+
+def both_kinds(rng, shape, share=0.5):
+    """A boolean array of ``shape`` (at least 2 elements) with ``share`` of it True (rounded,
+    but at least one True and one False) at random places: a dropout mask that keeps and
+    drops, targets of both classes, whatever the seed."""
+    n = int(np.prod(shape, dtype=np.int64))
+    true = min(max(int(round(share * n)), 1), n - 1)
+    return rng.permutation(np.arange(n) < true).reshape(shape)
 
 
 def central_diff(f, x, h=1e-6):

@@ -1,14 +1,16 @@
 """Grading spec of ``activations``: the cases of each function.
 
-Its known mistakes are in ``grader/specs/known/activations.py``; how a spec is written and
-registered: ``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
+Its known mistakes are in ``grader/specs/known/activations.py``, in the instructor's copy of the
+grader only (a student release leaves that package out and names the mistakes from their
+recorded outputs, ``grader/recorded_mistakes.py``); how a spec is written and registered:
+``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.specs._kit import Call, Case, F32, F64, FD, U, registrar
+from grader.specs._kit import Call, Case, F32, F64, FD, U, registrar, signed
 
 CASES = {}
 builder = registrar(CASES, "activations")
@@ -29,20 +31,25 @@ _FORWARD = {
 def _elementwise(q, rng):
     # keep_dtype: the docstrings promise an array of x's float dtype, 0-d included (a NumPy
     # scalar of that dtype is accepted: NumPy's ufuncs return one for a 0-d array)
-    x = U(rng, (3, 5), -5, 5)
+    # Every case of random values holds both signs whatever the seed (``signed``): relu's and
+    # its derivative's branches, the stable sigmoid's and softplus's two forms, and an input
+    # written in place (relu's x[x < 0] = 0) are tested for every student alike; the 0-d case
+    # is two calls, a negative value and a positive one.
+    x = signed(rng, (3, 5), 5.0)
     x[0, 0] = 0.0
+    below, above = np.sort(signed(rng, (2,), 2.0))      # one in [-2, 0), one in (0, 2]
     cases = [
         Case(q, "random non-square (3, 5), including 0", [Call(x)], **F64, keep_dtype=True),
-        Case(q, "batch of 1 (1, 4)", [Call(U(rng, (1, 4), -3, 3))], **F64, keep_dtype=True),
-        Case(q, "0-d input", [Call(np.array(rng.uniform(-2, 2)))], **F64, keep_dtype=True),
-        Case(q, "float32 (4, 3)", [Call(U(rng, (4, 3), -4, 4, np.float32))], **F32, keep_dtype=True),
+        Case(q, "batch of 1 (1, 4)", [Call(signed(rng, (1, 4), 3.0))], **F64, keep_dtype=True),
+        Case(q, "0-d input, negative and positive", [Call(np.array(below)), Call(np.array(above))],
+             **F64, keep_dtype=True),
+        Case(q, "float32 (4, 3)", [Call(signed(rng, (4, 3), 4.0, dtype=np.float32))], **F32, keep_dtype=True),
         Case(q, "extremes +-1000", [Call(np.array([-1000.0, -50.0, -1.5, 0.0, 2.5, 50.0, 1000.0]))],
              **F64, keep_dtype=True),
     ]
     if q in _FORWARD:
         fwd = _FORWARD[q]
-        xf = U(rng, (4, 3), -4, 4)
-        xf[np.abs(xf) < 0.05] = 0.5   # keep away from relu's kink
+        xf = signed(rng, (4, 3), 4.0, least=0.05)     # both signs, away from relu's kink
 
         def fd(ref, x, fwd=fwd):
             f = ref(fwd)

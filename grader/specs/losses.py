@@ -1,14 +1,16 @@
 """Grading spec of ``losses``: the cases of each function.
 
-Its known mistakes are in ``grader/specs/known/losses.py``; how a spec is written and
-registered: ``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
+Its known mistakes are in ``grader/specs/known/losses.py``, in the instructor's copy of the
+grader only (a student release leaves that package out and names the mistakes from their
+recorded outputs, ``grader/recorded_mistakes.py``); how a spec is written and registered:
+``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.specs._kit import Call, Case, F32, F64, FD, U, central_diff, registrar
+from grader.specs._kit import Call, Case, F32, F64, FD, U, both_kinds, central_diff, registrar
 
 CASES = {}
 builder = registrar(CASES, "losses")
@@ -45,7 +47,10 @@ def _squared(q, rng):
 
 
 def _targets(rng, shape):
-    return (rng.random(shape) < 0.5).astype(np.float64)
+    """0/1 targets, half of them 1, at random places: both of binary cross-entropy's terms
+    (t log p and (1 - t) log(1 - p)) count whatever the seed (a (3, 2) draw of coin flips was
+    all of one class for one seed in 32)."""
+    return both_kinds(rng, shape).astype(np.float64)
 
 
 @builder("losses.binary_crossentropy", "losses.binary_crossentropy_grad")

@@ -1,7 +1,9 @@
 """Grading spec of ``optimizers``: the cases of each function.
 
-Its known mistakes are in ``grader/specs/known/optimizers.py``; how a spec is written and
-registered: ``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
+Its known mistakes are in ``grader/specs/known/optimizers.py``, in the instructor's copy of the
+grader only (a student release leaves that package out and names the mistakes from their
+recorded outputs, ``grader/recorded_mistakes.py``); how a spec is written and registered:
+``grader/specs/__init__.py`` and ``grader/specs/_kit.py``.
 """
 
 from __future__ import annotations

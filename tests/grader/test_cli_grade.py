@@ -316,4 +316,5 @@ def test_hidden_folders_are_left_out_of_the_checks_and_the_seed(workdir):
     # the same files outside a hidden folder are refused, as before
     shutil.move(str(venv), str(workdir / "exercises" / "lib"))
     refused = CliRunner().invoke(cli, ["grade", "--only", "activations.sigmoid"])
-    assert refused.exit_code == 1 and f"holds more than {SUBMISSION_MAX_FILES} files and folders" in refused.output
+    # a submission that is not what it should be: a bad invocation (README), as a missing one
+    assert refused.exit_code == 2 and f"holds more than {SUBMISSION_MAX_FILES} files and folders" in refused.output

@@ -247,7 +247,11 @@ def test_grade_all_sleeper_is_killed_with_its_submission(klass):
 
 def test_grade_all_bad_entries_are_zero_rows_with_a_note(klass):
     summary = (klass["out"] / "summary.md").read_text()
-    section = summary.split("## Not graded", 1)[1].split("##", 1)[0]
+    section = summary.split("## Nothing to grade", 1)[1].split("##", 1)[0]
+    # the submissions' own fault, said so; no grader failure in this class
+    assert section.startswith("\n\nThese submissions hold nothing the grader can grade, by their own fault")
+    assert "## Grader failures" not in summary and "## Not graded" not in summary
+    assert "<h2>Nothing to grade</h2>" in (klass["out"] / "summary.html").read_text()
     from chainrule_core.contract import CONTRACT
 
     first = ", ".join(f"{m}.py" for m in list(CONTRACT)[:3])
@@ -355,7 +359,8 @@ def test_grade_all_plain_progress_lines_when_not_a_terminal(klass):
                for l in lines)
     bad = len(klass["not_graded"])
     assert bad and f"Graded {len(klass['expected']) - bad} of {len(klass['expected'])} submissions into " in klass["stdout"]
-    assert f"; {bad} not graded (see summary.md)" in klass["stdout"]
+    assert f"; {bad} with nothing to grade (see summary.md)." in klass["stdout"]
+    assert "not graded" not in klass["stdout"] and klass["code"] == 0
 
 
 def test_grade_all_rerun_grades_nothing_and_writes_the_same_files(klass):
@@ -949,7 +954,10 @@ def test_grade_all_progress_bar_on_a_terminal_counts_failures_and_time_left():
     progress({"id": "a", "status": "graded", "result": {"functions": []}})
     progress({"id": "b", "status": "ungradable", "note": "empty"})
     last = stream.getvalue().split("\r")[-1]
-    assert last.startswith("grading [############............] 2/4, 1 not graded, 0:1")
+    assert last.startswith("grading [############............] 2/4, 1 with nothing to grade, 0:1")
+    progress({"id": "c", "status": "error", "note": "the child could not start"})
+    last = stream.getvalue().split("\r")[-1]
+    assert last.startswith("grading [##################......] 3/4, 1 with nothing to grade, 1 failed, 0:")
     assert last.rstrip().endswith(" left")
     progress.clear()
     assert stream.getvalue().endswith("\r" + " " * len(last.rstrip()) + "\r")

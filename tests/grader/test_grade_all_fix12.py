@@ -143,7 +143,7 @@ def test_require_isolation_reaches_each_grade_of_the_class(tmp_path, monkeypatch
     code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", *ONLY, "--require-isolation")
     # the grader graded no one (refused, for a reason of the grader's): a failed run, not a class of zeros
     assert code == 1, stderr
-    assert "2 not graded" in stdout and "Error: The grader failed on 2 submissions" in stderr
+    assert "2 the grader failed on" in stdout and "Error: The grader failed on 2 submissions" in stderr
     summary = (out / "summary.md").read_text()
     for ident in ("ann", "ben"):
         assert f"- {ident}: {EXPOSED} Not grading (--require-isolation)" in summary, summary
@@ -215,7 +215,9 @@ def test_grade_refuses_a_zip_it_cannot_grade_in_one_sentence(tmp_path, monkeypat
     for name, why in (("broken.zip", "not a readable zip file"), ("empty.zip", ""),
                       ("out.zip", "the zip member '../evil/activations.py' points outside the folder")):
         code, stdout, stderr = run("grade", name)
-        assert code == 1, (name, stderr)
-        assert stderr.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
-        assert stderr.count("\n") == 1 and stderr.endswith(".\n") and "Traceback" not in stderr
+        # a submission that is not what it should be: a bad invocation (README), as a missing one
+        assert code == 2, (name, stderr)
+        last = stderr.rstrip("\n").splitlines()[-1]
+        assert last.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
+        assert stderr.startswith("Usage: ") and last.endswith(".") and "Traceback" not in stderr
     assert not (tmp_path / "evil").exists()

@@ -158,7 +158,7 @@ def test_grade_all_a_grader_failure_fails_the_run_sharded_or_not(tmp_path, monke
     # a shard holding only bob exited 1 and the whole class 0 for the same outcome (review 15b):
     # now every run with a grader failure is a failed operation, its files written all the same
     assert result.exit_code == 1, result.output
-    assert "Graded 1 of 2 submissions" in result.output and "1 not graded" in result.output
+    assert "Graded 1 of 2 submissions" in result.output and "1 the grader failed on" in result.output
     assert "Error: The grader failed on 1 submission (the first with" in result.output
     assert "1 of 2 graded" in result.output
     shards = []

@@ -311,7 +311,7 @@ def test_grade_all_finds_the_renamed_copy_shows_its_own_lines_and_not_the_one_li
     out = _graded_class(subs, tmp_path)
     section, table = _similar_section(out)
     assert len(table) == 1 and table[0].startswith("| judy | kate | "), table
-    assert "a stretch under 25 tokens, a one-line answer, never counts" in section
+    assert "a run of 25 tokens or more, so a one-line answer, which every student writes alike, never makes a pair" in section
     html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
     assert "<h3>judy and kate: " in html and "nia and oto" not in html
     shown = re.findall(r"<td>activations\.py, lines (\d+)-(\d+)<pre>(.*?)</pre>", html, re.S)
@@ -428,3 +428,101 @@ def test_grade_all_finds_a_renamed_copy_and_its_passages_hold_none_of_the_skelet
         assert not {line.strip() for line in passage} & docstrings, (folder.parent.name, name, first, last)
         assert not any(line.startswith("def ") for line in passage), (folder.parent.name, name, first, last)
         assert not [line for line in passage if line in given], (folder.parent.name, name, first, last)
+
+
+# --------------------------------------------------------------------------- short submissions
+# Session 17's trial: carol's week-3 hand-in (six activation functions, 18 lines of her own: 10
+# fingerprints), a byte-identical copy and hank's copy with names changed were no pair ("No
+# similar pairs"): every pair needed MIN_SHARED = 15 shared fingerprints, which no short
+# submission ever has.
+CAROL = {
+    "sigmoid": ("    positive = x >= 0\n    result = np.empty_like(x)\n"
+                "    result[positive] = 1.0 / (1.0 + np.exp(-x[positive]))\n"
+                "    expx = np.exp(x[~positive])\n    result[~positive] = expx / (1.0 + expx)\n"
+                "    return result\n"),
+    "sigmoid_derivative": "    sx = sigmoid(x)\n    return sx * (1 - sx)\n",
+    "tanh": "    return np.tanh(as_float(x))\n",
+    "tanh_derivative": "    th = np.tanh(as_float(x))\n    return 1 - th * th\n",
+    "relu": "    return np.maximum(0, x)\n",
+    "softmax": ("    shifted = z - np.max(z, axis=axis, keepdims=True)\n    ez = np.exp(shifted)\n"
+                "    return ez / np.sum(ez, axis=axis, keepdims=True)\n"),
+}
+HANK_NAMES = (("positive", "pos_mask"), ("result", "outv"), ("expx", "e_x"), ("sx", "sig_val"),
+              ("th", "t_h"), ("shifted", "zz"), ("ez", "expo"))
+
+
+def test_grade_all_finds_copies_of_a_short_partial_submission_and_counts_the_short_ones(tmp_path):
+    from grader import similarity
+
+    subs = tmp_path / "subs"
+    carol = _answer(skeleton_copy(subs / "carol" / "exercises"), CAROL)
+    shutil.copytree(carol, subs / "carolcopy" / "exercises")
+    hank = skeleton_copy(subs / "hank" / "exercises")
+    _renamed(carol / "activations.py", hank / "activations.py", HANK_NAMES)
+    _answer(skeleton_copy(subs / "nia" / "exercises"), ONE_LINERS)
+    _answer(skeleton_copy(subs / "oto" / "exercises"), ONE_LINERS)
+    skeleton_copy(subs / "sam" / "exercises")
+    skeleton = similarity.skeleton_hashes(EXERCISES)
+    found = similarity.fingerprint_submission(carol, skeleton)
+    assert 3 <= len(found["prints"]) < similarity.MIN_SHARED      # short: the old rule never saw it
+    out = _graded_class(subs, tmp_path)
+    section, table = _similar_section(out)
+    assert table == ["| carol | carolcopy | %d (same code) | 100%% / 100%% |" % len(found["prints"]),
+                     "| carol | hank | %d (same code) | 100%% / 100%% |" % len(found["prints"]),
+                     "| carolcopy | hank | %d (same code) | 100%% / 100%% |" % len(found["prints"])], section
+    # nia and oto wrote the same three one-liners and nothing else: the same code, but no pair
+    assert ("3 of the 6 graded submissions were too short to compare (fewer than 3 fingerprints of code "
+            "the student wrote: only a copy of all of that code is found, and none of one-line answers "
+            "alone): nia (0 fingerprints, ") in section
+    assert "; sam (no code of its own)." in section and "oto (0 fingerprints" in section
+    assert "No similar pairs" not in section
+    html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
+    assert "<h3>carol and hank: the same code, " in html and "nia and oto" not in html
+    assert "pos_mask" in html and "positive" in html
+
+
+def test_a_short_submission_copied_with_an_edit_shares_most_of_both_and_is_a_pair(tmp_path):
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    carol = _answer(skeleton_copy(tmp_path / "carol" / "exercises"), CAROL)
+    # hank copied carol's and wrote his own tanh_derivative and relu: not the same code
+    hank = _answer(skeleton_copy(tmp_path / "hank" / "exercises"),
+                   dict(CAROL, tanh_derivative="    return 1.0 - np.tanh(x) ** 2\n",
+                        relu="    return np.where(x > 0, x, 0.0)\n"))
+    found = {name: similarity.fingerprint_submission(folder, skeleton) for name, folder in
+             (("carol", carol), ("hank", hank))}
+    assert found["carol"]["own"] != found["hank"]["own"]
+    prints = {name: f["prints"] for name, f in found.items()}
+    own = {name: f["own"] for name, f in found.items()}
+    [pair] = similarity.pairs(prints, own)
+    assert (pair["a"], pair["b"], pair["same"]) == ("carol", "hank", False)
+    assert similarity.MIN_FEW <= pair["shared"] < similarity.MIN_SHARED
+    assert min(pair["share_a"], pair["share_b"]) >= similarity.MIN_MOST
+
+
+def test_the_same_code_is_a_pair_however_short_and_only_with_a_fingerprint(tmp_path):
+    """Two submissions whose own code is one softmax of 32 tokens (a fingerprint or two)
+    and the same one-liners: a pair; the same softmax beside other one-liners: not the same code,
+    too few fingerprints for the other rules, no pair; the same one-liners alone: no pair."""
+    from grader import similarity
+
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    soft = {"softmax": ("    e = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+                        "    return e / e.sum(axis=axis, keepdims=True)\n"),
+            "relu": CAROL["relu"], "tanh": CAROL["tanh"]}
+    folders = {
+        "ann": _answer(skeleton_copy(tmp_path / "ann" / "exercises"), soft),
+        "ben": _answer(skeleton_copy(tmp_path / "ben" / "exercises"), soft),
+        "cid": _answer(skeleton_copy(tmp_path / "cid" / "exercises"),
+                       dict(soft, relu="    return x * (x > 0)\n", tanh_derivative="    return 1 - np.tanh(x) ** 2\n")),
+        "nia": _answer(skeleton_copy(tmp_path / "nia" / "exercises"), ONE_LINERS),
+        "oto": _answer(skeleton_copy(tmp_path / "oto" / "exercises"), ONE_LINERS),
+    }
+    found = {name: similarity.fingerprint_submission(folder, skeleton) for name, folder in folders.items()}
+    assert 1 <= len(found["ann"]["prints"]) < similarity.MIN_FEW
+    assert found["nia"]["own"] == found["oto"]["own"] is not None and found["nia"]["prints"] == []
+    prints = {name: f["prints"] for name, f in found.items()}
+    own = {name: f["own"] for name, f in found.items()}
+    assert [(p["a"], p["b"], p["same"]) for p in similarity.pairs(prints, own)] == [("ann", "ben", True)]
+    assert all(similarity.too_short(p) for p in prints.values())

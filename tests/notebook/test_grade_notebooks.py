@@ -180,9 +180,10 @@ def test_bad_notebook_is_one_line_naming_it(tmp_path, content, message):
     nb = tmp_path / "activations.ipynb"
     nb.write_text(content)
     result = CliRunner().invoke(cli, ["grade", str(nb)])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: " + message.format(nb=nb))
-    assert len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 2        # a submission that is not what it should be (README)
+    error = [line for line in result.output.strip().splitlines() if line.startswith("Error: ")]
+    assert len(error) == 1 and error[0].startswith("Error: " + message.format(nb=nb))
+    assert result.output.startswith("Usage: ")
 
 
 def test_too_big_notebook_is_refused(tmp_path, monkeypatch):

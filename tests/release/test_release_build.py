@@ -77,6 +77,25 @@ def test_the_student_tree_holds_no_solution_generator_or_mistake_code(release_di
     assert leaked == []
 
 
+def test_no_file_of_the_student_grader_points_to_a_grader_file_the_release_leaves_out(release_dir):
+    """Session 17's trial: every spec module's docstring said "Its known mistakes are in
+    `grader/specs/known/<module>.py`", a folder the student tree does not have. A pointer to
+    a grader file the release leaves out now says that the file is the instructor's only."""
+    student = release_dir / "student"
+    dangling = []
+    for path in sorted((student / "grader").rglob("*.py")):
+        text = path.read_text()
+        for found in re.finditer(r"(?<![\w/])grader/[\w/]+\.py", text):
+            if (student / found.group()).is_file():
+                continue
+            around = re.sub(r"\s+", " ", text[found.end():found.end() + 80]).lstrip("`'\"")
+            if not around.startswith(", in the instructor's copy of the grader only"):
+                dangling.append((path.relative_to(student).as_posix(), found.group()))
+    assert dangling == []
+    said = (student / "grader" / "specs" / "activations.py").read_text()
+    assert "`grader/specs/known/activations.py``, in the instructor's copy of the\ngrader only" in said
+
+
 def test_the_recording_is_plain_data_and_its_hints_quote_no_code(release_dir):
     data = release_dir / "student" / "grader" / "data"
     with np.load(data / "mistakes.npz", allow_pickle=False) as npz:

@@ -106,7 +106,7 @@ def test_a_module_linked_to_the_reference_is_refused(student_venv, tmp_path):
     (sub / "activations.py").unlink()
     (sub / "activations.py").symlink_to(ROOT / "solutions" / "activations.py")
     done = run_in(student_venv, ["chainrule", "grade", str(sub)], cwd=tmp_path)
-    assert done.returncode == 1
+    assert done.returncode == 2     # a submission that is not what it should be: a bad invocation (README)
     assert "activations.py' is a link to '" in done.stderr
     assert "outside the submission folder; submit the file itself" in done.stderr
     assert "points" not in done.stdout

@@ -389,8 +389,7 @@ def _other_values(problem, step: Dict[str, str], exact: Dict[str, Fraction], lan
     and -1, the givens' values, and any value of one or two significant digits (0.5, 0.25,
     12, 1300)."""
     import sympy as sp
-    from generator.render import _plain
-    from generator.symbolic import number, to_fraction
+    from generator.symbolic import number, plain, to_fraction
 
     common = _given_values(problem) | {Fraction(0), Fraction(1), Fraction(-1)}
 
@@ -414,7 +413,7 @@ def _other_values(problem, step: Dict[str, str], exact: Dict[str, Fraction], lan
         except (TypeError, ValueError, ArithmeticError, AttributeError):
             continue
         if not trivial(v):
-            out.append((v, _plain(sp.Symbol(s.name), problem.display), None, s.name))
+            out.append((v, plain(sp.Symbol(s.name), problem.display), None, s.name))
     return out
 
 

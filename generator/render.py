@@ -19,8 +19,6 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import jinja2
 import sympy as sp
-from sympy.printing.precedence import PRECEDENCE
-from sympy.printing.str import StrPrinter
 
 from chainrule_core import __version__
 from generator import i18n, korean, symbolic
@@ -29,6 +27,7 @@ from generator.notation import sym
 from generator.numbers import format_number, latex_number, mathml_number, number_parts
 from generator.pdf import needs_kotex
 from generator.prepared import formula_key, prepared, text_key
+from generator.symbolic import plain
 
 FORMATS = ("md", "html", "tex")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -161,7 +160,7 @@ def _plain_slot(value, display) -> str:
     if isinstance(value, Num):
         return format_number(value.value)
     if isinstance(value, sp.Basic):
-        return format_number(value) if value.is_number else _plain(value, display)
+        return format_number(value) if value.is_number else plain(value, display)
     return str(value)
 
 
@@ -655,7 +654,7 @@ class Plain(Format):
     name = "text"
 
     def math_expr(self, expr, display):
-        return _plain(expr, display)
+        return plain(expr, display)
 
     def math_number(self, value):
         return format_number(value)
@@ -665,37 +664,6 @@ class Plain(Format):
 
     def equals(self):
         return " = "
-
-
-class _PlainPrinter(StrPrinter):
-    """sympy's str printer, but readable by a student in a plain-text comment: derivatives
-    as dh_5/dx or d sigma(x_1)/d x_1 (never ``Derivative(...)``), a derivative at a point
-    as "... at x = 0.5" (never ``Subs(...)``)."""
-
-    def _print_Equality(self, expr):
-        return "%s = %s" % (self._print(expr.lhs), self._print(expr.rhs))
-
-    def _print_Derivative(self, expr):
-        order = sum(int(n) for _v, n in expr.variable_count)
-        power = "" if order == 1 else "^%d" % order
-        variables = [self._print(v) + ("" if n == 1 else "^%d" % n) for v, n in expr.variable_count]
-        if isinstance(expr.expr, sp.Symbol):  # dh_5/dx, d^2E/dw_1 dw_2
-            return "d%s%s/%s" % (power, self._print(expr.expr), " ".join("d" + v for v in variables))
-        return "d%s %s/%s" % (power, self.parenthesize(expr.expr, PRECEDENCE["Mul"]),
-                              " ".join("d " + v for v in variables))
-
-    def _print_Subs(self, expr):
-        point = ", ".join("%s = %s" % (self._print(v), self._print(p)) for v, p in zip(expr.variables, expr.point))
-        return "%s at %s" % (self._print(expr.expr), point)
-
-
-def _plain(expr, display):
-    display = display or {}
-    expr = sp.sympify(expr)
-    shown = {s: display[s.name] for s in expr.free_symbols if s.name in display}
-    if shown:
-        expr = expr.xreplace(shown)
-    return _PlainPrinter({"order": "none"}).doprint(expr)
 
 
 FORMAT_CLASSES = {"md": Markdown, "html": Html, "tex": Latex, "text": Plain}

@@ -50,6 +50,20 @@ def test_check_open_sheet_does_not_import_jinja2(sheets):
     assert "Checked 2 problems" in out
 
 
+def test_check_of_a_wrong_answer_does_not_import_jinja2(sheets, tmp_path):
+    """A wrong answer is compared with the problem's other values ("this is the value of o_2"),
+    named as the sheets write them: still without the renderer (session 17's review)."""
+    text = (sheets / "open" / "students" / "student-001" / "answers.toml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.rstrip().endswith('= ""') and not line.startswith("#"))
+    lines[first] = lines[first].replace('= ""', '= "0.123456789"')
+    wrong = tmp_path / "answers.toml"
+    wrong.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, err = _run("jinja2", wrong)
+    assert "LOADED=['sympy'] CODE=0" in err, err
+    assert "Checked 2 problems" in out and "1 wrong" in out
+
+
 def test_check_practice_sheet_imports_neither_sympy_nor_jinja2(sheets):
     # sympy and jinja2 cannot even be imported here: as in the student release
     out, err = _run("jinja2,sympy,mpmath", sheets / "practice" / "students" / "student-001" / "answers.toml")

@@ -361,7 +361,9 @@ def _similarity_intro(pairs, s):
             f"than {sim.MAX_COMMON} submissions, or a tenth of the class if more, is common and not counted). "
             "A pair shares a fingerprint and: all of the two submissions' own code is the same, whatever "
             f"its size (\"same code\"); or at least {sim.MIN_FEW} shared fingerprints cover at least "
-            f"{sim.MIN_MOST:.0%} of each one's (a short submission copied with an edit or two); or at least "
+            f"{sim.MIN_MOST:.0%} of each one's (a short submission copied with an edit or two), these two "
+            f"counting only code that at most {sim.MAX_RARE} submissions hold (short code that more students "
+            "wrote alike, as the skeleton's hints lead them to, is no sign of a copy); or at least "
             f"{sim.MIN_SHARED} cover at least {sim.MIN_SHARE:.0%} of the smaller one's. "
             "A pointer for a closer look, never a verdict: short functions that everyone writes alike "
             "match too.")

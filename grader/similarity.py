@@ -44,8 +44,9 @@ passages in more than 10 programs by default. Two submissions are a pair when th
 a fingerprint that is not common and (common ones never counted)
 
 - all of their own code is the same (every stretch of it, one-line answers too, in order:
-  ``own``), whatever its size: a copy of a short partial submission;
-- or they share at least ``MIN_FEW`` fingerprints covering at least ``MIN_MOST`` of each
+  ``own``), whatever its size, and they share a rare fingerprint: a copy of a short partial
+  submission;
+- or they share at least ``MIN_FEW`` rare fingerprints covering at least ``MIN_MOST`` of each
   one's: a short submission copied with an edit or two;
 - or they share at least ``MIN_SHARED`` fingerprints covering at least ``MIN_SHARE`` of the
   smaller one's.
@@ -53,7 +54,10 @@ a fingerprint that is not common and (common ones never counted)
 A fingerprint stands for a run of at least ``K`` tokens of the student's own, so one-line
 answers (``return np.maximum(0, x)``), which every honest student writes alike, never make a
 pair on their own, by any rule: two submissions whose own code is the same one-liners and
-nothing else share no fingerprint. A submission with fewer than ``MIN_FEW`` fingerprints is
+nothing else share no fingerprint. The two rules for short code count only rare
+fingerprints, held by at most ``MAX_RARE`` submissions: short code that more students wrote
+alike (the form the skeleton's hints lead to: a stable sigmoid, a shifted softmax) is no sign
+of a copy, however small the class. A submission with fewer than ``MIN_FEW`` fingerprints is
 too short for the two rules on shared fingerprints (``too_short``): the summary says how
 many there were. It is a pointer for the instructor, never a verdict: short functions that
 everyone writes alike match too.
@@ -77,8 +81,9 @@ W = 6                   # window: runs of K + W - 1 = 30 tokens are always found
 SKELETON_RUN = 10       # a submission's token inside a run this long that the skeleton holds is removed
 MIN_SHARED = 15         # a pair: this many shared fingerprints, covering MIN_SHARE of the smaller one's,
 MIN_SHARE = 0.5
-MIN_FEW = 3             # or this many, covering MIN_MOST of each one's (a short submission's copy),
+MIN_FEW = 3             # or this many rare ones, covering MIN_MOST of each one's (a short submission's copy),
 MIN_MOST = 0.8
+MAX_RARE = 3            # a fingerprint held by at most this many submissions is rare (the short-code rules)
                         # or all of the two submissions' own code the same (and one fingerprint shared)
 MAX_COMMON = 10
 MAX_TOKENS = 40_000     # per submission, after comments and blank lines (a full solution: ~3,000)
@@ -547,8 +552,9 @@ def pairs(records, own=None):
     it, only the two rules on shared fingerprints). A pair shares at least one fingerprint
     that is not common and is
 
-    - the same code: all of the two submissions' own code is the same (``own``);
-    - or most of both: at least ``MIN_FEW`` shared fingerprints, at least ``MIN_MOST`` of each
+    - the same code: all of the two submissions' own code is the same (``own``) and they share
+      a rare fingerprint (held by at most ``MAX_RARE`` submissions);
+    - or most of both: at least ``MIN_FEW`` shared rare fingerprints, at least ``MIN_MOST`` of each
       one's (a short submission copied with an edit or two);
     - or a large share: at least ``MIN_SHARED`` shared, at least ``MIN_SHARE`` of the smaller one's.
 
@@ -577,8 +583,11 @@ def pairs(records, own=None):
     for (a, b), shared in counts.items():
         n = len(shared)
         share_a, share_b = n / sizes[a], n / sizes[b]       # n >= 1: each size too
-        same = own.get(a) is not None and own.get(a) == own.get(b)
-        if (same or (n >= MIN_FEW and min(share_a, share_b) >= MIN_MOST)
+        # the two rules for short code count only rare fingerprints: short code that several
+        # students wrote alike (the form the skeleton's hints lead to) is no sign of a copy
+        rare = sum(1 for h in shared if len(index[h]) <= MAX_RARE)
+        same = rare > 0 and own.get(a) is not None and own.get(a) == own.get(b)
+        if (same or (rare >= MIN_FEW and min(rare / sizes[a], rare / sizes[b]) >= MIN_MOST)
                 or (n >= MIN_SHARED and max(share_a, share_b) >= MIN_SHARE)):
             found.append({"a": a, "b": b, "shared": n, "share_a": share_a, "share_b": share_b,
                           "same": same, "hashes": shared})

@@ -526,3 +526,31 @@ def test_the_same_code_is_a_pair_however_short_and_only_with_a_fingerprint(tmp_p
     own = {name: f["own"] for name, f in found.items()}
     assert [(p["a"], p["b"], p["same"]) for p in similarity.pairs(prints, own)] == [("ann", "ben", True)]
     assert all(similarity.too_short(p) for p in prints.values())
+
+
+def test_students_who_wrote_the_hinted_short_forms_alike_are_no_pair(tmp_path):
+    """Session 17's review: the skeleton's hints lead to one form of a stable sigmoid, softplus
+    and shifted softmax, so four or more honest students write the same short code; the rules
+    for short code ("same code", "most of both") paired them all ("same code, 100% / 100%").
+    They count only fingerprints that at most MAX_RARE submissions hold: the four are no pair,
+    while carol's own code and its copy still are."""
+    from grader import similarity
+
+    hinted = {"sigmoid": ("    e = np.exp(-np.abs(x))\n"
+                          "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"),
+              "softplus": "    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))\n",
+              "softmax": ("    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
+                          "    return e / np.sum(e, axis=axis, keepdims=True)\n")}
+    skeleton = similarity.skeleton_hashes(skeleton_copy(tmp_path / "skeleton"))
+    folders = {}
+    for name, e in (("amy", "e"), ("ben", "ex"), ("cho", "exp_neg"), ("dan", "q")):
+        answers = {f: body.replace("e = ", f"{e} = ").replace("(1 + e)", f"(1 + {e})").replace("e / ", f"{e} / ")
+                   .replace("sum(e,", f"sum({e},") for f, body in hinted.items()}
+        folders[name] = _answer(skeleton_copy(tmp_path / name / "exercises"), answers)
+    folders["carol"] = _answer(skeleton_copy(tmp_path / "carol" / "exercises"), CAROL)
+    folders["carolcopy"] = _answer(skeleton_copy(tmp_path / "carolcopy" / "exercises"), CAROL)
+    found = {name: similarity.fingerprint_submission(folder, skeleton) for name, folder in folders.items()}
+    assert found["amy"]["own"] == found["ben"]["own"] and len(found["amy"]["prints"]) >= similarity.MIN_FEW
+    prints = {name: f["prints"] for name, f in found.items()}
+    own = {name: f["own"] for name, f in found.items()}
+    assert [(p["a"], p["b"], p["same"]) for p in similarity.pairs(prints, own)] == [("carol", "carolcopy", True)]

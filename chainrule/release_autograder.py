@@ -88,8 +88,8 @@ def _hidden_output(results, qualname, counted):
             passed += bool(case.passed)
             if not case.passed:
                 failing.append(f"{case.name} (hidden set {k}): {case.status}")
-            for d in case.diagnoses:
-                hints.setdefault(d.hint, d.kind)
+            for d in case.diagnoses:    # one line a mistake (its first case's wording)
+                hints.setdefault(d.name, (d.kind, d.hint))
     lines = [f"{passed} of {total} hidden cases passed (inputs the public checks do not have)."]
     notes = [warning_note(result.functions[qualname]) for result in results]
     note = next((n for n in notes if n), "")
@@ -99,7 +99,7 @@ def _hidden_output(results, qualname, counted):
         lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
     # labelled as the public test labels them (a generic reading is "likely", never "known"),
     # and never by the mistake's internal id
-    lines.extend(f"{DIAGNOSIS_LABELS.get(kind, 'Found')}: {hint}" for hint, kind in hints.items())
+    lines.extend(f"{DIAGNOSIS_LABELS.get(kind, 'Found')}: {hint}" for kind, hint in hints.values())
     return "\n".join(lines), passed, total
 
 

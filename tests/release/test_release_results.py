@@ -195,12 +195,15 @@ def test_a_hidden_test_labels_its_diagnoses_as_the_public_test_does(build_result
     readings = [Diagnosis("update-scaled", "The change is 0.1 times the expected value everywhere.", "", "generic"),
                 Diagnosis("no-bias-correction", "The moments need the bias correction.", "", "known")]
     for result in hidden:
-        for case in result.functions[SIGMOID].cases:
-            if not case.passed:
-                case.diagnoses = list(readings)
+        for k, case in enumerate(result.functions[SIGMOID].cases):
+            if not case.passed:     # a finding's wording may hold its case's count (review 17)
+                case.diagnoses = list(readings) + [
+                    Diagnosis("modified-input", f"modified its input `x` in place ({k + 2} elements changed)", "",
+                              "finding")]
     doc = build_results(public, hidden, _settings(), "exercises")
     output = {t["name"]: t for t in doc["tests"]}[f"{SIGMOID} (hidden checks)"]["output"]
     assert "Likely mistake: The change is 0.1 times the expected value everywhere." in output
     assert "Known mistake: The moments need the bias correction." in output
     assert "update-scaled" not in output and "no-bias-correction" not in output
     assert output.count("Likely mistake") == 1    # once per reading, not per case
+    assert output.count("Found: modified its input `x` in place (") == 1    # once, whatever the counts

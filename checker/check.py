@@ -376,7 +376,12 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
         if elsewhere and q.kind in ("number", "integer") and s in wrong:
             if others is None:
                 others = _other_values(problem, step, exact, lang)
-            t.elsewhere = _elsewhere_values(others, q.key, s, t)
+            # naming another blank tells its right value: only when the student has it right
+            # there too, or wrote this blank's value there (a swap); an unasked step's value is
+            # what the student computed on the way
+            shown = {k for k in step if step[k] in right or (
+                step[k] in student and tol[q.key].accepts(student[step[k]], exact[q.key]))}
+            t.elsewhere = _elsewhere_values(others, q.key, s, t, shown)
         out.append(t)
     return out
 
@@ -417,14 +422,15 @@ def _other_values(problem, step: Dict[str, str], exact: Dict[str, Fraction], lan
     return out
 
 
-def _elsewhere_values(others, key: str, own_step: str, target: Target) -> List[Tuple[Fraction, str]]:
+def _elsewhere_values(others, key: str, own_step: str, target: Target, shown=None) -> List[Tuple[Fraction, str]]:
     """The values of ``others`` that a wrong answer to ``key`` may be named as: not its own
-    blank or step, and not a value that is (nearly) this blank's answer, which "agrees to N
-    digits" or the key's rounding band speaks for."""
+    blank or step, a blank only when it is in ``shown`` (None: every blank; naming a blank
+    tells its right value), and not a value that is (nearly) this blank's answer, which "agrees
+    to N digits" or the key's rounding band speaks for."""
     out: List[Tuple[Fraction, str]] = []
     answer = target.answer
     for value, label, other, step_name in others:
-        if other == key or step_name == own_step:
+        if other == key or step_name == own_step or (other is not None and shown is not None and other not in shown):
             continue
         if within_band(target.tolerance, value, answer, target.band) or agreeing_digits(value, answer) >= AGREES_FROM:
             continue

@@ -165,3 +165,16 @@ def test_a_practice_sheet_learns_nothing_from_it_in_either_check(made, tmp_path,
     for key in ("o_1", "o_2"):
         assert "value of" not in line(own, key) and "value of" not in line(klass, key), (own, klass)
         assert line(own, key) == line(klass, key)
+
+
+def test_another_blank_is_named_only_when_that_tells_the_student_nothing_new(made, tmp_path, secret_file):
+    """Review 17: naming another blank tells its right value, so o_2 is named in o_1 only when
+    the student has o_2 right too, or wrote o_1's value there (a swap, above); with o_2 wrong
+    (not a swap), o_1 is just not the right value."""
+    student, q = two_outputs("graded", secret_file)
+    path = filled(made, "graded", tmp_path, secret_file, {("forward_pass", "o_1"): shown(q["o_2"])}, student)
+    assert "value of o_2" in line(checked(made, "graded", path, secret_file), "o_1")     # o_2 right there
+    path = filled(made, "graded", tmp_path, secret_file,
+                  {("forward_pass", "o_1"): shown(q["o_2"]), ("forward_pass", "o_2"): "0.123456789"}, student)
+    out = checked(made, "graded", path, secret_file)
+    assert "value of" not in line(out, "o_1") and line(out, "o_1").startswith("  \u2717"), out

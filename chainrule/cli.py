@@ -52,7 +52,18 @@ def _define():
     import click
 
     from chainrule_core import __version__
-    from chainrule_core.errors import ChainruleError, ChainruleUsageError
+    from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
+
+    class NotGradable(click.ClickException):
+        """A submission that exists but cannot be graded (``BadSubmission``): the reason alone,
+        exit 2, without the usage lines: the command was typed right, the files are the problem."""
+
+        exit_code = 2
+
+    def _usage_error(exc, ctx):
+        if isinstance(exc, BadSubmission):
+            return NotGradable(str(exc))
+        return click.UsageError(str(exc), ctx)
 
     def _debug_enabled(ctx: click.Context | None) -> bool:
         if os.environ.get("CHAINRULE_DEBUG"):
@@ -76,7 +87,7 @@ def _define():
             except ChainruleUsageError as exc:
                 if _debug_enabled(ctx):
                     raise
-                raise click.UsageError(str(exc), ctx) from None
+                raise _usage_error(exc, ctx) from None
 
         original_parse = command.parse_args
 
@@ -142,7 +153,7 @@ def _define():
             except ChainruleUsageError as exc:  # raised outside a subcommand's own invoke
                 if _debug_enabled(ctx):
                     raise
-                raise click.UsageError(str(exc), ctx) from None
+                raise _usage_error(exc, ctx) from None
             except ChainruleError as exc:
                 if _debug_enabled(ctx):
                     raise

@@ -86,7 +86,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     folder), a notebook (.ipynb), a notebook's percent script (activations.pct.py), a folder of
     <module>.ipynb notebooks, or a .zip of any of these folders (graded as grade-all grades it).
     """
-    from chainrule_core.errors import ChainruleError, ChainruleUsageError
+    from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageError
 
     if secret_file is not None and student_copy():
         raise ChainruleUsageError("--secret-file changes the cases' seed only where the reference solutions are "
@@ -127,6 +127,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                                       require_isolation=require_isolation)
             if zipped is not None:
                 _as_the_zip(result, folder, zipped, inner)
+    except BadSubmission:       # the files are the problem, not the command: the reason alone (exit 2)
+        raise
     except ChainruleUsageError as exc:  # shown with this command's usage line
         raise click.UsageError(str(exc)) from None
     finally:

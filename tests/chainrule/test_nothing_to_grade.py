@@ -38,7 +38,8 @@ def test_grade_of_a_submission_that_is_not_what_it_should_be_is_a_bad_invocation
                         (linked, "Submission refused:")):
         result = run("grade", given)
         assert result.exit_code == 2, (given, result.output)
-        assert result.output.startswith("Usage: chainrule grade"), result.output
+        # the reason alone: the command was typed right, the files are the problem (review 17)
+        assert result.output.startswith("Error: ") and "Usage:" not in result.output, result.output
         [error] = [line for line in result.output.splitlines() if line.startswith("Error: ")]
         assert said in error and "Traceback" not in result.output
     # as a missing submission is

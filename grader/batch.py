@@ -1213,7 +1213,7 @@ def line_for(record):
         score = sum(_exact(f) for f in result["functions"])
         total = sum(f["max_score"] for f in result["functions"])
         return f"{ident}: {_num(score)} / {_num(total)} point{'' if total == 1 else 's'}"
-    what = "not gradable" if record.get("status") == "ungradable" else "grading failed"
+    what = "nothing to grade" if record.get("status") == "ungradable" else "grading failed"
     return f"{ident}: {what}: {printable(record.get('note', ''))}"
 
 

@@ -355,7 +355,7 @@ def test_grade_all_plain_progress_lines_when_not_a_terminal(klass):
     lines = [l for l in klass["stderr"].splitlines() if l.startswith("[")]
     assert len(lines) == len(klass["expected"])
     assert lines[-1].startswith(f"[{len(lines)}/{len(lines)}] ")
-    assert any(l.endswith("junk: not gradable: not a readable zip file (File is not a zip file)")
+    assert any(l.endswith("junk: nothing to grade: not a readable zip file (File is not a zip file)")
                for l in lines)
     bad = len(klass["not_graded"])
     assert bad and f"Graded {len(klass['expected']) - bad} of {len(klass['expected'])} submissions into " in klass["stdout"]

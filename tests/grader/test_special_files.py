@@ -86,4 +86,4 @@ def test_what_is_never_graded_is_the_submissions_fault_not_a_grader_failure(tmp_
     assert done.returncode == 0, done.stdout + done.stderr
     statuses = _statuses(tmp_path / "out")
     assert set(statuses.values()) == {"ungradable"}, statuses
-    assert "piped: not gradable: " in done.stderr + done.stdout
+    assert "piped: nothing to grade: " in done.stderr + done.stdout

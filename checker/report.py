@@ -129,6 +129,12 @@ class Failure:
 
 # --- text ----------------------------------------------------------------------------
 
+def one_line(text: str) -> str:
+    """``text`` (a file's path, a name from the answers file) on one line of the report: a
+    control character written as its escape (``\\n``), never a line break of its own."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
     """The terminal report: per problem and question a marker, the student's value and a
     hint; the total; with several files a line for them all and the class summary."""
@@ -138,11 +144,12 @@ def text_report(reports: Sequence[Report], unicode: bool = True) -> str:
         lang = report.lang
         if n:
             lines.append("")
+        source = one_line(report.source)
         if report.preset:
-            lines.append(message(lang, "header_preset", source=report.source, preset=report.preset))
+            lines.append(message(lang, "header_preset", source=source, preset=one_line(report.preset)))
         else:
             student = report.student_id + (f" ({report.student_name})" if report.student_name else "")
-            lines.append(message(lang, "header", source=report.source, student=student, seed=report.course_seed))
+            lines.append(message(lang, "header", source=source, student=one_line(student), seed=report.course_seed))
         keys = [p.key for p in report.problems]  # what a self-check covers, so no removed problem goes unseen
         lines.append(message(lang, "checked_problems", n=len(keys), keys=", ".join(keys),
                              problems="problem" if len(keys) == 1 else "problems"))

@@ -183,7 +183,8 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     if secret_file is not None:
         _say_secret_unused(reports)
     for sid, paths in report.duplicate_ids(outcomes).items():
-        click.echo(f"Warning: {len(paths)} answers files carry the student id '{sid}' ({', '.join(paths)}); "
+        click.echo(f"Warning: {len(paths)} answers files carry the student id '{report.one_line(sid)}' "
+                   f"({', '.join(report.one_line(p) for p in paths)}); "
                    "each is reported, so keep the one that counts.", err=True)
     missing = []
     if options.manifest is not None and len(files) > 1:

@@ -69,3 +69,18 @@ def test_check_practice_sheet_imports_neither_sympy_nor_jinja2(sheets):
     out, err = _run("jinja2,sympy,mpmath", sheets / "practice" / "students" / "student-001" / "answers.toml")
     assert "LOADED=[] CODE=0" in err, err
     assert "Checked 2 problems" in out and "Practice sheet" in out
+
+
+def test_a_path_with_a_line_break_stays_on_its_line(sheets, tmp_path):
+    """Review 17: a handed-in file named "a\\n::warning ...::forged\\n.toml" put a line of its own
+    (a GitHub Actions workflow command) into check's report; it is written escaped."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    name = "a\n::warning title=x::forged\n.toml"
+    (folder / name).write_bytes((sheets / "open" / "students" / "student-001" / "answers.toml").read_bytes())
+    (folder / "b.toml").write_bytes((folder / name).read_bytes())    # the same id twice: a warning names both
+    result = CliRunner().invoke(cli, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "answers files carry the student id" in result.output
+    assert not [line for line in result.output.splitlines() if line.lstrip().startswith("::")], result.output
+    assert "a\\n::warning title=x::forged\\n.toml" in result.output

@@ -511,15 +511,16 @@ def write_sheet(sheet: Sheet, out: Path, formats, lang, seed, preset, engine, mo
     student = {"id": sid, "name": sheet.student.name}
     write = _Writer(out)
     written: List[str] = []
-    # a name the class's engine cannot set (pdfLaTeX and Vietnamese ễ): XeLaTeX or LuaLaTeX
-    # typesets this student's sheets when one here can (their .tex loads kotex only for letters
-    # beyond Latin); else no PDF, and the warning says what to install
-    name_tex, unicode_tex, blocked, unset = engine, False, None, []
-    if "tex" in formats and engine:
+    # a name pdfLaTeX cannot set (Vietnamese ễ): the .tex is for XeLaTeX or LuaLaTeX (it loads
+    # kotex only for letters beyond Latin), whatever is installed here (the same .tex on every
+    # machine); one of them typesets this student's sheets when the class's engine cannot and
+    # one here can; else no PDF, and the warning says what to install
+    unicode_tex = "tex" in formats and bool(cannot_typeset("pdflatex", sheet.student.name))
+    name_tex, blocked, unset = engine, None, []
+    if unicode_tex and engine:
         unset = cannot_typeset(engine, sheet.student.name)
         if unset:
             name_tex, remedy = name_engine(lang, sheet.student.name)
-            unicode_tex = True
             if name_tex is None:
                 blocked = (f"{Path(engine).name} cannot typeset the name's {describe_characters(unset)} with the sheets' "
                            f"fonts, and no other TeX engine here can: {remedy} (the .tex files are written)")

@@ -291,3 +291,18 @@ def test_a_vietnamese_name_gets_real_pdfs_from_lualatex(tmp_path):
     for made in (out / "students" / "s01" / "worksheet.pdf", out / "keys" / "s01" / "key.pdf"):
         text = subprocess.run(["pdftotext", str(made), "-"], stdout=subprocess.PIPE).stdout.decode()
         assert f"Worksheet: {VIETNAMESE}" in text or f"Answer key: {VIETNAMESE}" in text, text[:300]
+
+
+def test_the_tex_of_a_name_pdflatex_cannot_set_is_the_same_with_or_without_a_tex_engine(tmp_path, monkeypatch):
+    """Review 17: the .tex of such a name loaded kotex when no TeX engine was installed and not
+    when one was: the same seed and roster gave other files on another machine."""
+    texts = {}
+    for engines in ((), ("pdflatex",), ("pdflatex", "lualatex")):
+        folder = tmp_path / ("bin-" + "-".join(engines))
+        monkeypatch.setenv("PATH", str(_fake_engines(folder, engines, ["lmroman10-regular.otf"])))
+        out = tmp_path / ("o-" + "-".join(engines))
+        _generate(tmp_path, out)
+        texts[engines] = {name: (out / "students" / "s01" / name).read_bytes()
+                          for name in ("worksheet.tex",)} | {"key.tex": (out / "keys" / "s01" / "key.tex").read_bytes()}
+    assert texts[()] == texts[("pdflatex",)] == texts[("pdflatex", "lualatex")]
+    assert b"\\usepackage{kotex}" not in texts[()]["worksheet.tex"]

@@ -219,5 +219,6 @@ def test_grade_refuses_a_zip_it_cannot_grade_in_one_sentence(tmp_path, monkeypat
         assert code == 2, (name, stderr)
         last = stderr.rstrip("\n").splitlines()[-1]
         assert last.startswith(f"Error: Cannot grade the zip '{name}': {why}"), stderr
-        assert stderr.startswith("Usage: ") and last.endswith(".") and "Traceback" not in stderr
+        assert stderr.startswith("Error: ") and "Usage:" not in stderr       # the reason alone
+        assert last.endswith(".") and "Traceback" not in stderr
     assert not (tmp_path / "evil").exists()

@@ -183,7 +183,7 @@ def test_bad_notebook_is_one_line_naming_it(tmp_path, content, message):
     assert result.exit_code == 2        # a submission that is not what it should be (README)
     error = [line for line in result.output.strip().splitlines() if line.startswith("Error: ")]
     assert len(error) == 1 and error[0].startswith("Error: " + message.format(nb=nb))
-    assert result.output.startswith("Usage: ")
+    assert result.output.startswith("Error: ") and "Usage:" not in result.output   # the reason alone
 
 
 def test_too_big_notebook_is_refused(tmp_path, monkeypatch):

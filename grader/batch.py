@@ -346,8 +346,10 @@ def _zip_members(archive):
 def _zip_place(members, scratch):
     """The parts of the folder of the zip that grading reads (``()``: the zip's top), found by
     ``grader.locate`` as for a folder: from a scout tree of the members' folders (three deep,
-    as far as ``locate`` looks) and their ``.py`` and ``.ipynb`` names, written as empty files.
-    Nothing of the student's is extracted to find it."""
+    as far as ``locate`` looks) and their ``.py`` and ``.ipynb`` names, written as empty files;
+    and the sentence naming the modules at the top of a whole repository that are not graded
+    (``grader.locate.top_not_graded``; "" otherwise). Nothing of the student's is extracted to
+    find them."""
     from grader.notebooks import SUFFIX
 
     scout = tempfile.mkdtemp(prefix="scout-", dir=scratch)
@@ -363,7 +365,11 @@ def _zip_place(members, scratch):
                 continue
         place = _gradable_folder(scout)
         rel = os.path.relpath(place, scout)
-        return () if rel == os.curdir else tuple(rel.split(os.sep))
+        # a whole repository zipped: the modules at its top are not extracted, and the report
+        # says so as for the folder (grader.locate.top_not_graded reads the scout's names)
+        from grader.locate import top_not_graded
+
+        return (() if rel == os.curdir else tuple(rel.split(os.sep))), top_not_graded(place)
     finally:
         shutil.rmtree(scout, ignore_errors=True)
 
@@ -383,6 +389,8 @@ def extract_zip(path, target):
     ``ZIP_MAX_LISTED`` members, or a list of members larger than ``ZIP_MAX_DIRECTORY`` bytes, is
     not read at all. No absolute paths,
     no ``..``, anywhere in the zip; no links or special files among what is extracted.
+    Returns the sentence a report adds for a whole repository whose top holds modules that are
+    not extracted (``grader.locate.top_not_graded``), or "".
     """
     listed, directory = _listed(path)
     if listed is not None and listed > ZIP_MAX_LISTED:
@@ -399,7 +407,7 @@ def extract_zip(path, target):
     with archive:
         members = [(info, parts) for info, parts in _zip_members(archive)
                    if not any(not_graded(p) for p in parts)]
-        place = _zip_place(members, os.path.dirname(os.path.abspath(target)))
+        place, note = _zip_place(members, os.path.dirname(os.path.abspath(target)))
         where = "the zip" if not place else f"the zip's '{'/'.join(place)}'"
         chosen, folders = [], set()
         for info, parts in members:      # every member to extract is checked before any is written
@@ -438,7 +446,7 @@ def extract_zip(path, target):
                 raise BadZip(f"the zip holds '{info.filename}' twice") from None
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
                 raise BadZip(f"the zip member '{info.filename}' cannot be read ({exc})") from None
-    return target
+    return note
 
 
 class unpacked_zip:
@@ -451,13 +459,14 @@ class unpacked_zip:
     def __init__(self, path):
         self.path = os.fspath(path)
         self.scratch = None
+        self.not_graded = ""    # extract_zip's sentence on a repository's top modules, once entered
 
     def __enter__(self):
         self.scratch = tempfile.mkdtemp(prefix="chainrule-zip-")     # mode 0700
         janitor.watch(self.scratch)
         try:
             target = os.path.join(self.scratch, "unpacked")
-            extract_zip(self.path, target)
+            self.not_graded = extract_zip(self.path, target)
             folder = _gradable_folder(target)
             link = escaping_link(folder, target)
             if link:
@@ -660,14 +669,14 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
     record = {"id": entry.id, "hash": entry.hash, "source": os.path.basename(entry.path),
               "kind": entry.kind, "status": "graded", "note": "", "result": None,
               "fingerprints": [], "files": {}}
-    folder, shown, target = None, None, None
+    folder, shown, target, top = None, None, None, ""
     try:
         if entry.kind == "bad":
             raise BadZip(entry.note)
         if entry.kind == "zip":
             target = os.path.join(scratch, "unpacked-" + hashlib.sha256(entry.id.encode()).hexdigest()[:12])
             shutil.rmtree(target, ignore_errors=True)
-            extract_zip(entry.path, target)
+            top = extract_zip(entry.path, target)
             base = target
         else:
             base = entry.path
@@ -689,6 +698,8 @@ def grade_entry(entry, options, oracle, skeleton, scratch):
     try:
         if record["status"] == "graded":
             _grade_into(record, folder, shown, inner, options, oracle, skeleton)
+            if top and record.get("result") and not record["result"].get("not_graded"):
+                record["result"]["not_graded"] = top    # a zipped repository's top, as for its folder
     finally:
         if target is not None:
             shutil.rmtree(target, ignore_errors=True)

@@ -117,7 +117,8 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
     try:
         secret = read_secret(secret_file) if secret_file is not None else None
         settings = release_settings.read(release) if release is not None else None
-        with release_settings.in_force(settings), _unzipped(zipped) as (folder, inner):
+        unzipped = _unzipped(zipped)
+        with release_settings.in_force(settings), unzipped as (folder, inner):
             # its functions and points, as grade-all --release; a zip's folder, as grade-all unpacks it
             if case is not None:
                 _one_function(only)
@@ -127,6 +128,7 @@ def grade_command(submission, fmt, output, force, only, case, seed, secret_file,
                                       require_isolation=require_isolation)
             if zipped is not None:
                 _as_the_zip(result, folder, zipped, inner)
+                result.not_graded = result.not_graded or unzipped.not_graded   # a zipped repository's top
     except BadSubmission:       # the files are the problem, not the command: the reason alone (exit 2)
         raise
     except ChainruleUsageError as exc:  # shown with this command's usage line
@@ -191,6 +193,11 @@ class _unzipped:
 
     def __init__(self, path):
         self.path, self.inner = path, None
+
+    @property
+    def not_graded(self):
+        """The sentence on a zipped repository's top modules (``grader.batch.unpacked_zip``)."""
+        return self.inner.not_graded if self.inner is not None else ""
 
     def __enter__(self):
         if self.path is None:

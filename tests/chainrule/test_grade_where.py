@@ -133,9 +133,9 @@ def test_a_folder_with_only_one_kit_package_is_no_repository(tmp_path):
 
 
 def test_grade_all_grades_a_whole_repository_from_exercises_too(tmp_path):
-    """grade-all finds the same folder (grader.locate), folder or zip of the repository, and a
-    folder's report names the module at its top. (A zip extracts only exercises/, so its
-    report has no such line.)"""
+    """grade-all finds the same folder (grader.locate), folder or zip of the repository, and the
+    report of each names the module at its top (a zip extracts only exercises/: review 17
+    found its report without that line); `chainrule grade` of the zip says it too."""
     from tests.grader.test_grade_all import ACT, ONLY, read_csv, run, zip_folder
 
     subs = tmp_path / "subs"
@@ -148,3 +148,8 @@ def test_grade_all_grades_a_whole_repository_from_exercises_too(tmp_path):
     assert {k: float(v[-2]) for k, v in rows.items()} == {"repo": ACT, "zed": ACT}
     report = (tmp_path / "out" / "reports" / "repo.md").read_text()
     assert "Submission `repo/exercises`" in report and NOT_GRADED in report
+    zipped = (tmp_path / "out" / "reports" / "zed.md").read_text()
+    assert "Submission `zed.zip/exercises`" in zipped and NOT_GRADED in zipped, zipped
+    code, out, err = grade(subs, "zed.zip")
+    assert code == 0, err
+    assert json.loads(out)["not_graded"] == NOT_GRADED

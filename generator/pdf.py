@@ -30,6 +30,7 @@ is installed, the warning says what to install.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import os
 import re
@@ -78,7 +79,10 @@ class PdfError(Exception):
     """The TeX engine could not make a PDF (the .tex source is written all the same)."""
 
 
+@functools.lru_cache(maxsize=None)
 def _has_tex_file(engine_path: str, name: str) -> bool:
+    """Whether the TeX installation of ``engine_path`` has the file ``name`` (kpsewhich), asked
+    once a process: each student whose name needs another engine asks again (``name_engine``)."""
     kpsewhich = Path(engine_path).with_name("kpsewhich")
     if not kpsewhich.exists():
         return True  # cannot tell: let the engine try

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Optional, Tuple
 
 import sympy as sp
+from mpmath.libmp import to_digits_exp as _to_digits_exp
 from mpmath.libmp import to_str
 
 SIGNIFICANT = 8
@@ -120,7 +121,67 @@ def number_parts(value) -> Tuple[str, Optional[int]]:
     return parts
 
 
+#: digits of a computed value that no rounding of its expansion turns into a 0 or a 9 (see
+#: ``_computed_parts``)
+_INNER = frozenset("234567")
+
+
+def _computed_parts(mpf) -> Optional[Tuple[str, Optional[int]]]:
+    """``_number_parts`` of a sympy Float (its ``_mpf_``) that is no short decimal, from one
+    digit string (what ``to_str(mpf, 45)`` rounds) instead of two strings and Decimals: the
+    same result, about 4 times faster (a sheet shows about 150 computed values a student).
+    None: a value this does not decide (zero, or one that may be a short decimal), for the
+    general way.
+
+    Whether the value is a short decimal (rule 1, ``_to_decimal``) is decided from the same
+    digits: ``to_digits_exp`` truncates toward zero by less than a unit of its last digit, so
+    a digit 2-7 among the 9th to the 28th of its expansion is the value's own digit or one
+    more, and the 30-digit rounding that rule 1 reads keeps a digit there that is neither 0
+    nor 9 (no carry or borrow can reach 0 or 10 from it): more than 8 significant digits.
+    Without such a digit (a short decimal, a run of 0s or 9s), None."""
+    if not mpf[1]:
+        return None
+    sign, digits, exponent = _to_digits_exp(mpf, _DIGITS + 8)
+    if _INNER.isdisjoint(digits[SIGNIFICANT:28]):
+        return None
+    dps = _DIGITS + 5  # to_str(mpf, 45)'s rounding of the digits, as it does it
+    if len(digits) > dps and digits[dps] in "56789":
+        digits = digits[:dps]
+        i = dps - 1
+        while i >= 0 and digits[i] == "9":
+            i -= 1
+        if i >= 0:
+            digits = digits[:i] + str(int(digits[i]) + 1) + "0" * (dps - i - 1)
+        else:
+            digits = "1" + "0" * (dps - 1)
+            exponent += 1
+    else:
+        digits = digits[:dps]
+    digits = digits.ljust(dps, "0")  # the value is sign 0.digits x 10**(exponent + 1)
+    if exponent in (-1, -2):  # 0.01 <= |x| < 1: 8 decimals, half up
+        keep = SIGNIFICANT + 1 + exponent
+        rounded = int(digits[:keep]) + (digits[keep] >= "5")
+        if rounded < 10 ** SIGNIFICANT:
+            return sign + "0." + str(rounded).zfill(SIGNIFICANT), None
+    rounded = int(digits[:SIGNIFICANT]) + (digits[SIGNIFICANT] >= "5")  # 8 significant digits, half up
+    if rounded == 10 ** SIGNIFICANT:  # 9.99999999 rounded up to 10.000000
+        rounded //= 10
+        exponent += 1
+    shown = str(rounded)
+    if -4 <= exponent < SIGNIFICANT:  # 1e-4 <= |x| < 1e8: written out
+        if exponent >= SIGNIFICANT - 1:
+            return sign + shown, None
+        if exponent >= 0:
+            return sign + shown[:exponent + 1] + "." + shown[exponent + 1:], None
+        return sign + "0." + "0" * (-exponent - 1) + shown, None
+    return sign + shown[0] + "." + shown[1:], exponent
+
+
 def _number_parts(value) -> Tuple[str, Optional[int]]:
+    if isinstance(value, sp.Float):
+        parts = _computed_parts(value._mpf_)
+        if parts is not None:
+            return parts
     d, exact = _to_decimal(value)
     if d == 0:
         return "0", None

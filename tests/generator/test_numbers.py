@@ -71,3 +71,40 @@ def test_numbers_a_computed_value_equal_to_a_short_decimal_is_shown_as_that_deci
     assert format_number(sp.Rational("0.123456785")) == "0.12345679"
     assert format_number(sp.Rational("-0.123456785")) == "-0.12345679"
     assert "유한소수" in WORDS["number_rule"][1] and "정확한 소수" not in WORDS["number_rule"][1]
+
+
+def test_numbers_computed_values_shown_from_their_digits_as_through_decimals(monkeypatch):
+    """A computed value's shown form comes from one digit string (``_computed_parts``); the
+    general way (two strings and Decimal arithmetic) must give the same, on random values and
+    on values next to every rounding boundary of the rule."""
+    import random
+
+    from generator import numbers, symbolic
+
+    mp = symbolic._MP
+    rng = random.Random(11)
+    values = []
+    for _ in range(3000):
+        x = mp.mpf(rng.random()) * mp.mpf(10) ** rng.randint(-12, 12) * rng.choice((1, -1))
+        values.append(x * (1 + mp.mpf(rng.random()) / mp.mpf(10) ** rng.randint(0, 44)))
+    bases = ("9.9999999", "0.0099999999", "0.99999999", "0.000099999999", "99999999.", "1.2345678", "0.12345678",
+             "0.012345678", "0.5", "1", "1.0000000")
+    tails = ("5", "49999999999", "50000000001", "4" + "9" * 40, "5" + "0" * 30 + "1", "0" * 30 + "1", "9" * 31, "")
+    for base in bases:
+        for tail in tails:
+            for power in range(-3, 4):
+                for sign in (1, -1):
+                    values.append(mp.mpf(base + tail) * mp.mpf(10) ** power * sign)
+    floats = [symbolic.to_sympy(x) for x in values]
+    fast = [numbers._number_parts(v) for v in floats]
+    assert sum(numbers._computed_parts(v._mpf_) is not None for v in floats) > 2000  # the fast way is taken
+    monkeypatch.setattr(numbers, "_computed_parts", lambda mpf: None)
+    assert fast == [numbers._number_parts(v) for v in floats]
+    # and on the rule's own strings
+    monkeypatch.undo()
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("0.5199893401555"))) == "0.51998934"
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("-9.99999996123"))) == "-10.000000"
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("0.0099999999512"))) == "0.010000000"  # below 0.01: rule 3
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("0.999999996123"))) == "1.0000000"
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("123456784.5123"))) == "1.2345678e+08"
+    assert numbers.format_number(symbolic.to_sympy(mp.mpf("0.0000123456785123"))) == "1.2345679e-05"

@@ -1128,10 +1128,17 @@ _CACHE_SIZE = 128
 
 
 def _memo(plot: Plot, words: str, key: bool) -> tuple:
-    """What a drawing shows: the kind, the data its face shows, the labels' language."""
-    hidden = () if key else KEY_ONLY.get(plot.kind, ())
-    shown = sorted((name, value) for name, value in plot.data.items() if name not in hidden)
-    return (plot.kind, repr(shown), words, key)
+    """What a drawing shows: the kind, the data its face shows, the labels' language. Worked
+    out once a plot and face (a sheet asks for each face's drawing from its Markdown file, its
+    HTML page and the drawing's ids; the repr of a curve's floats is the cost), kept on the
+    plot (a frozen dataclass, whose data is never changed once drawn)."""
+    memos = plot.__dict__.setdefault("_memos", {})
+    hit = memos.get((words, key))
+    if hit is None:
+        hidden = () if key else KEY_ONLY.get(plot.kind, ())
+        shown = sorted((name, value) for name, value in plot.data.items() if name not in hidden)
+        hit = memos[(words, key)] = (plot.kind, repr(shown), words, key)
+    return hit
 
 
 def _cached(memo: tuple, make):

@@ -271,7 +271,36 @@ def _decimal(mpf) -> tuple:
     power = exponent - len(digits) + 1  # the value is man * 10**power
     if power >= 0:
         return libmp.from_int(man * 10 ** power, _FLOAT_PREC, libmp.round_nearest)
-    return libmp.from_rational(man, 10 ** -power, _FLOAT_PREC, libmp.round_nearest)
+    return _nearest(man, 10 ** -power, _FLOAT_PREC)
+
+
+def _nearest(man: int, den: int, prec: int) -> tuple:
+    """``from_rational(man, den, prec, round_nearest)`` for a nonzero ``man`` and ``den`` > 0:
+    the raw mpf nearest to man / den with ``prec`` bits (a tie to the even mantissa), in
+    integer arithmetic without mpmath's dispatch (correct rounding has one result, which is
+    what mpmath's division returns too; half of ``to_sympy``'s time went there)."""
+    sign = 0
+    if man < 0:
+        sign, man = 1, -man
+    # a quotient of prec + 2 or prec + 3 bits, and whether anything was left over
+    shift = prec + 2 - (man.bit_length() - den.bit_length())
+    if shift >= 0:
+        quotient, left = divmod(man << shift, den)
+    else:
+        quotient, left = divmod(man, den << -shift)
+    extra = quotient.bit_length() - prec
+    low = quotient & ((1 << extra) - 1)
+    half = 1 << (extra - 1)
+    quotient >>= extra
+    exp = extra - shift
+    if low > half or (low == half and (left or quotient & 1)):
+        quotient += 1
+        if quotient >> prec:  # rounded up to a power of two
+            quotient >>= 1
+            exp += 1
+    zeros = (quotient & -quotient).bit_length() - 1  # mpmath keeps mantissas odd
+    quotient >>= zeros
+    return sign, quotient, exp + zeros, quotient.bit_length()
 
 
 def to_fraction(value) -> Fraction:

@@ -145,3 +145,25 @@ def test_fast_conversions_equal_sympy_and_mpmath_own():
         fraction = Fraction(rng.randint(-big, big), rng.randint(1, 10 ** rng.randint(1, 80)))
         for _again in range(2):  # computed, then remembered
             assert symbolic._mp(fraction)._mpf_ == (symbolic._MP.mpf(fraction.numerator) / fraction.denominator)._mpf_
+
+
+def test_values_are_rounded_to_binary_as_mpmath_rounds_them():
+    """``to_sympy`` rounds a value's 45 decimal digits to its binary float by integer
+    arithmetic (``_nearest``): mpmath's own division must give the same raw mpf, also for
+    exact ties (which go to the even mantissa) and for carries into a new power of two."""
+    import random
+
+    from mpmath.libmp import from_rational, round_nearest
+
+    from generator import symbolic
+
+    rng = random.Random(3)
+    prec = symbolic._FLOAT_PREC
+    cases = [(rng.randint(1, 10 ** rng.randint(1, 50)) * rng.choice((1, -1)), 10 ** rng.randint(1, 80))
+             for _ in range(20000)]
+    for _ in range(3000):
+        k = rng.randint(1, 60)
+        cases.append((rng.randrange(1, 2 ** (prec + 2), 2) * 5 ** k * rng.choice((1, -1)), 10 ** k))  # ties
+        cases.append(((2 ** (prec + 1) - rng.randint(1, 3)) * 5 ** k, 10 ** k))  # rounds up to 2**(prec + 1)
+    for man, den in cases:
+        assert symbolic._nearest(man, den, prec) == tuple(from_rational(man, den, prec, round_nearest)), (man, den)

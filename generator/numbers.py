@@ -121,6 +121,21 @@ def number_parts(value) -> Tuple[str, Optional[int]]:
     return parts
 
 
+def rounded_digits(digits: str, exponent: int, dps: int) -> Tuple[str, int]:
+    """``to_digits_exp``'s digits (and decimal exponent) rounded to ``dps`` digits as mpmath's
+    ``to_str(mpf, dps)`` rounds them (it asks for ``dps + 3`` digits, truncated toward zero,
+    then rounds half up digit by digit)."""
+    if len(digits) > dps and digits[dps] in "56789":
+        digits = digits[:dps]
+        i = dps - 1
+        while i >= 0 and digits[i] == "9":
+            i -= 1
+        if i >= 0:
+            return digits[:i] + str(int(digits[i]) + 1) + "0" * (dps - i - 1), exponent
+        return "1" + "0" * (dps - 1), exponent + 1
+    return digits[:dps], exponent
+
+
 #: digits of a computed value that no rounding of its expansion turns into a 0 or a 9 (see
 #: ``_computed_parts``)
 _INNER = frozenset("234567")
@@ -141,22 +156,11 @@ def _computed_parts(mpf) -> Optional[Tuple[str, Optional[int]]]:
     Without such a digit (a short decimal, a run of 0s or 9s), None."""
     if not mpf[1]:
         return None
-    sign, digits, exponent = _to_digits_exp(mpf, _DIGITS + 8)
+    dps = _DIGITS + 5
+    sign, digits, exponent = _to_digits_exp(mpf, dps + 3)
     if _INNER.isdisjoint(digits[SIGNIFICANT:28]):
         return None
-    dps = _DIGITS + 5  # to_str(mpf, 45)'s rounding of the digits, as it does it
-    if len(digits) > dps and digits[dps] in "56789":
-        digits = digits[:dps]
-        i = dps - 1
-        while i >= 0 and digits[i] == "9":
-            i -= 1
-        if i >= 0:
-            digits = digits[:i] + str(int(digits[i]) + 1) + "0" * (dps - i - 1)
-        else:
-            digits = "1" + "0" * (dps - 1)
-            exponent += 1
-    else:
-        digits = digits[:dps]
+    digits, exponent = rounded_digits(digits, exponent, dps)
     digits = digits.ljust(dps, "0")  # the value is sign 0.digits x 10**(exponent + 1)
     if exponent in (-1, -2):  # 0.01 <= |x| < 1: 8 decimals, half up
         keep = SIGNIFICANT + 1 + exponent

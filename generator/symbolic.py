@@ -35,6 +35,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from generator.notation import Below, sigma, sym  # noqa: F401 - sym: generator.figures uses symbolic.sym
+from generator.numbers import rounded_digits
 from generator.prepared import display_key as _display_items_key, formula_key, prepared, text_key
 
 #: Decimal digits carried by evaluated answers; displays use 8 significant digits.
@@ -253,18 +254,7 @@ def _decimal(mpf) -> tuple:
     sign, digits, exponent = libmp.to_digits_exp(mpf, _DPS + 3)
     if abs(exponent) > 300:
         return libmp.from_str(libmp.to_str(mpf, _DPS), _FLOAT_PREC, libmp.round_nearest)
-    if len(digits) > _DPS and digits[_DPS] in "56789":  # to_str's rounding, digit by digit
-        digits = digits[:_DPS]
-        i = _DPS - 1
-        while i >= 0 and digits[i] == "9":
-            i -= 1
-        if i >= 0:
-            digits = digits[:i] + str(int(digits[i]) + 1) + "0" * (_DPS - i - 1)
-        else:
-            digits = "1" + "0" * (_DPS - 1)
-            exponent += 1
-    else:
-        digits = digits[:_DPS]
+    digits, exponent = rounded_digits(digits, exponent, _DPS)  # to_str's rounding, digit by digit
     man = int(digits)
     if sign == "-":
         man = -man

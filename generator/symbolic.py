@@ -89,6 +89,21 @@ def _mul(xs):
     return _MP.fprod([_mp(x) for x in xs])
 
 
+def _add2(a, b):
+    """``_add([a, b])``: the same value (an exact sum, or one rounding of the exact sum)."""
+    if type(a) is Fraction and type(b) is Fraction:
+        return a + b
+    return _add([a, b])
+
+
+def _mul2(a, b):
+    """``_mul([a, b])``: the same value (``fprod`` of two factors of at most the context's
+    precision rounds their exact product once, as ``*`` does)."""
+    if type(a) is Fraction and type(b) is Fraction:
+        return a * b
+    return _mp(a) * _mp(b)
+
+
 def _sqrt(x):
     if _exact(x) and x >= 0:
         num, den = math.isqrt(x.numerator), math.isqrt(x.denominator)
@@ -149,6 +164,10 @@ def _compile(expr):
         constant = _MP.mpf(expr._mpf_)
         return lambda env: constant
     args = [_compile(a) for a in expr.args]
+    if len(args) == 2 and (expr.is_Add or expr.is_Mul):  # most sums and products: no list, no loop
+        first, second = args
+        pair = _add2 if expr.is_Add else _mul2
+        return lambda env: pair(first(env), second(env))
     if expr.is_Add:
         return lambda env: _add([f(env) for f in args])
     if expr.is_Mul:

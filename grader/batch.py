@@ -65,9 +65,10 @@ from grader.results import CaseResult, Diagnosis, FunctionResult, GradeResult, r
 
 RESULTS = "results.jsonl"
 BATCH = "batch.json"
-FORMAT_VERSION = 4     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
+FORMAT_VERSION = 5     # 2: fingerprints of the student's own code only, report paths from SUBMISSIONS;
                        # 3: the skeleton's def lines, docstrings and lines at their place removed too;
-                       # 4: a hash of each submission's own code (the similarity's same-code rule)
+                       # 4: a hash of each submission's own code (the similarity's same-code rule);
+                       # 5: seeds and content hashes cover folders and links, no-op statements not fingerprinted
 
 # safe extraction of a student's .zip: the limits count what is extracted (what is graded)
 ZIP_MAX_MEMBERS = SUBMISSION_MAX_FILES   # files and folders: at most what a submission may hold
@@ -220,6 +221,8 @@ def _hash_tree(folder, digest):
     count = 0
     for base, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not not_graded(d))
+        for name in dirs:   # a folder, an empty one too: the graded code can list it (as the seed hashes it)
+            digest.update(f"D{os.path.relpath(os.path.join(base, name), folder)}\0".encode("utf-8", "surrogateescape"))
         for name in sorted(files):
             if not_graded(name):    # as the copy the child imports (a .pyc there is refused)
                 continue

@@ -2,7 +2,8 @@
 
 With a live reference, ``chainrule grade`` (without ``--seed``) draws the cases' inputs
 from ``submission_seed``: a hash of every file of the submission (its relative path and
-bytes; ``__pycache__`` and ``.git`` left out, as they are never graded) and, where the
+bytes), every folder and every link (``__pycache__``, ``.git`` and hidden entries left out, as
+they are never graded) and, where the
 course has one, of a secret. The same submission always meets the same cases, so a grade
 is reproducible and the seed printed in the report reruns it; a submission changed to
 hold a lookup table of the expected values a report showed meets new inputs. With a
@@ -27,33 +28,48 @@ SUBMISSION_SEED_BITS = 64
 
 def submission_seed(path, secret=None):
     """The seed of the cases for the submission folder ``path`` (or one file, a notebook: its
-    name and bytes) and ``secret`` (bytes, str or None). Depends only on the files' relative
-    paths and contents, in sorted order, so it is the same on every machine and for every
-    copy of the submission."""
+    name and bytes) and ``secret`` (bytes, str or None). Depends only on what the grader's
+    copy of the submission holds (``grader.submission_copy``), so it is the same on every
+    machine and for every copy of the submission: every folder's relative path (an empty
+    one too: the child can list it), every file's relative path and bytes, and every link's
+    relative path and target (the copy holds the file it points to inside the submission,
+    whose bytes are hashed as that file's), in sorted order.
+
+    Anything the graded code can observe of the submission changes the seed, so values shown
+    by one run cannot be looked up in the next: folder names or links (``_notes/<key>/<value>``)
+    once carried a lookup table without changing the seed (trial 18b)."""
     from grader.submission_copy import not_graded
 
-    digest = hashlib.sha256(b"chainrule submission seed v1\0")
+    digest = hashlib.sha256(b"chainrule submission seed v2\0")
     if secret:
         key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
         digest.update(len(key).to_bytes(8, "big") + key)
     root = os.path.realpath(os.fspath(path))
-    files = []
+    entries = []  # (relative path, kind, what to hash)
     if os.path.isfile(root):        # one file (a notebook): its name and its bytes
         root, name = os.path.split(root)
-        files.append(name)
-    for folder, dirs, names in os.walk(root) if not files else ():
-        dirs[:] = sorted(d for d in dirs if not not_graded(d))
-        for name in names:
+        entries.append((name, b"f", None))
+    for folder, dirs, names in os.walk(root) if not entries else ():
+        graded = sorted(d for d in dirs if not not_graded(d))
+        dirs[:] = [d for d in graded if not os.path.islink(os.path.join(folder, d))]
+        for name in graded + names:
             if not_graded(name):
                 continue
             full = os.path.join(folder, name)
-            if os.path.isfile(full) and not os.path.islink(full):
-                files.append(os.path.relpath(full, root).replace(os.sep, "/"))
-    for rel in sorted(files):
-        with open(os.path.join(root, rel), "rb") as fh:
-            content = hashlib.sha256(fh.read()).digest()
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if os.path.islink(full):
+                entries.append((rel, b"l", os.readlink(full).encode("utf-8", "surrogateescape")))
+            elif os.path.isdir(full):
+                entries.append((rel, b"d", b""))
+            elif os.path.isfile(full):
+                entries.append((rel, b"f", None))
+    for rel, kind, data in sorted(entries):
+        if data is None:
+            with open(os.path.join(root, rel), "rb") as fh:
+                data = fh.read()
+        content = hashlib.sha256(data).digest()
         name = rel.encode("utf-8", "surrogateescape")
-        digest.update(len(name).to_bytes(8, "big") + name + content)
+        digest.update(kind + len(name).to_bytes(8, "big") + name + content)
     return int.from_bytes(digest.digest()[:SUBMISSION_SEED_BITS // 8], "big")
 
 

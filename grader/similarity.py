@@ -4,8 +4,9 @@ Every ``.py`` file of a submission (and every notebook's code cells, each after 
 ``# cell N`` line), in every folder below it (code moved into a
 subpackage counts as much as the modules themselves; hidden folders, caches and virtual
 environments are left out, as grading leaves them out), is turned into tokens with
-Python's ``tokenize``: comments, blank lines and whitespace (newlines, indentation) are
-dropped, every name becomes ``V`` (except a name after a dot: ``np.exp`` stays
+Python's ``tokenize``: comments, blank lines, whitespace (newlines, indentation), ``;``
+and statements that do nothing (``pass``, ``...``, a docstring or other bare string or
+literal, ``x = x``: ``no_op``; padding a copy with them once hid it) are dropped, every name becomes ``V`` (except a name after a dot: ``np.exp`` stays
 ``V.exp``), every number ``N`` and every string ``S``, except a string literal that is
 itself Python code (what ``exec(compile('...'))`` runs): its own tokens stand in its
 place. Every run of ``K`` consecutive tokens is hashed; winnowing (Schleimer, Wilkerson
@@ -201,6 +202,8 @@ class _Statements:
                 self.paren = max(0, self.paren - 1)
             elif tok.string == ":" and self.paren == 0 and st["header"] and st["named"]:
                 self.current, self.inline = None, True      # the header ends; a body may follow on its line
+            elif tok.string == ";" and self.paren == 0:
+                self.current, self.inline = None, False     # ``a; pass``: two statements
         return True
 
     def keys(self):
@@ -212,6 +215,27 @@ class _Statements:
                 keys = made[id(st)] = statement_keys(st)
             out.append(keys)
         return out
+
+
+#: a statement of one of these alone does something (``return``, ``break``): never a no-op
+_ALONE = frozenset(("return", "break", "continue", "raise", "yield", "await"))
+
+
+def no_op(st):
+    """Whether the statement ``st`` (``_Statements``) does nothing: ``pass``, ``...``, a bare
+    literal or name, a string that is not code (a docstring), ``x = x``. Its tokens are left
+    out (``tokens``): a ``pass`` after every few statements once broke every shared run of a
+    renamed copy (trial 18b), and no such line is anyone's own work."""
+    raw = st["raw"][:-1] if st["raw"][-1:] == [";"] else st["raw"]
+    if st["header"] or st["code"]:
+        return False
+    if not raw or (st["string"] and raw):
+        return True
+    if len(raw) == 1:
+        word = raw[0]
+        return word not in _ALONE and (word in ("pass", "...", "None", "True", "False") or word[:1].isdigit()
+                                        or word[:1] == "." or word.isidentifier() and not keyword.iskeyword(word))
+    return len(raw) == 3 and raw[1] == "=" and raw[0] == raw[2] and raw[0].isidentifier()
 
 
 def statement_keys(st):
@@ -232,7 +256,7 @@ def tokens(source, budget=None, depth=0, statements=None):
     and as far as ``budget`` allows). ``statements``: a list that receives, per token
     returned, the keys of its statement (``statement_keys``)."""
     budget = budget if budget is not None else _Budget()
-    where = _Statements() if statements is not None else None
+    where = _Statements()   # each token's statement: no-ops are left out, ``statements`` gets the keys
     lines = io.StringIO(source.replace("\r\n", "\n").replace("\r", "\n"))
 
     def readline():
@@ -252,10 +276,10 @@ def tokens(source, budget=None, depth=0, statements=None):
             kind = tok.type
             if kind == tokenize.ERRORTOKEN and tok.string.isspace():
                 continue
-            if where is not None and not where.see(tok):
+            if not where.see(tok):
                 continue
-            if kind in _DROP or kind in _FSTRING_SKIP:
-                continue
+            if kind in _DROP or kind in _FSTRING_SKIP or (kind == tokenize.OP and tok.string == ";"):
+                continue        # layout: a ";" ends a statement as a line does
             line = tok.start[0]
             if kind == tokenize.NAME:
                 if keyword.iskeyword(tok.string) or previous == ".":
@@ -271,9 +295,8 @@ def tokens(source, budget=None, depth=0, statements=None):
                 if code is not None:        # exec(compile('<source>')): its tokens, at this line
                     inner = tokens(code, budget, depth + 1)
                     out.extend((t, line) for t, _ in inner)
-                    if where is not None:   # they belong to the statement that holds the string
-                        where.last["code"] = True
-                        where.of.extend([where.last] * len(inner))
+                    where.last["code"] = True   # they belong to the statement that holds the string
+                    where.of.extend([where.last] * len(inner))
                     previous = inner[-1][0] if inner else previous
                     continue
                 text = "S"
@@ -282,8 +305,7 @@ def tokens(source, budget=None, depth=0, statements=None):
             else:
                 text = tok.string
             out.append((text, line))
-            if where is not None:
-                where.of.append(where.last)
+            where.of.append(where.last)
             previous = text
             budget.left -= 1
             if budget.left <= 0:
@@ -293,8 +315,11 @@ def tokens(source, budget=None, depth=0, statements=None):
         pass            # student code need not be valid: the tokens so far still count
     if budget.left <= 0:
         budget.capped = True
-    if where is not None:
-        statements.extend(where.keys())
+    kept = [not no_op(st) for st in where.of]
+    if not all(kept):
+        out = [tok for tok, keep in zip(out, kept) if keep]
+    if statements is not None:
+        statements.extend(keys for keys, keep in zip(where.keys(), kept) if keep)
     return out
 
 

@@ -99,7 +99,9 @@ def test_code_run_from_a_string_literal_is_compared_and_flagged(tmp_path):
     prose = _folder(tmp_path / "prose", {"m.py": 'def f(x):\n    """Returns the mean of x over its rows."""\n'
                                                  '    return model.eval(x, "a b")\n'})
     found = similarity.fingerprint_submission(prose)
-    assert similarity.tokens((prose / "m.py").read_text())[6:8] == [("S", 2), ("return", 3)]
+    # (a docstring is a statement that does nothing: no token at all; see no_op)
+    assert similarity.tokens((prose / "m.py").read_text())[6:] == [
+        ("return", 3), ("V", 3), (".", 3), ("eval", 3), ("(", 3), ("V", 3), (",", 3), ("S", 3), (")", 3)]
     assert found["dynamic"] == []
 
 
@@ -315,7 +317,7 @@ def test_grade_all_finds_the_renamed_copy_shows_its_own_lines_and_not_the_one_li
     html = (out / "summary.html").read_text().split("<h2>Similar submissions</h2>", 1)[1]
     assert "<h3>judy and kate: " in html and "nia and oto" not in html
     shown = re.findall(r"<td>activations\.py, lines (\d+)-(\d+)<pre>(.*?)</pre>", html, re.S)
-    assert len(shown) == 2, html
+    assert len(shown) in (2, 4), html   # one passage a side, or two (a docstring between them counts for neither)
     # judy's copy of kate's helpers beside them: lines the student wrote, none the skeleton holds
     given = set((EXERCISES / "activations.py").read_text().splitlines())
     for (first, last, body), folder, helper in zip(shown, (judy, kate), ("def logistic_fn(", "def my_sig_helper(")):
@@ -393,7 +395,7 @@ def test_a_def_line_or_docstring_of_the_skeleton_never_hides_code_put_in_it(tmp_
     given = _folder(tmp_path / "given", {"optimizers.py": f"def momentum_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
     own = _folder(tmp_path / "own", {"optimizers.py": f"def my_step(w, grad, v, lr=0.01, beta=0.9): {body}"})
     prints = similarity.fingerprint_submission(given, skeleton)["prints"]
-    assert len(prints) >= 5 and {p[0] for p in prints} <= _hashes(own)
+    assert len(prints) >= 3 and {p[0] for p in prints} <= _hashes(own)   # (";" is layout: no token)
     flat = _folder(tmp_path / "flat", {"optimizers.py": CODE})
     in_doc = _folder(tmp_path / "doc", {"optimizers.py": f'def tanh(x):\n    """\n{CODE}"""\n    exec(tanh.__doc__)\n'})
     prints = similarity.fingerprint_submission(in_doc, skeleton)["prints"]
@@ -554,3 +556,39 @@ def test_students_who_wrote_the_hinted_short_forms_alike_are_no_pair(tmp_path):
     prints = {name: f["prints"] for name, f in found.items()}
     own = {name: f["own"] for name, f in found.items()}
     assert [(p["a"], p["b"], p["same"]) for p in similarity.pairs(prints, own)] == [("carol", "carolcopy", True)]
+
+
+def _padded(text, every=3):
+    """``text`` with a statement that does nothing after every ``every``-th line of a function
+    body (``pass``, ``...``, a bare string, ``x = x``, a bare number, ``; pass`` on the line), as
+    trial 18b hid a renamed copy: 55 shared fingerprints, 38 % of one, "No similar pairs"."""
+    fillers = ("pass", "...", "'\'\'note'\'\'", "x = x", "0", "; pass")
+    out, count = [], 0
+    for line in text.splitlines():
+        out.append(line)
+        body = line.startswith("    ") and line.strip() and not line.rstrip().endswith((":", ",", "(", "[", "\\"))
+        if body and not line.lstrip().startswith(('"', "'", "#", ")", "]")) and line.count("(") == line.count(")"):
+            count += 1
+            if count % every == 0:
+                filler = fillers[(count // every) % len(fillers)]
+                if filler == "; pass":
+                    out[-1] = line.rstrip() + "; pass"
+                else:
+                    out.append(line[:len(line) - len(line.lstrip())] + filler)
+    return "\n".join(out) + "\n"
+
+
+def test_statements_that_do_nothing_neither_hide_a_copy_nor_count(tmp_path):
+    from grader import similarity
+
+    ann = _folder(tmp_path / "subs" / "ann", {m: (SOLUTIONS / m).read_text() for m in ("activations.py", "losses.py")})
+    bob = _folder(tmp_path / "subs" / "bob",
+                  {m: _padded((SOLUTIONS / m).read_text()) for m in ("activations.py", "losses.py")})
+    padded = (bob / "activations.py").read_text()
+    assert padded.count("    pass\n") >= 2 and "; pass\n" in padded and "    ...\n" in padded
+    assert "    x = x\n" in padded and "    '''note'''\n" in padded
+    assert similarity.tokens("a = b\npass\n...\n'''x'''\nb = b\n7\nc = d; pass\nreturn\n") == [
+        ("V", 1), ("=", 1), ("V", 1), ("V", 7), ("=", 7), ("V", 7), ("return", 8)]
+    assert _hashes(bob) == _hashes(ann)     # the padding leaves no trace in the fingerprints
+    section, table = _similar_section(_graded_class(tmp_path / "subs", tmp_path))
+    assert len(table) == 1 and table[0].startswith("| ann | bob | ") and table[0].endswith(" | 100% / 100% |"), table

@@ -41,3 +41,51 @@ def test_a_wide_seed_is_printed_and_reruns_exactly(tmp_path):
                                      "--seed", str(2 ** 64 - 1)])
     assert json.loads(again.stdout)["seed"] == 2 ** 64 - 1
     assert json.loads(again.stdout)["score"] == report["score"]
+
+
+def test_what_the_graded_code_can_see_of_a_submission_changes_its_seed(tmp_path):
+    """Trial 18b: folder names and links reached the graded code without changing the seed, so a
+    regrade met the same cases and a lookup of the values the first report showed
+    (``_notes/<key>/<value>`` folders, an empty folder or one holding only a hidden ``.keep``,
+    or a link named after a value) turned a mean_squared_error returning 0.0 into full marks.
+    Every folder and link the grader's copy holds is now hashed; what it leaves out is not."""
+    import os
+
+    from grader.submission_copy import safe_copy
+
+    sub = make_submission(tmp_path / "sub")
+    seen = {submission_seed(sub)}
+    (sub / "_notes" / "fffe5a082a6a" / "0.6955022354").mkdir(parents=True)
+    seen.add(submission_seed(sub))
+    (sub / "_notes" / "fffe5a082a6a" / "0.6955022354").rmdir()
+    seen.add(submission_seed(sub))
+    (sub / "_notes" / "fffe5a082a6a" / "0.6955022354").mkdir()
+    (sub / "_notes" / "fffe5a082a6a" / "0.6955022354" / ".keep").write_text("")   # git keeps such a folder
+    assert submission_seed(sub) in seen     # a hidden file is never copied: the folder is what counts
+    os.symlink("losses.py", sub / "data_0.6955022354.py")
+    seen.add(submission_seed(sub))
+    os.unlink(sub / "data_0.6955022354.py")
+    os.symlink("activations.py", sub / "data_0.6955022354.py")
+    seen.add(submission_seed(sub))
+    assert len(seen) == 5, seen     # each change the code could see, a seed of its own
+    # and the grader's copy holds exactly those folders and links (as files): the same seed
+    copy = safe_copy(sub, tmp_path / "copy")
+    os.symlink("activations.py", tmp_path / "copy" / "link_again.py")
+    os.unlink(tmp_path / "copy" / "link_again.py")
+    assert (tmp_path / "copy" / "_notes" / "fffe5a082a6a" / "0.6955022354").is_dir()
+    assert sorted(os.listdir(copy)) == sorted(n for n in os.listdir(sub) if not n.startswith("."))
+    # hidden entries and caches stay out of both
+    (sub / ".git").mkdir()
+    (sub / "__pycache__").mkdir()
+    assert submission_seed(sub) in seen
+
+
+def test_grade_all_regrades_a_submission_when_a_folder_is_added(tmp_path):
+    """grade-all regrades what changed since its last run by a hash of what grading reads: a new
+    folder (which changes the seed) changes that hash too, so the rerun grades it with the new seed."""
+    from grader.batch import Entry, content_hash
+
+    sub = make_submission(tmp_path / "class" / "ann")
+    before = content_hash(Entry("ann", str(sub), "folder"))
+    (sub / "_notes" / "key" / "0.5").mkdir(parents=True)
+    assert content_hash(Entry("ann", str(sub), "folder")) != before

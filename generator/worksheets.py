@@ -1501,9 +1501,26 @@ def update(out, students: Optional[Sequence[Student]] = None, count: Optional[in
             change.removed.append(Student(entry["id"], entry["name"]))
         removed_sheets.append(_listed_sheet(entry, removed=True))
     active = len(students)
+    were = [entry for entry in old["students"] if not entry["removed"]]
+    if were and not any(entry["id"] in on_roster for entry in were):
+        # a typo (--count on a class made from a roster) would mark the whole class removed for good
+        shown = ", ".join(entry["id"] for entry in were[:3]) + (f" and {len(were) - 3} more" if len(were) > 3 else "")
+        made = (f"--count {count} numbers the students {students[0].id} to {students[-1].id}: give the class's roster "
+                "with --students FILE" if count is not None else "check that it is this class's roster")
+        raise ChainruleUsageError(
+            f"The new roster keeps none of the {len(were)} students of '{out / MANIFEST}' ({shown}); {made} (another "
+            "class is a new set: another --out).")
+    engine = tex_engine(lang) if "tex" in formats else None
+    options = dict(_options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine),
+                   update=True)
     if change.nothing:  # an update interrupted after its manifest was written leaves its journal: done now
         leftover = _read_journal(out)
         if leftover is not None and leftover.options.get("update"):
+            differs = _differences(leftover.options, options)
+            if differs:  # interrupted before its manifest: its sheets are half there, the manifest is the old one
+                raise ChainruleError(
+                    f"Output folder '{out}' holds an interrupted --update with other options ({'; '.join(differs)}); "
+                    "run that command again to finish it first.")
             held = _hold(out)
             try:
                 os.unlink(out / JOURNAL)
@@ -1514,9 +1531,6 @@ def update(out, students: Optional[Sequence[Student]] = None, count: Optional[in
                     os.close(held)
         files = sum(len(entries[s.id]["files"]) for s in students) + 1
         return Result(out, active, files, formats, False, mode=mode, change=change, fingerprint=fingerprint)
-    engine = tex_engine(lang) if "tex" in formats else None
-    options = dict(_options(seed, students, families, problems, formats, lang, preset, mode, fingerprint, engine),
-                   update=True)
     held = _hold(out)
     try:
         record = _read_journal(out)

@@ -418,3 +418,53 @@ def test_update_names_a_name_added_or_cleared(tmp_path):
                    "--out", str(out)))
     assert lines[0] == ("Renamed 2 students: s1 (Kim, was no name), s2 (no name, was Lee Jun); new sheets and keys, "
                         "their answers.toml left as it was (it keeps the name it had).")
+
+
+def test_an_interrupted_update_is_never_dropped_by_an_update_back_to_the_sets_roster(tmp_path, monkeypatch):
+    """Trial 18a: an update interrupted before its manifest, then ``--update`` with the set's own
+    roster, said "Nothing to update ... no file was written" and deleted the journal, leaving the
+    new students' folders and a renamed student's new sheets beside the old manifest."""
+    whole, out = tmp_path / "whole", tmp_path / "o"
+    changed = [FIRST[0], ("s2", "Lee Junho")] + [(f"n{i}", f"New {i}") for i in range(1, 4)]
+    r1, r2 = roster(tmp_path, "r1.csv", FIRST), roster(tmp_path, "r2.csv", changed)
+    for folder in (whole, out):
+        ok(run(*BASE, "--students", r1, "--out", str(folder)))
+    ok(run("generate", "--update", "--students", r2, "--out", str(whole)))
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):  # Ctrl-C inside the write of n2's key
+        if str(dst).endswith("keys/n2/key.md"):
+            raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        assert run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", "1").exit_code == 130
+    result = run("generate", "--update", "--students", r1, "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (f"Error: Output folder '{out}' holds an interrupted --update with "
+                                              "other options (5 students there, 3 here); run that command again to "
+                                              "finish it first."), result.stderr
+    assert (out / JOURNAL).exists()
+    ok(run("generate", "--update", "--students", r2, "--out", str(out)))
+    assert tree(out) == tree(whole)
+
+
+@pytest.mark.parametrize("how", [["--count", "3"], ["--students", "other.csv"]])
+def test_update_to_a_roster_that_keeps_none_of_the_class_is_refused(tmp_path, how):
+    """Trial 18a: ``--update --count 3`` on a class made from a roster marked all of it removed,
+    for good, and added student-001 to student-003."""
+    out = tmp_path / "o"
+    ok(run(*BASE, "--students", roster(tmp_path, "r1.csv", FIRST), "--out", str(out)))
+    before = tree(out)
+    if how[0] == "--students":
+        how = ["--students", roster(tmp_path, "other.csv", [("x1", "Someone"), ("x2", "Else")])]
+    result = run("generate", "--update", *how, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    said = result.stderr.splitlines()[-1]
+    assert said.startswith(f"Error: The new roster keeps none of the 3 students of '{out / 'manifest.json'}' "
+                           "(s1, s2, s3); "), said
+    if how[0] == "--count":
+        assert "--count 3 numbers the students student-001 to student-003: give the class's roster with --students " \
+               "FILE" in said
+    assert "Traceback" not in result.output and tree(out) == before

@@ -378,9 +378,11 @@ def similarity_notes(s):
     from grader import similarity as sim
 
     capped, dynamic, short = [], [], []
+    records = {}
     for row in s.graded:
         stats = row.record.get("similarity") or {}
         prints = sim.unpack(row.record.get("fingerprints"))
+        records[row.id] = prints
         if "fingerprints" in row.record and sim.too_short(prints):
             mine = stats.get("own_tokens")
             short.append((row.id, "no code of its own" if mine == 0 else
@@ -398,6 +400,14 @@ def similarity_notes(s):
                       f"{'was' if len(short) == 1 else 'were'} too short to compare (fewer than "
                       f"{sim.MIN_FEW} fingerprints of code the student wrote: only a copy of all of that code is "
                       "found, and none of one-line answers alone): ", shown,
+                      f"; and {more} more." if more else "."))
+    widely = sim.mostly_common(records)
+    if widely:
+        shown = widely[:MAX_SHORT]
+        more = len(widely) - len(shown)
+        notes.append((f"Mostly code that more than {max(sim.MAX_COMMON, len(records) // 10)} submissions hold, which "
+                      "no pair counts (a solution shared widely, or code from elsewhere: look at them together): ",
+                      [(ident, f"{held} of its {total} fingerprints") for ident, held, total in shown],
                       f"; and {more} more." if more else "."))
     if capped:
         notes.append((f"Compared only in part (the check reads at most {sim.MAX_TOKENS:,} tokens, "

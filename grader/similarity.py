@@ -41,7 +41,9 @@ time (``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``) is listed 
 
 A fingerprint found in more than ``max(MAX_COMMON, n / 10)`` of the ``n`` submissions is
 common code (an idiom, or text handed out elsewhere) and is ignored, as MOSS ignores
-passages in more than 10 programs by default. Two submissions are a pair when they share
+passages in more than 10 programs by default (a submission most of whose code is such is
+listed on its own, ``mostly_common``: a solution copied by more students than that makes no
+pair). Two submissions are a pair when they share
 a fingerprint that is not common and (common ones never counted)
 
 - all of their own code is the same (every stretch of it, one-line answers too, in order:
@@ -618,6 +620,26 @@ def pairs(records, own=None):
                           "same": same, "hashes": shared})
     found.sort(key=lambda p: (-max(p["share_a"], p["share_b"]), not p["same"], -p["shared"], p["a"], p["b"]))
     return found
+
+
+def mostly_common(records):
+    """``[(id, common, total)]``, by id: the submissions with at least ``MIN_SHARED`` fingerprints
+    held by more than ``max(MAX_COMMON, n / 10)`` submissions, at least ``MIN_SHARE`` of their
+    own. ``pairs`` counts no such fingerprint (common code: an idiom, text handed out
+    elsewhere), so a solution copied by more students than that makes no pair at all (twelve
+    renamed copies in a class of 13: "No similar pairs", trial 18b); the summary lists them."""
+    index = {}
+    for ident, prints in records.items():
+        for h in {p[0] for p in prints}:
+            index[h] = index.get(h, 0) + 1
+    common = max(MAX_COMMON, len(records) / 10)
+    out = []
+    for ident in sorted(records):
+        mine = {p[0] for p in records[ident]}
+        held = sum(1 for h in mine if index[h] > common)
+        if held >= MIN_SHARED and held >= MIN_SHARE * len(mine):
+            out.append((ident, held, len(mine)))
+    return out
 
 
 def too_short(prints):

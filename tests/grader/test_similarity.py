@@ -592,3 +592,25 @@ def test_statements_that_do_nothing_neither_hide_a_copy_nor_count(tmp_path):
     assert _hashes(bob) == _hashes(ann)     # the padding leaves no trace in the fingerprints
     section, table = _similar_section(_graded_class(tmp_path / "subs", tmp_path))
     assert len(table) == 1 and table[0].startswith("| ann | bob | ") and table[0].endswith(" | 100% / 100% |"), table
+
+
+def test_a_solution_copied_by_more_students_than_common_code_allows_is_named(tmp_path):
+    """Trial 18b: twelve renamed copies of one solution in a class of 13 gave "No similar pairs"
+    and no other hint: code held by more than 10 submissions is common and no pair counts it."""
+    subs = tmp_path / "subs"
+    skeleton_copy(subs / "carol" / "exercises")
+    names = (("e = ", "{v} = "), ("(1.0 + e)", "(1.0 + {v})"), ("e / ", "{v} / "))
+    for k in range(12):
+        folder = skeleton_copy(subs / f"r{k:02d}" / "exercises")
+        _renamed(SOLUTIONS / "activations.py", folder / "activations.py",
+                 [(old, new.format(v=f"ex{k}")) for old, new in names])
+        shutil.copy(SOLUTIONS / "losses.py", folder / "losses.py")
+    out = _graded_class(subs, tmp_path)
+    section, table = _similar_section(out)
+    assert table == [] and "No similar pairs." in section
+    note = next(line for line in section.splitlines() if line.startswith("Mostly code that more than 10"))
+    assert note.startswith("Mostly code that more than 10 submissions hold, which no pair counts (a solution shared "
+                           "widely, or code from elsewhere: look at them together): r00 ("), note
+    assert all(f"r{k:02d} (" in note for k in range(12)) and "carol" not in note
+    html = (out / "summary.html").read_text()
+    assert "Mostly code that more than 10 submissions hold" in html and "r11 (" in html

@@ -82,6 +82,7 @@ def _define():
         original = command.invoke
 
         def invoke(ctx):
+            ctx.meta[STARTED] = True     # shared with the group's context: see ``interrupted``
             try:
                 return original(ctx)
             except ChainruleUsageError as exc:
@@ -158,7 +159,9 @@ def _define():
                 if _debug_enabled(ctx):
                     raise
                 raise click.ClickException(str(exc)) from None
-            except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            except KeyboardInterrupt:   # one the command did not say itself (click would say "Aborted!", exit 1)
+                interrupted(ctx.invoked_subcommand, ctx.meta.get(STARTED, False))
+            except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
                 raise
             except OSError as exc:  # the file system said no: a failed operation, not a kit bug
                 if _debug_enabled(ctx):
@@ -213,10 +216,13 @@ def main(argv=None):
     click's ``main`` does. The ``chainrule`` command itself is ``run``."""
     args = sys.argv[1:] if argv is None else argv
     token = _stop_workflow_commands(args)
-    early = _warm_start(args)
-    _ENDING["quick"] = early is not None
+    early = None
     try:
+        early = _warm_start(args)
+        _ENDING["quick"] = early is not None
         return _define().main(args=argv, prog_name="chainrule")
+    except KeyboardInterrupt:   # while click and the kit were imported, before any command ran
+        interrupted(_command(args) if _command(args) in COMMANDS else None, False)
     except BrokenPipeError:  # `chainrule list | head`: the reader left, nothing to report
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -231,6 +237,30 @@ def main(argv=None):
         import gc
 
         gc.freeze()
+
+
+#: ``click.Context.meta`` key: the subcommand's own code has started (its arguments were read)
+STARTED = "chainrule.started"
+
+
+def interrupted(command, started):
+    """Ctrl-C that no command said itself (one that did, ``generate``, ``notebook``,
+    ``grade-all``, exits with its own line): one line and exit status 130, as the README
+    promises for every command, not click's bare "Aborted!" with status 1. Before the
+    command started (the kit's imports, its arguments read: almost a second for ``generate``)
+    nothing was written."""
+    name = f"chainrule {command}" if command else "chainrule"
+    if started:
+        line = f"Interrupted before {name} finished."
+    else:
+        line = f"Interrupted before {name} started; nothing was written."
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    sys.exit(130)   # 128 + SIGINT, the shell's convention
 
 
 _ENDING = {"quick": False}      # whether ``run`` may end the process without its teardown

@@ -63,37 +63,6 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
     ./worksheets. Interrupted (Ctrl-C), the same command again finishes the class.
     A student joined or left mid-term: --update --students NEW.csv --out SET.
     """
-    from chainrule_core import secret as course_secret
-    from generator import worksheets
-
-    if update and force:
-        raise click.UsageError("--update never overwrites anything and --force starts the set over; use one of them.")
-    if preset is not None and not update and click.get_current_context().get_parameter_source("seed") not in (
-            ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
-        raise click.UsageError(f"--preset {preset} fixes the problems whatever the seed; leave out --seed.")
-    secret = course_secret.load(secret_file) if secret_file is not None else None
-    roster_notes: list = []
-    students = worksheets.read_roster(roster, roster_notes) if roster is not None else None
-    for note in roster_notes:
-        click.echo(f"Note: {note}", err=True)
-    family_list = worksheets.parse_list(families, repeats=True) if families is not None else None
-    if families is not None and not family_list:
-        raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")
-    format_list = worksheets.parse_list(formats)
-    if not format_list:
-        raise click.UsageError(f"--format is empty; use {', '.join(gen.FORMATS)}.")
-
-    bar = None
-
-    def report(done, total, student):
-        nonlocal bar
-        if total < 2 or not is_terminal(sys.stderr):  # no bar in logs and pipes
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)  # a resumed class starts where the interrupted run stopped
-
     stopped_by = []
 
     def terminated(signum, frame):  # a batch system's stop: as clean as Ctrl-C
@@ -101,7 +70,38 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminated)
-    try:
+    bar = None
+    try:  # from the first import on: a Ctrl-C at any point is said in one line (exit 130)
+        from chainrule_core import secret as course_secret
+        from generator import worksheets
+
+        if update and force:
+            raise click.UsageError("--update never overwrites anything and --force starts the set over; use one of "
+                                   "them.")
+        if preset is not None and not update and click.get_current_context().get_parameter_source("seed") not in (
+                ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+            raise click.UsageError(f"--preset {preset} fixes the problems whatever the seed; leave out --seed.")
+        secret = course_secret.load(secret_file) if secret_file is not None else None
+        roster_notes: list = []
+        students = worksheets.read_roster(roster, roster_notes) if roster is not None else None
+        for note in roster_notes:
+            click.echo(f"Note: {note}", err=True)
+        family_list = worksheets.parse_list(families, repeats=True) if families is not None else None
+        if families is not None and not family_list:
+            raise click.UsageError("--families is empty; give names such as forward_pass,output_update.")
+        format_list = worksheets.parse_list(formats)
+        if not format_list:
+            raise click.UsageError(f"--format is empty; use {', '.join(gen.FORMATS)}.")
+
+        def report(done, total, student):
+            nonlocal bar
+            if total < 2 or not is_terminal(sys.stderr):  # no bar in logs and pipes
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True)
+                bar.__enter__()
+            bar.update(done - bar.pos)  # a resumed class starts where the interrupted run stopped
+
         if update:
             values = {"seed": seed, "families": family_list, "problems": problems, "formats": format_list,
                       "lang": lang, "preset": preset, "practice": practice}
@@ -121,7 +121,8 @@ def generate_command(out, seed, roster, count, families, problems, formats, lang
         if bar is not None:
             bar.__exit__(None, None, None)  # ends the bar's line
             bar = None
-        if isinstance(exc, worksheets.Interrupted):
+        worksheets = sys.modules.get("generator.worksheets")     # None: Ctrl-C while it was imported
+        if worksheets is not None and isinstance(exc, worksheets.Interrupted):
             done = f"after {exc.done} of {exc.total} sheets"
         else:  # before the class was started: nothing of it was written
             done = "before any sheet was made"

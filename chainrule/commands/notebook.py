@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -12,7 +14,8 @@ from generator.options import DEFAULT_LANG, LANGUAGES
 
 @click.command("notebook")
 @click.option("--out", "out", required=True, type=out_folder(),
-              help="Folder to write into (refused when not empty, unless --force).")
+              help="Folder to write into (refused when not empty, unless --force; a class interrupted there is "
+                   "finished by the same command).")
 @click.option("--modules", multiple=True, metavar="NAME[,NAME...]",
               help="Only these contract modules (repeatable or comma-separated; default: all; "
                    "chainrule list shows them).")
@@ -40,7 +43,8 @@ from generator.options import DEFAULT_LANG, LANGUAGES
               help="Language of your_worksheet.ipynb (with --students), as chainrule generate's: the "
                    "problems' titles and statements are the worksheet's own (default: the language of "
                    f"--manifest's set, else {DEFAULT_LANG}). The exercise notebooks are in English.")
-@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files.")
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files (an "
+                                            "interrupted run there starts over).")
 def notebook_command(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
@@ -50,8 +54,39 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
     with chainrule grade OUT/activations.ipynb (or the folder), a percent script with
     chainrule grade OUT/activations.pct.py. Students run them in the environment of their
     student copy (chainrule release) with Jupyter added; each notebook's first cell says so.
-    Needs nbformat.
+    Needs nbformat. Interrupted (Ctrl-C), the same command again finishes the class.
     """
+    stopped_by = []
+
+    def terminated(signum, frame):  # a batch system's stop: as clean as Ctrl-C
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    run = {"journal": None, "total": None, "unit": "notebook"}
+    try:
+        _notebooks(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force, run)
+    except KeyboardInterrupt:
+        journal, total = run["journal"], run["total"]
+        if journal is not None:
+            unit = run["unit"] + ("" if total == 1 else "s")
+            done = f"after {journal.count} of {total} {unit}"
+        else:  # before the journal: nothing of this run was written
+            done = "before any notebook was written"
+        how = ("run it again without --force to finish (with --force it starts over)" if force else
+               "run the same command again to finish (or --force to start over)")
+        by = f" ({signal.Signals(stopped_by[0]).name})" if stopped_by else ""
+        click.echo(f"Interrupted{by} {done}; {how}.", err=True)
+        sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if run["journal"] is not None:
+            run["journal"].close()      # left on disk unless the run is finished
+
+
+def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force, run):
+    """The command's work; ``run`` gets its journal and the number of students (or
+    notebooks) as soon as they are known, for the line an interrupt prints."""
     from chainrule.notebook import build
 
     names = build.check_modules(modules)
@@ -85,41 +120,68 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
 
     # read before the output folder is looked at: a missing secret file is said as every command says it
     secret = load_secret(secret_file) if secret_file is not None else None
-    build.check_out(out, force)
-    build.need_nbformat()
-    files = build.notebook_files(names)
+    students = None
     if roster is not None:
         from generator.worksheets import read_roster
 
-        from chainrule.notebook.worksheet import NOTEBOOK, student_items, worksheet_notebook
-
-        if secret is not None and practice:     # as chainrule generate --practice --secret-file draws them
-            from chainrule_core.secret import practice_key
-
-            secret = practice_key(secret)
         roster_notes: list = []
         students = read_roster(roster, roster_notes)
         if set_students is not None:
             _on_the_set(roster, students, manifest, set_students)
         for note in roster_notes:
             click.echo(f"Note: {note}", err=True)
-        for student in students:
-            folder = out / "students" / student.id
-            build.write_files(folder, files)
-            if worksheet:
-                nb = worksheet_notebook(student.id, student.name, seed,
-                                        student_items(seed, student.id, secret=secret), lang)
-                build.write_files(folder, {NOTEBOOK: build.notebook_text(nb),
-                                           NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
-        extra = f" and {NOTEBOOK}" if worksheet else ""
-        noun = "student" if len(students) == 1 else "students"
-        click.echo(f"Wrote the notebooks ({', '.join(n + '.ipynb' for n in names)}){extra} for "
-                   f"{len(students)} {noun} to {out}/students/<id>/.")
+    # an interrupted run of the same command in --out: what it completed is kept
+    options = build.run_options(names, students, seed if roster is not None else None, secret, practice,
+                                worksheet if roster is not None else False, lang)
+    kept = build.resume_out(out, force, options)
+    build.need_nbformat()
+    files = build.notebook_files(names)
+    if roster is None:
+        run["total"] = len(names)
+        journal = run["journal"] = build.Journal(out, options, kept)
+        for name in names:
+            if name in kept:
+                continue
+            own = {rel: text for rel, text in files.items() if rel in (f"{name}.ipynb", f"{name}.pct.py")}
+            build.write_files(out, own)
+            journal.add(name, list(own))
+        journal.remove()    # the run is finished
+        _resumed(len(names) - len(kept), len(kept), "notebook")
+        noun = "notebook" if len(names) == 1 else "notebooks"
+        click.echo(f"Wrote {len(names)} {noun} and {'its percent script' if len(names) == 1 else 'their percent scripts'} "
+                   f"to {out}/ ({', '.join(n + '.ipynb' for n in names)}).")
         return
-    build.write_files(out, files)
-    noun = "notebook" if len(names) == 1 else "notebooks"
-    click.echo(f"Wrote {len(names)} {noun} and {'its percent script' if len(names) == 1 else 'their percent scripts'} to {out}/ "
-               f"({', '.join(n + '.ipynb' for n in names)}).")
+    from chainrule.notebook.worksheet import NOTEBOOK, student_items, worksheet_notebook
+
+    if secret is not None and practice:     # as chainrule generate --practice --secret-file draws them
+        from chainrule_core.secret import practice_key
+
+        secret = practice_key(secret)
+    run["total"], run["unit"] = len(students), "student"
+    journal = run["journal"] = build.Journal(out, options, kept)
+    for student in students:
+        if student.id in kept:
+            continue
+        folder = out / "students" / student.id
+        own = dict(files)
+        if worksheet:
+            nb = worksheet_notebook(student.id, student.name, seed,
+                                    student_items(seed, student.id, secret=secret), lang)
+            own.update({NOTEBOOK: build.notebook_text(nb), NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
+        build.write_files(folder, own)
+        journal.add(student.id, [f"students/{student.id}/{rel}" for rel in own])
+    journal.remove()    # the class is finished
+    _resumed(len(students) - len(kept), len(kept), "student")
+    extra = f" and {NOTEBOOK}" if worksheet else ""
+    noun = "student" if len(students) == 1 else "students"
+    click.echo(f"Wrote the notebooks ({', '.join(n + '.ipynb' for n in names)}){extra} for "
+               f"{len(students)} {noun} to {out}/students/<id>/.")
+
+
+def _resumed(made, kept, unit) -> None:
+    """"Resumed: ..." before the summary, when an interrupted run's work was kept."""
+    if kept:
+        click.echo(f"Resumed: {made} {unit}{'' if made == 1 else 's'} written, {kept} kept from the interrupted run.")
 
 
 #: ids named in one refusal (the rest are counted)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import json
+import os
 import re
 from pathlib import Path
 
@@ -300,3 +302,174 @@ def write_files(out: Path, files) -> list:
     for rel, text in files.items():
         written.append(write_atomic(out / rel, text, force=True))
     return written
+
+
+# --- finishing an interrupted run ------------------------------------------------------------
+#
+# As ``chainrule generate`` does it (``generator.worksheets._Journal``): until the last file is
+# written the output folder holds a journal (``JOURNAL``, hidden), a first line with the
+# options that decide the files, then one line per student (or, without --students, per
+# notebook) appended with one ``write`` once all of its files are written. The same command
+# in that folder keeps what is complete and writes the rest; the journal goes last, so a
+# finished folder is byte for byte what an uninterrupted run writes. Files are written
+# atomically: a student interrupted between two files has only whole files, rewritten with
+# the same bytes. A torn last line (a crash mid-write) does not parse and is dropped.
+
+JOURNAL = ".chainrule-notebook.journal"
+_JOURNAL_FORMAT = 1
+_TEMPORARY = re.compile(r"^\..+\.tmp$")  # write_atomic's temporary files
+
+
+def run_options(modules, students, seed, secret, practice, worksheet, lang) -> dict:
+    """What decides the files of ``chainrule notebook`` in a folder: a run with other options
+    does not finish an interrupted one. ``secret`` is kept as its fingerprint only."""
+    from chainrule_core.secret import fingerprint
+
+    return {"kit_version": __version__, "modules": list(modules),
+            "students": None if students is None else [[s.id, s.name] for s in students],
+            "seed": seed, "secret": fingerprint(secret) if secret is not None else None,
+            "practice": bool(practice), "worksheet": bool(worksheet), "lang": lang}
+
+
+def _differences(old: dict, new: dict) -> list:
+    """What differs between an interrupted run's options and this run's, one phrase each."""
+    said = []
+    if old.get("kit_version") != new["kit_version"]:
+        said.append(f"chainrule {old.get('kit_version')} there, {new['kit_version']} here")
+    if old.get("modules") != new["modules"]:
+        said.append(f"--modules {','.join(old.get('modules') or [])} there, {','.join(new['modules'])} here")
+    before, now = old.get("students"), new["students"]
+    if (before is None) != (now is None):
+        said.append("--students there, none here" if now is None else "no --students there, --students here")
+    elif before != now:
+        if [row[0] for row in before] == [row[0] for row in now]:
+            said.append("the same student ids with other names")
+        else:
+            said.append(f"another roster ({len(before)} students there, {len(now)} here)")
+    if old.get("seed") != new["seed"]:
+        said.append(f"course seed {old.get('seed')} there, {new['seed']} here")
+    if old.get("secret") != new["secret"]:
+        said.append("another course secret (--secret-file)" if old.get("secret") and new["secret"] else
+                    "--secret-file there, none here" if old.get("secret") else "no --secret-file there, one here")
+    if old.get("practice") != new["practice"]:
+        said.append("practice sheets there, not here" if old.get("practice") else "practice sheets here, not there")
+    if old.get("worksheet") != new["worksheet"]:
+        said.append("--without-worksheet there, --with-worksheet here" if new["worksheet"] else
+                    "--with-worksheet there, --without-worksheet here")
+    if old.get("lang") != new["lang"]:
+        said.append(f"--lang {old.get('lang')} there, {new['lang']} here")
+    return said
+
+
+def _read_journal(out: Path):
+    """``(options, {unit: [files]})`` of ``out``'s journal, or None when it has none this kit
+    can read (the folder is then refused as any non-empty folder is)."""
+    try:
+        with open(out / JOURNAL, "rb") as handle:
+            lines = handle.read().split(b"\n")
+        header = json.loads(lines[0])
+        if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
+            return None
+    except (OSError, ValueError, AttributeError):
+        return None
+    done = {}
+    for line in lines[1:-1]:  # the last piece follows the last "\n": empty, or a torn line
+        try:
+            entry = json.loads(line)
+            unit, files = entry["id"], entry["files"]
+            if isinstance(unit, str) and isinstance(files, list) and all(_plain(f) for f in files):
+                done[unit] = [str(f) for f in files]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return header["options"], done
+
+
+def _plain(name) -> bool:
+    """A plain relative path inside the output folder."""
+    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
+        return False
+    return not any(part in ("", ".", "..") for part in name.split("/"))
+
+
+def resume_out(out: Path, force: bool, options: dict) -> dict:
+    """``check_out`` for a run that may finish an interrupted one: ``{unit: [files]}`` of the
+    students (or notebooks) that run completed, every file still there, to keep; an empty
+    dict for a new run (or ``force``, which starts over). An interrupted run with other
+    ``options`` is refused with one sentence naming what differs; any other non-empty
+    folder as before."""
+    if out.exists() and not out.is_dir():
+        check_out(out, force)
+    if force or not out.is_dir():
+        return {}
+    record = _read_journal(out)
+    if record is None:
+        check_out(out, force)
+        return {}
+    old, done = record
+    differs = _differences(old, options)
+    if differs:
+        raise ChainruleError(
+            f"Output folder '{out}' holds an interrupted chainrule notebook run with other options "
+            f"({'; '.join(differs)}); run that command again to finish it, or use --force to start over.")
+
+    def there(name):
+        try:
+            return os.stat(os.path.join(out, name)).st_size > 0
+        except OSError:
+            return False
+
+    _sweep(out)
+    return {unit: files for unit, files in done.items() if files and all(there(name) for name in files)}
+
+
+def _sweep(out: Path) -> None:
+    """Remove the temporary files a killed run may have left: in ``out`` and in its
+    students' folders (``students/<id>/``), where it writes."""
+    folders = [out] + sorted(p for p in (out / "students").glob("*") if p.is_dir() and not p.is_symlink())
+    for folder in folders:
+        for path in folder.iterdir():
+            if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+
+class Journal:
+    """The journal being written: the header and the units kept, then a line per unit whose
+    files are all written (``add``), appended with one ``write`` each; ``remove`` once the
+    run is finished."""
+
+    def __init__(self, out: Path, options: dict, kept: dict):
+        from chainrule_core.fileio import write_atomic
+
+        self.path = out / JOURNAL
+        self.done = set(kept)
+        head = json.dumps({"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options},
+                          sort_keys=True, ensure_ascii=False)
+        write_atomic(self.path, "".join([head + "\n"] + [self._line(u, f) for u, f in kept.items()]))
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+
+    def _line(self, unit, files) -> str:
+        return json.dumps({"id": unit, "files": list(files)}, ensure_ascii=False) + "\n"
+
+    @property
+    def count(self) -> int:
+        return len(self.done)
+
+    def add(self, unit: str, files) -> None:
+        if unit not in self.done:
+            os.write(self.fd, self._line(unit, files).encode("utf-8"))
+            self.done.add(unit)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def remove(self) -> None:
+        self.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass

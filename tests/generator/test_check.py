@@ -871,6 +871,26 @@ def test_check_manifest_that_is_not_one_is_a_usage_error(sheets, tmp_path):
     assert "An instructor checks a class with --manifest worksheets/manifest.json" in help_text
 
 
+def test_check_manifest_that_is_a_roster_says_so_plainly(sheets, tmp_path):
+    # a roster given for --manifest (trial 18a): no "Unexpected UTF-8 BOM (decode using utf-8-sig)"
+    path = copy_answers(sheets, tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("\ufeff학번,이름\r\n2024001,김민준\r\n".encode("utf-8"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"course_seed": ', encoding="utf-8")
+    said = {}
+    for bad in (roster, broken):
+        result = run("check", path, "--manifest", bad)
+        assert result.exit_code == 2
+        said[bad] = error_line(result)
+    assert said == {
+        roster: f"Error: '{roster}' is not a manifest.json written by chainrule generate (it is not JSON but looks "
+                "like a CSV file, such as the class roster); give the manifest.json of the class.",
+        broken: f"Error: '{broken}' is not a manifest.json written by chainrule generate (it is not JSON); give the "
+                "manifest.json of the class.",
+    }
+
+
 def test_check_short_output_option(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     report = tmp_path / "class.csv"

@@ -460,11 +460,11 @@ def test_check_invalid_toml_of_a_korean_sheet_is_said_in_korean(sheets, tmp_path
     # the rest of check speaks the sheet's language; this refusal was English on Korean sheets
     path, number = _h1_broken(sheets, tmp_path, "ko")
     assert refusal(path) == (
-        f"Error: '{path}'은(는) 올바른 TOML이 아니다: 값 뒤에 다른 글자가 있다(한 줄에 값 하나) "
+        f"Error: '{path}'의 TOML 문법이 틀렸다: 값 뒤에 다른 글자가 있다(한 줄에 값 하나) "
         f'({number}번째 줄, 8번째 글자); 답은 따옴표 안에 쓴다. 예: z_1 = "0.165"'
     )
     _set_lines(path, {number: "h_1 = 0.52", number + 1: 'o_1 = "0.6'})  # unquoted is read; an open quote is not
-    assert "올바른 TOML이 아니다: 따옴표가 닫히지 않았다 (" in refusal(path)
+    assert "의 TOML 문법이 틀렸다: 따옴표가 닫히지 않았다 (" in refusal(path)
 
 
 def test_check_file_without_chainrule_table_is_refused(tmp_path):
@@ -678,7 +678,7 @@ def test_check_korean_hints(sheets, tmp_path):
         f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
-        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
+        f'? b) {second} = "0,5": 수가 아니다: "0,5"; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
     )
 
 
@@ -813,7 +813,9 @@ def test_check_manifest_refuses_other_students_seeds_and_problem_orders(sheets, 
     path.write_text(path.read_text(encoding="utf-8").replace('"student-001"', '"student-009"'), encoding="utf-8")
     result = run("check", path, "--manifest", manifest)
     assert result.exit_code == 1
-    assert error_line(result).startswith(f"Error: '{path}': problem 'p1_output_update' is output_update variant ")
+    # a Korean sheet's refusal is in Korean (trial 18a)
+    assert error_line(result).startswith(f"Error: '{path}': 문제 'p1_output_update'의 변형이 chainrule이 만드는 변형("
+                                         "output_update ")
 
     path = copy_answers(sheets, tmp_path, "ko", name="ko.toml")  # student-001 of another class (3 problems)
     result = run("check", path, "--manifest", manifest)

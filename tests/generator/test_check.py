@@ -563,6 +563,22 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 4
 
 
+def test_check_refuses_an_existing_output_before_checking_the_class(sheets, tmp_path, monkeypatch):
+    # trial 18a: the refusal comes first, with nothing checked and no note about the class said
+    from checker import check as checking
+
+    first = copy_answers(sheets, tmp_path, name="a.toml")
+    second = copy_answers(sheets, tmp_path, "all", "student-002", name="b.toml")
+    monkeypatch.setattr(checking, "check_all", lambda *a, **k: pytest.fail("the class was checked"))
+    for option in ("-o", "--gradebook"):
+        target = tmp_path / f"class{option}.csv"
+        target.write_text("kept\n", encoding="utf-8")
+        result = run("check", first, second, option, target, "--format", "csv")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: Output file '{target}' already exists; pass --force to overwrite it.\n"
+        assert target.read_text(encoding="utf-8") == "kept\n"
+
+
 def test_check_never_writes_its_report_over_a_file_it_checks(sheets, tmp_path):
     path = copy_answers(sheets, tmp_path, "preset", "worked-example")
     before = path.read_bytes()

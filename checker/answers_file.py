@@ -233,7 +233,7 @@ def read(path) -> Dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ChainruleError(f"'{path}' is not UTF-8 text (line {line}); save it as UTF-8.") from None
+        raise ChainruleError(f"'{path}' is not UTF-8 text (line {line}); save it as UTF-8{_cp949_hint(raw)}.") from None
     if text.startswith("\ufeff"):     # a byte-order mark (Windows Notepad's UTF-8): not TOML, not an answer
         text = text[1:]
     try:
@@ -243,12 +243,12 @@ def read(path) -> Dict[str, Any]:
         if twice:
             key, first, again = twice
             if _korean(text):
-                raise ChainruleError(f"'{path}'에 {key}이(가) 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 "
+                raise ChainruleError(f"'{path}'에 {key} 키가 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 "
                                      "줄 하나만 남기시오.") from None
             raise ChainruleError(f"'{path}' gives {key} twice (lines {first} and {again}); keep the line with "
                                  "your answer and delete the other.") from None
         if _korean(text):  # a Korean sheet's student reads the rest of check in Korean
-            raise ChainruleError(f"'{path}'은(는) 올바른 TOML이 아니다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
+            raise ChainruleError(f"'{path}'의 TOML 문법이 틀렸다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
         reason = re.sub(r"^Illegal character '\\n'", "a quote is left open at the end of the line", str(exc))
         raise ChainruleError(
@@ -257,11 +257,24 @@ def read(path) -> Dict[str, Any]:
     except (ValueError, RecursionError) as exc:  # e.g. an integer of 5000 digits
         reason = str(exc).split("\n")[0] or type(exc).__name__
         if _korean(text):
-            raise ChainruleError(f"'{path}'을(를) TOML로 읽을 수 없다({reason}); 답은 따옴표 안에 쓴다. "
+            raise ChainruleError(f"'{path}': TOML로 읽을 수 없다({reason}); 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
         raise ChainruleError(
             f"'{path}' cannot be read as TOML ({reason}); answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
+
+
+def _cp949_hint(raw: bytes) -> str:
+    """For a file that is not UTF-8 but reads as CP949 with Hangul in it (Korean Windows'
+    encoding: how a Korean student's edit most often breaks the file, trial 18a), a short
+    Korean hint how to save it again; else ""."""
+    try:
+        text = raw.decode("cp949")
+    except UnicodeDecodeError:
+        return ""
+    if not any("\uac00" <= c <= "\ud7a3" for c in text):
+        return ""
+    return " (CP949로 저장된 파일이다: 메모장의 '다른 이름으로 저장'에서 인코딩을 UTF-8로 고르시오)"
 
 
 def read_regular(path: Path) -> bytes:
@@ -331,7 +344,7 @@ _TOML_KO = (
     (r"^Unterminated string", "따옴표가 닫히지 않았다"),
     (r"^Illegal character '\\n'", "따옴표가 닫히지 않았다"),     # a quote left open at the line's end
     (r"^Expected '=' after a key in a key/value pair", "키 뒤에 '='가 없다"),
-    (r"^Cannot declare (.+) twice", r"\1이(가) 두 번 나온다"),
+    (r"^Cannot declare (.+) twice", r"같은 섹션이 두 번 나온다: \1"),
     (r"^Invalid statement", "읽을 수 없는 줄이다"),
 )
 
@@ -415,7 +428,7 @@ def parse(data: Dict[str, Any], source: str = FILE_NAME) -> Sheet:
     if mode == "practice" and meta.get("practice_scheme") != _practice_scheme():
         if sheet.lang == "ko":
             raise ChainruleError(
-                f"'{source}'은(는) 예전 형식의 연습 문제지라 그 해시로 답을 몇 분 만에 알아낼 수 있어 확인하지 않는다: "
+                f"'{source}': 예전 형식의 연습 문제지라 그 해시로 답을 몇 분 만에 알아낼 수 있어 확인하지 않는다: "
                 "이 버전의 chainrule generate --practice로 문제지를 다시 만들어 달라고 하시오.")
         raise ChainruleError(
             f"'{source}' is a practice sheet in an older format whose hashes give its answers away in minutes, "

@@ -60,8 +60,8 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     [(key, Problem)]. A one-line ChainruleError when a family is unknown or a variant id
     is not the one this kit makes (an edited file or another kit version), said to the
     student, or with ``instructor`` (a class check) to the instructor checking their file."""
-    fix = ("The student should hand in the answers.toml that came with their worksheet, answers copied into it."
-           if instructor else "Copy your answers into the answers.toml that came with your worksheet.")
+    ko = sheet.lang == "ko"
+    fix = _copy_answers(ko, instructor)
     try:
         from generator import presets, registry, worksheets
     except ModuleNotFoundError as exc:
@@ -73,13 +73,22 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     preset_items = None
     if sheet.preset is not None:
         if sheet.preset not in presets.PRESETS:
-            raise answers_file.meta_error(source, f"an unknown preset {shown(sheet.preset)}")
+            raise answers_file.meta_error(source, f"an unknown preset {shown(sheet.preset)}", sheet.lang,
+                                          f"알 수 없는 프리셋이 있다({shown(sheet.preset)})")
         preset_items = presets.load(sheet.preset)
         if len(preset_items) != len(sheet.entries):
             raise answers_file.meta_error(
-                source, f"{len(sheet.entries)} problems where the preset {sheet.preset} has {len(preset_items)}")
+                source, f"{len(sheet.entries)} problems where the preset {sheet.preset} has {len(preset_items)}",
+                sheet.lang, f"문제가 {len(sheet.entries)}개 있다(프리셋 {sheet.preset}의 문제는 {len(preset_items)}개)")
     for e in sheet.entries:
         if e.family not in registry.FAMILIES:
+            if kit == __version__ and ko:
+                raise ChainruleError(f"'{source}': 문제 '{e.key}'의 문제 유형이 chainrule에 없다({e.family}); "
+                                     f"[chainrule] 섹션이 고쳐졌다. {fix}")
+            if ko:
+                raise ChainruleError(
+                    f"'{source}': 문제 '{e.key}'의 문제 유형이 이 chainrule({__version__})에 없다({e.family}; 파일을 "
+                    f"만든 버전: {kit}); 파일을 만든 chainrule 버전으로 확인하시오.")
             if kit == __version__:  # the same kit made it: the tables were edited
                 raise ChainruleError(
                     f"'{source}': problem '{e.key}' is of family '{e.family}', which chainrule does not have; the "
@@ -95,6 +104,17 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     problems = []
     for e, key, problem in zip(sheet.entries, built.keys, built.problems):
         if problem.family != e.family or problem.variant != e.variant or (preset_items and key != e.key):
+            made = f"{problem.family} {problem.variant}"
+            if kit == __version__ and ko:
+                raise ChainruleError(
+                    f"'{source}': 문제 '{e.key}'의 변형이 chainrule이 만드는 변형({made})과 다르다(파일: {e.family} "
+                    f"{e.variant}); [chainrule] 섹션이 고쳐졌다. {fix}")
+            if ko:
+                raise ChainruleError(
+                    f"'{source}': 문제 '{e.key}'의 변형이 이 chainrule({__version__})이 만드는 변형({made})과 "
+                    f"다르다(파일: {e.family} {e.variant}); [chainrule] 섹션이 고쳐졌거나 다른 chainrule 버전({kit})으로 "
+                    "만든 파일이다. 문제지와 함께 받은 answers.toml에 답을 옮겨 쓰거나, 파일을 만든 chainrule 버전으로 "
+                    "확인하시오.")
             if kit == __version__:
                 raise ChainruleError(
                     f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but chainrule makes "
@@ -108,6 +128,16 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
             )
         problems.append((e.key, problem))
     return problems
+
+
+def _copy_answers(ko: bool, instructor: bool) -> str:
+    """What to do with a file whose [chainrule] tables were edited: said to the student, or
+    with ``instructor`` (a class check) to the instructor checking their file."""
+    if ko:
+        return ("학생은 문제지와 함께 받은 answers.toml에 답을 옮겨 적어 제출해야 한다." if instructor
+                else "문제지와 함께 받은 answers.toml에 답을 옮겨 쓰시오.")
+    return ("The student should hand in the answers.toml that came with their worksheet, answers copied into it."
+            if instructor else "Copy your answers into the answers.toml that came with your worksheet.")
 
 
 def exact_value(answer) -> Fraction:
@@ -522,9 +552,17 @@ def _full_kit() -> bool:
     return importlib.util.find_spec("generator") is not None
 
 
-def needs_secret_summary(count: int, total: int) -> str:
+def needs_secret_summary(count: int, total: int, lang: str = "en") -> str:
     """The one sentence a class check says for its ``count`` files (of ``total``) that were made
     with the course secret and given without it, instead of one line per file."""
+    if lang == "ko":
+        these = f"answers 파일 {total}개 중 {count}개" if count != total else (
+            f"answers 파일 {total}개 모두" if total != 1 else "answers 파일")
+        if _full_kit():
+            return (f"{these}: 과정 비밀 키로 만든 파일이라(채점용 문제지, 또는 비밀 키로 만든 연습 문제지) 확인하려면 "
+                    "비밀 키가 필요하다 (chainrule check --secret-file FILE --manifest manifest.json). 아무것도 "
+                    "채점하지 않았다.")
+        return (f"{these}: 과정 비밀 키로 만든 파일이라 강사만 확인할 수 있다: 제출하시오. 아무것도 채점하지 않았다.")
     these = f"{count} of the {total} answers files" if count != total else (
         f"all {total} answers files" if total != 1 else "the answers file")
     if _full_kit():
@@ -540,12 +578,12 @@ def needs_secret_message(source: str, lang: str = "en") -> str:
     (the full kit), or a student ran check in their copy (no generator), who hands it in."""
     if _full_kit():
         if lang == "ko":
-            return (f"'{source}'은(는) 채점용 문제지다: 확인하려면 과정 비밀 키가 필요하다 "
+            return (f"'{source}': 채점용 문제지라 확인하려면 과정 비밀 키가 필요하다 "
                     "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.")
         return (f"'{source}' is a graded sheet: checking it needs the course secret "
                 "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
     if lang == "ko":
-        return (f"'{source}'은(는) 채점용 문제지라 과정 비밀 키를 가진 강사만 확인할 수 있다: 이 파일을 제출하시오. "
+        return (f"'{source}': 채점용 문제지라 과정 비밀 키를 가진 강사만 확인할 수 있다: 이 파일을 제출하시오. "
                 "아무것도 채점하지 않았다.")
     return (f"'{source}' is a graded sheet, which only your instructor can check (with the course secret): hand it "
             "in; nothing was judged.")
@@ -553,7 +591,7 @@ def needs_secret_message(source: str, lang: str = "en") -> str:
 
 def needs_kit_message(source: str, lang: str = "en") -> str:
     if lang == "ko":
-        return (f"'{source}'은(는) 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 "
+        return (f"'{source}': 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 "
                 "설치로는 확인할 수 없다: 강사에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.")
     return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and sympy) can "
             "check, not this student installation: hand it in to your instructor, or check it where the full kit is "
@@ -582,12 +620,20 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         secret = None
         if sheet.secret:
             if options.secret is None:
+                if practice_sheet and lang == "ko":
+                    raise NeedsSecret(
+                        f"'{source}': 과정 비밀 키로 만든 연습 문제지라 학급 확인에서 문제를 다시 만들려면 비밀 키가 "
+                        "필요하다(--secret-file FILE). 아무것도 채점하지 않았다.")
                 if practice_sheet:
                     raise NeedsSecret(
                         f"'{source}' is a practice sheet made with the course secret: a class check rebuilds its "
                         "problems, which needs the secret (--secret-file FILE); nothing was judged.")
                 raise NeedsSecret(needs_secret_message(source, lang))
             if course_secret.fingerprint(options.secret) != sheet.secret:
+                if lang == "ko":
+                    raise ChainruleError(
+                        f"'{source}': --secret-file의 과정 비밀 키가 아닌 다른 비밀 키로 만든 파일이다(지문이 다르다). "
+                        "아무것도 채점하지 않았다.")
                 raise ChainruleError(
                     f"'{source}' was made with another course secret than the --secret-file given (fingerprints "
                     "differ); nothing was judged.")
@@ -604,10 +650,19 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
             try:    # a practice set an earlier chainrule drew with the secret itself: the graded variants
                 rebuild(sheet, source, options.secret)
             except ChainruleError:
+                if lang == "ko":
+                    raise ChainruleError(
+                        f"'{source}': [chainrule] 섹션이 고쳐졌다(변형이 이 연습 문제 세트의 것이 아니다). "
+                        f"{_copy_answers(True, True)}") from None
                 raise ChainruleError(
                     f"'{source}': the [chainrule] tables were edited (its variants are not this practice set's). "
                     "The student should hand in the answers.toml that came with their worksheet, answers copied "
                     "into it.") from None
+            if lang == "ko":
+                raise ChainruleError(
+                    f"'{source}': 연습 문제 세트에 별도의 키가 생기기 전의 chainrule이 과정 비밀 키로 만든 연습 "
+                    "문제지라 변형이 채점용 문제지와 같아, 그 학생이 채점용 답을 확인할 수 있다: 연습 문제 세트를 다시 "
+                    "만드시오 (chainrule generate --practice --secret-file). 아무것도 채점하지 않았다.") from None
             raise ChainruleError(
                 f"'{source}' is a practice sheet made with the course secret by a chainrule before practice sets "
                 "got a key of their own: its variants are the graded sheets', so its student could check graded "
@@ -666,8 +721,8 @@ def _practice_tolerance(tol, source, lang):
         if tol.kind != "sig" or int(tol.amount) != digits:  # an option this sheet cannot take: a usage error
             if lang == "ko":
                 raise ChainruleUsageError(
-                    f"'{source}'은(는) 연습 문제지라 해시가 답을 유효숫자 {digits}자리까지만 담고 있다: "
-                    f"--tolerance {tol} 대신 --tolerance sig:{digits}을(를) 쓰거나 --tolerance 없이 확인하시오.")
+                    f"'{source}': 연습 문제지라 해시가 답을 유효숫자 {digits}자리까지만 담고 있다: --tolerance 없이 "
+                    f"확인하거나 --tolerance sig:{digits}만 쓰시오 (주어진 값: {tol}).")
             raise ChainruleUsageError(
                 f"'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits "
                 f"only: use --tolerance sig:{digits} or none, not {tol}."
@@ -746,10 +801,10 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
         except ChainruleError as exc:
             outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path),
                                     isinstance(exc, ChainruleUsageError),
-                                    "secret" if isinstance(exc, NeedsSecret) else ""))
+                                    "secret" if isinstance(exc, NeedsSecret) else "", _lang(data, path)))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
             reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
-            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path)))
+            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path), lang=_lang(data, path)))
         if progress:
             progress(str(path))
     return outcomes
@@ -763,6 +818,29 @@ def _student_in_text(path) -> str:
     except (OSError, ChainruleError):    # a folder, a FIFO: no student to name
         return ""
     return answers_file.line_value(text, "student_id")
+
+
+def _lang(data, path) -> str:
+    """The language of the file's sheet ("ko" or "en"), read from its [chainrule] table or, in a
+    file that is not valid TOML, its ``lang = "..."`` line; "" when neither says."""
+    meta = data.get("chainrule") if isinstance(data, dict) else None
+    if isinstance(meta, dict):
+        return "ko" if meta.get("lang") == "ko" else "en"
+    try:
+        text = answers_file.read_regular(path).decode("utf-8", errors="replace")
+    except (OSError, ChainruleError):
+        return ""
+    found = answers_file.line_value(text, "lang")
+    return ("ko" if found == "ko" else "en") if found else ""
+
+
+def class_lang(outcomes, manifest=None) -> str:
+    """What a class check says its own lines about the class in: the manifest's language, or
+    without one Korean when every file whose language is known is a Korean sheet's."""
+    if manifest is not None:
+        return "ko" if manifest.lang == "ko" else "en"
+    langs = {getattr(o, "lang", "") for o in outcomes} - {""}
+    return "ko" if langs == {"ko"} else "en"
 
 
 def _student(data) -> str:

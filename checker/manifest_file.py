@@ -70,17 +70,31 @@ def dumps(*, seed: int, families: Sequence[str], formats: Sequence[str], lang: s
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def _what_it_is(raw: bytes) -> str:
+    """What a --manifest file that is not JSON looks like, in plain words (no decoder jargon:
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)", trial 18a): a roster or another CSV
+    file given for the manifest (its first line holds a comma, semicolon or tab), else
+    "not JSON"."""
+    text = raw.decode("utf-8-sig", errors="replace").lstrip()
+    first = text.splitlines()[0] if text else ""
+    if first and not first.startswith(("{", "[")) and any(sep in first for sep in ",;\t"):
+        return "it is not JSON but looks like a CSV file, such as the class roster"
+    return "it is not JSON"
+
+
 def load(path) -> Manifest:
     """Read a manifest.json; a one-line ChainruleUsageError (a bad --manifest is a bad
     invocation) when it is not one."""
     path = Path(path)
     bad = f"'{path}' is not a manifest.json written by chainrule generate"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ChainruleUsageError(f"Cannot read the manifest '{path}': {exc.strerror or exc}.") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ChainruleUsageError(f"{bad} (it is not JSON: {exc}); give the manifest.json of the class.") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ChainruleUsageError(f"{bad} ({_what_it_is(raw)}); give the manifest.json of the class.") from None
     if isinstance(data, dict) and data.get("format", FORMAT) != FORMAT:
         raise ChainruleUsageError(
             f"{bad} in format {FORMAT} (it is format {data.get('format')!r}); check with the chainrule version that "

@@ -1,7 +1,10 @@
 """Every message of ``chainrule check``, in English and Korean (the file's lang chooses).
 
 Messages never contain an expected answer; a named mistake's hint names the mistake,
-never the value it gives.
+never the value it gives. A Korean message puts no particle right after a value it quotes
+(a student's answer, a key, a file name): the particle that fits depends on how the value is
+read aloud, and a placeholder such as "은(는)" reads as a form, not a sentence (trial 18a);
+the value goes after a colon or in brackets after a noun instead.
 """
 
 MESSAGES = {
@@ -10,7 +13,7 @@ MESSAGES = {
     "few": ("{n} with too few digits, ", "자릿수 부족 {n}, "),
     "not_a_number": (
         "{given} is not a number; write one number such as 0.165, -2.5e-3 or 1/3{why}",
-        "{given}은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
+        "수가 아니다: {given}; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오{why}",
     ),
     # what ``not_a_number`` adds when the answer shows why it is not read (``judge.read``)
     "why_comma": (" (a decimal point, not a comma)", " (쉼표 대신 소수점을 쓰시오)"),
@@ -23,7 +26,7 @@ MESSAGES = {
     "why_power": (" (a power of ten as e: 9.25e-5 for 9.25 × 10^-5)", " (10의 거듭제곱은 e로 쓰시오: 9.25 × 10^-5는 9.25e-5)"),
     "not_a_choice": (
         "{given} is not one of the choices; write one of {keys}",
-        "{given}은(는) 보기에 없다; {keys} 중 하나를 쓰시오",
+        "보기에 없는 답이다: {given}; {keys} 중 하나를 쓰시오",
     ),
     "wrong_choice": ("not the right choice", "맞는 보기가 아니다"),
     "wrong_sign": ("wrong sign", "부호가 틀렸다"),
@@ -82,26 +85,26 @@ MESSAGES = {
     ),
     "consistent": (
         "consistent with your {used}: credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 맞은 것으로 본다",
+        "앞에서 쓴 답({used})으로 계산한 값과 같다: 앞 답을 이어받아 맞은 것으로 본다",
     ),
     "consistent_half": (
         "consistent with your {used}: half credit carried forward",
-        "앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 점수의 절반을 준다",
+        "앞에서 쓴 답({used})으로 계산한 값과 같다: 앞 답을 이어받아 점수의 절반을 준다",
     ),
     "consistent_trivial": (
         "consistent with your {used}, but with that value this step asks no work (it gives 0, a given "
         "value or another of your answers): no credit is carried forward",
-        "앞에서 쓴 {used}와(과) 일관되지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 "
+        "앞에서 쓴 답({used})으로 계산한 값과 같지만, 그 값으로는 이 단계에서 할 계산이 없다(0이나 주어진 값, 또는 "
         "앞에서 쓴 다른 답이 나온다): 앞 답을 이어받은 점수는 주지 않는다",
     ),
     "consistent_none": (
         "consistent with your {used}, but not the right value (no credit is carried forward)",
-        "앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
+        "앞에서 쓴 답({used})으로 계산한 값과 같지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
     ),
     "too_long": (
         "{given} is not an answer (at most {chars} characters, {digits} digits, a size between 1e-{e} and 1e{e}); "
         "write one number such as 0.165",
-        "{given}은(는) 답이 아니다 (최대 {chars}자, 숫자 {digits}개, 크기 1e-{e}부터 1e{e}까지); 0.165처럼 수 하나를 쓰시오",
+        "답이 아니다: {given} (최대 {chars}자, 숫자 {digits}개, 크기 1e-{e}부터 1e{e}까지); 0.165처럼 수 하나를 쓰시오",
     ),
     "tolerance": (
         "Numbers count as right within {tolerance}{how}.",
@@ -167,11 +170,11 @@ MESSAGES = {
     "wrong_integer": ("not the right number", "맞는 수가 아니다"),
     "unknown_key": (
         "unknown key '{key}' in [{table}] (not checked); its keys are {keys}",
-        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다; 이 문제의 키는 {keys}",
+        "[{table}]의 '{key}': 없는 키라 확인하지 않았다; 이 문제의 키는 {keys}",
     ),
     "unknown_key_close": (
         "unknown key '{key}' (did you mean '{close}'?) in [{table}]; it is not checked",
-        "[{table}]의 '{key}'은(는) 없는 키라 확인하지 않았다: '{close}'을(를) 쓰려던 것인가?",
+        "[{table}]의 '{key}': 없는 키라 확인하지 않았다 ('{close}'의 오타인가?)",
     ),
     "unknown_lang": (
         "unknown lang {code} in the [chainrule] table; checking in English",

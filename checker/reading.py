@@ -34,9 +34,12 @@ _FRACTION = re.compile(rf"^([+-]?)\s*({_DECIMAL})\s*/\s*({_DECIMAL})$")
 #: Full-width forms (U+FF01 to U+FF5E: what a Korean, Japanese or Chinese input method types in
 #: full-width mode, "０.３７５８１７２１", "－１／３", "１．５ｅ－３") as their ASCII characters, and
 #: the ideographic space as a space: NFKC's mapping of exactly these characters. Not NFKC of the
-#: whole text, which also turns a superscript into a digit ("0.5²" would read as 0.52).
+#: whole text, which also turns a superscript into a digit ("0.5²" would read as 0.52). The
+#: ideographic full stop "。" (and its half-width form "｡"), which a CJK input method types for
+#: the "." key, is a decimal point as the full-width "．" is ("0。32259990", trial 18a).
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
+_HALF_WIDTH[0x3002] = _HALF_WIDTH[0xFF61] = ord(".")
 
 
 def half_width(text: str) -> str:

@@ -125,6 +125,9 @@ class Failure:
     #: "secret": made with the course secret and checked without it (``checker.check.NeedsSecret``), which
     #: a class check says once for all such files; "" for any other reason
     cause: str = ""
+    #: the sheet's language when the file could be read that far ("ko" or "en"), else "": what
+    #: a class check's own lines about the class are said in
+    lang: str = ""
 
 
 # --- text ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from generator import korean
 from generator.model import Text
 
 SALT = "chainrule"
@@ -1282,8 +1283,10 @@ def _quadratic(fig, data, w, key):
         top = max(a * (lo - b) ** 2, a * (hi - b) ** 2)
         if min(p[1] for p in points) < 0.08 * top:
             ax.set_ylim(-0.16 * top, 1.05 * top)
-        ax.set_title(w(f"η = {num(data['eta'])}: x − b is multiplied by r = {num(1 - 2 * a * data['eta'])}",
-                       f"η = {num(data['eta'])}: x − b에 매번 r = {num(1 - 2 * a * data['eta'])}이 곱해진다"))
+        r = num(1 - 2 * a * data['eta'])
+        # the particle fits how r is read: "−0.29가" (구), "0.5가" (오), "−0.6이" (육)
+        ax.set_title(w(f"η = {num(data['eta'])}: x − b is multiplied by r = {r}",
+                       f"η = {num(data['eta'])}: x − b에 매번 r = {r}{korean.agree(korean.final_sound(r), '이 곱해진다')}"))
         right = fig.add_subplot(1, 2, 2)
         steps = list(range(0, 7))
         for (r, en, ko), style in zip(REGIMES, ("o-", "s-", "^-")):

@@ -166,23 +166,34 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
         raise (ChainruleUsageError if failures[0].usage else ChainruleError)(failures[0].reason)
     secret = [f for f in failures if f.cause == "secret"]   # made with the course secret, given without it
+    ko = check.class_lang(outcomes, options.manifest) == "ko"   # the class's own lines in its sheets' language
+    lang = "ko" if ko else "en"
     # the reason once, with the count, not the same line for each file of a class; when it is every
     # file's, that one line is all (said as the error at the end, after any report or gradebook)
     only_secret = len(secret) > 1 and len(secret) == len(failures) and not reports
     if len(secret) > 1 and not only_secret:
-        click.echo(_printable(f"Error: {check.needs_secret_summary(len(secret), len(files))}"), err=True)
+        click.echo(_printable(f"Error: {check.needs_secret_summary(len(secret), len(files), lang)}"), err=True)
     for failure in failures:
         if len(secret) <= 1 or failure.cause != "secret":
             click.echo(_printable(f"Error: {failure.reason}"), err=True)
     trusted = [r for r in reports if getattr(r, "mode", "") == "practice"]
     if trusted and options.manifest is None and (len(files) > 1 or gradebook is not None):
         n = len(trusted)
-        click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
-                   "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
-                   "then rebuilds every problem).", err=True)
+        if ko:
+            click.echo(f"Warning: 연습 문제지 {n}개를 파일 자체의 해시로 판정했다. 해시는 학생이 다시 쓸 수 있으므로, "
+                       "점수를 매기려면 --manifest로 학급을 확인하시오(그러면 키트가 모든 문제를 다시 만든다).", err=True)
+        else:
+            click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
+                       "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
+                       "then rebuilds every problem).", err=True)
     if secret_file is not None:
-        _say_secret_unused(reports)
+        _say_secret_unused(reports, ko)
     for sid, paths in report.duplicate_ids(outcomes).items():
+        if ko:
+            click.echo(f"Warning: answers 파일 {len(paths)}개에 같은 학번이 적혀 있다('{report.one_line(sid)}': "
+                       f"{', '.join(report.one_line(p) for p in paths)}); 모두 보고하므로 인정할 파일 하나만 남기시오.",
+                       err=True)
+            continue
         click.echo(f"Warning: {len(paths)} answers files carry the student id '{report.one_line(sid)}' "
                    f"({', '.join(report.one_line(p) for p in paths)}); "
                    "each is reported, so keep the one that counts.", err=True)
@@ -196,17 +207,24 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             shown = ", ".join(sid for sid, _ in missing[:8]) + (", ..." if len(missing) > 8 else "")
             one = len(missing) == 1
             active = len(options.manifest.students) - len(options.manifest.removed)
-            click.echo(f"Note: {len(missing)} of the manifest's {active} students "
-                       f"{'has' if one else 'have'} no answers file here: {shown}"
-                       + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
-                          if gradebook else "."), err=True)
+            if ko:
+                click.echo(f"Note: 매니페스트의 학생 {active}명 중 {len(missing)}명은 여기에 answers 파일이 없다: {shown}"
+                           + (" (성적표에서 그 행은 비어 있다)." if gradebook else "."), err=True)
+            else:
+                click.echo(f"Note: {len(missing)} of the manifest's {active} students "
+                           f"{'has' if one else 'have'} no answers file here: {shown}"
+                           + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
+                              if gradebook else "."), err=True)
     from chainrule_core.fileio import spreadsheet_csv, write_atomic
 
     if gradebook is not None:
         names = options.manifest.names if options.manifest is not None else {}
         write_atomic(gradebook, spreadsheet_csv(_printable(report.gradebook(outcomes, missing, names))), force=True)
-        click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
-                   f"to {gradebook}.", err=output is None)
+        if ko:
+            click.echo(f"answers 파일 {len(outcomes)}개의 성적표를 {gradebook}에 썼다.", err=output is None)
+        else:
+            click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
+                       f"to {gradebook}.", err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
         text = _printable(report.render(outcomes, fmt, unicode=unicode))
@@ -214,14 +232,23 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             write_atomic(output, spreadsheet_csv(text) if fmt == "csv" else text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)
             noun = "answers file" if shown == 1 else "answers files"
-            click.echo(f"Wrote the {fmt} report for {shown} {noun} to {output}.")
+            click.echo(f"answers 파일 {shown}개의 {fmt} 보고서를 {output}에 썼다." if ko else
+                       f"Wrote the {fmt} report for {shown} {noun} to {output}.")
         else:
             if not unicode:  # a terminal that cannot show every character gets '?' for them
                 encoding = getattr(sys.stdout, "encoding", None) or "ascii"
                 text = text.encode(encoding, "replace").decode(encoding)
             click.echo(text, nl=False)
     if only_secret:
-        raise ChainruleError(check.needs_secret_summary(len(secret), len(files)))
+        raise ChainruleError(check.needs_secret_summary(len(secret), len(files), lang))
+    if failures and ko:
+        covered = "나머지는 보고서에 있다." if reports else "보고서는 없다."
+        if fmt == "csv" and reports:
+            covered = "나머지는 보고서에 있다(확인하지 못한 파일의 이유는 보고서의 error 열에 있다)."
+        elif fmt == "csv":
+            covered = "이유는 보고서의 error 열에 있다."
+        raise ChainruleError(
+            f"answers 파일 {len(files)}개 중 {len(failures)}개는 확인할 수 없었다(이유는 위 줄에 있다); {covered}")
     if failures:
         covered = "the report covers the others." if reports else "there is no report."
         if fmt == "csv" and reports:
@@ -235,14 +262,16 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         failing = report.below(reports, fail_under)
         if failing:
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
-            click.echo(f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
+            click.echo(f"--fail-under {fail_under:g}% 미만: {shown}." if ko else
+                       f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
             ctx.exit(1)
 
 
 _A_SHEET = {"open": "an open sheet", "practice": "a practice sheet", "graded": "a graded sheet"}
+_A_SHEET_KO = {"open": "공개 문제지", "practice": "연습 문제지", "graded": "채점용 문제지"}
 
 
-def _say_secret_unused(reports) -> None:
+def _say_secret_unused(reports, ko: bool = False) -> None:
     """One warning when --secret-file was given for sheets made without a course secret (open
     sheets, practice sheets made without one): the secret changed nothing for them. A
     warning, as check's other notes on what it was given, not a refusal: their verdicts are
@@ -250,6 +279,9 @@ def _say_secret_unused(reports) -> None:
     worked example or an open practice sheet)."""
     unused = [r.source for r in reports if not r.with_secret]
     if not unused:
+        return
+    if ko:
+        _say_secret_unused_ko(reports, unused)
         return
     if len(reports) == 1:
         kind = _A_SHEET.get(reports[0].mode, "a sheet")
@@ -263,6 +295,19 @@ def _say_secret_unused(reports) -> None:
                           f"so --secret-file was not used for {'it' if len(unused) == 1 else 'them'}; only sheets "
                           "made with the secret need it."),
                err=True)
+
+
+def _say_secret_unused_ko(reports, unused) -> None:
+    """``_say_secret_unused`` for a class of Korean sheets."""
+    if len(reports) == 1:
+        kind = _A_SHEET_KO.get(reports[0].mode, "문제지")
+        click.echo(_printable(f"Warning: '{unused[0]}': 과정 비밀 키 없이 만든 {kind}라 --secret-file은 쓰지 않았다; "
+                              "비밀 키로 만든 문제지에만 필요하다."), err=True)
+        return
+    shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
+    some = (f"{len(reports)}개는 모두" if len(unused) == len(reports) else f"{len(reports)}개 중 {len(unused)}개는")
+    click.echo(_printable(f"Warning: 확인한 answers 파일 {some} 과정 비밀 키 없이 만든 것이라({shown}) 그 파일에는 "
+                          "--secret-file을 쓰지 않았다; 비밀 키로 만든 문제지에만 필요하다."), err=True)
 
 
 def _attribute_by_folder(failures, students) -> None:

@@ -386,7 +386,7 @@ BESIDE_WORDS = {
     "agree": ("agree", "일치"),
     "signs": ("the signs differ", "부호가 다르다"),
     "before_point": ("they differ before the decimal point", "소수점 앞부터 다르다"),
-    "from_place": ("they differ from the {nth} decimal place", "소수점 아래 {n}째 자리부터 다르다"),
+    "from_place": ("they differ from the {nth} decimal place", "소수점 아래 {nth_ko} 자리부터 다르다"),
     "differ": ("they differ", "다르다"),
 }
 
@@ -441,6 +441,22 @@ def _ordinal(n):
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+_KO_UNITS = ("", "첫", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉")
+
+
+def _ordinal_ko(n):
+    """A Korean ordinal in native words, as a decimal place is said: 첫째, 둘째, ..., 열째, 열한째,
+    열두째, ..., 스무째 (not "1째", trial 18a); past 20 "21번째"."""
+    if n == 20:
+        return "스무째"
+    if not 1 <= n < 20:
+        return f"{n}번째"
+    tens, unit = divmod(n, 10)
+    if not tens:
+        return f"{_KO_UNITS[unit]}째"
+    return "열" + {0: "", 1: "한", 2: "두"}.get(unit, _KO_UNITS[unit]) + "째"
+
+
 def compare_numbers(code, hand_text, lang="en"):
     """How the hand answer ``hand_text`` (as written) stands beside the code's ``code``."""
     w = _words(lang)
@@ -460,7 +476,7 @@ def compare_numbers(code, hand_text, lang="en"):
         if round(code, place) != round(hand, place):
             if place <= 0:
                 return w["before_point"]
-            return w["from_place"].format(nth=_ordinal(place), n=place)
+            return w["from_place"].format(nth=_ordinal(place), nth_ko=_ordinal_ko(place))
     return w["differ"]
 
 

@@ -66,3 +66,17 @@ def test_a_superscript_is_not_read_as_a_digit():
     with pytest.raises(NotAnAnswer):
         read_number("0.5\u00b2")            # 0.5 squared, never 0.52
     assert read_number("０.５").value == read_number("0.5").value
+
+
+@pytest.mark.parametrize("mode", ["open", "practice"])
+@pytest.mark.parametrize("stop", ["\u3002", "\uff61"])
+def test_an_ideographic_full_stop_is_a_decimal_point(mode, stop):
+    # "0。32259990": a CJK input method types "。" for the "." key (trial 18a)
+    problem, data = _sheet(mode)
+    table = data["p1_output_update"]
+    for q in problem.questions:
+        table[q.key] = format_number(q.answer).replace(".", stop)
+        assert stop in table[q.key]
+    report = check.check_data(data, "answers.toml", check.Options())
+    verdicts = report.problems[0].verdicts
+    assert [(v.key, v.status) for v in verdicts] == [(q.key, "correct") for q in problem.questions]

@@ -37,8 +37,8 @@ def test_an_unknown_key_in_korean_word_order():
     data["p1_output_update"]["weight"] = "1"
     _report, notes = _problem_notes(data)
     assert notes == [
-        f"[p1_output_update]의 '{typo}'은(는) 없는 키라 확인하지 않았다: '{last}'을(를) 쓰려던 것인가?",
-        f"[p1_output_update]의 'weight'은(는) 없는 키라 확인하지 않았다; 이 문제의 키는 {', '.join(keys)}",
+        f"[p1_output_update]의 '{typo}': 없는 키라 확인하지 않았다 ('{last}'의 오타인가?)",
+        f"[p1_output_update]의 'weight': 없는 키라 확인하지 않았다; 이 문제의 키는 {', '.join(keys)}",
     ]
 
 
@@ -60,9 +60,9 @@ def test_no_credit_carried_forward_said_in_plain_korean():
         said[carry] = {v.key: v.message for v in report.problems[0].verdicts}[keys[3]]
     used = f"{keys[0]} = {table[keys[0]]}"
     assert said == {
-        "full": f"앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 맞은 것으로 본다",
-        "half": f"앞에서 쓴 {used}와(과) 일관된다: 앞 답을 이어받아 점수의 절반을 준다",
-        "none": f"앞에서 쓴 {used}와(과) 일관되지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
+        "full": f"앞에서 쓴 답({used})으로 계산한 값과 같다: 앞 답을 이어받아 맞은 것으로 본다",
+        "half": f"앞에서 쓴 답({used})으로 계산한 값과 같다: 앞 답을 이어받아 점수의 절반을 준다",
+        "none": f"앞에서 쓴 답({used})으로 계산한 값과 같지만 맞는 값은 아니다 (앞 답을 이어받은 점수는 주지 않는다)",
     }
 
 
@@ -78,7 +78,7 @@ def test_the_practice_note_and_a_decimal_comma_in_korean(tmp_path):
     lines = result.stdout.splitlines()
     assert ("연습 문제지: 솔트를 넣은 해시로 유효숫자 6자리까지 판정한다 (마지막 자리 ±1); 앞 답을 이어받은 점수는 "
             "주지 않는다.") in lines
-    assert f'  ? a) {key} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 ' \
+    assert f'  ? a) {key} = "0,5": 수가 아니다: "0,5"; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 ' \
         "쓰시오)" in lines
 
 
@@ -108,7 +108,22 @@ def test_a_percentage_a_power_of_ten_and_an_unknown_problem_in_korean():
     data["p9"] = {"x": "1"}
     report = check.check_data(data, "answers.toml", check.Options())
     said = {v.key: v.message for v in report.problems[0].verdicts}
-    assert said[keys[0]] == '"33%"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (백분율 대신 소수로 쓰시오: ' \
+    assert said[keys[0]] == '수가 아니다: "33%"; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (백분율 대신 소수로 쓰시오: ' \
         "33%가 아니라 0.33)"
     assert said[keys[1]].endswith(" (10의 거듭제곱은 e로 쓰시오: 9.25 × 10^-5는 9.25e-5)")
     assert report.notes == ["파일에 'p9' 문제가 없어 무시했다; 이 파일의 문제는 p1_output_update"]
+
+
+def test_no_particle_placeholder_in_a_korean_message():
+    # "0.05442738와(과) 일관된다", "\"0,48625347\"은(는) 수가 아니다" (trial 18a): a value quoted in a Korean
+    # message is followed by no particle, so that none has to be guessed
+    from checker.messages import MESSAGES
+
+    placeholders = ("은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)", "와(과)", "과(와)", "(으)로")
+    for name, (_english, korean) in MESSAGES.items():
+        assert not any(p in korean for p in placeholders), name
+    for module in ("checker/check.py", "checker/answers_file.py", "chainrule/commands/check.py"):
+        import pathlib
+
+        text = (pathlib.Path(__file__).parents[2] / module).read_text(encoding="utf-8")
+        assert not any(p in text for p in placeholders), module

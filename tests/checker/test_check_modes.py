@@ -96,7 +96,7 @@ def test_graded_sheet_of_a_korean_class_is_refused_in_korean(secret_file, tmp_pa
     refused = run("check", path)
     assert refused.exit_code == 1
     assert refused.stderr == (
-        f"Error: '{path}'은(는) 채점용 문제지다: 확인하려면 과정 비밀 키가 필요하다 "
+        f"Error: '{path}': 채점용 문제지라 확인하려면 과정 비밀 키가 필요하다 "
         "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.\n")
 
 
@@ -260,8 +260,8 @@ def test_practice_tolerance_must_be_significant_digits(made, tmp_path):
     korean.write_text(text.replace('lang = "en"', 'lang = "ko"'), encoding="utf-8")
     result = run("check", korean, "--tolerance", "rel:1%")
     assert result.exit_code == 2 and result.stderr.splitlines(True)[-1] == (
-        f"Error: '{korean}'은(는) 연습 문제지라 해시가 답을 유효숫자 6자리까지만 담고 있다: --tolerance rel:1% 대신 "
-        "--tolerance sig:6을(를) 쓰거나 --tolerance 없이 확인하시오.\n")
+        f"Error: '{korean}': 연습 문제지라 해시가 답을 유효숫자 6자리까지만 담고 있다: --tolerance 없이 확인하거나 "
+        "--tolerance sig:6만 쓰시오 (주어진 값: rel:1%).\n")
     assert "use --tolerance sig:6 or none, not sig:4." in run("check", path, "--tolerance", "sig:4").stderr
     assert run("check", path, "--tolerance", "sig:6").exit_code == 0
 

@@ -66,7 +66,7 @@ def test_a_key_given_twice_is_named_with_both_lines(made, tmp_path):
     path = answers(made, "open", tmp_path, name="ko.toml")
     key, first, again = _twice(path, korean=True)
     assert run("check", path).stderr.strip().splitlines()[-1] == (
-        f"Error: '{path}'에 {key}이(가) 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 줄 하나만 남기시오.")
+        f"Error: '{path}'에 {key} 키가 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 줄 하나만 남기시오.")
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")

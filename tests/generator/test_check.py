@@ -460,11 +460,11 @@ def test_check_invalid_toml_of_a_korean_sheet_is_said_in_korean(sheets, tmp_path
     # the rest of check speaks the sheet's language; this refusal was English on Korean sheets
     path, number = _h1_broken(sheets, tmp_path, "ko")
     assert refusal(path) == (
-        f"Error: '{path}'은(는) 올바른 TOML이 아니다: 값 뒤에 다른 글자가 있다(한 줄에 값 하나) "
+        f"Error: '{path}'의 TOML 문법이 틀렸다: 값 뒤에 다른 글자가 있다(한 줄에 값 하나) "
         f'({number}번째 줄, 8번째 글자); 답은 따옴표 안에 쓴다. 예: z_1 = "0.165"'
     )
     _set_lines(path, {number: "h_1 = 0.52", number + 1: 'o_1 = "0.6'})  # unquoted is read; an open quote is not
-    assert "올바른 TOML이 아니다: 따옴표가 닫히지 않았다 (" in refusal(path)
+    assert "의 TOML 문법이 틀렸다: 따옴표가 닫히지 않았다 (" in refusal(path)
 
 
 def test_check_file_without_chainrule_table_is_refused(tmp_path):
@@ -561,6 +561,22 @@ def test_check_output_file_is_not_overwritten_without_force(sheets, tmp_path):
     assert error_line(result) == f"Error: Output file '{report}' already exists; pass --force to overwrite it."
     assert run("check", path, "--output", report, "--format", "json", "--force").exit_code == 0
     assert json.loads(report.read_text(encoding="utf-8"))["schema"] == 4
+
+
+def test_check_refuses_an_existing_output_before_checking_the_class(sheets, tmp_path, monkeypatch):
+    # trial 18a: the refusal comes first, with nothing checked and no note about the class said
+    from checker import check as checking
+
+    first = copy_answers(sheets, tmp_path, name="a.toml")
+    second = copy_answers(sheets, tmp_path, "all", "student-002", name="b.toml")
+    monkeypatch.setattr(checking, "check_all", lambda *a, **k: pytest.fail("the class was checked"))
+    for option in ("-o", "--gradebook"):
+        target = tmp_path / f"class{option}.csv"
+        target.write_text("kept\n", encoding="utf-8")
+        result = run("check", first, second, option, target, "--format", "csv")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: Output file '{target}' already exists; pass --force to overwrite it.\n"
+        assert target.read_text(encoding="utf-8") == "kept\n"
 
 
 def test_check_never_writes_its_report_over_a_file_it_checks(sheets, tmp_path):
@@ -678,7 +694,7 @@ def test_check_korean_hints(sheets, tmp_path):
         f'\u2717 c) {third.key} = "-{shown_answer(third)}": 부호가 틀렸다')
     second = problems["p1_output_update"].questions[1].key
     assert question_line(result, second, "p1_output_update") == (
-        f'? b) {second} = "0,5": "0,5"은(는) 수가 아니다; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
+        f'? b) {second} = "0,5": 수가 아니다: "0,5"; 0.165, -2.5e-3, 1/3처럼 수 하나를 쓰시오 (쉼표 대신 소수점을 쓰시오)'
     )
 
 
@@ -813,7 +829,9 @@ def test_check_manifest_refuses_other_students_seeds_and_problem_orders(sheets, 
     path.write_text(path.read_text(encoding="utf-8").replace('"student-001"', '"student-009"'), encoding="utf-8")
     result = run("check", path, "--manifest", manifest)
     assert result.exit_code == 1
-    assert error_line(result).startswith(f"Error: '{path}': problem 'p1_output_update' is output_update variant ")
+    # a Korean sheet's refusal is in Korean (trial 18a)
+    assert error_line(result).startswith(f"Error: '{path}': 문제 'p1_output_update'의 변형이 chainrule이 만드는 변형("
+                                         "output_update ")
 
     path = copy_answers(sheets, tmp_path, "ko", name="ko.toml")  # student-001 of another class (3 problems)
     result = run("check", path, "--manifest", manifest)
@@ -869,6 +887,26 @@ def test_check_manifest_that_is_not_one_is_a_usage_error(sheets, tmp_path):
     assert result.exit_code == 2
     help_text = " ".join(run("check", "--help").stdout.split())
     assert "An instructor checks a class with --manifest worksheets/manifest.json" in help_text
+
+
+def test_check_manifest_that_is_a_roster_says_so_plainly(sheets, tmp_path):
+    # a roster given for --manifest (trial 18a): no "Unexpected UTF-8 BOM (decode using utf-8-sig)"
+    path = copy_answers(sheets, tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("\ufeff학번,이름\r\n2024001,김민준\r\n".encode("utf-8"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"course_seed": ', encoding="utf-8")
+    said = {}
+    for bad in (roster, broken):
+        result = run("check", path, "--manifest", bad)
+        assert result.exit_code == 2
+        said[bad] = error_line(result)
+    assert said == {
+        roster: f"Error: '{roster}' is not a manifest.json written by chainrule generate (it is not JSON but looks "
+                "like a CSV file, such as the class roster); give the manifest.json of the class.",
+        broken: f"Error: '{broken}' is not a manifest.json written by chainrule generate (it is not JSON); give the "
+                "manifest.json of the class.",
+    }
 
 
 def test_check_short_output_option(sheets, tmp_path):

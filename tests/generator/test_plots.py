@@ -524,3 +524,18 @@ def test_whether_a_curve_meets_a_label_box_agrees_with_clipping():
         assert plots._crosses(path, *box) == want, (path, box)
         met += want
     assert 2000 < met < 18000       # both answers were asked often
+
+
+def test_plots_learning_rate_title_particle_fits_how_r_is_read():
+    """"x − b에 매번 r = −0.29가 곱해진다": 가 after a number read with a final vowel (구), 이 after
+    one read with a final consonant (−0.6, 육), not "−0.29이" (trial 18a)."""
+    vowel_digits = set("2459")        # 이 사 오 구; 영 일 삼 육 칠 팔 end in a consonant
+    seen = set()
+    for student in [f"s{i}" for i in range(40)]:
+        problem = _problem("learning_rate", student)
+        titles = [t for t in _svg_texts(plots.to_svg(problem.figure, "ko", True)) if "곱해진다" in t]
+        assert len(titles) == 1, titles
+        r, particle = re.search(r"r = ([−0-9.]+)(이|가) 곱해진다$", titles[0]).groups()
+        assert particle == ("가" if r[-1] in vowel_digits else "이"), titles[0]
+        seen.add(particle)
+    assert seen == {"이", "가"}

@@ -229,7 +229,7 @@ def test_korean_worksheet_runs_beside_a_korean_sheets_answers(nbformat, tmp_path
                             "손 계산 답: answers.toml의 p1_output_update 문제.\n")
     got = computed_rows(first, output)
     assert got[grad.key][1].endswith("일치 (적은 대로 소수점 아래 8자리까지)")
-    assert got[new.key][1].endswith("소수점 아래 4째 자리부터 다르다")
+    assert got[new.key][1].endswith("소수점 아래 넷째 자리부터 다르다")
     assert "p2_hidden_update 문제" in second
 
 
@@ -251,6 +251,11 @@ def test_beside_words_in_korean_and_a_bad_language():
     assert compare_numbers(0.12345, "-0.1235", "ko") == "부호가 다르다"
     assert compare_numbers(12.5, "3", "ko") == "소수점 앞부터 다르다"
     assert compare_numbers(0.12345, "x", "ko") == "'x': 수가 아니다"
+    # a decimal place in native ordinal words, not "1째 자리" (trial 18a)
+    code = 0.11111111111111
+    said = [compare_numbers(code, hand, "ko") for hand in ("0.2", "0.12", "0.112", "0.11112", "0.11111111112",
+                                                           "0.111111111112")]
+    assert said == [f"소수점 아래 {nth} 자리부터 다르다" for nth in ("첫째", "둘째", "셋째", "다섯째", "열한째", "열두째")]
     table = beside("output_update", "abc", {"h_1": 0.5}, answers="/nowhere/answers.toml", lang="ko")
     assert repr(table).splitlines()[:2] == [
         "output_update (변형 abc): 코드가 계산한 값과 손으로 계산한 답",

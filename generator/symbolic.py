@@ -101,6 +101,8 @@ def _mul2(a, b):
     precision rounds their exact product once, as ``*`` does)."""
     if type(a) is Fraction and type(b) is Fraction:
         return a * b
+    if _exact(a, b):    # an int among them: exact, a Fraction as _mul gives
+        return _mul([a, b])
     return _mp(a) * _mp(b)
 
 

@@ -58,7 +58,14 @@ def submission_seed(path, secret=None):
             full = os.path.join(folder, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
             if os.path.islink(full):
-                entries.append((rel, b"l", os.readlink(full).encode("utf-8", "surrogateescape")))
+                # its target's text and, when it is a file inside the submission, its bytes: what
+                # the copy holds under the link's name (a link into a hidden entry is refused there)
+                data = os.readlink(full).encode("utf-8", "surrogateescape")
+                real = os.path.realpath(full)
+                if real.startswith(root + os.sep) and os.path.isfile(real):
+                    with open(real, "rb") as fh:
+                        data += b"\0" + hashlib.sha256(fh.read()).digest()
+                entries.append((rel, b"l", data))
             elif os.path.isdir(full):
                 entries.append((rel, b"d", b""))
             elif os.path.isfile(full):

@@ -187,7 +187,7 @@ class _Statements:
                     self.stack.pop()
             header = kind == tokenize.NAME and tok.string in ("def", "class", "async")
             st = self.current = {"place": self.place(), "header": header, "named": False, "raw": [],
-                                 "string": True, "code": False}
+                                 "string": True, "code": False, "inline": self.inline}
             self.paren, self.inline = 0, False
         named_here = st["header"] and not st["named"] and kind == tokenize.NAME
         if named_here and st["raw"] and st["raw"][-1] in ("def", "class"):
@@ -205,7 +205,8 @@ class _Statements:
             elif tok.string == ":" and self.paren == 0 and st["header"] and st["named"]:
                 self.current, self.inline = None, True      # the header ends; a body may follow on its line
             elif tok.string == ";" and self.paren == 0:
-                self.current, self.inline = None, False     # ``a; pass``: two statements
+                # ``a; pass``: two statements, the next in the same place (a def's body on its line too)
+                self.current, self.inline = None, st["inline"]
         return True
 
     def keys(self):
@@ -221,23 +222,74 @@ class _Statements:
 
 #: a statement of one of these alone does something (``return``, ``break``): never a no-op
 _ALONE = frozenset(("return", "break", "continue", "raise", "yield", "await"))
+#: statements that are more than an expression (a header, a jump, an import...)
+_STATEMENT_WORDS = frozenset(("return", "if", "elif", "else", "for", "while", "with", "try", "except", "finally",
+                              "def", "class", "import", "from", "raise", "del", "global", "nonlocal", "assert",
+                              "break", "continue", "async", "yield", "await", "match", "case", "type"))
+_ASSIGN = frozenset(("=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@=", ":="))
+#: ``x += 0``, ``x *= 1``...: an augmented assignment that leaves the value as it is
+_NEUTRAL = {"+=": "0", "-=": "0", "|=": "0", "^=": "0", "*=": "1", "/=": "1", "//=": "1", "**=": "1"}
+
+
+def _literal(word):
+    return word in ("None", "True", "False", "...") or word[:1].isdigit() or (word[:1] == "." and word[1:2].isdigit())
+
+
+def _calls(raw):
+    """Whether the tokens ``raw`` hold a call, ``yield``, ``await`` or ``:=`` (what can do something)."""
+    for i, word in enumerate(raw):
+        if word in ("yield", "await", ":="):
+            return True
+        if word == "(" and i:
+            before = raw[i - 1]
+            if ((before.isidentifier() and not keyword.iskeyword(before)) or before in (")", "]", "}")
+                    or before[-1:] in ("'", '"')):
+                return True
+    return False
 
 
 def no_op(st):
-    """Whether the statement ``st`` (``_Statements``) does nothing: ``pass``, ``...``, a bare
-    literal or name, a string that is not code (a docstring), ``x = x``. Its tokens are left
-    out (``tokens``): a ``pass`` after every few statements once broke every shared run of a
-    renamed copy (trial 18b), and no such line is anyone's own work."""
+    """Whether the statement ``st`` (``_Statements``) does nothing: ``pass``, ``...``, a string
+    that is not code (a docstring), an expression without a call (``0``, ``(0)``, ``-1``, ``[]``,
+    ``x == x``, ``x``), ``x = x``, ``x = (x)``, ``x = x + 0``, ``x += 0``, ``x *= 1``, ``_ = 0``,
+    ``assert 1``, ``if 0: pass``. Its tokens are left out (``tokens``): such a line after every
+    few statements once broke every shared run of a renamed copy (trial 18b, review 18), and no
+    such line is anyone's own work. (Padding of other forms can still break runs: a pair is a
+    pointer, its absence no proof.)"""
     raw = st["raw"][:-1] if st["raw"][-1:] == [";"] else st["raw"]
     if st["header"] or st["code"]:
         return False
-    if not raw or (st["string"] and raw):
+    if not raw or st["string"]:
         return True
+    first = raw[0]
     if len(raw) == 1:
-        word = raw[0]
-        return word not in _ALONE and (word in ("pass", "...", "None", "True", "False") or word[:1].isdigit()
-                                        or word[:1] == "." or word.isidentifier() and not keyword.iskeyword(word))
-    return len(raw) == 3 and raw[1] == "=" and raw[0] == raw[2] and raw[0].isidentifier()
+        return first not in _ALONE and (first == "pass" or _literal(first) or first.isidentifier()
+                                        and not keyword.iskeyword(first))
+    if first in ("assert", "if", "while") and len(raw) >= 2 and _literal(raw[1]):
+        # assert 1; if 0: pass (a literal condition, a body that does nothing)
+        return len(raw) == 2 if first == "assert" else (raw[2:3] == [":"] and len(raw) == 4
+                                                         and (raw[3] == "pass" or _literal(raw[3])))
+    if first in _STATEMENT_WORDS or _calls(raw):
+        return False
+    depth, at = 0, None
+    for i, word in enumerate(raw):
+        if word in ("(", "[", "{"):
+            depth += 1
+        elif word in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and word in _ASSIGN:
+            at = i
+            break
+    if at is None:
+        return True     # an expression without a call: nothing happens
+    target, op, value = raw[:at], raw[at], raw[at + 1:]
+    if len(target) != 1 or not target[0].isidentifier():
+        return False
+    name = target[0]
+    if op in _NEUTRAL:
+        return value == [_NEUTRAL[op]]
+    return op == "=" and (name == "_" or value in ([name], ["(", name, ")"], [name, "+", "0"], [name, "-", "0"],
+                                                   [name, "*", "1"], [name, "/", "1"]))
 
 
 def statement_keys(st):
@@ -317,7 +369,13 @@ def tokens(source, budget=None, depth=0, statements=None):
         pass            # student code need not be valid: the tokens so far still count
     if budget.left <= 0:
         budget.capped = True
-    kept = [not no_op(st) for st in where.of]
+    judged = {}     # per statement, not per token: a statement may hold thousands
+    kept = []
+    for st in where.of:
+        keep = judged.get(id(st))
+        if keep is None:
+            keep = judged[id(st)] = not no_op(st)
+        kept.append(keep)
     if not all(kept):
         out = [tok for tok, keep in zip(out, kept) if keep]
     if statements is not None:

@@ -147,6 +147,11 @@ class _Copier:
         if inside == ".." or inside.startswith("../") or os.path.isabs(inside) or inside in ("", "."):
             self.refuse(rel, f"is a link to '{target}', outside the submission folder; submit the file "
                              "itself (links that leave the submission are never followed)")
+        if any(not_graded(part) for part in inside.split("/")):
+            # a hidden file or a cache is never copied, checked or part of the seed: through a link
+            # it would reach the graded code unseen (review 18: a lookup table in .stash/table.py)
+            self.refuse(rel, f"is a link to '{target}', a hidden or cache entry, which is never graded; "
+                             "submit the file itself")
         src = self.open_inside(top_fd, inside, rel, target)
         try:
             self.copy_file(src, rel, dst)

@@ -167,3 +167,19 @@ def test_values_are_rounded_to_binary_as_mpmath_rounds_them():
         cases.append(((2 ** (prec + 1) - rng.randint(1, 3)) * 5 ** k, 10 ** k))  # rounds up to 2**(prec + 1)
     for man, den in cases:
         assert symbolic._nearest(man, den, prec) == tuple(from_rational(man, den, prec, round_nearest)), (man, den)
+
+
+def test_two_term_sums_and_products_are_what_the_general_ones_give():
+    """``_add2``/``_mul2`` (a formula's two-term sums and products) give the value and the type
+    ``_add``/``_mul`` give, for Fractions, ints among them (exact: a Fraction) and mpfs."""
+    from fractions import Fraction
+
+    from generator import symbolic
+
+    mp = symbolic._MP
+    values = [Fraction(7, 20), Fraction(-3, 4), 2, 0, mp.mpf("0.51998934"), mp.mpf(-1) / 3]
+    for a in values:
+        for b in values:
+            for pair, general in ((symbolic._add2, symbolic._add), (symbolic._mul2, symbolic._mul)):
+                got, want = pair(a, b), general([a, b])
+                assert type(got) is type(want) and got == want, (pair.__name__, a, b, got, want)

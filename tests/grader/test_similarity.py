@@ -562,7 +562,9 @@ def _padded(text, every=3):
     """``text`` with a statement that does nothing after every ``every``-th line of a function
     body (``pass``, ``...``, a bare string, ``x = x``, a bare number, ``; pass`` on the line), as
     trial 18b hid a renamed copy: 55 shared fingerprints, 38 % of one, "No similar pairs"."""
-    fillers = ("pass", "...", "'\'\'note'\'\'", "x = x", "0", "; pass")
+    fillers = ("pass", "...", "'\'\'note'\'\'", "x = x", "0", "; pass", "(0)", "-1", "[]", "()", "not 0", "0 + 0",
+               "x == x", "x = (x)", "x += 0", "x = x + 0", "_ = 0", "assert 1", "if 0: pass", "lambda: 0", "(...)",
+               "; 0")
     out, count = [], 0
     for line in text.splitlines():
         out.append(line)
@@ -583,12 +585,19 @@ def test_statements_that_do_nothing_neither_hide_a_copy_nor_count(tmp_path):
 
     ann = _folder(tmp_path / "subs" / "ann", {m: (SOLUTIONS / m).read_text() for m in ("activations.py", "losses.py")})
     bob = _folder(tmp_path / "subs" / "bob",
-                  {m: _padded((SOLUTIONS / m).read_text()) for m in ("activations.py", "losses.py")})
+                  {m: _padded((SOLUTIONS / m).read_text(), every=1) for m in ("activations.py", "losses.py")})
     padded = (bob / "activations.py").read_text()
     assert padded.count("    pass\n") >= 2 and "; pass\n" in padded and "    ...\n" in padded
     assert "    x = x\n" in padded and "    '''note'''\n" in padded
+    assert "    x += 0\n" in padded and "    assert 1\n" in padded and "    x == x\n" in padded
+    assert "    if 0: pass\n" in padded and "    lambda: 0\n" in padded
     assert similarity.tokens("a = b\npass\n...\n'''x'''\nb = b\n7\nc = d; pass\nreturn\n") == [
         ("V", 1), ("=", 1), ("V", 1), ("V", 7), ("=", 7), ("V", 7), ("return", 8)]
+    # what does something stays: a call, an assignment, a jump, an augmented assignment that changes
+    kept = "f(x)\nx += 1\ny = x + 0\nassert x\nif x: pass\nz = (yield)\n"
+    assert [t for t, _ in similarity.tokens(kept)] == ["V", "(", "V", ")", "V", "+=", "N", "V", "=", "V", "+", "N",
+                                                        "assert", "V", "if", "V", ":", "pass", "V", "=", "(", "yield",
+                                                        ")"]
     assert _hashes(bob) == _hashes(ann)     # the padding leaves no trace in the fingerprints
     section, table = _similar_section(_graded_class(tmp_path / "subs", tmp_path))
     assert len(table) == 1 and table[0].startswith("| ann | bob | ") and table[0].endswith(" | 100% / 100% |"), table

@@ -89,3 +89,31 @@ def test_grade_all_regrades_a_submission_when_a_folder_is_added(tmp_path):
     before = content_hash(Entry("ann", str(sub), "folder"))
     (sub / "_notes" / "key" / "0.5").mkdir(parents=True)
     assert content_hash(Entry("ann", str(sub), "folder")) != before
+
+
+def test_a_link_into_a_hidden_file_is_refused_not_graded_unseen(tmp_path):
+    """Review 18: ``lookup.py -> .stash/table.py`` reached the graded code while the seed skipped
+    the hidden target: a table of shown values written there met the same cases on a regrade."""
+    import os
+
+    import pytest
+
+    from grader.submission_copy import SubmissionRefused, safe_copy
+
+    sub = make_submission(tmp_path / "sub")
+    (sub / ".stash").mkdir()
+    (sub / ".stash" / "table.py").write_text("TABLE = {}\n")
+    os.symlink(".stash/table.py", sub / "lookup.py")
+    with pytest.raises(SubmissionRefused) as info:
+        safe_copy(sub, tmp_path / "copy")
+    assert str(info.value).endswith("is a link to '.stash/table.py', a hidden or cache entry, which is never "
+                                    "graded; submit the file itself."), str(info.value)
+    os.unlink(sub / "lookup.py")
+    (sub / "data").mkdir()
+    (sub / "data" / "table.py").write_text("TABLE = {}\n")
+    os.symlink("data/table.py", sub / "lookup.py")
+    seed = submission_seed(sub)
+    (sub / "data" / "table.py").write_text("TABLE = {(0.5,): 0.622459}\n")
+    assert submission_seed(sub) != seed
+    copy = safe_copy(sub, tmp_path / "copy2")
+    assert (copy / "lookup.py").read_text() == "TABLE = {(0.5,): 0.622459}\n"

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
+from chainrule_core import journal as journal_file
 from chainrule_core.fileio import write_atomic
 from checker import answers_file, manifest_file
 from generator import i18n, registry
@@ -667,7 +668,7 @@ def manifest(sheets: Sequence[Sheet], seed, families, formats, lang, preset, pro
 
 JOURNAL = ".chainrule-generate.journal"
 _JOURNAL_FORMAT = 1
-_TEMPORARY = re.compile(r"^\..+\.tmp$")  # write_atomic's and _Writer's temporary files
+_TEMPORARY = journal_file.TEMPORARY  # write_atomic's and _Writer's temporary files
 
 
 @dataclass
@@ -736,24 +737,19 @@ def _differences(old: dict, new: dict) -> List[str]:
 def _read_journal(out: Path) -> Optional[_Record]:
     """``out``'s journal, or None when it has none (or none this kit can read: then the
     folder is refused as any non-empty folder is)."""
-    try:
-        with open(out / JOURNAL, "rb") as handle:
-            lines = handle.read().split(b"\n")
-    except OSError:
+    record = journal_file.read(out / JOURNAL, _JOURNAL_FORMAT)
+    if record is None:
         return None
+    header, entries = record
     try:
-        header = json.loads(lines[0])
-        if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
-            return None
         options, stale = header["options"], [name for name in header.get("stale", []) if _plain(name)]
         before = header.get("before") if isinstance(header.get("before"), dict) else {}
     except (ValueError, AttributeError, TypeError):
         return None
     known = {row[0]: row[1] for row in options.get("students") or [] if isinstance(row, list) and len(row) == 2}
     sheets: Dict[str, Sheet] = {}
-    for line in lines[1:-1]:  # the last piece follows the last "\n": empty, or a torn line
+    for entry in entries:
         try:
-            entry = json.loads(line)
             sid = entry["id"]
             own = (f"students/{sid}/", f"keys/{sid}/")
             if sid not in known or not all(_plain(name) and name.startswith(own) for name in entry["files"]):
@@ -768,25 +764,15 @@ def _read_journal(out: Path) -> Optional[_Record]:
     return _Record(options, stale, sheets, before)
 
 
-def _plain(name) -> bool:
-    """A plain relative path inside the output folder (as ``previous_files`` accepts them)."""
-    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
-        return False
-    parts = name.split("/")
-    return not any(part in ("", ".", "..") for part in parts) and ":" not in parts[0]
+#: a plain relative path inside the output folder (as ``previous_files`` accepts them)
+_plain = journal_file.plain
 
 
 def _complete(out: Path, sheets: Dict[str, Sheet]) -> Dict[str, Sheet]:
-    """The journal's students whose files are all there and not empty (none the kit writes
-    is): a file removed since, or emptied by a machine's crash before it reached the disk
-    (nothing is synced), has its student made again."""
-    def there(name):
-        try:
-            return os.stat(os.path.join(out, name)).st_size > 0
-        except OSError:
-            return False
-
-    return {sid: sheet for sid, sheet in sheets.items() if sheet.files and all(there(name) for name in sheet.files)}
+    """The journal's students whose files are all there and not empty (``journal_file.there``):
+    a file removed since, or emptied by a crash, has its student made again."""
+    return {sid: sheet for sid, sheet in sheets.items()
+            if sheet.files and all(journal_file.there(out, name) for name in sheet.files)}
 
 
 def _sweep(out: Path, students: Sequence[Student]) -> None:
@@ -809,49 +795,27 @@ def _sweep(out: Path, students: Sequence[Student]) -> None:
                         unlink(os.path.join(root, name))
 
 
-class _Journal:
+class _Journal(journal_file.Journal):
     """The journal being written: the header and the students kept, then a line per
     student made (``add``), appended with one ``write`` each."""
 
     def __init__(self, out: Path, options: dict, stale: Sequence[str], kept: Sequence[Sheet],
                  before: Optional[dict] = None):
-        self.path = out / JOURNAL
-        self.ids = {sheet.student.id for sheet in kept}
         head = {"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options, "stale": list(stale)}
         if before:
             head["before"] = before
-        head = json.dumps(head, sort_keys=True, ensure_ascii=False)
-        write_atomic(self.path, "".join([head + "\n"] + [self._line(sheet) for sheet in kept]))
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+        super().__init__(out / JOURNAL, head, [(sheet.student.id, self._entry(sheet)) for sheet in kept])
 
     @staticmethod
-    def _line(sheet: Sheet) -> str:
-        return json.dumps({
+    def _entry(sheet: Sheet) -> dict:
+        return {
             "id": sheet.student.id, "keys": sheet.keys, "occurrences": sheet.occurrences,
             "problems": [[p.family, p.variant, int(getattr(p, "plotted", False))] for p in sheet.problems],
             "files": sheet.files, "warnings": sheet.warnings, "filled": sheet.filled,
-        }, ensure_ascii=False) + "\n"
+        }
 
-    @property
-    def count(self) -> int:
-        return len(self.ids)
-
-    def add(self, sheet: Sheet) -> None:
-        if sheet.student.id not in self.ids:
-            os.write(self.fd, self._line(sheet).encode("utf-8"))
-            self.ids.add(sheet.student.id)
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def remove(self) -> None:
-        self.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+    def add(self, sheet: Sheet) -> None:  # type: ignore[override]
+        super().add(sheet.student.id, self._entry(sheet))
 
 
 class Interrupted(KeyboardInterrupt):
@@ -1110,27 +1074,10 @@ def _variant_key(mode: str, secret: Optional[bytes]) -> Optional[bytes]:
 
 
 def _hold(out: Path) -> Optional[int]:
-    """Lock ``out`` (made if missing; ``flock`` on the folder itself, so nothing is written
-    in it) for this run; the descriptor to close at the end, or None where there are no
-    such locks. Another generate holding it: a one-line ChainruleError."""
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX
-        return None
-    if out.exists() and not out.is_dir():
-        return None  # check_out says so
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None  # the first file written says why
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise ChainruleError(f"Output folder '{out}' is being written by another chainrule generate; wait for it to "
-                             "finish or choose another --out.") from None
-    return fd
+    """Lock ``out`` for this run (``journal_file.hold``); the descriptor to close at the end,
+    or None. Another generate holding it: a one-line ChainruleError."""
+    return journal_file.hold(out, f"Output folder '{out}' is being written by another chainrule generate; wait "
+                                  "for it to finish or choose another --out.")
 
 
 def _generate_in(out, force, options, students, families, problems, formats, lang, preset, preset_items, seed, secret,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -44,7 +45,8 @@ from generator.options import DEFAULT_LANG, LANGUAGES
                    "problems' titles and statements are the worksheet's own (default: the language of "
                    f"--manifest's set, else {DEFAULT_LANG}). The exercise notebooks are in English.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder, overwriting files (an "
-                                            "interrupted run there starts over).")
+                                            "interrupted run there starts over: its files this run does not "
+                                            "write are removed).")
 def notebook_command(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force):
     """Write one notebook per contract module, OUT/<module>.ipynb, and its percent script.
 
@@ -63,18 +65,25 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminated)
-    run = {"journal": None, "total": None, "unit": "notebook"}
+    run = {"journal": None, "total": None, "unit": "notebook", "kept": None, "finished": False}
     try:
         _notebooks(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force, run)
     except KeyboardInterrupt:
         journal, total = run["journal"], run["total"]
-        if journal is not None:
-            unit = run["unit"] + ("" if total == 1 else "s")
-            done = f"after {journal.count} of {total} {unit}"
-        else:  # before the journal: nothing of this run was written
-            done = "before any notebook was written"
-        how = ("run it again without --force to finish (with --force it starts over)" if force else
-               "run the same command again to finish (or --force to start over)")
+        unit = run["unit"] + ("" if total == 1 else "s")
+        # what is there: the notebooks of this run and those kept from an interrupted one
+        count = journal.count if journal is not None else run["kept"]
+        if run["finished"]:     # the journal is gone: the class is complete, nothing is left to finish
+            done, how = f"after the last {run['unit']} was written", "the folder is complete"
+        else:
+            if journal is not None or count:
+                done = f"after {count} of {total} {unit}"
+            elif count is None and (Path(out) / _JOURNAL).is_file():     # not read yet
+                done = "before this run wrote any notebook"
+            else:
+                done = "before any notebook was written"
+            how = ("run it again without --force to finish (with --force it starts over)" if force else
+                   "run the same command again to finish (or --force to start over)")
         by = f" ({signal.Signals(stopped_by[0]).name})" if stopped_by else ""
         click.echo(f"Interrupted{by} {done}; {how}.", err=True)
         sys.exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT))   # 143 for SIGTERM, 130 for Ctrl-C
@@ -82,6 +91,12 @@ def notebook_command(out, modules, roster, manifest, seed, secret_file, practice
         signal.signal(signal.SIGTERM, previous)
         if run["journal"] is not None:
             run["journal"].close()      # left on disk unless the run is finished
+        if run.get("held") is not None:
+            os.close(run["held"])       # the lock (hold) ends with it
+
+
+#: chainrule.notebook.build.JOURNAL (not imported here: build loads the contract table)
+_JOURNAL = ".chainrule-notebook.journal"
 
 
 def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, worksheet, lang, force, run):
@@ -133,11 +148,31 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
     # an interrupted run of the same command in --out: what it completed is kept
     options = build.run_options(names, students, seed if roster is not None else None, secret, practice,
                                 worksheet if roster is not None else False, lang)
-    kept = build.resume_out(out, force, options)
-    build.need_nbformat()
-    files = build.notebook_files(names)
     if roster is None:
         run["total"] = len(names)
+    else:
+        run["total"], run["unit"] = len(students), "student"
+    made = not out.exists()
+    run["held"] = build.hold(out)   # one chainrule notebook at a time in a folder
+    try:
+        kept = build.resume_out(out, force, options)
+        run["kept"] = len(kept)
+        build.need_nbformat()
+        files = build.notebook_files(names)
+    except BaseException:
+        if made:
+            _remove_if_empty(out)  # made by hold, for its lock: a refused or stopped run leaves no folder
+        raise
+    units = names if roster is None else [student.id for student in students]
+    interrupted = build.interrupted_files(out) if force else {}
+    if interrupted:     # --force starts over: what the interrupted run wrote and this one does not goes
+        removed = build.remove_interrupted(out, interrupted, [rel for unit in units
+                                                              for rel in build.unit_files(options, unit)])
+        if removed:
+            n, what = sum(len(rels) for rels in removed.values()), list(removed)
+            click.echo(f"Removed {n} file{'' if n == 1 else 's'} of the interrupted run that this run does not "
+                       f"write ({len(what)} {run['unit']}{'' if len(what) == 1 else 's'}: {_listing(what)}).")
+    if roster is None:
         journal = run["journal"] = build.Journal(out, options, kept)
         for name in names:
             if name in kept:
@@ -146,6 +181,7 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
             build.write_files(out, own)
             journal.add(name, list(own))
         journal.remove()    # the run is finished
+        run["journal"], run["finished"] = None, True
         _resumed(len(names) - len(kept), len(kept), "notebook")
         noun = "notebook" if len(names) == 1 else "notebooks"
         click.echo(f"Wrote {len(names)} {noun} and {'its percent script' if len(names) == 1 else 'their percent scripts'} "
@@ -157,7 +193,6 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
         from chainrule_core.secret import practice_key
 
         secret = practice_key(secret)
-    run["total"], run["unit"] = len(students), "student"
     journal = run["journal"] = build.Journal(out, options, kept)
     for student in students:
         if student.id in kept:
@@ -171,11 +206,19 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
         build.write_files(folder, own)
         journal.add(student.id, [f"students/{student.id}/{rel}" for rel in own])
     journal.remove()    # the class is finished
+    run["journal"], run["finished"] = None, True
     _resumed(len(students) - len(kept), len(kept), "student")
     extra = f" and {NOTEBOOK}" if worksheet else ""
     noun = "student" if len(students) == 1 else "students"
     click.echo(f"Wrote the notebooks ({', '.join(n + '.ipynb' for n in names)}){extra} for "
                f"{len(students)} {noun} to {out}/students/<id>/.")
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only when empty
+    except OSError:
+        pass
 
 
 def _resumed(made, kept, unit) -> None:

@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 
 from chainrule_core import __version__
+from chainrule_core import journal as journal_file
 from chainrule_core.contract import BY_QUALNAME, CONTRACT, POINTS
 from chainrule_core.errors import ChainruleError
 
@@ -306,7 +307,7 @@ def write_files(out: Path, files) -> list:
 
 # --- finishing an interrupted run ------------------------------------------------------------
 #
-# As ``chainrule generate`` does it (``generator.worksheets._Journal``): until the last file is
+# As ``chainrule generate`` does it (both through ``chainrule_core.journal``): until the last file is
 # written the output folder holds a journal (``JOURNAL``, hidden), a first line with the
 # options that decide the files, then one line per student (or, without --students, per
 # notebook) appended with one ``write`` once all of its files are written. The same command
@@ -314,10 +315,11 @@ def write_files(out: Path, files) -> list:
 # finished folder is byte for byte what an uninterrupted run writes. Files are written
 # atomically: a student interrupted between two files has only whole files, rewritten with
 # the same bytes. A torn last line (a crash mid-write) does not parse and is dropped.
+# One run at a time writes a folder (``hold``); ``--force`` over an interrupted run removes the
+# files it wrote that this run does not write (``interrupted_files``, ``remove_interrupted``).
 
 JOURNAL = ".chainrule-notebook.journal"
 _JOURNAL_FORMAT = 1
-_TEMPORARY = re.compile(r"^\..+\.tmp$")  # write_atomic's temporary files
 
 
 def run_options(modules, students, seed, secret, practice, worksheet, lang) -> dict:
@@ -364,39 +366,27 @@ def _differences(old: dict, new: dict) -> list:
 def _read_journal(out: Path):
     """``(options, {unit: [files]})`` of ``out``'s journal, or None when it has none this kit
     can read (the folder is then refused as any non-empty folder is)."""
-    try:
-        with open(out / JOURNAL, "rb") as handle:
-            lines = handle.read().split(b"\n")
-        header = json.loads(lines[0])
-        if header.get("journal") != _JOURNAL_FORMAT or not isinstance(header.get("options"), dict):
-            return None
-    except (OSError, ValueError, AttributeError):
+    record = journal_file.read(out / JOURNAL, _JOURNAL_FORMAT)
+    if record is None:
         return None
+    header, entries = record
     done = {}
-    for line in lines[1:-1]:  # the last piece follows the last "\n": empty, or a torn line
+    for entry in entries:
         try:
-            entry = json.loads(line)
             unit, files = entry["id"], entry["files"]
-            if isinstance(unit, str) and isinstance(files, list) and all(_plain(f) for f in files):
+            if isinstance(unit, str) and isinstance(files, list) and all(journal_file.plain(f) for f in files):
                 done[unit] = [str(f) for f in files]
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             continue
     return header["options"], done
-
-
-def _plain(name) -> bool:
-    """A plain relative path inside the output folder."""
-    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
-        return False
-    return not any(part in ("", ".", "..") for part in name.split("/"))
 
 
 def resume_out(out: Path, force: bool, options: dict) -> dict:
     """``check_out`` for a run that may finish an interrupted one: ``{unit: [files]}`` of the
     students (or notebooks) that run completed, every file still there, to keep; an empty
-    dict for a new run (or ``force``, which starts over). An interrupted run with other
-    ``options`` is refused with one sentence naming what differs; any other non-empty
-    folder as before."""
+    dict for a new run (or ``force``, which starts over: ``remove_interrupted``). An
+    interrupted run with other ``options`` is refused with one sentence naming what differs;
+    any other non-empty folder as before."""
     if out.exists() and not out.is_dir():
         check_out(out, force)
     if force or not out.is_dir():
@@ -411,15 +401,79 @@ def resume_out(out: Path, force: bool, options: dict) -> dict:
         raise ChainruleError(
             f"Output folder '{out}' holds an interrupted chainrule notebook run with other options "
             f"({'; '.join(differs)}); run that command again to finish it, or use --force to start over.")
-
-    def there(name):
-        try:
-            return os.stat(os.path.join(out, name)).st_size > 0
-        except OSError:
-            return False
-
     _sweep(out)
-    return {unit: files for unit, files in done.items() if files and all(there(name) for name in files)}
+    return {unit: files for unit, files in done.items()
+            if files and all(journal_file.there(out, name) for name in files)}
+
+
+def _units(options: dict) -> list:
+    """The units of a run with ``options``, in the order it writes them: its students' ids, or
+    without --students its modules (only names that are one plain path part)."""
+    rows = options.get("students")
+    if rows is None:
+        units = options.get("modules") or []
+    else:
+        units = [row[0] if isinstance(row, list) and row else None for row in rows]
+    return [unit for unit in units if isinstance(unit, str) and "/" not in unit and journal_file.plain(unit)]
+
+
+def unit_files(options: dict, unit: str) -> list:
+    """The files a run with ``options`` writes for ``unit`` (relative to ``--out``): a module's
+    notebook and percent script, or a student's notebooks (and your_worksheet.ipynb)."""
+    from chainrule.notebook.worksheet import NOTEBOOK
+
+    if options.get("students") is None:
+        return [f"{unit}.ipynb", f"{unit}.pct.py"]
+    names = [f"{module}{ext}" for module in options.get("modules") or [] if isinstance(module, str)
+             for ext in (".ipynb", ".pct.py")]
+    if options.get("worksheet"):
+        names += [NOTEBOOK, NOTEBOOK.replace(".ipynb", ".pct.py")]
+    return [f"students/{unit}/{name}" for name in names]
+
+
+def interrupted_files(out: Path) -> dict:
+    """``{unit: [files]}`` an interrupted run in ``out`` wrote, for ``--force`` to remove what
+    this run does not write again: the units its journal lists as complete, and the one it
+    was writing when it stopped (the first of its units not listed; of its files, those there
+    were written by that run, or by the run it resumed). Empty when ``out`` has no journal."""
+    record = _read_journal(out) if out.is_dir() else None
+    if record is None:
+        return {}
+    old, done = record
+    written = dict(done)
+    pending = next((unit for unit in _units(old) if unit not in done), None)
+    if pending is not None:
+        written[pending] = unit_files(old, pending)
+    return written
+
+
+def remove_interrupted(out: Path, written: dict, kept) -> dict:
+    """Remove the files of ``written`` (``interrupted_files``) that are not in ``kept`` (this
+    run's), then the folders that leaves empty (never ``out`` itself), and the temporary files
+    a killed run left; ``{unit: [files removed]}``. Only regular files are removed (a link or
+    a folder in their place is left alone)."""
+    keep = set(kept)
+    removed: dict = {}
+    for unit, files in written.items():
+        for name in files:
+            path = out / name
+            if name in keep or not journal_file.plain(name) or path.is_symlink() or not path.is_file():
+                continue
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise ChainruleError(f"Cannot remove the old file '{path}': {exc.strerror or exc}.") from exc
+            removed.setdefault(unit, []).append(name)
+            folder = path.parent
+            while folder != out:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+    if written:
+        _sweep(out)
+    return removed
 
 
 def _sweep(out: Path) -> None:
@@ -428,48 +482,32 @@ def _sweep(out: Path) -> None:
     folders = [out] + sorted(p for p in (out / "students").glob("*") if p.is_dir() and not p.is_symlink())
     for folder in folders:
         for path in folder.iterdir():
-            if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+            if journal_file.TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
                 try:
                     path.unlink()
                 except OSError:
                     pass
 
 
-class Journal:
+class Journal(journal_file.Journal):
     """The journal being written: the header and the units kept, then a line per unit whose
     files are all written (``add``), appended with one ``write`` each; ``remove`` once the
     run is finished."""
 
     def __init__(self, out: Path, options: dict, kept: dict):
-        from chainrule_core.fileio import write_atomic
+        head = {"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options}
+        super().__init__(out / JOURNAL, head, [(unit, self._entry(unit, files)) for unit, files in kept.items()])
 
-        self.path = out / JOURNAL
-        self.done = set(kept)
-        head = json.dumps({"journal": _JOURNAL_FORMAT, "kit": "chainrule", "options": options},
-                          sort_keys=True, ensure_ascii=False)
-        write_atomic(self.path, "".join([head + "\n"] + [self._line(u, f) for u, f in kept.items()]))
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    @staticmethod
+    def _entry(unit: str, files) -> dict:
+        return {"id": unit, "files": list(files)}
 
-    def _line(self, unit, files) -> str:
-        return json.dumps({"id": unit, "files": list(files)}, ensure_ascii=False) + "\n"
+    def add(self, unit: str, files) -> None:  # type: ignore[override]
+        super().add(unit, self._entry(unit, files))
 
-    @property
-    def count(self) -> int:
-        return len(self.done)
 
-    def add(self, unit: str, files) -> None:
-        if unit not in self.done:
-            os.write(self.fd, self._line(unit, files).encode("utf-8"))
-            self.done.add(unit)
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def remove(self) -> None:
-        self.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+def hold(out: Path):
+    """Lock ``out`` for this run (``chainrule_core.journal.hold``): the descriptor to close at
+    the end, or None. Another chainrule notebook writing there: one sentence, exit 1."""
+    return journal_file.hold(out, f"Output folder '{out}' is in use by another chainrule notebook; wait for it to "
+                                  "finish or choose another --out.")

@@ -170,3 +170,149 @@ def test_interrupted_before_any_file_is_written(roster, clean, tmp_path, monkeyp
                                           "to finish (or --force to start over)."]
     assert run(*command(roster, out)).exit_code == 0
     assert tree(out) == clean
+
+
+# --- review 18, findings 3, 4 and 5 ------------------------------------------------------------
+
+def interrupted_class(roster, out, monkeypatch, target="students/s3/network.pct.py", *extra):
+    """A class stopped inside ``target``: by default s1 and s2 complete, s3 with three of its
+    files (activations.ipynb, activations.pct.py, network.ipynb)."""
+    with monkeypatch.context() as patch:
+        interrupted_at(patch, target)
+        assert run(*command(roster, out, *extra)).exit_code == 130
+
+
+def test_force_after_an_interrupted_run_removes_what_it_wrote_and_this_run_does_not(roster, nbformat, tmp_path,
+                                                                                    monkeypatch):
+    one = tmp_path / "one.csv"
+    one.write_text("id,name\ns1,Kim Minji\n", encoding="utf-8")
+    alone = tmp_path / "alone"
+    assert run(*command(one, alone)).exit_code == 0
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "mine.txt").write_text("kept\n", encoding="utf-8")
+    interrupted_class(roster, out, monkeypatch, "students/s3/network.pct.py", "--force")
+    (out / "students" / "s2" / "notes.txt").write_text("the teacher's\n", encoding="utf-8")  # not the kit's
+    result = run(*command(one, out, "--force"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("Removed 9 files of the interrupted run that this run does not write "
+                                             "(2 students: s2, s3).")
+    assert tree(out) == {**tree(alone), "mine.txt": b"kept\n", "students/s2/notes.txt": b"the teacher's\n"}
+    assert not (out / "students" / "s3").exists()   # the folder it left empty goes too
+
+
+def test_force_after_an_interrupted_run_of_the_exercise_notebooks_removes_the_module_left_out(nbformat, tmp_path,
+                                                                                              monkeypatch):
+    alone, out = tmp_path / "alone", tmp_path / "o"
+    assert run("notebook", "--modules", "activations", "--out", alone).exit_code == 0
+    with monkeypatch.context() as patch:
+        interrupted_at(patch, "losses.pct.py")      # activations complete, losses.ipynb written
+        assert run("notebook", "--modules", "activations,losses", "--out", out).exit_code == 130
+    result = run("notebook", "--modules", "activations", "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("Removed 1 file of the interrupted run that this run does not write "
+                                             "(1 notebook: losses).")
+    assert tree(out) == tree(alone)
+
+
+def test_force_with_nothing_to_remove_says_nothing_of_it(roster, clean, tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    interrupted_class(roster, out, monkeypatch)
+    result = run(*command(roster, out, "--force"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("Wrote the notebooks ")
+    assert tree(out) == clean
+
+
+def test_the_files_of_a_unit_are_those_a_run_writes(roster, clean):
+    options = {"students": [[sid, name] for sid, name in ROSTER], "modules": ["activations", "network"],
+               "worksheet": True}
+    for sid, _ in ROSTER:
+        assert sorted(build.unit_files(options, sid)) == sorted(n for n in clean if n.startswith(f"students/{sid}/"))
+    assert build.unit_files({"students": None, "modules": ["losses"]}, "losses") == ["losses.ipynb", "losses.pct.py"]
+
+
+@pytest.fixture
+def held():
+    """Hold a folder as a running chainrule notebook does (``flock`` on the folder)."""
+    fcntl = pytest.importorskip("fcntl")
+    fds = []
+
+    def hold(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fds.append(fd)
+
+    yield hold
+    for fd in fds:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("extra", [(), ("--force",), ("--seed", "9")])
+def test_a_folder_in_use_by_another_notebook_run_is_refused_and_never_resumed(roster, nbformat, tmp_path,
+                                                                              monkeypatch, held, extra):
+    out = tmp_path / "o"
+    interrupted_class(roster, out, monkeypatch)     # its journal as a running one leaves it
+    before = tree(out)
+    held(out)
+    args = command(roster, out, *extra)
+    if extra[:1] == ("--seed",):
+        args = command(roster, out)[:-2] + list(extra)
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: Output folder '{out}' is in use by another chainrule notebook; "
+                                          "wait for it to finish or choose another --out."]
+    assert result.stdout == ""
+    assert tree(out) == before
+
+
+def test_a_new_folder_in_use_by_another_notebook_run_is_refused(nbformat, tmp_path, held):
+    out = tmp_path / "o"
+    held(out)
+    result = run("notebook", "--modules", "activations", "--out", out)
+    assert result.exit_code == 1
+    assert "is in use by another chainrule notebook" in result.stderr
+    assert tree(out) == {}
+
+
+def test_a_refused_run_leaves_no_folder_of_its_lock(roster, nbformat, tmp_path):
+    out = tmp_path / "o"
+    result = run(*command(roster, out), "--modules", "nosuch")
+    assert result.exit_code == 2
+    missing = tmp_path / "missing.csv"
+    result = run("notebook", "--out", out, "--students", missing, "--seed", "7")
+    assert result.exit_code != 0
+    assert not out.exists()
+
+
+def test_a_resume_interrupted_early_counts_the_students_kept(roster, clean, tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    interrupted_class(roster, out, monkeypatch)     # s1 and s2 complete
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "notebook_files", stopped)      # before this run writes anything
+        result = run(*command(roster, out))
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [LINE.format(2, 3, "students")]
+    assert run(*command(roster, out)).exit_code == 0
+    assert tree(out) == clean
+
+
+def test_interrupted_once_the_class_is_complete_says_so(roster, clean, tmp_path, monkeypatch):
+    from chainrule.commands import notebook
+
+    out = tmp_path / "o"
+
+    def stopped(*args, **kwargs):    # Ctrl-C once the journal is gone, before the summary is printed
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(notebook, "_resumed", stopped)
+        result = run(*command(roster, out))
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == ["Interrupted after the last student was written; the folder is complete."]
+    assert tree(out) == clean

@@ -108,6 +108,22 @@ class Journal:
             pass
 
 
+def remove(out: Path, path: Path) -> None:
+    """Remove a file a run wrote below ``out``, then the folders it leaves empty (never ``out``
+    itself); a one-line error when the file system refuses."""
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise ChainruleError(f"Cannot remove the old file '{path}': {exc.strerror or exc}.") from exc
+    folder = path.parent
+    while folder != out:
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            break
+        folder = folder.parent
+
+
 def hold(out: Path, busy: str) -> Optional[int]:
     """Lock ``out`` (made if missing; ``flock`` on the folder itself, so nothing is written
     in it) for this run; the descriptor to close at the end, or None where there are no

@@ -432,18 +432,8 @@ def remove_stale(out: Path, old: Sequence[str], kept: Sequence[str],
                 if filled is not None:
                     filled.append(name[: -len(ANSWERS_FILE)] + aside.name)
                 continue
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise ChainruleError(f"Cannot remove the old file '{path}': {exc.strerror or exc}.") from exc
+        journal_file.remove(out, path)
         removed.append(name)
-        folder = path.parent
-        while folder != out:
-            try:
-                folder.rmdir()  # only when empty
-            except OSError:
-                break
-            folder = folder.parent
     return removed
 
 

@@ -459,18 +459,8 @@ def remove_interrupted(out: Path, written: dict, kept) -> dict:
             path = out / name
             if name in keep or not journal_file.plain(name) or path.is_symlink() or not path.is_file():
                 continue
-            try:
-                path.unlink()
-            except OSError as exc:
-                raise ChainruleError(f"Cannot remove the old file '{path}': {exc.strerror or exc}.") from exc
+            journal_file.remove(out, path)
             removed.setdefault(unit, []).append(name)
-            folder = path.parent
-            while folder != out:
-                try:
-                    folder.rmdir()  # only when empty
-                except OSError:
-                    break
-                folder = folder.parent
     if written:
         _sweep(out)
     return removed

@@ -5,18 +5,9 @@ command says itself (while the kit is imported and the arguments read, or in a c
 without words of its own) is said by ``chainrule.cli``."""
 
 import pytest
-from click.testing import CliRunner
 
 import chainrule.cli as chainrule_cli
-from chainrule.cli import cli
-
-
-def run(*args):
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, [str(a) for a in args])
+from tests.generator.test_check import run  # the CLI in-process, stderr apart
 
 
 def stopped(*args, **kwargs):

@@ -7,22 +7,13 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
 
-from chainrule.cli import cli
 from chainrule.notebook import build
+from tests.generator.test_check import run  # the CLI in-process, stderr apart
 
 JOURNAL = ".chainrule-notebook.journal"
 ROSTER = [("s1", "Kim Minji"), ("s2", "Lee Jun"), ("s3", "Park Hana")]
 LINE = "Interrupted after {} of {} {}; run the same command again to finish (or --force to start over)."
-
-
-def run(*args):
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, [str(a) for a in args])
 
 
 def tree(folder):

@@ -22,15 +22,17 @@ from the hashes alone (no sympy needed).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError
+from checker.messages import KINDS_KO, READ_REASONS_KO, SPECIAL_KO, message
 from checker.reading import shown, toml_string
 
 #: The layout written and read here (``format = 2`` in the [chainrule] table).
@@ -200,8 +202,11 @@ def _other_kind(path, raw) -> str:
 MANIFEST_KIND = "a generated set's manifest"
 
 
-def read(path) -> Dict[str, Any]:
-    """The parsed answers file; a one-line ChainruleError for anything unreadable."""
+def read(path, fallback: Optional[Callable[[], str]] = None) -> Dict[str, Any]:
+    """The parsed answers file; a one-line ChainruleError for anything unreadable, in Korean
+    for a file of a Korean sheet (its ``lang = "ko"`` line) or, when the file does not say
+    (it cannot be read, it has no such line), when ``fallback()`` says "ko" (the language of
+    the --manifest or of the set the file lies in: ``checker.check.reading_lang``)."""
     try:
         import tomllib
     except ImportError:  # Python < 3.11: the same parser, installed as tomli (setup.cfg)
@@ -212,42 +217,54 @@ def read(path) -> Dict[str, Any]:
                 "chainrule check needs a TOML reader: use Python 3.11 or later, or run 'pip install tomli'."
             ) from None
     path = Path(path)
+
+    def lang(text: Optional[str] = None) -> str:
+        found = line_value(text, "lang") if text is not None else ""
+        if not found and fallback is not None:
+            found = fallback()
+        return "ko" if found == "ko" else "en"
+
     try:
         raw = read_regular(path)
     except IsADirectoryError:
-        raise ChainruleError(f"'{path}' is a folder, not an answers.toml file.") from None
+        raise ChainruleError(message(lang(), "is_folder", path=path)) from None
+    except NotAFile as exc:
+        raise ChainruleError(message(lang(), "not_regular", path=path, kind=exc.kind,
+                                     kind_ko=SPECIAL_KO.get(exc.kind, exc.kind))) from None
     except OSError as exc:
-        raise ChainruleError(f"Cannot read '{path}': {exc.strerror or exc}.") from None
+        code = errno.errorcode.get(exc.errno or 0, "")
+        said = lang()
+        reason = (READ_REASONS_KO.get(code) if said == "ko" else None) or exc.strerror or exc
+        raise ChainruleError(message(said, "cannot_read", path=path, reason=reason)) from None
     what = _other_kind(path, raw)
     if what == MANIFEST_KIND:
-        raise ChainruleError(f"'{path}' is {what}, not an answers file; give it with --manifest and the "
-                             "answers.toml files as arguments.")
+        raise ChainruleError(message(lang(_manifest_lang(raw)), "manifest_given", path=path, what=what))
     if what:
-        raise ChainruleError(f"'{path}' is {what}, not an answers file; chainrule check takes the answers.toml "
-                             "a student filled in (students/<id>/answers.toml of a generated set).")
+        raise ChainruleError(message(lang(), "other_kind", path=path, what=what, what_ko=KINDS_KO[what]))
     if len(raw) > MAX_BYTES:
-        raise ChainruleError(
-            f"'{path}' is larger than {MAX_BYTES // 1_000_000} MB; an answers.toml is a few kilobytes (is it the right file?)."
-        )
+        raise ChainruleError(message(lang(raw.decode("utf-8", errors="replace")), "too_large", path=path,
+                                     mb=MAX_BYTES // 1_000_000))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ChainruleError(f"'{path}' is not UTF-8 text (line {line}); save it as UTF-8{_cp949_hint(raw)}.") from None
+        raise ChainruleError(message(lang(raw.decode("utf-8", errors="replace")), "not_utf8", path=path, line=line,
+                                     hint=_cp949_hint(raw))) from None
     if text.startswith("\ufeff"):     # a byte-order mark (Windows Notepad's UTF-8): not TOML, not an answer
         text = text[1:]
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        korean = lang(text) == "ko"    # a Korean sheet's student reads the rest of check in Korean
         twice = _repeated_key(text, str(exc))
         if twice:
             key, first, again = twice
-            if _korean(text):
+            if korean:
                 raise ChainruleError(f"'{path}'에 {key} 키가 두 번 있다({first}번째 줄과 {again}번째 줄); 답을 쓴 "
                                      "줄 하나만 남기시오.") from None
             raise ChainruleError(f"'{path}' gives {key} twice (lines {first} and {again}); keep the line with "
                                  "your answer and delete the other.") from None
-        if _korean(text):  # a Korean sheet's student reads the rest of check in Korean
+        if korean:
             raise ChainruleError(f"'{path}'의 TOML 문법이 틀렸다: {_where_ko(exc)}; 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
         reason = re.sub(r"^Illegal character '\\n'", "a quote is left open at the end of the line", str(exc))
@@ -256,12 +273,19 @@ def read(path) -> Dict[str, Any]:
         ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of 5000 digits
         reason = str(exc).split("\n")[0] or type(exc).__name__
-        if _korean(text):
+        if lang(text) == "ko":
             raise ChainruleError(f"'{path}': TOML로 읽을 수 없다({reason}); 답은 따옴표 안에 쓴다. "
                                  "예: z_1 = \"0.165\"") from None
         raise ChainruleError(
             f"'{path}' cannot be read as TOML ({reason}); answers go between quotes, e.g. z_1 = \"0.165\"."
         ) from None
+
+
+def _manifest_lang(raw: bytes) -> str:
+    """A manifest.json given as an answers file: its own ``"lang": "ko"`` as a line ``line_value``
+    reads (``lang = "ko"``), so that it says which language it is in; else ""."""
+    found = re.search(rb'"lang"\s*:\s*"(\w+)"', raw[:MAX_BYTES])
+    return f'lang = "{found.group(1).decode("ascii", "replace")}"' if found else ""
 
 
 def _cp949_hint(raw: bytes) -> str:
@@ -287,8 +311,7 @@ def read_regular(path: Path) -> bytes:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(mode):
-            raise ChainruleError(f"'{path}' is not a file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')}); "
-                                 "give the answers.toml a student filled in.")
+            raise NotAFile(path, _KINDS.get(stat.S_IFMT(mode), "a special file"))
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
             fd = None
@@ -296,6 +319,14 @@ def read_regular(path: Path) -> bytes:
     finally:
         if fd is not None:
             os.close(fd)
+
+
+class NotAFile(ChainruleError):
+    """``read_regular``'s refusal of a FIFO, a device or a socket; ``kind`` says which."""
+
+    def __init__(self, path, kind: str):
+        super().__init__(message("en", "not_regular", path=path, kind=kind))
+        self.kind = kind
 
 
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
@@ -330,11 +361,6 @@ def line_value(text: str, key: str) -> str:
     found = re.findall(r'^[ \t]*%s[ \t]*=[ \t]*"([^"\\\r\n]{1,200})"[ \t]*(?:#.*)?$' % re.escape(key), text,
                        re.MULTILINE)
     return found[0] if len(set(found)) == 1 else ""
-
-
-def _korean(text: str) -> bool:
-    """A file that does not parse, written for a Korean sheet (its ``lang = "ko"`` line)."""
-    return line_value(text, "lang") == "ko"
 
 
 #: tomllib's reasons an edited answers file meets most, in Korean (any other stays as tomllib says it)

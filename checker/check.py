@@ -604,6 +604,8 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
     options = options or Options()
     if options.carry not in CARRY_FORWARD:
         raise ValueError(f"carry must be one of {CARRY_FORWARD}")
+    if not isinstance(data.get("chainrule"), dict) and reading_lang(source, options.manifest) == "ko":
+        raise ChainruleError(message("ko", "no_chainrule_table", source=source))   # no file's lang to go by
     sheet = answers_file.parse(data, source)
     notes = list(sheet.notes)
     lang = sheet.lang
@@ -783,7 +785,17 @@ def _carried_first(blanks) -> List[int]:
 
 def check_file(path, options: Optional[Options] = None) -> Report:
     """Read and judge one answers file."""
-    return check_data(answers_file.read(path), str(path), options)
+    manifest = options.manifest if options else None
+    return check_data(answers_file.read(path, lambda: reading_lang(path, manifest)), str(path), options)
+
+
+def reading_lang(path, manifest: Optional[manifest_file.Manifest] = None) -> str:
+    """The language to say that ``path`` cannot be read (or is no answers file) in, when the
+    file itself does not say: the --manifest's, else that of the generated set it lies in
+    (``manifest_file.set_lang``); "ko", "en" or "" (not known: English)."""
+    if manifest is not None:
+        return "ko" if manifest.lang == "ko" else "en"
+    return manifest_file.set_lang(path)
 
 
 def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
@@ -793,18 +805,20 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
     secret, or anything unexpected: one file never stops the others). ``progress(path)``
     is called after each file."""
     outcomes: List[Any] = []
+    manifest = options.manifest if options else None
     for path in paths:
         data = None
         try:
-            data = answers_file.read(path)
+            data = answers_file.read(path, lambda: reading_lang(path, manifest))
             outcomes.append(check_data(data, str(path), options))
         except ChainruleError as exc:
             outcomes.append(Failure(str(path), str(exc), _student(data) or _student_in_text(path),
                                     isinstance(exc, ChainruleUsageError),
-                                    "secret" if isinstance(exc, NeedsSecret) else "", _lang(data, path)))
+                                    "secret" if isinstance(exc, NeedsSecret) else "", _lang(data, path, manifest)))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
             reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
-            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path), lang=_lang(data, path)))
+            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path),
+                                    lang=_lang(data, path, manifest)))
         if progress:
             progress(str(path))
     return outcomes
@@ -820,18 +834,22 @@ def _student_in_text(path) -> str:
     return answers_file.line_value(text, "student_id")
 
 
-def _lang(data, path) -> str:
+def _lang(data, path, manifest=None) -> str:
     """The language of the file's sheet ("ko" or "en"), read from its [chainrule] table or, in a
-    file that is not valid TOML, its ``lang = "..."`` line; "" when neither says."""
+    file that is not valid TOML, its ``lang = "..."`` line; when neither says (a file that
+    cannot be read, or is no answers file), what its error was said in (``reading_lang``), ""
+    when that is not known either."""
     meta = data.get("chainrule") if isinstance(data, dict) else None
     if isinstance(meta, dict):
         return "ko" if meta.get("lang") == "ko" else "en"
     try:
         text = answers_file.read_regular(path).decode("utf-8", errors="replace")
     except (OSError, ChainruleError):
-        return ""
+        text = ""
     found = answers_file.line_value(text, "lang")
-    return ("ko" if found == "ko" else "en") if found else ""
+    if found:
+        return "ko" if found == "ko" else "en"
+    return reading_lang(path, manifest)
 
 
 def class_lang(outcomes, manifest=None) -> str:

@@ -10,6 +10,7 @@ Standard library only.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -148,55 +149,70 @@ def previous_files(out: Path) -> List[str]:
     return sorted(found)
 
 
+def set_lang(path) -> str:
+    """The language of the generated set ``path`` (a file or folder, which need not exist) lies
+    in: "ko" or "en" as the manifest.json of the nearest of its three folders up (and of
+    ``path`` itself, a folder) that holds one written by chainrule says (students/<id>/answers.toml,
+    keys/<id>/key.md, students/, the set's folder), else "". What ``chainrule check`` says a file it cannot read in (trial 19)."""
+    here = Path(os.path.abspath(path))
+    for folder in ([here] if here.is_dir() else []) + list(here.parents)[:3]:
+        candidate = folder / FILE_NAME
+        try:
+            if not candidate.is_file():
+                continue
+            with candidate.open("rb") as handle:
+                raw = handle.read(_MAX_MANIFEST + 1)
+            data = json.loads(raw.decode("utf-8")) if len(raw) <= _MAX_MANIFEST else None
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("kit") == "chainrule":
+            return "ko" if data.get("lang") == "ko" else "en"
+    return ""
+
+
+#: the largest manifest.json ``set_lang`` reads (a class of 1000 students is about 1 MB)
+_MAX_MANIFEST = 20_000_000
+
+
 def against(sheet, manifest: Manifest, source: str) -> None:
     """Refuse (one-line ChainruleError) an answers file (a ``checker.answers_file.Sheet``)
     whose student, course seed, preset or list of problems and variants is not exactly
-    the manifest's for that student."""
+    the manifest's for that student; in Korean for a Korean sheet."""
+    from checker.messages import MODES_EN, MODES_KO, message
+
+    lang = "ko" if sheet.lang == "ko" else "en"
     student = sheet.student_id
     if student not in manifest.students:
-        raise ChainruleError(
-            f"'{source}' is the answers file of '{student}', who is not a student of the manifest "
-            f"'{manifest.path}': it belongs to another class or its [chainrule] table was edited."
-        )
-    who = f"'{source}' of {student}"
+        raise ChainruleError(message(lang, "not_in_manifest", source=source, student=student, manifest=manifest.path))
+    who = {"source": source, "student": student}
     if sheet.mode != manifest.mode:     # said before what follows from it (seed, secret)
-        one = {"practice": "a practice sheet", "graded": "a graded sheet", "open": "an open sheet"}
-        raise ChainruleError(
-            f"{who} is {one.get(sheet.mode, sheet.mode)}, the manifest '{manifest.path}' lists "
-            f"{manifest.mode} sheets: it belongs to another set"
-            + (" (a student checks a practice sheet with chainrule check alone)." if sheet.mode == "practice" else "."))
+        practice = sheet.mode == "practice"
+        raise ChainruleError(message(
+            lang, "other_mode", **who, manifest=manifest.path, kind=MODES_EN.get(sheet.mode, sheet.mode),
+            kind_ko=MODES_KO.get(sheet.mode, f"'{sheet.mode}' 문제지"), mode=manifest.mode,
+            mode_ko=MODES_KO.get(manifest.mode, f"'{manifest.mode}' 문제지"),
+            why=message("en", "other_mode_why") if practice else ".",
+            why_ko=message("ko", "other_mode_why") if practice else "."))
     if sheet.course_seed != manifest.course_seed:
-        raise ChainruleError(
-            f"{who} has course seed {sheet.course_seed}, the manifest gives {manifest.course_seed}: "
-            "its [chainrule] table was edited or it belongs to another class."
-        )
+        raise ChainruleError(message(lang, "other_seed", **who, seed=sheet.course_seed, given=manifest.course_seed))
     if sheet.preset != manifest.preset:
-        raise ChainruleError(
-            f"{who} has preset {sheet.preset or 'none'}, the manifest gives {manifest.preset or 'none'}: "
-            "it is not the sheet this student was given."
-        )
+        raise ChainruleError(message(lang, "other_preset", **who, preset=sheet.preset or "none",
+                                     given=manifest.preset or "none", preset_ko=sheet.preset or "없음",
+                                     given_ko=manifest.preset or "없음"))
     if (sheet.secret or None) != (manifest.secret or None):
-        raise ChainruleError(
-            f"{who} was made with another course secret than the manifest's (or none): it belongs to another class "
-            "or its [chainrule] table was edited."
-        )
+        raise ChainruleError(message(lang, "other_secret", **who))
     listed, given = sheet.listed(), manifest.students[student]
     if len(listed) != len(given):
-        what = "removed from" if len(listed) < len(given) else "added to"
-        raise ChainruleError(
-            f"{who} lists {len(listed)} problems, the manifest gives {len(given)}: problems were {what} its "
-            "[chainrule] table."
-        )
+        fewer = len(listed) < len(given)
+        raise ChainruleError(message(lang, "other_count", **who, n=len(listed), given=len(given),
+                                     what="removed from" if fewer else "added to",
+                                     what_ko="[chainrule] 섹션에서 문제가 지워졌다" if fewer
+                                     else "[chainrule] 섹션에 문제가 더해졌다"))
     for number, (mine, theirs) in enumerate(zip(listed, given), start=1):
         if tuple(mine) != tuple(theirs) and tuple(mine[:3]) == tuple(theirs[:3]):  # only the variant differs
-            raise ChainruleError(
-                f"{who} gives problem {number} ('{mine[0]}', {mine[1]}) as variant {mine[3]}, but the manifest's "
-                f"variant for this student is {theirs[3]}: its [chainrule] table was edited, or the file is "
-                "another student's."
-            )
+            raise ChainruleError(message(lang, "other_variant", **who, number=number, key=mine[0], family=mine[1],
+                                         variant=mine[3], given=theirs[3]))
         if tuple(mine) != tuple(theirs):
-            raise ChainruleError(
-                f"{who} gives problem {number} as '{mine[0]}' ({mine[1]} variant {mine[3]}, occurrence {mine[2]}), "
-                f"the manifest gives '{theirs[0]}' ({theirs[1]} variant {theirs[3]}, occurrence {theirs[2]}): "
-                "its [chainrule] table was edited."
-            )
+            raise ChainruleError(message(
+                lang, "other_problem", **who, number=number, key=mine[0], family=mine[1], variant=mine[3],
+                occurrence=mine[2], key2=theirs[0], family2=theirs[1], variant2=theirs[3], occurrence2=theirs[2]))

@@ -213,7 +213,131 @@ MESSAGES = {
         "파일 {files}개 전체: {total}문항 중 {correct}문항 정답 ({carried}오답 {wrong}, {few}답하지 않음 {unanswered}, "
         "형식 오류 {invalid}{unjudged})",
     ),
+    # --- the file arguments: a file that cannot be read, or is not an answers file ---------------
+    # (``checker.answers_file.read``, ``chainrule check``'s own FILE checks). In Korean when the
+    # file says lang = "ko", or when it cannot say and the --manifest or the set's manifest does
+    "no_such_path": (
+        "{what} '{path}' does not exist; give the students' answers.toml files or a folder that holds them.",
+        "{what_ko} 없다: '{path}'; 학생들의 answers.toml 파일이나 그 파일들이 든 폴더를 주시오.",
+    ),
+    "empty_folder": (
+        "Folder '{path}' holds no .toml file; give the students' answers.toml files or a folder that holds them.",
+        "폴더에 .toml 파일이 하나도 없다: '{path}'; 학생들의 answers.toml 파일이나 그 파일들이 든 폴더를 주시오.",
+    ),
+    "zip_file": (
+        "'{path}' is a zip file; unzip it and give the folder (chainrule check FOLDER checks every .toml file in it).",
+        "'{path}': zip 파일이다; 압축을 풀고 그 폴더를 주시오 (chainrule check FOLDER는 폴더 안의 .toml 파일을 모두 "
+        "확인한다).",
+    ),
+    "is_folder": (
+        "'{path}' is a folder, not an answers.toml file.",
+        "'{path}': answers.toml 파일이 아니라 폴더다.",
+    ),
+    "cannot_read": ("Cannot read '{path}': {reason}.", "'{path}': 파일을 읽을 수 없다({reason})."),
+    "not_readable": (
+        "",   # English: click's own "Invalid value for 'FILE...': File '...' is not readable."
+        "'{path}': 파일을 읽을 수 없다(읽기 권한이 없다).",
+    ),
+    "not_regular": (
+        "'{path}' is not a file ({kind}); give the answers.toml a student filled in.",
+        "'{path}': 파일이 아니다({kind_ko}); 학생이 답을 쓴 answers.toml을 주시오.",
+    ),
+    "manifest_given": (
+        "'{path}' is {what}, not an answers file; give it with --manifest and the answers.toml files as arguments.",
+        "'{path}': answers 파일이 아니라 생성한 세트의 매니페스트다; 매니페스트는 --manifest로 주고, answers.toml "
+        "파일들을 인자로 주시오.",
+    ),
+    "other_kind": (
+        "'{path}' is {what}, not an answers file; chainrule check takes the answers.toml a student filled in "
+        "(students/<id>/answers.toml of a generated set).",
+        "'{path}': answers 파일이 아니라 {what_ko}; chainrule check는 학생이 답을 쓴 answers.toml을 확인한다 "
+        "(생성한 세트의 students/<id>/answers.toml).",
+    ),
+    "too_large": (
+        "'{path}' is larger than {mb} MB; an answers.toml is a few kilobytes (is it the right file?).",
+        "'{path}': {mb} MB보다 크다; answers.toml은 몇 킬로바이트짜리 파일이다 (맞는 파일인가?).",
+    ),
+    "not_utf8": (
+        "'{path}' is not UTF-8 text (line {line}); save it as UTF-8{hint}.",
+        "'{path}': UTF-8 텍스트가 아니다({line}번째 줄); UTF-8로 저장하시오{hint}.",
+    ),
+    "no_chainrule_table": (
+        "",   # English: ``checker.answers_file.meta_error``'s sentence
+        "'{source}': [chainrule] 섹션이 없다: chainrule generate가 쓴 answers.toml을 확인하시오 ([chainrule] 섹션은 "
+        "쓰인 그대로 두어야 한다).",
+    ),
+    # --- an answers file against the class's manifest (``checker.manifest_file.against``) ---------
+    "not_in_manifest": (
+        "'{source}' is the answers file of '{student}', who is not a student of the manifest '{manifest}': it "
+        "belongs to another class or its [chainrule] table was edited.",
+        "'{source}': 학생 '{student}'의 answers 파일인데, 이 학생은 매니페스트 '{manifest}'에 없다: 다른 반의 "
+        "파일이거나 [chainrule] 섹션이 고쳐졌다.",
+    ),
+    "other_mode": (
+        "'{source}' of {student} is {kind}, the manifest '{manifest}' lists {mode} sheets: it belongs to another "
+        "set{why}",
+        "'{source}'(학생 {student}): {kind_ko}인데 매니페스트 '{manifest}'에 나열된 것은 {mode_ko}다: 다른 세트의 "
+        "파일이다{why_ko}",
+    ),
+    "other_mode_why": (
+        " (a student checks a practice sheet with chainrule check alone).",
+        " (연습 문제지는 학생이 --manifest 없이 chainrule check로 확인한다).",
+    ),
+    "other_seed": (
+        "'{source}' of {student} has course seed {seed}, the manifest gives {given}: its [chainrule] table was "
+        "edited or it belongs to another class.",
+        "'{source}'(학생 {student}): 과정 시드가 매니페스트와 다르다(파일: {seed}, 매니페스트: {given}); "
+        "[chainrule] 섹션이 고쳐졌거나 다른 반의 파일이다.",
+    ),
+    "other_preset": (
+        "'{source}' of {student} has preset {preset}, the manifest gives {given}: it is not the sheet this student "
+        "was given.",
+        "'{source}'(학생 {student}): 프리셋이 매니페스트와 다르다(파일: {preset_ko}, 매니페스트: {given_ko}); 이 "
+        "학생이 받은 문제지가 아니다.",
+    ),
+    "other_secret": (
+        "'{source}' of {student} was made with another course secret than the manifest's (or none): it belongs to "
+        "another class or its [chainrule] table was edited.",
+        "'{source}'(학생 {student}): 매니페스트와 다른 과정 비밀 키로 만든 파일이다(한쪽에만 비밀 키가 있거나 지문이 "
+        "다르다); 다른 반의 파일이거나 [chainrule] 섹션이 고쳐졌다.",
+    ),
+    "other_count": (
+        "'{source}' of {student} lists {n} problems, the manifest gives {given}: problems were {what} its "
+        "[chainrule] table.",
+        "'{source}'(학생 {student}): 문제 수가 매니페스트와 다르다(파일: {n}개, 매니페스트: {given}개); {what_ko}.",
+    ),
+    "other_variant": (
+        "'{source}' of {student} gives problem {number} ('{key}', {family}) as variant {variant}, but the "
+        "manifest's variant for this student is {given}: its [chainrule] table was edited, or the file is another "
+        "student's.",
+        "'{source}'(학생 {student}): 문제 {number}('{key}', {family})의 변형이 이 학생에게 매니페스트가 준 변형과 "
+        "다르다(파일: {variant}, 매니페스트: {given}); [chainrule] 섹션이 고쳐졌거나 다른 학생의 파일이다.",
+    ),
+    "other_problem": (
+        "'{source}' of {student} gives problem {number} as '{key}' ({family} variant {variant}, occurrence "
+        "{occurrence}), the manifest gives '{key2}' ({family2} variant {variant2}, occurrence {occurrence2}): its "
+        "[chainrule] table was edited.",
+        "'{source}'(학생 {student}): 문제 {number}의 키, 문제 유형이나 변형이 매니페스트와 다르다(파일: '{key}', {family} 변형 {variant}, 순번 "
+        "{occurrence}; 매니페스트: '{key2}', {family2} 변형 {variant2}, 순번 {occurrence2}); [chainrule] 섹션이 "
+        "고쳐졌다.",
+    ),
 }
+
+#: what ``cannot_read`` says of the common reasons a file cannot be read, in Korean (another
+#: reason stays as the system says it)
+READ_REASONS_KO = {"ENOENT": "그런 파일이 없다", "EACCES": "읽기 권한이 없다", "EPERM": "읽기 권한이 없다",
+                   "ENOTDIR": "경로의 한 부분이 폴더가 아니다", "ELOOP": "링크가 끝없이 이어진다"}
+#: ``other_kind``'s kinds of file (``checker.answers_file._other_kind``), in Korean
+KINDS_KO = {
+    "a PDF (a printed worksheet or answer key)": "PDF 파일이다(인쇄한 문제지나 풀이 및 정답)",
+    "an answer key": "풀이 및 정답 문서다",
+    "a worksheet (or another document)": "문제지(또는 다른 문서)다",
+}
+#: ``not_regular``'s kinds of file, in Korean
+SPECIAL_KO = {"a FIFO": "FIFO", "a device": "장치 파일", "a socket": "소켓", "a special file": "특수 파일"}
+#: the sheet modes ``other_mode`` names
+MODES_EN = {"practice": "a practice sheet", "graded": "a graded sheet", "open": "an open sheet"}
+MODES_KO = {"practice": "연습 문제지", "graded": "채점용 문제지", "open": "공개 문제지"}
 
 
 def message(lang: str, name: str, **slots) -> str:

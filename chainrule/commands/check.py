@@ -29,21 +29,41 @@ def _printable(text):
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _missing(name: str) -> str:
+def _missing(name: str, lang: str = "en") -> str:
     """The sentence for a FILE argument that does not exist: a folder (written with a trailing
     slash), an answers file (.toml) or a path that may have been either."""
-    what = ("Folder" if name.endswith(("/", os.sep)) else "File" if name.lower().endswith(".toml") else "Path")
-    return (f"{what} '{name}' does not exist; give the students' answers.toml files or a folder that holds "
-            "them.")
+    from checker.messages import message
+
+    folder, toml = name.endswith(("/", os.sep)), name.lower().endswith(".toml")
+    what = "Folder" if folder else "File" if toml else "Path"
+    return message(lang, "no_such_path", what=what, what_ko="폴더가" if folder else "파일이" if toml else "경로가", path=name)
 
 
-def _expand(files):
+def _lang(name, manifest) -> str:
+    """What to say that the FILE argument ``name`` cannot be checked in: the language of the
+    --manifest given (``manifest``, its path), else of the generated set ``name`` lies in (its
+    manifest.json), else English."""
+    from chainrule_core.errors import ChainruleError
+    from checker import check, manifest_file
+
+    loaded = None
+    if manifest is not None:
+        try:
+            loaded = manifest_file.load(manifest)
+        except ChainruleError:      # said when it is loaded for the check
+            pass
+    return "ko" if check.reading_lang(name, loaded) == "ko" else "en"
+
+
+def _expand(files, manifest=None):
     """FILE arguments with each folder replaced by the ``.toml`` files below it (a class's
     hand-ins as an LMS download unpacks them, or a generated set's students/), in sorted
-    order; hidden entries are skipped. A folder without one, or a zip, is a usage error."""
+    order; hidden entries are skipped. A folder without one, or a zip, is a usage error
+    (in the language of the --manifest ``manifest`` or of the set it lies in)."""
     import os
 
     from chainrule_core.errors import ChainruleUsageError
+    from checker.messages import message
 
     out = []
     for name in files:
@@ -63,20 +83,32 @@ def _expand(files):
                         continue
                     found.append(path)
             if not found:
-                raise ChainruleUsageError(f"Folder '{name}' holds no .toml file; give the students' answers.toml "
-                                          "files or a folder that holds them.")
+                raise ChainruleUsageError(message(_lang(os.path.join(name, ""), manifest), "empty_folder", path=name))
             out += found
         elif name.lower().endswith(".zip") and os.path.isfile(name):
-            raise ChainruleUsageError(f"'{name}' is a zip file; unzip it and give the folder (chainrule check "
-                                      "FOLDER checks every .toml file in it).")
+            raise ChainruleUsageError(message(_lang(name, manifest), "zip_file", path=name))
         else:
             out.append(name)
     return out
 
 
+class _FilePath(click.Path):
+    """A FILE argument: click's own checks, but a file that cannot be read (click: "... is not
+    readable") said in Korean for a Korean set (the --manifest's language when it was read
+    before this argument, else the set's, ``_lang``)."""
+
+    def convert(self, value, param, ctx):
+        if os.path.lexists(value) and not os.access(value, os.R_OK) and not os.path.isdir(value):
+            if _lang(value, (ctx.params.get("manifest") if ctx is not None else None)) == "ko":
+                from checker.messages import message
+
+                raise click.UsageError(message("ko", "not_readable", path=value), ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.command("check")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
-                type=click.Path())
+                type=_FilePath())
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
               help="The manifest.json that chainrule generate wrote: how an instructor checks a class. Every FILE "
                    "must then be a student's of that manifest, with its course seed, preset and exactly its "
@@ -130,11 +162,11 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     from chainrule_core import secret as course_secret
     from checker import check, manifest_file, report, tolerance as tolerances
 
-    files = _expand(files)
+    files = _expand(files, manifest)
     files = list(dict.fromkeys(files))  # a file named twice (a shell pattern and its name) is checked once
     if len(files) == 1:  # one file: a missing one is a bad invocation (exit 2), as for any command
         if not os.path.lexists(files[0]):
-            raise ChainruleUsageError(_missing(files[0]))
+            raise ChainruleUsageError(_missing(files[0], _lang(files[0], manifest)))
         param = next(p for p in ctx.command.params if p.name == "files")
         click.Path(exists=True, dir_okay=False).convert(files[0], param, ctx)
     options = check.Options(

@@ -115,7 +115,8 @@ def test_a_cp949_file_gets_a_korean_hint(made, tmp_path):
     line = next(i for i, s in enumerate(text.splitlines(), start=1) if not s.isascii())
     result = run("check", path)
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: '{path}' is not UTF-8 text (line {line}); save it as UTF-8 (CP949로 저장된 "
+    # the whole sentence in Korean: the file's lang = "ko" line is ASCII, read all the same (trial 19)
+    assert result.stderr == (f"Error: '{path}': UTF-8 텍스트가 아니다({line}번째 줄); UTF-8로 저장하시오 (CP949로 저장된 "
                              "파일이다: 메모장의 '다른 이름으로 저장'에서 인코딩을 UTF-8로 고르시오).\n")
     # bytes that are neither UTF-8 nor Korean get the English sentence alone
     path.write_bytes(b'# \xff\xfe\n[chainrule]\n')

@@ -835,9 +835,9 @@ def test_check_manifest_refuses_other_students_seeds_and_problem_orders(sheets, 
 
     path = copy_answers(sheets, tmp_path, "ko", name="ko.toml")  # student-001 of another class (3 problems)
     result = run("check", path, "--manifest", manifest)
-    assert error_line(result) == (
-        f"Error: '{path}' of student-001 lists 3 problems, the manifest gives {len(registry.names())}: problems "
-        "were removed from its [chainrule] table."
+    assert error_line(result) == (   # a Korean sheet's: in Korean (session 19)
+        f"Error: '{path}'(학생 student-001): 문제 수가 매니페스트와 다르다(파일: 3개, 매니페스트: "
+        f"{len(registry.names())}개); [chainrule] 섹션에서 문제가 지워졌다."
     )
 
     path = copy_answers(sheets, tmp_path, name="swapped.toml")

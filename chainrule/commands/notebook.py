@@ -164,14 +164,20 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
             _remove_if_empty(out)  # made by hold, for its lock: a refused or stopped run leaves no folder
         raise
     units = names if roster is None else [student.id for student in students]
-    interrupted = build.interrupted_files(out) if force else {}
-    if interrupted:     # --force starts over: what the interrupted run wrote and this one does not goes
-        removed = build.remove_interrupted(out, interrupted, [rel for unit in units
-                                                              for rel in build.unit_files(options, unit)])
+    # --force starts over: what an earlier run wrote there and this one does not write goes (an
+    # interrupted run's files, as its journal lists them; a finished run's, as its record does)
+    for earlier, written in (("interrupted", build.interrupted_files(out) if force else {}),
+                             ("earlier", build.finished_files(out) if force else {})):
+        if not written:
+            continue
+        removed = build.remove_interrupted(out, written, [rel for unit in units
+                                                        for rel in build.unit_files(options, unit)])
         if removed:
             n, what = sum(len(rels) for rels in removed.values()), list(removed)
-            click.echo(f"Removed {n} file{'' if n == 1 else 's'} of the interrupted run that this run does not "
+            click.echo(f"Removed {n} file{'' if n == 1 else 's'} of the {earlier} run that this run does not "
                        f"write ({len(what)} {run['unit']}{'' if len(what) == 1 else 's'}: {_listing(what)}).")
+    if force:   # until this run finishes, the folder records no finished run
+        build.remove_record(out)
     if roster is None:
         journal = run["journal"] = build.Journal(out, options, kept)
         for name in names:
@@ -180,7 +186,7 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
             own = {rel: text for rel, text in files.items() if rel in (f"{name}.ipynb", f"{name}.pct.py")}
             build.write_files(out, own)
             journal.add(name, list(own))
-        journal.remove()    # the run is finished
+        journal.remove()    # the run is finished (no record: this folder is what students get)
         run["journal"], run["finished"] = None, True
         _resumed(len(names) - len(kept), len(kept), "notebook")
         noun = "notebook" if len(names) == 1 else "notebooks"
@@ -205,6 +211,7 @@ def _notebooks(out, modules, roster, manifest, seed, secret_file, practice, work
             own.update({NOTEBOOK: build.notebook_text(nb), NOTEBOOK.replace(".ipynb", ".pct.py"): build.percent_script(nb)})
         build.write_files(folder, own)
         journal.add(student.id, [f"students/{student.id}/{rel}" for rel in own])
+    build.write_record(out, options)
     journal.remove()    # the class is finished
     run["journal"], run["finished"] = None, True
     _resumed(len(students) - len(kept), len(kept), "student")

@@ -447,6 +447,49 @@ def interrupted_files(out: Path) -> dict:
     return written
 
 
+# --- what a finished run wrote ------------------------------------------------------------------
+#
+# A finished class (``--students``) leaves a record (``RECORD``, hidden, in the instructor's
+# output folder, where the journal was) with its options: the files it wrote follow from
+# them (``unit_files``). ``--force`` over a finished class removes those this run does not
+# write again (a student dropped from the roster, a module left out), as ``generate --force``
+# removes what an earlier set's manifest lists. A run without ``--students`` writes no record:
+# its folder is the notebooks handed out as they are.
+
+RECORD = ".chainrule-notebook.json"
+_RECORD_FORMAT = 1
+
+
+def write_record(out: Path, options: dict) -> None:
+    """Note that the run with ``options`` finished in ``out`` (written atomically)."""
+    from chainrule_core.fileio import write_atomic
+
+    text = json.dumps({"kit": "chainrule", "notebook_record": _RECORD_FORMAT, "options": options},
+                      sort_keys=True, ensure_ascii=False)
+    write_atomic(out / RECORD, text + "\n", force=True)
+
+
+def remove_record(out: Path) -> None:
+    try:
+        (out / RECORD).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def finished_files(out: Path) -> dict:
+    """``{unit: [files]}`` the finished run recorded in ``out`` wrote (``write_record``); empty
+    when there is no record this kit can read."""
+    try:
+        data = json.loads((out / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if (not isinstance(data, dict) or data.get("kit") != "chainrule" or data.get("notebook_record") != _RECORD_FORMAT
+            or not isinstance(data.get("options"), dict)):
+        return {}
+    options = data["options"]
+    return {unit: unit_files(options, unit) for unit in _units(options)}
+
+
 def remove_interrupted(out: Path, written: dict, kept) -> dict:
     """Remove the files of ``written`` (``interrupted_files``) that are not in ``kept`` (this
     run's), then the folders that leaves empty (never ``out`` itself), and the temporary files

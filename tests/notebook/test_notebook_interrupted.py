@@ -307,3 +307,32 @@ def test_interrupted_once_the_class_is_complete_says_so(roster, clean, tmp_path,
     assert result.exit_code == 130
     assert result.stderr.splitlines() == ["Interrupted after the last student was written; the folder is complete."]
     assert tree(out) == clean
+
+
+def test_force_after_a_finished_class_removes_the_students_dropped_from_the_roster(roster, clean, tmp_path):
+    """A finished class leaves no journal; its record (build.RECORD) says what it wrote, so
+    --force with a shorter roster removes the dropped students' notebooks (note 18: they stayed)."""
+    one = tmp_path / "one.csv"
+    one.write_text("id,name\ns1,Kim Minji\n", encoding="utf-8")
+    alone = tmp_path / "alone"
+    assert run(*command(one, alone)).exit_code == 0
+    out = tmp_path / "o"
+    assert run(*command(roster, out)).exit_code == 0
+    assert tree(out) == clean and build.RECORD in clean
+    (out / "students" / "s2" / "notes.txt").write_text("the teacher's\n", encoding="utf-8")  # not the kit's
+    again = run(*command(roster, out))
+    assert again.exit_code == 1 and "is not empty; use --force" in again.stderr    # as before: a finished folder
+    result = run(*command(one, out, "--force"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("Removed 12 files of the earlier run that this run does not write "
+                                             "(2 students: s2, s3).")
+    assert tree(out) == {**tree(alone), "students/s2/notes.txt": b"the teacher's\n"}
+    assert not (out / "students" / "s3").exists()
+    assert json.loads((out / build.RECORD).read_text(encoding="utf-8"))["options"]["students"] == [["s1", "Kim Minji"]]
+
+
+def test_exercise_notebooks_alone_leave_no_record(nbformat, tmp_path):
+    """Without --students the folder is what students get: nothing of the kit's beside the notebooks."""
+    out = tmp_path / "o"
+    assert run("notebook", "--modules", "activations", "--out", out).exit_code == 0
+    assert sorted(tree(out)) == ["activations.ipynb", "activations.pct.py"]

@@ -1110,7 +1110,7 @@ def prepare_out(out, info, force):
             info["exposure"] = old["exposure"]
         if old.get("shard") != info["shard"]:
             def show(s):
-                return f"shard {s[0]}/{s[1]}" if s else "no shard"
+                return f"shard {s[0]}/{s[1]}" if s else "a whole class (no --shard)"
             raise ChainruleError(f"Output folder '{out}' was graded as {show(old.get('shard'))}, not "
                                  f"{show(info['shard'])}; choose another --out, or pass --force to "
                                  "start over.")
@@ -1247,7 +1247,9 @@ def _num(x):
 def _read_info(folder):
     path = os.path.join(folder, BATCH)
     if not os.path.isdir(folder):
-        raise ChainruleUsageError(f"Shard folder '{folder}' does not exist; give the --out folders of "
+        what = f"'{folder}' is a file, not a shard folder" if os.path.exists(folder) else \
+            f"Shard folder '{folder}' does not exist"
+        raise ChainruleUsageError(f"{what}; give the --out folders of "
                                   "the shards (chainrule grade-all --shard K/N ... --out FOLDER).")
     try:
         with open(path, encoding="utf-8") as handle:
@@ -1258,7 +1260,7 @@ def _read_info(folder):
     except (OSError, ValueError) as exc:
         raise ChainruleError(f"Cannot read '{path}': {exc}.") from None
     if not isinstance(info, dict) or "fingerprint" not in info or "entries" not in info:
-        raise ChainruleError(f"'{path}' is not a grade-all class file; give the --out folders of the shards.")
+        raise ChainruleUsageError(f"'{path}' is not a grade-all class file; give the --out folders of the shards.")
     timeout = info["fingerprint"].get("timeout") if isinstance(info["fingerprint"], dict) else None
     if timeout is not None and not valid_timeout(timeout):  # an earlier kit took --timeout inf: no JSON to merge
         raise ChainruleUsageError(f"Shard folder '{folder}' was graded with --timeout {timeout!r}, which this kit "
@@ -1322,14 +1324,16 @@ def merge(folders, out, force):
                                   "with the same N), each once.")
     first = infos[0]
     for folder, info in zip(folders[1:], infos[1:]):
+        # folders that are not shards of one run are the wrong folders given (exit 2), as a shard
+        # and a whole run are
         if info["fingerprint"] != first["fingerprint"]:
-            raise ChainruleError(
+            raise ChainruleUsageError(
                 f"Shard folder '{folder}' was graded with other settings than '{folders[0]}' ("
                 f"{_differences(first['fingerprint'], info['fingerprint'], f'for {folders[0]!r}', f'for {folder!r}')}); "
                 "only shards of one run merge.")
         if set(info["entries"]) != set(first["entries"]):
             only_here = sorted(set(info["entries"]) ^ set(first["entries"]))
-            raise ChainruleError(
+            raise ChainruleUsageError(
                 f"Shard folder '{folder}' was graded from other submissions than '{folders[0]}' "
                 f"({len(only_here)} ids differ, e.g. '{printable(only_here[0])}'); only shards of one "
                 "class merge.")

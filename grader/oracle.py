@@ -20,6 +20,7 @@ import io
 import json
 import os
 import sys
+import zipfile
 
 import numpy as np
 
@@ -89,7 +90,12 @@ class LiveOracle(Oracle):
 
 
 class RecordedOracle(Oracle):
-    """Expected values read from a file written by ``record``."""
+    """Expected values read from a file written by ``record``.
+
+    A path that is not such a recording (missing, unreadable, another file) is refused with a
+    ``ChainruleUsageError``: ``--recorded FILE`` names it, so it is a bad invocation (exit 2),
+    as a missing one is; ``default_oracle`` makes it a failed operation for the recording the
+    kit ships."""
 
     def __init__(self, path):
         self.path = str(path)
@@ -100,21 +106,21 @@ class RecordedOracle(Oracle):
             loaded = np.load(self.path, allow_pickle=False)
         except OSError as exc:  # missing, a folder, unreadable
             if os.path.isfile(self.path) and exc.errno is None:
-                raise ChainruleError(not_one) from None  # NumPy's "cannot load file as pickled"
-            raise ChainruleError(f"Cannot read the recorded cases '{self.path}': {exc.strerror or exc}.") from None
-        except (ValueError, EOFError):  # pickled data, a torn file: NumPy's own advice is not ours
-            raise ChainruleError(not_one) from None
+                raise ChainruleUsageError(not_one) from None  # NumPy's "cannot load file as pickled"
+            raise ChainruleUsageError(f"Cannot read the recorded cases '{self.path}': {exc.strerror or exc}.") from None
+        except (ValueError, EOFError, zipfile.BadZipFile):  # pickled data, a torn file: NumPy's own advice is not ours
+            raise ChainruleUsageError(not_one) from None
         if not isinstance(loaded, np.lib.npyio.NpzFile):  # a plain .npy array
-            raise ChainruleError(not_one)
+            raise ChainruleUsageError(not_one)
         try:
             with loaded as data:
                 self._data = {k: data[k] for k in data.files}
             meta = json.loads(bytes(self._data["meta"]).decode() or "{}")
             self._seeds = [int(s) for s in meta.get("seeds", [])]
-        except (KeyError, ValueError, TypeError, AttributeError, OSError, EOFError):
-            raise ChainruleError(not_one) from None
+        except (KeyError, ValueError, TypeError, AttributeError, OSError, EOFError, zipfile.BadZipFile):
+            raise ChainruleUsageError(not_one) from None
         if not self._seeds:
-            raise ChainruleError(not_one)
+            raise ChainruleUsageError(not_one)
         self._functions = None      # seed -> the functions recorded (_recorded), when first asked
 
     def seeds(self):
@@ -299,7 +305,10 @@ def default_oracle():
         return LiveOracle()
     except ChainruleError:
         if os.path.exists(DEFAULT_RECORDING):
-            return RecordedOracle(DEFAULT_RECORDING)
+            try:
+                return RecordedOracle(DEFAULT_RECORDING)
+            except ChainruleUsageError as exc:      # the kit's own file, not one the user named
+                raise ChainruleError(str(exc)) from None
         raise ChainruleError("No expected values: the 'solutions' package is not importable and "
                              f"there is no recording at {DEFAULT_RECORDING}.") from None
 

@@ -64,7 +64,8 @@ def _dropout_apply(q, rng):
         Case(q, "random (4, 5), rate 0.3", [Call(U(rng, (4, 5)), _mask(rng, (4, 5)), 0.3)], **F64, keep_dtype=keep),
         Case(q, "rate 0 keeps everything", [Call(U(rng, (2, 3)), np.ones((2, 3), dtype=bool), 0.0)], **F64,
              keep_dtype=keep),
-        Case(q, "float32 (3, 3), rate 0.5", [Call(U(rng, (3, 3), dtype=np.float32), _mask(rng, (3, 3), 0.5), 0.5)],
+        # rate 0.4, not 0.5: at 0.5, dividing by the rate equals dividing by 1 - rate
+        Case(q, "float32 (3, 3), rate 0.4", [Call(U(rng, (3, 3), dtype=np.float32), _mask(rng, (3, 3), 0.6), 0.4)],
              **F32, keep_dtype=keep),
     ]
     if q.endswith("backward"):

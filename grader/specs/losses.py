@@ -35,7 +35,8 @@ def _loss_fd(loss_name, wrt=1):
 def _squared(q, rng):
     cases = [
         Case(q, "random non-square (4, 3)", [Call(U(rng, (4, 3)), U(rng, (4, 3)))], **F64),
-        Case(q, "batch of 1 (1, 2)", [Call(U(rng, (1, 2)), U(rng, (1, 2)))], **F64),
+        # 3 outputs, not 2: for 2 elements the mean is half the sum (the notes' E = 1/2 sum passed)
+        Case(q, "batch of 1 (1, 3)", [Call(U(rng, (1, 3)), U(rng, (1, 3)))], **F64),
         Case(q, "float32 (5, 2)", [Call(U(rng, (5, 2), dtype=np.float32), U(rng, (5, 2), dtype=np.float32))],
              **F32),
         Case(q, "1-D (6,)", [Call(U(rng, (6,)), U(rng, (6,)))], **F64),
@@ -88,13 +89,13 @@ def _onehot(labels, k):
 @builder("losses.categorical_crossentropy")
 def _cce(q, rng):
     lab = rng.integers(0, 4, 5)
-    p0 = _probs(rng, 3, 3)
+    p0 = _probs(rng, 3, 4)        # 3 samples, 4 classes: a mean over the classes is not one over the samples
     lab0 = np.array([0, 1, 2])
-    p0[0] = [0.0, 0.5, 0.5]       # probability 0 for the true class: clipped, finite
+    p0[0] = [0.0, 0.5, 0.25, 0.25]    # probability 0 for the true class: clipped, finite
     lab32 = rng.integers(0, 3, 4)
     return [
         Case(q, "random one-hot (5, 4)", [Call(_onehot(lab, 4), _probs(rng, 5, 4))], **F64),
-        Case(q, "probability 0 for a true class (clipped)", [Call(_onehot(lab0, 3), p0)], **F64),
+        Case(q, "probability 0 for a true class (clipped)", [Call(_onehot(lab0, 4), p0)], **F64),
         Case(q, "batch of 1 (1, 3)", [Call(_onehot(np.array([2]), 3), _probs(rng, 1, 3))], **F64),
         Case(q, "float32 (4, 3)", [Call(_onehot(lab32, 3).astype(np.float32), _probs(rng, 4, 3, np.float32))],
              **F32),

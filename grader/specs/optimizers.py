@@ -58,7 +58,8 @@ _HYPER = {
     "optimizers.momentum_step": ((0.1, 0.9), (0.05, 0.5)),
     "optimizers.nesterov_step": ((0.1, 0.9), (0.05, 0.5)),
     "optimizers.adagrad_step": ((0.1, 1e-7), (0.5, 1e-7)),
-    "optimizers.rmsprop_step": ((0.01, 0.9, 1e-7), (0.05, 0.5, 1e-7)),
+    # rho 0.7, not 0.5: with 0.5, rho s + (1 - rho) g**2 is also the update with rho and 1 - rho swapped
+    "optimizers.rmsprop_step": ((0.01, 0.9, 1e-7), (0.05, 0.7, 1e-7)),
     "optimizers.adam_step": ((0.01, 0.9, 0.999, 1e-8), (0.05, 0.8, 0.99, 1e-8)),
 }
 

@@ -25,10 +25,13 @@ def _penalties(q, rng):
     # from U(-1, 1) was all of one sign for one seed in 16)
     W = signed(rng, (4, 3), 1.0)
     W[1, 2] = 0.0
+    W0 = signed(rng, (2, 3), 1.0)
     cases = [
         Case(q, "random non-square (4, 3), lam 0.01, one weight exactly 0", [Call(W, 0.01)], **F64),
         Case(q, "1-D bias-like (5,), lam 0.5", [Call(signed(rng, (5,), 1.0), 0.5)], **F64),
-        Case(q, "lam 0", [Call(U(rng, (2, 3)), 0.0)], **F64),
+        # lam 0 gives 0 whatever the formula (a flipped sign, a missing factor 2 passed it:
+        # trial 19a), so the same weights are then penalised with lam 2.5, above 1
+        Case(q, "lam 0, then lam 2.5", [Call(W0, 0.0), Call(W0, 2.5)], **F64),
         Case(q, "float32 (3, 2), lam 0.1", [Call(signed(rng, (3, 2), 1.0, dtype=np.float32), 0.1)], **F32),
     ]
     if q.endswith("_grad"):
@@ -55,10 +58,12 @@ def _max_norm(q, rng):
     # rtol 1e-5: Keras's max_norm divides by (eps + norm) with eps = 1e-7, a relative change
     # of eps / norm for the slices within the limit (norms here are >= 0.03)
     tol = dict(rtol=1e-5, atol=1e-9)
+    W32 = U(rng, (3, 4), dtype=np.float32)
+    W32[:, 0] *= 0.1                    # one column within 0.5 (norm <= 0.18): a rescale of every column shows
     return [
         Case(q, "(4, 5), some columns above max_value 2.0, axis 0", [Call(W, 2.0, 0)], **tol),
         Case(q, "axis 1 (rows), max_value 1.5", [Call(W2, 1.5, 1)], **tol),
         Case(q, "all within: unchanged", [Call(0.1 * U(rng, (3, 3), 0.5, 1.0) * rng.choice([-1, 1], (3, 3)), 2.0, 0)],
              **tol),
-        Case(q, "float32 (3, 4), max_value 0.5", [Call(U(rng, (3, 4), dtype=np.float32), 0.5, 0)], **F32),
+        Case(q, "float32 (3, 4), max_value 0.5", [Call(W32, 0.5, 0)], **F32),
     ]

@@ -94,13 +94,14 @@ def test_the_slip_is_named_on_every_failing_case(qualname, ident, name, seed):
     assert [d.name for d, _ in fr.hints()] == [name]
 
 
-def test_the_half_sum_passes_where_half_the_sum_is_the_mean():
-    """Two elements: ½Σ is the mean, so that case passes; every other case fails."""
+def test_the_half_sum_fails_every_case():
+    """The batch of 1 has 3 elements, not 2 (where ½Σ is the mean and the half sum passed it,
+    trial 19a): the half sum earns no case."""
     for qualname, ident in (("losses.mean_squared_error", "notes-half-sum"),
                             ("losses.mean_squared_error_grad", "notes-half-sum-gradient")):
         fr = grade_in_process(qualname, implementation(qualname, _source(qualname, ident)), 2026)
         passed = [c.name for c in fr.cases if c.passed]
-        assert passed == ["batch of 1 (1, 2)"]
+        assert passed == []
 
 
 def test_the_hints_say_what_was_done_and_what_the_function_should_do():

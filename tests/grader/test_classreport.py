@@ -31,8 +31,8 @@ def test_known_mistakes_column_holds_only_named_known_mistakes_and_findings_have
     functions = summary.split("## Functions", 1)[1].split("## Modules", 1)[0]
     adam = next(line for line in functions.splitlines() if line.startswith(ADAM))
     assert adam.startswith(f"{ADAM} 2 | 1/3 (33.3%) | 0 |"), adam
-    assert adam.endswith("| The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before "
-                         "the step, or the first steps are far too small or too large. (1, "
+    assert adam.endswith("| You left out the bias correction of the moments; they need m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ) "
+                         "before the step, or the first steps are far too small or too large. (1, "
                          "`no-bias-correction`) |"), adam
     assert "update-scaled" not in adam and "0.1 times" not in adam
     # the reading is named for what it is, on a line of its own below the table

@@ -302,8 +302,21 @@ def _release_words(s):
 EXPOSED = "WARNING: student code could read the reference while this class was graded."
 
 
+def _shard_words(s):
+    """The line that opens a shard's summary ("" for a whole class or a merge): its numbers
+    and its similar pairs are this shard's alone."""
+    shard = s.info.get("shard")
+    if not shard:
+        return ""
+    return (f"Shard {shard[0]} of {shard[1]}: these statistics and the similarity section cover this "
+            f"shard's submissions only; `chainrule grade-all --merge` with the {shard[1]} shard folders "
+            "gives the whole class.")
+
+
 def summary_markdown(s, pairs):
     out = ["# chainrule grade-all: class summary", ""]
+    if _shard_words(s):
+        out += [f"**{_shard_words(s)}**", ""]
     graded = len(s.graded)
     exposure = s.info.get("exposure")
     if exposure:
@@ -509,6 +522,8 @@ def summary_html(s, pairs):
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>chainrule grade-all: class summary</title>", f"<style>{_CSS}</style></head><body>",
            "<h1>chainrule grade-all: class summary</h1>"]
+    if _shard_words(s):
+        out.append(f"<p class=warning><strong>{_hint_html(_shard_words(s))}</strong></p>")
     graded = len(s.graded)
     exposure = s.info.get("exposure")
     if exposure:

@@ -456,6 +456,16 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert code == 0, stdout + stderr
     for name in ("grades.csv", "summary.md", "summary.html", "reports/s1.md"):
         assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    # a shard's summaries say so at the top (trial 19a: nothing told a shard's numbers from the class's)
+    shard_md = (shards[0] / "summary.md").read_text().splitlines()
+    assert shard_md[2] == ("**Shard 1 of 3: these statistics and the similarity section cover this shard's "
+                           "submissions only; `chainrule grade-all --merge` with the 3 shard folders gives the "
+                           "whole class.**")
+    assert ("<p class=warning><strong>Shard 2 of 3: these statistics and the similarity section cover this "
+            "shard&#x27;s submissions only; <code>chainrule grade-all --merge</code> with the 3 shard folders "
+            "gives the whole class.</strong></p>") in (shards[1] / "summary.html").read_text()
+    for name in ("summary.md", "summary.html"):
+        assert "Shard " not in (tmp_path / "whole" / name).read_text()
     # a shard missing: the merge writes what it has and fails, naming the shard (a gradebook
     # uploaded from it would lack two students)
     code, stdout, stderr = run("grade-all", "--merge", *shards[:2], "--out", tmp_path / "partial")

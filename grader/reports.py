@@ -815,10 +815,10 @@ def render_markdown(result, verbose=False):
         if fr.partial:
             mark = "⏳" if fr.not_implemented else "✅" if fr.passed else "❌"
             out.append(f"| `{fr.qualname}` | {mark} {fr.case_verdict()} | not a grade | "
-                       f"{escape.md_inline(_after_verdict(fr, result.functions))} |")
+                       f"{escape.md_inline_spans(_after_verdict(fr, result.functions))} |")
             continue
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(shown[fr.qualname])}/{_num(fr.max_score)} | "
-                   f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
+                   f"{escape.md_inline_spans(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
     if result.notes:

@@ -93,8 +93,8 @@ class Row:
             own = [d for c in fr.cases for d in c.diagnoses if d.kind != DEPENDENCY] if fr else []
             self.diagnoses[name] = sorted({d.name for d in own if d.kind == "known"})
             self.readings[name] = sorted({d.name for d in own if d.kind != "known"} - set(self.diagnoses[name]))
-            for d in sorted(own, key=lambda d: d.hint, reverse=True):   # the first in order wins
-                self.sentences[name, d.name] = d.hint
+            for d in own:   # the sentence of its first case, as the student's report gives it
+                self.sentences.setdefault((name, d.name), d.hint)
         self.max = sum(POINTS[n] for n in names)
         self.total = sum(self.points.values())
         self.percent = 100.0 * self.total / self.max if self.max else 0.0
@@ -186,8 +186,19 @@ def report_index(names):
     return buffer.getvalue()
 
 
+# the plain words a reading may start with; any other first word is left as it is, since it
+# may be a code name ("db reduces dout ...", "b1 and b2 are ..."), whose case is never changed
+_PLAIN_WORDS = frozenset("""a all an after as at before both each every for if in it its many most no
+    on one only several some that the these this when where with you your""".split())
+
+
 def _capitalised(text):
-    return text[:1].upper() + text[1:]
+    """``text`` with a capital first letter when it starts with a plain word ("the sign" ->
+    "The sign"), unchanged when it starts with anything else, such as a variable name."""
+    first = re.match(r"[A-Za-z]+\b", text)
+    if first and first.group(0) in _PLAIN_WORDS:
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def _sentence(hint):
@@ -291,8 +302,21 @@ def _release_words(s):
 EXPOSED = "WARNING: student code could read the reference while this class was graded."
 
 
+def _shard_words(s):
+    """The line that opens a shard's summary ("" for a whole class or a merge): its numbers
+    and its similar pairs are this shard's alone."""
+    shard = s.info.get("shard")
+    if not shard:
+        return ""
+    return (f"Shard {shard[0]} of {shard[1]}: these statistics and the similarity section cover this "
+            f"shard's submissions only; `chainrule grade-all --merge` with the {shard[1]} shard folders "
+            "gives the whole class.")
+
+
 def summary_markdown(s, pairs):
     out = ["# chainrule grade-all: class summary", ""]
+    if _shard_words(s):
+        out += [f"**{_shard_words(s)}**", ""]
     graded = len(s.graded)
     exposure = s.info.get("exposure")
     if exposure:
@@ -498,6 +522,8 @@ def summary_html(s, pairs):
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>chainrule grade-all: class summary</title>", f"<style>{_CSS}</style></head><body>",
            "<h1>chainrule grade-all: class summary</h1>"]
+    if _shard_words(s):
+        out.append(f"<p class=warning><strong>{_hint_html(_shard_words(s))}</strong></p>")
     graded = len(s.graded)
     exposure = s.info.get("exposure")
     if exposure:

@@ -112,6 +112,25 @@ def md_inline(text) -> str:
     return _MD_AUTOLINK.sub("\u200b", out)
 
 
+_MD_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def md_inline_spans(text) -> str:
+    """``md_inline(text)`` with the report's own `code` spans kept as code (a report's note
+    "modified its input `x` in place" shows x as code, not as literal backticks): a span's
+    pipes are escaped, so it never splits a table cell, and nothing in it is Markdown or
+    HTML. A span with a backslash (a table would read its ``\\|`` as a cell's end) stays plain
+    text, escaped as the rest is."""
+    parts = _MD_SPAN.split(clean(text).replace("\n", " "))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 and "\\" not in part:
+            out.append("`" + part.replace("|", "\\|") + "`")
+        else:
+            out.append(md_inline(f"`{part}`" if i % 2 else part))
+    return "".join(out)
+
+
 def md_code(text) -> str:
     """``text`` as an inline code span: shown literally, nothing in it is Markdown or HTML.
     Not for a table cell (a ``|`` would still split it); newlines become spaces."""

@@ -313,13 +313,19 @@ def _hidden_seed_lines(result, fr, failing, shown, verbose):
     hidden = [c for c in failing if not c.rerun]
     if hidden:
         if first is not None and not first.rerun:
-            which, it = f"Case {first.number} was", "it"
+            told, one = [first], True
+            which = f"Case {first.number}"
         elif len(hidden) < len(failing):    # some have the public seed's inputs: say which do not
-            numbers = calls.and_list(str(c.number) for c in hidden)
-            which, it = (f"Case {numbers} was", "it") if len(hidden) == 1 else (f"Cases {numbers} were", "they")
+            told, one = hidden, len(hidden) == 1
+            which = f"{'Case' if one else 'Cases'} {calls.and_list(str(c.number) for c in hidden)}"
         else:
-            which, it = ("This case was", "it") if len(failing) == 1 else ("These cases were", "they")
-        lines.append(f"  {which} graded on a hidden seed that only the course's grader has, so {it} cannot be "
+            told, one = hidden, len(failing) == 1
+            which = "This case" if one else "These cases"
+        it = "it" if one else "they"
+        # a case that was not run (an earlier one ended the function) was graded on nothing
+        verb = (("was" if one else "were") + " graded on" if all(c.status != "skipped" for c in told)
+                else ("uses" if one else "use"))
+        lines.append(f"  {which} {verb} a hidden seed that only the course's grader has, so {it} cannot be "
                      "rerun in your repository.")
     lines.append(f"  The same checks on the public seed: {result.command_for(fr.qualname)}"
                  f"{'' if verbose else ' --verbose'}")
@@ -809,10 +815,10 @@ def render_markdown(result, verbose=False):
         if fr.partial:
             mark = "⏳" if fr.not_implemented else "✅" if fr.passed else "❌"
             out.append(f"| `{fr.qualname}` | {mark} {fr.case_verdict()} | not a grade | "
-                       f"{escape.md_inline(_after_verdict(fr, result.functions))} |")
+                       f"{escape.md_inline_spans(_after_verdict(fr, result.functions))} |")
             continue
         out.append(f"| `{fr.qualname}` | {icons[_fn_status(fr)]} | {_num(shown[fr.qualname])}/{_num(fr.max_score)} | "
-                   f"{escape.md_inline(_fn_summary(fr, result.functions))} |")
+                   f"{escape.md_inline_spans(_fn_summary(fr, result.functions))} |")
     out.append("")
     out.append(f"**{summary_line(result)}**")
     if result.notes:

@@ -670,7 +670,10 @@ class Sandbox:
             except ValueError:
                 name = f"signal {-code}"
             return ChildDied(f"the process running your code crashed ({name})")
-        return ChildDied(f"the process running your code ended with exit status {code}")
+        # sys.exit is reported as itself (the child catches SystemExit): an exit status here
+        # means the process ended without Python's own exit
+        return ChildDied(f"the process running your code ended with exit status {code} (likely os._exit in "
+                         "your code, or something that killed the process)")
 
     def _read_exact(self, n, deadline):
         """The next ``n`` bytes of the reply pipe. Small reads take what is there (up to

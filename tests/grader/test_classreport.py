@@ -31,8 +31,8 @@ def test_known_mistakes_column_holds_only_named_known_mistakes_and_findings_have
     functions = summary.split("## Functions", 1)[1].split("## Modules", 1)[0]
     adam = next(line for line in functions.splitlines() if line.startswith(ADAM))
     assert adam.startswith(f"{ADAM} 2 | 1/3 (33.3%) | 0 |"), adam
-    assert adam.endswith("| The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before "
-                         "the step, or the first steps are far too small or too large. (1, "
+    assert adam.endswith("| You left out the bias correction of the moments; they need m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ) "
+                         "before the step, or the first steps are far too small or too large. (1, "
                          "`no-bias-correction`) |"), adam
     assert "update-scaled" not in adam and "0.1 times" not in adam
     # the reading is named for what it is, on a line of its own below the table
@@ -63,3 +63,34 @@ def test_a_class_with_only_known_mistakes_has_no_findings_line(tmp_path):
     assert code == 0, stderr
     assert "Other findings" not in (out / "summary.md").read_text()
     assert "Other findings" not in (out / "summary.html").read_text()
+
+
+def test_findings_line_keeps_the_case_of_code_names_and_quotes_the_reports_case(tmp_path):
+    """Trial 19a: the "Other findings" line read "Db reduces dout over axis 1 (shape (1,))"
+    while the student's report said "db reduces dout over axis 1 (shape (4,))": a variable
+    name keeps its case, and the sentence is the one of the first failing case, as the
+    student's report gives it."""
+    import re
+
+    from grader.classreport import _capitalised
+
+    subs = tmp_path / "subs"
+    make_submission(subs / "alice")
+    folder = make_submission(subs / "dave")
+    path = folder / "layers.py"
+    text = path.read_text()
+    assert text.count("    db = np.sum(dout, axis=0)\n") == 1
+    path.write_text(text.replace("    db = np.sum(dout, axis=0)\n", "    db = np.sum(dout, axis=1)\n"))
+    out = tmp_path / "out"
+    code, stdout, stderr = run("grade-all", subs, "--out", out, "-j", "1", "--only", "layers.dense_backward")
+    assert code == 0, stderr
+    summary = (out / "summary.md").read_text()
+    line = next(line for line in summary.splitlines() if line.startswith("- `layers.dense_backward`:"))
+    assert "`layers.dense_backward`: db reduces dout" in line and "Db " not in line, line
+    report = (out / "reports" / "dave.md").read_text()
+    shapes = re.findall(r"db reduces dout over axis 1 \(shape \((\d+),\)\)", report)
+    assert shapes and f"(shape ({shapes[0]},))" in line, (shapes, line)
+    assert _capitalised("b1 and b2 are the expected value") == "b1 and b2 are the expected value"
+    assert _capitalised("dW is the transpose") == "dW is the transpose"
+    assert _capitalised("the sign is flipped") == "The sign is flipped"
+    assert _capitalised("every value of db is 0") == "Every value of db is 0"

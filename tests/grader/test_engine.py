@@ -278,7 +278,8 @@ MSE_GRAD_TIMES_TWO = {"losses": """
     def mean_squared_error_grad(y_true, y_pred):
         return 2 * (y_pred - y_true)
     """}
-NOT_DIVIDED = ("The loss is a mean, so its gradient is divided by the number of elements, y_pred.size.")
+NOT_DIVIDED = ("You did not divide by the number of elements: the loss is a mean, so its gradient is divided "
+               "by y_pred.size.")
 BY_ROWS = ("You divided by the number of rows, but the mean runs over all elements: divide by y_pred.size.")
 
 
@@ -295,7 +296,7 @@ def test_engine_known_mistake_that_matches_most_cases_wins_over_a_single_row_loo
     assert [d.name for d in fr.diagnoses] == ["not-divided-by-size"]
     row = next(line for line in render_text(result).splitlines() if "FAIL  mean_squared_error_grad" in line)
     # the sentence's first clause on the summary line (the whole sentence follows below it)
-    assert row.endswith("cases failed; known mistake: the loss is a mean")
+    assert row.endswith("cases failed; known mistake: you did not divide by the number of elements")
 
 
 def test_engine_known_mistakes_that_tie_on_every_case_are_named_as_one_of(tmp_path):

@@ -103,6 +103,44 @@ def test_escape_md_inline_renders_to_exactly_the_text_on_github(text):
             assert cells == [f"Submission {want}, seed 1.".replace("  ", " ")], out
 
 
+@pytest.mark.parametrize("text", HOSTILE + [f"found: modified its input `{t}` in place" for t in HOSTILE]
+                         + ["`x[x < 0] = 0` at line 86", "a `b | c` d", "`a\\|b` | `<b>`", "`x`y`z`", "` `"])
+def test_escape_md_inline_spans_shows_code_as_code_and_nothing_else_in_a_table_cell(text):
+    """A report's note in the Markdown table (trial 19a: "modified its input \\`x\\` in place"
+    showed literal backticks on GitHub): its `code` spans render as code, pipes in them never
+    split the cell, and the student's text still makes no other element."""
+    import html as html_module
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    doc = f"| a | b |\n|---|---|\n| {escape.md_inline_spans(text)} | end |\n"
+    out = cmarkgfm.github_flavored_markdown_to_html(doc, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
+    assert set(re.findall(r"</?([a-zA-Z]+)", out)) <= {"table", "thead", "tbody", "tr", "th", "td", "code"}, out
+    assert "raw HTML omitted" not in out
+    cells = re.findall(r"<td>(.*?)</td>", out)
+    assert len(cells) == 2 and cells[1] == "end", out
+    want = escape.clean(text).replace("\n", " ").strip()
+    shown = html_module.unescape(re.sub(r"<[^>]*>", "", cells[0])).replace("\u200b", "")
+    spans = re.findall(r"`([^`\n]+)`", want)
+    if not any("\\" in span for span in spans):
+        assert shown.strip() == re.sub(r"`([^`\n]+)`", r"\1", want).strip(), out
+    assert [html_module.unescape(c) for c in re.findall(r"<code>(.*?)</code>", cells[0])] == [
+        span for span in spans if "\\" not in span], out
+
+
+def test_the_markdown_table_shows_a_notes_code_as_code(tmp_path):
+    from grader import grade_submission
+
+    inplace = {"activations": """
+        def relu(x):
+            x[x < 0] = 0
+            return x
+        """}
+    result = grade_submission(str(make_submission(tmp_path / "sub", appended=inplace)), only=["activations.relu"])
+    row = next(line for line in render(result, "markdown").splitlines() if line.startswith("| `activations.relu`"))
+    assert "its input `x` in place" in row and "\\`" not in row, row
+
+
 @pytest.mark.parametrize("text", ["sub", "a `b` c", "`x", "<b>[l](http://e.x)</b> *e* | y"])
 def test_escape_md_code_is_literal(text):
     import html as html_module

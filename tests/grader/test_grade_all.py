@@ -269,7 +269,7 @@ def test_grade_all_student_reports_are_the_grade_markdown(klass):
     report = (klass["out"] / "reports" / "mistake.md").read_text()
     assert report.startswith(f"## chainrule grade: {FULL - 2:g} / {FULL:g} points")
     assert "`optimizers.adam_step` | ❌ fail | 0/2 |" in report
-    assert "known mistake: the moments need the bias correction" in report      # its sentence, not its id
+    assert "known mistake: you left out the bias correction of the moments" in report      # its sentence, not its id
     zipped = (klass["out"] / "reports" / "zipped.md").read_text()
     assert "zipped.zip" in zipped.replace("\\", "") and "chainrule-batch-" not in zipped and "unpacked-" not in zipped
 
@@ -309,12 +309,12 @@ def test_grade_all_summary_counts_the_known_mistake_against_its_function(klass):
     summary = (klass["out"] / "summary.md").read_text()
     adam = next(line for line in summary.splitlines() if line.startswith("| `optimizers.adam_step` |"))
     # the sentence the student was given, then how many, then the mistake's id
-    assert adam.endswith("| The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before "
-                         "the step, or the first steps are far too small or too large. (1, "
+    assert adam.endswith("| You left out the bias correction of the moments; they need m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ) "
+                         "before the step, or the first steps are far too small or too large. (1, "
                          "`no-bias-correction`) |"), adam
     page = (klass["out"] / "summary.html").read_text()
-    assert ('<span title="no-bias-correction">The moments need the bias correction, m / (1 − β₁ᵗ) and v '
-            "/ (1 − β₂ᵗ), before the step, or the first steps are far too small or too large.</span> (1, "
+    assert ('<span title="no-bias-correction">You left out the bias correction of the moments; they need m / (1 − β₁ᵗ) and v '
+            "/ (1 − β₂ᵗ) before the step, or the first steps are far too small or too large.</span> (1, "
             "<code>no-bias-correction</code>)") in page
     graded = sum(1 for t in klass["expected"] if t not in klass["not_graded"])
     assert f"| {graded - 2}/{graded} (" in adam            # the mistake and the skeleton miss it
@@ -456,6 +456,16 @@ def test_grade_all_shards_merged_equal_one_run(tmp_path):
     assert code == 0, stdout + stderr
     for name in ("grades.csv", "summary.md", "summary.html", "reports/s1.md"):
         assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    # a shard's summaries say so at the top (trial 19a: nothing told a shard's numbers from the class's)
+    shard_md = (shards[0] / "summary.md").read_text().splitlines()
+    assert shard_md[2] == ("**Shard 1 of 3: these statistics and the similarity section cover this shard's "
+                           "submissions only; `chainrule grade-all --merge` with the 3 shard folders gives the "
+                           "whole class.**")
+    assert ("<p class=warning><strong>Shard 2 of 3: these statistics and the similarity section cover this "
+            "shard&#x27;s submissions only; <code>chainrule grade-all --merge</code> with the 3 shard folders "
+            "gives the whole class.</strong></p>") in (shards[1] / "summary.html").read_text()
+    for name in ("summary.md", "summary.html"):
+        assert "Shard " not in (tmp_path / "whole" / name).read_text()
     # a shard missing: the merge writes what it has and fails, naming the shard (a gradebook
     # uploaded from it would lack two students)
     code, stdout, stderr = run("grade-all", "--merge", *shards[:2], "--out", tmp_path / "partial")

@@ -189,7 +189,9 @@ def test_hostile_infinite_loop_times_out_once_and_skips_the_rest_of_the_function
 def test_hostile_os_exit_in_a_function_is_reported_with_its_status(hostile):
     case = _first_failure(hostile, "activations.tanh")
     assert case.status == "crashed"
-    assert "the process running your code ended with exit status 7" in case.message
+    # trial 19a: the status alone did not say why; the likely cause follows it
+    assert ("the process running your code ended with exit status 7 (likely os._exit in your code, or "
+            "something that killed the process); the grader restarted it") in case.message
 
 
 def test_hostile_segfault_is_reported_as_a_crash(hostile):
@@ -234,7 +236,8 @@ def test_hostile_sys_exit_and_os_exit_at_import_fail_only_their_module(hostile):
     assert _first_failure(hostile, "regularization.l2_penalty").message == (
         "not graded: importing regularization.py failed: called sys.exit() (3)")
     assert _first_failure(hostile, "initializers.he_normal").message == (
-        "not graded: importing initializers.py failed: the process running your code ended with exit status 5")
+        "not graded: importing initializers.py failed: the process running your code ended with exit status 5 "
+        "(likely os._exit in your code, or something that killed the process)")
     assert _fn(hostile, "training.minibatch_indices").passed
 
 

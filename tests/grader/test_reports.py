@@ -212,8 +212,8 @@ def test_reports_counts_of_one_are_singular_in_text_and_markdown():
 def test_reports_counts_of_several_stay_plural(buggy):
     text = render(buggy, "text").splitlines()
     assert "Total: 1.75 / 9 points (19.4%), 1 of 6 functions pass" in text
-    assert ("  FAIL  dense_backward       0.75/3  3 of 4 cases failed; known mistake: db is the sum of dout "
-            "over the batch") in text
+    assert ("  FAIL  dense_backward       0.75/3  3 of 4 cases failed; known mistake: you averaged dout "
+            "over the batch for db") in text
 
 
 def test_reports_item_counts_agree_with_their_number():
@@ -342,7 +342,7 @@ def test_reports_summary_line_and_classroom_message_say_the_mistake_not_its_id(b
         "0 of 6 cases passed. Known mistake: You applied s(1 − s) to x itself, but that form needs "
         "the activation s = σ(x), while x here is the pre-activation.")
     assert "db-averaged" not in tests["layers.dense_backward"]
-    assert tests["layers.dense_backward"].startswith("1 of 4 cases passed. Known mistake: db is the sum of dout")
+    assert tests["layers.dense_backward"].startswith("1 of 4 cases passed. Known mistake: You averaged dout over the batch for db")
 
 
 def test_short_hint_is_the_first_clause_cut_at_a_comma_or_word():
@@ -362,3 +362,35 @@ def test_short_hint_is_the_first_clause_cut_at_a_comma_or_word():
         "db is the sum of dout over the batch")
     long = "a probability of exactly 0 for the true label gives log of zero which is minus infinity here"
     assert short_hint(long) == "a probability of exactly 0 for the true label gives log of zero…"
+
+
+def test_every_known_mistakes_one_liner_says_what_the_student_did():
+    """The one-liner after "known mistake:" (the report's table, the terminal line, a
+    Gradescope test) is the first clause of the catalogue's hint, so that clause must say what
+    the student did, never the rule: trial 19a found "known mistake: batch normalization uses
+    the biased variance (divide by N)" for a student who divided by N − 1. Every catalogued
+    hint (and the release's stand-in for one that quotes code) opens with the student's
+    action, "You ...", "Your ..." or "That is ...", in a whole clause: no "…" cut, no "must"."""
+    import re
+
+    from chainrule.release import student_hint
+    from grader import specs
+    from grader.reports import short_hint
+
+    assert len(specs.MISTAKES) >= 144
+    bad = []
+    for m in specs.MISTAKES:
+        for hint in (m.hint, student_hint(m)):
+            one = short_hint(hint)
+            if (not one.startswith(("you ", "your ", "that is ", "this is ")) or one.endswith("…")
+                    or re.search(r"\b(must|should|needs?|goes)\b", one)):
+                bad.append(f"{m.function} [{m.name}]: {one}")
+    assert bad == []
+    ones = {(m.function, m.name): short_hint(m.hint) for m in specs.MISTAKES}
+    # the trial's examples: each names what the student wrote
+    assert ones["layers.batchnorm_forward", "ddof-one"] == "you used the sample variance with N − 1"
+    assert ones["optimizers.sgd_step", "missing-learning-rate"] == "you left out the learning rate"
+    assert ones["activations.tanh_derivative", "missing-square"] == "you returned 1 − tanh(x) without the square"
+    assert ones["network.train_step", "gradient-ascent"] == "you added the learning rate times the gradient"
+    assert ones["training.train_val_test_split", "rounds"] == (
+        "you rounded the validation and test sizes to nearest")

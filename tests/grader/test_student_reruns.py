@@ -125,3 +125,22 @@ def test_cases_on_the_public_seed_keep_their_commands(tmp_path):
     text = render(result, "text")
     assert "Rerun case 1: chainrule grade --only activations.relu_derivative --case 1\n" in text
     assert "hidden" not in text
+
+
+def test_a_case_not_run_is_not_said_to_be_graded_on_the_hidden_seed(tmp_path):
+    """Trial 19a: a function that ended the process on case 1 got "not run" for the later
+    cases, then "Cases 2 and 3 were graded on a hidden seed": they were graded on nothing."""
+    from grader import grade_submission
+
+    exits = {"network": "\ndef train_step(x, t, W1, b1, W2, b2, lr):\n    import os\n    os._exit(0)\n"}
+    sub = make_submission(tmp_path / "exercises", appended=exits)
+    result = grade_submission(str(sub), only=["network.train_step"], seed=CLASS_SEED)
+    for_the_student(result, str(sub), keep_seed=True)
+    cases = result.functions["network.train_step"].cases
+    assert [c.status for c in cases] == ["crashed", "skipped", "skipped"]
+    for fmt in ("text", "markdown"):
+        text = " ".join(render(result, fmt).split())
+        assert ("Cases 2 and 3 use a hidden seed that only the course's grader has, so they cannot be rerun in "
+                "your repository.") in text, fmt
+        assert "graded on a hidden seed" not in text, fmt
+        assert "exit status 0 (likely os._exit in your code, or something that killed the process)" in text, fmt

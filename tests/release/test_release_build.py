@@ -110,7 +110,7 @@ def test_the_recording_is_plain_data_and_its_hints_quote_no_code(release_dir):
     catalog = {(m.function, m.name): m.hint for q in qualified_names() for m in for_function(q)}
     recorded = {(q, e["name"]): e["hint"] for q, entries in index["functions"].items() for e in entries}
     assert recorded == catalog
-    assert ("The sign is flipped: dE/dy_pred is the prediction minus the target, positive where "
+    assert ("You flipped the sign: dE/dy_pred is the prediction minus the target, positive where "
             "the prediction is too large.") in hints
     with np.load(data / "recorded.npz", allow_pickle=False) as npz:
         meta = json.loads(bytes(npz["meta"]).decode())

@@ -94,10 +94,10 @@ def test_a_known_mistake_is_diagnosed_without_the_catalog(student_venv, tmp_path
     sub = make_submission(tmp_path / "exercises", WRONG)
     done = run_in(student_venv, ["chainrule", "grade", str(sub), "--only", "optimizers.adam_step"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "known mistake: the moments need the bias correction" in done.stdout
+    assert "known mistake: you left out the bias correction of the moments" in done.stdout
     # the recorded hint, the catalog's word for word (the catalog itself is not in the student tree)
-    assert ("\n  Known mistake (every failing case): The moments need the bias correction, "
-            "m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the step, or the first steps are far too "
+    assert ("\n  Known mistake (every failing case): You left out the bias correction of the moments; "
+            "they need m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ) before the step, or the first steps are far too "
             "small or too large.\n") in done.stdout
 
 
@@ -179,7 +179,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(runner_python, re
         assert t["line_no"] == 0 and t["max_score"] == POINTS[t["name"]]
         assert t["status"] == ("pass" if t["score"] == t["max_score"] else "fail")
     adam, relu = tests["optimizers.adam_step"], tests["activations.relu_derivative"]
-    assert adam["score"] == 0 and adam["status"] == "fail" and "Known mistake: The moments need the bias correction" in adam["message"]
+    assert adam["score"] == 0 and adam["status"] == "fail" and "Known mistake: You left out the bias correction of the moments" in adam["message"]
     assert relu["status"] == "fail" and 0 < relu["score"] < relu["max_score"]
     passed, total = (int(n) for n in relu["message"].split(" cases passed")[0].split(" of "))
     assert 0 < passed < total and relu["score"] == round(relu["max_score"] * passed / total, 2)
@@ -189,7 +189,7 @@ def test_the_workflow_step_reports_partial_credit_per_function(runner_python, re
     points = sum(t["score"] for t in doc["tests"])
     assert points == pytest.approx(TOTAL - adam["max_score"] - relu["max_score"] + relu["score"])
     assert text.startswith("## chainrule grade: ")
-    assert "<code>optimizers.adam_step</code>" in text and "The moments need the bias correction" in text
+    assert "<code>optimizers.adam_step</code>" in text and "You left out the bias correction of the moments" in text
 
 
 def test_files_outside_the_protected_paths_do_not_change_the_classroom_score(runner_python, release_dir, tmp_path):
@@ -312,7 +312,7 @@ def test_gradescope_grades_top_level_modules_and_hidden_checks(student_venv, aut
     assert adam_pub["max_score"] + adam_hid["max_score"] == POINTS["optimizers.adam_step"]
     assert adam_pub["max_score"] == pytest.approx(0.2 * POINTS["optimizers.adam_step"])   # the default share
     assert "0 of 10 hidden cases passed" in adam_hid["output"]
-    assert "Known mistake: The moments need the bias correction" in adam_hid["output"]   # as the public test says it
+    assert "Known mistake: You left out the bias correction of the moments" in adam_hid["output"]   # as the public test says it
     assert "no-bias-correction" not in adam_hid["output"]
     assert "[0, 0]" not in adam_hid["output"]         # no numbers of a hidden case
     relu_hid = tests["activations.relu_derivative (hidden checks)"]

@@ -51,26 +51,28 @@ def he_normal__fan_out(fan_in, fan_out, rng):
 
 KNOWN = [
     ("random_normal", "variance-as-scale", random_normal__variance_as_scale,
-     "The scale of a normal draw is its standard deviation, so the spread must be stddev, "
-     "not stddev squared."),
+     "You passed stddev squared as the scale; the scale of a normal draw is its standard "
+     "deviation, so the spread must be stddev."),
     ("random_normal", "mean-ignored", random_normal__mean_ignored,
-     "The samples must be centred on the mean argument; yours are centred on 0."),
+     "Your samples are centred on 0; they must be centred on the mean argument."),
     ("random_uniform", "width-not-scaled", random_uniform__width_not_scaled,
-     "A standard uniform draw lies in [0, 1); it must be stretched to the width maxval − "
-     "minval before the shift to minval."),
+     "You did not stretch the draw to the width maxval − minval: a standard uniform draw lies "
+     "in [0, 1) and must be stretched before the shift to minval."),
     ("glorot_uniform", "fan-in-only", glorot_uniform__fan_in_only,
-     "Glorot's limit uses both fans, √(6 / (fan_in + fan_out))."),
+     "You used fan_in only; Glorot's limit uses both fans, √(6 / (fan_in + fan_out))."),
     ("glorot_uniform", "normal-not-uniform", glorot_uniform__normal_not_uniform,
-     "That is Glorot normal; glorot_uniform draws uniformly from [−limit, limit] with "
-     "limit √(6 / (fan_in + fan_out))."),
+     "That is Glorot normal; glorot_uniform draws uniformly from [−limit, limit] with limit "
+     "√(6 / (fan_in + fan_out))."),
     ("glorot_uniform", "missing-sqrt", glorot_uniform__missing_sqrt,
-     "The limit is the square root √(6 / (fan_in + fan_out)), not 6 / (fan_in + fan_out)."),
+     "You left out the square root: the limit is √(6 / (fan_in + fan_out)), not 6 / (fan_in + "
+     "fan_out)."),
     ("he_normal", "variance-one-over-fan-in", he_normal__variance_one_over_fan_in,
-     "He initialization has variance 2 / fan_in (1 / fan_in is LeCun's), so the standard "
-     "deviation is √(2 / fan_in)."),
+     "You used the variance 1 / fan_in, which is LeCun's; He initialization has variance 2 / "
+     "fan_in, so the standard deviation is √(2 / fan_in)."),
     ("he_normal", "variance-as-std", he_normal__variance_as_std,
-     "2 / fan_in is the variance; a normal draw takes the standard deviation, √(2 / "
-     "fan_in)."),
+     "You used 2 / fan_in as the standard deviation; it is the variance, and a normal draw "
+     "takes the standard deviation, √(2 / fan_in)."),
     ("he_normal", "fan-out", he_normal__fan_out,
-     "He normal scales by the number of inputs: variance 2 / fan_in, not 2 / fan_out."),
+     "You scaled by fan_out; He normal scales by the number of inputs: variance 2 / fan_in, "
+     "not 2 / fan_out."),
 ]

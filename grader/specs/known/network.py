@@ -131,14 +131,14 @@ def train_step__biases_not_updated(x, t, W1, b1, W2, b2, lr):
 
 KNOWN = [
     ("forward", "linear-output", forward__linear_output,
-     "The output layer is a sigmoid too: o is σ of the output layer's pre-activation, not "
-     "the pre-activation itself."),
+     "You left out the output layer's sigmoid: o is σ of the output layer's pre-activation, "
+     "not the pre-activation itself."),
     ("forward", "preactivation-passed-on", forward__preactivation_passed_on,
-     "The output layer takes the hidden activations h = σ(z₁) as input, not the "
-     "pre-activations z₁."),
+     "You passed the pre-activations z₁ to the output layer; it takes the hidden activations h "
+     "= σ(z₁) as input."),
     ("backward", "derivative-of-preactivation", backward__derivative_of_preactivation,
-     "σ'(z) = o(1 − o) uses the activation o = σ(z), not the pre-activation z (and "
-     "likewise h(1 − h) in the hidden layer)."),
+     "You applied o(1 − o) to the pre-activation z; σ'(z) = o(1 − o) uses the activation o = "
+     "σ(z), not z (and likewise h(1 − h) in the hidden layer)."),
     ("backward", "derivative-of-activation", backward__derivative_of_activation,
      "You gave sigmoid_derivative the activations o and h, but it takes the pre-activation z "
      "and applies σ itself, so it computed σ(o)(1 − σ(o)): the derivatives are o(1 − o) and "
@@ -151,24 +151,26 @@ KNOWN = [
      "and applies σ itself, so it computed σ(h)(1 − σ(h)): the hidden sigmoid's derivative is "
      "h(1 − h)."),
     ("backward", "error-sign", backward__error_sign,
-     "dE/do is o − t, not t − o: with the flipped sign every gradient points uphill."),
+     "You used t − o for dE/do; it is o − t, and with the flipped sign every gradient points "
+     "uphill."),
     ("backward", "hidden-missing-derivative", backward__hidden_missing_derivative,
-     "The hidden error needs the hidden sigmoid's derivative h(1 − h) as well, after "
-     "back-propagating through W2."),
+     "You left out the hidden sigmoid's derivative h(1 − h): the hidden error needs it as "
+     "well, after back-propagating through W2."),
     ("backward", "output-missing-derivative", backward__output_missing_derivative,
-     "The output error needs the output sigmoid's derivative o(1 − o) as well: dE/dz₂ is "
-     "dE/do · do/dz₂, not dE/do alone."),
+     "You left out the output sigmoid's derivative o(1 − o): dE/dz₂ is dE/do · do/dz₂, not "
+     "dE/do alone."),
     ("backward", "no-sigmoid-derivatives", backward__no_sigmoid_derivatives,
-     "Both errors need their sigmoid's derivative as well: o(1 − o) at the output and h(1 − h) "
-     "in the hidden layer; you left out both."),
+     "You left out both sigmoid derivatives: the errors need o(1 − o) at the output and h(1 − "
+     "h) in the hidden layer."),
     ("backward", "averaged-over-batch", backward__averaged_over_batch,
-     "E is a sum over the samples, so its gradients are sums too; they are not divided by "
-     "the batch size."),
+     "You divided the gradients by the batch size; E is a sum over the samples, so its "
+     "gradients are sums too."),
     ("train_step", "hidden-uses-updated-w2", train_step__hidden_uses_updated_W2,
-     "You updated W2 before back-propagating to the hidden layer; compute every gradient "
-     "with this step's weights first, then update all parameters."),
+     "You updated W2 before back-propagating to the hidden layer; compute every gradient with "
+     "this step's weights first, then update all parameters."),
     ("train_step", "gradient-ascent", train_step__gradient_ascent,
-     "Gradient descent subtracts the learning rate times the gradient; you added it."),
+     "You added the learning rate times the gradient; gradient descent subtracts it."),
     ("train_step", "biases-not-updated", train_step__biases_not_updated,
-     "The biases b1 and b2 are parameters too and take a gradient step like the weights."),
+     "You left the biases b1 and b2 unchanged; they are parameters too and take a gradient "
+     "step like the weights."),
 ]

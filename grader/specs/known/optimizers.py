@@ -125,53 +125,57 @@ def adam_step__betas_swapped(w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
 
 KNOWN = [
     ("sgd_step", "wrong-sign", sgd_step__wrong_sign,
-     "Gradient descent steps against the gradient; you stepped along it."),
+     "You stepped along the gradient; gradient descent steps against it."),
     ("sgd_step", "missing-learning-rate", sgd_step__missing_learning_rate,
-     "The step is the gradient scaled by the learning rate; the learning rate is missing."),
+     "You left out the learning rate; the step is the gradient scaled by it."),
     ("momentum_step", "forgets-learning-rate", momentum_step__forgets_learning_rate,
-     "The velocity update needs the learning rate: the new velocity adds −lr times the "
-     "gradient, not −1 times it."),
+     "You left out the learning rate in the velocity update: the new velocity adds −lr times "
+     "the gradient, not −1 times it."),
     ("momentum_step", "pytorch-buffer", momentum_step__pytorch_buffer,
-     "Your w is right but the velocity is PyTorch's buffer (momentum times the buffer plus "
-     "the gradient); this contract's velocity holds the step itself, including −lr."),
+     "Your w is right but the velocity is PyTorch's buffer (momentum times the buffer plus the "
+     "gradient); this contract's velocity holds the step itself, including −lr."),
     ("momentum_step", "stale-velocity", momentum_step__stale_velocity,
-     "Update the velocity first and then move w by the new velocity, not the old one."),
+     "You moved w by the old velocity; update the velocity first and then move w by the new "
+     "one."),
     ("nesterov_step", "plain-momentum", nesterov_step__plain_momentum,
-     "That is classical momentum; Nesterov looks ahead and moves w by momentum times the "
-     "new velocity minus lr times the gradient."),
+     "That is classical momentum; Nesterov looks ahead and moves w by momentum times the new "
+     "velocity minus lr times the gradient."),
     ("nesterov_step", "lookahead-missing-gradient", nesterov_step__lookahead_missing_gradient,
-     "The look-ahead step is momentum times the new velocity minus lr times the gradient; "
-     "the gradient term is missing."),
+     "You left out the gradient term of the look-ahead step: it is momentum times the new "
+     "velocity minus lr times the gradient."),
     ("nesterov_step", "pytorch-buffer", nesterov_step__pytorch_buffer,
-     "Your w is right but you return PyTorch's buffer; this contract's velocity is the "
-     "step itself, −lr times that buffer."),
+     "Your w is right but you return PyTorch's buffer; this contract's velocity is the step "
+     "itself, −lr times that buffer."),
     ("adagrad_step", "eps-inside-sqrt", adagrad_step__eps_inside_sqrt,
-     "eps goes outside the square root, added to √h; inside it dominates small accumulated "
-     "gradients."),
+     "You put eps inside the square root, where it dominates small accumulated gradients; it "
+     "goes outside, added to √h."),
     ("adagrad_step", "stale-accumulator", adagrad_step__stale_accumulator,
-     "Add the squared gradient to the accumulator before the step and divide by the square "
-     "root of the new accumulator."),
+     "You divided by the old accumulator; add the squared gradient to it before the step and "
+     "divide by the square root of the new accumulator."),
     ("rmsprop_step", "eps-inside-sqrt", rmsprop_step__eps_inside_sqrt,
-     "eps goes outside the square root, added to √s; inside it dominates small gradients."),
+     "You put eps inside the square root, where it dominates small gradients; it goes outside, "
+     "added to √s."),
     ("rmsprop_step", "rho-swapped", rmsprop_step__rho_swapped,
-     "rho weights the old average and 1 − rho the new squared gradient; you swapped them."),
+     "You swapped rho and 1 − rho: rho weights the old average and 1 − rho the new squared "
+     "gradient."),
     ("rmsprop_step", "missing-sqrt", rmsprop_step__missing_sqrt,
-     "Divide by the root mean square √s (plus eps), not by s itself."),
+     "You divided by s itself; divide by the root mean square √s (plus eps)."),
     ("rmsprop_step", "gradient-not-squared", rmsprop_step__gradient_not_squared,
-     "s is the moving average of the squared gradient, grad², not of grad itself: averaged "
-     "signed gradients turn s negative, and the square root of a negative number is NaN."),
+     "You averaged grad itself, not the squared gradient grad²: averaged signed gradients turn "
+     "s negative, and the square root of a negative number is NaN."),
     ("adam_step", "no-bias-correction", adam_step__no_bias_correction,
-     "The moments need the bias correction, m / (1 − β₁ᵗ) and v / (1 − β₂ᵗ), before the "
-     "step, or the first steps are far too small or too large."),
+     "You left out the bias correction of the moments; they need m / (1 − β₁ᵗ) and v / (1 − "
+     "β₂ᵗ) before the step, or the first steps are far too small or too large."),
     ("adam_step", "t-off-by-one", adam_step__t_off_by_one,
-     "t is already the 1-based number of this step; the bias correction uses βᵗ with this "
-     "t, without adding 1."),
+     "You added 1 to t; t is already the 1-based number of this step, and the bias correction "
+     "uses βᵗ with this t."),
     ("adam_step", "eps-inside-sqrt", adam_step__eps_inside_sqrt,
-     "eps goes outside the square root, added to the square root of the corrected v; "
-     "inside it dominates small gradients."),
+     "You put eps inside the square root, where it dominates small gradients; it goes outside, "
+     "added to the square root of the corrected v."),
     ("adam_step", "returns-corrected-moments", adam_step__returns_corrected_moments,
-     "Return the raw moving averages m and v as the state; the bias-corrected m̂ and v̂ "
-     "are only used for this step."),
+     "You returned the bias-corrected m̂ and v̂ as the state; return the raw moving averages m "
+     "and v, and use m̂ and v̂ only for this step."),
     ("adam_step", "betas-swapped", adam_step__betas_swapped,
-     "beta weights the old moment and 1 − beta the new gradient term; you swapped them."),
+     "You swapped beta and 1 − beta: beta weights the old moment and 1 − beta the new gradient "
+     "term."),
 ]

@@ -56,30 +56,32 @@ def max_norm__clips_elements(W, max_value=2.0, axis=0):
 
 KNOWN = [
     ("l2_penalty", "half-factor", l2_penalty__half_factor,
-     "Keras's L2 penalty is lam times the sum of squared weights, without the factor 1/2 "
-     "some textbooks use."),
+     "You multiplied by 1/2, as some textbooks do; Keras's L2 penalty is lam times the sum of "
+     "squared weights, without that factor."),
     ("l2_penalty", "norm-not-squared", l2_penalty__norm_not_squared,
-     "The penalty uses the squared norm (the sum of squared weights), not the norm itself."),
+     "You used the norm itself; the penalty uses the squared norm (the sum of squared "
+     "weights)."),
     ("l2_grad", "missing-two", l2_grad__missing_two,
-     "The derivative of lam · W² is 2 · lam · W; the factor 2 is missing."),
+     "You left out the factor 2: the derivative of lam · W² is 2 · lam · W."),
     ("l1_penalty", "missing-abs", l1_penalty__missing_abs,
-     "The L1 penalty sums absolute values; without them positive and negative weights "
-     "cancel."),
+     "You summed the weights without their absolute values, so positive and negative weights "
+     "cancel; the L1 penalty sums absolute values."),
     ("l1_grad", "one-at-zero", l1_grad__one_at_zero,
-     "The contract takes the subgradient 0 where W is exactly 0 (the sign function's value "
-     "there)."),
+     "Your gradient is lam where W is exactly 0; the contract takes the subgradient 0 there "
+     "(the sign function's value)."),
     ("l1_grad", "sign-by-division", l1_grad__sign_by_division,
-     "W / |W| is 0 / 0 = NaN where W is 0; the sign function is 0 there."),
+     "You computed the sign as W / |W|, which is 0 / 0 = NaN where W is 0; the sign function "
+     "is 0 there."),
     ("max_norm", "rescales-all", max_norm__rescales_all,
-     "Only slices whose norm exceeds max_value are rescaled; slices already within the "
-     "limit must stay unchanged."),
+     "You rescaled every slice; only slices whose norm exceeds max_value are rescaled, and "
+     "slices already within the limit stay unchanged."),
     ("max_norm", "rows-not-columns", max_norm__rows_not_columns,
-     "Take the norms along the axis argument (axis 0: each column, a unit's incoming "
-     "weights), not along the rows."),
+     "You took the norms along the rows; take them along the axis argument (axis 0: each "
+     "column, a unit's incoming weights)."),
     ("max_norm", "global-norm", max_norm__global_norm,
-     "The limit applies to each slice along the axis separately, not to the norm of the "
-     "whole matrix."),
+     "You applied the limit to the norm of the whole matrix; it applies to each slice along "
+     "the axis separately."),
     ("max_norm", "clips-elements", max_norm__clips_elements,
-     "Clipping limits each weight on its own; max-norm rescales a whole slice so that its "
-     "L2 norm is at most max_value."),
+     "You clipped each weight on its own; max-norm rescales a whole slice so that its L2 norm "
+     "is at most max_value."),
 ]

@@ -131,51 +131,53 @@ def log_uniform__mixed_log_bases(low, high, size, rng):
 
 KNOWN = [
     ("iterations_per_epoch", "floor", iterations_per_epoch__floor,
-     "A last, smaller batch is still an iteration, so round the division up, not down."),
+     "You rounded the division down; a last, smaller batch is still an iteration, so round it "
+     "up."),
     ("iterations_per_epoch", "always-plus-one", iterations_per_epoch__always_plus_one,
-     "Adding one to the floor is one too many when batch_size divides n_samples; round the "
-     "division up instead."),
+     "You added one to the floor, which is one too many when batch_size divides n_samples; "
+     "round the division up instead."),
     ("minibatch_indices", "drops-last-batch", minibatch_indices__drops_last_batch,
-     "The last, smaller batch is missing; every sample is used in the epoch, so keep the "
+     "You dropped the last, smaller batch; every sample is used in the epoch, so keep the "
      "remainder as a final batch."),
     ("minibatch_indices", "ignores-shuffle", minibatch_indices__ignores_shuffle,
-     "With shuffle off the order must be the identity 0, 1, ..., n − 1; permute only when "
-     "shuffle is on."),
+     "You permuted the indices with shuffle off too; then the order must be the identity 0, 1, "
+     "..., n − 1: permute only when shuffle is on."),
     ("minibatch_indices", "array-split", minibatch_indices__array_split,
-     "Your batches are balanced in size; every batch but the last must have exactly "
-     "batch_size indices."),
+     "Your batches are balanced in size; every batch but the last must have exactly batch_size "
+     "indices."),
     ("early_stopping_epoch", "off-by-one", early_stopping_epoch__off_by_one,
-     "Your stop epoch is one too late: training stops at the epoch where the count of "
-     "epochs without improvement reaches patience."),
+     "Your stop epoch is one too late: training stops at the epoch where the count of epochs "
+     "without improvement reaches patience."),
     ("early_stopping_epoch", "less-or-equal", early_stopping_epoch__less_or_equal,
-     "A loss equal to the best is not an improvement: it must be lower than the best by "
-     "more than min_delta."),
+     "You counted a loss equal to the best as an improvement; it must be lower than the best "
+     "by more than min_delta."),
     ("early_stopping_epoch", "one-based", early_stopping_epoch__one_based,
-     "Return 0-based epoch numbers (positions in val_losses), not the 1-based numbers "
-     "Keras prints."),
+     "You returned the 1-based epoch numbers Keras prints; the contract's epochs are 0-based "
+     "(positions in val_losses)."),
     ("early_stopping_epoch", "wait-not-reset", early_stopping_epoch__wait_not_reset,
-     "Reset the count of epochs without improvement to 0 whenever the loss improves; "
-     "patience counts epochs in a row."),
+     "You never reset the wait count to 0 when the loss improved; patience counts epochs "
+     "without improvement in a row."),
     ("time_based_decay", "exponential", time_based_decay__exponential,
-     "You decayed exponentially (lr0 times decayᵗ); time-based decay divides lr0 by 1 + "
-     "decay · iteration."),
+     "You decayed exponentially (lr0 times decayᵗ); time-based decay divides lr0 by 1 + decay "
+     "· iteration."),
     ("time_based_decay", "missing-parentheses", time_based_decay__missing_parentheses,
-     "Operator precedence: you divided lr0 by 1 and then added decay · iteration; the "
-     "whole 1 + decay · iteration is the denominator."),
+     "You divided lr0 by 1 and then added decay · iteration (operator precedence); the whole 1 "
+     "+ decay · iteration is the denominator."),
     ("gradient_descent_quadratic", "missing-two", gradient_descent_quadratic__missing_two,
-     "The derivative of a(x − b)² is 2a(x − b); the factor 2 is missing."),
+     "You left out the factor 2: the derivative of a(x − b)² is 2a(x − b)."),
     ("gradient_descent_quadratic", "excludes-start", gradient_descent_quadratic__excludes_start,
-     "Return steps + 1 values: the starting point x0 followed by every iterate."),
+     "You left out the starting point x0; the result has steps + 1 values, x0 followed by "
+     "every iterate."),
     ("train_val_test_split", "rounds", train_val_test_split__rounds,
-     "The validation and test sizes are rounded down, floor(n_samples · fraction); "
-     "rounding to nearest gives one more when the fractional part is 0.5 or above."),
+     "You rounded the validation and test sizes to nearest, which gives one more when the "
+     "fractional part is 0.5 or above; round them down, floor(n_samples · fraction)."),
     ("train_val_test_split", "not-shuffled", train_val_test_split__not_shuffled,
-     "The split must be random: cut the index sets from a random permutation, not from 0, "
-     "1, ..., n − 1 in order."),
+     "You cut the split from 0, 1, ..., n − 1 in order; the split must be random: cut the "
+     "index sets from a random permutation."),
     ("log_uniform", "uniform", log_uniform__uniform,
-     "Sample the logarithm uniformly between log(low) and log(high) and exponentiate; a "
-     "plain uniform puts almost every sample near high."),
+     "You sampled uniformly between low and high, which puts almost every sample near high; "
+     "sample the logarithm uniformly between log(low) and log(high) and exponentiate."),
     ("log_uniform", "mixed-log-bases", log_uniform__mixed_log_bases,
-     "You took natural logs of the bounds but exponentiated base 10 (or the reverse); use "
-     "the same base both ways."),
+     "You mixed log bases: natural logs of the bounds but exponentiated base 10 (or the "
+     "reverse); use the same base both ways."),
 ]

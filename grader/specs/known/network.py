@@ -129,6 +129,15 @@ def train_step__biases_not_updated(x, t, W1, b1, W2, b2, lr):
     return W1 - lr * (x.T @ delta_h), b1, W2 - lr * (h.T @ delta_o), b2
 
 
+def train_step__learning_rate_left_out(x, t, W1, b1, W2, b2, lr):
+    h = 0.5 * (1.0 + np.tanh(0.5 * (x @ W1 + b1)))
+    o = 0.5 * (1.0 + np.tanh(0.5 * (h @ W2 + b2)))
+    delta_o = (o - t) * o * (1.0 - o)
+    delta_h = (delta_o @ W2.T) * h * (1.0 - h)
+    return (W1 - x.T @ delta_h, b1 - np.sum(delta_h, axis=0),
+            W2 - h.T @ delta_o, b2 - np.sum(delta_o, axis=0))
+
+
 KNOWN = [
     ("forward", "linear-output", forward__linear_output,
      "You left out the output layer's sigmoid: o is σ of the output layer's pre-activation, "
@@ -170,6 +179,9 @@ KNOWN = [
      "this step's weights first, then update all parameters."),
     ("train_step", "gradient-ascent", train_step__gradient_ascent,
      "You added the learning rate times the gradient; gradient descent subtracts it."),
+    ("train_step", "learning-rate-left-out", train_step__learning_rate_left_out,
+     "You left out the learning rate: every parameter moved by its whole gradient; the step "
+     "is lr times the gradient."),
     ("train_step", "biases-not-updated", train_step__biases_not_updated,
      "You left the biases b1 and b2 unchanged; they are parameters too and take a gradient "
      "step like the weights."),

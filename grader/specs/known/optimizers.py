@@ -29,6 +29,11 @@ def momentum_step__pytorch_buffer(w, grad, velocity, lr=0.01, momentum=0.9):
     return w - lr * b, b
 
 
+def momentum_step__velocity_sign_flipped(w, grad, velocity, lr=0.01, momentum=0.9):
+    v = momentum * velocity + lr * grad
+    return w - v, v
+
+
 def momentum_step__stale_velocity(w, grad, velocity, lr=0.01, momentum=0.9):
     w = w + velocity
     return w, momentum * velocity - lr * grad
@@ -134,6 +139,9 @@ KNOWN = [
     ("momentum_step", "pytorch-buffer", momentum_step__pytorch_buffer,
      "Your w is right but the velocity is PyTorch's buffer (momentum times the buffer plus the "
      "gradient); this contract's velocity holds the step itself, including −lr."),
+    ("momentum_step", "velocity-sign-flipped", momentum_step__velocity_sign_flipped,
+     "You kept the velocity with the opposite sign, as PyTorch does; here it is the step "
+     "itself: momentum times it minus lr times the gradient, then w plus it."),
     ("momentum_step", "stale-velocity", momentum_step__stale_velocity,
      "You moved w by the old velocity; update the velocity first and then move w by the new "
      "one."),

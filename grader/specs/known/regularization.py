@@ -27,6 +27,10 @@ def l1_penalty__missing_abs(W, lam):
     return float(lam * np.sum(W))
 
 
+def l1_grad__sign_flipped(W, lam):
+    return -lam * np.sign(W)
+
+
 def l1_grad__one_at_zero(W, lam):
     return np.where(W >= 0, lam, -lam)
 
@@ -66,6 +70,9 @@ KNOWN = [
     ("l1_penalty", "missing-abs", l1_penalty__missing_abs,
      "You summed the weights without their absolute values, so positive and negative weights "
      "cancel; the L1 penalty sums absolute values."),
+    ("l1_grad", "sign-flipped", l1_grad__sign_flipped,
+     "You flipped the sign: the gradient of lam · |W| is lam times the sign of W, positive "
+     "where W is positive."),
     ("l1_grad", "one-at-zero", l1_grad__one_at_zero,
      "Your gradient is lam where W is exactly 0; the contract takes the subgradient 0 there "
      "(the sign function's value)."),

@@ -278,7 +278,7 @@ def test_merged_shards_keep_the_release(release, tmp_path):
     code, _, stderr = run("grade-all", release / "subs", "--out", plain, "--shard", "2/2")
     assert code == 0, stderr
     code, _, stderr = run("grade-all", "--merge", shards[0], plain, "--out", tmp_path / "m3")
-    assert code == 1
+    assert code == 2    # the wrong folders given to --merge: a bad invocation (trial 19a)
     assert (f"(the release (--release: given for '{shards[0]}', not for '{plain}')); only shards of one run "
             "merge.") in stderr
 

@@ -630,6 +630,61 @@ def trace(result, folder):
         pass
 
 
+# a warning as Python prints it: "<path>/activations.py:31: RuntimeWarning: overflow ..."
+_WARNED_AT = re.compile(r"^(?:.*[/\\])?([A-Za-z_]\w*)\.py:(\d+): \w+: ", re.M)
+
+
+def printed_in(result, folder):
+    """Name, for each function of ``result`` whose captured output holds warnings, the
+    functions of the submission in ``folder`` whose lines they point at, in the order they
+    first do (``FunctionResult.printed_in``: ``["activations.sigmoid"]`` for a warning of
+    ``sigmoid`` printed while ``sigmoid_derivative``, which calls it, was graded), so that a
+    report can say whose code printed. A line outside every function (a module's top level)
+    is named by its module. Read from the files alone (nothing runs); never raises."""
+    try:
+        outputs = [fr for fr in result.functions.values() if _WARNED_AT.search(fr.output or "")]
+        if not outputs:
+            return
+        trees = {}
+        for fr in outputs:
+            named = []
+            for module, line in _WARNED_AT.findall(fr.output):
+                if module not in trees:
+                    trees[module] = _plain_tree(folder, module)
+                where = _function_at(trees[module], module, int(line))
+                if where and where not in named:
+                    named.append(where)
+            fr.printed_in = named
+    except Exception:  # noqa: BLE001 - advice: it must never stop grading
+        pass
+
+
+def _plain_tree(folder, module):
+    """The ``ast.Module`` of the submission's ``module.py``, numbered as Python numbers its
+    lines; None for a file that is not there or not Python, and for a notebook's module
+    (its lines are its cells', not the file's)."""
+    if len(module) > 200:
+        return None
+    data = _read(os.path.join(folder, f"{module}.py"))
+    tree = _parse_one(data, f"{module}.py") if data is not None else None
+    if tree is None or _notebook_cells(folder, tree) is not None:
+        return None
+    return tree
+
+
+def _function_at(tree, module, line):
+    """``module.function`` of the top-level function (or class) of ``tree`` holding ``line``,
+    ``module`` for a line outside them, None without the module's tree."""
+    if tree is None:
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if first <= line <= (node.end_lineno or node.lineno):
+                return f"{module}.{node.name}"
+    return module
+
+
 _FRAME = re.compile(r"^\s*at .*, line \d+, in (\S+)$", re.M)
 
 

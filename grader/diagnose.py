@@ -6,7 +6,8 @@ that reproduces an output (within a tolerance ten times the case's) names the mi
 
 - ``negated``; ``scaled`` by 2, 1/2 or a size of the inputs (the batch size, the number
   of elements or of classes: a mean where a sum belongs, or the reverse), or by another
-  constant factor;
+  constant factor; ``update-sign``: the change of an updated output a negative factor
+  (not -1) of the expected change, a term of the update with the wrong sign;
 - ``transposed``; ``reshaped`` (right values, wrong shape: keepdims);
 - ``wrong-axis`` (an input reduced over another axis, or with a mean for a sum) and
   ``not-reduced`` (the batch axis still there);
@@ -17,7 +18,9 @@ that reproduces an output (within a tolerance ten times the case's) names the mi
   last value or has one too many);
 - ``wrong-at-zero`` / ``wrong-for-negative`` / ``wrong-for-positive`` (every wrong value
   sits where the input is exactly 0, negative or positive: the branch for that region);
-- ``shifted`` (every value off by the same constant).
+- ``shifted`` (every value off by the same constant);
+- ``whole-numbers`` (whole numbers where the expected values are not, each the expected
+  one rounded: an integer division or an integer array).
 
 A diagnosis is only given when it reproduces every wrong value of the output, so that it
 is never a guess; the per-function catalog of known mistakes (``grader.specs``) covers
@@ -145,7 +148,9 @@ def _factor_text(c, sizes):
     return None
 
 
-def _scaled(a, e, fit, sizes, name):
+def _scaled(a, e, fit, sizes, name, update=False):
+    """``a`` a constant factor times ``e``; ``update``: they are the changes of an updated
+    output (``_update``)."""
     if a.shape != e.shape or not np.any(np.abs(e) > fit.atol):
         return None
     denom = float(np.sum(e * e))
@@ -167,6 +172,11 @@ def _scaled(a, e, fit, sizes, name):
         return Finding(kind, f"{name} is {words}")
     if a.size == 1:
         return None         # any two single numbers differ by some factor: no diagnosis
+    if c < 0 and update:    # a step the other way, not merely another size: a sign slipped
+        # (w + m·v + lr·g for w + m·v − lr·g is −(1 − m)/(1 + m) times the step from rest)
+        return Finding("sign", f"{name} is {_num(c)} times the expected value everywhere, the other "
+                                 "way: a sign inside the update is wrong (a term added instead of "
+                                 "subtracted, or the reverse)")
     return Finding("scaled", f"{name} is {_num(c)} times the expected value everywhere: one constant "
                              "factor is wrong (a coefficient, a learning rate, a normaliser)")
 
@@ -227,6 +237,24 @@ def _regions(a, e, fit, names, args, name):
     return None
 
 
+def _whole(a, e, fit, name):
+    """Whole numbers where the expected values are not, each an expected value cut to a whole
+    number (rounded down, toward 0 or to the nearest): an integer division or an integer
+    array ate the fractions. Never for expected whole numbers (a count, an index), nor for a
+    result that is 0 everywhere, which has other causes."""
+    if not np.all(a == np.round(a)) or not np.any(a != 0):
+        return None
+    cut = np.abs(e - np.round(e)) > fit.atol + fit.rtol * np.abs(e)    # expected values not whole
+    if not cut.any():
+        return None
+    if not np.all((a == np.floor(e)) | (a == np.trunc(e)) | (a == np.round(e))):
+        return None
+    return Finding("whole-numbers", f"{name} has whole numbers where the expected values are not, "
+                                    "each the expected value rounded to a whole number: an integer "
+                                    "division (//), an integer array (dtype int) or a rounding cut "
+                                    "the fractions off")
+
+
 def _complement(a, e, fit, name):
     if fit(a, 1.0 - e) and not fit(e, 1.0 - e):
         return Finding("complement", f"{name} is 1 minus the expected value everywhere: the complementary "
@@ -270,7 +298,7 @@ def _update(a, e, fit, sizes, before, name):
     if biggest <= 10 * resolution:
         return None
     fit_d = _Fit(1e-7, 1e-7 * biggest)
-    found = _scaled(da, de, fit_d, sizes, f"the change of {name}")
+    found = _scaled(da, de, fit_d, sizes, f"the change of {name}", update=True)
     if found is None:
         return None
     return Finding(f"update-{found.name}", found.hint)
@@ -278,7 +306,7 @@ def _update(a, e, fit, sizes, before, name):
 
 # the generic readings of "a constant factor off": on one function they must agree
 SCALE_FAMILY = frozenset({"scaled", "scaled-by-2", "scaled-by-half", "missing-division", "extra-division",
-                          "factor-missing", "factor-extra"})
+                          "factor-missing", "factor-extra", "sign"})
 
 
 def scale_family(name):
@@ -360,7 +388,7 @@ def output_findings(a, e, fit, names, args, name, before=None, integer=False):
                                               f"factor {zero[0]} is missing")]
         return []
     sizes = _sizes(names, args)
-    for probe in (_scaled(a, e, fit, sizes, name), _complement(a, e, fit, name),
+    for probe in (_whole(a, e, fit, name), _scaled(a, e, fit, sizes, name), _complement(a, e, fit, name),
                   _missing_term(a, e, fit, names, args, name), _reduction(a, e, fit, names, args, name),
                   _regions(a, e, fit, names, args, name), _update(a, e, fit, sizes, before, name)):
         if probe is not None:

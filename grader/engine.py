@@ -384,8 +384,9 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
                                            f"not graded: the grading was interrupted ({exc.name})",
                                            c.rtol, c.atol, "skipped", _rerun(command, qualname, c.number, seed)))
             result.functions[qualname] = fr
-    from grader.calls import trace      # a failure traced to a failing function it calls
+    from grader.calls import printed_in, trace      # a failure traced to a failing function it calls
     trace(result, path)
+    printed_in(result, path)            # whose lines the warnings a function printed point at
     result.elapsed = time.monotonic() - started
     return result
 

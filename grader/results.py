@@ -89,6 +89,8 @@ class FunctionResult:
     import_cause: str = ""      # the other submission file the error is in, if any
     missing_file: str = ""      # its module's file when the submission does not have it ("layers.py")
     depends_on: list = field(default_factory=list)  # failing contract functions it calls (qualnames)
+    printed_in: list = field(default_factory=list)  # the functions whose lines the warnings in
+    #                             ``output`` point at ("activations.sigmoid"), grader.calls.printed_in
     cases_in_all: int = 0       # with --case: how many cases it has, of which only ``cases`` ran; 0: all ran
 
     @property

@@ -240,10 +240,23 @@ def _notebook_module(namespace, sources=()):
     return sorted({q.split(".")[0] for q in _defined(namespace)}, key=list(CONTRACT).index)
 
 
+_HEADER = [None]    # the report's header (its lines before the first blank one) printed last
+
+
 def _show(res):
-    """Outside IPython print the report (inside, Jupyter shows the returned value)."""
+    """Outside IPython print the report (inside, Jupyter shows the returned value). A script
+    that checks function after function gets the report's header ("chainrule grade: ...
+    (seed ...)", the sandbox line) once, and again only when it changes (another seed);
+    ``res.text`` keeps it."""
     if _shell() is None:
-        print(res.text, end="" if res.text.endswith("\n") else "\n")
+        text = res.text
+        if res.result is not None:
+            header, blank, rest = text.partition("\n\n")
+            if blank and header.startswith("chainrule grade: "):
+                if header == _HEADER[0]:
+                    text = rest
+                _HEADER[0] = header
+        print(text, end="" if text.endswith("\n") else "\n")
     return res
 
 

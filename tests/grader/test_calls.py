@@ -385,3 +385,59 @@ def test_a_notebook_is_traced_through_its_cells(tmp_path):
     result = grade_submission(str(path), only=ONLY, seed=7)
     assert result.functions["network.forward"].depends_on == ["activations.sigmoid"]
     assert "fix activations.sigmoid first" in render(result, "text")
+
+
+# ------------------------------------------------------------------ whose code printed (trial 19b)
+def test_a_warning_printed_while_a_function_was_graded_is_traced_to_the_function_whose_line_it_is(tmp_path):
+    # sigmoid_derivative calls the student's sigmoid (its result unused): the overflow
+    # warning printed while sigmoid_derivative was graded is sigmoid's line, not its own
+    from grader import grade_submission
+
+    sub = make_submission(tmp_path / "sub", appended={"activations": """
+        import numpy as np
+
+        def sigmoid(x):
+            x = np.asarray(x)
+            x = x if x.dtype.kind == "f" else x.astype(float)
+            return 1 / (1 + np.exp(-x))
+
+        def sigmoid_derivative(x):
+            s = sigmoid(x)
+            return x * (1 - x)
+
+        def tanh(x):
+            with np.errstate(all="warn"):
+                np.float64(1.0) / np.float64(0.0)
+            return np.tanh(x)
+        """})
+    result = grade_submission(str(sub), only=["activations.sigmoid_derivative", "activations.tanh"], seed=5)
+    fr = result.functions["activations.sigmoid_derivative"]
+    assert "RuntimeWarning: overflow encountered in exp" in fr.output
+    assert fr.printed_in == ["activations.sigmoid"]
+    assert result.functions["activations.tanh"].printed_in == ["activations.tanh"]   # its own line
+
+
+def test_whose_code_printed_is_read_from_the_files_alone(tmp_path):
+    from grader.calls import printed_in
+    from grader.results import FunctionResult, GradeResult
+
+    sub = write(tmp_path / "sub", {"activations.py": """\
+        import numpy as np
+        LIMIT = np.float64(1) / 0
+
+        def sigmoid(x):
+            return 1 / (1 + np.exp(-x))
+        """})
+    fr = FunctionResult("activations.sigmoid_derivative", 1.0)
+    fr.output = ("sub/activations.py:5: RuntimeWarning: overflow encountered in exp\n"
+                 "  return 1 / (1 + np.exp(-x))\n"
+                 "sub/activations.py:2: RuntimeWarning: divide by zero encountered in divide\n"
+                 "sub/layers.py:3: RuntimeWarning: not a file of the submission\n"
+                 "activations.py:5: RuntimeWarning: again\n")
+    quiet = FunctionResult("activations.relu", 1.0)
+    quiet.output = "a print of the student's: activations.py:5: nothing\n"
+    result = GradeResult.__new__(GradeResult)
+    result.functions = {fr.qualname: fr, quiet.qualname: quiet}
+    printed_in(result, str(sub))
+    assert fr.printed_in == ["activations.sigmoid", "activations"]
+    assert quiet.printed_in == []

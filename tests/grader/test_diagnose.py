@@ -153,3 +153,47 @@ def test_an_output_one_step_behind_over_the_steps_is_named():
     assert [f.name for f in looks_stale(case, stale, expected)] == ["one-step-stale"]
     other = [to_returned(w * 7)] + [to_returned(e.value + 1) for e in expected[1:]]
     assert looks_stale(case, other, expected) == []
+
+
+# ------------------------------------------------------------------ trial 19b
+def test_whole_numbers_where_the_expected_values_are_not_are_named():
+    e = np.array([0.8333333333, 1.1111111111, 2.5, 0.0, 3.75])
+    assert _names(np.floor(e), e, (), ()) == ["whole-numbers"]        # // rounds down
+    assert _names(np.round(e), e, (), ()) == ["whole-numbers"]        # rounded to the nearest
+    neg = np.array([-0.25, 0.75, -1.5, 0.5])
+    assert _names(np.trunc(neg), neg, (), ()) == ["whole-numbers"]    # an int array: toward 0
+    assert _names(np.floor(neg), neg, (), ()) == ["whole-numbers"]
+    hint = output_findings(np.floor(e), e, FIT, (), (), "weights")[0].hint
+    assert hint.startswith("weights has whole numbers where the expected values are not")
+    assert "integer division (//)" in hint and "integer array" in hint
+
+
+def test_whole_numbers_are_never_named_where_whole_numbers_are_expected():
+    counts = np.array([3.0, 7.0, 0.0, 12.0])
+    # another count, one more, a count with the wrong rounding: whole numbers expected
+    assert "whole-numbers" not in _names(counts + 1, counts, (), ())
+    assert "whole-numbers" not in _names(np.array([3.0, 6.0, 1.0, 12.0]), counts, (), ())
+    assert "whole-numbers" not in _names(counts + 1, counts, (), (), integer=True)
+    # values not each the expected one rounded, or 0 everywhere (a result never filled in)
+    e = np.array([0.8333333333, 1.1111111111, 2.5])
+    assert "whole-numbers" not in _names(np.array([1.0, 2.0, 2.0]), e, (), ())
+    assert _names(np.zeros(3), np.array([0.25, 0.5, 0.75]), (), ()) == []
+    # fractions in the result: not whole numbers
+    assert "whole-numbers" not in _names(e + 0.5, e, (), ())
+
+
+def test_an_update_a_negative_factor_off_names_a_sign_inside_it():
+    # Nesterov from rest with + lr·grad for − lr·grad: the step is −(1 − m)/(1 + m) times the
+    # expected one, a sign inside the update rather than a wrong factor
+    w, g, lr, m = RNG.uniform(-1, 1, 6), RNG.uniform(-1, 1, 6), 0.1, 0.9
+    v = -lr * g
+    expected, yours = w + m * v - lr * g, w + m * v + lr * g
+    found = output_findings(yours, expected, FIT, ("w", "grad", "velocity", "lr", "momentum"),
+                            (w, g, np.zeros(6), lr, m), "w", before=w)
+    assert [f.name for f in found] == ["update-sign"]
+    assert found[0].hint == ("the change of w is -0.05263 times the expected value everywhere, the other "
+                             "way: a sign inside the update is wrong (a term added instead of "
+                             "subtracted, or the reverse)")
+    # a positive factor is still a factor; the opposite step still the opposite sign
+    assert _names(w - 0.37 * g, w - 0.1 * g, ("w", "grad", "lr"), (w, g, 0.1), before=w) == ["update-scaled"]
+    assert _names(w + 0.1 * g, w - 0.1 * g, ("w", "grad", "lr"), (w, g, 0.1), before=w) == ["update-negated"]

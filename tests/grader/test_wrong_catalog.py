@@ -107,3 +107,19 @@ def test_the_sandboxed_grade_gives_the_same_hints_as_the_measurement(tmp_path):
         graded = result.functions[qualname]
         assert [(d.name, n) for d, n in graded.hints()] == [(d.name, n) for d, n in in_process.hints()], ident
         assert graded.hints(), ident
+
+
+def test_whole_numbers_and_a_sign_inside_an_update_are_named_where_they_are_the_mistake():
+    # trial 19b: the tests' own mistaken implementations (integer division, an integer array,
+    # a floor division; + lr·grad in Nesterov's step) are named, and no other entry of the
+    # catalog (counts, indices, sizes among them) is told its values are whole numbers
+    rows = {(q, i): names for _, q, i, names in ROWS}
+    for qualname, ident, name in [("losses.class_weights_balanced", "integer-division", "whole-numbers"),
+                                  ("losses.class_weights_balanced", "integer-array", "whole-numbers"),
+                                  ("losses.softmax_crossentropy_grad", "floor-division", "whole-numbers"),
+                                  ("optimizers.nesterov_step", "gradient-term-added", "update-sign")]:
+        assert rows[(qualname, ident)] == [name]
+    told = [key for key, names in rows.items() if "whole-numbers" in names]
+    assert sorted(told) == [("losses.class_weights_balanced", "integer-array"),
+                            ("losses.class_weights_balanced", "integer-division"),
+                            ("losses.softmax_crossentropy_grad", "floor-division")]

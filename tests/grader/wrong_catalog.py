@@ -860,3 +860,37 @@ def train_val_test_split(n_samples, val_fraction, test_fraction, rng):
     return order[n_test + n_val:], order[n_test:n_test + n_val], order[:n_test]
 """, {"not-disjoint"}),
 ]
+
+# The student trial 19b: fractions lost to integer arithmetic (whole numbers where the
+# expected values are not), and one term of an update with the wrong sign.
+CATALOG += [
+    ("losses.class_weights_balanced", "integer-division", """
+def class_weights_balanced(labels, n_classes):
+    counts = np.bincount(labels, minlength=n_classes)
+    w = np.zeros(n_classes)
+    nz = counts > 0
+    w[nz] = len(labels) // (n_classes * counts[nz])
+    return w
+""", {"whole-numbers"}),
+    ("losses.class_weights_balanced", "integer-array", """
+def class_weights_balanced(labels, n_classes):
+    counts = np.bincount(labels, minlength=n_classes)
+    w = np.zeros_like(counts)
+    for k in range(n_classes):
+        if counts[k]:
+            w[k] = len(labels) / (n_classes * counts[k])
+    return w.astype(float)
+""", {"whole-numbers"}),
+    ("losses.softmax_crossentropy_grad", "floor-division", """
+def softmax_crossentropy_grad(labels, logits):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    s = e / e.sum(axis=1, keepdims=True)
+    s[np.arange(s.shape[0]), labels] -= 1
+    return s // s.shape[0]
+""", {"whole-numbers"}),
+    ("optimizers.nesterov_step", "gradient-term-added", """
+def nesterov_step(w, grad, velocity, lr=0.01, momentum=0.9):
+    velocity = momentum * velocity - lr * grad
+    return w + momentum * velocity + lr * grad, velocity
+""", {"update-sign"}),
+]

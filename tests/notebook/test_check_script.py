@@ -200,3 +200,33 @@ def test_script_cells_are_the_code_between_cell_markers():
             "# %% tags=[\"x\"]\ndef f():\n    return 1\n# %%\n\n# %% [md]\n# more\n")
     assert script_cells(text) == ["import numpy as np", "def f():\n    return 1"]
     assert script_cells("x = 1\n# %%\ny = 2\n") == ["x = 1", "y = 2"]     # code before the first marker
+
+
+def test_a_script_checking_function_after_function_prints_the_header_once(tmp_path):
+    # trial 19b: the 2-line header came before every function's result
+    out = run_script(tmp_path, """\
+        # %%
+        from chainrule.notebook import check
+        import numpy as np
+
+        # %%
+        def relu(x):
+            return np.maximum(x, 0)
+
+        def relu_derivative(x):
+            return (x > 0) * 1
+
+        # %%
+        r = check("activations.relu", seed=3)
+        s = check("activations.relu_derivative", seed=3)
+        t = check("activations.relu", seed=4)
+        print("text keeps it:", all(c.text.startswith("chainrule grade: ") for c in (r, s, t)))
+        """)
+    lines = out.splitlines()
+    headers = [line for line in lines if line.startswith("chainrule grade: ")]
+    assert len(headers) == 2, out       # once, and again for the other seed
+    assert "(seed 3," in headers[0] and "(seed 4," in headers[1]
+    assert sum(line.startswith("sandbox: ") for line in lines) == 2, out
+    # relu_derivative's result comes without a header of its own, before seed 4's header
+    assert out.index("  PASS  relu ") < out.index("  FAIL  relu_derivative") < out.index("(seed 4,"), out
+    assert "text keeps it: True" in out

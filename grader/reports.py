@@ -276,11 +276,22 @@ def function_lines(result, fr, verbose=False):
     if fr.output.strip():
         printed = fr.output.rstrip("\n").splitlines()
         shown_lines = printed if verbose else printed[:MAX_PRINTED_LINES]
-        lines.append(f"  Your code printed while {fr.qualname} was graded:")
+        lines.append(f"  Your code printed while {fr.qualname} was graded{_printed_where(fr)}:")
         lines.extend("  | " + line for line in shown_lines[:200])
         if len(printed) > len(shown_lines):
             lines.append(f"  | ... ({len(printed) - len(shown_lines)} more lines with --verbose)")
     return lines
+
+
+def _printed_where(fr) -> str:
+    """" (its warnings come from lines of activations.sigmoid)" when the warnings ``fr``
+    printed point at other functions than ``fr`` itself (``FunctionResult.printed_in``, trial
+    19b: sigmoid's overflow shown under sigmoid_derivative, which calls it), else ""."""
+    others = [name for name in getattr(fr, "printed_in", None) or [] if name != fr.qualname]
+    if not others:
+        return ""
+    named = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    return f" (its warnings come from lines of {named})"
 
 
 def import_printed(fr, verbose=False):
@@ -493,7 +504,7 @@ def render_text(result, color=False, verbose=False):
         out.append(f"Passed, but warned ({which}; the results were right, yet "
                    "the computation warned on the way: an overflow, a division by zero or an invalid value):")
         for fr, lines in cautions:
-            out.append(f"  {fr.qualname}:")
+            out.append(f"  {fr.qualname}{_printed_where(fr)}:")
             out.extend("  | " + line for line in lines)
     failed_imports = _import_failures(result)
     shown = {where for where, _ in failed_imports}

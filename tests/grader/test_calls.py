@@ -415,6 +415,11 @@ def test_a_warning_printed_while_a_function_was_graded_is_traced_to_the_function
     assert "RuntimeWarning: overflow encountered in exp" in fr.output
     assert fr.printed_in == ["activations.sigmoid"]
     assert result.functions["activations.tanh"].printed_in == ["activations.tanh"]   # its own line
+    # the report says whose lines they are (and nothing more for a function's own warning)
+    text = render(result, verbose=True)
+    assert ("Your code printed while activations.sigmoid_derivative was graded (its warnings come from lines of "
+            "activations.sigmoid):") in text
+    assert "\n  activations.tanh:\n  | " in text      # passed, but warned: its own line, said as before
 
 
 def test_whose_code_printed_is_read_from_the_files_alone(tmp_path):

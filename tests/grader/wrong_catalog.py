@@ -408,7 +408,7 @@ def train_step(x, t, W1, b1, W2, b2, lr):
     do = (o - t) * o * (1 - o)
     dh = (do @ W2.T) * h * (1 - h)
     return W1 - x.T @ dh, b1 - dh.sum(axis=0), W2 - h.T @ do, b2 - do.sum(axis=0)
-""", {"update-factor-missing", "factor-missing"}),
+""", {"update-factor-missing", "factor-missing", "learning-rate-left-out"}),
     # ------------------------------------------------------------------ optimizers
     ("optimizers.sgd_step", "plus", """
 def sgd_step(w, grad, lr=0.01):
@@ -427,7 +427,7 @@ def sgd_step(w, grad, lr=0.01):
 def momentum_step(w, grad, velocity, lr=0.01, momentum=0.9):
     v = momentum * velocity + lr * grad
     return w - v, v
-""", {"state-convention", "negated"}),
+""", {"state-convention", "negated", "velocity-sign-flipped"}),
     ("optimizers.momentum_step", "old-velocity-returned", """
 def momentum_step(w, grad, velocity, lr=0.01, momentum=0.9):
     v = momentum * velocity - lr * grad

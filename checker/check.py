@@ -30,7 +30,7 @@ from chainrule_core import __version__
 from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from chainrule_core import secret as course_secret
 from checker import answers_file, manifest_file, practice
-from checker.judge import AGREES_FROM, CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice, within_band
+from checker.judge import AGREES_FROM, ASKED_DIGITS, CARRY_FORWARD, Mistake, Target, Verdict, judge, judge_practice, within_band
 from checker.messages import message
 from checker.reading import NotAnAnswer, agreeing_digits, read_number, round_significant, shown
 from checker.report import Failure, ProblemResult, Report, letter
@@ -175,9 +175,20 @@ def key_printed(value) -> Fraction:
     return Fraction(format_number(value))
 
 
+#: ``_chain_values``'s rounding of only the values that do not end within the digits the
+#: sheets ask (``(LONG, d)``): a hand calculator's habit, rounding what its display shows long
+#: (the activations) and keeping short exact ones (z = 0.4725; trial 19b)
+LONG = "long"
+
+
 def _rounded(value: Fraction, rounding) -> Fraction:
     if rounding == KEY:
         return key_printed(value)
+    if isinstance(rounding, tuple) and rounding[0] == LONG:
+        n, k = round_significant(value, ASKED_DIGITS)
+        if Fraction(n) * Fraction(10) ** k == value:
+            return value
+        rounding = rounding[1]
     if value.denominator != 1:
         n, k = round_significant(value, rounding)
         return Fraction(n) * Fraction(10) ** k
@@ -398,8 +409,10 @@ def targets(problem, table: Dict[str, Any], tolerance: Optional[Tolerance], lang
                 t.rounded_used = [f"{key_of[u]} = {_written(table.get(key_of[u]))}" for u in sorted(used)]
         if q.kind == "number" and s in wrong:
             if rounded_chains is None:
-                rounded_chains = {d: _chain_values(problem, {}, rounding=d) for d in ROUNDING_DIGITS}
-            for d, values in rounded_chains.items():
+                # every line rounded, and only the values that do not end (the activations)
+                rounded_chains = [(d, _chain_values(problem, {}, rounding=rounding))
+                                  for d in ROUNDING_DIGITS for rounding in (d, (LONG, d))]
+            for d, values in rounded_chains:
                 v, _used = values.get(s, (None, frozenset()))
                 if v is not None and agreeing_digits(v, exact[q.key]) < 17 and v != exact[q.key]:
                     t.rounded.append((d, v))
@@ -702,7 +715,8 @@ def _check_rebuilt(sheet, data, source, options, lang, problems, practice_sheet=
         table = _table(data, key, source)
         verdicts = []
         for i, t in enumerate(targets(problem, table, options.tolerance, lang, elsewhere=not practice_sheet)):
-            verdicts.append(judge(t, table.get(t.key), letter(i), lang, options.carry))
+            verdicts.append(judge(t, table.get(t.key), letter(i), lang, options.carry,
+                                  {v.key: v for v in verdicts}))
         asked = [q.key for q in problem.questions]
         extras = [_unknown_key_note(lang, key, extra, asked) for extra in table if extra not in asked]
         numbers = [q for q in problem.questions if q.kind == "number"]
@@ -743,7 +757,7 @@ def _check_practice(sheet, data, source, options, lang, notes):
         for i in _carried_first(entry.blanks):
             b = entry.blanks[i]
             judged[i] = judge_practice(b.key, b.practice, entry.salt, table.get(b.key), letter(i), lang, digits,
-                                       budget, right)
+                                       budget, right, {v.key: v for v in judged.values()})
             if judged[i].status == "correct":
                 right.add(b.key)
         verdicts = [judged[i] for i in range(len(entry.blanks))]

@@ -54,8 +54,14 @@ CARRY_FORWARD = ("full", "half", "none")
 CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 #: Significant digits the worksheets ask for (generator.numbers.SIGNIFICANT).
 ASKED_DIGITS = 8
-#: A wrong number is said to "agree to k significant digits" from this many on.
+#: A wrong number is said to "agree to k significant digits" from this many on (a value of
+#: another blank or step is named from this many agreeing digits).
 AGREES_FROM = 4
+#: Below this many agreeing digits (from ``AGREES_FROM``) the hint adds that a value rounded
+#: on the way (an activation, say) should carry all its digits (trial 19b); 3 agreeing digits
+#: stay a plain "not the right value" (a wrong formula is as likely as a slip), unless
+#: recomputing with rounded values gives the answer (``Target.rounded``).
+CARRY_BELOW = 6
 #: The most quantities one "this is the value of ..." names (equal values: dE/dv_1,1 and dE/dv_2,1).
 ELSEWHERE_NAMES = 3
 
@@ -81,6 +87,10 @@ class Verdict:
     mistakes: List[str] = field(default_factory=list)
     #: the student's value, exactly (numbers that could be read)
     value: Optional[Fraction] = None
+    #: on a practice sheet, the named mistakes of an earlier blank this answer follows from
+    #: (not charged again: ``mistakes`` is empty), and that blank's key
+    carried: List[str] = field(default_factory=list)
+    follows: Optional[str] = None
 
 
 @dataclass
@@ -207,8 +217,10 @@ def _choice(verdict: Verdict, value: Any, keys: Sequence[str], right, lang: str)
     return verdict
 
 
-def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry: str = "full") -> Verdict:
-    """The verdict on ``value`` (a TOML value, None when missing) for ``target``."""
+def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry: str = "full",
+          earlier: Optional[Dict[str, Verdict]] = None) -> Verdict:
+    """The verdict on ``value`` (a TOML value, None when missing) for ``target``; ``earlier``:
+    the verdicts on the problem's blanks judged before it, by key (``name_mistakes``)."""
     verdict = start(target.key, target.kind, value, letter, lang)
     if verdict.given is None:
         return verdict
@@ -241,13 +253,12 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
         verdict.message = message(lang, name, used=used)
         return verdict
     verdict.status = "wrong"
-    hints = []
+    found: List[Tuple[str, str, Tuple[str, ...]]] = []
     for mistake in target.mistakes:
-        if same(x, mistake.value) and mistake.hint not in hints:
-            hints.append(mistake.hint)
-            verdict.mistakes.append(mistake.name)
-    if hints:
-        verdict.message = "; ".join(hints)
+        if same(x, mistake.value) and mistake.hint not in [hint for _name, hint, _through in found]:
+            found.append((mistake.name, mistake.hint, ()))
+    if found:
+        name_mistakes(verdict, found, earlier, lang)
         return verdict
     if target.kind == "integer":
         names = [label for value, label in target.elsewhere if value == x]
@@ -264,6 +275,47 @@ def judge(target: Target, value: Any, letter: str = "", lang: str = "en", carry:
     if verdict.message == _closeness(reading, target, lang):
         verdict.status = "too_few"
     return verdict
+
+
+def name_mistakes(verdict: Verdict, found: Sequence[Tuple[str, str, Sequence[str]]],
+                  earlier: Optional[Dict[str, Verdict]], lang: str) -> None:
+    """The message and mistakes of a wrong answer that ``found`` (name, hint, through) of the
+    named mistakes give, told apart by ``earlier`` (the verdicts on the problem's blanks judged
+    before, by key). A mistake carried from an earlier blank whose answer made it (one of its
+    ``through``) follows from that answer: said so, not charged again, and the other mistakes
+    that give the same value (the gradient added, where t - o was written for dE/do_1) are
+    not named. Else, of several, those an earlier answer of the problem made (by name) are
+    named alone; else several are offered as alternatives (no_eta and no_half at eta = 0.5),
+    never charged together."""
+    earlier = earlier or {}
+
+    def made(key: str, name: str) -> bool:
+        v = earlier.get(key)
+        return v is not None and v.status == "wrong" and (name in v.mistakes or name in v.carried)
+
+    origins: Dict[str, List[str]] = {}
+    for name, _hint, through in found:
+        origin = next((k for k in through if made(k, name)), None)
+        if origin is not None:
+            origin = earlier[origin].follows or origin
+            origins.setdefault(origin, []).append(name)
+    if origins:
+        first = min(origins, key=lambda k: (len(earlier[k].letter), earlier[k].letter))
+        v = earlier[first]
+        used = message(lang, "follows_used", key=first, given=v.written, letter=v.letter)
+        verdict.message = message(lang, "follows_from", used=used)
+        verdict.carried, verdict.follows, verdict.mistakes = list(dict.fromkeys(origins[first])), first, []
+        return
+    before = {n for v in earlier.values() if v.status == "wrong" for n in v.mistakes + v.carried}
+    shown = [f for f in found if f[0] in before]
+    if shown and len({h for _n, h, _t in shown}) < len({h for _n, h, _t in found}):
+        found = shown
+    verdict.mistakes = [name for name, _hint, _through in found]
+    hints = [hint for _name, hint, _through in found]
+    if len(hints) == 1:
+        verdict.message = hints[0]
+    else:
+        verdict.message = message(lang, "mistakes_either", hints=message(lang, "mistakes_or").join(hints))
 
 
 def _explains(reading: Reading, value: Fraction) -> bool:
@@ -303,6 +355,8 @@ def number_hint(reading: Reading, target: Target, lang: str) -> str:
                 return message(lang, "rounded_own", used=", ".join(target.rounded_used))
             return message(lang, "rounded_intermediate", k=digits)
     k = agreeing_digits(x, answer)
+    if AGREES_FROM <= k < CARRY_BELOW:
+        return message(lang, "agrees_to_carry", k=k)
     if k >= AGREES_FROM:
         return message(lang, "agrees_to", k=k)
     if tol.digits:
@@ -384,13 +438,15 @@ def _closeness(reading: Reading, target: Target, lang: str) -> Optional[str]:
 
 def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter: str = "", lang: str = "en",
                    digits: int = practice.DEFAULT_DIGITS, budget: Optional[practice.Budget] = None,
-                   right: Collection[str] = ()) -> Verdict:
+                   right: Collection[str] = (), earlier: Optional[Dict[str, Verdict]] = None) -> Verdict:
     """The verdict from a practice sheet's hashes, judged to ``digits`` significant digits
     (a short answer at its own digits: ``practice.short_matches``), its hashes counted
     against ``budget``: an answer ``budget`` cannot cover is ``not_judged`` (what costs no
     hash, an empty blank or one that is not an answer, is said all the same). ``right``:
     the blanks of the problem answered right, whose answers rule out the named mistakes
-    carried from them (``practice.named_mistakes``)."""
+    carried from them (``practice.named_mistakes``); ``earlier``: the verdicts on the problem's
+    blanks judged before, by key, which an answer carried from one of them follows from
+    (``name_mistakes``)."""
     kind = spec["kind"]
     verdict = start(key, kind, value, letter, lang)
     if verdict.given is None:
@@ -404,17 +460,17 @@ def judge_practice(key: str, spec: Dict[str, Any], salt: str, value: Any, letter
         if reading is None:
             return verdict
     if budget is None:
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None, right)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, None, right, earlier)
     if not budget.affords(kind):
         budget.unjudged += 1
         verdict.status = "not_judged"
         verdict.message = message(lang, "practice_not_judged")
         return verdict
     with budget.metering():
-        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right)
+        return _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right, earlier)
 
 
-def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right=()) -> Verdict:
+def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budget, right=(), earlier=None) -> Verdict:
     kind = spec["kind"]
     if kind == "choice":
         digest = spec["hash"]
@@ -429,10 +485,9 @@ def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budg
         verdict.status, verdict.credit = "correct", 1.0
         return verdict
     verdict.status = "wrong"
-    named = practice.named_mistakes(spec, salt, key, x, right)
+    named = practice.matched_mistakes(spec, salt, key, x, right)
     if named:
-        verdict.message = "; ".join(hint for _name, hint in named)
-        verdict.mistakes = [name for name, _hint in named]
+        name_mistakes(verdict, named, earlier, lang)
         return verdict
     if kind == "integer":
         if x.denominator != 1:
@@ -456,5 +511,10 @@ def _judge_practice(verdict, key, spec, salt, value, reading, lang, digits, budg
             verdict.message = message(lang, "practice_too_few", k=given, digits=words)
     else:
         scaled = practice.off_by_100(spec, salt, key, x)
-        verdict.message = message(lang, scaled) if scaled else message(lang, "not_within", k=digits)
+        if scaled:
+            verdict.message = message(lang, scaled)
+        elif practice.agrees_short(spec, salt, key, x, budget):
+            verdict.message = message(lang, "agrees_to_carry", k=practice.AGREE_DIGITS - 1)  # within a unit of the 5th
+        else:
+            verdict.message = message(lang, "not_within", k=digits)
     return verdict

@@ -79,6 +79,30 @@ MESSAGES = {
         "쓴 유효숫자 {k}자리까지 보면 이 값은 {names}의 값이다",
     ),
     "elsewhere_blank": ("{key} (part {letter})", "{key}({letter} 문항)"),
+    # 3 to 5 digits: the method is likely right and a value was rounded on the way (the
+    # activations rounded to 3 digits, the weighted inputs exact: trial 19b)
+    "agrees_to_carry": (
+        "agrees to {k} significant digits, but not to the digits asked: if you rounded a value on the way (an "
+        "activation, say), carry all its digits until the end",
+        "유효숫자 {k}자리까지 맞지만, 요구한 자릿수까지는 맞지 않는다: 중간값(활성값 등)을 반올림했다면 끝까지 모든 "
+        "자릿수로 계산하시오",
+    ),
+    # a practice sheet's answer that a named mistake of an earlier blank, made there, gives
+    # (the mistake's ``through``): not a new mistake (trial 19b: one t - o charged three times)
+    "follows_from": (
+        "follows from your {used}: the same mistake carried on, not a new one (the steps after it are right); "
+        "recompute this once that answer is fixed",
+        "앞에서 쓴 답({used})에서 이어진 값이다: 새 실수가 아니라 같은 실수가 이어진 것이다(그 뒤의 계산은 맞다); "
+        "그 답을 고친 뒤 다시 계산하시오",
+    ),
+    "follows_used": ("{key} = {given} (part {letter})", "{key} = {given}, {letter} 문항"),
+    # several named mistakes give this one value (no_eta and no_half at eta = 0.5): the answer
+    # cannot tell which, so they are offered as alternatives, not charged together
+    "mistakes_either": (
+        "more than one mistake gives this value here: {hints}",
+        "여기서는 여러 실수가 같은 값을 낸다: {hints}",
+    ),
+    "mistakes_or": ("; or ", "; 또는 "),
     "agrees_to": (
         "agrees to {k} significant digits, but not to the digits asked",
         "유효숫자 {k}자리까지 맞지만, 요구한 자릿수까지는 맞지 않는다",

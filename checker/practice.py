@@ -262,7 +262,8 @@ SHORT_BUDGET = 1500
 #: (at most 105 blanks) answered wrong to 8 digits throughout costs at most 688 (``BLANK_COST``
 #: per blank; 60 students' sheets measured), a right answer 1 to 3. A blank is judged only
 #: while what is left covers its worst case; past it, it is ``not_judged`` (``Budget.unjudged``
-#: counts them). A file's check makes at most ``HASH_BUDGET + SHORT_BUDGET`` hashes in all.
+#: counts them). A file's check makes at most ``HASH_BUDGET + SHORT_BUDGET + AGREE_BUDGET``
+#: hashes in all (``agrees_short``'s tries counted by the last).
 HASH_BUDGET = 1500
 
 #: The most blanks one problem of a family has (training_step; the tests check every family),
@@ -302,6 +303,7 @@ class Budget:
         self.skipped = 0
         self.hashes = HASH_BUDGET if hashes is None else hashes
         self.unjudged = 0
+        self.agree = AGREE_BUDGET
         self._seen: set = set()
         self._short = False
 
@@ -374,6 +376,51 @@ def _short_search(order, stored, salt_hex, question, sign, scale, budget) -> Opt
     return False
 
 
+#: A wrong answer of ``DIGITS`` digits or more is compared with the answer at this many too
+#: (``agrees_short``): the method right and a value rounded on the way (an activation rounded
+#: to 3 digits, trial 19b) misses by a few units of the 6th digit.
+AGREE_DIGITS = 5
+#: The most tries ``agrees_short`` makes for one answer: the 6-digit numbers within one unit
+#: of the 5th digit either way.
+AGREE_TRIES = 21
+#: ``agrees_short``'s tries for one file (about 1.5 s of one core: 10 wrong answers), apart
+#: from the other budgets: past it a wrong answer gets the plain hint. A probe makes
+#: ``AGREE_TRIES - 3`` new hashes at most (the answer and its neighbours are made already).
+AGREE_ANSWERS = 10
+AGREE_BUDGET = AGREE_ANSWERS * AGREE_TRIES
+
+
+def agrees_short(spec, salt_hex: str, question: str, value: Fraction, budget: Optional[Budget] = None) -> bool:
+    """Whether a wrong ``value`` (``DIGITS`` digits or more) agrees with the answer to about
+    ``AGREE_DIGITS`` significant digits: whether a 6-digit number within one unit of its 5th
+    digit either way has a hash of the blank (the answer's or its band's). What 5 digits
+    written alone would tell (``short_matches``), so nothing the file did not already allow.
+    False when ``budget``'s own allowance (``AGREE_BUDGET``) is spent; its tries are not
+    counted against the file's other budgets."""
+    if spec.get("kind") != "number" or spec.get("digits") != DIGITS or value == 0:
+        return False
+    if budget is not None:
+        if budget.agree < AGREE_TRIES:
+            return False
+        budget.agree -= AGREE_TRIES
+        with budget.metering(short=True):
+            return _agrees(spec, salt_hex, question, value)
+    return _agrees(spec, salt_hex, question, value)
+
+
+def _agrees(spec, salt_hex: str, question: str, value: Fraction) -> bool:
+    units, scale = round_units(value, DIGITS)
+    sign, magnitude = (-1 if units < 0 else 1), abs(units)
+    step = 10 ** (DIGITS - AGREE_DIGITS)
+    stored = {spec["hash"], *spec.get("band", [])}
+    for n in sorted(range(magnitude - step, magnitude + step + 1), key=lambda n: (abs(n - magnitude), n)):
+        if n < 10 ** (DIGITS - 1) or (n >= 10 ** DIGITS and n % 10):
+            continue        # not a 6-digit number at this scale
+        if _hash(salt_hex, question, str(DIGITS), _canonical(sign * n, scale)) in stored:
+            return True
+    return False
+
+
 def off_by_100(spec, salt_hex: str, question: str, value: Fraction) -> Optional[str]:
     """"times_100" when ``value`` is 100 times the answer (a percentage where a fraction is
     asked), "over_100" when it is 1/100 of it, at ``DIGITS`` digits (the hint of a wrong
@@ -391,7 +438,13 @@ def named_mistakes(spec, salt_hex: str, question: str, value: Fraction,
                    right: Collection[str] = ()) -> List[Tuple[str, str]]:
     """(name, hint) of every named mistake ``value`` matches (a hint once), but those that a
     right answer to a question of ``right`` rules out (their ``through``)."""
-    found: List[Tuple[str, str]] = []
+    return [(name, hint) for name, hint, _through in matched_mistakes(spec, salt_hex, question, value, right)]
+
+
+def matched_mistakes(spec, salt_hex: str, question: str, value: Fraction,
+                     right: Collection[str] = ()) -> List[Tuple[str, str, Tuple[str, ...]]]:
+    """``named_mistakes`` with each mistake's ``through`` (the questions it is carried from)."""
+    found: List[Tuple[str, str, Tuple[str, ...]]] = []
     stored = [m["hash"] for m in spec.get("mistakes", [])]
     if not stored:
         return found
@@ -411,6 +464,6 @@ def named_mistakes(spec, salt_hex: str, question: str, value: Fraction,
         m = spec["mistakes"][i]
         if any(k in right for k in m.get("through", ())):
             continue
-        if m["hint"] not in [hint for _name, hint in found]:
-            found.append((str(m.get("name", "")), m["hint"]))
+        if m["hint"] not in [hint for _name, hint, _through in found]:
+            found.append((str(m.get("name", "")), m["hint"], tuple(m.get("through", ()))))
     return found

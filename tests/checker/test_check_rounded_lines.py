@@ -98,7 +98,8 @@ def test_batch_norm_from_the_keys_printed_line_is_right_seed_777_student_011(tmp
     # genuinely wrong near the cancellation: outside the band, on either side
     fill(answers, {("p11_batch_norm", "y_2_1"): '"0.00363330"'})
     assert _line(run("check", answers), "p11_batch_norm", "y_2_1") == (
-        '\u2717 d) y_2_1 = "0.00363330": agrees to 4 significant digits, but not to the digits asked')
+        '\u2717 d) y_2_1 = "0.00363330": agrees to 4 significant digits, but not to the digits asked: '
+        "if you rounded a value on the way (an activation, say), carry all its digits until the end")
     fill(answers, {("p11_batch_norm", "y_2_1"): '"0.00363317"'})
     assert _line(run("check", answers), "p11_batch_norm", "y_2_1").startswith('\u2717 d) y_2_1 = "0.00363317": ')
     fill(answers, {("p11_batch_norm", "y_2_1"): '"0.0036332"'})  # the right answer rounded: more digits
@@ -125,7 +126,8 @@ def test_training_step_from_the_keys_printed_line_is_right_seed_99_student_115(t
     assert _line(run("check", answers), "p4_training_step", "w_9_new") == "\u2713 j) w_9_new"
     fill(answers, {("p4_training_step", "w_9_new"): '"0.00274080"'})
     assert _line(run("check", answers), "p4_training_step", "w_9_new") == (
-        '\u2717 j) w_9_new = "0.00274080": agrees to 4 significant digits, but not to the digits asked')
+        '\u2717 j) w_9_new = "0.00274080": agrees to 4 significant digits, but not to the digits asked: '
+        "if you rounded a value on the way (an activation, say), carry all its digits until the end")
 
 
 SECRET = "3f1c0b7e9a5d42c6b8e1f0a9d3c7b2e4"

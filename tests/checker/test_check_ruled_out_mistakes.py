@@ -77,13 +77,15 @@ def test_a_flipped_gradient_after_a_right_do_is_a_wrong_sign_not_t_minus_o(mode)
     _report, verdicts = _verdicts(data)
     assert verdicts[keys[3]].status == "wrong" and verdicts[keys[3]].mistakes == []
     assert verdicts[keys[3]].message == message("ko", "wrong_sign")
-    # t - o written for dE/do_1 too: the gradient follows from it (carried forward, open sheets)
+    # t - o written for dE/do_1 too: the gradient follows from it (carried forward, open sheets;
+    # on a practice sheet said to follow from a), not charged again: trial 19b)
     table[keys[0]] = format_number(-Fraction(printed[keys[0]]))
     _report, verdicts = _verdicts(data)
     if mode == "open":
         assert verdicts[keys[3]].status == "consistent"
     else:
-        assert verdicts[keys[3]].mistakes == ["t_minus_o"]
+        assert verdicts[keys[3]].status == "wrong" and verdicts[keys[3]].mistakes == []
+        assert verdicts[keys[3]].carried == ["t_minus_o"] and verdicts[keys[3]].follows == keys[0]
 
 
 def test_a_mistake_made_at_the_question_itself_is_named_whatever_came_before():

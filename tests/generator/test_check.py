@@ -249,7 +249,8 @@ def test_check_wrong_answers_get_hints_that_do_not_give_the_answer_away(sheets, 
         "rounded as the worksheet says (8 decimals between 0.01 and 1, else 8 significant digits)"
     )
     assert question_line(result, "dE_dw_5", "p2_output_update") == (
-        '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits, but not to the digits asked'
+        '\u2717 d) dE_dw_5 = "0.02592401": agrees to 4 significant digits, but not to the digits asked: if you '
+        "rounded a value on the way (an activation, say), carry all its digits until the end"
     )
     assert question_line(result, "dE_do_1", "p2_output_update") == (  # a flipped sign here is a named mistake
         '\u2717 a) dE_do_1 = "-0.20944600": this is what you get with t_1 - o_1 for dE/do_1: the derivative of '

@@ -36,6 +36,7 @@ replaces an incomplete merge there that it completes: ``incomplete_merge``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -554,12 +555,38 @@ class Options:
             "format": FORMAT_VERSION, "version": __version__, "functions": list(self.names),
             "seed": self.seed, "timeout": self.timeout, "memory_mb": self.memory_mb,
             "expected": self.oracle_hash,
+            "cases": grading_code_hash(),
             # a fingerprint of the secret, never the secret: another secret means other seeds
             "secret": hashlib.sha256(self.secret).hexdigest()[:16] if self.secret else None,
         }
         if self.release:    # what the release hands out and its points, not where it lies
             found["release"] = release_fingerprint(self.release)
         return found
+
+
+#: the code that decides a grade besides the expected values: the cases and how they are
+#: judged (grader/specs/*.py, not the known mistakes' hints), how values are compared, and
+#: the points (chainrule_core/contract.py), relative to the kit's root
+GRADING_CODE = ("grader/specs/*.py", "grader/compare.py", "grader/values.py", "grader/framework.py",
+                "chainrule_core/contract.py")
+
+
+@functools.lru_cache(maxsize=None)
+def grading_code_hash(root=None):
+    """A hash of ``GRADING_CODE`` (in the kit at ``root``, by default this one): a kit whose
+    cases changed (session 19 changed several with the version unchanged) does not resume, or
+    merge with, a class graded by another (one class would mix grades of two sets of cases,
+    review 19)."""
+    import glob
+
+    root = root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = [path for pattern in GRADING_CODE for path in glob.glob(os.path.join(root, pattern))]
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:16]
 
 
 def release_fingerprint(release):
@@ -1011,6 +1038,7 @@ _SETTING_WORDS = {
     "functions": "the functions graded (--only)",
     "expected": "the expected values (solutions or --recorded)",
     "secret": "the course secret (--secret-file)",
+    "cases": "the grading cases (another chainrule: its grader/specs, comparison or points)",
 }
 
 

@@ -461,10 +461,14 @@ _RECORD_FORMAT = 1
 
 
 def write_record(out: Path, options: dict) -> None:
-    """Note that the run with ``options`` finished in ``out`` (written atomically)."""
+    """Note that the run with ``options`` finished in ``out`` (written atomically): what
+    decides its files alone (``unit_files``), the students by id (no name: review 19)."""
     from chainrule_core.fileio import write_atomic
 
-    text = json.dumps({"kit": "chainrule", "notebook_record": _RECORD_FORMAT, "options": options},
+    rows = options.get("students")
+    kept = {"modules": options.get("modules"), "worksheet": options.get("worksheet"),
+            "students": None if rows is None else [[row[0]] for row in rows]}
+    text = json.dumps({"kit": "chainrule", "notebook_record": _RECORD_FORMAT, "options": kept},
                       sort_keys=True, ensure_ascii=False)
     write_atomic(out / RECORD, text + "\n", force=True)
 

@@ -1207,3 +1207,43 @@ def test_only_reports_the_last_run_wrote_are_ever_removed(tmp_path):
     result = CliRunner().invoke(cli, args2)
     assert result.exit_code == 0, result.output
     assert (shared / "lee.md").exists() and "Removed" not in result.output
+
+
+def test_grade_all_refuses_to_resume_or_merge_a_class_graded_with_other_cases(tmp_path, monkeypatch):
+    # review 19: session 19 changed cases (train_step's lr 1.0 -> 0.3) with the version unchanged,
+    # and a resumed class mixed the old kit's grades with the new one's (two identical
+    # submissions, 7 and 6 points); the grading code's hash is part of the settings now
+    from grader import batch
+
+    subs = small_class(tmp_path, n=1, zipped=False)
+    out = tmp_path / "out"
+    assert run("grade-all", subs, "--out", out, *ONLY, "--shard", "1/2")[0] == 0
+    monkeypatch.setattr(batch, "grading_code_hash", lambda root=None: "0" * 16)     # another kit's cases
+    code, stdout, stderr = run("grade-all", subs, "--out", out, *ONLY, "--shard", "1/2")
+    assert code == 1
+    assert (f"Error: Output folder '{out}' was graded with other settings (the grading cases (another "
+            "chainrule: its grader/specs, comparison or points)); choose another --out, or pass --force to start "
+            "over.") in stderr
+    assert run("grade-all", subs, "--out", tmp_path / "b", *ONLY, "--shard", "2/2")[0] == 0
+    code, stdout, stderr = run("grade-all", "--merge", out, tmp_path / "b", "--out", tmp_path / "m")
+    assert code == 2
+    assert "(the grading cases (another chainrule" in stderr
+
+
+def test_the_grading_code_hash_follows_the_cases(tmp_path):
+    from grader import batch
+
+    kit = tmp_path / "kit"
+    for pattern in batch.GRADING_CODE:
+        folder = os.path.dirname(pattern)
+        shutil.copytree(os.path.join(batch.os.path.dirname(os.path.dirname(batch.__file__)), folder),
+                        kit / folder, dirs_exist_ok=True)
+    before = batch.grading_code_hash(str(kit))
+    assert before == batch.grading_code_hash()      # the same files, the same hash
+    spec = kit / "grader" / "specs" / "network.py"
+    spec.write_text(spec.read_text().replace("lr 0.3", "lr 1.0"))
+    assert batch.grading_code_hash.__wrapped__(str(kit)) != before
+    known = kit / "grader" / "specs" / "known" / "network.py"      # a hint's wording is no grade
+    known.write_text(known.read_text() + "\n# reworded\n")
+    spec.write_text(spec.read_text().replace("lr 1.0", "lr 0.3"))
+    assert batch.grading_code_hash.__wrapped__(str(kit)) == before

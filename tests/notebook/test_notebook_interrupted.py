@@ -328,7 +328,9 @@ def test_force_after_a_finished_class_removes_the_students_dropped_from_the_rost
                                              "(2 students: s2, s3).")
     assert tree(out) == {**tree(alone), "students/s2/notes.txt": b"the teacher's\n"}
     assert not (out / "students" / "s3").exists()
-    assert json.loads((out / build.RECORD).read_text(encoding="utf-8"))["options"]["students"] == [["s1", "Kim Minji"]]
+    record = (out / build.RECORD).read_text(encoding="utf-8")
+    assert json.loads(record)["options"]["students"] == [["s1"]]
+    assert "Kim" not in record      # the ids decide the files; no student's name is kept (review 19)
 
 
 def test_exercise_notebooks_alone_leave_no_record(nbformat, tmp_path):

@@ -20,7 +20,9 @@ that reproduces an output (within a tolerance ten times the case's) names the mi
   sits where the input is exactly 0, negative or positive: the branch for that region);
 - ``shifted`` (every value off by the same constant);
 - ``whole-numbers`` (whole numbers where the expected values are not, each the expected
-  one rounded: an integer division or an integer array).
+  one rounded: an integer division or an integer array);
+- ``hard-values`` (0s and 1s, each an expected value in [0, 1] rounded to the nearest: a
+  threshold or an argmax where a smooth value belongs).
 
 A diagnosis is only given when it reproduces every wrong value of the output, so that it
 is never a guess; the per-function catalog of known mistakes (``grader.specs``) covers
@@ -249,6 +251,13 @@ def _whole(a, e, fit, name):
         return None
     if not np.all((a == np.floor(e)) | (a == np.trunc(e)) | (a == np.round(e))):
         return None
+    if (np.all((a == 0) | (a == 1)) and np.all((e >= 0) & (e <= 1)) and np.all(a == np.round(e))
+            and not np.all(a == np.floor(e))):
+        # 0s and 1s, each a value in [0, 1] rounded to the nearest (a one-hot argmax for a
+        # softmax, a step for a sigmoid): a threshold, not a division (review 19)
+        return Finding("hard-values", f"{name} holds only 0s and 1s, each the expected value rounded, where "
+                                      "the expected values lie between 0 and 1: a threshold or an argmax "
+                                      "where a smooth value belongs")
     return Finding("whole-numbers", f"{name} has whole numbers where the expected values are not, "
                                     "each the expected value rounded to a whole number: an integer "
                                     "division (//), an integer array (dtype int) or a rounding cut "

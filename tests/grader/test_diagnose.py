@@ -168,6 +168,22 @@ def test_whole_numbers_where_the_expected_values_are_not_are_named():
     assert "integer division (//)" in hint and "integer array" in hint
 
 
+def test_hard_zeros_and_ones_for_values_between_them_are_a_threshold_not_a_division():
+    # review 19: a sigmoid written as a step, a softmax as a one-hot argmax were told "an
+    # integer division (//)"
+    x = np.array([-2.0, -0.3, 0.4, 3.0])
+    s = 1 / (1 + np.exp(-x))
+    assert _names((x > 0) * 1.0, s, (), ()) == ["hard-values"]
+    p = np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])
+    onehot = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    assert _names(onehot, p, (), ()) == ["hard-values"]
+    hint = output_findings((x > 0) * 1.0, s, FIT, (), (), "s")[0].hint
+    assert hint.startswith("s holds only 0s and 1s") and "threshold or an argmax" in hint and "//" not in hint
+    # values beyond [0, 1] cut to 0 and 1 (class weights 0.83 and 1.11 by //): still a division
+    w = np.array([0.8333333333, 1.1111111111, 1.0416666667])
+    assert _names(np.floor(w), w, (), ()) == ["whole-numbers"]
+
+
 def test_whole_numbers_are_never_named_where_whole_numbers_are_expected():
     counts = np.array([3.0, 7.0, 0.0, 12.0])
     # another count, one more, a count with the wrong rounding: whole numbers expected

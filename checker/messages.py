@@ -79,7 +79,7 @@ MESSAGES = {
         "쓴 유효숫자 {k}자리까지 보면 이 값은 {names}의 값이다",
     ),
     "elsewhere_blank": ("{key} (part {letter})", "{key}({letter} 문항)"),
-    # 3 to 5 digits: the method is likely right and a value was rounded on the way (the
+    # 4 or 5 digits: the method is likely right and a value was rounded on the way (the
     # activations rounded to 3 digits, the weighted inputs exact: trial 19b)
     "agrees_to_carry": (
         "agrees to {k} significant digits, but not to the digits asked: if you rounded a value on the way (an "

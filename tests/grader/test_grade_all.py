@@ -1243,6 +1243,9 @@ def test_the_grading_code_hash_follows_the_cases(tmp_path):
     spec = kit / "grader" / "specs" / "network.py"
     spec.write_text(spec.read_text().replace("lr 0.3", "lr 1.0"))
     assert batch.grading_code_hash.__wrapped__(str(kit)) != before
+    crlf = kit / "chainrule_core" / "contract.py"      # a Windows checkout's line ends: the same code
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    assert batch.grading_code_hash.__wrapped__(str(kit)) != before      # (the network.py edit still differs)
     known = kit / "grader" / "specs" / "known" / "network.py"      # a hint's wording is no grade
     known.write_text(known.read_text() + "\n# reworded\n")
     spec.write_text(spec.read_text().replace("lr 1.0", "lr 0.3"))

@@ -131,6 +131,14 @@ def md_inline_spans(text) -> str:
     return "".join(out)
 
 
+def html_text_spans(text) -> str:
+    """``html_text(text)`` with the report's own `code` spans as <code> elements (a
+    <details> summary line is HTML, where backticks would show as they are): each part
+    escaped as ``html_text`` escapes, so nothing in a span is markup either."""
+    parts = _MD_SPAN.split(clean(text))
+    return "".join(f"<code>{html_text(part)}</code>" if i % 2 else html_text(part) for i, part in enumerate(parts))
+
+
 def md_code(text) -> str:
     """``text`` as an inline code span: shown literally, nothing in it is Markdown or HTML.
     Not for a table cell (a ``|`` would still split it); newlines become spaces."""

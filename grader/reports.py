@@ -876,7 +876,8 @@ def render_markdown(result, verbose=False):
         if fr.passed or fr.not_implemented or fr.import_error:
             continue
         out.append("")
-        out.append(f"<details><summary><code>{fr.qualname}</code>: {escape.html_text(_fn_summary(fr, result.functions))}</summary>")
+        out.append(f"<details><summary><code>{fr.qualname}</code>: "
+                   f"{escape.html_text_spans(_fn_summary(fr, result.functions))}</summary>")
         out.append("")
         out.append(escape.md_fence(_function_output(fr, result, verbose)))
         out.append("")

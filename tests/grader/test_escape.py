@@ -141,6 +141,39 @@ def test_the_markdown_table_shows_a_notes_code_as_code(tmp_path):
     assert "its input `x` in place" in row and "\\`" not in row, row
 
 
+@pytest.mark.parametrize("text", HOSTILE + [f"found: modified its input `{t}` in place" for t in HOSTILE]
+                         + ["`x[x < 0] = 0` at line 86", "`<b>`", "`x`y`z`", "` `"])
+def test_escape_html_text_spans_makes_code_elements_and_nothing_else(text):
+    """A <details> summary line of the Markdown report is HTML, where backticks show as they
+    are: the report's `code` spans become <code>, and the student's text no other element."""
+    import html as html_module
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    doc = f"<details><summary>{escape.html_text_spans(text)}</summary>\n\nbody\n\n</details>\n"
+    out = cmarkgfm.github_flavored_markdown_to_html(doc, options=cmarkgfm.Options.CMARK_OPT_UNSAFE)
+    assert set(re.findall(r"</?([a-zA-Z]+)", out)) <= {"details", "summary", "code", "p"}, out
+    summary = re.search(r"<summary>(.*?)</summary>", out, re.S).group(1)
+    want = escape.clean(text)
+    assert html_module.unescape(re.sub(r"<[^>]*>", "", summary)) == re.sub(r"`([^`\n]+)`", r"\1", want), out
+    assert [html_module.unescape(c) for c in re.findall(r"<code>(.*?)</code>", summary)] == re.findall(
+        r"`([^`\n]+)`", want), out
+
+
+def test_the_markdown_details_line_shows_a_notes_code_as_code(tmp_path):
+    from grader import grade_submission
+
+    inplace = {"activations": """
+        def relu(x):
+            x[x < 0] = 0
+            return x
+        """}
+    result = grade_submission(str(make_submission(tmp_path / "sub", appended=inplace)), only=["activations.relu"])
+    line = next(line for line in render(result, "markdown").splitlines()
+                if line.startswith("<details><summary><code>activations.relu</code>"))
+    assert "its input <code>x</code> in place" in line and "`" not in line, line
+
+
 @pytest.mark.parametrize("text", ["sub", "a `b` c", "`x", "<b>[l](http://e.x)</b> *e* | y"])
 def test_escape_md_code_is_literal(text):
     import html as html_module

@@ -41,13 +41,62 @@ SHORT_HELP = {
     "notebook": "Write the exercises as Jupyter notebooks.",
 }
 
+#: what each command imports besides its own module: the kit's packages and the libraries
+#: (a partial install lacks some: a student copy has no generator/, the Classroom workflow
+#: installs chainrule, chainrule_core and grader alone). ``importlib.util.find_spec`` finds
+#: them without importing them, so ``chainrule --help`` lists a command only where it can
+#: run and stays quick; asked for by name, a command whose needs are missing says what to
+#: install (``not_included``).
+NEEDS = {
+    "list": ("grader",),
+    "grade": ("grader", "numpy"),
+    "generate": ("generator", "checker", "sympy", "jinja2"),
+    "check": ("checker",),
+    "release": ("grader", "solutions", "numpy"),
+    "classroom": ("grader", "numpy"),
+    "grade-all": ("grader", "numpy"),
+    "notebook": ("generator", "checker", "sympy", "jinja2"),
+}
+
+#: the kit's own packages (a folder each in its checkout and in a student copy)
+KIT_PACKAGES = frozenset({"chainrule", "chainrule_core", "grader", "checker", "generator", "solutions"})
+
+
+def lacking(name):
+    """The first module command ``name`` needs that this install cannot find (its own
+    module, then ``NEEDS``), or None when it has them all. Nothing is imported but the
+    parent packages of a dotted name (``chainrule.commands``)."""
+    import importlib.util
+
+    for module in (COMMANDS[name].split(":")[0], *NEEDS.get(name, ())):
+        try:
+            if importlib.util.find_spec(module) is None:
+                return module
+        except (ImportError, ValueError):   # a parent package missing, or a module without a spec
+            return module
+    return None
+
+
+def not_included(name, module):
+    """The sentence for command ``name`` asked for in an install that lacks ``module``."""
+    command_module = COMMANDS[name].split(":")[0]
+    top = module.split(".")[0]
+    if module == command_module:
+        return (f"This install of chainrule does not include the {name} command, which comes with the full kit "
+                "(pip install -e . in a checkout of it); chainrule --help lists the commands this one has.")
+    if top in KIT_PACKAGES:
+        return (f"This install of chainrule does not include the {name} command: it needs the {module} package, "
+                f"which is not installed (install chainrule from a copy that holds the {top}/ folder: "
+                "pip install -e . there).")
+    return (f"This install of chainrule does not include the {name} command: it needs {module}, which is not "
+            f"installed (pip install {top}).")
+
 
 def _define():
     """Import click and make ``LazyGroup`` and the group ``cli`` (module attributes)."""
     if "cli" in globals():
         return globals()["cli"]
     import importlib
-    import importlib.util
 
     import click
 
@@ -110,24 +159,33 @@ def _define():
     class LazyGroup(click.Group):
         """A group that imports a subcommand's module only when the subcommand is needed."""
 
+        #: command -> the module its import did not find (``NEEDS`` missed it): asked for by
+        #: name, the command says so (``resolve_command``); in ``--help`` it is left out
+        failed_imports = {}
+
         def list_commands(self, ctx):
             return sorted(name for name in COMMANDS if self._available(name))
 
         @staticmethod
         def _available(name):
-            module = COMMANDS[name].split(":")[0]
-            return importlib.util.find_spec(module) is not None
+            return lacking(name) is None
 
         def format_help_text(self, ctx, formatter):
             if not self._available("generate"):  # a student copy (chainrule release): what it does
-                self.help = STUDENT_HELP
+                self.help = STUDENT_HELP if self._available("check") else GRADER_HELP
             super().format_help_text(ctx, formatter)
 
         def get_command(self, ctx, name):
             if name not in COMMANDS or not self._available(name):
                 return None
             module_name, attr = COMMANDS[name].split(":")
-            command = getattr(importlib.import_module(module_name), attr)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:  # something its module imports is not installed
+                self.failed_imports[name] = exc.name or module_name
+                return None
+            self.failed_imports.pop(name, None)
+            command = getattr(module, attr)
             if not command.short_help and name in SHORT_HELP:
                 command.short_help = SHORT_HELP[name]
             _report_usage_errors_in(command)
@@ -138,6 +196,9 @@ def _define():
                 return super().resolve_command(ctx, args)
             except click.UsageError as exc:
                 name = args[0] if args else ""
+                if name in COMMANDS and (name in self.failed_imports or not self._available(name)):
+                    missing = self.failed_imports.get(name) or lacking(name) or COMMANDS[name].split(":")[0]
+                    raise click.UsageError(not_included(name, missing), ctx) from exc
                 if name and not name.startswith("-") and name not in COMMANDS:
                     from chainrule_core.suggest import did_you_mean    # difflib: only on this error
 
@@ -200,6 +261,14 @@ STUDENT_HELP = """chainrule: grade your NumPy exercises and check your worksheet
 
 Grade the exercises in exercises/ (chainrule grade) and check a practice worksheet's
 answers (chainrule check answers.toml); chainrule list shows the functions to write.
+"""
+
+#: ``chainrule --help`` where neither generate nor check is installed (the grader alone, as the
+#: Classroom workflow installs it from a student's repository)
+GRADER_HELP = """chainrule: grade your NumPy exercises.
+
+Grade the exercises in exercises/ (chainrule grade); chainrule list shows the functions
+to write.
 """
 
 

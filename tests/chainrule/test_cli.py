@@ -139,3 +139,22 @@ def test_debug_after_the_command_says_where_it_goes(command):
         f"(chainrule --debug {command} ...), or set CHAINRULE_DEBUG=1.")
     # another unknown option keeps click's own sentence and suggestion
     assert run("grade", "--verbos").output.splitlines()[-1] == "Error: No such option '--verbos'. Did you mean '--verbose'?"
+
+
+def test_a_command_whose_import_finds_a_module_missing_is_left_out_and_says_so(monkeypatch, tmp_path):
+    """A package a command imports but ``NEEDS`` does not name: --help leaves the command out
+    (no traceback) and the command asked for by name says what to install (trial 19c)."""
+    from chainrule import cli as cli_module
+
+    (tmp_path / "tests_needs_more.py").write_text("import chainrule_no_such_package\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli_module.COMMANDS, "demo", "tests_needs_more:demo")
+    monkeypatch.setattr(cli_module.LazyGroup, "failed_imports", {}, raising=False)
+    helped = run("--help")
+    assert helped.exit_code == 0, helped.output
+    assert "demo" not in helped.output and "list" in helped.output
+    result = run("demo")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: This install of chainrule does not include the demo command: it needs chainrule_no_such_package, "
+        "which is not installed (pip install chainrule_no_such_package).")

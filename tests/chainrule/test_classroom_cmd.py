@@ -76,3 +76,40 @@ def test_list_shows_only_the_released_functions(tmp_path, monkeypatch):
                                     "  training                1 point\n"
                                     "    training.log_uniform  1\n")
     assert "--points" not in result.stdout      # a student cannot choose the points
+
+
+def test_a_repository_without_its_exercises_folder_is_an_error_result_not_a_bad_invocation(tmp_path, monkeypatch):
+    """Trial 19c: the workflow runs `chainrule classroom exercises`; a repository whose exercises/
+    was renamed or deleted made it exit 2 with no result, so the reporter step never ran and the
+    student's score page stayed empty. Like an empty exercises/: 0 points and the reason."""
+    monkeypatch.chdir(tmp_path)
+    result, doc, summary = _invoke(tmp_path, "exercises")
+    assert result.exit_code == 0, result.output
+    reason = ("Submission folder 'exercises' does not exist: the exercise modules (activations.py, losses.py, "
+              "layers.py, ...) are graded from it; put it back as the template repository has it (exercises/ at "
+              "the top of the repository), with your modules in it.")
+    assert doc["status"] == "error" and doc["max_score"] == sum(POINTS.values())
+    assert [t["name"] for t in doc["tests"]] == qualified_names()
+    assert all(t["score"] == 0 and t["status"] == "fail" and t["message"] == reason for t in doc["tests"])
+    assert summary == f"## chainrule grade: not graded\n\n{reason}\n"
+    assert result.stdout == f"Not graded: {reason}\n"
+    # as an empty exercises/ folder exits
+    (tmp_path / "exercises").mkdir()
+    empty, empty_doc, _summary = _invoke(tmp_path, "exercises")
+    assert empty.exit_code == 0 and empty_doc["status"] == "error"
+    # `chainrule grade` of a missing folder stays a bad invocation
+    graded = CliRunner().invoke(cli, ["grade", "missing"])
+    assert graded.exit_code == 2 and "Submission 'missing' does not exist" in graded.output
+
+
+def test_modules_uploaded_at_the_top_of_the_repository_are_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make_submission(tmp_path / "uploaded")
+    for name in ("activations.py", "losses.py"):
+        (tmp_path / "uploaded" / name).rename(tmp_path / name)
+    result, doc, summary = _invoke(tmp_path)
+    assert result.exit_code == 0, result.output
+    reason = ("Submission folder 'exercises' does not exist, and activations.py and losses.py are at the top of "
+              "the repository: move them into a folder named exercises/ there, which is what is graded.")
+    assert doc["status"] == "error" and {t["message"] for t in doc["tests"]} == {reason}
+    assert result.stdout == f"Not graded: {reason}\n"

@@ -736,3 +736,29 @@ def test_the_protected_paths_cover_everything_the_workflow_runs(release_dir):
     assert copied.split()[2:-1] == list(KIT_PATHS)
     student = (release_dir / "student" / "README.md").read_text()
     assert "Do not edit `.github/`, `grader/`,\n`chainrule/`, `chainrule_core/`, `setup.cfg` or `pyproject.toml`" in student
+
+
+def test_what_the_classroom_workflow_installs_lists_and_refuses_commands_without_a_traceback(release_dir, tmp_path):
+    """Trial 19c: the workflow installs KIT_PATHS of the student's repository (no checker/), where
+    `chainrule --help` printed a traceback (No module named 'checker') and `chainrule check` an
+    internal error."""
+    import shutil
+
+    from chainrule.release import KIT_PATHS
+
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    for name in KIT_PATHS:
+        source = release_dir / "student" / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, kit / name)
+    helped = _student_chainrule(kit, "--help")
+    assert helped.returncode == 0 and "Traceback" not in helped.stderr, helped.stderr
+    names = [line.split()[0] for line in helped.stdout.split("Commands:\n")[1].splitlines() if line.strip()]
+    assert names == ["classroom", "grade", "list"]
+    for args in (("check", "--help"), ("check", "x.toml")):
+        done = _student_chainrule(kit, *args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip().splitlines()[-1].startswith(
+            "Error: This install of chainrule does not include the check command: it needs the checker package")
+    for args in (("--version",), ("grade", "--help")):
+        assert _student_chainrule(kit, *args).returncode == 0, args

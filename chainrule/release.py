@@ -1120,13 +1120,22 @@ SETUP_SH = """#!/usr/bin/env bash
 # It installs what grading needs with python3 -m pip: into the active virtual environment
 # when one is active, else into the system's Python.
 set -euo pipefail
-cd "$(dirname "$0")"
-if python3 -m pip install --disable-pip-version-check --no-input -r requirements.txt; then
+# requirements.txt beside this script, wherever it is run from; a copy run from elsewhere
+# (/autograder/setup.sh) reads the one in AUTOGRADER_ROOT's source/ folder (default /autograder)
+requirements="$(cd "$(dirname "$0")" && pwd)/requirements.txt"
+if [ ! -f "$requirements" ]; then
+    requirements="${AUTOGRADER_ROOT:-/autograder}/source/requirements.txt"
+fi
+if [ ! -f "$requirements" ]; then
+    echo "setup.sh: requirements.txt is neither beside this script nor in $(dirname "$requirements")/; unzip autograder.zip there." >&2
+    exit 1
+fi
+if python3 -m pip install --disable-pip-version-check --no-input -r "$requirements"; then
     exit 0
 fi
 if [ -z "${VIRTUAL_ENV:-}" ]; then
     # a system Python that refuses pip (PEP 668): the image is Gradescope's own
-    python3 -m pip install --disable-pip-version-check --no-input --break-system-packages -r requirements.txt
+    python3 -m pip install --disable-pip-version-check --no-input --break-system-packages -r "$requirements"
 else
     exit 1
 fi
@@ -1144,7 +1153,8 @@ exec python3 "$ROOT/source/autograder.py"
 def _hidden_text(seeds, share, public_only, from_secret, visibility):
     """Step 3 of the Gradescope section: what the hidden checks are and what they weigh."""
     if not seeds:
-        return ("3. Public checks are visible at once. This release has no hidden checks (`--hidden-seeds 0`): each function's points come from "
+        option = "--public-share 1" if share >= 1.0 else "--hidden-seeds 0"   # the one that left them out
+        return (f"3. Public checks are visible at once. This release has no hidden checks (`{option}`): each function's points come from "
                 "its public test, whose inputs and expected values are in the student repository. A "
                 "submission that looks them up gets full marks: use hidden seeds for summative grades.")
     origin = ("derived from your course secret (`--secret-file`): the same secret gives the same seeds"
@@ -1159,7 +1169,18 @@ def _hidden_text(seeds, share, public_only, from_secret, visibility):
         "repository's recording, so it counts once, in the public test.",
         f"   Each function's public test carries {percent(share)} of its points and its hidden test the rest "
         "(`chainrule release --public-share` chooses another share): a submission that looks up the "
-        "public recording earns about that share. The hidden tests carry visibility "
+        "public recording earns about that share.",
+        "   So an edge or stability case that is the same on every seed (such as `activations.softplus`'s "
+        "\"extremes +-1000\", where a naive formula overflows) counts only in the public test, never in the "
+        "hidden one: it weighs the public share divided by the function's number of cases, "
+        + (f"here {percent(share / 5)} of a 5-case function's points"
+           if share else "here nothing (`--public-share 0`: the public tests carry no points)")
+        + ", where Classroom, which has no hidden checks, weighs it a fifth; a submission that fails only "
+        "such cases loses little on Gradescope. To make them weigh more, give a larger `--public-share` "
+        "(at 0.5, 10% of a 5-case function's points), which also raises what a lookup of the public "
+        "recording earns: their expected values are in the student repository, so a hidden test that "
+        "counted them would reward copying those.",
+        "   The hidden tests carry visibility "
         f"`{visibility}` (`--hidden-visibility`); while a test is hidden Gradescope does not show "
         "students their total score, and the autograder's visible message names only the public points.",
     ]
@@ -1168,6 +1189,21 @@ def _hidden_text(seeds, share, public_only, from_secret, visibility):
         lines.append(f"   These functions have only fixed cases, so no hidden test: all their points are public and "
                      f"a lookup earns them: {names}.")
     return "\n".join(lines)
+
+
+def _numpy_version():
+    """The NumPy the expected values are recorded with (this process's)."""
+    import numpy
+
+    return numpy.__version__
+
+
+def _timeout_words(seeds):
+    """What a timeout on the public checks means for the hidden ones (nothing without any)."""
+    if not seeds:
+        return ""
+    return (" (a function that times out on the public\n   checks is not run again on the hidden ones: "
+            "they count as failed)")
 
 
 def _grade_all_command(from_secret):
@@ -1250,9 +1286,8 @@ machine"), where the student has no hand.
    `autograder.zip` (Configure Autograder, zip file upload). Choose a base image with
    Python 3.10 or later (Ubuntu 22.04); `setup.sh` installs NumPy with `python3 -m pip`.
    The default 768 MB of memory is ample, and a whole submission grades in a few seconds
-   per seed. Each function may run {DEFAULT_TIMEOUT:g} s a seed (a function that times out on the public
-   checks is not run again on the hidden ones: they count as failed), so a submission whose
-   every function runs just under that limit takes up to {_worst_minutes(len(points), len(seeds))} minutes
+   per seed. Each function may run {DEFAULT_TIMEOUT:g} s a seed{_timeout_words(seeds)}, so a submission whose
+   every function runs just under that limit takes up to {_worst_minutes(len(points), len(seeds))} minute{'s' if _worst_minutes(len(points), len(seeds)) != 1 else ''}
    ({len(points)} functions x {DEFAULT_TIMEOUT:g} s x {1 + len(seeds)} seed{'s' if seeds else ''}): set the
    autograder's timeout at least that high (Gradescope's default is 10 minutes).
 2. Students upload their `exercises/` modules (the files, or the folder) or link their
@@ -1336,6 +1371,15 @@ the file for the student to resolve); a removed file a student does not edit goe
 `git rm`, and a module no longer handed out stays the student's. Then re-upload
 `autograder.zip` to Gradescope and use "Regrade all submissions". Adding modules later is a
 new release with a larger `--modules`; points live in the release (`--points FILE`).
+
+Gradescope builds the autograder's image again, running `setup.sh`, on every upload of the
+zip, so a re-upload installs the newest NumPy the image's Python can have, not the one the
+first upload got: `requirements.txt` asks for `numpy>=1.22` and pins no version. The
+expected values were recorded with NumPy {_numpy_version()}; the grader compares within tolerances that
+absorb the last-digit differences between NumPy versions, and an exact pin would make
+`setup.sh` fail on an image whose Python that NumPy does not support (NumPy 2.3 and later need
+Python 3.11). Rebuild with that same NumPy: another one may record values that differ in their
+last digits, and `student/grader/data/recorded.npz` then shows as changed.
 """
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, text)

@@ -62,15 +62,40 @@ def _summary(fr):
     return text
 
 
+#: a failing hidden case's status in words (a student never reads the internal ids)
+STATUS_WORDS = {"failed": "wrong result", "error": "raised an error", "timeout": "timed out",
+                "crashed": "crashed", "not-implemented": "not implemented yet", "skipped": "not run",
+                "missing": "its module is missing"}
+
+
+def _one_cause(results, qualname, cases):
+    """The one sentence that says why every counted hidden case failed, when they all
+    failed for one reason that has nothing to do with a case's inputs (its module did not
+    import, the TODO is not filled in, it ran out of time or crashed and the rest were not
+    run); "" otherwise (a case's name then says which failed)."""
+    if any(result.functions[qualname].import_error for result in results):
+        return "its module failed to import, so none of them ran (the public test says why)"
+    statuses = {case.status for case in cases}
+    if statuses == {"not-implemented"}:
+        return "not implemented yet (the TODO still raises NotImplementedError)"
+    if "timeout" in statuses and statuses <= {"timeout", "skipped"}:
+        return ("it timed out (all of a function's cases share one time limit), and the cases after that "
+                "were not run")
+    if "crashed" in statuses and statuses <= {"crashed", "skipped"}:
+        return "it crashed the process running it, and the cases after that were not run"
+    return ""
+
+
 def _hidden_output(results, qualname, counted):
     """What a hidden test says: how many of its counted cases passed (``counted``:
     ``{seed: case numbers}``, the cases whose inputs the public checks do not have), the
-    known mistakes it recognised and which case names failed; never the inputs, numbers
-    or seeds of a hidden case."""
+    known mistakes it recognised and which case names failed, each with its cause in words
+    (or one sentence when one cause failed them all: ``_one_cause``); never the inputs,
+    numbers or seeds of a hidden case."""
     from grader.reports import DIAGNOSIS_LABELS, WARNING_RULE, warning_note
 
     passed = total = 0
-    failing, hints = [], {}
+    failing, hints, counted_cases = [], {}, []
     if not any(qualname in result.functions for result in results):
         return ("Not run: this function timed out on the public checks, so the hidden checks were "
                 "not tried (they count as failed)."), 0, sum(len(v) for v in counted.values())
@@ -86,8 +111,9 @@ def _hidden_output(results, qualname, counted):
                 continue
             total += 1
             passed += bool(case.passed)
+            counted_cases.append(case)
             if not case.passed:
-                failing.append(f"{case.name} (hidden set {k}): {case.status}")
+                failing.append(f"{case.name} (hidden set {k}): {STATUS_WORDS.get(case.status, 'failed')}")
             for d in case.diagnoses:    # one line a mistake (its first case's wording)
                 hints.setdefault(d.name, (d.kind, d.hint))
     lines = [f"{passed} of {total} hidden cases passed (inputs the public checks do not have)."]
@@ -95,7 +121,10 @@ def _hidden_output(results, qualname, counted):
     note = next((n for n in notes if n), "")
     if note and passed == total:    # right, but not as the contract asks (the points stay)
         lines[0] = lines[0][:-1] + f", but warned: {note}; {WARNING_RULE}."
-    if failing:
+    cause = _one_cause(results, qualname, counted_cases) if total and not passed else ""
+    if cause:
+        lines[0] = f"0 of {total} hidden cases passed: {cause}."
+    elif failing:
         lines.append("Failing: " + "; ".join(failing[:8]) + (" ..." if len(failing) > 8 else ""))
     # labelled as the public test labels them (a generic reading is "likely", never "known"),
     # and never by the mistake's internal id
@@ -196,6 +225,18 @@ def build_results(public, hidden, settings, folder_shown):
     }
 
 
+def without_options(result):
+    """``result`` without the grader's command-line options in its messages: a Gradescope
+    student runs no command there, so "timed out after 5 s (--timeout 5)" says "timed out
+    after 5 s" (a rerun command, for the student's own repository, keeps its options)."""
+    from grader.limits import DEFAULT_TIMEOUT
+    from grader.results import replace_text
+
+    option = f"--timeout {DEFAULT_TIMEOUT:g}"
+    replace_text(result, f" ({option})", "")             # "importing losses.py timed out after 5 s"
+    replace_text(result, f"({option}, ", "(")            # "(the time all cases of a function may take ...)"
+
+
 class _NoHidden:
     """A hidden seed on which nothing was run (every function timed out publicly)."""
 
@@ -274,6 +315,9 @@ def main(argv=None):
         for_the_student(public, folder)
         for prefix in {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}:
             replace_text(public, prefix, "")    # a notebook's "activations.ipynb, cell 12"
+        for result in [public, *hidden]:
+            if not isinstance(result, _NoHidden):
+                without_options(result)
         doc = build_results(public, hidden, settings, shown)
     except ChainruleError as exc:
         doc = refused_results(str(exc), settings)

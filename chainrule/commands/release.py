@@ -23,7 +23,9 @@ from chainrule.release import DEFAULT_HIDDEN_SEEDS, DEFAULT_PUBLIC_SHARE, DEFAUL
               help="When Gradescope shows the hidden checks' tests to students.")
 @click.option("--public-share", default=DEFAULT_PUBLIC_SHARE, show_default=True, metavar="FRACTION",
               help="Share of each function's points its public test carries on Gradescope (0 to 1); "
-                   "the hidden checks carry the rest (at 1 there are none).")
+                   "the hidden checks carry the rest (at 1 there are none). Edge and stability cases that "
+                   "are the same on every seed count only in the public test, so with a small share they "
+                   "weigh little (nothing at 0): give a larger share for them to weigh more.")
 @click.option("--secret-file", default=None, type=click.Path(dir_okay=False), metavar="FILE",
               help="Course secret the hidden seeds are derived from (default: random bytes drawn now, "
                    "kept only in autograder.zip).")

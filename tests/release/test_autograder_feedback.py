@@ -155,3 +155,21 @@ def test_a_notebook_submission_shows_no_autograder_path(autograder):
         "warnings.")
     assert tests["layers.dense_forward"]["output"] == \
         "Not graded: layers.ipynb is not in your submission, so this function scores 0."
+
+
+def test_a_timeout_names_no_command_line_option_on_gradescope(autograder):
+    """trial19c: "importing losses.py timed out after 5 s (--timeout 5)": a Gradescope student
+    runs no command there, so the autograder's messages name no option (the seconds stay)."""
+    def place(sub):
+        (sub / "exercises").mkdir()
+        (sub / "exercises" / "activations.py").write_text(
+            (SOLUTIONS / "activations.py").read_text() + "\n\ndef softplus(x):\n    while True:\n        pass\n")
+        (sub / "exercises" / "losses.py").write_text("while True:\n    pass\n")
+
+    doc = _run(autograder, place)
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert "--timeout" not in json.dumps(doc)
+    assert "timed out after 5 s (the time all cases of a function may take together)" in \
+        tests["activations.softplus"]["output"]
+    assert "importing losses.py timed out after 5 s" in tests["losses.mean_squared_error"]["output"]
+    assert tests["activations.softplus (hidden checks)"]["output"].startswith("Not run: this function timed out")

@@ -240,6 +240,40 @@ def test_a_course_secret_gives_byte_identical_zips_and_seeds_of_its_own(tmp_path
                 assert str(seed) not in path.read_text(encoding="utf-8")
 
 
+def test_setup_sh_finds_its_requirements_wherever_it_is_run_from(release_dir, tmp_path):
+    """trial19c: setup.sh read requirements.txt relative to its own folder, so a copy run as
+    /autograder/setup.sh failed ("Could not open requirements file"). It reads the one beside
+    it, else AUTOGRADER_ROOT's source/ (a python3 that records its arguments stands in for pip)."""
+    import os
+    import subprocess
+
+    base = tmp_path / "ag"
+    with zipfile.ZipFile(release_dir / "autograder.zip") as archive:
+        for name in ("setup.sh", "requirements.txt"):
+            archive.extract(name, base / "source")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text('#!/bin/sh\necho "$@" >> "$PIP_LOG"\n')
+    (fake / "python3").chmod(0o755)
+    log = tmp_path / "pip.log"
+    env = dict(os.environ, PATH=f"{fake}{os.pathsep}/usr/bin:/bin", PIP_LOG=str(log), AUTOGRADER_ROOT=str(base))
+    env.pop("VIRTUAL_ENV", None)
+    want = str((base / "source" / "requirements.txt").resolve())
+    (base / "setup.sh").write_bytes((base / "source" / "setup.sh").read_bytes())   # Gradescope's copy
+    for script, cwd in ((base / "source" / "setup.sh", tmp_path), (base / "setup.sh", "/")):
+        log.unlink(missing_ok=True)
+        done = subprocess.run(["bash", str(script)], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert log.read_text().split() == ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-r",
+                                           want]
+    (base / "source" / "requirements.txt").unlink()
+    done = subprocess.run(["bash", str(base / "setup.sh")], cwd="/", env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"setup.sh: requirements.txt is neither beside this script nor in {base / 'source'}/; "
+                           "unzip autograder.zip there.\n")
+
+
 def test_zip_entries_are_relative_sorted_and_stamped_alike(release_dir):
     with zipfile.ZipFile(release_dir / "autograder.zip") as archive:
         infos = archive.infolist()

@@ -345,6 +345,26 @@ def test_public_share_1_releases_no_hidden_checks_and_refuses_explicit_hidden_se
     assert "hidden checks" not in readme.replace("this release has no hidden checks", "")
 
 
+@pytest.mark.parametrize("options, named", [({"public_share": 1}, "--public-share 1"),
+                                             ({"hidden": 0}, "--hidden-seeds 0")])
+def test_notes_without_hidden_checks_name_the_option_that_left_them_out(tmp_path, options, named):
+    """trial19c: `--public-share 1` wrote "This release has no hidden checks (`--hidden-seeds 0`)",
+    and a sentence on what a timeout does to the hidden checks there are none of."""
+    build(tmp_path / "r", modules="regularization", **options)
+    notes = (tmp_path / "r" / "instructor" / "README.md").read_text()
+    assert f"This release has no hidden checks (`{named}`)" in notes
+    other = ({"--public-share 1", "--hidden-seeds 0"} - {named}).pop()
+    assert other not in notes
+    assert "not run again on the hidden ones" not in notes
+    assert "Each function may run 5 s a seed, so a submission whose" in notes
+    assert "takes up to 1 minute\n" in notes         # 5 functions x 5 s x 1 seed
+    # with hidden checks the sentence stays
+    build(tmp_path / "h", modules="regularization", hidden=1)
+    hidden = (tmp_path / "h" / "instructor" / "README.md").read_text()
+    assert "(a function that times out on the public\n   checks is not run again on the hidden ones" in hidden
+    assert "count only in the public test" not in notes and "counts only in the public test" in hidden
+
+
 def test_the_public_share_is_said_as_a_percentage(tmp_path):
     result = _release("--out", tmp_path / "r", "--modules", "regularization", "--public-share", "0.35",
                       "--hidden-seeds", 1)

@@ -207,3 +207,62 @@ def test_a_hidden_test_labels_its_diagnoses_as_the_public_test_does(build_result
     assert "update-scaled" not in output and "no-bias-correction" not in output
     assert output.count("Likely mistake") == 1    # once per reading, not per case
     assert output.count("Found: modified its input `x` in place (") == 1    # once, whatever the counts
+
+
+def _statuses(seed, status_of, import_error=""):
+    """A GradeResult of sigmoid whose case named ``name`` has status ``status_of(name)``."""
+    cases = []
+    for c in cases_for(SIGMOID, seed):
+        status = status_of(c.name)
+        cases.append(CaseResult(c.number, c.name, status == "passed", "" if status == "passed" else
+                                f"secret detail of {c.name} on seed {seed}: inputs 0.123456", status=status))
+    fr = FunctionResult(SIGMOID, POINTS[SIGMOID], cases, import_error=import_error,
+                        import_short=import_error.splitlines()[0] if import_error else "")
+    return GradeResult("exercises", seed, "the recording recorded.npz", 5.0, OrderedDict({SIGMOID: fr}))
+
+
+def _hidden_text(build_results, status_of, import_error=""):
+    public = _statuses(PUBLIC, status_of, import_error)
+    hidden = [_statuses(s, status_of, import_error) for s in HIDDEN]
+    doc = build_results(public, hidden, _settings(), "exercises")
+    return {t["name"]: t for t in doc["tests"]}[f"{SIGMOID} (hidden checks)"]["output"]
+
+
+def _timed_out(name):
+    """The first case times out; the cases after it are not run (engine: one time limit for all)."""
+    return "timeout" if name == cases_for(SIGMOID, HIDDEN[0])[0].name else "skipped"
+
+
+@pytest.mark.parametrize("status_of, import_error, sentence", [
+    (lambda name: "not-implemented", "",
+     "0 of 8 hidden cases passed: not implemented yet (the TODO still raises NotImplementedError)."),
+    (lambda name: "error", "importing activations.py failed: raised RuntimeError: boom at import",
+     "0 of 8 hidden cases passed: its module failed to import, so none of them ran (the public test says why)."),
+    (_timed_out, "", "0 of 8 hidden cases passed: it timed out (all of a function's cases share one time limit), "
+                     "and the cases after that were not run."),
+    (lambda name: "crashed" if name.startswith("random") else "skipped", "",
+     "0 of 8 hidden cases passed: it crashed the process running it, and the cases after that were not run."),
+])
+def test_a_hidden_test_says_one_cause_of_every_failure_once(build_results, status_of, import_error, sentence):
+    """trial19c: a skeleton's hidden tests said "...(hidden set 1): not-implemented" for each of
+    8 cases, a module that failed to import "...: error" for each: one sentence says why when
+    one cause failed them all, and no internal status id is shown."""
+    output = _hidden_text(build_results, status_of, import_error)
+    assert output == sentence
+    assert "hidden set" not in output and "Failing" not in output
+
+
+def test_a_hidden_tests_failing_cases_say_their_cause_in_words(build_results):
+    causes = {"random non-square": "failed", "batch of 1": "error"}
+    output = _hidden_text(build_results, lambda name: next((s for k, s in causes.items() if name.startswith(k)),
+                                                           "passed"))
+    assert output.startswith("4 of 8 hidden cases passed (inputs the public checks do not have).\nFailing: ")
+    failing = output.splitlines()[1][len("Failing: "):].split("; ")
+    assert {f.split(": ")[-1] for f in failing} == {"wrong result", "raised an error"}
+    assert all(" (hidden set " in f for f in failing)
+    # words, never the ids; nothing of a case's message (its inputs), nor a seed
+    for word in ("not-implemented", ": error", ": failed", "secret detail", "0.123456", *map(str, HIDDEN)):
+        assert word not in output
+    # one case not implemented among wrong ones: said in words too
+    mixed = _hidden_text(build_results, lambda name: "not-implemented" if name.startswith("batch") else "failed")
+    assert "not implemented yet" in mixed and "wrong result" in mixed and "not-implemented" not in mixed

@@ -128,7 +128,8 @@ def test_escape_md_inline_spans_shows_code_as_code_and_nothing_else_in_a_table_c
         span for span in spans if "\\" not in span], out
 
 
-def test_the_markdown_table_shows_a_notes_code_as_code(tmp_path):
+def _in_place_relu_report(tmp_path):
+    """The Markdown report of a relu that modifies its input in place (its note names `x`)."""
     from grader import grade_submission
 
     inplace = {"activations": """
@@ -137,7 +138,11 @@ def test_the_markdown_table_shows_a_notes_code_as_code(tmp_path):
             return x
         """}
     result = grade_submission(str(make_submission(tmp_path / "sub", appended=inplace)), only=["activations.relu"])
-    row = next(line for line in render(result, "markdown").splitlines() if line.startswith("| `activations.relu`"))
+    return render(result, "markdown").splitlines()
+
+
+def test_the_markdown_table_shows_a_notes_code_as_code(tmp_path):
+    row = next(line for line in _in_place_relu_report(tmp_path) if line.startswith("| `activations.relu`"))
     assert "its input `x` in place" in row and "\\`" not in row, row
 
 
@@ -161,15 +166,7 @@ def test_escape_html_text_spans_makes_code_elements_and_nothing_else(text):
 
 
 def test_the_markdown_details_line_shows_a_notes_code_as_code(tmp_path):
-    from grader import grade_submission
-
-    inplace = {"activations": """
-        def relu(x):
-            x[x < 0] = 0
-            return x
-        """}
-    result = grade_submission(str(make_submission(tmp_path / "sub", appended=inplace)), only=["activations.relu"])
-    line = next(line for line in render(result, "markdown").splitlines()
+    line = next(line for line in _in_place_relu_report(tmp_path)
                 if line.startswith("<details><summary><code>activations.relu</code>"))
     assert "its input <code>x</code> in place" in line and "`" not in line, line
 

@@ -568,22 +568,11 @@ def _full_kit() -> bool:
 def needs_secret_summary(count: int, total: int, lang: str = "en") -> str:
     """The one sentence a class check says for its ``count`` files (of ``total``) that were made
     with the course secret and given without it, instead of one line per file."""
-    if lang == "ko":
-        these = f"answers 파일 {total}개 중 {count}개" if count != total else (
-            f"answers 파일 {total}개 모두" if total != 1 else "answers 파일")
-        if _full_kit():
-            return (f"{these}: 과정 비밀 키로 만든 파일이라(채점용 문제지, 또는 비밀 키로 만든 연습 문제지) 확인하려면 "
-                    "비밀 키가 필요하다 (chainrule check --secret-file FILE --manifest manifest.json). 아무것도 "
-                    "채점하지 않았다.")
-        return (f"{these}: 과정 비밀 키로 만든 파일이라 강사만 확인할 수 있다: 제출하시오. 아무것도 채점하지 않았다.")
-    these = f"{count} of the {total} answers files" if count != total else (
-        f"all {total} answers files" if total != 1 else "the answers file")
-    if _full_kit():
-        return (f"{these[0].upper()}{these[1:]} were made with the course secret (graded sheets, or practice sheets "
-                "made with it): checking them needs it (chainrule check --secret-file FILE --manifest manifest.json); "
-                "nothing in them was judged.")
-    return (f"{these[0].upper()}{these[1:]} were made with the course secret, so only your instructor can check "
-            "them: hand them in; nothing in them was judged.")
+    lang = "ko" if lang == "ko" else "en"
+    these = message(lang, "secret_these_some" if count != total else "secret_these_all" if total != 1
+                    else "secret_these_one", count=count, total=total)
+    return message(lang, "secret_summary_kit" if _full_kit() else "secret_summary_student",
+                   these=these, These=these[0].upper() + these[1:])
 
 
 def needs_secret_message(source: str, lang: str = "en") -> str:

@@ -364,6 +364,50 @@ MODES_EN = {"practice": "a practice sheet", "graded": "a graded sheet", "open": 
 MODES_KO = {"practice": "연습 문제지", "graded": "채점용 문제지", "open": "공개 문제지"}
 
 
+# --- a class check's own lines (chainrule/commands/check.py, checker.check) -----------------------
+CLASS_MESSAGES = {
+    # files a class check could not check; ``covered`` is one of the four that follow
+    "class_failures": (
+        "{failed} of {total} answers files could not be checked (the lines above say why); {covered}",
+        "answers 파일 {total}개 중 {failed}개는 확인할 수 없었다(이유는 위 줄에 있다); {covered}",
+    ),
+    "covered_report": ("the report covers the others.", "나머지는 보고서에 있다."),
+    "covered_none": ("there is no report.", "보고서는 없다."),
+    "covered_csv_report": ("the report covers the others (and gives the reason in its error column).",
+                           "나머지는 보고서에 있다(확인하지 못한 파일의 이유는 보고서의 error 열에 있다)."),
+    "covered_csv": ("the report gives the reasons in its error column.", "이유는 보고서의 error 열에 있다."),
+    # files made with the course secret given without it; ``these`` is one of the three that follow
+    "secret_these_some": ("{count} of the {total} answers files", "answers 파일 {total}개 중 {count}개"),
+    "secret_these_all": ("all {total} answers files", "answers 파일 {total}개 모두"),
+    "secret_these_one": ("the answers file", "answers 파일"),
+    "secret_summary_kit": (
+        "{These} were made with the course secret (graded sheets, or practice sheets made with it): checking "
+        "them needs it (chainrule check --secret-file FILE --manifest manifest.json); nothing in them was judged.",
+        "{these}: 과정 비밀 키로 만든 파일이라(채점용 문제지, 또는 비밀 키로 만든 연습 문제지) 확인하려면 비밀 키가 "
+        "필요하다 (chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.",
+    ),
+    "secret_summary_student": (
+        "{These} were made with the course secret, so only your instructor can check them: hand them in; "
+        "nothing in them was judged.",
+        "{these}: 과정 비밀 키로 만든 파일이라 강사만 확인할 수 있다: 제출하시오. 아무것도 채점하지 않았다.",
+    ),
+    # --secret-file given for sheets made without a secret (a warning, not a refusal)
+    "secret_unused_one": (
+        "Warning: '{source}' is {kind} made without a course secret, so --secret-file was not used; only sheets "
+        "made with the secret need it.",
+        "Warning: '{source}': 과정 비밀 키 없이 만든 {kind}라 --secret-file은 쓰지 않았다; 비밀 키로 만든 문제지에만 "
+        "필요하다.",
+    ),
+    "secret_unused_some": (
+        "Warning: {some} answers files checked {verb} made without a course secret ({shown}), so --secret-file was "
+        "not used for {them}; only sheets made with the secret need it.",
+        "Warning: 확인한 answers 파일 {some_ko} 과정 비밀 키 없이 만든 것이라({shown}) 그 파일에는 --secret-file을 "
+        "쓰지 않았다; 비밀 키로 만든 문제지에만 필요하다.",
+    ),
+}
+MESSAGES.update(CLASS_MESSAGES)
+
+
 def message(lang: str, name: str, **slots) -> str:
     """The message ``name`` in ``lang`` ("ko" or anything else: English), slots filled."""
     pair = MESSAGES[name]

@@ -273,23 +273,14 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             click.echo(text, nl=False)
     if only_secret:
         raise ChainruleError(check.needs_secret_summary(len(secret), len(files), lang))
-    if failures and ko:
-        covered = "나머지는 보고서에 있다." if reports else "보고서는 없다."
-        if fmt == "csv" and reports:
-            covered = "나머지는 보고서에 있다(확인하지 못한 파일의 이유는 보고서의 error 열에 있다)."
-        elif fmt == "csv":
-            covered = "이유는 보고서의 error 열에 있다."
-        raise ChainruleError(
-            f"answers 파일 {len(files)}개 중 {len(failures)}개는 확인할 수 없었다(이유는 위 줄에 있다); {covered}")
     if failures:
-        covered = "the report covers the others." if reports else "there is no report."
-        if fmt == "csv" and reports:
-            covered = "the report covers the others (and gives the reason in its error column)."
-        elif fmt == "csv":
-            covered = "the report gives the reasons in its error column."
-        raise ChainruleError(
-            f"{len(failures)} of {len(files)} answers files could not be checked (the lines above say why); {covered}"
-        )
+        from checker.messages import message
+
+        lang = "ko" if ko else "en"
+        covered = ("covered_csv_report" if reports else "covered_csv") if fmt == "csv" else (
+            "covered_report" if reports else "covered_none")
+        raise ChainruleError(message(lang, "class_failures", failed=len(failures), total=len(files),
+                                     covered=message(lang, covered)))
     if fail_under is not None:
         failing = report.below(reports, fail_under)
         if failing:
@@ -312,34 +303,20 @@ def _say_secret_unused(reports, ko: bool = False) -> None:
     unused = [r.source for r in reports if not r.with_secret]
     if not unused:
         return
-    if ko:
-        _say_secret_unused_ko(reports, unused)
-        return
+    from checker.messages import message
+
+    lang = "ko" if ko else "en"
     if len(reports) == 1:
-        kind = _A_SHEET.get(reports[0].mode, "a sheet")
-        click.echo(_printable(f"Warning: '{unused[0]}' is {kind} made without a course secret, so --secret-file "
-                              "was not used; only sheets made with the secret need it."), err=True)
+        kind = (_A_SHEET_KO.get(reports[0].mode, "문제지") if ko else _A_SHEET.get(reports[0].mode, "a sheet"))
+        click.echo(_printable(message(lang, "secret_unused_one", source=unused[0], kind=kind)), err=True)
         return
     shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
-    some = f"all {len(reports)}" if len(unused) == len(reports) else f"{len(unused)} of the {len(reports)}"
-    verb = "was" if len(unused) == 1 else "were"
-    click.echo(_printable(f"Warning: {some} answers files checked {verb} made without a course secret ({shown}), "
-                          f"so --secret-file was not used for {'it' if len(unused) == 1 else 'them'}; only sheets "
-                          "made with the secret need it."),
-               err=True)
-
-
-def _say_secret_unused_ko(reports, unused) -> None:
-    """``_say_secret_unused`` for a class of Korean sheets."""
-    if len(reports) == 1:
-        kind = _A_SHEET_KO.get(reports[0].mode, "문제지")
-        click.echo(_printable(f"Warning: '{unused[0]}': 과정 비밀 키 없이 만든 {kind}라 --secret-file은 쓰지 않았다; "
-                              "비밀 키로 만든 문제지에만 필요하다."), err=True)
-        return
-    shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
-    some = (f"{len(reports)}개는 모두" if len(unused) == len(reports) else f"{len(reports)}개 중 {len(unused)}개는")
-    click.echo(_printable(f"Warning: 확인한 answers 파일 {some} 과정 비밀 키 없이 만든 것이라({shown}) 그 파일에는 "
-                          "--secret-file을 쓰지 않았다; 비밀 키로 만든 문제지에만 필요하다."), err=True)
+    every = len(unused) == len(reports)
+    click.echo(_printable(message(
+        lang, "secret_unused_some", shown=shown, verb="was" if len(unused) == 1 else "were",
+        them="it" if len(unused) == 1 else "them",
+        some=f"all {len(reports)}" if every else f"{len(unused)} of the {len(reports)}",
+        some_ko=f"{len(reports)}개는 모두" if every else f"{len(reports)}개 중 {len(unused)}개는")), err=True)
 
 
 def _attribute_by_folder(failures, students) -> None:

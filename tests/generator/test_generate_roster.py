@@ -43,6 +43,30 @@ def of(files: dict, sid: str) -> dict:
     return {name: data for name, data in files.items() if name.startswith((f"students/{sid}/", f"keys/{sid}/"))}
 
 
+def updated_and_interrupted(tmp_path, monkeypatch, rows, at, jobs):
+    """The class FIRST made in two folders, ``whole`` updated to ``rows`` in one go and ``out``
+    updated with a Ctrl-C inside the write of the file ending with ``at``: (whole, out, the
+    first roster's path, the second's, the interrupted run's result, out's manifest.json as it
+    was before that run)."""
+    whole, out = tmp_path / "whole", tmp_path / "o"
+    r1, r2 = roster(tmp_path, "r1.csv", FIRST), roster(tmp_path, "r2.csv", rows)
+    for folder in (whole, out):
+        ok(run(*BASE, "--students", r1, "--out", str(folder)))
+    ok(run("generate", "--update", "--students", r2, "--out", str(whole)))
+    manifest = (out / "manifest.json").read_bytes()
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if str(dst).endswith(at):
+            raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        result = run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", jobs)
+    return whole, out, r1, r2, result, manifest
+
+
 def ok(result):
     assert result.exit_code == 0, (result.output, result.stderr)
     return result.stdout.splitlines()
@@ -244,23 +268,10 @@ def test_a_removed_student_who_returns_gets_back_the_files_they_had(tmp_path):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_update_interrupted_is_finished_by_the_same_command(tmp_path, monkeypatch, jobs):
-    whole, out = tmp_path / "whole", tmp_path / "o"
     joined = FIRST[:2] + [(f"n{i}", f"New {i}") for i in range(1, 7)]
-    r1, r2 = roster(tmp_path, "r1.csv", FIRST), roster(tmp_path, "r2.csv", joined)
-    for folder in (whole, out):
-        ok(run(*BASE, "--students", r1, "--out", str(folder)))
-    ok(run("generate", "--update", "--students", r2, "--out", str(whole)))
-    manifest = (out / "manifest.json").read_bytes()
-    real = os.replace
-
-    def replace(src, dst, *args, **kwargs):  # Ctrl-C inside the write of n4's key
-        if str(dst).endswith("keys/n4/key.md"):
-            raise KeyboardInterrupt
-        return real(src, dst, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", replace)
-        result = run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", jobs)
+    # Ctrl-C inside the write of n4's key
+    whole, out, r1, r2, result, manifest = updated_and_interrupted(tmp_path, monkeypatch, joined, "keys/n4/key.md",
+                                                                   jobs)
     assert result.exit_code == 130
     lines = [json.loads(line)["id"] for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()[1:]]
     done = sorted(sid for sid in lines if sid.startswith("n"))  # the journal also lists the students kept as they were
@@ -424,22 +435,11 @@ def test_an_interrupted_update_is_never_dropped_by_an_update_back_to_the_sets_ro
     """Trial 18a: an update interrupted before its manifest, then ``--update`` with the set's own
     roster, said "Nothing to update ... no file was written" and deleted the journal, leaving the
     new students' folders and a renamed student's new sheets beside the old manifest."""
-    whole, out = tmp_path / "whole", tmp_path / "o"
     changed = [FIRST[0], ("s2", "Lee Junho")] + [(f"n{i}", f"New {i}") for i in range(1, 4)]
-    r1, r2 = roster(tmp_path, "r1.csv", FIRST), roster(tmp_path, "r2.csv", changed)
-    for folder in (whole, out):
-        ok(run(*BASE, "--students", r1, "--out", str(folder)))
-    ok(run("generate", "--update", "--students", r2, "--out", str(whole)))
-    real = os.replace
-
-    def replace(src, dst, *args, **kwargs):  # Ctrl-C inside the write of n2's key
-        if str(dst).endswith("keys/n2/key.md"):
-            raise KeyboardInterrupt
-        return real(src, dst, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", replace)
-        assert run("generate", "--update", "--students", r2, "--out", str(out), "--jobs", "1").exit_code == 130
+    # Ctrl-C inside the write of n2's key
+    whole, out, r1, r2, interrupted, _manifest = updated_and_interrupted(tmp_path, monkeypatch, changed,
+                                                                         "keys/n2/key.md", "1")
+    assert interrupted.exit_code == 130
     result = run("generate", "--update", "--students", r1, "--out", str(out))
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines()[-1] == (f"Error: Output folder '{out}' holds an interrupted --update with "

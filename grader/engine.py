@@ -365,8 +365,10 @@ def _grade(sandbox, started, path, planned, timeout, oracle, given_oracle, progr
     try:
         for done, (qualname, cases) in enumerate(plan, 1):
             ahead.position = done - 1
+            begun = time.monotonic()
             fr = FunctionGrading(sandbox, oracle, qualname, cases, seed, float(timeout), command, path,
                                  ahead.expected).run()
+            fr.elapsed = time.monotonic() - begun
             result.functions[qualname] = fr
             if progress is not None:
                 progress(done, len(plan), qualname)

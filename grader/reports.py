@@ -777,7 +777,7 @@ def render_junit(result, verbose=False):
     shown = result.points
     for fr in result.functions.values():
         name = fr.qualname + (f" {fr.cases_run()}" if fr.partial else "")
-        case = ET.SubElement(suite, "testcase", classname=fr.module, name=name, time="0")
+        case = ET.SubElement(suite, "testcase", classname=fr.module, name=name, time=f"{fr.elapsed:.3f}")
         if not fr.passed:
             tag = "error" if _is_error(fr) else "failure"
             first = next(c for c in fr.cases if not c.passed)

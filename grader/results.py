@@ -92,6 +92,8 @@ class FunctionResult:
     printed_in: list = field(default_factory=list)  # the functions whose lines the warnings in
     #                             ``output`` point at ("activations.sigmoid"), grader.calls.printed_in
     cases_in_all: int = 0       # with --case: how many cases it has, of which only ``cases`` ran; 0: all ran
+    elapsed: float = 0.0        # wall seconds its grading took, the child's runs included (JUnit's
+    #                             testcase time; like GradeResult.elapsed, not in reproducible reports)
 
     @property
     def partial(self) -> bool:

@@ -176,6 +176,19 @@ def test_cli_grade_junit_and_markdown_formats(workdir):
     assert md.output.startswith("## chainrule grade: 5 / 5 points (100.0%)")
 
 
+def test_cli_grade_junit_times_each_function(workdir):
+    # a CI dashboard shows which function's grading was slow: each testcase carries the wall
+    # time of its own cases (it said time="0" for every function before), and together they
+    # are part of the whole run's time
+    import xml.etree.ElementTree as ET
+
+    junit = run(str(SOLUTIONS), "--only", "regularization", "--format", "junit")
+    suite = ET.fromstring(junit.output.split("\n", 1)[1]).find("testsuite")
+    times = [float(case.get("time")) for case in suite.iter("testcase")]
+    assert len(times) == 5 and all(t > 0 for t in times)
+    assert sum(times) <= float(suite.get("time"))
+
+
 def test_cli_grade_progress_shows_on_a_terminal_only(monkeypatch):
     import io
 

@@ -173,13 +173,18 @@ class _TexMath(Format):
     """Math as LaTeX between dollars (Markdown and LaTeX)."""
 
     def substituted(self, formula, known):
-        numbers, bare = {}, {}
-        for name in symbolic.symbol_names(formula):
+        planned = symbolic.substitution_plan(formula, "latex")
+        if planned is None:
+            return None
+        names, plan = planned
+        numbers, bare = [], []
+        for name in names:
             if name not in known:
                 return None
-            text = bare[name] = latex_number(known[name])
-            numbers[name] = r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text
-        return symbolic.substituted(formula, numbers, "latex", bare)
+            text = latex_number(known[name])
+            bare.append(text)
+            numbers.append(r"\left(%s\right)" % text if _negative_or_scientific(known[name]) else text)
+        return symbolic.fill_plan(plan, numbers, bare)
 
     def math_expr(self, expr, display):
         return symbolic.latex(expr, display)

@@ -24,7 +24,7 @@ import html.entities
 import math
 import re
 from fractions import Fraction
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 import mpmath
 import sympy as sp
@@ -646,6 +646,45 @@ _ENCLOSED = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
+def substitution_plan(formula, kind: str):
+    """``formula`` printed once (``_with_tokens``) and cut where its numbers go, or None:
+    (its symbol names, sorted; the pieces: printed text between the numbers, and (i, alone)
+    for the number of name i, ``alone`` where the symbol alone fills a pair of brackets).
+    Each student's line is then one join (``fill_plan``), not a pass over the text per name."""
+    form = _with_tokens(formula, kind)
+    if form is None:
+        return None
+    names, marks, text = form
+    cut = "\x00"  # never in printed LaTeX or MathML
+    for i, mark in enumerate(marks):
+        for left, right in _ENCLOSED[kind]:
+            text = text.replace(left + mark + right, "%s%sB%d%s%s" % (left, cut, i, cut, right))
+        text = text.replace(mark, "%sN%d%s" % (cut, i, cut))
+    pieces = text.split(cut)
+    plan = []
+    for j, piece in enumerate(pieces):
+        if j % 2:
+            plan.append((int(piece[1:]), piece[0] == "B"))
+        elif piece:
+            plan.append(piece)
+    return names, tuple(plan)
+
+
+def fill_plan(plan, numbers: Sequence[str], bare: Optional[Sequence[str]] = None) -> str:
+    """A ``substitution_plan``'s pieces with the numbers of its names (in its order) put in:
+    ``numbers[i]`` parenthesised where a sign needs it, ``bare[i]`` (if given) where the
+    symbol alone fills a pair of brackets."""
+    out = []
+    for piece in plan:
+        if piece.__class__ is str:
+            out.append(piece)
+        else:
+            i, alone = piece
+            out.append(bare[i] if alone and bare is not None else numbers[i])
+    return "".join(out)
+
+
 def substituted(formula, numbers: Mapping[str, str], kind: str, bare: Mapping[str, str] = None):
     """``formula`` with each symbol replaced by its shown number, or None.
 
@@ -653,18 +692,15 @@ def substituted(formula, numbers: Mapping[str, str], kind: str, bare: Mapping[st
     already parenthesised where a sign needs it; ``bare`` (optional) the same numbers
     without those parentheses, used where the symbol alone fills a pair of brackets
     (sigma(-0.27), not sigma((-0.27)))."""
-    form = _with_tokens(sp.sympify(formula), kind)
-    if form is None:
+    planned = substitution_plan(sp.sympify(formula), kind)
+    if planned is None:
         return None
-    names, marks, text = form
-    for name, mark in zip(names, marks):
-        if name not in numbers:
-            return None
-        if bare is not None and name in bare:
-            for left, right in _ENCLOSED[kind]:
-                text = text.replace(left + mark + right, left + bare[name] + right)
-        text = text.replace(mark, numbers[name])
-    return text
+    names, plan = planned
+    if any(name not in numbers for name in names):
+        return None
+    shown = [numbers[name] for name in names]
+    alone = None if bare is None else [bare.get(name, numbers[name]) for name in names]
+    return fill_plan(plan, shown, alone)
 
 
 # --- plain text ---------------------------------------------------------------------------

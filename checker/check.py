@@ -60,8 +60,8 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     [(key, Problem)]. A one-line ChainruleError when a family is unknown or a variant id
     is not the one this kit makes (an edited file or another kit version), said to the
     student, or with ``instructor`` (a class check) to the instructor checking their file."""
-    ko = sheet.lang == "ko"
-    fix = _copy_answers(ko, instructor)
+    lang = sheet.lang
+    fix = _copy_answers(lang, instructor)
     try:
         from generator import presets, registry, worksheets
     except ModuleNotFoundError as exc:
@@ -73,71 +73,41 @@ def rebuild(sheet: answers_file.Sheet, source: str, secret: Optional[bytes] = No
     preset_items = None
     if sheet.preset is not None:
         if sheet.preset not in presets.PRESETS:
-            raise answers_file.meta_error(source, f"an unknown preset {shown(sheet.preset)}", sheet.lang,
-                                          f"알 수 없는 프리셋이 있다({shown(sheet.preset)})")
+            raise _meta_error(source, lang, "meta_unknown_preset", preset=shown(sheet.preset))
         preset_items = presets.load(sheet.preset)
         if len(preset_items) != len(sheet.entries):
-            raise answers_file.meta_error(
-                source, f"{len(sheet.entries)} problems where the preset {sheet.preset} has {len(preset_items)}",
-                sheet.lang, f"문제가 {len(sheet.entries)}개 있다(프리셋 {sheet.preset}의 문제는 {len(preset_items)}개)")
+            raise _meta_error(source, lang, "meta_preset_count", n=len(sheet.entries), preset=sheet.preset,
+                              count=len(preset_items))
     for e in sheet.entries:
         if e.family not in registry.FAMILIES:
-            if kit == __version__ and ko:
-                raise ChainruleError(f"'{source}': 문제 '{e.key}'의 문제 유형이 chainrule에 없다({e.family}); "
-                                     f"[chainrule] 섹션이 고쳐졌다. {fix}")
-            if ko:
-                raise ChainruleError(
-                    f"'{source}': 문제 '{e.key}'의 문제 유형이 이 chainrule({__version__})에 없다({e.family}; 파일을 "
-                    f"만든 버전: {kit}); 파일을 만든 chainrule 버전으로 확인하시오.")
-            if kit == __version__:  # the same kit made it: the tables were edited
-                raise ChainruleError(
-                    f"'{source}': problem '{e.key}' is of family '{e.family}', which chainrule does not have; the "
-                    f"[chainrule] tables were edited. {fix}"
-                )
-            raise ChainruleError(
-                f"'{source}': problem '{e.key}' is of family '{e.family}', which this chainrule ({__version__}) does "
-                f"not have (the file was made by {kit}); check it with the chainrule version that made it."
-            )
+            # made by this kit, the tables were edited; by another, it may have the family
+            raise ChainruleError(message(lang, "family_edited" if kit == __version__ else "family_other_kit",
+                                         source=source, key=e.key, family=e.family, version=__version__, kit=kit,
+                                         fix=fix))
     plan = [(e.key, e.family, e.occurrence) for e in sheet.entries]
     built = worksheets.build_sheet(worksheets.Student(sheet.student_id), sheet.course_seed, plan, preset_items,
                                    sheet.preset, secret=secret)
     problems = []
     for e, key, problem in zip(sheet.entries, built.keys, built.problems):
         if problem.family != e.family or problem.variant != e.variant or (preset_items and key != e.key):
-            made = f"{problem.family} {problem.variant}"
-            if kit == __version__ and ko:
-                raise ChainruleError(
-                    f"'{source}': 문제 '{e.key}'의 변형이 chainrule이 만드는 변형({made})과 다르다(파일: {e.family} "
-                    f"{e.variant}); [chainrule] 섹션이 고쳐졌다. {fix}")
-            if ko:
-                raise ChainruleError(
-                    f"'{source}': 문제 '{e.key}'의 변형이 이 chainrule({__version__})이 만드는 변형({made})과 "
-                    f"다르다(파일: {e.family} {e.variant}); [chainrule] 섹션이 고쳐졌거나 다른 chainrule 버전({kit})으로 "
-                    "만든 파일이다. 문제지와 함께 받은 answers.toml에 답을 옮겨 쓰거나, 파일을 만든 chainrule 버전으로 "
-                    "확인하시오.")
-            if kit == __version__:
-                raise ChainruleError(
-                    f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but chainrule makes "
-                    f"{problem.family} variant {problem.variant} for it; the [chainrule] tables were edited. {fix}"
-                )
-            raise ChainruleError(
-                f"'{source}': problem '{e.key}' is {e.family} variant {e.variant} in the file, but this chainrule "
-                f"({__version__}) makes {problem.family} variant {problem.variant} for it; the [chainrule] tables "
-                f"were edited or the file was made by chainrule {kit}. Copy your answers into the answers.toml "
-                "that came with your worksheet, or check with the chainrule version that made it."
-            )
+            raise ChainruleError(message(lang, "variant_edited" if kit == __version__ else "variant_other_kit",
+                                         source=source, key=e.key, family=e.family, variant=e.variant,
+                                         made_family=problem.family, made_variant=problem.variant,
+                                         version=__version__, kit=kit, fix=fix))
         problems.append((e.key, problem))
     return problems
 
 
-def _copy_answers(ko: bool, instructor: bool) -> str:
+def _copy_answers(lang: str, instructor: bool) -> str:
     """What to do with a file whose [chainrule] tables were edited: said to the student, or
     with ``instructor`` (a class check) to the instructor checking their file."""
-    if ko:
-        return ("학생은 문제지와 함께 받은 answers.toml에 답을 옮겨 적어 제출해야 한다." if instructor
-                else "문제지와 함께 받은 answers.toml에 답을 옮겨 쓰시오.")
-    return ("The student should hand in the answers.toml that came with their worksheet, answers copied into it."
-            if instructor else "Copy your answers into the answers.toml that came with your worksheet.")
+    return message(lang, "fix_copy_instructor" if instructor else "fix_copy")
+
+
+def _meta_error(source: str, lang: str, name: str, **slots) -> ChainruleError:
+    """``checker.answers_file.meta_error`` saying what the file has with the catalogue's message
+    ``name``, in Korean for a Korean sheet."""
+    return answers_file.meta_error(source, message("en", name, **slots), lang, message("ko", name, **slots))
 
 
 def exact_value(answer) -> Fraction:
@@ -546,11 +516,10 @@ def _unknown_key_note(lang: str, table: str, key: str, asked: List[str]) -> str:
     return message(lang, "unknown_key", table=table, key=key, keys=", ".join(asked))
 
 
-def _table(data: Dict[str, Any], key: str, source: str) -> Dict[str, Any]:
+def _table(data: Dict[str, Any], key: str, source: str, lang: str) -> Dict[str, Any]:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        raise answers_file.meta_error(
-            source, f"'{key}' as a value where the answers of problem '{key}' belong in a [{key}] table")
+        raise _meta_error(source, lang, "meta_not_a_table", key=key)
     return table
 
 
@@ -578,26 +547,11 @@ def needs_secret_summary(count: int, total: int, lang: str = "en") -> str:
 def needs_secret_message(source: str, lang: str = "en") -> str:
     """A graded sheet checked without the course secret: the instructor forgot --secret-file
     (the full kit), or a student ran check in their copy (no generator), who hands it in."""
-    if _full_kit():
-        if lang == "ko":
-            return (f"'{source}': 채점용 문제지라 확인하려면 과정 비밀 키가 필요하다 "
-                    "(chainrule check --secret-file FILE --manifest manifest.json). 아무것도 채점하지 않았다.")
-        return (f"'{source}' is a graded sheet: checking it needs the course secret "
-                "(chainrule check --secret-file FILE --manifest manifest.json); nothing was judged.")
-    if lang == "ko":
-        return (f"'{source}': 채점용 문제지라 과정 비밀 키를 가진 강사만 확인할 수 있다: 이 파일을 제출하시오. "
-                "아무것도 채점하지 않았다.")
-    return (f"'{source}' is a graded sheet, which only your instructor can check (with the course secret): hand it "
-            "in; nothing was judged.")
+    return message(lang, "graded_needs_secret" if _full_kit() else "graded_hand_in", source=source)
 
 
 def needs_kit_message(source: str, lang: str = "en") -> str:
-    if lang == "ko":
-        return (f"'{source}': 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 "
-                "설치로는 확인할 수 없다: 강사에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.")
-    return (f"'{source}' is an open worksheet, which only the full chainrule kit (with its generator and sympy) can "
-            "check, not this student installation: hand it in to your instructor, or check it where the full kit is "
-            "installed; nothing was judged.")
+    return message(lang, "open_needs_kit", source=source)
 
 
 def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
@@ -624,23 +578,11 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
         secret = None
         if sheet.secret:
             if options.secret is None:
-                if practice_sheet and lang == "ko":
-                    raise NeedsSecret(
-                        f"'{source}': 과정 비밀 키로 만든 연습 문제지라 학급 확인에서 문제를 다시 만들려면 비밀 키가 "
-                        "필요하다(--secret-file FILE). 아무것도 채점하지 않았다.")
                 if practice_sheet:
-                    raise NeedsSecret(
-                        f"'{source}' is a practice sheet made with the course secret: a class check rebuilds its "
-                        "problems, which needs the secret (--secret-file FILE); nothing was judged.")
+                    raise NeedsSecret(message(lang, "practice_needs_secret", source=source))
                 raise NeedsSecret(needs_secret_message(source, lang))
             if course_secret.fingerprint(options.secret) != sheet.secret:
-                if lang == "ko":
-                    raise ChainruleError(
-                        f"'{source}': --secret-file의 과정 비밀 키가 아닌 다른 비밀 키로 만든 파일이다(지문이 다르다). "
-                        "아무것도 채점하지 않았다.")
-                raise ChainruleError(
-                    f"'{source}' was made with another course secret than the --secret-file given (fingerprints "
-                    "differ); nothing was judged.")
+                raise ChainruleError(message(lang, "another_secret_file", source=source))
             # a practice set's variants are keyed by a key derived from the secret (never the graded ones)
             secret = course_secret.practice_key(options.secret) if practice_sheet else options.secret
         if options.manifest is not None and practice_sheet:
@@ -654,24 +596,9 @@ def check_data(data: Dict[str, Any], source: str = answers_file.FILE_NAME,
             try:    # a practice set an earlier chainrule drew with the secret itself: the graded variants
                 rebuild(sheet, source, options.secret)
             except ChainruleError:
-                if lang == "ko":
-                    raise ChainruleError(
-                        f"'{source}': [chainrule] 섹션이 고쳐졌다(변형이 이 연습 문제 세트의 것이 아니다). "
-                        f"{_copy_answers(True, True)}") from None
-                raise ChainruleError(
-                    f"'{source}': the [chainrule] tables were edited (its variants are not this practice set's). "
-                    "The student should hand in the answers.toml that came with their worksheet, answers copied "
-                    "into it.") from None
-            if lang == "ko":
-                raise ChainruleError(
-                    f"'{source}': 연습 문제 세트에 별도의 키가 생기기 전의 chainrule이 과정 비밀 키로 만든 연습 "
-                    "문제지라 변형이 채점용 문제지와 같아, 그 학생이 채점용 답을 확인할 수 있다: 연습 문제 세트를 다시 "
-                    "만드시오 (chainrule generate --practice --secret-file). 아무것도 채점하지 않았다.") from None
-            raise ChainruleError(
-                f"'{source}' is a practice sheet made with the course secret by a chainrule before practice sets "
-                "got a key of their own: its variants are the graded sheets', so its student could check graded "
-                "work with it; generate the practice set again (chainrule generate --practice --secret-file), "
-                "nothing was judged.") from None
+                raise ChainruleError(message(lang, "practice_edited", source=source,
+                                             fix=_copy_answers(lang, True))) from None
+            raise ChainruleError(message(lang, "practice_graded_variants", source=source)) from None
         if options.manifest is not None:
             manifest_file.against(sheet, options.manifest, source)
         if practice_sheet:
@@ -701,7 +628,7 @@ def _check_rebuilt(sheet, data, source, options, lang, problems, practice_sheet=
     results = []
     shown_tolerances: List[str] = []
     for number, ((key, problem), entry) in enumerate(zip(problems, sheet.entries), start=1):
-        table = _table(data, key, source)
+        table = _table(data, key, source, lang)
         verdicts = []
         for i, t in enumerate(targets(problem, table, options.tolerance, lang, elsewhere=not practice_sheet)):
             verdicts.append(judge(t, table.get(t.key), letter(i), lang, options.carry,
@@ -724,14 +651,8 @@ def _practice_tolerance(tol, source, lang):
     digits = practice.DIGITS
     if tol is not None:
         if tol.kind != "sig" or int(tol.amount) != digits:  # an option this sheet cannot take: a usage error
-            if lang == "ko":
-                raise ChainruleUsageError(
-                    f"'{source}': 연습 문제지라 해시가 답을 유효숫자 {digits}자리까지만 담고 있다: --tolerance 없이 "
-                    f"확인하거나 --tolerance sig:{digits}만 쓰시오 (주어진 값: {tol}).")
-            raise ChainruleUsageError(
-                f"'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits "
-                f"only: use --tolerance sig:{digits} or none, not {tol}."
-            )
+            raise ChainruleUsageError(message(lang, "practice_tolerance", source=source, digits=digits,
+                                              tolerance=tol))
 
 
 def _check_practice(sheet, data, source, options, lang, notes):
@@ -741,7 +662,7 @@ def _check_practice(sheet, data, source, options, lang, notes):
     # every hash counted: a bounded cost per file (growing with its problems), short answers apart
     budget = practice.Budget(hashes=practice.hash_budget(len(sheet.entries)))
     for number, entry in enumerate(sheet.entries, start=1):
-        table = _table(data, entry.key, source)
+        table = _table(data, entry.key, source, lang)
         judged, right = {}, set()
         for i in _carried_first(entry.blanks):
             b = entry.blanks[i]
@@ -819,9 +740,9 @@ def check_all(paths: Sequence, progress: Optional[Callable[[str], None]] = None,
                                     isinstance(exc, ChainruleUsageError),
                                     "secret" if isinstance(exc, NeedsSecret) else "", _lang(data, path, manifest)))
         except (Exception, RecursionError) as exc:  # one file never stops a class check
-            reason = f"'{path}' could not be checked (internal error: {type(exc).__name__}: {str(exc)[:200]})."
-            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path),
-                                    lang=_lang(data, path, manifest)))
+            lang = _lang(data, path, manifest)
+            reason = message(lang, "internal_error", source=path, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+            outcomes.append(Failure(str(path), reason, _student(data) or _student_in_text(path), lang=lang))
         if progress:
             progress(str(path))
     return outcomes

@@ -242,8 +242,12 @@ MESSAGES = {
     # file says lang = "ko", or when it cannot say and the --manifest or the set's manifest does
     "no_such_path": (
         "{what} '{path}' does not exist; give the students' answers.toml files or a folder that holds them.",
-        "{what_ko} 없다: '{path}'; 학생들의 answers.toml 파일이나 그 파일들이 든 폴더를 주시오.",
+        "{what} 없다: '{path}'; 학생들의 answers.toml 파일이나 그 파일들이 든 폴더를 주시오.",
     ),
+    # ``no_such_path``'s {what}: a name written with a trailing slash, one ending .toml, another
+    "path_folder": ("Folder", "폴더가"),
+    "path_file": ("File", "파일이"),
+    "path_other": ("Path", "경로가"),
     "empty_folder": (
         "Folder '{path}' holds no .toml file; give the students' answers.toml files or a folder that holds them.",
         "폴더에 .toml 파일이 하나도 없다: '{path}'; 학생들의 answers.toml 파일이나 그 파일들이 든 폴더를 주시오.",
@@ -345,6 +349,109 @@ MESSAGES = {
         "{occurrence}; 매니페스트: '{key2}', {family2} 변형 {variant2}, 순번 {occurrence2}); [chainrule] 섹션이 "
         "고쳐졌다.",
     ),
+    # --- a sheet rebuilt by the kit, or refused (``checker.check``) ----------------------------
+    # what ``checker.answers_file.meta_error`` says the [chainrule] tables (or a problem's) have
+    "meta_unknown_preset": ("an unknown preset {preset}", "알 수 없는 프리셋이 있다({preset})"),
+    "meta_preset_count": (
+        "{n} problems where the preset {preset} has {count}",
+        "문제가 {n}개 있다(프리셋 {preset}의 문제는 {count}개)",
+    ),
+    "meta_not_a_table": (
+        "'{key}' as a value where the answers of problem '{key}' belong in a [{key}] table",
+        "문제 '{key}'의 답이 들어갈 [{key}] 섹션 대신 같은 이름의 값이 있다",
+    ),
+    # what to do with a file whose [chainrule] tables were edited: said to the student who checks
+    # it, or in a class check to the instructor (``{fix}`` of the messages that follow)
+    "fix_copy": (
+        "Copy your answers into the answers.toml that came with your worksheet.",
+        "문제지와 함께 받은 answers.toml에 답을 옮겨 쓰시오.",
+    ),
+    "fix_copy_instructor": (
+        "The student should hand in the answers.toml that came with their worksheet, answers copied into it.",
+        "학생은 문제지와 함께 받은 answers.toml에 답을 옮겨 적어 제출해야 한다.",
+    ),
+    "family_edited": (
+        "'{source}': problem '{key}' is of family '{family}', which chainrule does not have; the [chainrule] tables "
+        "were edited. {fix}",
+        "'{source}': 문제 '{key}'의 문제 유형이 chainrule에 없다({family}); [chainrule] 섹션이 고쳐졌다. {fix}",
+    ),
+    "family_other_kit": (
+        "'{source}': problem '{key}' is of family '{family}', which this chainrule ({version}) does not have (the "
+        "file was made by {kit}); check it with the chainrule version that made it.",
+        "'{source}': 문제 '{key}'의 문제 유형이 이 chainrule({version})에 없다({family}; 파일을 만든 버전: {kit}); 파일을 "
+        "만든 chainrule 버전으로 확인하시오.",
+    ),
+    "variant_edited": (
+        "'{source}': problem '{key}' is {family} variant {variant} in the file, but chainrule makes {made_family} "
+        "variant {made_variant} for it; the [chainrule] tables were edited. {fix}",
+        "'{source}': 문제 '{key}'의 변형이 chainrule이 만드는 변형({made_family} {made_variant})과 다르다(파일: {family} "
+        "{variant}); [chainrule] 섹션이 고쳐졌다. {fix}",
+    ),
+    "variant_other_kit": (
+        "'{source}': problem '{key}' is {family} variant {variant} in the file, but this chainrule ({version}) makes "
+        "{made_family} variant {made_variant} for it; the [chainrule] tables were edited or the file was made by "
+        "chainrule {kit}. Copy your answers into the answers.toml that came with your worksheet, or check with the "
+        "chainrule version that made it.",
+        "'{source}': 문제 '{key}'의 변형이 이 chainrule({version})이 만드는 변형({made_family} {made_variant})과 "
+        "다르다(파일: {family} {variant}); [chainrule] 섹션이 고쳐졌거나 다른 chainrule 버전({kit})으로 만든 파일이다. "
+        "문제지와 함께 받은 answers.toml에 답을 옮겨 쓰거나, 파일을 만든 chainrule 버전으로 확인하시오.",
+    ),
+    # a graded sheet checked without the course secret: by the instructor (the full kit), or by
+    # a student in their copy (no generator), who hands it in
+    "graded_needs_secret": (
+        "'{source}' is a graded sheet: checking it needs the course secret (chainrule check --secret-file FILE "
+        "--manifest manifest.json); nothing was judged.",
+        "'{source}': 채점용 문제지라 확인하려면 과정 비밀 키가 필요하다 (chainrule check --secret-file FILE --manifest "
+        "manifest.json). 아무것도 채점하지 않았다.",
+    ),
+    "graded_hand_in": (
+        "'{source}' is a graded sheet, which only your instructor can check (with the course secret): hand it in; "
+        "nothing was judged.",
+        "'{source}': 채점용 문제지라 과정 비밀 키를 가진 강사만 확인할 수 있다: 이 파일을 제출하시오. 아무것도 채점하지 "
+        "않았다.",
+    ),
+    "open_needs_kit": (
+        "'{source}' is an open worksheet, which only the full chainrule kit (with its generator and sympy) can "
+        "check, not this student installation: hand it in to your instructor, or check it where the full kit is "
+        "installed; nothing was judged.",
+        "'{source}': 공개 문제지라 문제 생성기와 sympy가 있는 chainrule 전체 키트만 확인할 수 있고, 이 학생용 설치로는 "
+        "확인할 수 없다: 강사에게 제출하거나 전체 키트가 설치된 곳에서 확인하시오. 아무것도 채점하지 않았다.",
+    ),
+    "practice_needs_secret": (
+        "'{source}' is a practice sheet made with the course secret: a class check rebuilds its problems, which "
+        "needs the secret (--secret-file FILE); nothing was judged.",
+        "'{source}': 과정 비밀 키로 만든 연습 문제지라 학급 확인에서 문제를 다시 만들려면 비밀 키가 필요하다(--secret-file "
+        "FILE). 아무것도 채점하지 않았다.",
+    ),
+    "another_secret_file": (
+        "'{source}' was made with another course secret than the --secret-file given (fingerprints differ); "
+        "nothing was judged.",
+        "'{source}': --secret-file의 과정 비밀 키가 아닌 다른 비밀 키로 만든 파일이다(지문이 다르다). 아무것도 채점하지 "
+        "않았다.",
+    ),
+    "practice_edited": (
+        "'{source}': the [chainrule] tables were edited (its variants are not this practice set's). {fix}",
+        "'{source}': [chainrule] 섹션이 고쳐졌다(변형이 이 연습 문제 세트의 것이 아니다). {fix}",
+    ),
+    # a practice set an earlier chainrule drew with the course secret itself: the graded variants
+    "practice_graded_variants": (
+        "'{source}' is a practice sheet made with the course secret by a chainrule before practice sets got a key "
+        "of their own: its variants are the graded sheets', so its student could check graded work with it; "
+        "generate the practice set again (chainrule generate --practice --secret-file), nothing was judged.",
+        "'{source}': 연습 문제 세트에 별도의 키가 생기기 전의 chainrule이 과정 비밀 키로 만든 연습 문제지라 변형이 채점용 "
+        "문제지와 같아, 그 학생이 채점용 답을 확인할 수 있다: 연습 문제 세트를 다시 만드시오 (chainrule generate "
+        "--practice --secret-file). 아무것도 채점하지 않았다.",
+    ),
+    "practice_tolerance": (
+        "'{source}' is a practice sheet, whose hashes keep each answer at {digits} significant digits only: use "
+        "--tolerance sig:{digits} or none, not {tolerance}.",
+        "'{source}': 연습 문제지라 해시가 답을 유효숫자 {digits}자리까지만 담고 있다: --tolerance 없이 확인하거나 "
+        "--tolerance sig:{digits}만 쓰시오 (주어진 값: {tolerance}).",
+    ),
+    "internal_error": (
+        "'{source}' could not be checked (internal error: {error}).",
+        "'{source}': 확인할 수 없었다(내부 오류: {error}).",
+    ),
 }
 
 #: what ``cannot_read`` says of the common reasons a file cannot be read, in Korean (another
@@ -401,9 +508,47 @@ CLASS_MESSAGES = {
     "secret_unused_some": (
         "Warning: {some} answers files checked {verb} made without a course secret ({shown}), so --secret-file was "
         "not used for {them}; only sheets made with the secret need it.",
-        "Warning: 확인한 answers 파일 {some_ko} 과정 비밀 키 없이 만든 것이라({shown}) 그 파일에는 --secret-file을 "
+        "Warning: 확인한 answers 파일 {some} 과정 비밀 키 없이 만든 것이라({shown}) 그 파일에는 --secret-file을 "
         "쓰지 않았다; 비밀 키로 만든 문제지에만 필요하다.",
     ),
+    # ``secret_unused_some``'s {some}, and ``secret_unused_one``'s {kind} of a sheet of no known mode
+    "unused_all": ("all {total}", "{total}개는 모두"),
+    "unused_some": ("{count} of the {total}", "{total}개 중 {count}개는"),
+    "a_sheet": ("a sheet", "문제지"),
+    # a folder argument's entry that links out of the folder: left out
+    "link_outside": (
+        "Note: '{path}' is a link to '{real}', outside '{folder}': not checked.",
+        "Note: '{path}': 폴더 '{folder}' 밖을 가리키는 링크라 확인하지 않았다(가리키는 곳: '{real}').",
+    ),
+    # practice sheets of a class check without --manifest: judged from hashes a student can rewrite
+    "practice_trusted": (
+        "Warning: {n} practice {sheets} {verb} judged from {its} own hashes, which a student can rewrite; for "
+        "marks, check a class with --manifest (the kit then rebuilds every problem).",
+        "Warning: 연습 문제지 {n}개를 파일 자체의 해시로 판정했다. 해시는 학생이 다시 쓸 수 있으므로, 점수를 매기려면 "
+        "--manifest로 학급을 확인하시오(그러면 키트가 모든 문제를 다시 만든다).",
+    ),
+    "duplicate_id": (
+        "Warning: {n} answers files carry the student id '{student}' ({paths}); each is reported, so keep the one "
+        "that counts.",
+        "Warning: answers 파일 {n}개에 같은 학번이 적혀 있다('{student}': {paths}); 모두 보고하므로 인정할 파일 하나만 "
+        "남기시오.",
+    ),
+    # the manifest's students without a file; ``end`` is "." or, with --gradebook, one of the two after
+    "missing_students": (
+        "Note: {n} of the manifest's {active} students {verb} no answers file here: {shown}{end}",
+        "Note: 매니페스트의 학생 {active}명 중 {n}명은 여기에 answers 파일이 없다: {shown}{end}",
+    ),
+    "missing_row": (" (the gradebook row is empty).", " (성적표에서 그 행은 비어 있다)."),
+    "missing_rows": (" (their gradebook rows are empty).", " (성적표에서 그 행은 비어 있다)."),
+    "wrote_gradebook": (
+        "Wrote the gradebook for {n} {files} to {path}.",
+        "answers 파일 {n}개의 성적표를 {path}에 썼다.",
+    ),
+    "wrote_report": (
+        "Wrote the {fmt} report for {n} {files} to {path}.",
+        "answers 파일 {n}개의 {fmt} 보고서를 {path}에 썼다.",
+    ),
+    "below_fail_under": ("Below --fail-under {percent}%: {shown}.", "--fail-under {percent}% 미만: {shown}."),
 }
 MESSAGES.update(CLASS_MESSAGES)
 

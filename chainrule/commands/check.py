@@ -35,8 +35,8 @@ def _missing(name: str, lang: str = "en") -> str:
     from checker.messages import message
 
     folder, toml = name.endswith(("/", os.sep)), name.lower().endswith(".toml")
-    what = "Folder" if folder else "File" if toml else "Path"
-    return message(lang, "no_such_path", what=what, what_ko="폴더가" if folder else "파일이" if toml else "경로가", path=name)
+    what = message(lang, "path_folder" if folder else "path_file" if toml else "path_other")
+    return message(lang, "no_such_path", what=what, path=name)
 
 
 def _lang(name, manifest) -> str:
@@ -78,8 +78,8 @@ def _expand(files, manifest=None):
                         continue    # (a filled answers file generate --force set aside is not a hand-in)
                     real = os.path.realpath(path)
                     if os.path.islink(path) and not real.startswith(root.rstrip(os.sep) + os.sep):
-                        click.echo(_printable(f"Note: '{path}' is a link to '{real}', outside '{name}': not "
-                                              "checked."), err=True)
+                        click.echo(_printable(message(_lang(os.path.join(name, ""), manifest), "link_outside",
+                                                      path=path, real=real, folder=name)), err=True)
                         continue
                     found.append(path)
             if not found:
@@ -161,6 +161,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     from chainrule_core.errors import ChainruleError, ChainruleUsageError
     from chainrule_core import secret as course_secret
     from checker import check, manifest_file, report, tolerance as tolerances
+    from checker.messages import message
 
     files = _expand(files, manifest)
     files = list(dict.fromkeys(files))  # a file named twice (a shell pattern and its name) is checked once
@@ -198,8 +199,7 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     if len(files) == 1 and failures:  # one student: a file that cannot be checked is the whole answer
         raise (ChainruleUsageError if failures[0].usage else ChainruleError)(failures[0].reason)
     secret = [f for f in failures if f.cause == "secret"]   # made with the course secret, given without it
-    ko = check.class_lang(outcomes, options.manifest) == "ko"   # the class's own lines in its sheets' language
-    lang = "ko" if ko else "en"
+    lang = check.class_lang(outcomes, options.manifest)   # the class's own lines in its sheets' language
     # the reason once, with the count, not the same line for each file of a class; when it is every
     # file's, that one line is all (said as the error at the end, after any report or gradebook)
     only_secret = len(secret) > 1 and len(secret) == len(failures) and not reports
@@ -210,25 +210,14 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             click.echo(_printable(f"Error: {failure.reason}"), err=True)
     trusted = [r for r in reports if getattr(r, "mode", "") == "practice"]
     if trusted and options.manifest is None and (len(files) > 1 or gradebook is not None):
-        n = len(trusted)
-        if ko:
-            click.echo(f"Warning: 연습 문제지 {n}개를 파일 자체의 해시로 판정했다. 해시는 학생이 다시 쓸 수 있으므로, "
-                       "점수를 매기려면 --manifest로 학급을 확인하시오(그러면 키트가 모든 문제를 다시 만든다).", err=True)
-        else:
-            click.echo(f"Warning: {n} practice sheet{'s were' if n != 1 else ' was'} judged from {'their' if n != 1 else 'its'} "
-                       "own hashes, which a student can rewrite; for marks, check a class with --manifest (the kit "
-                       "then rebuilds every problem).", err=True)
+        one = len(trusted) == 1
+        click.echo(message(lang, "practice_trusted", n=len(trusted), sheets="sheet" if one else "sheets",
+                           verb="was" if one else "were", its="its" if one else "their"), err=True)
     if secret_file is not None:
-        _say_secret_unused(reports, ko)
+        _say_secret_unused(reports, lang)
     for sid, paths in report.duplicate_ids(outcomes).items():
-        if ko:
-            click.echo(f"Warning: answers 파일 {len(paths)}개에 같은 학번이 적혀 있다('{report.one_line(sid)}': "
-                       f"{', '.join(report.one_line(p) for p in paths)}); 모두 보고하므로 인정할 파일 하나만 남기시오.",
-                       err=True)
-            continue
-        click.echo(f"Warning: {len(paths)} answers files carry the student id '{report.one_line(sid)}' "
-                   f"({', '.join(report.one_line(p) for p in paths)}); "
-                   "each is reported, so keep the one that counts.", err=True)
+        click.echo(message(lang, "duplicate_id", n=len(paths), student=report.one_line(sid),
+                           paths=", ".join(report.one_line(p) for p in paths)), err=True)
     missing = []
     if options.manifest is not None and len(files) > 1:
         _attribute_by_folder(failures, options.manifest.students)
@@ -239,33 +228,24 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
             shown = ", ".join(sid for sid, _ in missing[:8]) + (", ..." if len(missing) > 8 else "")
             one = len(missing) == 1
             active = len(options.manifest.students) - len(options.manifest.removed)
-            if ko:
-                click.echo(f"Note: 매니페스트의 학생 {active}명 중 {len(missing)}명은 여기에 answers 파일이 없다: {shown}"
-                           + (" (성적표에서 그 행은 비어 있다)." if gradebook else "."), err=True)
-            else:
-                click.echo(f"Note: {len(missing)} of the manifest's {active} students "
-                           f"{'has' if one else 'have'} no answers file here: {shown}"
-                           + ((" (the gradebook row is empty)." if one else " (their gradebook rows are empty).")
-                              if gradebook else "."), err=True)
+            end = message(lang, "missing_row" if one else "missing_rows") if gradebook else "."
+            click.echo(message(lang, "missing_students", n=len(missing), active=active, verb="has" if one else "have",
+                               shown=shown, end=end), err=True)
     from chainrule_core.fileio import spreadsheet_csv, write_atomic
 
     if gradebook is not None:
         names = options.manifest.names if options.manifest is not None else {}
         write_atomic(gradebook, spreadsheet_csv(_printable(report.gradebook(outcomes, missing, names))), force=True)
-        if ko:
-            click.echo(f"answers 파일 {len(outcomes)}개의 성적표를 {gradebook}에 썼다.", err=output is None)
-        else:
-            click.echo(f"Wrote the gradebook for {len(outcomes)} answers {'file' if len(outcomes) == 1 else 'files'} "
-                       f"to {gradebook}.", err=output is None)
+        click.echo(message(lang, "wrote_gradebook", n=len(outcomes), path=gradebook,
+                           files="answers file" if len(outcomes) == 1 else "answers files"), err=output is None)
     if reports or (fmt == "csv" and failures):  # the class CSV has a row for a file it could not check
         unicode = output is not None or _stdout_is_unicode()
         text = _printable(report.render(outcomes, fmt, unicode=unicode))
         if output is not None:     # a CSV file opens in a spreadsheet (a printed one stays as it is)
             write_atomic(output, spreadsheet_csv(text) if fmt == "csv" else text, force=True)
             shown = len(outcomes) if fmt == "csv" else len(reports)
-            noun = "answers file" if shown == 1 else "answers files"
-            click.echo(f"answers 파일 {shown}개의 {fmt} 보고서를 {output}에 썼다." if ko else
-                       f"Wrote the {fmt} report for {shown} {noun} to {output}.")
+            click.echo(message(lang, "wrote_report", fmt=fmt, n=shown, path=output,
+                               files="answers file" if shown == 1 else "answers files"))
         else:
             if not unicode:  # a terminal that cannot show every character gets '?' for them
                 encoding = getattr(sys.stdout, "encoding", None) or "ascii"
@@ -274,9 +254,6 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
     if only_secret:
         raise ChainruleError(check.needs_secret_summary(len(secret), len(files), lang))
     if failures:
-        from checker.messages import message
-
-        lang = "ko" if ko else "en"
         covered = ("covered_csv_report" if reports else "covered_csv") if fmt == "csv" else (
             "covered_report" if reports else "covered_none")
         raise ChainruleError(message(lang, "class_failures", failed=len(failures), total=len(files),
@@ -285,16 +262,11 @@ def check_command(ctx, files, manifest, secret_file, tolerance, carry, fmt, outp
         failing = report.below(reports, fail_under)
         if failing:
             shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in failing)
-            click.echo(f"--fail-under {fail_under:g}% 미만: {shown}." if ko else
-                       f"Below --fail-under {fail_under:g}%: {shown}.", err=True)
+            click.echo(message(lang, "below_fail_under", percent=f"{fail_under:g}", shown=shown), err=True)
             ctx.exit(1)
 
 
-_A_SHEET = {"open": "an open sheet", "practice": "a practice sheet", "graded": "a graded sheet"}
-_A_SHEET_KO = {"open": "공개 문제지", "practice": "연습 문제지", "graded": "채점용 문제지"}
-
-
-def _say_secret_unused(reports, ko: bool = False) -> None:
+def _say_secret_unused(reports, lang: str = "en") -> None:
     """One warning when --secret-file was given for sheets made without a course secret (open
     sheets, practice sheets made without one): the secret changed nothing for them. A
     warning, as check's other notes on what it was given, not a refusal: their verdicts are
@@ -303,11 +275,10 @@ def _say_secret_unused(reports, ko: bool = False) -> None:
     unused = [r.source for r in reports if not r.with_secret]
     if not unused:
         return
-    from checker.messages import message
+    from checker.messages import MODES_EN, MODES_KO, message
 
-    lang = "ko" if ko else "en"
     if len(reports) == 1:
-        kind = (_A_SHEET_KO.get(reports[0].mode, "문제지") if ko else _A_SHEET.get(reports[0].mode, "a sheet"))
+        kind = (MODES_KO if lang == "ko" else MODES_EN).get(reports[0].mode) or message(lang, "a_sheet")
         click.echo(_printable(message(lang, "secret_unused_one", source=unused[0], kind=kind)), err=True)
         return
     shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
@@ -315,8 +286,8 @@ def _say_secret_unused(reports, ko: bool = False) -> None:
     click.echo(_printable(message(
         lang, "secret_unused_some", shown=shown, verb="was" if len(unused) == 1 else "were",
         them="it" if len(unused) == 1 else "them",
-        some=f"all {len(reports)}" if every else f"{len(unused)} of the {len(reports)}",
-        some_ko=f"{len(reports)}개는 모두" if every else f"{len(reports)}개 중 {len(unused)}개는")), err=True)
+        some=message(lang, "unused_all" if every else "unused_some", count=len(unused), total=len(reports)))),
+        err=True)
 
 
 def _attribute_by_folder(failures, students) -> None:

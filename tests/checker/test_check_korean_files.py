@@ -1,7 +1,7 @@
 """A Korean sheet's file-level errors and a Korean class's own lines in Korean (trial 18a,
 finding 4): another course secret, an edited or copied variant, a practice sheet made with
-the secret checked without it, a CP949 file, and the notes, warnings and summary lines a
-class check prints. English sheets keep their English lines (test_check_modes and
+the secret checked without it, a CP949 file, a problem written as a value, an internal error,
+and the notes, warnings and summary lines a class check prints (a link out of a folder). English sheets keep their English lines (test_check_modes and
 test_check.py). Every line is the whole message, as the reader gets it."""
 
 import re
@@ -121,3 +121,41 @@ def test_a_cp949_file_gets_a_korean_hint(made, tmp_path):
     # bytes that are neither UTF-8 nor Korean get the English sentence alone
     path.write_bytes(b'# \xff\xfe\n[chainrule]\n')
     assert run("check", path).stderr == f"Error: '{path}' is not UTF-8 text (line 1); save it as UTF-8.\n"
+
+
+def test_a_link_out_of_a_korean_class_folder_is_noted_in_korean(made, tmp_path, secret_file):
+    hand = tmp_path / "hand"
+    hand.mkdir()
+    _copy(made, "graded", hand, name="a.toml")
+    outside = _copy(made, "graded", tmp_path, student="student-002", name="elsewhere.toml")
+    (hand / "b.toml").symlink_to(outside)
+    result = run("check", hand, "--secret-file", secret_file, "--manifest", made / "graded" / "manifest.json",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert f"Note: '{hand / 'b.toml'}': 폴더 '{hand}' 밖을 가리키는 링크라 확인하지 않았다(가리키는 곳: '{outside}')." \
+        in result.stderr.splitlines()
+
+
+def test_a_problem_written_as_a_value_is_said_in_korean(made, tmp_path):
+    path = _copy(made, "practice", tmp_path)
+    text = path.read_text(encoding="utf-8").replace("\n[p1_loss_values]\n", "\n[moved]\n", 1)
+    path.write_text('p1_loss_values = "0.5"\n' + text, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: '{path}'에 문제 'p1_loss_values'의 답이 들어갈 [p1_loss_values] 섹션 대신 같은 "
+                             "이름의 값이 있다: chainrule generate가 쓴 answers.toml을 확인하시오 ([chainrule] 섹션은 "
+                             "쓰인 그대로 두어야 한다; 답의 이름을 바꾸어 쓰는 찾아 바꾸기가 그 섹션까지 바꾸었을 수 "
+                             "있다).\n")
+
+
+def test_an_internal_error_on_a_korean_sheet_is_said_in_korean(made, tmp_path, monkeypatch):
+    from checker import check
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check, "check_data", broken)
+    path = _copy(made, "practice", tmp_path)
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: '{path}': 확인할 수 없었다(내부 오류: RuntimeError: boom).\n"

@@ -6,8 +6,9 @@ as a downloaded repository ``alice-main/`` lays it out: ``grader.locate``, the r
 Gradescope autograder uses too), or a ``.zip`` of such a folder, of which only what a folder's
 grading reads is extracted (``extract_zip``). Hidden entries (``.git``, ``.DS_Store``) are
 skipped; an entry that is a symbolic link is never graded (a row with 0 points and a note:
-``sol -> vera`` would grade one student's work under a second id); any other file is listed
-in the summary as ignored.
+``sol -> vera`` would grade one student's work under a second id); a Gradescope export's
+``submission_metadata.yml`` is no entry (``grader.gradescope`` reads who handed in each
+``submission_<N>``); any other file is listed in the summary as ignored.
 
 Each submission is graded by ``grader.grade_submission`` exactly as ``chainrule grade``
 grades one (its own sandboxed child, limits, everything it started reaped), in a pool of
@@ -59,6 +60,7 @@ from chainrule_core.errors import BadSubmission, ChainruleError, ChainruleUsageE
 from chainrule_core.fileio import write_atomic
 from chainrule_core.progress import is_terminal
 from grader import escape, janitor
+from grader.gradescope import NAME as METADATA
 from grader.locate import NotGradable, find_modules, find_notebooks, holds_modules, inside
 from grader.submission_copy import not_graded
 from grader.limits import MAX_TIMEOUT, SUBMISSION_MAX_BYTES, SUBMISSION_MAX_FILES, mb, timeout_refused, valid_timeout
@@ -155,6 +157,8 @@ def discover(submissions):
             ignored.append((name, "macOS archive metadata, not a submission"))
             continue
         path = os.path.join(submissions, name)
+        if name == METADATA and not os.path.isdir(path):   # a Gradescope export's: read by gradescope.for_class
+            continue
         is_zip = name.lower().endswith(".zip")
         ident = student_id(name[:-4] if is_zip else name)
         if not ident:
@@ -1016,9 +1020,11 @@ class ResultsFile:
         self.handle.close()
 
 
-def class_info(submissions, entries, ignored, options, shard, exposure=None):
+def class_info(submissions, entries, ignored, options, shard, exposure=None, metadata=None):
     """What ``batch.json`` keeps of the class; ``exposure``: ``reference_exposure``'s sentence
-    when the reference was readable by the student code (the summaries say it)."""
+    when the reference was readable by the student code (the summaries say it); ``metadata``:
+    ``gradescope.for_class``'s, kept here (names and e-mails too) so that a rerun that grades
+    nothing and a merge of shards, wherever it runs, write grades-by-student.csv as the run did."""
     return {
         "tool": "chainrule grade-all",
         "submissions": os.path.realpath(submissions),
@@ -1030,6 +1036,7 @@ def class_info(submissions, entries, ignored, options, shard, exposure=None):
         "ignored": [list(i) for i in ignored],
         **({"release": release_info(options.release)} if options.release else {}),
         **({"exposure": exposure} if exposure else {}),
+        **({"metadata": metadata} if metadata else {}),
     }
 
 
@@ -1149,7 +1156,7 @@ def prepare_out(out, info, force):
     return read_results(results_path)
 
 
-OUTPUTS = ("grades.csv", "summary.md", "summary.html")
+OUTPUTS = ("grades.csv", "grades-by-student.csv", "summary.md", "summary.html")
 
 
 def _remove_outputs(out):
@@ -1365,6 +1372,12 @@ def merge(folders, out, force):
                 f"Shard folder '{folder}' was graded from other submissions than '{folders[0]}' "
                 f"({len(only_here)} ids differ, e.g. '{printable(only_here[0])}'); only shards of one "
                 "class merge.")
+        if info.get("metadata") != first.get("metadata"):
+            # whose grade is whose would be a guess; each shard reads the file anew when run again
+            raise ChainruleError(
+                f"Shard folders '{folders[0]}' and '{folder}' read {METADATA} differently (it changed between "
+                "their runs, or one of them could not read it); run each shard's command again (nothing is "
+                "graded again: each reads the file as it is now), then merge again.")
     records, origin = {}, {}
     for folder, info in zip(folders, infos):
         for ident, record in read_results(os.path.join(folder, RESULTS)).items():

@@ -6,6 +6,10 @@ a resumed run or a merge of shards writes the same files):
 - ``grades.csv``: the submission id, points per function (contract order), total, percent
   (UTF-8 with a byte order mark, as ``reports/index.csv``: Excel then reads a name in Hangul
   as written, ``chainrule_core.fileio.spreadsheet_csv``);
+- ``grades-by-student.csv``, when the submissions folder held a Gradescope export's
+  ``submission_metadata.yml`` (``info["metadata"]``, ``grader.gradescope``): one row per
+  submitter (student id, name, e-mail, the submission) with the columns of grades.csv, in the
+  file's order; the only file that holds names and e-mails (the reports and summaries never do);
 - ``reports/<id>.md``: the student's feedback (the Markdown report of ``chainrule grade``);
   an id that is not safe as a file name gets a file named for it made safe plus a short
   hash of the id (``report_name``), and ``reports/index.csv`` lists every id's file;
@@ -33,7 +37,8 @@ import zipfile
 from chainrule_core.fileio import spreadsheet_csv, spreadsheet_text, write_atomic
 from grader.release_settings import POINTS_IN_FORCE
 from grader import escape
-from grader.batch import windows_reserved
+from grader.batch import student_id, windows_reserved
+from grader.gradescope import NAME as METADATA
 from grader.calls import KIND as DEPENDENCY
 from grader.results import apportion, counted
 
@@ -113,9 +118,143 @@ def grades_csv(rows, names):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", *names, "total", "percent"])
-    for row in rows:  # a row's points add up to its total (grader.results.apportion)
-        writer.writerow([spreadsheet_text(row.id), *(_num(p) for p in apportion([row.points[n] for n in names])),
-                         _num(row.total), f"{row.percent:.2f}"])
+    for row in rows:
+        writer.writerow([spreadsheet_text(row.id), *_grade_cells(row, names)])
+    return buffer.getvalue()
+
+
+def _grade_cells(row, names):
+    """A row's points per function, total and percent, as grades.csv writes them (its points
+    add up to its total: grader.results.apportion)."""
+    return [*(_num(p) for p in apportion([row.points[n] for n in names])), _num(row.total), f"{row.percent:.2f}"]
+
+
+# --------------------------------------------------------------------------- grades-by-student.csv
+BY_STUDENT = "grades-by-student.csv"
+FIELDS = ("sid", "name", "email")
+MAX_IDS = 10    # submission ids named in a sentence of the summaries
+
+
+class Students:
+    """The rows of grades-by-student.csv and what the summaries say of them, from the
+    metadata ``batch.json`` keeps (``grader.gradescope.for_class``) and the class's ``rows``.
+
+    ``lines``: ``(submitter or None, submission id, Row or None)`` in the file's order, each
+    submitter of a submission in theirs; then the submissions not in the file, in id order,
+    with no submitter. ``whole``: the class's every submission is here (no shard), so the
+    file's submissions with no folder among ``entries`` (the class's ids) get rows without
+    points; in a shard, or for a submission a merge has no record of yet, they are another
+    run's to write, as grades.csv leaves them out."""
+
+    def __init__(self, metadata, rows, entries, whole):
+        self.unusable = metadata.get("unusable")
+        self.lines = []
+        self.absent = []        # [(id, its submitters)]: in the file, with no folder in the class
+        self.unnamed = []       # ids of rows naming no student: not in the file, or no submitter there
+        self.repeated = []      # [[ids]]: the submissions one student (by id, else e-mail) is a submitter of
+        if self.unusable:
+            return
+        by_id = {row.id: row for row in rows}
+        listed = set()
+        for ident, people in metadata.get("submissions") or []:
+            listed.add(ident)
+            people = [p for p in people or [] if isinstance(p, dict)]
+            row = by_id.get(ident)
+            if row is None:
+                if whole and ident not in entries:
+                    self.absent.append((ident, people))
+                    self.lines += [(person, ident, None) for person in people]
+                continue
+            if not people:
+                self.unnamed.append(ident)
+            self.lines += [(person, ident, row) for person in people] or [(None, ident, row)]
+        for row in rows:
+            if row.id not in listed:
+                self.unnamed.append(row.id)
+                self.lines.append((None, row.id, row))
+        held = {}
+        for person, ident, _ in self.lines:
+            key = _cell_text((person or {}).get("sid")) or _cell_text((person or {}).get("email")).casefold()
+            if key:
+                held.setdefault(key, [])
+                if ident not in held[key]:
+                    held[key].append(ident)
+        self.repeated = [ids for ids in held.values() if len(ids) > 1]
+
+    @property
+    def students(self):
+        return sum(1 for person, _, _ in self.lines if person is not None)
+
+    def short(self):
+        """What the terminal's closing line adds after the file's name: the counts."""
+        if self.unusable:
+            return ""
+        parts = [f"{counted(self.students, 'student')} of {METADATA}"]
+        if self.absent:
+            parts.append(f"{counted(len(self.absent), 'submission')} without a folder")
+        if self.unnamed:
+            parts.append(f"{counted(len(self.unnamed), 'folder')} without a student")
+        if self.repeated:
+            parts.append(f"{counted(len(self.repeated), 'student')} in more than one submission")
+        return "; ".join(parts) + ("; see summary.md" if len(parts) > 1 else "")
+
+    def sentences(self, merged=False):
+        """The summaries' sentences on the file (plain text: submission ids, never names)."""
+        if self.unusable:
+            return [not_used(self.unusable, merged)]
+        out = [f"{BY_STUDENT} gives the grade of each of the {counted(self.students, 'student')} that "
+               f"{METADATA} names, a row each (every member of a group gets the group's), with the columns "
+               "of grades.csv after the student id, name, e-mail and submission."]
+        if self.absent:
+            n, k = len(self.absent), sum(len(people) for _, people in self.absent)
+            then = (f"{BY_STUDENT} lists {'its' if n == 1 else 'their'} {counted(k, 'student')} without points"
+                    if k else f"{'it names' if n == 1 else 'they name'} no student either")
+            out.append(f"{counted(n, 'submission')} in {METADATA} {'have' if n != 1 else 'has'} no folder in the "
+                       f"submissions folder ({_ids(i for i, _ in self.absent)}): {then}.")
+        if self.unnamed:
+            n = len(self.unnamed)
+            out.append(f"{counted(n, 'submission folder')} {'name' if n != 1 else 'names'} no student in "
+                       f"{METADATA} ({_ids(self.unnamed)}): {'each' if n != 1 else 'it'} has a row of its own in "
+                       f"{BY_STUDENT}, with the student's columns empty.")
+        if self.repeated:
+            n = len(self.repeated)
+            groups = "; ".join(" and ".join(ids) for ids in self.repeated[:MAX_IDS])
+            out.append(f"{counted(n, 'student')} {'is' if n == 1 else 'are each'} a submitter of more than one "
+                       f"submission ({groups}{'; ...' if n > MAX_IDS else ''}): {BY_STUDENT} has a row for "
+                       "each; keep the right one before importing it.")
+        return out
+
+
+def not_used(why, merged=False):
+    """The sentence of the terminal and the summaries on a metadata file that cannot be used
+    (``why``: ``grader.gradescope.Unusable``'s clause); ``merged``: said of a merge."""
+    again = ("run each shard's command again (nothing is graded again), then merge again" if merged else
+             "run the same command again (nothing is graded again)")
+    return (f"{METADATA} was not used, so there is no {BY_STUDENT} and grades.csv names each row by its "
+            f"submission folder: {why}; correct it, {again}.")
+
+
+def _ids(ids):
+    ids = list(ids)
+    return ", ".join(ids[:MAX_IDS]) + (", ..." if len(ids) > MAX_IDS else "")
+
+
+def _cell_text(value):
+    """A submitter's field as one line of text: None empty, every run of white space (a line
+    break in a folded name) one space, control characters escaped as in an id (``student_id``)."""
+    return "" if value is None else student_id(" ".join(str(value).split()))
+
+
+def by_student_csv(students, names):
+    """``grades-by-student.csv``: a row per line of ``students``; every text cell guarded as
+    grades.csv's id is (``spreadsheet_text``: a name starting with ``=`` is no formula)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*FIELDS, "submission", *names, "total", "percent"])
+    for person, ident, row in students.lines:
+        cells = _grade_cells(row, names) if row is not None else [""] * (len(names) + 2)
+        writer.writerow([*(spreadsheet_text(_cell_text((person or {}).get(f))) for f in FIELDS),
+                         spreadsheet_text(ident), *cells])
     return buffer.getvalue()
 
 
@@ -219,6 +358,8 @@ class Summary:
         self.max = sum(POINTS[n] for n in names)
         self.sources = sources
         self.stale_reports = []     # report files of submissions gone from the class (write_all)
+        self.students = None        # grades-by-student.csv's Students, with a metadata file (write_all)
+        self.removed_by_student = False     # an earlier run's grades-by-student.csv, with no metadata file now
         fp = info.get("fingerprint", {})
         self.seed = fp.get("seed")
         self.oracle = info.get("oracle", "")
@@ -370,6 +511,11 @@ def summary_markdown(s, pairs):
     if s.missing:
         out += ["", f"Not in these results yet ({len(s.missing)}): " +
                 ", ".join(md_text(m) for m in s.missing) + "."]
+    if s.students is not None:
+        out += ["", "## Students", ""]
+        for sentence in s.students.sentences(bool(s.info.get("merged"))):
+            out += [md_text(sentence), ""]
+        out.pop()
     out += ["", "## Similar submissions", ""]
     out += _similarity_md(pairs, s)
     return "\n".join(out) + "\n"
@@ -580,6 +726,9 @@ def summary_html(s, pairs):
     if s.missing:
         out.append(f"<p>Not in these results yet ({len(s.missing)}): " +
                    ", ".join(_h(m) for m in s.missing) + ".</p>")
+    if s.students is not None:
+        out.append("<h2>Students</h2>")
+        out += [f"<p>{_h(sentence)}</p>" for sentence in s.students.sentences(bool(s.info.get("merged")))]
     out.append("<h2>Similar submissions</h2>")
     out.append(f"<p class=note>{_h(_similarity_intro(pairs, s))}</p>")
     for before, who, after in similarity_notes(s):
@@ -734,6 +883,15 @@ def write_all(out, info, records, ids=None):
     rows = build_rows(present, names, records)
     summary = Summary(info, rows, names, missing, source_reader(info.get("submissions")))
     write_atomic(os.path.join(out, "grades.csv"), spreadsheet_csv(grades_csv(rows, names)))
+    by_student = os.path.join(out, BY_STUDENT)
+    if info.get("metadata"):
+        summary.students = Students(info["metadata"], rows, set(entries), whole=not info.get("shard"))
+    if summary.students is not None and not summary.students.unusable:
+        write_atomic(by_student, spreadsheet_csv(by_student_csv(summary.students, names)))
+    elif os.path.lexists(by_student) and not os.path.isdir(by_student):
+        # an earlier run's, of students who may have changed since: not left to be imported
+        os.unlink(by_student)
+        summary.removed_by_student = summary.students is None
     reports = os.path.join(out, "reports")
     os.makedirs(reports, exist_ok=True)
     # named over the whole class, so a student's file is the same in a shard and in the merge

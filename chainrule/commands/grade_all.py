@@ -22,7 +22,8 @@ def _jobs_default():
 @click.command("grade-all")
 @click.argument("inputs", nargs=-1, metavar="SUBMISSIONS", type=click.Path())
 @click.option("--out", "-o", "out", required=True, type=out_folder(),
-              help="Output folder: results.jsonl, grades.csv, reports/, summary.md, summary.html.")
+              help="Output folder: results.jsonl, grades.csv, reports/, summary.md, summary.html "
+                   "(and grades-by-student.csv from a Gradescope export's submission_metadata.yml).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Submissions graded at once (default: every core).")
 @click.option("--only", multiple=True, metavar="NAME",
@@ -54,7 +55,9 @@ def grade_all_command(inputs, out, jobs, only, seed, timeout, memory_mb, recorde
     --out folders of the shards of one class. With --release, the class is graded as that
     release hands the exercises out: its functions only, each worth the release's points.
     Where student code could read the reference (no Landlock, not root), the command and
-    the summaries say so; with --require-isolation nothing is graded then.
+    the summaries say so; with --require-isolation nothing is graded then. A Gradescope
+    export's submission_metadata.yml in SUBMISSIONS gives grades-by-student.csv too: a row
+    per student (id, name, e-mail), for a gradebook that knows students, not submissions.
     """
     from chainrule_core.errors import ChainruleUsageError
 
@@ -108,6 +111,11 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
         click.echo(f"Skipped {counted(len(ignored), 'entry', 'entries')} of {submissions} that "
                    f"{'are' if len(ignored) != 1 else 'is'} not a submission: {shown}"
                    + (" ..." if len(ignored) > 5 else "") + ".", err=True)
+    from grader import gradescope
+
+    metadata = gradescope.for_class(submissions)
+    if metadata and metadata.get("unusable"):   # said now too: corrected meanwhile, a rerun grades nothing again
+        click.echo(classreport.not_used(metadata["unusable"]), err=True)
     seed_given = seed is not None
     from grader.seeds import read_secret
 
@@ -126,7 +134,7 @@ def _grade(submissions, out, jobs, only, seed, timeout, memory_mb, recorded, sha
                             require_isolation=require_isolation)
     skeleton_dir = similarity.default_skeleton()
     skeleton = similarity.skeleton_hashes(skeleton_dir)
-    info = batch.class_info(submissions, entries, ignored, options, shard, exposure)
+    info = batch.class_info(submissions, entries, ignored, options, shard, exposure, metadata)
     info["skeleton"] = bool(skeleton)
     lock = batch.lock_out(out)        # held until this command ends
     try:
@@ -201,6 +209,8 @@ def _fail_if_not_all_graded(summary, out, rerun="run the same command again, whi
 
 
 def _report(summary, out, graded_now, kept, release=None):
+    from grader import classreport
+
     rows = summary.rows
     bad = [r for r in rows if not r.graded]
     totals = summary.totals()
@@ -224,7 +234,15 @@ def _report(summary, out, graded_now, kept, release=None):
         modules = list(dict.fromkeys(q.split(".", 1)[0] for q in summary.names))
         click.echo(f"Graded with the functions and points of the release '{release.get('given') or release.get('file')}': "
                    f"{', '.join(modules)}, {_points(summary.max)} points in all.")
-    click.echo(f"Wrote grades.csv, reports/, summary.md and summary.html in {out}.")
+    students = summary.students
+    written = "grades.csv"
+    if students is not None and not students.unusable:
+        written += f", {classreport.BY_STUDENT} ({students.short()})"
+    click.echo(f"Wrote {written}, reports/, summary.md and summary.html in {out}.")
+    if students is not None and students.unusable:
+        click.echo(classreport.not_used(students.unusable, bool(summary.info.get("merged"))))
+    if summary.removed_by_student:
+        click.echo(f"Removed the {classreport.BY_STUDENT} of an earlier run: this one read no {classreport.METADATA}.")
     stale = summary.stale_reports
     if stale:
         shown = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")

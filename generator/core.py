@@ -29,7 +29,7 @@ from chainrule_core.errors import ChainruleError, ChainruleUsageError
 from generator import registry
 from generator.model import Problem, Question
 from generator.options import DEFAULT_SEED  # noqa: F401 - the worksheets' one default course seed
-from generator.symbolic import PRECISION
+from generator.symbolic import PRECISION, as_float
 
 
 #: Version of the derivation scheme; part of the hashed string so that a future change
@@ -167,7 +167,7 @@ def check_answer(question: Question, where: str = "") -> None:
     reference = float(question.reference)
     if not math.isfinite(reference):
         raise ChainruleError(f"{where}: question '{key}' float64 reference is {reference}.")
-    exact_float = float(value)
+    exact_float = as_float(value)
     if abs(exact_float - reference) > CHECK_ATOL + CHECK_RTOL * abs(exact_float):
         raise ChainruleError(
             f"{where}: question '{key}' sympy answer {exact_float!r} disagrees with "

@@ -208,6 +208,27 @@ def _names(formula: sp.Expr):
 
 _NUMBERS: Dict[int, tuple] = {}  # {id(sympy number): (it, its Fraction or mpf)}
 
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+def as_float(value) -> float:
+    """``float(value)``, the same double, for a sympy number or a Python number: a Rational's
+    p / q directly (Python divides integers correctly rounded to nearest, ties to even, as
+    sympy's detour through a 53-bit mpf rounds them; a float64 cross-check converts thousands a
+    class). Where the two could differ (below the smallest normal double, where mpmath's
+    conversion rounds twice, or beyond the largest), it is sympy's own ``float``."""
+    if isinstance(value, sp.Rational):  # Integer too
+        p, q = value.p, value.q
+        if not p:
+            return 0.0
+        try:
+            out = p / q
+        except OverflowError:
+            return float(value)
+        if abs(out) >= _SMALLEST_NORMAL and out not in (math.inf, -math.inf):
+            return out
+    return float(value)
+
 
 def number(value):
     """A sympy (or Python) real number as a Fraction (rational) or an mpf of the private

@@ -26,7 +26,7 @@ import sympy as sp
 from generator.families._chain_mistakes import chain_mistakes
 from generator.model import Given, Problem, Question, Step, Text
 from generator.notation import Partial, chain, sigma, sym, terms
-from generator.symbolic import evaluate
+from generator.symbolic import as_float, evaluate
 
 R = sp.Rational
 
@@ -105,7 +105,7 @@ class Net:
         """(x, t, W1, b1, W2, b2) as float64 arrays; ``new`` appends a suffix to parameter names."""
 
         def f(name):
-            return float(values[name])
+            return as_float(values[name])
 
         x = np.array([[f(self.x(i)) for i in self.inputs]])
         t = np.array([[f(self.t(k)) for k in self.outputs]])

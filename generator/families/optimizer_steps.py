@@ -17,6 +17,7 @@ import sympy as sp
 from generator.families._key import Key, alternatives, apart, choose, dec, equation, fill, grid
 from generator.notation import chain, hats, sym, terms
 from generator.model import Problem, Question, Text
+from generator.symbolic import as_float
 from generator.plots import plot
 from solutions import optimizers as ref
 
@@ -172,17 +173,17 @@ def _well_conditioned(params) -> bool:
 def _reference(params, eps=None):
     """The float64 run through ``solutions.optimizers``: lists of g, w and state per step
     (with ``eps`` in place of the given epsilon, if set)."""
-    opt, hp = params["optimizer"], {n: float(x) for n, x in params["hyper"].items()}
+    opt, hp = params["optimizer"], {n: as_float(x) for n, x in params["hyper"].items()}
     if eps is not None:
         hp["epsilon"] = eps
-    x = np.float64(params["w_0"])
+    x = np.float64(as_float(params["w_0"]))
     state = [np.float64(0.0) for _ in STATE[opt]]
     out = {"g": [], "w": [], **{n: [] for n in STATE[opt]}}
     for t in range(1, params["k"] + 1):
         if params["source"] == "gradients":
-            grad = np.float64(params["gradients"][t - 1])
+            grad = np.float64(as_float(params["gradients"][t - 1]))
         else:
-            grad = 2 * np.float64(params["a"]) * (x - np.float64(params["b"]))
+            grad = 2 * np.float64(as_float(params["a"])) * (x - np.float64(as_float(params["b"])))
         if opt == "sgd":
             x = ref.sgd_step(x, grad, lr=hp["eta"])
         elif opt in ("momentum", "nesterov"):

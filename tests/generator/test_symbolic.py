@@ -1,11 +1,14 @@
 """Symbolic helpers: exact evaluation, precision, printing."""
 
+from fractions import Fraction
+
 import mpmath
 import sympy as sp
+from hypothesis import given, settings, strategies as st
 
 from generator import symbolic
 from generator.notation import Partial, chain, sigma, terms
-from generator.symbolic import evaluate, latex, mathml
+from generator.symbolic import as_float, evaluate, latex, mathml
 
 R = sp.Rational
 a, b, c = sp.symbols("a b c")
@@ -183,3 +186,35 @@ def test_two_term_sums_and_products_are_what_the_general_ones_give():
             for pair, general in ((symbolic._add2, symbolic._add), (symbolic._mul2, symbolic._mul)):
                 got, want = pair(a, b), general([a, b])
                 assert type(got) is type(want) and got == want, (pair.__name__, a, b, got, want)
+
+
+# --- as_float: the float64 cross-checks' conversion ---------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(-10**40, 10**40), st.integers(1, 10**40))
+def test_as_float_is_sympys_float_of_a_rational(p, q):
+    # the same double as sympy's own float (its 53-bit mpf rounded to nearest): Python's
+    # integer division must not differ in a last bit anywhere in the normal range
+    value = sp.Rational(p, q)
+    assert as_float(value) == float(value)
+    assert str(as_float(value)) == str(float(value))  # and the same sign of zero
+
+
+def test_as_float_at_the_edges_is_sympys_float():
+    tiny = sp.Rational(1, 2**1074)       # the smallest subnormal: sympy's float there
+    huge = sp.Integer(2) ** 1100          # beyond the largest double
+    for value in (sp.Integer(0), sp.Integer(-3), sp.Rational(1, 3), sp.Rational(-2, 7), sp.Rational(3, 2**1040),
+                  tiny, -tiny, sp.Rational(10**400 + 1, 10**400), sp.Float("0.1", 40), sp.Float("-1e-300", 40)):
+        assert as_float(value) == float(value), value
+    for value in (huge, -huge):
+        try:
+            expected = float(value)
+        except OverflowError:
+            expected = OverflowError
+        try:
+            got = as_float(value)
+        except OverflowError:
+            got = OverflowError
+        assert got == expected
+    assert as_float(Fraction(1, 3)) == 1 / 3 and as_float(2) == 2.0 and as_float(0.25) == 0.25

@@ -21,6 +21,7 @@ drawing, so the sheets link the same SVG written as a file.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from typing import Dict, List, Tuple
@@ -279,11 +280,17 @@ def bias_places(spec, pos) -> Dict[str, Tuple[float, float, float]]:
     return placed
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_chars(name: str) -> float:
+    """How many characters wide a symbol's name is set (its sub/superscripts at 0.8)."""
+    base, sups, subs = split_super_sub(name)
+    return len(base if base not in _GREEK else "x") + 0.8 * len(",".join(subs) + "".join(sups))
+
+
 def _plain_width(name: str, values, digits: int = 0) -> float:
     """About how wide the label of ``name`` is (for its white background), its number taken
     as at least ``digits`` characters long."""
-    base, sups, subs = split_super_sub(name)
-    chars = len(base if base not in _GREEK else "x") + 0.8 * len(",".join(subs) + "".join(sups))
+    chars = _name_chars(name)
     if name in values:
         chars += 3 + max(digits, len(format_number(values[name])))
     return chars * CHAR_WIDTH + 6
@@ -308,6 +315,7 @@ def standalone_svg(spec) -> str:
 
 # --- SVG ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
 def _svg_name(name: str) -> str:
     """A symbol name as SVG text with sub/superscripts (x_1 -> x<tspan ...>1</tspan>)."""
     base, sups, subs = split_super_sub(name)

@@ -272,6 +272,7 @@ class Axes:
         self.bars: List[Bar] = []
         self.texts: List[Note] = []
         self.point_labels: List[PointLabel] = []  # become notes in self.texts (``place_labels``)
+        self.frame: Optional["Frame"] = None  # ``frame(self)``, set once the drawing is done (``_figure``)
         self.order: List[Any] = []  # lines, rules, spans and bars as drawn (the legend's order)
         self.title = self.xlabel = self.ylabel = ""
         self.xticks: Optional[List[float]] = None
@@ -400,8 +401,11 @@ def _figure(plot: Plot, words: str, key: bool) -> Figure:
     fig = Figure()
     DRAW[plot.kind](fig, plot.data, _Words(words), key)
     for ax in fig.axes:
+        # drawn: its frame is final (placing the labels adds notes, which the frame ignores),
+        # worked out once for the labels and the writers
+        ax.frame = frame(ax)
         if ax.point_labels:
-            place_labels(ax, frame(ax))
+            place_labels(ax, ax.frame)
     return fig
 
 
@@ -1023,7 +1027,7 @@ def _svg_document(plot: Plot, lang: str, key: bool) -> str:
     tag = hashlib.sha256(repr(_memo(plot, lang, key)).encode()).hexdigest()[:12]
     for ax in fig.axes:
         body.append('<g class="axes">')
-        body.extend(_axes_svg(ax, frame(ax), f"clip-{tag}-{ax.index}"))
+        body.extend(_axes_svg(ax, ax.frame or frame(ax), f"clip-{tag}-{ax.index}"))
         body.append("</g>")
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(PT_W)}pt" height="{_f(PT_H)}pt" '
             f'viewBox="0 0 {_f(PT_W)} {_f(PT_H)}" version="1.1">\n'
@@ -1066,7 +1070,7 @@ def _replay(fig: Figure):
 
     out = MplFigure(figsize=(WIDTH, HEIGHT), dpi=72)
     for ax in fig.axes:
-        fr = frame(ax)
+        fr = ax.frame or frame(ax)
         m = out.add_axes([fr.x0 / PT_W, 1 - (fr.y0 + fr.height) / PT_H, fr.width / PT_W, fr.height / PT_H])
         if ax.xgrid:
             for t in fr.xticks:

@@ -370,6 +370,7 @@ def polish_mathml(markup: str) -> str:
 
 
 _HAS_SUM: Dict[Any, bool] = {}
+_NESTED: Dict[Any, Any] = {}  # {formula with a multiple sum: it with nested sums}
 
 
 class _InnerSum(sp.Sum):
@@ -392,7 +393,16 @@ def _nested_sums(expr):
         has_sum = _HAS_SUM[expr] = expr.has(sp.Sum)
     if not has_sum:
         return expr
+    nested = _NESTED.get(expr)  # a formula's line is printed for every student: rebuilt once
+    if nested is None:
+        if len(_NESTED) > 20000:
+            _NESTED.clear()
+        nested = _NESTED[expr] = _nest_sums(expr)
+    return nested
 
+
+def _nest_sums(expr):
+    """``_nested_sums``' rebuild of ``expr`` (not remembered)."""
     def nest(s):
         # a Sum directly inside a Sum of the same class is merged back into one: the inner
         # ones alternate between two subclasses (printed as Sum)

@@ -460,12 +460,19 @@ def intro(net: Net) -> List[Text]:
 
 
 def _error_formula(net: Net) -> sp.Expr:
-    if net.n_out == 1:
-        square = sp.Pow(terms(sym(net.t(1)), -sym(net.o(1))), 2, evaluate=False)
+    return _error_of(net.n_out, net.t(1), net.o(1))
+
+
+@functools.lru_cache(maxsize=None)
+def _error_of(n_out: int, t1: str, o1: str) -> sp.Expr:
+    """E's formula for ``n_out`` outputs (the same object for every student's network of that
+    shape: a sympy expression never changes)."""
+    if n_out == 1:
+        square = sp.Pow(terms(sym(t1), -sym(o1)), 2, evaluate=False)
     else:
         k = sp.Symbol("k")
         square = sp.Sum(
-            sp.Pow(terms(sp.Symbol("t_k"), -sp.Symbol("o_k")), 2, evaluate=False), (k, 1, net.n_out)
+            sp.Pow(terms(sp.Symbol("t_k"), -sp.Symbol("o_k")), 2, evaluate=False), (k, 1, n_out)
         )
     return chain(R(1, 2), square)
 

@@ -154,7 +154,9 @@ def solve(params) -> Problem:
                    make_mistakes=lambda: alternatives(key, questions, MISTAKES))
 
 
+@lru_cache(maxsize=None)
 def _penalty_shape(penalty, shape):
+    """The penalty's sum over a weight matrix of ``shape`` (one object per penalty and shape)."""
     w = sym("w_i,j")
     return sp.Sum(w**2 if penalty == "l2" else sp.Abs(w), (sym("i"), 1, shape[0]), (sym("j"), 1, shape[1]))
 

@@ -437,9 +437,15 @@ def figure(net: Net, values) -> Dict:
 
 
 def intro(net: Net) -> List[Text]:
+    return list(_intro(net))
+
+
+@functools.lru_cache(maxsize=None)
+def _intro(net: Net) -> tuple:
+    """``intro``'s paragraphs, built once per network shape (the same for every student with it)."""
     bias_en = "Every hidden and output unit has a bias." if net.bias else "There are no biases."
     bias_ko = "은닉층과 출력층의 모든 뉴런에 편향이 있다." if net.bias else "편향은 없다."
-    return [
+    return (
         Text(
             en=(
                 f"A network with {net.n_in} inputs, {net.n_hidden} hidden units and "
@@ -455,8 +461,8 @@ def intro(net: Net) -> List[Text]:
                 "sig": sp.Eq(sigma(sp.Symbol("z")), 1 / (1 + sp.exp(-sp.Symbol("z"))), evaluate=False),
                 "E": sp.Eq(sp.Symbol("E"), _error_formula(net), evaluate=False),
             },
-        )
-    ]
+        ),
+    )
 
 
 def _error_formula(net: Net) -> sp.Expr:

@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 import sympy as sp
 
 from generator.model import Given, Step, Text
+from generator.notation import sym
 from generator.symbolic import evaluate_numbers, number, symbol_names, to_sympy
 
 
@@ -66,7 +67,7 @@ class Key:
         value = sp.sympify(value)
         self._add(name, value)
         self.givens.append(Given(name, value, label))
-        return sp.Symbol(name)
+        return sym(name)
 
     def step(self, name: str, formula, note: Optional[Text] = None) -> sp.Symbol:
         formula = sp.sympify(formula)
@@ -76,7 +77,7 @@ class Key:
         value = to_sympy(evaluate_numbers(formula, self._numbers))
         self._add(name, value)
         self.steps.append(Step(name, formula, value, note))
-        return sp.Symbol(name)
+        return sym(name)
 
     def statement(self, name: str, note: Text) -> None:
         """A line of the key that states or heads rather than computes."""

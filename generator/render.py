@@ -529,7 +529,7 @@ class Html(Format):
         if marked is None:
             return None
         numbers = [_polished_number(mathml_number(known[name])) for name in names]
-        return _NumbersLine(_filled(_mark_plan(marked), numbers), marked, numbers)
+        return _NumbersLine(symbolic.fill_plan(_mark_plan(marked), numbers), marked, numbers)
 
 
 def _polished_number(markup: str) -> str:
@@ -572,7 +572,7 @@ def _line_breaks(line: "_NumbersLine") -> List[str]:
     tokens += sum(n * (_tokens(number) - 1) for n, number in zip(occurrences, line.numbers))
     if pieces is None or tokens < _BREAK_TOKENS:
         return [str(line)]
-    return [_filled(_mark_plan(piece), line.numbers) for piece in pieces]
+    return [symbolic.fill_plan(_mark_plan(piece), line.numbers) for piece in pieces]
 
 
 _NUMBER_MARK = "<mi>QQ%03dQQ</mi>"  # an identifier _polish leaves alone (not a word, an index or a name)
@@ -581,14 +581,11 @@ _ANY_NUMBER_MARK = re.compile(r"<mi>QQ(\d{3})QQ</mi>")
 
 @functools.lru_cache(maxsize=20000)
 def _mark_plan(marked: str) -> tuple:
-    """``marked`` cut at its number marks: its text between them, and the number i where
-    ``_NUMBER_MARK % i`` stands (each student's numbers then go in with one join)."""
-    return tuple(int(piece) if j % 2 else piece for j, piece in enumerate(_ANY_NUMBER_MARK.split(marked)) if piece)
-
-
-def _filled(plan: tuple, numbers: Sequence[str]) -> str:
-    """A ``_mark_plan`` with number i's markup ``numbers[i]`` where its mark stood."""
-    return "".join([numbers[piece] if piece.__class__ is int else piece for piece in plan])
+    """``marked`` cut at its number marks, as ``symbolic.substitution_plan`` cuts a formula:
+    its text between them, and (i, False) where ``_NUMBER_MARK % i`` stands (each student's
+    numbers then go in with one join, ``symbolic.fill_plan``)."""
+    return tuple((int(piece), False) if j % 2 else piece
+                 for j, piece in enumerate(_ANY_NUMBER_MARK.split(marked)) if piece)
 
 
 #: where number i goes when its sign may need parentheses (a mark _polish leaves alone too)
